@@ -1,0 +1,129 @@
+import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
+import type { CaseProjection } from '../domain/projection';
+import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
+
+/**
+ * Writes one case change into the read model. Idempotent and order-safe without transactions:
+ * events and notices have deterministic ids (a retry inserts nothing twice); the case, its deadlines
+ * and its overdue-board row are written only if their stored version is older.
+ * Events and outbox go first, so a case document at version n always has its events up to n.
+ */
+export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> {
+  const at = (t: number) => new Date(t);
+  const base = `${p.caseId}:${p.version}`;
+
+  if (p.events.length > 0) {
+    await insertIgnoringDuplicates(
+      db,
+      COLLECTIONS.events,
+      p.events.map((e, i) => ({ _id: `${base}:${i}`, caseId: p.caseId, kind: p.kind, version: p.version, orgPath: p.view.orgPath, type: e.type, at: at(e.at), actor: e.actor ?? null, data: e.data ?? {} })),
+    );
+  }
+  if (p.notices.length > 0) {
+    await insertIgnoringDuplicates(
+      db,
+      COLLECTIONS.notifications,
+      p.notices.map((n, i) => ({
+        _id: `${base}:n${i}`,
+        caseId: p.caseId,
+        unitCode: n.unit.code,
+        unitName: n.unit.name,
+        kind: n.kind,
+        message: n.message,
+        at: at(p.events[0]?.at ?? Date.now()),
+        deliveredAt: null,
+      })),
+    );
+  }
+
+  const household = await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } });
+  const summary = {
+    kind: p.kind,
+    status: p.view.status,
+    householdId: p.view.householdId,
+    household: household ? { headName: household.headName as string, address: household.address as string } : null,
+    level: p.view.level,
+    unit: p.view.unit,
+    unitCode: p.view.unit.code,
+    orgPath: p.view.orgPath,
+    dueAt: p.view.dueAt ? new Date(p.view.dueAt) : null,
+    due: p.view.due,
+    overdue: p.view.overdue,
+    atRisk: p.view.atRisk,
+    rung: p.view.rung,
+    version: p.version,
+    updatedAt: new Date(),
+  };
+
+  if (p.deadlines.length > 0) {
+    const ops: AnyBulkWriteOperation<Document>[] = p.deadlines.map((d) => ({
+      updateOne: {
+        filter: { _id: `${p.caseId}:${d.key}` as never, version: { $lt: p.version } },
+        update: {
+          $set: {
+            caseId: p.caseId,
+            kind: p.kind,
+            deadlineKind: d.kind,
+            label: d.label,
+            orgPath: p.view.orgPath,
+            unitCode: p.view.unit.code,
+            dueAt: at(d.dueAt),
+            metAt: d.metAt === null ? null : at(d.metAt),
+            outcome: d.outcome,
+            escalations: d.escalations,
+            version: p.version,
+          },
+        },
+        upsert: true,
+      },
+    }));
+    await bulkIgnoringDuplicates(db, COLLECTIONS.deadlines, ops);
+  }
+
+  // The board's row exists exactly while the case is overdue; the projections arrive in version order.
+  if (p.view.overdue) {
+    await upsertIfNewer(db, COLLECTIONS.overdue, p.caseId, p.version, { ...summary, dueAt: new Date(p.view.dueAt!) });
+  } else {
+    await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
+  }
+
+  await upsertIfNewer(db, COLLECTIONS.cases, p.caseId, p.version, {
+    ...summary,
+    workflowId: p.workflowId,
+    firstRunId: p.firstRunId,
+    view: p.view,
+  });
+}
+
+async function upsertIfNewer(db: Db, collection: string, id: string, version: number, doc: Document): Promise<void> {
+  try {
+    await db.collection(collection).updateOne({ _id: id as never, version: { $lt: version } }, { $set: doc }, { upsert: true });
+  } catch (err) {
+    // The filter missed because a newer (or the same) version is stored: the upsert's insert collides. Fine.
+    if (!isDuplicateKey(err)) throw err;
+  }
+}
+
+async function insertIgnoringDuplicates(db: Db, collection: string, docs: Document[]): Promise<void> {
+  try {
+    await db.collection(collection).insertMany(docs, { ordered: false });
+  } catch (err) {
+    if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+  }
+}
+
+async function bulkIgnoringDuplicates(db: Db, collection: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
+  try {
+    await db.collection(collection).bulkWrite(ops, { ordered: false });
+  } catch (err) {
+    if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+  }
+}
+
+/** A bulk error whose every write error is a duplicate key. */
+function allDuplicates(err: unknown): boolean {
+  const writeErrors = (err as { writeErrors?: Array<{ code: number }> | { code: number } }).writeErrors;
+  if (!writeErrors) return false;
+  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  return list.length > 0 && list.every((e) => e.code === 11000);
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Client } from '@temporalio/client';
+import type { Db, MongoClient } from 'mongodb';
+import type { Config } from '../config';
+import { OrgDirectory } from '../store/org-directory';
+import { registerAuth } from './auth';
+import { registerErrorHandler } from './errors';
+import { systemRoutes } from './routes/system';
+import { orgRoutes } from './routes/org';
+
+export interface AppDeps {
+  config: Config;
+  mongo: { client: MongoClient; db: Db };
+  temporal: Client;
+  orgs?: OrgDirectory;
+  /** pino options or false; tests pass false. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export type App = FastifyInstance;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: Required<Omit<AppDeps, 'logger'>>;
+  }
+}
+
+/** Builds the API without listening: the server listens, tests `inject`. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: deps.config.logLevel },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 256 * 1024,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  const orgs = deps.orgs ?? new OrgDirectory(deps.mongo.db);
+  app.decorate('deps', { config: deps.config, mongo: deps.mongo, temporal: deps.temporal, orgs });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandler(app);
+  registerAuth(app, { jwtSecret: deps.config.jwtSecret, orgs });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'jiuzhu 救助 API',
+        description: '社会救助案件全流程：三色预警、救助申请、督办升级。Bearer JWT on every non-public route.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.addHook('onRoute', (route) => {
+    // The docs UI and its assets are public like the document it shows.
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+  });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(systemRoutes);
+  await app.register(orgRoutes);
+  return app;
+}

@@ -1,0 +1,28 @@
+import { Client, Connection } from '@temporalio/client';
+import { runWithConfig } from '../config';
+import { connectMongo, ensureIndexes } from '../store/mongo';
+import { buildApp } from './app';
+
+// The API process: listen, and close gracefully (finish in-flight requests) on SIGINT/SIGTERM.
+await runWithConfig(async (config) => {
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  await ensureIndexes(mongo.db);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = await buildApp({ config, mongo, temporal });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'closing: finishing in-flight requests');
+    await app.close();
+    await connection.close();
+    await mongo.client.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ host: config.host, port: config.port });
+});

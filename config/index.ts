@@ -1,0 +1,138 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { resolvePolicy, type Policy } from '../domain/policy';
+
+/**
+ * The one place that reads the environment. Everything else receives a Config.
+ * A bad value stops start-up with ConfigError: one line naming the variable and what it expected.
+ */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(1).max(65_535);
+
+const zEnv = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  DATA_DIR: z.string().min(1).default('data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('jiuzhu'),
+  TEMPORAL_UI_URL: z.url().optional(),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI').optional(),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name').default('jiuzhu'),
+  JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  POLICY_FILE: z.string().min(1).optional(),
+  // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  MONGODB_PORT: port.default(27017),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: string;
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; external: boolean };
+  mongodb: { uri: string; db: string; external: boolean };
+  jwtSecret: string;
+  policy: Policy;
+  local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
+}
+
+function firstIssue(error: z.ZodError, source: string): string {
+  const issue = error.issues[0]!;
+  const where = issue.path.length ? issue.path.join('.') : source;
+  return `${where}: ${issue.message}`;
+}
+
+/** Reads and validates a policy file; the version defaults to a hash of its content. */
+export function loadPolicy(file: string | undefined): Policy {
+  if (!file) return resolvePolicy(undefined, 'default');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ConfigError(`POLICY_FILE: cannot read ${file}`);
+  }
+  let raw: unknown;
+  try {
+    raw = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`POLICY_FILE: ${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'} (${(err as Error).message.split('\n')[0]})`);
+  }
+  const hash = createHash('sha256').update(JSON.stringify(raw ?? {})).digest('hex').slice(0, 12);
+  try {
+    return resolvePolicy(raw, `sha-${hash}`);
+  } catch (err) {
+    if (err instanceof z.ZodError) throw new ConfigError(`POLICY_FILE: ${file}: ${firstIssue(err, 'policy')}`);
+    throw err;
+  }
+}
+
+/**
+ * Outside production an unset JWT_SECRET is replaced by a random one kept in DATA_DIR, so that the API
+ * and `npm run token` agree without anyone inventing a shared default secret.
+ */
+function localJwtSecret(dataDir: string): string {
+  const file = resolve(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = zEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigError(firstIssue(parsed.error, 'environment'));
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.JWT_SECRET) throw new ConfigError('JWT_SECRET: required in production (at least 32 characters)');
+  const dataDir = resolve(e.DATA_DIR);
+  const temporalAddress = e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`;
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: temporalAddress,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+      external: e.TEMPORAL_ADDRESS !== undefined,
+    },
+    mongodb: {
+      uri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.MONGODB_PORT}/`,
+      db: e.MONGODB_DB,
+      external: e.MONGODB_URI !== undefined,
+    },
+    jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
+    policy: loadPolicy(e.POLICY_FILE),
+    local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
+  };
+}
+
+/** Runs `main`, turning a ConfigError into one line on stderr and exit code 2. */
+export async function runWithConfig(main: (config: Config) => Promise<void>): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`jiuzhu: configuration error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  await main(config);
+}

@@ -1,0 +1,413 @@
+import { z } from 'zod';
+import {
+  advanceDeadline,
+  createDeadline,
+  currentRung,
+  endDeadline,
+  isAtRisk,
+  isOpen,
+  isOverdue,
+  meetDeadline,
+  nextWakeAt,
+  type Deadline,
+  type DeadlineEvent,
+  type Escalation,
+} from './deadlines';
+import type { UnitRef } from './org';
+import { ALERT_LEVEL_NAMES, ALERT_LEVELS, zAlertLevel, type AlertLevel, type AlertPolicy } from './policy';
+import type { Role } from './roles';
+
+/**
+ * The rules of one household alert (三色预警), as pure functions over its state. The workflow
+ * (workflows/alerts) holds the state, calls these with workflow time and projects what they return.
+ */
+
+export interface Actor {
+  userId: string;
+  role: Role;
+  unitCode: string;
+}
+
+export const VISIT_OUTCOMES = ['stable', 'needs_assistance', 'referred'] as const;
+export const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'converted_to_application'] as const;
+
+export const zReasons = z.array(z.string().trim().min(1).max(200)).max(20);
+
+export const zVisitInput = z
+  .object({
+    visitors: z.array(z.string().trim().min(1).max(50)).min(1, 'at least one visitor').max(20),
+    visitedAt: z.iso.datetime({ offset: true }),
+    outcome: z.enum(VISIT_OUTCOMES),
+    notes: z.string().max(2000).default(''),
+  })
+  .strict();
+export type VisitInput = z.infer<typeof zVisitInput>;
+
+export const zAcknowledgeInput = z.object({ note: z.string().max(1000).optional() }).strict();
+export const zChangeLevelInput = z.object({ level: zAlertLevel, reason: z.string().trim().min(1).max(500) }).strict();
+export const zCloseInput = z
+  .object({
+    reason: z.enum(CLOSE_REASONS),
+    applicationId: z.string().trim().min(1).max(100).optional(),
+    note: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((v) => v.reason !== 'converted_to_application' || v.applicationId, {
+    path: ['applicationId'],
+    message: 'required when reason is converted_to_application',
+  });
+export type CloseInput = z.infer<typeof zCloseInput>;
+
+export interface Visit {
+  visitors: string[];
+  visitedAt: number;
+  recordedAt: number;
+  outcome: (typeof VISIT_OUTCOMES)[number];
+  notes: string;
+  by: Actor;
+}
+
+export interface AlertState {
+  alertId: string;
+  householdId: string;
+  status: 'open' | 'closed';
+  level: AlertLevel;
+  reasons: string[];
+  levelSetAt: number;
+  unit: UnitRef;
+  /** The responsible unit, then each ancestor up to the city: the escalation rungs. */
+  ladder: UnitRef[];
+  openedAt: number;
+  acknowledgement?: { at: number; by: Actor; note?: string };
+  visits: Visit[];
+  levelHistory: { from: AlertLevel | null; to: AlertLevel; at: number; by: Actor; reason: string }[];
+  reassignments: { from: UnitRef; to: UnitRef; at: number; by: Actor; reason: string }[];
+  deadlines: Deadline[];
+  escalations: Escalation[];
+  closure?: { reason: CloseInput['reason']; applicationId?: string; note?: string; at: number; by: Actor };
+  policy: AlertPolicy;
+  policyHistory: { from: string; to: string; at: number; by: Actor }[];
+  /** Bumped on every change; the read model keeps the highest it has seen. */
+  version: number;
+}
+
+/** Something that happened, for the audit trail. */
+export interface CaseEvent {
+  type: string;
+  at: number;
+  actor?: Actor;
+  data?: Record<string, unknown>;
+}
+
+/** A message for a unit, put in the outbox (delivery comes later). */
+export interface Notice {
+  unit: UnitRef;
+  kind: 'at_risk' | 'escalated' | 'opened' | 'level_raised';
+  message: string;
+}
+
+export interface Outcome {
+  events: CaseEvent[];
+  notices: Notice[];
+}
+
+export class RuleViolation extends Error {
+  constructor(
+    readonly type: 'conflict' | 'unprocessable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const LABEL: Record<AlertLevel, string> = {
+  red: '红色预警：受理并处置',
+  orange: '橙色预警：走访慰问',
+  yellow: '黄色预警：每周探访',
+};
+
+export function currentDeadline(s: AlertState): Deadline | undefined {
+  const last = s.deadlines.at(-1);
+  return last && isOpen(last) ? last : undefined;
+}
+
+/** The deadline a level asks for, starting at `from`: for yellow, the week-long cycle that contains it. */
+function deadlineFor(s: AlertState, level: AlertLevel, opensAt: number): Deadline {
+  const p = s.policy.levels[level];
+  const seq = s.deadlines.filter((d) => d.kind === `alert.${level}`).length + 1;
+  return createDeadline({
+    key: `${level}#${seq}`,
+    kind: `alert.${level}`,
+    label: LABEL[level],
+    opensAt,
+    dueAt: opensAt + p.dueMs,
+    warnAt: p.warnAt,
+    escalateEveryMs: p.escalateEveryMs,
+  });
+}
+
+export interface OpenArgs {
+  alertId: string;
+  householdId: string;
+  level: AlertLevel;
+  reasons: string[];
+  unit: UnitRef;
+  ladder: UnitRef[];
+  policy: AlertPolicy;
+  actor: Actor;
+}
+
+export function openAlert(a: OpenArgs, now: number): { state: AlertState } & Outcome {
+  const state: AlertState = {
+    alertId: a.alertId,
+    householdId: a.householdId,
+    status: 'open',
+    level: a.level,
+    reasons: [...a.reasons],
+    levelSetAt: now,
+    unit: a.unit,
+    ladder: a.ladder,
+    openedAt: now,
+    visits: [],
+    levelHistory: [{ from: null, to: a.level, at: now, by: a.actor, reason: a.reasons.join('；') || '预警' }],
+    reassignments: [],
+    deadlines: [],
+    escalations: [],
+    policy: a.policy,
+    policyHistory: [],
+    version: 0,
+  };
+  state.deadlines.push(deadlineFor(state, a.level, now));
+  return {
+    state,
+    events: [{ type: 'opened', at: now, actor: a.actor, data: { level: a.level, reasons: a.reasons, policyVersion: a.policy.version } }],
+    notices: [{ unit: a.unit, kind: 'opened', message: `新的${ALERT_LEVEL_NAMES[a.level]}预警（${a.householdId}）：${LABEL[a.level]}` }],
+  };
+}
+
+function assertOpen(s: AlertState): void {
+  if (s.status !== 'open') throw new RuleViolation('conflict', `alert ${s.alertId} is closed`);
+}
+
+/** Whether the open deadline's required action is complete: red needs 受理 and a visit, the others a visit. */
+function requirementMet(s: AlertState, d: Deadline): boolean {
+  const visited = s.visits.some((v) => v.recordedAt >= d.opensAt);
+  if (d.kind === 'alert.red') return visited && s.acknowledgement !== undefined;
+  return visited;
+}
+
+/**
+ * After a yellow cycle is met, the next one starts at the next cycle boundary: a visit counts for the
+ * cycle it falls in, so a late visit also covers the cycle it was made in.
+ */
+function nextYellowCycle(s: AlertState, now: number): Deadline {
+  const every = s.policy.levels.yellow.dueMs;
+  const index = Math.floor((now - s.levelSetAt) / every) + 1;
+  return deadlineFor(s, 'yellow', s.levelSetAt + index * every);
+}
+
+function settle(s: AlertState, now: number, actor: Actor | undefined): Outcome {
+  const d = currentDeadline(s);
+  if (!d || !requirementMet(s, d)) return { events: [], notices: [] };
+  const resolved = meetDeadline(d, s.escalations, now);
+  const events: CaseEvent[] = [
+    { type: 'deadline_met', at: now, ...(actor ? { actor } : {}), data: { deadline: d.key, dueAt: d.dueAt, lateByMs: Math.max(0, now - d.dueAt), resolvedEscalations: resolved.length } },
+  ];
+  if (s.level === 'yellow') s.deadlines.push(nextYellowCycle(s, now));
+  return { events, notices: [] };
+}
+
+function fromDeadlineEvents(s: AlertState, happened: DeadlineEvent[]): Outcome {
+  const out: Outcome = { events: [], notices: [] };
+  for (const e of happened) {
+    if (e.type === 'warned') {
+      out.events.push({ type: 'at_risk', at: e.at, data: { deadline: e.deadline.key, dueAt: e.deadline.dueAt } });
+      out.notices.push({ unit: s.unit, kind: 'at_risk', message: `${e.deadline.label}即将到期（${s.householdId}）` });
+    } else if (e.type === 'breached') {
+      out.events.push({ type: 'overdue', at: e.at, data: { deadline: e.deadline.key, dueAt: e.deadline.dueAt } });
+    } else {
+      const x = e.escalation;
+      out.events.push({ type: 'escalated', at: x.at, data: { rung: x.rung, from: x.from.code, to: x.to.code, deadline: x.deadlineKey, lateByMs: x.lateByMs } });
+      out.notices.push({
+        unit: x.to,
+        kind: 'escalated',
+        message: `督办：${x.from.name}的${x.deadlineLabel}已逾期（${s.householdId}），升级至${x.to.name}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Brings the alert up to `now`: warnings and escalations whose time has come. */
+export function advanceAlert(s: AlertState, now: number): Outcome {
+  const d = currentDeadline(s);
+  if (s.status !== 'open' || !d) return { events: [], notices: [] };
+  return fromDeadlineEvents(s, advanceDeadline(d, s.escalations, s.ladder, now));
+}
+
+/** The next instant the alert's timers must fire, or undefined when nothing is pending. */
+export function alertWakeAt(s: AlertState): number | undefined {
+  const d = currentDeadline(s);
+  return s.status === 'open' && d ? nextWakeAt(d, s.escalations, s.ladder.length) : undefined;
+}
+
+export function checkAcknowledge(s: AlertState): void {
+  assertOpen(s);
+  if (s.acknowledgement) throw new RuleViolation('conflict', `alert ${s.alertId} was already acknowledged`);
+}
+
+export function acknowledge(s: AlertState, args: z.infer<typeof zAcknowledgeInput>, actor: Actor, now: number): Outcome {
+  checkAcknowledge(s);
+  s.acknowledgement = { at: now, by: actor, ...(args.note ? { note: args.note } : {}) };
+  const settled = settle(s, now, actor);
+  return { events: [{ type: 'acknowledged', at: now, actor }, ...settled.events], notices: settled.notices };
+}
+
+/** Clock skew allowance for a declared visit time. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+export function checkVisit(s: AlertState, v: VisitInput, now: number): void {
+  assertOpen(s);
+  const at = Date.parse(v.visitedAt);
+  if (at > now + FUTURE_TOLERANCE_MS) throw new RuleViolation('unprocessable', 'visitedAt is in the future');
+  if (at < s.openedAt - 86_400_000) throw new RuleViolation('unprocessable', 'visitedAt is before the alert was opened');
+}
+
+/**
+ * A visit meets the open deadline at the moment it is recorded, not at the time it declares: a visit
+ * entered late is late, whatever `visitedAt` says (the declared time is kept for the record).
+ */
+export function recordVisit(s: AlertState, v: VisitInput, actor: Actor, now: number): Outcome {
+  checkVisit(s, v, now);
+  s.visits.push({ visitors: v.visitors, visitedAt: Date.parse(v.visitedAt), recordedAt: now, outcome: v.outcome, notes: v.notes, by: actor });
+  const settled = settle(s, now, actor);
+  return {
+    events: [{ type: 'visit_recorded', at: now, actor, data: { visitors: v.visitors.length, outcome: v.outcome, visitedAt: Date.parse(v.visitedAt) } }, ...settled.events],
+    notices: settled.notices,
+  };
+}
+
+export function checkChangeLevel(s: AlertState, level: AlertLevel): void {
+  assertOpen(s);
+  if (s.level === level) throw new RuleViolation('conflict', `alert ${s.alertId} is already ${level}`);
+}
+
+/**
+ * A level change, raise or lowering, sets the new level's deadline from now. The deadline it replaces
+ * ends: if it had already passed it stays counted as late and its escalations are marked resolved by
+ * the level change; lowering never erases a breach from the record.
+ */
+export function changeLevel(s: AlertState, level: AlertLevel, reason: string, actor: Actor, now: number): Outcome {
+  checkChangeLevel(s, level);
+  const from = s.level;
+  const old = currentDeadline(s);
+  if (old) endDeadline(old, s.escalations, now, 'level_changed');
+  s.level = level;
+  s.levelSetAt = now;
+  s.levelHistory.push({ from, to: level, at: now, by: actor, reason });
+  s.deadlines.push(deadlineFor(s, level, now));
+  const raised = ALERT_LEVELS.indexOf(level) > ALERT_LEVELS.indexOf(from);
+  return {
+    events: [{ type: 'level_changed', at: now, actor, data: { from, to: level, reason } }],
+    notices: raised ? [{ unit: s.unit, kind: 'level_raised', message: `预警升级为${ALERT_LEVEL_NAMES[level]}（${s.householdId}）：${LABEL[level]}` }] : [],
+  };
+}
+
+export function checkReassign(s: AlertState, to: UnitRef): void {
+  assertOpen(s);
+  if (s.unit.code === to.code) throw new RuleViolation('conflict', `alert ${s.alertId} is already with ${to.name}`);
+}
+
+/** Moves responsibility; the open deadline keeps its times and climbs the new unit's ladder from here. */
+export function reassign(s: AlertState, to: UnitRef, ladder: UnitRef[], reason: string, actor: Actor, now: number): Outcome {
+  checkReassign(s, to);
+  const from = s.unit;
+  s.reassignments.push({ from, to, at: now, by: actor, reason });
+  s.unit = to;
+  s.ladder = ladder;
+  return { events: [{ type: 'reassigned', at: now, actor, data: { from: from.code, to: to.code, reason } }], notices: [] };
+}
+
+export function checkClose(s: AlertState): void {
+  assertOpen(s);
+}
+
+export function close(s: AlertState, c: CloseInput, actor: Actor, now: number): Outcome {
+  checkClose(s);
+  const d = currentDeadline(s);
+  if (d) endDeadline(d, s.escalations, now, 'closed');
+  s.status = 'closed';
+  s.closure = { reason: c.reason, at: now, by: actor, ...(c.applicationId ? { applicationId: c.applicationId } : {}), ...(c.note ? { note: c.note } : {}) };
+  return { events: [{ type: 'closed', at: now, actor, data: { reason: c.reason, ...(c.applicationId ? { applicationId: c.applicationId } : {}) } }], notices: [] };
+}
+
+/**
+ * The audited re-policy action: the alert takes a new policy version. The open deadline is recomputed
+ * from when it opened under the new durations (a tightened deadline may fall due at once).
+ */
+export function repolicy(s: AlertState, policy: AlertPolicy, actor: Actor, now: number): Outcome {
+  assertOpen(s);
+  if (policy.version === s.policy.version) throw new RuleViolation('conflict', `alert ${s.alertId} already follows policy ${policy.version}`);
+  const from = s.policy.version;
+  s.policy = policy;
+  s.policyHistory.push({ from, to: policy.version, at: now, by: actor });
+  const d = currentDeadline(s);
+  if (d && d.breachedAt === undefined) {
+    const fresh = deadlineFor(s, s.level, d.opensAt);
+    d.dueAt = fresh.dueAt;
+    d.warnAt = fresh.warnAt;
+    d.escalateEveryMs = fresh.escalateEveryMs;
+  } else if (d) {
+    d.escalateEveryMs = policy.levels[s.level].escalateEveryMs;
+  }
+  return { events: [{ type: 'repolicied', at: now, actor, data: { from, to: policy.version } }], notices: [] };
+}
+
+/** Reasons from a repeated report are kept, without duplicates. */
+export function addReasons(s: AlertState, reasons: string[]): void {
+  for (const r of reasons) if (!s.reasons.includes(r)) s.reasons.push(r);
+}
+
+const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+
+/** The alert as the API and the read model show it (times as ISO strings). */
+export function alertView(s: AlertState, now: number) {
+  const d = currentDeadline(s);
+  const overdue = d ? isOverdue(d, now) : false;
+  return {
+    caseId: s.alertId,
+    kind: 'alert' as const,
+    householdId: s.householdId,
+    status: s.status,
+    level: s.level,
+    levelName: ALERT_LEVEL_NAMES[s.level],
+    reasons: s.reasons,
+    unit: s.unit,
+    orgPath: [...s.ladder].reverse().map((u) => u.code),
+    openedAt: iso(s.openedAt)!,
+    acknowledgedAt: iso(s.acknowledgement?.at),
+    due: d ? { key: d.key, label: d.label, dueAt: iso(d.dueAt)!, opensAt: iso(d.opensAt)! } : null,
+    dueAt: iso(d?.dueAt),
+    overdue,
+    overdueByMs: d && overdue ? now - d.dueAt : 0,
+    atRisk: d ? isAtRisk(d, now) : false,
+    rung: d ? currentRung(d, s.escalations) : 0,
+    visits: s.visits.map((v) => ({ ...v, visitedAt: iso(v.visitedAt)!, recordedAt: iso(v.recordedAt)! })),
+    escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
+    deadlines: s.deadlines.map((x) => ({
+      key: x.key,
+      kind: x.kind,
+      label: x.label,
+      opensAt: iso(x.opensAt)!,
+      dueAt: iso(x.dueAt)!,
+      metAt: iso(x.metAt),
+      endedAt: iso(x.endedAt),
+    })),
+    levelHistory: s.levelHistory.map((h) => ({ ...h, at: iso(h.at)! })),
+    reassignments: s.reassignments.map((r) => ({ ...r, at: iso(r.at)! })),
+    closure: s.closure ? { ...s.closure, at: iso(s.closure.at)! } : null,
+    policyVersion: s.policy.version,
+    version: s.version,
+  };
+}
+export type AlertView = ReturnType<typeof alertView>;

@@ -1,0 +1,157 @@
+import type { UnitRef } from './org';
+
+/**
+ * The deadline-and-escalation mechanism every case kind shares (alerts now, applications and reports
+ * next). Pure and deterministic: workflows call it with workflow time; tests call it with any clock.
+ * Functions mutate the records they are given and return what happened, so a workflow can project it.
+ */
+export interface Deadline {
+  /** Unique within the case, e.g. `red#1`, `yellow#12`. */
+  key: string;
+  /** What kind of deadline, e.g. `alert.red`: stable, for filtering and stats. */
+  kind: string;
+  /** What is due, in the users' words: 红色预警：24小时内受理处置. */
+  label: string;
+  /** Actions recorded before this instant do not count towards it (a yellow cycle starts in the future). */
+  opensAt: number;
+  dueAt: number;
+  warnAt: number;
+  escalateEveryMs: number;
+  /** When the warning phase was processed (a warning is sent only if that was before dueAt). */
+  warnedAt?: number;
+  /** When the workflow saw the deadline pass unmet. */
+  breachedAt?: number;
+  metAt?: number;
+  /** Ended without being met: superseded by a level change, or the case closed. */
+  endedAt?: number;
+  endReason?: 'level_changed' | 'closed';
+}
+
+export interface Escalation {
+  /** 1 = the parent of the responsible unit, 2 = its parent, … */
+  rung: number;
+  from: UnitRef;
+  to: UnitRef;
+  at: number;
+  deadlineKey: string;
+  deadlineLabel: string;
+  dueAt: number;
+  lateByMs: number;
+  resolvedAt?: number;
+  resolution?: 'met' | 'level_changed' | 'closed';
+}
+
+export type DeadlineEvent =
+  | { type: 'warned'; deadline: Deadline; at: number }
+  | { type: 'breached'; deadline: Deadline; at: number }
+  | { type: 'escalated'; escalation: Escalation };
+
+export function createDeadline(args: {
+  key: string;
+  kind: string;
+  label: string;
+  opensAt: number;
+  dueAt: number;
+  warnAt: number;
+  escalateEveryMs: number;
+}): Deadline {
+  const span = args.dueAt - args.opensAt;
+  return { ...args, warnAt: args.opensAt + Math.round(span * args.warnAt) };
+}
+
+export const isOpen = (d: Deadline): boolean => d.metAt === undefined && d.endedAt === undefined;
+export const isOverdue = (d: Deadline, now: number): boolean => isOpen(d) && now >= d.dueAt;
+export const isAtRisk = (d: Deadline, now: number): boolean => isOpen(d) && now >= d.warnAt && now < d.dueAt;
+
+/** How a deadline counts in the on-time figures. */
+export function outcomeOf(d: Deadline): 'pending' | 'on_time' | 'late' | 'not_due' {
+  if (d.metAt !== undefined) return d.metAt <= d.dueAt ? 'on_time' : 'late';
+  if (d.endedAt !== undefined) return d.endedAt >= d.dueAt ? 'late' : 'not_due';
+  return 'pending';
+}
+
+const escalationsOf = (escalations: readonly Escalation[], d: Deadline) => escalations.filter((e) => e.deadlineKey === d.key);
+
+/** When rung `r` (1-based) is due: the deadline itself, then one more `escalateEvery` per rung. */
+const rungAt = (d: Deadline, rung: number) => d.dueAt + (rung - 1) * d.escalateEveryMs;
+
+/**
+ * Brings one deadline up to `now`: a warning once `warnAt` has passed, then one escalation per rung whose
+ * time has come, each climbing one unit up `ladder` (ladder[0] is the responsible unit, the last the city).
+ * Several rungs at once happen only when the worker was away; each is still recorded.
+ */
+export function advanceDeadline(d: Deadline, escalations: Escalation[], ladder: readonly UnitRef[], now: number): DeadlineEvent[] {
+  if (!isOpen(d)) return [];
+  const events: DeadlineEvent[] = [];
+  if (d.warnedAt === undefined && now >= d.warnAt) {
+    d.warnedAt = now;
+    if (now < d.dueAt) events.push({ type: 'warned', deadline: d, at: now });
+  }
+  if (d.breachedAt === undefined && now >= d.dueAt) {
+    d.breachedAt = now;
+    events.push({ type: 'breached', deadline: d, at: now });
+  }
+  const top = ladder.length - 1;
+  let rung = escalationsOf(escalations, d).reduce((max, e) => Math.max(max, e.rung), 0);
+  while (rung < top && now >= rungAt(d, rung + 1)) {
+    rung += 1;
+    const escalation: Escalation = {
+      rung,
+      from: ladder[rung - 1]!,
+      to: ladder[rung]!,
+      at: now,
+      deadlineKey: d.key,
+      deadlineLabel: d.label,
+      dueAt: d.dueAt,
+      lateByMs: now - d.dueAt,
+    };
+    escalations.push(escalation);
+    events.push({ type: 'escalated', escalation });
+  }
+  return events;
+}
+
+/** The next instant at which `advanceDeadline` has something to do, or undefined. */
+export function nextWakeAt(d: Deadline, escalations: readonly Escalation[], ladderLength: number): number | undefined {
+  if (!isOpen(d)) return undefined;
+  const rung = escalationsOf(escalations, d).reduce((max, e) => Math.max(max, e.rung), 0);
+  const candidates: number[] = [];
+  if (d.warnedAt === undefined) candidates.push(d.warnAt);
+  if (d.breachedAt === undefined) candidates.push(d.dueAt);
+  if (rung < ladderLength - 1) candidates.push(rungAt(d, rung + 1));
+  return candidates.length ? Math.min(...candidates) : undefined;
+}
+
+function resolve(d: Deadline, escalations: Escalation[], now: number, resolution: NonNullable<Escalation['resolution']>): Escalation[] {
+  const resolved: Escalation[] = [];
+  for (const e of escalationsOf(escalations, d)) {
+    if (e.resolvedAt === undefined) {
+      e.resolvedAt = now;
+      e.resolution = resolution;
+      resolved.push(e);
+    }
+  }
+  return resolved;
+}
+
+/** The required action happened: the deadline is met (late if after dueAt) and its escalations resolved. */
+export function meetDeadline(d: Deadline, escalations: Escalation[], now: number): Escalation[] {
+  if (!isOpen(d)) return [];
+  d.metAt = now;
+  return resolve(d, escalations, now, 'met');
+}
+
+/** The deadline no longer applies; a deadline already passed still counts as late. */
+export function endDeadline(d: Deadline, escalations: Escalation[], now: number, reason: 'level_changed' | 'closed'): Escalation[] {
+  if (!isOpen(d)) return [];
+  d.endedAt = now;
+  d.endReason = reason;
+  return resolve(d, escalations, now, reason);
+}
+
+/** The highest rung reached and not yet resolved for this deadline (0 when none). */
+export function currentRung(d: Deadline, escalations: readonly Escalation[]): number {
+  return escalationsOf(escalations, d)
+    .filter((e) => e.resolvedAt === undefined)
+    .reduce((max, e) => Math.max(max, e.rung), 0);
+}

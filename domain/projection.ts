@@ -1,0 +1,45 @@
+import type { CaseEvent, Notice } from './alert';
+import type { UnitRef } from './org';
+
+/**
+ * What a case workflow hands the projection activity after each change: the case as people see it,
+ * plus what happened. Every case kind (alert, application, …) projects through this one shape.
+ */
+export interface CaseProjection {
+  caseId: string;
+  kind: 'alert';
+  workflowId: string;
+  firstRunId: string;
+  version: number;
+  /** The case document; must carry the fields the lists query (see CaseSummary). */
+  view: CaseSummary & Record<string, unknown>;
+  events: CaseEvent[];
+  notices: Notice[];
+  /** Every deadline of the case with its outcome so far, for the on-time figures. */
+  deadlines: DeadlineRecord[];
+}
+
+export interface CaseSummary {
+  caseId: string;
+  kind: 'alert';
+  status: 'open' | 'closed';
+  householdId: string;
+  level: string | null;
+  unit: UnitRef;
+  orgPath: string[];
+  dueAt: string | null;
+  overdue: boolean;
+  atRisk: boolean;
+  rung: number;
+  due: { key: string; label: string; dueAt: string } | null;
+}
+
+export interface DeadlineRecord {
+  key: string;
+  kind: string;
+  label: string;
+  dueAt: number;
+  metAt: number | null;
+  outcome: 'pending' | 'on_time' | 'late' | 'not_due';
+  escalations: number;
+}

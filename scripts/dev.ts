@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { connectMongo } from '../store/mongo';
+import { seedOrgUnits } from '../store/seed';
+import { startManaged, waitForPort, type Managed } from './lib/proc';
+import { startMongo, startTemporal } from './lib/stack';
+import { MissingToolError } from './lib/tools';
+
+// The local stack behind `npm start`: Temporal dev server (SQLite under DATA_DIR), a Mongo-compatible
+// server (mongod or FerretDB, data under DATA_DIR), the org-tree seed, the worker and the API.
+// Ctrl-C stops every child, API first, servers last. A second start finds all data of the first.
+
+const log = (line: string) => console.log(`[jiuzhu] ${line}`);
+const running: Managed[] = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log('stopping…');
+    for (const proc of [...running].reverse()) await proc.stop();
+  }
+  process.exit(code);
+}
+
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer ready within ${timeoutMs / 1000} s`);
+}
+
+async function main(config: Config): Promise<void> {
+  mkdirSync(join(config.dataDir, 'logs'), { recursive: true });
+  const logs = (name: string) => join(config.dataDir, 'logs', `${name}.log`);
+
+  if (config.temporal.external) log(`Temporal: using ${config.temporal.address} (TEMPORAL_ADDRESS)`);
+  else {
+    log(`starting Temporal dev server on ${config.temporal.address} (data: ${join(config.dataDir, 'temporal.db')})`);
+    running.push(
+      await startTemporal(
+        { port: config.local.temporalPort, uiPort: config.local.temporalUiPort, dbFile: join(config.dataDir, 'temporal.db'), logFile: logs('temporal'), namespace: config.temporal.namespace },
+        log,
+      ),
+    );
+  }
+  if (config.mongodb.external) log(`MongoDB: using ${config.mongodb.uri.replace(/\/\/[^@/]*@/, '//***@')} (MONGODB_URI)`);
+  else {
+    log(`starting Mongo-compatible server on ${config.mongodb.uri}`);
+    running.push(await startMongo({ port: config.local.mongodbPort, dataDir: join(config.dataDir, 'mongo'), logFile: logs('mongo') }, log));
+  }
+
+  const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  log(`org tree: ${await seedOrgUnits(db)} units loaded`);
+  await client.close();
+
+  const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
+  running.push(startManaged('worker', tsx, [join(import.meta.dirname, '..', 'worker', 'main.ts')], { inherit: true }));
+  const api = startManaged('api', tsx, [join(import.meta.dirname, '..', 'api', 'server.ts')], { inherit: true });
+  running.push(api);
+  for (const proc of running) void proc.exited.then((code) => {
+    if (!stopping) {
+      log(`${proc.name} exited unexpectedly (code ${code}); stopping the stack`);
+      void stopAll(1);
+    }
+  });
+  await waitForPort(config.port, api, 60_000);
+  const base = `http://${config.host}:${config.port}`;
+  await waitReady(`${base}/ready`, 60_000);
+  log('ready:');
+  log(`  API          ${base}`);
+  log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
+  log(`  Temporal UI  ${config.temporal.external ? '(external server)' : config.temporal.uiUrl}`);
+  log(`  a token:     npm run token -- --role town_supervisor --org 371002001`);
+  log('Ctrl-C stops everything.');
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  await main(loadConfig());
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`jiuzhu: configuration error: ${err.message}`);
+    process.exit(2);
+  }
+  if (err instanceof MissingToolError) {
+    console.error(`jiuzhu: ${err.message}`);
+    process.exit(3);
+  }
+  console.error(`jiuzhu: ${(err as Error).message}`);
+  await stopAll(1);
+}

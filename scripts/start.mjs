@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// `npm start`: installs dependencies on a fresh clone, then runs the local stack (scripts/dev.ts).
+// Plain JavaScript so that it runs before node_modules exists.
+import { spawnSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export function ensureInstalled() {
+  if (existsSync(join(root, 'node_modules', '.bin', 'tsx'))) return;
+  console.log('jiuzhu: installing dependencies (npm ci)…');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  ensureInstalled();
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'scripts', 'dev.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  // Ctrl-C reaches the whole foreground group; dev.ts stops its children. Just wait for it.
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
+}

@@ -1,0 +1,67 @@
+import type { Db } from 'mongodb';
+import { ladderOf, toRef, type OrgUnit, type UnitRef } from '../domain/org';
+import { COLLECTIONS } from './mongo';
+
+interface OrgDoc extends Omit<OrgUnit, 'code'> {
+  _id: string;
+}
+
+/**
+ * The org tree, read from MongoDB once and kept in memory: a city has a few thousand units and every
+ * request needs the caller's unit. `refresh()` reloads after the tree is edited or seeded; a
+ * `maxAgeMs` makes several API instances converge without coordination.
+ */
+export class OrgDirectory {
+  private units = new Map<string, OrgUnit>();
+  private children = new Map<string, OrgUnit[]>();
+  private loadedAt = 0;
+
+  constructor(private readonly db: Db, private readonly maxAgeMs = 60_000) {}
+
+  async refresh(): Promise<void> {
+    const docs = await this.db.collection<OrgDoc>(COLLECTIONS.orgUnits).find({}).toArray();
+    const units = new Map<string, OrgUnit>();
+    const children = new Map<string, OrgUnit[]>();
+    for (const { _id, ...rest } of docs) units.set(_id, { code: _id, ...rest });
+    for (const unit of units.values()) {
+      if (unit.parent === null) continue;
+      const siblings = children.get(unit.parent) ?? [];
+      siblings.push(unit);
+      children.set(unit.parent, siblings);
+    }
+    for (const list of children.values()) list.sort((a, b) => a.code.localeCompare(b.code));
+    this.units = units;
+    this.children = children;
+    this.loadedAt = Date.now();
+  }
+
+  private async fresh(): Promise<void> {
+    if (Date.now() - this.loadedAt > this.maxAgeMs) await this.refresh();
+  }
+
+  async get(code: string): Promise<OrgUnit | undefined> {
+    await this.fresh();
+    const unit = this.units.get(code);
+    if (!unit && this.loadedAt > 0 && Date.now() - this.loadedAt > 1000) {
+      // A unit added since the last load: one reload, not one per request.
+      await this.refresh();
+      return this.units.get(code);
+    }
+    return unit;
+  }
+
+  async childrenOf(code: string): Promise<OrgUnit[]> {
+    await this.fresh();
+    return this.children.get(code) ?? [];
+  }
+
+  /** The unit and its ancestors up to the city: the rungs an escalation climbs. */
+  async ladder(code: string): Promise<UnitRef[]> {
+    const unit = await this.get(code);
+    if (!unit) throw new Error(`unknown org unit ${code}`);
+    return ladderOf(unit.path, (c) => {
+      const u = this.units.get(c);
+      return u && toRef(u);
+    });
+  }
+}

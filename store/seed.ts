@@ -1,0 +1,25 @@
+import type { Db } from 'mongodb';
+import { z } from 'zod';
+import { withPaths, zOrgCode, zOrgLevel, type OrgUnit } from '../domain/org';
+import weihai from '../scripts/seed/weihai-org.json' with { type: 'json' };
+import { COLLECTIONS, ensureIndexes } from './mongo';
+
+const zSeedUnits = z.array(
+  z.object({ code: zOrgCode, name: z.string().min(1), level: zOrgLevel, parent: zOrgCode.nullable(), officialCode: z.boolean().optional() }),
+);
+
+/** The Weihai tree shipped in scripts/seed/weihai-org.json, with materialised paths. */
+export function weihaiOrgUnits(): OrgUnit[] {
+  return withPaths(zSeedUnits.parse(weihai).map(({ officialCode: _unused, ...u }) => u));
+}
+
+/** Loads org units idempotently: a second run changes nothing, an edited name is updated. */
+export async function seedOrgUnits(db: Db, units: OrgUnit[] = weihaiOrgUnits()): Promise<number> {
+  await ensureIndexes(db);
+  if (units.length === 0) return 0;
+  await db.collection<{ _id: string }>(COLLECTIONS.orgUnits).bulkWrite(
+    units.map(({ code, ...rest }) => ({ replaceOne: { filter: { _id: code }, replacement: rest, upsert: true } })),
+    { ordered: false },
+  );
+  return units.length;
+}

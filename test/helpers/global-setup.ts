@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePort } from '../../scripts/lib/proc';
+import { startMongo, startTemporal } from '../../scripts/lib/stack';
+import { ensureTestServer } from '../../scripts/lib/tools';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    mongoUri: string;
+    testServerPath: string;
+    scratchDir: string;
+  }
+}
+
+/**
+ * Starts the real servers the suite runs against — a Temporal dev server (in memory) and a
+ * Mongo-compatible server (throwaway data) — on free ports, and stops them afterwards. The Java
+ * time-skipping server is started per workflow test file by the SDK from the launcher resolved here.
+ */
+export default async function setup(project: TestProject) {
+  const log = (line: string) => console.log(`[stack] ${line}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'jiuzhu-test-'));
+  const [temporalPort, mongoPort] = [await freePort(), await freePort()];
+  const testServerPath = await ensureTestServer(log);
+  const [temporal, mongo] = await Promise.all([
+    process.env.TEMPORAL_ADDRESS ? undefined : startTemporal({ port: temporalPort, logFile: join(scratch, 'temporal.log') }, log),
+    process.env.MONGODB_URI ? undefined : startMongo({ port: mongoPort, dataDir: join(scratch, 'mongo'), logFile: join(scratch, 'mongo.log') }, log),
+  ]);
+  project.provide('temporalAddress', process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${temporalPort}`);
+  project.provide('mongoUri', process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}/`);
+  project.provide('testServerPath', testServerPath);
+  project.provide('scratchDir', scratch);
+  return async () => {
+    await Promise.all([temporal?.stop(), mongo?.stop()]);
+    rmSync(scratch, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,20 @@
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { runWithConfig } from '../config';
+import { connectMongo, ensureIndexes } from '../store/mongo';
+import { createWorker } from './worker';
+
+// The worker process: runs every case workflow and its activities until SIGINT/SIGTERM, then drains.
+await runWithConfig(async (config) => {
+  Runtime.install({
+    logger: undefined,
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  });
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  await ensureIndexes(mongo.db);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db });
+  console.log(`worker: polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
+  await worker.run(); // Worker installs its own SIGINT/SIGTERM handling and shuts down gracefully.
+  await connection.close();
+  await mongo.client.close();
+});

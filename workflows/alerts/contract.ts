@@ -1,0 +1,51 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor, AlertState, AlertView, CloseInput, VisitInput } from '../../domain/alert';
+import type { UnitRef } from '../../domain/org';
+import type { AlertLevel, AlertPolicy } from '../../domain/policy';
+
+/**
+ * The contract of the household-alert workflow: its id, input, updates and query. Imported by the
+ * workflow, the API and the tests alike.
+ */
+export const ALERT_WORKFLOW_TYPE = 'alertWorkflow';
+
+/** One alert workflow per household at a time; a closed alert's id is reused by the next one. */
+export const alertWorkflowId = (householdId: string): string => `alert-${householdId}`;
+
+export interface AlertInput {
+  householdId: string;
+  level: AlertLevel;
+  reasons: string[];
+  unit: UnitRef;
+  ladder: UnitRef[];
+  policy: AlertPolicy;
+  actor: Actor;
+  /** The request that started this alert: its `report` update answers "created". */
+  openingRequestId: string;
+  /** State carried over continue-as-new. */
+  carried?: AlertState;
+  /** History length after which the workflow continues as new (default 2,000 events). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface ReportArgs {
+  requestId: string;
+  level: AlertLevel;
+  reasons: string[];
+  actor: Actor;
+}
+export interface ReportResult {
+  created: boolean;
+  changed: boolean;
+  alert: AlertView;
+}
+
+export const reportUpdate = defineUpdate<ReportResult, [ReportArgs]>('report');
+export const acknowledgeUpdate = defineUpdate<AlertView, [{ note?: string; actor: Actor }]>('acknowledge');
+export const recordVisitUpdate = defineUpdate<AlertView, [{ visit: VisitInput; actor: Actor }]>('recordVisit');
+export const changeLevelUpdate = defineUpdate<AlertView, [{ level: AlertLevel; reason: string; actor: Actor }]>('changeLevel');
+export const reassignUpdate = defineUpdate<AlertView, [{ unit: UnitRef; ladder: UnitRef[]; reason: string; actor: Actor }]>('reassign');
+export const closeUpdate = defineUpdate<AlertView, [{ closure: CloseInput; actor: Actor }]>('close');
+export const repolicyUpdate = defineUpdate<AlertView, [{ policy: AlertPolicy; actor: Actor }]>('repolicy');
+
+export const alertQuery = defineQuery<AlertView>('alert');

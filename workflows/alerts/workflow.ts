@@ -1,0 +1,184 @@
+import { condition, continueAsNew, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import {
+  acknowledge,
+  addReasons,
+  advanceAlert,
+  alertView,
+  alertWakeAt,
+  changeLevel,
+  checkAcknowledge,
+  checkChangeLevel,
+  checkClose,
+  checkReassign,
+  checkVisit,
+  close,
+  openAlert,
+  reassign,
+  recordVisit,
+  repolicy,
+  zChangeLevelInput,
+  zCloseInput,
+  zReasons,
+  zVisitInput,
+  RuleViolation,
+  type AlertState,
+  type AlertView,
+  type Outcome,
+} from '../../domain/alert';
+import { enforce, Projector } from '../lib/projector';
+import {
+  acknowledgeUpdate,
+  alertQuery,
+  changeLevelUpdate,
+  closeUpdate,
+  reassignUpdate,
+  recordVisitUpdate,
+  repolicyUpdate,
+  reportUpdate,
+  type AlertInput,
+  type ReportResult,
+} from './contract';
+
+const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
+
+/** Compact UTC timestamp for the alert id: alert-<household>-20261129T0335. */
+function stamp(t: Date): string {
+  return t.toISOString().replace(/[-:]/g, '').slice(0, 13);
+}
+
+/**
+ * One household alert (三色预警), from opening to closure: deadlines by level, warnings, escalation up
+ * the org tree, staff actions as validated updates. Yellow alerts run for months and continue as new,
+ * carrying their state and whole escalation history.
+ */
+export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
+  const now = () => Date.now();
+  const projector = new Projector('alert');
+  let state: AlertState;
+  let opening: Outcome | undefined;
+  if (input.carried) {
+    state = input.carried;
+  } else {
+    const opened = openAlert(
+      {
+        alertId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}`,
+        householdId: input.householdId,
+        level: input.level,
+        reasons: input.reasons,
+        unit: input.unit,
+        ladder: input.ladder,
+        policy: input.policy,
+        actor: input.actor,
+      },
+      now(),
+    );
+    state = opened.state;
+    opening = opened;
+  }
+
+  /** Set by every change, so the main loop re-arms its timer for the new next deadline. */
+  let changed = false;
+  const commit = async (outcome: Outcome): Promise<AlertView> => {
+    state.version += 1;
+    changed = true;
+    const view = alertView(state, now());
+    await projector.project({ version: state.version, view, outcome, deadlines: state.deadlines, escalations: state.escalations });
+    return view;
+  };
+
+  const openingCommitted = opening ? commit(opening) : Promise.resolve(alertView(state, now()));
+
+  setHandler(alertQuery, () => alertView(state, now()));
+
+  setHandler(
+    reportUpdate,
+    async ({ requestId, level, reasons, actor }): Promise<ReportResult> => {
+      await openingCommitted;
+      if (requestId === input.openingRequestId && !input.carried) {
+        return { created: true, changed: false, alert: alertView(state, now()) };
+      }
+      if (state.level !== level) {
+        const out = changeLevel(state, level, reasons.join('；') || '重新预警', actor, now());
+        addReasons(state, reasons);
+        return { created: false, changed: true, alert: await commit(out) };
+      }
+      addReasons(state, reasons);
+      const alert = await commit({ events: [{ type: 'reported', at: now(), actor, data: { level, reasons } }], notices: [] });
+      return { created: false, changed: false, alert };
+    },
+    {
+      validator: ({ requestId, reasons }) =>
+        enforce(() => {
+          zReasons.parse(reasons);
+          if (state.status !== 'open' && requestId !== input.openingRequestId) throw new RuleViolation('conflict', `alert ${state.alertId} is closed`);
+        }),
+    },
+  );
+
+  setHandler(acknowledgeUpdate, async ({ note, actor }) => commit(acknowledge(state, { note }, actor, now())), {
+    validator: (_args) => enforce(() => checkAcknowledge(state)),
+  });
+
+  setHandler(recordVisitUpdate, async ({ visit, actor }) => commit(recordVisit(state, zVisitInput.parse(visit), actor, now())), {
+    validator: ({ visit }) =>
+      enforce(() => {
+        const parsed = zVisitInput.safeParse(visit);
+        if (!parsed.success) throw new RuleViolation('unprocessable', `visit: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+        checkVisit(state, parsed.data, now());
+      }),
+  });
+
+  setHandler(changeLevelUpdate, async ({ level, reason, actor }) => commit(changeLevel(state, level, reason, actor, now())), {
+    validator: (args) =>
+      enforce(() => {
+        const parsed = zChangeLevelInput.safeParse({ level: args.level, reason: args.reason });
+        if (!parsed.success) throw new RuleViolation('unprocessable', `level: ${parsed.error.issues[0]?.message}`);
+        checkChangeLevel(state, args.level);
+      }),
+  });
+
+  setHandler(reassignUpdate, async ({ unit, ladder, reason, actor }) => commit(reassign(state, unit, ladder, reason, actor, now())), {
+    validator: ({ unit, ladder }) =>
+      enforce(() => {
+        if (ladder[0]?.code !== unit.code) throw new RuleViolation('unprocessable', 'the ladder must start at the new unit');
+        checkReassign(state, unit);
+      }),
+  });
+
+  setHandler(closeUpdate, async ({ closure, actor }) => commit(close(state, zCloseInput.parse(closure), actor, now())), {
+    validator: ({ closure }) =>
+      enforce(() => {
+        const parsed = zCloseInput.safeParse(closure);
+        if (!parsed.success) throw new RuleViolation('unprocessable', `closure: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+        checkClose(state);
+      }),
+  });
+
+  setHandler(repolicyUpdate, async ({ policy, actor }) => commit(repolicy(state, policy, actor, now())), {
+    validator: ({ policy }) =>
+      enforce(() => {
+        if (state.status !== 'open') throw new RuleViolation('conflict', `alert ${state.alertId} is closed`);
+        if (policy.version === state.policy.version) throw new RuleViolation('conflict', `alert ${state.alertId} already follows policy ${policy.version}`);
+      }),
+  });
+
+  await openingCommitted;
+  const limit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
+  while (state.status === 'open') {
+    const wakeAt = alertWakeAt(state);
+    changed = false;
+    if (wakeAt === undefined) await condition(() => changed);
+    else if (wakeAt > now()) await condition(() => changed, wakeAt - now());
+    const happened = advanceAlert(state, now());
+    if (happened.events.length > 0) await commit(happened);
+    const info = workflowInfo();
+    if (state.status === 'open' && (info.continueAsNewSuggested || info.historyLength > limit)) {
+      await condition(allHandlersFinished);
+      await projector.drained();
+      await continueAsNew<typeof alertWorkflow>({ ...input, carried: state });
+    }
+  }
+  await condition(allHandlersFinished);
+  await projector.drained();
+  return alertView(state, now());
+}

@@ -1,0 +1,82 @@
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import { RuleViolation, type Outcome } from '../../domain/alert';
+import { outcomeOf, type Deadline, type Escalation } from '../../domain/deadlines';
+import type { CaseProjection, CaseSummary } from '../../domain/projection';
+import { AlertLevel, CaseKind, EscalationRung, NextDeadline, OrgUnits, Overdue } from '../search-attributes';
+
+const { projectCase } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  // The read model must catch up eventually: retry for as long as it takes, backing off to a minute.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/**
+ * Projects a case after each change, one projection at a time and in version order, so the read model
+ * never sees version n+1 before n (the activity also refuses older versions, for retries).
+ * Shared by every case workflow.
+ */
+export class Projector {
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly kind: CaseProjection['kind']) {}
+
+  project(args: {
+    version: number;
+    view: CaseSummary & Record<string, unknown>;
+    outcome: Outcome;
+    deadlines: Deadline[];
+    escalations: Escalation[];
+  }): Promise<void> {
+    const info = workflowInfo();
+    const { view } = args;
+    upsertSearchAttributes([
+      { key: CaseKind, value: this.kind },
+      { key: AlertLevel, value: view.level },
+      { key: OrgUnits, value: view.orgPath },
+      { key: Overdue, value: view.overdue },
+      { key: NextDeadline, value: view.dueAt ? new Date(view.dueAt) : null },
+      { key: EscalationRung, value: view.rung },
+    ]);
+    const projection: CaseProjection = {
+      caseId: view.caseId,
+      kind: this.kind,
+      workflowId: info.workflowId,
+      firstRunId: info.firstExecutionRunId,
+      version: args.version,
+      view,
+      events: args.outcome.events,
+      notices: args.outcome.notices,
+      deadlines: args.deadlines.map((d) => ({
+        key: d.key,
+        kind: d.kind,
+        label: d.label,
+        dueAt: d.dueAt,
+        metAt: d.metAt ?? null,
+        outcome: outcomeOf(d),
+        escalations: args.escalations.filter((e) => e.deadlineKey === d.key).length,
+      })),
+    };
+    const next = this.chain.then(() => projectCase(projection));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Resolves when every projection asked for so far is written. */
+  drained(): Promise<void> {
+    return this.chain;
+  }
+}
+
+/**
+ * Runs a rule check from domain/ and turns a RuleViolation into the non-retryable failure the API maps
+ * to 409/422, so a refused action never enters history.
+ */
+export function enforce(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof RuleViolation) throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+    throw err;
+  }
+}
