@@ -51,6 +51,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     overdue: p.view.overdue,
     atRisk: p.view.atRisk,
     rung: p.view.rung,
+    escalatedTo: p.view.escalatedTo,
     version: p.version,
     updatedAt: new Date(),
   };

@@ -11,6 +11,10 @@ import { registerAuth } from './auth';
 import { registerErrorHandler } from './errors';
 import { systemRoutes } from './routes/system';
 import { orgRoutes } from './routes/org';
+import { householdRoutes } from './routes/households';
+import { alertRoutes } from './routes/alerts';
+import { caseRoutes } from './routes/cases';
+import { statsRoutes } from './routes/stats';
 
 export interface AppDeps {
   config: Config;
@@ -72,5 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(systemRoutes);
   await app.register(orgRoutes);
+  await app.register(householdRoutes);
+  await app.register(alertRoutes);
+  await app.register(caseRoutes);
+  await app.register(statsRoutes);
   return app;
 }

@@ -392,6 +392,7 @@ export function alertView(s: AlertState, now: number) {
     overdueByMs: d && overdue ? now - d.dueAt : 0,
     atRisk: d ? isAtRisk(d, now) : false,
     rung: d ? currentRung(d, s.escalations) : 0,
+    escalatedTo: (d && s.escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
     visits: s.visits.map((v) => ({ ...v, visitedAt: iso(v.visitedAt)!, recordedAt: iso(v.recordedAt)! })),
     escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
     deadlines: s.deadlines.map((x) => ({

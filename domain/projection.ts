@@ -31,6 +31,7 @@ export interface CaseSummary {
   overdue: boolean;
   atRisk: boolean;
   rung: number;
+  escalatedTo: UnitRef | null;
   due: { key: string; label: string; dueAt: string } | null;
 }
 

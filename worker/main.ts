@@ -1,4 +1,4 @@
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { runWithConfig } from '../config';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createWorker } from './worker';
@@ -6,7 +6,7 @@ import { createWorker } from './worker';
 // The worker process: runs every case workflow and its activities until SIGINT/SIGTERM, then drains.
 await runWithConfig(async (config) => {
   Runtime.install({
-    logger: undefined,
+    logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'INFO'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
   const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);

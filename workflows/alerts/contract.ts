@@ -41,11 +41,20 @@ export interface ReportResult {
 }
 
 export const reportUpdate = defineUpdate<ReportResult, [ReportArgs]>('report');
-export const acknowledgeUpdate = defineUpdate<AlertView, [{ note?: string; actor: Actor }]>('acknowledge');
-export const recordVisitUpdate = defineUpdate<AlertView, [{ visit: VisitInput; actor: Actor }]>('recordVisit');
-export const changeLevelUpdate = defineUpdate<AlertView, [{ level: AlertLevel; reason: string; actor: Actor }]>('changeLevel');
-export const reassignUpdate = defineUpdate<AlertView, [{ unit: UnitRef; ladder: UnitRef[]; reason: string; actor: Actor }]>('reassign');
-export const closeUpdate = defineUpdate<AlertView, [{ closure: CloseInput; actor: Actor }]>('close');
-export const repolicyUpdate = defineUpdate<AlertView, [{ policy: AlertPolicy; actor: Actor }]>('repolicy');
+/**
+ * Every staff action names the alert it means: the workflow id is reused by the household's next
+ * alert, and an action meant for a closed alert must not land on its successor.
+ */
+interface Action {
+  caseId: string;
+  actor: Actor;
+}
+
+export const acknowledgeUpdate = defineUpdate<AlertView, [Action & { note?: string }]>('acknowledge');
+export const recordVisitUpdate = defineUpdate<AlertView, [Action & { visit: VisitInput }]>('recordVisit');
+export const changeLevelUpdate = defineUpdate<AlertView, [Action & { level: AlertLevel; reason: string }]>('changeLevel');
+export const reassignUpdate = defineUpdate<AlertView, [Action & { unit: UnitRef; ladder: UnitRef[]; reason: string }]>('reassign');
+export const closeUpdate = defineUpdate<AlertView, [Action & { closure: CloseInput }]>('close');
+export const repolicyUpdate = defineUpdate<AlertView, [Action & { policy: AlertPolicy }]>('repolicy');
 
 export const alertQuery = defineQuery<AlertView>('alert');

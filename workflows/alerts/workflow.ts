@@ -115,13 +115,23 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     },
   );
 
+  /** An action addressed to another alert of this household (an older, closed one) is refused. */
+  const sameAlert = (caseId: string) => {
+    if (caseId !== state.alertId) throw new RuleViolation('conflict', `alert ${caseId} is closed; the household's current alert is ${state.alertId}`);
+  };
+
   setHandler(acknowledgeUpdate, async ({ note, actor }) => commit(acknowledge(state, { note }, actor, now())), {
-    validator: (_args) => enforce(() => checkAcknowledge(state)),
+    validator: ({ caseId }) =>
+      enforce(() => {
+        sameAlert(caseId);
+        checkAcknowledge(state);
+      }),
   });
 
   setHandler(recordVisitUpdate, async ({ visit, actor }) => commit(recordVisit(state, zVisitInput.parse(visit), actor, now())), {
-    validator: ({ visit }) =>
+    validator: ({ caseId, visit }) =>
       enforce(() => {
+        sameAlert(caseId);
         const parsed = zVisitInput.safeParse(visit);
         if (!parsed.success) throw new RuleViolation('unprocessable', `visit: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
         checkVisit(state, parsed.data, now());
@@ -131,6 +141,7 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   setHandler(changeLevelUpdate, async ({ level, reason, actor }) => commit(changeLevel(state, level, reason, actor, now())), {
     validator: (args) =>
       enforce(() => {
+        sameAlert(args.caseId);
         const parsed = zChangeLevelInput.safeParse({ level: args.level, reason: args.reason });
         if (!parsed.success) throw new RuleViolation('unprocessable', `level: ${parsed.error.issues[0]?.message}`);
         checkChangeLevel(state, args.level);
@@ -138,16 +149,18 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   });
 
   setHandler(reassignUpdate, async ({ unit, ladder, reason, actor }) => commit(reassign(state, unit, ladder, reason, actor, now())), {
-    validator: ({ unit, ladder }) =>
+    validator: ({ caseId, unit, ladder }) =>
       enforce(() => {
+        sameAlert(caseId);
         if (ladder[0]?.code !== unit.code) throw new RuleViolation('unprocessable', 'the ladder must start at the new unit');
         checkReassign(state, unit);
       }),
   });
 
   setHandler(closeUpdate, async ({ closure, actor }) => commit(close(state, zCloseInput.parse(closure), actor, now())), {
-    validator: ({ closure }) =>
+    validator: ({ caseId, closure }) =>
       enforce(() => {
+        sameAlert(caseId);
         const parsed = zCloseInput.safeParse(closure);
         if (!parsed.success) throw new RuleViolation('unprocessable', `closure: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
         checkClose(state);
@@ -155,8 +168,9 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   });
 
   setHandler(repolicyUpdate, async ({ policy, actor }) => commit(repolicy(state, policy, actor, now())), {
-    validator: ({ policy }) =>
+    validator: ({ caseId, policy }) =>
       enforce(() => {
+        sameAlert(caseId);
         if (state.status !== 'open') throw new RuleViolation('conflict', `alert ${state.alertId} is closed`);
         if (policy.version === state.policy.version) throw new RuleViolation('conflict', `alert ${state.alertId} already follows policy ${policy.version}`);
       }),

@@ -1,0 +1,192 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Filter } from 'mongodb';
+import { z } from 'zod';
+import { maskAddress, maskName } from '../../domain/mask';
+import { zOrgCode, type UnitRef } from '../../domain/org';
+import { zAlertLevel } from '../../domain/policy';
+import { seesPersonalData } from '../../domain/roles';
+import { COLLECTIONS } from '../../store/mongo';
+import { assertCanRead, principalOf, type Principal } from '../auth';
+import { badRequest, notFound, zErrorBody } from '../errors';
+import { decodeCursor, encodeCursor, zPage } from '../pagination';
+
+/** The row every list shows: one case, its deadline and how late, its rung. */
+interface CaseRow {
+  _id: string;
+  kind: string;
+  status: 'open' | 'closed';
+  level: string | null;
+  unit: UnitRef;
+  orgPath: string[];
+  householdId: string;
+  household: { headName: string; address: string } | null;
+  due: { key: string; label: string; dueAt: string } | null;
+  dueAt: Date | null;
+  overdue: boolean;
+  atRisk: boolean;
+  rung: number;
+  escalatedTo: UnitRef | null;
+  workflowId?: string;
+  view?: Record<string, unknown>;
+}
+
+const zUnitRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
+const zCaseRow = z.object({
+  caseId: z.string(),
+  kind: z.string(),
+  status: z.enum(['open', 'closed']),
+  level: z.string().nullable(),
+  unit: zUnitRef,
+  householdId: z.string(),
+  household: z.object({ headName: z.string(), address: z.string() }).nullable(),
+  dueLabel: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  overdue: z.boolean(),
+  overdueByMs: z.number(),
+  atRisk: z.boolean(),
+  rung: z.number(),
+  escalatedTo: zUnitRef.nullable(),
+});
+
+function toRow(p: Principal, d: CaseRow, now: number): z.infer<typeof zCaseRow> {
+  const household = d.household && !seesPersonalData(p.role) ? { headName: maskName(d.household.headName), address: maskAddress(d.household.address) } : d.household;
+  const dueAt = d.dueAt ? d.dueAt.getTime() : null;
+  const overdue = dueAt !== null && d.status === 'open' && now >= dueAt;
+  return {
+    caseId: d._id,
+    kind: d.kind,
+    status: d.status,
+    level: d.level,
+    unit: d.unit,
+    householdId: d.householdId,
+    household,
+    dueLabel: d.due?.label ?? null,
+    dueAt: dueAt === null ? null : new Date(dueAt).toISOString(),
+    overdue,
+    overdueByMs: overdue ? now - dueAt! : 0,
+    atRisk: d.atRisk,
+    rung: d.rung,
+    escalatedTo: d.escalatedTo,
+  };
+}
+
+export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo } = app.deps;
+  const cases = mongo.db.collection<CaseRow>(COLLECTIONS.cases);
+  const overdueBoard = mongo.db.collection<CaseRow>(COLLECTIONS.overdue);
+
+  app.get(
+    '/v1/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Cases in a unit’s subtree. overdue=true: the supervisor’s board, most overdue first',
+        querystring: z.object({
+          org: zOrgCode.optional(),
+          overdue: z.enum(['true', 'false']).optional(),
+          kind: z.enum(['alert']).optional(),
+          level: zAlertLevel.optional(),
+          status: z.enum(['open', 'closed']).default('open'),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().optional(),
+        }),
+        response: { 200: zPage(zCaseRow), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      const org = q.org ?? p.unit.code;
+      const unit = await orgs.get(org);
+      if (!unit) throw notFound(`org unit ${org} not found`);
+      assertCanRead(p, unit.path);
+      const filter: Filter<CaseRow> = { orgPath: org };
+      if (q.kind) filter.kind = q.kind;
+      if (q.level) filter.level = q.level;
+      const now = Date.now();
+
+      if (q.overdue === 'true') {
+        // The board reads the small `overdue` collection: one row per case overdue right now.
+        const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor);
+        if (after) {
+          const at = new Date(after.dueAt);
+          if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
+          filter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
+        }
+        const docs = await overdueBoard.find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
+        const page = docs.slice(0, q.limit);
+        const last = page.at(-1);
+        return {
+          items: page.map((d) => toRow(p, d, now)),
+          nextCursor: docs.length > q.limit && last?.dueAt ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
+        };
+      }
+
+      filter.status = q.status;
+      if (q.overdue === 'false') filter.overdue = false;
+      const after = decodeCursor<{ id: string }>(q.cursor);
+      if (after) filter._id = { $gt: after.id };
+      const docs = await cases.find(filter, { projection: { view: 0 } }).sort({ _id: 1 }).limit(q.limit + 1).toArray();
+      const page = docs.slice(0, q.limit);
+      const last = page.at(-1);
+      return { items: page.map((d) => toRow(p, d, now)), nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null };
+    },
+  );
+
+  app.get(
+    '/v1/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Any case, as its workflow last projected it',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        response: { 200: z.looseObject({ caseId: z.string(), kind: z.string() }), 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const doc = await cases.findOne({ _id: request.params.id });
+      if (!doc) throw notFound(`case ${request.params.id} not found`);
+      assertCanRead(principalOf(request), doc.orgPath);
+      return { ...(doc.view ?? {}), caseId: doc._id, kind: doc.kind };
+    },
+  );
+
+  app.get(
+    '/v1/cases/:id/escalations',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The escalation history of a case, with its audit trail: what a city monitor reviews',
+        params: z.object({ id: z.string().min(1).max(200) }),
+        response: {
+          200: z.object({
+            caseId: z.string(),
+            kind: z.string(),
+            workflowId: z.string(),
+            escalations: z.array(z.unknown()),
+            events: z.array(z.object({ version: z.number(), type: z.string(), at: z.string(), actor: z.unknown(), data: z.unknown() })),
+          }),
+          403: zErrorBody,
+          404: zErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const doc = await cases.findOne({ _id: request.params.id });
+      if (!doc) throw notFound(`case ${request.params.id} not found`);
+      assertCanRead(principalOf(request), doc.orgPath);
+      const events = await mongo.db
+        .collection<{ _id: string; version: number; type: string; at: Date; actor: unknown; data: unknown }>(COLLECTIONS.events)
+        .find({ caseId: doc._id })
+        .sort({ version: 1, _id: 1 })
+        .toArray();
+      return {
+        caseId: doc._id,
+        kind: doc.kind,
+        workflowId: doc.workflowId ?? '',
+        escalations: (doc.view?.escalations as unknown[]) ?? [],
+        events: events.map((e) => ({ version: e.version, type: e.type, at: e.at.toISOString(), actor: e.actor, data: e.data })),
+      };
+    },
+  );
+};

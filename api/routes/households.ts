@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { maskHousehold, zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
+import { zOrgCode } from '../../domain/org';
+import { seesPersonalData } from '../../domain/roles';
+import { COLLECTIONS, isDuplicateKey } from '../../store/mongo';
+import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { badRequest, conflict, notFound, zErrorBody } from '../errors';
+import { decodeCursor, encodeCursor, zPage } from '../pagination';
+
+const zHousehold = z.object({
+  id: z.string(),
+  headName: z.string(),
+  headIdNumber: z.string(),
+  members: z.array(z.object({ name: z.string(), idNumber: z.string(), relation: z.string() })),
+  address: z.string(),
+  phone: z.string(),
+  unitCode: z.string(),
+  villageCode: z.string(),
+  orgPath: z.array(z.string()),
+  categories: z.array(zRecipientCategory),
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+
+type HouseholdDoc = Omit<Household, 'id'> & { _id: string };
+
+/** Household ids are opaque (no ID number in URLs, workflow ids or logs). */
+const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
+
+const show = (p: Principal, { _id, ...rest }: HouseholdDoc): Household => {
+  const h = { id: _id, ...rest };
+  return seesPersonalData(p.role) ? h : maskHousehold(h);
+};
+
+const WRITERS = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'] as const;
+
+export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo } = app.deps;
+  const households = mongo.db.collection<HouseholdDoc>(COLLECTIONS.households);
+
+  app.post(
+    '/v1/households',
+    {
+      schema: {
+        tags: ['households'],
+        summary: 'Register a household (户籍登记): head, members, ID numbers, village/community',
+        body: zHouseholdInput,
+        response: { 201: zHousehold, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const input = request.body;
+      const unit = await orgs.get(input.unitCode);
+      if (!unit) throw badRequest(`unitCode: org unit ${input.unitCode} does not exist`, [{ path: 'body.unitCode', message: 'unknown org unit' }]);
+      if (unit.level !== 'village' && unit.level !== 'grid') {
+        throw badRequest('unitCode: a household belongs to a village/community or a grid', [{ path: 'body.unitCode', message: `is a ${unit.level}` }]);
+      }
+      assertCanWrite(p, unit.path, WRITERS);
+      const village = unit.level === 'grid' ? unit.parent! : unit.code;
+      const doc: HouseholdDoc = {
+        _id: newHouseholdId(),
+        ...input,
+        villageCode: village,
+        orgPath: unit.path,
+        createdAt: new Date().toISOString(),
+        createdBy: p.userId,
+      };
+      try {
+        await households.insertOne(doc);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        const existing = await households.findOne({ headIdNumber: input.headIdNumber }, { projection: { _id: 1 } });
+        throw conflict('a household with this head of household ID number is already registered', { householdId: existing?._id });
+      }
+      return reply.code(201).send(show(p, doc));
+    },
+  );
+
+  app.get(
+    '/v1/households/:id',
+    {
+      schema: {
+        tags: ['households'],
+        summary: 'One household; personal fields masked below town level',
+        params: z.object({ id: z.string().regex(/^hh-[0-9a-f]{12}$/, 'expected a household id such as hh-0123456789ab') }),
+        response: { 200: zHousehold, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const doc = await households.findOne({ _id: request.params.id });
+      if (!doc) throw notFound(`household ${request.params.id} not found`);
+      assertCanRead(p, doc.orgPath);
+      return show(p, doc);
+    },
+  );
+
+  app.get(
+    '/v1/households',
+    {
+      schema: {
+        tags: ['households'],
+        summary: 'Households in a unit’s subtree, cursor-paginated',
+        querystring: z.object({
+          org: zOrgCode.optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().optional(),
+        }),
+        response: { 200: zPage(zHousehold), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const org = request.query.org ?? p.unit.code;
+      const unit = await orgs.get(org);
+      if (!unit) throw notFound(`org unit ${org} not found`);
+      assertCanRead(p, unit.path);
+      const after = decodeCursor<{ id: string }>(request.query.cursor);
+      const docs = await households
+        .find({ orgPath: org, ...(after ? { _id: { $gt: after.id } } : {}) })
+        .sort({ _id: 1 })
+        .limit(request.query.limit + 1)
+        .toArray();
+      const page = docs.slice(0, request.query.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((d) => show(p, d)),
+        nextCursor: docs.length > request.query.limit && last ? encodeCursor({ id: last._id }) : null,
+      };
+    },
+  );
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { zIdNumber } from './id-number';
+import { maskAddress, maskIdNumber, maskName, maskPhone } from './mask';
+import { zOrgCode } from './org';
+
+/** Recipient categories (救助对象类别) a household can be registered under. */
+export const RECIPIENT_CATEGORIES = {
+  minimum_subsistence: '低保',
+  extreme_poverty: '特困',
+  low_income_marginal: '低保边缘',
+  expenditure_hardship: '支出型困难',
+  relapse_monitoring: '防止返贫监测对象',
+  severe_disability: '重度残疾',
+  other: '其他',
+} as const;
+export const zRecipientCategory = z.enum(Object.keys(RECIPIENT_CATEGORIES) as [keyof typeof RECIPIENT_CATEGORIES]);
+
+const zName = z.string().trim().min(1).max(50);
+const zPhone = z.string().trim().regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, 'expected a mobile number (11 digits) or a landline such as 0631-5201234');
+
+export const zHouseholdInput = z
+  .object({
+    headName: zName,
+    headIdNumber: zIdNumber,
+    members: z
+      .array(z.object({ name: zName, idNumber: zIdNumber, relation: z.string().trim().min(1).max(20) }).strict())
+      .max(30)
+      .default([]),
+    address: z.string().trim().min(1).max(200),
+    phone: zPhone,
+    /** The village/community (or a grid in it) the household belongs to. */
+    unitCode: zOrgCode,
+    categories: z.array(zRecipientCategory).max(10).default([]),
+  })
+  .strict()
+  .superRefine((h, ctx) => {
+    const seen = new Set([h.headIdNumber]);
+    h.members.forEach((m, i) => {
+      if (seen.has(m.idNumber)) ctx.addIssue({ code: 'custom', path: ['members', i, 'idNumber'], message: 'ID number appears twice in the household' });
+      seen.add(m.idNumber);
+    });
+  });
+export type HouseholdInput = z.infer<typeof zHouseholdInput>;
+
+export interface Household extends HouseholdInput {
+  id: string;
+  /** The responsible village/community: the first rung of every escalation. */
+  villageCode: string;
+  orgPath: string[];
+  createdAt: string;
+  createdBy: string;
+}
+
+/** Personal fields masked for roles below town level (身份证号、姓名、电话、住址). */
+export function maskHousehold(h: Household): Household {
+  return {
+    ...h,
+    headName: maskName(h.headName),
+    headIdNumber: maskIdNumber(h.headIdNumber),
+    members: h.members.map((m) => ({ ...m, name: maskName(m.name), idNumber: maskIdNumber(m.idNumber) })),
+    address: maskAddress(h.address),
+    phone: maskPhone(h.phone),
+  };
+}

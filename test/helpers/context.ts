@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { buildApp, type App } from '../../api/app';
+import { signToken } from '../../api/auth';
+import { loadConfig, type Config } from '../../config';
+import { computeCheckDigit } from '../../domain/id-number';
+import type { Role } from '../../domain/roles';
+import { connectMongo, ensureIndexes } from '../../store/mongo';
+import { seedOrgUnits } from '../../store/seed';
+import { createWorker } from '../../worker/worker';
+
+let runtimeInstalled = false;
+/** Quiet the Rust core's logs once per process (Runtime.install works only once, before any worker). */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: 'ERROR', forward: {} } } });
+}
+
+export const JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+
+/** Units of the seeded Weihai tree that tests use by name. */
+export const UNITS = {
+  city: '371000',
+  huancui: '371002',
+  jingyuan: '371002001',
+  haigang: '371002001001',
+  haigangGrid: '371002001001-G01',
+  huancuilou: '371002002',
+  wendeng: '371003',
+} as const;
+
+export interface TestContext {
+  app: App;
+  config: Config;
+  mongo: Awaited<ReturnType<typeof connectMongo>>;
+  temporal: Client;
+  token(role: Role, org: string, opts?: { user?: string; expiresIn?: string | number }): Promise<string>;
+  /** Starts a worker on this context's task queue (dev server); stopped by close(). */
+  startWorker(): Promise<Worker>;
+  close(): Promise<void>;
+}
+
+/**
+ * An API over the suite's real servers, with its own database and task queue so files do not meet.
+ * `policy` (the policy-file content) lets end-to-end tests use second-long durations.
+ */
+export async function createTestContext(name: string, opts: { policy?: unknown } = {}): Promise<TestContext> {
+  quietRuntime();
+  const suffix = `${name}_${randomBytes(3).toString('hex')}`;
+  const env: NodeJS.ProcessEnv = {
+    NODE_ENV: 'test',
+    DATA_DIR: inject('scratchDir'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    MONGODB_URI: inject('mongoUri'),
+    MONGODB_DB: `t_${suffix}`,
+    TEMPORAL_TASK_QUEUE: `tq-${suffix}`,
+    JWT_SECRET,
+    LOG_LEVEL: 'silent',
+  };
+  if (opts.policy !== undefined) {
+    const file = join(inject('scratchDir'), `policy-${suffix}.json`);
+    writeFileSync(file, JSON.stringify(opts.policy));
+    env.POLICY_FILE = file;
+  }
+  const config = loadConfig(env);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  await ensureIndexes(mongo.db);
+  await seedOrgUnits(mongo.db);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const app = await buildApp({ config, mongo, temporal, logger: false });
+  const workers: { worker: Worker; running: Promise<void>; connection: NativeConnection }[] = [];
+
+  return {
+    app,
+    config,
+    mongo,
+    temporal,
+    token: (role, org, o = {}) => signToken(JWT_SECRET, { sub: o.user ?? `${role}@${org}`, role, org }, o.expiresIn ?? '1h'),
+    async startWorker() {
+      const nc = await NativeConnection.connect({ address: config.temporal.address });
+      const worker = await createWorker({ connection: nc, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, workflowBundle: await sharedBundle() });
+      workers.push({ worker, running: worker.run(), connection: nc });
+      return worker;
+    },
+    async close() {
+      for (const w of workers) {
+        if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+        await w.running;
+        await w.connection.close();
+      }
+      await app.close();
+      await connection.close();
+      await mongo.db.dropDatabase().catch(() => undefined);
+      await mongo.client.close();
+    },
+  };
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+/** Bundling the workflows takes seconds: once per test file. */
+export function sharedBundle(): Promise<{ code: string }> {
+  bundle ??= import('@temporalio/worker').then(({ bundleWorkflowCode }) =>
+    bundleWorkflowCode({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url).pathname, logger: quietLogger }),
+  );
+  return bundle;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+/** A valid resident ID number for tests (GB 11643 check digit computed); distinct for seq < 1,000,000. */
+export function idNumber(seq: number): string {
+  const birth = new Date(Date.UTC(1950, 0, 1) + Math.floor(seq / 1000) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const body = `371002${birth}${String(seq % 1000).padStart(3, '0')}`;
+  return body + computeCheckDigit(body);
+}
+
+/** Registers a household in a village and returns its id. */
+export async function registerHousehold(ctx: TestContext, token: string, seq: number, unitCode: string = UNITS.haigang): Promise<string> {
+  const res = await ctx.app.inject({
+    method: 'POST',
+    url: '/v1/households',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { headName: `张${seq}`, headIdNumber: idNumber(seq), address: `威海市环翠区海港路${seq}号`, phone: '13800000000', unitCode, categories: ['minimum_subsistence'] },
+  });
+  if (res.statusCode !== 201) throw new Error(`register household: ${res.statusCode} ${res.body}`);
+  return res.json().id as string;
+}
+
+export const authz = (token: string) => ({ authorization: `Bearer ${token}` });
