@@ -65,10 +65,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = (err as FastifyError).validationContext ?? 'body';
-      const details = err.validation.map((v) => {
-        const issue = v.params.issue as { path?: PropertyKey[]; message: string };
-        return { path: joinPath(where, issue.path ?? []), message: issue.message };
-      });
+      const details = err.validation.map((v) => ({
+        path: joinPath(where, v.instancePath.split('/').filter(Boolean)),
+        message: v.message ?? 'invalid',
+      }));
       const first = details[0];
       return reply.code(400).send({
         error: { code: 'bad_request', message: first ? `${first.path}: ${first.message}` : 'invalid request', details },

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../config';
+
+const dir = mkdtempSync(join(tmpdir(), 'jiuzhu-config-'));
+const base = { DATA_DIR: dir, JWT_SECRET: 'x'.repeat(40) };
+const message = (env: NodeJS.ProcessEnv) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('defaults: 127.0.0.1:3000, data/, the local servers, the seed policy', () => {
+    const c = loadConfig({ ...base, DATA_DIR: undefined, JWT_SECRET: 'y'.repeat(32) });
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.port).toBe(3000);
+    expect(c.dataDir).toBe(join(process.cwd(), 'data'));
+    expect(c.temporal).toMatchObject({ address: '127.0.0.1:7233', namespace: 'default', external: false });
+    expect(c.mongodb).toMatchObject({ uri: 'mongodb://127.0.0.1:27017/', external: false });
+    expect(c.policy.alerts.levels.red).toEqual({ dueMs: 24 * 3600_000, escalateEveryMs: 24 * 3600_000, warnAt: 0.75 });
+    expect(c.policy.alerts.levels.yellow.dueMs).toBe(7 * 86_400_000);
+  });
+
+  it('names the variable and what it expected', () => {
+    expect(message({ ...base, PORT: 'abc' })).toMatch(/^PORT: /);
+    expect(message({ ...base, PORT: '70000' })).toMatch(/^PORT: .*65535/);
+    expect(message({ ...base, TEMPORAL_ADDRESS: 'nohost' })).toBe('TEMPORAL_ADDRESS: expected host:port');
+    expect(message({ ...base, MONGODB_URI: 'http://x' })).toMatch(/^MONGODB_URI: expected a mongodb:\/\//);
+    expect(message({ ...base, LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL: /);
+    expect(message({ ...base, JWT_SECRET: 'short' })).toBe('JWT_SECRET: expected at least 32 characters');
+    expect(message({ ...base, NODE_ENV: 'production', JWT_SECRET: undefined })).toMatch(/^JWT_SECRET: required in production/);
+  });
+
+  it('external servers: TEMPORAL_ADDRESS and MONGODB_URI mean "start none"', () => {
+    const c = loadConfig({ ...base, TEMPORAL_ADDRESS: 'temporal.example:7233', MONGODB_URI: 'mongodb://db:27017/?replicaSet=rs0' });
+    expect(c.temporal.external).toBe(true);
+    expect(c.mongodb.external).toBe(true);
+  });
+
+  it('outside production an unset JWT_SECRET becomes a random secret kept in DATA_DIR, the same on every load', () => {
+    const a = loadConfig({ DATA_DIR: dir }).jwtSecret;
+    expect(a.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(a);
+  });
+
+  it('a policy file overrides the defaults; its errors name the field', () => {
+    const good = join(dir, 'policy.yaml');
+    writeFileSync(good, 'version: weihai-2026\nalerts:\n  orange: { due: PT48H, escalateEvery: PT24H }\n');
+    const c = loadConfig({ ...base, POLICY_FILE: good });
+    expect(c.policy.version).toBe('weihai-2026');
+    expect(c.policy.alerts.levels.orange.dueMs).toBe(48 * 3600_000);
+    expect(c.policy.alerts.levels.red.dueMs).toBe(24 * 3600_000);
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ alerts: { red: { due: '24 hours' } } }));
+    expect(message({ ...base, POLICY_FILE: bad })).toMatch(/^POLICY_FILE: .*bad\.json: alerts\.red\.due: expected a positive ISO-8601 duration/);
+    const typo = join(dir, 'typo.json');
+    writeFileSync(typo, JSON.stringify({ alerts: { red: { dew: 'PT1H' } } }));
+    expect(message({ ...base, POLICY_FILE: typo })).toMatch(/alerts\.red: Unrecognized key/i);
+    expect(message({ ...base, POLICY_FILE: join(dir, 'missing.yaml') })).toMatch(/^POLICY_FILE: cannot read/);
+  });
+
+  it('a bad variable stops the API at start-up with one line and exit code 2, no stack trace', () => {
+    const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['api/server.ts'], { env: { ...process.env, ...base, PORT: 'abc' }, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^jiuzhu: configuration error: PORT: /);
+  });
+});

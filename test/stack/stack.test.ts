@@ -1,0 +1,111 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, portOpen } from '../../scripts/lib/proc';
+import { startMongo, startTemporal } from '../../scripts/lib/stack';
+import { connectMongo } from '../../store/mongo';
+
+const scratch = mkdtempSync(join(tmpdir(), 'jiuzhu-stack-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const alive = (pid: number | undefined) => {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** Processes whose command line mentions `text` (our data dirs are unique per test). */
+const processesMentioning = (text: string) =>
+  spawnSync('pgrep', ['-f', text], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => pid && Number(pid) !== process.pid);
+
+/** Every process below `pid`, found through /proc via pgrep -P. */
+function descendants(pid: number): number[] {
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+  return children.flatMap((c) => [c, ...descendants(c)]);
+}
+
+describe('the local stack', () => {
+  it('keeps workflows and documents across a restart of both servers, and leaves no process behind', async () => {
+    const dir = join(scratch, 'restart');
+    const [tPort, mPort] = [await freePort(), await freePort()];
+    const log = () => undefined;
+    let temporal = await startTemporal({ port: tPort, dbFile: join(dir, 'temporal.db') }, log);
+    let mongo = await startMongo({ port: mPort, dataDir: join(dir, 'mongo') }, log);
+
+    const connect = async () => {
+      const connection = await Connection.connect({ address: `127.0.0.1:${tPort}` });
+      return { connection, client: new Client({ connection }) };
+    };
+    let t = await connect();
+    // No worker: the workflow just waits in the server's store.
+    await t.client.workflow.start('alertWorkflow', { workflowId: 'persisted-1', taskQueue: 'nobody-polls', args: [] });
+    await t.connection.close();
+    let m = await connectMongo(`mongodb://127.0.0.1:${mPort}/`, 'persist');
+    await m.db.collection('probe').insertOne({ _id: 'kept' as never, at: new Date() });
+    await m.client.close();
+
+    const pids = [temporal.child.pid, mongo.child.pid];
+    await Promise.all([temporal.stop(), mongo.stop()]);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(await portOpen(tPort)).toBe(false);
+    expect(await portOpen(mPort)).toBe(false);
+
+    temporal = await startTemporal({ port: tPort, dbFile: join(dir, 'temporal.db') }, log);
+    mongo = await startMongo({ port: mPort, dataDir: join(dir, 'mongo') }, log);
+    try {
+      t = await connect();
+      const described = await t.client.workflow.getHandle('persisted-1').describe();
+      expect(described.status.name).toBe('RUNNING');
+      await t.connection.close();
+      m = await connectMongo(`mongodb://127.0.0.1:${mPort}/`, 'persist');
+      expect(await m.db.collection('probe').findOne({ _id: 'kept' as never })).not.toBeNull();
+      await m.client.close();
+    } finally {
+      await Promise.all([temporal.stop(), mongo.stop()]);
+    }
+    expect(processesMentioning(dir)).toEqual([]);
+  });
+
+  it('`npm start` brings everything up to ready, and Ctrl-C stops every child', async () => {
+    const dir = join(scratch, 'npm-start');
+    const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), MONGODB_PORT: await freePort() };
+    const env = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    delete env.TEMPORAL_ADDRESS;
+    delete env.MONGODB_URI;
+    delete env.JWT_SECRET;
+    delete env.NODE_ENV;
+    const child = spawn('node', ['scripts/start.mjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b) => (output += b));
+    child.stderr.on('data', (b) => (output += b));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let tree: number[] = [];
+    try {
+      const deadline = Date.now() + 100_000;
+      while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(output).toContain(`API          http://127.0.0.1:${ports.PORT}`);
+      expect(output).toContain(`Temporal UI  http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+      const ready = await fetch(`http://127.0.0.1:${ports.PORT}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await portOpen(ports.TEMPORAL_UI_PORT)).toBe(true);
+    } finally {
+      tree = descendants(child.pid!);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+    // start.mjs → tsx → dev.ts → Temporal, FerretDB, worker, API (and their tsx wrappers).
+    expect(tree.length).toBeGreaterThanOrEqual(4);
+    for (const pid of tree) expect(alive(pid), `process ${pid} outlived npm start`).toBe(false);
+    for (const port of Object.values(ports)) expect(await portOpen(port)).toBe(false);
+    expect(processesMentioning(dir)).toEqual([]);
+  }, 150_000);
+});
