@@ -7,7 +7,6 @@ import { buildApp } from '../../api/app';
 import { freePort } from '../../scripts/lib/proc';
 import { startMongo } from '../../scripts/lib/stack';
 import { connectMongo } from '../../store/mongo';
-import { seedOrgUnits } from '../../store/seed';
 import { authz, createTestContext, idNumber, JWT_SECRET, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 
 let ctx: TestContext;

@@ -75,7 +75,7 @@ describe('the local stack', () => {
   it('`npm start` brings everything up to ready, and Ctrl-C stops every child', async () => {
     const dir = join(scratch, 'npm-start');
     const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), MONGODB_PORT: await freePort() };
-    const env = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
     delete env.TEMPORAL_ADDRESS;
     delete env.MONGODB_URI;
     delete env.JWT_SECRET;
