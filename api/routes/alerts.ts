@@ -27,7 +27,7 @@ const ACTORS: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', '
 /** Moving responsibility and changing policy are supervisory acts. */
 const SUPERVISORS: readonly Role[] = ['town_staff', 'town_supervisor', 'district_staff'];
 
-const zAlertId = z.string().regex(/^alert-hh-[0-9a-f]{12}-\d{8}T\d{4}$/, 'expected an alert id such as alert-hh-0123456789ab-20261129T0335');
+const zAlertId = z.string().regex(/^alert-hh-[0-9a-f]{12}-\d{8}T\d{9}$/, 'expected an alert id such as alert-hh-0123456789ab-20261129T033512345');
 const zAlertView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), level: zAlertLevel });
 const zActionResponses = { 200: zAlertView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody };
 

@@ -41,9 +41,13 @@ import {
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
 
-/** Compact UTC timestamp for the alert id: alert-<household>-20261129T0335. */
+/**
+ * The alert id: the workflow id plus its start time to the millisecond (UTC), e.g.
+ * alert-hh-0123456789ab-20261129T033512345. Readable, sortable, and distinct for a household's
+ * successive alerts (a close and a reopen never share a millisecond: each is a round trip).
+ */
 function stamp(t: Date): string {
-  return t.toISOString().replace(/[-:]/g, '').slice(0, 13);
+  return t.toISOString().replace(/[-:.Z]/g, '');
 }
 
 /**

@@ -1,0 +1,48 @@
+# jiuzhu (救助): one image for the API, the Temporal worker and the one-shot seed.
+# The code runs from TypeScript source with tsx (no build step), so tsx is in "dependencies" and
+# `npm ci --omit=dev` keeps everything the processes need (vitest, typescript, eslint are left out).
+#
+#   API (default):  node_modules/.bin/tsx api/server.ts
+#   worker:         node_modules/.bin/tsx worker/main.ts   (docker-compose.yml overrides the command)
+#   seed:           node_modules/.bin/tsx scripts/seed.ts
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/app/data
+
+WORKDIR /app
+
+# Dependencies first, so that a source-only change reuses this layer.
+# --ignore-scripts: package.json's allowScripts marks every install script (@swc/core, esbuild, protobufjs)
+# as unneeded; their native binaries come from the platform packages in the lockfile.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+
+# tsconfig.json is read by tsx (module resolution, JSON imports); the rest is the runtime source.
+COPY tsconfig.json ./
+COPY api ./api
+COPY activities ./activities
+COPY config ./config
+COPY domain ./domain
+COPY scripts ./scripts
+COPY store ./store
+COPY workflows ./workflows
+COPY worker ./worker
+
+# DATA_DIR is only written outside production (a generated JWT secret); make it the node user's anyway.
+RUN mkdir -p /app/data && chown node:node /app/data
+
+USER node
+
+EXPOSE 3000
+
+# /health answers while the process is alive; /ready also checks Temporal and MongoDB (use it for a
+# load balancer's readiness probe, not here: a dependency outage should not get the API restarted).
+# The worker and seed services disable this check in docker-compose.yml.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+CMD ["node_modules/.bin/tsx", "api/server.ts"]

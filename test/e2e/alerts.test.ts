@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { eventually } from '../helpers/wait';
+
+/**
+ * Alerts end to end through the HTTP API, on the Temporal dev server and the Mongo-compatible server,
+ * with a policy of second-long durations: red due in 3 s, then one rung every 2 s.
+ */
+const POLICY = {
+  version: 'e2e-seconds',
+  alerts: {
+    warnAt: 0.5,
+    red: { due: 'PT3S', escalateEvery: 'PT2S' },
+    orange: { due: 'PT6S', escalateEvery: 'PT2S' },
+    yellow: { every: 'PT8S', escalateEvery: 'PT2S' },
+  },
+};
+
+let ctx: TestContext;
+let village: string;
+let town: string;
+let siblingTown: string;
+let district: string;
+let monitor: string;
+
+beforeAll(async () => {
+  ctx = await createTestContext('alerts_e2e', { policy: POLICY });
+  await ctx.startWorker();
+  village = await ctx.token('village_staff', UNITS.haigang);
+  town = await ctx.token('town_supervisor', UNITS.jingyuan);
+  siblingTown = await ctx.token('town_supervisor', UNITS.huancuilou);
+  district = await ctx.token('district_staff', UNITS.huancui);
+  monitor = await ctx.token('city_monitor', UNITS.city);
+});
+afterAll(async () => ctx?.close());
+
+const post = (url: string, token: string, payload: unknown) => ctx.app.inject({ method: 'POST', url, headers: authz(token), payload: payload as object });
+const get = (url: string, token: string) => ctx.app.inject({ method: 'GET', url, headers: authz(token) });
+const board = async (token: string, org?: string) => (await get(`/v1/cases?overdue=true${org ? `&org=${org}` : ''}`, token)).json().items as Array<{ caseId: string; rung: number; escalatedTo: { code: string } | null; overdueByMs: number }>;
+const visit = (outcome = 'stable') => ({ visitors: ['李网格'], visitedAt: new Date().toISOString(), outcome, notes: '入户核实' });
+
+describe('a red alert through the API', () => {
+  it('is created (201), escalates up the tree on the town’s board but not a sibling’s, and leaves the board after a visit', async () => {
+    const hh = await registerHousehold(ctx, village, 1);
+    const created = await post('/v1/alerts', village, { householdId: hh, level: 'red', reasons: ['重病住院'] });
+    expect(created.statusCode).toBe(201);
+    const alert = created.json();
+    expect(alert).toMatchObject({ status: 'open', level: 'red', unit: { code: UNITS.haigang }, overdue: false, policyVersion: 'e2e-seconds' });
+    const id = alert.caseId as string;
+
+    // Due at 3 s: rung 1 to the town; 5 s: rung 2 to the district; 7 s: rung 3 to the city.
+    const row = await eventually(async () => (await board(town)).find((r) => r.caseId === id && r.rung >= 2), 'rung 2 on the town board');
+    expect(row.escalatedTo?.code).toBe(UNITS.huancui);
+    expect(row.overdueByMs).toBeGreaterThan(0);
+    expect((await board(siblingTown)).map((r) => r.caseId)).not.toContain(id);
+    expect((await get(`/v1/cases?overdue=true&org=${UNITS.jingyuan}`, siblingTown)).statusCode).toBe(403);
+    expect((await board(district)).map((r) => r.caseId)).toContain(id);
+
+    const climbed = await eventually(async () => {
+      const a = (await get(`/v1/alerts/${id}`, town)).json();
+      return a.escalations.length === 3 && a;
+    }, 'three rungs');
+    expect(climbed.escalations.map((e: { rung: number; from: { code: string }; to: { code: string } }) => [e.rung, e.from.code, e.to.code])).toEqual([
+      [1, UNITS.haigang, UNITS.jingyuan],
+      [2, UNITS.jingyuan, UNITS.huancui],
+      [3, UNITS.huancui, UNITS.city],
+    ]);
+
+    // 受理 then a visit: the red requirement is met (late), escalations resolved, off the board.
+    expect((await post(`/v1/alerts/${id}/acknowledgements`, village, {})).statusCode).toBe(200);
+    expect((await board(town)).map((r) => r.caseId)).toContain(id);
+    const visited = await post(`/v1/alerts/${id}/visits`, village, visit('needs_assistance'));
+    expect(visited.statusCode).toBe(200);
+    expect(visited.json()).toMatchObject({ overdue: false, rung: 0 });
+    expect(visited.json().escalations.every((e: { resolvedAt: string | null; resolution: string }) => e.resolvedAt && e.resolution === 'met')).toBe(true);
+    expect((await board(town)).map((r) => r.caseId)).not.toContain(id);
+
+    // The city monitor reviews how it happened: escalations and the audit trail, in order.
+    const history = (await get(`/v1/cases/${id}/escalations`, monitor)).json();
+    expect(history.escalations).toHaveLength(3);
+    const types = history.events.map((e: { type: string }) => e.type);
+    expect(types.slice(0, 2)).toEqual(['opened', 'at_risk']);
+    expect(types.filter((t: string) => t === 'escalated')).toHaveLength(3);
+    expect(types.slice(-3)).toEqual(['acknowledged', 'visit_recorded', 'deadline_met']);
+    const notices = await ctx.mongo.db.collection('notifications').find({ caseId: id, kind: 'escalated' }).toArray();
+    expect(notices.map((n) => n.unitCode).sort()).toEqual([UNITS.city, UNITS.huancui, UNITS.jingyuan].sort());
+  });
+
+  it('posting a level for a household with an open alert changes that alert (200), never starts a second', async () => {
+    const hh = await registerHousehold(ctx, village, 2);
+    const first = await post('/v1/alerts', village, { householdId: hh, level: 'yellow', reasons: ['收入下降'] });
+    expect(first.statusCode).toBe(201);
+    const again = await post('/v1/alerts', village, { householdId: hh, level: 'yellow', reasons: ['收入下降', '独居'] });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ caseId: first.json().caseId, level: 'yellow', reasons: ['收入下降', '独居'] });
+    const raised = await post('/v1/alerts', village, { householdId: hh, level: 'orange', reasons: ['突发疾病'] });
+    expect(raised.statusCode).toBe(200);
+    expect(raised.json()).toMatchObject({ caseId: first.json().caseId, level: 'orange' });
+    const dueMs = Date.parse(raised.json().dueAt) - Date.parse(raised.json().levelHistory.at(-1).at);
+    expect(dueMs).toBe(6000);
+    const open = await ctx.mongo.db.collection('cases').countDocuments({ householdId: hh, status: 'open' });
+    expect(open).toBe(1);
+  });
+
+  it('refuses bad input with the field, unknown ids with 404, actions on a closed alert with 409, rule breaks with 422', async () => {
+    const hh = await registerHousehold(ctx, village, 3);
+    const bad = await post('/v1/alerts', village, { householdId: hh, level: 'purple', reasons: [] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.level', 'body.reasons']));
+    expect((await post('/v1/alerts', village, { householdId: 'hh-000000000000', level: 'red', reasons: ['x'] })).statusCode).toBe(404);
+    expect((await get('/v1/alerts/alert-hh-000000000000-20260101T000000000', village)).statusCode).toBe(404);
+
+    const id = (await post('/v1/alerts', village, { householdId: hh, level: 'orange', reasons: ['残疾'] })).json().caseId;
+    const noVisitors = await post(`/v1/alerts/${id}/visits`, village, { ...visit(), visitors: [] });
+    expect(noVisitors.statusCode).toBe(400);
+    expect(noVisitors.json().error.details[0].path).toBe('body.visitors');
+    const future = await post(`/v1/alerts/${id}/visits`, village, { ...visit(), visitedAt: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(future.statusCode).toBe(422);
+    expect(future.json().error.message).toMatch(/future/);
+    const sameLevel = await post(`/v1/alerts/${id}/level`, village, { level: 'orange', reason: '复核' });
+    expect(sameLevel.statusCode).toBe(409);
+    const noApp = await post(`/v1/alerts/${id}/closure`, village, { reason: 'converted_to_application' });
+    expect(noApp.statusCode).toBe(400);
+    expect(noApp.json().error.details[0].path).toBe('body.applicationId');
+
+    const closed = await post(`/v1/alerts/${id}/closure`, village, { reason: 'converted_to_application', applicationId: 'application-001' });
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json()).toMatchObject({ status: 'closed', closure: { reason: 'converted_to_application', applicationId: 'application-001' } });
+    const after = await post(`/v1/alerts/${id}/visits`, village, visit());
+    expect(after.statusCode).toBe(409);
+    expect(after.json().error.code).toBe('conflict');
+
+    // The household's next alert is a new case; an action addressed to the closed one still gets 409.
+    const next = await post('/v1/alerts', village, { householdId: hh, level: 'yellow', reasons: ['回访'] });
+    expect(next.statusCode).toBe(201);
+    expect(next.json().caseId).not.toBe(id);
+  });
+
+  it('lowering red to yellow starts weekly cycles from now; the missed red deadline stays counted as late', async () => {
+    const hh = await registerHousehold(ctx, village, 4);
+    const id = (await post('/v1/alerts', village, { householdId: hh, level: 'red', reasons: ['火灾'] })).json().caseId;
+    await eventually(async () => (await board(town)).some((r) => r.caseId === id), 'overdue red');
+    const lowered = await post(`/v1/alerts/${id}/level`, town, { level: 'yellow', reason: '已安置，转长期监测' });
+    expect(lowered.statusCode).toBe(200);
+    const a = lowered.json();
+    expect(a).toMatchObject({ level: 'yellow', overdue: false, rung: 0 });
+    expect(a.deadlines[0]).toMatchObject({ key: 'red#1', metAt: null, endedAt: expect.any(String) });
+    expect(a.escalations.every((e: { resolution: string }) => e.resolution === 'level_changed')).toBe(true);
+    expect((await board(town)).map((r) => r.caseId)).not.toContain(id);
+    const red = await ctx.mongo.db.collection('deadlines').findOne({ _id: `${id}:red#1` as never });
+    expect(red?.outcome).toBe('late');
+  });
+
+  it('reassigns within the jurisdiction only; supervisors only', async () => {
+    const hh = await registerHousehold(ctx, village, 5);
+    const id = (await post('/v1/alerts', village, { householdId: hh, level: 'yellow', reasons: ['独居老人'] })).json().caseId;
+    expect((await post(`/v1/alerts/${id}/reassignments`, village, { unitCode: '371002001002', reason: '搬迁' })).statusCode).toBe(403);
+    expect((await post(`/v1/alerts/${id}/reassignments`, town, { unitCode: '371002002001', reason: '搬迁' })).statusCode).toBe(403);
+    const moved = await post(`/v1/alerts/${id}/reassignments`, town, { unitCode: '371002001002', reason: '户籍迁至相邻社区' });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json().unit.code).toBe('371002001002');
+    expect(moved.json().reassignments).toHaveLength(1);
+  });
+
+  it('a city monitor reads every case but acts on none; a sibling town cannot see or act', async () => {
+    const hh = await registerHousehold(ctx, village, 6);
+    const id = (await post('/v1/alerts', village, { householdId: hh, level: 'orange', reasons: ['失业'] })).json().caseId;
+    expect((await get(`/v1/alerts/${id}`, monitor)).statusCode).toBe(200);
+    expect((await post(`/v1/alerts/${id}/acknowledgements`, monitor, {})).statusCode).toBe(403);
+    expect((await get(`/v1/alerts/${id}`, siblingTown)).statusCode).toBe(403);
+    expect((await post(`/v1/alerts/${id}/visits`, siblingTown, visit())).statusCode).toBe(403);
+    expect((await post('/v1/alerts', siblingTown, { householdId: hh, level: 'red', reasons: ['x'] })).statusCode).toBe(403);
+  });
+
+  it('re-policy is an audited admin action', async () => {
+    const hh = await registerHousehold(ctx, village, 7);
+    const id = (await post('/v1/alerts', village, { householdId: hh, level: 'yellow', reasons: ['低收入'] })).json().caseId;
+    expect((await post(`/v1/alerts/${id}/policy`, town, {})).statusCode).toBe(403);
+    // Same version in force → nothing to change.
+    const admin = await ctx.token('admin', UNITS.city);
+    const same = await post(`/v1/alerts/${id}/policy`, admin, {});
+    expect(same.statusCode).toBe(409);
+  });
+
+  it('on-time figures per child unit count met, late and escalations', async () => {
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const res = await get(`/v1/stats/on-time?org=${UNITS.jingyuan}&from=${from}&to=${to}`, district);
+    expect(res.statusCode).toBe(200);
+    const haigang = res.json().units.find((u: { code: string }) => u.code === UNITS.haigang);
+    // The red alert of the first test was met late with 3 escalations; the lowered one ended late.
+    expect(haigang.late).toBeGreaterThanOrEqual(2);
+    expect(haigang.escalations).toBeGreaterThanOrEqual(3);
+    expect(res.json().total.due).toBe(res.json().total.onTime + res.json().total.late);
+    expect((await get(`/v1/stats/on-time?org=${UNITS.jingyuan}&from=${to}&to=${from}`, district)).statusCode).toBe(400);
+  });
+});
