@@ -62,9 +62,11 @@ async function main(config: Config): Promise<void> {
   log(`org tree: ${await seedOrgUnits(db)} units loaded`);
   await client.close();
 
-  const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx');
-  running.push(startManaged('worker', tsx, [join(import.meta.dirname, '..', 'worker', 'main.ts')], { inherit: true }));
-  const api = startManaged('api', tsx, [join(import.meta.dirname, '..', 'api', 'server.ts')], { inherit: true });
+  // node with tsx's loader rather than the tsx CLI: one process each, so a signal reaches it directly.
+  const root = join(import.meta.dirname, '..');
+  const node = (entry: string) => ['--import', 'tsx', join(root, entry)];
+  running.push(startManaged('worker', process.execPath, node('worker/main.ts'), { inherit: true, cwd: root }));
+  const api = startManaged('api', process.execPath, node('api/server.ts'), { inherit: true, cwd: root });
   running.push(api);
   for (const proc of running) void proc.exited.then((code) => {
     if (!stopping) {
