@@ -56,6 +56,23 @@ describe('a red alert through the API', () => {
     expect((await get(`/v1/cases?overdue=true&org=${UNITS.jingyuan}`, siblingTown)).statusCode).toBe(403);
     expect((await board(district)).map((r) => r.caseId)).toContain(id);
 
+    // `temporal workflow list --query` finds the same overdue case through the search attributes.
+    const query = `Overdue = true AND OrgUnits = "${UNITS.jingyuan}" AND CaseKind = "alert" AND TaskQueue = "${ctx.config.temporal.taskQueue}"`;
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wf of ctx.temporal.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids.includes(`alert-${hh}`) && ids;
+    }, 'the overdue alert in Temporal visibility');
+    expect(listed).toContain(`alert-${hh}`);
+    const sibling: string[] = [];
+    for await (const wf of ctx.temporal.workflow.list({ query: `Overdue = true AND OrgUnits = "${UNITS.huancuilou}"` })) sibling.push(wf.workflowId);
+    expect(sibling).not.toContain(`alert-${hh}`);
+    // The village sees the board row with the household masked; the town sees the name.
+    const villageRow = (await board(village)).find((r) => r.caseId === id) as unknown as { household: { headName: string } };
+    expect(villageRow.household.headName).toBe('张*');
+    const townRow = (await board(town)).find((r) => r.caseId === id) as unknown as { household: { headName: string } };
+    expect(townRow.household.headName).toBe('张1');
+
     const climbed = await eventually(async () => {
       const a = (await get(`/v1/alerts/${id}`, town)).json();
       return a.escalations.length === 3 && a;
