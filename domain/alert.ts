@@ -10,23 +10,16 @@ import {
   meetDeadline,
   nextWakeAt,
   type Deadline,
-  type DeadlineEvent,
   type Escalation,
 } from './deadlines';
 import type { UnitRef } from './org';
 import { ALERT_LEVEL_NAMES, ALERT_LEVELS, zAlertLevel, type AlertLevel, type AlertPolicy } from './policy';
-import type { Role } from './roles';
+import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 
 /**
  * The rules of one household alert (三色预警), as pure functions over its state. The workflow
  * (workflows/alerts) holds the state, calls these with workflow time and projects what they return.
  */
-
-export interface Actor {
-  userId: string;
-  role: Role;
-  unitCode: string;
-}
 
 export const VISIT_OUTCOMES = ['stable', 'needs_assistance', 'referred'] as const;
 export const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'converted_to_application'] as const;
@@ -91,34 +84,7 @@ export interface AlertState {
   version: number;
 }
 
-/** Something that happened, for the audit trail. */
-export interface CaseEvent {
-  type: string;
-  at: number;
-  actor?: Actor;
-  data?: Record<string, unknown>;
-}
-
-/** A message for a unit, put in the outbox (delivery comes later). */
-export interface Notice {
-  unit: UnitRef;
-  kind: 'at_risk' | 'escalated' | 'opened' | 'level_raised';
-  message: string;
-}
-
-export interface Outcome {
-  events: CaseEvent[];
-  notices: Notice[];
-}
-
-export class RuleViolation extends Error {
-  constructor(
-    readonly type: 'conflict' | 'unprocessable',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { RuleViolation, type Actor, type CaseEvent, type Notice, type Outcome } from './case';
 
 const LABEL: Record<AlertLevel, string> = {
   red: '红色预警：受理并处置',
@@ -217,32 +183,11 @@ function settle(s: AlertState, now: number, actor: Actor | undefined): Outcome {
   return { events, notices: [] };
 }
 
-function fromDeadlineEvents(s: AlertState, happened: DeadlineEvent[]): Outcome {
-  const out: Outcome = { events: [], notices: [] };
-  for (const e of happened) {
-    if (e.type === 'warned') {
-      out.events.push({ type: 'at_risk', at: e.at, data: { deadline: e.deadline.key, dueAt: e.deadline.dueAt } });
-      out.notices.push({ unit: s.unit, kind: 'at_risk', message: `${e.deadline.label}即将到期（${s.householdId}）` });
-    } else if (e.type === 'breached') {
-      out.events.push({ type: 'overdue', at: e.at, data: { deadline: e.deadline.key, dueAt: e.deadline.dueAt } });
-    } else {
-      const x = e.escalation;
-      out.events.push({ type: 'escalated', at: x.at, data: { rung: x.rung, from: x.from.code, to: x.to.code, deadline: x.deadlineKey, lateByMs: x.lateByMs } });
-      out.notices.push({
-        unit: x.to,
-        kind: 'escalated',
-        message: `督办：${x.from.name}的${x.deadlineLabel}已逾期（${s.householdId}），升级至${x.to.name}`,
-      });
-    }
-  }
-  return out;
-}
-
 /** Brings the alert up to `now`: warnings and escalations whose time has come. */
 export function advanceAlert(s: AlertState, now: number): Outcome {
   const d = currentDeadline(s);
   if (s.status !== 'open' || !d) return { events: [], notices: [] };
-  return fromDeadlineEvents(s, advanceDeadline(d, s.escalations, s.ladder, now));
+  return deadlineOutcome(advanceDeadline(d, s.escalations, s.ladder, now), s.unit, s.householdId);
 }
 
 /** The next instant the alert's timers must fire, or undefined when nothing is pending. */
@@ -307,8 +252,10 @@ export function changeLevel(s: AlertState, level: AlertLevel, reason: string, ac
   s.levelHistory.push({ from, to: level, at: now, by: actor, reason });
   s.deadlines.push(deadlineFor(s, level, now));
   const raised = ALERT_LEVELS.indexOf(level) > ALERT_LEVELS.indexOf(from);
+  // A visit recorded in the same instant as the change already satisfies the new deadline.
+  const settled = settle(s, now, actor);
   return {
-    events: [{ type: 'level_changed', at: now, actor, data: { from, to: level, reason } }],
+    events: [{ type: 'level_changed', at: now, actor, data: { from, to: level, reason } }, ...settled.events],
     notices: raised ? [{ unit: s.unit, kind: 'level_raised', message: `预警升级为${ALERT_LEVEL_NAMES[level]}（${s.householdId}）：${LABEL[level]}` }] : [],
   };
 }

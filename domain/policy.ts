@@ -17,6 +17,29 @@ export const DEFAULT_POLICY_SOURCE = {
     orange: { due: 'PT72H', escalateEvery: 'PT48H' },
     yellow: { every: 'P7D', escalateEvery: 'P3D' },
   },
+  /**
+   * Assistance applications (../shared/DOMAIN.md, lifecycle 2). National practice, not the seed:
+   * ≥ 2 investigators; deliberation valid with 2/3 attendance, approving with 2/3 of those present; the
+   * town's opinion within 15 working days of acceptance (notice not counted), one extension of ≤ 15;
+   * notice ≥ 7 days; after an objection a decision within 20 working days; district approval within 10
+   * working days, one extension of ≤ 10; re-review yearly / half-yearly / quarterly.
+   * OURS: acceptance and supplements deadlines, the department timeout, escalateEvery, the re-review's
+   * own deadline.
+   */
+  applications: {
+    warnAt: 0.75,
+    escalateEvery: 'P2D',
+    acceptanceWorkingDays: 3,
+    supplementsWorkingDays: 10,
+    departmentTimeout: 'PT30M',
+    minInvestigators: 2,
+    deliberation: { attendance: 0.6667, approval: 0.6667 },
+    townReview: { workingDays: 15, extensionWorkingDays: 15 },
+    noticeDays: 7,
+    objectionDecisionWorkingDays: 20,
+    districtApproval: { workingDays: 10, extensionWorkingDays: 10 },
+    reReview: { months: { no_labour_capacity: 12, illness_or_disability: 6, labour_capacity: 3 }, workingDays: 20 },
+  },
 } as const;
 
 const zShare = z.number().gt(0).lt(1);
@@ -28,12 +51,39 @@ const zCycleLevel = z
   .object({ every: zDuration, escalateEvery: zDuration, warnAt: zShare.optional() })
   .strict();
 
+const zWorkingDays = z.number().int().min(1).max(250);
+const zRatio = z.number().gt(0).max(1);
+
+const zApplicationsPolicy = z
+  .object({
+    warnAt: zShare,
+    escalateEvery: zDuration,
+    acceptanceWorkingDays: zWorkingDays,
+    supplementsWorkingDays: zWorkingDays,
+    departmentTimeout: zDuration,
+    minInvestigators: z.number().int().min(1).max(10),
+    deliberation: z.object({ attendance: zRatio, approval: zRatio }).strict(),
+    townReview: z.object({ workingDays: zWorkingDays, extensionWorkingDays: zWorkingDays }).strict(),
+    noticeDays: z.number().int().min(1).max(60),
+    objectionDecisionWorkingDays: zWorkingDays,
+    districtApproval: z.object({ workingDays: zWorkingDays, extensionWorkingDays: zWorkingDays }).strict(),
+    reReview: z
+      .object({
+        months: z.object({ no_labour_capacity: z.number().int().min(1).max(36), illness_or_disability: z.number().int().min(1).max(36), labour_capacity: z.number().int().min(1).max(36) }).strict(),
+        workingDays: zWorkingDays,
+      })
+      .strict(),
+  })
+  .strict();
+export type ApplicationPolicyFile = z.infer<typeof zApplicationsPolicy>;
+
 export const zPolicyFile = z
   .object({
     version: z.string().min(1).max(64).optional(),
     alerts: z
       .object({ warnAt: zShare, red: zDeadlineLevel, orange: zDeadlineLevel, yellow: zCycleLevel })
       .strict(),
+    applications: zApplicationsPolicy,
   })
   .strict();
 
@@ -55,9 +105,17 @@ export interface AlertPolicy {
   levels: Record<AlertLevel, LevelPolicy>;
 }
 
+/** Application deadlines: counts of working days (or calendar days / months where named), durations in ms. */
+export type ApplicationPolicy = Omit<ApplicationPolicyFile, 'escalateEvery' | 'departmentTimeout'> & {
+  version: string;
+  escalateEveryMs: number;
+  departmentTimeoutMs: number;
+};
+
 export interface Policy {
   version: string;
   alerts: AlertPolicy;
+  applications: ApplicationPolicy;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -85,8 +143,10 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     escalateEveryMs: p.escalateEvery,
     warnAt: p.warnAt ?? a.warnAt,
   });
+  const { escalateEvery, departmentTimeout, ...applications } = parsed.applications;
   return {
     version,
+    applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout },
     alerts: {
       version,
       levels: { red: level(a.red, a.red.due), orange: level(a.orange, a.orange.due), yellow: level(a.yellow, a.yellow.every) },

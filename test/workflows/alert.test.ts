@@ -1,57 +1,545 @@
 import { randomBytes } from 'node:crypto';
+import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createActivities } from '../../activities';
-import { resolvePolicy } from '../../domain/policy';
+import type { Actor, AlertView } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
-import { connectMongo } from '../../store/mongo';
-import { alertQuery, alertWorkflowId, type AlertInput } from '../../workflows/alerts/contract';
+import { resolvePolicy, type AlertLevel } from '../../domain/policy';
+import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alerts/contract';
 import { alertWorkflow } from '../../workflows';
 import { quietRuntime, sharedBundle } from '../helpers/context';
 
-const H = 3_600_000;
-const LADDER: UnitRef[] = [
-  { code: '371002001001', name: '海港社区居委会', level: 'village' },
-  { code: '371002001', name: '鲸园街道', level: 'town' },
-  { code: '371002', name: '环翠区', level: 'district' },
-  { code: '371000', name: '威海市', level: 'city' },
-];
+/**
+ * The alert workflow on Temporal's time-skipping test server, at the real default durations (red 24 h,
+ * orange 72 h, yellow weekly), with the real projection activity writing a real read model.
+ */
 
-describe('probe', () => {
-  let env: TestWorkflowEnvironment;
-  let mongo: Awaited<ReturnType<typeof connectMongo>>;
-  const taskQueue = `tq-${randomBytes(3).toString('hex')}`;
-  beforeAll(async () => {
-    quietRuntime();
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-    const T = temporal.api.enums.v1.IndexedValueType;
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: { CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD, AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD, OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST, Overdue: T.INDEXED_VALUE_TYPE_BOOL, NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME, EscalationRung: T.INDEXED_VALUE_TYPE_INT },
+const MIN = 60_000;
+const H = 60 * MIN;
+const D = 24 * H;
+/** Timers fire at their instant; the workflow sees it a few (real) milliseconds later at most. */
+const SLACK = MIN;
+
+const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
+const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
+const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
+const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
+const LADDER = [VILLAGE, TOWN, DISTRICT, CITY];
+const STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
+const POLICY = resolvePolicy(undefined, 'default').alerts;
+
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof alertWorkflow>;
+
+interface CaseRow {
+  _id: string;
+  version: number;
+  status: string;
+  level: string;
+  overdue: boolean;
+  atRisk: boolean;
+  rung: number;
+  escalatedTo: UnitRef | null;
+  workflowId: string;
+  firstRunId: string;
+  view: AlertView;
+}
+interface EventRow {
+  _id: string;
+  caseId: string;
+  version: number;
+  type: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+interface NoticeRow {
+  _id: string;
+  caseId: string;
+  unitCode: string;
+  unitName: string;
+  kind: string;
+  message: string;
+  at: Date;
+}
+interface DeadlineRow {
+  _id: string;
+  caseId: string;
+  deadlineKind: string;
+  dueAt: Date;
+  metAt: Date | null;
+  outcome: string;
+  escalations: number;
+}
+interface OverdueRow {
+  _id: string;
+  rung: number;
+  escalatedTo: UnitRef | null;
+}
+
+let env: TestWorkflowEnvironment;
+let mongo: Awaited<ReturnType<typeof connectMongo>>;
+const taskQueue = `alert-wf-${randomBytes(3).toString('hex')}`;
+/** Workflows started by the current test; terminated after it so their timers do not fire in the next. */
+let started: Handle[] = [];
+
+beforeAll(async () => {
+  quietRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  // The Java test server refuses undeclared custom search attributes ("BadSearchAttributes: search
+  // attribute NextDeadline is not defined"), so declare the ones the projector upserts.
+  const T = temporal.api.enums.v1.IndexedValueType;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: {
+      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
+      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
+      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
+      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
+      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
+    },
+  });
+  mongo = await connectMongo(inject('mongoUri'), `t_wf_alert_${randomBytes(3).toString('hex')}`);
+  await sharedBundle();
+});
+
+afterEach(async () => {
+  for (const handle of started) {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') await handle.terminate('test over');
+  }
+  started = [];
+});
+
+afterAll(async () => {
+  await mongo?.db.dropDatabase().catch(() => undefined);
+  await mongo?.client.close();
+  await env?.teardown();
+});
+
+/** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
+async function withWorker(fn: () => Promise<void>): Promise<void> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await sharedBundle(),
+    activities: createActivities({ db: mongo.db }),
+  });
+  await worker.runUntil(fn);
+}
+
+/** Retries `check` until it passes (the read model is written by activities, after the workflow state). */
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+let households = 0;
+async function startAlert(level: AlertLevel, extra: Partial<AlertInput> = {}): Promise<{ handle: Handle; caseId: string; openedAt: number }> {
+  const householdId = `hh-${randomBytes(3).toString('hex')}-${++households}`;
+  const input: AlertInput = { householdId, level, reasons: ['重病'], unit: VILLAGE, ladder: LADDER, policy: POLICY, actor: STAFF, openingRequestId: `req-${householdId}`, ...extra };
+  const handle = await env.client.workflow.start(alertWorkflow, { workflowId: alertWorkflowId(householdId), taskQueue, args: [input] });
+  started.push(handle);
+  const view = await eventually(() => handle.query(alertQuery));
+  return { handle, caseId: view.caseId, openedAt: Date.parse(view.openedAt) };
+}
+
+/** Skips server time forward to the instant `t`. */
+async function sleepUntil(t: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (t > now) await env.sleep(t - now);
+}
+
+const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
+
+async function visit(handle: Handle, caseId: string): Promise<AlertView> {
+  return handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { visitors: ['李四', '王五'], visitedAt: await nowIso(), outcome: 'stable', notes: '' } }] });
+}
+
+/** The workflow's view, once the read model has caught up with it; and the case row. */
+async function settled(handle: Handle): Promise<{ view: AlertView; row: CaseRow }> {
+  return eventually(async () => {
+    const view = await handle.query(alertQuery);
+    const row = await mongo.db.collection<CaseRow>(COLLECTIONS.cases).findOne({ _id: view.caseId });
+    expect(row?.version).toBe(view.version);
+    return { view, row: row! };
+  });
+}
+
+const eventsOf = async (caseId: string, type: string) =>
+  (await mongo.db.collection<EventRow>(COLLECTIONS.events).find({ caseId, type }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
+const noticesOf = async (caseId: string, kind: string) =>
+  (await mongo.db.collection<NoticeRow>(COLLECTIONS.notifications).find({ caseId, kind }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
+const deadlinesOf = async (caseId: string) =>
+  (await mongo.db.collection<DeadlineRow>(COLLECTIONS.deadlines).find({ caseId }).toArray()).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+const overdueRow = (caseId: string) => mongo.db.collection<OverdueRow>(COLLECTIONS.overdue).findOne({ _id: caseId });
+
+/** The history length once the workflow is idle: its last event a completed workflow task (no command pending). */
+async function idleHistoryLength(handle: Handle): Promise<number> {
+  return eventually(async () => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.at(-1)?.eventType).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    return events.length;
+  });
+}
+
+/** `actual` (ms or ISO) is at `expected` or just after it. */
+function expectAt(actual: number | string | Date | null | undefined, expected: number, slack = SLACK): void {
+  expect(actual, 'time is set').not.toBeNull();
+  expect(actual, 'time is set').toBeDefined();
+  const ms = typeof actual === 'number' ? actual : new Date(actual!).getTime();
+  expect(ms).toBeGreaterThanOrEqual(expected);
+  expect(ms - expected).toBeLessThan(slack);
+}
+
+/** The escalation records as the read model stores them in events. */
+async function escalatedEvents(caseId: string) {
+  return (await eventsOf(caseId, 'escalated')).map((e) => e.data as { rung: number; from: string; to: string; deadline: string; lateByMs: number });
+}
+
+describe('alert workflow (time-skipping, default policy)', () => {
+  it('an unhandled red alert escalates to the town at 24 h, the district at 48 h, the city at 72 h, then no more', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('red');
+      const dueAt = t0 + 24 * H;
+
+      await sleepUntil(t0 + 24 * H - MIN);
+      expect((await handle.query(alertQuery)).escalations).toEqual([]);
+      expect(await overdueRow(caseId)).toBeNull();
+
+      const expected = [
+        { rung: 1, from: VILLAGE, to: TOWN, hours: 24 },
+        { rung: 2, from: TOWN, to: DISTRICT, hours: 48 },
+        { rung: 3, from: DISTRICT, to: CITY, hours: 72 },
+      ];
+      for (const step of expected) {
+        await sleepUntil(t0 + step.hours * H + MIN);
+        const { view, row } = await settled(handle);
+        expect(view.escalations).toHaveLength(step.rung);
+        const e = view.escalations[step.rung - 1]!;
+        expect(e).toMatchObject({ rung: step.rung, from: step.from, to: step.to, deadlineKey: 'red#1', dueAt: new Date(dueAt).toISOString(), resolvedAt: null });
+        expectAt(e.at, t0 + step.hours * H);
+        expectAt(e.lateByMs, (step.hours - 24) * H);
+        expect(view).toMatchObject({ overdue: true, rung: step.rung, escalatedTo: step.to });
+        expect(row).toMatchObject({ overdue: true, rung: step.rung, escalatedTo: step.to });
+        expect(await overdueRow(caseId)).toMatchObject({ rung: step.rung, escalatedTo: step.to });
+      }
+
+      // At the top of the ladder the workflow has nothing left to wait for: a month passes without a trace.
+      const historyLength = await idleHistoryLength(handle);
+      await sleepUntil(t0 + 30 * D);
+      const { view, row } = await settled(handle);
+      expect(await idleHistoryLength(handle)).toBe(historyLength);
+      expect(view.escalations).toHaveLength(3);
+      expect(view.deadlines).toEqual([expect.objectContaining({ key: 'red#1', metAt: null, endedAt: null })]);
+
+      // The read model holds the same records: the case document, the audit events, one notice per rung.
+      expect(row.view.escalations).toEqual(view.escalations);
+      const events = await escalatedEvents(caseId);
+      expect(events.map(({ rung, from, to, deadline }) => ({ rung, from, to, deadline }))).toEqual(
+        expected.map((s) => ({ rung: s.rung, from: s.from.code, to: s.to.code, deadline: 'red#1' })),
+      );
+      events.forEach((e, i) => expectAt(e.lateByMs, i * 24 * H));
+      const notices = await noticesOf(caseId, 'escalated');
+      expect(notices.map((n) => [n.unitCode, n.unitName])).toEqual([
+        [TOWN.code, TOWN.name],
+        [DISTRICT.code, DISTRICT.name],
+        [CITY.code, CITY.name],
+      ]);
+      notices.forEach((n, i) => expectAt(n.at, t0 + (24 + 24 * i) * H));
+      expect(await deadlinesOf(caseId)).toEqual([expect.objectContaining({ deadlineKind: 'alert.red', outcome: 'pending', escalations: 3, metAt: null })]);
+      expect(await overdueRow(caseId)).toMatchObject({ rung: 3, escalatedTo: CITY });
     });
-    mongo = await connectMongo(inject('mongoUri'), `wf_alert_${randomBytes(3).toString('hex')}`);
   });
-  afterAll(async () => {
-    await mongo?.db.dropDatabase();
-    await mongo?.client.close();
-    await env?.teardown();
+
+  it('a red alert acknowledged and visited at 23 h is on time and never escalates', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('red');
+      await sleepUntil(t0 + 23 * H);
+      const acked = await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: STAFF, note: '已受理' }] });
+      // 受理 alone does not meet a red deadline.
+      expect(acked.deadlines[0]?.metAt).toBeNull();
+      expectAt(acked.acknowledgedAt, t0 + 23 * H);
+      const visited = await visit(handle, caseId);
+      expectAt(visited.deadlines[0]?.metAt, t0 + 23 * H);
+      expect(visited).toMatchObject({ due: null, overdue: false, rung: 0 });
+
+      await sleepUntil(t0 + 100 * H);
+      const { view, row } = await settled(handle);
+      expect(view.escalations).toEqual([]);
+      expect(view.deadlines).toHaveLength(1);
+      expect(row).toMatchObject({ overdue: false, rung: 0, escalatedTo: null });
+      expect(await deadlinesOf(caseId)).toEqual([expect.objectContaining({ deadlineKind: 'alert.red', outcome: 'on_time', escalations: 0 })]);
+      expect(await eventsOf(caseId, 'escalated')).toEqual([]);
+      expect(await eventsOf(caseId, 'overdue')).toEqual([]);
+      expect(await noticesOf(caseId, 'escalated')).toEqual([]);
+      expect(await overdueRow(caseId)).toBeNull();
+      const met = await eventsOf(caseId, 'deadline_met');
+      expect(met.map((e) => e.data)).toEqual([expect.objectContaining({ deadline: 'red#1', lateByMs: 0, resolvedEscalations: 0 })]);
+    });
   });
-  it('probe', async () => {
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), activities: createActivities({ db: mongo.db }) });
-    await worker.runUntil(async () => {
-      const input: AlertInput = { householdId: 'hh1', level: 'red', reasons: ['x'], unit: LADDER[0]!, ladder: LADDER, policy: resolvePolicy(undefined, 'default').alerts, actor: { userId: 'u1', role: 'village_staff', unitCode: LADDER[0]!.code }, openingRequestId: 'r1' };
-      const handle = await env.client.workflow.start(alertWorkflow, { workflowId: alertWorkflowId('hh1'), taskQueue, args: [input] });
-      const t0 = await env.currentTimeMs();
-      await new Promise((r) => setTimeout(r, 2000));
-      const hist = await handle.fetchHistory();
-      for (const e of hist.events ?? []) console.log(e.eventType, JSON.stringify(e.workflowTaskFailedEventAttributes?.failure?.message ?? ''));
-      console.log(JSON.stringify(await handle.query(alertQuery)).slice(0, 300));
-      await env.sleep(25 * H);
-      const v = await handle.query(alertQuery);
-      console.log((await env.currentTimeMs()) - t0, JSON.stringify(v.escalations));
-      console.log(JSON.stringify(await handle.describe()).slice(0, 1500));
+
+  it('an orange visit at 71 h is on time; one at 73 h is late, after one escalation to the town that the visit resolves', async () => {
+    await withWorker(async () => {
+      const onTime = await startAlert('orange');
+      const late = await startAlert('orange');
+
+      await sleepUntil(onTime.openedAt + 71 * H);
+      expect((await visit(onTime.handle, onTime.caseId)).escalations).toEqual([]);
+
+      await sleepUntil(late.openedAt + 72 * H + 30 * MIN);
+      const before = await settled(late.handle);
+      expect(before.view.escalations).toHaveLength(1);
+      expect(before.view.escalations[0]).toMatchObject({ rung: 1, from: VILLAGE, to: TOWN, deadlineKey: 'orange#1', dueAt: new Date(late.openedAt + 72 * H).toISOString(), resolvedAt: null });
+      expect(await overdueRow(late.caseId)).toMatchObject({ rung: 1, escalatedTo: TOWN });
+
+      await sleepUntil(late.openedAt + 73 * H);
+      const after = await visit(late.handle, late.caseId);
+      expect(after.escalations).toHaveLength(1);
+      expect(after.escalations[0]).toMatchObject({ rung: 1, to: TOWN, resolution: 'met' });
+      expectAt(after.escalations[0]?.resolvedAt, late.openedAt + 73 * H);
+      expectAt(after.deadlines[0]?.metAt, late.openedAt + 73 * H);
+      expect(after).toMatchObject({ overdue: false, rung: 0, escalatedTo: null });
+
+      // Nothing more for either: orange is one deadline.
+      await sleepUntil(late.openedAt + 20 * D);
+      const a = await settled(onTime.handle);
+      const b = await settled(late.handle);
+      expect(a.view.escalations).toEqual([]);
+      expect(b.view.escalations).toHaveLength(1);
+      expect(b.row.view.escalations).toEqual(b.view.escalations);
+
+      expect(await deadlinesOf(onTime.caseId)).toEqual([expect.objectContaining({ deadlineKind: 'alert.orange', outcome: 'on_time', escalations: 0 })]);
+      expect(await deadlinesOf(late.caseId)).toEqual([expect.objectContaining({ deadlineKind: 'alert.orange', outcome: 'late', escalations: 1 })]);
+      const met = await eventsOf(late.caseId, 'deadline_met');
+      expect(met.map((e) => e.data)).toEqual([expect.objectContaining({ deadline: 'orange#1', resolvedEscalations: 1 })]);
+      expectAt(met[0]?.data.lateByMs as number, H);
+      expect((await noticesOf(late.caseId, 'escalated')).map((n) => n.unitCode)).toEqual([TOWN.code]);
+      expect(await noticesOf(onTime.caseId, 'escalated')).toEqual([]);
+      expect(await overdueRow(late.caseId)).toBeNull();
+      expect(await overdueRow(onTime.caseId)).toBeNull();
+    });
+  });
+
+  it('a yellow alert over ten weekly cycles continues as new and keeps its whole history', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('yellow', { continueAsNewAfterEvents: 40 });
+      // Visits in weeks 1, 2, 4 (late for week 3), 5, 8 (late for weeks 6–7), 9; none in week 10.
+      for (const day of [2, 9, 25, 30, 50, 58]) {
+        await sleepUntil(t0 + day * D);
+        const view = await visit(handle, caseId);
+        expect(view.visits).toHaveLength([2, 9, 25, 30, 50, 58].indexOf(day) + 1);
+      }
+      await sleepUntil(t0 + 70 * D + 12 * H);
+      const { view, row } = await settled(handle);
+
+      // It did continue as new, several times, and the case kept its first run's identity.
+      const { runId } = await handle.describe();
+      expect(runId).not.toBe(handle.firstExecutionRunId);
+      const runs = [handle.firstExecutionRunId];
+      for (;;) {
+        const history = await env.client.workflow.getHandle(handle.workflowId, runs.at(-1)).fetchHistory();
+        const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+        if (!next) break;
+        runs.push(next);
+      }
+      expect(runs.at(-1)).toBe(runId);
+      expect(runs.length).toBeGreaterThanOrEqual(3);
+      expect(row).toMatchObject({ workflowId: handle.workflowId, firstRunId: handle.firstExecutionRunId });
+      expect(view.caseId).toBe(caseId);
+
+      // Seven deadlines: a late visit covers the week it falls in.
+      const cycles: [string, number, number, number | null][] = [
+        ['yellow#1', 0, 7, 2],
+        ['yellow#2', 7, 14, 9],
+        ['yellow#3', 14, 21, 25],
+        ['yellow#4', 28, 35, 30],
+        ['yellow#5', 35, 42, 50],
+        ['yellow#6', 56, 63, 58],
+        ['yellow#7', 63, 70, null],
+      ];
+      expect(view.deadlines.map((d) => d.key)).toEqual(cycles.map((c) => c[0]));
+      cycles.forEach(([key, opens, due, met], i) => {
+        const d = view.deadlines[i]!;
+        expect(d, key).toMatchObject({ opensAt: new Date(t0 + opens * D).toISOString(), dueAt: new Date(t0 + due * D).toISOString(), endedAt: null });
+        if (met === null) expect(d.metAt).toBeNull();
+        else expectAt(d.metAt, t0 + met * D);
+      });
+
+      // Every escalation from every run is still there: week 3's two, weeks 6–7's three, week 10's one.
+      const expected = [
+        { deadlineKey: 'yellow#3', rung: 1, from: VILLAGE, to: TOWN, day: 21, due: 21, resolution: 'met', resolvedDay: 25 },
+        { deadlineKey: 'yellow#3', rung: 2, from: TOWN, to: DISTRICT, day: 24, due: 21, resolution: 'met', resolvedDay: 25 },
+        { deadlineKey: 'yellow#5', rung: 1, from: VILLAGE, to: TOWN, day: 42, due: 42, resolution: 'met', resolvedDay: 50 },
+        { deadlineKey: 'yellow#5', rung: 2, from: TOWN, to: DISTRICT, day: 45, due: 42, resolution: 'met', resolvedDay: 50 },
+        { deadlineKey: 'yellow#5', rung: 3, from: DISTRICT, to: CITY, day: 48, due: 42, resolution: 'met', resolvedDay: 50 },
+        { deadlineKey: 'yellow#7', rung: 1, from: VILLAGE, to: TOWN, day: 70, due: 70, resolution: undefined, resolvedDay: null },
+      ];
+      expect(view.escalations).toHaveLength(expected.length);
+      expected.forEach((x, i) => {
+        const e = view.escalations[i]!;
+        expect(e).toMatchObject({ deadlineKey: x.deadlineKey, rung: x.rung, from: x.from, to: x.to, dueAt: new Date(t0 + x.due * D).toISOString() });
+        expect(e.resolution).toBe(x.resolution);
+        expectAt(e.at, t0 + x.day * D);
+        expectAt(e.lateByMs, (x.day - x.due) * D);
+        if (x.resolvedDay === null) expect(e.resolvedAt).toBeNull();
+        else expectAt(e.resolvedAt, t0 + x.resolvedDay * D);
+      });
+      expect(view).toMatchObject({ overdue: true, rung: 1, escalatedTo: TOWN });
+
+      // The read model has all of it too.
+      expect(row.view.escalations).toEqual(view.escalations);
+      expect(row.view.deadlines).toEqual(view.deadlines);
+      expect((await escalatedEvents(caseId)).map((e) => [e.deadline, e.rung, e.to])).toEqual(expected.map((x) => [x.deadlineKey, x.rung, x.to.code]));
+      expect((await noticesOf(caseId, 'escalated')).map((n) => n.unitCode)).toEqual(expected.map((x) => x.to.code));
+      expect((await noticesOf(caseId, 'at_risk')).length).toBe(3); // weeks 3, 6 and 10 reached 75 % unvisited
+      expect((await eventsOf(caseId, 'deadline_met')).length).toBe(6);
+      const deadlines = await deadlinesOf(caseId);
+      expect(deadlines.map((d) => [d._id, d.outcome, d.escalations])).toEqual([
+        [`${caseId}:yellow#1`, 'on_time', 0],
+        [`${caseId}:yellow#2`, 'on_time', 0],
+        [`${caseId}:yellow#3`, 'late', 2],
+        [`${caseId}:yellow#4`, 'on_time', 0],
+        [`${caseId}:yellow#5`, 'late', 3],
+        [`${caseId}:yellow#6`, 'on_time', 0],
+        [`${caseId}:yellow#7`, 'pending', 1],
+      ]);
+      expect(await overdueRow(caseId)).toMatchObject({ rung: 1, escalatedTo: TOWN });
+    });
+  });
+
+  it('a raise from yellow to red mid-cycle starts the red 24 h from the raise', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('yellow');
+      await sleepUntil(t0 + 3 * D + 5 * H);
+      const raised = await handle.executeUpdate(changeLevelUpdate, { args: [{ caseId, actor: STAFF, level: 'red', reason: '病情加重' }] });
+      const r = Date.parse(raised.levelHistory.at(-1)!.at);
+      expectAt(r, t0 + 3 * D + 5 * H);
+      expect(raised.levelHistory.map((h) => [h.from, h.to])).toEqual([
+        [null, 'yellow'],
+        ['yellow', 'red'],
+      ]);
+      expect(raised.deadlines).toEqual([
+        expect.objectContaining({ key: 'yellow#1', endedAt: new Date(r).toISOString(), metAt: null }),
+        expect.objectContaining({ key: 'red#1', opensAt: new Date(r).toISOString(), dueAt: new Date(r + 24 * H).toISOString() }),
+      ]);
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: STAFF }] });
+
+      // Not due 24 h after the alert opened (that was days ago): 24 h after the raise.
+      await sleepUntil(r + 24 * H - MIN);
+      expect((await handle.query(alertQuery)).escalations).toEqual([]);
+      await sleepUntil(r + 24 * H + MIN);
+      const { view } = await settled(handle);
+      expect(view.escalations).toHaveLength(1);
+      expect(view.escalations[0]).toMatchObject({ rung: 1, from: VILLAGE, to: TOWN, deadlineKey: 'red#1', dueAt: new Date(r + 24 * H).toISOString() });
+      expectAt(view.escalations[0]?.at, r + 24 * H);
+
+      await sleepUntil(r + 25 * H);
+      const done = await visit(handle, caseId);
+      expect(done.escalations[0]).toMatchObject({ resolution: 'met' });
+      // By due time: the red (raise + 24 h) falls before the week the yellow would have had.
+      expect(await deadlinesOf(caseId)).toEqual([
+        expect.objectContaining({ _id: `${caseId}:red#1`, outcome: 'late', escalations: 1, dueAt: new Date(r + 24 * H) }),
+        expect.objectContaining({ _id: `${caseId}:yellow#1`, outcome: 'not_due', escalations: 0, dueAt: new Date(t0 + 7 * D), metAt: null }),
+      ]);
+      expect((await noticesOf(caseId, 'level_raised')).map((n) => n.unitCode)).toEqual([VILLAGE.code]);
+      expect((await eventsOf(caseId, 'level_changed')).map((e) => e.data)).toEqual([{ from: 'yellow', to: 'red', reason: '病情加重' }]);
+    });
+  });
+
+  it('closing stops every timer: the workflow completes and nothing escalates afterwards', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('red');
+      await sleepUntil(t0 + 25 * H);
+      expect((await settled(handle)).view.escalations).toHaveLength(1);
+      expect(await overdueRow(caseId)).not.toBeNull();
+
+      const closed = await handle.executeUpdate(closeUpdate, { args: [{ caseId, actor: STAFF, closure: { reason: 'resolved', note: '已处置' } }] });
+      expect(closed).toMatchObject({ status: 'closed', due: null, overdue: false, rung: 0 });
+      const result = await handle.result();
+      expect(result.status).toBe('closed');
+      expect(result.closure).toMatchObject({ reason: 'resolved', note: '已处置' });
+      expect(result.escalations).toEqual([expect.objectContaining({ rung: 1, resolution: 'closed' })]);
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+
+      await sleepUntil(t0 + 10 * D);
+      const row = await eventually(async () => {
+        const r = await mongo.db.collection<CaseRow>(COLLECTIONS.cases).findOne({ _id: caseId });
+        expect(r?.status).toBe('closed');
+        return r!;
+      });
+      expect(row).toMatchObject({ overdue: false, rung: 0, escalatedTo: null });
+      expect(await overdueRow(caseId)).toBeNull();
+      expect(await escalatedEvents(caseId)).toHaveLength(1);
+      expect(await noticesOf(caseId, 'escalated')).toHaveLength(1);
+      // Closed after the due time: the deadline still counts as late.
+      expect(await deadlinesOf(caseId)).toEqual([expect.objectContaining({ outcome: 'late', escalations: 1 })]);
+
+      // A visit to the closed alert finds no running workflow to take it (the test server says
+      // "update <id> not found"), and nothing is recorded.
+      await expect(visit(handle, caseId)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+      expect(await eventsOf(caseId, 'visit_recorded')).toEqual([]);
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
+  it('warns the village at 75 % of the time (at risk)', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('red');
+      await sleepUntil(t0 + 18 * H - MIN);
+      expect((await settled(handle)).view.atRisk).toBe(false);
+      expect(await noticesOf(caseId, 'at_risk')).toEqual([]);
+
+      await sleepUntil(t0 + 18 * H + MIN);
+      const { view, row } = await settled(handle);
+      expect(view).toMatchObject({ atRisk: true, overdue: false, escalations: [] });
+      expect(row.atRisk).toBe(true);
+      const notices = await noticesOf(caseId, 'at_risk');
+      expect(notices).toEqual([expect.objectContaining({ unitCode: VILLAGE.code, unitName: VILLAGE.name })]);
+      expectAt(notices[0]?.at, t0 + 18 * H);
+      expect((await eventsOf(caseId, 'at_risk')).map((e) => e.data)).toEqual([{ deadline: 'red#1', dueAt: t0 + 24 * H }]);
+    });
+  });
+
+  it('refuses a second acknowledgement and a future visit without recording them', async () => {
+    await withWorker(async () => {
+      const { handle, caseId } = await startAlert('red');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: STAFF }] });
+
+      const twice = await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: STAFF }] }).catch((err: unknown) => err);
+      expect(twice).toBeInstanceOf(WorkflowUpdateFailedError);
+      const cause = (twice as WorkflowUpdateFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect((cause as ApplicationFailure).type).toBe('conflict');
+      expect((cause as ApplicationFailure).message).toMatch(/already acknowledged/);
+
+      const future = new Date((await env.currentTimeMs()) + 2 * H).toISOString();
+      const early = await handle
+        .executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { visitors: ['李四'], visitedAt: future, outcome: 'stable', notes: '' } }] })
+        .catch((err: unknown) => err);
+      expect(early).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(((early as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('unprocessable');
+
+      const other = await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: `${caseId}-older`, actor: STAFF }] }).catch((err: unknown) => err);
+      expect(((other as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('conflict');
+
+      // Rejected in the validator: only the first acknowledgement entered history or the state.
+      const history = await handle.fetchHistory();
+      expect(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length).toBe(1);
+      const { view } = await settled(handle);
+      expect(view.visits).toEqual([]);
+      expect(await eventsOf(caseId, 'acknowledged')).toHaveLength(1);
     });
   });
 });

@@ -1,0 +1,62 @@
+import type { DeadlineEvent } from './deadlines';
+import type { UnitRef } from './org';
+import type { Role } from './roles';
+
+/** What every case kind (alert, application, …) shares: who acted, what happened, whom to tell. */
+
+export interface Actor {
+  userId: string;
+  role: Role;
+  unitCode: string;
+}
+
+/** Something that happened, for the audit trail. */
+export interface CaseEvent {
+  type: string;
+  at: number;
+  actor?: Actor;
+  data?: Record<string, unknown>;
+}
+
+/** A message for a unit, put in the outbox (delivery comes later). */
+export interface Notice {
+  unit: UnitRef;
+  kind: 'at_risk' | 'escalated' | 'opened' | 'level_raised' | 'decided' | 'stage';
+  message: string;
+}
+
+export interface Outcome {
+  events: CaseEvent[];
+  notices: Notice[];
+}
+
+export class RuleViolation extends Error {
+  constructor(
+    readonly type: 'conflict' | 'unprocessable' | 'forbidden',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+
+/**
+ * The audit events and outbox notices for what the deadline mechanism reported: an at-risk warning to the
+ * responsible unit, an overdue mark, and one notice per escalation to the unit it reaches.
+ */
+export function deadlineOutcome(happened: DeadlineEvent[], unit: UnitRef, subject: string): Outcome {
+  const out: Outcome = { events: [], notices: [] };
+  for (const e of happened) {
+    if (e.type === 'warned') {
+      out.events.push({ type: 'at_risk', at: e.at, data: { deadline: e.deadline.key, dueAt: e.deadline.dueAt } });
+      out.notices.push({ unit, kind: 'at_risk', message: `${e.deadline.label}即将到期（${subject}）` });
+    } else if (e.type === 'breached') {
+      out.events.push({ type: 'overdue', at: e.at, data: { deadline: e.deadline.key, dueAt: e.deadline.dueAt } });
+    } else {
+      const x = e.escalation;
+      out.events.push({ type: 'escalated', at: x.at, data: { rung: x.rung, from: x.from.code, to: x.to.code, deadline: x.deadlineKey, lateByMs: x.lateByMs } });
+      out.notices.push({ unit: x.to, kind: 'escalated', message: `督办：${x.from.name}的${x.deadlineLabel}已逾期（${subject}），升级至${x.to.name}` });
+    }
+  }
+  return out;
+}
