@@ -43,6 +43,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     householdId: p.view.householdId,
     household: household ? { headName: household.headName as string, address: household.address as string } : null,
     level: p.view.level,
+    stage: p.view.stage ?? null,
     unit: p.view.unit,
     unitCode: p.view.unit.code,
     orgPath: p.view.orgPath,

@@ -15,6 +15,7 @@ import { householdRoutes } from './routes/households';
 import { alertRoutes } from './routes/alerts';
 import { caseRoutes } from './routes/cases';
 import { statsRoutes } from './routes/stats';
+import { calendarRoutes } from './routes/calendar';
 
 export interface AppDeps {
   config: Config;
@@ -80,5 +81,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(alertRoutes);
   await app.register(caseRoutes);
   await app.register(statsRoutes);
+  await app.register(calendarRoutes);
   return app;
 }

@@ -20,6 +20,7 @@ const zEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   DATA_DIR: z.string().min(1).default('data'),
+  DEPARTMENT_DATA_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -40,6 +41,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** Department extracts for economic verification (<code>.csv / <code>.json). */
+  departmentDataDir: string;
   logLevel: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; external: boolean };
   mongodb: { uri: string; db: string; external: boolean };
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     dataDir,
+    departmentDataDir: e.DEPARTMENT_DATA_DIR === undefined ? resolve(dataDir, 'departments') : resolve(e.DEPARTMENT_DATA_DIR),
     logLevel: e.LOG_LEVEL,
     temporal: {
       address: temporalAddress,

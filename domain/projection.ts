@@ -1,13 +1,15 @@
-import type { CaseEvent, Notice } from './alert';
+import type { CaseEvent, Notice } from './case';
 import type { UnitRef } from './org';
 
 /**
  * What a case workflow hands the projection activity after each change: the case as people see it,
  * plus what happened. Every case kind (alert, application, …) projects through this one shape.
  */
+export type CaseKind = 'alert' | 'application';
+
 export interface CaseProjection {
   caseId: string;
-  kind: 'alert';
+  kind: CaseKind;
   workflowId: string;
   firstRunId: string;
   version: number;
@@ -21,10 +23,13 @@ export interface CaseProjection {
 
 export interface CaseSummary {
   caseId: string;
-  kind: 'alert';
+  kind: CaseKind;
   status: 'open' | 'closed';
   householdId: string;
+  /** Alerts: yellow/orange/red; null for other kinds. */
   level: string | null;
+  /** Applications: the stage; absent for alerts. */
+  stage?: string;
   unit: UnitRef;
   orgPath: string[];
   dueAt: string | null;

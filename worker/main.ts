@@ -2,6 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } f
 import { runWithConfig } from '../config';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createWorker } from './worker';
+import { createFileSources } from '../activities/departments/file-source';
 
 // The worker process: runs every case workflow and its activities until SIGINT/SIGTERM, then drains.
 await runWithConfig(async (config) => {
@@ -12,7 +13,8 @@ await runWithConfig(async (config) => {
   const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
   await ensureIndexes(mongo.db);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db });
+  const sources = createFileSources(config.departmentDataDir);
+  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, sources });
   console.log(`worker: polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
   await worker.run(); // Worker installs its own SIGINT/SIGTERM handling and shuts down gracefully.
   await connection.close();

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createActivities } from '../activities';
+import type { DepartmentSource } from '../activities/departments/source';
 
 const require = createRequire(import.meta.url);
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
@@ -12,6 +13,8 @@ export async function createWorker(args: {
   namespace: string;
   taskQueue: string;
   db: Db;
+  /** Where economic verification asks each department (see docs/departments.md); none: every department is recorded missing. */
+  sources?: DepartmentSource[];
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }): Promise<Worker> {
@@ -19,7 +22,7 @@ export async function createWorker(args: {
     connection: args.connection,
     namespace: args.namespace,
     taskQueue: args.taskQueue,
-    activities: createActivities({ db: args.db }),
+    activities: createActivities({ db: args.db, sources: args.sources }),
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

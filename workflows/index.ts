@@ -1,2 +1,3 @@
 // Every workflow the worker registers.
 export { alertWorkflow } from './alerts/workflow';
+export { applicationWorkflow } from './applications/workflow';

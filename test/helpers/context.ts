@@ -12,6 +12,10 @@ import type { Role } from '../../domain/roles';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { seedOrgUnits } from '../../store/seed';
 import { createWorker } from '../../worker/worker';
+import { createFileSources } from '../../activities/departments/file-source';
+
+/** The sample department extracts shipped for local use (scripts/seed/departments). */
+export const SAMPLE_DEPARTMENT_DATA = new URL('../../scripts/seed/departments', import.meta.url).pathname;
 
 let runtimeInstalled = false;
 /** Quiet the Rust core's logs once per process (Runtime.install works only once, before any worker). */
@@ -84,7 +88,8 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
     token: (role, org, o = {}) => signToken(JWT_SECRET, { sub: o.user ?? `${role}@${org}`, role, org }, o.expiresIn ?? '1h'),
     async startWorker() {
       const nc = await NativeConnection.connect({ address: config.temporal.address });
-      const worker = await createWorker({ connection: nc, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, workflowBundle: await sharedBundle() });
+      const sources = createFileSources(SAMPLE_DEPARTMENT_DATA);
+      const worker = await createWorker({ connection: nc, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, sources, workflowBundle: await sharedBundle() });
       workers.push({ worker, running: worker.run(), connection: nc });
       return worker;
     },

@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
-import { RuleViolation, type Outcome } from '../../domain/alert';
+import { RuleViolation, type Outcome } from '../../domain/case';
 import { outcomeOf, type Deadline, type Escalation } from '../../domain/deadlines';
 import type { CaseProjection, CaseSummary } from '../../domain/projection';
 import { AlertLevel, CaseKind, EscalationRung, NextDeadline, OrgUnits, Overdue } from '../search-attributes';

@@ -1,0 +1,229 @@
+import { z } from 'zod';
+
+/**
+ * Working days (工作日) on the mainland-China holiday calendar, for the statutory deadlines of assistance
+ * applications (town review within 15 working days, district approval within 10, …).
+ *
+ * Pure and deterministic: it runs inside the Temporal workflow sandbox, so no I/O and no Node built-ins.
+ * Instants are UTC epoch milliseconds; a calendar day is the Asia/Shanghai day (UTC+8, no DST), written
+ * 'YYYY-MM-DD'.
+ *
+ * A day is a working day when:
+ *   1. it is listed as a holiday (法定节假日 and the days swapped around it) → not a working day;
+ *   2. it is listed as a make-up workday (调休上班, a Saturday or Sunday) → a working day;
+ *   3. otherwise → a working day exactly when it is Monday to Friday.
+ * A year absent from the calendar therefore falls back to plain Monday–Friday: deadlines still come
+ * out, just without that year's holidays. Callers should warn when that happens (`coversYear`,
+ * `uncoveredYears`), and the arrangement for a new year (published each November by the State Council)
+ * should be entered before it starts.
+ */
+export interface HolidayYear {
+  /** Days off that would otherwise be working days (and, as published, the weekend days inside the break). */
+  holidays: string[];
+  /** Make-up working days (调休上班): Saturdays or Sundays worked. */
+  workdays: string[];
+  /** True while the year is an estimate rather than the published arrangement. */
+  provisional?: boolean;
+  /** Where the dates come from, e.g. the State Council notice. */
+  source?: string;
+}
+
+export interface HolidayCalendar {
+  /** e.g. 'CN-mainland'. */
+  region: string;
+  /** Keyed by year, '2026'. */
+  years: Record<string, HolidayYear>;
+}
+
+const DAY_MS = 86_400_000;
+/** Asia/Shanghai is UTC+8 all year (no DST since 1991). */
+const OFFSET_MS = 8 * 3_600_000;
+const DAY_FORMAT = /^(\d{4})-(\d{2})-(\d{2})$/;
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
+/** Days since 1970-01-01 of a 'YYYY-MM-DD', or null when it is not a real calendar date. */
+function dayNumberOf(day: string): number | null {
+  const m = DAY_FORMAT.exec(day);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  return ms / DAY_MS;
+}
+
+function requireDayNumber(day: string): number {
+  const n = dayNumberOf(day);
+  if (n === null) throw new RangeError(`expected a date YYYY-MM-DD, got "${day}"`);
+  return n;
+}
+
+/** The 'YYYY-MM-DD' of a day number (days since 1970-01-01). */
+const dayOf = (dayNumber: number): string => new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+
+/** The UTC+8 day number of an instant. */
+const localDayNumber = (ms: number): number => Math.floor((ms + OFFSET_MS) / DAY_MS);
+
+/** The instant local midnight (00:00 UTC+8) begins the given day. */
+const startOfDayNumber = (dayNumber: number): number => dayNumber * DAY_MS - OFFSET_MS;
+
+/** 0 = Sunday … 6 = Saturday. 1970-01-01 was a Thursday. */
+const weekdayOfNumber = (dayNumber: number): number => (((dayNumber + 4) % 7) + 7) % 7;
+
+/** True when `day` is a real calendar date written 'YYYY-MM-DD'. */
+export const isValidDay = (day: string): boolean => dayNumberOf(day) !== null;
+
+/** The Asia/Shanghai (UTC+8) calendar day of an instant, 'YYYY-MM-DD'. */
+export function localDay(ms: number): string {
+  if (!Number.isFinite(ms)) throw new RangeError(`expected an epoch-ms instant, got ${ms}`);
+  return dayOf(localDayNumber(ms));
+}
+
+/** The instant a local (UTC+8) day begins: 00:00 Beijing time, as epoch ms. */
+export function startOfLocalDay(day: string): number {
+  return startOfDayNumber(requireDayNumber(day));
+}
+
+/** 0 = Sunday … 6 = Saturday, for a 'YYYY-MM-DD'. */
+export function weekdayOf(day: string): number {
+  return weekdayOfNumber(requireDayNumber(day));
+}
+
+/** True when the calendar holds an entry for `year`; when false, that year counts as plain Mon–Fri. */
+export function coversYear(cal: HolidayCalendar, year: number | string): boolean {
+  return Object.hasOwn(cal.years, String(year));
+}
+
+/** Years of the local days from `fromMs` to `toMs` (inclusive) the calendar has no entry for, ascending. */
+export function uncoveredYears(cal: HolidayCalendar, fromMs: number, toMs: number): string[] {
+  const first = Number(localDay(Math.min(fromMs, toMs)).slice(0, 4));
+  const last = Number(localDay(Math.max(fromMs, toMs)).slice(0, 4));
+  const missing: string[] = [];
+  for (let y = first; y <= last; y++) if (!coversYear(cal, y)) missing.push(String(y));
+  return missing;
+}
+
+function isWorkingDayNumber(dayNumber: number, cal: HolidayCalendar): boolean {
+  const day = dayOf(dayNumber);
+  const entry = cal.years[day.slice(0, 4)];
+  if (entry) {
+    if (entry.holidays.includes(day)) return false;
+    if (entry.workdays.includes(day)) return true;
+  }
+  const weekday = weekdayOfNumber(dayNumber);
+  return weekday >= 1 && weekday <= 5;
+}
+
+/**
+ * Whether a local day ('YYYY-MM-DD') is a working day: a listed holiday is not, a listed make-up workday
+ * is, any other day is when it falls Monday to Friday (also for years absent from the calendar).
+ */
+export function isWorkingDay(day: string, cal: HolidayCalendar): boolean {
+  return isWorkingDayNumber(requireDayNumber(day), cal);
+}
+
+function requireCount(n: number, what: string, min: number): void {
+  if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`${what} must be an integer ≥ ${min}, got ${n}`);
+}
+
+/**
+ * The deadline "within n working days" of `fromMs` (e.g. 自受理之日起15个工作日内): counting starts the day
+ * after fromMs's local day (the day of acceptance itself never counts, whatever the hour), and the
+ * deadline is the END of the n-th working day, i.e. the next local midnight (00:00 UTC+8 of the
+ * following day) as epoch ms. An action is on time when it happens strictly before the returned instant.
+ */
+export function addWorkingDays(fromMs: number, n: number, cal: HolidayCalendar): number {
+  requireCount(n, 'working days', 1);
+  let day = localDayNumber(fromMs);
+  for (let counted = 0; counted < n; ) {
+    day += 1;
+    if (isWorkingDayNumber(day, cal)) counted += 1;
+  }
+  return startOfDayNumber(day + 1);
+}
+
+/**
+ * Working days strictly after fromMs's local day up to and including toMs's local day; 0 when toMs's
+ * day is not after fromMs's day. `workingDaysBetween(t, addWorkingDays(t, n) - 1) === n`.
+ */
+export function workingDaysBetween(fromMs: number, toMs: number, cal: HolidayCalendar): number {
+  const from = localDayNumber(fromMs);
+  const to = localDayNumber(toMs);
+  let count = 0;
+  for (let day = from + 1; day <= to; day++) if (isWorkingDayNumber(day, cal)) count += 1;
+  return count;
+}
+
+/**
+ * The end of the n-th calendar day after fromMs's local day (公示不少于7天): the same convention as
+ * addWorkingDays, counting every day. n ≥ 1 integer.
+ */
+export function addCalendarDays(fromMs: number, n: number): number {
+  requireCount(n, 'calendar days', 1);
+  return startOfDayNumber(localDayNumber(fromMs) + n + 1);
+}
+
+/** A zod field holding a real calendar date written 'YYYY-MM-DD'. */
+export const zDay = z.string().refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"` });
+
+/** One year's entry as written (the shape only; `zHolidayYear(year)` adds the checks that need the year). */
+export const zHolidayEntry = z.strictObject({
+  holidays: z.array(zDay),
+  workdays: z.array(zDay),
+  provisional: z.boolean().optional(),
+  source: z.string().max(500).optional(),
+});
+
+/**
+ * One year's entry, checked against its year: refuses malformed dates, dates outside `year`, a date
+ * listed twice in a list, a date that is both a holiday and a make-up workday, and a make-up workday
+ * that is not a Saturday or Sunday. Each message names the offending date; each issue's path points
+ * at it (`workdays.0`).
+ */
+export function zHolidayYear(year: number | string) {
+  const y = String(year);
+  return zHolidayEntry.superRefine((entry, ctx) => {
+    if (!/^\d{4}$/.test(y)) {
+      ctx.addIssue({ code: 'custom', path: [], message: `expected a four-digit year, got "${y}"` });
+      return;
+    }
+    const holidays = new Set<string>();
+    entry.holidays.forEach((day, i) => {
+      if (!isValidDay(day)) return;
+      if (!day.startsWith(`${y}-`)) ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${day} is not in ${y}` });
+      if (holidays.has(day)) ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${day} is listed twice as a holiday` });
+      holidays.add(day);
+    });
+    const workdays = new Set<string>();
+    entry.workdays.forEach((day, i) => {
+      if (!isValidDay(day)) return;
+      if (!day.startsWith(`${y}-`)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is not in ${y}` });
+      if (workdays.has(day)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is listed twice as a make-up workday` });
+      workdays.add(day);
+      if (holidays.has(day)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is both a holiday and a make-up workday` });
+      const weekday = weekdayOf(day);
+      if (weekday !== 0 && weekday !== 6) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workdays', i],
+          message: `${day} is a ${WEEKDAY_NAMES[weekday]}; a make-up workday (调休上班) must be a Saturday or Sunday`,
+        });
+      }
+    });
+  });
+}
+
+/** A calendar file as shipped in scripts/seed: `{ region, note?, years: { "2026": {...} } }`. */
+export const zHolidayCalendarFile = z
+  .object({
+    region: z.string().min(1),
+    note: z.string().optional(),
+    years: z.record(z.string().regex(/^\d{4}$/, 'expected a four-digit year'), zHolidayEntry),
+  })
+  .superRefine((file, ctx) => {
+    for (const [year, entry] of Object.entries(file.years)) {
+      const checked = zHolidayYear(year).safeParse(entry);
+      if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', path: ['years', year, ...issue.path], message: issue.message });
+    }
+  });
