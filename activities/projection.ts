@@ -44,6 +44,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     household: household ? { headName: household.headName as string, address: household.address as string } : null,
     level: p.view.level,
     stage: p.view.stage ?? null,
+    category: (p.view.category as string | undefined) ?? null,
     unit: p.view.unit,
     unitCode: p.view.unit.code,
     orgPath: p.view.orgPath,

@@ -16,6 +16,8 @@ import { alertRoutes } from './routes/alerts';
 import { caseRoutes } from './routes/cases';
 import { statsRoutes } from './routes/stats';
 import { calendarRoutes } from './routes/calendar';
+import { applicationRoutes } from './routes/applications';
+import { referenceRoutes } from './routes/reference';
 
 export interface AppDeps {
   config: Config;
@@ -82,5 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(caseRoutes);
   await app.register(statsRoutes);
   await app.register(calendarRoutes);
+  await app.register(applicationRoutes);
+  await app.register(referenceRoutes);
   return app;
 }

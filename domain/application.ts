@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addCalendarDays, addWorkingDays, type HolidayCalendar } from './calendar';
+import { addWorkingDays, type HolidayCalendar } from './calendar';
 import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import {
   advanceDeadline,
@@ -16,7 +16,7 @@ import {
 } from './deadlines';
 import type { UnitRef } from './org';
 import type { Role } from './roles';
-import type { ApplicationPolicy } from './policy';
+import { reaches, type ApplicationPolicy } from './policy';
 import { summarise, zDepartmentRecord, type DepartmentAnswer } from './verification';
 
 /**
@@ -375,8 +375,8 @@ export function deliberation(s: ApplicationState, input: z.infer<typeof zDeliber
     return { events: [{ type: 'deliberation_scheduled', at: now, actor, data: { scheduledAt: Date.parse(input.scheduledAt), place: input.place } }], notices: [] };
   }
   const { attendance, approval } = s.policy.deliberation;
-  const quorate = input.attendees / input.members >= attendance - 1e-9;
-  const approved = quorate && input.attendees > 0 && input.votesFor / input.attendees >= approval - 1e-9;
+  const quorate = reaches(input.attendees, input.members, attendance);
+  const approved = quorate && input.attendees > 0 && reaches(input.votesFor, input.attendees, approval);
   const scheduled = s.meetings.at(-1);
   const meeting = { heldAt: Date.parse(input.heldAt), members: input.members, attendees: input.attendees, votesFor: input.votesFor, votesAgainst: input.votesAgainst, quorate, approved, minutes: input.minutes };
   if (scheduled && scheduled.heldAt === undefined) Object.assign(scheduled, meeting);
@@ -405,7 +405,7 @@ export function review(s: ApplicationState, input: z.infer<typeof zReviewInput>,
   }
   if (s.objectionDecisionDue === undefined) settleDeadline(s, now, 'met');
   s.stage = 'notice';
-  s.notices.push({ startedAt: now, endsAt: addCalendarDays(now, s.policy.noticeDays), objections: [] });
+  s.notices.push({ startedAt: now, endsAt: now + s.policy.noticeMs, objections: [] });
   events.push(stageEvent(s, now));
   return { events, notices: [] };
 }

@@ -33,9 +33,9 @@ export const DEFAULT_POLICY_SOURCE = {
     supplementsWorkingDays: 10,
     departmentTimeout: 'PT30M',
     minInvestigators: 2,
-    deliberation: { attendance: 0.6667, approval: 0.6667 },
+    deliberation: { attendance: '2/3', approval: '2/3' },
     townReview: { workingDays: 15, extensionWorkingDays: 15 },
-    noticeDays: 7,
+    notice: 'P7D',
     objectionDecisionWorkingDays: 20,
     districtApproval: { workingDays: 10, extensionWorkingDays: 10 },
     reReview: { months: { no_labour_capacity: 12, illness_or_disability: 6, labour_capacity: 3 }, workingDays: 20 },
@@ -52,7 +52,30 @@ const zCycleLevel = z
   .strict();
 
 const zWorkingDays = z.number().int().min(1).max(250);
-const zRatio = z.number().gt(0).max(1);
+/**
+ * A share written as a fraction ("2/3") or a decimal (0.75), kept as an exact fraction: 6 of 9 members
+ * is two thirds, which no decimal literal says exactly.
+ */
+export interface Fraction {
+  num: number;
+  den: number;
+}
+const zRatio = z.union([
+  z
+    .string()
+    .regex(/^\d+\/\d+$/, 'expected a fraction such as 2/3')
+    .transform((t, ctx) => {
+      const [num, den] = t.split('/').map(Number) as [number, number];
+      if (den === 0 || num === 0 || num > den) {
+        ctx.addIssue({ code: 'custom', message: `expected a fraction between 0 and 1, got ${t}` });
+        return z.NEVER;
+      }
+      return { num, den };
+    }),
+  z.number().gt(0).max(1).transform((x): Fraction => ({ num: Math.round(x * 1_000_000), den: 1_000_000 })),
+]);
+/** count/total reaches the fraction, compared exactly. */
+export const reaches = (count: number, total: number, f: Fraction): boolean => count * f.den >= total * f.num;
 
 const zApplicationsPolicy = z
   .object({
@@ -64,7 +87,7 @@ const zApplicationsPolicy = z
     minInvestigators: z.number().int().min(1).max(10),
     deliberation: z.object({ attendance: zRatio, approval: zRatio }).strict(),
     townReview: z.object({ workingDays: zWorkingDays, extensionWorkingDays: zWorkingDays }).strict(),
-    noticeDays: z.number().int().min(1).max(60),
+    notice: zDuration,
     objectionDecisionWorkingDays: zWorkingDays,
     districtApproval: z.object({ workingDays: zWorkingDays, extensionWorkingDays: zWorkingDays }).strict(),
     reReview: z
@@ -106,10 +129,12 @@ export interface AlertPolicy {
 }
 
 /** Application deadlines: counts of working days (or calendar days / months where named), durations in ms. */
-export type ApplicationPolicy = Omit<ApplicationPolicyFile, 'escalateEvery' | 'departmentTimeout'> & {
+export type ApplicationPolicy = Omit<ApplicationPolicyFile, 'escalateEvery' | 'departmentTimeout' | 'notice'> & {
   version: string;
   escalateEveryMs: number;
   departmentTimeoutMs: number;
+  /** 公示: how long the notice runs (at least 7 days by statute). */
+  noticeMs: number;
 };
 
 export interface Policy {
@@ -143,10 +168,10 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     escalateEveryMs: p.escalateEvery,
     warnAt: p.warnAt ?? a.warnAt,
   });
-  const { escalateEvery, departmentTimeout, ...applications } = parsed.applications;
+  const { escalateEvery, departmentTimeout, notice, ...applications } = parsed.applications;
   return {
     version,
-    applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout },
+    applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout, noticeMs: notice },
     alerts: {
       version,
       levels: { red: level(a.red, a.red.due), orange: level(a.orange, a.orange.due), yellow: level(a.yellow, a.yellow.every) },

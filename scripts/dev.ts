@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { connectMongo } from '../store/mongo';
-import { seedOrgUnits } from '../store/seed';
+import { seedReferenceData } from '../store/seed';
 import { startManaged, waitForPort, type Managed } from './lib/proc';
 import { startMongo, startTemporal } from './lib/stack';
 import { MissingToolError } from './lib/tools';
@@ -59,7 +59,8 @@ async function main(config: Config): Promise<void> {
   }
 
   const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db);
-  log(`org tree: ${await seedOrgUnits(db)} units loaded`);
+  const seeded = await seedReferenceData(db);
+  log(`org tree: ${seeded.units} units loaded${seeded.calendarYears.length ? `; holiday calendar ${seeded.calendarYears.join(', ')} added` : ''}`);
   await client.close();
 
   // node with tsx's loader rather than the tsx CLI: one process each, so a signal reaches it directly.

@@ -39,6 +39,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(COLLECTIONS.events).createIndex({ caseId: 1, version: 1 }),
     db.collection(COLLECTIONS.deadlines).createIndex({ orgPath: 1, dueAt: 1 }),
     db.collection(COLLECTIONS.notifications).createIndex({ unitCode: 1, at: -1 }),
+    db.collection(COLLECTIONS.cases).createIndex({ householdId: 1, kind: 1, category: 1, status: 1 }),
+    db.collection('relatives').createIndex({ householdId: 1 }),
   ]);
 }
 

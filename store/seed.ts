@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { withPaths, zOrgCode, zOrgLevel, type OrgUnit } from '../domain/org';
 import weihai from '../scripts/seed/weihai-org.json' with { type: 'json' };
+import { seedHolidayCalendar } from './calendar';
 import { COLLECTIONS, ensureIndexes } from './mongo';
 
 const zSeedUnits = z.array(
@@ -11,6 +12,13 @@ const zSeedUnits = z.array(
 /** The Weihai tree shipped in scripts/seed/weihai-org.json, with materialised paths. */
 export function weihaiOrgUnits(): OrgUnit[] {
   return withPaths(zSeedUnits.parse(weihai).map(({ officialCode: _unused, ...u }) => u));
+}
+
+/** Reference data a fresh database needs: the org tree and the holiday calendar (never overwriting edits). */
+export async function seedReferenceData(db: Db): Promise<{ units: number; calendarYears: number[] }> {
+  const units = await seedOrgUnits(db);
+  const calendarYears = await seedHolidayCalendar(db);
+  return { units, calendarYears };
 }
 
 /** Loads org units idempotently: a second run changes nothing, an edited name is updated. */

@@ -84,7 +84,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: z.object({
           org: zOrgCode.optional(),
           overdue: z.enum(['true', 'false']).optional(),
-          kind: z.enum(['alert']).optional(),
+          kind: z.enum(['alert', 'application']).optional(),
           level: zAlertLevel.optional(),
           status: z.enum(['open', 'closed']).default('open'),
           limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from '../../config';
 import { computeCheckDigit } from '../../domain/id-number';
 import type { Role } from '../../domain/roles';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
-import { seedOrgUnits } from '../../store/seed';
+import { seedReferenceData } from '../../store/seed';
 import { createWorker } from '../../worker/worker';
 import { createFileSources } from '../../activities/departments/file-source';
 
@@ -74,7 +74,7 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
   const config = loadConfig(env);
   const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
   await ensureIndexes(mongo.db);
-  await seedOrgUnits(mongo.db);
+  await seedReferenceData(mongo.db);
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ config, mongo, temporal, logger: false });

@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
+import type { Actor } from '../../domain/case';
+import type { Role } from '../../domain/roles';
+import { loadHolidayCalendar } from '../../store/calendar';
+import { loadCatalogue } from '../../store/catalogue';
+import { COLLECTIONS } from '../../store/mongo';
+import { isRelative, relativesOf } from '../../store/relatives';
+import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationInput } from '../../workflows/applications/contract';
+import type { applicationWorkflow } from '../../workflows/applications/workflow';
+import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
+
+/** Who may file an application: the town's one door (一门受理) and village staff on a household's behalf (帮办代办). */
+const SUBMITTERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
+/** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
+const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
+
+const zApplicationId = z.string().regex(/^application-hh-[0-9a-f]{12}-[a-z][a-z0-9_]{1,39}-\d{8}T\d{9}$/, 'expected an application id such as application-hh-0123456789ab-minimum_subsistence-20261129T033512345');
+const zApplicationView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), stage: z.enum(APPLICATION_STAGES) });
+
+interface CaseDoc {
+  _id: string;
+  kind: string;
+  status: 'open' | 'closed';
+  orgPath: string[];
+  householdId: string;
+  workflowId: string;
+  view: Record<string, unknown>;
+}
+
+const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
+
+export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo, temporal, config } = app.deps;
+  const db = mongo.db;
+  const cases = db.collection<CaseDoc>(COLLECTIONS.cases);
+  const households = db.collection<{ _id: string; villageCode: string; orgPath: string[] }>(COLLECTIONS.households);
+
+  app.post(
+    '/v1/applications',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: 'File an assistance application (救助申请); one open application per household and category',
+        body: z
+          .object({
+            householdId: z.string().min(1),
+            category: z.string().min(1),
+            source: z.enum(APPLICATION_SOURCES),
+            alertId: z.string().min(1).optional(),
+            labourCapacity: z.enum(LABOUR_CAPACITY),
+          })
+          .strict()
+          .refine((b) => b.source !== 'alert' || b.alertId, { path: ['alertId'], message: 'required when source is alert' }),
+        response: { 201: zApplicationView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const body = request.body;
+      const household = await households.findOne({ _id: body.householdId });
+      if (!household) throw notFound(`household ${body.householdId} not found`);
+      assertCanWrite(p, household.orgPath, SUBMITTERS);
+      const catalogue = await loadCatalogue(db);
+      if (!catalogue.categories.some((c) => c.code === body.category)) {
+        throw badRequest(`category: ${body.category} is not in the catalogue`, [{ path: 'body.category', message: `expected one of ${catalogue.categories.map((c) => c.code).join(', ')}` }]);
+      }
+      if (body.alertId) {
+        const alert = await cases.findOne({ _id: body.alertId, kind: 'alert' });
+        if (!alert || alert.householdId !== body.householdId) throw badRequest('alertId: no alert of this household has that id', [{ path: 'body.alertId', message: 'unknown alert' }]);
+      }
+      const ladder = await orgs.ladder(household.villageCode);
+      const requestId = randomUUID();
+      const input: ApplicationInput = {
+        openingRequestId: requestId,
+        submit: {
+          householdId: body.householdId,
+          category: body.category,
+          source: body.source,
+          ...(body.alertId ? { alertId: body.alertId } : {}),
+          labourCapacity: body.labourCapacity,
+          unit: ladder[0]!,
+          ladder,
+          conflictedUsers: await relativesOf(db, body.householdId),
+          policy: config.policy.applications,
+          calendar: await loadHolidayCalendar(db),
+          actor: actorOf(p),
+        },
+      };
+      const workflowId = applicationWorkflowId(body.householdId, body.category);
+      try {
+        const view = await temporal.workflow.executeUpdateWithStart(openedUpdate, {
+          args: [{ requestId }],
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
+            workflowId,
+            taskQueue: config.temporal.taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'FAIL',
+          }),
+        });
+        return reply.code(201).send(view);
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        const open = await cases.findOne({ householdId: body.householdId, kind: 'application', status: 'open', category: body.category } as never, { projection: { _id: 1 } });
+        throw conflict(`household ${body.householdId} already has an open ${body.category} application`, { applicationId: open?._id ?? null, workflowId });
+      }
+    },
+  );
+
+  app.get(
+    '/v1/applications/:id',
+    {
+      schema: {
+        tags: ['applications'],
+        summary: 'An application: stage, every deadline, the history of decisions and escalations',
+        params: z.object({ id: zApplicationId }),
+        response: { 200: zApplicationView, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const doc = await cases.findOne({ _id: request.params.id, kind: 'application' });
+      if (!doc) throw notFound(`application ${request.params.id} not found`);
+      assertCanRead(principalOf(request), doc.orgPath);
+      return doc.view as z.infer<typeof zApplicationView>;
+    },
+  );
+
+  // One endpoint per human step, all from the one table in domain/application.ts.
+  for (const [name, step] of Object.entries(APPLICATION_STEPS) as [ApplicationStepName, (typeof APPLICATION_STEPS)[ApplicationStepName]][]) {
+    app.post(
+      `/v1/applications/:id/${step.path}`,
+      {
+        schema: {
+          tags: ['applications'],
+          summary: `${step.summary} (${step.roles.join(', ')})`,
+          params: z.object({ id: zApplicationId }),
+          body: step.schema as z.ZodType,
+          response: { 200: zApplicationView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const doc = await cases.findOne({ _id: request.params.id, kind: 'application' });
+        if (!doc) throw notFound(`application ${request.params.id} not found`);
+        assertCanWrite(p, doc.orgPath, step.roles);
+        if (doc.status === 'closed') throw conflict(`application ${doc._id} is closed`);
+        if (IMPARTIAL_STEPS.includes(name) && (await isRelative(db, p.userId, doc.householdId))) {
+          throw forbidden('you declared a close relative in this household: you may not take this step on its application');
+        }
+        const handle = temporal.workflow.getHandle(doc.workflowId);
+        return handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
+      },
+    );
+  }
+};
