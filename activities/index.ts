@@ -1,17 +1,21 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from 'mongodb';
+import type { Actor } from '../domain/case';
 import type { CaseProjection } from '../domain/projection';
 import type { DepartmentAnswer } from '../domain/verification';
 import { COLLECTIONS } from '../store/mongo';
 import type { DepartmentSource } from './departments/source';
 import { projectCaseInto } from './projection';
 import { createVerificationActivities } from './verification';
+import { closeUpdate } from '../workflows/alerts/contract';
 
 /**
  * Activities over injected ports (the read-model database, the department data sources), so tests hand
  * the worker real or throwaway ports without module mocking. Workflows import only the type of this
  * factory's result.
  */
-export function createActivities(deps: { db: Db; sources?: DepartmentSource[] }) {
+export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; temporal?: Client }) {
   const verification = createVerificationActivities({ sources: deps.sources ?? [] });
   return {
     async projectCase(projection: CaseProjection): Promise<void> {
@@ -29,6 +33,26 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[] })
       if (!household) return { department, status: 'missing', reason: `household ${req.householdId} is not in the register` };
       const members = [{ name: household.headName, idNumber: household.headIdNumber }, ...household.members.map((m) => ({ name: m.name, idNumber: m.idNumber }))];
       return verification.queryDepartment(department, { applicationId: req.applicationId, members });
+    },
+
+    /**
+     * An application filed from an alert closes that alert as converted_to_application. Idempotent: an
+     * alert already closed (by this or by staff) is left as it is.
+     */
+    async closeAlertAsConverted(args: { alertId: string; applicationId: string; actor: Actor }): Promise<'closed' | 'already_closed'> {
+      if (!deps.temporal) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to reach the alert', 'configuration');
+      const alert = await deps.db.collection<{ _id: string; workflowId: string; status: string }>(COLLECTIONS.cases).findOne({ _id: args.alertId });
+      if (!alert || alert.status === 'closed') return 'already_closed';
+      try {
+        await deps.temporal.workflow.getHandle(alert.workflowId).executeUpdate(closeUpdate, {
+          args: [{ caseId: args.alertId, actor: args.actor, closure: { reason: 'converted_to_application', applicationId: args.applicationId } }],
+        });
+        return 'closed';
+      } catch (err) {
+        const closedMeanwhile = err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'conflict');
+        if (closedMeanwhile) return 'already_closed';
+        throw err;
+      }
     },
   };
 }

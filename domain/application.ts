@@ -149,6 +149,8 @@ export interface ApplicationState {
   category: string;
   source: (typeof APPLICATION_SOURCES)[number];
   alertId?: string;
+  /** For an application filed from an alert: whether that alert was closed as converted. */
+  alertConversion?: 'pending' | 'closed' | 'already_closed' | 'failed';
   labourCapacity: LabourCapacity;
   status: 'open' | 'closed';
   stage: ApplicationStage;
@@ -229,7 +231,7 @@ export function submitApplication(a: SubmitArgs, now: number): { state: Applicat
     householdId: a.householdId,
     category: a.category,
     source: a.source,
-    ...(a.alertId ? { alertId: a.alertId } : {}),
+    ...(a.alertId ? { alertId: a.alertId, alertConversion: 'pending' as const } : {}),
     labourCapacity: a.labourCapacity,
     status: 'open',
     stage: 'submitted',
@@ -317,6 +319,12 @@ export function supplements(s: ApplicationState, input: z.infer<typeof zSuppleme
   s.stage = 'submitted';
   openDeadline(s, 'acceptance', now, wd(s, now, s.policy.acceptanceWorkingDays));
   return { events: [{ type: 'materials_supplied', at: now, actor, data: { supplied: input.supplied } }, stageEvent(s, now)], notices: [] };
+}
+
+/** The alert the application came from was closed as converted (or had been closed already). */
+export function alertConverted(s: ApplicationState, result: 'closed' | 'already_closed' | 'failed', now: number, reason?: string): Outcome {
+  s.alertConversion = result;
+  return { events: [{ type: 'alert_converted', at: now, data: { alertId: s.alertId, result, ...(reason ? { reason } : {}) } }], notices: [] };
 }
 
 /** The fan-out's answers arrive (automatic, from the workflow): on to investigation, or back to review after an objection. */
@@ -597,6 +605,7 @@ export function applicationView(s: ApplicationState, now: number) {
     category: s.category,
     source: s.source,
     alertId: s.alertId ?? null,
+    alertConversion: s.alertConversion ?? null,
     status: s.status,
     stage: s.stage,
     stageName: STAGE_NAMES[s.stage],

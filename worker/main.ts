@@ -1,4 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { runWithConfig } from '../config';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createWorker } from './worker';
@@ -14,9 +15,12 @@ await runWithConfig(async (config) => {
   await ensureIndexes(mongo.db);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const sources = createFileSources(config.departmentDataDir);
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, sources });
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, sources, temporal });
   console.log(`worker: polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
   await worker.run(); // Worker installs its own SIGINT/SIGTERM handling and shuts down gracefully.
   await connection.close();
+  await clientConnection.close();
   await mongo.client.close();
 });

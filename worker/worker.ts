@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { createActivities } from '../activities';
 import type { DepartmentSource } from '../activities/departments/source';
@@ -15,6 +16,8 @@ export async function createWorker(args: {
   db: Db;
   /** Where economic verification asks each department (see docs/departments.md); none: every department is recorded missing. */
   sources?: DepartmentSource[];
+  /** For activities that act on other workflows (closing an alert converted into an application). */
+  temporal?: Client;
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }): Promise<Worker> {
@@ -22,7 +25,7 @@ export async function createWorker(args: {
     connection: args.connection,
     namespace: args.namespace,
     taskQueue: args.taskQueue,
-    activities: createActivities({ db: args.db, sources: args.sources }),
+    activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal }),
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

@@ -165,6 +165,29 @@ describe('an application through the API', () => {
     expect((await post(`/v1/applications/${id}/objections`, tokens.village!, { text: '再次' })).statusCode).toBe(409);
   });
 
+  it('an application filed from an alert closes that alert as converted_to_application', async () => {
+    const hh = await registerHousehold(ctx, tokens.village!, 7);
+    const alert = await post('/v1/alerts', tokens.village!, { householdId: hh, level: 'orange', reasons: ['重病致贫'] });
+    expect(alert.statusCode).toBe(201);
+    const alertId = alert.json().caseId;
+    const filed = await post('/v1/applications', tokens.village!, { householdId: hh, category: 'minimum_subsistence', source: 'alert', alertId, labourCapacity: 'illness_or_disability' });
+    expect(filed.statusCode).toBe(201);
+    const applicationId = filed.json().caseId;
+    const closedAlert = await eventually(async () => {
+      const a = (await get(`/v1/alerts/${alertId}`, tokens.village!)).json();
+      return a.status === 'closed' && a;
+    }, 'the alert to close');
+    expect(closedAlert.closure).toMatchObject({ reason: 'converted_to_application', applicationId });
+    const app = await eventually(async () => {
+      const a = (await get(`/v1/applications/${applicationId}`, tokens.village!)).json();
+      return a.alertConversion === 'closed' && a;
+    }, 'the conversion to be recorded');
+    expect(app.alertId).toBe(alertId);
+    const noAlert = await post('/v1/applications', tokens.village!, { householdId: hh, category: 'temporary_hardship', source: 'alert', labourCapacity: 'labour_capacity' });
+    expect(noAlert.statusCode).toBe(400);
+    expect(noAlert.json().error.details[0].path).toBe('body.alertId');
+  });
+
   it('lists applications on the case lists and in the on-time figures', async () => {
     const list = (await get(`/v1/cases?kind=application&org=${UNITS.jingyuan}&limit=200`, tokens.townSupervisor!)).json();
     expect(list.items.length).toBeGreaterThanOrEqual(4);

@@ -2,6 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHand
 import type { Activities } from '../../activities';
 import {
   advanceApplication,
+  alertConverted,
   APPLICATION_STEPS,
   applicationView,
   applicationWakeAt,
@@ -92,6 +93,15 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
   };
 
   await openingCommitted;
+  if (state.alertConversion === 'pending') {
+    const { closeAlertAsConverted } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10, maximumInterval: '1 minute' } });
+    try {
+      const result = await closeAlertAsConverted({ alertId: state.alertId!, applicationId: state.applicationId, actor: input.submit.actor });
+      await commit(alertConverted(state, result, now()));
+    } catch (err) {
+      await commit(alertConverted(state, 'failed', now(), (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message));
+    }
+  }
   const limit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   while (state.status === 'open') {
     if (state.verification.pending && state.stage === 'verification') {
