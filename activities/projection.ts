@@ -36,7 +36,9 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     );
   }
 
-  const household = await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } });
+  const household = p.view.householdId
+    ? await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } })
+    : null;
   const summary = {
     kind: p.kind,
     status: p.view.status,

@@ -5,7 +5,7 @@ import type { UnitRef } from './org';
  * What a case workflow hands the projection activity after each change: the case as people see it,
  * plus what happened. Every case kind (alert, application, …) projects through this one shape.
  */
-export type CaseKind = 'alert' | 'application';
+export type CaseKind = 'alert' | 'application' | 'report' | 'wish' | 'party_day';
 
 export interface CaseProjection {
   caseId: string;
@@ -25,7 +25,8 @@ export interface CaseSummary {
   caseId: string;
   kind: CaseKind;
   status: 'open' | 'closed';
-  householdId: string;
+  /** The household the case concerns; null for cases about none (a public report, a Party-day). */
+  householdId: string | null;
   /** Alerts: yellow/orange/red; null for other kinds. */
   level: string | null;
   /** Applications: the stage; absent for alerts. */

@@ -18,7 +18,7 @@ interface CaseRow {
   level: string | null;
   unit: UnitRef;
   orgPath: string[];
-  householdId: string;
+  householdId: string | null;
   household: { headName: string; address: string } | null;
   due: { key: string; label: string; dueAt: string } | null;
   dueAt: Date | null;
@@ -37,7 +37,7 @@ const zCaseRow = z.object({
   status: z.enum(['open', 'closed']),
   level: z.string().nullable(),
   unit: zUnitRef,
-  householdId: z.string(),
+  householdId: z.string().nullable(),
   household: z.object({ headName: z.string(), address: z.string() }).nullable(),
   dueLabel: z.string().nullable(),
   dueAt: z.string().nullable(),
@@ -84,7 +84,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: z.object({
           org: zOrgCode.optional(),
           overdue: z.enum(['true', 'false']).optional(),
-          kind: z.enum(['alert', 'application']).optional(),
+          kind: z.enum(['alert', 'application', 'report', 'wish', 'party_day']).optional(),
           level: zAlertLevel.optional(),
           status: z.enum(['open', 'closed']).default('open'),
           limit: z.coerce.number().int().min(1).max(200).default(50),

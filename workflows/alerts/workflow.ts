@@ -1,4 +1,4 @@
-import { condition, continueAsNew, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   acknowledge,
   addReasons,
@@ -25,7 +25,8 @@ import {
   type AlertView,
   type Outcome,
 } from '../../domain/alert';
-import { enforce, Projector } from '../lib/projector';
+import { CaseRuntime } from '../lib/case-runtime';
+import { enforce } from '../lib/projector';
 import {
   acknowledgeUpdate,
   alertQuery,
@@ -38,8 +39,6 @@ import {
   type AlertInput,
   type ReportResult,
 } from './contract';
-
-const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
 
 /**
  * The alert id: the workflow id plus its start time to the millisecond (UTC), e.g.
@@ -56,8 +55,6 @@ function stamp(t: Date): string {
  * carrying their state and whole escalation history.
  */
 export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
-  const now = () => Date.now();
-  const projector = new Projector('alert');
   let state: AlertState;
   let opening: Outcome | undefined;
   if (input.carried) {
@@ -74,32 +71,24 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
         policy: input.policy,
         actor: input.actor,
       },
-      now(),
+      Date.now(),
     );
     state = opened.state;
     opening = opened;
   }
+  const runtime = new CaseRuntime('alert', state, alertView, input.continueAsNewAfterEvents);
+  const now = () => runtime.now();
+  const commit = (outcome: Outcome) => runtime.commit(outcome);
+  const openingCommitted = opening ? commit(opening) : Promise.resolve(runtime.current());
 
-  /** Set by every change, so the main loop re-arms its timer for the new next deadline. */
-  let changed = false;
-  const commit = async (outcome: Outcome): Promise<AlertView> => {
-    state.version += 1;
-    changed = true;
-    const view = alertView(state, now());
-    await projector.project({ version: state.version, view, outcome, deadlines: state.deadlines, escalations: state.escalations });
-    return view;
-  };
-
-  const openingCommitted = opening ? commit(opening) : Promise.resolve(alertView(state, now()));
-
-  setHandler(alertQuery, () => alertView(state, now()));
+  setHandler(alertQuery, () => runtime.current());
 
   setHandler(
     reportUpdate,
     async ({ requestId, level, reasons, actor }): Promise<ReportResult> => {
       await openingCommitted;
       if (requestId === input.openingRequestId && !input.carried) {
-        return { created: true, changed: false, alert: alertView(state, now()) };
+        return { created: true, changed: false, alert: runtime.current() };
       }
       if (state.level !== level) {
         const out = changeLevel(state, level, reasons.join('；') || '重新预警', actor, now());
@@ -181,22 +170,15 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
   });
 
   await openingCommitted;
-  const limit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   while (state.status === 'open') {
-    const wakeAt = alertWakeAt(state);
-    changed = false;
-    if (wakeAt === undefined) await condition(() => changed);
-    else if (wakeAt > now()) await condition(() => changed, wakeAt - now());
+    await runtime.sleepUntil(alertWakeAt(state));
     const happened = advanceAlert(state, now());
     if (happened.events.length > 0) await commit(happened);
-    const info = workflowInfo();
-    if (state.status === 'open' && (info.continueAsNewSuggested || info.historyLength > limit)) {
-      await condition(allHandlersFinished);
-      await projector.drained();
+    if (runtime.shouldContinueAsNew()) {
+      await runtime.settle();
       await continueAsNew<typeof alertWorkflow>({ ...input, carried: state });
     }
   }
-  await condition(allHandlersFinished);
-  await projector.drained();
-  return alertView(state, now());
+  await runtime.settle();
+  return runtime.current();
 }

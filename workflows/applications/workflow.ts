@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
   advanceApplication,
@@ -15,10 +15,9 @@ import {
 import { RuleViolation, type Outcome } from '../../domain/case';
 import { DEPARTMENT_CODES, type DepartmentAnswer } from '../../domain/verification';
 import { formatDuration } from '../../domain/duration';
-import { enforce, Projector } from '../lib/projector';
+import { CaseRuntime } from '../lib/case-runtime';
+import { enforce } from '../lib/projector';
 import { applicationQuery, applicationStepUpdates, openedUpdate, type ApplicationInput } from './contract';
-
-const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
 
 /** application-<household>-<category>-<start, to the millisecond, UTC>: distinct per application. */
 const stamp = (t: Date) => t.toISOString().replace(/[-:.Z]/g, '');
@@ -30,31 +29,23 @@ const stamp = (t: Date) => t.toISOString().replace(/[-:.Z]/g, '');
  * on the holiday calendar it was given and escalate like alerts.
  */
 export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationView> {
-  const now = () => Date.now();
-  const projector = new Projector('application');
   let state: ApplicationState;
   let opening: Outcome | undefined;
   if (input.carried) state = input.carried;
   else {
-    const submitted = submitApplication({ ...input.submit, applicationId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}` }, now());
+    const submitted = submitApplication({ ...input.submit, applicationId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}` }, Date.now());
     state = submitted.state;
     opening = submitted;
   }
+  const runtime = new CaseRuntime('application', state, applicationView, input.continueAsNewAfterEvents);
+  const now = () => runtime.now();
+  const commit = (outcome: Outcome) => runtime.commit(outcome);
+  const openingCommitted = opening ? commit(opening) : Promise.resolve(runtime.current());
 
-  let changed = false;
-  const commit = async (outcome: Outcome): Promise<ApplicationView> => {
-    state.version += 1;
-    changed = true;
-    const view = applicationView(state, now());
-    await projector.project({ version: state.version, view, outcome, deadlines: state.deadlines, escalations: state.escalations });
-    return view;
-  };
-  const openingCommitted = opening ? commit(opening) : Promise.resolve(applicationView(state, now()));
-
-  setHandler(applicationQuery, () => applicationView(state, now()));
+  setHandler(applicationQuery, () => runtime.current());
   setHandler(openedUpdate, async () => {
     await openingCommitted;
-    return applicationView(state, now());
+    return runtime.current();
   });
 
   for (const name of Object.keys(APPLICATION_STEPS) as ApplicationStepName[]) {
@@ -102,7 +93,6 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       await commit(alertConverted(state, 'failed', now(), (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message));
     }
   }
-  const limit = input.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER;
   while (state.status === 'open') {
     if (state.verification.pending && state.stage === 'verification') {
       const answers = await verify();
@@ -110,20 +100,14 @@ export async function applicationWorkflow(input: ApplicationInput): Promise<Appl
       if (state.status === 'open' && state.stage === 'verification') await commit(verificationCompleted(state, answers, now()));
       continue;
     }
-    const wakeAt = applicationWakeAt(state);
-    changed = false;
-    if (wakeAt === undefined) await condition(() => changed);
-    else if (wakeAt > now()) await condition(() => changed, wakeAt - now());
+    await runtime.sleepUntil(applicationWakeAt(state));
     const happened = advanceApplication(state, now());
     if (happened.events.length > 0) await commit(happened);
-    const info = workflowInfo();
-    if (state.status === 'open' && !state.verification.pending && (info.continueAsNewSuggested || info.historyLength > limit)) {
-      await condition(allHandlersFinished);
-      await projector.drained();
+    if (!state.verification.pending && runtime.shouldContinueAsNew()) {
+      await runtime.settle();
       await continueAsNew<typeof applicationWorkflow>({ ...input, carried: state });
     }
   }
-  await condition(allHandlersFinished);
-  await projector.drained();
-  return applicationView(state, now());
+  await runtime.settle();
+  return runtime.current();
 }
