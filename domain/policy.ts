@@ -40,6 +40,40 @@ export const DEFAULT_POLICY_SOURCE = {
     districtApproval: { workingDays: 10, extensionWorkingDays: 10 },
     reReview: { months: { no_labour_capacity: 12, illness_or_disability: 6, labour_capacity: 3 }, workingDays: 20 },
   },
+  /**
+   * Public reports through the social-assistance QR code (社会救助二维码). The seed says reports must be
+   * investigated and answered; every number here is OURS.
+   */
+  reports: {
+    warnAt: 0.75,
+    escalateEvery: 'P2D',
+    acknowledgeWithin: 'PT48H',
+    answerWithin: 'P10D',
+    /** Reports of one category in one unit within `commonIssueWindow` that make a common issue (共性问题). */
+    commonIssueThreshold: 3,
+    commonIssueWindow: 'P30D',
+    maxTextLength: 2000,
+    rateLimit: { perClient: { max: 5, window: 'PT1H' }, perUnit: { max: 60, window: 'PT1H' } },
+  },
+  /** The monthly Party-day Q&A (每月党员活动日集中答疑). OURS: the default day, start time and grace. */
+  partyDay: {
+    dayOfMonth: 15,
+    startsAt: '09:00',
+    /** After the end of the party day, how long answers may still be recorded before carry-over. */
+    grace: 'P1D',
+  },
+  /** The wishing tree (许愿树). Every number OURS. */
+  wishes: {
+    warnAt: 0.75,
+    escalateEvery: 'P7D',
+    screenWithin: 'P3D',
+    /** An approved wish nobody claims within this escalates to the town to mobilise help. */
+    claimWithin: 'P14D',
+    /** The longest a claimer may give themselves to fulfil it. */
+    fulfilWithin: 'P30D',
+    /** After fulfilment, silence from the household this long counts as confirmation by staff. */
+    confirmWithin: 'P7D',
+  },
 } as const;
 
 const zShare = z.number().gt(0).lt(1);
@@ -100,9 +134,47 @@ const zApplicationsPolicy = z
   .strict();
 export type ApplicationPolicyFile = z.infer<typeof zApplicationsPolicy>;
 
+const zWindowLimit = z.object({ max: z.number().int().min(1).max(100_000), window: zDuration }).strict();
+const zReportsPolicy = z
+  .object({
+    warnAt: zShare,
+    escalateEvery: zDuration,
+    acknowledgeWithin: zDuration,
+    answerWithin: zDuration,
+    commonIssueThreshold: z.number().int().min(2).max(1000),
+    commonIssueWindow: zDuration,
+    maxTextLength: z.number().int().min(100).max(20_000),
+    rateLimit: z.object({ perClient: zWindowLimit, perUnit: zWindowLimit }).strict(),
+  })
+  .strict();
+const zPartyDayPolicy = z
+  .object({
+    dayOfMonth: z.number().int().min(1).max(28),
+    startsAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM'),
+    grace: zDuration,
+  })
+  .strict();
+const zWishesPolicy = z
+  .object({
+    warnAt: zShare,
+    escalateEvery: zDuration,
+    screenWithin: zDuration,
+    claimWithin: zDuration,
+    fulfilWithin: zDuration,
+    confirmWithin: zDuration,
+  })
+  .strict();
+/** Durations in the community sections arrive in workflows as milliseconds (the zod transform). */
+export type ReportsPolicy = z.output<typeof zReportsPolicy> & { version: string };
+export type PartyDayPolicy = z.output<typeof zPartyDayPolicy> & { version: string };
+export type WishesPolicy = z.output<typeof zWishesPolicy> & { version: string };
+
 export const zPolicyFile = z
   .object({
     version: z.string().min(1).max(64).optional(),
+    reports: zReportsPolicy,
+    partyDay: zPartyDayPolicy,
+    wishes: zWishesPolicy,
     alerts: z
       .object({ warnAt: zShare, red: zDeadlineLevel, orange: zDeadlineLevel, yellow: zCycleLevel })
       .strict(),
@@ -141,6 +213,9 @@ export interface Policy {
   version: string;
   alerts: AlertPolicy;
   applications: ApplicationPolicy;
+  reports: ReportsPolicy;
+  partyDay: PartyDayPolicy;
+  wishes: WishesPolicy;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -171,6 +246,9 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
   const { escalateEvery, departmentTimeout, notice, ...applications } = parsed.applications;
   return {
     version,
+    reports: { ...parsed.reports, version },
+    partyDay: { ...parsed.partyDay, version },
+    wishes: { ...parsed.wishes, version },
     applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout, noticeMs: notice },
     alerts: {
       version,
