@@ -87,6 +87,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           kind: z.enum(['alert', 'application', 'report', 'wish', 'party_day']).optional(),
           level: zAlertLevel.optional(),
           status: z.enum(['open', 'closed']).default('open'),
+          /** due: cases with a pending deadline, soonest first — a worker's task list. */
+          sort: z.enum(['id', 'due']).default('id'),
           limit: z.coerce.number().int().min(1).max(200).default(50),
           cursor: z.string().optional(),
         }),
@@ -124,6 +126,22 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
 
       filter.status = q.status;
       if (q.overdue === 'false') filter.overdue = false;
+      if (q.sort === 'due') {
+        const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor);
+        filter.dueAt = { $ne: null };
+        if (after) {
+          const at = new Date(after.dueAt);
+          if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
+          filter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
+        }
+        const docs = await cases.find(filter, { projection: { view: 0 } }).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
+        const page = docs.slice(0, q.limit);
+        const last = page.at(-1);
+        return {
+          items: page.map((d) => toRow(p, d, now)),
+          nextCursor: docs.length > q.limit && last?.dueAt ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
+        };
+      }
       const after = decodeCursor<{ id: string }>(q.cursor);
       if (after) filter._id = { $gt: after.id };
       const docs = await cases.find(filter, { projection: { view: 0 } }).sort({ _id: 1 }).limit(q.limit + 1).toArray();
@@ -147,7 +165,9 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const doc = await cases.findOne({ _id: request.params.id });
       if (!doc) throw notFound(`case ${request.params.id} not found`);
       assertCanRead(principalOf(request), doc.orgPath);
-      return { ...(doc.view ?? {}), caseId: doc._id, kind: doc.kind };
+      const { uiUrl, namespace } = app.deps.config.temporal;
+      const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
+      return { ...(doc.view ?? {}), caseId: doc._id, kind: doc.kind, links: { temporal } };
     },
   );
 

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { zOrgCode } from '../../domain/org';
+import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { COLLECTIONS } from '../../store/mongo';
-import { assertCanRead, principalOf } from '../auth';
+import { assertCanRead, principalOf, type Principal } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';
 
 interface DeadlineDoc {
@@ -13,9 +13,46 @@ interface DeadlineDoc {
 }
 
 const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
+type Counts = z.infer<typeof zCounts>;
+
+const empty = (): Counts => ({ due: 0, onTime: 0, late: 0, open: 0, escalations: 0, onTimeRate: null });
+
+/** Adds one deadline to a bucket. Open and not yet due: not counted; past due and unmet: late. */
+function count(b: Counts, d: DeadlineDoc, now: number): void {
+  const late = d.outcome === 'late' || (d.outcome === 'pending' && d.dueAt.getTime() <= now);
+  b.escalations += d.escalations;
+  if (d.outcome === 'pending') b.open += 1;
+  if (d.outcome !== 'on_time' && !late) return;
+  b.due += 1;
+  if (late) b.late += 1;
+  else b.onTime += 1;
+}
+const withRate = (b: Counts): Counts => ({ ...b, onTimeRate: b.due ? b.onTime / b.due : null });
+
+/** The local (Asia/Shanghai) month of an instant, YYYY-MM. */
+const monthOf = (t: Date) => new Date(t.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+/** Midnight starting a local month. */
+const monthStart = (month: string) => new Date(`${month}-01T00:00:00+08:00`);
+const addMonth = (month: string, n: number) => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const total = y * 12 + (m - 1) + n;
+  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
+};
 
 export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
+  const deadlines = mongo.db.collection<DeadlineDoc>(COLLECTIONS.deadlines);
+
+  async function scope(p: Principal, code: string | undefined): Promise<{ unit: OrgUnit; children: OrgUnit[] }> {
+    const org = code ?? p.unit.code;
+    const unit = await orgs.get(org);
+    if (!unit) throw notFound(`org unit ${org} not found`);
+    assertCanRead(p, unit.path);
+    return { unit, children: await orgs.childrenOf(org) };
+  }
+
+  const deadlinesIn = (org: string, from: Date, to: Date) =>
+    deadlines.find({ orgPath: org, dueAt: { $gte: from, $lt: to } }, { projection: { orgPath: 1, dueAt: 1, outcome: 1, escalations: 1 } }).toArray();
 
   app.get(
     '/v1/stats/on-time',
@@ -39,46 +76,70 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const p = principalOf(request);
-      const org = request.query.org ?? p.unit.code;
-      const unit = await orgs.get(org);
-      if (!unit) throw notFound(`org unit ${org} not found`);
-      assertCanRead(p, unit.path);
+      const { unit, children } = await scope(principalOf(request), request.query.org);
       const from = new Date(request.query.from);
       const to = new Date(request.query.to);
       if (from >= to) throw badRequest('from must be before to', [{ path: 'querystring.to', message: 'must be after from' }]);
       const now = Date.now();
-      const docs = await mongo.db
-        .collection<DeadlineDoc>(COLLECTIONS.deadlines)
-        .find({ orgPath: org, dueAt: { $gte: from, $lt: to } }, { projection: { orgPath: 1, dueAt: 1, outcome: 1, escalations: 1 } })
-        .toArray();
-
-      const empty = () => ({ due: 0, onTime: 0, late: 0, open: 0, escalations: 0, onTimeRate: null as number | null });
-      const children = await orgs.childrenOf(org);
       const perChild = new Map(children.map((c) => [c.code, empty()]));
       const total = empty();
       const depth = unit.path.length;
-      for (const d of docs) {
-        // A deadline not yet due and still open is not counted; one past due and unmet counts as late.
-        const late = d.outcome === 'late' || (d.outcome === 'pending' && d.dueAt.getTime() <= now);
-        const counted = d.outcome === 'on_time' || late;
-        const buckets = [total, perChild.get(d.orgPath[depth] ?? '')].filter((b) => b !== undefined);
-        for (const b of buckets) {
-          b.escalations += d.escalations;
-          if (d.outcome === 'pending') b.open += 1;
-          if (!counted) continue;
-          b.due += 1;
-          if (late) b.late += 1;
-          else b.onTime += 1;
-        }
+      for (const d of await deadlinesIn(unit.code, from, to)) {
+        count(total, d, now);
+        const child = perChild.get(d.orgPath[depth] ?? '');
+        if (child) count(child, d, now);
       }
-      for (const b of [total, ...perChild.values()]) b.onTimeRate = b.due ? b.onTime / b.due : null;
       return {
         org: { code: unit.code, name: unit.name },
         from: from.toISOString(),
         to: to.toISOString(),
-        total,
-        units: children.map((c) => ({ code: c.code, name: c.name, ...perChild.get(c.code)! })),
+        total: withRate(total),
+        units: children.map((c) => ({ code: c.code, name: c.name, ...withRate(perChild.get(c.code)!) })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/stats/on-time/monthly',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'On-time rate per child unit for each of the last N local months (the monitor’s chart)',
+        querystring: z.object({ org: zOrgCode.optional(), months: z.coerce.number().int().min(1).max(36).default(12) }),
+        response: {
+          200: z.object({
+            org: z.object({ code: z.string(), name: z.string() }),
+            months: z.array(z.string()),
+            total: z.array(zCounts.extend({ month: z.string() })),
+            units: z.array(z.object({ code: z.string(), name: z.string(), series: z.array(zCounts.extend({ month: z.string() })) })),
+          }),
+          403: zErrorBody,
+          404: zErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const { unit, children } = await scope(principalOf(request), request.query.org);
+      const now = Date.now();
+      const last = monthOf(new Date(now));
+      const months = Array.from({ length: request.query.months }, (_, i) => addMonth(last, i - request.query.months + 1));
+      const index = new Map(months.map((m, i) => [m, i]));
+      const total = months.map(() => empty());
+      const perChild = new Map(children.map((c) => [c.code, months.map(() => empty())]));
+      const depth = unit.path.length;
+      for (const d of await deadlinesIn(unit.code, monthStart(months[0]!), monthStart(addMonth(last, 1)))) {
+        const i = index.get(monthOf(d.dueAt));
+        if (i === undefined) continue;
+        count(total[i]!, d, now);
+        const child = perChild.get(d.orgPath[depth] ?? '');
+        if (child) count(child[i]!, d, now);
+      }
+      const series = (buckets: Counts[]) => buckets.map((b, i) => ({ month: months[i]!, ...withRate(b) }));
+      return {
+        org: { code: unit.code, name: unit.name },
+        months,
+        total: series(total),
+        units: children.map((c) => ({ code: c.code, name: c.name, series: series(perChild.get(c.code)!) })),
       };
     },
   );

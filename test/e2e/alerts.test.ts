@@ -211,4 +211,26 @@ describe('a red alert through the API', () => {
     expect(res.json().total.due).toBe(res.json().total.onTime + res.json().total.late);
     expect((await get(`/v1/stats/on-time?org=${UNITS.jingyuan}&from=${to}&to=${from}`, district)).statusCode).toBe(400);
   });
+
+  it('a worker’s task list: open cases with a deadline, soonest first, cursor-paginated', async () => {
+    const first = (await get(`/v1/cases?org=${UNITS.haigang}&sort=due&limit=2`, village)).json();
+    expect(first.items).toHaveLength(2);
+    const rest = (await get(`/v1/cases?org=${UNITS.haigang}&sort=due&limit=200&cursor=${first.nextCursor}`, village)).json();
+    const due = [...first.items, ...rest.items].map((c: { dueAt: string }) => Date.parse(c.dueAt));
+    expect(due.every((t) => Number.isFinite(t))).toBe(true);
+    expect([...due].sort((a, b) => a - b)).toEqual(due);
+  });
+
+  it('monthly on-time figures per child unit, and a link from a case to its workflow in the Temporal UI', async () => {
+    const res = (await get(`/v1/stats/on-time/monthly?org=${UNITS.huancui}&months=3`, monitor)).json();
+    expect(res.months).toHaveLength(3);
+    const jingyuan = res.units.find((u: { code: string }) => u.code === UNITS.jingyuan);
+    const thisMonth = jingyuan.series.at(-1);
+    expect(thisMonth.late).toBeGreaterThanOrEqual(2);
+    expect(thisMonth.escalations).toBeGreaterThanOrEqual(3);
+    expect(res.total.at(-1).due).toBe(thisMonth.due);
+    const anyCase = (await get(`/v1/cases?org=${UNITS.haigang}&limit=1`, village)).json().items[0];
+    const one = (await get(`/v1/cases/${anyCase.caseId}`, village)).json();
+    expect(one.links.temporal).toBe(`${ctx.config.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(`alert-${anyCase.householdId}`)}`);
+  });
 });
