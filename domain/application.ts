@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addWorkingDays, type HolidayCalendar } from './calendar';
+import { addWorkingDays, zDay, type HolidayCalendar } from './calendar';
 import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import {
   advanceDeadline,
@@ -59,7 +59,6 @@ export const LABOUR_CAPACITY = ['no_labour_capacity', 'illness_or_disability', '
 export type LabourCapacity = (typeof LABOUR_CAPACITY)[number];
 
 const zText = (max: number) => z.string().trim().min(1).max(max);
-const zDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 
 export const zAcceptanceInput = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('accept'), note: z.string().max(1000).optional() }).strict(),
@@ -539,9 +538,12 @@ export function reReview(s: ApplicationState, input: z.infer<typeof zReReviewInp
   if (input.outcome === 'stop') return { ...close(s, 'stopped', now, [event]), notices: [{ unit: s.unit, kind: 'decided', message: `救助已停止（${s.applicationId}）：${input.reason}` }] };
   if (input.monthlyAmount !== undefined) b.monthlyAmount = input.monthlyAmount;
   if (input.labourCapacity) s.labourCapacity = input.labourCapacity;
-  // The next date follows the schedule from the last one, so re-reviews do not drift with late handling.
+  // The next date follows the schedule from the start date — whole months after it — so re-reviews drift
+  // neither with late handling nor with month-end clamping (12-31 → 03-31, 06-30, 09-30, 12-31, not 12-30).
   const last = new Date(b.nextReReviewAt + 8 * 3600_000).toISOString().slice(0, 10);
-  b.nextReReviewAt = localMidnight(addMonths(last, s.policy.reReview.months[s.labourCapacity]));
+  const monthIndex = (day: string) => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1;
+  const monthsSoFar = monthIndex(last) - monthIndex(b.startDate);
+  b.nextReReviewAt = localMidnight(addMonths(b.startDate, monthsSoFar + s.policy.reReview.months[s.labourCapacity]));
   s.stage = 'in_benefit';
   return { events: [event, stageEvent(s, now)], notices: [] };
 }
