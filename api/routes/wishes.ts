@@ -1,0 +1,420 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Actor } from '../../domain/case';
+import { maskPhone } from '../../domain/mask';
+import { isWithin, zOrgCode } from '../../domain/org';
+import { seesPersonalData, type Role } from '../../domain/roles';
+import {
+  HELPER_KIND_NAMES,
+  HELPER_KINDS,
+  PERSONAL_DATA_NAMES,
+  personalDataIn,
+  redactPersonalData,
+  WISH_CATEGORIES,
+  WISH_CATEGORY_NAMES,
+  WISH_POSTERS,
+  WISH_STAGE_NAMES,
+  WISH_STAGES,
+  WISH_STEPS,
+  zHelperId,
+  zPostWishInput,
+  type HelperKind,
+  type KnownPersonalData,
+  type WishStage,
+  type WishStepName,
+  type WishView,
+} from '../../domain/wish';
+import { COLLECTIONS } from '../../store/mongo';
+import { findHelper, helperIdFor, helperRef, helpersIn, pointsOf, registerHelper, type HelperDoc } from '../../store/wishes';
+import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
+import type { wishWorkflow } from '../../workflows/wishes/workflow';
+import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
+import { decodeCursor, encodeCursor, zPage } from '../pagination';
+
+/** Who registers helpers: village staff and above, within their jurisdiction (party members: themselves). */
+const HELPER_REGISTRARS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
+/** Stages the public list shows: screened and approved, not yet closed. */
+const PUBLIC_STAGES: readonly WishStage[] = ['open', 'claimed', 'fulfilled'];
+
+const zWishId = z.string().regex(/^wish-[0-9a-f]{12}$/, 'expected a wish id such as wish-0123456789ab');
+const zWishView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), stage: z.enum(WISH_STAGES) });
+const zUnitRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
+const zHelper = z.object({
+  id: z.string(),
+  kind: z.enum(HELPER_KINDS),
+  kindName: z.string(),
+  name: z.string(),
+  unitCode: z.string(),
+  orgPath: z.array(z.string()),
+  contact: z.string(),
+  userId: z.string().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+const zPublicWish = z.object({
+  id: z.string(),
+  title: z.string(),
+  category: z.enum(WISH_CATEGORIES),
+  categoryName: z.string(),
+  unitName: z.string(),
+  postedOn: z.string(),
+  status: z.enum(WISH_STAGES),
+  statusName: z.string(),
+});
+
+interface CaseDoc {
+  _id: string;
+  kind: string;
+  status: 'open' | 'closed';
+  stage: string | null;
+  orgPath: string[];
+  householdId: string;
+  workflowId: string;
+  view: WishView;
+}
+interface HouseholdDoc {
+  _id: string;
+  headName: string;
+  headIdNumber: string;
+  members: { name: string; idNumber: string }[];
+  address: string;
+  phone: string;
+  villageCode: string;
+  orgPath: string[];
+}
+
+const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
+const known = (h: HouseholdDoc): KnownPersonalData => ({
+  names: [h.headName, ...h.members.map((m) => m.name)],
+  idNumbers: [h.headIdNumber, ...h.members.map((m) => m.idNumber)],
+  phones: [h.phone],
+  addresses: [h.address],
+});
+/** The local (Asia/Shanghai) calendar date of an instant. */
+const localDay = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+
+const showHelper = (p: Principal, h: HelperDoc) => ({
+  id: h._id,
+  kind: h.kind,
+  kindName: HELPER_KIND_NAMES[h.kind],
+  name: h.name,
+  unitCode: h.unitCode,
+  orgPath: h.orgPath,
+  contact: seesPersonalData(p.role) ? h.contact : maskPhone(h.contact),
+  userId: h.userId,
+  createdAt: h.createdAt.toISOString(),
+  createdBy: h.createdBy,
+});
+
+export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo, temporal, config } = app.deps;
+  const db = mongo.db;
+  const cases = db.collection<CaseDoc>(COLLECTIONS.cases);
+  const households = db.collection<HouseholdDoc>(COLLECTIONS.households);
+
+  /**
+   * The wish as this caller may see it: below town level (grid workers, party members, village staff) the
+   * household's names, numbers and address are masked in the free text, as everywhere else.
+   */
+  async function present(p: Principal, view: WishView): Promise<WishView> {
+    if (seesPersonalData(p.role)) return view;
+    const h = await households.findOne({ _id: view.householdId });
+    const k = h ? known(h) : undefined;
+    const r = (t: string) => redactPersonalData(t, k);
+    return {
+      ...view,
+      title: r(view.title),
+      description: r(view.description),
+      fulfilment: view.fulfilment ? { ...view.fulfilment, text: r(view.fulfilment.text) } : null,
+    };
+  }
+
+  app.post(
+    '/v1/wishes',
+    {
+      schema: {
+        tags: ['wishes'],
+        summary: 'Post a wish (许愿) for a household, by the household (recorded by staff) or by staff on its behalf',
+        body: zPostWishInput,
+        response: { 201: zWishView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const body = request.body;
+      const household = await households.findOne({ _id: body.householdId });
+      if (!household) throw notFound(`household ${body.householdId} not found`);
+      assertCanWrite(p, household.orgPath, WISH_POSTERS);
+      if (body.neededBy && body.neededBy < localDay(Date.now())) {
+        throw badRequest('neededBy: the date has passed', [{ path: 'body.neededBy', message: 'must be today or later' }]);
+      }
+      const ladder = await orgs.ladder(household.villageCode);
+      const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
+      const requestId = randomUUID();
+      const input: WishInput = {
+        openingRequestId: requestId,
+        post: {
+          householdId: body.householdId,
+          title: body.title,
+          description: body.description,
+          category: body.category,
+          ...(body.neededBy ? { neededBy: body.neededBy } : {}),
+          postedBy: body.postedBy,
+          unit: ladder[0]!,
+          ladder,
+          orgPath: household.orgPath,
+          policy: config.policy.wishes,
+          actor: actorOf(p),
+        },
+      };
+      const view = await temporal.workflow.executeUpdateWithStart(wishOpenedUpdate, {
+        args: [{ requestId }],
+        startWorkflowOperation: new WithStartWorkflowOperation<typeof wishWorkflow>('wishWorkflow', {
+          workflowId,
+          taskQueue: config.temporal.taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'FAIL',
+        }),
+      });
+      return reply.code(201).send(await present(p, view));
+    },
+  );
+
+  app.get(
+    '/v1/wishes/:id',
+    {
+      schema: {
+        tags: ['wishes'],
+        summary: 'A wish: stage, claims, fulfilment, confirmation, every deadline and escalation',
+        params: z.object({ id: zWishId }),
+        response: { 200: zWishView, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const doc = await cases.findOne({ _id: request.params.id, kind: 'wish' });
+      if (!doc) throw notFound(`wish ${request.params.id} not found`);
+      assertCanRead(p, doc.orgPath);
+      return present(p, doc.view);
+    },
+  );
+
+  // One endpoint per step, all from the one table in domain/wish.ts.
+  for (const [name, step] of Object.entries(WISH_STEPS) as [WishStepName, (typeof WISH_STEPS)[WishStepName]][]) {
+    app.post(
+      `/v1/wishes/:id/${step.path}`,
+      {
+        schema: {
+          tags: ['wishes'],
+          summary: `${step.summary} (${step.roles.join(', ')})`,
+          params: z.object({ id: zWishId }),
+          body: step.schema as z.ZodType,
+          response: { 200: zWishView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const doc = await cases.findOne({ _id: request.params.id, kind: 'wish' });
+        if (!doc) throw notFound(`wish ${request.params.id} not found`);
+        assertCanWrite(p, doc.orgPath, step.roles);
+        if (doc.status === 'closed') throw conflict(`wish ${doc._id} is closed`);
+        const body = request.body as Record<string, unknown>;
+        let helper: ReturnType<typeof helperRef> | undefined;
+        if (name === 'screening' && body.decision === 'approve') {
+          // The register's personal data stays out of the workflow: the title is checked against it here.
+          const title = (body.publicTitle as string | undefined) ?? doc.view.title;
+          const household = await households.findOne({ _id: doc.householdId });
+          const found = personalDataIn(title, household ? known(household) : undefined);
+          if (found.length > 0) {
+            throw new ApiError(422, 'unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`, [
+              { path: body.publicTitle === undefined ? 'body.publicTitle (the posted title is used when absent)' : 'body.publicTitle', message: 'contains personal data' },
+            ]);
+          }
+        }
+        if (name === 'claim') {
+          const found = await findHelper(db, body.helperId as string);
+          if (!found) throw badRequest(`helperId: no registered helper ${String(body.helperId)}`, [{ path: 'body.helperId', message: 'unknown helper; register it with POST /v1/helpers' }]);
+          if (p.role === 'party_member' && found.userId !== p.userId) throw forbidden('a party member claims only as their own registered helper');
+          helper = helperRef(found);
+        }
+        const handle = temporal.workflow.getHandle(doc.workflowId);
+        const view = await handle.executeUpdate(wishStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: body, ...(helper ? { helper } : {}) }] });
+        return present(p, view);
+      },
+    );
+  }
+
+  app.get(
+    '/v1/public/wishes',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['wishes', 'public'],
+        summary: 'The public wishing tree of a village or town: screened wishes not yet closed, without personal data (no login)',
+        security: [],
+        querystring: z.object({
+          unit: zOrgCode,
+          limit: z.coerce.number().int().min(1).max(100).default(50),
+          cursor: z.string().optional(),
+        }),
+        response: { 200: zPage(zPublicWish), 400: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const unit = await orgs.get(q.unit);
+      if (!unit) throw notFound(`org unit ${q.unit} not found`);
+      if (unit.level !== 'village' && unit.level !== 'town') {
+        throw badRequest(`unit: the public list is by village/community or town/street, not ${unit.level}`, [{ path: 'querystring.unit', message: `is a ${unit.level}` }]);
+      }
+      const after = decodeCursor<{ id: string }>(q.cursor);
+      const docs = await cases
+        .find({ kind: 'wish', orgPath: q.unit, status: 'open', stage: { $in: [...PUBLIC_STAGES] }, ...(after ? { _id: { $gt: after.id } } : {}) })
+        .sort({ _id: 1 })
+        .limit(q.limit + 1)
+        .toArray();
+      const page = docs.slice(0, q.limit);
+      const last = page.at(-1);
+      // Field by field from the screened view: never the posted title, the description, the household.
+      const items = page
+        .filter((d) => d.view.publicTitle)
+        .map((d) => ({
+          id: d._id,
+          title: d.view.publicTitle!,
+          category: d.view.category,
+          categoryName: WISH_CATEGORY_NAMES[d.view.category],
+          unitName: d.view.unit.name,
+          postedOn: localDay(Date.parse(d.view.postedAt)),
+          status: d.view.stage,
+          statusName: WISH_STAGE_NAMES[d.view.stage],
+        }));
+      return { items, nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null };
+    },
+  );
+
+  app.post(
+    '/v1/helpers',
+    {
+      schema: {
+        tags: ['wishes'],
+        summary: 'Register a helper (志愿者、社工、社会组织、党员) who may claim wishes; party members may register themselves',
+        body: z
+          .object({
+            kind: z.enum(HELPER_KINDS),
+            name: z.string().trim().min(1).max(100),
+            unitCode: zOrgCode,
+            contact: z.string().trim().min(1).max(100),
+            /** Staff may link a party member's login so that they claim as this helper themselves. */
+            userId: z.string().trim().min(1).max(100).optional(),
+          })
+          .strict()
+          .refine((b) => b.userId === undefined || b.kind === 'party_member', { path: ['userId'], message: 'only a party member helper is linked to a login' }),
+        response: { 201: zHelper, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const body = request.body;
+      const unit = await orgs.get(body.unitCode);
+      if (!unit) throw badRequest(`unitCode: org unit ${body.unitCode} does not exist`, [{ path: 'body.unitCode', message: 'unknown org unit' }]);
+      let userId: string | null = body.userId ?? null;
+      if (p.role === 'party_member') {
+        if (body.kind !== 'party_member') throw forbidden('a party member registers only themselves, as kind party_member');
+        if (userId !== null && userId !== p.userId) throw forbidden('a party member registers only themselves');
+        if (!isWithin(unit.path, p.unit.code)) throw forbidden(`outside your jurisdiction (${p.unit.name} ${p.unit.code})`);
+        userId = p.userId;
+      } else {
+        assertCanWrite(p, unit.path, HELPER_REGISTRARS);
+      }
+      const doc: HelperDoc = {
+        _id: helperIdFor(userId),
+        kind: body.kind as HelperKind,
+        name: body.name,
+        unitCode: unit.code,
+        orgPath: unit.path,
+        contact: body.contact,
+        userId,
+        createdAt: new Date(),
+        createdBy: p.userId,
+      };
+      const result = await registerHelper(db, doc);
+      if ('conflict' in result) throw conflict(`user ${userId} is already registered as a helper`, { helperId: result.conflict });
+      return reply.code(201).send(showHelper(p, result.created));
+    },
+  );
+
+  app.get(
+    '/v1/helpers',
+    {
+      schema: {
+        tags: ['wishes'],
+        summary: 'Helpers registered in a unit’s subtree; contact masked below town level',
+        querystring: z.object({
+          org: zOrgCode.optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().optional(),
+        }),
+        response: { 200: zPage(zHelper), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const q = request.query;
+      const org = q.org ?? p.unit.code;
+      const unit = await orgs.get(org);
+      if (!unit) throw notFound(`org unit ${org} not found`);
+      assertCanRead(p, unit.path);
+      const after = decodeCursor<{ id: string }>(q.cursor);
+      const docs = await helpersIn(db, org, after?.id, q.limit + 1);
+      const page = docs.slice(0, q.limit);
+      const last = page.at(-1);
+      return { items: page.map((h) => showHelper(p, h)), nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null };
+    },
+  );
+
+  app.get(
+    '/v1/helpers/:id',
+    {
+      schema: {
+        tags: ['wishes'],
+        summary: 'A helper, the wishes they fulfilled and their points',
+        params: z.object({ id: zHelperId }),
+        response: {
+          200: zHelper.extend({
+            points: z.number(),
+            fulfilments: z.array(
+              z.object({ wishId: z.string(), publicTitle: z.string(), category: z.string(), unit: zUnitRef, points: z.number(), fulfilledAt: z.string(), confirmedAt: z.string(), confirmedBy: z.enum(['household', 'staff']) }),
+            ),
+          }),
+          403: zErrorBody,
+          404: zErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const helper = await findHelper(db, request.params.id);
+      if (!helper) throw notFound(`helper ${request.params.id} not found`);
+      // A party member may always read their own record.
+      if (!(p.role === 'party_member' && helper.userId === p.userId)) assertCanRead(p, helper.orgPath);
+      const { entries, total } = await pointsOf(db, helper._id);
+      return {
+        ...showHelper(p, helper),
+        points: total,
+        fulfilments: entries.map((e) => ({
+          wishId: e.wishId,
+          publicTitle: e.publicTitle,
+          category: e.category,
+          unit: e.unit,
+          points: e.points,
+          fulfilledAt: e.fulfilledAt.toISOString(),
+          confirmedAt: e.confirmedAt.toISOString(),
+          confirmedBy: e.confirmedBy,
+        })),
+      };
+    },
+  );
+};

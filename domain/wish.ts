@@ -1,0 +1,684 @@
+import { z } from 'zod';
+import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
+import {
+  advanceDeadline,
+  createDeadline,
+  currentRung,
+  endDeadline,
+  isAtRisk,
+  isOpen,
+  isOverdue,
+  meetDeadline,
+  nextWakeAt,
+  type Deadline,
+  type Escalation,
+} from './deadlines';
+import { maskIdNumber, maskName, maskPhone } from './mask';
+import type { UnitRef } from './org';
+import type { WishesPolicy } from './policy';
+import type { Role } from './roles';
+
+/**
+ * The wishing tree (许愿树, ../shared/DOMAIN.md lifecycle 4) as pure functions over one wish's state: a
+ * household's need, posted by staff on its behalf, screened by the town, claimed by one registered helper,
+ * fulfilled with evidence and confirmed by the household — or by staff after the household's silence. Its
+ * deadlines escalate up the org tree through the shared mechanism, like alerts and applications.
+ */
+
+export const WISH_CATEGORIES = ['material', 'service', 'companionship', 'other'] as const;
+export type WishCategory = (typeof WISH_CATEGORIES)[number];
+export const WISH_CATEGORY_NAMES: Record<WishCategory, string> = { material: '物质帮扶', service: '服务帮扶', companionship: '陪伴关爱', other: '其他' };
+
+export const HELPER_KINDS = ['volunteer', 'social_worker', 'organisation', 'party_member'] as const;
+export type HelperKind = (typeof HELPER_KINDS)[number];
+export const HELPER_KIND_NAMES: Record<HelperKind, string> = { volunteer: '志愿者', social_worker: '社工', organisation: '社会组织', party_member: '党员' };
+
+export const WISH_STAGES = ['screening', 'open', 'claimed', 'fulfilled', 'closed'] as const;
+export type WishStage = (typeof WISH_STAGES)[number];
+export const WISH_STAGE_NAMES: Record<WishStage, string> = {
+  screening: '待审核',
+  open: '待认领',
+  claimed: '已认领，待实现',
+  fulfilled: '已实现，待确认',
+  closed: '已结束',
+};
+export const WISH_OUTCOMES = ['fulfilled', 'rejected', 'withdrawn'] as const;
+export type WishOutcome = (typeof WISH_OUTCOMES)[number];
+export const WISH_OUTCOME_NAMES: Record<WishOutcome, string> = { fulfilled: '心愿已实现', rejected: '未通过审核', withdrawn: '已撤回' };
+
+/**
+ * Points a helper earns for one fulfilled (and confirmed) wish. A constant for now: the party-member points
+ * system (党员积分制) with its own rules comes in a later issue.
+ */
+export const POINTS_PER_FULFILMENT = 10;
+
+const zText = (max: number) => z.string().trim().min(1).max(max);
+const zDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+export const zHelperId = z.string().regex(/^helper-[0-9a-f]{12}$/, 'expected a helper id such as helper-0123456789ab');
+/** The public title is shown to anyone: short, and screened for personal data. */
+export const PUBLIC_TITLE_MAX = 40;
+
+export const zPostWishInput = z
+  .object({
+    householdId: z.string().regex(/^hh-[0-9a-f]{12}$/, 'expected a household id such as hh-0123456789ab'),
+    title: zText(PUBLIC_TITLE_MAX),
+    description: zText(2000),
+    category: z.enum(WISH_CATEGORIES),
+    neededBy: zDay.optional(),
+    /** Who expressed the wish: the household itself (recorded by staff — households have no login) or staff on its behalf. */
+    postedBy: z.enum(['household', 'staff']),
+  })
+  .strict();
+export type PostWishInput = z.infer<typeof zPostWishInput>;
+
+export const zScreeningInput = z.discriminatedUnion('decision', [
+  z
+    .object({
+      decision: z.literal('approve'),
+      /** The title the public list shows; the posted title when absent. Must contain no personal data. */
+      publicTitle: zText(PUBLIC_TITLE_MAX).optional(),
+      note: z.string().max(1000).optional(),
+    })
+    .strict(),
+  z.object({ decision: z.literal('reject'), reason: zText(1000) }).strict(),
+]);
+/** A date (the end of that day in Weihai) or an instant; at most `fulfilWithin` after the claim. */
+export const zFulfilBy = z.union([zDay, z.iso.datetime({ offset: true })], 'expected a date YYYY-MM-DD or an ISO date-time with offset');
+export const zClaimInput = z.object({ helperId: zHelperId, fulfilBy: zFulfilBy.optional() }).strict();
+export const zReleaseInput = z.object({ reason: zText(1000) }).strict();
+export const zFulfilmentInput = z
+  .object({
+    text: zText(2000),
+    photos: z.array(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })).max(9).default([]),
+  })
+  .strict();
+export const zConfirmationInput = z
+  .object({ confirmedBy: z.literal('household', 'staff record the household’s own confirmation: confirmedBy must be "household"'), note: z.string().max(1000).optional() })
+  .strict();
+export const zWithdrawalInput = z.object({ reason: zText(1000) }).strict();
+
+/** The registered helper a claim names, as the API resolved it from the helper register. */
+export interface HelperRef {
+  helperId: string;
+  name: string;
+  kind: HelperKind;
+  unitCode: string;
+  /** The login of a party member who registered themselves (or was linked): they act on their own claims. */
+  userId: string | null;
+}
+
+export interface Claim {
+  helper: HelperRef;
+  claimedAt: number;
+  fulfilBy: number;
+  by: Actor;
+  releasedAt?: number;
+  release?: { reason: 'helper_gave_up' | 'overdue' | 'withdrawn'; note: string; by?: Actor };
+}
+
+export interface WishState {
+  /** The case id, which is also the workflow id: wish-<12 hex digits>. */
+  wishId: string;
+  householdId: string;
+  status: 'open' | 'closed';
+  stage: WishStage;
+  outcome?: WishOutcome;
+  category: WishCategory;
+  /** As posted: seen by staff only. */
+  title: string;
+  description: string;
+  neededBy?: string;
+  postedBy: 'household' | 'staff';
+  postedAt: number;
+  poster: Actor;
+  /** Set by the screener at approval: the only text the public list shows. */
+  publicTitle?: string;
+  unit: UnitRef;
+  ladder: UnitRef[];
+  /**
+   * The household's materialised path, down to its grid when it has one: a grid's party members and grid
+   * workers act on their grid's wishes, the village and everyone above on all of them.
+   */
+  orgPath: string[];
+  screening?: { decision: 'approve' | 'reject'; at: number; by: Actor; note?: string; reason?: string; publicTitle?: string; titleEdited?: boolean };
+  claims: Claim[];
+  fulfilment?: { text: string; photos: string[]; at: number; by: Actor; helperId: string };
+  /** When the household's silence counts as confirmation (set at fulfilment). */
+  autoConfirmAt?: number;
+  confirmation?: { confirmedBy: 'household' | 'staff'; automatic: boolean; at: number; by?: Actor; note?: string };
+  withdrawal?: { reason: string; at: number; by: Actor };
+  points?: { helperId: string; points: number; recordedAt: number; alreadyRecorded: boolean };
+  deadlines: Deadline[];
+  escalations: Escalation[];
+  policy: WishesPolicy;
+  version: number;
+}
+
+export { RuleViolation, type Actor, type CaseEvent, type Notice, type Outcome } from './case';
+
+const LABELS = {
+  screening: '心愿审核：镇(街道)审核并确定公开标题',
+  claim: '心愿认领：审核通过后待认领，逾期由镇(街道)动员帮扶力量',
+  reclaim: '心愿重新认领：原认领人逾期未实现，由镇(街道)动员帮扶力量',
+  fulfilment: '心愿实现：认领人承诺的完成日期',
+} as const;
+
+export function currentDeadline(s: WishState): Deadline | undefined {
+  const last = s.deadlines.at(-1);
+  return last && isOpen(last) ? last : undefined;
+}
+
+export function currentClaim(s: WishState): Claim | undefined {
+  const last = s.claims.at(-1);
+  return last && last.releasedAt === undefined ? last : undefined;
+}
+
+function openDeadline(s: WishState, kind: 'screening' | 'claim' | 'fulfilment', label: string, opensAt: number, dueAt: number): Deadline {
+  const seq = s.deadlines.filter((d) => d.kind === `wish.${kind}`).length + 1;
+  const d = createDeadline({ key: `${kind}#${seq}`, kind: `wish.${kind}`, label, opensAt, dueAt, warnAt: s.policy.warnAt, escalateEveryMs: s.policy.escalateEvery });
+  s.deadlines.push(d);
+  return d;
+}
+
+const subject = (s: WishState) => `心愿 ${s.wishId}`;
+const metEvent = (d: Deadline, resolved: Escalation[], now: number, actor?: Actor): CaseEvent => ({
+  type: 'deadline_met',
+  at: now,
+  ...(actor ? { actor } : {}),
+  data: { deadline: d.key, dueAt: d.dueAt, lateByMs: Math.max(0, now - d.dueAt), resolvedEscalations: resolved.length },
+});
+
+/** Meets the open deadline (its action happened); returns the audit event, if there was one. */
+function meetCurrent(s: WishState, now: number, actor?: Actor): CaseEvent[] {
+  const d = currentDeadline(s);
+  if (!d) return [];
+  return [metEvent(d, meetDeadline(d, s.escalations, now), now, actor)];
+}
+
+/** The open deadline no longer applies (a release, a withdrawal); one already passed still counts as late. */
+function endCurrent(s: WishState, now: number): void {
+  const d = currentDeadline(s);
+  if (d) endDeadline(d, s.escalations, now, 'closed');
+}
+
+export interface PostArgs {
+  wishId: string;
+  householdId: string;
+  title: string;
+  description: string;
+  category: WishCategory;
+  neededBy?: string;
+  postedBy: 'household' | 'staff';
+  unit: UnitRef;
+  ladder: UnitRef[];
+  orgPath: string[];
+  policy: WishesPolicy;
+  actor: Actor;
+}
+
+export function postWish(a: PostArgs, now: number): { state: WishState } & Outcome {
+  const state: WishState = {
+    wishId: a.wishId,
+    householdId: a.householdId,
+    status: 'open',
+    stage: 'screening',
+    category: a.category,
+    title: a.title,
+    description: a.description,
+    ...(a.neededBy ? { neededBy: a.neededBy } : {}),
+    postedBy: a.postedBy,
+    postedAt: now,
+    poster: a.actor,
+    unit: a.unit,
+    ladder: a.ladder,
+    orgPath: a.orgPath,
+    claims: [],
+    deadlines: [],
+    escalations: [],
+    policy: a.policy,
+    version: 0,
+  };
+  openDeadline(state, 'screening', LABELS.screening, now, now + a.policy.screenWithin);
+  const town = a.ladder[1] ?? a.unit;
+  return {
+    state,
+    events: [{ type: 'posted', at: now, actor: a.actor, data: { category: a.category, postedBy: a.postedBy, neededBy: a.neededBy ?? null, policyVersion: a.policy.version } }],
+    notices: [{ unit: town, kind: 'opened', message: `新的心愿待审核（${a.unit.name}，${WISH_CATEGORY_NAMES[a.category]}，${subject(state)}）` }],
+  };
+}
+
+function expectStage(s: WishState, ...stages: WishStage[]): void {
+  if (s.status !== 'open') throw new RuleViolation('conflict', `wish ${s.wishId} is closed (${WISH_OUTCOME_NAMES[s.outcome!]})`);
+  if (!stages.includes(s.stage)) throw new RuleViolation('conflict', `wish ${s.wishId} is ${s.stage} (${WISH_STAGE_NAMES[s.stage]}), not ${stages.join(' or ')}`);
+}
+
+/** A party member acts as their own registered helper only; staff record for any helper. */
+function ownHelperOnly(actor: Actor, helper: HelperRef, what: string): void {
+  if (actor.role !== 'party_member') return;
+  if (helper.userId !== actor.userId) throw new RuleViolation('forbidden', `a party member may ${what} only as their own registered helper`);
+}
+
+// ——— Personal data (个人信息) in text that leaves the staff's hands ———
+
+/** What the register knows about the household: a public title must contain none of it. */
+export interface KnownPersonalData {
+  names: string[];
+  idNumbers: string[];
+  phones: string[];
+  addresses: string[];
+}
+export type PersonalDataKind = 'id_number' | 'phone' | 'long_number' | 'name' | 'address';
+export const PERSONAL_DATA_NAMES: Record<PersonalDataKind, string> = { id_number: '身份证号', phone: '电话号码', long_number: '长串数字', name: '姓名', address: '住址' };
+
+const ID_NUMBER = /(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])/g;
+const PHONE = /(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/g;
+/** Seven or more digits in a row (spaces and hyphens between digits ignored): a number that identifies. */
+const LONG_NUMBER = /\d{7,}/g;
+/** A door number: a road or compound followed by a number, or a room/building/unit number. */
+const DOOR_NUMBER = /(?:路|街|巷|道|村|庄|屯|小区|花园|苑|公寓|大厦|里)\s*\d+\s*(?:号|弄)|\d+\s*(?:号楼|号院|栋|幢|单元|室)/g;
+
+/** Digits joined across spaces and hyphens, so "138 0000 0000" reads as one number. */
+const joinDigits = (text: string) => text.replace(/(?<=\d)[\s\-－]+(?=\d)/g, '');
+const norm = (t: string) => t.replace(/\s+/g, '').toUpperCase();
+
+/**
+ * The distinctive part of a registered address: what follows its first six characters (which maskAddress
+ * keeps: city and district), in windows of four characters, so "海港路12号" is caught inside a title.
+ */
+function addressFragments(address: string): string[] {
+  const rest = Array.from(norm(address)).slice(6);
+  if (rest.length === 0) return [];
+  if (rest.length <= 4) return [rest.join('')];
+  const out: string[] = [];
+  for (let i = 0; i + 4 <= rest.length; i++) out.push(rest.slice(i, i + 4).join(''));
+  return out;
+}
+
+/**
+ * Which kinds of personal data a text contains: ID-number, phone and long-number patterns and door numbers
+ * always; with `known` (the household's register entry) also its names, numbers and address. A heuristic
+ * check behind the screener, not instead of them.
+ */
+export function personalDataIn(text: string, known?: KnownPersonalData): PersonalDataKind[] {
+  const found = new Set<PersonalDataKind>();
+  const digits = joinDigits(text);
+  const flat = norm(text);
+  if (digits.match(ID_NUMBER)) found.add('id_number');
+  if (digits.match(PHONE)) found.add('phone');
+  if (!found.has('id_number') && !found.has('phone') && digits.match(LONG_NUMBER)) found.add('long_number');
+  if (text.match(DOOR_NUMBER)) found.add('address');
+  if (known) {
+    const flatDigits = joinDigits(flat);
+    if (known.idNumbers.some((id) => id && flatDigits.includes(norm(id)))) found.add('id_number');
+    // A phone's last eight digits identify it as well as the whole number.
+    const phoneTails = known.phones.map((p) => p.replace(/\D/g, '').slice(-8)).filter((t) => t.length >= 7);
+    if (phoneTails.some((t) => flatDigits.includes(t))) found.add('phone');
+    if (known.names.some((n) => Array.from(norm(n)).length >= 2 && flat.includes(norm(n)))) found.add('name');
+    if (known.addresses.some((a) => a && (flat.includes(norm(a)) || addressFragments(a).some((f) => flat.includes(f))))) found.add('address');
+  }
+  return [...found];
+}
+
+/**
+ * The text with personal data masked the way the register masks it (身份证号 3710**********1234, 电话
+ * 138****0000, 姓名 张*, the distinctive part of the address ****): what roles below town level see.
+ */
+export function redactPersonalData(text: string, known?: KnownPersonalData): string {
+  let out = joinDigits(text)
+    .replace(ID_NUMBER, (m) => maskIdNumber(m))
+    .replace(PHONE, (m) => maskPhone(m))
+    .replace(LONG_NUMBER, (m) => maskPhone(m))
+    .replace(DOOR_NUMBER, (m) => m.replace(/\d/g, '*'));
+  if (known) {
+    for (const n of known.names) if (Array.from(n.trim()).length >= 2) out = out.split(n.trim()).join(maskName(n.trim()));
+    for (const a of known.addresses) {
+      const whole = a.trim();
+      if (whole && out.includes(whole)) out = out.split(whole).join(`${Array.from(whole).slice(0, 6).join('')}****`);
+      for (const f of addressFragments(a)) out = out.split(f).join('****');
+    }
+  }
+  return out;
+}
+
+function assertNoPersonalData(title: string, known?: KnownPersonalData): void {
+  const found = personalDataIn(title, known);
+  if (found.length > 0) {
+    throw new RuleViolation('unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`);
+  }
+}
+
+// ——— Steps ———
+
+export function checkScreening(s: WishState, input: z.infer<typeof zScreeningInput>, known?: KnownPersonalData): void {
+  expectStage(s, 'screening');
+  if (input.decision === 'approve') assertNoPersonalData(input.publicTitle ?? s.title, known);
+}
+
+/** The town approves (with the public title) or rejects (with its reason, told to the village). */
+export function screening(s: WishState, input: z.infer<typeof zScreeningInput>, actor: Actor, now: number): Outcome {
+  checkScreening(s, input);
+  const met = meetCurrent(s, now, actor);
+  if (input.decision === 'reject') {
+    s.screening = { decision: 'reject', at: now, by: actor, reason: input.reason };
+    close(s, 'rejected', now);
+    return {
+      events: [{ type: 'rejected', at: now, actor, data: { reason: input.reason } }, ...met, stageEvent(s, now)],
+      notices: [{ unit: s.unit, kind: 'decided', message: `心愿未通过审核（${subject(s)}）：${input.reason}` }],
+    };
+  }
+  const publicTitle = input.publicTitle ?? s.title;
+  s.publicTitle = publicTitle;
+  s.screening = { decision: 'approve', at: now, by: actor, publicTitle, titleEdited: publicTitle !== s.title, ...(input.note ? { note: input.note } : {}) };
+  s.stage = 'open';
+  openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin);
+  return {
+    events: [{ type: 'approved', at: now, actor, data: { publicTitle, titleEdited: publicTitle !== s.title } }, ...met, stageEvent(s, now)],
+    notices: [{ unit: s.unit, kind: 'decided', message: `心愿已审核通过，开放认领（${subject(s)}）：${publicTitle}` }],
+  };
+}
+
+/** End of the local (Asia/Shanghai, UTC+8, no DST) day `day`. */
+const endOfLocalDay = (day: string) => Date.parse(`${day}T23:59:59.999+08:00`);
+const localDay = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * The fulfilment due date a claim proposes: at most `fulfilWithin` after the claim, the maximum when none is
+ * given. A date means the end of that day, clamped to the maximum on the last allowed day.
+ */
+export function fulfilDueAt(s: WishState, fulfilBy: string | undefined, now: number): number {
+  const max = now + s.policy.fulfilWithin;
+  if (fulfilBy === undefined) return max;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(fulfilBy)) {
+    if (fulfilBy > localDay(max)) throw new RuleViolation('unprocessable', `fulfilBy: at most ${localDay(max)} (fulfilWithin after the claim)`);
+    const at = Math.min(endOfLocalDay(fulfilBy), max);
+    if (at <= now) throw new RuleViolation('unprocessable', 'fulfilBy: must be in the future');
+    return at;
+  }
+  const at = Date.parse(fulfilBy);
+  if (at <= now) throw new RuleViolation('unprocessable', 'fulfilBy: must be in the future');
+  if (at > max) throw new RuleViolation('unprocessable', `fulfilBy: at most ${new Date(max).toISOString()} (fulfilWithin after the claim)`);
+  return at;
+}
+
+export function checkClaim(s: WishState, input: z.infer<typeof zClaimInput>, actor: Actor, helper: HelperRef | undefined, now: number): void {
+  if (s.status === 'open' && (s.stage === 'claimed' || s.stage === 'fulfilled')) {
+    // One need, one helper.
+    throw new RuleViolation('conflict', `wish ${s.wishId} is already claimed by ${currentClaim(s)?.helper.name ?? 'another helper'}`);
+  }
+  expectStage(s, 'open');
+  if (!helper || helper.helperId !== input.helperId) throw new RuleViolation('unprocessable', 'helperId: the claim must name a registered helper');
+  ownHelperOnly(actor, helper, 'claim');
+  fulfilDueAt(s, input.fulfilBy, now);
+}
+
+export function claim(s: WishState, input: z.infer<typeof zClaimInput>, actor: Actor, now: number, helper: HelperRef | undefined): Outcome {
+  checkClaim(s, input, actor, helper, now);
+  const fulfilBy = fulfilDueAt(s, input.fulfilBy, now);
+  const met = meetCurrent(s, now, actor);
+  s.claims.push({ helper: helper!, claimedAt: now, fulfilBy, by: actor });
+  s.stage = 'claimed';
+  openDeadline(s, 'fulfilment', LABELS.fulfilment, now, fulfilBy);
+  return {
+    events: [{ type: 'claimed', at: now, actor, data: { helperId: helper!.helperId, helperKind: helper!.kind, fulfilBy } }, ...met, stageEvent(s, now)],
+    notices: [{ unit: s.unit, kind: 'stage', message: `心愿已被认领（${subject(s)}）：${HELPER_KIND_NAMES[helper!.kind]}${helper!.name}，承诺${localDay(fulfilBy)}前实现` }],
+  };
+}
+
+/** Records a claim's release; the wish is open for claims again. */
+function releaseClaim(s: WishState, reason: NonNullable<Claim['release']>['reason'], note: string, now: number, by?: Actor): CaseEvent {
+  const c = currentClaim(s)!;
+  c.releasedAt = now;
+  c.release = { reason, note, ...(by ? { by } : {}) };
+  return { type: 'claim_released', at: now, ...(by ? { actor: by } : {}), data: { helperId: c.helper.helperId, reason, note, fulfilBy: c.fulfilBy } };
+}
+
+export function checkRelease(s: WishState, actor: Actor): void {
+  expectStage(s, 'claimed');
+  ownHelperOnly(actor, currentClaim(s)!.helper, 'give up a claim');
+}
+
+/** The helper gives up: the claim is released (recorded) and a new claim deadline runs from now. */
+export function release(s: WishState, input: z.infer<typeof zReleaseInput>, actor: Actor, now: number): Outcome {
+  checkRelease(s, actor);
+  endCurrent(s, now);
+  const released = releaseClaim(s, 'helper_gave_up', input.reason, now, actor);
+  s.stage = 'open';
+  openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin);
+  return { events: [released, stageEvent(s, now)], notices: [{ unit: s.unit, kind: 'stage', message: `认领人放弃认领，心愿重新开放认领（${subject(s)}）：${input.reason}` }] };
+}
+
+export function checkFulfilment(s: WishState, actor: Actor): void {
+  expectStage(s, 'claimed');
+  ownHelperOnly(actor, currentClaim(s)!.helper, 'record a fulfilment');
+}
+
+/** Fulfilled with evidence; the household then has `confirmWithin` to confirm before staff confirm for it. */
+export function fulfilment(s: WishState, input: z.infer<typeof zFulfilmentInput>, actor: Actor, now: number): Outcome {
+  checkFulfilment(s, actor);
+  const met = meetCurrent(s, now, actor);
+  const c = currentClaim(s)!;
+  s.fulfilment = { text: input.text, photos: input.photos, at: now, by: actor, helperId: c.helper.helperId };
+  s.autoConfirmAt = now + s.policy.confirmWithin;
+  s.stage = 'fulfilled';
+  return {
+    events: [{ type: 'fulfilled', at: now, actor, data: { helperId: c.helper.helperId, photos: input.photos.length, autoConfirmAt: s.autoConfirmAt } }, ...met, stageEvent(s, now)],
+    notices: [{ unit: s.unit, kind: 'stage', message: `心愿已实现，请向群众确认（${subject(s)}）；${localDay(s.autoConfirmAt)}前未反馈视为确认` }],
+  };
+}
+
+export function checkConfirmation(s: WishState): void {
+  expectStage(s, 'fulfilled');
+}
+
+/** The household confirms (staff record it); the wish closes as fulfilled and the helper's points follow. */
+export function confirmation(s: WishState, input: z.infer<typeof zConfirmationInput>, actor: Actor, now: number): Outcome {
+  checkConfirmation(s);
+  s.confirmation = { confirmedBy: 'household', automatic: false, at: now, by: actor, ...(input.note ? { note: input.note } : {}) };
+  close(s, 'fulfilled', now);
+  return { events: [{ type: 'confirmed', at: now, actor, data: { confirmedBy: 'household', automatic: false } }, stageEvent(s, now)], notices: [] };
+}
+
+/** The household stayed silent for `confirmWithin`: staff confirmation, automatically. */
+export function autoConfirm(s: WishState, now: number): Outcome {
+  s.confirmation = { confirmedBy: 'staff', automatic: true, at: now };
+  close(s, 'fulfilled', now);
+  return {
+    events: [{ type: 'confirmed', at: now, data: { confirmedBy: 'staff', automatic: true, silentSince: s.fulfilment!.at } }, stageEvent(s, now)],
+    notices: [{ unit: s.unit, kind: 'decided', message: `群众未在期限内反馈，心愿视为已实现并办结（${subject(s)}）` }],
+  };
+}
+
+export function checkWithdrawal(s: WishState): void {
+  expectStage(s, 'screening', 'open', 'claimed');
+}
+
+/** The household no longer needs it (staff record why); a claim in progress is released. */
+export function withdrawal(s: WishState, input: z.infer<typeof zWithdrawalInput>, actor: Actor, now: number): Outcome {
+  checkWithdrawal(s);
+  const events: CaseEvent[] = [];
+  endCurrent(s, now);
+  if (currentClaim(s)) events.push(releaseClaim(s, 'withdrawn', input.reason, now, actor));
+  s.withdrawal = { reason: input.reason, at: now, by: actor };
+  close(s, 'withdrawn', now);
+  return { events: [{ type: 'withdrawn', at: now, actor, data: { reason: input.reason } }, ...events, stageEvent(s, now)], notices: [] };
+}
+
+/** The fulfilment's points are in the helper's ledger (or were already: the ledger is keyed by wish). */
+export function pointsRecorded(s: WishState, result: { points: number; alreadyRecorded: boolean }, now: number): Outcome {
+  const c = s.claims.at(-1)!;
+  s.points = { helperId: c.helper.helperId, points: result.points, recordedAt: now, alreadyRecorded: result.alreadyRecorded };
+  return { events: [{ type: 'points_recorded', at: now, data: { helperId: c.helper.helperId, points: result.points, alreadyRecorded: result.alreadyRecorded } }], notices: [] };
+}
+
+/** What the helper-points ledger needs from a fulfilled wish, or undefined while none is due. */
+export function pointsEntry(s: WishState): { wishId: string; helper: HelperRef; points: number; publicTitle: string; category: WishCategory; unit: UnitRef; orgPath: string[]; fulfilledAt: number; confirmedAt: number; confirmedBy: 'household' | 'staff' } | undefined {
+  if (s.outcome !== 'fulfilled' || s.points || !s.fulfilment || !s.confirmation) return undefined;
+  const c = s.claims.at(-1)!;
+  return {
+    wishId: s.wishId,
+    helper: c.helper,
+    points: POINTS_PER_FULFILMENT,
+    publicTitle: s.publicTitle ?? '',
+    category: s.category,
+    unit: s.unit,
+    orgPath: s.orgPath,
+    fulfilledAt: s.fulfilment.at,
+    confirmedAt: s.confirmation.at,
+    confirmedBy: s.confirmation.confirmedBy,
+  };
+}
+
+function close(s: WishState, outcome: WishOutcome, now: number): void {
+  endCurrent(s, now);
+  s.status = 'closed';
+  s.stage = 'closed';
+  s.outcome = outcome;
+}
+
+const stageEvent = (s: WishState, now: number): CaseEvent => ({ type: 'stage_entered', at: now, data: { stage: s.stage } });
+
+/**
+ * Claimed but not fulfilled by the date the helper gave: the claim is released (recorded), the wish is
+ * open for claims again, and — the need now being late — it is overdue at once: the first rung (the town,
+ * to mobilise help) at the missed date, one more rung per `escalateEvery` until someone claims it.
+ */
+function reopenOverdue(s: WishState, d: Deadline, now: number): Outcome {
+  d.breachedAt ??= now;
+  endDeadline(d, s.escalations, now, 'closed');
+  const released = releaseClaim(s, 'overdue', `逾期未实现（应于${new Date(d.dueAt).toISOString()}前实现）`, now);
+  s.stage = 'open';
+  const reclaim = openDeadline(s, 'claim', LABELS.reclaim, d.dueAt, d.dueAt);
+  const escalated = deadlineOutcome(advanceDeadline(reclaim, s.escalations, s.ladder, now), s.unit, subject(s));
+  return {
+    events: [released, stageEvent(s, now), ...escalated.events],
+    notices: [{ unit: s.unit, kind: 'stage', message: `认领人逾期未实现心愿，认领已释放并重新开放认领（${subject(s)}）` }, ...escalated.notices],
+  };
+}
+
+/** Brings the wish up to `now`: warnings and escalations, an overdue fulfilment, the household's silence. */
+export function advanceWish(s: WishState, now: number): Outcome {
+  if (s.status !== 'open') return { events: [], notices: [] };
+  if (s.stage === 'fulfilled') return s.autoConfirmAt !== undefined && now >= s.autoConfirmAt ? autoConfirm(s, now) : { events: [], notices: [] };
+  const d = currentDeadline(s);
+  if (!d) return { events: [], notices: [] };
+  if (s.stage === 'claimed' && d.kind === 'wish.fulfilment' && now >= d.dueAt) return reopenOverdue(s, d, now);
+  return deadlineOutcome(advanceDeadline(d, s.escalations, s.ladder, now), s.unit, subject(s));
+}
+
+/** The next instant something is due to happen by itself. */
+export function wishWakeAt(s: WishState): number | undefined {
+  if (s.status !== 'open') return undefined;
+  if (s.stage === 'fulfilled') return s.autoConfirmAt;
+  const d = currentDeadline(s);
+  return d ? nextWakeAt(d, s.escalations, s.ladder.length) : undefined;
+}
+
+const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+
+/** The wish as staff see it through the API and the read model (times as ISO strings). */
+export function wishView(s: WishState, now: number) {
+  const d = currentDeadline(s);
+  const overdue = d ? isOverdue(d, now) : false;
+  const c = currentClaim(s);
+  const claimView = (x: Claim) => ({
+    helper: x.helper,
+    claimedAt: iso(x.claimedAt)!,
+    fulfilBy: iso(x.fulfilBy)!,
+    by: x.by,
+    releasedAt: iso(x.releasedAt),
+    release: x.release ?? null,
+  });
+  return {
+    caseId: s.wishId,
+    kind: 'wish' as const,
+    householdId: s.householdId,
+    status: s.status,
+    stage: s.stage,
+    stageName: WISH_STAGE_NAMES[s.stage],
+    level: null,
+    outcome: s.outcome ?? null,
+    outcomeName: s.outcome ? WISH_OUTCOME_NAMES[s.outcome] : null,
+    category: s.category,
+    categoryName: WISH_CATEGORY_NAMES[s.category],
+    title: s.title,
+    publicTitle: s.publicTitle ?? null,
+    description: s.description,
+    neededBy: s.neededBy ?? null,
+    postedBy: s.postedBy,
+    postedAt: iso(s.postedAt)!,
+    poster: s.poster,
+    unit: s.unit,
+    orgPath: s.orgPath,
+    screening: s.screening ? { ...s.screening, at: iso(s.screening.at)! } : null,
+    claim: c ? claimView(c) : null,
+    claims: s.claims.map(claimView),
+    fulfilment: s.fulfilment ? { ...s.fulfilment, at: iso(s.fulfilment.at)! } : null,
+    autoConfirmAt: s.stage === 'fulfilled' ? iso(s.autoConfirmAt) : null,
+    confirmation: s.confirmation ? { ...s.confirmation, at: iso(s.confirmation.at)! } : null,
+    withdrawal: s.withdrawal ? { ...s.withdrawal, at: iso(s.withdrawal.at)! } : null,
+    points: s.points ? { ...s.points, recordedAt: iso(s.points.recordedAt)! } : null,
+    due: d ? { key: d.key, label: d.label, dueAt: iso(d.dueAt)!, opensAt: iso(d.opensAt)! } : null,
+    dueAt: iso(d?.dueAt),
+    overdue,
+    overdueByMs: d && overdue ? now - d.dueAt : 0,
+    atRisk: d ? isAtRisk(d, now) : false,
+    rung: d ? currentRung(d, s.escalations) : 0,
+    escalatedTo: (d && s.escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
+    deadlines: s.deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: iso(x.opensAt)!, dueAt: iso(x.dueAt)!, metAt: iso(x.metAt), endedAt: iso(x.endedAt) })),
+    escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
+    policyVersion: s.policy.version,
+    version: s.version,
+  };
+}
+export type WishView = ReturnType<typeof wishView>;
+
+/**
+ * Every step after posting, in one table that drives the workflow's update handlers and the API's routes
+ * and role checks. `check` is what the update validator runs; `apply` the change. A party member acts
+ * only as their own registered helper (claim, release, fulfilment); the rest is staff recording.
+ */
+export interface StepContext {
+  /** claim: the helper the claim names, resolved from the register by the API. */
+  helper?: HelperRef;
+}
+interface Step<S extends z.ZodType> {
+  path: string;
+  summary: string;
+  schema: S;
+  roles: readonly Role[];
+  check(s: WishState, input: z.output<S>, actor: Actor, now: number, ctx: StepContext): void;
+  apply(s: WishState, input: z.output<S>, actor: Actor, now: number, ctx: StepContext): Outcome;
+}
+const step = <S extends z.ZodType>(x: Step<S>) => x;
+
+const TOWN: readonly Role[] = ['town_staff', 'town_supervisor'];
+const STAFF: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor'];
+const STAFF_AND_PARTY_MEMBERS: readonly Role[] = [...STAFF, 'party_member'];
+/** Who may post a wish for a household. */
+export const WISH_POSTERS: readonly Role[] = STAFF;
+
+export const WISH_STEPS = {
+  screening: step({
+    path: 'screening',
+    summary: '镇(街道)审核：通过（确定不含个人信息的公开标题）或不通过（说明理由）',
+    schema: zScreeningInput,
+    roles: TOWN,
+    // The register's names, numbers and address never enter the workflow: the API checks the title against
+    // them before the update; the workflow checks the patterns.
+    check: (s, i) => checkScreening(s, i),
+    apply: screening,
+  }),
+  claim: step({
+    path: 'claim',
+    summary: '认领：登记的帮扶力量认领心愿（一个心愿一位认领人），承诺完成日期',
+    schema: zClaimInput,
+    roles: STAFF_AND_PARTY_MEMBERS,
+    check: (s, i, a, n, ctx) => checkClaim(s, i, a, ctx.helper, n),
+    apply: (s, i, a, n, ctx) => claim(s, i, a, n, ctx.helper),
+  }),
+  release: step({ path: 'release', summary: '认领人放弃认领，心愿重新开放认领', schema: zReleaseInput, roles: STAFF_AND_PARTY_MEMBERS, check: (s, _i, a) => checkRelease(s, a), apply: release }),
+  fulfilment: step({ path: 'fulfilment', summary: '心愿已实现：文字说明和照片链接', schema: zFulfilmentInput, roles: STAFF_AND_PARTY_MEMBERS, check: (s, _i, a) => checkFulfilment(s, a), apply: fulfilment }),
+  confirmation: step({ path: 'confirmation', summary: '群众确认心愿已实现（工作人员代为记录）', schema: zConfirmationInput, roles: STAFF, check: (s) => checkConfirmation(s), apply: confirmation }),
+  withdrawal: step({ path: 'withdrawal', summary: '撤回心愿（实现前）', schema: zWithdrawalInput, roles: STAFF, check: (s) => checkWithdrawal(s), apply: withdrawal }),
+};
+export type WishStepName = keyof typeof WISH_STEPS;
