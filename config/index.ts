@@ -30,6 +30,8 @@ const zEnv = z.object({
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name').default('jiuzhu'),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   POLICY_FILE: z.string().min(1).optional(),
+  /** Where the public reaches the API: the address printed in the QR codes (default http://HOST:PORT). */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -48,6 +50,8 @@ export interface Config {
   mongodb: { uri: string; db: string; external: boolean };
   jwtSecret: string;
   policy: Policy;
+  /** The public address of the API, without a trailing slash: QR codes point at it. */
+  publicBaseUrl: string;
   local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
 }
 
@@ -122,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
     policy: loadPolicy(e.POLICY_FILE),
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
   };
 }

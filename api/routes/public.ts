@@ -1,0 +1,360 @@
+import { randomBytes } from 'node:crypto';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { ORG_LEVEL_NAMES, zOrgCode, type OrgUnit } from '../../domain/org';
+import {
+  ANSWERER_ROLE_NAMES,
+  REPORT_CATEGORIES,
+  REPORT_CATEGORY_NAMES,
+  REPORT_STAGE_NAMES,
+  REPORT_STAGES,
+  zPublicReportInput,
+  zReceipt,
+  type AnswererRole,
+  type ReportCategory,
+  type ReportView,
+} from '../../domain/report';
+import { loadCatalogue } from '../../store/catalogue';
+import { COLLECTIONS } from '../../store/mongo';
+import { dropReceipt, findReceipt, loadUnitProfile, saveReceipt } from '../../store/reports';
+import { reportOpenedUpdate, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
+import type { reportWorkflow } from '../../workflows/reports/workflow';
+import { notFound, zErrorBody } from '../errors';
+import { clientKey, SlidingWindowLimiter, takeAll } from '../rate-limit';
+
+/**
+ * What anyone may see and do without signing in, behind a village's social-assistance QR code
+ * (社会救助二维码): the unit's public page, the QR code itself, sending a report, and following it by
+ * its receipt. Every response here is JSON (or the QR image) and carries no personal data: response
+ * schemas list each field, so nothing else can slip through.
+ */
+
+/** What the QR code of a unit points at. */
+export const publicUnitUrl = (baseUrl: string, code: string) => `${baseUrl}/v1/public/units/${code}`;
+/** Rendering options of the printed code (medium error correction survives a worn poster). */
+export const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
+
+const PARTY_DAYS_COLLECTION = 'party_days';
+const MONTHS_OF_MINUTES = 12;
+
+interface PartyDayDoc {
+  _id: string;
+  unitCode: string;
+  month: string;
+  status?: string;
+  stage?: string;
+  scheduledAt?: Date | string;
+  items?: Array<{ kind?: string; category?: string; title?: string; answer?: string; answeredBy?: { role?: string; name?: string } }>;
+  publishedAt?: Date | string | null;
+}
+interface DeadlineDoc {
+  dueAt: Date;
+  outcome: 'pending' | 'on_time' | 'late' | 'not_due';
+  escalations: number;
+}
+interface CaseDoc {
+  _id: string;
+  kind: string;
+  view: ReportView;
+}
+
+const zUnitBrief = z.object({ code: z.string(), name: z.string() });
+const zPublicPage = z.object({
+  unit: z.object({ code: z.string(), name: z.string(), level: z.string(), levelName: z.string() }),
+  path: z.array(zUnitBrief),
+  policies: z.object({
+    text: z.string(),
+    /** The catalogue's recipient categories (分层分类救助对象). */
+    categories: z.array(z.string()),
+    /** What a report may be about. */
+    reportCategories: z.array(z.object({ code: z.string(), name: z.string() })),
+  }),
+  contacts: z.array(z.object({ role: z.string(), name: z.string(), phone: z.string() })),
+  onTime: z.object({ from: z.string(), to: z.string(), due: z.number(), onTime: z.number(), late: z.number(), onTimeRate: z.number().nullable() }),
+  partyDays: z.array(
+    z.object({
+      month: z.string(),
+      publishedAt: z.string().nullable(),
+      items: z.array(
+        z.object({
+          category: z.string().nullable(),
+          categoryName: z.string().nullable(),
+          title: z.string(),
+          answer: z.string().nullable(),
+          answeredBy: z.object({ role: z.string(), roleName: z.string(), name: z.string() }).nullable(),
+        }),
+      ),
+    }),
+  ),
+  links: z.object({ page: z.string(), qrSvg: z.string(), qrPng: z.string(), reports: z.string() }),
+  updatedAt: z.string().nullable(),
+});
+const zCreated = z.object({ receipt: z.string(), reportId: z.string(), acknowledgeBy: z.string(), answerBy: z.string() });
+const zReceiptView = z.object({
+  receipt: z.string(),
+  status: z.enum(REPORT_STAGES),
+  statusName: z.string(),
+  category: z.enum(REPORT_CATEGORIES),
+  categoryName: z.string(),
+  unit: zUnitBrief,
+  receivedAt: z.string(),
+  acknowledgeBy: z.string(),
+  acknowledgedAt: z.string().nullable(),
+  answerBy: z.string(),
+  answer: z
+    .object({
+      text: z.string(),
+      /** Who answered, by role only: no names on a page anyone holding the receipt can open. */
+      answeredByRole: z.string(),
+      answeredByRoleName: z.string(),
+      channel: z.enum(['staff', 'party_day']),
+      answeredAt: z.string(),
+    })
+    .nullable(),
+});
+
+/**
+ * A Party day's minutes are shown once it has taken place: published, and closed, held, or past its
+ * scheduled start. An agenda published ahead of the day is not yet minutes.
+ */
+function isPast(d: PartyDayDoc, now: number): boolean {
+  if (toIso(d.publishedAt) === null) return false;
+  if (d.status === 'closed' || d.stage === 'held' || d.stage === 'closed') return true;
+  const scheduled = toIso(d.scheduledAt);
+  return scheduled !== null && Date.parse(scheduled) <= now;
+}
+
+const toIso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : null);
+const categoryName = (c: string | undefined) => (c === undefined ? null : (REPORT_CATEGORY_NAMES[c as ReportCategory] ?? c));
+const answererRoleName = (r: string) => ANSWERER_ROLE_NAMES[r as AnswererRole] ?? r;
+
+export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo, temporal, config } = app.deps;
+  const db = mongo.db;
+  const policy = config.policy.reports;
+  const perClient = new SlidingWindowLimiter({ max: policy.rateLimit.perClient.max, windowMs: policy.rateLimit.perClient.window });
+  const perUnit = new SlidingWindowLimiter({ max: policy.rateLimit.perUnit.max, windowMs: policy.rateLimit.perUnit.window });
+  // Room for a text of the policy's maximum length in UTF-8 (3 bytes a character) and the rest of the body.
+  const bodyLimit = Math.max(8 * 1024, policy.maxTextLength * 3 + 2 * 1024);
+
+  // Nothing here is ever to be sniffed into HTML or framed; the SVG runs no script even if opened directly.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  /** QR codes are per village/community: any other unit, like an unknown one, has no public page. */
+  async function villageOr404(code: string, where: string): Promise<OrgUnit> {
+    const unit = await orgs.get(code);
+    if (!unit || unit.level !== 'village') throw notFound(`${where}: ${code} is not a village/community with a public page`);
+    return unit;
+  }
+
+  const params = z.object({ code: zOrgCode });
+
+  app.get(
+    '/v1/public/units/:code',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['public'],
+        summary: 'The public page behind a village’s QR code: policies, contacts, on-time figures, Party-day answers (no login)',
+        security: [],
+        params,
+        response: { 200: zPublicPage, 400: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const unit = await villageOr404(request.params.code, 'code');
+      const now = new Date();
+      const from = new Date(now);
+      from.setUTCFullYear(from.getUTCFullYear() - 1);
+      const [path, profile, catalogue, deadlines, partyDays] = await Promise.all([
+        Promise.all(unit.path.map(async (code) => ({ code, name: (await orgs.get(code))?.name ?? code }))),
+        loadUnitProfile(db, unit.code),
+        loadCatalogue(db),
+        db
+          .collection<DeadlineDoc>(COLLECTIONS.deadlines)
+          .find({ orgPath: unit.code, dueAt: { $gte: from, $lt: now } }, { projection: { dueAt: 1, outcome: 1, escalations: 1 } })
+          .toArray(),
+        db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).find({ unitCode: unit.code }).toArray(),
+      ]);
+
+      // Counted as /v1/stats/on-time counts: a deadline past due and still unmet is late.
+      let onTime = 0;
+      let late = 0;
+      for (const d of deadlines) {
+        if (d.outcome === 'on_time') onTime += 1;
+        else if (d.outcome === 'late' || (d.outcome === 'pending' && d.dueAt.getTime() <= now.getTime())) late += 1;
+      }
+      const due = onTime + late;
+
+      const base = publicUnitUrl(config.publicBaseUrl, unit.code);
+      void reply.header('cache-control', 'public, max-age=60');
+      return {
+        unit: { code: unit.code, name: unit.name, level: unit.level, levelName: ORG_LEVEL_NAMES[unit.level] },
+        path,
+        policies: {
+          text: profile?.policies ?? '',
+          categories: catalogue.categories.map((c) => c.name),
+          reportCategories: REPORT_CATEGORIES.map((code) => ({ code, name: REPORT_CATEGORY_NAMES[code] })),
+        },
+        contacts: (profile?.contacts ?? []).map((c) => ({ role: c.role, name: c.name, phone: c.phone })),
+        onTime: { from: from.toISOString(), to: now.toISOString(), due, onTime, late, onTimeRate: due ? onTime / due : null },
+        // Only what the minutes are for: each question's category and title, the answer, who answered.
+        partyDays: partyDays
+          .filter((d) => isPast(d, now.getTime()))
+          .sort((a, b) => String(b.month).localeCompare(String(a.month)))
+          .slice(0, MONTHS_OF_MINUTES)
+          .map((d) => ({
+            month: String(d.month),
+            publishedAt: toIso(d.publishedAt),
+            items: (Array.isArray(d.items) ? d.items : []).map((i) => ({
+              category: i.category ?? null,
+              categoryName: categoryName(i.category),
+              title: String(i.title ?? ''),
+              answer: typeof i.answer === 'string' ? i.answer : null,
+              answeredBy: i.answeredBy?.role ? { role: i.answeredBy.role, roleName: answererRoleName(i.answeredBy.role), name: String(i.answeredBy.name ?? '') } : null,
+            })),
+          })),
+        links: { page: base, qrSvg: `${base}/qr.svg`, qrPng: `${base}/qr.png`, reports: `${config.publicBaseUrl}/v1/public/reports` },
+        updatedAt: profile ? profile.updatedAt.toISOString() : null,
+      };
+    },
+  );
+
+  const QR_CACHE = 'public, max-age=86400';
+
+  app.get(
+    '/v1/public/units/:code/qr.svg',
+    {
+      config: { public: true },
+      schema: { tags: ['public'], summary: 'The unit’s QR code as SVG, for printing (image/svg+xml)', security: [], params, response: { 400: zErrorBody, 404: zErrorBody } },
+    },
+    async (request, reply) => {
+      const unit = await villageOr404(request.params.code, 'code');
+      const svg = await QRCode.toString(publicUnitUrl(config.publicBaseUrl, unit.code), { ...QR_OPTIONS, type: 'svg' });
+      // An image, not JSON: sent as is (the response schemas describe the errors only).
+      return reply.type('image/svg+xml; charset=utf-8').header('cache-control', QR_CACHE).send(svg as never);
+    },
+  );
+
+  app.get(
+    '/v1/public/units/:code/qr.png',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['public'],
+        summary: 'The unit’s QR code as PNG, for printing (image/png); width in pixels',
+        security: [],
+        params,
+        querystring: z.object({ width: z.coerce.number().int().min(128).max(2048).default(512) }),
+        response: { 400: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const unit = await villageOr404(request.params.code, 'code');
+      const png = await QRCode.toBuffer(publicUnitUrl(config.publicBaseUrl, unit.code), { ...QR_OPTIONS, type: 'png', width: request.query.width });
+      return reply.type('image/png').header('cache-control', QR_CACHE).send(png as never);
+    },
+  );
+
+  app.post(
+    '/v1/public/reports',
+    {
+      config: { public: true },
+      bodyLimit,
+      schema: {
+        tags: ['public'],
+        summary: 'Report a problem or ask a question (群众反映), no login; keep the receipt to follow it',
+        security: [],
+        body: zPublicReportInput(policy.maxTextLength),
+        response: { 201: zCreated, 400: zErrorBody, 404: zErrorBody, 413: zErrorBody, 429: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const unit = await orgs.get(body.unitCode);
+      if (!unit || unit.level !== 'village') {
+        return reply.code(404).send({
+          error: { code: 'not_found', message: `unitCode: ${body.unitCode} is not a village/community that takes reports`, details: [{ path: 'body.unitCode', message: 'no such village/community' }] },
+        });
+      }
+      const verdict = takeAll([
+        [perClient, clientKey(request.ip)],
+        [perUnit, `unit:${unit.code}`],
+      ]);
+      if (!verdict.allowed) {
+        const seconds = Math.ceil(verdict.retryAfterMs / 1000);
+        return reply
+          .code(429)
+          .header('retry-after', String(seconds))
+          .send({ error: { code: 'too_many_requests', message: `too many reports; try again in ${seconds} s`, details: { retryAfterSeconds: seconds } } });
+      }
+
+      const ladder = await orgs.ladder(unit.code);
+      const reportId = `rp-${randomBytes(8).toString('hex')}`;
+      const receipt = await saveReceipt(db, { reportId, unitCode: unit.code, ...(body.contact ? { contact: body.contact } : {}) });
+      const requestId = randomBytes(8).toString('hex');
+      const input: ReportInput = {
+        openingRequestId: requestId,
+        receive: { reportId, category: body.category, text: body.text, unit: ladder[0]!, ladder, policy },
+      };
+      let view: ReportView;
+      try {
+        view = await temporal.workflow.executeUpdateWithStart(reportOpenedUpdate, {
+          args: [{ requestId }],
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof reportWorkflow>('reportWorkflow', {
+            workflowId: reportWorkflowId(reportId),
+            taskQueue: config.temporal.taskQueue,
+            args: [input],
+            workflowIdConflictPolicy: 'FAIL',
+          }),
+        });
+      } catch (err) {
+        await dropReceipt(db, receipt, reportId).catch(() => undefined);
+        throw err;
+      }
+      return reply.code(201).header('cache-control', 'no-store').send({ receipt, reportId, acknowledgeBy: view.acknowledgeBy, answerBy: view.answerBy });
+    },
+  );
+
+  app.get(
+    '/v1/public/reports/:receipt',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['public'],
+        summary: 'Follow a report by its receipt: status, the answer and when (no login, no personal data)',
+        security: [],
+        params: z.object({ receipt: zReceipt }),
+        response: { 200: zReceiptView, 400: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const found = await findReceipt(db, request.params.receipt);
+      const doc = found && (await db.collection<CaseDoc>(COLLECTIONS.cases).findOne({ _id: found.reportId, kind: 'report' }));
+      if (!found || !doc) throw notFound('no report has this receipt');
+      const v = doc.view;
+      void reply.header('cache-control', 'no-store');
+      return {
+        receipt: found._id,
+        status: v.stage,
+        statusName: REPORT_STAGE_NAMES[v.stage],
+        category: v.category,
+        categoryName: v.categoryName,
+        unit: { code: v.unit.code, name: v.unit.name },
+        receivedAt: v.receivedAt,
+        acknowledgeBy: v.acknowledgeBy,
+        acknowledgedAt: v.acknowledgedAt,
+        answerBy: v.answerBy,
+        answer: v.answer
+          ? { text: v.answer.text, answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
+          : null,
+      };
+    },
+  );
+};

@@ -1,0 +1,218 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Actor } from '../../domain/case';
+import { maskName, maskPhone } from '../../domain/mask';
+import { zOrgCode, type OrgUnit } from '../../domain/org';
+import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportStepName, type ReportView } from '../../domain/report';
+import { seesPersonalData, type Role } from '../../domain/roles';
+import { COLLECTIONS } from '../../store/mongo';
+import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput, type CommonIssueDoc } from '../../store/reports';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/reports/contract';
+import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { conflict, notFound, zErrorBody } from '../errors';
+import { publicRoutes } from './public';
+
+/**
+ * Staff's side of public reports (群众反映): a report with its contact (masked below town level), the
+ * steps 受理 / 答复 / 共性问题, the unit profile behind the public QR page, and the common issues.
+ * Also registers the public routes (api/routes/public.ts), so the app registers reports once.
+ */
+
+/** Who maintains a unit's public profile: village staff and above, within their jurisdiction. */
+const PROFILE_EDITORS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
+
+const zReportId = z.string().regex(/^rp-[0-9a-f]{16}$/, 'expected a report id such as rp-0123456789abcdef');
+const zReportView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), stage: z.enum(REPORT_STAGES), contact: z.string().nullable() });
+const zCommonIssue = z.object({
+  issueId: z.string(),
+  unit: z.object({ code: z.string(), name: z.string() }),
+  category: z.string(),
+  categoryName: z.string(),
+  month: z.string(),
+  title: z.string(),
+  reportIds: z.array(z.string()),
+  status: z.enum(['proposed', 'confirmed', 'answered']),
+  createdAt: z.string(),
+  answeredAt: z.string().nullable(),
+});
+
+interface CaseDoc {
+  _id: string;
+  kind: string;
+  status: 'open' | 'closed';
+  orgPath: string[];
+  workflowId: string;
+  view: ReportView;
+}
+
+const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
+
+/** A free-text contact, masked for roles below town level: digit runs as phones, other words as names. */
+export function maskContact(contact: string): string {
+  return contact
+    .split(/(\s+|[,，;；:：/])/)
+    .map((part) => {
+      if (!part.trim() || /^(\s+|[,，;；:：/])$/.test(part)) return part;
+      return /\d{5,}/.test(part) ? part.replace(/\d[\d-]{4,}\d/g, (digits) => maskPhone(digits)) : maskName(part);
+    })
+    .join('');
+}
+
+export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo, temporal } = app.deps;
+  const db = mongo.db;
+  const cases = db.collection<CaseDoc>(COLLECTIONS.cases);
+
+  await app.register(publicRoutes);
+
+  async function reportFor(id: string): Promise<CaseDoc> {
+    const doc = await cases.findOne({ _id: id, kind: 'report' });
+    if (!doc) throw notFound(`report ${id} not found`);
+    return doc;
+  }
+
+  /** The staff view: the workflow's, plus the contact from the store, masked below town level. */
+  async function shown(p: Principal, view: ReportView) {
+    const contact = await contactOf(db, view.caseId);
+    return { ...view, contact: contact === null ? null : seesPersonalData(p.role) ? contact : maskContact(contact) };
+  }
+
+  const unitBrief = async (code: string) => ({ code, name: (await orgs.get(code))?.name ?? code });
+  const issueOut = async (d: CommonIssueDoc): Promise<z.infer<typeof zCommonIssue>> => ({
+    issueId: d._id,
+    unit: await unitBrief(d.unitCode),
+    category: d.category,
+    categoryName: REPORT_CATEGORY_NAMES[d.category as ReportCategory] ?? d.category,
+    month: d.month,
+    title: d.title,
+    reportIds: d.reportIds,
+    status: d.status,
+    createdAt: d.createdAt.toISOString(),
+    answeredAt: d.answeredAt ? d.answeredAt.toISOString() : null,
+  });
+
+  app.get(
+    '/v1/reports/:id',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'A public report: text, stage, deadlines, escalations, the answer; the contact (masked below town level)',
+        params: z.object({ id: zReportId }),
+        response: { 200: zReportView.extend({ commonIssues: z.array(zCommonIssue) }), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const doc = await reportFor(request.params.id);
+      assertCanRead(p, doc.orgPath);
+      const issues = await commonIssuesOfReport(db, doc._id);
+      return { ...(await shown(p, doc.view)), commonIssues: await Promise.all(issues.map(issueOut)) };
+    },
+  );
+
+  // One endpoint per staff step, from the table in domain/report.ts.
+  for (const [name, step] of Object.entries(REPORT_STEPS) as [ReportStepName, (typeof REPORT_STEPS)[ReportStepName]][]) {
+    // 受理 and marking carry optional fields only: an empty POST is fine.
+    const body = name === 'answer' ? step.body : (step.body as z.ZodObject).default({});
+    app.post(
+      `/v1/reports/:id/${step.path}`,
+      {
+        schema: {
+          tags: ['reports'],
+          summary: `${step.summary} (${step.roles.join(', ')})`,
+          params: z.object({ id: zReportId }),
+          body: body as z.ZodType,
+          response: { 200: zReportView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
+        },
+      },
+      async (request) => {
+        const p = principalOf(request);
+        const doc = await reportFor(request.params.id);
+        assertCanWrite(p, doc.orgPath, step.roles);
+        if (doc.status === 'closed') throw conflict(`report ${doc._id} is closed`);
+        const handle = temporal.workflow.getHandle(doc.workflowId);
+        const action = { caseId: doc._id, actor: actorOf(p) };
+        const input = request.body as Record<string, unknown>;
+        let view: ReportView;
+        if (name === 'acknowledgement') view = await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ ...action, ...(input as { note?: string }) }] });
+        else if (name === 'answer') {
+          const a = input as z.infer<typeof REPORT_STEPS.answer.body>;
+          view = await handle.executeUpdate(answerReportUpdate, { args: [{ ...action, answer: a.answer, answeredBy: a.answeredBy, channel: 'staff' }] });
+        } else view = await handle.executeUpdate(markCommonIssueUpdate, { args: [{ ...action, ...(input as { title?: string }) }] });
+        return shown(p, view);
+      },
+    );
+  }
+
+  const unitParams = z.object({ code: zOrgCode });
+  const zProfile = zUnitProfileInput.extend({ unitCode: z.string(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
+
+  /** Profiles belong to villages/communities, like QR codes: anything else is 404. */
+  async function villageOr404(code: string): Promise<OrgUnit> {
+    const unit = await orgs.get(code);
+    if (!unit || unit.level !== 'village') throw notFound(`${code} is not a village/community`);
+    return unit;
+  }
+
+  app.get(
+    '/v1/units/:code/profile',
+    { schema: { tags: ['reports'], summary: 'The profile behind a village’s public QR page', params: unitParams, response: { 200: zProfile, 403: zErrorBody, 404: zErrorBody } } },
+    async (request) => {
+      const unit = await villageOr404(request.params.code);
+      assertCanRead(principalOf(request), unit.path);
+      const doc = await loadUnitProfile(db, unit.code);
+      return { unitCode: unit.code, policies: doc?.policies ?? '', contacts: doc?.contacts ?? [], updatedAt: doc?.updatedAt.toISOString() ?? null, updatedBy: doc?.updatedBy ?? null };
+    },
+  );
+
+  app.put(
+    '/v1/units/:code/profile',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Replace the profile shown on a village’s public QR page: policy text and office contacts (village staff and above)',
+        params: unitParams,
+        body: zUnitProfileInput,
+        response: { 200: zProfile, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const unit = await villageOr404(request.params.code);
+      assertCanWrite(p, unit.path, PROFILE_EDITORS);
+      const doc = await saveUnitProfile(db, unit.code, request.body, p.userId);
+      return { unitCode: unit.code, policies: doc.policies, contacts: doc.contacts, updatedAt: doc.updatedAt.toISOString(), updatedBy: doc.updatedBy };
+    },
+  );
+
+  /** The villages/communities in a unit's subtree (the unit itself when it is one). */
+  async function villagesUnder(unit: OrgUnit): Promise<string[]> {
+    if (unit.level === 'village') return [unit.code];
+    const out: string[] = [];
+    for (const child of await orgs.childrenOf(unit.code)) out.push(...(await villagesUnder(child)));
+    return out;
+  }
+
+  app.get(
+    '/v1/units/:code/common-issues',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Common issues (共性问题) of the villages in a unit’s subtree, newest month first',
+        params: unitParams,
+        querystring: z.object({
+          status: z.enum(['proposed', 'confirmed', 'answered']).optional(),
+          month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM').optional(),
+        }),
+        response: { 200: z.object({ items: z.array(zCommonIssue) }), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const unit = await orgs.get(request.params.code);
+      if (!unit) throw notFound(`org unit ${request.params.code} not found`);
+      assertCanRead(principalOf(request), unit.path);
+      const docs = await listCommonIssues(db, { unitCodes: await villagesUnder(unit), ...request.query });
+      return { items: await Promise.all(docs.map(issueOut)) };
+    },
+  );
+};

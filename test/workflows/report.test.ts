@@ -1,0 +1,346 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createActivities } from '../../activities';
+import type { Actor } from '../../domain/case';
+import type { UnitRef } from '../../domain/org';
+import { resolvePolicy } from '../../domain/policy';
+import type { ReportCategory, ReportView } from '../../domain/report';
+import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { REPORT_COLLECTIONS, type CommonIssueDoc } from '../../store/reports';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
+import { reportWorkflow } from '../../workflows';
+import { quietRuntime, sharedBundle } from '../helpers/context';
+
+/**
+ * The public-report workflow on Temporal's time-skipping test server, at the default durations
+ * (受理 within 48 h, answer within 10 days of receipt, a rung every 2 days), with the real activities
+ * writing a real read model.
+ */
+
+const MIN = 60_000;
+const H = 60 * MIN;
+const D = 24 * H;
+/** Timers fire at their instant; the workflow sees it a few (real) milliseconds later at most. */
+const SLACK = MIN;
+
+const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
+const OTHER_VILLAGE: UnitRef = { code: '371002001002', name: '戚谷疃社区居委会', level: 'village' };
+const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
+const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
+const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
+const STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
+const POLICY = resolvePolicy(undefined, 'default').reports;
+const ANSWERED_BY = { name: '王主任', role: 'committee_member' as const };
+
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof reportWorkflow>;
+
+interface CaseRow {
+  _id: string;
+  version: number;
+  kind: string;
+  status: string;
+  stage: string;
+  category: string;
+  unitCode: string;
+  householdId: string | null;
+  overdue: boolean;
+  rung: number;
+  escalatedTo: UnitRef | null;
+  view: ReportView;
+}
+interface EventRow {
+  caseId: string;
+  type: string;
+  at: Date;
+  data: Record<string, unknown>;
+}
+interface NoticeRow {
+  caseId: string;
+  unitCode: string;
+  kind: string;
+  message: string;
+  at: Date;
+}
+interface DeadlineRow {
+  _id: string;
+  deadlineKind: string;
+  dueAt: Date;
+  outcome: string;
+  escalations: number;
+}
+
+let env: TestWorkflowEnvironment;
+let mongo: Awaited<ReturnType<typeof connectMongo>>;
+const taskQueue = `report-wf-${randomBytes(3).toString('hex')}`;
+let started: Handle[] = [];
+
+beforeAll(async () => {
+  quietRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  // The Java test server refuses undeclared custom search attributes: declare the ones the projector upserts.
+  const T = temporal.api.enums.v1.IndexedValueType;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: {
+      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
+      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
+      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
+      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
+      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
+    },
+  });
+  mongo = await connectMongo(inject('mongoUri'), `t_wf_report_${randomBytes(3).toString('hex')}`);
+  await sharedBundle();
+});
+
+afterEach(async () => {
+  for (const handle of started) {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') await handle.terminate('test over');
+  }
+  started = [];
+});
+
+afterAll(async () => {
+  await mongo?.db.dropDatabase().catch(() => undefined);
+  await mongo?.client.close();
+  await env?.teardown();
+});
+
+async function withWorker(fn: () => Promise<void>): Promise<void> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), activities: createActivities({ db: mongo.db }) });
+  await worker.runUntil(fn);
+}
+
+/** Retries `check` until it passes (the read model is written by activities, after the workflow state). */
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function startReport(category: ReportCategory, unit: UnitRef = VILLAGE): Promise<{ handle: Handle; caseId: string; receivedAt: number }> {
+  const reportId = `rp-${randomBytes(8).toString('hex')}`;
+  const ladder = [unit, TOWN, DISTRICT, CITY];
+  const input: ReportInput = { openingRequestId: `req-${reportId}`, receive: { reportId, category, text: '<b>低保金</b>本月未到账', unit, ladder, policy: POLICY } };
+  const handle = await env.client.workflow.start(reportWorkflow, { workflowId: reportWorkflowId(reportId), taskQueue, args: [input] });
+  started.push(handle);
+  const view = await eventually(() => handle.query(reportQuery));
+  return { handle, caseId: view.caseId, receivedAt: Date.parse(view.receivedAt) };
+}
+
+async function sleepUntil(t: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (t > now) await env.sleep(t - now);
+}
+
+async function settled(handle: Handle): Promise<{ view: ReportView; row: CaseRow }> {
+  return eventually(async () => {
+    const view = await handle.query(reportQuery);
+    const row = await mongo.db.collection<CaseRow>(COLLECTIONS.cases).findOne({ _id: view.caseId });
+    expect(row?.version).toBe(view.version);
+    return { view, row: row! };
+  });
+}
+
+const eventsOf = async (caseId: string, type: string) =>
+  (await mongo.db.collection<EventRow>(COLLECTIONS.events).find({ caseId, type }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
+const noticesOf = async (caseId: string, kind: string) =>
+  (await mongo.db.collection<NoticeRow>(COLLECTIONS.notifications).find({ caseId, kind }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
+const deadlinesOf = async (caseId: string) =>
+  (await mongo.db.collection<DeadlineRow>(COLLECTIONS.deadlines).find({ caseId }).toArray()).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+const overdueRow = (caseId: string) => mongo.db.collection<{ _id: string; rung: number; escalatedTo: UnitRef | null; kind: string }>(COLLECTIONS.overdue).findOne({ _id: caseId });
+
+function expectAt(actual: number | string | Date | null | undefined, expected: number, slack = SLACK): void {
+  expect(actual, 'time is set').not.toBeNull();
+  expect(actual, 'time is set').toBeDefined();
+  const ms = typeof actual === 'number' ? actual : new Date(actual!).getTime();
+  expect(ms).toBeGreaterThanOrEqual(expected);
+  expect(ms - expected).toBeLessThan(slack);
+}
+
+async function rejection(work: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (err as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('report workflow (time-skipping, default policy)', () => {
+  it('acknowledged at 47 h and answered on day 5: both deadlines on time, nothing escalates, the workflow completes', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, receivedAt: t0 } = await startReport('assistance_policy');
+      const first = await settled(handle);
+      expect(first.row).toMatchObject({ kind: 'report', status: 'open', stage: 'received', category: 'assistance_policy', unitCode: VILLAGE.code, householdId: null });
+      expect(first.view.dueAt).toBe(new Date(t0 + 48 * H).toISOString());
+
+      await sleepUntil(t0 + 47 * H);
+      const acked = await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: STAFF, note: '已受理' }] });
+      expect(acked).toMatchObject({ stage: 'acknowledged', rung: 0, escalations: [], due: { key: 'answer#1', dueAt: new Date(t0 + 10 * D).toISOString() } });
+      expectAt(acked.acknowledgedAt, t0 + 47 * H);
+
+      await sleepUntil(t0 + 5 * D);
+      const answered = await handle.executeUpdate(answerReportUpdate, { args: [{ caseId, actor: STAFF, answer: '政策已当面解释', answeredBy: ANSWERED_BY, channel: 'staff' }] });
+      expect(answered).toMatchObject({ status: 'closed', stage: 'answered', due: null, answer: { text: '政策已当面解释', answeredBy: ANSWERED_BY, channel: 'staff' } });
+      const result = await handle.result();
+      expect(result.status).toBe('closed');
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+
+      await sleepUntil(t0 + 30 * D);
+      const row = await eventually(async () => {
+        const r = await mongo.db.collection<CaseRow>(COLLECTIONS.cases).findOne({ _id: caseId });
+        expect(r?.status).toBe('closed');
+        return r!;
+      });
+      expect(row).toMatchObject({ stage: 'answered', overdue: false, rung: 0 });
+      expect(await deadlinesOf(caseId)).toEqual([
+        expect.objectContaining({ deadlineKind: 'report.acknowledge', outcome: 'on_time', escalations: 0 }),
+        expect.objectContaining({ deadlineKind: 'report.answer', outcome: 'on_time', escalations: 0 }),
+      ]);
+      expect(await eventsOf(caseId, 'escalated')).toEqual([]);
+      expect(await noticesOf(caseId, 'escalated')).toEqual([]);
+      expect(await overdueRow(caseId)).toBeNull();
+    });
+  });
+
+  it('left unacknowledged, climbs to the town at 48 h, the district at 96 h, the city at 144 h, with an outbox notice at each', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, receivedAt: t0 } = await startReport('missed_household');
+      await sleepUntil(t0 + 48 * H - MIN);
+      expect((await settled(handle)).view.escalations).toEqual([]);
+      expect(await overdueRow(caseId)).toBeNull();
+      expect((await noticesOf(caseId, 'at_risk')).map((n) => n.unitCode)).toEqual([VILLAGE.code]);
+
+      const rungs = [
+        { rung: 1, from: VILLAGE, to: TOWN, hours: 48 },
+        { rung: 2, from: TOWN, to: DISTRICT, hours: 96 },
+        { rung: 3, from: DISTRICT, to: CITY, hours: 144 },
+      ];
+      for (const step of rungs) {
+        await sleepUntil(t0 + step.hours * H + MIN);
+        const { view, row } = await settled(handle);
+        expect(view.escalations).toHaveLength(step.rung);
+        const e = view.escalations[step.rung - 1]!;
+        expect(e).toMatchObject({ rung: step.rung, from: step.from, to: step.to, deadlineKey: 'acknowledge#1', resolvedAt: null });
+        expectAt(e.at, t0 + step.hours * H);
+        expect(row).toMatchObject({ overdue: true, rung: step.rung, escalatedTo: step.to, stage: 'received' });
+        expect(await overdueRow(caseId)).toMatchObject({ kind: 'report', rung: step.rung, escalatedTo: step.to });
+      }
+      await sleepUntil(t0 + 20 * D);
+      expect((await settled(handle)).view.escalations).toHaveLength(3);
+      const notices = await noticesOf(caseId, 'escalated');
+      expect(notices.map((n) => n.unitCode)).toEqual([TOWN.code, DISTRICT.code, CITY.code]);
+      notices.forEach((n, i) => expectAt(n.at, t0 + (48 + 48 * i) * H));
+      // Notices name the report and its category, never what the reporter wrote.
+      for (const n of notices) expect(n.message).not.toContain('低保金');
+      expect(await deadlinesOf(caseId)).toEqual([expect.objectContaining({ deadlineKind: 'report.acknowledge', outcome: 'pending', escalations: 3 })]);
+    });
+  });
+
+  it('acknowledged, then answered late on day 13 (through the Party-day channel): the answer deadline’s escalations are resolved', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, receivedAt: t0 } = await startReport('benefit_problem');
+      await sleepUntil(t0 + 10 * H);
+      await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: STAFF }] });
+
+      await sleepUntil(t0 + 12 * D + MIN);
+      const before = await settled(handle);
+      expect(before.view.escalations.map((e) => [e.rung, e.to.code, e.deadlineKey])).toEqual([
+        [1, TOWN.code, 'answer#1'],
+        [2, DISTRICT.code, 'answer#1'],
+      ]);
+      expectAt(before.view.escalations[0]!.at, t0 + 10 * D);
+      expect(await overdueRow(caseId)).toMatchObject({ rung: 2, escalatedTo: DISTRICT });
+
+      await sleepUntil(t0 + 13 * D);
+      const answered = await handle.executeUpdate(answerReportUpdate, {
+        args: [{ caseId, actor: { userId: 'party-day', role: 'village_staff', unitCode: VILLAGE.code }, answer: '党员活动日现场答复：已补发', answeredBy: ANSWERED_BY, channel: 'party_day' }],
+      });
+      expect(answered).toMatchObject({ status: 'closed', overdue: false, rung: 0, escalatedTo: null, answer: { channel: 'party_day' } });
+      expect(answered.escalations.map((e) => e.resolution)).toEqual(['met', 'met']);
+      answered.escalations.forEach((e) => expectAt(e.resolvedAt, t0 + 13 * D));
+      await handle.result();
+
+      await eventually(async () => expect(await overdueRow(caseId)).toBeNull());
+      expect(await deadlinesOf(caseId)).toEqual([
+        expect.objectContaining({ deadlineKind: 'report.acknowledge', outcome: 'on_time', escalations: 0 }),
+        expect.objectContaining({ deadlineKind: 'report.answer', outcome: 'late', escalations: 2 }),
+      ]);
+      const met = await eventsOf(caseId, 'deadline_met');
+      expect(met.map((e) => e.data)).toEqual([
+        expect.objectContaining({ deadline: 'acknowledge#1', resolvedEscalations: 0 }),
+        expect.objectContaining({ deadline: 'answer#1', resolvedEscalations: 2 }),
+      ]);
+    });
+  });
+
+  it('refuses what does not fit: another report’s id, a second 受理, a bad answer, an answer to a closed report', async () => {
+    await withWorker(async () => {
+      const { handle, caseId } = await startReport('staff_conduct');
+      expect((await rejection(handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId: 'rp-ffffffffffffffff', actor: STAFF }] }))).type).toBe('conflict');
+      await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: STAFF }] });
+      expect((await rejection(handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: STAFF }] }))).type).toBe('conflict');
+      const bad = await rejection(
+        handle.executeUpdate(answerReportUpdate, { args: [{ caseId, actor: STAFF, answer: '  ', answeredBy: { name: '王', role: 'mayor' as never }, channel: 'staff' }] }),
+      );
+      expect(bad.type).toBe('unprocessable');
+      await handle.executeUpdate(answerReportUpdate, { args: [{ caseId, actor: STAFF, answer: '已答复', answeredBy: ANSWERED_BY, channel: 'staff' }] });
+      await handle.result();
+      // The workflow is done: a second answer finds nothing to take it.
+      await expect(handle.executeUpdate(answerReportUpdate, { args: [{ caseId, actor: STAFF, answer: '再答复', answeredBy: ANSWERED_BY, channel: 'staff' }] })).rejects.toThrow();
+      expect(await eventsOf(caseId, 'answered')).toHaveLength(1);
+    });
+  });
+
+  it('the third report of a category in a unit within the window proposes one common issue; staff marking confirms it', async () => {
+    await withWorker(async () => {
+      const reports: Awaited<ReturnType<typeof startReport>>[] = [];
+      for (let i = 0; i < 3; i++) {
+        reports.push(await startReport('benefit_problem', OTHER_VILLAGE));
+        await settled(reports.at(-1)!.handle);
+        await sleepUntil((await env.currentTimeMs()) + H);
+      }
+      const issues = mongo.db.collection<CommonIssueDoc>(REPORT_COLLECTIONS.commonIssues);
+      const issue = await eventually(async () => {
+        const docs = await issues.find({ unitCode: OTHER_VILLAGE.code }).toArray();
+        expect(docs).toHaveLength(1);
+        return docs[0]!;
+      });
+      expect(issue).toMatchObject({ unitCode: OTHER_VILLAGE.code, category: 'benefit_problem', status: 'proposed', title: expect.stringContaining('待遇发放问题') });
+      expect(issue.month).toMatch(/^\d{4}-\d{2}$/);
+      expect([...issue.reportIds].sort()).toEqual(reports.map((r) => r.caseId).sort());
+      const third = await eventually(async () => {
+        const v = await reports[2]!.handle.query(reportQuery);
+        expect(v.commonIssue).toMatchObject({ issueId: issue._id, status: 'proposed' });
+        return v;
+      });
+      expect(third.commonIssue?.issueId).toBe(`ci-${OTHER_VILLAGE.code}-benefit_problem-${issue.month}`);
+      expect((await noticesOf(third.caseId, 'stage')).map((n) => n.unitCode)).toEqual([OTHER_VILLAGE.code]);
+      // The first two did not reach the threshold themselves.
+      expect((await reports[0]!.handle.query(reportQuery)).commonIssue).toBeNull();
+
+      const marked = await reports[0]!.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: reports[0]!.caseId, actor: STAFF, title: '低保金发放延迟' }] });
+      expect(marked.commonIssue).toMatchObject({ issueId: issue._id, status: 'confirmed', title: '低保金发放延迟' });
+      expect(await issues.findOne({ _id: issue._id })).toMatchObject({ status: 'confirmed', title: '低保金发放延迟' });
+      expect((await issues.findOne({ _id: issue._id }))!.reportIds).toHaveLength(3);
+      expect(await issues.countDocuments({})).toBe(1);
+      expect((await rejection(reports[0]!.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: reports[0]!.caseId, actor: STAFF }] }))).type).toBe('conflict');
+    });
+  });
+});
