@@ -13,6 +13,7 @@ import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type Appli
 import type { applicationWorkflow } from '../../workflows/applications/workflow';
 import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
+import { presentCaseView } from './cases';
 
 /** Who may file an application: the town's one door (一门受理) and village staff on a household's behalf (帮办代办). */
 const SUBMITTERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
@@ -124,8 +125,9 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const doc = await cases.findOne({ _id: request.params.id, kind: 'application' });
       if (!doc) throw notFound(`application ${request.params.id} not found`);
-      assertCanRead(principalOf(request), doc.orgPath);
-      return doc.view as z.infer<typeof zApplicationView>;
+      const p = principalOf(request);
+      assertCanRead(p, doc.orgPath);
+      return presentCaseView(p, 'application', doc.view) as z.infer<typeof zApplicationView>;
     },
   );
 
@@ -152,7 +154,8 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
           throw forbidden('you declared a close relative in this household: you may not take this step on its application');
         }
         const handle = temporal.workflow.getHandle(doc.workflowId);
-        return handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
+        const view = await handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
+        return presentCaseView(p, 'application', view) as z.infer<typeof zApplicationView>;
       },
     );
   }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Filter } from 'mongodb';
 import { z } from 'zod';
-import { maskAddress, maskName } from '../../domain/mask';
+import { maskAddress, maskIdNumber, maskName } from '../../domain/mask';
 import { zOrgCode, type UnitRef } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import { seesPersonalData } from '../../domain/roles';
@@ -47,6 +47,30 @@ const zCaseRow = z.object({
   rung: z.number(),
   escalatedTo: zUnitRef.nullable(),
 });
+
+/**
+ * The generic case view, as the caller may see it. Below town level, personal data that a kind's view
+ * carries is masked or left out here; each kind's own endpoint (e.g. /v1/wishes/{id}) presents its
+ * free text with the register's data masked.
+ */
+export function presentCaseView(p: Principal, kind: string, view: Record<string, unknown>): Record<string, unknown> {
+  if (seesPersonalData(p.role)) return view;
+  if (kind === 'application') {
+    const verification = view.verification as { answers?: Array<{ records?: Array<{ idNumber: string }> }> } | undefined;
+    return {
+      ...view,
+      verification: verification && {
+        ...verification,
+        answers: (verification.answers ?? []).map((a) => (a.records ? { ...a, records: a.records.map((r) => ({ ...r, idNumber: maskIdNumber(r.idNumber) })) } : a)),
+      },
+    };
+  }
+  if (kind === 'wish') {
+    const { description: _description, fulfilment, ...rest } = view as { description?: unknown; fulfilment?: Record<string, unknown> | null };
+    return { ...rest, description: null, fulfilment: fulfilment ? { ...fulfilment, text: null, photos: [] } : null, detail: `/v1/wishes/${String(view.caseId)}` };
+  }
+  return view;
+}
 
 function toRow(p: Principal, d: CaseRow, now: number): z.infer<typeof zCaseRow> {
   const household = d.household && !seesPersonalData(p.role) ? { headName: maskName(d.household.headName), address: maskAddress(d.household.address) } : d.household;
@@ -167,7 +191,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       assertCanRead(principalOf(request), doc.orgPath);
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
-      return { ...(doc.view ?? {}), caseId: doc._id, kind: doc.kind, links: { temporal } };
+      return { ...presentCaseView(principalOf(request), doc.kind, doc.view ?? {}), caseId: doc._id, kind: doc.kind, links: { temporal } };
     },
   );
 

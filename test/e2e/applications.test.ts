@@ -56,6 +56,15 @@ describe('an application through the API', () => {
     expect(investigating.verification.summary.missing.sort()).toEqual(['civil_affairs', 'housing_fund', 'market_regulation']);
     expect(investigating.due.key).toBe('town_review#1');
 
+    // Below town level the departments' ID numbers are masked, in the application and the generic case view.
+    for (const url of [`/v1/applications/${id}`, `/v1/cases/${id}`]) {
+      const villageView = (await get(url, tokens.village!)).json();
+      const ids = villageView.verification.answers.flatMap((a: { records?: { idNumber: string }[] }) => (a.records ?? []).map((r) => r.idNumber));
+      expect(ids.length).toBeGreaterThan(0);
+      for (const idn of ids) expect(idn).toMatch(/^\d{4}\*{10}[\dX]{4}$/);
+    }
+    expect(investigating.verification.answers.find((a: { department: string }) => a.department === 'hrss').records[0].idNumber).toMatch(/^\d{17}[\dX]$/);
+
     const manual = await post(`/v1/applications/${id}/verification-results`, tokens.town!, { department: 'civil_affairs', records: [] });
     expect(manual.statusCode).toBe(200);
     expect(manual.json().verification.summary.missing).not.toContain('civil_affairs');
