@@ -41,6 +41,15 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(COLLECTIONS.notifications).createIndex({ unitCode: 1, at: -1 }),
     db.collection(COLLECTIONS.cases).createIndex({ householdId: 1, kind: 1, category: 1, status: 1 }),
     db.collection('relatives').createIndex({ householdId: 1 }),
+    // The Party-day agenda: a unit's open reports.
+    db.collection(COLLECTIONS.cases).createIndex({ kind: 1, unitCode: 1, status: 1 }),
+  ]);
+  // Collections owned by other store modules, which import this one: loaded here lazily, not in a cycle.
+  const [{ ensureWishIndexes }, { REPORT_COLLECTIONS }, { PARTY_DAYS_COLLECTION }] = await Promise.all([import('./wishes'), import('./reports'), import('./party-days')]);
+  await Promise.all([
+    ensureWishIndexes(db),
+    db.collection(REPORT_COLLECTIONS.commonIssues).createIndex({ unitCode: 1, status: 1, month: 1 }),
+    db.collection(PARTY_DAYS_COLLECTION).createIndex({ unitCode: 1, month: -1 }),
   ]);
 }
 

@@ -39,6 +39,14 @@ describe('configuration', () => {
     expect(message({ ...base, NODE_ENV: 'production', JWT_SECRET: undefined })).toMatch(/^JWT_SECRET: required in production/);
   });
 
+  it('TRUST_PROXY: none by default; true, a hop count or a list of proxies', () => {
+    expect(loadConfig(base).trustProxy).toBe(false);
+    expect(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(message({ ...base, TRUST_PROXY: 'everyone' })).toMatch(/^TRUST_PROXY: expected true, false/);
+  });
+
   it('external servers: TEMPORAL_ADDRESS and MONGODB_URI mean "start none"', () => {
     const c = loadConfig({ ...base, TEMPORAL_ADDRESS: 'temporal.example:7233', MONGODB_URI: 'mongodb://db:27017/?replicaSet=rs0' });
     expect(c.temporal.external).toBe(true);
