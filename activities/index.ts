@@ -8,6 +8,9 @@ import { COLLECTIONS } from '../store/mongo';
 import type { DepartmentSource } from './departments/source';
 import { projectCaseInto } from './projection';
 import { createVerificationActivities } from './verification';
+import { createWishActivities } from './wishes';
+import { createReportsActivities } from './reports';
+import { createPartyDayActivities } from './party-day';
 import { closeUpdate } from '../workflows/alerts/contract';
 
 /**
@@ -18,6 +21,9 @@ import { closeUpdate } from '../workflows/alerts/contract';
 export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; temporal?: Client }) {
   const verification = createVerificationActivities({ sources: deps.sources ?? [] });
   return {
+    ...createWishActivities(deps),
+    ...createReportsActivities(deps),
+    ...createPartyDayActivities(deps),
     async projectCase(projection: CaseProjection): Promise<void> {
       await projectCaseInto(deps.db, projection);
     },

@@ -30,6 +30,14 @@ const zEnv = z.object({
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name').default('jiuzhu'),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   POLICY_FILE: z.string().min(1).optional(),
+  /**
+   * Behind a load balancer or reverse proxy: which X-Forwarded-For hops to trust, so rate limits see the
+   * client's address — `true` (all), a hop count, or comma-separated addresses/CIDRs. Unset: trust none.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:.\/]+(,[0-9a-fA-F:.\/]+)*)$/, 'expected true, false, a hop count, or comma-separated addresses/CIDRs')
+    .optional(),
   /** Where the public reaches the API: the address printed in the QR codes (default http://HOST:PORT). */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
@@ -52,6 +60,8 @@ export interface Config {
   policy: Policy;
   /** The public address of the API, without a trailing slash: QR codes point at it. */
   publicBaseUrl: string;
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe. */
+  trustProxy: boolean | number | string[];
   local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
 }
 
@@ -98,6 +108,13 @@ function localJwtSecret(dataDir: string): string {
   return secret;
 }
 
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = zEnv.safeParse(env);
   if (!parsed.success) throw new ConfigError(firstIssue(parsed.error, 'environment'));
@@ -126,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
     policy: loadPolicy(e.POLICY_FILE),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
   };

@@ -1,0 +1,273 @@
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Actor } from '../../domain/case';
+import { zOrgCode, type OrgUnit } from '../../domain/org';
+import { PARTY_DAY_TIMEZONE, zAnswerInput, zPartyDayId, zPauseInput, zScheduleInput, zUnpauseInput } from '../../domain/party-day';
+import type { Role } from '../../domain/roles';
+import { COLLECTIONS } from '../../store/mongo';
+import { getPartyDay, listPartyDays } from '../../store/party-days';
+import {
+  answerUpdate,
+  PARTY_DAY_CATCHUP_WINDOW,
+  PARTY_DAY_WORKFLOW_TYPE,
+  partyDayScheduleId,
+  partyDayWorkflowId,
+  type PartyDayInput,
+} from '../../workflows/party-day/contract';
+import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
+import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { ApiError, conflict, notFound, zErrorBody } from '../errors';
+
+/** Who sets a unit's party day: the village/community itself and its town. */
+const SCHEDULERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
+/** Who records the answers given on site. */
+const RECORDERS: readonly Role[] = ['village_staff', 'town_staff'];
+
+const zScheduleView = z.object({
+  scheduleId: z.string(),
+  unitCode: z.string(),
+  unitName: z.string(),
+  dayOfMonth: z.number().nullable(),
+  startsAt: z.string().nullable(),
+  timezone: z.string(),
+  paused: z.boolean(),
+  note: z.string().nullable(),
+  nextActionTimes: z.array(z.string()),
+  recentActions: z.array(z.object({ scheduledAt: z.string(), takenAt: z.string(), workflowId: z.string() })),
+  taskQueue: z.string().nullable(),
+  policyVersion: z.string().nullable(),
+});
+type ScheduleView = z.infer<typeof zScheduleView>;
+const zPartyDayView = z.looseObject({ caseId: z.string(), partyDayId: z.string(), status: z.enum(['open', 'closed']), stage: z.string(), month: z.string(), items: z.array(z.unknown()) });
+const zRecord = z.looseObject({ _id: z.string(), unitCode: z.string(), month: z.string(), status: z.string(), items: z.array(z.unknown()), carriedOver: z.array(z.string()) });
+
+const pad = (n: number | undefined) => (n === undefined ? '??' : String(n).padStart(2, '0'));
+const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
+
+function scheduleView(unit: OrgUnit, d: ScheduleDescription): ScheduleView {
+  const calendar = d.spec.calendars?.[0];
+  const hour = calendar?.hour[0]?.start;
+  const minute = calendar?.minute[0]?.start;
+  const input = d.action.args?.[0] as PartyDayInput | undefined;
+  return {
+    scheduleId: d.scheduleId,
+    unitCode: unit.code,
+    unitName: unit.name,
+    dayOfMonth: calendar?.dayOfMonth[0]?.start ?? null,
+    startsAt: hour === undefined ? null : `${pad(hour)}:${pad(minute ?? 0)}`,
+    timezone: d.spec.timezone ?? 'UTC',
+    paused: d.state.paused,
+    note: d.state.note ?? null,
+    nextActionTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
+    recentActions: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: a.action.workflow.workflowId })),
+    taskQueue: d.action.taskQueue ?? null,
+    policyVersion: input?.policy?.version ?? null,
+  };
+}
+
+/** Runs a schedule call; a unit without a schedule is a 404. */
+async function onSchedule<T>(unit: OrgUnit, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) throw notFound(`${unit.name} (${unit.code}) has no party-day schedule; create it with PUT /v1/units/${unit.code}/party-day-schedule`);
+    throw err;
+  }
+}
+
+/**
+ * The monthly Party-day Q&A (每月党员活动日集中答疑): each village/community's Temporal Schedule (create,
+ * change, pause, resume, read), its Q&As and the answers recorded on site. See docs/party-day.md.
+ */
+export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo, temporal, config } = app.deps;
+  const db = mongo.db;
+  const cases = db.collection<{ _id: string; status: 'open' | 'closed'; view: Record<string, unknown> }>(COLLECTIONS.cases);
+
+  /** A village/community: the only level that holds a party day. */
+  async function villageOf(code: string): Promise<OrgUnit> {
+    const unit = await orgs.get(code);
+    if (!unit) throw notFound(`org unit ${code} not found`);
+    if (unit.level !== 'village') {
+      throw new ApiError(422, 'unprocessable', `${unit.name} is a ${unit.level}: party days are held by villages/communities (村/社区)`, [{ path: 'params.code', message: `is a ${unit.level}` }]);
+    }
+    return unit;
+  }
+
+  const scheduleParams = z.object({ code: zOrgCode });
+  const scheduleResponses = { 200: zScheduleView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 422: zErrorBody };
+
+  app.put(
+    '/v1/units/:code/party-day-schedule',
+    {
+      schema: {
+        tags: ['party-day'],
+        summary: 'Create or change the unit’s monthly party day (day 1–28, local start time, Asia/Shanghai); 201 when created',
+        params: scheduleParams,
+        body: zScheduleInput,
+        response: { ...scheduleResponses, 201: zScheduleView },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const unit = await villageOf(request.params.code);
+      assertCanWrite(p, unit.path, SCHEDULERS);
+      const { dayOfMonth, startsAt, note } = request.body;
+      const [hour, minute] = startsAt.split(':').map(Number) as [number, number];
+      const ladder = await orgs.ladder(unit.code);
+      // The run gets the unit, its ladder and the policy as of now; every PUT refreshes them.
+      const input: PartyDayInput = { unitCode: unit.code, unit: ladder[0]!, ladder, policy: { ...config.policy.partyDay, dayOfMonth, startsAt } };
+      const spec: ScheduleSpec = {
+        calendars: [{ dayOfMonth, hour, minute, comment: `${unit.name}每月党员活动日集中答疑` }],
+        timezone: PARTY_DAY_TIMEZONE,
+      };
+      const action: ScheduleOptionsStartWorkflowAction<typeof partyDayWorkflow> = {
+        type: 'startWorkflow',
+        workflowType: PARTY_DAY_WORKFLOW_TYPE,
+        workflowId: partyDayWorkflowId(unit.code),
+        taskQueue: config.temporal.taskQueue,
+        args: [input],
+      };
+      // A month's Q&A stays open (overdue, with the town) until next month's takes its items over, so
+      // runs must be allowed to overlap; a missed fire time is caught up for a week.
+      const policies = { overlap: 'ALLOW_ALL' as const, catchupWindow: PARTY_DAY_CATCHUP_WINDOW };
+      const handle = temporal.schedule.getHandle(partyDayScheduleId(unit.code));
+      let created = false;
+      const exists = await handle.describe().then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof ScheduleNotFoundError) return false;
+          throw err;
+        },
+      );
+      if (!exists) {
+        try {
+          await temporal.schedule.create({ scheduleId: handle.scheduleId, spec, action, policies, ...(note ? { state: { note } } : {}) });
+          created = true;
+        } catch (err) {
+          // Two PUTs at once: the other created it; ours becomes an update.
+          if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+        }
+      }
+      if (!created) {
+        await handle.update<typeof partyDayWorkflow>((previous) => {
+          const kept = note ?? previous.state.note;
+          return { spec, action, policies, state: { paused: previous.state.paused, ...(kept ? { note: kept } : {}) } };
+        });
+      }
+      return reply.code(created ? 201 : 200).send(scheduleView(unit, await handle.describe()));
+    },
+  );
+
+  app.get(
+    '/v1/units/:code/party-day-schedule',
+    {
+      schema: {
+        tags: ['party-day'],
+        summary: 'The unit’s party-day schedule: day, start time, paused, the next times it will fire',
+        params: scheduleParams,
+        response: scheduleResponses,
+      },
+    },
+    async (request) => {
+      const unit = await villageOf(request.params.code);
+      assertCanRead(principalOf(request), unit.path);
+      return onSchedule(unit, async () => scheduleView(unit, await temporal.schedule.getHandle(partyDayScheduleId(unit.code)).describe()));
+    },
+  );
+
+  /** Pause and resume: the schedule keeps its settings; a paused schedule starts no Q&A. */
+  const toggle = (path: 'pause' | 'unpause', body: z.ZodType, summary: string, act: (h: ScheduleHandle, note: string) => Promise<void>) =>
+    app.post(
+      `/v1/units/:code/party-day-schedule/${path}`,
+      { schema: { tags: ['party-day'], summary, params: scheduleParams, body, response: scheduleResponses } },
+      async (request) => {
+        const p = principalOf(request);
+        const unit = await villageOf(request.params.code);
+        assertCanWrite(p, unit.path, SCHEDULERS);
+        const handle = temporal.schedule.getHandle(partyDayScheduleId(unit.code));
+        const reason = (request.body as { reason?: string }).reason;
+        return onSchedule(unit, async () => {
+          await act(handle, reason ?? `${p.unit.name}恢复活动日`);
+          return scheduleView(unit, await handle.describe());
+        });
+      },
+    );
+  toggle('pause', zPauseInput, 'Pause the unit’s party-day schedule, with the reason', (h, note) => h.pause(note));
+  toggle('unpause', zUnpauseInput.default({}), 'Resume the unit’s party-day schedule', (h, note) => h.unpause(note));
+
+  app.get(
+    '/v1/units/:code/party-days',
+    {
+      schema: {
+        tags: ['party-day'],
+        summary: 'The unit’s party-day Q&As, newest month first: agenda, minutes, what was carried over',
+        params: scheduleParams,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(120).default(24) }),
+        response: { 200: z.object({ items: z.array(zRecord) }), 403: zErrorBody, 404: zErrorBody, 422: zErrorBody },
+      },
+    },
+    async (request) => {
+      const unit = await villageOf(request.params.code);
+      assertCanRead(principalOf(request), unit.path);
+      const docs = await listPartyDays(db, unit.code, request.query.limit);
+      return { items: docs as unknown as z.infer<typeof zRecord>[] };
+    },
+  );
+
+  /** The month's record and the unit it belongs to, after the caller's rights are checked. */
+  async function partyDayFor(id: string) {
+    const doc = await getPartyDay(db, id);
+    if (!doc) throw notFound(`party day ${id} not found`);
+    const unit = await orgs.get(doc.unitCode);
+    if (!unit) throw notFound(`org unit ${doc.unitCode} not found`);
+    return { doc, unit };
+  }
+
+  const idParams = z.object({ id: zPartyDayId });
+
+  app.get(
+    '/v1/party-days/:id',
+    {
+      schema: {
+        tags: ['party-day'],
+        summary: 'One Q&A (id <unitCode>:<YYYY-MM>): agenda, answers and who recorded them, deadline, escalation',
+        params: idParams,
+        response: { 200: zPartyDayView, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const { doc, unit } = await partyDayFor(request.params.id);
+      assertCanRead(principalOf(request), unit.path);
+      const kase = await cases.findOne({ _id: doc.caseId });
+      if (!kase) throw notFound(`party day ${doc._id} is being published`);
+      return { ...(kase.view as z.infer<typeof zPartyDayView>), workflowId: doc.workflowId };
+    },
+  );
+
+  app.post(
+    '/v1/party-days/:id/answers',
+    {
+      schema: {
+        tags: ['party-day'],
+        summary: 'Record an answer given on site by a committee member (两委) or the civil-affairs assistant (民政协理员)',
+        params: idParams,
+        body: zAnswerInput,
+        response: { 200: zPartyDayView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const { doc, unit } = await partyDayFor(request.params.id);
+      assertCanWrite(p, unit.path, RECORDERS);
+      const kase = await cases.findOne({ _id: doc.caseId }, { projection: { status: 1 } });
+      if (kase?.status === 'closed') {
+        throw conflict(doc.handedOverTo ? `party day ${doc._id} handed its open items over to ${doc.handedOverTo}: answer them there` : `party day ${doc._id} is closed`, doc.handedOverTo ? { handedOverTo: doc.handedOverTo } : undefined);
+      }
+      const handle = temporal.workflow.getHandle<typeof partyDayWorkflow>(doc.workflowId);
+      const view = await handle.executeUpdate(answerUpdate, { args: [{ partyDayId: doc._id, actor: actorOf(p), ...request.body }] });
+      return view as z.infer<typeof zPartyDayView>;
+    },
+  );
+};

@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createActivities } from '../../activities';
+import type { Actor } from '../../domain/case';
+import type { UnitRef } from '../../domain/org';
+import { endOfLocalDay, monthOf, partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
+import { resolvePolicy } from '../../domain/policy';
+import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { PARTY_DAYS_COLLECTION, type PartyDayDoc } from '../../store/party-days';
+import { REPORT_COLLECTIONS } from '../../store/reports';
+import { partyDayWorkflow } from '../../workflows';
+import { answerUpdate, partyDayQuery, partyDayWorkflowId, type PartyDayInput } from '../../workflows/party-day/contract';
+import { quietRuntime, sharedBundle } from '../helpers/context';
+
+/**
+ * The Party-day workflow's own timing on Temporal's time-skipping test server, at the default policy
+ * (grace one day): at risk from local midnight, carried over and escalated to the town — one rung only —
+ * at the end of the grace, and handed to next month's run. The Schedule that starts it in production is
+ * tested on the dev server (test/e2e/party-day.test.ts): the test server does not run Schedules.
+ */
+
+const MIN = 60_000;
+const H = 60 * MIN;
+const D = 24 * H;
+const SLACK = MIN;
+
+const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
+const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
+const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
+const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
+const LADDER = [VILLAGE, TOWN, DISTRICT, CITY];
+const STAFF: Actor = { userId: 'u-village', role: 'village_staff', unitCode: VILLAGE.code };
+const POLICY = resolvePolicy(undefined, 'default').partyDay;
+
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof partyDayWorkflow>;
+
+let env: TestWorkflowEnvironment;
+let mongo: Awaited<ReturnType<typeof connectMongo>>;
+const taskQueue = `party-day-wf-${randomBytes(3).toString('hex')}`;
+let started: Handle[] = [];
+
+beforeAll(async () => {
+  quietRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  const T = temporal.api.enums.v1.IndexedValueType;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: {
+      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
+      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
+      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
+      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
+      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
+    },
+  });
+  mongo = await connectMongo(inject('mongoUri'), `t_wf_party_day_${randomBytes(3).toString('hex')}`);
+  await sharedBundle();
+});
+
+afterEach(async () => {
+  for (const handle of started) {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') await handle.terminate('test over');
+  }
+  started = [];
+  await mongo.db.dropDatabase();
+});
+
+afterAll(async () => {
+  await mongo?.db.dropDatabase().catch(() => undefined);
+  await mongo?.client.close();
+  await env?.teardown();
+});
+
+async function withWorker(fn: () => Promise<void>): Promise<void> {
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await sharedBundle(),
+    activities: createActivities({ db: mongo.db, temporal: env.client }),
+  });
+  await worker.runUntil(fn);
+}
+
+async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+async function sleepUntil(t: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (t > now) await env.sleep(t - now);
+}
+
+function expectAt(actual: number | string | Date | null | undefined, expected: number, slack = SLACK): void {
+  expect(actual, 'time is set').toBeTruthy();
+  const ms = typeof actual === 'number' ? actual : new Date(actual!).getTime();
+  expect(ms).toBeGreaterThanOrEqual(expected);
+  expect(ms - expected).toBeLessThan(slack);
+}
+
+/** One common issue and one open report of the village, as the reports side writes them. */
+async function seedAgenda(tag: string): Promise<{ issueId: string; reportId: string }> {
+  const issueId = `ci-${VILLAGE.code}-assistance_policy-${tag}`;
+  const reportId = `rp-${randomBytes(8).toString('hex')}`;
+  await mongo.db.collection(REPORT_COLLECTIONS.commonIssues).insertOne({
+    _id: issueId as never,
+    unitCode: VILLAGE.code,
+    category: 'assistance_policy',
+    month: tag,
+    title: '救助政策咨询（群众集中反映）',
+    reportIds: [],
+    status: 'confirmed',
+    createdAt: new Date(),
+  });
+  // A report whose workflow is gone (closed and purged): answering it is "already settled".
+  await mongo.db.collection(COLLECTIONS.cases).insertOne({ _id: reportId as never, kind: 'report', status: 'open', unitCode: VILLAGE.code, category: 'benefit_problem', workflowId: `report-${reportId}`, view: { text: '张三 13900000000 家里断粮' } });
+  return { issueId, reportId };
+}
+
+async function start(scheduledAt: number | undefined): Promise<Handle> {
+  const input: PartyDayInput = { unitCode: VILLAGE.code, unit: VILLAGE, ladder: LADDER, policy: POLICY, ...(scheduledAt === undefined ? {} : { scheduledAt: new Date(scheduledAt).toISOString() }) };
+  const at = new Date(scheduledAt ?? (await env.currentTimeMs())).toISOString().replace(/\.\d+Z$/, 'Z');
+  const handle = await env.client.workflow.start(partyDayWorkflow, { workflowId: `${partyDayWorkflowId(VILLAGE.code)}-${at}`, taskQueue, args: [input] });
+  started.push(handle);
+  return handle;
+}
+
+/** The workflow's view once the `party_days` record and the case have caught up with it. */
+async function settled(handle: Handle): Promise<{ view: PartyDayView; doc: PartyDayDoc }> {
+  return eventually(async () => {
+    const view = await handle.query(partyDayQuery);
+    const doc = await mongo.db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).findOne({ _id: view.partyDayId });
+    const row = await mongo.db.collection<{ version: number }>(COLLECTIONS.cases).findOne({ _id: view.caseId as never });
+    expect(doc?.version).toBe(view.version);
+    expect(row?.version).toBe(view.version);
+    return { view, doc: doc! };
+  });
+}
+
+const answer = (handle: Handle, partyDayId: string, itemId: string) =>
+  handle.executeUpdate(answerUpdate, { args: [{ partyDayId, itemId, answer: '已现场答复。', answeredBy: { role: 'committee_member', name: '王书记' }, actor: STAFF }] });
+
+describe('party-day workflow (time-skipping, default policy)', () => {
+  it('is at risk from midnight, carries the unanswered over at midnight + 1 day and escalates to the town once; next month takes it over', async () => {
+    await withWorker(async () => {
+      const { issueId, reportId } = await seedAgenda('m1');
+      const t0 = await env.currentTimeMs();
+      const dayEnd = endOfLocalDay(t0);
+      const handle = await start(t0);
+      const first = await settled(handle);
+      expect(first.view).toMatchObject({ month: monthOf(t0), stage: 'agenda_published', status: 'open' });
+      expect(first.view.items.map((i) => [i.itemId, i.kind, i.refId])).toEqual([
+        ['Q1', 'common_issue', issueId],
+        ['Q2', 'report', reportId],
+      ]);
+      expect(first.view.answersDueAt).toBe(new Date(dayEnd + D).toISOString());
+      expect(JSON.stringify(first.doc)).not.toContain('13900000000');
+
+      // The common issue is answered on the day; the report is not.
+      const answered = await answer(handle, first.view.partyDayId, 'Q1');
+      expect(answered).toMatchObject({ stage: 'held', status: 'open' });
+      expect(await mongo.db.collection(REPORT_COLLECTIONS.commonIssues).findOne({ _id: issueId as never })).toMatchObject({ status: 'answered', answer: '已现场答复。', partyDayId: first.view.partyDayId });
+
+      await sleepUntil(dayEnd - MIN);
+      expect((await settled(handle)).view.atRisk).toBe(false);
+      await sleepUntil(dayEnd + MIN);
+      const atRisk = await settled(handle);
+      expect(atRisk.view).toMatchObject({ atRisk: true, overdue: false, stage: 'held' });
+      const warned = await mongo.db.collection(COLLECTIONS.notifications).find({ caseId: first.view.caseId, kind: 'at_risk' }).toArray();
+      expect(warned.map((n) => n.unitCode)).toEqual([VILLAGE.code]);
+
+      await sleepUntil(dayEnd + D - MIN);
+      expect((await settled(handle)).view.carriedOver).toEqual([]);
+      await sleepUntil(dayEnd + D + MIN);
+      const carried = await settled(handle);
+      expect(carried.view).toMatchObject({ status: 'open', stage: 'closed', overdue: true, rung: 1, escalatedTo: TOWN, carriedOver: ['Q2'] });
+      expect(carried.doc).toMatchObject({ status: 'closed', carriedOver: ['Q2'] });
+      expectAt(carried.doc.closedAt, dayEnd + D);
+      expect(carried.view.escalations).toEqual([expect.objectContaining({ rung: 1, from: VILLAGE, to: TOWN })]);
+      expectAt(carried.view.escalations[0]!.at, dayEnd + D);
+      expect(await mongo.db.collection(COLLECTIONS.overdue).findOne({ _id: first.view.caseId as never })).toMatchObject({ rung: 1, escalatedTo: TOWN });
+      const escalated = await mongo.db.collection(COLLECTIONS.notifications).find({ caseId: first.view.caseId, kind: 'escalated' }).toArray();
+      expect(escalated.map((n) => n.unitCode)).toEqual([TOWN.code]);
+
+      // It climbs no further, however long the town leaves it.
+      await sleepUntil(dayEnd + 20 * D);
+      expect((await settled(handle)).view.escalations).toHaveLength(1);
+
+      // Next month's run takes the open item; this month's closes.
+      const [y, m] = monthOf(t0).split('-').map(Number) as [number, number];
+      const month2 = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+      // The 28th of next month: always after the 20 days above, so next month's run starts on its day.
+      const day2 = partyDayStartsAt(month2, 28, '09:00');
+      await sleepUntil(day2);
+      const next = await start(day2);
+      const second = await settled(next);
+      expect(second.view.partyDayId).toBe(`${VILLAGE.code}:${month2}`);
+      expect(second.view.items.map((i) => [i.itemId, i.kind, i.origin, i.refId, i.carriedFrom])).toEqual([['Q1', 'carried_over', 'report', reportId, first.view.partyDayId]]);
+      const handed = await settled(handle);
+      expect(handed.view).toMatchObject({ status: 'closed', handedOverTo: second.view.partyDayId, overdue: false });
+      expect(handed.doc.handedOverTo).toBe(second.view.partyDayId);
+      // (Not handle.result(): waiting on a result lets the test server skip time, and with no timer left
+      // anywhere it would skip to month 2's ten-year execution timeout.)
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      expect(await mongo.db.collection(COLLECTIONS.overdue).findOne({ _id: first.view.caseId as never })).toBeNull();
+
+      // Answering the carried report (its workflow is gone: settled already) closes month 2 on time.
+      const closed = await answer(next, second.view.partyDayId, 'Q1');
+      expect(closed).toMatchObject({ status: 'closed', carriedOver: [], deadlines: [expect.objectContaining({ metAt: expect.any(String) })] });
+      const events = await mongo.db.collection(COLLECTIONS.events).find({ caseId: second.view.caseId, type: 'answer_forwarded' }).toArray();
+      expect(events[0]!.data).toMatchObject({ itemId: 'Q1', reports: [{ reportId, result: 'already_answered' }] });
+    });
+  });
+
+  it('without a scheduled time takes its month from its start; an empty agenda closes at once', async () => {
+    await withWorker(async () => {
+      const t0 = await env.currentTimeMs();
+      const handle = await start(undefined);
+      const view = await handle.result();
+      expect(view).toMatchObject({ month: monthOf(t0), status: 'closed', items: [], deadlines: [] });
+      expect(await mongo.db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).findOne({ _id: `${VILLAGE.code}:${monthOf(t0)}` })).toMatchObject({ status: 'closed', items: [] });
+    });
+  });
+});

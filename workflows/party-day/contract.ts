@@ -1,0 +1,57 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../../domain/case';
+import type { UnitRef } from '../../domain/org';
+import type { AnswerInput, CarriedItem, PartyDayState, PartyDayView } from '../../domain/party-day';
+import type { PartyDayPolicy } from '../../domain/policy';
+
+/**
+ * The contract of the monthly Party-day Q&A (每月党员活动日集中答疑): the schedule and workflow ids, the
+ * input the schedule's action passes, the updates and the query. Imported by the workflow, the API, the
+ * activities and the tests alike.
+ */
+export const PARTY_DAY_WORKFLOW_TYPE = 'partyDayWorkflow';
+
+/** One Temporal Schedule per village/community. */
+export const partyDayScheduleId = (unitCode: string): string => `party-day-${unitCode}`;
+
+/**
+ * The workflow id the schedule's action names; Temporal appends the scheduled time to it
+ * (`party-day-371002001001-2026-11-15T01:00:00Z`), so each month's run has its own id.
+ */
+export const partyDayWorkflowId = (unitCode: string): string => `party-day-${unitCode}`;
+
+/** How long after a missed fire time (Temporal unavailable) the schedule still starts that month's Q&A. */
+export const PARTY_DAY_CATCHUP_WINDOW = '7 days';
+
+export interface PartyDayInput {
+  unitCode: string;
+  /** The unit and its ladder to the city, as the API resolved them when the schedule was last written. */
+  unit: UnitRef;
+  ladder: UnitRef[];
+  /** The policy snapshot with this unit's day and start time; refreshed on every schedule update. */
+  policy: PartyDayPolicy;
+  /**
+   * The party day's instant (ISO), for starts outside a schedule (tests on the time-skipping server, a
+   * manual rerun). Otherwise the schedule's TemporalScheduledStartTime, else the workflow's start time.
+   */
+  scheduledAt?: string;
+  /** State carried over continue-as-new. */
+  carried?: PartyDayState;
+  /** History length after which the workflow continues as new (default 2,000 events). */
+  continueAsNewAfterEvents?: number;
+}
+
+/** An answer given on site, naming the Q&A it is for (a workflow id of another month must not take it). */
+export interface AnswerArgs extends AnswerInput {
+  partyDayId: string;
+  actor: Actor;
+}
+
+export const answerUpdate = defineUpdate<PartyDayView, [AnswerArgs]>('answer');
+/**
+ * Next month's Q&A asks this one for what it left open (carried over): returns those items and closes.
+ * Asking twice with the same `to` returns the same items.
+ */
+export const handOverUpdate = defineUpdate<CarriedItem[], [{ to: string }]>('handOver');
+
+export const partyDayQuery = defineQuery<PartyDayView>('partyDay');
