@@ -36,7 +36,7 @@ const zEnv = z.object({
    */
   TRUST_PROXY: z
     .string()
-    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:.\/]+(,[0-9a-fA-F:.\/]+)*)$/, 'expected true, false, a hop count, or comma-separated addresses/CIDRs')
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:./]+(,[0-9a-fA-F:./]+)*)$/, 'expected true, false, a hop count, or comma-separated addresses/CIDRs')
     .optional(),
   /** Where the public reaches the API: the address printed in the QR codes (default http://HOST:PORT). */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
