@@ -18,6 +18,10 @@ import { statsRoutes } from './routes/stats';
 import { calendarRoutes } from './routes/calendar';
 import { applicationRoutes } from './routes/applications';
 import { referenceRoutes } from './routes/reference';
+import { wishRoutes } from './routes/wishes';
+import { reportRoutes } from './routes/reports';
+import { webRoutes } from './routes/web';
+import { partyDayRoutes } from './routes/party-day';
 
 export interface AppDeps {
   config: Config;
@@ -45,6 +49,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 256 * 1024,
+    // A hop count becomes "trust the first n hops" (proxy-addr's numeric form, which Fastify's types omit).
+    trustProxy: typeof deps.config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.config.trustProxy as number)) : deps.config.trustProxy,
     return503OnClosing: true,
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -86,5 +92,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(calendarRoutes);
   await app.register(applicationRoutes);
   await app.register(referenceRoutes);
+  await app.register(wishRoutes);
+  await app.register(reportRoutes);
+  await app.register(webRoutes);
+  await app.register(partyDayRoutes);
   return app;
 }
