@@ -5,6 +5,16 @@
 #   API (default):  node_modules/.bin/tsx api/server.ts
 #   worker:         node_modules/.bin/tsx worker/main.ts   (docker-compose.yml overrides the command)
 #   seed:           node_modules/.bin/tsx scripts/seed.ts
+#
+# The browser workspace is built in its own stage (Vite and Preact are devDependencies); only its static
+# files (web/dist) reach the image, where the API serves them at /app.
+FROM node:20-bookworm-slim AS web
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY web ./web
+RUN npm run build:web
+
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production \
@@ -31,6 +41,7 @@ COPY scripts ./scripts
 COPY store ./store
 COPY workflows ./workflows
 COPY worker ./worker
+COPY --from=web /src/web/dist ./web/dist
 
 # DATA_DIR is only written outside production (a generated JWT secret); make it the node user's anyway.
 RUN mkdir -p /app/data && chown node:node /app/data

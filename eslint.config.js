@@ -24,6 +24,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
+  // The browser workspace (web/): browser globals instead of Node's.
+  { files: ['web/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } } },
   {
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', sandboxBans] },

@@ -6,6 +6,7 @@ import { seedReferenceData } from '../store/seed';
 import { startManaged, waitForPort, type Managed } from './lib/proc';
 import { startMongo, startTemporal } from './lib/stack';
 import { MissingToolError } from './lib/tools';
+import { buildWebIfMissing } from './lib/web';
 
 // The local stack behind `npm start`: Temporal dev server (SQLite under DATA_DIR), a Mongo-compatible
 // server (mongod or FerretDB, data under DATA_DIR), the org-tree seed, the worker and the API.
@@ -65,6 +66,7 @@ async function main(config: Config): Promise<void> {
 
   // node with tsx's loader rather than the tsx CLI: one process each, so a signal reaches it directly.
   const root = join(import.meta.dirname, '..');
+  buildWebIfMissing(root, log);
   const node = (entry: string) => ['--import', 'tsx', join(root, entry)];
   running.push(startManaged('worker', process.execPath, node('worker/main.ts'), { inherit: true, cwd: root }));
   const api = startManaged('api', process.execPath, node('api/server.ts'), { inherit: true, cwd: root });
@@ -81,6 +83,7 @@ async function main(config: Config): Promise<void> {
   log('ready:');
   log(`  API          ${base}`);
   log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
+  log(`  Workspace    ${base}/app/`);
   log(`  Temporal UI  ${config.temporal.external ? '(external server)' : config.temporal.uiUrl}`);
   log(`  a token:     npm run token -- --role town_supervisor --org 371002001`);
   log('Ctrl-C stops everything.');

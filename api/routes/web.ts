@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { forbidden } from '../errors';
 import { ROLE_NAMES, zRole, type Role } from '../../domain/roles';
 import { signToken } from '../auth';
 
@@ -60,7 +61,9 @@ export const webRoutes: FastifyPluginAsyncZod<WebRoutesOptions> = async (app, op
           },
         },
       },
-      async () => {
+      async (request) => {
+        // Even outside production, hand tokens only to the machine itself, never to the network.
+        if (!isLoopback(request.socket.remoteAddress)) throw forbidden('development tokens are served to localhost only');
         const tokens = [];
         for (const id of DEV_IDENTITIES) {
           const unit = await orgs.get(id.org);
@@ -120,4 +123,9 @@ async function staticApp(scope: FastifyInstance, root: string): Promise<void> {
     if (!isPage) return reply.code(404).send({ error: { code: 'not_found', message: `no file ${path}` } });
     return reply.sendFile('index.html');
   });
+}
+
+/** The socket's peer is this machine (not X-Forwarded-For, which a client can write). */
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || (address?.startsWith('127.') ?? false);
 }

@@ -1,0 +1,197 @@
+// The API as the workspace uses it: same origin, Bearer token from this tab's session, the one error
+// shape `{ error: { code, message, details? } }` turned into ApiError.
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+
+  /** 400 details by field name: `body.visitors.0` → `visitors`. */
+  fieldIssues(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    if (!Array.isArray(this.details)) return out;
+    for (const d of this.details as FieldIssue[]) {
+      if (typeof d?.path !== 'string') continue;
+      const field = d.path.replace(/^(body|querystring|params)\.?/, '').split('.')[0] || '';
+      out.set(field, [...(out.get(field) ?? []), d.message]);
+    }
+    return out;
+  }
+}
+
+const TOKEN_KEY = 'jiuzhu.token';
+
+export const session = {
+  token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** Called on any 401: the session is over (expired or revoked token). */
+let onUnauthorized: (() => void) | undefined;
+export function whenUnauthorized(fn: () => void): void {
+  onUnauthorized = fn;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, token = session.token()): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  } catch {
+    throw new ApiError(0, 'network', 'network');
+  }
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  if (!res.ok) {
+    const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+    const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details);
+    // Only the session's own token expiring ends the session; a token being tried at sign-in does not.
+    if (res.status === 401 && token && token === session.token() && onUnauthorized) onUnauthorized();
+    throw err;
+  }
+  return json as T;
+}
+
+export const api = {
+  get: <T>(path: string, token?: string) => request<T>('GET', path, undefined, token ?? session.token()),
+  post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
+};
+
+export const qs = (params: Record<string, string | number | undefined | null>): string => {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+};
+
+// ---- Shapes the workspace reads (see api/routes/*.ts) ----------------------------------------------
+
+export interface UnitRef {
+  code: string;
+  name: string;
+  level: string;
+}
+
+export interface Me {
+  userId: string;
+  name?: string;
+  role: string;
+  roleName: string;
+  unit: UnitRef & { levelName: string };
+  path: Array<{ code: string; name: string }>;
+}
+
+export interface DevToken {
+  userId: string;
+  name: string;
+  role: string;
+  roleName: string;
+  org: string;
+  orgName: string;
+  token: string;
+}
+
+export interface CaseRow {
+  caseId: string;
+  kind: string;
+  status: 'open' | 'closed';
+  level: string | null;
+  unit: UnitRef;
+  householdId: string | null;
+  household: { headName: string; address: string } | null;
+  dueLabel: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  overdueByMs: number;
+  atRisk: boolean;
+  rung: number;
+  escalatedTo: UnitRef | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface OrgUnitView extends UnitRef {
+  levelName: string;
+  parent: string | null;
+  path: string[];
+  children: Array<UnitRef & { levelName: string }>;
+}
+
+export interface Escalation {
+  rung: number;
+  from: UnitRef;
+  to: UnitRef;
+  at: string;
+  deadlineKey: string;
+  deadlineLabel: string;
+  dueAt: string;
+  lateByMs: number;
+  resolvedAt: string | null;
+  resolution?: 'met' | 'level_changed' | 'closed';
+}
+
+export interface CaseView {
+  caseId: string;
+  kind: string;
+  status: 'open' | 'closed';
+  level?: string | null;
+  householdId?: string | null;
+  reasons?: string[];
+  unit: UnitRef;
+  openedAt?: string;
+  acknowledgedAt?: string | null;
+  due: { key: string; label: string; dueAt: string } | null;
+  dueAt: string | null;
+  overdue: boolean;
+  atRisk: boolean;
+  rung: number;
+  escalatedTo: UnitRef | null;
+  escalations?: Escalation[];
+  deadlines?: Array<{ key: string; kind: string; label: string; opensAt: string; dueAt: string; metAt: string | null; endedAt: string | null }>;
+  links?: { temporal: string | null };
+}
+
+export interface CaseHistory {
+  caseId: string;
+  kind: string;
+  workflowId: string;
+  escalations: Escalation[];
+  events: Array<{ version: number; type: string; at: string; actor: { userId: string; role: string; unitCode: string } | null; data: Record<string, unknown> }>;
+}
+
+export interface Counts {
+  due: number;
+  onTime: number;
+  late: number;
+  open: number;
+  escalations: number;
+  onTimeRate: number | null;
+}
+
+export interface MonthlyStats {
+  org: { code: string; name: string };
+  months: string[];
+  total: Array<Counts & { month: string }>;
+  units: Array<{ code: string; name: string; series: Array<Counts & { month: string }> }>;
+}

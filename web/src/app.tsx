@@ -1,0 +1,163 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { api, session, whenUnauthorized, type Me } from './api';
+import { Link, PageTitle } from './components/ui';
+import { HTML_LANG, MESSAGES, type Lang } from './i18n';
+import { navigate, useLocation } from './router';
+import { AppContext, homeOf, screensOf, useApp, type AppState } from './state';
+import { Board } from './screens/board';
+import { CasePage } from './screens/case';
+import { Monitor } from './screens/monitor';
+import { SignIn } from './screens/sign-in';
+import { Tasks } from './screens/tasks';
+
+const LANG_KEY = 'jiuzhu.lang';
+/** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
+const EARLY = new Set(['/board', '/tasks']);
+const initialLang = (): Lang => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh');
+
+export function App() {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  // undefined: still asking /v1/me for the token this tab holds.
+  const [me, setMe] = useState<Me | null | undefined>(session.token() ? undefined : null);
+  const [flash, setFlash] = useState<string | null>(null);
+  const t = MESSAGES[lang];
+  const { path } = useLocation();
+
+  useEffect(() => {
+    document.documentElement.lang = HTML_LANG[lang];
+  }, [lang]);
+
+  const signOut = useCallback(() => {
+    session.clear();
+    setMe(null);
+    navigate('/signin');
+  }, []);
+
+  useEffect(() => {
+    whenUnauthorized(() => {
+      session.clear();
+      setMe(null);
+      setFlash('sessionExpired');
+      navigate('/signin');
+    });
+    const token = session.token();
+    if (token) {
+      api.get<Me>('/v1/me').then(setMe, () => {
+        session.clear();
+        setMe(null);
+      });
+    }
+  }, []);
+
+  const state: AppState = useMemo(
+    () => ({
+      lang,
+      t,
+      setLang: (l: Lang) => {
+        localStorage.setItem(LANG_KEY, l);
+        setLangState(l);
+      },
+      me: me ?? null,
+      async signIn(token: string) {
+        const who = await api.get<Me>('/v1/me', token);
+        session.set(token);
+        setFlash(null);
+        setMe(who);
+        navigate(homeOf(who.role), { replace: true });
+      },
+      signOut,
+    }),
+    [lang, t, me, signOut],
+  );
+
+  // Where to go when the path is the root or the user is not signed in.
+  useEffect(() => {
+    if (me === undefined) return;
+    if (!me && path !== '/signin') navigate('/signin', { replace: true });
+    else if (me && (path === '/' || path === '/signin')) navigate(homeOf(me.role), { replace: true });
+  }, [me, path]);
+
+  return (
+    <AppContext.Provider value={state}>
+      <a class="skip-link" href="#main">
+        {t.skipToContent}
+      </a>
+      <header class="topbar">
+        <div class="topbar-inner">
+          <p class="brand">
+            <span aria-hidden="true" class="brand-mark">
+              {t.brandMark}
+            </span>
+            {t.appName}
+          </p>
+          {me && <Nav path={path} role={me.role} />}
+          <div class="topbar-tools">
+            {me && (
+              <p class="whoami" data-testid="whoami">
+                {t.signIn.signedInAs(me.name ?? me.userId, t.roles[me.role] ?? me.roleName, me.unit.name)}
+              </p>
+            )}
+            <button type="button" class="btn btn-quiet" lang={t.otherLanguageLang} aria-label={`${t.switchLanguage}: ${t.otherLanguage}`} onClick={() => state.setLang(lang === 'zh' ? 'en' : 'zh')}>
+              {t.otherLanguage}
+            </button>
+            {me && (
+              <button type="button" class="btn btn-quiet" onClick={signOut}>
+                {t.signIn.signOut}
+              </button>
+            )}
+          </div>
+        </div>
+      </header>
+      <main id="main" class="page">
+        {me === null ? (
+          <SignIn notice={flash === 'sessionExpired' ? t.common.sessionExpired : null} />
+        ) : me || EARLY.has(path) ? (
+          <Routes path={path} />
+        ) : null}
+      </main>
+    </AppContext.Provider>
+  );
+}
+
+function Nav(props: { path: string; role: string }) {
+  const { t } = useApp();
+  return (
+    <nav aria-label={t.mainNav} class="mainnav">
+      <ul>
+        {screensOf(props.role).map((s) => {
+          const current = props.path === `/${s}` || props.path.startsWith(`/${s}/`);
+          return (
+            <li key={s}>
+              <Link to={`/${s}`} aria-current={current ? 'page' : undefined}>
+                {t.nav[s]}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
+
+function Routes(props: { path: string }) {
+  const p = props.path;
+  let m: RegExpExecArray | null;
+  if (p === '/' || p === '/signin') return null; // on the way to the role's start page
+  if (p === '/board') return <Board />;
+  if (p === '/tasks') return <Tasks />;
+  if ((m = /^\/cases\/([^/]+)$/.exec(p))) return <CasePage id={decodeURIComponent(m[1]!)} />;
+  if (p === '/monitor') return <Monitor />;
+  if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
+  return <NotFound />;
+}
+
+function NotFound() {
+  const { t, me } = useApp();
+  return (
+    <section aria-labelledby="page-title">
+      <PageTitle>{t.common.pageNotFound}</PageTitle>
+      {me && <Link to={homeOf(me.role)}>{t.common.home}</Link>}
+    </section>
+  );
+}
+

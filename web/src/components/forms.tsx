@@ -1,0 +1,145 @@
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { api, ApiError, type CaseView } from '../api';
+import { apiMessage } from '../i18n';
+import { useApp } from '../state';
+import { ErrorNotice } from './ui';
+
+/** Field-level messages from a 400, and anything else as one form-level error. */
+export function useSubmission() {
+  const [issues, setIssues] = useState<Map<string, string[]>>(new Map());
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async <T,>(form: HTMLFormElement, work: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setFailure(null);
+    setIssues(new Map());
+    try {
+      return await work();
+    } catch (err) {
+      const fields = err instanceof ApiError && err.status === 400 ? err.fieldIssues() : new Map<string, string[]>();
+      setIssues(fields);
+      // What no field of this form shows goes to the form-level message.
+      const shown = [...fields.keys()].filter((k) => form.querySelector(`[data-field="${k}"]`));
+      if (fields.size === 0 || shown.length < fields.size) setFailure(err);
+      // Take the keyboard to the first field that needs fixing.
+      const first = shown[0] === undefined ? null : form.querySelector<HTMLElement>(`[data-field="${shown[0]}"] input, [data-field="${shown[0]}"] select, [data-field="${shown[0]}"] textarea`);
+      window.setTimeout(() => first?.focus(), 0);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { issues, failure, busy, run };
+}
+
+/** A labelled field with its hint and the API's messages for it, bound by id for assistive tech. */
+export function Field(props: { id: string; name: string; label: string; hint?: string; issues: Map<string, string[]>; children: (aria: FieldAria) => ComponentChildren }) {
+  const { t } = useApp();
+  const messages = (props.issues.get(props.name) ?? []).map((m) => apiMessage(t, m));
+  const describedBy = [props.hint ? `${props.id}-hint` : '', messages.length ? `${props.id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${messages.length ? ' has-error' : ''}`} data-field={props.name}>
+      <label for={props.id}>{props.label}</label>
+      {props.children({ id: props.id, name: props.name, 'aria-describedby': describedBy, 'aria-invalid': messages.length ? 'true' : undefined })}
+      {props.hint && (
+        <p id={`${props.id}-hint`} class="hint">
+          {props.hint}
+        </p>
+      )}
+      {messages.length > 0 && (
+        <p id={`${props.id}-error`} class="field-error">
+          {messages.join('；')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export interface FieldAria {
+  id: string;
+  name: string;
+  'aria-describedby': string | undefined;
+  'aria-invalid': 'true' | undefined;
+}
+
+/** yyyy-MM-ddTHH:mm in the device's time, for <input type="datetime-local">. */
+function localInputValue(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+const OUTCOMES = ['stable', 'needs_assistance', 'referred'] as const;
+
+/**
+ * Records a visit (走访). Validation is the API's: the form sends what was entered and shows each
+ * message next to its field, so the rules live in one place (domain/alert.ts zVisitInput).
+ */
+export function VisitForm(props: { caseId: string; subject: string; onDone: (view: CaseView) => void; onCancel?: () => void }) {
+  const { t, me } = useApp();
+  const id = (f: string) => `visit-${props.caseId}-${f}`;
+  const [visitors, setVisitors] = useState(me?.name ?? '');
+  const [visitedAt, setVisitedAt] = useState(() => localInputValue(new Date()));
+  const [outcome, setOutcome] = useState('');
+  const [notes, setNotes] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const at = visitedAt ? new Date(visitedAt) : null;
+    const body = {
+      visitors: visitors
+        .split(/[,，、;；\n]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+      visitedAt: at && !Number.isNaN(at.getTime()) ? at.toISOString() : visitedAt,
+      ...(outcome ? { outcome } : {}),
+      notes,
+    };
+    const view = await run(e.currentTarget as HTMLFormElement, () => api.post<CaseView>(`/v1/alerts/${encodeURIComponent(props.caseId)}/visits`, body));
+    if (view) props.onDone(view);
+  };
+
+  const outcomeErrors = (issues.get('outcome') ?? []).map((m) => apiMessage(t, m));
+  return (
+    <form class="form visit-form" noValidate onSubmit={submit} aria-labelledby={id('legend')}>
+      <h3 id={id('legend')}>{t.visit.legend(props.subject)}</h3>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <Field id={id('visitors')} name="visitors" label={t.visit.visitors} hint={t.visit.visitorsHint} issues={issues}>
+        {(aria) => <input type="text" {...aria} autocomplete="off" value={visitors} onInput={(e) => setVisitors(e.currentTarget.value)} />}
+      </Field>
+      <Field id={id('visitedAt')} name="visitedAt" label={t.visit.visitedAt} issues={issues}>
+        {(aria) => <input type="datetime-local" {...aria} value={visitedAt} onInput={(e) => setVisitedAt(e.currentTarget.value)} />}
+      </Field>
+      <fieldset class={`field${outcomeErrors.length ? ' has-error' : ''}`} data-field="outcome" aria-describedby={outcomeErrors.length ? id('outcome-error') : undefined}>
+        <legend>{t.visit.outcome}</legend>
+        <div class="choices">
+          {OUTCOMES.map((o) => (
+            <label key={o} class="choice">
+              <input type="radio" name={id('outcome')} value={o} checked={outcome === o} aria-invalid={outcomeErrors.length ? 'true' : undefined} onChange={() => setOutcome(o)} />
+              {t.outcomes[o]}
+            </label>
+          ))}
+        </div>
+        {outcomeErrors.length > 0 && (
+          <p id={id('outcome-error')} class="field-error">
+            {outcomeErrors.join('；')}
+          </p>
+        )}
+      </fieldset>
+      <Field id={id('notes')} name="notes" label={t.visit.notes} issues={issues}>
+        {(aria) => <textarea {...aria} rows={3} value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />}
+      </Field>
+      <div class="actions">
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          {busy ? t.common.saving : t.visit.submit}
+        </button>
+        {props.onCancel && (
+          <button type="button" class="btn" onClick={props.onCancel}>
+            {t.common.cancel}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,76 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import { ApiError } from '../api';
+import { apiMessage } from '../i18n';
+import { followLink, BASE } from '../router';
+import { useApp } from '../state';
+
+export function Link(props: { to: string; class?: string; children: ComponentChildren; 'aria-current'?: 'page' | undefined; 'aria-label'?: string }) {
+  const { to, children, ...rest } = props;
+  return (
+    <a href={BASE + to} onClick={(e) => followLink(e, to)} {...rest}>
+      {children}
+    </a>
+  );
+}
+
+/**
+ * The page's h1. It takes focus when the page opens after a navigation, so that a screen reader
+ * announces the new page and keyboard users continue from its top.
+ */
+export function PageTitle(props: { children: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  const { t } = useApp();
+  useEffect(() => {
+    document.title = `${props.children} · ${t.appName}`;
+  }, [props.children, t.appName]);
+  useEffect(() => {
+    if (document.activeElement && document.activeElement !== document.body) ref.current?.focus({ preventScroll: true });
+  }, []);
+  return (
+    <h1 id="page-title" tabIndex={-1} ref={ref}>
+      {props.children}
+    </h1>
+  );
+}
+
+/** An API failure as a sentence: 403 and 404 in plain words, never the data it was about. */
+export function ErrorNotice(props: { error: unknown; onRetry?: () => void }) {
+  const { t } = useApp();
+  const e = props.error;
+  let text: string;
+  if (e instanceof ApiError) {
+    if (e.status === 0) text = t.common.network;
+    else if (e.status === 403) text = t.common.forbidden;
+    else if (e.status === 404) text = t.common.notFound;
+    else text = t.common.error(apiMessage(t, e.message));
+  } else text = t.common.error(String((e as Error)?.message ?? e));
+  const detail = e instanceof ApiError && (e.status === 403 || e.status === 404) ? e.message : undefined;
+  return (
+    <div class="notice notice-error" role="alert" data-status={e instanceof ApiError ? e.status : undefined}>
+      <p>{text}</p>
+      {detail && <p class="muted small" lang="en">{detail}</p>}
+      {props.onRetry && (
+        <button type="button" class="btn" onClick={props.onRetry}>
+          {t.common.retry}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading() {
+  const { t } = useApp();
+  return (
+    <p class="muted" role="status">
+      {t.common.loading}
+    </p>
+  );
+}
+
+/** The alert level as a coloured badge that also says its colour in words. */
+export function LevelBadge(props: { level: string | null | undefined }) {
+  const { t } = useApp();
+  if (!props.level) return null;
+  return <span class={`badge level-${props.level}`}>{t.levels[props.level] ?? props.level}</span>;
+}

@@ -1,0 +1,654 @@
+// Every string the workspace shows, in Chinese (the default: the people who use it read Chinese) and in
+// English. Names the API sends (org units, households) are shown as they are; labels the API sends in
+// Chinese (deadline labels) are translated here by their Chinese text, falling back to that text.
+
+export type Lang = 'zh' | 'en';
+export const HTML_LANG: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
+
+type Fn<A extends unknown[] = [string]> = (...args: A) => string;
+
+export interface Messages {
+  appName: string;
+  /** The logo's one character (decorative). */
+  brandMark: string;
+  /** Between items of a list in running text. */
+  listSeparator: string;
+  skipToContent: string;
+  mainNav: string;
+  switchLanguage: string;
+  /** The other language's name, in that language: the switch button's text. */
+  otherLanguage: string;
+  otherLanguageLang: string;
+  nav: { board: string; tasks: string; monitor: string };
+  common: {
+    loading: string;
+    retry: string;
+    all: string;
+    none: string;
+    back: string;
+    error: Fn;
+    network: string;
+    sessionExpired: string;
+    forbidden: string;
+    notFound: string;
+    submit: string;
+    saving: string;
+    cancel: string;
+    close: string;
+    updatedAt: Fn;
+    loadMore: string;
+    shown: Fn<[number]>;
+    openCase: string;
+    openCaseOf: Fn;
+    pageNotFound: string;
+    home: string;
+  };
+  duration: { seconds: Fn<[number]>; minutes: Fn<[number]>; hours: Fn<[number]>; days: Fn<[number]>; lessThanSecond: string; join: string };
+  signIn: {
+    title: string;
+    intro: string;
+    tokenLabel: string;
+    tokenHint: string;
+    submit: string;
+    pickTitle: string;
+    pickHint: string;
+    pickAs: Fn<[string, string, string]>;
+    invalid: Fn;
+    empty: string;
+    signedInAs: Fn<[string, string, string]>;
+    signOut: string;
+  };
+  roles: Record<string, string>;
+  orgLevels: Record<string, string>;
+  kinds: Record<string, string>;
+  levels: Record<string, string>;
+  outcomes: Record<string, string>;
+  closeReasons: Record<string, string>;
+  resolutions: Record<string, string>;
+  deadlineLabels: Record<string, string>;
+  board: {
+    title: string;
+    intro: string;
+    filters: string;
+    kind: string;
+    level: string;
+    unit: string;
+    caption: string;
+    household: string;
+    matter: string;
+    due: string;
+    late: string;
+    rung: string;
+    responsible: string;
+    empty: string;
+    rungTo: Fn<[number, string]>;
+    notEscalated: string;
+    overdueBy: Fn;
+    autoRefresh: string;
+  };
+  tasks: {
+    title: string;
+    intro: string;
+    empty: string;
+    overdue: Fn;
+    atRisk: Fn;
+    upcoming: Fn;
+    dueAt: Fn;
+    recordVisit: string;
+    visitSaved: string;
+    visitSavedDone: string;
+    caption: string;
+    scope: Fn;
+  };
+  visit: {
+    legend: Fn;
+    visitors: string;
+    visitorsHint: string;
+    visitedAt: string;
+    outcome: string;
+    notes: string;
+    submit: string;
+  };
+  caseView: {
+    pageTitle: string;
+    title: Fn<[string, string]>;
+    dueEntry: Fn;
+    resolvedAt: Fn<[string, string]>;
+    status: Record<string, string>;
+    household: string;
+    unit: string;
+    opened: string;
+    level: string;
+    reasons: string;
+    current: string;
+    noDeadline: string;
+    deadlines: string;
+    deadlineCols: { label: string; opens: string; due: string; result: string };
+    deadlineResult: { onTime: string; late: Fn; overdue: Fn; pending: Fn; ended: string };
+    escalations: string;
+    escalationCols: { rung: string; path: string; at: string; late: string; resolved: string };
+    rungN: Fn<[number]>;
+    unresolved: string;
+    noEscalations: string;
+    timeline: string;
+    timelineIntro: string;
+    by: Fn<[string, string]>;
+    system: string;
+    temporal: string;
+    actions: string;
+    readOnly: string;
+    notAlertActions: string;
+    closed: string;
+    acknowledge: string;
+    ackNote: string;
+    acknowledged: Fn;
+    visit: string;
+    changeLevel: string;
+    newLevel: string;
+    reason: string;
+    closeCase: string;
+    closeReason: string;
+    applicationId: string;
+    note: string;
+    done: string;
+  };
+  /**
+   * The API's messages (English, from zod and the workflow rules) as this language says them; a message
+   * not listed is shown as the API wrote it. Each pattern matches the whole message.
+   */
+  apiMessages: Array<[RegExp, string]>;
+  events: Record<string, Fn<[Record<string, unknown>, (code: string) => string]>>;
+  unknownEvent: Fn;
+  monitor: {
+    title: string;
+    intro: Fn;
+    chart: string;
+    chartSummary: Fn<[string, number]>;
+    table: string;
+    tableCaption: Fn;
+    cols: { unit: string; due: string; onTime: string; late: string; rate: string; escalations: string; drill: string };
+    drill: Fn;
+    cases: Fn;
+    casesTitle: Fn;
+    casesEmpty: string;
+    up: Fn;
+    noRate: string;
+    month: string;
+    rate: string;
+  };
+}
+
+const zhDuration = (n: number, unit: string) => `${n} ${unit}`;
+
+const zh: Messages = {
+  appName: '社会救助工作台',
+  brandMark: '救',
+  listSeparator: '、',
+  skipToContent: '跳到正文',
+  mainNav: '主导航',
+  switchLanguage: '切换语言',
+  otherLanguage: 'English',
+  otherLanguageLang: 'en',
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核' },
+  common: {
+    loading: '正在加载…',
+    retry: '重试',
+    all: '全部',
+    none: '无',
+    back: '返回',
+    error: (m) => `出错了：${m}`,
+    network: '无法连接服务器，请检查网络后重试。',
+    sessionExpired: '登录已失效，请重新登录。',
+    forbidden: '无权查看：该内容不在您的管辖范围内。',
+    notFound: '未找到。',
+    submit: '提交',
+    saving: '正在提交…',
+    cancel: '取消',
+    close: '关闭',
+    updatedAt: (t) => `更新于 ${t}`,
+    loadMore: '加载更多',
+    shown: (n) => `已显示 ${n} 件`,
+    openCase: '查看详情',
+    openCaseOf: (s) => `查看详情：${s}`,
+    pageNotFound: '页面不存在',
+    home: '返回首页',
+  },
+  duration: {
+    seconds: (n) => zhDuration(n, '秒'),
+    minutes: (n) => zhDuration(n, '分钟'),
+    hours: (n) => zhDuration(n, '小时'),
+    days: (n) => zhDuration(n, '天'),
+    lessThanSecond: '不到 1 秒',
+    join: ' ',
+  },
+  signIn: {
+    title: '登录',
+    intro: '粘贴发给您的令牌，或在本地环境中选择一个测试身份。',
+    tokenLabel: '令牌（JWT）',
+    tokenHint: '令牌只保存在本浏览器标签页中，关闭标签页即失效。',
+    submit: '登录',
+    pickTitle: '本地测试身份',
+    pickHint: '仅在非生产环境提供。',
+    pickAs: (role, name, unit) => `${role} · ${name}（${unit}）`,
+    invalid: (m) => `无法登录：${m}`,
+    empty: '请先粘贴令牌。',
+    signedInAs: (name, role, unit) => `${name} · ${role} · ${unit}`,
+    signOut: '退出登录',
+  },
+  roles: {
+    grid_worker: '网格员',
+    party_member: '党员',
+    village_staff: '村(社区)工作人员',
+    town_staff: '镇(街道)工作人员',
+    town_supervisor: '镇(街道)督办负责人',
+    district_staff: '区市民政局工作人员',
+    city_monitor: '市级监督',
+    admin: '系统管理员',
+  },
+  orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
+  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑' },
+  levels: { red: '红色', orange: '橙色', yellow: '黄色' },
+  outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
+  closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请' },
+  resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案' },
+  deadlineLabels: {},
+  board: {
+    title: '逾期督办',
+    intro: '本辖区内所有逾期案件，逾期最久的排在最前。每 10 秒自动刷新。',
+    filters: '筛选',
+    kind: '类型',
+    level: '等级',
+    unit: '下级单位',
+    caption: '逾期案件（逾期最久的在前）',
+    household: '户主 / 住址',
+    matter: '类型',
+    due: '应办事项',
+    late: '逾期',
+    rung: '督办',
+    responsible: '责任单位',
+    empty: '目前没有逾期案件。',
+    rungTo: (n, unit) => `第 ${n} 级 → ${unit}`,
+    notEscalated: '尚未升级',
+    overdueBy: (d) => `逾期 ${d}`,
+    autoRefresh: '每 10 秒自动刷新',
+  },
+  tasks: {
+    title: '我的任务',
+    intro: '需要我办理的事项，最早到期的排在最前。红色为已逾期，橙色为即将到期。',
+    empty: '没有待办事项。',
+    overdue: (d) => `已逾期 ${d}`,
+    atRisk: (d) => `即将到期 · 剩 ${d}`,
+    upcoming: (d) => `剩 ${d}`,
+    dueAt: (t) => `期限 ${t}`,
+    recordVisit: '记录走访',
+    visitSaved: '已记录走访，任务已更新。',
+    visitSavedDone: '已记录走访，该事项已办结。',
+    caption: '待办事项',
+    scope: (u) => `范围：${u}（含下级）`,
+  },
+  visit: {
+    legend: (h) => `记录走访：${h}`,
+    visitors: '走访人员',
+    visitorsHint: '多人请用顿号或逗号分隔，例如：李网格、王协理',
+    visitedAt: '走访时间',
+    outcome: '走访结果',
+    notes: '备注',
+    submit: '提交走访记录',
+  },
+  caseView: {
+    pageTitle: '案件',
+    title: (kind, level) => `${kind}${level ? `（${level}）` : ''}`,
+    dueEntry: (label) => `期限届满：${label}`,
+    resolvedAt: (at, how) => `${at}（${how}）`,
+    status: { open: '办理中', closed: '已结案' },
+    household: '户主 / 住址',
+    unit: '责任单位',
+    opened: '开启时间',
+    level: '等级',
+    reasons: '原因',
+    current: '当前应办',
+    noDeadline: '当前没有待办期限',
+    deadlines: '期限',
+    deadlineCols: { label: '事项', opens: '起算', due: '期限', result: '结果' },
+    deadlineResult: {
+      onTime: '按时完成',
+      late: (d) => `逾期完成（晚 ${d}）`,
+      overdue: (d) => `已逾期 ${d}`,
+      pending: (d) => `进行中 · 剩 ${d}`,
+      ended: '已终止',
+    },
+    escalations: '督办记录',
+    escalationCols: { rung: '级别', path: '升级路径', at: '时间', late: '逾期时长', resolved: '解除' },
+    rungN: (n) => `第 ${n} 级`,
+    unresolved: '未解除',
+    noEscalations: '没有督办记录。',
+    timeline: '全过程',
+    timelineIntro: '每一步：谁、何时、做了什么。',
+    by: (who, unit) => `${who}（${unit}）`,
+    system: '系统',
+    temporal: '在 Temporal UI 中查看该工作流',
+    actions: '可办理的操作',
+    readOnly: '市级监督只能查看，不能办理。',
+    notAlertActions: '该类案件请在对应的办理流程中操作。',
+    closed: '案件已结案，不能再办理。',
+    acknowledge: '受理',
+    ackNote: '受理说明（可选）',
+    acknowledged: (t) => `已于 ${t} 受理`,
+    visit: '走访',
+    changeLevel: '调整等级',
+    newLevel: '新等级',
+    reason: '原因',
+    closeCase: '结案',
+    closeReason: '结案原因',
+    applicationId: '救助申请编号',
+    note: '说明（可选）',
+    done: '已提交。',
+  },
+  apiMessages: [
+    [/^at least one visitor$/, '请至少填写一名走访人员'],
+    [/^Invalid ISO datetime$/, '请填写有效的日期和时间'],
+    [/^Invalid option: .*$/, '请从选项中选择一项'],
+    [/^Invalid input: expected \w+, received undefined$/, '此项必填'],
+    [/^Too small: expected string to have >=1 characters?$/, '此项不能为空'],
+    [/^Too big: expected string to have <=(\d+) characters$/, '不能超过 $1 个字'],
+    [/^Too big: expected array to have <=(\d+) items$/, '最多 $1 项'],
+    [/^visitedAt is in the future$/, '走访时间不能晚于现在'],
+    [/^visitedAt is before the alert was opened$/, '走访时间早于预警开启时间'],
+    [/^alert \S+ is closed$/, '该预警已结案'],
+    [/^alert \S+ was already acknowledged$/, '该预警已受理'],
+    [/^alert \S+ is already (red|orange|yellow)$/, '预警已是该等级'],
+    [/^required when reason is converted_to_application$/, '转为救助申请时必须填写申请编号'],
+  ],
+  events: {
+    opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
+    submitted: () => '提交救助申请',
+    at_risk: () => '即将到期，已提醒责任单位',
+    overdue: () => '已逾期',
+    escalated: (d, unit) => `第 ${d.rung} 级督办：${unit(String(d.from))} → ${unit(String(d.to))}（逾期 ${fmtDuration(zh, Number(d.lateByMs))}）`,
+    acknowledged: () => '受理',
+    visit_recorded: (d) => `记录走访（${zh.outcomes[String(d.outcome)] ?? d.outcome}，${d.visitors} 人）`,
+    deadline_met: (d) => (Number(d.lateByMs) > 0 ? `期限完成，逾期 ${fmtDuration(zh, Number(d.lateByMs))}` : '期限按时完成'),
+    level_changed: (d) => `等级调整：${zh.levels[String(d.from)] ?? d.from} → ${zh.levels[String(d.to)] ?? d.to}（${d.reason}）`,
+    reassigned: (d, unit) => `改派：${unit(String(d.from))} → ${unit(String(d.to))}（${d.reason}）`,
+    closed: (d) => `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`,
+    repolicied: (d) => `适用新规则：${d.from} → ${d.to}`,
+    stage_entered: (d) => `进入阶段：${d.stage}`,
+  },
+  unknownEvent: (type) => `事件：${type}`,
+  monitor: {
+    title: '监督考核',
+    intro: (unit) => `${unit}下各单位近 12 个月的按时办结率与督办次数。点击单位可逐级查看。`,
+    chart: '按时办结率（按月）',
+    chartSummary: (unit, n) => `折线图：${unit}下 ${n} 个单位近 12 个月的按时办结率。数据见下表。`,
+    table: '各单位汇总（近 12 个月）',
+    tableCaption: (unit) => `${unit}下各单位：到期事项、按时、逾期、按时率与督办次数`,
+    cols: { unit: '单位', due: '到期事项', onTime: '按时', late: '逾期', rate: '按时率', escalations: '督办次数', drill: '查看' },
+    drill: (unit) => `查看${unit}下级`,
+    cases: (unit) => `${unit}的案件`,
+    casesTitle: (unit) => `${unit}的在办案件（最早到期在前）`,
+    casesEmpty: '没有在办的限期案件。',
+    up: (unit) => `返回${unit}`,
+    noRate: '—',
+    month: '月份',
+    rate: '按时率',
+  },
+};
+
+const en: Messages = {
+  appName: 'Social assistance workspace',
+  brandMark: '救',
+  listSeparator: ', ',
+  skipToContent: 'Skip to content',
+  mainNav: 'Main',
+  switchLanguage: 'Switch language',
+  otherLanguage: '中文',
+  otherLanguageLang: 'zh-CN',
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring' },
+  common: {
+    loading: 'Loading…',
+    retry: 'Retry',
+    all: 'All',
+    none: 'None',
+    back: 'Back',
+    error: (m) => `Something went wrong: ${m}`,
+    network: 'Cannot reach the server. Check the connection and retry.',
+    sessionExpired: 'Your session has expired. Please sign in again.',
+    forbidden: 'Not allowed: this is outside your jurisdiction.',
+    notFound: 'Not found.',
+    submit: 'Submit',
+    saving: 'Saving…',
+    cancel: 'Cancel',
+    close: 'Close',
+    updatedAt: (t) => `Updated ${t}`,
+    loadMore: 'Load more',
+    shown: (n) => `${n} shown`,
+    openCase: 'Open',
+    openCaseOf: (s) => `Open: ${s}`,
+    pageNotFound: 'Page not found',
+    home: 'Go to the start page',
+  },
+  duration: {
+    seconds: (n) => `${n} s`,
+    minutes: (n) => `${n} min`,
+    hours: (n) => `${n} h`,
+    days: (n) => `${n} ${n === 1 ? 'day' : 'days'}`,
+    lessThanSecond: 'under a second',
+    join: ' ',
+  },
+  signIn: {
+    title: 'Sign in',
+    intro: 'Paste the token you were given, or pick a test identity on a local setup.',
+    tokenLabel: 'Token (JWT)',
+    tokenHint: 'The token is kept in this browser tab only and is gone when the tab closes.',
+    submit: 'Sign in',
+    pickTitle: 'Local test identities',
+    pickHint: 'Offered outside production only.',
+    pickAs: (role, name, unit) => `${role} · ${name} (${unit})`,
+    invalid: (m) => `Cannot sign in: ${m}`,
+    empty: 'Paste a token first.',
+    signedInAs: (name, role, unit) => `${name} · ${role} · ${unit}`,
+    signOut: 'Sign out',
+  },
+  roles: {
+    grid_worker: 'Grid worker',
+    party_member: 'Party member',
+    village_staff: 'Village/community staff',
+    town_staff: 'Town/street staff',
+    town_supervisor: 'Town/street supervisor',
+    district_staff: 'District civil-affairs staff',
+    city_monitor: 'City monitor',
+    admin: 'Administrator',
+  },
+  orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
+  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A' },
+  levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
+  outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
+  closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application' },
+  resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed' },
+  deadlineLabels: {
+    '红色预警：受理并处置': 'Red alert: accept and handle',
+    '橙色预警：走访慰问': 'Orange alert: visit',
+    '黄色预警：每周探访': 'Yellow alert: weekly visit',
+    '受理：收到申请后作出受理决定': 'Acceptance decision',
+    '补正材料：一次性告知后补齐': 'Supplementary materials',
+    '镇(街道)审核意见：受理后15个工作日内（不含公示）': 'Town review (15 working days)',
+    '区市审批确认：公示结束后10个工作日内': 'District approval (10 working days)',
+    '异议处理：复核并作出决定': 'Objection decision',
+    '定期复核': 'Periodic re-review',
+  },
+  board: {
+    title: 'Overdue board',
+    intro: 'Every overdue case in your jurisdiction, most overdue first. Refreshes every 10 seconds.',
+    filters: 'Filters',
+    kind: 'Kind',
+    level: 'Level',
+    unit: 'Unit',
+    caption: 'Overdue cases, most overdue first',
+    household: 'Household',
+    matter: 'Kind',
+    due: 'What is due',
+    late: 'Late',
+    rung: 'Escalation',
+    responsible: 'Responsible unit',
+    empty: 'No overdue cases right now.',
+    rungTo: (n, unit) => `Rung ${n} → ${unit}`,
+    notEscalated: 'Not escalated yet',
+    overdueBy: (d) => `${d} overdue`,
+    autoRefresh: 'Refreshes every 10 s',
+  },
+  tasks: {
+    title: 'My tasks',
+    intro: 'What you must do, soonest first. Red: overdue; orange: due soon.',
+    empty: 'Nothing to do.',
+    overdue: (d) => `Overdue by ${d}`,
+    atRisk: (d) => `Due soon · ${d} left`,
+    upcoming: (d) => `${d} left`,
+    dueAt: (t) => `Due ${t}`,
+    recordVisit: 'Record a visit',
+    visitSaved: 'Visit recorded; the task is updated.',
+    visitSavedDone: 'Visit recorded; this task is done.',
+    caption: 'Tasks',
+    scope: (u) => `Scope: ${u} and below`,
+  },
+  visit: {
+    legend: (h) => `Record a visit: ${h}`,
+    visitors: 'Visitors',
+    visitorsHint: 'Separate names with commas, e.g. Li, Wang',
+    visitedAt: 'Visited at',
+    outcome: 'Outcome',
+    notes: 'Notes',
+    submit: 'Record visit',
+  },
+  caseView: {
+    pageTitle: 'Case',
+    title: (kind, level) => `${kind}${level ? ` (${level})` : ''}`,
+    dueEntry: (label) => `Due: ${label}`,
+    resolvedAt: (at, how) => `${at} (${how})`,
+    status: { open: 'Open', closed: 'Closed' },
+    household: 'Household',
+    unit: 'Responsible unit',
+    opened: 'Opened',
+    level: 'Level',
+    reasons: 'Reasons',
+    current: 'Due now',
+    noDeadline: 'No pending deadline',
+    deadlines: 'Deadlines',
+    deadlineCols: { label: 'What', opens: 'From', due: 'Due', result: 'Result' },
+    deadlineResult: {
+      onTime: 'Met on time',
+      late: (d) => `Met late (by ${d})`,
+      overdue: (d) => `Overdue by ${d}`,
+      pending: (d) => `Pending · ${d} left`,
+      ended: 'Ended',
+    },
+    escalations: 'Escalations',
+    escalationCols: { rung: 'Rung', path: 'From → to', at: 'When', late: 'Late by', resolved: 'Resolved' },
+    rungN: (n) => `Rung ${n}`,
+    unresolved: 'Unresolved',
+    noEscalations: 'No escalations.',
+    timeline: 'Timeline',
+    timelineIntro: 'Every step: who, when, what.',
+    by: (who, unit) => `${who} (${unit})`,
+    system: 'System',
+    temporal: 'Open this workflow in the Temporal UI',
+    actions: 'Actions',
+    readOnly: 'City monitors read; they do not act on cases.',
+    notAlertActions: 'Act on this kind of case in its own procedure.',
+    closed: 'The case is closed.',
+    acknowledge: 'Acknowledge',
+    ackNote: 'Note (optional)',
+    acknowledged: (t) => `Acknowledged ${t}`,
+    visit: 'Visit',
+    changeLevel: 'Change level',
+    newLevel: 'New level',
+    reason: 'Reason',
+    closeCase: 'Close',
+    closeReason: 'Reason for closing',
+    applicationId: 'Application id',
+    note: 'Note (optional)',
+    done: 'Done.',
+  },
+  apiMessages: [],
+  events: {
+    opened: (d) => `Alert opened (${en.levels[String(d.level)] ?? d.level})${Array.isArray(d.reasons) && d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`,
+    submitted: () => 'Application submitted',
+    at_risk: () => 'Due soon; the responsible unit was warned',
+    overdue: () => 'Overdue',
+    escalated: (d, unit) => `Escalation rung ${d.rung}: ${unit(String(d.from))} → ${unit(String(d.to))} (${fmtDuration(en, Number(d.lateByMs))} late)`,
+    acknowledged: () => 'Acknowledged',
+    visit_recorded: (d) => `Visit recorded (${en.outcomes[String(d.outcome)] ?? d.outcome}, ${d.visitors} visitor${d.visitors === 1 ? '' : 's'})`,
+    deadline_met: (d) => (Number(d.lateByMs) > 0 ? `Deadline met, ${fmtDuration(en, Number(d.lateByMs))} late` : 'Deadline met on time'),
+    level_changed: (d) => `Level changed: ${en.levels[String(d.from)] ?? d.from} → ${en.levels[String(d.to)] ?? d.to} (${d.reason})`,
+    reassigned: (d, unit) => `Reassigned: ${unit(String(d.from))} → ${unit(String(d.to))} (${d.reason})`,
+    closed: (d) => `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`,
+    repolicied: (d) => `Policy applied: ${d.from} → ${d.to}`,
+    stage_entered: (d) => `Stage: ${d.stage}`,
+  },
+  unknownEvent: (type) => `Event: ${type}`,
+  monitor: {
+    title: 'Monitoring',
+    intro: (unit) => `On-time rate and escalations of the units under ${unit}, last 12 months. Pick a unit to drill down.`,
+    chart: 'On-time rate by month',
+    chartSummary: (unit, n) => `Line chart: on-time rate of ${n} units under ${unit} over the last 12 months. The table below has the figures.`,
+    table: 'Per unit, last 12 months',
+    tableCaption: (unit) => `Units under ${unit}: deadlines due, on time, late, on-time rate, escalations`,
+    cols: { unit: 'Unit', due: 'Due', onTime: 'On time', late: 'Late', rate: 'On-time rate', escalations: 'Escalations', drill: 'Open' },
+    drill: (unit) => `Units under ${unit}`,
+    cases: (unit) => `Cases of ${unit}`,
+    casesTitle: (unit) => `Open cases of ${unit} (soonest due first)`,
+    casesEmpty: 'No open cases with a deadline.',
+    up: (unit) => `Back to ${unit}`,
+    noRate: '—',
+    month: 'Month',
+    rate: 'On-time rate',
+  },
+};
+
+export const MESSAGES: Record<Lang, Messages> = { zh, en };
+
+/** A duration as people say it: the largest unit, with the next one when it matters (“1 天 3 小时”). */
+export function fmtDuration(m: Messages, ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (!Number.isFinite(ms)) return '';
+  if (s < 1) return m.duration.lessThanSecond;
+  if (s < 60) return m.duration.seconds(s);
+  const min = Math.floor(s / 60);
+  if (min < 60) return m.duration.minutes(min);
+  const h = Math.floor(min / 60);
+  if (h < 24) return h < 6 && min % 60 ? [m.duration.hours(h), m.duration.minutes(min % 60)].join(m.duration.join) : m.duration.hours(h);
+  const d = Math.floor(h / 24);
+  return d < 7 && h % 24 ? [m.duration.days(d), m.duration.hours(h % 24)].join(m.duration.join) : m.duration.days(d);
+}
+
+/** An API message in the current language (see Messages.apiMessages). */
+export function apiMessage(m: Messages, message: string): string {
+  for (const [pattern, text] of m.apiMessages) if (pattern.test(message)) return message.replace(pattern, text);
+  return message;
+}
+
+/** A deadline label from the API in the current language. */
+export const deadlineLabel = (m: Messages, label: string | null | undefined): string => (label ? (m.deadlineLabels[label] ?? label) : '');
+
+/** Dates and times in China time, whatever the device's time zone: the deadlines are Weihai's. */
+export function fmtTime(lang: Lang, iso: string | number | null | undefined, withSeconds = false): string {
+  if (iso === null || iso === undefined) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(HTML_LANG[lang], {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(withSeconds ? { second: '2-digit' } : {}),
+    hour12: false,
+  }).format(d);
+}
+
+export function fmtClock(lang: Lang, at: number): string {
+  return new Intl.DateTimeFormat(HTML_LANG[lang], { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(at);
+}
+
+export const fmtPercent = (lang: Lang, rate: number | null): string =>
+  rate === null ? MESSAGES[lang].monitor.noRate : new Intl.NumberFormat(HTML_LANG[lang], { style: 'percent', maximumFractionDigits: 1 }).format(rate);

@@ -1,0 +1,427 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, type CaseHistory, type CaseView } from '../api';
+import { Field, useSubmission, VisitForm } from '../components/forms';
+import { ErrorNotice, LevelBadge, Loading, PageTitle } from '../components/ui';
+import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
+import { mayActOnAlerts, useApp } from '../state';
+
+interface Household {
+  headName: string;
+  address: string;
+}
+
+export function CasePage(props: { id: string }) {
+  const { t } = useApp();
+  const [data, setData] = useState<{ view: CaseView; history: CaseHistory; household: Household | null } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const load = async () => {
+    try {
+      const path = `/v1/cases/${encodeURIComponent(props.id)}`;
+      const [view, history] = await Promise.all([api.get<CaseView>(path), api.get<CaseHistory>(`${path}/escalations`)]);
+      // The household register masks names and addresses for roles below town level, as the lists do.
+      const household = view.householdId ? await api.get<Household>(`/v1/households/${encodeURIComponent(view.householdId)}`).catch(() => null) : null;
+      setData({ view, history, household });
+      setError(null);
+    } catch (err) {
+      setData(null);
+      setError(err);
+    }
+  };
+  useEffect(() => {
+    setData(null);
+    setError(null);
+    void load();
+  }, [props.id]);
+
+  if (error !== null)
+    return (
+      <section aria-labelledby="page-title">
+        <PageTitle>{t.caseView.pageTitle}</PageTitle>
+        <ErrorNotice error={error} />
+      </section>
+    );
+  if (!data) return <Loading />;
+  return <CaseDetail {...data} reload={load} />;
+}
+
+function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Household | null; reload: () => Promise<void> }) {
+  const { t, lang, me } = useApp();
+  const { view, history, household } = props;
+  const now = Date.now();
+
+  // Unit names by code, from everything this page knows, for the events that carry codes only.
+  const names = new Map<string, string>();
+  names.set(view.unit.code, view.unit.name);
+  for (const e of view.escalations ?? []) {
+    names.set(e.from.code, e.from.name);
+    names.set(e.to.code, e.to.name);
+  }
+  for (const u of me?.path ?? []) names.set(u.code, u.name);
+  const unitName = (code: string) => names.get(code) ?? code;
+
+  const title = t.caseView.title(t.kinds[view.kind] ?? view.kind, view.level ? (t.levels[view.level] ?? view.level) : '');
+
+  return (
+    <article aria-labelledby="page-title" class="case">
+      <PageTitle>{title}</PageTitle>
+      <p class="case-meta">
+        <span class={`badge status-badge status-${view.status}`}>{t.caseView.status[view.status]}</span> <LevelBadge level={view.level} />{' '}
+        <span class="muted small mono">{view.caseId}</span>
+      </p>
+
+      <dl class="summary card">
+        <div>
+          <dt>{t.caseView.household}</dt>
+          <dd>
+            {household ? `${household.headName} · ${household.address}` : (view.householdId ?? t.common.none)}
+          </dd>
+        </div>
+        <div>
+          <dt>{t.caseView.unit}</dt>
+          <dd>{view.unit.name}</dd>
+        </div>
+        {view.openedAt && (
+          <div>
+            <dt>{t.caseView.opened}</dt>
+            <dd>{fmtTime(lang, view.openedAt)}</dd>
+          </div>
+        )}
+        {view.reasons && view.reasons.length > 0 && (
+          <div>
+            <dt>{t.caseView.reasons}</dt>
+            <dd>{view.reasons.join(t.listSeparator)}</dd>
+          </div>
+        )}
+        <div>
+          <dt>{t.caseView.current}</dt>
+          <dd>
+            {view.due ? (
+              <>
+                {deadlineLabel(t, view.due.label)} · {fmtTime(lang, view.due.dueAt)}{' '}
+                <DueStatus t={t} dueAt={view.due.dueAt} now={now} />
+              </>
+            ) : (
+              t.caseView.noDeadline
+            )}
+          </dd>
+        </div>
+      </dl>
+
+      {view.links?.temporal && (
+        <p>
+          <a href={view.links.temporal} target="_blank" rel="noopener noreferrer" class="external">
+            {t.caseView.temporal}
+          </a>
+        </p>
+      )}
+
+      <Actions view={view} reload={props.reload} />
+
+      <section aria-labelledby="h-deadlines">
+        <h2 id="h-deadlines">{t.caseView.deadlines}</h2>
+        <table class="rows compact">
+          <thead>
+            <tr>
+              <th scope="col">{t.caseView.deadlineCols.label}</th>
+              <th scope="col">{t.caseView.deadlineCols.opens}</th>
+              <th scope="col">{t.caseView.deadlineCols.due}</th>
+              <th scope="col">{t.caseView.deadlineCols.result}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(view.deadlines ?? []).map((d) => (
+              <tr key={d.key}>
+                <th scope="row" data-label={t.caseView.deadlineCols.label}>
+                  {deadlineLabel(t, d.label)}
+                </th>
+                <td data-label={t.caseView.deadlineCols.opens}>{fmtTime(lang, d.opensAt)}</td>
+                <td data-label={t.caseView.deadlineCols.due}>{fmtTime(lang, d.dueAt)}</td>
+                <td data-label={t.caseView.deadlineCols.result}>{deadlineResult(t, d, now)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section aria-labelledby="h-escalations">
+        <h2 id="h-escalations">{t.caseView.escalations}</h2>
+        {history.escalations.length === 0 ? (
+          <p class="muted">{t.caseView.noEscalations}</p>
+        ) : (
+          <table class="rows compact escalations">
+            <thead>
+              <tr>
+                <th scope="col">{t.caseView.escalationCols.rung}</th>
+                <th scope="col">{t.caseView.escalationCols.path}</th>
+                <th scope="col">{t.caseView.escalationCols.at}</th>
+                <th scope="col">{t.caseView.escalationCols.late}</th>
+                <th scope="col">{t.caseView.escalationCols.resolved}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.escalations.map((e) => (
+                <tr key={`${e.deadlineKey}-${e.rung}`}>
+                  <th scope="row" data-label={t.caseView.escalationCols.rung}>
+                    {t.caseView.rungN(e.rung)}
+                  </th>
+                  <td data-label={t.caseView.escalationCols.path}>
+                    {e.from.name} → {e.to.name}
+                  </td>
+                  <td data-label={t.caseView.escalationCols.at}>{fmtTime(lang, e.at, true)}</td>
+                  <td data-label={t.caseView.escalationCols.late}>{fmtDuration(t, e.lateByMs)}</td>
+                  <td data-label={t.caseView.escalationCols.resolved}>
+                    {e.resolvedAt ? t.caseView.resolvedAt(fmtTime(lang, e.resolvedAt, true), t.resolutions[e.resolution ?? ''] ?? e.resolution ?? '') : t.caseView.unresolved}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="h-timeline">
+        <h2 id="h-timeline">{t.caseView.timeline}</h2>
+        <p class="muted small">{t.caseView.timelineIntro}</p>
+        <Timeline t={t} lang={lang} view={view} history={history} unitName={unitName} now={now} />
+      </section>
+    </article>
+  );
+}
+
+function DueStatus(props: { t: Messages; dueAt: string; now: number }) {
+  const ms = Date.parse(props.dueAt) - props.now;
+  return ms < 0 ? (
+    <span class="status status-overdue">{props.t.caseView.deadlineResult.overdue(fmtDuration(props.t, -ms))}</span>
+  ) : (
+    <span class="status status-upcoming">{props.t.caseView.deadlineResult.pending(fmtDuration(props.t, ms))}</span>
+  );
+}
+
+function deadlineResult(t: Messages, d: NonNullable<CaseView['deadlines']>[number], now: number) {
+  const due = Date.parse(d.dueAt);
+  if (d.metAt) {
+    const late = Date.parse(d.metAt) - due;
+    return late > 0 ? <span class="status status-overdue">{t.caseView.deadlineResult.late(fmtDuration(t, late))}</span> : <span class="status status-ok">{t.caseView.deadlineResult.onTime}</span>;
+  }
+  if (d.endedAt) return <span class="muted">{t.caseView.deadlineResult.ended}</span>;
+  return <DueStatus t={t} dueAt={d.dueAt} now={now} />;
+}
+
+interface Entry {
+  at: number;
+  kind: string;
+  text: string;
+  who: string | null;
+}
+
+/** The lifecycle in order: every audited event (actions, warnings, escalations) and each deadline's due time. */
+function Timeline(props: { t: Messages; lang: Lang; view: CaseView; history: CaseHistory; unitName: (code: string) => string; now: number }) {
+  const { t, lang, unitName } = props;
+  const entries: Entry[] = props.history.events.map((e) => ({
+    at: Date.parse(e.at),
+    kind: e.type,
+    text: (t.events[e.type] ?? (() => t.unknownEvent(e.type)))(e.data ?? {}, unitName),
+    who: e.actor ? t.caseView.by(`${t.roles[e.actor.role] ?? e.actor.role} ${e.actor.userId}`, unitName(e.actor.unitCode)) : null,
+  }));
+  for (const d of props.view.deadlines ?? []) {
+    const at = Date.parse(d.dueAt);
+    if (at <= props.now && !(d.metAt && Date.parse(d.metAt) <= at) && !(d.endedAt && Date.parse(d.endedAt) <= at))
+      entries.push({ at, kind: 'due', text: t.caseView.dueEntry(deadlineLabel(t, d.label)), who: null });
+  }
+  entries.sort((a, b) => a.at - b.at);
+  return (
+    <ol class="timeline">
+      {entries.map((e, i) => (
+        <li key={i} class={`tl tl-${e.kind}`} data-event={e.kind}>
+          <p class="tl-when">
+            <time dateTime={new Date(e.at).toISOString()}>{fmtTime(lang, e.at, true)}</time>
+          </p>
+          <p class="tl-what">{e.text}</p>
+          <p class="tl-who muted small">{e.who ?? t.caseView.system}</p>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+type Panel = 'ack' | 'visit' | 'level' | 'close' | null;
+const LEVELS = ['red', 'orange', 'yellow'];
+const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'converted_to_application'];
+
+/** What the signed-in role may do on this case: for alerts 受理, 走访, 调整等级, 结案 (the API decides in the end). */
+function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
+  const { t, lang, me } = useApp();
+  const { view } = props;
+  const [panel, setPanel] = useState<Panel>(null);
+  const [done, setDone] = useState(false);
+  const doneRef = useRef<HTMLParagraphElement>(null);
+
+  const finished = async () => {
+    setPanel(null);
+    await props.reload();
+    setDone(true);
+    window.setTimeout(() => doneRef.current?.focus(), 0);
+  };
+
+  let body;
+  if (!me || !mayActOnAlerts(me.role)) body = <p class="muted">{t.caseView.readOnly}</p>;
+  else if (view.kind !== 'alert') body = <p class="muted">{t.caseView.notAlertActions}</p>;
+  else if (view.status === 'closed') body = <p class="muted">{t.caseView.closed}</p>;
+  else {
+    const toggle = (p: Panel) => () => {
+      setDone(false);
+      setPanel(panel === p ? null : p);
+    };
+    const button = (p: Exclude<Panel, null>, label: string, disabled = false) => (
+      <button type="button" class="btn" aria-expanded={panel === p} aria-controls="action-panel" disabled={disabled} onClick={toggle(p)}>
+        {label}
+      </button>
+    );
+    body = (
+      <>
+        {view.acknowledgedAt && <p class="muted small">{t.caseView.acknowledged(fmtTime(lang, view.acknowledgedAt))}</p>}
+        <div class="actions">
+          {button('ack', t.caseView.acknowledge, Boolean(view.acknowledgedAt))}
+          {button('visit', t.caseView.visit)}
+          {button('level', t.caseView.changeLevel)}
+          {button('close', t.caseView.closeCase)}
+        </div>
+        {panel && (
+          <div id="action-panel" class="card action-panel">
+            {panel === 'ack' && <AckForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
+            {panel === 'visit' && <VisitForm caseId={view.caseId} subject={view.householdId ?? view.caseId} onDone={() => void finished()} onCancel={() => setPanel(null)} />}
+            {panel === 'level' && <LevelForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
+            {panel === 'close' && <CloseForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
+          </div>
+        )}
+      </>
+    );
+  }
+  return (
+    <section aria-labelledby="h-actions" class="card">
+      <h2 id="h-actions">{t.caseView.actions}</h2>
+      <p class="notice notice-ok" role="status" tabIndex={-1} ref={doneRef} hidden={!done}>
+        {t.caseView.done}
+      </p>
+      {body}
+    </section>
+  );
+}
+
+function FormButtons(props: { busy: boolean; label: string; onCancel: () => void }) {
+  const { t } = useApp();
+  return (
+    <div class="actions">
+      <button type="submit" class="btn btn-primary" disabled={props.busy}>
+        {props.busy ? t.common.saving : props.label}
+      </button>
+      <button type="button" class="btn" onClick={props.onCancel}>
+        {t.common.cancel}
+      </button>
+    </div>
+  );
+}
+
+function AckForm(props: { caseId: string; onDone: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useApp();
+  const [note, setNote] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.caseId)}/acknowledgements`, note.trim() ? { note } : {}));
+        if (ok) await props.onDone();
+      }}
+    >
+      <h3>{t.caseView.acknowledge}</h3>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <Field id="ack-note" name="note" label={t.caseView.ackNote} issues={issues}>
+        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
+      </Field>
+      <FormButtons busy={busy} label={t.caseView.acknowledge} onCancel={props.onCancel} />
+    </form>
+  );
+}
+
+function LevelForm(props: { view: CaseView; onDone: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useApp();
+  const [level, setLevel] = useState(props.view.level ?? '');
+  const [reason, setReason] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/level`, { level, reason }));
+        if (ok) await props.onDone();
+      }}
+    >
+      <h3>{t.caseView.changeLevel}</h3>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <Field id="level-level" name="level" label={t.caseView.newLevel} issues={issues}>
+        {(aria) => (
+          <select {...aria} value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
+            {LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {t.levels[l]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="level-reason" name="reason" label={t.caseView.reason} issues={issues}>
+        {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+      </Field>
+      <FormButtons busy={busy} label={t.caseView.changeLevel} onCancel={props.onCancel} />
+    </form>
+  );
+}
+
+function CloseForm(props: { caseId: string; onDone: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useApp();
+  const [reason, setReason] = useState('resolved');
+  const [applicationId, setApplicationId] = useState('');
+  const [note, setNote] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const body = { reason, ...(applicationId.trim() ? { applicationId: applicationId.trim() } : {}), ...(note.trim() ? { note } : {}) };
+        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.caseId)}/closure`, body));
+        if (ok) await props.onDone();
+      }}
+    >
+      <h3>{t.caseView.closeCase}</h3>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <Field id="close-reason" name="reason" label={t.caseView.closeReason} issues={issues}>
+        {(aria) => (
+          <select {...aria} value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
+            {CLOSE_REASONS.map((r) => (
+              <option key={r} value={r}>
+                {t.closeReasons[r]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {reason === 'converted_to_application' && (
+        <Field id="close-app" name="applicationId" label={t.caseView.applicationId} issues={issues}>
+          {(aria) => <input type="text" {...aria} value={applicationId} onInput={(e) => setApplicationId(e.currentTarget.value)} />}
+        </Field>
+      )}
+      <Field id="close-note" name="note" label={t.caseView.note} issues={issues}>
+        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
+      </Field>
+      <FormButtons busy={busy} label={t.caseView.closeCase} onCancel={props.onCancel} />
+    </form>
+  );
+}
