@@ -16,7 +16,9 @@ export function ensureInstalled() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   ensureInstalled();
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'scripts', 'dev.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  // node with tsx's loader, not the tsx CLI: the CLI relays Ctrl-C with a 30 ms handshake and kills the
+  // stack outright (exit 130, children orphaned) when a busy machine misses it.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'dev.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
   // Ctrl-C reaches the whole foreground group; dev.ts stops its children. Just wait for it.
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
