@@ -2,13 +2,12 @@ import { z } from 'zod';
 import {
   advanceDeadline,
   createDeadline,
-  currentRung,
+  deadlineView,
+  isoTime,
   endDeadline,
-  isAtRisk,
-  isOpen,
-  isOverdue,
   meetDeadline,
   nextWakeAt,
+  openDeadlineOf,
   type Deadline,
   type Escalation,
 } from './deadlines';
@@ -93,8 +92,7 @@ const LABEL: Record<AlertLevel, string> = {
 };
 
 export function currentDeadline(s: AlertState): Deadline | undefined {
-  const last = s.deadlines.at(-1);
-  return last && isOpen(last) ? last : undefined;
+  return openDeadlineOf(s.deadlines);
 }
 
 /** The deadline a level asks for, starting at `from`: for yellow, the week-long cycle that contains it. */
@@ -315,12 +313,10 @@ export function addReasons(s: AlertState, reasons: string[]): void {
   for (const r of reasons) if (!s.reasons.includes(r)) s.reasons.push(r);
 }
 
-const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+const iso = isoTime;
 
 /** The alert as the API and the read model show it (times as ISO strings). */
 export function alertView(s: AlertState, now: number) {
-  const d = currentDeadline(s);
-  const overdue = d ? isOverdue(d, now) : false;
   return {
     caseId: s.alertId,
     kind: 'alert' as const,
@@ -333,24 +329,8 @@ export function alertView(s: AlertState, now: number) {
     orgPath: [...s.ladder].reverse().map((u) => u.code),
     openedAt: iso(s.openedAt)!,
     acknowledgedAt: iso(s.acknowledgement?.at),
-    due: d ? { key: d.key, label: d.label, dueAt: iso(d.dueAt)!, opensAt: iso(d.opensAt)! } : null,
-    dueAt: iso(d?.dueAt),
-    overdue,
-    overdueByMs: d && overdue ? now - d.dueAt : 0,
-    atRisk: d ? isAtRisk(d, now) : false,
-    rung: d ? currentRung(d, s.escalations) : 0,
-    escalatedTo: (d && s.escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
+    ...deadlineView(s.deadlines, s.escalations, now),
     visits: s.visits.map((v) => ({ ...v, visitedAt: iso(v.visitedAt)!, recordedAt: iso(v.recordedAt)! })),
-    escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
-    deadlines: s.deadlines.map((x) => ({
-      key: x.key,
-      kind: x.kind,
-      label: x.label,
-      opensAt: iso(x.opensAt)!,
-      dueAt: iso(x.dueAt)!,
-      metAt: iso(x.metAt),
-      endedAt: iso(x.endedAt),
-    })),
     levelHistory: s.levelHistory.map((h) => ({ ...h, at: iso(h.at)! })),
     reassignments: s.reassignments.map((r) => ({ ...r, at: iso(r.at)! })),
     closure: s.closure ? { ...s.closure, at: iso(s.closure.at)! } : null,

@@ -4,13 +4,12 @@ import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcom
 import {
   advanceDeadline,
   createDeadline,
-  currentRung,
+  deadlineView,
+  isoTime,
   endDeadline,
-  isAtRisk,
-  isOpen,
-  isOverdue,
   meetDeadline,
   nextWakeAt,
+  openDeadlineOf,
   type Deadline,
   type Escalation,
 } from './deadlines';
@@ -190,8 +189,7 @@ const LABELS = {
 type DeadlineName = keyof typeof LABELS;
 
 export function currentDeadline(s: ApplicationState): Deadline | undefined {
-  const last = s.deadlines.at(-1);
-  return last && isOpen(last) ? last : undefined;
+  return openDeadlineOf(s.deadlines);
 }
 
 function openDeadline(s: ApplicationState, name: DeadlineName, opensAt: number, dueAt: number, label: string = LABELS[name]): void {
@@ -594,12 +592,10 @@ export function applicationWakeAt(s: ApplicationState): number | undefined {
   return candidates.length ? Math.min(...candidates) : undefined;
 }
 
-const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+const iso = isoTime;
 
 /** The application as the API and the read model show it. */
 export function applicationView(s: ApplicationState, now: number) {
-  const d = currentDeadline(s);
-  const overdue = d ? isOverdue(d, now) : false;
   return {
     caseId: s.applicationId,
     kind: 'application' as const,
@@ -619,13 +615,7 @@ export function applicationView(s: ApplicationState, now: number) {
     orgPath: [...s.ladder].reverse().map((u) => u.code),
     submittedAt: iso(s.submittedAt)!,
     acceptedAt: iso(s.acceptedAt),
-    due: d ? { key: d.key, label: d.label, dueAt: iso(d.dueAt)!, opensAt: iso(d.opensAt)! } : null,
-    dueAt: iso(d?.dueAt),
-    overdue,
-    overdueByMs: d && overdue ? now - d.dueAt : 0,
-    atRisk: d ? isAtRisk(d, now) : false,
-    rung: d ? currentRung(d, s.escalations) : 0,
-    escalatedTo: (d && s.escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
+    ...deadlineView(s.deadlines, s.escalations, now),
     materials: s.materials.map((m) => ({ ...m, returnedAt: iso(m.returnedAt)!, suppliedAt: iso(m.suppliedAt) })),
     verification: { rounds: s.verification.rounds, pending: s.verification.pending, answers: s.verification.answers, summary: summarise(s.verification.answers) },
     investigations: s.investigations.map((i) => ({ ...i, visitedAt: iso(i.visitedAt)!, at: iso(i.at)! })),
@@ -635,8 +625,6 @@ export function applicationView(s: ApplicationState, now: number) {
     extensions: s.extensions.map((e) => ({ ...e, at: iso(e.at)! })),
     decisions: s.decisions.map((x) => ({ ...x, at: iso(x.at)! })),
     benefit: s.benefit ? { ...s.benefit, nextReReviewAt: iso(s.benefit.nextReReviewAt)! } : null,
-    deadlines: s.deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: iso(x.opensAt)!, dueAt: iso(x.dueAt)!, metAt: iso(x.metAt), endedAt: iso(x.endedAt) })),
-    escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
     policyVersion: s.policy.version,
     version: s.version,
   };

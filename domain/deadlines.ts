@@ -155,3 +155,33 @@ export function currentRung(d: Deadline, escalations: readonly Escalation[]): nu
     .filter((e) => e.resolvedAt === undefined)
     .reduce((max, e) => Math.max(max, e.rung), 0);
 }
+
+/** An instant as the read model shows it: ISO-8601, or null. */
+export const isoTime = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
+
+/** The deadline a case is working towards: its latest, while still open. */
+export function openDeadlineOf(deadlines: readonly Deadline[]): Deadline | undefined {
+  const last = deadlines.at(-1);
+  return last && isOpen(last) ? last : undefined;
+}
+
+/**
+ * The part of every case view that is about deadlines: what is due and when, whether it is overdue or at
+ * risk, the rung reached and where, and every deadline and escalation so far. One shape for all kinds,
+ * which is what the lists, the board and the workspace read.
+ */
+export function deadlineView(deadlines: readonly Deadline[], escalations: readonly Escalation[], now: number) {
+  const d = openDeadlineOf(deadlines);
+  const overdue = d ? isOverdue(d, now) : false;
+  return {
+    due: d ? { key: d.key, label: d.label, dueAt: isoTime(d.dueAt)!, opensAt: isoTime(d.opensAt)! } : null,
+    dueAt: isoTime(d?.dueAt),
+    overdue,
+    overdueByMs: d && overdue ? now - d.dueAt : 0,
+    atRisk: d ? isAtRisk(d, now) : false,
+    rung: d ? currentRung(d, escalations) : 0,
+    escalatedTo: (d && escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
+    deadlines: deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: isoTime(x.opensAt)!, dueAt: isoTime(x.dueAt)!, metAt: isoTime(x.metAt), endedAt: isoTime(x.endedAt) })),
+    escalations: escalations.map((e) => ({ ...e, at: isoTime(e.at)!, dueAt: isoTime(e.dueAt)!, resolvedAt: isoTime(e.resolvedAt) })),
+  };
+}

@@ -3,13 +3,12 @@ import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcom
 import {
   advanceDeadline,
   createDeadline,
-  currentRung,
+  deadlineView,
+  isoTime,
   endDeadline,
-  isAtRisk,
-  isOpen,
-  isOverdue,
   meetDeadline,
   nextWakeAt,
+  openDeadlineOf,
   type Deadline,
   type Escalation,
 } from './deadlines';
@@ -257,8 +256,7 @@ export function openPartyDay(a: OpenArgs, now: number): { state: PartyDayState }
 }
 
 export function currentDeadline(s: PartyDayState): Deadline | undefined {
-  const d = s.deadlines.at(-1);
-  return d && isOpen(d) ? d : undefined;
+  return openDeadlineOf(s.deadlines);
 }
 
 const subject = (s: PartyDayState) => `${s.unit.name}${s.month}党员活动日`;
@@ -361,12 +359,10 @@ export function handOver(s: PartyDayState, to: string, now: number): { items: Ca
   return { items, events, notices: [] };
 }
 
-const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+const iso = isoTime;
 
 /** The Q&A as staff and the read model see it (times as ISO strings). */
 export function partyDayView(s: PartyDayState, now: number) {
-  const d = currentDeadline(s);
-  const overdue = d ? isOverdue(d, now) : false;
   const last = s.deadlines.at(-1);
   return {
     caseId: s.caseId,
@@ -387,15 +383,7 @@ export function partyDayView(s: PartyDayState, now: number) {
     items: s.items.map((i) => ({ ...i, answeredAt: iso(i.answeredAt) })),
     carriedOver: s.carriedOver,
     handedOverTo: s.handedOverTo ?? null,
-    due: d ? { key: d.key, label: d.label, dueAt: iso(d.dueAt)! } : null,
-    dueAt: iso(d?.dueAt),
-    overdue,
-    overdueByMs: d && overdue ? now - d.dueAt : 0,
-    atRisk: d ? isAtRisk(d, now) : false,
-    rung: d ? currentRung(d, s.escalations) : 0,
-    escalatedTo: (d && s.escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
-    escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
-    deadlines: s.deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: iso(x.opensAt)!, dueAt: iso(x.dueAt)!, metAt: iso(x.metAt), endedAt: iso(x.endedAt) })),
+    ...deadlineView(s.deadlines, s.escalations, now),
     policyVersion: s.policy.version,
     version: s.version,
   };

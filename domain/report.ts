@@ -3,12 +3,11 @@ import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcom
 import {
   advanceDeadline,
   createDeadline,
-  currentRung,
-  isAtRisk,
-  isOpen,
-  isOverdue,
+  deadlineView,
+  isoTime,
   meetDeadline,
   nextWakeAt,
+  openDeadlineOf,
   type Deadline,
   type Escalation,
 } from './deadlines';
@@ -140,8 +139,7 @@ const LABELS = {
 type DeadlineName = keyof typeof LABELS;
 
 export function currentDeadline(s: ReportState): Deadline | undefined {
-  const last = s.deadlines.at(-1);
-  return last && isOpen(last) ? last : undefined;
+  return openDeadlineOf(s.deadlines);
 }
 
 /** Both deadlines count from receipt; the answer's opens when the acknowledgement is met. */
@@ -284,12 +282,10 @@ export function reportWakeAt(s: ReportState): number | undefined {
   return s.status === 'open' && d ? nextWakeAt(d, s.escalations, s.ladder.length) : undefined;
 }
 
-const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+const iso = isoTime;
 
 /** The report as staff and the read model see it (the contact is added, masked as needed, by the API). */
 export function reportView(s: ReportState, now: number) {
-  const d = currentDeadline(s);
-  const overdue = d ? isOverdue(d, now) : false;
   return {
     caseId: s.reportId,
     kind: 'report' as const,
@@ -313,15 +309,7 @@ export function reportView(s: ReportState, now: number) {
       : null,
     answeredAt: iso(s.answer?.at),
     commonIssue: s.commonIssue ? { ...s.commonIssue, at: iso(s.commonIssue.at)! } : null,
-    due: d ? { key: d.key, label: d.label, dueAt: iso(d.dueAt)!, opensAt: iso(d.opensAt)! } : null,
-    dueAt: iso(d?.dueAt),
-    overdue,
-    overdueByMs: d && overdue ? now - d.dueAt : 0,
-    atRisk: d ? isAtRisk(d, now) : false,
-    rung: d ? currentRung(d, s.escalations) : 0,
-    escalatedTo: (d && s.escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
-    deadlines: s.deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: iso(x.opensAt)!, dueAt: iso(x.dueAt)!, metAt: iso(x.metAt), endedAt: iso(x.endedAt) })),
-    escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
+    ...deadlineView(s.deadlines, s.escalations, now),
     policyVersion: s.policy.version,
     version: s.version,
   };

@@ -3,13 +3,12 @@ import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcom
 import {
   advanceDeadline,
   createDeadline,
-  currentRung,
+  deadlineView,
+  isoTime,
   endDeadline,
-  isAtRisk,
-  isOpen,
-  isOverdue,
   meetDeadline,
   nextWakeAt,
+  openDeadlineOf,
   type Deadline,
   type Escalation,
 } from './deadlines';
@@ -164,8 +163,7 @@ const LABELS = {
 } as const;
 
 export function currentDeadline(s: WishState): Deadline | undefined {
-  const last = s.deadlines.at(-1);
-  return last && isOpen(last) ? last : undefined;
+  return openDeadlineOf(s.deadlines);
 }
 
 export function currentClaim(s: WishState): Claim | undefined {
@@ -573,12 +571,10 @@ export function wishWakeAt(s: WishState): number | undefined {
   return d ? nextWakeAt(d, s.escalations, s.ladder.length) : undefined;
 }
 
-const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+const iso = isoTime;
 
 /** The wish as staff see it through the API and the read model (times as ISO strings). */
 export function wishView(s: WishState, now: number) {
-  const d = currentDeadline(s);
-  const overdue = d ? isOverdue(d, now) : false;
   const c = currentClaim(s);
   const claimView = (x: Claim) => ({
     helper: x.helper,
@@ -617,15 +613,7 @@ export function wishView(s: WishState, now: number) {
     confirmation: s.confirmation ? { ...s.confirmation, at: iso(s.confirmation.at)! } : null,
     withdrawal: s.withdrawal ? { ...s.withdrawal, at: iso(s.withdrawal.at)! } : null,
     points: s.points ? { ...s.points, recordedAt: iso(s.points.recordedAt)! } : null,
-    due: d ? { key: d.key, label: d.label, dueAt: iso(d.dueAt)!, opensAt: iso(d.opensAt)! } : null,
-    dueAt: iso(d?.dueAt),
-    overdue,
-    overdueByMs: d && overdue ? now - d.dueAt : 0,
-    atRisk: d ? isAtRisk(d, now) : false,
-    rung: d ? currentRung(d, s.escalations) : 0,
-    escalatedTo: (d && s.escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
-    deadlines: s.deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: iso(x.opensAt)!, dueAt: iso(x.dueAt)!, metAt: iso(x.metAt), endedAt: iso(x.endedAt) })),
-    escalations: s.escalations.map((e) => ({ ...e, at: iso(e.at)!, dueAt: iso(e.dueAt)!, resolvedAt: iso(e.resolvedAt) })),
+    ...deadlineView(s.deadlines, s.escalations, now),
     policyVersion: s.policy.version,
     version: s.version,
   };
