@@ -1,10 +1,11 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Actor } from '../domain/case';
 import { isWithin, type OrgUnit } from '../domain/org';
 import { isReadOnly, zRole, type Role } from '../domain/roles';
 import type { OrgDirectory } from '../store/org-directory';
-import { forbidden, unauthorized } from './errors';
+import { forbidden, notFound, unauthorized } from './errors';
 
 /** Who is calling: from a verified bearer token, with their unit resolved from the org tree. */
 export interface Principal {
@@ -74,6 +75,20 @@ export function registerAuth(app: FastifyInstance, deps: { jwtSecret: string; or
     if (!unit) throw unauthorized(`token names org unit ${claims.org}, which does not exist`);
     request.principal = { userId: claims.sub, role: claims.role, unit, ...(claims.name ? { name: claims.name } : {}) };
   });
+}
+
+/** The caller as a workflow records who acted. */
+export function actorOf(p: Principal): Actor {
+  return { userId: p.userId, role: p.role, unitCode: p.unit.code };
+}
+
+/** A unit the caller may read (their own when `code` is absent): 404 if unknown, 403 if out of reach. */
+export async function unitInReach(orgs: OrgDirectory, p: Principal, code: string | undefined): Promise<OrgUnit> {
+  const org = code ?? p.unit.code;
+  const unit = await orgs.get(org);
+  if (!unit) throw notFound(`org unit ${org} not found`);
+  assertCanRead(p, unit.path);
+  return unit;
 }
 
 export function principalOf(request: FastifyRequest): Principal {

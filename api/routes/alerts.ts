@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput, type Actor } from '../../domain/alert';
+import { zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput } from '../../domain/alert';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { Role } from '../../domain/roles';
@@ -19,8 +19,9 @@ import {
   type AlertInput,
 } from '../../workflows/alerts/contract';
 import type { alertWorkflow } from '../../workflows/alerts/workflow';
-import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
+import type { CaseDoc } from '../../store/cases';
 
 /** Who may act on alerts: everyone who works cases; city monitors only read. */
 const ACTORS: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
@@ -31,16 +32,7 @@ const zAlertId = z.string().regex(/^alert-hh-[0-9a-f]{12}-\d{8}T\d{9}$/, 'expect
 const zAlertView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), level: zAlertLevel });
 const zActionResponses = { 200: zAlertView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody };
 
-interface CaseDoc {
-  _id: string;
-  kind: string;
-  status: 'open' | 'closed';
-  orgPath: string[];
-  workflowId: string;
-  view: Record<string, unknown>;
-}
 
-const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
 
 export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;

@@ -3,7 +3,6 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
-import type { Actor } from '../../domain/case';
 import type { Role } from '../../domain/roles';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
@@ -11,9 +10,10 @@ import { COLLECTIONS } from '../../store/mongo';
 import { isRelative, relativesOf } from '../../store/relatives';
 import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationInput } from '../../workflows/applications/contract';
 import type { applicationWorkflow } from '../../workflows/applications/workflow';
-import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { actorOf, assertCanRead, assertCanWrite, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { presentCaseView } from './cases';
+import type { CaseDoc } from '../../store/cases';
 
 /** Who may file an application: the town's one door (一门受理) and village staff on a household's behalf (帮办代办). */
 const SUBMITTERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
@@ -23,17 +23,7 @@ const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'delib
 const zApplicationId = z.string().regex(/^application-hh-[0-9a-f]{12}-[a-z][a-z0-9_]{1,39}-\d{8}T\d{9}$/, 'expected an application id such as application-hh-0123456789ab-minimum_subsistence-20261129T033512345');
 const zApplicationView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), stage: z.enum(APPLICATION_STAGES) });
 
-interface CaseDoc {
-  _id: string;
-  kind: string;
-  status: 'open' | 'closed';
-  orgPath: string[];
-  householdId: string;
-  workflowId: string;
-  view: Record<string, unknown>;
-}
 
-const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
 
 export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
@@ -150,7 +140,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         if (!doc) throw notFound(`application ${request.params.id} not found`);
         assertCanWrite(p, doc.orgPath, step.roles);
         if (doc.status === 'closed') throw conflict(`application ${doc._id} is closed`);
-        if (IMPARTIAL_STEPS.includes(name) && (await isRelative(db, p.userId, doc.householdId))) {
+        if (IMPARTIAL_STEPS.includes(name) && (await isRelative(db, p.userId, doc.householdId!))) {
           throw forbidden('you declared a close relative in this household: you may not take this step on its application');
         }
         const handle = temporal.workflow.getHandle(doc.workflowId);

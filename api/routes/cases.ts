@@ -6,7 +6,7 @@ import { zOrgCode, type UnitRef } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import { seesPersonalData } from '../../domain/roles';
 import { COLLECTIONS } from '../../store/mongo';
-import { assertCanRead, principalOf, type Principal } from '../auth';
+import { assertCanRead, principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';
 import { decodeCursor, encodeCursor, zPage } from '../pagination';
 
@@ -122,11 +122,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
-      const org = q.org ?? p.unit.code;
-      const unit = await orgs.get(org);
-      if (!unit) throw notFound(`org unit ${org} not found`);
-      assertCanRead(p, unit.path);
-      const filter: Filter<CaseRow> = { orgPath: org };
+      const unit = await unitInReach(orgs, p, q.org);
+      const filter: Filter<CaseRow> = { orgPath: unit.code };
       if (q.kind) filter.kind = q.kind;
       if (q.level) filter.level = q.level;
       const now = Date.now();

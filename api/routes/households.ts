@@ -5,7 +5,7 @@ import { maskHousehold, zHouseholdInput, zRecipientCategory, type Household } fr
 import { zOrgCode } from '../../domain/org';
 import { seesPersonalData } from '../../domain/roles';
 import { COLLECTIONS, isDuplicateKey } from '../../store/mongo';
-import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { assertCanRead, assertCanWrite, principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { decodeCursor, encodeCursor, zPage } from '../pagination';
 
@@ -114,10 +114,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const org = request.query.org ?? p.unit.code;
-      const unit = await orgs.get(org);
-      if (!unit) throw notFound(`org unit ${org} not found`);
-      assertCanRead(p, unit.path);
+      const { code: org } = await unitInReach(orgs, p, request.query.org);
       const after = decodeCursor<{ id: string }>(request.query.cursor);
       const docs = await households
         .find({ orgPath: org, ...(after ? { _id: { $gt: after.id } } : {}) })

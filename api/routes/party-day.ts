@@ -1,7 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Actor } from '../../domain/case';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { PARTY_DAY_TIMEZONE, zAnswerInput, zPartyDayId, zPauseInput, zScheduleInput, zUnpauseInput } from '../../domain/party-day';
 import type { Role } from '../../domain/roles';
@@ -16,7 +15,7 @@ import {
   type PartyDayInput,
 } from '../../workflows/party-day/contract';
 import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
-import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { actorOf, assertCanRead, assertCanWrite, principalOf } from '../auth';
 import { ApiError, conflict, notFound, zErrorBody } from '../errors';
 
 /** Who sets a unit's party day: the village/community itself and its town. */
@@ -43,7 +42,6 @@ const zPartyDayView = z.looseObject({ caseId: z.string(), partyDayId: z.string()
 const zRecord = z.looseObject({ _id: z.string(), unitCode: z.string(), month: z.string(), status: z.string(), items: z.array(z.unknown()), carriedOver: z.array(z.string()) });
 
 const pad = (n: number | undefined) => (n === undefined ? '??' : String(n).padStart(2, '0'));
-const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
 
 function scheduleView(unit: OrgUnit, d: ScheduleDescription): ScheduleView {
   const calendar = d.spec.calendars?.[0];

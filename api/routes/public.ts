@@ -23,6 +23,7 @@ import { reportOpenedUpdate, reportWorkflowId, type ReportInput } from '../../wo
 import type { reportWorkflow } from '../../workflows/reports/workflow';
 import { notFound, zErrorBody } from '../errors';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../rate-limit';
+import type { CaseDoc } from '../../store/cases';
 
 /**
  * What anyone may see and do without signing in, behind a village's social-assistance QR code
@@ -53,11 +54,6 @@ interface DeadlineDoc {
   dueAt: Date;
   outcome: 'pending' | 'on_time' | 'late' | 'not_due';
   escalations: number;
-}
-interface CaseDoc {
-  _id: string;
-  kind: string;
-  view: ReportView;
 }
 
 const zUnitBrief = z.object({ code: z.string(), name: z.string() });
@@ -336,7 +332,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const found = await findReceipt(db, request.params.receipt);
-      const doc = found && (await db.collection<CaseDoc>(COLLECTIONS.cases).findOne({ _id: found.reportId, kind: 'report' }));
+      const doc = found && (await db.collection<CaseDoc<ReportView>>(COLLECTIONS.cases).findOne({ _id: found.reportId, kind: 'report' }));
       if (!found || !doc) throw notFound('no report has this receipt');
       const v = doc.view;
       void reply.header('cache-control', 'no-store');

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Actor } from '../../domain/case';
 import { maskName, maskPhone } from '../../domain/mask';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportStepName, type ReportView } from '../../domain/report';
@@ -8,9 +7,10 @@ import { seesPersonalData, type Role } from '../../domain/roles';
 import { COLLECTIONS } from '../../store/mongo';
 import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput, type CommonIssueDoc } from '../../store/reports';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/reports/contract';
-import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
 import { conflict, notFound, zErrorBody } from '../errors';
 import { publicRoutes } from './public';
+import type { CaseDoc } from '../../store/cases';
 
 /**
  * Staff's side of public reports (群众反映): a report with its contact (masked below town level), the
@@ -36,16 +36,7 @@ const zCommonIssue = z.object({
   answeredAt: z.string().nullable(),
 });
 
-interface CaseDoc {
-  _id: string;
-  kind: string;
-  status: 'open' | 'closed';
-  orgPath: string[];
-  workflowId: string;
-  view: ReportView;
-}
 
-const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
 
 /** A free-text contact, masked for roles below town level: digit runs as phones, other words as names. */
 export function maskContact(contact: string): string {
@@ -61,11 +52,11 @@ export function maskContact(contact: string): string {
 export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal } = app.deps;
   const db = mongo.db;
-  const cases = db.collection<CaseDoc>(COLLECTIONS.cases);
+  const cases = db.collection<CaseDoc<ReportView>>(COLLECTIONS.cases);
 
   await app.register(publicRoutes);
 
-  async function reportFor(id: string): Promise<CaseDoc> {
+  async function reportFor(id: string): Promise<CaseDoc<ReportView>> {
     const doc = await cases.findOne({ _id: id, kind: 'report' });
     if (!doc) throw notFound(`report ${id} not found`);
     return doc;

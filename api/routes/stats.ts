@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { COLLECTIONS } from '../../store/mongo';
-import { assertCanRead, principalOf, type Principal } from '../auth';
-import { badRequest, notFound, zErrorBody } from '../errors';
+import { principalOf, unitInReach, type Principal } from '../auth';
+import { badRequest, zErrorBody } from '../errors';
 
 interface DeadlineDoc {
   orgPath: string[];
@@ -44,11 +44,8 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   const deadlines = mongo.db.collection<DeadlineDoc>(COLLECTIONS.deadlines);
 
   async function scope(p: Principal, code: string | undefined): Promise<{ unit: OrgUnit; children: OrgUnit[] }> {
-    const org = code ?? p.unit.code;
-    const unit = await orgs.get(org);
-    if (!unit) throw notFound(`org unit ${org} not found`);
-    assertCanRead(p, unit.path);
-    return { unit, children: await orgs.childrenOf(org) };
+    const unit = await unitInReach(orgs, p, code);
+    return { unit, children: await orgs.childrenOf(unit.code) };
   }
 
   const deadlinesIn = (org: string, from: Date, to: Date) =>

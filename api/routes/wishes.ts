@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Actor } from '../../domain/case';
 import { maskPhone } from '../../domain/mask';
 import { isWithin, zOrgCode } from '../../domain/org';
 import { seesPersonalData, type Role } from '../../domain/roles';
@@ -30,9 +29,10 @@ import { COLLECTIONS } from '../../store/mongo';
 import { findHelper, helperIdFor, helperRef, helpersIn, pointsOf, registerHelper, type HelperDoc } from '../../store/wishes';
 import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
 import type { wishWorkflow } from '../../workflows/wishes/workflow';
-import { assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
+import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal, unitInReach } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { decodeCursor, encodeCursor, zPage } from '../pagination';
+import type { CaseDoc } from '../../store/cases';
 
 /** Who registers helpers: village staff and above, within their jurisdiction (party members: themselves). */
 const HELPER_REGISTRARS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
@@ -65,16 +65,6 @@ const zPublicWish = z.object({
   statusName: z.string(),
 });
 
-interface CaseDoc {
-  _id: string;
-  kind: string;
-  status: 'open' | 'closed';
-  stage: string | null;
-  orgPath: string[];
-  householdId: string;
-  workflowId: string;
-  view: WishView;
-}
 interface HouseholdDoc {
   _id: string;
   headName: string;
@@ -86,7 +76,6 @@ interface HouseholdDoc {
   orgPath: string[];
 }
 
-const actorOf = (p: Principal): Actor => ({ userId: p.userId, role: p.role, unitCode: p.unit.code });
 const known = (h: HouseholdDoc): KnownPersonalData => ({
   names: [h.headName, ...h.members.map((m) => m.name)],
   idNumbers: [h.headIdNumber, ...h.members.map((m) => m.idNumber)],
@@ -112,7 +101,7 @@ const showHelper = (p: Principal, h: HelperDoc) => ({
 export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const db = mongo.db;
-  const cases = db.collection<CaseDoc>(COLLECTIONS.cases);
+  const cases = db.collection<CaseDoc<WishView>>(COLLECTIONS.cases);
   const households = db.collection<HouseholdDoc>(COLLECTIONS.households);
 
   /**
@@ -226,7 +215,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         if (name === 'screening' && body.decision === 'approve') {
           // The register's personal data stays out of the workflow: the title is checked against it here.
           const title = (body.publicTitle as string | undefined) ?? doc.view.title;
-          const household = await households.findOne({ _id: doc.householdId });
+          const household = await households.findOne({ _id: doc.householdId! });
           const found = personalDataIn(title, household ? known(household) : undefined);
           if (found.length > 0) {
             throw new ApiError(422, 'unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`, [
@@ -363,10 +352,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
-      const org = q.org ?? p.unit.code;
-      const unit = await orgs.get(org);
-      if (!unit) throw notFound(`org unit ${org} not found`);
-      assertCanRead(p, unit.path);
+      const { code: org } = await unitInReach(orgs, p, q.org);
       const after = decodeCursor<{ id: string }>(q.cursor);
       const docs = await helpersIn(db, org, after?.id, q.limit + 1);
       const page = docs.slice(0, q.limit);
