@@ -2,17 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createActivities } from '../../activities';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, AlertView } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import { resolvePolicy, type AlertLevel } from '../../domain/policy';
-import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/mongo';
 import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alerts/contract';
 import { alertWorkflow } from '../../workflows';
-import { quietRuntime, sharedBundle } from '../helpers/context';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
 
 /**
  * The alert workflow on Temporal's time-skipping test server, at the real default durations (red 24 h,
@@ -80,86 +78,36 @@ interface OverdueRow {
   escalatedTo: UnitRef | null;
 }
 
+let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
-let mongo: Awaited<ReturnType<typeof connectMongo>>;
-const taskQueue = `alert-wf-${randomBytes(3).toString('hex')}`;
-/** Workflows started by the current test; terminated after it so their timers do not fire in the next. */
-let started: Handle[] = [];
+let mongo: TimeSkippingHarness['mongo'];
+let taskQueue: string;
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-  // The Java test server refuses undeclared custom search attributes ("BadSearchAttributes: search
-  // attribute NextDeadline is not defined"), so declare the ones the projector upserts.
-  const T = temporal.api.enums.v1.IndexedValueType;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: {
-      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
-      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
-      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
-      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
-      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
-    },
-  });
-  mongo = await connectMongo(inject('mongoUri'), `t_wf_alert_${randomBytes(3).toString('hex')}`);
-  await sharedBundle();
+  harness = await createTimeSkippingHarness('alert');
+  ({ env, mongo, taskQueue } = harness);
 });
 
-afterEach(async () => {
-  for (const handle of started) {
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') await handle.terminate('test over');
-  }
-  started = [];
-});
+/** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
+afterEach(() => harness.terminateLeftovers());
 
-afterAll(async () => {
-  await mongo?.db.dropDatabase().catch(() => undefined);
-  await mongo?.client.close();
-  await env?.teardown();
-});
+afterAll(() => harness?.close());
 
 /** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
-async function withWorker(fn: () => Promise<void>): Promise<void> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await sharedBundle(),
-    activities: createActivities({ db: mongo.db }),
-  });
-  await worker.runUntil(fn);
-}
-
-/** Retries `check` until it passes (the read model is written by activities, after the workflow state). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+const withWorker = (fn: () => Promise<void>) => harness.withWorker(fn);
 
 let households = 0;
 async function startAlert(level: AlertLevel, extra: Partial<AlertInput> = {}): Promise<{ handle: Handle; caseId: string; openedAt: number }> {
   const householdId = `hh-${randomBytes(3).toString('hex')}-${++households}`;
   const input: AlertInput = { householdId, level, reasons: ['重病'], unit: VILLAGE, ladder: LADDER, policy: POLICY, actor: STAFF, openingRequestId: `req-${householdId}`, ...extra };
   const handle = await env.client.workflow.start(alertWorkflow, { workflowId: alertWorkflowId(householdId), taskQueue, args: [input] });
-  started.push(handle);
+  harness.track(handle);
   const view = await eventually(() => handle.query(alertQuery));
   return { handle, caseId: view.caseId, openedAt: Date.parse(view.openedAt) };
 }
 
 /** Skips server time forward to the instant `t`. */
-async function sleepUntil(t: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (t > now) await env.sleep(t - now);
-}
+const sleepUntil = (t: number) => harness.sleepUntil(t);
 
 const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
 

@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createActivities } from '../../activities';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSources } from '../../activities/departments/file-source';
 import type { ApplicationStage, ApplicationStepName, ApplicationView, LabourCapacity } from '../../domain/application';
 import type { HolidayCalendar } from '../../domain/calendar';
@@ -13,10 +11,11 @@ import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
 import { resolvePolicy } from '../../domain/policy';
 import { shippedHolidayCalendar } from '../../store/calendar';
-import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/mongo';
 import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../workflows/applications/contract';
 import { applicationWorkflow } from '../../workflows';
-import { idNumber, quietRuntime, SAMPLE_DEPARTMENT_DATA, sharedBundle } from '../helpers/context';
+import { idNumber, SAMPLE_DEPARTMENT_DATA } from '../helpers/context';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
 
 /**
  * The application workflow on Temporal's time-skipping test server, at the real default policy
@@ -102,78 +101,30 @@ interface DeadlineRow {
   escalations: number;
 }
 
+let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
-let mongo: Awaited<ReturnType<typeof connectMongo>>;
-const taskQueue = `application-wf-${randomBytes(3).toString('hex')}`;
-/** Workflows started by the current test; terminated after it so their timers do not fire in the next. */
-let started: Handle[] = [];
-/**
- * One worker for the whole file (creating one per test costs about a second each), polling the file's
- * task queue over the real activities, database and sample department extracts.
- */
-let stopWorker: () => void = () => undefined;
-let workerDone: Promise<void> | undefined;
+let mongo: TimeSkippingHarness['mongo'];
+let taskQueue: string;
 /** The server's clock when the file started. */
 let clockAtStart: number;
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-  // The Java test server refuses undeclared custom search attributes: declare the ones the projector upserts.
-  const T = temporal.api.enums.v1.IndexedValueType;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: {
-      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
-      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
-      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
-      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
-      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
-    },
-  });
-  mongo = await connectMongo(inject('mongoUri'), `t_wf_application_${randomBytes(3).toString('hex')}`);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await sharedBundle(),
-    activities: createActivities({ db: mongo.db, sources: createFileSources(SAMPLE_DEPARTMENT_DATA) }),
-  });
-  workerDone = worker.runUntil(new Promise<void>((resolve) => (stopWorker = resolve)));
+  harness = await createTimeSkippingHarness('application', { sources: createFileSources(SAMPLE_DEPARTMENT_DATA) });
+  ({ env, mongo, taskQueue } = harness);
+  // One worker for the whole file (creating one per test costs about a second each), polling the file's
+  // task queue over the real activities, database and sample department extracts.
+  await harness.startWorker();
   clockAtStart = await env.currentTimeMs();
 });
 
+/** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
 afterEach(async () => {
   // Each workflow goes quiet first: an activity still in flight when its workflow is terminated keeps the
   // test server's clock locked, and the next test's sleep would never return.
-  for (const handle of started) {
-    await quiet(handle.workflowId).catch(() => undefined);
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') await handle.terminate('test over');
-  }
-  started = [];
+  await harness.terminateLeftovers({ first: (handle) => quiet(handle.workflowId).catch(() => undefined) });
 });
 
-afterAll(async () => {
-  stopWorker();
-  await workerDone;
-  await mongo?.db.dropDatabase().catch(() => undefined);
-  await mongo?.client.close();
-  await env?.teardown();
-});
-
-/** Retries `check` until it passes (the read model is written by activities, after the workflow state). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  }
-}
+afterAll(() => harness?.close());
 
 // ---------------------------------------------------------------------------------------------------
 // Days, counted by hand: Beijing time (UTC+8), weekends off, the calendar's holidays off, its make-up
@@ -256,10 +207,7 @@ function calendarWithBreakAhead(now: number): { cal: HolidayCalendar; day: strin
 // ---------------------------------------------------------------------------------------------------
 
 /** Skips server time forward to the instant `t`. */
-async function sleepUntil(t: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (t > now) await env.sleep(t - now);
-}
+const sleepUntil = (t: number) => harness.sleepUntil(t);
 const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
 
 /** `actual` (ms or ISO) is at `expected` or just after it. */
@@ -310,7 +258,7 @@ async function file(opts: { labourCapacity?: LabourCapacity; conflictedUsers?: s
     ...(opts.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: opts.continueAsNewAfterEvents } : {}),
   };
   const handle = await env.client.workflow.start(applicationWorkflow, { workflowId: applicationWorkflowId(householdId, 'minimum_subsistence'), taskQueue, args: [input] });
-  started.push(handle);
+  harness.track(handle);
   const view = await eventually(() => handle.query(applicationQuery));
   return { handle, caseId: view.caseId, householdId, submittedAt: Date.parse(view.submittedAt) };
 }

@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createActivities } from '../../activities';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
 import { endOfLocalDay, monthOf, partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
 import { resolvePolicy } from '../../domain/policy';
-import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/mongo';
 import { PARTY_DAYS_COLLECTION, type PartyDayDoc } from '../../store/party-days';
 import { REPORT_COLLECTIONS } from '../../store/reports';
 import { partyDayWorkflow } from '../../workflows';
 import { answerUpdate, partyDayQuery, partyDayWorkflowId, type PartyDayInput } from '../../workflows/party-day/contract';
-import { quietRuntime, sharedBundle } from '../helpers/context';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
 
 /**
  * The Party-day workflow's own timing on Temporal's time-skipping test server, at the default policy
@@ -38,71 +35,28 @@ const POLICY = resolvePolicy(undefined, 'default').partyDay;
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof partyDayWorkflow>;
 
+let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
-let mongo: Awaited<ReturnType<typeof connectMongo>>;
-const taskQueue = `party-day-wf-${randomBytes(3).toString('hex')}`;
-let started: Handle[] = [];
+let mongo: TimeSkippingHarness['mongo'];
+let taskQueue: string;
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-  const T = temporal.api.enums.v1.IndexedValueType;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: {
-      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
-      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
-      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
-      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
-      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
-    },
-  });
-  mongo = await connectMongo(inject('mongoUri'), `t_wf_party_day_${randomBytes(3).toString('hex')}`);
-  await sharedBundle();
+  harness = await createTimeSkippingHarness('party-day', { temporalClient: true });
+  ({ env, mongo, taskQueue } = harness);
 });
 
+/** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
 afterEach(async () => {
-  for (const handle of started) {
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') await handle.terminate('test over');
-  }
-  started = [];
+  await harness.terminateLeftovers();
   await mongo.db.dropDatabase();
 });
 
-afterAll(async () => {
-  await mongo?.db.dropDatabase().catch(() => undefined);
-  await mongo?.client.close();
-  await env?.teardown();
-});
+afterAll(() => harness?.close());
 
-async function withWorker(fn: () => Promise<void>): Promise<void> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await sharedBundle(),
-    activities: createActivities({ db: mongo.db, temporal: env.client }),
-  });
-  await worker.runUntil(fn);
-}
+/** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
+const withWorker = (fn: () => Promise<void>) => harness.withWorker(fn);
 
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function sleepUntil(t: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (t > now) await env.sleep(t - now);
-}
+const sleepUntil = (t: number) => harness.sleepUntil(t);
 
 function expectAt(actual: number | string | Date | null | undefined, expected: number, slack = SLACK): void {
   expect(actual, 'time is set').toBeTruthy();
@@ -134,7 +88,7 @@ async function start(scheduledAt: number | undefined): Promise<Handle> {
   const input: PartyDayInput = { unitCode: VILLAGE.code, unit: VILLAGE, ladder: LADDER, policy: POLICY, ...(scheduledAt === undefined ? {} : { scheduledAt: new Date(scheduledAt).toISOString() }) };
   const at = new Date(scheduledAt ?? (await env.currentTimeMs())).toISOString().replace(/\.\d+Z$/, 'Z');
   const handle = await env.client.workflow.start(partyDayWorkflow, { workflowId: `${partyDayWorkflowId(VILLAGE.code)}-${at}`, taskQueue, args: [input] });
-  started.push(handle);
+  harness.track(handle);
   return handle;
 }
 

@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createActivities } from '../../activities';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
 import { resolvePolicy } from '../../domain/policy';
 import type { ReportCategory, ReportView } from '../../domain/report';
-import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/mongo';
 import { REPORT_COLLECTIONS, type CommonIssueDoc } from '../../store/reports';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
 import { reportWorkflow } from '../../workflows';
-import { quietRuntime, sharedBundle } from '../helpers/context';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
 
 /**
  * The public-report workflow on Temporal's time-skipping test server, at the default durations
@@ -74,77 +71,35 @@ interface DeadlineRow {
   escalations: number;
 }
 
+let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
-let mongo: Awaited<ReturnType<typeof connectMongo>>;
-const taskQueue = `report-wf-${randomBytes(3).toString('hex')}`;
-let started: Handle[] = [];
+let mongo: TimeSkippingHarness['mongo'];
+let taskQueue: string;
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-  // The Java test server refuses undeclared custom search attributes: declare the ones the projector upserts.
-  const T = temporal.api.enums.v1.IndexedValueType;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: {
-      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
-      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
-      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
-      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
-      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
-    },
-  });
-  mongo = await connectMongo(inject('mongoUri'), `t_wf_report_${randomBytes(3).toString('hex')}`);
-  await sharedBundle();
+  harness = await createTimeSkippingHarness('report');
+  ({ env, mongo, taskQueue } = harness);
 });
 
-afterEach(async () => {
-  for (const handle of started) {
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') await handle.terminate('test over');
-  }
-  started = [];
-});
+/** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
+afterEach(() => harness.terminateLeftovers());
 
-afterAll(async () => {
-  await mongo?.db.dropDatabase().catch(() => undefined);
-  await mongo?.client.close();
-  await env?.teardown();
-});
+afterAll(() => harness?.close());
 
-async function withWorker(fn: () => Promise<void>): Promise<void> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await sharedBundle(), activities: createActivities({ db: mongo.db }) });
-  await worker.runUntil(fn);
-}
-
-/** Retries `check` until it passes (the read model is written by activities, after the workflow state). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+/** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
+const withWorker = (fn: () => Promise<void>) => harness.withWorker(fn);
 
 async function startReport(category: ReportCategory, unit: UnitRef = VILLAGE): Promise<{ handle: Handle; caseId: string; receivedAt: number }> {
   const reportId = `rp-${randomBytes(8).toString('hex')}`;
   const ladder = [unit, TOWN, DISTRICT, CITY];
   const input: ReportInput = { openingRequestId: `req-${reportId}`, receive: { reportId, category, text: '<b>低保金</b>本月未到账', unit, ladder, policy: POLICY } };
   const handle = await env.client.workflow.start(reportWorkflow, { workflowId: reportWorkflowId(reportId), taskQueue, args: [input] });
-  started.push(handle);
+  harness.track(handle);
   const view = await eventually(() => handle.query(reportQuery));
   return { handle, caseId: view.caseId, receivedAt: Date.parse(view.receivedAt) };
 }
 
-async function sleepUntil(t: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (t > now) await env.sleep(t - now);
-}
+const sleepUntil = (t: number) => harness.sleepUntil(t);
 
 async function settled(handle: Handle): Promise<{ view: ReportView; row: CaseRow }> {
   return eventually(async () => {

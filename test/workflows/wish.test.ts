@@ -1,20 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
 import { resolvePolicy } from '../../domain/policy';
 import type { HelperRef, WishStepName, WishView } from '../../domain/wish';
-import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/mongo';
 import { WISH_COLLECTIONS, type HelperPointsDoc } from '../../store/wishes';
 import { wishQuery, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
 import { wishWorkflow } from '../../workflows';
-import { quietRuntime, sharedBundle } from '../helpers/context';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
 
 /**
  * The wish workflow on Temporal's time-skipping test server, at the real default policy (screening within
@@ -78,68 +76,23 @@ interface DeadlineRow {
   escalations: number;
 }
 
+let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
-let mongo: Awaited<ReturnType<typeof connectMongo>>;
-const taskQueue = `wish-wf-${randomBytes(3).toString('hex')}`;
-/** Workflows started by the current test; terminated after it so their timers do not fire in the next. */
-let started: Handle[] = [];
+let mongo: TimeSkippingHarness['mongo'];
+let taskQueue: string;
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-  // The Java test server refuses undeclared custom search attributes: declare the ones the projector upserts.
-  const T = temporal.api.enums.v1.IndexedValueType;
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: {
-      CaseKind: T.INDEXED_VALUE_TYPE_KEYWORD,
-      AlertLevel: T.INDEXED_VALUE_TYPE_KEYWORD,
-      OrgUnits: T.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-      Overdue: T.INDEXED_VALUE_TYPE_BOOL,
-      NextDeadline: T.INDEXED_VALUE_TYPE_DATETIME,
-      EscalationRung: T.INDEXED_VALUE_TYPE_INT,
-    },
-  });
-  mongo = await connectMongo(inject('mongoUri'), `t_wf_wish_${randomBytes(3).toString('hex')}`);
-  await sharedBundle();
+  harness = await createTimeSkippingHarness('wish');
+  ({ env, mongo, taskQueue } = harness);
 });
 
-afterEach(async () => {
-  for (const handle of started) {
-    const { status } = await handle.describe();
-    if (status.name === 'RUNNING') await handle.terminate('test over');
-  }
-  started = [];
-});
+/** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
+afterEach(() => harness.terminateLeftovers());
 
-afterAll(async () => {
-  await mongo?.db.dropDatabase().catch(() => undefined);
-  await mongo?.client.close();
-  await env?.teardown();
-});
+afterAll(() => harness?.close());
 
-async function withWorker(fn: () => Promise<void>): Promise<void> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await sharedBundle(),
-    activities: createActivities({ db: mongo.db }),
-  });
-  await worker.runUntil(fn);
-}
-
-/** Retries `check` until it passes (the read model is written by activities, after the workflow state). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+/** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
+const withWorker = (fn: () => Promise<void>) => harness.withWorker(fn);
 
 let seq = 0;
 async function postWish(): Promise<{ handle: Handle; caseId: string; postedAt: number; householdId: string }> {
@@ -160,7 +113,7 @@ async function postWish(): Promise<{ handle: Handle; caseId: string; postedAt: n
     },
   };
   const handle = await env.client.workflow.start(wishWorkflow, { workflowId: wishWorkflowId(randomBytes(6).toString('hex')), taskQueue, args: [input] });
-  started.push(handle);
+  harness.track(handle);
   const view = await eventually(() => handle.query(wishQuery));
   return { handle, caseId: view.caseId, postedAt: Date.parse(view.postedAt), householdId };
 }
@@ -169,10 +122,7 @@ const step = (handle: Handle, caseId: string, name: WishStepName, actor: Actor, 
   handle.executeUpdate(wishStepUpdates[name], { args: [{ caseId, actor, input, ...(helper ? { helper } : {}) }] });
 
 /** Skips server time forward to the instant `t`. */
-async function sleepUntil(t: number): Promise<void> {
-  const now = await env.currentTimeMs();
-  if (t > now) await env.sleep(t - now);
-}
+const sleepUntil = (t: number) => harness.sleepUntil(t);
 
 /** The workflow's view once the read model has caught up with it; and the case row. */
 async function settled(handle: Handle): Promise<{ view: WishView; row: CaseRow }> {
