@@ -65,6 +65,10 @@ function runTeardown(): Promise<void> {
 export async function runBench(name: string, maxMinutes: number, main: () => Promise<void>): Promise<never> {
   const fail = async (why: string, code: number) => {
     console.error(`[bench] ${name}: ${why}`);
+    // The benchmark's own code is still running and now meets closed clients: let nothing it throws
+    // cut the teardown short.
+    process.on('uncaughtException', () => undefined);
+    process.on('unhandledRejection', () => undefined);
     await runTeardown();
     process.exit(code);
   };
