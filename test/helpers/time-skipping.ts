@@ -8,6 +8,7 @@ import { createActivities } from '../../activities';
 import type { DepartmentSource } from '../../activities/departments/source';
 import { connectMongo } from '../../store/mongo';
 import { quietRuntime, sharedBundle } from './context';
+import type { UnitRef } from '../../domain/org';
 
 export interface TimeSkippingOptions {
   /** Department data sources for the verification activities (none by default). */
@@ -138,3 +139,18 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 15_000,
     }
   }
 }
+
+/** Durations the workflow tests count in. */
+export const MIN = 60_000;
+export const H = 60 * MIN;
+export const D = 24 * H;
+/** Timers fire at their instant; the workflow sees it a few (real) milliseconds later at most. */
+export const SLACK = MIN;
+
+/** The escalation ladder of 海港社区 in the seeded tree: village → town → district → city. */
+export const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
+export const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
+export const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
+export const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
+export const LADDER: UnitRef[] = [VILLAGE, TOWN, DISTRICT, CITY];
+

@@ -10,24 +10,13 @@ import { resolvePolicy, type AlertLevel } from '../../domain/policy';
 import { COLLECTIONS } from '../../store/mongo';
 import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alerts/contract';
 import { alertWorkflow } from '../../workflows';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY, LADDER } from '../helpers/time-skipping';
 
 /**
  * The alert workflow on Temporal's time-skipping test server, at the real default durations (red 24 h,
  * orange 72 h, yellow weekly), with the real projection activity writing a real read model.
  */
 
-const MIN = 60_000;
-const H = 60 * MIN;
-const D = 24 * H;
-/** Timers fire at their instant; the workflow sees it a few (real) milliseconds later at most. */
-const SLACK = MIN;
-
-const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
-const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
-const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
-const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
-const LADDER = [VILLAGE, TOWN, DISTRICT, CITY];
 const STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
 const POLICY = resolvePolicy(undefined, 'default').alerts;
 

@@ -15,7 +15,7 @@ import { COLLECTIONS } from '../../store/mongo';
 import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../workflows/applications/contract';
 import { applicationWorkflow } from '../../workflows';
 import { idNumber, SAMPLE_DEPARTMENT_DATA } from '../helpers/context';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY, LADDER } from '../helpers/time-skipping';
 
 /**
  * The application workflow on Temporal's time-skipping test server, at the real default policy
@@ -28,18 +28,6 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from 
  * deadlines are counted in this file from the calendar's lists (`workingDaysLater`), never with the
  * engine's own addWorkingDays.
  */
-
-const MIN = 60_000;
-const H = 60 * MIN;
-const D = 24 * H;
-/** Timers fire at their instant; the workflow sees it a few (real) milliseconds later at most. */
-const SLACK = MIN;
-
-const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
-const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
-const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
-const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
-const LADDER = [VILLAGE, TOWN, DISTRICT, CITY];
 
 const VILLAGE_STAFF: Actor = { userId: 'village.li', role: 'village_staff', unitCode: VILLAGE.code };
 const VILLAGE_STAFF_2: Actor = { userId: 'village.wang', role: 'village_staff', unitCode: VILLAGE.code };

@@ -3,7 +3,6 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/case';
-import type { UnitRef } from '../../domain/org';
 import { endOfLocalDay, monthOf, partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
 import { resolvePolicy } from '../../domain/policy';
 import { COLLECTIONS } from '../../store/mongo';
@@ -11,7 +10,7 @@ import { PARTY_DAYS_COLLECTION, type PartyDayDoc } from '../../store/party-days'
 import { REPORT_COLLECTIONS } from '../../store/reports';
 import { partyDayWorkflow } from '../../workflows';
 import { answerUpdate, partyDayQuery, partyDayWorkflowId, type PartyDayInput } from '../../workflows/party-day/contract';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, D, SLACK, VILLAGE, TOWN, LADDER } from '../helpers/time-skipping';
 
 /**
  * The Party-day workflow's own timing on Temporal's time-skipping test server, at the default policy
@@ -20,16 +19,6 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from 
  * tested on the dev server (test/e2e/party-day.test.ts): the test server does not run Schedules.
  */
 
-const MIN = 60_000;
-const H = 60 * MIN;
-const D = 24 * H;
-const SLACK = MIN;
-
-const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
-const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
-const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
-const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
-const LADDER = [VILLAGE, TOWN, DISTRICT, CITY];
 const STAFF: Actor = { userId: 'u-village', role: 'village_staff', unitCode: VILLAGE.code };
 const POLICY = resolvePolicy(undefined, 'default').partyDay;
 

@@ -11,7 +11,7 @@ import { COLLECTIONS } from '../../store/mongo';
 import { REPORT_COLLECTIONS, type CommonIssueDoc } from '../../store/reports';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
 import { reportWorkflow } from '../../workflows';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY } from '../helpers/time-skipping';
 
 /**
  * The public-report workflow on Temporal's time-skipping test server, at the default durations
@@ -19,17 +19,7 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from 
  * writing a real read model.
  */
 
-const MIN = 60_000;
-const H = 60 * MIN;
-const D = 24 * H;
-/** Timers fire at their instant; the workflow sees it a few (real) milliseconds later at most. */
-const SLACK = MIN;
-
-const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
 const OTHER_VILLAGE: UnitRef = { code: '371002001002', name: '戚谷疃社区居委会', level: 'village' };
-const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
-const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
-const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
 const STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
 const POLICY = resolvePolicy(undefined, 'default').reports;
 const ANSWERED_BY = { name: '王主任', role: 'committee_member' as const };

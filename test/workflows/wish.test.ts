@@ -12,7 +12,7 @@ import { COLLECTIONS } from '../../store/mongo';
 import { WISH_COLLECTIONS, type HelperPointsDoc } from '../../store/wishes';
 import { wishQuery, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
 import { wishWorkflow } from '../../workflows';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from '../helpers/time-skipping';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY, LADDER } from '../helpers/time-skipping';
 
 /**
  * The wish workflow on Temporal's time-skipping test server, at the real default policy (screening within
@@ -21,17 +21,6 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness } from 
  * helper-points ledger.
  */
 
-const MIN = 60_000;
-const H = 60 * MIN;
-const D = 24 * H;
-/** Timers fire at their instant; the workflow sees it a few (real) milliseconds later at most. */
-const SLACK = MIN;
-
-const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
-const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
-const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
-const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
-const LADDER = [VILLAGE, TOWN, DISTRICT, CITY];
 const VILLAGE_STAFF: Actor = { userId: 'village.li', role: 'village_staff', unitCode: VILLAGE.code };
 const TOWN_STAFF: Actor = { userId: 'town.zhao', role: 'town_staff', unitCode: TOWN.code };
 const PARTY_MEMBER: Actor = { userId: 'pm.wang', role: 'party_member', unitCode: VILLAGE.code };
