@@ -93,6 +93,8 @@ const DISTRICT = '371002';
 const BOARD_TOWN = '371002001';
 /** Past this an operation counts as failed: a request stuck behind projection retries must not stall a phase. */
 const OP_TIMEOUT_MS = 120_000;
+/** A backlog with no projection completed for this long is stalled, not slow. */
+const STALL_MS = 90_000;
 const ACTOR: Actor = { userId: `bench@${DISTRICT}`, role: 'district_staff', unitCode: DISTRICT };
 const REASONS = ['收入骤降'];
 const levelOf = (i: number): AlertLevel => ALERT_LEVELS[i % ALERT_LEVELS.length]!;
@@ -335,12 +337,21 @@ await runBench('alerts', flags['max-minutes'] as number, async () => {
     const t0 = performance.now();
     let quietSamples = 0;
     let lastLog = t0;
+    let best = -1;
+    let lastProgress = t0;
     for (;;) {
       const status = worker.getStatus();
       const done = await projectionsDone();
       const idle = status.numInFlightWorkflowActivations === 0 && status.numInFlightActivities === 0;
       quietSamples = idle && (projectionsAtLeast === undefined || done >= projectionsAtLeast) ? quietSamples + 1 : 0;
       if (quietSamples >= 4) return true;
+      if (done > best) [best, lastProgress] = [done, performance.now()];
+      // No projection has completed for a while although some are running: every attempt now outlasts
+      // its timeout and is retried, and waiting longer changes nothing.
+      if (projectionsAtLeast !== undefined && performance.now() - lastProgress > STALL_MS) {
+        log(`  ${label}: no projection completed for ${STALL_MS / 1000} s (${status.numInFlightActivities} running): stalled`);
+        return false;
+      }
       if (performance.now() - t0 > timeoutMs) return false;
       if (performance.now() - lastLog > 10_000) {
         lastLog = performance.now();
@@ -423,12 +434,14 @@ await runBench('alerts', flags['max-minutes'] as number, async () => {
       }
     }
     if (done < n && !failed) log(`  phase budget (${PHASE_MS / 60_000} min) spent after ${done} of ${n} each`);
-    return [0, 1].map((p) => {
+    const results = [0, 1].map((p) => {
       const a = acc[p]!;
       const diag = mergeDiagnostics(a.diags);
       const cut: PathResult['cut'] = failed ? 'errors' : done < n ? 'budget' : '';
       return { label: labels[p]!, stats: statsOf(a.sink, diag.wallS * 1000, a.errors, a.firstError ?? failed), diag, cut, chunkRates: a.chunkRates };
     }) as [PathResult, PathResult];
+    for (const r of results) log(`${r.label}: ${r.stats.ops} in ${fmt(r.stats.wallMs / 1000)} s, ${fmt(r.stats.rate)}/s, p50 ${fmt(r.stats.p50)} ms, p99 ${fmt(r.stats.p99)} ms`);
+    return results;
   };
 
   // --- Households: registered up front, untimed -----------------------------------------------------
