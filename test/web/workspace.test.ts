@@ -283,13 +283,16 @@ describe('the web workspace in Chromium', () => {
 
     // English on demand: the lang attribute and every label switch; the choice survives a reload.
     await page.getByRole('button', { name: /English/ }).click();
-    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    // Preact re-renders after the click: wait for the English page before reading its lang attribute.
     await page.getByRole('heading', { name: 'Escalations' }).waitFor();
+    await page.waitForFunction("document.documentElement.lang === 'en'");
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.locator('li[data-event="escalated"] .tl-what').first().textContent()).toMatch(/^Escalation rung 1: 海港社区居委会 → 鲸园街道/);
     await screenshot(page, 'case-timeline-en');
     await page.reload();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await page.getByRole('button', { name: /中文/ }).click();
+    await page.waitForFunction("document.documentElement.lang === 'zh-CN'");
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     await page.context().close();
   }, 120_000);
