@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import type { CaseProjection } from '../domain/projection';
+import { localMonth } from '../domain/calendar';
 import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
 
 /**
@@ -7,6 +8,9 @@ import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
  * events and notices have deterministic ids (a retry inserts nothing twice); the case, its deadlines
  * and its overdue-board row are written only if their stored version is older.
  * Events and outbox go first, so a case document at version n always has its events up to n.
+ * Lean: only the deadlines that changed, the board row only while overdue (and one delete when it stops
+ * being), the household read only when the case first shows it (see CaseProjection.previous). A change
+ * typically costs three writes — its events, its case document, the deadline it touched.
  */
 export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> {
   const at = (t: number) => new Date(t);
@@ -36,14 +40,21 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     );
   }
 
-  const household = p.view.householdId
+  // The household's name and address ride on the case and its board row (the lists show them, masked):
+  // read from the register only when the case first shows them — its first projection in this run, a new
+  // household, or the board row being created.
+  const newBoardRow = p.view.overdue && !p.previous?.overdue;
+  const needsHousehold = p.view.householdId !== null && (p.previous === null || p.previous.householdId !== p.view.householdId || newBoardRow);
+  const household = needsHousehold
     ? await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } })
-    : null;
-  const summary = {
+    : undefined;
+  const summary: Document = {
     kind: p.kind,
     status: p.view.status,
     householdId: p.view.householdId,
-    household: household ? { headName: household.headName as string, address: household.address as string } : null,
+    ...(household !== undefined || p.view.householdId === null
+      ? { household: household ? { headName: household.headName as string, address: household.address as string } : null }
+      : {}),
     level: p.view.level,
     stage: p.view.stage ?? null,
     category: (p.view.category as string | undefined) ?? null,
@@ -73,6 +84,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
             orgPath: p.view.orgPath,
             unitCode: p.view.unit.code,
             dueAt: at(d.dueAt),
+            dueMonth: localMonth(d.dueAt),
             metAt: d.metAt === null ? null : at(d.metAt),
             outcome: d.outcome,
             escalations: d.escalations,
@@ -86,9 +98,10 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
   }
 
   // The board's row exists exactly while the case is overdue; the projections arrive in version order.
+  // A case that was not overdue at the previous projection of this run has no row to delete.
   if (p.view.overdue) {
     await upsertIfNewer(db, COLLECTIONS.overdue, p.caseId, p.version, { ...summary, dueAt: new Date(p.view.dueAt!) });
-  } else {
+  } else if (p.previous?.overdue !== false) {
     await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
 

@@ -1,12 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { runWithConfig } from '../config';
-import { connectMongo, ensureIndexes } from '../store/mongo';
+import { connectMongo } from '../store/mongo';
+import { ensureIndexes } from '../store/indexes';
 import { buildApp } from './app';
 
 // The API process: listen, and close gracefully (finish in-flight requests) on SIGINT/SIGTERM.
 await runWithConfig(async (config) => {
   const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
-  await ensureIndexes(mongo.db);
+  await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ config, mongo, temporal });

@@ -13,9 +13,10 @@ import { advanceAlert, alertView, openAlert, type Actor, type VisitInput } from 
 import { computeCheckDigit } from '../domain/id-number';
 import type { OrgUnit, UnitRef } from '../domain/org';
 import { ALERT_LEVELS, type AlertLevel } from '../domain/policy';
-import { freePort, type Managed } from '../scripts/lib/proc';
+import { freePort } from '../scripts/lib/proc';
 import { startMongo, startTemporal } from '../scripts/lib/stack';
-import { COLLECTIONS, connectMongo, ensureIndexes } from '../store/mongo';
+import { COLLECTIONS, connectMongo } from '../store/mongo';
+import { ensureIndexes } from '../store/indexes';
 import { OrgDirectory } from '../store/org-directory';
 import { seedOrgUnits, weihaiOrgUnits } from '../store/seed';
 import { createWorker } from '../worker/worker';
@@ -172,14 +173,14 @@ await runBench('alerts', flags['max-minutes'] as number, async () => {
 
   // --- Servers --------------------------------------------------------------------------------------
   const [temporalPort, mongoPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const [temporalProc, mongoProc]: Array<Managed | undefined> = await Promise.all([
+  const [temporalProc, mongoProc] = await Promise.all([
     process.env.TEMPORAL_ADDRESS ? undefined : startTemporal({ port: temporalPort, logFile: join(scratch, 'temporal.log') }, log),
     process.env.MONGODB_URI ? undefined : startMongo({ port: mongoPort, dataDir: join(scratch, 'mongo'), logFile: join(scratch, 'mongo.log') }, log),
   ]);
   if (temporalProc) onTeardown('temporal server', () => temporalProc.stop());
   if (mongoProc) onTeardown('mongo server', () => mongoProc.stop());
-  const mongoKind = mongoProc?.name ?? 'external';
-  const procs: Record<string, number | undefined> = { temporal: temporalProc?.child.pid, [mongoKind]: mongoProc?.child.pid };
+  const mongoKind = mongoProc?.kind ?? 'external';
+  const procs: Record<string, number | undefined> = { temporal: temporalProc?.child.pid, ...Object.fromEntries((mongoProc?.servers ?? []).map((s) => [s.name, s.child.pid])) };
 
   const config: Config = loadConfig({
     NODE_ENV: 'production',
@@ -199,7 +200,7 @@ await runBench('alerts', flags['max-minutes'] as number, async () => {
   const readModel = mongo.client.db(`${config.mongodb.db}_readmodel`);
   // Our databases only; on a local throwaway server the whole data directory goes anyway.
   if (config.mongodb.external) onTeardown('bench databases', () => Promise.all([mongo.db.dropDatabase(), readModel.dropDatabase()]));
-  await ensureIndexes(mongo.db);
+  await ensureIndexes(mongo.db, { postgresUrl: mongoProc?.postgresUrl });
   await seedOrgUnits(mongo.db);
   const orgs = new OrgDirectory(mongo.db);
   await orgs.refresh();
@@ -538,7 +539,7 @@ await runBench('alerts', flags['max-minutes'] as number, async () => {
   const stuckInVisits = await clearStuck('b');
 
   // --- d. The overdue board -------------------------------------------------------------------------
-  const board = await overdueBoard({ config, mongoClient: mongo.client, temporal: client, readModel, listen, apiLogger });
+  const board = await overdueBoard({ config, mongoClient: mongo.client, temporal: client, readModel, listen, apiLogger, postgresUrl: mongoProc?.postgresUrl });
 
   // --- Report ---------------------------------------------------------------------------------------
   const rStart = ratio(startApi.stats.rate, startRaw.stats.rate);
@@ -641,7 +642,7 @@ await runBench('alerts', flags['max-minutes'] as number, async () => {
       board.map((b) => [b.cases, b.overdueRows, b.inTown, b.api.ops, b.api.p50, b.api.p99, b.driver.p50, b.driver.p99, ratio(b.api.p50, b.driver.p50)]),
     ),
   );
-  if (mongoKind === 'ferretdb') out.push('  FerretDB v1 (SQLite) filters only _id in SQL: both read every row of `overdue` and filter and sort in FerretDB.');
+  if (mongoKind.startsWith('ferretdb')) out.push('  FerretDB v1 (SQLite) filters only _id in SQL: both read every row of `overdue` and filter and sort in FerretDB.');
   console.log(out.join('\n'));
 
   const file = writeResults('alerts', {
@@ -691,9 +692,10 @@ async function overdueBoard(args: {
   readModel: Db;
   listen: (app: App) => Promise<string>;
   apiLogger: false | Record<string, unknown>;
+  postgresUrl?: string;
 }): Promise<BoardResult[]> {
   const { config, readModel } = args;
-  await ensureIndexes(readModel);
+  await ensureIndexes(readModel, { postgresUrl: args.postgresUrl });
   await seedOrgUnits(readModel);
   const orgs = new OrgDirectory(readModel);
   await orgs.refresh();

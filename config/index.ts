@@ -27,6 +27,11 @@ const zEnv = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('jiuzhu'),
   TEMPORAL_UI_URL: z.url().optional(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a mongodb:// or mongodb+srv:// URI').optional(),
+  /**
+   * When the read model is FerretDB on PostgreSQL: that PostgreSQL, so start-up adds the indexes FerretDB's
+   * SQL can use (store/indexes.ts). `npm start` sets it for its own cluster.
+   */
+  FERRETDB_POSTGRESQL_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name').default('jiuzhu'),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   POLICY_FILE: z.string().min(1).optional(),
@@ -55,7 +60,7 @@ export interface Config {
   departmentDataDir: string;
   logLevel: string;
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; external: boolean };
-  mongodb: { uri: string; db: string; external: boolean };
+  mongodb: { uri: string; db: string; external: boolean; postgresUrl?: string };
   jwtSecret: string;
   policy: Policy;
   /** The public address of the API, without a trailing slash: QR codes point at it. */
@@ -140,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uri: e.MONGODB_URI ?? `mongodb://127.0.0.1:${e.MONGODB_PORT}/`,
       db: e.MONGODB_DB,
       external: e.MONGODB_URI !== undefined,
+      postgresUrl: e.FERRETDB_POSTGRESQL_URL,
     },
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
     policy: loadPolicy(e.POLICY_FILE),

@@ -80,6 +80,9 @@ export function localDay(ms: number): string {
   return dayOf(localDayNumber(ms));
 }
 
+/** The Asia/Shanghai (UTC+8) month of an instant, 'YYYY-MM'. @throws RangeError for a non-finite instant. */
+export const localMonth = (ms: number): string => localDay(ms).slice(0, 7);
+
 /** The instant a local (UTC+8) day begins: 00:00 Beijing time, as epoch ms. */
 export function startOfLocalDay(day: string): number {
   return startOfDayNumber(requireDayNumber(day));

@@ -17,8 +17,16 @@ export interface CaseProjection {
   view: CaseSummary & Record<string, unknown>;
   events: CaseEvent[];
   notices: Notice[];
-  /** Every deadline of the case with its outcome so far, for the on-time figures. */
+  /**
+   * The deadlines that changed since the previous projection of this run, with their outcome so far, for
+   * the on-time figures; every deadline on a run's first projection (after a start or continue-as-new).
+   */
   deadlines: DeadlineRecord[];
+  /**
+   * What the previous projection of this run wrote, so the activity writes only what changed (the board
+   * row, the household's name and address); null on a run's first projection: the activity then writes all.
+   */
+  previous: { overdue: boolean; householdId: string | null } | null;
 }
 
 export interface CaseSummary {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { connectMongo } from '../store/mongo';
+import { ensureIndexes } from '../store/indexes';
 import { seedReferenceData } from '../store/seed';
 import { startManaged, waitForPort, type Managed } from './lib/proc';
 import { startMongo, startTemporal } from './lib/stack';
@@ -9,7 +10,7 @@ import { MissingToolError } from './lib/tools';
 import { buildWebIfMissing } from './lib/web';
 
 // The local stack behind `npm start`: Temporal dev server (SQLite under DATA_DIR), a Mongo-compatible
-// server (mongod or FerretDB, data under DATA_DIR), the org-tree seed, the worker and the API.
+// server (mongod, or FerretDB on a private PostgreSQL cluster; data under DATA_DIR/read-model), the org-tree seed, the worker and the API.
 // Ctrl-C stops every child, API first, servers last. A second start finds all data of the first.
 
 const log = (line: string) => console.log(`[jiuzhu] ${line}`);
@@ -53,13 +54,19 @@ async function main(config: Config): Promise<void> {
       ),
     );
   }
+  // The worker and the API read FERRETDB_POSTGRESQL_URL to add the read model's SQL indexes.
+  const childEnv: NodeJS.ProcessEnv = {};
   if (config.mongodb.external) log(`MongoDB: using ${config.mongodb.uri.replace(/\/\/[^@/]*@/, '//***@')} (MONGODB_URI)`);
   else {
-    log(`starting Mongo-compatible server on ${config.mongodb.uri}`);
-    running.push(await startMongo({ port: config.local.mongodbPort, dataDir: join(config.dataDir, 'mongo'), logFile: logs('mongo') }, log));
+    log(`starting the read model on ${config.mongodb.uri} (data: ${join(config.dataDir, 'read-model')})`);
+    const readModel = await startMongo({ port: config.local.mongodbPort, dataDir: join(config.dataDir, 'read-model'), logFile: logs('read-model') }, log);
+    running.push(...readModel.servers);
+    log(`read model: ${readModel.kind}${readModel.postgresUrl ? ` (PostgreSQL: ${readModel.postgresUrl})` : ''}`);
+    if (readModel.postgresUrl) childEnv.FERRETDB_POSTGRESQL_URL = readModel.postgresUrl;
   }
 
   const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  await ensureIndexes(db, { postgresUrl: childEnv.FERRETDB_POSTGRESQL_URL ?? config.mongodb.postgresUrl });
   const seeded = await seedReferenceData(db);
   log(`org tree: ${seeded.units} units loaded${seeded.calendarYears.length ? `; holiday calendar ${seeded.calendarYears.join(', ')} added` : ''}`);
   await client.close();
@@ -68,8 +75,8 @@ async function main(config: Config): Promise<void> {
   const root = join(import.meta.dirname, '..');
   buildWebIfMissing(root, log);
   const node = (entry: string) => ['--import', 'tsx', join(root, entry)];
-  running.push(startManaged('worker', process.execPath, node('worker/main.ts'), { inherit: true, cwd: root }));
-  const api = startManaged('api', process.execPath, node('api/server.ts'), { inherit: true, cwd: root });
+  running.push(startManaged('worker', process.execPath, node('worker/main.ts'), { inherit: true, cwd: root, env: childEnv }));
+  const api = startManaged('api', process.execPath, node('api/server.ts'), { inherit: true, cwd: root, env: childEnv });
   running.push(api);
   for (const proc of running) void proc.exited.then((code) => {
     if (!stopping) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { withPaths, zOrgCode, zOrgLevel, type OrgUnit } from '../domain/org';
 import weihai from '../scripts/seed/weihai-org.json' with { type: 'json' };
 import { seedHolidayCalendar } from './calendar';
-import { COLLECTIONS, ensureIndexes } from './mongo';
+import { COLLECTIONS } from './mongo';
 
 const zSeedUnits = z.array(
   z.object({ code: zOrgCode, name: z.string().min(1), level: zOrgLevel, parent: zOrgCode.nullable(), officialCode: z.boolean().optional() }),
@@ -14,7 +14,7 @@ export function weihaiOrgUnits(): OrgUnit[] {
   return withPaths(zSeedUnits.parse(weihai).map(({ officialCode: _unused, ...u }) => u));
 }
 
-/** Reference data a fresh database needs: the org tree and the holiday calendar (never overwriting edits). */
+/** Reference data a fresh database needs: the org tree and the holiday calendar (never overwriting edits). Indexes: store/indexes.ts. */
 export async function seedReferenceData(db: Db): Promise<{ units: number; calendarYears: number[] }> {
   const units = await seedOrgUnits(db);
   const calendarYears = await seedHolidayCalendar(db);
@@ -23,7 +23,6 @@ export async function seedReferenceData(db: Db): Promise<{ units: number; calend
 
 /** Loads org units idempotently: a second run changes nothing, an edited name is updated. */
 export async function seedOrgUnits(db: Db, units: OrgUnit[] = weihaiOrgUnits()): Promise<number> {
-  await ensureIndexes(db);
   if (units.length === 0) return 0;
   await db.collection<{ _id: string }>(COLLECTIONS.orgUnits).bulkWrite(
     units.map(({ code, ...rest }) => ({ replaceOne: { filter: { _id: code }, replacement: rest, upsert: true } })),

@@ -98,10 +98,3 @@ export async function pointsOf(db: Db, helperId: string): Promise<{ entries: Hel
   return { entries, total: entries.reduce((n, e) => n + e.points, 0) };
 }
 
-/** Indexes for the lists above on real MongoDB (FerretDB v1 scans either way; these sets are small). */
-export async function ensureWishIndexes(db: Db): Promise<void> {
-  await Promise.all([
-    db.collection(WISH_COLLECTIONS.helpers).createIndex({ orgPath: 1, _id: 1 }),
-    db.collection(WISH_COLLECTIONS.helperPoints).createIndex({ helperId: 1, confirmedAt: -1 }),
-  ]);
-}

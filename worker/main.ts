@@ -1,7 +1,9 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { runWithConfig } from '../config';
-import { connectMongo, ensureIndexes } from '../store/mongo';
+import { connectMongo } from '../store/mongo';
+import { ensureIndexes } from '../store/indexes';
+import { migrateReadModel } from '../store/migrations';
 import { createWorker } from './worker';
 import { createFileSources } from '../activities/departments/file-source';
 
@@ -12,7 +14,8 @@ await runWithConfig(async (config) => {
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
   const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
-  await ensureIndexes(mongo.db);
+  await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
+  for (const m of await migrateReadModel(mongo.db)) console.log(`worker: read-model migration ${m.id}: ${m.changed} documents`);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const sources = createFileSources(config.departmentDataDir);
   const clientConnection = await Connection.connect({ address: config.temporal.address });

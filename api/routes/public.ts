@@ -18,6 +18,7 @@ import {
 } from '../../domain/report';
 import { loadCatalogue } from '../../store/catalogue';
 import { COLLECTIONS } from '../../store/mongo';
+import { deadlinesDueIn } from '../../store/deadlines';
 import { dropReceipt, findReceipt, loadUnitProfile, saveReceipt } from '../../store/reports';
 import { reportOpenedUpdate, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
 import type { reportWorkflow } from '../../workflows/reports/workflow';
@@ -49,11 +50,6 @@ interface PartyDayDoc {
   scheduledAt?: Date | string;
   items?: Array<{ kind?: string; category?: string; title?: string; answer?: string; answeredBy?: { role?: string; name?: string } }>;
   publishedAt?: Date | string | null;
-}
-interface DeadlineDoc {
-  dueAt: Date;
-  outcome: 'pending' | 'on_time' | 'late' | 'not_due';
-  escalations: number;
 }
 
 const zUnitBrief = z.object({ code: z.string(), name: z.string() });
@@ -172,10 +168,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         Promise.all(unit.path.map(async (code) => ({ code, name: (await orgs.get(code))?.name ?? code }))),
         loadUnitProfile(db, unit.code),
         loadCatalogue(db),
-        db
-          .collection<DeadlineDoc>(COLLECTIONS.deadlines)
-          .find({ orgPath: unit.code, dueAt: { $gte: from, $lt: now } }, { projection: { dueAt: 1, outcome: 1, escalations: 1 } })
-          .toArray(),
+        deadlinesDueIn(db, unit.code, from, now, ['outcome', 'escalations']),
         db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).find({ unitCode: unit.code }).toArray(),
       ]);
 

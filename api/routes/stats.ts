@@ -1,16 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
-import { COLLECTIONS } from '../../store/mongo';
+import { deadlinesDueIn, type DeadlineDoc } from '../../store/deadlines';
 import { principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, zErrorBody } from '../errors';
 
-interface DeadlineDoc {
-  orgPath: string[];
-  dueAt: Date;
-  outcome: 'pending' | 'on_time' | 'late' | 'not_due';
-  escalations: number;
-}
+type Counted = Pick<DeadlineDoc, 'dueAt' | 'outcome' | 'escalations'>;
 
 const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
 type Counts = z.infer<typeof zCounts>;
@@ -18,7 +13,7 @@ type Counts = z.infer<typeof zCounts>;
 const empty = (): Counts => ({ due: 0, onTime: 0, late: 0, open: 0, escalations: 0, onTimeRate: null });
 
 /** Adds one deadline to a bucket. Open and not yet due: not counted; past due and unmet: late. */
-function count(b: Counts, d: DeadlineDoc, now: number): void {
+function count(b: Counts, d: Counted, now: number): void {
   const late = d.outcome === 'late' || (d.outcome === 'pending' && d.dueAt.getTime() <= now);
   b.escalations += d.escalations;
   if (d.outcome === 'pending') b.open += 1;
@@ -41,15 +36,13 @@ const addMonth = (month: string, n: number) => {
 
 export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
-  const deadlines = mongo.db.collection<DeadlineDoc>(COLLECTIONS.deadlines);
 
   async function scope(p: Principal, code: string | undefined): Promise<{ unit: OrgUnit; children: OrgUnit[] }> {
     const unit = await unitInReach(orgs, p, code);
     return { unit, children: await orgs.childrenOf(unit.code) };
   }
 
-  const deadlinesIn = (org: string, from: Date, to: Date) =>
-    deadlines.find({ orgPath: org, dueAt: { $gte: from, $lt: to } }, { projection: { orgPath: 1, dueAt: 1, outcome: 1, escalations: 1 } }).toArray();
+  const deadlinesIn = (org: string, from: Date, to: Date) => deadlinesDueIn(mongo.db, org, from, to, ['orgPath', 'outcome', 'escalations']);
 
   app.get(
     '/v1/stats/on-time',

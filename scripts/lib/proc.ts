@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
-/** A child process we own: stopped with SIGTERM, then SIGKILL if it lingers. */
+/** A child process we own: stopped with SIGTERM (or its own stop signal), then SIGKILL if it lingers. */
 export interface Managed {
   name: string;
   child: ChildProcess;
@@ -22,7 +22,7 @@ export function startManaged(
   name: string,
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string; inherit?: boolean } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string; inherit?: boolean; stopSignal?: NodeJS.Signals } = {},
 ): Managed {
   const child = spawn(cmd, args, {
     cwd: opts.cwd,
@@ -50,7 +50,7 @@ export function startManaged(
     async stop(graceMs = 10_000) {
       owned.delete(managed);
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
+      child.kill(opts.stopSignal ?? 'SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);

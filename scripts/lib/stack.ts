@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { startManaged, waitForPort, type Managed } from './proc';
+import { freePort, startManaged, waitForPort, type Managed } from './proc';
+import { startPostgres } from './postgres';
 import { ensureMongoServer, ensureTemporalCli } from './tools';
 
 type Log = (line: string) => void;
@@ -65,27 +66,66 @@ export async function waitForTemporal(address: string, timeoutMs: number): Promi
 
 export interface MongoServerOptions {
   port: number;
+  /** The read model's data: the PostgreSQL cluster (`postgres/`) and FerretDB's state, or mongod's dbpath. */
   dataDir: string;
   logFile?: string;
+  /** FerretDB's backend; `sqlite` only as the benchmarks' baseline. Default: PostgreSQL. */
+  backend?: 'postgresql' | 'sqlite';
+  /** PostgreSQL's port (default: a free one at each start). */
+  postgresPort?: number;
 }
 
-/** `mongod` if installed, otherwise FerretDB on SQLite; both with their data under dataDir. */
-export async function startMongo(opts: MongoServerOptions, log: Log): Promise<Managed> {
+/** The Mongo-compatible server of the local stack: the processes in start order, stopped in reverse. */
+export interface LocalReadModel {
+  kind: 'mongod' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
+  uri: string;
+  /** FerretDB's PostgreSQL, for the expression indexes in store/indexes.ts. */
+  postgresUrl?: string;
+  servers: Managed[];
+  stop(): Promise<void>;
+}
+
+/**
+ * `mongod` if installed; otherwise FerretDB on a private PostgreSQL cluster (scripts/lib/postgres.ts);
+ * all data under dataDir, so a second start finds the first's.
+ * @throws MissingToolError without mongod, Go (to build FerretDB) or PostgreSQL's server binaries.
+ */
+export async function startMongo(opts: MongoServerOptions, log: Log): Promise<LocalReadModel> {
   const server = await ensureMongoServer(log);
   mkdirSync(opts.dataDir, { recursive: true });
-  const args =
-    server.kind === 'mongod'
-      ? ['--dbpath', opts.dataDir, '--port', String(opts.port), '--bind_ip', '127.0.0.1', '--quiet']
-      : [
-          '--handler=sqlite',
-          `--sqlite-url=file:${opts.dataDir}/`,
-          `--state-dir=${opts.dataDir}`,
-          `--listen-addr=127.0.0.1:${opts.port}`,
-          '--telemetry=disable',
-          '--debug-addr=-',
-          '--log-level=warn',
-        ];
-  const proc = startManaged(server.kind, server.path, args, { logFile: opts.logFile });
-  await waitForPort(opts.port, proc, 30_000, opts.logFile ? ` (see ${opts.logFile})` : '');
-  return proc;
+  const uri = `mongodb://127.0.0.1:${opts.port}/`;
+  const hint = opts.logFile ? ` (see ${opts.logFile})` : '';
+  const servers: Managed[] = [];
+  const model = (kind: LocalReadModel['kind'], postgresUrl?: string): LocalReadModel => ({
+    kind,
+    uri,
+    postgresUrl,
+    servers,
+    async stop() {
+      for (const proc of [...servers].reverse()) await proc.stop();
+    },
+  });
+  if (server.kind === 'mongod') {
+    servers.push(startManaged('mongod', server.path, ['--dbpath', opts.dataDir, '--port', String(opts.port), '--bind_ip', '127.0.0.1', '--quiet'], { logFile: opts.logFile }));
+    await waitForPort(opts.port, servers[0]!, 30_000, hint);
+    return model('mongod');
+  }
+  const common = [`--listen-addr=127.0.0.1:${opts.port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=warn'];
+  if (opts.backend === 'sqlite') {
+    servers.push(startManaged('ferretdb', server.path, ['--handler=sqlite', `--sqlite-url=file:${opts.dataDir}/`, `--state-dir=${opts.dataDir}`, ...common], { logFile: opts.logFile }));
+    await waitForPort(opts.port, servers[0]!, 30_000, hint);
+    return model('ferretdb-sqlite');
+  }
+  const postgres = await startPostgres({ dataDir: join(opts.dataDir, 'postgres'), port: opts.postgresPort ?? (await freePort()), logFile: opts.logFile }, log);
+  servers.push(postgres);
+  try {
+    const state = join(opts.dataDir, 'ferretdb');
+    mkdirSync(state, { recursive: true });
+    servers.push(startManaged('ferretdb', server.path, ['--handler=postgresql', `--postgresql-url=${postgres.url}`, `--state-dir=${state}`, ...common], { logFile: opts.logFile }));
+    await waitForPort(opts.port, servers[1]!, 30_000, hint);
+  } catch (err) {
+    await model('ferretdb-postgresql').stop();
+    throw err;
+  }
+  return model('ferretdb-postgresql', postgres.url);
 }

@@ -1,3 +1,4 @@
+import { localMonth } from '../../domain/calendar';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../../api/rate-limit';
@@ -186,6 +187,7 @@ describe('the public unit page and its QR code', () => {
       orgPath: ['371000', '371002', '371002003', WANGDAO],
       unitCode: WANGDAO,
       dueAt: new Date(dueAt),
+      dueMonth: localMonth(dueAt),
       outcome,
       escalations: 0,
     });

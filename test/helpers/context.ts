@@ -9,7 +9,8 @@ import { signToken } from '../../api/auth';
 import { loadConfig, type Config } from '../../config';
 import { computeCheckDigit } from '../../domain/id-number';
 import type { Role } from '../../domain/roles';
-import { connectMongo, ensureIndexes } from '../../store/mongo';
+import { connectMongo } from '../../store/mongo';
+import { ensureIndexes } from '../../store/indexes';
 import { seedReferenceData } from '../../store/seed';
 import { createWorker } from '../../worker/worker';
 import { createFileSources } from '../../activities/departments/file-source';
@@ -62,6 +63,7 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     MONGODB_URI: inject('mongoUri'),
     MONGODB_DB: `t_${suffix}`,
+    ...(inject('postgresUrl') ? { FERRETDB_POSTGRESQL_URL: inject('postgresUrl') } : {}),
     TEMPORAL_TASK_QUEUE: `tq-${suffix}`,
     JWT_SECRET,
     LOG_LEVEL: 'silent',
@@ -73,7 +75,7 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
   }
   const config = loadConfig(env);
   const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
-  await ensureIndexes(mongo.db);
+  await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
   await seedReferenceData(mongo.db);
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });

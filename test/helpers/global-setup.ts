@@ -12,12 +12,14 @@ declare module 'vitest' {
     mongoUri: string;
     testServerPath: string;
     scratchDir: string;
+    /** FerretDB's PostgreSQL when the suite runs on the local default; '' on MongoDB or an external server. */
+    postgresUrl: string;
   }
 }
 
 /**
- * Starts the real servers the suite runs against — a Temporal dev server (in memory) and a
- * Mongo-compatible server (throwaway data) — on free ports, and stops them afterwards. The Java
+ * Starts the real servers the suite runs against — a Temporal dev server (in memory) and the local
+ * default read model, FerretDB on a private PostgreSQL cluster (throwaway data) — on free ports, and stops them afterwards. The Java
  * time-skipping server is started per workflow test file by the SDK from the launcher resolved here.
  */
 export default async function setup(project: TestProject) {
@@ -33,6 +35,7 @@ export default async function setup(project: TestProject) {
   project.provide('mongoUri', process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}/`);
   project.provide('testServerPath', testServerPath);
   project.provide('scratchDir', scratch);
+  project.provide('postgresUrl', process.env.MONGODB_URI ? (process.env.FERRETDB_POSTGRESQL_URL ?? '') : (mongo?.postgresUrl ?? ''));
   return async () => {
     await Promise.all([temporal?.stop(), mongo?.stop()]);
     rmSync(scratch, { recursive: true, force: true });

@@ -60,7 +60,10 @@ describe('the local stack', () => {
     await m.db.collection('probe').insertOne({ _id: 'kept' as never, at: new Date() });
     await m.client.close();
 
-    const pids = [temporal.child.pid, mongo.child.pid];
+    const pids = [temporal.child.pid, ...mongo.servers.map((s) => s.child.pid)];
+    // The local default: FerretDB on a PostgreSQL cluster created from nothing in this directory.
+    expect(mongo.kind).toBe('ferretdb-postgresql');
+    expect(mongo.servers.map((s) => s.name)).toEqual(['postgres', 'ferretdb']);
     await Promise.all([temporal.stop(), mongo.stop()]);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     expect(await portOpen(tPort)).toBe(false);

@@ -18,6 +18,8 @@ const { projectCase } = proxyActivities<ReturnType<typeof createActivities>>({
  */
 export class Projector {
   private chain: Promise<void> = Promise.resolve();
+  /** What this run last handed the activity: the board state, the household, each deadline's record. */
+  private last: { overdue: boolean; householdId: string | null; deadlines: Map<string, string> } | null = null;
 
   constructor(private readonly kind: CaseProjection['kind']) {}
 
@@ -47,7 +49,13 @@ export class Projector {
       view,
       events: args.outcome.events,
       notices: args.outcome.notices,
-      deadlines: args.deadlines.map((d) => ({
+      deadlines: [],
+      previous: this.last && { overdue: this.last.overdue, householdId: this.last.householdId },
+    };
+    // Only the deadlines whose record changed: a case keeps every past deadline, most of them settled.
+    const sent = new Map<string, string>();
+    for (const d of args.deadlines) {
+      const record = {
         key: d.key,
         kind: d.kind,
         label: d.label,
@@ -55,8 +63,12 @@ export class Projector {
         metAt: d.metAt ?? null,
         outcome: outcomeOf(d),
         escalations: args.escalations.filter((e) => e.deadlineKey === d.key).length,
-      })),
-    };
+      };
+      const fingerprint = JSON.stringify(record);
+      sent.set(d.key, fingerprint);
+      if (this.last?.deadlines.get(d.key) !== fingerprint) projection.deadlines.push(record);
+    }
+    this.last = { overdue: view.overdue, householdId: view.householdId, deadlines: sent };
     const next = this.chain.then(() => projectCase(projection));
     this.chain = next.catch(() => undefined);
     return next;

@@ -1,0 +1,55 @@
+import type { Db } from 'mongodb';
+import { localMonth } from '../domain/calendar';
+import { COLLECTIONS } from './mongo';
+
+/** A deadline as the projection stores it in `deadlines` (activities/projection.ts): one per case deadline. */
+export interface DeadlineDoc {
+  _id: string;
+  caseId: string;
+  kind: string;
+  deadlineKind: string;
+  label: string;
+  orgPath: string[];
+  unitCode: string;
+  dueAt: Date;
+  /** The Asia/Shanghai month of dueAt, 'YYYY-MM': the equality key that bounds what a period's stats read. */
+  dueMonth: string;
+  metAt: Date | null;
+  outcome: 'pending' | 'on_time' | 'late' | 'not_due';
+  escalations: number;
+  version: number;
+}
+
+/** Above this many months a period is read in one query (the monthly reads would be more round trips than rows saved). */
+const MAX_MONTH_QUERIES = 36;
+
+/** The local months that [from, to) touches, oldest first. */
+export function monthsBetween(from: Date, to: Date): string[] {
+  const months: string[] = [];
+  if (to <= from) return months;
+  const last = localMonth(to.getTime() - 1);
+  let [y, m] = localMonth(from.getTime()).split('-').map(Number) as [number, number];
+  for (;;) {
+    const month = `${y}-${String(m).padStart(2, '0')}`;
+    months.push(month);
+    if (month >= last || months.length > MAX_MONTH_QUERIES) return months;
+    m += 1;
+    if (m > 12) [y, m] = [y + 1, 1];
+  }
+}
+
+/**
+ * The deadlines of a unit's subtree due in [from, to) — what the on-time figures count (考核).
+ * Reads month by month with `{orgPath, dueMonth}` equality, which both MongoDB and FerretDB on PostgreSQL
+ * answer from an index (store/indexes.ts), so a period's cost follows the deadlines in it, not all the
+ * deadlines ever recorded. Source: ours.
+ */
+export async function deadlinesDueIn<K extends keyof DeadlineDoc>(db: Db, org: string, from: Date, to: Date, fields: K[]): Promise<Pick<DeadlineDoc, K | 'dueAt'>[]> {
+  const collection = db.collection<DeadlineDoc>(COLLECTIONS.deadlines);
+  const projection = Object.fromEntries([...fields, 'dueAt'].map((f) => [f, 1]));
+  const range = { dueAt: { $gte: from, $lt: to } };
+  const months = monthsBetween(from, to);
+  if (months.length > MAX_MONTH_QUERIES) return collection.find({ orgPath: org, ...range }, { projection }).toArray();
+  const parts = await Promise.all(months.map((dueMonth) => collection.find({ orgPath: org, dueMonth, ...range }, { projection }).toArray()));
+  return parts.flat();
+}

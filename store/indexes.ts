@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { Db, IndexSpecification } from 'mongodb';
+import pg from 'pg';
+
+/**
+ * Every index of the read model, in one place, applied idempotently at start-up by ensureIndexes.
+ *
+ * Two servers read these definitions:
+ * - **MongoDB 7** (production): each definition is a compound index, equality fields first, then the
+ *   sort or range field (the ESR rule), so every hot read is an index scan.
+ * - **FerretDB 1.24 on PostgreSQL** (the local default): FerretDB stores a collection as a table of one
+ *   `_jsonb` column and pushes into SQL only equality on top-level fields, as `_jsonb->'f' @> '<value>'`
+ *   (an array field matches when it contains the value); ranges, sorts and limits run in FerretDB after
+ *   the rows arrive. The b-tree indexes FerretDB makes for `createIndex` cannot serve `@>`, so for each
+ *   definition's `sql` fields this module also creates a GIN index (jsonb_path_ops, one column per field)
+ *   on FerretDB's table, and one on `_id` for every collection. With the cluster's
+ *   `plan_cache_mode = force_custom_plan` (scripts/lib/postgres.ts) PostgreSQL sees the literal field
+ *   name and uses them. GIN's pending list (fastupdate) is off: a lookup would otherwise scan every entry
+ *   written since the last vacuum, the very growth these indexes remove.
+ *
+ * So on FerretDB a hot read must filter by equality on an indexed field and return few rows: the board
+ * reads the small `overdue` collection by `orgPath`, the stats read `deadlines` by `orgPath` and month.
+ * Source of the FerretDB behaviour: its v1.24 `internal/backends/postgresql/query.go` (read, not copied).
+ */
+export interface IndexDef {
+  collection: string;
+  /** The MongoDB key pattern. */
+  keys: Record<string, 1 | -1>;
+  unique?: boolean;
+  /** Top-level fields that the queries filter by equality: FerretDB on PostgreSQL gets a GIN index over them. */
+  sql: string[];
+  /** The query it serves (for the reader, and the EXPLAIN table in docs/benchmarks.md). */
+  serves: string;
+}
+
+export const INDEXES: IndexDef[] = [
+  { collection: 'org_units', keys: { path: 1 }, sql: [], serves: 'a unit’s subtree (the directory loads all units once)' },
+  { collection: 'households', keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/households?org=' },
+  { collection: 'households', keys: { headIdNumber: 1 }, unique: true, sql: ['headIdNumber'], serves: 'one household per head’s ID number' },
+  { collection: 'cases', keys: { orgPath: 1, status: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?org= (lists by id)' },
+  { collection: 'cases', keys: { orgPath: 1, status: 1, dueAt: 1 }, sql: [], serves: 'GET /v1/cases?sort=due (a worker’s tasks)' },
+  { collection: 'cases', keys: { householdId: 1, kind: 1, category: 1, status: 1 }, sql: ['householdId'], serves: 'a household’s open alert or application' },
+  { collection: 'cases', keys: { unitCode: 1, kind: 1, status: 1 }, sql: ['unitCode'], serves: 'a unit’s open reports (Party-day agenda, common issues)' },
+  { collection: 'overdue', keys: { orgPath: 1, dueAt: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?overdue=true (the board)' },
+  { collection: 'deadlines', keys: { orgPath: 1, dueMonth: 1, dueAt: 1 }, sql: ['orgPath', 'dueMonth'], serves: 'GET /v1/stats/on-time, the public on-time figures' },
+  { collection: 'events', keys: { caseId: 1, version: 1 }, sql: ['caseId'], serves: 'a case’s timeline and audit trail' },
+  { collection: 'notifications', keys: { unitCode: 1, at: -1 }, sql: ['unitCode'], serves: 'a unit’s notices' },
+  { collection: 'relatives', keys: { householdId: 1 }, sql: ['householdId'], serves: 'who declared a household (近亲属备案)' },
+  { collection: 'relatives', keys: { userId: 1, householdId: 1 }, sql: ['userId'], serves: 'GET /v1/me/relatives' },
+  { collection: 'helpers', keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'helpers of a subtree' },
+  { collection: 'helper_points', keys: { helperId: 1, confirmedAt: -1 }, sql: ['helperId'], serves: 'a helper’s points' },
+  { collection: 'common_issues', keys: { unitCode: 1, status: 1, month: 1 }, sql: ['unitCode'], serves: 'a unit’s common issues' },
+  { collection: 'common_issues', keys: { reportIds: 1 }, sql: ['reportIds'], serves: 'the common issues a report belongs to' },
+  { collection: 'party_days', keys: { unitCode: 1, month: -1 }, sql: ['unitCode'], serves: 'a unit’s Party days' },
+];
+
+/** Collections read or written by `_id` (all of them): on FerretDB on PostgreSQL each gets a GIN index on `_id`. */
+export const READ_MODEL_COLLECTIONS = [
+  ...new Set([
+    ...INDEXES.map((d) => d.collection),
+    'calendars',
+    'catalogue',
+    'report_receipts',
+    'report_contacts',
+    'unit_profiles',
+    'party_day_runs',
+    'migrations',
+  ]),
+];
+
+export interface EnsureIndexesOptions {
+  /** FerretDB's PostgreSQL (config FERRETDB_POSTGRESQL_URL): adds the GIN indexes FerretDB's SQL can use. */
+  postgresUrl?: string;
+}
+
+/**
+ * Creates every index (idempotent; concurrent callers are fine). On FerretDB on PostgreSQL, also creates
+ * each collection first (FerretDB makes a table per collection lazily) and the GIN indexes described above.
+ * @throws what the servers throw (a conflicting index definition, PostgreSQL unreachable).
+ */
+export async function ensureIndexes(db: Db, opts: EnsureIndexesOptions = {}): Promise<void> {
+  // On FerretDB on PostgreSQL a non-unique b-tree never serves a query (see above), it only costs writes:
+  // there only the unique ones are made through FerretDB.
+  const viaMongo = opts.postgresUrl ? INDEXES.filter((d) => d.unique) : INDEXES;
+  await Promise.all(viaMongo.map((d) => db.collection(d.collection).createIndex(d.keys as IndexSpecification, d.unique ? { unique: true } : {})));
+  if (!opts.postgresUrl) return;
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const name of READ_MODEL_COLLECTIONS) {
+    if (!existing.has(name)) await db.createCollection(name).catch((err: { codeName?: string }) => {
+      if (err.codeName !== 'NamespaceExists') throw err;
+    });
+  }
+  await ensureSqlIndexes(opts.postgresUrl, db.databaseName);
+}
+
+/** The GIN indexes, named `jz_<table>_<hash of fields>`, for every collection FerretDB has a table for. */
+export function sqlIndexes(): { collection: string; fields: string[] }[] {
+  return [...READ_MODEL_COLLECTIONS.map((collection) => ({ collection, fields: ['_id'] })), ...INDEXES.filter((d) => d.sql.length > 0).map((d) => ({ collection: d.collection, fields: d.sql }))];
+}
+
+export function sqlIndexName(table: string, fields: string[]): string {
+  return `jz_${table}_${createHash('sha1').update(fields.join(',')).digest('hex').slice(0, 8)}`;
+}
+
+/** FerretDB's table for each collection of a database (its `_ferretdb_database_metadata`). */
+export async function ferretTables(client: pg.ClientBase, database: string): Promise<Map<string, string>> {
+  const rows = await client.query<{ collection: string; table: string }>(
+    `SELECT _jsonb->>'_id' AS collection, _jsonb->>'table' AS table FROM ${pg.escapeIdentifier(database)}._ferretdb_database_metadata`,
+  );
+  return new Map(rows.rows.map((r) => [r.collection, r.table]));
+}
+
+async function ensureSqlIndexes(url: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await ferretTables(client, database);
+    for (const { collection, fields } of sqlIndexes()) {
+      const table = tables.get(collection);
+      if (!table) continue;
+      const columns = fields.map((f) => `(_jsonb->${pg.escapeLiteral(f)}) jsonb_path_ops`).join(', ');
+      const sql = `CREATE INDEX IF NOT EXISTS ${pg.escapeIdentifier(sqlIndexName(table, fields))} ON ${pg.escapeIdentifier(database)}.${pg.escapeIdentifier(table)} USING gin (${columns}) WITH (fastupdate = off)`;
+      try {
+        await client.query(sql);
+      } catch (err) {
+        // Another process (worker and API start together) created it between our check and create.
+        const code = (err as { code?: string }).code;
+        if (code !== '23505' && code !== '42P07') throw err;
+      }
+    }
+  } finally {
+    await client.end();
+  }
+}

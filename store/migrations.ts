@@ -1,0 +1,53 @@
+import type { Db } from 'mongodb';
+import { localMonth } from '../domain/calendar';
+import { COLLECTIONS, isDuplicateKey } from './mongo';
+
+/**
+ * One-time changes to data already in the read model, each run once per database and recorded in
+ * `migrations` by id. Run by the worker at start-up (the worker is the read model's writer); each is
+ * idempotent, so a crash half-way is finished by the next start.
+ */
+interface Migration {
+  id: string;
+  /** What it changes and why, for whoever reads `migrations`. */
+  description: string;
+  run(db: Db): Promise<number>;
+}
+
+export const MIGRATIONS_COLLECTION = 'migrations';
+
+export const MIGRATIONS: Migration[] = [
+  {
+    id: '2026-11-deadlines-due-month',
+    description: 'deadlines.dueMonth (Asia/Shanghai month of dueAt): the stats read a period month by month through {orgPath, dueMonth}',
+    async run(db) {
+      const deadlines = db.collection<{ _id: string; dueAt: Date; dueMonth?: string }>(COLLECTIONS.deadlines);
+      let changed = 0;
+      for await (const d of deadlines.find({ dueMonth: { $exists: false } }, { projection: { dueAt: 1 } })) {
+        await deadlines.updateOne({ _id: d._id }, { $set: { dueMonth: localMonth(d.dueAt.getTime()) } });
+        changed += 1;
+      }
+      return changed;
+    },
+  },
+];
+
+/**
+ * Runs every migration not yet recorded in this database, in order.
+ * @returns the ids run now and the documents each changed.
+ */
+export async function migrateReadModel(db: Db): Promise<{ id: string; changed: number }[]> {
+  const done = db.collection<{ _id: string; description: string; changed: number; at: Date }>(MIGRATIONS_COLLECTION);
+  const ran: { id: string; changed: number }[] = [];
+  for (const m of MIGRATIONS) {
+    if (await done.findOne({ _id: m.id }, { projection: { _id: 1 } })) continue;
+    const changed = await m.run(db);
+    try {
+      await done.insertOne({ _id: m.id, description: m.description, changed, at: new Date() });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err; // another worker finished it too
+    }
+    ran.push({ id: m.id, changed });
+  }
+  return ran;
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from 'mongodb';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { ferretTables, ensureIndexes, sqlIndexName } from '../../store/indexes';
+import { COLLECTIONS, connectMongo } from '../../store/mongo';
+
+/**
+ * Every hot read of the API, on the local default (FerretDB on PostgreSQL), is answered from an index:
+ * read from PostgreSQL's own plan (FerretDB's explain returns it) and from its index-usage counters after
+ * the query has run more times than a prepared statement takes to switch to a generic plan. A query that
+ * stops using its index — a renamed field, a dropped index, a generic plan — fails here.
+ */
+const postgresUrl = inject('postgresUrl');
+
+/** One hot read: where the API makes it, and the fields its GIN index covers (store/indexes.ts). */
+interface HotRead {
+  name: string;
+  collection: string;
+  filter: Record<string, unknown>;
+  index: string[];
+}
+
+const TOWN = '371002001';
+const VILLAGE = '371002001001';
+const HOT_READS: HotRead[] = [
+  { name: 'a case by id (GET /v1/cases/:id, every projection)', collection: COLLECTIONS.cases, filter: { _id: 'case-00042' }, index: ['_id'] },
+  { name: 'the board of a town (GET /v1/cases?overdue=true)', collection: COLLECTIONS.overdue, filter: { orgPath: TOWN }, index: ['orgPath'] },
+  { name: 'a board row by id (the projection)', collection: COLLECTIONS.overdue, filter: { _id: 'case-00040' }, index: ['_id'] },
+  { name: 'a village’s open cases (GET /v1/cases?sort=due)', collection: COLLECTIONS.cases, filter: { orgPath: VILLAGE, status: 'open' }, index: ['orgPath'] },
+  { name: 'a household’s open alert (POST /v1/applications)', collection: COLLECTIONS.cases, filter: { householdId: 'hh-00007', kind: 'alert', status: 'open' }, index: ['householdId'] },
+  { name: 'a unit’s open reports (Party-day agenda)', collection: COLLECTIONS.cases, filter: { kind: 'report', status: 'open', unitCode: VILLAGE }, index: ['unitCode'] },
+  { name: 'a case’s timeline (GET /v1/cases/:id/escalations)', collection: COLLECTIONS.events, filter: { caseId: 'case-00042' }, index: ['caseId'] },
+  { name: 'a month of a town’s deadlines (GET /v1/stats/on-time)', collection: COLLECTIONS.deadlines, filter: { orgPath: TOWN, dueMonth: '2026-11' }, index: ['orgPath', 'dueMonth'] },
+  { name: 'a deadline by id (the projection)', collection: COLLECTIONS.deadlines, filter: { _id: 'case-00042:d0' }, index: ['_id'] },
+  { name: 'a village’s households (GET /v1/households?org=)', collection: COLLECTIONS.households, filter: { orgPath: VILLAGE }, index: ['orgPath'] },
+  { name: 'a household by its head’s ID number', collection: COLLECTIONS.households, filter: { headIdNumber: '371002195001000071' }, index: ['headIdNumber'] },
+];
+
+const CASES = 3000;
+// 20 villages in 10 towns: a town holds a tenth of the rows, a village a twentieth.
+const villages = Array.from({ length: 20 }, (_, i) => `3710020${String(Math.floor(i / 2) + 1).padStart(2, '0')}0${String((i % 2) + 1).padStart(2, '0')}`);
+const orgPathOf = (i: number) => {
+  const village = villages[i % villages.length]!;
+  return ['371000', '371002', village.slice(0, 9), village];
+};
+
+describe.runIf(postgresUrl)('indexes on the local default (FerretDB on PostgreSQL)', () => {
+  let mongo: Awaited<ReturnType<typeof connectMongo>>;
+  let db: Db;
+  let sql: pg.Client;
+  let tables: Map<string, string>;
+
+  beforeAll(async () => {
+    mongo = await connectMongo(inject('mongoUri'), `t_indexes_${randomBytes(3).toString('hex')}`);
+    db = mongo.db;
+    await ensureIndexes(db, { postgresUrl });
+    const view = { note: 'x'.repeat(600) };
+    await db.collection(COLLECTIONS.cases).insertMany(
+      Array.from({ length: CASES }, (_, i) => ({
+        _id: `case-${String(i).padStart(5, '0')}` as never,
+        kind: i % 3 === 0 ? 'report' : 'alert',
+        status: i % 4 === 0 ? 'closed' : 'open',
+        householdId: `hh-${String(i % 1000).padStart(5, '0')}`,
+        unitCode: orgPathOf(i)[3],
+        orgPath: orgPathOf(i),
+        dueAt: new Date(Date.UTC(2026, 10, 1) + i * 60_000),
+        version: 1,
+        view,
+      })),
+    );
+    await db.collection(COLLECTIONS.overdue).insertMany(
+      Array.from({ length: CASES / 2 }, (_, i) => ({ _id: `case-${String(i * 2).padStart(5, '0')}` as never, orgPath: orgPathOf(i * 2 + (i % 2)), dueAt: new Date(), version: 1 })),
+    );
+    await db.collection(COLLECTIONS.events).insertMany(
+      Array.from({ length: CASES * 2 }, (_, i) => ({ _id: `e-${i}` as never, caseId: `case-${String(i % CASES).padStart(5, '0')}`, version: i, type: 'opened' })),
+    );
+    await db.collection(COLLECTIONS.deadlines).insertMany(
+      Array.from({ length: CASES }, (_, i) => ({
+        _id: `case-${String(i).padStart(5, '0')}:d0` as never,
+        orgPath: orgPathOf(i),
+        dueMonth: `2026-${String((i % 12) + 1).padStart(2, '0')}`,
+        dueAt: new Date(),
+        outcome: 'pending',
+      })),
+    );
+    await db.collection(COLLECTIONS.households).insertMany(
+      Array.from({ length: 1000 }, (_, i) => ({ _id: `hh-${String(i).padStart(5, '0')}` as never, orgPath: orgPathOf(i), headIdNumber: `371002195001${String(i).padStart(6, '0')}`, headName: `张${i}` })),
+    );
+    sql = new pg.Client({ connectionString: postgresUrl });
+    await sql.connect();
+    await sql.query(`ANALYZE`);
+    tables = await ferretTables(sql, db.databaseName);
+  }, 120_000);
+
+  afterAll(async () => {
+    await sql?.end();
+    await db?.dropDatabase().catch(() => undefined);
+    await mongo?.client.close();
+  });
+
+  const planOf = async (collection: string, filter: Record<string, unknown>) =>
+    JSON.stringify((await db.command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' })).queryPlanner);
+
+  it.each(HOT_READS)('$name: PostgreSQL plans an index scan on its GIN index', async ({ collection, filter, index }) => {
+    const plan = await planOf(collection, filter);
+    const table = tables.get(collection)!;
+    expect(plan).toContain(`"Index Name":"${sqlIndexName(table, index)}"`);
+    expect(plan).not.toContain('"Node Type":"Seq Scan"');
+  });
+
+  it('the plan check can fail: a filter on a field no index covers is a sequential scan', async () => {
+    const plan = await planOf(COLLECTIONS.cases, { 'view.note': 'nothing' });
+    expect(plan).toContain('"Node Type":"Seq Scan"');
+  });
+
+  it('every hot read keeps its index on repeated execution (no generic plan), by the server’s own counters', async () => {
+    const RUNS = 8; // > 5: after five executions a prepared statement may switch to a generic plan
+    const counters = async () => {
+      const rows = await sql.query<{ indexrelname: string; idx_scan: string }>(`SELECT indexrelname, idx_scan FROM pg_stat_user_indexes WHERE schemaname = $1`, [db.databaseName]);
+      return new Map(rows.rows.map((r) => [r.indexrelname, Number(r.idx_scan)]));
+    };
+    const before = await counters();
+    for (const read of HOT_READS) for (let i = 0; i < RUNS; i++) await db.collection(read.collection).find(read.filter).toArray();
+    const expected = HOT_READS.map((r) => sqlIndexName(tables.get(r.collection)!, r.index));
+    const needed = new Map<string, number>();
+    for (const name of expected) needed.set(name, (needed.get(name) ?? 0) + RUNS);
+    // PostgreSQL publishes a backend's counters up to a second or so after its transactions end.
+    let short: string[] = [];
+    const deadline = Date.now() + 20_000;
+    do {
+      await new Promise((r) => setTimeout(r, 500));
+      const after = await counters();
+      short = [...needed].filter(([name, n]) => (after.get(name) ?? 0) - (before.get(name) ?? 0) < n).map(([name, n]) => `${name}: ${(after.get(name) ?? 0) - (before.get(name) ?? 0)} of ${n}`);
+    } while (short.length > 0 && Date.now() < deadline);
+    expect(short).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { MIGRATIONS_COLLECTION, migrateReadModel } from '../../store/migrations';
+import { COLLECTIONS, connectMongo } from '../../store/mongo';
+
+describe('read-model migrations', () => {
+  let mongo: Awaited<ReturnType<typeof connectMongo>>;
+  beforeAll(async () => {
+    mongo = await connectMongo(inject('mongoUri'), `t_migrations_${randomBytes(3).toString('hex')}`);
+  });
+  afterAll(async () => {
+    await mongo.db.dropDatabase().catch(() => undefined);
+    await mongo.client.close();
+  });
+
+  it('gives deadlines written before dueMonth existed their Asia/Shanghai month, once', async () => {
+    const deadlines = mongo.db.collection<{ _id: string; dueAt: Date; dueMonth?: string }>(COLLECTIONS.deadlines);
+    await deadlines.insertMany([
+      // 2026-11-30T16:30Z is already 1 December in Beijing.
+      { _id: 'a:d0', dueAt: new Date('2026-11-30T16:30:00Z') },
+      { _id: 'b:d0', dueAt: new Date('2026-11-30T15:30:00Z') },
+      { _id: 'c:d0', dueAt: new Date('2026-05-01T00:00:00Z'), dueMonth: '2026-05' },
+    ]);
+    expect(await migrateReadModel(mongo.db)).toEqual([{ id: '2026-11-deadlines-due-month', changed: 2 }]);
+    const months = Object.fromEntries((await deadlines.find().toArray()).map((d) => [d._id, d.dueMonth]));
+    expect(months).toEqual({ 'a:d0': '2026-12', 'b:d0': '2026-11', 'c:d0': '2026-05' });
+    expect(await mongo.db.collection(MIGRATIONS_COLLECTION).countDocuments()).toBe(1);
+    // Recorded: a second start runs nothing, even for a document that lacks the field.
+    await deadlines.insertOne({ _id: 'd:d0', dueAt: new Date('2026-01-01T00:00:00Z') });
+    expect(await migrateReadModel(mongo.db)).toEqual([]);
+  });
+});
