@@ -177,7 +177,9 @@ describe('the web workspace in Chromium', () => {
     await signInAs(page, /^镇\(街道\)督办负责人/);
     await page.waitForURL('**/app/board');
     await page.locator(`tr[data-case-id="${redCase}"]`).waitFor();
-    // The unit filter offers the town's villages (GET /v1/org-units).
+    // The unit filter offers the town's villages (GET /v1/org-units). The board asks for them only after its
+    // first rows have arrived, so wait for the option rather than read the list the moment a row shows.
+    await page.getByLabel('下级单位').locator('option', { hasText: '海港社区居委会' }).waitFor({ state: 'attached', timeout: 10_000 });
     expect(await page.getByLabel('下级单位').locator('option').allTextContents()).toContain('海港社区居委会');
 
     const id = await raise(4, 'red', ['突发意外']);
