@@ -20,6 +20,10 @@ export async function createWorker(args: {
   temporal?: Client;
   /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Worker interceptors (the benchmarks count activity attempts with one); none by default. */
+  interceptors?: WorkerOptions['interceptors'];
+  /** Activities run at once; the SDK's default (100) when not given. */
+  maxConcurrentActivityTaskExecutions?: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: args.connection,
@@ -27,5 +31,7 @@ export async function createWorker(args: {
     taskQueue: args.taskQueue,
     activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal }),
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(args.interceptors ? { interceptors: args.interceptors } : {}),
+    ...(args.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: args.maxConcurrentActivityTaskExecutions } : {}),
   });
 }

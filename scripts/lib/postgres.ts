@@ -39,23 +39,22 @@ export const POSTGRES_DATABASE = 'jiuzhu';
  * `pg_config --bindir`, then the newest /usr/lib/postgresql/<n>/bin (Debian), then `initdb` on PATH.
  * @throws MissingToolError naming what to install, or MONGODB_URI as the alternative.
  */
-export function findPostgresBin(): string {
+export function findPostgresBin(env: NodeJS.ProcessEnv = process.env, debian = '/usr/lib/postgresql'): string {
   const hasServer = (dir: string) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'));
-  if (process.env.POSTGRES_BIN) {
-    if (hasServer(process.env.POSTGRES_BIN)) return process.env.POSTGRES_BIN;
-    throw new MissingToolError(`POSTGRES_BIN=${process.env.POSTGRES_BIN} has no initdb and postgres`);
+  if (env.POSTGRES_BIN) {
+    if (hasServer(env.POSTGRES_BIN)) return env.POSTGRES_BIN;
+    throw new MissingToolError(`POSTGRES_BIN=${env.POSTGRES_BIN} has no initdb and postgres`);
   }
-  const pgConfig = which('pg_config');
+  const pgConfig = which('pg_config', env.PATH);
   if (pgConfig) {
     const dir = spawnSync(pgConfig, ['--bindir'], { encoding: 'utf8' }).stdout.trim();
     if (dir && hasServer(dir)) return dir;
   }
-  const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
     const versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (hasServer(join(debian, v, 'bin'))) return join(debian, v, 'bin');
   }
-  const initdb = which('initdb');
+  const initdb = which('initdb', env.PATH);
   if (initdb && hasServer(join(initdb, '..'))) return join(initdb, '..');
   throw new MissingToolError(
     'the local read model needs the PostgreSQL server (apt-get install postgresql, or set POSTGRES_BIN to its bin folder) — or set MONGODB_URI=mongodb://host:27017/ to use a running MongoDB',

@@ -24,8 +24,8 @@ export function toolsDir(): string {
   return resolve(process.env.JIUZHU_TOOLS_DIR ?? join(homedir(), '.cache', 'jiuzhu'));
 }
 
-export function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+export function which(cmd: string, path = process.env.PATH): string | undefined {
+  for (const dir of (path ?? '').split(delimiter)) {
     const candidate = join(dir, cmd);
     if (dir && existsSync(candidate)) return candidate;
   }

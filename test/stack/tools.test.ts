@@ -3,6 +3,8 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findPostgresBin } from '../../scripts/lib/postgres';
+import { MissingToolError } from '../../scripts/lib/tools';
 
 /**
  * Without Go (or Java) the stack says in one line what to install or which variable to set — never a
@@ -36,5 +38,25 @@ describe('obtaining the servers', () => {
     const r = runTools({ TEMPORAL_ADDRESS: '127.0.0.1:7233', MONGODB_URI: 'mongodb://127.0.0.1:27017/' });
     expect(r.status).toBe(3);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^jiuzhu: the time-skipping test server needs Java 17\+ and Maven/)]);
+  });
+
+  it('without PostgreSQL’s server binaries: one line naming the package, POSTGRES_BIN and MONGODB_URI', () => {
+    const nowhere = mkdtempSync(join(tmpdir(), 'jiuzhu-nopg-'));
+    let error: unknown;
+    try {
+      findPostgresBin({ PATH: nodeOnlyPath() }, nowhere);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(MissingToolError);
+    const message = (error as Error).message;
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toMatch(/apt-get install postgresql/);
+    expect(message).toMatch(/POSTGRES_BIN/);
+    expect(message).toMatch(/MONGODB_URI=/);
+  });
+
+  it('finds Debian’s PostgreSQL when it is installed (what the local default runs on)', () => {
+    expect(findPostgresBin({ PATH: nodeOnlyPath() })).toMatch(/\/bin$/);
   });
 });
