@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
@@ -224,6 +224,107 @@ export function procCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/**
+ * CPU seconds used so far by each process and all its descendants (PostgreSQL runs a backend process per
+ * connection), counting children that already exited and were reaped (cutime/cstime); undefined for a
+ * process that is gone, or off Linux. One pass over /proc for all of them.
+ */
+export function procTreeCpuSeconds<K extends string>(pids: Record<K, number | undefined>): Record<K, number | undefined> {
+  const out = Object.fromEntries(Object.keys(pids).map((k) => [k, undefined])) as Record<K, number | undefined>;
+  const stats = new Map<number, string[]>();
+  try {
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        stats.set(Number(name), stat.slice(stat.lastIndexOf(')') + 2).split(' '));
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+  } catch {
+    return out;
+  }
+  // Fields after "(comm) ": [1] is ppid; [11..14] are utime, stime, cutime, cstime (clock ticks, 100/s).
+  const children = new Map<number, number[]>();
+  for (const [p, f] of stats) {
+    const parent = Number(f[1]);
+    children.set(parent, [...(children.get(parent) ?? []), p]);
+  }
+  for (const [k, pid] of Object.entries(pids) as Array<[K, number | undefined]>) {
+    if (!pid || !stats.has(pid)) continue;
+    let ticks = 0;
+    const queue = [pid];
+    while (queue.length > 0) {
+      const p = queue.pop()!;
+      const f = stats.get(p);
+      if (!f) continue;
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      queue.push(...(children.get(p) ?? []));
+    }
+    out[k] = ticks / 100;
+  }
+  return out;
+}
+
+/** CPU seconds the whole machine has been busy so far (all cores, every process: /proc/stat); undefined off Linux. */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    // cpu user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds of this process's threads so far, by kind: `main` (the event loop: here the API, the
+ * clients and the activities), `rust` (the Temporal core's tokio threads), `js threads` (other threads
+ * named like the main one: Node worker threads, where the Temporal SDK runs workflows), `v8` (V8's
+ * platform threads: GC, compilation), `libuv` (the thread pool), and anything else by its name. Linux only.
+ */
+export function threadCpuSeconds(): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  const pid = String(process.pid);
+  let mainComm: string | undefined;
+  try {
+    mainComm = readFileSync(`/proc/self/task/${pid}/comm`, 'utf8').trim();
+  } catch {
+    // Ignore: then no thread is classed as a JS thread by name.
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const kind =
+        tid === pid
+          ? 'main'
+          : comm.startsWith('tokio')
+            ? 'rust'
+            : comm === mainComm || comm.startsWith('WorkerThread') || comm === 'node'
+              ? 'js threads'
+              : comm.startsWith('V8') || comm.startsWith('v8')
+                ? 'v8'
+                : comm.startsWith('libuv')
+                  ? 'libuv'
+                  : comm;
+      out[kind] = (out[kind] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // The thread ended meanwhile: its time is lost to the split (not to the process total).
+    }
+  }
+  return out;
+}
+
 /** Sums a Prometheus text exposition by metric name (labels dropped). */
 export async function scrapeMetrics(url: string | undefined): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -256,10 +357,15 @@ const WORKER_SERIES = [
 
 export interface PhaseDiagnostics {
   wallS: number;
-  /** CPU seconds per process during the phase; the benchmark process includes the in-process worker. */
+  /**
+   * CPU seconds per process (with its child processes) during the phase; `bench` is this process (the
+   * in-process worker included), `machine` every process on the machine (what else ran shows as the rest).
+   */
   cpuS: Record<string, number | null>;
   /** Seconds the main thread's event loop was busy. */
   eventLoopBusyS: number;
+  /** CPU seconds of the benchmark process's threads by kind (see threadCpuSeconds); empty off Linux. */
+  threadsS: Record<string, number>;
   /** Deltas of WORKER_SERIES; empty without a metrics endpoint. */
   metrics: Record<string, number>;
 }
@@ -269,33 +375,41 @@ export async function startDiagnostics(procs: Record<string, number | undefined>
   const t0 = performance.now();
   const elu0 = performance.eventLoopUtilization();
   const self0 = process.cpuUsage();
-  const cpu0 = Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, procCpuSeconds(pid)]));
+  const cpu0 = procTreeCpuSeconds(procs);
+  const machine0 = machineBusySeconds();
+  const threads0 = threadCpuSeconds();
   const m0 = await scrapeMetrics(metricsUrl);
   return {
     async end(): Promise<PhaseDiagnostics> {
       const wallS = (performance.now() - t0) / 1000;
       const self = process.cpuUsage(self0);
       const cpuS: Record<string, number | null> = { bench: (self.user + self.system) / 1e6 };
-      for (const [k, pid] of Object.entries(procs)) {
-        const now = procCpuSeconds(pid);
+      const cpu1 = procTreeCpuSeconds(procs);
+      for (const k of Object.keys(procs)) {
+        const now = cpu1[k];
         const before = cpu0[k];
         cpuS[k] = now !== undefined && before !== undefined ? now - before : null;
       }
+      const machine1 = machineBusySeconds();
+      cpuS.machine = machine0 !== undefined && machine1 !== undefined ? machine1 - machine0 : null;
       const eventLoopBusyS = performance.eventLoopUtilization(elu0).active / 1000;
+      const threads1 = threadCpuSeconds();
+      const threadsS = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, Math.max(0, v - (threads0[k] ?? 0))]));
       const m1 = await scrapeMetrics(metricsUrl);
       const metrics: Record<string, number> = {};
       if (m1.size > 0) for (const name of WORKER_SERIES) metrics[name] = (m1.get(name) ?? 0) - (m0.get(name) ?? 0);
-      return { wallS, cpuS, eventLoopBusyS, metrics };
+      return { wallS, cpuS, eventLoopBusyS, threadsS, metrics };
     },
   };
 }
 
 /** Sums the diagnostics of several chunks (of one path, in an interleaved phase). */
 export function mergeDiagnostics(parts: PhaseDiagnostics[]): PhaseDiagnostics {
-  const out: PhaseDiagnostics = { wallS: 0, cpuS: {}, eventLoopBusyS: 0, metrics: {} };
+  const out: PhaseDiagnostics = { wallS: 0, cpuS: {}, eventLoopBusyS: 0, threadsS: {}, metrics: {} };
   for (const p of parts) {
     out.wallS += p.wallS;
     out.eventLoopBusyS += p.eventLoopBusyS;
+    for (const [k, v] of Object.entries(p.threadsS)) out.threadsS[k] = (out.threadsS[k] ?? 0) + v;
     for (const [k, v] of Object.entries(p.cpuS)) out.cpuS[k] = v === null || out.cpuS[k] === null ? null : (out.cpuS[k] ?? 0) + v;
     for (const [k, v] of Object.entries(p.metrics)) out.metrics[k] = (out.metrics[k] ?? 0) + v;
   }

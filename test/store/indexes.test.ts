@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Db } from 'mongodb';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +48,22 @@ const orgPathOf = (i: number) => {
   return ['371000', '371002', village.slice(0, 9), village];
 };
 
+const PLANS = join(import.meta.dirname, '..', '..', 'test-results', 'plans.md');
+
+/** PostgreSQL's JSON plan as the indented lines EXPLAIN prints: node type, index, condition, filter. */
+function summarisePlan(json: string): string {
+  type Node = { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; 'Index Cond'?: string; 'Recheck Cond'?: string; Filter?: string; Plans?: Node[] };
+  const lines: string[] = [];
+  const walk = (n: Node, depth: number) => {
+    const on = n['Index Name'] ? ` using ${n['Index Name']}` : n['Relation Name'] ? ` on ${n['Relation Name']}` : '';
+    lines.push(`${'  '.repeat(depth)}${depth ? '->  ' : ''}${n['Node Type']}${on}`);
+    for (const key of ['Index Cond', 'Recheck Cond', 'Filter'] as const) if (n[key]) lines.push(`${'  '.repeat(depth + 2)}${key}: ${n[key]}`);
+    for (const child of n.Plans ?? []) walk(child, depth + 1);
+  };
+  walk((JSON.parse(json) as { Plan: Node }).Plan, 0);
+  return lines.join('\n');
+}
+
 describe.runIf(postgresUrl)('indexes on the local default (FerretDB on PostgreSQL)', () => {
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   let db: Db;
@@ -92,6 +110,8 @@ describe.runIf(postgresUrl)('indexes on the local default (FerretDB on PostgreSQ
     await sql.connect();
     await sql.query(`ANALYZE`);
     tables = await ferretTables(sql, db.databaseName);
+    mkdirSync(dirname(PLANS), { recursive: true });
+    writeFileSync(PLANS, `# PostgreSQL plans of the hot reads (FerretDB ${CASES} cases; written by test/store/indexes.test.ts)\n\n`);
   }, 120_000);
 
   afterAll(async () => {
@@ -103,9 +123,11 @@ describe.runIf(postgresUrl)('indexes on the local default (FerretDB on PostgreSQ
   const planOf = async (collection: string, filter: Record<string, unknown>) =>
     JSON.stringify((await db.command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' })).queryPlanner);
 
-  it.each(HOT_READS)('$name: PostgreSQL plans an index scan on its GIN index', async ({ collection, filter, index }) => {
+  it.each(HOT_READS)('$name: PostgreSQL plans an index scan on its GIN index', async ({ name, collection, filter, index }) => {
     const plan = await planOf(collection, filter);
     const table = tables.get(collection)!;
+    // Kept as an artefact (test-results/plans.md): docs/read-model.md quotes it.
+    appendFileSync(PLANS, `### ${name}\n\n\`db.${collection}.find(${JSON.stringify(filter)})\`\n\n\`\`\`\n${summarisePlan(plan)}\n\`\`\`\n\n`);
     expect(plan).toContain(`"Index Name":"${sqlIndexName(table, index)}"`);
     expect(plan).not.toContain('"Node Type":"Seq Scan"');
   });
