@@ -1,6 +1,7 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import type { CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/calendar';
+import type { BoardRow } from '../store/cases';
 import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
 
 /**
@@ -8,9 +9,9 @@ import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
  * events and notices have deterministic ids (a retry inserts nothing twice); the case, its deadlines
  * and its overdue-board row are written only if their stored version is older.
  * Events and outbox go first, so a case document at version n always has its events up to n.
- * Lean: only the deadlines that changed, the board row only while overdue (and one delete when it stops
- * being), the household read only when the case first shows it (see CaseProjection.previous). A change
- * typically costs three writes — its events, its case document, the deadline it touched.
+ * Lean: only the deadlines that changed, a small board row only while overdue (and one delete when it
+ * stops being), the household read only when the case first shows it (see CaseProjection.previous). A
+ * change typically costs three writes — its events, its case document, the deadline it touched.
  */
 export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> {
   const at = (t: number) => new Date(t);
@@ -40,11 +41,9 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     );
   }
 
-  // The household's name and address ride on the case and its board row (the lists show them, masked):
-  // read from the register only when the case first shows them — its first projection in this run, a new
-  // household, or the board row being created.
-  const newBoardRow = p.view.overdue && !p.previous?.overdue;
-  const needsHousehold = p.view.householdId !== null && (p.previous === null || p.previous.householdId !== p.view.householdId || newBoardRow);
+  // The household's name and address ride on the case (the lists show them, masked): read from the
+  // register only when the case first shows them — its first projection in this run, or a new household.
+  const needsHousehold = p.view.householdId !== null && (p.previous === null || p.previous.householdId !== p.view.householdId);
   const household = needsHousehold
     ? await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } })
     : undefined;
@@ -97,20 +96,28 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     await bulkIgnoringDuplicates(db, COLLECTIONS.deadlines, ops);
   }
 
-  // The board's row exists exactly while the case is overdue; the projections arrive in version order.
-  // A case that was not overdue at the previous projection of this run has no row to delete.
-  if (p.view.overdue) {
-    await upsertIfNewer(db, COLLECTIONS.overdue, p.caseId, p.version, { ...summary, dueAt: new Date(p.view.dueAt!) });
-  } else if (p.previous?.overdue !== false) {
-    await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
-  }
-
   await upsertIfNewer(db, COLLECTIONS.cases, p.caseId, p.version, {
     ...summary,
     workflowId: p.workflowId,
     firstRunId: p.firstRunId,
     view: p.view,
   });
+
+  // The board's row exists exactly while the case is overdue, and holds only what the board filters and
+  // sorts by (the board shows the case document's fields). Written after the case, so a row never points
+  // at a case that is not there. A case that was not overdue at the previous projection of this run has
+  // no row to delete.
+  if (p.view.overdue) {
+    await upsertIfNewer(db, COLLECTIONS.overdue, p.caseId, p.version, {
+      kind: p.kind,
+      level: p.view.level,
+      orgPath: p.view.orgPath,
+      dueAt: new Date(p.view.dueAt!),
+      version: p.version,
+    } satisfies Omit<BoardRow, '_id'>);
+  } else if (p.previous?.overdue !== false) {
+    await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
+  }
 }
 
 async function upsertIfNewer(db: Db, collection: string, id: string, version: number, doc: Document): Promise<void> {

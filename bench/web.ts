@@ -251,6 +251,6 @@ function syntheticCase(i: number, late: boolean, ladder: UnitRef[], config: Conf
   if (view.overdue !== late) throw new Error(`synthetic case ${i}: overdue ${view.overdue}, meant ${late}`);
   return {
     caseDoc: { _id: view.caseId, ...summary, workflowId: alertWorkflowId(hid), firstRunId: randomUUID(), view },
-    ...(late ? { overdueDoc: { _id: view.caseId, ...summary, dueAt: new Date(view.dueAt!) } } : {}),
+    ...(late ? { overdueDoc: { _id: view.caseId, kind: 'alert', level: view.level, orgPath: view.orgPath, dueAt: new Date(view.dueAt!), version: state.version } } : {}),
   };
 }

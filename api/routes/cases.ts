@@ -5,6 +5,7 @@ import { maskAddress, maskIdNumber, maskName } from '../../domain/mask';
 import { zOrgCode, type UnitRef } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import { seesPersonalData } from '../../domain/roles';
+import type { BoardRow } from '../../store/cases';
 import { COLLECTIONS } from '../../store/mongo';
 import { assertCanRead, principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';
@@ -97,7 +98,13 @@ function toRow(p: Principal, d: CaseRow, now: number): z.infer<typeof zCaseRow> 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
   const cases = mongo.db.collection<CaseRow>(COLLECTIONS.cases);
-  const overdueBoard = mongo.db.collection<CaseRow>(COLLECTIONS.overdue);
+  const overdueBoard = mongo.db.collection<BoardRow>(COLLECTIONS.overdue);
+
+  /** The case documents (without their views) of a page of board rows, by `_id`: index lookups on every backend. */
+  const casesOf = async (ids: string[]): Promise<Map<string, CaseRow>> => {
+    const docs = await Promise.all(ids.map((_id) => cases.findOne({ _id }, { projection: { view: 0 } })));
+    return new Map(docs.filter((d): d is CaseRow => d !== null).map((d) => [d._id, d]));
+  };
 
   app.get(
     '/v1/cases',
@@ -129,19 +136,25 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const now = Date.now();
 
       if (q.overdue === 'true') {
-        // The board reads the small `overdue` collection: one row per case overdue right now.
+        // The board reads the small `overdue` collection (one small row per case overdue right now), then
+        // shows the page's case documents.
+        const boardFilter: Filter<BoardRow> = { orgPath: unit.code, ...(q.kind ? { kind: q.kind } : {}), ...(q.level ? { level: q.level } : {}) };
         const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor);
         if (after) {
           const at = new Date(after.dueAt);
           if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
-          filter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
+          boardFilter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
         }
-        const docs = await overdueBoard.find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
-        const page = docs.slice(0, q.limit);
+        const rows = await overdueBoard.find(boardFilter).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
+        const page = rows.slice(0, q.limit);
+        const shown = await casesOf(page.map((r) => r._id));
         const last = page.at(-1);
         return {
-          items: page.map((d) => toRow(p, d, now)),
-          nextCursor: docs.length > q.limit && last?.dueAt ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
+          items: page.flatMap((r) => {
+            const d = shown.get(r._id);
+            return d ? [toRow(p, d, now)] : [];
+          }),
+          nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
         };
       }
 

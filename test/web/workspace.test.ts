@@ -353,7 +353,9 @@ describe('the web workspace in Chromium', () => {
         version: 1,
       };
     });
-    await ctx.mongo.db.collection(COLLECTIONS.overdue).insertMany(rows as never[]);
+    // As the projection writes them: the case documents, and a small board row for each.
+    await ctx.mongo.db.collection(COLLECTIONS.cases).insertMany(rows as never[]);
+    await ctx.mongo.db.collection(COLLECTIONS.overdue).insertMany(rows.map(({ _id, kind, level, orgPath, dueAt, version }) => ({ _id, kind, level, orgPath, dueAt, version })) as never[]);
 
     const page = await openPage();
     await page.goto(`${base}/app/signin`);

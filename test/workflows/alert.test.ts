@@ -1,3 +1,4 @@
+import { boardRowOf } from '../helpers/board';
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
@@ -120,7 +121,7 @@ const noticesOf = async (caseId: string, kind: string) =>
   (await mongo.db.collection<NoticeRow>(COLLECTIONS.notifications).find({ caseId, kind }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
 const deadlinesOf = async (caseId: string) =>
   (await mongo.db.collection<DeadlineRow>(COLLECTIONS.deadlines).find({ caseId }).toArray()).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
-const overdueRow = (caseId: string) => mongo.db.collection<OverdueRow>(COLLECTIONS.overdue).findOne({ _id: caseId });
+const overdueRow = (caseId: string) => boardRowOf<OverdueRow>(mongo.db, caseId);
 
 /** The history length once the workflow is idle: its last event a completed workflow task (no command pending). */
 async function idleHistoryLength(handle: Handle): Promise<number> {

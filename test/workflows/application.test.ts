@@ -1,3 +1,4 @@
+import { boardRowOf } from '../helpers/board';
 import { randomBytes } from 'node:crypto';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
@@ -728,7 +729,7 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
     expectAt(second.escalations[1]!.lateByMs, 2 * D);
     const { row } = await settled(a);
     expect(row).toMatchObject({ overdue: true, rung: 2, escalatedTo: DISTRICT });
-    expect(await mongo.db.collection<{ _id: string }>(COLLECTIONS.overdue).findOne({ _id: a.caseId })).toMatchObject({ rung: 2, escalatedTo: DISTRICT });
+    expect(await boardRowOf(mongo.db, a.caseId)).toMatchObject({ rung: 2, escalatedTo: DISTRICT });
     const escalated = await noticesOf(a.caseId, 'escalated');
     expect(escalated.map((n) => n.unitCode)).toEqual([TOWN.code, DISTRICT.code]);
     expectAt(escalated[0]!.at, due);

@@ -1,3 +1,4 @@
+import { boardRowOf } from '../helpers/board';
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -134,7 +135,7 @@ describe('party-day workflow (time-skipping, default policy)', () => {
       expectAt(carried.doc.closedAt, dayEnd + D);
       expect(carried.view.escalations).toEqual([expect.objectContaining({ rung: 1, from: VILLAGE, to: TOWN })]);
       expectAt(carried.view.escalations[0]!.at, dayEnd + D);
-      expect(await mongo.db.collection(COLLECTIONS.overdue).findOne({ _id: first.view.caseId as never })).toMatchObject({ rung: 1, escalatedTo: TOWN });
+      expect(await boardRowOf(mongo.db, first.view.caseId)).toMatchObject({ rung: 1, escalatedTo: TOWN });
       const escalated = await mongo.db.collection(COLLECTIONS.notifications).find({ caseId: first.view.caseId, kind: 'escalated' }).toArray();
       expect(escalated.map((n) => n.unitCode)).toEqual([TOWN.code]);
 

@@ -1,3 +1,4 @@
+import { boardRowOf } from '../helpers/board';
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -129,7 +130,7 @@ const noticesOf = async (caseId: string, kind: string) =>
   (await mongo.db.collection<NoticeRow>(COLLECTIONS.notifications).find({ caseId, kind }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
 const deadlinesOf = async (caseId: string) =>
   (await mongo.db.collection<DeadlineRow>(COLLECTIONS.deadlines).find({ caseId }).toArray()).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
-const overdueRow = (caseId: string) => mongo.db.collection<{ _id: string; kind: string; householdId: string; rung: number; escalatedTo: UnitRef | null }>(COLLECTIONS.overdue).findOne({ _id: caseId });
+const overdueRow = (caseId: string) => boardRowOf<{ _id: string; kind: string; householdId: string; rung: number; escalatedTo: UnitRef | null }>(mongo.db, caseId);
 
 function expectAt(actual: number | string | Date | null | undefined, expected: number, slack = SLACK): void {
   expect(actual, 'time is set').not.toBeNull();
