@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
-import type { CaseProjection } from '../domain/projection';
+import { taskKeyOf, type CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/calendar';
 import type { BoardRow } from '../store/cases';
 import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
@@ -117,6 +117,21 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     } satisfies Omit<BoardRow, '_id'>);
   } else if (p.previous?.overdue !== false) {
     await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
+  }
+
+  // The task-list row exists exactly while the case is open with a pending deadline; rewritten only when
+  // its due time, level or unit changed.
+  const task = taskKeyOf(p.view);
+  if (task !== null && task !== p.previous?.task) {
+    await upsertIfNewer(db, COLLECTIONS.due, p.caseId, p.version, {
+      kind: p.kind,
+      level: p.view.level,
+      orgPath: p.view.orgPath,
+      dueAt: new Date(p.view.dueAt!),
+      version: p.version,
+    } satisfies Omit<BoardRow, '_id'>);
+  } else if (task === null && (p.previous === null || p.previous.task !== null)) {
+    await db.collection(COLLECTIONS.due).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
 }
 

@@ -26,7 +26,16 @@ export interface CaseProjection {
    * What the previous projection of this run wrote, so the activity writes only what changed (the board
    * row, the household's name and address); null on a run's first projection: the activity then writes all.
    */
-  previous: { overdue: boolean; householdId: string | null } | null;
+  previous: { overdue: boolean; householdId: string | null; task: string | null } | null;
+}
+
+/**
+ * What a case's task-list row holds (`due`: open cases with a pending deadline), as a comparable key; null
+ * when the case has no pending deadline and so no row. The projection rewrites the row when this changes.
+ */
+export function taskKeyOf(view: Pick<CaseSummary, 'status' | 'dueAt' | 'level' | 'orgPath'>): string | null {
+  if (view.status !== 'open' || view.dueAt === null) return null;
+  return JSON.stringify([view.dueAt, view.level, view.orgPath]);
 }
 
 export interface CaseSummary {

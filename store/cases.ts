@@ -20,9 +20,10 @@ export interface CaseDoc<V = Record<string, unknown>> {
 export const casesOf = <V = Record<string, unknown>>(db: Db) => db.collection<CaseDoc<V>>(COLLECTIONS.cases);
 
 /**
- * A row of the supervisors' board (`overdue`): one per case overdue now, with only what the board filters
- * and sorts by; the board shows the case document (`cases`, same `_id`). Small rows keep the board's read
- * cheap on FerretDB, which decodes and sorts every row of the unit before it limits (docs/read-model.md).
+ * A row of the supervisors' board (`overdue`: one per case overdue now) or of the task list (`due`: one per
+ * open case with a pending deadline), with only what they filter and sort by; they show the case document
+ * (`cases`, same `_id`). Small rows keep the read cheap on FerretDB, which decodes and sorts every row of
+ * the unit before it limits (docs/read-model.md).
  */
 export interface BoardRow {
   _id: string;

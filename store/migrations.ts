@@ -30,6 +30,27 @@ export const MIGRATIONS: Migration[] = [
       return changed;
     },
   },
+  {
+    id: '2026-11-task-rows',
+    description: 'due: one small row per open case with a pending deadline, which the task lists read instead of every case',
+    async run(db) {
+      const cases = db.collection<{ _id: string; kind: string; status: string; level: string | null; orgPath: string[]; dueAt: Date | null; version: number }>(COLLECTIONS.cases);
+      const due = db.collection<{ _id: string }>(COLLECTIONS.due);
+      let changed = 0;
+      for await (const c of cases.find({ status: 'open' }, { projection: { kind: 1, level: 1, orgPath: 1, dueAt: 1, version: 1 } })) {
+        if (!c.dueAt) continue;
+        const row = { kind: c.kind, level: c.level, orgPath: c.orgPath, dueAt: c.dueAt, version: c.version };
+        try {
+          // Only where the projection has not written a newer row meanwhile.
+          await due.updateOne({ _id: c._id, version: { $lt: c.version } } as never, { $set: row }, { upsert: true });
+          changed += 1;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
+      return changed;
+    },
+  },
 ];
 
 /**

@@ -12,6 +12,8 @@ export const COLLECTIONS = {
   cases: 'cases',
   /** Only the cases that are overdue right now: the board reads this small set, not all cases. */
   overdue: 'overdue',
+  /** Open cases with a pending deadline, one small row each: a worker's task list reads this, not all cases. */
+  due: 'due',
   events: 'events',
   deadlines: 'deadlines',
   notifications: 'notifications',

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Filter } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import { z } from 'zod';
 import { maskAddress, maskIdNumber, maskName } from '../../domain/mask';
 import { zOrgCode, type UnitRef } from '../../domain/org';
@@ -99,6 +99,32 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
   const cases = mongo.db.collection<CaseRow>(COLLECTIONS.cases);
   const overdueBoard = mongo.db.collection<BoardRow>(COLLECTIONS.overdue);
+  const taskRows = mongo.db.collection<BoardRow>(COLLECTIONS.due);
+
+  /**
+   * A page of small rows (the board's or the task list's) in due order, with the page's case documents:
+   * the rows are read by unit and sorted, then only the page's cases are read, by `_id`.
+   */
+  const pageOfRows = async (rows: Collection<BoardRow>, p: Principal, q: { kind?: string; level?: string; limit: number; cursor?: string }, org: string, now: number) => {
+    const filter: Filter<BoardRow> = { orgPath: org, ...(q.kind ? { kind: q.kind as BoardRow['kind'] } : {}), ...(q.level ? { level: q.level } : {}) };
+    const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor);
+    if (after) {
+      const at = new Date(after.dueAt);
+      if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
+      filter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
+    }
+    const found = await rows.find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
+    const page = found.slice(0, q.limit);
+    const shown = await casesOf(page.map((r) => r._id));
+    const last = page.at(-1);
+    return {
+      items: page.flatMap((r) => {
+        const d = shown.get(r._id);
+        return d ? [toRow(p, d, now)] : [];
+      }),
+      nextCursor: found.length > q.limit && last ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
+    };
+  };
 
   /** The case documents (without their views) of a page of board rows, by `_id`: index lookups on every backend. */
   const casesOf = async (ids: string[]): Promise<Map<string, CaseRow>> => {
@@ -135,28 +161,10 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       if (q.level) filter.level = q.level;
       const now = Date.now();
 
-      if (q.overdue === 'true') {
-        // The board reads the small `overdue` collection (one small row per case overdue right now), then
-        // shows the page's case documents.
-        const boardFilter: Filter<BoardRow> = { orgPath: unit.code, ...(q.kind ? { kind: q.kind } : {}), ...(q.level ? { level: q.level } : {}) };
-        const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor);
-        if (after) {
-          const at = new Date(after.dueAt);
-          if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
-          boardFilter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
-        }
-        const rows = await overdueBoard.find(boardFilter).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
-        const page = rows.slice(0, q.limit);
-        const shown = await casesOf(page.map((r) => r._id));
-        const last = page.at(-1);
-        return {
-          items: page.flatMap((r) => {
-            const d = shown.get(r._id);
-            return d ? [toRow(p, d, now)] : [];
-          }),
-          nextCursor: rows.length > q.limit && last ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
-        };
-      }
+      // The board: the small `overdue` collection, one row per case overdue right now.
+      if (q.overdue === 'true') return pageOfRows(overdueBoard, p, q, unit.code, now);
+      // A worker's task list: the small `due` collection, one row per open case with a pending deadline.
+      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows(taskRows, p, q, unit.code, now);
 
       filter.status = q.status;
       if (q.overdue === 'false') filter.overdue = false;

@@ -30,7 +30,8 @@ const HOT_READS: HotRead[] = [
   { name: 'a case by id (GET /v1/cases/:id, every projection)', collection: COLLECTIONS.cases, filter: { _id: 'case-00042' }, index: ['_id'] },
   { name: 'the board of a town (GET /v1/cases?overdue=true)', collection: COLLECTIONS.overdue, filter: { orgPath: TOWN }, index: ['orgPath'] },
   { name: 'a board row by id (the projection)', collection: COLLECTIONS.overdue, filter: { _id: 'case-00040' }, index: ['_id'] },
-  { name: 'a village’s open cases (GET /v1/cases?sort=due)', collection: COLLECTIONS.cases, filter: { orgPath: VILLAGE, status: 'open' }, index: ['orgPath'] },
+  { name: 'a village’s tasks (GET /v1/cases?sort=due)', collection: COLLECTIONS.due, filter: { orgPath: VILLAGE }, index: ['orgPath'] },
+  { name: 'a village’s open cases (GET /v1/cases?org=)', collection: COLLECTIONS.cases, filter: { orgPath: VILLAGE, status: 'open' }, index: ['orgPath'] },
   { name: 'a household’s open alert (POST /v1/applications)', collection: COLLECTIONS.cases, filter: { householdId: 'hh-00007', kind: 'alert', status: 'open' }, index: ['householdId'] },
   { name: 'a unit’s open reports (Party-day agenda)', collection: COLLECTIONS.cases, filter: { kind: 'report', status: 'open', unitCode: VILLAGE }, index: ['unitCode'] },
   { name: 'a case’s timeline (GET /v1/cases/:id/escalations)', collection: COLLECTIONS.events, filter: { caseId: 'case-00042' }, index: ['caseId'] },
@@ -90,6 +91,9 @@ describe.runIf(postgresUrl)('indexes on the local default (FerretDB on PostgreSQ
     );
     await db.collection(COLLECTIONS.overdue).insertMany(
       Array.from({ length: CASES / 2 }, (_, i) => ({ _id: `case-${String(i * 2).padStart(5, '0')}` as never, orgPath: orgPathOf(i * 2 + (i % 2)), dueAt: new Date(), version: 1 })),
+    );
+    await db.collection(COLLECTIONS.due).insertMany(
+      Array.from({ length: CASES }, (_, i) => ({ _id: `case-${String(i).padStart(5, '0')}` as never, kind: 'alert', level: 'red', orgPath: orgPathOf(i), dueAt: new Date(), version: 1 })),
     );
     await db.collection(COLLECTIONS.events).insertMany(
       Array.from({ length: CASES * 2 }, (_, i) => ({ _id: `e-${i}` as never, caseId: `case-${String(i % CASES).padStart(5, '0')}`, version: i, type: 'opened' })),

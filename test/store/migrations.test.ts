@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { MIGRATIONS_COLLECTION, migrateReadModel } from '../../store/migrations';
+import { MIGRATIONS, MIGRATIONS_COLLECTION, migrateReadModel } from '../../store/migrations';
 import { COLLECTIONS, connectMongo } from '../../store/mongo';
 
 describe('read-model migrations', () => {
@@ -22,12 +22,30 @@ describe('read-model migrations', () => {
       { _id: 'b:d0', dueAt: new Date('2026-11-30T15:30:00Z') },
       { _id: 'c:d0', dueAt: new Date('2026-05-01T00:00:00Z'), dueMonth: '2026-05' },
     ]);
-    expect(await migrateReadModel(mongo.db)).toEqual([{ id: '2026-11-deadlines-due-month', changed: 2 }]);
+    expect(await migrateReadModel(mongo.db)).toContainEqual({ id: '2026-11-deadlines-due-month', changed: 2 });
     const months = Object.fromEntries((await deadlines.find().toArray()).map((d) => [d._id, d.dueMonth]));
     expect(months).toEqual({ 'a:d0': '2026-12', 'b:d0': '2026-11', 'c:d0': '2026-05' });
-    expect(await mongo.db.collection(MIGRATIONS_COLLECTION).countDocuments()).toBe(1);
+    expect(await mongo.db.collection(MIGRATIONS_COLLECTION).countDocuments()).toBe(MIGRATIONS.length);
     // Recorded: a second start runs nothing, even for a document that lacks the field.
     await deadlines.insertOne({ _id: 'd:d0', dueAt: new Date('2026-01-01T00:00:00Z') });
     expect(await migrateReadModel(mongo.db)).toEqual([]);
+  });
+
+  it('writes a task-list row for every open case with a pending deadline, keeping rows the projection wrote', async () => {
+    const db = mongo.db;
+    await db.collection(MIGRATIONS_COLLECTION).deleteOne({ _id: '2026-11-task-rows' as never });
+    const orgPath = ['371000', '371002', '371002001', '371002001001'];
+    await db.collection(COLLECTIONS.cases).insertMany([
+      { _id: 'open-due' as never, kind: 'alert', status: 'open', level: 'red', orgPath, dueAt: new Date('2026-12-01T00:00:00Z'), version: 3, view: {} },
+      { _id: 'open-none' as never, kind: 'alert', status: 'open', level: 'red', orgPath, dueAt: null, version: 3, view: {} },
+      { _id: 'closed' as never, kind: 'alert', status: 'closed', level: 'red', orgPath, dueAt: null, version: 5, view: {} },
+      { _id: 'newer-row' as never, kind: 'wish', status: 'open', level: null, orgPath, dueAt: new Date('2026-12-02T00:00:00Z'), version: 2, view: {} },
+    ]);
+    await db.collection(COLLECTIONS.due).insertOne({ _id: 'newer-row' as never, kind: 'wish', level: null, orgPath, dueAt: new Date('2026-12-09T00:00:00Z'), version: 4 });
+    expect(await migrateReadModel(db)).toEqual([{ id: '2026-11-task-rows', changed: 1 }]);
+    const rows = Object.fromEntries((await db.collection(COLLECTIONS.due).find().toArray()).map((r) => [r._id, r]));
+    expect(Object.keys(rows).sort()).toEqual(['newer-row', 'open-due']);
+    expect(rows['open-due']).toMatchObject({ kind: 'alert', level: 'red', orgPath, dueAt: new Date('2026-12-01T00:00:00Z'), version: 3 });
+    expect(rows['newer-row']).toMatchObject({ dueAt: new Date('2026-12-09T00:00:00Z'), version: 4 });
   });
 });

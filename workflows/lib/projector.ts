@@ -2,7 +2,7 @@ import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowIn
 import type { createActivities } from '../../activities';
 import { RuleViolation, type Outcome } from '../../domain/case';
 import { outcomeOf, type Deadline, type Escalation } from '../../domain/deadlines';
-import type { CaseProjection, CaseSummary } from '../../domain/projection';
+import { taskKeyOf, type CaseProjection, type CaseSummary } from '../../domain/projection';
 import { AlertLevel, CaseKind, EscalationRung, NextDeadline, OrgUnits, Overdue } from '../search-attributes';
 
 const { projectCase } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -19,7 +19,7 @@ const { projectCase } = proxyActivities<ReturnType<typeof createActivities>>({
 export class Projector {
   private chain: Promise<void> = Promise.resolve();
   /** What this run last handed the activity: the board state, the household, each deadline's record. */
-  private last: { overdue: boolean; householdId: string | null; deadlines: Map<string, string> } | null = null;
+  private last: { overdue: boolean; householdId: string | null; task: string | null; deadlines: Map<string, string> } | null = null;
 
   constructor(private readonly kind: CaseProjection['kind']) {}
 
@@ -50,7 +50,7 @@ export class Projector {
       events: args.outcome.events,
       notices: args.outcome.notices,
       deadlines: [],
-      previous: this.last && { overdue: this.last.overdue, householdId: this.last.householdId },
+      previous: this.last && { overdue: this.last.overdue, householdId: this.last.householdId, task: this.last.task },
     };
     // Only the deadlines whose record changed: a case keeps every past deadline, most of them settled.
     const sent = new Map<string, string>();
@@ -68,7 +68,7 @@ export class Projector {
       sent.set(d.key, fingerprint);
       if (this.last?.deadlines.get(d.key) !== fingerprint) projection.deadlines.push(record);
     }
-    this.last = { overdue: view.overdue, householdId: view.householdId, deadlines: sent };
+    this.last = { overdue: view.overdue, householdId: view.householdId, task: taskKeyOf(view), deadlines: sent };
     const next = this.chain.then(() => projectCase(projection));
     this.chain = next.catch(() => undefined);
     return next;
