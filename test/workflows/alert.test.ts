@@ -123,11 +123,18 @@ const deadlinesOf = async (caseId: string) =>
   (await mongo.db.collection<DeadlineRow>(COLLECTIONS.deadlines).find({ caseId }).toArray()).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
 const overdueRow = (caseId: string) => boardRowOf<OverdueRow>(mongo.db, caseId);
 
-/** The history length once the workflow is idle: its last event a completed workflow task (no command pending). */
+/**
+ * The history length once the workflow is idle: its last workflow task completed, nothing after it but the
+ * events of that task's own commands (the projection's local-activity marker, search attributes).
+ */
 async function idleHistoryLength(handle: Handle): Promise<number> {
+  const E = temporal.api.enums.v1.EventType;
+  const COMMAND_EVENTS = new Set([E.EVENT_TYPE_MARKER_RECORDED, E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES]);
   return eventually(async () => {
     const events = (await handle.fetchHistory()).events ?? [];
-    expect(events.at(-1)?.eventType).toBe(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const lastTask = events.findLastIndex((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    expect(lastTask).toBeGreaterThan(0);
+    expect(events.slice(lastTask + 1).filter((e) => !COMMAND_EVENTS.has(e.eventType!))).toEqual([]);
     return events.length;
   });
 }

@@ -1,15 +1,22 @@
-import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import { RuleViolation, type Outcome } from '../../domain/case';
 import { outcomeOf, type Deadline, type Escalation } from '../../domain/deadlines';
 import { taskKeyOf, type CaseProjection, type CaseSummary } from '../../domain/projection';
 import { AlertLevel, CaseKind, EscalationRung, NextDeadline, OrgUnits, Overdue } from '../search-attributes';
 
-const { projectCase } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  // The read model must catch up eventually: retry for as long as it takes, backing off to a minute.
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+// The read model must catch up eventually: retry for as long as it takes, backing off to a minute.
+const retry = { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 } as const;
+/**
+ * The projection runs as a local activity: inside the workflow task that made the change, on the worker
+ * that holds the workflow, with no activity task to schedule, poll and complete through the server — two
+ * round trips and a workflow task fewer per change, which is most of what a change cost on top of the
+ * update itself (docs/benchmarks.md). It is short and idempotent, what local activities are for. Runs that
+ * began before this (their histories schedule `projectCase` as an activity) keep doing so (patched).
+ */
+const LOCAL_PROJECTION = 'projection-as-local-activity';
+const { projectCase: projectLocally } = proxyLocalActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry });
+const { projectCase: projectAsActivity } = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry });
 
 /**
  * Projects a case after each change, one projection at a time and in version order, so the read model
@@ -69,6 +76,7 @@ export class Projector {
       if (this.last?.deadlines.get(d.key) !== fingerprint) projection.deadlines.push(record);
     }
     this.last = { overdue: view.overdue, householdId: view.householdId, task: taskKeyOf(view), deadlines: sent };
+    const projectCase = patched(LOCAL_PROJECTION) ? projectLocally : projectAsActivity;
     const next = this.chain.then(() => projectCase(projection));
     this.chain = next.catch(() => undefined);
     return next;
