@@ -103,18 +103,14 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     view: p.view,
   });
 
-  // The board's row exists exactly while the case is overdue, and holds only what the board filters and
-  // sorts by (the board shows the case document's fields). Written after the case, so a row never points
-  // at a case that is not there. A case that was not overdue at the previous projection of this run has
-  // no row to delete.
+  // The board's and the task list's small row (BoardRow): only what they filter and sort by; they show the
+  // case document. Written after the case, so a row never points at a case that is not there.
+  const row = (): Omit<BoardRow, '_id'> => ({ kind: p.kind, level: p.view.level, orgPath: p.view.orgPath, dueAt: new Date(p.view.dueAt!), version: p.version });
+
+  // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
+  // projection of this run has no row to delete.
   if (p.view.overdue) {
-    await upsertIfNewer(db, COLLECTIONS.overdue, p.caseId, p.version, {
-      kind: p.kind,
-      level: p.view.level,
-      orgPath: p.view.orgPath,
-      dueAt: new Date(p.view.dueAt!),
-      version: p.version,
-    } satisfies Omit<BoardRow, '_id'>);
+    await upsertIfNewer(db, COLLECTIONS.overdue, p.caseId, p.version, row());
   } else if (p.previous?.overdue !== false) {
     await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
@@ -123,13 +119,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
   // its due time, level or unit changed.
   const task = taskKeyOf(p.view);
   if (task !== null && task !== p.previous?.task) {
-    await upsertIfNewer(db, COLLECTIONS.due, p.caseId, p.version, {
-      kind: p.kind,
-      level: p.view.level,
-      orgPath: p.view.orgPath,
-      dueAt: new Date(p.view.dueAt!),
-      version: p.version,
-    } satisfies Omit<BoardRow, '_id'>);
+    await upsertIfNewer(db, COLLECTIONS.due, p.caseId, p.version, row());
   } else if (task === null && (p.previous === null || p.previous.task !== null)) {
     await db.collection(COLLECTIONS.due).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
