@@ -45,6 +45,8 @@ const zEnv = z.object({
     .optional(),
   /** Where the public reaches the API: the address printed in the QR codes (default http://HOST:PORT). */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Workflows the worker keeps in memory (default: from the heap limit, worker/worker.ts). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).optional(),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -68,6 +70,7 @@ export interface Config {
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
   local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
+  worker: { maxCachedWorkflows?: number };
 }
 
 function firstIssue(error: z.ZodError, source: string): string {
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }
 

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { getHeapStatistics } from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
@@ -24,6 +25,8 @@ export async function createWorker(args: {
   interceptors?: WorkerOptions['interceptors'];
   /** Activities run at once; the SDK's default (100) when not given. */
   maxConcurrentActivityTaskExecutions?: number;
+  /** Workflows kept in memory between tasks; defaultMaxCachedWorkflows() when not given. */
+  maxCachedWorkflows?: number;
 }): Promise<Worker> {
   return Worker.create({
     connection: args.connection,
@@ -33,5 +36,21 @@ export async function createWorker(args: {
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(args.interceptors ? { interceptors: args.interceptors } : {}),
     ...(args.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: args.maxConcurrentActivityTaskExecutions } : {}),
+    maxCachedWorkflows: args.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
   });
+}
+
+/** MiB of V8 heap budgeted per cached workflow: measured 2.1–2.5 MiB each (bench:alerts), with headroom. */
+export const CACHED_WORKFLOW_BUDGET_MIB = 4;
+
+/**
+ * How many workflows the worker keeps in memory: (V8 heap limit − 200 MiB) ÷ 4 MiB, at least 10.
+ * The SDK's own default budgets 1.7 MiB per workflow; ours cost 2.1–2.5 MiB (the bundle with its schemas),
+ * and with that default a worker holding a district's open alerts filled its heap and died (bench:alerts,
+ * docs/benchmarks.md). An evicted workflow is replayed from its (short, continued-as-new) history when it
+ * next has work. Source: ours.
+ */
+export function defaultMaxCachedWorkflows(): number {
+  const heapMiB = getHeapStatistics().heap_size_limit / 2 ** 20;
+  return Math.max(10, Math.floor((heapMiB - 200) / CACHED_WORKFLOW_BUDGET_MIB));
 }
