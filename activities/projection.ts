@@ -4,56 +4,35 @@ import { localMonth } from '../domain/calendar';
 import type { BoardRow } from '../store/cases';
 import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
 
+/** A household's name and address as the lists show them (masked below town level). */
+export type HouseholdShown = { headName: string; address: string } | null;
+
 /**
- * Writes one case change into the read model. Idempotent and order-safe without transactions:
- * events and notices have deterministic ids (a retry inserts nothing twice); the case, its deadlines
- * and its overdue-board row are written only if their stored version is older.
- * Events and outbox go first, so a case document at version n always has its events up to n.
- * Lean: only the deadlines that changed, a small board row only while overdue (and one delete when it
- * stops being), the household read only when the case first shows it (see CaseProjection.previous). A
- * change typically costs three writes — its events, its case document, the deadline it touched.
+ * The documents one case change is stored as, by `_id` (pure; projectCaseInto writes them, the benchmarks
+ * bulk-load them): its events, its notices (the outbox), the case document, its changed deadlines, and the
+ * small row the board (while overdue) and the task list (while a deadline is pending) read.
+ * `household`: undefined leaves the stored one as it is (the case document then has no `household`).
  */
-export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> {
+export function readModelDocs(p: CaseProjection, household: HouseholdShown | undefined) {
   const at = (t: number) => new Date(t);
   const base = `${p.caseId}:${p.version}`;
-
-  if (p.events.length > 0) {
-    await insertIgnoringDuplicates(
-      db,
-      COLLECTIONS.events,
-      p.events.map((e, i) => ({ _id: `${base}:${i}`, caseId: p.caseId, kind: p.kind, version: p.version, orgPath: p.view.orgPath, type: e.type, at: at(e.at), actor: e.actor ?? null, data: e.data ?? {} })),
-    );
-  }
-  if (p.notices.length > 0) {
-    await insertIgnoringDuplicates(
-      db,
-      COLLECTIONS.notifications,
-      p.notices.map((n, i) => ({
-        _id: `${base}:n${i}`,
-        caseId: p.caseId,
-        unitCode: n.unit.code,
-        unitName: n.unit.name,
-        kind: n.kind,
-        message: n.message,
-        at: at(p.events[0]?.at ?? Date.now()),
-        deliveredAt: null,
-      })),
-    );
-  }
-
-  // The household's name and address ride on the case (the lists show them, masked): read from the
-  // register only when the case first shows them — its first projection in this run, or a new household.
-  const needsHousehold = p.view.householdId !== null && (p.previous === null || p.previous.householdId !== p.view.householdId);
-  const household = needsHousehold
-    ? await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } })
-    : undefined;
-  const summary: Document = {
+  const events = p.events.map((e, i) => ({ _id: `${base}:${i}`, caseId: p.caseId, kind: p.kind, version: p.version, orgPath: p.view.orgPath, type: e.type, at: at(e.at), actor: e.actor ?? null, data: e.data ?? {} }));
+  const notices = p.notices.map((n, i) => ({
+    _id: `${base}:n${i}`,
+    caseId: p.caseId,
+    unitCode: n.unit.code,
+    unitName: n.unit.name,
+    kind: n.kind,
+    message: n.message,
+    at: at(p.events[0]?.at ?? Date.now()),
+    deliveredAt: null,
+  }));
+  const caseDoc = {
+    _id: p.caseId,
     kind: p.kind,
     status: p.view.status,
     householdId: p.view.householdId,
-    ...(household !== undefined || p.view.householdId === null
-      ? { household: household ? { headName: household.headName as string, address: household.address as string } : null }
-      : {}),
+    ...(household !== undefined || p.view.householdId === null ? { household: household ?? null } : {}),
     level: p.view.level,
     stage: p.view.stage ?? null,
     category: (p.view.category as string | undefined) ?? null,
@@ -68,59 +47,77 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     escalatedTo: p.view.escalatedTo,
     version: p.version,
     updatedAt: new Date(),
-  };
-
-  if (p.deadlines.length > 0) {
-    const ops: AnyBulkWriteOperation<Document>[] = p.deadlines.map((d) => ({
-      updateOne: {
-        filter: { _id: `${p.caseId}:${d.key}` as never, version: { $lt: p.version } },
-        update: {
-          $set: {
-            caseId: p.caseId,
-            kind: p.kind,
-            deadlineKind: d.kind,
-            label: d.label,
-            orgPath: p.view.orgPath,
-            unitCode: p.view.unit.code,
-            dueAt: at(d.dueAt),
-            dueMonth: localMonth(d.dueAt),
-            metAt: d.metAt === null ? null : at(d.metAt),
-            outcome: d.outcome,
-            escalations: d.escalations,
-            version: p.version,
-          },
-        },
-        upsert: true,
-      },
-    }));
-    await bulkIgnoringDuplicates(db, COLLECTIONS.deadlines, ops);
-  }
-
-  await upsertIfNewer(db, COLLECTIONS.cases, p.caseId, p.version, {
-    ...summary,
     workflowId: p.workflowId,
     firstRunId: p.firstRunId,
     view: p.view,
-  });
+  };
+  const deadlines = p.deadlines.map((d) => ({
+    _id: `${p.caseId}:${d.key}`,
+    caseId: p.caseId,
+    kind: p.kind,
+    deadlineKind: d.kind,
+    label: d.label,
+    orgPath: p.view.orgPath,
+    unitCode: p.view.unit.code,
+    dueAt: at(d.dueAt),
+    dueMonth: localMonth(d.dueAt),
+    metAt: d.metAt === null ? null : at(d.metAt),
+    outcome: d.outcome,
+    escalations: d.escalations,
+    version: p.version,
+  }));
+  // The board's and the task list's small row (BoardRow): only what they filter and sort by; they show the case document.
+  const row: BoardRow | null = p.view.dueAt ? { _id: p.caseId, kind: p.kind, level: p.view.level, orgPath: p.view.orgPath, dueAt: new Date(p.view.dueAt), version: p.version } : null;
+  return { events, notices, caseDoc, deadlines, row, onBoard: p.view.overdue && row !== null, task: taskKeyOf(p.view) };
+}
 
-  // The board's and the task list's small row (BoardRow): only what they filter and sort by; they show the
-  // case document. Written after the case, so a row never points at a case that is not there.
-  const row = (): Omit<BoardRow, '_id'> => ({ kind: p.kind, level: p.view.level, orgPath: p.view.orgPath, dueAt: new Date(p.view.dueAt!), version: p.version });
+/**
+ * Writes one case change into the read model. Idempotent and order-safe without transactions:
+ * events and notices have deterministic ids (a retry inserts nothing twice); the case, its deadlines
+ * and its board and task rows are written only if their stored version is older.
+ * Events and outbox go first, so a case document at version n always has its events up to n; the case
+ * goes before its rows, so a row never points at a case that is not there.
+ * Lean: only the deadlines that changed, the board row only while overdue (and one delete when it stops
+ * being), the task row only when its due time, level or unit changed, the household read only when the
+ * case first shows it (see CaseProjection.previous). A change typically costs three writes — its events,
+ * its case document, the deadline it touched.
+ */
+export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> {
+  // The household's name and address ride on the case (the lists show them, masked): read from the
+  // register only when the case first shows them — its first projection in this run, or a new household.
+  const needsHousehold = p.view.householdId !== null && (p.previous === null || p.previous.householdId !== p.view.householdId);
+  const found = needsHousehold
+    ? await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } })
+    : undefined;
+  const household: HouseholdShown | undefined = found === undefined ? undefined : found && { headName: found.headName as string, address: found.address as string };
+  const docs = readModelDocs(p, household);
+
+  if (docs.events.length > 0) await insertIgnoringDuplicates(db, COLLECTIONS.events, docs.events);
+  if (docs.notices.length > 0) await insertIgnoringDuplicates(db, COLLECTIONS.notifications, docs.notices);
+  if (docs.deadlines.length > 0) {
+    const ops: AnyBulkWriteOperation<Document>[] = docs.deadlines.map(({ _id, ...doc }) => ({
+      updateOne: { filter: { _id: _id as never, version: { $lt: p.version } }, update: { $set: doc }, upsert: true },
+    }));
+    await bulkIgnoringDuplicates(db, COLLECTIONS.deadlines, ops);
+  }
+  const { _id: caseId, ...caseDoc } = docs.caseDoc;
+  await upsertIfNewer(db, COLLECTIONS.cases, caseId, p.version, caseDoc);
 
   // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
   // projection of this run has no row to delete.
-  if (p.view.overdue) {
-    await upsertIfNewer(db, COLLECTIONS.overdue, p.caseId, p.version, row());
+  if (docs.onBoard) {
+    const { _id, ...row } = docs.row!;
+    await upsertIfNewer(db, COLLECTIONS.overdue, _id, p.version, row);
   } else if (p.previous?.overdue !== false) {
     await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
 
   // The task-list row exists exactly while the case is open with a pending deadline; rewritten only when
   // its due time, level or unit changed.
-  const task = taskKeyOf(p.view);
-  if (task !== null && task !== p.previous?.task) {
-    await upsertIfNewer(db, COLLECTIONS.due, p.caseId, p.version, row());
-  } else if (task === null && (p.previous === null || p.previous.task !== null)) {
+  if (docs.task !== null && docs.task !== p.previous?.task) {
+    const { _id, ...row } = docs.row!;
+    await upsertIfNewer(db, COLLECTIONS.due, _id, p.version, row);
+  } else if (docs.task === null && (p.previous === null || p.previous.task !== null)) {
     await db.collection(COLLECTIONS.due).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
 }

@@ -5,14 +5,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BSON, MongoClient, type Collection, type CommandStartedEvent, type Db, type Document, type Filter } from 'mongodb';
 import pg from 'pg';
-import { projectCaseInto } from '../activities/projection';
+import { projectCaseInto, readModelDocs } from '../activities/projection';
 import { acknowledge, advanceAlert, alertView, close, openAlert, recordVisit, type Actor, type AlertState, type CaseEvent, type Notice } from '../domain/alert';
 import { localMonth } from '../domain/calendar';
-import { outcomeOf } from '../domain/deadlines';
 import { computeCheckDigit } from '../domain/id-number';
 import type { OrgUnit, UnitRef } from '../domain/org';
 import { ALERT_LEVELS, resolvePolicy, type AlertLevel, type AlertPolicy } from '../domain/policy';
-import { taskKeyOf, type CaseProjection, type DeadlineRecord } from '../domain/projection';
+import { deadlineRecordOf, taskKeyOf, type CaseProjection, type DeadlineRecord } from '../domain/projection';
 import { freePort } from '../scripts/lib/proc';
 import { startMongo, type LocalReadModel } from '../scripts/lib/stack';
 import { deadlinesDueIn } from '../store/deadlines';
@@ -179,15 +178,7 @@ function filledCase(w: World, i: number): { s: AlertState; byVersion: CaseEvent[
 
 /** The deadline records the projection receives (as workflows/lib/projector.ts builds them). */
 function deadlineRecords(s: AlertState): DeadlineRecord[] {
-  return s.deadlines.map((d) => ({
-    key: d.key,
-    kind: d.kind,
-    label: d.label,
-    dueAt: d.dueAt,
-    metAt: d.metAt ?? null,
-    outcome: outcomeOf(d),
-    escalations: s.escalations.filter((e) => e.deadlineKey === d.key).length,
-  }));
+  return s.deadlines.map((d) => deadlineRecordOf(d, s.escalations));
 }
 
 /** What a projection of `s` at `at` wrote, as the next projection's `previous` (workflows/lib/projector.ts). */
@@ -216,30 +207,6 @@ function projection(w: World, i: number, s: AlertState, version: number, events:
     notices,
     deadlines,
     previous,
-  };
-}
-
-/** The summary fields the projection writes on a case (activities/projection.ts). */
-function summaryOf(view: ReturnType<typeof alertView>, household: { headName: string; address: string }): Document {
-  return {
-    kind: 'alert',
-    status: view.status,
-    householdId: view.householdId,
-    household,
-    level: view.level,
-    stage: null,
-    category: null,
-    unit: view.unit,
-    unitCode: view.unit.code,
-    orgPath: view.orgPath,
-    dueAt: view.dueAt ? new Date(view.dueAt) : null,
-    due: view.due,
-    overdue: view.overdue,
-    atRisk: view.atRisk,
-    rung: view.rung,
-    escalatedTo: view.escalatedTo,
-    version: view.version,
-    updatedAt: new Date(),
   };
 }
 
@@ -277,34 +244,28 @@ function filledDocs(w: World, i: number) {
   if (view.overdue !== (fateOf(i) === 'overdue') || (view.status === 'closed') !== (fateOf(i) === 'closed')) {
     throw new Error(`synthetic case ${i}: overdue ${view.overdue}, status ${view.status}, meant ${fateOf(i)}`);
   }
-  const summary = summaryOf(view, householdName(i));
-  const caseDoc = { _id: s.alertId, ...summary, workflowId: alertWorkflowId(householdIdOf(i)), firstRunId: randomUUID(), view };
-  const deadlines = deadlineRecords(s).map((d) => ({
-    _id: `${s.alertId}:${d.key}`,
+  // Exactly what projectCaseInto writes, from the same builder (activities/projection.ts).
+  const firstRunId = randomUUID();
+  const as = (version: number, events: CaseEvent[], deadlines: DeadlineRecord[]): CaseProjection => ({
     caseId: s.alertId,
     kind: 'alert',
-    deadlineKind: d.kind,
-    label: d.label,
-    orgPath: view.orgPath,
-    unitCode: view.unit.code,
-    dueAt: new Date(d.dueAt),
-    dueMonth: localMonth(d.dueAt),
-    metAt: d.metAt === null ? null : new Date(d.metAt),
-    outcome: d.outcome,
-    escalations: d.escalations,
-    version: 2,
-  }));
-  const events = byVersion.flatMap((list, v) =>
-    list.map((e, k) => ({ _id: `${s.alertId}:${v + 1}:${k}`, caseId: s.alertId, kind: 'alert', version: v + 1, orgPath: view.orgPath, type: e.type, at: new Date(e.at), actor: e.actor ?? null, data: e.data ?? {} })),
-  );
-  // The board's and the task list's small rows (store/cases.ts BoardRow).
-  const row = view.dueAt ? ({ _id: s.alertId, kind: 'alert', level: view.level, orgPath: view.orgPath, dueAt: new Date(view.dueAt), version: 2 } satisfies BoardRow) : undefined;
-  return {
-    caseDoc,
-    overdueRow: view.overdue ? row : undefined,
-    dueRow: taskKeyOf(view) !== null ? row : undefined,
-    deadlines,
+    workflowId: alertWorkflowId(householdIdOf(i)),
+    firstRunId,
+    version,
+    view,
     events,
+    notices: [],
+    deadlines,
+    previous: null,
+  });
+  const first = readModelDocs(as(1, byVersion[0]!, []), householdName(i));
+  const latest = readModelDocs(as(2, byVersion[1]!, deadlineRecords(s)), householdName(i));
+  return {
+    caseDoc: latest.caseDoc,
+    overdueRow: latest.onBoard ? latest.row! : undefined,
+    dueRow: latest.task !== null ? latest.row! : undefined,
+    deadlines: latest.deadlines,
+    events: [...first.events, ...latest.events],
     household: householdDoc(w, i),
   };
 }

@@ -1,3 +1,5 @@
+import type { BoardRow } from '../store/cases';
+import { readModelDocs } from '../activities/projection';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -98,7 +100,7 @@ await runBench('web', flags['max-minutes'] as number, async () => {
   for (let done = 0; done < CASES; ) {
     const n = Math.min(1000, CASES - done);
     const cases: Record<string, unknown>[] = [];
-    const rows: Record<string, unknown>[] = [];
+    const rows: BoardRow[] = [];
     for (let k = 0; k < n; k++) {
       const i = done + k;
       const village = villages[i % villages.length]!;
@@ -228,29 +230,11 @@ function syntheticCase(i: number, late: boolean, ladder: UnitRef[], config: Conf
   advanceAlert(state, now);
   state.version = 2;
   const view = alertView(state, now);
-  const summary = {
-    kind: 'alert',
-    status: view.status,
-    householdId: hid,
-    household: { headName: `王${i}`, address: `威海市环翠区新威路${i}号` },
-    level: view.level,
-    stage: null,
-    category: null,
-    unit: view.unit,
-    unitCode: view.unit.code,
-    orgPath: view.orgPath,
-    dueAt: view.dueAt ? new Date(view.dueAt) : null,
-    due: view.due,
-    overdue: view.overdue,
-    atRisk: view.atRisk,
-    rung: view.rung,
-    escalatedTo: view.escalatedTo,
-    version: state.version,
-    updatedAt: new Date(now),
-  };
   if (view.overdue !== late) throw new Error(`synthetic case ${i}: overdue ${view.overdue}, meant ${late}`);
-  return {
-    caseDoc: { _id: view.caseId, ...summary, workflowId: alertWorkflowId(hid), firstRunId: randomUUID(), view },
-    ...(late ? { overdueDoc: { _id: view.caseId, kind: 'alert', level: view.level, orgPath: view.orgPath, dueAt: new Date(view.dueAt!), version: state.version } } : {}),
-  };
+  // Exactly what projectCaseInto writes, from the same builder (activities/projection.ts).
+  const docs = readModelDocs(
+    { caseId: view.caseId, kind: 'alert', workflowId: alertWorkflowId(hid), firstRunId: randomUUID(), version: state.version, view, events: [], notices: [], deadlines: [], previous: null },
+    { headName: `王${i}`, address: `威海市环翠区新威路${i}号` },
+  );
+  return { caseDoc: docs.caseDoc, ...(docs.onBoard ? { overdueDoc: docs.row! } : {}) };
 }

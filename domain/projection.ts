@@ -1,4 +1,5 @@
 import type { CaseEvent, Notice } from './case';
+import { outcomeOf, type Deadline, type Escalation } from './deadlines';
 import type { UnitRef } from './org';
 
 /**
@@ -66,4 +67,17 @@ export interface DeadlineRecord {
   metAt: number | null;
   outcome: 'pending' | 'on_time' | 'late' | 'not_due';
   escalations: number;
+}
+
+/** A deadline as the read model records it: its outcome so far and how many escalations it caused. */
+export function deadlineRecordOf(d: Deadline, escalations: readonly Escalation[]): DeadlineRecord {
+  return {
+    key: d.key,
+    kind: d.kind,
+    label: d.label,
+    dueAt: d.dueAt,
+    metAt: d.metAt ?? null,
+    outcome: outcomeOf(d),
+    escalations: escalations.filter((e) => e.deadlineKey === d.key).length,
+  };
 }

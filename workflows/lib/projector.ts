@@ -1,8 +1,8 @@
 import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../../activities';
 import { RuleViolation, type Outcome } from '../../domain/case';
-import { outcomeOf, type Deadline, type Escalation } from '../../domain/deadlines';
-import { taskKeyOf, type CaseProjection, type CaseSummary } from '../../domain/projection';
+import type { Deadline, Escalation } from '../../domain/deadlines';
+import { deadlineRecordOf, taskKeyOf, type CaseProjection, type CaseSummary } from '../../domain/projection';
 import { AlertLevel, CaseKind, EscalationRung, NextDeadline, OrgUnits, Overdue } from '../search-attributes';
 
 // The read model must catch up eventually: retry for as long as it takes, backing off to a minute.
@@ -62,15 +62,7 @@ export class Projector {
     // Only the deadlines whose record changed: a case keeps every past deadline, most of them settled.
     const sent = new Map<string, string>();
     for (const d of args.deadlines) {
-      const record = {
-        key: d.key,
-        kind: d.kind,
-        label: d.label,
-        dueAt: d.dueAt,
-        metAt: d.metAt ?? null,
-        outcome: outcomeOf(d),
-        escalations: args.escalations.filter((e) => e.deadlineKey === d.key).length,
-      };
+      const record = deadlineRecordOf(d, args.escalations);
       const fingerprint = JSON.stringify(record);
       sent.set(d.key, fingerprint);
       if (this.last?.deadlines.get(d.key) !== fingerprint) projection.deadlines.push(record);
