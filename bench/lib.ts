@@ -83,6 +83,11 @@ export async function runBench(name: string, maxMinutes: number, main: () => Pro
     code = 1;
   }
   clearTimeout(watchdog);
+  // What the run left in flight now meets closed clients (a gRPC retry timer firing on a closed channel):
+  // reported, not allowed to turn a finished run into a failure or cut the teardown short.
+  const late = (err: unknown) => console.error(`[bench] during teardown: ${(err as Error)?.message ?? err}`);
+  process.on('uncaughtException', late);
+  process.on('unhandledRejection', late);
   await runTeardown();
   process.exit(code);
 }
@@ -279,44 +284,52 @@ export function machineBusySeconds(): number | undefined {
   }
 }
 
+let startupThreads: Set<string> | undefined;
 /**
- * CPU seconds of this process's threads so far, by kind: `main` (the event loop: here the API, the
- * clients and the activities), `rust` (the Temporal core's tokio threads), `js threads` (other threads
- * named like the main one: Node worker threads, where the Temporal SDK runs workflows), `v8` (V8's
- * platform threads: GC, compilation), `libuv` (the thread pool), and anything else by its name. Linux only.
+ * Call first thing: the threads that exist now (the main thread, V8's platform threads, libuv's pool) are
+ * then told apart from threads that appear later with the same name (Node worker threads: where the
+ * Temporal SDK runs workflows), which Linux cannot name apart otherwise. Returns their ids.
  */
-export function threadCpuSeconds(): Record<string, number> {
+export function noteStartupThreads(): Set<string> {
+  try {
+    startupThreads = new Set(readdirSync('/proc/self/task'));
+  } catch {
+    startupThreads = new Set();
+  }
+  return startupThreads;
+}
+
+/**
+ * CPU seconds of a process's threads so far (this one by default; another's startup threads come from its own
+ * noteStartupThreads), by kind: `main` (the event loop: here the API, the
+ * clients and the activities), `js threads` (Node worker threads started after noteStartupThreads: the
+ * SDK's workflow thread), `node` (threads Node started with the process: V8's platform threads — GC and
+ * compilation — and libuv's pool), `rust` (the Temporal core's threads), anything else by its name. Linux only.
+ */
+export function threadCpuSeconds(of: { pid: number; startup?: Set<string> } = { pid: process.pid, startup: startupThreads }): Record<string, number> {
   const out: Record<string, number> = {};
   let tids: string[];
   try {
-    tids = readdirSync('/proc/self/task');
+    tids = readdirSync(`/proc/${of.pid}/task`);
   } catch {
     return out;
   }
-  const pid = String(process.pid);
-  let mainComm: string | undefined;
-  try {
-    mainComm = readFileSync(`/proc/self/task/${pid}/comm`, 'utf8').trim();
-  } catch {
-    // Ignore: then no thread is classed as a JS thread by name.
-  }
+  const pid = String(of.pid);
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${of.pid}/task/${tid}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const kind =
         tid === pid
           ? 'main'
-          : comm.startsWith('tokio')
+          : comm.startsWith('tokio') || comm.startsWith('temporal') || comm.startsWith('workflow-proces')
             ? 'rust'
-            : comm === mainComm || comm.startsWith('WorkerThread') || comm === 'node'
-              ? 'js threads'
-              : comm.startsWith('V8') || comm.startsWith('v8')
-                ? 'v8'
-                : comm.startsWith('libuv')
-                  ? 'libuv'
-                  : comm;
+            : comm === 'node' || comm.startsWith('V8') || comm.startsWith('libuv')
+              ? of.startup && !of.startup.has(tid)
+                ? 'js threads'
+                : 'node'
+              : comm;
       out[kind] = (out[kind] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
     } catch {
       // The thread ended meanwhile: its time is lost to the split (not to the process total).
@@ -351,6 +364,9 @@ const WORKER_SERIES = [
   'temporal_activity_execution_latency_count',
   'temporal_activity_execution_latency_sum',
   'temporal_activity_execution_failed',
+  'temporal_local_activity_execution_latency_count',
+  'temporal_local_activity_execution_latency_sum',
+  'temporal_local_activity_execution_failed',
   'temporal_sticky_cache_hit',
   'temporal_sticky_cache_miss',
 ] as const;
@@ -364,28 +380,41 @@ export interface PhaseDiagnostics {
   cpuS: Record<string, number | null>;
   /** Seconds the main thread's event loop was busy. */
   eventLoopBusyS: number;
-  /** CPU seconds of the benchmark process's threads by kind (see threadCpuSeconds); empty off Linux. */
+  /** CPU seconds of one process's threads by kind (see threadCpuSeconds); empty off Linux or if it changed during the phase. */
   threadsS: Record<string, number>;
   /** Deltas of WORKER_SERIES; empty without a metrics endpoint. */
   metrics: Record<string, number>;
 }
 
-/** Snapshots taken around a phase (or a chunk of one); `end()` returns what it cost. */
-export async function startDiagnostics(procs: Record<string, number | undefined>, metricsUrl?: string) {
+/**
+ * Snapshots taken around a phase (or a chunk of one); `end()` returns what it cost. The processes are
+ * those of `procs` when the phase starts (one that is gone by its end gets null). `metricsUrl` and
+ * `threadsOf` may be functions, for a worker process that can be replaced during a phase: its metrics
+ * and thread split are then left out.
+ */
+export async function startDiagnostics(
+  procs: Record<string, number | undefined>,
+  metricsUrl?: string | (() => string | undefined),
+  threadsOf: () => { pid: number; startup?: Set<string> } | undefined = () => ({ pid: process.pid, startup: startupThreads }),
+) {
   const t0 = performance.now();
   const elu0 = performance.eventLoopUtilization();
   const self0 = process.cpuUsage();
-  const cpu0 = procTreeCpuSeconds(procs);
+  const pids = { ...procs };
+  const cpu0 = procTreeCpuSeconds(pids);
   const machine0 = machineBusySeconds();
-  const threads0 = threadCpuSeconds();
-  const m0 = await scrapeMetrics(metricsUrl);
+  const urlOf = () => (typeof metricsUrl === 'function' ? metricsUrl() : metricsUrl);
+  const url0 = urlOf();
+  const threadProc0 = threadsOf();
+  const threads0 = threadProc0 ? threadCpuSeconds(threadProc0) : {};
+  const m0 = await scrapeMetrics(url0);
   return {
     async end(): Promise<PhaseDiagnostics> {
       const wallS = (performance.now() - t0) / 1000;
       const self = process.cpuUsage(self0);
       const cpuS: Record<string, number | null> = { bench: (self.user + self.system) / 1e6 };
-      const cpu1 = procTreeCpuSeconds(procs);
-      for (const k of Object.keys(procs)) {
+      const cpu1 = procTreeCpuSeconds(pids);
+      for (const k of Object.keys(pids)) {
         const now = cpu1[k];
         const before = cpu0[k];
         cpuS[k] = now !== undefined && before !== undefined ? now - before : null;
@@ -393,11 +422,16 @@ export async function startDiagnostics(procs: Record<string, number | undefined>
       const machine1 = machineBusySeconds();
       cpuS.machine = machine0 !== undefined && machine1 !== undefined ? machine1 - machine0 : null;
       const eventLoopBusyS = performance.eventLoopUtilization(elu0).active / 1000;
-      const threads1 = threadCpuSeconds();
-      const threadsS = Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, Math.max(0, v - (threads0[k] ?? 0))]));
-      const m1 = await scrapeMetrics(metricsUrl);
+      const threadProc1 = threadsOf();
+      const sameThreads = threadProc0 !== undefined && threadProc1?.pid === threadProc0.pid;
+      const threads1 = sameThreads ? threadCpuSeconds(threadProc1) : {};
+      const threadsS = sameThreads ? Object.fromEntries(Object.entries(threads1).map(([k, v]) => [k, Math.max(0, v - (threads0[k] ?? 0))])) : {};
+      const url1 = urlOf();
+      const m1 = url1 === url0 ? await scrapeMetrics(url1) : new Map<string, number>();
       const metrics: Record<string, number> = {};
-      if (m1.size > 0) for (const name of WORKER_SERIES) metrics[name] = (m1.get(name) ?? 0) - (m0.get(name) ?? 0);
+      // Counters that went down belong to a restarted process: the phase's deltas are then unknown.
+      const restarted = WORKER_SERIES.some((name) => (m1.get(name) ?? 0) < (m0.get(name) ?? 0));
+      if (m1.size > 0 && !restarted) for (const name of WORKER_SERIES) metrics[name] = (m1.get(name) ?? 0) - (m0.get(name) ?? 0);
       return { wallS, cpuS, eventLoopBusyS, threadsS, metrics };
     },
   };
@@ -428,6 +462,13 @@ export function workerSummary(d: PhaseDiagnostics) {
     activityAttempts: m.temporal_activity_execution_latency_count!,
     activityFailures: m.temporal_activity_execution_failed!,
     activityExecMs: mean('temporal_activity_execution_latency'),
+    localActivityAttempts: m.temporal_local_activity_execution_latency_count ?? 0,
+    localActivityFailures: m.temporal_local_activity_execution_failed ?? 0,
+    localActivityExecMs: mean('temporal_local_activity_execution_latency'),
+    /** Activities and local activities together (a worker runs its projections as one or the other). */
+    anyActivityExecMs:
+      (m.temporal_activity_execution_latency_sum! + (m.temporal_local_activity_execution_latency_sum ?? 0)) /
+      (m.temporal_activity_execution_latency_count! + (m.temporal_local_activity_execution_latency_count ?? 0)),
     stickyHits: m.temporal_sticky_cache_hit!,
     stickyMisses: m.temporal_sticky_cache_miss!,
   };
