@@ -104,11 +104,12 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
   await upsertIfNewer(db, COLLECTIONS.cases, caseId, p.version, caseDoc);
 
   // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
-  // projection of this run has no row to delete.
+  // projection of this run, or that is new (version 1: cases start at 0), has no row to delete.
+  const nothingStored = p.version === 1;
   if (docs.onBoard) {
     const { _id, ...row } = docs.row!;
     await upsertIfNewer(db, COLLECTIONS.overdue, _id, p.version, row);
-  } else if (p.previous?.overdue !== false) {
+  } else if (p.previous?.overdue !== false && !nothingStored) {
     await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
 
@@ -117,7 +118,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
   if (docs.task !== null && docs.task !== p.previous?.task) {
     const { _id, ...row } = docs.row!;
     await upsertIfNewer(db, COLLECTIONS.due, _id, p.version, row);
-  } else if (docs.task === null && (p.previous === null || p.previous.task !== null)) {
+  } else if (docs.task === null && !nothingStored && (p.previous === null || p.previous.task !== null)) {
     await db.collection(COLLECTIONS.due).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
   }
 }
