@@ -79,8 +79,8 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
  * goes before its rows, so a row never points at a case that is not there.
  * Lean: only the deadlines that changed, the board row only while overdue (and one delete when it stops
  * being), the task row only when its due time, level or unit changed, the household read only when the
- * case first shows it (see CaseProjection.previous). A change typically costs three writes — its events,
- * its case document, the deadline it touched.
+ * case first shows it (see CaseProjection.previous). A visit costs three or four writes — its event, its
+ * case document, the deadline it met, its task row if the next due time changed; a new case five.
  */
 export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> {
   // The household's name and address ride on the case (the lists show them, masked): read from the
