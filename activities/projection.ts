@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import { taskKeyOf, type CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/calendar';
 import type { BoardRow } from '../store/cases';
-import { COLLECTIONS, isDuplicateKey } from '../store/mongo';
+import { BULK_BATCH, COLLECTIONS, isDuplicateKey } from '../store/mongo';
 
 /** A household's name and address as the lists show them (masked below town level). */
 export type HouseholdShown = { headName: string; address: string } | null;
@@ -140,11 +140,14 @@ async function insertIgnoringDuplicates(db: Db, collection: string, docs: Docume
   }
 }
 
+/** A bulk write in batches of BULK_BATCH (see store/mongo.ts), each ignoring duplicate keys. */
 async function bulkIgnoringDuplicates(db: Db, collection: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
-  try {
-    await db.collection(collection).bulkWrite(ops, { ordered: false });
-  } catch (err) {
-    if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+  for (let i = 0; i < ops.length; i += BULK_BATCH) {
+    try {
+      await db.collection(collection).bulkWrite(ops.slice(i, i + BULK_BATCH), { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+    }
   }
 }
 

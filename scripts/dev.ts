@@ -92,7 +92,9 @@ async function main(config: Config): Promise<void> {
   log(`  API docs     ${base}/docs   (OpenAPI: ${base}/openapi.json)`);
   log(`  Workspace    ${base}/app/`);
   log(`  Temporal UI  ${config.temporal.external ? '(external server)' : config.temporal.uiUrl}`);
-  log(`  a token:     npm run token -- --role town_supervisor --org 371002001`);
+  // The token must be signed with this stack's secret, kept in DATA_DIR.
+  const dataDirEnv = process.env.DATA_DIR ? `DATA_DIR=${process.env.DATA_DIR} ` : '';
+  log(`  a token:     ${dataDirEnv}npm run token -- --role town_supervisor --org 371002001`);
   log('Ctrl-C stops everything.');
 }
 

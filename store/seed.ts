@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { withPaths, zOrgCode, zOrgLevel, type OrgUnit } from '../domain/org';
 import weihai from '../scripts/seed/weihai-org.json' with { type: 'json' };
 import { seedHolidayCalendar } from './calendar';
-import { COLLECTIONS } from './mongo';
+import { bulkWriteInBatches, COLLECTIONS } from './mongo';
 
 const zSeedUnits = z.array(
   z.object({ code: zOrgCode, name: z.string().min(1), level: zOrgLevel, parent: zOrgCode.nullable(), officialCode: z.boolean().optional() }),
@@ -24,9 +24,9 @@ export async function seedReferenceData(db: Db): Promise<{ units: number; calend
 /** Loads org units idempotently: a second run changes nothing, an edited name is updated. */
 export async function seedOrgUnits(db: Db, units: OrgUnit[] = weihaiOrgUnits()): Promise<number> {
   if (units.length === 0) return 0;
-  await db.collection<{ _id: string }>(COLLECTIONS.orgUnits).bulkWrite(
+  await bulkWriteInBatches(
+    db.collection<{ _id: string }>(COLLECTIONS.orgUnits),
     units.map(({ code, ...rest }) => ({ replaceOne: { filter: { _id: code }, replacement: rest, upsert: true } })),
-    { ordered: false },
   );
   return units.length;
 }

@@ -26,7 +26,8 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
   // A development store: a crash may lose the last few hundred ms of commits, never corrupts (WAL is still fsynced).
   synchronous_commit: 'off',
   shared_buffers: '256MB',
-  max_connections: '200',
+  // FerretDB's pool (scripts/lib/stack.ts) plus the index maintenance and a psql or two.
+  max_connections: '500',
   log_min_messages: 'warning',
   log_checkpoints: 'off',
 };

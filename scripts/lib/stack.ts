@@ -121,7 +121,9 @@ export async function startMongo(opts: MongoServerOptions, log: Log): Promise<Lo
   try {
     const state = join(opts.dataDir, 'ferretdb');
     mkdirSync(state, { recursive: true });
-    servers.push(startManaged('ferretdb', server.path, ['--handler=postgresql', `--postgresql-url=${postgres.url}`, `--state-dir=${state}`, ...common], { logFile: opts.logFile }));
+    // A pool larger than our processes can hold at once (store/mongo.ts MAX_POOL_SIZE); PostgreSQL allows 500.
+    const url = `${postgres.url}?pool_max_conns=400`;
+    servers.push(startManaged('ferretdb', server.path, ['--handler=postgresql', `--postgresql-url=${url}`, `--state-dir=${state}`, ...common], { logFile: opts.logFile }));
     await waitForPort(opts.port, servers[1]!, 30_000, hint);
   } catch (err) {
     await model('ferretdb-postgresql').stop();

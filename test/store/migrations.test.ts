@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { MIGRATIONS, MIGRATIONS_COLLECTION, migrateReadModel } from '../../store/migrations';
 import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { seedOrgUnits, weihaiOrgUnits } from '../../store/seed';
 
 describe('read-model migrations', () => {
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
@@ -48,4 +49,23 @@ describe('read-model migrations', () => {
     expect(rows['open-due']).toMatchObject({ kind: 'alert', level: 'red', orgPath, dueAt: new Date('2026-12-01T00:00:00Z'), version: 3 });
     expect(rows['newer-row']).toMatchObject({ dueAt: new Date('2026-12-09T00:00:00Z'), version: 4 });
   });
+});
+
+describe('seeding an org tree that is already there', () => {
+  it('finishes: a second seed re-writes every unit without exhausting FerretDB’s connections', async () => {
+    const mongo = await connectMongo(inject('mongoUri'), `t_reseed_${randomBytes(3).toString('hex')}`);
+    try {
+      // More units than FerretDB's default pool of 50 connections: each matched statement of one bulk
+      // update command holds a connection until the command ends (store/mongo.ts).
+      const units = weihaiOrgUnits();
+      expect(units.length).toBeGreaterThan(50);
+      await seedOrgUnits(mongo.db, units);
+      const again = await Promise.race([seedOrgUnits(mongo.db, units), new Promise((r) => setTimeout(() => r('hung'), 20_000))]);
+      expect(again).toBe(units.length);
+      expect(await mongo.db.collection('org_units').countDocuments()).toBe(units.length);
+    } finally {
+      await mongo.db.dropDatabase().catch(() => undefined);
+      await mongo.client.close();
+    }
+  }, 60_000);
 });
