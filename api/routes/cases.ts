@@ -95,6 +95,18 @@ function toRow(p: Principal, d: CaseRow, now: number): z.infer<typeof zCaseRow> 
   };
 }
 
+/**
+ * The condition for what comes after a due-order cursor (`{dueAt, id}`, as this API returns it), or
+ * undefined without one. @throws 400 for a cursor this API did not return.
+ */
+function afterDue(cursor: string | undefined): [{ dueAt: { $gt: Date } }, { dueAt: Date; _id: { $gt: string } }] | undefined {
+  const after = decodeCursor<{ dueAt: string; id: string }>(cursor);
+  if (!after) return undefined;
+  const at = new Date(after.dueAt);
+  if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
+  return [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
+}
+
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
   const cases = mongo.db.collection<CaseRow>(COLLECTIONS.cases);
@@ -107,12 +119,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
    */
   const pageOfRows = async (rows: Collection<BoardRow>, p: Principal, q: { kind?: string; level?: string; limit: number; cursor?: string }, org: string, now: number) => {
     const filter: Filter<BoardRow> = { orgPath: org, ...(q.kind ? { kind: q.kind as BoardRow['kind'] } : {}), ...(q.level ? { level: q.level } : {}) };
-    const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor);
-    if (after) {
-      const at = new Date(after.dueAt);
-      if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
-      filter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
-    }
+    const after = afterDue(q.cursor);
+    if (after) filter.$or = after;
     const found = await rows.find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
     const page = found.slice(0, q.limit);
     const shown = await casesOf(page.map((r) => r._id));
@@ -169,13 +177,9 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       filter.status = q.status;
       if (q.overdue === 'false') filter.overdue = false;
       if (q.sort === 'due') {
-        const after = decodeCursor<{ dueAt: string; id: string }>(q.cursor);
+        const after = afterDue(q.cursor);
         filter.dueAt = { $ne: null };
-        if (after) {
-          const at = new Date(after.dueAt);
-          if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
-          filter.$or = [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
-        }
+        if (after) filter.$or = after;
         const docs = await cases.find(filter, { projection: { view: 0 } }).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
         const page = docs.slice(0, q.limit);
         const last = page.at(-1);
