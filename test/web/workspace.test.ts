@@ -287,7 +287,9 @@ describe('the web workspace in Chromium', () => {
     await page.getByRole('button', { name: /English/ }).click();
     // Preact re-renders after the click: wait for the English page before reading its lang attribute.
     await page.getByRole('heading', { name: 'Escalations' }).waitFor();
-    await page.waitForFunction("document.documentElement.lang === 'en'");
+    // Polled from outside the page: a string predicate is evaluated in the page, which its CSP forbids
+    // whenever the first check fails (it did, now and then).
+    await expect.poll(() => page.getAttribute('html', 'lang'), { timeout: 10_000 }).toBe('en');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.locator('li[data-event="escalated"] .tl-what').first().textContent()).toMatch(/^Escalation rung 1: 海港社区居委会 → 鲸园街道/);
     await screenshot(page, 'case-timeline-en');
