@@ -22,10 +22,13 @@ export interface Deadline {
   /** When the workflow saw the deadline pass unmet. */
   breachedAt?: number;
   metAt?: number;
-  /** Ended without being met: superseded by a level change, or the case closed. */
+  /** Ended without being met: superseded by a level change or the next deadline, or the case closed. */
   endedAt?: number;
-  endReason?: 'level_changed' | 'closed';
+  endReason?: EndReason;
 }
+
+/** Why a deadline ended unmet: the alert's level changed, the case closed, or the next deadline replaced it. */
+export type EndReason = 'level_changed' | 'closed' | 'superseded';
 
 export interface Escalation {
   /** 1 = the parent of the responsible unit, 2 = its parent, … */
@@ -38,7 +41,7 @@ export interface Escalation {
   dueAt: number;
   lateByMs: number;
   resolvedAt?: number;
-  resolution?: 'met' | 'level_changed' | 'closed';
+  resolution?: 'met' | EndReason;
 }
 
 export type DeadlineEvent =
@@ -142,7 +145,7 @@ export function meetDeadline(d: Deadline, escalations: Escalation[], now: number
 }
 
 /** The deadline no longer applies; a deadline already passed still counts as late. */
-export function endDeadline(d: Deadline, escalations: Escalation[], now: number, reason: 'level_changed' | 'closed'): Escalation[] {
+export function endDeadline(d: Deadline, escalations: Escalation[], now: number, reason: EndReason): Escalation[] {
   if (!isOpen(d)) return [];
   d.endedAt = now;
   d.endReason = reason;

@@ -1,17 +1,7 @@
 import { z } from 'zod';
-import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
-import {
-  advanceDeadline,
-  createDeadline,
-  deadlineView,
-  isoTime,
-  endDeadline,
-  meetDeadline,
-  nextWakeAt,
-  openDeadlineOf,
-  type Deadline,
-  type Escalation,
-} from './deadlines';
+import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
+import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
+import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { maskIdNumber, maskName, maskPhone } from './mask';
 import type { UnitRef } from './org';
 import type { WishesPolicy } from './policy';
@@ -163,7 +153,7 @@ const LABELS = {
 } as const;
 
 export function currentDeadline(s: WishState): Deadline | undefined {
-  return openDeadlineOf(s.deadlines);
+  return openOf(s);
 }
 
 export function currentClaim(s: WishState): Claim | undefined {
@@ -171,33 +161,14 @@ export function currentClaim(s: WishState): Claim | undefined {
   return last && last.releasedAt === undefined ? last : undefined;
 }
 
-function openDeadline(s: WishState, kind: 'screening' | 'claim' | 'fulfilment', label: string, opensAt: number, dueAt: number): Deadline {
-  const seq = s.deadlines.filter((d) => d.kind === `wish.${kind}`).length + 1;
-  const d = createDeadline({ key: `${kind}#${seq}`, kind: `wish.${kind}`, label, opensAt, dueAt, warnAt: s.policy.warnAt, escalateEveryMs: s.policy.escalateEvery });
-  s.deadlines.push(d);
-  return d;
+/** Opens the wish's next deadline (the book ends one still open); its `deadline_opened` event. */
+function openDeadline(s: WishState, name: 'screening' | 'claim' | 'fulfilment', label: string, opensAt: number, dueAt: number, now: number, actor?: Actor): CaseEvent[] {
+  return openNext(s, { prefix: 'wish', name, label, opensAt, dueAt, warn: s.policy.warnAt, escalateEveryMs: s.policy.escalateEvery }, now, actor).events;
 }
 
 const subject = (s: WishState) => `心愿 ${s.wishId}`;
-const metEvent = (d: Deadline, resolved: Escalation[], now: number, actor?: Actor): CaseEvent => ({
-  type: 'deadline_met',
-  at: now,
-  ...(actor ? { actor } : {}),
-  data: { deadline: d.key, dueAt: d.dueAt, lateByMs: Math.max(0, now - d.dueAt), resolvedEscalations: resolved.length },
-});
-
-/** Meets the open deadline (its action happened); returns the audit event, if there was one. */
-function meetCurrent(s: WishState, now: number, actor?: Actor): CaseEvent[] {
-  const d = currentDeadline(s);
-  if (!d) return [];
-  return [metEvent(d, meetDeadline(d, s.escalations, now), now, actor)];
-}
-
-/** The open deadline no longer applies (a release, a withdrawal); one already passed still counts as late. */
-function endCurrent(s: WishState, now: number): void {
-  const d = currentDeadline(s);
-  if (d) endDeadline(d, s.escalations, now, 'closed');
-}
+/** Where the wish's deadlines escalate: from its village up the ladder. */
+const escalationPath = (s: WishState) => ({ unit: s.unit, ladder: s.ladder, subject: subject(s) });
 
 export interface PostArgs {
   wishId: string;
@@ -236,11 +207,11 @@ export function postWish(a: PostArgs, now: number): { state: WishState } & Outco
     policy: a.policy,
     version: 0,
   };
-  openDeadline(state, 'screening', LABELS.screening, now, now + a.policy.screenWithin);
+  const opened = openDeadline(state, 'screening', LABELS.screening, now, now + a.policy.screenWithin, now, a.actor);
   const town = a.ladder[1] ?? a.unit;
   return {
     state,
-    events: [{ type: 'posted', at: now, actor: a.actor, data: { category: a.category, postedBy: a.postedBy, neededBy: a.neededBy ?? null, policyVersion: a.policy.version } }],
+    events: [{ type: 'posted', at: now, actor: a.actor, data: { category: a.category, postedBy: a.postedBy, neededBy: a.neededBy ?? null, policyVersion: a.policy.version } }, ...opened],
     notices: [{ unit: town, kind: 'opened', message: `新的心愿待审核（${a.unit.name}，${WISH_CATEGORY_NAMES[a.category]}，${subject(state)}）` }],
   };
 }
@@ -355,12 +326,12 @@ export function checkScreening(s: WishState, input: z.infer<typeof zScreeningInp
 /** The town approves (with the public title) or rejects (with its reason, told to the village). */
 export function screening(s: WishState, input: z.infer<typeof zScreeningInput>, actor: Actor, now: number): Outcome {
   checkScreening(s, input);
-  const met = meetCurrent(s, now, actor);
+  const met = meetOpen(s, now, actor);
   if (input.decision === 'reject') {
     s.screening = { decision: 'reject', at: now, by: actor, reason: input.reason };
-    close(s, 'rejected', now);
+    const closed = close(s, 'rejected', now, actor);
     return {
-      events: [{ type: 'rejected', at: now, actor, data: { reason: input.reason } }, ...met, stageEvent(s, now)],
+      events: [{ type: 'rejected', at: now, actor, data: { reason: input.reason } }, ...met, ...closed, stageEvent(s, now)],
       notices: [{ unit: s.unit, kind: 'decided', message: `心愿未通过审核（${subject(s)}）：${input.reason}` }],
     };
   }
@@ -368,9 +339,9 @@ export function screening(s: WishState, input: z.infer<typeof zScreeningInput>, 
   s.publicTitle = publicTitle;
   s.screening = { decision: 'approve', at: now, by: actor, publicTitle, titleEdited: publicTitle !== s.title, ...(input.note ? { note: input.note } : {}) };
   s.stage = 'open';
-  openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin);
+  const opened = openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin, now, actor);
   return {
-    events: [{ type: 'approved', at: now, actor, data: { publicTitle, titleEdited: publicTitle !== s.title } }, ...met, stageEvent(s, now)],
+    events: [{ type: 'approved', at: now, actor, data: { publicTitle, titleEdited: publicTitle !== s.title } }, ...met, ...opened, stageEvent(s, now)],
     notices: [{ unit: s.unit, kind: 'decided', message: `心愿已审核通过，开放认领（${subject(s)}）：${publicTitle}` }],
   };
 }
@@ -388,11 +359,14 @@ export function fulfilDueAt(s: WishState, fulfilBy: string | undefined, now: num
   if (fulfilBy === undefined) return max;
   if (/^\d{4}-\d{2}-\d{2}$/.test(fulfilBy)) {
     if (fulfilBy > localDay(max)) throw new RuleViolation('unprocessable', `fulfilBy: at most ${localDay(max)} (fulfilWithin after the claim)`);
-    const at = Math.min(endOfLocalDay(fulfilBy), max);
+    const end = endOfLocalDay(fulfilBy);
+    if (Number.isNaN(end)) throw new RuleViolation('unprocessable', `fulfilBy: ${fulfilBy} is not a calendar date`);
+    const at = Math.min(end, max);
     if (at <= now) throw new RuleViolation('unprocessable', 'fulfilBy: must be in the future');
     return at;
   }
   const at = Date.parse(fulfilBy);
+  if (Number.isNaN(at)) throw new RuleViolation('unprocessable', `fulfilBy: ${fulfilBy} is not a date-time`);
   if (at <= now) throw new RuleViolation('unprocessable', 'fulfilBy: must be in the future');
   if (at > max) throw new RuleViolation('unprocessable', `fulfilBy: at most ${new Date(max).toISOString()} (fulfilWithin after the claim)`);
   return at;
@@ -412,12 +386,12 @@ export function checkClaim(s: WishState, input: z.infer<typeof zClaimInput>, act
 export function claim(s: WishState, input: z.infer<typeof zClaimInput>, actor: Actor, now: number, helper: HelperRef | undefined): Outcome {
   checkClaim(s, input, actor, helper, now);
   const fulfilBy = fulfilDueAt(s, input.fulfilBy, now);
-  const met = meetCurrent(s, now, actor);
+  const met = meetOpen(s, now, actor);
   s.claims.push({ helper: helper!, claimedAt: now, fulfilBy, by: actor });
   s.stage = 'claimed';
-  openDeadline(s, 'fulfilment', LABELS.fulfilment, now, fulfilBy);
+  const opened = openDeadline(s, 'fulfilment', LABELS.fulfilment, now, fulfilBy, now, actor);
   return {
-    events: [{ type: 'claimed', at: now, actor, data: { helperId: helper!.helperId, helperKind: helper!.kind, fulfilBy } }, ...met, stageEvent(s, now)],
+    events: [{ type: 'claimed', at: now, actor, data: { helperId: helper!.helperId, helperKind: helper!.kind, fulfilBy } }, ...met, ...opened, stageEvent(s, now)],
     notices: [{ unit: s.unit, kind: 'stage', message: `心愿已被认领（${subject(s)}）：${HELPER_KIND_NAMES[helper!.kind]}${helper!.name}，承诺${localDay(fulfilBy)}前实现` }],
   };
 }
@@ -438,11 +412,11 @@ export function checkRelease(s: WishState, actor: Actor): void {
 /** The helper gives up: the claim is released (recorded) and a new claim deadline runs from now. */
 export function release(s: WishState, input: z.infer<typeof zReleaseInput>, actor: Actor, now: number): Outcome {
   checkRelease(s, actor);
-  endCurrent(s, now);
+  const ended = endOpen(s, now, 'closed', actor);
   const released = releaseClaim(s, 'helper_gave_up', input.reason, now, actor);
   s.stage = 'open';
-  openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin);
-  return { events: [released, stageEvent(s, now)], notices: [{ unit: s.unit, kind: 'stage', message: `认领人放弃认领，心愿重新开放认领（${subject(s)}）：${input.reason}` }] };
+  const opened = openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin, now, actor);
+  return { events: [released, ...ended, ...opened, stageEvent(s, now)], notices: [{ unit: s.unit, kind: 'stage', message: `认领人放弃认领，心愿重新开放认领（${subject(s)}）：${input.reason}` }] };
 }
 
 export function checkFulfilment(s: WishState, actor: Actor): void {
@@ -453,7 +427,7 @@ export function checkFulfilment(s: WishState, actor: Actor): void {
 /** Fulfilled with evidence; the household then has `confirmWithin` to confirm before staff confirm for it. */
 export function fulfilment(s: WishState, input: z.infer<typeof zFulfilmentInput>, actor: Actor, now: number): Outcome {
   checkFulfilment(s, actor);
-  const met = meetCurrent(s, now, actor);
+  const met = meetOpen(s, now, actor);
   const c = currentClaim(s)!;
   s.fulfilment = { text: input.text, photos: input.photos, at: now, by: actor, helperId: c.helper.helperId };
   s.autoConfirmAt = now + s.policy.confirmWithin;
@@ -472,16 +446,16 @@ export function checkConfirmation(s: WishState): void {
 export function confirmation(s: WishState, input: z.infer<typeof zConfirmationInput>, actor: Actor, now: number): Outcome {
   checkConfirmation(s);
   s.confirmation = { confirmedBy: 'household', automatic: false, at: now, by: actor, ...(input.note ? { note: input.note } : {}) };
-  close(s, 'fulfilled', now);
-  return { events: [{ type: 'confirmed', at: now, actor, data: { confirmedBy: 'household', automatic: false } }, stageEvent(s, now)], notices: [] };
+  const closed = close(s, 'fulfilled', now, actor);
+  return { events: [{ type: 'confirmed', at: now, actor, data: { confirmedBy: 'household', automatic: false } }, ...closed, stageEvent(s, now)], notices: [] };
 }
 
 /** The household stayed silent for `confirmWithin`: staff confirmation, automatically. */
 export function autoConfirm(s: WishState, now: number): Outcome {
   s.confirmation = { confirmedBy: 'staff', automatic: true, at: now };
-  close(s, 'fulfilled', now);
+  const closed = close(s, 'fulfilled', now);
   return {
-    events: [{ type: 'confirmed', at: now, data: { confirmedBy: 'staff', automatic: true, silentSince: s.fulfilment!.at } }, stageEvent(s, now)],
+    events: [{ type: 'confirmed', at: now, data: { confirmedBy: 'staff', automatic: true, silentSince: s.fulfilment!.at } }, ...closed, stageEvent(s, now)],
     notices: [{ unit: s.unit, kind: 'decided', message: `群众未在期限内反馈，心愿视为已实现并办结（${subject(s)}）` }],
   };
 }
@@ -493,11 +467,10 @@ export function checkWithdrawal(s: WishState): void {
 /** The household no longer needs it (staff record why); a claim in progress is released. */
 export function withdrawal(s: WishState, input: z.infer<typeof zWithdrawalInput>, actor: Actor, now: number): Outcome {
   checkWithdrawal(s);
-  const events: CaseEvent[] = [];
-  endCurrent(s, now);
+  const events: CaseEvent[] = endOpen(s, now, 'closed', actor);
   if (currentClaim(s)) events.push(releaseClaim(s, 'withdrawn', input.reason, now, actor));
   s.withdrawal = { reason: input.reason, at: now, by: actor };
-  close(s, 'withdrawn', now);
+  events.push(...close(s, 'withdrawn', now, actor));
   return { events: [{ type: 'withdrawn', at: now, actor, data: { reason: input.reason } }, ...events, stageEvent(s, now)], notices: [] };
 }
 
@@ -526,11 +499,13 @@ export function pointsEntry(s: WishState): { wishId: string; helper: HelperRef; 
   };
 }
 
-function close(s: WishState, outcome: WishOutcome, now: number): void {
-  endCurrent(s, now);
+/** Closes the wish; a deadline still open ends (`deadline_ended` is returned, every path that closes has met or ended it first). */
+function close(s: WishState, outcome: WishOutcome, now: number, actor?: Actor): CaseEvent[] {
+  const ended = endOpen(s, now, 'closed', actor);
   s.status = 'closed';
   s.stage = 'closed';
   s.outcome = outcome;
+  return ended;
 }
 
 const stageEvent = (s: WishState, now: number): CaseEvent => ({ type: 'stage_entered', at: now, data: { stage: s.stage } });
@@ -542,13 +517,14 @@ const stageEvent = (s: WishState, now: number): CaseEvent => ({ type: 'stage_ent
  */
 function reopenOverdue(s: WishState, d: Deadline, now: number): Outcome {
   d.breachedAt ??= now;
-  endDeadline(d, s.escalations, now, 'closed');
+  const ended = endOpen(s, now, 'closed');
   const released = releaseClaim(s, 'overdue', `逾期未实现（应于${new Date(d.dueAt).toISOString()}前实现）`, now);
   s.stage = 'open';
-  const reclaim = openDeadline(s, 'claim', LABELS.reclaim, d.dueAt, d.dueAt);
-  const escalated = deadlineOutcome(advanceDeadline(reclaim, s.escalations, s.ladder, now), s.unit, subject(s));
+  // The reclaim deadline is due at the missed date itself: the need is already late when it opens.
+  const opened = openDeadline(s, 'claim', LABELS.reclaim, d.dueAt, d.dueAt, now);
+  const escalated = advanceBook(s, escalationPath(s), now);
   return {
-    events: [released, stageEvent(s, now), ...escalated.events],
+    events: [released, ...ended, ...opened, stageEvent(s, now), ...escalated.events],
     notices: [{ unit: s.unit, kind: 'stage', message: `认领人逾期未实现心愿，认领已释放并重新开放认领（${subject(s)}）` }, ...escalated.notices],
   };
 }
@@ -560,15 +536,13 @@ export function advanceWish(s: WishState, now: number): Outcome {
   const d = currentDeadline(s);
   if (!d) return { events: [], notices: [] };
   if (s.stage === 'claimed' && d.kind === 'wish.fulfilment' && now >= d.dueAt) return reopenOverdue(s, d, now);
-  return deadlineOutcome(advanceDeadline(d, s.escalations, s.ladder, now), s.unit, subject(s));
+  return advanceBook(s, escalationPath(s), now);
 }
 
 /** The next instant something is due to happen by itself. */
 export function wishWakeAt(s: WishState): number | undefined {
   if (s.status !== 'open') return undefined;
-  if (s.stage === 'fulfilled') return s.autoConfirmAt;
-  const d = currentDeadline(s);
-  return d ? nextWakeAt(d, s.escalations, s.ladder.length) : undefined;
+  return earliest(s.stage === 'fulfilled' ? s.autoConfirmAt : undefined, bookWakeAt(s, s.ladder.length));
 }
 
 const iso = isoTime;

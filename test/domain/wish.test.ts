@@ -228,7 +228,7 @@ describe('claims: one need, one helper', () => {
     expect(s.deadlines.find((d) => d.key === 'fulfilment#1')).toMatchObject({ endedAt: T0 + 3 * D });
     expect(outcomeOf(s.deadlines.find((d) => d.key === 'fulfilment#1')!)).toBe('not_due');
     expect(currentDeadline(s)).toMatchObject({ key: 'claim#2', dueAt: T0 + 3 * D + 14 * D });
-    expect(out.events.map((e) => e.type)).toEqual(['claim_released', 'stage_entered']);
+    expect(out.events.map((e) => e.type)).toEqual(['claim_released', 'deadline_ended', 'deadline_opened', 'stage_entered']);
     claim(s, { helperId: PM_HELPER.helperId }, PARTY_MEMBER, T0 + 4 * D, PM_HELPER);
     expect(currentClaim(s)?.helper).toEqual(PM_HELPER);
   });
@@ -270,7 +270,7 @@ describe('deadlines', () => {
     const missed = s.deadlines.find((d) => d.key === 'fulfilment#1')!;
     expect(outcomeOf(missed)).toBe('late');
     expect(currentDeadline(s)).toMatchObject({ key: 'claim#2', kind: 'wish.claim', dueAt: T0 + 10 * D });
-    expect(out.events.map((e) => e.type)).toEqual(['claim_released', 'stage_entered', 'overdue', 'escalated']);
+    expect(out.events.map((e) => e.type)).toEqual(['claim_released', 'deadline_ended', 'deadline_opened', 'stage_entered', 'overdue', 'escalated']);
     expect(out.notices.map((n) => [n.unit.code, n.kind])).toEqual([
       [VILLAGE.code, 'stage'],
       [TOWN.code, 'escalated'],

@@ -6,12 +6,16 @@ import { Projector } from './projector';
 
 const DEFAULT_CONTINUE_AS_NEW_AFTER = 2000;
 
-interface CaseState {
+/** What the runtime needs of every kind's state. */
+export interface CaseState {
   version: number;
   status: 'open' | 'closed';
   deadlines: Deadline[];
   escalations: Escalation[];
 }
+
+/** A kind-specific read model written after the case projection of each change (an activity call). */
+export type Sink<S> = (state: S) => Promise<void>;
 
 /**
  * The mechanism every case workflow shares: commit a change (bump the version, project it in order, wake
@@ -27,6 +31,7 @@ export class CaseRuntime<S extends CaseState, V extends CaseSummary & Record<str
     readonly state: S,
     private readonly view: (s: S, now: number) => V,
     private readonly continueAsNewAfterEvents = DEFAULT_CONTINUE_AS_NEW_AFTER,
+    private readonly sinks: readonly Sink<S>[] = [],
   ) {
     this.projector = new Projector(kind);
   }
@@ -39,12 +44,13 @@ export class CaseRuntime<S extends CaseState, V extends CaseSummary & Record<str
     return this.view(this.state, this.now());
   }
 
-  /** Records a change: the new version is projected (in order) before this resolves with the view. */
+  /** Records a change: the new version is projected (in order), then each sink written, before this resolves with the view. */
   async commit(outcome: Outcome): Promise<V> {
     this.state.version += 1;
     this.changed = true;
     const view = this.current();
     await this.projector.project({ version: this.state.version, view, outcome, deadlines: this.state.deadlines, escalations: this.state.escalations });
+    for (const sink of this.sinks) await sink(this.state);
     return view;
   }
 

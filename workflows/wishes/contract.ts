@@ -1,5 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseInput } from '../lib/case-workflow';
 import type { Actor } from '../../domain/case';
 import { WISH_STEPS, type HelperRef, type PostArgs, type WishState, type WishStepName, type WishView } from '../../domain/wish';
 
@@ -15,15 +16,14 @@ export const WISH_WORKFLOW_TYPE = 'wishWorkflow';
  */
 export const wishWorkflowId = (wishId: string): string => `wish-${wishId}`;
 
-export interface WishInput {
+export interface WishStart {
   /** The wish's id is its workflow id, taken by the workflow itself. */
   post: Omit<PostArgs, 'wishId'>;
   /** The request that posted it: its `opened` update answers with the new wish. */
   openingRequestId: string;
-  carried?: WishState;
-  /** History length after which the workflow continues as new (default 2,000 events). */
-  continueAsNewAfterEvents?: number;
 }
+/** `{ start }`, or `{ carried }` over continue-as-new (the start's fields at the top level: runs before the kit). */
+export type WishInput = CaseInput<WishStart, WishState>;
 
 /**
  * Every step names the wish it means, who acts and its input (validated in the workflow). A claim also

@@ -1,0 +1,234 @@
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
+import type { z } from 'zod';
+import { RuleViolation, type Actor, type Outcome } from '../../domain/case';
+import type { CaseProjection } from '../../domain/projection';
+import { CaseRuntime, type CaseState, type Sink } from './case-runtime';
+
+/**
+ * The one skeleton every case workflow runs (issue 10's case kit): open the case or take the state carried
+ * over continue-as-new, register its steps as validated updates, then loop — sleep until the next deadline
+ * or change, advance, commit — continuing as new when the history grows, and settle when it closes. A kind
+ * supplies its rules (domain/<kind>.ts) and a step table; docs/architecture.md shows how a kind is made.
+ */
+
+/**
+ * A case workflow's input: a start, or the state carried over continue-as-new (and nothing else: a carried
+ * run does not drag its start input along). Runs started before the kit passed the start's fields at the
+ * top level, with `carried` beside them on continue-as-new; their histories still replay (`startOf`).
+ */
+export type CaseInput<Start, S> =
+  | { start: Start; carried?: undefined; continueAsNewAfterEvents?: number }
+  | { carried: S; start?: undefined; continueAsNewAfterEvents?: number }
+  | (Start & { start?: undefined; carried?: S; continueAsNewAfterEvents?: number });
+
+/** The start or the carried state of an input, whichever form it came in. */
+export function startOf<Start, S>(input: CaseInput<Start, S>): { start: Start; carried?: undefined } | { carried: S; start?: undefined } {
+  if (input.carried !== undefined) return { carried: input.carried };
+  if (input.start !== undefined) return { start: input.start as Start };
+  const { carried: _c, start: _s, continueAsNewAfterEvents: _n, ...legacy } = input as Start & Record<string, unknown>;
+  return { start: legacy as Start };
+}
+
+/** A zod error as the API shows it: the first issue's field path (or `fallback`) and message. */
+export function zodMessage(error: z.ZodError, fallback = 'input'): string {
+  const issue = error.issues[0];
+  const path = issue?.path.join('.');
+  return `${path ? (fallback === 'input' ? path : `${fallback}.${path}`) : fallback}: ${issue?.message ?? 'invalid'}`;
+}
+
+/** A rule refused: the non-retryable failure the API maps to 403/409/422, which never fails a workflow task. */
+export function refusal(err: RuleViolation): ApplicationFailure {
+  return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+}
+
+/** Runs `work`, turning a RuleViolation into a refusal: in a validator (nothing enters history) or in a handler (the update fails, the workflow goes on). */
+export function refusing<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof RuleViolation) throw refusal(err);
+    throw err;
+  }
+}
+
+/** The arguments every staff step carries: which case it means and who acts. */
+export interface StepArgs {
+  caseId: string;
+  actor: Actor;
+}
+
+/**
+ * One staff step as the workflow runs it. The validator parses the input and runs `check`; the handler
+ * parses again (validators do not run on replay), runs `prepare` (work outside the workflow), checks again
+ * (the state may have moved while it waited) and applies. A refusal at any point fails the update, never the
+ * workflow task: `check` must cover every input `apply` cannot take.
+ */
+export interface WorkflowStep<S, A extends StepArgs, R> {
+  update: UpdateDefinition<R, [A]>;
+  schema: z.ZodType;
+  /** The step's input within the update's arguments; `args.input` by default. */
+  input?: (args: A) => unknown;
+  /** What a failed parse names when the issue has no path (`visit`, `closure`); `input` by default. */
+  inputName?: string;
+  /** Extra context the step needs beside its input (a wish claim's helper), from the arguments. */
+  context?: (args: A) => unknown;
+  check(s: S, input: never, actor: Actor, now: number, ctx: never): void;
+  apply(s: S, input: never, actor: Actor, now: number, ctx: never): Outcome;
+  /** Work outside the workflow before applying (an activity); its result is passed to `apply` as `ctx.prepared`. */
+  prepare?(s: S, input: never, actor: Actor): Promise<unknown>;
+  /** What the update answers; the case view after the change by default. */
+  result?: (view: unknown) => R;
+}
+
+/** A step with its argument and result types erased, as a kind lists its steps (see `kindStep`). */
+export type KindStep<S> = WorkflowStep<S, StepArgs, unknown>;
+/** Lists a step in a kind's table; the skeleton hands it the arguments its update was defined with. */
+export const kindStep = <S, A extends StepArgs, R>(step: WorkflowStep<S, A, R>): KindStep<S> => step as unknown as KindStep<S>;
+
+/** A kind's rules, as the skeleton needs them. */
+export interface CaseKindRules<S extends CaseState, V, Start> {
+  kind: CaseProjection['kind'];
+  /**
+   * Opens the case from its start (may call activities first, as Party day does); `null` ends the run at
+   * once (this Party day is already held by another run).
+   */
+  open(start: Start, now: number): Promise<({ state: S } & Outcome) | null> | ({ state: S } & Outcome);
+  view(s: S, now: number): V;
+  caseIdOf(s: S): string;
+  /** The message refusing an action addressed to another case than the one this run holds. */
+  otherCase?(s: S, caseId: string): string;
+  /** Brings the case up to `now`: its own timers, then its deadline book. */
+  advance(s: S, now: number): Outcome;
+  /** The next instant `advance` has something to do, or undefined. */
+  wakeAt(s: S): number | undefined;
+  query: QueryDefinition<V>;
+  /** An update answering with the case once its opening is projected (the API's "created" answer). */
+  opened?: UpdateDefinition<V, [{ requestId: string }]>;
+  steps: readonly KindStep<S>[];
+  /** Kind-specific read models written after each change, in order (Party day's public record). */
+  sinks?: Sink<S>[];
+}
+
+/** What a kind may add around the skeleton's loop. */
+export interface CaseHooks<S extends CaseState, V, Start> {
+  /** Extra handlers (the alert's `report`), registered with the steps. */
+  handlers?(run: CaseRun<S, V>, start: Start | undefined): void;
+  /** Runs once after the opening is committed (and on every carried run): background work, one-off activities. */
+  afterOpen?(run: CaseRun<S, V>, opened: boolean): Promise<void>;
+  /** Work the loop must do before sleeping (an application's verification); true to loop again at once. */
+  beforeSleep?(run: CaseRun<S, V>): Promise<boolean>;
+  /** Whether the run may continue as new now (not while verification is out). */
+  mayContinue?(s: S): boolean;
+  /** Work that must finish before continue-as-new or completion (a report's common-issue check). */
+  beforeSettle?(): Promise<void>;
+  /** Runs when the case has closed, before the run completes (a wish's helper points). */
+  onClosed?(run: CaseRun<S, V>): Promise<void>;
+}
+
+/** The running case, as hooks see it. */
+export interface CaseRun<S extends CaseState, V> {
+  state: S;
+  now(): number;
+  current(): V;
+  commit(outcome: Outcome): Promise<V>;
+  /** Resolves with the view once the opening is projected. */
+  opened: Promise<V>;
+  /** Whether `opened` has resolved (a step arriving later applies at once, in the activation it arrived in). */
+  isOpened(): boolean;
+}
+
+/** Registers one step's update with its validator; see WorkflowStep. */
+function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown>, run: CaseRun<S, V>, step: WorkflowStep<S, StepArgs, unknown>): void {
+  const raw = (args: StepArgs) => (step.input ? step.input(args) : (args as StepArgs & { input?: unknown }).input);
+  const ctxOf = (args: StepArgs, prepared?: unknown) => ({ ...(step.context ? (step.context(args) as object) : {}), ...(prepared === undefined ? {} : { prepared }) });
+  const parse = (args: StepArgs): unknown => {
+    const parsed = step.schema.safeParse(raw(args));
+    if (!parsed.success) throw new RuleViolation('unprocessable', zodMessage(parsed.error, step.inputName));
+    return parsed.data;
+  };
+  const validate = (args: StepArgs): unknown => {
+    const id = rules.caseIdOf(run.state);
+    if (args.caseId !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, args.caseId) ?? `this workflow holds ${id}, not ${args.caseId}`);
+    const input = parse(args);
+    (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
+    return input;
+  };
+  setHandler(
+    step.update as UpdateDefinition<unknown, [StepArgs]>,
+    async (args) => {
+      if (!run.isOpened()) await run.opened;
+      let prepared: unknown;
+      if (step.prepare) {
+        const input = refusing(() => validate(args));
+        prepared = await (step.prepare as (s: S, i: unknown, a: Actor) => Promise<unknown>)(run.state, input, args.actor);
+      }
+      const outcome = refusing(() => {
+        const input = validate(args);
+        return (step.apply as (s: S, i: unknown, a: Actor, n: number, c: unknown) => Outcome)(run.state, input, args.actor, run.now(), ctxOf(args, prepared));
+      });
+      const view = await run.commit(outcome);
+      return step.result ? step.result(view) : view;
+    },
+    { validator: (args) => void refusing(() => validate(args)) },
+  );
+}
+
+/**
+ * Runs one case from its input to its end: see the module comment. Returns the final view, or null when
+ * `open` declined to open (the run had nothing to do).
+ */
+export async function runCase<S extends CaseState, V extends CaseProjection['view'], Start>(
+  rules: CaseKindRules<S, V, Start>,
+  input: CaseInput<Start, S>,
+  hooks: CaseHooks<S, V, Start> = {},
+): Promise<V | null> {
+  const from = startOf(input);
+  let state: S;
+  let opening: Outcome | undefined;
+  if (from.carried !== undefined) state = from.carried;
+  else {
+    const opened = await rules.open(from.start as Start, Date.now());
+    if (!opened) return null;
+    state = opened.state;
+    opening = opened;
+  }
+  const runtime = new CaseRuntime(rules.kind, state, rules.view, input.continueAsNewAfterEvents, rules.sinks);
+  let openedDone = opening === undefined;
+  const run: CaseRun<S, V> = {
+    state,
+    now: () => runtime.now(),
+    current: () => runtime.current(),
+    commit: (outcome) => runtime.commit(outcome),
+    opened: opening ? runtime.commit(opening).then((v) => ((openedDone = true), v)) : Promise.resolve(runtime.current()),
+    isOpened: () => openedDone,
+  };
+
+  setHandler(rules.query, () => runtime.current());
+  if (rules.opened) {
+    setHandler(rules.opened, async () => {
+      await run.opened;
+      return runtime.current();
+    });
+  }
+  for (const step of rules.steps) registerStep(rules as CaseKindRules<S, V, unknown>, run, step);
+  hooks.handlers?.(run, from.start);
+
+  await run.opened;
+  await hooks.afterOpen?.(run, opening !== undefined);
+  while (state.status === 'open') {
+    if (hooks.beforeSleep && (await hooks.beforeSleep(run))) continue;
+    await runtime.sleepUntil(rules.wakeAt(state));
+    const happened = rules.advance(state, runtime.now());
+    if (happened.events.length > 0) await runtime.commit(happened);
+    if ((hooks.mayContinue?.(state) ?? true) && runtime.shouldContinueAsNew()) {
+      await hooks.beforeSettle?.();
+      await runtime.settle();
+      await continueAsNew<(input: CaseInput<Start, S>) => Promise<V | null>>({ carried: state, ...(input.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: input.continueAsNewAfterEvents } : {}) });
+    }
+  }
+  await hooks.onClosed?.(run);
+  await hooks.beforeSettle?.();
+  await runtime.settle();
+  return runtime.current();
+}
