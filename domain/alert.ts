@@ -1,19 +1,9 @@
 import { z } from 'zod';
-import {
-  advanceDeadline,
-  createDeadline,
-  deadlineView,
-  isoTime,
-  endDeadline,
-  meetDeadline,
-  nextWakeAt,
-  openDeadlineOf,
-  type Deadline,
-  type Escalation,
-} from './deadlines';
-import type { UnitRef } from './org';
+import { advanceBook, bookWakeAt, endOpen, meetOpen, openDeadline, openNext } from './deadline-book';
+import { createDeadline, deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
+import { zOrgCode, zOrgLevel, type UnitRef } from './org';
 import { ALERT_LEVEL_NAMES, ALERT_LEVELS, zAlertLevel, type AlertLevel, type AlertPolicy } from './policy';
-import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
+import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 
 /**
  * The rules of one household alert (三色预警), as pure functions over its state. The workflow
@@ -49,6 +39,18 @@ export const zCloseInput = z
     message: 'required when reason is converted_to_application',
   });
 export type CloseInput = z.infer<typeof zCloseInput>;
+
+/** A unit as the API resolved it (kept as given: loose objects keep any field the API adds). */
+const zUnitRef = z.looseObject({ code: zOrgCode, name: z.string().min(1), level: zOrgLevel });
+/** Reassignment, as the API sends it: the new unit and its ladder to the city, which must start at it. */
+export const zReassignInput = z
+  .object({ unit: zUnitRef, ladder: z.array(zUnitRef).min(1).max(10), reason: z.string().trim().min(1).max(500) })
+  .refine((v) => v.ladder[0]?.code === v.unit.code, { path: ['ladder'], message: 'the ladder must start at the new unit' });
+const zLevelPolicy = z.looseObject({ dueMs: z.number().int().positive(), escalateEveryMs: z.number().int().positive(), warnAt: z.number().min(0).max(1) });
+/** A resolved alert policy (durations in ms), as the API sends it for re-policy. */
+export const zRepolicyInput = z.object({
+  policy: z.looseObject({ version: z.string().min(1).max(64), levels: z.looseObject({ yellow: zLevelPolicy, orange: zLevelPolicy, red: zLevelPolicy }) }),
+});
 
 export interface Visit {
   visitors: string[];
@@ -92,22 +94,13 @@ const LABEL: Record<AlertLevel, string> = {
 };
 
 export function currentDeadline(s: AlertState): Deadline | undefined {
-  return openDeadlineOf(s.deadlines);
+  return openDeadline(s);
 }
 
-/** The deadline a level asks for, starting at `from`: for yellow, the week-long cycle that contains it. */
-function deadlineFor(s: AlertState, level: AlertLevel, opensAt: number): Deadline {
+/** Opens the deadline a level asks for, from `opensAt` (for yellow, the week-long cycle starting then); the book's events. */
+function openLevelDeadline(s: AlertState, level: AlertLevel, opensAt: number, now: number, actor?: Actor): CaseEvent[] {
   const p = s.policy.levels[level];
-  const seq = s.deadlines.filter((d) => d.kind === `alert.${level}`).length + 1;
-  return createDeadline({
-    key: `${level}#${seq}`,
-    kind: `alert.${level}`,
-    label: LABEL[level],
-    opensAt,
-    dueAt: opensAt + p.dueMs,
-    warnAt: p.warnAt,
-    escalateEveryMs: p.escalateEveryMs,
-  });
+  return openNext(s, { prefix: 'alert', name: level, label: LABEL[level], opensAt, dueAt: opensAt + p.dueMs, warn: p.warnAt, escalateEveryMs: p.escalateEveryMs }, now, actor).events;
 }
 
 export interface OpenArgs {
@@ -141,10 +134,10 @@ export function openAlert(a: OpenArgs, now: number): { state: AlertState } & Out
     policyHistory: [],
     version: 0,
   };
-  state.deadlines.push(deadlineFor(state, a.level, now));
+  const opened = openLevelDeadline(state, a.level, now, now, a.actor);
   return {
     state,
-    events: [{ type: 'opened', at: now, actor: a.actor, data: { level: a.level, reasons: a.reasons, policyVersion: a.policy.version } }],
+    events: [{ type: 'opened', at: now, actor: a.actor, data: { level: a.level, reasons: a.reasons, policyVersion: a.policy.version } }, ...opened],
     notices: [{ unit: a.unit, kind: 'opened', message: `新的${ALERT_LEVEL_NAMES[a.level]}预警（${a.householdId}）：${LABEL[a.level]}` }],
   };
 }
@@ -164,34 +157,30 @@ function requirementMet(s: AlertState, d: Deadline): boolean {
  * After a yellow cycle is met, the next one starts at the next cycle boundary: a visit counts for the
  * cycle it falls in, so a late visit also covers the cycle it was made in.
  */
-function nextYellowCycle(s: AlertState, now: number): Deadline {
+function nextYellowCycle(s: AlertState, now: number, actor: Actor | undefined): CaseEvent[] {
   const every = s.policy.levels.yellow.dueMs;
   const index = Math.floor((now - s.levelSetAt) / every) + 1;
-  return deadlineFor(s, 'yellow', s.levelSetAt + index * every);
+  return openLevelDeadline(s, 'yellow', s.levelSetAt + index * every, now, actor);
 }
 
+/** Meets the open deadline once its requirement is complete; a met yellow cycle opens the next. */
 function settle(s: AlertState, now: number, actor: Actor | undefined): Outcome {
   const d = currentDeadline(s);
   if (!d || !requirementMet(s, d)) return { events: [], notices: [] };
-  const resolved = meetDeadline(d, s.escalations, now);
-  const events: CaseEvent[] = [
-    { type: 'deadline_met', at: now, ...(actor ? { actor } : {}), data: { deadline: d.key, dueAt: d.dueAt, lateByMs: Math.max(0, now - d.dueAt), resolvedEscalations: resolved.length } },
-  ];
-  if (s.level === 'yellow') s.deadlines.push(nextYellowCycle(s, now));
+  const events = meetOpen(s, now, actor);
+  if (s.level === 'yellow') events.push(...nextYellowCycle(s, now, actor));
   return { events, notices: [] };
 }
 
 /** Brings the alert up to `now`: warnings and escalations whose time has come. */
 export function advanceAlert(s: AlertState, now: number): Outcome {
-  const d = currentDeadline(s);
-  if (s.status !== 'open' || !d) return { events: [], notices: [] };
-  return deadlineOutcome(advanceDeadline(d, s.escalations, s.ladder, now), s.unit, s.householdId);
+  if (s.status !== 'open') return { events: [], notices: [] };
+  return advanceBook(s, { unit: s.unit, ladder: s.ladder, subject: s.householdId }, now);
 }
 
 /** The next instant the alert's timers must fire, or undefined when nothing is pending. */
 export function alertWakeAt(s: AlertState): number | undefined {
-  const d = currentDeadline(s);
-  return s.status === 'open' && d ? nextWakeAt(d, s.escalations, s.ladder.length) : undefined;
+  return s.status === 'open' ? bookWakeAt(s, s.ladder.length) : undefined;
 }
 
 export function checkAcknowledge(s: AlertState): void {
@@ -243,17 +232,16 @@ export function checkChangeLevel(s: AlertState, level: AlertLevel): void {
 export function changeLevel(s: AlertState, level: AlertLevel, reason: string, actor: Actor, now: number): Outcome {
   checkChangeLevel(s, level);
   const from = s.level;
-  const old = currentDeadline(s);
-  if (old) endDeadline(old, s.escalations, now, 'level_changed');
+  const ended = endOpen(s, now, 'level_changed', actor);
   s.level = level;
   s.levelSetAt = now;
   s.levelHistory.push({ from, to: level, at: now, by: actor, reason });
-  s.deadlines.push(deadlineFor(s, level, now));
+  const opened = openLevelDeadline(s, level, now, now, actor);
   const raised = ALERT_LEVELS.indexOf(level) > ALERT_LEVELS.indexOf(from);
   // A visit recorded in the same instant as the change already satisfies the new deadline.
   const settled = settle(s, now, actor);
   return {
-    events: [{ type: 'level_changed', at: now, actor, data: { from, to: level, reason } }, ...settled.events],
+    events: [{ type: 'level_changed', at: now, actor, data: { from, to: level, reason } }, ...ended, ...opened, ...settled.events],
     notices: raised ? [{ unit: s.unit, kind: 'level_raised', message: `预警升级为${ALERT_LEVEL_NAMES[level]}（${s.householdId}）：${LABEL[level]}` }] : [],
   };
 }
@@ -279,26 +267,30 @@ export function checkClose(s: AlertState): void {
 
 export function close(s: AlertState, c: CloseInput, actor: Actor, now: number): Outcome {
   checkClose(s);
-  const d = currentDeadline(s);
-  if (d) endDeadline(d, s.escalations, now, 'closed');
+  const ended = endOpen(s, now, 'closed', actor);
   s.status = 'closed';
   s.closure = { reason: c.reason, at: now, by: actor, ...(c.applicationId ? { applicationId: c.applicationId } : {}), ...(c.note ? { note: c.note } : {}) };
-  return { events: [{ type: 'closed', at: now, actor, data: { reason: c.reason, ...(c.applicationId ? { applicationId: c.applicationId } : {}) } }], notices: [] };
+  return { events: [{ type: 'closed', at: now, actor, data: { reason: c.reason, ...(c.applicationId ? { applicationId: c.applicationId } : {}) } }, ...ended], notices: [] };
 }
 
 /**
  * The audited re-policy action: the alert takes a new policy version. The open deadline is recomputed
  * from when it opened under the new durations (a tightened deadline may fall due at once).
  */
-export function repolicy(s: AlertState, policy: AlertPolicy, actor: Actor, now: number): Outcome {
+export function checkRepolicy(s: AlertState, policy: AlertPolicy): void {
   assertOpen(s);
   if (policy.version === s.policy.version) throw new RuleViolation('conflict', `alert ${s.alertId} already follows policy ${policy.version}`);
+}
+
+export function repolicy(s: AlertState, policy: AlertPolicy, actor: Actor, now: number): Outcome {
+  checkRepolicy(s, policy);
   const from = s.policy.version;
   s.policy = policy;
   s.policyHistory.push({ from, to: policy.version, at: now, by: actor });
   const d = currentDeadline(s);
   if (d && d.breachedAt === undefined) {
-    const fresh = deadlineFor(s, s.level, d.opensAt);
+    const p = policy.levels[s.level];
+    const fresh = createDeadline({ key: d.key, kind: d.kind, label: d.label, opensAt: d.opensAt, dueAt: d.opensAt + p.dueMs, warnAt: p.warnAt, escalateEveryMs: p.escalateEveryMs });
     d.dueAt = fresh.dueAt;
     d.warnAt = fresh.warnAt;
     d.escalateEveryMs = fresh.escalateEveryMs;
@@ -339,3 +331,30 @@ export function alertView(s: AlertState, now: number) {
   };
 }
 export type AlertView = ReturnType<typeof alertView>;
+
+/**
+ * Every staff action on an alert after it opened, in one table that drives the workflow's validated updates:
+ * `schema` parses the input the update carries, `check` is what the validator runs, `apply` the change.
+ * Who may take each action is the API's (api/routes/alerts.ts). Raising or lowering through a repeated
+ * report is the workflow's `report` update, not a step.
+ */
+export const ALERT_STEPS = {
+  acknowledge: { schema: zAcknowledgeInput, check: (s: AlertState) => checkAcknowledge(s), apply: (s: AlertState, i: z.infer<typeof zAcknowledgeInput>, a: Actor, n: number) => acknowledge(s, i, a, n) },
+  recordVisit: { schema: zVisitInput, check: (s: AlertState, v: VisitInput, _a: Actor, n: number) => checkVisit(s, v, n), apply: recordVisit },
+  changeLevel: {
+    schema: zChangeLevelInput,
+    check: (s: AlertState, i: z.infer<typeof zChangeLevelInput>) => checkChangeLevel(s, i.level),
+    apply: (s: AlertState, i: z.infer<typeof zChangeLevelInput>, a: Actor, n: number) => changeLevel(s, i.level, i.reason, a, n),
+  },
+  reassign: {
+    schema: zReassignInput,
+    check: (s: AlertState, i: z.infer<typeof zReassignInput>) => checkReassign(s, i.unit),
+    apply: (s: AlertState, i: z.infer<typeof zReassignInput>, a: Actor, n: number) => reassign(s, i.unit, i.ladder, i.reason, a, n),
+  },
+  close: { schema: zCloseInput, check: (s: AlertState) => checkClose(s), apply: close },
+  repolicy: {
+    schema: zRepolicyInput,
+    check: (s: AlertState, i: z.infer<typeof zRepolicyInput>) => checkRepolicy(s, i.policy as AlertPolicy),
+    apply: (s: AlertState, i: z.infer<typeof zRepolicyInput>, a: Actor, n: number) => repolicy(s, i.policy as AlertPolicy, a, n),
+  },
+};

@@ -76,7 +76,10 @@ describe('openAlert', () => {
       expect.objectContaining({ key: 'red#1', kind: 'alert.red', opensAt: T0, dueAt: T0 + 24 * H, warnAt: T0 + 18 * H, escalateEveryMs: 24 * H }),
     ]);
     expect(state.levelHistory).toEqual([{ from: null, to: 'red', at: T0, by: STAFF, reason: '重病；独居' }]);
-    expect(events).toEqual([{ type: 'opened', at: T0, actor: STAFF, data: { level: 'red', reasons: ['重病', '独居'], policyVersion: 'default' } }]);
+    expect(events).toEqual([
+      { type: 'opened', at: T0, actor: STAFF, data: { level: 'red', reasons: ['重病', '独居'], policyVersion: 'default' } },
+      { type: 'deadline_opened', at: T0, actor: STAFF, data: { deadline: 'red#1', kind: 'alert.red', opensAt: T0, dueAt: T0 + 24 * H } },
+    ]);
     expect(notices).toEqual([expect.objectContaining({ unit: VILLAGE, kind: 'opened' })]);
     expect(alertWakeAt(state)).toBe(T0 + 18 * H);
   });
@@ -231,7 +234,11 @@ describe('changeLevel', () => {
     expect(s.deadlines[0]).toMatchObject({ key: 'yellow#1', endedAt: at, endReason: 'level_changed' });
     expect(outcomeOf(s.deadlines[0]!)).toBe('not_due');
     expect(s.deadlines[1]).toMatchObject({ key: 'red#1', opensAt: at, dueAt: at + 24 * H, warnAt: at + 18 * H });
-    expect(out.events).toEqual([{ type: 'level_changed', at, actor: STAFF, data: { from: 'yellow', to: 'red', reason: '病情加重' } }]);
+    expect(out.events).toEqual([
+      { type: 'level_changed', at, actor: STAFF, data: { from: 'yellow', to: 'red', reason: '病情加重' } },
+      { type: 'deadline_ended', at, actor: STAFF, data: { deadline: 'yellow#1', dueAt: T0 + 7 * D, reason: 'level_changed', late: false, resolvedEscalations: 0 } },
+      { type: 'deadline_opened', at, actor: STAFF, data: { deadline: 'red#1', kind: 'alert.red', opensAt: at, dueAt: at + 24 * H } },
+    ]);
     expect(out.notices).toEqual([expect.objectContaining({ unit: VILLAGE, kind: 'level_raised' })]);
     expect(s.levelHistory.at(-1)).toEqual({ from: 'yellow', to: 'red', at, by: STAFF, reason: '病情加重' });
 
@@ -268,7 +275,10 @@ describe('close', () => {
     const s = open('red');
     runUntil(s, T0 + 30 * H);
     const out = close(s, { reason: 'resolved', note: '已处置' }, STAFF, T0 + 31 * H);
-    expect(out.events).toEqual([{ type: 'closed', at: T0 + 31 * H, actor: STAFF, data: { reason: 'resolved' } }]);
+    expect(out.events).toEqual([
+      { type: 'closed', at: T0 + 31 * H, actor: STAFF, data: { reason: 'resolved' } },
+      { type: 'deadline_ended', at: T0 + 31 * H, actor: STAFF, data: { deadline: 'red#1', dueAt: T0 + 24 * H, reason: 'closed', late: true, resolvedEscalations: 1 } },
+    ]);
     expect(s.status).toBe('closed');
     expect(s.closure).toEqual({ reason: 'resolved', note: '已处置', at: T0 + 31 * H, by: STAFF });
     expect(s.deadlines[0]).toMatchObject({ endedAt: T0 + 31 * H, endReason: 'closed' });

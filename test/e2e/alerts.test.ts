@@ -96,7 +96,7 @@ describe('a red alert through the API', () => {
     const history = (await get(`/v1/cases/${id}/escalations`, monitor)).json();
     expect(history.escalations).toHaveLength(3);
     const types = history.events.map((e: { type: string }) => e.type);
-    expect(types.slice(0, 2)).toEqual(['opened', 'at_risk']);
+    expect(types.slice(0, 3)).toEqual(['opened', 'deadline_opened', 'at_risk']);
     expect(types.filter((t: string) => t === 'escalated')).toHaveLength(3);
     expect(types.slice(-3)).toEqual(['acknowledged', 'visit_recorded', 'deadline_met']);
     const notices = await ctx.mongo.db.collection('notifications').find({ caseId: id, kind: 'escalated' }).toArray();

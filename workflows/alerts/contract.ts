@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseInput } from '../lib/case-workflow';
 import type { Actor, AlertState, AlertView, CloseInput, VisitInput } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import type { AlertLevel, AlertPolicy } from '../../domain/policy';
@@ -12,7 +13,8 @@ export const ALERT_WORKFLOW_TYPE = 'alertWorkflow';
 /** One alert workflow per household at a time; a closed alert's id is reused by the next one. */
 export const alertWorkflowId = (householdId: string): string => `alert-${householdId}`;
 
-export interface AlertInput {
+/** What opens an alert. */
+export interface AlertStart {
   householdId: string;
   level: AlertLevel;
   reasons: string[];
@@ -22,11 +24,9 @@ export interface AlertInput {
   actor: Actor;
   /** The request that started this alert: its `report` update answers "created". */
   openingRequestId: string;
-  /** State carried over continue-as-new. */
-  carried?: AlertState;
-  /** History length after which the workflow continues as new (default 2,000 events). */
-  continueAsNewAfterEvents?: number;
 }
+/** `{ start }`, or `{ carried }` over continue-as-new (the start's fields at the top level: runs before the kit). */
+export type AlertInput = CaseInput<AlertStart, AlertState>;
 
 export interface ReportArgs {
   requestId: string;
