@@ -3,7 +3,7 @@ import { advanceBook, bookWakeAt, endOpen, meetOpen, openDeadline, openNext } fr
 import { createDeadline, deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { zOrgCode, zOrgLevel, type UnitRef } from './org';
 import { ALERT_LEVEL_NAMES, ALERT_LEVELS, zAlertLevel, type AlertLevel, type AlertPolicy } from './policy';
-import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
+import { RuleViolation, zActor, type Actor, type CaseEvent, type Outcome } from './case';
 
 /**
  * The rules of one household alert (三色预警), as pure functions over its state. The workflow
@@ -14,6 +14,8 @@ export const VISIT_OUTCOMES = ['stable', 'needs_assistance', 'referred'] as cons
 export const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'converted_to_application'] as const;
 
 export const zReasons = z.array(z.string().trim().min(1).max(200)).max(20);
+/** A report on the household as the workflow's `report` update carries it (the API's update-with-start). */
+export const zReportArgs = z.looseObject({ requestId: z.string().min(1).max(200), level: zAlertLevel, reasons: zReasons, actor: zActor });
 
 export const zVisitInput = z
   .object({

@@ -1,6 +1,7 @@
 import type { DeadlineEvent } from './deadlines';
 import type { UnitRef } from './org';
-import type { Role } from './roles';
+import { z } from 'zod';
+import { zRole, type Role } from './roles';
 
 /** What every case kind (alert, application, …) shares: who acted, what happened, whom to tell. */
 
@@ -9,6 +10,8 @@ export interface Actor {
   role: Role;
   unitCode: string;
 }
+/** An actor as an update carries it (the API builds it from the token); checked by every step's validator. */
+export const zActor = z.looseObject({ userId: z.string().min(1).max(200), role: zRole, unitCode: z.string().min(1).max(64) });
 
 /** Something that happened, for the audit trail. */
 export interface CaseEvent {

@@ -1,5 +1,5 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
-import { addReasons, advanceAlert, ALERT_STEPS, alertView, alertWakeAt, changeLevel, openAlert, RuleViolation, zReasons, type AlertState, type AlertView } from '../../domain/alert';
+import { addReasons, advanceAlert, ALERT_STEPS, alertView, alertWakeAt, changeLevel, openAlert, RuleViolation, zReportArgs, type AlertState, type AlertView } from '../../domain/alert';
 import { kindStep, refusing, runCase, zodMessage, type CaseKindRules, type StepArgs } from '../lib/case-workflow';
 import {
   acknowledgeUpdate,
@@ -12,6 +12,7 @@ import {
   reportUpdate,
   type AlertInput,
   type AlertStart,
+  type ReportArgs,
   type ReportResult,
 } from './contract';
 
@@ -27,6 +28,13 @@ function stamp(t: Date): string {
 /** A step's update and where its input sits in the update's arguments (the shapes the API sends). */
 const step = <A extends StepArgs>(name: keyof typeof ALERT_STEPS, update: Parameters<typeof kindStep<AlertState, A, AlertView>>[0]['update'], input: (args: A) => unknown, inputName?: string) =>
   kindStep<AlertState, A, AlertView>({ ...ALERT_STEPS[name], update, input, ...(inputName ? { inputName } : {}) });
+
+/** The report update's arguments, parsed: a refusal names the field. */
+function parseReport(args: unknown): ReportArgs {
+  const parsed = zReportArgs.safeParse(args);
+  if (!parsed.success) throw new RuleViolation('unprocessable', zodMessage(parsed.error, 'report'));
+  return parsed.data as ReportArgs;
+}
 
 /** The alert kind for the case skeleton: its rules (domain/alert.ts) and its steps. */
 const ALERT: CaseKindRules<AlertState, AlertView, AlertStart> = {
@@ -75,8 +83,9 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
     handlers: (run, start) =>
       setHandler(
         reportUpdate,
-        async ({ requestId, level, reasons, actor }): Promise<ReportResult> => {
+        async (args): Promise<ReportResult> => {
           await run.opened;
+          const { requestId, level, reasons, actor } = refusing(() => parseReport(args));
           const state = run.state;
           if (start && requestId === start.openingRequestId) return { created: true, changed: false, alert: run.current() };
           if (state.level !== level) {
@@ -89,10 +98,9 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
           return { created: false, changed: false, alert };
         },
         {
-          validator: ({ requestId, reasons }) =>
+          validator: (args) =>
             refusing(() => {
-              const parsed = zReasons.safeParse(reasons);
-              if (!parsed.success) throw new RuleViolation('unprocessable', zodMessage(parsed.error, 'reasons'));
+              const { requestId } = parseReport(args);
               if (run.state.status !== 'open' && requestId !== start?.openingRequestId) throw new RuleViolation('conflict', `alert ${run.state.alertId} is closed`);
             }),
         },

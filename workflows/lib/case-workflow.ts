@@ -1,7 +1,7 @@
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { RuleViolation, type Actor, type Outcome } from '../../domain/case';
+import { RuleViolation, zActor, type Actor, type Outcome } from '../../domain/case';
 import type { CaseProjection } from '../../domain/projection';
 import { CaseRuntime, type CaseState, type Sink } from './case-runtime';
 
@@ -150,6 +150,8 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
   const validate = (args: StepArgs): unknown => {
     const id = rules.caseIdOf(run.state);
     if (args.caseId !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, args.caseId) ?? `this workflow holds ${id}, not ${args.caseId}`);
+    const actor = zActor.safeParse(args.actor);
+    if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
     return input;

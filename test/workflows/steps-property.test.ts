@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../domain/case';
+import { resolvePolicy } from '../../domain/policy';
+import type { HelperRef } from '../../domain/wish';
+import { alertWorkflow, wishWorkflow } from '../../workflows';
+import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../../workflows/alerts/contract';
+import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wishes/contract';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, TOWN, VILLAGE } from '../helpers/time-skipping';
+
+/**
+ * Every staff step of every case kind, fed generated and hostile inputs on a real (time-skipping) server:
+ * each update either succeeds or is refused as conflict/unprocessable/forbidden, and no workflow task ever
+ * fails — a failed task would stall the case and answer 500 to everyone after (issue 10: a wish claim dated
+ * 2026-12-00 did exactly that). The validator must parse and check everything; the handler must be total.
+ */
+
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 12);
+const STAFF: Actor = { userId: 'village.li', role: 'village_staff', unitCode: VILLAGE.code };
+const TOWN_STAFF: Actor = { userId: 'town.zhao', role: 'town_staff', unitCode: TOWN.code };
+const POLICY = resolvePolicy(undefined, 'default');
+const HELPER: HelperRef = { helperId: 'helper-00000000000a', name: '海港志愿服务队', kind: 'organisation', unitCode: VILLAGE.code, userId: null };
+const REFUSALS = ['conflict', 'unprocessable', 'forbidden'];
+
+/** Values that have broken parsers before: impossible dates, control and surrogate characters, huge and odd numbers, prototype keys. */
+const hostileScalar = fc.oneof(
+  fc.constantFrom('2026-12-00', '2026-11-31', '2027-02-30', '9999-99-99', '0000-00-00', '2026-12-01T25:61:00+08:00', '', ' ', '\u0000', '\ud800', '\u202e', 'a'.repeat(5000), '__proto__', 'constructor'),
+  fc.constantFrom(-1, 0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 0.5, null, true, false),
+  fc.string(),
+  fc.integer(),
+);
+const hostile: fc.Arbitrary<unknown> = fc.oneof(hostileScalar, fc.anything({ maxDepth: 2 }), fc.array(hostileScalar, { maxLength: 3 }), fc.dictionary(fc.string(), hostileScalar, { maxKeys: 3 }));
+
+/** A valid input with one field replaced, removed or added, or the whole input replaced: near misses and wild values. */
+function mutated(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
+  const keys = Object.keys(valid);
+  return fc.oneof(
+    fc.constant(valid),
+    hostile,
+    keys.length ? fc.tuple(fc.constantFrom(...keys), hostile).map(([k, v]) => ({ ...valid, [k]: v })) : hostile,
+    keys.length ? fc.constantFrom(...keys).map((k) => Object.fromEntries(Object.entries(valid).filter(([key]) => key !== k))) : hostile,
+    fc.tuple(fc.string({ minLength: 1 }), hostile).map(([k, v]) => ({ ...valid, [k]: v })),
+  );
+}
+
+/** One step of a kind: its update and the arguments to send, given the case id the run holds. */
+interface StepUnderTest {
+  name: string;
+  update: UpdateDefinition<unknown, [never]>;
+  args(caseId: string): fc.Arbitrary<unknown>;
+  /** Brings a fresh case to the stage where the step applies, so generated inputs reach its rules, not only its stage check. */
+  before?(handle: WorkflowHandle, caseId: string): Promise<void>;
+}
+interface KindUnderTest {
+  kind: string;
+  /** The query that answers with the case view. */
+  query: string;
+  start(): Promise<{ handle: WorkflowHandle; caseId: string }>;
+  steps: StepUnderTest[];
+}
+
+let harness: TimeSkippingHarness;
+beforeAll(async () => {
+  harness = await createTimeSkippingHarness('steps-property');
+  await harness.startWorker();
+});
+afterEach(() => harness.terminateLeftovers());
+afterAll(() => harness?.close());
+
+const hex = (n: number) => randomBytes(n).toString('hex');
+/** Another case id now and then: an action addressed to the wrong case is refused, too. */
+const caseIdOr = (caseId: string) => fc.oneof({ weight: 4, arbitrary: fc.constant(caseId) }, { weight: 1, arbitrary: fc.oneof(fc.string(), hostileScalar) });
+const actor = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(STAFF, TOWN_STAFF) }, { weight: 1, arbitrary: hostile });
+const step = <R, A>(name: string, update: UpdateDefinition<R, [A]>, args: (caseId: string) => fc.Arbitrary<unknown>, before?: StepUnderTest['before']): StepUnderTest => ({
+  name,
+  update: update as unknown as StepUnderTest['update'],
+  args,
+  ...(before ? { before } : {}),
+});
+
+/** Wish steps taken in order, to reach a stage: approved (open for claims), claimed, fulfilled. */
+const WISH_PATH = [
+  (caseId: string) => [wishStepUpdates.screening, { caseId, actor: TOWN_STAFF, input: { decision: 'approve', publicTitle: '轮椅一台' } }] as const,
+  (caseId: string) => [wishStepUpdates.claim, { caseId, actor: STAFF, input: { helperId: HELPER.helperId }, helper: HELPER }] as const,
+  (caseId: string) => [wishStepUpdates.fulfilment, { caseId, actor: STAFF, input: { text: '已送达' } }] as const,
+];
+const wishAt = (steps: number) => async (handle: WorkflowHandle, caseId: string) => {
+  for (const next of WISH_PATH.slice(0, steps)) {
+    const [update, args] = next(caseId);
+    await handle.executeUpdate(update, { args: [args as never] });
+  }
+};
+
+const KINDS: KindUnderTest[] = [
+  {
+    kind: 'alert',
+    query: alertQuery.name,
+    async start() {
+      const householdId = `hh-${hex(6)}`;
+      const input = { start: { householdId, level: 'red' as const, reasons: ['重病'], unit: VILLAGE, ladder: LADDER, policy: POLICY.alerts, actor: STAFF, openingRequestId: `req-${householdId}` } };
+      const handle = harness.track(await harness.env.client.workflow.start(alertWorkflow, { workflowId: alertWorkflowId(householdId), taskQueue: harness.taskQueue, args: [input] }));
+      const view = await eventually(() => handle.query(alertQuery));
+      return { handle, caseId: view.caseId };
+    },
+    steps: [
+      step('report', reportUpdate, () => fc.record({ requestId: fc.oneof(fc.string(), hostileScalar), level: fc.oneof(fc.constantFrom('red', 'orange', 'yellow'), hostileScalar), reasons: fc.oneof(fc.array(fc.string()), hostile), actor })),
+      step('acknowledge', acknowledgeUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, note: fc.oneof(fc.string(), hostile) })),
+      step('recordVisit', recordVisitUpdate, (id) =>
+        fc.record({ caseId: caseIdOr(id), actor, visit: mutated({ visitors: ['李四'], visitedAt: new Date().toISOString(), outcome: 'stable', notes: '' }) }),
+      ),
+      step('changeLevel', changeLevelUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, level: fc.oneof(fc.constantFrom('red', 'orange', 'yellow'), hostileScalar), reason: fc.oneof(fc.constant('病情变化'), hostileScalar) })),
+      step('reassign', reassignUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, unit: fc.oneof(fc.constant(TOWN), hostile), ladder: fc.oneof(fc.constant([TOWN, DISTRICT, CITY]), hostile), reason: fc.oneof(fc.constant('调整'), hostileScalar) })),
+      step('close', closeUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, closure: mutated({ reason: 'converted_to_application', applicationId: 'application-x' }) })),
+      step('repolicy', repolicyUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, policy: fc.oneof(fc.constant({ ...POLICY.alerts, version: 'v2' }), hostile) })),
+    ],
+  },
+  {
+    kind: 'wish',
+    query: wishQuery.name,
+    async start() {
+      const input = {
+        start: {
+          openingRequestId: `req-${hex(4)}`,
+          post: { householdId: `hh-${hex(6)}`, title: '想要一台轮椅', description: '出门需要轮椅', category: 'material' as const, postedBy: 'household' as const, unit: VILLAGE, ladder: LADDER, orgPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code], policy: POLICY.wishes, actor: STAFF },
+        },
+      };
+      const handle = harness.track(await harness.env.client.workflow.start(wishWorkflow, { workflowId: wishWorkflowId(hex(6)), taskQueue: harness.taskQueue, args: [input] }));
+      const view = await eventually(() => handle.query(wishQuery));
+      return { handle, caseId: view.caseId };
+    },
+    steps: [
+      step('screening', wishStepUpdates.screening, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ decision: 'approve', publicTitle: '轮椅一台' }) })),
+      step(
+        'claim',
+        wishStepUpdates.claim,
+        (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ helperId: HELPER.helperId, fulfilBy: '2026-12-00' }), helper: fc.oneof(fc.constant(HELPER), hostile) }),
+        wishAt(1),
+      ),
+      step('release', wishStepUpdates.release, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ reason: '时间冲突' }) }), wishAt(2)),
+      step('fulfilment', wishStepUpdates.fulfilment, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ text: '已送达', photos: ['https://example.org/a.jpg'] }) }), wishAt(2)),
+      step('confirmation', wishStepUpdates.confirmation, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ confirmedBy: 'household' }) }), wishAt(3)),
+      step('withdrawal', wishStepUpdates.withdrawal, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ reason: '不再需要' }) }), wishAt(2)),
+    ],
+  },
+];
+
+/** Sends one update: it succeeds or is refused as a rule; a hang (a failing workflow task retries for ever) fails the test. */
+async function send(handle: WorkflowHandle, s: StepUnderTest, args: unknown): Promise<'done' | 'refused' | 'ended'> {
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${s.name}: no answer in 20 s (a failing workflow task?) for ${JSON.stringify(args)?.slice(0, 300)}`)), 20_000));
+  try {
+    await Promise.race([handle.executeUpdate(s.update, { args: [args as never] }), timeout]);
+    return 'done';
+  } catch (err) {
+    // A valid closing step ended the run: later updates find no running workflow (the API answers 409).
+    if (err instanceof WorkflowNotFoundError && (await handle.describe()).status.name === 'COMPLETED') return 'ended';
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const cause = err.cause;
+    expect(cause, `${s.name}: ${JSON.stringify(args)?.slice(0, 300)}`).toBeInstanceOf(ApplicationFailure);
+    expect(REFUSALS, `${s.name} refused with ${(cause as ApplicationFailure).type}: ${cause?.message}`).toContain((cause as ApplicationFailure).type);
+    return 'refused';
+  }
+}
+
+/** The failed workflow tasks in a run's history (every run of the chain, continued-as-new or not). */
+async function failedTasks(handle: WorkflowHandle): Promise<string[]> {
+  const history = await harness.env.client.workflow.getHandle(handle.workflowId).fetchHistory();
+  const Failed = temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED;
+  // UNHANDLED_COMMAND is the server's, not ours: the run tried to complete while an update arrived, and the
+  // worker simply takes the next task with it. Anything else (our code threw, non-determinism) is a failure.
+  const Benign = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+  return (history.events ?? [])
+    .filter((e) => e.eventType === Failed && e.workflowTaskFailedEventAttributes?.cause !== Benign)
+    .map((e) => `${e.workflowTaskFailedEventAttributes?.failure?.message ?? 'failed'} ${e.workflowTaskFailedEventAttributes?.failure?.stackTrace ?? ''} cause=${e.workflowTaskFailedEventAttributes?.cause}`);
+}
+
+describe.each(KINDS)('$kind: generated and hostile inputs to every step', (k) => {
+  it.each(k.steps.map((s) => [s.name, s] as const))('%s never fails a workflow task', async (_name, s) => {
+    const { handle, caseId } = await k.start();
+    await s.before?.(handle, caseId);
+    const outcomes = { done: 0, refused: 0, ended: 0 };
+    await fc.assert(
+      fc.asyncProperty(s.args(caseId), async (args) => {
+        outcomes[await send(handle, s, args)] += 1;
+      }),
+      { numRuns: RUNS, endOnFailure: true },
+    );
+    expect(await failedTasks(handle)).toEqual([]);
+    // The case still answers after the barrage.
+    expect(await handle.query<{ caseId: string }>(k.query)).toMatchObject({ caseId });
+    expect(outcomes.done + outcomes.refused + outcomes.ended).toBe(RUNS);
+    // The hostile inputs were refused (or a valid one closed the case first): a step that accepted everything would check nothing.
+    expect(outcomes.refused + outcomes.ended).toBeGreaterThan(0);
+  });
+});
+
+describe('the inputs that once failed a workflow task', () => {
+  it('a wish claim dated 2026-12-00 is refused (422), and the wish answers the next step at once', async () => {
+    const wish = KINDS.find((k) => k.kind === 'wish')!;
+    const { handle, caseId } = await wish.start();
+    await wishAt(1)(handle, caseId);
+    const claim = wish.steps.find((s) => s.name === 'claim')!;
+    const args = { caseId, actor: STAFF, input: { helperId: HELPER.helperId, fulfilBy: '2026-12-00' }, helper: HELPER };
+    const err = await handle.executeUpdate(claim.update, { args: [args as never] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('unprocessable');
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toMatch(/fulfilBy/);
+    await handle.executeUpdate(claim.update, { args: [{ ...args, input: { helperId: HELPER.helperId } } as never] });
+    expect(await handle.query<{ stage: string }>(wish.query)).toMatchObject({ stage: 'claimed' });
+    expect(await failedTasks(handle)).toEqual([]);
+  });
+
+  it('an alert report at a level that does not exist is refused (422), and the alert goes on', async () => {
+    const alert = KINDS.find((k) => k.kind === 'alert')!;
+    const { handle, caseId } = await alert.start();
+    const report = alert.steps.find((s) => s.name === 'report')!;
+    const err = await handle.executeUpdate(report.update, { args: [{ requestId: 'r2', level: 'purple', reasons: [], actor: STAFF } as never] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('unprocessable');
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toMatch(/level/);
+    expect(await handle.query<{ caseId: string }>(alert.query)).toMatchObject({ caseId });
+    expect(await failedTasks(handle)).toEqual([]);
+  });
+});
