@@ -6,21 +6,37 @@
 #   worker:         node_modules/.bin/tsx worker/main.ts   (docker-compose.yml overrides the command)
 #   seed:           node_modules/.bin/tsx scripts/seed.ts
 #
-# The browser workspace is built in its own stage (Vite and Preact are devDependencies); only its static
-# files (web/dist) reach the image, where the API serves them at /app.
-FROM node:20-bookworm-slim AS web
+# Two build stages over the full install: the browser workspace (Vite and Preact are devDependencies),
+# whose static files (web/dist) the API serves at /app; and the workflow bundle (dist/workflow-bundle.js,
+# `npm run build:workflows`), which the worker loads through WORKFLOW_BUNDLE_PATH instead of bundling the
+# workflows at every start. Only those files reach the image.
+FROM node:20-bookworm-slim AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
+
+FROM deps AS web
 COPY web ./web
 RUN npm run build:web
+
+FROM deps AS workflows
+COPY tsconfig.json ./
+COPY activities ./activities
+COPY config ./config
+COPY domain ./domain
+COPY scripts ./scripts
+COPY store ./store
+COPY workflows ./workflows
+COPY worker ./worker
+RUN npm run build:workflows
 
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 
 WORKDIR /app
 
@@ -42,6 +58,8 @@ COPY store ./store
 COPY workflows ./workflows
 COPY worker ./worker
 COPY --from=web /src/web/dist ./web/dist
+# Built from the same workflows/ as above: a worker of this image runs exactly the code it ships.
+COPY --from=workflows /src/dist/workflow-bundle.js ./dist/workflow-bundle.js
 
 # DATA_DIR is only written outside production (a generated JWT secret); make it the node user's anyway.
 RUN mkdir -p /app/data && chown node:node /app/data

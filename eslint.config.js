@@ -30,4 +30,12 @@ export default tseslint.config(
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', sandboxBans] },
   },
+  // Workflow code, type-aware (the project service reads tsconfig.json): a promise nobody awaits is an
+  // activity, timer or update whose failure is lost and whose ordering against the rest of the workflow no
+  // one decided (docs/determinism.md). Await it, return it, or mark a deliberate fire-and-forget with `void`.
+  {
+    files: ['workflows/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
 );

@@ -47,6 +47,11 @@ const zEnv = z.object({
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Workflows the worker keeps in memory (default: from the heap limit, worker/worker.ts). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).optional(),
+  /**
+   * A prebuilt workflow bundle (`npm run build:workflows`; the production image sets it): the worker loads
+   * it instead of bundling the workflows at start. Unset: it bundles them from source, as in development.
+   */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -70,7 +75,7 @@ export interface Config {
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
   local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
-  worker: { maxCachedWorkflows?: number };
+  worker: { maxCachedWorkflows?: number; workflowBundlePath?: string };
 }
 
 function firstIssue(error: z.ZodError, source: string): string {
@@ -123,6 +128,18 @@ function parseTrustProxy(value: string | undefined): boolean | number | string[]
   return value.split(',');
 }
 
+/** The prebuilt bundle's absolute path, checked at start-up rather than when the worker first needs it. */
+function workflowBundlePath(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const path = resolve(value);
+  if (!existsSync(path)) throw new ConfigError(`WORKFLOW_BUNDLE_PATH: no file at ${path} (npm run build:workflows writes one)`);
+  return path;
+}
+
+/**
+ * Reads and validates the environment (`env`, default process.env) into a Config.
+ * @throws ConfigError naming the first bad variable and what it expected.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = zEnv.safeParse(env);
   if (!parsed.success) throw new ConfigError(firstIssue(parsed.error, 'environment'));
@@ -155,7 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
-    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS },
+    worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: workflowBundlePath(e.WORKFLOW_BUNDLE_PATH) },
   };
 }
 

@@ -76,6 +76,14 @@ describe('configuration', () => {
     expect(message({ ...base, POLICY_FILE: join(dir, 'missing.yaml') })).toMatch(/^POLICY_FILE: cannot read/);
   });
 
+  it('WORKFLOW_BUNDLE_PATH: unset, the worker bundles at start; set, it must name a file', () => {
+    expect(loadConfig(base).worker.workflowBundlePath).toBeUndefined();
+    const bundle = join(dir, 'workflow-bundle.js');
+    writeFileSync(bundle, '// a bundle');
+    expect(loadConfig({ ...base, WORKFLOW_BUNDLE_PATH: bundle }).worker.workflowBundlePath).toBe(bundle);
+    expect(message({ ...base, WORKFLOW_BUNDLE_PATH: join(dir, 'missing.js') })).toBe(`WORKFLOW_BUNDLE_PATH: no file at ${join(dir, 'missing.js')} (npm run build:workflows writes one)`);
+  });
+
   it('a bad variable stops the API at start-up with one line and exit code 2, no stack trace', () => {
     const r = spawnSync(join('node_modules', '.bin', 'tsx'), ['api/server.ts'], { env: { ...process.env, ...base, PORT: 'abc' }, encoding: 'utf8', timeout: 30_000 });
     expect(r.status).toBe(2);

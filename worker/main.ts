@@ -20,7 +20,18 @@ await runWithConfig(async (config) => {
   const sources = createFileSources(config.departmentDataDir);
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, sources, temporal, maxCachedWorkflows: config.worker.maxCachedWorkflows });
+  const bundlePath = config.worker.workflowBundlePath;
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db: mongo.db,
+    sources,
+    temporal,
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
+  });
+  console.log(`worker: workflows ${bundlePath ? `from the prebuilt bundle ${bundlePath}` : 'bundled from source at start'}`);
   console.log(`worker: polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
   await worker.run(); // Worker installs its own SIGINT/SIGTERM handling and shuts down gracefully.
   await connection.close();

@@ -1,13 +1,10 @@
-import { createRequire } from 'node:module';
 import { getHeapStatistics } from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { createActivities } from '../activities';
 import type { DepartmentSource } from '../activities/departments/source';
-
-const require = createRequire(import.meta.url);
-export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+import { WORKFLOWS_PATH } from './bundle';
 
 /** The worker for every case workflow, over its connection and read-model database. */
 export async function createWorker(args: {
@@ -19,7 +16,10 @@ export async function createWorker(args: {
   sources?: DepartmentSource[];
   /** For activities that act on other workflows (closing an alert converted into an application). */
   temporal?: Client;
-  /** A prebuilt bundle (tests bundle once per file); otherwise the worker bundles at start. */
+  /**
+   * A prebuilt bundle: the production image's (`{ codePath }`, WORKFLOW_BUNDLE_PATH), or one the tests
+   * bundle once per file. Otherwise the worker bundles the workflows at start (seconds).
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Worker interceptors (the benchmarks count activity attempts with one); none by default. */
   interceptors?: WorkerOptions['interceptors'];

@@ -12,6 +12,7 @@ import type { Role } from '../../domain/roles';
 import { connectMongo } from '../../store/mongo';
 import { ensureIndexes } from '../../store/indexes';
 import { seedReferenceData } from '../../store/seed';
+import { bundleWorkflows } from '../../worker/bundle';
 import { createWorker } from '../../worker/worker';
 import { createFileSources } from '../../activities/departments/file-source';
 
@@ -112,20 +113,9 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
 let bundle: Promise<{ code: string }> | undefined;
 /** Bundling the workflows takes seconds: once per test file. */
 export function sharedBundle(): Promise<{ code: string }> {
-  bundle ??= import('@temporalio/worker').then(({ bundleWorkflowCode }) =>
-    bundleWorkflowCode({ workflowsPath: new URL('../../workflows/index.ts', import.meta.url).pathname, logger: quietLogger }),
-  );
+  bundle ??= bundleWorkflows();
   return bundle;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 /** A valid resident ID number for tests (GB 11643 check digit computed); distinct for seq < 1,000,000. */
 export function idNumber(seq: number): string {

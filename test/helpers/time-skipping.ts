@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// A default import: the package is CommonJS, whose named exports Node's ESM loader (scripts run by tsx) cannot see.
+import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -15,6 +16,11 @@ export interface TimeSkippingOptions {
   sources?: DepartmentSource[];
   /** Hands the activities the environment's client, for activities that reach other workflows. */
   temporalClient?: boolean;
+  /**
+   * The servers to use: the time-skipping test server's launcher and a Mongo-compatible server. Default:
+   * the ones the suite's globalSetup provides (vitest `inject`); scripts outside vitest pass their own.
+   */
+  servers?: { testServerPath: string; mongoUri: string };
 }
 
 export interface TimeSkippingHarness {
@@ -52,12 +58,13 @@ export async function createTimeSkippingHarness(name: string, opts: TimeSkipping
   quietRuntime();
   const suffix = randomBytes(3).toString('hex');
   const taskQueue = `${name}-wf-${suffix}`;
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  const servers = opts.servers ?? { testServerPath: inject('testServerPath'), mongoUri: inject('mongoUri') };
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: servers.testServerPath } } });
   let mongo: TimeSkippingHarness['mongo'];
   try {
     // The Java test server refuses undeclared custom search attributes ("BadSearchAttributes: search
     // attribute NextDeadline is not defined"), so declare the ones the projector upserts.
-    const T = temporal.api.enums.v1.IndexedValueType;
+    const T = proto.temporal.api.enums.v1.IndexedValueType;
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
       searchAttributes: {
@@ -69,7 +76,7 @@ export async function createTimeSkippingHarness(name: string, opts: TimeSkipping
         EscalationRung: T.INDEXED_VALUE_TYPE_INT,
       },
     });
-    mongo = await connectMongo(inject('mongoUri'), `t_wf_${name.replace(/-/g, '_')}_${suffix}`);
+    mongo = await connectMongo(servers.mongoUri, `t_wf_${name.replace(/-/g, '_')}_${suffix}`);
     // Bundling takes seconds: done here, not in the first test's time.
     await sharedBundle();
   } catch (err) {

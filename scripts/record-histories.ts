@@ -1,0 +1,481 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { createFileSources } from '../activities/departments/file-source';
+import { endOfLocalDay, monthOf, partyDayStartsAt } from '../domain/party-day';
+import { COLLECTIONS } from '../store/mongo';
+import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../workflows/alerts/contract';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery } from '../workflows/reports/contract';
+import { partyDayQuery } from '../workflows/party-day/contract';
+import { wishQuery } from '../workflows/wishes/contract';
+import { SAMPLE_DEPARTMENT_DATA } from '../test/helpers/context';
+import { historyToJsonValue, type RecordedHistory } from '../test/helpers/history-json';
+import { completed, nowIso, quiet, refusal, runsOf, until } from '../test/helpers/drivers/common';
+import { ALERT_POLICY, ALERT_STAFF, startAlert, visitAlert } from '../test/helpers/drivers/alert';
+import {
+  acceptAndVerify,
+  act,
+  applicationView,
+  approvalInput,
+  deliberate,
+  DISTRICT_STAFF,
+  fileApplication,
+  GRID_WORKER,
+  investigate,
+  reaches,
+  resultOf,
+  sitOutNotice,
+  toTownReview,
+  TOWN_STAFF,
+  TOWN_STAFF_2,
+  TOWN_SUPERVISOR,
+  VILLAGE_STAFF,
+} from '../test/helpers/drivers/application';
+import { ANSWERED_BY, REPORT_STAFF, startReport } from '../test/helpers/drivers/report';
+import { ORGANISATION, PARTY_MEMBER, PM_HELPER, postWish, WISH_TOWN_STAFF, WISH_VILLAGE_STAFF, wishStep } from '../test/helpers/drivers/wish';
+import { answerItem, seedAgenda, startPartyDay } from '../test/helpers/drivers/party-day';
+import { createTimeSkippingHarness, D, H, MIN, TOWN, DISTRICT, CITY, type TimeSkippingHarness } from '../test/helpers/time-skipping';
+import { freePort } from './lib/proc';
+import { startMongo } from './lib/stack';
+import { ensureTestServer } from './lib/tools';
+
+/**
+ * `npm run record:histories [scenario…]`: re-records the workflow histories that test/workflows/replay.test.ts
+ * replays (test/replay/histories/<kind>-<path>.json). Runs every scenario below on real servers — the Java
+ * time-skipping test server (its launcher from scripts/lib/tools.ts) and the local read model (FerretDB on a
+ * private PostgreSQL, scripts/lib/stack.ts) — with the real activities and the sample department extracts,
+ * and writes each workflow's history (every run of a continue-as-new chain, `-run<n>`) with its workflow id.
+ *
+ * Re-record only to add a scenario or when a workflow was deliberately retired — never to make a failing
+ * replay pass: a replay that fails means the change needs `patched()` (docs/determinism.md). Naming
+ * scenarios re-records only those and leaves the other files as they are.
+ */
+
+const OUT = resolve(import.meta.dirname, '../test/replay/histories');
+const OTHER_VILLAGE = { code: '371002001002', name: '戚谷疃社区居委会', level: 'village' as const };
+const OTHER_LADDER = [OTHER_VILLAGE, TOWN, DISTRICT, CITY];
+
+type Save = (name: string, handle: WorkflowHandleWithFirstExecutionRunId) => Promise<void>;
+interface Scenario {
+  name: string;
+  run(h: TimeSkippingHarness, save: Save): Promise<void>;
+}
+
+const scenarios: Scenario[] = [
+  // ------------------------------------------------------------------------------------------ alerts
+  {
+    name: 'alert-red-acknowledged-visited-closed',
+    async run(h, save) {
+      const { handle, caseId, openedAt: t0 } = await startAlert(h, 'red');
+      await h.sleepUntil(t0 + 19 * H); // past the 75 % warning
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: ALERT_STAFF, note: '已受理' }] });
+      await h.sleepUntil(t0 + 23 * H);
+      await visitAlert(h, handle, caseId);
+      await h.sleepUntil(t0 + 30 * H);
+      await handle.executeUpdate(closeUpdate, { args: [{ caseId, actor: ALERT_STAFF, closure: { reason: 'resolved', note: '已处置' } }] });
+      await handle.result();
+      await save('alert-red-acknowledged-visited-closed', handle);
+    },
+  },
+  {
+    name: 'alert-red-escalation-ladder',
+    async run(h, save) {
+      const { handle, openedAt: t0 } = await startAlert(h, 'red');
+      // Town at 24 h, district at 48 h, city at 72 h; then nothing left to wait for (left open).
+      await h.sleepUntil(t0 + 80 * H);
+      await until('the third escalation', async () => (await handle.query(alertQuery)).escalations.length === 3);
+      await save('alert-red-escalation-ladder', handle);
+    },
+  },
+  {
+    name: 'alert-yellow-weekly-continue-as-new',
+    async run(h, save) {
+      const { handle, caseId, openedAt: t0 } = await startAlert(h, 'yellow', { continueAsNewAfterEvents: 40 });
+      // Visits in weeks 1, 2, 4 (late for week 3), 5, 8 (late for weeks 6–7), 9; none in week 10 (left open, escalated).
+      for (const day of [2, 9, 25, 30, 50, 58]) {
+        await h.sleepUntil(t0 + day * D);
+        await quiet(h, handle.workflowId);
+        await visitAlert(h, handle, caseId);
+      }
+      await h.sleepUntil(t0 + 70 * D + 12 * H);
+      await save('alert-yellow-weekly-continue-as-new', handle);
+    },
+  },
+  {
+    name: 'alert-level-changes',
+    async run(h, save) {
+      const { handle, caseId, openedAt: t0 } = await startAlert(h, 'yellow');
+      await h.sleepUntil(t0 + 3 * D + 5 * H);
+      await handle.executeUpdate(changeLevelUpdate, { args: [{ caseId, actor: ALERT_STAFF, level: 'red', reason: '病情加重' }] });
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: ALERT_STAFF }] });
+      await h.sleepUntil(t0 + 4 * D + 6 * H); // the red's 24 h have passed: escalated to the town
+      await visitAlert(h, handle, caseId);
+      await handle.executeUpdate(changeLevelUpdate, { args: [{ caseId, actor: ALERT_STAFF, level: 'orange', reason: '病情好转' }] });
+      // A repeat report at another level changes it again (the report update, as the API sends it).
+      await handle.executeUpdate(reportUpdate, { args: [{ requestId: 'req-repeat-1', level: 'yellow', reasons: ['病情稳定'], actor: ALERT_STAFF }] });
+      await handle.executeUpdate(reportUpdate, { args: [{ requestId: 'req-repeat-2', level: 'yellow', reasons: ['复诊'], actor: ALERT_STAFF }] });
+      await h.sleepUntil(t0 + 6 * D);
+      await save('alert-level-changes', handle);
+    },
+  },
+  {
+    name: 'alert-reassigned-repolicied',
+    async run(h, save) {
+      const { handle, caseId, openedAt: t0 } = await startAlert(h, 'orange');
+      await h.sleepUntil(t0 + 10 * H);
+      await handle.executeUpdate(reassignUpdate, { args: [{ caseId, actor: ALERT_STAFF, unit: OTHER_VILLAGE, ladder: OTHER_LADDER, reason: '户籍迁至戚谷疃社区' }] });
+      const shorter = { ...ALERT_POLICY, version: 'replay-shorter-orange', levels: { ...ALERT_POLICY.levels, orange: { ...ALERT_POLICY.levels.orange, dueMs: 48 * H } } };
+      await handle.executeUpdate(repolicyUpdate, { args: [{ caseId, actor: ALERT_STAFF, policy: shorter }] });
+      await h.sleepUntil(t0 + 49 * H); // escalated up the new unit's ladder under the new policy
+      await visitAlert(h, handle, caseId, { ...ALERT_STAFF, unitCode: OTHER_VILLAGE.code });
+      await handle.executeUpdate(closeUpdate, { args: [{ caseId, actor: ALERT_STAFF, closure: { reason: 'resolved', note: '已处置' } }] });
+      await handle.result();
+      await save('alert-reassigned-repolicied', handle);
+    },
+  },
+  {
+    name: 'alert-refused-updates',
+    async run(h, save) {
+      const { handle, caseId } = await startAlert(h, 'red');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: ALERT_STAFF }] });
+      // Refused in the validator, so none of these enter the history.
+      await refusal(handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: ALERT_STAFF }] }));
+      const future = new Date((await h.env.currentTimeMs()) + 2 * H).toISOString();
+      await refusal(handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: ALERT_STAFF, visit: { visitors: ['李四'], visitedAt: future, outcome: 'stable', notes: '' } }] }));
+      await refusal(handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: `${caseId}-older`, actor: ALERT_STAFF }] }));
+      await refusal(handle.executeUpdate(changeLevelUpdate, { args: [{ caseId, actor: ALERT_STAFF, level: 'red', reason: '重复' }] }));
+      await visitAlert(h, handle, caseId);
+      await save('alert-refused-updates', handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------ applications
+  {
+    name: 'application-in-benefit-re-reviews',
+    async run(h, save) {
+      // The whole path to in_benefit, then quarterly re-reviews (labour capacity) across continue-as-new.
+      const a = await fileApplication(h, { labourCapacity: 'labour_capacity', continueAsNewAfterEvents: 60 });
+      await acceptAndVerify(h, a);
+      await refusal(act(h, a, 'extension', TOWN_STAFF, { stage: 'town_review', workingDays: 10, reason: '需补充入户调查' }));
+      await act(h, a, 'extension', TOWN_SUPERVISOR, { stage: 'town_review', workingDays: 15, reason: '需补充入户调查' });
+      // A department without a feed, answered by hand.
+      await act(h, a, 'verificationResult', TOWN_STAFF, { department: 'housing_fund', records: [], note: '公积金中心书面答复：无缴存记录' });
+      await investigate(h, a);
+      await deliberate(h, a);
+      await act(h, a, 'review', TOWN_STAFF, { opinion: 'approve', reason: '经审核符合低保条件' });
+      const atDistrict = await sitOutNotice(h, a);
+      await refusal(act(h, a, 'approval', DISTRICT_STAFF, approvalInput('2027-02-30')));
+      const startDate = new Date(Date.parse(atDistrict.notices[0]!.endedAt!) + 8 * H).toISOString().slice(0, 10);
+      await act(h, a, 'approval', DISTRICT_STAFF, approvalInput(startDate));
+      for (const input of [
+        { outcome: 'renew', reason: '家庭情况未变' },
+        { outcome: 'change', reason: '就业收入减少', monthlyAmount: 950 },
+        { outcome: 'stop', reason: '家庭人均收入超过低保标准' },
+      ]) {
+        await h.sleepUntil(Date.parse((await applicationView(a)).benefit!.nextReReviewAt!) + MIN);
+        await reaches(a, 're_review');
+        await act(h, a, 'reReview', TOWN_STAFF, input);
+      }
+      await resultOf(h, a);
+      await save('application-in-benefit-re-reviews', a.handle);
+    },
+  },
+  {
+    name: 'application-returned-supplemented-withdrawn',
+    async run(h, save) {
+      const a = await fileApplication(h);
+      const returned = await act(h, a, 'acceptance', TOWN_STAFF, { decision: 'return', missing: ['户口簿复印件', '收入证明'], note: '请一次补齐' });
+      await h.sleepUntil(Date.parse(returned.materials[0]!.returnedAt) + 2 * D);
+      await refusal(act(h, a, 'supplements', VILLAGE_STAFF, { supplied: ['户口簿复印件'] }));
+      await act(h, a, 'supplements', VILLAGE_STAFF, { supplied: ['收入证明', '户口簿复印件'] });
+      await acceptAndVerify(h, a);
+      await act(h, a, 'withdrawal', VILLAGE_STAFF, { reason: '申请人家庭收入已增加，主动撤回' });
+      await resultOf(h, a);
+      await save('application-returned-supplemented-withdrawn', a.handle);
+    },
+  },
+  {
+    name: 'application-escalated-reviewed-late',
+    async run(h, save) {
+      const a = await fileApplication(h);
+      await toTownReview(h, a);
+      // The town's 15 working days pass: at risk, then escalated to the town and two days later to the district.
+      await h.sleepUntil(Date.parse((await applicationView(a)).due!.dueAt) + 2 * D + MIN);
+      await until('two escalations', async () => (await applicationView(a)).escalations.length === 2);
+      await act(h, a, 'review', TOWN_STAFF, { opinion: 'approve', reason: '经审核符合低保条件' });
+      await save('application-escalated-reviewed-late', a.handle);
+    },
+  },
+  {
+    name: 'application-objection-second-round',
+    async run(h, save) {
+      const a = await fileApplication(h);
+      await toTownReview(h, a);
+      const first = await act(h, a, 'review', TOWN_STAFF, { opinion: 'approve', reason: '经审核符合低保条件' });
+      await h.sleepUntil(Date.parse(first.notices[0]!.startedAt) + 3 * D);
+      await act(h, a, 'objection', GRID_WORKER, { text: '该户有一辆小型轿车未申报', from: '邻居（匿名）' });
+      await reaches(a, 'town_review');
+      await act(h, a, 'review', TOWN_STAFF_2, { opinion: 'approve', reason: '复核：车辆已于2025年转让，仍符合条件' });
+      await sitOutNotice(h, a);
+      await act(h, a, 'approval', DISTRICT_STAFF, approvalInput('2027-02-01'));
+      await save('application-objection-second-round', a.handle);
+    },
+  },
+  {
+    name: 'application-rejected-by-town',
+    async run(h, save) {
+      const a = await fileApplication(h);
+      await acceptAndVerify(h, a);
+      await investigate(h, a);
+      // A meeting without quorum first (5 of 9), then one with (6 of 9).
+      await act(h, a, 'deliberation', VILLAGE_STAFF, { kind: 'schedule', scheduledAt: await nowIso(h), place: '海港社区会议室' });
+      await act(h, a, 'deliberation', VILLAGE_STAFF, { kind: 'record', heldAt: await nowIso(h), members: 9, attendees: 5, votesFor: 5, votesAgainst: 0 });
+      await h.sleepUntil((await h.env.currentTimeMs()) + 3 * D);
+      await deliberate(h, a);
+      await refusal(act(h, a, 'review', TOWN_STAFF, { opinion: 'reject', reason: '家庭人均收入超过当地低保标准' }));
+      await act(h, a, 'review', TOWN_STAFF, { opinion: 'reject', reason: '家庭人均收入超过当地低保标准', noticeText: '不予通过审核告知书：……如不服，可申请复议。' });
+      await resultOf(h, a);
+      await save('application-rejected-by-town', a.handle);
+    },
+  },
+  {
+    name: 'application-from-alert',
+    async run(h, save) {
+      const alert = await startAlert(h, 'orange');
+      // The conversion finds the alert through the read model.
+      await until('the alert in the read model', async () => (await h.mongo.db.collection<{ _id: string }>(COLLECTIONS.cases).findOne({ _id: alert.caseId })) !== null);
+      await h.sleepUntil(alert.openedAt + 5 * H);
+      const a = await fileApplication(h, { fromAlert: { alertId: alert.caseId, householdId: alert.householdId } });
+      await completed(alert.handle);
+      await acceptAndVerify(h, a);
+      await save('application-from-alert', a.handle);
+      await save('alert-converted-to-application', alert.handle);
+    },
+  },
+  // ----------------------------------------------------------------------------------------- reports
+  {
+    name: 'report-acknowledged-answered',
+    async run(h, save) {
+      const { handle, caseId, receivedAt: t0 } = await startReport(h, 'assistance_policy');
+      await h.sleepUntil(t0 + 47 * H);
+      await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: REPORT_STAFF, note: '已受理' }] });
+      await h.sleepUntil(t0 + 5 * D);
+      await handle.executeUpdate(answerReportUpdate, { args: [{ caseId, actor: REPORT_STAFF, answer: '政策已当面解释', answeredBy: ANSWERED_BY, channel: 'staff' }] });
+      await handle.result();
+      await save('report-acknowledged-answered', handle);
+    },
+  },
+  {
+    name: 'report-escalated-answered-late',
+    async run(h, save) {
+      const { handle, caseId, receivedAt: t0 } = await startReport(h, 'missed_household');
+      // 受理 missed: the town at 48 h, the district at 96 h; then acknowledged, and answered late on day 13.
+      await h.sleepUntil(t0 + 96 * H + MIN);
+      await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: REPORT_STAFF }] });
+      await h.sleepUntil(t0 + 12 * D + MIN);
+      await refusal(handle.executeUpdate(answerReportUpdate, { args: [{ caseId, actor: REPORT_STAFF, answer: '  ', answeredBy: { name: '王', role: 'mayor' as never }, channel: 'staff' }] }));
+      await h.sleepUntil(t0 + 13 * D);
+      await handle.executeUpdate(answerReportUpdate, { args: [{ caseId, actor: REPORT_STAFF, answer: '已补发', answeredBy: ANSWERED_BY, channel: 'staff' }] });
+      await handle.result();
+      await save('report-escalated-answered-late', handle);
+    },
+  },
+  {
+    name: 'report-common-issue',
+    async run(h, save) {
+      const reports = [];
+      for (let i = 0; i < 3; i++) {
+        reports.push(await startReport(h, 'benefit_problem', OTHER_VILLAGE));
+        await quiet(h, reports.at(-1)!.handle.workflowId);
+        await h.sleepUntil((await h.env.currentTimeMs()) + H);
+      }
+      const [first, , third] = reports as [(typeof reports)[0], (typeof reports)[0], (typeof reports)[0]];
+      await until('the proposal', async () => (await third.handle.query(reportQuery)).commonIssue !== null);
+      await first.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: first.caseId, actor: REPORT_STAFF, title: '低保金发放延迟' }] });
+      await refusal(first.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: first.caseId, actor: REPORT_STAFF }] }));
+      await save('report-common-issue-marked', first.handle);
+      await save('report-common-issue-proposed', third.handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------------ wishes
+  {
+    name: 'wish-fulfilled-confirmed',
+    async run(h, save) {
+      const { handle, caseId, postedAt: t0 } = await postWish(h);
+      await h.sleepUntil(t0 + H);
+      await wishStep(handle, caseId, 'screening', WISH_TOWN_STAFF, { decision: 'approve', publicTitle: '老人需要一台轮椅' });
+      await h.sleepUntil(t0 + 2 * D);
+      await wishStep(handle, caseId, 'claim', PARTY_MEMBER, { helperId: PM_HELPER.helperId }, PM_HELPER);
+      await h.sleepUntil(t0 + 5 * D);
+      await wishStep(handle, caseId, 'fulfilment', PARTY_MEMBER, { text: '轮椅已送到家中并教会使用', photos: ['https://example.org/wish/1.jpg'] });
+      await h.sleepUntil(t0 + 6 * D);
+      await wishStep(handle, caseId, 'confirmation', WISH_VILLAGE_STAFF, { confirmedBy: 'household', note: '老人很满意' });
+      await handle.result();
+      await save('wish-fulfilled-confirmed', handle);
+    },
+  },
+  {
+    name: 'wish-screening-late-claim-released',
+    async run(h, save) {
+      const { handle, caseId, postedAt: t0 } = await postWish(h);
+      await h.sleepUntil(t0 + 10 * D + MIN); // nobody screens: the town at 3 days, the district a week later
+      await wishStep(handle, caseId, 'screening', WISH_TOWN_STAFF, { decision: 'approve' });
+      await wishStep(handle, caseId, 'claim', PARTY_MEMBER, { helperId: PM_HELPER.helperId }, PM_HELPER);
+      await refusal(wishStep(handle, caseId, 'release', PARTY_MEMBER, { reason: '' }));
+      await h.sleepUntil(t0 + 12 * D);
+      await wishStep(handle, caseId, 'release', PARTY_MEMBER, { reason: '临时外出，无法完成' });
+      await save('wish-screening-late-claim-released', handle);
+    },
+  },
+  {
+    name: 'wish-fulfilment-overdue-reopened',
+    async run(h, save) {
+      const { handle, caseId, postedAt: t0 } = await postWish(h);
+      await wishStep(handle, caseId, 'screening', WISH_TOWN_STAFF, { decision: 'approve' });
+      await h.sleepUntil(t0 + D);
+      const fulfilBy = t0 + 11 * D;
+      await refusal(wishStep(handle, caseId, 'claim', WISH_VILLAGE_STAFF, { helperId: ORGANISATION.helperId, fulfilBy: new Date(t0 + 32 * D).toISOString() }, ORGANISATION));
+      await wishStep(handle, caseId, 'claim', WISH_VILLAGE_STAFF, { helperId: ORGANISATION.helperId, fulfilBy: new Date(fulfilBy).toISOString() }, ORGANISATION);
+      await refusal(wishStep(handle, caseId, 'claim', PARTY_MEMBER, { helperId: PM_HELPER.helperId }, PM_HELPER));
+      // Not fulfilled by its date: released, reopened, escalated to the town; someone else claims it.
+      await h.sleepUntil(fulfilBy + MIN);
+      await until('the wish to reopen', async () => (await handle.query(wishQuery)).stage === 'open');
+      await wishStep(handle, caseId, 'claim', PARTY_MEMBER, { helperId: PM_HELPER.helperId }, PM_HELPER);
+      await save('wish-fulfilment-overdue-reopened', handle);
+    },
+  },
+  {
+    name: 'wish-auto-confirmed',
+    async run(h, save) {
+      const { handle, caseId, postedAt: t0 } = await postWish(h);
+      await wishStep(handle, caseId, 'screening', WISH_TOWN_STAFF, { decision: 'approve', publicTitle: '老人需要一台轮椅' });
+      await wishStep(handle, caseId, 'claim', PARTY_MEMBER, { helperId: PM_HELPER.helperId }, PM_HELPER);
+      await h.sleepUntil(t0 + 2 * D);
+      const fulfilled = await wishStep(handle, caseId, 'fulfilment', PARTY_MEMBER, { text: '轮椅已送到家中并教会使用', photos: [] });
+      // The household's silence: confirmed by staff automatically after 7 days, points recorded.
+      await h.sleepUntil(Date.parse(fulfilled.fulfilment!.at) + 7 * D + MIN);
+      await handle.result();
+      await save('wish-auto-confirmed', handle);
+    },
+  },
+  {
+    name: 'wish-withdrawn-rejected',
+    async run(h, save) {
+      const withdrawn = await postWish(h);
+      await wishStep(withdrawn.handle, withdrawn.caseId, 'screening', WISH_TOWN_STAFF, { decision: 'approve' });
+      await wishStep(withdrawn.handle, withdrawn.caseId, 'claim', PARTY_MEMBER, { helperId: PM_HELPER.helperId }, PM_HELPER);
+      await wishStep(withdrawn.handle, withdrawn.caseId, 'withdrawal', WISH_VILLAGE_STAFF, { reason: '家属已自行购买' });
+      await withdrawn.handle.result();
+      const rejected = await postWish(h);
+      await wishStep(rejected.handle, rejected.caseId, 'screening', WISH_TOWN_STAFF, { decision: 'reject', reason: '属于低保救助范围，转申请办理' });
+      await rejected.handle.result();
+      await save('wish-withdrawn', withdrawn.handle);
+      await save('wish-rejected', rejected.handle);
+    },
+  },
+  // ---------------------------------------------------------------------------------------- Party day
+  {
+    name: 'party-day-carried-over-handed-on',
+    async run(h, save) {
+      // A real report of the village is on the agenda beside a common issue; it is left unanswered.
+      const report = await startReport(h, 'benefit_problem');
+      await until('the report in the read model', async () => (await h.mongo.db.collection<{ _id: string }>(COLLECTIONS.cases).findOne({ _id: report.caseId })) !== null);
+      await seedAgenda(h, 'm1', { reportId: report.caseId });
+      const t0 = await h.env.currentTimeMs();
+      const dayEnd = endOfLocalDay(t0);
+      const month1 = await startPartyDay(h, t0);
+      await until('month 1 agenda', async () => (await month1.query(partyDayQuery).catch(() => null))?.items.length === 2);
+      const first = await month1.query(partyDayQuery);
+      await answerItem(month1, first.partyDayId, 'Q1');
+      // At risk at midnight; at midnight + 1 day the report is carried over and escalated to the town.
+      await h.sleepUntil(dayEnd + D + MIN);
+      await h.sleepUntil(dayEnd + 5 * D);
+      const [y, m] = monthOf(t0).split('-').map(Number) as [number, number];
+      const month2Id = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+      const day2 = partyDayStartsAt(month2Id, 28, '09:00');
+      await h.sleepUntil(day2);
+      const month2 = await startPartyDay(h, day2);
+      await until('month 2 agenda', async () => ((await month2.query(partyDayQuery).catch(() => null))?.items.length ?? 0) > 0);
+      const second = await month2.query(partyDayQuery);
+      await completed(month1);
+      // The carried report answered on site: forwarded to the report's own workflow, which closes.
+      await answerItem(month2, second.partyDayId, 'Q1');
+      await completed(month2);
+      await completed(report.handle);
+      await save('party-day-carried-over-handed-on', month1);
+      await save('party-day-took-over-answered', month2);
+      await save('report-answered-at-party-day', report.handle);
+    },
+  },
+  {
+    name: 'party-day-empty-agenda',
+    async run(h, save) {
+      const handle = await startPartyDay(h, undefined);
+      await handle.result();
+      await save('party-day-empty-agenda', handle);
+    },
+  },
+];
+
+/** The commit the workflow code comes from, marked dirty when workflows/ or domain/ differ from it. */
+function recordedFrom(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: resolve(import.meta.dirname, '..'), encoding: 'utf8' }).trim();
+  const dirty = git('status', '--porcelain', '--', 'workflows', 'domain') !== '';
+  return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '+dirty' : ''}`;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const chosen = only.length ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
+  const unknown = only.filter((n) => !scenarios.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`no such scenario: ${unknown.join(', ')} (have: ${scenarios.map((s) => s.name).join(', ')})`);
+
+  const log = (line: string) => console.log(`[record] ${line}`);
+  const scratch = mkdtempSync(join(tmpdir(), 'jiuzhu-record-'));
+  const staged = join(scratch, 'histories');
+  mkdirSync(staged);
+  const mongo = await startMongo({ port: await freePort(), dataDir: join(scratch, 'mongo'), logFile: join(scratch, 'mongo.log') }, log);
+  let harness: TimeSkippingHarness | undefined;
+  try {
+    const testServerPath = await ensureTestServer(log);
+    harness = await createTimeSkippingHarness('record', { sources: createFileSources(SAMPLE_DEPARTMENT_DATA), temporalClient: true, servers: { testServerPath, mongoUri: mongo.uri } });
+    await harness.startWorker();
+    const h = harness;
+    const commit = recordedFrom();
+    const written: string[] = [];
+    const save: Save = async (name, handle) => {
+      await quiet(h, handle.workflowId);
+      const runs = await runsOf(h, handle);
+      for (const [i, runId] of runs.entries()) {
+        const history = await h.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        const workflowType = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
+        const file = `${name}${runs.length > 1 ? `-run${i + 1}` : ''}.json`;
+        const recorded: RecordedHistory = { workflowId: handle.workflowId, workflowType, recordedFrom: commit, history: historyToJsonValue(history) };
+        writeFileSync(join(staged, file), `${JSON.stringify(recorded)}\n`);
+        written.push(file);
+        log(`  ${file}: ${history.events?.length ?? 0} events`);
+      }
+    };
+    for (const scenario of chosen) {
+      const started = Date.now();
+      log(`${scenario.name}`);
+      await scenario.run(h, save);
+      // Whatever it left open must not wake in the next scenario's time (nor outlive the script).
+      await h.terminateLeftovers({ first: (handle) => quiet(h, handle.workflowId).catch(() => undefined) });
+      await h.mongo.db.dropDatabase();
+      log(`  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    // All recorded: only now replace the old files (all of them, or only the chosen scenarios').
+    mkdirSync(OUT, { recursive: true });
+    if (!only.length) for (const f of readdirSync(OUT)) if (f.endsWith('.json')) rmSync(join(OUT, f));
+    for (const f of written) copyFileSync(join(staged, f), join(OUT, f));
+    log(`${written.length} histories in ${OUT} (from ${commit})`);
+  } finally {
+    await harness?.close();
+    await mongo.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
