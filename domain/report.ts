@@ -1,16 +1,7 @@
 import { z } from 'zod';
-import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
-import {
-  advanceDeadline,
-  createDeadline,
-  deadlineView,
-  isoTime,
-  meetDeadline,
-  nextWakeAt,
-  openDeadlineOf,
-  type Deadline,
-  type Escalation,
-} from './deadlines';
+import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
+import { advanceBook, bookWakeAt, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
+import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { zOrgCode, type UnitRef } from './org';
 import type { ReportsPolicy } from './policy';
 import type { Role } from './roles';
@@ -138,27 +129,23 @@ const LABELS = {
 } as const;
 type DeadlineName = keyof typeof LABELS;
 
+/** The deadline the report is working towards (受理, then 答复), or undefined once it is answered. */
 export function currentDeadline(s: ReportState): Deadline | undefined {
-  return openDeadlineOf(s.deadlines);
+  return openOf(s);
 }
 
-/** Both deadlines count from receipt; the answer's opens when the acknowledgement is met. */
-function openDeadline(s: ReportState, name: DeadlineName, opensAt: number): Deadline {
+/**
+ * Opens the report's next deadline (the book ends one still open); its `deadline_opened` event. Both
+ * deadlines count from receipt; the answer's opens when the acknowledgement is met.
+ */
+function openDeadline(s: ReportState, name: DeadlineName, opensAt: number, actor?: Actor): CaseEvent[] {
   const within = name === 'acknowledge' ? s.policy.acknowledgeWithin : s.policy.answerWithin;
-  const d = createDeadline({
-    key: `${name}#1`,
-    kind: `report.${name}`,
-    label: LABELS[name],
-    opensAt,
-    dueAt: s.receivedAt + within,
-    warnAt: s.policy.warnAt,
-    escalateEveryMs: s.policy.escalateEvery,
-  });
-  s.deadlines.push(d);
-  return d;
+  return openNext(s, { prefix: 'report', name, label: LABELS[name], opensAt, dueAt: s.receivedAt + within, warn: s.policy.warnAt, escalateEveryMs: s.policy.escalateEvery }, opensAt, actor).events;
 }
 
 const subject = (s: ReportState) => `群众反映 ${s.reportId}，${REPORT_CATEGORY_NAMES[s.category]}`;
+/** Where the report's deadlines escalate: from its village up the whole ladder. */
+const escalationPath = (s: ReportState) => ({ unit: s.unit, ladder: s.ladder, subject: subject(s) });
 
 export interface ReceiveArgs {
   reportId: string;
@@ -185,11 +172,11 @@ export function receiveReport(a: ReceiveArgs, now: number): { state: ReportState
     policy: a.policy,
     version: 0,
   };
-  openDeadline(state, 'acknowledge', now);
+  const opened = openDeadline(state, 'acknowledge', now);
   return {
     state,
     // No actor: the reporter is anonymous to the system; nothing about them enters the audit trail.
-    events: [{ type: 'received', at: now, data: { category: a.category, policyVersion: a.policy.version } }],
+    events: [{ type: 'received', at: now, data: { category: a.category, policyVersion: a.policy.version } }, ...opened],
     notices: [{ unit: a.unit, kind: 'opened', message: `新的群众反映（${subject(state)}）：请于受理期限内受理` }],
   };
 }
@@ -206,14 +193,11 @@ export function checkAcknowledge(s: ReportState): void {
 /** 受理: meets the acknowledgement deadline (late if after it) and opens the answer's. */
 export function acknowledgeReport(s: ReportState, input: AcknowledgeReportInput, actor: Actor, now: number): Outcome {
   checkAcknowledge(s);
-  const d = currentDeadline(s);
-  const resolved = d ? meetDeadline(d, s.escalations, now) : [];
+  const met = meetOpen(s, now, actor);
   s.acknowledgement = { at: now, by: actor, ...(input.note ? { note: input.note } : {}) };
   s.stage = 'acknowledged';
-  openDeadline(s, 'answer', now);
-  const events: CaseEvent[] = [{ type: 'acknowledged', at: now, actor }];
-  if (d) events.push({ type: 'deadline_met', at: now, actor, data: { deadline: d.key, dueAt: d.dueAt, lateByMs: Math.max(0, now - d.dueAt), resolvedEscalations: resolved.length } });
-  return { events, notices: [] };
+  const opened = openDeadline(s, 'answer', now, actor);
+  return { events: [{ type: 'acknowledged', at: now, actor }, ...met, ...opened], notices: [] };
 }
 
 export function checkAnswer(s: ReportState): void {
@@ -228,18 +212,12 @@ export function checkAnswer(s: ReportState): void {
 export function answerReport(s: ReportState, input: AnswerReportInput, actor: Actor, now: number): Outcome {
   checkAnswer(s);
   const events: CaseEvent[] = [];
-  const meet = (d: Deadline) => {
-    const resolved = meetDeadline(d, s.escalations, now);
-    events.push({ type: 'deadline_met', at: now, actor, data: { deadline: d.key, dueAt: d.dueAt, lateByMs: Math.max(0, now - d.dueAt), resolvedEscalations: resolved.length } });
-  };
   if (!s.acknowledgement) {
-    const ack = currentDeadline(s);
-    if (ack) meet(ack);
+    events.push(...meetOpen(s, now, actor));
     s.acknowledgement = { at: now, by: actor, note: '答复即受理' };
-    openDeadline(s, 'answer', now);
+    events.push(...openDeadline(s, 'answer', now, actor));
   }
-  const d = currentDeadline(s);
-  if (d) meet(d);
+  events.push(...meetOpen(s, now, actor));
   s.answer = { text: input.answer, answeredBy: input.answeredBy, channel: input.channel, at: now, by: actor };
   s.stage = 'answered';
   s.status = 'closed';
@@ -272,14 +250,13 @@ export function commonIssueProposed(s: ReportState, issueId: string, reports: nu
 
 /** Brings the report up to `now`: warnings and escalations whose time has come. */
 export function advanceReport(s: ReportState, now: number): Outcome {
-  const d = currentDeadline(s);
-  if (s.status !== 'open' || !d) return { events: [], notices: [] };
-  return deadlineOutcome(advanceDeadline(d, s.escalations, s.ladder, now), s.unit, subject(s));
+  if (s.status !== 'open') return { events: [], notices: [] };
+  return advanceBook(s, escalationPath(s), now);
 }
 
+/** The next instant `advanceReport` has something to do (ms since the epoch), or undefined. */
 export function reportWakeAt(s: ReportState): number | undefined {
-  const d = currentDeadline(s);
-  return s.status === 'open' && d ? nextWakeAt(d, s.escalations, s.ladder.length) : undefined;
+  return s.status === 'open' ? bookWakeAt(s, s.ladder.length) : undefined;
 }
 
 const iso = isoTime;

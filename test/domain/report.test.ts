@@ -72,7 +72,10 @@ describe('receiving a report', () => {
     const out = receiveReport({ reportId: 'rp-1', category: 'missed_household', text: '邻居老人独居无人照料', unit: VILLAGE, ladder: LADDER, policy: POLICY }, T0);
     expect(out.state).toMatchObject({ status: 'open', stage: 'received', receivedAt: T0 });
     expect(out.state.deadlines).toEqual([expect.objectContaining({ key: 'acknowledge#1', kind: 'report.acknowledge', opensAt: T0, dueAt: T0 + 48 * H, warnAt: T0 + 36 * H })]);
-    expect(out.events).toEqual([{ type: 'received', at: T0, data: { category: 'missed_household', policyVersion: 'default' } }]);
+    expect(out.events).toEqual([
+      { type: 'received', at: T0, data: { category: 'missed_household', policyVersion: 'default' } },
+      { type: 'deadline_opened', at: T0, data: { deadline: 'acknowledge#1', kind: 'report.acknowledge', opensAt: T0, dueAt: T0 + 48 * H } },
+    ]);
     expect(JSON.stringify(out.events)).not.toContain('邻居');
     expect(out.notices).toEqual([expect.objectContaining({ unit: VILLAGE, kind: 'opened' })]);
     expect(out.notices[0]!.message).toContain('应救未救');
@@ -112,7 +115,7 @@ describe('acknowledgement (受理)', () => {
     expect(s.stage).toBe('acknowledged');
     expect(outcomeOf(s.deadlines[0]!)).toBe('on_time');
     expect(currentDeadline(s)).toMatchObject({ key: 'answer#1', kind: 'report.answer', opensAt: T0 + 47 * H, dueAt: T0 + 10 * D });
-    expect(out.events.map((e) => e.type)).toEqual(['acknowledged', 'deadline_met']);
+    expect(out.events.map((e) => e.type)).toEqual(['acknowledged', 'deadline_met', 'deadline_opened']);
     expect(out.events[1]!.data).toMatchObject({ deadline: 'acknowledge#1', lateByMs: 0, resolvedEscalations: 0 });
     expectViolation(() => acknowledgeReport(s, {}, STAFF, T0 + 48 * H), 'conflict', /already acknowledged/);
   });
@@ -168,7 +171,7 @@ describe('answer (答复)', () => {
     runUntil(s, T0 + 3 * D);
     expect(s.escalations).toHaveLength(1);
     const out = answerReport(s, { ...ANSWER, channel: 'party_day' }, STAFF, T0 + 3 * D);
-    expect(out.events.map((e) => e.type)).toEqual(['answered', 'deadline_met', 'deadline_met', 'closed']);
+    expect(out.events.map((e) => e.type)).toEqual(['answered', 'deadline_met', 'deadline_opened', 'deadline_met', 'closed']);
     expect(s.deadlines.map((d) => [d.key, outcomeOf(d)])).toEqual([
       ['acknowledge#1', 'late'],
       ['answer#1', 'on_time'],
