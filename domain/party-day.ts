@@ -1,17 +1,7 @@
 import { z } from 'zod';
-import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
-import {
-  advanceDeadline,
-  createDeadline,
-  deadlineView,
-  isoTime,
-  endDeadline,
-  meetDeadline,
-  nextWakeAt,
-  openDeadlineOf,
-  type Deadline,
-  type Escalation,
-} from './deadlines';
+import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
+import { advanceBook, bookWakeAt, endOpen, meetOpen, openDeadline, openNext } from './deadline-book';
+import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import type { UnitRef } from './org';
 import type { PartyDayPolicy } from './policy';
 
@@ -161,9 +151,6 @@ export function partyDayStartsAt(month: string, dayOfMonth: number, startsAt: st
 
 const DEADLINE_LABEL = '党员活动日集中答疑：议题当日答复';
 
-/** Only the unit and its town: unanswered questions are the town's to chase, they climb no further. */
-const escalationLadder = (s: PartyDayState) => s.ladder.slice(0, 2);
-
 const unanswered = (s: PartyDayState) => s.items.filter((i) => i.answer === undefined);
 
 /**
@@ -244,10 +231,9 @@ export function openPartyDay(a: OpenArgs, now: number): { state: PartyDayState }
     return { state, events, notices: [] };
   }
   const dueAt = dayEndsAt + a.policy.grace;
-  const deadline = createDeadline({ key: 'answers', kind: 'party_day.answers', label: DEADLINE_LABEL, opensAt: now, dueAt, warnAt: 1, escalateEveryMs: a.policy.grace });
   // At risk from midnight: the day is over and the grace is running.
-  deadline.warnAt = Math.min(dayEndsAt, dueAt);
-  state.deadlines.push(deadline);
+  const spec = { prefix: 'party_day', name: 'answers', key: 'answers', label: DEADLINE_LABEL, opensAt: now, dueAt, warn: { at: Math.min(dayEndsAt, dueAt) }, escalateEveryMs: a.policy.grace };
+  events.push(...openNext(state, spec, now).events);
   return {
     state,
     events,
@@ -255,11 +241,14 @@ export function openPartyDay(a: OpenArgs, now: number): { state: PartyDayState }
   };
 }
 
+/** The answers deadline while it is open, or undefined. */
 export function currentDeadline(s: PartyDayState): Deadline | undefined {
-  return openDeadlineOf(s.deadlines);
+  return openDeadline(s);
 }
 
 const subject = (s: PartyDayState) => `${s.unit.name}${s.month}党员活动日`;
+/** Only the unit and its town: unanswered questions are the town's to chase, they climb no further. */
+const escalationPath = (s: PartyDayState) => ({ unit: s.unit, ladder: s.ladder.slice(0, 2), subject: subject(s) });
 
 /**
  * Brings the Q&A up to `now`: the at-risk warning at midnight; at the end of the grace the unanswered
@@ -267,11 +256,10 @@ const subject = (s: PartyDayState) => `${s.unit.name}${s.month}党员活动日`;
  * stays open (on the town's overdue board) until the items are answered or next month takes them.
  */
 export function advancePartyDay(s: PartyDayState, now: number): Outcome {
-  const d = currentDeadline(s);
-  if (s.status !== 'open' || !d) return { events: [], notices: [] };
-  const happened = advanceDeadline(d, s.escalations, escalationLadder(s), now);
-  const out = deadlineOutcome(happened, s.unit, subject(s));
-  if (happened.some((e) => e.type === 'breached')) out.events.push(...carryOver(s, now));
+  if (s.status !== 'open') return { events: [], notices: [] };
+  const out = advanceBook(s, escalationPath(s), now);
+  // The grace ran out in this step (the book's `overdue`, once per deadline): carry the rest over.
+  if (out.events.some((e) => e.type === 'overdue')) out.events.push(...carryOver(s, now));
   return out;
 }
 
@@ -283,9 +271,9 @@ function carryOver(s: PartyDayState, now: number): CaseEvent[] {
   return [{ type: 'carried_over', at: now, data: { items: s.carriedOver, answered: s.items.length - s.carriedOver.length } }];
 }
 
+/** The next instant `advancePartyDay` has something to do (ms since the epoch), or undefined. */
 export function partyDayWakeAt(s: PartyDayState): number | undefined {
-  const d = currentDeadline(s);
-  return s.status === 'open' && d ? nextWakeAt(d, s.escalations, escalationLadder(s).length) : undefined;
+  return s.status === 'open' ? bookWakeAt(s, escalationPath(s).ladder.length) : undefined;
 }
 
 function assertOpen(s: PartyDayState): void {
@@ -317,11 +305,7 @@ export function recordAnswer(s: PartyDayState, input: AnswerInput, actor: Actor,
     { type: 'answered', at: now, actor, data: { itemId: item.itemId, kind: item.kind, origin: item.origin, refId: item.refId, answeredBy: item.answeredBy.role } },
   ];
   if (unanswered(s).length === 0) {
-    const d = currentDeadline(s);
-    if (d) {
-      const resolved = meetDeadline(d, s.escalations, now);
-      events.push({ type: 'deadline_met', at: now, actor, data: { deadline: d.key, dueAt: d.dueAt, lateByMs: Math.max(0, now - d.dueAt), resolvedEscalations: resolved.length } });
-    }
+    events.push(...meetOpen(s, now, actor));
     s.status = 'closed';
     s.stage = 'closed';
     s.closedAt ??= now;
@@ -351,8 +335,7 @@ export function handOver(s: PartyDayState, to: string, now: number): { items: Ca
   checkHandOver(s, to);
   const events = carryOver(s, now);
   const items = carriedItemsOf(s);
-  const d = currentDeadline(s);
-  if (d) endDeadline(d, s.escalations, now, 'closed');
+  events.push(...endOpen(s, now, 'closed'));
   s.status = 'closed';
   s.handedOverTo = to;
   events.push({ type: 'handed_over', at: now, data: { to, items: items.map((i) => i.itemId) } });

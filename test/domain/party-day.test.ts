@@ -190,7 +190,7 @@ describe('one month’s Q&A', () => {
     expect(() => handOver(s, '371002001001:2026-11', NOV15 + 30 * D)).toThrow(/not a later party day/);
     const handed = handOver(s, '371002001001:2026-12', NOV15 + 30 * D);
     expect(handed.items.map((i) => i.itemId)).toEqual(['Q1', 'Q2']);
-    expect(handed.events.map((e) => e.type)).toEqual(['handed_over']);
+    expect(handed.events.map((e) => e.type)).toEqual(['deadline_ended', 'handed_over']);
     expect(s).toMatchObject({ status: 'closed', handedOverTo: '371002001001:2026-12' });
     expect(outcomeOf(s.deadlines[0]!)).toBe('late');
     expect(s.escalations[0]).toMatchObject({ resolution: 'closed' });
@@ -201,7 +201,7 @@ describe('one month’s Q&A', () => {
   it('when next month starts before the grace is over, carries the unanswered over then, without escalating', () => {
     const s = open();
     const handed = handOver(s, '371002001001:2026-12', NOV15 + 2 * H);
-    expect(handed.events.map((e) => e.type)).toEqual(['carried_over', 'handed_over']);
+    expect(handed.events.map((e) => e.type)).toEqual(['carried_over', 'deadline_ended', 'handed_over']);
     expect(s.carriedOver).toEqual(['Q1', 'Q2']);
     expect(s.escalations).toEqual([]);
     expect(outcomeOf(s.deadlines[0]!)).toBe('not_due');
