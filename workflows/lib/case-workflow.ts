@@ -52,6 +52,12 @@ export function refusing<T>(work: () => T): T {
   }
 }
 
+/** Why an activity failed, for the audit trail: its cause's message (the activity's own error), else its own. */
+export function failureMessage(err: unknown): string {
+  const e = err as Error;
+  return e.cause instanceof Error ? e.cause.message : e.message;
+}
+
 /** The arguments every staff step carries: which case it means and who acts. */
 export interface StepArgs {
   caseId: string;
@@ -61,12 +67,15 @@ export interface StepArgs {
 /**
  * One staff step as the workflow runs it. The validator parses the input and runs `check`; the handler
  * parses again (validators do not run on replay), runs `prepare` (work outside the workflow), checks again
- * (the state may have moved while it waited) and applies. A refusal at any point fails the update, never the
- * workflow task: `check` must cover every input `apply` cannot take.
+ * (the state may have moved while it waited), applies and commits, then runs `after` and commits what it
+ * returns. A refusal at any point before the first commit fails the update, never the workflow task:
+ * `check` must cover every input `apply` cannot take.
  */
-export interface WorkflowStep<S, A extends StepArgs, R> {
+export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
   update: UpdateDefinition<R, [A]>;
   schema: z.ZodType;
+  /** Which case the arguments name; `args.caseId` by default (a Party-day answer names its `partyDayId`). */
+  caseIdIn?: (args: A) => string;
   /** The step's input within the update's arguments; `args.input` by default. */
   input?: (args: A) => unknown;
   /** What a failed parse names when the issue has no path (`visit`, `closure`); `input` by default. */
@@ -77,6 +86,11 @@ export interface WorkflowStep<S, A extends StepArgs, R> {
   apply(s: S, input: never, actor: Actor, now: number, ctx: never): Outcome;
   /** Work outside the workflow before applying (an activity); its result is passed to `apply` as `ctx.prepared`. */
   prepare?(s: S, input: never, actor: Actor): Promise<unknown>;
+  /**
+   * Work outside the workflow once the change is committed (an activity: Party day forwards an answer to
+   * its report); the outcome it returns is committed too. It must not throw: it records a failure as an event.
+   */
+  after?(s: S, input: never, actor: Actor, now: () => number): Promise<Outcome>;
   /** What the update answers; the case view after the change by default. */
   result?: (view: unknown) => R;
 }
@@ -84,7 +98,7 @@ export interface WorkflowStep<S, A extends StepArgs, R> {
 /** A step with its argument and result types erased, as a kind lists its steps (see `kindStep`). */
 export type KindStep<S> = WorkflowStep<S, StepArgs, unknown>;
 /** Lists a step in a kind's table; the skeleton hands it the arguments its update was defined with. */
-export const kindStep = <S, A extends StepArgs, R>(step: WorkflowStep<S, A, R>): KindStep<S> => step as unknown as KindStep<S>;
+export const kindStep = <S, A extends Pick<StepArgs, 'actor'>, R>(step: WorkflowStep<S, A, R>): KindStep<S> => step as unknown as KindStep<S>;
 
 /** A kind's rules, as the skeleton needs them. */
 export interface CaseKindRules<S extends CaseState, V, Start> {
@@ -115,7 +129,7 @@ export interface CaseHooks<S extends CaseState, V, Start> {
   /** Extra handlers (the alert's `report`), registered with the steps. */
   handlers?(run: CaseRun<S, V>, start: Start | undefined): void;
   /** Runs once after the opening is committed (and on every carried run): background work, one-off activities. */
-  afterOpen?(run: CaseRun<S, V>, opened: boolean): Promise<void>;
+  afterOpen?(run: CaseRun<S, V>, opened: boolean): Promise<void> | void;
   /** Work the loop must do before sleeping (an application's verification); true to loop again at once. */
   beforeSleep?(run: CaseRun<S, V>): Promise<boolean>;
   /** Whether the run may continue as new now (not while verification is out). */
@@ -149,7 +163,8 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
   };
   const validate = (args: StepArgs): unknown => {
     const id = rules.caseIdOf(run.state);
-    if (args.caseId !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, args.caseId) ?? `this workflow holds ${id}, not ${args.caseId}`);
+    const named = step.caseIdIn ? step.caseIdIn(args) : args.caseId;
+    if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`);
     const actor = zActor.safeParse(args.actor);
     if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
     const input = parse(args);
@@ -165,11 +180,13 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
         const input = refusing(() => validate(args));
         prepared = await (step.prepare as (s: S, i: unknown, a: Actor) => Promise<unknown>)(run.state, input, args.actor);
       }
+      let input: unknown;
       const outcome = refusing(() => {
-        const input = validate(args);
+        input = validate(args);
         return (step.apply as (s: S, i: unknown, a: Actor, n: number, c: unknown) => Outcome)(run.state, input, args.actor, run.now(), ctxOf(args, prepared));
       });
-      const view = await run.commit(outcome);
+      let view = await run.commit(outcome);
+      if (step.after) view = await run.commit(await (step.after as (s: S, i: unknown, a: Actor, n: () => number) => Promise<Outcome>)(run.state, input, args.actor, run.now));
       return step.result ? step.result(view) : view;
     },
     { validator: (args) => void refusing(() => validate(args)) },
@@ -217,7 +234,11 @@ export async function runCase<S extends CaseState, V extends CaseProjection['vie
   hooks.handlers?.(run, from.start);
 
   await run.opened;
-  await hooks.afterOpen?.(run, opening !== undefined);
+  // Awaited only when it returns a promise: an extra await here would let a step that waited for the
+  // opening commit before the loop first sleeps, and so start the loop's timers in another order than
+  // the runs recorded before the kit (their histories must replay).
+  const afterOpen = hooks.afterOpen?.(run, opening !== undefined);
+  if (afterOpen) await afterOpen;
   while (state.status === 'open') {
     if (hooks.beforeSleep && (await hooks.beforeSleep(run))) continue;
     await runtime.sleepUntil(rules.wakeAt(state));
