@@ -239,7 +239,9 @@ describe('report workflow (time-skipping, default policy)', () => {
   it('refuses what does not fit: another report’s id, a second 受理, a bad answer, an answer to a closed report', async () => {
     await withWorker(async () => {
       const { handle, caseId } = await startReport('staff_conduct');
-      expect((await rejection(handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId: 'rp-ffffffffffffffff', actor: STAFF }] }))).type).toBe('conflict');
+      const other = await rejection(handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId: 'rp-ffffffffffffffff', actor: STAFF }] }));
+      expect(other.type).toBe('conflict');
+      expect(other.message).toBe(`this workflow holds report ${caseId}, not rp-ffffffffffffffff`);
       await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: STAFF }] });
       expect((await rejection(handle.executeUpdate(acknowledgeReportUpdate, { args: [{ caseId, actor: STAFF }] }))).type).toBe('conflict');
       const bad = await rejection(

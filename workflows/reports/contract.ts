@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseInput } from '../lib/case-workflow';
 import type { Actor } from '../../domain/case';
 import type { AnswererRole, AnswerChannel, ReceiveArgs, ReportState, ReportView } from '../../domain/report';
 
@@ -11,14 +12,13 @@ export const REPORT_WORKFLOW_TYPE = 'reportWorkflow';
 /** One workflow per report; the report id is random (the public receipt maps to it in store/reports.ts). */
 export const reportWorkflowId = (reportId: string): string => `report-${reportId}`;
 
-export interface ReportInput {
+export interface ReportStart {
   receive: ReceiveArgs;
   /** The request that started it: its `opened` update answers once the report is in the read model. */
   openingRequestId: string;
-  carried?: ReportState;
-  /** History length after which the workflow continues as new (default 2,000 events). */
-  continueAsNewAfterEvents?: number;
 }
+/** `{ start }`, or `{ carried }` over continue-as-new (the start's fields at the top level: runs before the kit). */
+export type ReportInput = CaseInput<ReportStart, ReportState>;
 
 /** Every staff action names the report it means and who acts. */
 interface Action {

@@ -1,6 +1,5 @@
-import { ApplicationFailure, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { RuleViolation, type Outcome } from '../../domain/case';
 import {
   acknowledgeReport,
   advanceReport,
@@ -15,26 +14,53 @@ import {
   type ReportState,
   type ReportView,
 } from '../../domain/report';
-import { CaseRuntime } from '../lib/case-runtime';
-import { enforce } from '../lib/projector';
-import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportOpenedUpdate, reportQuery, type ReportInput } from './contract';
+import { failureMessage, kindStep, runCase, type CaseKindRules } from '../lib/case-workflow';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportOpenedUpdate, reportQuery, type ReportInput, type ReportStart } from './contract';
 
 const { proposeReportCommonIssue, confirmReportCommonIssue } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 10 },
 });
 
-/** A RuleViolation thrown inside a handler (the state moved since its validator ran) refuses the update. */
-function refusing<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
-    throw err;
-  }
-}
-
-const reason = (err: unknown) => ((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message);
+/** The report kind for the case skeleton: its rules (domain/report.ts) and its step table. */
+const REPORT: CaseKindRules<ReportState, ReportView, ReportStart> = {
+  kind: 'report',
+  open: (start, now) => receiveReport(start.receive, now),
+  view: reportView,
+  caseIdOf: (s) => s.reportId,
+  otherCase: (s, caseId) => `this workflow holds report ${s.reportId}, not ${caseId}`,
+  advance: advanceReport,
+  wakeAt: reportWakeAt,
+  query: reportQuery,
+  opened: reportOpenedUpdate,
+  // The updates carry their fields beside caseId and actor (no `input`): each step picks its own.
+  steps: [
+    kindStep({
+      update: acknowledgeReportUpdate,
+      schema: REPORT_STEPS.acknowledgement.input,
+      input: ({ note }) => (note === undefined ? {} : { note }),
+      check: REPORT_STEPS.acknowledgement.check,
+      apply: acknowledgeReport,
+    }),
+    kindStep({
+      update: answerReportUpdate,
+      schema: REPORT_STEPS.answer.input,
+      input: ({ answer, answeredBy, channel }) => ({ answer, answeredBy, channel }),
+      check: REPORT_STEPS.answer.check,
+      apply: answerReport,
+    }),
+    kindStep({
+      update: markCommonIssueUpdate,
+      schema: REPORT_STEPS.commonIssue.input,
+      input: ({ title }) => (title === undefined ? {} : { title }),
+      check: REPORT_STEPS.commonIssue.check,
+      // The store confirms the unit's issue of the report's category and month first; its id goes on the report.
+      prepare: (s: ReportState, input: { title?: string }) =>
+        confirmReportCommonIssue({ reportId: s.reportId, unitCode: s.unit.code, category: s.category, month: reportMonth(s.receivedAt), ...(input.title ? { title: input.title } : {}) }),
+      apply: (s: ReportState, input: { title?: string }, actor, now, ctx: { prepared: string }) => markCommonIssue(s, input, ctx.prepared, actor, now),
+    }),
+  ],
+};
 
 /**
  * One public report (群众反映) from the QR code: received → acknowledged (受理) → answered, which closes
@@ -42,102 +68,31 @@ const reason = (err: unknown) => ((err as Error).cause instanceof Error ? ((err 
  * it checks whether the unit's reports of its category make a common issue (共性问题) to propose.
  */
 export async function reportWorkflow(input: ReportInput): Promise<ReportView> {
-  let state: ReportState;
-  let opening: Outcome | undefined;
-  if (input.carried) state = input.carried;
-  else {
-    const received = receiveReport(input.receive, Date.now());
-    state = received.state;
-    opening = received;
-  }
-  const runtime = new CaseRuntime('report', state, reportView, input.continueAsNewAfterEvents);
-  const now = () => runtime.now();
-  const commit = (outcome: Outcome) => runtime.commit(outcome);
-  const openingCommitted = opening ? commit(opening) : Promise.resolve(runtime.current());
-
-  setHandler(reportQuery, () => runtime.current());
-  setHandler(reportOpenedUpdate, async () => {
-    await openingCommitted;
-    return runtime.current();
-  });
-
-  /** The common checks of every staff step: the right report, a well-formed input, the step's rule. */
-  const validate = (caseId: string, step: (typeof REPORT_STEPS)[keyof typeof REPORT_STEPS], raw: unknown) =>
-    enforce(() => {
-      if (caseId !== state.reportId) throw new RuleViolation('conflict', `this workflow holds report ${state.reportId}, not ${caseId}`);
-      const parsed = step.input.safeParse(raw);
-      if (!parsed.success) throw new RuleViolation('unprocessable', `${parsed.error.issues[0]?.path.join('.') || 'input'}: ${parsed.error.issues[0]?.message}`);
-      step.check(state);
-    });
-
-  setHandler(
-    acknowledgeReportUpdate,
-    async ({ actor, note }) => {
-      await openingCommitted;
-      return commit(refusing(() => acknowledgeReport(state, REPORT_STEPS.acknowledgement.input.parse({ note }), actor, now())));
-    },
-    { validator: ({ caseId, note }) => validate(caseId, REPORT_STEPS.acknowledgement, note === undefined ? {} : { note }) },
-  );
-
-  setHandler(
-    answerReportUpdate,
-    async ({ actor, answer, answeredBy, channel }) => {
-      await openingCommitted;
-      return commit(refusing(() => answerReport(state, REPORT_STEPS.answer.input.parse({ answer, answeredBy, channel }), actor, now())));
-    },
-    { validator: ({ caseId, answer, answeredBy, channel }) => validate(caseId, REPORT_STEPS.answer, { answer, answeredBy, channel }) },
-  );
-
-  setHandler(
-    markCommonIssueUpdate,
-    async ({ actor, title }) => {
-      await openingCommitted;
-      const input = REPORT_STEPS.commonIssue.input.parse(title === undefined ? {} : { title });
-      const issueId = await confirmReportCommonIssue({
-        reportId: state.reportId,
-        unitCode: state.unit.code,
-        category: state.category,
-        month: reportMonth(state.receivedAt),
-        ...(input.title ? { title: input.title } : {}),
-      });
-      return commit(refusing(() => markCommonIssue(state, input, issueId, actor, now())));
-    },
-    { validator: ({ caseId, title }) => validate(caseId, REPORT_STEPS.commonIssue, title === undefined ? {} : { title }) },
-  );
-
-  await openingCommitted;
-
-  // The common-issue check runs beside the deadlines, which must not wait for the database.
-  const proposing = opening
-    ? proposeReportCommonIssue({
-        reportId: state.reportId,
-        unitCode: state.unit.code,
-        category: state.category,
-        receivedAt: state.receivedAt,
-        month: reportMonth(state.receivedAt),
-        threshold: state.policy.commonIssueThreshold,
-        windowMs: state.policy.commonIssueWindow,
+  let proposing: Promise<void> = Promise.resolve();
+  // receiveReport always opens: the skeleton's null (declined to open) never comes back for a report.
+  return (await runCase(REPORT, input, {
+    // The common-issue check runs beside the deadlines, which must not wait for the database.
+    // Synchronous (it only starts the check): the loop's first sleep follows the opening at once.
+    afterOpen: (run, opened) => {
+      if (!opened) return;
+      const s = run.state;
+      proposing = proposeReportCommonIssue({
+        reportId: s.reportId,
+        unitCode: s.unit.code,
+        category: s.category,
+        receivedAt: s.receivedAt,
+        month: reportMonth(s.receivedAt),
+        threshold: s.policy.commonIssueThreshold,
+        windowMs: s.policy.commonIssueWindow,
       }).then(
         async (proposal) => {
-          if (proposal) await commit(commonIssueProposed(state, proposal.issueId, proposal.reports, now()));
+          if (proposal) await run.commit(commonIssueProposed(s, proposal.issueId, proposal.reports, run.now()));
         },
         async (err) => {
-          await commit({ events: [{ type: 'common_issue_check_failed', at: now(), data: { reason: reason(err) } }], notices: [] });
+          await run.commit({ events: [{ type: 'common_issue_check_failed', at: run.now(), data: { reason: failureMessage(err) } }], notices: [] });
         },
-      )
-    : Promise.resolve();
-
-  while (state.status === 'open') {
-    await runtime.sleepUntil(reportWakeAt(state));
-    const happened = advanceReport(state, now());
-    if (happened.events.length > 0) await commit(happened);
-    if (runtime.shouldContinueAsNew()) {
-      await proposing;
-      await runtime.settle();
-      await continueAsNew<typeof reportWorkflow>({ ...input, carried: state });
-    }
-  }
-  await proposing;
-  await runtime.settle();
-  return runtime.current();
+      );
+    },
+    beforeSettle: () => proposing,
+  })) as ReportView;
 }
