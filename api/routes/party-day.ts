@@ -12,7 +12,7 @@ import {
   PARTY_DAY_WORKFLOW_TYPE,
   partyDayScheduleId,
   partyDayWorkflowId,
-  type PartyDayInput,
+  type PartyDayStart,
 } from '../../workflows/party-day/contract';
 import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
 import { actorOf, assertCanRead, assertCanWrite, principalOf } from '../auth';
@@ -47,7 +47,8 @@ function scheduleView(unit: OrgUnit, d: ScheduleDescription): ScheduleView {
   const calendar = d.spec.calendars?.[0];
   const hour = calendar?.hour[0]?.start;
   const minute = calendar?.minute[0]?.start;
-  const input = d.action.args?.[0] as PartyDayInput | undefined;
+  // The action's argument as the PUT below writes it: the start's fields at the top level.
+  const input = d.action.args?.[0] as PartyDayStart | undefined;
   return {
     scheduleId: d.scheduleId,
     unitCode: unit.code,
@@ -115,7 +116,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       const [hour, minute] = startsAt.split(':').map(Number) as [number, number];
       const ladder = await orgs.ladder(unit.code);
       // The run gets the unit, its ladder and the policy as of now; every PUT refreshes them.
-      const input: PartyDayInput = { unitCode: unit.code, unit: ladder[0]!, ladder, policy: { ...config.policy.partyDay, dayOfMonth, startsAt } };
+      const input: PartyDayStart = { unitCode: unit.code, unit: ladder[0]!, ladder, policy: { ...config.policy.partyDay, dayOfMonth, startsAt } };
       const spec: ScheduleSpec = {
         calendars: [{ dayOfMonth, hour, minute, comment: `${unit.name}每月党员活动日集中答疑` }],
         timezone: PARTY_DAY_TIMEZONE,

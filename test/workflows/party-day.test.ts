@@ -1,6 +1,6 @@
 import { boardRowOf } from '../helpers/board';
 import { randomBytes } from 'node:crypto';
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/case';
@@ -116,6 +116,14 @@ describe('party-day workflow (time-skipping, default policy)', () => {
       // The common issue is answered on the day; the report is not.
       const answered = await answer(handle, first.view.partyDayId, 'Q1');
       expect(answered).toMatchObject({ stage: 'held', status: 'open' });
+      // An answer naming another month's Q&A is refused by this run, and leaves it as it was.
+      const elsewhere = await answer(handle, `${VILLAGE.code}:1999-01`, 'Q2').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(elsewhere).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((elsewhere as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'conflict', message: `this run holds ${first.view.partyDayId}, not ${VILLAGE.code}:1999-01` });
+      expect((await handle.query(partyDayQuery)).items.find((i) => i.itemId === 'Q2')?.answer).toBeUndefined();
       expect(await mongo.db.collection(REPORT_COLLECTIONS.commonIssues).findOne({ _id: issueId as never })).toMatchObject({ status: 'answered', answer: '已现场答复。', partyDayId: first.view.partyDayId });
 
       await sleepUntil(dayEnd - MIN);

@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseInput } from '../lib/case-workflow';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
 import type { AnswerInput, CarriedItem, PartyDayState, PartyDayView } from '../../domain/party-day';
@@ -23,7 +24,7 @@ export const partyDayWorkflowId = (unitCode: string): string => `party-day-${uni
 /** How long after a missed fire time (Temporal unavailable) the schedule still starts that month's Q&A. */
 export const PARTY_DAY_CATCHUP_WINDOW = '7 days';
 
-export interface PartyDayInput {
+export interface PartyDayStart {
   unitCode: string;
   /** The unit and its ladder to the city, as the API resolved them when the schedule was last written. */
   unit: UnitRef;
@@ -35,11 +36,12 @@ export interface PartyDayInput {
    * manual rerun). Otherwise the schedule's TemporalScheduledStartTime, else the workflow's start time.
    */
   scheduledAt?: string;
-  /** State carried over continue-as-new. */
-  carried?: PartyDayState;
-  /** History length after which the workflow continues as new (default 2,000 events). */
-  continueAsNewAfterEvents?: number;
 }
+/**
+ * `{ start }`, or `{ carried }` over continue-as-new. The schedule's action passes the start's fields at
+ * the top level (the form runs before the kit took, and schedules already written still hold).
+ */
+export type PartyDayInput = CaseInput<PartyDayStart, PartyDayState>;
 
 /** An answer given on site, naming the Q&A it is for (a workflow id of another month must not take it). */
 export interface AnswerArgs extends AnswerInput {

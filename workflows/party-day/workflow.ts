@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
   advancePartyDay,
@@ -16,18 +16,15 @@ import {
   previousMonth,
   recordAnswer,
   zAnswerInput,
-  RuleViolation,
+  type Actor,
   type AnswerInput,
   type CarriedItem,
   type Outcome,
-  type PartyDayItem,
   type PartyDayState,
   type PartyDayView,
 } from '../../domain/party-day';
-import type { Actor } from '../../domain/case';
-import { CaseRuntime } from '../lib/case-runtime';
-import { enforce } from '../lib/projector';
-import { answerUpdate, handOverUpdate, partyDayQuery, type AnswerArgs, type PartyDayInput } from './contract';
+import { failureMessage, kindStep, refusing, runCase, type CaseKindRules, type CaseRun } from '../lib/case-workflow';
+import { answerUpdate, handOverUpdate, partyDayQuery, type PartyDayInput, type PartyDayStart } from './contract';
 
 /** Set by Temporal on every run a schedule starts: the time the run was scheduled for (a backfill's past time too). */
 const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
@@ -43,20 +40,9 @@ const { takeOverPreviousMonth, forwardPartyDayAnswer } = proxyActivities<Activit
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
-/** Runs a rule inside a handler: a state changed since validation (two answers at once) is refused, not a task failure. */
-function checked<T>(rule: () => T): T {
-  let result: T | undefined;
-  enforce(() => {
-    result = rule();
-  });
-  return result as T;
-}
-
-const messageOf = (err: unknown) => ((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message);
-
 /** The party day this run is for: the schedule's time, else the input's, else when the run started. */
-function scheduledStart(input: PartyDayInput): number {
-  if (input.scheduledAt) return Date.parse(input.scheduledAt);
+function scheduledStart(start: PartyDayStart): number {
+  if (start.scheduledAt) return Date.parse(start.scheduledAt);
   const info = workflowInfo();
   const typed = info.typedSearchAttributes.get(TemporalScheduledStartTime);
   if (typed) return typed.getTime();
@@ -67,111 +53,100 @@ function scheduledStart(input: PartyDayInput): number {
 }
 
 /**
+ * Takes over what last month left open, gathers and publishes the agenda; null when this month's Q&A is
+ * already held by another run. The opening is timed after the activities (workflow time has moved on).
+ */
+async function openMonth(start: PartyDayStart): Promise<ReturnType<typeof openPartyDay> | null> {
+  const workflowId = workflowInfo().workflowId;
+  const scheduledAt = scheduledStart(start);
+  const month = monthOf(scheduledAt);
+  const id = partyDayId(start.unitCode, month);
+  // One Q&A per unit and month, whatever starts it twice (a manual trigger on the party day, a backfill).
+  const claim = await claimPartyDay({ partyDayId: id, workflowId });
+  if (claim.workflowId !== workflowId) {
+    log.warn('party day already held by another run', { partyDayId: id, holder: claim.workflowId });
+    return null;
+  }
+  const previous = partyDayId(start.unitCode, previousMonth(month));
+  let carried: CarriedItem[] = [];
+  let handOverFailure: string | undefined;
+  try {
+    carried = await takeOverPreviousMonth({ from: previous, to: id });
+  } catch (err) {
+    handOverFailure = failureMessage(err);
+  }
+  const found = await gatherPartyDayAgenda({ unitCode: start.unitCode });
+  const opened = openPartyDay({ unitCode: start.unitCode, unit: start.unit, ladder: start.ladder, policy: start.policy, scheduledAt, sources: { ...found, carried } }, Date.now());
+  if (handOverFailure) opened.events.push({ type: 'hand_over_failed', at: Date.now(), data: { from: previous, error: handOverFailure } });
+  return opened;
+}
+
+/** The answer also answers what the item stands for: the report through its workflow, or the common issue. */
+async function forward(s: PartyDayState, input: AnswerInput, actor: Actor, now: () => number): Promise<Outcome> {
+  const item = s.items.find((i) => i.itemId === input.itemId)!;
+  try {
+    const result = await forwardPartyDayAnswer({ partyDayId: s.partyDayId, origin: item.origin, refId: item.refId, answer: input.answer, answeredBy: input.answeredBy, actor });
+    return { events: [{ type: 'answer_forwarded', at: now(), actor, data: { itemId: item.itemId, ...result } }], notices: [] };
+  } catch (err) {
+    return { events: [{ type: 'answer_forward_failed', at: now(), actor, data: { itemId: item.itemId, origin: item.origin, refId: item.refId, error: failureMessage(err) } }], notices: [] };
+  }
+}
+
+/** The Party-day kind for the case skeleton: its rules (domain/party-day.ts) and its step table. */
+const PARTY_DAY: CaseKindRules<PartyDayState, PartyDayView, PartyDayStart> = {
+  kind: 'party_day',
+  open: (start) => openMonth(start),
+  view: partyDayView,
+  caseIdOf: (s) => s.partyDayId,
+  otherCase: (s, id) => `this run holds ${s.partyDayId}, not ${id}`,
+  advance: advancePartyDay,
+  wakeAt: partyDayWakeAt,
+  query: partyDayQuery,
+  steps: [
+    kindStep({
+      update: answerUpdate,
+      schema: zAnswerInput,
+      // An answer names its Q&A by id (unit:month) and carries its fields beside it.
+      caseIdIn: (args) => args.partyDayId,
+      input: (args) => ({ itemId: args.itemId, answer: args.answer, answeredBy: args.answeredBy }),
+      check: (s: PartyDayState, input: AnswerInput) => void checkAnswer(s, input),
+      apply: recordAnswer,
+      after: forward,
+    }),
+  ],
+  // Every change goes to the case read model, then to the `party_days` record the public page reads.
+  sinks: [(s) => savePartyDay({ record: partyDayRecord(s), workflowId: workflowInfo().workflowId })],
+};
+
+/**
+ * Next month's Q&A asks for what this one left open (not a staff step: it names no case and no actor).
+ * The deadline is brought up to now first, so a Q&A past its grace is recorded late and escalated.
+ */
+function handOverHandler(run: CaseRun<PartyDayState, PartyDayView>): void {
+  const s = run.state;
+  setHandler(
+    handOverUpdate,
+    async ({ to }) => {
+      await run.opened;
+      if (s.handedOverTo === to) return carriedItemsOf(s);
+      if (s.status !== 'open') return [];
+      const happened = advancePartyDay(s, run.now());
+      if (happened.events.length > 0) await run.commit(happened);
+      if (s.status !== 'open') return [];
+      const handed = refusing(() => handOver(s, to, run.now()));
+      await run.commit(handed);
+      return handed.items;
+    },
+    { validator: ({ to }) => refusing(() => checkHandOver(s, to)) },
+  );
+}
+
+/**
  * One unit's monthly Party-day Q&A, started by the unit's Temporal Schedule on its party day: takes over
  * what last month left open, gathers and publishes the agenda, records the answers given on site (each
  * also answers its report or common issue), and at the end of the day plus grace carries the rest over
  * and escalates it to the town. Returns null when this month's Q&A already runs under another id.
  */
 export async function partyDayWorkflow(input: PartyDayInput): Promise<PartyDayView | null> {
-  const info = workflowInfo();
-  let state: PartyDayState;
-  let opening: Outcome | undefined;
-  if (input.carried) {
-    state = input.carried;
-  } else {
-    const scheduledAt = scheduledStart(input);
-    const month = monthOf(scheduledAt);
-    const id = partyDayId(input.unitCode, month);
-    // One Q&A per unit and month, whatever starts it twice (a manual trigger on the party day, a backfill).
-    const claim = await claimPartyDay({ partyDayId: id, workflowId: info.workflowId });
-    if (claim.workflowId !== info.workflowId) {
-      log.warn('party day already held by another run', { partyDayId: id, holder: claim.workflowId });
-      return null;
-    }
-    let carried: CarriedItem[] = [];
-    let handOverFailure: string | undefined;
-    try {
-      carried = await takeOverPreviousMonth({ from: partyDayId(input.unitCode, previousMonth(month)), to: id });
-    } catch (err) {
-      handOverFailure = messageOf(err);
-    }
-    const found = await gatherPartyDayAgenda({ unitCode: input.unitCode });
-    const opened = openPartyDay({ unitCode: input.unitCode, unit: input.unit, ladder: input.ladder, policy: input.policy, scheduledAt, sources: { ...found, carried } }, Date.now());
-    if (handOverFailure) opened.events.push({ type: 'hand_over_failed', at: Date.now(), data: { from: partyDayId(input.unitCode, previousMonth(month)), error: handOverFailure } });
-    state = opened.state;
-    opening = opened;
-  }
-  const runtime = new CaseRuntime('party_day', state, partyDayView, input.continueAsNewAfterEvents);
-  const now = () => runtime.now();
-  /** Every change goes to the case read model, then to the `party_days` record the public page reads. */
-  const change = async (outcome: Outcome): Promise<PartyDayView> => {
-    const view = await runtime.commit(outcome);
-    await savePartyDay({ record: partyDayRecord(state), workflowId: info.workflowId });
-    return view;
-  };
-  const opened = opening ? change(opening) : Promise.resolve(runtime.current());
-
-  setHandler(partyDayQuery, () => runtime.current());
-
-  /** The answer also answers what the item stands for: the report through its workflow, or the common issue. */
-  const forward = async (item: PartyDayItem, input: AnswerInput, actor: Actor): Promise<Outcome> => {
-    try {
-      const result = await forwardPartyDayAnswer({ partyDayId: state.partyDayId, origin: item.origin, refId: item.refId, answer: input.answer, answeredBy: input.answeredBy, actor });
-      return { events: [{ type: 'answer_forwarded', at: now(), actor, data: { itemId: item.itemId, ...result } }], notices: [] };
-    } catch (err) {
-      return { events: [{ type: 'answer_forward_failed', at: now(), actor, data: { itemId: item.itemId, origin: item.origin, refId: item.refId, error: messageOf(err) } }], notices: [] };
-    }
-  };
-
-  const answerOf = (args: AnswerArgs) => ({ itemId: args.itemId, answer: args.answer, answeredBy: args.answeredBy });
-
-  setHandler(
-    answerUpdate,
-    async (args) => {
-      await opened;
-      const input = zAnswerInput.parse(answerOf(args));
-      const item = checked(() => checkAnswer(state, input));
-      await change(recordAnswer(state, input, args.actor, now()));
-      return change(await forward(item, input, args.actor));
-    },
-    {
-      validator: (args) =>
-        enforce(() => {
-          if (args.partyDayId !== state.partyDayId) throw new RuleViolation('conflict', `this run holds ${state.partyDayId}, not ${args.partyDayId}`);
-          const parsed = zAnswerInput.safeParse(answerOf(args));
-          if (!parsed.success) throw new RuleViolation('unprocessable', `${parsed.error.issues[0]?.path.join('.') || 'answer'}: ${parsed.error.issues[0]?.message}`);
-          checkAnswer(state, parsed.data);
-        }),
-    },
-  );
-
-  setHandler(
-    handOverUpdate,
-    async ({ to }) => {
-      await opened;
-      if (state.handedOverTo === to) return carriedItemsOf(state);
-      if (state.status !== 'open') return [];
-      // The deadline is brought up to now first, so a Q&A past its grace is recorded late and escalated.
-      const happened = advancePartyDay(state, now());
-      if (happened.events.length > 0) await change(happened);
-      if (state.status !== 'open') return [];
-      const handed = checked(() => handOver(state, to, now()));
-      await change(handed);
-      return handed.items;
-    },
-    { validator: ({ to }) => enforce(() => checkHandOver(state, to)) },
-  );
-
-  await opened;
-  while (state.status === 'open') {
-    await runtime.sleepUntil(partyDayWakeAt(state));
-    const happened = advancePartyDay(state, now());
-    if (happened.events.length > 0) await change(happened);
-    if (runtime.shouldContinueAsNew()) {
-      await runtime.settle();
-      await continueAsNew<typeof partyDayWorkflow>({ ...input, carried: state });
-    }
-  }
-  await runtime.settle();
-  return runtime.current();
+  return runCase(PARTY_DAY, input, { handlers: handOverHandler });
 }
