@@ -7,7 +7,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/case';
 import { resolvePolicy } from '../../domain/policy';
 import type { HelperRef } from '../../domain/wish';
-import { alertWorkflow, wishWorkflow } from '../../workflows';
+import { alertWorkflow, partyDayWorkflow, reportWorkflow, wishWorkflow } from '../../workflows';
+import { answerUpdate, partyDayQuery, partyDayWorkflowId } from '../../workflows/party-day/contract';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId } from '../../workflows/reports/contract';
+import { COLLECTIONS } from '../../store/mongo';
 import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../../workflows/alerts/contract';
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wishes/contract';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, TOWN, VILLAGE } from '../helpers/time-skipping';
@@ -59,6 +62,8 @@ interface KindUnderTest {
   kind: string;
   /** The query that answers with the case view. */
   query: string;
+  /** The view's field holding the id the steps name (`caseId`; a Party day's steps name its `partyDayId`). */
+  idField?: string;
   start(): Promise<{ handle: WorkflowHandle; caseId: string }>;
   steps: StepUnderTest[];
 }
@@ -148,6 +153,57 @@ const KINDS: KindUnderTest[] = [
   },
 ];
 
+const ANSWERED_BY = { name: '李书记', role: 'committee_member' };
+
+/** An open report of the village in the read model, as the reports side writes it: a Party day puts it on its agenda. */
+async function seedOpenReport(): Promise<void> {
+  const reportId = `rp-${hex(8)}`;
+  await harness.mongo.db.collection(COLLECTIONS.cases).insertOne({ _id: reportId as never, kind: 'report', status: 'open', unitCode: VILLAGE.code, category: 'benefit_problem', workflowId: `report-${reportId}`, view: { text: '低保金未到账' } });
+}
+
+KINDS.push(
+  {
+    kind: 'report',
+    query: reportQuery.name,
+    async start() {
+      const reportId = `rp-${hex(8)}`;
+      const input = { start: { openingRequestId: `req-${reportId}`, receive: { reportId, category: 'benefit_problem' as const, text: '低保金本月未到账', unit: VILLAGE, ladder: LADDER, policy: POLICY.reports } } };
+      const handle = harness.track(await harness.env.client.workflow.start(reportWorkflow, { workflowId: reportWorkflowId(reportId), taskQueue: harness.taskQueue, args: [input] }));
+      const view = await eventually(() => handle.query(reportQuery));
+      return { handle, caseId: view.caseId };
+    },
+    steps: [
+      step('acknowledgeReport', acknowledgeReportUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, note: fc.oneof(fc.string(), hostile) })),
+      step('answerReport', answerReportUpdate, (id) =>
+        fc.record({ caseId: caseIdOr(id), actor, answer: fc.oneof(fc.constant('已核实补发'), hostile), answeredBy: fc.oneof(fc.constant(ANSWERED_BY), hostile), channel: fc.oneof(fc.constantFrom('staff', 'party_day'), hostileScalar) }),
+      ),
+      step('markCommonIssue', markCommonIssueUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, title: fc.oneof(fc.string(), hostile) })),
+    ],
+  },
+  {
+    kind: 'party-day',
+    query: partyDayQuery.name,
+    idField: 'partyDayId',
+    async start() {
+      await seedOpenReport();
+      const at = await harness.env.currentTimeMs();
+      const input = { start: { unitCode: VILLAGE.code, unit: VILLAGE, ladder: LADDER, policy: { ...POLICY.partyDay, version: POLICY.version }, scheduledAt: new Date(at).toISOString() } };
+      const handle = harness.track(await harness.env.client.workflow.start(partyDayWorkflow, { workflowId: `${partyDayWorkflowId(VILLAGE.code)}-${hex(4)}`, taskQueue: harness.taskQueue, args: [input] }));
+      const view = await eventually(async () => {
+        const v = await handle.query(partyDayQuery);
+        if (!v) throw new Error('not opened yet');
+        return v;
+      });
+      return { handle, caseId: view.partyDayId };
+    },
+    steps: [
+      step('answer', answerUpdate, (id) =>
+        fc.record({ partyDayId: caseIdOr(id), actor, itemId: fc.oneof(fc.constant('Q1'), hostileScalar), answer: fc.oneof(fc.constant('已答复'), hostile), answeredBy: fc.oneof(fc.constant(ANSWERED_BY), hostile) }),
+      ),
+    ],
+  },
+);
+
 /** Sends one update: it succeeds or is refused as a rule; a hang (a failing workflow task retries for ever) fails the test. */
 async function send(handle: WorkflowHandle, s: StepUnderTest, args: unknown): Promise<'done' | 'refused' | 'ended'> {
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${s.name}: no answer in 20 s (a failing workflow task?) for ${JSON.stringify(args)?.slice(0, 300)}`)), 20_000));
@@ -190,7 +246,7 @@ describe.each(KINDS)('$kind: generated and hostile inputs to every step', (k) =>
     );
     expect(await failedTasks(handle)).toEqual([]);
     // The case still answers after the barrage.
-    expect(await handle.query<{ caseId: string }>(k.query)).toMatchObject({ caseId });
+    expect(await handle.query<Record<string, unknown>>(k.query)).toMatchObject({ [k.idField ?? 'caseId']: caseId });
     expect(outcomes.done + outcomes.refused + outcomes.ended).toBe(RUNS);
     // The hostile inputs were refused (or a valid one closed the case first): a step that accepted everything would check nothing.
     expect(outcomes.refused + outcomes.ended).toBeGreaterThan(0);
