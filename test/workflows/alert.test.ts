@@ -1,25 +1,23 @@
 import { boardRowOf } from '../helpers/board';
-import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor, AlertView } from '../../domain/alert';
+import type { AlertView } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
-import { resolvePolicy, type AlertLevel } from '../../domain/policy';
+import type { AlertLevel } from '../../domain/policy';
 import { COLLECTIONS } from '../../store/mongo';
-import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alerts/contract';
-import { alertWorkflow } from '../../workflows';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY, LADDER } from '../helpers/time-skipping';
+import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alerts/contract';
+import type { alertWorkflow } from '../../workflows';
+import { ALERT_STAFF as STAFF, startAlert as startAlertOn, visitAlert } from '../helpers/drivers/alert';
+import { runsOf } from '../helpers/drivers/common';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY } from '../helpers/time-skipping';
 
 /**
  * The alert workflow on Temporal's time-skipping test server, at the real default durations (red 24 h,
  * orange 72 h, yellow weekly), with the real projection activity writing a real read model.
  */
-
-const STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
-const POLICY = resolvePolicy(undefined, 'default').alerts;
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof alertWorkflow>;
 
@@ -71,11 +69,10 @@ interface OverdueRow {
 let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
 let mongo: TimeSkippingHarness['mongo'];
-let taskQueue: string;
 
 beforeAll(async () => {
   harness = await createTimeSkippingHarness('alert');
-  ({ env, mongo, taskQueue } = harness);
+  ({ env, mongo } = harness);
 });
 
 /** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
@@ -86,24 +83,14 @@ afterAll(() => harness?.close());
 /** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
 const withWorker = (fn: () => Promise<void>) => harness.withWorker(fn);
 
-let households = 0;
-async function startAlert(level: AlertLevel, extra: Partial<AlertInput> = {}): Promise<{ handle: Handle; caseId: string; openedAt: number }> {
-  const householdId = `hh-${randomBytes(3).toString('hex')}-${++households}`;
-  const input: AlertInput = { householdId, level, reasons: ['重病'], unit: VILLAGE, ladder: LADDER, policy: POLICY, actor: STAFF, openingRequestId: `req-${householdId}`, ...extra };
-  const handle = await env.client.workflow.start(alertWorkflow, { workflowId: alertWorkflowId(householdId), taskQueue, args: [input] });
-  harness.track(handle);
-  const view = await eventually(() => handle.query(alertQuery));
-  return { handle, caseId: view.caseId, openedAt: Date.parse(view.openedAt) };
-}
+/** Opens an alert of `level` for a new household (test/helpers/drivers/alert.ts). */
+const startAlert = (level: AlertLevel, extra: Partial<AlertInput> = {}) => startAlertOn(harness, level, extra);
 
 /** Skips server time forward to the instant `t`. */
 const sleepUntil = (t: number) => harness.sleepUntil(t);
 
-const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
-
-async function visit(handle: Handle, caseId: string): Promise<AlertView> {
-  return handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { visitors: ['李四', '王五'], visitedAt: await nowIso(), outcome: 'stable', notes: '' } }] });
-}
+/** Records a stable visit, now. */
+const visit = (handle: Handle, caseId: string): Promise<AlertView> => visitAlert(harness, handle, caseId);
 
 /** The workflow's view, once the read model has caught up with it; and the case row. */
 async function settled(handle: Handle): Promise<{ view: AlertView; row: CaseRow }> {
@@ -292,13 +279,7 @@ describe('alert workflow (time-skipping, default policy)', () => {
       // It did continue as new, several times, and the case kept its first run's identity.
       const { runId } = await handle.describe();
       expect(runId).not.toBe(handle.firstExecutionRunId);
-      const runs = [handle.firstExecutionRunId];
-      for (;;) {
-        const history = await env.client.workflow.getHandle(handle.workflowId, runs.at(-1)).fetchHistory();
-        const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-        if (!next) break;
-        runs.push(next);
-      }
+      const runs = await runsOf(harness, handle);
       expect(runs.at(-1)).toBe(runId);
       expect(runs.length).toBeGreaterThanOrEqual(3);
       expect(row).toMatchObject({ workflowId: handle.workflowId, firstRunId: handle.firstExecutionRunId });

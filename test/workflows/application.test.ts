@@ -1,22 +1,41 @@
 import { boardRowOf } from '../helpers/board';
-import { randomBytes } from 'node:crypto';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSources } from '../../activities/departments/file-source';
-import type { ApplicationStage, ApplicationStepName, ApplicationView, LabourCapacity } from '../../domain/application';
+import type { ApplicationStepName, ApplicationView } from '../../domain/application';
 import type { HolidayCalendar } from '../../domain/calendar';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
-import { resolvePolicy } from '../../domain/policy';
-import { shippedHolidayCalendar } from '../../store/calendar';
 import { COLLECTIONS } from '../../store/mongo';
-import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../workflows/applications/contract';
-import { applicationWorkflow } from '../../workflows';
+import { applicationStepUpdates } from '../../workflows/applications/contract';
 import { idNumber, SAMPLE_DEPARTMENT_DATA } from '../helpers/context';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY, LADDER } from '../helpers/time-skipping';
+import {
+  acceptAndVerify as acceptAndVerifyOn,
+  act as actOn,
+  applicationView,
+  approvalInput,
+  CAL,
+  deliberate as deliberateOn,
+  DISTRICT_STAFF,
+  DISTRICT_STAFF_2,
+  fileApplication,
+  GRID_WORKER,
+  investigate as investigateOn,
+  reaches,
+  resultOf as resultOfOn,
+  sitOutNotice as sitOutNoticeOn,
+  TOWN_STAFF,
+  TOWN_STAFF_2,
+  toTownReview as toTownReviewOn,
+  TOWN_SUPERVISOR,
+  VILLAGE_STAFF,
+  VILLAGE_STAFF_2,
+  type FileOptions,
+  type Started,
+} from '../helpers/drivers/application';
+import { nowIso as nowIsoOn, quiet, refusal, runsOf } from '../helpers/drivers/common';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT } from '../helpers/time-skipping';
 
 /**
  * The application workflow on Temporal's time-skipping test server, at the real default policy
@@ -30,22 +49,8 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H
  * engine's own addWorkingDays.
  */
 
-const VILLAGE_STAFF: Actor = { userId: 'village.li', role: 'village_staff', unitCode: VILLAGE.code };
-const VILLAGE_STAFF_2: Actor = { userId: 'village.wang', role: 'village_staff', unitCode: VILLAGE.code };
-const GRID_WORKER: Actor = { userId: 'grid.chen', role: 'grid_worker', unitCode: `${VILLAGE.code}-G01` };
-const TOWN_STAFF: Actor = { userId: 'town.zhao', role: 'town_staff', unitCode: TOWN.code };
-const TOWN_STAFF_2: Actor = { userId: 'town.qian', role: 'town_staff', unitCode: TOWN.code };
-const TOWN_SUPERVISOR: Actor = { userId: 'town.sun', role: 'town_supervisor', unitCode: TOWN.code };
-const DISTRICT_STAFF: Actor = { userId: 'district.zhou', role: 'district_staff', unitCode: DISTRICT.code };
-const DISTRICT_STAFF_2: Actor = { userId: 'district.wu', role: 'district_staff', unitCode: DISTRICT.code };
-
-const POLICY = resolvePolicy(undefined, 'default').applications;
-const CAL = shippedHolidayCalendar();
-
 const ANSWERING = ['banks', 'hrss', 'medical_insurance', 'real_estate', 'vehicles'];
 const WITHOUT_FEED = ['civil_affairs', 'housing_fund', 'market_regulation'];
-
-type Handle = WorkflowHandleWithFirstExecutionRunId<typeof applicationWorkflow>;
 
 interface CaseRow {
   _id: string;
@@ -93,13 +98,12 @@ interface DeadlineRow {
 let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
 let mongo: TimeSkippingHarness['mongo'];
-let taskQueue: string;
 /** The server's clock when the file started. */
 let clockAtStart: number;
 
 beforeAll(async () => {
   harness = await createTimeSkippingHarness('application', { sources: createFileSources(SAMPLE_DEPARTMENT_DATA) });
-  ({ env, mongo, taskQueue } = harness);
+  ({ env, mongo } = harness);
   // One worker for the whole file (creating one per test costs about a second each), polling the file's
   // task queue over the real activities, database and sample department extracts.
   await harness.startWorker();
@@ -110,7 +114,7 @@ beforeAll(async () => {
 afterEach(async () => {
   // Each workflow goes quiet first: an activity still in flight when its workflow is terminated keeps the
   // test server's clock locked, and the next test's sleep would never return.
-  await harness.terminateLeftovers({ first: (handle) => quiet(handle.workflowId).catch(() => undefined) });
+  await harness.terminateLeftovers({ first: (handle) => quiet(harness, handle.workflowId).catch(() => undefined) });
 });
 
 afterAll(() => harness?.close());
@@ -197,7 +201,7 @@ function calendarWithBreakAhead(now: number): { cal: HolidayCalendar; day: strin
 
 /** Skips server time forward to the instant `t`. */
 const sleepUntil = (t: number) => harness.sleepUntil(t);
-const nowIso = async () => new Date(await env.currentTimeMs()).toISOString();
+const nowIso = () => nowIsoOn(harness);
 
 /** `actual` (ms or ISO) is at `expected` or just after it. */
 function expectAt(actual: number | string | Date | null | undefined, expected: number, slack = SLACK): void {
@@ -208,108 +212,22 @@ function expectAt(actual: number | string | Date | null | undefined, expected: n
   expect(ms - expected).toBeLessThan(slack);
 }
 
-interface Started {
-  handle: Handle;
-  caseId: string;
-  householdId: string;
-  submittedAt: number;
-}
+// The steps as the API sends them (test/helpers/drivers/application.ts), on this file's harness.
+const file = (opts: FileOptions = {}) => fileApplication(harness, opts);
+const act = (a: Started, step: ApplicationStepName, actor: Actor, input: unknown) => actOn(harness, a, step, actor, input);
+const view = applicationView;
+const resultOf = (a: Started) => resultOfOn(harness, a);
+const acceptAndVerify = (a: Started, actor?: Actor) => acceptAndVerifyOn(harness, a, actor);
+const investigate = (a: Started, actor?: Actor, investigators?: string[]) => investigateOn(harness, a, actor, investigators);
+const deliberate = (a: Started, actor?: Actor) => deliberateOn(harness, a, actor);
+const sitOutNotice = (a: Started) => sitOutNoticeOn(harness, a);
 
-/** Registers a household (its head has records in the sample extracts) and files an application for it. */
-async function file(opts: { labourCapacity?: LabourCapacity; conflictedUsers?: string[]; calendar?: HolidayCalendar; continueAsNewAfterEvents?: number } = {}): Promise<Started> {
-  const householdId = `hh-${randomBytes(6).toString('hex')}`;
-  await mongo.db.collection<{ _id: string }>(COLLECTIONS.households).insertOne({
-    _id: householdId,
-    headName: '张一',
-    headIdNumber: idNumber(1),
-    members: [],
-    address: '威海市环翠区海港路1号',
-    phone: '13800000000',
-    unitCode: VILLAGE.code,
-    villageCode: VILLAGE.code,
-    orgPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code],
-    categories: ['minimum_subsistence'],
-  } as { _id: string });
-  const input: ApplicationInput = {
-    submit: {
-      householdId,
-      category: 'minimum_subsistence',
-      source: 'one_door',
-      labourCapacity: opts.labourCapacity ?? 'no_labour_capacity',
-      unit: VILLAGE,
-      ladder: LADDER,
-      conflictedUsers: opts.conflictedUsers ?? [],
-      policy: POLICY,
-      calendar: opts.calendar ?? CAL,
-      actor: TOWN_STAFF,
-    },
-    openingRequestId: `req-${householdId}`,
-    ...(opts.continueAsNewAfterEvents !== undefined ? { continueAsNewAfterEvents: opts.continueAsNewAfterEvents } : {}),
-  };
-  const handle = await env.client.workflow.start(applicationWorkflow, { workflowId: applicationWorkflowId(householdId, 'minimum_subsistence'), taskQueue, args: [input] });
-  harness.track(handle);
-  const view = await eventually(() => handle.query(applicationQuery));
-  return { handle, caseId: view.caseId, householdId, submittedAt: Date.parse(view.submittedAt) };
-}
-
-const E = temporal.api.enums.v1.EventType;
-/**
- * Waits until the current run has nothing in flight: no activity and no workflow task pending. A run
- * continues as new right after a projection completes, so a step sent then could reach a run that is
- * closing; sent when quiet, it reaches the run that will take it.
- */
-async function quiet(workflowId: string): Promise<void> {
-  await eventually(async () => {
-    const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    let activities = 0;
-    let lastTask: unknown;
-    for (const e of events) {
-      if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) activities += 1;
-      if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED || e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_FAILED || e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT) activities -= 1;
-      if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_STARTED || e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) lastTask = e.eventType;
-    }
-    expect(activities).toBe(0);
-    expect(lastTask).toBe(E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-  }, 15_000, 10);
-}
-
-/** One staff step, as the API sends it, once the workflow is quiet. */
-async function act(a: Started, step: ApplicationStepName, actor: Actor, input: unknown): Promise<ApplicationView> {
-  await quiet(a.handle.workflowId);
-  return a.handle.executeUpdate(applicationStepUpdates[step], { args: [{ caseId: a.caseId, actor, input }] });
-}
+const toTownReview = (a: Started) => toTownReviewOn(harness, a);
 
 /** A step the workflow refuses (in its validator): the failure's type and message. */
 async function refused(p: Promise<unknown>): Promise<{ type: string | undefined; message: string }> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err, 'the step is refused').toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (err as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return { type: (cause as ApplicationFailure).type ?? undefined, message: (cause as ApplicationFailure).message };
-}
-
-const view = (a: Started) => a.handle.query(applicationQuery);
-
-/**
- * The result of a workflow that has completed, read through a plain client: the test environment's
- * client unlocks time skipping while it waits for a result, and the server then skips to the next timer
- * it holds — a finished activity's expiry years ahead — even when the result is already there.
- */
-async function resultOf(a: Started): Promise<ApplicationView> {
-  await eventually(async () => expect((await a.handle.describe()).status.name).toBe('COMPLETED'));
-  return new Client({ connection: env.connection, namespace: env.namespace ?? 'default' }).workflow.getHandle<typeof applicationWorkflow>(a.handle.workflowId).result();
-}
-
-/** Waits for the workflow to reach `stage` by itself (the fan-out, the end of a notice, a re-review date). */
-function reaches(a: Started, stage: ApplicationStage): Promise<ApplicationView> {
-  return eventually(async () => {
-    const v = await view(a);
-    expect(v.stage).toBe(stage);
-    return v;
-  });
+  const failure = await refusal(p);
+  return { type: failure.type ?? undefined, message: failure.message };
 }
 
 /** The workflow's view, once the read model has caught up with it; and the case row. */
@@ -326,39 +244,6 @@ const eventsOf = async (caseId: string) => (await mongo.db.collection<EventRow>(
 const noticesOf = async (caseId: string, kind: string) => (await mongo.db.collection<NoticeRow>(COLLECTIONS.notifications).find({ caseId, kind }).toArray()).sort((x, y) => x._id.localeCompare(y._id));
 const deadlinesOf = async (caseId: string) => (await mongo.db.collection<DeadlineRow>(COLLECTIONS.deadlines).find({ caseId }).toArray()).sort((x, y) => x.dueAt.getTime() - y.dueAt.getTime());
 
-/** Accepts the application and waits for the verification fan-out to finish (no clock skipping meanwhile). */
-async function acceptAndVerify(a: Started, actor = TOWN_STAFF): Promise<{ accepted: ApplicationView; verified: ApplicationView }> {
-  const accepted = await act(a, 'acceptance', actor, { decision: 'accept' });
-  expect(accepted.stage).toBe('verification');
-  return { accepted, verified: await reaches(a, 'investigation') };
-}
-
-async function investigate(a: Started, actor = VILLAGE_STAFF, investigators = ['village.li', 'village.wang']): Promise<ApplicationView> {
-  return act(a, 'investigation', actor, { investigators, visitedAt: await nowIso(), findings: '家中无劳动力，住房简陋' });
-}
-
-/** Schedules the meeting, then records it: 7 of 9 members present, 6 for. */
-async function deliberate(a: Started, actor = VILLAGE_STAFF): Promise<ApplicationView> {
-  await act(a, 'deliberation', actor, { kind: 'schedule', scheduledAt: await nowIso(), place: '海港社区会议室' });
-  return act(a, 'deliberation', actor, { kind: 'record', heldAt: await nowIso(), members: 9, attendees: 7, votesFor: 6, votesAgainst: 1, minutes: '同意纳入' });
-}
-
-async function toTownReview(a: Started): Promise<ApplicationView> {
-  await acceptAndVerify(a);
-  await investigate(a);
-  const v = await deliberate(a);
-  expect(v.stage).toBe('town_review');
-  return v;
-}
-
-/** Lets the running notice end by itself: sleeps just past its end, waits for the district's stage. */
-async function sitOutNotice(a: Started): Promise<ApplicationView> {
-  const notice = (await view(a)).notices.at(-1)!;
-  await sleepUntil(Date.parse(notice.endsAt) + MIN);
-  return reaches(a, 'district_approval');
-}
-
-const approvalInput = (startDate: string, monthlyAmount = 890) => ({ decision: 'approve', category: 'minimum_subsistence', monthlyAmount, startDate, reason: '经审批确认，符合最低生活保障条件' });
 
 describe('application workflow (time-skipping, default policy, shipped holiday calendar)', () => {
   it('happy path: acceptance, fan-out (3 departments missing is not fatal), investigation, deliberation, review, a 7-day notice, approval; read model agrees', async () => {
@@ -785,13 +670,7 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
     const { view: v, row } = await settled(a);
     const { runId } = await a.handle.describe();
     expect(runId).not.toBe(a.handle.firstExecutionRunId);
-    const runs = [a.handle.firstExecutionRunId];
-    for (;;) {
-      const history = await env.client.workflow.getHandle(a.handle.workflowId, runs.at(-1)).fetchHistory();
-      const next = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-      if (!next) break;
-      runs.push(next);
-    }
+    const runs = await runsOf(harness, a.handle);
     expect(runs.at(-1)).toBe(runId);
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(v.caseId).toBe(a.caseId);

@@ -1,17 +1,14 @@
 import { boardRowOf } from '../helpers/board';
-import { randomBytes } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../domain/case';
 import { endOfLocalDay, monthOf, partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
-import { resolvePolicy } from '../../domain/policy';
 import { COLLECTIONS } from '../../store/mongo';
 import { PARTY_DAYS_COLLECTION, type PartyDayDoc } from '../../store/party-days';
 import { REPORT_COLLECTIONS } from '../../store/reports';
-import { partyDayWorkflow } from '../../workflows';
-import { answerUpdate, partyDayQuery, partyDayWorkflowId, type PartyDayInput } from '../../workflows/party-day/contract';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, D, SLACK, VILLAGE, TOWN, LADDER } from '../helpers/time-skipping';
+import { partyDayQuery } from '../../workflows/party-day/contract';
+import { answerItem, seedAgenda as seedAgendaOn, startPartyDay, type PartyDayHandle as Handle } from '../helpers/drivers/party-day';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, D, SLACK, VILLAGE, TOWN } from '../helpers/time-skipping';
 
 /**
  * The Party-day workflow's own timing on Temporal's time-skipping test server, at the default policy
@@ -20,19 +17,14 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, D
  * tested on the dev server (test/e2e/party-day.test.ts): the test server does not run Schedules.
  */
 
-const STAFF: Actor = { userId: 'u-village', role: 'village_staff', unitCode: VILLAGE.code };
-const POLICY = resolvePolicy(undefined, 'default').partyDay;
-
-type Handle = WorkflowHandleWithFirstExecutionRunId<typeof partyDayWorkflow>;
 
 let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
 let mongo: TimeSkippingHarness['mongo'];
-let taskQueue: string;
 
 beforeAll(async () => {
   harness = await createTimeSkippingHarness('party-day', { temporalClient: true });
-  ({ env, mongo, taskQueue } = harness);
+  ({ env, mongo } = harness);
 });
 
 /** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
@@ -55,32 +47,9 @@ function expectAt(actual: number | string | Date | null | undefined, expected: n
   expect(ms - expected).toBeLessThan(slack);
 }
 
-/** One common issue and one open report of the village, as the reports side writes them. */
-async function seedAgenda(tag: string): Promise<{ issueId: string; reportId: string }> {
-  const issueId = `ci-${VILLAGE.code}-assistance_policy-${tag}`;
-  const reportId = `rp-${randomBytes(8).toString('hex')}`;
-  await mongo.db.collection(REPORT_COLLECTIONS.commonIssues).insertOne({
-    _id: issueId as never,
-    unitCode: VILLAGE.code,
-    category: 'assistance_policy',
-    month: tag,
-    title: '救助政策咨询（群众集中反映）',
-    reportIds: [],
-    status: 'confirmed',
-    createdAt: new Date(),
-  });
-  // A report whose workflow is gone (closed and purged): answering it is "already settled".
-  await mongo.db.collection(COLLECTIONS.cases).insertOne({ _id: reportId as never, kind: 'report', status: 'open', unitCode: VILLAGE.code, category: 'benefit_problem', workflowId: `report-${reportId}`, view: { text: '张三 13900000000 家里断粮' } });
-  return { issueId, reportId };
-}
-
-async function start(scheduledAt: number | undefined): Promise<Handle> {
-  const input: PartyDayInput = { unitCode: VILLAGE.code, unit: VILLAGE, ladder: LADDER, policy: POLICY, ...(scheduledAt === undefined ? {} : { scheduledAt: new Date(scheduledAt).toISOString() }) };
-  const at = new Date(scheduledAt ?? (await env.currentTimeMs())).toISOString().replace(/\.\d+Z$/, 'Z');
-  const handle = await env.client.workflow.start(partyDayWorkflow, { workflowId: `${partyDayWorkflowId(VILLAGE.code)}-${at}`, taskQueue, args: [input] });
-  harness.track(handle);
-  return handle;
-}
+// The Schedule's start, the agenda and the answers (test/helpers/drivers/party-day.ts), on this file's harness.
+const seedAgenda = (tag: string) => seedAgendaOn(harness, tag);
+const start = (scheduledAt: number | undefined) => startPartyDay(harness, scheduledAt);
 
 /** The workflow's view once the `party_days` record and the case have caught up with it. */
 async function settled(handle: Handle): Promise<{ view: PartyDayView; doc: PartyDayDoc }> {
@@ -94,8 +63,7 @@ async function settled(handle: Handle): Promise<{ view: PartyDayView; doc: Party
   });
 }
 
-const answer = (handle: Handle, partyDayId: string, itemId: string) =>
-  handle.executeUpdate(answerUpdate, { args: [{ partyDayId, itemId, answer: '已现场答复。', answeredBy: { role: 'committee_member', name: '王书记' }, actor: STAFF }] });
+const answer = answerItem;
 
 describe('party-day workflow (time-skipping, default policy)', () => {
   it('is at risk from midnight, carries the unanswered over at midnight + 1 day and escalates to the town once; next month takes it over', async () => {

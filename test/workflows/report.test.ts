@@ -1,17 +1,14 @@
 import { boardRowOf } from '../helpers/board';
-import { randomBytes } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
-import { resolvePolicy } from '../../domain/policy';
 import type { ReportCategory, ReportView } from '../../domain/report';
 import { COLLECTIONS } from '../../store/mongo';
 import { REPORT_COLLECTIONS, type CommonIssueDoc } from '../../store/reports';
-import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
-import { reportWorkflow } from '../../workflows';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery } from '../../workflows/reports/contract';
+import { refusal } from '../helpers/drivers/common';
+import { ANSWERED_BY, REPORT_STAFF as STAFF, startReport as startReportOn, type ReportHandle as Handle } from '../helpers/drivers/report';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY } from '../helpers/time-skipping';
 
 /**
@@ -21,11 +18,6 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H
  */
 
 const OTHER_VILLAGE: UnitRef = { code: '371002001002', name: '戚谷疃社区居委会', level: 'village' };
-const STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
-const POLICY = resolvePolicy(undefined, 'default').reports;
-const ANSWERED_BY = { name: '王主任', role: 'committee_member' as const };
-
-type Handle = WorkflowHandleWithFirstExecutionRunId<typeof reportWorkflow>;
 
 interface CaseRow {
   _id: string;
@@ -65,11 +57,10 @@ interface DeadlineRow {
 let harness: TimeSkippingHarness;
 let env: TestWorkflowEnvironment;
 let mongo: TimeSkippingHarness['mongo'];
-let taskQueue: string;
 
 beforeAll(async () => {
   harness = await createTimeSkippingHarness('report');
-  ({ env, mongo, taskQueue } = harness);
+  ({ env, mongo } = harness);
 });
 
 /** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
@@ -80,15 +71,8 @@ afterAll(() => harness?.close());
 /** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
 const withWorker = (fn: () => Promise<void>) => harness.withWorker(fn);
 
-async function startReport(category: ReportCategory, unit: UnitRef = VILLAGE): Promise<{ handle: Handle; caseId: string; receivedAt: number }> {
-  const reportId = `rp-${randomBytes(8).toString('hex')}`;
-  const ladder = [unit, TOWN, DISTRICT, CITY];
-  const input: ReportInput = { openingRequestId: `req-${reportId}`, receive: { reportId, category, text: '<b>低保金</b>本月未到账', unit, ladder, policy: POLICY } };
-  const handle = await env.client.workflow.start(reportWorkflow, { workflowId: reportWorkflowId(reportId), taskQueue, args: [input] });
-  harness.track(handle);
-  const view = await eventually(() => handle.query(reportQuery));
-  return { handle, caseId: view.caseId, receivedAt: Date.parse(view.receivedAt) };
-}
+/** Receives a report from the QR code of `unit` (test/helpers/drivers/report.ts). */
+const startReport = (category: ReportCategory, unit: UnitRef = VILLAGE) => startReportOn(harness, category, unit);
 
 const sleepUntil = (t: number) => harness.sleepUntil(t);
 
@@ -117,16 +101,8 @@ function expectAt(actual: number | string | Date | null | undefined, expected: n
   expect(ms - expected).toBeLessThan(slack);
 }
 
-async function rejection(work: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (err as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
-}
+/** The failure an update was refused with (test/helpers/drivers/common.ts). */
+const rejection = (work: Promise<unknown>): Promise<ApplicationFailure> => refusal(work);
 
 describe('report workflow (time-skipping, default policy)', () => {
   it('acknowledged at 47 h and answered on day 5: both deadlines on time, nothing escalates, the workflow completes', async () => {

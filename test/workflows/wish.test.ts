@@ -1,19 +1,23 @@
 import { boardRowOf } from '../helpers/board';
-import { randomBytes } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
-import { resolvePolicy } from '../../domain/policy';
-import type { HelperRef, WishStepName, WishView } from '../../domain/wish';
+import type { WishView } from '../../domain/wish';
 import { COLLECTIONS } from '../../store/mongo';
 import { WISH_COLLECTIONS, type HelperPointsDoc } from '../../store/wishes';
-import { wishQuery, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
-import { wishWorkflow } from '../../workflows';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY, LADDER } from '../helpers/time-skipping';
+import { wishQuery } from '../../workflows/wishes/contract';
+import { refusal } from '../helpers/drivers/common';
+import {
+  ORGANISATION,
+  PARTY_MEMBER,
+  PM_HELPER,
+  postWish as postWishOn,
+  WISH_TOWN_STAFF as TOWN_STAFF,
+  WISH_VILLAGE_STAFF as VILLAGE_STAFF,
+  wishStep,
+  type WishHandle as Handle,
+} from '../helpers/drivers/wish';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY } from '../helpers/time-skipping';
 
 /**
  * The wish workflow on Temporal's time-skipping test server, at the real default policy (screening within
@@ -22,14 +26,6 @@ import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H
  * helper-points ledger.
  */
 
-const VILLAGE_STAFF: Actor = { userId: 'village.li', role: 'village_staff', unitCode: VILLAGE.code };
-const TOWN_STAFF: Actor = { userId: 'town.zhao', role: 'town_staff', unitCode: TOWN.code };
-const PARTY_MEMBER: Actor = { userId: 'pm.wang', role: 'party_member', unitCode: VILLAGE.code };
-const POLICY = resolvePolicy(undefined, 'default').wishes;
-const ORGANISATION: HelperRef = { helperId: 'helper-00000000000a', name: '海港志愿服务队', kind: 'organisation', unitCode: VILLAGE.code, userId: null };
-const PM_HELPER: HelperRef = { helperId: 'helper-00000000000b', name: '王党员', kind: 'party_member', unitCode: VILLAGE.code, userId: PARTY_MEMBER.userId };
-
-type Handle = WorkflowHandleWithFirstExecutionRunId<typeof wishWorkflow>;
 
 interface CaseRow {
   _id: string;
@@ -67,13 +63,11 @@ interface DeadlineRow {
 }
 
 let harness: TimeSkippingHarness;
-let env: TestWorkflowEnvironment;
 let mongo: TimeSkippingHarness['mongo'];
-let taskQueue: string;
 
 beforeAll(async () => {
   harness = await createTimeSkippingHarness('wish');
-  ({ env, mongo, taskQueue } = harness);
+  ({ mongo } = harness);
 });
 
 /** Workflows started by the current test are terminated after it so their timers do not fire in the next. */
@@ -84,32 +78,9 @@ afterAll(() => harness?.close());
 /** Runs `fn` with a worker polling the file's task queue, over the real activities and database. */
 const withWorker = (fn: () => Promise<void>) => harness.withWorker(fn);
 
-let seq = 0;
-async function postWish(): Promise<{ handle: Handle; caseId: string; postedAt: number; householdId: string }> {
-  const householdId = `hh-${randomBytes(6).toString('hex')}`;
-  const input: WishInput = {
-    openingRequestId: `req-${++seq}`,
-    post: {
-      householdId,
-      title: '想要一台轮椅',
-      description: '老人腿脚不便，出门需要轮椅',
-      category: 'material',
-      postedBy: 'household',
-      unit: VILLAGE,
-      ladder: LADDER,
-      orgPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code],
-      policy: POLICY,
-      actor: VILLAGE_STAFF,
-    },
-  };
-  const handle = await env.client.workflow.start(wishWorkflow, { workflowId: wishWorkflowId(randomBytes(6).toString('hex')), taskQueue, args: [input] });
-  harness.track(handle);
-  const view = await eventually(() => handle.query(wishQuery));
-  return { handle, caseId: view.caseId, postedAt: Date.parse(view.postedAt), householdId };
-}
-
-const step = (handle: Handle, caseId: string, name: WishStepName, actor: Actor, input: unknown, helper?: HelperRef) =>
-  handle.executeUpdate(wishStepUpdates[name], { args: [{ caseId, actor, input, ...(helper ? { helper } : {}) }] });
+/** Posts a wheelchair wish (test/helpers/drivers/wish.ts). */
+const postWish = () => postWishOn(harness);
+const step = wishStep;
 
 /** Skips server time forward to the instant `t`. */
 const sleepUntil = (t: number) => harness.sleepUntil(t);
@@ -141,15 +112,9 @@ function expectAt(actual: number | string | Date | null | undefined, expected: n
 }
 
 async function refused(promise: Promise<unknown>, type: string, message?: RegExp): Promise<void> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const cause = (err as WorkflowUpdateFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  expect((cause as ApplicationFailure).type).toBe(type);
-  if (message) expect((cause as ApplicationFailure).message).toMatch(message);
+  const failure = await refusal(promise);
+  expect(failure.type).toBe(type);
+  if (message) expect(failure.message).toMatch(message);
 }
 
 describe('wish workflow (time-skipping, default policy)', () => {
