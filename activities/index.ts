@@ -4,9 +4,10 @@ import type { Db } from 'mongodb';
 import type { Actor } from '../domain/case';
 import type { CaseProjection } from '../domain/projection';
 import type { DepartmentAnswer } from '../domain/verification';
-import { COLLECTIONS } from '../store/mongo';
+import { findCase } from '../store/cases';
+import { findHousehold } from '../store/households';
+import { projectCaseInto } from '../store/projection';
 import type { DepartmentSource } from './departments/source';
-import { projectCaseInto } from './projection';
 import { createVerificationActivities } from './verification';
 import { createWishActivities } from './wishes';
 import { createReportsActivities } from './reports';
@@ -33,9 +34,7 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
      * the register, so they never travel through workflow inputs.
      */
     async verifyWithDepartment(department: string, req: { applicationId: string; householdId: string }): Promise<DepartmentAnswer> {
-      const household = await deps.db
-        .collection<{ _id: string; headName: string; headIdNumber: string; members: { name: string; idNumber: string }[] }>(COLLECTIONS.households)
-        .findOne({ _id: req.householdId });
+      const household = await findHousehold(deps.db, req.householdId);
       if (!household) return { department, status: 'missing', reason: `household ${req.householdId} is not in the register` };
       const members = [{ name: household.headName, idNumber: household.headIdNumber }, ...household.members.map((m) => ({ name: m.name, idNumber: m.idNumber }))];
       return verification.queryDepartment(department, { applicationId: req.applicationId, members });
@@ -47,7 +46,7 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
      */
     async closeAlertAsConverted(args: { alertId: string; applicationId: string; actor: Actor }): Promise<'closed' | 'already_closed'> {
       if (!deps.temporal) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to reach the alert', 'configuration');
-      const alert = await deps.db.collection<{ _id: string; workflowId: string; status: string }>(COLLECTIONS.cases).findOne({ _id: args.alertId });
+      const alert = await findCase(deps.db, args.alertId);
       if (!alert || alert.status === 'closed') return 'already_closed';
       try {
         await deps.temporal.workflow.getHandle(alert.workflowId).executeUpdate(closeUpdate, {

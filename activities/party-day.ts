@@ -4,20 +4,11 @@ import type { Db } from 'mongodb';
 import type { Actor } from '../domain/case';
 import type { AgendaSources, AnswererRole, CarriedItem, ItemOrigin, PartyDayRecord } from '../domain/party-day';
 import { REPORT_CATEGORY_NAMES, type ReportCategory } from '../domain/report';
-import { COLLECTIONS } from '../store/mongo';
+import { findCase } from '../store/cases';
 import { claimPartyDayRun, getPartyDay, savePartyDayDoc, toPartyDayDoc } from '../store/party-days';
-import { REPORT_COLLECTIONS, type CommonIssueDoc } from '../store/reports';
+import { agendaSourcesOf, answerCommonIssue } from '../store/reports';
 import { handOverUpdate } from '../workflows/party-day/contract';
 import { answerReportUpdate, reportWorkflowId } from '../workflows/reports/contract';
-
-interface ReportCaseDoc {
-  _id: string;
-  kind: 'report';
-  status: 'open' | 'closed';
-  unitCode: string;
-  category: string | null;
-  workflowId?: string;
-}
 
 export type ForwardResult = 'answered' | 'already_answered';
 
@@ -38,7 +29,7 @@ export function createPartyDayActivities(deps: { db: Db; temporal?: Client }) {
 
   /** Answers one report through its workflow; one already answered (by staff, or an earlier try) is fine. */
   async function answerReport(reportId: string, args: { answer: string; answeredBy: { role: AnswererRole; name: string }; actor: Actor }): Promise<ForwardResult> {
-    const report = await deps.db.collection<ReportCaseDoc>(COLLECTIONS.cases).findOne({ _id: reportId, kind: 'report' });
+    const report = await findCase(deps.db, reportId, 'report');
     if (report?.status === 'closed') return 'already_answered';
     try {
       await temporal()
@@ -82,16 +73,7 @@ export function createPartyDayActivities(deps: { db: Db; temporal?: Client }) {
      * show: ids, categories, the issues' titles, the reports' category names — never a report's text.
      */
     async gatherPartyDayAgenda(args: { unitCode: string }): Promise<Omit<AgendaSources, 'carried'>> {
-      const issues = await deps.db
-        .collection<CommonIssueDoc>(REPORT_COLLECTIONS.commonIssues)
-        .find({ unitCode: args.unitCode, status: { $in: ['proposed', 'confirmed'] } }, { projection: { _id: 1, category: 1, title: 1, reportIds: 1, month: 1 } })
-        .toArray();
-      const reports = await deps.db
-        .collection<ReportCaseDoc & { view?: { receivedAt?: string } }>(COLLECTIONS.cases)
-        .find({ kind: 'report', status: 'open', unitCode: args.unitCode }, { projection: { _id: 1, category: 1, 'view.receivedAt': 1 } })
-        .toArray();
-      issues.sort((a, b) => a.month.localeCompare(b.month) || a._id.localeCompare(b._id));
-      reports.sort((a, b) => (a.view?.receivedAt ?? '').localeCompare(b.view?.receivedAt ?? '') || a._id.localeCompare(b._id));
+      const { issues, reports } = await agendaSourcesOf(deps.db, args.unitCode);
       return {
         commonIssues: issues.map((i) => ({ id: i._id, category: i.category, title: i.title, reportIds: i.reportIds ?? [] })),
         reports: reports.map((r) => {
@@ -118,12 +100,8 @@ export function createPartyDayActivities(deps: { db: Db; temporal?: Client }) {
       actor: Actor;
     }): Promise<{ commonIssue?: 'answered' | 'missing'; reports: { reportId: string; result: ForwardResult }[] }> {
       if (args.origin === 'report') return { reports: [{ reportId: args.refId, result: await answerReport(args.refId, args) }] };
-      const issues = deps.db.collection<CommonIssueDoc & { answer?: string; answeredBy?: unknown; partyDayId?: string }>(REPORT_COLLECTIONS.commonIssues);
-      const issue = await issues.findOne({ _id: args.refId });
+      const issue = await answerCommonIssue(deps.db, args.refId, { answer: args.answer, answeredBy: args.answeredBy, partyDayId: args.partyDayId });
       if (!issue) return { commonIssue: 'missing', reports: [] };
-      if (issue.status !== 'answered') {
-        await issues.updateOne({ _id: args.refId }, { $set: { status: 'answered', answer: args.answer, answeredBy: args.answeredBy, answeredAt: new Date(), partyDayId: args.partyDayId } });
-      }
       const reports: { reportId: string; result: ForwardResult }[] = [];
       for (const reportId of issue.reportIds ?? []) reports.push({ reportId, result: await answerReport(reportId, args) });
       return { commonIssue: 'answered', reports };

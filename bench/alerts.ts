@@ -18,7 +18,8 @@ import type { OrgUnit, UnitRef } from '../domain/org';
 import { ALERT_LEVELS, type AlertLevel } from '../domain/policy';
 import { freePort } from '../scripts/lib/proc';
 import { startMongo, startTemporal } from '../scripts/lib/stack';
-import { COLLECTIONS, connectMongo } from '../store/mongo';
+import { COLLECTIONS } from '../store/collections';
+import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
 import { OrgDirectory } from '../store/org-directory';
 import { seedOrgUnits, weihaiOrgUnits } from '../store/seed';
@@ -1602,7 +1603,7 @@ interface BoardResult {
 }
 
 /**
- * Fills a separate database with cases in the shape activities/projection.ts writes (built with the
+ * Fills a separate database with cases in the shape store/projection.ts writes (built with the
  * domain's own openAlert/advanceAlert/alertView, so views, deadlines and escalations are real), every
  * tenth one overdue, over the district's villages, with bulk inserts; then times the board through the
  * API and the route's own query, for a town supervisor and for a city monitor, all four interleaved so
@@ -1744,7 +1745,7 @@ async function overdueBoard(args: {
 
 /**
  * One case document and, when overdue, its board row, as projectCaseInto writes them (kept in step
- * with activities/projection.ts by hand: the bench inserts tens of thousands at once).
+ * with store/projection.ts by hand: the bench inserts tens of thousands at once).
  */
 function syntheticCase(i: number, ladder: UnitRef[], config: Config, now: number): { caseDoc: Record<string, unknown>; overdueDoc?: Record<string, unknown> } {
   const level = levelOf(i);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BSON, MongoClient, type Collection, type CommandStartedEvent, type Db, type Document, type Filter } from 'mongodb';
 import pg from 'pg';
-import { projectCaseInto, readModelDocs } from '../activities/projection';
+import { projectCaseInto, readModelDocs } from '../store/projection';
 import { acknowledge, advanceAlert, alertView, close, openAlert, recordVisit, type Actor, type AlertState, type CaseEvent, type Notice } from '../domain/alert';
 import { localMonth } from '../domain/calendar';
 import { computeCheckDigit } from '../domain/id-number';
@@ -16,8 +16,7 @@ import { freePort } from '../scripts/lib/proc';
 import { startMongo, type LocalReadModel } from '../scripts/lib/stack';
 import { deadlinesDueIn } from '../store/deadlines';
 import { ensureIndexes, ferretTables } from '../store/indexes';
-import type { BoardRow } from '../store/cases';
-import { COLLECTIONS } from '../store/mongo';
+import { COLLECTIONS, type BoardRow } from '../store/collections';
 import { weihaiOrgUnits } from '../store/seed';
 import { alertWorkflowId } from '../workflows/alerts/contract';
 import { fmt, log, onTeardown, parseFlags, ratio, runBench, statsOf, table, writeResults, type LatencyStats } from './lib';
@@ -25,7 +24,7 @@ import { fmt, log, onTeardown, parseFlags, ratio, runBench, statsOf, table, writ
 /*
  * `npm run bench:store [-- --sizes 1000,10000,50000 --samples 150 --no-sqlite]`
  *
- * Does the read model stay flat as it grows? The projection's own writes (activities/projection.ts) and
+ * Does the read model stay flat as it grows? The projection's own writes (store/projection.ts) and
  * the API's hot reads, timed one at a time on a read model of 1k, 10k and 50k cases, on the local default
  * (FerretDB 1.24 on PostgreSQL) and on FerretDB on SQLite as the baseline (whose backend scans the
  * collection for every operation, even by `_id`, so it is measured at the small sizes only).
@@ -244,7 +243,7 @@ function filledDocs(w: World, i: number) {
   if (view.overdue !== (fateOf(i) === 'overdue') || (view.status === 'closed') !== (fateOf(i) === 'closed')) {
     throw new Error(`synthetic case ${i}: overdue ${view.overdue}, status ${view.status}, meant ${fateOf(i)}`);
   }
-  // Exactly what projectCaseInto writes, from the same builder (activities/projection.ts).
+  // Exactly what projectCaseInto writes, from the same builder (store/projection.ts).
   const firstRunId = randomUUID();
   const as = (version: number, events: CaseEvent[], deadlines: DeadlineRecord[]): CaseProjection => ({
     caseId: s.alertId,

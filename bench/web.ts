@@ -1,5 +1,4 @@
-import type { BoardRow } from '../store/cases';
-import { readModelDocs } from '../activities/projection';
+import { readModelDocs } from '../store/projection';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -17,7 +16,8 @@ import { ALERT_LEVELS, type AlertLevel } from '../domain/policy';
 import type { Role } from '../domain/roles';
 import { freePort } from '../scripts/lib/proc';
 import { startMongo } from '../scripts/lib/stack';
-import { COLLECTIONS, connectMongo } from '../store/mongo';
+import { COLLECTIONS, type BoardRow, type CaseDoc } from '../store/collections';
+import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
 import { OrgDirectory } from '../store/org-directory';
 import { seedOrgUnits, weihaiOrgUnits } from '../store/seed';
@@ -99,7 +99,7 @@ await runBench('web', flags['max-minutes'] as number, async () => {
   let inTown = 0;
   for (let done = 0; done < CASES; ) {
     const n = Math.min(1000, CASES - done);
-    const cases: Record<string, unknown>[] = [];
+    const cases: CaseDoc[] = [];
     const rows: BoardRow[] = [];
     for (let k = 0; k < n; k++) {
       const i = done + k;
@@ -215,7 +215,7 @@ await runBench('web', flags['max-minutes'] as number, async () => {
 });
 
 /**
- * One alert as activities/projection.ts writes it (case document, and its board row when overdue), built
+ * One alert as store/projection.ts writes it (case document, and its board row when overdue), built
  * with the domain's own rules so that its view, deadline and escalations are real. Overdue ones are past
  * their deadline by up to three escalation steps; the others are inside it.
  */
@@ -231,7 +231,7 @@ function syntheticCase(i: number, late: boolean, ladder: UnitRef[], config: Conf
   state.version = 2;
   const view = alertView(state, now);
   if (view.overdue !== late) throw new Error(`synthetic case ${i}: overdue ${view.overdue}, meant ${late}`);
-  // Exactly what projectCaseInto writes, from the same builder (activities/projection.ts).
+  // Exactly what projectCaseInto writes, from the same builder (store/projection.ts).
   const docs = readModelDocs(
     { caseId: view.caseId, kind: 'alert', workflowId: alertWorkflowId(hid), firstRunId: randomUUID(), version: state.version, view, events: [], notices: [], deadlines: [], previous: null },
     { headName: `王${i}`, address: `威海市环翠区新威路${i}号` },

@@ -1,29 +1,16 @@
 import type { Db } from 'mongodb';
 import { zHolidayCalendarFile, zHolidayYear, type HolidayCalendar, type HolidayYear } from '../domain/calendar';
 import shipped from '../scripts/seed/holidays-cn-mainland.json' with { type: 'json' };
+import { collections, type CalendarYearDoc } from './collections';
 import { isDuplicateKey } from './mongo';
 
-/** One document per region and year: `{ _id: 'CN-mainland:2026', … }`. Reference data, edited by admins. */
-export const CALENDARS_COLLECTION = 'calendars';
+/** The region whose calendar the deadlines count in (`calendars` holds one document per region and year). */
 export const DEFAULT_REGION = 'CN-mainland';
 
-export interface CalendarYearDoc {
-  _id: string;
-  region: string;
-  year: number;
-  holidays: string[];
-  workdays: string[];
-  provisional: boolean;
-  source?: string;
-  /** ISO-8601 instant. */
-  updatedAt: string;
-  /** userId of the admin, or 'seed'. */
-  updatedBy: string;
-}
-
+/** A stored year's `_id`: `CN-mainland:2026`. */
 export const calendarDocId = (region: string, year: number) => `${region}:${year}`;
 
-const calendars = (db: Db) => db.collection<CalendarYearDoc>(CALENDARS_COLLECTION);
+const calendars = (db: Db) => collections(db).calendars;
 
 /** The calendar shipped in scripts/seed/holidays-cn-mainland.json, validated. */
 export function shippedHolidayCalendar(): HolidayCalendar {

@@ -1,35 +1,79 @@
-import type { Db } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import type { CaseKind } from '../domain/projection';
-import { COLLECTIONS } from './mongo';
-
-/** A case as the projection stores it in `cases` (see activities/projection.ts); `view` is the kind's view. */
-export interface CaseDoc<V = Record<string, unknown>> {
-  _id: string;
-  kind: CaseKind;
-  status: 'open' | 'closed';
-  stage: string | null;
-  householdId: string | null;
-  unitCode: string;
-  orgPath: string[];
-  workflowId: string;
-  firstRunId: string;
-  version: number;
-  view: V;
-}
-
-export const casesOf = <V = Record<string, unknown>>(db: Db) => db.collection<CaseDoc<V>>(COLLECTIONS.cases);
+import { collections, type BoardRow, type CaseDoc, type CaseListDoc, type EventDoc } from './collections';
+import { pageById } from './mongo';
 
 /**
- * A row of the supervisors' board (`overdue`: one per case overdue now) or of the task list (`due`: one per
- * open case with a pending deadline), with only what they filter and sort by; they show the case document
- * (`cases`, same `_id`). Small rows keep the read cheap on FerretDB, which decodes and sorts every row of
- * the unit before it limits (docs/read-model.md).
+ * Reading the case read model (`cases`, the small `overdue` and `due` rows, `events`), which only the
+ * projection writes (store/projection.ts). Lists return up to `limit` documents in a stable order after a
+ * keyset position; the caller asks for one more than a page to know whether another follows.
  */
-export interface BoardRow {
-  _id: string;
-  kind: CaseKind;
-  level: string | null;
-  orgPath: string[];
+
+/** A position in due order: the last row shown, by due time and then id. */
+export interface DuePosition {
   dueAt: Date;
-  version: number;
+  id: string;
+}
+
+/** One case by id, with its view (typed by the caller's kind), or null; with `kind`, null for a case of another kind. */
+export async function findCase<V = Record<string, unknown>>(db: Db, id: string, kind?: CaseKind): Promise<CaseDoc<V> | null> {
+  return (await collections(db).cases.findOne({ _id: id, ...(kind ? { kind } : {}) })) as CaseDoc<V> | null;
+}
+
+/** The case documents (without their views) of the given ids, by id: one index lookup each on every backend. */
+export async function findCaseListDocs(db: Db, ids: string[]): Promise<Map<string, CaseListDoc>> {
+  const docs = await Promise.all(ids.map((_id) => collections(db).cases.findOne({ _id }, { projection: { view: 0 } })));
+  return new Map(docs.filter((d): d is CaseDoc => d !== null).map((d) => [d._id, d]));
+}
+
+/** The id of a household's open application in a category, or null. */
+export async function openApplicationOf(db: Db, householdId: string, category: string): Promise<string | null> {
+  const open = await collections(db).cases.findOne({ householdId, kind: 'application', status: 'open', category }, { projection: { _id: 1 } });
+  return open?._id ?? null;
+}
+
+/** The condition for what comes after a due-order position (due time, then id). */
+function afterDue(after: DuePosition): [{ dueAt: { $gt: Date } }, { dueAt: Date; _id: { $gt: string } }] {
+  return [{ dueAt: { $gt: after.dueAt } }, { dueAt: after.dueAt, _id: { $gt: after.id } }];
+}
+
+/**
+ * Rows of the supervisors' board (`overdue`: cases overdue now) or of a task list (`due`: open cases with a
+ * pending deadline) in a unit's subtree, soonest due first. Read by `orgPath` equality, which FerretDB
+ * answers from an index (docs/read-model.md).
+ */
+export async function boardRows(
+  db: Db,
+  board: 'overdue' | 'due',
+  q: { org: string; kind?: CaseKind; level?: string; after?: DuePosition; limit: number },
+): Promise<BoardRow[]> {
+  const filter: Filter<BoardRow> = { orgPath: q.org, ...(q.kind ? { kind: q.kind } : {}), ...(q.level ? { level: q.level } : {}) };
+  if (q.after) filter.$or = afterDue(q.after);
+  return collections(db)[board].find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit).toArray();
+}
+
+/**
+ * Cases (without their views) in a unit's subtree with a status, by id or — `order: 'due'` — those with a
+ * due time, soonest first. `notOverdue` keeps only cases not overdue as last projected.
+ */
+export async function listCases(
+  db: Db,
+  q: { org: string; status: 'open' | 'closed'; kind?: CaseKind; level?: string; notOverdue?: boolean; limit: number } & ({ order: 'id'; after?: string } | { order: 'due'; after?: DuePosition }),
+): Promise<CaseListDoc[]> {
+  const filter: Filter<CaseDoc> = { orgPath: q.org, status: q.status };
+  if (q.kind) filter.kind = q.kind;
+  if (q.level) filter.level = q.level;
+  if (q.notOverdue) filter.overdue = false;
+  const cases = collections(db).cases;
+  if (q.order === 'due') {
+    filter.dueAt = { $ne: null };
+    if (q.after) filter.$or = afterDue(q.after);
+    return cases.find(filter, { projection: { view: 0 } }).sort({ dueAt: 1, _id: 1 }).limit(q.limit).toArray();
+  }
+  return pageById(cases, filter, q.after, q.limit, { projection: { view: 0 } });
+}
+
+/** A case's audit trail, in order (version, then position in the change). */
+export async function eventsOfCase(db: Db, caseId: string): Promise<EventDoc[]> {
+  return collections(db).events.find({ caseId }).sort({ version: 1, _id: 1 }).toArray();
 }

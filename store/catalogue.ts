@@ -1,11 +1,11 @@
 import type { Db } from 'mongodb';
 import { z } from 'zod';
+import { collections } from './collections';
 
 /**
  * The editable "9+N+1" catalogue (分层分类救助): recipient categories, assistance items, and social
  * forces. Shipped with our reading of the Weihai plan; each city edits it through the API.
  */
-export const CATALOGUE_COLLECTION = 'catalogue';
 const CATALOGUE_ID = 'assistance';
 
 const zEntry = z.object({ code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'expected a lowercase code such as minimum_subsistence'), name: z.string().trim().min(1).max(50) }).strict();
@@ -47,11 +47,13 @@ export const DEFAULT_CATALOGUE: Catalogue = {
   socialForces: [{ code: 'social_forces', name: '社会力量参与' }],
 };
 
+/** The stored catalogue (as stored, with who changed it when), or DEFAULT_CATALOGUE before anyone edits it. */
 export async function loadCatalogue(db: Db): Promise<Catalogue> {
-  const doc = await db.collection<{ _id: string } & Catalogue>(CATALOGUE_COLLECTION).findOne({ _id: CATALOGUE_ID }, { projection: { _id: 0 } });
+  const doc = await collections(db).catalogue.findOne({ _id: CATALOGUE_ID }, { projection: { _id: 0 } });
   return doc ?? DEFAULT_CATALOGUE;
 }
 
+/** Replaces the catalogue (already checked with zCatalogue), recording who changed it. */
 export async function saveCatalogue(db: Db, catalogue: Catalogue, user: string): Promise<void> {
-  await db.collection<{ _id: string }>(CATALOGUE_COLLECTION).replaceOne({ _id: CATALOGUE_ID }, { ...catalogue, updatedAt: new Date(), updatedBy: user }, { upsert: true });
+  await collections(db).catalogue.replaceOne({ _id: CATALOGUE_ID }, { ...catalogue, updatedAt: new Date(), updatedBy: user }, { upsert: true });
 }

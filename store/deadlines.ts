@@ -1,24 +1,6 @@
 import type { Db } from 'mongodb';
 import { localMonth } from '../domain/calendar';
-import { COLLECTIONS } from './mongo';
-
-/** A deadline as the projection stores it in `deadlines` (activities/projection.ts): one per case deadline. */
-export interface DeadlineDoc {
-  _id: string;
-  caseId: string;
-  kind: string;
-  deadlineKind: string;
-  label: string;
-  orgPath: string[];
-  unitCode: string;
-  dueAt: Date;
-  /** The Asia/Shanghai month of dueAt, 'YYYY-MM': the equality key that bounds what a period's stats read. */
-  dueMonth: string;
-  metAt: Date | null;
-  outcome: 'pending' | 'on_time' | 'late' | 'not_due';
-  escalations: number;
-  version: number;
-}
+import { collections, type DeadlineDoc } from './collections';
 
 /** Above this many months a period is read in one query (the monthly reads would be more round trips than rows saved). */
 const MAX_MONTH_QUERIES = 36;
@@ -45,7 +27,7 @@ export function monthsBetween(from: Date, to: Date): string[] {
  * deadlines ever recorded. Source: ours.
  */
 export async function deadlinesDueIn<K extends keyof DeadlineDoc>(db: Db, org: string, from: Date, to: Date, fields: K[]): Promise<Pick<DeadlineDoc, K | 'dueAt'>[]> {
-  const collection = db.collection<DeadlineDoc>(COLLECTIONS.deadlines);
+  const collection = collections(db).deadlines;
   const projection = Object.fromEntries([...fields, 'dueAt'].map((f) => [f, 1]));
   const range = { dueAt: { $gte: from, $lt: to } };
   const months = monthsBetween(from, to);

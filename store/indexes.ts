@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, IndexSpecification } from 'mongodb';
 import pg from 'pg';
+import { COLLECTIONS, type CollectionName } from './collections';
 
 /**
  * Every index of the read model, in one place, applied idempotently at start-up by ensureIndexes.
@@ -23,7 +24,7 @@ import pg from 'pg';
  * Source of the FerretDB behaviour: its v1.24 `internal/backends/postgresql/query.go` (read, not copied).
  */
 export interface IndexDef {
-  collection: string;
+  collection: CollectionName;
   /** The MongoDB key pattern. */
   keys: Record<string, 1 | -1>;
   unique?: boolean;
@@ -34,40 +35,29 @@ export interface IndexDef {
 }
 
 export const INDEXES: IndexDef[] = [
-  { collection: 'org_units', keys: { path: 1 }, sql: [], serves: 'a unit’s subtree (the directory loads all units once)' },
-  { collection: 'households', keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/households?org=' },
-  { collection: 'households', keys: { headIdNumber: 1 }, unique: true, sql: ['headIdNumber'], serves: 'one household per head’s ID number' },
-  { collection: 'cases', keys: { orgPath: 1, status: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?org= (lists by id)' },
-  { collection: 'cases', keys: { orgPath: 1, status: 1, dueAt: 1 }, sql: [], serves: 'GET /v1/cases?sort=due&status=closed or overdue=false' },
-  { collection: 'cases', keys: { householdId: 1, kind: 1, category: 1, status: 1 }, sql: ['householdId'], serves: 'a household’s open alert or application' },
-  { collection: 'cases', keys: { unitCode: 1, kind: 1, status: 1 }, sql: ['unitCode'], serves: 'a unit’s open reports (Party-day agenda, common issues)' },
-  { collection: 'overdue', keys: { orgPath: 1, dueAt: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?overdue=true (the board)' },
-  { collection: 'due', keys: { orgPath: 1, dueAt: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?sort=due (a worker’s tasks)' },
-  { collection: 'deadlines', keys: { orgPath: 1, dueMonth: 1, dueAt: 1 }, sql: ['orgPath', 'dueMonth'], serves: 'GET /v1/stats/on-time, the public on-time figures' },
-  { collection: 'events', keys: { caseId: 1, version: 1 }, sql: ['caseId'], serves: 'a case’s timeline and audit trail' },
-  { collection: 'notifications', keys: { unitCode: 1, at: -1 }, sql: ['unitCode'], serves: 'a unit’s notices' },
-  { collection: 'relatives', keys: { householdId: 1 }, sql: ['householdId'], serves: 'who declared a household (近亲属备案)' },
-  { collection: 'relatives', keys: { userId: 1, householdId: 1 }, sql: ['userId'], serves: 'GET /v1/me/relatives' },
-  { collection: 'helpers', keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'helpers of a subtree' },
-  { collection: 'helper_points', keys: { helperId: 1, confirmedAt: -1 }, sql: ['helperId'], serves: 'a helper’s points' },
-  { collection: 'common_issues', keys: { unitCode: 1, status: 1, month: 1 }, sql: ['unitCode'], serves: 'a unit’s common issues' },
-  { collection: 'common_issues', keys: { reportIds: 1 }, sql: ['reportIds'], serves: 'the common issues a report belongs to' },
-  { collection: 'party_days', keys: { unitCode: 1, month: -1 }, sql: ['unitCode'], serves: 'a unit’s Party days' },
+  { collection: COLLECTIONS.orgUnits, keys: { path: 1 }, sql: [], serves: 'a unit’s subtree (the directory loads all units once)' },
+  { collection: COLLECTIONS.households, keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/households?org=' },
+  { collection: COLLECTIONS.households, keys: { headIdNumber: 1 }, unique: true, sql: ['headIdNumber'], serves: 'one household per head’s ID number' },
+  { collection: COLLECTIONS.cases, keys: { orgPath: 1, status: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?org= (lists by id)' },
+  { collection: COLLECTIONS.cases, keys: { orgPath: 1, status: 1, dueAt: 1 }, sql: [], serves: 'GET /v1/cases?sort=due&status=closed or overdue=false' },
+  { collection: COLLECTIONS.cases, keys: { householdId: 1, kind: 1, category: 1, status: 1 }, sql: ['householdId'], serves: 'a household’s open alert or application' },
+  { collection: COLLECTIONS.cases, keys: { unitCode: 1, kind: 1, status: 1 }, sql: ['unitCode'], serves: 'a unit’s open reports (Party-day agenda, common issues)' },
+  { collection: COLLECTIONS.overdue, keys: { orgPath: 1, dueAt: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?overdue=true (the board)' },
+  { collection: COLLECTIONS.due, keys: { orgPath: 1, dueAt: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?sort=due (a worker’s tasks)' },
+  { collection: COLLECTIONS.deadlines, keys: { orgPath: 1, dueMonth: 1, dueAt: 1 }, sql: ['orgPath', 'dueMonth'], serves: 'GET /v1/stats/on-time, the public on-time figures' },
+  { collection: COLLECTIONS.events, keys: { caseId: 1, version: 1 }, sql: ['caseId'], serves: 'a case’s timeline and audit trail' },
+  { collection: COLLECTIONS.notifications, keys: { unitCode: 1, at: -1 }, sql: ['unitCode'], serves: 'a unit’s notices' },
+  { collection: COLLECTIONS.relatives, keys: { householdId: 1 }, sql: ['householdId'], serves: 'who declared a household (近亲属备案)' },
+  { collection: COLLECTIONS.relatives, keys: { userId: 1, householdId: 1 }, sql: ['userId'], serves: 'GET /v1/me/relatives' },
+  { collection: COLLECTIONS.helpers, keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'helpers of a subtree' },
+  { collection: COLLECTIONS.helperPoints, keys: { helperId: 1, confirmedAt: -1 }, sql: ['helperId'], serves: 'a helper’s points' },
+  { collection: COLLECTIONS.commonIssues, keys: { unitCode: 1, status: 1, month: 1 }, sql: ['unitCode'], serves: 'a unit’s common issues' },
+  { collection: COLLECTIONS.commonIssues, keys: { reportIds: 1 }, sql: ['reportIds'], serves: 'the common issues a report belongs to' },
+  { collection: COLLECTIONS.partyDays, keys: { unitCode: 1, month: -1 }, sql: ['unitCode'], serves: 'a unit’s Party days' },
 ];
 
 /** Collections read or written by `_id` (all of them): on FerretDB on PostgreSQL each gets a GIN index on `_id`. */
-export const READ_MODEL_COLLECTIONS = [
-  ...new Set([
-    ...INDEXES.map((d) => d.collection),
-    'calendars',
-    'catalogue',
-    'report_receipts',
-    'report_contacts',
-    'unit_profiles',
-    'party_day_runs',
-    'migrations',
-  ]),
-];
+export const READ_MODEL_COLLECTIONS: CollectionName[] = Object.values(COLLECTIONS);
 
 export interface EnsureIndexesOptions {
   /** FerretDB's PostgreSQL (config FERRETDB_POSTGRESQL_URL): adds the GIN indexes FerretDB's SQL can use. */

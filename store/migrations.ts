@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { localMonth } from '../domain/calendar';
-import { COLLECTIONS, isDuplicateKey } from './mongo';
+import { collections } from './collections';
+import { isDuplicateKey, upsertIfNewer } from './mongo';
 
 /**
  * One-time changes to data already in the read model, each run once per database and recorded in
@@ -14,14 +15,12 @@ interface Migration {
   run(db: Db): Promise<number>;
 }
 
-export const MIGRATIONS_COLLECTION = 'migrations';
-
 export const MIGRATIONS: Migration[] = [
   {
     id: '2026-11-deadlines-due-month',
     description: 'deadlines.dueMonth (Asia/Shanghai month of dueAt): the stats read a period month by month through {orgPath, dueMonth}',
     async run(db) {
-      const deadlines = db.collection<{ _id: string; dueAt: Date; dueMonth?: string }>(COLLECTIONS.deadlines);
+      const deadlines = collections(db).deadlines;
       let changed = 0;
       for await (const d of deadlines.find({ dueMonth: { $exists: false } }, { projection: { dueAt: 1 } })) {
         await deadlines.updateOne({ _id: d._id }, { $set: { dueMonth: localMonth(d.dueAt.getTime()) } });
@@ -34,19 +33,12 @@ export const MIGRATIONS: Migration[] = [
     id: '2026-11-task-rows',
     description: 'due: one small row per open case with a pending deadline, which the task lists read instead of every case',
     async run(db) {
-      const cases = db.collection<{ _id: string; kind: string; status: string; level: string | null; orgPath: string[]; dueAt: Date | null; version: number }>(COLLECTIONS.cases);
-      const due = db.collection<{ _id: string }>(COLLECTIONS.due);
+      const { cases, due } = collections(db);
       let changed = 0;
       for await (const c of cases.find({ status: 'open' }, { projection: { kind: 1, level: 1, orgPath: 1, dueAt: 1, version: 1 } })) {
         if (!c.dueAt) continue;
-        const row = { kind: c.kind, level: c.level, orgPath: c.orgPath, dueAt: c.dueAt, version: c.version };
-        try {
-          // Only where the projection has not written a newer row meanwhile.
-          await due.updateOne({ _id: c._id, version: { $lt: c.version } } as never, { $set: row }, { upsert: true });
-          changed += 1;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
+        // Only where the projection has not written a newer row meanwhile.
+        if (await upsertIfNewer(due, c._id, { kind: c.kind, level: c.level, orgPath: c.orgPath, dueAt: c.dueAt, version: c.version })) changed += 1;
       }
       return changed;
     },
@@ -58,7 +50,7 @@ export const MIGRATIONS: Migration[] = [
  * @returns the ids run now and the documents each changed.
  */
 export async function migrateReadModel(db: Db): Promise<{ id: string; changed: number }[]> {
-  const done = db.collection<{ _id: string; description: string; changed: number; at: Date }>(MIGRATIONS_COLLECTION);
+  const done = collections(db).migrations;
   const ran: { id: string; changed: number }[] = [];
   for (const m of MIGRATIONS) {
     if (await done.findOne({ _id: m.id }, { projection: { _id: 1 } })) continue;

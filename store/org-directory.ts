@@ -1,10 +1,6 @@
 import type { Db } from 'mongodb';
 import { ladderOf, toRef, type OrgUnit, type UnitRef } from '../domain/org';
-import { COLLECTIONS } from './mongo';
-
-interface OrgDoc extends Omit<OrgUnit, 'code'> {
-  _id: string;
-}
+import { collections } from './collections';
 
 /**
  * The org tree, read from MongoDB once and kept in memory: a city has a few thousand units and every
@@ -19,7 +15,7 @@ export class OrgDirectory {
   constructor(private readonly db: Db, private readonly maxAgeMs = 60_000) {}
 
   async refresh(): Promise<void> {
-    const docs = await this.db.collection<OrgDoc>(COLLECTIONS.orgUnits).find({}).toArray();
+    const docs = await collections(this.db).orgUnits.find({}).toArray();
     const units = new Map<string, OrgUnit>();
     const children = new Map<string, OrgUnit[]>();
     for (const { _id, ...rest } of docs) units.set(_id, { code: _id, ...rest });

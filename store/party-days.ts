@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import type { PartyDayRecord } from '../domain/party-day';
+import { collections, type PartyDayDoc } from './collections';
 import { isDuplicateKey } from './mongo';
 
 /**
@@ -7,21 +8,8 @@ import { isDuplicateKey } from './mongo';
  * minutes, nothing personal — written only by the party-day workflow's activities and read by staff
  * routes and the unit's public page. `party_day_runs` holds which workflow run owns a unit's month.
  */
-export const PARTY_DAYS_COLLECTION = 'party_days';
-export const PARTY_DAY_RUNS_COLLECTION = 'party_day_runs';
 
-type Item = PartyDayRecord['items'][number];
-
-/** The stored form: times as dates, plus the workflow that owns the month. */
-export interface PartyDayDoc extends Omit<PartyDayRecord, 'items' | 'scheduledAt' | 'publishedAt' | 'closedAt'> {
-  items: (Omit<Item, 'answeredAt'> & { answeredAt?: Date })[];
-  scheduledAt: Date;
-  publishedAt: Date;
-  closedAt?: Date;
-  workflowId: string;
-  updatedAt: Date;
-}
-
+/** The stored form of a month's record (times as dates), owned by `workflowId`. */
 export function toPartyDayDoc(record: PartyDayRecord, workflowId: string): PartyDayDoc {
   const { scheduledAt, publishedAt, closedAt, items, ...rest } = record;
   return {
@@ -38,7 +26,7 @@ export function toPartyDayDoc(record: PartyDayRecord, workflowId: string): Party
 /** Writes a newer version of a month's record; an older or equal one (a retry, a late write) changes nothing. */
 export async function savePartyDayDoc(db: Db, doc: PartyDayDoc): Promise<void> {
   try {
-    await db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).replaceOne({ _id: doc._id, version: { $lt: doc.version } }, doc, { upsert: true });
+    await collections(db).partyDays.replaceOne({ _id: doc._id, version: { $lt: doc.version } }, doc, { upsert: true });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
@@ -46,7 +34,7 @@ export async function savePartyDayDoc(db: Db, doc: PartyDayDoc): Promise<void> {
 
 /** Claims a unit's month for a workflow run; answers with the run that holds it (the caller, or an earlier one). */
 export async function claimPartyDayRun(db: Db, partyDayId: string, workflowId: string): Promise<{ workflowId: string }> {
-  const runs = db.collection<{ _id: string; workflowId: string; claimedAt: Date }>(PARTY_DAY_RUNS_COLLECTION);
+  const runs = collections(db).partyDayRuns;
   try {
     await runs.insertOne({ _id: partyDayId, workflowId, claimedAt: new Date() });
     return { workflowId };
@@ -57,16 +45,16 @@ export async function claimPartyDayRun(db: Db, partyDayId: string, workflowId: s
   }
 }
 
+/** One month's record (`<unitCode>:<YYYY-MM>`), or null. */
 export function getPartyDay(db: Db, id: string): Promise<PartyDayDoc | null> {
-  return db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).findOne({ _id: id });
+  return collections(db).partyDays.findOne({ _id: id });
 }
 
-/** A unit's Q&As, newest month first. Ids start with the unit code, so an _id range serves it. */
-export function listPartyDays(db: Db, unitCode: string, limit: number): Promise<PartyDayDoc[]> {
-  return db
-    .collection<PartyDayDoc>(PARTY_DAYS_COLLECTION)
-    .find({ _id: { $gt: `${unitCode}:`, $lt: `${unitCode};` } })
-    .sort({ _id: -1 })
-    .limit(limit)
-    .toArray();
+/**
+ * A unit's Q&As, newest month first; all of them without a limit. Read by `unitCode` equality, which
+ * FerretDB answers from an index (store/indexes.ts); on MongoDB `{unitCode, month}` serves the sort too.
+ */
+export function partyDaysOf(db: Db, unitCode: string, limit?: number): Promise<PartyDayDoc[]> {
+  const found = collections(db).partyDays.find({ unitCode }).sort({ month: -1 });
+  return (limit === undefined ? found : found.limit(limit)).toArray();
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { withPaths, zOrgCode, zOrgLevel, type OrgUnit } from '../domain/org';
 import weihai from '../scripts/seed/weihai-org.json' with { type: 'json' };
 import { seedHolidayCalendar } from './calendar';
-import { bulkWriteInBatches, COLLECTIONS } from './mongo';
+import { collections } from './collections';
+import { bulkWriteInBatches } from './mongo';
 
 const zSeedUnits = z.array(
   z.object({ code: zOrgCode, name: z.string().min(1), level: zOrgLevel, parent: zOrgCode.nullable(), officialCode: z.boolean().optional() }),
@@ -25,7 +26,7 @@ export async function seedReferenceData(db: Db): Promise<{ units: number; calend
 export async function seedOrgUnits(db: Db, units: OrgUnit[] = weihaiOrgUnits()): Promise<number> {
   if (units.length === 0) return 0;
   await bulkWriteInBatches(
-    db.collection<{ _id: string }>(COLLECTIONS.orgUnits),
+    collections(db).orgUnits,
     units.map(({ code, ...rest }) => ({ replaceOne: { filter: { _id: code }, replacement: rest, upsert: true } })),
   );
   return units.length;

@@ -6,7 +6,8 @@ import { zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInpu
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { Role } from '../../domain/roles';
-import { COLLECTIONS } from '../../store/mongo';
+import { findCase } from '../../store/cases';
+import { findHousehold } from '../../store/households';
 import {
   acknowledgeUpdate,
   alertWorkflowId,
@@ -21,7 +22,6 @@ import {
 import type { alertWorkflow } from '../../workflows/alerts/workflow';
 import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
-import type { CaseDoc } from '../../store/cases';
 
 /** Who may act on alerts: everyone who works cases; city monitors only read. */
 const ACTORS: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
@@ -36,12 +36,10 @@ const zActionResponses = { 200: zAlertView, 400: zErrorBody, 403: zErrorBody, 40
 
 export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
-  const cases = mongo.db.collection<CaseDoc>(COLLECTIONS.cases);
-  const households = mongo.db.collection<{ _id: string; villageCode: string; orgPath: string[] }>(COLLECTIONS.households);
 
   /** The open alert an action is for, after the caller's rights on it are checked. */
   async function openAlertFor(p: Principal, caseId: string, roles: readonly Role[] = ACTORS): Promise<WorkflowHandle<typeof alertWorkflow>> {
-    const doc = await cases.findOne({ _id: caseId, kind: 'alert' });
+    const doc = await findCase(mongo.db, caseId, 'alert');
     if (!doc) throw notFound(`alert ${caseId} not found`);
     assertCanWrite(p, doc.orgPath, roles);
     if (doc.status === 'closed') throw conflict(`alert ${caseId} is closed`);
@@ -61,7 +59,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const p = principalOf(request);
       const { householdId, level, reasons } = request.body;
-      const household = await households.findOne({ _id: householdId });
+      const household = await findHousehold(mongo.db, householdId);
       if (!household) throw notFound(`household ${householdId} not found`);
       assertCanWrite(p, household.orgPath, ACTORS);
       const ladder = await orgs.ladder(household.villageCode);
@@ -92,7 +90,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const doc = await cases.findOne({ _id: request.params.id, kind: 'alert' });
+      const doc = await findCase(mongo.db, request.params.id, 'alert');
       if (!doc) throw notFound(`alert ${request.params.id} not found`);
       assertCanRead(principalOf(request), doc.orgPath);
       return doc.view as z.infer<typeof zAlertView>;

@@ -6,14 +6,14 @@ import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPA
 import type { Role } from '../../domain/roles';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
-import { COLLECTIONS } from '../../store/mongo';
+import { findCase, openApplicationOf } from '../../store/cases';
+import { findHousehold } from '../../store/households';
 import { isRelative, relativesOf } from '../../store/relatives';
 import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationInput } from '../../workflows/applications/contract';
 import type { applicationWorkflow } from '../../workflows/applications/workflow';
 import { actorOf, assertCanRead, assertCanWrite, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { presentCaseView } from './cases';
-import type { CaseDoc } from '../../store/cases';
 
 /** Who may file an application: the town's one door (一门受理) and village staff on a household's behalf (帮办代办). */
 const SUBMITTERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
@@ -28,8 +28,6 @@ const zApplicationView = z.looseObject({ caseId: z.string(), status: z.enum(['op
 export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const db = mongo.db;
-  const cases = db.collection<CaseDoc>(COLLECTIONS.cases);
-  const households = db.collection<{ _id: string; villageCode: string; orgPath: string[] }>(COLLECTIONS.households);
 
   app.post(
     '/v1/applications',
@@ -53,7 +51,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const p = principalOf(request);
       const body = request.body;
-      const household = await households.findOne({ _id: body.householdId });
+      const household = await findHousehold(db, body.householdId);
       if (!household) throw notFound(`household ${body.householdId} not found`);
       assertCanWrite(p, household.orgPath, SUBMITTERS);
       const catalogue = await loadCatalogue(db);
@@ -61,7 +59,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         throw badRequest(`category: ${body.category} is not in the catalogue`, [{ path: 'body.category', message: `expected one of ${catalogue.categories.map((c) => c.code).join(', ')}` }]);
       }
       if (body.alertId) {
-        const alert = await cases.findOne({ _id: body.alertId, kind: 'alert' });
+        const alert = await findCase(db, body.alertId, 'alert');
         if (!alert || alert.householdId !== body.householdId) throw badRequest('alertId: no alert of this household has that id', [{ path: 'body.alertId', message: 'unknown alert' }]);
       }
       const ladder = await orgs.ladder(household.villageCode);
@@ -96,8 +94,8 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         return reply.code(201).send(view);
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        const open = await cases.findOne({ householdId: body.householdId, kind: 'application', status: 'open', category: body.category } as never, { projection: { _id: 1 } });
-        throw conflict(`household ${body.householdId} already has an open ${body.category} application`, { applicationId: open?._id ?? null, workflowId });
+        const open = await openApplicationOf(db, body.householdId, body.category);
+        throw conflict(`household ${body.householdId} already has an open ${body.category} application`, { applicationId: open, workflowId });
       }
     },
   );
@@ -113,7 +111,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const doc = await cases.findOne({ _id: request.params.id, kind: 'application' });
+      const doc = await findCase(db, request.params.id, 'application');
       if (!doc) throw notFound(`application ${request.params.id} not found`);
       const p = principalOf(request);
       assertCanRead(p, doc.orgPath);
@@ -136,7 +134,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const p = principalOf(request);
-        const doc = await cases.findOne({ _id: request.params.id, kind: 'application' });
+        const doc = await findCase(db, request.params.id, 'application');
         if (!doc) throw notFound(`application ${request.params.id} not found`);
         assertCanWrite(p, doc.orgPath, step.roles);
         if (doc.status === 'closed') throw conflict(`application ${doc._id} is closed`);

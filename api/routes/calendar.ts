@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addWorkingDays, localDay, startOfLocalDay, uncoveredYears, zHolidayEntry, zHolidayYear } from '../../domain/calendar';
-import { DEFAULT_REGION, findHolidayYear, loadHolidayCalendar, saveHolidayYear, type CalendarYearDoc } from '../../store/calendar';
+import { DEFAULT_REGION, findHolidayYear, loadHolidayCalendar, saveHolidayYear } from '../../store/calendar';
+import type { CalendarYearDoc } from '../../store/collections';
 import { principalOf } from '../auth';
 import { badRequest, fieldIssues, forbidden, notFound, zErrorBody } from '../errors';
 

@@ -1,35 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Collection, Filter } from 'mongodb';
 import { z } from 'zod';
 import { maskAddress, maskIdNumber, maskName } from '../../domain/mask';
-import { zOrgCode, type UnitRef } from '../../domain/org';
+import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
+import type { CaseKind } from '../../domain/projection';
 import { seesPersonalData } from '../../domain/roles';
-import type { BoardRow } from '../../store/cases';
-import { COLLECTIONS } from '../../store/mongo';
+import { boardRows, eventsOfCase, findCase, findCaseListDocs, listCases, type DuePosition } from '../../store/cases';
+import type { CaseListDoc } from '../../store/collections';
 import { assertCanRead, principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';
 import { decodeCursor, encodeCursor, zPage } from '../pagination';
-
-/** The row every list shows: one case, its deadline and how late, its rung. */
-interface CaseRow {
-  _id: string;
-  kind: string;
-  status: 'open' | 'closed';
-  level: string | null;
-  unit: UnitRef;
-  orgPath: string[];
-  householdId: string | null;
-  household: { headName: string; address: string } | null;
-  due: { key: string; label: string; dueAt: string } | null;
-  dueAt: Date | null;
-  overdue: boolean;
-  atRisk: boolean;
-  rung: number;
-  escalatedTo: UnitRef | null;
-  workflowId?: string;
-  view?: Record<string, unknown>;
-}
 
 const zUnitRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
 const zCaseRow = z.object({
@@ -73,7 +53,8 @@ export function presentCaseView(p: Principal, kind: string, view: Record<string,
   return view;
 }
 
-function toRow(p: Principal, d: CaseRow, now: number): z.infer<typeof zCaseRow> {
+/** The row every list shows: one case, its deadline and how late, its rung. */
+function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseRow> {
   const household = d.household && !seesPersonalData(p.role) ? { headName: maskName(d.household.headName), address: maskAddress(d.household.address) } : d.household;
   const dueAt = d.dueAt ? d.dueAt.getTime() : null;
   const overdue = dueAt !== null && d.status === 'open' && now >= dueAt;
@@ -84,7 +65,7 @@ function toRow(p: Principal, d: CaseRow, now: number): z.infer<typeof zCaseRow> 
     level: d.level,
     unit: d.unit,
     householdId: d.householdId,
-    household,
+    household: household ?? null,
     dueLabel: d.due?.label ?? null,
     dueAt: dueAt === null ? null : new Date(dueAt).toISOString(),
     overdue,
@@ -96,34 +77,28 @@ function toRow(p: Principal, d: CaseRow, now: number): z.infer<typeof zCaseRow> 
 }
 
 /**
- * The condition for what comes after a due-order cursor (`{dueAt, id}`, as this API returns it), or
+ * The position after which a due-order cursor (`{dueAt, id}`, as this API returns it) continues, or
  * undefined without one. @throws 400 for a cursor this API did not return.
  */
-function afterDue(cursor: string | undefined): [{ dueAt: { $gt: Date } }, { dueAt: Date; _id: { $gt: string } }] | undefined {
+function afterDue(cursor: string | undefined): DuePosition | undefined {
   const after = decodeCursor<{ dueAt: string; id: string }>(cursor);
   if (!after) return undefined;
   const at = new Date(after.dueAt);
   if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
-  return [{ dueAt: { $gt: at } }, { dueAt: at, _id: { $gt: after.id } }];
+  return { dueAt: at, id: after.id };
 }
 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
-  const cases = mongo.db.collection<CaseRow>(COLLECTIONS.cases);
-  const overdueBoard = mongo.db.collection<BoardRow>(COLLECTIONS.overdue);
-  const taskRows = mongo.db.collection<BoardRow>(COLLECTIONS.due);
 
   /**
    * A page of small rows (the board's or the task list's) in due order, with the page's case documents:
    * the rows are read by unit and sorted, then only the page's cases are read, by `_id`.
    */
-  const pageOfRows = async (rows: Collection<BoardRow>, p: Principal, q: { kind?: string; level?: string; limit: number; cursor?: string }, org: string, now: number) => {
-    const filter: Filter<BoardRow> = { orgPath: org, ...(q.kind ? { kind: q.kind as BoardRow['kind'] } : {}), ...(q.level ? { level: q.level } : {}) };
-    const after = afterDue(q.cursor);
-    if (after) filter.$or = after;
-    const found = await rows.find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
+  const pageOfRows = async (board: 'overdue' | 'due', p: Principal, q: { kind?: CaseKind; level?: string; limit: number; cursor?: string }, org: string, now: number) => {
+    const found = await boardRows(mongo.db, board, { org, kind: q.kind, level: q.level, after: afterDue(q.cursor), limit: q.limit + 1 });
     const page = found.slice(0, q.limit);
-    const shown = await casesOf(page.map((r) => r._id));
+    const shown = await findCaseListDocs(mongo.db, page.map((r) => r._id));
     const last = page.at(-1);
     return {
       items: page.flatMap((r) => {
@@ -132,12 +107,6 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       }),
       nextCursor: found.length > q.limit && last ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
     };
-  };
-
-  /** The case documents (without their views) of a page of board rows, by `_id`: index lookups on every backend. */
-  const casesOf = async (ids: string[]): Promise<Map<string, CaseRow>> => {
-    const docs = await Promise.all(ids.map((_id) => cases.findOne({ _id }, { projection: { view: 0 } })));
-    return new Map(docs.filter((d): d is CaseRow => d !== null).map((d) => [d._id, d]));
   };
 
   app.get(
@@ -164,23 +133,16 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const q = request.query;
       const unit = await unitInReach(orgs, p, q.org);
-      const filter: Filter<CaseRow> = { orgPath: unit.code };
-      if (q.kind) filter.kind = q.kind;
-      if (q.level) filter.level = q.level;
       const now = Date.now();
 
       // The board: the small `overdue` collection, one row per case overdue right now.
-      if (q.overdue === 'true') return pageOfRows(overdueBoard, p, q, unit.code, now);
+      if (q.overdue === 'true') return pageOfRows('overdue', p, q, unit.code, now);
       // A worker's task list: the small `due` collection, one row per open case with a pending deadline.
-      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows(taskRows, p, q, unit.code, now);
+      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows('due', p, q, unit.code, now);
 
-      filter.status = q.status;
-      if (q.overdue === 'false') filter.overdue = false;
+      const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false', limit: q.limit + 1 };
       if (q.sort === 'due') {
-        const after = afterDue(q.cursor);
-        filter.dueAt = { $ne: null };
-        if (after) filter.$or = after;
-        const docs = await cases.find(filter, { projection: { view: 0 } }).sort({ dueAt: 1, _id: 1 }).limit(q.limit + 1).toArray();
+        const docs = await listCases(mongo.db, { ...scope, order: 'due', after: afterDue(q.cursor) });
         const page = docs.slice(0, q.limit);
         const last = page.at(-1);
         return {
@@ -188,9 +150,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           nextCursor: docs.length > q.limit && last?.dueAt ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
         };
       }
-      const after = decodeCursor<{ id: string }>(q.cursor);
-      if (after) filter._id = { $gt: after.id };
-      const docs = await cases.find(filter, { projection: { view: 0 } }).sort({ _id: 1 }).limit(q.limit + 1).toArray();
+      const docs = await listCases(mongo.db, { ...scope, order: 'id', after: decodeCursor<{ id: string }>(q.cursor)?.id });
       const page = docs.slice(0, q.limit);
       const last = page.at(-1);
       return { items: page.map((d) => toRow(p, d, now)), nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null };
@@ -208,7 +168,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const doc = await cases.findOne({ _id: request.params.id });
+      const doc = await findCase(mongo.db, request.params.id);
       if (!doc) throw notFound(`case ${request.params.id} not found`);
       assertCanRead(principalOf(request), doc.orgPath);
       const { uiUrl, namespace } = app.deps.config.temporal;
@@ -238,14 +198,10 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const doc = await cases.findOne({ _id: request.params.id });
+      const doc = await findCase(mongo.db, request.params.id);
       if (!doc) throw notFound(`case ${request.params.id} not found`);
       assertCanRead(principalOf(request), doc.orgPath);
-      const events = await mongo.db
-        .collection<{ _id: string; version: number; type: string; at: Date; actor: unknown; data: unknown }>(COLLECTIONS.events)
-        .find({ caseId: doc._id })
-        .sort({ version: 1, _id: 1 })
-        .toArray();
+      const events = await eventsOfCase(mongo.db, doc._id);
       return {
         caseId: doc._id,
         kind: doc.kind,

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { maskHousehold, zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
 import { seesPersonalData } from '../../domain/roles';
-import { COLLECTIONS, isDuplicateKey } from '../../store/mongo';
+import type { HouseholdDoc } from '../../store/collections';
+import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
 import { assertCanRead, assertCanWrite, principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { decodeCursor, encodeCursor, zPage } from '../pagination';
@@ -24,8 +25,6 @@ const zHousehold = z.object({
   createdBy: z.string(),
 });
 
-type HouseholdDoc = Omit<Household, 'id'> & { _id: string };
-
 /** Household ids are opaque (no ID number in URLs, workflow ids or logs). */
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
@@ -38,7 +37,6 @@ const WRITERS = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor'
 
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
-  const households = mongo.db.collection<HouseholdDoc>(COLLECTIONS.households);
 
   app.post(
     '/v1/households',
@@ -68,13 +66,8 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         createdAt: new Date().toISOString(),
         createdBy: p.userId,
       };
-      try {
-        await households.insertOne(doc);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        const existing = await households.findOne({ headIdNumber: input.headIdNumber }, { projection: { _id: 1 } });
-        throw conflict('a household with this head of household ID number is already registered', { householdId: existing?._id });
-      }
+      const result = await registerHousehold(mongo.db, doc);
+      if ('conflict' in result) throw conflict('a household with this head of household ID number is already registered', { householdId: result.conflict });
       return reply.code(201).send(show(p, doc));
     },
   );
@@ -91,7 +84,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const doc = await households.findOne({ _id: request.params.id });
+      const doc = await findHousehold(mongo.db, request.params.id);
       if (!doc) throw notFound(`household ${request.params.id} not found`);
       assertCanRead(p, doc.orgPath);
       return show(p, doc);
@@ -116,11 +109,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const { code: org } = await unitInReach(orgs, p, request.query.org);
       const after = decodeCursor<{ id: string }>(request.query.cursor);
-      const docs = await households
-        .find({ orgPath: org, ...(after ? { _id: { $gt: after.id } } : {}) })
-        .sort({ _id: 1 })
-        .limit(request.query.limit + 1)
-        .toArray();
+      const docs = await householdsIn(mongo.db, org, after?.id, request.query.limit + 1);
       const page = docs.slice(0, request.query.limit);
       const last = page.at(-1);
       return {

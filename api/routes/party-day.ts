@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { PARTY_DAY_TIMEZONE, zAnswerInput, zPartyDayId, zPauseInput, zScheduleInput, zUnpauseInput } from '../../domain/party-day';
 import type { Role } from '../../domain/roles';
-import { COLLECTIONS } from '../../store/mongo';
-import { getPartyDay, listPartyDays } from '../../store/party-days';
+import { findCase } from '../../store/cases';
+import { getPartyDay, partyDaysOf } from '../../store/party-days';
 import {
   answerUpdate,
   PARTY_DAY_CATCHUP_WINDOW,
@@ -82,7 +82,6 @@ async function onSchedule<T>(unit: OrgUnit, call: () => Promise<T>): Promise<T> 
 export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const db = mongo.db;
-  const cases = db.collection<{ _id: string; status: 'open' | 'closed'; view: Record<string, unknown> }>(COLLECTIONS.cases);
 
   /** A village/community: the only level that holds a party day. */
   async function villageOf(code: string): Promise<OrgUnit> {
@@ -210,7 +209,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = await villageOf(request.params.code);
       assertCanRead(principalOf(request), unit.path);
-      const docs = await listPartyDays(db, unit.code, request.query.limit);
+      const docs = await partyDaysOf(db, unit.code, request.query.limit);
       return { items: docs as unknown as z.infer<typeof zRecord>[] };
     },
   );
@@ -239,7 +238,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { doc, unit } = await partyDayFor(request.params.id);
       assertCanRead(principalOf(request), unit.path);
-      const kase = await cases.findOne({ _id: doc.caseId });
+      const kase = await findCase(db, doc.caseId);
       if (!kase) throw notFound(`party day ${doc._id} is being published`);
       return { ...(kase.view as z.infer<typeof zPartyDayView>), workflowId: doc.workflowId };
     },
@@ -260,7 +259,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const { doc, unit } = await partyDayFor(request.params.id);
       assertCanWrite(p, unit.path, RECORDERS);
-      const kase = await cases.findOne({ _id: doc.caseId }, { projection: { status: 1 } });
+      const kase = await findCase(db, doc.caseId);
       if (kase?.status === 'closed') {
         throw conflict(doc.handedOverTo ? `party day ${doc._id} handed its open items over to ${doc.handedOverTo}: answer them there` : `party day ${doc._id} is closed`, doc.handedOverTo ? { handedOverTo: doc.handedOverTo } : undefined);
       }

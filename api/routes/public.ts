@@ -17,14 +17,14 @@ import {
   type ReportView,
 } from '../../domain/report';
 import { loadCatalogue } from '../../store/catalogue';
-import { COLLECTIONS } from '../../store/mongo';
+import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
-import { dropReceipt, findReceipt, loadUnitProfile, saveReceipt } from '../../store/reports';
+import { partyDaysOf } from '../../store/party-days';
+import { dropReceipt, loadUnitProfile, reportByReceipt, saveReceipt } from '../../store/reports';
 import { reportOpenedUpdate, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
 import type { reportWorkflow } from '../../workflows/reports/workflow';
 import { notFound, zErrorBody } from '../errors';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../rate-limit';
-import type { CaseDoc } from '../../store/cases';
 
 /**
  * What anyone may see and do without signing in, behind a village's social-assistance QR code
@@ -38,19 +38,7 @@ export const publicUnitUrl = (baseUrl: string, code: string) => `${baseUrl}/v1/p
 /** Rendering options of the printed code (medium error correction survives a worn poster). */
 export const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
 
-const PARTY_DAYS_COLLECTION = 'party_days';
 const MONTHS_OF_MINUTES = 12;
-
-interface PartyDayDoc {
-  _id: string;
-  unitCode: string;
-  month: string;
-  status?: string;
-  stage?: string;
-  scheduledAt?: Date | string;
-  items?: Array<{ kind?: string; category?: string; title?: string; answer?: string; answeredBy?: { role?: string; name?: string } }>;
-  publishedAt?: Date | string | null;
-}
 
 const zUnitBrief = z.object({ code: z.string(), name: z.string() });
 const zPublicPage = z.object({
@@ -111,7 +99,7 @@ const zReceiptView = z.object({
  * A Party day's minutes are shown once it has taken place: published, and closed, held, or past its
  * scheduled start. An agenda published ahead of the day is not yet minutes.
  */
-function isPast(d: PartyDayDoc, now: number): boolean {
+function isPast(d: PartyDayDoc & { stage?: string }, now: number): boolean {
   if (toIso(d.publishedAt) === null) return false;
   if (d.status === 'closed' || d.stage === 'held' || d.stage === 'closed') return true;
   const scheduled = toIso(d.scheduledAt);
@@ -169,7 +157,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         loadUnitProfile(db, unit.code),
         loadCatalogue(db),
         deadlinesDueIn(db, unit.code, from, now, ['outcome', 'escalations']),
-        db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).find({ unitCode: unit.code }).toArray(),
+        partyDaysOf(db, unit.code),
       ]);
 
       // Counted as /v1/stats/on-time counts: a deadline past due and still unmet is late.
@@ -324,13 +312,12 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const found = await findReceipt(db, request.params.receipt);
-      const doc = found && (await db.collection<CaseDoc<ReportView>>(COLLECTIONS.cases).findOne({ _id: found.reportId, kind: 'report' }));
-      if (!found || !doc) throw notFound('no report has this receipt');
-      const v = doc.view;
+      const found = await reportByReceipt(db, request.params.receipt);
+      if (!found) throw notFound('no report has this receipt');
+      const v = found.report.view;
       void reply.header('cache-control', 'no-store');
       return {
-        receipt: found._id,
+        receipt: found.receipt,
         status: v.stage,
         statusName: REPORT_STAGE_NAMES[v.stage],
         category: v.category,

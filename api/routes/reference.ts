@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { loadCatalogue, saveCatalogue, zCatalogue } from '../../store/catalogue';
-import { COLLECTIONS } from '../../store/mongo';
-import { declareRelative, RELATIONS, relativesDeclaredBy } from '../../store/relatives';
+import { RELATIONS } from '../../store/collections';
+import { findHousehold } from '../../store/households';
+import { declareRelative, relativesDeclaredBy } from '../../store/relatives';
 import { principalOf } from '../auth';
 import { forbidden, notFound, zErrorBody } from '../errors';
 
@@ -39,7 +40,7 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const household = await db.collection<{ _id: string; orgPath: string[] }>(COLLECTIONS.households).findOne({ _id: request.body.householdId });
+      const household = await findHousehold(db, request.body.householdId);
       if (!household) throw notFound(`household ${request.body.householdId} not found`);
       const doc = await declareRelative(db, p.userId, household._id, request.body.relation);
       return reply.code(201).send({ householdId: doc.householdId, relation: doc.relation, declaredAt: doc.declaredAt.toISOString() });

@@ -4,13 +4,13 @@ import { maskName, maskPhone } from '../../domain/mask';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportStepName, type ReportView } from '../../domain/report';
 import { seesPersonalData, type Role } from '../../domain/roles';
-import { COLLECTIONS } from '../../store/mongo';
-import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput, type CommonIssueDoc } from '../../store/reports';
+import { findCase } from '../../store/cases';
+import type { CaseDoc, CommonIssueDoc } from '../../store/collections';
+import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput } from '../../store/reports';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/reports/contract';
 import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
 import { conflict, notFound, zErrorBody } from '../errors';
 import { publicRoutes } from './public';
-import type { CaseDoc } from '../../store/cases';
 
 /**
  * Staff's side of public reports (群众反映): a report with its contact (masked below town level), the
@@ -52,12 +52,11 @@ export function maskContact(contact: string): string {
 export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal } = app.deps;
   const db = mongo.db;
-  const cases = db.collection<CaseDoc<ReportView>>(COLLECTIONS.cases);
 
   await app.register(publicRoutes);
 
   async function reportFor(id: string): Promise<CaseDoc<ReportView>> {
-    const doc = await cases.findOne({ _id: id, kind: 'report' });
+    const doc = await findCase<ReportView>(db, id, 'report');
     if (!doc) throw notFound(`report ${id} not found`);
     return doc;
   }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
-import { deadlinesDueIn, type DeadlineDoc } from '../../store/deadlines';
+import type { DeadlineDoc } from '../../store/collections';
+import { deadlinesDueIn } from '../../store/deadlines';
 import { principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, zErrorBody } from '../errors';
 

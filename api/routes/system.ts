@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { pingMongo } from '../../store/mongo';
 
 const READY_TIMEOUT_MS = 2000;
 
@@ -35,7 +36,7 @@ export const systemRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const [t, m] = await Promise.all([
         probe(() => temporal.workflowService.getSystemInfo({})),
-        probe(() => mongo.db.command({ ping: 1 })),
+        probe(() => pingMongo(mongo.db)),
       ]);
       const ready = t.ok && m.ok;
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { temporal: t, mongodb: m } });

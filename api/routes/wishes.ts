@@ -25,14 +25,15 @@ import {
   type WishStepName,
   type WishView,
 } from '../../domain/wish';
-import { COLLECTIONS } from '../../store/mongo';
-import { findHelper, helperIdFor, helperRef, helpersIn, pointsOf, registerHelper, type HelperDoc } from '../../store/wishes';
+import { findCase } from '../../store/cases';
+import type { HelperDoc, HouseholdDoc } from '../../store/collections';
+import { findHousehold } from '../../store/households';
+import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, registerHelper } from '../../store/wishes';
 import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
 import type { wishWorkflow } from '../../workflows/wishes/workflow';
 import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal, unitInReach } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { decodeCursor, encodeCursor, zPage } from '../pagination';
-import type { CaseDoc } from '../../store/cases';
 
 /** Who registers helpers: village staff and above, within their jurisdiction (party members: themselves). */
 const HELPER_REGISTRARS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
@@ -65,17 +66,6 @@ const zPublicWish = z.object({
   statusName: z.string(),
 });
 
-interface HouseholdDoc {
-  _id: string;
-  headName: string;
-  headIdNumber: string;
-  members: { name: string; idNumber: string }[];
-  address: string;
-  phone: string;
-  villageCode: string;
-  orgPath: string[];
-}
-
 const known = (h: HouseholdDoc): KnownPersonalData => ({
   names: [h.headName, ...h.members.map((m) => m.name)],
   idNumbers: [h.headIdNumber, ...h.members.map((m) => m.idNumber)],
@@ -101,8 +91,6 @@ const showHelper = (p: Principal, h: HelperDoc) => ({
 export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const db = mongo.db;
-  const cases = db.collection<CaseDoc<WishView>>(COLLECTIONS.cases);
-  const households = db.collection<HouseholdDoc>(COLLECTIONS.households);
 
   /**
    * The wish as this caller may see it: below town level (grid workers, party members, village staff) the
@@ -110,7 +98,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
    */
   async function present(p: Principal, view: WishView): Promise<WishView> {
     if (seesPersonalData(p.role)) return view;
-    const h = await households.findOne({ _id: view.householdId });
+    const h = await findHousehold(db, view.householdId);
     const k = h ? known(h) : undefined;
     const r = (t: string) => redactPersonalData(t, k);
     return {
@@ -134,7 +122,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const p = principalOf(request);
       const body = request.body;
-      const household = await households.findOne({ _id: body.householdId });
+      const household = await findHousehold(db, body.householdId);
       if (!household) throw notFound(`household ${body.householdId} not found`);
       assertCanWrite(p, household.orgPath, WISH_POSTERS);
       if (body.neededBy && body.neededBy < localDay(Date.now())) {
@@ -184,7 +172,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const doc = await cases.findOne({ _id: request.params.id, kind: 'wish' });
+      const doc = await findCase<WishView>(db, request.params.id, 'wish');
       if (!doc) throw notFound(`wish ${request.params.id} not found`);
       assertCanRead(p, doc.orgPath);
       return present(p, doc.view);
@@ -206,7 +194,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const p = principalOf(request);
-        const doc = await cases.findOne({ _id: request.params.id, kind: 'wish' });
+        const doc = await findCase<WishView>(db, request.params.id, 'wish');
         if (!doc) throw notFound(`wish ${request.params.id} not found`);
         assertCanWrite(p, doc.orgPath, step.roles);
         if (doc.status === 'closed') throw conflict(`wish ${doc._id} is closed`);
@@ -215,7 +203,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         if (name === 'screening' && body.decision === 'approve') {
           // The register's personal data stays out of the workflow: the title is checked against it here.
           const title = (body.publicTitle as string | undefined) ?? doc.view.title;
-          const household = await households.findOne({ _id: doc.householdId! });
+          const household = await findHousehold(db, doc.householdId!);
           const found = personalDataIn(title, household ? known(household) : undefined);
           if (found.length > 0) {
             throw new ApiError(422, 'unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`, [
@@ -260,11 +248,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         throw badRequest(`unit: the public list is by village/community or town/street, not ${unit.level}`, [{ path: 'querystring.unit', message: `is a ${unit.level}` }]);
       }
       const after = decodeCursor<{ id: string }>(q.cursor);
-      const docs = await cases
-        .find({ kind: 'wish', orgPath: q.unit, status: 'open', stage: { $in: [...PUBLIC_STAGES] }, ...(after ? { _id: { $gt: after.id } } : {}) })
-        .sort({ _id: 1 })
-        .limit(q.limit + 1)
-        .toArray();
+      const docs = await openWishesIn(db, q.unit, PUBLIC_STAGES, after?.id, q.limit + 1);
       const page = docs.slice(0, q.limit);
       const last = page.at(-1);
       // Field by field from the screened view: never the posted title, the description, the household.

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CALENDARS_COLLECTION, seedHolidayCalendar } from '../../store/calendar';
+import { seedHolidayCalendar } from '../../store/calendar';
+import { COLLECTIONS } from '../../store/collections';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
 
 let ctx: TestContext;
@@ -67,7 +68,7 @@ describe('PUT /v1/calendar/:year', () => {
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe('forbidden');
     }
-    const doc = await ctx.mongo.db.collection(CALENDARS_COLLECTION).findOne({ _id: 'CN-mainland:2026' as never });
+    const doc = await ctx.mongo.db.collection(COLLECTIONS.calendars).findOne({ _id: 'CN-mainland:2026' as never });
     expect(doc?.holidays).toHaveLength(33);
     expect(doc?.updatedBy).toBe('seed');
   });

@@ -1,9 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate, monthOf, partyDayStartsAt, previousMonth } from '../../domain/party-day';
-import { COLLECTIONS } from '../../store/mongo';
-import { PARTY_DAYS_COLLECTION, type PartyDayDoc } from '../../store/party-days';
-import { REPORT_COLLECTIONS } from '../../store/reports';
+import { COLLECTIONS, type PartyDayDoc } from '../../store/collections';
 import { partyDayScheduleId } from '../../workflows/party-day/contract';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
@@ -65,7 +63,7 @@ afterAll(async () => {
 const send = (method: 'POST' | 'PUT' | 'GET', url: string, token: string | null, payload?: unknown) =>
   ctx.app.inject({ method, url, headers: token ? authz(token) : {}, ...(payload === undefined ? {} : { payload: payload as object }) });
 const board = async (token: string) => (await send('GET', '/v1/cases?overdue=true&kind=party_day', token)).json().items as Array<{ caseId: string; rung: number; escalatedTo: { code: string } | null }>;
-const partyDays = () => ctx.mongo.db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION);
+const partyDays = () => ctx.mongo.db.collection<PartyDayDoc>(COLLECTIONS.partyDays);
 const record = (id: string) => partyDays().findOne({ _id: id });
 const caseOf = (caseId: string) => ctx.mongo.db.collection<{ _id: string; status: string; overdue: boolean; view: Record<string, unknown> }>(COLLECTIONS.cases).findOne({ _id: caseId });
 
@@ -99,10 +97,10 @@ describe('the monthly Party-day Q&A through its schedule', () => {
     const privateText = '我是李秀英，家住海港路12号，低保金两个月没到账';
     const benefitReport = await fileReport('benefit_problem', privateText, '李秀英 13912345678');
     const issue = await eventually(
-      async () => (await ctx.mongo.db.collection<{ _id: string; reportIds: string[]; status: string }>(REPORT_COLLECTIONS.commonIssues).findOne({ unitCode: UNITS.haigang, category: 'assistance_policy' } as never)) ?? undefined,
+      async () => (await ctx.mongo.db.collection<{ _id: string; reportIds: string[]; status: string }>(COLLECTIONS.commonIssues).findOne({ unitCode: UNITS.haigang, category: 'assistance_policy' } as never)) ?? undefined,
       'the proposed common issue',
     );
-    await eventually(async () => (await ctx.mongo.db.collection(REPORT_COLLECTIONS.commonIssues).findOne({ _id: issue._id as never }))?.reportIds.length === 3, 'all three reports on the issue');
+    await eventually(async () => (await ctx.mongo.db.collection(COLLECTIONS.commonIssues).findOne({ _id: issue._id as never }))?.reportIds.length === 3, 'all three reports on the issue');
     await eventually(async () => (await ctx.mongo.db.collection(COLLECTIONS.cases).countDocuments({ kind: 'report', unitCode: UNITS.haigang, status: 'open' })) === 4, 'four open reports in the read model');
 
     const created = await send('PUT', `/v1/units/${UNITS.haigang}/party-day-schedule`, village, { dayOfMonth: DAY, startsAt: '09:30', note: '每月固定党员活动日' });
@@ -215,7 +213,7 @@ describe('the monthly Party-day Q&A through its schedule', () => {
     expect(shown.items.map((i: { answer: string | null }) => i.answer)).toEqual([policyAnswer, '公示栏在村委会一楼大厅。']);
 
     // The common issue is answered, and with it every report behind it, through their workflows.
-    expect(await ctx.mongo.db.collection(REPORT_COLLECTIONS.commonIssues).findOne({ _id: issue._id as never })).toMatchObject({ status: 'answered' });
+    expect(await ctx.mongo.db.collection(COLLECTIONS.commonIssues).findOne({ _id: issue._id as never })).toMatchObject({ status: 'answered' });
     for (const id of [...policyReports, newReport]) {
       const r = await eventually(async () => {
         const v = (await send('GET', `/v1/reports/${id}`, town)).json();

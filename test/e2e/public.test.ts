@@ -6,8 +6,7 @@ import { publicUnitUrl, QR_OPTIONS } from '../../api/routes/public';
 import { maskContact } from '../../api/routes/reports';
 import { ConfigError, loadConfig } from '../../config';
 import { RECEIPT_ALPHABET } from '../../domain/report';
-import { COLLECTIONS } from '../../store/mongo';
-import { REPORT_COLLECTIONS } from '../../store/reports';
+import { COLLECTIONS } from '../../store/collections';
 import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
 
@@ -321,7 +320,7 @@ describe('public reports: bad input', () => {
     const malformed = await report({ ...ok, unitCode: 'haigang' });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.details[0].path).toBe('body.unitCode');
-    expect(await ctx.mongo.db.collection(REPORT_COLLECTIONS.receipts).countDocuments({ unitCode: { $in: ['371002001099', UNITS.jingyuan] } })).toBe(0);
+    expect(await ctx.mongo.db.collection(COLLECTIONS.receipts).countDocuments({ unitCode: { $in: ['371002001099', UNITS.jingyuan] } })).toBe(0);
   });
 
   it('HTML and script in the text are stored verbatim as plain text and only ever returned as JSON string data', async () => {
@@ -462,7 +461,7 @@ describe('a report through its lifecycle', () => {
     expect((await get(`/v1/units/${UNITS.jingyuan}/common-issues?status=proposed`, town)).json().items.map((i: { issueId: string }) => i.issueId)).toContain(issue.issueId);
     expect((await get(`/v1/units/${UNITS.jingyuan}/common-issues`, siblingTown)).statusCode).toBe(403);
     // The shapes the Party-day agenda reads: the issue document, and open reports in `cases`.
-    const doc = await ctx.mongo.db.collection(REPORT_COLLECTIONS.commonIssues).findOne({ _id: issue.issueId as never });
+    const doc = await ctx.mongo.db.collection(COLLECTIONS.commonIssues).findOne({ _id: issue.issueId as never });
     expect(Object.keys(doc!).sort()).toEqual(['_id', 'category', 'createdAt', 'month', 'reportIds', 'status', 'title', 'unitCode']);
     expect(await ctx.mongo.db.collection(COLLECTIONS.cases).countDocuments({ kind: 'report', status: 'open', unitCode: BEISHAN })).toBe(3);
 

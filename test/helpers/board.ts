@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { COLLECTIONS } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/collections';
 
 /**
  * What the supervisors' board shows for a case: its board row (present exactly while the case is overdue)

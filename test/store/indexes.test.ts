@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ferretTables, ensureIndexes, sqlIndexName } from '../../store/indexes';
-import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/collections';
+import { connectMongo } from '../../store/mongo';
 
 /**
  * Every hot read of the API, on the local default (FerretDB on PostgreSQL), is answered from an index:

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { MIGRATIONS, MIGRATIONS_COLLECTION, migrateReadModel } from '../../store/migrations';
-import { COLLECTIONS, connectMongo } from '../../store/mongo';
+import { MIGRATIONS, migrateReadModel } from '../../store/migrations';
+import { COLLECTIONS } from '../../store/collections';
+import { connectMongo } from '../../store/mongo';
 import { seedOrgUnits, weihaiOrgUnits } from '../../store/seed';
 
 describe('read-model migrations', () => {
@@ -26,7 +27,7 @@ describe('read-model migrations', () => {
     expect(await migrateReadModel(mongo.db)).toContainEqual({ id: '2026-11-deadlines-due-month', changed: 2 });
     const months = Object.fromEntries((await deadlines.find().toArray()).map((d) => [d._id, d.dueMonth]));
     expect(months).toEqual({ 'a:d0': '2026-12', 'b:d0': '2026-11', 'c:d0': '2026-05' });
-    expect(await mongo.db.collection(MIGRATIONS_COLLECTION).countDocuments()).toBe(MIGRATIONS.length);
+    expect(await mongo.db.collection(COLLECTIONS.migrations).countDocuments()).toBe(MIGRATIONS.length);
     // Recorded: a second start runs nothing, even for a document that lacks the field.
     await deadlines.insertOne({ _id: 'd:d0', dueAt: new Date('2026-01-01T00:00:00Z') });
     expect(await migrateReadModel(mongo.db)).toEqual([]);
@@ -34,7 +35,7 @@ describe('read-model migrations', () => {
 
   it('writes a task-list row for every open case with a pending deadline, keeping rows the projection wrote', async () => {
     const db = mongo.db;
-    await db.collection(MIGRATIONS_COLLECTION).deleteOne({ _id: '2026-11-task-rows' as never });
+    await db.collection(COLLECTIONS.migrations).deleteOne({ _id: '2026-11-task-rows' as never });
     const orgPath = ['371000', '371002', '371002001', '371002001001'];
     await db.collection(COLLECTIONS.cases).insertMany([
       { _id: 'open-due' as never, kind: 'alert', status: 'open', level: 'red', orgPath, dueAt: new Date('2026-12-01T00:00:00Z'), version: 3, view: {} },

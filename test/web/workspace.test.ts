@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COLLECTIONS } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/collections';
 import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
 import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';

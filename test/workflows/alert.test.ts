@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertView } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import type { AlertLevel } from '../../domain/policy';
-import { COLLECTIONS } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/collections';
 import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alerts/contract';
 import type { alertWorkflow } from '../../workflows';
 import { ALERT_STAFF as STAFF, startAlert as startAlertOn, visitAlert } from '../helpers/drivers/alert';

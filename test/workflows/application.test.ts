@@ -7,7 +7,7 @@ import type { ApplicationStepName, ApplicationView } from '../../domain/applicat
 import type { HolidayCalendar } from '../../domain/calendar';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
-import { COLLECTIONS } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/collections';
 import { applicationStepUpdates } from '../../workflows/applications/contract';
 import { idNumber, SAMPLE_DEPARTMENT_DATA } from '../helpers/context';
 import {

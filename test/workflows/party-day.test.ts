@@ -3,9 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endOfLocalDay, monthOf, partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
-import { COLLECTIONS } from '../../store/mongo';
-import { PARTY_DAYS_COLLECTION, type PartyDayDoc } from '../../store/party-days';
-import { REPORT_COLLECTIONS } from '../../store/reports';
+import { COLLECTIONS, type PartyDayDoc } from '../../store/collections';
 import { partyDayQuery } from '../../workflows/party-day/contract';
 import { answerItem, seedAgenda as seedAgendaOn, startPartyDay, type PartyDayHandle as Handle } from '../helpers/drivers/party-day';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, D, SLACK, VILLAGE, TOWN } from '../helpers/time-skipping';
@@ -55,7 +53,7 @@ const start = (scheduledAt: number | undefined) => startPartyDay(harness, schedu
 async function settled(handle: Handle): Promise<{ view: PartyDayView; doc: PartyDayDoc }> {
   return eventually(async () => {
     const view = await handle.query(partyDayQuery);
-    const doc = await mongo.db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).findOne({ _id: view.partyDayId });
+    const doc = await mongo.db.collection<PartyDayDoc>(COLLECTIONS.partyDays).findOne({ _id: view.partyDayId });
     const row = await mongo.db.collection<{ version: number }>(COLLECTIONS.cases).findOne({ _id: view.caseId as never });
     expect(doc?.version).toBe(view.version);
     expect(row?.version).toBe(view.version);
@@ -92,7 +90,7 @@ describe('party-day workflow (time-skipping, default policy)', () => {
       expect(elsewhere).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((elsewhere as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'conflict', message: `this run holds ${first.view.partyDayId}, not ${VILLAGE.code}:1999-01` });
       expect((await handle.query(partyDayQuery)).items.find((i) => i.itemId === 'Q2')?.answer).toBeUndefined();
-      expect(await mongo.db.collection(REPORT_COLLECTIONS.commonIssues).findOne({ _id: issueId as never })).toMatchObject({ status: 'answered', answer: '已现场答复。', partyDayId: first.view.partyDayId });
+      expect(await mongo.db.collection(COLLECTIONS.commonIssues).findOne({ _id: issueId as never })).toMatchObject({ status: 'answered', answer: '已现场答复。', partyDayId: first.view.partyDayId });
 
       await sleepUntil(dayEnd - MIN);
       expect((await settled(handle)).view.atRisk).toBe(false);
@@ -151,7 +149,7 @@ describe('party-day workflow (time-skipping, default policy)', () => {
       const handle = await start(undefined);
       const view = await handle.result();
       expect(view).toMatchObject({ month: monthOf(t0), status: 'closed', items: [], deadlines: [] });
-      expect(await mongo.db.collection<PartyDayDoc>(PARTY_DAYS_COLLECTION).findOne({ _id: `${VILLAGE.code}:${monthOf(t0)}` })).toMatchObject({ status: 'closed', items: [] });
+      expect(await mongo.db.collection<PartyDayDoc>(COLLECTIONS.partyDays).findOne({ _id: `${VILLAGE.code}:${monthOf(t0)}` })).toMatchObject({ status: 'closed', items: [] });
     });
   });
 });

@@ -4,8 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRef } from '../../domain/org';
 import type { ReportCategory, ReportView } from '../../domain/report';
-import { COLLECTIONS } from '../../store/mongo';
-import { REPORT_COLLECTIONS, type CommonIssueDoc } from '../../store/reports';
+import { COLLECTIONS, type CommonIssueDoc } from '../../store/collections';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery } from '../../workflows/reports/contract';
 import { refusal } from '../helpers/drivers/common';
 import { ANSWERED_BY, REPORT_STAFF as STAFF, startReport as startReportOn, type ReportHandle as Handle } from '../helpers/drivers/report';
@@ -240,7 +239,7 @@ describe('report workflow (time-skipping, default policy)', () => {
         await settled(reports.at(-1)!.handle);
         await sleepUntil((await env.currentTimeMs()) + H);
       }
-      const issues = mongo.db.collection<CommonIssueDoc>(REPORT_COLLECTIONS.commonIssues);
+      const issues = mongo.db.collection<CommonIssueDoc>(COLLECTIONS.commonIssues);
       const issue = await eventually(async () => {
         const docs = await issues.find({ unitCode: OTHER_VILLAGE.code }).toArray();
         expect(docs).toHaveLength(1);

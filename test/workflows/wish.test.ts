@@ -3,8 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import type { UnitRef } from '../../domain/org';
 import type { WishView } from '../../domain/wish';
-import { COLLECTIONS } from '../../store/mongo';
-import { WISH_COLLECTIONS, type HelperPointsDoc } from '../../store/wishes';
+import { COLLECTIONS, type HelperPointsDoc } from '../../store/collections';
 import { wishQuery } from '../../workflows/wishes/contract';
 import { refusal } from '../helpers/drivers/common';
 import {
@@ -247,7 +246,7 @@ describe('wish workflow (time-skipping, default policy)', () => {
       const { row } = await settled(handle);
       expect(row).toMatchObject({ status: 'closed', stage: 'closed' });
 
-      const ledger = mongo.db.collection<HelperPointsDoc>(WISH_COLLECTIONS.helperPoints);
+      const ledger = mongo.db.collection<HelperPointsDoc>(COLLECTIONS.helperPoints);
       expect(await ledger.find({ helperId: PM_HELPER.helperId }).toArray()).toEqual([
         expect.objectContaining({ _id: caseId, wishId: caseId, points: 10, confirmedBy: 'staff', publicTitle: '老人需要一台轮椅' }),
       ]);

@@ -1,11 +1,8 @@
-import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
+import type { AnyBulkWriteOperation, Db } from 'mongodb';
 import { taskKeyOf, type CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/calendar';
-import type { BoardRow } from '../store/cases';
-import { BULK_BATCH, COLLECTIONS, isDuplicateKey } from '../store/mongo';
-
-/** A household's name and address as the lists show them (masked below town level). */
-export type HouseholdShown = { headName: string; address: string } | null;
+import { collections, type BoardRow, type CaseDoc, type DeadlineDoc, type EventDoc, type HouseholdShown, type NoticeDoc } from './collections';
+import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, upsertIfNewer } from './mongo';
 
 /**
  * The documents one case change is stored as, by `_id` (pure; projectCaseInto writes them, the benchmarks
@@ -16,8 +13,8 @@ export type HouseholdShown = { headName: string; address: string } | null;
 export function readModelDocs(p: CaseProjection, household: HouseholdShown | undefined) {
   const at = (t: number) => new Date(t);
   const base = `${p.caseId}:${p.version}`;
-  const events = p.events.map((e, i) => ({ _id: `${base}:${i}`, caseId: p.caseId, kind: p.kind, version: p.version, orgPath: p.view.orgPath, type: e.type, at: at(e.at), actor: e.actor ?? null, data: e.data ?? {} }));
-  const notices = p.notices.map((n, i) => ({
+  const events = p.events.map((e, i): EventDoc => ({ _id: `${base}:${i}`, caseId: p.caseId, kind: p.kind, version: p.version, orgPath: p.view.orgPath, type: e.type, at: at(e.at), actor: e.actor ?? null, data: e.data ?? {} }));
+  const notices = p.notices.map((n, i): NoticeDoc => ({
     _id: `${base}:n${i}`,
     caseId: p.caseId,
     unitCode: n.unit.code,
@@ -27,7 +24,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     at: at(p.events[0]?.at ?? Date.now()),
     deliveredAt: null,
   }));
-  const caseDoc = {
+  const caseDoc: CaseDoc = {
     _id: p.caseId,
     kind: p.kind,
     status: p.view.status,
@@ -51,7 +48,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     firstRunId: p.firstRunId,
     view: p.view,
   };
-  const deadlines = p.deadlines.map((d) => ({
+  const deadlines = p.deadlines.map((d): DeadlineDoc => ({
     _id: `${p.caseId}:${d.key}`,
     caseId: p.caseId,
     kind: p.kind,
@@ -83,78 +80,41 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
  * case document, the deadline it met, its task row if the next due time changed; a new case five.
  */
 export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> {
+  const c = collections(db);
   // The household's name and address ride on the case (the lists show them, masked): read from the
   // register only when the case first shows them — its first projection in this run, or a new household.
   const needsHousehold = p.view.householdId !== null && (p.previous === null || p.previous.householdId !== p.view.householdId);
-  const found = needsHousehold
-    ? await db.collection(COLLECTIONS.households).findOne({ _id: p.view.householdId as never }, { projection: { headName: 1, address: 1 } })
-    : undefined;
-  const household: HouseholdShown | undefined = found === undefined ? undefined : found && { headName: found.headName as string, address: found.address as string };
+  const found = needsHousehold ? await c.households.findOne({ _id: p.view.householdId! }, { projection: { headName: 1, address: 1 } }) : undefined;
+  const household: HouseholdShown | undefined = found === undefined ? undefined : found && { headName: found.headName, address: found.address };
   const docs = readModelDocs(p, household);
 
-  if (docs.events.length > 0) await insertIgnoringDuplicates(db, COLLECTIONS.events, docs.events);
-  if (docs.notices.length > 0) await insertIgnoringDuplicates(db, COLLECTIONS.notifications, docs.notices);
+  if (docs.events.length > 0) await insertIgnoringDuplicates(c.events, docs.events);
+  if (docs.notices.length > 0) await insertIgnoringDuplicates(c.notifications, docs.notices);
   if (docs.deadlines.length > 0) {
-    const ops: AnyBulkWriteOperation<Document>[] = docs.deadlines.map(({ _id, ...doc }) => ({
-      updateOne: { filter: { _id: _id as never, version: { $lt: p.version } }, update: { $set: doc }, upsert: true },
+    const ops: AnyBulkWriteOperation<DeadlineDoc>[] = docs.deadlines.map(({ _id, ...doc }) => ({
+      updateOne: { filter: { _id, version: { $lt: p.version } }, update: { $set: doc }, upsert: true },
     }));
-    await bulkIgnoringDuplicates(db, COLLECTIONS.deadlines, ops);
+    await bulkWriteIgnoringDuplicates(c.deadlines, ops);
   }
   const { _id: caseId, ...caseDoc } = docs.caseDoc;
-  await upsertIfNewer(db, COLLECTIONS.cases, caseId, p.version, caseDoc);
+  await upsertIfNewer(c.cases, caseId, caseDoc);
 
   // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
   // projection of this run, or that is new (version 1: cases start at 0), has no row to delete.
   const nothingStored = p.version === 1;
   if (docs.onBoard) {
     const { _id, ...row } = docs.row!;
-    await upsertIfNewer(db, COLLECTIONS.overdue, _id, p.version, row);
+    await upsertIfNewer(c.overdue, _id, row);
   } else if (p.previous?.overdue !== false && !nothingStored) {
-    await db.collection(COLLECTIONS.overdue).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
+    await c.overdue.deleteOne({ _id: p.caseId, version: { $lt: p.version } });
   }
 
   // The task-list row exists exactly while the case is open with a pending deadline; rewritten only when
   // its due time, level or unit changed.
   if (docs.task !== null && docs.task !== p.previous?.task) {
     const { _id, ...row } = docs.row!;
-    await upsertIfNewer(db, COLLECTIONS.due, _id, p.version, row);
+    await upsertIfNewer(c.due, _id, row);
   } else if (docs.task === null && !nothingStored && (p.previous === null || p.previous.task !== null)) {
-    await db.collection(COLLECTIONS.due).deleteOne({ _id: p.caseId as never, version: { $lt: p.version } });
+    await c.due.deleteOne({ _id: p.caseId, version: { $lt: p.version } });
   }
-}
-
-async function upsertIfNewer(db: Db, collection: string, id: string, version: number, doc: Document): Promise<void> {
-  try {
-    await db.collection(collection).updateOne({ _id: id as never, version: { $lt: version } }, { $set: doc }, { upsert: true });
-  } catch (err) {
-    // The filter missed because a newer (or the same) version is stored: the upsert's insert collides. Fine.
-    if (!isDuplicateKey(err)) throw err;
-  }
-}
-
-async function insertIgnoringDuplicates(db: Db, collection: string, docs: Document[]): Promise<void> {
-  try {
-    await db.collection(collection).insertMany(docs, { ordered: false });
-  } catch (err) {
-    if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
-  }
-}
-
-/** A bulk write in batches of BULK_BATCH (see store/mongo.ts), each ignoring duplicate keys. */
-async function bulkIgnoringDuplicates(db: Db, collection: string, ops: AnyBulkWriteOperation<Document>[]): Promise<void> {
-  for (let i = 0; i < ops.length; i += BULK_BATCH) {
-    try {
-      await db.collection(collection).bulkWrite(ops.slice(i, i + BULK_BATCH), { ordered: false });
-    } catch (err) {
-      if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
-    }
-  }
-}
-
-/** A bulk error whose every write error is a duplicate key. */
-function allDuplicates(err: unknown): boolean {
-  const writeErrors = (err as { writeErrors?: Array<{ code: number }> | { code: number } }).writeErrors;
-  if (!writeErrors) return false;
-  const list = Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-  return list.length > 0 && list.every((e) => e.code === 11000);
 }

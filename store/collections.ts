@@ -1,0 +1,364 @@
+import type { Collection, Db } from 'mongodb';
+import type { Actor, Notice } from '../domain/case';
+import type { Household } from '../domain/household';
+import type { OrgUnit, UnitRef } from '../domain/org';
+import type { PartyDayRecord } from '../domain/party-day';
+import type { CaseKind, CaseSummary, DeadlineRecord } from '../domain/projection';
+import type { HelperKind, WishCategory } from '../domain/wish';
+
+/**
+ * Every collection of the read model, reference data, audit and outbox: its name and the type of its
+ * documents, in one place. Code reaches a collection only through `collections(db)` (typed) — and only
+ * code in store/: activities/ and api/ call the store's functions, named by what they do. Indexes:
+ * store/indexes.ts. Written by activities (and by the reference-data endpoints and seed); read by the API.
+ * Every write is an idempotent upsert or an insert with a deterministic _id, so retries are harmless and
+ * no multi-document transaction is needed (FerretDB v1 has none). Source: ours.
+ */
+export const COLLECTIONS = {
+  // ── Reference data ──
+  /** The org tree (store/org-directory.ts), seeded from scripts/seed/weihai-org.json. */
+  orgUnits: 'org_units',
+  /** The household register (户籍登记). */
+  households: 'households',
+  /** The holiday calendar, one document per region and year (store/calendar.ts). */
+  calendars: 'calendars',
+  /** The editable "9+N+1" catalogue, one document (store/catalogue.ts). */
+  catalogue: 'catalogue',
+  /** Close-relative declarations (近亲属备案, store/relatives.ts). */
+  relatives: 'relatives',
+
+  // ── The case read model, written by the projection (store/projection.ts) ──
+  cases: 'cases',
+  /** Only the cases that are overdue right now: the board reads this small set, not all cases. */
+  overdue: 'overdue',
+  /** Open cases with a pending deadline, one small row each: a worker's task list reads this, not all cases. */
+  due: 'due',
+  /** The audit trail: every event of every case. */
+  events: 'events',
+  /** Every deadline of every case with its outcome: the on-time figures (store/deadlines.ts). */
+  deadlines: 'deadlines',
+  /** The outbox: notices for units. */
+  notifications: 'notifications',
+
+  // ── Public reports (store/reports.ts) ──
+  /** Receipt code → report id, so the public can follow a report by its receipt only. */
+  receipts: 'report_receipts',
+  /** Report id → the reporter's contact: personal data kept out of histories and the read model. */
+  contacts: 'report_contacts',
+  /** Per village/community: the policy text and office contacts of its public QR page. */
+  unitProfiles: 'unit_profiles',
+  /** 共性问题 per unit, category and month. */
+  commonIssues: 'common_issues',
+
+  // ── The wishing tree (store/wishes.ts) ──
+  /** The register of helpers who may claim wishes. */
+  helpers: 'helpers',
+  /** The helper-points ledger: one entry per fulfilled wish. */
+  helperPoints: 'helper_points',
+
+  // ── Party days (store/party-days.ts) ──
+  /** One record per unit and month: agenda and minutes, nothing personal. */
+  partyDays: 'party_days',
+  /** Which workflow run owns a unit's month. */
+  partyDayRuns: 'party_day_runs',
+
+  /** The one-time read-model migrations run so far (store/migrations.ts). */
+  migrations: 'migrations',
+} as const satisfies Record<keyof Documents, string>;
+
+/** A collection's key in COLLECTIONS (`cases`, `helperPoints` …). */
+export type CollectionKey = keyof typeof COLLECTIONS;
+/** A collection's name in the database (`cases`, `helper_points` …). */
+export type CollectionName = (typeof COLLECTIONS)[CollectionKey];
+
+// ── Reference data ──────────────────────────────────────────────────────────────────────────────
+
+export interface OrgUnitDoc extends Omit<OrgUnit, 'code'> {
+  _id: string;
+}
+
+export type HouseholdDoc = Omit<Household, 'id'> & { _id: string };
+
+/** One stored year of a region's holiday calendar: `{ _id: 'CN-mainland:2026', … }`. Edited by admins. */
+export interface CalendarYearDoc {
+  _id: string;
+  region: string;
+  year: number;
+  holidays: string[];
+  workdays: string[];
+  provisional: boolean;
+  source?: string;
+  /** ISO-8601 instant. */
+  updatedAt: string;
+  /** userId of the admin, or 'seed'. */
+  updatedBy: string;
+}
+
+/** One entry of the catalogue: a lowercase code and its Chinese name. */
+export interface CatalogueEntry {
+  code: string;
+  name: string;
+}
+/** The stored catalogue (its input is checked by zCatalogue in store/catalogue.ts). */
+export interface CatalogueDoc {
+  _id: string;
+  categories: CatalogueEntry[];
+  items: CatalogueEntry[];
+  socialForces: CatalogueEntry[];
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+/** The relations a close-relative declaration may name. */
+export const RELATIONS = ['self', 'spouse', 'parent', 'child', 'sibling', 'grandparent', 'grandchild', 'in_law', 'other'] as const;
+
+/** A declaration, keyed `<userId>:<householdId>` so "may this user act on this household?" is one _id read. */
+export interface RelativeDoc {
+  _id: string;
+  userId: string;
+  householdId: string;
+  relation: (typeof RELATIONS)[number];
+  declaredAt: Date;
+}
+
+// ── The case read model ─────────────────────────────────────────────────────────────────────────
+
+/** A household's name and address as the lists show them (masked below town level). */
+export type HouseholdShown = { headName: string; address: string } | null;
+
+/**
+ * A case as the projection stores it in `cases` (store/projection.ts readModelDocs): what the lists filter,
+ * sort and show, and `view`, the kind's whole view.
+ */
+export interface CaseDoc<V = Record<string, unknown>> {
+  _id: string;
+  kind: CaseKind;
+  status: 'open' | 'closed';
+  householdId: string | null;
+  /** Present once the projection has read the household (or null for a case about none). */
+  household?: HouseholdShown;
+  level: string | null;
+  stage: string | null;
+  category: string | null;
+  unit: UnitRef;
+  unitCode: string;
+  orgPath: string[];
+  dueAt: Date | null;
+  due: CaseSummary['due'];
+  overdue: boolean;
+  atRisk: boolean;
+  rung: number;
+  escalatedTo: UnitRef | null;
+  version: number;
+  updatedAt: Date;
+  workflowId: string;
+  firstRunId: string;
+  view: V;
+}
+
+/** A case document without its view: what a list shows. */
+export type CaseListDoc = Omit<CaseDoc, 'view'>;
+
+/**
+ * A row of the supervisors' board (`overdue`: one per case overdue now) or of the task list (`due`: one per
+ * open case with a pending deadline), with only what they filter and sort by; they show the case document
+ * (`cases`, same `_id`). Small rows keep the read cheap on FerretDB, which decodes and sorts every row of
+ * the unit before it limits (docs/read-model.md).
+ */
+export interface BoardRow {
+  _id: string;
+  kind: CaseKind;
+  level: string | null;
+  orgPath: string[];
+  dueAt: Date;
+  version: number;
+}
+
+/** One event of a case's audit trail; `_id` is `<caseId>:<version>:<index>`. */
+export interface EventDoc {
+  _id: string;
+  caseId: string;
+  kind: CaseKind;
+  version: number;
+  orgPath: string[];
+  type: string;
+  at: Date;
+  actor: Actor | null;
+  data: Record<string, unknown>;
+}
+
+/** A notice in the outbox; `_id` is `<caseId>:<version>:n<index>`. */
+export interface NoticeDoc {
+  _id: string;
+  caseId: string;
+  unitCode: string;
+  unitName: string;
+  kind: Notice['kind'];
+  message: string;
+  at: Date;
+  deliveredAt: Date | null;
+}
+
+/** A deadline as the projection stores it in `deadlines`: one per case deadline, `_id` `<caseId>:<key>`. */
+export interface DeadlineDoc {
+  _id: string;
+  caseId: string;
+  kind: CaseKind;
+  deadlineKind: string;
+  label: string;
+  orgPath: string[];
+  unitCode: string;
+  dueAt: Date;
+  /** The Asia/Shanghai month of dueAt, 'YYYY-MM': the equality key that bounds what a period's stats read. */
+  dueMonth: string;
+  metAt: Date | null;
+  outcome: DeadlineRecord['outcome'];
+  escalations: number;
+  version: number;
+}
+
+// ── Public reports ──────────────────────────────────────────────────────────────────────────────
+
+export interface ReceiptDoc {
+  _id: string;
+  reportId: string;
+  unitCode: string;
+  createdAt: Date;
+}
+
+/** `_id` is the report id. */
+export interface ContactDoc {
+  _id: string;
+  contact: string;
+  createdAt: Date;
+}
+
+/** `_id` is the unit code (its input is checked by zUnitProfileInput in store/reports.ts). */
+export interface UnitProfileDoc {
+  _id: string;
+  policies: string;
+  contacts: { role: string; name: string; phone: string }[];
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+/** A common issue (共性问题); `_id` from commonIssueId(unit, category, month). The Party-day agenda reads it. */
+export interface CommonIssueDoc {
+  _id: string;
+  unitCode: string;
+  category: string;
+  month: string;
+  title: string;
+  reportIds: string[];
+  status: 'proposed' | 'confirmed' | 'answered';
+  createdAt: Date;
+  answeredAt?: Date;
+  /** Set when answered at a Party day. */
+  answer?: string;
+  answeredBy?: { role: string; name: string };
+  partyDayId?: string;
+}
+
+// ── The wishing tree ────────────────────────────────────────────────────────────────────────────
+
+export interface HelperDoc {
+  _id: string;
+  kind: HelperKind;
+  name: string;
+  unitCode: string;
+  /** Materialised path of the unit the helper is registered with: lists filter by subtree. */
+  orgPath: string[];
+  contact: string;
+  /** The login of a party member who registered themselves (or whom staff linked): they claim as this helper. */
+  userId: string | null;
+  createdAt: Date;
+  createdBy: string;
+}
+
+export interface HelperPointsDoc {
+  /** The wish id: one entry per fulfilled wish, so recording twice changes nothing. */
+  _id: string;
+  helperId: string;
+  helperName: string;
+  helperKind: HelperKind;
+  points: number;
+  wishId: string;
+  publicTitle: string;
+  category: WishCategory;
+  unit: UnitRef;
+  orgPath: string[];
+  fulfilledAt: Date;
+  confirmedAt: Date;
+  confirmedBy: 'household' | 'staff';
+  recordedAt: Date;
+}
+
+// ── Party days ──────────────────────────────────────────────────────────────────────────────────
+
+type PartyDayItem = PartyDayRecord['items'][number];
+
+/** A month's Party-day record as stored: times as dates, plus the workflow that owns the month. */
+export interface PartyDayDoc extends Omit<PartyDayRecord, 'items' | 'scheduledAt' | 'publishedAt' | 'closedAt'> {
+  items: (Omit<PartyDayItem, 'answeredAt'> & { answeredAt?: Date })[];
+  scheduledAt: Date;
+  publishedAt: Date;
+  closedAt?: Date;
+  workflowId: string;
+  updatedAt: Date;
+}
+
+/** `_id` is the party-day id (`<unitCode>:<YYYY-MM>`). */
+export interface PartyDayRunDoc {
+  _id: string;
+  workflowId: string;
+  claimedAt: Date;
+}
+
+export interface MigrationDoc {
+  _id: string;
+  description: string;
+  changed: number;
+  at: Date;
+}
+
+/** The document type of each collection, by its key in COLLECTIONS. */
+interface Documents {
+  orgUnits: OrgUnitDoc;
+  households: HouseholdDoc;
+  calendars: CalendarYearDoc;
+  catalogue: CatalogueDoc;
+  relatives: RelativeDoc;
+  cases: CaseDoc;
+  overdue: BoardRow;
+  due: BoardRow;
+  events: EventDoc;
+  deadlines: DeadlineDoc;
+  notifications: NoticeDoc;
+  receipts: ReceiptDoc;
+  contacts: ContactDoc;
+  unitProfiles: UnitProfileDoc;
+  commonIssues: CommonIssueDoc;
+  helpers: HelperDoc;
+  helperPoints: HelperPointsDoc;
+  partyDays: PartyDayDoc;
+  partyDayRuns: PartyDayRunDoc;
+  migrations: MigrationDoc;
+}
+
+/** Every collection, typed: `collections(db).cases` is a `Collection<CaseDoc>`. */
+export type Collections = { readonly [K in CollectionKey]: Collection<Documents[K]> };
+
+const byDb = new WeakMap<Db, Collections>();
+
+/**
+ * The typed collections of a database (made once per Db; a Collection is a cheap handle that opens
+ * nothing). For store/ only.
+ */
+export function collections(db: Db): Collections {
+  let found = byDb.get(db);
+  if (!found) {
+    found = Object.fromEntries(Object.entries(COLLECTIONS).map(([key, name]) => [key, db.collection(name)])) as unknown as Collections;
+    byDb.set(db, found);
+  }
+  return found;
+}
