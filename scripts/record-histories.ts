@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createFileSources } from '../activities/departments/file-source';
 import { endOfLocalDay, monthOf, partyDayStartsAt } from '../domain/party-day';
-import { COLLECTIONS } from '../store/mongo';
+import { findCase } from '../store/cases';
 import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../workflows/alerts/contract';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery } from '../workflows/reports/contract';
 import { partyDayQuery } from '../workflows/party-day/contract';
@@ -244,7 +244,7 @@ const scenarios: Scenario[] = [
     async run(h, save) {
       const alert = await startAlert(h, 'orange');
       // The conversion finds the alert through the read model.
-      await until('the alert in the read model', async () => (await h.mongo.db.collection<{ _id: string }>(COLLECTIONS.cases).findOne({ _id: alert.caseId })) !== null);
+      await until('the alert in the read model', async () => (await findCase(h.mongo.db, alert.caseId)) !== null);
       await h.sleepUntil(alert.openedAt + 5 * H);
       const a = await fileApplication(h, { fromAlert: { alertId: alert.caseId, householdId: alert.householdId } });
       await completed(alert.handle);
@@ -380,7 +380,7 @@ const scenarios: Scenario[] = [
     async run(h, save) {
       // A real report of the village is on the agenda beside a common issue; it is left unanswered.
       const report = await startReport(h, 'benefit_problem');
-      await until('the report in the read model', async () => (await h.mongo.db.collection<{ _id: string }>(COLLECTIONS.cases).findOne({ _id: report.caseId })) !== null);
+      await until('the report in the read model', async () => (await findCase(h.mongo.db, report.caseId)) !== null);
       await seedAgenda(h, 'm1', { reportId: report.caseId });
       const t0 = await h.env.currentTimeMs();
       const dayEnd = endOfLocalDay(t0);

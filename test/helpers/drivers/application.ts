@@ -6,7 +6,7 @@ import type { HolidayCalendar } from '../../../domain/calendar';
 import type { Actor } from '../../../domain/case';
 import { resolvePolicy } from '../../../domain/policy';
 import { shippedHolidayCalendar } from '../../../store/calendar';
-import { COLLECTIONS } from '../../../store/mongo';
+import { COLLECTIONS } from '../../../store/collections';
 import { applicationWorkflow } from '../../../workflows';
 import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../../workflows/applications/contract';
 import { idNumber } from '../context';

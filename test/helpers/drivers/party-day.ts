@@ -3,8 +3,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Actor } from '../../../domain/case';
 import type { PartyDayView } from '../../../domain/party-day';
 import { resolvePolicy } from '../../../domain/policy';
-import { COLLECTIONS } from '../../../store/mongo';
-import { REPORT_COLLECTIONS } from '../../../store/reports';
+import { COLLECTIONS } from '../../../store/collections';
 import { partyDayWorkflow } from '../../../workflows';
 import { answerUpdate, partyDayWorkflowId, type PartyDayInput } from '../../../workflows/party-day/contract';
 import { LADDER, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
@@ -23,7 +22,7 @@ export type PartyDayHandle = WorkflowHandleWithFirstExecutionRunId<typeof partyD
  */
 export async function seedAgenda(h: TimeSkippingHarness, tag: string, opts: { reportId?: string } = {}): Promise<{ issueId: string; reportId: string }> {
   const issueId = `ci-${VILLAGE.code}-assistance_policy-${tag}`;
-  await h.mongo.db.collection(REPORT_COLLECTIONS.commonIssues).insertOne({
+  await h.mongo.db.collection(COLLECTIONS.commonIssues).insertOne({
     _id: issueId as never,
     unitCode: VILLAGE.code,
     category: 'assistance_policy',
