@@ -10,7 +10,7 @@ import type { HelperRef } from '../../domain/wish';
 import { alertWorkflow, partyDayWorkflow, reportWorkflow, wishWorkflow } from '../../workflows';
 import { answerUpdate, partyDayQuery, partyDayWorkflowId } from '../../workflows/party-day/contract';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId } from '../../workflows/reports/contract';
-import { COLLECTIONS } from '../../store/mongo';
+import { COLLECTIONS } from '../../store/collections';
 import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../../workflows/alerts/contract';
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wishes/contract';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, TOWN, VILLAGE } from '../helpers/time-skipping';
