@@ -127,11 +127,10 @@ function cycleThrough(graph: ReadonlyMap<string, readonly string[]>, component: 
   return [start, start];
 }
 
-/** The repository's import cycles, with repository-relative paths. */
-export function repositoryImportCycles(root: string): { files: number; imports: number; cycles: ImportCycle[] } {
+/** The repository's import graph, with repository-relative paths, and how many files and imports it has. */
+export function repositoryImportGraph(root: string): { graph: Map<string, string[]>; files: number; imports: number } {
   const files = new Map(sourceFiles(root).map((f) => [f, readFileSync(f, 'utf8')]));
-  const graph = importGraph(files);
+  const graph = new Map([...importGraph(files)].map(([from, targets]) => [relative(root, from), targets.map((t) => relative(root, t))]));
   const imports = [...graph.values()].reduce((n, targets) => n + targets.length, 0);
-  const rel = (paths: string[]) => paths.map((f) => relative(root, f));
-  return { files: files.size, imports, cycles: importCycles(graph).map((c) => ({ files: rel(c.files), cycle: rel(c.cycle) })) };
+  return { graph, files: files.size, imports };
 }
