@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from 'mongodb';
 import type { Actor } from '../domain/case';
-import type { CaseProjection } from '../domain/projection';
+import type { CaseProjection, ProjectionActivities } from '../domain/projection';
 import type { DepartmentAnswer } from '../domain/verification';
 import { findCase } from '../store/cases';
 import { findHousehold } from '../store/households';
@@ -20,14 +20,17 @@ import { closeUpdate } from '../workflows/alerts/contract';
  * factory's result.
  */
 export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; temporal?: Client }) {
+  const projection: ProjectionActivities = {
+    async projectCase(p: CaseProjection): Promise<void> {
+      await projectCaseInto(deps.db, p);
+    },
+  };
   const verification = createVerificationActivities({ sources: deps.sources ?? [] });
   return {
     ...createWishActivities(deps),
     ...createReportsActivities(deps),
     ...createPartyDayActivities(deps),
-    async projectCase(projection: CaseProjection): Promise<void> {
-      await projectCaseInto(deps.db, projection);
-    },
+    ...projection,
 
     /**
      * One department's answer about a household's members. The members' ID numbers are read here, from

@@ -81,3 +81,12 @@ export function deadlineRecordOf(d: Deadline, escalations: readonly Escalation[]
     escalations: escalations.filter((e) => e.deadlineKey === d.key).length,
   };
 }
+
+/**
+ * The activity every case workflow calls after each change: writes the projection to the read model,
+ * idempotently by case and version (activities/index.ts implements it over store/projection.ts). Declared
+ * here so that workflow code names it without importing the activities (no import cycle).
+ */
+export interface ProjectionActivities {
+  projectCase(projection: CaseProjection): Promise<void>;
+}

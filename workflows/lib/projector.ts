@@ -1,8 +1,7 @@
 import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../../activities';
 import { RuleViolation, type Outcome } from '../../domain/case';
 import type { Deadline, Escalation } from '../../domain/deadlines';
-import { deadlineRecordOf, taskKeyOf, type CaseProjection, type CaseSummary } from '../../domain/projection';
+import { deadlineRecordOf, taskKeyOf, type CaseProjection, type CaseSummary, type ProjectionActivities } from '../../domain/projection';
 import { AlertLevel, CaseKind, EscalationRung, NextDeadline, OrgUnits, Overdue } from '../search-attributes';
 
 // The read model must catch up eventually: retry for as long as it takes, backing off to a minute.
@@ -15,8 +14,8 @@ const retry = { initialInterval: '1 second', maximumInterval: '1 minute', backof
  * began before this (their histories schedule `projectCase` as an activity) keep doing so (patched).
  */
 const LOCAL_PROJECTION = 'projection-as-local-activity';
-const { projectCase: projectLocally } = proxyLocalActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry });
-const { projectCase: projectAsActivity } = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry });
+const { projectCase: projectLocally } = proxyLocalActivities<ProjectionActivities>({ startToCloseTimeout: '30 seconds', retry });
+const { projectCase: projectAsActivity } = proxyActivities<ProjectionActivities>({ startToCloseTimeout: '30 seconds', retry });
 
 /**
  * Projects a case after each change, one projection at a time and in version order, so the read model
