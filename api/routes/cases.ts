@@ -5,11 +5,14 @@ import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { CaseKind } from '../../domain/projection';
 import { seesPersonalData } from '../../domain/roles';
-import { boardRows, eventsOfCase, findCase, findCaseListDocs, listCases, type DuePosition } from '../../store/cases';
+import { boardRows, eventsOfCase, findCase, findCaseListDocs, listCases } from '../../store/cases';
 import type { CaseListDoc } from '../../store/collections';
 import { assertCanRead, principalOf, unitInReach, type Principal } from '../auth';
-import { badRequest, notFound, zErrorBody } from '../errors';
-import { decodeCursor, encodeCursor, zPage } from '../pagination';
+import { notFound, zErrorBody } from '../errors';
+import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
+
+/** A listed case with a due time: what a due-ordered list reads. */
+type DueListDoc = CaseListDoc & { dueAt: Date };
 
 const zUnitRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
 const zCaseRow = z.object({
@@ -76,18 +79,6 @@ function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseR
   };
 }
 
-/**
- * The position after which a due-order cursor (`{dueAt, id}`, as this API returns it) continues, or
- * undefined without one. @throws 400 for a cursor this API did not return.
- */
-function afterDue(cursor: string | undefined): DuePosition | undefined {
-  const after = decodeCursor<{ dueAt: string; id: string }>(cursor);
-  if (!after) return undefined;
-  const at = new Date(after.dueAt);
-  if (Number.isNaN(at.getTime())) throw badRequest('cursor: not a cursor this API returned');
-  return { dueAt: at, id: after.id };
-}
-
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
 
@@ -95,19 +86,19 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
    * A page of small rows (the board's or the task list's) in due order, with the page's case documents:
    * the rows are read by unit and sorted, then only the page's cases are read, by `_id`.
    */
-  const pageOfRows = async (board: 'overdue' | 'due', p: Principal, q: { kind?: CaseKind; level?: string; limit: number; cursor?: string }, org: string, now: number) => {
-    const found = await boardRows(mongo.db, board, { org, kind: q.kind, level: q.level, after: afterDue(q.cursor), limit: q.limit + 1 });
-    const page = found.slice(0, q.limit);
-    const shown = await findCaseListDocs(mongo.db, page.map((r) => r._id));
-    const last = page.at(-1);
-    return {
-      items: page.flatMap((r) => {
-        const d = shown.get(r._id);
-        return d ? [toRow(p, d, now)] : [];
-      }),
-      nextCursor: found.length > q.limit && last ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
-    };
-  };
+  const pageOfRows = (board: 'overdue' | 'due', p: Principal, q: { kind?: CaseKind; level?: string; limit: number; cursor?: string }, org: string, now: number) =>
+    keysetPage(
+      BY_DUE,
+      q,
+      (after, limit) => boardRows(mongo.db, board, { org, kind: q.kind, level: q.level, after, limit }),
+      async (page) => {
+        const shown = await findCaseListDocs(mongo.db, page.map((r) => r._id));
+        return page.flatMap((r) => {
+          const d = shown.get(r._id);
+          return d ? [toRow(p, d, now)] : [];
+        });
+      },
+    );
 
   app.get(
     '/v1/cases',
@@ -123,8 +114,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           status: z.enum(['open', 'closed']).default('open'),
           /** due: cases with a pending deadline, soonest first — a worker's task list. */
           sort: z.enum(['id', 'due']).default('id'),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-          cursor: z.string().optional(),
+          ...pageQuery(),
         }),
         response: { 200: zPage(zCaseRow), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
       },
@@ -140,20 +130,11 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       // A worker's task list: the small `due` collection, one row per open case with a pending deadline.
       if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows('due', p, q, unit.code, now);
 
-      const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false', limit: q.limit + 1 };
-      if (q.sort === 'due') {
-        const docs = await listCases(mongo.db, { ...scope, order: 'due', after: afterDue(q.cursor) });
-        const page = docs.slice(0, q.limit);
-        const last = page.at(-1);
-        return {
-          items: page.map((d) => toRow(p, d, now)),
-          nextCursor: docs.length > q.limit && last?.dueAt ? encodeCursor({ dueAt: last.dueAt.toISOString(), id: last._id }) : null,
-        };
-      }
-      const docs = await listCases(mongo.db, { ...scope, order: 'id', after: decodeCursor<{ id: string }>(q.cursor)?.id });
-      const page = docs.slice(0, q.limit);
-      const last = page.at(-1);
-      return { items: page.map((d) => toRow(p, d, now)), nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null };
+      const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false' };
+      const show = (docs: readonly CaseListDoc[]) => docs.map((d) => toRow(p, d, now));
+      // Due order reads only cases with a due time (the store's filter), so every row has one.
+      if (q.sort === 'due') return keysetPage(BY_DUE, q, (after, limit) => listCases(mongo.db, { ...scope, order: 'due', after, limit }) as Promise<DueListDoc[]>, (page) => show(page));
+      return keysetPage(BY_ID, q, (after, limit) => listCases(mongo.db, { ...scope, order: 'id', after, limit }), (page) => show(page));
     },
   );
 

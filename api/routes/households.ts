@@ -8,7 +8,7 @@ import type { HouseholdDoc } from '../../store/collections';
 import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
 import { assertCanRead, assertCanWrite, principalOf, unitInReach, type Principal } from '../auth';
 import { badRequest, conflict, notFound, zErrorBody } from '../errors';
-import { decodeCursor, encodeCursor, zPage } from '../pagination';
+import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
 const zHousehold = z.object({
   id: z.string(),
@@ -99,8 +99,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Households in a unit’s subtree, cursor-paginated',
         querystring: z.object({
           org: zOrgCode.optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-          cursor: z.string().optional(),
+          ...pageQuery(),
         }),
         response: { 200: zPage(zHousehold), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
       },
@@ -108,14 +107,12 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const { code: org } = await unitInReach(orgs, p, request.query.org);
-      const after = decodeCursor<{ id: string }>(request.query.cursor);
-      const docs = await householdsIn(mongo.db, org, after?.id, request.query.limit + 1);
-      const page = docs.slice(0, request.query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((d) => show(p, d)),
-        nextCursor: docs.length > request.query.limit && last ? encodeCursor({ id: last._id }) : null,
-      };
+      return keysetPage(
+        BY_ID,
+        request.query,
+        (after, limit) => householdsIn(mongo.db, org, after, limit),
+        (page) => page.map((d) => show(p, d)),
+      );
     },
   );
 };

@@ -33,7 +33,7 @@ import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } fro
 import type { wishWorkflow } from '../../workflows/wishes/workflow';
 import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal, unitInReach } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
-import { decodeCursor, encodeCursor, zPage } from '../pagination';
+import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
 /** Who registers helpers: village staff and above, within their jurisdiction (party members: themselves). */
 const HELPER_REGISTRARS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
@@ -234,8 +234,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [],
         querystring: z.object({
           unit: zOrgCode,
-          limit: z.coerce.number().int().min(1).max(100).default(50),
-          cursor: z.string().optional(),
+          ...pageQuery(100),
         }),
         response: { 200: zPage(zPublicWish), 400: zErrorBody, 404: zErrorBody },
       },
@@ -247,24 +246,25 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       if (unit.level !== 'village' && unit.level !== 'town') {
         throw badRequest(`unit: the public list is by village/community or town/street, not ${unit.level}`, [{ path: 'querystring.unit', message: `is a ${unit.level}` }]);
       }
-      const after = decodeCursor<{ id: string }>(q.cursor);
-      const docs = await openWishesIn(db, q.unit, PUBLIC_STAGES, after?.id, q.limit + 1);
-      const page = docs.slice(0, q.limit);
-      const last = page.at(-1);
       // Field by field from the screened view: never the posted title, the description, the household.
-      const items = page
-        .filter((d) => d.view.publicTitle)
-        .map((d) => ({
-          id: d._id,
-          title: d.view.publicTitle!,
-          category: d.view.category,
-          categoryName: WISH_CATEGORY_NAMES[d.view.category],
-          unitName: d.view.unit.name,
-          postedOn: localDay(Date.parse(d.view.postedAt)),
-          status: d.view.stage,
-          statusName: WISH_STAGE_NAMES[d.view.stage],
-        }));
-      return { items, nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null };
+      return keysetPage(
+        BY_ID,
+        q,
+        (after, limit) => openWishesIn(db, q.unit, PUBLIC_STAGES, after, limit),
+        (page) =>
+          page
+            .filter((d) => d.view.publicTitle)
+            .map((d) => ({
+              id: d._id,
+              title: d.view.publicTitle!,
+              category: d.view.category,
+              categoryName: WISH_CATEGORY_NAMES[d.view.category],
+              unitName: d.view.unit.name,
+              postedOn: localDay(Date.parse(d.view.postedAt)),
+              status: d.view.stage,
+              statusName: WISH_STAGE_NAMES[d.view.stage],
+            })),
+      );
     },
   );
 
@@ -327,8 +327,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Helpers registered in a unit’s subtree; contact masked below town level',
         querystring: z.object({
           org: zOrgCode.optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-          cursor: z.string().optional(),
+          ...pageQuery(),
         }),
         response: { 200: zPage(zHelper), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
       },
@@ -337,11 +336,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const q = request.query;
       const { code: org } = await unitInReach(orgs, p, q.org);
-      const after = decodeCursor<{ id: string }>(q.cursor);
-      const docs = await helpersIn(db, org, after?.id, q.limit + 1);
-      const page = docs.slice(0, q.limit);
-      const last = page.at(-1);
-      return { items: page.map((h) => showHelper(p, h)), nextCursor: docs.length > q.limit && last ? encodeCursor({ id: last._id }) : null };
+      return keysetPage(BY_ID, q, (after, limit) => helpersIn(db, org, after, limit), (page) => page.map((h) => showHelper(p, h)));
     },
   );
 
