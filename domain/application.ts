@@ -14,6 +14,7 @@ import {
   type Escalation,
 } from './deadlines';
 import type { UnitRef } from './org';
+import { PERMISSIONS } from './permissions';
 import type { Role } from './roles';
 import { reaches, type ApplicationPolicy } from './policy';
 import { summarise, zDepartmentRecord, type DepartmentAnswer } from './verification';
@@ -646,20 +647,20 @@ interface Step<S extends z.ZodType> {
 }
 const step = <S extends z.ZodType>(x: Step<S>) => x;
 
-const TOWN: readonly Role[] = ['town_staff', 'town_supervisor'];
-const VILLAGE_AND_TOWN: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
+/** Who takes a step: the permission matrix (domain/permissions.ts). */
+const rolesOf = (action: keyof typeof PERMISSIONS.application) => PERMISSIONS.application[action].roles;
 
 export const APPLICATION_STEPS = {
-  acceptance: step({ path: 'acceptance', summary: '受理，或一次性告知所缺材料并退回', schema: zAcceptanceInput, roles: TOWN, check: (s) => checkAcceptance(s), apply: acceptance }),
-  supplements: step({ path: 'supplements', summary: '补齐材料', schema: zSupplementsInput, roles: VILLAGE_AND_TOWN, check: (s, i) => checkSupplements(s, i), apply: supplements }),
-  verificationResult: step({ path: 'verification-results', summary: '手工录入部门核对结果（无数据接口的部门）', schema: zVerificationResultInput, roles: TOWN, check: (s) => checkVerificationResult(s), apply: verificationResult }),
-  investigation: step({ path: 'investigation', summary: '入户调查（至少2名调查人员）', schema: zInvestigationInput, roles: VILLAGE_AND_TOWN, check: checkInvestigation, apply: investigation }),
-  deliberation: step({ path: 'deliberation', summary: '民主评议：安排会议或记录到会与表决', schema: zDeliberationInput, roles: VILLAGE_AND_TOWN, check: (s, _i, a) => checkDeliberation(s, a), apply: deliberation }),
-  review: step({ path: 'review', summary: '镇(街道)审核意见', schema: zReviewInput, roles: TOWN, check: (s, _i, a) => checkReview(s, a), apply: review }),
-  objection: step({ path: 'objections', summary: '公示期间的异议', schema: zObjectionInput, roles: ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'], check: (s) => checkObjection(s), apply: objection }),
-  approval: step({ path: 'approval', summary: '区市审批确认：批准或不予批准', schema: zApprovalInput, roles: ['district_staff'], check: (s, _i, a) => checkApproval(s, a), apply: approval }),
-  extension: step({ path: 'extensions', summary: '延长审核或审批期限（各一次）', schema: zExtensionInput, roles: ['town_supervisor', 'district_staff'], check: checkExtension, apply: extension }),
-  withdrawal: step({ path: 'withdrawal', summary: '撤回申请（决定前）', schema: zWithdrawalInput, roles: VILLAGE_AND_TOWN, check: (s) => checkWithdrawal(s), apply: withdrawal }),
-  reReview: step({ path: 're-review', summary: '定期复核：续保、变更或停保', schema: zReReviewInput, roles: TOWN, check: (s, _i, a) => checkReReview(s, a), apply: reReview }),
+  acceptance: step({ path: 'acceptance', summary: '受理，或一次性告知所缺材料并退回', schema: zAcceptanceInput, roles: rolesOf('acceptance'), check: (s) => checkAcceptance(s), apply: acceptance }),
+  supplements: step({ path: 'supplements', summary: '补齐材料', schema: zSupplementsInput, roles: rolesOf('supplements'), check: (s, i) => checkSupplements(s, i), apply: supplements }),
+  verificationResult: step({ path: 'verification-results', summary: '手工录入部门核对结果（无数据接口的部门）', schema: zVerificationResultInput, roles: rolesOf('verificationResult'), check: (s) => checkVerificationResult(s), apply: verificationResult }),
+  investigation: step({ path: 'investigation', summary: '入户调查（至少2名调查人员）', schema: zInvestigationInput, roles: rolesOf('investigation'), check: checkInvestigation, apply: investigation }),
+  deliberation: step({ path: 'deliberation', summary: '民主评议：安排会议或记录到会与表决', schema: zDeliberationInput, roles: rolesOf('deliberation'), check: (s, _i, a) => checkDeliberation(s, a), apply: deliberation }),
+  review: step({ path: 'review', summary: '镇(街道)审核意见', schema: zReviewInput, roles: rolesOf('review'), check: (s, _i, a) => checkReview(s, a), apply: review }),
+  objection: step({ path: 'objections', summary: '公示期间的异议', schema: zObjectionInput, roles: rolesOf('objection'), check: (s) => checkObjection(s), apply: objection }),
+  approval: step({ path: 'approval', summary: '区市审批确认：批准或不予批准', schema: zApprovalInput, roles: rolesOf('approval'), check: (s, _i, a) => checkApproval(s, a), apply: approval }),
+  extension: step({ path: 'extensions', summary: '延长审核或审批期限（各一次）', schema: zExtensionInput, roles: rolesOf('extension'), check: checkExtension, apply: extension }),
+  withdrawal: step({ path: 'withdrawal', summary: '撤回申请（决定前）', schema: zWithdrawalInput, roles: rolesOf('withdrawal'), check: (s) => checkWithdrawal(s), apply: withdrawal }),
+  reReview: step({ path: 're-review', summary: '定期复核：续保、变更或停保', schema: zReReviewInput, roles: rolesOf('reReview'), check: (s, _i, a) => checkReReview(s, a), apply: reReview }),
 };
 export type ApplicationStepName = keyof typeof APPLICATION_STEPS;

@@ -4,7 +4,7 @@ import { advanceBook, bookWakeAt, meetOpen, openDeadline as openOf, openNext } f
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { zOrgCode, type UnitRef } from './org';
 import type { ReportsPolicy } from './policy';
-import type { Role } from './roles';
+import { PERMISSIONS } from './permissions';
 
 /**
  * The rules of one public report (群众反映) made through a village's social-assistance QR code
@@ -298,10 +298,9 @@ export type ReportView = ReturnType<typeof reportView>;
  * path, roles, the body the API takes, the input the workflow validates, the check. The changes
  * themselves are applied by the workflow (marking a common issue also writes the store, via an activity).
  */
-const HANDLERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
 export const REPORT_STEPS = {
-  acknowledgement: { path: 'acknowledgement', summary: '受理群众反映', roles: HANDLERS, body: zAcknowledgeReportInput, input: zAcknowledgeReportInput, check: checkAcknowledge },
-  answer: { path: 'answer', summary: '答复群众反映（答复即办结）', roles: HANDLERS, body: zAnswerReportBody, input: zAnswerReportInput, check: checkAnswer },
-  commonIssue: { path: 'common-issue', summary: '标记为共性问题（党员活动日集中答复）', roles: ['town_staff', 'village_staff'] as readonly Role[], body: zCommonIssueInput, input: zCommonIssueInput, check: checkCommonIssue },
+  acknowledgement: { path: 'acknowledgement', summary: '受理群众反映', roles: PERMISSIONS.report.acknowledgement.roles, body: zAcknowledgeReportInput, input: zAcknowledgeReportInput, check: checkAcknowledge },
+  answer: { path: 'answer', summary: '答复群众反映（答复即办结）', roles: PERMISSIONS.report.answer.roles, body: zAnswerReportBody, input: zAnswerReportInput, check: checkAnswer },
+  commonIssue: { path: 'common-issue', summary: '标记为共性问题（党员活动日集中答复）', roles: PERMISSIONS.report.commonIssue.roles, body: zCommonIssueInput, input: zCommonIssueInput, check: checkCommonIssue },
 } as const;
 export type ReportStepName = keyof typeof REPORT_STEPS;

@@ -5,6 +5,7 @@ import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlin
 import { maskIdNumber, maskName, maskPhone } from './mask';
 import type { UnitRef } from './org';
 import type { WishesPolicy } from './policy';
+import { PERMISSIONS } from './permissions';
 import type { Role } from './roles';
 
 /**
@@ -613,18 +614,17 @@ interface Step<S extends z.ZodType> {
 }
 const step = <S extends z.ZodType>(x: Step<S>) => x;
 
-const TOWN: readonly Role[] = ['town_staff', 'town_supervisor'];
-const STAFF: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor'];
-const STAFF_AND_PARTY_MEMBERS: readonly Role[] = [...STAFF, 'party_member'];
+/** Who takes a step: the permission matrix (domain/permissions.ts). */
+const rolesOf = (action: keyof typeof PERMISSIONS.wish) => PERMISSIONS.wish[action].roles;
 /** Who may post a wish for a household. */
-export const WISH_POSTERS: readonly Role[] = STAFF;
+export const WISH_POSTERS: readonly Role[] = PERMISSIONS.wish.post.roles;
 
 export const WISH_STEPS = {
   screening: step({
     path: 'screening',
     summary: '镇(街道)审核：通过（确定不含个人信息的公开标题）或不通过（说明理由）',
     schema: zScreeningInput,
-    roles: TOWN,
+    roles: rolesOf('screening'),
     // The register's names, numbers and address never enter the workflow: the API checks the title against
     // them before the update; the workflow checks the patterns.
     check: (s, i) => checkScreening(s, i),
@@ -634,13 +634,13 @@ export const WISH_STEPS = {
     path: 'claim',
     summary: '认领：登记的帮扶力量认领心愿（一个心愿一位认领人），承诺完成日期',
     schema: zClaimInput,
-    roles: STAFF_AND_PARTY_MEMBERS,
+    roles: rolesOf('claim'),
     check: (s, i, a, n, ctx) => checkClaim(s, i, a, ctx.helper, n),
     apply: (s, i, a, n, ctx) => claim(s, i, a, n, ctx.helper),
   }),
-  release: step({ path: 'release', summary: '认领人放弃认领，心愿重新开放认领', schema: zReleaseInput, roles: STAFF_AND_PARTY_MEMBERS, check: (s, _i, a) => checkRelease(s, a), apply: release }),
-  fulfilment: step({ path: 'fulfilment', summary: '心愿已实现：文字说明和照片链接', schema: zFulfilmentInput, roles: STAFF_AND_PARTY_MEMBERS, check: (s, _i, a) => checkFulfilment(s, a), apply: fulfilment }),
-  confirmation: step({ path: 'confirmation', summary: '群众确认心愿已实现（工作人员代为记录）', schema: zConfirmationInput, roles: STAFF, check: (s) => checkConfirmation(s), apply: confirmation }),
-  withdrawal: step({ path: 'withdrawal', summary: '撤回心愿（实现前）', schema: zWithdrawalInput, roles: STAFF, check: (s) => checkWithdrawal(s), apply: withdrawal }),
+  release: step({ path: 'release', summary: '认领人放弃认领，心愿重新开放认领', schema: zReleaseInput, roles: rolesOf('release'), check: (s, _i, a) => checkRelease(s, a), apply: release }),
+  fulfilment: step({ path: 'fulfilment', summary: '心愿已实现：文字说明和照片链接', schema: zFulfilmentInput, roles: rolesOf('fulfilment'), check: (s, _i, a) => checkFulfilment(s, a), apply: fulfilment }),
+  confirmation: step({ path: 'confirmation', summary: '群众确认心愿已实现（工作人员代为记录）', schema: zConfirmationInput, roles: rolesOf('confirmation'), check: (s) => checkConfirmation(s), apply: confirmation }),
+  withdrawal: step({ path: 'withdrawal', summary: '撤回心愿（实现前）', schema: zWithdrawalInput, roles: rolesOf('withdrawal'), check: (s) => checkWithdrawal(s), apply: withdrawal }),
 };
 export type WishStepName = keyof typeof WISH_STEPS;

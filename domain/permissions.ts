@@ -1,0 +1,167 @@
+import { isWithin } from './org';
+import { ROLES, type Role } from './roles';
+
+/**
+ * Who may do what: one matrix `subject × action → roles`, for the five case kinds and the other resources
+ * the API guards. The workflows' step tables (domain/application.ts, report.ts, wish.ts) take their
+ * `roles` from here; the API's route guard (api/guard.ts) checks every route against it; the OpenAPI
+ * summaries name its roles; `GET /v1/me` lists the caller's actions from it, so the web asks instead of
+ * copying.
+ *
+ * Rules around the matrix (ours unless a source is named):
+ * - `admin` may do every action (the system administrator stands in for any role). An action whose
+ *   `roles` is empty is therefore admin-only.
+ * - `read` is the one reading action; every other action writes. A role with no writing action (the city
+ *   monitor) is read-only.
+ * - Jurisdiction (see `inJurisdiction`) applies on top of the roles: a user acts within the subtree of their
+ *   own unit (DOMAIN.md, organisation tree); a city monitor reads everywhere (seed 四(二) 市级加强督导检查).
+ * - A writing action on a case needs the case open (the route guard answers 409 on a closed one).
+ *
+ * The step names of the step tables are the action names here; test/domain/permissions.test.ts checks
+ * that every step has its entry and that the tables hold these very lists.
+ */
+
+/** One cell of the matrix: the roles allowed besides admin, and where the rule comes from. */
+export interface Permission {
+  roles: readonly Role[];
+  /** "seed 三(三)一 …" (the Weihai plan, ../shared/seed), a national text, or "ours". */
+  source: string;
+}
+
+const allow = (roles: readonly Role[], source: string): Permission => ({ roles, source });
+
+/** Every role (admin is implied) reads within its reach. */
+const EVERYONE: readonly Role[] = ROLES.filter((role) => role !== 'admin');
+/** Staff who work cases from the grid to the district (no party members, no monitor). */
+const CASE_WORKERS: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
+/** Village staff and above, up to the district. */
+const VILLAGE_UP: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
+const VILLAGE_AND_TOWN: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
+const TOWN: readonly Role[] = ['town_staff', 'town_supervisor'];
+/** Staff from the grid to the town: those who post and record a wish's steps. */
+const WISH_STAFF: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor'];
+const ADMIN_ONLY: readonly Role[] = [];
+
+const READ = allow(EVERYONE, 'DOMAIN.md: every user reads within their subtree; seed 四(二): the city reviews everything');
+
+export const PERMISSIONS = {
+  alert: {
+    read: READ,
+    start: allow(CASE_WORKERS, 'seed 三(三)一: monitoring raises alerts that the village and town act on; ours: grid workers and staff up to the district'),
+    acknowledge: allow(CASE_WORKERS, 'seed 三(三)一: 红色预警24小时受理处置; ours: grid workers and staff up to the district'),
+    visit: allow(CASE_WORKERS, 'seed 三(三)一: 橙色预警72小时走访慰问, 黄色预警每周探访'),
+    changeLevel: allow(CASE_WORKERS, 'seed 三(三)一: the colour follows the household’s profile; ours: changed by those who work the alert'),
+    close: allow(CASE_WORKERS, 'ours: whoever works the alert closes it with a reason'),
+    reassign: allow(['town_staff', 'town_supervisor', 'district_staff'], 'ours: moving responsibility is supervisory (town and district, seed 三(三)一 督导镇(街道))'),
+    repolicy: allow(ADMIN_ONLY, 'ours: applying a new policy to a running case is an audited admin act'),
+  },
+  application: {
+    read: READ,
+    start: allow(VILLAGE_AND_TOWN, 'seed 三(一)二: the town accepts at one door (一门受理); the village files on a household’s behalf (帮办代办)'),
+    acceptance: allow(TOWN, 'seed 三(一)二: 镇(街道)…申请受理'),
+    supplements: allow(VILLAGE_AND_TOWN, 'seed 三(一)二: the village helps (帮办代办), the town accepts'),
+    verificationResult: allow(TOWN, 'ours: the town records a department’s answer where there is no data feed'),
+    investigation: allow(VILLAGE_AND_TOWN, 'seed 三(一)二: 镇(街道)入户调查; 村(社区)调查评议'),
+    deliberation: allow(VILLAGE_AND_TOWN, 'seed 三(一)二: 村(社区)调查评议'),
+    review: allow(TOWN, 'seed 三(一)二: 镇(街道)审核确认'),
+    objection: allow(CASE_WORKERS, 'ours: anyone working cases records an objection raised during the notice (公示)'),
+    approval: allow(['district_staff'], '民发〔2021〕57号 as DOMAIN.md states it: the district approves or confirms'),
+    extension: allow(['town_supervisor', 'district_staff'], 'DOMAIN.md (older provincial scheme): the town supervisor extends the review, the district its approval'),
+    withdrawal: allow(VILLAGE_AND_TOWN, 'ours: recorded by the staff who filed or accepted it'),
+    reReview: allow(TOWN, 'DOMAIN.md: recipients are reviewed again yearly or half-yearly, by the town (seed 三(一)二 日常监督管理)'),
+  },
+  report: {
+    read: READ,
+    acknowledgement: allow(VILLAGE_UP, 'seed 三(三)三: 对于群众发现问题或举报事项…积极调查回应; ours: village staff and above'),
+    answer: allow(VILLAGE_UP, 'seed 三(三)三: 积极调查回应'),
+    commonIssue: allow(['town_staff', 'village_staff'], 'seed 三(三)三: common issues are answered on the Party day; the village and its town mark them'),
+  },
+  wish: {
+    read: READ,
+    post: allow(WISH_STAFF, 'seed 三(三)二: 可由镇(街道)、村(社区)民政工作人员协助申请; ours: grid workers too'),
+    screening: allow(TOWN, 'seed 三(三)二: 镇(街道)…对帮扶活动全程监督负责'),
+    claim: allow([...WISH_STAFF, 'party_member'], 'seed 三(三)二: 党员、志愿者…认领帮扶需求 (a party member as their own helper; staff for the others)'),
+    release: allow([...WISH_STAFF, 'party_member'], 'ours: the claimant, or staff for them'),
+    fulfilment: allow([...WISH_STAFF, 'party_member'], 'ours: the claimant, or staff for them'),
+    confirmation: allow(WISH_STAFF, 'ours: staff record the household’s confirmation (households have no login)'),
+    withdrawal: allow(WISH_STAFF, 'ours: staff withdraw for the household'),
+  },
+  party_day: {
+    read: READ,
+    schedule: allow(VILLAGE_AND_TOWN, 'seed 三(三)三: 每月党员活动日; ours: the village and its town set, pause and resume the day'),
+    answer: allow(['village_staff', 'town_staff'], 'seed 三(三)三: 由村(社区)“两委”成员和民政协理员现场…做出答复 (recorded by village or town staff)'),
+  },
+  /** The lists of cases of every kind: the board, the task list, the case and its escalations. */
+  cases: { read: READ },
+  households: {
+    read: READ,
+    register: allow(CASE_WORKERS, 'ours: those who find households register them'),
+  },
+  /** Close-relative declarations (近亲属备案): one's own. */
+  relatives: {
+    read: READ,
+    declare: allow(['grid_worker', 'party_member', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'], 'DOMAIN.md: the county visits cases of staff’s relatives (近亲属备案); ours: a monitor acts on no case'),
+  },
+  helpers: {
+    read: READ,
+    register: allow(['party_member', ...VILLAGE_UP], 'seed 三(三)二: 广泛发动…社会力量参与; ours: village staff and above register helpers, a party member themselves'),
+  },
+  catalogue: { read: READ, edit: allow(ADMIN_ONLY, 'ours: the "9+N+1" catalogue (DOMAIN.md) is kept by an admin') },
+  calendar: { read: READ, edit: allow(ADMIN_ONLY, 'ours: the holiday calendar (State Council notice) is kept by an admin') },
+  /** The profile behind a village's public QR page. */
+  unit_profile: { read: READ, edit: allow(VILLAGE_UP, 'seed 三(三)三: 各区市…定期更新公开内容, 各镇(街道)…维护; ours: village staff and above') },
+  /** The org tree and who one is. */
+  org: { read: READ },
+  /** On-time figures (考核). */
+  stats: { read: READ },
+} as const satisfies Record<string, Record<string, Permission>>;
+
+export type Subject = keyof typeof PERMISSIONS;
+export type ActionOf<S extends Subject> = keyof (typeof PERMISSIONS)[S] & string;
+export const SUBJECTS = Object.keys(PERMISSIONS) as Subject[];
+
+/** The matrix cell of `subject.action`, or undefined when the matrix has no such action. */
+export function permissionOf(subject: string, action: string): Permission | undefined {
+  const row = (PERMISSIONS as Record<string, Record<string, Permission>>)[subject];
+  return row && Object.hasOwn(row, action) ? row[action] : undefined;
+}
+
+/** Whether `role` may take `action` on `subject` (false for an action the matrix does not have). */
+export function can(role: Role, subject: string, action: string): boolean {
+  const cell = permissionOf(subject, action);
+  if (!cell) return false;
+  return role === 'admin' || cell.roles.includes(role);
+}
+
+/** The roles that may take an action, admin included, in the order of ROLES; empty for an unknown action. */
+export function rolesFor(subject: string, action: string): Role[] {
+  return ROLES.filter((role) => can(role, subject, action));
+}
+
+/** Every action a role may take, per subject (subjects where it may do nothing are left out). */
+export function actionsFor(role: Role): Partial<Record<Subject, string[]>> {
+  const out: Partial<Record<Subject, string[]>> = {};
+  for (const subject of SUBJECTS) {
+    const actions = Object.keys(PERMISSIONS[subject]).filter((action) => can(role, subject, action));
+    if (actions.length > 0) out[subject] = actions;
+  }
+  return out;
+}
+
+/** `read` reads; every other action writes. */
+export const isWriting = (action: string): boolean => action !== 'read';
+
+/** A role with no writing action anywhere in the matrix: it reads the whole city and acts on nothing. */
+export function isReadOnly(role: Role): boolean {
+  return Object.values(actionsFor(role)).every((actions) => actions.every((a) => !isWriting(a)));
+}
+
+/**
+ * Whether a target (its materialised org path, root first) lies in the caller's jurisdiction for an
+ * action: within the subtree of the caller's unit; for reading, a city monitor's reach is the whole tree.
+ * Source: DOMAIN.md ("a user acts within the subtree of their own unit"); seed 四(二) for the monitor.
+ */
+export function inJurisdiction(role: Role, unitCode: string, targetPath: readonly string[], action: string): boolean {
+  if (role === 'city_monitor' && !isWriting(action)) return true;
+  return isWithin(targetPath, unitCode);
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { APPLICATION_STEPS } from '../../domain/application';
+import { actionsFor, can, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS } from '../../domain/permissions';
+import { REPORT_STEPS } from '../../domain/report';
+import { ROLES } from '../../domain/roles';
+import { WISH_STEPS } from '../../domain/wish';
+
+const STEP_TABLES = { application: APPLICATION_STEPS, report: REPORT_STEPS, wish: WISH_STEPS } as const;
+const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day'] as const;
+const CITY = '371000';
+const HAIGANG_PATH = ['371000', '371002', '371002001', '371002001001'];
+
+describe('the permission matrix', () => {
+  it('has an entry for every step of every step table, and the tables hold the matrix’s very lists', () => {
+    for (const [kind, table] of Object.entries(STEP_TABLES)) {
+      const row = PERMISSIONS[kind as keyof typeof STEP_TABLES] as Record<string, { roles: readonly string[] }>;
+      for (const [name, step] of Object.entries(table)) {
+        expect(row[name], `${kind}.${name}`).toBeDefined();
+        expect(step.roles, `${kind}.${name}`).toBe(row[name]!.roles);
+      }
+    }
+  });
+
+  it('gives every case kind a read action, and every cell a source', () => {
+    for (const kind of CASE_KINDS) expect(rolesFor(kind, 'read')).toEqual(ROLES);
+    for (const subject of SUBJECTS) {
+      for (const [action, cell] of Object.entries(PERMISSIONS[subject])) {
+        expect(cell.source, `${subject}.${action}`).toMatch(/seed |ours|DOMAIN\.md|民发/);
+        expect(new Set(cell.roles).size, `${subject}.${action} lists a role twice`).toBe(cell.roles.length);
+        expect(cell.roles, `${subject}.${action}: admin is implied, never listed`).not.toContain('admin');
+      }
+    }
+  });
+
+  it('lets a city monitor read everything and write nothing', () => {
+    expect(isReadOnly('city_monitor')).toBe(true);
+    for (const subject of SUBJECTS) {
+      for (const action of Object.keys(PERMISSIONS[subject])) {
+        expect(can('city_monitor', subject, action), `${subject}.${action}`).toBe(!isWriting(action));
+      }
+    }
+    for (const role of ROLES.filter((r) => r !== 'city_monitor')) expect(isReadOnly(role), role).toBe(false);
+  });
+
+  it('lets an admin do every action, and nobody an action the matrix does not have', () => {
+    for (const subject of SUBJECTS) for (const action of Object.keys(PERMISSIONS[subject])) expect(can('admin', subject, action)).toBe(true);
+    expect(can('admin', 'alert', 'delete')).toBe(false);
+    expect(can('admin', 'nothing', 'read')).toBe(false);
+    expect(can('town_staff', 'alert', 'toString')).toBe(false);
+    expect(rolesFor('alert', 'repolicy')).toEqual(['admin']);
+  });
+
+  it('keeps the rules the routes had', () => {
+    expect(rolesFor('application', 'approval')).toEqual(['district_staff', 'admin']);
+    expect(can('village_staff', 'application', 'acceptance')).toBe(false);
+    expect(can('party_member', 'wish', 'claim')).toBe(true);
+    expect(can('party_member', 'wish', 'screening')).toBe(false);
+    expect(can('party_member', 'alert', 'visit')).toBe(false);
+    expect(can('grid_worker', 'alert', 'reassign')).toBe(false);
+    expect(can('town_staff', 'catalogue', 'edit')).toBe(false);
+    expect(can('grid_worker', 'report', 'acknowledgement')).toBe(false);
+    expect(can('town_supervisor', 'party_day', 'answer')).toBe(false);
+  });
+
+  it('lists a role’s actions per subject, leaving out subjects it can do nothing with', () => {
+    expect(actionsFor('city_monitor')).toEqual(Object.fromEntries(SUBJECTS.map((s) => [s, ['read']])));
+    const village = actionsFor('village_staff');
+    expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'visit', 'changeLevel', 'close']);
+    expect(village.application).toContain('supplements');
+    expect(village.application).not.toContain('approval');
+    expect(actionsFor('admin').alert).toContain('repolicy');
+    for (const role of ROLES) for (const [subject, actions] of Object.entries(actionsFor(role))) for (const a of actions) expect(can(role, subject, a)).toBe(true);
+  });
+});
+
+describe('jurisdiction', () => {
+  it('is the subtree of the caller’s unit; a city monitor reads anywhere but writes nowhere outside it', () => {
+    expect(inJurisdiction('town_staff', '371002001', HAIGANG_PATH, 'visit')).toBe(true);
+    expect(inJurisdiction('town_staff', '371002002', HAIGANG_PATH, 'read')).toBe(false);
+    expect(inJurisdiction('city_monitor', '371003', HAIGANG_PATH, 'read')).toBe(true);
+    expect(inJurisdiction('city_monitor', '371003', HAIGANG_PATH, 'visit')).toBe(false);
+    expect(inJurisdiction('admin', CITY, HAIGANG_PATH, 'repolicy')).toBe(true);
+  });
+});
