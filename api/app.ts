@@ -9,6 +9,7 @@ import type { Config } from '../config';
 import { OrgDirectory } from '../store/org-directory';
 import { registerAuth } from './auth';
 import { registerErrorHandler } from './errors';
+import { registerGuard } from './guard';
 import { systemRoutes } from './routes/system';
 import { orgRoutes } from './routes/org';
 import { householdRoutes } from './routes/households';
@@ -63,6 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerErrorHandler(app);
   registerAuth(app, { jwtSecret: deps.config.jwtSecret, orgs });
+  // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
+  registerGuard(app, { db: deps.mongo.db, orgs });
 
   await app.register(swagger, {
     openapi: {

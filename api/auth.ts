@@ -2,10 +2,10 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../domain/case';
-import { isWithin, type OrgUnit } from '../domain/org';
-import { isReadOnly, zRole, type Role } from '../domain/roles';
+import type { OrgUnit } from '../domain/org';
+import { zRole, type Role } from '../domain/roles';
 import type { OrgDirectory } from '../store/org-directory';
-import { forbidden, notFound, unauthorized } from './errors';
+import { unauthorized } from './errors';
 
 /** Who is calling: from a verified bearer token, with their unit resolved from the org tree. */
 export interface Principal {
@@ -82,29 +82,8 @@ export function actorOf(p: Principal): Actor {
   return { userId: p.userId, role: p.role, unitCode: p.unit.code };
 }
 
-/** A unit the caller may read (their own when `code` is absent): 404 if unknown, 403 if out of reach. */
-export async function unitInReach(orgs: OrgDirectory, p: Principal, code: string | undefined): Promise<OrgUnit> {
-  const org = code ?? p.unit.code;
-  const unit = await orgs.get(org);
-  if (!unit) throw notFound(`org unit ${org} not found`);
-  assertCanRead(p, unit.path);
-  return unit;
-}
-
+/** The signed-in caller of a route. @throws 401 on a route the auth hook did not run for (a public one). */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthorized('not signed in');
   return request.principal;
-}
-
-/** The caller may read what lies in their unit's subtree; a city monitor reads everywhere. */
-export function assertCanRead(p: Principal, targetPath: readonly string[]): void {
-  if (p.role === 'city_monitor') return;
-  if (!isWithin(targetPath, p.unit.code)) throw forbidden(`outside your jurisdiction (${p.unit.name} ${p.unit.code})`);
-}
-
-/** The caller may act on what lies in their subtree, with one of the allowed roles; a monitor never writes. */
-export function assertCanWrite(p: Principal, targetPath: readonly string[], roles?: readonly Role[]): void {
-  if (isReadOnly(p.role)) throw forbidden(`role ${p.role} is read-only`);
-  if (roles && !roles.includes(p.role) && p.role !== 'admin') throw forbidden(`role ${p.role} may not do this; allowed: ${roles.join(', ')}`);
-  if (!isWithin(targetPath, p.unit.code)) throw forbidden(`outside your jurisdiction (${p.unit.name} ${p.unit.code})`);
 }

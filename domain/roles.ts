@@ -26,11 +26,6 @@ export const ROLE_NAMES: Record<Role, string> = {
   admin: '系统管理员',
 };
 
-/** Roles that never write: they read the whole city and act on nothing. */
-export function isReadOnly(role: Role): boolean {
-  return role === 'city_monitor';
-}
-
 /** Roles below town level see personal fields masked (身份证号、姓名、电话、住址). */
 export function seesPersonalData(role: Role): boolean {
   return !(role === 'grid_worker' || role === 'party_member' || role === 'village_staff');

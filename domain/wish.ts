@@ -616,8 +616,6 @@ const step = <S extends z.ZodType>(x: Step<S>) => x;
 
 /** Who takes a step: the permission matrix (domain/permissions.ts). */
 const rolesOf = (action: keyof typeof PERMISSIONS.wish) => PERMISSIONS.wish[action].roles;
-/** Who may post a wish for a household. */
-export const WISH_POSTERS: readonly Role[] = PERMISSIONS.wish.post.roles;
 
 export const WISH_STEPS = {
   screening: step({

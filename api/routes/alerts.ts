@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput } from '../../domain/alert';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
-import type { Role } from '../../domain/roles';
-import { findCase } from '../../store/cases';
+import type { ActionOf } from '../../domain/permissions';
 import { findHousehold } from '../../store/households';
 import {
   acknowledgeUpdate,
@@ -20,35 +20,24 @@ import {
   type AlertInput,
 } from '../../workflows/alerts/contract';
 import type { alertWorkflow } from '../../workflows/alerts/workflow';
-import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
-import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
-
-/** Who may act on alerts: everyone who works cases; city monitors only read. */
-const ACTORS: readonly Role[] = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
-/** Moving responsibility and changing policy are supervisory acts. */
-const SUPERVISORS: readonly Role[] = ['town_staff', 'town_supervisor', 'district_staff'];
+import { actorOf, principalOf } from '../auth';
+import { badRequest, notFound, zErrorBody } from '../errors';
+import { guardedCase, reach } from '../guard';
 
 const zAlertId = z.string().regex(/^alert-hh-[0-9a-f]{12}-\d{8}T\d{9}$/, 'expected an alert id such as alert-hh-0123456789ab-20261129T033512345');
 const zAlertView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), level: zAlertLevel });
 const zActionResponses = { 200: zAlertView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody };
 
-
-
 export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
 
-  /** The open alert an action is for, after the caller's rights on it are checked. */
-  async function openAlertFor(p: Principal, caseId: string, roles: readonly Role[] = ACTORS): Promise<WorkflowHandle<typeof alertWorkflow>> {
-    const doc = await findCase(mongo.db, caseId, 'alert');
-    if (!doc) throw notFound(`alert ${caseId} not found`);
-    assertCanWrite(p, doc.orgPath, roles);
-    if (doc.status === 'closed') throw conflict(`alert ${caseId} is closed`);
-    return temporal.workflow.getHandle(doc.workflowId);
-  }
+  /** The workflow of the alert the route's guard loaded and checked (open, in reach, the role allowed). */
+  const workflowOf = (request: FastifyRequest) => temporal.workflow.getHandle<typeof alertWorkflow>(guardedCase(request).workflowId);
 
   app.post(
     '/v1/alerts',
     {
+      config: { guard: { on: 'alert', action: 'start' } },
       schema: {
         tags: ['alerts'],
         summary: 'Raise a household alert (三色预警); an open alert of the household changes level instead',
@@ -61,7 +50,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       const { householdId, level, reasons } = request.body;
       const household = await findHousehold(mongo.db, householdId);
       if (!household) throw notFound(`household ${householdId} not found`);
-      assertCanWrite(p, household.orgPath, ACTORS);
+      reach(request, household.orgPath);
       const ladder = await orgs.ladder(household.villageCode);
       const actor = actorOf(p);
       const requestId = randomUUID();
@@ -82,6 +71,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/alerts/:id',
     {
+      config: { guard: { on: 'alert', action: 'read', target: 'case' } },
       schema: {
         tags: ['alerts'],
         summary: 'An alert: level, status, responsible unit, dueAt, overdue, visits, escalations',
@@ -89,42 +79,39 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zAlertView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => {
-      const doc = await findCase(mongo.db, request.params.id, 'alert');
-      if (!doc) throw notFound(`alert ${request.params.id} not found`);
-      assertCanRead(principalOf(request), doc.orgPath);
-      return doc.view as z.infer<typeof zAlertView>;
-    },
+    async (request) => guardedCase(request).view as z.infer<typeof zAlertView>,
   );
 
   const params = z.object({ id: zAlertId });
+  /** A step on an open alert, by the matrix's `alert.<action>`. */
+  const guard = (action: ActionOf<'alert'>) => ({ on: 'alert', action, target: 'case' }) as const;
 
   app.post(
     '/v1/alerts/:id/acknowledgements',
-    { schema: { tags: ['alerts'], summary: 'Acknowledge (受理) the alert', params, body: zAcknowledgeInput.default({}), response: zActionResponses } },
+    { config: { guard: guard('acknowledge') }, schema: { tags: ['alerts'], summary: 'Acknowledge (受理) the alert', params, body: zAcknowledgeInput.default({}), response: zActionResponses } },
     async (request) => {
       const p = principalOf(request);
-      const handle = await openAlertFor(p, request.params.id);
+      const handle = workflowOf(request);
       return handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] });
     },
   );
 
   app.post(
     '/v1/alerts/:id/visits',
-    { schema: { tags: ['alerts'], summary: 'Record a visit (走访/探访)', params, body: zVisitInput, response: zActionResponses } },
+    { config: { guard: guard('visit') }, schema: { tags: ['alerts'], summary: 'Record a visit (走访/探访)', params, body: zVisitInput, response: zActionResponses } },
     async (request) => {
       const p = principalOf(request);
-      const handle = await openAlertFor(p, request.params.id);
+      const handle = workflowOf(request);
       return handle.executeUpdate(recordVisitUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), visit: request.body }] });
     },
   );
 
   app.post(
     '/v1/alerts/:id/level',
-    { schema: { tags: ['alerts'], summary: 'Change the alert level; the new level’s deadline runs from now', params, body: zChangeLevelInput, response: zActionResponses } },
+    { config: { guard: guard('changeLevel') }, schema: { tags: ['alerts'], summary: 'Change the alert level; the new level’s deadline runs from now', params, body: zChangeLevelInput, response: zActionResponses } },
     async (request) => {
       const p = principalOf(request);
-      const handle = await openAlertFor(p, request.params.id);
+      const handle = workflowOf(request);
       return handle.executeUpdate(changeLevelUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] });
     },
   );
@@ -132,6 +119,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/alerts/:id/reassignments',
     {
+      config: { guard: guard('reassign') },
       schema: {
         tags: ['alerts'],
         summary: 'Reassign the alert to another village/community inside the caller’s jurisdiction',
@@ -142,11 +130,11 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const handle = await openAlertFor(p, request.params.id, SUPERVISORS);
+      const handle = workflowOf(request);
       const unit = await orgs.get(request.body.unitCode);
       if (!unit) throw badRequest(`unitCode: org unit ${request.body.unitCode} does not exist`, [{ path: 'body.unitCode', message: 'unknown org unit' }]);
       if (unit.level !== 'village') throw badRequest('unitCode: an alert is the responsibility of a village/community', [{ path: 'body.unitCode', message: `is a ${unit.level}` }]);
-      if (!unit.path.includes(p.unit.code)) throw forbidden(`${unit.name} is outside your jurisdiction`);
+      reach(request, unit.path);
       const ladder = await orgs.ladder(unit.code);
       return handle.executeUpdate(reassignUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), unit: ladder[0]!, ladder, reason: request.body.reason }] });
     },
@@ -154,10 +142,10 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/v1/alerts/:id/closure',
-    { schema: { tags: ['alerts'], summary: 'Close the alert; every timer stops', params, body: zCloseInput, response: zActionResponses } },
+    { config: { guard: guard('close') }, schema: { tags: ['alerts'], summary: 'Close the alert; every timer stops', params, body: zCloseInput, response: zActionResponses } },
     async (request) => {
       const p = principalOf(request);
-      const handle = await openAlertFor(p, request.params.id);
+      const handle = workflowOf(request);
       return handle.executeUpdate(closeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), closure: request.body }] });
     },
   );
@@ -165,17 +153,17 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/alerts/:id/policy',
     {
+      config: { guard: guard('repolicy') },
       schema: {
         tags: ['alerts'],
-        summary: 'Re-policy: apply the policy now in force to this running alert (audited; admin only)',
+        summary: 'Re-policy: apply the policy now in force to this running alert (audited)',
         params,
         response: zActionResponses,
       },
     },
     async (request) => {
       const p = principalOf(request);
-      if (p.role !== 'admin') throw forbidden('only an admin may re-policy a running case');
-      const handle = await openAlertFor(p, request.params.id, []);
+      const handle = workflowOf(request);
       return handle.executeUpdate(repolicyUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), policy: config.policy.alerts }] });
     },
   );

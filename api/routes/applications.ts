@@ -3,7 +3,6 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
-import type { Role } from '../../domain/roles';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { findCase, openApplicationOf } from '../../store/cases';
@@ -11,19 +10,16 @@ import { findHousehold } from '../../store/households';
 import { isRelative, relativesOf } from '../../store/relatives';
 import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationInput } from '../../workflows/applications/contract';
 import type { applicationWorkflow } from '../../workflows/applications/workflow';
-import { actorOf, assertCanRead, assertCanWrite, principalOf } from '../auth';
+import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
+import { guardedCase, reach } from '../guard';
 import { presentCaseView } from './cases';
 
-/** Who may file an application: the town's one door (一门受理) and village staff on a household's behalf (帮办代办). */
-const SUBMITTERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
 const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
 
 const zApplicationId = z.string().regex(/^application-hh-[0-9a-f]{12}-[a-z][a-z0-9_]{1,39}-\d{8}T\d{9}$/, 'expected an application id such as application-hh-0123456789ab-minimum_subsistence-20261129T033512345');
 const zApplicationView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), stage: z.enum(APPLICATION_STAGES) });
-
-
 
 export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
@@ -32,6 +28,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/applications',
     {
+      config: { guard: { on: 'application', action: 'start' } },
       schema: {
         tags: ['applications'],
         summary: 'File an assistance application (救助申请); one open application per household and category',
@@ -53,7 +50,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       const household = await findHousehold(db, body.householdId);
       if (!household) throw notFound(`household ${body.householdId} not found`);
-      assertCanWrite(p, household.orgPath, SUBMITTERS);
+      reach(request, household.orgPath);
       const catalogue = await loadCatalogue(db);
       if (!catalogue.categories.some((c) => c.code === body.category)) {
         throw badRequest(`category: ${body.category} is not in the catalogue`, [{ path: 'body.category', message: `expected one of ${catalogue.categories.map((c) => c.code).join(', ')}` }]);
@@ -103,6 +100,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/applications/:id',
     {
+      config: { guard: { on: 'application', action: 'read', target: 'case' } },
       schema: {
         tags: ['applications'],
         summary: 'An application: stage, every deadline, the history of decisions and escalations',
@@ -110,13 +108,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zApplicationView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => {
-      const doc = await findCase(db, request.params.id, 'application');
-      if (!doc) throw notFound(`application ${request.params.id} not found`);
-      const p = principalOf(request);
-      assertCanRead(p, doc.orgPath);
-      return presentCaseView(p, 'application', doc.view) as z.infer<typeof zApplicationView>;
-    },
+    async (request) => presentCaseView(principalOf(request), 'application', guardedCase(request).view) as z.infer<typeof zApplicationView>,
   );
 
   // One endpoint per human step, all from the one table in domain/application.ts.
@@ -124,9 +116,10 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
     app.post(
       `/v1/applications/:id/${step.path}`,
       {
+        config: { guard: { on: 'application', action: name, target: 'case' } },
         schema: {
           tags: ['applications'],
-          summary: `${step.summary} (${step.roles.join(', ')})`,
+          summary: step.summary,
           params: z.object({ id: zApplicationId }),
           body: step.schema as z.ZodType,
           response: { 200: zApplicationView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
@@ -134,10 +127,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const p = principalOf(request);
-        const doc = await findCase(db, request.params.id, 'application');
-        if (!doc) throw notFound(`application ${request.params.id} not found`);
-        assertCanWrite(p, doc.orgPath, step.roles);
-        if (doc.status === 'closed') throw conflict(`application ${doc._id} is closed`);
+        const doc = guardedCase(request);
         if (IMPARTIAL_STEPS.includes(name) && (await isRelative(db, p.userId, doc.householdId!))) {
           throw forbidden('you declared a close relative in this household: you may not take this step on its application');
         }

@@ -4,7 +4,7 @@ import { addWorkingDays, localDay, startOfLocalDay, uncoveredYears, zHolidayEntr
 import { DEFAULT_REGION, findHolidayYear, loadHolidayCalendar, saveHolidayYear } from '../../store/calendar';
 import type { CalendarYearDoc } from '../../store/collections';
 import { principalOf } from '../auth';
-import { badRequest, fieldIssues, forbidden, notFound, zErrorBody } from '../errors';
+import { badRequest, fieldIssues, notFound, zErrorBody } from '../errors';
 
 const zYearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
 
@@ -38,6 +38,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/calendar/:year',
     {
+      config: { guard: { on: 'calendar', action: 'read' } },
       schema: {
         tags: ['calendar'],
         summary: 'One year of the holiday calendar: 法定节假日 and 调休上班 days (Beijing dates)',
@@ -46,7 +47,6 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      principalOf(request);
       const doc = await findHolidayYear(db, DEFAULT_REGION, request.params.year);
       if (!doc) throw notFound(`no holiday calendar for ${request.params.year} (${DEFAULT_REGION}); working days in that year count as plain Mon–Fri`);
       return show(doc);
@@ -56,14 +56,11 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/v1/calendar/:year',
     {
-      // Refuse non-admins before the body is validated: they learn nothing about the calendar's rules.
-      preValidation: async (request) => {
-        const p = principalOf(request);
-        if (p.role !== 'admin') throw forbidden(`role ${p.role} may not edit the holiday calendar; allowed: admin`);
-      },
+      // The guard refuses non-admins before the body is validated: they learn nothing about the calendar's rules.
+      config: { guard: { on: 'calendar', action: 'edit' } },
       schema: {
         tags: ['calendar'],
-        summary: 'Replace one year of the holiday calendar (admin): e.g. enter the State Council notice',
+        summary: 'Replace one year of the holiday calendar: e.g. enter the State Council notice',
         params: zYearParams,
         body: zHolidayEntry,
         response: { 200: zCalendarYear, 400: zErrorBody, 403: zErrorBody },
@@ -86,6 +83,7 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/calendar/:year/working-days',
     {
+      config: { guard: { on: 'calendar', action: 'read' } },
       schema: {
         tags: ['calendar'],
         summary: 'The deadline "within n working days" of an instant: end of the n-th working day after its Beijing day',
@@ -99,7 +97,6 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      principalOf(request);
       const { year } = request.params;
       const { from, days } = request.query;
       const fromMs = from.length === 10 ? startOfLocalDay(from) : Date.parse(from);

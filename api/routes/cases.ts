@@ -5,10 +5,11 @@ import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { CaseKind } from '../../domain/projection';
 import { seesPersonalData } from '../../domain/roles';
-import { boardRows, eventsOfCase, findCase, findCaseListDocs, listCases } from '../../store/cases';
+import { boardRows, eventsOfCase, findCaseListDocs, listCases } from '../../store/cases';
 import type { CaseListDoc } from '../../store/collections';
-import { assertCanRead, principalOf, unitInReach, type Principal } from '../auth';
-import { notFound, zErrorBody } from '../errors';
+import { principalOf, type Principal } from '../auth';
+import { zErrorBody } from '../errors';
+import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
 /** A listed case with a due time: what a due-ordered list reads. */
@@ -80,7 +81,7 @@ function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseR
 }
 
 export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { orgs, mongo } = app.deps;
+  const { mongo } = app.deps;
 
   /**
    * A page of small rows (the board's or the task list's) in due order, with the page's case documents:
@@ -103,6 +104,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/cases',
     {
+      config: { guard: { on: 'cases', action: 'read', target: 'org' } },
       schema: {
         tags: ['cases'],
         summary: 'Cases in a unit’s subtree. overdue=true: the supervisor’s board, most overdue first',
@@ -122,7 +124,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
-      const unit = await unitInReach(orgs, p, q.org);
+      const unit = guardedUnit(request);
       const now = Date.now();
 
       // The board: the small `overdue` collection, one row per case overdue right now.
@@ -141,6 +143,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/cases/:id',
     {
+      config: { guard: { on: 'cases', action: 'read', target: 'case' } },
       schema: {
         tags: ['cases'],
         summary: 'Any case, as its workflow last projected it',
@@ -149,9 +152,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const doc = await findCase(mongo.db, request.params.id);
-      if (!doc) throw notFound(`case ${request.params.id} not found`);
-      assertCanRead(principalOf(request), doc.orgPath);
+      const doc = guardedCase(request);
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
       return { ...presentCaseView(principalOf(request), doc.kind, doc.view ?? {}), caseId: doc._id, kind: doc.kind, links: { temporal } };
@@ -161,6 +162,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/cases/:id/escalations',
     {
+      config: { guard: { on: 'cases', action: 'read', target: 'case' } },
       schema: {
         tags: ['cases'],
         summary: 'The escalation history of a case, with its audit trail: what a city monitor reviews',
@@ -179,9 +181,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const doc = await findCase(mongo.db, request.params.id);
-      if (!doc) throw notFound(`case ${request.params.id} not found`);
-      assertCanRead(principalOf(request), doc.orgPath);
+      const doc = guardedCase(request);
       const events = await eventsOfCase(mongo.db, doc._id);
       return {
         caseId: doc._id,

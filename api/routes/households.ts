@@ -6,8 +6,9 @@ import { zOrgCode } from '../../domain/org';
 import { seesPersonalData } from '../../domain/roles';
 import type { HouseholdDoc } from '../../store/collections';
 import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
-import { assertCanRead, assertCanWrite, principalOf, unitInReach, type Principal } from '../auth';
+import { principalOf, type Principal } from '../auth';
 import { badRequest, conflict, notFound, zErrorBody } from '../errors';
+import { guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
 const zHousehold = z.object({
@@ -33,14 +34,13 @@ const show = (p: Principal, { _id, ...rest }: HouseholdDoc): Household => {
   return seesPersonalData(p.role) ? h : maskHousehold(h);
 };
 
-const WRITERS = ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'] as const;
-
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
 
   app.post(
     '/v1/households',
     {
+      config: { guard: { on: 'households', action: 'register' } },
       schema: {
         tags: ['households'],
         summary: 'Register a household (户籍登记): head, members, ID numbers, village/community',
@@ -56,7 +56,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       if (unit.level !== 'village' && unit.level !== 'grid') {
         throw badRequest('unitCode: a household belongs to a village/community or a grid', [{ path: 'body.unitCode', message: `is a ${unit.level}` }]);
       }
-      assertCanWrite(p, unit.path, WRITERS);
+      reach(request, unit.path);
       const village = unit.level === 'grid' ? unit.parent! : unit.code;
       const doc: HouseholdDoc = {
         _id: newHouseholdId(),
@@ -75,6 +75,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/households/:id',
     {
+      config: { guard: { on: 'households', action: 'read' } },
       schema: {
         tags: ['households'],
         summary: 'One household; personal fields masked below town level',
@@ -86,7 +87,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const doc = await findHousehold(mongo.db, request.params.id);
       if (!doc) throw notFound(`household ${request.params.id} not found`);
-      assertCanRead(p, doc.orgPath);
+      reach(request, doc.orgPath);
       return show(p, doc);
     },
   );
@@ -94,6 +95,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/households',
     {
+      config: { guard: { on: 'households', action: 'read', target: 'org' } },
       schema: {
         tags: ['households'],
         summary: 'Households in a unit’s subtree, cursor-paginated',
@@ -106,7 +108,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const { code: org } = await unitInReach(orgs, p, request.query.org);
+      const org = guardedUnit(request).code;
       return keysetPage(
         BY_ID,
         request.query,

@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ORG_LEVEL_NAMES, zOrgCode, zOrgLevel } from '../../domain/org';
 import { ROLE_NAMES, zRole } from '../../domain/roles';
-import { assertCanRead, principalOf } from '../auth';
-import { notFound } from '../errors';
+import { actionsFor } from '../../domain/permissions';
+import { principalOf } from '../auth';
 import { zErrorBody } from '../errors';
+import { guardedUnit } from '../guard';
 
 const zUnitSummary = z.object({ code: z.string(), name: z.string(), level: zOrgLevel, levelName: z.string() });
 
@@ -14,9 +15,10 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/me',
     {
+      config: { guard: { on: 'org', action: 'read' } },
       schema: {
         tags: ['identity'],
-        summary: 'Who the caller is: user, role, unit and its path',
+        summary: 'Who the caller is: user, role, unit and its path, and what they may do (per case kind or resource, the actions of domain/permissions.ts)',
         response: {
           200: z.object({
             userId: z.string(),
@@ -25,6 +27,8 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
             roleName: z.string(),
             unit: zUnitSummary,
             path: z.array(z.object({ code: z.string(), name: z.string() })),
+            /** Per case kind or resource, the actions the role may take (within the caller's jurisdiction). */
+            actions: z.record(z.string(), z.array(z.string())),
           }),
           401: zErrorBody,
         },
@@ -40,6 +44,7 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
         roleName: ROLE_NAMES[p.role],
         unit: { code: p.unit.code, name: p.unit.name, level: p.unit.level, levelName: ORG_LEVEL_NAMES[p.unit.level] },
         path,
+        actions: actionsFor(p.role),
       };
     },
   );
@@ -47,6 +52,7 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/org-units/:code',
     {
+      config: { guard: { on: 'org', action: 'read', target: 'unit' } },
       schema: {
         tags: ['identity'],
         summary: 'An org unit with its children, within the caller’s reach',
@@ -59,9 +65,7 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const unit = await orgs.get(request.params.code);
-      if (!unit) throw notFound(`org unit ${request.params.code} not found`);
-      assertCanRead(principalOf(request), unit.path);
+      const unit = guardedUnit(request);
       const summary = (u: typeof unit) => ({ code: u.code, name: u.name, level: u.level, levelName: ORG_LEVEL_NAMES[u.level] });
       return { ...summary(unit), parent: unit.parent, path: unit.path, children: (await orgs.childrenOf(unit.code)).map(summary) };
     },

@@ -1,10 +1,10 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ActionOf } from '../../domain/permissions';
 import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
-import { PARTY_DAY_TIMEZONE, zAnswerInput, zPartyDayId, zPauseInput, zScheduleInput, zUnpauseInput } from '../../domain/party-day';
-import type { Role } from '../../domain/roles';
-import { findCase } from '../../store/cases';
+import { PARTY_DAY_TIMEZONE, partyDayCaseId, zAnswerInput, zPartyDayId, zPauseInput, zScheduleInput, zUnpauseInput } from '../../domain/party-day';
 import { getPartyDay, partyDaysOf } from '../../store/party-days';
 import {
   answerUpdate,
@@ -15,13 +15,9 @@ import {
   type PartyDayStart,
 } from '../../workflows/party-day/contract';
 import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
-import { actorOf, assertCanRead, assertCanWrite, principalOf } from '../auth';
+import { actorOf, principalOf } from '../auth';
 import { ApiError, conflict, notFound, zErrorBody } from '../errors';
-
-/** Who sets a unit's party day: the village/community itself and its town. */
-const SCHEDULERS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor'];
-/** Who records the answers given on site. */
-const RECORDERS: readonly Role[] = ['village_staff', 'town_staff'];
+import { guardedCase, guardedUnit } from '../guard';
 
 const zScheduleView = z.object({
   scheduleId: z.string(),
@@ -83,10 +79,9 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const db = mongo.db;
 
-  /** A village/community: the only level that holds a party day. */
-  async function villageOf(code: string): Promise<OrgUnit> {
-    const unit = await orgs.get(code);
-    if (!unit) throw notFound(`org unit ${code} not found`);
+  /** The route's unit (loaded and checked by its guard), which must be a village/community: the only level that holds a party day. */
+  function villageOf(request: FastifyRequest): OrgUnit {
+    const unit = guardedUnit(request);
     if (unit.level !== 'village') {
       throw new ApiError(422, 'unprocessable', `${unit.name} is a ${unit.level}: party days are held by villages/communities (村/社区)`, [{ path: 'params.code', message: `is a ${unit.level}` }]);
     }
@@ -94,11 +89,13 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
   }
 
   const scheduleParams = z.object({ code: zOrgCode });
+  const onUnit = (action: ActionOf<'party_day'>) => ({ on: 'party_day', action, target: 'unit' }) as const;
   const scheduleResponses = { 200: zScheduleView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 422: zErrorBody };
 
   app.put(
     '/v1/units/:code/party-day-schedule',
     {
+      config: { guard: onUnit('schedule') },
       schema: {
         tags: ['party-day'],
         summary: 'Create or change the unit’s monthly party day (day 1–28, local start time, Asia/Shanghai); 201 when created',
@@ -108,9 +105,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const p = principalOf(request);
-      const unit = await villageOf(request.params.code);
-      assertCanWrite(p, unit.path, SCHEDULERS);
+      const unit = villageOf(request);
       const { dayOfMonth, startsAt, note } = request.body;
       const [hour, minute] = startsAt.split(':').map(Number) as [number, number];
       const ladder = await orgs.ladder(unit.code);
@@ -161,6 +156,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/units/:code/party-day-schedule',
     {
+      config: { guard: onUnit('read') },
       schema: {
         tags: ['party-day'],
         summary: 'The unit’s party-day schedule: day, start time, paused, the next times it will fire',
@@ -169,8 +165,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const unit = await villageOf(request.params.code);
-      assertCanRead(principalOf(request), unit.path);
+      const unit = villageOf(request);
       return onSchedule(unit, async () => scheduleView(unit, await temporal.schedule.getHandle(partyDayScheduleId(unit.code)).describe()));
     },
   );
@@ -179,11 +174,10 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
   const toggle = (path: 'pause' | 'unpause', body: z.ZodType, summary: string, act: (h: ScheduleHandle, note: string) => Promise<void>) =>
     app.post(
       `/v1/units/:code/party-day-schedule/${path}`,
-      { schema: { tags: ['party-day'], summary, params: scheduleParams, body, response: scheduleResponses } },
+      { config: { guard: onUnit('schedule') }, schema: { tags: ['party-day'], summary, params: scheduleParams, body, response: scheduleResponses } },
       async (request) => {
         const p = principalOf(request);
-        const unit = await villageOf(request.params.code);
-        assertCanWrite(p, unit.path, SCHEDULERS);
+        const unit = villageOf(request);
         const handle = temporal.schedule.getHandle(partyDayScheduleId(unit.code));
         const reason = (request.body as { reason?: string }).reason;
         return onSchedule(unit, async () => {
@@ -198,6 +192,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/units/:code/party-days',
     {
+      config: { guard: onUnit('read') },
       schema: {
         tags: ['party-day'],
         summary: 'The unit’s party-day Q&As, newest month first: agenda, minutes, what was carried over',
@@ -207,27 +202,31 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const unit = await villageOf(request.params.code);
-      assertCanRead(principalOf(request), unit.path);
+      const unit = villageOf(request);
       const docs = await partyDaysOf(db, unit.code, request.query.limit);
       return { items: docs as unknown as z.infer<typeof zRecord>[] };
     },
   );
 
-  /** The month's record and the unit it belongs to, after the caller's rights are checked. */
-  async function partyDayFor(id: string) {
-    const doc = await getPartyDay(db, id);
-    if (!doc) throw notFound(`party day ${id} not found`);
-    const unit = await orgs.get(doc.unitCode);
-    if (!unit) throw notFound(`org unit ${doc.unitCode} not found`);
-    return { doc, unit };
+  /** The month's record of the Party day the route's guard loaded (its case). */
+  async function recordOf(request: FastifyRequest & { params: { id: string } }) {
+    const doc = await getPartyDay(db, request.params.id);
+    if (!doc) throw notFound(`party day ${request.params.id} not found`);
+    return doc;
   }
+
+  /** A Party day's case id from its `<unitCode>:<YYYY-MM>`. */
+  const caseIdOf = (id: string) => {
+    const [unitCode, month] = id.split(':') as [string, string];
+    return partyDayCaseId(unitCode, month);
+  };
 
   const idParams = z.object({ id: zPartyDayId });
 
   app.get(
     '/v1/party-days/:id',
     {
+      config: { guard: { on: 'party_day', action: 'read', target: 'case', caseId: caseIdOf } },
       schema: {
         tags: ['party-day'],
         summary: 'One Q&A (id <unitCode>:<YYYY-MM>): agenda, answers and who recorded them, deadline, escalation',
@@ -236,17 +235,27 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { doc, unit } = await partyDayFor(request.params.id);
-      assertCanRead(principalOf(request), unit.path);
-      const kase = await findCase(db, doc.caseId);
-      if (!kase) throw notFound(`party day ${doc._id} is being published`);
-      return { ...(kase.view as z.infer<typeof zPartyDayView>), workflowId: doc.workflowId };
+      const doc = await recordOf(request);
+      return { ...(guardedCase(request).view as z.infer<typeof zPartyDayView>), workflowId: doc.workflowId };
     },
   );
 
   app.post(
     '/v1/party-days/:id/answers',
     {
+      config: {
+        guard: {
+          on: 'party_day',
+          action: 'answer',
+          target: 'case',
+          caseId: caseIdOf,
+          closed: (kase) => {
+            const handedOverTo = (kase.view as { handedOverTo?: string | null }).handedOverTo;
+            const id = (kase.view as { partyDayId: string }).partyDayId;
+            return handedOverTo ? conflict(`party day ${id} handed its open items over to ${handedOverTo}: answer them there`, { handedOverTo }) : conflict(`party day ${id} is closed`);
+          },
+        },
+      },
       schema: {
         tags: ['party-day'],
         summary: 'Record an answer given on site by a committee member (两委) or the civil-affairs assistant (民政协理员)',
@@ -257,12 +266,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const { doc, unit } = await partyDayFor(request.params.id);
-      assertCanWrite(p, unit.path, RECORDERS);
-      const kase = await findCase(db, doc.caseId);
-      if (kase?.status === 'closed') {
-        throw conflict(doc.handedOverTo ? `party day ${doc._id} handed its open items over to ${doc.handedOverTo}: answer them there` : `party day ${doc._id} is closed`, doc.handedOverTo ? { handedOverTo: doc.handedOverTo } : undefined);
-      }
+      const doc = await recordOf(request);
       const handle = temporal.workflow.getHandle<typeof partyDayWorkflow>(doc.workflowId);
       const view = await handle.executeUpdate(answerUpdate, { args: [{ partyDayId: doc._id, actor: actorOf(p), ...request.body }] });
       return view as z.infer<typeof zPartyDayView>;

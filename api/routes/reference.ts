@@ -5,22 +5,21 @@ import { RELATIONS } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { declareRelative, relativesDeclaredBy } from '../../store/relatives';
 import { principalOf } from '../auth';
-import { forbidden, notFound, zErrorBody } from '../errors';
+import { notFound, zErrorBody } from '../errors';
 
 /** Reference data users maintain: the "9+N+1" catalogue and staff's close-relative declarations. */
 export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = app.deps.mongo.db;
 
-  app.get('/v1/catalogue', { schema: { tags: ['reference'], summary: 'The "9+N+1" catalogue: recipient categories, assistance items, social forces', response: { 200: zCatalogue } } }, async () =>
+  app.get('/v1/catalogue', { config: { guard: { on: 'catalogue', action: 'read' } }, schema: { tags: ['reference'], summary: 'The "9+N+1" catalogue: recipient categories, assistance items, social forces', response: { 200: zCatalogue } } }, async () =>
     loadCatalogue(db),
   );
 
   app.put(
     '/v1/catalogue',
-    { schema: { tags: ['reference'], summary: 'Replace the catalogue (admin)', body: zCatalogue, response: { 200: zCatalogue, 400: zErrorBody, 403: zErrorBody } } },
+    { config: { guard: { on: 'catalogue', action: 'edit' } }, schema: { tags: ['reference'], summary: 'Replace the catalogue', body: zCatalogue, response: { 200: zCatalogue, 400: zErrorBody, 403: zErrorBody } } },
     async (request) => {
       const p = principalOf(request);
-      if (p.role !== 'admin') throw forbidden('only an admin edits the catalogue');
       await saveCatalogue(db, request.body, p.userId);
       return request.body;
     },
@@ -31,6 +30,7 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/me/relatives',
     {
+      config: { guard: { on: 'relatives', action: 'declare' } },
       schema: {
         tags: ['reference'],
         summary: 'Declare a close relative’s household, or your own (近亲属备案); it binds the declarer wherever the household lives',
@@ -47,7 +47,7 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.get('/v1/me/relatives', { schema: { tags: ['reference'], summary: 'My close-relative declarations', response: { 200: z.array(zRelative) } } }, async (request) => {
+  app.get('/v1/me/relatives', { config: { guard: { on: 'relatives', action: 'read' } }, schema: { tags: ['reference'], summary: 'My close-relative declarations', response: { 200: z.array(zRelative) } } }, async (request) => {
     const docs = await relativesDeclaredBy(db, principalOf(request).userId);
     return docs.map((d) => ({ householdId: d.householdId, relation: d.relation, declaredAt: d.declaredAt.toISOString() }));
   });

@@ -1,15 +1,16 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { maskName, maskPhone } from '../../domain/mask';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportStepName, type ReportView } from '../../domain/report';
-import { seesPersonalData, type Role } from '../../domain/roles';
-import { findCase } from '../../store/cases';
-import type { CaseDoc, CommonIssueDoc } from '../../store/collections';
+import { seesPersonalData } from '../../domain/roles';
+import type { CommonIssueDoc } from '../../store/collections';
 import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput } from '../../store/reports';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/reports/contract';
-import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal } from '../auth';
-import { conflict, notFound, zErrorBody } from '../errors';
+import { actorOf, principalOf, type Principal } from '../auth';
+import { notFound, zErrorBody } from '../errors';
+import { guardedCase, guardedUnit } from '../guard';
 import { publicRoutes } from './public';
 
 /**
@@ -17,9 +18,6 @@ import { publicRoutes } from './public';
  * steps 受理 / 答复 / 共性问题, the unit profile behind the public QR page, and the common issues.
  * Also registers the public routes (api/routes/public.ts), so the app registers reports once.
  */
-
-/** Who maintains a unit's public profile: village staff and above, within their jurisdiction. */
-const PROFILE_EDITORS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
 
 const zReportId = z.string().regex(/^rp-[0-9a-f]{16}$/, 'expected a report id such as rp-0123456789abcdef');
 const zReportView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), stage: z.enum(REPORT_STAGES), contact: z.string().nullable() });
@@ -55,12 +53,6 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
 
   await app.register(publicRoutes);
 
-  async function reportFor(id: string): Promise<CaseDoc<ReportView>> {
-    const doc = await findCase<ReportView>(db, id, 'report');
-    if (!doc) throw notFound(`report ${id} not found`);
-    return doc;
-  }
-
   /** The staff view: the workflow's, plus the contact from the store, masked below town level. */
   async function shown(p: Principal, view: ReportView) {
     const contact = await contactOf(db, view.caseId);
@@ -84,6 +76,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/reports/:id',
     {
+      config: { guard: { on: 'report', action: 'read', target: 'case' } },
       schema: {
         tags: ['reports'],
         summary: 'A public report: text, stage, deadlines, escalations, the answer; the contact (masked below town level)',
@@ -93,8 +86,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const doc = await reportFor(request.params.id);
-      assertCanRead(p, doc.orgPath);
+      const doc = guardedCase<ReportView>(request);
       const issues = await commonIssuesOfReport(db, doc._id);
       return { ...(await shown(p, doc.view)), commonIssues: await Promise.all(issues.map(issueOut)) };
     },
@@ -107,9 +99,10 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     app.post(
       `/v1/reports/:id/${step.path}`,
       {
+        config: { guard: { on: 'report', action: name, target: 'case' } },
         schema: {
           tags: ['reports'],
-          summary: `${step.summary} (${step.roles.join(', ')})`,
+          summary: step.summary,
           params: z.object({ id: zReportId }),
           body: body as z.ZodType,
           response: { 200: zReportView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
@@ -117,9 +110,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const p = principalOf(request);
-        const doc = await reportFor(request.params.id);
-        assertCanWrite(p, doc.orgPath, step.roles);
-        if (doc.status === 'closed') throw conflict(`report ${doc._id} is closed`);
+        const doc = guardedCase<ReportView>(request);
         const handle = temporal.workflow.getHandle(doc.workflowId);
         const action = { caseId: doc._id, actor: actorOf(p) };
         const input = request.body as Record<string, unknown>;
@@ -137,19 +128,18 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   const unitParams = z.object({ code: zOrgCode });
   const zProfile = zUnitProfileInput.extend({ unitCode: z.string(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });
 
-  /** Profiles belong to villages/communities, like QR codes: anything else is 404. */
-  async function villageOr404(code: string): Promise<OrgUnit> {
-    const unit = await orgs.get(code);
-    if (!unit || unit.level !== 'village') throw notFound(`${code} is not a village/community`);
+  /** The route's unit (loaded and checked by its guard); profiles belong to villages/communities, like QR codes: anything else is 404. */
+  function villageOr404(request: FastifyRequest): OrgUnit {
+    const unit = guardedUnit(request);
+    if (unit.level !== 'village') throw notFound(`${unit.code} is not a village/community`);
     return unit;
   }
 
   app.get(
     '/v1/units/:code/profile',
-    { schema: { tags: ['reports'], summary: 'The profile behind a village’s public QR page', params: unitParams, response: { 200: zProfile, 403: zErrorBody, 404: zErrorBody } } },
+    { config: { guard: { on: 'unit_profile', action: 'read', target: 'unit' } }, schema: { tags: ['reports'], summary: 'The profile behind a village’s public QR page', params: unitParams, response: { 200: zProfile, 403: zErrorBody, 404: zErrorBody } } },
     async (request) => {
-      const unit = await villageOr404(request.params.code);
-      assertCanRead(principalOf(request), unit.path);
+      const unit = villageOr404(request);
       const doc = await loadUnitProfile(db, unit.code);
       return { unitCode: unit.code, policies: doc?.policies ?? '', contacts: doc?.contacts ?? [], updatedAt: doc?.updatedAt.toISOString() ?? null, updatedBy: doc?.updatedBy ?? null };
     },
@@ -158,9 +148,10 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put(
     '/v1/units/:code/profile',
     {
+      config: { guard: { on: 'unit_profile', action: 'edit', target: 'unit' } },
       schema: {
         tags: ['reports'],
-        summary: 'Replace the profile shown on a village’s public QR page: policy text and office contacts (village staff and above)',
+        summary: 'Replace the profile shown on a village’s public QR page: policy text and office contacts',
         params: unitParams,
         body: zUnitProfileInput,
         response: { 200: zProfile, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
@@ -168,8 +159,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const unit = await villageOr404(request.params.code);
-      assertCanWrite(p, unit.path, PROFILE_EDITORS);
+      const unit = villageOr404(request);
       const doc = await saveUnitProfile(db, unit.code, request.body, p.userId);
       return { unitCode: unit.code, policies: doc.policies, contacts: doc.contacts, updatedAt: doc.updatedAt.toISOString(), updatedBy: doc.updatedBy };
     },
@@ -186,6 +176,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/units/:code/common-issues',
     {
+      config: { guard: { on: 'report', action: 'read', target: 'unit' } },
       schema: {
         tags: ['reports'],
         summary: 'Common issues (共性问题) of the villages in a unit’s subtree, newest month first',
@@ -198,9 +189,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const unit = await orgs.get(request.params.code);
-      if (!unit) throw notFound(`org unit ${request.params.code} not found`);
-      assertCanRead(principalOf(request), unit.path);
+      const unit = guardedUnit(request);
       const docs = await listCommonIssues(db, { unitCodes: await villagesUnder(unit), ...request.query });
       return { items: await Promise.all(docs.map(issueOut)) };
     },

@@ -1,9 +1,10 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import type { DeadlineDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
-import { principalOf, unitInReach, type Principal } from '../auth';
+import { guardedUnit } from '../guard';
 import { badRequest, zErrorBody } from '../errors';
 
 type Counted = Pick<DeadlineDoc, 'dueAt' | 'outcome' | 'escalations'>;
@@ -38,8 +39,9 @@ const addMonth = (month: string, n: number) => {
 export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
 
-  async function scope(p: Principal, code: string | undefined): Promise<{ unit: OrgUnit; children: OrgUnit[] }> {
-    const unit = await unitInReach(orgs, p, code);
+  /** The unit the route's guard loaded and checked (`org`, the caller's own by default) and its children. */
+  async function scope(request: FastifyRequest): Promise<{ unit: OrgUnit; children: OrgUnit[] }> {
+    const unit = guardedUnit(request);
     return { unit, children: await orgs.childrenOf(unit.code) };
   }
 
@@ -48,6 +50,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/stats/on-time',
     {
+      config: { guard: { on: 'stats', action: 'read', target: 'org' } },
       schema: {
         tags: ['stats'],
         summary: 'Per child unit: deadlines due in [from, to), met on time, late, escalations (考核)',
@@ -67,7 +70,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { unit, children } = await scope(principalOf(request), request.query.org);
+      const { unit, children } = await scope(request);
       const from = new Date(request.query.from);
       const to = new Date(request.query.to);
       if (from >= to) throw badRequest('from must be before to', [{ path: 'querystring.to', message: 'must be after from' }]);
@@ -93,6 +96,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/stats/on-time/monthly',
     {
+      config: { guard: { on: 'stats', action: 'read', target: 'org' } },
       schema: {
         tags: ['stats'],
         summary: 'On-time rate per child unit for each of the last N local months (the monitor’s chart)',
@@ -110,7 +114,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { unit, children } = await scope(principalOf(request), request.query.org);
+      const { unit, children } = await scope(request);
       const now = Date.now();
       const last = monthOf(new Date(now));
       const months = Array.from({ length: request.query.months }, (_, i) => addMonth(last, i - request.query.months + 1));

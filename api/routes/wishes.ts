@@ -3,8 +3,8 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { maskPhone } from '../../domain/mask';
-import { isWithin, zOrgCode } from '../../domain/org';
-import { seesPersonalData, type Role } from '../../domain/roles';
+import { zOrgCode } from '../../domain/org';
+import { seesPersonalData } from '../../domain/roles';
 import {
   HELPER_KIND_NAMES,
   HELPER_KINDS,
@@ -13,7 +13,6 @@ import {
   redactPersonalData,
   WISH_CATEGORIES,
   WISH_CATEGORY_NAMES,
-  WISH_POSTERS,
   WISH_STAGE_NAMES,
   WISH_STAGES,
   WISH_STEPS,
@@ -25,18 +24,16 @@ import {
   type WishStepName,
   type WishView,
 } from '../../domain/wish';
-import { findCase } from '../../store/cases';
 import type { HelperDoc, HouseholdDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, registerHelper } from '../../store/wishes';
 import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
 import type { wishWorkflow } from '../../workflows/wishes/workflow';
-import { actorOf, assertCanRead, assertCanWrite, principalOf, type Principal, unitInReach } from '../auth';
+import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
+import { guardedCase, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
-/** Who registers helpers: village staff and above, within their jurisdiction (party members: themselves). */
-const HELPER_REGISTRARS: readonly Role[] = ['village_staff', 'town_staff', 'town_supervisor', 'district_staff'];
 /** Stages the public list shows: screened and approved, not yet closed. */
 const PUBLIC_STAGES: readonly WishStage[] = ['open', 'claimed', 'fulfilled'];
 
@@ -112,6 +109,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/wishes',
     {
+      config: { guard: { on: 'wish', action: 'post' } },
       schema: {
         tags: ['wishes'],
         summary: 'Post a wish (许愿) for a household, by the household (recorded by staff) or by staff on its behalf',
@@ -124,7 +122,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       const body = request.body;
       const household = await findHousehold(db, body.householdId);
       if (!household) throw notFound(`household ${body.householdId} not found`);
-      assertCanWrite(p, household.orgPath, WISH_POSTERS);
+      reach(request, household.orgPath);
       if (body.neededBy && body.neededBy < localDay(Date.now())) {
         throw badRequest('neededBy: the date has passed', [{ path: 'body.neededBy', message: 'must be today or later' }]);
       }
@@ -163,6 +161,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/wishes/:id',
     {
+      config: { guard: { on: 'wish', action: 'read', target: 'case' } },
       schema: {
         tags: ['wishes'],
         summary: 'A wish: stage, claims, fulfilment, confirmation, every deadline and escalation',
@@ -170,13 +169,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zWishView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const doc = await findCase<WishView>(db, request.params.id, 'wish');
-      if (!doc) throw notFound(`wish ${request.params.id} not found`);
-      assertCanRead(p, doc.orgPath);
-      return present(p, doc.view);
-    },
+    async (request) => present(principalOf(request), guardedCase<WishView>(request).view),
   );
 
   // One endpoint per step, all from the one table in domain/wish.ts.
@@ -184,9 +177,10 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
     app.post(
       `/v1/wishes/:id/${step.path}`,
       {
+        config: { guard: { on: 'wish', action: name, target: 'case' } },
         schema: {
           tags: ['wishes'],
-          summary: `${step.summary} (${step.roles.join(', ')})`,
+          summary: step.summary,
           params: z.object({ id: zWishId }),
           body: step.schema as z.ZodType,
           response: { 200: zWishView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
@@ -194,10 +188,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const p = principalOf(request);
-        const doc = await findCase<WishView>(db, request.params.id, 'wish');
-        if (!doc) throw notFound(`wish ${request.params.id} not found`);
-        assertCanWrite(p, doc.orgPath, step.roles);
-        if (doc.status === 'closed') throw conflict(`wish ${doc._id} is closed`);
+        const doc = guardedCase<WishView>(request);
         const body = request.body as Record<string, unknown>;
         let helper: ReturnType<typeof helperRef> | undefined;
         if (name === 'screening' && body.decision === 'approve') {
@@ -271,6 +262,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/helpers',
     {
+      config: { guard: { on: 'helpers', action: 'register' } },
       schema: {
         tags: ['wishes'],
         summary: 'Register a helper (志愿者、社工、社会组织、党员) who may claim wishes; party members may register themselves',
@@ -297,11 +289,9 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       if (p.role === 'party_member') {
         if (body.kind !== 'party_member') throw forbidden('a party member registers only themselves, as kind party_member');
         if (userId !== null && userId !== p.userId) throw forbidden('a party member registers only themselves');
-        if (!isWithin(unit.path, p.unit.code)) throw forbidden(`outside your jurisdiction (${p.unit.name} ${p.unit.code})`);
         userId = p.userId;
-      } else {
-        assertCanWrite(p, unit.path, HELPER_REGISTRARS);
       }
+      reach(request, unit.path);
       const doc: HelperDoc = {
         _id: helperIdFor(userId),
         kind: body.kind as HelperKind,
@@ -322,6 +312,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/helpers',
     {
+      config: { guard: { on: 'helpers', action: 'read', target: 'org' } },
       schema: {
         tags: ['wishes'],
         summary: 'Helpers registered in a unit’s subtree; contact masked below town level',
@@ -334,15 +325,15 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const q = request.query;
-      const { code: org } = await unitInReach(orgs, p, q.org);
-      return keysetPage(BY_ID, q, (after, limit) => helpersIn(db, org, after, limit), (page) => page.map((h) => showHelper(p, h)));
+      const org = guardedUnit(request).code;
+      return keysetPage(BY_ID, request.query, (after, limit) => helpersIn(db, org, after, limit), (page) => page.map((h) => showHelper(p, h)));
     },
   );
 
   app.get(
     '/v1/helpers/:id',
     {
+      config: { guard: { on: 'helpers', action: 'read' } },
       schema: {
         tags: ['wishes'],
         summary: 'A helper, the wishes they fulfilled and their points',
@@ -364,7 +355,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       const helper = await findHelper(db, request.params.id);
       if (!helper) throw notFound(`helper ${request.params.id} not found`);
       // A party member may always read their own record.
-      if (!(p.role === 'party_member' && helper.userId === p.userId)) assertCanRead(p, helper.orgPath);
+      if (!(p.role === 'party_member' && helper.userId === p.userId)) reach(request, helper.orgPath);
       const { entries, total } = await pointsOf(db, helper._id);
       return {
         ...showHelper(p, helper),

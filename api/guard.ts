@@ -1,0 +1,163 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { Db } from 'mongodb';
+import type { OrgUnit } from '../domain/org';
+import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, type ActionOf, type Subject } from '../domain/permissions';
+import type { CaseKind } from '../domain/projection';
+import { ROLES } from '../domain/roles';
+import { findCase } from '../store/cases';
+import type { CaseDoc } from '../store/collections';
+import type { OrgDirectory } from '../store/org-directory';
+import { principalOf, type Principal } from './auth';
+import { conflict, forbidden, notFound, type ApiError } from './errors';
+
+/**
+ * The route option every signed-in route carries: `config: { guard: { on, action, target? } }`, naming its
+ * cell of the permission matrix (domain/permissions.ts). From it the guard
+ * - refuses a role the matrix does not allow (403), before the body is validated: a caller who may not act
+ *   learns nothing about the input rules;
+ * - loads the target after validation and checks it lies in the caller's jurisdiction (403), handing it
+ *   to the handler: `target: 'case'` — the case `params.id` of kind `on` (`on: 'cases'`: of any kind, the
+ *   role then checked for the case's kind), 404 when missing, 409 when closed and the action writes;
+ *   `'unit'` — the org unit `params.code`; `'org'` — the unit `query.org`, the caller's own when absent;
+ * - states the allowed roles in the route's OpenAPI summary and description.
+ * A route whose target the handler finds itself (a household named in the body) names it with `reach`.
+ * The app refuses to start with a signed-in route that has no guard.
+ */
+export type Guard = { [S in Subject]: GuardOf<S> }[Subject];
+
+interface GuardOf<S extends Subject> {
+  on: S;
+  action: ActionOf<S>;
+  target?: (S extends CaseKind | 'cases' ? 'case' : never) | 'unit' | 'org';
+  /** The case id from the route's `:id` when they differ (a Party day's `<unit>:<month>`). */
+  caseId?: (id: string) => string;
+  /** The refusal for a closed case (default: 409 "<kind> <id> is closed"). */
+  closed?: (doc: CaseDoc) => ApiError;
+}
+
+/** What the guard loaded for the handler. */
+interface Guarded {
+  case?: CaseDoc;
+  unit?: OrgUnit;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    guard?: Guard;
+  }
+  interface FastifyRequest {
+    guarded: Guarded | null;
+  }
+}
+
+const CASE_LABELS: Record<CaseKind | 'cases', string> = { alert: 'alert', application: 'application', report: 'report', wish: 'wish', party_day: 'party day', cases: 'case' };
+
+/** 403 unless the matrix lets the caller's role take the action. */
+function refuseRole(p: Principal, subject: string, action: string): void {
+  if (can(p.role, subject, action)) return;
+  if (isWriting(action) && isReadOnly(p.role)) throw forbidden(`role ${p.role} is read-only`);
+  throw forbidden(`role ${p.role} may not do this (${subject}.${action}); allowed: ${rolesFor(subject, action).join(', ')}`);
+}
+
+/** 403 unless the target's org path lies in the caller's jurisdiction for the action. */
+function refuseOutside(p: Principal, targetPath: readonly string[], action: string): void {
+  if (!inJurisdiction(p.role, p.unit.code, targetPath, action)) throw forbidden(`outside your jurisdiction (${p.unit.name} ${p.unit.code})`);
+}
+
+/** The route's guard; a programming error when the handler's route has none. */
+function guardOf(request: FastifyRequest): Guard {
+  const guard = request.routeOptions.config.guard;
+  if (!guard) throw new Error(`route ${request.routeOptions.method} ${request.routeOptions.url} has no guard`);
+  return guard;
+}
+
+/** The case the route's guard loaded and checked (`target: 'case'`). */
+export function guardedCase<V = Record<string, unknown>>(request: FastifyRequest): CaseDoc<V> {
+  const doc = request.guarded?.case;
+  if (!doc) throw new Error(`route ${request.routeOptions.url} has no case guard`);
+  return doc as CaseDoc<V>;
+}
+
+/** The org unit the route's guard loaded and checked (`target: 'unit'` or `'org'`). */
+export function guardedUnit(request: FastifyRequest): OrgUnit {
+  const unit = request.guarded?.unit;
+  if (!unit) throw new Error(`route ${request.routeOptions.url} has no unit guard`);
+  return unit;
+}
+
+/**
+ * Checks a target the handler found itself (its org path, root first) against the caller's jurisdiction
+ * for the route's action. @throws 403 outside it.
+ */
+export function reach(request: FastifyRequest, targetPath: readonly string[]): void {
+  refuseOutside(principalOf(request), targetPath, guardOf(request).action);
+}
+
+/** The OpenAPI text of a guard: the roles allowed, the matrix cell and its source, what is checked. */
+export function describeGuard(guard: Guard): { roles: string; description: string } {
+  const allowed = rolesFor(guard.on, guard.action);
+  const roles = allowed.length === ROLES.length ? 'every role' : allowed.join(', ');
+  const cell = permissionOf(guard.on, guard.action)!;
+  const where =
+    guard.target === 'case'
+      ? ' The case must lie in the caller’s jurisdiction (its unit in the subtree of the caller’s unit; a city monitor reads everywhere).'
+      : guard.target === 'unit'
+        ? ' The unit must lie in the caller’s jurisdiction (a city monitor reads everywhere).'
+        : guard.target === 'org'
+          ? ' `org` (default: the caller’s unit) must lie in the caller’s jurisdiction (a city monitor reads everywhere).'
+          : '';
+  const open = guard.target === 'case' && isWriting(guard.action) ? ' The case must be open (409 when closed).' : '';
+  return { roles, description: `Roles: ${roles} — \`${guard.on}.${guard.action}\` in domain/permissions.ts (${cell.source}).${where}${open}` };
+}
+
+const asArray = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
+
+/**
+ * Installs the guard: every route registered after this call with `config.guard` gets its checks and its
+ * OpenAPI text; at `ready`, a signed-in route without a guard is an error.
+ */
+export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDirectory }): void {
+  app.decorateRequest('guarded', null);
+  const routes: RouteOptions[] = [];
+
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+    const guard = route.config?.guard;
+    if (!guard) return;
+    if (!permissionOf(guard.on, guard.action)) throw new Error(`${route.method} ${route.url}: the permission matrix has no ${guard.on}.${guard.action}`);
+    const { roles, description } = describeGuard(guard);
+    const schema = route.schema ?? {};
+    route.schema = { ...schema, summary: schema.summary ? `${schema.summary} · ${roles}` : roles, description: schema.description ? `${schema.description}\n\n${description}` : description };
+
+    const checkRole = async (request: FastifyRequest) => refuseRole(principalOf(request), guard.on, guard.action);
+    // New arrays: a GET's HEAD twin is cloned from the same options and gets its own hooks.
+    route.preValidation = [checkRole, ...asArray(route.preValidation)];
+    if (guard.target) route.preHandler = [async (request: FastifyRequest) => load(request, guard), ...asArray(route.preHandler)];
+  });
+
+  app.addHook('onReady', async () => {
+    const bare = routes.filter((r) => !r.config?.public && !r.config?.guard).map((r) => `${String(r.method)} ${r.url}`);
+    if (bare.length > 0) throw new Error(`signed-in routes need config.guard (api/guard.ts): ${[...new Set(bare)].join(', ')}`);
+  });
+
+  async function load(request: FastifyRequest, guard: Guard): Promise<void> {
+    const p = principalOf(request);
+    if (guard.target === 'case') {
+      const param = (request.params as { id: string }).id;
+      const kind = guard.on === 'cases' ? undefined : (guard.on as CaseKind);
+      const label = CASE_LABELS[guard.on as CaseKind | 'cases'];
+      const doc = await findCase(deps.db, guard.caseId ? guard.caseId(param) : param, kind);
+      if (!doc) throw notFound(`${label} ${param} not found`);
+      if (!kind) refuseRole(p, doc.kind, guard.action);
+      refuseOutside(p, doc.orgPath, guard.action);
+      if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : conflict(`${label} ${param} is closed`);
+      request.guarded = { case: doc };
+      return;
+    }
+    const code = guard.target === 'unit' ? (request.params as { code: string }).code : ((request.query as { org?: string }).org ?? p.unit.code);
+    const unit = await deps.orgs.get(code);
+    if (!unit) throw notFound(`org unit ${code} not found`);
+    refuseOutside(p, unit.path, guard.action);
+    request.guarded = { unit };
+  }
+}
