@@ -97,6 +97,8 @@ export interface Me {
   roleName: string;
   unit: UnitRef & { levelName: string };
   path: Array<{ code: string; name: string }>;
+  /** Per case kind or resource (alert, application, …, households), the actions the role may take. */
+  actions: Record<string, string[]>;
 }
 
 export interface DevToken {

@@ -38,6 +38,9 @@ const SCREENS: Record<string, Screen[]> = {
 export const screensOf = (role: string): Screen[] => SCREENS[role] ?? ['tasks'];
 export const homeOf = (role: string): string => `/${screensOf(role)[0]}`;
 
-/** Roles that act on alerts (api/routes/alerts.ts ACTORS, plus admin); city monitors only read. */
-const ALERT_ACTORS = new Set(['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff', 'admin']);
-export const mayActOnAlerts = (role: string): boolean => ALERT_ACTORS.has(role);
+/**
+ * Whether the signed-in user may take an action on a case kind or resource, as `GET /v1/me` lists it
+ * (the API's permission matrix, domain/permissions.ts); the API still decides, case by case (jurisdiction,
+ * open status).
+ */
+export const may = (me: Me | null, subject: string, action: string): boolean => me?.actions[subject]?.includes(action) ?? false;

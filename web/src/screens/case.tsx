@@ -3,7 +3,7 @@ import { api, type CaseHistory, type CaseView } from '../api';
 import { Field, useSubmission, VisitForm } from '../components/forms';
 import { ErrorNotice, LevelBadge, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
-import { mayActOnAlerts, useApp } from '../state';
+import { may, useApp } from '../state';
 
 interface Household {
   headName: string;
@@ -246,10 +246,12 @@ function Timeline(props: { t: Messages; lang: Lang; view: CaseView; history: Cas
 }
 
 type Panel = 'ack' | 'visit' | 'level' | 'close' | null;
+/** Each panel's action on an alert, as `GET /v1/me` names it. */
+const PANEL_ACTIONS: Record<Exclude<Panel, null>, string> = { ack: 'acknowledge', visit: 'visit', level: 'changeLevel', close: 'close' };
 const LEVELS = ['red', 'orange', 'yellow'];
 const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'converted_to_application'];
 
-/** What the signed-in role may do on this case: for alerts 受理, 走访, 调整等级, 结案 (the API decides in the end). */
+/** What the signed-in role may do on this case, as `GET /v1/me` lists it: for alerts 受理, 走访, 调整等级, 结案 (the API decides in the end). */
 function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
   const { t, lang, me } = useApp();
   const { view } = props;
@@ -264,8 +266,9 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
     window.setTimeout(() => doneRef.current?.focus(), 0);
   };
 
+  const allowed = (p: Exclude<Panel, null>) => may(me, 'alert', PANEL_ACTIONS[p]);
   let body;
-  if (!me || !mayActOnAlerts(me.role)) body = <p class="muted">{t.caseView.readOnly}</p>;
+  if (!(Object.keys(PANEL_ACTIONS) as Exclude<Panel, null>[]).some(allowed)) body = <p class="muted">{t.caseView.readOnly}</p>;
   else if (view.kind !== 'alert') body = <p class="muted">{t.caseView.notAlertActions}</p>;
   else if (view.status === 'closed') body = <p class="muted">{t.caseView.closed}</p>;
   else {
@@ -273,11 +276,12 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
       setDone(false);
       setPanel(panel === p ? null : p);
     };
-    const button = (p: Exclude<Panel, null>, label: string, disabled = false) => (
-      <button type="button" class="btn" aria-expanded={panel === p} aria-controls="action-panel" disabled={disabled} onClick={toggle(p)}>
-        {label}
-      </button>
-    );
+    const button = (p: Exclude<Panel, null>, label: string, disabled = false) =>
+      allowed(p) && (
+        <button type="button" class="btn" aria-expanded={panel === p} aria-controls="action-panel" disabled={disabled} onClick={toggle(p)}>
+          {label}
+        </button>
+      );
     body = (
       <>
         {view.acknowledgedAt && <p class="muted small">{t.caseView.acknowledged(fmtTime(lang, view.acknowledgedAt))}</p>}

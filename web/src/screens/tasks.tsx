@@ -3,7 +3,7 @@ import { api, qs, type CaseRow, type CaseView, type Page } from '../api';
 import { VisitForm } from '../components/forms';
 import { ErrorNotice, LevelBadge, Link, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Messages } from '../i18n';
-import { mayActOnAlerts, useApp } from '../state';
+import { may, useApp } from '../state';
 
 const PAGE = 50;
 const REFRESH_MS = 30_000;
@@ -112,7 +112,7 @@ export function Tasks() {
           {rows.map((r) => {
             const { urgency, ms } = urgencyOf(r, now);
             const subject = r.household?.headName ?? r.caseId;
-            const canVisit = r.kind === 'alert' && me !== null && mayActOnAlerts(me.role);
+            const canVisit = r.kind === 'alert' && may(me, 'alert', 'visit');
             const formId = `task-${r.caseId}-form`;
             return (
               <li key={r.caseId} class={`task task-${urgency}`} data-case-id={r.caseId}>
