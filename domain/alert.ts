@@ -337,8 +337,9 @@ export type AlertView = ReturnType<typeof alertView>;
 /**
  * Every staff action on an alert after it opened, in one table that drives the workflow's validated updates:
  * `schema` parses the input the update carries, `check` is what the validator runs, `apply` the change.
- * Who may take each action is the API's (api/routes/alerts.ts). Raising or lowering through a repeated
- * report is the workflow's `report` update, not a step.
+ * Who may take each action is the permission matrix's (domain/permissions.ts, `alert.<step>`), checked by
+ * the API's route guard. Raising or lowering through a repeated report is the workflow's `report` update,
+ * not a step.
  */
 export const ALERT_STEPS = {
   acknowledge: { schema: zAcknowledgeInput, check: (s: AlertState) => checkAcknowledge(s), apply: (s: AlertState, i: z.infer<typeof zAcknowledgeInput>, a: Actor, n: number) => acknowledge(s, i, a, n) },

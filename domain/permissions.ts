@@ -49,7 +49,7 @@ export const PERMISSIONS = {
     read: READ,
     start: allow(CASE_WORKERS, 'seed 三(三)一: monitoring raises alerts that the village and town act on; ours: grid workers and staff up to the district'),
     acknowledge: allow(CASE_WORKERS, 'seed 三(三)一: 红色预警24小时受理处置; ours: grid workers and staff up to the district'),
-    visit: allow(CASE_WORKERS, 'seed 三(三)一: 橙色预警72小时走访慰问, 黄色预警每周探访'),
+    recordVisit: allow(CASE_WORKERS, 'seed 三(三)一: 橙色预警72小时走访慰问, 黄色预警每周探访'),
     changeLevel: allow(CASE_WORKERS, 'seed 三(三)一: the colour follows the household’s profile; ours: changed by those who work the alert'),
     close: allow(CASE_WORKERS, 'ours: whoever works the alert closes it with a reason'),
     reassign: allow(['town_staff', 'town_supervisor', 'district_staff'], 'ours: moving responsibility is supervisory (town and district, seed 三(三)一 督导镇(街道))'),

@@ -98,7 +98,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/v1/alerts/:id/visits',
-    { config: { guard: guard('visit') }, schema: { tags: ['alerts'], summary: 'Record a visit (走访/探访)', params, body: zVisitInput, response: zActionResponses } },
+    { config: { guard: guard('recordVisit') }, schema: { tags: ['alerts'], summary: 'Record a visit (走访/探访)', params, body: zVisitInput, response: zActionResponses } },
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);

@@ -207,7 +207,7 @@ describe('GET /v1/me', () => {
       expect(me.actions, role).toEqual(actionsFor(role));
     }
     const village = (await get('/v1/me', 'village_staff', UNITS.haigang)).json();
-    expect(village.actions.alert).toContain('visit');
+    expect(village.actions.alert).toContain('recordVisit');
     expect(village.actions.application).not.toContain('approval');
     const monitor = (await get('/v1/me', 'city_monitor', UNITS.city)).json();
     expect(Object.values(monitor.actions).flat().every((a) => a === 'read')).toBe(true);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ALERT_STEPS } from '../../domain/alert';
 import { APPLICATION_STEPS } from '../../domain/application';
 import { actionsFor, can, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS } from '../../domain/permissions';
 import { REPORT_STEPS } from '../../domain/report';
@@ -19,6 +20,8 @@ describe('the permission matrix', () => {
         expect(step.roles, `${kind}.${name}`).toBe(row[name]!.roles);
       }
     }
+    // The alert's table carries no roles: the API's guard reads the matrix.
+    for (const name of Object.keys(ALERT_STEPS)) expect(PERMISSIONS.alert[name as keyof typeof PERMISSIONS.alert], `alert.${name}`).toBeDefined();
   });
 
   it('gives every case kind a read action, and every cell a source', () => {
@@ -55,7 +58,7 @@ describe('the permission matrix', () => {
     expect(can('village_staff', 'application', 'acceptance')).toBe(false);
     expect(can('party_member', 'wish', 'claim')).toBe(true);
     expect(can('party_member', 'wish', 'screening')).toBe(false);
-    expect(can('party_member', 'alert', 'visit')).toBe(false);
+    expect(can('party_member', 'alert', 'recordVisit')).toBe(false);
     expect(can('grid_worker', 'alert', 'reassign')).toBe(false);
     expect(can('town_staff', 'catalogue', 'edit')).toBe(false);
     expect(can('grid_worker', 'report', 'acknowledgement')).toBe(false);
@@ -65,7 +68,7 @@ describe('the permission matrix', () => {
   it('lists a role’s actions per subject, leaving out subjects it can do nothing with', () => {
     expect(actionsFor('city_monitor')).toEqual(Object.fromEntries(SUBJECTS.map((s) => [s, ['read']])));
     const village = actionsFor('village_staff');
-    expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'visit', 'changeLevel', 'close']);
+    expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'recordVisit', 'changeLevel', 'close']);
     expect(village.application).toContain('supplements');
     expect(village.application).not.toContain('approval');
     expect(actionsFor('admin').alert).toContain('repolicy');
@@ -75,10 +78,10 @@ describe('the permission matrix', () => {
 
 describe('jurisdiction', () => {
   it('is the subtree of the caller’s unit; a city monitor reads anywhere but writes nowhere outside it', () => {
-    expect(inJurisdiction('town_staff', '371002001', HAIGANG_PATH, 'visit')).toBe(true);
+    expect(inJurisdiction('town_staff', '371002001', HAIGANG_PATH, 'recordVisit')).toBe(true);
     expect(inJurisdiction('town_staff', '371002002', HAIGANG_PATH, 'read')).toBe(false);
     expect(inJurisdiction('city_monitor', '371003', HAIGANG_PATH, 'read')).toBe(true);
-    expect(inJurisdiction('city_monitor', '371003', HAIGANG_PATH, 'visit')).toBe(false);
+    expect(inJurisdiction('city_monitor', '371003', HAIGANG_PATH, 'recordVisit')).toBe(false);
     expect(inJurisdiction('admin', CITY, HAIGANG_PATH, 'repolicy')).toBe(true);
   });
 });

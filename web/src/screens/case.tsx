@@ -247,7 +247,7 @@ function Timeline(props: { t: Messages; lang: Lang; view: CaseView; history: Cas
 
 type Panel = 'ack' | 'visit' | 'level' | 'close' | null;
 /** Each panel's action on an alert, as `GET /v1/me` names it. */
-const PANEL_ACTIONS: Record<Exclude<Panel, null>, string> = { ack: 'acknowledge', visit: 'visit', level: 'changeLevel', close: 'close' };
+const PANEL_ACTIONS: Record<Exclude<Panel, null>, string> = { ack: 'acknowledge', visit: 'recordVisit', level: 'changeLevel', close: 'close' };
 const LEVELS = ['red', 'orange', 'yellow'];
 const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'converted_to_application'];
 

@@ -112,7 +112,7 @@ export function Tasks() {
           {rows.map((r) => {
             const { urgency, ms } = urgencyOf(r, now);
             const subject = r.household?.headName ?? r.caseId;
-            const canVisit = r.kind === 'alert' && may(me, 'alert', 'visit');
+            const canVisit = r.kind === 'alert' && may(me, 'alert', 'recordVisit');
             const formId = `task-${r.caseId}-form`;
             return (
               <li key={r.caseId} class={`task task-${urgency}`} data-case-id={r.caseId}>
