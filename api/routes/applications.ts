@@ -13,6 +13,7 @@ import type { applicationWorkflow } from '../../workflows/applications/workflow'
 import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, reach } from '../guard';
+import { stepRoutes } from '../steps';
 import { presentCaseView } from './cases';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
@@ -112,29 +113,19 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   // One endpoint per human step, all from the one table in domain/application.ts.
-  for (const [name, step] of Object.entries(APPLICATION_STEPS) as [ApplicationStepName, (typeof APPLICATION_STEPS)[ApplicationStepName]][]) {
-    app.post(
-      `/v1/applications/:id/${step.path}`,
-      {
-        config: { guard: { on: 'application', action: name, target: 'case' } },
-        schema: {
-          tags: ['applications'],
-          summary: step.summary,
-          params: z.object({ id: zApplicationId }),
-          body: step.schema as z.ZodType,
-          response: { 200: zApplicationView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const doc = guardedCase(request);
-        if (IMPARTIAL_STEPS.includes(name) && (await isRelative(db, p.userId, doc.householdId!))) {
-          throw forbidden('you declared a close relative in this household: you may not take this step on its application');
-        }
-        const handle = temporal.workflow.getHandle(doc.workflowId);
-        const view = await handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
-        return presentCaseView(p, 'application', view) as z.infer<typeof zApplicationView>;
-      },
-    );
-  }
+  stepRoutes(app, {
+    kind: 'application',
+    id: zApplicationId,
+    view: zApplicationView,
+    steps: APPLICATION_STEPS,
+    take: async (request, name, doc) => {
+      const p = principalOf(request);
+      if (IMPARTIAL_STEPS.includes(name) && (await isRelative(db, p.userId, doc.householdId!))) {
+        throw forbidden('you declared a close relative in this household: you may not take this step on its application');
+      }
+      const handle = temporal.workflow.getHandle(doc.workflowId);
+      const view = await handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
+      return presentCaseView(p, 'application', view) as z.infer<typeof zApplicationView>;
+    },
+  });
 };

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { maskName, maskPhone } from '../../domain/mask';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
-import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportStepName, type ReportView } from '../../domain/report';
+import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportView } from '../../domain/report';
 import { seesPersonalData } from '../../domain/roles';
 import type { CommonIssueDoc } from '../../store/collections';
 import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput } from '../../store/reports';
@@ -11,6 +11,7 @@ import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } fr
 import { actorOf, principalOf, type Principal } from '../auth';
 import { notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
+import { stepRoutes } from '../steps';
 import { publicRoutes } from './public';
 
 /**
@@ -93,37 +94,27 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   // One endpoint per staff step, from the table in domain/report.ts.
-  for (const [name, step] of Object.entries(REPORT_STEPS) as [ReportStepName, (typeof REPORT_STEPS)[ReportStepName]][]) {
+  stepRoutes(app, {
+    kind: 'report',
+    id: zReportId,
+    view: zReportView,
+    steps: REPORT_STEPS,
     // 受理 and marking carry optional fields only: an empty POST is fine.
-    const body = name === 'answer' ? step.body : (step.body as z.ZodObject).default({});
-    app.post(
-      `/v1/reports/:id/${step.path}`,
-      {
-        config: { guard: { on: 'report', action: name, target: 'case' } },
-        schema: {
-          tags: ['reports'],
-          summary: step.summary,
-          params: z.object({ id: zReportId }),
-          body: body as z.ZodType,
-          response: { 200: zReportView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const doc = guardedCase<ReportView>(request);
-        const handle = temporal.workflow.getHandle(doc.workflowId);
-        const action = { caseId: doc._id, actor: actorOf(p) };
-        const input = request.body as Record<string, unknown>;
-        let view: ReportView;
-        if (name === 'acknowledgement') view = await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ ...action, ...(input as { note?: string }) }] });
-        else if (name === 'answer') {
-          const a = input as z.infer<typeof REPORT_STEPS.answer.body>;
-          view = await handle.executeUpdate(answerReportUpdate, { args: [{ ...action, answer: a.answer, answeredBy: a.answeredBy, channel: 'staff' }] });
-        } else view = await handle.executeUpdate(markCommonIssueUpdate, { args: [{ ...action, ...(input as { title?: string }) }] });
-        return shown(p, view);
-      },
-    );
-  }
+    body: (step, name) => (name === 'answer' ? step.body : (step.body as z.ZodObject).default({})) as z.ZodType,
+    take: async (request, name, doc) => {
+      const p = principalOf(request);
+      const handle = temporal.workflow.getHandle(doc.workflowId);
+      const action = { caseId: doc._id, actor: actorOf(p) };
+      const input = request.body as Record<string, unknown>;
+      let view: ReportView;
+      if (name === 'acknowledgement') view = await handle.executeUpdate(acknowledgeReportUpdate, { args: [{ ...action, ...(input as { note?: string }) }] });
+      else if (name === 'answer') {
+        const a = input as z.infer<typeof REPORT_STEPS.answer.body>;
+        view = await handle.executeUpdate(answerReportUpdate, { args: [{ ...action, answer: a.answer, answeredBy: a.answeredBy, channel: 'staff' }] });
+      } else view = await handle.executeUpdate(markCommonIssueUpdate, { args: [{ ...action, ...(input as { title?: string }) }] });
+      return shown(p, view);
+    },
+  });
 
   const unitParams = z.object({ code: zOrgCode });
   const zProfile = zUnitProfileInput.extend({ unitCode: z.string(), updatedAt: z.string().nullable(), updatedBy: z.string().nullable() });

@@ -21,10 +21,9 @@ import {
   type HelperKind,
   type KnownPersonalData,
   type WishStage,
-  type WishStepName,
   type WishView,
 } from '../../domain/wish';
-import type { HelperDoc, HouseholdDoc } from '../../store/collections';
+import type { CaseDoc, HelperDoc, HouseholdDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, registerHelper } from '../../store/wishes';
 import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
@@ -32,6 +31,7 @@ import type { wishWorkflow } from '../../workflows/wishes/workflow';
 import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach } from '../guard';
+import { stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
 /** Stages the public list shows: screened and approved, not yet closed. */
@@ -173,47 +173,38 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   // One endpoint per step, all from the one table in domain/wish.ts.
-  for (const [name, step] of Object.entries(WISH_STEPS) as [WishStepName, (typeof WISH_STEPS)[WishStepName]][]) {
-    app.post(
-      `/v1/wishes/:id/${step.path}`,
-      {
-        config: { guard: { on: 'wish', action: name, target: 'case' } },
-        schema: {
-          tags: ['wishes'],
-          summary: step.summary,
-          params: z.object({ id: zWishId }),
-          body: step.schema as z.ZodType,
-          response: { 200: zWishView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
-        },
-      },
-      async (request) => {
-        const p = principalOf(request);
-        const doc = guardedCase<WishView>(request);
-        const body = request.body as Record<string, unknown>;
-        let helper: ReturnType<typeof helperRef> | undefined;
-        if (name === 'screening' && body.decision === 'approve') {
-          // The register's personal data stays out of the workflow: the title is checked against it here.
-          const title = (body.publicTitle as string | undefined) ?? doc.view.title;
-          const household = await findHousehold(db, doc.householdId!);
-          const found = personalDataIn(title, household ? known(household) : undefined);
-          if (found.length > 0) {
-            throw new ApiError(422, 'unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`, [
-              { path: body.publicTitle === undefined ? 'body.publicTitle (the posted title is used when absent)' : 'body.publicTitle', message: 'contains personal data' },
-            ]);
-          }
+  stepRoutes(app, {
+    kind: 'wish',
+    id: zWishId,
+    view: zWishView,
+    steps: WISH_STEPS,
+    take: async (request, name, kase) => {
+      const p = principalOf(request);
+      const doc = kase as CaseDoc<WishView>;
+      const body = request.body as Record<string, unknown>;
+      let helper: ReturnType<typeof helperRef> | undefined;
+      if (name === 'screening' && body.decision === 'approve') {
+        // The register's personal data stays out of the workflow: the title is checked against it here.
+        const title = (body.publicTitle as string | undefined) ?? doc.view.title;
+        const household = await findHousehold(db, doc.householdId!);
+        const found = personalDataIn(title, household ? known(household) : undefined);
+        if (found.length > 0) {
+          throw new ApiError(422, 'unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`, [
+            { path: body.publicTitle === undefined ? 'body.publicTitle (the posted title is used when absent)' : 'body.publicTitle', message: 'contains personal data' },
+          ]);
         }
-        if (name === 'claim') {
-          const found = await findHelper(db, body.helperId as string);
-          if (!found) throw badRequest(`helperId: no registered helper ${String(body.helperId)}`, [{ path: 'body.helperId', message: 'unknown helper; register it with POST /v1/helpers' }]);
-          if (p.role === 'party_member' && found.userId !== p.userId) throw forbidden('a party member claims only as their own registered helper');
-          helper = helperRef(found);
-        }
-        const handle = temporal.workflow.getHandle(doc.workflowId);
-        const view = await handle.executeUpdate(wishStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: body, ...(helper ? { helper } : {}) }] });
-        return present(p, view);
-      },
-    );
-  }
+      }
+      if (name === 'claim') {
+        const found = await findHelper(db, body.helperId as string);
+        if (!found) throw badRequest(`helperId: no registered helper ${String(body.helperId)}`, [{ path: 'body.helperId', message: 'unknown helper; register it with POST /v1/helpers' }]);
+        if (p.role === 'party_member' && found.userId !== p.userId) throw forbidden('a party member claims only as their own registered helper');
+        helper = helperRef(found);
+      }
+      const handle = temporal.workflow.getHandle(doc.workflowId);
+      const view = await handle.executeUpdate(wishStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: body, ...(helper ? { helper } : {}) }] });
+      return present(p, view);
+    },
+  });
 
   app.get(
     '/v1/public/wishes',

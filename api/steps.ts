@@ -1,0 +1,61 @@
+import type { FastifyRequest, FastifySchema } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ActionOf } from '../domain/permissions';
+import type { CaseKind } from '../domain/projection';
+import type { CaseDoc } from '../store/collections';
+import { zErrorBody } from './errors';
+import { guardedCase, type Guard } from './guard';
+
+type App = Parameters<FastifyPluginAsyncZod>[0];
+
+/** What a step route needs of a step-table entry: its path, summary and input schema (`body`, else `schema`). */
+interface StepEntry {
+  path: string;
+  summary: string;
+  schema?: z.ZodType;
+  body?: z.ZodType;
+}
+
+/** Where each kind's routes live and their OpenAPI tag. */
+const KIND_ROUTES: Record<CaseKind, { base: string; tag: string }> = {
+  alert: { base: '/v1/alerts', tag: 'alerts' },
+  application: { base: '/v1/applications', tag: 'applications' },
+  report: { base: '/v1/reports', tag: 'reports' },
+  wish: { base: '/v1/wishes', tag: 'wishes' },
+  party_day: { base: '/v1/party-days', tag: 'party-day' },
+};
+
+/**
+ * One POST endpoint per step of a kind's step table, `/v1/<kinds>/:id/<step.path>`: guarded by the matrix's
+ * `<kind>.<step>` (the case `:id` loaded, open, in the caller's jurisdiction, the role allowed; api/guard.ts),
+ * the body the step's `body` or `schema` (or what `body(step, name)` makes of it), answering 200 with the
+ * kind's view. `take` runs the step on the loaded case and returns the view.
+ */
+export function stepRoutes<K extends CaseKind, S extends Partial<Record<ActionOf<K>, StepEntry>>, V>(
+  app: App,
+  o: {
+    kind: K;
+    /** The case id's schema in the path. */
+    id: z.ZodType;
+    view: z.ZodType<V>;
+    steps: S;
+    body?: (step: S[keyof S] & StepEntry, name: keyof S & ActionOf<K>) => z.ZodType;
+    take: (request: FastifyRequest, name: keyof S & ActionOf<K>, doc: CaseDoc) => Promise<V>;
+  },
+): void {
+  const { base, tag } = KIND_ROUTES[o.kind];
+  const params = z.object({ id: o.id });
+  for (const name of Object.keys(o.steps) as (keyof S & ActionOf<K>)[]) {
+    const step = o.steps[name] as S[keyof S] & StepEntry;
+    // Typed as a plain schema: the view is the kind's, checked by `view` when the answer is serialised.
+    const schema: FastifySchema = {
+      tags: [tag],
+      summary: step.summary,
+      params,
+      body: o.body ? o.body(step, name) : (step.body ?? step.schema),
+      response: { 200: o.view, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
+    };
+    app.post(`${base}/:id/${step.path}`, { config: { guard: { on: o.kind, action: name, target: 'case' } as Guard }, schema }, async (request) => o.take(request, name, guardedCase(request)));
+  }
+}
