@@ -64,12 +64,33 @@ export function openNext(book: DeadlineBook, spec: DeadlineSpec, now: number, ac
   const events = endOpen(book, now, 'superseded', actor);
   const kind = `${spec.prefix}.${spec.name}`;
   const seq = book.deadlines.filter((d) => d.kind === kind).length + 1;
-  const fraction = typeof spec.warn === 'number' ? spec.warn : 0;
-  const deadline = createDeadline({ key: spec.key ?? `${spec.name}#${seq}`, kind, label: spec.label, opensAt: spec.opensAt, dueAt: spec.dueAt, warnAt: fraction, escalateEveryMs: spec.escalateEveryMs });
-  if (typeof spec.warn !== 'number') deadline.warnAt = spec.warn.at;
+  const deadline = createDeadline({ key: spec.key ?? `${spec.name}#${seq}`, kind, label: spec.label, opensAt: spec.opensAt, dueAt: spec.dueAt, warnAt: 0, escalateEveryMs: spec.escalateEveryMs });
+  deadline.warnAt = warnAtOf(spec.warn, spec.opensAt, spec.dueAt);
   book.deadlines.push(deadline);
   events.push({ type: 'deadline_opened', at: now, ...withActor(actor), data: { deadline: deadline.key, kind, opensAt: deadline.opensAt, dueAt: deadline.dueAt } });
   return { deadline, events };
+}
+
+/** The at-risk instant (ms since the epoch) of a spec's `warn`: a fraction of the span from opensAt to dueAt, or an instant. */
+function warnAtOf(warn: DeadlineSpec['warn'], opensAt: number, dueAt: number): number {
+  return typeof warn === 'number' ? opensAt + Math.round((dueAt - opensAt) * warn) : warn.at;
+}
+
+/**
+ * Moves the open deadline's due time (an extension granted, a new policy), keeping when it opened: the
+ * at-risk instant is recomputed from `warn` (as in DeadlineSpec), and with `rewarn` a warning already given
+ * is given again at the new instant. Returns the moved deadline, or undefined when none is open. Returns no
+ * event: the step that moves it records why. Throws nothing; the caller has checked the deadline has not
+ * passed (dueAt ≥ opensAt).
+ */
+export function moveOpen(book: DeadlineBook, move: { dueAt: number; warn: DeadlineSpec['warn']; escalateEveryMs?: number; rewarn?: boolean }): Deadline | undefined {
+  const d = openDeadline(book);
+  if (!d) return undefined;
+  d.dueAt = move.dueAt;
+  d.warnAt = warnAtOf(move.warn, d.opensAt, move.dueAt);
+  if (move.escalateEveryMs !== undefined) d.escalateEveryMs = move.escalateEveryMs;
+  if (move.rewarn) delete d.warnedAt;
+  return d;
 }
 
 /** The open deadline's action happened: met (late when after dueAt), its escalations resolved. `deadline_met`, or nothing when none is open. */
