@@ -1,18 +1,8 @@
 import { z } from 'zod';
 import { addWorkingDays, zDay, type HolidayCalendar } from './calendar';
-import { deadlineOutcome, RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
-import {
-  advanceDeadline,
-  createDeadline,
-  deadlineView,
-  isoTime,
-  endDeadline,
-  meetDeadline,
-  nextWakeAt,
-  openDeadlineOf,
-  type Deadline,
-  type Escalation,
-} from './deadlines';
+import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
+import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, mergeOutcome, moveOpen, openDeadline as openOf, openNext } from './deadline-book';
+import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import type { UnitRef } from './org';
 import { PERMISSIONS } from './permissions';
 import type { Role } from './roles';
@@ -189,22 +179,19 @@ const LABELS = {
 } as const;
 type DeadlineName = keyof typeof LABELS;
 
+/** The deadline the application is working towards, or undefined. */
 export function currentDeadline(s: ApplicationState): Deadline | undefined {
-  return openDeadlineOf(s.deadlines);
+  return openOf(s);
 }
 
-function openDeadline(s: ApplicationState, name: DeadlineName, opensAt: number, dueAt: number, label: string = LABELS[name]): void {
-  const seq = s.deadlines.filter((d) => d.kind === `application.${name}`).length + 1;
-  s.deadlines.push(createDeadline({ key: `${name}#${seq}`, kind: `application.${name}`, label, opensAt, dueAt, warnAt: s.policy.warnAt, escalateEveryMs: s.policy.escalateEveryMs }));
+/** Opens the application's next deadline, from now until `dueAt` (the book ends one still open); its `deadline_opened` event. */
+function openDeadline(s: ApplicationState, name: DeadlineName, now: number, dueAt: number, actor?: Actor, label: string = LABELS[name]): CaseEvent[] {
+  return openNext(s, { prefix: 'application', name, label, opensAt: now, dueAt, warn: s.policy.warnAt, escalateEveryMs: s.policy.escalateEveryMs }, now, actor).events;
 }
 
-/** The open deadline is done: its action happened (met) or it no longer applies (ended). */
-function settleDeadline(s: ApplicationState, now: number, how: 'met' | 'closed'): void {
-  const d = currentDeadline(s);
-  if (!d) return;
-  if (how === 'met') meetDeadline(d, s.escalations, now);
-  else endDeadline(d, s.escalations, now, 'closed');
-}
+const subject = (s: ApplicationState) => `申请 ${s.applicationId}`;
+/** Where the application's deadlines escalate: from its village up the ladder. */
+const escalationPath = (s: ApplicationState) => ({ unit: s.unit, ladder: s.ladder, subject: subject(s) });
 
 const wd = (s: ApplicationState, from: number, n: number) => addWorkingDays(from, n, s.calendar);
 
@@ -251,10 +238,10 @@ export function submitApplication(a: SubmitArgs, now: number): { state: Applicat
     calendar: a.calendar,
     version: 0,
   };
-  openDeadline(state, 'acceptance', now, wd(state, now, a.policy.acceptanceWorkingDays));
+  const opened = openDeadline(state, 'acceptance', now, wd(state, now, a.policy.acceptanceWorkingDays), a.actor);
   return {
     state,
-    events: [{ type: 'submitted', at: now, actor: a.actor, data: { category: a.category, source: a.source, flagged: state.flagged, ...(a.alertId ? { alertId: a.alertId } : {}) } }],
+    events: [{ type: 'submitted', at: now, actor: a.actor, data: { category: a.category, source: a.source, flagged: state.flagged, ...(a.alertId ? { alertId: a.alertId } : {}) } }, ...opened],
     notices: [{ unit: a.ladder[1] ?? a.unit, kind: 'opened', message: `新的救助申请（${a.householdId}，${a.category}）待受理${state.flagged ? '；申请人为工作人员近亲属，需全面调查' : ''}` }],
   };
 }
@@ -290,18 +277,18 @@ export function checkAcceptance(s: ApplicationState): void {
 
 export function acceptance(s: ApplicationState, input: z.infer<typeof zAcceptanceInput>, actor: Actor, now: number): Outcome {
   checkAcceptance(s);
-  settleDeadline(s, now, 'met');
+  const met = meetOpen(s, now, actor);
   if (input.decision === 'return') {
     s.stage = 'returned';
     s.materials.push({ missing: input.missing, returnedAt: now });
-    openDeadline(s, 'supplements', now, wd(s, now, s.policy.supplementsWorkingDays));
-    return { events: [decide(s, 'returned_for_materials', actor, now, { missing: input.missing }, input.note ?? '材料不全，一次性告知'), stageEvent(s, now)], notices: [] };
+    const opened = openDeadline(s, 'supplements', now, wd(s, now, s.policy.supplementsWorkingDays), actor);
+    return { events: [decide(s, 'returned_for_materials', actor, now, { missing: input.missing }, input.note ?? '材料不全，一次性告知'), ...met, ...opened, stageEvent(s, now)], notices: [] };
   }
   s.stage = 'verification';
   s.acceptedAt = now;
   s.verification.pending = true;
-  openDeadline(s, 'town_review', now, townDeadlineDue(s));
-  return { events: [decide(s, 'accepted', actor, now, {}, input.note ?? '受理'), stageEvent(s, now)], notices: [] };
+  const opened = openDeadline(s, 'town_review', now, townDeadlineDue(s), actor);
+  return { events: [decide(s, 'accepted', actor, now, {}, input.note ?? '受理'), ...met, ...opened, stageEvent(s, now)], notices: [] };
 }
 
 export function checkSupplements(s: ApplicationState, input: z.infer<typeof zSupplementsInput>): void {
@@ -312,11 +299,11 @@ export function checkSupplements(s: ApplicationState, input: z.infer<typeof zSup
 
 export function supplements(s: ApplicationState, input: z.infer<typeof zSupplementsInput>, actor: Actor, now: number): Outcome {
   checkSupplements(s, input);
-  settleDeadline(s, now, 'met');
+  const met = meetOpen(s, now, actor);
   s.materials.at(-1)!.suppliedAt = now;
   s.stage = 'submitted';
-  openDeadline(s, 'acceptance', now, wd(s, now, s.policy.acceptanceWorkingDays));
-  return { events: [{ type: 'materials_supplied', at: now, actor, data: { supplied: input.supplied } }, stageEvent(s, now)], notices: [] };
+  const opened = openDeadline(s, 'acceptance', now, wd(s, now, s.policy.acceptanceWorkingDays), actor);
+  return { events: [{ type: 'materials_supplied', at: now, actor, data: { supplied: input.supplied } }, ...met, ...opened, stageEvent(s, now)], notices: [] };
 }
 
 /** The alert the application came from was closed as converted (or had been closed already). */
@@ -405,11 +392,11 @@ export function review(s: ApplicationState, input: z.infer<typeof zReviewInput>,
   checkReview(s, actor);
   const events: CaseEvent[] = [decide(s, 'town_opinion', actor, now, { opinion: input.opinion }, input.reason)];
   if (input.opinion === 'reject') {
-    settleDeadline(s, now, 'met');
+    events.push(...meetOpen(s, now, actor));
     events.push(decide(s, 'rejected', actor, now, { by: 'town', noticeText: input.noticeText, appealInformed: true }, input.reason));
     return { ...close(s, 'rejected', now, events), notices: [{ unit: s.unit, kind: 'decided', message: `救助申请未通过审核（${s.applicationId}）：${input.reason}` }] };
   }
-  if (s.objectionDecisionDue === undefined) settleDeadline(s, now, 'met');
+  if (s.objectionDecisionDue === undefined) events.push(...meetOpen(s, now, actor));
   s.stage = 'notice';
   s.notices.push({ startedAt: now, endsAt: now + s.policy.noticeMs, objections: [] });
   events.push(stageEvent(s, now));
@@ -426,15 +413,16 @@ export function objection(s: ApplicationState, input: z.infer<typeof zObjectionI
   const notice = s.notices.at(-1)!;
   notice.objections.push({ at: now, text: input.text, by: actor, ...(input.from ? { from: input.from } : {}) });
   notice.endedAt = now;
+  const deadlines: CaseEvent[] = [];
   if (s.objectionDecisionDue === undefined) {
-    settleDeadline(s, now, 'closed');
+    deadlines.push(...endOpen(s, now, 'closed', actor));
     s.objectionDecisionDue = wd(s, now, s.policy.objectionDecisionWorkingDays);
-    openDeadline(s, 'objection', now, s.objectionDecisionDue);
+    deadlines.push(...openDeadline(s, 'objection', now, s.objectionDecisionDue, actor));
   }
   s.stage = 'verification';
   s.verification.pending = true;
   return {
-    events: [{ type: 'objection_received', at: now, actor, data: { decisionDueAt: s.objectionDecisionDue } }, stageEvent(s, now)],
+    events: [{ type: 'objection_received', at: now, actor, data: { decisionDueAt: s.objectionDecisionDue } }, ...deadlines, stageEvent(s, now)],
     notices: [{ unit: s.ladder[1] ?? s.unit, kind: 'stage', message: `公示期间收到异议（${s.applicationId}），重新核对` }],
   };
 }
@@ -444,8 +432,8 @@ export function noticeEnded(s: ApplicationState, now: number): Outcome {
   const notice = s.notices.at(-1)!;
   notice.endedAt = now;
   s.stage = 'district_approval';
-  if (s.objectionDecisionDue === undefined) openDeadline(s, 'district_approval', now, districtDeadlineDue(s, now));
-  return { events: [{ type: 'notice_ended', at: now, data: { objections: 0 } }, stageEvent(s, now)], notices: [] };
+  const opened = s.objectionDecisionDue === undefined ? openDeadline(s, 'district_approval', now, districtDeadlineDue(s, now)) : [];
+  return { events: [{ type: 'notice_ended', at: now, data: { objections: 0 } }, ...opened, stageEvent(s, now)], notices: [] };
 }
 
 function districtDeadlineDue(s: ApplicationState, from: number): number {
@@ -473,10 +461,8 @@ export function extension(s: ApplicationState, input: z.infer<typeof zExtensionI
   s.extensions.push({ stage: input.stage, workingDays: input.workingDays, reason: input.reason, at: now, by: actor });
   const d = currentDeadline(s)!;
   const due = input.stage === 'town_review' ? townDeadlineDue(s) : districtDeadlineDue(s, d.opensAt);
-  const fresh = createDeadline({ key: d.key, kind: d.kind, label: d.label, opensAt: d.opensAt, dueAt: due, warnAt: s.policy.warnAt, escalateEveryMs: d.escalateEveryMs });
-  d.dueAt = fresh.dueAt;
-  d.warnAt = fresh.warnAt;
-  delete d.warnedAt;
+  // The at-risk warning comes again before the new due date.
+  moveOpen(s, { dueAt: due, warn: s.policy.warnAt, rewarn: true });
   return { events: [decide(s, 'extended', actor, now, { stage: input.stage, workingDays: input.workingDays, dueAt: d.dueAt }, input.reason)], notices: [] };
 }
 
@@ -500,9 +486,9 @@ const localMidnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
 
 export function approval(s: ApplicationState, input: z.infer<typeof zApprovalInput>, actor: Actor, now: number): Outcome {
   checkApproval(s, actor);
-  settleDeadline(s, now, 'met');
+  const met = meetOpen(s, now, actor);
   if (input.decision === 'reject') {
-    const events = [decide(s, 'rejected', actor, now, { by: 'district', noticeText: input.noticeText, appealInformed: true }, input.reason)];
+    const events = [decide(s, 'rejected', actor, now, { by: 'district', noticeText: input.noticeText, appealInformed: true }, input.reason), ...met];
     return { ...close(s, 'rejected', now, events), notices: [{ unit: s.unit, kind: 'decided', message: `救助申请未获批准（${s.applicationId}）：${input.reason}` }] };
   }
   const months = s.policy.reReview.months[s.labourCapacity];
@@ -511,7 +497,7 @@ export function approval(s: ApplicationState, input: z.infer<typeof zApprovalInp
   s.stage = 'in_benefit';
   delete s.objectionDecisionDue;
   return {
-    events: [decide(s, 'approved', actor, now, { category: input.category, monthlyAmount: input.monthlyAmount, startDate: input.startDate }, input.reason), stageEvent(s, now)],
+    events: [decide(s, 'approved', actor, now, { category: input.category, monthlyAmount: input.monthlyAmount, startDate: input.startDate }, input.reason), ...met, stageEvent(s, now)],
     notices: [{ unit: s.unit, kind: 'decided', message: `救助申请已批准（${s.applicationId}）：${input.category}，每月${input.monthlyAmount}元，自${input.startDate}起` }],
   };
 }
@@ -519,8 +505,8 @@ export function approval(s: ApplicationState, input: z.infer<typeof zApprovalInp
 /** The re-review date came: the benefit is reviewed again within the policy's working days. */
 export function reReviewDue(s: ApplicationState, now: number): Outcome {
   s.stage = 're_review';
-  openDeadline(s, 're_review', now, wd(s, now, s.policy.reReview.workingDays), `${LABELS.re_review}（第${s.benefit!.reReviews + 1}次）`);
-  return { events: [stageEvent(s, now)], notices: [{ unit: s.unit, kind: 'stage', message: `救助对象定期复核到期（${s.applicationId}）` }] };
+  const opened = openDeadline(s, 're_review', now, wd(s, now, s.policy.reReview.workingDays), undefined, `${LABELS.re_review}（第${s.benefit!.reReviews + 1}次）`);
+  return { events: [...opened, stageEvent(s, now)], notices: [{ unit: s.unit, kind: 'stage', message: `救助对象定期复核到期（${s.applicationId}）` }] };
 }
 
 export function checkReReview(s: ApplicationState, actor: Actor): void {
@@ -530,11 +516,11 @@ export function checkReReview(s: ApplicationState, actor: Actor): void {
 
 export function reReview(s: ApplicationState, input: z.infer<typeof zReReviewInput>, actor: Actor, now: number): Outcome {
   checkReReview(s, actor);
-  settleDeadline(s, now, 'met');
+  const met = meetOpen(s, now, actor);
   const b = s.benefit!;
   b.reReviews += 1;
   const event = decide(s, `re_review_${input.outcome}`, actor, now, { monthlyAmount: input.monthlyAmount ?? b.monthlyAmount, labourCapacity: input.labourCapacity ?? s.labourCapacity }, input.reason);
-  if (input.outcome === 'stop') return { ...close(s, 'stopped', now, [event]), notices: [{ unit: s.unit, kind: 'decided', message: `救助已停止（${s.applicationId}）：${input.reason}` }] };
+  if (input.outcome === 'stop') return { ...close(s, 'stopped', now, [event, ...met]), notices: [{ unit: s.unit, kind: 'decided', message: `救助已停止（${s.applicationId}）：${input.reason}` }] };
   if (input.monthlyAmount !== undefined) b.monthlyAmount = input.monthlyAmount;
   if (input.labourCapacity) s.labourCapacity = input.labourCapacity;
   // The next date follows the schedule from the start date — whole months after it — so re-reviews drift
@@ -544,7 +530,7 @@ export function reReview(s: ApplicationState, input: z.infer<typeof zReReviewInp
   const monthsSoFar = monthIndex(last) - monthIndex(b.startDate);
   b.nextReReviewAt = localMidnight(addMonths(b.startDate, monthsSoFar + s.policy.reReview.months[s.labourCapacity]));
   s.stage = 'in_benefit';
-  return { events: [event, stageEvent(s, now)], notices: [] };
+  return { events: [event, ...met, stageEvent(s, now)], notices: [] };
 }
 
 export function checkWithdrawal(s: ApplicationState): void {
@@ -553,15 +539,16 @@ export function checkWithdrawal(s: ApplicationState): void {
 
 export function withdrawal(s: ApplicationState, input: z.infer<typeof zWithdrawalInput>, actor: Actor, now: number): Outcome {
   checkWithdrawal(s);
-  return close(s, 'withdrawn', now, [decide(s, 'withdrawn', actor, now, {}, input.reason)]);
+  return close(s, 'withdrawn', now, [decide(s, 'withdrawn', actor, now, {}, input.reason)], actor);
 }
 
-function close(s: ApplicationState, outcome: NonNullable<ApplicationState['outcome']>, now: number, events: CaseEvent[]): Outcome {
-  settleDeadline(s, now, 'closed');
+/** Closes the application after `events`; a deadline still open ends as `closed` (its `deadline_ended` follows them). */
+function close(s: ApplicationState, outcome: NonNullable<ApplicationState['outcome']>, now: number, events: CaseEvent[], actor?: Actor): Outcome {
+  const ended = endOpen(s, now, 'closed', actor);
   s.status = 'closed';
   s.stage = 'closed';
   s.outcome = outcome;
-  return { events: [...events, stageEvent(s, now)], notices: [] };
+  return { events: [...events, ...ended, stageEvent(s, now)], notices: [] };
 }
 
 /** Brings the application up to `now`: deadline warnings and escalations, the end of a notice, a re-review date. */
@@ -569,28 +556,19 @@ export function advanceApplication(s: ApplicationState, now: number): Outcome {
   if (s.status !== 'open') return { events: [], notices: [] };
   const out: Outcome = { events: [], notices: [] };
   const notice = s.notices.at(-1);
-  if (s.stage === 'notice' && notice && now >= notice.endsAt) merge(out, noticeEnded(s, now));
-  if (s.stage === 'in_benefit' && s.benefit && now >= s.benefit.nextReReviewAt) merge(out, reReviewDue(s, now));
-  const d = currentDeadline(s);
-  if (d) merge(out, deadlineOutcome(advanceDeadline(d, s.escalations, s.ladder, now), s.unit, `申请 ${s.applicationId}`));
-  return out;
+  if (s.stage === 'notice' && notice && now >= notice.endsAt) mergeOutcome(out, noticeEnded(s, now));
+  if (s.stage === 'in_benefit' && s.benefit && now >= s.benefit.nextReReviewAt) mergeOutcome(out, reReviewDue(s, now));
+  return mergeOutcome(out, advanceBook(s, escalationPath(s), now));
 }
 
-function merge(into: Outcome, from: Outcome): void {
-  into.events.push(...from.events);
-  into.notices.push(...from.notices);
-}
-
-/** The next instant something is due to happen by itself. */
+/** The next instant something is due to happen by itself: the book's next wake, the end of a notice, a re-review date. */
 export function applicationWakeAt(s: ApplicationState): number | undefined {
   if (s.status !== 'open') return undefined;
-  const candidates: number[] = [];
-  const d = currentDeadline(s);
-  const deadlineWake = d && nextWakeAt(d, s.escalations, s.ladder.length);
-  if (deadlineWake !== undefined) candidates.push(deadlineWake);
-  if (s.stage === 'notice') candidates.push(s.notices.at(-1)!.endsAt);
-  if (s.stage === 'in_benefit' && s.benefit) candidates.push(s.benefit.nextReReviewAt);
-  return candidates.length ? Math.min(...candidates) : undefined;
+  return earliest(
+    bookWakeAt(s, s.ladder.length),
+    s.stage === 'notice' ? s.notices.at(-1)!.endsAt : undefined,
+    s.stage === 'in_benefit' && s.benefit ? s.benefit.nextReReviewAt : undefined,
+  );
 }
 
 const iso = isoTime;

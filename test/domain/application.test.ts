@@ -155,7 +155,10 @@ describe('submission and acceptance', () => {
     // Tue 22, Wed 23, Thu 24 → the end of Thursday 2026-09-24.
     expect(state.deadlines).toEqual([expect.objectContaining({ key: 'acceptance#1', kind: 'application.acceptance', opensAt: T0, dueAt: bj('2026-09-25T00:00:00'), escalateEveryMs: 2 * D })]);
     expect(state).toMatchObject({ stage: 'submitted', status: 'open', flagged: true, decisions: [] });
-    expect(events).toEqual([{ type: 'submitted', at: T0, actor: VILLAGE_STAFF, data: { category: 'minimum_subsistence', source: 'one_door', flagged: true } }]);
+    expect(events).toEqual([
+      { type: 'submitted', at: T0, actor: VILLAGE_STAFF, data: { category: 'minimum_subsistence', source: 'one_door', flagged: true } },
+      { type: 'deadline_opened', at: T0, actor: VILLAGE_STAFF, data: { deadline: 'acceptance#1', kind: 'application.acceptance', opensAt: T0, dueAt: bj('2026-09-25T00:00:00') } },
+    ]);
     expect(notices).toEqual([{ unit: TOWN, kind: 'opened', message: expect.stringContaining('近亲属') }]);
   });
 
@@ -163,7 +166,7 @@ describe('submission and acceptance', () => {
     const s = submit();
     const returned = acceptance(s, { decision: 'return', missing: ['户口簿复印件', '收入证明', '残疾证'] }, TOWN_STAFF, T0 + H);
     expect(s.stage).toBe('returned');
-    expect(returned.events.map((e) => e.type)).toEqual(['returned_for_materials', 'stage_entered']);
+    expect(returned.events.map((e) => e.type)).toEqual(['returned_for_materials', 'deadline_met', 'deadline_opened', 'stage_entered']);
     expect(s.decisions).toEqual([{ act: 'returned_for_materials', at: T0 + H, by: TOWN_STAFF, what: { missing: ['户口簿复印件', '收入证明', '残疾证'] }, why: '材料不全，一次性告知' }]);
     // 10 working days from Mon 09-21, across the Mid-Autumn break (09-25..27) and National Day (10-01..07),
     // counting the make-up Saturday 10-10: 22 23 24 28 29 30 | 10-08 10-09 10-10 10-12 → the end of 10-12.
@@ -304,7 +307,7 @@ describe('working-day deadlines on the holiday calendar', () => {
     expect(advanceApplication(s, reviewAt + 7 * D - 1).events).toEqual([]);
     expect(s.stage).toBe('notice');
     const ended = advanceApplication(s, reviewAt + 7 * D);
-    expect(ended.events.map((e) => e.type)).toEqual(['notice_ended', 'stage_entered']);
+    expect(ended.events.map((e) => e.type)).toEqual(['notice_ended', 'deadline_opened', 'stage_entered']);
     expect(s.stage).toBe('district_approval');
     // After Thu 12-31: 01-01..03 off, 04–08 (1–5), 11–15 (6–10) → the end of Fri 2027-01-15.
     expect(currentDeadline(s)).toMatchObject({ key: 'district_approval#1', opensAt: reviewAt + 7 * D, dueAt: bj('2027-01-16T00:00:00') });
@@ -384,6 +387,18 @@ describe('extensions', () => {
     expect(out.events).toEqual([expect.objectContaining({ type: 'extended', actor: TOWN_SUPERVISOR, data: { stage: 'town_review', workingDays: 15, dueAt: bj('2026-11-10T00:00:00'), reason: '补充调查' } })]);
     expect(s.decisions.map((x) => x.act)).toEqual(['accepted', 'extended']);
     expectViolation(() => extension(s, { stage: 'town_review', workingDays: 1, reason: '再延' }, TOWN_SUPERVISOR, T0 + 2 * D), 'conflict', /already extended/);
+  });
+
+  it('an extension after the at-risk warning warns again before the new due date', () => {
+    const s = at('deliberation');
+    const warned = currentDeadline(s)!.warnAt;
+    expect(advanceApplication(s, warned).notices).toEqual([expect.objectContaining({ kind: 'at_risk' })]);
+    extension(s, { stage: 'town_review', workingDays: 15, reason: '补充调查' }, TOWN_SUPERVISOR, warned + H);
+    const moved = currentDeadline(s)!;
+    expect(moved.warnAt).toBeGreaterThan(warned + H);
+    expect(applicationWakeAt(s)).toBe(moved.warnAt);
+    expect(advanceApplication(s, moved.warnAt - 1).notices).toEqual([]);
+    expect(advanceApplication(s, moved.warnAt).notices).toEqual([expect.objectContaining({ kind: 'at_risk' })]);
   });
 
   it('an extension after the deadline passed is refused', () => {

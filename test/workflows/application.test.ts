@@ -317,7 +317,7 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
     expect(row).toMatchObject({ kind: 'application', status: 'open', stage: 'in_benefit', overdue: false, rung: 0, dueAt: null, household: { headName: '张一' }, workflowId: a.handle.workflowId, firstRunId: a.handle.firstExecutionRunId });
     expect(row.view).toEqual(v);
     const events = await eventsOf(a.caseId);
-    expect(events.filter((e) => e.type !== 'stage_entered' && e.type !== 'at_risk').map((e) => e.type)).toEqual([
+    expect(events.filter((e) => e.type !== 'stage_entered' && e.type !== 'at_risk' && !e.type.startsWith('deadline_')).map((e) => e.type)).toEqual([
       'submitted',
       'accepted',
       'verification_completed',
@@ -329,6 +329,15 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
       'approved',
     ]);
     expect(events.filter((e) => e.type === 'stage_entered').map((e) => e.data.stage)).toEqual(['verification', 'investigation', 'deliberation', 'town_review', 'notice', 'district_approval', 'in_benefit']);
+    // The deadline book's audit trail: each deadline opened, then met on time by the step that answered it.
+    expect(events.filter((e) => e.type.startsWith('deadline_')).map((e) => [e.type, e.data.deadline, e.data.lateByMs ?? null])).toEqual([
+      ['deadline_opened', 'acceptance#1', null],
+      ['deadline_met', 'acceptance#1', 0],
+      ['deadline_opened', 'town_review#1', null],
+      ['deadline_met', 'town_review#1', 0],
+      ['deadline_opened', 'district_approval#1', null],
+      ['deadline_met', 'district_approval#1', 0],
+    ]);
     const fanOut = events.find((e) => e.type === 'verification_completed')!;
     expect((fanOut.data.answered as string[]).sort()).toEqual(ANSWERING);
     expect((fanOut.data.missing as string[]).sort()).toEqual(WITHOUT_FEED);
