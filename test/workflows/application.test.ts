@@ -1,5 +1,5 @@
 import { boardRowOf } from '../helpers/board';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { defaultPayloadConverter, WorkflowNotFoundError } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSources } from '../../activities/departments/file-source';
@@ -680,6 +680,14 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
     const { runId } = await a.handle.describe();
     expect(runId).not.toBe(a.handle.firstExecutionRunId);
     const runs = await runsOf(harness, a.handle);
+    for (const run of runs.slice(0, -1)) {
+      const continued = (await env.client.workflow.getHandle(a.handle.workflowId, run).fetchHistory()).events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+      // The next run takes the carried state and nothing else: the holiday calendar travels once, in the state.
+      const carriedInput = defaultPayloadConverter.fromPayload<Record<string, unknown>>(continued!.input!.payloads![0]!);
+      expect(Object.keys(carriedInput).sort()).toEqual(['carried', 'continueAsNewAfterEvents']);
+      expect(carriedInput.continueAsNewAfterEvents).toBe(60);
+      expect(carriedInput.carried).toMatchObject({ applicationId: a.caseId, calendar: expect.any(Object) });
+    }
     expect(runs.at(-1)).toBe(runId);
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(v.caseId).toBe(a.caseId);

@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
   advanceApplication,
@@ -12,15 +12,61 @@ import {
   type ApplicationStepName,
   type ApplicationView,
 } from '../../domain/application';
-import { RuleViolation, type Outcome } from '../../domain/case';
 import { DEPARTMENT_CODES, type DepartmentAnswer } from '../../domain/verification';
 import { formatDuration } from '../../domain/duration';
-import { CaseRuntime } from '../lib/case-runtime';
-import { enforce } from '../lib/projector';
-import { applicationQuery, applicationStepUpdates, openedUpdate, type ApplicationInput } from './contract';
+import { failureMessage, kindStep, runCase, startOf, type CaseKindRules, type CaseRun } from '../lib/case-workflow';
+import { applicationQuery, applicationStepUpdates, openedUpdate, type ApplicationInput, type ApplicationStart, type StepArgs } from './contract';
 
 /** application-<household>-<category>-<start, to the millisecond, UTC>: distinct per application. */
 const stamp = (t: Date) => t.toISOString().replace(/[-:.Z]/g, '');
+
+/** The application kind for the case skeleton: its rules (domain/application.ts) and its step table. */
+const APPLICATION: CaseKindRules<ApplicationState, ApplicationView, ApplicationStart> = {
+  kind: 'application',
+  open: (start, now) => submitApplication({ ...start.submit, applicationId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}` }, now),
+  view: applicationView,
+  caseIdOf: (s) => s.applicationId,
+  // The workflow id outlives an application (one per household and category): a step naming an earlier one is refused.
+  otherCase: (s, caseId) => `application ${caseId} is closed; the current one is ${s.applicationId}`,
+  advance: advanceApplication,
+  wakeAt: applicationWakeAt,
+  query: applicationQuery,
+  opened: openedUpdate,
+  steps: (Object.keys(APPLICATION_STEPS) as ApplicationStepName[]).map((name) =>
+    kindStep<ApplicationState, StepArgs, ApplicationView>({ ...APPLICATION_STEPS[name], update: applicationStepUpdates[name] }),
+  ),
+};
+
+/** 家庭经济状况核对: every department at once; one that does not answer in time is recorded missing. */
+async function verify(state: ApplicationState): Promise<DepartmentAnswer[]> {
+  const timeout = state.policy.departmentTimeoutMs;
+  const { verifyWithDepartment } = proxyActivities<Activities>({
+    scheduleToCloseTimeout: timeout,
+    startToCloseTimeout: Math.min(timeout, 60_000),
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+  });
+  return Promise.all(
+    DEPARTMENT_CODES.map(async (department): Promise<DepartmentAnswer> => {
+      try {
+        return await verifyWithDepartment(department, { applicationId: state.applicationId, householdId: state.householdId });
+      } catch (err) {
+        return { department, status: 'missing', reason: `no answer within ${formatDuration(timeout)} (${failureMessage(err)})` };
+      }
+    }),
+  );
+}
+
+/** An application filed from an alert closes that alert as converted, once, right after it opens. */
+async function convertAlert(run: CaseRun<ApplicationState, ApplicationView>, actor: ApplicationStart['submit']['actor']): Promise<void> {
+  const state = run.state;
+  const { closeAlertAsConverted } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10, maximumInterval: '1 minute' } });
+  try {
+    const result = await closeAlertAsConverted({ alertId: state.alertId!, applicationId: state.applicationId, actor });
+    await run.commit(alertConverted(state, result, run.now()));
+  } catch (err) {
+    await run.commit(alertConverted(state, 'failed', run.now(), failureMessage(err)));
+  }
+}
 
 /**
  * One assistance application, from submission through acceptance, verification, investigation,
@@ -29,85 +75,21 @@ const stamp = (t: Date) => t.toISOString().replace(/[-:.Z]/g, '');
  * on the holiday calendar it was given and escalate like alerts.
  */
 export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationView> {
-  let state: ApplicationState;
-  let opening: Outcome | undefined;
-  if (input.carried) state = input.carried;
-  else {
-    const submitted = submitApplication({ ...input.submit, applicationId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}` }, Date.now());
-    state = submitted.state;
-    opening = submitted;
-  }
-  const runtime = new CaseRuntime('application', state, applicationView, input.continueAsNewAfterEvents);
-  const now = () => runtime.now();
-  const commit = (outcome: Outcome) => runtime.commit(outcome);
-  const openingCommitted = opening ? commit(opening) : Promise.resolve(runtime.current());
-
-  setHandler(applicationQuery, () => runtime.current());
-  setHandler(openedUpdate, async () => {
-    await openingCommitted;
-    return runtime.current();
-  });
-
-  for (const name of Object.keys(APPLICATION_STEPS) as ApplicationStepName[]) {
-    const step = APPLICATION_STEPS[name] as (typeof APPLICATION_STEPS)[ApplicationStepName] & {
-      check(s: ApplicationState, input: unknown, actor: unknown): void;
-      apply(s: ApplicationState, input: unknown, actor: unknown, now: number): Outcome;
-    };
-    setHandler(applicationStepUpdates[name], async ({ input: raw, actor }) => commit(step.apply(state, step.schema.parse(raw), actor, now())), {
-      validator: ({ caseId, input: raw, actor }) =>
-        enforce(() => {
-          if (caseId !== state.applicationId) throw new RuleViolation('conflict', `application ${caseId} is closed; the current one is ${state.applicationId}`);
-          const parsed = step.schema.safeParse(raw);
-          if (!parsed.success) throw new RuleViolation('unprocessable', `${parsed.error.issues[0]?.path.join('.') || 'input'}: ${parsed.error.issues[0]?.message}`);
-          step.check(state, parsed.data, actor);
-        }),
-    });
-  }
-
-  /** 家庭经济状况核对: every department at once; one that does not answer in time is recorded missing. */
-  const verify = async (): Promise<DepartmentAnswer[]> => {
-    const timeout = state.policy.departmentTimeoutMs;
-    const { verifyWithDepartment } = proxyActivities<Activities>({
-      scheduleToCloseTimeout: timeout,
-      startToCloseTimeout: Math.min(timeout, 60_000),
-      retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
-    });
-    return Promise.all(
-      DEPARTMENT_CODES.map(async (department): Promise<DepartmentAnswer> => {
-        try {
-          return await verifyWithDepartment(department, { applicationId: state.applicationId, householdId: state.householdId });
-        } catch (err) {
-          return { department, status: 'missing', reason: `no answer within ${formatDuration(timeout)} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message})` };
-        }
-      }),
-    );
-  };
-
-  await openingCommitted;
-  if (state.alertConversion === 'pending') {
-    const { closeAlertAsConverted } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10, maximumInterval: '1 minute' } });
-    try {
-      const result = await closeAlertAsConverted({ alertId: state.alertId!, applicationId: state.applicationId, actor: input.submit.actor });
-      await commit(alertConverted(state, result, now()));
-    } catch (err) {
-      await commit(alertConverted(state, 'failed', now(), (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message));
-    }
-  }
-  while (state.status === 'open') {
-    if (state.verification.pending && state.stage === 'verification') {
-      const answers = await verify();
-      // An action may have closed or moved the case while the departments answered.
-      if (state.status === 'open' && state.stage === 'verification') await commit(verificationCompleted(state, answers, now()));
-      continue;
-    }
-    await runtime.sleepUntil(applicationWakeAt(state));
-    const happened = advanceApplication(state, now());
-    if (happened.events.length > 0) await commit(happened);
-    if (!state.verification.pending && runtime.shouldContinueAsNew()) {
-      await runtime.settle();
-      await continueAsNew<typeof applicationWorkflow>({ ...input, carried: state });
-    }
-  }
-  await runtime.settle();
-  return runtime.current();
+  const from = startOf(input);
+  // submitApplication always opens: the skeleton's null (declined to open) never comes back for an application.
+  return (await runCase(APPLICATION, input, {
+    // The conversion is settled before the loop, so only the run that opened the case (which has the submitting actor) finds it pending.
+    // Nothing to await otherwise: the loop then starts in the same activation, as runs recorded before the kit did.
+    afterOpen: (run) => (run.state.alertConversion === 'pending' && from.start ? convertAlert(run, from.start.submit.actor) : undefined),
+    // The departments are asked while the case waits in verification; an action may close or move it meanwhile.
+    beforeSleep: async (run) => {
+      const state = run.state;
+      if (!(state.verification.pending && state.stage === 'verification')) return false;
+      const answers = await verify(state);
+      if (state.status === 'open' && state.stage === 'verification') await run.commit(verificationCompleted(state, answers, run.now()));
+      return true;
+    },
+    // Not while the departments are still being asked: their answers belong to this run.
+    mayContinue: (s) => !s.verification.pending,
+  })) as ApplicationView;
 }
