@@ -12,8 +12,11 @@ import { answerUpdate, partyDayQuery, partyDayWorkflowId } from '../../workflows
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId } from '../../workflows/reports/contract';
 import { COLLECTIONS } from '../../store/collections';
 import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../../workflows/alerts/contract';
+import { applicationQuery, applicationStepUpdates } from '../../workflows/applications/contract';
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wishes/contract';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, TOWN, VILLAGE } from '../helpers/time-skipping';
+import { acceptAndVerify, act, approvalInput, deliberate, DISTRICT_STAFF, fileApplication, investigate, reaches, sitOutNotice, TOWN_SUPERVISOR, type Started } from '../helpers/drivers/application';
+import { nowIso, quiet } from '../helpers/drivers/common';
+import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, MIN, TOWN, VILLAGE } from '../helpers/time-skipping';
 
 /**
  * Every staff step of every case kind, fed generated and hostile inputs on a real (time-skipping) server:
@@ -73,7 +76,9 @@ beforeAll(async () => {
   harness = await createTimeSkippingHarness('steps-property');
   await harness.startWorker();
 });
-afterEach(() => harness.terminateLeftovers());
+// Each workflow goes quiet first: an activity still in flight when its workflow is terminated (an objection's
+// fan-out) keeps the test server's clock locked, and a later test's sleep (the application's notice) never returns.
+afterEach(() => harness.terminateLeftovers({ first: (handle) => quiet(harness, handle.workflowId).catch(() => undefined) }));
 afterAll(() => harness?.close());
 
 const hex = (n: number) => randomBytes(n).toString('hex');
@@ -99,6 +104,34 @@ const wishAt = (steps: number) => async (handle: WorkflowHandle, caseId: string)
     await handle.executeUpdate(update, { args: [args as never] });
   }
 };
+
+/** The application each test filed, by case id, for the drivers that walk it (test/helpers/drivers/application.ts). */
+const filed = new Map<string, Started>();
+/** Walks a filed application to a stage with the shared drivers (the clock skipped over the notice and to the re-review date). */
+const applicationAt = (stage: 'returned' | 'investigation' | 'deliberation' | 'town_review' | 'notice' | 'district_approval' | 're_review') => async (_handle: WorkflowHandle, caseId: string) => {
+  const a = filed.get(caseId)!;
+  if (stage === 'returned') {
+    await act(harness, a, 'acceptance', TOWN_STAFF, { decision: 'return', missing: ['收入证明'] });
+    return;
+  }
+  await acceptAndVerify(harness, a);
+  if (stage === 'investigation') return;
+  await investigate(harness, a);
+  if (stage === 'deliberation') return;
+  await deliberate(harness, a);
+  if (stage === 'town_review') return;
+  await act(harness, a, 'review', TOWN_STAFF, { opinion: 'approve', reason: '符合条件' });
+  if (stage === 'notice') return;
+  await sitOutNotice(harness, a);
+  if (stage === 'district_approval') return;
+  // The benefit starts on the server's today; its first re-review falls 3 months later (labour capacity).
+  const { benefit } = await act(harness, a, 'approval', DISTRICT_STAFF, approvalInput((await nowIso(harness)).slice(0, 10)));
+  await harness.sleepUntil(Date.parse(benefit!.nextReReviewAt) + MIN);
+  await reaches(a, 're_review');
+};
+/** Every role that takes an application step somewhere (the district approves, a supervisor extends), or anything. */
+const applicationActor = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(STAFF, TOWN_STAFF, TOWN_SUPERVISOR, DISTRICT_STAFF) }, { weight: 1, arbitrary: hostile });
+const applicationArgs = (valid: Record<string, unknown>) => (id: string) => fc.record({ caseId: caseIdOr(id), actor: applicationActor, input: mutated(valid) });
 
 const KINDS: KindUnderTest[] = [
   {
@@ -149,6 +182,29 @@ const KINDS: KindUnderTest[] = [
       step('fulfilment', wishStepUpdates.fulfilment, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ text: '已送达', photos: ['https://example.org/a.jpg'] }) }), wishAt(2)),
       step('confirmation', wishStepUpdates.confirmation, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ confirmedBy: 'household' }) }), wishAt(3)),
       step('withdrawal', wishStepUpdates.withdrawal, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ reason: '不再需要' }) }), wishAt(2)),
+    ],
+  },
+  {
+    kind: 'application',
+    query: applicationQuery.name,
+    async start() {
+      // The household is registered but this file's worker has no department sources: the fan-out records every department missing at once.
+      const a = await fileApplication(harness, { labourCapacity: 'labour_capacity', conflictedUsers: ['village.zhou'] });
+      filed.set(a.caseId, a);
+      return { handle: a.handle, caseId: a.caseId };
+    },
+    steps: [
+      step('acceptance', applicationStepUpdates.acceptance, applicationArgs({ decision: 'return', missing: ['收入证明'], note: '' })),
+      step('supplements', applicationStepUpdates.supplements, applicationArgs({ supplied: ['收入证明'] }), applicationAt('returned')),
+      step('verificationResult', applicationStepUpdates.verificationResult, applicationArgs({ department: 'civil_affairs', records: [], note: '' }), applicationAt('investigation')),
+      step('investigation', applicationStepUpdates.investigation, applicationArgs({ investigators: ['village.li', 'village.wang'], visitedAt: '2026-12-00T10:00:00+08:00', findings: '家中无劳动力' }), applicationAt('investigation')),
+      step('deliberation', applicationStepUpdates.deliberation, applicationArgs({ kind: 'record', heldAt: new Date().toISOString(), members: 9, attendees: 10, votesFor: 6, votesAgainst: 1 }), applicationAt('deliberation')),
+      step('review', applicationStepUpdates.review, applicationArgs({ opinion: 'reject', reason: '不符合条件' }), applicationAt('town_review')),
+      step('objection', applicationStepUpdates.objection, applicationArgs({ text: '该户有车辆未申报', from: '邻居' }), applicationAt('notice')),
+      step('extension', applicationStepUpdates.extension, applicationArgs({ stage: 'town_review', workingDays: 15, reason: '补充调查' }), applicationAt('deliberation')),
+      step('approval', applicationStepUpdates.approval, applicationArgs({ decision: 'approve', category: 'minimum_subsistence', monthlyAmount: 890, startDate: '2027-02-30', reason: '符合条件' }), applicationAt('district_approval')),
+      step('withdrawal', applicationStepUpdates.withdrawal, applicationArgs({ reason: '不再需要' }), applicationAt('investigation')),
+      step('reReview', applicationStepUpdates.reReview, applicationArgs({ outcome: 'change', reason: '收入变化', monthlyAmount: 950 }), applicationAt('re_review')),
     ],
   },
 ];
