@@ -1,5 +1,5 @@
-import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { RuleViolation, type Outcome } from '../../domain/case';
+import { patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Outcome } from '../../domain/case';
 import type { Deadline, Escalation } from '../../domain/deadlines';
 import { deadlineRecordOf, taskKeyOf, type CaseProjection, type CaseSummary, type ProjectionActivities } from '../../domain/projection';
 import { AlertLevel, CaseKind, EscalationRung, NextDeadline, OrgUnits, Overdue } from '../search-attributes';
@@ -76,18 +76,5 @@ export class Projector {
   /** Resolves when every projection asked for so far is written. */
   drained(): Promise<void> {
     return this.chain;
-  }
-}
-
-/**
- * Runs a rule check from domain/ and turns a RuleViolation into the non-retryable failure the API maps
- * to 409/422, so a refused action never enters history.
- */
-export function enforce(check: () => void): void {
-  try {
-    check();
-  } catch (err) {
-    if (err instanceof RuleViolation) throw ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
-    throw err;
   }
 }
