@@ -105,13 +105,16 @@ export async function resultOf(h: TimeSkippingHarness, a: Started): Promise<Appl
   return new Client({ connection: h.env.connection, namespace: h.env.namespace ?? 'default' }).workflow.getHandle<typeof applicationWorkflow>(a.handle.workflowId).result();
 }
 
-/** Waits for the workflow to reach `stage` by itself (the fan-out, the end of a notice, a re-review date). */
+/**
+ * Waits for the workflow to reach `stage` by itself (the fan-out, the end of a notice, a re-review date):
+ * up to 45 s, as the fan-out's eight activities once took more than 15 s with the whole suite on two cores.
+ */
 export function reaches(a: Started, stage: ApplicationStage): Promise<ApplicationView> {
   return eventually(async () => {
     const v = await applicationView(a);
     expect(v.stage).toBe(stage);
     return v;
-  });
+  }, 45_000);
 }
 
 /** Accepts the application and waits for the verification fan-out to finish (no clock skipping meanwhile). */
