@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { advanceBook, bookWakeAt, endOpen, meetOpen, openDeadline, openNext } from './deadline-book';
-import { createDeadline, deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
+import { advanceBook, bookWakeAt, endOpen, meetOpen, moveOpen, openDeadline, openNext } from './deadline-book';
+import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { zOrgCode, zOrgLevel, type UnitRef } from './org';
 import { ALERT_LEVEL_NAMES, ALERT_LEVELS, zAlertLevel, type AlertLevel, type AlertPolicy } from './policy';
 import { RuleViolation, zActor, type Actor, type CaseEvent, type Outcome } from './case';
@@ -292,10 +292,7 @@ export function repolicy(s: AlertState, policy: AlertPolicy, actor: Actor, now: 
   const d = currentDeadline(s);
   if (d && d.breachedAt === undefined) {
     const p = policy.levels[s.level];
-    const fresh = createDeadline({ key: d.key, kind: d.kind, label: d.label, opensAt: d.opensAt, dueAt: d.opensAt + p.dueMs, warnAt: p.warnAt, escalateEveryMs: p.escalateEveryMs });
-    d.dueAt = fresh.dueAt;
-    d.warnAt = fresh.warnAt;
-    d.escalateEveryMs = fresh.escalateEveryMs;
+    moveOpen(s, { dueAt: d.opensAt + p.dueMs, warn: p.warnAt, escalateEveryMs: p.escalateEveryMs });
   } else if (d) {
     d.escalateEveryMs = policy.levels[s.level].escalateEveryMs;
   }
