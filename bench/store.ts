@@ -7,7 +7,7 @@ import { BSON, MongoClient, type Collection, type CommandStartedEvent, type Db, 
 import pg from 'pg';
 import { projectCaseInto, readModelDocs } from '../store/projection';
 import { acknowledge, advanceAlert, alertView, close, openAlert, recordVisit, type Actor, type AlertState, type CaseEvent, type Notice } from '../domain/alert';
-import { localMonth } from '../domain/calendar';
+import { localMonth } from '../domain/china-time';
 import { computeCheckDigit } from '../domain/id-number';
 import type { OrgUnit, UnitRef } from '../domain/org';
 import { ALERT_LEVELS, resolvePolicy, type AlertLevel, type AlertPolicy } from '../domain/policy';

@@ -11,6 +11,7 @@ import { signToken } from '../api/auth';
 import { WEB_DIST } from '../api/routes/web';
 import { loadConfig, type Config } from '../config';
 import { advanceAlert, alertView, openAlert, type Actor } from '../domain/alert';
+import { CHINA_TIME_ZONE } from '../domain/china-time';
 import type { UnitRef } from '../domain/org';
 import { ALERT_LEVELS, type AlertLevel } from '../domain/policy';
 import type { Role } from '../domain/roles';
@@ -174,7 +175,7 @@ await runBench('web', flags['max-minutes'] as number, async () => {
     const warm: LoadTimes[] = [];
     for (let i = 0; i <= LOADS; i++) {
       // A fresh profile each time: no cached assets, the token in this tab's session as after sign-in.
-      const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: CHINA_TIME_ZONE });
       await context.addInitScript(`sessionStorage.setItem('jiuzhu.token', ${JSON.stringify(token)})`);
       const page = await context.newPage();
       const c = await load(page);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addWorkingDays, zDay, type HolidayCalendar } from './calendar';
+import { localDay, startOfLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, mergeOutcome, moveOpen, openDeadline as openOf, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
@@ -481,9 +482,6 @@ export function addMonths(day: string, months: number): string {
   return `${year}-${String(month + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
-/** Midnight at the start of a local (UTC+8) day, as epoch ms. */
-const localMidnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
-
 export function approval(s: ApplicationState, input: z.infer<typeof zApprovalInput>, actor: Actor, now: number): Outcome {
   checkApproval(s, actor);
   const met = meetOpen(s, now, actor);
@@ -492,7 +490,7 @@ export function approval(s: ApplicationState, input: z.infer<typeof zApprovalInp
     return { ...close(s, 'rejected', now, events), notices: [{ unit: s.unit, kind: 'decided', message: `救助申请未获批准（${s.applicationId}）：${input.reason}` }] };
   }
   const months = s.policy.reReview.months[s.labourCapacity];
-  s.benefit = { category: input.category, monthlyAmount: input.monthlyAmount, startDate: input.startDate, nextReReviewAt: localMidnight(addMonths(input.startDate, months)), reReviews: 0 };
+  s.benefit = { category: input.category, monthlyAmount: input.monthlyAmount, startDate: input.startDate, nextReReviewAt: startOfLocalDay(addMonths(input.startDate, months)), reReviews: 0 };
   s.outcome = 'approved';
   s.stage = 'in_benefit';
   delete s.objectionDecisionDue;
@@ -525,10 +523,10 @@ export function reReview(s: ApplicationState, input: z.infer<typeof zReReviewInp
   if (input.labourCapacity) s.labourCapacity = input.labourCapacity;
   // The next date follows the schedule from the start date — whole months after it — so re-reviews drift
   // neither with late handling nor with month-end clamping (12-31 → 03-31, 06-30, 09-30, 12-31, not 12-30).
-  const last = new Date(b.nextReReviewAt + 8 * 3600_000).toISOString().slice(0, 10);
+  const last = localDay(b.nextReReviewAt);
   const monthIndex = (day: string) => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7)) - 1;
   const monthsSoFar = monthIndex(last) - monthIndex(b.startDate);
-  b.nextReReviewAt = localMidnight(addMonths(b.startDate, monthsSoFar + s.policy.reReview.months[s.labourCapacity]));
+  b.nextReReviewAt = startOfLocalDay(addMonths(b.startDate, monthsSoFar + s.policy.reReview.months[s.labourCapacity]));
   s.stage = 'in_benefit';
   return { events: [event, ...met, stageEvent(s, now)], notices: [] };
 }

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { dayNumberOf, dayOfNumber, isValidDay, localDay, localDayNumber, startOfDayNumber, weekdayOfNumber } from './china-time';
 
 /**
  * Working days (工作日) on the mainland-China holiday calendar, for the statutory deadlines of assistance
  * applications (town review within 15 working days, district approval within 10, …).
  *
  * Pure and deterministic: it runs inside the Temporal workflow sandbox, so no I/O and no Node built-ins.
- * Instants are UTC epoch milliseconds; a calendar day is the Asia/Shanghai day (UTC+8, no DST), written
- * 'YYYY-MM-DD'.
+ * Instants are UTC epoch milliseconds; a calendar day is the China-time day (domain/china-time.ts),
+ * written 'YYYY-MM-DD'.
  *
  * A day is a working day when:
  *   1. it is listed as a holiday (法定节假日 and the days swapped around it) → not a working day;
@@ -35,62 +36,11 @@ export interface HolidayCalendar {
   years: Record<string, HolidayYear>;
 }
 
-const DAY_MS = 86_400_000;
-/** Asia/Shanghai is UTC+8 all year (no DST since 1991). */
-const OFFSET_MS = 8 * 3_600_000;
-const DAY_FORMAT = /^(\d{4})-(\d{2})-(\d{2})$/;
 const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 
-/** Days since 1970-01-01 of a 'YYYY-MM-DD', or null when it is not a real calendar date. */
-function dayNumberOf(day: string): number | null {
-  const m = DAY_FORMAT.exec(day);
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  const ms = Date.UTC(y, mo - 1, d);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
-  return ms / DAY_MS;
-}
-
-function requireDayNumber(day: string): number {
-  const n = dayNumberOf(day);
-  if (n === null) throw new RangeError(`expected a date YYYY-MM-DD, got "${day}"`);
-  return n;
-}
-
-/** The 'YYYY-MM-DD' of a day number (days since 1970-01-01). */
-const dayOf = (dayNumber: number): string => new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
-
-/** The UTC+8 day number of an instant. */
-const localDayNumber = (ms: number): number => Math.floor((ms + OFFSET_MS) / DAY_MS);
-
-/** The instant local midnight (00:00 UTC+8) begins the given day. */
-const startOfDayNumber = (dayNumber: number): number => dayNumber * DAY_MS - OFFSET_MS;
-
-/** 0 = Sunday … 6 = Saturday. 1970-01-01 was a Thursday. */
-const weekdayOfNumber = (dayNumber: number): number => (((dayNumber + 4) % 7) + 7) % 7;
-
-/** True when `day` is a real calendar date written 'YYYY-MM-DD'. */
-export const isValidDay = (day: string): boolean => dayNumberOf(day) !== null;
-
-/** The Asia/Shanghai (UTC+8) calendar day of an instant, 'YYYY-MM-DD'. */
-export function localDay(ms: number): string {
-  if (!Number.isFinite(ms)) throw new RangeError(`expected an epoch-ms instant, got ${ms}`);
-  return dayOf(localDayNumber(ms));
-}
-
-/** The Asia/Shanghai (UTC+8) month of an instant, 'YYYY-MM'. @throws RangeError for a non-finite instant. */
-export const localMonth = (ms: number): string => localDay(ms).slice(0, 7);
-
-/** The instant a local (UTC+8) day begins: 00:00 Beijing time, as epoch ms. */
-export function startOfLocalDay(day: string): number {
-  return startOfDayNumber(requireDayNumber(day));
-}
-
-/** 0 = Sunday … 6 = Saturday, for a 'YYYY-MM-DD'. */
+/** 0 = Sunday … 6 = Saturday, for a 'YYYY-MM-DD'. @throws RangeError naming a day that is not a real date. */
 export function weekdayOf(day: string): number {
-  return weekdayOfNumber(requireDayNumber(day));
+  return weekdayOfNumber(dayNumberOf(day));
 }
 
 /** True when the calendar holds an entry for `year`; when false, that year counts as plain Mon–Fri. */
@@ -108,7 +58,7 @@ export function uncoveredYears(cal: HolidayCalendar, fromMs: number, toMs: numbe
 }
 
 function isWorkingDayNumber(dayNumber: number, cal: HolidayCalendar): boolean {
-  const day = dayOf(dayNumber);
+  const day = dayOfNumber(dayNumber);
   const entry = cal.years[day.slice(0, 4)];
   if (entry) {
     if (entry.holidays.includes(day)) return false;
@@ -123,7 +73,7 @@ function isWorkingDayNumber(dayNumber: number, cal: HolidayCalendar): boolean {
  * is, any other day is when it falls Monday to Friday (also for years absent from the calendar).
  */
 export function isWorkingDay(day: string, cal: HolidayCalendar): boolean {
-  return isWorkingDayNumber(requireDayNumber(day), cal);
+  return isWorkingDayNumber(dayNumberOf(day), cal);
 }
 
 function requireCount(n: number, what: string, min: number): void {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localInstant, localMonth, nextLocalMidnight } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, endOpen, meetOpen, openDeadline, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
@@ -13,10 +14,6 @@ import type { PartyDayPolicy } from './policy';
  * Pure: the workflow (workflows/party-day) calls these with workflow time and projects what they return.
  */
 
-/** Party days follow local time in Weihai. China has kept UTC+8 without daylight saving since 1991. */
-export const PARTY_DAY_TIMEZONE = 'Asia/Shanghai';
-const LOCAL_OFFSET_MS = 8 * 3_600_000;
-const DAY_MS = 86_400_000;
 
 export const zStartsAt = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM (00:00–23:59)');
 export const zDayOfMonth = z.number().int().min(1, 'expected a day of month from 1 to 28').max(28, 'expected a day of month from 1 to 28 (every month has it)');
@@ -117,36 +114,11 @@ export const partyDayId = (unitCode: string, month: string): string => `${unitCo
 export const partyDayCaseId = (unitCode: string, month: string): string => `party-day-${unitCode}-${month}`;
 export const zPartyDayId = z.string().regex(/^\d{6,12}:\d{4}-(0[1-9]|1[0-2])$/, 'expected a party-day id such as 371002001001:2026-11');
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** The local calendar date of an instant. */
-export function localDate(t: number): { year: number; month: number; day: number } {
-  const d = new Date(t + LOCAL_OFFSET_MS);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-}
-
-/** The local month (YYYY-MM) an instant falls in. */
-export function monthOf(t: number): string {
-  const { year, month } = localDate(t);
-  return `${year}-${pad(month)}`;
-}
-
-export function previousMonth(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 1 ? `${y - 1}-12` : `${y}-${pad(m - 1)}`;
-}
-
-/** Local midnight at the end of the day that contains `t`. */
-export function endOfLocalDay(t: number): number {
-  const { year, month, day } = localDate(t);
-  return Date.UTC(year, month - 1, day) + DAY_MS - LOCAL_OFFSET_MS;
-}
-
-/** The instant of a month's party day at its local start time. */
+/** The instant of a month's party day at its local (China-time) start time. */
 export function partyDayStartsAt(month: string, dayOfMonth: number, startsAt: string): number {
   const [y, m] = month.split('-').map(Number) as [number, number];
   const [h, min] = startsAt.split(':').map(Number) as [number, number];
-  return Date.UTC(y, m - 1, dayOfMonth, h, min) - LOCAL_OFFSET_MS;
+  return localInstant({ year: y, month: m, day: dayOfMonth }, h, min);
 }
 
 const DEADLINE_LABEL = '党员活动日集中答疑：议题当日答复';
@@ -198,8 +170,8 @@ export interface OpenArgs {
  * An empty agenda closes at once: there is nothing to answer.
  */
 export function openPartyDay(a: OpenArgs, now: number): { state: PartyDayState } & Outcome {
-  const month = monthOf(a.scheduledAt);
-  const dayEndsAt = endOfLocalDay(a.scheduledAt);
+  const month = localMonth(a.scheduledAt);
+  const dayEndsAt = nextLocalMidnight(a.scheduledAt);
   const items = buildAgenda(a.sources);
   const state: PartyDayState = {
     partyDayId: partyDayId(a.unitCode, month),

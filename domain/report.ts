@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
+import { localMonth } from './china-time';
 import { zOrgCode, type UnitRef } from './org';
 import type { ReportsPolicy } from './policy';
 import { PERMISSIONS } from './permissions';
@@ -87,7 +88,7 @@ export const zReceipt = z
 
 /** The local (UTC+8) calendar month of an instant, 'YYYY-MM': common issues are counted per month. */
 export function reportMonth(t: number): string {
-  return new Date(t + 8 * 3_600_000).toISOString().slice(0, 7);
+  return localMonth(t);
 }
 
 /** The id of the common issue (共性问题) of one unit, category and month: one per triple, by construction. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localDay, parseLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
@@ -347,10 +348,6 @@ export function screening(s: WishState, input: z.infer<typeof zScreeningInput>, 
   };
 }
 
-/** End of the local (Asia/Shanghai, UTC+8, no DST) day `day`. */
-const endOfLocalDay = (day: string) => Date.parse(`${day}T23:59:59.999+08:00`);
-const localDay = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
-
 /**
  * The fulfilment due date a claim proposes: at most `fulfilWithin` after the claim, the maximum when none is
  * given. A date means the end of that day, clamped to the maximum on the last allowed day.
@@ -360,9 +357,9 @@ export function fulfilDueAt(s: WishState, fulfilBy: string | undefined, now: num
   if (fulfilBy === undefined) return max;
   if (/^\d{4}-\d{2}-\d{2}$/.test(fulfilBy)) {
     if (fulfilBy > localDay(max)) throw new RuleViolation('unprocessable', `fulfilBy: at most ${localDay(max)} (fulfilWithin after the claim)`);
-    const end = endOfLocalDay(fulfilBy);
-    if (Number.isNaN(end)) throw new RuleViolation('unprocessable', `fulfilBy: ${fulfilBy} is not a calendar date`);
-    const at = Math.min(end, max);
+    const day = parseLocalDay(fulfilBy);
+    if (!day.ok) throw new RuleViolation('unprocessable', `fulfilBy: ${day.error}`);
+    const at = Math.min(day.value.end - 1, max);
     if (at <= now) throw new RuleViolation('unprocessable', 'fulfilBy: must be in the future');
     return at;
   }

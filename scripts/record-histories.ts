@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createFileSources } from '../activities/departments/file-source';
-import { endOfLocalDay, monthOf, partyDayStartsAt } from '../domain/party-day';
+import { localMonth, nextLocalMidnight, shiftMonth } from '../domain/china-time';
+import { partyDayStartsAt } from '../domain/party-day';
 import { findCase } from '../store/cases';
 import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../workflows/alerts/contract';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery } from '../workflows/reports/contract';
@@ -383,7 +384,7 @@ const scenarios: Scenario[] = [
       await until('the report in the read model', async () => (await findCase(h.mongo.db, report.caseId)) !== null);
       await seedAgenda(h, 'm1', { reportId: report.caseId });
       const t0 = await h.env.currentTimeMs();
-      const dayEnd = endOfLocalDay(t0);
+      const dayEnd = nextLocalMidnight(t0);
       const month1 = await startPartyDay(h, t0);
       await until('month 1 agenda', async () => (await month1.query(partyDayQuery).catch(() => null))?.items.length === 2);
       const first = await month1.query(partyDayQuery);
@@ -391,8 +392,7 @@ const scenarios: Scenario[] = [
       // At risk at midnight; at midnight + 1 day the report is carried over and escalated to the town.
       await h.sleepUntil(dayEnd + D + MIN);
       await h.sleepUntil(dayEnd + 5 * D);
-      const [y, m] = monthOf(t0).split('-').map(Number) as [number, number];
-      const month2Id = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+      const month2Id = shiftMonth(localMonth(t0), 1);
       const day2 = partyDayStartsAt(month2Id, 28, '09:00');
       await h.sleepUntil(day2);
       const month2 = await startPartyDay(h, day2);

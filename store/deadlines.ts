@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { localMonth } from '../domain/calendar';
+import { localMonth, shiftMonth } from '../domain/china-time';
 import { collections, type DeadlineDoc } from './collections';
 
 /** Above this many months a period is read in one query (the monthly reads would be more round trips than rows saved). */
@@ -10,13 +10,9 @@ export function monthsBetween(from: Date, to: Date): string[] {
   const months: string[] = [];
   if (to <= from) return months;
   const last = localMonth(to.getTime() - 1);
-  let [y, m] = localMonth(from.getTime()).split('-').map(Number) as [number, number];
-  for (;;) {
-    const month = `${y}-${String(m).padStart(2, '0')}`;
+  for (let month = localMonth(from.getTime()); ; month = shiftMonth(month, 1)) {
     months.push(month);
     if (month >= last || months.length > MAX_MONTH_QUERIES) return months;
-    m += 1;
-    if (m > 12) [y, m] = [y + 1, 1];
   }
 }
 

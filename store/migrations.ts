@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { localMonth } from '../domain/calendar';
+import { localMonth } from '../domain/china-time';
 import { collections } from './collections';
 import { isDuplicateKey, upsertIfNewer } from './mongo';
 

@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, Db } from 'mongodb';
 import { taskKeyOf, type CaseProjection } from '../domain/projection';
-import { localMonth } from '../domain/calendar';
+import { localMonth } from '../domain/china-time';
 import { collections, type BoardRow, type CaseDoc, type DeadlineDoc, type EventDoc, type HouseholdShown, type NoticeDoc } from './collections';
 import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, upsertIfNewer } from './mongo';
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { addWorkingDays, localDay, startOfLocalDay, uncoveredYears, zHolidayEntry, zHolidayYear } from '../../domain/calendar';
+import { addWorkingDays, uncoveredYears, zHolidayEntry, zHolidayYear } from '../../domain/calendar';
+import { localDay, startOfLocalDay } from '../../domain/china-time';
 import { DEFAULT_REGION, findHolidayYear, loadHolidayCalendar, saveHolidayYear } from '../../store/calendar';
 import type { CalendarYearDoc } from '../../store/collections';
 import { principalOf } from '../auth';

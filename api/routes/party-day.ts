@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ActionOf } from '../../domain/permissions';
 import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
-import { PARTY_DAY_TIMEZONE, partyDayCaseId, zAnswerInput, zPartyDayId, zPauseInput, zScheduleInput, zUnpauseInput } from '../../domain/party-day';
+import { CHINA_TIME_ZONE } from '../../domain/china-time';
+import { partyDayCaseId, zAnswerInput, zPartyDayId, zPauseInput, zScheduleInput, zUnpauseInput } from '../../domain/party-day';
 import { getPartyDay, partyDaysOf } from '../../store/party-days';
 import {
   answerUpdate,
@@ -113,7 +114,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       const input: PartyDayStart = { unitCode: unit.code, unit: ladder[0]!, ladder, policy: { ...config.policy.partyDay, dayOfMonth, startsAt } };
       const spec: ScheduleSpec = {
         calendars: [{ dayOfMonth, hour, minute, comment: `${unit.name}每月党员活动日集中答疑` }],
-        timezone: PARTY_DAY_TIMEZONE,
+        timezone: CHINA_TIME_ZONE,
       };
       const action: ScheduleOptionsStartWorkflowAction<typeof partyDayWorkflow> = {
         type: 'startWorkflow',

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { localMonth, shiftMonth, startOfLocalMonth } from '../../domain/china-time';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import type { DeadlineDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
@@ -26,15 +27,8 @@ function count(b: Counts, d: Counted, now: number): void {
 }
 const withRate = (b: Counts): Counts => ({ ...b, onTimeRate: b.due ? b.onTime / b.due : null });
 
-/** The local (Asia/Shanghai) month of an instant, YYYY-MM. */
-const monthOf = (t: Date) => new Date(t.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
 /** Midnight starting a local month. */
-const monthStart = (month: string) => new Date(`${month}-01T00:00:00+08:00`);
-const addMonth = (month: string, n: number) => {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const total = y * 12 + (m - 1) + n;
-  return `${Math.floor(total / 12)}-${String((total % 12) + 1).padStart(2, '0')}`;
-};
+const monthStart = (month: string) => new Date(startOfLocalMonth(month));
 
 export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
@@ -116,14 +110,14 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { unit, children } = await scope(request);
       const now = Date.now();
-      const last = monthOf(new Date(now));
-      const months = Array.from({ length: request.query.months }, (_, i) => addMonth(last, i - request.query.months + 1));
+      const last = localMonth(now);
+      const months = Array.from({ length: request.query.months }, (_, i) => shiftMonth(last, i - request.query.months + 1));
       const index = new Map(months.map((m, i) => [m, i]));
       const total = months.map(() => empty());
       const perChild = new Map(children.map((c) => [c.code, months.map(() => empty())]));
       const depth = unit.path.length;
-      for (const d of await deadlinesIn(unit.code, monthStart(months[0]!), monthStart(addMonth(last, 1)))) {
-        const i = index.get(monthOf(d.dueAt));
+      for (const d of await deadlinesIn(unit.code, monthStart(months[0]!), monthStart(shiftMonth(last, 1)))) {
+        const i = index.get(localMonth(d.dueAt.getTime()));
         if (i === undefined) continue;
         count(total[i]!, d, now);
         const child = perChild.get(d.orgPath[depth] ?? '');

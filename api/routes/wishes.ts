@@ -3,6 +3,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { maskPhone } from '../../domain/mask';
+import { localDay } from '../../domain/china-time';
 import { zOrgCode } from '../../domain/org';
 import { seesPersonalData } from '../../domain/roles';
 import {
@@ -69,8 +70,6 @@ const known = (h: HouseholdDoc): KnownPersonalData => ({
   phones: [h.phone],
   addresses: [h.address],
 });
-/** The local (Asia/Shanghai) calendar date of an instant. */
-const localDay = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
 
 const showHelper = (p: Principal, h: HelperDoc) => ({
   id: h._id,

@@ -4,13 +4,13 @@ import {
   addWorkingDays,
   coversYear,
   isWorkingDay,
-  localDay,
   uncoveredYears,
   workingDaysBetween,
   zHolidayCalendarFile,
   zHolidayYear,
   type HolidayCalendar,
 } from '../../domain/calendar';
+import { localDay } from '../../domain/china-time';
 import shipped from '../../scripts/seed/holidays-cn-mainland.json' with { type: 'json' };
 
 const cal: HolidayCalendar = zHolidayCalendarFile.parse(shipped);
@@ -18,15 +18,6 @@ const cal: HolidayCalendar = zHolidayCalendarFile.parse(shipped);
 const bj = (local: string) => Date.parse(`${local}+08:00`);
 /** The deadline instant for "end of <day>", i.e. 00:00 Beijing time of the next day. */
 const endOf = (day: string) => bj(`${day}T00:00:00`) + 86_400_000;
-
-describe('localDay', () => {
-  it('is the Beijing (UTC+8) day, not the UTC day', () => {
-    expect(localDay(Date.parse('2026-03-02T15:59:59.999Z'))).toBe('2026-03-02');
-    expect(localDay(Date.parse('2026-03-02T16:00:00Z'))).toBe('2026-03-03');
-    expect(localDay(bj('2026-12-31T23:59:59'))).toBe('2026-12-31');
-    expect(localDay(bj('2027-01-01T00:00:00'))).toBe('2027-01-01');
-  });
-});
 
 describe('isWorkingDay on the 2026 calendar', () => {
   it('a listed holiday is off even on a weekday; a make-up Saturday/Sunday is a working day', () => {

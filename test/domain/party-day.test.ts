@@ -6,15 +6,12 @@ import {
   buildAgenda,
   carriedItemsOf,
   currentDeadline,
-  endOfLocalDay,
   handOver,
-  monthOf,
   openPartyDay,
   partyDayRecord,
   partyDayStartsAt,
   partyDayView,
   partyDayWakeAt,
-  previousMonth,
   recordAnswer,
   RuleViolation,
   zAnswerInput,
@@ -58,17 +55,9 @@ function open(sources: AgendaSources = SOURCES, at = NOV15): PartyDayState {
 const answer = (itemId: string, role: 'committee_member' | 'civil_affairs_assistant' = 'committee_member') => ({ itemId, answer: '已按政策解释并登记，下周入户核实。', answeredBy: { role, name: '王书记' } });
 
 describe('local time in Weihai (UTC+8)', () => {
-  it('takes the month, the day’s end and the party day’s instant in local time', () => {
-    // 2026-10-31 16:30 UTC is already 1 November in Weihai.
-    expect(monthOf(Date.UTC(2026, 9, 31, 16, 30))).toBe('2026-11');
-    expect(monthOf(Date.UTC(2026, 9, 31, 15, 59))).toBe('2026-10');
-    expect(endOfLocalDay(NOV15)).toBe(NOV15_END);
-    expect(endOfLocalDay(Date.UTC(2026, 10, 15, 15, 59))).toBe(NOV15_END);
-    expect(endOfLocalDay(NOV15_END)).toBe(NOV15_END + D);
+  it('takes the party day’s instant in local time (the month and the day’s end: test/domain/china-time.test.ts)', () => {
     expect(partyDayStartsAt('2026-11', 15, '09:00')).toBe(NOV15);
     expect(partyDayStartsAt('2026-12', 1, '07:30')).toBe(Date.UTC(2026, 10, 30, 23, 30));
-    expect(previousMonth('2026-01')).toBe('2025-12');
-    expect(previousMonth('2026-11')).toBe('2026-10');
   });
 });
 

@@ -202,6 +202,8 @@ describe('claims: one need, one helper', () => {
     refused(() => claimed(at, new Date(at + 31 * D).toISOString()), 'unprocessable', /fulfilBy: at most/);
     refused(() => claimed(at, '2026-06-11'), 'unprocessable', /fulfilBy: at most 2026-06-10/);
     refused(() => claimed(at, new Date(at - H).toISOString()), 'unprocessable', /future/);
+    // An impossible date is refused by the rule, never an invalid instant that fails the workflow task (issue 10).
+    refused(() => claimed(at, '2026-06-00'), 'unprocessable', /^fulfilBy: expected a date YYYY-MM-DD, got "2026-06-00"$/);
     const s = claimed(at);
     refused(() => claim(s, { helperId: PM_HELPER.helperId }, PARTY_MEMBER, at + H, PM_HELPER), 'conflict', /already claimed by 海港志愿服务队/);
     const open = approved();

@@ -1,6 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDate, monthOf, partyDayStartsAt, previousMonth } from '../../domain/party-day';
+import { localDate, localMonth, shiftMonth } from '../../domain/china-time';
+import { partyDayStartsAt } from '../../domain/party-day';
 import { COLLECTIONS, type PartyDayDoc } from '../../store/collections';
 import { partyDayScheduleId } from '../../workflows/party-day/contract';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
@@ -76,9 +77,9 @@ async function fileReport(category: string, text: string, contact?: string): Pro
 /** The next instant the calendar (day, HH:MM, Weihai time) matches after now. */
 function nextPartyDay(day: number, startsAt: string): number {
   const now = Date.now();
-  const thisMonth = partyDayStartsAt(monthOf(now), day, startsAt);
+  const thisMonth = partyDayStartsAt(localMonth(now), day, startsAt);
   if (thisMonth > now) return thisMonth;
-  const [y, m] = monthOf(now).split('-').map(Number) as [number, number];
+  const [y, m] = localMonth(now).split('-').map(Number) as [number, number];
   const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
   return partyDayStartsAt(next, day, startsAt);
 }
@@ -118,8 +119,8 @@ describe('the monthly Party-day Q&A through its schedule', () => {
     expect(created.json().nextActionTimes[0]).toBe(new Date(nextPartyDay(DAY, '09:30')).toISOString());
 
     // Month 1: last month's party day, backfilled — its grace ended weeks ago.
-    const month2 = monthOf(Date.now());
-    const month1 = previousMonth(month2);
+    const month2 = localMonth(Date.now());
+    const month1 = shiftMonth(month2, -1);
     const id1 = `${UNITS.haigang}:${month1}`;
     const id2 = `${UNITS.haigang}:${month2}`;
     const at1 = partyDayStartsAt(month1, DAY, '09:30');

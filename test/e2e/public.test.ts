@@ -1,4 +1,4 @@
-import { localMonth } from '../../domain/calendar';
+import { localMonth } from '../../domain/china-time';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../../api/rate-limit';

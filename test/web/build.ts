@@ -6,14 +6,16 @@ const root = join(import.meta.dirname, '..', '..');
 const web = join(root, 'web');
 const index = join(web, 'dist', 'index.html');
 
-/** The newest modification time under a folder (the web sources, the Vite config, index.html). */
+/** The newest modification time under a folder (the web sources, the Vite config, index.html, domain/). */
 function newest(path: string): number {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
 }
 
-const stale = () => !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(join(web, 'src')), newest(join(web, 'index.html')), newest(join(web, 'vite.config.ts')));
+/** The web's sources: its own, and the shared pure modules of domain/ it imports (domain/china-time.ts). */
+const stale = () =>
+  !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(join(web, 'src')), newest(join(root, 'domain')), newest(join(web, 'index.html')), newest(join(web, 'vite.config.ts')));
 
 /**
  * `npm test` builds the workspace before vitest (scripts/test.mjs); a test file run on its own builds it

@@ -2,7 +2,8 @@ import { boardRowOf } from '../helpers/board';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { endOfLocalDay, monthOf, partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
+import { localMonth, nextLocalMidnight } from '../../domain/china-time';
+import { partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
 import { COLLECTIONS, type PartyDayDoc } from '../../store/collections';
 import { partyDayQuery } from '../../workflows/party-day/contract';
 import { answerItem, seedAgenda as seedAgendaOn, startPartyDay, type PartyDayHandle as Handle } from '../helpers/drivers/party-day';
@@ -68,10 +69,10 @@ describe('party-day workflow (time-skipping, default policy)', () => {
     await withWorker(async () => {
       const { issueId, reportId } = await seedAgenda('m1');
       const t0 = await env.currentTimeMs();
-      const dayEnd = endOfLocalDay(t0);
+      const dayEnd = nextLocalMidnight(t0);
       const handle = await start(t0);
       const first = await settled(handle);
-      expect(first.view).toMatchObject({ month: monthOf(t0), stage: 'agenda_published', status: 'open' });
+      expect(first.view).toMatchObject({ month: localMonth(t0), stage: 'agenda_published', status: 'open' });
       expect(first.view.items.map((i) => [i.itemId, i.kind, i.refId])).toEqual([
         ['Q1', 'common_issue', issueId],
         ['Q2', 'report', reportId],
@@ -118,7 +119,7 @@ describe('party-day workflow (time-skipping, default policy)', () => {
       expect((await settled(handle)).view.escalations).toHaveLength(1);
 
       // Next month's run takes the open item; this month's closes.
-      const [y, m] = monthOf(t0).split('-').map(Number) as [number, number];
+      const [y, m] = localMonth(t0).split('-').map(Number) as [number, number];
       const month2 = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
       // The 28th of next month: always after the 20 days above, so next month's run starts on its day.
       const day2 = partyDayStartsAt(month2, 28, '09:00');
@@ -148,8 +149,8 @@ describe('party-day workflow (time-skipping, default policy)', () => {
       const t0 = await env.currentTimeMs();
       const handle = await start(undefined);
       const view = await handle.result();
-      expect(view).toMatchObject({ month: monthOf(t0), status: 'closed', items: [], deadlines: [] });
-      expect(await mongo.db.collection<PartyDayDoc>(COLLECTIONS.partyDays).findOne({ _id: `${VILLAGE.code}:${monthOf(t0)}` })).toMatchObject({ status: 'closed', items: [] });
+      expect(view).toMatchObject({ month: localMonth(t0), status: 'closed', items: [], deadlines: [] });
+      expect(await mongo.db.collection<PartyDayDoc>(COLLECTIONS.partyDays).findOne({ _id: `${VILLAGE.code}:${localMonth(t0)}` })).toMatchObject({ status: 'closed', items: [] });
     });
   });
 });

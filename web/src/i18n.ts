@@ -2,6 +2,8 @@
 // English. Names the API sends (org units, households) are shown as they are; labels the API sends in
 // Chinese (deadline labels) are translated here by their Chinese text, falling back to that text.
 
+import { CHINA_TIME_ZONE } from '../../domain/china-time';
+
 export type Lang = 'zh' | 'en';
 export const HTML_LANG: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
 
@@ -635,7 +637,7 @@ export function fmtTime(lang: Lang, iso: string | number | null | undefined, wit
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
   return new Intl.DateTimeFormat(HTML_LANG[lang], {
-    timeZone: 'Asia/Shanghai',
+    timeZone: CHINA_TIME_ZONE,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
@@ -647,7 +649,7 @@ export function fmtTime(lang: Lang, iso: string | number | null | undefined, wit
 }
 
 export function fmtClock(lang: Lang, at: number): string {
-  return new Intl.DateTimeFormat(HTML_LANG[lang], { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(at);
+  return new Intl.DateTimeFormat(HTML_LANG[lang], { timeZone: CHINA_TIME_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(at);
 }
 
 export const fmtPercent = (lang: Lang, rate: number | null): string =>

@@ -1,19 +1,18 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { localMonth, shiftMonth } from '../../domain/china-time';
 import {
   advancePartyDay,
   checkAnswer,
   checkHandOver,
   carriedItemsOf,
   handOver,
-  monthOf,
   openPartyDay,
   partyDayId,
   partyDayRecord,
   partyDayView,
   partyDayWakeAt,
-  previousMonth,
   recordAnswer,
   zAnswerInput,
   type Actor,
@@ -59,7 +58,7 @@ function scheduledStart(start: PartyDayStart): number {
 async function openMonth(start: PartyDayStart): Promise<ReturnType<typeof openPartyDay> | null> {
   const workflowId = workflowInfo().workflowId;
   const scheduledAt = scheduledStart(start);
-  const month = monthOf(scheduledAt);
+  const month = localMonth(scheduledAt);
   const id = partyDayId(start.unitCode, month);
   // One Q&A per unit and month, whatever starts it twice (a manual trigger on the party day, a backfill).
   const claim = await claimPartyDay({ partyDayId: id, workflowId });
@@ -67,7 +66,7 @@ async function openMonth(start: PartyDayStart): Promise<ReturnType<typeof openPa
     log.warn('party day already held by another run', { partyDayId: id, holder: claim.workflowId });
     return null;
   }
-  const previous = partyDayId(start.unitCode, previousMonth(month));
+  const previous = partyDayId(start.unitCode, shiftMonth(month, -1));
   let carried: CarriedItem[] = [];
   let handOverFailure: string | undefined;
   try {
