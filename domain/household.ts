@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { zIdNumber } from './id-number';
-import { maskAddress, maskIdNumber, maskName, maskPhone } from './mask';
 import { zOrgCode } from './org';
 
 /** Recipient categories (救助对象类别) a household can be registered under. */
@@ -49,16 +48,4 @@ export interface Household extends HouseholdInput {
   orgPath: string[];
   createdAt: string;
   createdBy: string;
-}
-
-/** Personal fields masked for roles below town level (身份证号、姓名、电话、住址). */
-export function maskHousehold(h: Household): Household {
-  return {
-    ...h,
-    headName: maskName(h.headName),
-    headIdNumber: maskIdNumber(h.headIdNumber),
-    members: h.members.map((m) => ({ ...m, name: maskName(m.name), idNumber: maskIdNumber(m.idNumber) })),
-    address: maskAddress(h.address),
-    phone: maskPhone(h.phone),
-  };
 }

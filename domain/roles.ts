@@ -25,8 +25,3 @@ export const ROLE_NAMES: Record<Role, string> = {
   city_monitor: '市级监督',
   admin: '系统管理员',
 };
-
-/** Roles below town level see personal fields masked (身份证号、姓名、电话、住址). */
-export function seesPersonalData(role: Role): boolean {
-  return !(role === 'grid_worker' || role === 'party_member' || role === 'village_staff');
-}

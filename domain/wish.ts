@@ -3,10 +3,10 @@ import { localDay, parseLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
-import { maskIdNumber, maskName, maskPhone } from './mask';
 import type { UnitRef } from './org';
 import type { WishesPolicy } from './policy';
 import { PERMISSIONS } from './permissions';
+import { PERSONAL_DATA_NAMES, personalDataIn, type KnownPersonalData } from './privacy';
 import type { Role } from './roles';
 
 /**
@@ -229,87 +229,7 @@ function ownHelperOnly(actor: Actor, helper: HelperRef, what: string): void {
   if (helper.userId !== actor.userId) throw new RuleViolation('forbidden', `a party member may ${what} only as their own registered helper`);
 }
 
-// ——— Personal data (个人信息) in text that leaves the staff's hands ———
-
-/** What the register knows about the household: a public title must contain none of it. */
-export interface KnownPersonalData {
-  names: string[];
-  idNumbers: string[];
-  phones: string[];
-  addresses: string[];
-}
-export type PersonalDataKind = 'id_number' | 'phone' | 'long_number' | 'name' | 'address';
-export const PERSONAL_DATA_NAMES: Record<PersonalDataKind, string> = { id_number: '身份证号', phone: '电话号码', long_number: '长串数字', name: '姓名', address: '住址' };
-
-const ID_NUMBER = /(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])/g;
-const PHONE = /(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)/g;
-/** Seven or more digits in a row (spaces and hyphens between digits ignored): a number that identifies. */
-const LONG_NUMBER = /\d{7,}/g;
-/** A door number: a road or compound followed by a number, or a room/building/unit number. */
-const DOOR_NUMBER = /(?:路|街|巷|道|村|庄|屯|小区|花园|苑|公寓|大厦|里)\s*\d+\s*(?:号|弄)|\d+\s*(?:号楼|号院|栋|幢|单元|室)/g;
-
-/** Digits joined across spaces and hyphens, so "138 0000 0000" reads as one number. */
-const joinDigits = (text: string) => text.replace(/(?<=\d)[\s\-－]+(?=\d)/g, '');
-const norm = (t: string) => t.replace(/\s+/g, '').toUpperCase();
-
-/**
- * The distinctive part of a registered address: what follows its first six characters (which maskAddress
- * keeps: city and district), in windows of four characters, so "海港路12号" is caught inside a title.
- */
-function addressFragments(address: string): string[] {
-  const rest = Array.from(norm(address)).slice(6);
-  if (rest.length === 0) return [];
-  if (rest.length <= 4) return [rest.join('')];
-  const out: string[] = [];
-  for (let i = 0; i + 4 <= rest.length; i++) out.push(rest.slice(i, i + 4).join(''));
-  return out;
-}
-
-/**
- * Which kinds of personal data a text contains: ID-number, phone and long-number patterns and door numbers
- * always; with `known` (the household's register entry) also its names, numbers and address. A heuristic
- * check behind the screener, not instead of them.
- */
-export function personalDataIn(text: string, known?: KnownPersonalData): PersonalDataKind[] {
-  const found = new Set<PersonalDataKind>();
-  const digits = joinDigits(text);
-  const flat = norm(text);
-  if (digits.match(ID_NUMBER)) found.add('id_number');
-  if (digits.match(PHONE)) found.add('phone');
-  if (!found.has('id_number') && !found.has('phone') && digits.match(LONG_NUMBER)) found.add('long_number');
-  if (text.match(DOOR_NUMBER)) found.add('address');
-  if (known) {
-    const flatDigits = joinDigits(flat);
-    if (known.idNumbers.some((id) => id && flatDigits.includes(norm(id)))) found.add('id_number');
-    // A phone's last eight digits identify it as well as the whole number.
-    const phoneTails = known.phones.map((p) => p.replace(/\D/g, '').slice(-8)).filter((t) => t.length >= 7);
-    if (phoneTails.some((t) => flatDigits.includes(t))) found.add('phone');
-    if (known.names.some((n) => Array.from(norm(n)).length >= 2 && flat.includes(norm(n)))) found.add('name');
-    if (known.addresses.some((a) => a && (flat.includes(norm(a)) || addressFragments(a).some((f) => flat.includes(f))))) found.add('address');
-  }
-  return [...found];
-}
-
-/**
- * The text with personal data masked the way the register masks it (身份证号 3710**********1234, 电话
- * 138****0000, 姓名 张*, the distinctive part of the address ****): what roles below town level see.
- */
-export function redactPersonalData(text: string, known?: KnownPersonalData): string {
-  let out = joinDigits(text)
-    .replace(ID_NUMBER, (m) => maskIdNumber(m))
-    .replace(PHONE, (m) => maskPhone(m))
-    .replace(LONG_NUMBER, (m) => maskPhone(m))
-    .replace(DOOR_NUMBER, (m) => m.replace(/\d/g, '*'));
-  if (known) {
-    for (const n of known.names) if (Array.from(n.trim()).length >= 2) out = out.split(n.trim()).join(maskName(n.trim()));
-    for (const a of known.addresses) {
-      const whole = a.trim();
-      if (whole && out.includes(whole)) out = out.split(whole).join(`${Array.from(whole).slice(0, 6).join('')}****`);
-      for (const f of addressFragments(a)) out = out.split(f).join('****');
-    }
-  }
-  return out;
-}
+// ——— Personal data (个人信息) in text that leaves the staff's hands (detection: domain/privacy.ts) ———
 
 function assertNoPersonalData(title: string, known?: KnownPersonalData): void {
   const found = personalDataIn(title, known);

@@ -3,6 +3,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
+import { caseViewFor } from '../../domain/privacy';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { findCase, openApplicationOf } from '../../store/cases';
@@ -14,7 +15,6 @@ import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, reach } from '../guard';
 import { stepRoutes } from '../steps';
-import { presentCaseView } from './cases';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
 const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
@@ -109,7 +109,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zApplicationView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => presentCaseView(principalOf(request), 'application', guardedCase(request).view) as z.infer<typeof zApplicationView>,
+    async (request) => caseViewFor(principalOf(request).role, 'application', guardedCase(request).view) as z.infer<typeof zApplicationView>,
   );
 
   // One endpoint per human step, all from the one table in domain/application.ts.
@@ -125,7 +125,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const handle = temporal.workflow.getHandle(doc.workflowId);
       const view = await handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
-      return presentCaseView(p, 'application', view) as z.infer<typeof zApplicationView>;
+      return caseViewFor(p.role, 'application', view) as z.infer<typeof zApplicationView>;
     },
   });
 };

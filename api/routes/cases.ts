@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { maskAddress, maskIdNumber, maskName } from '../../domain/mask';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
+import { caseViewFor, householdBriefFor } from '../../domain/privacy';
 import type { CaseKind } from '../../domain/projection';
-import { seesPersonalData } from '../../domain/roles';
 import { boardRows, eventsOfCase, findCaseListDocs, listCases } from '../../store/cases';
 import type { CaseListDoc } from '../../store/collections';
 import { principalOf, type Principal } from '../auth';
@@ -33,33 +32,8 @@ const zCaseRow = z.object({
   escalatedTo: zUnitRef.nullable(),
 });
 
-/**
- * The generic case view, as the caller may see it. Below town level, personal data that a kind's view
- * carries is masked or left out here; each kind's own endpoint (e.g. /v1/wishes/{id}) presents its
- * free text with the register's data masked.
- */
-export function presentCaseView(p: Principal, kind: string, view: Record<string, unknown>): Record<string, unknown> {
-  if (seesPersonalData(p.role)) return view;
-  if (kind === 'application') {
-    const verification = view.verification as { answers?: Array<{ records?: Array<{ idNumber: string }> }> } | undefined;
-    return {
-      ...view,
-      verification: verification && {
-        ...verification,
-        answers: (verification.answers ?? []).map((a) => (a.records ? { ...a, records: a.records.map((r) => ({ ...r, idNumber: maskIdNumber(r.idNumber) })) } : a)),
-      },
-    };
-  }
-  if (kind === 'wish') {
-    const { description: _description, fulfilment, ...rest } = view as { description?: unknown; fulfilment?: Record<string, unknown> | null };
-    return { ...rest, description: null, fulfilment: fulfilment ? { ...fulfilment, text: null, photos: [] } : null, detail: `/v1/wishes/${String(view.caseId)}` };
-  }
-  return view;
-}
-
 /** The row every list shows: one case, its deadline and how late, its rung. */
 function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseRow> {
-  const household = d.household && !seesPersonalData(p.role) ? { headName: maskName(d.household.headName), address: maskAddress(d.household.address) } : d.household;
   const dueAt = d.dueAt ? d.dueAt.getTime() : null;
   const overdue = dueAt !== null && d.status === 'open' && now >= dueAt;
   return {
@@ -69,7 +43,7 @@ function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseR
     level: d.level,
     unit: d.unit,
     householdId: d.householdId,
-    household: household ?? null,
+    household: householdBriefFor(p.role, d.household ?? null),
     dueLabel: d.due?.label ?? null,
     dueAt: dueAt === null ? null : new Date(dueAt).toISOString(),
     overdue,
@@ -155,7 +129,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const doc = guardedCase(request);
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
-      return { ...presentCaseView(principalOf(request), doc.kind, doc.view ?? {}), caseId: doc._id, kind: doc.kind, links: { temporal } };
+      return { ...caseViewFor(principalOf(request).role, doc.kind, doc.view ?? {}), caseId: doc._id, kind: doc.kind, links: { temporal } };
     },
   );
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { maskHousehold, zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
+import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
-import { seesPersonalData } from '../../domain/roles';
+import { householdFor } from '../../domain/privacy';
 import type { HouseholdDoc } from '../../store/collections';
 import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
 import { principalOf, type Principal } from '../auth';
@@ -30,8 +30,7 @@ const zHousehold = z.object({
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
 const show = (p: Principal, { _id, ...rest }: HouseholdDoc): Household => {
-  const h = { id: _id, ...rest };
-  return seesPersonalData(p.role) ? h : maskHousehold(h);
+  return householdFor(p.role, { id: _id, ...rest });
 };
 
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {

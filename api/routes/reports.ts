@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { maskName, maskPhone } from '../../domain/mask';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportView } from '../../domain/report';
-import { seesPersonalData } from '../../domain/roles';
+import { reportContactFor } from '../../domain/privacy';
 import type { CommonIssueDoc } from '../../store/collections';
 import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput } from '../../store/reports';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/reports/contract';
@@ -35,19 +34,6 @@ const zCommonIssue = z.object({
   answeredAt: z.string().nullable(),
 });
 
-
-
-/** A free-text contact, masked for roles below town level: digit runs as phones, other words as names. */
-export function maskContact(contact: string): string {
-  return contact
-    .split(/(\s+|[,，;；:：/])/)
-    .map((part) => {
-      if (!part.trim() || /^(\s+|[,，;；:：/])$/.test(part)) return part;
-      return /\d{5,}/.test(part) ? part.replace(/\d[\d-]{4,}\d/g, (digits) => maskPhone(digits)) : maskName(part);
-    })
-    .join('');
-}
-
 export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal } = app.deps;
   const db = mongo.db;
@@ -57,7 +43,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   /** The staff view: the workflow's, plus the contact from the store, masked below town level. */
   async function shown(p: Principal, view: ReportView) {
     const contact = await contactOf(db, view.caseId);
-    return { ...view, contact: contact === null ? null : seesPersonalData(p.role) ? contact : maskContact(contact) };
+    return { ...view, contact: reportContactFor(p.role, contact) };
   }
 
   const unitBrief = async (code: string) => ({ code, name: (await orgs.get(code))?.name ?? code });

@@ -2,16 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { maskPhone } from '../../domain/mask';
 import { localDay } from '../../domain/china-time';
 import { zOrgCode } from '../../domain/org';
-import { seesPersonalData } from '../../domain/roles';
+import { helperContactFor, knownPersonalDataOf, PERSONAL_DATA_NAMES, personalDataIn, seesPersonalData, wishTextFor } from '../../domain/privacy';
 import {
   HELPER_KIND_NAMES,
   HELPER_KINDS,
-  PERSONAL_DATA_NAMES,
-  personalDataIn,
-  redactPersonalData,
   WISH_CATEGORIES,
   WISH_CATEGORY_NAMES,
   WISH_STAGE_NAMES,
@@ -20,11 +16,10 @@ import {
   zHelperId,
   zPostWishInput,
   type HelperKind,
-  type KnownPersonalData,
   type WishStage,
   type WishView,
 } from '../../domain/wish';
-import type { CaseDoc, HelperDoc, HouseholdDoc } from '../../store/collections';
+import type { CaseDoc, HelperDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, registerHelper } from '../../store/wishes';
 import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
@@ -64,13 +59,6 @@ const zPublicWish = z.object({
   statusName: z.string(),
 });
 
-const known = (h: HouseholdDoc): KnownPersonalData => ({
-  names: [h.headName, ...h.members.map((m) => m.name)],
-  idNumbers: [h.headIdNumber, ...h.members.map((m) => m.idNumber)],
-  phones: [h.phone],
-  addresses: [h.address],
-});
-
 const showHelper = (p: Principal, h: HelperDoc) => ({
   id: h._id,
   kind: h.kind,
@@ -78,7 +66,7 @@ const showHelper = (p: Principal, h: HelperDoc) => ({
   name: h.name,
   unitCode: h.unitCode,
   orgPath: h.orgPath,
-  contact: seesPersonalData(p.role) ? h.contact : maskPhone(h.contact),
+  contact: helperContactFor(p.role, h.contact),
   userId: h.userId,
   createdAt: h.createdAt.toISOString(),
   createdBy: h.createdBy,
@@ -93,16 +81,9 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
    * household's names, numbers and address are masked in the free text, as everywhere else.
    */
   async function present(p: Principal, view: WishView): Promise<WishView> {
-    if (seesPersonalData(p.role)) return view;
+    if (seesPersonalData(p.role)) return view; // no register read for those who see it all
     const h = await findHousehold(db, view.householdId);
-    const k = h ? known(h) : undefined;
-    const r = (t: string) => redactPersonalData(t, k);
-    return {
-      ...view,
-      title: r(view.title),
-      description: r(view.description),
-      fulfilment: view.fulfilment ? { ...view.fulfilment, text: r(view.fulfilment.text) } : null,
-    };
+    return wishTextFor(p.role, view, h ? knownPersonalDataOf(h) : undefined);
   }
 
   app.post(
@@ -186,7 +167,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         // The register's personal data stays out of the workflow: the title is checked against it here.
         const title = (body.publicTitle as string | undefined) ?? doc.view.title;
         const household = await findHousehold(db, doc.householdId!);
-        const found = personalDataIn(title, household ? known(household) : undefined);
+        const found = personalDataIn(title, household ? knownPersonalDataOf(household) : undefined);
         if (found.length > 0) {
           throw new ApiError(422, 'unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`, [
             { path: body.publicTitle === undefined ? 'body.publicTitle (the posted title is used when absent)' : 'body.publicTitle', message: 'contains personal data' },

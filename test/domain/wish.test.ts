@@ -11,11 +11,9 @@ import {
   currentClaim,
   currentDeadline,
   fulfilment,
-  personalDataIn,
   pointsEntry,
   pointsRecorded,
   postWish,
-  redactPersonalData,
   release,
   screening,
   wishView,
@@ -29,7 +27,6 @@ import {
   zScreeningInput,
   POINTS_PER_FULFILMENT,
   type HelperRef,
-  type KnownPersonalData,
   type WishState,
 } from '../../domain/wish';
 
@@ -53,13 +50,6 @@ const OTHER_PARTY_MEMBER: Actor = { userId: 'pm.sun', role: 'party_member', unit
 const POLICY: WishesPolicy = resolvePolicy(undefined, 'default').wishes;
 const VOLUNTEER: HelperRef = { helperId: 'helper-0000000000a1', name: '海港志愿服务队', kind: 'organisation', unitCode: VILLAGE.code, userId: null };
 const PM_HELPER: HelperRef = { helperId: 'helper-0000000000b2', name: '王党员', kind: 'party_member', unitCode: VILLAGE.code, userId: PARTY_MEMBER.userId };
-
-const KNOWN: KnownPersonalData = {
-  names: ['张秀兰', '李明'],
-  idNumbers: ['371002195001010017'],
-  phones: ['13800001234'],
-  addresses: ['威海市环翠区海港路12号3单元101室'],
-};
 
 function post(at = T0): WishState {
   return postWish(
@@ -145,38 +135,6 @@ describe('posting and screening', () => {
     expect(zFulfilmentInput.safeParse({ text: '已送达', photos: ['javascript:alert(1)'] }).error!.issues[0]!.path).toEqual(['photos', 0]);
     expect(zFulfilmentInput.parse({ text: '已送达' }).photos).toEqual([]);
     expect(zConfirmationInput.safeParse({ confirmedBy: 'staff' }).success).toBe(false);
-  });
-});
-
-describe('personal data in text', () => {
-  it('finds ID numbers, phones (also spaced), long numbers and door numbers by pattern', () => {
-    expect(personalDataIn('身份证 371002195001010017')).toEqual(['id_number']);
-    expect(personalDataIn('电话 138 0000 1234')).toEqual(['phone']);
-    expect(personalDataIn('座机0631-5201234')).toEqual(['phone']);
-    expect(personalDataIn('卡号 62284801234')).toEqual(['long_number']);
-    expect(personalDataIn('家住幸福路8号')).toEqual(['address']);
-    expect(personalDataIn('3单元101室')).toEqual(['address']);
-    // Ordinary needs with numbers are not personal data.
-    expect(personalDataIn('需要10斤大米和3号电池')).toEqual([]);
-    expect(personalDataIn('2026年春节陪老人吃年夜饭')).toEqual([]);
-  });
-
-  it('with the register entry, also finds names, the ID number, the phone’s tail and the address’s distinctive part', () => {
-    expect(personalDataIn('张秀兰老人需要轮椅', KNOWN)).toEqual(['name']);
-    expect(personalDataIn('李明想学电脑', KNOWN)).toEqual(['name']);
-    expect(personalDataIn('尾号00001234', KNOWN)).toEqual(['long_number', 'phone']);
-    expect(personalDataIn('海港路12号的老人', KNOWN)).toEqual(['address']);
-    expect(personalDataIn('海港路老人需要轮椅', KNOWN)).toEqual([]);
-    expect(personalDataIn('老人需要一台轮椅', KNOWN)).toEqual([]);
-  });
-
-  it('redacts the way the register masks', () => {
-    const text = '张秀兰，身份证371002195001010017，电话13800001234，住威海市环翠区海港路12号3单元101室';
-    const out = redactPersonalData(text, KNOWN);
-    for (const secret of ['张秀兰', '371002195001010017', '13800001234', '海港路12号', '101室']) expect(out).not.toContain(secret);
-    expect(out).toContain('张**');
-    expect(out).toContain('3710**********0017');
-    expect(out).toContain('138****1234');
   });
 });
 

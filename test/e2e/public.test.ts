@@ -3,7 +3,6 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../../api/rate-limit';
 import { publicUnitUrl, QR_OPTIONS } from '../../api/routes/public';
-import { maskContact } from '../../api/routes/reports';
 import { ConfigError, loadConfig } from '../../config';
 import { RECEIPT_ALPHABET } from '../../domain/report';
 import { COLLECTIONS } from '../../store/collections';
@@ -547,13 +546,5 @@ describe('configuration and API surface', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/reports/{id}', '/v1/reports/{id}/acknowledgement', '/v1/reports/{id}/common-issue', '/v1/units/{code}/profile', '/v1/units/{code}/common-issues']));
     // Staff routes need a token.
     expect((await publicGet(`/v1/units/${UNITS.haigang}/common-issues`)).statusCode).toBe(401);
-  });
-});
-
-describe('maskContact', () => {
-  it('masks digit runs as phones and words as names', () => {
-    expect(maskContact('李秀英 13912345678')).toBe('李** 139****5678');
-    expect(maskContact('0631-5201234')).toBe('063*****1234');
-    expect(maskContact('wx:abc123')).toBe('w*:a*****');
   });
 });

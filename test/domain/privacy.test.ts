@@ -1,0 +1,221 @@
+import { describe, it, expect } from 'vitest';
+import type { Household } from '../../domain/household';
+import {
+  caseViewFor,
+  helperContactFor,
+  householdBriefFor,
+  householdFor,
+  knownPersonalDataOf,
+  maskAddress,
+  maskContact,
+  maskIdNumber,
+  maskName,
+  maskPhone,
+  personalDataIn,
+  redactPersonalData,
+  reportContactFor,
+  seesPersonalData,
+  wishTextFor,
+  type KnownPersonalData,
+} from '../../domain/privacy';
+import { ROLES, type Role } from '../../domain/roles';
+
+/** Masking, personal data in free text and per-role views (domain/privacy.ts). */
+
+describe('maskIdNumber', () => {
+  it('keeps the first 4 and last 4 characters', () => {
+    expect(maskIdNumber('371002199001011234')).toBe('3710**********1234');
+    expect(maskIdNumber('37108220000229001X')).toBe('3710**********001X');
+  });
+
+  it('preserves length', () => {
+    expect(maskIdNumber('371002199001011234')).toHaveLength(18);
+  });
+
+  it('handles empty and short input without leaking it whole', () => {
+    expect(maskIdNumber('')).toBe('');
+    expect(maskIdNumber('12345678')).toBe('12****78');
+    expect(maskIdNumber('123')).toBe('***');
+  });
+});
+
+describe('maskName', () => {
+  it('keeps the first character', () => {
+    expect(maskName('张三')).toBe('张*');
+    expect(maskName('欧阳娜娜')).toBe('欧***');
+    expect(maskName('王小明')).toBe('王**');
+  });
+
+  it('returns single-character and empty names unchanged', () => {
+    expect(maskName('张')).toBe('张');
+    expect(maskName('')).toBe('');
+  });
+
+  it('counts surrogate pairs as one character', () => {
+    // 𠀀 (U+20000) is outside the BMP.
+    expect(maskName('𠀀三')).toBe('𠀀*');
+    expect(maskName('张𠀀')).toBe('张*');
+    expect(maskName('𠀀')).toBe('𠀀');
+  });
+});
+
+describe('maskPhone', () => {
+  it('keeps the first 3 and last 4 digits of a mobile number', () => {
+    expect(maskPhone('13812345678')).toBe('138****5678');
+  });
+
+  it('keeps the first and last quarter of shorter strings', () => {
+    expect(maskPhone('5201234')).toBe('5*****4');
+    expect(maskPhone('12345678')).toBe('12****78');
+    expect(maskPhone('123')).toBe('***');
+    expect(maskPhone('')).toBe('');
+  });
+});
+
+describe('maskAddress', () => {
+  it('keeps the first 6 characters and hides the rest', () => {
+    expect(maskAddress('山东省威海市环翠区鲸园街道新威路12号')).toBe('山东省威海市****');
+  });
+
+  it('leaves addresses of 6 characters or fewer unchanged', () => {
+    expect(maskAddress('威海市环翠区')).toBe('威海市环翠区');
+    expect(maskAddress('威海')).toBe('威海');
+    expect(maskAddress('')).toBe('');
+  });
+
+  it('does not split surrogate pairs', () => {
+    expect(maskAddress('𠀀𠀀𠀀𠀀𠀀𠀀村')).toBe('𠀀𠀀𠀀𠀀𠀀𠀀****');
+  });
+});
+
+describe('maskContact', () => {
+  it('masks digit runs as phones and words as names', () => {
+    expect(maskContact('李秀英 13912345678')).toBe('李** 139****5678');
+    expect(maskContact('0631-5201234')).toBe('063*****1234');
+    expect(maskContact('wx:abc123')).toBe('w*:a*****');
+  });
+});
+
+const KNOWN: KnownPersonalData = {
+  names: ['张秀兰', '李明'],
+  idNumbers: ['371002195001010017'],
+  phones: ['13800001234'],
+  addresses: ['威海市环翠区海港路12号3单元101室'],
+};
+
+describe('personal data in text', () => {
+  it('finds ID numbers, phones (also spaced), long numbers and door numbers by pattern', () => {
+    expect(personalDataIn('身份证 371002195001010017')).toEqual(['id_number']);
+    expect(personalDataIn('电话 138 0000 1234')).toEqual(['phone']);
+    expect(personalDataIn('座机0631-5201234')).toEqual(['phone']);
+    expect(personalDataIn('卡号 62284801234')).toEqual(['long_number']);
+    expect(personalDataIn('家住幸福路8号')).toEqual(['address']);
+    expect(personalDataIn('3单元101室')).toEqual(['address']);
+    // Ordinary needs with numbers are not personal data.
+    expect(personalDataIn('需要10斤大米和3号电池')).toEqual([]);
+    expect(personalDataIn('2026年春节陪老人吃年夜饭')).toEqual([]);
+  });
+
+  it('with the register entry, also finds names, the ID number, the phone’s tail and the address’s distinctive part', () => {
+    expect(personalDataIn('张秀兰老人需要轮椅', KNOWN)).toEqual(['name']);
+    expect(personalDataIn('李明想学电脑', KNOWN)).toEqual(['name']);
+    expect(personalDataIn('尾号00001234', KNOWN)).toEqual(['long_number', 'phone']);
+    expect(personalDataIn('海港路12号的老人', KNOWN)).toEqual(['address']);
+    expect(personalDataIn('海港路老人需要轮椅', KNOWN)).toEqual([]);
+    expect(personalDataIn('老人需要一台轮椅', KNOWN)).toEqual([]);
+  });
+
+  it('redacts the way the register masks', () => {
+    const text = '张秀兰，身份证371002195001010017，电话13800001234，住威海市环翠区海港路12号3单元101室';
+    const out = redactPersonalData(text, KNOWN);
+    for (const secret of ['张秀兰', '371002195001010017', '13800001234', '海港路12号', '101室']) expect(out).not.toContain(secret);
+    expect(out).toContain('张**');
+    expect(out).toContain('3710**********0017');
+    expect(out).toContain('138****1234');
+  });
+});
+
+const BELOW_TOWN: Role[] = ['grid_worker', 'party_member', 'village_staff'];
+const TOWN_AND_ABOVE: Role[] = ['town_staff', 'town_supervisor', 'district_staff', 'city_monitor', 'admin'];
+
+const HOUSEHOLD: Household = {
+  id: 'hh-0123456789ab',
+  headName: '张秀兰',
+  headIdNumber: '371002195001010017',
+  members: [{ name: '李明', idNumber: '37100220000229001X', relation: '孙子' }],
+  address: '威海市环翠区海港路12号3单元101室',
+  phone: '13800001234',
+  unitCode: '371002001001',
+  villageCode: '371002001001',
+  orgPath: ['371000', '371002', '371002001', '371002001001'],
+  categories: ['minimum_subsistence'],
+  createdAt: '2026-05-11T02:00:00.000Z',
+  createdBy: 'grid.li',
+};
+
+describe('who sees personal data', () => {
+  it('every role below town level sees it masked, town level and above in full', () => {
+    expect([...BELOW_TOWN, ...TOWN_AND_ABOVE].sort()).toEqual([...ROLES].sort());
+    for (const role of BELOW_TOWN) expect(seesPersonalData(role)).toBe(false);
+    for (const role of TOWN_AND_ABOVE) expect(seesPersonalData(role)).toBe(true);
+  });
+});
+
+describe('per-role views', () => {
+  it('a household: every personal field masked below town level, the rest as registered', () => {
+    expect(householdFor('town_staff', HOUSEHOLD)).toBe(HOUSEHOLD);
+    expect(householdFor('village_staff', HOUSEHOLD)).toEqual({
+      ...HOUSEHOLD,
+      headName: '张**',
+      headIdNumber: '3710**********0017',
+      members: [{ name: '李*', idNumber: '3710**********001X', relation: '孙子' }],
+      address: '威海市环翠区****',
+      phone: '138****1234',
+    });
+  });
+
+  it('a case row’s household brief: name and address masked below town level; none stays none', () => {
+    const brief = { headName: HOUSEHOLD.headName, address: HOUSEHOLD.address };
+    expect(householdBriefFor('grid_worker', brief)).toEqual({ headName: '张**', address: '威海市环翠区****' });
+    expect(householdBriefFor('district_staff', brief)).toBe(brief);
+    expect(householdBriefFor('grid_worker', null)).toBeNull();
+  });
+
+  it('the generic case view: an application’s department records with ID numbers masked, a wish’s free text left out', () => {
+    const application = { caseId: 'ap-1', verification: { answers: [{ source: 'hrss', records: [{ idNumber: '371002195001010017', amount: 1200 }] }, { source: 'banks' }] } };
+    expect(caseViewFor('village_staff', 'application', application)).toEqual({
+      caseId: 'ap-1',
+      verification: { answers: [{ source: 'hrss', records: [{ idNumber: '3710**********0017', amount: 1200 }] }, { source: 'banks' }] },
+    });
+    const wish = { caseId: 'wish-0123456789ab', title: '想要一台轮椅', description: '张秀兰老人腿脚不便', fulfilment: { text: '已送达张秀兰家', photos: ['https://x/1.jpg'], at: 'x' } };
+    expect(caseViewFor('party_member', 'wish', wish)).toEqual({
+      caseId: 'wish-0123456789ab',
+      title: '想要一台轮椅',
+      description: null,
+      fulfilment: { text: null, photos: [], at: 'x' },
+      detail: '/v1/wishes/wish-0123456789ab',
+    });
+    expect(caseViewFor('party_member', 'wish', { ...wish, fulfilment: null })).toMatchObject({ description: null, fulfilment: null });
+    const alert = { caseId: 'al-1', reasons: ['突发重病'] };
+    expect(caseViewFor('grid_worker', 'alert', alert)).toBe(alert);
+    for (const kind of ['application', 'wish', 'alert']) expect(caseViewFor('town_staff', kind, wish)).toBe(wish);
+  });
+
+  it('contacts: a report’s free-text contact and a helper’s phone, masked below town level', () => {
+    expect(reportContactFor('village_staff', '李秀英 13912345678')).toBe('李** 139****5678');
+    expect(reportContactFor('town_staff', '李秀英 13912345678')).toBe('李秀英 13912345678');
+    expect(reportContactFor('village_staff', null)).toBeNull();
+    expect(helperContactFor('party_member', '13912345678')).toBe('139****5678');
+    expect(helperContactFor('town_supervisor', '13912345678')).toBe('13912345678');
+  });
+
+  it('a wish’s free text: redacted against the register below town level, by pattern alone without it', () => {
+    const view = { caseId: 'w', title: '张秀兰想要轮椅', description: '家住海港路12号，电话13800001234', fulfilment: { text: '已送到李明手上' } };
+    const known = knownPersonalDataOf(HOUSEHOLD);
+    expect(known).toEqual({ names: ['张秀兰', '李明'], idNumbers: ['371002195001010017', '37100220000229001X'], phones: ['13800001234'], addresses: [HOUSEHOLD.address] });
+    expect(wishTextFor('town_staff', view, known)).toBe(view);
+    const shown = wishTextFor('village_staff', view, known);
+    expect(shown).toEqual({ caseId: 'w', title: '张**想要轮椅', description: '家住海港路**号，电话138****1234', fulfilment: { text: '已送到李*手上' } });
+    expect(wishTextFor('village_staff', { ...view, fulfilment: null }, undefined)).toEqual({ caseId: 'w', title: '张秀兰想要轮椅', description: '家住海港路**号，电话138****1234', fulfilment: null });
+  });
+});
