@@ -3,21 +3,40 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { REJECTION_STATUS, type RejectionType } from '../domain/rejections';
+import { reasonOfRefusal, REJECTION_STATUS, type RejectionType } from '../domain/rejections';
 
-/** The one error shape every failure takes: `{ "error": { "code", "message", "details"? } }`. */
+/**
+ * The one error shape every failure takes: `{ "error": { "code", "message", "reason"?, "details"? } }`.
+ * `code` is the kind of failure (bad_request, not_found, conflict, unprocessable, …, one per HTTP status);
+ * `reason`, on a refused action, the rule that refused it (domain/rejections.ts REFUSAL_REASONS); on a
+ * 400, `details` lists the fields, each `{ path, code, message, params? }` (FieldIssue). Messages are
+ * English for people reading the raw response; clients translate by `reason` and by the issues' `code`.
+ */
 export const zErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
+    reason: z.string().optional(),
     details: z.unknown().optional(),
   }),
 });
 
+/**
+ * What is wrong with one field of a request. `code` is stable and machine-readable: zod's issue code
+ * (`too_small`, `too_big`, `invalid_format`, `invalid_value`, `invalid_type`, `unrecognized_keys`, …),
+ * `required` for a missing value, a rule's own code where its schema names one (`params: { code }` on a
+ * refinement, e.g. `invalid_date`, `invalid_id_number`), and `invalid` for any other rule of ours.
+ * `params` carries what the message speaks of (`origin`, `minimum`, `maximum`, `format`, `values`, `keys`).
+ */
 export interface FieldIssue {
   path: string;
+  code: string;
   message: string;
+  params?: Record<string, unknown>;
 }
+
+/** A field issue as a route writes one by hand: its code defaults to `invalid`. */
+export type FieldIssueInput = Omit<FieldIssue, 'code'> & { code?: string };
 
 export class ApiError extends Error {
   constructor(
@@ -25,24 +44,56 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly reason?: string,
   ) {
     super(message);
   }
 }
 
-export const badRequest = (message: string, details?: FieldIssue[]) => new ApiError(400, 'bad_request', message, details);
+/** A 400 with the fields at fault; a field issue without a code gets `invalid`. */
+export const badRequest = (message: string, details?: FieldIssueInput[]) => new ApiError(400, 'bad_request', message, details?.map(withCode));
 export const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
 export const conflict = (message: string, details?: unknown) => new ApiError(409, 'conflict', message, details);
+/** 409 for an action on a closed case (`what`: 'alert alert-…'), with the reason `case_closed`. */
+export const caseClosed = (what: string) => new ApiError(409, 'conflict', `${what} is closed`, undefined, 'case_closed');
 
 function joinPath(prefix: string, path: ReadonlyArray<PropertyKey>): string {
   return [prefix, ...path.map(String)].filter(Boolean).join('.');
 }
 
-/** zod issues as field paths a client can show next to its inputs. */
-export function fieldIssues(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = ''): FieldIssue[] {
-  return issues.map((issue) => ({ path: joinPath(prefix, issue.path), message: issue.message }));
+const withCode = ({ path, code, message, params }: FieldIssueInput): FieldIssue => ({ path, code: code ?? 'invalid', message, ...(params ? { params } : {}) });
+
+/** The issue fields a client may need to word its message (see FieldIssue.params). */
+const ISSUE_PARAMS = ['origin', 'minimum', 'maximum', 'format', 'values', 'keys'] as const;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let v = root;
+  for (const key of path) v = isRecord(v) ? v[key as string] : undefined;
+  return v;
+}
+
+/**
+ * One zod issue as a FieldIssue (see there for the codes). `input`, when given, is what the schema
+ * parsed: a value missing from it makes an `invalid_type` issue `required`.
+ */
+function fieldIssue(issue: { code: string; path: ReadonlyArray<PropertyKey>; message: string } & Record<string, unknown>, prefix: string, input?: { value: unknown }): FieldIssue {
+  const own = isRecord(issue.params) && typeof issue.params.code === 'string' ? issue.params.code : undefined;
+  const code =
+    issue.code === 'custom' ? (own ?? 'invalid') : issue.code === 'invalid_type' && input && valueAt(input.value, issue.path) === undefined ? 'required' : issue.code;
+  const params = Object.fromEntries(ISSUE_PARAMS.filter((k) => issue[k] !== undefined).map((k) => [k, issue[k]]));
+  return { path: joinPath(prefix, issue.path), code, message: issue.message, ...(Object.keys(params).length ? { params } : {}) };
+}
+
+/**
+ * zod issues as field paths a client can show next to its inputs, each with its machine code.
+ * `input`: what was parsed, to tell a missing value (`required`) from one of the wrong type.
+ */
+export function fieldIssues(issues: ReadonlyArray<z.core.$ZodIssue>, prefix = '', input?: { value: unknown }): FieldIssue[] {
+  return issues.map((issue) => fieldIssue(issue as unknown as Parameters<typeof fieldIssue>[0], prefix, input));
 }
 
 /**
@@ -54,7 +105,8 @@ function fromWorkflowRejection(err: unknown): ApiError | undefined {
   if (!(failure instanceof ApplicationFailure) || !failure.type) return undefined;
   const status = REJECTION_STATUS[failure.type as RejectionType];
   if (!status) return undefined;
-  return new ApiError(status, failure.type, failure.message, failure.details?.[0] ?? undefined);
+  const reason = reasonOfRefusal(failure.details);
+  return new ApiError(status, failure.type, failure.message, reason === undefined ? (failure.details?.[0] ?? undefined) : undefined, reason);
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {
@@ -65,10 +117,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = (err as FastifyError).validationContext ?? 'body';
-      const details = err.validation.map((v) => ({
-        path: joinPath(where, v.instancePath.split('/').filter(Boolean)),
-        message: v.message ?? 'invalid',
-      }));
+      const part = (request as unknown as Record<string, unknown>)[where === 'querystring' ? 'query' : where];
+      const details = err.validation.map((v) =>
+        fieldIssue({ ...v.params, code: v.keyword, path: v.instancePath.split('/').filter(Boolean), message: v.message ?? 'invalid' }, where, { value: part }),
+      );
       const first = details[0];
       return reply.code(400).send({
         error: { code: 'bad_request', message: first ? `${first.path}: ${first.message}` : 'invalid request', details },
@@ -81,7 +133,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const rejection = fromWorkflowRejection(err);
     const known = err instanceof ApiError ? err : rejection;
     if (known) {
-      const body: { code: string; message: string; details?: unknown } = { code: known.code, message: known.message };
+      const body: { code: string; message: string; reason?: string; details?: unknown } = { code: known.code, message: known.message };
+      if (known.reason !== undefined) body.reason = known.reason;
       if (known.details !== undefined) body.details = known.details;
       return reply.code(known.status).send({ error: body });
     }

@@ -8,7 +8,7 @@ import { findCase } from '../store/cases';
 import type { CaseDoc } from '../store/collections';
 import type { OrgDirectory } from '../store/org-directory';
 import { principalOf, type Principal } from './auth';
-import { conflict, forbidden, notFound, type ApiError } from './errors';
+import { caseClosed, forbidden, notFound, type ApiError } from './errors';
 
 /**
  * The route option every signed-in route carries: `config: { guard: { on, action, target? } }`, naming its
@@ -150,7 +150,7 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
       if (!doc) throw notFound(`${label} ${param} not found`);
       if (!kind) refuseRole(p, doc.kind, guard.action);
       refuseOutside(p, doc.orgPath, guard.action);
-      if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : conflict(`${label} ${param} is closed`);
+      if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : caseClosed(`${label} ${param}`);
       request.guarded = { case: doc };
       return;
     }

@@ -39,6 +39,7 @@ export const zCloseInput = z
   .refine((v) => v.reason !== 'converted_to_application' || v.applicationId, {
     path: ['applicationId'],
     message: 'required when reason is converted_to_application',
+    params: { code: 'required' },
   });
 export type CloseInput = z.infer<typeof zCloseInput>;
 
@@ -145,7 +146,7 @@ export function openAlert(a: OpenArgs, now: number): { state: AlertState } & Out
 }
 
 function assertOpen(s: AlertState): void {
-  if (s.status !== 'open') throw new RuleViolation('conflict', `alert ${s.alertId} is closed`);
+  if (s.status !== 'open') throw new RuleViolation('conflict', `alert ${s.alertId} is closed`, 'case_closed');
 }
 
 /** Whether the open deadline's required action is complete: red needs 受理 and a visit, the others a visit. */
@@ -187,7 +188,7 @@ export function alertWakeAt(s: AlertState): number | undefined {
 
 export function checkAcknowledge(s: AlertState): void {
   assertOpen(s);
-  if (s.acknowledgement) throw new RuleViolation('conflict', `alert ${s.alertId} was already acknowledged`);
+  if (s.acknowledgement) throw new RuleViolation('conflict', `alert ${s.alertId} was already acknowledged`, 'already_acknowledged');
 }
 
 export function acknowledge(s: AlertState, args: z.infer<typeof zAcknowledgeInput>, actor: Actor, now: number): Outcome {
@@ -203,8 +204,8 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 export function checkVisit(s: AlertState, v: VisitInput, now: number): void {
   assertOpen(s);
   const at = Date.parse(v.visitedAt);
-  if (at > now + FUTURE_TOLERANCE_MS) throw new RuleViolation('unprocessable', 'visitedAt is in the future');
-  if (at < s.openedAt - 86_400_000) throw new RuleViolation('unprocessable', 'visitedAt is before the alert was opened');
+  if (at > now + FUTURE_TOLERANCE_MS) throw new RuleViolation('unprocessable', 'visitedAt is in the future', 'visit_in_future');
+  if (at < s.openedAt - 86_400_000) throw new RuleViolation('unprocessable', 'visitedAt is before the alert was opened', 'visit_before_opening');
 }
 
 /**
@@ -223,7 +224,7 @@ export function recordVisit(s: AlertState, v: VisitInput, actor: Actor, now: num
 
 export function checkChangeLevel(s: AlertState, level: AlertLevel): void {
   assertOpen(s);
-  if (s.level === level) throw new RuleViolation('conflict', `alert ${s.alertId} is already ${level}`);
+  if (s.level === level) throw new RuleViolation('conflict', `alert ${s.alertId} is already ${level}`, 'level_unchanged');
 }
 
 /**

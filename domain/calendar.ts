@@ -118,7 +118,7 @@ export function addCalendarDays(fromMs: number, n: number): number {
 }
 
 /** A zod field holding a real calendar date written 'YYYY-MM-DD'. */
-export const zDay = z.string().refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"` });
+export const zDay = z.string().refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"`, params: { code: 'invalid_date' } });
 
 /** One year's entry as written (the shape only; `zHolidayYear(year)` adds the checks that need the year). */
 export const zHolidayEntry = z.strictObject({

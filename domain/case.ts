@@ -1,6 +1,7 @@
 import type { DeadlineEvent } from './deadlines';
 import type { UnitRef } from './org';
 import { z } from 'zod';
+import type { RefusalReason } from './rejections';
 import { zRole, type Role } from './roles';
 
 /** What every case kind (alert, application, …) shares: who acted, what happened, whom to tell. */
@@ -37,6 +38,8 @@ export class RuleViolation extends Error {
   constructor(
     readonly type: 'conflict' | 'unprocessable' | 'forbidden',
     message: string,
+    /** The rule's machine code, for clients to translate (domain/rejections.ts REFUSAL_REASONS). */
+    readonly reason?: RefusalReason,
   ) {
     super(message);
   }

@@ -83,5 +83,5 @@ export const zIdNumber = z
   .toUpperCase()
   .superRefine((value, ctx) => {
     const result = validateIdNumber(value);
-    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.reason, input: value });
+    if (!result.ok) ctx.addIssue({ code: 'custom', message: result.reason, input: value, params: { code: 'invalid_id_number' } });
   });

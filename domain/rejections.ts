@@ -10,3 +10,36 @@ export const REJECTION_STATUS = {
   forbidden: 403,
 } as const;
 export type RejectionType = keyof typeof REJECTION_STATUS;
+
+/**
+ * The rules a refusal can name, as a stable machine `reason` beside its English message: the API sends it
+ * as `error.reason`, and clients translate by it (web/src/i18n.ts `reasons`). A refusal without one is
+ * shown by its message. Source: ours.
+ */
+export const REFUSAL_REASONS = [
+  /** The case is closed: nothing more can be done on it (409). */
+  'case_closed',
+  /** The alert was acknowledged already: 受理 happens once (409). */
+  'already_acknowledged',
+  /** A level change to the level the alert already has (409). */
+  'level_unchanged',
+  /** A visit dated in the future (422). */
+  'visit_in_future',
+  /** A visit dated before the alert was opened (422). */
+  'visit_before_opening',
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/**
+ * The options of the ApplicationFailure a refused action travels as (`ApplicationFailure.create(refusalOf(err))`):
+ * its type (the HTTP status), its message, non-retryable, and its reason, if any, as `details[0].reason`.
+ */
+export function refusalOf(refused: { type: RejectionType; message: string; reason?: RefusalReason }) {
+  return { type: refused.type, message: refused.message, nonRetryable: true, ...(refused.reason ? { details: [{ reason: refused.reason }] } : {}) };
+}
+
+/** The reason a refusal's failure details carry (see refusalOf), or undefined. */
+export function reasonOfRefusal(details: readonly unknown[] | null | undefined): string | undefined {
+  const first = details?.[0];
+  return typeof first === 'object' && first !== null && typeof (first as { reason?: unknown }).reason === 'string' ? (first as { reason: string }).reason : undefined;
+}

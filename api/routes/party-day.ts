@@ -17,7 +17,7 @@ import {
 } from '../../workflows/party-day/contract';
 import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
 import { actorOf, principalOf } from '../auth';
-import { ApiError, conflict, notFound, zErrorBody } from '../errors';
+import { ApiError, caseClosed, conflict, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 
 const zScheduleView = z.object({
@@ -253,7 +253,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
           closed: (kase) => {
             const handedOverTo = (kase.view as { handedOverTo?: string | null }).handedOverTo;
             const id = (kase.view as { partyDayId: string }).partyDayId;
-            return handedOverTo ? conflict(`party day ${id} handed its open items over to ${handedOverTo}: answer them there`, { handedOverTo }) : conflict(`party day ${id} is closed`);
+            return handedOverTo ? conflict(`party day ${id} handed its open items over to ${handedOverTo}: answer them there`, { handedOverTo }) : caseClosed(`party day ${id}`);
           },
         },
       },

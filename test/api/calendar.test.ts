@@ -85,11 +85,11 @@ describe('PUT /v1/calendar/:year', () => {
 
     const otherYear = await put('/v1/calendar/2028', admin, { holidays: ['2028-01-01', '2027-12-31'], workdays: [] });
     expect(otherYear.statusCode).toBe(400);
-    expect(otherYear.json().error.details).toEqual([{ path: 'body.holidays.1', message: '2027-12-31 is not in 2028' }]);
+    expect(otherYear.json().error.details).toEqual([{ path: 'body.holidays.1', code: 'invalid', message: '2027-12-31 is not in 2028' }]);
 
     const malformed = await put('/v1/calendar/2028', admin, { holidays: ['2028-02-30'], workdays: [] });
     expect(malformed.statusCode).toBe(400);
-    expect(malformed.json().error.details).toEqual([{ path: 'body.holidays.0', message: expect.stringContaining('2028-02-30') }]);
+    expect(malformed.json().error.details).toEqual([{ path: 'body.holidays.0', code: 'invalid_date', message: expect.stringContaining('2028-02-30') }]);
 
     // Nothing of the refused bodies was stored.
     const back = (await get('/v1/calendar/2028', admin)).json();

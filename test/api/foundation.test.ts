@@ -176,7 +176,7 @@ describe('households', () => {
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.error.code).toBe('bad_request');
-    expect(body.error.details).toEqual([{ path: 'body.headIdNumber', message: expect.stringMatching(/check digit/) }]);
+    expect(body.error.details).toEqual([{ path: 'body.headIdNumber', code: 'invalid_id_number', message: expect.stringMatching(/check digit/) }]);
   });
 
   it('409 for a second registration of the same head of household, pointing at the first', async () => {

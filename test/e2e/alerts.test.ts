@@ -131,14 +131,19 @@ describe('a red alert through the API', () => {
     const noVisitors = await post(`/v1/alerts/${id}/visits`, village, { ...visit(), visitors: [] });
     expect(noVisitors.statusCode).toBe(400);
     expect(noVisitors.json().error.details[0].path).toBe('body.visitors');
+    // Each field issue and each refusal carries a machine code the web translates by (api/errors.ts).
+    expect(noVisitors.json().error.details[0]).toMatchObject({ code: 'too_small', params: { origin: 'array', minimum: 1 } });
     const future = await post(`/v1/alerts/${id}/visits`, village, { ...visit(), visitedAt: new Date(Date.now() + 86_400_000).toISOString() });
     expect(future.statusCode).toBe(422);
     expect(future.json().error.message).toMatch(/future/);
+    expect(future.json().error).toMatchObject({ code: 'unprocessable', reason: 'visit_in_future' });
     const sameLevel = await post(`/v1/alerts/${id}/level`, village, { level: 'orange', reason: '复核' });
     expect(sameLevel.statusCode).toBe(409);
+    expect(sameLevel.json().error).toMatchObject({ code: 'conflict', reason: 'level_unchanged' });
     const noApp = await post(`/v1/alerts/${id}/closure`, village, { reason: 'converted_to_application' });
     expect(noApp.statusCode).toBe(400);
     expect(noApp.json().error.details[0].path).toBe('body.applicationId');
+    expect(noApp.json().error.details[0].code).toBe('required');
 
     const closed = await post(`/v1/alerts/${id}/closure`, village, { reason: 'converted_to_application', applicationId: 'application-001' });
     expect(closed.statusCode).toBe(200);
@@ -146,6 +151,7 @@ describe('a red alert through the API', () => {
     const after = await post(`/v1/alerts/${id}/visits`, village, visit());
     expect(after.statusCode).toBe(409);
     expect(after.json().error.code).toBe('conflict');
+    expect(after.json().error.reason).toBe('case_closed');
 
     // The household's next alert is a new case; an action addressed to the closed one still gets 409.
     const next = await post('/v1/alerts', village, { householdId: hh, level: 'yellow', reasons: ['回访'] });

@@ -3,6 +3,7 @@ import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workf
 import type { z } from 'zod';
 import { RuleViolation, zActor, type Actor, type Outcome } from '../../domain/case';
 import type { CaseProjection } from '../../domain/projection';
+import { refusalOf } from '../../domain/rejections';
 import { CaseRuntime, type CaseState, type Sink } from './case-runtime';
 
 /**
@@ -37,9 +38,9 @@ export function zodMessage(error: z.ZodError, fallback = 'input'): string {
   return `${path ? (fallback === 'input' ? path : `${fallback}.${path}`) : fallback}: ${issue?.message ?? 'invalid'}`;
 }
 
-/** A rule refused: the non-retryable failure the API maps to 403/409/422, which never fails a workflow task. */
+/** A rule refused: the non-retryable failure the API maps to 403/409/422 (with the rule's reason), which never fails a workflow task. */
 export function refusal(err: RuleViolation): ApplicationFailure {
-  return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: true });
+  return ApplicationFailure.create(refusalOf(err));
 }
 
 /** Runs `work`, turning a RuleViolation into a refusal: in a validator (nothing enters history) or in a handler (the update fails, the workflow goes on). */
