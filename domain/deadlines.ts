@@ -177,7 +177,7 @@ export function deadlineView(deadlines: readonly Deadline[], escalations: readon
   const d = openDeadlineOf(deadlines);
   const overdue = d ? isOverdue(d, now) : false;
   return {
-    due: d ? { key: d.key, label: d.label, dueAt: isoTime(d.dueAt)!, opensAt: isoTime(d.opensAt)! } : null,
+    due: d ? { key: d.key, kind: d.kind, label: d.label, dueAt: isoTime(d.dueAt)!, opensAt: isoTime(d.opensAt)! } : null,
     dueAt: isoTime(d?.dueAt),
     overdue,
     overdueByMs: d && overdue ? now - d.dueAt : 0,

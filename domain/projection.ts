@@ -56,7 +56,8 @@ export interface CaseSummary {
   atRisk: boolean;
   rung: number;
   escalatedTo: UnitRef | null;
-  due: { key: string; label: string; dueAt: string } | null;
+  /** The open deadline: its key, its kind (`alert.red`, `wish.claim`, …: what clients key labels by), label and due time. */
+  due: { key: string; kind: string; label: string; dueAt: string } | null;
 }
 
 export interface DeadlineRecord {

@@ -23,6 +23,8 @@ const zCaseRow = z.object({
   unit: zUnitRef,
   householdId: z.string().nullable(),
   household: z.object({ headName: z.string(), address: z.string() }).nullable(),
+  /** The deadline's kind (`alert.red`, `wish.claim`, …): what clients key their labels by; null for a row stored before kinds were. */
+  dueKind: z.string().nullable(),
   dueLabel: z.string().nullable(),
   dueAt: z.string().nullable(),
   overdue: z.boolean(),
@@ -44,6 +46,7 @@ function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseR
     unit: d.unit,
     householdId: d.householdId,
     household: householdBriefFor(p.role, d.household ?? null),
+    dueKind: d.due?.kind ?? null,
     dueLabel: d.due?.label ?? null,
     dueAt: dueAt === null ? null : new Date(dueAt).toISOString(),
     overdue,

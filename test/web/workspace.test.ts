@@ -274,6 +274,8 @@ describe('the web workspace in Chromium', () => {
     expect(await page.locator('li[data-event="escalated"] .tl-what').first().textContent()).toMatch(/^第 1 级督办：海港社区居委会 → 鲸园街道（逾期 .+）$/);
     expect(await page.locator('li[data-event="opened"] .tl-who').textContent()).toContain('村(社区)工作人员');
     expect(await page.getByText('市级监督只能查看，不能办理。').count()).toBe(1);
+    // Deadline labels: in Chinese as the API labels them, in English by the deadline's kind (alert.red).
+    expect(await page.locator('th[scope="row"][data-label="事项"]').first().textContent()).toBe('红色预警：受理并处置');
     expect(await page.getByRole('button', { name: '受理' }).count()).toBe(0);
     const temporal = await page.getByRole('link', { name: '在 Temporal UI 中查看该工作流' }).getAttribute('href');
     expect(temporal).toContain('/namespaces/default/workflows/');
@@ -292,6 +294,7 @@ describe('the web workspace in Chromium', () => {
     await expect.poll(() => page.getAttribute('html', 'lang'), { timeout: 10_000 }).toBe('en');
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     expect(await page.locator('li[data-event="escalated"] .tl-what').first().textContent()).toMatch(/^Escalation rung 1: 海港社区居委会 → 鲸园街道/);
+    expect(await page.locator('th[scope="row"][data-label="What"]').first().textContent()).toBe('Red alert: accept and handle');
     await screenshot(page, 'case-timeline-en');
     await page.reload();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();

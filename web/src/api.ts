@@ -1,9 +1,12 @@
 // The API as the workspace uses it: same origin, Bearer token from this tab's session, the one error
-// shape `{ error: { code, message, details? } }` turned into ApiError.
+// shape `{ error: { code, message, reason?, details? } }` (api/errors.ts) turned into ApiError.
 
+/** One field at fault in a 400: its path, its machine code, the API's (English) message and what it speaks of. */
 export interface FieldIssue {
   path: string;
+  code?: string;
   message: string;
+  params?: Record<string, unknown>;
 }
 
 export class ApiError extends Error {
@@ -12,18 +15,20 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** A refused action's rule, as a machine code (domain/rejections.ts REFUSAL_REASONS). */
+    readonly reason?: string,
   ) {
     super(message);
   }
 
   /** 400 details by field name: `body.visitors.0` → `visitors`. */
-  fieldIssues(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
+  fieldIssues(): Map<string, FieldIssue[]> {
+    const out = new Map<string, FieldIssue[]>();
     if (!Array.isArray(this.details)) return out;
     for (const d of this.details as FieldIssue[]) {
-      if (typeof d?.path !== 'string') continue;
+      if (typeof d?.path !== 'string' || typeof d.message !== 'string') continue;
       const field = d.path.replace(/^(body|querystring|params)\.?/, '').split('.')[0] || '';
-      out.set(field, [...(out.get(field) ?? []), d.message]);
+      out.set(field, [...(out.get(field) ?? []), d]);
     }
     return out;
   }
@@ -61,8 +66,8 @@ async function request<T>(method: string, path: string, body?: unknown, token = 
     json = undefined;
   }
   if (!res.ok) {
-    const e = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details);
+    const e = (json as { error?: { code?: string; message?: string; reason?: string; details?: unknown } } | undefined)?.error;
+    const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details, e?.reason);
     // Only the session's own token expiring ends the session; a token being tried at sign-in does not.
     if (res.status === 401 && token && token === session.token() && onUnauthorized) onUnauthorized();
     throw err;
@@ -119,6 +124,8 @@ export interface CaseRow {
   unit: UnitRef;
   householdId: string | null;
   household: { headName: string; address: string } | null;
+  /** The deadline's kind (`alert.red`, …), which labels are keyed by; null for rows stored before kinds were sent. */
+  dueKind: string | null;
   dueLabel: string | null;
   dueAt: string | null;
   overdue: boolean;
@@ -163,7 +170,7 @@ export interface CaseView {
   unit: UnitRef;
   openedAt?: string;
   acknowledgedAt?: string | null;
-  due: { key: string; label: string; dueAt: string } | null;
+  due: { key: string; kind?: string; label: string; dueAt: string } | null;
   dueAt: string | null;
   overdue: boolean;
   atRisk: boolean;

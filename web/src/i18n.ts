@@ -1,6 +1,8 @@
 // Every string the workspace shows, in Chinese (the default: the people who use it read Chinese) and in
-// English. Names the API sends (org units, households) are shown as they are; labels the API sends in
-// Chinese (deadline labels) are translated here by their Chinese text, falling back to that text.
+// English. Names the API sends (org units, households) are shown as they are. What the API says in its own
+// words is translated by its machine code, never by its text: deadline labels by the deadline's kind
+// (`alert.red`, `wish.claim`, …), refusals by their reason, field issues by their code (api/errors.ts);
+// anything without a translation is shown as the API wrote it.
 
 import { CHINA_TIME_ZONE } from '../../domain/china-time';
 
@@ -67,6 +69,7 @@ export interface Messages {
   outcomes: Record<string, string>;
   closeReasons: Record<string, string>;
   resolutions: Record<string, string>;
+  /** Deadline labels by the deadline's kind (`alert.red`, `application.town_review`, …); absent: the API's label. */
   deadlineLabels: Record<string, string>;
   board: {
     title: string;
@@ -155,10 +158,13 @@ export interface Messages {
     done: string;
   };
   /**
-   * The API's messages (English, from zod and the workflow rules) as this language says them; a message
-   * not listed is shown as the API wrote it. Each pattern matches the whole message.
+   * The API's field issues (400 details) by their machine code, looked up as `<field>.<code>`, then
+   * `<code>.<format>`, `<code>.<origin>`, then `<code>`: a text, or a function of the issue's params (`maximum` …).
+   * An issue none of these names is shown as the API wrote it.
    */
-  apiMessages: Array<[RegExp, string]>;
+  issues: Record<string, string | ((params: Record<string, unknown>) => string)>;
+  /** Refused actions by their machine reason (domain/rejections.ts REFUSAL_REASONS); others as the API wrote them. */
+  reasons: Record<string, string>;
   events: Record<string, Fn<[Record<string, unknown>, (code: string) => string]>>;
   unknownEvent: Fn;
   monitor: {
@@ -346,21 +352,24 @@ const zh: Messages = {
     note: '说明（可选）',
     done: '已提交。',
   },
-  apiMessages: [
-    [/^at least one visitor$/, '请至少填写一名走访人员'],
-    [/^Invalid ISO datetime$/, '请填写有效的日期和时间'],
-    [/^Invalid option: .*$/, '请从选项中选择一项'],
-    [/^Invalid input: expected \w+, received undefined$/, '此项必填'],
-    [/^Too small: expected string to have >=1 characters?$/, '此项不能为空'],
-    [/^Too big: expected string to have <=(\d+) characters$/, '不能超过 $1 个字'],
-    [/^Too big: expected array to have <=(\d+) items$/, '最多 $1 项'],
-    [/^visitedAt is in the future$/, '走访时间不能晚于现在'],
-    [/^visitedAt is before the alert was opened$/, '走访时间早于预警开启时间'],
-    [/^alert \S+ is closed$/, '该预警已结案'],
-    [/^alert \S+ was already acknowledged$/, '该预警已受理'],
-    [/^alert \S+ is already (red|orange|yellow)$/, '预警已是该等级'],
-    [/^required when reason is converted_to_application$/, '转为救助申请时必须填写申请编号'],
-  ],
+  issues: {
+    'visitors.too_small': '请至少填写一名走访人员',
+    'applicationId.required': '转为救助申请时必须填写申请编号',
+    required: '此项必填',
+    'invalid_format.datetime': '请填写有效的日期和时间',
+    invalid_date: '请填写有效的日期',
+    invalid_value: '请从选项中选择一项',
+    'too_small.string': (p) => (p.minimum === 1 ? '此项不能为空' : `至少 ${p.minimum} 个字`),
+    'too_big.string': (p) => `不能超过 ${p.maximum} 个字`,
+    'too_big.array': (p) => `最多 ${p.maximum} 项`,
+  },
+  reasons: {
+    case_closed: '该案件已结案',
+    already_acknowledged: '该预警已受理',
+    level_unchanged: '预警已是该等级',
+    visit_in_future: '走访时间不能晚于现在',
+    visit_before_opening: '走访时间早于预警开启时间',
+  },
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
     submitted: () => '提交救助申请',
@@ -468,15 +477,21 @@ const en: Messages = {
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application' },
   resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed' },
   deadlineLabels: {
-    '红色预警：受理并处置': 'Red alert: accept and handle',
-    '橙色预警：走访慰问': 'Orange alert: visit',
-    '黄色预警：每周探访': 'Yellow alert: weekly visit',
-    '受理：收到申请后作出受理决定': 'Acceptance decision',
-    '补正材料：一次性告知后补齐': 'Supplementary materials',
-    '镇(街道)审核意见：受理后15个工作日内（不含公示）': 'Town review (15 working days)',
-    '区市审批确认：公示结束后10个工作日内': 'District approval (10 working days)',
-    '异议处理：复核并作出决定': 'Objection decision',
-    '定期复核': 'Periodic re-review',
+    'alert.red': 'Red alert: accept and handle',
+    'alert.orange': 'Orange alert: visit',
+    'alert.yellow': 'Yellow alert: weekly visit',
+    'application.acceptance': 'Acceptance decision',
+    'application.supplements': 'Supplementary materials',
+    'application.town_review': 'Town review (15 working days)',
+    'application.district_approval': 'District approval (10 working days)',
+    'application.objection': 'Objection decision',
+    'application.re_review': 'Periodic re-review',
+    'report.acknowledge': 'Public report: acknowledge',
+    'report.answer': 'Public report: answer',
+    'wish.screening': 'Wish: town screening and public title',
+    'wish.claim': 'Wish: to be claimed',
+    'wish.fulfilment': 'Wish: fulfilment by the promised date',
+    'party_day.answers': 'Party-day Q&A: answers on the day',
   },
   board: {
     title: 'Overdue board',
@@ -570,7 +585,8 @@ const en: Messages = {
     note: 'Note (optional)',
     done: 'Done.',
   },
-  apiMessages: [],
+  issues: {},
+  reasons: {},
   events: {
     opened: (d) => `Alert opened (${en.levels[String(d.level)] ?? d.level})${Array.isArray(d.reasons) && d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`,
     submitted: () => 'Application submitted',
@@ -622,16 +638,32 @@ export function fmtDuration(m: Messages, ms: number): string {
   return d < 7 && h % 24 ? [m.duration.days(d), m.duration.hours(h % 24)].join(m.duration.join) : m.duration.days(d);
 }
 
-/** An API message in the current language (see Messages.apiMessages). */
-export function apiMessage(m: Messages, message: string): string {
-  for (const [pattern, text] of m.apiMessages) if (pattern.test(message)) return message.replace(pattern, text);
-  return message;
+/**
+ * One field issue of a 400 (web/src/api.ts FieldIssue) in the current language, by its code (see
+ * Messages.issues); the API's message when this language has no text for it.
+ */
+export function issueMessage(m: Messages, field: string, issue: { code?: string; message: string; params?: Record<string, unknown> }): string {
+  if (!issue.code) return issue.message;
+  const params = issue.params ?? {};
+  const details = [params.format, params.origin].filter((d): d is string => typeof d === 'string');
+  const keys = [`${field}.${issue.code}`, ...details.map((d) => `${issue.code}.${d}`), issue.code];
+  for (const key of keys) {
+    const text = m.issues[key];
+    if (text !== undefined) return typeof text === 'function' ? text(params) : text;
+  }
+  return issue.message;
 }
 
-/** A deadline label from the API in the current language. */
-export const deadlineLabel = (m: Messages, label: string | null | undefined): string => (label ? (m.deadlineLabels[label] ?? label) : '');
+/** An API failure's message in the current language: a refusal by its reason (Messages.reasons), else as the API wrote it. */
+export const errorMessage = (m: Messages, error: { reason?: string; message: string }): string => (error.reason && m.reasons[error.reason]) || error.message;
 
-/** Dates and times in China time, whatever the device's time zone: the deadlines are Weihai's. */
+/** A deadline's label in the current language, by its kind (Messages.deadlineLabels); the API's label when there is none. */
+export const deadlineLabel = (m: Messages, kind: string | null | undefined, label: string | null | undefined): string => (kind && m.deadlineLabels[kind]) || label || '';
+
+/**
+ * Dates and times in China time, whatever the device's time zone: the deadlines are Weihai's. Hours run
+ * 00–23 (`hourCycle: 'h23'`: with `hour12: false`, English showed midnight as 24:00 of the next day).
+ */
 export function fmtTime(lang: Lang, iso: string | number | null | undefined, withSeconds = false): string {
   if (iso === null || iso === undefined) return '';
   const d = new Date(iso);
@@ -644,12 +676,12 @@ export function fmtTime(lang: Lang, iso: string | number | null | undefined, wit
     hour: '2-digit',
     minute: '2-digit',
     ...(withSeconds ? { second: '2-digit' } : {}),
-    hour12: false,
+    hourCycle: 'h23',
   }).format(d);
 }
 
 export function fmtClock(lang: Lang, at: number): string {
-  return new Intl.DateTimeFormat(HTML_LANG[lang], { timeZone: CHINA_TIME_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(at);
+  return new Intl.DateTimeFormat(HTML_LANG[lang], { timeZone: CHINA_TIME_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(at);
 }
 
 export const fmtPercent = (lang: Lang, rate: number | null): string =>

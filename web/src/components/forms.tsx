@@ -1,13 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, ApiError, type CaseView } from '../api';
-import { apiMessage } from '../i18n';
+import { api, ApiError, type CaseView, type FieldIssue } from '../api';
+import { issueMessage } from '../i18n';
 import { useApp } from '../state';
 import { ErrorNotice } from './ui';
 
 /** Field-level messages from a 400, and anything else as one form-level error. */
 export function useSubmission() {
-  const [issues, setIssues] = useState<Map<string, string[]>>(new Map());
+  const [issues, setIssues] = useState<Map<string, FieldIssue[]>>(new Map());
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const run = async <T,>(form: HTMLFormElement, work: () => Promise<T>): Promise<T | undefined> => {
@@ -17,7 +17,7 @@ export function useSubmission() {
     try {
       return await work();
     } catch (err) {
-      const fields = err instanceof ApiError && err.status === 400 ? err.fieldIssues() : new Map<string, string[]>();
+      const fields = err instanceof ApiError && err.status === 400 ? err.fieldIssues() : new Map<string, FieldIssue[]>();
       setIssues(fields);
       // What no field of this form shows goes to the form-level message.
       const shown = [...fields.keys()].filter((k) => form.querySelector(`[data-field="${k}"]`));
@@ -34,9 +34,9 @@ export function useSubmission() {
 }
 
 /** A labelled field with its hint and the API's messages for it, bound by id for assistive tech. */
-export function Field(props: { id: string; name: string; label: string; hint?: string; issues: Map<string, string[]>; children: (aria: FieldAria) => ComponentChildren }) {
+export function Field(props: { id: string; name: string; label: string; hint?: string; issues: Map<string, FieldIssue[]>; children: (aria: FieldAria) => ComponentChildren }) {
   const { t } = useApp();
-  const messages = (props.issues.get(props.name) ?? []).map((m) => apiMessage(t, m));
+  const messages = (props.issues.get(props.name) ?? []).map((issue) => issueMessage(t, props.name, issue));
   const describedBy = [props.hint ? `${props.id}-hint` : '', messages.length ? `${props.id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${messages.length ? ' has-error' : ''}`} data-field={props.name}>
@@ -100,7 +100,7 @@ export function VisitForm(props: { caseId: string; subject: string; onDone: (vie
     if (view) props.onDone(view);
   };
 
-  const outcomeErrors = (issues.get('outcome') ?? []).map((m) => apiMessage(t, m));
+  const outcomeErrors = (issues.get('outcome') ?? []).map((issue) => issueMessage(t, 'outcome', issue));
   return (
     <form class="form visit-form" noValidate onSubmit={submit} aria-labelledby={id('legend')}>
       <h3 id={id('legend')}>{t.visit.legend(props.subject)}</h3>

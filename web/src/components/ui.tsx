@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError } from '../api';
-import { apiMessage } from '../i18n';
+import { errorMessage } from '../i18n';
 import { followLink, BASE } from '../router';
 import { useApp } from '../state';
 
@@ -43,7 +43,7 @@ export function ErrorNotice(props: { error: unknown; onRetry?: () => void }) {
     if (e.status === 0) text = t.common.network;
     else if (e.status === 403) text = t.common.forbidden;
     else if (e.status === 404) text = t.common.notFound;
-    else text = t.common.error(apiMessage(t, e.message));
+    else text = t.common.error(errorMessage(t, e));
   } else text = t.common.error(String((e as Error)?.message ?? e));
   const detail = e instanceof ApiError && (e.status === 403 || e.status === 404) ? e.message : undefined;
   return (

@@ -175,7 +175,7 @@ export function Board() {
                   {t.kinds[r.kind] ?? r.kind} <LevelBadge level={r.level} />
                 </td>
                 <td data-label={t.board.due}>
-                  {deadlineLabel(t, r.dueLabel)}
+                  {deadlineLabel(t, r.dueKind, r.dueLabel)}
                   <span class="sub">{fmtTime(lang, r.dueAt)}</span>
                 </td>
                 <td data-label={t.board.late} class="late">

@@ -98,7 +98,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
           <dd>
             {view.due ? (
               <>
-                {deadlineLabel(t, view.due.label)} · {fmtTime(lang, view.due.dueAt)}{' '}
+                {deadlineLabel(t, view.due.kind, view.due.label)} · {fmtTime(lang, view.due.dueAt)}{' '}
                 <DueStatus t={t} dueAt={view.due.dueAt} now={now} />
               </>
             ) : (
@@ -133,7 +133,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
             {(view.deadlines ?? []).map((d) => (
               <tr key={d.key}>
                 <th scope="row" data-label={t.caseView.deadlineCols.label}>
-                  {deadlineLabel(t, d.label)}
+                  {deadlineLabel(t, d.kind, d.label)}
                 </th>
                 <td data-label={t.caseView.deadlineCols.opens}>{fmtTime(lang, d.opensAt)}</td>
                 <td data-label={t.caseView.deadlineCols.due}>{fmtTime(lang, d.dueAt)}</td>
@@ -227,7 +227,7 @@ function Timeline(props: { t: Messages; lang: Lang; view: CaseView; history: Cas
   for (const d of props.view.deadlines ?? []) {
     const at = Date.parse(d.dueAt);
     if (at <= props.now && !(d.metAt && Date.parse(d.metAt) <= at) && !(d.endedAt && Date.parse(d.endedAt) <= at))
-      entries.push({ at, kind: 'due', text: t.caseView.dueEntry(deadlineLabel(t, d.label)), who: null });
+      entries.push({ at, kind: 'due', text: t.caseView.dueEntry(deadlineLabel(t, d.kind, d.label)), who: null });
   }
   entries.sort((a, b) => a.at - b.at);
   return (

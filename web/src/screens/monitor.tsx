@@ -126,7 +126,7 @@ const CaseList: FunctionComponent<{ rows: CaseRow[] }> = ({ rows }) => {
         <li key={r.caseId} data-case-id={r.caseId} class={r.overdue ? 'task-overdue' : r.atRisk ? 'task-at-risk' : 'task-upcoming'}>
           <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{r.household?.headName ?? r.caseId}</Link> <LevelBadge level={r.level} />
           <span class="sub">
-            {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueLabel)} · {fmtTime(lang, r.dueAt)} · {r.unit.name}
+            {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueKind, r.dueLabel)} · {fmtTime(lang, r.dueAt)} · {r.unit.name}
           </span>
           {r.overdue && <span class="status status-overdue">{t.board.overdueBy(fmtDuration(t, r.overdueByMs))}</span>}
           {r.rung > 0 && r.escalatedTo && <span class="sub">{t.board.rungTo(r.rung, r.escalatedTo.name)}</span>}

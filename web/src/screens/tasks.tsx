@@ -81,7 +81,7 @@ export function Tasks() {
             ? [r]
             : done
               ? []
-              : [{ ...r, dueLabel: view.due?.label ?? null, dueAt: view.dueAt, overdue: view.overdue, atRisk: view.atRisk, rung: view.rung, escalatedTo: view.escalatedTo }],
+              : [{ ...r, dueKind: view.due?.kind ?? null, dueLabel: view.due?.label ?? null, dueAt: view.dueAt, overdue: view.overdue, atRisk: view.atRisk, rung: view.rung, escalatedTo: view.escalatedTo }],
         )
         .sort(byDue),
     );
@@ -127,7 +127,7 @@ export function Tasks() {
                     <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{subject}</Link> <LevelBadge level={r.level} />
                   </h2>
                   <p class="task-what">
-                    {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueLabel)}
+                    {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueKind, r.dueLabel)}
                   </p>
                   <p class="muted small">
                     {t.tasks.dueAt(fmtTime(lang, r.dueAt))}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { deadlineLabel, errorMessage, fmtClock, fmtTime, issueMessage, MESSAGES } from '../../web/src/i18n';
+
+/** The workspace translates what the API says by machine code, never by its text (web/src/i18n.ts). */
+
+const { zh, en } = MESSAGES;
+
+describe('field issues by code', () => {
+  it('looks up <field>.<code>, then <code>.<format>, <code>.<origin>, then <code>', () => {
+    expect(issueMessage(zh, 'visitors', { code: 'too_small', message: 'at least one visitor', params: { origin: 'array', minimum: 1 } })).toBe('请至少填写一名走访人员');
+    // As the API sends it: an invalid_format issue has both a format and an origin; the format decides.
+    expect(issueMessage(zh, 'visitedAt', { code: 'invalid_format', message: 'Invalid ISO datetime', params: { origin: 'string', format: 'datetime' } })).toBe('请填写有效的日期和时间');
+    expect(issueMessage(zh, 'email', { code: 'invalid_format', message: 'Invalid email', params: { origin: 'string', format: 'email' } })).toBe('Invalid email');
+    expect(issueMessage(zh, 'outcome', { code: 'invalid_value', message: 'Invalid option: expected one of …', params: { values: ['stable'] } })).toBe('请从选项中选择一项');
+    expect(issueMessage(zh, 'reason', { code: 'required', message: 'Invalid input: expected string, received undefined' })).toBe('此项必填');
+    expect(issueMessage(zh, 'applicationId', { code: 'required', message: 'required when reason is converted_to_application' })).toBe('转为救助申请时必须填写申请编号');
+  });
+
+  it('words numbers from the params', () => {
+    expect(issueMessage(zh, 'notes', { code: 'too_big', message: 'Too big: …', params: { origin: 'string', maximum: 2000 } })).toBe('不能超过 2000 个字');
+    expect(issueMessage(zh, 'visitors', { code: 'too_big', message: 'Too big: …', params: { origin: 'array', maximum: 20 } })).toBe('最多 20 项');
+    expect(issueMessage(zh, 'reason', { code: 'too_small', message: 'Too small: …', params: { origin: 'string', minimum: 1 } })).toBe('此项不能为空');
+    expect(issueMessage(zh, 'reason', { code: 'too_small', message: 'Too small: …', params: { origin: 'string', minimum: 4 } })).toBe('至少 4 个字');
+  });
+
+  it('falls back to the API’s message for an unknown code, a code without a text, or no code', () => {
+    expect(issueMessage(zh, 'x', { code: 'something_new', message: 'as the API said' })).toBe('as the API said');
+    expect(issueMessage(zh, 'x', { code: 'too_big', message: 'Too big: expected number to be <=100', params: { origin: 'number', maximum: 100 } })).toBe('Too big: expected number to be <=100');
+    expect(issueMessage(zh, 'x', { message: 'from an older API' })).toBe('from an older API');
+    expect(issueMessage(en, 'visitors', { code: 'too_small', message: 'at least one visitor' })).toBe('at least one visitor');
+  });
+});
+
+describe('refusals by reason', () => {
+  it('translates a known reason and shows any other message as written', () => {
+    expect(errorMessage(zh, { reason: 'case_closed', message: 'alert x is closed' })).toBe('该案件已结案');
+    expect(errorMessage(zh, { reason: 'visit_in_future', message: 'visitedAt is in the future' })).toBe('走访时间不能晚于现在');
+    expect(errorMessage(zh, { reason: 'a_reason_from_a_newer_api', message: 'as written' })).toBe('as written');
+    expect(errorMessage(zh, { message: 'no reason' })).toBe('no reason');
+    expect(errorMessage(en, { reason: 'case_closed', message: 'alert x is closed' })).toBe('alert x is closed');
+  });
+
+  it('has a Chinese text for every reason the domain can give', async () => {
+    const { REFUSAL_REASONS } = await import('../../domain/rejections');
+    for (const reason of REFUSAL_REASONS) expect(zh.reasons[reason], reason).toBeTruthy();
+  });
+});
+
+describe('deadline labels by kind', () => {
+  it('English by the deadline’s kind; Chinese as the API labels it; the label when the kind is unknown or absent', () => {
+    expect(deadlineLabel(en, 'alert.red', '红色预警：受理并处置')).toBe('Red alert: accept and handle');
+    // The kind, not the text: an application's re-review label carries its count, and is still found.
+    expect(deadlineLabel(en, 'application.re_review', '定期复核（第2次）')).toBe('Periodic re-review');
+    expect(deadlineLabel(zh, 'application.re_review', '定期复核（第2次）')).toBe('定期复核（第2次）');
+    expect(deadlineLabel(en, 'someday.new_kind', '新的期限')).toBe('新的期限');
+    expect(deadlineLabel(en, null, '橙色预警：走访慰问')).toBe('橙色预警：走访慰问');
+    expect(deadlineLabel(en, undefined, null)).toBe('');
+  });
+});
+
+describe('times', () => {
+  it('are shown in China time whatever the device’s zone, midnight as 00:00 in both languages', () => {
+    expect(fmtTime('en', '2026-03-02T16:00:00Z')).toBe('03/03/2026, 00:00');
+    expect(fmtTime('zh', '2026-03-02T16:00:00Z')).toBe('2026/03/03 00:00');
+    expect(fmtClock('en', Date.parse('2026-03-02T16:00:05Z'))).toBe('00:00:05');
+    expect(fmtTime('zh', Date.parse('2026-03-02T15:59:00Z'))).toMatch(/^2026\/03\/02 23:59$/);
+  });
+});
