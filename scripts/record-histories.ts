@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createFileSources } from '../activities/departments/file-source';
-import { localMonth, nextLocalMidnight, shiftMonth } from '../domain/china-time';
+import { localDay, localMonth, nextLocalMidnight, shiftMonth } from '../domain/china-time';
 import { partyDayStartsAt } from '../domain/party-day';
 import { findCase } from '../store/cases';
 import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../workflows/alerts/contract';
@@ -167,7 +167,7 @@ const scenarios: Scenario[] = [
       await act(h, a, 'review', TOWN_STAFF, { opinion: 'approve', reason: '经审核符合低保条件' });
       const atDistrict = await sitOutNotice(h, a);
       await refusal(act(h, a, 'approval', DISTRICT_STAFF, approvalInput('2027-02-30')));
-      const startDate = new Date(Date.parse(atDistrict.notices[0]!.endedAt!) + 8 * H).toISOString().slice(0, 10);
+      const startDate = localDay(Date.parse(atDistrict.notices[0]!.endedAt!));
       await act(h, a, 'approval', DISTRICT_STAFF, approvalInput(startDate));
       for (const input of [
         { outcome: 'renew', reason: '家庭情况未变' },
