@@ -67,7 +67,7 @@ export function openNext(book: DeadlineBook, spec: DeadlineSpec, now: number, ac
   const deadline = createDeadline({ key: spec.key ?? `${spec.name}#${seq}`, kind, label: spec.label, opensAt: spec.opensAt, dueAt: spec.dueAt, warnAt: 0, escalateEveryMs: spec.escalateEveryMs });
   deadline.warnAt = warnAtOf(spec.warn, spec.opensAt, spec.dueAt);
   book.deadlines.push(deadline);
-  events.push({ type: 'deadline_opened', at: now, ...withActor(actor), data: { deadline: deadline.key, kind, opensAt: deadline.opensAt, dueAt: deadline.dueAt } });
+  events.push({ type: 'deadline_opened', at: now, ...withActor(actor), data: { deadline: deadline.key, kind, label: deadline.label, opensAt: deadline.opensAt, dueAt: deadline.dueAt } });
   return { deadline, events };
 }
 

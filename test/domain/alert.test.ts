@@ -78,7 +78,7 @@ describe('openAlert', () => {
     expect(state.levelHistory).toEqual([{ from: null, to: 'red', at: T0, by: STAFF, reason: '重病；独居' }]);
     expect(events).toEqual([
       { type: 'opened', at: T0, actor: STAFF, data: { level: 'red', reasons: ['重病', '独居'], policyVersion: 'default' } },
-      { type: 'deadline_opened', at: T0, actor: STAFF, data: { deadline: 'red#1', kind: 'alert.red', opensAt: T0, dueAt: T0 + 24 * H } },
+      { type: 'deadline_opened', at: T0, actor: STAFF, data: { deadline: 'red#1', kind: 'alert.red', label: '红色预警：受理并处置', opensAt: T0, dueAt: T0 + 24 * H } },
     ]);
     expect(notices).toEqual([expect.objectContaining({ unit: VILLAGE, kind: 'opened' })]);
     expect(alertWakeAt(state)).toBe(T0 + 18 * H);
@@ -237,7 +237,7 @@ describe('changeLevel', () => {
     expect(out.events).toEqual([
       { type: 'level_changed', at, actor: STAFF, data: { from: 'yellow', to: 'red', reason: '病情加重' } },
       { type: 'deadline_ended', at, actor: STAFF, data: { deadline: 'yellow#1', dueAt: T0 + 7 * D, reason: 'level_changed', late: false, resolvedEscalations: 0 } },
-      { type: 'deadline_opened', at, actor: STAFF, data: { deadline: 'red#1', kind: 'alert.red', opensAt: at, dueAt: at + 24 * H } },
+      { type: 'deadline_opened', at, actor: STAFF, data: { deadline: 'red#1', kind: 'alert.red', label: '红色预警：受理并处置', opensAt: at, dueAt: at + 24 * H } },
     ]);
     expect(out.notices).toEqual([expect.objectContaining({ unit: VILLAGE, kind: 'level_raised' })]);
     expect(s.levelHistory.at(-1)).toEqual({ from: 'yellow', to: 'red', at, by: STAFF, reason: '病情加重' });

@@ -157,7 +157,7 @@ describe('submission and acceptance', () => {
     expect(state).toMatchObject({ stage: 'submitted', status: 'open', flagged: true, decisions: [] });
     expect(events).toEqual([
       { type: 'submitted', at: T0, actor: VILLAGE_STAFF, data: { category: 'minimum_subsistence', source: 'one_door', flagged: true } },
-      { type: 'deadline_opened', at: T0, actor: VILLAGE_STAFF, data: { deadline: 'acceptance#1', kind: 'application.acceptance', opensAt: T0, dueAt: bj('2026-09-25T00:00:00') } },
+      { type: 'deadline_opened', at: T0, actor: VILLAGE_STAFF, data: { deadline: 'acceptance#1', kind: 'application.acceptance', label: '受理：收到申请后作出受理决定', opensAt: T0, dueAt: bj('2026-09-25T00:00:00') } },
     ]);
     expect(notices).toEqual([{ unit: TOWN, kind: 'opened', message: expect.stringContaining('近亲属') }]);
   });

@@ -74,7 +74,7 @@ describe('receiving a report', () => {
     expect(out.state.deadlines).toEqual([expect.objectContaining({ key: 'acknowledge#1', kind: 'report.acknowledge', opensAt: T0, dueAt: T0 + 48 * H, warnAt: T0 + 36 * H })]);
     expect(out.events).toEqual([
       { type: 'received', at: T0, data: { category: 'missed_household', policyVersion: 'default' } },
-      { type: 'deadline_opened', at: T0, data: { deadline: 'acknowledge#1', kind: 'report.acknowledge', opensAt: T0, dueAt: T0 + 48 * H } },
+      { type: 'deadline_opened', at: T0, data: { deadline: 'acknowledge#1', kind: 'report.acknowledge', label: '群众反映：受理', opensAt: T0, dueAt: T0 + 48 * H } },
     ]);
     expect(JSON.stringify(out.events)).not.toContain('邻居');
     expect(out.notices).toEqual([expect.objectContaining({ unit: VILLAGE, kind: 'opened' })]);

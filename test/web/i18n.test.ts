@@ -66,3 +66,18 @@ describe('times', () => {
     expect(fmtTime('zh', Date.parse('2026-03-02T15:59:00Z'))).toMatch(/^2026\/03\/02 23:59$/);
   });
 });
+
+describe('the deadline book’s events in the timeline', () => {
+  const unit = (code: string) => code;
+  const dueAt = Date.parse('2026-12-01T08:00:00+08:00');
+  it('a deadline opened names what is due and when, by its kind where the language has a label', () => {
+    const opened = { deadline: 'red#1', kind: 'alert.red', label: '红色预警：受理并处置', opensAt: dueAt - 86_400_000, dueAt };
+    expect(zh.events.deadline_opened!(opened, unit)).toBe(`期限开始：红色预警：受理并处置，${fmtTime('zh', dueAt)}前完成`);
+    expect(en.events.deadline_opened!(opened, unit)).toBe(`Deadline set: Red alert: accept and handle, due ${fmtTime('en', dueAt)}`);
+  });
+  it('a deadline ended says why, and whether it had already passed', () => {
+    expect(zh.events.deadline_ended!({ deadline: 'yellow#1', reason: 'level_changed', late: false }, unit)).toBe('期限终止（等级已调整）');
+    expect(zh.events.deadline_ended!({ deadline: 'red#1', reason: 'closed', late: true }, unit)).toBe('期限终止（已结案），终止时已逾期');
+    expect(en.events.deadline_ended!({ deadline: 'claim#1', reason: 'superseded', late: false }, unit)).toBe('Deadline ended (superseded by the next deadline)');
+  });
+});
