@@ -17,7 +17,7 @@ import {
   recordVisitUpdate,
   repolicyUpdate,
   reportUpdate,
-  type AlertInput,
+  type AlertStart,
 } from '../../workflows/alerts/contract';
 import type { alertWorkflow } from '../../workflows/alerts/workflow';
 import { actorOf, principalOf } from '../auth';
@@ -54,13 +54,13 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       const ladder = await orgs.ladder(household.villageCode);
       const actor = actorOf(p);
       const requestId = randomUUID();
-      const input: AlertInput = { householdId, level, reasons, unit: ladder[0]!, ladder, policy: config.policy.alerts, actor, openingRequestId: requestId };
+      const start: AlertStart = { householdId, level, reasons, unit: ladder[0]!, ladder, policy: config.policy.alerts, actor, openingRequestId: requestId };
       const result = await temporal.workflow.executeUpdateWithStart(reportUpdate, {
         args: [{ requestId, level, reasons, actor }],
         startWorkflowOperation: new WithStartWorkflowOperation<typeof alertWorkflow>('alertWorkflow', {
           workflowId: alertWorkflowId(householdId),
           taskQueue: config.temporal.taskQueue,
-          args: [input],
+          args: [{ start }],
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       });

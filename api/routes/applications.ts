@@ -9,7 +9,7 @@ import { loadCatalogue } from '../../store/catalogue';
 import { findCase, openApplicationOf } from '../../store/cases';
 import { findHousehold } from '../../store/households';
 import { isRelative, relativesOf } from '../../store/relatives';
-import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationInput } from '../../workflows/applications/contract';
+import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationStart } from '../../workflows/applications/contract';
 import type { applicationWorkflow } from '../../workflows/applications/workflow';
 import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
@@ -62,7 +62,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const ladder = await orgs.ladder(household.villageCode);
       const requestId = randomUUID();
-      const input: ApplicationInput = {
+      const start: ApplicationStart = {
         openingRequestId: requestId,
         submit: {
           householdId: body.householdId,
@@ -85,7 +85,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
           startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
             workflowId,
             taskQueue: config.temporal.taskQueue,
-            args: [input],
+            args: [{ start }],
             workflowIdConflictPolicy: 'FAIL',
           }),
         });

@@ -111,7 +111,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       const [hour, minute] = startsAt.split(':').map(Number) as [number, number];
       const ladder = await orgs.ladder(unit.code);
       // The run gets the unit, its ladder and the policy as of now; every PUT refreshes them.
-      const input: PartyDayStart = { unitCode: unit.code, unit: ladder[0]!, ladder, policy: { ...config.policy.partyDay, dayOfMonth, startsAt } };
+      const start: PartyDayStart = { unitCode: unit.code, unit: ladder[0]!, ladder, policy: { ...config.policy.partyDay, dayOfMonth, startsAt } };
       const spec: ScheduleSpec = {
         calendars: [{ dayOfMonth, hour, minute, comment: `${unit.name}每月党员活动日集中答疑` }],
         timezone: CHINA_TIME_ZONE,
@@ -121,7 +121,8 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
         workflowType: PARTY_DAY_WORKFLOW_TYPE,
         workflowId: partyDayWorkflowId(unit.code),
         taskQueue: config.temporal.taskQueue,
-        args: [input],
+        // The schedule's action passes the start itself (the form schedules written before the case kit hold too).
+        args: [start],
       };
       // A month's Q&A stays open (overdue, with the town) until next month's takes its items over, so
       // runs must be allowed to overlap; a missed fire time is caught up for a week.

@@ -21,7 +21,7 @@ import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
 import { partyDaysOf } from '../../store/party-days';
 import { dropReceipt, loadUnitProfile, reportByReceipt, saveReceipt } from '../../store/reports';
-import { reportOpenedUpdate, reportWorkflowId, type ReportInput } from '../../workflows/reports/contract';
+import { reportOpenedUpdate, reportWorkflowId, type ReportStart } from '../../workflows/reports/contract';
 import type { reportWorkflow } from '../../workflows/reports/workflow';
 import { notFound, zErrorBody } from '../errors';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../rate-limit';
@@ -276,7 +276,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       const reportId = `rp-${randomBytes(8).toString('hex')}`;
       const receipt = await saveReceipt(db, { reportId, unitCode: unit.code, ...(body.contact ? { contact: body.contact } : {}) });
       const requestId = randomBytes(8).toString('hex');
-      const input: ReportInput = {
+      const start: ReportStart = {
         openingRequestId: requestId,
         receive: { reportId, category: body.category, text: body.text, unit: ladder[0]!, ladder, policy },
       };
@@ -287,7 +287,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           startWorkflowOperation: new WithStartWorkflowOperation<typeof reportWorkflow>('reportWorkflow', {
             workflowId: reportWorkflowId(reportId),
             taskQueue: config.temporal.taskQueue,
-            args: [input],
+            args: [{ start }],
             workflowIdConflictPolicy: 'FAIL',
           }),
         });

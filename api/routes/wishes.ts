@@ -22,7 +22,7 @@ import {
 import type { CaseDoc, HelperDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, registerHelper } from '../../store/wishes';
-import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishInput } from '../../workflows/wishes/contract';
+import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishStart } from '../../workflows/wishes/contract';
 import type { wishWorkflow } from '../../workflows/wishes/workflow';
 import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
@@ -109,7 +109,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       const ladder = await orgs.ladder(household.villageCode);
       const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
       const requestId = randomUUID();
-      const input: WishInput = {
+      const start: WishStart = {
         openingRequestId: requestId,
         post: {
           householdId: body.householdId,
@@ -130,7 +130,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         startWorkflowOperation: new WithStartWorkflowOperation<typeof wishWorkflow>('wishWorkflow', {
           workflowId,
           taskQueue: config.temporal.taskQueue,
-          args: [input],
+          args: [{ start }],
           workflowIdConflictPolicy: 'FAIL',
         }),
       });
