@@ -9,10 +9,10 @@ import { findHousehold } from '../store/households';
 import { projectCaseInto } from '../store/projection';
 import type { DepartmentSource } from './departments/source';
 import { createVerificationActivities } from './verification';
-import { createWishActivities } from './wishes';
-import { createReportsActivities } from './reports';
+import { createWishActivities } from './wish';
+import { createReportsActivities } from './report';
 import { createPartyDayActivities } from './party-day';
-import { closeUpdate } from '../workflows/alerts/contract';
+import { closeUpdate } from '../workflows/alert/contract';
 
 /**
  * Activities over injected ports (the read-model database, the department data sources), so tests hand

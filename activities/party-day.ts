@@ -8,7 +8,7 @@ import { findCase } from '../store/cases';
 import { claimPartyDayRun, getPartyDay, savePartyDayDoc, toPartyDayDoc } from '../store/party-days';
 import { agendaSourcesOf, answerCommonIssue } from '../store/reports';
 import { handOverUpdate } from '../workflows/party-day/contract';
-import { answerReportUpdate, reportWorkflowId } from '../workflows/reports/contract';
+import { answerReportUpdate, reportWorkflowId } from '../workflows/report/contract';
 
 export type ForwardResult = 'answered' | 'already_answered';
 

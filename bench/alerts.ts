@@ -24,8 +24,8 @@ import { ensureIndexes } from '../store/indexes';
 import { OrgDirectory } from '../store/org-directory';
 import { seedOrgUnits, weihaiOrgUnits } from '../store/seed';
 import { createWorker } from '../worker/worker';
-import { ALERT_WORKFLOW_TYPE, alertWorkflowId, recordVisitUpdate, reportUpdate, type AlertInput } from '../workflows/alerts/contract';
-import type { alertWorkflow } from '../workflows/alerts/workflow';
+import { ALERT_WORKFLOW_TYPE, alertWorkflowId, recordVisitUpdate, reportUpdate, type AlertInput } from '../workflows/alert/contract';
+import type { alertWorkflow } from '../workflows/alert/workflow';
 import {
   fmt,
   installQuietRuntime,

@@ -18,7 +18,7 @@ import { deadlinesDueIn } from '../store/deadlines';
 import { ensureIndexes, ferretTables } from '../store/indexes';
 import { COLLECTIONS, type BoardRow } from '../store/collections';
 import { weihaiOrgUnits } from '../store/seed';
-import { alertWorkflowId } from '../workflows/alerts/contract';
+import { alertWorkflowId } from '../workflows/alert/contract';
 import { fmt, log, onTeardown, parseFlags, ratio, runBench, statsOf, table, writeResults, type LatencyStats } from './lib';
 
 /*

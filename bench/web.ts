@@ -24,7 +24,7 @@ import { OrgDirectory } from '../store/org-directory';
 import { seedOrgUnits, weihaiOrgUnits } from '../store/seed';
 import { launchChromium } from '../test/web/browser';
 import { ensureWebBuilt } from '../test/web/build';
-import { alertWorkflowId } from '../workflows/alerts/contract';
+import { alertWorkflowId } from '../workflows/alert/contract';
 import { fmt, log, onTeardown, parseFlags, percentile, runBench, statsOf, table, writeResults } from './lib';
 
 /**

@@ -7,7 +7,7 @@ import { RuleViolation, zActor, type Actor, type CaseEvent, type Outcome } from 
 
 /**
  * The rules of one household alert (三色预警), as pure functions over its state. The workflow
- * (workflows/alerts) holds the state, calls these with workflow time and projects what they return.
+ * (workflows/alert) holds the state, calls these with workflow time and projects what they return.
  */
 
 export const VISIT_OUTCOMES = ['stable', 'needs_assistance', 'referred'] as const;

@@ -1,6 +1,6 @@
 // Every workflow the worker registers.
-export { alertWorkflow } from './alerts/workflow';
-export { applicationWorkflow } from './applications/workflow';
-export { reportWorkflow } from './reports/workflow';
-export { wishWorkflow } from './wishes/workflow';
+export { alertWorkflow } from './alert/workflow';
+export { applicationWorkflow } from './application/workflow';
+export { reportWorkflow } from './report/workflow';
+export { wishWorkflow } from './wish/workflow';
 export { partyDayWorkflow } from './party-day/workflow';

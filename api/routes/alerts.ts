@@ -18,8 +18,8 @@ import {
   repolicyUpdate,
   reportUpdate,
   type AlertStart,
-} from '../../workflows/alerts/contract';
-import type { alertWorkflow } from '../../workflows/alerts/workflow';
+} from '../../workflows/alert/contract';
+import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';
 import { guardedCase, reach } from '../guard';

@@ -21,8 +21,8 @@ import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
 import { partyDaysOf } from '../../store/party-days';
 import { dropReceipt, loadUnitProfile, reportByReceipt, saveReceipt } from '../../store/reports';
-import { reportOpenedUpdate, reportWorkflowId, type ReportStart } from '../../workflows/reports/contract';
-import type { reportWorkflow } from '../../workflows/reports/workflow';
+import { reportOpenedUpdate, reportWorkflowId, type ReportStart } from '../../workflows/report/contract';
+import type { reportWorkflow } from '../../workflows/report/workflow';
 import { notFound, zErrorBody } from '../errors';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../rate-limit';
 

@@ -6,7 +6,7 @@ import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory
 import { reportContactFor } from '../../domain/privacy';
 import type { CommonIssueDoc } from '../../store/collections';
 import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput } from '../../store/reports';
-import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/reports/contract';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/report/contract';
 import { actorOf, principalOf, type Principal } from '../auth';
 import { notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';

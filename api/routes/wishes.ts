@@ -22,8 +22,8 @@ import {
 import type { CaseDoc, HelperDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, registerHelper } from '../../store/wishes';
-import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishStart } from '../../workflows/wishes/contract';
-import type { wishWorkflow } from '../../workflows/wishes/workflow';
+import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishStart } from '../../workflows/wish/contract';
+import type { wishWorkflow } from '../../workflows/wish/workflow';
 import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach } from '../guard';

@@ -8,7 +8,7 @@ import type { AlertView } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import type { AlertLevel } from '../../domain/policy';
 import { COLLECTIONS } from '../../store/collections';
-import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alerts/contract';
+import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alert/contract';
 import type { alertWorkflow } from '../../workflows';
 import { ALERT_STAFF as STAFF, startAlert as startAlertOn, visitAlert } from '../helpers/drivers/alert';
 import { runsOf } from '../helpers/drivers/common';

@@ -8,7 +8,7 @@ import type { HolidayCalendar } from '../../domain/calendar';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
 import { COLLECTIONS } from '../../store/collections';
-import { applicationStepUpdates } from '../../workflows/applications/contract';
+import { applicationStepUpdates } from '../../workflows/application/contract';
 import { idNumber, SAMPLE_DEPARTMENT_DATA } from '../helpers/context';
 import {
   acceptAndVerify as acceptAndVerifyOn,

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitRef } from '../../domain/org';
 import type { ReportCategory, ReportView } from '../../domain/report';
 import { COLLECTIONS, type CommonIssueDoc } from '../../store/collections';
-import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery } from '../../workflows/reports/contract';
+import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery } from '../../workflows/report/contract';
 import { refusal } from '../helpers/drivers/common';
 import { ANSWERED_BY, REPORT_STAFF as STAFF, startReport as startReportOn, type ReportHandle as Handle } from '../helpers/drivers/report';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY } from '../helpers/time-skipping';

@@ -4,7 +4,7 @@ import { createActivities } from '../../activities';
 import type { UnitRef } from '../../domain/org';
 import type { WishView } from '../../domain/wish';
 import { COLLECTIONS, type HelperPointsDoc } from '../../store/collections';
-import { wishQuery } from '../../workflows/wishes/contract';
+import { wishQuery } from '../../workflows/wish/contract';
 import { refusal } from '../helpers/drivers/common';
 import {
   ORGANISATION,

@@ -3,7 +3,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Actor, AlertView } from '../../../domain/alert';
 import { resolvePolicy, type AlertLevel } from '../../../domain/policy';
 import { alertWorkflow } from '../../../workflows';
-import { alertQuery, alertWorkflowId, recordVisitUpdate, type AlertInput } from '../../../workflows/alerts/contract';
+import { alertQuery, alertWorkflowId, recordVisitUpdate, type AlertInput } from '../../../workflows/alert/contract';
 import { eventually, LADDER, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 import { nowIso } from './common';
 

@@ -8,7 +8,7 @@ import { resolvePolicy } from '../../../domain/policy';
 import { shippedHolidayCalendar } from '../../../store/calendar';
 import { COLLECTIONS } from '../../../store/collections';
 import { applicationWorkflow } from '../../../workflows';
-import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../../workflows/applications/contract';
+import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../../workflows/application/contract';
 import { idNumber } from '../context';
 import { CITY, DISTRICT, eventually, LADDER, MIN, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 import { nowIso, quiet } from './common';

@@ -5,7 +5,7 @@ import type { UnitRef } from '../../../domain/org';
 import { resolvePolicy } from '../../../domain/policy';
 import type { ReportCategory } from '../../../domain/report';
 import { reportWorkflow } from '../../../workflows';
-import { reportQuery, reportWorkflowId, type ReportInput } from '../../../workflows/reports/contract';
+import { reportQuery, reportWorkflowId, type ReportInput } from '../../../workflows/report/contract';
 import { CITY, DISTRICT, eventually, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 
 /** Drives the public-report workflow as the API does (scenarios shared by test/workflows/report.test.ts and scripts/record-histories.ts). */

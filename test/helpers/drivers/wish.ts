@@ -4,7 +4,7 @@ import type { Actor } from '../../../domain/case';
 import { resolvePolicy } from '../../../domain/policy';
 import type { HelperRef, WishStepName, WishView } from '../../../domain/wish';
 import { wishWorkflow } from '../../../workflows';
-import { wishQuery, wishStepUpdates, wishWorkflowId, type WishInput } from '../../../workflows/wishes/contract';
+import { wishQuery, wishStepUpdates, wishWorkflowId, type WishInput } from '../../../workflows/wish/contract';
 import { CITY, DISTRICT, eventually, LADDER, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 
 /** Drives the wish workflow as the API does (scenarios shared by test/workflows/wish.test.ts and scripts/record-histories.ts). */
