@@ -1,3 +1,5 @@
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { UpdateDefinition, Workflow } from '@temporalio/common';
 import type { FastifyRequest, FastifySchema } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -58,4 +60,27 @@ export function stepRoutes<K extends CaseKind, S extends Partial<Record<ActionOf
     };
     app.post(`${base}/:id/${step.path}`, { config: { guard: { on: o.kind, action: name, target: 'case' } as Guard }, schema }, async (request) => o.take(request, name, guardedCase(request)));
   }
+}
+
+/**
+ * Opens a case: starts its workflow with the kit's `{ start }` input and, in the same call
+ * (update-with-start), sends `update` — the kind's `opened` update, or the alert's `report` — whose answer
+ * comes once the opening is projected, so the caller's 201 and the read model agree. `conflict` is what an
+ * already running workflow id means: `FAIL` (an application, a wish, a report: throws
+ * WorkflowExecutionAlreadyStartedError, which the caller turns into 409) or `USE_EXISTING` (the alert: the
+ * update lands on the household's open alert).
+ */
+export function openCase<R, A>(
+  temporal: Client,
+  o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A; conflict: 'FAIL' | 'USE_EXISTING' },
+): Promise<R> {
+  return temporal.workflow.executeUpdateWithStart(o.update, {
+    args: [o.args],
+    startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(o.workflowType, {
+      workflowId: o.workflowId,
+      taskQueue: o.taskQueue,
+      args: [{ start: o.start }],
+      workflowIdConflictPolicy: o.conflict,
+    }),
+  });
 }

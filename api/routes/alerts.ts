@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,6 +8,7 @@ import { zAlertLevel } from '../../domain/policy';
 import type { ActionOf } from '../../domain/permissions';
 import { findHousehold } from '../../store/households';
 import {
+  ALERT_WORKFLOW_TYPE,
   acknowledgeUpdate,
   alertWorkflowId,
   changeLevelUpdate,
@@ -19,6 +19,7 @@ import {
   reportUpdate,
   type AlertStart,
 } from '../../workflows/alert/contract';
+import { openCase } from '../steps';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';
@@ -55,14 +56,14 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       const actor = actorOf(p);
       const requestId = randomUUID();
       const start: AlertStart = { householdId, level, reasons, unit: ladder[0]!, ladder, policy: config.policy.alerts, actor, openingRequestId: requestId };
-      const result = await temporal.workflow.executeUpdateWithStart(reportUpdate, {
-        args: [{ requestId, level, reasons, actor }],
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof alertWorkflow>('alertWorkflow', {
-          workflowId: alertWorkflowId(householdId),
-          taskQueue: config.temporal.taskQueue,
-          args: [{ start }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        }),
+      const result = await openCase(temporal, {
+        workflowType: ALERT_WORKFLOW_TYPE,
+        workflowId: alertWorkflowId(householdId),
+        taskQueue: config.temporal.taskQueue,
+        start,
+        update: reportUpdate,
+        args: { requestId, level, reasons, actor },
+        conflict: 'USE_EXISTING',
       });
       return reply.code(result.created ? 201 : 200).send(result.alert);
     },

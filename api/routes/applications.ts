@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
@@ -9,12 +9,11 @@ import { loadCatalogue } from '../../store/catalogue';
 import { findCase, openApplicationOf } from '../../store/cases';
 import { findHousehold } from '../../store/households';
 import { isRelative, relativesOf } from '../../store/relatives';
-import { applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationStart } from '../../workflows/application/contract';
-import type { applicationWorkflow } from '../../workflows/application/workflow';
+import { APPLICATION_WORKFLOW_TYPE, applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationStart } from '../../workflows/application/contract';
 import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, reach } from '../guard';
-import { stepRoutes } from '../steps';
+import { openCase, stepRoutes } from '../steps';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
 const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
@@ -80,15 +79,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const workflowId = applicationWorkflowId(body.householdId, body.category);
       try {
-        const view = await temporal.workflow.executeUpdateWithStart(openedUpdate, {
-          args: [{ requestId }],
-          startWorkflowOperation: new WithStartWorkflowOperation<typeof applicationWorkflow>('applicationWorkflow', {
-            workflowId,
-            taskQueue: config.temporal.taskQueue,
-            args: [{ start }],
-            workflowIdConflictPolicy: 'FAIL',
-          }),
-        });
+        const view = await openCase(temporal, { workflowType: APPLICATION_WORKFLOW_TYPE, workflowId, taskQueue: config.temporal.taskQueue, start, update: openedUpdate, args: { requestId }, conflict: 'FAIL' });
         return reply.code(201).send(view);
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

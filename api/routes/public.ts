@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
 import { z } from 'zod';
@@ -21,8 +20,8 @@ import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
 import { partyDaysOf } from '../../store/party-days';
 import { dropReceipt, loadUnitProfile, reportByReceipt, saveReceipt } from '../../store/reports';
-import { reportOpenedUpdate, reportWorkflowId, type ReportStart } from '../../workflows/report/contract';
-import type { reportWorkflow } from '../../workflows/report/workflow';
+import { REPORT_WORKFLOW_TYPE, reportOpenedUpdate, reportWorkflowId, type ReportStart } from '../../workflows/report/contract';
+import { openCase } from '../steps';
 import { notFound, zErrorBody } from '../errors';
 import { clientKey, SlidingWindowLimiter, takeAll } from '../rate-limit';
 
@@ -282,15 +281,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       let view: ReportView;
       try {
-        view = await temporal.workflow.executeUpdateWithStart(reportOpenedUpdate, {
-          args: [{ requestId }],
-          startWorkflowOperation: new WithStartWorkflowOperation<typeof reportWorkflow>('reportWorkflow', {
-            workflowId: reportWorkflowId(reportId),
-            taskQueue: config.temporal.taskQueue,
-            args: [{ start }],
-            workflowIdConflictPolicy: 'FAIL',
-          }),
-        });
+        view = await openCase(temporal, { workflowType: REPORT_WORKFLOW_TYPE, workflowId: reportWorkflowId(reportId), taskQueue: config.temporal.taskQueue, start, update: reportOpenedUpdate, args: { requestId }, conflict: 'FAIL' });
       } catch (err) {
         await dropReceipt(db, receipt, reportId).catch(() => undefined);
         throw err;

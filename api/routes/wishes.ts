@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../domain/china-time';
@@ -22,12 +21,11 @@ import {
 import type { CaseDoc, HelperDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, registerHelper } from '../../store/wishes';
-import { wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishStart } from '../../workflows/wish/contract';
-import type { wishWorkflow } from '../../workflows/wish/workflow';
+import { WISH_WORKFLOW_TYPE, wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishStart } from '../../workflows/wish/contract';
 import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach } from '../guard';
-import { stepRoutes } from '../steps';
+import { openCase, stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
 /** Stages the public list shows: screened and approved, not yet closed. */
@@ -125,15 +123,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
           actor: actorOf(p),
         },
       };
-      const view = await temporal.workflow.executeUpdateWithStart(wishOpenedUpdate, {
-        args: [{ requestId }],
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof wishWorkflow>('wishWorkflow', {
-          workflowId,
-          taskQueue: config.temporal.taskQueue,
-          args: [{ start }],
-          workflowIdConflictPolicy: 'FAIL',
-        }),
-      });
+      const view = await openCase(temporal, { workflowType: WISH_WORKFLOW_TYPE, workflowId, taskQueue: config.temporal.taskQueue, start, update: wishOpenedUpdate, args: { requestId }, conflict: 'FAIL' });
       return reply.code(201).send(await present(p, view));
     },
   );

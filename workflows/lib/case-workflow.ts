@@ -92,8 +92,6 @@ export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
    * its report); the outcome it returns is committed too. It must not throw: it records a failure as an event.
    */
   after?(s: S, input: never, actor: Actor, now: () => number): Promise<Outcome>;
-  /** What the update answers; the case view after the change by default. */
-  result?: (view: unknown) => R;
 }
 
 /** A step with its argument and result types erased, as a kind lists its steps (see `kindStep`). */
@@ -188,7 +186,7 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
       });
       let view = await run.commit(outcome);
       if (step.after) view = await run.commit(await (step.after as (s: S, i: unknown, a: Actor, n: () => number) => Promise<Outcome>)(run.state, input, args.actor, run.now));
-      return step.result ? step.result(view) : view;
+      return view;
     },
     { validator: (args) => void refusing(() => validate(args)) },
   );
