@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CaseInput } from '../lib/case-workflow';
-import type { Actor, AlertState, AlertView, CloseInput, VisitInput } from '../../domain/alert';
+import type { Actor, AlertState, AlertView, CloseInput, OpenArgs, VisitInput } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import type { AlertLevel, AlertPolicy } from '../../domain/policy';
 
@@ -14,14 +14,7 @@ export const ALERT_WORKFLOW_TYPE = 'alertWorkflow';
 export const alertWorkflowId = (householdId: string): string => `alert-${householdId}`;
 
 /** What opens an alert. */
-export interface AlertStart {
-  householdId: string;
-  level: AlertLevel;
-  reasons: string[];
-  unit: UnitRef;
-  ladder: UnitRef[];
-  policy: AlertPolicy;
-  actor: Actor;
+export interface AlertStart extends Omit<OpenArgs, 'alertId'> {
   /** The request that started this alert: its `report` update answers "created". */
   openingRequestId: string;
 }

@@ -39,20 +39,7 @@ function parseReport(args: unknown): ReportArgs {
 /** The alert kind for the case skeleton: its rules (domain/alert.ts) and its steps. */
 const ALERT: CaseKindRules<AlertState, AlertView, AlertStart> = {
   kind: 'alert',
-  open: (start, now) =>
-    openAlert(
-      {
-        alertId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}`,
-        householdId: start.householdId,
-        level: start.level,
-        reasons: start.reasons,
-        unit: start.unit,
-        ladder: start.ladder,
-        policy: start.policy,
-        actor: start.actor,
-      },
-      now,
-    ),
+  open: ({ openingRequestId: _request, ...start }, now) => openAlert({ ...start, alertId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}` }, now),
   view: alertView,
   caseIdOf: (s) => s.alertId,
   // The workflow id is reused by the household's next alert: an action meant for a closed one must not land here.
