@@ -341,3 +341,33 @@ describe('the inputs that once failed a workflow task', () => {
     expect(await failedTasks(handle)).toEqual([]);
   });
 });
+
+describe('the permission matrix holds inside the workflow, whatever path an update takes', () => {
+  const refusedAs = async (promise: Promise<unknown>) => {
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+    return (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  };
+
+  it('a city monitor acknowledging an alert and village staff screening a wish are refused as forbidden; the allowed role goes on', async () => {
+    const MONITOR: Actor = { userId: 'city.monitor', role: 'city_monitor', unitCode: CITY.code };
+    const alert = KINDS.find((k) => k.kind === 'alert')!;
+    const a = await alert.start();
+    const byMonitor = await refusedAs(a.handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: a.caseId, actor: MONITOR }] }));
+    expect(byMonitor.type).toBe('forbidden');
+    expect(byMonitor.message).toMatch(/city_monitor may not do this \(alert\.acknowledge\)/);
+    await a.handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: a.caseId, actor: STAFF }] });
+
+    const wish = KINDS.find((k) => k.kind === 'wish')!;
+    const w = await wish.start();
+    const screening = { caseId: w.caseId, input: { decision: 'approve', publicTitle: '轮椅一台' } };
+    const byVillage = await refusedAs(w.handle.executeUpdate(wishStepUpdates.screening, { args: [{ ...screening, actor: STAFF }] }));
+    expect(byVillage.type).toBe('forbidden');
+    expect(byVillage.message).toMatch(/wish\.screening.*allowed: town_staff, town_supervisor, admin/);
+    expect(await w.handle.executeUpdate(wishStepUpdates.screening, { args: [{ ...screening, actor: TOWN_STAFF }] })).toMatchObject({ stage: 'open' });
+    expect(await failedTasks(w.handle)).toEqual([]);
+  });
+});

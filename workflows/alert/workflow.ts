@@ -27,7 +27,7 @@ function stamp(t: Date): string {
 
 /** A step's update and where its input sits in the update's arguments (the shapes the API sends). */
 const step = <A extends StepArgs>(name: keyof typeof ALERT_STEPS, update: Parameters<typeof kindStep<AlertState, A, AlertView>>[0]['update'], input: (args: A) => unknown, inputName?: string) =>
-  kindStep<AlertState, A, AlertView>({ ...ALERT_STEPS[name], update, input, ...(inputName ? { inputName } : {}) });
+  kindStep<AlertState, A, AlertView>({ ...ALERT_STEPS[name], action: name, update, input, ...(inputName ? { inputName } : {}) });
 
 /** The report update's arguments, parsed: a refusal names the field. */
 function parseReport(args: unknown): ReportArgs {

@@ -33,7 +33,7 @@ const APPLICATION: CaseKindRules<ApplicationState, ApplicationView, ApplicationS
   query: applicationQuery,
   opened: openedUpdate,
   steps: (Object.keys(APPLICATION_STEPS) as ApplicationStepName[]).map((name) =>
-    kindStep<ApplicationState, StepArgs, ApplicationView>({ ...APPLICATION_STEPS[name], update: applicationStepUpdates[name] }),
+    kindStep<ApplicationState, StepArgs, ApplicationView>({ ...APPLICATION_STEPS[name], action: name, update: applicationStepUpdates[name] }),
   ),
 };
 

@@ -2,6 +2,7 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { RuleViolation, zActor, type Actor, type Outcome } from '../../domain/case';
+import { can, rolesFor } from '../../domain/permissions';
 import type { CaseProjection } from '../../domain/projection';
 import { refusalOf } from '../../domain/rejections';
 import { CaseRuntime, type CaseState, type Sink } from './case-runtime';
@@ -74,6 +75,8 @@ export interface StepArgs {
  */
 export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
   update: UpdateDefinition<R, [A]>;
+  /** The step's action in the permission matrix (domain/permissions.ts), under the kind: who may take it. */
+  action: string;
   schema: z.ZodType;
   /** Which case the arguments name; `args.caseId` by default (a Party-day answer names its `partyDayId`). */
   caseIdIn?: (args: A) => string;
@@ -160,12 +163,18 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
     if (!parsed.success) throw new RuleViolation('unprocessable', zodMessage(parsed.error, step.inputName));
     return parsed.data;
   };
-  const validate = (args: StepArgs): unknown => {
+  /**
+   * `gate`: the validator's run, which alone checks the role — validators do not run on replay, so a rule
+   * added to the gate never refuses an update a recorded history accepted (the role is the same in the handler).
+   */
+  const validate = (args: StepArgs, gate = false): unknown => {
     const id = rules.caseIdOf(run.state);
     const named = step.caseIdIn ? step.caseIdIn(args) : args.caseId;
     if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`);
     const actor = zActor.safeParse(args.actor);
     if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
+    // The matrix holds here too, whatever path the update came by (the API's guard checks it first).
+    if (gate && !can(actor.data.role, rules.kind, step.action)) throw new RuleViolation('forbidden', `role ${actor.data.role} may not do this (${rules.kind}.${step.action}); allowed: ${rolesFor(rules.kind, step.action).join(', ')}`);
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
     return input;
@@ -188,7 +197,7 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
       if (step.after) view = await run.commit(await (step.after as (s: S, i: unknown, a: Actor, n: () => number) => Promise<Outcome>)(run.state, input, args.actor, run.now));
       return view;
     },
-    { validator: (args) => void refusing(() => validate(args)) },
+    { validator: (args) => void refusing(() => validate(args, true)) },
   );
 }
 

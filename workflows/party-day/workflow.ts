@@ -104,6 +104,7 @@ const PARTY_DAY: CaseKindRules<PartyDayState, PartyDayView, PartyDayStart> = {
   steps: [
     kindStep({
       update: answerUpdate,
+      action: 'answer',
       schema: zAnswerInput,
       // An answer names its Q&A by id (unit:month) and carries its fields beside it.
       caseIdIn: (args) => args.partyDayId,

@@ -37,6 +37,7 @@ const REPORT: CaseKindRules<ReportState, ReportView, ReportStart> = {
   steps: [
     kindStep({
       update: acknowledgeReportUpdate,
+      action: 'acknowledgement',
       schema: REPORT_STEPS.acknowledgement.input,
       input: ({ note }) => (note === undefined ? {} : { note }),
       check: REPORT_STEPS.acknowledgement.check,
@@ -44,6 +45,7 @@ const REPORT: CaseKindRules<ReportState, ReportView, ReportStart> = {
     }),
     kindStep({
       update: answerReportUpdate,
+      action: 'answer',
       schema: REPORT_STEPS.answer.input,
       input: ({ answer, answeredBy, channel }) => ({ answer, answeredBy, channel }),
       check: REPORT_STEPS.answer.check,
@@ -51,6 +53,7 @@ const REPORT: CaseKindRules<ReportState, ReportView, ReportStart> = {
     }),
     kindStep({
       update: markCommonIssueUpdate,
+      action: 'commonIssue',
       schema: REPORT_STEPS.commonIssue.input,
       input: ({ title }) => (title === undefined ? {} : { title }),
       check: REPORT_STEPS.commonIssue.check,

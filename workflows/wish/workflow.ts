@@ -24,6 +24,7 @@ const WISH: CaseKindRules<WishState, WishView, WishStart> = {
   steps: (Object.keys(WISH_STEPS) as WishStepName[]).map((name) =>
     kindStep<WishState, WishStepArgs, WishView>({
       ...WISH_STEPS[name],
+      action: name,
       update: wishStepUpdates[name],
       // A claim names its registered helper, resolved by the API from the register.
       context: (args) => (args.helper ? { helper: args.helper } : {}),
