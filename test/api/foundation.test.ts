@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
+import { hasForbiddenCharacter } from '../../domain/text';
 import { freePort } from '../../scripts/lib/proc';
 import { startMongo } from '../../scripts/lib/stack';
 import { connectMongo } from '../../store/mongo';
@@ -227,5 +228,34 @@ describe('API surface', () => {
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().error.code).toBe('bad_request');
     expect(malformed.headers['x-request-id']).toEqual(expect.any(String));
+  });
+});
+
+describe('text no store can hold (domain/text.ts) is refused on every route, before anything is written', () => {
+  it('400 naming the field for a NUL in a household’s name, a public report’s text or contact, a lone surrogate; nothing written', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    const household = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/households',
+      headers: authz(village),
+      payload: { headName: '张\u0000五', headIdNumber: idNumber(641), address: '海港路3号', phone: '13800000003', unitCode: UNITS.haigang },
+    });
+    expect(household.statusCode).toBe(400);
+    expect(household.json().error.details).toEqual([expect.objectContaining({ path: 'body.headName', code: 'invalid_character' })]);
+    expect(await ctx.mongo.db.collection('households').countDocuments({ headIdNumber: idNumber(641) })).toBe(0);
+
+    for (const [field, value] of [
+      ['text', '问题\u0000有空字符'],
+      ['contact', 'a\u0000b'],
+      ['text', 'half \ud800 a character'],
+      ['text', 'bell \u0007'],
+    ] as const) {
+      const payload = { unitCode: UNITS.haigang, category: 'other', text: '低保金未到账', [field]: value };
+      const res = await ctx.app.inject({ method: 'POST', url: '/v1/public/reports', payload, remoteAddress: '198.51.100.7' });
+      expect(res.statusCode, `${field}: ${JSON.stringify(value)}`).toBe(400);
+      expect(res.json().error.details).toEqual([expect.objectContaining({ path: `body.${field}`, code: 'invalid_character' })]);
+    }
+    // Tabs and line breaks are text.
+    expect(hasForbiddenCharacter('第一行\n第二行\t制表\r\n')).toBe(false);
   });
 });

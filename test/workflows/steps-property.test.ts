@@ -327,6 +327,20 @@ describe('the inputs that once failed a workflow task', () => {
     expect(await failedTasks(handle)).toEqual([]);
   });
 
+  it('a visit whose notes hold a NUL is refused (422) at the gate: the read model, which cannot store it, keeps up with the alert', async () => {
+    const alert = KINDS.find((k) => k.kind === 'alert')!;
+    const { handle, caseId } = await alert.start();
+    const visit = { visitors: ['李四'], visitedAt: new Date(await harness.env.currentTimeMs()).toISOString(), outcome: 'stable', notes: 'a\u0000b' };
+    const err = await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit } as never] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('unprocessable');
+    expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toMatch(/^visit\.notes: contains a control character/);
+    const done = await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { ...visit, notes: '正常' } } as never] });
+    await eventually(async () => expect((await harness.mongo.db.collection<{ _id: string; version: number }>(COLLECTIONS.cases).findOne({ _id: caseId }))?.version).toBe((done as { version: number }).version));
+  });
+
   it('an alert report at a level that does not exist is refused (422), and the alert goes on', async () => {
     const alert = KINDS.find((k) => k.kind === 'alert')!;
     const { handle, caseId } = await alert.start();

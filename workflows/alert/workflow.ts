@@ -1,5 +1,6 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { addReasons, advanceAlert, ALERT_STEPS, alertView, alertWakeAt, changeLevel, openAlert, RuleViolation, zReportArgs, type AlertState, type AlertView } from '../../domain/alert';
+import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../../domain/text';
 import { kindStep, refusing, runCase, zodMessage, type CaseKindRules, type StepArgs } from '../lib/case-workflow';
 import {
   acknowledgeUpdate,
@@ -31,6 +32,8 @@ const step = <A extends StepArgs>(name: keyof typeof ALERT_STEPS, update: Parame
 
 /** The report update's arguments, parsed: a refusal names the field. */
 function parseReport(args: unknown): ReportArgs {
+  const bad = forbiddenCharacterAt(args);
+  if (bad !== undefined) throw new RuleViolation('unprocessable', `report.${bad}: ${FORBIDDEN_CHARACTER_MESSAGE}`);
   const parsed = zReportArgs.safeParse(args);
   if (!parsed.success) throw new RuleViolation('unprocessable', zodMessage(parsed.error, 'report'));
   return parsed.data as ReportArgs;
