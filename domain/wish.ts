@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zDay } from './calendar';
 import { localDay, parseLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
@@ -44,7 +45,6 @@ export const WISH_OUTCOME_NAMES: Record<WishOutcome, string> = { fulfilled: '心
 export const POINTS_PER_FULFILMENT = 10;
 
 const zText = (max: number) => z.string().trim().min(1).max(max);
-const zDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 export const zHelperId = z.string().regex(/^helper-[0-9a-f]{12}$/, 'expected a helper id such as helper-0123456789ab');
 /** The public title is shown to anyone: short, and screened for personal data. */
 export const PUBLIC_TITLE_MAX = 40;

@@ -299,3 +299,15 @@ describe('the view and the step table', () => {
     expect(Object.values(WISH_STEPS).map((s) => s.path).sort()).toEqual(['claim', 'confirmation', 'fulfilment', 'release', 'screening', 'withdrawal']);
   });
 });
+
+describe('dates a wish names are real calendar dates', () => {
+  const post = { householdId: 'hh-0123456789ab', title: '想要一台轮椅', description: '出门需要轮椅', category: 'material', postedBy: 'household' };
+  it('neededBy 2026-12-00, 2027-02-30 or 9999-99-99 is refused naming the field; 2026-12-31 is taken', () => {
+    for (const neededBy of ['2026-12-00', '2027-02-30', '9999-99-99']) {
+      const parsed = zPostWishInput.safeParse({ ...post, neededBy });
+      expect(parsed.success, neededBy).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(['neededBy']);
+    }
+    expect(zPostWishInput.safeParse({ ...post, neededBy: '2026-12-31' }).success).toBe(true);
+  });
+});
