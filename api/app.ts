@@ -23,7 +23,7 @@ import { referenceRoutes } from './routes/reference';
 import { wishRoutes } from './routes/wishes';
 import { reportRoutes } from './routes/reports';
 import { webRoutes } from './routes/web';
-import { partyDayRoutes } from './routes/party-day';
+import { partyDayRoutes } from './routes/party-days';
 
 export interface AppDeps {
   config: Config;
