@@ -14,7 +14,7 @@ import {
 } from '../../domain/application';
 import { DEPARTMENT_CODES, type DepartmentAnswer } from '../../domain/verification';
 import { formatDuration } from '../../domain/duration';
-import { failureMessage, kindStep, runCase, startOf, type CaseKindRules, type CaseRun } from '../lib/case-workflow';
+import { failureMessage, kindStep, runCase, type CaseKindRules, type CaseRun } from '../lib/case-workflow';
 import { applicationQuery, applicationStepUpdates, openedUpdate, type ApplicationInput, type ApplicationStart, type StepArgs } from './contract';
 
 /** application-<household>-<category>-<start, to the millisecond, UTC>: distinct per application. */
@@ -75,12 +75,11 @@ async function convertAlert(run: CaseRun<ApplicationState, ApplicationView>, act
  * on the holiday calendar it was given and escalate like alerts.
  */
 export async function applicationWorkflow(input: ApplicationInput): Promise<ApplicationView> {
-  const from = startOf(input);
   // submitApplication always opens: the skeleton's null (declined to open) never comes back for an application.
   return (await runCase(APPLICATION, input, {
     // The conversion is settled before the loop, so only the run that opened the case (which has the submitting actor) finds it pending.
     // Nothing to await otherwise: the loop then starts in the same activation, as runs recorded before the kit did.
-    afterOpen: (run) => (run.state.alertConversion === 'pending' && from.start ? convertAlert(run, from.start.submit.actor) : undefined),
+    afterOpen: (run, start) => (run.state.alertConversion === 'pending' && start ? convertAlert(run, start.submit.actor) : undefined),
     // The departments are asked while the case waits in verification; an action may close or move it meanwhile.
     beforeSleep: async (run) => {
       const state = run.state;

@@ -131,8 +131,8 @@ export interface CaseKindRules<S extends CaseState, V, Start> {
 export interface CaseHooks<S extends CaseState, V, Start> {
   /** Extra handlers (the alert's `report`), registered with the steps. */
   handlers?(run: CaseRun<S, V>, start: Start | undefined): void;
-  /** Runs once after the opening is committed (and on every carried run): background work, one-off activities. */
-  afterOpen?(run: CaseRun<S, V>, opened: boolean): Promise<void> | void;
+  /** Runs once after the opening is committed (and on every carried run, with no start): background work, one-off activities. */
+  afterOpen?(run: CaseRun<S, V>, start: Start | undefined): Promise<void> | void;
   /** Work the loop must do before sleeping (an application's verification); true to loop again at once. */
   beforeSleep?(run: CaseRun<S, V>): Promise<boolean>;
   /** Whether the run may continue as new now (not while verification is out). */
@@ -249,7 +249,7 @@ export async function runCase<S extends CaseState, V extends CaseProjection['vie
   // Awaited only when it returns a promise: an extra await here would let a step that waited for the
   // opening commit before the loop first sleeps, and so start the loop's timers in another order than
   // the runs recorded before the kit (their histories must replay).
-  const afterOpen = hooks.afterOpen?.(run, opening !== undefined);
+  const afterOpen = hooks.afterOpen?.(run, from.start);
   if (afterOpen) await afterOpen;
   while (state.status === 'open') {
     if (hooks.beforeSleep && (await hooks.beforeSleep(run))) continue;

@@ -76,8 +76,8 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportView> {
   return (await runCase(REPORT, input, {
     // The common-issue check runs beside the deadlines, which must not wait for the database.
     // Synchronous (it only starts the check): the loop's first sleep follows the opening at once.
-    afterOpen: (run, opened) => {
-      if (!opened) return;
+    afterOpen: (run, start) => {
+      if (!start) return;
       const s = run.state;
       proposing = proposeReportCommonIssue({
         reportId: s.reportId,
