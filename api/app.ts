@@ -69,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const at = forbiddenCharacterAt(request.body);
     if (at !== undefined) throw badRequest(`body.${at}: ${FORBIDDEN_CHARACTER_MESSAGE}`, [{ path: `body.${at}`, code: 'invalid_character', message: FORBIDDEN_CHARACTER_MESSAGE }]);
   });
-  registerAuth(app, { jwtSecret: deps.config.jwtSecret, orgs });
+  registerAuth(app, { jwtSecret: deps.config.jwtSecret, tokens: deps.config.tokens, orgs });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });
 
