@@ -79,6 +79,9 @@ describe('bearer tokens: times', () => {
     await refusedWith(await mint({ iat: t, exp: t + 600 }, { org: '371099001' }), 'token_unknown_unit');
     const bare = await ctx.app.inject({ method: 'GET', url: '/v1/me' });
     expect(bare.json().error).toMatchObject({ code: 'unauthorized', reason: 'token_missing' });
+    // Every response, staff routes included, is JSON that a browser must not sniff into anything else.
+    expect(String(bare.headers['content-type'])).toMatch(/^application\/json/);
+    expect(bare.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it('the tokens the project mints itself pass: the test helper, signToken with the 12 h default', async () => {
