@@ -261,7 +261,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       const client = clientKey(request.ip);
       const verdict = takeAll([windowGate('client_report_limit', perClient, client), perUnit.gate('unit_allowance', unit.code, client)]);
       if (!verdict.allowed) {
-        const why = verdict.by === 'client_report_limit' ? 'too many reports from this address' : 'this village/community has received many reports; this address has had its share';
+        const why = verdict.by === 'client_report_limit' ? 'too many reports from this address' : 'this village/community has received many reports within the window (an address that has reported here waits; new reporters are still taken below the ceiling)';
         return tooManyRequests(reply, verdict.retryAfterMs, verdict.by, why);
       }
 
