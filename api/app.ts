@@ -11,6 +11,7 @@ import { registerAuth } from './auth';
 import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../domain/text';
 import { badRequest, registerErrorHandler } from './errors';
 import { registerGuard } from './guard';
+import { registerPublicChannel } from './public-channel';
 import { systemRoutes } from './routes/system';
 import { orgRoutes } from './routes/org';
 import { householdRoutes } from './routes/households';
@@ -64,12 +65,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app);
+  // The public channel's per-client request limit (before anything reads the body) and its response headers.
+  registerPublicChannel(app, deps.config.policy.reports);
   // No text with a control character or a lone surrogate enters the system, on any route (domain/text.ts).
   app.addHook('preValidation', async (request) => {
     const at = forbiddenCharacterAt(request.body);
     if (at !== undefined) throw badRequest(`body.${at}: ${FORBIDDEN_CHARACTER_MESSAGE}`, [{ path: `body.${at}`, code: 'invalid_character', message: FORBIDDEN_CHARACTER_MESSAGE }]);
   });
-  registerAuth(app, { jwtSecret: deps.config.jwtSecret, orgs });
+  registerAuth(app, { jwtSecret: deps.config.jwtSecret, tokens: deps.config.tokens, orgs });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });
 

@@ -1,11 +1,12 @@
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../domain/case';
 import type { OrgUnit } from '../domain/org';
 import { zRole, type Role } from '../domain/roles';
 import type { OrgDirectory } from '../store/org-directory';
-import { unauthorized } from './errors';
+import type { TokenRules } from '../config';
+import { ApiError, unauthorized } from './errors';
 
 /** Who is calling: from a verified bearer token, with their unit resolved from the org tree. */
 export interface Principal {
@@ -34,45 +35,136 @@ const zClaims = z.object({
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
+/**
+ * Why a bearer token is refused: the 401's `error.reason` (code `unauthorized`), one per check, so a client
+ * can tell "sign in again" from "this token was minted wrong". Source: ours.
+ */
+export const TOKEN_REASONS = [
+  /** No Authorization header, or not `Bearer <token>`. */
+  'token_missing',
+  /** Not a compact JWS, or an algorithm other than HS256 (including `none`). */
+  'token_malformed',
+  'token_signature_invalid',
+  /** `exp` has passed (beyond the clock skew). */
+  'token_expired',
+  /** No `exp`: a token must end. */
+  'token_no_expiry',
+  /** No `iat`: the lifetime cannot be checked. */
+  'token_no_issued_at',
+  /** `exp − iat` above the configured maximum (JWT_MAX_LIFETIME_SECONDS). */
+  'token_lifetime_too_long',
+  /** `iat` later than now plus the clock skew. */
+  'token_issued_in_future',
+  /** `nbf` later than now plus the clock skew. */
+  'token_not_yet_valid',
+  /** `iss` other than JWT_ISSUER (when configured). */
+  'token_wrong_issuer',
+  /** `aud` not including JWT_AUDIENCE (when configured). */
+  'token_wrong_audience',
+  /** `sub`, `role` or `org` missing or invalid, or a time claim that is not a number. */
+  'token_claims_invalid',
+  /** `org` names a unit that does not exist. */
+  'token_unknown_unit',
+] as const;
+export type TokenReason = (typeof TOKEN_REASONS)[number];
+
+const refused = (reason: TokenReason, message: string) => new ApiError(401, 'unauthorized', message, undefined, reason);
+
+/** The secret and the names a minted token carries (config.jwtSecret and config.tokens). */
+export interface TokenIssuer {
+  secret: string;
+  issuer?: string;
+  audience?: string;
+}
+
+/**
+ * Mints an HS256 bearer token with `sub`, `role`, `org` (and `name`), `iat` now and `exp` after
+ * `expiresIn` (jose's forms: '12h', seconds as a number are an absolute epoch time), and `iss`/`aud`
+ * when the issuer names them. `by` is the secret alone (no iss/aud) or a TokenIssuer. The API refuses a
+ * token whose lifetime exceeds config.tokens.maxLifetimeSeconds (see verifyToken).
+ */
 export async function signToken(
-  secret: string,
+  by: string | TokenIssuer,
   claims: { sub: string; role: Role; org: string; name?: string },
   expiresIn: string | number = '12h',
 ): Promise<string> {
-  return new SignJWT({ role: claims.role, org: claims.org, ...(claims.name ? { name: claims.name } : {}) })
+  const issuer: TokenIssuer = typeof by === 'string' ? { secret: by } : by;
+  const jwt = new SignJWT({ role: claims.role, org: claims.org, ...(claims.name ? { name: claims.name } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(key(secret));
+    .setExpirationTime(expiresIn);
+  if (issuer.issuer) jwt.setIssuer(issuer.issuer);
+  if (issuer.audience) jwt.setAudience(issuer.audience);
+  return jwt.sign(key(issuer.secret));
 }
 
-async function verify(secret: string, token: string) {
+/**
+ * Verifies a bearer token: HS256 signature with `secret`; `exp` and `iat` present; not expired, `nbf` (if
+ * present) and `iat` not in the future, each with `rules.clockSkewSeconds` of slack; `exp − iat` at most
+ * `rules.maxLifetimeSeconds` (so a token cannot be minted for a century); `iss`/`aud` equal to the
+ * configured ones, when configured; then its claims (`sub`, `role`, `org`, optional `name`).
+ * `now` in milliseconds (tests). Source: RFC 7519 §4.1; the limits are ours (config/index.ts).
+ * @returns the claims. @throws ApiError 401 `unauthorized` with a TOKEN_REASONS `reason` naming the check.
+ */
+export async function verifyToken(secret: string, rules: TokenRules, token: string, now: number = Date.now()) {
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'] });
-    const claims = zClaims.safeParse(payload);
-    if (!claims.success) throw unauthorized(`token claims invalid: ${claims.error.issues[0]?.path.join('.')} ${claims.error.issues[0]?.message}`);
-    return claims.data;
+    ({ payload } = await jwtVerify(token, key(secret), {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'iat'],
+      clockTolerance: rules.clockSkewSeconds,
+      currentDate: new Date(now),
+      ...(rules.issuer ? { issuer: rules.issuer } : {}),
+      ...(rules.audience ? { audience: rules.audience } : {}),
+    }));
   } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw unauthorized('token expired');
-    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw unauthorized('token signature invalid');
-    if (err instanceof joseErrors.JOSEError) throw unauthorized(`token invalid: ${err.message}`);
+    if (err instanceof joseErrors.JWTExpired) throw refused('token_expired', 'token expired');
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw refused('token_signature_invalid', 'token signature invalid');
+    if (err instanceof joseErrors.JWTClaimValidationFailed) {
+      const missing = err.reason === 'missing';
+      switch (err.claim) {
+        case 'exp':
+          throw missing ? refused('token_no_expiry', 'token has no expiry (exp)') : refused('token_claims_invalid', 'token exp is not a number');
+        case 'iat':
+          throw missing ? refused('token_no_issued_at', 'token has no issue time (iat)') : refused('token_claims_invalid', 'token iat is not a number');
+        case 'nbf':
+          throw refused('token_not_yet_valid', 'token not yet valid (nbf is in the future)');
+        case 'iss':
+          throw refused('token_wrong_issuer', `token issuer (iss) must be ${rules.issuer}`);
+        case 'aud':
+          throw refused('token_wrong_audience', `token audience (aud) must include ${rules.audience}`);
+        default:
+          throw refused('token_claims_invalid', `token claims invalid: ${err.message}`);
+      }
+    }
+    if (err instanceof joseErrors.JOSEError) throw refused('token_malformed', `token invalid: ${err.message}`);
     throw err;
   }
+  const iat = payload.iat!;
+  const exp = payload.exp!;
+  if (typeof iat !== 'number' || typeof exp !== 'number') throw refused('token_claims_invalid', 'token iat and exp must be numbers');
+  if (iat > now / 1000 + rules.clockSkewSeconds) throw refused('token_issued_in_future', 'token issued in the future (iat)');
+  if (exp - iat > rules.maxLifetimeSeconds) {
+    throw refused('token_lifetime_too_long', `token lifetime (exp − iat) is ${exp - iat} s, above the maximum of ${rules.maxLifetimeSeconds} s`);
+  }
+  const claims = zClaims.safeParse(payload);
+  if (!claims.success) throw refused('token_claims_invalid', `token claims invalid: ${claims.error.issues[0]?.path.join('.')} ${claims.error.issues[0]?.message}`);
+  return claims.data;
 }
 
 /** Verifies the bearer token on every route not marked `config: { public: true }`. */
-export function registerAuth(app: FastifyInstance, deps: { jwtSecret: string; orgs: OrgDirectory }): void {
+export function registerAuth(app: FastifyInstance, deps: { jwtSecret: string; tokens: TokenRules; orgs: OrgDirectory }): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public || request.routeOptions.url === undefined) return;
     const header = request.headers.authorization;
-    if (!header) throw unauthorized('missing bearer token (Authorization: Bearer <token>)');
+    if (!header) throw refused('token_missing', 'missing bearer token (Authorization: Bearer <token>)');
     const [scheme, token] = header.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('Authorization header must be "Bearer <token>"');
-    const claims = await verify(deps.jwtSecret, token);
+    if (scheme?.toLowerCase() !== 'bearer' || !token) throw refused('token_missing', 'Authorization header must be "Bearer <token>"');
+    const claims = await verifyToken(deps.jwtSecret, deps.tokens, token);
     const unit = await deps.orgs.get(claims.org);
-    if (!unit) throw unauthorized(`token names org unit ${claims.org}, which does not exist`);
+    if (!unit) throw refused('token_unknown_unit', `token names org unit ${claims.org}, which does not exist`);
     request.principal = { userId: claims.sub, role: claims.role, unit, ...(claims.name ? { name: claims.name } : {}) };
   });
 }

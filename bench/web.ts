@@ -137,7 +137,7 @@ await runBench('web', flags['max-minutes'] as number, async () => {
   ];
   const results: Array<{ viewer: string; inScope: number; api: ReturnType<typeof statsOf>; cold: LoadTimes[]; warm: LoadTimes[] }> = [];
   for (const v of viewers) {
-    const token = await signToken(config.jwtSecret, { sub: `bench-${v.role}`, role: v.role, org: v.org }, '1h');
+    const token = await signToken({ secret: config.jwtSecret, ...config.tokens }, { sub: `bench-${v.role}`, role: v.role, org: v.org }, '1h');
 
     // The first page of the board as the browser asks for it, from Node: the API's share of a load.
     const apiMs: number[] = [];

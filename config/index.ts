@@ -34,6 +34,17 @@ const zEnv = z.object({
   FERRETDB_POSTGRESQL_URL: z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name').default('jiuzhu'),
   JWT_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  /**
+   * Bearer tokens: the longest lifetime (exp − iat) accepted, in seconds. Default 12 h — ours, after the
+   * bounded-session practice of MLPS level 3 (等保三级: sessions end after a set time); a working day.
+   */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(12 * 3600),
+  /** How far the issuer's clock may be ahead of or behind ours, in seconds (iat, nbf, exp). Default 60 (ours). */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+  /** The `iss` every token must carry; unset: not checked. Tokens minted here (npm run token, the picker) carry it. */
+  JWT_ISSUER: z.string().min(1).max(200).optional(),
+  /** The `aud` every token must include; unset: not checked. */
+  JWT_AUDIENCE: z.string().min(1).max(200).optional(),
   POLICY_FILE: z.string().min(1).optional(),
   /**
    * Behind a load balancer or reverse proxy: which X-Forwarded-For hops to trust, so rate limits see the
@@ -69,6 +80,8 @@ export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string; external: boolean };
   mongodb: { uri: string; db: string; external: boolean; postgresUrl?: string };
   jwtSecret: string;
+  /** What a bearer token must satisfy besides its signature (api/auth.ts verifyToken). */
+  tokens: TokenRules;
   policy: Policy;
   /** The public address of the API, without a trailing slash: QR codes point at it. */
   publicBaseUrl: string;
@@ -76,6 +89,14 @@ export interface Config {
   trustProxy: boolean | number | string[];
   local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
   worker: { maxCachedWorkflows?: number; workflowBundlePath?: string };
+}
+
+/** The checks on a bearer token's times and names; seconds. */
+export interface TokenRules {
+  maxLifetimeSeconds: number;
+  clockSkewSeconds: number;
+  issuer?: string;
+  audience?: string;
 }
 
 function firstIssue(error: z.ZodError, source: string): string {
@@ -168,6 +189,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       postgresUrl: e.FERRETDB_POSTGRESQL_URL,
     },
     jwtSecret: e.JWT_SECRET ?? localJwtSecret(dataDir),
+    tokens: {
+      maxLifetimeSeconds: e.JWT_MAX_LIFETIME_SECONDS,
+      clockSkewSeconds: e.JWT_CLOCK_SKEW_SECONDS,
+      ...(e.JWT_ISSUER ? { issuer: e.JWT_ISSUER } : {}),
+      ...(e.JWT_AUDIENCE ? { audience: e.JWT_AUDIENCE } : {}),
+    },
     policy: loadPolicy(e.POLICY_FILE),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),

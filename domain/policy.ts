@@ -53,7 +53,18 @@ export const DEFAULT_POLICY_SOURCE = {
     commonIssueThreshold: 3,
     commonIssueWindow: 'P30D',
     maxTextLength: 2000,
-    rateLimit: { perClient: { max: 5, window: 'PT1H' }, perUnit: { max: 60, window: 'PT1H' } },
+    /**
+     * OURS (docs/reports.md "Rate limits"). `perClientRequests`: every request one client sends to the public
+     * channel (/v1/public/*), valid or not, counted before validation. `perClient`: reports accepted from one
+     * client. `perUnit`: a village's allowance; once it is used within the window, only clients with fewer than
+     * `sharePerClient` accepted reports there are accepted, so a flood costs its senders, not the village's
+     * next genuine reporter; `ceiling` (default 10 × max) caps all reports to one village per window.
+     */
+    rateLimit: {
+      perClientRequests: { max: 120, window: 'PT10M' },
+      perClient: { max: 5, window: 'PT1H' },
+      perUnit: { max: 60, window: 'PT1H', sharePerClient: 1 },
+    },
   },
   /** The monthly Party-day Q&A (每月党员活动日集中答疑). OURS: the default day, start time and grace. */
   partyDay: {
@@ -144,7 +155,16 @@ const zReportsPolicy = z
     commonIssueThreshold: z.number().int().min(2).max(1000),
     commonIssueWindow: zDuration,
     maxTextLength: z.number().int().min(100).max(20_000),
-    rateLimit: z.object({ perClient: zWindowLimit, perUnit: zWindowLimit }).strict(),
+    rateLimit: z
+      .object({
+        perClientRequests: zWindowLimit,
+        perClient: zWindowLimit,
+        perUnit: zWindowLimit
+          .extend({ sharePerClient: z.number().int().min(1).max(1000), ceiling: z.number().int().min(1).max(1_000_000).optional() })
+          .strict()
+          .refine((u) => u.ceiling === undefined || u.ceiling >= u.max, { path: ['ceiling'], message: 'expected a ceiling at least max' }),
+      })
+      .strict(),
   })
   .strict();
 const zPartyDayPolicy = z

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { signToken } from '../api/auth';
+import { signToken, verifyToken } from '../api/auth';
+import { ApiError } from '../api/errors';
 import { runWithConfig } from '../config';
 import { zOrgCode } from '../domain/org';
 import { ROLES, zRole } from '../domain/roles';
@@ -27,6 +28,15 @@ await runWithConfig(async (config) => {
     process.exit(2);
   }
   const sub = values.user ?? `${role.data}@${org.data}`;
+  let token: string;
+  try {
+    token = await signToken({ secret: config.jwtSecret, ...config.tokens }, { sub, role: role.data, org: org.data, ...(values.name ? { name: values.name } : {}) }, values.expires);
+    // The API's own checks: a lifetime above JWT_MAX_LIFETIME_SECONDS is refused here rather than by every request.
+    await verifyToken(config.jwtSecret, config.tokens, token);
+  } catch (err) {
+    console.error(`--expires: ${err instanceof ApiError ? err.message : (err as Error).message}`);
+    process.exit(2);
+  }
   console.error(`token for ${sub} (${role.data}, ${org.data}), valid ${values.expires}:`);
-  console.log(await signToken(config.jwtSecret, { sub, role: role.data, org: org.data, ...(values.name ? { name: values.name } : {}) }, values.expires));
+  console.log(token);
 });

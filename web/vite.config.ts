@@ -17,5 +17,6 @@ export default defineConfig(({ command }) => ({
     chunkSizeWarningLimit: 100,
   },
   // `npx vite web` for hot reload while the API runs on :3000 (npm start).
-  server: { proxy: { '/v1': 'http://127.0.0.1:3000' } },
+  // changeOrigin: the API sees Host 127.0.0.1:3000, which its local token picker requires (api/routes/web.ts).
+  server: { proxy: { '/v1': { target: 'http://127.0.0.1:3000', changeOrigin: true } } },
 }));

@@ -23,7 +23,7 @@ import { dropReceipt, loadUnitProfile, reportByReceipt, saveReceipt } from '../.
 import { REPORT_WORKFLOW_TYPE, reportOpenedUpdate, reportWorkflowId, type ReportStart } from '../../workflows/report/contract';
 import { openCase } from '../steps';
 import { notFound, zErrorBody } from '../errors';
-import { clientKey, SlidingWindowLimiter, takeAll } from '../rate-limit';
+import { clientKey, SharedAllowance, SlidingWindowLimiter, takeAll, tooManyRequests, windowGate } from '../rate-limit';
 
 /**
  * What anyone may see and do without signing in, behind a village's social-assistance QR code
@@ -113,17 +113,16 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const db = mongo.db;
   const policy = config.policy.reports;
-  const perClient = new SlidingWindowLimiter({ max: policy.rateLimit.perClient.max, windowMs: policy.rateLimit.perClient.window });
-  const perUnit = new SlidingWindowLimiter({ max: policy.rateLimit.perUnit.max, windowMs: policy.rateLimit.perUnit.window });
+  // Reports accepted per client, then the village's allowance shared fairly (api/rate-limit.ts; the per-client
+  // request limit of every public route is counted before these, in registerPublicChannel).
+  const { perClient: clientLimit, perUnit: unitLimit } = policy.rateLimit;
+  const perClient = new SlidingWindowLimiter({ max: clientLimit.max, windowMs: clientLimit.window });
+  const perUnit = new SharedAllowance({ max: unitLimit.max, windowMs: unitLimit.window, sharePerClient: unitLimit.sharePerClient, ...(unitLimit.ceiling ? { ceiling: unitLimit.ceiling } : {}) });
   // Room for a text of the policy's maximum length in UTF-8 (3 bytes a character) and the rest of the body.
   const bodyLimit = Math.max(8 * 1024, policy.maxTextLength * 3 + 2 * 1024);
 
-  // Nothing here is ever to be sniffed into HTML or framed; the SVG runs no script even if opened directly.
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-    reply.header('referrer-policy', 'no-referrer');
-  });
+  // Headers (nosniff, a CSP that runs nothing — the SVG runs no script even if opened directly), escaped
+  // JSON and the per-client request limit: registerPublicChannel (api/public-channel.ts), for every public route.
 
   /** QR codes are per village/community: any other unit, like an unknown one, has no public page. */
   async function villageOr404(code: string, where: string): Promise<OrgUnit> {
@@ -143,7 +142,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The public page behind a village’s QR code: policies, contacts, on-time figures, Party-day answers (no login)',
         security: [],
         params,
-        response: { 200: zPublicPage, 400: zErrorBody, 404: zErrorBody },
+        response: { 200: zPublicPage, 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
       },
     },
     async (request, reply) => {
@@ -208,7 +207,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/public/units/:code/qr.svg',
     {
       config: { public: true },
-      schema: { tags: ['public'], summary: 'The unit’s QR code as SVG, for printing (image/svg+xml)', security: [], params, response: { 400: zErrorBody, 404: zErrorBody } },
+      schema: { tags: ['public'], summary: 'The unit’s QR code as SVG, for printing (image/svg+xml)', security: [], params, response: { 400: zErrorBody, 404: zErrorBody, 429: zErrorBody } },
     },
     async (request, reply) => {
       const unit = await villageOr404(request.params.code, 'code');
@@ -228,7 +227,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [],
         params,
         querystring: z.object({ width: z.coerce.number().int().min(128).max(2048).default(512) }),
-        response: { 400: zErrorBody, 404: zErrorBody },
+        response: { 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
       },
     },
     async (request, reply) => {
@@ -259,16 +258,11 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           error: { code: 'not_found', message: `unitCode: ${body.unitCode} is not a village/community that takes reports`, details: [{ path: 'body.unitCode', message: 'no such village/community' }] },
         });
       }
-      const verdict = takeAll([
-        [perClient, clientKey(request.ip)],
-        [perUnit, `unit:${unit.code}`],
-      ]);
+      const client = clientKey(request.ip);
+      const verdict = takeAll([windowGate('client_report_limit', perClient, client), perUnit.gate('unit_allowance', unit.code, client)]);
       if (!verdict.allowed) {
-        const seconds = Math.ceil(verdict.retryAfterMs / 1000);
-        return reply
-          .code(429)
-          .header('retry-after', String(seconds))
-          .send({ error: { code: 'too_many_requests', message: `too many reports; try again in ${seconds} s`, details: { retryAfterSeconds: seconds } } });
+        const why = verdict.by === 'client_report_limit' ? 'too many reports from this address' : 'this village/community has received many reports within the window (an address that has reported here waits; new reporters are still taken below the ceiling)';
+        return tooManyRequests(reply, verdict.retryAfterMs, verdict.by, why);
       }
 
       const ladder = await orgs.ladder(unit.code);
@@ -299,7 +293,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Follow a report by its receipt: status, the answer and when (no login, no personal data)',
         security: [],
         params: z.object({ receipt: zReceipt }),
-        response: { 200: zReceiptView, 400: zErrorBody, 404: zErrorBody },
+        response: { 200: zReceiptView, 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
       },
     },
     async (request, reply) => {

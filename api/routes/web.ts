@@ -63,7 +63,8 @@ export const webRoutes: FastifyPluginAsyncZod<WebRoutesOptions> = async (app, op
       },
       async (request) => {
         // Even outside production, hand tokens only to the machine itself, never to the network.
-        if (!isLoopback(request.socket.remoteAddress)) throw forbidden('development tokens are served to localhost only');
+        const refusal = devTokenRefusal(request.socket.remoteAddress, request.headers, request.socket.localPort ?? config.port);
+        if (refusal) throw forbidden(`development tokens are served to this machine's own browser only: ${refusal}`);
         const tokens = [];
         for (const id of DEV_IDENTITIES) {
           const unit = await orgs.get(id.org);
@@ -123,6 +124,33 @@ async function staticApp(scope: FastifyInstance, root: string): Promise<void> {
     if (!isPage) return reply.code(404).send({ error: { code: 'not_found', message: `no file ${path}` } });
     return reply.sendFile('index.html');
   });
+}
+
+/** Headers a proxy adds: a request carrying one came through something that is not this machine's browser. */
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host'] as const;
+
+/**
+ * Why a request for the ready-made development tokens is refused, or undefined when it may have them.
+ * It must come from this machine (the socket's peer is loopback; X-Forwarded-For is not believed), through no
+ * proxy (none of PROXY_HEADERS), addressed to this server by a loopback name — `Host` exactly
+ * `localhost`, `127.0.0.1` or `[::1]` with `port`, the port the request came in on — so that a DNS-rebinding
+ * page (evil.example resolved to 127.0.0.1: its requests carry `Host: evil.example:3000`) gets nothing; and,
+ * when the browser says where the request comes from, from a page of this same origin (`Origin`, if sent,
+ * is `http://` + that host; `Sec-Fetch-Site`, if sent, is `same-origin` or `none`). Source: ours, after
+ * the DNS-rebinding attacks on local development servers (issue 11, item 7).
+ */
+export function devTokenRefusal(remoteAddress: string | undefined, headers: Record<string, string | string[] | undefined>, port: number): string | undefined {
+  if (!isLoopback(remoteAddress)) return 'the client is not this machine';
+  const proxied = PROXY_HEADERS.find((h) => headers[h] !== undefined);
+  if (proxied) return `the request came through a proxy (${proxied})`;
+  const hosts = ['localhost', '127.0.0.1', '[::1]'].flatMap((name) => (port === 80 ? [name, `${name}:80`] : [`${name}:${port}`]));
+  const host = headers.host;
+  if (typeof host !== 'string' || !hosts.includes(host.toLowerCase())) return `Host must be one of ${hosts.join(', ')}`;
+  const origin = headers.origin;
+  if (origin !== undefined && origin !== `http://${host.toLowerCase()}`) return 'the request comes from a page of another origin';
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `the request comes from another site (Sec-Fetch-Site: ${String(site)})`;
+  return undefined;
 }
 
 /** The socket's peer is this machine (not X-Forwarded-For, which a client can write). */

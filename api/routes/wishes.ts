@@ -188,7 +188,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
           unit: zOrgCode,
           ...pageQuery(100),
         }),
-        response: { 200: zPage(zPublicWish), 400: zErrorBody, 404: zErrorBody },
+        response: { 200: zPage(zPublicWish), 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
       },
     },
     async (request) => {

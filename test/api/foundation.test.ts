@@ -60,7 +60,7 @@ describe('authentication', () => {
   it('401 without a token, in the one error shape', async () => {
     const res = await get('/v1/me');
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('missing bearer token') } });
+    expect(res.json()).toEqual({ error: { code: 'unauthorized', reason: 'token_missing', message: expect.stringContaining('missing bearer token') } });
   });
 
   it('401 for an expired token', async () => {
@@ -92,7 +92,7 @@ describe('authentication', () => {
   it('401 for a token whose unit does not exist or whose role is unknown', async () => {
     const ghost = await ctx.token('town_staff', '371099001');
     expect((await get('/v1/me', ghost)).statusCode).toBe(401);
-    const badRole = await new SignJWT({ role: 'mayor', org: UNITS.city }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET));
+    const badRole = await new SignJWT({ role: 'mayor', org: UNITS.city }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET));
     const res = await get('/v1/me', badRole);
     expect(res.statusCode).toBe(401);
     expect(res.json().error.message).toMatch(/role/);

@@ -1,7 +1,8 @@
 import { localMonth } from '../../domain/china-time';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientKey, SlidingWindowLimiter, takeAll } from '../../api/rate-limit';
+import { escapeJsonForHtml } from '../../api/public-channel';
+import { clientKey, SharedAllowance, SlidingWindowLimiter, takeAll, windowGate } from '../../api/rate-limit';
 import { publicUnitUrl, QR_OPTIONS } from '../../api/routes/public';
 import { ConfigError, loadConfig } from '../../config';
 import { RECEIPT_ALPHABET } from '../../domain/report';
@@ -22,7 +23,7 @@ const POLICY = {
     answerWithin: 'PT30S',
     escalateEvery: 'PT2S',
     commonIssueThreshold: 3,
-    rateLimit: { perClient: { max: 3, window: 'PT1H' }, perUnit: { max: 8, window: 'PT1H' } },
+    rateLimit: { perClientRequests: { max: 100, window: 'PT10M' }, perClient: { max: 3, window: 'PT1H' }, perUnit: { max: 8, window: 'PT1H', sharePerClient: 1, ceiling: 40 } },
   },
 };
 
@@ -30,6 +31,7 @@ const BEISHAN = '371002001003'; // 北山社区: the common-issue test's own uni
 const QIGUTUAN = '371002001002'; // 戚谷疃社区: the per-client rate-limit test's
 const ZHUDAO = '371002003001'; // 竹岛社区: the per-unit rate-limit test's
 const WANGDAO = '371002003002'; // 望岛社区: the on-time figures test's
+const GUZHAI = '371002002001'; // 古寨社区: the flood test's
 
 let ctx: TestContext;
 let village: string;
@@ -108,12 +110,55 @@ describe('SlidingWindowLimiter (unit, injected clock)', () => {
     let now = 0;
     const client = new SlidingWindowLimiter({ max: 1, windowMs: 1000 }, () => now);
     const unit = new SlidingWindowLimiter({ max: 5, windowMs: 5000 }, () => now);
-    expect(takeAll([[client, 'ip'], [unit, 'u']]).allowed).toBe(true);
-    expect(takeAll([[client, 'ip'], [unit, 'u']])).toEqual({ allowed: false, retryAfterMs: 1000 });
+    const both = (ip: string) => takeAll([windowGate('client', client, ip), windowGate('unit', unit, 'u')]);
+    expect(both('ip').allowed).toBe(true);
+    expect(both('ip')).toEqual({ allowed: false, retryAfterMs: 1000, by: 'client' });
     // The refused attempt did not use the unit's quota: four more clients fit.
-    for (let i = 0; i < 4; i++) expect(takeAll([[client, `ip${i}`], [unit, 'u']]).allowed).toBe(true);
+    for (let i = 0; i < 4; i++) expect(both(`ip${i}`).allowed).toBe(true);
     now = 10;
-    expect(takeAll([[client, 'ip9'], [unit, 'u']])).toEqual({ allowed: false, retryAfterMs: 4990 });
+    expect(both('ip9')).toEqual({ allowed: false, retryAfterMs: 4990, by: 'unit' });
+  });
+});
+
+describe('SharedAllowance (unit, injected clock): a busy village still takes a client that has not yet had its share', () => {
+  it('up to max anyone is taken; then only clients below their share; the ceiling bounds all', () => {
+    let now = 0;
+    const unit = new SharedAllowance({ max: 3, windowMs: 1000, sharePerClient: 1, ceiling: 6 }, () => now);
+    const take = (client: string) => {
+      const v = unit.check('v', client);
+      if (v.allowed) unit.record('v', client);
+      return v;
+    };
+    // Below max: one client may take several.
+    expect(take('a').allowed).toBe(true);
+    now = 100;
+    expect(take('a').allowed).toBe(true);
+    expect(take('b').allowed).toBe(true);
+    // Busy: clients that have reported are refused, until the village is below max (the hit at 0 leaves at 1000).
+    expect(take('a')).toEqual({ allowed: false, retryAfterMs: 900 });
+    expect(take('b')).toEqual({ allowed: false, retryAfterMs: 900 });
+    // A client that has not reported is still taken, up to the ceiling.
+    now = 200;
+    for (const c of ['c', 'd', 'e']) expect(take(c).allowed).toBe(true);
+    expect(take('f')).toEqual({ allowed: false, retryAfterMs: 800 });
+    now = 1000; // the hit at 0 has left: five in the window, below the ceiling, still busy; a's own hit leaves at 1100
+    expect(take('a')).toEqual({ allowed: false, retryAfterMs: 100 });
+    expect(take('f').allowed).toBe(true);
+    now = 1100; // c, d, e, f remain: still busy (4 ≥ 3); a holds no hit now, so it has room for one
+    expect(take('a').allowed).toBe(true);
+    expect(take('a').allowed).toBe(false);
+  });
+
+  it('the ceiling defaults to ten times max', () => {
+    let now = 0;
+    const unit = new SharedAllowance({ max: 2, windowMs: 100, sharePerClient: 1 }, () => now, 10);
+    for (let i = 0; i < 20; i++) {
+      expect(unit.check('v', `c${i}`).allowed).toBe(true);
+      unit.record('v', `c${i}`);
+    }
+    expect(unit.check('v', 'c99')).toEqual({ allowed: false, retryAfterMs: 100 });
+    now = 100;
+    expect(unit.check('v', 'c0').allowed).toBe(true);
   });
 });
 
@@ -362,13 +407,147 @@ describe('public reports: rate limits', () => {
     expect((await report({ unitCode: QIGUTUAN, category: 'other', text: '换个网络' })).statusCode).toBe(201);
   });
 
-  it('per unit: the ninth report to one village within the hour is 429 whoever sends it; another village is unaffected', async () => {
-    for (let i = 0; i < 8; i++) expect((await report({ unitCode: ZHUDAO, category: 'assistance_policy', text: `咨询${i}` })).statusCode).toBe(201);
-    const limited = await report({ unitCode: ZHUDAO, category: 'assistance_policy', text: '咨询9' });
+  it('per unit: once a village has had its allowance, an address that already reported there is 429, a new one is still accepted; another village is unaffected', async () => {
+    const first = freshIp();
+    for (let i = 0; i < 3; i++) expect((await report({ unitCode: ZHUDAO, category: 'assistance_policy', text: `咨询${i}` }, first)).statusCode).toBe(201);
+    for (let i = 3; i < 8; i++) expect((await report({ unitCode: ZHUDAO, category: 'assistance_policy', text: `咨询${i}` })).statusCode).toBe(201);
+    // The allowance (8) is used: an address that has reported here has had its share.
+    const again = freshIp();
+    expect((await report({ unitCode: WANGDAO, category: 'assistance_policy', text: '别处咨询' }, again)).statusCode).toBe(201);
+    const before = await report({ unitCode: ZHUDAO, category: 'assistance_policy', text: '咨询8' }, again);
+    expect(before.statusCode).toBe(201); // its report elsewhere does not count here
+    const limited = await report({ unitCode: ZHUDAO, category: 'assistance_policy', text: '咨询9' }, again);
     expect(limited.statusCode).toBe(429);
+    isJson(limited);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(3500);
-    expect(limited.json().error).toMatchObject({ code: 'too_many_requests', details: { retryAfterSeconds: Number(limited.headers['retry-after']) } });
+    expect(limited.json().error).toMatchObject({ code: 'too_many_requests', reason: 'unit_allowance', details: { retryAfterSeconds: Number(limited.headers['retry-after']) } });
+    // A new address is still heard.
+    expect((await report({ unitCode: ZHUDAO, category: 'assistance_policy', text: '第一次反映' })).statusCode).toBe(201);
     expect((await report({ unitCode: WANGDAO, category: 'assistance_policy', text: '咨询' })).statusCode).toBe(201);
+  });
+
+  it('a flood costs the flooders, not the village: 12 addresses use up their own budgets, a genuine 13th reporter is still accepted', async () => {
+    const flooders = Array.from({ length: 12 }, () => freshIp());
+    const statuses: number[][] = [];
+    for (const ip of flooders) {
+      const mine: number[] = [];
+      for (let i = 0; i < 5; i++) mine.push((await report({ unitCode: GUZHAI, category: 'other', text: `刷屏${i}` }, ip)).statusCode);
+      statuses.push(mine);
+    }
+    // Each flooder is stopped by its own limits: its budget (3 an hour) or, once the village is busy, its share (1).
+    for (const mine of statuses) {
+      expect(mine[mine.length - 1]).toBe(429);
+      expect(mine.filter((c) => c === 201).length).toBeGreaterThanOrEqual(1);
+    }
+    // The first two flooders had 3 each, the third 2 (the allowance of 8 is then used), the other nine 1 each.
+    expect(statuses.flat().filter((c) => c === 201).length).toBe(8 + 9);
+    // Genuine reporters who have sent nothing are still accepted.
+    const genuine = await report({ unitCode: GUZHAI, category: 'benefit_problem', text: '本月低保金还没到账' });
+    expect(genuine.statusCode).toBe(201);
+    expect((await report({ unitCode: GUZHAI, category: 'missed_household', text: '邻居家老人无人照看' })).statusCode).toBe(201);
+    // And the flooders stay refused.
+    for (const ip of flooders) expect((await report({ unitCode: GUZHAI, category: 'other', text: '再刷' }, ip)).statusCode).toBe(429);
+  });
+
+  it('every request counts against the per-client request limit, valid or not: 300 empty posts are 100 × 400, then 429', async () => {
+    const ip = freshIp();
+    const codes: number[] = [];
+    let last: Awaited<ReturnType<typeof report>> | undefined;
+    for (let i = 0; i < 300; i++) {
+      last = await ctx.app.inject({ method: 'POST', url: '/v1/public/reports', remoteAddress: ip, headers: { 'content-type': 'application/json' }, payload: '' });
+      codes.push(last.statusCode);
+    }
+    expect(codes.slice(0, 100).every((c) => c === 400)).toBe(true);
+    expect(codes.slice(100).every((c) => c === 429)).toBe(true);
+    isJson(last!);
+    expect(last!.json().error).toMatchObject({ code: 'too_many_requests', reason: 'client_request_limit' });
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(500);
+    // A valid report from that address is refused too: the limit is the address's, whatever it sends.
+    expect((await report({ unitCode: UNITS.haigang, category: 'other', text: '正常反映' }, ip)).statusCode).toBe(429);
+    // Another address is unaffected.
+    expect((await report({ unitCode: UNITS.haigang, category: 'other', text: '正常反映' })).statusCode).toBe(201);
+  });
+
+  it('receipt look-ups are limited per client: guessing receipts ends in 429; receipts carry about 59 bits', async () => {
+    const { receipt } = (await report({ unitCode: UNITS.haigang, category: 'other', text: '查询回执' })).json();
+    const guesser = freshIp();
+    const codes: number[] = [];
+    for (let i = 0; i < 110; i++) {
+      const guess = Array.from({ length: 12 }, (_, j) => RECEIPT_ALPHABET[(i * 7 + j * 13) % RECEIPT_ALPHABET.length]).join('');
+      codes.push((await ctx.app.inject({ method: 'GET', url: `/v1/public/reports/${guess}`, remoteAddress: guesser })).statusCode);
+    }
+    expect(codes.slice(0, 100).every((c) => c === 404)).toBe(true);
+    expect(codes.slice(100).every((c) => c === 429)).toBe(true);
+    // Even the right receipt, from the guesser, waits; from another address it is answered.
+    expect((await ctx.app.inject({ method: 'GET', url: `/v1/public/reports/${receipt}`, remoteAddress: guesser })).statusCode).toBe(429);
+    expect((await ctx.app.inject({ method: 'GET', url: `/v1/public/reports/${receipt}`, remoteAddress: freshIp() })).statusCode).toBe(200);
+    expect(12 * Math.log2(RECEIPT_ALPHABET.length)).toBeGreaterThan(59);
+    // The public page and the wishing tree count too: every route under /v1/public/.
+    const reader = freshIp();
+    for (let i = 0; i < 100; i++) await ctx.app.inject({ method: 'GET', url: `/v1/public/units/${UNITS.haigang}/qr.svg`, remoteAddress: reader });
+    expect((await ctx.app.inject({ method: 'GET', url: `/v1/public/wishes?unit=${UNITS.haigang}`, remoteAddress: reader })).statusCode).toBe(429);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/public/no-such-route', remoteAddress: reader })).statusCode).toBe(429);
+  });
+});
+
+describe('HTML in public output', () => {
+  const MARKUP = `</script><img src=x onerror=f()>&轮椅`; // within the public title's 40 characters
+  const noMarkup = (res: { body: string; headers: Record<string, unknown> }) => {
+    expect(String(res.headers['content-type'])).toMatch(/^application\/json/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.body).not.toMatch(/[<>&\u2028]/);
+  };
+
+  it('escapeJsonForHtml: the same JSON value, with no <, >, & or line separator in its text', () => {
+    const value = { title: MARKUP, n: 1, list: ['a&b', '<', '\u2028\u2029'] };
+    const escaped = escapeJsonForHtml(JSON.stringify(value));
+    expect(escaped).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(escaped)).toEqual(value);
+    expect(escaped).toContain('\\u003c/script\\u003e');
+  });
+
+  it('a wish title with markup is published on the public wishing tree as escaped JSON data, never as markup', async () => {
+    const hh = await registerHousehold(ctx, village, 931);
+    const posted = await post('/v1/wishes', village, { householdId: hh, title: MARKUP, description: '需要一台轮椅', category: 'material', postedBy: 'household' });
+    expect(posted.statusCode, posted.body).toBe(201);
+    const id = posted.json().caseId as string;
+    const screened = await post(`/v1/wishes/${id}/screening`, town, { decision: 'approve' });
+    expect(screened.statusCode, screened.body).toBe(200);
+    const tree = await eventually(async () => {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/public/wishes?unit=${UNITS.haigang}`, remoteAddress: freshIp() });
+      return (res.json().items as Array<{ id: string }>).some((w) => w.id === id) && res;
+    }, 'the wish on the public tree');
+    noMarkup(tree);
+    expect((tree.json().items as Array<{ id: string; title: string }>).find((w) => w.id === id)!.title).toBe(MARKUP);
+  });
+
+  it('markup in an answer and in the Party-day minutes reaches the receipt view and the unit page escaped', async () => {
+    const { reportId, receipt } = (await report({ unitCode: UNITS.haigang, category: 'other', text: '咨询' })).json();
+    expect((await post(`/v1/reports/${reportId}/answer`, village, { answer: MARKUP, answeredBy: { name: '孙丽', role: 'staff' } })).statusCode).toBe(200);
+    const shown = await ctx.app.inject({ method: 'GET', url: `/v1/public/reports/${receipt}`, remoteAddress: freshIp() });
+    expect(shown.statusCode).toBe(200);
+    noMarkup(shown);
+    expect(shown.json().answer.text).toBe(MARKUP);
+
+    await ctx.mongo.db.collection('party_days').insertOne({
+      _id: `pd-${QIGUTUAN}-2026-03` as never,
+      unitCode: QIGUTUAN,
+      month: '2026-03',
+      status: 'closed',
+      stage: 'closed',
+      scheduledAt: new Date('2026-03-15T01:00:00Z'),
+      publishedAt: new Date('2026-03-15T01:00:00Z'),
+      items: [{ kind: 'report', category: 'other', title: MARKUP, answer: MARKUP, answeredBy: { role: 'staff', name: MARKUP } }],
+    });
+    const page = await ctx.app.inject({ method: 'GET', url: `/v1/public/units/${QIGUTUAN}`, remoteAddress: freshIp() });
+    expect(page.statusCode).toBe(200);
+    noMarkup(page);
+    expect(page.json().partyDays[0].items[0]).toMatchObject({ title: MARKUP, answer: MARKUP });
+    // Errors of the public channel too: an unknown route echoes its path as data.
+    const missing = await ctx.app.inject({ method: 'GET', url: '/v1/public/%3Cscript%3E', remoteAddress: freshIp() });
+    expect(missing.statusCode).toBe(404);
+    noMarkup(missing);
   });
 });
 

@@ -44,6 +44,11 @@ describe('refusals by reason', () => {
     const { REFUSAL_REASONS } = await import('../../domain/rejections');
     for (const reason of REFUSAL_REASONS) expect(zh.reasons[reason], reason).toBeTruthy();
   });
+
+  it('has a Chinese text for every reason a token is refused', async () => {
+    const { TOKEN_REASONS } = await import('../../api/auth');
+    for (const reason of TOKEN_REASONS) expect(zh.reasons[reason], reason).toBeTruthy();
+  });
 });
 
 describe('deadline labels by kind', () => {

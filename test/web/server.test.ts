@@ -81,7 +81,7 @@ describe('the workspace at /app', () => {
 
 describe('the local token picker', () => {
   it('outside production: offers one token per workspace role, each accepted by the API', async () => {
-    const res = await get('/v1/dev/tokens');
+    const res = await get('/v1/dev/tokens', { host: `127.0.0.1:${ctx.config.port}` });
     expect(res.statusCode).toBe(200);
     const tokens = res.json().tokens as Array<{ role: string; org: string; orgName: string; token: string }>;
     expect(tokens.map((t) => [t.role, t.org])).toEqual([

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type DevToken } from '../api';
 import { PageTitle } from '../components/ui';
+import { errorMessage } from '../i18n';
 import { useApp } from '../state';
 
 export function SignIn(props: { notice: string | null }) {
@@ -29,7 +30,7 @@ export function SignIn(props: { notice: string | null }) {
     try {
       await signIn(trimmed);
     } catch (err) {
-      setError(t.signIn.invalid(err instanceof ApiError ? (err.status === 0 ? t.common.network : err.message) : String(err)));
+      setError(t.signIn.invalid(err instanceof ApiError ? (err.status === 0 ? t.common.network : errorMessage(t, err)) : String(err)));
       setBusy(false);
     }
   };
