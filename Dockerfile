@@ -10,7 +10,11 @@
 # whose static files (web/dist) the API serves at /app; and the workflow bundle (dist/workflow-bundle.js,
 # `npm run build:workflows`), which the worker loads through WORKFLOW_BUNDLE_PATH instead of bundling the
 # workflows at every start. Only those files reach the image.
-FROM node:20-bookworm-slim AS deps
+#
+# Node 24, the Active LTS line (Node 20 reached end of life in April 2026; the production dependencies —
+# cookie, content-disposition — want Node >= 22). CI runs the suite on this line as well as on the build
+# machine's Node (.ci/run, scripts/node-lts.ts); raise both together (scripts/lib/tools.ts NODE_LTS_VERSION).
+FROM node:24-bookworm-slim AS deps
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -30,7 +34,7 @@ COPY workflows ./workflows
 COPY worker ./worker
 RUN npm run build:workflows
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

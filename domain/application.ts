@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addWorkingDays, zDay, type HolidayCalendar } from './calendar';
+import { addWorkingDays, provisionalYears, zDay, type HolidayCalendar } from './calendar';
 import { localDay, startOfLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, mergeOutcome, moveOpen, openDeadline as openOf, openNext } from './deadline-book';
@@ -571,7 +571,17 @@ export function applicationWakeAt(s: ApplicationState): number | undefined {
 
 const iso = isoTime;
 
-/** The application as the API and the read model show it. */
+/**
+ * Whether a deadline of the application was counted across a provisional calendar year: every application
+ * deadline is counted in working days on the calendar the application keeps (`s.calendar`), from its
+ * opening to its due day, so its due time is an estimate while any such year is.
+ */
+const countedOnProvisional = (s: ApplicationState) => (d: Deadline) => provisionalYears(s.calendar, d.opensAt, d.dueAt - 1).length > 0;
+
+/**
+ * The application as the API and the read model show it. A due time counted on a provisional calendar
+ * year carries `provisional: true` (in `due` and `deadlines[]`).
+ */
 export function applicationView(s: ApplicationState, now: number) {
   return {
     caseId: s.applicationId,
@@ -592,7 +602,7 @@ export function applicationView(s: ApplicationState, now: number) {
     orgPath: [...s.ladder].reverse().map((u) => u.code),
     submittedAt: iso(s.submittedAt)!,
     acceptedAt: iso(s.acceptedAt),
-    ...deadlineView(s.deadlines, s.escalations, now),
+    ...deadlineView(s.deadlines, s.escalations, now, countedOnProvisional(s)),
     materials: s.materials.map((m) => ({ ...m, returnedAt: iso(m.returnedAt)!, suppliedAt: iso(m.suppliedAt) })),
     verification: { rounds: s.verification.rounds, pending: s.verification.pending, answers: s.verification.answers, summary: summarise(s.verification.answers) },
     investigations: s.investigations.map((i) => ({ ...i, visitedAt: iso(i.visitedAt)!, at: iso(i.at)! })),

@@ -57,6 +57,19 @@ export function uncoveredYears(cal: HolidayCalendar, fromMs: number, toMs: numbe
   return missing;
 }
 
+/**
+ * Years of the local days from `fromMs` to `toMs` (inclusive) whose calendar entry is provisional (an
+ * estimate, e.g. 2027 before the State Council publishes it), ascending. A date counted in working days
+ * across such a year is an estimate too, and is shown as one (`provisional: true`; issue 11, ours).
+ */
+export function provisionalYears(cal: HolidayCalendar, fromMs: number, toMs: number): string[] {
+  const first = Number(localDay(Math.min(fromMs, toMs)).slice(0, 4));
+  const last = Number(localDay(Math.max(fromMs, toMs)).slice(0, 4));
+  const found: string[] = [];
+  for (let y = first; y <= last; y++) if (cal.years[String(y)]?.provisional === true) found.push(String(y));
+  return found;
+}
+
 function isWorkingDayNumber(dayNumber: number, cal: HolidayCalendar): boolean {
   const day = dayOfNumber(dayNumber);
   const entry = cal.years[day.slice(0, 4)];

@@ -171,20 +171,24 @@ export function openDeadlineOf(deadlines: readonly Deadline[]): Deadline | undef
 /**
  * The part of every case view that is about deadlines: what is due and when, whether it is overdue or at
  * risk, the rung reached and where, and every deadline and escalation so far. One shape for all kinds,
- * which is what the lists, the board and the workspace read.
+ * which is what the lists, the board and the workspace read. `provisional`, given by a kind that counts
+ * on the holiday calendar, says which deadlines were counted across a provisional (estimated) year: those
+ * carry `provisional: true` in `due` and `deadlines` (issue 11, ours).
  */
-export function deadlineView(deadlines: readonly Deadline[], escalations: readonly Escalation[], now: number) {
+export function deadlineView(deadlines: readonly Deadline[], escalations: readonly Escalation[], now: number, provisional?: (d: Deadline) => boolean) {
   const d = openDeadlineOf(deadlines);
   const overdue = d ? isOverdue(d, now) : false;
+  // Only a due time counted on a provisional calendar carries the marker (absent otherwise).
+  const marker = (x: Deadline) => (provisional?.(x) ? { provisional: true as const } : {});
   return {
-    due: d ? { key: d.key, kind: d.kind, label: d.label, dueAt: isoTime(d.dueAt)!, opensAt: isoTime(d.opensAt)! } : null,
+    due: d ? { key: d.key, kind: d.kind, label: d.label, dueAt: isoTime(d.dueAt)!, opensAt: isoTime(d.opensAt)!, ...marker(d) } : null,
     dueAt: isoTime(d?.dueAt),
     overdue,
     overdueByMs: d && overdue ? now - d.dueAt : 0,
     atRisk: d ? isAtRisk(d, now) : false,
     rung: d ? currentRung(d, escalations) : 0,
     escalatedTo: (d && escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
-    deadlines: deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: isoTime(x.opensAt)!, dueAt: isoTime(x.dueAt)!, metAt: isoTime(x.metAt), endedAt: isoTime(x.endedAt) })),
+    deadlines: deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: isoTime(x.opensAt)!, dueAt: isoTime(x.dueAt)!, metAt: isoTime(x.metAt), endedAt: isoTime(x.endedAt), ...marker(x) })),
     escalations: escalations.map((e) => ({ ...e, at: isoTime(e.at)!, dueAt: isoTime(e.dueAt)!, resolvedAt: isoTime(e.resolvedAt) })),
   };
 }

@@ -62,6 +62,22 @@ export interface PartyDayItem {
   answeredAt?: number;
   /** The staff member who recorded the answer (kept off the public record). */
   recordedBy?: Actor;
+  /**
+   * Set when the item ended without an answer on site because what it stands for was answered through its
+   * own path (a report answered at `POST /v1/reports/{id}/answer`; every report behind a common issue).
+   */
+  ended?: { reason: ItemEndReason; at: number };
+}
+
+/**
+ * Why an agenda item ended without an answer on site (ours): its report was answered through the report's
+ * own endpoints, or every report behind its common issue was.
+ */
+export type ItemEndReason = 'report_answered' | 'reports_answered';
+
+/** What the report side tells a Q&A: these items' reports are answered (`refs` as `<origin>:<refId>`). */
+export interface AnsweredElsewhere {
+  refs: { origin: ItemOrigin; refId: string }[];
 }
 
 /** What one month hands the next: an unanswered item with where it came from. */
@@ -123,7 +139,9 @@ export function partyDayStartsAt(month: string, dayOfMonth: number, startsAt: st
 
 const DEADLINE_LABEL = '党员活动日集中答疑：议题当日答复';
 
-const unanswered = (s: PartyDayState) => s.items.filter((i) => i.answer === undefined);
+/** Still to answer: neither answered on site nor ended by its report's own answer. */
+const isOpenItem = (i: PartyDayItem) => i.answer === undefined && i.ended === undefined;
+const unanswered = (s: PartyDayState) => s.items.filter(isOpenItem);
 
 /**
  * The agenda, in order: what last month left open, this month's common issues, then open reports that
@@ -258,6 +276,7 @@ export function checkAnswer(s: PartyDayState, input: AnswerInput): PartyDayItem 
   const item = s.items.find((i) => i.itemId === input.itemId);
   if (!item) throw new RuleViolation('unprocessable', `item ${input.itemId} is not on the agenda of ${s.partyDayId} (${s.items.map((i) => i.itemId).join(', ')})`);
   if (item.answer !== undefined) throw new RuleViolation('conflict', `item ${input.itemId} was already answered`);
+  if (item.ended !== undefined) throw new RuleViolation('conflict', `item ${input.itemId} ended: its ${item.origin === 'report' ? 'report was' : 'reports were'} answered through their own path`);
   return item;
 }
 
@@ -276,19 +295,44 @@ export function recordAnswer(s: PartyDayState, input: AnswerInput, actor: Actor,
   const events: CaseEvent[] = [
     { type: 'answered', at: now, actor, data: { itemId: item.itemId, kind: item.kind, origin: item.origin, refId: item.refId, answeredBy: item.answeredBy.role } },
   ];
-  if (unanswered(s).length === 0) {
-    events.push(...meetOpen(s, now, actor));
-    s.status = 'closed';
-    s.stage = 'closed';
-    s.closedAt ??= now;
-    events.push({ type: 'closed', at: now, data: { reason: 'all_answered' } });
+  if (unanswered(s).length === 0) events.push(...closeAnswered(s, now, actor));
+  return { events, notices: [] };
+}
+
+/** Every item is answered (on site or through its report): the deadline is met (late after the grace) and the case closes. */
+function closeAnswered(s: PartyDayState, now: number, actor?: Actor): CaseEvent[] {
+  const events = meetOpen(s, now, actor);
+  s.status = 'closed';
+  s.stage = 'closed';
+  s.closedAt ??= now;
+  events.push({ type: 'closed', at: now, data: { reason: 'all_answered' } });
+  return events;
+}
+
+/**
+ * The reports behind some items were answered through their own path (the report workflow tells the Q&A
+ * that holds them): each matching item still open ends (`item_ended`, reason `report_answered`, or
+ * `reports_answered` for a common issue whose reports are all answered). When no item is left open the
+ * deadline is met — late, resolving its escalation, if after the grace — and the case closes, leaving the
+ * town's board. Idempotent: an item already answered or ended, or a closed case, changes nothing (ours).
+ */
+export function endAnsweredItems(s: PartyDayState, answered: AnsweredElsewhere, now: number): Outcome {
+  if (s.status !== 'open') return { events: [], notices: [] };
+  const refs = new Set(answered.refs.map((r) => `${r.origin}:${r.refId}`));
+  const events: CaseEvent[] = [];
+  for (const item of unanswered(s)) {
+    if (!refs.has(`${item.origin}:${item.refId}`)) continue;
+    const reason: ItemEndReason = item.origin === 'report' ? 'report_answered' : 'reports_answered';
+    item.ended = { reason, at: now };
+    events.push({ type: 'item_ended', at: now, data: { itemId: item.itemId, kind: item.kind, origin: item.origin, refId: item.refId, reason } });
   }
+  if (events.length > 0 && unanswered(s).length === 0) events.push(...closeAnswered(s, now));
   return { events, notices: [] };
 }
 
 export function carriedItemsOf(s: PartyDayState): CarriedItem[] {
   return s.items
-    .filter((i) => s.carriedOver.includes(i.itemId) && i.answer === undefined)
+    .filter((i) => s.carriedOver.includes(i.itemId) && isOpenItem(i))
     .map((i) => ({ itemId: i.itemId, origin: i.origin, refId: i.refId, category: i.category, title: i.title, carriedFrom: s.partyDayId }));
 }
 
@@ -335,7 +379,7 @@ export function partyDayView(s: PartyDayState, now: number) {
     answersDueAt: iso(last?.dueAt),
     publishedAt: iso(s.publishedAt)!,
     closedAt: iso(s.closedAt),
-    items: s.items.map((i) => ({ ...i, answeredAt: iso(i.answeredAt) })),
+    items: s.items.map((i) => ({ ...i, answeredAt: iso(i.answeredAt), ...(i.ended ? { ended: { reason: i.ended.reason, at: iso(i.ended.at)! } } : {}) })),
     carriedOver: s.carriedOver,
     handedOverTo: s.handedOverTo ?? null,
     ...deadlineView(s.deadlines, s.escalations, now),
@@ -367,6 +411,7 @@ export function partyDayRecord(s: PartyDayState) {
       title: i.title,
       ...(i.carriedFrom ? { carriedFrom: i.carriedFrom } : {}),
       ...(i.answer !== undefined ? { answer: i.answer, answeredBy: i.answeredBy!, answeredAt: i.answeredAt! } : {}),
+      ...(i.ended !== undefined ? { ended: i.ended } : {}),
     })),
     scheduledAt: s.scheduledAt,
     publishedAt: s.publishedAt,

@@ -56,8 +56,11 @@ export interface CaseSummary {
   atRisk: boolean;
   rung: number;
   escalatedTo: UnitRef | null;
-  /** The open deadline: its key, its kind (`alert.red`, `wish.claim`, …: what clients key labels by), label and due time. */
-  due: { key: string; kind: string; label: string; dueAt: string } | null;
+  /**
+   * The open deadline: its key, its kind (`alert.red`, `wish.claim`, …: what clients key labels by), label and
+   * due time; `provisional: true` when the due time was counted on a provisional (estimated) calendar year.
+   */
+  due: { key: string; kind: string; label: string; dueAt: string; provisional?: true } | null;
 }
 
 export interface DeadlineRecord {

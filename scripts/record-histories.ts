@@ -409,6 +409,30 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'party-day-item-ended-by-report',
+    async run(h, save) {
+      // A real report on the agenda, left unanswered on the day, answered by staff through its own update
+      // after the grace: the report tells the Q&A (patch report-answer-ends-party-day-item), whose item ends
+      // and which closes, met late.
+      const report = await startReport(h, 'benefit_problem');
+      await until('the report in the read model', async () => (await findCase(h.mongo.db, report.caseId)) !== null);
+      await seedAgenda(h, 'link', { reportId: report.caseId });
+      const t0 = await h.env.currentTimeMs();
+      const dayEnd = nextLocalMidnight(t0);
+      const month1 = await startPartyDay(h, t0);
+      await until('the agenda', async () => (await month1.query(partyDayQuery).catch(() => null))?.items.length === 2);
+      const first = await month1.query(partyDayQuery);
+      await answerItem(month1, first.partyDayId, 'Q1');
+      await h.sleepUntil(dayEnd + D + MIN);
+      await until('carried over', async () => (await month1.query(partyDayQuery)).carriedOver.length === 1);
+      await report.handle.executeUpdate(answerReportUpdate, { args: [{ caseId: report.caseId, actor: REPORT_STAFF, answer: '已电话答复。', answeredBy: ANSWERED_BY, channel: 'staff' }] });
+      await completed(report.handle);
+      await completed(month1);
+      await save('party-day-item-ended-by-report', month1);
+      await save('report-answered-ends-party-day-item', report.handle);
+    },
+  },
+  {
     name: 'party-day-empty-agenda',
     async run(h, save) {
       const handle = await startPartyDay(h, undefined);

@@ -27,6 +27,8 @@ const zCaseRow = z.object({
   dueKind: z.string().nullable(),
   dueLabel: z.string().nullable(),
   dueAt: z.string().nullable(),
+  /** True when dueAt was counted on a provisional (estimated) holiday calendar year, e.g. 2027 before it is published: show it as an estimate. */
+  dueProvisional: z.boolean(),
   overdue: z.boolean(),
   overdueByMs: z.number(),
   atRisk: z.boolean(),
@@ -49,6 +51,7 @@ function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseR
     dueKind: d.due?.kind ?? null,
     dueLabel: d.due?.label ?? null,
     dueAt: dueAt === null ? null : new Date(dueAt).toISOString(),
+    dueProvisional: d.due?.provisional === true,
     overdue,
     overdueByMs: overdue ? now - dueAt! : 0,
     atRisk: d.atRisk,

@@ -120,3 +120,41 @@ export async function ensureTestServer(log: Log): Promise<string> {
   chmodSync(launcher, 0o755);
   return launcher;
 }
+
+/**
+ * The Node.js LTS line the production image runs (Dockerfile `node:24-bookworm-slim`) and CI tests on beside
+ * the machine's own Node. Pinned to one release so that CI is repeatable; raise it with the Dockerfile.
+ */
+export const NODE_LTS_VERSION = '24.22.3';
+
+/**
+ * The Node binary of `NODE_LTS_VERSION` (or `version`): the cache's `node-v<version>/bin/node`, else obtained
+ * from the npm registry's `node-<platform>-<arch>` package (it carries the official `bin/node`) with
+ * `npm pack`, which checks the tarball against the registry's integrity hash. No download from elsewhere.
+ * Returns the binary's path; throws MissingToolError when npm is not on PATH or the platform has no package.
+ */
+export async function ensureNode(log: Log, version = NODE_LTS_VERSION): Promise<string> {
+  const dir = join(toolsDir(), `node-v${version}`);
+  const node = join(dir, 'bin', 'node');
+  if (existsSync(node)) return node;
+  const npm = which('npm');
+  if (!npm) throw new MissingToolError(`Node ${version} is obtained with npm (npm pack node-${process.platform}-${process.arch}@${version}); npm is not on PATH`);
+  if (process.platform !== 'linux' && process.platform !== 'darwin') throw new MissingToolError(`no npm package carries Node for ${process.platform}`);
+  const pkg = `node-${process.platform}-${process.arch}@${version}`;
+  const work = join(toolsDir(), 'src', `node-v${version}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  log(`node: npm pack ${pkg} (first time only)…`);
+  await run(npm, ['pack', pkg, '--silent', '--pack-destination', work], { cwd: work, log, label: 'node' });
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error(`node: npm pack ${pkg} left no tarball in ${work}`);
+  await run('tar', ['-xzf', tarball], { cwd: work, log, label: 'node' });
+  // The package holds the release as published (bin/, include/, lib/, share/) under package/.
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(work, 'package'), dir, { recursive: true });
+  chmodSync(node, 0o755);
+  rmSync(work, { recursive: true, force: true });
+  const check = spawnSync(node, ['--version'], { encoding: 'utf8' });
+  if (check.stdout.trim() !== `v${version}`) throw new Error(`node: ${node} --version said ${check.stdout.trim() || check.stderr.trim()}, expected v${version}`);
+  return node;
+}

@@ -4,6 +4,7 @@ import {
   addWorkingDays,
   coversYear,
   isWorkingDay,
+  provisionalYears,
   uncoveredYears,
   workingDaysBetween,
   zHolidayCalendarFile,
@@ -11,6 +12,7 @@ import {
   type HolidayCalendar,
 } from '../../domain/calendar';
 import { localDay } from '../../domain/china-time';
+import { deadlineView, type Deadline } from '../../domain/deadlines';
 import shipped from '../../scripts/seed/holidays-cn-mainland.json' with { type: 'json' };
 
 const cal: HolidayCalendar = zHolidayCalendarFile.parse(shipped);
@@ -148,6 +150,32 @@ describe('the shipped calendar (scripts/seed/holidays-cn-mainland.json)', () => 
   it('2026 has the published breaks: 元旦 3, 春节 9, 清明 3, 劳动节 5, 端午 3, 中秋 3, 国庆 7 days; six 调休 days', () => {
     expect(cal.years['2026']!.holidays).toHaveLength(33);
     expect(cal.years['2026']!.workdays).toEqual(['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']);
+  });
+});
+
+describe('dates counted on a provisional year (2027 as shipped) are estimates', () => {
+  it('provisionalYears names the provisional years a span of local days touches', () => {
+    expect(provisionalYears(cal, bj('2026-12-01T09:00:00'), bj('2026-12-31T23:59:59'))).toEqual([]);
+    // The last day of 2026 in Beijing ends at 16:00Z: an instant after it is 2027 locally.
+    expect(provisionalYears(cal, bj('2026-12-20T09:00:00'), bj('2027-01-05T00:00:00'))).toEqual(['2027']);
+    expect(provisionalYears(cal, bj('2027-03-01T09:00:00'), bj('2028-01-05T00:00:00'))).toEqual(['2027']);
+    expect(provisionalYears(cal, bj('2028-01-01T09:00:00'), bj('2028-02-01T00:00:00'))).toEqual([]);
+  });
+
+  it('deadlineView marks the deadlines its kind says were counted on one, and only those', () => {
+    const from = bj('2026-12-25T10:00:00');
+    const mk = (key: string, dueAt: number): Deadline => ({ key, kind: 'application.acceptance', label: '受理', opensAt: from, dueAt, warnAt: from, escalateEveryMs: 86_400_000 });
+    const done = { ...mk('a#1', addWorkingDays(from, 2, cal)), metAt: from + 1000 };
+    const open = mk('a#2', addWorkingDays(from, 10, cal));
+    const counted = (d: Deadline) => provisionalYears(cal, d.opensAt, d.dueAt - 1).length > 0;
+    const view = deadlineView([done, open], [], from, counted);
+    expect(view.due).toMatchObject({ key: 'a#2', provisional: true });
+    expect(view.deadlines.map((d) => [d.key, 'provisional' in d])).toEqual([
+      ['a#1', false],
+      ['a#2', true],
+    ]);
+    // A kind that does not count on the calendar (alerts, reports) passes nothing: no marker at all.
+    expect(deadlineView([done, open], [], from).due).not.toHaveProperty('provisional');
   });
 });
 

@@ -6,6 +6,7 @@ import {
   buildAgenda,
   carriedItemsOf,
   currentDeadline,
+  endAnsweredItems,
   handOver,
   openPartyDay,
   partyDayRecord,
@@ -170,6 +171,33 @@ describe('one month’s Q&A', () => {
     expect(s.escalations[0]).toMatchObject({ resolution: 'met' });
     expect(s).toMatchObject({ status: 'closed', carriedOver: ['Q2'], closedAt: NOV15_END + D });
     expect(carriedItemsOf(s)).toEqual([]);
+  });
+
+  it('ends an item whose report was answered through its own path; the last one meets the deadline (late after the grace) and closes', () => {
+    const s = open();
+    // Q1: the common issue (r-1, r-2, r-3); Q2: report r-9.
+    const none = endAnsweredItems(s, { refs: [{ origin: 'report', refId: 'r-2' }] }, NOV15 + H);
+    expect(none.events).toEqual([]);
+    advancePartyDay(s, NOV15_END + D);
+    expect(s.carriedOver).toEqual(['Q1', 'Q2']);
+    const one = endAnsweredItems(s, { refs: [{ origin: 'report', refId: 'r-9' }] }, NOV15_END + 2 * D);
+    expect(one.events.map((e) => [e.type, e.data?.reason])).toEqual([['item_ended', 'report_answered']]);
+    expect(s.items[1]).toMatchObject({ itemId: 'Q2', ended: { reason: 'report_answered', at: NOV15_END + 2 * D } });
+    expect(s.items[1]!.answer).toBeUndefined();
+    expect(s.status).toBe('open');
+    expect(carriedItemsOf(s).map((i) => i.itemId)).toEqual(['Q1']);
+    expect(() => recordAnswer(s, answer('Q2'), STAFF, NOV15_END + 2 * D)).toThrow(/answered through their own path/);
+    // A repeat changes nothing.
+    expect(endAnsweredItems(s, { refs: [{ origin: 'report', refId: 'r-9' }] }, NOV15_END + 2 * D).events).toEqual([]);
+    const last = endAnsweredItems(s, { refs: [{ origin: 'common_issue', refId: SOURCES.commonIssues[0]!.id }] }, NOV15_END + 3 * D);
+    expect(last.events.map((e) => e.type)).toEqual(['item_ended', 'deadline_met', 'closed']);
+    expect(s.items[0]!.ended?.reason).toBe('reports_answered');
+    expect(s).toMatchObject({ status: 'closed', stage: 'closed' });
+    expect(outcomeOf(s.deadlines[0]!)).toBe('late');
+    expect(s.escalations[0]).toMatchObject({ resolution: 'met' });
+    expect(partyDayView(s, NOV15_END + 3 * D).overdue).toBe(false);
+    expect(partyDayRecord(s).items[1]).toMatchObject({ ended: { reason: 'report_answered' } });
+    expect(endAnsweredItems(s, { refs: [{ origin: 'report', refId: 'r-9' }] }, NOV15_END + 4 * D).events).toEqual([]);
   });
 
   it('hands its carried-over items to next month and closes; the deadline counts late', () => {

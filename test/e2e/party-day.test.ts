@@ -21,7 +21,7 @@ const POLICY = {
 };
 const MIN = 60_000;
 /** Schedules are namespace-wide on the shared dev server: every one made here is deleted in afterAll. */
-const SCHEDULED_UNITS = [UNITS.haigang, '371002001002'];
+const SCHEDULED_UNITS = [UNITS.haigang, '371002001002', '371002001003'];
 /** A party day well away from today, so the schedule never fires by itself while the tests run. */
 const DAY = localDate(Date.now()).day > 14 ? 5 : 20;
 
@@ -68,8 +68,8 @@ const partyDays = () => ctx.mongo.db.collection<PartyDayDoc>(COLLECTIONS.partyDa
 const record = (id: string) => partyDays().findOne({ _id: id });
 const caseOf = (caseId: string) => ctx.mongo.db.collection<{ _id: string; status: string; overdue: boolean; view: Record<string, unknown> }>(COLLECTIONS.cases).findOne({ _id: caseId });
 
-async function fileReport(category: string, text: string, contact?: string): Promise<string> {
-  const res = await send('POST', '/v1/public/reports', null, { unitCode: UNITS.haigang, category, text, ...(contact ? { contact } : {}) });
+async function fileReport(category: string, text: string, contact?: string, unitCode: string = UNITS.haigang): Promise<string> {
+  const res = await send('POST', '/v1/public/reports', null, { unitCode, category, text, ...(contact ? { contact } : {}) });
   expect(res.statusCode, res.body).toBe(201);
   return res.json().reportId as string;
 }
@@ -243,6 +243,72 @@ describe('the monthly Party-day Q&A through its schedule', () => {
     }, 'the extra run');
     expect(await ctx.temporal.workflow.getHandle(started.workflowId).result()).toBeNull();
     expect(await partyDays().countDocuments({ unitCode: UNITS.haigang })).toBe(2);
+  });
+});
+
+describe('reports answered through their own endpoints, and a skipped month', () => {
+  // 北山社区: a unit of its own, so that the first describe's months are not touched.
+  const unit = '371002001003';
+
+  it('ends the agenda item of a report answered at POST /v1/reports/{id}/answer, and the month after a skipped one takes over what is still open', async () => {
+    const staff = await ctx.token('village_staff', unit);
+    const reportA = await fileReport('benefit_problem', '低保金本月未到账', undefined, unit);
+    const reportB = await fileReport('other', '救助公示栏在哪里？', undefined, unit);
+    await eventually(async () => (await ctx.mongo.db.collection(COLLECTIONS.cases).countDocuments({ kind: 'report', unitCode: unit, status: 'open' })) === 2, 'both reports in the read model');
+    expect((await send('PUT', `/v1/units/${unit}/party-day-schedule`, staff, { dayOfMonth: DAY, startsAt: '10:00' })).statusCode).toBe(201);
+    const schedule = ctx.temporal.schedule.getHandle(partyDayScheduleId(unit));
+
+    // Two months ago: held (backfilled), nothing answered, so both reports are carried over and escalated.
+    const month3 = localMonth(Date.now());
+    const month1 = shiftMonth(month3, -2);
+    const id1 = `${unit}:${month1}`;
+    const id3 = `${unit}:${month3}`;
+    const at1 = partyDayStartsAt(month1, DAY, '10:00');
+    await schedule.backfill({ start: new Date(at1 - MIN), end: new Date(at1 + MIN), overlap: 'ALLOW_ALL' });
+    const carried = await eventually(async () => {
+      const r = await record(id1);
+      return r?.status === 'closed' && r;
+    }, 'month 1 carried over');
+    expect(carried.items.map((i) => [i.itemId, i.refId])).toEqual([
+      ['Q1', reportA],
+      ['Q2', reportB],
+    ]);
+    expect(carried.carriedOver).toEqual(['Q1', 'Q2']);
+    await eventually(async () => (await board(town)).some((r) => r.caseId === carried.caseId), 'month 1 on the town’s board');
+
+    // Report A is answered by staff through the report's own endpoint: its item ends at once.
+    const answered = await send('POST', `/v1/reports/${reportA}/answer`, staff, { answer: '经核实系银行代发延迟，已补发。', answeredBy: { name: '孙丽', role: 'civil_affairs_assistant' } });
+    expect(answered.statusCode, answered.body).toBe(200);
+    const ended = await eventually(async () => {
+      const v = (await send('GET', `/v1/party-days/${id1}`, town)).json();
+      return v.items[0]?.ended && v;
+    }, 'report A’s item ended');
+    expect(ended.items[0]).toMatchObject({ itemId: 'Q1', ended: { reason: 'report_answered' } });
+    expect(ended.items[0].answer).toBeUndefined();
+    expect(ended.items[1].ended).toBeUndefined();
+    // B is still open: month 1 stays overdue with the town. An answer on site to the ended item is a 409.
+    expect(ended).toMatchObject({ status: 'open', overdue: true });
+    expect((await send('POST', `/v1/party-days/${id1}/answers`, staff, answerBody('Q1', 'committee_member', '王书记', '…'))).statusCode).toBe(409);
+
+    // Last month's Q&A was skipped (no run); this month's takes over what month 1 left open: B only.
+    await schedule.trigger();
+    const agenda3 = await eventually(async () => (await record(id3)) ?? undefined, 'this month’s agenda');
+    expect(agenda3.items.map((i) => [i.itemId, i.kind, i.refId, i.carriedFrom ?? null])).toEqual([['Q1', 'carried_over', reportB, id1]]);
+    const closed1 = await eventually(async () => {
+      const c = await caseOf(carried.caseId);
+      return c?.status === 'closed' && c;
+    }, 'month 1 handed over');
+    expect(closed1.view).toMatchObject({ handedOverTo: id3, overdue: false });
+    expect((await board(town)).map((r) => r.caseId)).not.toContain(carried.caseId);
+
+    // Report B answered through its own endpoint too: this month's only item ends and its Q&A closes, on time.
+    expect((await send('POST', `/v1/reports/${reportB}/answer`, staff, { answer: '公示栏在村委会一楼大厅。', answeredBy: { name: '孙丽', role: 'civil_affairs_assistant' } })).statusCode).toBe(200);
+    const closed3 = await eventually(async () => {
+      const v = (await send('GET', `/v1/party-days/${id3}`, town)).json();
+      return v.status === 'closed' && v;
+    }, 'this month’s Q&A closed');
+    expect(closed3).toMatchObject({ stage: 'closed', overdue: false, items: [expect.objectContaining({ itemId: 'Q1', ended: { reason: 'report_answered', at: expect.any(String) } })] });
+    expect(await ctx.mongo.db.collection(COLLECTIONS.deadlines).findOne({ caseId: closed3.caseId })).toMatchObject({ outcome: 'on_time' });
   });
 });
 

@@ -377,6 +377,47 @@ describe('the web workspace in Chromium', () => {
     await page.context().close();
   }, 60_000);
 
+  it('a due date counted on a provisional holiday calendar shows 预计 on the task list and the case page (and "estimated" in English)', async () => {
+    // This year and the next as estimates (plain Mon–Fri), so the application's acceptance deadline is one.
+    const admin = await ctx.token('admin', UNITS.city);
+    const year = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
+    for (const y of [year, year + 1]) {
+      const res = await ctx.app.inject({ method: 'PUT', url: `/v1/calendar/${y}`, headers: authz(admin), payload: { holidays: [], workdays: [], provisional: true, source: 'test' } });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const householdId = await registerHousehold(ctx, village, 9);
+    const filed = await ctx.app.inject({ method: 'POST', url: '/v1/applications', headers: authz(village), payload: { householdId, category: 'minimum_subsistence', source: 'on_behalf', labourCapacity: 'no_labour_capacity' } });
+    expect(filed.statusCode, filed.body).toBe(201);
+    const applicationId = filed.json().caseId as string;
+    expect(filed.json().due).toMatchObject({ provisional: true });
+
+    const page = await openPage();
+    await page.goto(`${base}/app/signin`);
+    await page.getByLabel('令牌（JWT）').fill(village);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.waitForURL('**/app/tasks');
+    const row = page.locator(`li[data-case-id="${applicationId}"]`);
+    await row.waitFor();
+    const badge = row.locator('.badge.provisional');
+    expect(await badge.count()).toBe(1);
+    expect(await badge.innerText()).toMatch(/^预计\s*按预估的节假日安排/); // the explanation is for screen readers (visually hidden)
+    expect(await badge.getAttribute('title')).toMatch(/预估的节假日安排/);
+    // Only the estimate carries it: the alerts' due times are not counted on the calendar.
+    expect(await page.locator(`li[data-case-id="${redCase}"] .badge.provisional`).count()).toBe(0);
+    await screenshot(page, 'tasks-provisional');
+
+    await row.locator('.task-title a').click();
+    await page.waitForURL(`**/app/cases/${applicationId}`);
+    await page.locator('.badge.provisional').first().waitFor();
+    // The current deadline and its row in the deadlines table.
+    expect(await page.locator('.badge.provisional').count()).toBe(2);
+    await screenshot(page, 'case-provisional');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('.badge.provisional').first().waitFor();
+    expect(await page.locator('.badge.provisional').first().innerText()).toMatch(/^estimated\s*Counted on an estimated holiday calendar/);
+    await page.context().close();
+  }, 60_000);
+
   it('left no page errors', () => {
     expect(problems).toEqual([]);
   });

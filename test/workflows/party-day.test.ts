@@ -6,6 +6,8 @@ import { localMonth, nextLocalMidnight } from '../../domain/china-time';
 import { partyDayStartsAt, type PartyDayView } from '../../domain/party-day';
 import { COLLECTIONS, type PartyDayDoc } from '../../store/collections';
 import { partyDayQuery } from '../../workflows/party-day/contract';
+import { answerReportUpdate } from '../../workflows/report/contract';
+import { ANSWERED_BY, REPORT_STAFF, startReport } from '../helpers/drivers/report';
 import { answerItem, seedAgenda as seedAgendaOn, startPartyDay, type PartyDayHandle as Handle } from '../helpers/drivers/party-day';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, D, SLACK, VILLAGE, TOWN } from '../helpers/time-skipping';
 
@@ -63,6 +65,13 @@ async function settled(handle: Handle): Promise<{ view: PartyDayView; doc: Party
 }
 
 const answer = answerItem;
+
+/** The first day of the month `n` months after `month` (YYYY-MM). */
+function monthAfter(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const k = y * 12 + (m - 1) + n;
+  return `${Math.floor(k / 12)}-${String((k % 12) + 1).padStart(2, '0')}`;
+}
 
 describe('party-day workflow (time-skipping, default policy)', () => {
   it('is at risk from midnight, carries the unanswered over at midnight + 1 day and escalates to the town once; next month takes it over', async () => {
@@ -151,6 +160,69 @@ describe('party-day workflow (time-skipping, default policy)', () => {
       const view = await handle.result();
       expect(view).toMatchObject({ month: localMonth(t0), status: 'closed', items: [], deadlines: [] });
       expect(await mongo.db.collection<PartyDayDoc>(COLLECTIONS.partyDays).findOne({ _id: `${VILLAGE.code}:${localMonth(t0)}` })).toMatchObject({ status: 'closed', items: [] });
+    });
+  });
+
+  it('a report on the agenda answered through its own path ends its item: the overdue Q&A closes, met late, and leaves the town\'s board', async () => {
+    await withWorker(async () => {
+      // A real report: its workflow is what staff answer through POST /v1/reports/{id}/answer.
+      const report = await startReport(harness, 'benefit_problem');
+      await eventually(async () => expect(await mongo.db.collection(COLLECTIONS.cases).findOne({ _id: report.caseId as never })).toMatchObject({ status: 'open' }));
+      await seedAgendaOn(harness, 'link', { reportId: report.caseId });
+      const t0 = await env.currentTimeMs();
+      const dayEnd = nextLocalMidnight(t0);
+      const handle = await start(t0);
+      const first = await settled(handle);
+      const item = first.view.items.find((i) => i.refId === report.caseId)!;
+      expect(item).toMatchObject({ kind: 'report', origin: 'report' });
+      // The common issue is answered on site; the report is not, and is carried over and escalated.
+      await answer(handle, first.view.partyDayId, 'Q1');
+      await sleepUntil(dayEnd + D + MIN);
+      const overdue = await settled(handle);
+      expect(overdue.view).toMatchObject({ status: 'open', overdue: true, carriedOver: [item.itemId] });
+      expect(await boardRowOf(mongo.db, first.view.caseId)).toMatchObject({ rung: 1, escalatedTo: TOWN });
+
+      // Staff answer the report through its own update (channel staff), not at the Party day.
+      await report.handle.executeUpdate(answerReportUpdate, { args: [{ caseId: report.caseId, actor: REPORT_STAFF, answer: '已电话答复。', answeredBy: ANSWERED_BY, channel: 'staff' }] });
+      const closed = await eventually(async () => {
+        const got = await settled(handle);
+        expect(got.view.status).toBe('closed');
+        return got;
+      });
+      expect(closed.view.items.find((i) => i.itemId === item.itemId)).toMatchObject({ ended: { reason: 'report_answered' } });
+      expect(closed.view.items.find((i) => i.itemId === item.itemId)?.answer).toBeUndefined();
+      expect(closed.view).toMatchObject({ overdue: false, stage: 'closed' });
+      expect(closed.view.deadlines).toEqual([expect.objectContaining({ key: 'answers', metAt: expect.any(String) })]);
+      expect(closed.view.escalations).toEqual([expect.objectContaining({ rung: 1, resolvedAt: expect.any(String) })]);
+      expect(closed.doc.items.find((i) => i.itemId === item.itemId)).toMatchObject({ ended: { reason: 'report_answered' } });
+      expect(await mongo.db.collection(COLLECTIONS.overdue).findOne({ _id: first.view.caseId as never })).toBeNull();
+      const ended = await mongo.db.collection(COLLECTIONS.events).find({ caseId: first.view.caseId, type: 'item_ended' }).toArray();
+      expect(ended.map((e) => e.data)).toEqual([expect.objectContaining({ itemId: item.itemId, refId: report.caseId, reason: 'report_answered' })]);
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
+  it('a skipped month loses nothing: the month after it takes over what the last held month carried over', async () => {
+    await withWorker(async () => {
+      const { reportId } = await seedAgenda('skip');
+      const t0 = await env.currentTimeMs();
+      const dayEnd = nextLocalMidnight(t0);
+      const handle = await start(t0);
+      const first = await settled(handle);
+      await answer(handle, first.view.partyDayId, 'Q1');
+      await sleepUntil(dayEnd + D + MIN);
+      expect((await settled(handle)).view).toMatchObject({ overdue: true, carriedOver: ['Q2'] });
+
+      // Next month has no Q&A (the schedule was paused); the month after holds one.
+      const month3 = monthAfter(localMonth(t0), 2);
+      const day3 = partyDayStartsAt(month3, 15, '09:00');
+      await sleepUntil(day3);
+      const third = await start(day3);
+      const got = await settled(third);
+      expect(got.view.partyDayId).toBe(`${VILLAGE.code}:${month3}`);
+      expect(got.view.items.map((i) => [i.kind, i.origin, i.refId, i.carriedFrom])).toEqual([['carried_over', 'report', reportId, first.view.partyDayId]]);
+      const handed = await settled(handle);
+      expect(handed.view).toMatchObject({ status: 'closed', handedOverTo: got.view.partyDayId, overdue: false });
     });
   });
 });

@@ -128,6 +128,8 @@ export interface CaseRow {
   dueKind: string | null;
   dueLabel: string | null;
   dueAt: string | null;
+  /** True when dueAt was counted on a provisional (estimated) holiday calendar year. */
+  dueProvisional?: boolean;
   overdue: boolean;
   overdueByMs: number;
   atRisk: boolean;
@@ -170,14 +172,14 @@ export interface CaseView {
   unit: UnitRef;
   openedAt?: string;
   acknowledgedAt?: string | null;
-  due: { key: string; kind?: string; label: string; dueAt: string } | null;
+  due: { key: string; kind?: string; label: string; dueAt: string; provisional?: boolean } | null;
   dueAt: string | null;
   overdue: boolean;
   atRisk: boolean;
   rung: number;
   escalatedTo: UnitRef | null;
   escalations?: Escalation[];
-  deadlines?: Array<{ key: string; kind: string; label: string; opensAt: string; dueAt: string; metAt: string | null; endedAt: string | null }>;
+  deadlines?: Array<{ key: string; kind: string; label: string; opensAt: string; dueAt: string; metAt: string | null; endedAt: string | null; provisional?: boolean }>;
   links?: { temporal: string | null };
 }
 

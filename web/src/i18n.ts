@@ -46,6 +46,9 @@ export interface Messages {
     openCaseOf: Fn;
     pageNotFound: string;
     home: string;
+    /** The badge beside a due time counted on a provisional (estimated) holiday calendar year, and its explanation. */
+    provisional: string;
+    provisionalHint: string;
   };
   duration: { seconds: Fn<[number]>; minutes: Fn<[number]>; hours: Fn<[number]>; days: Fn<[number]>; lessThanSecond: string; join: string };
   signIn: {
@@ -220,6 +223,8 @@ const zh: Messages = {
     openCaseOf: (s) => `查看详情：${s}`,
     pageNotFound: '页面不存在',
     home: '返回首页',
+    provisional: '预计',
+    provisionalHint: '按预估的节假日安排计算（当年安排尚未公布），公布后可能调整',
   },
   duration: {
     seconds: (n) => zhDuration(n, '秒'),
@@ -453,6 +458,8 @@ const en: Messages = {
     openCaseOf: (s) => `Open: ${s}`,
     pageNotFound: 'Page not found',
     home: 'Go to the start page',
+    provisional: 'estimated',
+    provisionalHint: 'Counted on an estimated holiday calendar (the year’s arrangement is not yet published); it may change',
   },
   duration: {
     seconds: (n) => `${n} s`,

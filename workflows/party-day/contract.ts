@@ -1,8 +1,8 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseInput } from '../lib/case-workflow';
 import type { Actor } from '../../domain/case';
 import type { UnitRef } from '../../domain/org';
-import type { AnswerInput, CarriedItem, PartyDayState, PartyDayView } from '../../domain/party-day';
+import type { AnsweredElsewhere, AnswerInput, CarriedItem, PartyDayState, PartyDayView } from '../../domain/party-day';
 import type { PartyDayPolicy } from '../../domain/policy';
 
 /**
@@ -55,5 +55,12 @@ export const answerUpdate = defineUpdate<PartyDayView, [AnswerArgs]>('answer');
  * Asking twice with the same `to` returns the same items.
  */
 export const handOverUpdate = defineUpdate<CarriedItem[], [{ to: string }]>('handOver');
+
+/**
+ * The reports behind some agenda items were answered through their own path (the report workflow's
+ * `settlePartyDayItems` activity signals the Q&A that holds them): those items end, and the case closes
+ * when none is left open. A signal, not an update: the report does not wait for the Q&A, and a repeat is harmless.
+ */
+export const itemsAnsweredElsewhereSignal = defineSignal<[AnsweredElsewhere]>('itemsAnsweredElsewhere');
 
 export const partyDayQuery = defineQuery<PartyDayView>('partyDay');

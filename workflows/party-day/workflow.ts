@@ -7,6 +7,7 @@ import {
   checkAnswer,
   checkHandOver,
   carriedItemsOf,
+  endAnsweredItems,
   handOver,
   openPartyDay,
   partyDayId,
@@ -23,7 +24,7 @@ import {
   type PartyDayView,
 } from '../../domain/party-day';
 import { failureMessage, kindStep, refusing, runCase, type CaseKindRules, type CaseRun } from '../lib/case-workflow';
-import { answerUpdate, handOverUpdate, partyDayQuery, type PartyDayInput, type PartyDayStart } from './contract';
+import { answerUpdate, handOverUpdate, itemsAnsweredElsewhereSignal, partyDayQuery, type PartyDayInput, type PartyDayStart } from './contract';
 
 /** Set by Temporal on every run a schedule starts: the time the run was scheduled for (a backfill's past time too). */
 const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
@@ -119,11 +120,18 @@ const PARTY_DAY: CaseKindRules<PartyDayState, PartyDayView, PartyDayStart> = {
 };
 
 /**
- * Next month's Q&A asks for what this one left open (not a staff step: it names no case and no actor).
- * The deadline is brought up to now first, so a Q&A past its grace is recorded late and escalated.
+ * The handlers beside the steps (neither names a case nor an actor). Next month's Q&A asks for what this
+ * one left open: the deadline is brought up to now first, so a Q&A past its grace is recorded late and
+ * escalated. A report answered through its own path ends its item (`itemsAnsweredElsewhereSignal`).
  */
 function handOverHandler(run: CaseRun<PartyDayState, PartyDayView>): void {
   const s = run.state;
+  // A report on the agenda answered through its own path ends its item (and the case when none is left).
+  setHandler(itemsAnsweredElsewhereSignal, async (answered) => {
+    await run.opened;
+    const ended = endAnsweredItems(s, answered, run.now());
+    if (ended.events.length > 0) await run.commit(ended);
+  });
   setHandler(
     handOverUpdate,
     async ({ to }) => {

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import {
   acknowledgeReport,
@@ -17,10 +17,16 @@ import {
 import { failureMessage, kindStep, runCase, type CaseKindRules } from '../lib/case-workflow';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportOpenedUpdate, reportQuery, type ReportInput, type ReportStart } from './contract';
 
-const { proposeReportCommonIssue, confirmReportCommonIssue } = proxyActivities<Activities>({
+const { proposeReportCommonIssue, confirmReportCommonIssue, settlePartyDayItems } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2, maximumAttempts: 10 },
 });
+
+/**
+ * The patch under which an answered report tells the Party-day Q&A that has it on its agenda (issue 11):
+ * reports answered before it (recorded histories) completed without the activity and still replay.
+ */
+export const PARTY_DAY_LINK_PATCH = 'report-answer-ends-party-day-item';
 
 /** The report kind for the case skeleton: its rules (domain/report.ts) and its step table. */
 const REPORT: CaseKindRules<ReportState, ReportView, ReportStart> = {
@@ -97,5 +103,17 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportView> {
       );
     },
     beforeSettle: () => proposing,
+    // Answered through its own endpoints (or on site): a Party-day agenda item still holding it ends, so
+    // it neither stays overdue on the town's board nor is carried over to next month.
+    onClosed: async (run) => {
+      if (!patched(PARTY_DAY_LINK_PATCH)) return;
+      try {
+        await settlePartyDayItems({ reportId: run.state.reportId, unitCode: run.state.unit.code });
+      } catch (err) {
+        // The answer stands; next month's hand-over drops an answered report anyway (activities/party-day.ts).
+        await run.commit({ events: [{ type: 'party_day_link_failed', at: run.now(), data: { reason: failureMessage(err) } }], notices: [] });
+        log.warn('could not reach the Party day holding an answered report', { reportId: run.state.reportId, error: failureMessage(err) });
+      }
+    },
   })) as ReportView;
 }

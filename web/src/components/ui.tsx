@@ -68,6 +68,21 @@ export function Loading() {
   );
 }
 
+/**
+ * "预计" beside a due time counted on a provisional holiday calendar year (the API's `provisional` /
+ * `dueProvisional`): the date is an estimate until that year's arrangement is published. Nothing otherwise.
+ */
+export function ProvisionalBadge(props: { provisional: boolean | undefined }) {
+  const { t } = useApp();
+  if (!props.provisional) return null;
+  return (
+    <span class="badge provisional" title={t.common.provisionalHint}>
+      {t.common.provisional}
+      <span class="visually-hidden"> {t.common.provisionalHint}</span>
+    </span>
+  );
+}
+
 /** The alert level as a coloured badge that also says its colour in words. */
 export function LevelBadge(props: { level: string | null | undefined }) {
   const { t } = useApp();

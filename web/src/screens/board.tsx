@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type OrgUnitView, type Page } from '../api';
-import { ErrorNotice, LevelBadge, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtClock, fmtDuration, fmtTime } from '../i18n';
 import { useApp } from '../state';
 
@@ -176,7 +176,9 @@ export function Board() {
                 </td>
                 <td data-label={t.board.due}>
                   {deadlineLabel(t, r.dueKind, r.dueLabel)}
-                  <span class="sub">{fmtTime(lang, r.dueAt)}</span>
+                  <span class="sub">
+                    {fmtTime(lang, r.dueAt)} <ProvisionalBadge provisional={r.dueProvisional} />
+                  </span>
                 </td>
                 <td data-label={t.board.late} class="late">
                   <span class="status status-overdue">{t.board.overdueBy(fmtDuration(t, r.overdueByMs))}</span>

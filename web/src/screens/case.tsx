@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { Field, useSubmission, VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 
@@ -98,7 +98,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
           <dd>
             {view.due ? (
               <>
-                {deadlineLabel(t, view.due.kind, view.due.label)} · {fmtTime(lang, view.due.dueAt)}{' '}
+                {deadlineLabel(t, view.due.kind, view.due.label)} · {fmtTime(lang, view.due.dueAt)} <ProvisionalBadge provisional={view.due.provisional} />{' '}
                 <DueStatus t={t} dueAt={view.due.dueAt} now={now} />
               </>
             ) : (
@@ -136,7 +136,9 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
                   {deadlineLabel(t, d.kind, d.label)}
                 </th>
                 <td data-label={t.caseView.deadlineCols.opens}>{fmtTime(lang, d.opensAt)}</td>
-                <td data-label={t.caseView.deadlineCols.due}>{fmtTime(lang, d.dueAt)}</td>
+                <td data-label={t.caseView.deadlineCols.due}>
+                  {fmtTime(lang, d.dueAt)} <ProvisionalBadge provisional={d.provisional} />
+                </td>
                 <td data-label={t.caseView.deadlineCols.result}>{deadlineResult(t, d, now)}</td>
               </tr>
             ))}

@@ -2,7 +2,7 @@ import type { FunctionComponent } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type MonthlyStats, type OrgUnitView, type Page } from '../api';
 import type { RateChart as RateChartType } from '../components/chart';
-import { ErrorNotice, LevelBadge, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtPercent, fmtTime } from '../i18n';
 import { useApp } from '../state';
 
@@ -126,7 +126,7 @@ const CaseList: FunctionComponent<{ rows: CaseRow[] }> = ({ rows }) => {
         <li key={r.caseId} data-case-id={r.caseId} class={r.overdue ? 'task-overdue' : r.atRisk ? 'task-at-risk' : 'task-upcoming'}>
           <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{r.household?.headName ?? r.caseId}</Link> <LevelBadge level={r.level} />
           <span class="sub">
-            {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueKind, r.dueLabel)} · {fmtTime(lang, r.dueAt)} · {r.unit.name}
+            {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueKind, r.dueLabel)} · {fmtTime(lang, r.dueAt)} <ProvisionalBadge provisional={r.dueProvisional} /> · {r.unit.name}
           </span>
           {r.overdue && <span class="status status-overdue">{t.board.overdueBy(fmtDuration(t, r.overdueByMs))}</span>}
           {r.rung > 0 && r.escalatedTo && <span class="sub">{t.board.rungTo(r.rung, r.escalatedTo.name)}</span>}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type CaseView, type Page } from '../api';
 import { VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 
@@ -81,7 +81,7 @@ export function Tasks() {
             ? [r]
             : done
               ? []
-              : [{ ...r, dueKind: view.due?.kind ?? null, dueLabel: view.due?.label ?? null, dueAt: view.dueAt, overdue: view.overdue, atRisk: view.atRisk, rung: view.rung, escalatedTo: view.escalatedTo }],
+              : [{ ...r, dueKind: view.due?.kind ?? null, dueLabel: view.due?.label ?? null, dueAt: view.dueAt, dueProvisional: view.due?.provisional === true, overdue: view.overdue, atRisk: view.atRisk, rung: view.rung, escalatedTo: view.escalatedTo }],
         )
         .sort(byDue),
     );
@@ -130,7 +130,7 @@ export function Tasks() {
                     {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueKind, r.dueLabel)}
                   </p>
                   <p class="muted small">
-                    {t.tasks.dueAt(fmtTime(lang, r.dueAt))}
+                    {t.tasks.dueAt(fmtTime(lang, r.dueAt))} <ProvisionalBadge provisional={r.dueProvisional} />
                     {r.household ? ` · ${r.household.address}` : ''} · {r.unit.name}
                   </p>
                 </div>
