@@ -11,6 +11,8 @@ import { registerAuth } from './auth';
 import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../domain/text';
 import { badRequest, registerErrorHandler } from './errors';
 import { registerGuard } from './guard';
+import { registerAudit } from './audit';
+import { auditRoutes } from './routes/audit';
 import { systemRoutes } from './routes/system';
 import { orgRoutes } from './routes/org';
 import { householdRoutes } from './routes/households';
@@ -72,6 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAuth(app, { jwtSecret: deps.config.jwtSecret, orgs });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });
+  // One audit record per mutating request and per read of unmasked personal data (api/audit.ts, docs/audit.md).
+  registerAudit(app, { db: deps.mongo.db });
 
   await app.register(swagger, {
     openapi: {
@@ -105,5 +109,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(reportRoutes);
   await app.register(webRoutes);
   await app.register(partyDayRoutes);
+  await app.register(auditRoutes);
   return app;
 }
