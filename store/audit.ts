@@ -79,9 +79,17 @@ export function queryAudit(db: Db, q: AuditQuery, before: string | undefined, li
     .toArray();
 }
 
-/** The records of one request id (a client may send its own x-request-id, so there may be several). */
-export function auditOfRequest(db: Db, requestId: string): Promise<AuditDoc[]> {
-  return collections(db).audit.find({ requestId }).toArray();
+/** How many records each of these request ids has (a client may send its own x-request-id, so there may be several). */
+export async function auditCountsByRequest(db: Db, requestIds: readonly string[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const unique = [...new Set(requestIds)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const docs = await collections(db)
+      .audit.find({ requestId: { $in: unique.slice(i, i + 500) } }, { projection: { requestId: 1 } })
+      .toArray();
+    for (const d of docs) counts.set(d.requestId, (counts.get(d.requestId) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /**
