@@ -46,7 +46,8 @@ const get = (url: string, token: string) => ctx.app.inject({ method: 'GET', url,
 const auditOf = (requestId: string) => ctx.mongo.db.collection('audit').find({ requestId }).toArray();
 
 beforeAll(async () => {
-  ctx = await createTestContext('privacy_e2e');
+  // A red alert overdue within seconds, so that it shows on the supervisors' board (one more read path).
+  ctx = await createTestContext('privacy_e2e', { policy: { version: 'privacy-e2e', alerts: { red: { due: 'PT2S', escalateEvery: 'PT1H' } } } });
   await ctx.startWorker();
   for (const [role, unit] of VIEWERS) tokens[role] = await ctx.token(role, unit, { user: `${role}.user` });
   const village = tokens.village_staff!;
@@ -155,6 +156,28 @@ describe('masking is the same on every read path, for every role', () => {
         }
       }
     }
+  });
+
+  it('the supervisors’ board: the same masking as every list', async () => {
+    await eventually(async () => (await get(`/v1/cases?overdue=true&org=${UNITS.haigang}`, tokens.town_staff!)).json().items.some((r: { caseId: string }) => r.caseId === alertId), 'the alert on the board');
+    for (const [role] of VIEWERS) {
+      const res = await get(`/v1/cases?overdue=true&org=${UNITS.haigang}`, tokens[role]!);
+      const row = res.json().items.find((r: { caseId: string }) => r.caseId === alertId);
+      expect(row.household, role).toEqual(seesPersonalData(role) ? { headName: HEAD, address: '威海市环翠区海港路88号3单元' } : { headName: '张**', address: '威海市环翠区****' });
+    }
+  });
+
+  it('a public report: its text and contact masked below town level, on its own endpoint and /v1/cases/{id}', async () => {
+    const sent = await ctx.app.inject({ method: 'POST', url: '/v1/public/reports', payload: { unitCode: UNITS.haigang, category: 'missed_household', text: '邻居家老人没人管，电话13912345678', contact: '王芳 13800002222' } });
+    expect(sent.statusCode).toBe(201);
+    const { reportId } = sent.json();
+    const village = (await get(`/v1/reports/${reportId}`, tokens.village_staff!)).json();
+    expect(village).toMatchObject({ text: '邻居家老人没人管，电话139****5678', contact: '王* 138****2222' });
+    const town = await get(`/v1/reports/${reportId}`, tokens.town_staff!);
+    expect(town.json()).toMatchObject({ text: '邻居家老人没人管，电话13912345678', contact: '王芳 13800002222' });
+    // The contact is personal data: the town's read is audited, the village's masked read is not.
+    expect(await auditOf(String(town.headers['x-request-id']))).toMatchObject([{ action: 'report.read', caseIds: [reportId], personalData: true }]);
+    expect((await get(`/v1/cases/${reportId}`, tokens.village_staff!)).json().text).toBe('邻居家老人没人管，电话139****5678');
   });
 
   it('an application’s verification answers name no server path, for any role', async () => {
