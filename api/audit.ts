@@ -6,7 +6,7 @@ import { appendAudit, type AuditEntry } from '../store/audit';
 /**
  * The audit record of every request that must leave one (docs/audit.md): every mutating request
  * (POST/PUT/PATCH/DELETE, whatever it answered) and every read whose answer held unmasked personal data.
- * One hook for the whole app, not one per route; routes and the privacy presenter (api/privacy.ts) only
+ * One hook for the whole app, not one per route; routes and the privacy presenter (api/present.ts) only
  * mark what a response held, with `markPersonalData`.
  *
  * The record is written in `onSend` — after the handler (so after any Temporal update it sent), before

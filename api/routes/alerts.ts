@@ -20,7 +20,7 @@ import {
   type AlertStart,
 } from '../../workflows/alert/contract';
 import { openCase } from '../steps';
-import { presentView } from '../privacy';
+import { presentView } from '../present';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';

@@ -12,7 +12,7 @@ import { APPLICATION_WORKFLOW_TYPE, applicationStepUpdates, applicationWorkflowI
 import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, reach } from '../guard';
-import { presentView } from '../privacy';
+import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */

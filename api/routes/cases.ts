@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode } from '../../domain/org';
@@ -5,11 +6,10 @@ import { zAlertLevel } from '../../domain/policy';
 import type { CaseKind } from '../../domain/projection';
 import { boardRows, eventsOfCase, findCaseListDocs, listCases } from '../../store/cases';
 import type { CaseListDoc } from '../../store/collections';
-import type { FastifyRequest } from 'fastify';
 import { zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { presentBrief, presentCase, presentEvents } from '../privacy';
+import { presentBrief, presentCase, presentEvents } from '../present';
 
 /** A listed case with a due time: what a due-ordered list reads. */
 type DueListDoc = CaseListDoc & { dueAt: Date };

@@ -10,7 +10,7 @@ import { principalOf } from '../auth';
 import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { presentHousehold } from '../privacy';
+import { presentHousehold } from '../present';
 
 const zHousehold = z.object({
   id: z.string(),
@@ -30,7 +30,7 @@ const zHousehold = z.object({
 /** Household ids are opaque (no ID number in URLs, workflow ids or logs). */
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
-/** A register entry as the caller may see it (api/privacy.ts). */
+/** A register entry as the caller may see it (api/present.ts). */
 const show = (request: FastifyRequest, { _id, ...rest }: HouseholdDoc): Household => presentHousehold(request, { id: _id, ...rest });
 
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {

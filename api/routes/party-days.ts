@@ -19,7 +19,7 @@ import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, caseClosed, conflict, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
-import { presentCase, presentView } from '../privacy';
+import { presentCase, presentView } from '../present';
 
 const zScheduleView = z.object({
   scheduleId: z.string(),

@@ -11,7 +11,7 @@ import { actorOf, principalOf } from '../auth';
 import { notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { markPersonalData } from '../audit';
-import { presentView } from '../privacy';
+import { presentView } from '../present';
 import { stepRoutes } from '../steps';
 import { publicRoutes } from './public';
 
@@ -43,7 +43,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(publicRoutes);
 
   /**
-   * The staff view: the workflow's as the caller may see it (api/privacy.ts: free text masked below town
+   * The staff view: the workflow's as the caller may see it (api/present.ts: free text masked below town
    * level), plus the contact from the store, masked below town level; an unmasked contact is audited.
    */
   async function shown(request: FastifyRequest, view: ReportView) {

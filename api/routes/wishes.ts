@@ -27,7 +27,7 @@ import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach } from '../guard';
 import { markPersonalData } from '../audit';
-import { presentView } from '../privacy';
+import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
