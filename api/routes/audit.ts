@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { zOrgCode } from '../../domain/org';
 import { queryAudit } from '../../store/audit';
 import type { AuditDoc } from '../../store/collections';
+import { markPersonalData } from '../audit';
 import { principalOf } from '../auth';
 import { badRequest, zErrorBody } from '../errors';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
@@ -10,7 +11,7 @@ import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 /**
  * `GET /v1/audit`: the audit record (docs/audit.md), newest first, for admins and city monitors
  * (`audit.read` in domain/permissions.ts). A city monitor and a city-level admin read every record; an
- * admin of a lower unit reads the records of users in their unit's subtree.
+ * admin of a lower unit reads the records of users in their unit's subtree. Each read of it is recorded.
  */
 
 const zAuditRecord = z.object({
@@ -78,6 +79,8 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       if (from && to && from >= to) throw badRequest('from must be before to', [{ path: 'querystring.to', message: 'must be after from' }]);
       // A city monitor reads the whole city; an admin below the city, their subtree's users.
       const within = p.role === 'city_monitor' || p.unit.path.length === 1 ? undefined : p.unit.code;
+      // Who did what, from where, is personal data of staff too: reading the record is itself recorded.
+      markPersonalData(request);
       const filter = { user: q.user, unit: q.unit, case: q.case, household: q.household, from, to, action: q.action, within };
       return keysetPage(BY_ID, q, (before, limit) => queryAudit(db, filter, before, limit), (page) => page.map(recordOut));
     },

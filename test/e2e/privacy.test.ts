@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/roles';
 import { seesPersonalData } from '../../domain/privacy';
+import { appendAudit, expireAudit } from '../../store/audit';
 import { authz, createTestContext, idNumber, SAMPLE_DEPARTMENT_DATA, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
 
@@ -248,6 +249,8 @@ describe('the audit record', () => {
     }
     const byHousehold = await get(`/v1/audit?household=${household}&limit=200`, tokens.city_monitor!);
     expect(byHousehold.statusCode).toBe(200);
+    // Reading the record is recorded too (it names staff and their addresses).
+    expect(await auditOf(String(byHousehold.headers['x-request-id']))).toMatchObject([{ action: 'audit.read', reason: 'personal_data_read', user: { role: 'city_monitor' } }]);
     const items = byHousehold.json().items as { id: string; at: string; householdIds: string[]; action: string }[];
     expect(items.length).toBeGreaterThan(5);
     expect(items.every((r) => r.householdIds.includes(household))).toBe(true);
@@ -270,5 +273,31 @@ describe('the audit record', () => {
     const future = (await get(`/v1/audit?user=town_staff.user&from=2999-01-01T00:00:00Z`, tokens.city_monitor!)).json();
     expect(future.items).toEqual([]);
     expect((await get('/v1/audit?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', tokens.city_monitor!)).statusCode).toBe(400);
+  });
+
+  it('the retention purge removes records older than the retention and nothing younger', async () => {
+    const day = 86_400_000;
+    const now = new Date();
+    const entry = (daysAgo: number, requestId: string) => ({
+      at: new Date(now.getTime() - daysAgo * day),
+      requestId,
+      user: null,
+      ip: '127.0.0.1',
+      method: 'POST',
+      route: 'POST /v1/alerts',
+      action: 'alert.start',
+      reason: 'mutation' as const,
+      personalData: false,
+      caseIds: [],
+      householdIds: [],
+      outcome: { status: 201, code: null },
+    });
+    await appendAudit(ctx.mongo.db, entry(185, 'purge-old'));
+    await appendAudit(ctx.mongo.db, entry(183, 'purge-young'));
+    expect(await expireAudit(ctx.mongo.db, 184, now)).toBe(1);
+    expect(await auditOf('purge-old')).toHaveLength(0);
+    expect(await auditOf('purge-young')).toHaveLength(1);
+    await expect(expireAudit(ctx.mongo.db, 100, now)).rejects.toThrow(/minimum of 184/);
+    expect(await auditOf('purge-young')).toHaveLength(1);
   });
 });
