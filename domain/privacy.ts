@@ -184,11 +184,15 @@ export function redactPersonalData(text: string, known?: KnownPersonalData): str
 // ——— 3. Per-role views ———
 
 /**
- * Whether a role sees personal fields in full. Roles below town level — grid workers, party members,
- * village/community staff — see them masked (身份证号、姓名、电话、住址). Source: ours.
+ * The roles that see personal data masked (身份证号、姓名、电话、住址, and the household's names in free
+ * text): those below town level — grid workers, party members, village/community staff. Data, so that a
+ * change of who sees what (privacy by need, issue 14) is made here alone. Source: ours (README).
  */
+export const MASKED_ROLES: readonly Role[] = ['grid_worker', 'party_member', 'village_staff'];
+
+/** Whether a role sees personal fields in full (not in MASKED_ROLES); every masking here is chosen by it. */
 export function seesPersonalData(role: Role): boolean {
-  return !(role === 'grid_worker' || role === 'party_member' || role === 'village_staff');
+  return !MASKED_ROLES.includes(role);
 }
 
 /** A household register entry as `role` may see it: every personal field masked below town level. */
