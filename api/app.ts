@@ -12,6 +12,8 @@ import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../domain/tex
 import { badRequest, registerErrorHandler } from './errors';
 import { registerGuard } from './guard';
 import { registerPublicChannel } from './public-channel';
+import { registerAudit } from './audit';
+import { auditRoutes } from './routes/audit';
 import { systemRoutes } from './routes/system';
 import { orgRoutes } from './routes/org';
 import { householdRoutes } from './routes/households';
@@ -75,6 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerAuth(app, { jwtSecret: deps.config.jwtSecret, tokens: deps.config.tokens, orgs });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });
+  // One audit record per mutating request and per read of unmasked personal data (api/audit.ts, docs/audit.md).
+  registerAudit(app, { db: deps.mongo.db });
 
   await app.register(swagger, {
     openapi: {
@@ -108,5 +112,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(reportRoutes);
   await app.register(webRoutes);
   await app.register(partyDayRoutes);
+  await app.register(auditRoutes);
   return app;
 }

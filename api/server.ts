@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { runWithConfig } from '../config';
 import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
+import { expireAudit } from '../store/audit';
 import { buildApp } from './app';
 
 // The API process: listen, and close gracefully (finish in-flight requests) on SIGINT/SIGTERM.
@@ -12,10 +13,22 @@ await runWithConfig(async (config) => {
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ config, mongo, temporal });
 
+  // The audit record's retention (docs/audit.md): FerretDB has no TTL index, so the API purges records
+  // older than AUDIT_RETENTION_DAYS (never under six months) at start and then daily.
+  const purge = () =>
+    expireAudit(mongo.db, config.audit.retentionDays).then(
+      (removed) => app.log.info({ removed, retentionDays: config.audit.retentionDays }, 'audit retention purge'),
+      (err: unknown) => app.log.error({ err }, 'audit retention purge failed; retried in a day'),
+    );
+  void purge();
+  const daily = setInterval(() => void purge(), 86_400_000);
+  daily.unref();
+
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    clearInterval(daily);
     app.log.info({ signal }, 'closing: finishing in-flight requests');
     await app.close();
     await connection.close();

@@ -4,6 +4,7 @@ import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { resolvePolicy, type Policy } from '../domain/policy';
+import { MIN_AUDIT_RETENTION_DAYS } from '../domain/audit';
 
 /**
  * The one place that reads the environment. Everything else receives a Config.
@@ -63,6 +64,11 @@ const zEnv = z.object({
    * it instead of bundling the workflows at start. Unset: it bundles them from source, as in development.
    */
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /**
+   * How long audit records are kept, in days (store/audit.ts): at least six months — 184 days, the longest
+   * six months — per 网络安全法 Art. 21(3) (留存相关的网络日志不少于六个月); a shorter value is refused.
+   */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(MIN_AUDIT_RETENTION_DAYS, `expected at least ${MIN_AUDIT_RETENTION_DAYS} days (six months, 网络安全法 Art. 21(3))`).max(36_500).default(MIN_AUDIT_RETENTION_DAYS),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -89,6 +95,8 @@ export interface Config {
   trustProxy: boolean | number | string[];
   local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
   worker: { maxCachedWorkflows?: number; workflowBundlePath?: string };
+  /** The audit record's retention, days (≥ 184: six months). */
+  audit: { retentionDays: number };
 }
 
 /** The checks on a bearer token's times and names; seconds. */
@@ -200,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: workflowBundlePath(e.WORKFLOW_BUNDLE_PATH) },
+    audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
   };
 }
 

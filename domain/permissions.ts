@@ -114,6 +114,8 @@ export const PERMISSIONS = {
   org: { read: READ },
   /** On-time figures (考核). */
   stats: { read: READ },
+  /** The audit record (docs/audit.md): who did what, and who read unmasked personal data. */
+  audit: { read: allow(['city_monitor'], '网络安全法 Art. 21(3) and PIPL Art. 51 (records kept and reviewed); ours: the city monitor (seed 四(二) 市级加强督导检查) and admins read it') },
 } as const satisfies Record<string, Record<string, Permission>>;
 
 export type Subject = keyof typeof PERMISSIONS;

@@ -4,11 +4,14 @@ import type { Role } from './roles';
 /**
  * Privacy (个人信息保护): the one home of what personal data is, how it is masked, and who sees it masked.
  *
- * Three concerns, one section each:
+ * Four concerns, one section each:
  *   1. masking of one value — 身份证号, 姓名, 电话, 住址 and a free-text contact;
  *   2. personal data in free text — detecting it (a public title must hold none) and redacting it;
- *   3. per-role views — what a role below town level sees of a household, a case row, a case view, a
- *      report's contact, a helper's contact and a wish's free text.
+ *   3. per-role views — what a role below town level sees of a household, a case row, a report's
+ *      contact, a helper's contact;
+ *   4. a case's documents (any kind's view, its events, a Party day's record) — one function,
+ *      `caseDocumentFor`, masks free text against the household's names and drops server paths, on every
+ *      read path (issue 11: masking differed by path).
  * Pure and I/O-free (runs in the workflow sandbox too); masking works on code points, so surrogate pairs
  * are never split. Source of every rule here: ours (README "Personal fields … are masked for roles below
  * town level"), unless a function says otherwise; issue 11 tightens them.
@@ -111,8 +114,11 @@ const LONG_NUMBER = /\d{7,}/g;
 /** A door number: a road or compound followed by a number, or a room/building/unit number. */
 const DOOR_NUMBER = /(?:路|街|巷|道|村|庄|屯|小区|花园|苑|公寓|大厦|里)\s*\d+\s*(?:号|弄)|\d+\s*(?:号楼|号院|栋|幢|单元|室)/g;
 
-/** Digits joined across spaces and hyphens, so "138 0000 0000" reads as one number. */
-const joinDigits = (text: string) => text.replace(/(?<=\d)[\s\-－]+(?=\d)/g, '');
+/**
+ * Digits joined across spaces and hyphens, so "138 0000 0000" reads as one number; a date (2026-11-29) is
+ * left as it is, so a date typed into a note is not taken for a long number.
+ */
+const joinDigits = (text: string) => text.replace(/(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)|\d[\d\s\-－]*\d/g, (run, date?: string) => (date ? run : run.replace(/[\s\-－]+/g, '')));
 const norm = (t: string) => t.replace(/\s+/g, '').toUpperCase();
 
 /**
@@ -178,11 +184,15 @@ export function redactPersonalData(text: string, known?: KnownPersonalData): str
 // ——— 3. Per-role views ———
 
 /**
- * Whether a role sees personal fields in full. Roles below town level — grid workers, party members,
- * village/community staff — see them masked (身份证号、姓名、电话、住址). Source: ours.
+ * The roles that see personal data masked (身份证号、姓名、电话、住址, and the household's names in free
+ * text): those below town level — grid workers, party members, village/community staff. Data, so that a
+ * change of who sees what (privacy by need, issue 14) is made here alone. Source: ours (README).
  */
+export const MASKED_ROLES: readonly Role[] = ['grid_worker', 'party_member', 'village_staff'];
+
+/** Whether a role sees personal fields in full (not in MASKED_ROLES); every masking here is chosen by it. */
 export function seesPersonalData(role: Role): boolean {
-  return !(role === 'grid_worker' || role === 'party_member' || role === 'village_staff');
+  return !MASKED_ROLES.includes(role);
 }
 
 /** A household register entry as `role` may see it: every personal field masked below town level. */
@@ -210,29 +220,110 @@ export function householdBriefFor(role: Role, brief: HouseholdBrief | null): Hou
   return { headName: maskName(brief.headName), address: maskAddress(brief.address) };
 }
 
+// ——— 4. Free text and internal references in a case's documents ———
+
 /**
- * A kind's case view as the generic case endpoint shows it to `role`. Below town level, personal data a
- * kind's view carries is masked or left out: an application's department records show ID numbers
- * masked; a wish's free text (description, fulfilment text and photos) is left out, with `detail`
- * naming the wish's own endpoint, which shows it redacted (`wishTextFor`). Other kinds carry none.
+ * Where free text sits in a case's documents (its view, its events' data, a Party day's record): the keys
+ * whose string values, or arrays of strings, people typed — a reason, a note, findings, minutes, a wish's
+ * title, a report's text, an answer. `parent/key` names a key only under that parent (an objection's
+ * `from` is a person; a reassignment's `from` is a unit code). Staff's own names (visitors, investigators,
+ * the actor of a step) are not the household's personal data and are not listed. Source: ours (issue 11:
+ * names typed into free text reached village roles unmasked). A new free-text field of any kind is added
+ * here, once, and every read path masks it.
  */
-export function caseViewFor(role: Role, kind: string, view: Record<string, unknown>): Record<string, unknown> {
-  if (seesPersonalData(role)) return view;
-  if (kind === 'application') {
-    const verification = view.verification as { answers?: Array<{ records?: Array<{ idNumber: string }> }> } | undefined;
-    return {
-      ...view,
-      verification: verification && {
-        ...verification,
-        answers: (verification.answers ?? []).map((a) => (a.records ? { ...a, records: a.records.map((r) => ({ ...r, idNumber: maskIdNumber(r.idNumber) })) } : a)),
-      },
-    };
+export const FREE_TEXT_KEYS: readonly string[] = [
+  'reasons',
+  'reason',
+  'note',
+  'notes',
+  'findings',
+  'minutes',
+  'place',
+  'text',
+  'title',
+  'publicTitle',
+  'description',
+  'why',
+  'noticeText',
+  'missing',
+  'supplied',
+  'answer',
+  'objections/from',
+];
+const FREE_TEXT = new Set(FREE_TEXT_KEYS);
+const isFreeText = (key: string, parent: string | undefined) => FREE_TEXT.has(key) || (parent !== undefined && FREE_TEXT.has(`${parent}/${key}`));
+
+/**
+ * An absolute server path (/srv/jiuzhu/data/departments/hrss.csv, C:\data\x.json, file:///…) inside a
+ * text: a department adapter's error names the extract it could not read, and such a message ended up in
+ * an application's verification answer (issue 11).
+ */
+const SERVER_PATH = /(?<![\w.~/])(?:file:\/\/)?(?:\/(?:[\w.@~+-]+\/)+[\w.@~+-]*|[A-Za-z]:\\(?:[\w.@~+ -]+\\)*[\w.@~+-]*)/g;
+/** What stands in for a server path in a text anyone is shown. */
+export const INTERNAL_REFERENCE_LABEL = '〔内部文件〕';
+
+/**
+ * The text without server file paths, each replaced by INTERNAL_REFERENCE_LABEL: no role needs where the
+ * server keeps its files, so this applies to every role (the path stays in the server's own log). Source: ours.
+ */
+export function withoutInternalReferences(text: string): string {
+  return text.replace(SERVER_PATH, (m) => (m.split('/').filter(Boolean).length >= 2 || m.includes('\\') ? INTERNAL_REFERENCE_LABEL : m));
+}
+
+/**
+ * A case document (a view, an event's data, a Party day's record) with every free-text value (FREE_TEXT_KEYS)
+ * passed through `text`, and department records' `idNumber` through `idNumber`. Other values are kept as
+ * they are: ids, codes, dates and enumerations are never touched. A new object; the input is not changed.
+ */
+function mapDocument(value: unknown, key: string | undefined, parent: string | undefined, f: { text: (s: string) => string; idNumber: (s: string) => string }): unknown {
+  if (typeof value === 'string') {
+    if (key === undefined) return value;
+    if (key === 'idNumber') return f.idNumber(value);
+    return isFreeText(key, parent) ? f.text(value) : value;
   }
-  if (kind === 'wish') {
-    const { description: _description, fulfilment, ...rest } = view as { description?: unknown; fulfilment?: Record<string, unknown> | null };
-    return { ...rest, description: null, fulfilment: fulfilment ? { ...fulfilment, text: null, photos: [] } : null, detail: `/v1/wishes/${String(view.caseId)}` };
+  if (Array.isArray(value)) return value.map((v) => mapDocument(v, key, parent, f));
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = mapDocument(v, k, key, f);
+    return out;
   }
-  return view;
+  return value;
+}
+
+/**
+ * A case document as `role` may see it — the ONE masking of a case's data, used on every read path: a
+ * kind's own endpoint and the generic case endpoint, step answers, lists, events and the escalation trail,
+ * Party days. For every role: server paths in free text replaced (`withoutInternalReferences`). Below town
+ * level: free text redacted (`redactPersonalData`) against the household's register entry (`known`: its
+ * members' names, ID numbers, phone, address; pattern alone when the case has no household or it is not in
+ * the register), and department records' ID numbers masked (maskIdNumber). `T` is kept: a view stays the
+ * shape its schema expects. Source: ours (README "Personal fields … are masked for roles below town level").
+ */
+export function caseDocumentFor<T>(role: Role, doc: T, known: KnownPersonalData | undefined): T {
+  const sees = seesPersonalData(role);
+  return mapDocument(doc, undefined, undefined, {
+    text: sees ? withoutInternalReferences : (t) => redactPersonalData(withoutInternalReferences(t), known),
+    idNumber: sees ? (id) => id : maskIdNumber,
+  }) as T;
+}
+
+/** A case's view (any kind) as `role` may see it: `caseDocumentFor`. */
+export function caseViewFor<V extends Record<string, unknown>>(role: Role, view: V, known: KnownPersonalData | undefined): V {
+  return caseDocumentFor(role, view, known);
+}
+
+/** One event of a case's timeline as `role` may see it: its `data` through `caseDocumentFor`. */
+export function caseEventFor<E extends { data?: unknown }>(role: Role, event: E, known: KnownPersonalData | undefined): E {
+  return event.data === undefined ? event : { ...event, data: caseDocumentFor(role, event.data, known) };
+}
+
+/**
+ * Free text on a page anyone may open without signing in (a Party day's minutes on a village's public page,
+ * a report's answer followed by its receipt): ID numbers, phones, long numbers and door numbers redacted by
+ * pattern, server paths dropped — the public sees no more than the least of the signed-in roles. Source: ours.
+ */
+export function publicTextFor(text: string): string {
+  return redactPersonalData(withoutInternalReferences(text));
 }
 
 /** A public report's contact as `role` may see it: masked below town level (maskContact). */
@@ -243,15 +334,4 @@ export function reportContactFor(role: Role, contact: string | null): string | n
 /** A registered helper's contact (a phone) as `role` may see it: masked below town level (maskPhone). */
 export function helperContactFor(role: Role, contact: string): string {
   return seesPersonalData(role) ? contact : maskPhone(contact);
-}
-
-/**
- * A wish's free text as `role` may see it: below town level its title, description and fulfilment text
- * are redacted (`redactPersonalData`) against the household's register entry (`known`), or by pattern
- * alone when the household is not in the register.
- */
-export function wishTextFor<V extends { title: string; description: string; fulfilment: { text: string } | null }>(role: Role, view: V, known: KnownPersonalData | undefined): V {
-  if (seesPersonalData(role)) return view;
-  const r = (t: string) => redactPersonalData(t, known);
-  return { ...view, title: r(view.title), description: r(view.description), fulfilment: view.fulfilment ? { ...view.fulfilment, text: r(view.fulfilment.text) } : null };
 }

@@ -64,6 +64,9 @@ export const COLLECTIONS = {
 
   /** The one-time read-model migrations run so far (store/migrations.ts). */
   migrations: 'migrations',
+
+  /** The audit record: one per mutating request and per read of unmasked personal data; append-only (store/audit.ts, docs/audit.md). */
+  audit: 'audit',
 } as const satisfies Record<keyof Documents, string>;
 
 /** A collection's key in COLLECTIONS (`cases`, `helperPoints` …). */
@@ -321,6 +324,35 @@ export interface MigrationDoc {
   at: Date;
 }
 
+// ── The audit record (store/audit.ts) ──────────────────────────────────────────────────────────
+
+/**
+ * One audited request: a mutating request (POST/PUT/PATCH/DELETE, whatever its outcome) or a read whose
+ * answer held unmasked personal data. `_id` is `<ISO time>~<random>`, so id order is time order.
+ */
+export interface AuditDoc {
+  _id: string;
+  at: Date;
+  /** The request's x-request-id. */
+  requestId: string;
+  /** Who: null when the request carried no valid token (a public route, a 401). */
+  user: { id: string; role: string; unit: string; unitPath: string[] } | null;
+  /** The client's address as the API saw it (TRUST_PROXY applied). */
+  ip: string;
+  method: string;
+  /** The route's pattern, `POST /v1/alerts/:id/visits` (the path without query when no route matched). */
+  route: string;
+  /** The matrix cell the route names (`alert.recordVisit`), or `public` / `none` for an unguarded route. */
+  action: string;
+  /** Why it is audited. */
+  reason: 'mutation' | 'personal_data_read';
+  /** Whether the answer held unmasked personal data. */
+  personalData: boolean;
+  caseIds: string[];
+  householdIds: string[];
+  outcome: { status: number; code: string | null };
+}
+
 /** The document type of each collection, by its key in COLLECTIONS. */
 interface Documents {
   orgUnits: OrgUnitDoc;
@@ -343,6 +375,7 @@ interface Documents {
   partyDays: PartyDayDoc;
   partyDayRuns: PartyDayRunDoc;
   migrations: MigrationDoc;
+  audit: AuditDoc;
 }
 
 /** Every collection, typed: `collections(db).cases` is a `Collection<CaseDoc>`. */

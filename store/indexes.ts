@@ -54,6 +54,11 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.commonIssues, keys: { unitCode: 1, status: 1, month: 1 }, sql: ['unitCode'], serves: 'a unit’s common issues' },
   { collection: COLLECTIONS.commonIssues, keys: { reportIds: 1 }, sql: ['reportIds'], serves: 'the common issues a report belongs to' },
   { collection: COLLECTIONS.partyDays, keys: { unitCode: 1, month: -1 }, sql: ['unitCode'], serves: 'a unit’s Party days' },
+  { collection: COLLECTIONS.audit, keys: { 'user.id': 1, _id: -1 }, sql: [], serves: 'GET /v1/audit?user=' },
+  { collection: COLLECTIONS.audit, keys: { caseIds: 1, _id: -1 }, sql: ['caseIds'], serves: 'GET /v1/audit?case=' },
+  { collection: COLLECTIONS.audit, keys: { householdIds: 1, _id: -1 }, sql: ['householdIds'], serves: 'GET /v1/audit?household=' },
+  { collection: COLLECTIONS.audit, keys: { requestId: 1 }, sql: ['requestId'], serves: 'the audit record of a request' },
+  { collection: COLLECTIONS.audit, keys: { at: 1 }, sql: [], serves: 'the retention purge (store/audit.ts expireAudit)' },
 ];
 
 /** Collections read or written by `_id` (all of them): on FerretDB on PostgreSQL each gets a GIN index on `_id`. */

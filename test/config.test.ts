@@ -76,6 +76,13 @@ describe('configuration', () => {
     expect(message({ ...base, POLICY_FILE: join(dir, 'missing.yaml') })).toMatch(/^POLICY_FILE: cannot read/);
   });
 
+  it('AUDIT_RETENTION_DAYS: six months (184 days) by default; never shorter (网络安全法 Art. 21(3))', () => {
+    expect(loadConfig(base).audit.retentionDays).toBe(184);
+    expect(loadConfig({ ...base, AUDIT_RETENTION_DAYS: '400' }).audit.retentionDays).toBe(400);
+    expect(message({ ...base, AUDIT_RETENTION_DAYS: '183' })).toMatch(/^AUDIT_RETENTION_DAYS: expected at least 184 days/);
+    expect(message({ ...base, AUDIT_RETENTION_DAYS: '30' })).toMatch(/^AUDIT_RETENTION_DAYS: /);
+  });
+
   it('WORKFLOW_BUNDLE_PATH: unset, the worker bundles at start; set, it must name a file', () => {
     expect(loadConfig(base).worker.workflowBundlePath).toBeUndefined();
     const bundle = join(dir, 'workflow-bundle.js');

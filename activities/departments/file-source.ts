@@ -48,7 +48,9 @@ async function readExtract(dir: string, code: DepartmentCode, signal: AbortSigna
       if (!isNotFound(err)) throw err;
     }
   }
-  if (found.length === 0) throw new DepartmentUnavailable(`no extract for ${code} (${DEPARTMENTS[code]}): neither ${code}.csv nor ${code}.json in ${dir}`);
+  // The message becomes the case's verification answer, which staff read: it names the setting, never the
+  // server's folder (issue 11: a grid worker saw a server path).
+  if (found.length === 0) throw new DepartmentUnavailable(`no extract for ${code} (${DEPARTMENTS[code]}): neither ${code}.csv nor ${code}.json in the department data folder (DEPARTMENT_DATA_DIR)`);
   if (found.length > 1) throw new Error(`${dir}: both ${code}.csv and ${code}.json exist; keep one`);
   return found[0]!;
 }

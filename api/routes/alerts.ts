@@ -20,6 +20,7 @@ import {
   type AlertStart,
 } from '../../workflows/alert/contract';
 import { openCase } from '../steps';
+import { presentView } from '../present';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
 import { badRequest, notFound, zErrorBody } from '../errors';
@@ -65,7 +66,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         args: { requestId, level, reasons, actor },
         conflict: 'USE_EXISTING',
       });
-      return reply.code(result.created ? 201 : 200).send(result.alert);
+      return reply.code(result.created ? 201 : 200).send(await presentView(request, result.alert));
     },
   );
 
@@ -80,7 +81,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zAlertView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => guardedCase(request).view as z.infer<typeof zAlertView>,
+    async (request) => presentView(request, guardedCase(request).view) as Promise<z.infer<typeof zAlertView>>,
   );
 
   const params = z.object({ id: zAlertId });
@@ -93,7 +94,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] });
+      return presentView(request, await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] }));
     },
   );
 
@@ -103,7 +104,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return handle.executeUpdate(recordVisitUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), visit: request.body }] });
+      return presentView(request, await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), visit: request.body }] }));
     },
   );
 
@@ -113,7 +114,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return handle.executeUpdate(changeLevelUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] });
+      return presentView(request, await handle.executeUpdate(changeLevelUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] }));
     },
   );
 
@@ -137,7 +138,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       if (unit.level !== 'village') throw badRequest('unitCode: an alert is the responsibility of a village/community', [{ path: 'body.unitCode', message: `is a ${unit.level}` }]);
       reach(request, unit.path);
       const ladder = await orgs.ladder(unit.code);
-      return handle.executeUpdate(reassignUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), unit: ladder[0]!, ladder, reason: request.body.reason }] });
+      return presentView(request, await handle.executeUpdate(reassignUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), unit: ladder[0]!, ladder, reason: request.body.reason }] }));
     },
   );
 
@@ -147,7 +148,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return handle.executeUpdate(closeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), closure: request.body }] });
+      return presentView(request, await handle.executeUpdate(closeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), closure: request.body }] }));
     },
   );
 
@@ -165,7 +166,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return handle.executeUpdate(repolicyUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), policy: config.policy.alerts }] });
+      return presentView(request, await handle.executeUpdate(repolicyUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), policy: config.policy.alerts }] }));
     },
   );
 };

@@ -3,7 +3,6 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
-import { caseViewFor } from '../../domain/privacy';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { findCase, openApplicationOf } from '../../store/cases';
@@ -13,6 +12,7 @@ import { APPLICATION_WORKFLOW_TYPE, applicationStepUpdates, applicationWorkflowI
 import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, reach } from '../guard';
+import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
@@ -80,7 +80,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       const workflowId = applicationWorkflowId(body.householdId, body.category);
       try {
         const view = await openCase(temporal, { workflowType: APPLICATION_WORKFLOW_TYPE, workflowId, taskQueue: config.temporal.taskQueue, start, update: openedUpdate, args: { requestId }, conflict: 'FAIL' });
-        return reply.code(201).send(view);
+        return reply.code(201).send(await presentView(request, view));
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
         const open = await openApplicationOf(db, body.householdId, body.category);
@@ -100,7 +100,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zApplicationView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => caseViewFor(principalOf(request).role, 'application', guardedCase(request).view) as z.infer<typeof zApplicationView>,
+    async (request) => presentView(request, guardedCase(request).view) as Promise<z.infer<typeof zApplicationView>>,
   );
 
   // One endpoint per human step, all from the one table in domain/application.ts.
@@ -116,7 +116,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const handle = temporal.workflow.getHandle(doc.workflowId);
       const view = await handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
-      return caseViewFor(p.role, 'application', view) as z.infer<typeof zApplicationView>;
+      return presentView(request, view) as Promise<z.infer<typeof zApplicationView>>;
     },
   });
 };

@@ -1,15 +1,15 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
-import { caseViewFor, householdBriefFor } from '../../domain/privacy';
 import type { CaseKind } from '../../domain/projection';
 import { boardRows, eventsOfCase, findCaseListDocs, listCases } from '../../store/cases';
 import type { CaseListDoc } from '../../store/collections';
-import { principalOf, type Principal } from '../auth';
 import { zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
+import { presentBrief, presentCase, presentEvents } from '../present';
 
 /** A listed case with a due time: what a due-ordered list reads. */
 type DueListDoc = CaseListDoc & { dueAt: Date };
@@ -36,8 +36,8 @@ const zCaseRow = z.object({
   escalatedTo: zUnitRef.nullable(),
 });
 
-/** The row every list shows: one case, its deadline and how late, its rung. */
-function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseRow> {
+/** The row every list shows: one case, its deadline and how late, its rung; the household as the caller may see it. */
+function toRow(request: FastifyRequest, d: CaseListDoc, now: number): z.infer<typeof zCaseRow> {
   const dueAt = d.dueAt ? d.dueAt.getTime() : null;
   const overdue = dueAt !== null && d.status === 'open' && now >= dueAt;
   return {
@@ -47,7 +47,7 @@ function toRow(p: Principal, d: CaseListDoc, now: number): z.infer<typeof zCaseR
     level: d.level,
     unit: d.unit,
     householdId: d.householdId,
-    household: householdBriefFor(p.role, d.household ?? null),
+    household: presentBrief(request, { caseId: d._id, householdId: d.householdId }, d.household ?? null),
     dueKind: d.due?.kind ?? null,
     dueLabel: d.due?.label ?? null,
     dueAt: dueAt === null ? null : new Date(dueAt).toISOString(),
@@ -67,7 +67,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
    * A page of small rows (the board's or the task list's) in due order, with the page's case documents:
    * the rows are read by unit and sorted, then only the page's cases are read, by `_id`.
    */
-  const pageOfRows = (board: 'overdue' | 'due', p: Principal, q: { kind?: CaseKind; level?: string; limit: number; cursor?: string }, org: string, now: number) =>
+  const pageOfRows = (board: 'overdue' | 'due', request: FastifyRequest, q: { kind?: CaseKind; level?: string; limit: number; cursor?: string }, org: string, now: number) =>
     keysetPage(
       BY_DUE,
       q,
@@ -76,7 +76,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         const shown = await findCaseListDocs(mongo.db, page.map((r) => r._id));
         return page.flatMap((r) => {
           const d = shown.get(r._id);
-          return d ? [toRow(p, d, now)] : [];
+          return d ? [toRow(request, d, now)] : [];
         });
       },
     );
@@ -102,18 +102,17 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const p = principalOf(request);
       const q = request.query;
       const unit = guardedUnit(request);
       const now = Date.now();
 
       // The board: the small `overdue` collection, one row per case overdue right now.
-      if (q.overdue === 'true') return pageOfRows('overdue', p, q, unit.code, now);
+      if (q.overdue === 'true') return pageOfRows('overdue', request, q, unit.code, now);
       // A worker's task list: the small `due` collection, one row per open case with a pending deadline.
-      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows('due', p, q, unit.code, now);
+      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows('due', request, q, unit.code, now);
 
       const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false' };
-      const show = (docs: readonly CaseListDoc[]) => docs.map((d) => toRow(p, d, now));
+      const show = (docs: readonly CaseListDoc[]) => docs.map((d) => toRow(request, d, now));
       // Due order reads only cases with a due time (the store's filter), so every row has one.
       if (q.sort === 'due') return keysetPage(BY_DUE, q, (after, limit) => listCases(mongo.db, { ...scope, order: 'due', after, limit }) as Promise<DueListDoc[]>, (page) => show(page));
       return keysetPage(BY_ID, q, (after, limit) => listCases(mongo.db, { ...scope, order: 'id', after, limit }), (page) => show(page));
@@ -135,7 +134,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const doc = guardedCase(request);
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
-      return { ...caseViewFor(principalOf(request).role, doc.kind, doc.view ?? {}), caseId: doc._id, kind: doc.kind, links: { temporal } };
+      return { ...(await presentCase(request, { caseId: doc._id, householdId: doc.householdId }, doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal } };
     },
   );
 
@@ -162,12 +161,14 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const doc = guardedCase(request);
-      const events = await eventsOfCase(mongo.db, doc._id);
+      const ref = { caseId: doc._id, householdId: doc.householdId };
+      const events = await presentEvents(request, ref, await eventsOfCase(mongo.db, doc._id));
+      const { escalations } = await presentCase(request, ref, { escalations: (doc.view?.escalations as unknown[]) ?? [] });
       return {
         caseId: doc._id,
         kind: doc.kind,
         workflowId: doc.workflowId ?? '',
-        escalations: (doc.view?.escalations as unknown[]) ?? [],
+        escalations,
         events: events.map((e) => ({ version: e.version, type: e.type, at: e.at.toISOString(), actor: e.actor, data: e.data })),
       };
     },

@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
-import { householdFor } from '../../domain/privacy';
 import type { HouseholdDoc } from '../../store/collections';
 import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
-import { principalOf, type Principal } from '../auth';
+import { principalOf } from '../auth';
 import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
+import { presentHousehold } from '../present';
 
 const zHousehold = z.object({
   id: z.string(),
@@ -29,9 +30,8 @@ const zHousehold = z.object({
 /** Household ids are opaque (no ID number in URLs, workflow ids or logs). */
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
-const show = (p: Principal, { _id, ...rest }: HouseholdDoc): Household => {
-  return householdFor(p.role, { id: _id, ...rest });
-};
+/** A register entry as the caller may see it (api/present.ts). */
+const show = (request: FastifyRequest, { _id, ...rest }: HouseholdDoc): Household => presentHousehold(request, { id: _id, ...rest });
 
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo } = app.deps;
@@ -67,7 +67,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const result = await registerHousehold(mongo.db, doc);
       if ('conflict' in result) throw conflict('a household with this head of household ID number is already registered', { householdId: result.conflict });
-      return reply.code(201).send(show(p, doc));
+      return reply.code(201).send(show(request, doc));
     },
   );
 
@@ -83,11 +83,10 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const p = principalOf(request);
       const doc = await findHousehold(mongo.db, request.params.id);
       if (!doc) throw notFound(`household ${request.params.id} not found`);
       reach(request, doc.orgPath);
-      return show(p, doc);
+      return show(request, doc);
     },
   );
 
@@ -106,13 +105,12 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const p = principalOf(request);
       const org = guardedUnit(request).code;
       return keysetPage(
         BY_ID,
         request.query,
         (after, limit) => householdsIn(mongo.db, org, after, limit),
-        (page) => page.map((d) => show(p, d)),
+        (page) => page.map((d) => show(request, d)),
       );
     },
   );

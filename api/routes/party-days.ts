@@ -19,6 +19,7 @@ import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, caseClosed, conflict, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
+import { presentCase, presentView } from '../present';
 
 const zScheduleView = z.object({
   scheduleId: z.string(),
@@ -206,7 +207,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = villageOf(request);
       const docs = await partyDaysOf(db, unit.code, request.query.limit);
-      return { items: docs as unknown as z.infer<typeof zRecord>[] };
+      return { items: await Promise.all((docs as unknown as z.infer<typeof zRecord>[]).map((d) => presentCase(request, { caseId: d._id, householdId: null }, d))) };
     },
   );
 
@@ -238,7 +239,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const doc = await recordOf(request);
-      return { ...(guardedCase(request).view as z.infer<typeof zPartyDayView>), workflowId: doc.workflowId };
+      return { ...(await presentView(request, guardedCase(request).view as z.infer<typeof zPartyDayView>)), workflowId: doc.workflowId };
     },
   );
 
@@ -271,7 +272,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       const doc = await recordOf(request);
       const handle = temporal.workflow.getHandle<typeof partyDayWorkflow>(doc.workflowId);
       const view = await handle.executeUpdate(answerUpdate, { args: [{ partyDayId: doc._id, actor: actorOf(p), ...request.body }] });
-      return view as z.infer<typeof zPartyDayView>;
+      return presentView(request, view as z.infer<typeof zPartyDayView>);
     },
   );
 };

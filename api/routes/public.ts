@@ -15,6 +15,7 @@ import {
   type ReportCategory,
   type ReportView,
 } from '../../domain/report';
+import { publicTextFor } from '../../domain/privacy';
 import { loadCatalogue } from '../../store/catalogue';
 import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
@@ -190,8 +191,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
             items: (Array.isArray(d.items) ? d.items : []).map((i) => ({
               category: i.category ?? null,
               categoryName: categoryName(i.category),
-              title: String(i.title ?? ''),
-              answer: typeof i.answer === 'string' ? i.answer : null,
+              title: publicTextFor(String(i.title ?? '')),
+              answer: typeof i.answer === 'string' ? publicTextFor(i.answer) : null,
               answeredBy: i.answeredBy?.role ? { role: i.answeredBy.role, roleName: answererRoleName(i.answeredBy.role), name: String(i.answeredBy.name ?? '') } : null,
             })),
           })),
@@ -313,7 +314,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         acknowledgedAt: v.acknowledgedAt,
         answerBy: v.answerBy,
         answer: v.answer
-          ? { text: v.answer.text, answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
+          ? { text: publicTextFor(v.answer.text), answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
           : null,
       };
     },

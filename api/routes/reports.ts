@@ -3,13 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { REPORT_CATEGORY_NAMES, REPORT_STAGES, REPORT_STEPS, type ReportCategory, type ReportView } from '../../domain/report';
-import { reportContactFor } from '../../domain/privacy';
+import { reportContactFor, seesPersonalData } from '../../domain/privacy';
 import type { CommonIssueDoc } from '../../store/collections';
 import { commonIssuesOfReport, contactOf, listCommonIssues, loadUnitProfile, saveUnitProfile, zUnitProfileInput } from '../../store/reports';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate } from '../../workflows/report/contract';
-import { actorOf, principalOf, type Principal } from '../auth';
+import { actorOf, principalOf } from '../auth';
 import { notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
+import { markPersonalData } from '../audit';
+import { presentView } from '../present';
 import { stepRoutes } from '../steps';
 import { publicRoutes } from './public';
 
@@ -40,10 +42,15 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
 
   await app.register(publicRoutes);
 
-  /** The staff view: the workflow's, plus the contact from the store, masked below town level. */
-  async function shown(p: Principal, view: ReportView) {
+  /**
+   * The staff view: the workflow's as the caller may see it (api/present.ts: free text masked below town
+   * level), plus the contact from the store, masked below town level; an unmasked contact is audited.
+   */
+  async function shown(request: FastifyRequest, view: ReportView) {
+    const p = principalOf(request);
     const contact = await contactOf(db, view.caseId);
-    return { ...view, contact: reportContactFor(p.role, contact) };
+    if (contact !== null && seesPersonalData(p.role)) markPersonalData(request, { caseId: view.caseId });
+    return { ...(await presentView(request, view)), contact: reportContactFor(p.role, contact) };
   }
 
   const unitBrief = async (code: string) => ({ code, name: (await orgs.get(code))?.name ?? code });
@@ -72,10 +79,9 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const p = principalOf(request);
       const doc = guardedCase<ReportView>(request);
       const issues = await commonIssuesOfReport(db, doc._id);
-      return { ...(await shown(p, doc.view)), commonIssues: await Promise.all(issues.map(issueOut)) };
+      return { ...(await shown(request, doc.view)), commonIssues: await Promise.all(issues.map(issueOut)) };
     },
   );
 
@@ -98,7 +104,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         const a = input as z.infer<typeof REPORT_STEPS.answer.body>;
         view = await handle.executeUpdate(answerReportUpdate, { args: [{ ...action, answer: a.answer, answeredBy: a.answeredBy, channel: 'staff' }] });
       } else view = await handle.executeUpdate(markCommonIssueUpdate, { args: [{ ...action, ...(input as { title?: string }) }] });
-      return shown(p, view);
+      return shown(request, view);
     },
   });
 

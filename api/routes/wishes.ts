@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../domain/china-time';
 import { zOrgCode } from '../../domain/org';
-import { helperContactFor, knownPersonalDataOf, PERSONAL_DATA_NAMES, personalDataIn, seesPersonalData, wishTextFor } from '../../domain/privacy';
+import { helperContactFor, knownPersonalDataOf, PERSONAL_DATA_NAMES, personalDataIn, seesPersonalData } from '../../domain/privacy';
 import {
   HELPER_KIND_NAMES,
   HELPER_KINDS,
@@ -25,6 +26,8 @@ import { WISH_WORKFLOW_TYPE, wishOpenedUpdate, wishStepUpdates, wishWorkflowId, 
 import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach } from '../guard';
+import { markPersonalData } from '../audit';
+import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
@@ -57,7 +60,13 @@ const zPublicWish = z.object({
   statusName: z.string(),
 });
 
-const showHelper = (p: Principal, h: HelperDoc) => ({
+/** A helper as the caller may see them: the contact masked below town level, and an unmasked one audited. */
+const showHelper = (request: FastifyRequest, h: HelperDoc) => {
+  const p = principalOf(request);
+  if (seesPersonalData(p.role)) markPersonalData(request);
+  return helperOut(p, h);
+};
+const helperOut = (p: Principal, h: HelperDoc) => ({
   id: h._id,
   kind: h.kind,
   kindName: HELPER_KIND_NAMES[h.kind],
@@ -73,16 +82,6 @@ const showHelper = (p: Principal, h: HelperDoc) => ({
 export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const db = mongo.db;
-
-  /**
-   * The wish as this caller may see it: below town level (grid workers, party members, village staff) the
-   * household's names, numbers and address are masked in the free text, as everywhere else.
-   */
-  async function present(p: Principal, view: WishView): Promise<WishView> {
-    if (seesPersonalData(p.role)) return view; // no register read for those who see it all
-    const h = await findHousehold(db, view.householdId);
-    return wishTextFor(p.role, view, h ? knownPersonalDataOf(h) : undefined);
-  }
 
   app.post(
     '/v1/wishes',
@@ -124,7 +123,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       };
       const view = await openCase(temporal, { workflowType: WISH_WORKFLOW_TYPE, workflowId, taskQueue: config.temporal.taskQueue, start, update: wishOpenedUpdate, args: { requestId }, conflict: 'FAIL' });
-      return reply.code(201).send(await present(p, view));
+      return reply.code(201).send(await presentView(request, view));
     },
   );
 
@@ -139,7 +138,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zWishView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => present(principalOf(request), guardedCase<WishView>(request).view),
+    async (request) => presentView(request, guardedCase<WishView>(request).view),
   );
 
   // One endpoint per step, all from the one table in domain/wish.ts.
@@ -172,7 +171,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const handle = temporal.workflow.getHandle(doc.workflowId);
       const view = await handle.executeUpdate(wishStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: body, ...(helper ? { helper } : {}) }] });
-      return present(p, view);
+      return presentView(request, view as WishView);
     },
   });
 
@@ -266,7 +265,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const result = await registerHelper(db, doc);
       if ('conflict' in result) throw conflict(`user ${userId} is already registered as a helper`, { helperId: result.conflict });
-      return reply.code(201).send(showHelper(p, result.created));
+      return reply.code(201).send(showHelper(request, result.created));
     },
   );
 
@@ -285,9 +284,8 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const p = principalOf(request);
       const org = guardedUnit(request).code;
-      return keysetPage(BY_ID, request.query, (after, limit) => helpersIn(db, org, after, limit), (page) => page.map((h) => showHelper(p, h)));
+      return keysetPage(BY_ID, request.query, (after, limit) => helpersIn(db, org, after, limit), (page) => page.map((h) => showHelper(request, h)));
     },
   );
 
@@ -319,7 +317,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!(p.role === 'party_member' && helper.userId === p.userId)) reach(request, helper.orgPath);
       const { entries, total } = await pointsOf(db, helper._id);
       return {
-        ...showHelper(p, helper),
+        ...showHelper(request, helper),
         points: total,
         fulfilments: entries.map((e) => ({
           wishId: e.wishId,

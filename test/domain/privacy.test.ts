@@ -15,7 +15,10 @@ import {
   redactPersonalData,
   reportContactFor,
   seesPersonalData,
-  wishTextFor,
+  caseEventFor,
+  INTERNAL_REFERENCE_LABEL,
+  publicTextFor,
+  withoutInternalReferences,
   type KnownPersonalData,
 } from '../../domain/privacy';
 import { ROLES, type Role } from '../../domain/roles';
@@ -181,24 +184,61 @@ describe('per-role views', () => {
     expect(householdBriefFor('grid_worker', null)).toBeNull();
   });
 
-  it('the generic case view: an application’s department records with ID numbers masked, a wish’s free text left out', () => {
-    const application = { caseId: 'ap-1', verification: { answers: [{ source: 'hrss', records: [{ idNumber: '371002195001010017', amount: 1200 }] }, { source: 'banks' }] } };
-    expect(caseViewFor('village_staff', 'application', application)).toEqual({
+  it('a case view of any kind: free text redacted against the household below town level, department records’ ID numbers masked; the same function for every kind', () => {
+    const known = knownPersonalDataOf(HOUSEHOLD);
+    const application = {
       caseId: 'ap-1',
-      verification: { answers: [{ source: 'hrss', records: [{ idNumber: '3710**********0017', amount: 1200 }] }, { source: 'banks' }] },
+      householdId: 'hh-1',
+      stage: 'investigation',
+      submittedAt: '2026-11-29T02:00:00.000Z',
+      investigations: [{ investigators: ['王调查', '赵调查'], findings: '张秀兰与孙子李明同住，电话13800001234', visitedAt: '2026-11-29T02:00:00.000Z' }],
+      verification: { answers: [{ department: 'hrss', status: 'answered', records: [{ idNumber: '371002195001010017', kind: 'pension', description: '养老金', monthlyIncome: 1200 }] }, { department: 'banks', status: 'missing', reason: 'no extract' }] },
+      notices: [{ objections: [{ text: '李明有车', from: '李明的邻居', at: 'x' }] }],
+    };
+    expect(caseViewFor('village_staff', application, known)).toEqual({
+      ...application,
+      investigations: [{ investigators: ['王调查', '赵调查'], findings: '张**与孙子李*同住，电话138****1234', visitedAt: '2026-11-29T02:00:00.000Z' }],
+      verification: { answers: [{ department: 'hrss', status: 'answered', records: [{ idNumber: '3710**********0017', kind: 'pension', description: '养老金', monthlyIncome: 1200 }] }, { department: 'banks', status: 'missing', reason: 'no extract' }] },
+      notices: [{ objections: [{ text: '李*有车', from: '李*的邻居', at: 'x' }] }],
     });
-    const wish = { caseId: 'wish-0123456789ab', title: '想要一台轮椅', description: '张秀兰老人腿脚不便', fulfilment: { text: '已送达张秀兰家', photos: ['https://x/1.jpg'], at: 'x' } };
-    expect(caseViewFor('party_member', 'wish', wish)).toEqual({
-      caseId: 'wish-0123456789ab',
-      title: '想要一台轮椅',
-      description: null,
-      fulfilment: { text: null, photos: [], at: 'x' },
-      detail: '/v1/wishes/wish-0123456789ab',
-    });
-    expect(caseViewFor('party_member', 'wish', { ...wish, fulfilment: null })).toMatchObject({ description: null, fulfilment: null });
-    const alert = { caseId: 'al-1', reasons: ['突发重病'] };
-    expect(caseViewFor('grid_worker', 'alert', alert)).toBe(alert);
-    for (const kind of ['application', 'wish', 'alert']) expect(caseViewFor('town_staff', kind, wish)).toBe(wish);
+    const wish = { caseId: 'wish-0123456789ab', householdId: 'hh-1', title: '张秀兰想要一台轮椅', description: '腿脚不便，海港路12号', fulfilment: { text: '已送达张秀兰家', photos: ['https://x/1.jpg'], at: 'x' } };
+    expect(caseViewFor('party_member', wish, known)).toEqual({ ...wish, title: '张**想要一台轮椅', description: '腿脚不便，海港路**号', fulfilment: { text: '已送达张**家', photos: ['https://x/1.jpg'], at: 'x' } });
+    const alert = { caseId: 'alert-1', householdId: 'hh-1', reasons: ['张秀兰突发重病'], visits: [{ visitors: ['李网格'], notes: '见到李明', visitedAt: '2026-11-29T02:00:00.000Z' }], closure: { reason: 'resolved', note: '张秀兰已出院' }, reassignments: [{ from: { code: '371002001001', name: '海港社区' }, reason: '搬家' }] };
+    expect(caseViewFor('grid_worker', alert, known)).toEqual({ ...alert, reasons: ['张**突发重病'], visits: [{ visitors: ['李网格'], notes: '见到李*', visitedAt: '2026-11-29T02:00:00.000Z' }], closure: { reason: 'resolved', note: '张**已出院' } });
+    // Town level and above: unchanged, whatever the kind.
+    for (const view of [application, wish, alert]) expect(caseViewFor('town_staff', view, undefined)).toEqual(view);
+  });
+
+  it('an event of a case’s timeline: its data through the same masking; ids, codes and dates untouched', () => {
+    const known = knownPersonalDataOf(HOUSEHOLD);
+    const opened = { type: 'opened', at: 'x', data: { level: 'red', reasons: ['张秀兰摔伤'], policyVersion: 'weihai-2026' } };
+    expect(caseEventFor('village_staff', opened, known)).toEqual({ ...opened, data: { ...opened.data, reasons: ['张**摔伤'] } });
+    const reassigned = { type: 'reassigned', at: 'x', data: { from: '371002001001', to: '371002001002', reason: '李明搬家' } };
+    expect(caseEventFor('village_staff', reassigned, known)).toEqual({ ...reassigned, data: { from: '371002001001', to: '371002001002', reason: '李*搬家' } });
+    expect(caseEventFor('town_staff', reassigned, known)).toEqual(reassigned);
+    const acknowledged: { type: string; at: string; data?: unknown } = { type: 'acknowledged', at: 'x' };
+    expect(caseEventFor('village_staff', acknowledged, known)).toEqual({ type: 'acknowledged', at: 'x' });
+  });
+
+  it('server paths never reach anyone: replaced by a label for every role, in every free-text field', () => {
+    const view = { caseId: 'ap-1', householdId: null, verification: { answers: [{ department: 'hrss', status: 'missing', reason: 'no extract for hrss (人社): neither hrss.csv nor hrss.json in /srv/jiuzhu/data/departments' }] } };
+    for (const role of ROLES) {
+      const shown = caseViewFor(role, view, undefined);
+      expect(JSON.stringify(shown)).not.toContain('/srv/');
+      expect(shown.verification.answers[0]!.reason).toBe(`no extract for hrss (人社): neither hrss.csv nor hrss.json in ${INTERNAL_REFERENCE_LABEL}`);
+    }
+    expect(withoutInternalReferences('bad line in C:\\data\\departments\\banks.csv')).toBe(`bad line in ${INTERNAL_REFERENCE_LABEL}`);
+    expect(withoutInternalReferences('file:///var/lib/x/y.json: bad')).toBe(`${INTERNAL_REFERENCE_LABEL}: bad`);
+    // Not paths: fractions, "和/或", a single segment.
+    for (const text of ['1/2/3', '和/或', '/x', '材料/证明']) expect(withoutInternalReferences(text)).toBe(text);
+  });
+
+  it('dates typed into free text stay as they are below town level', () => {
+    expect(redactPersonalData('2026-11-29 入户，电话13800001234')).toBe('2026-11-29 入户，电话138****1234');
+  });
+
+  it('public pages: free text redacted by pattern', () => {
+    expect(publicTextFor('请联系13800001234，身份证371002195001010017')).toBe('请联系138****1234，身份证3710**********0017');
   });
 
   it('contacts: a report’s free-text contact and a helper’s phone, masked below town level', () => {
@@ -209,13 +249,4 @@ describe('per-role views', () => {
     expect(helperContactFor('town_supervisor', '13912345678')).toBe('13912345678');
   });
 
-  it('a wish’s free text: redacted against the register below town level, by pattern alone without it', () => {
-    const view = { caseId: 'w', title: '张秀兰想要轮椅', description: '家住海港路12号，电话13800001234', fulfilment: { text: '已送到李明手上' } };
-    const known = knownPersonalDataOf(HOUSEHOLD);
-    expect(known).toEqual({ names: ['张秀兰', '李明'], idNumbers: ['371002195001010017', '37100220000229001X'], phones: ['13800001234'], addresses: [HOUSEHOLD.address] });
-    expect(wishTextFor('town_staff', view, known)).toBe(view);
-    const shown = wishTextFor('village_staff', view, known);
-    expect(shown).toEqual({ caseId: 'w', title: '张**想要轮椅', description: '家住海港路**号，电话138****1234', fulfilment: { text: '已送到李*手上' } });
-    expect(wishTextFor('village_staff', { ...view, fulfilment: null }, undefined)).toEqual({ caseId: 'w', title: '张秀兰想要轮椅', description: '家住海港路**号，电话138****1234', fulfilment: null });
-  });
 });

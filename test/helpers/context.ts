@@ -10,6 +10,9 @@ import { loadConfig, type Config } from '../../config';
 import { computeCheckDigit } from '../../domain/id-number';
 import type { Role } from '../../domain/roles';
 import { connectMongo } from '../../store/mongo';
+import { auditCountsByRequest } from '../../store/audit';
+import { MUTATING_METHODS } from '../../domain/audit';
+import type { Db } from 'mongodb';
 import { ensureIndexes } from '../../store/indexes';
 import { seedReferenceData } from '../../store/seed';
 import { bundleWorkflows } from '../../worker/bundle';
@@ -81,6 +84,7 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const app = await buildApp({ config, mongo, temporal, logger: false });
+  const audited = countMutatingRequests(app);
   const workers: { worker: Worker; running: Promise<void>; connection: NativeConnection }[] = [];
 
   return {
@@ -97,6 +101,8 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
       return worker;
     },
     async close() {
+      // Every mutating request this file sent left exactly one audit record (issue 11; api/audit.ts).
+      const unaudited = await requestsWithoutOneAuditRecord(mongo.db, audited).catch((err: unknown) => [`audit not readable: ${String(err)}`]);
       for (const w of workers) {
         if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
         await w.running;
@@ -106,8 +112,34 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
       await connection.close();
       await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.client.close();
+      if (unaudited.length > 0) throw new Error(`${unaudited.length} of ${audited.length} mutating requests did not leave exactly one audit record: ${unaudited.slice(0, 5).join('; ')}`);
     },
   };
+}
+
+/**
+ * Counts the mutating requests (POST/PUT/PATCH/DELETE) the tests send through `app.inject`, by the request
+ * id each answer carries, with the method and URL for the failure message.
+ */
+function countMutatingRequests(app: App): { id: string; what: string }[] {
+  const sent: { id: string; what: string }[] = [];
+  const inject = app.inject.bind(app) as (opts: unknown) => Promise<{ headers: Record<string, unknown> }>;
+  (app as unknown as { inject: unknown }).inject = (opts?: unknown) => {
+    if (opts === undefined || typeof opts !== 'object' || opts === null) return (inject as (o?: unknown) => unknown)(opts);
+    const method = String((opts as { method?: string }).method ?? 'GET').toUpperCase();
+    return inject(opts).then((res) => {
+      if (MUTATING_METHODS.includes(method)) sent.push({ id: String(res.headers['x-request-id']), what: `${method} ${String((opts as { url?: unknown }).url)}` });
+      return res;
+    });
+  };
+  return sent;
+}
+
+/** The requests among `sent` whose id has not exactly one audit record (with how many it has). */
+async function requestsWithoutOneAuditRecord(db: Db, sent: { id: string; what: string }[]): Promise<string[]> {
+  if (sent.length === 0) return [];
+  const counts = await auditCountsByRequest(db, sent.map((s) => s.id));
+  return sent.filter((s) => counts.get(s.id) !== 1).map((s) => `${s.what} (${s.id}): ${counts.get(s.id) ?? 0} records`);
 }
 
 let bundle: Promise<{ code: string }> | undefined;
