@@ -1,15 +1,18 @@
+import { piiKeyring } from '../store/pii';
 import { Client, Connection } from '@temporalio/client';
 import { runWithConfig } from '../config';
 import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
 import { buildApp } from './app';
+import { piiDataConverter } from '../worker/codec';
 
 // The API process: listen, and close gracefully (finish in-flight requests) on SIGINT/SIGTERM.
 await runWithConfig(async (config) => {
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
   const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  // Payloads encrypted with the read model's keys (worker/codec.ts), as the worker's are.
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: piiDataConverter(piiKeyring(config.pii)) });
   const app = await buildApp({ config, mongo, temporal });
 
   let closing = false;

@@ -1,3 +1,5 @@
+import { attachPiiKeyring, piiKeyring } from '../store/pii';
+import { piiDataConverter } from '../worker/codec';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { BSON, MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
 import { buildApp, type App } from '../api/app';
 import { signToken } from '../api/auth';
-import { loadConfig, type Config } from '../config';
+import { insecureDevPiiKeys, loadConfig, type Config } from '../config';
 import { advanceAlert, alertView, openAlert, type Actor, type VisitInput } from '../domain/alert';
 import { computeCheckDigit } from '../domain/id-number';
 import type { OrgUnit, UnitRef } from '../domain/org';
@@ -631,7 +633,9 @@ async function workerChild(cfg: ChildConfig): Promise<void> {
     const e = commandEvent(event);
     if (e) commands.push(e);
   });
-  const worker = await createWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, db: mongoClient.db(cfg.db), interceptors });
+  const workerDb = mongoClient.db(cfg.db);
+  attachPiiKeyring(workerDb, piiKeyring(insecureDevPiiKeys()));
+  const worker = await createWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, db: workerDb, interceptors });
   const running = worker.run();
   const slots = (s: { type: string; numSlots?: number }) => (s.type === 'fixed-size' ? String(s.numSlots) : s.type);
   process.on('message', (req: ChildRequest) => {
@@ -719,7 +723,7 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
   });
   log(`Temporal ${config.temporal.address}${temporalProc ? ' (dev server, in memory)' : ' (TEMPORAL_ADDRESS)'}; ${mongoKind} ${config.mongodb.uri}; database ${config.mongodb.db}`);
 
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   onTeardown('mongo client', () => mongo.client.close());
   const readModel = mongo.client.db(`${config.mongodb.db}_readmodel`);
   // Our databases only; on a local throwaway server the whole data directory goes anyway.
@@ -732,7 +736,8 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
 
   const connection = await Connection.connect({ address: config.temporal.address });
   onTeardown('temporal client', () => connection.close());
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // With the payload codec, as the API's client has (the worker's codec uses the same development keys).
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: piiDataConverter(piiKeyring(config.pii)) });
   const started: string[] = [];
   if (config.temporal.external) {
     // A shared server keeps what we leave running: terminate every alert we opened.

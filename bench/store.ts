@@ -6,6 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { BSON, MongoClient, type Collection, type CommandStartedEvent, type Db, type Document, type Filter } from 'mongodb';
 import pg from 'pg';
 import { projectCaseInto, readModelDocs } from '../store/projection';
+import { insecureDevPiiKeys } from '../config';
+import { attachPiiKeyring, piiKeyring } from '../store/pii';
 import { acknowledge, advanceAlert, alertView, close, openAlert, recordVisit, type Actor, type AlertState, type CaseEvent, type Notice } from '../domain/alert';
 import { localMonth } from '../domain/china-time';
 import { computeCheckDigit } from '../domain/id-number';
@@ -615,6 +617,7 @@ async function benchServer(backend: ServerResult['backend'], scratch: string): P
   onTeardown(`${backend} client`, closeClient);
   const dbName = `bench_store_${randomBytes(3).toString('hex')}`;
   const db = client.db(dbName);
+  attachPiiKeyring(db, piiKeyring(insecureDevPiiKeys()));
   if (EXTERNAL) onTeardown('bench database', () => db.dropDatabase());
   log(`${backend}: ${kind} at ${uri}, database ${dbName}`);
   await ensureIndexes(db, { postgresUrl });

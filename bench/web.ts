@@ -1,3 +1,4 @@
+import { piiKeyring } from '../store/pii';
 import { readModelDocs } from '../store/projection';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -81,7 +82,7 @@ await runBench('web', flags['max-minutes'] as number, async () => {
     MONGODB_URI: process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}/`,
     MONGODB_DB: `bench_web_${runId}`,
   });
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   onTeardown('mongo client', () => mongo.client.close());
   if (config.mongodb.external) onTeardown('bench database', () => mongo.db.dropDatabase());
   log(`read model: ${mongoProc?.kind ?? 'external'} ${config.mongodb.uri}, database ${config.mongodb.db}`);

@@ -114,6 +114,11 @@ export const PERMISSIONS = {
   org: { read: READ },
   /** On-time figures (考核). */
   stats: { read: READ },
+  /**
+   * The codec server (api/routes/codec.ts): decoding Temporal payloads shows personal data unmasked, so only
+   * the district and the city monitor (and admins, who run the Temporal UI) — `read` covers /decode and /encode.
+   */
+  temporal_payloads: { read: allow(['district_staff', 'city_monitor'], 'ours: decoded workflow payloads hold unmasked personal data (PIPL Art. 28/51); operators at district level and above') },
 } as const satisfies Record<string, Record<string, Permission>>;
 
 export type Subject = keyof typeof PERMISSIONS;

@@ -1,3 +1,4 @@
+import { piiKeyring } from '../store/pii';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
@@ -65,7 +66,7 @@ async function main(config: Config): Promise<void> {
     if (readModel.postgresUrl) childEnv.FERRETDB_POSTGRESQL_URL = readModel.postgresUrl;
   }
 
-  const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   await ensureIndexes(db, { postgresUrl: childEnv.FERRETDB_POSTGRESQL_URL ?? config.mongodb.postgresUrl });
   const seeded = await seedReferenceData(db);
   log(`org tree: ${seeded.units} units loaded${seeded.calendarYears.length ? `; holiday calendar ${seeded.calendarYears.join(', ')} added` : ''}`);

@@ -1,3 +1,5 @@
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 // A default import: the package is CommonJS, whose named exports Node's ESM loader (scripts run by tsx) cannot see.
@@ -76,7 +78,7 @@ export async function createTimeSkippingHarness(name: string, opts: TimeSkipping
         EscalationRung: T.INDEXED_VALUE_TYPE_INT,
       },
     });
-    mongo = await connectMongo(servers.mongoUri, `t_wf_${name.replace(/-/g, '_')}_${suffix}`);
+    mongo = await connectMongo(servers.mongoUri, `t_wf_${name.replace(/-/g, '_')}_${suffix}`, piiKeyring(insecureDevPiiKeys()));
     // Bundling takes seconds: done here, not in the first test's time.
     await sharedBundle();
   } catch (err) {

@@ -1,3 +1,5 @@
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -73,7 +75,7 @@ describe.runIf(postgresUrl)('indexes on the local default (FerretDB on PostgreSQ
   let tables: Map<string, string>;
 
   beforeAll(async () => {
-    mongo = await connectMongo(inject('mongoUri'), `t_indexes_${randomBytes(3).toString('hex')}`);
+    mongo = await connectMongo(inject('mongoUri'), `t_indexes_${randomBytes(3).toString('hex')}`, piiKeyring(insecureDevPiiKeys()));
     db = mongo.db;
     await ensureIndexes(db, { postgresUrl });
     const view = { note: 'x'.repeat(600) };
