@@ -1,10 +1,10 @@
-import { piiKeyring } from '../store/pii';
 import { Client, Connection } from '@temporalio/client';
 import { runWithConfig } from '../config';
 import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
 import { buildApp } from './app';
 import { piiDataConverter } from '../worker/codec';
+import { piiKeyring } from '../store/pii';
 
 // The API process: listen, and close gracefully (finish in-flight requests) on SIGINT/SIGTERM.
 await runWithConfig(async (config) => {

@@ -1,4 +1,3 @@
-import { attachPiiKeyring, piiKeyring } from '../store/pii';
 import { piiDataConverter } from '../worker/codec';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -51,6 +50,7 @@ import {
   type MemorySnapshot,
   type PhaseDiagnostics,
 } from './lib';
+import { attachPiiKeyring, piiKeyring } from '../store/pii';
 
 /*
  * `npm run bench:alerts [-- --n 500 --concurrency 32]`

@@ -1,4 +1,3 @@
-import { piiKeyring } from '../store/pii';
 import { readModelDocs } from '../store/projection';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -27,6 +26,7 @@ import { launchChromium } from '../test/web/browser';
 import { ensureWebBuilt } from '../test/web/build';
 import { alertWorkflowId } from '../workflows/alert/contract';
 import { fmt, log, onTeardown, parseFlags, percentile, runBench, statsOf, table, writeResults } from './lib';
+import { piiKeyring } from '../store/pii';
 
 /**
  * `npm run bench:web`: how long the overdue board takes to show its first rows in Chromium with a fresh

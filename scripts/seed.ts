@@ -1,8 +1,8 @@
-import { piiKeyring } from '../store/pii';
 import { runWithConfig } from '../config';
 import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
 import { seedReferenceData } from '../store/seed';
+import { piiKeyring } from '../store/pii';
 
 // `npm run seed`: loads the Weihai org tree (idempotent) into the configured MongoDB.
 await runWithConfig(async (config) => {

@@ -1,4 +1,3 @@
-import { piiKeyring } from '../store/pii';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { runWithConfig } from '../config';
@@ -8,6 +7,7 @@ import { migrateReadModel } from '../store/migrations';
 import { createWorker } from './worker';
 import { piiDataConverter } from './codec';
 import { createFileSources } from '../activities/departments/file-source';
+import { piiKeyring } from '../store/pii';
 
 // The worker process: runs every case workflow and its activities until SIGINT/SIGTERM, then drains.
 await runWithConfig(async (config) => {

@@ -1,5 +1,3 @@
-import { insecureDevPiiKeys } from '../../config';
-import { piiKeyring } from '../../store/pii';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +9,8 @@ import { freePort } from '../../scripts/lib/proc';
 import { startMongo } from '../../scripts/lib/stack';
 import { connectMongo } from '../../store/mongo';
 import { authz, createTestContext, idNumber, JWT_SECRET, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 
 let ctx: TestContext;
 beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { piiKeyring } from '../../store/pii';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { bundleWorkflows } from '../../worker/bundle';
 import { createWorker } from '../../worker/worker';
 import { piiDataConverter } from '../../worker/codec';
 import { createFileSources } from '../../activities/departments/file-source';
+import { piiKeyring } from '../../store/pii';
 
 /** The sample department extracts shipped for local use (scripts/seed/departments). */
 export const SAMPLE_DEPARTMENT_DATA = new URL('../../scripts/seed/departments', import.meta.url).pathname;

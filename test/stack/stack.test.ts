@@ -1,5 +1,3 @@
-import { insecureDevPiiKeys } from '../../config';
-import { piiKeyring } from '../../store/pii';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, portOpen } from '../../scripts/lib/proc';
 import { startMongo, startTemporal } from '../../scripts/lib/stack';
 import { connectMongo } from '../../store/mongo';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 
 const scratch = mkdtempSync(join(tmpdir(), 'jiuzhu-stack-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

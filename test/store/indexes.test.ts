@@ -1,5 +1,3 @@
-import { insecureDevPiiKeys } from '../../config';
-import { piiKeyring } from '../../store/pii';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +8,8 @@ import { inject } from 'vitest';
 import { ferretTables, ensureIndexes, sqlIndexName } from '../../store/indexes';
 import { COLLECTIONS } from '../../store/collections';
 import { connectMongo } from '../../store/mongo';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 
 /**
  * Every hot read of the API, on the local default (FerretDB on PostgreSQL), is answered from an index:

@@ -1,5 +1,3 @@
-import { insecureDevPiiKeys } from '../../config';
-import { piiKeyring } from '../../store/pii';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -7,6 +5,8 @@ import { MIGRATIONS, migrateReadModel } from '../../store/migrations';
 import { COLLECTIONS } from '../../store/collections';
 import { connectMongo } from '../../store/mongo';
 import { seedOrgUnits, weihaiOrgUnits } from '../../store/seed';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 
 describe('read-model migrations', () => {
   let mongo: Awaited<ReturnType<typeof connectMongo>>;

@@ -35,7 +35,7 @@ import {
   type Started,
 } from '../helpers/drivers/application';
 import { nowIso as nowIsoOn, quiet, refusal, runsOf } from '../helpers/drivers/common';
-import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT } from '../helpers/time-skipping';
+import { createTimeSkippingHarness, eventually, TEST_DATA_CONVERTER, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT } from '../helpers/time-skipping';
 
 /**
  * The application workflow on Temporal's time-skipping test server, at the real default policy
@@ -683,7 +683,9 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
     for (const run of runs.slice(0, -1)) {
       const continued = (await env.client.workflow.getHandle(a.handle.workflowId, run).fetchHistory()).events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
       // The next run takes the carried state and nothing else: the holiday calendar travels once, in the state.
-      const carriedInput = defaultPayloadConverter.fromPayload<Record<string, unknown>>(continued!.input!.payloads![0]!);
+      // Histories hold encrypted payloads (the codec, worker/codec.ts): decoded first, as the worker does.
+      const [decoded] = await TEST_DATA_CONVERTER.payloadCodecs![0]!.decode([continued!.input!.payloads![0]!]);
+      const carriedInput = defaultPayloadConverter.fromPayload<Record<string, unknown>>(decoded!);
       expect(Object.keys(carriedInput).sort()).toEqual(['carried', 'continueAsNewAfterEvents']);
       expect(carriedInput.continueAsNewAfterEvents).toBe(60);
       expect(carriedInput.carried).toMatchObject({ applicationId: a.caseId, calendar: expect.any(Object) });
