@@ -16,7 +16,8 @@ import { badRequest, zErrorBody } from '../errors';
  * (TEMPORAL_UI_URL) only, with credentials, so the UI's page can call it and no other page can.
  */
 
-const zJsonPayload = z.object({ metadata: z.record(z.string(), z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')).optional(), data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64').optional() }).strict();
+// Other fields of a Payload (external payload references) are not the codec's: dropped.
+const zJsonPayload = z.object({ metadata: z.record(z.string(), z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64')).optional(), data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64').optional() });
 const zPayloads = z.object({ payloads: z.array(zJsonPayload).max(10_000) }).strict();
 
 /** Temporal payloads can be large; the rest of the API keeps the 256 KiB default. */
