@@ -50,7 +50,8 @@ import {
   type MemorySnapshot,
   type PhaseDiagnostics,
 } from './lib';
-import { attachPiiKeyring, piiKeyring } from '../store/pii';
+import { attachPiiKeyring, piiKeyring, piiOf } from '../store/pii';
+import { sealHousehold } from '../store/households';
 
 /*
  * `npm run bench:alerts [-- --n 500 --concurrency 32]`
@@ -173,7 +174,8 @@ async function registerHouseholds(db: Db, orgs: OrgDirectory, villages: OrgUnit[
     await db.collection<{ _id: string }>(COLLECTIONS.households).insertMany(
       households.slice(i, i + 1000).map((h, j) => {
         const seq = firstSeq + i + j;
-        return {
+        // Sealed as the store seals it (ID number and phone encrypted, the blind indexes).
+        return sealHousehold(piiOf(db), {
           _id: h.id,
           headName: `张${seq}`,
           headIdNumber: idNumber(seq),
@@ -186,7 +188,7 @@ async function registerHouseholds(db: Db, orgs: OrgDirectory, villages: OrgUnit[
           categories: ['minimum_subsistence'],
           createdAt,
           createdBy: ACTOR.userId,
-        };
+        });
       }),
       { ordered: false },
     );
