@@ -717,6 +717,9 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
     DATA_DIR: scratch,
     LOG_LEVEL: API_LOG,
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Production requires keys; the development ones, which the worker child uses too (the cost is the same).
+    PII_KEYS: `dev:${insecureDevPiiKeys().keys.dev!.toString('base64')}`,
+    PII_INDEX_KEY: insecureDevPiiKeys().indexKey.toString('base64'),
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${temporalPort}`,
     TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
     TEMPORAL_TASK_QUEUE: `bench-${runId}`,
@@ -728,6 +731,7 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
   const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   onTeardown('mongo client', () => mongo.client.close());
   const readModel = mongo.client.db(`${config.mongodb.db}_readmodel`);
+  attachPiiKeyring(readModel, piiKeyring(config.pii));
   // Our databases only; on a local throwaway server the whole data directory goes anyway.
   if (config.mongodb.external) onTeardown('bench databases', () => Promise.all([mongo.db.dropDatabase(), readModel.dropDatabase()]));
   await ensureIndexes(mongo.db, { postgresUrl: mongoProc?.postgresUrl });
