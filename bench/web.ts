@@ -77,6 +77,9 @@ await runBench('web', flags['max-minutes'] as number, async () => {
     DATA_DIR: scratch,
     LOG_LEVEL: 'silent',
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Production requires encryption keys (docs/security.md): fresh ones for this throwaway read model.
+    PII_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    PII_INDEX_KEY: randomBytes(32).toString('base64'),
     // Never contacted: the board reads MongoDB only. Connection.lazy below does not dial.
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     MONGODB_URI: process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}/`,
