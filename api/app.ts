@@ -27,6 +27,7 @@ import { wishRoutes } from './routes/wishes';
 import { reportRoutes } from './routes/reports';
 import { webRoutes } from './routes/web';
 import { partyDayRoutes } from './routes/party-days';
+import { codecRoutes } from './routes/codec';
 
 export interface AppDeps {
   config: Config;
@@ -113,5 +114,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(webRoutes);
   await app.register(partyDayRoutes);
   await app.register(auditRoutes);
+  await app.register(codecRoutes);
   return app;
 }

@@ -4,13 +4,16 @@ import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
 import { expireAudit } from '../store/audit';
 import { buildApp } from './app';
+import { piiDataConverter } from '../worker/codec';
+import { piiKeyring } from '../store/pii';
 
 // The API process: listen, and close gracefully (finish in-flight requests) on SIGINT/SIGTERM.
 await runWithConfig(async (config) => {
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
   const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  // Payloads encrypted with the read model's keys (worker/codec.ts), as the worker's are.
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: piiDataConverter(piiKeyring(config.pii)) });
   const app = await buildApp({ config, mongo, temporal });
 
   // The audit record's retention (docs/audit.md): FerretDB has no TTL index, so the API purges records

@@ -1,3 +1,4 @@
+import { piiDataConverter } from '../worker/codec';
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { BSON, MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
 import { buildApp, type App } from '../api/app';
 import { signToken } from '../api/auth';
-import { loadConfig, type Config } from '../config';
+import { insecureDevPiiKeys, loadConfig, type Config } from '../config';
 import { advanceAlert, alertView, openAlert, type Actor, type VisitInput } from '../domain/alert';
 import { computeCheckDigit } from '../domain/id-number';
 import type { OrgUnit, UnitRef } from '../domain/org';
@@ -49,6 +50,8 @@ import {
   type MemorySnapshot,
   type PhaseDiagnostics,
 } from './lib';
+import { attachPiiKeyring, piiKeyring, piiOf } from '../store/pii';
+import { sealHousehold } from '../store/households';
 
 /*
  * `npm run bench:alerts [-- --n 500 --concurrency 32]`
@@ -171,7 +174,8 @@ async function registerHouseholds(db: Db, orgs: OrgDirectory, villages: OrgUnit[
     await db.collection<{ _id: string }>(COLLECTIONS.households).insertMany(
       households.slice(i, i + 1000).map((h, j) => {
         const seq = firstSeq + i + j;
-        return {
+        // Sealed as the store seals it (ID number and phone encrypted, the blind indexes).
+        return sealHousehold(piiOf(db), {
           _id: h.id,
           headName: `张${seq}`,
           headIdNumber: idNumber(seq),
@@ -184,7 +188,7 @@ async function registerHouseholds(db: Db, orgs: OrgDirectory, villages: OrgUnit[
           categories: ['minimum_subsistence'],
           createdAt,
           createdBy: ACTOR.userId,
-        };
+        });
       }),
       { ordered: false },
     );
@@ -631,7 +635,9 @@ async function workerChild(cfg: ChildConfig): Promise<void> {
     const e = commandEvent(event);
     if (e) commands.push(e);
   });
-  const worker = await createWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, db: mongoClient.db(cfg.db), interceptors });
+  const workerDb = mongoClient.db(cfg.db);
+  attachPiiKeyring(workerDb, piiKeyring(insecureDevPiiKeys()));
+  const worker = await createWorker({ connection, namespace: cfg.namespace, taskQueue: cfg.taskQueue, db: workerDb, interceptors });
   const running = worker.run();
   const slots = (s: { type: string; numSlots?: number }) => (s.type === 'fixed-size' ? String(s.numSlots) : s.type);
   process.on('message', (req: ChildRequest) => {
@@ -711,6 +717,9 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
     DATA_DIR: scratch,
     LOG_LEVEL: API_LOG,
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Production requires keys; the development ones, which the worker child uses too (the cost is the same).
+    PII_KEYS: `dev:${insecureDevPiiKeys().keys.dev!.toString('base64')}`,
+    PII_INDEX_KEY: insecureDevPiiKeys().indexKey.toString('base64'),
     TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${temporalPort}`,
     TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
     TEMPORAL_TASK_QUEUE: `bench-${runId}`,
@@ -719,9 +728,10 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
   });
   log(`Temporal ${config.temporal.address}${temporalProc ? ' (dev server, in memory)' : ' (TEMPORAL_ADDRESS)'}; ${mongoKind} ${config.mongodb.uri}; database ${config.mongodb.db}`);
 
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   onTeardown('mongo client', () => mongo.client.close());
   const readModel = mongo.client.db(`${config.mongodb.db}_readmodel`);
+  attachPiiKeyring(readModel, piiKeyring(config.pii));
   // Our databases only; on a local throwaway server the whole data directory goes anyway.
   if (config.mongodb.external) onTeardown('bench databases', () => Promise.all([mongo.db.dropDatabase(), readModel.dropDatabase()]));
   await ensureIndexes(mongo.db, { postgresUrl: mongoProc?.postgresUrl });
@@ -732,7 +742,8 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
 
   const connection = await Connection.connect({ address: config.temporal.address });
   onTeardown('temporal client', () => connection.close());
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // With the payload codec, as the API's client has (the worker's codec uses the same development keys).
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: piiDataConverter(piiKeyring(config.pii)) });
   const started: string[] = [];
   if (config.temporal.external) {
     // A shared server keeps what we leave running: terminate every alert we opened.

@@ -6,6 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { BSON, MongoClient, type Collection, type CommandStartedEvent, type Db, type Document, type Filter } from 'mongodb';
 import pg from 'pg';
 import { projectCaseInto, readModelDocs } from '../store/projection';
+import { insecureDevPiiKeys } from '../config';
+import { attachPiiKeyring, piiKeyring } from '../store/pii';
+import { sealHousehold } from '../store/households';
 import { acknowledge, advanceAlert, alertView, close, openAlert, recordVisit, type Actor, type AlertState, type CaseEvent, type Notice } from '../domain/alert';
 import { localMonth } from '../domain/china-time';
 import { computeCheckDigit } from '../domain/id-number';
@@ -216,12 +219,16 @@ function idNumber(seq: number): string {
   return body + computeCheckDigit(body);
 }
 
+/** The development keys: what the benchmark's documents are sealed with. */
+const BENCH_KEYRING = piiKeyring(insecureDevPiiKeys());
+
 const householdName = (i: number) => ({ headName: `张${i}`, address: `威海市环翠区海港路${i}号${(i % 30) + 1}单元` });
 
 /** Household i in the shape POST /v1/households stores. */
 function householdDoc(w: World, i: number): Document {
   const v = villageOf(w, i);
-  return {
+  // Sealed as the store seals it (ID numbers and phone encrypted, the blind indexes).
+  return sealHousehold(BENCH_KEYRING, {
     _id: householdIdOf(i),
     ...householdName(i),
     headIdNumber: idNumber(i),
@@ -233,7 +240,7 @@ function householdDoc(w: World, i: number): Document {
     categories: ['minimum_subsistence'],
     createdAt: new Date(w.now - 400 * DAY).toISOString(),
     createdBy: ACTOR.userId,
-  };
+  });
 }
 
 /** Every document case i has in the filled read model, as projectCaseInto would have written them. */
@@ -615,6 +622,7 @@ async function benchServer(backend: ServerResult['backend'], scratch: string): P
   onTeardown(`${backend} client`, closeClient);
   const dbName = `bench_store_${randomBytes(3).toString('hex')}`;
   const db = client.db(dbName);
+  attachPiiKeyring(db, BENCH_KEYRING);
   if (EXTERNAL) onTeardown('bench database', () => db.dropDatabase());
   log(`${backend}: ${kind} at ${uri}, database ${dbName}`);
   await ensureIndexes(db, { postgresUrl });

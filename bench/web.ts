@@ -26,6 +26,7 @@ import { launchChromium } from '../test/web/browser';
 import { ensureWebBuilt } from '../test/web/build';
 import { alertWorkflowId } from '../workflows/alert/contract';
 import { fmt, log, onTeardown, parseFlags, percentile, runBench, statsOf, table, writeResults } from './lib';
+import { piiKeyring } from '../store/pii';
 
 /**
  * `npm run bench:web`: how long the overdue board takes to show its first rows in Chromium with a fresh
@@ -76,12 +77,15 @@ await runBench('web', flags['max-minutes'] as number, async () => {
     DATA_DIR: scratch,
     LOG_LEVEL: 'silent',
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Production requires encryption keys (docs/security.md): fresh ones for this throwaway read model.
+    PII_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    PII_INDEX_KEY: randomBytes(32).toString('base64'),
     // Never contacted: the board reads MongoDB only. Connection.lazy below does not dial.
     TEMPORAL_ADDRESS: '127.0.0.1:7233',
     MONGODB_URI: process.env.MONGODB_URI ?? `mongodb://127.0.0.1:${mongoPort}/`,
     MONGODB_DB: `bench_web_${runId}`,
   });
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   onTeardown('mongo client', () => mongo.client.close());
   if (config.mongodb.external) onTeardown('bench database', () => mongo.db.dropDatabase());
   log(`read model: ${mongoProc?.kind ?? 'external'} ${config.mongodb.uri}, database ${config.mongodb.db}`);

@@ -48,6 +48,18 @@ const zEnv = z.object({
   JWT_AUDIENCE: z.string().min(1).max(200).optional(),
   POLICY_FILE: z.string().min(1).optional(),
   /**
+   * Keys that encrypt personal data at rest (ID numbers, phones) and the Temporal payloads:
+   * comma-separated `kid:base64` entries, each key 32 bytes (AES-256-GCM). All decrypt; PII_ACTIVE_KEY
+   * (default: the first) encrypts. Required in production; docs/security.md says how to rotate.
+   */
+  PII_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/_-]{43}=?(,[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/_-]{43}=?)*$/, 'expected comma-separated kid:base64 entries, each key 32 bytes (openssl rand -base64 32)')
+    .optional(),
+  PII_ACTIVE_KEY: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'expected a key id of PII_KEYS').optional(),
+  /** The blind index's HMAC-SHA256 key (32 bytes, base64), separate from PII_KEYS. Required in production. */
+  PII_INDEX_KEY: z.string().regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'expected a 32-byte key in base64 (openssl rand -base64 32)').optional(),
+  /**
    * Behind a load balancer or reverse proxy: which X-Forwarded-For hops to trust, so rate limits see the
    * client's address — `true` (all), a hop count, or comma-separated addresses/CIDRs. Unset: trust none.
    */
@@ -94,6 +106,7 @@ export interface Config {
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe. */
   trustProxy: boolean | number | string[];
   local: { temporalPort: number; temporalUiPort: number; mongodbPort: number };
+  pii: PiiKeys;
   worker: { maxCachedWorkflows?: number; workflowBundlePath?: string };
   /** The audit record's retention, days (≥ 184: six months). */
   audit: { retentionDays: number };
@@ -105,6 +118,55 @@ export interface TokenRules {
   clockSkewSeconds: number;
   issuer?: string;
   audience?: string;
+}
+
+/**
+ * The keys of personal data at rest and of the Temporal payload codec (store/pii.ts, worker/codec.ts).
+ * `keys`: every key by its id (all decrypt); `activeKid` encrypts; `indexKey`: the blind index's HMAC key.
+ * `insecure`: the fixed development keys (outside production only, when PII_KEYS is unset).
+ */
+export interface PiiKeys {
+  activeKid: string;
+  keys: Record<string, Buffer>;
+  indexKey: Buffer;
+  insecure: boolean;
+}
+
+/**
+ * Fixed keys for development and tests, derived from public strings: INSECURE, anyone can read data
+ * encrypted with them. Used only outside production when PII_KEYS / PII_INDEX_KEY are unset.
+ */
+export const INSECURE_DEV_PII_KID = 'dev';
+const insecureDevKey = (purpose: string) => createHash('sha256').update(`jiuzhu insecure development key: ${purpose}`).digest();
+
+/** The fixed development keys (INSECURE): what an unset PII_KEYS / PII_INDEX_KEY means outside production, for tests and scripts. */
+export function insecureDevPiiKeys(): PiiKeys {
+  return { activeKid: INSECURE_DEV_PII_KID, keys: { [INSECURE_DEV_PII_KID]: insecureDevKey('aes-256-gcm') }, indexKey: insecureDevKey('blind index'), insecure: true };
+}
+
+function piiKeys(e: z.infer<typeof zEnv>): PiiKeys {
+  if (e.NODE_ENV === 'production' && !e.PII_KEYS) throw new ConfigError('PII_KEYS: required in production (kid:base64 of 32 random bytes, e.g. k1:$(openssl rand -base64 32))');
+  if (e.NODE_ENV === 'production' && !e.PII_INDEX_KEY) throw new ConfigError('PII_INDEX_KEY: required in production (base64 of 32 random bytes, separate from PII_KEYS)');
+  const keys: Record<string, Buffer> = {};
+  let first: string | undefined;
+  if (e.PII_KEYS) {
+    for (const entry of e.PII_KEYS.split(',')) {
+      const [kid, b64] = entry.split(':') as [string, string];
+      if (Object.hasOwn(keys, kid)) throw new ConfigError(`PII_KEYS: key id ${kid} appears twice`);
+      const key = Buffer.from(b64, 'base64');
+      if (key.length !== 32) throw new ConfigError(`PII_KEYS: key ${kid} is ${key.length} bytes, expected 32`);
+      keys[kid] = key;
+      first ??= kid;
+    }
+  } else {
+    keys[INSECURE_DEV_PII_KID] = insecureDevKey('aes-256-gcm');
+    first = INSECURE_DEV_PII_KID;
+  }
+  const activeKid = e.PII_ACTIVE_KEY ?? first!;
+  if (!Object.hasOwn(keys, activeKid)) throw new ConfigError(`PII_ACTIVE_KEY: ${activeKid} is not a key id of PII_KEYS`);
+  const indexKey = e.PII_INDEX_KEY ? Buffer.from(e.PII_INDEX_KEY, 'base64') : insecureDevKey('blind index');
+  if (indexKey.length !== 32) throw new ConfigError(`PII_INDEX_KEY: ${indexKey.length} bytes, expected 32`);
+  return { activeKid, keys, indexKey, insecure: !e.PII_KEYS || !e.PII_INDEX_KEY };
 }
 
 function firstIssue(error: z.ZodError, source: string): string {
@@ -206,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policy: loadPolicy(e.POLICY_FILE),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    pii: piiKeys(e),
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: workflowBundlePath(e.WORKFLOW_BUNDLE_PATH) },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },

@@ -116,6 +116,11 @@ export const PERMISSIONS = {
   stats: { read: READ },
   /** The audit record (docs/audit.md): who did what, and who read unmasked personal data. */
   audit: { read: allow(['city_monitor'], '网络安全法 Art. 21(3) and PIPL Art. 51 (records kept and reviewed); ours: the city monitor (seed 四(二) 市级加强督导检查) and admins read it') },
+  /**
+   * The codec server (api/routes/codec.ts): decoding Temporal payloads shows personal data unmasked, so only
+   * the district and the city monitor (and admins, who run the Temporal UI) — `read` covers /decode and /encode.
+   */
+  temporal_payloads: { read: allow(['district_staff', 'city_monitor'], 'ours: decoded workflow payloads hold unmasked personal data (PIPL Art. 28/51); operators at district level and above') },
 } as const satisfies Record<string, Record<string, Permission>>;
 
 export type Subject = keyof typeof PERMISSIONS;

@@ -8,6 +8,8 @@ import { startManaged, waitForPort, type Managed } from './lib/proc';
 import { startMongo, startTemporal } from './lib/stack';
 import { MissingToolError } from './lib/tools';
 import { buildWebIfMissing } from './lib/web';
+import { piiKeyring } from '../store/pii';
+import { migrateReadModel } from '../store/migrations';
 
 // The local stack behind `npm start`: Temporal dev server (SQLite under DATA_DIR), a Mongo-compatible
 // server (mongod, or FerretDB on a private PostgreSQL cluster; data under DATA_DIR/read-model), the org-tree seed, the worker and the API.
@@ -65,7 +67,9 @@ async function main(config: Config): Promise<void> {
     if (readModel.postgresUrl) childEnv.FERRETDB_POSTGRESQL_URL = readModel.postgresUrl;
   }
 
-  const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
+  // Before the indexes: data of an older version gets what they need (households their blind indexes).
+  for (const m of await migrateReadModel(db)) log(`read-model migration ${m.id}: ${m.changed} documents`);
   await ensureIndexes(db, { postgresUrl: childEnv.FERRETDB_POSTGRESQL_URL ?? config.mongodb.postgresUrl });
   const seeded = await seedReferenceData(db);
   log(`org tree: ${seeded.units} units loaded${seeded.calendarYears.length ? `; holiday calendar ${seeded.calendarYears.join(', ')} added` : ''}`);

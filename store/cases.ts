@@ -2,6 +2,7 @@ import type { Db, Filter } from 'mongodb';
 import type { CaseKind } from '../domain/projection';
 import { collections, type BoardRow, type CaseDoc, type CaseListDoc, type EventDoc } from './collections';
 import { pageById } from './mongo';
+import { openView, piiOf } from './pii';
 
 /**
  * Reading the case read model (`cases`, the small `overdue` and `due` rows, `events`), which only the
@@ -17,7 +18,8 @@ export interface DuePosition {
 
 /** One case by id, with its view (typed by the caller's kind), or null; with `kind`, null for a case of another kind. */
 export async function findCase<V = Record<string, unknown>>(db: Db, id: string, kind?: CaseKind): Promise<CaseDoc<V> | null> {
-  return (await collections(db).cases.findOne({ _id: id, ...(kind ? { kind } : {}) })) as CaseDoc<V> | null;
+  const doc = await collections(db).cases.findOne({ _id: id, ...(kind ? { kind } : {}) });
+  return doc && ({ ...doc, view: openView(piiOf(db), doc.kind, doc.view) } as CaseDoc<V>);
 }
 
 /** The case documents (without their views) of the given ids, by id: one index lookup each on every backend. */

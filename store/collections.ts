@@ -80,7 +80,15 @@ export interface OrgUnitDoc extends Omit<OrgUnit, 'code'> {
   _id: string;
 }
 
+/** A household as store/ hands it out and takes it in: plain. */
 export type HouseholdDoc = Omit<Household, 'id'> & { _id: string };
+
+/**
+ * A household as stored (store/households.ts): `headIdNumber`, each member's `idNumber` and `phone` are
+ * sealed envelopes (`pii1.<kid>.…`, store/pii.ts); `headIdKey` is the head's ID number's blind index
+ * (unique), `idKeys` every member's (head first), for look-up.
+ */
+export type StoredHouseholdDoc = HouseholdDoc & { headIdKey: string; idKeys: string[] };
 
 /** One stored year of a region's holiday calendar: `{ _id: 'CN-mainland:2026', … }`. Edited by admins. */
 export interface CalendarYearDoc {
@@ -232,6 +240,7 @@ export interface ReceiptDoc {
 /** `_id` is the report id. */
 export interface ContactDoc {
   _id: string;
+  /** Sealed (store/pii.ts): a reporter's contact is personal data. */
   contact: string;
   createdAt: Date;
 }
@@ -271,6 +280,7 @@ export interface HelperDoc {
   unitCode: string;
   /** Materialised path of the unit the helper is registered with: lists filter by subtree. */
   orgPath: string[];
+  /** A phone or other contact; sealed at rest (store/pii.ts), opened by store/wishes.ts. */
   contact: string;
   /** The login of a party member who registered themselves (or whom staff linked): they claim as this helper. */
   userId: string | null;
@@ -356,7 +366,7 @@ export interface AuditDoc {
 /** The document type of each collection, by its key in COLLECTIONS. */
 interface Documents {
   orgUnits: OrgUnitDoc;
-  households: HouseholdDoc;
+  households: StoredHouseholdDoc;
   calendars: CalendarYearDoc;
   catalogue: CatalogueDoc;
   relatives: RelativeDoc;

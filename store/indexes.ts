@@ -37,7 +37,8 @@ export interface IndexDef {
 export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.orgUnits, keys: { path: 1 }, sql: [], serves: 'a unit’s subtree (the directory loads all units once)' },
   { collection: COLLECTIONS.households, keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/households?org=' },
-  { collection: COLLECTIONS.households, keys: { headIdNumber: 1 }, unique: true, sql: ['headIdNumber'], serves: 'one household per head’s ID number' },
+  { collection: COLLECTIONS.households, keys: { headIdKey: 1 }, unique: true, sql: ['headIdKey'], serves: 'one household per head’s ID number (its blind index, store/pii.ts)' },
+  { collection: COLLECTIONS.households, keys: { idKeys: 1 }, sql: ['idKeys'], serves: 'the household of a member’s ID number (blind indexes, store/pii.ts)' },
   { collection: COLLECTIONS.cases, keys: { orgPath: 1, status: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?org= (lists by id)' },
   { collection: COLLECTIONS.cases, keys: { orgPath: 1, status: 1, dueAt: 1 }, sql: [], serves: 'GET /v1/cases?sort=due&status=closed or overdue=false' },
   { collection: COLLECTIONS.cases, keys: { householdId: 1, kind: 1, category: 1, status: 1 }, sql: ['householdId'], serves: 'a household’s open alert or application' },

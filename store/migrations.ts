@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import { localMonth } from '../domain/china-time';
 import { collections } from './collections';
 import { isDuplicateKey, upsertIfNewer } from './mongo';
+import { rekeyReadModel } from './rekey';
 
 /**
  * One-time changes to data already in the read model, each run once per database and recorded in
@@ -41,6 +42,17 @@ export const MIGRATIONS: Migration[] = [
         if (await upsertIfNewer(due, c._id, { kind: c.kind, level: c.level, orgPath: c.orgPath, dueAt: c.dueAt, version: c.version })) changed += 1;
       }
       return changed;
+    },
+  },
+  {
+    id: '2026-11-pii-at-rest',
+    description:
+      'ID numbers and phones encrypted at rest (households, report contacts, helper contacts, applications’ department records) with their blind indexes; the unique index moves from headIdNumber to headIdKey',
+    async run(db) {
+      const counts = await rekeyReadModel(db);
+      // The old unique index on the (now encrypted, randomised) head's ID number enforces nothing any more.
+      await collections(db).households.dropIndex('headIdNumber_1').catch(() => undefined);
+      return counts.households + counts.contacts + counts.helpers + counts.cases;
     },
   },
 ];

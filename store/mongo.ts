@@ -1,3 +1,4 @@
+import { attachPiiKeyring, type PiiKeyring } from './pii';
 import { MongoClient, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type Document, type Filter, type FindOptions, type UpdateFilter, type WithId } from 'mongodb';
 
 /**
@@ -14,11 +15,17 @@ import { MongoClient, MongoServerError, type AnyBulkWriteOperation, type Collect
 export const MAX_POOL_SIZE = 32;
 export const BULK_BATCH = 4;
 
-/** Connects to MongoDB (or FerretDB) at `uri` with at most MAX_POOL_SIZE connections. @throws when no server answers within 5 s. */
-export async function connectMongo(uri: string, dbName: string): Promise<{ client: MongoClient; db: Db }> {
+/**
+ * Connects to MongoDB (or FerretDB) at `uri` with at most MAX_POOL_SIZE connections; the database handle
+ * carries `keyring` (store/pii.ts), with which store/ seals and opens personal data.
+ * @throws when no server answers within 5 s.
+ */
+export async function connectMongo(uri: string, dbName: string, keyring: PiiKeyring): Promise<{ client: MongoClient; db: Db }> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, appName: 'jiuzhu', maxPoolSize: MAX_POOL_SIZE });
   await client.connect();
-  return { client, db: client.db(dbName) };
+  const db = client.db(dbName);
+  attachPiiKeyring(db, keyring);
+  return { client, db };
 }
 
 /** Does the server answer? (MongoDB's `ping`, for the readiness check.) @throws what the driver throws when it does not. */

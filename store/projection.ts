@@ -3,6 +3,7 @@ import { taskKeyOf, type CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/china-time';
 import { collections, type BoardRow, type CaseDoc, type DeadlineDoc, type EventDoc, type HouseholdShown, type NoticeDoc } from './collections';
 import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, upsertIfNewer } from './mongo';
+import { piiOf, sealView } from './pii';
 
 /**
  * The documents one case change is stored as, by `_id` (pure; projectCaseInto writes them, the benchmarks
@@ -97,7 +98,8 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     await bulkWriteIgnoringDuplicates(c.deadlines, ops);
   }
   const { _id: caseId, ...caseDoc } = docs.caseDoc;
-  await upsertIfNewer(c.cases, caseId, caseDoc);
+  // Personal data in the view (an application's department records) is sealed at rest (store/pii.ts).
+  await upsertIfNewer(c.cases, caseId, { ...caseDoc, view: sealView(piiOf(db), p.kind, caseDoc.view) });
 
   // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
   // projection of this run, or that is new (version 1: cases start at 0), has no row to delete.

@@ -6,6 +6,7 @@ import type { ReportView } from '../domain/report';
 import { collections, type CaseDoc, type CommonIssueDoc, type UnitProfileDoc } from './collections';
 import { findCase } from './cases';
 import { isDuplicateKey } from './mongo';
+import { PII_FIELDS, piiOf } from './pii';
 
 /**
  * What public reports keep outside their workflows, and the unit profiles behind the QR pages
@@ -14,7 +15,7 @@ import { isDuplicateKey } from './mongo';
  *   (an `_id` read: FerretDB v1 filters nothing else in SQL).
  * - `report_contacts`: report id → the reporter's contact, if given. Personal data stays here, out of
  *   workflow histories, the audit trail and the `cases` read model, and is shown by the API, masked
- *   below town level.
+ *   below town level. Encrypted at rest (store/pii.ts).
  * - `unit_profiles`: per village/community, the policy text and contacts staff maintain.
  * - `common_issues`: 共性问题 per unit, category and month (the Party-day agenda reads them).
  */
@@ -37,7 +38,7 @@ export async function saveReceipt(db: Db, args: { reportId: string; unitCode: st
       if (isDuplicateKey(err) && attempt < 5) continue;
       throw err;
     }
-    if (args.contact) await contacts.insertOne({ _id: args.reportId, contact: args.contact, createdAt: new Date() });
+    if (args.contact) await contacts.insertOne({ _id: args.reportId, contact: piiOf(db).seal(args.contact, PII_FIELDS.contact), createdAt: new Date() });
     return receipt;
   }
 }
@@ -58,7 +59,8 @@ export async function reportByReceipt(db: Db, receipt: string): Promise<{ receip
 
 /** The reporter's contact, or null when none was given. Personal data: the caller masks it below town level. */
 export async function contactOf(db: Db, reportId: string): Promise<string | null> {
-  return (await collections(db).contacts.findOne({ _id: reportId }))?.contact ?? null;
+  const found = await collections(db).contacts.findOne({ _id: reportId });
+  return found ? piiOf(db).open(found.contact, PII_FIELDS.contact) : null;
 }
 
 // ── Unit profiles ────────────────────────────────────────────────────────────────────────────────

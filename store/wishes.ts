@@ -3,12 +3,16 @@ import type { Db } from 'mongodb';
 import type { HelperRef, WishStage, WishView } from '../domain/wish';
 import { collections, type CaseDoc, type HelperDoc, type HelperPointsDoc } from './collections';
 import { isDuplicateKey, pageById } from './mongo';
+import { PII_FIELDS, piiOf } from './pii';
 
 /**
  * The wishing tree's own collections: the register of helpers (志愿者、社工、社会组织、党员) who may claim
  * wishes, and the helper-points ledger (one entry per fulfilled wish). Wishes themselves are cases in the
- * shared read model (`cases`, kind `wish`), written by the projection.
+ * shared read model (`cases`, kind `wish`), written by the projection. A helper's contact (a phone) is
+ * encrypted at rest (store/pii.ts): sealed here on the way in, opened on the way out.
  */
+
+const openHelper = (db: Db, h: HelperDoc): HelperDoc => ({ ...h, contact: piiOf(db).open(h.contact, PII_FIELDS.contact) });
 
 /**
  * A helper linked to a login gets an id derived from it, so a party member registers once (a second
@@ -23,7 +27,7 @@ export const helperRef = (h: HelperDoc): HelperRef => ({ helperId: h._id, name: 
 /** Registers a helper; `{ conflict }` when one with the same id (the same login) exists. */
 export async function registerHelper(db: Db, doc: HelperDoc): Promise<{ created: HelperDoc } | { conflict: string }> {
   try {
-    await collections(db).helpers.insertOne(doc);
+    await collections(db).helpers.insertOne({ ...doc, contact: piiOf(db).seal(doc.contact, PII_FIELDS.contact) });
     return { created: doc };
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
@@ -32,13 +36,14 @@ export async function registerHelper(db: Db, doc: HelperDoc): Promise<{ created:
 }
 
 /** One registered helper, or null. */
-export function findHelper(db: Db, helperId: string): Promise<HelperDoc | null> {
-  return collections(db).helpers.findOne({ _id: helperId });
+export async function findHelper(db: Db, helperId: string): Promise<HelperDoc | null> {
+  const found = await collections(db).helpers.findOne({ _id: helperId });
+  return found && openHelper(db, found);
 }
 
 /** Helpers registered in a unit's subtree, by id (cursor-paginated by the caller). */
-export function helpersIn(db: Db, orgCode: string, after: string | undefined, limit: number): Promise<HelperDoc[]> {
-  return pageById(collections(db).helpers, { orgPath: orgCode }, after, limit);
+export async function helpersIn(db: Db, orgCode: string, after: string | undefined, limit: number): Promise<HelperDoc[]> {
+  return (await pageById(collections(db).helpers, { orgPath: orgCode }, after, limit)).map((h) => openHelper(db, h));
 }
 
 /** Records a fulfilment's points, idempotent by wish id: `alreadyRecorded` when the entry was there. */

@@ -5,7 +5,9 @@ import { connectMongo } from '../store/mongo';
 import { ensureIndexes } from '../store/indexes';
 import { migrateReadModel } from '../store/migrations';
 import { createWorker } from './worker';
+import { piiDataConverter } from './codec';
 import { createFileSources } from '../activities/departments/file-source';
+import { piiKeyring } from '../store/pii';
 
 // The worker process: runs every case workflow and its activities until SIGINT/SIGTERM, then drains.
 await runWithConfig(async (config) => {
@@ -13,13 +15,15 @@ await runWithConfig(async (config) => {
     logger: new DefaultLogger(config.logLevel === 'debug' || config.logLevel === 'trace' ? 'DEBUG' : 'INFO'),
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
   });
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
-  await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
+  // Migrations first: the unique index on households.headIdKey needs every household to have one
+  // (2026-11-pii-at-rest computes it for households registered before encryption).
   for (const m of await migrateReadModel(mongo.db)) console.log(`worker: read-model migration ${m.id}: ${m.changed} documents`);
+  await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const sources = createFileSources(config.departmentDataDir);
   const clientConnection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: piiDataConverter(piiKeyring(config.pii)) });
   const bundlePath = config.worker.workflowBundlePath;
   const worker = await createWorker({
     connection,

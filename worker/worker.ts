@@ -5,8 +5,14 @@ import type { Db } from 'mongodb';
 import { createActivities } from '../activities';
 import type { DepartmentSource } from '../activities/departments/source';
 import { WORKFLOWS_PATH } from './bundle';
+import { piiOf } from '../store/pii';
+import { piiDataConverter } from './codec';
 
-/** The worker for every case workflow, over its connection and read-model database. */
+/**
+ * The worker for every case workflow, over its connection and read-model database. Its payloads go through
+ * the codec (worker/codec.ts) with the keyring the database handle carries (connectMongo), so the worker
+ * and the read model always share their keys.
+ */
 export async function createWorker(args: {
   connection: NativeConnection;
   namespace: string;
@@ -32,6 +38,7 @@ export async function createWorker(args: {
     connection: args.connection,
     namespace: args.namespace,
     taskQueue: args.taskQueue,
+    dataConverter: piiDataConverter(piiOf(args.db)),
     activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal }),
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(args.interceptors ? { interceptors: args.interceptors } : {}),

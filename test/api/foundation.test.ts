@@ -9,6 +9,8 @@ import { freePort } from '../../scripts/lib/proc';
 import { startMongo } from '../../scripts/lib/stack';
 import { connectMongo } from '../../store/mongo';
 import { authz, createTestContext, idNumber, JWT_SECRET, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -35,7 +37,7 @@ describe('health and readiness', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jiuzhu-ready-'));
     const port = await freePort();
     const server = await startMongo({ port, dataDir: dir }, () => undefined);
-    const mongo = await connectMongo(`mongodb://127.0.0.1:${port}/`, 'ready');
+    const mongo = await connectMongo(`mongodb://127.0.0.1:${port}/`, 'ready', piiKeyring(insecureDevPiiKeys()));
     const app = await buildApp({ config: ctx.config, mongo, temporal: ctx.temporal, logger: false });
     try {
       expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);

@@ -17,7 +17,9 @@ import { ensureIndexes } from '../../store/indexes';
 import { seedReferenceData } from '../../store/seed';
 import { bundleWorkflows } from '../../worker/bundle';
 import { createWorker } from '../../worker/worker';
+import { piiDataConverter } from '../../worker/codec';
 import { createFileSources } from '../../activities/departments/file-source';
+import { piiKeyring } from '../../store/pii';
 
 /** The sample department extracts shipped for local use (scripts/seed/departments). */
 export const SAMPLE_DEPARTMENT_DATA = new URL('../../scripts/seed/departments', import.meta.url).pathname;
@@ -78,11 +80,11 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
     env.POLICY_FILE = file;
   }
   const config = loadConfig(env);
-  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
+  const mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   await ensureIndexes(mongo.db, { postgresUrl: config.mongodb.postgresUrl });
   await seedReferenceData(mongo.db);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace, dataConverter: piiDataConverter(piiKeyring(config.pii)) });
   const app = await buildApp({ config, mongo, temporal, logger: false });
   const audited = countMutatingRequests(app);
   const workers: { worker: Worker; running: Promise<void>; connection: NativeConnection }[] = [];

@@ -10,6 +10,12 @@ import type { DepartmentSource } from '../../activities/departments/source';
 import { connectMongo } from '../../store/mongo';
 import { quietRuntime, sharedBundle } from './context';
 import type { UnitRef } from '../../domain/org';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
+import { piiDataConverter } from '../../worker/codec';
+
+/** The payload codec with the development keys, as the API's and the worker's (worker/codec.ts): histories here are encrypted too. */
+export const TEST_DATA_CONVERTER = piiDataConverter(piiKeyring(insecureDevPiiKeys()));
 
 export interface TimeSkippingOptions {
   /** Department data sources for the verification activities (none by default). */
@@ -59,7 +65,7 @@ export async function createTimeSkippingHarness(name: string, opts: TimeSkipping
   const suffix = randomBytes(3).toString('hex');
   const taskQueue = `${name}-wf-${suffix}`;
   const servers = opts.servers ?? { testServerPath: inject('testServerPath'), mongoUri: inject('mongoUri') };
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: servers.testServerPath } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: servers.testServerPath } }, client: { dataConverter: TEST_DATA_CONVERTER } });
   let mongo: TimeSkippingHarness['mongo'];
   try {
     // The Java test server refuses undeclared custom search attributes ("BadSearchAttributes: search
@@ -76,7 +82,7 @@ export async function createTimeSkippingHarness(name: string, opts: TimeSkipping
         EscalationRung: T.INDEXED_VALUE_TYPE_INT,
       },
     });
-    mongo = await connectMongo(servers.mongoUri, `t_wf_${name.replace(/-/g, '_')}_${suffix}`);
+    mongo = await connectMongo(servers.mongoUri, `t_wf_${name.replace(/-/g, '_')}_${suffix}`, piiKeyring(insecureDevPiiKeys()));
     // Bundling takes seconds: done here, not in the first test's time.
     await sharedBundle();
   } catch (err) {
@@ -89,6 +95,7 @@ export async function createTimeSkippingHarness(name: string, opts: TimeSkipping
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await sharedBundle(),
+      dataConverter: TEST_DATA_CONVERTER,
       activities: createActivities({ db: mongo.db, ...(opts.sources ? { sources: opts.sources } : {}), ...(opts.temporalClient ? { temporal: env.client } : {}) }),
     });
   let started: WorkflowHandle[] = [];

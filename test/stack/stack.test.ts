@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, portOpen } from '../../scripts/lib/proc';
 import { startMongo, startTemporal } from '../../scripts/lib/stack';
 import { connectMongo } from '../../store/mongo';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 
 const scratch = mkdtempSync(join(tmpdir(), 'jiuzhu-stack-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -56,7 +58,7 @@ describe('the local stack', () => {
     // No worker: the workflow just waits in the server's store.
     await t.client.workflow.start('alertWorkflow', { workflowId: 'persisted-1', taskQueue: 'nobody-polls', args: [] });
     await t.connection.close();
-    let m = await connectMongo(`mongodb://127.0.0.1:${mPort}/`, 'persist');
+    let m = await connectMongo(`mongodb://127.0.0.1:${mPort}/`, 'persist', piiKeyring(insecureDevPiiKeys()));
     await m.db.collection('probe').insertOne({ _id: 'kept' as never, at: new Date() });
     await m.client.close();
 
@@ -76,7 +78,7 @@ describe('the local stack', () => {
       const described = await t.client.workflow.getHandle('persisted-1').describe();
       expect(described.status.name).toBe('RUNNING');
       await t.connection.close();
-      m = await connectMongo(`mongodb://127.0.0.1:${mPort}/`, 'persist');
+      m = await connectMongo(`mongodb://127.0.0.1:${mPort}/`, 'persist', piiKeyring(insecureDevPiiKeys()));
       expect(await m.db.collection('probe').findOne({ _id: 'kept' as never })).not.toBeNull();
       await m.client.close();
     } finally {

@@ -5,11 +5,13 @@ import { MIGRATIONS, migrateReadModel } from '../../store/migrations';
 import { COLLECTIONS } from '../../store/collections';
 import { connectMongo } from '../../store/mongo';
 import { seedOrgUnits, weihaiOrgUnits } from '../../store/seed';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
 
 describe('read-model migrations', () => {
   let mongo: Awaited<ReturnType<typeof connectMongo>>;
   beforeAll(async () => {
-    mongo = await connectMongo(inject('mongoUri'), `t_migrations_${randomBytes(3).toString('hex')}`);
+    mongo = await connectMongo(inject('mongoUri'), `t_migrations_${randomBytes(3).toString('hex')}`, piiKeyring(insecureDevPiiKeys()));
   });
   afterAll(async () => {
     await mongo.db.dropDatabase().catch(() => undefined);
@@ -54,7 +56,7 @@ describe('read-model migrations', () => {
 
 describe('seeding an org tree that is already there', () => {
   it('finishes: a second seed re-writes every unit without exhausting FerretDB’s connections', async () => {
-    const mongo = await connectMongo(inject('mongoUri'), `t_reseed_${randomBytes(3).toString('hex')}`);
+    const mongo = await connectMongo(inject('mongoUri'), `t_reseed_${randomBytes(3).toString('hex')}`, piiKeyring(insecureDevPiiKeys()));
     try {
       // More units than FerretDB's default pool of 50 connections: each matched statement of one bulk
       // update command holds a connection until the command ends (store/mongo.ts).

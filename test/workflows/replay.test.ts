@@ -5,6 +5,9 @@ import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows, writeWorkflowBundle } from '../../worker/bundle';
+import { insecureDevPiiKeys } from '../../config';
+import { piiKeyring } from '../../store/pii';
+import { piiDataConverter } from '../../worker/codec';
 import { quietRuntime } from '../helpers/context';
 import { historyFromJsonValue, type RecordedHistory } from '../helpers/history-json';
 
@@ -43,7 +46,9 @@ beforeAll(async () => {
   // before it takes the next.
   let i = 0;
   try {
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath } }, histories)) results.set(files[i++]!, result);
+    // With the payload codec, as production's worker: recorded histories are plain, and it leaves plain payloads as they are.
+    const dataConverter = piiDataConverter(piiKeyring(insecureDevPiiKeys()));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath }, dataConverter }, histories)) results.set(files[i++]!, result);
   } catch (error) {
     stopped = { file: files[i] ?? '(after the last file)', error: error as Error };
   }

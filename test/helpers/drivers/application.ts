@@ -10,7 +10,7 @@ import { COLLECTIONS } from '../../../store/collections';
 import { applicationWorkflow } from '../../../workflows';
 import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../../workflows/application/contract';
 import { idNumber } from '../context';
-import { CITY, DISTRICT, eventually, LADDER, MIN, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
+import { CITY, DISTRICT, eventually, LADDER, MIN, TEST_DATA_CONVERTER, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 import { nowIso, quiet } from './common';
 
 /**
@@ -102,7 +102,7 @@ export const applicationView = (a: Started): Promise<ApplicationView> => a.handl
  */
 export async function resultOf(h: TimeSkippingHarness, a: Started): Promise<ApplicationView> {
   await eventually(async () => expect((await a.handle.describe()).status.name).toBe('COMPLETED'));
-  return new Client({ connection: h.env.connection, namespace: h.env.namespace ?? 'default' }).workflow.getHandle<typeof applicationWorkflow>(a.handle.workflowId).result();
+  return new Client({ connection: h.env.connection, namespace: h.env.namespace ?? 'default', dataConverter: TEST_DATA_CONVERTER }).workflow.getHandle<typeof applicationWorkflow>(a.handle.workflowId).result();
 }
 
 /**

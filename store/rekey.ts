@@ -1,0 +1,64 @@
+import type { Db } from 'mongodb';
+import { collections } from './collections';
+import { openHousehold, sealHousehold } from './households';
+import { PII_FIELDS, SEALED_VIEW_PATHS, isSealed, mapStringsAt, openView, piiOf, sealView, sealedKid, type PiiKeyring } from './pii';
+
+/**
+ * Brings every encrypted value of the read model to the configured keys (store/pii.ts): values written in
+ * plain (before encryption) or under another key than the active one are sealed again with the active
+ * key, and every blind index is recomputed with the index key in force. Idempotent and resumable: what
+ * is already current is left alone, so a run cut short is finished by the next. Run once by the
+ * migration `2026-11-pii-at-rest` and by `npm run rekey` after a key change (docs/security.md).
+ * @returns how many documents each collection had changed.
+ * @throws PiiError when a value was sealed with a key that is no longer configured.
+ */
+export async function rekeyReadModel(db: Db): Promise<{ households: number; contacts: number; helpers: number; cases: number }> {
+  const keyring = piiOf(db);
+  const { households, contacts, helpers, cases } = collections(db);
+  const current = (v: string) => isSealed(v) && sealedKid(v) === keyring.activeKid;
+  const counts = { households: 0, contacts: 0, helpers: 0, cases: 0 };
+
+  for await (const stored of households.find({})) {
+    const plain = openHousehold(keyring, stored);
+    const fresh = sealHousehold(keyring, plain);
+    const stale =
+      ![stored.headIdNumber, stored.phone, ...stored.members.map((m) => m.idNumber)].every(current) ||
+      stored.headIdKey !== fresh.headIdKey ||
+      JSON.stringify(stored.idKeys) !== JSON.stringify(fresh.idKeys);
+    if (!stale) continue;
+    await households.replaceOne({ _id: stored._id }, fresh);
+    counts.households += 1;
+  }
+  for await (const c of contacts.find({})) {
+    if (current(c.contact)) continue;
+    await contacts.updateOne({ _id: c._id }, { $set: { contact: keyring.seal(keyring.open(c.contact, PII_FIELDS.contact), PII_FIELDS.contact) } });
+    counts.contacts += 1;
+  }
+  for await (const h of helpers.find({})) {
+    if (current(h.contact)) continue;
+    await helpers.updateOne({ _id: h._id }, { $set: { contact: keyring.seal(keyring.open(h.contact, PII_FIELDS.contact), PII_FIELDS.contact) } });
+    counts.helpers += 1;
+  }
+  for (const kind of Object.keys(SEALED_VIEW_PATHS)) {
+    for await (const c of cases.find({ kind: kind as never }, { projection: { kind: 1, version: 1, view: 1 } })) {
+      if (!viewIsCurrent(keyring, kind, c.view)) {
+        // Only the version read: a newer projection meanwhile wrote a view sealed with the active key.
+        await cases.updateOne({ _id: c._id, version: c.version }, { $set: { view: sealView(keyring, kind, openView(keyring, kind, c.view)) } });
+        counts.cases += 1;
+      }
+    }
+  }
+  return counts;
+}
+
+/** Whether every sealed path of a stored view holds a value sealed with the active key. */
+function viewIsCurrent(keyring: PiiKeyring, kind: string, view: unknown): boolean {
+  let ok = true;
+  for (const path of SEALED_VIEW_PATHS[kind] ?? []) {
+    mapStringsAt(view, path, (s) => {
+      if (!isSealed(s) || sealedKid(s) !== keyring.activeKid) ok = false;
+      return s;
+    });
+  }
+  return ok;
+}
