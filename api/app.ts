@@ -8,8 +8,8 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Config } from '../config';
 import { OrgDirectory } from '../store/org-directory';
 import { registerAuth } from './auth';
-import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../domain/text';
-import { badRequest, registerErrorHandler } from './errors';
+import { registerErrorHandler } from './errors';
+import { registerTextInput } from './text-input';
 import { registerGuard } from './guard';
 import { systemRoutes } from './routes/system';
 import { orgRoutes } from './routes/org';
@@ -64,11 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app);
-  // No text with a control character or a lone surrogate enters the system, on any route (domain/text.ts).
-  app.addHook('preValidation', async (request) => {
-    const at = forbiddenCharacterAt(request.body);
-    if (at !== undefined) throw badRequest(`body.${at}: ${FORBIDDEN_CHARACTER_MESSAGE}`, [{ path: `body.${at}`, code: 'invalid_character', message: FORBIDDEN_CHARACTER_MESSAGE }]);
-  });
+  // Valid UTF-8, no control or bidi character, NFC: on every route (api/text-input.ts, domain/text.ts).
+  registerTextInput(app);
   registerAuth(app, { jwtSecret: deps.config.jwtSecret, orgs });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zPersonName } from './text';
 import { advanceBook, bookWakeAt, endOpen, meetOpen, moveOpen, openDeadline, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { zOrgCode, zOrgLevel, type UnitRef } from './org';
@@ -19,7 +20,7 @@ export const zReportArgs = z.looseObject({ requestId: z.string().min(1).max(200)
 
 export const zVisitInput = z
   .object({
-    visitors: z.array(z.string().trim().min(1).max(50)).min(1, 'at least one visitor').max(20),
+    visitors: z.array(zPersonName).min(1, 'at least one visitor').max(20),
     visitedAt: z.iso.datetime({ offset: true }),
     outcome: z.enum(VISIT_OUTCOMES),
     notes: z.string().max(2000).default(''),

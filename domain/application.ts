@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zFreeText, zPersonName } from './text';
 import { addWorkingDays, zDay, type HolidayCalendar } from './calendar';
 import { localDay, startOfLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
@@ -49,7 +50,7 @@ export const APPLICATION_SOURCES = ['one_door', 'on_behalf', 'alert', 'public_qr
 export const LABOUR_CAPACITY = ['no_labour_capacity', 'illness_or_disability', 'labour_capacity'] as const;
 export type LabourCapacity = (typeof LABOUR_CAPACITY)[number];
 
-const zText = (max: number) => z.string().trim().min(1).max(max);
+const zText = (max: number) => zFreeText(max);
 
 export const zAcceptanceInput = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('accept'), note: z.string().max(1000).optional() }).strict(),
@@ -62,7 +63,7 @@ export const zVerificationResultInput = z
   .strict();
 export const zInvestigationInput = z
   .object({
-    investigators: z.array(zText(50)).min(1).max(10),
+    investigators: z.array(zPersonName).min(1).max(10),
     visitedAt: z.iso.datetime({ offset: true }),
     findings: zText(5000),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zPersonName } from './text';
 import { localInstant, localMonth, nextLocalMidnight } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, endOpen, meetOpen, openDeadline, openNext } from './deadline-book';
@@ -36,7 +37,7 @@ export const zAnswerInput = z
   .object({
     itemId: z.string().regex(/^Q\d{1,4}$/, 'expected an agenda item id such as Q1'),
     answer: z.string().trim().min(1).max(2000),
-    answeredBy: z.object({ role: z.enum(ANSWERER_ROLES), name: z.string().trim().min(1).max(50) }).strict(),
+    answeredBy: z.object({ role: z.enum(ANSWERER_ROLES), name: zPersonName }).strict(),
   })
   .strict();
 export type AnswerInput = z.infer<typeof zAnswerInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zFreeText } from './text';
 import { zDay } from './calendar';
 import { localDay, parseLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
@@ -44,7 +45,7 @@ export const WISH_OUTCOME_NAMES: Record<WishOutcome, string> = { fulfilled: '心
  */
 export const POINTS_PER_FULFILMENT = 10;
 
-const zText = (max: number) => z.string().trim().min(1).max(max);
+const zText = (max: number) => zFreeText(max);
 export const zHelperId = z.string().regex(/^helper-[0-9a-f]{12}$/, 'expected a helper id such as helper-0123456789ab');
 /** The public title is shown to anyone: short, and screened for personal data. */
 export const PUBLIC_TITLE_MAX = 40;
