@@ -10,6 +10,7 @@ import { OrgDirectory } from '../store/org-directory';
 import { registerAuth } from './auth';
 import { registerErrorHandler } from './errors';
 import { registerTextInput } from './text-input';
+import { useCursorKey } from './pagination';
 import { registerGuard } from './guard';
 import { systemRoutes } from './routes/system';
 import { orgRoutes } from './routes/org';
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerErrorHandler(app);
   // Valid UTF-8, no control or bidi character, NFC: on every route (api/text-input.ts, domain/text.ts).
   registerTextInput(app);
+  useCursorKey(deps.config.jwtSecret);
   registerAuth(app, { jwtSecret: deps.config.jwtSecret, orgs });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });

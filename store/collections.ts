@@ -20,6 +20,8 @@ export const COLLECTIONS = {
   orgUnits: 'org_units',
   /** The household register (户籍登记). */
   households: 'households',
+  /** One document per resident ID number registered in any household, head or member: its `_id` is the number's key (store/households.ts `idNumberKey`), so one person is in one household. */
+  idNumberClaims: 'id_number_claims',
   /** The holiday calendar, one document per region and year (store/calendar.ts). */
   calendars: 'calendars',
   /** The editable "9+N+1" catalogue, one document (store/catalogue.ts). */
@@ -78,6 +80,13 @@ export interface OrgUnitDoc extends Omit<OrgUnit, 'code'> {
 }
 
 export type HouseholdDoc = Omit<Household, 'id'> & { _id: string };
+
+/** A resident ID number's place in the register: `_id` its key (`idNumberKey`), the household holding it. */
+export interface IdNumberClaimDoc {
+  _id: string;
+  householdId: string;
+  at: Date;
+}
 
 /** One stored year of a region's holiday calendar: `{ _id: 'CN-mainland:2026', … }`. Edited by admins. */
 export interface CalendarYearDoc {
@@ -325,6 +334,7 @@ export interface MigrationDoc {
 interface Documents {
   orgUnits: OrgUnitDoc;
   households: HouseholdDoc;
+  idNumberClaims: IdNumberClaimDoc;
   calendars: CalendarYearDoc;
   catalogue: CatalogueDoc;
   relatives: RelativeDoc;

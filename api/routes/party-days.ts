@@ -19,6 +19,7 @@ import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, caseClosed, conflict, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
+import { zQuery, zQueryInt } from '../query';
 
 const zScheduleView = z.object({
   scheduleId: z.string(),
@@ -199,7 +200,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['party-day'],
         summary: 'The unit’s party-day Q&As, newest month first: agenda, minutes, what was carried over',
         params: scheduleParams,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(120).default(24) }),
+        querystring: zQuery({ limit: zQueryInt(1, 120).default(24) }),
         response: { 200: z.object({ items: z.array(zRecord) }), 403: zErrorBody, 404: zErrorBody, 422: zErrorBody },
       },
     },

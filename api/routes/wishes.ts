@@ -27,6 +27,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from 
 import { guardedCase, guardedUnit, reach } from '../guard';
 import { openCase, stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
+import { zQuery } from '../query';
 
 /** Stages the public list shows: screened and approved, not yet closed. */
 const PUBLIC_STAGES: readonly WishStage[] = ['open', 'claimed', 'fulfilled'];
@@ -184,7 +185,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['wishes', 'public'],
         summary: 'The public wishing tree of a village or town: screened wishes not yet closed, without personal data (no login)',
         security: [],
-        querystring: z.object({
+        querystring: zQuery({
           unit: zOrgCode,
           ...pageQuery(100),
         }),
@@ -277,7 +278,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['wishes'],
         summary: 'Helpers registered in a unit’s subtree; contact masked below town level',
-        querystring: z.object({
+        querystring: zQuery({
           org: zOrgCode.optional(),
           ...pageQuery(),
         }),

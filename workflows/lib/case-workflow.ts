@@ -88,6 +88,11 @@ export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
   /** Extra context the step needs beside its input (a wish claim's helper), from the arguments. */
   context?: (args: A) => unknown;
   check(s: S, input: never, actor: Actor, now: number, ctx: never): void;
+  /**
+   * Rules the validator alone applies, after `check` (bounds added after histories were recorded, e.g. a
+   * date not before the case began): validators do not run on replay, so a recorded history never meets them.
+   */
+  gate?(s: S, input: never, actor: Actor, now: number): void;
   apply(s: S, input: never, actor: Actor, now: number, ctx: never): Outcome;
   /** Work outside the workflow before applying (an activity); its result is passed to `apply` as `ctx.prepared`. */
   prepare?(s: S, input: never, actor: Actor): Promise<unknown>;
@@ -181,6 +186,7 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
     if (gate && !can(actor.data.role, rules.kind, step.action)) throw new RuleViolation('forbidden', `role ${actor.data.role} may not do this (${rules.kind}.${step.action}); allowed: ${rolesFor(rules.kind, step.action).join(', ')}`);
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
+    if (gate) (step.gate as ((s: S, i: unknown, a: Actor, n: number) => void) | undefined)?.(run.state, input, args.actor, run.now());
     return input;
   };
   setHandler(
