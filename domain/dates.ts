@@ -29,7 +29,7 @@ const yearOf = (text: string) => Number(text.slice(0, 4));
 const inYears = (text: string) => !/^\d{4}-/.test(text) || (yearOf(text) >= EARLIEST_YEAR && yearOf(text) <= LATEST_YEAR);
 
 /** A field holding a real calendar date written 'YYYY-MM-DD' (issue code `invalid_date`). */
-export const zDay = z.string().refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"`, params: { code: 'invalid_date' } });
+export const zDay = z.string().refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"`, params: { code: 'invalid_date' }, abort: true });
 
 /**
  * A field holding an instant: ISO 8601 date-time with an offset, its date a real calendar date (zod's

@@ -87,15 +87,16 @@ export interface VerificationSummary {
   missing: string[];
 }
 
-/** An amount in whole fen (分), 0 for one that is not a finite non-negative number (a record from before the bounds). */
+/** An amount in whole fen (分); 0 for one that is not a non-negative number of fen below 2^53 (a record from before the bounds). */
 function fen(n: number | undefined): number {
-  return n !== undefined && Number.isFinite(n) && n >= 0 ? Math.round(n * 100) : 0;
+  const f = n === undefined ? 0 : Math.round(n * 100);
+  return Number.isSafeInteger(f) && f >= 0 ? f : 0;
 }
 
 /**
  * Totals over the answers: income and assets of every answered record, and who answered or not. Sums in
  * whole fen, so that decimal yuan do not drift (0.1 + 0.2) and one absurd amount cannot turn a total into
- * Infinity (JSON null) for good: an amount that is not finite is left out.
+ * Infinity (JSON null) for good: an amount beyond 2^53 fen is left out.
  */
 export function summarise(answers: readonly DepartmentAnswer[]): VerificationSummary {
   let monthlyIncome = 0;

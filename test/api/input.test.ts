@@ -69,3 +69,121 @@ describe('item 4: text that should never be stored', () => {
     expect(doc?.address).toBe('Caf\u00e9 路1号');
   });
 });
+
+describe('item 5: dates that do not exist or cannot be', () => {
+  it('a wish needed by a day that does not exist, or years away, is 400 naming neededBy', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    const created = await post('/v1/households', household(5001), village);
+    expect(created.statusCode, created.body).toBe(201);
+    const householdId = created.json().id as string;
+    for (const [neededBy, code] of [
+      ['2026-11-31', 'invalid_date'],
+      ['2027-02-30', 'invalid_date'],
+      ['9999-99-99', 'invalid_date'],
+      ['2026-12-00', 'invalid_date'],
+      ['2999-01-01', 'date_out_of_range'],
+      ['1900-01-01', 'date_out_of_range'],
+    ] as const) {
+      const res = await post('/v1/wishes', { householdId, title: '一台轮椅', description: '老人腿脚不便', category: 'material', neededBy, postedBy: 'staff' }, village);
+      expect(res.statusCode, neededBy).toBe(400);
+      expect(res.json().error.details, neededBy).toEqual([expect.objectContaining({ path: 'body.neededBy', code })]);
+    }
+  });
+
+  it('stats periods take only real instants: 2026-11-31 and the year 2999 are 400', async () => {
+    for (const from of ['2026-11-31T00:00:00+08:00', '2999-01-01T00:00:00+08:00', '0001-01-01T00:00:00Z']) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/stats/on-time?from=${encodeURIComponent(from)}&to=2026-12-01T00:00:00%2B08:00`, headers: authz(staff) });
+      expect(res.statusCode, from).toBe(400);
+      expect(res.json().error.details[0].path).toBe('querystring.from');
+    }
+  });
+});
+
+describe('item 10: numbers and query strings', () => {
+  it('hexadecimal, binary and exponent forms are not integers, in a query or a path', async () => {
+    for (const limit of ['0x10', '0b1', '1e1', '+5', '5.0', '', ' 5']) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/households?limit=${encodeURIComponent(limit)}`, headers: authz(staff) });
+      expect(res.statusCode, JSON.stringify(limit)).toBe(400);
+      expect(res.json().error.details[0].path).toBe('querystring.limit');
+    }
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/households?limit=5', headers: authz(staff) })).statusCode).toBe(200);
+    const admin = await ctx.token('admin', UNITS.city);
+    for (const year of ['0x7EA', '2.026e3']) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/calendar/${year}/working-days?from=${year}-01-05&days=3`, headers: authz(admin) });
+      expect(res.statusCode, year).toBe(400);
+    }
+  });
+
+  it('an unknown query key is 400 naming it, not dropped (a misspelt filter returned everything)', async () => {
+    const res = await ctx.app.inject({ method: 'GET', url: `/v1/cases?stauts=closed`, headers: authz(staff) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([expect.objectContaining({ code: 'unrecognized_keys', params: { keys: ['stauts'] } })]);
+    expect(res.json().error.message).toMatch(/stauts/);
+  });
+
+  it('contradictory filters are 400 contradictory_filters', async () => {
+    for (const [query, path] of [
+      ['overdue=true&status=closed', 'querystring.overdue'],
+      ['sort=due&status=closed', 'querystring.sort'],
+      ['kind=wish&level=red', 'querystring.level'],
+    ] as const) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/cases?${query}`, headers: authz(staff) });
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().error.details, query).toEqual([expect.objectContaining({ path, code: 'contradictory_filters' })]);
+    }
+  });
+
+  it('a cursor the API returned reads the next page; a malformed or tampered one is 400 invalid_cursor', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    for (const seq of [10_001, 10_002, 10_003]) expect((await post('/v1/households', household(seq), village)).statusCode).toBe(201);
+    const first = (await ctx.app.inject({ method: 'GET', url: `/v1/households?org=${UNITS.haigang}&limit=1`, headers: authz(staff) })).json();
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await ctx.app.inject({ method: 'GET', url: `/v1/households?org=${UNITS.haigang}&limit=1&cursor=${first.nextCursor}`, headers: authz(staff) });
+    expect(second.statusCode).toBe(200);
+    expect(second.json().items[0].id).not.toBe(first.items[0].id);
+
+    const [payload, mac] = (first.nextCursor as string).split('.') as [string, string];
+    const forged = Buffer.from(JSON.stringify({ id: '' })).toString('base64url');
+    for (const cursor of ['x', payload, `${forged}.${mac}`, `${payload}.${'A'.repeat(22)}`, Buffer.from(JSON.stringify({ id: first.items[0].id })).toString('base64url'), `${first.nextCursor}.x`]) {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/households?org=${UNITS.haigang}&limit=1&cursor=${encodeURIComponent(cursor)}`, headers: authz(staff) });
+      expect(res.statusCode, cursor).toBe(400);
+      expect(res.json().error.details, cursor).toEqual([expect.objectContaining({ path: 'querystring.cursor', code: 'invalid_cursor' })]);
+    }
+  });
+});
+
+describe('item 9: people and ID numbers', () => {
+  it('one resident ID number is in one household, as head or as member: 409 naming the field, nothing written', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    const first = await post('/v1/households', household(9001, { members: [{ name: '李四', idNumber: idNumber(9002), relation: '配偶' }] }), village);
+    expect(first.statusCode, first.body).toBe(201);
+    const firstId = first.json().id as string;
+
+    // The first household's member as another household's member, then as its head.
+    const asMember = await post('/v1/households', household(9003, { members: [{ name: '王五', idNumber: idNumber(9004), relation: '子女' }, { name: '李四', idNumber: idNumber(9002), relation: '配偶' }] }), village);
+    expect(asMember.statusCode).toBe(409);
+    expect(asMember.json().error.details).toEqual({ householdId: firstId });
+    expect(asMember.json().error.message).toMatch(/members\.1\.idNumber/);
+    const asHead = await post('/v1/households', household(9002, { headName: '李四' }), village);
+    expect(asHead.statusCode).toBe(409);
+    expect(asHead.json().error.details).toEqual({ householdId: firstId });
+    // The first household's head as a member elsewhere.
+    const headAsMember = await post('/v1/households', household(9005, { members: [{ name: '张9001', idNumber: idNumber(9001), relation: '父亲' }] }), village);
+    expect(headAsMember.statusCode).toBe(409);
+
+    // Nothing of the refused households stays: their other numbers are free.
+    expect(await households().countDocuments({ headIdNumber: { $in: [idNumber(9003), idNumber(9002), idNumber(9005)] } })).toBe(0);
+    const again = await post('/v1/households', household(9003, { members: [{ name: '王五', idNumber: idNumber(9004), relation: '子女' }] }), village);
+    expect(again.statusCode, again.body).toBe(201);
+  });
+
+  it('the same ID number written with a lower-case x is the same number', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    // Find a sequence whose check character is X.
+    let seq = 9100;
+    while (!idNumber(seq).endsWith('X')) seq += 1;
+    expect((await post('/v1/households', household(seq), village)).statusCode).toBe(201);
+    const lower = await post('/v1/households', household(seq + 1000, { members: [{ name: '赵六', idNumber: idNumber(seq).toLowerCase(), relation: '兄弟' }] }), village);
+    expect(lower.statusCode).toBe(409);
+  });
+});
