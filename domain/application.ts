@@ -10,7 +10,7 @@ import type { UnitRef } from './org';
 import { PERMISSIONS } from './permissions';
 import type { Role } from './roles';
 import { reaches, type ApplicationPolicy } from './policy';
-import { summarise, zDepartmentCode, zDepartmentRecord, type DepartmentAnswer } from './verification';
+import { summarise, zDepartmentCode, zDepartmentRecord, zYuan, type DepartmentAnswer } from './verification';
 
 /**
  * The rules of one assistance application (救助申请, 一门受理、协同办理) as pure functions over its
@@ -95,7 +95,7 @@ export const zApprovalInput = z.discriminatedUnion('decision', [
     .object({
       decision: z.literal('approve'),
       category: zText(50),
-      monthlyAmount: z.number().positive().max(100_000),
+      monthlyAmount: zYuan(100_000).refine((n) => n > 0, 'a benefit is more than 0 yuan'),
       startDate: zDay,
       reason: zText(2000),
     })
@@ -117,7 +117,7 @@ export const zReReviewInput = z
   .object({
     outcome: z.enum(['renew', 'change', 'stop']),
     reason: zText(2000),
-    monthlyAmount: z.number().positive().max(100_000).optional(),
+    monthlyAmount: zYuan(100_000).refine((n) => n > 0, 'a benefit is more than 0 yuan').optional(),
     labourCapacity: z.enum(LABOUR_CAPACITY).optional(),
   })
   .strict()

@@ -50,8 +50,8 @@ export const zDepartmentCode = z.enum(DEPARTMENT_CODES as [DepartmentCode, ...De
  */
 export const AMOUNT_LIMITS = { monthlyIncome: 10_000_000, assetValue: 10_000_000_000 } as const;
 
-/** An amount in yuan: finite, ≥ 0, at most `max`, in whole fen (at most 2 decimals). */
-const zAmount = (max: number) =>
+/** An amount in yuan: finite, ≥ 0, at most `max`, in whole fen (at most 2 decimals). Every amount field takes it. */
+export const zYuan = (max: number) =>
   z
     .number()
     .nonnegative()
@@ -67,8 +67,8 @@ export const zDepartmentRecord = z.object({
   idNumber: zIdNumber,
   kind: z.string().trim().min(1).max(100),
   description: z.string().trim().max(500),
-  monthlyIncome: zAmount(AMOUNT_LIMITS.monthlyIncome).optional(),
-  assetValue: zAmount(AMOUNT_LIMITS.assetValue).optional(),
+  monthlyIncome: zYuan(AMOUNT_LIMITS.monthlyIncome).optional(),
+  assetValue: zYuan(AMOUNT_LIMITS.assetValue).optional(),
 });
 
 /** A department either answered (possibly with no records) or is recorded as missing, with why. */

@@ -643,5 +643,8 @@ describe('a manual verification result (issue 11 item 9, 10)', () => {
   it('bounds amounts by meaning, in whole fen', () => {
     for (const monthlyIncome of [1e308, 10_000_000.01, -1, 0.001, Number.POSITIVE_INFINITY]) expect(zVerificationResultInput.safeParse({ ...base, records: [{ ...base.records[0], monthlyIncome }] }).success, String(monthlyIncome)).toBe(false);
     expect(zVerificationResultInput.safeParse({ ...base, records: [{ ...base.records[0], monthlyIncome: 10_000_000, assetValue: 10_000_000_000 }] }).success).toBe(true);
+    const approve = { decision: 'approve', category: '低保', startDate: '2026-12-01', reason: '符合条件' };
+    for (const monthlyAmount of [0, 0.001, 100_000.01, 1e308]) expect(zApprovalInput.safeParse({ ...approve, monthlyAmount }).success, String(monthlyAmount)).toBe(false);
+    expect(zApprovalInput.safeParse({ ...approve, monthlyAmount: 1234.56 }).success).toBe(true);
   });
 });
