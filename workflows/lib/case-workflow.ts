@@ -3,7 +3,7 @@ import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workf
 import type { z } from 'zod';
 import { RuleViolation, zActor, type Actor, type Outcome } from '../../domain/case';
 import { can, rolesFor } from '../../domain/permissions';
-import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../../domain/text';
+import { unsafeCharacterAt, UNSAFE_CHARACTER_MESSAGE } from '../../domain/text';
 import type { CaseProjection } from '../../domain/projection';
 import { refusalOf } from '../../domain/rejections';
 import { CaseRuntime, type CaseState, type Sink } from './case-runtime';
@@ -177,9 +177,10 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
     const id = rules.caseIdOf(run.state);
     const named = step.caseIdIn ? step.caseIdIn(args) : args.caseId;
     if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`);
-    // Text the read model cannot store would fail every projection of the case: refused at the gate.
-    const bad = gate ? forbiddenCharacterAt(raw(args)) : undefined;
-    if (bad !== undefined) throw new RuleViolation('unprocessable', `${step.inputName ?? 'input'}.${bad}: ${FORBIDDEN_CHARACTER_MESSAGE}`);
+    // Text the read model cannot store would fail every projection of the case, and bidi controls are
+    // never meant (domain/text.ts): refused at the gate, as the API refuses them.
+    const bad = gate ? unsafeCharacterAt(raw(args)) : undefined;
+    if (bad !== undefined) throw new RuleViolation('unprocessable', `${step.inputName ?? 'input'}.${bad}: ${UNSAFE_CHARACTER_MESSAGE}`);
     const actor = zActor.safeParse(args.actor);
     if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
     // The matrix holds here too, whatever path the update came by (the API's guard checks it first).
