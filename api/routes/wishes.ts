@@ -102,9 +102,6 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       const household = await findHousehold(db, body.householdId);
       if (!household) throw notFound(`household ${body.householdId} not found`);
       reach(request, household.orgPath);
-      if (body.neededBy && body.neededBy < localDay(Date.now())) {
-        throw badRequest('neededBy: the date has passed', [{ path: 'body.neededBy', message: 'must be today or later' }]);
-      }
       const ladder = await orgs.ladder(household.villageCode);
       const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
       const requestId = randomUUID();
