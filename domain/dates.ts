@@ -25,25 +25,35 @@ export const LATEST_YEAR = 2100;
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
 const yearOf = (text: string) => Number(text.slice(0, 4));
-/** Whether a text's year lies in EARLIEST_YEAR–LATEST_YEAR; true for one of another shape (its format check answers for it). */
-const inYears = (text: string) => !/^\d{4}-/.test(text) || (yearOf(text) >= EARLIEST_YEAR && yearOf(text) <= LATEST_YEAR);
 
-/** A field holding a real calendar date written 'YYYY-MM-DD' (issue code `invalid_date`). */
-export const zDay = z.string().refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"`, params: { code: 'invalid_date' }, abort: true });
+/** The shape of a day in EARLIEST_YEAR–LATEST_YEAR, month 01–12, day 01–31: in the OpenAPI document, so that a client (or a fuzzer) knows it. */
+const DAY_SHAPE = /^(19\d\d|20\d\d|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+/** The year of an instant or a month in EARLIEST_YEAR–LATEST_YEAR, as a pattern the OpenAPI document carries. */
+const YEAR_SHAPE = /^(19\d\d|20\d\d|2100)-/;
+
+/**
+ * A field holding a real calendar date written 'YYYY-MM-DD' in EARLIEST_YEAR–LATEST_YEAR: the shape
+ * (`invalid_format`), then the calendar (`invalid_date`: no 2026-11-31, 2027-02-30).
+ */
+export const zDay = z
+  .string()
+  .regex(DAY_SHAPE, { error: (issue) => `expected a date YYYY-MM-DD in ${EARLIEST_YEAR}–${LATEST_YEAR}, got "${String(issue.input)}"`, abort: true })
+  .refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"`, params: { code: 'invalid_date' }, abort: true });
 
 /**
  * A field holding an instant: ISO 8601 date-time with an offset, its date a real calendar date (zod's
- * `iso.datetime` checks days per month and leap years) in EARLIEST_YEAR–LATEST_YEAR (code `invalid_date`).
+ * `iso.datetime` checks days per month and leap years) in EARLIEST_YEAR–LATEST_YEAR (code `invalid_format`; both
+ * shapes are patterns in the OpenAPI document).
  */
 export const zInstant = z.iso
-  .datetime({ offset: true, error: (issue) => `expected an ISO date-time with offset such as 2026-11-29T10:00:00+08:00, got "${String(issue.input)}"` })
-  .refine(inYears, { error: (issue) => `expected a date-time in ${EARLIEST_YEAR}–${LATEST_YEAR}, got "${String(issue.input)}"`, params: { code: 'invalid_date' } });
+  .datetime({ offset: true, error: (issue) => `expected an ISO date-time with offset such as 2026-11-29T10:00:00+08:00, got "${String(issue.input)}"`, abort: true })
+  .regex(YEAR_SHAPE, `expected a date-time in ${EARLIEST_YEAR}–${LATEST_YEAR}`);
 
-/** A field holding a month 'YYYY-MM' (01–12) in EARLIEST_YEAR–LATEST_YEAR (code `invalid_date`). */
+/** A field holding a month 'YYYY-MM' (01–12) in EARLIEST_YEAR–LATEST_YEAR (code `invalid_format`). */
 export const zMonth = z
   .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM')
-  .refine(inYears, { error: (issue) => `expected a month in ${EARLIEST_YEAR}–${LATEST_YEAR}, got "${String(issue.input)}"`, params: { code: 'invalid_date' } });
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'expected a month YYYY-MM', abort: true })
+  .regex(YEAR_SHAPE, `expected a month in ${EARLIEST_YEAR}–${LATEST_YEAR}`);
 
 /** A day `years` whole years after `day` (02-29 + 1 year = 03-01 rolls back to 02-28). */
 function plusYears(day: string, years: number): string {
