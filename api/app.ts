@@ -8,8 +8,9 @@ import type { Db, MongoClient } from 'mongodb';
 import type { Config } from '../config';
 import { OrgDirectory } from '../store/org-directory';
 import { registerAuth } from './auth';
-import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../domain/text';
-import { badRequest, registerErrorHandler } from './errors';
+import { registerErrorHandler } from './errors';
+import { registerTextInput } from './text-input';
+import { useCursorKey } from './pagination';
 import { registerGuard } from './guard';
 import { registerPublicChannel } from './public-channel';
 import { registerAudit } from './audit';
@@ -70,11 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerErrorHandler(app);
   // The public channel's per-client request limit (before anything reads the body) and its response headers.
   registerPublicChannel(app, deps.config.policy.reports);
-  // No text with a control character or a lone surrogate enters the system, on any route (domain/text.ts).
-  app.addHook('preValidation', async (request) => {
-    const at = forbiddenCharacterAt(request.body);
-    if (at !== undefined) throw badRequest(`body.${at}: ${FORBIDDEN_CHARACTER_MESSAGE}`, [{ path: `body.${at}`, code: 'invalid_character', message: FORBIDDEN_CHARACTER_MESSAGE }]);
-  });
+  // Valid UTF-8, no control or bidi character, NFC: on every route (api/text-input.ts, domain/text.ts).
+  registerTextInput(app);
+  useCursorKey(deps.config.jwtSecret);
   registerAuth(app, { jwtSecret: deps.config.jwtSecret, tokens: deps.config.tokens, orgs });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });

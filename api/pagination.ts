@@ -1,10 +1,12 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { DuePosition } from '../store/cases';
 import { badRequest } from './errors';
+import { zQueryInt } from './query';
 
 /**
  * Keyset pagination, once for every list: the `limit`/`cursor` query parameters, the opaque cursor (the
- * last row's position, base64url JSON) and the position it stands for, the page and the next cursor. A list
+ * last row's position, base64url JSON, signed: see encodeCursor) and the position it stands for, the page and the next cursor. A list
  * reads `limit + 1` rows in its order after the position (the store's functions turn a position into their
  * query's condition: store/mongo.ts `pageById`, store/cases.ts for due order); the extra row says whether
  * another page exists.
@@ -19,8 +21,8 @@ export interface Page<T> {
 
 /** The `limit` (1…max, default 50) and `cursor` query parameters of a list: spread into its querystring schema. */
 export const pageQuery = (max = 200) => ({
-  limit: z.coerce.number().int().min(1).max(max).default(50),
-  cursor: z.string().optional(),
+  limit: zQueryInt(1, max).default(50),
+  cursor: z.string().max(1000).optional(),
 });
 
 /** An order a list is read in: how a cursor carries a row's position in it, and what position it stands for. */
@@ -33,32 +35,55 @@ export interface KeysetOrder<Row, Position> {
 
 /** By `_id`: cursor `{ id }`, position the id. */
 export const BY_ID: KeysetOrder<{ _id: string }, string> = {
-  cursor: z.object({ id: z.string() }).transform((c) => c.id),
+  cursor: z.strictObject({ id: z.string().min(1).max(200) }).transform((c) => c.id),
   cursorOf: (row) => ({ id: row._id }),
 };
 
 /** By deadline, soonest first, then `_id` (the board, the task list): cursor `{ dueAt, id }`; rows must have a `dueAt`. */
 export const BY_DUE: KeysetOrder<{ _id: string; dueAt: Date }, DuePosition> = {
-  cursor: z.object({ dueAt: z.iso.datetime(), id: z.string() }).transform((c): DuePosition => ({ dueAt: new Date(c.dueAt), id: c.id })),
+  cursor: z.strictObject({ dueAt: z.iso.datetime(), id: z.string().min(1).max(200) }).transform((c): DuePosition => ({ dueAt: new Date(c.dueAt), id: c.id })),
   cursorOf: (row) => ({ dueAt: row.dueAt.toISOString(), id: row._id }),
 };
 
-/** The opaque cursor for a row's position. */
-export function encodeCursor(json: unknown): string {
-  return Buffer.from(JSON.stringify(json)).toString('base64url');
+/** The key cursors are signed with: set from the configuration by `useCursorKey`; random until then. */
+let cursorKey: Buffer = randomBytes(32);
+
+/**
+ * Signs cursors with a key derived from `secret` (HMAC-SHA-256 under the label `jiuzhu cursor`), so that
+ * every API process with the same configuration reads the others' cursors. Called once by buildApp with
+ * the JWT secret.
+ */
+export function useCursorKey(secret: string): void {
+  cursorKey = createHmac('sha256', secret).update('jiuzhu cursor').digest();
 }
 
-/** The position a cursor stands for in an order, or undefined without one. @throws 400 for a cursor this API did not return for this order. */
+const signature = (payload: string) => createHmac('sha256', cursorKey).update(payload).digest().subarray(0, 16);
+
+/** The opaque cursor for a row's position: `<base64url JSON>.<base64url HMAC of it, 128 bits>`. */
+export function encodeCursor(json: unknown): string {
+  const payload = Buffer.from(JSON.stringify(json)).toString('base64url');
+  return `${payload}.${signature(payload).toString('base64url')}`;
+}
+
+/**
+ * The position a cursor stands for in an order, or undefined without one.
+ * @throws 400 `invalid_cursor` for a cursor this API did not return for this order: malformed, tampered
+ * with (its signature does not match) or of another order.
+ */
 export function decodeCursor<P>(order: Pick<KeysetOrder<never, P>, 'cursor'>, cursor: string | undefined): P | undefined {
-  if (!cursor) return undefined;
+  if (cursor === undefined) return undefined;
+  const invalid = () => badRequest('cursor: not a cursor this API returned', [{ path: 'querystring.cursor', code: 'invalid_cursor', message: 'invalid cursor: pass nextCursor as the API returned it' }]);
+  const [payload, mac, ...rest] = cursor.split('.');
+  if (!payload || !mac || rest.length || !/^[\w-]+$/.test(payload) || !/^[\w-]{22}$/.test(mac)) throw invalid();
+  if (!timingSafeEqual(Buffer.from(mac, 'base64url'), signature(payload))) throw invalid();
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    json = undefined;
+    throw invalid();
   }
   const parsed = order.cursor.safeParse(json);
-  if (!parsed.success) throw badRequest('cursor: not a cursor this API returned', [{ path: 'querystring.cursor', message: 'invalid cursor' }]);
+  if (!parsed.success) throw invalid();
   return parsed.data;
 }
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { zPersonName } from './text';
+import { CLOCK_SKEW_MS, zInstant } from './dates';
 import { advanceBook, bookWakeAt, endOpen, meetOpen, moveOpen, openDeadline, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { zOrgCode, zOrgLevel, type UnitRef } from './org';
@@ -19,8 +21,8 @@ export const zReportArgs = z.looseObject({ requestId: z.string().min(1).max(200)
 
 export const zVisitInput = z
   .object({
-    visitors: z.array(z.string().trim().min(1).max(50)).min(1, 'at least one visitor').max(20),
-    visitedAt: z.iso.datetime({ offset: true }),
+    visitors: z.array(zPersonName).min(1, 'at least one visitor').max(20),
+    visitedAt: zInstant,
     outcome: z.enum(VISIT_OUTCOMES),
     notes: z.string().max(2000).default(''),
   })
@@ -198,13 +200,11 @@ export function acknowledge(s: AlertState, args: z.infer<typeof zAcknowledgeInpu
   return { events: [{ type: 'acknowledged', at: now, actor }, ...settled.events], notices: settled.notices };
 }
 
-/** Clock skew allowance for a declared visit time. */
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 export function checkVisit(s: AlertState, v: VisitInput, now: number): void {
   assertOpen(s);
   const at = Date.parse(v.visitedAt);
-  if (at > now + FUTURE_TOLERANCE_MS) throw new RuleViolation('unprocessable', 'visitedAt is in the future', 'visit_in_future');
+  if (at > now + CLOCK_SKEW_MS) throw new RuleViolation('unprocessable', 'visitedAt is in the future', 'visit_in_future');
   if (at < s.openedAt - 86_400_000) throw new RuleViolation('unprocessable', 'visitedAt is before the alert was opened', 'visit_before_opening');
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { addWorkingDays, provisionalYears, zDay, type HolidayCalendar } from './calendar';
+import { zFreeText, zPersonName } from './text';
+import { addWorkingDays, provisionalYears, type HolidayCalendar } from './calendar';
+import { CLOCK_SKEW_MS, checkWithin, zDay, zInstant } from './dates';
 import { localDay, startOfLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, mergeOutcome, moveOpen, openDeadline as openOf, openNext } from './deadline-book';
@@ -8,7 +10,7 @@ import type { UnitRef } from './org';
 import { PERMISSIONS } from './permissions';
 import type { Role } from './roles';
 import { reaches, type ApplicationPolicy } from './policy';
-import { summarise, zDepartmentRecord, type DepartmentAnswer } from './verification';
+import { summarise, zDepartmentCode, zDepartmentRecord, zYuan, type DepartmentAnswer } from './verification';
 
 /**
  * The rules of one assistance application (救助申请, 一门受理、协同办理) as pure functions over its
@@ -49,7 +51,7 @@ export const APPLICATION_SOURCES = ['one_door', 'on_behalf', 'alert', 'public_qr
 export const LABOUR_CAPACITY = ['no_labour_capacity', 'illness_or_disability', 'labour_capacity'] as const;
 export type LabourCapacity = (typeof LABOUR_CAPACITY)[number];
 
-const zText = (max: number) => z.string().trim().min(1).max(max);
+const zText = (max: number) => zFreeText(max);
 
 export const zAcceptanceInput = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('accept'), note: z.string().max(1000).optional() }).strict(),
@@ -58,21 +60,21 @@ export const zAcceptanceInput = z.discriminatedUnion('decision', [
 ]);
 export const zSupplementsInput = z.object({ supplied: z.array(zText(200)).min(1).max(50), note: z.string().max(1000).optional() }).strict();
 export const zVerificationResultInput = z
-  .object({ department: zText(50), records: z.array(zDepartmentRecord).max(200), note: z.string().max(1000).optional() })
+  .object({ department: zDepartmentCode, records: z.array(zDepartmentRecord).max(200), note: z.string().max(1000).optional() })
   .strict();
 export const zInvestigationInput = z
   .object({
-    investigators: z.array(zText(50)).min(1).max(10),
-    visitedAt: z.iso.datetime({ offset: true }),
+    investigators: z.array(zPersonName).min(1).max(10),
+    visitedAt: zInstant,
     findings: zText(5000),
   })
   .strict();
 export const zDeliberationInput = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('schedule'), scheduledAt: z.iso.datetime({ offset: true }), place: zText(200) }).strict(),
+  z.object({ kind: z.literal('schedule'), scheduledAt: zInstant, place: zText(200) }).strict(),
   z
     .object({
       kind: z.literal('record'),
-      heldAt: z.iso.datetime({ offset: true }),
+      heldAt: zInstant,
       members: z.number().int().min(1).max(500),
       attendees: z.number().int().min(0).max(500),
       votesFor: z.number().int().min(0),
@@ -93,7 +95,7 @@ export const zApprovalInput = z.discriminatedUnion('decision', [
     .object({
       decision: z.literal('approve'),
       category: zText(50),
-      monthlyAmount: z.number().positive().max(100_000),
+      monthlyAmount: zYuan(100_000).refine((n) => n > 0, 'a benefit is more than 0 yuan'),
       startDate: zDay,
       reason: zText(2000),
     })
@@ -115,7 +117,7 @@ export const zReReviewInput = z
   .object({
     outcome: z.enum(['renew', 'change', 'stop']),
     reason: zText(2000),
-    monthlyAmount: z.number().positive().max(100_000).optional(),
+    monthlyAmount: zYuan(100_000).refine((n) => n > 0, 'a benefit is more than 0 yuan').optional(),
     labourCapacity: z.enum(LABOUR_CAPACITY).optional(),
   })
   .strict()
@@ -629,9 +631,32 @@ interface Step<S extends z.ZodType> {
   schema: S;
   roles: readonly Role[];
   check(s: ApplicationState, input: z.output<S>, actor: Actor): void;
+  /** Rules only the workflow's validator applies (case-workflow.ts `gate`): dates against the case. */
+  gate?(s: ApplicationState, input: z.output<S>, actor: Actor, now: number): void;
   apply(s: ApplicationState, input: z.output<S>, actor: Actor, now: number): Outcome;
 }
 const step = <S extends z.ZodType>(x: Step<S>) => x;
+
+/** How far ahead a meeting may be scheduled, or a benefit start, ms (ours: one year). */
+const SCHEDULE_AHEAD_MS = 366 * 86_400_000;
+
+/** The start of the day the application was submitted (China time): nothing it records happened before. */
+const submittedDay = (s: ApplicationState) => ({ at: startOfLocalDay(localDay(s.submittedAt)), what: 'the day the application was submitted' });
+const rightNow = (now: number) => ({ at: now + CLOCK_SKEW_MS, what: 'now' });
+
+/**
+ * The dates a step declares, against the case: an investigation or a meeting held not in the future and
+ * not before the application's day; a meeting scheduled from that day to a year ahead; a benefit starting
+ * from that day to a year ahead. @throws RuleViolation 'date_out_of_range' naming the field. Source: ours.
+ */
+export function checkApplicationDates(s: ApplicationState, dates: object, now: number): void {
+  const input = dates as { visitedAt?: string; heldAt?: string; scheduledAt?: string; startDate?: string };
+  const ahead = { at: now + SCHEDULE_AHEAD_MS, what: 'a year from now' };
+  if (input.visitedAt !== undefined) checkWithin('visitedAt', Date.parse(input.visitedAt), { notBefore: submittedDay(s), notAfter: rightNow(now) });
+  if (input.heldAt !== undefined) checkWithin('heldAt', Date.parse(input.heldAt), { notBefore: submittedDay(s), notAfter: rightNow(now) });
+  if (input.scheduledAt !== undefined) checkWithin('scheduledAt', Date.parse(input.scheduledAt), { notBefore: submittedDay(s), notAfter: ahead });
+  if (input.startDate !== undefined) checkWithin('startDate', startOfLocalDay(input.startDate), { notBefore: submittedDay(s), notAfter: ahead });
+}
 
 /** Who takes a step: the permission matrix (domain/permissions.ts). */
 const rolesOf = (action: keyof typeof PERMISSIONS.application) => PERMISSIONS.application[action].roles;
@@ -640,11 +665,11 @@ export const APPLICATION_STEPS = {
   acceptance: step({ path: 'acceptance', summary: '受理，或一次性告知所缺材料并退回', schema: zAcceptanceInput, roles: rolesOf('acceptance'), check: (s) => checkAcceptance(s), apply: acceptance }),
   supplements: step({ path: 'supplements', summary: '补齐材料', schema: zSupplementsInput, roles: rolesOf('supplements'), check: (s, i) => checkSupplements(s, i), apply: supplements }),
   verificationResult: step({ path: 'verification-results', summary: '手工录入部门核对结果（无数据接口的部门）', schema: zVerificationResultInput, roles: rolesOf('verificationResult'), check: (s) => checkVerificationResult(s), apply: verificationResult }),
-  investigation: step({ path: 'investigation', summary: '入户调查（至少2名调查人员）', schema: zInvestigationInput, roles: rolesOf('investigation'), check: checkInvestigation, apply: investigation }),
-  deliberation: step({ path: 'deliberation', summary: '民主评议：安排会议或记录到会与表决', schema: zDeliberationInput, roles: rolesOf('deliberation'), check: (s, _i, a) => checkDeliberation(s, a), apply: deliberation }),
+  investigation: step({ path: 'investigation', summary: '入户调查（至少2名调查人员）', schema: zInvestigationInput, roles: rolesOf('investigation'), check: checkInvestigation, gate: (s, i, _a, now) => checkApplicationDates(s, i, now), apply: investigation }),
+  deliberation: step({ path: 'deliberation', summary: '民主评议：安排会议或记录到会与表决', schema: zDeliberationInput, roles: rolesOf('deliberation'), check: (s, _i, a) => checkDeliberation(s, a), gate: (s, i, _a, now) => checkApplicationDates(s, i, now), apply: deliberation }),
   review: step({ path: 'review', summary: '镇(街道)审核意见', schema: zReviewInput, roles: rolesOf('review'), check: (s, _i, a) => checkReview(s, a), apply: review }),
   objection: step({ path: 'objections', summary: '公示期间的异议', schema: zObjectionInput, roles: rolesOf('objection'), check: (s) => checkObjection(s), apply: objection }),
-  approval: step({ path: 'approval', summary: '区市审批确认：批准或不予批准', schema: zApprovalInput, roles: rolesOf('approval'), check: (s, _i, a) => checkApproval(s, a), apply: approval }),
+  approval: step({ path: 'approval', summary: '区市审批确认：批准或不予批准', schema: zApprovalInput, roles: rolesOf('approval'), check: (s, _i, a) => checkApproval(s, a), gate: (s, i, _a, now) => checkApplicationDates(s, i, now), apply: approval }),
   extension: step({ path: 'extensions', summary: '延长审核或审批期限（各一次）', schema: zExtensionInput, roles: rolesOf('extension'), check: checkExtension, apply: extension }),
   withdrawal: step({ path: 'withdrawal', summary: '撤回申请（决定前）', schema: zWithdrawalInput, roles: rolesOf('withdrawal'), check: (s) => checkWithdrawal(s), apply: withdrawal }),
   reReview: step({ path: 're-review', summary: '定期复核：续保、变更或停保', schema: zReReviewInput, roles: rolesOf('reReview'), check: (s, _i, a) => checkReReview(s, a), apply: reReview }),

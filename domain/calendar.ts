@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zDay } from './dates';
 import { dayNumberOf, dayOfNumber, isValidDay, localDay, localDayNumber, startOfDayNumber, weekdayOfNumber } from './china-time';
 
 /**
@@ -130,8 +131,6 @@ export function addCalendarDays(fromMs: number, n: number): number {
   return startOfDayNumber(localDayNumber(fromMs) + n + 1);
 }
 
-/** A zod field holding a real calendar date written 'YYYY-MM-DD'. */
-export const zDay = z.string().refine(isValidDay, { error: (issue) => `expected a date YYYY-MM-DD, got "${String(issue.input)}"`, params: { code: 'invalid_date' } });
 
 /** One year's entry as written (the shape only; `zHolidayYear(year)` adds the checks that need the year). */
 export const zHolidayEntry = z.strictObject({

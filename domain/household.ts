@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zPersonName } from './text';
 import { zIdNumber } from './id-number';
 import { zOrgCode } from './org';
 
@@ -14,15 +15,14 @@ export const RECIPIENT_CATEGORIES = {
 } as const;
 export const zRecipientCategory = z.enum(Object.keys(RECIPIENT_CATEGORIES) as [keyof typeof RECIPIENT_CATEGORIES]);
 
-const zName = z.string().trim().min(1).max(50);
 const zPhone = z.string().trim().regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, 'expected a mobile number (11 digits) or a landline such as 0631-5201234');
 
 export const zHouseholdInput = z
   .object({
-    headName: zName,
+    headName: zPersonName,
     headIdNumber: zIdNumber,
     members: z
-      .array(z.object({ name: zName, idNumber: zIdNumber, relation: z.string().trim().min(1).max(20) }).strict())
+      .array(z.object({ name: zPersonName, idNumber: zIdNumber, relation: z.string().trim().min(1).max(20) }).strict())
       .max(30)
       .default([]),
     address: z.string().trim().min(1).max(200),

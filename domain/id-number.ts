@@ -1,6 +1,7 @@
 // Resident identity number (居民身份证号码) validation per GB 11643-1999.
 // Pure and I/O-free so it can run inside the Temporal workflow sandbox.
 import { z } from 'zod';
+import { localDay } from './china-time';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARS = '10X98765432';
@@ -19,13 +20,11 @@ export function computeCheckDigit(first17: string): string {
   return CHECK_CHARS[sum % 11]!;
 }
 
-function pad2(n: number): string {
-  return n < 10 ? `0${n}` : String(n);
-}
-
 /**
- * `today` is compared by its UTC calendar date; pass it explicitly from
- * workflow code so the result is deterministic.
+ * Checks a resident ID number: 18 characters, a real birth date from 1900 to today, the check digit.
+ * `today` is compared by its calendar day in China time (Asia/Shanghai): a person born on a Beijing day
+ * has a valid number from 00:00 Beijing time, 8 hours before the UTC day begins (issue 11 item 9: the UTC
+ * day refused such a number until 08:00). Inside a workflow `new Date()` is the workflow's clock.
  */
 export function validateIdNumber(raw: string, today: Date = new Date()): IdNumberResult {
   const value = raw.trim().toUpperCase();
@@ -57,10 +56,9 @@ export function validateIdNumber(raw: string, today: Date = new Date()): IdNumbe
   if (year < 1900) {
     return { ok: false, reason: `birth date ${birthDate} is before 1900` };
   }
-  const todayUtc = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-  if (ms > todayUtc) {
-    const t = `${today.getUTCFullYear()}-${pad2(today.getUTCMonth() + 1)}-${pad2(today.getUTCDate())}`;
-    return { ok: false, reason: `birth date ${birthDate} is in the future (today is ${t})` };
+  const todayInChina = localDay(today.getTime());
+  if (birthDate > todayInChina) {
+    return { ok: false, reason: `birth date ${birthDate} is in the future (today is ${todayInChina}, China time)` };
   }
 
   const expected = computeCheckDigit(value.slice(0, 17));

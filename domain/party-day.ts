@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { zPersonName } from './text';
 import { localInstant, localMonth, nextLocalMidnight } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, endOpen, meetOpen, openDeadline, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import type { UnitRef } from './org';
 import type { PartyDayPolicy } from './policy';
+import { zMonth } from './dates';
 
 /**
  * The monthly Party-day Q&A (每月党员活动日集中答疑) of one village/community: the agenda gathered on the
@@ -17,7 +19,7 @@ import type { PartyDayPolicy } from './policy';
 
 export const zStartsAt = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a local time HH:MM (00:00–23:59)');
 export const zDayOfMonth = z.number().int().min(1, 'expected a day of month from 1 to 28').max(28, 'expected a day of month from 1 to 28 (every month has it)');
-export const zMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM');
+export { zMonth };
 
 /** PUT /v1/units/{code}/party-day-schedule */
 export const zScheduleInput = z
@@ -36,7 +38,7 @@ export const zAnswerInput = z
   .object({
     itemId: z.string().regex(/^Q\d{1,4}$/, 'expected an agenda item id such as Q1'),
     answer: z.string().trim().min(1).max(2000),
-    answeredBy: z.object({ role: z.enum(ANSWERER_ROLES), name: z.string().trim().min(1).max(50) }).strict(),
+    answeredBy: z.object({ role: z.enum(ANSWERER_ROLES), name: zPersonName }).strict(),
   })
   .strict();
 export type AnswerInput = z.infer<typeof zAnswerInput>;

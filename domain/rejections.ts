@@ -27,6 +27,8 @@ export const REFUSAL_REASONS = [
   'visit_in_future',
   /** A visit dated before the alert was opened (422). */
   'visit_before_opening',
+  /** A date or time a step declares outside what its case allows: in the future, before the case began, too far ahead (422; domain/dates.ts checkWithin). */
+  'date_out_of_range',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { zFreeText, zPersonName } from './text';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
@@ -45,7 +46,7 @@ export const ANSWERER_ROLE_NAMES: Record<AnswererRole, string> = {
 export const ANSWER_CHANNELS = ['staff', 'party_day'] as const;
 export type AnswerChannel = (typeof ANSWER_CHANNELS)[number];
 
-const zText = (max: number) => z.string().trim().min(1).max(max);
+const zText = (max: number) => zFreeText(max);
 
 /**
  * What a member of the public sends. The text is kept as plain text exactly as given (trimmed): it is
@@ -69,7 +70,7 @@ export const zPublicReportInput = (maxTextLength: number) =>
     .strict();
 
 export const zAcknowledgeReportInput = z.object({ note: z.string().trim().max(1000).optional() }).strict();
-export const zAnsweredBy = z.object({ name: zText(50), role: z.enum(ANSWERER_ROLES) }).strict();
+export const zAnsweredBy = z.object({ name: zPersonName, role: z.enum(ANSWERER_ROLES) }).strict();
 /** The answer step as staff post it; the channel is the API's ('staff') or the Party day's. */
 export const zAnswerReportBody = z.object({ answer: zText(5000), answeredBy: zAnsweredBy }).strict();
 export const zAnswerReportInput = zAnswerReportBody.extend({ channel: z.enum(ANSWER_CHANNELS) }).strict();

@@ -1,9 +1,11 @@
+import { z } from 'zod';
+
 /**
  * Characters no text jiuzhu stores may hold: C0 control characters other than tab, line feed and carriage
  * return (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F), DEL (U+007F), and lone UTF-16 surrogates (half a
  * character: not text at all). PostgreSQL's jsonb cannot store U+0000, so on the local read model such a
- * value would fail every projection of its case for ever; no sender means them. Source: ours. (Issue 11
- * adds normalisation: bidi overrides, zero-width characters, minority-name separators.)
+ * value would fail every projection of its case for ever; no sender means them. Source: ours. Below:
+ * what the API refuses besides (bidi controls), names (`zPersonName`) and free text (`zFreeText`).
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -16,13 +18,16 @@ export const hasForbiddenCharacter = (text: string): boolean => FORBIDDEN.test(t
  * `visit.notes` or `reasons.2`; undefined when there is none. Walks plain objects and arrays, at most
  * 20 levels deep (deeper input is refused elsewhere by its schema). Throws nothing.
  */
-export function forbiddenCharacterAt(value: unknown, path: (string | number)[] = [], depth = 0): string | undefined {
-  if (typeof value === 'string') return hasForbiddenCharacter(value) ? path.join('.') || '(value)' : undefined;
+export const forbiddenCharacterAt = (value: unknown): string | undefined => firstStringAt(value, hasForbiddenCharacter);
+
+/** The path of the first string or key inside `value` that `bad` holds true of (see forbiddenCharacterAt). */
+function firstStringAt(value: unknown, bad: (text: string) => boolean, path: (string | number)[] = [], depth = 0): string | undefined {
+  if (typeof value === 'string') return bad(value) ? path.join('.') || '(value)' : undefined;
   if (depth > 20 || value === null || typeof value !== 'object') return undefined;
   const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
   for (const [key, v] of entries) {
-    if (typeof key === 'string' && hasForbiddenCharacter(key)) return [...path, key].join('.');
-    const found = forbiddenCharacterAt(v, [...path, key], depth + 1);
+    if (typeof key === 'string' && bad(key)) return [...path, key].join('.');
+    const found = firstStringAt(v, bad, [...path, key], depth + 1);
     if (found !== undefined) return found;
   }
   return undefined;
@@ -30,3 +35,110 @@ export function forbiddenCharacterAt(value: unknown, path: (string | number)[] =
 
 /** What a refusal says of such a value. */
 export const FORBIDDEN_CHARACTER_MESSAGE = 'contains a control character or half of a character (U+0000–U+001F except tab and line breaks, U+007F, a lone surrogate)';
+
+/**
+ * Bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069): they reorder how a
+ * text is shown, so "‮txt.exe" reads as "exe.txt"; no text jiuzhu stores needs them (Chinese and the
+ * minority languages' Chinese transcriptions run left to right). Refused in every text the API receives.
+ * Source: ours, after Unicode TR #36 (Unicode Security Considerations) §2.
+ */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+/** C1 control characters (U+0080–U+009F): no text typed by a person holds one; most are mojibake. Source: ours. */
+const C1_CONTROL = /[\u0080-\u009F]/;
+
+/**
+ * Invisible characters a person's name never holds: zero-width space, non-joiner and joiner, the
+ * left-to-right/right-to-left and Arabic letter marks, word joiner and invisible operators, the byte-order
+ * mark, the soft hyphen and the Mongolian vowel separator (U+200B–U+200F, U+2060–U+2064, U+FEFF, U+00AD,
+ * U+061C, U+180E). With one, the same person is two spellings no one can see apart. Source: ours (UTS #39
+ * §3.1 lists them as not allowed in identifiers).
+ */
+const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u061C\u180E]/;
+
+/** Whether a text holds a forbidden character (above), a C1 control or a bidi control: what the API refuses in any text it receives. */
+export const hasUnsafeCharacter = (text: string): boolean => FORBIDDEN.test(text) || C1_CONTROL.test(text) || BIDI_CONTROL.test(text);
+
+/** What a refusal of such a value says. */
+export const UNSAFE_CHARACTER_MESSAGE = 'contains a control character, a bidirectional control or half of a character (U+0000–U+001F except tab and line breaks, U+007F–U+009F, U+202A–U+202E, U+2066–U+2069, a lone surrogate)';
+
+/**
+ * The path of the first string (or key) inside `value` with an unsafe character (`hasUnsafeCharacter`), as
+ * `forbiddenCharacterAt` does for forbidden ones. Throws nothing.
+ */
+export const unsafeCharacterAt = (value: unknown): string | undefined => firstStringAt(value, hasUnsafeCharacter);
+
+/**
+ * `value` with every string in it (not the keys) in Unicode Normalization Form C, so that a character typed
+ * as a base and a combining mark is stored as the one precomposed character, and equal texts compare
+ * equal. Walks plain objects and arrays in place, at most 20 levels deep; returns a string normalised.
+ * Source: ours (W3C Character Model: string matching, NFC).
+ */
+export function normaliseStrings<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (typeof v === 'string') {
+      const n = v.normalize('NFC');
+      if (n !== v) record[key] = n;
+    } else normaliseStrings(v, depth + 1);
+  }
+  return value;
+}
+
+/** The separator inside a person's name (姓名间隔符): U+00B7 MIDDLE DOT, GB 18030 A1A4. */
+export const NAME_SEPARATOR = '\u00B7';
+
+/**
+ * Look-alikes of the name separator that people and input methods type instead of "·": bullet U+2022,
+ * katakana middle dot U+30FB and its halfwidth U+FF65, fullwidth full stop U+FF0E, hyphenation point
+ * U+2027, one-dot leader U+2024, Greek ano teleia U+0387, bullet operator U+2219, dot operator U+22C5,
+ * word separator middle dot U+2E31, runic punctuation U+16EB, Hangul araea U+318D, the middle dot itself
+ * — each with any spaces around it — and a full stop "." or ideographic full stop "。" between two Han
+ * characters.
+ */
+const SEPARATOR_VARIANT = /[ \u3000]*[\u00B7\u0387\u16EB\u2022\u2024\u2027\u2219\u22C5\u2E31\u30FB\u318D\uFF0E\uFF65][ \u3000]*|(?<=\p{Script=Han})[ \u3000]*[.\u3002][ \u3000]*(?=\p{Script=Han})/gu;
+
+/**
+ * A person's name as stored: NFC, trimmed, inner runs of spaces (and the ideographic space) as one space, and every separator look-alike as
+ * the one separator U+00B7, so that 买买提•艾力, 买买提・艾力 and 买买提．艾力 are one spelling, 买买提·艾力.
+ * Source: 国家民委等12部门《关于在政府管理和社会公共服务信息系统中统一姓名采集应用规范的通知》(民委发〔2016〕33号)
+ * 一: the separator in a name is "·", GB 13000 U+00B7, GB 18030 A1A4; 二: a name field holds at least 50
+ * characters.
+ */
+export const normalisePersonName = (name: string): string => name.normalize('NFC').trim().replace(/[ \u3000]+/g, ' ').replace(SEPARATOR_VARIANT, NAME_SEPARATOR);
+
+/** The most characters a name field holds (民委发〔2016〕33号 二: not fewer than 50). */
+export const NAME_MAX = 50;
+
+/**
+ * A person's name (a household head or member, a visitor, an investigator, who answered): normalised as
+ * `normalisePersonName` says, 1–`NAME_MAX` characters, with no forbidden character, bidi control or
+ * invisible character (issue code `invalid_character`), and not beginning or ending with the separator.
+ */
+export const zPersonName = z
+  .string()
+  .overwrite(normalisePersonName)
+  .min(1)
+  .max(NAME_MAX)
+  .superRefine((name, ctx) => {
+    if (hasUnsafeCharacter(name) || INVISIBLE.test(name))
+      ctx.addIssue({ code: 'custom', message: 'a name holds no control, bidirectional or invisible character (zero-width space, joiner, mark, soft hyphen)', input: name, params: { code: 'invalid_character' } });
+    else if (name.startsWith(NAME_SEPARATOR) || name.endsWith(NAME_SEPARATOR))
+      ctx.addIssue({ code: 'custom', message: 'the separator · stands between the parts of a name', input: name, params: { code: 'invalid_name' } });
+  });
+
+/**
+ * Free text a person writes (a note, a reason, findings, a report): NFC and trimmed, `min`–`max`
+ * characters, with no forbidden character or bidi control (code `invalid_character`); tab and line breaks
+ * are kept.
+ */
+export const zFreeText = (max: number, min = 1) =>
+  z
+    .string()
+    .overwrite((s) => s.normalize('NFC').trim())
+    .min(min)
+    .max(max)
+    .refine((s) => !hasUnsafeCharacter(s), { message: UNSAFE_CHARACTER_MESSAGE, params: { code: 'invalid_character' } });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { zDay } from './calendar';
+import { zFreeText } from './text';
+import { zDay, zDayWithinYears, zInstant } from './dates';
 import { localDay, parseLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
@@ -44,10 +45,13 @@ export const WISH_OUTCOME_NAMES: Record<WishOutcome, string> = { fulfilled: '心
  */
 export const POINTS_PER_FULFILMENT = 10;
 
-const zText = (max: number) => z.string().trim().min(1).max(max);
+const zText = (max: number) => zFreeText(max);
 export const zHelperId = z.string().regex(/^helper-[0-9a-f]{12}$/, 'expected a helper id such as helper-0123456789ab');
 /** The public title is shown to anyone: short, and screened for personal data. */
 export const PUBLIC_TITLE_MAX = 40;
+
+/** How far ahead a wish's neededBy may lie, years (ours: a wish is a near need, not a plan). */
+export const WISH_NEEDED_BY_YEARS = 1;
 
 export const zPostWishInput = z
   .object({
@@ -55,7 +59,8 @@ export const zPostWishInput = z
     title: zText(PUBLIC_TITLE_MAX),
     description: zText(2000),
     category: z.enum(WISH_CATEGORIES),
-    neededBy: zDay.optional(),
+    /** When the household needs it: from today to WISH_NEEDED_BY_YEARS ahead (China time). */
+    neededBy: zDayWithinYears(WISH_NEEDED_BY_YEARS).optional(),
     /** Who expressed the wish: the household itself (recorded by staff — households have no login) or staff on its behalf. */
     postedBy: z.enum(['household', 'staff']),
   })
@@ -74,7 +79,7 @@ export const zScreeningInput = z.discriminatedUnion('decision', [
   z.object({ decision: z.literal('reject'), reason: zText(1000) }).strict(),
 ]);
 /** A date (the end of that day in Weihai) or an instant; at most `fulfilWithin` after the claim. */
-export const zFulfilBy = z.union([zDay, z.iso.datetime({ offset: true })], 'expected a date YYYY-MM-DD or an ISO date-time with offset');
+export const zFulfilBy = z.union([zDay, zInstant], 'expected a date YYYY-MM-DD or an ISO date-time with offset');
 export const zClaimInput = z.object({ helperId: zHelperId, fulfilBy: zFulfilBy.optional() }).strict();
 export const zReleaseInput = z.object({ reason: zText(1000) }).strict();
 export const zFulfilmentInput = z

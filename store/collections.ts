@@ -20,6 +20,8 @@ export const COLLECTIONS = {
   orgUnits: 'org_units',
   /** The household register (户籍登记). */
   households: 'households',
+  /** One document per resident ID number registered in any household, head or member: its `_id` is the number's key (store/households.ts `idNumberKey`), so one person is in one household. */
+  idNumberClaims: 'id_number_claims',
   /** The holiday calendar, one document per region and year (store/calendar.ts). */
   calendars: 'calendars',
   /** The editable "9+N+1" catalogue, one document (store/catalogue.ts). */
@@ -89,6 +91,13 @@ export type HouseholdDoc = Omit<Household, 'id'> & { _id: string };
  * (unique), `idKeys` every member's (head first), for look-up.
  */
 export type StoredHouseholdDoc = HouseholdDoc & { headIdKey: string; idKeys: string[] };
+
+/** A resident ID number's place in the register: `_id` its key (`idNumberKey`), the household holding it. */
+export interface IdNumberClaimDoc {
+  _id: string;
+  householdId: string;
+  at: Date;
+}
 
 /** One stored year of a region's holiday calendar: `{ _id: 'CN-mainland:2026', … }`. Edited by admins. */
 export interface CalendarYearDoc {
@@ -367,6 +376,7 @@ export interface AuditDoc {
 interface Documents {
   orgUnits: OrgUnitDoc;
   households: StoredHouseholdDoc;
+  idNumberClaims: IdNumberClaimDoc;
   calendars: CalendarYearDoc;
   catalogue: CatalogueDoc;
   relatives: RelativeDoc;

@@ -4,9 +4,13 @@ import { isDuplicateKey, pageById } from './mongo';
 import { idNumberKey, PII_FIELDS, piiOf, type PiiKeyring } from './pii';
 
 /**
- * The household register (户籍登记): one document per household, its head's ID number unique
- * (store/indexes.ts). Read by the routes that act on a household and by the activities that need its
- * members (economic verification) or its name and address (the projection).
+ * The household register (户籍登记): one document per household. A resident ID number — a head's or a
+ * member's — is in one household at most: each is claimed in `id_number_claims`, whose `_id` is the
+ * number's blind index (`idNumberKey`, store/pii.ts), before the household is written (a unique index over
+ * the members' array would be multikey, which FerretDB v1 does not enforce; the claims work on any
+ * server). The head's blind index is also unique on the households (store/indexes.ts). Read by the routes
+ * that act on a household and by the activities that need its members (economic verification) or its name
+ * and address (the projection).
  *
  * At rest, every ID number and the phone are encrypted (store/pii.ts, AES-256-GCM with a key id); the
  * head's ID number is unique and every member's is found through their blind indexes (`headIdKey`,
@@ -37,6 +41,9 @@ export function openHousehold(keyring: PiiKeyring, stored: StoredHouseholdDoc): 
   };
 }
 
+/** A claim older than this whose household does not exist was left by a crash between the two writes, ms. */
+const ORPHAN_AFTER_MS = 60_000;
+
 /** One household, or null. */
 export async function findHousehold(db: Db, id: string): Promise<HouseholdDoc | null> {
   const stored = await collections(db).households.findOne({ _id: id });
@@ -49,21 +56,81 @@ export async function householdWithIdNumber(db: Db, idNumber: string): Promise<s
   return found?._id ?? null;
 }
 
+/** The ID numbers of a household: its head's, then its members'. */
+const idNumbersOf = (doc: Pick<HouseholdDoc, 'headIdNumber' | 'members'>) => [doc.headIdNumber, ...doc.members.map((m) => m.idNumber)];
+
 /**
- * Registers a household; `{ conflict }` with the id of the household already registered under the same
- * head's ID number (undefined if it vanished meanwhile).
+ * Registers a household: claims each of its ID numbers, then writes it. `{ conflict }` names the household
+ * already holding one of them (undefined if it vanished meanwhile) and `idNumber` the number; nothing of
+ * this household stays written then (its claims are withdrawn). A claim left by a crash between the two
+ * writes (its household absent after ORPHAN_AFTER_MS) is taken over. @throws what the database throws,
+ * after withdrawing the claims.
  */
-export async function registerHousehold(db: Db, doc: HouseholdDoc): Promise<{ created: HouseholdDoc } | { conflict: string | undefined }> {
-  const households = collections(db).households;
-  const stored = sealHousehold(piiOf(db), doc);
+export async function registerHousehold(db: Db, doc: HouseholdDoc): Promise<{ created: HouseholdDoc } | { conflict: string | undefined; idNumber: string }> {
+  const { households, idNumberClaims } = collections(db);
+  const keyring = piiOf(db);
+  const stored = sealHousehold(keyring, doc);
+  const claimed: string[] = [];
+  const withdraw = () => (claimed.length ? idNumberClaims.deleteMany({ _id: { $in: claimed }, householdId: doc._id }) : Promise.resolve());
   try {
+    for (const idNumber of idNumbersOf(doc)) {
+      const key = idNumberKey(keyring, idNumber);
+      const taken = await claim(db, key, doc._id);
+      if (taken !== undefined) {
+        await withdraw();
+        return { conflict: taken, idNumber };
+      }
+      claimed.push(key);
+    }
     await households.insertOne(stored);
     return { created: doc };
   } catch (err) {
+    await withdraw();
     if (!isDuplicateKey(err)) throw err;
     const existing = await households.findOne({ headIdKey: stored.headIdKey }, { projection: { _id: 1 } });
-    return { conflict: existing?._id };
+    return { conflict: existing?._id, idNumber: doc.headIdNumber };
   }
+}
+
+/** Claims one key for a household: undefined when it is ours now, else the household holding it. */
+async function claim(db: Db, key: string, householdId: string): Promise<string | undefined> {
+  const { households, idNumberClaims } = collections(db);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await idNumberClaims.insertOne({ _id: key, householdId, at: new Date() });
+      return undefined;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const holder = await idNumberClaims.findOne({ _id: key });
+    if (!holder) continue; // withdrawn meanwhile: try again
+    if (holder.householdId === householdId) return undefined;
+    const orphan = holder.at.getTime() < Date.now() - ORPHAN_AFTER_MS && !(await households.findOne({ _id: holder.householdId }, { projection: { _id: 1 } }));
+    if (!orphan) return holder.householdId;
+    await idNumberClaims.deleteOne({ _id: key, householdId: holder.householdId });
+  }
+  return (await idNumberClaims.findOne({ _id: key }))?.householdId;
+}
+
+/**
+ * Claims the ID numbers of every household registered before the claims existed (a migration): the first
+ * household by id keeps a number two of them hold. @returns the claims written.
+ */
+export async function claimRegisteredIdNumbers(db: Db): Promise<number> {
+  const { households, idNumberClaims } = collections(db);
+  const keyring = piiOf(db);
+  let written = 0;
+  for await (const stored of households.find({}).sort({ _id: 1 })) {
+    for (const idNumber of idNumbersOf(openHousehold(keyring, stored))) {
+      try {
+        await idNumberClaims.insertOne({ _id: idNumberKey(keyring, idNumber), householdId: stored._id, at: new Date() });
+        written += 1;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+  }
+  return written;
 }
 
 /** Households registered in a unit's subtree, by id after `after` (cursor-paginated by the caller). */

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { localMonth } from '../domain/china-time';
 import { collections } from './collections';
+import { claimRegisteredIdNumbers } from './households';
 import { isDuplicateKey, upsertIfNewer } from './mongo';
 import { rekeyReadModel } from './rekey';
 
@@ -54,6 +55,11 @@ export const MIGRATIONS: Migration[] = [
       await collections(db).households.dropIndex('headIdNumber_1').catch(() => undefined);
       return counts.households + counts.contacts + counts.helpers + counts.cases;
     },
+  },
+  {
+    id: '2026-11-id-number-claims',
+    description: 'id_number_claims: every ID number of every household, head or member, claimed once, so that one person is in one household',
+    run: claimRegisteredIdNumbers,
   },
 ];
 

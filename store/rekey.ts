@@ -27,6 +27,7 @@ export async function rekeyReadModel(db: Db): Promise<{ households: number; cont
       JSON.stringify(stored.idKeys) !== JSON.stringify(fresh.idKeys);
     if (!stale) continue;
     await households.replaceOne({ _id: stored._id }, fresh);
+    await reclaimIdNumbers(db, stored._id, stored.idKeys ?? [], fresh.idKeys);
     counts.households += 1;
   }
   for await (const c of contacts.find({})) {
@@ -49,6 +50,20 @@ export async function rekeyReadModel(db: Db): Promise<{ households: number; cont
     }
   }
   return counts;
+}
+
+/**
+ * Moves a household's ID-number claims (store/households.ts) to its new blind indexes after an index-key
+ * change: claims the new keys (a claim already there is kept), then withdraws the old ones it held.
+ * @throws what the database throws; a rerun finishes what a cut-short run left.
+ */
+async function reclaimIdNumbers(db: Db, householdId: string, oldKeys: readonly string[], newKeys: readonly string[]): Promise<void> {
+  const { idNumberClaims } = collections(db);
+  for (const key of newKeys) {
+    await idNumberClaims.updateOne({ _id: key }, { $setOnInsert: { householdId, at: new Date() } }, { upsert: true });
+  }
+  const gone = oldKeys.filter((k) => !newKeys.includes(k));
+  if (gone.length) await idNumberClaims.deleteMany({ _id: { $in: gone }, householdId });
 }
 
 /** Whether every sealed path of a stored view holds a value sealed with the active key. */

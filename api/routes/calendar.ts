@@ -6,8 +6,10 @@ import { DEFAULT_REGION, findHolidayYear, loadHolidayCalendar, saveHolidayYear }
 import type { CalendarYearDoc } from '../../store/collections';
 import { principalOf } from '../auth';
 import { badRequest, fieldIssues, notFound, zErrorBody } from '../errors';
+import { zQuery, zQueryInt } from '../query';
+import { zDay, zInstant } from '../../domain/dates';
 
-const zYearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+const zYearParams = z.object({ year: zQueryInt(2000, 2100) });
 
 const zCalendarYear = z.object({
   region: z.string(),
@@ -89,10 +91,10 @@ export const calendarRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['calendar'],
         summary: 'The deadline "within n working days" of an instant: end of the n-th working day after its Beijing day',
         params: zYearParams,
-        querystring: z.object({
+        querystring: zQuery({
           /** An instant with offset, or a Beijing date (meaning that day). Its Beijing day must lie in :year. */
-          from: z.union([z.iso.datetime({ offset: true }), z.iso.date()]),
-          days: z.coerce.number().int().min(1).max(366),
+          from: z.union([zInstant, zDay]),
+          days: zQueryInt(1, 366),
         }),
         response: { 200: zWorkingDays, 400: zErrorBody },
       },

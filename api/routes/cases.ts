@@ -10,6 +10,7 @@ import { zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { presentBrief, presentCase, presentEvents } from '../present';
+import { zQuery } from '../query';
 
 /** A listed case with a due time: what a due-ordered list reads. */
 type DueListDoc = CaseListDoc & { dueAt: Date };
@@ -88,7 +89,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['cases'],
         summary: 'Cases in a unit’s subtree. overdue=true: the supervisor’s board, most overdue first',
-        querystring: z.object({
+        querystring: zQuery({
           org: zOrgCode.optional(),
           overdue: z.enum(['true', 'false']).optional(),
           kind: z.enum(['alert', 'application', 'report', 'wish', 'party_day']).optional(),
@@ -97,6 +98,11 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           /** due: cases with a pending deadline, soonest first — a worker's task list. */
           sort: z.enum(['id', 'due']).default('id'),
           ...pageQuery(),
+        }).superRefine((q, ctx) => {
+          // Filters that contradict each other answer 400 rather than a list of what was not asked for.
+          if (q.overdue === 'true' && q.status === 'closed') ctx.addIssue({ code: 'custom', path: ['overdue'], message: 'a closed case is never overdue: overdue=true lists open cases only', params: { code: 'contradictory_filters' } });
+          if (q.sort === 'due' && q.status === 'closed') ctx.addIssue({ code: 'custom', path: ['sort'], message: 'a closed case has no pending deadline to sort by', params: { code: 'contradictory_filters' } });
+          if (q.level !== undefined && q.kind !== undefined && q.kind !== 'alert') ctx.addIssue({ code: 'custom', path: ['level'], message: `only alerts have a level, not ${q.kind}`, params: { code: 'contradictory_filters' } });
         }),
         response: { 200: zPage(zCaseRow), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
       },

@@ -11,6 +11,7 @@ import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { presentHousehold } from '../present';
+import { zQuery } from '../query';
 
 const zHousehold = z.object({
   id: z.string(),
@@ -66,7 +67,10 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         createdBy: p.userId,
       };
       const result = await registerHousehold(mongo.db, doc);
-      if ('conflict' in result) throw conflict('a household with this head of household ID number is already registered', { householdId: result.conflict });
+      if ('conflict' in result) {
+        const field = result.idNumber === input.headIdNumber ? 'headIdNumber' : `members.${input.members.findIndex((m) => m.idNumber === result.idNumber)}.idNumber`;
+        throw conflict(`body.${field}: this ID number is already registered in a household`, { householdId: result.conflict });
+      }
       return reply.code(201).send(show(request, doc));
     },
   );
@@ -97,7 +101,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['households'],
         summary: 'Households in a unit’s subtree, cursor-paginated',
-        querystring: z.object({
+        querystring: zQuery({
           org: zOrgCode.optional(),
           ...pageQuery(),
         }),

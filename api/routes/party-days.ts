@@ -20,6 +20,7 @@ import { actorOf, principalOf } from '../auth';
 import { ApiError, caseClosed, conflict, notFound, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { presentCase, presentView } from '../present';
+import { zQuery, zQueryInt } from '../query';
 
 const zScheduleView = z.object({
   scheduleId: z.string(),
@@ -200,7 +201,7 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['party-day'],
         summary: 'The unit’s party-day Q&As, newest month first: agenda, minutes, what was carried over',
         params: scheduleParams,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(120).default(24) }),
+        querystring: zQuery({ limit: zQueryInt(1, 120).default(24) }),
         response: { 200: z.object({ items: z.array(zRecord) }), 403: zErrorBody, 404: zErrorBody, 422: zErrorBody },
       },
     },

@@ -25,6 +25,7 @@ import { REPORT_WORKFLOW_TYPE, reportOpenedUpdate, reportWorkflowId, type Report
 import { openCase } from '../steps';
 import { notFound, zErrorBody } from '../errors';
 import { clientKey, SharedAllowance, SlidingWindowLimiter, takeAll, tooManyRequests, windowGate } from '../rate-limit';
+import { zQuery, zQueryInt } from '../query';
 
 /**
  * What anyone may see and do without signing in, behind a village's social-assistance QR code
@@ -227,7 +228,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'The unit’s QR code as PNG, for printing (image/png); width in pixels',
         security: [],
         params,
-        querystring: z.object({ width: z.coerce.number().int().min(128).max(2048).default(512) }),
+        querystring: zQuery({ width: zQueryInt(128, 2048).default(512) }),
         response: { 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
       },
     },

@@ -14,6 +14,8 @@ import { markPersonalData } from '../audit';
 import { presentView } from '../present';
 import { stepRoutes } from '../steps';
 import { publicRoutes } from './public';
+import { zQuery } from '../query';
+import { zMonth } from '../../domain/dates';
 
 /**
  * Staff's side of public reports (群众反映): a report with its contact (masked below town level), the
@@ -164,9 +166,9 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['reports'],
         summary: 'Common issues (共性问题) of the villages in a unit’s subtree, newest month first',
         params: unitParams,
-        querystring: z.object({
+        querystring: zQuery({
           status: z.enum(['proposed', 'confirmed', 'answered']).optional(),
-          month: z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM').optional(),
+          month: zMonth.optional(),
         }),
         response: { 200: z.object({ items: z.array(zCommonIssue) }), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
       },

@@ -7,6 +7,8 @@ import type { DeadlineDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
 import { guardedUnit } from '../guard';
 import { badRequest, zErrorBody } from '../errors';
+import { zQuery, zQueryInt } from '../query';
+import { zInstant } from '../../domain/dates';
 
 type Counted = Pick<DeadlineDoc, 'dueAt' | 'outcome' | 'escalations'>;
 
@@ -48,7 +50,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['stats'],
         summary: 'Per child unit: deadlines due in [from, to), met on time, late, escalations (考核)',
-        querystring: z.object({ org: zOrgCode.optional(), from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
+        querystring: zQuery({ org: zOrgCode.optional(), from: zInstant, to: zInstant }),
         response: {
           200: z.object({
             org: z.object({ code: z.string(), name: z.string() }),
@@ -94,7 +96,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['stats'],
         summary: 'On-time rate per child unit for each of the last N local months (the monitor’s chart)',
-        querystring: z.object({ org: zOrgCode.optional(), months: z.coerce.number().int().min(1).max(36).default(12) }),
+        querystring: zQuery({ org: zOrgCode.optional(), months: zQueryInt(1, 36).default(12) }),
         response: {
           200: z.object({
             org: z.object({ code: z.string(), name: z.string() }),

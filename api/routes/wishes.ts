@@ -30,6 +30,7 @@ import { markPersonalData } from '../audit';
 import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
+import { zQuery } from '../query';
 
 /** Stages the public list shows: screened and approved, not yet closed. */
 const PUBLIC_STAGES: readonly WishStage[] = ['open', 'claimed', 'fulfilled'];
@@ -100,9 +101,6 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       const household = await findHousehold(db, body.householdId);
       if (!household) throw notFound(`household ${body.householdId} not found`);
       reach(request, household.orgPath);
-      if (body.neededBy && body.neededBy < localDay(Date.now())) {
-        throw badRequest('neededBy: the date has passed', [{ path: 'body.neededBy', message: 'must be today or later' }]);
-      }
       const ladder = await orgs.ladder(household.villageCode);
       const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
       const requestId = randomUUID();
@@ -183,7 +181,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['wishes', 'public'],
         summary: 'The public wishing tree of a village or town: screened wishes not yet closed, without personal data (no login)',
         security: [],
-        querystring: z.object({
+        querystring: zQuery({
           unit: zOrgCode,
           ...pageQuery(100),
         }),
@@ -276,7 +274,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['wishes'],
         summary: 'Helpers registered in a unit’s subtree; contact masked below town level',
-        querystring: z.object({
+        querystring: zQuery({
           org: zOrgCode.optional(),
           ...pageQuery(),
         }),

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { badRequest, caseClosed, fieldIssues, registerErrorHandler, zErrorBody } from '../../api/errors';
 import { zVisitInput, zCloseInput } from '../../domain/alert';
 import { RuleViolation } from '../../domain/case';
-import { zDay } from '../../domain/calendar';
+import { zDay } from '../../domain/dates';
 import { zIdNumber } from '../../domain/id-number';
 import { reasonOfRefusal, refusalOf } from '../../domain/rejections';
 

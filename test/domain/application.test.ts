@@ -24,6 +24,8 @@ import {
   zReReviewInput,
   zReviewInput,
   APPLICATION_STEPS,
+  checkApplicationDates,
+  zVerificationResultInput,
   type ApplicationStage,
   type ApplicationState,
   type LabourCapacity,
@@ -589,5 +591,60 @@ describe('withdrawal', () => {
     review(rejected, { opinion: 'reject', reason: '收入超标', noticeText: '不予通过告知书' }, TOWN_STAFF, T0 + H);
     expect(rejected).toMatchObject({ status: 'closed', outcome: 'rejected' });
     expectViolation(() => withdrawal(rejected, { reason: '申请人撤回' }, VILLAGE_STAFF, T0 + 2 * H), 'conflict', /closed/);
+  });
+});
+
+describe('dates a step declares, against the case (issue 11 item 5; the workflow validator\'s gate)', () => {
+  const s = submit(T0);
+  const now = T0 + 10 * 86_400_000;
+  const refused = (input: object) => {
+    try {
+      checkApplicationDates(s, input, now);
+    } catch (err) {
+      return err instanceof RuleViolation ? `${err.reason}: ${err.message.split(':')[0]}` : String(err);
+    }
+    return 'accepted';
+  };
+
+  it('an investigation or a meeting held in 1900 or 2999, or before the application\'s day, is refused naming the field', () => {
+    expect(refused({ visitedAt: '1900-01-01T00:00:00+08:00' })).toBe('date_out_of_range: visitedAt');
+    expect(refused({ visitedAt: '2999-01-01T00:00:00+08:00' })).toBe('date_out_of_range: visitedAt');
+    expect(refused({ visitedAt: '2026-09-20T23:59:00+08:00' })).toBe('date_out_of_range: visitedAt');
+    expect(refused({ heldAt: '1900-01-01T00:00:00+08:00' })).toBe('date_out_of_range: heldAt');
+    expect(refused({ heldAt: new Date(now + 3_600_000).toISOString() })).toBe('date_out_of_range: heldAt');
+    expect(refused({ scheduledAt: '2999-01-01T00:00:00+08:00' })).toBe('date_out_of_range: scheduledAt');
+    expect(refused({ startDate: '2999-01-01' })).toBe('date_out_of_range: startDate');
+    expect(refused({ startDate: '1900-01-01' })).toBe('date_out_of_range: startDate');
+  });
+
+  it('the application\'s own day, now, a meeting next month and a benefit from next month pass', () => {
+    expect(refused({ visitedAt: '2026-09-21T08:00:00+08:00' })).toBe('accepted');
+    expect(refused({ visitedAt: new Date(now).toISOString(), heldAt: new Date(now - 60_000).toISOString() })).toBe('accepted');
+    expect(refused({ scheduledAt: new Date(now + 30 * 86_400_000).toISOString(), startDate: '2026-11-01' })).toBe('accepted');
+  });
+
+  it('the steps that carry dates name the check as their gate', () => {
+    for (const name of ['investigation', 'deliberation', 'approval'] as const) expect(APPLICATION_STEPS[name].gate, name).toBeTypeOf('function');
+  });
+});
+
+describe('a manual verification result (issue 11 item 9, 10)', () => {
+  const base = { department: 'hrss', records: [{ idNumber: '371002195001010017', kind: 'pension', description: '养老金', monthlyIncome: 210 }] };
+  it('names a known department and real ID numbers', () => {
+    expect(zVerificationResultInput.safeParse(base).success).toBe(true);
+    expect(zVerificationResultInput.safeParse({ ...base, department: '随便写的部门' }).success).toBe(false);
+    const notAnId = zVerificationResultInput.safeParse({ ...base, records: [{ ...base.records[0], idNumber: 'not-an-id' }] });
+    expect(notAnId.success).toBe(false);
+    expect(notAnId.error?.issues[0]?.path).toEqual(['records', 0, 'idNumber']);
+    // A wrong check digit.
+    expect(zVerificationResultInput.safeParse({ ...base, records: [{ ...base.records[0], idNumber: '371002195001010018' }] }).success).toBe(false);
+  });
+
+  it('bounds amounts by meaning, in whole fen', () => {
+    for (const monthlyIncome of [1e308, 10_000_000.01, -1, 0.001, Number.POSITIVE_INFINITY]) expect(zVerificationResultInput.safeParse({ ...base, records: [{ ...base.records[0], monthlyIncome }] }).success, String(monthlyIncome)).toBe(false);
+    expect(zVerificationResultInput.safeParse({ ...base, records: [{ ...base.records[0], monthlyIncome: 10_000_000, assetValue: 10_000_000_000 }] }).success).toBe(true);
+    const approve = { decision: 'approve', category: '低保', startDate: '2026-12-01', reason: '符合条件' };
+    for (const monthlyAmount of [0, 0.001, 100_000.01, 1e308]) expect(zApprovalInput.safeParse({ ...approve, monthlyAmount }).success, String(monthlyAmount)).toBe(false);
+    expect(zApprovalInput.safeParse({ ...approve, monthlyAmount: 1234.56 }).success).toBe(true);
   });
 });

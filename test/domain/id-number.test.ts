@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { computeCheckDigit, validateIdNumber, zIdNumber } from '../../domain/id-number.js';
+import { summarise } from '../../domain/verification';
 
 const TODAY = new Date(Date.UTC(2025, 5, 1)); // 2025-06-01
 
@@ -142,5 +143,29 @@ describe('zIdNumber', () => {
   it('rejects non-strings', () => {
     expect(zIdNumber.safeParse(37100219900101).success).toBe(false);
     expect(zIdNumber.safeParse(undefined).success).toBe(false);
+  });
+});
+
+describe('today is a day in China time (issue 11 item 9)', () => {
+  // Born 2026-11-30: valid from 00:00 Beijing time, which is 16:00 UTC on the 29th.
+  const body = '37100220261130001';
+  const born = body + computeCheckDigit(body);
+  it('a number born today in Beijing is valid after Beijing midnight, while the UTC date is still the day before', () => {
+    expect(validateIdNumber(born, new Date('2026-11-29T16:30:00Z'))).toMatchObject({ ok: true, birthDate: '2026-11-30' });
+  });
+  it('and still refused before Beijing midnight', () => {
+    expect(validateIdNumber(born, new Date('2026-11-29T15:59:00Z'))).toMatchObject({ ok: false, reason: expect.stringMatching(/future.*2026-11-29, China time/) });
+  });
+});
+
+describe('summarised amounts stay finite (issue 11 item 10)', () => {
+  it('a non-finite amount from before the bounds is left out of the totals, which are summed in whole fen', () => {
+    const summary = summarise([
+      { department: 'hrss', status: 'answered', answeredAt: 0, records: [{ idNumber: '371002195001010017', kind: 'pension', description: '', monthlyIncome: 0.1 }, { idNumber: '371002195001010017', kind: 'pension', description: '', monthlyIncome: 0.2, assetValue: Number.POSITIVE_INFINITY }] },
+      { department: 'banks', status: 'answered', answeredAt: 0, records: [{ idNumber: '371002195001010017', kind: 'deposit', description: '', assetValue: 1e308 }, { idNumber: '371002195001010017', kind: 'deposit', description: '', assetValue: 1e308 }] },
+    ]);
+    expect(summary.monthlyIncome).toBe(0.3);
+    expect(Number.isFinite(summary.assetValue)).toBe(true);
+    expect(JSON.parse(JSON.stringify(summary)).assetValue).not.toBeNull();
   });
 });

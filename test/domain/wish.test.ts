@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RuleViolation, type Actor } from '../../domain/case';
 import { outcomeOf } from '../../domain/deadlines';
 import type { UnitRef } from '../../domain/org';
@@ -302,12 +302,17 @@ describe('the view and the step table', () => {
 
 describe('dates a wish names are real calendar dates', () => {
   const post = { householdId: 'hh-0123456789ab', title: '想要一台轮椅', description: '出门需要轮椅', category: 'material', postedBy: 'household' };
-  it('neededBy 2026-12-00, 2027-02-30 or 9999-99-99 is refused naming the field; 2026-12-31 is taken', () => {
-    for (const neededBy of ['2026-12-00', '2027-02-30', '9999-99-99']) {
-      const parsed = zPostWishInput.safeParse({ ...post, neededBy });
-      expect(parsed.success, neededBy).toBe(false);
-      expect(parsed.error?.issues[0]?.path).toEqual(['neededBy']);
+  it('neededBy 2026-12-00, 2027-02-30 or 9999-99-99 is refused naming the field; a day from today to a year ahead is taken', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-11-29T10:00:00+08:00') });
+    try {
+      for (const neededBy of ['2026-12-00', '2027-02-30', '9999-99-99', '2026-11-28', '2027-11-30']) {
+        const parsed = zPostWishInput.safeParse({ ...post, neededBy });
+        expect(parsed.success, neededBy).toBe(false);
+        expect(parsed.error?.issues[0]?.path).toEqual(['neededBy']);
+      }
+      for (const neededBy of ['2026-11-29', '2026-12-31', '2027-11-29']) expect(zPostWishInput.safeParse({ ...post, neededBy }).success, neededBy).toBe(true);
+    } finally {
+      vi.useRealTimers();
     }
-    expect(zPostWishInput.safeParse({ ...post, neededBy: '2026-12-31' }).success).toBe(true);
   });
 });

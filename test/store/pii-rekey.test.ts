@@ -81,7 +81,7 @@ describe('personal data written before encryption, then key rotation', () => {
   it('one household per head’s ID number, through its blind index (unique index on headIdKey)', async () => {
     await ensureIndexes(mongo.db, { postgresUrl: inject('postgresUrl') || undefined });
     const again = await registerHousehold(mongo.db, { ...plainHousehold('hh-new000000001', ` ${HEAD} `.trim()), members: [] });
-    expect(again).toEqual({ conflict: 'hh-old000000001' });
+    expect(again).toEqual({ conflict: 'hh-old000000001', idNumber: HEAD });
   });
 
   it('rotation: with a new active key (the old one still configured) rekey moves every value to it; then the old key can go', async () => {
@@ -102,7 +102,7 @@ describe('personal data written before encryption, then key rotation', () => {
 
   it('a new index key needs a re-index: look-ups miss until rekey recomputes the blind indexes', async () => {
     // The previous test's key is gone: start again from the development key.
-    for (const c of [COLLECTIONS.households, COLLECTIONS.contacts, COLLECTIONS.helpers, COLLECTIONS.cases]) await mongo.db.collection(c).deleteMany({});
+    for (const c of [COLLECTIONS.households, COLLECTIONS.contacts, COLLECTIONS.helpers, COLLECTIONS.cases, COLLECTIONS.idNumberClaims]) await mongo.db.collection(c).deleteMany({});
     await registerHousehold(mongo.db, plainHousehold('hh-idx000000001', HEAD));
     const newIndexKey: PiiKeys = { ...dev, indexKey: randomBytes(32) };
     const db = withKeys(newIndexKey);
@@ -111,5 +111,9 @@ describe('personal data written before encryption, then key rotation', () => {
     expect(await householdWithIdNumber(db, HEAD)).toBe('hh-idx000000001');
     const stored = await db.collection(COLLECTIONS.households).findOne({ _id: 'hh-idx000000001' as never });
     expect(stored?.headIdKey).toBe(idNumberKey(piiKeyring(newIndexKey), HEAD));
+    // The ID-number claims (one household per number) move to the new keys too: the same person is still refused.
+    const claims = await db.collection(COLLECTIONS.idNumberClaims).find({}).toArray();
+    expect(claims.map((c) => c._id).sort()).toEqual([HEAD, MEMBER].map((n) => idNumberKey(piiKeyring(newIndexKey), n)).sort());
+    expect(await registerHousehold(db, plainHousehold('hh-idx000000002', HEAD))).toMatchObject({ conflict: 'hh-idx000000001' });
   });
 });

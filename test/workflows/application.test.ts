@@ -753,4 +753,17 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
     expect((await noticesOf(a.caseId, 'opened'))[0]?.message).toContain('近亲属');
     expect((await eventsOf(a.caseId)).find((e) => e.type === 'submitted')?.data).toMatchObject({ flagged: true });
   });
+  it('dates the validator refuses (issue 11 item 5): an investigation in 1900 or 2999, a meeting held before the application; nothing enters history', async () => {
+    const a = await file();
+    await acceptAndVerify(a);
+    const before = (await view(a)).version;
+    for (const visitedAt of ['1900-01-01T10:00:00+08:00', '2999-01-01T10:00:00+08:00']) {
+      const r = await refused(act(a, 'investigation', VILLAGE_STAFF, { investigators: ['李明', '王芳'], visitedAt, findings: '家中无劳动力' }));
+      expect(r, visitedAt).toMatchObject({ type: 'unprocessable', message: expect.stringMatching(/^visitedAt: /) });
+    }
+    expect((await view(a)).version).toBe(before);
+    await investigate(a);
+    const heldBefore = await refused(act(a, 'deliberation', VILLAGE_STAFF, { kind: 'record', heldAt: iso(a.submittedAt - 2 * D), members: 9, attendees: 7, votesFor: 6, votesAgainst: 1 }));
+    expect(heldBefore).toMatchObject({ type: 'unprocessable', message: expect.stringMatching(/^heldAt: .* before the day the application was submitted/) });
+  });
 });

@@ -337,6 +337,12 @@ describe('the inputs that once failed a workflow task', () => {
     );
     expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('unprocessable');
     expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toMatch(/^visit\.notes: contains a control character/);
+    // A bidi override, which the read model could store, is refused at the gate too (issue 11 item 4).
+    const bidi = await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { ...visit, notes: 'a\u202eb' } } as never] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(((bidi as WorkflowUpdateFailedError).cause as ApplicationFailure).message).toMatch(/^visit\.notes: contains a control character, a bidirectional control/);
     const done = await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { ...visit, notes: '正常' } } as never] });
     await eventually(async () => expect((await harness.mongo.db.collection<{ _id: string; version: number }>(COLLECTIONS.cases).findOne({ _id: caseId }))?.version).toBe((done as { version: number }).version));
   });

@@ -3,7 +3,7 @@ import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workf
 import type { z } from 'zod';
 import { RuleViolation, zActor, type Actor, type Outcome } from '../../domain/case';
 import { can, rolesFor } from '../../domain/permissions';
-import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../../domain/text';
+import { unsafeCharacterAt, UNSAFE_CHARACTER_MESSAGE } from '../../domain/text';
 import type { CaseProjection } from '../../domain/projection';
 import { refusalOf } from '../../domain/rejections';
 import { CaseRuntime, type CaseState, type Sink } from './case-runtime';
@@ -88,6 +88,11 @@ export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
   /** Extra context the step needs beside its input (a wish claim's helper), from the arguments. */
   context?: (args: A) => unknown;
   check(s: S, input: never, actor: Actor, now: number, ctx: never): void;
+  /**
+   * Rules the validator alone applies, after `check` (bounds added after histories were recorded, e.g. a
+   * date not before the case began): validators do not run on replay, so a recorded history never meets them.
+   */
+  gate?(s: S, input: never, actor: Actor, now: number): void;
   apply(s: S, input: never, actor: Actor, now: number, ctx: never): Outcome;
   /** Work outside the workflow before applying (an activity); its result is passed to `apply` as `ctx.prepared`. */
   prepare?(s: S, input: never, actor: Actor): Promise<unknown>;
@@ -172,15 +177,17 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
     const id = rules.caseIdOf(run.state);
     const named = step.caseIdIn ? step.caseIdIn(args) : args.caseId;
     if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`);
-    // Text the read model cannot store would fail every projection of the case: refused at the gate.
-    const bad = gate ? forbiddenCharacterAt(raw(args)) : undefined;
-    if (bad !== undefined) throw new RuleViolation('unprocessable', `${step.inputName ?? 'input'}.${bad}: ${FORBIDDEN_CHARACTER_MESSAGE}`);
+    // Text the read model cannot store would fail every projection of the case, and bidi controls are
+    // never meant (domain/text.ts): refused at the gate, as the API refuses them.
+    const bad = gate ? unsafeCharacterAt(raw(args)) : undefined;
+    if (bad !== undefined) throw new RuleViolation('unprocessable', `${step.inputName ?? 'input'}.${bad}: ${UNSAFE_CHARACTER_MESSAGE}`);
     const actor = zActor.safeParse(args.actor);
     if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
     // The matrix holds here too, whatever path the update came by (the API's guard checks it first).
     if (gate && !can(actor.data.role, rules.kind, step.action)) throw new RuleViolation('forbidden', `role ${actor.data.role} may not do this (${rules.kind}.${step.action}); allowed: ${rolesFor(rules.kind, step.action).join(', ')}`);
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
+    if (gate) (step.gate as ((s: S, i: unknown, a: Actor, n: number) => void) | undefined)?.(run.state, input, args.actor, run.now());
     return input;
   };
   setHandler(

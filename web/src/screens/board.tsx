@@ -40,8 +40,9 @@ export function Board() {
     );
   }, [me?.unit.code, loaded]);
 
+  // Only alerts have a level: the API refuses a level beside another kind (contradictory filters).
   const query = (limit: number, after?: string | null) =>
-    `/v1/cases${qs({ overdue: 'true', kind: filters.kind, level: filters.level, org: filters.org, limit, cursor: after })}`;
+    `/v1/cases${qs({ overdue: 'true', kind: filters.kind, level: filters.kind === '' || filters.kind === 'alert' ? filters.level : undefined, org: filters.org, limit, cursor: after })}`;
 
   /** Loads (or, when polling, reloads) as many rows as are shown, so a refresh keeps "load more" pages. */
   const refresh = async (keep: boolean) => {
