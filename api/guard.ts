@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Db } from 'mongodb';
 import type { OrgUnit } from '../domain/org';
-import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, type ActionOf, type Subject } from '../domain/permissions';
+import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, scopedTargetOf, type ActionOf, type Subject } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { ROLES } from '../domain/roles';
 import { findCase } from '../store/cases';
-import type { CaseDoc } from '../store/collections';
+import type { CaseDoc, HouseholdDoc } from '../store/collections';
+import { findHousehold } from '../store/households';
 import type { OrgDirectory } from '../store/org-directory';
 import { principalOf, type Principal } from './auth';
-import { caseClosed, forbidden, notFound, type ApiError } from './errors';
+import { ApiError, caseClosed, forbidden, notFound } from './errors';
 
 /**
  * The route option every signed-in route carries: `config: { guard: { on, action, target? } }`, naming its
@@ -28,7 +29,7 @@ export type Guard = { [S in Subject]: GuardOf<S> }[Subject];
 interface GuardOf<S extends Subject> {
   on: S;
   action: ActionOf<S>;
-  target?: (S extends CaseKind | 'cases' ? 'case' : never) | 'unit' | 'org';
+  target?: (S extends CaseKind | 'cases' ? 'case' : never) | 'unit' | 'org' | 'household' | 'handler';
   /** The case id from the route's `:id` when they differ (a Party day's `<unit>:<month>`). */
   caseId?: (id: string) => string;
   /** The refusal for a closed case (default: 409 "<kind> <id> is closed"). */
@@ -39,6 +40,9 @@ interface GuardOf<S extends Subject> {
 interface Guarded {
   case?: CaseDoc;
   unit?: OrgUnit;
+  household?: HouseholdDoc;
+  /** Set by `reach`: the handler checked a target of its own. */
+  reached?: boolean;
 }
 
 declare module 'fastify' {
@@ -91,6 +95,38 @@ export function guardedUnit(request: FastifyRequest): OrgUnit {
  */
 export function reach(request: FastifyRequest, targetPath: readonly string[]): void {
   refuseOutside(principalOf(request), targetPath, guardOf(request).action);
+  request.guarded = { ...request.guarded, reached: true };
+}
+
+/** The household the route's guard loaded and checked (`target: 'household'`). */
+export function guardedHousehold(request: FastifyRequest): HouseholdDoc {
+  const household = request.guarded?.household;
+  if (!household) throw new Error(`route ${request.routeOptions.url} has no household guard`);
+  return household;
+}
+
+/**
+ * Checks a case an input refers to (an alert closed as converted into `applicationId`, an application
+ * filed from `alertId`): it exists, is of `kind`, concerns `householdId` when given, and the caller may read
+ * it (its current unit in their jurisdiction). One mechanism for every reference between cases.
+ * @throws 422 naming `field` (e.g. `body.applicationId`) otherwise — the same answer whether the case is
+ *   missing or out of reach, so a reference never tells what lies outside one's jurisdiction.
+ * Source: ours (issue 11, item 6).
+ */
+export async function referencedCase(request: FastifyRequest, db: Db, ref: { field: string; id: string; kind: CaseKind; householdId?: string }): Promise<CaseDoc> {
+  const p = principalOf(request);
+  const doc = await findCase(db, ref.id, ref.kind);
+  const what = CASE_LABELS[ref.kind];
+  const refuse = (message: string) => new ApiError(422, 'unprocessable', `${ref.field.replace(/^body\./, '')}: ${message}`, [{ path: ref.field, code: 'unknown_reference', message }]);
+  if (!doc || !inJurisdiction(p.role, p.unit.code, doc.orgPath, 'read')) throw refuse(`no ${what} ${ref.id} within your jurisdiction`);
+  if (ref.householdId !== undefined && doc.householdId !== ref.householdId) throw refuse(`${what} ${ref.id} concerns another household`);
+  return doc;
+}
+
+/** 403 unless the caller may read a view a write answered with (its `orgPath` in their jurisdiction). */
+export function readable<V extends { orgPath: readonly string[] }>(request: FastifyRequest, view: V): V {
+  refuseOutside(principalOf(request), view.orgPath, 'read');
+  return view;
 }
 
 /** The OpenAPI text of a guard: the roles allowed, the matrix cell and its source, what is checked. */
@@ -129,10 +165,27 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
     const schema = route.schema ?? {};
     route.schema = { ...schema, summary: schema.summary ? `${schema.summary} · ${roles}` : roles, description: schema.description ? `${schema.description}\n\n${description}` : description };
 
-    const checkRole = async (request: FastifyRequest) => refuseRole(principalOf(request), guard.on, guard.action);
+    const scoped = permissionOf(guard.on, guard.action)?.scope !== undefined;
+    if (isWriting(guard.action) && !guard.target && !scoped) {
+      throw new Error(`${route.method} ${route.url}: a writing route must name its target (config.guard.target, or 'handler' with reach()) or have a scoped matrix cell`);
+    }
+    const checkRole = async (request: FastifyRequest) => {
+      const p = principalOf(request);
+      refuseRole(p, guard.on, guard.action);
+      const scope = scopedTargetOf(guard.on, guard.action, p.unit.path[0]!);
+      if (scope && !inJurisdiction(p.role, p.unit.code, scope, guard.action)) throw forbidden(`${guard.on}.${guard.action} is city-wide: it needs a city-level ${p.role}, not one of ${p.unit.name} ${p.unit.code}`);
+    };
     // New arrays: a GET's HEAD twin is cloned from the same options and gets its own hooks.
     route.preValidation = [checkRole, ...asArray(route.preValidation)];
-    if (guard.target) route.preHandler = [async (request: FastifyRequest) => load(request, guard), ...asArray(route.preHandler)];
+    if (guard.target === 'handler') {
+      route.preSerialization = [
+        async (request: FastifyRequest, reply, payload) => {
+          if (reply.statusCode < 300 && !request.guarded?.reached) throw new Error(`${route.method} ${route.url}: the handler answered without checking its target (reach)`);
+          return payload;
+        },
+        ...asArray(route.preSerialization),
+      ];
+    } else if (guard.target) route.preHandler = [async (request: FastifyRequest) => load(request, guard), ...asArray(route.preHandler)];
   });
 
   app.addHook('onReady', async () => {
@@ -152,6 +205,14 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
       refuseOutside(p, doc.orgPath, guard.action);
       if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : caseClosed(`${label} ${param}`);
       request.guarded = { case: doc };
+      return;
+    }
+    if (guard.target === 'household') {
+      const id = (request.body as { householdId?: string } | undefined)?.householdId ?? (request.params as { id: string }).id;
+      const household = await findHousehold(deps.db, id);
+      if (!household) throw notFound(`household ${id} not found`);
+      refuseOutside(p, household.orgPath, guard.action);
+      request.guarded = { household };
       return;
     }
     const code = guard.target === 'unit' ? (request.params as { code: string }).code : ((request.query as { org?: string }).org ?? p.unit.code);

@@ -32,6 +32,11 @@ export async function openApplicationOf(db: Db, householdId: string, category: s
   return open?._id ?? null;
 }
 
+/** A household's open alert (without its view), or null: the case a new report on the household lands on. */
+export async function openAlertOf(db: Db, householdId: string): Promise<CaseListDoc | null> {
+  return collections(db).cases.findOne({ householdId, kind: 'alert', status: 'open' }, { projection: { view: 0 } });
+}
+
 /** The condition for what comes after a due-order position (due time, then id). */
 function afterDue(after: DuePosition): [{ dueAt: { $gt: Date } }, { dueAt: Date; _id: { $gt: string } }] {
   return [{ dueAt: { $gt: after.dueAt } }, { dueAt: after.dueAt, _id: { $gt: after.id } }];

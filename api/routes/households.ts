@@ -39,7 +39,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/households',
     {
-      config: { guard: { on: 'households', action: 'register' } },
+      config: { guard: { on: 'households', action: 'register', target: 'handler' } },
       schema: {
         tags: ['households'],
         summary: 'Register a household (户籍登记): head, members, ID numbers, village/community',

@@ -24,7 +24,7 @@ import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, 
 import { WISH_WORKFLOW_TYPE, wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishStart } from '../../workflows/wish/contract';
 import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
-import { guardedCase, guardedUnit, reach } from '../guard';
+import { guardedCase, guardedHousehold, guardedUnit, reach } from '../guard';
 import { openCase, stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
@@ -87,7 +87,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/wishes',
     {
-      config: { guard: { on: 'wish', action: 'post' } },
+      config: { guard: { on: 'wish', action: 'post', target: 'household' } },
       schema: {
         tags: ['wishes'],
         summary: 'Post a wish (许愿) for a household, by the household (recorded by staff) or by staff on its behalf',
@@ -98,9 +98,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const p = principalOf(request);
       const body = request.body;
-      const household = await findHousehold(db, body.householdId);
-      if (!household) throw notFound(`household ${body.householdId} not found`);
-      reach(request, household.orgPath);
+      const household = guardedHousehold(request);
       if (body.neededBy && body.neededBy < localDay(Date.now())) {
         throw badRequest('neededBy: the date has passed', [{ path: 'body.neededBy', message: 'must be today or later' }]);
       }
@@ -223,7 +221,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/helpers',
     {
-      config: { guard: { on: 'helpers', action: 'register' } },
+      config: { guard: { on: 'helpers', action: 'register', target: 'handler' } },
       schema: {
         tags: ['wishes'],
         summary: 'Register a helper (志愿者、社工、社会组织、党员) who may claim wishes; party members may register themselves',

@@ -2,7 +2,7 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { RuleViolation, zActor, type Actor, type Outcome } from '../../domain/case';
-import { can, rolesFor } from '../../domain/permissions';
+import { can, inJurisdiction, rolesFor } from '../../domain/permissions';
 import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../../domain/text';
 import type { CaseProjection } from '../../domain/projection';
 import { refusalOf } from '../../domain/rejections';
@@ -59,6 +59,17 @@ export function refusing<T>(work: () => T): T {
 export function failureMessage(err: unknown): string {
   const e = err as Error;
   return e.cause instanceof Error ? e.cause.message : e.message;
+}
+
+/**
+ * Refuses an actor whose unit does not reach the case's current unit (its view's `orgPath`), as the API's
+ * guard does from the read model (domain/permissions.ts `inJurisdiction`). Called only from validators
+ * (the gate), which do not run on replay: a history recorded before this check still replays. It covers
+ * every path to a case — an update-with-start landing on an open case, a read model lagging behind a
+ * reassignment (issue 11, item 1). @throws RuleViolation('forbidden').
+ */
+export function refuseOutside(actor: Actor, orgPath: readonly string[]): void {
+  if (!inJurisdiction(actor.role, actor.unitCode, orgPath, 'act')) throw new RuleViolation('forbidden', `outside your jurisdiction (${actor.unitCode}): the case is with ${orgPath.at(-1) ?? 'another unit'}`);
 }
 
 /** The arguments every staff step carries: which case it means and who acts. */
@@ -156,7 +167,7 @@ export interface CaseRun<S extends CaseState, V> {
 }
 
 /** Registers one step's update with its validator; see WorkflowStep. */
-function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown>, run: CaseRun<S, V>, step: WorkflowStep<S, StepArgs, unknown>): void {
+function registerStep<S extends CaseState, V extends { orgPath: readonly string[] }>(rules: CaseKindRules<S, V, unknown>, run: CaseRun<S, V>, step: WorkflowStep<S, StepArgs, unknown>): void {
   const raw = (args: StepArgs) => (step.input ? step.input(args) : (args as StepArgs & { input?: unknown }).input);
   const ctxOf = (args: StepArgs, prepared?: unknown) => ({ ...(step.context ? (step.context(args) as object) : {}), ...(prepared === undefined ? {} : { prepared }) });
   const parse = (args: StepArgs): unknown => {
@@ -171,7 +182,8 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
   const validate = (args: StepArgs, gate = false): unknown => {
     const id = rules.caseIdOf(run.state);
     const named = step.caseIdIn ? step.caseIdIn(args) : args.caseId;
-    if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`);
+    // The workflow id is reused by the next case of its key: a case it no longer holds has closed.
+    if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`, gate ? 'case_closed' : undefined);
     // Text the read model cannot store would fail every projection of the case: refused at the gate.
     const bad = gate ? forbiddenCharacterAt(raw(args)) : undefined;
     if (bad !== undefined) throw new RuleViolation('unprocessable', `${step.inputName ?? 'input'}.${bad}: ${FORBIDDEN_CHARACTER_MESSAGE}`);
@@ -179,6 +191,7 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
     if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
     // The matrix holds here too, whatever path the update came by (the API's guard checks it first).
     if (gate && !can(actor.data.role, rules.kind, step.action)) throw new RuleViolation('forbidden', `role ${actor.data.role} may not do this (${rules.kind}.${step.action}); allowed: ${rolesFor(rules.kind, step.action).join(', ')}`);
+    if (gate) refuseOutside(actor.data, run.current().orgPath);
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
     return input;
