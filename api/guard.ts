@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Db } from 'mongodb';
-import type { OrgUnit } from '../domain/org';
+import type { z } from 'zod';
+import { zOrgCode, type OrgUnit } from '../domain/org';
 import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, scopedTargetOf, type ActionOf, type Subject } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { ROLES } from '../domain/roles';
-import { findCase } from '../store/cases';
+import { findCase, openCaseOf } from '../store/cases';
 import type { CaseDoc, HouseholdDoc } from '../store/collections';
 import { findHousehold } from '../store/households';
 import type { OrgDirectory } from '../store/org-directory';
@@ -34,6 +35,11 @@ interface GuardOf<S extends Subject> {
   caseId?: (id: string) => string;
   /** The refusal for a closed case (default: 409 "<kind> <id> is closed"). */
   closed?: (doc: CaseDoc) => ApiError;
+  /**
+   * With `target: 'household'`: the kind of the household's open case that this start lands on when there
+   * is one (an update-with-start with `USE_EXISTING`, api/steps.ts openCase): that case is checked too.
+   */
+  landsOn?: CaseKind;
 }
 
 /** What the guard loaded for the handler. */
@@ -43,7 +49,12 @@ interface Guarded {
   household?: HouseholdDoc;
   /** Set by `reach`: the handler checked a target of its own. */
   reached?: boolean;
+  /** The guard's target is loaded and checked. */
+  loaded?: boolean;
 }
+
+/** A household id's form (api/routes/households.ts). */
+const HOUSEHOLD_ID = /^hh-[0-9a-f]{12}$/;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -175,8 +186,20 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
       const scope = scopedTargetOf(guard.on, guard.action, p.unit.path[0]!);
       if (scope && !inJurisdiction(p.role, p.unit.code, scope, guard.action)) throw forbidden(`${guard.on}.${guard.action} is city-wide: it needs a city-level ${p.role}, not one of ${p.unit.name} ${p.unit.code}`);
     };
+    // The target is loaded and checked as early as its id can be read: before the input is validated when
+    // the raw id is well-formed (a caller outside learns nothing about the input rules, as with the role),
+    // else after validation (which answers 400 for a malformed id first).
+    const paramsSchema = (route.schema as { params?: unknown } | undefined)?.params;
+    const early = async (request: FastifyRequest) => {
+      const id = rawTarget(request, guard, paramsSchema);
+      if (id !== undefined) await load(request, guard, id);
+    };
+    const late = async (request: FastifyRequest) => {
+      if (!request.guarded?.loaded) await load(request, guard, targetId(request, guard));
+    };
     // New arrays: a GET's HEAD twin is cloned from the same options and gets its own hooks.
-    route.preValidation = [checkRole, ...asArray(route.preValidation)];
+    const targeted = guard.target !== undefined && guard.target !== 'handler';
+    route.preValidation = [checkRole, ...(targeted ? [early] : []), ...asArray(route.preValidation)];
     if (guard.target === 'handler') {
       route.preSerialization = [
         async (request: FastifyRequest, reply, payload) => {
@@ -185,7 +208,7 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
         },
         ...asArray(route.preSerialization),
       ];
-    } else if (guard.target) route.preHandler = [async (request: FastifyRequest) => load(request, guard), ...asArray(route.preHandler)];
+    } else if (targeted) route.preHandler = [late, ...asArray(route.preHandler)];
   });
 
   app.addHook('onReady', async () => {
@@ -193,32 +216,59 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
     if (bare.length > 0) throw new Error(`signed-in routes need config.guard (api/guard.ts): ${[...new Set(bare)].join(', ')}`);
   });
 
-  async function load(request: FastifyRequest, guard: Guard): Promise<void> {
+  /** The id of the route's target from the validated request (the caller's own unit for an absent `org`). */
+  function targetId(request: FastifyRequest, guard: Guard): string {
+    if (guard.target === 'case') return (request.params as { id: string }).id;
+    if (guard.target === 'household') return (request.body as { householdId?: string } | undefined)?.householdId ?? (request.params as { id: string }).id;
+    if (guard.target === 'unit') return (request.params as { code: string }).code;
+    return (request.query as { org?: string }).org ?? principalOf(request).unit.code;
+  }
+
+  /** The target's id from the raw request when it is well-formed, else undefined. */
+  function rawTarget(request: FastifyRequest, guard: Guard, paramsSchema: unknown): string | undefined {
+    const raw = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    if (guard.target === 'case') {
+      const schema = paramsSchema as z.ZodType | undefined;
+      return schema && typeof schema.safeParse === 'function' && schema.safeParse(request.params).success ? raw((request.params as { id?: unknown }).id) : undefined;
+    }
+    if (guard.target === 'household') {
+      const body = request.body as { householdId?: unknown } | undefined;
+      const id = raw(typeof body === 'object' && body !== null ? body.householdId : (request.params as { id?: unknown }).id);
+      return id !== undefined && HOUSEHOLD_ID.test(id) ? id : undefined;
+    }
+    const code = guard.target === 'unit' ? raw((request.params as { code?: unknown }).code) : (request.query as { org?: unknown }).org === undefined ? principalOf(request).unit.code : raw((request.query as { org?: unknown }).org);
+    return code !== undefined && zOrgCode.safeParse(code).success ? code : undefined;
+  }
+
+  async function load(request: FastifyRequest, guard: Guard, id: string): Promise<void> {
     const p = principalOf(request);
     if (guard.target === 'case') {
-      const param = (request.params as { id: string }).id;
       const kind = guard.on === 'cases' ? undefined : (guard.on as CaseKind);
       const label = CASE_LABELS[guard.on as CaseKind | 'cases'];
-      const doc = await findCase(deps.db, guard.caseId ? guard.caseId(param) : param, kind);
-      if (!doc) throw notFound(`${label} ${param} not found`);
+      const doc = await findCase(deps.db, guard.caseId ? guard.caseId(id) : id, kind);
+      if (!doc) throw notFound(`${label} ${id} not found`);
       if (!kind) refuseRole(p, doc.kind, guard.action);
       refuseOutside(p, doc.orgPath, guard.action);
-      if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : caseClosed(`${label} ${param}`);
-      request.guarded = { case: doc };
+      if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : caseClosed(`${label} ${id}`);
+      request.guarded = { case: doc, loaded: true };
       return;
     }
     if (guard.target === 'household') {
-      const id = (request.body as { householdId?: string } | undefined)?.householdId ?? (request.params as { id: string }).id;
       const household = await findHousehold(deps.db, id);
       if (!household) throw notFound(`household ${id} not found`);
       refuseOutside(p, household.orgPath, guard.action);
-      request.guarded = { household };
+      // A start that lands on the household's open case (update-with-start) acts on that case: its current
+      // unit must be in reach too (issue 11, item 1; the workflow's validator checks the same).
+      if (guard.landsOn) {
+        const open = await openCaseOf(deps.db, household._id, guard.landsOn);
+        if (open) refuseOutside(p, open.orgPath, guard.action);
+      }
+      request.guarded = { household, loaded: true };
       return;
     }
-    const code = guard.target === 'unit' ? (request.params as { code: string }).code : ((request.query as { org?: string }).org ?? p.unit.code);
-    const unit = await deps.orgs.get(code);
-    if (!unit) throw notFound(`org unit ${code} not found`);
+    const unit = await deps.orgs.get(id);
+    if (!unit) throw notFound(`org unit ${id} not found`);
     refuseOutside(p, unit.path, guard.action);
-    request.guarded = { unit };
+    request.guarded = { unit, loaded: true };
   }
 }

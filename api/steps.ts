@@ -74,10 +74,10 @@ const CLOSING_WAIT_MS = 10_000;
  * WorkflowExecutionAlreadyStartedError, which the caller turns into 409) or `USE_EXISTING` (the alert: the
  * update lands on the household's open alert).
  *
- * - `existing` (required with `USE_EXISTING`): authorises the caller against the case the start would land
- *   on, as the route guard does for that case's own routes — the case's *current* unit, from the read
- *   model (issue 11, item 1). It throws to refuse. The workflow's validator checks the same against its
- *   own state, which covers a read model that lags.
+ * - With `USE_EXISTING` the start lands on the open case the workflow holds: the route's guard names it
+ *   (`target: 'household', landsOn: <kind>`) and checks the caller against that case's *current* unit from
+ *   the read model, as for the case's own routes (issue 11, item 1); the workflow's validator checks the
+ *   same against its own state, which covers a read model that lags.
  * - A case that has just closed keeps its workflow running for a moment while it settles. A start that
  *   meets it then (the workflow id is reused by the household's next case) waits for that run to finish,
  *   up to 10 s, and tries again, so a re-opening right after a closure opens the new case instead of
@@ -88,10 +88,9 @@ export async function openCase<R, A>(
   temporal: Client,
   o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A } & (
     | { conflict: 'FAIL'; query?: QueryDefinition<{ status: string }> }
-    | { conflict: 'USE_EXISTING'; existing: () => Promise<void>; closedReason: string }
+    | { conflict: 'USE_EXISTING'; closedReason: string }
   ),
 ): Promise<R> {
-  if (o.conflict === 'USE_EXISTING') await o.existing();
   for (let attempt = 0; ; attempt++) {
     try {
       return await temporal.workflow.executeUpdateWithStart(o.update, {
@@ -105,7 +104,6 @@ export async function openCase<R, A>(
       });
     } catch (err) {
       if (attempt >= 2 || !(await closing(temporal, o, err))) throw err;
-      if (o.conflict === 'USE_EXISTING') await o.existing();
     }
   }
 }

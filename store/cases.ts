@@ -32,9 +32,9 @@ export async function openApplicationOf(db: Db, householdId: string, category: s
   return open?._id ?? null;
 }
 
-/** A household's open alert (without its view), or null: the case a new report on the household lands on. */
-export async function openAlertOf(db: Db, householdId: string): Promise<CaseListDoc | null> {
-  return collections(db).cases.findOne({ householdId, kind: 'alert', status: 'open' }, { projection: { view: 0 } });
+/** A household's open case of a kind (without its view), or null: e.g. the alert a new report on the household lands on. */
+export async function openCaseOf(db: Db, householdId: string, kind: CaseKind): Promise<CaseListDoc | null> {
+  return collections(db).cases.findOne({ householdId, kind, status: 'open' }, { projection: { view: 0 } });
 }
 
 /** The condition for what comes after a due-order position (due time, then id). */

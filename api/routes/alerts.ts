@@ -6,7 +6,6 @@ import { zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInpu
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { ActionOf } from '../../domain/permissions';
-import { openAlertOf } from '../../store/cases';
 import {
   ALERT_WORKFLOW_TYPE,
   acknowledgeUpdate,
@@ -38,7 +37,8 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/alerts',
     {
-      config: { guard: { on: 'alert', action: 'start', target: 'household' } },
+      // The start lands on the household's open alert when there is one: the guard checks that alert's current unit too.
+      config: { guard: { on: 'alert', action: 'start', target: 'household', landsOn: 'alert' } },
       schema: {
         tags: ['alerts'],
         summary: 'Raise a household alert (三色预警); an open alert of the household changes level instead (the open alert must then lie in the caller’s jurisdiction)',
@@ -62,12 +62,6 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         update: reportUpdate,
         args: { requestId, level, reasons, actor },
         conflict: 'USE_EXISTING',
-        // The household's open alert may have been reassigned out of the caller's reach: the start must
-        // not land on it (its workflow's validator checks the same, against the alert's current unit).
-        existing: async () => {
-          const open = await openAlertOf(mongo.db, householdId);
-          if (open) reach(request, open.orgPath);
-        },
         closedReason: 'case_closed',
       });
       return reply.code(result.created ? 201 : 200).send(readable(request, result.alert));
