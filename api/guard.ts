@@ -157,6 +157,17 @@ export function describeGuard(guard: Guard): { roles: string; description: strin
   return { roles, description: `Roles: ${roles} — \`${guard.on}.${guard.action}\` in domain/permissions.ts (${cell.source}).${where}${open}` };
 }
 
+/** Every route registered on an app after `registerGuard`, as Fastify handed it over (`routeTable`). */
+const ROUTE_TABLES = new WeakMap<FastifyInstance, readonly RouteOptions[]>();
+
+/**
+ * The routes of an app (method, url, config with its guard or `public`), as registered after
+ * `registerGuard`: what the generated jurisdiction matrix test (test/api/jurisdiction-matrix.test.ts) walks.
+ */
+export function routeTable(app: FastifyInstance): readonly RouteOptions[] {
+  return ROUTE_TABLES.get(app) ?? [];
+}
+
 const asArray = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
 /**
@@ -166,6 +177,7 @@ const asArray = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [
 export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDirectory }): void {
   app.decorateRequest('guarded', null);
   const routes: RouteOptions[] = [];
+  ROUTE_TABLES.set(app, routes);
 
   app.addHook('onRoute', (route) => {
     routes.push(route);

@@ -5,10 +5,10 @@ import { zHouseholdInput, zRecipientCategory, type Household } from '../../domai
 import { zOrgCode } from '../../domain/org';
 import { householdFor } from '../../domain/privacy';
 import type { HouseholdDoc } from '../../store/collections';
-import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
+import { householdsIn, registerHousehold } from '../../store/households';
 import { principalOf, type Principal } from '../auth';
-import { badRequest, conflict, notFound, zErrorBody } from '../errors';
-import { guardedUnit, reach } from '../guard';
+import { badRequest, conflict, zErrorBody } from '../errors';
+import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 
 const zHousehold = z.object({
@@ -74,7 +74,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/households/:id',
     {
-      config: { guard: { on: 'households', action: 'read' } },
+      config: { guard: { on: 'households', action: 'read', target: 'household' } },
       schema: {
         tags: ['households'],
         summary: 'One household; personal fields masked below town level',
@@ -82,13 +82,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zHousehold, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const doc = await findHousehold(mongo.db, request.params.id);
-      if (!doc) throw notFound(`household ${request.params.id} not found`);
-      reach(request, doc.orgPath);
-      return show(p, doc);
-    },
+    async (request) => show(principalOf(request), guardedHousehold(request)),
   );
 
   app.get(
