@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../domain/china-time';
-import { zOrgCode } from '../../domain/org';
+import { isWithin, zOrgCode } from '../../domain/org';
 import { helperContactFor, knownPersonalDataOf, PERSONAL_DATA_NAMES, personalDataIn, seesPersonalData, wishTextFor } from '../../domain/privacy';
 import {
   HELPER_KIND_NAMES,
@@ -166,6 +166,13 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         const found = await findHelper(db, body.helperId as string);
         if (!found) throw badRequest(`helperId: no registered helper ${String(body.helperId)}`, [{ path: 'body.helperId', message: 'unknown helper; register it with POST /v1/helpers' }]);
         if (p.role === 'party_member' && found.userId !== p.userId) throw forbidden('a party member claims only as their own registered helper');
+        // A helper serves the subtree of the unit it is registered in (a city-wide organisation anywhere, a
+        // village's volunteers their village): a reference outside it is refused like any other (ours).
+        if (!isWithin(doc.orgPath, found.unitCode)) {
+          throw new ApiError(422, 'unprocessable', `helperId: helper ${found._id} is registered in ${found.unitCode}, which this wish (${doc.unitCode}) is outside of`, [
+            { path: 'body.helperId', code: 'unknown_reference', message: 'the helper does not serve this wish’s unit' },
+          ]);
+        }
         helper = helperRef(found);
       }
       const handle = temporal.workflow.getHandle(doc.workflowId);

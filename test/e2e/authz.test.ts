@@ -197,6 +197,28 @@ describe('item 6: references between cases are checked', () => {
   });
 });
 
+describe('item 6: a wish claimed for a helper', () => {
+  it('names a helper that serves the wish’s unit (registered in a unit above or at it), else 422 naming the field', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 140);
+    const helper = async (token: string, unitCode: string, name: string) => {
+      const res = await post('/v1/helpers', token, { kind: 'organisation', name, unitCode, contact: '13900001111' });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const far = await helper(t.district!, OTHER_TOWN_VILLAGE, '古寨志愿服务队');
+    const townWide = await helper(t.town!, UNITS.jingyuan, '鲸园街道志愿服务队');
+    const wish = await post('/v1/wishes', t.village!, { householdId: hh, title: '想要一台轮椅', description: '出门需要轮椅', category: 'material', postedBy: 'household' });
+    expect(wish.statusCode, wish.body).toBe(201);
+    const id = wish.json().caseId as string;
+    expect((await post(`/v1/wishes/${id}/screening`, t.town!, { decision: 'approve', publicTitle: '轮椅一台' })).statusCode).toBe(200);
+    const refused = await post(`/v1/wishes/${id}/claim`, t.town!, { helperId: far });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.details[0]).toMatchObject({ path: 'body.helperId', code: 'unknown_reference' });
+    const claimed = await post(`/v1/wishes/${id}/claim`, t.village!, { helperId: townWide });
+    expect(claimed.statusCode, claimed.body).toBe(200);
+  });
+});
+
 describe('item 11: the edges of a case’s life', () => {
   it('a new alert for a household opens right after its alert is closed, while the closed run still settles (201, a new alert)', async () => {
     const hh = await registerHousehold(ctx, t.village!, 110);
