@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSources } from '../../activities/departments/file-source';
 import { COLLECTIONS } from '../../store/collections';
 import { createWorker } from '../../worker/worker';
-import { reportUpdate } from '../../workflows/alert/contract';
+import { reassignUpdate, reportUpdate } from '../../workflows/alert/contract';
 import { authz, createTestContext, registerHousehold, SAMPLE_DEPARTMENT_DATA, sharedBundle, UNITS, type TestContext } from '../helpers/context';
 
 /**
@@ -129,6 +129,22 @@ describe('item 1: a start that lands on an open case is authorised against the c
     expect(step.statusCode).toBe(403);
     expect(step.json().error.message).toMatch(/outside your jurisdiction/);
     expect((await ctx.temporal.workflow.getHandle(`alert-${hh}`).query('alert')) as { level: string }).toMatchObject({ level: 'yellow' });
+  });
+});
+
+describe('item 1: the validator checks where a reassignment goes, too', () => {
+  it('refuses a reassignment to a unit outside the actor’s reach sent straight to the workflow', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 109);
+    const id = (await post('/v1/alerts', t.village!, { householdId: hh, level: 'yellow', reasons: ['独居老人'] })).json().caseId as string;
+    const elsewhere = { code: OTHER_TOWN_VILLAGE, name: '古寨社区居委会', level: 'village' as const };
+    const ladder = [elsewhere, { code: UNITS.huancuilou, name: '环翠楼街道', level: 'town' as const }, { code: UNITS.huancui, name: '环翠区', level: 'district' as const }, { code: UNITS.city, name: '威海市', level: 'city' as const }];
+    const actor = { userId: 'town.zhao', role: 'town_supervisor' as const, unitCode: UNITS.jingyuan };
+    const refused = await ctx.temporal.workflow
+      .getHandle(`alert-${hh}`)
+      .executeUpdate(reassignUpdate, { args: [{ caseId: id, actor, unit: elsewhere, ladder, reason: '迁出' }] })
+      .catch((err: unknown) => err);
+    expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'forbidden' });
+    expect((await get(`/v1/alerts/${id}`, t.village!)).json().unit.code).toBe(UNITS.haigang);
   });
 });
 

@@ -99,6 +99,11 @@ export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
   /** Extra context the step needs beside its input (a wish claim's helper), from the arguments. */
   context?: (args: A) => unknown;
   check(s: S, input: never, actor: Actor, now: number, ctx: never): void;
+  /**
+   * Checks run only by the validator (the gate), after `check`: new strictness that a recorded history
+   * must not meet on replay (a reassignment's new unit within the actor's reach). Throws RuleViolation.
+   */
+  gate?(s: S, input: never, actor: Actor): void;
   apply(s: S, input: never, actor: Actor, now: number, ctx: never): Outcome;
   /** Work outside the workflow before applying (an activity); its result is passed to `apply` as `ctx.prepared`. */
   prepare?(s: S, input: never, actor: Actor): Promise<unknown>;
@@ -194,6 +199,7 @@ function registerStep<S extends CaseState, V extends { orgPath: readonly string[
     if (gate) refuseOutside(actor.data, run.current().orgPath);
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
+    if (gate) (step.gate as ((s: S, i: unknown, a: Actor) => void) | undefined)?.(run.state, input, args.actor);
     return input;
   };
   setHandler(
