@@ -139,6 +139,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(known.status).send({ error: body });
     }
     if (err instanceof WorkflowNotFoundError) {
+      // The guard found the case open, but its workflow has ended since: it closed in between (issue 11, item 11).
+      const kase = request.guarded?.case;
+      if (kase) return reply.code(409).send({ error: { code: 'conflict', message: `${kase.kind} ${kase._id} is closed (its workflow is no longer running)`, reason: 'case_closed' } });
       return reply.code(404).send({ error: { code: 'not_found', message: 'case not found or no longer running' } });
     }
     const status = (err as FastifyError).statusCode;

@@ -1,14 +1,16 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Db } from 'mongodb';
-import type { OrgUnit } from '../domain/org';
-import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, type ActionOf, type Subject } from '../domain/permissions';
+import type { z } from 'zod';
+import { zOrgCode, type OrgUnit } from '../domain/org';
+import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, scopedTargetOf, type ActionOf, type Subject } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { ROLES } from '../domain/roles';
-import { findCase } from '../store/cases';
-import type { CaseDoc } from '../store/collections';
+import { findCase, openCaseOf } from '../store/cases';
+import type { CaseDoc, HouseholdDoc } from '../store/collections';
+import { findHousehold } from '../store/households';
 import type { OrgDirectory } from '../store/org-directory';
 import { principalOf, type Principal } from './auth';
-import { caseClosed, forbidden, notFound, type ApiError } from './errors';
+import { ApiError, caseClosed, forbidden, notFound } from './errors';
 
 /**
  * The route option every signed-in route carries: `config: { guard: { on, action, target? } }`, naming its
@@ -28,18 +30,31 @@ export type Guard = { [S in Subject]: GuardOf<S> }[Subject];
 interface GuardOf<S extends Subject> {
   on: S;
   action: ActionOf<S>;
-  target?: (S extends CaseKind | 'cases' ? 'case' : never) | 'unit' | 'org';
+  target?: (S extends CaseKind | 'cases' ? 'case' : never) | 'unit' | 'org' | 'household' | 'handler';
   /** The case id from the route's `:id` when they differ (a Party day's `<unit>:<month>`). */
   caseId?: (id: string) => string;
   /** The refusal for a closed case (default: 409 "<kind> <id> is closed"). */
   closed?: (doc: CaseDoc) => ApiError;
+  /**
+   * With `target: 'household'`: the kind of the household's open case that this start lands on when there
+   * is one (an update-with-start with `USE_EXISTING`, api/steps.ts openCase): that case is checked too.
+   */
+  landsOn?: CaseKind;
 }
 
 /** What the guard loaded for the handler. */
 interface Guarded {
   case?: CaseDoc;
   unit?: OrgUnit;
+  household?: HouseholdDoc;
+  /** Set by `reach`: the handler checked a target of its own. */
+  reached?: boolean;
+  /** The guard's target is loaded and checked. */
+  loaded?: boolean;
 }
+
+/** A household id's form (api/routes/households.ts). */
+const HOUSEHOLD_ID = /^hh-[0-9a-f]{12}$/;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -91,6 +106,38 @@ export function guardedUnit(request: FastifyRequest): OrgUnit {
  */
 export function reach(request: FastifyRequest, targetPath: readonly string[]): void {
   refuseOutside(principalOf(request), targetPath, guardOf(request).action);
+  request.guarded = { ...request.guarded, reached: true };
+}
+
+/** The household the route's guard loaded and checked (`target: 'household'`). */
+export function guardedHousehold(request: FastifyRequest): HouseholdDoc {
+  const household = request.guarded?.household;
+  if (!household) throw new Error(`route ${request.routeOptions.url} has no household guard`);
+  return household;
+}
+
+/**
+ * Checks a case an input refers to (an alert closed as converted into `applicationId`, an application
+ * filed from `alertId`): it exists, is of `kind`, concerns `householdId` when given, and the caller may read
+ * it (its current unit in their jurisdiction). One mechanism for every reference between cases.
+ * @throws 422 naming `field` (e.g. `body.applicationId`) otherwise — the same answer whether the case is
+ *   missing or out of reach, so a reference never tells what lies outside one's jurisdiction.
+ * Source: ours (issue 11, item 6).
+ */
+export async function referencedCase(request: FastifyRequest, db: Db, ref: { field: string; id: string; kind: CaseKind; householdId?: string }): Promise<CaseDoc> {
+  const p = principalOf(request);
+  const doc = await findCase(db, ref.id, ref.kind);
+  const what = CASE_LABELS[ref.kind];
+  const refuse = (message: string) => new ApiError(422, 'unprocessable', `${ref.field.replace(/^body\./, '')}: ${message}`, [{ path: ref.field, code: 'unknown_reference', message }]);
+  if (!doc || !inJurisdiction(p.role, p.unit.code, doc.orgPath, 'read')) throw refuse(`no ${what} ${ref.id} within your jurisdiction`);
+  if (ref.householdId !== undefined && doc.householdId !== ref.householdId) throw refuse(`${what} ${ref.id} concerns another household`);
+  return doc;
+}
+
+/** 403 unless the caller may read a view a write answered with (its `orgPath` in their jurisdiction). */
+export function readable<V extends { orgPath: readonly string[] }>(request: FastifyRequest, view: V): V {
+  refuseOutside(principalOf(request), view.orgPath, 'read');
+  return view;
 }
 
 /** The OpenAPI text of a guard: the roles allowed, the matrix cell and its source, what is checked. */
@@ -110,6 +157,17 @@ export function describeGuard(guard: Guard): { roles: string; description: strin
   return { roles, description: `Roles: ${roles} — \`${guard.on}.${guard.action}\` in domain/permissions.ts (${cell.source}).${where}${open}` };
 }
 
+/** Every route registered on an app after `registerGuard`, as Fastify handed it over (`routeTable`). */
+const ROUTE_TABLES = new WeakMap<FastifyInstance, readonly RouteOptions[]>();
+
+/**
+ * The routes of an app (method, url, config with its guard or `public`), as registered after
+ * `registerGuard`: what the generated jurisdiction matrix test (test/api/jurisdiction-matrix.test.ts) walks.
+ */
+export function routeTable(app: FastifyInstance): readonly RouteOptions[] {
+  return ROUTE_TABLES.get(app) ?? [];
+}
+
 const asArray = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
 /**
@@ -119,6 +177,7 @@ const asArray = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [
 export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDirectory }): void {
   app.decorateRequest('guarded', null);
   const routes: RouteOptions[] = [];
+  ROUTE_TABLES.set(app, routes);
 
   app.addHook('onRoute', (route) => {
     routes.push(route);
@@ -129,10 +188,39 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
     const schema = route.schema ?? {};
     route.schema = { ...schema, summary: schema.summary ? `${schema.summary} · ${roles}` : roles, description: schema.description ? `${schema.description}\n\n${description}` : description };
 
-    const checkRole = async (request: FastifyRequest) => refuseRole(principalOf(request), guard.on, guard.action);
+    const scoped = permissionOf(guard.on, guard.action)?.scope !== undefined;
+    if (isWriting(guard.action) && !guard.target && !scoped) {
+      throw new Error(`${route.method} ${route.url}: a writing route must name its target (config.guard.target, or 'handler' with reach()) or have a scoped matrix cell`);
+    }
+    const checkRole = async (request: FastifyRequest) => {
+      const p = principalOf(request);
+      refuseRole(p, guard.on, guard.action);
+      const scope = scopedTargetOf(guard.on, guard.action, p.unit.path[0]!);
+      if (scope && !inJurisdiction(p.role, p.unit.code, scope, guard.action)) throw forbidden(`${guard.on}.${guard.action} is city-wide: it needs a city-level ${p.role}, not one of ${p.unit.name} ${p.unit.code}`);
+    };
+    // The target is loaded and checked as early as its id can be read: before the input is validated when
+    // the raw id is well-formed (a caller outside learns nothing about the input rules, as with the role),
+    // else after validation (which answers 400 for a malformed id first).
+    const paramsSchema = (route.schema as { params?: unknown } | undefined)?.params;
+    const early = async (request: FastifyRequest) => {
+      const id = rawTarget(request, guard, paramsSchema);
+      if (id !== undefined) await load(request, guard, id);
+    };
+    const late = async (request: FastifyRequest) => {
+      if (!request.guarded?.loaded) await load(request, guard, targetId(request, guard));
+    };
     // New arrays: a GET's HEAD twin is cloned from the same options and gets its own hooks.
-    route.preValidation = [checkRole, ...asArray(route.preValidation)];
-    if (guard.target) route.preHandler = [async (request: FastifyRequest) => load(request, guard), ...asArray(route.preHandler)];
+    const targeted = guard.target !== undefined && guard.target !== 'handler';
+    route.preValidation = [checkRole, ...(targeted ? [early] : []), ...asArray(route.preValidation)];
+    if (guard.target === 'handler') {
+      route.preSerialization = [
+        async (request: FastifyRequest, reply, payload) => {
+          if (reply.statusCode < 300 && !request.guarded?.reached) throw new Error(`${route.method} ${route.url}: the handler answered without checking its target (reach)`);
+          return payload;
+        },
+        ...asArray(route.preSerialization),
+      ];
+    } else if (targeted) route.preHandler = [late, ...asArray(route.preHandler)];
   });
 
   app.addHook('onReady', async () => {
@@ -140,24 +228,59 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
     if (bare.length > 0) throw new Error(`signed-in routes need config.guard (api/guard.ts): ${[...new Set(bare)].join(', ')}`);
   });
 
-  async function load(request: FastifyRequest, guard: Guard): Promise<void> {
+  /** The id of the route's target from the validated request (the caller's own unit for an absent `org`). */
+  function targetId(request: FastifyRequest, guard: Guard): string {
+    if (guard.target === 'case') return (request.params as { id: string }).id;
+    if (guard.target === 'household') return (request.body as { householdId?: string } | undefined)?.householdId ?? (request.params as { id: string }).id;
+    if (guard.target === 'unit') return (request.params as { code: string }).code;
+    return (request.query as { org?: string }).org ?? principalOf(request).unit.code;
+  }
+
+  /** The target's id from the raw request when it is well-formed, else undefined. */
+  function rawTarget(request: FastifyRequest, guard: Guard, paramsSchema: unknown): string | undefined {
+    const raw = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    if (guard.target === 'case') {
+      const schema = paramsSchema as z.ZodType | undefined;
+      return schema && typeof schema.safeParse === 'function' && schema.safeParse(request.params).success ? raw((request.params as { id?: unknown }).id) : undefined;
+    }
+    if (guard.target === 'household') {
+      const body = request.body as { householdId?: unknown } | undefined;
+      const id = raw(typeof body === 'object' && body !== null ? body.householdId : (request.params as { id?: unknown }).id);
+      return id !== undefined && HOUSEHOLD_ID.test(id) ? id : undefined;
+    }
+    const code = guard.target === 'unit' ? raw((request.params as { code?: unknown }).code) : (request.query as { org?: unknown }).org === undefined ? principalOf(request).unit.code : raw((request.query as { org?: unknown }).org);
+    return code !== undefined && zOrgCode.safeParse(code).success ? code : undefined;
+  }
+
+  async function load(request: FastifyRequest, guard: Guard, id: string): Promise<void> {
     const p = principalOf(request);
     if (guard.target === 'case') {
-      const param = (request.params as { id: string }).id;
       const kind = guard.on === 'cases' ? undefined : (guard.on as CaseKind);
       const label = CASE_LABELS[guard.on as CaseKind | 'cases'];
-      const doc = await findCase(deps.db, guard.caseId ? guard.caseId(param) : param, kind);
-      if (!doc) throw notFound(`${label} ${param} not found`);
+      const doc = await findCase(deps.db, guard.caseId ? guard.caseId(id) : id, kind);
+      if (!doc) throw notFound(`${label} ${id} not found`);
       if (!kind) refuseRole(p, doc.kind, guard.action);
       refuseOutside(p, doc.orgPath, guard.action);
-      if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : caseClosed(`${label} ${param}`);
-      request.guarded = { case: doc };
+      if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : caseClosed(`${label} ${id}`);
+      request.guarded = { case: doc, loaded: true };
       return;
     }
-    const code = guard.target === 'unit' ? (request.params as { code: string }).code : ((request.query as { org?: string }).org ?? p.unit.code);
-    const unit = await deps.orgs.get(code);
-    if (!unit) throw notFound(`org unit ${code} not found`);
+    if (guard.target === 'household') {
+      const household = await findHousehold(deps.db, id);
+      if (!household) throw notFound(`household ${id} not found`);
+      refuseOutside(p, household.orgPath, guard.action);
+      // A start that lands on the household's open case (update-with-start) acts on that case: its current
+      // unit must be in reach too (issue 11, item 1; the workflow's validator checks the same).
+      if (guard.landsOn) {
+        const open = await openCaseOf(deps.db, household._id, guard.landsOn);
+        if (open) refuseOutside(p, open.orgPath, guard.action);
+      }
+      request.guarded = { household, loaded: true };
+      return;
+    }
+    const unit = await deps.orgs.get(id);
+    if (!unit) throw notFound(`org unit ${id} not found`);
     refuseOutside(p, unit.path, guard.action);
-    request.guarded = { unit };
+    request.guarded = { unit, loaded: true };
   }
 }

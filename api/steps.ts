@@ -1,10 +1,11 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import type { UpdateDefinition, Workflow } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, type QueryDefinition, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { FastifyRequest, FastifySchema } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ActionOf } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
+import { reasonOfRefusal } from '../domain/rejections';
 import type { CaseDoc } from '../store/collections';
 import { zErrorBody } from './errors';
 import { guardedCase, type Guard } from './guard';
@@ -62,6 +63,9 @@ export function stepRoutes<K extends CaseKind, S extends Partial<Record<ActionOf
   }
 }
 
+/** How long a start waits for a closed case's workflow to finish before it opens the next one (ms; ours). */
+const CLOSING_WAIT_MS = 10_000;
+
 /**
  * Opens a case: starts its workflow with the kit's `{ start }` input and, in the same call
  * (update-with-start), sends `update` — the kind's `opened` update, or the alert's `report` — whose answer
@@ -69,18 +73,64 @@ export function stepRoutes<K extends CaseKind, S extends Partial<Record<ActionOf
  * already running workflow id means: `FAIL` (an application, a wish, a report: throws
  * WorkflowExecutionAlreadyStartedError, which the caller turns into 409) or `USE_EXISTING` (the alert: the
  * update lands on the household's open alert).
+ *
+ * - With `USE_EXISTING` the start lands on the open case the workflow holds: the route's guard names it
+ *   (`target: 'household', landsOn: <kind>`) and checks the caller against that case's *current* unit from
+ *   the read model, as for the case's own routes (issue 11, item 1); the workflow's validator checks the
+ *   same against its own state, which covers a read model that lags.
+ * - A case that has just closed keeps its workflow running for a moment while it settles. A start that
+ *   meets it then (the workflow id is reused by the household's next case) waits for that run to finish,
+ *   up to 10 s, and tries again, so a re-opening right after a closure opens the new case instead of
+ *   being refused (issue 11, item 11): with `USE_EXISTING` when the update is refused with reason
+ *   `closedReason`; with `FAIL` when `query` says the running case is closed.
  */
-export function openCase<R, A>(
+export async function openCase<R, A>(
   temporal: Client,
-  o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A; conflict: 'FAIL' | 'USE_EXISTING' },
+  o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A } & (
+    | { conflict: 'FAIL'; query?: QueryDefinition<{ status: string }> }
+    | { conflict: 'USE_EXISTING'; closedReason: string }
+  ),
 ): Promise<R> {
-  return temporal.workflow.executeUpdateWithStart(o.update, {
-    args: [o.args],
-    startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(o.workflowType, {
-      workflowId: o.workflowId,
-      taskQueue: o.taskQueue,
-      args: [{ start: o.start }],
-      workflowIdConflictPolicy: o.conflict,
-    }),
-  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await temporal.workflow.executeUpdateWithStart(o.update, {
+        args: [o.args],
+        startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(o.workflowType, {
+          workflowId: o.workflowId,
+          taskQueue: o.taskQueue,
+          args: [{ start: o.start }],
+          workflowIdConflictPolicy: o.conflict,
+        }),
+      });
+    } catch (err) {
+      if (attempt >= 2 || !(await closing(temporal, o, err))) throw err;
+    }
+  }
+}
+
+/** Whether `err` means the workflow holds a case that has closed, and if so waits (bounded) for the run to end. */
+async function closing(temporal: Client, o: { workflowId: string } & ({ conflict: 'FAIL'; query?: QueryDefinition<{ status: string }> } | { conflict: 'USE_EXISTING'; closedReason: string }), err: unknown): Promise<boolean> {
+  const handle = temporal.workflow.getHandle(o.workflowId);
+  if (o.conflict === 'USE_EXISTING') {
+    const failure = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+    if (!(failure instanceof ApplicationFailure) || failure.type !== 'conflict' || reasonOfRefusal(failure.details) !== o.closedReason) return false;
+  } else {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !o.query) return false;
+    const view = await handle.query(o.query).catch(() => undefined);
+    if (view && view.status !== 'closed') return false;
+  }
+  // The run that holds the closed case, by its run id: a newer run (someone re-opened meanwhile) is not awaited.
+  const described = await handle.describe().catch(() => undefined);
+  if (!described || described.status.name !== 'RUNNING') return true;
+  const run = temporal.workflow.getHandle(o.workflowId, described.runId, { followRuns: false });
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    run.result().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSING_WAIT_MS))),
+  ]);
+  clearTimeout(timer);
+  return ended;
 }

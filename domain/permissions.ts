@@ -16,6 +16,13 @@ import { ROLES, type Role } from './roles';
  * - Jurisdiction (see `inJurisdiction`) applies on top of the roles: a user acts within the subtree of their
  *   own unit (DOMAIN.md, organisation tree); a city monitor reads everywhere (seed 四(二) 市级加强督导检查).
  * - A writing action on a case needs the case open (the route guard answers 409 on a closed one).
+ * - Jurisdiction follows the target's *current* unit on every path that reaches it: a case reassigned to
+ *   another town is out of the first town's reach through its own routes and through a start that lands on
+ *   it (update-with-start); the workflows' validators check the actor's reach against the case's unit too.
+ * - A cell with `scope: 'city'` acts on something the whole city shares (the catalogue, the holiday
+ *   calendar): the role is not enough, the caller's unit must be the city itself — an admin scoped to a
+ *   village administers its village, not the city's reference data. Ours: a write never reaches wider than
+ *   the caller's unit (`scopedTargetOf`).
  *
  * The step names of the step tables are the action names here; test/domain/permissions.test.ts checks
  * that every step has its entry and that the tables hold these very lists.
@@ -26,9 +33,11 @@ export interface Permission {
   roles: readonly Role[];
   /** "seed 三(三)一 …" (the Weihai plan, ../shared/seed), a national text, or "ours". */
   source: string;
+  /** `city`: the action's target is city-wide (see the module comment); absent: the route names its target. */
+  scope?: 'city';
 }
 
-const allow = (roles: readonly Role[], source: string): Permission => ({ roles, source });
+const allow = (roles: readonly Role[], source: string, scope?: 'city'): Permission => ({ roles, source, ...(scope ? { scope } : {}) });
 
 /** Every role (admin is implied) reads within its reach. */
 const EVERYONE: readonly Role[] = ROLES.filter((role) => role !== 'admin');
@@ -97,17 +106,24 @@ export const PERMISSIONS = {
     read: READ,
     register: allow(CASE_WORKERS, 'ours: those who find households register them'),
   },
-  /** Close-relative declarations (近亲属备案): one's own. */
+  /**
+   * Close-relative declarations (近亲属备案): one's own, of a household within one's jurisdiction — the steps
+   * a declaration bars (investigate, deliberate, review, approve …) are steps the declarer can take only
+   * there, and a declaration flags the household's later applications, which nobody outside may do.
+   */
   relatives: {
     read: READ,
-    declare: allow(['grid_worker', 'party_member', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'], 'DOMAIN.md: the county visits cases of staff’s relatives (近亲属备案); ours: a monitor acts on no case'),
+    declare: allow(
+      ['grid_worker', 'party_member', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'],
+      'DOMAIN.md: the county visits cases of staff’s relatives (近亲属备案), the recusal (回避) of staff with close relatives; ours: a monitor acts on no case, and one declares only households within one’s jurisdiction',
+    ),
   },
   helpers: {
     read: READ,
     register: allow(['party_member', ...VILLAGE_UP], 'seed 三(三)二: 广泛发动…社会力量参与; ours: village staff and above register helpers, a party member themselves'),
   },
-  catalogue: { read: READ, edit: allow(ADMIN_ONLY, 'ours: the "9+N+1" catalogue (DOMAIN.md) is kept by an admin') },
-  calendar: { read: READ, edit: allow(ADMIN_ONLY, 'ours: the holiday calendar (State Council notice) is kept by an admin') },
+  catalogue: { read: READ, edit: allow(ADMIN_ONLY, 'ours: the city-wide "9+N+1" catalogue (DOMAIN.md) is kept by a city admin', 'city') },
+  calendar: { read: READ, edit: allow(ADMIN_ONLY, 'ours: the city-wide holiday calendar (State Council notice) is kept by a city admin', 'city') },
   /** The profile behind a village's public QR page. */
   unit_profile: { read: READ, edit: allow(VILLAGE_UP, 'seed 三(三)三: 各区市…定期更新公开内容, 各镇(街道)…维护; ours: village staff and above') },
   /** The org tree and who one is. */
@@ -171,4 +187,14 @@ export function isReadOnly(role: Role): boolean {
 export function inJurisdiction(role: Role, unitCode: string, targetPath: readonly string[], action: string): boolean {
   if (role === 'city_monitor' && !isWriting(action)) return true;
   return isWithin(targetPath, unitCode);
+}
+
+/**
+ * The org path of what `subject.action` acts on when its cell has a scope (`city`: the root of the tree,
+ * `cityPath` the caller's city — the first code of their unit's path), else undefined (the route names
+ * its target). Checked with `inJurisdiction` like any target, so only a caller at the city reaches it.
+ * Source: ours (see the module comment).
+ */
+export function scopedTargetOf(subject: string, action: string, cityCode: string): string[] | undefined {
+  return permissionOf(subject, action)?.scope === 'city' ? [cityCode] : undefined;
 }

@@ -293,8 +293,10 @@ const scenarios: Scenario[] = [
       }
       const [first, , third] = reports as [(typeof reports)[0], (typeof reports)[0], (typeof reports)[0]];
       await until('the proposal', async () => (await third.handle.query(reportQuery)).commonIssue !== null);
-      await first.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: first.caseId, actor: REPORT_STAFF, title: '低保金发放延迟' }] });
-      await refusal(first.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: first.caseId, actor: REPORT_STAFF }] }));
+      // Staff of the reports' own village: the validators refuse an actor outside a case's unit.
+      const staff = { ...REPORT_STAFF, unitCode: OTHER_VILLAGE.code };
+      await first.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: first.caseId, actor: staff, title: '低保金发放延迟' }] });
+      await refusal(first.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: first.caseId, actor: staff }] }));
       await save('report-common-issue-marked', first.handle);
       await save('report-common-issue-proposed', third.handle);
     },

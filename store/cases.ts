@@ -34,6 +34,11 @@ export async function openApplicationOf(db: Db, householdId: string, category: s
   return open?._id ?? null;
 }
 
+/** A household's open case of a kind (without its view), or null: e.g. the alert a new report on the household lands on. */
+export async function openCaseOf(db: Db, householdId: string, kind: CaseKind): Promise<CaseListDoc | null> {
+  return collections(db).cases.findOne({ householdId, kind, status: 'open' }, { projection: { view: 0 } });
+}
+
 /** The condition for what comes after a due-order position (due time, then id). */
 function afterDue(after: DuePosition): [{ dueAt: { $gt: Date } }, { dueAt: Date; _id: { $gt: string } }] {
   return [{ dueAt: { $gt: after.dueAt } }, { dueAt: after.dueAt, _id: { $gt: after.id } }];

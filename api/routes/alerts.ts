@@ -6,7 +6,6 @@ import { zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInpu
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { ActionOf } from '../../domain/permissions';
-import { findHousehold } from '../../store/households';
 import {
   ALERT_WORKFLOW_TYPE,
   acknowledgeUpdate,
@@ -23,8 +22,8 @@ import { openCase } from '../steps';
 import { presentView } from '../present';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
-import { badRequest, notFound, zErrorBody } from '../errors';
-import { guardedCase, reach } from '../guard';
+import { badRequest, zErrorBody } from '../errors';
+import { guardedCase, guardedHousehold, reach, readable, referencedCase } from '../guard';
 
 const zAlertId = z.string().regex(/^alert-hh-[0-9a-f]{12}-\d{8}T\d{9}$/, 'expected an alert id such as alert-hh-0123456789ab-20261129T033512345');
 const zAlertView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), level: zAlertLevel });
@@ -39,10 +38,11 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/alerts',
     {
-      config: { guard: { on: 'alert', action: 'start' } },
+      // The start lands on the household's open alert when there is one: the guard checks that alert's current unit too.
+      config: { guard: { on: 'alert', action: 'start', target: 'household', landsOn: 'alert' } },
       schema: {
         tags: ['alerts'],
-        summary: 'Raise a household alert (三色预警); an open alert of the household changes level instead',
+        summary: 'Raise a household alert (三色预警); an open alert of the household changes level instead (the open alert must then lie in the caller’s jurisdiction)',
         body: z.object({ householdId: z.string().min(1), level: zAlertLevel, reasons: zReasons.min(1, 'at least one reason') }).strict(),
         response: { 201: zAlertView, 200: zAlertView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
       },
@@ -50,9 +50,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const p = principalOf(request);
       const { householdId, level, reasons } = request.body;
-      const household = await findHousehold(mongo.db, householdId);
-      if (!household) throw notFound(`household ${householdId} not found`);
-      reach(request, household.orgPath);
+      const household = guardedHousehold(request);
       const ladder = await orgs.ladder(household.villageCode);
       const actor = actorOf(p);
       const requestId = randomUUID();
@@ -65,8 +63,9 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         update: reportUpdate,
         args: { requestId, level, reasons, actor },
         conflict: 'USE_EXISTING',
+        closedReason: 'case_closed',
       });
-      return reply.code(result.created ? 201 : 200).send(await presentView(request, result.alert));
+      return reply.code(result.created ? 201 : 200).send(await presentView(request, readable(request, result.alert)));
     },
   );
 
@@ -147,6 +146,10 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { guard: guard('close') }, schema: { tags: ['alerts'], summary: 'Close the alert; every timer stops', params, body: zCloseInput, response: zActionResponses } },
     async (request) => {
       const p = principalOf(request);
+      const alert = guardedCase(request);
+      if (request.body.applicationId !== undefined) {
+        await referencedCase(request, mongo.db, { field: 'body.applicationId', id: request.body.applicationId, kind: 'application', householdId: alert.householdId! });
+      }
       const handle = workflowOf(request);
       return presentView(request, await handle.executeUpdate(closeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), closure: request.body }] }));
     },

@@ -5,13 +5,12 @@ import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
-import { findCase, openApplicationOf } from '../../store/cases';
-import { findHousehold } from '../../store/households';
+import { openApplicationOf } from '../../store/cases';
 import { isRelative, relativesOf } from '../../store/relatives';
-import { APPLICATION_WORKFLOW_TYPE, applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationStart } from '../../workflows/application/contract';
+import { APPLICATION_WORKFLOW_TYPE, applicationQuery, applicationStepUpdates, applicationWorkflowId, openedUpdate, type ApplicationStart } from '../../workflows/application/contract';
 import { actorOf, principalOf } from '../auth';
-import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
-import { guardedCase, reach } from '../guard';
+import { badRequest, conflict, forbidden, zErrorBody } from '../errors';
+import { guardedCase, guardedHousehold, referencedCase } from '../guard';
 import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
 
@@ -28,7 +27,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/applications',
     {
-      config: { guard: { on: 'application', action: 'start' } },
+      config: { guard: { on: 'application', action: 'start', target: 'household' } },
       schema: {
         tags: ['applications'],
         summary: 'File an assistance application (救助申请); one open application per household and category',
@@ -42,23 +41,18 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
           })
           .strict()
           .refine((b) => b.source !== 'alert' || b.alertId, { path: ['alertId'], message: 'required when source is alert' }),
-        response: { 201: zApplicationView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
+        response: { 201: zApplicationView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
       },
     },
     async (request, reply) => {
       const p = principalOf(request);
       const body = request.body;
-      const household = await findHousehold(db, body.householdId);
-      if (!household) throw notFound(`household ${body.householdId} not found`);
-      reach(request, household.orgPath);
+      const household = guardedHousehold(request);
       const catalogue = await loadCatalogue(db);
       if (!catalogue.categories.some((c) => c.code === body.category)) {
         throw badRequest(`category: ${body.category} is not in the catalogue`, [{ path: 'body.category', message: `expected one of ${catalogue.categories.map((c) => c.code).join(', ')}` }]);
       }
-      if (body.alertId) {
-        const alert = await findCase(db, body.alertId, 'alert');
-        if (!alert || alert.householdId !== body.householdId) throw badRequest('alertId: no alert of this household has that id', [{ path: 'body.alertId', message: 'unknown alert' }]);
-      }
+      if (body.alertId) await referencedCase(request, db, { field: 'body.alertId', id: body.alertId, kind: 'alert', householdId: body.householdId });
       const ladder = await orgs.ladder(household.villageCode);
       const requestId = randomUUID();
       const start: ApplicationStart = {
@@ -79,7 +73,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const workflowId = applicationWorkflowId(body.householdId, body.category);
       try {
-        const view = await openCase(temporal, { workflowType: APPLICATION_WORKFLOW_TYPE, workflowId, taskQueue: config.temporal.taskQueue, start, update: openedUpdate, args: { requestId }, conflict: 'FAIL' });
+        const view = await openCase(temporal, { workflowType: APPLICATION_WORKFLOW_TYPE, workflowId, taskQueue: config.temporal.taskQueue, start, update: openedUpdate, args: { requestId }, conflict: 'FAIL', query: applicationQuery });
         return reply.code(201).send(await presentView(request, view));
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

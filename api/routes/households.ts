@@ -5,10 +5,10 @@ import { z } from 'zod';
 import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
 import type { HouseholdDoc } from '../../store/collections';
-import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
+import { householdsIn, registerHousehold } from '../../store/households';
 import { principalOf } from '../auth';
-import { badRequest, conflict, notFound, zErrorBody } from '../errors';
-import { guardedUnit, reach } from '../guard';
+import { badRequest, conflict, zErrorBody } from '../errors';
+import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { presentHousehold } from '../present';
 import { zQuery } from '../query';
@@ -40,7 +40,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/households',
     {
-      config: { guard: { on: 'households', action: 'register' } },
+      config: { guard: { on: 'households', action: 'register', target: 'handler' } },
       schema: {
         tags: ['households'],
         summary: 'Register a household (户籍登记): head, members, ID numbers, village/community',
@@ -78,7 +78,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/v1/households/:id',
     {
-      config: { guard: { on: 'households', action: 'read' } },
+      config: { guard: { on: 'households', action: 'read', target: 'household' } },
       schema: {
         tags: ['households'],
         summary: 'One household; personal fields masked below town level',
@@ -86,12 +86,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zHousehold, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => {
-      const doc = await findHousehold(mongo.db, request.params.id);
-      if (!doc) throw notFound(`household ${request.params.id} not found`);
-      reach(request, doc.orgPath);
-      return show(request, doc);
-    },
+    async (request) => show(request, guardedHousehold(request)),
   );
 
   app.get(

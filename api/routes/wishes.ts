@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDay } from '../../domain/china-time';
-import { zOrgCode } from '../../domain/org';
+import { isWithin, zOrgCode } from '../../domain/org';
 import { helperContactFor, knownPersonalDataOf, PERSONAL_DATA_NAMES, personalDataIn, seesPersonalData } from '../../domain/privacy';
 import {
   HELPER_KIND_NAMES,
@@ -25,7 +25,7 @@ import { findHelper, helperIdFor, helperRef, helpersIn, openWishesIn, pointsOf, 
 import { WISH_WORKFLOW_TYPE, wishOpenedUpdate, wishStepUpdates, wishWorkflowId, type WishStart } from '../../workflows/wish/contract';
 import { actorOf, principalOf, type Principal } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
-import { guardedCase, guardedUnit, reach } from '../guard';
+import { guardedCase, guardedHousehold, guardedUnit, reach } from '../guard';
 import { markPersonalData } from '../audit';
 import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
@@ -87,7 +87,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/wishes',
     {
-      config: { guard: { on: 'wish', action: 'post' } },
+      config: { guard: { on: 'wish', action: 'post', target: 'household' } },
       schema: {
         tags: ['wishes'],
         summary: 'Post a wish (许愿) for a household, by the household (recorded by staff) or by staff on its behalf',
@@ -98,9 +98,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const p = principalOf(request);
       const body = request.body;
-      const household = await findHousehold(db, body.householdId);
-      if (!household) throw notFound(`household ${body.householdId} not found`);
-      reach(request, household.orgPath);
+      const household = guardedHousehold(request);
       const ladder = await orgs.ladder(household.villageCode);
       const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
       const requestId = randomUUID();
@@ -165,6 +163,13 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         const found = await findHelper(db, body.helperId as string);
         if (!found) throw badRequest(`helperId: no registered helper ${String(body.helperId)}`, [{ path: 'body.helperId', message: 'unknown helper; register it with POST /v1/helpers' }]);
         if (p.role === 'party_member' && found.userId !== p.userId) throw forbidden('a party member claims only as their own registered helper');
+        // A helper serves the subtree of the unit it is registered in (a city-wide organisation anywhere, a
+        // village's volunteers their village): a reference outside it is refused like any other (ours).
+        if (!isWithin(doc.orgPath, found.unitCode)) {
+          throw new ApiError(422, 'unprocessable', `helperId: helper ${found._id} is registered in ${found.unitCode}, which this wish (${doc.unitCode}) is outside of`, [
+            { path: 'body.helperId', code: 'unknown_reference', message: 'the helper does not serve this wish’s unit' },
+          ]);
+        }
         helper = helperRef(found);
       }
       const handle = temporal.workflow.getHandle(doc.workflowId);
@@ -220,7 +225,7 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/helpers',
     {
-      config: { guard: { on: 'helpers', action: 'register' } },
+      config: { guard: { on: 'helpers', action: 'register', target: 'handler' } },
       schema: {
         tags: ['wishes'],
         summary: 'Register a helper (志愿者、社工、社会组织、党员) who may claim wishes; party members may register themselves',

@@ -10,8 +10,9 @@ import { authz, createTestContext, UNITS, type TestContext } from '../helpers/co
 
 // The route guard (api/guard.ts) against the real API and read model. The cases are written into the read
 // model as the projection writes them, without workflows: every refusal below happens before Temporal is
-// asked; a request the guard lets through reaches Temporal, which has no such workflow (404 "no longer
-// running") — the mark that the guard passed it.
+// asked; a request the guard lets through reaches Temporal, which has no such workflow ("… no longer
+// running", answered as a 409 case_closed: a case the read model holds whose workflow has ended) — the
+// mark that the guard passed it.
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -26,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 const HAIGANG_PATH = [UNITS.city, UNITS.huancui, UNITS.jingyuan, UNITS.haigang];
-const PASSED_THE_GUARD = 'case not found or no longer running';
+const PASSED_THE_GUARD = /is closed \(its workflow is no longer running\)$/;
 
 interface Kind {
   kind: string;
@@ -132,7 +133,7 @@ describe.each(KINDS)('the guard on a $kind step', (k) => {
 
   it('lets the allowed role through on an open case in its jurisdiction', async () => {
     const res = await post(step(k.open.param), ...k.allowed, k.body);
-    expect(res.json().error.message).toBe(PASSED_THE_GUARD);
+    expect(res.json().error).toMatchObject({ code: 'conflict', reason: 'case_closed', message: expect.stringMatching(PASSED_THE_GUARD) });
   });
 
   it('refuses a role the matrix does not allow, before the body is validated', async () => {
@@ -187,6 +188,23 @@ describe('the guard on other routes', () => {
     const res = await ctx.app.inject({ method: 'PUT', url: '/v1/catalogue', headers: authz(await as('district_staff', UNITS.huancui)), payload: {} });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.message).toMatch(/allowed: admin$/);
+  });
+
+  it('city-wide resources need a city-level admin: an admin of a village or a district is refused, before the body is read', async () => {
+    const catalogue = (await get('/v1/catalogue', 'village_staff', UNITS.haigang)).json();
+    for (const org of [UNITS.haigang, UNITS.jingyuan, UNITS.huancui]) {
+      for (const [url, body] of [
+        ['/v1/catalogue', catalogue],
+        ['/v1/calendar/2027', { holidays: [], workdays: [] }],
+        ['/v1/catalogue', { nonsense: true }],
+      ] as const) {
+        const res = await ctx.app.inject({ method: 'PUT', url, headers: authz(await as('admin', org)), payload: body });
+        expect(res.statusCode, `${url} by an admin of ${org}`).toBe(403);
+        expect(res.json().error.message).toMatch(/city-wide/);
+      }
+    }
+    const res = await ctx.app.inject({ method: 'PUT', url: '/v1/catalogue', headers: authz(await as('admin', UNITS.city)), payload: catalogue });
+    expect(res.statusCode).toBe(200);
   });
 
   it('a unit route checks the unit named in the path', async () => {

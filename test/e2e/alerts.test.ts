@@ -145,9 +145,16 @@ describe('a red alert through the API', () => {
     expect(noApp.json().error.details[0].path).toBe('body.applicationId');
     expect(noApp.json().error.details[0].code).toBe('required');
 
-    const closed = await post(`/v1/alerts/${id}/closure`, village, { reason: 'converted_to_application', applicationId: 'application-001' });
+    // The application named must exist, be this household's and within reach (issue 11, item 6).
+    const unknownApp = await post(`/v1/alerts/${id}/closure`, village, { reason: 'converted_to_application', applicationId: 'application-001' });
+    expect(unknownApp.statusCode).toBe(422);
+    expect(unknownApp.json().error.details[0]).toMatchObject({ path: 'body.applicationId', code: 'unknown_reference' });
+    const filed = await post('/v1/applications', village, { householdId: hh, category: 'minimum_subsistence', source: 'one_door', labourCapacity: 'labour_capacity' });
+    expect(filed.statusCode).toBe(201);
+    const applicationId = filed.json().caseId as string;
+    const closed = await post(`/v1/alerts/${id}/closure`, village, { reason: 'converted_to_application', applicationId });
     expect(closed.statusCode).toBe(200);
-    expect(closed.json()).toMatchObject({ status: 'closed', closure: { reason: 'converted_to_application', applicationId: 'application-001' } });
+    expect(closed.json()).toMatchObject({ status: 'closed', closure: { reason: 'converted_to_application', applicationId } });
     const after = await post(`/v1/alerts/${id}/visits`, village, visit());
     expect(after.statusCode).toBe(409);
     expect(after.json().error.code).toBe('conflict');

@@ -258,12 +258,16 @@ describe('report workflow (time-skipping, default policy)', () => {
       // The first two did not reach the threshold themselves.
       expect((await reports[0]!.handle.query(reportQuery)).commonIssue).toBeNull();
 
-      const marked = await reports[0]!.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: reports[0]!.caseId, actor: STAFF, title: '低保金发放延迟' }] });
+      // Staff of the reports' own village (a village's staff act on their own village's reports only).
+      const otherStaff = { ...STAFF, unitCode: OTHER_VILLAGE.code };
+      const marked = await reports[0]!.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: reports[0]!.caseId, actor: otherStaff, title: '低保金发放延迟' }] });
       expect(marked.commonIssue).toMatchObject({ issueId: issue._id, status: 'confirmed', title: '低保金发放延迟' });
       expect(await issues.findOne({ _id: issue._id })).toMatchObject({ status: 'confirmed', title: '低保金发放延迟' });
       expect((await issues.findOne({ _id: issue._id }))!.reportIds).toHaveLength(3);
       expect(await issues.countDocuments({})).toBe(1);
-      expect((await rejection(reports[0]!.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: reports[0]!.caseId, actor: STAFF }] }))).type).toBe('conflict');
+      expect((await rejection(reports[0]!.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: reports[0]!.caseId, actor: otherStaff }] }))).type).toBe('conflict');
+      // Staff of another village are refused by the validator: outside their jurisdiction.
+      expect((await rejection(reports[1]!.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: reports[1]!.caseId, actor: STAFF }] }))).type).toBe('forbidden');
     });
   });
 });

@@ -360,6 +360,8 @@ const zh: Messages = {
   issues: {
     'visitors.too_small': '请至少填写一名走访人员',
     'applicationId.required': '转为救助申请时必须填写申请编号',
+    'applicationId.unknown_reference': '未找到本户在您辖区内的该救助申请',
+    unknown_reference: '引用的记录不存在、不属于本户或不在您的辖区内',
     required: '此项必填',
     'invalid_format.datetime': '请填写有效的日期和时间',
     invalid_date: '请填写有效的日期',

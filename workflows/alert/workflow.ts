@@ -1,7 +1,7 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
-import { addReasons, advanceAlert, ALERT_STEPS, alertView, alertWakeAt, changeLevel, openAlert, RuleViolation, zReportArgs, type AlertState, type AlertView } from '../../domain/alert';
+import { addReasons, advanceAlert, ALERT_STEPS, alertView, alertWakeAt, changeLevel, openAlert, RuleViolation, zReportArgs, type Actor, type AlertState, type AlertView } from '../../domain/alert';
 import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../../domain/text';
-import { kindStep, refusing, runCase, zodMessage, type CaseKindRules, type StepArgs } from '../lib/case-workflow';
+import { kindStep, refuseOutside, refusing, runCase, zodMessage, type CaseKindRules, type StepArgs } from '../lib/case-workflow';
 import {
   acknowledgeUpdate,
   alertQuery,
@@ -54,7 +54,11 @@ const ALERT: CaseKindRules<AlertState, AlertView, AlertStart> = {
     step('acknowledge', acknowledgeUpdate, ({ note }) => (note === undefined ? {} : { note })),
     step('recordVisit', recordVisitUpdate, ({ visit }) => visit, 'visit'),
     step('changeLevel', changeLevelUpdate, ({ level, reason }) => ({ level, reason })),
-    step('reassign', reassignUpdate, ({ unit, ladder, reason }) => ({ unit, ladder, reason })),
+    // The new unit must lie in the actor's reach too (its ladder, from the city down, is its org path).
+    {
+      ...step('reassign', reassignUpdate, ({ unit, ladder, reason }) => ({ unit, ladder, reason })),
+      gate: (_s: AlertState, input: { ladder: { code: string }[] }, actor: Actor) => refuseOutside(actor, [...input.ladder].reverse().map((u) => u.code)),
+    },
     step('close', closeUpdate, ({ closure }) => closure, 'closure'),
     step('repolicy', repolicyUpdate, ({ policy }) => ({ policy })),
   ],
@@ -90,8 +94,12 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
         {
           validator: (args) =>
             refusing(() => {
-              const { requestId } = parseReport(args);
-              if (run.state.status !== 'open' && requestId !== start?.openingRequestId) throw new RuleViolation('conflict', `alert ${run.state.alertId} is closed`);
+              const { requestId, actor } = parseReport(args);
+              if (requestId === start?.openingRequestId) return;
+              // The API waits for a closed alert's run to end and opens the next one (reason case_closed).
+              if (run.state.status !== 'open') throw new RuleViolation('conflict', `alert ${run.state.alertId} is closed`, 'case_closed');
+              // A report lands on the household's open alert: the actor must reach its current unit.
+              refuseOutside(actor, run.current().orgPath);
             }),
         },
       ),

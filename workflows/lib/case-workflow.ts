@@ -2,7 +2,7 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { RuleViolation, zActor, type Actor, type Outcome } from '../../domain/case';
-import { can, rolesFor } from '../../domain/permissions';
+import { can, inJurisdiction, rolesFor } from '../../domain/permissions';
 import { unsafeCharacterAt, UNSAFE_CHARACTER_MESSAGE } from '../../domain/text';
 import type { CaseProjection } from '../../domain/projection';
 import { refusalOf } from '../../domain/rejections';
@@ -61,6 +61,17 @@ export function failureMessage(err: unknown): string {
   return e.cause instanceof Error ? e.cause.message : e.message;
 }
 
+/**
+ * Refuses an actor whose unit does not reach the case's current unit (its view's `orgPath`), as the API's
+ * guard does from the read model (domain/permissions.ts `inJurisdiction`). Called only from validators
+ * (the gate), which do not run on replay: a history recorded before this check still replays. It covers
+ * every path to a case — an update-with-start landing on an open case, a read model lagging behind a
+ * reassignment (issue 11, item 1). @throws RuleViolation('forbidden').
+ */
+export function refuseOutside(actor: Actor, orgPath: readonly string[]): void {
+  if (!inJurisdiction(actor.role, actor.unitCode, orgPath, 'act')) throw new RuleViolation('forbidden', `outside your jurisdiction (${actor.unitCode}): the case is with ${orgPath.at(-1) ?? 'another unit'}`);
+}
+
 /** The arguments every staff step carries: which case it means and who acts. */
 export interface StepArgs {
   caseId: string;
@@ -89,8 +100,9 @@ export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
   context?: (args: A) => unknown;
   check(s: S, input: never, actor: Actor, now: number, ctx: never): void;
   /**
-   * Rules the validator alone applies, after `check` (bounds added after histories were recorded, e.g. a
-   * date not before the case began): validators do not run on replay, so a recorded history never meets them.
+   * Checks run only by the validator (the gate), after `check`: new strictness that a recorded history
+   * must not meet on replay, since validators do not run on replay (a reassignment's new unit within the
+   * actor's reach; a date not before the case began). `now` is the workflow's time, ms. Throws RuleViolation.
    */
   gate?(s: S, input: never, actor: Actor, now: number): void;
   apply(s: S, input: never, actor: Actor, now: number, ctx: never): Outcome;
@@ -161,7 +173,7 @@ export interface CaseRun<S extends CaseState, V> {
 }
 
 /** Registers one step's update with its validator; see WorkflowStep. */
-function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown>, run: CaseRun<S, V>, step: WorkflowStep<S, StepArgs, unknown>): void {
+function registerStep<S extends CaseState, V extends { orgPath: readonly string[] }>(rules: CaseKindRules<S, V, unknown>, run: CaseRun<S, V>, step: WorkflowStep<S, StepArgs, unknown>): void {
   const raw = (args: StepArgs) => (step.input ? step.input(args) : (args as StepArgs & { input?: unknown }).input);
   const ctxOf = (args: StepArgs, prepared?: unknown) => ({ ...(step.context ? (step.context(args) as object) : {}), ...(prepared === undefined ? {} : { prepared }) });
   const parse = (args: StepArgs): unknown => {
@@ -176,7 +188,8 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
   const validate = (args: StepArgs, gate = false): unknown => {
     const id = rules.caseIdOf(run.state);
     const named = step.caseIdIn ? step.caseIdIn(args) : args.caseId;
-    if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`);
+    // The workflow id is reused by the next case of its key: a case it no longer holds has closed.
+    if (named !== id) throw new RuleViolation('conflict', rules.otherCase?.(run.state, named) ?? `this workflow holds ${id}, not ${named}`, gate ? 'case_closed' : undefined);
     // Text the read model cannot store would fail every projection of the case, and bidi controls are
     // never meant (domain/text.ts): refused at the gate, as the API refuses them.
     const bad = gate ? unsafeCharacterAt(raw(args)) : undefined;
@@ -185,6 +198,7 @@ function registerStep<S extends CaseState, V>(rules: CaseKindRules<S, V, unknown
     if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
     // The matrix holds here too, whatever path the update came by (the API's guard checks it first).
     if (gate && !can(actor.data.role, rules.kind, step.action)) throw new RuleViolation('forbidden', `role ${actor.data.role} may not do this (${rules.kind}.${step.action}); allowed: ${rolesFor(rules.kind, step.action).join(', ')}`);
+    if (gate) refuseOutside(actor.data, run.current().orgPath);
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
     if (gate) (step.gate as ((s: S, i: unknown, a: Actor, n: number) => void) | undefined)?.(run.state, input, args.actor, run.now());

@@ -20,7 +20,8 @@ import { nowIso, quiet } from './common';
 
 export const VILLAGE_STAFF: Actor = { userId: 'village.li', role: 'village_staff', unitCode: VILLAGE.code };
 export const VILLAGE_STAFF_2: Actor = { userId: 'village.wang', role: 'village_staff', unitCode: VILLAGE.code };
-export const GRID_WORKER: Actor = { userId: 'grid.chen', role: 'grid_worker', unitCode: `${VILLAGE.code}-G01` };
+/** A grid worker as the API's tokens place one (its village: a case's org path names no grid, so a grid-scoped token reaches none; api/guard.ts and the workflows' validators agree). */
+export const GRID_WORKER: Actor = { userId: 'grid.chen', role: 'grid_worker', unitCode: VILLAGE.code };
 export const TOWN_STAFF: Actor = { userId: 'town.zhao', role: 'town_staff', unitCode: TOWN.code };
 export const TOWN_STAFF_2: Actor = { userId: 'town.qian', role: 'town_staff', unitCode: TOWN.code };
 export const TOWN_SUPERVISOR: Actor = { userId: 'town.sun', role: 'town_supervisor', unitCode: TOWN.code };

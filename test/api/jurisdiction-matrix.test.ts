@@ -1,0 +1,257 @@
+import type { RouteOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeTable, type Guard } from '../../api/guard';
+import { can, inJurisdiction, permissionOf, type Subject } from '../../domain/permissions';
+import { ROLES, type Role } from '../../domain/roles';
+import { COLLECTIONS } from '../../store/collections';
+import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+
+/**
+ * The jurisdiction matrix, generated (issue 11): every role × every relation of the caller's unit to the
+ * target (own unit, a grid below it, a sibling village, the town, the district, the city, another town,
+ * another district) × every route the running API has (read from its route table, api/guard.ts
+ * `routeTable`). Each request is either allowed or 403, as the permission matrix says (domain/permissions.ts:
+ * `can` for the role, `inJurisdiction` for every target the route reaches, a city-wide cell's scope);
+ * routes without a guard must be in the list of deliberately public ones below.
+ *
+ * On the real stack (Temporal dev server + worker + FerretDB). The targets: one household of 海港社区 whose
+ * open alert the district has reassigned to another town (so a start on the household lands on a case
+ * elsewhere — issue 11's side door), and one case of each kind in 海港社区 written into the read model as
+ * the projection writes it (no workflow: a request the guard lets through ends at Temporal, "no longer
+ * running", and changes nothing). Writing routes get an empty body — the guard checks the target before the
+ * input is validated, so an allowed caller gets 400 — except where the check is the handler's own (a unit
+ * or a household in the body), which get a valid body.
+ */
+
+const TARGET = UNITS.haigang;
+const TARGET_PATH = [UNITS.city, UNITS.huancui, UNITS.jingyuan, UNITS.haigang];
+/** 古寨社区 of 环翠楼街道: where the district moved the household's alert. */
+const ELSEWHERE = '371002002001';
+const ELSEWHERE_PATH = [UNITS.city, UNITS.huancui, UNITS.huancuilou, ELSEWHERE];
+
+/** The caller's unit, by its relation to the target village. */
+const RELATIONS: Record<string, string> = {
+  own: TARGET,
+  childGrid: UNITS.haigangGrid,
+  siblingVillage: '371002001002',
+  parentTown: UNITS.jingyuan,
+  district: UNITS.huancui,
+  city: UNITS.city,
+  otherTown: UNITS.huancuilou,
+  otherDistrict: UNITS.wendeng,
+};
+
+/** Routes open without a token, on purpose: health, docs, the web app, the public QR channel. */
+const DELIBERATELY_PUBLIC = [
+  'GET /health',
+  'GET /ready',
+  'GET /openapi.json',
+  'GET /docs',
+  'GET /docs/',
+  'GET /docs/*',
+  'GET /docs/json',
+  'GET /docs/yaml',
+  'GET /docs/static/*',
+  'GET /docs/static/index.html',
+  'GET /docs/static/swagger-initializer.js',
+  'GET /v1/dev/tokens',
+  'GET /app',
+  'GET /app/',
+  'GET /app/*',
+  'GET /',
+  'GET /v1/public/units/:code',
+  'GET /v1/public/units/:code/qr.svg',
+  'GET /v1/public/units/:code/qr.png',
+  'POST /v1/public/reports',
+  'GET /v1/public/reports/:receipt',
+  'GET /v1/public/wishes',
+];
+
+/** A route once per method other than HEAD (a GET's HEAD twin shares its options). */
+const routesOf = () =>
+  routeTable(ctx.app).flatMap((r) =>
+    [r.method]
+      .flat()
+      .map(String)
+      .filter((m) => m !== 'HEAD')
+      .map((method) => ({ ...r, method }) as RouteOptions),
+  );
+/** Starts that run real workflows: probed one at a time. */
+const SERIAL = ['POST /v1/alerts', 'POST /v1/applications', 'POST /v1/wishes'];
+
+const FAKE = {
+  alert: 'alert-hh-00000000f001-20260101T000000000',
+  application: 'application-hh-00000000f002-minimum_subsistence-20260101T000000000',
+  report: 'rp-00000000000f0003',
+  wish: 'wish-00000000f004',
+  party_day: { param: `${TARGET}:2026-01`, caseId: `party-day-${TARGET}-2026-01` },
+  helper: 'helper-00000000f005',
+};
+
+let ctx: TestContext;
+let household: string;
+let seq = 9_000;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  ctx = await createTestContext('jurisdiction_matrix');
+  await ctx.startWorker();
+  const village = await ctx.token('village_staff', TARGET);
+  household = await registerHousehold(ctx, village, seq++);
+  const alert = await ctx.app.inject({ method: 'POST', url: '/v1/alerts', headers: authz(village), payload: { householdId: household, level: 'yellow', reasons: ['独居老人'] } });
+  expect(alert.statusCode).toBe(201);
+  const moved = await ctx.app.inject({
+    method: 'POST',
+    url: `/v1/alerts/${alert.json().caseId}/reassignments`,
+    headers: authz(await ctx.token('district_staff', UNITS.huancui)),
+    payload: { unitCode: ELSEWHERE, reason: '户籍迁至环翠楼街道' },
+  });
+  expect(moved.statusCode).toBe(200);
+
+  // The fakes copy the real alert's projected document (every field a list shows), moved to 海港社区.
+  const real = (await ctx.mongo.db.collection(COLLECTIONS.cases).findOne({ householdId: household, kind: 'alert' })) as unknown as Record<string, unknown> & { view: Record<string, unknown> };
+  expect(real.orgPath, 'the household’s alert, moved to another town').toEqual(ELSEWHERE_PATH);
+  const VIEWS: Record<string, Record<string, unknown>> = {
+    alert: { level: 'yellow' },
+    application: { stage: 'submitted' },
+    report: { stage: 'received' },
+    wish: { stage: 'screening', householdId: 'hh-00000000f000', title: '轮椅', description: '需要', fulfilment: null },
+    party_day: { stage: 'open', partyDayId: FAKE.party_day.param, handedOverTo: null, month: '2026-01', items: [] },
+  };
+  const fake = (kind: string, id: string) => ({
+    ...real,
+    _id: id,
+    kind,
+    householdId: null,
+    level: kind === 'alert' ? 'yellow' : null,
+    stage: (VIEWS[kind]!.stage as string | undefined) ?? null,
+    unit: { code: TARGET, name: '海港社区居委会', level: 'village' },
+    unitCode: TARGET,
+    orgPath: TARGET_PATH,
+    workflowId: `wf-${id}`,
+    view: { ...real.view, caseId: id, kind, householdId: null, unit: { code: TARGET, name: '海港社区居委会', level: 'village' }, orgPath: TARGET_PATH, ...VIEWS[kind] },
+  });
+  await ctx.mongo.db
+    .collection(COLLECTIONS.cases)
+    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId)] as never[]);
+  await ctx.mongo.db
+    .collection(COLLECTIONS.partyDays)
+    .insertOne({ _id: FAKE.party_day.param, caseId: FAKE.party_day.caseId, unitCode: TARGET, month: '2026-01', status: 'open', items: [], carriedOver: [], workflowId: `wf-${FAKE.party_day.caseId}` } as never);
+  await ctx.mongo.db
+    .collection(COLLECTIONS.helpers)
+    .insertOne({ _id: FAKE.helper, kind: 'volunteer', name: '海港志愿者', unitCode: TARGET, orgPath: TARGET_PATH, contact: '13800000000', userId: null, createdAt: new Date(), createdBy: 'test' } as never);
+  for (const role of ROLES) for (const unit of Object.values(RELATIONS)) tokens.set(`${role}@${unit}`, await ctx.token(role, unit, { user: `${role}.${unit}` }));
+}, 120_000);
+afterAll(async () => ctx?.close());
+
+interface Probe {
+  method: string;
+  url: string;
+  body?: Record<string, unknown>;
+  /** The org paths the action reaches, each checked with inJurisdiction. */
+  targets: string[][];
+}
+
+/**
+ * A concrete request for a route and the targets it reaches. The targets come from the request and the
+ * data — the case, unit or household it names, and for a start on a household the household's open cases
+ * of that kind (a start may land on one) — never from the route's own declaration, so a route that forgets
+ * a target is caught.
+ */
+async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
+  const method = String(route.method);
+  const pattern = route.url;
+  const key = `${method} ${pattern}`;
+  const targets: string[][] = [];
+  const caseParam = (): string => {
+    if (pattern.startsWith('/v1/alerts/') || pattern.startsWith('/v1/cases/')) return FAKE.alert;
+    if (pattern.startsWith('/v1/applications/')) return FAKE.application;
+    if (pattern.startsWith('/v1/reports/')) return FAKE.report;
+    if (pattern.startsWith('/v1/wishes/')) return FAKE.wish;
+    if (pattern.startsWith('/v1/party-days/')) return FAKE.party_day.param;
+    throw new Error(`no target for ${key}`);
+  };
+  if (pattern.includes(':id') || pattern.includes(':code')) targets.push(TARGET_PATH);
+  let url = pattern
+    .replace(':code', TARGET)
+    .replace(':year', method === 'PUT' ? '2031' : '2026')
+    .replace(':id', () => (pattern.startsWith('/v1/households/') ? household : pattern.startsWith('/v1/helpers/') ? FAKE.helper : encodeURIComponent(caseParam())));
+  if (guard.target === 'org') {
+    url += `?org=${TARGET}`;
+    targets.push(TARGET_PATH);
+  }
+  let body: Record<string, unknown> | undefined = method === 'GET' ? undefined : {};
+  // Where the handler has the target in the body: a valid body, so that whatever checks it answers.
+  if (key === 'POST /v1/alerts') body = { householdId: household, level: 'yellow', reasons: ['矩阵测试'] };
+  else if (key === 'POST /v1/applications') body = { householdId: household, category: 'minimum_subsistence', source: 'one_door', labourCapacity: 'labour_capacity' };
+  else if (key === 'POST /v1/wishes') body = { householdId: household, title: '想要一台轮椅', description: '出门需要', category: 'material', postedBy: 'household' };
+  else if (key === 'POST /v1/me/relatives') body = { householdId: household, relation: 'sibling' };
+  else if (key === 'POST /v1/households') body = { headName: '张矩阵', headIdNumber: idNumber(seq++), address: '威海市环翠区海港路1号', phone: '13800000000', unitCode: TARGET, categories: ['minimum_subsistence'] };
+  else if (key === 'POST /v1/helpers') body = { kind: 'party_member', name: '王党员', unitCode: TARGET, contact: '13800000000' };
+  if (typeof body?.unitCode === 'string') targets.push(TARGET_PATH);
+  if (typeof body?.householdId === 'string') {
+    targets.push(TARGET_PATH);
+    // A start on the household acts on its open case of the kind, if any (the alert: moved elsewhere).
+    const open = await ctx.mongo.db.collection(COLLECTIONS.cases).find({ householdId: body.householdId, kind: guard.on, status: 'open' }).toArray();
+    for (const doc of open) targets.push(doc.orgPath as string[]);
+  }
+  return { method, url, ...(body ? { body } : {}), targets };
+}
+
+/** The household's cases and their versions, as the read model has them (what a start may change). */
+async function stateOfHousehold(): Promise<string> {
+  const docs = await ctx.mongo.db.collection(COLLECTIONS.cases).find({ householdId: household }, { projection: { _id: 1, version: 1 } }).sort({ _id: 1 }).toArray();
+  return JSON.stringify(docs);
+}
+
+/** What the matrix says: the role may take the action, and every target (and a city-wide scope) is in reach. */
+function expected(role: Role, unit: string, guard: Guard, probe: Probe): 'allowed' | 403 {
+  const subject = guard.on === 'cases' ? 'alert' : guard.on; // the any-kind routes read the fake alert
+  if (!can(role, subject, guard.action)) return 403;
+  if (permissionOf(guard.on as Subject, guard.action)?.scope === 'city' && !inJurisdiction(role, unit, [UNITS.city], guard.action)) return 403;
+  return probe.targets.every((path) => inJurisdiction(role, unit, path, guard.action)) ? 'allowed' : 403;
+}
+
+describe('the jurisdiction matrix (every role × unit relation × route)', () => {
+  it('lists every route without a guard as deliberately public', () => {
+    const routes = routesOf();
+    const open = routes.filter((r) => !(r.config as { guard?: Guard } | undefined)?.guard).map((r) => `${String(r.method)} ${r.url}`);
+    expect(open.filter((r) => !DELIBERATELY_PUBLIC.includes(r)), 'routes without a guard that are not listed as public').toEqual([]);
+    for (const r of routes.filter((x) => !(x.config as { guard?: Guard } | undefined)?.guard)) expect((r.config as { public?: boolean }).public, `${String(r.method)} ${r.url}`).toBe(true);
+  });
+
+  it('answers each guarded route as the matrix says: allowed, or 403', async () => {
+    const routes = routesOf().filter((r) => (r.config as { guard?: Guard } | undefined)?.guard);
+    expect(routes.length).toBeGreaterThan(50);
+    const mismatches: string[] = [];
+    const seen = { allowed: 0, refused: 0 };
+    for (const route of routes) {
+      const guard = (route.config as { guard: Guard }).guard;
+      const cases: Array<Promise<void>> = [];
+      for (const role of ROLES) {
+        for (const [relation, unit] of Object.entries(RELATIONS)) {
+          const serial = SERIAL.includes(`${String(route.method)} ${route.url}`);
+          const run = async () => {
+              const probe = await probeOf(route, guard);
+              const want = expected(role, unit, guard, probe);
+              // A refused start must also have changed nothing (a 403 after the write is no refusal).
+              const before = serial ? await stateOfHousehold() : undefined;
+              const res = await ctx.app.inject({ method: probe.method as 'GET', url: probe.url, headers: authz(tokens.get(`${role}@${unit}`)!), ...(probe.body ? { payload: probe.body } : {}) });
+              if (before !== undefined && res.statusCode === 403 && (await stateOfHousehold()) !== before) mismatches.push(`${probe.method} ${route.url} as ${role} of ${relation} (${unit}): 403 after changing the household's cases`);
+              const got = res.statusCode === 403 ? 403 : res.statusCode >= 500 || res.statusCode === 401 ? res.statusCode : 'allowed';
+              if (got === 'allowed') seen.allowed++;
+              else if (got === 403) seen.refused++;
+              if (got !== want) mismatches.push(`${probe.method} ${route.url} as ${role} of ${relation} (${unit}): expected ${want}, got ${res.statusCode} ${res.body.slice(0, 160)}`);
+          };
+          if (serial) await run();
+          else cases.push(run());
+        }
+      }
+      await Promise.all(cases);
+    }
+    expect(mismatches).toEqual([]);
+    // Both answers occur: the test can tell them apart.
+    expect(seen.allowed).toBeGreaterThan(500);
+    expect(seen.refused).toBeGreaterThan(500);
+  }, 600_000);
+});
