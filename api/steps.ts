@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ActionOf } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import type { CaseDoc } from '../store/collections';
-import { zErrorBody } from './errors';
+import { badRequest, zErrorBody } from './errors';
 import { guardedCase, type Guard } from './guard';
 
 type App = Parameters<FastifyPluginAsyncZod>[0];
@@ -68,14 +68,15 @@ export function stepRoutes<K extends CaseKind, S extends Partial<Record<ActionOf
  * comes once the opening is projected, so the caller's 201 and the read model agree. `conflict` is what an
  * already running workflow id means: `FAIL` (an application, a wish, a report: throws
  * WorkflowExecutionAlreadyStartedError, which the caller turns into 409) or `USE_EXISTING` (the alert: the
- * update lands on the household's open alert).
+ * update lands on the household's open alert). `updateId` (updateIdOf): a retried request answers the first.
  */
 export function openCase<R, A>(
   temporal: Client,
-  o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A; conflict: 'FAIL' | 'USE_EXISTING' },
+  o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A; conflict: 'FAIL' | 'USE_EXISTING'; updateId?: string },
 ): Promise<R> {
   return temporal.workflow.executeUpdateWithStart(o.update, {
     args: [o.args],
+    ...(o.updateId ? { updateId: o.updateId } : {}),
     startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(o.workflowType, {
       workflowId: o.workflowId,
       taskQueue: o.taskQueue,
@@ -83,4 +84,25 @@ export function openCase<R, A>(
       workflowIdConflictPolicy: o.conflict,
     }),
   });
+}
+
+/** What an `Idempotency-Key` header may hold: 8–128 URL-safe characters (a UUID, a business key). */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * The Temporal update id for a write that carries an `Idempotency-Key` header (IETF draft
+ * "The Idempotency-Key HTTP Header Field"): `<action>:<key>`, so a client that retries a request whose
+ * answer it lost (the API or the worker killed, a timeout) gets the first outcome back instead of a second
+ * visit or decision — Temporal answers an update id it has already completed in the run with that update's
+ * result, without running it again. Undefined without the header (each request is then a new update).
+ * @throws ApiError 400 naming `headers.idempotency-key` when the key is malformed.
+ * Source: ours (issue 11, "Faults under load": retried requests must be safe).
+ */
+export function updateIdOf(request: FastifyRequest, action: string): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest('Idempotency-Key: expected 8–128 letters, digits or . _ : -', [{ path: 'headers.idempotency-key', message: 'expected 8–128 letters, digits or . _ : -' }]);
+  }
+  return `${action}:${key}`;
 }

@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Db } from 'mongodb';
 import { taskKeyOf, type CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/china-time';
 import { collections, type BoardRow, type CaseDoc, type DeadlineDoc, type EventDoc, type HouseholdShown, type NoticeDoc } from './collections';
-import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, upsertIfNewer } from './mongo';
+import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, isDuplicateKey, upsertIfNewer } from './mongo';
 
 /**
  * The documents one case change is stored as, by `_id` (pure; projectCaseInto writes them, the benchmarks
@@ -97,7 +97,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     await bulkWriteIgnoringDuplicates(c.deadlines, ops);
   }
   const { _id: caseId, ...caseDoc } = docs.caseDoc;
-  await upsertIfNewer(c.cases, caseId, caseDoc);
+  if (!(await upsertIfNewer(c.cases, caseId, caseDoc))) await reproject(db, p, docs);
 
   // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
   // projection of this run, or that is new (version 1: cases start at 0), has no row to delete.
@@ -116,5 +116,57 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     await upsertIfNewer(c.due, _id, row);
   } else if (docs.task === null && !nothingStored && (p.previous === null || p.previous.task !== null)) {
     await c.due.deleteOne({ _id: p.caseId, version: { $lt: p.version } });
+  }
+}
+
+/**
+ * The same version projected again, possibly with other content: the case document already holds this
+ * version (or a later one). Either a retry of this projection (the content is the same: rewriting it
+ * changes nothing), or a workflow task that ran again after the worker running it died. The projection
+ * is a local activity inside the workflow task: the first attempt wrote version n into the read model,
+ * its task never completed, and the next attempt computed version n again at its own time — another
+ * `at` on the events, another `metAt` on the deadline it met, perhaps other events. Only the attempt that
+ * completes is the workflow's; it is also the last to run, so at the same version the last write wins:
+ * the events and notices of version n are replaced by this projection's and those it no longer has are
+ * deleted; the case, its deadlines and its board and task rows are rewritten if they hold version n or
+ * older. Rare (a worker's death mid-task), so it costs what it costs. Found by `npm run chaos` (the first
+ * run's deadline kept the dead attempt's metAt, 10 s before the workflow's). Source: ours.
+ */
+async function reproject(db: Db, p: CaseProjection, docs: ReturnType<typeof readModelDocs>): Promise<void> {
+  const c = collections(db);
+  const eventIds = docs.events.map((e) => e._id);
+  if (docs.events.length > 0) {
+    await c.events.bulkWrite(docs.events.map((e) => ({ replaceOne: { filter: { _id: e._id }, replacement: e, upsert: true } })), { ordered: false });
+  }
+  await c.events.deleteMany({ caseId: p.caseId, version: p.version, _id: { $nin: eventIds } });
+  // Notices carry their version in their id only (<case>:<version>:n<i>); a delivered notice keeps deliveredAt.
+  const prefix = `${p.caseId}:${p.version}:n`;
+  const noticeIds = new Set(docs.notices.map((n) => n._id));
+  const stale = (await c.notifications.find({ caseId: p.caseId }, { projection: { _id: 1 } }).toArray()).map((n) => n._id).filter((id) => id.startsWith(prefix) && !noticeIds.has(id));
+  if (stale.length > 0) await c.notifications.deleteMany({ _id: { $in: stale } });
+  if (docs.notices.length > 0) {
+    await c.notifications.bulkWrite(
+      docs.notices.map(({ _id, deliveredAt, ...n }) => ({ updateOne: { filter: { _id }, update: { $set: n, $setOnInsert: { deliveredAt } }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+  const atMost = { $lte: p.version };
+  if (docs.deadlines.length > 0) {
+    await bulkWriteIgnoringDuplicates(
+      c.deadlines,
+      docs.deadlines.map(({ _id, ...doc }) => ({ updateOne: { filter: { _id, version: atMost }, update: { $set: doc }, upsert: true } })),
+    );
+  }
+  const { _id: caseId, ...caseDoc } = docs.caseDoc;
+  await c.cases.updateOne({ _id: caseId, version: atMost }, { $set: caseDoc });
+  for (const [rows, keep] of [[c.overdue, docs.onBoard], [c.due, docs.task !== null]] as const) {
+    if (keep) {
+      const { _id, ...row } = docs.row!;
+      try {
+        await rows.updateOne({ _id, version: atMost }, { $set: row }, { upsert: true });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    } else await rows.deleteOne({ _id: p.caseId, version: atMost });
   }
 }

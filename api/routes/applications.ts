@@ -13,7 +13,7 @@ import { APPLICATION_WORKFLOW_TYPE, applicationStepUpdates, applicationWorkflowI
 import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedCase, reach } from '../guard';
-import { openCase, stepRoutes } from '../steps';
+import { openCase, stepRoutes, updateIdOf } from '../steps';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
 const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
@@ -115,7 +115,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         throw forbidden('you declared a close relative in this household: you may not take this step on its application');
       }
       const handle = temporal.workflow.getHandle(doc.workflowId);
-      const view = await handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
+      const view = await handle.executeUpdate(applicationStepUpdates[name], { updateId: updateIdOf(request, name), args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
       return caseViewFor(p.role, 'application', view) as z.infer<typeof zApplicationView>;
     },
   });
