@@ -23,8 +23,11 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
   // FerretDB binds the key and the value of every pushed-down filter (`_jsonb->$1 @> $2`); under a generic
   // plan no index serves that. A custom plan sees the literal key and uses the expression indexes (store/indexes.ts).
   plan_cache_mode: 'force_custom_plan',
-  // A development store: a crash may lose the last few hundred ms of commits, never corrupts (WAL is still fsynced).
-  synchronous_commit: 'off',
+  // On (PostgreSQL's default): a write FerretDB acknowledged survives the server's death. Off, a SIGKILL of
+  // the server lost the last ~half second of acknowledged projections — events, a closure — and the
+  // workflow, told they were written, never wrote them again (`npm run chaos`, docs/chaos.md). Set again on
+  // every start (-c), so it also overrides clusters created with 'off'.
+  synchronous_commit: 'on',
   shared_buffers: '256MB',
   // FerretDB's pool (scripts/lib/stack.ts) plus the index maintenance and a psql or two.
   max_connections: '500',
