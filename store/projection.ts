@@ -46,6 +46,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     updatedAt: new Date(),
     workflowId: p.workflowId,
     firstRunId: p.firstRunId,
+    ...(p.fence !== undefined ? { fence: p.fence } : {}),
     view: p.view,
   };
   const deadlines = p.deadlines.map((d): DeadlineDoc => ({
@@ -121,28 +122,38 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
 
 /**
  * The same version projected again, possibly with other content: the case document already holds this
- * version (or a later one). Either a retry of this projection (the content is the same: rewriting it
- * changes nothing), or a workflow task that ran again after the worker running it died. The projection
- * is a local activity inside the workflow task: the first attempt wrote version n into the read model,
- * its task never completed, and the next attempt computed version n again at its own time — another
- * `at` on the events, another `metAt` on the deadline it met, perhaps other events. Only the attempt that
- * completes is the workflow's; it is also the last to run, so at the same version the last write wins:
- * the events and notices of version n are replaced by this projection's and those it no longer has are
- * deleted; the case, its deadlines and its board and task rows are rewritten if they hold version n or
- * older. Rare (a worker's death mid-task), so it costs what it costs. Found by `npm run chaos` (the first
- * run's deadline kept the dead attempt's metAt, 10 s before the workflow's). Source: ours.
+ * version (or a later one). Either a retry of this projection (the same content: rewriting it changes
+ * nothing), or a workflow task that ran again after the worker running it died. The projection is a local
+ * activity inside the workflow task: the dead attempt wrote its versions into the read model, its task
+ * never completed, and the next attempt computes them again at its own time — another `at` on the events,
+ * another `metAt` on a deadline, perhaps the changes in another order (an activation takes updates before
+ * timers) and so under other versions. Only the attempt that completes is the workflow's.
+ * `fence` (CaseProjection) orders tasks: when this projection's task is newer than the one that wrote the
+ * stored case, what is stored at this version and above is the dead attempt's and is replaced — this
+ * version's events and notices replaced, later versions' deleted (the new attempt writes them again), the
+ * case, the deadlines sent and the rows overwritten, deadlines left at a later version brought back to this
+ * one so the new attempt's later projections can write them. From the same task (a retry) this version is
+ * rewritten where it is stored at this version or older; from an older task (a write that outlived its
+ * attempt on a live worker) nothing more — its events and deadlines went first, by version, as before. Rare (a worker's death mid-task), so it costs what it costs. Found by `npm run chaos`
+ * (docs/chaos.md). Source: ours.
  */
 async function reproject(db: Db, p: CaseProjection, docs: ReturnType<typeof readModelDocs>): Promise<void> {
   const c = collections(db);
+  const stored = await c.cases.findOne({ _id: p.caseId }, { projection: { version: 1, fence: 1 } });
+  const known = p.fence !== undefined && stored?.fence !== undefined;
+  if (known && p.fence! < stored!.fence!) return;
+  const newerTask = known && p.fence! > stored!.fence!;
   const eventIds = docs.events.map((e) => e._id);
   if (docs.events.length > 0) {
     await c.events.bulkWrite(docs.events.map((e) => ({ replaceOne: { filter: { _id: e._id }, replacement: e, upsert: true } })), { ordered: false });
   }
-  await c.events.deleteMany({ caseId: p.caseId, version: p.version, _id: { $nin: eventIds } });
+  await c.events.deleteMany({ caseId: p.caseId, version: newerTask ? { $gte: p.version } : p.version, _id: { $nin: eventIds } });
   // Notices carry their version in their id only (<case>:<version>:n<i>); a delivered notice keeps deliveredAt.
-  const prefix = `${p.caseId}:${p.version}:n`;
   const noticeIds = new Set(docs.notices.map((n) => n._id));
-  const stale = (await c.notifications.find({ caseId: p.caseId }, { projection: { _id: 1 } }).toArray()).map((n) => n._id).filter((id) => id.startsWith(prefix) && !noticeIds.has(id));
+  const versionOf = (id: string) => Number(/:(\d+):n\d+$/.exec(id)?.[1]);
+  const stale = (await c.notifications.find({ caseId: p.caseId }, { projection: { _id: 1 } }).toArray())
+    .map((n) => n._id)
+    .filter((id) => !noticeIds.has(id) && (newerTask ? versionOf(id) >= p.version : versionOf(id) === p.version));
   if (stale.length > 0) await c.notifications.deleteMany({ _id: { $in: stale } });
   if (docs.notices.length > 0) {
     await c.notifications.bulkWrite(
@@ -150,23 +161,24 @@ async function reproject(db: Db, p: CaseProjection, docs: ReturnType<typeof read
       { ordered: false },
     );
   }
-  const atMost = { $lte: p.version };
+  const atMost = newerTask ? {} : { version: { $lte: p.version } };
+  if (newerTask) await c.deadlines.updateMany({ caseId: p.caseId, version: { $gt: p.version } }, { $set: { version: p.version } });
   if (docs.deadlines.length > 0) {
     await bulkWriteIgnoringDuplicates(
       c.deadlines,
-      docs.deadlines.map(({ _id, ...doc }) => ({ updateOne: { filter: { _id, version: atMost }, update: { $set: doc }, upsert: true } })),
+      docs.deadlines.map(({ _id, ...doc }) => ({ updateOne: { filter: { _id, ...atMost }, update: { $set: doc }, upsert: true } })),
     );
   }
   const { _id: caseId, ...caseDoc } = docs.caseDoc;
-  await c.cases.updateOne({ _id: caseId, version: atMost }, { $set: caseDoc });
+  await c.cases.updateOne({ _id: caseId, ...atMost }, { $set: caseDoc });
   for (const [rows, keep] of [[c.overdue, docs.onBoard], [c.due, docs.task !== null]] as const) {
     if (keep) {
       const { _id, ...row } = docs.row!;
       try {
-        await rows.updateOne({ _id, version: atMost }, { $set: row }, { upsert: true });
+        await rows.updateOne({ _id, ...atMost }, { $set: row }, { upsert: true });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
-    } else await rows.deleteOne({ _id: p.caseId, version: atMost });
+    } else await rows.deleteOne({ _id: p.caseId, ...atMost });
   }
 }

@@ -182,7 +182,7 @@ export async function supervise(name: string, start: () => Promise<Managed>, pol
       quickFailures = ranMs < (policy.quickMs ?? 10_000) ? quickFailures + 1 : 1;
       policy.log(`${name} ended (${endedBy(current.child)}) after ${ranMs} ms`);
       for (;;) {
-        if (quickFailures > maxQuick) {
+        if (quickFailures >= maxQuick) {
           policy.log(`${name}: giving up after ${maxQuick} quick failures in a row`);
           resolveExited(code);
           return;

@@ -14,16 +14,18 @@ import { projectCaseInto } from '../../store/projection';
 const unit = { code: '371002001001', name: '海港社区' };
 const orgPath = ['371000', '371002', '371002001', '371002001001'];
 
-function projection(version: number, at: number, opts: { extraEvent?: boolean; metAt?: number | null; overdue?: boolean } = {}): CaseProjection {
+function projection(version: number, at: number, opts: { extraEvent?: boolean; metAt?: number | null; overdue?: boolean; fence?: string; caseId?: string; deadlines?: boolean } = {}): CaseProjection {
+  const caseId = opts.caseId ?? 'report-chaos-1';
   const dueAt = Date.parse('2026-12-03T16:00:00Z');
   return {
-    caseId: 'report-chaos-1',
+    caseId,
     kind: 'report',
-    workflowId: 'report-chaos-1',
+    workflowId: caseId,
     firstRunId: 'run-1',
     version,
+    ...(opts.fence ? { fence: opts.fence } : {}),
     view: {
-      caseId: 'report-chaos-1',
+      caseId,
       kind: 'report',
       status: 'open',
       householdId: null,
@@ -43,7 +45,7 @@ function projection(version: number, at: number, opts: { extraEvent?: boolean; m
       ...(opts.extraEvent ? [{ type: 'at_risk', at, data: {} }] : []),
     ],
     notices: opts.extraEvent ? [{ unit, kind: 'at_risk', message: `at ${at}` }] : [],
-    deadlines: [{ key: 'acknowledgement#1', kind: 'report.acknowledge', label: '受理', dueAt, metAt: opts.metAt ?? at, outcome: 'on_time', escalations: 0 }],
+    deadlines: opts.deadlines === false ? [] : [{ key: 'acknowledgement#1', kind: 'report.acknowledge', label: '受理', dueAt, metAt: opts.metAt ?? at, outcome: 'on_time', escalations: 0 }],
     previous: version === 1 ? null : { overdue: false, householdId: null, task: null },
   } as CaseProjection;
 }
@@ -84,5 +86,30 @@ describe('the projection of a version written twice', () => {
     expect((await db.collection(COLLECTIONS.cases).findOne({ _id: 'report-chaos-1' as never }))?.version).toBe(2);
     const again = await db.collection(COLLECTIONS.deadlines).findOne({ _id: 'report-chaos-1:acknowledgement#1' as never });
     expect((again?.metAt as Date).toISOString()).toBe('2026-11-29T19:47:37.264Z');
+  });
+
+  it('a newer task wins over a dead attempt that gave the same change a later version; an older task does not take the case back', async () => {
+    const db = mongo.db;
+    const caseId = 'report-chaos-2';
+    const [dead, live, older] = ['000001795980000000:0000000020', '000001795980000000:0000000026', '000001795980000000:0000000010'];
+    const t1 = Date.parse('2026-11-29T20:07:44.444Z');
+    const t2 = Date.parse('2026-11-29T20:07:54.446Z');
+    await projectCaseInto(db, projection(1, t1 - 9000, { caseId, fence: '000001795980000000:0000000005', deadlines: false }));
+    // The dead attempt: version 2 an at-risk change, version 3 the deadline met at t1.
+    await projectCaseInto(db, projection(2, t1, { caseId, fence: dead, extraEvent: true, deadlines: false }));
+    await projectCaseInto(db, projection(3, t1, { caseId, fence: dead }));
+    // The attempt that completes takes the update first: the deadline met at t2, in version 2.
+    await projectCaseInto(db, projection(2, t2, { caseId, fence: live }));
+    const deadline = await db.collection(COLLECTIONS.deadlines).findOne({ _id: `${caseId}:acknowledgement#1` as never });
+    expect({ metAt: (deadline?.metAt as Date).toISOString(), version: deadline?.version }).toEqual({ metAt: '2026-11-29T20:07:54.446Z', version: 2 });
+    expect((await db.collection(COLLECTIONS.events).find({ caseId }).toArray()).map((e) => e._id).sort()).toEqual([`${caseId}:1:0`, `${caseId}:2:0`]);
+    expect(await db.collection(COLLECTIONS.notifications).countDocuments({ caseId })).toBe(0);
+    expect(await db.collection(COLLECTIONS.cases).findOne({ _id: caseId as never })).toMatchObject({ version: 2, fence: live });
+    // Its next change is version 3 again, written as usual.
+    await projectCaseInto(db, projection(3, t2 + 1000, { caseId, fence: live, deadlines: false }));
+    expect(await db.collection(COLLECTIONS.cases).findOne({ _id: caseId as never })).toMatchObject({ version: 3, view: { at: t2 + 1000 } });
+    // A write that outlived an older task's attempt does not take the case document back.
+    await projectCaseInto(db, projection(3, t1, { caseId, fence: older }));
+    expect(await db.collection(COLLECTIONS.cases).findOne({ _id: caseId as never })).toMatchObject({ version: 3, view: { at: t2 + 1000 } });
   });
 });
