@@ -195,8 +195,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     };
 
     // Households first, before any kill: the register is not what this run is about.
-    const alerts = Math.max(1, Math.round(opts.actions / 13));
-    const applications = Math.max(1, Math.round(opts.actions / 13));
+    // An alert takes about 5.5 actions (open, acknowledge, 1–3 visits, a level change with a second visit,
+    // a closure four times in five), an application 6: one of each per 11.5 actions asked for.
+    const alerts = Math.max(1, Math.round(opts.actions / 11.5));
+    const applications = alerts;
     const salt = Math.floor(random() * 5000);
     const tallies: Tally[] = [];
     for (let i = 0; i < alerts + applications; i++) {

@@ -89,16 +89,19 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
   const household: HouseholdShown | undefined = found === undefined ? undefined : found && { headName: found.headName, address: found.address };
   const docs = readModelDocs(p, household);
 
-  if (docs.events.length > 0) await insertIgnoringDuplicates(c.events, docs.events);
-  if (docs.notices.length > 0) await insertIgnoringDuplicates(c.notifications, docs.notices);
+  // Something of this version already stored — an event, a notice, a deadline at this version or later, the
+  // case itself — means a retry, or a workflow task that ran again after its worker died: `reproject`.
+  let seen = false;
+  if (docs.events.length > 0) seen = (await insertIgnoringDuplicates(c.events, docs.events)) || seen;
+  if (docs.notices.length > 0) seen = (await insertIgnoringDuplicates(c.notifications, docs.notices)) || seen;
   if (docs.deadlines.length > 0) {
     const ops: AnyBulkWriteOperation<DeadlineDoc>[] = docs.deadlines.map(({ _id, ...doc }) => ({
       updateOne: { filter: { _id, version: { $lt: p.version } }, update: { $set: doc }, upsert: true },
     }));
-    await bulkWriteIgnoringDuplicates(c.deadlines, ops);
+    seen = (await bulkWriteIgnoringDuplicates(c.deadlines, ops)) || seen;
   }
   const { _id: caseId, ...caseDoc } = docs.caseDoc;
-  if (!(await upsertIfNewer(c.cases, caseId, caseDoc))) await reproject(db, p, docs);
+  if (!(await upsertIfNewer(c.cases, caseId, caseDoc)) || seen) await reproject(db, p, docs);
 
   // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
   // projection of this run, or that is new (version 1: cases start at 0), has no row to delete.
@@ -122,7 +125,8 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
 
 /**
  * The same version projected again, possibly with other content: the case document already holds this
- * version (or a later one). Either a retry of this projection (the same content: rewriting it changes
+ * version (or a later one), or some of its events, notices or deadlines were already stored (a dead attempt
+ * that wrote them and died before the case document). Either a retry of this projection (the same content: rewriting it changes
  * nothing), or a workflow task that ran again after the worker running it died. The projection is a local
  * activity inside the workflow task: the dead attempt wrote its versions into the read model, its task
  * never completed, and the next attempt computes them again at its own time — another `at` on the events,

@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import type { CaseProjection } from '../../domain/projection';
 import { COLLECTIONS } from '../../store/collections';
 import { connectMongo } from '../../store/mongo';
-import { projectCaseInto } from '../../store/projection';
+import { projectCaseInto, readModelDocs } from '../../store/projection';
 
 /**
  * A workflow task that runs again after its worker died projects the same version a second time with
@@ -111,5 +111,23 @@ describe('the projection of a version written twice', () => {
     // A write that outlived an older task's attempt does not take the case document back.
     await projectCaseInto(db, projection(3, t1, { caseId, fence: older }));
     expect(await db.collection(COLLECTIONS.cases).findOne({ _id: caseId as never })).toMatchObject({ version: 3, view: { at: t2 + 1000 } });
+  });
+
+  it('a dead attempt that wrote its events and deadline but not the case document leaves nothing of its own', async () => {
+    const db = mongo.db;
+    const caseId = 'report-chaos-3';
+    const t1 = Date.parse('2026-11-29T20:19:13.751Z');
+    const t2 = Date.parse('2026-11-29T20:19:23.754Z');
+    const fence = '000001795980000000:0000000005';
+    await projectCaseInto(db, projection(1, t1 - 9000, { caseId, fence, deadlines: false }));
+    // The dead attempt got as far as the events and the deadline (the worker died before the case document).
+    const dead = readModelDocs(projection(2, t1, { caseId, fence: '000001795980000000:0000000011', extraEvent: true }), undefined);
+    await db.collection(COLLECTIONS.events).insertMany(dead.events as never[]);
+    await db.collection(COLLECTIONS.deadlines).insertMany(dead.deadlines as never[]);
+    await projectCaseInto(db, projection(2, t2, { caseId, fence: '000001795980000000:0000000014' }));
+    const events = await db.collection(COLLECTIONS.events).find({ caseId, version: 2 }).toArray();
+    expect(events.map((e) => [e._id, (e.at as Date).toISOString()])).toEqual([[`${caseId}:2:0`, '2026-11-29T20:19:23.754Z']]);
+    const deadline = await db.collection(COLLECTIONS.deadlines).findOne({ _id: `${caseId}:acknowledgement#1` as never });
+    expect((deadline?.metAt as Date).toISOString()).toBe('2026-11-29T20:19:23.754Z');
   });
 });
