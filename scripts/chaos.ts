@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { signToken } from '../api/auth';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { computeCheckDigit } from '../domain/id-number';
 import type { Role } from '../domain/roles';
 import { connectMongo } from '../store/mongo';
@@ -365,7 +365,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (const p of stack.all) report.restarts[p.name] = (p as Supervised).restarts ?? 0;
 
     connection = await Connection.connect({ address: config.temporal.address });
-    const temporal = new Client({ connection, namespace: config.temporal.namespace });
+    const temporal = temporalClient(config, connection);
     mongo = await connectMongo(config.mongodb.uri, config.mongodb.db);
     await verify(tallies, temporal, mongo.db, report, log);
   } catch (err) {
@@ -378,6 +378,15 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   }
   report.seconds = Math.round((Date.now() - began) / 1000);
   return report;
+}
+
+/**
+ * The Temporal client the checks query workflows with: built as the API and the worker build theirs
+ * (api/server.ts, worker/main.ts) — when they gain a data converter (a payload codec), it goes here too,
+ * or the query results cannot be read.
+ */
+function temporalClient(config: Config, connection: Connection): Client {
+  return new Client({ connection, namespace: config.temporal.namespace });
 }
 
 type Doc = Record<string, unknown> & { _id: string };
