@@ -7,7 +7,7 @@ import type { ActionOf } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { reasonOfRefusal } from '../domain/rejections';
 import type { CaseDoc } from '../store/collections';
-import { zErrorBody } from './errors';
+import { badRequest, zErrorBody } from './errors';
 import { guardedCase, type Guard } from './guard';
 
 type App = Parameters<FastifyPluginAsyncZod>[0];
@@ -83,10 +83,11 @@ const CLOSING_WAIT_MS = 10_000;
  *   up to 10 s, and tries again, so a re-opening right after a closure opens the new case instead of
  *   being refused (issue 11, item 11): with `USE_EXISTING` when the update is refused with reason
  *   `closedReason`; with `FAIL` when `query` says the running case is closed.
+ * `updateId` (updateIdOf): a retried request answers the first.
  */
 export async function openCase<R, A>(
   temporal: Client,
-  o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A } & (
+  o: { workflowType: string; workflowId: string; taskQueue: string; start: unknown; update: UpdateDefinition<R, [A]>; args: A; updateId?: string } & (
     | { conflict: 'FAIL'; query?: QueryDefinition<{ status: string }> }
     | { conflict: 'USE_EXISTING'; closedReason: string }
   ),
@@ -95,6 +96,7 @@ export async function openCase<R, A>(
     try {
       return await temporal.workflow.executeUpdateWithStart(o.update, {
         args: [o.args],
+        ...(o.updateId ? { updateId: o.updateId } : {}),
         startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(o.workflowType, {
           workflowId: o.workflowId,
           taskQueue: o.taskQueue,
@@ -133,4 +135,25 @@ async function closing(temporal: Client, o: { workflowId: string } & ({ conflict
   ]);
   clearTimeout(timer);
   return ended;
+}
+
+/** What an `Idempotency-Key` header may hold: 8–128 URL-safe characters (a UUID, a business key). */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/**
+ * The Temporal update id for a write that carries an `Idempotency-Key` header (IETF draft
+ * "The Idempotency-Key HTTP Header Field"): `<action>:<key>`, so a client that retries a request whose
+ * answer it lost (the API or the worker killed, a timeout) gets the first outcome back instead of a second
+ * visit or decision — Temporal answers an update id it has already completed in the run with that update's
+ * result, without running it again. Undefined without the header (each request is then a new update).
+ * @throws ApiError 400 naming `headers.idempotency-key` when the key is malformed.
+ * Source: ours (issue 11, "Faults under load": retried requests must be safe).
+ */
+export function updateIdOf(request: FastifyRequest, action: string): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw badRequest('Idempotency-Key: expected 8–128 letters, digits or . _ : -', [{ path: 'headers.idempotency-key', message: 'expected 8–128 letters, digits or . _ : -' }]);
+  }
+  return `${action}:${key}`;
 }

@@ -14,6 +14,14 @@ export interface CaseProjection {
   workflowId: string;
   firstRunId: string;
   version: number;
+  /**
+   * Which workflow task computed this projection, as a string that sorts in task order: the run's start
+   * (ms, 15 digits) and the history length when the task started (10 digits). A task that runs again
+   * after its worker died has a longer history than the dead attempt, so its writes win over the dead
+   * attempt's, whatever versions each gave its changes (store/projection.ts `reproject`). Optional: runs
+   * recorded before it project without one. Source: ours (npm run chaos, docs/chaos.md).
+   */
+  fence?: string;
   /** The case document; must carry the fields the lists query (see CaseSummary). */
   view: CaseSummary & Record<string, unknown>;
   events: CaseEvent[];

@@ -1,19 +1,15 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { connectMongo } from '../store/mongo';
-import { ensureIndexes } from '../store/indexes';
-import { seedReferenceData } from '../store/seed';
-import { startManaged, waitForPort, type Managed } from './lib/proc';
-import { startMongo, startTemporal } from './lib/stack';
+import type { Managed } from './lib/proc';
+import { startLocalStack } from './lib/stack';
 import { MissingToolError } from './lib/tools';
 import { buildWebIfMissing } from './lib/web';
-import { piiKeyring } from '../store/pii';
-import { migrateReadModel } from '../store/migrations';
 
 // The local stack behind `npm start`: Temporal dev server (SQLite under DATA_DIR), a Mongo-compatible
 // server (mongod, or FerretDB on a private PostgreSQL cluster; data under DATA_DIR/read-model), the org-tree seed, the worker and the API.
-// Ctrl-C stops every child, API first, servers last. A second start finds all data of the first.
+// A child that dies is restarted with exponential backoff (scripts/lib/proc.ts `supervise`), logged with its
+// exit code or signal and the next attempt's delay. Ctrl-C stops every child, API first, servers last.
+// A second start finds all data of the first.
 
 const log = (line: string) => console.log(`[jiuzhu] ${line}`);
 const running: Managed[] = [];
@@ -43,52 +39,18 @@ async function waitReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function main(config: Config): Promise<void> {
-  mkdirSync(join(config.dataDir, 'logs'), { recursive: true });
-  const logs = (name: string) => join(config.dataDir, 'logs', `${name}.log`);
-
-  if (config.temporal.external) log(`Temporal: using ${config.temporal.address} (TEMPORAL_ADDRESS)`);
-  else {
-    log(`starting Temporal dev server on ${config.temporal.address} (data: ${join(config.dataDir, 'temporal.db')})`);
-    running.push(
-      await startTemporal(
-        { port: config.local.temporalPort, uiPort: config.local.temporalUiPort, dbFile: join(config.dataDir, 'temporal.db'), logFile: logs('temporal'), namespace: config.temporal.namespace },
-        log,
-      ),
-    );
-  }
-  // The worker and the API read FERRETDB_POSTGRESQL_URL to add the read model's SQL indexes.
-  const childEnv: NodeJS.ProcessEnv = {};
-  if (config.mongodb.external) log(`MongoDB: using ${config.mongodb.uri.replace(/\/\/[^@/]*@/, '//***@')} (MONGODB_URI)`);
-  else {
-    log(`starting the read model on ${config.mongodb.uri} (data: ${join(config.dataDir, 'read-model')})`);
-    const readModel = await startMongo({ port: config.local.mongodbPort, dataDir: join(config.dataDir, 'read-model'), logFile: logs('read-model') }, log);
-    running.push(...readModel.servers);
-    log(`read model: ${readModel.kind}${readModel.postgresUrl ? ` (PostgreSQL: ${readModel.postgresUrl})` : ''}`);
-    if (readModel.postgresUrl) childEnv.FERRETDB_POSTGRESQL_URL = readModel.postgresUrl;
-  }
-
-  const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
-  // Before the indexes: data of an older version gets what they need (households their blind indexes).
-  for (const m of await migrateReadModel(db)) log(`read-model migration ${m.id}: ${m.changed} documents`);
-  await ensureIndexes(db, { postgresUrl: childEnv.FERRETDB_POSTGRESQL_URL ?? config.mongodb.postgresUrl });
-  const seeded = await seedReferenceData(db);
-  log(`org tree: ${seeded.units} units loaded${seeded.calendarYears.length ? `; holiday calendar ${seeded.calendarYears.join(', ')} added` : ''}`);
-  await client.close();
-
-  // node with tsx's loader rather than the tsx CLI: one process each, so a signal reaches it directly.
   const root = join(import.meta.dirname, '..');
   buildWebIfMissing(root, log);
-  const node = (entry: string) => ['--import', 'tsx', join(root, entry)];
-  running.push(startManaged('worker', process.execPath, node('worker/main.ts'), { inherit: true, cwd: root, env: childEnv }));
-  const api = startManaged('api', process.execPath, node('api/server.ts'), { inherit: true, cwd: root, env: childEnv });
-  running.push(api);
+  // A child that dies is restarted with backoff (logged), as a supervisor would in production; the stack
+  // stops only when one keeps failing (the supervisor gives up) or on Ctrl-C.
+  const stack = await startLocalStack(config, { log, logsDir: join(config.dataDir, 'logs'), root, inherit: true, restart: { log } });
+  running.push(...stack.all);
   for (const proc of running) void proc.exited.then((code) => {
     if (!stopping) {
-      log(`${proc.name} exited unexpectedly (code ${code}); stopping the stack`);
+      log(`${proc.name} ${code === 0 ? 'stopped' : `keeps failing (last exit code ${code})`}; stopping the stack`);
       void stopAll(1);
     }
   });
-  await waitForPort(config.port, api, 60_000);
   const base = `http://${config.host}:${config.port}`;
   await waitReady(`${base}/ready`, 60_000);
   log('ready:');

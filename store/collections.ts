@@ -173,6 +173,8 @@ export interface CaseDoc<V = Record<string, unknown>> {
   updatedAt: Date;
   workflowId: string;
   firstRunId: string;
+  /** The workflow task that wrote this document (CaseProjection.fence); absent on documents written before it. */
+  fence?: string;
   view: V;
 }
 

@@ -38,23 +38,31 @@ export async function bulkWriteInBatches<T extends Document>(collection: Collect
   for (let i = 0; i < ops.length; i += BULK_BATCH) await collection.bulkWrite(ops.slice(i, i + BULK_BATCH), { ordered: false });
 }
 
-/** A bulk write in batches of BULK_BATCH, each ignoring duplicate keys (a versioned upsert that lost to a newer version). */
-export async function bulkWriteIgnoringDuplicates<T extends Document>(collection: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<void> {
+/**
+ * A bulk write in batches of BULK_BATCH, each ignoring duplicate keys (a versioned upsert that lost to a
+ * newer version). Resolves true when some were ignored.
+ */
+export async function bulkWriteIgnoringDuplicates<T extends Document>(collection: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<boolean> {
+  let ignored = false;
   for (let i = 0; i < ops.length; i += BULK_BATCH) {
     try {
       await collection.bulkWrite(ops.slice(i, i + BULK_BATCH), { ordered: false });
     } catch (err) {
       if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+      ignored = true;
     }
   }
+  return ignored;
 }
 
-/** Inserts documents with deterministic ids; those already stored (a retry) are skipped. */
-export async function insertIgnoringDuplicates<T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<void> {
+/** Inserts documents with deterministic ids; those already stored (a retry) are skipped. Resolves true when some were. */
+export async function insertIgnoringDuplicates<T extends { _id: string }>(collection: Collection<T>, docs: T[]): Promise<boolean> {
   try {
     await collection.insertMany(docs as never[], { ordered: false });
+    return false;
   } catch (err) {
     if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
+    return true;
   }
 }
 

@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Db } from 'mongodb';
 import { taskKeyOf, type CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/china-time';
 import { collections, type BoardRow, type CaseDoc, type DeadlineDoc, type EventDoc, type HouseholdShown, type NoticeDoc } from './collections';
-import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, upsertIfNewer } from './mongo';
+import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, isDuplicateKey, upsertIfNewer } from './mongo';
 import { piiOf, sealView } from './pii';
 
 /**
@@ -47,6 +47,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     updatedAt: new Date(),
     workflowId: p.workflowId,
     firstRunId: p.firstRunId,
+    ...(p.fence !== undefined ? { fence: p.fence } : {}),
     view: p.view,
   };
   const deadlines = p.deadlines.map((d): DeadlineDoc => ({
@@ -87,19 +88,24 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
   const needsHousehold = p.view.householdId !== null && (p.previous === null || p.previous.householdId !== p.view.householdId);
   const found = needsHousehold ? await c.households.findOne({ _id: p.view.householdId! }, { projection: { headName: 1, address: 1 } }) : undefined;
   const household: HouseholdShown | undefined = found === undefined ? undefined : found && { headName: found.headName, address: found.address };
-  const docs = readModelDocs(p, household);
+  const plain = readModelDocs(p, household);
+  // Personal data in the view (an application's department records) is sealed at rest (store/pii.ts), on
+  // every path that writes the case (the first write and `reproject`).
+  const docs = { ...plain, caseDoc: { ...plain.caseDoc, view: sealView(piiOf(db), p.kind, plain.caseDoc.view) } };
 
-  if (docs.events.length > 0) await insertIgnoringDuplicates(c.events, docs.events);
-  if (docs.notices.length > 0) await insertIgnoringDuplicates(c.notifications, docs.notices);
+  // Something of this version already stored — an event, a notice, a deadline at this version or later, the
+  // case itself — means a retry, or a workflow task that ran again after its worker died: `reproject`.
+  let seen = false;
+  if (docs.events.length > 0) seen = (await insertIgnoringDuplicates(c.events, docs.events)) || seen;
+  if (docs.notices.length > 0) seen = (await insertIgnoringDuplicates(c.notifications, docs.notices)) || seen;
   if (docs.deadlines.length > 0) {
     const ops: AnyBulkWriteOperation<DeadlineDoc>[] = docs.deadlines.map(({ _id, ...doc }) => ({
       updateOne: { filter: { _id, version: { $lt: p.version } }, update: { $set: doc }, upsert: true },
     }));
-    await bulkWriteIgnoringDuplicates(c.deadlines, ops);
+    seen = (await bulkWriteIgnoringDuplicates(c.deadlines, ops)) || seen;
   }
   const { _id: caseId, ...caseDoc } = docs.caseDoc;
-  // Personal data in the view (an application's department records) is sealed at rest (store/pii.ts).
-  await upsertIfNewer(c.cases, caseId, { ...caseDoc, view: sealView(piiOf(db), p.kind, caseDoc.view) });
+  if (!(await upsertIfNewer(c.cases, caseId, caseDoc)) || seen) await reproject(db, p, docs);
 
   // The board's row exists exactly while the case is overdue. A case that was not overdue at the previous
   // projection of this run, or that is new (version 1: cases start at 0), has no row to delete.
@@ -118,5 +124,69 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
     await upsertIfNewer(c.due, _id, row);
   } else if (docs.task === null && !nothingStored && (p.previous === null || p.previous.task !== null)) {
     await c.due.deleteOne({ _id: p.caseId, version: { $lt: p.version } });
+  }
+}
+
+/**
+ * The same version projected again, possibly with other content: the case document already holds this
+ * version (or a later one), or some of its events, notices or deadlines were already stored (a dead attempt
+ * that wrote them and died before the case document). Either a retry of this projection (the same content: rewriting it changes
+ * nothing), or a workflow task that ran again after the worker running it died. The projection is a local
+ * activity inside the workflow task: the dead attempt wrote its versions into the read model, its task
+ * never completed, and the next attempt computes them again at its own time — another `at` on the events,
+ * another `metAt` on a deadline, perhaps the changes in another order (an activation takes updates before
+ * timers) and so under other versions. Only the attempt that completes is the workflow's.
+ * `fence` (CaseProjection) orders tasks: when this projection's task is newer than the one that wrote the
+ * stored case, what is stored at this version and above is the dead attempt's and is replaced — this
+ * version's events and notices replaced, later versions' deleted (the new attempt writes them again), the
+ * case, the deadlines sent and the rows overwritten, deadlines left at a later version brought back to this
+ * one so the new attempt's later projections can write them. From the same task (a retry) this version is
+ * rewritten where it is stored at this version or older; from an older task (a write that outlived its
+ * attempt on a live worker) nothing more — its events and deadlines went first, by version, as before. Rare (a worker's death mid-task), so it costs what it costs. Found by `npm run chaos`
+ * (docs/chaos.md). Source: ours.
+ */
+async function reproject(db: Db, p: CaseProjection, docs: ReturnType<typeof readModelDocs>): Promise<void> {
+  const c = collections(db);
+  const stored = await c.cases.findOne({ _id: p.caseId }, { projection: { version: 1, fence: 1 } });
+  const known = p.fence !== undefined && stored?.fence !== undefined;
+  if (known && p.fence! < stored!.fence!) return;
+  const newerTask = known && p.fence! > stored!.fence!;
+  const eventIds = docs.events.map((e) => e._id);
+  if (docs.events.length > 0) {
+    await c.events.bulkWrite(docs.events.map((e) => ({ replaceOne: { filter: { _id: e._id }, replacement: e, upsert: true } })), { ordered: false });
+  }
+  await c.events.deleteMany({ caseId: p.caseId, version: newerTask ? { $gte: p.version } : p.version, _id: { $nin: eventIds } });
+  // Notices carry their version in their id only (<case>:<version>:n<i>); a delivered notice keeps deliveredAt.
+  const noticeIds = new Set(docs.notices.map((n) => n._id));
+  const versionOf = (id: string) => Number(/:(\d+):n\d+$/.exec(id)?.[1]);
+  const stale = (await c.notifications.find({ caseId: p.caseId }, { projection: { _id: 1 } }).toArray())
+    .map((n) => n._id)
+    .filter((id) => !noticeIds.has(id) && (newerTask ? versionOf(id) >= p.version : versionOf(id) === p.version));
+  if (stale.length > 0) await c.notifications.deleteMany({ _id: { $in: stale } });
+  if (docs.notices.length > 0) {
+    await c.notifications.bulkWrite(
+      docs.notices.map(({ _id, deliveredAt, ...n }) => ({ updateOne: { filter: { _id }, update: { $set: n, $setOnInsert: { deliveredAt } }, upsert: true } })),
+      { ordered: false },
+    );
+  }
+  const atMost = newerTask ? {} : { version: { $lte: p.version } };
+  if (newerTask) await c.deadlines.updateMany({ caseId: p.caseId, version: { $gt: p.version } }, { $set: { version: p.version } });
+  if (docs.deadlines.length > 0) {
+    await bulkWriteIgnoringDuplicates(
+      c.deadlines,
+      docs.deadlines.map(({ _id, ...doc }) => ({ updateOne: { filter: { _id, ...atMost }, update: { $set: doc }, upsert: true } })),
+    );
+  }
+  const { _id: caseId, ...caseDoc } = docs.caseDoc;
+  await c.cases.updateOne({ _id: caseId, ...atMost }, { $set: caseDoc });
+  for (const [rows, keep] of [[c.overdue, docs.onBoard], [c.due, docs.task !== null]] as const) {
+    if (keep) {
+      const { _id, ...row } = docs.row!;
+      try {
+        await rows.updateOne({ _id, ...atMost }, { $set: row }, { upsert: true });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    } else await rows.deleteOne({ _id: p.caseId, ...atMost });
   }
 }

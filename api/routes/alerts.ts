@@ -18,7 +18,7 @@ import {
   reportUpdate,
   type AlertStart,
 } from '../../workflows/alert/contract';
-import { openCase } from '../steps';
+import { openCase, updateIdOf } from '../steps';
 import { presentView } from '../present';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
@@ -64,6 +64,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         args: { requestId, level, reasons, actor },
         conflict: 'USE_EXISTING',
         closedReason: 'case_closed',
+        updateId: updateIdOf(request, 'report'),
       });
       return reply.code(result.created ? 201 : 200).send(await presentView(request, readable(request, result.alert)));
     },
@@ -93,7 +94,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return presentView(request, await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] }));
+      return presentView(request, await handle.executeUpdate(acknowledgeUpdate, { updateId: updateIdOf(request, 'acknowledge'), args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] }));
     },
   );
 
@@ -103,7 +104,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return presentView(request, await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), visit: request.body }] }));
+      return presentView(request, await handle.executeUpdate(recordVisitUpdate, { updateId: updateIdOf(request, 'recordVisit'), args: [{ caseId: request.params.id, actor: actorOf(p), visit: request.body }] }));
     },
   );
 
@@ -113,7 +114,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return presentView(request, await handle.executeUpdate(changeLevelUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] }));
+      return presentView(request, await handle.executeUpdate(changeLevelUpdate, { updateId: updateIdOf(request, 'changeLevel'), args: [{ caseId: request.params.id, actor: actorOf(p), ...request.body }] }));
     },
   );
 
@@ -137,7 +138,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       if (unit.level !== 'village') throw badRequest('unitCode: an alert is the responsibility of a village/community', [{ path: 'body.unitCode', message: `is a ${unit.level}` }]);
       reach(request, unit.path);
       const ladder = await orgs.ladder(unit.code);
-      return presentView(request, await handle.executeUpdate(reassignUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), unit: ladder[0]!, ladder, reason: request.body.reason }] }));
+      return presentView(request, await handle.executeUpdate(reassignUpdate, { updateId: updateIdOf(request, 'reassign'), args: [{ caseId: request.params.id, actor: actorOf(p), unit: ladder[0]!, ladder, reason: request.body.reason }] }));
     },
   );
 
@@ -151,7 +152,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         await referencedCase(request, mongo.db, { field: 'body.applicationId', id: request.body.applicationId, kind: 'application', householdId: alert.householdId! });
       }
       const handle = workflowOf(request);
-      return presentView(request, await handle.executeUpdate(closeUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), closure: request.body }] }));
+      return presentView(request, await handle.executeUpdate(closeUpdate, { updateId: updateIdOf(request, 'close'), args: [{ caseId: request.params.id, actor: actorOf(p), closure: request.body }] }));
     },
   );
 
@@ -169,7 +170,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
-      return presentView(request, await handle.executeUpdate(repolicyUpdate, { args: [{ caseId: request.params.id, actor: actorOf(p), policy: config.policy.alerts }] }));
+      return presentView(request, await handle.executeUpdate(repolicyUpdate, { updateId: updateIdOf(request, 'repolicy'), args: [{ caseId: request.params.id, actor: actorOf(p), policy: config.policy.alerts }] }));
     },
   );
 };

@@ -12,7 +12,7 @@ import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, forbidden, zErrorBody } from '../errors';
 import { guardedCase, guardedHousehold, referencedCase } from '../guard';
 import { presentView } from '../present';
-import { openCase, stepRoutes } from '../steps';
+import { openCase, stepRoutes, updateIdOf } from '../steps';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
 const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
@@ -109,7 +109,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         throw forbidden('you declared a close relative in this household: you may not take this step on its application');
       }
       const handle = temporal.workflow.getHandle(doc.workflowId);
-      const view = await handle.executeUpdate(applicationStepUpdates[name], { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
+      const view = await handle.executeUpdate(applicationStepUpdates[name], { updateId: updateIdOf(request, name), args: [{ caseId: doc._id, actor: actorOf(p), input: request.body }] });
       return presentView(request, view) as Promise<z.infer<typeof zApplicationView>>;
     },
   });

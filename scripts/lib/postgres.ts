@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startManaged, waitForPort, type Managed } from './proc';
@@ -23,8 +23,11 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
   // FerretDB binds the key and the value of every pushed-down filter (`_jsonb->$1 @> $2`); under a generic
   // plan no index serves that. A custom plan sees the literal key and uses the expression indexes (store/indexes.ts).
   plan_cache_mode: 'force_custom_plan',
-  // A development store: a crash may lose the last few hundred ms of commits, never corrupts (WAL is still fsynced).
-  synchronous_commit: 'off',
+  // On (PostgreSQL's default): a write FerretDB acknowledged survives the server's death. Off, a SIGKILL of
+  // the server lost the last ~half second of acknowledged projections — events, a closure — and the
+  // workflow, told they were written, never wrote them again (`npm run chaos`, docs/chaos.md). Set again on
+  // every start (-c), so it also overrides clusters created with 'off'.
+  synchronous_commit: 'on',
   shared_buffers: '256MB',
   // FerretDB's pool (scripts/lib/stack.ts) plus the index maintenance and a psql or two.
   max_connections: '500',
@@ -106,6 +109,8 @@ export async function startPostgres(opts: { dataDir: string; port: number; logFi
     writeFileSync(join(opts.dataDir, 'postgresql.auto.conf'), `# written by jiuzhu (scripts/lib/postgres.ts)\n${conf}\n`);
     if (as) chownSync(join(opts.dataDir, 'postgresql.auto.conf'), as.uid, as.gid);
   }
+  const stale = clearStalePidFile(opts.dataDir);
+  if (stale) log(`postgres: removed a stale postmaster.pid (pid ${stale} ${existsSync(`/proc/${stale}`) ? 'is another program now' : 'is gone'}); PostgreSQL recovers from its WAL`);
   const [cmd, args] = run(join(bin, 'postgres'), ['-D', opts.dataDir, '-p', String(opts.port), ...Object.entries(POSTGRES_SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
   // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to disconnect).
   const proc = startManaged('postgres', cmd, args, { logFile: opts.logFile, stopSignal: 'SIGINT' });
@@ -114,6 +119,38 @@ export async function startPostgres(opts: { dataDir: string; port: number; logFi
   const url = `postgres://${POSTGRES_USER}@127.0.0.1:${opts.port}/${POSTGRES_DATABASE}`;
   await createDatabaseIfMissing(`postgres://${POSTGRES_USER}@127.0.0.1:${opts.port}/postgres`, POSTGRES_DATABASE, 30_000, hint);
   return Object.assign(proc, { url });
+}
+
+/**
+ * After a crash (SIGKILL, power cut) the data directory keeps `postmaster.pid` naming the dead server.
+ * PostgreSQL removes it itself when that pid is gone, but refuses to start when the pid now belongs to
+ * another process of the same user ("lock file already exists") — likely after a reboot or on a busy
+ * machine. Removes the file when its pid is not a running `postgres`; returns that pid, or undefined when
+ * there was no file or its server is running. Shared memory left by the dead server's backends is
+ * PostgreSQL's own check: it refuses while they linger (they exit once they notice the postmaster's death)
+ * and the supervisor's next attempt succeeds. Source: ours; PostgreSQL docs §19.3 (postmaster.pid).
+ */
+export function clearStalePidFile(dataDir: string): number | undefined {
+  const file = join(dataDir, 'postmaster.pid');
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) {
+    rmSync(file, { force: true });
+    return pid;
+  }
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+  } catch {
+    // no such process
+  }
+  if (/(^|\/)postgres$/.test(command)) return undefined;
+  rmSync(file, { force: true });
+  return pid;
 }
 
 /** Waits for the server to accept queries (it listens a moment before), then creates the database once. */

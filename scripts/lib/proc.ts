@@ -93,3 +93,122 @@ export async function waitForPort(port: number, proc: Managed, timeoutMs: number
   }
   throw new Error(`${proc.name} did not listen on ${port} within ${timeoutMs} ms${hint}`);
 }
+
+/**
+ * How a supervisor restarts a child that dies: after `initialDelayMs`, doubling with each consecutive quick
+ * failure (a run shorter than `quickMs`, or a start that throws) up to `maxDelayMs`; a run that lasted
+ * longer starts the count again. After `maxQuickFailures` quick failures in a row it gives up.
+ * Defaults: 500 ms, ×2, 30 s, quick < 10 s, give up after 8. Source: ours (the shape of systemd's
+ * Restart=on-failure with RestartSec/StartLimitBurst, and of Kubernetes' CrashLoopBackOff).
+ */
+export interface RestartPolicy {
+  log: (line: string) => void;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  quickMs?: number;
+  maxQuickFailures?: number;
+  /** Called before each restart attempt (e.g. to clear a stale pid file); may throw to count as a failure. */
+  beforeRestart?: () => void | Promise<void>;
+}
+
+/** The backoff before restart attempt `n` (1-based count of consecutive quick failures; 0 after a long run). */
+export function restartDelay(quickFailures: number, policy: Pick<RestartPolicy, 'initialDelayMs' | 'maxDelayMs'> = {}): number {
+  const initial = policy.initialDelayMs ?? 500;
+  return Math.min(initial * 2 ** Math.max(0, quickFailures - 1), policy.maxDelayMs ?? 30_000);
+}
+
+/**
+ * A child kept running: a Managed whose `child` is replaced by each restart. `exited` resolves only when it
+ * is stopped or the supervisor gives up; `restarts` counts the restarts that came up.
+ */
+export interface Supervised extends Managed {
+  restarts: number;
+  /** The child running now. */
+  readonly current: Managed;
+}
+
+/** How a child ended, in words: `exit code 1` or `signal SIGKILL`. */
+export function endedBy(child: ChildProcess): string {
+  return child.signalCode ? `signal ${child.signalCode}` : `exit code ${child.exitCode}`;
+}
+
+/**
+ * Starts `start()` and restarts it whenever its child fails (a non-zero exit code or a signal), as a process supervisor would
+ * (systemd, Kubernetes): logs which child ended, how (exit code or signal), and when the next attempt is
+ * due; backs off exponentially on quick failures and gives up after `maxQuickFailures` of them (then
+ * `exited` resolves, so the caller can stop the rest). The first start's failure is thrown to the caller.
+ * Source: ours (issue 11, "Faults under load").
+ */
+export async function supervise(name: string, start: () => Promise<Managed>, policy: RestartPolicy): Promise<Supervised> {
+  let current = await start();
+  let startedAt = Date.now();
+  let stopping = false;
+  let quickFailures = 0;
+  let wake: (() => void) | undefined;
+  let resolveExited!: (code: number | null) => void;
+  const exited = new Promise<number | null>((r) => (resolveExited = r));
+  const sleep = (ms: number) => new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    wake = () => { clearTimeout(t); r(); };
+  });
+  const maxQuick = policy.maxQuickFailures ?? 8;
+
+  const supervised: Supervised = {
+    name,
+    restarts: 0,
+    get current() { return current; },
+    get child() { return current.child; },
+    exited,
+    async stop(graceMs?: number) {
+      stopping = true;
+      wake?.();
+      await current.stop(graceMs);
+      resolveExited(current.child.exitCode);
+    },
+  };
+
+  void (async () => {
+    for (;;) {
+      const code = await current.exited;
+      if (stopping) return;
+      if (code === 0) {
+        // Restart on failure only (systemd's Restart=on-failure): exit 0 is a child that was asked to stop
+        // (Ctrl-C reaches the whole foreground group) or finished.
+        policy.log(`${name} exited cleanly (exit code 0); not restarted`);
+        resolveExited(code);
+        return;
+      }
+      const ranMs = Date.now() - startedAt;
+      quickFailures = ranMs < (policy.quickMs ?? 10_000) ? quickFailures + 1 : 1;
+      policy.log(`${name} ended (${endedBy(current.child)}) after ${ranMs} ms`);
+      for (;;) {
+        if (quickFailures >= maxQuick) {
+          policy.log(`${name}: giving up after ${maxQuick} quick failures in a row`);
+          resolveExited(code);
+          return;
+        }
+        const delay = restartDelay(quickFailures, policy);
+        policy.log(`${name}: next attempt in ${delay} ms (quick failure ${quickFailures} of ${maxQuick})`);
+        await sleep(delay);
+        if (stopping) return;
+        try {
+          await policy.beforeRestart?.();
+          const next = await start();
+          if (stopping) {
+            await next.stop();
+            return;
+          }
+          current = next;
+          startedAt = Date.now();
+          supervised.restarts += 1;
+          policy.log(`${name} restarted (pid ${next.child.pid})`);
+          break;
+        } catch (err) {
+          policy.log(`${name} failed to restart: ${(err as Error).message.split('\n')[0]}`);
+          quickFailures += 1;
+        }
+      }
+    }
+  })();
+  return supervised;
+}

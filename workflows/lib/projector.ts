@@ -17,6 +17,11 @@ const LOCAL_PROJECTION = 'projection-as-local-activity';
 const { projectCase: projectLocally } = proxyLocalActivities<ProjectionActivities>({ startToCloseTimeout: '30 seconds', retry });
 const { projectCase: projectAsActivity } = proxyActivities<ProjectionActivities>({ startToCloseTimeout: '30 seconds', retry });
 
+/** The task-order fence of a projection (CaseProjection.fence): run start (ms) and history length, zero-padded. */
+export function projectionFence(runStartMs: number, historyLength: number): string {
+  return `${String(runStartMs).padStart(15, '0')}:${String(historyLength).padStart(10, '0')}`;
+}
+
 /**
  * Projects a case after each change, one projection at a time and in version order, so the read model
  * never sees version n+1 before n (the activity also refuses older versions, for retries).
@@ -52,6 +57,7 @@ export class Projector {
       workflowId: info.workflowId,
       firstRunId: info.firstExecutionRunId,
       version: args.version,
+      fence: projectionFence(info.runStartTime.getTime(), info.historyLength),
       view,
       events: args.outcome.events,
       notices: args.outcome.notices,
