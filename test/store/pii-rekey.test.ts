@@ -20,7 +20,9 @@ import { findHelper } from '../../store/wishes';
  * blind index. On the suite's read-model server.
  */
 
-const HEAD = '371002195001010017';
+// Written in plain on purpose (data from before encryption), into the suite's shared PostgreSQL: not a number
+// another test asserts is absent from the database files (test/e2e/encryption.test.ts uses 371002195001010017).
+const HEAD = '371002195106060029';
 const MEMBER = '11010519491231002X';
 const dev = insecureDevPiiKeys();
 
