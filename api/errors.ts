@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { reasonOfRefusal, REJECTION_STATUS, type RejectionType } from '../domain/rejections';
+import { isReadModelUnavailable } from '../store/mongo';
 
 /**
  * The one error shape every failure takes: `{ "error": { "code", "message", "reason"?, "details"? } }`.
@@ -149,6 +150,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
       // Fastify's own client errors (malformed JSON, payload too large, unsupported media type…).
       const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'bad_request';
       return reply.code(status).send({ error: { code, message: err.message } });
+    }
+    if (isReadModelUnavailable(err)) {
+      // The read model is restarting or unreachable (docs/chaos.md): not our bug, and the client may try again.
+      request.log.warn({ err }, 'read model unavailable');
+      return reply.code(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: 'the read model is unavailable; try again in a few seconds' } });
     }
     if (isResponseSerializationError(err)) request.log.error({ issues: err.cause.issues }, 'response does not match its schema');
     else request.log.error({ err }, 'unhandled error');

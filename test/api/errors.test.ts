@@ -2,7 +2,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoClient } from 'mongodb';
 import { z } from 'zod';
+import { freePort } from '../../scripts/lib/proc';
 import { badRequest, caseClosed, fieldIssues, registerErrorHandler, zErrorBody } from '../../api/errors';
 import { zVisitInput, zCloseInput } from '../../domain/alert';
 import { RuleViolation } from '../../domain/case';
@@ -36,6 +38,16 @@ beforeAll(async () => {
   });
   typed.post('/closed', { schema: { response: errors } }, async () => {
     throw caseClosed('wish wish-0123456789ab');
+  });
+  // A read model that cannot be reached: a real driver against a port nothing listens on (freed just before).
+  typed.get('/read-model-down', { schema: { response: { ...errors, 503: zErrorBody } } }, async () => {
+    const client = new MongoClient(`mongodb://127.0.0.1:${await freePort()}/`, { serverSelectionTimeoutMS: 300 });
+    try {
+      await client.db('x').collection('cases').findOne({});
+      return {};
+    } finally {
+      await client.close();
+    }
   });
   typed.post('/by-hand', { schema: { response: errors } }, async () => {
     throw badRequest('unitCode: org unit 1 does not exist', [{ path: 'body.unitCode', message: 'unknown org unit' }]);
@@ -121,5 +133,14 @@ describe('refusals carry the rule’s reason', () => {
     expect(refusalOf(new RuleViolation('forbidden', 'no'))).toEqual({ type: 'forbidden', message: 'no', nonRetryable: true });
     expect(reasonOfRefusal(undefined)).toBeUndefined();
     expect(reasonOfRefusal([{ handedOverTo: 'x' }])).toBeUndefined();
+  });
+});
+
+describe('a read model that cannot be reached', () => {
+  it('is 503 unavailable with Retry-After, not a 500 (a restart of FerretDB or PostgreSQL, docs/chaos.md)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/read-model-down' });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toEqual({ error: { code: 'unavailable', message: expect.stringContaining('unavailable') } });
   });
 });
