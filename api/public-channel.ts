@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ReportsPolicy } from '../domain/policy';
-import { publicRequestLimit } from './rate-limit';
+import { isUnder, publicRequestLimit } from './rate-limit';
 
 /** Where the public channel lives (no sign-in): the QR pages, reports and receipts, the wishing tree. */
 export const PUBLIC_PREFIX = '/v1/public/';
@@ -29,7 +29,7 @@ export function registerPublicChannel(app: FastifyInstance, policy: Pick<Reports
   app.addHook('onRequest', publicRequestLimit({ max: policy.rateLimit.perClientRequests.max, windowMs: policy.rateLimit.perClientRequests.window }, PUBLIC_PREFIX));
   app.addHook('onSend', async (request, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');
-    if (!request.url.startsWith(PUBLIC_PREFIX)) return payload;
+    if (!isUnder(request, PUBLIC_PREFIX)) return payload;
     void reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     void reply.header('referrer-policy', 'no-referrer');
     const type = String(reply.getHeader('content-type') ?? '');

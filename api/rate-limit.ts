@@ -198,6 +198,23 @@ export function tooManyRequests(reply: FastifyReply, retryAfterMs: number, reaso
 }
 
 /**
+ * Whether a request is for a path under `prefix` as the router reads it: the matched route's path, or for
+ * no route the path percent-decoded — never the raw URL, which `/v1/%70ublic/…` would slip past while the
+ * router still serves it the public route. A path that does not decode counts as under any prefix its raw
+ * form starts with. Throws nothing.
+ */
+export function isUnder(request: FastifyRequest, prefix: string): boolean {
+  const route = request.routeOptions.url;
+  if (route !== undefined) return route.startsWith(prefix);
+  const raw = request.url.split('?')[0]!;
+  try {
+    return decodeURIComponent(raw).startsWith(prefix);
+  } catch {
+    return raw.startsWith(prefix);
+  }
+}
+
+/**
  * An onRequest hook: every request to the public channel (URLs under `prefix`, known route or not) counts
  * against its client's `limit`, before its body is read or validated — so 300 empty posts cost the sender
  * 300 requests, and the later ones are 429 (reason `client_request_limit`), not 400. Rule: ours
@@ -206,7 +223,7 @@ export function tooManyRequests(reply: FastifyReply, retryAfterMs: number, reaso
 export function publicRequestLimit(limit: WindowLimit, prefix: string, clock: () => number = Date.now) {
   const limiter = new SlidingWindowLimiter(limit, clock);
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.url.startsWith(prefix)) return;
+    if (!isUnder(request, prefix)) return;
     const verdict = limiter.take(clientKey(request.ip));
     if (!verdict.allowed) return tooManyRequests(reply, verdict.retryAfterMs, 'client_request_limit', 'too many requests from this address to the public channel');
   };

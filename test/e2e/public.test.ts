@@ -488,6 +488,19 @@ describe('public reports: rate limits', () => {
     expect((await ctx.app.inject({ method: 'GET', url: `/v1/public/wishes?unit=${UNITS.haigang}`, remoteAddress: reader })).statusCode).toBe(429);
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/public/no-such-route', remoteAddress: reader })).statusCode).toBe(429);
   });
+
+  it('a percent-encoded path is the same route and counts the same: /v1/%70ublic/… is limited and gets the public headers', async () => {
+    const ip = freshIp();
+    const codes: number[] = [];
+    for (let i = 0; i < 110; i++) {
+      codes.push((await ctx.app.inject({ method: 'POST', url: '/v1/%70ublic/reports', remoteAddress: ip, headers: { 'content-type': 'application/json' }, payload: '' })).statusCode);
+    }
+    expect(codes.slice(0, 100).every((c) => c === 400)).toBe(true);
+    expect(codes.slice(100).every((c) => c === 429)).toBe(true);
+    const tree = await ctx.app.inject({ method: 'GET', url: `/v1/%70ublic/wishes?unit=${UNITS.haigang}`, remoteAddress: freshIp() });
+    expect(tree.statusCode).toBe(200);
+    expect(tree.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
 });
 
 describe('HTML in public output', () => {
