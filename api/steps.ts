@@ -2,11 +2,13 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, Workf
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition, type Workflow } from '@temporalio/common';
 import type { FastifyRequest, FastifySchema } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ActionOf } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { reasonOfRefusal } from '../domain/rejections';
 import type { CaseDoc } from '../store/collections';
+import { principalOf } from './auth';
 import { badRequest, zErrorBody } from './errors';
 import { guardedCase, type Guard } from './guard';
 
@@ -142,10 +144,13 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * The Temporal update id for a write that carries an `Idempotency-Key` header (IETF draft
- * "The Idempotency-Key HTTP Header Field"): `<action>:<key>`, so a client that retries a request whose
- * answer it lost (the API or the worker killed, a timeout) gets the first outcome back instead of a second
- * visit or decision — Temporal answers an update id it has already completed in the run with that update's
- * result, without running it again. Undefined without the header (each request is then a new update).
+ * "The Idempotency-Key HTTP Header Field"): `<action>:<user>:<key>:<body digest>`, so a client that retries a
+ * request whose answer it lost (the API or the worker killed, a timeout) gets the first outcome back instead
+ * of a second visit or decision — Temporal answers an update id it has already completed in the run with
+ * that update's result, without running it again. The key is the caller's own: another user, or the same
+ * key with another body, is another request (it runs, and never receives someone else's answer; the draft's
+ * 422 for a reused key would need the first body stored, which this does not). Undefined without the header
+ * (each request is then a new update).
  * @throws ApiError 400 naming `headers.idempotency-key` when the key is malformed.
  * Source: ours (issue 11, "Faults under load": retried requests must be safe).
  */
@@ -155,5 +160,6 @@ export function updateIdOf(request: FastifyRequest, action: string): string | un
   if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
     throw badRequest('Idempotency-Key: expected 8–128 letters, digits or . _ : -', [{ path: 'headers.idempotency-key', message: 'expected 8–128 letters, digits or . _ : -' }]);
   }
-  return `${action}:${key}`;
+  const digest = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('base64url').slice(0, 22);
+  return `${action}:${principalOf(request).userId}:${key}:${digest}`;
 }

@@ -36,8 +36,17 @@ describe('Idempotency-Key', () => {
     const third = await post(`/v1/alerts/${id}/visits`, visit, `${hh}.visit.2`);
     expect(third.json().visits).toHaveLength(2);
 
+    // The key is the caller's own and names this body: another user's request with the same key, or the same key
+    // with another body, runs as itself and never receives the first request's answer.
+    const town = await ctx.token('town_staff', UNITS.jingyuan);
+    const theirs = await ctx.app.inject({ method: 'POST', url: `/v1/alerts/${id}/visits`, headers: { ...authz(town), 'idempotency-key': `${hh}.visit.1` }, payload: { ...visit, visitors: ['town.wang'], outcome: 'needs_assistance' } });
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.json().visits).toHaveLength(3);
+    const otherBody = await post(`/v1/alerts/${id}/visits`, { ...visit, notes: '再次走访' }, `${hh}.visit.1`);
+    expect(otherBody.json().visits).toHaveLength(4);
+
     const events = await ctx.mongo.db.collection('events').find({ caseId: id }).toArray();
-    expect(events.filter((e) => e.type === 'visit_recorded')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'visit_recorded')).toHaveLength(4);
     expect(events.filter((e) => e.type === 'reported' || e.type === 'opened')).toHaveLength(1);
   });
 
