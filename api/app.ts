@@ -51,9 +51,13 @@ declare module 'fastify' {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? { level: deps.config.logLevel },
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    // Always the server's own: the audit record and the logs are keyed by it, so a client may not choose it
+    // (a reused id would tie two users' requests together). A gateway's id stays in the request's headers.
+    genReqId: () => randomUUID(),
+    // …and the load balancer's `x-request-id`, when it sends a well-formed one, on every log line of the request.
+    childLoggerFactory: (logger, bindings, opts, raw) => {
+      const upstream = raw.headers['x-request-id'];
+      return logger.child(typeof upstream === 'string' && /^[\w-]{1,64}$/.test(upstream) ? { ...bindings, upstreamRequestId: upstream } : bindings, opts);
     },
     bodyLimit: 256 * 1024,
     // A hop count becomes "trust the first n hops" (proxy-addr's numeric form, which Fastify's types omit).

@@ -58,6 +58,15 @@ describe('health and readiness', () => {
   });
 });
 
+describe('request ids', () => {
+  it('are the server’s own, whatever x-request-id the client sends (the audit record is keyed by them)', async () => {
+    const first = await ctx.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'chosen-by-client' } });
+    const second = await ctx.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'chosen-by-client' } });
+    expect(first.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+  });
+});
+
 describe('authentication', () => {
   it('401 without a token, in the one error shape', async () => {
     const res = await get('/v1/me');
