@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
 import type { HouseholdDoc } from '../../store/collections';
-import { householdsIn, registerHousehold } from '../../store/households';
+import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
+import { inJurisdiction } from '../../domain/permissions';
 import { principalOf } from '../auth';
 import { badRequest, conflict, zErrorBody } from '../errors';
 import { guardedHousehold, guardedUnit, reach } from '../guard';
@@ -69,7 +70,11 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       const result = await registerHousehold(mongo.db, doc);
       if ('conflict' in result) {
         const field = result.idNumber === input.headIdNumber ? 'headIdNumber' : `members.${input.members.findIndex((m) => m.idNumber === result.idNumber)}.idNumber`;
-        throw conflict(`body.${field}: this ID number is already registered in a household`, { householdId: result.conflict });
+        // The holder is named only to those who may read it: otherwise any staff member could learn, for any ID
+        // number in the city, which household holds it (found by a fresh-eyes probe).
+        const holder = result.conflict === undefined ? null : await findHousehold(mongo.db, result.conflict);
+        const visible = holder !== null && inJurisdiction(p.role, p.unit.code, holder.orgPath, 'read');
+        throw conflict(`body.${field}: this ID number is already registered in a household${visible ? '' : ' (outside your jurisdiction)'}`, visible ? { householdId: holder._id } : undefined);
       }
       return reply.code(201).send(show(request, doc));
     },

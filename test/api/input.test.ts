@@ -176,9 +176,21 @@ describe('item 9: people and ID numbers', () => {
     expect(headAsMember.statusCode).toBe(409);
 
     // Nothing of the refused households stays: their other numbers are free.
-    expect(await households().countDocuments({ headIdNumber: { $in: [idNumber(9003), idNumber(9002), idNumber(9005)] } })).toBe(0);
+    for (const n of [9003, 9002, 9005]) expect(await households().countDocuments(byHead(n))).toBe(0);
     const again = await post('/v1/households', household(9003, { members: [{ name: '王五', idNumber: idNumber(9004), relation: '子女' }] }), village);
     expect(again.statusCode, again.body).toBe(201);
+  });
+
+  it('a 409 names the household holding the number only to those who may read it', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    const held = await post('/v1/households', household(9201), village);
+    expect(held.statusCode, held.body).toBe(201);
+    // Staff of a village in another town: refused, and told nothing of where the number is held.
+    const elsewhere = await ctx.token('village_staff', '371002002001');
+    const res = await post('/v1/households', household(9202, { unitCode: '371002002001', members: [{ name: '周七', idNumber: idNumber(9201), relation: '父亲' }] }), elsewhere);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.details).toBeUndefined();
+    expect(res.body).not.toContain(held.json().id);
   });
 
   it('the same ID number written with a lower-case x is the same number', async () => {
