@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { zInstant } from '../../domain/dates';
 import { zOrgCode } from '../../domain/org';
 import { queryAudit } from '../../store/audit';
 import type { AuditDoc } from '../../store/collections';
@@ -7,6 +8,7 @@ import { markPersonalData } from '../audit';
 import { principalOf } from '../auth';
 import { badRequest, zErrorBody } from '../errors';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
+import { zQuery } from '../query';
 
 /**
  * `GET /v1/audit`: the audit record (docs/audit.md), newest first, for admins and city monitors
@@ -56,14 +58,14 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['audit'],
         summary: 'The audit record: every mutating request and every read of unmasked personal data, newest first',
-        querystring: z.object({
+        querystring: zQuery({
           user: z.string().min(1).max(200).optional(),
           /** Records of users in this unit's subtree. */
           unit: zOrgCode.optional(),
           case: z.string().min(1).max(200).optional(),
           household: z.string().min(1).max(200).optional(),
-          from: z.iso.datetime({ offset: true }).optional(),
-          to: z.iso.datetime({ offset: true }).optional(),
+          from: zInstant.optional(),
+          to: zInstant.optional(),
           /** The matrix cell (`alert.recordVisit`) or, for an unguarded route, `METHOD /path`. */
           action: z.string().min(1).max(200).optional(),
           ...pageQuery(),

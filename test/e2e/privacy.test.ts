@@ -248,6 +248,10 @@ describe('the audit record', () => {
     for (const role of ['grid_worker', 'village_staff', 'town_staff', 'town_supervisor', 'district_staff'] as const) {
       expect((await get('/v1/audit', tokens[role]!)).statusCode, role).toBe(403);
     }
+    // Its filters follow the API's one date rule and strict query strings.
+    for (const q of ['from=9999-12-31T00:00:00Z', 'from=0001-01-01T00:00:00Z', 'to=2026-02-30T00:00:00Z', 'form=2026-01-01T00:00:00Z']) {
+      expect((await get(`/v1/audit?${q}`, tokens.city_monitor!)).statusCode, q).toBe(400);
+    }
     const byHousehold = await get(`/v1/audit?household=${household}&limit=200`, tokens.city_monitor!);
     expect(byHousehold.statusCode).toBe(200);
     // Reading the record is recorded too (it names staff and their addresses).
@@ -271,7 +275,7 @@ describe('the audit record', () => {
     } while (cursor);
     expect(seen).toEqual(items.map((r) => r.id));
 
-    const future = (await get(`/v1/audit?user=town_staff.user&from=2999-01-01T00:00:00Z`, tokens.city_monitor!)).json();
+    const future = (await get(`/v1/audit?user=town_staff.user&from=2099-01-01T00:00:00Z`, tokens.city_monitor!)).json();
     expect(future.items).toEqual([]);
     expect((await get('/v1/audit?from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', tokens.city_monitor!)).statusCode).toBe(400);
   });
