@@ -1,6 +1,7 @@
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { hasUnsafeCharacter } from '../domain/text';
 import type { Actor } from '../domain/case';
 import type { OrgUnit } from '../domain/org';
 import { zRole, type Role } from '../domain/roles';
@@ -26,11 +27,14 @@ declare module 'fastify' {
   }
 }
 
+/** A claim that becomes stored text (who did what, in audit records and `createdBy`): the API's text rule, bounded. */
+const zClaimText = z.string().min(1).max(200).refine((s) => !hasUnsafeCharacter(s), 'holds a control, bidirectional or lone-surrogate character');
+
 const zClaims = z.object({
-  sub: z.string().min(1),
+  sub: zClaimText,
   role: zRole,
-  org: z.string().min(1),
-  name: z.string().optional(),
+  org: z.string().min(1).max(64),
+  name: zClaimText.optional(),
 });
 
 const key = (secret: string) => new TextEncoder().encode(secret);

@@ -42,6 +42,13 @@ describe('bearer tokens: times', () => {
     await refusedWith(await mint({ iat: now() }), 'token_no_expiry');
   });
 
+  it('a token whose sub or name holds a control or bidi character is refused (token_claims_invalid): they become stored text', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const badSub = await new SignJWT({ role: 'town_staff', org: UNITS.jingyuan, iat: now, exp: now + 600 }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject('a\u202eb\u0000').sign(new TextEncoder().encode(JWT_SECRET));
+    await refusedWith(badSub, 'token_claims_invalid');
+    await refusedWith(await mint({ iat: now, exp: now + 600 }, { name: '王\u0007五' }), 'token_claims_invalid');
+  });
+
   it('a token with no iat is refused (token_no_issued_at)', async () => {
     await refusedWith(await mint({ exp: now() + 600 }), 'token_no_issued_at');
   });
