@@ -51,10 +51,12 @@ const C1_CONTROL = /[\u0080-\u009F]/;
  * Invisible characters a person's name never holds: zero-width space, non-joiner and joiner, the
  * left-to-right/right-to-left and Arabic letter marks, word joiner and invisible operators, the byte-order
  * mark, the soft hyphen and the Mongolian vowel separator (U+200B–U+200F, U+2060–U+2064, U+FEFF, U+00AD,
- * U+061C, U+180E). With one, the same person is two spellings no one can see apart. Source: ours (UTS #39
- * §3.1 lists them as not allowed in identifiers).
+ * U+061C, U+180E); the combining grapheme joiner U+034F, the Hangul fillers (U+115F, U+1160, U+3164,
+ * U+FFA0) and the variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF); a tab or line break of any kind;
+ * and a combining mark on a Han character (NFC composes none there). With one, the same person is two
+ * spellings no one can see apart. Source: ours (UTS #39 §3.1 lists them as not allowed in identifiers).
  */
-const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u061C\u180E]/;
+const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u061C\u180E\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}\t\n\r\u0085\u2028\u2029]|(?<=\p{Script=Han})\p{M}/u;
 
 /** Whether a text holds a forbidden character (above), a C1 control or a bidi control: what the API refuses in any text it receives. */
 export const hasUnsafeCharacter = (text: string): boolean => FORBIDDEN.test(text) || C1_CONTROL.test(text) || BIDI_CONTROL.test(text);
@@ -103,12 +105,14 @@ const SEPARATOR_VARIANT = /[ \u3000]*[\u00B7\u0387\u16EB\u2022\u2024\u2027\u2219
 
 /**
  * A person's name as stored: NFC, trimmed, inner runs of spaces (and the ideographic space) as one space, and every separator look-alike as
- * the one separator U+00B7, so that 买买提•艾力, 买买提・艾力 and 买买提．艾力 are one spelling, 买买提·艾力.
+ * the one separator U+00B7 (a doubled one as one), so that 买买提•艾力, 买买提・艾力, 买买提．艾力 and 买买提•·艾力
+ * are one spelling, 买买提·艾力.
  * Source: 国家民委等12部门《关于在政府管理和社会公共服务信息系统中统一姓名采集应用规范的通知》(民委发〔2016〕33号)
  * 一: the separator in a name is "·", GB 13000 U+00B7, GB 18030 A1A4; 二: a name field holds at least 50
  * characters.
  */
-export const normalisePersonName = (name: string): string => name.normalize('NFC').trim().replace(/[ \u3000]+/g, ' ').replace(SEPARATOR_VARIANT, NAME_SEPARATOR);
+export const normalisePersonName = (name: string): string =>
+  name.normalize('NFC').trim().replace(/[ \u3000]+/g, ' ').replace(SEPARATOR_VARIANT, NAME_SEPARATOR).replace(/\u00B7{2,}/g, NAME_SEPARATOR);
 
 /** The most characters a name field holds (民委发〔2016〕33号 二: not fewer than 50). */
 export const NAME_MAX = 50;

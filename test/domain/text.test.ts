@@ -22,6 +22,8 @@ describe('names, free text and what the API refuses (issue 11 item 4)', () => {
     expect(zPersonName.parse('  阿依古丽·买买提·吐尔逊 ')).toBe('阿依古丽·买买提·吐尔逊');
     // A full stop between Latin letters is not a separator.
     expect(zPersonName.parse('J. Smith')).toBe('J. Smith');
+    // A doubled separator is one.
+    expect(zPersonName.parse('阿依\u2022\u00b7古丽')).toBe('阿依·古丽');
   });
 
   it('puts a name in NFC', () => {
@@ -29,7 +31,9 @@ describe('names, free text and what the API refuses (issue 11 item 4)', () => {
   });
 
   it('refuses bidi controls, zero-width and other invisible characters in a name, naming invalid_character', () => {
-    for (const bad of ['张\u200b三', '张\u200d三', '\u202e三张', '张\ufeff三', '张\u00ad三', '张\u2066三\u2069', '张\u200f三', '张\u0000三', '张\u0085三']) {
+    for (const bad of ['张\u200b三', '张\u200d三', '\u202e三张', '张\ufeff三', '张\u00ad三', '张\u2066三\u2069', '张\u200f三', '张\u0000三', '张\u0085三',
+      // Hangul fillers, the combining grapheme joiner, a variation selector, a tab or line separator, a mark on a Han character.
+      '阿依\u3164古丽', '阿依\u115f古丽', '阿依\u034f古丽', '阿依\ufe0f古丽', '阿依\u{E0101}古丽', '阿依\t古丽', '阿依\n古丽', '阿依\u2028古丽', '阿\u0301依']) {
       const r = zPersonName.safeParse(bad);
       expect(r.success, JSON.stringify(bad)).toBe(false);
       expect((r.error?.issues[0] as { params?: { code?: string } }).params?.code).toBe('invalid_character');
