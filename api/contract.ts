@@ -1,0 +1,144 @@
+import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { zDay } from '../domain/calendar';
+import { zIdNumber } from '../domain/id-number';
+import { isWriting } from '../domain/permissions';
+import { FORBIDDEN_CONTROL_CLASS } from '../domain/text';
+import { zErrorBody } from './errors';
+
+/**
+ * The API's HTTP contract, made once for every route, so that `/openapi.json` says what the server really
+ * does (a schema-driven fuzzer, test/fuzz, holds the server to it):
+ * - `declareErrorResponses`: each route declares every error status it can answer, from what it is
+ *   (signed in or public, guarded on a case or a unit, writing, with a body or parameters);
+ * - `registerMethodNotAllowed`: a known path asked with a method it does not have answers 405 with `Allow`;
+ * - `openApiTransform`: the request schemas carry the rule no schema of a route states, that no text may
+ *   hold a forbidden character (domain/text.ts), as a JSON-Schema `pattern`; rules a refinement checks
+ *   that JSON Schema cannot spell out are named by a `format` (FORMATS).
+ * Source: ours (RFC 9110 §15.5.6 for 405 and `Allow`).
+ */
+
+/** Methods that carry a body, which Fastify parses before validation (400 malformed, 413 too large, 415 not JSON). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The methods a path may be asked for; anything else Fastify itself refuses before routing. */
+const PROBED_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+const methodsOf = (route: Pick<RouteOptions, 'method'>): string[] => (Array.isArray(route.method) ? route.method : [route.method]).map((m) => m.toUpperCase());
+
+/**
+ * The error statuses a route can answer, from its options (all of them through api/errors.ts, in the one
+ * error shape):
+ * - 400 when anything of the request is validated (body, query string, path parameters) or a body is parsed;
+ *   413 and 415 when a body is parsed (Fastify's body limit and content-type parsers);
+ * - 401 on every signed-in route (no, expired or invalid token); 403 on every guarded route (role, jurisdiction);
+ * - 404 when the guard loads a target (`case`, `unit`, `org`: it may not exist);
+ * - 409 when the guard loads a case for a writing action (the case is closed).
+ * What a handler answers of its own (404 for a household named in a body, 409 for a duplicate, 422 for a
+ * refused step, 429) the route declares itself; this adds only what is missing.
+ */
+export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'schema' | 'config'>): number[] {
+  const schema = (route.schema ?? {}) as Record<string, unknown>;
+  const config = (route.config ?? {}) as { public?: boolean; guard?: { action: string; target?: string } };
+  const statuses = new Set<number>();
+  const hasBody = methodsOf(route).some((m) => BODY_METHODS.has(m));
+  if (hasBody || schema.body || schema.querystring || schema.params) statuses.add(400);
+  if (hasBody) {
+    statuses.add(413);
+    statuses.add(415);
+  }
+  if (!config.public) statuses.add(401);
+  const guard = config.guard;
+  if (guard) {
+    statuses.add(403);
+    if (guard.target) statuses.add(404);
+    if (guard.target === 'case' && isWriting(guard.action)) statuses.add(409);
+  }
+  return [...statuses].sort((a, b) => a - b);
+}
+
+/**
+ * Adds the shared error body (api/errors.ts zErrorBody) for each status of `errorStatusesOf` the route
+ * does not declare. Call from an `onRoute` hook registered before the routes.
+ */
+export function declareErrorResponses(route: RouteOptions): void {
+  if (route.schema?.hide) return;
+  const schema = route.schema ?? {};
+  const response = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
+  for (const status of errorStatusesOf(route)) if (!(status in response) && !(String(status) in response)) response[status] = zErrorBody;
+  route.schema = { ...schema, response };
+}
+
+/**
+ * Answers a request for a known path with a method it lacks: 405 with `Allow` listing the methods the path
+ * has (HEAD wherever GET is), instead of a 404 or a validation error. Runs first of all hooks, on the
+ * requests no route matched; an unknown path stays a 404 (api/errors.ts).
+ */
+export function registerMethodNotAllowed(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = PROBED_METHODS.filter((method) => method !== request.method && app.findRoute({ method, url: path }) !== null);
+    if (allowed.length === 0) return;
+    return reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .send({ error: { code: 'method_not_allowed', message: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}` } });
+  });
+}
+
+/**
+ * Rules the zod schemas check with a refinement, stated in the OpenAPI as a string `format` (and a pattern
+ * for the shape): `date` is RFC 3339's full-date, a real calendar day (domain/calendar.ts zDay);
+ * `cn-resident-id` a resident ID number (GB 11643: birth date, check character; domain/id-number.ts);
+ * `keyset-cursor` a list's opaque cursor as the API returned it (api/pagination.ts; every `cursor` query
+ * parameter). Generators that keep these rules are in test/fuzz/hooks.py.
+ */
+export const FORMATS = {
+  day: { format: 'date' },
+  idNumber: { format: 'cn-resident-id', pattern: '^[0-9]{17}[0-9Xx]$' },
+  cursor: { format: 'keyset-cursor', pattern: '^[A-Za-z0-9_-]+$' },
+} as const;
+// zod's JSON-Schema conversion copies a schema's entry in the global registry into its output.
+z.globalRegistry.add(zDay, { ...z.globalRegistry.get(zDay), ...FORMATS.day });
+z.globalRegistry.add(zIdNumber, { ...z.globalRegistry.get(zIdNumber), ...FORMATS.idNumber });
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * No forbidden control character anywhere in the string (domain/text.ts), as an ECMA-262 pattern. (Lone
+ * surrogates, also refused, are no text of a UTF-8 body at all; the fuzzer generates UTF-8 only.)
+ */
+export const TEXT_PATTERN = `^[^${FORBIDDEN_CONTROL_CLASS}]*$`;
+
+/**
+ * Adds TEXT_PATTERN to every free string of a request's JSON Schema: a string with no `pattern`, `format`,
+ * `enum` or `const` of its own (those admit no forbidden character already). Returns a new schema.
+ */
+export function withTextPattern(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withTextPattern);
+  if (!isObject(schema)) return schema;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(schema)) {
+    out[key] = key === 'properties' && isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTextPattern(v)])) : withTextPattern(value);
+  }
+  const free = out.type === 'string' && out.pattern === undefined && out.format === undefined && out.enum === undefined && out.const === undefined;
+  if (free) out.pattern = TEXT_PATTERN;
+  // Keys are text too (a record's keys): the same rule.
+  if (out.type === 'object' && out.additionalProperties !== false && out.propertyNames === undefined) out.propertyNames = { pattern: TEXT_PATTERN };
+  return out;
+}
+
+/** The OpenAPI transform: fastify-type-provider-zod's zod → JSON Schema, then `withTextPattern` on the request's parts. */
+export const openApiTransform: typeof jsonSchemaTransform = (input) => {
+  const out = jsonSchemaTransform(input);
+  const schema = out.schema as Json | undefined;
+  if (!schema) return out;
+  const next: Json = { ...schema };
+  for (const part of ['body', 'querystring', 'params', 'headers']) if (schema[part] !== undefined) next[part] = withTextPattern(schema[part]);
+  const cursor = (next.querystring as { properties?: Record<string, Json> } | undefined)?.properties?.cursor;
+  if (cursor?.type === 'string') Object.assign(cursor, FORMATS.cursor);
+  return { ...out, schema: next as typeof out.schema };
+};
