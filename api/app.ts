@@ -52,8 +52,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: 256 * 1024,
-    // Longer than any path parameter's schema allows, so that an overlong one is a 400 naming it, not a bare 414.
-    maxParamLength: 1000,
+    routerOptions: {
+      // Longer than any path parameter's schema allows, so that an overlong one is a 400 naming it, not a bare 414.
+      maxParamLength: 1000,
+    },
     // A hop count becomes "trust the first n hops" (proxy-addr's numeric form, which Fastify's types omit).
     trustProxy: typeof deps.config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.config.trustProxy as number)) : deps.config.trustProxy,
     return503OnClosing: true,

@@ -3,8 +3,8 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zDay } from '../domain/calendar';
 import { zIdNumber } from '../domain/id-number';
+import { RECEIPT_LENGTH, zReceipt } from '../domain/report';
 import { isWriting } from '../domain/permissions';
-import { FORBIDDEN_CONTROL_CLASS } from '../domain/text';
 import { zErrorBody } from './errors';
 
 /**
@@ -93,25 +93,41 @@ export function registerMethodNotAllowed(app: FastifyInstance): void {
  * for the shape): `date` is RFC 3339's full-date, a real calendar day (domain/calendar.ts zDay);
  * `cn-resident-id` a resident ID number (GB 11643: birth date, check character; domain/id-number.ts);
  * `keyset-cursor` a list's opaque cursor as the API returned it (api/pagination.ts; every `cursor` query
- * parameter). Generators that keep these rules are in test/fuzz/hooks.py.
+ * parameter); a receipt's alphabet (domain/report.ts). Generators that keep these rules are in test/fuzz/hooks.py.
  */
 export const FORMATS = {
   day: { format: 'date' },
   idNumber: { format: 'cn-resident-id', pattern: '^[0-9]{17}[0-9Xx]$' },
-  cursor: { format: 'keyset-cursor', pattern: '^[A-Za-z0-9_-]+$' },
+  cursor: { format: 'keyset-cursor', pattern: '^[A-Za-z0-9_-]*$' },
+  /** A report's receipt as printed (the API also takes it in lower case, with spaces or dashes). */
+  receipt: { pattern: `^[2-9A-HJKMNP-Za-hjkmnp-z]{${RECEIPT_LENGTH}}$` },
 } as const;
 // zod's JSON-Schema conversion copies a schema's entry in the global registry into its output.
 z.globalRegistry.add(zDay, { ...z.globalRegistry.get(zDay), ...FORMATS.day });
 z.globalRegistry.add(zIdNumber, { ...z.globalRegistry.get(zIdNumber), ...FORMATS.idNumber });
+z.globalRegistry.add(zReceipt, { ...z.globalRegistry.get(zReceipt), ...FORMATS.receipt });
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * No forbidden control character anywhere in the string (domain/text.ts), as an ECMA-262 pattern. (Lone
- * surrogates, also refused, are no text of a UTF-8 body at all; the fuzzer generates UTF-8 only.)
+ * The characters the API refuses in any text it receives (domain/text.ts: C0 controls but tab and line
+ * breaks, DEL and the C1 controls, the bidirectional embedding, override and isolate controls), as the body
+ * of a regular-expression character class in `\uXXXX` escapes, which ECMA-262, Python and Rust read alike.
+ * Lone surrogates, also refused, are not in it: they are no characters of a UTF-8 JSON text at all (RFC 8259
+ * §8.2), and code-point regex engines (Rust's, behind JSON-Schema validators) cannot name them.
  */
+export const REFUSED_CHARACTER_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069';
+const FORBIDDEN_CONTROL_CLASS = REFUSED_CHARACTER_CLASS;
+
+/** No refused character anywhere in the string (REFUSED_CHARACTER_CLASS), as an ECMA-262 pattern. */
 export const TEXT_PATTERN = `^[^${FORBIDDEN_CONTROL_CLASS}]*$`;
+/**
+ * TEXT_PATTERN for a required text (`minLength` ≥ 1): it must also hold a character that is not white
+ * space, since the API trims text before it counts its length (`z.string().trim().min(1)`). U+FEFF is
+ * named beside `\s` because JavaScript's trim removes it and other engines' `\s` does not match it.
+ */
+export const FILLED_TEXT_PATTERN = `^[^${FORBIDDEN_CONTROL_CLASS}]*[^\\s\\uFEFF${FORBIDDEN_CONTROL_CLASS}][^${FORBIDDEN_CONTROL_CLASS}]*$`;
 
 /**
  * Adds TEXT_PATTERN to every free string of a request's JSON Schema: a string with no `pattern`, `format`,
@@ -125,7 +141,7 @@ export function withTextPattern(schema: unknown): unknown {
     out[key] = key === 'properties' && isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTextPattern(v)])) : withTextPattern(value);
   }
   const free = out.type === 'string' && out.pattern === undefined && out.format === undefined && out.enum === undefined && out.const === undefined;
-  if (free) out.pattern = TEXT_PATTERN;
+  if (free) out.pattern = typeof out.minLength === 'number' && out.minLength > 0 ? FILLED_TEXT_PATTERN : TEXT_PATTERN;
   // Keys are text too (a record's keys): the same rule.
   if (out.type === 'object' && out.additionalProperties !== false && out.propertyNames === undefined) out.propertyNames = { pattern: TEXT_PATTERN };
   return out;

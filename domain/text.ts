@@ -8,14 +8,6 @@
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/**
- * The control characters above as the body of a regular-expression character class (`\uXXXX` escapes), for
- * documents that state the rule (the OpenAPI's string patterns, api/contract.ts). Lone surrogates are not
- * in it: they are not characters of a UTF-8 JSON text at all (RFC 8259 §8.2), and regular-expression
- * engines that match code points (Rust's, behind JSON-Schema validators) cannot name them.
- */
-export const FORBIDDEN_CONTROL_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F';
-
 /** Whether a string holds a character no stored text may hold (see above). */
 export const hasForbiddenCharacter = (text: string): boolean => FORBIDDEN.test(text);
 
