@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { zDay } from '../domain/calendar';
 import { zIdNumber } from '../domain/id-number';
 import { RECEIPT_LENGTH, zReceipt } from '../domain/report';
-import { isWriting } from '../domain/permissions';
+import { isWriting, rolesFor } from '../domain/permissions';
+import { ROLES } from '../domain/roles';
 import { zErrorBody } from './errors';
 
 /**
@@ -32,7 +33,8 @@ const methodsOf = (route: Pick<RouteOptions, 'method'>): string[] => (Array.isAr
  * error shape):
  * - 400 when anything of the request is validated (body, query string, path parameters) or a body is parsed;
  *   413 and 415 when a body is parsed (Fastify's body limit and content-type parsers);
- * - 401 on every signed-in route (no, expired or invalid token); 403 on every guarded route (role, jurisdiction);
+ * - 401 on every signed-in route (no, expired or invalid token); 403 on a guarded route that some role may
+ *   not take or whose target lies in a jurisdiction (a route every role may take on no target answers none);
  * - 404 when the guard loads a target (`case`, `unit`, `org`: it may not exist);
  * - 409 when the guard loads a case for a writing action (the case is closed).
  * What a handler answers of its own (404 for a household named in a body, 409 for a duplicate, 422 for a
@@ -40,7 +42,7 @@ const methodsOf = (route: Pick<RouteOptions, 'method'>): string[] => (Array.isAr
  */
 export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'schema' | 'config'>): number[] {
   const schema = (route.schema ?? {}) as Record<string, unknown>;
-  const config = (route.config ?? {}) as { public?: boolean; guard?: { action: string; target?: string } };
+  const config = (route.config ?? {}) as { public?: boolean; guard?: { on: string; action: string; target?: string } };
   const statuses = new Set<number>();
   const hasBody = methodsOf(route).some((m) => BODY_METHODS.has(m));
   if (hasBody || schema.body || schema.querystring || schema.params) statuses.add(400);
@@ -51,7 +53,8 @@ export function errorStatusesOf(route: Pick<RouteOptions, 'method' | 'schema' | 
   if (!config.public) statuses.add(401);
   const guard = config.guard;
   if (guard) {
-    statuses.add(403);
+    // The guard refuses a role the matrix does not allow, and a target outside the caller's jurisdiction.
+    if (guard.target || rolesFor(guard.on, guard.action).length < ROLES.length) statuses.add(403);
     if (guard.target) statuses.add(404);
     if (guard.target === 'case' && isWriting(guard.action)) statuses.add(409);
   }

@@ -99,7 +99,7 @@ function fuzz(identity: (typeof IDENTITIES)[number], token: string | undefined):
     execFile(
       schemathesis,
       args,
-      { env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: HERE, NO_COLOR: '1' }, maxBuffer: 256 * 1024 * 1024, timeout: 30 * 60_000 },
+      { cwd: dir, env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks', PYTHONPATH: HERE, NO_COLOR: '1' }, maxBuffer: 256 * 1024 * 1024, timeout: 30 * 60_000 },
       (err, stdout, stderr) => {
         const output = `${stdout}${stderr}`;
         writeFileSync(join(dir, 'output.txt'), output);
