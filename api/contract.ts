@@ -150,6 +150,46 @@ export function withTextPattern(schema: unknown): unknown {
   return out;
 }
 
+type ZodDef = { type: string; innerType?: ZodLike; in?: ZodLike; out?: ZodLike; shape?: Record<string, ZodLike> };
+type ZodLike = { _zod: { def: ZodDef }; minValue?: number | null; maxValue?: number | null; isInt?: boolean };
+
+/**
+ * The number a query or path value written as text stands for, when its schema reads text and pipes it into
+ * a bounded number (`z.string().regex(…).transform(Number).pipe(z.number().int().min(a).max(b))`): JSON
+ * Schema's input side would show only the text, so the OpenAPI states the number and its bounds instead
+ * (on the wire a query value is text either way). Undefined for any other schema.
+ */
+export function numberBehindText(schema: ZodLike): Json | undefined {
+  let s = schema;
+  while (['default', 'optional', 'prefault'].includes(s._zod.def.type) && s._zod.def.innerType) s = s._zod.def.innerType;
+  if (s._zod.def.type !== 'pipe') return undefined;
+  let out = s;
+  while (out._zod.def.type === 'pipe' && out._zod.def.out) out = out._zod.def.out;
+  let from = s;
+  while (from._zod.def.type === 'pipe' && from._zod.def.in) from = from._zod.def.in;
+  if (out._zod.def.type !== 'number' || from._zod.def.type !== 'string') return undefined;
+  const bounds: Json = { type: out.isInt ? 'integer' : 'number' };
+  if (typeof out.minValue === 'number' && Number.isFinite(out.minValue)) bounds.minimum = out.minValue;
+  if (typeof out.maxValue === 'number' && Number.isFinite(out.maxValue)) bounds.maximum = out.maxValue;
+  return bounds;
+}
+
+/** The query string's or path's JSON Schema with `numberBehindText` stated for each of its properties. */
+function withNumbers(json: unknown, zod: unknown): unknown {
+  const shape = (zod as ZodLike | undefined)?._zod?.def?.shape;
+  const properties = (json as { properties?: Record<string, Json> } | undefined)?.properties;
+  if (!shape || !properties) return json;
+  for (const [key, field] of Object.entries(shape)) {
+    const number = numberBehindText(field);
+    const property = properties[key];
+    if (!number || !property) continue;
+    delete property.pattern;
+    delete property.format;
+    Object.assign(property, number);
+  }
+  return json;
+}
+
 /** The OpenAPI transform: fastify-type-provider-zod's zod → JSON Schema, then `withTextPattern` on the request's parts. */
 export const openApiTransform: typeof jsonSchemaTransform = (input) => {
   const out = jsonSchemaTransform(input);
@@ -157,6 +197,8 @@ export const openApiTransform: typeof jsonSchemaTransform = (input) => {
   if (!schema) return out;
   const next: Json = { ...schema };
   for (const part of ['body', 'querystring', 'params', 'headers']) if (schema[part] !== undefined) next[part] = withTextPattern(schema[part]);
+  const zod = (input.schema ?? {}) as Record<string, unknown>;
+  for (const part of ['querystring', 'params']) if (next[part] !== undefined) next[part] = withNumbers(next[part], zod[part]);
   const cursor = (next.querystring as { properties?: Record<string, Json> } | undefined)?.properties?.cursor;
   if (cursor?.type === 'string') Object.assign(cursor, FORMATS.cursor);
   return { ...out, schema: next as typeof out.schema };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorStatusesOf, FILLED_TEXT_PATTERN, TEXT_PATTERN } from '../../api/contract';
+import { z } from 'zod';
+import { errorStatusesOf, FILLED_TEXT_PATTERN, numberBehindText, TEXT_PATTERN } from '../../api/contract';
 import { DEFAULT_CATALOGUE } from '../../store/catalogue';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
 
@@ -80,6 +81,13 @@ describe('the OpenAPI declares every status a route answers', () => {
     expect(statuses('/v1/public/units/{code}/qr.svg', 'get')).toEqual(['200', '400', '404']);
     const unauthorized = spec.paths['/v1/catalogue']!.get!.responses['401'] as { content: Record<string, { schema: { required: string[] } }> };
     expect(unauthorized.content['application/json']!.schema.required).toEqual(['error']);
+  });
+
+  it('states a query value parsed from text into a bounded number as that number', () => {
+    const limit = z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().min(1).max(200)).default(50);
+    expect(numberBehindText(limit as never)).toEqual({ type: 'integer', minimum: 1, maximum: 200 });
+    expect(numberBehindText(z.string() as never)).toBeUndefined();
+    expect(numberBehindText(z.string().transform((t) => t.length).pipe(z.string()) as never)).toBeUndefined();
   });
 
   it('states the text rule and the refined formats on request fields', () => {
