@@ -110,6 +110,34 @@ z.globalRegistry.add(zDay, { ...z.globalRegistry.get(zDay), ...FORMATS.day });
 z.globalRegistry.add(zIdNumber, { ...z.globalRegistry.get(zIdNumber), ...FORMATS.idNumber });
 z.globalRegistry.add(zReceipt, { ...z.globalRegistry.get(zReceipt), ...FORMATS.receipt });
 
+/**
+ * The years a date the API takes may fall in (issue 11 item 5: bounds by meaning; the date module's
+ * EARLIEST_YEAR–LATEST_YEAR, 1900–2100), and the patterns that state them for the three shapes a date is
+ * written in — `date` (YYYY-MM-DD, a real calendar day), `date-time` (RFC 3339 with an offset) and a month
+ * YYYY-MM — replacing zod's unbounded ones in the OpenAPI. 1900 and 2100 are not leap years, 2000 is.
+ */
+export const DATE_YEARS = { earliest: 1900, latest: 2100 } as const;
+const YEAR = '(?:19[0-9]{2}|20[0-9]{2}|2100)';
+const LEAP_YEAR = '(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26]))';
+const MONTH_DAY = '(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))';
+const DAY = `(?:${YEAR}-${MONTH_DAY}|${LEAP_YEAR}-02-29)`;
+const TIME = 'T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]+)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])';
+export const DATE_PATTERNS = {
+  date: `^${DAY}$`,
+  dateTime: `^${DAY}${TIME}$`,
+  month: `^${YEAR}-(?:0[1-9]|1[0-2])$`,
+} as const;
+/** zod's pattern of a month field (domain's zMonth), which DATE_PATTERNS.month replaces. */
+const ZOD_MONTH_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])$';
+
+/** A request string that is a date, a date-time or a month gets its bounded pattern (DATE_PATTERNS). */
+function withDatePattern(out: Record<string, unknown>): void {
+  if (out.type !== 'string') return;
+  if (out.format === 'date') out.pattern = DATE_PATTERNS.date;
+  else if (out.format === 'date-time') out.pattern = DATE_PATTERNS.dateTime;
+  else if (out.pattern === ZOD_MONTH_PATTERN) out.pattern = DATE_PATTERNS.month;
+}
+
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -143,6 +171,7 @@ export function withTextPattern(schema: unknown): unknown {
   for (const [key, value] of Object.entries(schema)) {
     out[key] = key === 'properties' && isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withTextPattern(v)])) : withTextPattern(value);
   }
+  withDatePattern(out);
   const free = out.type === 'string' && out.pattern === undefined && out.format === undefined && out.enum === undefined && out.const === undefined;
   if (free) out.pattern = typeof out.minLength === 'number' && out.minLength > 0 ? FILLED_TEXT_PATTERN : TEXT_PATTERN;
   // Keys are text too (a record's keys): the same rule.

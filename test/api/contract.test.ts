@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { errorStatusesOf, FILLED_TEXT_PATTERN, numberBehindText, TEXT_PATTERN } from '../../api/contract';
+import { DATE_PATTERNS, errorStatusesOf, FILLED_TEXT_PATTERN, numberBehindText, TEXT_PATTERN } from '../../api/contract';
 import { DEFAULT_CATALOGUE } from '../../store/catalogue';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
 
@@ -81,6 +81,17 @@ describe('the OpenAPI declares every status a route answers', () => {
     expect(statuses('/v1/public/units/{code}/qr.svg', 'get')).toEqual(['200', '400', '404']);
     const unauthorized = spec.paths['/v1/catalogue']!.get!.responses['401'] as { content: Record<string, { schema: { required: string[] } }> };
     expect(unauthorized.content['application/json']!.schema.required).toEqual(['error']);
+  });
+
+  it('states dates as real days in 1900–2100', () => {
+    const day = new RegExp(DATE_PATTERNS.date, 'u');
+    expect(['1900-01-01', '2000-02-29', '2024-02-29', '2100-12-31'].filter((d) => !day.test(d))).toEqual([]);
+    expect(['1899-12-31', '1900-02-29', '2100-02-29', '2023-02-29', '2026-11-31', '2026-12-00', '9999-99-99', '0044-04-24'].filter((d) => day.test(d))).toEqual([]);
+    const instant = new RegExp(DATE_PATTERNS.dateTime, 'u');
+    expect(instant.test('2026-11-29T10:00:00+08:00') && instant.test('2026-11-29T02:00:00.5Z')).toBe(true);
+    expect(instant.test('0020-02-29T00:00:00Z') || instant.test('2026-11-29T10:00:00')).toBe(false);
+    const visit = spec.paths['/v1/alerts/{id}/visits']!.post!.requestBody!.content['application/json']!.schema as { properties: Record<string, { pattern?: string }> };
+    expect(visit.properties.visitedAt!.pattern).toBe(DATE_PATTERNS.dateTime);
   });
 
   it('states a query value parsed from text into a bounded number as that number', () => {
