@@ -114,6 +114,19 @@ export const normalisePersonName = (name: string): string => name.normalize('NFC
 export const NAME_MAX = 50;
 
 /**
+ * zPersonName's rule as an ECMA-262 pattern for the OpenAPI document (`\uXXXX` escapes, which Python and Rust
+ * read alike): C0/C1 controls, bidi controls and the invisible characters refused anywhere; white space at
+ * either end (trimmed), and the first and last other character not the separator ·. Source: ours (the rule of zPersonName, stated).
+ */
+export const PERSON_NAME_PATTERN = (() => {
+  const refused = '\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E';
+  // The separator and its look-alikes (SEPARATOR_VARIANT), which normalisation turns into it.
+  const separators = '\\u00B7\\u0387\\u16EB\\u2022\\u2024\\u2027\\u2219\\u22C5\\u2E31\\u30FB\\u318D\\uFF0E\\uFF65';
+  const edge = `[^\\s${separators}${refused}]`;
+  return `^\\s*${edge}(?:[^${refused}]*${edge})?\\s*$`;
+})();
+
+/**
  * A person's name (a household head or member, a visitor, an investigator, who answered): normalised as
  * `normalisePersonName` says, 1–`NAME_MAX` characters, with no forbidden character, bidi control or
  * invisible character (issue code `invalid_character`), and not beginning or ending with the separator.
@@ -128,7 +141,11 @@ export const zPersonName = z
       ctx.addIssue({ code: 'custom', message: 'a name holds no control, bidirectional or invisible character (zero-width space, joiner, mark, soft hyphen)', input: name, params: { code: 'invalid_character' } });
     else if (name.startsWith(NAME_SEPARATOR) || name.endsWith(NAME_SEPARATOR))
       ctx.addIssue({ code: 'custom', message: 'the separator · stands between the parts of a name', input: name, params: { code: 'invalid_name' } });
-  });
+  })
+  // The same rule for clients (and the schema-driven fuzzer) in the OpenAPI document: no refused or
+  // invisible character, not blank, the separator not first or last. No look-around, so that
+  // every JSON-Schema engine reads it.
+  .meta({ pattern: PERSON_NAME_PATTERN });
 
 /**
  * Free text a person writes (a note, a reason, findings, a report): NFC and trimmed, `min`–`max`
