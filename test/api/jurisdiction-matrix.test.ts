@@ -55,6 +55,9 @@ const DELIBERATELY_PUBLIC = [
   'GET /docs/static/index.html',
   'GET /docs/static/swagger-initializer.js',
   'GET /v1/dev/tokens',
+  // The codec server's CORS preflight for the Temporal UI: answered without a token, grants only the UI's origin (api/routes/codec.ts).
+  'OPTIONS /codec/decode',
+  'OPTIONS /codec/encode',
   'GET /app',
   'GET /app/',
   'GET /app/*',

@@ -3,6 +3,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSources } from '../../activities/departments/file-source';
+import { attachPiiKeyring, piiOf } from '../../store/pii';
 import { COLLECTIONS } from '../../store/collections';
 import { createWorker } from '../../worker/worker';
 import { reassignUpdate, reportUpdate } from '../../workflows/alert/contract';
@@ -30,7 +31,7 @@ let slowCaseWrites = 0;
 /** The read model as the worker sees it, with writes of `cases` slowed on demand (the database is real). */
 function slowable(db: Db): Db {
   const WRITES = new Set(['updateOne', 'replaceOne', 'insertOne', 'bulkWrite', 'findOneAndUpdate', 'findOneAndReplace']);
-  return new Proxy(db, {
+  const proxy: Db = new Proxy(db, {
     get(target, prop, receiver) {
       if (prop !== 'collection') return Reflect.get(target, prop, receiver);
       return (name: string) => {
@@ -49,6 +50,9 @@ function slowable(db: Db): Db {
       };
     },
   });
+  // The keyring travels with the handle (store/pii.ts): the proxy reads and writes sealed data as the database's own handle does.
+  attachPiiKeyring(proxy, piiOf(db));
+  return proxy;
 }
 
 beforeAll(async () => {

@@ -234,7 +234,8 @@ describe('the audit record', () => {
     ]);
     const bad = await post(`/v1/alerts/${alertId}/visits`, tokens.village_staff!, { visitors: [], outcome: 'stable' });
     expect(bad.statusCode).toBe(400);
-    expect(await auditOf(String(bad.headers['x-request-id']))).toMatchObject([{ action: 'alert.recordVisit', caseIds: [], outcome: { status: 400, code: 'bad_request' } }]);
+    // The guard loads and checks the case before the body is validated (api/guard.ts), so a refused body names it too.
+    expect(await auditOf(String(bad.headers['x-request-id']))).toMatchObject([{ action: 'alert.recordVisit', caseIds: [alertId], outcome: { status: 400, code: 'bad_request' } }]);
     const refused = await post(`/v1/alerts/${alertId}/visits`, tokens.city_monitor!, { visitors: ['x'], visitedAt: new Date().toISOString(), outcome: 'stable' });
     expect(refused.statusCode).toBe(403);
     expect(await auditOf(String(refused.headers['x-request-id']))).toMatchObject([{ user: { role: 'city_monitor' }, outcome: { status: 403, code: 'forbidden' } }]);

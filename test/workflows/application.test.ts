@@ -736,9 +736,11 @@ describe('application workflow (time-skipping, default policy, shipped holiday c
 
     expect((await refused(act(a, 'review', TOWN_STAFF, { opinion: 'approve', reason: '符合条件' }))).type).toBe('forbidden');
     await act(a, 'review', TOWN_STAFF_2, { opinion: 'approve', reason: '经全面调查，符合条件' });
-    await sitOutNotice(a);
-    expect((await refused(act(a, 'approval', DISTRICT_STAFF, approvalInput('2027-01-01')))).type).toBe('forbidden');
-    const approved = await act(a, 'approval', DISTRICT_STAFF_2, approvalInput('2027-01-01'));
+    const noticed = await sitOutNotice(a);
+    // The benefit starts on the day the notice ended (the server's clock has moved on with the tests before).
+    const startDate = beijingDay(Date.parse(noticed.notices[0]!.endedAt!));
+    expect((await refused(act(a, 'approval', DISTRICT_STAFF, approvalInput(startDate)))).type).toBe('forbidden');
+    const approved = await act(a, 'approval', DISTRICT_STAFF_2, approvalInput(startDate));
     expect(approved.stage).toBe('in_benefit');
     expect(approved.investigations.map((i) => i.investigators)).toEqual([['village.li', 'village.zhang']]);
     expect(approved.decisions.map((d) => [d.act, d.by.userId])).toEqual([

@@ -6,6 +6,8 @@ import type { HolidayCalendar } from '../../../domain/calendar';
 import type { Actor } from '../../../domain/case';
 import { resolvePolicy } from '../../../domain/policy';
 import { shippedHolidayCalendar } from '../../../store/calendar';
+import { sealHousehold } from '../../../store/households';
+import { piiOf } from '../../../store/pii';
 import { COLLECTIONS } from '../../../store/collections';
 import { applicationWorkflow } from '../../../workflows';
 import { applicationQuery, applicationStepUpdates, applicationWorkflowId, type ApplicationInput } from '../../../workflows/application/contract';
@@ -53,18 +55,23 @@ export interface FileOptions {
 /** Registers a household (its head has records in the sample extracts) and files an application for it (tracked by the harness). */
 export async function fileApplication(h: TimeSkippingHarness, opts: FileOptions = {}): Promise<Started> {
   const householdId = opts.fromAlert?.householdId ?? `hh-${randomBytes(6).toString('hex')}`;
-  await h.mongo.db.collection<{ _id: string }>(COLLECTIONS.households).insertOne({
-    _id: householdId,
-    headName: '张一',
-    headIdNumber: idNumber(1),
-    members: [],
-    address: '威海市环翠区海港路1号',
-    phone: '13800000000',
-    unitCode: VILLAGE.code,
-    villageCode: VILLAGE.code,
-    orgPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code],
-    categories: ['minimum_subsistence'],
-  } as { _id: string });
+  // Stored as the register stores it (sealed, with its blind indexes: store/households.ts), never in plain.
+  await h.mongo.db.collection(COLLECTIONS.households).insertOne(
+    sealHousehold(piiOf(h.mongo.db), {
+      _id: householdId,
+      headName: '张一',
+      headIdNumber: idNumber(1),
+      members: [],
+      address: '威海市环翠区海港路1号',
+      phone: '13800000000',
+      unitCode: VILLAGE.code,
+      villageCode: VILLAGE.code,
+      orgPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code],
+      categories: ['minimum_subsistence'],
+      createdAt: new Date(0).toISOString(),
+      createdBy: 'test',
+    }) as never,
+  );
   const input: ApplicationInput = {
     submit: {
       householdId,
