@@ -1,8 +1,9 @@
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { EARLIEST_YEAR, LATEST_YEAR, zDay } from '../domain/dates';
+import { EARLIEST_YEAR, LATEST_YEAR, zDay, zInstant } from '../domain/dates';
 import { zIdNumber } from '../domain/id-number';
+import { UNSAFE_CHARACTER_CLASS } from '../domain/text';
 import { RECEIPT_LENGTH, zReceipt } from '../domain/report';
 import { isWriting, rolesFor } from '../domain/permissions';
 import { ROLES } from '../domain/roles';
@@ -107,6 +108,9 @@ export const FORMATS = {
 } as const;
 // zod's JSON-Schema conversion copies a schema's entry in the global registry into its output.
 z.globalRegistry.add(zDay, { ...z.globalRegistry.get(zDay), ...FORMATS.day });
+// An instant is zod's date-time and a year check, two patterns zod writes as an `allOf` without a format;
+// the format makes it one bounded pattern below (withDatePattern).
+z.globalRegistry.add(zInstant, { ...z.globalRegistry.get(zInstant), format: 'date-time' });
 z.globalRegistry.add(zIdNumber, { ...z.globalRegistry.get(zIdNumber), ...FORMATS.idNumber });
 z.globalRegistry.add(zReceipt, { ...z.globalRegistry.get(zReceipt), ...FORMATS.receipt });
 
@@ -130,12 +134,24 @@ export const DATE_PATTERNS = {
 /** zod's pattern of a month field (domain's zMonth), which DATE_PATTERNS.month replaces. */
 const ZOD_MONTH_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])$';
 
-/** A request string that is a date, a date-time or a month gets its bounded pattern (DATE_PATTERNS). */
+/**
+ * A request string that is a date, a date-time or a month gets its bounded pattern (DATE_PATTERNS), which
+ * implies every pattern zod wrote for it: a schema with two checks (the shape, then the years) comes out of
+ * zod as an `allOf` of patterns, which goes, so that the field has the one pattern (a generator that must
+ * filter one pattern's strings through another finds almost none).
+ */
 function withDatePattern(out: Record<string, unknown>): void {
   if (out.type !== 'string') return;
-  if (out.format === 'date') out.pattern = DATE_PATTERNS.date;
-  else if (out.format === 'date-time') out.pattern = DATE_PATTERNS.dateTime;
-  else if (out.pattern === ZOD_MONTH_PATTERN) out.pattern = DATE_PATTERNS.month;
+  const parts = Array.isArray(out.allOf) ? (out.allOf as unknown[]) : [];
+  const onlyPatterns = parts.every((p) => isObject(p) && Object.keys(p).every((k) => k === 'pattern' || (k === 'type' && p.type === 'string')));
+  const patterns = [out.pattern, ...parts.map((p) => (isObject(p) ? p.pattern : undefined))];
+  let bounded: string | undefined;
+  if (out.format === 'date') bounded = DATE_PATTERNS.date;
+  else if (out.format === 'date-time') bounded = DATE_PATTERNS.dateTime;
+  else if (patterns.includes(ZOD_MONTH_PATTERN)) bounded = DATE_PATTERNS.month;
+  if (bounded === undefined || !onlyPatterns) return;
+  out.pattern = bounded;
+  delete out.allOf;
 }
 
 type Json = Record<string, unknown>;
@@ -148,7 +164,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * Lone surrogates, also refused, are not in it: they are no characters of a UTF-8 JSON text at all (RFC 8259
  * §8.2), and code-point regex engines (Rust's, behind JSON-Schema validators) cannot name them.
  */
-export const REFUSED_CHARACTER_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069';
+export const REFUSED_CHARACTER_CLASS = UNSAFE_CHARACTER_CLASS;
 const FORBIDDEN_CONTROL_CLASS = REFUSED_CHARACTER_CLASS;
 
 /** No refused character anywhere in the string (REFUSED_CHARACTER_CLASS), as an ECMA-262 pattern. */
@@ -225,7 +241,9 @@ export const openApiTransform: typeof jsonSchemaTransform = (input) => {
   const schema = out.schema as Json | undefined;
   if (!schema) return out;
   const next: Json = { ...schema };
-  for (const part of ['body', 'querystring', 'params', 'headers']) if (schema[part] !== undefined) next[part] = withTextPattern(schema[part]);
+  // A protocol body (api/text-input.ts `protocolBody`) is not under the text rule; its own schema stands.
+  const protocolBody = (input.route?.config as { protocolBody?: boolean } | undefined)?.protocolBody === true;
+  for (const part of ['body', 'querystring', 'params', 'headers']) if (schema[part] !== undefined && !(part === 'body' && protocolBody)) next[part] = withTextPattern(schema[part]);
   const zod = (input.schema ?? {}) as Record<string, unknown>;
   for (const part of ['querystring', 'params']) if (next[part] !== undefined) next[part] = withNumbers(next[part], zod[part]);
   const cursor = (next.querystring as { properties?: Record<string, Json> } | undefined)?.properties?.cursor;

@@ -114,16 +114,34 @@ export const normalisePersonName = (name: string): string => name.normalize('NFC
 export const NAME_MAX = 50;
 
 /**
+ * What the API refuses in any text it receives (`hasUnsafeCharacter` but lone surrogates: C0 controls but tab
+ * and line breaks, DEL and the C1 controls, the bidi controls), as the body of a regular-expression
+ * character class in `\uXXXX` escapes, which ECMA-262, Python and Rust read alike. Lone surrogates are not
+ * in it: no UTF-8 JSON text carries one (RFC 8259 §8.2), and code-point regex engines cannot name them.
+ */
+export const UNSAFE_CHARACTER_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069';
+
+/**
+ * The white space `String.prototype.trim` removes (ECMA-262 WhiteSpace and LineTerminator) that the API
+ * lets in (so not U+000B, U+000C), as a character-class body: named one by one because `\s` means
+ * different sets in different engines (Python's has U+001C–U+001F and U+0085, JavaScript's U+FEFF).
+ */
+const TRIMMED_SPACE_CLASS = '\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+
+/**
  * zPersonName's rule as an ECMA-262 pattern for the OpenAPI document (`\uXXXX` escapes, which Python and Rust
- * read alike): C0/C1 controls, bidi controls and the invisible characters refused anywhere; white space at
- * either end (trimmed), and the first and last other character not the separator ·. Source: ours (the rule of zPersonName, stated).
+ * read alike; no `\s`, no look-around): any white space at either end (trimmed), between them a first and a
+ * last character that is not white space nor the separator · or a look-alike of it, and nowhere a
+ * character the API refuses in any text (UNSAFE_CHARACTER_CLASS) or an invisible one. Source: ours (the rule
+ * of zPersonName, stated).
  */
 export const PERSON_NAME_PATTERN = (() => {
-  const refused = '\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E';
+  const refused = `${UNSAFE_CHARACTER_CLASS}\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E`;
   // The separator and its look-alikes (SEPARATOR_VARIANT), which normalisation turns into it.
   const separators = '\\u00B7\\u0387\\u16EB\\u2022\\u2024\\u2027\\u2219\\u22C5\\u2E31\\u30FB\\u318D\\uFF0E\\uFF65';
-  const edge = `[^\\s${separators}${refused}]`;
-  return `^\\s*${edge}(?:[^${refused}]*${edge})?\\s*$`;
+  const space = `[${TRIMMED_SPACE_CLASS}]*`;
+  const edge = `[^${TRIMMED_SPACE_CLASS}${separators}${refused}]`;
+  return `^${space}${edge}(?:[^${refused}]*${edge})?${space}$`;
 })();
 
 /**
