@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DATE_PATTERNS, errorStatusesOf, FILLED_TEXT_PATTERN, numberBehindText, TEXT_PATTERN } from '../../api/contract';
-import { PERSON_NAME_PATTERN } from '../../domain/text';
+import { hasUnsafeCharacter, PERSON_NAME_PATTERN, zPersonName } from '../../domain/text';
 import { DEFAULT_CATALOGUE } from '../../store/catalogue';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
 
@@ -119,5 +119,30 @@ describe('the OpenAPI declares every status a route answers', () => {
     const codec = JSON.stringify(spec.paths['/codec/decode']!.post!.requestBody!.content['application/json']!.schema);
     expect(codec).not.toContain(TEXT_PATTERN);
     expect(codec).not.toContain('propertyNames');
+  });
+
+  it('states a person’s name as the API takes it, in any regex engine (no \\s, whose set differs between engines)', () => {
+    expect(PERSON_NAME_PATTERN).not.toMatch(/\\[sSdDwWbB]/);
+    const pattern = new RegExp(PERSON_NAME_PATTERN, 'u');
+    // What the API takes: no unsafe character anywhere (api/text-input.ts, before trimming), then zPersonName.
+    const takes = (name: string) => !hasUnsafeCharacter(name) && zPersonName.safeParse(name).success;
+    const names = ['张三', ' \t张三\u3000', '\u00A0张三\uFEFF', '张三\u2028', '张\t三', '买买提•艾力', '张·三', '\u000B张三', '张三\u000C', '\u0085张三', '张三\u001C', '·张三', '张三 ·', '张三\u00A0·', '张\u200B三', '', ' \t ', '\u202E张三'];
+    expect(names.filter((name) => pattern.test(name) !== takes(name)).map((name) => JSON.stringify(name))).toEqual([]);
+  });
+});
+
+describe('the codec server’s body is Temporal’s protocol data (api/text-input.ts protocolBody)', () => {
+  it('takes metadata keys with control characters, which every other body refuses', async () => {
+    const district = await ctx.token('district_staff', UNITS.huancui);
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const payload = { metadata: { encoding: b64('json/plain'), 'x\u0001\u0085key': b64('v') }, data: b64('"hi"') };
+    const encoded = await ctx.app.inject({ method: 'POST', url: '/codec/encode', headers: authz(district), payload: { payloads: [payload] } });
+    expect(encoded.statusCode, encoded.body).toBe(200);
+    const decoded = await ctx.app.inject({ method: 'POST', url: '/codec/decode', headers: authz(district), payload: encoded.json() });
+    expect(decoded.json()).toEqual({ payloads: [payload] });
+    // The same key in an ordinary body is refused, naming it.
+    const put = await ctx.app.inject({ method: 'PUT', url: '/v1/catalogue', headers: authz(admin), payload: { 'x\u0001': 1 } });
+    expect(put.statusCode).toBe(400);
+    expect(put.json().error.details).toEqual([expect.objectContaining({ code: 'invalid_character' })]);
   });
 });
