@@ -3,7 +3,7 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { EARLIEST_YEAR, LATEST_YEAR, zDay, zInstant } from '../domain/dates';
 import { zIdNumber } from '../domain/id-number';
-import { UNSAFE_CHARACTER_CLASS } from '../domain/text';
+import { TRIMMED_SPACE_CLASS, UNSAFE_CHARACTER_CLASS } from '../domain/text';
 import { RECEIPT_LENGTH, zReceipt } from '../domain/report';
 import { isWriting, rolesFor } from '../domain/permissions';
 import { ROLES } from '../domain/roles';
@@ -171,10 +171,11 @@ const FORBIDDEN_CONTROL_CLASS = REFUSED_CHARACTER_CLASS;
 export const TEXT_PATTERN = `^[^${FORBIDDEN_CONTROL_CLASS}]*$`;
 /**
  * TEXT_PATTERN for a required text (`minLength` ≥ 1): it must also hold a character that is not white
- * space, since the API trims text before it counts its length (`z.string().trim().min(1)`). U+FEFF is
- * named beside `\s` because JavaScript's trim removes it and other engines' `\s` does not match it.
+ * space, since the API trims text before it counts its length (`z.string().trim().min(1)`). The white
+ * space is named (domain/text.ts TRIMMED_SPACE_CLASS: what JavaScript's trim removes), not `\s`, whose set
+ * differs between engines (Python's, ASCII or Unicode, is not ECMA-262's).
  */
-export const FILLED_TEXT_PATTERN = `^[^${FORBIDDEN_CONTROL_CLASS}]*[^\\s\\uFEFF${FORBIDDEN_CONTROL_CLASS}][^${FORBIDDEN_CONTROL_CLASS}]*$`;
+export const FILLED_TEXT_PATTERN = `^[^${FORBIDDEN_CONTROL_CLASS}]*[^${TRIMMED_SPACE_CLASS}${FORBIDDEN_CONTROL_CLASS}][^${FORBIDDEN_CONTROL_CLASS}]*$`;
 
 /**
  * Adds TEXT_PATTERN to every free string of a request's JSON Schema: a string with no `pattern`, `format`,

@@ -126,7 +126,7 @@ export const UNSAFE_CHARACTER_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u0
  * lets in (so not U+000B, U+000C), as a character-class body: named one by one because `\s` means
  * different sets in different engines (Python's has U+001C–U+001F and U+0085, JavaScript's U+FEFF).
  */
-const TRIMMED_SPACE_CLASS = '\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+export const TRIMMED_SPACE_CLASS = '\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
 
 /**
  * zPersonName's rule as an ECMA-262 pattern for the OpenAPI document (`\uXXXX` escapes, which Python and Rust

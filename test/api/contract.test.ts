@@ -123,6 +123,11 @@ describe('the OpenAPI declares every status a route answers', () => {
 
   it('states a person’s name as the API takes it, in any regex engine (no \\s, whose set differs between engines)', () => {
     expect(PERSON_NAME_PATTERN).not.toMatch(/\\[sSdDwWbB]/);
+    expect(FILLED_TEXT_PATTERN).not.toMatch(/\\[sSdDwWbB]/);
+    const filled = new RegExp(FILLED_TEXT_PATTERN, 'u');
+    // A required text is trimmed before its length is counted: white space alone is no text.
+    expect([' \u3000\u00A0\uFEFF\t\n', '\u2028'].filter((t) => filled.test(t))).toEqual([]);
+    expect(filled.test(' 有内容 ')).toBe(true);
     const pattern = new RegExp(PERSON_NAME_PATTERN, 'u');
     // What the API takes: no unsafe character anywhere (api/text-input.ts, before trimming), then zPersonName.
     const takes = (name: string) => !hasUnsafeCharacter(name) && zPersonName.safeParse(name).success;
