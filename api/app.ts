@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { Db, MongoClient } from 'mongodb';
 import type { Config } from '../config';
@@ -11,6 +11,7 @@ import { registerAuth } from './auth';
 import { registerErrorHandler } from './errors';
 import { registerTextInput } from './text-input';
 import { useCursorKey } from './pagination';
+import { declareErrorResponses, openApiTransform, registerMethodNotAllowed } from './contract';
 import { registerGuard } from './guard';
 import { registerPublicChannel } from './public-channel';
 import { registerAudit } from './audit';
@@ -60,6 +61,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return logger.child(typeof upstream === 'string' && /^[\w-]{1,64}$/.test(upstream) ? { ...bindings, upstreamRequestId: upstream } : bindings, opts);
     },
     bodyLimit: 256 * 1024,
+    routerOptions: {
+      // Longer than any path parameter's schema allows, so that an overlong one is a 400 naming it, not a bare 414.
+      maxParamLength: 1000,
+    },
     // A hop count becomes "trust the first n hops" (proxy-addr's numeric form, which Fastify's types omit).
     trustProxy: typeof deps.config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.config.trustProxy as number)) : deps.config.trustProxy,
     return503OnClosing: true,
@@ -73,6 +78,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   registerErrorHandler(app);
+  // A known path with a method it lacks: 405 with Allow, before any other hook sees the request (api/contract.ts).
+  registerMethodNotAllowed(app);
+  // Every route declares every error status it can answer, in the one error shape (api/contract.ts).
+  app.addHook('onRoute', declareErrorResponses);
   // The public channel's per-client request limit (before anything reads the body) and its response headers.
   registerPublicChannel(app, deps.config.policy.reports);
   // Valid UTF-8, no control or bidi character, NFC: on every route (api/text-input.ts, domain/text.ts).
@@ -94,7 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
   app.addHook('onRoute', (route) => {
     // The docs UI and its assets are public like the document it shows.

@@ -156,7 +156,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       request.log.warn({ err }, 'read model unavailable');
       return reply.code(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: 'the read model is unavailable; try again in a few seconds' } });
     }
-    if (isResponseSerializationError(err)) request.log.error({ issues: err.cause.issues }, 'response does not match its schema');
+    // Always our bug (a store function returned more or other than the route documents): logged at error
+    // level with the route and the failing fields, never shown to the caller.
+    if (isResponseSerializationError(err)) request.log.error({ route: `${request.method} ${request.routeOptions.url}`, issues: err.cause.issues }, 'BUG: response does not match its documented schema');
     else request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal', message: 'internal error; the request id is in the x-request-id header' } });
   });

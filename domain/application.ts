@@ -95,7 +95,7 @@ export const zApprovalInput = z.discriminatedUnion('decision', [
     .object({
       decision: z.literal('approve'),
       category: zText(50),
-      monthlyAmount: zYuan(100_000).refine((n) => n > 0, 'a benefit is more than 0 yuan'),
+      monthlyAmount: zYuan(100_000).positive('a benefit is more than 0 yuan'),
       startDate: zDay,
       reason: zText(2000),
     })
@@ -117,7 +117,7 @@ export const zReReviewInput = z
   .object({
     outcome: z.enum(['renew', 'change', 'stop']),
     reason: zText(2000),
-    monthlyAmount: zYuan(100_000).refine((n) => n > 0, 'a benefit is more than 0 yuan').optional(),
+    monthlyAmount: zYuan(100_000).positive('a benefit is more than 0 yuan').optional(),
     labourCapacity: z.enum(LABOUR_CAPACITY).optional(),
   })
   .strict()

@@ -118,6 +118,38 @@ export const normalisePersonName = (name: string): string =>
 export const NAME_MAX = 50;
 
 /**
+ * What the API refuses in any text it receives (`hasUnsafeCharacter` but lone surrogates: C0 controls but tab
+ * and line breaks, DEL and the C1 controls, the bidi controls), as the body of a regular-expression
+ * character class in `\uXXXX` escapes, which ECMA-262, Python and Rust read alike. Lone surrogates are not
+ * in it: no UTF-8 JSON text carries one (RFC 8259 §8.2), and code-point regex engines cannot name them.
+ */
+export const UNSAFE_CHARACTER_CLASS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069';
+
+/**
+ * The white space `String.prototype.trim` removes (ECMA-262 WhiteSpace and LineTerminator) that the API
+ * lets in (so not U+000B, U+000C), as a character-class body: named one by one because `\s` means
+ * different sets in different engines (Python's has U+001C–U+001F and U+0085, JavaScript's U+FEFF).
+ */
+export const TRIMMED_SPACE_CLASS = '\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF';
+
+/**
+ * zPersonName's rule as an ECMA-262 pattern for the OpenAPI document (`\uXXXX` escapes, which Python and Rust
+ * read alike; no `\s`, no look-around): any white space at either end (trimmed), between them a first and a
+ * last character that is not white space nor the separator · or a look-alike of it, and nowhere a
+ * character the API refuses in any text (UNSAFE_CHARACTER_CLASS) or an invisible one. Source: ours (the rule
+ * of zPersonName, stated).
+ */
+export const PERSON_NAME_PATTERN = (() => {
+  // INVISIBLE's characters that a class can name (not the supplementary variation selectors, nor a mark after Han).
+  const refused = `${UNSAFE_CHARACTER_CLASS}\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E\\u034F\\u115F\\u1160\\u3164\\uFFA0\\uFE00-\\uFE0F\\t\\n\\r\\u0085\\u2028\\u2029`;
+  // The separator and its look-alikes (SEPARATOR_VARIANT), which normalisation turns into it.
+  const separators = '\\u00B7\\u0387\\u16EB\\u2022\\u2024\\u2027\\u2219\\u22C5\\u2E31\\u30FB\\u318D\\uFF0E\\uFF65';
+  const space = `[${TRIMMED_SPACE_CLASS}]*`;
+  const edge = `[^${TRIMMED_SPACE_CLASS}${separators}${refused}]`;
+  return `^${space}${edge}(?:[^${refused}]*${edge})?${space}$`;
+})();
+
+/**
  * A person's name (a household head or member, a visitor, an investigator, who answered): normalised as
  * `normalisePersonName` says, 1–`NAME_MAX` characters, with no forbidden character, bidi control or
  * invisible character (issue code `invalid_character`), and not beginning or ending with the separator.
@@ -132,7 +164,11 @@ export const zPersonName = z
       ctx.addIssue({ code: 'custom', message: 'a name holds no control, bidirectional or invisible character (zero-width space, joiner, mark, soft hyphen)', input: name, params: { code: 'invalid_character' } });
     else if (name.startsWith(NAME_SEPARATOR) || name.endsWith(NAME_SEPARATOR))
       ctx.addIssue({ code: 'custom', message: 'the separator · stands between the parts of a name', input: name, params: { code: 'invalid_name' } });
-  });
+  })
+  // The same rule for clients (and the schema-driven fuzzer) in the OpenAPI document: no refused or
+  // invisible character, not blank, the separator not first or last. No look-around, so that
+  // every JSON-Schema engine reads it.
+  .meta({ pattern: PERSON_NAME_PATTERN });
 
 /**
  * Free text a person writes (a note, a reason, findings, a report): NFC and trimmed, `min`–`max`

@@ -1,5 +1,5 @@
 import { findPostgresBin } from './lib/postgres';
-import { ensureMongoServer, ensureTemporalCli, ensureTestServer, MissingToolError } from './lib/tools';
+import { ensureMongoServer, ensureSchemathesis, ensureTemporalCli, ensureTestServer, MissingToolError } from './lib/tools';
 
 // `npm run tools`: obtains every server binary the stack and the tests use (cached; a no-op once built).
 const log = (line: string) => console.log(`[tools] ${line}`);
@@ -10,10 +10,12 @@ try {
   // FerretDB's backend: PostgreSQL's server binaries are not built here, only found (Debian's package).
   const postgres = server?.kind === 'ferretdb' ? findPostgresBin() : undefined;
   const testServer = await ensureTestServer(log);
+  const fuzzer = await ensureSchemathesis(log);
   log(`temporal: ${temporal}`);
   log(`mongo: ${mongo}`);
   if (postgres) log(`postgres: ${postgres}`);
   log(`time-skipping test server: ${testServer}`);
+  log(`schemathesis: ${fuzzer}`);
 } catch (err) {
   if (err instanceof MissingToolError) {
     console.error(`jiuzhu: ${err.message}`);

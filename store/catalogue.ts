@@ -47,10 +47,15 @@ export const DEFAULT_CATALOGUE: Catalogue = {
   socialForces: [{ code: 'social_forces', name: '社会力量参与' }],
 };
 
-/** The stored catalogue (as stored, with who changed it when), or DEFAULT_CATALOGUE before anyone edits it. */
+/**
+ * The catalogue in force, exactly the shape `zCatalogue` documents (`{ categories, items, socialForces }`):
+ * the stored one without what the store keeps beside it (`updatedAt`, `updatedBy`), or DEFAULT_CATALOGUE
+ * before anyone edits it. (Returning the stored document whole made every GET /v1/catalogue a 500 after
+ * the first PUT: the strict response schema refused the bookkeeping fields; issue 11.)
+ */
 export async function loadCatalogue(db: Db): Promise<Catalogue> {
-  const doc = await collections(db).catalogue.findOne({ _id: CATALOGUE_ID }, { projection: { _id: 0 } });
-  return doc ?? DEFAULT_CATALOGUE;
+  const doc = await collections(db).catalogue.findOne({ _id: CATALOGUE_ID }, { projection: { _id: 0, categories: 1, items: 1, socialForces: 1 } });
+  return doc ? { categories: doc.categories, items: doc.items, socialForces: doc.socialForces } : DEFAULT_CATALOGUE;
 }
 
 /** Replaces the catalogue (already checked with zCatalogue), recording who changed it. */

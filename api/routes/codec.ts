@@ -47,7 +47,9 @@ export const codecRoutes: FastifyPluginAsyncZod = async (app) => {
       `/codec/${op}`,
       {
         bodyLimit: CODEC_BODY_LIMIT,
-        config: { guard: { on: 'temporal_payloads', action: 'read' } },
+        // Payloads are Temporal's protocol data (metadata keys are whatever an SDK or converter chose), not text
+        // jiuzhu stores: out of the text rule (api/text-input.ts).
+        config: { guard: { on: 'temporal_payloads', action: 'read' }, protocolBody: true },
         schema: {
           tags: ['system'],
           summary: op === 'decode' ? 'Codec server: decrypt Temporal payloads for the Temporal UI (personal data unmasked)' : 'Codec server: encrypt Temporal payloads for the Temporal UI',

@@ -209,12 +209,18 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/public/units/:code/qr.svg',
     {
       config: { public: true },
-      schema: { tags: ['public'], summary: 'The unit’s QR code as SVG, for printing (image/svg+xml)', security: [], params, response: { 400: zErrorBody, 404: zErrorBody, 429: zErrorBody } },
+      schema: {
+        tags: ['public'],
+        summary: 'The unit’s QR code as SVG, for printing (image/svg+xml)',
+        security: [],
+        params,
+        response: { 200: { description: 'The QR code', content: { 'image/svg+xml': { schema: z.string() } } }, 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
+      },
     },
     async (request, reply) => {
       const unit = await villageOr404(request.params.code, 'code');
       const svg = await QRCode.toString(publicUnitUrl(config.publicBaseUrl, unit.code), { ...QR_OPTIONS, type: 'svg' });
-      // An image, not JSON: sent as is (the response schemas describe the errors only).
+      // An image, not JSON: sent as is (its response schema only documents the content type).
       return reply.type('image/svg+xml; charset=utf-8').header('cache-control', QR_CACHE).send(svg as never);
     },
   );
@@ -229,7 +235,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         security: [],
         params,
         querystring: zQuery({ width: zQueryInt(128, 2048).default(512) }),
-        response: { 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
+        response: { 200: { description: 'The QR code', content: { 'image/png': { schema: z.string().meta({ format: 'binary' }) } } }, 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
       },
     },
     async (request, reply) => {

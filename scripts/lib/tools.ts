@@ -7,7 +7,8 @@ import { delimiter, join, resolve } from 'node:path';
  * Obtains the servers the stack and the tests run, through package registries only:
  *  - the Temporal CLI (dev server) from its Go module,
  *  - FerretDB from its Go module when there is no `mongod` on PATH,
- *  - Temporal's Java time-skipping test server from Maven Central.
+ *  - Temporal's Java time-skipping test server from Maven Central,
+ *  - the API fuzzer schemathesis from PyPI (into a virtualenv).
  * Built once into a cache outside the clone (JIUZHU_TOOLS_DIR, default ~/.cache/jiuzhu) so that CI and a
  * second clone do not rebuild. Nothing here is committed.
  */
@@ -157,4 +158,31 @@ export async function ensureNode(log: Log, version = NODE_LTS_VERSION): Promise<
   const check = spawnSync(node, ['--version'], { encoding: 'utf8' });
   if (check.stdout.trim() !== `v${version}`) throw new Error(`node: ${node} --version said ${check.stdout.trim() || check.stderr.trim()}, expected v${version}`);
   return node;
+}
+
+/** The schema-driven fuzzer the probe test runs (test/fuzz), pinned: its checks change between releases. */
+export const SCHEMATHESIS_VERSION = '4.32.5';
+
+/**
+ * `schemathesis` from PyPI, installed with pip into a virtualenv in the cache
+ * (`<tools>/schemathesis-<version>/bin/schemathesis`); SCHEMATHESIS overrides the path.
+ * @throws MissingToolError without python3 and its venv module (Debian: python3-venv).
+ */
+export async function ensureSchemathesis(log: Log): Promise<string> {
+  if (process.env.SCHEMATHESIS) return process.env.SCHEMATHESIS;
+  const venv = join(toolsDir(), `schemathesis-${SCHEMATHESIS_VERSION}`);
+  const bin = join(venv, 'bin', 'schemathesis');
+  if (existsSync(bin)) return bin;
+  const python = which('python3');
+  if (!python) throw new MissingToolError('the API fuzzer (schemathesis) needs Python 3.10+ (apt-get install python3 python3-venv)');
+  log(`schemathesis: installing ${SCHEMATHESIS_VERSION} from PyPI into ${venv} (first time only)…`);
+  rmSync(venv, { recursive: true, force: true });
+  try {
+    await run(python, ['-m', 'venv', venv], { log, label: 'schemathesis' });
+  } catch {
+    rmSync(venv, { recursive: true, force: true });
+    throw new MissingToolError('the API fuzzer (schemathesis) needs Python\'s venv module (apt-get install python3-venv)');
+  }
+  await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`], { log, label: 'schemathesis' });
+  return bin;
 }
