@@ -52,11 +52,12 @@ const C1_CONTROL = /[\u0080-\u009F]/;
  * left-to-right/right-to-left and Arabic letter marks, word joiner and invisible operators, the byte-order
  * mark, the soft hyphen and the Mongolian vowel separator (U+200B–U+200F, U+2060–U+2064, U+FEFF, U+00AD,
  * U+061C, U+180E); the combining grapheme joiner U+034F, the Hangul fillers (U+115F, U+1160, U+3164,
- * U+FFA0) and the variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF); a tab or line break of any kind;
+ * U+FFA0) and the variation selectors (Unicode's Variation_Selector: U+FE00–U+FE0F, U+E0100–U+E01EF and
+ * the Mongolian free variation selectors, for names are registered in Han characters); a tab or line break;
  * and a combining mark on a Han character (NFC composes none there). With one, the same person is two
  * spellings no one can see apart. Source: ours (UTS #39 §3.1 lists them as not allowed in identifiers).
  */
-const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u061C\u180E\u034F\u115F\u1160\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}\t\n\r\u0085\u2028\u2029]|(?<=\p{Script=Han})\p{M}/u;
+const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u061C\u180E\u115F\u1160\u3164\uFFA0\t\n\r\u0085\u2028\u2029]|\u034F|\p{Variation_Selector}|(?<=\p{Script=Han})\p{M}/u;
 
 /** Whether a text holds a forbidden character (above), a C1 control or a bidi control: what the API refuses in any text it receives. */
 export const hasUnsafeCharacter = (text: string): boolean => FORBIDDEN.test(text) || C1_CONTROL.test(text) || BIDI_CONTROL.test(text);
