@@ -28,6 +28,8 @@ export interface TemporalServerOptions {
   dbFile?: string;
   logFile?: string;
   namespace?: string;
+  /** Further namespaces to create at start, each with the search attributes (the suite's isolated ones). */
+  extraNamespaces?: string[];
   pragmas?: string[];
   /** Restart the server when it dies (scripts/lib/proc.ts `supervise`); default: no restart. */
   restart?: RestartPolicy;
@@ -50,6 +52,7 @@ async function startTemporalOnce(opts: TemporalServerOptions, log: Log): Promise
     for (const pragma of opts.pragmas ?? TEMPORAL_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
   }
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
+  for (const ns of opts.extraNamespaces ?? []) args.push('--namespace', ns);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
   const proc = startManaged('temporal', cli, args, { logFile: opts.logFile });
   await waitForPort(opts.port, proc, 60_000, opts.logFile ? ` (see ${opts.logFile})` : '');

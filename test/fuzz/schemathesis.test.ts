@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Role } from '../../domain/roles';
 import { ensureSchemathesis } from '../../scripts/lib/tools';
+import { ISOLATED_NAMESPACE } from '../helpers/global-setup';
 import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 
 /**
@@ -39,7 +40,8 @@ let schemathesis: string;
 
 beforeAll(async () => {
   schemathesis = await ensureSchemathesis((line) => console.log(`[tools] ${line}`));
-  ctx = await createTestContext('fuzz');
+  // Its own Temporal namespace: generated requests create Party-day schedules, whose ids are per unit.
+  ctx = await createTestContext('fuzz', { namespace: ISOLATED_NAMESPACE });
   await ctx.startWorker();
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;

@@ -60,7 +60,7 @@ export interface TestContext {
  * An API over the suite's real servers, with its own database and task queue so files do not meet.
  * `policy` (the policy-file content) lets end-to-end tests use second-long durations.
  */
-export async function createTestContext(name: string, opts: { policy?: unknown } = {}): Promise<TestContext> {
+export async function createTestContext(name: string, opts: { policy?: unknown; namespace?: string } = {}): Promise<TestContext> {
   quietRuntime();
   const suffix = `${name}_${randomBytes(3).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
@@ -71,6 +71,8 @@ export async function createTestContext(name: string, opts: { policy?: unknown }
     MONGODB_DB: `t_${suffix}`,
     ...(inject('postgresUrl') ? { FERRETDB_POSTGRESQL_URL: inject('postgresUrl') } : {}),
     TEMPORAL_TASK_QUEUE: `tq-${suffix}`,
+    // A namespace of the file's own (global-setup's ISOLATED_NAMESPACE) when its requests could meet other files' ids.
+    ...(opts.namespace ? { TEMPORAL_NAMESPACE: opts.namespace } : {}),
     JWT_SECRET,
     LOG_LEVEL: 'silent',
   };
