@@ -58,11 +58,20 @@ export function maskPhone(phone: string): string {
   return maskEnds(c, Math.floor(c.length / 4));
 }
 
-/** An address (住址) with its first 6 characters kept (city and district) and any remainder as '****'. Source: ours. */
+/**
+ * An address (住址) with at most a prefix kept and the rest as '****' (its length hidden): the prefix is the
+ * first 6 characters (city and district), but never reaches the first digit (the house number, read through
+ * `foldText`, so full-width and ideographic digits count) nor more than half the address, so a short
+ * address ('海港路2号' → '海港路****', '幸福村' → '幸福****') is never shown whole. '' stays ''. The same mask
+ * stands for a registered address found in free text (redactPersonalData), so both read alike. Source: ours
+ * (issue 11: a 5-character address was shown whole in village rows).
+ */
 export function maskAddress(address: string): string {
   const c = chars(address);
-  if (c.length <= 6) return address;
-  return c.slice(0, 6).join('') + '****';
+  if (c.length === 0) return '';
+  const firstDigit = c.findIndex((ch) => /\d/.test(foldText(ch).text));
+  const keep = Math.min(6, Math.ceil(c.length / 2), firstDigit === -1 ? c.length : firstDigit);
+  return c.slice(0, keep).join('') + '****';
 }
 
 /**
@@ -114,16 +123,95 @@ const LONG_NUMBER = /\d{7,}/g;
 /** A door number: a road or compound followed by a number, or a room/building/unit number. */
 const DOOR_NUMBER = /(?:路|街|巷|道|村|庄|屯|小区|花园|苑|公寓|大厦|里)\s*\d+\s*(?:号|弄)|\d+\s*(?:号楼|号院|栋|幢|单元|室)/g;
 
+/** Dashes people type between digit groups, folded to '-' (NFKC already folds '－' and '﹣'). */
+const DASHES = /[\u2010-\u2015\u2212\u30fc\uff70]/;
+/** Chinese numerals read as digits inside a run of seven or more (a phone or ID number said in words). */
+const CHINESE_DIGITS: Record<string, string> = { 〇: '0', 零: '0', 一: '1', 幺: '1', 二: '2', 两: '2', 三: '3', 四: '4', 五: '5', 六: '6', 七: '7', 八: '8', 九: '9' };
+const DIGIT_LIKE = /^[0-9〇零一幺二两三四五六七八九]$/;
+
+/** The value of a decimal digit of any script that NFKC leaves as it is (Arabic-Indic ٣, Devanagari ३ …). */
+function digitValue(ch: string): string | undefined {
+  if (!/^\p{Nd}$/u.test(ch)) return undefined;
+  let cp = ch.codePointAt(0)!;
+  let start = cp;
+  while (/^\p{Nd}$/u.test(String.fromCodePoint(start - 1))) start--;
+  cp = (cp - start) % 10;
+  return String(cp);
+}
+
 /**
- * Digits joined across spaces and hyphens, so "138 0000 0000" reads as one number; a date (2026-11-29) is
- * left as it is, so a date typed into a note is not taken for a long number.
+ * A text as personal-data detection reads it, with where each of its UTF-16 units came from: `text` is
+ * the folded text; the unit at i came from `text`'s original units [from[i], to[i]). Folding: each code
+ * point through NFKC (full-width digits and letters, circled digits ① → 1, ideographic space), digits of
+ * other scripts to ASCII, dashes to '-', Chinese numerals to digits inside a run of seven or more; with
+ * `joinDigits`, spaces and dashes between digits dropped ("138 0000 0000" is one number) except inside a
+ * date (2026-11-29); with `compact`, every space dropped (a name typed "李 四"). Source: ours (issue 11:
+ * full-width digits got past detection and masking).
  */
-const joinDigits = (text: string) => text.replace(/(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)|\d[\d\s\-－]*\d/g, (run, date?: string) => (date ? run : run.replace(/[\s\-－]+/g, '')));
-const norm = (t: string) => t.replace(/\s+/g, '').toUpperCase();
+export function foldText(text: string, opts: { joinDigits?: boolean; compact?: boolean } = {}): { text: string; from: number[]; to: number[] } {
+  const units: { c: string; from: number; to: number }[] = [];
+  let at = 0;
+  for (const ch of text) {
+    let f = ch.normalize('NFKC');
+    if (DASHES.test(f)) f = '-';
+    else if (f.length <= 2 && /^\p{Nd}$/u.test(f) && !/^\d$/.test(f)) f = digitValue(f) ?? f;
+    for (let i = 0; i < f.length; i++) units.push({ c: f[i]!, from: at, to: at + ch.length });
+    at += ch.length;
+  }
+  // Chinese numerals, only in a run of seven or more digit-like characters.
+  for (let i = 0; i < units.length; ) {
+    let j = i;
+    while (j < units.length && DIGIT_LIKE.test(units[j]!.c)) j++;
+    if (j - i >= 7) for (let k = i; k < j; k++) units[k]!.c = CHINESE_DIGITS[units[k]!.c] ?? units[k]!.c;
+    i = j === i ? i + 1 : j;
+  }
+  let kept = units;
+  if (opts.joinDigits || opts.compact) {
+    const s = units.map((u) => u.c).join('');
+    const drop = new Set<number>();
+    const runs = /(?<!\d)(\d{4}-\d{1,2}-\d{1,2})(?!\d)|\d[\d\s-]*\d/g;
+    for (let m = runs.exec(s); m; m = runs.exec(s)) {
+      if (m[1]) continue;
+      for (let k = m.index; k < m.index + m[0].length; k++) if (/[\s-]/.test(s[k]!)) drop.add(k);
+    }
+    kept = units.filter((u, k) => !drop.has(k) && !(opts.compact && /\s/.test(u.c)));
+  }
+  return { text: kept.map((u) => u.c).join(''), from: kept.map((u) => u.from), to: kept.map((u) => u.to) };
+}
+
+/**
+ * `text` with every match of `pattern` (a global RegExp) in its folded view (foldText with `opts`)
+ * replaced by `replace(the folded match)`; the replacement covers the original characters the match came
+ * from, so "电话１３８ ０００ ０００２" has its digits, not its neighbours, masked. Text outside the matches
+ * is kept as typed.
+ */
+function replaceFolded(text: string, pattern: RegExp, replace: (folded: string) => string, opts: { joinDigits?: boolean; compact?: boolean }): string {
+  const f = foldText(text, opts);
+  let out = '';
+  let last = 0;
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(f.text); m; m = pattern.exec(f.text)) {
+    if (m[0].length === 0) {
+      pattern.lastIndex++;
+      continue;
+    }
+    const start = f.from[m.index]!;
+    const end = f.to[m.index + m[0].length - 1]!;
+    if (start < last) continue; // a match beginning inside a character an earlier match took (⑩ → 10)
+    out += text.slice(last, start) + replace(m[0]);
+    last = end;
+  }
+  return out + text.slice(last);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A registered value as free text is searched for it: folded, no spaces, any case. */
+const literal = (value: string) => new RegExp(escapeRegExp(foldText(value, { compact: true }).text), 'gi');
+const norm = (t: string) => foldText(t, { compact: true }).text.toUpperCase();
 
 /**
  * The distinctive part of a registered address: what follows its first six characters (which maskAddress
- * keeps: city and district), in windows of four characters, so "海港路12号" is caught inside a title.
+ * keeps at most: city and district), in windows of four characters, so "海港路12号" is caught inside a title.
  */
 function addressFragments(address: string): string[] {
   const rest = Array.from(norm(address)).slice(6);
@@ -136,23 +224,24 @@ function addressFragments(address: string): string[] {
 
 /**
  * Which kinds of personal data a text contains: ID-number, phone and long-number patterns and door numbers
- * always; with `known` (the household's register entry) also its names, numbers and address. A heuristic
- * check behind the screener, not instead of them. Source: ours.
+ * always; with `known` (the household's register entry) also its names, numbers and address. The text is
+ * read folded (foldText: full-width, circled and other-script digits, Chinese numerals in a long run,
+ * spaces and dashes inside a number, spaces inside a name), so "１３８０００００００２" and "李 四" are found. A
+ * heuristic check behind the screener, not instead of them. Source: ours.
  */
 export function personalDataIn(text: string, known?: KnownPersonalData): PersonalDataKind[] {
   const found = new Set<PersonalDataKind>();
-  const digits = joinDigits(text);
+  const digits = foldText(text, { joinDigits: true }).text;
   const flat = norm(text);
   if (digits.match(ID_NUMBER)) found.add('id_number');
   if (digits.match(PHONE)) found.add('phone');
   if (!found.has('id_number') && !found.has('phone') && digits.match(LONG_NUMBER)) found.add('long_number');
-  if (text.match(DOOR_NUMBER)) found.add('address');
+  if (digits.match(DOOR_NUMBER)) found.add('address');
   if (known) {
-    const flatDigits = joinDigits(flat);
-    if (known.idNumbers.some((id) => id && flatDigits.includes(norm(id)))) found.add('id_number');
+    if (known.idNumbers.some((id) => id && flat.includes(norm(id)))) found.add('id_number');
     // A phone's last eight digits identify it as well as the whole number.
-    const phoneTails = known.phones.map((p) => p.replace(/\D/g, '').slice(-8)).filter((t) => t.length >= 7);
-    if (phoneTails.some((t) => flatDigits.includes(t))) found.add('phone');
+    const phoneTails = known.phones.map((p) => norm(p).replace(/\D/g, '').slice(-8)).filter((t) => t.length >= 7);
+    if (phoneTails.some((t) => flat.includes(t))) found.add('phone');
     if (known.names.some((n) => Array.from(norm(n)).length >= 2 && flat.includes(norm(n)))) found.add('name');
     if (known.addresses.some((a) => a && (flat.includes(norm(a)) || addressFragments(a).some((f) => flat.includes(f))))) found.add('address');
   }
@@ -161,22 +250,27 @@ export function personalDataIn(text: string, known?: KnownPersonalData): Persona
 
 /**
  * The text with personal data masked the way the register masks it (身份证号 3710**********1234, 电话
- * 138****0000, 姓名 张*, the distinctive part of the address ****): what roles below town level see.
+ * 138****0000, 姓名 张*, a registered address as maskAddress, the distinctive part of it ****, a door
+ * number's digits *): what roles below town level see. Found in the folded text (as personalDataIn) and
+ * masked in the original at the characters it came from; a masked number is written in ASCII digits.
  * Source: ours.
  */
 export function redactPersonalData(text: string, known?: KnownPersonalData): string {
-  let out = joinDigits(text)
-    .replace(ID_NUMBER, (m) => maskIdNumber(m))
-    .replace(PHONE, (m) => maskPhone(m))
-    .replace(LONG_NUMBER, (m) => maskPhone(m))
-    .replace(DOOR_NUMBER, (m) => m.replace(/\d/g, '*'));
+  const numbers = { joinDigits: true };
+  const compact = { compact: true };
+  let out = text;
+  // A registered address first, so that free text masks it as the register's rows do (maskAddress).
+  for (const a of known?.addresses ?? []) if (a.trim()) out = replaceFolded(out, literal(a.trim()), () => maskAddress(a.trim()), compact);
+  out = replaceFolded(out, ID_NUMBER, maskIdNumber, numbers);
+  out = replaceFolded(out, PHONE, maskPhone, numbers);
+  out = replaceFolded(out, LONG_NUMBER, maskPhone, numbers);
+  out = replaceFolded(out, DOOR_NUMBER, (m) => m.replace(/\d/g, '*'), numbers);
   if (known) {
-    for (const n of known.names) if (Array.from(n.trim()).length >= 2) out = out.split(n.trim()).join(maskName(n.trim()));
-    for (const a of known.addresses) {
-      const whole = a.trim();
-      if (whole && out.includes(whole)) out = out.split(whole).join(`${Array.from(whole).slice(0, 6).join('')}****`);
-      for (const f of addressFragments(a)) out = out.split(f).join('****');
+    for (const n of known.names) {
+      const name = norm(n);
+      if (Array.from(name).length >= 2) out = replaceFolded(out, literal(n), (m) => maskName(m), compact);
     }
+    for (const a of known.addresses) for (const f of addressFragments(a)) out = replaceFolded(out, literal(f), () => '****', compact);
   }
   return out;
 }

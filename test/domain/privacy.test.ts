@@ -80,14 +80,18 @@ describe('maskAddress', () => {
     expect(maskAddress('山东省威海市环翠区鲸园街道新威路12号')).toBe('山东省威海市****');
   });
 
-  it('leaves addresses of 6 characters or fewer unchanged', () => {
-    expect(maskAddress('威海市环翠区')).toBe('威海市环翠区');
-    expect(maskAddress('威海')).toBe('威海');
+  it('never shows a short address whole: the prefix stops before the house number and at half the address', () => {
+    expect(maskAddress('海港路2号')).toBe('海港路****');
+    expect(maskAddress('海港路２号')).toBe('海港路****');
+    expect(maskAddress('幸福村')).toBe('幸福****');
+    expect(maskAddress('威海市环翠区')).toBe('威海市****');
+    expect(maskAddress('威海')).toBe('威****');
     expect(maskAddress('')).toBe('');
   });
 
   it('does not split surrogate pairs', () => {
-    expect(maskAddress('𠀀𠀀𠀀𠀀𠀀𠀀村')).toBe('𠀀𠀀𠀀𠀀𠀀𠀀****');
+    expect(maskAddress('𠀀𠀀𠀀𠀀𠀀𠀀村')).toBe('𠀀𠀀𠀀𠀀****');
+    expect(maskAddress('𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀𠀀村')).toBe('𠀀𠀀𠀀𠀀𠀀𠀀****');
   });
 });
 
@@ -126,6 +130,33 @@ describe('personal data in text', () => {
     expect(personalDataIn('海港路12号的老人', KNOWN)).toEqual(['address']);
     expect(personalDataIn('海港路老人需要轮椅', KNOWN)).toEqual([]);
     expect(personalDataIn('老人需要一台轮椅', KNOWN)).toEqual([]);
+  });
+
+  it('reads full-width, circled, ideographic and other-script digits, and numbers typed with spaces or dashes', () => {
+    expect(personalDataIn('电话１３８０００００００２')).toEqual(['phone']);
+    expect(personalDataIn('身份证３７１００２１９８００１０１００１Ｘ')).toEqual(['id_number']);
+    expect(personalDataIn('电话①③⑧０００００００２')).toEqual(['phone']);
+    expect(personalDataIn('电话一三八零零零零零零零二')).toEqual(['phone']);
+    expect(personalDataIn('电话١٣٨٠٠٠٠٠٠٠٢')).toEqual(['phone']);
+    for (const phone of ['138 0000 0002', '138-0000-0002', '１３８　００００　０００２', '138－0000－0002', '138—0000—0002']) expect(personalDataIn(`电话${phone}`)).toEqual(['phone']);
+    expect(personalDataIn('家住海港路２号')).toEqual(['address']);
+    // Ordinary words with Chinese numerals are not numbers.
+    expect(personalDataIn('一二三年级的孩子需要书包')).toEqual([]);
+  });
+
+  it('masks full-width numbers at the characters they were typed with, and leaves the rest as typed', () => {
+    expect(redactPersonalData('电话１３９００００１１１１，身份证３７１００２１９８００１０１００１０')).toBe('电话139****1111，身份证3710**********0010');
+    expect(redactPersonalData('电话138 0000 0002。２０２６年')).toBe('电话138****0002。２０２６年');
+    expect(redactPersonalData('１３８００００００００２ 住海港路２号')).toBe('138*****0002 住海港路*号');
+    expect(redactPersonalData('需要 10 20 斤大米')).toBe('需要 10 20 斤大米');
+  });
+
+  it('a registered name typed with a space inside, and a short registered address, are masked in free text as in the register', () => {
+    const known: KnownPersonalData = { names: ['李四'], idNumbers: [], phones: [], addresses: ['海港路2号'] };
+    expect(personalDataIn('见到李 四', known)).toEqual(['name']);
+    expect(redactPersonalData('见到李 四和李　四，住海港路２号', known)).toBe('见到李*和李*，住海港路****');
+    expect(redactPersonalData('住海港路2号', known)).toBe(`住${maskAddress('海港路2号')}`);
+    expect(householdBriefFor('village_staff', { headName: '李四', address: '海港路2号' })).toEqual({ headName: '李*', address: '海港路****' });
   });
 
   it('redacts the way the register masks', () => {

@@ -159,6 +159,31 @@ describe('masking is the same on every read path, for every role', () => {
     }
   });
 
+  it('full-width numbers, a name typed with a space inside and a short address are masked for village roles too (issue 11 item 3)', async () => {
+    const village = tokens.village_staff!;
+    const registered = await post('/v1/households', village, { headName: '李四', headIdNumber: idNumber(702), address: '海港路2号', phone: '13912342222', unitCode: UNITS.haigang, categories: ['minimum_subsistence'] });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const other = registered.json().id as string;
+    const alert = await post('/v1/alerts', village, { householdId: other, level: 'yellow', reasons: ['李 四摔伤，李　四的儿子不在家'] });
+    expect(alert.statusCode, alert.body).toBe(201);
+    const id = alert.json().caseId as string;
+    const visit = await post(`/v1/alerts/${id}/visits`, village, { visitors: ['王网格'], visitedAt: new Date().toISOString(), outcome: 'needs_assistance', notes: '电话１３８００００００００２，住海港路２号' });
+    expect(visit.statusCode, visit.body).toBe(200);
+    const shown = (await get(`/v1/cases/${id}`, tokens.grid_worker!)).json();
+    expect(shown.reasons).toEqual(['李*摔伤，李*的儿子不在家']);
+    expect(shown.visits[0].notes).toBe('电话138*****0002，住海港路****');
+    expect((await get(`/v1/cases/${id}`, tokens.town_staff!)).json().visits[0].notes).toBe('电话１３８００００００００２，住海港路２号');
+    // The list row and the register show the short address with its house number masked, as free text does.
+    const rows = await eventually(async () => {
+      const res = await get(`/v1/cases?org=${UNITS.haigang}`, tokens.village_staff!);
+      const row = (res.json().items as Array<{ caseId: string; household?: { headName: string; address: string } | null }>).find((r) => r.caseId === id);
+      return row?.household ? res : undefined;
+    }, 'the alert in the list');
+    expect(rows.body).not.toContain('海港路2号');
+    expect((rows.json().items as Array<{ caseId: string; household: { address: string } }>).find((r) => r.caseId === id)!.household.address).toBe('海港路****');
+    expect((await get(`/v1/households/${other}`, tokens.village_staff!)).json().address).toBe('海港路****');
+  });
+
   it('the supervisors’ board: the same masking as every list', async () => {
     await eventually(async () => (await get(`/v1/cases?overdue=true&org=${UNITS.haigang}`, tokens.town_staff!)).json().items.some((r: { caseId: string }) => r.caseId === alertId), 'the alert on the board');
     for (const [role] of VIEWERS) {

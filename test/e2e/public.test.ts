@@ -720,6 +720,37 @@ describe('no personal data in any public response', () => {
   });
 });
 
+describe('personal data typed in full-width digits (issue 11 item 3)', () => {
+  it('a full-width phone in a public title is refused like an ASCII one, and never reaches the public wishing tree', async () => {
+    const hh = await registerHousehold(ctx, village, 932);
+    const posted = await post('/v1/wishes', village, { householdId: hh, title: '想要一台轮椅', description: '腿脚不便', category: 'material', postedBy: 'household' });
+    expect(posted.statusCode, posted.body).toBe(201);
+    const id = posted.json().caseId as string;
+    for (const publicTitle of ['电话13800000002', '电话１３８０００００００２', '电话１３８　００００　０００２', '电话①③⑧-0000-0002']) {
+      const refused = await post(`/v1/wishes/${id}/screening`, town, { decision: 'approve', publicTitle });
+      expect(refused.statusCode, `${publicTitle}: ${refused.body}`).toBe(422);
+      expect(refused.json().error.details[0]).toMatchObject({ path: 'body.publicTitle', code: 'personal_data' });
+    }
+    const approved = await post(`/v1/wishes/${id}/screening`, town, { decision: 'approve', publicTitle: '想要一台轮椅' });
+    expect(approved.statusCode, approved.body).toBe(200);
+    const tree = await eventually(async () => {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/public/wishes?unit=${UNITS.haigang}`, remoteAddress: freshIp() });
+      return (res.json().items as Array<{ id: string }>).some((w) => w.id === id) && res;
+    }, 'the wish on the public tree');
+    expect((tree.json().items as Array<{ id: string; title: string }>).find((w) => w.id === id)!.title).toBe('想要一台轮椅');
+    expect(tree.body).not.toMatch(/[１①][３③][８⑧]/);
+  });
+
+  it('a report answer with a full-width phone and ID number shows them masked on the public receipt page', async () => {
+    const { reportId, receipt } = (await report({ unitCode: UNITS.haigang, category: 'other', text: '咨询' })).json();
+    const answer = '请联系13800001111或电话１３９００００１１１１，身份证３７１００２１９８００１０１００１０';
+    expect((await post(`/v1/reports/${reportId}/answer`, village, { answer, answeredBy: { name: '孙丽', role: 'staff' } })).statusCode).toBe(200);
+    const shown = await ctx.app.inject({ method: 'GET', url: `/v1/public/reports/${receipt}`, remoteAddress: freshIp() });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json().answer.text).toBe('请联系138****1111或电话139****1111，身份证3710**********0010');
+  });
+});
+
 describe('configuration and API surface', () => {
   it('PUBLIC_BASE_URL: defaults to http://HOST:PORT, loses a trailing slash, must be http(s)', () => {
     const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'silent' };
