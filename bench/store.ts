@@ -23,6 +23,7 @@ import { COLLECTIONS, type BoardRow } from '../store/collections';
 import { weihaiOrgUnits } from '../store/seed';
 import { alertWorkflowId } from '../workflows/alert/contract';
 import { fmt, log, onTeardown, parseFlags, ratio, runBench, statsOf, table, writeResults, type LatencyStats } from './lib';
+import { seededRandom } from '../scripts/lib/seeded-random';
 
 /*
  * `npm run bench:store [-- --sizes 1000,10000,50000 --samples 150 --no-sqlite]`
@@ -350,18 +351,6 @@ interface Pools {
   filled: number;
 }
 
-/** A seeded PRNG (mulberry32): the same picks on every run and server. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function buildOps(db: Db, w: World, pools: Pools, random: () => number): Op[] {
   // `_id`s are strings here (the driver's default Document types them as ObjectId).
   const cases = db.collection<{ _id: string } & Document>(COLLECTIONS.cases);
@@ -635,7 +624,7 @@ async function benchServer(backend: ServerResult['backend'], scratch: string): P
   const world: World = { policy: resolvePolicy(undefined, 'bench').alerts, villages, now: Date.now() };
   const pools: Pools = { onTime: [], overdue: [], closed: [], versions: new Map(), nextNew: NEW_CASES_FROM, rawCreated: 0, filled: 0 };
   const commandLog = new CommandLog(client);
-  const random = prng(20250101);
+  const random = seededRandom(20250101);
   const ops = buildOps(db, world, pools, random);
 
   const isSqlite = backend === 'sqlite';

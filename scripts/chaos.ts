@@ -17,6 +17,7 @@ import { alertQuery, alertWorkflowId } from '../workflows/alert/contract';
 import { applicationQuery, applicationWorkflowId } from '../workflows/application/contract';
 import { freePort, type Managed, type Supervised } from './lib/proc';
 import { startLocalStack, type LocalStack } from './lib/stack';
+import { seededRandom } from './lib/seeded-random';
 
 /**
  * `npm run chaos`: faults under load. Starts the local stack (scripts/lib/stack.ts) with every child
@@ -63,18 +64,6 @@ export interface ChaosReport {
   problems: string[];
   seconds: number;
   dataDir: string;
-}
-
-/** mulberry32: a small seeded generator, so a run is repeatable by its seed (timing aside). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Short durations, so deadlines open, fall due and escalate while the processes die (ours).

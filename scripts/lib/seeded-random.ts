@@ -1,0 +1,15 @@
+/**
+ * A seeded pseudo-random generator (mulberry32) returning numbers in [0, 1): the same sequence for the same
+ * seed on every run and machine, so a benchmark's picks and a chaos run's kills repeat by their seed. Not for
+ * anything secret (use node:crypto). Throws nothing.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
