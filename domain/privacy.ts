@@ -139,10 +139,13 @@ function digitValue(ch: string): string | undefined {
   return String(cp);
 }
 
+/** Characters that fold to nothing: Unicode's default-ignorables, format controls and the braille blank. */
+const IGNORABLE = /^(?:\p{Default_Ignorable_Code_Point}|\p{Cf}|\u2800)$/u;
+
 /**
  * A text as personal-data detection reads it, with where each of its UTF-16 units came from: `text` is
- * the folded text; the unit at i came from `text`'s original units [from[i], to[i]). Folding: each code
- * point through NFKC (full-width digits and letters, circled digits ① → 1, ideographic space), digits of
+ * the folded text; the unit at i came from `text`'s original units [from[i], to[i]). Folding: invisible
+ * characters dropped (IGNORABLE); each code point through NFKC (full-width digits and letters, circled digits ① → 1, ideographic space), digits of
  * other scripts to ASCII, dashes to '-', Chinese numerals to digits inside a run of seven or more; with
  * `joinDigits`, spaces and dashes between digits dropped ("138 0000 0000" is one number) except inside a
  * date (2026-11-29); with `compact`, every space dropped (a name typed "李 四"). Source: ours (issue 11:
@@ -152,6 +155,12 @@ export function foldText(text: string, opts: { joinDigits?: boolean; compact?: b
   const units: { c: string; from: number; to: number }[] = [];
   let at = 0;
   for (const ch of text) {
+    // Invisible characters (zero-width space, word joiner, soft hyphen, tags…) fold to nothing, so
+    // 李\u200B秀英 and 138\u200B0000\u200B0002 are found like the plain forms.
+    if (IGNORABLE.test(ch)) {
+      at += ch.length;
+      continue;
+    }
     let f = ch.normalize('NFKC');
     if (DASHES.test(f)) f = '-';
     else if (f.length <= 2 && /^\p{Nd}$/u.test(f) && !/^\d$/.test(f)) f = digitValue(f) ?? f;

@@ -175,7 +175,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         unit: { code: unit.code, name: unit.name, level: unit.level, levelName: ORG_LEVEL_NAMES[unit.level] },
         path,
         policies: {
-          text: profile?.policies ?? '',
+          // Staff-written free text, published without login: screened like every other public text.
+          text: publicTextFor(profile?.policies ?? ''),
           categories: catalogue.categories.map((c) => c.name),
           reportCategories: REPORT_CATEGORIES.map((code) => ({ code, name: REPORT_CATEGORY_NAMES[code] })),
         },

@@ -280,4 +280,10 @@ describe('per-role views', () => {
     expect(helperContactFor('town_supervisor', '13912345678')).toBe('13912345678');
   });
 
+  it('invisible characters typed into a name or number hide neither (zero-width space, word joiner, soft hyphen, tag, braille blank)', () => {
+    const known = { names: ['李秀英'], idNumbers: [], phones: [], addresses: [] } as unknown as Parameters<typeof personalDataIn>[1];
+    for (const text of ['李\u200b秀英需要棉衣', '李\u2060秀英', '李\u00ad秀英', '李\u{E0020}秀英', '李\u2800秀英']) expect(personalDataIn(text, known), JSON.stringify(text)).toContain('name');
+    expect(personalDataIn('电话138\u200b0000\u200b0002')).toEqual(['phone']);
+    expect(redactPersonalData('电话138\u200b0000\u200b0002好')).toBe('电话138****0002好');
+  });
 });

@@ -206,6 +206,13 @@ describe('the public unit page and its QR code', () => {
     expect(body.policies.reportCategories.map((c: { code: string }) => c.code)).toEqual(['assistance_policy', 'missed_household', 'benefit_problem', 'staff_conduct', 'other']);
     expect(body.contacts).toEqual(profile.contacts);
     expect(body.links.qrSvg).toBe(`${ctx.config.publicBaseUrl}/v1/public/units/${UNITS.haigang}/qr.svg`);
+
+    // The policies are staff's free text, published without login: personal data typed into them is masked.
+    const careless = { ...profile, policies: '有困难联系王建国 13800000001，身份证371002198001011232，住海港路12号3单元' };
+    expect((await put(`/v1/units/${UNITS.haigang}/profile`, village, careless)).statusCode).toBe(200);
+    const shown = (await publicGet(`/v1/public/units/${UNITS.haigang}`)).json().policies.text as string;
+    for (const secret of ['13800000001', '371002198001011232', '12号3单元']) expect(shown).not.toContain(secret);
+    expect((await put(`/v1/units/${UNITS.haigang}/profile`, village, profile)).statusCode).toBe(200);
   });
 
   it('only villages/communities have a page: unknown units and towns are 404 in the one error shape', async () => {
