@@ -68,6 +68,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // A hop count becomes "trust the first n hops" (proxy-addr's numeric form, which Fastify's types omit).
     trustProxy: typeof deps.config.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.config.trustProxy as number)) : deps.config.trustProxy,
     return503OnClosing: true,
+    // A path that is not valid percent-encoded UTF-8 (`/v1/cases/%FF`) fails in the router, before any hook:
+    // answered in the one error shape, as an invalid body is (api/text-input.ts invalid_encoding).
+    frameworkErrors: (error, _request, reply) => {
+      const badUrl = (error as { code?: string }).code === 'FST_ERR_BAD_URL';
+      const raw = reply as unknown as { code(n: number): { header(k: string, v: string): { send(b: unknown): void } } };
+      raw
+        .code(400)
+        .header('x-content-type-options', 'nosniff')
+        .send({ error: badUrl ? { code: 'invalid_encoding', message: 'the path is not valid percent-encoded UTF-8' } : { code: 'bad_request', message: error.message } });
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   const orgs = deps.orgs ?? new OrgDirectory(deps.mongo.db);

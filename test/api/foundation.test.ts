@@ -67,6 +67,17 @@ describe('request ids', () => {
   });
 });
 
+describe('paths that are not valid UTF-8', () => {
+  it('are 400 invalid_encoding in the one error shape, not the framework’s own body', async () => {
+    for (const url of ['/v1/cases/%FF', '/v1/public/reports/%C0%AF']) {
+      const res = await ctx.app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json(), url).toEqual({ error: { code: 'invalid_encoding', message: expect.any(String) } });
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+});
+
 describe('authentication', () => {
   it('401 without a token, in the one error shape', async () => {
     const res = await get('/v1/me');
