@@ -22,11 +22,30 @@ export interface CaseEvent {
   data?: Record<string, unknown>;
 }
 
-/** A message for a unit, put in the outbox (delivery comes later). */
+/**
+ * A message for a unit (and, with `userId`, for one user of it), put in the outbox; delivered to the
+ * unit's inbox and its channels (issue 12). Kinds: deadline warnings and escalations; a case opened or
+ * raised; a decision or stage; a request awaiting approval and its decision (no quiet defusing); a
+ * supervision order (督办单) issued, replied to or overdue; a summons (约谈) or circular (通报).
+ */
 export interface Notice {
   unit: UnitRef;
-  kind: 'at_risk' | 'escalated' | 'opened' | 'level_raised' | 'decided' | 'stage';
+  kind:
+    | 'at_risk'
+    | 'escalated'
+    | 'opened'
+    | 'level_raised'
+    | 'decided'
+    | 'stage'
+    | 'approval_requested'
+    | 'approval_decided'
+    | 'order_issued'
+    | 'order_replied'
+    | 'summons'
+    | 'circular';
   message: string;
+  /** One user of the unit this notice is for (a requester told of the decision); absent: the whole unit. */
+  userId?: string;
 }
 
 export interface Outcome {

@@ -77,7 +77,12 @@ export interface DeadlineRecord {
   label: string;
   dueAt: number;
   metAt: number | null;
-  outcome: 'pending' | 'on_time' | 'late' | 'not_due';
+  /**
+   * `unhandled`: ended before it was due without its requirement met — closed or lowered early (issue 12: a
+   * deadline ended early is "closed without handling", never "not due"); `not_due`: superseded before it was
+   * due by the case's own next step (a yellow cycle ended by a level change the town approved counts as unhandled).
+   */
+  outcome: 'pending' | 'on_time' | 'late' | 'not_due' | 'unhandled';
   escalations: number;
 }
 
