@@ -22,6 +22,7 @@ import { householdRoutes } from './routes/households';
 import { alertRoutes } from './routes/alerts';
 import { caseRoutes } from './routes/cases';
 import { statsRoutes } from './routes/stats';
+import { assessmentRoutes } from './routes/assessments';
 import { calendarRoutes } from './routes/calendar';
 import { applicationRoutes } from './routes/applications';
 import { referenceRoutes } from './routes/reference';
@@ -128,6 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(alertRoutes);
   await app.register(caseRoutes);
   await app.register(statsRoutes);
+  await app.register(assessmentRoutes);
   await app.register(calendarRoutes);
   await app.register(applicationRoutes);
   await app.register(referenceRoutes);

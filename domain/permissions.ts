@@ -130,6 +130,16 @@ export const PERMISSIONS = {
   org: { read: READ },
   /** On-time figures (考核). */
   stats: { read: READ },
+  /**
+   * The yearly assessment (考核) and the monthly progress report (定期调度) with their exports and drill-down
+   * (docs/assessment.md): the district and the city assess the units below them, a town reads its own villages'.
+   */
+  assessment: {
+    read: allow(
+      [...TOWN, 'district_staff', 'city_monitor'],
+      'seed 三(一)三: 定期调度工作进展，年底对相关工作情况进行考核; seed 四(二): the city inspects and follows up (督导检查、跟踪问效); ours: the town reads its own villages’ figures, the village and the grid do not assess',
+    ),
+  },
   /** The audit record (docs/audit.md): who did what, and who read unmasked personal data. */
   audit: { read: allow(['city_monitor'], '网络安全法 Art. 21(3) and PIPL Art. 51 (records kept and reviewed); ours: the city monitor (seed 四(二) 市级加强督导检查) and admins read it') },
   /**

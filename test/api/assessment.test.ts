@@ -1,0 +1,290 @@
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../domain/china-time';
+import type { CaseProjection, DeadlineRecord } from '../../domain/projection';
+import { projectCaseInto } from '../../store/projection';
+import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+
+// The yearly assessment (考核) and the monthly progress report (定期调度) of a seeded dataset, against the real
+// API and read model (FerretDB): every deadline is written through the projection's own path
+// (store/projection.ts projectCaseInto), and the expected figures below are counted by hand from the list.
+
+const NAMES: Record<string, string> = {
+  '371000': '威海市',
+  '371002': '环翠区',
+  '371002001': '鲸园街道',
+  '371002001001': '海港社区居委会',
+  '371002001002': '戚谷疃社区居委会',
+  '371002001003': '北山社区居委会',
+  '371002002': '环翠楼街道',
+  '371002002001': '古寨社区居委会',
+  '371003': '文登区',
+};
+const pathOf = (code: string): string[] => {
+  const out: string[] = [];
+  for (let p: string | null = code; p; p = p.length > 6 ? p.slice(0, p.length - 3) : p === '371000' ? null : '371000') out.unshift(p);
+  return out;
+};
+const HAIGANG = '371002001001';
+const QIGU = '371002001002';
+const GUZHAI = '371002002001';
+const JINGYUAN = UNITS.jingyuan;
+const HUANCUILOU = UNITS.huancuilou;
+
+const t = (iso: string) => Date.parse(iso);
+type D = { key: string; kind: string; dueAt: string; metAt?: string; outcome: DeadlineRecord['outcome']; escalations?: number };
+
+/** One case written as its first projection with the given deadline records. */
+async function seed(ctx: TestContext, caseId: string, kind: string, unit: string, deadlines: D[]): Promise<void> {
+  const orgPath = pathOf(unit);
+  const p = {
+    caseId,
+    kind,
+    workflowId: caseId,
+    firstRunId: 'run-1',
+    version: 1,
+    view: { caseId, kind, status: 'closed', householdId: null, level: null, unit: { code: unit, name: NAMES[unit] }, orgPath, dueAt: null, overdue: false, atRisk: false, rung: 0, escalatedTo: null, due: null },
+    events: [],
+    notices: [],
+    deadlines: deadlines.map((d) => ({ key: d.key, kind: d.kind, label: `期限 ${d.kind}`, dueAt: t(d.dueAt), metAt: d.metAt ? t(d.metAt) : null, outcome: d.outcome, escalations: d.escalations ?? 0 })),
+    previous: null,
+  } as unknown as CaseProjection;
+  await projectCaseInto(ctx.mongo.db, p);
+}
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext('assessment');
+  // 鲸园街道 · 海港社区
+  await seed(ctx, 'alert-h1', 'alert', HAIGANG, [{ key: 'red#1', kind: 'alert.red', dueAt: '2025-03-10T02:00:00Z', metAt: '2025-03-09T20:00:00Z', outcome: 'on_time' }]);
+  await seed(ctx, 'alert-h2', 'alert', HAIGANG, [{ key: 'red#1', kind: 'alert.red', dueAt: '2025-04-01T00:00:00Z', metAt: '2025-04-03T12:00:00Z', outcome: 'late', escalations: 2 }]);
+  await seed(ctx, 'alert-h3', 'alert', HAIGANG, [{ key: 'orange#1', kind: 'alert.orange', dueAt: '2025-05-01T00:00:00Z', outcome: 'unhandled' }]);
+  await seed(ctx, 'report-r1', 'report', HAIGANG, [
+    { key: 'acknowledgement#1', kind: 'report.acknowledge', dueAt: '2025-06-08T00:00:00Z', metAt: '2025-06-07T00:00:00Z', outcome: 'on_time' },
+    { key: 'answer#1', kind: 'report.answer', dueAt: '2025-06-10T00:00:00Z', metAt: '2025-06-09T00:00:00Z', outcome: 'on_time' },
+  ]);
+  // 鲸园街道 · 戚谷疃社区
+  await seed(ctx, 'alert-h4', 'alert', QIGU, [{ key: 'yellow#1', kind: 'alert.yellow', dueAt: '2025-07-01T00:00:00Z', metAt: '2025-07-02T00:00:00Z', outcome: 'late', escalations: 1 }]);
+  await seed(ctx, 'wish-w1', 'wish', QIGU, [{ key: 'fulfilment#1', kind: 'wish.fulfilment', dueAt: '2025-07-20T00:00:00Z', metAt: '2025-07-15T00:00:00Z', outcome: 'on_time' }]);
+  await seed(ctx, 'alert-h5', 'alert', QIGU, [{ key: 'yellow#1', kind: 'alert.yellow', dueAt: '2025-07-05T00:00:00Z', outcome: 'not_due' }]);
+  // 鲸园街道 itself: an order on the town, replied half a day late.
+  await seed(ctx, 'order-o1', 'order', JINGYUAN, [{ key: 'reply#1', kind: 'order.reply', dueAt: '2025-08-01T00:00:00Z', metAt: '2025-08-01T12:00:00Z', outcome: 'late', escalations: 1 }]);
+  // 环翠楼街道 · 古寨社区
+  await seed(ctx, 'order-o2', 'order', GUZHAI, [{ key: 'reply#1', kind: 'order.reply', dueAt: '2025-09-01T00:00:00Z', metAt: '2025-08-30T00:00:00Z', outcome: 'on_time' }]);
+  await seed(ctx, 'report-r2', 'report', GUZHAI, [{ key: 'answer#1', kind: 'report.answer', dueAt: '2025-10-01T00:00:00Z', outcome: 'pending', escalations: 3 }]);
+  // 2026-01-01 00:30 China time: next year's.
+  await seed(ctx, 'alert-h6', 'alert', GUZHAI, [{ key: 'red#1', kind: 'alert.red', dueAt: '2025-12-31T16:30:00Z', metAt: '2025-12-31T10:00:00Z', outcome: 'on_time' }]);
+  // 2025-01-01 00:30 China time: this year's (and January's).
+  await seed(ctx, 'alert-h7', 'alert', GUZHAI, [{ key: 'red#1', kind: 'alert.red', dueAt: '2024-12-31T16:30:00Z', metAt: '2024-12-31T10:00:00Z', outcome: 'on_time' }]);
+  // 文登区: another district.
+  await seed(ctx, 'alert-h8', 'alert', '371003001001', [{ key: 'red#1', kind: 'alert.red', dueAt: '2025-01-15T00:00:00Z', metAt: '2025-01-16T00:00:00Z', outcome: 'late', escalations: 1 }]);
+});
+afterAll(async () => ctx?.close());
+
+async function get(path: string, role: Parameters<TestContext['token']>[0], org: string, headers: Record<string, string> = {}) {
+  return ctx.app.inject({ method: 'GET', url: path, headers: { ...authz(await ctx.token(role, org)), ...headers } });
+}
+
+type Figures = {
+  deadlines: { due: number; onTime: number; late: number; overdueOpen: number; unhandled: number; pending: number; onTimeRate: number | null };
+  byKind: Record<string, { due: number; onTime: number; late: number; overdueOpen: number; unhandled: number; onTimeRate: number | null }>;
+  overdue: { count: number; days: number; maxDays: number };
+  escalations: { total: number; deadlines: number; byRung: number[] };
+  orders: { count: number; replies: { due: number; onTime: number; late: number; onTimeRate: number | null } };
+  unhandled: number;
+  reports: { due: number; onTime: number; overdueOpen: number; onTimeRate: number | null };
+  wishes: { fulfilled: number; fulfilledOnTime: number };
+  discoveries: null;
+  pairingCoverage: null;
+  score: number | null;
+};
+type Report = { org: { code: string; name: string }; period: { from: string; to: string }; total: Figures; units: { code: string; name: string; figures: Figures }[] };
+
+describe('the yearly assessment of a district, counted by hand', () => {
+  it('row by row: 鲸园街道, 环翠楼街道 and the total', async () => {
+    const res = await get('/v1/assessments/2025?org=371002', 'district_staff', '371002');
+    expect(res.statusCode).toBe(200);
+    const r = res.json<Report>();
+    expect(r.org).toEqual({ code: '371002', name: '环翠区' });
+    expect(r.period).toEqual({ kind: 'year', label: '2025', from: '2024-12-31T16:00:00.000Z', to: '2025-12-31T16:00:00.000Z' });
+    expect(r.units.map((u) => u.name)).toEqual(['鲸园街道', '环翠楼街道', '竹岛街道']);
+    const [jy, hcl, zd] = r.units.map((u) => u.figures) as [Figures, Figures, Figures];
+    // 竹岛街道: nothing at all — a row of zeros and no score, not a 0 that looks like a failing unit.
+    expect(zd.deadlines).toEqual({ due: 0, onTime: 0, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: null });
+    expect(zd.score).toBeNull();
+
+    // 鲸园街道: h1 on time, h2 late 2.5 d (2 rungs), h3 closed without handling, r1 two on time, h4 late 1 d
+    // (1 rung), w1 fulfilled on time, h5 superseded (not counted), o1 (on the town) replied 0.5 d late (1 rung).
+    expect(jy.deadlines).toEqual({ due: 8, onTime: 4, late: 3, overdueOpen: 0, unhandled: 1, pending: 0, onTimeRate: 0.5 });
+    expect(jy.byKind).toEqual({
+      'alert.orange': { due: 1, onTime: 0, late: 0, overdueOpen: 0, unhandled: 1, pending: 0, onTimeRate: 0 },
+      'alert.red': { due: 2, onTime: 1, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0.5 },
+      'alert.yellow': { due: 1, onTime: 0, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0 },
+      'order.reply': { due: 1, onTime: 0, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0 },
+      'report.acknowledge': { due: 1, onTime: 1, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
+      'report.answer': { due: 1, onTime: 1, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
+      'wish.fulfilment': { due: 1, onTime: 1, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
+    });
+    expect(jy.overdue).toEqual({ count: 3, days: 4, maxDays: 2.5 });
+    expect(jy.escalations).toEqual({ total: 4, deadlines: 3, byRung: [3, 1, 0] });
+    expect(jy.orders).toEqual({ count: 1, replies: { due: 1, onTime: 0, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0 } });
+    expect(jy.unhandled).toBe(1);
+    expect(jy.reports).toMatchObject({ due: 1, onTime: 1, onTimeRate: 1 });
+    expect(jy.wishes).toEqual({ fulfilled: 1, fulfilledOnTime: 1 });
+    expect(jy.discoveries).toBeNull();
+    expect(jy.pairingCoverage).toBeNull();
+    // 40×0.5 + 15×0.5 + 15×0 + 10×1 + 10×(1−1/8) + 10×(1−3/8) = 52.5
+    expect(jy.score).toBe(52.5);
+
+    // 环翠楼街道: o2 replied on time, r2 still unanswered since 2025-10-01 (3 rungs), h7 on time (2025-01-01
+    // 00:30 China time); h6 falls due in 2026 China time and is not counted.
+    expect(hcl.deadlines).toEqual({ due: 3, onTime: 2, late: 0, overdueOpen: 1, unhandled: 0, pending: 0, onTimeRate: 2 / 3 });
+    expect(Object.keys(hcl.byKind)).toEqual(['alert.red', 'order.reply', 'report.answer']);
+    expect(hcl.byKind['alert.red']).toMatchObject({ due: 1, onTime: 1 });
+    const openDays = (Date.now() - t('2025-10-01T00:00:00Z')) / DAY_MS;
+    expect(hcl.overdue.count).toBe(1);
+    expect(Math.abs(hcl.overdue.days - openDays)).toBeLessThan(0.2);
+    expect(hcl.overdue.maxDays).toBe(hcl.overdue.days);
+    expect(hcl.escalations).toEqual({ total: 3, deadlines: 1, byRung: [1, 1, 1] });
+    expect(hcl.orders).toMatchObject({ count: 1, replies: { due: 1, onTime: 1, onTimeRate: 1 } });
+    expect(hcl.unhandled).toBe(0);
+    expect(hcl.reports).toMatchObject({ due: 1, onTime: 0, overdueOpen: 1, onTimeRate: 0 });
+    expect(hcl.wishes).toEqual({ fulfilled: 0, fulfilledOnTime: 0 });
+    // 40×2/3 + 15×1 + 15×1 + 10×0 + 10×1 + 10×(1−1/3) = 73.33…
+    expect(hcl.score).toBe(73.3);
+
+    // The district: both towns (o1 on 鲸园街道 itself included).
+    expect(r.total.deadlines).toEqual({ due: 11, onTime: 6, late: 3, overdueOpen: 1, unhandled: 1, pending: 0, onTimeRate: 6 / 11 });
+    expect(r.total.escalations).toEqual({ total: 7, deadlines: 4, byRung: [4, 2, 1] });
+    expect(r.total.orders).toMatchObject({ count: 2, replies: { due: 2, onTime: 1, late: 1, onTimeRate: 0.5 } });
+    // 40×6/11 + 15×2/3 + 15×0.5 + 10×0.5 + 10×(1−1/11) + 10×(1−4/11) = 59.77…
+    expect(r.total.score).toBe(59.8);
+  });
+
+  it('a town reads its own villages: 海港, 戚谷疃 and 北山 (nothing due, no score)', async () => {
+    const res = await get(`/v1/assessments/2025?org=${JINGYUAN}`, 'town_supervisor', JINGYUAN);
+    expect(res.statusCode).toBe(200);
+    const r = res.json<Report>();
+    expect(r.units.map((u) => [u.name, u.figures.deadlines.due, u.figures.deadlines.onTime, u.figures.deadlines.late, u.figures.deadlines.unhandled, u.figures.score])).toEqual([
+      // 海港: (40×0.6 + 15×0.5 + 10×1 + 10×(1−1/5) + 10×(1−1/5)) ÷ 85 (no orders) = 57.5 ÷ 85 → 67.6
+      ['海港社区居委会', 5, 3, 1, 1, 67.6],
+      // 戚谷疃: (40×0.5 + 10×1 + 10×(1−1/2)) ÷ 60 (no red alert, order or report) = 35 ÷ 60 → 58.3
+      ['戚谷疃社区居委会', 2, 1, 1, 0, 58.3],
+      ['北山社区居委会', 0, 0, 0, 0, null],
+    ]);
+    expect(r.total.deadlines.due).toBe(8);
+  });
+
+  it('a town cannot read another town’s assessment, a village none, another district not this one', async () => {
+    expect((await get(`/v1/assessments/2025?org=${JINGYUAN}`, 'town_staff', HUANCUILOU)).statusCode).toBe(403);
+    expect((await get(`/v1/assessments/2025/cases?org=${JINGYUAN}&figure=late`, 'town_staff', HUANCUILOU)).statusCode).toBe(403);
+    expect((await get(`/v1/progress/2025-04?org=${JINGYUAN}`, 'town_staff', HUANCUILOU)).statusCode).toBe(403);
+    expect((await get(`/v1/assessments/2025?org=${HAIGANG}`, 'village_staff', HAIGANG)).statusCode).toBe(403);
+    expect((await get('/v1/assessments/2025?org=371002', 'district_staff', '371003')).statusCode).toBe(403);
+    expect((await get('/v1/assessments/2025?org=371002', 'city_monitor', '371000')).statusCode).toBe(200);
+  });
+
+  it('bad input is a 400 naming the field', async () => {
+    const bad = async (url: string, field: string) => {
+      const res = await get(url, 'district_staff', '371002');
+      expect(res.statusCode, url).toBe(400);
+      expect(JSON.stringify(res.json()), url).toContain(field);
+    };
+    await bad('/v1/assessments/20x5?org=371002', 'params.year');
+    await bad('/v1/assessments/1800?org=371002', 'params.year');
+    await bad('/v1/progress/2025-13?org=371002', 'params.month');
+    await bad('/v1/assessments/2025?org=371002&format=docx', 'querystring.format');
+    await bad('/v1/assessments/2025/cases?org=371002&figure=nonsense', 'querystring.figure');
+    await bad('/v1/assessments/2025/cases?org=371002&figure=late&unit=371003', 'querystring.unit');
+    await bad('/v1/assessments/2025/cases?org=371002&figure=late&kind=Alert', 'querystring.kind');
+  });
+});
+
+describe('the monthly progress report (定期调度)', () => {
+  it('April 2025 of the district: h2 only; January 2025 of the city: per district, by China time', async () => {
+    const april = (await get('/v1/progress/2025-04?org=371002', 'district_staff', '371002')).json<Report>();
+    expect(april.units.map((u) => [u.name, u.figures.deadlines.due, u.figures.deadlines.late, u.figures.overdue.days])).toEqual([
+      ['鲸园街道', 1, 1, 2.5],
+      ['环翠楼街道', 0, 0, 0],
+      ['竹岛街道', 0, 0, 0],
+    ]);
+    const january = (await get('/v1/progress/2025-01?org=371000', 'city_monitor', '371000')).json<Report>();
+    const rows = Object.fromEntries(january.units.map((u) => [u.name, [u.figures.deadlines.due, u.figures.deadlines.onTime, u.figures.deadlines.late]]));
+    expect(rows['环翠区']).toEqual([1, 1, 0]);
+    expect(rows['文登区']).toEqual([1, 0, 1]);
+    expect(january.total.deadlines.due).toBe(2);
+  });
+});
+
+describe('drill-down to the cases behind a number', () => {
+  it('each number lists its deadlines and cases, paged, by due time', async () => {
+    const page1 = await get(`/v1/assessments/2025/cases?org=371002&unit=${JINGYUAN}&figure=late&limit=2`, 'district_staff', '371002');
+    expect(page1.statusCode).toBe(200);
+    const p1 = page1.json<{ total: number; items: { caseId: string; deadlineKind: string; lateByDays: number; unit: { name: string } }[]; nextCursor: string | null }>();
+    expect(p1.total).toBe(3);
+    expect(p1.items.map((i) => [i.caseId, i.deadlineKind, i.lateByDays, i.unit.name])).toEqual([
+      ['alert-h2', 'alert.red', 2.5, '海港社区居委会'],
+      ['alert-h4', 'alert.yellow', 1, '戚谷疃社区居委会'],
+    ]);
+    const p2 = (await get(`/v1/assessments/2025/cases?org=371002&unit=${JINGYUAN}&figure=late&limit=2&cursor=${p1.nextCursor}`, 'district_staff', '371002')).json<typeof p1>();
+    expect(p2.items.map((i) => [i.caseId, i.unit.name])).toEqual([['order-o1', '鲸园街道']]);
+    expect(p2.nextCursor).toBeNull();
+
+    const ids = async (query: string, role: Parameters<TestContext['token']>[0] = 'district_staff', org = '371002') =>
+      (await get(`/v1/assessments/2025/cases?${query}`, role, org)).json<{ items: { caseId: string }[] }>().items.map((i) => i.caseId);
+    expect(await ids('org=371002&figure=unhandled')).toEqual(['alert-h3']);
+    expect(await ids('org=371002&figure=orders')).toEqual(['order-o1', 'order-o2']);
+    expect(await ids(`org=371002&unit=${HUANCUILOU}&figure=overdueOpen`)).toEqual(['report-r2']);
+    expect(await ids('org=371002&figure=rung2')).toEqual(['alert-h2', 'report-r2']);
+    expect(await ids('org=371002&figure=due&kind=alert.red')).toEqual(['alert-h7', 'alert-h1', 'alert-h2']);
+    expect(await ids('org=371002&figure=wishesFulfilled')).toEqual(['wish-w1']);
+    expect(await ids(`org=${JINGYUAN}&unit=${QIGU}&figure=due`, 'town_staff', JINGYUAN)).toEqual(['alert-h4', 'wish-w1']);
+    const month = (await get('/v1/progress/2025-04/cases?org=371002&figure=escalated', 'district_staff', '371002')).json<{ items: { caseId: string }[] }>();
+    expect(month.items.map((i) => i.caseId)).toEqual(['alert-h2']);
+  });
+});
+
+describe('exports', () => {
+  it('the XLSX opens with 汇总, 明细 and 说明 and the expected cells', async () => {
+    const res = await get('/v1/assessments/2025?org=371002&format=xlsx', 'district_staff', '371002');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('spreadsheetml');
+    expect(res.headers['content-disposition']).toContain('assessment-371002-2025.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as never);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '明细', '说明']);
+    const summary = wb.getWorksheet('汇总')!;
+    const header = (summary.getRow(1).values as unknown[]).slice(1);
+    expect(header.slice(0, 9)).toEqual(['单位代码', '单位', '得分', '到期期限', '按时办理', '逾期办理', '逾期未办', '未经处置关闭', '按时办理率']);
+    const row = (n: number) => (summary.getRow(n).values as unknown[]).slice(1);
+    expect(row(2).slice(0, 9)).toEqual(['371002001', '鲸园街道', 52.5, 8, 4, 3, 0, 1, 0.5]);
+    expect(row(3).slice(0, 8)).toEqual(['371002002', '环翠楼街道', 73.3, 3, 2, 0, 1, 0]);
+    expect(row(4).slice(0, 4)).toEqual(['371002003', '竹岛街道', undefined, 0]);
+    expect(row(5).slice(0, 4)).toEqual(['371002', '合计（环翠区）', 59.8, 11]);
+    expect(header).toContain('主动发现');
+    expect(row(2)[header.indexOf('主动发现')]).toBe('尚未记录');
+    const detail = wb.getWorksheet('明细')!;
+    const detailRows = detail.getSheetValues().slice(2).map((v) => (v as unknown[]).slice(1, 6));
+    expect(detailRows).toContainEqual(['371002001', '鲸园街道', 'alert.red', '期限 alert.red', 2]);
+    expect(detailRows).toContainEqual(['371002002', '环翠楼街道', 'report.answer', '期限 report.answer', 1]);
+    const notes = wb.getWorksheet('说明')!.getSheetValues().map((v) => (Array.isArray(v) ? v.slice(1).join(' ') : ''));
+    expect(notes.join('\n')).toMatch(/权重：按时办理率 40/);
+  });
+
+  it('the PDF is a PDF whose text has the Chinese unit names; Accept chooses it too', async () => {
+    const res = await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'application/pdf' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const pdf = res.rawPayload;
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
+    let text = '';
+    for (let i = 1; i <= doc.numPages; i++) text += (await (await doc.getPage(i)).getTextContent()).items.map((it) => ('str' in it ? it.str : '')).join(' ');
+    expect(text).toContain('环翠区');
+    expect(text).toContain('鲸园街道');
+    expect(text).toContain('环翠楼街道');
+    expect(text).toContain('2025年度考核');
+    expect(text).toContain('52.5');
+  });
+});
