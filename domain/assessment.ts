@@ -173,7 +173,7 @@ export class Tally {
     let kind = this.byKind.get(d.deadlineKind);
     if (!kind) this.byKind.set(d.deadlineKind, (kind = emptyCounts()));
     add(kind, s);
-    const lateBy = s === 'late' && d.metAt !== null ? d.metAt - d.dueAt : s === 'overdue_open' ? now - d.dueAt : null;
+    const lateBy = lateByMs(d, now);
     if (lateBy !== null) {
       this.overdueCount += 1;
       this.overdueMs += Math.max(0, lateBy);
@@ -389,7 +389,8 @@ export function factsBehind(figure: Figure, facts: Iterable<DeadlineFact>, now: 
 /** How late a deadline is, in ms, at `now` (met late: metAt − dueAt; open past due: now − dueAt), else null. */
 export function lateByMs(d: Pick<DeadlineFact, 'outcome' | 'dueAt' | 'metAt'>, now: number): number | null {
   const s = standingOf(d, now);
-  if (s === 'late' && d.metAt !== null) return d.metAt - d.dueAt;
+  // A late deadline always has its metAt (domain/deadlines.ts outcomeOf); without one it counts as 0 days.
+  if (s === 'late') return d.metAt === null ? 0 : d.metAt - d.dueAt;
   if (s === 'overdue_open') return now - d.dueAt;
   return null;
 }
