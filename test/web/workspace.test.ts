@@ -304,6 +304,42 @@ describe('the web workspace in Chromium', () => {
     await page.context().close();
   }, 120_000);
 
+  it('the monitor view shows the yearly assessment, drills from a number to its cases, and downloads the XLSX', async () => {
+    const page = await openPage();
+    await signInAs(page, /^市级监督/);
+    await page.waitForURL('**/app/monitor');
+    const year = page.locator('section[data-assessment="year"]');
+    const district = year.locator('tr[data-assessment-unit="371002"]');
+    await district.waitFor();
+    // The red alert opened above is due this year in 环翠区 and escalated: a number that opens its cases.
+    expect(Number(await district.locator('td[data-col="due"]').textContent())).toBeGreaterThanOrEqual(1);
+    expect(await district.locator('td[data-col="discoveries"]').textContent()).toBe('尚未记录');
+    await district.locator('td[data-col="due"] button').click();
+    await year.locator(`.drill li[data-case-id="${redCase}"]`).waitFor();
+    expect(await year.locator('.drill h3').textContent()).toMatch(/^环翠区 · 到期：\d+ 项$/);
+    await page.locator('section[data-assessment="month"] tr[data-assessment-unit="371002"]').waitFor();
+    await screenshot(page, 'monitor-assessment');
+    await fitsAt(page, 1366, 768);
+    await fitsAt(page, 390, 844);
+    await page.setViewportSize({ width: 1366, height: 768 });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), year.getByRole('button', { name: '下载 Excel' }).click()]);
+    expect(download.suggestedFilename()).toBe(`assessment-371000-${new Date(Date.now() + 8 * 3_600_000).getUTCFullYear()}.xlsx`);
+    const file = await download.path();
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '明细', '说明']);
+    const summary = wb.getWorksheet('汇总')!;
+    expect(summary.getCell('A1').value).toBe('单位代码');
+    expect(summary.getCell('C1').value).toBe('得分');
+    const rows = summary.getSheetValues().slice(2).map((v) => (v as unknown[]).slice(1, 5));
+    const huancui = rows.find((r) => r[0] === '371002');
+    expect(huancui?.[1]).toBe('环翠区');
+    expect(Number(huancui?.[3])).toBeGreaterThanOrEqual(1);
+    await page.context().close();
+  }, 120_000);
+
   it('a case of another town stays invisible: a clear 403 message and none of its data', async () => {
     const page = await openPage();
     await page.goto(`${base}/app/signin`);

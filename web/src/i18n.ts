@@ -187,6 +187,23 @@ export interface Messages {
     month: string;
     rate: string;
   };
+  /** The yearly assessment and the monthly progress report (web/src/screens/assessment.tsx). */
+  assessment: {
+    yearTitle: string;
+    monthTitle: string;
+    year: string;
+    month: string;
+    downloadXlsx: string;
+    downloadPdf: string;
+    caption: Fn<[string, string]>;
+    total: Fn;
+    cols: { score: string; due: string; onTime: string; late: string; overdueOpen: string; unhandled: string; rate: string; overdueDays: string; escalated: string; orders: string; orderRate: string; reportsOnTime: string; wishes: string; discoveries: string };
+    notYet: string;
+    drill: Fn<[string, string]>;
+    drillTitle: Fn<[string, string, number]>;
+    lateBy: Fn<[number]>;
+    more: string;
+  };
 }
 
 const zhDuration = (n: number, unit: string) => `${n} ${unit}`;
@@ -433,6 +450,22 @@ const zh: Messages = {
     month: '月份',
     rate: '按时率',
   },
+  assessment: {
+    yearTitle: '年度考核',
+    monthTitle: '月度调度',
+    year: '年度',
+    month: '月份',
+    downloadXlsx: '下载 Excel',
+    downloadPdf: '下载 PDF',
+    caption: (unit, period) => `${unit}下各单位 ${period} 考核数据；点击数字查看对应案件`,
+    total: (unit) => `合计（${unit}）`,
+    cols: { score: '得分', due: '到期', onTime: '按时', late: '逾期办理', overdueOpen: '逾期未办', unhandled: '未经处置关闭', rate: '按时率', overdueDays: '逾期天数', escalated: '升级', orders: '督办单', orderRate: '督办按时反馈率', reportsOnTime: '群众反映按时答复', wishes: '心愿实现', discoveries: '主动发现' },
+    notYet: '尚未记录',
+    drill: (unit, what) => `查看${unit}“${what}”的案件`,
+    drillTitle: (unit, what, n) => `${unit} · ${what}：${n} 项`,
+    lateBy: (days) => `逾期 ${days} 天`,
+    more: '加载更多',
+  },
 };
 
 const en: Messages = {
@@ -653,6 +686,22 @@ const en: Messages = {
     noRate: '—',
     month: 'Month',
     rate: 'On-time rate',
+  },
+  assessment: {
+    yearTitle: 'Yearly assessment',
+    monthTitle: 'Monthly progress',
+    year: 'Year',
+    month: 'Month',
+    downloadXlsx: 'Download Excel',
+    downloadPdf: 'Download PDF',
+    caption: (unit, period) => `Units under ${unit}, ${period}; pick a number to see its cases`,
+    total: (unit) => `Total (${unit})`,
+    cols: { score: 'Score', due: 'Due', onTime: 'On time', late: 'Met late', overdueOpen: 'Overdue, open', unhandled: 'Closed unhandled', rate: 'On-time rate', overdueDays: 'Days overdue', escalated: 'Escalated', orders: 'Orders', orderRate: 'Orders replied on time', reportsOnTime: 'Reports answered on time', wishes: 'Wishes fulfilled', discoveries: 'Discoveries' },
+    notYet: 'not yet recorded',
+    drill: (unit, what) => `Cases behind “${what}” of ${unit}`,
+    drillTitle: (unit, what, n) => `${unit} · ${what}: ${n}`,
+    lateBy: (days) => `${days} days late`,
+    more: 'More',
   },
 };
 

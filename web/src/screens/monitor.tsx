@@ -5,6 +5,7 @@ import type { RateChart as RateChartType } from '../components/chart';
 import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtPercent, fmtTime } from '../i18n';
 import { useApp } from '../state';
+import { AssessmentPanel } from './assessment';
 
 type ChartComponent = typeof RateChartType;
 let chartModule: Promise<ChartComponent> | undefined;
@@ -12,7 +13,8 @@ const loadChart = () => (chartModule ??= import('../components/chart').then((m) 
 
 /**
  * The city monitor's view (考核): the on-time rate of each child unit month by month, escalations per
- * unit, and a drill-down from a unit to its own children and to its cases.
+ * unit, and a drill-down from a unit to its own children and to its cases; the yearly assessment and the
+ * monthly progress report with their drill-down and downloads (./assessment.tsx).
  */
 export function Monitor(props: { code?: string }) {
   const { t, lang, me } = useApp();
@@ -106,6 +108,12 @@ export function Monitor(props: { code?: string }) {
               </tbody>
             </table>
           </section>
+        </>
+      )}
+      {me?.actions.assessment?.includes('read') && code !== '' && (
+        <>
+          <AssessmentPanel org={code} kind="year" />
+          <AssessmentPanel org={code} kind="month" />
         </>
       )}
       {code !== me?.unit.code && (
