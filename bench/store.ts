@@ -4,7 +4,6 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BSON, MongoClient, type Collection, type CommandStartedEvent, type Db, type Document, type Filter } from 'mongodb';
-import pg from 'pg';
 import { projectCaseInto, readModelDocs } from '../store/projection';
 import { insecureDevPiiKeys } from '../config';
 import { attachPiiKeyring, piiKeyring } from '../store/pii';
@@ -18,11 +17,11 @@ import { deadlineRecordOf, taskKeyOf, type CaseProjection, type DeadlineRecord }
 import { freePort } from '../scripts/lib/proc';
 import { startMongo, type LocalReadModel } from '../scripts/lib/stack';
 import { deadlinesDueIn } from '../store/deadlines';
-import { ensureIndexes, ferretTables } from '../store/indexes';
+import { ensureIndexes } from '../store/indexes';
 import { COLLECTIONS, type BoardRow } from '../store/collections';
 import { weihaiOrgUnits } from '../store/seed';
 import { alertWorkflowId } from '../workflows/alert/contract';
-import { fmt, log, onTeardown, parseFlags, ratio, runBench, statsOf, table, writeResults, type LatencyStats } from './lib';
+import { fmt, log, onTeardown, parseFlags, ratio, runBench, statsOf, table, vacuumAnalyze, writeResults, type LatencyStats } from './lib';
 import { seededRandom } from '../scripts/lib/seeded-random';
 
 /*
@@ -743,26 +742,6 @@ function roundOrder(ops: Op[], random: () => number): Op[] {
   const at = rest.findIndex((o) => o.name === 'upsert, creates');
   rest.splice(at + 1, 0, del);
   return rest;
-}
-
-/**
- * VACUUM (ANALYZE) of the bench database's tables, as autovacuum would soon after a bulk load, then a
- * CHECKPOINT, so that the one the load's WAL calls for does not land among the samples.
- */
-async function vacuumAnalyze(url: string, database: string): Promise<number> {
-  const t0 = performance.now();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const table of (await ferretTables(client, database)).values()) {
-      await client.query(`VACUUM (ANALYZE) ${pg.escapeIdentifier(database)}.${pg.escapeIdentifier(table)}`);
-    }
-    // Needs a superuser or pg_checkpoint (the local cluster's user is one); elsewhere just skipped.
-    await client.query('CHECKPOINT').catch(() => undefined);
-  } finally {
-    await client.end();
-  }
-  return (performance.now() - t0) / 1000;
 }
 
 /**
