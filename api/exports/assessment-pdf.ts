@@ -94,7 +94,7 @@ export function assessmentPdf(r: AssessmentReport): Promise<Buffer> {
     }
     const y = doc.y;
     let x = MARGIN;
-    doc.fontSize(8).fillColor(COLORS.text).text(u.name, x + 2, y + 4, { width: nameW - 4, lineBreak: false, ellipsis: true });
+    doc.fontSize(8).fillColor(COLORS.text).text(u.name, x + 2, y + 4, { width: nameW - 4, height: 11, ellipsis: true });
     x += nameW;
     for (const c of TABLE) {
       doc.text(c.value(u.figures), x, y + 4, { width: c.width - 2, align: 'right', lineBreak: false });
@@ -129,7 +129,7 @@ export function assessmentPdf(r: AssessmentReport): Promise<Buffer> {
       }
       const y = doc.y;
       const values = [c.due, c.onTime, c.late, c.overdueOpen, c.unhandled, c.pending].map(String).concat(percent(c.onTimeRate));
-      doc.fontSize(8).fillColor(COLORS.text).text(`${r.kindLabels[kind] ?? kind}（${kind}）`, MARGIN + 2, y + 4, { width: labelW - 4, lineBreak: false, ellipsis: true });
+      doc.fontSize(8).fillColor(COLORS.text).text(`${r.kindLabels[kind] ?? kind}（${kind}）`, MARGIN + 2, y + 4, { width: labelW - 4, height: 11, ellipsis: true });
       values.forEach((v, i) => doc.text(v, MARGIN + labelW + i * colW, y + 4, { width: colW - 2, align: 'right', lineBreak: false }));
       doc.y = y + rowH;
     }
@@ -159,7 +159,7 @@ function barChart(doc: PDFKit.PDFDocument, c: { x: number; y: number; w: number;
   }
   c.items.forEach((it, i) => {
     const y = top + i * step;
-    doc.fontSize(7).fillColor(COLORS.text).text(it.name, c.x, y + (barH - 7) / 2 - 1, { width: labelW - 4, lineBreak: false, ellipsis: true });
+    doc.fontSize(7).fillColor(COLORS.text).text(it.name, c.x, y + (barH - 7) / 2 - 1, { width: labelW - 4, height: 9, ellipsis: true });
     if (it.value !== null) doc.rect(c.x + labelW, y, Math.max(0.5, (plotW * Math.max(0, Math.min(100, it.value))) / 100), barH).fill(c.color);
     doc.fillColor(COLORS.text).text(it.label, c.x + labelW + plotW + 4, y + (barH - 7) / 2 - 1, { width: valueW - 4, lineBreak: false });
   });
