@@ -338,6 +338,16 @@ describe('the web workspace in Chromium', () => {
     expect(huancui?.[1]).toBe('环翠区');
     expect(Number(huancui?.[3])).toBeGreaterThanOrEqual(1);
     await page.context().close();
+
+    // A town supervisor reads the assessment of the town's own villages (and, by the API, no other town's).
+    const town = await openPage();
+    await signInAs(town, /^镇\(街道\)督办负责人/);
+    await town.waitForURL('**/app/board');
+    await town.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '监督考核' }).click();
+    await town.waitForURL('**/app/monitor');
+    await town.locator('section[data-assessment="year"] tr[data-assessment-unit="371002001001"]').waitFor();
+    expect(await town.locator('section[data-assessment="year"] tr[data-assessment-unit="371002001001"] th').textContent()).toBe('海港社区居委会');
+    await town.context().close();
   }, 120_000);
 
   it('a case of another town stays invisible: a clear 403 message and none of its data', async () => {
