@@ -273,7 +273,7 @@ export interface AssessmentReport {
   generatedAt: string;
   total: UnitFigures;
   units: (UnitName & { figures: UnitFigures })[];
-  /** The label of each deadline kind in the period (the first seen), for the 明细. */
+  /** The label of each deadline kind in the period (the shortest seen), for the 明细. */
   kindLabels: Record<string, string>;
 }
 
@@ -287,7 +287,8 @@ export function assessmentOf(args: { org: UnitName; depth: number; children: rea
   const perChild = new Map(args.children.map((c) => [c.code, new Tally()]));
   const kindLabels: Record<string, string> = {};
   for (const d of args.facts) {
-    if (d.label !== undefined && !Object.hasOwn(kindLabels, d.deadlineKind)) kindLabels[d.deadlineKind] = d.label;
+    // The shortest label of the kind: the plain one where a case numbers its own (定期复核（第2次）).
+    if (d.label !== undefined && (!Object.hasOwn(kindLabels, d.deadlineKind) || d.label.length < kindLabels[d.deadlineKind]!.length)) kindLabels[d.deadlineKind] = d.label;
     total.add(d, args.now);
     perChild.get(d.orgPath[args.depth] ?? '')?.add(d, args.now);
   }
