@@ -75,12 +75,18 @@ const zItem = z.object({
   escalations: z.number(),
 });
 
-/** The format asked for: `format`, else the first of XLSX or PDF the Accept header names, else JSON. */
+const MEDIA_TYPES: Record<string, Format> = { 'application/json': 'json', [XLSX_TYPE]: 'xlsx', 'application/pdf': 'pdf' };
+
+/**
+ * The format asked for: `format`, else the first of JSON, XLSX or PDF the Accept header lists (in its
+ * order; quality values are not weighed), else JSON.
+ */
 function formatOf(request: FastifyRequest, format: Format | undefined): Format {
   if (format) return format;
-  const accept = request.headers.accept ?? '';
-  if (accept.includes(XLSX_TYPE)) return 'xlsx';
-  if (accept.includes('application/pdf')) return 'pdf';
+  for (const part of (request.headers.accept ?? '').split(',')) {
+    const type = part.split(';')[0]!.trim().toLowerCase();
+    if (Object.hasOwn(MEDIA_TYPES, type)) return MEDIA_TYPES[type]!;
+  }
   return 'json';
 }
 

@@ -286,5 +286,11 @@ describe('exports', () => {
     expect(text).toContain('环翠楼街道');
     expect(text).toContain('2025年度考核');
     expect(text).toContain('52.5');
+    // The first type of the Accept header that the route has wins; none of them: JSON.
+    const xlsx = await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/pdf;q=0.5' });
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    const json = await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'application/json, application/pdf' });
+    expect(json.headers['content-type']).toContain('application/json');
+    expect((await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'text/html' })).headers['content-type']).toContain('application/json');
   });
 });
