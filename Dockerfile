@@ -48,8 +48,11 @@ WORKDIR /app
 # --ignore-scripts: package.json's allowScripts marks every install script (@swc/core, esbuild, protobufjs)
 # as unneeded; their native binaries come from the platform packages in the lockfile.
 COPY package.json package-lock.json ./
+# The PDF reports embed Noto Sans SC Regular only (api/exports/assessment-pdf.ts): the package's other eight
+# weights (~80 MB) are removed.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && npm cache clean --force
+ && npm cache clean --force \
+ && find node_modules/@expo-google-fonts/noto-sans-sc -mindepth 1 -maxdepth 1 -type d ! -name 400Regular -exec rm -rf {} +
 
 # tsconfig.json is read by tsx (module resolution, JSON imports); the rest is the runtime source.
 COPY tsconfig.json ./
