@@ -7,7 +7,9 @@ import { zInstant } from '../../domain/dates';
 import { zOrderKey, zRequirement } from '../../domain/order';
 import { toRef, zOrgCode, type OrgUnit } from '../../domain/org';
 import { inJurisdiction } from '../../domain/permissions';
-import { caseDocumentFor } from '../../domain/privacy';
+import { caseDocumentFor, knownPersonalDataOf, seesPersonalData } from '../../domain/privacy';
+import { findCase } from '../../store/cases';
+import { findHousehold } from '../../store/households';
 import { zFreeText } from '../../domain/text';
 import type { SupervisionRecordDoc } from '../../store/collections';
 import { findSupervisionRecord, publishSupervisionNotices, recordSupervision, supervisionRecordsIn, unitFigures } from '../../store/supervision';
@@ -83,10 +85,26 @@ const zRecord = z.object({
 });
 type RecordOut = z.infer<typeof zRecord>;
 
-/** A record as the caller may see it: its free text (reason, requirements) masked below town level by pattern (it names no household). */
-function recordOut(request: FastifyRequest, d: SupervisionRecordDoc): RecordOut {
+/**
+ * A record as the caller may see it: its free text (reason, requirements) through the one masking of case
+ * documents (domain/privacy.ts caseDocumentFor) — below town level, personal data by pattern and the names,
+ * numbers and addresses of the households of its linked cases redacted.
+ */
+async function recordOut(request: FastifyRequest, d: SupervisionRecordDoc): Promise<RecordOut> {
   const role = principalOf(request).role;
-  const shown = caseDocumentFor(role, { reason: d.reason, actions: d.actions.map((a) => ({ requirement: a.requirement })) }, undefined);
+  const db = request.server.deps.mongo.db;
+  let shown = caseDocumentFor(role, { reason: d.reason, actions: d.actions.map((a) => ({ requirement: a.requirement })) }, undefined);
+  if (!seesPersonalData(role)) {
+    const households = new Set<string>();
+    for (const id of d.linkedCaseIds) {
+      const kase = await findCase(db, id);
+      if (kase?.householdId) households.add(kase.householdId);
+    }
+    for (const id of households) {
+      const household = await findHousehold(db, id);
+      if (household) shown = caseDocumentFor(role, shown, knownPersonalDataOf(household));
+    }
+  }
   return {
     id: d._id,
     kind: d.kind,
@@ -224,7 +242,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
       message: `${p.unit.name}${KIND_NAMES[kind]}（${id}）：${stored.actions.filter((a) => a.unitCode === u.code).length > 0 ? '请按整改要求办理并反馈督办单' : '请查阅'}`,
     }));
     await publishSupervisionNotices(db, id, notices, stored.createdAt);
-    return reply.code(existing ? 200 : 201).send(recordOut(request, stored));
+    return reply.code(existing ? 200 : 201).send(await recordOut(request, stored));
   }
 
   for (const kind of ['summons', 'circular'] as const) {
@@ -257,7 +275,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const org = request.query.org ?? principalOf(request).unit.code;
-        return keysetPage(BY_ID, request.query, (after, limit) => supervisionRecordsIn(db, { kind, org, ...(after ? { after } : {}), limit }), (rows) => rows.map((d) => recordOut(request, d)));
+        return keysetPage(BY_ID, request.query, (after, limit) => supervisionRecordsIn(db, { kind, org, ...(after ? { after } : {}), limit }), (rows) => Promise.all(rows.map((d) => recordOut(request, d))));
       },
     );
 
@@ -290,7 +308,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
           },
         },
         async (request, reply) => {
-          const page = circularPage(recordOut(request, await load(request, request.params.id)));
+          const page = circularPage(await recordOut(request, await load(request, request.params.id)));
           return reply.type('text/html; charset=utf-8').send(page as never);
         },
       );
