@@ -16,13 +16,19 @@ export type OrderDirection = 'received' | 'issued';
  * reply is overdue now (as last projected), by id.
  */
 export function ordersOfUnit(db: Db, q: { unitCode: string; direction: OrderDirection; status?: 'open' | 'closed'; overdue?: boolean; after?: string; limit: number }): Promise<CaseListDoc[]> {
-  const filter: Filter<CaseDoc> = { kind: 'order', ...(q.direction === 'received' ? { unitCode: q.unitCode } : { 'view.issuerUnitCode': q.unitCode }) };
+  // An order lies in the ordered unit's subtree, which is below the issuer: its issued orders are in its own
+  // subtree, read by `orgPath` equality (an index on both backends; store/indexes.ts).
+  const filter: Filter<CaseDoc> = { kind: 'order', ...(q.direction === 'received' ? { unitCode: q.unitCode } : { orgPath: q.unitCode, 'view.issuerUnitCode': q.unitCode }) };
   if (q.status) filter.status = q.status;
   if (q.overdue !== undefined) filter.overdue = q.overdue;
   return pageById(collections(db).cases, filter, q.after, q.limit, { projection: { view: 0 } });
 }
 
-/** The orders about one case (its page's "督办" section), with their views, by id; at most `limit`. */
-export function ordersOnCase(db: Db, caseId: string, limit: number): Promise<CaseDoc[]> {
-  return collections(db).cases.find({ kind: 'order', 'view.targetCaseId': caseId }).sort({ _id: 1 }).limit(limit).toArray();
+/**
+ * The orders about one case (its page's "督办" section), with their views, by id; at most `limit`. An order
+ * on a household's case carries the household: read by `householdId` (indexed) when the case has one.
+ */
+export function ordersOnCase(db: Db, kase: { _id: string; householdId: string | null }, limit: number): Promise<CaseDoc[]> {
+  const filter: Filter<CaseDoc> = { kind: 'order', 'view.targetCaseId': kase._id, ...(kase.householdId ? { householdId: kase.householdId } : {}) };
+  return collections(db).cases.find(filter).sort({ _id: 1 }).limit(limit).toArray();
 }

@@ -269,7 +269,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const kase = guardedCase(request);
       // An order to a unit above the case's (the town told to step in) is not in a village's reach.
-      const docs = (await ordersOnCase(db, kase._id, 200)).filter((d) => inJurisdiction(p.role, p.unit.code, d.orgPath, 'read'));
+      const docs = (await ordersOnCase(db, kase, 200)).filter((d) => inJurisdiction(p.role, p.unit.code, d.orgPath, 'read'));
       return { items: await Promise.all(docs.map((d) => presentView(request, d.view as unknown as OrderView))) };
     },
   );
