@@ -15,6 +15,7 @@ import type { SupervisionRecordDoc } from '../../store/collections';
 import { findSupervisionRecord, publishSupervisionNotices, recordSupervision, supervisionRecordsIn, unitFigures } from '../../store/supervision';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, notFound, zErrorBody } from '../errors';
+import { markPersonalData, markSubjects } from '../audit';
 import { reach, referencedCase } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { zQuery } from '../query';
@@ -94,12 +95,15 @@ async function recordOut(request: FastifyRequest, d: SupervisionRecordDoc): Prom
   const role = principalOf(request).role;
   const db = request.server.deps.mongo.db;
   let shown = caseDocumentFor(role, { reason: d.reason, actions: d.actions.map((a) => ({ requirement: a.requirement })) }, undefined);
-  if (!seesPersonalData(role)) {
-    const households = new Set<string>();
-    for (const id of d.linkedCaseIds) {
-      const kase = await findCase(db, id);
-      if (kase?.householdId) households.add(kase.householdId);
-    }
+  const households = new Set<string>();
+  for (const id of d.linkedCaseIds) {
+    const kase = await findCase(db, id);
+    if (kase?.householdId) households.add(kase.householdId);
+  }
+  if (seesPersonalData(role)) {
+    // The text may name the linked cases' households unmasked: a read of personal data, audited.
+    if (households.size > 0) markPersonalData(request, { caseId: d._id }, ...[...households].map((householdId) => ({ householdId })));
+  } else {
     for (const id of households) {
       const household = await findHousehold(db, id);
       if (household) shown = caseDocumentFor(role, shown, knownPersonalDataOf(household));
@@ -242,6 +246,7 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
       message: `${p.unit.name}${KIND_NAMES[kind]}（${id}）：${stored.actions.filter((a) => a.unitCode === u.code).length > 0 ? '请按整改要求办理并反馈督办单' : '请查阅'}`,
     }));
     await publishSupervisionNotices(db, id, notices, stored.createdAt);
+    markSubjects(request, { caseId: id }, ...stored.actions.map((a) => ({ caseId: a.orderId })), ...stored.linkedCaseIds.map((caseId) => ({ caseId })));
     return reply.code(existing ? 200 : 201).send(await recordOut(request, stored));
   }
 

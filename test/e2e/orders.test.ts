@@ -147,6 +147,10 @@ describe('summons and circulars', () => {
     expect(order.statusCode, order.body).toBe(200);
     expect(order.json()).toMatchObject({ stage: 'issued', unit: { code: UNITS.jingyuan }, origin: { kind: 'summons', id: record.id }, issuer: { unit: { code: UNITS.city } } });
     expect(await notices({ caseId: record.id, kind: 'summons' })).toEqual([expect.objectContaining({ unitCode: UNITS.jingyuan })]);
+    // Audited like every write: the record and the order it opened are named.
+    const audit = await ctx.mongo.db.collection(COLLECTIONS.audit).findOne({ requestId: String(res.headers['x-request-id']) });
+    expect(audit).toMatchObject({ action: 'summons.record', user: { id: 'city.monitor' }, outcome: { status: 201 } });
+    expect(audit!.caseIds).toEqual(expect.arrayContaining([record.id, orderId]));
     // Append-only, idempotent by key: the same request answers the record, nothing doubled.
     const again = await post('/v1/summonses', t.monitor!, body);
     expect(again.statusCode).toBe(200);
