@@ -2,9 +2,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderView } from '../../domain/order';
 import { COLLECTIONS } from '../../store/collections';
-import { orderQuery, orderStepUpdates } from '../../workflows/order/contract';
+import { orderQuery } from '../../workflows/order/contract';
 import { completed, refusal } from '../helpers/drivers/common';
-import { ORDER_ISSUER as ISSUER, ORDER_REPLIER as REPLIER, startOrder, type OrderHandle } from '../helpers/drivers/order';
+import { ORDER_ISSUER as ISSUER, ORDER_REPLIER as REPLIER, orderStep, startOrder, type OrderHandle } from '../helpers/drivers/order';
 import { createTimeSkippingHarness, eventually, CITY, D, DISTRICT, MIN, SLACK, TOWN, VILLAGE, type TimeSkippingHarness } from '../helpers/time-skipping';
 
 /**
@@ -43,8 +43,7 @@ afterEach(() => harness.terminateLeftovers());
 afterAll(() => harness?.close());
 
 const sleepUntil = (t: number) => harness.sleepUntil(t);
-const step = (handle: OrderHandle, caseId: string, name: 'reply' | 'accept' | 'sendBack', actor: typeof ISSUER, input: unknown) =>
-  handle.executeUpdate(orderStepUpdates[name], { args: [{ caseId, actor, input }] });
+const step = orderStep;
 
 async function settled(handle: OrderHandle): Promise<OrderView> {
   return eventually(async () => {

@@ -15,7 +15,7 @@ import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, clos
 import { applicationQuery, applicationStepUpdates } from '../../workflows/application/contract';
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wish/contract';
 import { orderQuery, orderStepUpdates } from '../../workflows/order/contract';
-import { ORDER_ISSUER, ORDER_REPLIER, startOrder } from '../helpers/drivers/order';
+import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../helpers/drivers/order';
 import { acceptAndVerify, act, approvalInput, deliberate, DISTRICT_STAFF, fileApplication, investigate, reaches, sitOutNotice, TOWN_SUPERVISOR, type Started } from '../helpers/drivers/application';
 import { nowIso, quiet } from '../helpers/drivers/common';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, MIN, TOWN, VILLAGE } from '../helpers/time-skipping';
@@ -265,7 +265,7 @@ KINDS.push(
 /** Orders (督办单): the village replies; the district, which issued it, accepts or returns the reply. */
 const issuerOr = fc.oneof({ weight: 4, arbitrary: fc.constant(ORDER_ISSUER) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom(STAFF, TOWN_STAFF), hostile) });
 const orderReplied = async (handle: WorkflowHandle, caseId: string) => {
-  await handle.executeUpdate(orderStepUpdates.reply, { args: [{ caseId, actor: ORDER_REPLIER, input: { text: '已处理' } }] });
+  await orderStep(handle as never, caseId, 'reply', ORDER_REPLIER, { text: '已处理' });
 };
 KINDS.push({
   kind: 'order',

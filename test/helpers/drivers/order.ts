@@ -5,7 +5,7 @@ import { orderWorkflowId } from '../../../domain/order';
 import type { UnitRef } from '../../../domain/org';
 import { resolvePolicy } from '../../../domain/policy';
 import { orderWorkflow } from '../../../workflows';
-import { orderQuery, type OrderInput } from '../../../workflows/order/contract';
+import { orderQuery, orderStepUpdates, type OrderInput } from '../../../workflows/order/contract';
 import { CITY, DISTRICT, eventually, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 
 /** Drives the supervision-order workflow as the API does (test/workflows/order.test.ts, the property test). */
@@ -17,6 +17,10 @@ export const ORDER_REPLIER: Actor = { userId: 'village.staff', role: 'village_st
 export const ORDER_POLICY = resolvePolicy(undefined, 'default').orders;
 
 export type OrderHandle = WorkflowHandleWithFirstExecutionRunId<typeof orderWorkflow>;
+
+/** One step of an order, as the API sends it. */
+export const orderStep = (handle: OrderHandle, caseId: string, name: 'reply' | 'accept' | 'sendBack', actor: Actor, input: unknown) =>
+  handle.executeUpdate(orderStepUpdates[name], { args: [{ caseId, actor, input }] });
 
 /**
  * Issues an order from the district to `unit` (the village by default), on a case or on the unit, due
