@@ -490,6 +490,10 @@ const zh: Messages = {
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
     submitted: () => '提交救助申请',
+    issued: (d, unit) => `下达督办单：${unit(String(d.issuer))} → ${unit(String(d.unit))}，${fmtTime('zh', Number(d.replyBy))}前反馈`,
+    replied: (d) => `反馈督办单（第 ${d.reply} 次${d.late ? '，已逾期' : ''}）`,
+    reply_accepted: () => '反馈审核通过',
+    reply_returned: (d) => `反馈被退回，${fmtTime('zh', Number(d.replyBy))}前补充`,
     at_risk: () => '即将到期，已提醒责任单位',
     overdue: () => '已逾期',
     escalated: (d, unit) => `第 ${d.rung} 级督办：${unit(String(d.from))} → ${unit(String(d.to))}（逾期 ${fmtDuration(zh, Number(d.lateByMs))}）`,
@@ -756,6 +760,10 @@ const en: Messages = {
   events: {
     opened: (d) => `Alert opened (${en.levels[String(d.level)] ?? d.level})${Array.isArray(d.reasons) && d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`,
     submitted: () => 'Application submitted',
+    issued: (d, unit) => `Order issued: ${unit(String(d.issuer))} → ${unit(String(d.unit))}, reply by ${fmtTime('en', Number(d.replyBy))}`,
+    replied: (d) => `Order replied (reply ${d.reply}${d.late ? ', late' : ''})`,
+    reply_accepted: () => 'Reply accepted',
+    reply_returned: (d) => `Reply returned; more due by ${fmtTime('en', Number(d.replyBy))}`,
     at_risk: () => 'Due soon; the responsible unit was warned',
     overdue: () => 'Overdue',
     escalated: (d, unit) => `Escalation rung ${d.rung}: ${unit(String(d.from))} → ${unit(String(d.to))} (${fmtDuration(en, Number(d.lateByMs))} late)`,
