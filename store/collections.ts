@@ -417,7 +417,7 @@ export interface UnitFigures {
   /** The period, [from, to) as ISO instants. */
   from: string;
   to: string;
-  /** Deadlines due in the period up to the moment (due ≤ asOf). */
+  /** Deadlines that came due in the period up to the moment (due ≤ asOf), not those superseded before it (`not_due`). */
   due: number;
   onTime: number;
   late: number;

@@ -12,25 +12,28 @@ import { insertIgnoringDuplicates } from './mongo';
 
 /**
  * A unit's figures at `asOf` from the deadlines of its subtree due in [from, min(to, asOf)): how many
- * were due, met on time, met late, ended without handling, still open past their due time, and the
- * escalations they caused. A snapshot: the record keeps the numbers as they stood. Source: ours (the
+ * came due (all but those superseded before their due time, `not_due`), met on time, met late, ended
+ * without handling, still open past their due time, and the escalations they caused. A snapshot: the record keeps the numbers as they stood. Source: ours (the
  * yearly assessment computes the full set; this is the part a summons or circular quotes).
  */
 export async function unitFigures(db: Db, unit: { code: string; name: string }, from: Date, to: Date, asOf: Date): Promise<UnitFigures> {
   const until = to < asOf ? to : asOf;
   const rows = until > from ? await deadlinesDueIn(db, unit.code, from, until, ['outcome', 'escalations']) : [];
-  const count = (outcome: string) => rows.filter((r) => r.outcome === outcome).length;
+  // `not_due` (superseded before it was due by the case's own next step) never came due: left out, as the
+  // on-time figures do (api/routes/stats.ts); `unhandled` (ended early without its requirement) came due.
+  const counted = rows.filter((r) => r.outcome !== 'not_due');
+  const count = (outcome: string) => counted.filter((r) => r.outcome === outcome).length;
   return {
     unitCode: unit.code,
     unitName: unit.name,
     from: from.toISOString(),
     to: to.toISOString(),
-    due: rows.length,
+    due: counted.length,
     onTime: count('on_time'),
     late: count('late'),
     unhandled: count('unhandled'),
     openOverdue: count('pending'),
-    escalations: rows.reduce((n, r) => n + (r.escalations ?? 0), 0),
+    escalations: counted.reduce((n, r) => n + (r.escalations ?? 0), 0),
     asOf: asOf.toISOString(),
   };
 }
