@@ -159,7 +159,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!unit) throw unprocessable('unitCode', `no org unit ${unitCode}`, 'unknown_reference');
       // The issuer's reach covers the ordered unit (403), which lies below the issuer (an order goes down).
       reach(request, unit.path);
-      if (unit.code === p.unit.code) throw unprocessable('unitCode', 'an order goes to a unit below yours', 'unknown_reference');
+      if (!below(unit, p.unit)) throw unprocessable('unitCode', 'an order goes to a unit below yours', 'unknown_reference');
       const replyBy = checkReplyByAt(config.policy.orders, body.replyBy, 'replyBy');
       const linked = await linkedCases(request, body.linkedCaseIds, 'linkedCaseIds');
       const { view, created } = await issueOrderCase(app, {

@@ -19,7 +19,7 @@ import { markPersonalData, markSubjects } from '../audit';
 import { reach, referencedCase } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { zQuery } from '../query';
-import { checkReplyByAt, issueOrderCase, linkedCases, refuseUnitOutside, zCaseRefId } from './orders';
+import { below, checkReplyByAt, issueOrderCase, linkedCases, refuseUnitOutside, zCaseRefId } from './orders';
 
 /**
  * Summons (约谈) and circulars (通报), issue 12 item 5: the city records one against one or more units —
@@ -193,6 +193,8 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
     const actions = (body.actions ?? []).map((a, i) => {
       const unit = units.find((u) => u.code === a.unitCode);
       if (!unit) throw new ApiError(422, 'unprocessable', `actions.${i}.unitCode: not one of the units named`, [{ path: `body.actions.${i}.unitCode`, code: 'unknown_reference', message: 'a follow-up action goes to one of unitCodes' }]);
+      // An order goes down: a follow-up action to the recorder's own unit has nobody to answer it.
+      if (!below(unit, p.unit)) throw new ApiError(422, 'unprocessable', `actions.${i}.unitCode: an order goes to a unit below yours`, [{ path: `body.actions.${i}.unitCode`, code: 'unknown_reference', message: 'an order goes to a unit below yours' }]);
       return { unit, requirement: a.requirement, replyBy: checkReplyByAt(config.policy.orders, a.replyBy, `actions.${i}.replyBy`), key: `${kind}-${body.key}-a${i + 1}` };
     });
     const linkedCaseIds = await linkedCases(request, body.linkedCaseIds, 'linkedCaseIds');

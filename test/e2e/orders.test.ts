@@ -138,6 +138,9 @@ describe('summons and circulars', () => {
   it('a summons with a follow-up action opens its order to the unit, linked to the summons; only the city records one', async () => {
     const body = { key: key(), unitCodes: [UNITS.jingyuan], reason: '红色预警逾期未处置，约谈镇街负责人', actions: [{ unitCode: UNITS.jingyuan, requirement: '一周内完成全部逾期预警的处置并报送', replyBy: inHours(24 * 7) }] };
     expect((await post('/v1/summonses', t.district!, body)).statusCode).toBe(403);
+    const toItself = await post('/v1/summonses', t.monitor!, { ...body, key: key(), unitCodes: [UNITS.city], actions: [{ ...body.actions[0]!, unitCode: UNITS.city }] });
+    expect(toItself.statusCode).toBe(422);
+    expect(toItself.json().error.details[0].path).toBe('body.actions.0.unitCode');
     const res = await post('/v1/summonses', t.monitor!, body);
     expect(res.statusCode, res.body).toBe(201);
     const record = res.json();

@@ -35,7 +35,7 @@ async function signedIn(role: Parameters<TestContext['token']>[0], unit: string,
   const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   await page.goto(`${base}/app/signin`);
-  await page.evaluate((t) => sessionStorage.setItem('jiuzhu.token', t), token);
+  await page.evaluate(`sessionStorage.setItem('jiuzhu.token', ${JSON.stringify(token)})`);
   return page;
 }
 
