@@ -31,6 +31,8 @@ import { reportRoutes } from './routes/reports';
 import { webRoutes } from './routes/web';
 import { partyDayRoutes } from './routes/party-days';
 import { codecRoutes } from './routes/codec';
+import { orderRoutes } from './routes/orders';
+import { supervisionRoutes } from './routes/supervision';
 
 export interface AppDeps {
   config: Config;
@@ -139,5 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(partyDayRoutes);
   await app.register(auditRoutes);
   await app.register(codecRoutes);
+  await app.register(orderRoutes);
+  await app.register(supervisionRoutes);
   return app;
 }

@@ -55,6 +55,15 @@ export function markPersonalData(request: FastifyRequest, ...subjects: AuditSubj
   for (const s of subjects) addSubject(marks, s);
 }
 
+/**
+ * Names the cases and households a request acted on when the guard and the answer do not (a summons names
+ * its record and the orders it opened): they go into the request's audit record.
+ */
+export function markSubjects(request: FastifyRequest, ...subjects: AuditSubject[]): void {
+  const marks = marksOf(request);
+  for (const s of subjects) addSubject(marks, s);
+}
+
 const asString = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined);
 
 /** The JSON of an answer, or undefined (an image, a stream, not JSON). */

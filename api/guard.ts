@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Db } from 'mongodb';
 import type { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../domain/org';
-import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, scopedTargetOf, type ActionOf, type Subject } from '../domain/permissions';
+import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, scopedTargetOf, SUPERVISION_SUBJECTS, type ActionOf, type Subject } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { ROLES } from '../domain/roles';
 import { findCase, openCaseOf } from '../store/cases';
@@ -65,12 +65,12 @@ declare module 'fastify' {
   }
 }
 
-const CASE_LABELS: Record<CaseKind | 'cases', string> = { alert: 'alert', application: 'application', report: 'report', wish: 'wish', party_day: 'party day', cases: 'case' };
+const CASE_LABELS: Record<CaseKind | 'cases', string> = { alert: 'alert', application: 'application', report: 'report', wish: 'wish', party_day: 'party day', order: 'order', cases: 'case' };
 
 /** 403 unless the matrix lets the caller's role take the action. */
 function refuseRole(p: Principal, subject: string, action: string): void {
   if (can(p.role, subject, action)) return;
-  if (isWriting(action) && isReadOnly(p.role)) throw forbidden(`role ${p.role} is read-only`);
+  if (isWriting(action) && isReadOnly(p.role) && !SUPERVISION_SUBJECTS.includes(subject as Subject)) throw forbidden(`role ${p.role} is read-only`);
   throw forbidden(`role ${p.role} may not do this (${subject}.${action}); allowed: ${rolesFor(subject, action).join(', ')}`);
 }
 
@@ -119,15 +119,16 @@ export function guardedHousehold(request: FastifyRequest): HouseholdDoc {
 /**
  * Checks a case an input refers to (an alert closed as converted into `applicationId`, an application
  * filed from `alertId`): it exists, is of `kind`, concerns `householdId` when given, and the caller may read
- * it (its current unit in their jurisdiction). One mechanism for every reference between cases.
+ * it (its current unit in their jurisdiction). One mechanism for every reference between cases; without
+ * `kind`, a case of any kind (an order's target and linked cases).
  * @throws 422 naming `field` (e.g. `body.applicationId`) otherwise — the same answer whether the case is
  *   missing or out of reach, so a reference never tells what lies outside one's jurisdiction.
  * Source: ours (issue 11, item 6).
  */
-export async function referencedCase(request: FastifyRequest, db: Db, ref: { field: string; id: string; kind: CaseKind; householdId?: string }): Promise<CaseDoc> {
+export async function referencedCase(request: FastifyRequest, db: Db, ref: { field: string; id: string; kind?: CaseKind; householdId?: string }): Promise<CaseDoc> {
   const p = principalOf(request);
   const doc = await findCase(db, ref.id, ref.kind);
-  const what = CASE_LABELS[ref.kind];
+  const what = CASE_LABELS[ref.kind ?? 'cases'];
   const refuse = (message: string) => new ApiError(422, 'unprocessable', `${ref.field.replace(/^body\./, '')}: ${message}`, [{ path: ref.field, code: 'unknown_reference', message }]);
   if (!doc || !inJurisdiction(p.role, p.unit.code, doc.orgPath, 'read')) throw refuse(`no ${what} ${ref.id} within your jurisdiction`);
   if (ref.householdId !== undefined && doc.householdId !== ref.householdId) throw refuse(`${what} ${ref.id} concerns another household`);

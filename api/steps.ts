@@ -29,6 +29,7 @@ const KIND_ROUTES: Record<CaseKind, { base: string; tag: string }> = {
   report: { base: '/v1/reports', tag: 'reports' },
   wish: { base: '/v1/wishes', tag: 'wishes' },
   party_day: { base: '/v1/party-days', tag: 'party-day' },
+  order: { base: '/v1/orders', tag: 'orders' },
 };
 
 /**

@@ -11,8 +11,10 @@ import { ROLES, type Role } from './roles';
  * Rules around the matrix (ours unless a source is named):
  * - `admin` may do every action (the system administrator stands in for any role). An action whose
  *   `roles` is empty is therefore admin-only.
- * - `read` is the one reading action; every other action writes. A role with no writing action (the city
- *   monitor) is read-only.
+ * - `read` is the one reading action; every other action writes. A role with no writing action outside
+ *   supervision (SUPERVISION_SUBJECTS) is read-only: the city monitor reads every case and acts on none; its
+ *   one writing power is supervision — it issues supervision orders (督办单) and records summons (约谈) and
+ *   circulars (通报), since the seed gives the city 督导检查、跟踪问效 and 约谈、通报 (四(二); issue 12).
  * - Jurisdiction (see `inJurisdiction`) applies on top of the roles: a user acts within the subtree of their
  *   own unit (DOMAIN.md, organisation tree); a city monitor reads everywhere (seed 四(二) 市级加强督导检查).
  * - A writing action on a case needs the case open (the route guard answers 409 on a closed one).
@@ -100,6 +102,28 @@ export const PERMISSIONS = {
     schedule: allow(VILLAGE_AND_TOWN, 'seed 三(三)三: 每月党员活动日; ours: the village and its town set, pause and resume the day'),
     answer: allow(['village_staff', 'town_staff'], 'seed 三(三)三: 由村(社区)“两委”成员和民政协理员现场…做出答复 (recorded by village or town staff)'),
   },
+  /**
+   * Supervision orders (督办单, issue 12). The district makes towns step in (seed 四(二) 区市…督导镇(街道)及时介入),
+   * the city inspects and follows up (市级…督导检查、跟踪问效): district staff and the city monitor issue and
+   * decide on replies — only the issuing unit decides (domain/order.ts). The ordered unit's staff reply.
+   */
+  order: {
+    read: READ,
+    issue: allow(['district_staff', 'city_monitor'], 'seed 四(二): 区市督导镇(街道)及时介入; 市级督导检查、跟踪问效 (the city monitor’s writing power is supervision: ours)'),
+    reply: allow(['village_staff', 'town_staff', 'town_supervisor', 'district_staff'], 'seed 四(二): the supervised unit answers (反馈); ours: its staff and supervisor, village to district'),
+    accept: allow(['district_staff', 'city_monitor'], 'seed 四(二) 跟踪问效; ours: the issuing unit accepts the reply'),
+    sendBack: allow(['district_staff', 'city_monitor'], 'seed 四(二) 跟踪问效; ours: the issuing unit returns a reply for more'),
+  },
+  /** Summons (约谈) recorded by the city against units, with their follow-up orders. */
+  summons: {
+    read: READ,
+    record: allow(['city_monitor'], 'seed 四(二): 对工作不力的…约谈、通报 by the city; ours: recorded by the city monitor at the city', 'city'),
+  },
+  /** Circulars (通报) the city publishes to the units they name. */
+  circular: {
+    read: READ,
+    record: allow(['city_monitor'], 'seed 四(二): 对工作不力的…约谈、通报 by the city; ours: recorded by the city monitor at the city', 'city'),
+  },
   /** The lists of cases of every kind: the board, the task list, the case and its escalations. */
   cases: { read: READ },
   households: {
@@ -184,9 +208,15 @@ export function actionsFor(role: Role): Partial<Record<Subject, string[]>> {
 /** `read` reads; every other action writes. */
 export const isWriting = (action: string): boolean => action !== 'read';
 
-/** A role with no writing action anywhere in the matrix: it reads the whole city and acts on nothing. */
+/** The subjects of supervision (issue 12): a role whose only writing actions are here is still read-only on cases. */
+export const SUPERVISION_SUBJECTS: readonly Subject[] = ['order', 'summons', 'circular'];
+
+/**
+ * A role with no writing action in the matrix outside supervision (SUPERVISION_SUBJECTS): it reads the whole
+ * city and acts on no case (the city monitor; its supervision is the one exception, see the module comment).
+ */
 export function isReadOnly(role: Role): boolean {
-  return Object.values(actionsFor(role)).every((actions) => actions.every((a) => !isWriting(a)));
+  return Object.entries(actionsFor(role)).every(([subject, actions]) => SUPERVISION_SUBJECTS.includes(subject as Subject) || actions.every((a) => !isWriting(a)));
 }
 
 /**

@@ -85,6 +85,18 @@ export const DEFAULT_POLICY_SOURCE = {
     /** After fulfilment, silence from the household this long counts as confirmation by staff. */
     confirmWithin: 'P7D',
   },
+  /**
+   * Supervision orders (督办单, seed 四(二) 督导检查、跟踪问效; issue 12). The reply deadline is the issuer's
+   * choice within these bounds; every number OURS.
+   */
+  orders: {
+    warnAt: 0.75,
+    /** A missed reply climbs one rung up from the ordered unit this often. */
+    escalateEvery: 'P2D',
+    /** The shortest and the longest reply deadline an issuer may set, counted from the issue (or a return). */
+    minReplyWithin: 'PT1H',
+    maxReplyWithin: 'P90D',
+  },
 } as const;
 
 const zShare = z.number().gt(0).lt(1);
@@ -184,10 +196,20 @@ const zWishesPolicy = z
     confirmWithin: zDuration,
   })
   .strict();
+const zOrdersPolicy = z
+  .object({
+    warnAt: zShare,
+    escalateEvery: zDuration,
+    minReplyWithin: zDuration,
+    maxReplyWithin: zDuration,
+  })
+  .strict()
+  .refine((o) => o.minReplyWithin <= o.maxReplyWithin, { path: ['maxReplyWithin'], message: 'expected maxReplyWithin at least minReplyWithin' });
 /** Durations in the community sections arrive in workflows as milliseconds (the zod transform). */
 export type ReportsPolicy = z.output<typeof zReportsPolicy> & { version: string };
 export type PartyDayPolicy = z.output<typeof zPartyDayPolicy> & { version: string };
 export type WishesPolicy = z.output<typeof zWishesPolicy> & { version: string };
+export type OrdersPolicy = z.output<typeof zOrdersPolicy> & { version: string };
 
 export const zPolicyFile = z
   .object({
@@ -195,6 +217,7 @@ export const zPolicyFile = z
     reports: zReportsPolicy,
     partyDay: zPartyDayPolicy,
     wishes: zWishesPolicy,
+    orders: zOrdersPolicy,
     alerts: z
       .object({ warnAt: zShare, red: zDeadlineLevel, orange: zDeadlineLevel, yellow: zCycleLevel })
       .strict(),
@@ -236,6 +259,7 @@ export interface Policy {
   reports: ReportsPolicy;
   partyDay: PartyDayPolicy;
   wishes: WishesPolicy;
+  orders: OrdersPolicy;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -269,6 +293,7 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     reports: { ...parsed.reports, version },
     partyDay: { ...parsed.partyDay, version },
     wishes: { ...parsed.wishes, version },
+    orders: { ...parsed.orders, version },
     applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout, noticeMs: notice },
     alerts: {
       version,

@@ -351,6 +351,9 @@ export const FREE_TEXT_KEYS: readonly string[] = [
   'missing',
   'supplied',
   'answer',
+  'requirement',
+  'evidence',
+  'attachments',
   'objections/from',
 ];
 const FREE_TEXT = new Set(FREE_TEXT_KEYS);

@@ -6,7 +6,7 @@ import type { UnitRef } from './org';
  * What a case workflow hands the projection activity after each change: the case as people see it,
  * plus what happened. Every case kind (alert, application, …) projects through this one shape.
  */
-export type CaseKind = 'alert' | 'application' | 'report' | 'wish' | 'party_day';
+export type CaseKind = 'alert' | 'application' | 'report' | 'wish' | 'party_day' | 'order';
 
 export interface CaseProjection {
   caseId: string;

@@ -37,6 +37,7 @@ import {
 import { ANSWERED_BY, REPORT_STAFF, startReport } from '../test/helpers/drivers/report';
 import { ORGANISATION, PARTY_MEMBER, PM_HELPER, postWish, WISH_TOWN_STAFF, WISH_VILLAGE_STAFF, wishStep } from '../test/helpers/drivers/wish';
 import { answerItem, seedAgenda, startPartyDay } from '../test/helpers/drivers/party-day';
+import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../test/helpers/drivers/order';
 import { createTimeSkippingHarness, D, H, MIN, TOWN, DISTRICT, CITY, type TimeSkippingHarness } from '../test/helpers/time-skipping';
 import { freePort } from './lib/proc';
 import { startMongo } from './lib/stack';
@@ -432,6 +433,32 @@ const scenarios: Scenario[] = [
       await completed(month1);
       await save('party-day-item-ended-by-report', month1);
       await save('report-answered-ends-party-day-item', report.handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------------ orders
+  {
+    name: 'order-replied-returned-accepted',
+    async run(h, save) {
+      const { handle, caseId, issuedAt: t0 } = await startOrder(h, { replyIn: 3 * D });
+      await h.sleepUntil(t0 + 2 * D);
+      await orderStep(handle, caseId, 'reply', ORDER_REPLIER, { text: '已入户核实', attachments: ['att-1'] });
+      await refusal(orderStep(handle, caseId, 'accept', ORDER_REPLIER, {}));
+      await orderStep(handle, caseId, 'sendBack', ORDER_ISSUER, { reason: '缺少证明材料', replyBy: new Date(t0 + 4 * D).toISOString() });
+      await h.sleepUntil(t0 + 3 * D);
+      await orderStep(handle, caseId, 'reply', ORDER_REPLIER, { text: '已补充证明材料', evidence: '走访记录' });
+      await orderStep(handle, caseId, 'accept', ORDER_ISSUER, { note: '同意办结' });
+      await completed(handle);
+      await save('order-replied-returned-accepted', handle);
+    },
+  },
+  {
+    name: 'order-reply-missed-escalated',
+    async run(h, save) {
+      const { handle, caseId, issuedAt: t0 } = await startOrder(h, { replyIn: 3 * D });
+      await h.sleepUntil(t0 + 8 * D); // the town at 3 days, the district at 5, the city at 7
+      await orderStep(handle, caseId, 'reply', ORDER_REPLIER, { text: '已处理' });
+      await quiet(h, handle.workflowId);
+      await save('order-reply-missed-escalated', handle);
     },
   },
   {

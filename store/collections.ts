@@ -64,6 +64,10 @@ export const COLLECTIONS = {
   /** Which workflow run owns a unit's month. */
   partyDayRuns: 'party_day_runs',
 
+  // ── Supervision (store/supervision.ts, issue 12) ──
+  /** Summons (约谈) and circulars (通报): append-only records; a correction is a new record naming the old. */
+  supervisionRecords: 'supervision_records',
+
   /** The one-time read-model migrations run so far (store/migrations.ts). */
   migrations: 'migrations',
 
@@ -396,8 +400,54 @@ interface Documents {
   helperPoints: HelperPointsDoc;
   partyDays: PartyDayDoc;
   partyDayRuns: PartyDayRunDoc;
+  supervisionRecords: SupervisionRecordDoc;
   migrations: MigrationDoc;
   audit: AuditDoc;
+}
+
+// ── Supervision ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A unit's figures at one moment, from the deadlines of its subtree due in a period (store/supervision.ts
+ * `unitFigures`): what a summons or circular records as it stood then.
+ */
+export interface UnitFigures {
+  unitCode: string;
+  unitName: string;
+  /** The period, [from, to) as ISO instants. */
+  from: string;
+  to: string;
+  /** Deadlines that came due in the period up to the moment (due ≤ asOf), not those superseded before it (`not_due`). */
+  due: number;
+  onTime: number;
+  late: number;
+  /** Ended early without their requirement (closed without handling). */
+  unhandled: number;
+  /** Still pending after their due time at the moment. */
+  openOverdue: number;
+  /** Escalations the period's deadlines caused. */
+  escalations: number;
+  asOf: string;
+}
+
+/** A summons (约谈) or a circular (通报), `_id` `<kind>-<city>-<key>`: append-only, never updated. */
+export interface SupervisionRecordDoc {
+  _id: string;
+  kind: 'summons' | 'circular';
+  /** The units it names (summoned, or named in the circular), with their paths for jurisdiction. */
+  units: { code: string; name: string; level: string; path: string[] }[];
+  /** Every code on the units' paths: a unit reads the records naming it or a unit below it. */
+  orgPaths: string[];
+  reason: string;
+  linkedCaseIds: string[];
+  linkedOrderIds: string[];
+  figures: UnitFigures[];
+  /** The follow-up actions, each a supervision order (督办单) to one named unit. */
+  actions: { unitCode: string; requirement: string; replyBy: Date; orderId: string }[];
+  /** The record this one corrects, if any. */
+  corrects: string | null;
+  createdAt: Date;
+  createdBy: Actor;
 }
 
 /** Every collection, typed: `collections(db).cases` is a `Collection<CaseDoc>`. */

@@ -43,6 +43,8 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.cases, keys: { orgPath: 1, status: 1, dueAt: 1 }, sql: [], serves: 'GET /v1/cases?sort=due&status=closed or overdue=false' },
   { collection: COLLECTIONS.cases, keys: { householdId: 1, kind: 1, category: 1, status: 1 }, sql: ['householdId'], serves: 'a household’s open alert or application' },
   { collection: COLLECTIONS.cases, keys: { unitCode: 1, kind: 1, status: 1 }, sql: ['unitCode'], serves: 'a unit’s open reports (Party-day agenda, common issues)' },
+  { collection: COLLECTIONS.cases, keys: { kind: 1, 'view.targetCaseId': 1 }, sql: [], serves: 'GET /v1/cases/{id}/orders (FerretDB: by householdId when the case has one)' },
+  { collection: COLLECTIONS.supervisionRecords, keys: { orgPaths: 1, kind: 1, _id: 1 }, sql: ['orgPaths'], serves: 'GET /v1/summonses, /v1/circulars?org=' },
   { collection: COLLECTIONS.overdue, keys: { orgPath: 1, dueAt: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?overdue=true (the board)' },
   { collection: COLLECTIONS.due, keys: { orgPath: 1, dueAt: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/cases?sort=due (a worker’s tasks)' },
   { collection: COLLECTIONS.deadlines, keys: { orgPath: 1, dueMonth: 1, dueAt: 1 }, sql: ['orgPath', 'dueMonth'], serves: 'GET /v1/stats/on-time, the public on-time figures' },

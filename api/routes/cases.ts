@@ -92,7 +92,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: zQuery({
           org: zOrgCode.optional(),
           overdue: z.enum(['true', 'false']).optional(),
-          kind: z.enum(['alert', 'application', 'report', 'wish', 'party_day']).optional(),
+          kind: z.enum(['alert', 'application', 'report', 'wish', 'party_day', 'order']).optional(),
           level: zAlertLevel.optional(),
           status: z.enum(['open', 'closed']).default('open'),
           /** due: cases with a pending deadline, soonest first — a worker's task list. */

@@ -80,7 +80,7 @@ const routesOf = () =>
       .map((method) => ({ ...r, method }) as RouteOptions),
   );
 /** Starts that run real workflows: probed one at a time. */
-const SERIAL = ['POST /v1/alerts', 'POST /v1/applications', 'POST /v1/wishes'];
+const SERIAL = ['POST /v1/alerts', 'POST /v1/applications', 'POST /v1/wishes', 'POST /v1/orders'];
 
 const FAKE = {
   alert: 'alert-hh-00000000f001-20260101T000000000',
@@ -89,6 +89,9 @@ const FAKE = {
   wish: 'wish-00000000f004',
   party_day: { param: `${TARGET}:2026-01`, caseId: `party-day-${TARGET}-2026-01` },
   helper: 'helper-00000000f005',
+  order: 'order-371002-371002001001-f006',
+  summons: 'summons-371000-f007',
+  circular: 'circular-371000-f008',
 };
 
 let ctx: TestContext;
@@ -120,6 +123,7 @@ beforeAll(async () => {
     report: { stage: 'received' },
     wish: { stage: 'screening', householdId: 'hh-00000000f000', title: '轮椅', description: '需要', fulfilment: null },
     party_day: { stage: 'open', partyDayId: FAKE.party_day.param, handedOverTo: null, month: '2026-01', items: [] },
+    order: { stage: 'issued', targetCaseId: null, issuerUnitCode: UNITS.huancui, requirement: '请核实', replies: [] },
   };
   const fake = (kind: string, id: string) => ({
     ...real,
@@ -136,7 +140,23 @@ beforeAll(async () => {
   });
   await ctx.mongo.db
     .collection(COLLECTIONS.cases)
-    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId)] as never[]);
+    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order)] as never[]);
+  // Summons and circulars naming 海港社区 (store/supervision.ts).
+  const record = (kind: 'summons' | 'circular', id: string) => ({
+    _id: id,
+    kind,
+    units: [{ code: TARGET, name: '海港社区居委会', level: 'village', path: TARGET_PATH }],
+    orgPaths: TARGET_PATH,
+    reason: '矩阵测试',
+    linkedCaseIds: [],
+    linkedOrderIds: [],
+    figures: [],
+    actions: [],
+    corrects: null,
+    createdAt: new Date(),
+    createdBy: { userId: 'city.monitor', role: 'city_monitor', unitCode: UNITS.city },
+  });
+  await ctx.mongo.db.collection(COLLECTIONS.supervisionRecords).insertMany([record('summons', FAKE.summons), record('circular', FAKE.circular)] as never[]);
   await ctx.mongo.db
     .collection(COLLECTIONS.partyDays)
     .insertOne({ _id: FAKE.party_day.param, caseId: FAKE.party_day.caseId, unitCode: TARGET, month: '2026-01', status: 'open', items: [], carriedOver: [], workflowId: `wf-${FAKE.party_day.caseId}` } as never);
@@ -172,6 +192,9 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/reports/')) return FAKE.report;
     if (pattern.startsWith('/v1/wishes/')) return FAKE.wish;
     if (pattern.startsWith('/v1/party-days/')) return FAKE.party_day.param;
+    if (pattern.startsWith('/v1/orders/')) return FAKE.order;
+    if (pattern.startsWith('/v1/summonses/')) return FAKE.summons;
+    if (pattern.startsWith('/v1/circulars/')) return FAKE.circular;
     throw new Error(`no target for ${key}`);
   };
   if (pattern.includes(':id') || pattern.includes(':code')) targets.push(TARGET_PATH);
@@ -191,6 +214,7 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
   else if (key === 'POST /v1/me/relatives') body = { householdId: household, relation: 'sibling' };
   else if (key === 'POST /v1/households') body = { headName: '张矩阵', headIdNumber: idNumber(seq++), address: '威海市环翠区海港路1号', phone: '13800000000', unitCode: TARGET, categories: ['minimum_subsistence'] };
   else if (key === 'POST /v1/helpers') body = { kind: 'party_member', name: '王党员', unitCode: TARGET, contact: '13800000000' };
+  else if (key === 'POST /v1/orders') body = { key: 'matrix', unitCode: TARGET, requirement: '矩阵测试', replyBy: new Date(Date.now() + 86_400_000).toISOString() };
   if (typeof body?.unitCode === 'string') targets.push(TARGET_PATH);
   if (typeof body?.householdId === 'string') {
     targets.push(TARGET_PATH);

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_STEPS } from '../../domain/alert';
 import { APPLICATION_STEPS } from '../../domain/application';
-import { actionsFor, can, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS } from '../../domain/permissions';
+import { actionsFor, can, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS, SUPERVISION_SUBJECTS } from '../../domain/permissions';
+import { ORDER_STEPS } from '../../domain/order';
 import { REPORT_STEPS } from '../../domain/report';
 import { ROLES } from '../../domain/roles';
 import { WISH_STEPS } from '../../domain/wish';
 
-const STEP_TABLES = { application: APPLICATION_STEPS, report: REPORT_STEPS, wish: WISH_STEPS } as const;
-const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day'] as const;
+const STEP_TABLES = { application: APPLICATION_STEPS, report: REPORT_STEPS, wish: WISH_STEPS, order: ORDER_STEPS } as const;
+const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order'] as const;
 const CITY = '371000';
 const HAIGANG_PATH = ['371000', '371002', '371002001', '371002001001'];
 
@@ -35,13 +36,21 @@ describe('the permission matrix', () => {
     }
   });
 
-  it('lets a city monitor read everything and write nothing', () => {
+  it('lets a city monitor read everything and write nothing but supervision (orders, summons, circulars: seed 四(二))', () => {
     expect(isReadOnly('city_monitor')).toBe(true);
     for (const subject of SUBJECTS) {
       for (const action of Object.keys(PERMISSIONS[subject])) {
+        if (SUPERVISION_SUBJECTS.includes(subject)) continue;
         expect(can('city_monitor', subject, action), `${subject}.${action}`).toBe(!isWriting(action));
       }
     }
+    expect(actionsFor('city_monitor').order).toEqual(['read', 'issue', 'accept', 'sendBack']);
+    expect(actionsFor('city_monitor').summons).toEqual(['read', 'record']);
+    expect(actionsFor('city_monitor').circular).toEqual(['read', 'record']);
+    expect(can('city_monitor', 'order', 'reply')).toBe(false);
+    expect(can('village_staff', 'order', 'issue')).toBe(false);
+    expect(can('town_supervisor', 'order', 'issue')).toBe(false);
+    expect(can('district_staff', 'summons', 'record')).toBe(false);
     for (const role of ROLES.filter((r) => r !== 'city_monitor')) expect(isReadOnly(role), role).toBe(false);
   });
 
@@ -66,7 +75,7 @@ describe('the permission matrix', () => {
   });
 
   it('lists a role’s actions per subject, leaving out subjects it can do nothing with', () => {
-    expect(actionsFor('city_monitor')).toEqual(Object.fromEntries(SUBJECTS.map((s) => [s, ['read']])));
+    expect(actionsFor('city_monitor')).toEqual(Object.fromEntries(SUBJECTS.map((s) => [s, SUPERVISION_SUBJECTS.includes(s) ? Object.keys(PERMISSIONS[s]).filter((a) => can('city_monitor', s, a)) : ['read']])));
     const village = actionsFor('village_staff');
     expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'recordVisit', 'changeLevel', 'close']);
     expect(village.application).toContain('supplements');

@@ -15,7 +15,8 @@ import { authz, createTestContext, registerHousehold, UNITS, type TestContext } 
  * staff, district staff, city monitor, admin (who may replace the catalogue and the calendar, so their GETs
  * read what a PUT stored) and no token at all — and must find nothing. The seed is fixed; the number of
  * examples per operation is JIUZHU_FUZZ_EXAMPLES (default 15). Deeper locally:
- * `JIUZHU_FUZZ_EXAMPLES=200 npx vitest run test/fuzz` (or `npm run fuzz`). Each run's report (JUnit, NDJSON,
+ * `JIUZHU_FUZZ_EXAMPLES=200 npx vitest run test/fuzz` (or `npm run fuzz`); `JIUZHU_FUZZ_PATHS=<regex>` probes only
+ * the matching paths. Each run's report (JUnit, NDJSON,
  * the console output) lands in test-results/fuzz/<identity>/; `st replay <id>` is not needed: the output
  * prints a curl line per failure.
  */
@@ -96,6 +97,8 @@ function fuzz(identity: (typeof IDENTITIES)[number], token: string | undefined):
     '--report', 'junit,ndjson',
     '--report-dir', dir,
     ...(token ? ['--header', `Authorization: Bearer ${token}`] : []),
+    // JIUZHU_FUZZ_PATHS: only the paths matching this regex (probing one area while working on it).
+    ...(process.env.JIUZHU_FUZZ_PATHS ? ['--include-path-regex', process.env.JIUZHU_FUZZ_PATHS] : []),
   ];
   return new Promise((resolve) => {
     execFile(

@@ -14,6 +14,8 @@ import { COLLECTIONS } from '../../store/collections';
 import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../../workflows/alert/contract';
 import { applicationQuery, applicationStepUpdates } from '../../workflows/application/contract';
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wish/contract';
+import { orderQuery, orderStepUpdates } from '../../workflows/order/contract';
+import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../helpers/drivers/order';
 import { acceptAndVerify, act, approvalInput, deliberate, DISTRICT_STAFF, fileApplication, investigate, reaches, sitOutNotice, TOWN_SUPERVISOR, type Started } from '../helpers/drivers/application';
 import { nowIso, quiet } from '../helpers/drivers/common';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, MIN, TOWN, VILLAGE } from '../helpers/time-skipping';
@@ -259,6 +261,30 @@ KINDS.push(
     ],
   },
 );
+
+/** Orders (督办单): the village replies; the district, which issued it, accepts or returns the reply. */
+const issuerOr = fc.oneof({ weight: 4, arbitrary: fc.constant(ORDER_ISSUER) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom(STAFF, TOWN_STAFF), hostile) });
+const orderReplied = async (handle: WorkflowHandle, caseId: string) => {
+  await orderStep(handle as never, caseId, 'reply', ORDER_REPLIER, { text: '已处理' });
+};
+KINDS.push({
+  kind: 'order',
+  query: orderQuery.name,
+  async start() {
+    const { handle, caseId } = await startOrder(harness, { replyIn: 3 * 24 * 60 * MIN });
+    return { handle: handle as unknown as WorkflowHandle, caseId };
+  },
+  steps: [
+    step('reply', orderStepUpdates.reply, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ text: '已入户核实', evidence: '走访记录', attachments: ['att-1'] }) })),
+    step('accept', orderStepUpdates.accept, (id) => fc.record({ caseId: caseIdOr(id), actor: issuerOr, input: mutated({ note: '同意办结' }) }), orderReplied),
+    step(
+      'sendBack',
+      orderStepUpdates.sendBack,
+      (id) => fc.record({ caseId: caseIdOr(id), actor: issuerOr, input: mutated({ reason: '缺少材料', replyBy: '2026-12-00T10:00:00+08:00' }) }),
+      orderReplied,
+    ),
+  ],
+});
 
 /** Sends one update: it succeeds or is refused as a rule; a hang (a failing workflow task retries for ever) fails the test. */
 async function send(handle: WorkflowHandle, s: StepUnderTest, args: unknown): Promise<'done' | 'refused' | 'ended'> {

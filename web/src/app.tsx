@@ -9,6 +9,7 @@ import { CasePage } from './screens/case';
 import { Monitor } from './screens/monitor';
 import { SignIn } from './screens/sign-in';
 import { Tasks } from './screens/tasks';
+import { OrdersPage, SupervisionPage } from './screens/orders';
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -147,6 +148,8 @@ function Routes(props: { path: string }) {
   if (p === '/tasks') return <Tasks />;
   if ((m = /^\/cases\/([^/]+)$/.exec(p))) return <CasePage id={decodeURIComponent(m[1]!)} />;
   if (p === '/monitor') return <Monitor />;
+  if (p === '/orders') return <OrdersPage />;
+  if (p === '/supervision') return <SupervisionPage />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

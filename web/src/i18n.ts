@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string };
+  nav: { board: string; tasks: string; monitor: string; orders: string; supervision: string };
   common: {
     loading: string;
     retry: string;
@@ -74,6 +74,51 @@ export interface Messages {
   resolutions: Record<string, string>;
   /** Deadline labels by the deadline's kind (`alert.red`, `application.town_review`, …); absent: the API's label. */
   deadlineLabels: Record<string, string>;
+  /** Supervision orders (督办单), summons (约谈) and circulars (通报): screens/orders.tsx. */
+  orders: {
+    title: string;
+    received: string;
+    issued: string;
+    overdue: string;
+    none: string;
+    stages: Record<string, string>;
+    cols: { order: string; unit: string; stage: string; due: string };
+    issue: string;
+    issueOnCase: string;
+    onCase: string;
+    unitCode: string;
+    unitHint: string;
+    requirement: string;
+    replyBy: string;
+    issuer: string;
+    target: string;
+    origin: Fn<[string, string]>;
+    replies: string;
+    replyText: string;
+    evidence: string;
+    attachments: string;
+    attachmentsHint: string;
+    reply: string;
+    accept: string;
+    note: string;
+    sendBack: string;
+    reason: string;
+    newReplyBy: string;
+    decided: Record<string, string>;
+    supervision: string;
+    summonses: string;
+    circulars: string;
+    record: Fn;
+    units: string;
+    unitsHint: string;
+    linkedCases: string;
+    actionRequirement: string;
+    actionReplyBy: string;
+    figures: string;
+    figureCols: { unit: string; due: string; onTime: string; late: string; unhandled: string; openOverdue: string; escalations: string };
+    print: string;
+    created: Fn;
+  };
   board: {
     title: string;
     intro: string;
@@ -217,7 +262,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', orders: '督办单', supervision: '约谈通报' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -276,12 +321,56 @@ const zh: Messages = {
     admin: '系统管理员',
   },
   orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
-  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑' },
+  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请' },
   resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案', superseded: '由新期限接替' },
   deadlineLabels: {},
+  orders: {
+    title: '督办单',
+    received: '待反馈（下达给本单位）',
+    issued: '本单位下达的',
+    overdue: '只看逾期未反馈',
+    none: '没有督办单。',
+    stages: { issued: '已下达，待反馈', replied: '已反馈，待审核', returned: '已退回，待补充反馈', accepted: '已办结' },
+    cols: { order: '督办单', unit: '被督办单位', stage: '状态', due: '反馈期限' },
+    issue: '下达督办单',
+    issueOnCase: '对本案件下达督办单',
+    onCase: '督办单',
+    unitCode: '被督办单位代码',
+    unitHint: '本辖区内下级单位的行政区划代码，如 371002001',
+    requirement: '督办要求',
+    replyBy: '反馈期限',
+    issuer: '下达单位',
+    target: '督办对象',
+    origin: (kind, id) => `来自${kind === 'summons' ? '约谈' : '通报'} ${id}`,
+    replies: '反馈与审核',
+    replyText: '办理情况',
+    evidence: '佐证材料说明',
+    attachments: '附件编号',
+    attachmentsHint: '多个附件用逗号分隔',
+    reply: '提交反馈',
+    accept: '审核通过（办结）',
+    note: '审核意见',
+    sendBack: '退回补充',
+    reason: '退回理由',
+    newReplyBy: '新的反馈期限',
+    decided: { accepted: '已通过', returned: '已退回' },
+    supervision: '约谈与通报',
+    summonses: '约谈记录',
+    circulars: '通报',
+    record: (kind) => (kind === 'summons' ? '记录约谈' : '发布通报'),
+    units: '涉及单位代码',
+    unitsHint: '多个单位用逗号分隔',
+    linkedCases: '相关案件编号（逗号分隔）',
+    actionRequirement: '整改要求（将作为督办单下达给每个涉及单位）',
+    actionReplyBy: '整改反馈期限',
+    figures: '当时的工作情况',
+    figureCols: { unit: '单位', due: '到期事项', onTime: '按时', late: '逾期办结', unhandled: '未处置关闭', openOverdue: '逾期未办', escalations: '升级' },
+    print: '打印版',
+    created: (at) => `记录于 ${at}`,
+  },
   board: {
     title: '逾期督办',
     intro: '本辖区内所有逾期案件，逾期最久的排在最前。每 10 秒自动刷新。',
@@ -418,6 +507,10 @@ const zh: Messages = {
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
     submitted: () => '提交救助申请',
+    issued: (d, unit) => `下达督办单：${unit(String(d.issuer))} → ${unit(String(d.unit))}，${fmtTime('zh', Number(d.replyBy))}前反馈`,
+    replied: (d) => `反馈督办单（第 ${d.reply} 次${d.late ? '，已逾期' : ''}）`,
+    reply_accepted: () => '反馈审核通过',
+    reply_returned: (d) => `反馈被退回，${fmtTime('zh', Number(d.replyBy))}前补充`,
     at_risk: () => '即将到期，已提醒责任单位',
     overdue: () => '已逾期',
     escalated: (d, unit) => `第 ${d.rung} 级督办：${unit(String(d.from))} → ${unit(String(d.to))}（逾期 ${fmtDuration(zh, Number(d.lateByMs))}）`,
@@ -477,7 +570,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', orders: 'Orders', supervision: 'Summons & circulars' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -536,12 +629,13 @@ const en: Messages = {
     admin: 'Administrator',
   },
   orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
-  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A' },
+  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application' },
   resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed', superseded: 'superseded by the next deadline' },
   deadlineLabels: {
+    'order.reply': 'Supervision order: reply',
     'alert.red': 'Red alert: accept and handle',
     'alert.orange': 'Orange alert: visit',
     'alert.yellow': 'Yellow alert: weekly visit',
@@ -557,6 +651,50 @@ const en: Messages = {
     'wish.claim': 'Wish: to be claimed',
     'wish.fulfilment': 'Wish: fulfilment by the promised date',
     'party_day.answers': 'Party-day Q&A: answers on the day',
+  },
+  orders: {
+    title: 'Supervision orders',
+    received: 'To answer (ordered to this unit)',
+    issued: 'Issued by this unit',
+    overdue: 'Overdue replies only',
+    none: 'No orders.',
+    stages: { issued: 'Issued, awaiting reply', replied: 'Replied, awaiting review', returned: 'Returned for more', accepted: 'Closed' },
+    cols: { order: 'Order', unit: 'Ordered unit', stage: 'Stage', due: 'Reply by' },
+    issue: 'Issue an order',
+    issueOnCase: 'Issue an order on this case',
+    onCase: 'Supervision orders',
+    unitCode: 'Ordered unit code',
+    unitHint: 'The division code of a unit below yours, e.g. 371002001',
+    requirement: 'What is required',
+    replyBy: 'Reply by',
+    issuer: 'Issued by',
+    target: 'About',
+    origin: (kind, id) => `From ${kind === 'summons' ? 'summons' : 'circular'} ${id}`,
+    replies: 'Replies and decisions',
+    replyText: 'What was done',
+    evidence: 'Evidence',
+    attachments: 'Attachment ids',
+    attachmentsHint: 'Separate several with commas',
+    reply: 'Send reply',
+    accept: 'Accept (close)',
+    note: 'Note',
+    sendBack: 'Return for more',
+    reason: 'Why',
+    newReplyBy: 'New reply deadline',
+    decided: { accepted: 'Accepted', returned: 'Returned' },
+    supervision: 'Summons and circulars',
+    summonses: 'Summons',
+    circulars: 'Circulars',
+    record: (kind) => (kind === 'summons' ? 'Record a summons' : 'Publish a circular'),
+    units: 'Unit codes',
+    unitsHint: 'Separate several with commas',
+    linkedCases: 'Linked case ids (comma-separated)',
+    actionRequirement: 'Follow-up requirement (issued as an order to each unit)',
+    actionReplyBy: 'Follow-up reply deadline',
+    figures: 'Figures at the time',
+    figureCols: { unit: 'Unit', due: 'Due', onTime: 'On time', late: 'Late', unhandled: 'Closed unhandled', openOverdue: 'Open overdue', escalations: 'Escalations' },
+    print: 'Printable page',
+    created: (at) => `Recorded ${at}`,
   },
   board: {
     title: 'Overdue board',
@@ -655,6 +793,10 @@ const en: Messages = {
   events: {
     opened: (d) => `Alert opened (${en.levels[String(d.level)] ?? d.level})${Array.isArray(d.reasons) && d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`,
     submitted: () => 'Application submitted',
+    issued: (d, unit) => `Order issued: ${unit(String(d.issuer))} → ${unit(String(d.unit))}, reply by ${fmtTime('en', Number(d.replyBy))}`,
+    replied: (d) => `Order replied (reply ${d.reply}${d.late ? ', late' : ''})`,
+    reply_accepted: () => 'Reply accepted',
+    reply_returned: (d) => `Reply returned; more due by ${fmtTime('en', Number(d.replyBy))}`,
     at_risk: () => 'Due soon; the responsible unit was warned',
     overdue: () => 'Overdue',
     escalated: (d, unit) => `Escalation rung ${d.rung}: ${unit(String(d.from))} → ${unit(String(d.to))} (${fmtDuration(en, Number(d.lateByMs))} late)`,

@@ -4,6 +4,7 @@ import { Field, useSubmission, VisitForm } from '../components/forms';
 import { ErrorNotice, LevelBadge, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
+import { CaseOrders, OrderPanel, type OrderView } from './orders';
 
 interface Household {
   headName: string;
@@ -116,7 +117,8 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
         </p>
       )}
 
-      <Actions view={view} reload={props.reload} />
+      {view.kind !== 'order' && <Actions view={view} reload={props.reload} />}
+      {view.kind === 'order' ? <OrderPanel view={view as OrderView} reload={props.reload} /> : <CaseOrders caseId={view.caseId} />}
 
       <section aria-labelledby="h-deadlines">
         <h2 id="h-deadlines">{t.caseView.deadlines}</h2>

@@ -1,0 +1,74 @@
+import type { Db } from 'mongodb';
+import type { Notice } from '../domain/case';
+import { collections, type NoticeDoc, type SupervisionRecordDoc, type UnitFigures } from './collections';
+import { deadlinesDueIn } from './deadlines';
+import { insertIgnoringDuplicates } from './mongo';
+
+/**
+ * Summons (约谈) and circulars (通报) as append-only records (`supervision_records`), the notices they put
+ * in the named units' inboxes (`notifications`), and the unit figures they record. Source: seed 四(二)
+ * 约谈、通报; the shapes are ours (issue 12).
+ */
+
+/**
+ * A unit's figures at `asOf` from the deadlines of its subtree due in [from, min(to, asOf)): how many
+ * came due (all but those superseded before their due time, `not_due`), met on time, met late, ended
+ * without handling, still open past their due time, and the escalations they caused. A snapshot: the record keeps the numbers as they stood. Source: ours (the
+ * yearly assessment computes the full set; this is the part a summons or circular quotes).
+ */
+export async function unitFigures(db: Db, unit: { code: string; name: string }, from: Date, to: Date, asOf: Date): Promise<UnitFigures> {
+  const until = to < asOf ? to : asOf;
+  const rows = until > from ? await deadlinesDueIn(db, unit.code, from, until, ['outcome', 'escalations']) : [];
+  // `not_due` (superseded before it was due by the case's own next step) never came due: left out, as the
+  // on-time figures do (api/routes/stats.ts); `unhandled` (ended early without its requirement) came due.
+  const counted = rows.filter((r) => r.outcome !== 'not_due');
+  const count = (outcome: string) => counted.filter((r) => r.outcome === outcome).length;
+  return {
+    unitCode: unit.code,
+    unitName: unit.name,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    due: counted.length,
+    onTime: count('on_time'),
+    late: count('late'),
+    unhandled: count('unhandled'),
+    openOverdue: count('pending'),
+    escalations: counted.reduce((n, r) => n + (r.escalations ?? 0), 0),
+    asOf: asOf.toISOString(),
+  };
+}
+
+/** One record by id, or null. */
+export function findSupervisionRecord(db: Db, id: string): Promise<SupervisionRecordDoc | null> {
+  return collections(db).supervisionRecords.findOne({ _id: id });
+}
+
+/**
+ * Stores a record once: a second insert of the same id (a retried request with the same key) leaves the
+ * first. Returns the stored record (the first one's when it already existed).
+ */
+export async function recordSupervision(db: Db, doc: SupervisionRecordDoc): Promise<SupervisionRecordDoc> {
+  await insertIgnoringDuplicates(collections(db).supervisionRecords, [doc]);
+  return (await findSupervisionRecord(db, doc._id))!;
+}
+
+/**
+ * Records of a kind naming a unit in `org`'s subtree (or the unit itself), newest first by id within
+ * the keyset (`after`: the last id shown); at most `limit`.
+ */
+export function supervisionRecordsIn(db: Db, q: { kind: SupervisionRecordDoc['kind']; org: string; after?: string; limit: number }): Promise<SupervisionRecordDoc[]> {
+  return collections(db)
+    .supervisionRecords.find({ kind: q.kind, orgPaths: q.org, ...(q.after ? { _id: { $gt: q.after } } : {}) })
+    .sort({ _id: 1 })
+    .limit(q.limit)
+    .toArray();
+}
+
+/**
+ * Puts a record's notices in the outbox (`notifications`), one per named unit, with ids
+ * `<recordId>:0:n<i>` (the case id being the record's id): a retry inserts nothing twice.
+ */
+export async function publishSupervisionNotices(db: Db, recordId: string, notices: Notice[], at: Date): Promise<void> {
+  const docs = notices.map((n, i): NoticeDoc => ({ _id: `${recordId}:0:n${i}`, caseId: recordId, unitCode: n.unit.code, unitName: n.unit.name, kind: n.kind, message: n.message, at, deliveredAt: null }));
+  if (docs.length > 0) await insertIgnoringDuplicates(collections(db).notifications, docs);
+}
