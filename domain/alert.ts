@@ -644,13 +644,26 @@ export const ALERT_STEPS = {
   },
   /** Issue 12: a request to lower or close early, for the town to decide. */
   request: {
+    path: 'requests',
+    summary: '申请降级或销号：降低红/橙色预警，或在要求完成前销号，须经镇(街道)审批 (request a lowering or an early closure; the town approves)',
     schema: zRequestInput,
     check: (s: AlertState, r: RequestInput, _a: Actor, n: number) => checkRequest(s, r, n),
     gate: (s: AlertState, r: RequestInput, _a: Actor, n: number) => (r.change === 'close' ? checkCloseEvidence(s, r.closure, n) : undefined),
     apply: requestChange,
   },
-  decide: { schema: zDecideInput, check: (s: AlertState, d: DecideInput, _a: Actor, n: number) => checkDecide(s, d, n), apply: decideRequest },
-  dispose: { schema: zDisposeInput, check: (s: AlertState) => checkDispose(s), apply: dispose },
+  decide: {
+    path: 'requests/decision',
+    summary: '审批降级/销号申请 (approve or refuse the pending request; the town supervisor and above)',
+    schema: zDecideInput,     check: (s: AlertState, d: DecideInput, _a: Actor, n: number) => checkDecide(s, d, n),
+    apply: decideRequest,
+  },
+  dispose: {
+    path: 'dispositions',
+    summary: '记录处置：申请救助、转介、临时救助或无需进一步处置 (record a disposition)',
+    schema: zDisposeInput,
+    check: (s: AlertState) => checkDispose(s),
+    apply: dispose,
+  },
   repolicy: {
     schema: zRepolicyInput,
     check: (s: AlertState, i: z.infer<typeof zRepolicyInput>) => checkRepolicy(s, i.policy as AlertPolicy),
