@@ -132,10 +132,9 @@ export function endOpen(book: DeadlineBook, now: number, reason: EndReason, acto
 
 /** Ends every open deadline of every track (a case closing): `reasonOf` gives each its reason. The book's `deadline_ended` events, main track first. */
 export function endAllOpen(book: DeadlineBook, now: number, reasonOf: (d: Deadline) => EndReason, actor?: Actor): CaseEvent[] {
-  const tracks = openDeadlines(book)
-    .map((d) => d.track)
-    .sort((a, b) => (a === undefined ? -1 : b === undefined ? 1 : 0));
-  return tracks.flatMap((track) => endOpen(book, now, reasonOf(openDeadline(book, track)!), actor, track));
+  // Sorted as deadlines (Array.prototype.sort never hands an undefined element, the main track, to the comparator).
+  const open = openDeadlines(book).sort((a, b) => Number(a.track !== undefined) - Number(b.track !== undefined));
+  return open.flatMap((d) => endOpen(book, now, reasonOf(d), actor, d.track));
 }
 
 /**
