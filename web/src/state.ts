@@ -24,16 +24,16 @@ export const AppContext = createContext<AppState>({
 export const useApp = (): AppState => useContext(AppContext);
 
 /** Which screens a role works in, and where it starts. */
-export type Screen = 'board' | 'tasks' | 'monitor';
+export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks'],
   party_member: ['tasks'],
   village_staff: ['tasks'],
   town_staff: ['board', 'tasks'],
-  town_supervisor: ['board', 'tasks'],
-  district_staff: ['board', 'monitor', 'tasks'],
+  town_supervisor: ['board', 'approvals', 'tasks'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks'],
   city_monitor: ['monitor', 'board'],
-  admin: ['board', 'monitor', 'tasks'],
+  admin: ['board', 'monitor', 'approvals', 'tasks'],
 };
 export const screensOf = (role: string): Screen[] => SCREENS[role] ?? ['tasks'];
 export const homeOf = (role: string): string => `/${screensOf(role)[0]}`;
