@@ -366,7 +366,9 @@ export function dispose(s: AlertState, input: DisposeInput, actor: Actor, now: n
   checkDispose(s);
   (s.dispositions ??= []).push({ ...input, recordedAt: now, by: actor });
   const settled = settle(s, now, actor);
-  const { note: _note, ...data } = input;
+  // The event names the referral's target `referredTo` (free text, domain/privacy.ts), not `to` (a unit code elsewhere).
+  const { note: _note, ...rest } = input;
+  const data = rest.kind === 'referral' ? { kind: rest.kind, referredTo: rest.to } : rest;
   return { events: [{ type: 'disposed', at: now, actor, data }, ...settled.events], notices: settled.notices };
 }
 

@@ -301,6 +301,10 @@ describe('a red alert through the API', () => {
     expect(approved.json()).toMatchObject({ level: 'yellow', pendingRequest: null, due: { kind: 'alert.yellow' } });
     const types = (await get(`/v1/cases/${id}/escalations`, town)).json().events.map((e: { type: string }) => e.type);
     expect(types.filter((t: string) => t.startsWith('approval_'))).toEqual(['approval_requested', 'approval_decided', 'approval_requested', 'approval_decided']);
+    // A party member records a visit (seed 三(二)); they may not lower or request.
+    const party = await ctx.token('party_member', UNITS.haigang);
+    expect((await post(`/v1/alerts/${id}/visits`, party, visit())).statusCode).toBe(200);
+    expect((await post(`/v1/alerts/${id}/requests`, party, { change: 'close', closure: { reason: 'resolved' }, reason: 'x' })).statusCode).toBe(403);
     const orange = await eventually(async () => (await ctx.mongo.db.collection('deadlines').findOne({ _id: `${id}:orange#1` as never }))?.outcome === 'unhandled' || undefined, 'orange#1 unhandled');
     expect(orange).toBe(true);
     const from = new Date(Date.now() - 3600_000).toISOString();
