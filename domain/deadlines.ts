@@ -25,10 +25,19 @@ export interface Deadline {
   /** Ended without being met: superseded by a level change or the next deadline, or the case closed. */
   endedAt?: number;
   endReason?: EndReason;
+  /**
+   * The book's track the deadline runs on (domain/deadline-book.ts): absent for the main track (the one every
+   * kind had before issue 12), a name for a side track (the alert's `approval`, `decision`). Source: ours.
+   */
+  track?: string;
 }
 
-/** Why a deadline ended unmet: the alert's level changed, the case closed, or the next deadline replaced it. */
-export type EndReason = 'level_changed' | 'closed' | 'superseded';
+/**
+ * Why a deadline ended unmet: the alert's level changed (raised), the case closed, the next deadline replaced
+ * it, or `unhandled` — the case was closed or its alert lowered before the deadline's requirement was met
+ * (issue 12, "no quiet defusing": counted as closed without handling, never as not due).
+ */
+export type EndReason = 'level_changed' | 'closed' | 'superseded' | 'unhandled';
 
 export interface Escalation {
   /** 1 = the parent of the responsible unit, 2 = its parent, … */
@@ -66,10 +75,15 @@ export const isOpen = (d: Deadline): boolean => d.metAt === undefined && d.ended
 export const isOverdue = (d: Deadline, now: number): boolean => isOpen(d) && now >= d.dueAt;
 export const isAtRisk = (d: Deadline, now: number): boolean => isOpen(d) && now >= d.warnAt && now < d.dueAt;
 
-/** How a deadline counts in the on-time figures. */
-export function outcomeOf(d: Deadline): 'pending' | 'on_time' | 'late' | 'not_due' {
+/**
+ * How a deadline counts in the on-time figures: met by its due time (on time) or after (late); ended unmet
+ * after its due time (late); ended unmet before it, by the case's own course (not due) or by a closure or
+ * lowering without its requirement met (`unhandled`, "closed without handling": issue 12, domain/projection.ts
+ * DeadlineRecord); still open (pending).
+ */
+export function outcomeOf(d: Deadline): 'pending' | 'on_time' | 'late' | 'not_due' | 'unhandled' {
   if (d.metAt !== undefined) return d.metAt <= d.dueAt ? 'on_time' : 'late';
-  if (d.endedAt !== undefined) return d.endedAt >= d.dueAt ? 'late' : 'not_due';
+  if (d.endedAt !== undefined) return d.endedAt >= d.dueAt ? 'late' : d.endReason === 'unhandled' ? 'unhandled' : 'not_due';
   return 'pending';
 }
 
@@ -162,10 +176,32 @@ export function currentRung(d: Deadline, escalations: readonly Escalation[]): nu
 /** An instant as the read model shows it: ISO-8601, or null. */
 export const isoTime = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
 
-/** The deadline a case is working towards: its latest, while still open. */
-export function openDeadlineOf(deadlines: readonly Deadline[]): Deadline | undefined {
-  const last = deadlines.at(-1);
-  return last && isOpen(last) ? last : undefined;
+/**
+ * The open deadline of one track of a case (domain/deadline-book.ts): the track's latest deadline, while still
+ * open. `track` undefined is the main track (deadlines without a `track`), the only one before issue 12.
+ */
+export function openDeadlineOf(deadlines: readonly Deadline[], track?: string): Deadline | undefined {
+  for (let i = deadlines.length - 1; i >= 0; i--) {
+    const d = deadlines[i]!;
+    if (d.track === track) return isOpen(d) ? d : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Every open deadline of a case, one per track at most, earliest due first (ties: the order they opened).
+ * A case with one track has at most one.
+ */
+export function openDeadlinesOf(deadlines: readonly Deadline[]): Deadline[] {
+  const seen = new Set<string | undefined>();
+  const open: Deadline[] = [];
+  for (let i = deadlines.length - 1; i >= 0; i--) {
+    const d = deadlines[i]!;
+    if (seen.has(d.track)) continue;
+    seen.add(d.track);
+    if (isOpen(d)) open.push(d);
+  }
+  return open.reverse().sort((a, b) => a.dueAt - b.dueAt);
 }
 
 /**
@@ -176,7 +212,8 @@ export function openDeadlineOf(deadlines: readonly Deadline[]): Deadline | undef
  * carry `provisional: true` in `due` and `deadlines` (issue 11, ours).
  */
 export function deadlineView(deadlines: readonly Deadline[], escalations: readonly Escalation[], now: number, provisional?: (d: Deadline) => boolean) {
-  const d = openDeadlineOf(deadlines);
+  // The earliest open deadline of any track (a case with side tracks, issue 12, still shows one `due`).
+  const d = openDeadlinesOf(deadlines)[0];
   const overdue = d ? isOverdue(d, now) : false;
   // Only a due time counted on a provisional calendar carries the marker (absent otherwise).
   const marker = (x: Deadline) => (provisional?.(x) ? { provisional: true as const } : {});
@@ -188,7 +225,7 @@ export function deadlineView(deadlines: readonly Deadline[], escalations: readon
     atRisk: d ? isAtRisk(d, now) : false,
     rung: d ? currentRung(d, escalations) : 0,
     escalatedTo: (d && escalations.filter((e) => e.deadlineKey === d.key && e.resolvedAt === undefined).at(-1)?.to) ?? null,
-    deadlines: deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: isoTime(x.opensAt)!, dueAt: isoTime(x.dueAt)!, metAt: isoTime(x.metAt), endedAt: isoTime(x.endedAt), ...marker(x) })),
+    deadlines: deadlines.map((x) => ({ key: x.key, kind: x.kind, label: x.label, opensAt: isoTime(x.opensAt)!, dueAt: isoTime(x.dueAt)!, metAt: isoTime(x.metAt), endedAt: isoTime(x.endedAt), ...(x.endReason ? { endReason: x.endReason } : {}), ...(x.track ? { track: x.track } : {}), ...marker(x) })),
     escalations: escalations.map((e) => ({ ...e, at: isoTime(e.at)!, dueAt: isoTime(e.dueAt)!, resolvedAt: isoTime(e.resolvedAt) })),
   };
 }

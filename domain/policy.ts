@@ -16,6 +16,17 @@ export const DEFAULT_POLICY_SOURCE = {
     red: { due: 'PT24H', escalateEvery: 'PT24H' },
     orange: { due: 'PT72H', escalateEvery: 'PT48H' },
     yellow: { every: 'P7D', escalateEvery: 'P3D' },
+    /**
+     * OURS (issue 12). `approval`: how long the town has to approve or refuse a request to lower a red or orange
+     * alert or to close one before its requirement is met (no quiet defusing), climbing from the town up.
+     * `revisit`: after an orange alert's 72 h visit, the household stays under key attention (重点关注) with a
+     * visit every `every` until it is lowered or closed. `decision`: after a visit finds the household needs
+     * assistance, a disposition (处置: application, referral, temporary assistance, or no further action with
+     * a reason) is due within `due`.
+     */
+    approval: { due: 'PT24H', escalateEvery: 'PT24H' },
+    revisit: { every: 'P15D', escalateEvery: 'P3D' },
+    decision: { due: 'P3D', escalateEvery: 'P2D' },
   },
   /**
    * Assistance applications (../shared/DOMAIN.md, lifecycle 2). National practice, not the seed:
@@ -219,7 +230,7 @@ export const zPolicyFile = z
     wishes: zWishesPolicy,
     orders: zOrdersPolicy,
     alerts: z
-      .object({ warnAt: zShare, red: zDeadlineLevel, orange: zDeadlineLevel, yellow: zCycleLevel })
+      .object({ warnAt: zShare, red: zDeadlineLevel, orange: zDeadlineLevel, yellow: zCycleLevel, approval: zDeadlineLevel, revisit: zCycleLevel, decision: zDeadlineLevel })
       .strict(),
     applications: zApplicationsPolicy,
   })
@@ -238,9 +249,19 @@ export interface LevelPolicy {
   warnAt: number;
 }
 
+/** The follow-up deadlines of an alert (issue 12, ours): the town's approval, orange's revisit cycle, the decision after `needs_assistance`. */
+export interface AlertFollowUpPolicy {
+  approval: LevelPolicy;
+  /** dueMs: the length of one revisit cycle. */
+  revisit: LevelPolicy;
+  decision: LevelPolicy;
+}
+
 export interface AlertPolicy {
   version: string;
   levels: Record<AlertLevel, LevelPolicy>;
+  /** Absent in policies resolved before issue 12 (states carried over from older runs): the defaults apply. */
+  followUp?: AlertFollowUpPolicy;
 }
 
 /** Application deadlines: counts of working days (or calendar days / months where named), durations in ms. */
@@ -298,6 +319,7 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     alerts: {
       version,
       levels: { red: level(a.red, a.red.due), orange: level(a.orange, a.orange.due), yellow: level(a.yellow, a.yellow.every) },
+      followUp: { approval: level(a.approval, a.approval.due), revisit: level(a.revisit, a.revisit.every), decision: level(a.decision, a.decision.due) },
     },
   };
 }

@@ -355,6 +355,9 @@ export const FREE_TEXT_KEYS: readonly string[] = [
   'evidence',
   'attachments',
   'objections/from',
+  // Issue 12: to whom a household was referred (a disposition), in the view and in the `disposed` event.
+  'dispositions/to',
+  'referredTo',
 ];
 const FREE_TEXT = new Set(FREE_TEXT_KEYS);
 const isFreeText = (key: string, parent: string | undefined) => FREE_TEXT.has(key) || (parent !== undefined && FREE_TEXT.has(`${parent}/${key}`));

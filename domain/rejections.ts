@@ -29,6 +29,16 @@ export const REFUSAL_REASONS = [
   'visit_before_opening',
   /** A date or time a step declares outside what its case allows: in the future, before the case began, too far ahead (422; domain/dates.ts checkWithin). */
   'date_out_of_range',
+  /** Lowering an alert, or closing it before its requirement is met, needs the town's approval: request it (403; issue 12). */
+  'approval_required',
+  /** The alert has a request awaiting the town's decision: decide it first (409). */
+  'request_pending',
+  /** A request for what needs no approval: do it directly (409). */
+  'approval_not_needed',
+  /** No request awaits a decision (409). */
+  'no_pending_request',
+  /** The decision names another request than the pending one, or the alert has moved since it was made (409). */
+  'request_stale',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -159,6 +159,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const tokens = {
       village: await token('village_staff', VILLAGE, 'village.li'),
       town: await token('town_staff', TOWN, 'town.zhao'),
+      // Lowering a red alert and closing one before its requirement is met are the town supervisor's (issue 12).
+      supervisor: await token('town_supervisor', TOWN, 'town.sun'),
     };
 
     /** Sends until answered by the API itself (not a dead process, not a 5xx from a dead dependency). */
@@ -240,14 +242,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const visits = 1 + Math.floor(random() * 3);
       for (let v = 0; v < visits; v++) {
         if (v === 1) {
-          await act(t, 'level', 'POST', `${at}/level`, tokens.village, { level: pick(['orange', 'yellow'] as const), reason: '情况变化' });
+          await act(t, 'level', 'POST', `${at}/level`, tokens.supervisor, { level: pick(['orange', 'yellow'] as const), reason: '情况变化' });
           t.levelChanges += 1;
         }
         await act(t, 'visit', 'POST', `${at}/visits`, tokens.village, { visitors: ['village.li'], visitedAt: now(), outcome: pick(['stable', 'needs_assistance'] as const), notes: `第${v + 1}次走访` });
         t.visits += 1;
       }
       if (random() < 0.8) {
-        await act(t, 'close', 'POST', `${at}/closure`, tokens.village, { reason: 'resolved' }, { retriedConflictOk: true });
+        await act(t, 'close', 'POST', `${at}/closure`, tokens.supervisor, { reason: 'resolved' }, { retriedConflictOk: true });
         t.closed += 1;
       }
     };

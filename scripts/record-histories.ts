@@ -14,7 +14,7 @@ import { wishQuery } from '../workflows/wish/contract';
 import { SAMPLE_DEPARTMENT_DATA } from '../test/helpers/context';
 import { historyToJsonValue, type RecordedHistory } from '../test/helpers/history-json';
 import { completed, nowIso, quiet, refusal, runsOf, until } from '../test/helpers/drivers/common';
-import { ALERT_POLICY, ALERT_STAFF, startAlert, visitAlert } from '../test/helpers/drivers/alert';
+import { ALERT_POLICY, ALERT_STAFF, decideRequest, disposeAlert, requestChange, startAlert, TOWN_SUPERVISOR as ALERT_TOWN_SUPERVISOR, visitAlert, visitWith } from '../test/helpers/drivers/alert';
 import {
   acceptAndVerify,
   act,
@@ -150,6 +150,35 @@ const scenarios: Scenario[] = [
       await refusal(handle.executeUpdate(changeLevelUpdate, { args: [{ caseId, actor: ALERT_STAFF, level: 'red', reason: '重复' }] }));
       await visitAlert(h, handle, caseId);
       await save('alert-refused-updates', handle);
+    },
+  },
+  {
+    // Issue 12: red met by 受理, a visit and a disposition (late, after a decision deadline opened by needs_assistance);
+    // a lowering refused, then approved; orange's revisit missed and escalated; an early closure approved.
+    name: 'alert-follow-up-approvals',
+    async run(h, save) {
+      const { handle, caseId, openedAt: t0 } = await startAlert(h, 'red');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: ALERT_STAFF }] });
+      await h.sleepUntil(t0 + 2 * H);
+      await visitWith(h, handle, caseId, 'needs_assistance');
+      await h.sleepUntil(t0 + 25 * H); // red escalated to the town
+      await refusal(decideRequest(handle, caseId, { request: 'request#1', decision: 'approve', reason: '无申请' }));
+      await disposeAlert(handle, caseId, { kind: 'temporary_assistance', amount: 1200 });
+      await requestChange(handle, caseId, { change: 'lower', level: 'orange', reason: '已救助' });
+      await h.sleepUntil(t0 + 30 * H);
+      await decideRequest(handle, caseId, { request: 'request#1', decision: 'refuse', reason: '需再次走访' });
+      await requestChange(handle, caseId, { change: 'lower', level: 'orange', reason: '已救助并走访' });
+      await h.sleepUntil(t0 + 52 * H); // the approval escalated from the town to the district
+      await decideRequest(handle, caseId, { request: 'request#2', decision: 'approve', reason: '同意' });
+      await h.sleepUntil(t0 + 60 * H);
+      await visitAlert(h, handle, caseId); // orange met: revisit#1 opens
+      await h.sleepUntil(t0 + 60 * H + 16 * D); // revisit#1 missed and escalated
+      await visitAlert(h, handle, caseId);
+      await h.sleepUntil(t0 + 60 * H + 17 * D);
+      await requestChange(handle, caseId, { change: 'close', closure: { reason: 'moved_away', date: localDay(t0) }, reason: '已迁出' });
+      await decideRequest(handle, caseId, { request: 'request#3', decision: 'approve', reason: '核实已迁出' }, ALERT_TOWN_SUPERVISOR);
+      await handle.result();
+      await save('alert-follow-up-approvals', handle);
     },
   },
   // ------------------------------------------------------------------------------------ applications

@@ -84,3 +84,18 @@ export async function listCases(
 export async function eventsOfCase(db: Db, caseId: string): Promise<EventDoc[]> {
   return collections(db).events.find({ caseId }).sort({ version: 1, _id: 1 }).toArray();
 }
+
+/**
+ * The open alerts in a unit's subtree with a request awaiting the town's decision (issue 12: the supervisor's
+ * approval queue), oldest request first, at most `limit`. Reads by `orgPath` and status (indexed), then the
+ * view's pending request.
+ */
+export async function pendingApprovals(db: Db, org: string, limit: number): Promise<CaseDoc[]> {
+  const docs = await collections(db)
+    .cases.find({ orgPath: org, status: 'open', kind: 'alert', 'view.pendingRequest.id': { $exists: true } } as Filter<CaseDoc>)
+    .limit(limit)
+    .toArray();
+  const opened = docs.map((doc) => ({ ...doc, view: openView(piiOf(db), doc.kind, doc.view) }) as CaseDoc);
+  const at = (d: CaseDoc) => String((d.view as { pendingRequest?: { at?: string } }).pendingRequest?.at ?? '');
+  return opened.sort((a, b) => at(a).localeCompare(at(b)) || a._id.localeCompare(b._id));
+}

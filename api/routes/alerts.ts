@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput } from '../../domain/alert';
+import { ALERT_STEPS, zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput, type AlertView, type DecideInput, type DisposeInput, type RequestInput } from '../../domain/alert';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { ActionOf } from '../../domain/permissions';
@@ -12,18 +12,24 @@ import {
   alertWorkflowId,
   changeLevelUpdate,
   closeUpdate,
+  decideRequestUpdate,
+  disposeUpdate,
   reassignUpdate,
+  requestChangeUpdate,
   recordVisitUpdate,
   repolicyUpdate,
   reportUpdate,
   type AlertStart,
 } from '../../workflows/alert/contract';
-import { openCase, updateIdOf } from '../steps';
+import { openCase, stepRoutes, updateIdOf } from '../steps';
+import { pendingApprovals } from '../../store/cases';
 import { presentView } from '../present';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
 import { badRequest, zErrorBody } from '../errors';
-import { guardedCase, guardedHousehold, reach, readable, referencedCase } from '../guard';
+import { guardedCase, guardedHousehold, guardedUnit, reach, readable, referencedCase } from '../guard';
+import { zOrgCode as zOrg } from '../../domain/org';
+import { zQuery } from '../query';
 
 const zAlertId = z.string().regex(/^alert-hh-[0-9a-f]{12}-\d{8}T\d{9}$/, 'expected an alert id such as alert-hh-0123456789ab-20261129T033512345');
 const zAlertView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), level: zAlertLevel });
@@ -171,6 +177,81 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
       return presentView(request, await handle.executeUpdate(repolicyUpdate, { updateId: updateIdOf(request, 'repolicy'), args: [{ caseId: request.params.id, actor: actorOf(p), policy: config.policy.alerts }] }));
+    },
+  );
+
+  /**
+   * Issue 12's steps, from the step table (domain/alert.ts ALERT_STEPS): a request to lower or close early,
+   * the town's decision, a disposition. An application a closure or a disposition names is checked like the
+   * closure's (api/guard.ts referencedCase: 422 naming the field).
+   */
+  const { request: requestStep, decide, dispose } = ALERT_STEPS;
+  stepRoutes(app, {
+    kind: 'alert',
+    id: zAlertId,
+    view: zAlertView,
+    steps: { request: requestStep, decide, dispose },
+    take: async (request, name, doc) => {
+      const actor = actorOf(principalOf(request));
+      const caseId = doc._id;
+      const handle = workflowOf(request);
+      const updateId = updateIdOf(request, name);
+      const ids = updateId ? { updateId } : {};
+      let view: AlertView;
+      if (name === 'request') {
+        const body = request.body as RequestInput;
+        if (body.change === 'close' && body.closure.applicationId !== undefined) await referencedCase(request, mongo.db, { field: 'body.closure.applicationId', id: body.closure.applicationId, kind: 'application', householdId: doc.householdId! });
+        view = await handle.executeUpdate(requestChangeUpdate, { ...ids, args: [{ caseId, actor, request: body }] });
+      } else if (name === 'decide') {
+        view = await handle.executeUpdate(decideRequestUpdate, { ...ids, args: [{ caseId, actor, decision: request.body as DecideInput }] });
+      } else {
+        const body = request.body as DisposeInput;
+        if (body.kind === 'application') await referencedCase(request, mongo.db, { field: 'body.applicationId', id: body.applicationId, kind: 'application', householdId: doc.householdId! });
+        view = await handle.executeUpdate(disposeUpdate, { ...ids, args: [{ caseId, actor, disposition: body }] });
+      }
+      return presentView(request, view) as Promise<z.infer<typeof zAlertView>>;
+    },
+  });
+
+  app.get(
+    '/v1/alerts/approvals',
+    {
+      config: { guard: { on: 'alert', action: 'read', target: 'org' } },
+      schema: {
+        tags: ['alerts'],
+        summary: '待审批：open alerts in a unit’s subtree with a lowering or early closure awaiting the town’s decision, oldest request first (at most 200)',
+        querystring: zQuery({ org: zOrg.optional() }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.looseObject({
+                caseId: z.string(),
+                householdId: z.string(),
+                level: zAlertLevel,
+                unit: z.looseObject({ code: z.string(), name: z.string() }),
+                dueAt: z.string().nullable(),
+                request: z.looseObject({ id: z.string(), change: z.enum(['lower', 'close']), reason: z.string(), at: z.string() }),
+                approvalDueAt: z.string().nullable(),
+              }),
+            ),
+          }),
+          400: zErrorBody,
+          403: zErrorBody,
+          404: zErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const unit = guardedUnit(request);
+      const docs = await pendingApprovals(mongo.db, unit.code, 200);
+      const items = await Promise.all(
+        docs.map(async (doc) => {
+          const view = (await presentView(request, doc.view)) as unknown as AlertView;
+          const approval = view.deadlines.filter((d) => d.kind === 'alert.approval').at(-1);
+          return { caseId: doc._id, householdId: view.householdId, level: view.level, unit: { ...view.unit }, dueAt: view.dueAt, request: { ...view.pendingRequest! }, approvalDueAt: approval?.dueAt ?? null };
+        }),
+      );
+      return { items };
     },
   );
 };

@@ -12,16 +12,26 @@ import { zInstant } from '../../domain/dates';
 
 type Counted = Pick<DeadlineDoc, 'dueAt' | 'outcome' | 'escalations'>;
 
-const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
+/**
+ * `unhandled`: deadlines ended before they were due without their requirement met — an alert closed or lowered
+ * early ("closed without handling", issue 12): its own figure, and counted as due and not met (never "not due"),
+ * so a quiet defusing lowers the on-time rate instead of vanishing from it. Ours.
+ */
+const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), unhandled: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
 type Counts = z.infer<typeof zCounts>;
 
-const empty = (): Counts => ({ due: 0, onTime: 0, late: 0, open: 0, escalations: 0, onTimeRate: null });
+const empty = (): Counts => ({ due: 0, onTime: 0, late: 0, unhandled: 0, open: 0, escalations: 0, onTimeRate: null });
 
-/** Adds one deadline to a bucket. Open and not yet due: not counted; past due and unmet: late. */
+/** Adds one deadline to a bucket. Open and not yet due: not counted; past due and unmet: late; ended early unhandled: due, unhandled. */
 function count(b: Counts, d: Counted, now: number): void {
   const late = d.outcome === 'late' || (d.outcome === 'pending' && d.dueAt.getTime() <= now);
   b.escalations += d.escalations;
   if (d.outcome === 'pending') b.open += 1;
+  if (d.outcome === 'unhandled') {
+    b.due += 1;
+    b.unhandled += 1;
+    return;
+  }
   if (d.outcome !== 'on_time' && !late) return;
   b.due += 1;
   if (late) b.late += 1;
@@ -49,7 +59,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'stats', action: 'read', target: 'org' } },
       schema: {
         tags: ['stats'],
-        summary: 'Per child unit: deadlines due in [from, to), met on time, late, escalations (考核)',
+        summary: 'Per child unit: deadlines due in [from, to), met on time, late, closed without handling (unhandled), escalations (考核)',
         querystring: zQuery({ org: zOrgCode.optional(), from: zInstant, to: zInstant }),
         response: {
           200: z.object({

@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   acknowledge,
   advanceAlert,
+  checkCloseEvidence,
+  checkDirect,
+  checkRequest,
+  decideRequest,
+  dispose,
+  requestChange,
   alertView,
   alertWakeAt,
   changeLevel,
@@ -343,5 +349,76 @@ describe('repolicy', () => {
     repolicy(s, tighter('v2'), STAFF, T0 + 25 * H);
     expect(currentDeadline(s)).toMatchObject({ dueAt: T0 + 24 * H, escalateEveryMs: 6 * H });
     expect(alertWakeAt(s)).toBe(T0 + 30 * H);
+  });
+});
+
+describe('no quiet defusing and follow-up (issue 12)', () => {
+  const SUPERVISOR: Actor = { userId: 'sup', role: 'town_supervisor', unitCode: TOWN.code };
+  const TOWN_STAFF: Actor = { userId: 'ts', role: 'town_staff', unitCode: TOWN.code };
+  const withFollowUp = (level: AlertLevel) => ({ ...open(level), followUp: true });
+
+  it('a lowering or an early closure is for the town supervisor and above; others request it', () => {
+    const s = withFollowUp('orange');
+    expectViolation(() => checkDirect(s, STAFF, { lower: 'yellow' }, T0 + H), 'forbidden', /approval/);
+    expectViolation(() => checkDirect(s, TOWN_STAFF, { close: { reason: 'resolved' } }, T0 + H), 'forbidden');
+    expect(() => checkDirect(s, SUPERVISOR, { lower: 'yellow' }, T0 + H)).not.toThrow();
+    // A raise, and a conversion into an application, need no approval.
+    expect(() => checkDirect(s, STAFF, { lower: 'red' }, T0 + H)).not.toThrow();
+    expect(() => checkDirect(s, STAFF, { close: { reason: 'converted_to_application', applicationId: 'application-1' } }, T0 + H)).not.toThrow();
+    // Once the visit is made (orange met; its revisit has just opened and is unmet) closing still needs approval.
+    visitAt(s, T0 + 2 * H);
+    expectViolation(() => checkDirect(s, STAFF, { close: { reason: 'resolved' } }, T0 + 3 * H), 'forbidden');
+  });
+
+  it('a yellow alert whose week is visited closes directly: the next cycle has not begun', () => {
+    const s = withFollowUp('yellow');
+    expectViolation(() => checkDirect(s, STAFF, { close: { reason: 'resolved' } }, T0 + H), 'forbidden');
+    visitAt(s, T0 + 2 * H);
+    expect(() => checkDirect(s, STAFF, { close: { reason: 'resolved' } }, T0 + 3 * H)).not.toThrow();
+    const out = close(s, { reason: 'resolved' }, STAFF, T0 + 3 * H);
+    expect(out.events.find((e) => e.type === 'deadline_ended')?.data).toMatchObject({ deadline: 'yellow#2', reason: 'closed' });
+    expect(outcomeOf(s.deadlines[1]!)).toBe('not_due');
+  });
+
+  it('a request tells the town, its decision the requester (unit and user); refused changes nothing, approved applies', () => {
+    const s = withFollowUp('red');
+    const asked = requestChange(s, { change: 'lower', level: 'orange', reason: '好转' }, STAFF, T0 + H);
+    expect(asked.notices).toEqual([expect.objectContaining({ unit: TOWN, kind: 'approval_requested' })]);
+    expectViolation(() => checkRequest(s, { change: 'lower', level: 'yellow', reason: 'x' }, T0 + H), 'conflict');
+    expectViolation(() => checkDirect(s, SUPERVISOR, { lower: 'yellow' }, T0 + H), 'conflict', /decide it first/);
+    const refused = decideRequest(s, { request: 'request#1', decision: 'refuse', reason: '不同意' }, SUPERVISOR, T0 + 2 * H);
+    expect(refused.notices).toEqual([expect.objectContaining({ unit: VILLAGE, userId: 'u1', kind: 'approval_decided' })]);
+    expect(s.level).toBe('red');
+    expect(currentDeadline(s)?.key).toBe('red#1');
+    requestChange(s, { change: 'lower', level: 'orange', reason: '好转' }, STAFF, T0 + 3 * H);
+    decideRequest(s, { request: 'request#2', decision: 'approve', reason: '同意' }, SUPERVISOR, T0 + 4 * H);
+    expect(s.level).toBe('orange');
+    expect(s.deadlines.filter((d) => d.kind === 'alert.red').map(outcomeOf)).toEqual(['unhandled']);
+    expect(s.deadlines.filter((d) => d.kind === 'alert.approval').map(outcomeOf)).toEqual(['on_time', 'on_time']);
+  });
+
+  it('red needs 受理, a visit and a disposition; a needs_assistance visit opens a decision a disposition meets', () => {
+    const s = withFollowUp('red');
+    acknowledge(s, {}, STAFF, T0 + H);
+    recordVisit(s, { ...visit(T0 + 2 * H), outcome: 'needs_assistance' }, STAFF, T0 + 2 * H);
+    expect(s.deadlines.map((d) => [d.key, d.metAt])).toEqual([
+      ['red#1', undefined],
+      ['decision#1', undefined],
+    ]);
+    dispose(s, { kind: 'referral', to: '民政局' }, STAFF, T0 + 3 * H);
+    expect(s.deadlines.map((d) => [d.key, d.metAt])).toEqual([
+      ['red#1', T0 + 3 * H],
+      ['decision#1', T0 + 3 * H],
+    ]);
+  });
+
+  it('a closure’s date: required for a death or a move, not in the future, not more than a year before the alert', () => {
+    const s = open('red');
+    expectViolation(() => checkCloseEvidence(s, { reason: 'deceased' }, T0), 'unprocessable', /closure\.date/);
+    expectViolation(() => checkCloseEvidence(s, { reason: 'moved_away', date: '2026-03-04' }, T0), 'unprocessable', /closure\.date/);
+    expectViolation(() => checkCloseEvidence(s, { reason: 'moved_away', date: '2024-12-31' }, T0), 'unprocessable', /closure\.date/);
+    expectViolation(() => checkCloseEvidence(s, { reason: 'resolved', date: '2026-03-01' }, T0), 'unprocessable', /closure\.date/);
+    expect(() => checkCloseEvidence(s, { reason: 'deceased', date: '2026-03-02' }, T0)).not.toThrow();
+    expect(() => checkCloseEvidence(s, { reason: 'moved_away', date: '2025-06-01' }, T0)).not.toThrow();
   });
 });

@@ -67,7 +67,11 @@ describe('the permission matrix', () => {
     expect(can('village_staff', 'application', 'acceptance')).toBe(false);
     expect(can('party_member', 'wish', 'claim')).toBe(true);
     expect(can('party_member', 'wish', 'screening')).toBe(false);
-    expect(can('party_member', 'alert', 'recordVisit')).toBe(false);
+    expect(can('party_member', 'alert', 'recordVisit')).toBe(true); // seed 三(二), issue 12
+    expect(can('party_member', 'alert', 'changeLevel')).toBe(false);
+    expect(can('village_staff', 'alert', 'decide')).toBe(false);
+    expect(can('town_staff', 'alert', 'decide')).toBe(false);
+    expect(can('town_supervisor', 'alert', 'decide')).toBe(true);
     expect(can('grid_worker', 'alert', 'reassign')).toBe(false);
     expect(can('town_staff', 'catalogue', 'edit')).toBe(false);
     expect(can('grid_worker', 'report', 'acknowledgement')).toBe(false);
@@ -77,7 +81,7 @@ describe('the permission matrix', () => {
   it('lists a role’s actions per subject, leaving out subjects it can do nothing with', () => {
     expect(actionsFor('city_monitor')).toEqual(Object.fromEntries(SUBJECTS.map((s) => [s, SUPERVISION_SUBJECTS.includes(s) ? Object.keys(PERMISSIONS[s]).filter((a) => can('city_monitor', s, a)) : ['read']])));
     const village = actionsFor('village_staff');
-    expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'recordVisit', 'changeLevel', 'close']);
+    expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'recordVisit', 'changeLevel', 'close', 'request', 'dispose']);
     expect(village.application).toContain('supplements');
     expect(village.application).not.toContain('approval');
     expect(actionsFor('admin').alert).toContain('repolicy');

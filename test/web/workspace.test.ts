@@ -89,7 +89,7 @@ async function fitsAt(page: Page, width: number, height: number): Promise<void> 
 const shanghaiNow = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 16);
 
 describe('the web workspace in Chromium', () => {
-  it('a grid worker signs in, sees the tasks colour-coded with words, gets the API’s messages next to the fields, records a visit and the task leaves the list', async () => {
+  it('a grid worker signs in, sees the tasks colour-coded with words, gets the API’s messages next to the fields, records a visit and the task moves on to the orange revisit', async () => {
     const page = await openPage();
     await page.goto(`${base}/app/`);
     await page.waitForURL('**/app/signin');
@@ -152,14 +152,15 @@ describe('the web workspace in Chromium', () => {
     await form.getByLabel('情况稳定').check();
     await form.getByLabel('备注').fill('入户核实，生活稳定');
     await form.getByRole('button', { name: '提交走访记录' }).click();
-    // Orange is met by the visit: no deadline left, the task leaves the list at once.
-    await row(orangeCase).waitFor({ state: 'detached' });
-    expect(await page.getByRole('status').filter({ hasText: '已记录走访' }).textContent()).toBe('已记录走访，该事项已办结。');
+    // Orange is met by the visit; the household stays under key attention (issue 12): the task now is the revisit.
+    await page.getByRole('status').filter({ hasText: '已记录走访' }).waitFor();
+    expect(await page.getByRole('status').filter({ hasText: '已记录走访' }).textContent()).toBe('已记录走访，任务已更新。');
+    await eventually(async () => (await row(orangeCase).innerText()).includes('重点关注定期回访'), 'the revisit as the orange task');
     expect(await row(redCase).count()).toBe(1);
     const alert = (await ctx.app.inject({ method: 'GET', url: `/v1/alerts/${orangeCase}`, headers: authz(village) })).json();
     expect(alert.visits).toHaveLength(1);
     expect(alert.visits[0]).toMatchObject({ visitors: ['李网格', '王协理'], outcome: 'stable', notes: '入户核实，生活稳定', by: { role: 'grid_worker', userId: 'dev-grid-worker' } });
-    expect(alert.due).toBeNull();
+    expect(alert.due).toMatchObject({ kind: 'alert.revisit' });
     await screenshot(page, 'tasks-after-visit');
     await fitsAt(page, 1366, 768);
     await fitsAt(page, 390, 844);
@@ -168,7 +169,7 @@ describe('the web workspace in Chromium', () => {
     // A reload keeps the session (sessionStorage) and the route.
     await page.reload();
     await row(redCase).waitFor();
-    expect(await row(orangeCase).count()).toBe(0);
+    expect(await row(orangeCase).count()).toBe(1);
     await page.context().close();
   }, 120_000);
 
@@ -222,6 +223,14 @@ describe('the web workspace in Chromium', () => {
     await panel.getByLabel('情况稳定').check();
     await panel.getByRole('button', { name: '提交走访记录' }).click();
     await page.locator('li[data-event="visit_recorded"]').waitFor();
+    // 受理 and a visit are not enough for red: a disposition (处置) meets it (issue 12).
+    expect(await page.locator('li[data-event="deadline_met"]').count()).toBe(0);
+    await page.getByRole('button', { name: '处置', exact: true }).click();
+    await panel.getByLabel('处置方式').selectOption('referral');
+    await panel.getByLabel('转介至').fill('区民政局');
+    expect(await unlabelledControls(page)).toEqual([]);
+    await panel.getByRole('button', { name: '处置' }).click();
+    await page.locator('li[data-event="disposed"]').waitFor();
     await page.locator('li[data-event="deadline_met"]').waitFor();
     expect(await page.locator('li[data-event="escalated"]').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('li[data-event="visit_recorded"] .tl-who').textContent()).toContain('镇(街道)督办负责人 dev-town-supervisor（鲸园街道）');
@@ -234,6 +243,50 @@ describe('the web workspace in Chromium', () => {
     expect(await row.count()).toBe(0);
     await page.context().close();
   }, 120_000);
+
+  it('a town supervisor approves a pending lowering from 待审批: the alert is lowered and the decision is in the timeline', async () => {
+    const householdId = await registerHousehold(ctx, village, 11);
+    const id = (await ctx.app.inject({ method: 'POST', url: '/v1/alerts', headers: authz(village), payload: { householdId, level: 'orange', reasons: ['失业'] } })).json().caseId as string;
+    // The village may not lower it itself: it asks the town.
+    const direct = await ctx.app.inject({ method: 'POST', url: `/v1/alerts/${id}/level`, headers: authz(village), payload: { level: 'yellow', reason: '已就业' } });
+    expect(direct.statusCode).toBe(403);
+    const asked = await ctx.app.inject({ method: 'POST', url: `/v1/alerts/${id}/requests`, headers: authz(village), payload: { change: 'lower', level: 'yellow', reason: '已就业，收入稳定' } });
+    expect(asked.statusCode, asked.body).toBe(200);
+
+    const page = await openPage();
+    await signInAs(page, /^镇\(街道\)督办负责人/);
+    await page.waitForURL('**/app/board');
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '待审批' }).click();
+    await page.waitForURL('**/app/approvals');
+    const row = page.locator(`tr[data-case="${id}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toContain('降为黄色');
+    expect(await row.innerText()).toContain('已就业，收入稳定');
+    await screenshot(page, 'approvals');
+    await fitsAt(page, 390, 844);
+    await page.setViewportSize({ width: 1366, height: 768 });
+
+    await row.getByRole('link').click();
+    await page.waitForURL(`**/app/cases/${id}`);
+    const pending = page.getByTestId('pending-request');
+    await pending.waitFor();
+    expect(await pending.innerText()).toContain('已就业，收入稳定');
+    await pending.getByLabel('审批意见').fill('核实无误，同意降级');
+    expect(await unlabelledControls(page)).toEqual([]);
+    await screenshot(page, 'case-pending-request');
+    await pending.getByRole('button', { name: '同意', exact: true }).click();
+    await page.getByRole('heading', { name: '三色预警（黄色）' }).waitFor();
+    await page.locator('li[data-event="approval_decided"]').waitFor();
+    expect(await page.locator('li[data-event="approval_decided"] .tl-what').textContent()).toBe('审批同意：核实无误，同意降级');
+    expect(await page.getByTestId('pending-request').count()).toBe(0);
+    expect(await page.getByText('未处置即结案').count()).toBeGreaterThanOrEqual(1); // the orange visit, ended early
+    const alert = (await ctx.app.inject({ method: 'GET', url: `/v1/alerts/${id}`, headers: authz(village) })).json();
+    expect(alert).toMatchObject({ level: 'yellow', pendingRequest: null });
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '待审批' }).click();
+    await page.waitForURL('**/app/approvals');
+    await page.getByTestId('approvals-empty').waitFor();
+    await page.context().close();
+  }, 60_000);
 
   it('a city monitor drills down from the city to a town and opens an escalation timeline', async () => {
     const page = await openPage();

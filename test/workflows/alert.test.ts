@@ -10,7 +10,7 @@ import type { AlertLevel } from '../../domain/policy';
 import { COLLECTIONS } from '../../store/collections';
 import { acknowledgeUpdate, alertQuery, changeLevelUpdate, closeUpdate, recordVisitUpdate, type AlertInput } from '../../workflows/alert/contract';
 import type { alertWorkflow } from '../../workflows';
-import { ALERT_STAFF as STAFF, startAlert as startAlertOn, visitAlert } from '../helpers/drivers/alert';
+import { ALERT_STAFF as STAFF, decideRequest, disposeAlert, requestChange, startAlert as startAlertOn, TOWN_SUPERVISOR, visitAlert, visitWith } from '../helpers/drivers/alert';
 import { runsOf } from '../helpers/drivers/common';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, MIN, H, D, SLACK, VILLAGE, TOWN, DISTRICT, CITY } from '../helpers/time-skipping';
 
@@ -195,7 +195,7 @@ describe('alert workflow (time-skipping, default policy)', () => {
     });
   });
 
-  it('a red alert acknowledged and visited at 23 h is on time and never escalates', async () => {
+  it('a red alert acknowledged, visited and disposed of at 23 h is on time and never escalates', async () => {
     await withWorker(async () => {
       const { handle, caseId, openedAt: t0 } = await startAlert('red');
       await sleepUntil(t0 + 23 * H);
@@ -203,9 +203,12 @@ describe('alert workflow (time-skipping, default policy)', () => {
       // 受理 alone does not meet a red deadline.
       expect(acked.deadlines[0]?.metAt).toBeNull();
       expectAt(acked.acknowledgedAt, t0 + 23 * H);
+      // Nor 受理 and a visit (issue 12): a disposition (处置) too.
       const visited = await visit(handle, caseId);
-      expectAt(visited.deadlines[0]?.metAt, t0 + 23 * H);
-      expect(visited).toMatchObject({ due: null, overdue: false, rung: 0 });
+      expect(visited.deadlines[0]?.metAt).toBeNull();
+      const disposed = await disposeAlert(handle, caseId, { kind: 'referral', to: '区残联' });
+      expectAt(disposed.deadlines[0]?.metAt, t0 + 23 * H);
+      expect(disposed).toMatchObject({ due: null, overdue: false, rung: 0 });
 
       await sleepUntil(t0 + 100 * H);
       const { view, row } = await settled(handle);
@@ -244,16 +247,22 @@ describe('alert workflow (time-skipping, default policy)', () => {
       expectAt(after.deadlines[0]?.metAt, late.openedAt + 73 * H);
       expect(after).toMatchObject({ overdue: false, rung: 0, escalatedTo: null });
 
-      // Nothing more for either: orange is one deadline.
-      await sleepUntil(late.openedAt + 20 * D);
+      // Nothing more for either until their revisits (15 days after each visit, issue 12) fall due.
+      await sleepUntil(late.openedAt + 17 * D);
       const a = await settled(onTime.handle);
       const b = await settled(late.handle);
       expect(a.view.escalations).toEqual([]);
       expect(b.view.escalations).toHaveLength(1);
       expect(b.row.view.escalations).toEqual(b.view.escalations);
 
-      expect(await deadlinesOf(onTime.caseId)).toEqual([expect.objectContaining({ deadlineKind: 'alert.orange', outcome: 'on_time', escalations: 0 })]);
-      expect(await deadlinesOf(late.caseId)).toEqual([expect.objectContaining({ deadlineKind: 'alert.orange', outcome: 'late', escalations: 1 })]);
+      expect(await deadlinesOf(onTime.caseId)).toEqual([
+        expect.objectContaining({ deadlineKind: 'alert.orange', outcome: 'on_time', escalations: 0 }),
+        expect.objectContaining({ deadlineKind: 'alert.revisit', outcome: 'pending', escalations: 0 }),
+      ]);
+      expect(await deadlinesOf(late.caseId)).toEqual([
+        expect.objectContaining({ deadlineKind: 'alert.orange', outcome: 'late', escalations: 1 }),
+        expect.objectContaining({ deadlineKind: 'alert.revisit', outcome: 'pending', escalations: 0 }),
+      ]);
       const met = await eventsOf(late.caseId, 'deadline_met');
       expect(met.map((e) => e.data)).toEqual([expect.objectContaining({ deadline: 'orange#1', resolvedEscalations: 1 })]);
       expectAt(met[0]?.data.lateByMs as number, H);
@@ -372,7 +381,8 @@ describe('alert workflow (time-skipping, default policy)', () => {
       expectAt(view.escalations[0]?.at, r + 24 * H);
 
       await sleepUntil(r + 25 * H);
-      const done = await visit(handle, caseId);
+      await visit(handle, caseId);
+      const done = await disposeAlert(handle, caseId);
       expect(done.escalations[0]).toMatchObject({ resolution: 'met' });
       // By due time: the red (raise + 24 h) falls before the week the yellow would have had.
       expect(await deadlinesOf(caseId)).toEqual([
@@ -391,7 +401,8 @@ describe('alert workflow (time-skipping, default policy)', () => {
       expect((await settled(handle)).view.escalations).toHaveLength(1);
       expect(await overdueRow(caseId)).not.toBeNull();
 
-      const closed = await handle.executeUpdate(closeUpdate, { args: [{ caseId, actor: STAFF, closure: { reason: 'resolved', note: '已处置' } }] });
+      // Before its requirement is met only the town supervisor closes directly (issue 12): its own approval.
+      const closed = await handle.executeUpdate(closeUpdate, { args: [{ caseId, actor: TOWN_SUPERVISOR, closure: { reason: 'resolved', note: '已处置' } }] });
       expect(closed).toMatchObject({ status: 'closed', due: null, overdue: false, rung: 0 });
       const result = await handle.result();
       expect(result.status).toBe('closed');
@@ -466,6 +477,160 @@ describe('alert workflow (time-skipping, default policy)', () => {
       const { view } = await settled(handle);
       expect(view.visits).toEqual([]);
       expect(await eventsOf(caseId, 'acknowledged')).toHaveLength(1);
+    });
+  });
+});
+
+/**
+ * Issue 12 on the time-skipping server at the default policy: the approval of an early lowering (24 h, from the
+ * town up), the red disposition, orange's revisit every 15 days, the decision 3 days after needs_assistance —
+ * each met on time, missed, and escalated up the tree.
+ */
+describe('alert follow-up (issue 12, time-skipping, default policy)', () => {
+  const escalationsOf = (view: AlertView, key: string) => view.escalations.filter((e) => e.deadlineKey === key);
+  const outcomes = async (caseId: string) => Object.fromEntries((await deadlinesOf(caseId)).map((d) => [d._id.slice(caseId.length + 1), d.outcome]));
+
+  it('approval: decided on time, the lowering applies and the orange deadline ended early counts as unhandled; refused changes nothing', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('orange');
+      await sleepUntil(t0 + 2 * H);
+      const asked = await requestChange(handle, caseId, { change: 'lower', level: 'yellow', reason: '已就业' });
+      expect(asked).toMatchObject({ level: 'orange', pendingRequest: { id: 'request#1', from: 'orange', level: 'yellow' } });
+      const approvalDue = Date.parse(asked.pendingRequest!.at) + 24 * H;
+      expect(asked.deadlines.find((d) => d.key === 'approval#1')).toMatchObject({ kind: 'alert.approval', track: 'approval', dueAt: new Date(approvalDue).toISOString() });
+      expectAt(approvalDue, t0 + 26 * H);
+
+      await sleepUntil(t0 + 10 * H);
+      const refused = await decideRequest(handle, caseId, { request: 'request#1', decision: 'refuse', reason: '需先走访' });
+      expect(refused).toMatchObject({ level: 'orange', pendingRequest: null, due: { key: 'orange#1' } });
+      expectAt(refused.deadlines.find((d) => d.key === 'approval#1')?.metAt, t0 + 10 * H);
+
+      await requestChange(handle, caseId, { change: 'lower', level: 'yellow', reason: '已就业' });
+      await sleepUntil(t0 + 20 * H);
+      const approved = await decideRequest(handle, caseId, { request: 'request#2', decision: 'approve', reason: '核实无误' });
+      expect(approved).toMatchObject({ level: 'yellow', pendingRequest: null, due: { key: 'yellow#1' } });
+      expect(approved.deadlines.find((d) => d.key === 'orange#1')).toMatchObject({ endReason: 'unhandled' });
+      const { view } = await settled(handle);
+      expect(view.escalations).toEqual([]);
+      await eventually(async () => expect(await outcomes(caseId)).toMatchObject({ 'approval#1': 'on_time', 'approval#2': 'on_time', 'orange#1': 'unhandled', 'yellow#1': 'pending' }));
+      expect((await eventsOf(caseId, 'approval_decided')).map((e) => e.data.decision)).toEqual(['refuse', 'approve']);
+      expect((await noticesOf(caseId, 'approval_requested')).map((n) => n.unitCode)).toEqual([TOWN.code, TOWN.code]);
+      expect((await noticesOf(caseId, 'approval_decided')).map((n) => n.unitCode)).toEqual([VILLAGE.code, VILLAGE.code]);
+    });
+  });
+
+  it('approval: missed, it climbs from the town to the district and the city while the level’s own deadline keeps escalating; a late approval resolves it', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('orange');
+      await sleepUntil(t0 + H);
+      await requestChange(handle, caseId, { change: 'close', closure: { reason: 'resolved' }, reason: '已解决' });
+      const due = t0 + 25 * H;
+      await sleepUntil(due - MIN);
+      expect(escalationsOf((await settled(handle)).view, 'approval#1')).toEqual([]);
+      // At risk at 75 %: the town is warned (its approval is due).
+      expect((await noticesOf(caseId, 'at_risk')).map((n) => n.unitCode)).toEqual([TOWN.code]);
+
+      await sleepUntil(due + MIN);
+      let view = (await settled(handle)).view;
+      expect(escalationsOf(view, 'approval#1')).toEqual([expect.objectContaining({ rung: 1, from: TOWN, to: DISTRICT })]);
+      expect(view).toMatchObject({ overdue: true, due: { key: 'approval#1' } });
+      await sleepUntil(due + 24 * H + MIN);
+      view = (await settled(handle)).view;
+      expect(escalationsOf(view, 'approval#1').map((e) => [e.rung, e.to.code])).toEqual([
+        [1, DISTRICT.code],
+        [2, CITY.code],
+      ]);
+      // Beside it, the orange visit (72 h) went on running and escalated from the village.
+      await sleepUntil(t0 + 72 * H + MIN);
+      view = (await settled(handle)).view;
+      expect(escalationsOf(view, 'orange#1')).toEqual([expect.objectContaining({ rung: 1, from: VILLAGE, to: TOWN })]);
+      expect(escalationsOf(view, 'approval#1')).toHaveLength(2); // the top of its ladder
+
+      const approved = await decideRequest(handle, caseId, { request: 'request#1', decision: 'approve', reason: '同意销号' });
+      expect(approved).toMatchObject({ status: 'closed', closure: { reason: 'resolved' } });
+      expect(escalationsOf(approved, 'approval#1').every((e) => e.resolution === 'met')).toBe(true);
+      await eventually(async () => expect(await outcomes(caseId)).toEqual({ 'approval#1': 'late', 'orange#1': 'late' }));
+      expect((await noticesOf(caseId, 'escalated')).map((n) => n.unitCode)).toEqual([DISTRICT.code, CITY.code, TOWN.code]);
+    });
+  });
+
+  it('red disposition: met on time with 受理 and a visit; missed, red escalates until the disposition', async () => {
+    await withWorker(async () => {
+      const onTime = await startAlert('red');
+      const late = await startAlert('red');
+      await sleepUntil(onTime.openedAt + 5 * H);
+      for (const a of [onTime, late]) {
+        await a.handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId: a.caseId, actor: STAFF }] });
+        await visit(a.handle, a.caseId);
+      }
+      await sleepUntil(onTime.openedAt + 20 * H);
+      const done = await disposeAlert(onTime.handle, onTime.caseId, { kind: 'temporary_assistance', amount: 800.5 });
+      expect(done.dispositions).toEqual([expect.objectContaining({ kind: 'temporary_assistance', amount: 800.5 })]);
+      expect(done).toMatchObject({ due: null, overdue: false });
+
+      await sleepUntil(late.openedAt + 48 * H + MIN);
+      let view = (await settled(late.handle)).view;
+      expect(escalationsOf(view, 'red#1').map((e) => [e.rung, e.to.code])).toEqual([
+        [1, TOWN.code],
+        [2, DISTRICT.code],
+      ]);
+      view = await disposeAlert(late.handle, late.caseId, { kind: 'application', applicationId: 'application-x' });
+      expect(view.escalations.every((e) => e.resolution === 'met')).toBe(true);
+      await eventually(async () => expect(await outcomes(onTime.caseId)).toEqual({ 'red#1': 'on_time' }));
+      await eventually(async () => expect(await outcomes(late.caseId)).toEqual({ 'red#1': 'late' }));
+      expect((await noticesOf(onTime.caseId, 'escalated'))).toEqual([]);
+    });
+  });
+
+  it('orange revisit: after the 72 h visit a revisit is due every 15 days; met on time, then missed and escalated until the late visit', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('orange');
+      await sleepUntil(t0 + 70 * H);
+      const first = await visit(handle, caseId);
+      const v1 = Date.parse(first.visits[0]!.recordedAt);
+      expect(first.due).toMatchObject({ key: 'revisit#1', kind: 'alert.revisit', dueAt: new Date(v1 + 15 * D).toISOString() });
+
+      await sleepUntil(v1 + 14 * D);
+      const second = await visit(handle, caseId);
+      const v2 = Date.parse(second.visits[1]!.recordedAt);
+      expect(second.due).toMatchObject({ key: 'revisit#2', dueAt: new Date(v2 + 15 * D).toISOString() });
+
+      await sleepUntil(v2 + 15 * D + 3 * D + MIN);
+      const { view } = await settled(handle);
+      expect(escalationsOf(view, 'revisit#2').map((e) => [e.rung, e.from.code, e.to.code])).toEqual([
+        [1, VILLAGE.code, TOWN.code],
+        [2, TOWN.code, DISTRICT.code],
+      ]);
+      const third = await visit(handle, caseId);
+      expect(third.due).toMatchObject({ key: 'revisit#3' });
+      expect(escalationsOf(third, 'revisit#2').every((e) => e.resolution === 'met')).toBe(true);
+      await eventually(async () => expect(await outcomes(caseId)).toEqual({ 'orange#1': 'on_time', 'revisit#1': 'on_time', 'revisit#2': 'late', 'revisit#3': 'pending' }));
+    });
+  });
+
+  it('needs_assistance opens a decision due in 3 days: met by a disposition on time; missed, it escalates until one', async () => {
+    await withWorker(async () => {
+      const { handle, caseId, openedAt: t0 } = await startAlert('yellow');
+      await sleepUntil(t0 + D);
+      const found = await visitWith(harness, handle, caseId, 'needs_assistance');
+      const d1 = Date.parse(found.visits[0]!.recordedAt);
+      expect(found.deadlines.find((d) => d.key === 'decision#1')).toMatchObject({ kind: 'alert.decision', track: 'decision', dueAt: new Date(d1 + 3 * D).toISOString(), metAt: null });
+      await sleepUntil(t0 + 2 * D);
+      const decided = await disposeAlert(handle, caseId, { kind: 'referral', to: '镇卫生院' });
+      expectAt(decided.deadlines.find((d) => d.key === 'decision#1')?.metAt, t0 + 2 * D);
+
+      await sleepUntil(t0 + 3 * D);
+      const again = await visitWith(harness, handle, caseId, 'needs_assistance');
+      const d2 = Date.parse(again.visits[1]!.recordedAt);
+      await sleepUntil(d2 + 3 * D + 2 * D + MIN);
+      const { view } = await settled(handle);
+      expect(escalationsOf(view, 'decision#2').map((e) => [e.rung, e.from.code, e.to.code])).toEqual([
+        [1, VILLAGE.code, TOWN.code],
+        [2, TOWN.code, DISTRICT.code],
+      ]);
+      const late = await disposeAlert(handle, caseId);
+      expect(escalationsOf(late, 'decision#2').every((e) => e.resolution === 'met')).toBe(true);
+      await eventually(async () => expect(await outcomes(caseId)).toMatchObject({ 'decision#1': 'on_time', 'decision#2': 'late' }));
     });
   });
 });

@@ -11,7 +11,7 @@ import { alertWorkflow, partyDayWorkflow, reportWorkflow, wishWorkflow } from '.
 import { answerUpdate, partyDayQuery, partyDayWorkflowId } from '../../workflows/party-day/contract';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId } from '../../workflows/report/contract';
 import { COLLECTIONS } from '../../store/collections';
-import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate } from '../../workflows/alert/contract';
+import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, decideRequestUpdate, disposeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate, requestChangeUpdate } from '../../workflows/alert/contract';
 import { applicationQuery, applicationStepUpdates } from '../../workflows/application/contract';
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wish/contract';
 import { orderQuery, orderStepUpdates } from '../../workflows/order/contract';
@@ -156,6 +156,21 @@ const KINDS: KindUnderTest[] = [
       step('reassign', reassignUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, unit: fc.oneof(fc.constant(TOWN), hostile), ladder: fc.oneof(fc.constant([TOWN, DISTRICT, CITY]), hostile), reason: fc.oneof(fc.constant('调整'), hostileScalar) })),
       step('close', closeUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, closure: mutated({ reason: 'converted_to_application', applicationId: 'application-x' }) })),
       step('repolicy', repolicyUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, policy: fc.oneof(fc.constant({ ...POLICY.alerts, version: 'v2' }), hostile) })),
+      // Issue 12: a request (a lowering, or an early closure with its evidence), its decision, a disposition.
+      step('request', requestChangeUpdate, (id) =>
+        fc.record({
+          caseId: caseIdOr(id),
+          actor,
+          request: fc.oneof(mutated({ change: 'lower', level: 'orange', reason: '好转' }), mutated({ change: 'close', closure: { reason: 'deceased', date: '2026-12-00' }, reason: '去世' })),
+        }),
+      ),
+      step(
+        'decide',
+        decideRequestUpdate,
+        (id) => fc.record({ caseId: caseIdOr(id), actor: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(STAFF, TOWN_SUPERVISOR) }, { weight: 1, arbitrary: hostile }), decision: mutated({ request: 'request#1', decision: 'approve', reason: '同意' }) }),
+        async (handle, caseId) => void (await handle.executeUpdate(requestChangeUpdate, { args: [{ caseId, actor: STAFF, request: { change: 'lower', level: 'orange', reason: '好转' } }] })),
+      ),
+      step('dispose', disposeUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, disposition: fc.oneof(mutated({ kind: 'temporary_assistance', amount: 100.5 }), mutated({ kind: 'no_further_action', reason: '无需' })) })),
     ],
   },
   {

@@ -179,8 +179,36 @@ export interface CaseView {
   rung: number;
   escalatedTo: UnitRef | null;
   escalations?: Escalation[];
-  deadlines?: Array<{ key: string; kind: string; label: string; opensAt: string; dueAt: string; metAt: string | null; endedAt: string | null; provisional?: boolean }>;
+  deadlines?: Array<{ key: string; kind: string; label: string; opensAt: string; dueAt: string; metAt: string | null; endedAt: string | null; endReason?: string; track?: string; provisional?: boolean }>;
   links?: { temporal: string | null };
+  /** Alerts (issue 12): the request awaiting the town's decision, every request, the dispositions (处置). */
+  pendingRequest?: ChangeRequest | null;
+  requests?: ChangeRequest[];
+  dispositions?: Array<{ kind: string; applicationId?: string; to?: string; amount?: number; reason?: string; note?: string; recordedAt: string; by: { userId: string; role: string; unitCode: string } }>;
+}
+
+/** A request to lower an alert or close it early, and the town's decision once made (issue 12). */
+export interface ChangeRequest {
+  id: string;
+  change: 'lower' | 'close';
+  from: string;
+  level?: string;
+  closure?: { reason: string; date?: string; applicationId?: string };
+  reason: string;
+  at: string;
+  by: { userId: string; role: string; unitCode: string };
+  decision: { decision: 'approve' | 'refuse'; reason: string; at: string } | null;
+}
+
+/** A row of the town's 待审批 queue (GET /v1/alerts/approvals). */
+export interface ApprovalRow {
+  caseId: string;
+  householdId: string;
+  level: string;
+  unit: UnitRef;
+  dueAt: string | null;
+  request: ChangeRequest;
+  approvalDueAt: string | null;
 }
 
 export interface CaseHistory {

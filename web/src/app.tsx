@@ -4,6 +4,7 @@ import { Link, PageTitle } from './components/ui';
 import { HTML_LANG, MESSAGES, type Lang } from './i18n';
 import { navigate, useLocation } from './router';
 import { AppContext, homeOf, screensOf, useApp, type AppState } from './state';
+import { Approvals } from './screens/approvals';
 import { Board } from './screens/board';
 import { CasePage } from './screens/case';
 import { Monitor } from './screens/monitor';
@@ -146,6 +147,7 @@ function Routes(props: { path: string }) {
   if (p === '/' || p === '/signin') return null; // on the way to the role's start page
   if (p === '/board') return <Board />;
   if (p === '/tasks') return <Tasks />;
+  if (p === '/approvals') return <Approvals />;
   if ((m = /^\/cases\/([^/]+)$/.exec(p))) return <CasePage id={decodeURIComponent(m[1]!)} />;
   if (p === '/monitor') return <Monitor />;
   if (p === '/orders') return <OrdersPage />;

@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; orders: string; supervision: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string };
   common: {
     loading: string;
     retry: string;
@@ -71,6 +71,41 @@ export interface Messages {
   levels: Record<string, string>;
   outcomes: Record<string, string>;
   closeReasons: Record<string, string>;
+  /**
+   * Issue 12 (no quiet defusing, follow-up): requests to lower or close early and the town's decision, the
+   * 待审批 queue, dispositions (处置).
+   */
+  followUp: {
+    pendingTitle: string;
+    pendingText: Fn<[string, string, string]>;
+    lowerTo: Fn;
+    closeAs: Fn;
+    requestedBy: Fn<[string, string]>;
+    approvalDue: Fn;
+    approve: string;
+    refuse: string;
+    decisionReason: string;
+    awaiting: string;
+    request: string;
+    change: string;
+    changes: { lower: string; close: string };
+    requestReason: string;
+    requestHint: string;
+    closeDate: string;
+    dispose: string;
+    dispositionKind: string;
+    dispositionKinds: Record<string, string>;
+    referralTo: string;
+    amount: string;
+    noActionReason: string;
+    dispositions: string;
+    approvalsTitle: string;
+    approvalsIntro: string;
+    approvalsEmpty: string;
+    approvalsCaption: string;
+    cols: { household: string; unit: string; request: string; reason: string; requestedAt: string; due: string };
+    decisions: { approve: string; refuse: string };
+  };
   resolutions: Record<string, string>;
   /** Deadline labels by the deadline's kind (`alert.red`, `application.town_review`, …); absent: the API's label. */
   deadlineLabels: Record<string, string>;
@@ -262,7 +297,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', orders: '督办单', supervision: '约谈通报' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -325,7 +360,38 @@ const zh: Messages = {
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请' },
-  resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案', superseded: '由新期限接替' },
+  resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案', superseded: '由新期限接替', unhandled: '未处置即结案' },
+  followUp: {
+    pendingTitle: '待镇(街道)审批的申请',
+    pendingText: (what, who, reason) => `${who}申请${what}：${reason}`,
+    lowerTo: (level) => `降为${level}`,
+    closeAs: (reason) => `销号（${reason}）`,
+    requestedBy: (who, at) => `${who} 于 ${at} 提出`,
+    approvalDue: (at) => `审批期限：${at}`,
+    approve: '同意',
+    refuse: '不同意',
+    decisionReason: '审批意见',
+    awaiting: '等待镇(街道)督办负责人审批。审批前预警期限照常计算、照常升级。',
+    request: '申请降级/销号',
+    change: '申请事项',
+    changes: { lower: '降低预警等级', close: '销号（结案）' },
+    requestReason: '申请理由',
+    requestHint: '降低红色、橙色预警等级，或在规定要求完成前销号，须经镇(街道)审批。',
+    closeDate: '去世或迁出日期',
+    dispose: '处置',
+    dispositionKind: '处置方式',
+    dispositionKinds: { application: '申请救助', referral: '转介', temporary_assistance: '临时救助', no_further_action: '无需进一步处置' },
+    referralTo: '转介至',
+    amount: '金额（元）',
+    noActionReason: '理由',
+    dispositions: '处置记录',
+    approvalsTitle: '待审批',
+    approvalsIntro: '本辖区内等待审批的预警降级、销号申请，最早提出的在前。',
+    approvalsEmpty: '目前没有待审批的申请。',
+    approvalsCaption: '待审批的申请（最早提出的在前）',
+    cols: { household: '户', unit: '责任单位', request: '申请事项', reason: '理由', requestedAt: '提出时间', due: '审批期限' },
+    decisions: { approve: '同意', refuse: '不同意' },
+  },
   deadlineLabels: {},
   orders: {
     title: '督办单',
@@ -489,6 +555,11 @@ const zh: Messages = {
     visit_in_future: '走访时间不能晚于现在',
     date_out_of_range: '日期或时间超出允许范围',
     visit_before_opening: '走访时间早于预警开启时间',
+    approval_required: '降级或提前销号须经镇(街道)审批，请提交申请',
+    request_pending: '已有待审批的申请，请先审批',
+    approval_not_needed: '无需审批，可直接办理',
+    no_pending_request: '没有待审批的申请',
+    request_stale: '申请已过时（预警已变化），请重新申请',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -523,6 +594,9 @@ const zh: Messages = {
     reassigned: (d, unit) => `改派：${unit(String(d.from))} → ${unit(String(d.to))}（${d.reason}）`,
     closed: (d) => `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`,
     repolicied: (d) => `适用新规则：${d.from} → ${d.to}`,
+    approval_requested: (d) => `申请${d.change === 'lower' ? `降为${zh.levels[String(d.level)] ?? d.level}` : `销号（${zh.closeReasons[String(d.closeReason)] ?? d.closeReason}）`}，待审批：${d.reason}`,
+    approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
+    disposed: (d) => `处置：${zh.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} 元` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? `（${d.reason}）` : ''}`,
     stage_entered: (d) => `进入阶段：${d.stage}`,
   },
   unknownEvent: (type) => `事件：${type}`,
@@ -570,7 +644,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', orders: 'Orders', supervision: 'Summons & circulars' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -633,12 +707,46 @@ const en: Messages = {
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application' },
-  resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed', superseded: 'superseded by the next deadline' },
+  resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed', superseded: 'superseded by the next deadline', unhandled: 'closed without handling' },
+  followUp: {
+    pendingTitle: 'Request awaiting the town’s approval',
+    pendingText: (what, who, reason) => `${who} asks to ${what}: ${reason}`,
+    lowerTo: (level) => `lower it to ${level}`,
+    closeAs: (reason) => `close it (${reason})`,
+    requestedBy: (who, at) => `by ${who} at ${at}`,
+    approvalDue: (at) => `Decision due ${at}`,
+    approve: 'Approve',
+    refuse: 'Refuse',
+    decisionReason: 'Reason for the decision',
+    awaiting: 'Awaiting the town supervisor’s decision. The alert’s deadline keeps running and escalating meanwhile.',
+    request: 'Request lowering / closure',
+    change: 'Request',
+    changes: { lower: 'Lower the level', close: 'Close the alert' },
+    requestReason: 'Reason',
+    requestHint: 'Lowering a red or orange alert, or closing one before its requirement is met, needs the town’s approval.',
+    closeDate: 'Date of death or move',
+    dispose: 'Disposition',
+    dispositionKind: 'Disposition',
+    dispositionKinds: { application: 'Application for assistance', referral: 'Referral', temporary_assistance: 'Temporary assistance', no_further_action: 'No further action' },
+    referralTo: 'Referred to',
+    amount: 'Amount (yuan)',
+    noActionReason: 'Reason',
+    dispositions: 'Dispositions',
+    approvalsTitle: 'Pending approvals',
+    approvalsIntro: 'Requests to lower or close alerts in your jurisdiction, oldest first.',
+    approvalsEmpty: 'No requests are awaiting a decision.',
+    approvalsCaption: 'Requests awaiting a decision (oldest first)',
+    cols: { household: 'Household', unit: 'Responsible unit', request: 'Request', reason: 'Reason', requestedAt: 'Requested', due: 'Decision due' },
+    decisions: { approve: 'approved', refuse: 'refused' },
+  },
   deadlineLabels: {
     'order.reply': 'Supervision order: reply',
     'alert.red': 'Red alert: accept and handle',
     'alert.orange': 'Orange alert: visit',
     'alert.yellow': 'Yellow alert: weekly visit',
+    'alert.approval': 'Approval of a lowering or closure',
+    'alert.revisit': 'Orange alert: revisit under key attention',
+    'alert.decision': 'Needs assistance: decide a disposition',
     'application.acceptance': 'Acceptance decision',
     'application.supplements': 'Supplementary materials',
     'application.town_review': 'Town review (15 working days)',
@@ -808,6 +916,9 @@ const en: Messages = {
     level_changed: (d) => `Level changed: ${en.levels[String(d.from)] ?? d.from} → ${en.levels[String(d.to)] ?? d.to} (${d.reason})`,
     reassigned: (d, unit) => `Reassigned: ${unit(String(d.from))} → ${unit(String(d.to))} (${d.reason})`,
     closed: (d) => `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`,
+    approval_requested: (d) => `Requested to ${d.change === 'lower' ? `lower to ${en.levels[String(d.level)] ?? d.level}` : `close (${en.closeReasons[String(d.closeReason)] ?? d.closeReason})`}: ${d.reason}`,
+    approval_decided: (d) => `Request ${d.decision === 'approve' ? 'approved' : 'refused'}: ${d.reason}`,
+    disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
     repolicied: (d) => `Policy applied: ${d.from} → ${d.to}`,
     stage_entered: (d) => `Stage: ${d.stage}`,
   },

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CaseInput } from '../lib/case-workflow';
-import type { Actor, AlertState, AlertView, CloseInput, OpenArgs, VisitInput } from '../../domain/alert';
+import type { Actor, AlertState, AlertView, CloseInput, DecideInput, DisposeInput, OpenArgs, RequestInput, VisitInput } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import type { AlertLevel, AlertPolicy } from '../../domain/policy';
 
@@ -49,5 +49,9 @@ export const changeLevelUpdate = defineUpdate<AlertView, [Action & { level: Aler
 export const reassignUpdate = defineUpdate<AlertView, [Action & { unit: UnitRef; ladder: UnitRef[]; reason: string }]>('reassign');
 export const closeUpdate = defineUpdate<AlertView, [Action & { closure: CloseInput }]>('close');
 export const repolicyUpdate = defineUpdate<AlertView, [Action & { policy: AlertPolicy }]>('repolicy');
+/** Issue 12: a request to lower or close early, the town's decision on it, a disposition (处置). */
+export const requestChangeUpdate = defineUpdate<AlertView, [Action & { request: RequestInput }]>('requestChange');
+export const decideRequestUpdate = defineUpdate<AlertView, [Action & { decision: DecideInput }]>('decideRequest');
+export const disposeUpdate = defineUpdate<AlertView, [Action & { disposition: DisposeInput }]>('dispose');
 
 export const alertQuery = defineQuery<AlertView>('alert');

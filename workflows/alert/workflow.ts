@@ -1,5 +1,5 @@
-import { setHandler, workflowInfo } from '@temporalio/workflow';
-import { addReasons, advanceAlert, ALERT_STEPS, alertView, alertWakeAt, changeLevel, openAlert, RuleViolation, zReportArgs, type Actor, type AlertState, type AlertView } from '../../domain/alert';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { addReasons, advanceAlert, ALERT_STEPS, alertView, alertWakeAt, changeLevel, checkDirect, openAlert, RuleViolation, zReportArgs, type Actor, type AlertState, type AlertView } from '../../domain/alert';
 import { forbiddenCharacterAt, FORBIDDEN_CHARACTER_MESSAGE } from '../../domain/text';
 import { kindStep, refuseOutside, refusing, runCase, zodMessage, type CaseKindRules, type StepArgs } from '../lib/case-workflow';
 import {
@@ -7,7 +7,10 @@ import {
   alertQuery,
   changeLevelUpdate,
   closeUpdate,
+  decideRequestUpdate,
+  disposeUpdate,
   reassignUpdate,
+  requestChangeUpdate,
   recordVisitUpdate,
   repolicyUpdate,
   reportUpdate,
@@ -42,7 +45,13 @@ function parseReport(args: unknown): ReportArgs {
 /** The alert kind for the case skeleton: its rules (domain/alert.ts) and its steps. */
 const ALERT: CaseKindRules<AlertState, AlertView, AlertStart> = {
   kind: 'alert',
-  open: ({ openingRequestId: _request, ...start }, now) => openAlert({ ...start, alertId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}` }, now),
+  open: ({ openingRequestId: _request, ...start }, now) => {
+    const opened = openAlert({ ...start, alertId: `${workflowInfo().workflowId}-${stamp(workflowInfo().startTime)}` }, now);
+    // Issue 12's follow-up rules (red's disposition, orange's revisit, the decision after needs_assistance) for
+    // alerts opened from now on; a recorded history replays without them (docs/determinism.md).
+    if (patched('alert-follow-up')) opened.state.followUp = true;
+    return opened;
+  },
   view: alertView,
   caseIdOf: (s) => s.alertId,
   // The workflow id is reused by the household's next alert: an action meant for a closed one must not land here.
@@ -61,6 +70,9 @@ const ALERT: CaseKindRules<AlertState, AlertView, AlertStart> = {
     },
     step('close', closeUpdate, ({ closure }) => closure, 'closure'),
     step('repolicy', repolicyUpdate, ({ policy }) => ({ policy })),
+    step('request', requestChangeUpdate, ({ request }) => request, 'request'),
+    step('decide', decideRequestUpdate, ({ decision }) => decision, 'decision'),
+    step('dispose', disposeUpdate, ({ disposition }) => disposition, 'disposition'),
   ],
 };
 
@@ -100,6 +112,9 @@ export async function alertWorkflow(input: AlertInput): Promise<AlertView> {
               if (run.state.status !== 'open') throw new RuleViolation('conflict', `alert ${run.state.alertId} is closed`, 'case_closed');
               // A report lands on the household's open alert: the actor must reach its current unit.
               refuseOutside(actor, run.current().orgPath);
+              // A report at a lower level lowers the alert: no quiet defusing (issue 12), as for the changeLevel step.
+              const { level } = parseReport(args);
+              if (level !== run.state.level) checkDirect(run.state, actor, { lower: level }, run.now());
             }),
         },
       ),

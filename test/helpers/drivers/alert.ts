@@ -3,13 +3,16 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Actor, AlertView } from '../../../domain/alert';
 import { resolvePolicy, type AlertLevel } from '../../../domain/policy';
 import { alertWorkflow } from '../../../workflows';
-import { alertQuery, alertWorkflowId, recordVisitUpdate, type AlertInput } from '../../../workflows/alert/contract';
-import { eventually, LADDER, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
+import { alertQuery, alertWorkflowId, decideRequestUpdate, disposeUpdate, recordVisitUpdate, requestChangeUpdate, type AlertInput } from '../../../workflows/alert/contract';
+import type { DecideInput, DisposeInput, RequestInput, VisitInput } from '../../../domain/alert';
+import { eventually, LADDER, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 import { nowIso } from './common';
 
 /** Drives the alert workflow as the API does (scenarios shared by test/workflows/alert.test.ts and scripts/record-histories.ts). */
 
 export const ALERT_STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
+/** The town supervisor above 海港社区: decides requests (issue 12), and lowers or closes early directly. */
+export const TOWN_SUPERVISOR: Actor = { userId: 'sup1', role: 'town_supervisor', unitCode: TOWN.code };
 /** The default alert policy (red 24 h, orange 72 h, yellow weekly). */
 export const ALERT_POLICY = resolvePolicy(undefined, 'default').alerts;
 
@@ -29,4 +32,24 @@ export async function startAlert(h: TimeSkippingHarness, level: AlertLevel, extr
 /** Records a stable visit by two visitors, now. */
 export async function visitAlert(h: TimeSkippingHarness, handle: AlertHandle, caseId: string, actor: Actor = ALERT_STAFF): Promise<AlertView> {
   return handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor, visit: { visitors: ['李四', '王五'], visitedAt: await nowIso(h), outcome: 'stable', notes: '' } }] });
+}
+
+/** Records a visit with `outcome`, now. */
+export async function visitWith(h: TimeSkippingHarness, handle: AlertHandle, caseId: string, outcome: VisitInput['outcome'], actor: Actor = ALERT_STAFF): Promise<AlertView> {
+  return handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor, visit: { visitors: ['李四'], visitedAt: await nowIso(h), outcome, notes: '' } }] });
+}
+
+/** Records a disposition (处置), by default no further action with a reason. */
+export function disposeAlert(handle: AlertHandle, caseId: string, disposition: DisposeInput = { kind: 'no_further_action', reason: '已核实无需救助' }, actor: Actor = ALERT_STAFF): Promise<AlertView> {
+  return handle.executeUpdate(disposeUpdate, { args: [{ caseId, actor, disposition }] });
+}
+
+/** Requests a lowering or an early closure, as village staff. */
+export function requestChange(handle: AlertHandle, caseId: string, request: RequestInput, actor: Actor = ALERT_STAFF): Promise<AlertView> {
+  return handle.executeUpdate(requestChangeUpdate, { args: [{ caseId, actor, request }] });
+}
+
+/** The town supervisor's decision on a request. */
+export function decideRequest(handle: AlertHandle, caseId: string, decision: DecideInput, actor: Actor = TOWN_SUPERVISOR): Promise<AlertView> {
+  return handle.executeUpdate(decideRequestUpdate, { args: [{ caseId, actor, decision }] });
 }

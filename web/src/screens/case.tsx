@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
+import { requestText } from './approvals';
 import { Field, useSubmission, VisitForm } from '../components/forms';
 import { ErrorNotice, LevelBadge, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
@@ -117,6 +118,8 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
         </p>
       )}
 
+      {view.pendingRequest && <PendingRequest view={view} reload={props.reload} />}
+
       {view.kind !== 'order' && <Actions view={view} reload={props.reload} />}
       {view.kind === 'order' ? <OrderPanel view={view as OrderView} reload={props.reload} /> : <CaseOrders caseId={view.caseId} />}
 
@@ -208,7 +211,7 @@ function deadlineResult(t: Messages, d: NonNullable<CaseView['deadlines']>[numbe
     const late = Date.parse(d.metAt) - due;
     return late > 0 ? <span class="status status-overdue">{t.caseView.deadlineResult.late(fmtDuration(t, late))}</span> : <span class="status status-ok">{t.caseView.deadlineResult.onTime}</span>;
   }
-  if (d.endedAt) return <span class="muted">{t.caseView.deadlineResult.ended}</span>;
+  if (d.endedAt) return <span class="muted">{d.endReason === 'unhandled' ? (t.resolutions.unhandled ?? t.caseView.deadlineResult.ended) : t.caseView.deadlineResult.ended}</span>;
   return <DueStatus t={t} dueAt={d.dueAt} now={now} />;
 }
 
@@ -249,9 +252,60 @@ function Timeline(props: { t: Messages; lang: Lang; view: CaseView; history: Cas
   );
 }
 
-type Panel = 'ack' | 'visit' | 'level' | 'close' | null;
+type Panel = 'ack' | 'visit' | 'dispose' | 'level' | 'close' | 'request' | null;
 /** Each panel's action on an alert, as `GET /v1/me` names it. */
-const PANEL_ACTIONS: Record<Exclude<Panel, null>, string> = { ack: 'acknowledge', visit: 'recordVisit', level: 'changeLevel', close: 'close' };
+const PANEL_ACTIONS: Record<Exclude<Panel, null>, string> = { ack: 'acknowledge', visit: 'recordVisit', dispose: 'dispose', level: 'changeLevel', close: 'close', request: 'request' };
+const DISPOSITION_KINDS = ['application', 'referral', 'temporary_assistance', 'no_further_action'];
+
+/**
+ * The request awaiting the town's decision (issue 12, no quiet defusing): what is asked, by whom, until when;
+ * for those who decide (`alert.decide`: the town supervisor and above) the approve and refuse buttons.
+ */
+function PendingRequest(props: { view: CaseView; reload: () => Promise<void> }) {
+  const { t, lang, me } = useApp();
+  const r = props.view.pendingRequest!;
+  const [reason, setReason] = useState('');
+  const [decision, setDecision] = useState<'approve' | 'refuse'>('approve');
+  const { issues, failure, busy, run } = useSubmission();
+  const due = (props.view.deadlines ?? []).filter((d) => d.kind === 'alert.approval').at(-1);
+  const who = `${t.roles[r.by.role] ?? r.by.role} ${r.by.userId}`;
+  return (
+    <section aria-labelledby="h-pending" class="card pending-request" data-testid="pending-request">
+      <h2 id="h-pending">{t.followUp.pendingTitle}</h2>
+      <p>{t.followUp.pendingText(requestText(t, r), who, r.reason)}</p>
+      <p class="muted small">
+        {t.followUp.requestedBy(who, fmtTime(lang, r.at))}
+        {due ? ` · ${t.followUp.approvalDue(fmtTime(lang, due.dueAt))}` : ''}
+      </p>
+      {may(me, 'alert', 'decide') && props.view.status === 'open' ? (
+        <form
+          class="form"
+          noValidate
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/requests/decision`, { request: r.id, decision, reason }));
+            if (ok) await props.reload();
+          }}
+        >
+          {failure !== null && <ErrorNotice error={failure} />}
+          <Field id="decide-reason" name="reason" label={t.followUp.decisionReason} issues={issues}>
+            {(aria) => <textarea {...aria} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+          </Field>
+          <div class="actions">
+            <button type="submit" class="btn btn-primary" disabled={busy} onClick={() => setDecision('approve')}>
+              {t.followUp.approve}
+            </button>
+            <button type="submit" class="btn" disabled={busy} onClick={() => setDecision('refuse')}>
+              {t.followUp.refuse}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p class="muted">{t.followUp.awaiting}</p>
+      )}
+    </section>
+  );
+}
 const LEVELS = ['red', 'orange', 'yellow'];
 const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'converted_to_application'];
 
@@ -292,8 +346,10 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
         <div class="actions">
           {button('ack', t.caseView.acknowledge, Boolean(view.acknowledgedAt))}
           {button('visit', t.caseView.visit)}
+          {button('dispose', t.followUp.dispose)}
           {button('level', t.caseView.changeLevel)}
           {button('close', t.caseView.closeCase)}
+          {button('request', t.followUp.request, Boolean(view.pendingRequest))}
         </div>
         {panel && (
           <div id="action-panel" class="card action-panel">
@@ -301,6 +357,8 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
             {panel === 'visit' && <VisitForm caseId={view.caseId} subject={view.householdId ?? view.caseId} onDone={() => void finished()} onCancel={() => setPanel(null)} />}
             {panel === 'level' && <LevelForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
             {panel === 'close' && <CloseForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
+            {panel === 'dispose' && <DisposeForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
+            {panel === 'request' && <RequestForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
           </div>
         )}
       </>
@@ -395,6 +453,7 @@ function CloseForm(props: { caseId: string; onDone: () => Promise<void>; onCance
   const { t } = useApp();
   const [reason, setReason] = useState('resolved');
   const [applicationId, setApplicationId] = useState('');
+  const [date, setDate] = useState('');
   const [note, setNote] = useState('');
   const { issues, failure, busy, run } = useSubmission();
   return (
@@ -403,7 +462,7 @@ function CloseForm(props: { caseId: string; onDone: () => Promise<void>; onCance
       noValidate
       onSubmit={async (e) => {
         e.preventDefault();
-        const body = { reason, ...(applicationId.trim() ? { applicationId: applicationId.trim() } : {}), ...(note.trim() ? { note } : {}) };
+        const body = { reason, ...(applicationId.trim() ? { applicationId: applicationId.trim() } : {}), ...(dated(reason) && date ? { date } : {}), ...(note.trim() ? { note } : {}) };
         const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.caseId)}/closure`, body));
         if (ok) await props.onDone();
       }}
@@ -426,10 +485,153 @@ function CloseForm(props: { caseId: string; onDone: () => Promise<void>; onCance
           {(aria) => <input type="text" {...aria} value={applicationId} onInput={(e) => setApplicationId(e.currentTarget.value)} />}
         </Field>
       )}
+      {dated(reason) && (
+        <Field id="close-date" name="date" label={t.followUp.closeDate} issues={issues}>
+          {(aria) => <input type="date" {...aria} value={date} onInput={(e) => setDate(e.currentTarget.value)} />}
+        </Field>
+      )}
       <Field id="close-note" name="note" label={t.caseView.note} issues={issues}>
         {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
       </Field>
       <FormButtons busy={busy} label={t.caseView.closeCase} onCancel={props.onCancel} />
+    </form>
+  );
+}
+
+/** A death or a move is closed with its date (issue 12: closure evidence). */
+const dated = (reason: string) => reason === 'deceased' || reason === 'moved_away';
+
+/** 处置: what was done for the household (issue 12) — an application (its id), a referral (to whom), temporary assistance (yuan), or no further action (why). */
+function DisposeForm(props: { caseId: string; onDone: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useApp();
+  const [kind, setKind] = useState('referral');
+  const [applicationId, setApplicationId] = useState('');
+  const [to, setTo] = useState('');
+  const [amount, setAmount] = useState('');
+  const [reason, setReason] = useState('');
+  const [note, setNote] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+  const detail = (): Record<string, unknown> =>
+    kind === 'application' ? { applicationId: applicationId.trim() } : kind === 'referral' ? { to } : kind === 'temporary_assistance' ? { amount: amount.trim() === '' ? undefined : Number(amount) } : { reason };
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.caseId)}/dispositions`, { kind, ...detail(), ...(note.trim() ? { note } : {}) }));
+        if (ok) await props.onDone();
+      }}
+    >
+      <h3>{t.followUp.dispose}</h3>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <Field id="dispose-kind" name="kind" label={t.followUp.dispositionKind} issues={issues}>
+        {(aria) => (
+          <select {...aria} value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+            {DISPOSITION_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t.followUp.dispositionKinds[k]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {kind === 'application' && (
+        <Field id="dispose-app" name="applicationId" label={t.caseView.applicationId} issues={issues}>
+          {(aria) => <input type="text" {...aria} value={applicationId} onInput={(e) => setApplicationId(e.currentTarget.value)} />}
+        </Field>
+      )}
+      {kind === 'referral' && (
+        <Field id="dispose-to" name="to" label={t.followUp.referralTo} issues={issues}>
+          {(aria) => <input type="text" {...aria} value={to} onInput={(e) => setTo(e.currentTarget.value)} />}
+        </Field>
+      )}
+      {kind === 'temporary_assistance' && (
+        <Field id="dispose-amount" name="amount" label={t.followUp.amount} issues={issues}>
+          {(aria) => <input type="number" min="0.01" step="0.01" inputMode="decimal" {...aria} value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />}
+        </Field>
+      )}
+      {kind === 'no_further_action' && (
+        <Field id="dispose-reason" name="reason" label={t.followUp.noActionReason} issues={issues}>
+          {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+        </Field>
+      )}
+      <Field id="dispose-note" name="note" label={t.caseView.note} issues={issues}>
+        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
+      </Field>
+      <FormButtons busy={busy} label={t.followUp.dispose} onCancel={props.onCancel} />
+    </form>
+  );
+}
+
+/** A request to lower the alert or close it early, for the town to approve (issue 12, no quiet defusing). */
+function RequestForm(props: { view: CaseView; onDone: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useApp();
+  const lower = LEVELS.filter((l) => LEVELS.indexOf(l) > LEVELS.indexOf(props.view.level ?? 'yellow'));
+  const [change, setChange] = useState<'lower' | 'close'>(lower.length ? 'lower' : 'close');
+  const [level, setLevel] = useState(lower[0] ?? '');
+  const [closeReason, setCloseReason] = useState('resolved');
+  const [date, setDate] = useState('');
+  const [reason, setReason] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const body = change === 'lower' ? { change, level, reason } : { change, closure: { reason: closeReason, ...(dated(closeReason) && date ? { date } : {}) }, reason };
+        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/requests`, body));
+        if (ok) await props.onDone();
+      }}
+    >
+      <h3>{t.followUp.request}</h3>
+      <p class="muted small">{t.followUp.requestHint}</p>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <Field id="request-change" name="change" label={t.followUp.change} issues={issues}>
+        {(aria) => (
+          <select {...aria} value={change} onChange={(e) => setChange(e.currentTarget.value as 'lower' | 'close')}>
+            {lower.length > 0 && <option value="lower">{t.followUp.changes.lower}</option>}
+            <option value="close">{t.followUp.changes.close}</option>
+          </select>
+        )}
+      </Field>
+      {change === 'lower' ? (
+        <Field id="request-level" name="level" label={t.caseView.newLevel} issues={issues}>
+          {(aria) => (
+            <select {...aria} value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
+              {lower.map((l) => (
+                <option key={l} value={l}>
+                  {t.levels[l]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      ) : (
+        <>
+          <Field id="request-close-reason" name="closure.reason" label={t.caseView.closeReason} issues={issues}>
+            {(aria) => (
+              <select {...aria} value={closeReason} onChange={(e) => setCloseReason(e.currentTarget.value)}>
+                {CLOSE_REASONS.filter((r) => r !== 'converted_to_application').map((r) => (
+                  <option key={r} value={r}>
+                    {t.closeReasons[r]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {dated(closeReason) && (
+            <Field id="request-close-date" name="closure.date" label={t.followUp.closeDate} issues={issues}>
+              {(aria) => <input type="date" {...aria} value={date} onInput={(e) => setDate(e.currentTarget.value)} />}
+            </Field>
+          )}
+        </>
+      )}
+      <Field id="request-reason" name="reason" label={t.followUp.requestReason} issues={issues}>
+        {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+      </Field>
+      <FormButtons busy={busy} label={t.followUp.request} onCancel={props.onCancel} />
     </form>
   );
 }
