@@ -1,5 +1,6 @@
 import { DAY_MS, startOfLocalMonth, shiftMonth } from './china-time';
 import type { DeadlineRecord } from './projection';
+import { standingOf, type Standing } from './on-time';
 
 /**
  * The yearly assessment (考核) of each unit and the monthly progress report (定期调度), computed from the
@@ -12,13 +13,8 @@ import type { DeadlineRecord } from './projection';
  * discoveries, pairing coverage, wishes fulfilled, public reports answered). Which figures, how each is
  * counted and the weights of the score are ours (docs/assessment.md).
  *
- * What a deadline counts as, at `now` (`standingOf`):
- * - `on_time` / `late`: met before / after its due time;
- * - `overdue_open`: still open and past due (counted as overdue, its days so far);
- * - `unhandled`: ended before it was due without its requirement met (issue 12: "closed without handling",
- *   never "not due"); counted as due and not on time;
- * - `pending`: open and not yet due — not counted as due;
- * - `not_due`: superseded by the case's own next step before it was due — not counted.
+ * What a deadline counts as, at `now`, is the one rule of every on-time figure (domain/on-time.ts
+ * `standingOf`); an `overdue_open` one also counts its overdue days so far.
  * A period holds the deadlines *due* in it (China time, domain/china-time.ts).
  */
 
@@ -41,23 +37,7 @@ export interface DeadlineFact {
   escalations: number;
 }
 
-export type Standing = 'on_time' | 'late' | 'overdue_open' | 'unhandled' | 'pending' | 'not_due';
-
-/** What one deadline counts as at `now` (see the module comment). */
-export function standingOf(d: Pick<DeadlineFact, 'outcome' | 'dueAt'>, now: number): Standing {
-  switch (d.outcome) {
-    case 'on_time':
-      return 'on_time';
-    case 'late':
-      return 'late';
-    case 'unhandled':
-      return 'unhandled';
-    case 'not_due':
-      return 'not_due';
-    case 'pending':
-      return d.dueAt <= now ? 'overdue_open' : 'pending';
-  }
-}
+export { standingOf, type Standing } from './on-time';
 
 /** The rungs reported one by one (rung 1 is the first unit above the case's, usually the town; 3 and above together). */
 export const RUNGS = [1, 2, 3] as const;

@@ -3,6 +3,7 @@ import type { Notice } from '../domain/case';
 import { collections, type NoticeDoc, type SupervisionRecordDoc, type UnitFigures } from './collections';
 import { deadlinesDueIn } from './deadlines';
 import { insertIgnoringDuplicates } from './mongo';
+import { countStanding, emptyOnTime, standingOf } from '../domain/on-time';
 
 /**
  * Summons (约谈) and circulars (通报) as append-only records (`supervision_records`), the notices they put
@@ -18,22 +19,25 @@ import { insertIgnoringDuplicates } from './mongo';
  */
 export async function unitFigures(db: Db, unit: { code: string; name: string }, from: Date, to: Date, asOf: Date): Promise<UnitFigures> {
   const until = to < asOf ? to : asOf;
-  const rows = until > from ? await deadlinesDueIn(db, unit.code, from, until, ['outcome', 'escalations']) : [];
-  // `not_due` (superseded before it was due by the case's own next step) never came due: left out, as the
-  // on-time figures do (api/routes/stats.ts); `unhandled` (ended early without its requirement) came due.
-  const counted = rows.filter((r) => r.outcome !== 'not_due');
-  const count = (outcome: string) => counted.filter((r) => r.outcome === outcome).length;
+  const rows = until > from ? await deadlinesDueIn(db, unit.code, from, until, ['outcome', 'escalations', 'dueAt']) : [];
+  // Counted by the one on-time rule (domain/on-time.ts): `not_due` never came due; `unhandled` did.
+  const counts = emptyOnTime();
+  let escalations = 0;
+  for (const r of rows) {
+    countStanding(counts, standingOf({ outcome: r.outcome, dueAt: r.dueAt.getTime() }, asOf.getTime()));
+    if (r.outcome !== 'not_due') escalations += r.escalations ?? 0;
+  }
   return {
     unitCode: unit.code,
     unitName: unit.name,
     from: from.toISOString(),
     to: to.toISOString(),
-    due: counted.length,
-    onTime: count('on_time'),
-    late: count('late'),
-    unhandled: count('unhandled'),
-    openOverdue: count('pending'),
-    escalations: counted.reduce((n, r) => n + (r.escalations ?? 0), 0),
+    due: counts.due,
+    onTime: counts.onTime,
+    late: counts.late - counts.overdueOpen,
+    unhandled: counts.unhandled,
+    openOverdue: counts.overdueOpen,
+    escalations,
     asOf: asOf.toISOString(),
   };
 }

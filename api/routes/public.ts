@@ -15,6 +15,7 @@ import {
   type ReportCategory,
   type ReportView,
 } from '../../domain/report';
+import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
 import { publicTextFor } from '../../domain/privacy';
 import { loadCatalogue } from '../../store/catalogue';
 import type { PartyDayDoc } from '../../store/collections';
@@ -53,7 +54,7 @@ const zPublicPage = z.object({
     reportCategories: z.array(z.object({ code: z.string(), name: z.string() })),
   }),
   contacts: z.array(z.object({ role: z.string(), name: z.string(), phone: z.string() })),
-  onTime: z.object({ from: z.string(), to: z.string(), due: z.number(), onTime: z.number(), late: z.number(), onTimeRate: z.number().nullable() }),
+  onTime: z.object({ from: z.string(), to: z.string(), due: z.number(), onTime: z.number(), late: z.number(), unhandled: z.number(), onTimeRate: z.number().nullable() }),
   partyDays: z.array(
     z.object({
       month: z.string(),
@@ -160,14 +161,11 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         partyDaysOf(db, unit.code),
       ]);
 
-      // Counted as /v1/stats/on-time counts: a deadline past due and still unmet is late.
-      let onTime = 0;
-      let late = 0;
-      for (const d of deadlines) {
-        if (d.outcome === 'on_time') onTime += 1;
-        else if (d.outcome === 'late' || (d.outcome === 'pending' && d.dueAt.getTime() <= now.getTime())) late += 1;
-      }
-      const due = onTime + late;
+      // Counted as /v1/stats/on-time counts (domain/on-time.ts): past due and unmet is late; ended early
+      // without handling is due and not met.
+      const counts = emptyOnTime();
+      for (const d of deadlines) countStanding(counts, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime() }, now.getTime()));
+      const { due, onTime, late, unhandled } = counts;
 
       const base = publicUnitUrl(config.publicBaseUrl, unit.code);
       void reply.header('cache-control', 'public, max-age=60');
@@ -181,7 +179,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           reportCategories: REPORT_CATEGORIES.map((code) => ({ code, name: REPORT_CATEGORY_NAMES[code] })),
         },
         contacts: (profile?.contacts ?? []).map((c) => ({ role: c.role, name: c.name, phone: c.phone })),
-        onTime: { from: from.toISOString(), to: now.toISOString(), due, onTime, late, onTimeRate: due ? onTime / due : null },
+        onTime: { from: from.toISOString(), to: now.toISOString(), due, onTime, late, unhandled, onTimeRate: onTimeRate(counts) },
         // Only what the minutes are for: each question's category and title, the answer, who answered.
         partyDays: partyDays
           .filter((d) => isPast(d, now.getTime()))

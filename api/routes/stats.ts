@@ -9,6 +9,7 @@ import { guardedUnit } from '../guard';
 import { badRequest, zErrorBody } from '../errors';
 import { zQuery, zQueryInt } from '../query';
 import { zInstant } from '../../domain/dates';
+import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
 
 type Counted = Pick<DeadlineDoc, 'dueAt' | 'outcome' | 'escalations'>;
 
@@ -17,27 +18,18 @@ type Counted = Pick<DeadlineDoc, 'dueAt' | 'outcome' | 'escalations'>;
  * early ("closed without handling", issue 12): its own figure, and counted as due and not met (never "not due"),
  * so a quiet defusing lowers the on-time rate instead of vanishing from it. Ours.
  */
-const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), unhandled: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
+const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), overdueOpen: z.number(), unhandled: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
 type Counts = z.infer<typeof zCounts>;
 
-const empty = (): Counts => ({ due: 0, onTime: 0, late: 0, unhandled: 0, open: 0, escalations: 0, onTimeRate: null });
+const empty = (): Counts => ({ ...emptyOnTime(), open: 0, escalations: 0, onTimeRate: null });
 
-/** Adds one deadline to a bucket. Open and not yet due: not counted; past due and unmet: late; ended early unhandled: due, unhandled. */
+/** Adds one deadline to a bucket, by the one on-time rule (domain/on-time.ts); `open`: not yet met nor ended, due or not. */
 function count(b: Counts, d: Counted, now: number): void {
-  const late = d.outcome === 'late' || (d.outcome === 'pending' && d.dueAt.getTime() <= now);
   b.escalations += d.escalations;
   if (d.outcome === 'pending') b.open += 1;
-  if (d.outcome === 'unhandled') {
-    b.due += 1;
-    b.unhandled += 1;
-    return;
-  }
-  if (d.outcome !== 'on_time' && !late) return;
-  b.due += 1;
-  if (late) b.late += 1;
-  else b.onTime += 1;
+  countStanding(b, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime() }, now));
 }
-const withRate = (b: Counts): Counts => ({ ...b, onTimeRate: b.due ? b.onTime / b.due : null });
+const withRate = (b: Counts): Counts => ({ ...b, onTimeRate: onTimeRate(b) });
 
 /** Midnight starting a local month. */
 const monthStart = (month: string) => new Date(startOfLocalMonth(month));
