@@ -30,6 +30,7 @@ import { reportRoutes } from './routes/reports';
 import { webRoutes } from './routes/web';
 import { partyDayRoutes } from './routes/party-days';
 import { codecRoutes } from './routes/codec';
+import { notificationRoutes } from './routes/notifications';
 
 export interface AppDeps {
   config: Config;
@@ -137,5 +138,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(partyDayRoutes);
   await app.register(auditRoutes);
   await app.register(codecRoutes);
+  await app.register(notificationRoutes);
   return app;
 }

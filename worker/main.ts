@@ -32,6 +32,7 @@ await runWithConfig(async (config) => {
     db: mongo.db,
     sources,
     temporal,
+    notify: config.notify,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });

@@ -4,3 +4,4 @@ export { applicationWorkflow } from './application/workflow';
 export { reportWorkflow } from './report/workflow';
 export { wishWorkflow } from './wish/workflow';
 export { partyDayWorkflow } from './party-day/workflow';
+export { deliveryWorkflow } from './delivery/workflow';
