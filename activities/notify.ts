@@ -5,8 +5,8 @@ import type { Db } from 'mongodb';
 import type { NotifyConfig } from '../config';
 import { DEFAULT_NOTICE_POLICY, needsLadder, noticesTold, type NoticeRule } from '../domain/notice-policy';
 import type { CaseProjection } from '../domain/projection';
-import type { ChannelKind, NoticeDoc } from '../store/collections';
-import { channelsOfUnits, findNotice, insertNotices, markDeliveryPending, recordDelivery, unitChannels } from '../store/notifications';
+import { CHANNEL_KINDS, type ChannelKind, type NoticeDoc } from '../store/collections';
+import { allUnitChannels, channelsOfUnits, findNotice, insertNotices, markDeliveryPending, noticesOfUnitSince, recordDelivery, unitChannels } from '../store/notifications';
 import { OrgDirectory } from '../store/org-directory';
 import { noticeIdOf } from '../store/projection';
 import { fileSmsGateway, type SmsGateway } from './sms';
@@ -69,18 +69,8 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
   /** Starts the deliveries of a stored projection's notices (none without a Temporal client and configuration). */
   async function dispatch(p: CaseProjection): Promise<void> {
     if (p.notices.length === 0 || !deps.temporal || !deps.notify) return;
-    const channels = await channelsOfUnits(deps.db, [...new Set(p.notices.map((n) => n.unit.code))]);
-    if (channels.size === 0) return;
-    const taskQueue = Context.current().info.taskQueue;
-    for (const [i, n] of p.notices.entries()) {
-      const set = channels.get(n.unit.code);
-      if (!set) continue;
-      const noticeId = noticeIdOf(p.caseId, p.version, i);
-      for (const channel of (['webhook', 'sms'] as const).filter((k) => set[k] !== undefined)) {
-        await markDeliveryPending(deps.db, noticeId, channel);
-        await startDelivery(deps.temporal, taskQueue, { noticeId, channel, retry: deps.notify.retry });
-      }
-    }
+    const stored = p.notices.map((n, i) => ({ id: noticeIdOf(p.caseId, p.version, i), unitCode: n.unit.code }));
+    await dispatchNotices({ db: deps.db, temporal: deps.temporal, notify: deps.notify }, Context.current().info.taskQueue, stored);
   }
 
   return {
@@ -149,6 +139,46 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
       },
     },
   };
+}
+
+/**
+ * Starts the deliveries of stored notices: one workflow per notice and channel of its unit, each marked
+ * pending first. For any code that stores notices outside the projection (a circular): call it after the
+ * insert; `sweepUndelivered` catches what a crash in between left. Idempotent (REJECT_DUPLICATE).
+ */
+export async function dispatchNotices(deps: { db: Db; temporal: Client; notify: NotifyConfig }, taskQueue: string, notices: { id: string; unitCode: string }[]): Promise<void> {
+  if (notices.length === 0) return;
+  const channels = await channelsOfUnits(deps.db, [...new Set(notices.map((n) => n.unitCode))]);
+  if (channels.size === 0) return;
+  for (const n of notices) {
+    const set = channels.get(n.unitCode);
+    if (!set) continue;
+    for (const channel of CHANNEL_KINDS.filter((k) => set[k] !== undefined)) {
+      await markDeliveryPending(deps.db, n.id, channel);
+      await startDelivery(deps.temporal, taskQueue, { noticeId: n.id, channel, retry: deps.notify.retry });
+    }
+  }
+}
+
+/**
+ * The safety net behind every dispatch: for each unit with channels, its notices of the last `windowMs`
+ * (default one day, and none from before its channels were set) whose delivery through a channel is not
+ * settled (missing or pending) get their delivery started — nothing, when its workflow already exists
+ * (REJECT_DUPLICATE). So a notice stored by any writer, or one whose dispatch a crash cut short, is
+ * delivered anyway. The worker runs it every NOTIFY_SWEEP_SECONDS; `delivery_failed` notices are never
+ * delivered (inbox only). One query per unit with channels. Source: ours.
+ * @returns how many notices it looked at.
+ */
+export async function sweepUndelivered(deps: { db: Db; temporal: Client; notify: NotifyConfig }, taskQueue: string, now = Date.now(), windowMs = 86_400_000): Promise<number> {
+  let seen = 0;
+  for (const set of await allUnitChannels(deps.db)) {
+    const since = new Date(Math.max(now - windowMs, set.updatedAt.getTime()));
+    const kinds = CHANNEL_KINDS.filter((k) => set[k] !== undefined);
+    const open = (await noticesOfUnitSince(deps.db, set._id, since)).filter((n) => n.kind !== 'delivery_failed' && kinds.some((k) => (n.deliveries?.[k]?.status ?? 'pending') === 'pending'));
+    seen += open.length;
+    await dispatchNotices(deps, taskQueue, open.map((n) => ({ id: n._id, unitCode: n.unitCode })));
+  }
+  return seen;
 }
 
 /**

@@ -92,6 +92,8 @@ const zEnv = z.object({
   NOTIFY_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).optional(),
   /** How long one webhook request may take before it counts as a failed attempt, ms (default 10 s). */
   NOTIFY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How often the worker looks for notices whose delivery was never started (activities/notify.ts sweepUndelivered), seconds; 0: never. */
+  NOTIFY_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /** The local SMS driver's file (JSON lines, one message a line); default DATA_DIR/sms-outbox.jsonl. */
   NOTIFY_SMS_FILE: z.string().min(1).optional(),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
@@ -136,6 +138,8 @@ export interface NotifyConfig {
   retry: { initialMs: number; maxIntervalMs: number; maxAttempts: number };
   webhookTimeoutMs: number;
   smsFile: string;
+  /** The worker's sweep for undelivered notices, seconds between runs (0: off). */
+  sweepSeconds: number;
 }
 
 /**
@@ -154,6 +158,7 @@ function notifyConfig(e: z.infer<typeof zEnv>, dataDir: string): NotifyConfig {
       maxAttempts: e.NOTIFY_RETRY_MAX_ATTEMPTS ?? (test ? 3 : 10),
     },
     webhookTimeoutMs: e.NOTIFY_WEBHOOK_TIMEOUT_MS,
+    sweepSeconds: e.NOTIFY_SWEEP_SECONDS,
     smsFile: resolve(e.NOTIFY_SMS_FILE ?? resolve(dataDir, 'sms-outbox.jsonl')),
   };
 }

@@ -91,6 +91,16 @@ export async function channelsOfUnits(db: Db, codes: string[]): Promise<Map<stri
   return new Map(docs.map((d) => [d._id, d]));
 }
 
+/** Every unit's channels (a small collection: the units that have any). */
+export function allUnitChannels(db: Db): Promise<UnitChannelsDoc[]> {
+  return collections(db).unitChannels.find({}).toArray();
+}
+
+/** A unit's notices (for the whole unit) since a time: what the delivery sweep looks at. */
+export function noticesOfUnitSince(db: Db, unitCode: string, since: Date): Promise<NoticeDoc[]> {
+  return collections(db).notifications.find({ unitCode, at: { $gte: since } }).toArray();
+}
+
 /** Replaces a unit's channels (an empty set removes them). */
 export async function setUnitChannels(db: Db, unitCode: string, channels: Pick<UnitChannelsDoc, 'webhook' | 'sms'>, by: string): Promise<UnitChannelsDoc> {
   const doc: UnitChannelsDoc = { _id: unitCode, ...(channels.webhook ? { webhook: channels.webhook } : {}), ...(channels.sms ? { sms: channels.sms } : {}), updatedAt: new Date(), updatedBy: by };

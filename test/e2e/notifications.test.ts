@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryIdOf, startDelivery } from '../../activities/notify';
+import { deliveryIdOf, startDelivery, sweepUndelivered } from '../../activities/notify';
+import { insertNotices } from '../../store/notifications';
 import { verifyWebhookSignature } from '../../activities/webhook';
 import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
@@ -51,6 +52,8 @@ let admin: string;
 let town: string;
 const servers: Server[] = [];
 let seq = 500;
+/** 海港's neighbour 3's receiver (answers 200), set up by the first delivery test. */
+let okHook: Awaited<ReturnType<typeof receiver>>;
 
 beforeAll(async () => {
   ctx = await createTestContext('notify_e2e', { policy: POLICY });
@@ -149,6 +152,7 @@ describe('delivery through channels', () => {
 
   it('delivers a signed webhook and an SMS line; a repeated start or a restarted worker sends nothing twice', async () => {
     const hook = await receiver(200);
+    okHook = hook;
     servers.push(hook.server);
     const set = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_C}/channels`, headers: authz(admin), payload: { webhook: { url: hook.url }, sms: { phones: ['13800000001'] } } });
     expect(set.statusCode, set.body).toBe(200);
@@ -207,5 +211,23 @@ describe('delivery through channels', () => {
     expect(told.message).toContain('未能送达');
     expect(told.message).toContain('HTTP 500');
     expect((await inbox(staff)).map((n) => n.id)).toContain(failed.id);
+  });
+
+  it('the sweep delivers what no dispatch started — a notice stored outside the projection, a dispatch a crash cut short — once', async () => {
+    const at = new Date();
+    const base = { caseId: 'circular-2026-001', unitCode: VILLAGE_C, unitName: '测试社区', message: '通报：按时办结率偏低', at, deliveredAt: null };
+    await insertNotices(ctx.mongo.db, [
+      // As other code inserts a notice (a circular): the existing fields only.
+      { _id: 'circular-2026-001:n0', kind: 'circular', ...base },
+      // A dispatch that marked the delivery pending and died before starting its workflow.
+      { _id: 'circular-2026-001:n1', kind: 'circular', ...base, deliveries: { webhook: { status: 'pending', attempts: 0, lastError: null, at } } },
+    ]);
+    const deps = { db: ctx.mongo.db, temporal: ctx.temporal, notify: ctx.config.notify };
+    expect(await sweepUndelivered(deps, ctx.config.temporal.taskQueue)).toBeGreaterThanOrEqual(2);
+    const ids = ['circular-2026-001:n0', 'circular-2026-001:n1'];
+    await eventually(async () => ids.every((id) => okHook.got.some((g) => JSON.parse(g.body).noticeId === id)), 'both swept notices delivered');
+    await sweepUndelivered(deps, ctx.config.temporal.taskQueue);
+    await new Promise((r) => setTimeout(r, 1000));
+    for (const id of ids) expect(okHook.got.filter((g) => JSON.parse(g.body).noticeId === id), id).toHaveLength(1);
   });
 });
