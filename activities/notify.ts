@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Db } from 'mongodb';
@@ -62,7 +62,15 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
   async function told(p: CaseProjection): Promise<CaseProjection> {
     const c = { kind: p.kind, level: p.view.level };
     if (p.notices.length === 0 || !needsLadder(policy, c, p.notices)) return p;
-    const ladder = await directory().ladder(p.view.unit.code);
+    let ladder;
+    try {
+      ladder = await directory().ladder(p.view.unit.code);
+    } catch (err) {
+      // A unit missing from the tree must not stall the case (the projection would retry forever): its
+      // notices go to their addressees as the workflow wrote them.
+      log.warn('who-is-told: no ladder for the case’s unit; notices go to their addressees only', { caseId: p.caseId, unit: p.view.unit.code, error: String(err) });
+      return p;
+    }
     return { ...p, notices: noticesTold(policy, { ...c, ladder }, p.notices) };
   }
 

@@ -1,6 +1,6 @@
 import type { Db, Filter } from 'mongodb';
 import { collections, type ChannelKind, type DeliveryStatus, type NoticeDoc, type UnitChannelsDoc } from './collections';
-import { insertIgnoringDuplicates } from './mongo';
+import { insertIgnoringDuplicates, isDuplicateKey } from './mongo';
 
 /**
  * The inboxes and the delivery status of notices (`notifications`), and each unit's channels
@@ -104,7 +104,14 @@ export function noticesOfUnitSince(db: Db, unitCode: string, since: Date): Promi
 /** Replaces a unit's channels (an empty set removes them). */
 export async function setUnitChannels(db: Db, unitCode: string, channels: Pick<UnitChannelsDoc, 'webhook' | 'sms'>, by: string): Promise<UnitChannelsDoc> {
   const doc: UnitChannelsDoc = { _id: unitCode, ...(channels.webhook ? { webhook: channels.webhook } : {}), ...(channels.sms ? { sms: channels.sms } : {}), updatedAt: new Date(), updatedBy: by };
-  await collections(db).unitChannels.replaceOne({ _id: unitCode }, doc, { upsert: true });
+  const c = collections(db).unitChannels;
+  try {
+    await c.replaceOne({ _id: unitCode }, doc, { upsert: true });
+  } catch (err) {
+    // Two admins at once: the other's upsert inserted it first (FerretDB does not retry the upsert itself).
+    if (!isDuplicateKey(err)) throw err;
+    await c.replaceOne({ _id: unitCode }, doc);
+  }
   return doc;
 }
 
