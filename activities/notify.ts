@@ -102,6 +102,7 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
         try {
           if (input.channel === 'webhook') {
             if (!set?.webhook) throw ApplicationFailure.nonRetryable(`unit ${notice.unitCode} has no webhook channel`, 'no_channel');
+            if (deps.notify.webhookSecret === null) throw ApplicationFailure.nonRetryable('NOTIFY_WEBHOOK_SECRET is not set: webhooks are not sent unsigned', 'configuration');
             await postWebhook(set.webhook.url, deps.notify.webhookSecret, deliveryId, webhookBody(deliveryId, notice), deps.notify.webhookTimeoutMs);
           } else {
             if (!set?.sms) throw ApplicationFailure.nonRetryable(`unit ${notice.unitCode} has no SMS channel`, 'no_channel');

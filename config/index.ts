@@ -83,7 +83,8 @@ const zEnv = z.object({
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(MIN_AUDIT_RETENTION_DAYS, `expected at least ${MIN_AUDIT_RETENTION_DAYS} days (six months, 网络安全法 Art. 21(3))`).max(36_500).default(MIN_AUDIT_RETENTION_DAYS),
   /**
    * The key that signs webhook deliveries of notices (HMAC-SHA256, docs/notifications.md), at least 32
-   * characters. Required in production; elsewhere a fixed development key (INSECURE) when unset.
+   * characters. Unset: outside production a fixed development key (INSECURE); in production no webhook is
+   * sent (each webhook delivery fails, naming this variable, and the unit's supervisor is told).
    */
   NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
   /** A notice delivery's retries: the first wait (ms), doubling up to NOTIFY_RETRY_MAX_INTERVAL_MS, at most NOTIFY_RETRY_MAX_ATTEMPTS attempts, then failed. */
@@ -134,7 +135,8 @@ export interface Config {
  * delivery (ms; doubling), the webhook's per-request timeout, the local SMS driver's file.
  */
 export interface NotifyConfig {
-  webhookSecret: string;
+  /** null: in production without NOTIFY_WEBHOOK_SECRET — webhook deliveries fail, naming the variable. */
+  webhookSecret: string | null;
   retry: { initialMs: number; maxIntervalMs: number; maxAttempts: number };
   webhookTimeoutMs: number;
   smsFile: string;
@@ -145,13 +147,13 @@ export interface NotifyConfig {
 /**
  * The delivery settings from the environment. Defaults (ours): in development and production a first retry
  * after 5 s, doubling to 10 min, 10 attempts (about an hour and a half in all); in tests 100 ms, to 1 s,
- * 3 attempts, so a failing endpoint is marked failed within seconds. Production needs its own secret.
+ * 3 attempts, so a failing endpoint is marked failed within seconds. Production signs only with its own
+ * secret: without one, webhooks are not sent (the fixed development key would let anyone forge them).
  */
 function notifyConfig(e: z.infer<typeof zEnv>, dataDir: string): NotifyConfig {
-  if (e.NODE_ENV === 'production' && !e.NOTIFY_WEBHOOK_SECRET) throw new ConfigError('NOTIFY_WEBHOOK_SECRET: required in production (at least 32 characters, e.g. openssl rand -base64 32)');
   const test = e.NODE_ENV === 'test';
   return {
-    webhookSecret: e.NOTIFY_WEBHOOK_SECRET ?? insecureDevKey('notice webhook').toString('base64url'),
+    webhookSecret: e.NOTIFY_WEBHOOK_SECRET ?? (e.NODE_ENV === 'production' ? null : insecureDevKey('notice webhook').toString('base64url')),
     retry: {
       initialMs: e.NOTIFY_RETRY_INITIAL_MS ?? (test ? 100 : 5_000),
       maxIntervalMs: e.NOTIFY_RETRY_MAX_INTERVAL_MS ?? (test ? 1_000 : 600_000),

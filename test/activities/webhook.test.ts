@@ -25,3 +25,25 @@ describe('the webhook signature (activities/webhook.ts)', () => {
     expect(verifyWebhookSignature(SECRET, { ...args, signature: 'v1=00' })).toBe(false);
   });
 });
+
+describe('the delivery configuration (config/index.ts)', () => {
+  const base = { DATA_DIR: '/tmp/jiuzhu-notify-config', JWT_SECRET: 'x'.repeat(32) };
+  const b64 = () => Buffer.alloc(32, 7).toString('base64');
+  const production = { ...base, NODE_ENV: 'production', PII_KEYS: `k1:${b64()}`, PII_INDEX_KEY: b64() };
+
+  it('signs with NOTIFY_WEBHOOK_SECRET; without it, a development key outside production and no key (no webhook sent) in production', async () => {
+    const { loadConfig } = await import('../../config');
+    expect(loadConfig({ ...production, NOTIFY_WEBHOOK_SECRET: SECRET }).notify.webhookSecret).toBe(SECRET);
+    expect(loadConfig(production).notify.webhookSecret).toBeNull();
+    expect(loadConfig({ ...base, NODE_ENV: 'development' }).notify.webhookSecret).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('has quick retries in tests, patient ones elsewhere, and refuses a short secret naming the variable', async () => {
+    const { ConfigError, loadConfig } = await import('../../config');
+    expect(loadConfig({ ...base, NODE_ENV: 'test' }).notify.retry).toEqual({ initialMs: 100, maxIntervalMs: 1000, maxAttempts: 3 });
+    expect(loadConfig({ ...base, NODE_ENV: 'development' }).notify.retry).toEqual({ initialMs: 5000, maxIntervalMs: 600_000, maxAttempts: 10 });
+    expect(loadConfig({ ...base, NODE_ENV: 'development', NOTIFY_RETRY_MAX_ATTEMPTS: '4' }).notify.retry.maxAttempts).toBe(4);
+    expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(/^NOTIFY_WEBHOOK_SECRET: expected at least 32 characters/);
+  });
+});

@@ -163,9 +163,9 @@ describe('delivery through channels', () => {
     const body = JSON.parse(req!.body);
     expect(body).toMatchObject({ caseId, kind: 'opened', unit: { code: VILLAGE_C } });
     expect(req!.headers['idempotency-key']).toBe(deliveryIdOf(body.noticeId, 'webhook'));
-    expect(verifyWebhookSignature(ctx.config.notify.webhookSecret, { timestamp: String(req!.headers['x-jiuzhu-timestamp']), body: req!.body, signature: String(req!.headers['x-jiuzhu-signature']) })).toBe(true);
+    expect(verifyWebhookSignature(ctx.config.notify.webhookSecret!, { timestamp: String(req!.headers['x-jiuzhu-timestamp']), body: req!.body, signature: String(req!.headers['x-jiuzhu-signature']) })).toBe(true);
     expect(verifyWebhookSignature('another-secret-another-secret-0000', { timestamp: String(req!.headers['x-jiuzhu-timestamp']), body: req!.body, signature: String(req!.headers['x-jiuzhu-signature']) })).toBe(false);
-    expect(verifyWebhookSignature(ctx.config.notify.webhookSecret, { timestamp: String(req!.headers['x-jiuzhu-timestamp']), body: req!.body.replace('opened', 'closed'), signature: String(req!.headers['x-jiuzhu-signature']) })).toBe(false);
+    expect(verifyWebhookSignature(ctx.config.notify.webhookSecret!, { timestamp: String(req!.headers['x-jiuzhu-timestamp']), body: req!.body.replace('opened', 'closed'), signature: String(req!.headers['x-jiuzhu-signature']) })).toBe(false);
 
     const shown = await eventually(async () => {
       const n = (await inbox(staff)).find((x) => x.id === body.noticeId);
