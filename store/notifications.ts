@@ -28,7 +28,8 @@ export interface InboxFilter {
 function inboxParts(who: InboxOwner, f: InboxFilter): Filter<NoticeDoc>[] {
   const extra: Filter<NoticeDoc> = { ...(f.unread ? { readBy: { $ne: who.userId } } : {}), ...(f.kind ? { kind: f.kind } : {}) };
   return [
-    { unitCode: who.unitCode, userId: { $exists: false }, ...extra },
+    // null matches a missing userId and one stored as null (a writer that passed `userId: undefined`).
+    { unitCode: who.unitCode, userId: null as unknown as undefined, ...extra },
     { userId: who.userId, ...extra },
   ];
 }

@@ -129,6 +129,26 @@ describe('who is told, and the inbox', () => {
     expect(await unread(a)).toBe(before - 1);
   });
 
+  it('shows a notice addressed to one user to that user only, wherever the user’s unit is', async () => {
+    const me = await ctx.token('town_staff', UNITS.jingyuan, { user: 'requester-1' });
+    const colleague = await ctx.token('town_staff', UNITS.jingyuan, { user: 'colleague-1' });
+    const before = { me: await unread(me), colleague: await unread(colleague) };
+    // As a workflow's notice with `userId` is stored (a requester told of a decision), addressed to the case's village.
+    await insertNotices(ctx.mongo.db, [
+      { _id: 'alert-hh-000000000abc-20261129T000000000:7:n0', caseId: 'alert-hh-000000000abc-20261129T000000000', caseKind: 'alert', unitCode: VILLAGE_A, unitName: '海港社区居委会', userId: 'requester-1', kind: 'approval_decided', message: '降级申请已批准（hh-000000000abc）', at: new Date(), deliveredAt: null },
+    ]);
+    expect(await unread(me)).toBe(before.me + 1);
+    expect(await unread(colleague)).toBe(before.colleague);
+    expect((await inbox(me, '?kind=approval_decided')).map((n) => n.id)).toEqual(['alert-hh-000000000abc-20261129T000000000:7:n0']);
+    expect(await inbox(colleague, '?kind=approval_decided')).toEqual([]);
+    // Nor does the village's inbox show it: it is for that one user.
+    const villageStaff = await ctx.token('village_staff', VILLAGE_A, { user: 'vs-other' });
+    expect(await inbox(villageStaff, '?kind=approval_decided')).toEqual([]);
+    expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', colleague)).statusCode).toBe(404);
+    expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', me)).statusCode).toBe(200);
+    expect(await unread(me)).toBe(before.me);
+  });
+
   it('pages the inbox newest first with a cursor', async () => {
     const staff = await ctx.token('village_staff', VILLAGE_A, { user: 'pager' });
     const all = await inbox(staff);
