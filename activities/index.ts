@@ -13,16 +13,28 @@ import { createWishActivities } from './wish';
 import { createReportsActivities } from './report';
 import { createPartyDayActivities } from './party-day';
 import { closeUpdate } from '../workflows/alert/contract';
+import type { NotifyConfig } from '../config';
+import type { NoticeRule } from '../domain/notice-policy';
+import { createNotifyActivities } from './notify';
+import type { SmsGateway } from './sms';
 
 /**
  * Activities over injected ports (the read-model database, the department data sources), so tests hand
  * the worker real or throwaway ports without module mocking. Workflows import only the type of this
  * factory's result.
  */
-export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; temporal?: Client }) {
+export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; temporal?: Client; notify?: NotifyConfig; noticePolicy?: readonly NoticeRule[]; sms?: SmsGateway }) {
+  const notify = createNotifyActivities(deps);
   const projection: ProjectionActivities = {
+    /**
+     * Stores a change, its notices as the who-is-told policy tells them (domain/notice-policy.ts), then
+     * starts their deliveries (activities/notify.ts). A change with no notices is only projectCaseInto.
+     */
     async projectCase(p: CaseProjection): Promise<void> {
-      await projectCaseInto(deps.db, p);
+      if (p.notices.length === 0) return projectCaseInto(deps.db, p);
+      const told = await notify.told(p);
+      await projectCaseInto(deps.db, told);
+      await notify.dispatch(told);
     },
   };
   const verification = createVerificationActivities({ sources: deps.sources ?? [] });
@@ -31,6 +43,7 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
     ...createReportsActivities(deps),
     ...createPartyDayActivities(deps),
     ...projection,
+    ...notify.activities,
 
     /**
      * One department's answer about a household's members. The members' ID numbers are read here, from

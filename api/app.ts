@@ -33,6 +33,7 @@ import { partyDayRoutes } from './routes/party-days';
 import { codecRoutes } from './routes/codec';
 import { orderRoutes } from './routes/orders';
 import { supervisionRoutes } from './routes/supervision';
+import { notificationRoutes } from './routes/notifications';
 
 export interface AppDeps {
   config: Config;
@@ -143,5 +144,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(codecRoutes);
   await app.register(orderRoutes);
   await app.register(supervisionRoutes);
+  await app.register(notificationRoutes);
   return app;
 }

@@ -81,6 +81,22 @@ const zEnv = z.object({
    * six months — per 网络安全法 Art. 21(3) (留存相关的网络日志不少于六个月); a shorter value is refused.
    */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(MIN_AUDIT_RETENTION_DAYS, `expected at least ${MIN_AUDIT_RETENTION_DAYS} days (six months, 网络安全法 Art. 21(3))`).max(36_500).default(MIN_AUDIT_RETENTION_DAYS),
+  /**
+   * The key that signs webhook deliveries of notices (HMAC-SHA256, docs/notifications.md), at least 32
+   * characters. Unset: outside production a fixed development key (INSECURE); in production no webhook is
+   * sent (each webhook delivery fails, naming this variable, and the unit's supervisor is told).
+   */
+  NOTIFY_WEBHOOK_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+  /** A notice delivery's retries: the first wait (ms), doubling up to NOTIFY_RETRY_MAX_INTERVAL_MS, at most NOTIFY_RETRY_MAX_ATTEMPTS attempts, then failed. */
+  NOTIFY_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
+  NOTIFY_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(10).max(86_400_000).optional(),
+  NOTIFY_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).optional(),
+  /** How long one webhook request may take before it counts as a failed attempt, ms (default 10 s). */
+  NOTIFY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How often the worker looks for notices whose delivery was never started (activities/notify.ts sweepUndelivered), seconds; 0: never. */
+  NOTIFY_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** The local SMS driver's file (JSON lines, one message a line); default DATA_DIR/sms-outbox.jsonl. */
+  NOTIFY_SMS_FILE: z.string().min(1).optional(),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -110,6 +126,43 @@ export interface Config {
   worker: { maxCachedWorkflows?: number; workflowBundlePath?: string };
   /** The audit record's retention, days (≥ 184: six months). */
   audit: { retentionDays: number };
+  /** Delivery of notices through their channels (docs/notifications.md). */
+  notify: NotifyConfig;
+}
+
+/**
+ * How notices are delivered (activities/notify.ts): the webhook signing key, the retry policy of one
+ * delivery (ms; doubling), the webhook's per-request timeout, the local SMS driver's file.
+ */
+export interface NotifyConfig {
+  /** null: in production without NOTIFY_WEBHOOK_SECRET — webhook deliveries fail, naming the variable. */
+  webhookSecret: string | null;
+  retry: { initialMs: number; maxIntervalMs: number; maxAttempts: number };
+  webhookTimeoutMs: number;
+  smsFile: string;
+  /** The worker's sweep for undelivered notices, seconds between runs (0: off). */
+  sweepSeconds: number;
+}
+
+/**
+ * The delivery settings from the environment. Defaults (ours): in development and production a first retry
+ * after 5 s, doubling to 10 min, 10 attempts (about an hour and a half in all); in tests 100 ms, to 1 s,
+ * 3 attempts, so a failing endpoint is marked failed within seconds. Production signs only with its own
+ * secret: without one, webhooks are not sent (the fixed development key would let anyone forge them).
+ */
+function notifyConfig(e: z.infer<typeof zEnv>, dataDir: string): NotifyConfig {
+  const test = e.NODE_ENV === 'test';
+  return {
+    webhookSecret: e.NOTIFY_WEBHOOK_SECRET ?? (e.NODE_ENV === 'production' ? null : insecureDevKey('notice webhook').toString('base64url')),
+    retry: {
+      initialMs: e.NOTIFY_RETRY_INITIAL_MS ?? (test ? 100 : 5_000),
+      maxIntervalMs: e.NOTIFY_RETRY_MAX_INTERVAL_MS ?? (test ? 1_000 : 600_000),
+      maxAttempts: e.NOTIFY_RETRY_MAX_ATTEMPTS ?? (test ? 3 : 10),
+    },
+    webhookTimeoutMs: e.NOTIFY_WEBHOOK_TIMEOUT_MS,
+    sweepSeconds: e.NOTIFY_SWEEP_SECONDS,
+    smsFile: resolve(e.NOTIFY_SMS_FILE ?? resolve(dataDir, 'sms-outbox.jsonl')),
+  };
 }
 
 /** The checks on a bearer token's times and names; seconds. */
@@ -272,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: workflowBundlePath(e.WORKFLOW_BUNDLE_PATH) },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
+    notify: notifyConfig(e, dataDir),
   };
 }
 

@@ -42,7 +42,9 @@ export interface Notice {
     | 'order_issued'
     | 'order_replied'
     | 'summons'
-    | 'circular';
+    | 'circular'
+    /** A notice could not be delivered through one of its unit's channels (told to the unit's supervisor; inbox only). */
+    | 'delivery_failed';
   message: string;
   /** One user of the unit this notice is for (a requester told of the decision); absent: the whole unit. */
   userId?: string;

@@ -167,6 +167,16 @@ export const PERMISSIONS = {
       'seed 三(一)三: 定期调度工作进展，年底对相关工作情况进行考核; seed 四(二): the city inspects and follows up (督导检查、跟踪问效); ours: the town reads its own villages’ figures, the village and the grid do not assess',
     ),
   },
+  /**
+   * Notices (docs/notifications.md): each user reads their unit's inbox and the notices addressed to them —
+   * never another unit's, not even below (a supervisor sees what reached its own unit). Marking one's own
+   * notices read changes only one's own read state, no case or record: it is part of reading, so the
+   * read-only city monitor marks its inbox too. Where a unit's notices are delivered is an admin's setting.
+   */
+  notification: {
+    read: allow(EVERYONE, 'ours: one’s own unit’s inbox and one’s own notices (issue 12: notices that arrive)'),
+    channels: allow(ADMIN_ONLY, 'ours: a unit’s delivery channels (webhook, SMS) are set by an admin whose unit reaches it'),
+  },
   /** The audit record (docs/audit.md): who did what, and who read unmasked personal data. */
   audit: { read: allow(['city_monitor'], '网络安全法 Art. 21(3) and PIPL Art. 51 (records kept and reviewed); ours: the city monitor (seed 四(二) 市级加强督导检查) and admins read it') },
   /**

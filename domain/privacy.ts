@@ -444,3 +444,12 @@ export function reportContactFor(role: Role, contact: string | null): string | n
 export function helperContactFor(role: Role, contact: string): string {
   return seesPersonalData(role) ? contact : maskPhone(contact);
 }
+
+/**
+ * A notice's message as a role may read it in an inbox (api/routes/notifications.ts). Notices are written
+ * with household ids, never names (the workflows' and docs/notifications.md's rule); below the town, any
+ * personal data that slipped in anyway is masked by pattern, as free text is. Source: ours (issue 12).
+ */
+export function noticeMessageFor(role: Role, message: string): string {
+  return seesPersonalData(role) ? message : redactPersonalData(message);
+}

@@ -39,8 +39,10 @@ export const COLLECTIONS = {
   events: 'events',
   /** Every deadline of every case with its outcome: the on-time figures (store/deadlines.ts). */
   deadlines: 'deadlines',
-  /** The outbox: notices for units. */
+  /** The outbox and the inboxes: notices for units (and users), their read state and delivery status (store/notifications.ts). */
   notifications: 'notifications',
+  /** Per unit: the channels its notices are delivered through (a webhook, SMS), set by an admin (store/notifications.ts). */
+  unitChannels: 'unit_channels',
 
   // ── Public reports (store/reports.ts) ──
   /** Receipt code → report id, so the public can follow a report by its receipt only. */
@@ -213,7 +215,10 @@ export interface EventDoc {
   data: Record<string, unknown>;
 }
 
-/** A notice in the outbox; `_id` is `<caseId>:<version>:n<index>`. */
+/**
+ * A notice in the outbox and its unit's inbox; `_id` is `<caseId>:<version>:n<index>` for a case's notices.
+ * The fields after `deliveredAt` are optional: a notice inserted by other code (a circular) has none yet.
+ */
 export interface NoticeDoc {
   _id: string;
   caseId: string;
@@ -222,7 +227,38 @@ export interface NoticeDoc {
   kind: Notice['kind'];
   message: string;
   at: Date;
+  /** When one of its channels first took it; null until then (and for a unit with no channel). */
   deliveredAt: Date | null;
+  /** The one user of the unit it is for; absent: the whole unit. */
+  userId?: string;
+  /** The case's kind, for the inbox's link (absent on notices inserted without it). */
+  caseKind?: string;
+  /** The users who have read it (read state is per user). */
+  readBy?: string[];
+  /** Its delivery per channel (store/notifications.ts). */
+  deliveries?: Partial<Record<ChannelKind, DeliveryStatus>>;
+}
+
+/** The channels a notice is delivered through (activities/notify.ts). */
+export const CHANNEL_KINDS = ['webhook', 'sms'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** One notice's delivery through one channel: `pending` while attempts go on, then `delivered` or `failed`. */
+export interface DeliveryStatus {
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  /** When the status last changed. */
+  at: Date;
+}
+
+/** A unit's channels, `_id` the unit code: a webhook URL, SMS numbers (staff's work phones). */
+export interface UnitChannelsDoc {
+  _id: string;
+  webhook?: { url: string };
+  sms?: { phones: string[] };
+  updatedAt: Date;
+  updatedBy: string;
 }
 
 /** A deadline as the projection stores it in `deadlines`: one per case deadline, `_id` `<caseId>:<key>`. */
@@ -392,6 +428,7 @@ interface Documents {
   events: EventDoc;
   deadlines: DeadlineDoc;
   notifications: NoticeDoc;
+  unitChannels: UnitChannelsDoc;
   receipts: ReceiptDoc;
   contacts: ContactDoc;
   unitProfiles: UnitProfileDoc;

@@ -5,6 +5,9 @@ import { collections, type BoardRow, type CaseDoc, type DeadlineDoc, type EventD
 import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, isDuplicateKey, upsertIfNewer } from './mongo';
 import { piiOf, sealView } from './pii';
 
+/** The id of a case's i-th notice of a version: `<caseId>:<version>:n<i>`. */
+export const noticeIdOf = (caseId: string, version: number, i: number): string => `${caseId}:${version}:n${i}`;
+
 /**
  * The documents one case change is stored as, by `_id` (pure; projectCaseInto writes them, the benchmarks
  * bulk-load them): its events, its notices (the outbox), the case document, its changed deadlines, and the
@@ -16,7 +19,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
   const base = `${p.caseId}:${p.version}`;
   const events = p.events.map((e, i): EventDoc => ({ _id: `${base}:${i}`, caseId: p.caseId, kind: p.kind, version: p.version, orgPath: p.view.orgPath, type: e.type, at: at(e.at), actor: e.actor ?? null, data: e.data ?? {} }));
   const notices = p.notices.map((n, i): NoticeDoc => ({
-    _id: `${base}:n${i}`,
+    _id: noticeIdOf(p.caseId, p.version, i),
     caseId: p.caseId,
     unitCode: n.unit.code,
     unitName: n.unit.name,
@@ -24,6 +27,8 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     message: n.message,
     at: at(p.events[0]?.at ?? Date.now()),
     deliveredAt: null,
+    caseKind: p.kind,
+    ...(n.userId !== undefined ? { userId: n.userId } : {}),
   }));
   const caseDoc: CaseDoc = {
     _id: p.caseId,

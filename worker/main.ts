@@ -8,6 +8,7 @@ import { createWorker } from './worker';
 import { piiDataConverter } from './codec';
 import { createFileSources } from '../activities/departments/file-source';
 import { piiKeyring } from '../store/pii';
+import { sweepUndelivered } from '../activities/notify';
 
 // The worker process: runs every case workflow and its activities until SIGINT/SIGTERM, then drains.
 await runWithConfig(async (config) => {
@@ -32,12 +33,21 @@ await runWithConfig(async (config) => {
     db: mongo.db,
     sources,
     temporal,
+    notify: config.notify,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });
   console.log(`worker: workflows ${bundlePath ? `from the prebuilt bundle ${bundlePath}` : 'bundled from source at start'}`);
   console.log(`worker: polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
+  // The safety net of notice delivery (activities/notify.ts sweepUndelivered): a delivery whose start a crash
+  // cut short, or a notice stored outside the projection, is started here.
+  const sweep = config.notify.sweepSeconds > 0
+    ? setInterval(() => {
+        sweepUndelivered({ db: mongo.db, temporal, notify: config.notify }, config.temporal.taskQueue).catch((err: unknown) => console.error(`worker: notice delivery sweep failed: ${String(err)}`));
+      }, config.notify.sweepSeconds * 1000)
+    : undefined;
   await worker.run(); // Worker installs its own SIGINT/SIGTERM handling and shuts down gracefully.
+  if (sweep) clearInterval(sweep);
   await connection.close();
   await clientConnection.close();
   await mongo.client.close();

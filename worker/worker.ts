@@ -7,6 +7,7 @@ import type { DepartmentSource } from '../activities/departments/source';
 import { WORKFLOWS_PATH } from './bundle';
 import { piiOf } from '../store/pii';
 import { piiDataConverter } from './codec';
+import type { NotifyConfig } from '../config';
 
 /**
  * The worker for every case workflow, over its connection and read-model database. Its payloads go through
@@ -27,6 +28,8 @@ export async function createWorker(args: {
    * bundle once per file. Otherwise the worker bundles the workflows at start (seconds).
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Notice delivery (config.notify): without it, notices are stored and shown but not delivered through channels. */
+  notify?: NotifyConfig;
   /** Worker interceptors (the benchmarks count activity attempts with one); none by default. */
   interceptors?: WorkerOptions['interceptors'];
   /** Activities run at once; the SDK's default (100) when not given. */
@@ -39,7 +42,7 @@ export async function createWorker(args: {
     namespace: args.namespace,
     taskQueue: args.taskQueue,
     dataConverter: piiDataConverter(piiOf(args.db)),
-    activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal }),
+    activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal, notify: args.notify }),
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(args.interceptors ? { interceptors: args.interceptors } : {}),
     ...(args.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: args.maxConcurrentActivityTaskExecutions } : {}),

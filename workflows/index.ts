@@ -5,3 +5,4 @@ export { reportWorkflow } from './report/workflow';
 export { wishWorkflow } from './wish/workflow';
 export { partyDayWorkflow } from './party-day/workflow';
 export { orderWorkflow } from './order/workflow';
+export { deliveryWorkflow } from './delivery/workflow';

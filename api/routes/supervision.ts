@@ -12,6 +12,7 @@ import { findCase } from '../../store/cases';
 import { findHousehold } from '../../store/households';
 import { zFreeText } from '../../domain/text';
 import type { SupervisionRecordDoc } from '../../store/collections';
+import { dispatchNotices } from '../../activities/notify';
 import { findSupervisionRecord, publishSupervisionNotices, recordSupervision, supervisionRecordsIn, unitFigures } from '../../store/supervision';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, notFound, zErrorBody } from '../errors';
@@ -247,7 +248,9 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
       kind,
       message: `${p.unit.name}${KIND_NAMES[kind]}（${id}）：${stored.actions.filter((a) => a.unitCode === u.code).length > 0 ? '请按整改要求办理并反馈督办单' : '请查阅'}`,
     }));
-    await publishSupervisionNotices(db, id, notices, stored.createdAt);
+    const published = await publishSupervisionNotices(db, id, notices, stored.createdAt);
+    // Delivered through the named units' channels at once (the worker's sweep would within a minute).
+    await dispatchNotices({ db, temporal: app.deps.temporal, notify: app.deps.config.notify }, app.deps.config.temporal.taskQueue, published);
     markSubjects(request, { caseId: id }, ...stored.actions.map((a) => ({ caseId: a.orderId })), ...stored.linkedCaseIds.map((caseId) => ({ caseId })));
     return reply.code(existing ? 200 : 201).send(await recordOut(request, stored));
   }

@@ -197,11 +197,13 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/circulars/')) return FAKE.circular;
     throw new Error(`no target for ${key}`);
   };
-  if (pattern.includes(':id') || pattern.includes(':code')) targets.push(TARGET_PATH);
+  // A notice is in the caller's own inbox or not found (404): it has no target in the tree.
+  const ownInbox = pattern.startsWith('/v1/notifications/');
+  if ((pattern.includes(':id') && !ownInbox) || pattern.includes(':code')) targets.push(TARGET_PATH);
   let url = pattern
     .replace(':code', TARGET)
     .replace(':year', method === 'PUT' ? '2031' : '2026')
-    .replace(':id', () => (pattern.startsWith('/v1/households/') ? household : pattern.startsWith('/v1/helpers/') ? FAKE.helper : encodeURIComponent(caseParam())));
+    .replace(':id', () => (ownInbox ? 'no-such-notice' : pattern.startsWith('/v1/households/') ? household : pattern.startsWith('/v1/helpers/') ? FAKE.helper : encodeURIComponent(caseParam())));
   if (guard.target === 'org') {
     url += `?org=${TARGET}`;
     targets.push(TARGET_PATH);

@@ -8,6 +8,7 @@ import { inject } from 'vitest';
 import { createActivities } from '../../activities';
 import type { DepartmentSource } from '../../activities/departments/source';
 import { connectMongo } from '../../store/mongo';
+import { seedOrgUnits } from '../../store/seed';
 import { quietRuntime, sharedBundle } from './context';
 import type { UnitRef } from '../../domain/org';
 import { insecureDevPiiKeys } from '../../config';
@@ -83,6 +84,8 @@ export async function createTimeSkippingHarness(name: string, opts: TimeSkipping
       },
     });
     mongo = await connectMongo(servers.mongoUri, `t_wf_${name.replace(/-/g, '_')}_${suffix}`, piiKeyring(insecureDevPiiKeys()));
+    // The org tree, as in production: the projection's who-is-told policy reads a case's ladder from it.
+    await seedOrgUnits(mongo.db);
     // Bundling takes seconds: done here, not in the first test's time.
     await sharedBundle();
   } catch (err) {

@@ -389,7 +389,8 @@ describe('alert workflow (time-skipping, default policy)', () => {
         expect.objectContaining({ _id: `${caseId}:red#1`, outcome: 'late', escalations: 1, dueAt: new Date(r + 24 * H) }),
         expect.objectContaining({ _id: `${caseId}:yellow#1`, outcome: 'not_due', escalations: 0, dueAt: new Date(t0 + 7 * D), metAt: null }),
       ]);
-      expect((await noticesOf(caseId, 'level_raised')).map((n) => n.unitCode)).toEqual([VILLAGE.code]);
+      // Raised to red: the town is told at once besides the village (domain/notice-policy.ts, seed 三(三)一).
+      expect((await noticesOf(caseId, 'level_raised')).map((n) => n.unitCode)).toEqual([VILLAGE.code, TOWN.code]);
       expect((await eventsOf(caseId, 'level_changed')).map((e) => e.data)).toEqual([{ from: 'yellow', to: 'red', reason: '病情加重' }]);
     });
   });

@@ -234,3 +234,18 @@ export interface MonthlyStats {
   total: Array<Counts & { month: string }>;
   units: Array<{ code: string; name: string; series: Array<Counts & { month: string }> }>;
 }
+
+/** A notice of the inbox (api/routes/notifications.ts). */
+export interface Notice {
+  id: string;
+  caseId: string;
+  caseKind: string | null;
+  unit: { code: string; name: string };
+  userId: string | null;
+  kind: string;
+  message: string;
+  at: string;
+  read: boolean;
+  deliveredAt: string | null;
+  deliveries: Record<string, { status: string; attempts: number; lastError: string | null; at: string }>;
+}

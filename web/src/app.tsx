@@ -11,6 +11,8 @@ import { Monitor } from './screens/monitor';
 import { SignIn } from './screens/sign-in';
 import { Tasks } from './screens/tasks';
 import { OrdersPage, SupervisionPage } from './screens/orders';
+import { Inbox } from './screens/inbox';
+import { InboxBadge } from './components/inbox-badge';
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -94,6 +96,7 @@ export function App() {
           </p>
           {me && <Nav path={path} role={me.role} />}
           <div class="topbar-tools">
+            {me && <InboxBadge />}
             {me && (
               <p class="whoami" data-testid="whoami">
                 {t.signIn.signedInAs(me.name ?? me.userId, t.roles[me.role] ?? me.roleName, me.unit.name)}
@@ -152,6 +155,7 @@ function Routes(props: { path: string }) {
   if (p === '/monitor') return <Monitor />;
   if (p === '/orders') return <OrdersPage />;
   if (p === '/supervision') return <SupervisionPage />;
+  if (p === '/inbox') return <Inbox />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

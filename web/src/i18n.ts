@@ -250,6 +250,28 @@ export interface Messages {
   reasons: Record<string, string>;
   events: Record<string, Fn<[Record<string, unknown>, (code: string) => string]>>;
   unknownEvent: Fn;
+  /** The inbox (docs/notifications.md): the header's unread badge and the list of notices. */
+  inbox: {
+    title: string;
+    intro: string;
+    badge: Fn<[number]>;
+    badgeNone: string;
+    unreadOnly: string;
+    markRead: string;
+    markAllRead: string;
+    markedAll: Fn<[number]>;
+    unread: string;
+    read: string;
+    empty: string;
+    openCase: string;
+    caption: string;
+    cols: { kind: string; message: string; unit: string; at: string; delivery: string; action: string };
+    kinds: Record<string, string>;
+    channels: Record<string, string>;
+    delivery: Record<string, string>;
+    deliveryOf: Fn<[string, string, number]>;
+    noChannel: string;
+  };
   monitor: {
     title: string;
     intro: Fn;
@@ -600,6 +622,41 @@ const zh: Messages = {
     stage_entered: (d) => `进入阶段：${d.stage}`,
   },
   unknownEvent: (type) => `事件：${type}`,
+  inbox: {
+    title: '通知',
+    intro: '本单位收到的通知和发给您本人的通知，最新的在前。已读状态只对您本人有效。',
+    badge: (n) => `通知：${n} 条未读`,
+    badgeNone: '通知：没有未读',
+    unreadOnly: '只看未读',
+    markRead: '标为已读',
+    markAllRead: '全部标为已读',
+    markedAll: (n) => `已将 ${n} 条通知标为已读。`,
+    unread: '未读',
+    read: '已读',
+    empty: '没有通知。',
+    openCase: '查看案件',
+    caption: '通知列表：类型、内容、接收单位、时间、送达情况',
+    cols: { kind: '类型', message: '内容', unit: '接收单位', at: '时间', delivery: '送达', action: '操作' },
+    kinds: {
+      at_risk: '即将到期',
+      escalated: '逾期督办',
+      opened: '新预警',
+      level_raised: '预警升级',
+      decided: '决定',
+      stage: '进入新阶段',
+      approval_requested: '待审批',
+      approval_decided: '审批结果',
+      order_issued: '督办单',
+      order_replied: '督办反馈',
+      summons: '约谈',
+      circular: '通报',
+      delivery_failed: '通知未送达',
+    },
+    channels: { webhook: '接口推送', sms: '短信' },
+    delivery: { pending: '发送中', delivered: '已送达', failed: '送达失败' },
+    deliveryOf: (channel, status, attempts) => `${channel}：${status}（${attempts} 次）`,
+    noChannel: '仅站内',
+  },
   monitor: {
     title: '监督考核',
     intro: (unit) => `${unit}下各单位近 12 个月的按时办结率与督办次数。点击单位可逐级查看。`,
@@ -923,6 +980,41 @@ const en: Messages = {
     stage_entered: (d) => `Stage: ${d.stage}`,
   },
   unknownEvent: (type) => `Event: ${type}`,
+  inbox: {
+    title: 'Notices',
+    intro: 'Notices to your unit and to you, newest first. Read marks are yours alone.',
+    badge: (n) => `Notices: ${n} unread`,
+    badgeNone: 'Notices: none unread',
+    unreadOnly: 'Unread only',
+    markRead: 'Mark read',
+    markAllRead: 'Mark all read',
+    markedAll: (n) => `${n} notices marked read.`,
+    unread: 'Unread',
+    read: 'Read',
+    empty: 'No notices.',
+    openCase: 'Open case',
+    caption: 'Notices: kind, message, unit, time, delivery',
+    cols: { kind: 'Kind', message: 'Message', unit: 'To', at: 'Time', delivery: 'Delivery', action: 'Action' },
+    kinds: {
+      at_risk: 'Due soon',
+      escalated: 'Escalated',
+      opened: 'New alert',
+      level_raised: 'Alert raised',
+      decided: 'Decision',
+      stage: 'New stage',
+      approval_requested: 'Approval requested',
+      approval_decided: 'Approval decided',
+      order_issued: 'Supervision order',
+      order_replied: 'Order reply',
+      summons: 'Summons',
+      circular: 'Circular',
+      delivery_failed: 'Delivery failed',
+    },
+    channels: { webhook: 'Webhook', sms: 'SMS' },
+    delivery: { pending: 'sending', delivered: 'delivered', failed: 'failed' },
+    deliveryOf: (channel, status, attempts) => `${channel}: ${status} (${attempts} attempts)`,
+    noChannel: 'In-app only',
+  },
   monitor: {
     title: 'Monitoring',
     intro: (unit) => `On-time rate and escalations of the units under ${unit}, last 12 months. Pick a unit to drill down.`,

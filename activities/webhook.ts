@@ -1,0 +1,53 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The signature of a webhook delivery (docs/notifications.md has the receiver's recipe): HMAC-SHA256 with
+ * the shared secret over `<timestamp>.<body>` — the timestamp in Unix seconds as sent in
+ * `X-Jiuzhu-Timestamp`, the body the exact bytes sent — hex-encoded, sent as `X-Jiuzhu-Signature: v1=<hex>`.
+ * Binding the timestamp lets a receiver refuse replays older than its tolerance. Source: ours, after the
+ * common practice of signed webhooks (Stripe's and GitHub's schemes).
+ */
+export function webhookSignature(secret: string, timestamp: number, body: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * What a receiver does: true when `signature` is the v1 signature of `<timestamp>.<body>` under `secret`
+ * and the timestamp lies within `toleranceSeconds` of `nowSeconds` (default 300 s). Constant-time compare.
+ */
+export function verifyWebhookSignature(secret: string, args: { timestamp: string; body: string; signature: string; nowSeconds?: number; toleranceSeconds?: number }): boolean {
+  if (!/^\d{1,12}$/.test(args.timestamp)) return false;
+  const ts = Number(args.timestamp);
+  const now = args.nowSeconds ?? Math.floor(Date.now() / 1000);
+  if (Math.abs(now - ts) > (args.toleranceSeconds ?? 300)) return false;
+  const expected = Buffer.from(webhookSignature(secret, ts, args.body));
+  const given = Buffer.from(args.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** The headers of one delivery: content type, timestamp, signature, and the idempotency key (the delivery id). */
+export function webhookHeaders(secret: string, deliveryId: string, body: string, nowMs = Date.now()): Record<string, string> {
+  const timestamp = Math.floor(nowMs / 1000);
+  return {
+    'content-type': 'application/json; charset=utf-8',
+    'x-jiuzhu-timestamp': String(timestamp),
+    'x-jiuzhu-signature': webhookSignature(secret, timestamp, body),
+    'idempotency-key': deliveryId,
+    'x-jiuzhu-delivery': deliveryId,
+  };
+}
+
+/**
+ * POSTs one signed delivery. Only a 2xx answer counts as delivered; a redirect is not followed.
+ * @throws Error naming the status (or the network error, or the timeout) otherwise.
+ */
+export async function postWebhook(url: string, secret: string, deliveryId: string, body: string, timeoutMs: number): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: webhookHeaders(secret, deliveryId, body), body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new Error(`webhook unreachable: ${(err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message}`);
+  }
+  await res.arrayBuffer().catch(() => undefined);
+  if (res.status < 200 || res.status >= 300) throw new Error(`webhook answered HTTP ${res.status}`);
+}

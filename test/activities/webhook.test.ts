@@ -1,0 +1,49 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { verifyWebhookSignature, webhookHeaders, webhookSignature } from '../../activities/webhook';
+
+const SECRET = 'a-webhook-secret-of-at-least-32-characters';
+
+describe('the webhook signature (activities/webhook.ts)', () => {
+  it('is HMAC-SHA256 of "<timestamp>.<body>", hex, prefixed v1= — what a receiver computes with any HMAC library', () => {
+    const body = '{"id":"deliver-x-webhook","message":"新的红色预警"}';
+    const expected = createHmac('sha256', SECRET).update(`1764460800.${body}`).digest('hex');
+    expect(webhookSignature(SECRET, 1764460800, body)).toBe(`v1=${expected}`);
+  });
+
+  it('verifies what it signed, within the tolerance; refuses another body, secret, timestamp or an old one', () => {
+    const body = '{"a":1}';
+    const h = webhookHeaders(SECRET, 'deliver-n-webhook', body, 1_764_460_800_000);
+    expect(h['idempotency-key']).toBe('deliver-n-webhook');
+    const args = { timestamp: h['x-jiuzhu-timestamp']!, body, signature: h['x-jiuzhu-signature']!, nowSeconds: 1_764_460_800 };
+    expect(verifyWebhookSignature(SECRET, args)).toBe(true);
+    expect(verifyWebhookSignature(SECRET, { ...args, body: '{"a":2}' })).toBe(false);
+    expect(verifyWebhookSignature(`${SECRET}!`, args)).toBe(false);
+    expect(verifyWebhookSignature(SECRET, { ...args, timestamp: String(1_764_460_801) })).toBe(false);
+    expect(verifyWebhookSignature(SECRET, { ...args, nowSeconds: 1_764_460_800 + 301 })).toBe(false);
+    expect(verifyWebhookSignature(SECRET, { ...args, timestamp: '1e9' })).toBe(false);
+    expect(verifyWebhookSignature(SECRET, { ...args, signature: 'v1=00' })).toBe(false);
+  });
+});
+
+describe('the delivery configuration (config/index.ts)', () => {
+  const base = { DATA_DIR: '/tmp/jiuzhu-notify-config', JWT_SECRET: 'x'.repeat(32) };
+  const b64 = () => Buffer.alloc(32, 7).toString('base64');
+  const production = { ...base, NODE_ENV: 'production', PII_KEYS: `k1:${b64()}`, PII_INDEX_KEY: b64() };
+
+  it('signs with NOTIFY_WEBHOOK_SECRET; without it, a development key outside production and no key (no webhook sent) in production', async () => {
+    const { loadConfig } = await import('../../config');
+    expect(loadConfig({ ...production, NOTIFY_WEBHOOK_SECRET: SECRET }).notify.webhookSecret).toBe(SECRET);
+    expect(loadConfig(production).notify.webhookSecret).toBeNull();
+    expect(loadConfig({ ...base, NODE_ENV: 'development' }).notify.webhookSecret).toMatch(/^[\w-]{43}$/);
+  });
+
+  it('has quick retries in tests, patient ones elsewhere, and refuses a short secret naming the variable', async () => {
+    const { ConfigError, loadConfig } = await import('../../config');
+    expect(loadConfig({ ...base, NODE_ENV: 'test' }).notify.retry).toEqual({ initialMs: 100, maxIntervalMs: 1000, maxAttempts: 3 });
+    expect(loadConfig({ ...base, NODE_ENV: 'development' }).notify.retry).toEqual({ initialMs: 5000, maxIntervalMs: 600_000, maxAttempts: 10 });
+    expect(loadConfig({ ...base, NODE_ENV: 'development', NOTIFY_RETRY_MAX_ATTEMPTS: '4' }).notify.retry.maxAttempts).toBe(4);
+    expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(/^NOTIFY_WEBHOOK_SECRET: expected at least 32 characters/);
+  });
+});
