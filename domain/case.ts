@@ -28,23 +28,27 @@ export interface CaseEvent {
  * raised; a decision or stage; a request awaiting approval and its decision (no quiet defusing); a
  * supervision order (督办单) issued, replied to or overdue; a summons (约谈) or circular (通报).
  */
+export const NOTICE_KINDS = [
+  'at_risk',
+  'escalated',
+  'opened',
+  'level_raised',
+  'decided',
+  'stage',
+  'approval_requested',
+  'approval_decided',
+  'order_issued',
+  'order_replied',
+  'summons',
+  'circular',
+  /** A notice could not be delivered through one of its unit's channels (told to the unit's supervisor; inbox only). */
+  'delivery_failed',
+] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
 export interface Notice {
   unit: UnitRef;
-  kind:
-    | 'at_risk'
-    | 'escalated'
-    | 'opened'
-    | 'level_raised'
-    | 'decided'
-    | 'stage'
-    | 'approval_requested'
-    | 'approval_decided'
-    | 'order_issued'
-    | 'order_replied'
-    | 'summons'
-    | 'circular'
-    /** A notice could not be delivered through one of its unit's channels (told to the unit's supervisor; inbox only). */
-    | 'delivery_failed';
+  kind: NoticeKind;
   message: string;
   /** One user of the unit this notice is for (a requester told of the decision); absent: the whole unit. */
   userId?: string;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { Notice } from './case';
+import { NOTICE_KINDS, type Notice } from './case';
+import { ALERT_LEVELS } from './alert-levels';
+import { CASE_KINDS } from './projection';
 import type { UnitRef } from './org';
 
 /**
@@ -7,6 +9,8 @@ import type { UnitRef } from './org';
  * is addressed to (`unit`), and the case's town, district or city. Policy as data, applied where notices
  * become inbox entries and deliveries (the projection activity, activities/index.ts), never in workflow
  * code: changing it needs no workflow versioning, and recorded histories replay unchanged.
+ *
+ * The policy file (POLICY_FILE, domain/policy.ts) may replace the whole list under `notices`.
  *
  * A rule matches on the case kind, the notice kind and (optionally) the case's level (an alert's colour);
  * the first matching rule wins. A notice no rule matches goes to its addressee only (as the workflow
@@ -18,10 +22,10 @@ export const NOTICE_RUNGS = ['unit', 'town', 'district', 'city'] as const;
 export type NoticeRung = (typeof NOTICE_RUNGS)[number];
 
 export const zNoticeRule = z.strictObject({
-  caseKind: z.string().min(1),
-  noticeKind: z.string().min(1),
+  caseKind: z.enum(CASE_KINDS),
+  noticeKind: z.enum(NOTICE_KINDS),
   /** The case's level (an alert's `red`/`orange`/`yellow`); absent: any. */
-  level: z.string().min(1).optional(),
+  level: z.enum(ALERT_LEVELS).optional(),
   rungs: z.array(z.enum(NOTICE_RUNGS)).min(1),
   /** Where the rule comes from: a seed section or "ours". */
   source: z.string().min(1),

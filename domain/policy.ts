@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { AlertLevel } from './alert-levels';
 import { zDuration } from './duration';
+import { DEFAULT_NOTICE_POLICY, zNoticePolicy, type NoticeRule } from './notice-policy';
 
 /**
  * Deadlines are policy, not code. The file (JSON or YAML, named by POLICY_FILE) is merged over these
@@ -100,6 +102,8 @@ export const DEFAULT_POLICY_SOURCE = {
    * Supervision orders (督办单, seed 四(二) 督导检查、跟踪问效; issue 12). The reply deadline is the issuer's
    * choice within these bounds; every number OURS.
    */
+  /** Who is told of a case's notices beyond their addressee (domain/notice-policy.ts); a file's list replaces this one. */
+  notices: DEFAULT_NOTICE_POLICY,
   orders: {
     warnAt: 0.75,
     /** A missed reply climbs one rung up from the ordered unit this often. */
@@ -229,6 +233,7 @@ export const zPolicyFile = z
     partyDay: zPartyDayPolicy,
     wishes: zWishesPolicy,
     orders: zOrdersPolicy,
+    notices: zNoticePolicy,
     alerts: z
       .object({ warnAt: zShare, red: zDeadlineLevel, orange: zDeadlineLevel, yellow: zCycleLevel, approval: zDeadlineLevel, revisit: zCycleLevel, decision: zDeadlineLevel })
       .strict(),
@@ -236,10 +241,7 @@ export const zPolicyFile = z
   })
   .strict();
 
-export const ALERT_LEVELS = ['yellow', 'orange', 'red'] as const;
-export const zAlertLevel = z.enum(ALERT_LEVELS);
-export type AlertLevel = z.infer<typeof zAlertLevel>;
-export const ALERT_LEVEL_NAMES: Record<AlertLevel, string> = { yellow: '黄色', orange: '橙色', red: '红色' };
+export { ALERT_LEVELS, ALERT_LEVEL_NAMES, zAlertLevel, type AlertLevel } from './alert-levels';
 
 /** What one level asks for, resolved to milliseconds: the form workflows receive. */
 export interface LevelPolicy {
@@ -281,6 +283,8 @@ export interface Policy {
   partyDay: PartyDayPolicy;
   wishes: WishesPolicy;
   orders: OrdersPolicy;
+  /** Who is told (domain/notice-policy.ts). */
+  notices: readonly NoticeRule[];
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -315,6 +319,7 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     partyDay: { ...parsed.partyDay, version },
     wishes: { ...parsed.wishes, version },
     orders: { ...parsed.orders, version },
+    notices: parsed.notices,
     applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout, noticeMs: notice },
     alerts: {
       version,

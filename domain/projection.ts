@@ -6,7 +6,8 @@ import type { UnitRef } from './org';
  * What a case workflow hands the projection activity after each change: the case as people see it,
  * plus what happened. Every case kind (alert, application, …) projects through this one shape.
  */
-export type CaseKind = 'alert' | 'application' | 'report' | 'wish' | 'party_day' | 'order';
+export const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order'] as const;
+export type CaseKind = (typeof CASE_KINDS)[number];
 
 export interface CaseProjection {
   caseId: string;

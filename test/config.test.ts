@@ -76,6 +76,16 @@ describe('configuration', () => {
     expect(message({ ...base, POLICY_FILE: join(dir, 'missing.yaml') })).toMatch(/^POLICY_FILE: cannot read/);
   });
 
+  it('who is told is policy: the default tells the town of a red alert; the file’s `notices` list replaces it, checked by kind', () => {
+    expect(loadConfig(base).policy.notices.find((r) => r.caseKind === 'alert' && r.noticeKind === 'opened' && r.level === 'red')?.rungs).toEqual(['unit', 'town']);
+    const file = join(dir, 'notices.yaml');
+    writeFileSync(file, 'notices:\n  - { caseKind: alert, noticeKind: opened, level: orange, rungs: [unit, town, district], source: "ours: a city that wants more" }\n');
+    expect(loadConfig({ ...base, POLICY_FILE: file }).policy.notices).toEqual([{ caseKind: 'alert', noticeKind: 'opened', level: 'orange', rungs: ['unit', 'town', 'district'], source: 'ours: a city that wants more' }]);
+    const typo = join(dir, 'notices-typo.json');
+    writeFileSync(typo, JSON.stringify({ notices: [{ caseKind: 'alert', noticeKind: 'openned', rungs: ['unit'], source: 'x' }] }));
+    expect(message({ ...base, POLICY_FILE: typo })).toMatch(/notices\.0\.noticeKind/);
+  });
+
   it('AUDIT_RETENTION_DAYS: six months (184 days) by default; never shorter (网络安全法 Art. 21(3))', () => {
     expect(loadConfig(base).audit.retentionDays).toBe(184);
     expect(loadConfig({ ...base, AUDIT_RETENTION_DAYS: '400' }).audit.retentionDays).toBe(400);

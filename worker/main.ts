@@ -34,6 +34,7 @@ await runWithConfig(async (config) => {
     sources,
     temporal,
     notify: config.notify,
+    noticePolicy: config.policy.notices,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });

@@ -8,6 +8,7 @@ import { WORKFLOWS_PATH } from './bundle';
 import { piiOf } from '../store/pii';
 import { piiDataConverter } from './codec';
 import type { NotifyConfig } from '../config';
+import type { NoticeRule } from '../domain/notice-policy';
 
 /**
  * The worker for every case workflow, over its connection and read-model database. Its payloads go through
@@ -30,6 +31,8 @@ export async function createWorker(args: {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Notice delivery (config.notify): without it, notices are stored and shown but not delivered through channels. */
   notify?: NotifyConfig;
+  /** Who is told of a case's notices (config.policy.notices); the default policy when absent. */
+  noticePolicy?: readonly NoticeRule[];
   /** Worker interceptors (the benchmarks count activity attempts with one); none by default. */
   interceptors?: WorkerOptions['interceptors'];
   /** Activities run at once; the SDK's default (100) when not given. */
@@ -42,7 +45,7 @@ export async function createWorker(args: {
     namespace: args.namespace,
     taskQueue: args.taskQueue,
     dataConverter: piiDataConverter(piiOf(args.db)),
-    activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal, notify: args.notify }),
+    activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal, notify: args.notify, ...(args.noticePolicy ? { noticePolicy: args.noticePolicy } : {}) }),
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(args.interceptors ? { interceptors: args.interceptors } : {}),
     ...(args.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: args.maxConcurrentActivityTaskExecutions } : {}),

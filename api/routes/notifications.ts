@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { NOTICE_KINDS } from '../../domain/case';
 import { zOrgCode } from '../../domain/org';
 import { noticeMessageFor } from '../../domain/privacy';
 import { CHANNEL_KINDS, type NoticeDoc } from '../../store/collections';
@@ -17,24 +18,6 @@ import { zQuery } from '../query';
  * delivery channels: `GET`/`PUT /v1/units/{code}/channels` (admins). Source: ours (issue 12, item 1).
  */
 
-const NOTICE_KINDS = [
-  'at_risk',
-  'escalated',
-  'opened',
-  'level_raised',
-  'decided',
-  'stage',
-  'approval_requested',
-  'approval_decided',
-  'order_issued',
-  'order_replied',
-  'summons',
-  'circular',
-  'delivery_failed',
-] as const satisfies readonly NoticeDoc['kind'][];
-/** Every kind a notice may have is listed above: a kind added to `Notice` without it fails to compile here. */
-const EVERY_KIND_LISTED: [Exclude<NoticeDoc['kind'], (typeof NOTICE_KINDS)[number]>] extends [never] ? true : never = true;
-void EVERY_KIND_LISTED;
 
 const zDelivery = z.object({ status: z.enum(['pending', 'delivered', 'failed']), attempts: z.number(), lastError: z.string().nullable(), at: z.string() });
 
