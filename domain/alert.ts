@@ -504,7 +504,7 @@ export function requestChange(s: AlertState, r: RequestInput, actor: Actor, now:
   const request: ChangeRequest = { id, change: r.change, from: s.level, reason: r.reason, at: now, by: actor, ...(r.change === 'lower' ? { level: r.level } : { closure: r.closure }) };
   (s.requests ??= []).push(request);
   const p = followUpOf(s).approval;
-  const opened = openNext(s, { prefix: 'alert', name: 'approval', label: FOLLOW_UP_LABEL.approval, opensAt: now, dueAt: now + p.dueMs, warn: p.warnAt, escalateEveryMs: p.escalateEveryMs, track: APPROVAL_TRACK }, now, actor).events;
+  const opened = openNext(s, { prefix: 'alert', name: 'approval', label: FOLLOW_UP_LABEL.approval, opensAt: now, dueAt: now + p.dueMs, warn: p.warnAt, escalateEveryMs: p.escalateEveryMs, track: APPROVAL_TRACK, ...(s.ladder.length > 1 ? { ownerRung: 1 } : {}) }, now, actor).events;
   const town = s.ladder[1] ?? s.unit;
   const what = r.change === 'lower' ? `降为${ALERT_LEVEL_NAMES[r.level]}` : '销号';
   const data = { request: id, change: r.change, from: s.level, reason: r.reason, ...(r.change === 'lower' ? { level: r.level } : { closeReason: r.closure.reason }) };

@@ -52,6 +52,8 @@ export interface DeadlineSpec {
   key?: string;
   /** The side track it runs on (`approval`); absent: the main track. */
   track?: string;
+  /** Whose deadline it is, as a rung of the case's ladder (Deadline.ownerRung); absent: the case's unit. */
+  ownerRung?: number;
 }
 
 const withActor = (actor: Actor | undefined) => (actor ? { actor } : {});
@@ -81,6 +83,7 @@ export function openNext(book: DeadlineBook, spec: DeadlineSpec, now: number, ac
   const deadline = createDeadline({ key: spec.key ?? `${spec.name}#${seq}`, kind, label: spec.label, opensAt: spec.opensAt, dueAt: spec.dueAt, warnAt: 0, escalateEveryMs: spec.escalateEveryMs });
   deadline.warnAt = warnAtOf(spec.warn, spec.opensAt, spec.dueAt);
   if (spec.track) deadline.track = spec.track;
+  if (spec.ownerRung) deadline.ownerRung = spec.ownerRung;
   book.deadlines.push(deadline);
   events.push({ type: 'deadline_opened', at: now, ...withActor(actor), data: { deadline: deadline.key, kind, label: deadline.label, opensAt: deadline.opensAt, dueAt: deadline.dueAt, ...withTrack(spec.track) } });
   return { deadline, events };

@@ -30,6 +30,12 @@ export interface Deadline {
    * kind had before issue 12), a name for a side track (the alert's `approval`, `decision`). Source: ours.
    */
   track?: string;
+  /**
+   * Whose deadline it is, as a rung of the case's ladder: absent or 0 the case's own unit, 1 the unit above
+   * (the alert's approval is the town's to give). The read model files the deadline under that unit, so the
+   * on-time figures and the assessment count it against the unit that had to act (store/projection.ts). Ours.
+   */
+  ownerRung?: number;
 }
 
 /**

@@ -85,6 +85,8 @@ export interface DeadlineRecord {
    */
   outcome: 'pending' | 'on_time' | 'late' | 'not_due' | 'unhandled';
   escalations: number;
+  /** Whose deadline it is, as a rung of the case's ladder (Deadline.ownerRung); absent: the case's unit. */
+  ownerRung?: number;
 }
 
 /** A deadline as the read model records it: its outcome so far and how many escalations it caused. */
@@ -97,6 +99,7 @@ export function deadlineRecordOf(d: Deadline, escalations: readonly Escalation[]
     metAt: d.metAt ?? null,
     outcome: outcomeOf(d),
     escalations: escalations.filter((e) => e.deadlineKey === d.key).length,
+    ...(d.ownerRung ? { ownerRung: d.ownerRung } : {}),
   };
 }
 

@@ -61,8 +61,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     kind: p.kind,
     deadlineKind: d.kind,
     label: d.label,
-    orgPath: p.view.orgPath,
-    unitCode: p.view.unit.code,
+    ...ownerOf(p.view, d.ownerRung),
     dueAt: at(d.dueAt),
     dueMonth: localMonth(d.dueAt),
     metAt: d.metAt === null ? null : at(d.metAt),
@@ -73,6 +72,17 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
   // The board's and the task list's small row (BoardRow): only what they filter and sort by; they show the case document.
   const row: BoardRow | null = p.view.dueAt ? { _id: p.caseId, kind: p.kind, level: p.view.level, orgPath: p.view.orgPath, dueAt: new Date(p.view.dueAt), version: p.version } : null;
   return { events, notices, caseDoc, deadlines, row, onBoard: p.view.overdue && row !== null, task: taskKeyOf(p.view) };
+}
+
+/**
+ * Where a deadline is filed: under the unit whose deadline it is — the case's unit, or `ownerRung` rungs
+ * above it (the alert's approval: the town), so the figures count it against the unit that had to act and
+ * never against a village for its town's delay. A rung above the city stays at the city.
+ */
+function ownerOf(view: CaseProjection['view'], ownerRung: number | undefined): { orgPath: string[]; unitCode: string } {
+  if (!ownerRung) return { orgPath: view.orgPath, unitCode: view.unit.code };
+  const orgPath = view.orgPath.slice(0, Math.max(1, view.orgPath.length - ownerRung));
+  return { orgPath, unitCode: orgPath.at(-1)! };
 }
 
 /**

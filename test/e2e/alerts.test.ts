@@ -307,6 +307,9 @@ describe('a red alert through the API', () => {
     expect((await post(`/v1/alerts/${id}/requests`, party, { change: 'close', closure: { reason: 'resolved' }, reason: 'x' })).statusCode).toBe(403);
     const orange = await eventually(async () => (await ctx.mongo.db.collection('deadlines').findOne({ _id: `${id}:orange#1` as never }))?.outcome === 'unhandled' || undefined, 'orange#1 unhandled');
     expect(orange).toBe(true);
+    // The approval was the town's to give: filed under the town, not the village (the figures count it there).
+    const approval = await ctx.mongo.db.collection('deadlines').findOne({ caseId: id, deadlineKind: 'alert.approval' });
+    expect([approval?.unitCode, approval?.orgPath.at(-1)]).toEqual([UNITS.jingyuan, UNITS.jingyuan]);
     const from = new Date(Date.now() - 3600_000).toISOString();
     const to = new Date(Date.now() + 3600_000).toISOString();
     const stats = (await get(`/v1/stats/on-time?org=${UNITS.haigang}&from=${from}&to=${to}`, town)).json();

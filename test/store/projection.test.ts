@@ -133,3 +133,17 @@ describe('the projection of a version written twice', () => {
     expect((deadline?.metAt as Date).toISOString()).toBe('2026-11-29T20:19:23.754Z');
   });
 });
+
+describe('where a deadline is filed', () => {
+  it('under the case’s unit, or the unit `ownerRung` rungs above it (the alert’s approval: the town), never above the city', () => {
+    const p = projection(3, Date.parse('2026-11-29T08:00:00Z'));
+    const base = p.deadlines[0]!;
+    p.deadlines = [base, { ...base, key: 'approval#1', kind: 'alert.approval', ownerRung: 1 }, { ...base, key: 'far#1', kind: 'x.far', ownerRung: 9 }];
+    const filed = readModelDocs(p, undefined).deadlines.map((d) => [d.deadlineKind, d.unitCode, d.orgPath]);
+    expect(filed).toEqual([
+      ['report.acknowledge', '371002001001', orgPath],
+      ['alert.approval', '371002001', ['371000', '371002', '371002001']],
+      ['x.far', '371000', ['371000']],
+    ]);
+  });
+});
