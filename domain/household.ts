@@ -22,10 +22,10 @@ export const zHouseholdInput = z
     headName: zPersonName,
     headIdNumber: zIdNumber,
     members: z
-      .array(z.object({ name: zPersonName, idNumber: zIdNumber, relation: z.string().trim().min(1).max(20) }).strict())
+      .array(z.object({ name: zPersonName, idNumber: zIdNumber, relation: z.string().max(20).trim().min(1) }).strict())
       .max(30)
       .default([]),
-    address: z.string().trim().min(1).max(200),
+    address: z.string().max(200).trim().min(1),
     phone: zPhone,
     /** The village/community (or a grid in it) the household belongs to. */
     unitCode: zOrgCode,

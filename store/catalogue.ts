@@ -8,7 +8,7 @@ import { collections } from './collections';
  */
 const CATALOGUE_ID = 'assistance';
 
-const zEntry = z.object({ code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'expected a lowercase code such as minimum_subsistence'), name: z.string().trim().min(1).max(50) }).strict();
+const zEntry = z.object({ code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'expected a lowercase code such as minimum_subsistence'), name: z.string().max(50).trim().min(1) }).strict();
 export const zCatalogue = z
   .object({ categories: z.array(zEntry).min(1).max(50), items: z.array(zEntry).max(100), socialForces: z.array(zEntry).max(50) })
   .strict()

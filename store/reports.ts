@@ -75,8 +75,8 @@ export const zOfficePhone = z
   .regex(/^(0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{5,6})$/, 'expected an office landline such as 0631-5201234 or a service number such as 12345 (personal mobile numbers are not published)');
 export const zUnitProfileInput = z
   .object({
-    policies: z.string().trim().max(5000),
-    contacts: z.array(z.object({ role: z.string().trim().min(1).max(30), name: z.string().trim().min(1).max(30), phone: zOfficePhone }).strict()).max(20),
+    policies: z.string().max(5000).trim(),
+    contacts: z.array(z.object({ role: z.string().max(30).trim().min(1), name: z.string().max(30).trim().min(1), phone: zOfficePhone }).strict()).max(20),
   })
   .strict();
 export type UnitProfileInput = z.infer<typeof zUnitProfileInput>;

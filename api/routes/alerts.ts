@@ -132,7 +132,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['alerts'],
         summary: 'Reassign the alert to another village/community inside the caller’s jurisdiction',
         params,
-        body: z.object({ unitCode: zOrgCode, reason: z.string().trim().min(1).max(500) }).strict(),
+        body: z.object({ unitCode: zOrgCode, reason: z.string().max(500).trim().min(1) }).strict(),
         response: zActionResponses,
       },
     },

@@ -232,11 +232,11 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z
           .object({
             kind: z.enum(HELPER_KINDS),
-            name: z.string().trim().min(1).max(100),
+            name: z.string().max(100).trim().min(1),
             unitCode: zOrgCode,
-            contact: z.string().trim().min(1).max(100),
+            contact: z.string().max(100).trim().min(1),
             /** Staff may link a party member's login so that they claim as this helper themselves. */
-            userId: z.string().trim().min(1).max(100).optional(),
+            userId: z.string().max(100).trim().min(1).optional(),
           })
           .strict()
           .refine((b) => b.userId === undefined || b.kind === 'party_member', { path: ['userId'], message: 'only a party member helper is linked to a login' }),

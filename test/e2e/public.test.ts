@@ -189,6 +189,10 @@ describe('the public unit page and its QR code', () => {
     const mobile = await put(`/v1/units/${UNITS.haigang}/profile`, village, { ...profile, contacts: [{ role: '书记', name: '刘建华', phone: '13912345678' }] });
     expect(mobile.statusCode).toBe(400);
     expect(mobile.json().error.details[0].path).toBe('body.contacts.0.phone');
+    // The documented maxLength holds for the text as sent: padding does not slip 31 characters past 30 (found by schemathesis).
+    const padded = await put(`/v1/units/${UNITS.haigang}/profile`, village, { ...profile, contacts: [{ ...profile.contacts[0]!, role: `${'书'.repeat(30)} ` }] });
+    expect(padded.statusCode).toBe(400);
+    expect(padded.json().error.details[0].path).toBe('body.contacts.0.role');
     const saved = await put(`/v1/units/${UNITS.haigang}/profile`, village, profile);
     expect(saved.statusCode).toBe(200);
     expect(saved.json()).toMatchObject({ unitCode: UNITS.haigang, updatedBy: `village_staff@${UNITS.haigang}` });
