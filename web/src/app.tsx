@@ -4,15 +4,19 @@ import { Link, PageTitle } from './components/ui';
 import { HTML_LANG, MESSAGES, type Lang } from './i18n';
 import { navigate, useLocation } from './router';
 import { AppContext, homeOf, screensOf, useApp, type AppState } from './state';
-import { Approvals } from './screens/approvals';
 import { Board } from './screens/board';
-import { CasePage } from './screens/case';
-import { Monitor } from './screens/monitor';
 import { SignIn } from './screens/sign-in';
 import { Tasks } from './screens/tasks';
-import { OrdersPage, SupervisionPage } from './screens/orders';
-import { Inbox } from './screens/inbox';
 import { InboxBadge } from './components/inbox-badge';
+import { lazyScreen } from './components/lazy';
+
+// Screens beyond the board and the task list load on first use (their own chunks): the first load stays small.
+const CasePage = lazyScreen(() => import('./screens/case').then((m) => m.CasePage));
+const Approvals = lazyScreen(() => import('./screens/approvals').then((m) => m.Approvals));
+const Monitor = lazyScreen(() => import('./screens/monitor').then((m) => m.Monitor));
+const OrdersPage = lazyScreen(() => import('./screens/orders').then((m) => m.OrdersPage));
+const SupervisionPage = lazyScreen(() => import('./screens/orders').then((m) => m.SupervisionPage));
+const Inbox = lazyScreen(() => import('./screens/inbox').then((m) => m.Inbox));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
