@@ -40,6 +40,13 @@ interface GuardOf<S extends Subject> {
    * is one (an update-with-start with `USE_EXISTING`, api/steps.ts openCase): that case is checked too.
    */
   landsOn?: CaseKind;
+  /**
+   * With `target: 'household'`: the start opens its case at the household's village (its responsible unit),
+   * so the caller must reach the village too — checked before anything starts. A token scoped to a grid
+   * reaches the grid's households but not the village's cases: without this the start went through and the
+   * answer was then refused (403 with the alert already open; found by the issue-12 fresh-eyes pass).
+   */
+  opensAtVillage?: true;
 }
 
 /** What the guard loaded for the handler. */
@@ -270,6 +277,10 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
       const household = await findHousehold(deps.db, id);
       if (!household) throw notFound(`household ${id} not found`);
       refuseOutside(p, household.orgPath, guard.action);
+      if (guard.opensAtVillage) {
+        const village = household.orgPath.indexOf(household.villageCode);
+        refuseOutside(p, village >= 0 ? household.orgPath.slice(0, village + 1) : household.orgPath, guard.action);
+      }
       // A start that lands on the household's open case (update-with-start) acts on that case: its current
       // unit must be in reach too (issue 11, item 1; the workflow's validator checks the same).
       if (guard.landsOn) {

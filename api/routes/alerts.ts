@@ -45,7 +45,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     '/v1/alerts',
     {
       // The start lands on the household's open alert when there is one: the guard checks that alert's current unit too.
-      config: { guard: { on: 'alert', action: 'start', target: 'household', landsOn: 'alert' } },
+      config: { guard: { on: 'alert', action: 'start', target: 'household', opensAtVillage: true, landsOn: 'alert' } },
       schema: {
         tags: ['alerts'],
         summary: 'Raise a household alert (三色预警); an open alert of the household changes level instead (the open alert must then lie in the caller’s jurisdiction)',

@@ -27,7 +27,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/v1/applications',
     {
-      config: { guard: { on: 'application', action: 'start', target: 'household' } },
+      config: { guard: { on: 'application', action: 'start', target: 'household', opensAtVillage: true } },
       schema: {
         tags: ['applications'],
         summary: 'File an assistance application (救助申请); one open application per household and category',

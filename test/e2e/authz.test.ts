@@ -117,6 +117,19 @@ describe('item 1: a start that lands on an open case is authorised against the c
     expect(raised.json()).toMatchObject({ caseId: id, level: 'orange' });
   });
 
+  it('an alert whose case would open at a village the caller does not reach is refused before anything starts (a grid token: 403, no alert)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 191, UNITS.haigangGrid);
+    const grid = await ctx.token('grid_worker', UNITS.haigangGrid);
+    const res = await post('/v1/alerts', grid, { householdId: hh, level: 'red', reasons: ['突发疾病'] });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.message).toMatch(/outside your jurisdiction/);
+    // Nothing was started: no workflow for the household's alert, no case in the read model.
+    await expect(ctx.temporal.workflow.getHandle(`alert-${hh}`).describe()).rejects.toThrow(/not found/i);
+    expect(await ctx.mongo.db.collection(COLLECTIONS.cases).countDocuments({ householdId: hh })).toBe(0);
+    // The village's staff, who reach the village, raise it as before.
+    expect((await post('/v1/alerts', t.village!, { householdId: hh, level: 'red', reasons: ['突发疾病'] })).statusCode).toBe(201);
+  });
+
   it('the workflow’s validator refuses the same report when the read model lags (the actor’s reach against the case’s current unit)', async () => {
     const hh = await registerHousehold(ctx, t.village!, 102);
     const id = (await post('/v1/alerts', t.village!, { householdId: hh, level: 'yellow', reasons: ['独居老人'] })).json().caseId as string;
