@@ -85,6 +85,12 @@ export async function eventsOfCase(db: Db, caseId: string): Promise<EventDoc[]> 
   return collections(db).events.find({ caseId }).sort({ version: 1, _id: 1 }).toArray();
 }
 
+/** The events of several cases (a case's supervision orders, for its timeline), oldest first. One query by `caseId` (indexed). */
+export async function eventsOfCases(db: Db, caseIds: readonly string[]): Promise<EventDoc[]> {
+  if (caseIds.length === 0) return [];
+  return collections(db).events.find({ caseId: { $in: [...caseIds] } }).sort({ at: 1, _id: 1 }).toArray();
+}
+
 /**
  * The open alerts in a unit's subtree with a request awaiting the town's decision (issue 12: the supervisor's
  * approval queue), oldest request first, at most `limit`. Reads by `orgPath` and status (indexed), then the

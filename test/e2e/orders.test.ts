@@ -88,6 +88,12 @@ describe('supervision orders', () => {
     expect((await post(`/v1/orders/${order.caseId}/reply`, t.village!, { text: '再次反馈' })).statusCode).toBe(409);
     const deadline = await ctx.mongo.db.collection(COLLECTIONS.deadlines).findOne({ caseId: order.caseId });
     expect(deadline).toMatchObject({ deadlineKind: 'order.reply', outcome: 'on_time', escalations: 0 });
+    // The case's own timeline carries the order: its events, in time order with the case's, each naming the order.
+    const timeline = (await get(`/v1/cases/${alertId}/escalations`, t.village!)).json().events as { type: string; caseId?: string; at: string }[];
+    expect(timeline.filter((e) => e.caseId === order.caseId).map((e) => e.type)).toEqual(expect.arrayContaining(['issued', 'replied', 'reply_accepted']));
+    expect(timeline.filter((e) => e.caseId === undefined).map((e) => e.type)).toContain('opened');
+    const at = timeline.map((e) => Date.parse(e.at));
+    expect(at).toEqual([...at].sort((a, b) => a - b));
   });
 
   it('a late reply escalates: the town above the village gets the escalation notice, and the reply counts late', async () => {

@@ -216,7 +216,8 @@ export interface CaseHistory {
   kind: string;
   workflowId: string;
   escalations: Escalation[];
-  events: Array<{ version: number; type: string; at: string; actor: { userId: string; role: string; unitCode: string } | null; data: Record<string, unknown> }>;
+  /** The case's events and, in time order, those of its supervision orders (each naming its order in `caseId`). */
+  events: Array<{ version: number; type: string; at: string; actor: { userId: string; role: string; unitCode: string } | null; data: Record<string, unknown>; caseId?: string }>;
 }
 
 export interface Counts {

@@ -201,6 +201,8 @@ export interface Messages {
     pageTitle: string;
     title: Fn<[string, string]>;
     dueEntry: Fn;
+    /** The prefix of an event of a supervision order on the case, in its timeline. */
+    fromOrder: Fn;
     resolvedAt: Fn<[string, string]>;
     status: Record<string, string>;
     household: string;
@@ -506,6 +508,7 @@ const zh: Messages = {
     pageTitle: '案件',
     title: (kind, level) => `${kind}${level ? `（${level}）` : ''}`,
     dueEntry: (label) => `期限届满：${label}`,
+    fromOrder: (id) => `督办单 ${id}：`,
     resolvedAt: (at, how) => `${at}（${how}）`,
     status: { open: '办理中', closed: '已结案' },
     household: '户主 / 住址',
@@ -908,6 +911,7 @@ const en: Messages = {
     pageTitle: 'Case',
     title: (kind, level) => `${kind}${level ? ` (${level})` : ''}`,
     dueEntry: (label) => `Due: ${label}`,
+    fromOrder: (id) => `Order ${id}: `,
     resolvedAt: (at, how) => `${at} (${how})`,
     status: { open: 'Open', closed: 'Closed' },
     household: 'Household',

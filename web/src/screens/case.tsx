@@ -228,7 +228,7 @@ function Timeline(props: { t: Messages; lang: Lang; view: CaseView; history: Cas
   const entries: Entry[] = props.history.events.map((e) => ({
     at: Date.parse(e.at),
     kind: e.type,
-    text: (t.events[e.type] ?? (() => t.unknownEvent(e.type)))(e.data ?? {}, unitName),
+    text: `${e.caseId ? t.caseView.fromOrder(e.caseId) : ''}${(t.events[e.type] ?? (() => t.unknownEvent(e.type)))(e.data ?? {}, unitName)}`,
     who: e.actor ? t.caseView.by(`${t.roles[e.actor.role] ?? e.actor.role} ${e.actor.userId}`, unitName(e.actor.unitCode)) : null,
   }));
   for (const d of props.view.deadlines ?? []) {
