@@ -189,6 +189,8 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
       const unit = await orgs.get(code);
       if (!unit) throw new ApiError(422, 'unprocessable', `unitCodes.${i}: no org unit ${code}`, [{ path: `body.unitCodes.${i}`, code: 'unknown_reference', message: `no org unit ${code}` }]);
       refuseUnitOutside(request, unit, 'record');
+      // A summons or circular names units below the recorder's: the city does not summon itself (ours).
+      if (!below(unit, p.unit)) throw new ApiError(422, 'unprocessable', `unitCodes.${i}: a summons or circular names a unit below yours`, [{ path: `body.unitCodes.${i}`, code: 'unknown_reference', message: 'a unit below yours' }]);
       units.push(unit);
     }
     const actions = (body.actions ?? []).map((a, i) => {

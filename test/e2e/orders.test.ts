@@ -146,7 +146,10 @@ describe('summons and circulars', () => {
     expect((await post('/v1/summonses', t.district!, body)).statusCode).toBe(403);
     const toItself = await post('/v1/summonses', t.monitor!, { ...body, key: key(), unitCodes: [UNITS.city], actions: [{ ...body.actions[0]!, unitCode: UNITS.city }] });
     expect(toItself.statusCode).toBe(422);
-    expect(toItself.json().error.details[0].path).toBe('body.actions.0.unitCode');
+    expect(toItself.json().error.details[0].path).toBe('body.unitCodes.0');
+    // Nor without follow-up actions: the city does not summon itself.
+    const bare = await post('/v1/summonses', t.monitor!, { ...body, key: key(), unitCodes: [UNITS.city], actions: [] });
+    expect([bare.statusCode, bare.json().error.details[0].path]).toEqual([422, 'body.unitCodes.0']);
     const res = await post('/v1/summonses', t.monitor!, body);
     expect(res.statusCode, res.body).toBe(201);
     const record = res.json();
