@@ -585,6 +585,8 @@ const zh: Messages = {
     approval_not_needed: '无需审批，可直接办理',
     no_pending_request: '没有待审批的申请',
     request_stale: '申请已过时（预警已变化），请重新申请',
+    not_acknowledged: '请先受理，再记录处置',
+    not_visited: '请先入户走访，再记录处置',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
