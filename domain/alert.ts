@@ -359,6 +359,24 @@ export function checkDispose(s: AlertState): void {
 }
 
 /**
+ * The order of 受理处置 (ours; seed 三(三)一 "24小时受理处置", issue 12 item 3 受理 → visit → 处置): a disposition
+ * is what was done once the alert was taken on and the household assessed, so it needs the alert acknowledged
+ * (409 `not_acknowledged`) and a visit recorded (409 `not_visited`). Run by the gate only (validators), so
+ * histories recorded before it — where a disposition came first — replay.
+ *
+ * And the rule for a `needs_assistance` visit after a disposition (ours, stated): it opens a decision deadline
+ * all the same (recordVisit). A disposition answers the need found by the visits before it; a later visit
+ * that finds the household in need again (the assistance fell short, its situation changed) is a new finding
+ * to decide on within the decision deadline. Under this gate a disposition always follows a visit, so the
+ * finding it answers is on record before it.
+ * @throws RuleViolation('conflict', …, 'not_acknowledged' | 'not_visited').
+ */
+export function checkDisposeOrder(s: AlertState): void {
+  if (s.acknowledgement === undefined) throw new RuleViolation('conflict', `alert ${s.alertId} is not acknowledged yet: 受理 (POST /v1/alerts/{id}/acknowledgements) before recording a disposition`, 'not_acknowledged');
+  if (s.visits.length === 0) throw new RuleViolation('conflict', `alert ${s.alertId} has no visit yet: record the visit that assessed the household before its disposition`, 'not_visited');
+}
+
+/**
  * Records a disposition (处置): it meets the decision deadline a `needs_assistance` visit opened and, with 受理
  * and a visit, a red alert's deadline. Source: seed 三(三)一 (受理处置); the kinds, issue 12.
  */
@@ -664,6 +682,7 @@ export const ALERT_STEPS = {
     summary: '记录处置：申请救助、转介、临时救助或无需进一步处置 (record a disposition)',
     schema: zDisposeInput,
     check: (s: AlertState) => checkDispose(s),
+    gate: (s: AlertState) => checkDisposeOrder(s),
     apply: dispose,
   },
   repolicy: {

@@ -1,6 +1,6 @@
 import { DAY_MS, startOfLocalMonth, shiftMonth } from './china-time';
 import type { DeadlineRecord } from './projection';
-import { standingOf, type Standing } from './on-time';
+import { overdueByMs, standingOf, type Standing } from './on-time';
 
 /**
  * The yearly assessment (考核) of each unit and the monthly progress report (定期调度), computed from the
@@ -14,7 +14,8 @@ import { standingOf, type Standing } from './on-time';
  * counted and the weights of the score are ours (docs/assessment.md).
  *
  * What a deadline counts as, at `now`, is the one rule of every on-time figure (domain/on-time.ts
- * `standingOf`); an `overdue_open` one also counts its overdue days so far.
+ * `standingOf`); an `overdue_open` one also counts its overdue days so far, an `overdue_closed` one its days
+ * up to when it ended (`overdueByMs`).
  * A period holds the deadlines *due* in it (China time, domain/china-time.ts).
  */
 
@@ -32,6 +33,8 @@ export interface DeadlineFact {
   orgPath: readonly string[];
   dueAt: number;
   metAt: number | null;
+  /** When it ended unmet (DeadlineRecord.endedAt), or null (also on records that predate it). */
+  endedAt: number | null;
   outcome: DeadlineRecord['outcome'];
   /** Escalations this deadline caused: one per rung climbed (domain/deadlines.ts advanceDeadline), so rung k was reached iff escalations ≥ k. */
   escalations: number;
@@ -51,12 +54,16 @@ export const WISH_FULFILMENT = 'wish.fulfilment';
 /** A red alert's 24-hour deadline (seed 三(三)一 红色预警24小时受理处置). */
 export const ALERT_RED = 'alert.red';
 
-/** Counts of one set of deadlines. `due` = onTime + late + overdueOpen + unhandled. */
+/** Counts of one set of deadlines. `due` = onTime + late + overdueOpen + overdueClosed + unhandled. */
 export interface DeadlineCounts {
   due: number;
   onTime: number;
+  /** Met after the due time (逾期办理). */
   late: number;
+  /** Open past the due time (逾期未办). */
   overdueOpen: number;
+  /** Ended past the due time without being met (逾期未办结束, domain/on-time.ts `overdue_closed`). */
+  overdueClosed: number;
   unhandled: number;
   /** Open and not yet due (not in `due`). */
   pending: number;
@@ -70,9 +77,9 @@ export interface UnitFigures {
   /** Per deadline kind present in the period, sorted by kind. */
   byKind: Record<string, DeadlineCounts>;
   overdue: {
-    /** late + overdueOpen. */
+    /** late + overdueOpen + overdueClosed. */
     count: number;
-    /** Days late (met late: metAt − dueAt; still open: now − dueAt), summed; one decimal. */
+    /** Days late (met late: metAt − dueAt; still open: now − dueAt; ended unmet: endedAt − dueAt), summed; one decimal. */
     days: number;
     /** The longest of them, in days; one decimal; 0 when none. */
     maxDays: number;
@@ -110,16 +117,17 @@ export interface UnitFigures {
 
 /** The figures the assessment leaves as "not yet" and why (shown as such in every format). */
 export const NOT_YET = {
-  discoveries: '主动发现：尚未记录（issue 13）',
-  pairingCoverage: '党员帮包覆盖率：尚未记录（issue 13）',
+  discoveries: '尚未记录（主动发现功能上线后统计）',
+  pairingCoverage: '尚未记录（党员帮包功能上线后统计）',
 } as const;
 
-const emptyCounts = (): DeadlineCounts => ({ due: 0, onTime: 0, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: null });
+const emptyCounts = (): DeadlineCounts => ({ due: 0, onTime: 0, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: null });
 
 function add(c: DeadlineCounts, s: Standing): void {
   if (s === 'on_time') c.onTime += 1;
   else if (s === 'late') c.late += 1;
   else if (s === 'overdue_open') c.overdueOpen += 1;
+  else if (s === 'overdue_closed') c.overdueClosed += 1;
   else if (s === 'unhandled') c.unhandled += 1;
   else if (s === 'pending') c.pending += 1;
   if (s !== 'pending' && s !== 'not_due') c.due += 1;
@@ -310,10 +318,10 @@ export function monthPeriod(month: string): Period {
  * narrows any of them to the 明细 row. Each counts exactly the deadlines `inFigure` selects
  * (test/domain/assessment.test.ts holds the Tally to it), except `orders`, which counts their cases.
  */
-export const FIGURES = ['due', 'onTime', 'late', 'overdueOpen', 'overdue', 'unhandled', 'pending', 'escalated', 'rung1', 'rung2', 'rung3', 'orders', 'orderReplies', 'orderRepliesOnTime', 'reports', 'reportsOnTime', 'wishesFulfilled'] as const;
+export const FIGURES = ['due', 'onTime', 'late', 'overdueOpen', 'overdueClosed', 'overdue', 'unhandled', 'pending', 'escalated', 'rung1', 'rung2', 'rung3', 'orders', 'orderReplies', 'orderRepliesOnTime', 'reports', 'reportsOnTime', 'wishesFulfilled'] as const;
 export type Figure = (typeof FIGURES)[number];
 
-const DUE: ReadonlySet<Standing> = new Set(['on_time', 'late', 'overdue_open', 'unhandled']);
+const DUE: ReadonlySet<Standing> = new Set(['on_time', 'late', 'overdue_open', 'overdue_closed', 'unhandled']);
 
 /** Whether deadline `d` is behind figure `figure` at `now`. */
 export function inFigure(figure: Figure, d: DeadlineFact, now: number): boolean {
@@ -327,8 +335,10 @@ export function inFigure(figure: Figure, d: DeadlineFact, now: number): boolean 
       return s === 'late';
     case 'overdueOpen':
       return s === 'overdue_open';
+    case 'overdueClosed':
+      return s === 'overdue_closed';
     case 'overdue':
-      return s === 'late' || s === 'overdue_open';
+      return s === 'late' || s === 'overdue_open' || s === 'overdue_closed';
     case 'unhandled':
       return s === 'unhandled';
     case 'pending':
@@ -367,11 +377,10 @@ export function factsBehind(figure: Figure, facts: Iterable<DeadlineFact>, now: 
   return out.filter((d) => !seen.has(d.caseId) && (seen.add(d.caseId), true));
 }
 
-/** How late a deadline is, in ms, at `now` (met late: metAt − dueAt; open past due: now − dueAt), else null. */
-export function lateByMs(d: Pick<DeadlineFact, 'outcome' | 'dueAt' | 'metAt'>, now: number): number | null {
-  const s = standingOf(d, now);
-  // A late deadline always has its metAt (domain/deadlines.ts outcomeOf); without one it counts as 0 days.
-  if (s === 'late') return d.metAt === null ? 0 : d.metAt - d.dueAt;
-  if (s === 'overdue_open') return now - d.dueAt;
-  return null;
+/**
+ * How late a deadline is, in ms, at `now` (met late: metAt − dueAt; open past due: now − dueAt; ended past
+ * due unmet: endedAt − dueAt), else null: the one rule, domain/on-time.ts `overdueByMs`.
+ */
+export function lateByMs(d: Pick<DeadlineFact, 'outcome' | 'dueAt' | 'metAt' | 'endedAt'>, now: number): number | null {
+  return overdueByMs(d, now);
 }

@@ -83,7 +83,8 @@ export const isAtRisk = (d: Deadline, now: number): boolean => isOpen(d) && now 
 
 /**
  * How a deadline counts in the on-time figures: met by its due time (on time) or after (late); ended unmet
- * after its due time (late); ended unmet before it, by the case's own course (not due) or by a closure or
+ * after its due time (late too, with no metAt: the standing `overdue_closed`, 逾期未办结束, whose overdue days run
+ * to its endedAt — domain/on-time.ts `standingOf` tells it from a late meeting); ended unmet before it, by the case's own course (not due) or by a closure or
  * lowering without its requirement met (`unhandled`, "closed without handling": issue 12, domain/projection.ts
  * DeadlineRecord); still open (pending).
  */

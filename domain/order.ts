@@ -195,8 +195,10 @@ function issuerOnly(s: OrderState, actor: Actor): void {
 }
 
 export function checkReply(s: OrderState, _input: ReplyInput, actor: Actor): void {
-  expectStage(s, 'issued', 'returned');
+  // Who may act first (403), then whether the order is at that step (409): ours, so a unit that may never
+  // act is told so rather than that the order is not ready yet.
   orderedUnitOnly(s, actor);
+  expectStage(s, 'issued', 'returned');
 }
 
 /** 反馈: meets the reply deadline (late when after it) and tells the issuer (`order_replied`). */
@@ -212,8 +214,8 @@ export function replyToOrder(s: OrderState, input: ReplyInput, actor: Actor, now
 }
 
 export function checkAccept(s: OrderState, _input: AcceptInput, actor: Actor): void {
-  expectStage(s, 'replied');
   issuerOnly(s, actor);
+  expectStage(s, 'replied');
 }
 
 /** 办结: the issuer accepts the last reply, which closes the order; the ordered unit is told. */
@@ -230,8 +232,8 @@ export function acceptReply(s: OrderState, input: AcceptInput, actor: Actor, now
 }
 
 export function checkReturn(s: OrderState, input: ReturnInput, actor: Actor, now: number): void {
-  expectStage(s, 'replied');
   issuerOnly(s, actor);
+  expectStage(s, 'replied');
   checkReplyBy(s.policy, Date.parse(input.replyBy), now);
 }
 

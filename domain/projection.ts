@@ -79,7 +79,13 @@ export interface DeadlineRecord {
   dueAt: number;
   metAt: number | null;
   /**
-   * `unhandled`: ended before it was due without its requirement met — closed or lowered early (issue 12: a
+   * When it ended unmet (lowered, closed, raised, superseded: Deadline.endedAt), or null. With outcome `late`
+   * and no metAt it ended overdue, never handled: its days overdue run to here (domain/on-time.ts). Ours.
+   */
+  endedAt: number | null;
+  /**
+   * `late`: past its due time when it stopped running — met late (metAt), or ended unmet (endedAt: the standing
+   * `overdue_closed`, domain/on-time.ts); `unhandled`: ended before it was due without its requirement met — closed or lowered early (issue 12: a
    * deadline ended early is "closed without handling", never "not due"); `not_due`: superseded before it was
    * due by the case's own next step (a yellow cycle ended by a level change the town approved counts as unhandled).
    */
@@ -97,6 +103,7 @@ export function deadlineRecordOf(d: Deadline, escalations: readonly Escalation[]
     label: d.label,
     dueAt: d.dueAt,
     metAt: d.metAt ?? null,
+    endedAt: d.endedAt ?? null,
     outcome: outcomeOf(d),
     escalations: escalations.filter((e) => e.deadlineKey === d.key).length,
     ...(d.ownerRung ? { ownerRung: d.ownerRung } : {}),

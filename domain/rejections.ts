@@ -39,6 +39,10 @@ export const REFUSAL_REASONS = [
   'no_pending_request',
   /** The decision names another request than the pending one, or the alert has moved since it was made (409). */
   'request_stale',
+  /** A disposition (处置) before the alert was acknowledged (受理): 受理 first (409; ours, alert.ts checkDisposeOrder). */
+  'not_acknowledged',
+  /** A disposition (处置) before any visit assessed the household: visit first (409; ours, alert.ts checkDisposeOrder). */
+  'not_visited',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

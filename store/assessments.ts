@@ -9,7 +9,7 @@ import { deadlinesDueIn } from './deadlines';
  * of small documents, never a scan of the cases. Source: ours.
  */
 export async function assessmentFacts(db: Db, org: string, from: number, to: number): Promise<DeadlineFact[]> {
-  const docs = await deadlinesDueIn(db, org, new Date(from), new Date(to), ['_id', 'caseId', 'kind', 'deadlineKind', 'label', 'orgPath', 'metAt', 'outcome', 'escalations']);
+  const docs = await deadlinesDueIn(db, org, new Date(from), new Date(to), ['_id', 'caseId', 'kind', 'deadlineKind', 'label', 'orgPath', 'metAt', 'endedAt', 'outcome', 'escalations']);
   return docs.map((d) => ({
     id: d._id,
     caseId: d.caseId,
@@ -19,6 +19,7 @@ export async function assessmentFacts(db: Db, org: string, from: number, to: num
     orgPath: d.orgPath,
     dueAt: d.dueAt.getTime(),
     metAt: d.metAt === null || d.metAt === undefined ? null : d.metAt.getTime(),
+    endedAt: d.endedAt === null || d.endedAt === undefined ? null : d.endedAt.getTime(),
     outcome: d.outcome,
     escalations: d.escalations ?? 0,
   }));

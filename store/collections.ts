@@ -274,6 +274,8 @@ export interface DeadlineDoc {
   /** The Asia/Shanghai month of dueAt, 'YYYY-MM': the equality key that bounds what a period's stats read. */
   dueMonth: string;
   metAt: Date | null;
+  /** When it ended unmet (DeadlineRecord.endedAt); absent on documents written before it was kept. */
+  endedAt?: Date | null;
   outcome: DeadlineRecord['outcome'];
   escalations: number;
   version: number;
@@ -454,7 +456,10 @@ export interface UnitFigures {
   /** The period, [from, to) as ISO instants. */
   from: string;
   to: string;
-  /** Deadlines that came due in the period up to the moment (due ≤ asOf), not those superseded before it (`not_due`). */
+  /**
+   * Deadlines due in the period that count as due at the moment (domain/on-time.ts): met, open past due, ended
+   * past due, or ended early without handling; not those open and not yet due, nor those superseded before due.
+   */
   due: number;
   onTime: number;
   late: number;
@@ -462,6 +467,8 @@ export interface UnitFigures {
   unhandled: number;
   /** Still pending after their due time at the moment. */
   openOverdue: number;
+  /** Ended past their due time without being met (逾期未办结束); absent on records made before it was counted. */
+  overdueClosed?: number;
   /** Escalations the period's deadlines caused. */
   escalations: number;
   asOf: string;

@@ -65,6 +65,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     dueAt: at(d.dueAt),
     dueMonth: localMonth(d.dueAt),
     metAt: d.metAt === null ? null : at(d.metAt),
+    endedAt: d.endedAt === null || d.endedAt === undefined ? null : at(d.endedAt),
     outcome: d.outcome,
     escalations: d.escalations,
     version: p.version,

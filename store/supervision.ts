@@ -12,20 +12,23 @@ import { countStanding, emptyOnTime, standingOf } from '../domain/on-time';
  */
 
 /**
- * A unit's figures at `asOf` from the deadlines of its subtree due in [from, min(to, asOf)): how many
- * came due (all but those superseded before their due time, `not_due`), met on time, met late, ended
- * without handling, still open past their due time, and the escalations they caused. A snapshot: the record keeps the numbers as they stood. Source: ours (the
- * yearly assessment computes the full set; this is the part a summons or circular quotes).
+ * A unit's figures at `asOf` from the deadlines of its subtree due in [from, to), each counted by its
+ * standing at `asOf` (domain/on-time.ts, as the assessment counts them): how many came due (met, late, open
+ * past due, ended past due unmet, or ended early without handling — a quiet lowering counts even while its
+ * due time is still ahead; open and not yet due, and superseded before due, do not), met on time, met late,
+ * ended without handling, still open past their due time, ended past due unmet, and the escalations they
+ * caused. A snapshot: the record keeps the numbers as they stood. Source: ours (the yearly assessment
+ * computes the full set; this is the part a summons or circular quotes).
  */
 export async function unitFigures(db: Db, unit: { code: string; name: string }, from: Date, to: Date, asOf: Date): Promise<UnitFigures> {
-  const until = to < asOf ? to : asOf;
-  const rows = until > from ? await deadlinesDueIn(db, unit.code, from, until, ['outcome', 'escalations', 'dueAt']) : [];
+  const rows = to > from ? await deadlinesDueIn(db, unit.code, from, to, ['outcome', 'metAt', 'escalations', 'dueAt']) : [];
   // Counted by the one on-time rule (domain/on-time.ts): `not_due` never came due; `unhandled` did.
   const counts = emptyOnTime();
   let escalations = 0;
   for (const r of rows) {
-    countStanding(counts, standingOf({ outcome: r.outcome, dueAt: r.dueAt.getTime() }, asOf.getTime()));
-    if (r.outcome !== 'not_due') escalations += r.escalations ?? 0;
+    const standing = standingOf({ outcome: r.outcome, dueAt: r.dueAt.getTime(), metAt: r.metAt?.getTime() ?? null }, asOf.getTime());
+    countStanding(counts, standing);
+    if (standing !== 'not_due') escalations += r.escalations ?? 0;
   }
   return {
     unitCode: unit.code,
@@ -34,9 +37,10 @@ export async function unitFigures(db: Db, unit: { code: string; name: string }, 
     to: to.toISOString(),
     due: counts.due,
     onTime: counts.onTime,
-    late: counts.late - counts.overdueOpen,
+    late: counts.late - counts.overdueOpen - counts.overdueClosed,
     unhandled: counts.unhandled,
     openOverdue: counts.overdueOpen,
+    overdueClosed: counts.overdueClosed,
     escalations,
     asOf: asOf.toISOString(),
   };

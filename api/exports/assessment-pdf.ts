@@ -29,6 +29,7 @@ const TABLE: { header: string; width: number; value(f: UnitFigures): string }[] 
   { header: '按时', width: 40, value: (f) => String(f.deadlines.onTime) },
   { header: '逾期办理', width: 48, value: (f) => String(f.deadlines.late) },
   { header: '逾期未办', width: 48, value: (f) => String(f.deadlines.overdueOpen) },
+  { header: '逾期未办结束', width: 64, value: (f) => String(f.deadlines.overdueClosed) },
   { header: '未处置关闭', width: 56, value: (f) => String(f.unhandled) },
   { header: '按时率', width: 48, value: (f) => percent(f.deadlines.onTimeRate) },
   { header: '逾期天数', width: 48, value: (f) => f.overdue.days.toFixed(1) },
@@ -111,7 +112,7 @@ export function assessmentPdf(r: AssessmentReport): Promise<Buffer> {
     doc.x = MARGIN;
     doc.moveDown(1);
     doc.fontSize(12).fillColor(COLORS.text).text('明细（合计，按期限种类）', MARGIN, doc.y);
-    const cols = ['到期', '按时', '逾期办理', '逾期未办', '未处置关闭', '未到期', '按时率'];
+    const cols = ['到期', '按时', '逾期办理', '逾期未办', '逾期未办结束', '未处置关闭', '未到期', '按时率'];
     const colW = 60;
     const labelW = width - cols.length * colW;
     const head = () => {
@@ -128,7 +129,7 @@ export function assessmentPdf(r: AssessmentReport): Promise<Buffer> {
         head();
       }
       const y = doc.y;
-      const values = [c.due, c.onTime, c.late, c.overdueOpen, c.unhandled, c.pending].map(String).concat(percent(c.onTimeRate));
+      const values = [c.due, c.onTime, c.late, c.overdueOpen, c.overdueClosed, c.unhandled, c.pending].map(String).concat(percent(c.onTimeRate));
       doc.fontSize(8).fillColor(COLORS.text).text(`${r.kindLabels[kind] ?? kind}（${kind}）`, MARGIN + 2, y + 4, { width: labelW - 4, height: 11, ellipsis: true });
       values.forEach((v, i) => doc.text(v, MARGIN + labelW + i * colW, y + 4, { width: colW - 2, align: 'right', lineBreak: false }));
       doc.y = y + rowH;

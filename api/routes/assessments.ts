@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assessmentOf, factsBehind, FIGURES, lateByMs, monthPeriod, standingOf, yearPeriod, type AssessmentReport, type Period } from '../../domain/assessment';
+import { assessmentOf, factsBehind, FIGURES, lateByMs, NOT_YET, monthPeriod, standingOf, yearPeriod, type AssessmentReport, type Period } from '../../domain/assessment';
 import { DAY_MS } from '../../domain/china-time';
 import { EARLIEST_YEAR, LATEST_YEAR, zMonth } from '../../domain/dates';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
@@ -21,7 +21,7 @@ import { assessmentXlsx, XLSX_TYPE } from '../exports/assessment-xlsx';
  * and weights: docs/assessment.md.
  */
 
-const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), overdueOpen: z.number(), unhandled: z.number(), pending: z.number(), onTimeRate: z.number().nullable() });
+const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), overdueOpen: z.number(), overdueClosed: z.number().describe('ended past due without being met (逾期未办结束): lowered, closed or superseded while overdue'), unhandled: z.number(), pending: z.number(), onTimeRate: z.number().nullable() });
 const zFigures = z.object({
   deadlines: zCounts,
   byKind: z.record(z.string(), zCounts),
@@ -69,6 +69,7 @@ const zItem = z.object({
   unit: zUnitName,
   dueAt: z.string(),
   metAt: z.string().nullable(),
+  endedAt: z.string().nullable().describe('when it ended unmet (lowered, closed, superseded), or null'),
   outcome: z.string(),
   standing: z.string(),
   lateByDays: z.number().nullable(),
@@ -105,7 +106,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
     const file = `${r.period.kind === 'year' ? 'assessment' : 'progress'}-${r.org.code}-${r.period.label}`;
     if (f === 'xlsx') return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="${file}.xlsx"`).send((await assessmentXlsx(r)) as never);
     if (f === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="${file}.pdf"`).send((await assessmentPdf(r)) as never);
-    return { ...r, period: { ...r.period, from: new Date(r.period.from).toISOString(), to: new Date(r.period.to).toISOString() }, notYet: { discoveries: 'issue 13', pairingCoverage: 'issue 13' } };
+    return { ...r, period: { ...r.period, from: new Date(r.period.from).toISOString(), to: new Date(r.period.to).toISOString() }, notYet: { discoveries: NOT_YET.discoveries, pairingCoverage: NOT_YET.pairingCoverage } };
   }
 
   const guard = { on: 'assessment', action: 'read', target: 'org' } as const;
@@ -183,6 +184,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
         unit: { code, name: await nameOf(code) },
         dueAt: new Date(d.dueAt).toISOString(),
         metAt: d.metAt === null ? null : new Date(d.metAt).toISOString(),
+        endedAt: d.endedAt === null ? null : new Date(d.endedAt).toISOString(),
         outcome: d.outcome,
         standing: standingOf(d, now),
         lateByDays: late === null ? null : Math.round((late / DAY_MS) * 10) / 10,

@@ -69,15 +69,45 @@ export interface OrderToIssue {
 }
 
 /**
+ * What of an existing order differs from a request to issue it again under the same key — the ordered unit,
+ * the requirement, the first reply deadline, the linked cases — as field names (empty: the same request).
+ * The key makes a retry idempotent, never a second, different order answered with the first. Ours.
+ */
+export function orderDifferences(view: Pick<OrderView, 'unit' | 'requirement' | 'replyBy' | 'linkedCaseIds' | 'deadlines'>, o: Pick<OrderToIssue, 'unit' | 'requirement' | 'replyBy' | 'linkedCaseIds'>): string[] {
+  // The reply deadline it was issued with: the first `order.reply` deadline (a return sets a later one).
+  const firstReplyBy = view.deadlines.find((d) => d.kind === 'order.reply')?.dueAt ?? view.replyBy;
+  const sorted = (ids: readonly string[]) => JSON.stringify([...new Set(ids)].sort());
+  const out: string[] = [];
+  if (view.unit.code !== o.unit.code) out.push('unitCode');
+  if (view.requirement !== o.requirement) out.push('requirement');
+  if (Date.parse(firstReplyBy) !== o.replyBy) out.push('replyBy');
+  if (sorted(view.linkedCaseIds) !== sorted(o.linkedCaseIds)) out.push('linkedCaseIds');
+  return out;
+}
+
+/** 409 naming the key when an order under it exists with another body. */
+function sameRequestOr409(view: OrderView, o: OrderToIssue): OrderView {
+  const differs = orderDifferences(view, o);
+  if (differs.length === 0) return view;
+  throw new ApiError(
+    409,
+    'conflict',
+    `key ${o.key}: order ${view.caseId} was issued under this key with another ${differs.join(', ')}; a key is reused only to retry the same request — use a new key for a new order`,
+    [{ path: 'body.key', code: 'key_reused', message: `already used for order ${view.caseId} with another ${differs.join(', ')}` }],
+  );
+}
+
+/**
  * Starts an order's workflow (update-with-start, answered once it is in the read model), or finds the one
- * its business key names: `created` false when it existed (a retry, or the same key used again).
+ * its business key names: `created` false when it existed (a retry of the same request). The same key with
+ * another body (unit, requirement, reply deadline, linked cases) is a 409 naming the key.
  * The caller has checked jurisdiction, the reply deadline's bounds and the references.
  */
 export async function issueOrderCase(app: { deps: FastifyRequest['server']['deps'] }, o: OrderToIssue): Promise<{ view: OrderView; created: boolean }> {
   const { temporal, orgs, config, mongo } = app.deps;
   const orderId = orderWorkflowId(o.issuer.unit.code, o.target.caseId ?? o.unit.code, o.key);
   const existing = await findCase<OrderView>(mongo.db, orderId, 'order');
-  if (existing) return { view: existing.view, created: false };
+  if (existing) return { view: sameRequestOr409(existing.view, o), created: false };
   const requestId = randomUUID();
   const start: OrderStart = {
     openingRequestId: requestId,
@@ -102,7 +132,7 @@ export async function issueOrderCase(app: { deps: FastifyRequest['server']['deps
   } catch (err) {
     // Two requests with one key at once: the second finds the first's order.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return { view: await temporal.workflow.getHandle(orderId).query(orderQuery), created: false };
+    return { view: sameRequestOr409(await temporal.workflow.getHandle(orderId).query(orderQuery), o), created: false };
   }
 }
 

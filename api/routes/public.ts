@@ -157,14 +157,14 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         Promise.all(unit.path.map(async (code) => ({ code, name: (await orgs.get(code))?.name ?? code }))),
         loadUnitProfile(db, unit.code),
         loadCatalogue(db),
-        deadlinesDueIn(db, unit.code, from, now, ['outcome', 'escalations']),
+        deadlinesDueIn(db, unit.code, from, now, ['outcome', 'metAt', 'escalations']),
         partyDaysOf(db, unit.code),
       ]);
 
       // Counted as /v1/stats/on-time counts (domain/on-time.ts): past due and unmet is late; ended early
       // without handling is due and not met.
       const counts = emptyOnTime();
-      for (const d of deadlines) countStanding(counts, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime() }, now.getTime()));
+      for (const d of deadlines) countStanding(counts, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime(), metAt: d.metAt?.getTime() ?? null }, now.getTime()));
       const { due, onTime, late, unhandled } = counts;
 
       const base = publicUnitUrl(config.publicBaseUrl, unit.code);

@@ -11,14 +11,14 @@ import { zQuery, zQueryInt } from '../query';
 import { zInstant } from '../../domain/dates';
 import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
 
-type Counted = Pick<DeadlineDoc, 'dueAt' | 'outcome' | 'escalations'>;
+type Counted = Pick<DeadlineDoc, 'dueAt' | 'metAt' | 'outcome' | 'escalations'>;
 
 /**
  * `unhandled`: deadlines ended before they were due without their requirement met — an alert closed or lowered
  * early ("closed without handling", issue 12): its own figure, and counted as due and not met (never "not due"),
  * so a quiet defusing lowers the on-time rate instead of vanishing from it. Ours.
  */
-const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), overdueOpen: z.number(), unhandled: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
+const zCounts = z.object({ due: z.number(), onTime: z.number(), late: z.number(), overdueOpen: z.number(), overdueClosed: z.number().describe('of late: ended past due without being met (lowered, closed or superseded while overdue)'), unhandled: z.number(), open: z.number(), escalations: z.number(), onTimeRate: z.number().nullable() });
 type Counts = z.infer<typeof zCounts>;
 
 const empty = (): Counts => ({ ...emptyOnTime(), open: 0, escalations: 0, onTimeRate: null });
@@ -27,7 +27,7 @@ const empty = (): Counts => ({ ...emptyOnTime(), open: 0, escalations: 0, onTime
 function count(b: Counts, d: Counted, now: number): void {
   b.escalations += d.escalations;
   if (d.outcome === 'pending') b.open += 1;
-  countStanding(b, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime() }, now));
+  countStanding(b, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime(), metAt: d.metAt?.getTime() ?? null }, now));
 }
 const withRate = (b: Counts): Counts => ({ ...b, onTimeRate: onTimeRate(b) });
 
@@ -43,7 +43,7 @@ export const statsRoutes: FastifyPluginAsyncZod = async (app) => {
     return { unit, children: await orgs.childrenOf(unit.code) };
   }
 
-  const deadlinesIn = (org: string, from: Date, to: Date) => deadlinesDueIn(mongo.db, org, from, to, ['orgPath', 'outcome', 'escalations']);
+  const deadlinesIn = (org: string, from: Date, to: Date) => deadlinesDueIn(mongo.db, org, from, to, ['orgPath', 'outcome', 'metAt', 'escalations']);
 
   app.get(
     '/v1/stats/on-time',

@@ -68,6 +68,7 @@ const zFigures = z.object({
   late: z.number(),
   unhandled: z.number(),
   openOverdue: z.number(),
+  overdueClosed: z.number().optional().describe('ended past due without being met; absent on records made before it was counted'),
   escalations: z.number(),
   asOf: z.string(),
 });
@@ -143,7 +144,7 @@ const chinaTime = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZ
  */
 export function circularPage(r: RecordOut): string {
   const rows = r.figures
-    .map((f) => `<tr><td>${escapeHtml(f.unitName)}（${escapeHtml(f.unitCode)}）</td><td>${f.due}</td><td>${f.onTime}</td><td>${f.late}</td><td>${f.unhandled}</td><td>${f.openOverdue}</td><td>${f.escalations}</td></tr>`)
+    .map((f) => `<tr><td>${escapeHtml(f.unitName)}（${escapeHtml(f.unitCode)}）</td><td>${f.due}</td><td>${f.onTime}</td><td>${f.late}</td><td>${f.unhandled}</td><td>${f.openOverdue}</td><td>${f.overdueClosed ?? '—'}</td><td>${f.escalations}</td></tr>`)
     .join('');
   const list = (items: string[]) => (items.length ? `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : '<p>无</p>');
   const actions = r.actions.map((a) => `${a.unitCode}：${a.requirement}（${chinaTime(a.replyBy)}前反馈，督办单 ${a.orderId}）`);
@@ -162,7 +163,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #000;padding:.3
 <h2>通报单位</h2>${list(r.units.map((u) => `${u.name}（${u.code}）`))}
 <h2>通报事由</h2><p>${escapeHtml(r.reason).replace(/\n/g, '<br>')}</p>
 <h2>工作情况（${escapeHtml(period)}）</h2>
-<table><thead><tr><th>单位</th><th>到期事项</th><th>按时办结</th><th>逾期办结</th><th>未处置关闭</th><th>逾期未办</th><th>升级次数</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>单位</th><th>到期事项</th><th>按时办结</th><th>逾期办结</th><th>未处置关闭</th><th>逾期未办</th><th>逾期未办结束</th><th>升级次数</th></tr></thead><tbody>${rows}</tbody></table>
 <h2>相关案件</h2>${list(r.linkedCaseIds)}
 <h2>相关督办单</h2>${list(r.linkedOrderIds)}
 <h2>整改要求</h2>${list(actions)}

@@ -32,7 +32,7 @@ const JINGYUAN = UNITS.jingyuan;
 const HUANCUILOU = UNITS.huancuilou;
 
 const t = (iso: string) => Date.parse(iso);
-type D = { key: string; kind: string; dueAt: string; metAt?: string; outcome: DeadlineRecord['outcome']; escalations?: number };
+type D = { key: string; kind: string; dueAt: string; metAt?: string; endedAt?: string; outcome: DeadlineRecord['outcome']; escalations?: number };
 
 /** One case written as its first projection with the given deadline records. */
 async function seed(ctx: TestContext, caseId: string, kind: string, unit: string, deadlines: D[]): Promise<void> {
@@ -46,7 +46,7 @@ async function seed(ctx: TestContext, caseId: string, kind: string, unit: string
     view: { caseId, kind, status: 'closed', householdId: null, level: null, unit: { code: unit, name: NAMES[unit] }, orgPath, dueAt: null, overdue: false, atRisk: false, rung: 0, escalatedTo: null, due: null },
     events: [],
     notices: [],
-    deadlines: deadlines.map((d) => ({ key: d.key, kind: d.kind, label: `期限 ${d.kind}`, dueAt: t(d.dueAt), metAt: d.metAt ? t(d.metAt) : null, outcome: d.outcome, escalations: d.escalations ?? 0 })),
+    deadlines: deadlines.map((d) => ({ key: d.key, kind: d.kind, label: `期限 ${d.kind}`, dueAt: t(d.dueAt), metAt: d.metAt ? t(d.metAt) : null, endedAt: d.endedAt ? t(d.endedAt) : null, outcome: d.outcome, escalations: d.escalations ?? 0 })),
     previous: null,
   } as unknown as CaseProjection;
   await projectCaseInto(ctx.mongo.db, p);
@@ -78,6 +78,9 @@ beforeAll(async () => {
   await seed(ctx, 'alert-h7', 'alert', GUZHAI, [{ key: 'red#1', kind: 'alert.red', dueAt: '2024-12-31T16:30:00Z', metAt: '2024-12-31T10:00:00Z', outcome: 'on_time' }]);
   // 文登区: another district.
   await seed(ctx, 'alert-h8', 'alert', '371003001001', [{ key: 'red#1', kind: 'alert.red', dueAt: '2025-01-15T00:00:00Z', metAt: '2025-01-16T00:00:00Z', outcome: 'late', escalations: 1 }]);
+  // 文登区: a red alert ignored for three days, then lowered — ended past due, never handled (domain/deadlines.ts
+  // outcomeOf gives `late`, with no metAt; the record carries when it ended).
+  await seed(ctx, 'alert-h9', 'alert', '371003001001', [{ key: 'red#1', kind: 'alert.red', dueAt: '2025-06-01T00:00:00Z', endedAt: '2025-06-04T00:00:00Z', outcome: 'late', escalations: 2 }]);
 });
 afterAll(async () => ctx?.close());
 
@@ -110,24 +113,24 @@ describe('the yearly assessment of a district, counted by hand', () => {
     expect(r.units.map((u) => u.name)).toEqual(['鲸园街道', '环翠楼街道', '竹岛街道']);
     const [jy, hcl, zd] = r.units.map((u) => u.figures) as [Figures, Figures, Figures];
     // 竹岛街道: nothing at all — a row of zeros and no score, not a 0 that looks like a failing unit.
-    expect(zd.deadlines).toEqual({ due: 0, onTime: 0, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: null });
+    expect(zd.deadlines).toEqual({ due: 0, onTime: 0, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: null });
     expect(zd.score).toBeNull();
 
     // 鲸园街道: h1 on time, h2 late 2.5 d (2 rungs), h3 closed without handling, r1 two on time, h4 late 1 d
     // (1 rung), w1 fulfilled on time, h5 superseded (not counted), o1 (on the town) replied 0.5 d late (1 rung).
-    expect(jy.deadlines).toEqual({ due: 8, onTime: 4, late: 3, overdueOpen: 0, unhandled: 1, pending: 0, onTimeRate: 0.5 });
+    expect(jy.deadlines).toEqual({ due: 8, onTime: 4, late: 3, overdueOpen: 0, overdueClosed: 0, unhandled: 1, pending: 0, onTimeRate: 0.5 });
     expect(jy.byKind).toEqual({
-      'alert.orange': { due: 1, onTime: 0, late: 0, overdueOpen: 0, unhandled: 1, pending: 0, onTimeRate: 0 },
-      'alert.red': { due: 2, onTime: 1, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0.5 },
-      'alert.yellow': { due: 1, onTime: 0, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0 },
-      'order.reply': { due: 1, onTime: 0, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0 },
-      'report.acknowledge': { due: 1, onTime: 1, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
-      'report.answer': { due: 1, onTime: 1, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
-      'wish.fulfilment': { due: 1, onTime: 1, late: 0, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
+      'alert.orange': { due: 1, onTime: 0, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 1, pending: 0, onTimeRate: 0 },
+      'alert.red': { due: 2, onTime: 1, late: 1, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 0.5 },
+      'alert.yellow': { due: 1, onTime: 0, late: 1, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 0 },
+      'order.reply': { due: 1, onTime: 0, late: 1, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 0 },
+      'report.acknowledge': { due: 1, onTime: 1, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
+      'report.answer': { due: 1, onTime: 1, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
+      'wish.fulfilment': { due: 1, onTime: 1, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 1 },
     });
     expect(jy.overdue).toEqual({ count: 3, days: 4, maxDays: 2.5 });
     expect(jy.escalations).toEqual({ total: 4, deadlines: 3, byRung: [3, 1, 0] });
-    expect(jy.orders).toEqual({ count: 1, replies: { due: 1, onTime: 0, late: 1, overdueOpen: 0, unhandled: 0, pending: 0, onTimeRate: 0 } });
+    expect(jy.orders).toEqual({ count: 1, replies: { due: 1, onTime: 0, late: 1, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 0 } });
     expect(jy.unhandled).toBe(1);
     expect(jy.reports).toMatchObject({ due: 1, onTime: 1, onTimeRate: 1 });
     expect(jy.wishes).toEqual({ fulfilled: 1, fulfilledOnTime: 1 });
@@ -138,7 +141,7 @@ describe('the yearly assessment of a district, counted by hand', () => {
 
     // 环翠楼街道: o2 replied on time, r2 still unanswered since 2025-10-01 (3 rungs), h7 on time (2025-01-01
     // 00:30 China time); h6 falls due in 2026 China time and is not counted.
-    expect(hcl.deadlines).toEqual({ due: 3, onTime: 2, late: 0, overdueOpen: 1, unhandled: 0, pending: 0, onTimeRate: 2 / 3 });
+    expect(hcl.deadlines).toEqual({ due: 3, onTime: 2, late: 0, overdueOpen: 1, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: 2 / 3 });
     expect(Object.keys(hcl.byKind)).toEqual(['alert.red', 'order.reply', 'report.answer']);
     expect(hcl.byKind['alert.red']).toMatchObject({ due: 1, onTime: 1 });
     const openDays = (Date.now() - t('2025-10-01T00:00:00Z')) / DAY_MS;
@@ -154,7 +157,7 @@ describe('the yearly assessment of a district, counted by hand', () => {
     expect(hcl.score).toBe(73.3);
 
     // The district: both towns (o1 on 鲸园街道 itself included).
-    expect(r.total.deadlines).toEqual({ due: 11, onTime: 6, late: 3, overdueOpen: 1, unhandled: 1, pending: 0, onTimeRate: 6 / 11 });
+    expect(r.total.deadlines).toEqual({ due: 11, onTime: 6, late: 3, overdueOpen: 1, overdueClosed: 0, unhandled: 1, pending: 0, onTimeRate: 6 / 11 });
     expect(r.total.escalations).toEqual({ total: 7, deadlines: 4, byRung: [4, 2, 1] });
     expect(r.total.orders).toMatchObject({ count: 2, replies: { due: 2, onTime: 1, late: 1, onTimeRate: 0.5 } });
     // 40×6/11 + 15×2/3 + 15×0.5 + 10×0.5 + 10×(1−1/11) + 10×(1−4/11) = 59.77…
@@ -255,10 +258,10 @@ describe('exports', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '明细', '说明']);
     const summary = wb.getWorksheet('汇总')!;
     const header = (summary.getRow(1).values as unknown[]).slice(1);
-    expect(header.slice(0, 9)).toEqual(['单位代码', '单位', '得分', '到期期限', '按时办理', '逾期办理', '逾期未办', '未经处置关闭', '按时办理率']);
+    expect(header.slice(0, 10)).toEqual(['单位代码', '单位', '得分', '到期期限', '按时办理', '逾期办理', '逾期未办', '逾期未办结束', '未经处置关闭', '按时办理率']);
     const row = (n: number) => (summary.getRow(n).values as unknown[]).slice(1);
-    expect(row(2).slice(0, 9)).toEqual(['371002001', '鲸园街道', 52.5, 8, 4, 3, 0, 1, 0.5]);
-    expect(row(3).slice(0, 8)).toEqual(['371002002', '环翠楼街道', 73.3, 3, 2, 0, 1, 0]);
+    expect(row(2).slice(0, 10)).toEqual(['371002001', '鲸园街道', 52.5, 8, 4, 3, 0, 0, 1, 0.5]);
+    expect(row(3).slice(0, 9)).toEqual(['371002002', '环翠楼街道', 73.3, 3, 2, 0, 1, 0, 0]);
     expect(row(4).slice(0, 4)).toEqual(['371002003', '竹岛街道', undefined, 0]);
     expect(row(5).slice(0, 4)).toEqual(['371002', '合计（环翠区）', 59.8, 11]);
     expect(header).toContain('主动发现');
@@ -269,6 +272,9 @@ describe('exports', () => {
     expect(detailRows).toContainEqual(['371002002', '环翠楼街道', 'report.answer', '期限 report.answer', 1]);
     const notes = wb.getWorksheet('说明')!.getSheetValues().map((v) => (Array.isArray(v) ? v.slice(1).join(' ') : ''));
     expect(notes.join('\n')).toMatch(/权重：按时办理率 40/);
+    // Users never see issue numbers; a not-yet figure says when it will be counted.
+    expect(notes.join('\n')).not.toMatch(/issue/i);
+    expect(notes.join('\n')).toContain('主动发现 尚未记录（主动发现功能上线后统计）');
   });
 
   it('the PDF is a PDF whose text has the Chinese unit names; Accept chooses it too', async () => {
@@ -286,11 +292,48 @@ describe('exports', () => {
     expect(text).toContain('环翠楼街道');
     expect(text).toContain('2025年度考核');
     expect(text).toContain('52.5');
+    expect(text).toContain('逾期未办结束');
+    // The 说明 prints each not-yet figure once, labelled once, without an issue number.
+    expect(text).not.toMatch(/issue/i);
+    expect(text.replace(/\s+/g, '')).not.toContain('主动发现：主动发现');
+    expect(text.replace(/\s+/g, '')).toContain('主动发现：尚未记录（主动发现功能上线后统计）');
     // The first type of the Accept header that the route has wins; none of them: JSON.
     const xlsx = await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/pdf;q=0.5' });
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     const json = await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'application/json, application/pdf' });
     expect(json.headers['content-type']).toContain('application/json');
     expect((await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'text/html' })).headers['content-type']).toContain('application/json');
+  });
+});
+
+describe('a deadline ended past its due time without being met (逾期未办结束)', () => {
+  // 文登区 in 2025, by hand: h8 met a day late (1 escalation); h9 ignored for three days, then lowered (2).
+  it('counts as due and overdue, its own standing, with its days up to when it ended — never as met late with 0 days', async () => {
+    const r = (await get('/v1/assessments/2025?org=371003', 'district_staff', '371003')).json<Report>();
+    expect(r.total.deadlines).toEqual({ due: 2, onTime: 0, late: 1, overdueOpen: 0, overdueClosed: 1, unhandled: 0, pending: 0, onTimeRate: 0 });
+    expect(r.total.overdue).toEqual({ count: 2, days: 4, maxDays: 3 });
+    expect(r.total.byKind['alert.red']).toMatchObject({ due: 2, late: 1, overdueClosed: 1 });
+
+    const drill = async (figure: string) =>
+      (await get(`/v1/assessments/2025/cases?org=371003&figure=${figure}`, 'district_staff', '371003')).json<{ total: number; items: { caseId: string; standing: string; lateByDays: number | null; endedAt: string | null; metAt: string | null }[] }>();
+    const closed = await drill('overdueClosed');
+    expect(closed.items).toEqual([expect.objectContaining({ caseId: 'alert-h9', standing: 'overdue_closed', lateByDays: 3, endedAt: '2025-06-04T00:00:00.000Z', metAt: null })]);
+    expect((await drill('late')).items.map((i) => i.caseId)).toEqual(['alert-h8']);
+    expect((await drill('overdue')).items.map((i) => [i.caseId, i.lateByDays])).toEqual([['alert-h8', 1], ['alert-h9', 3]]);
+
+    const res = await get('/v1/assessments/2025?org=371003&format=xlsx', 'district_staff', '371003');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as never);
+    const summary = wb.getWorksheet('汇总')!;
+    const header = (summary.getRow(1).values as unknown[]).slice(1);
+    const total = (summary.getSheetValues().slice(2) as unknown[][]).map((v) => v.slice(1)).find((v) => v[0] === '371003')!;
+    expect(total[header.indexOf('逾期办理')]).toBe(1);
+    expect(total[header.indexOf('逾期未办结束')]).toBe(1);
+    expect(total[header.indexOf('逾期天数合计')]).toBe(4);
+
+    // The supervisor's stats count it by the same rule: due and late (not on time), and said to have ended unmet.
+    const stats = await get('/v1/stats/on-time?org=371003&from=2025-01-01T00:00:00%2B08:00&to=2026-01-01T00:00:00%2B08:00', 'district_staff', '371003');
+    expect(stats.statusCode).toBe(200);
+    expect(stats.json<{ total: Record<string, unknown> }>().total).toMatchObject({ due: 2, onTime: 0, late: 2, overdueOpen: 0, overdueClosed: 1, unhandled: 0, open: 0 });
   });
 });

@@ -4,6 +4,7 @@ import {
   advanceAlert,
   checkCloseEvidence,
   checkDirect,
+  checkDisposeOrder,
   checkRequest,
   decideRequest,
   dispose,
@@ -410,6 +411,27 @@ describe('no quiet defusing and follow-up (issue 12)', () => {
       ['red#1', T0 + 3 * H],
       ['decision#1', T0 + 3 * H],
     ]);
+  });
+
+  it('a disposition needs 受理 and a visit first (the gate); a needs_assistance visit after a disposition opens a new decision', () => {
+    const s = withFollowUp('red');
+    expectViolation(() => checkDisposeOrder(s), 'conflict', /not acknowledged/);
+    acknowledge(s, {}, STAFF, T0 + H);
+    expectViolation(() => checkDisposeOrder(s), 'conflict', /no visit/);
+    recordVisit(s, { ...visit(T0 + 2 * H), outcome: 'stable' }, STAFF, T0 + 2 * H);
+    expect(() => checkDisposeOrder(s)).not.toThrow();
+    dispose(s, { kind: 'no_further_action', reason: '已核实' }, STAFF, T0 + 3 * H);
+    // The stated rule: the disposition answered the visits before it; a later visit finding need is a new finding.
+    recordVisit(s, { ...visit(T0 + 4 * H), outcome: 'needs_assistance' }, STAFF, T0 + 4 * H);
+    expect(s.deadlines.filter((d) => d.kind === 'alert.decision').map((d) => [d.key, d.metAt])).toEqual([['decision#1', undefined]]);
+    const refusal = (() => {
+      try {
+        checkDisposeOrder(withFollowUp('orange'));
+      } catch (err) {
+        return err as RuleViolation;
+      }
+    })();
+    expect(refusal?.reason).toBe('not_acknowledged');
   });
 
   it('a closure’s date: required for a death or a move, not in the future, not more than a year before the alert', () => {

@@ -11,6 +11,7 @@ const fact = (over: Partial<DeadlineFact>): DeadlineFact => ({
   orgPath: ['371000', '371002', '371002001'],
   dueAt: Date.parse('2026-03-01T00:00:00Z'),
   metAt: null,
+  endedAt: null,
   outcome: 'on_time',
   escalations: 0,
   ...over,
@@ -18,14 +19,14 @@ const fact = (over: Partial<DeadlineFact>): DeadlineFact => ({
 
 describe('what a deadline counts as', () => {
   it('pending before its due time, overdue and open after it; unhandled is due and not on time; not_due is not counted', () => {
-    expect(standingOf({ outcome: 'pending', dueAt: NOW + 1 }, NOW)).toBe('pending');
-    expect(standingOf({ outcome: 'pending', dueAt: NOW }, NOW)).toBe('overdue_open');
+    expect(standingOf({ outcome: 'pending', dueAt: NOW + 1, metAt: null }, NOW)).toBe('pending');
+    expect(standingOf({ outcome: 'pending', dueAt: NOW, metAt: null }, NOW)).toBe('overdue_open');
     const t = new Tally();
     t.add(fact({ outcome: 'unhandled' }), NOW);
     t.add(fact({ outcome: 'not_due' }), NOW);
     t.add(fact({ outcome: 'pending', dueAt: NOW + 3_600_000 }), NOW);
     const f = t.figures();
-    expect(f.deadlines).toEqual({ due: 1, onTime: 0, late: 0, overdueOpen: 0, unhandled: 1, pending: 1, onTimeRate: 0 });
+    expect(f.deadlines).toEqual({ due: 1, onTime: 0, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 1, pending: 1, onTimeRate: 0 });
     expect(f.unhandled).toBe(1);
   });
 
@@ -64,6 +65,7 @@ function numberOf(f: UnitFigures, figure: Figure): number {
     onTime: f.deadlines.onTime,
     late: f.deadlines.late,
     overdueOpen: f.deadlines.overdueOpen,
+    overdueClosed: f.deadlines.overdueClosed,
     overdue: f.overdue.count,
     unhandled: f.unhandled,
     pending: f.deadlines.pending,
@@ -89,6 +91,7 @@ describe('the drill-down lists exactly what each number counts', () => {
     child: fc.constantFrom('A', 'B', 'C'),
     dueOffsetH: fc.integer({ min: -2000, max: 500 }),
     metOffsetH: fc.option(fc.integer({ min: -100, max: 200 })),
+    endOffsetH: fc.option(fc.integer({ min: 0, max: 200 })),
     outcome: fc.constantFrom('pending', 'on_time', 'late', 'not_due', 'unhandled'),
     escalations: fc.integer({ min: 0, max: 4 }),
   });
@@ -105,6 +108,7 @@ describe('the drill-down lists exactly what each number counts', () => {
             orgPath: ['root', r.child],
             dueAt,
             metAt: r.metOffsetH === null ? null : dueAt + r.metOffsetH * 3_600_000,
+            endedAt: r.endOffsetH === null ? null : dueAt + r.endOffsetH * 3_600_000,
             outcome: r.outcome as DeadlineFact['outcome'],
             escalations: r.escalations,
           };

@@ -63,6 +63,10 @@ describe('a supervision order', () => {
   it('is replied to by the ordered unit only, and decided by the issuing unit only', () => {
     const { state } = issueOrder(args(), T0);
     expect(refused(() => replyToOrder(state, { text: 'x' }, TOWN_STAFF, T0 + D)).type).toBe('forbidden');
+    // Who may act is checked before the stage: another unit deciding on an unreplied order is 403, not 409.
+    expect(refused(() => acceptReply(state, {}, TOWN_STAFF, T0 + D)).type).toBe('forbidden');
+    expect(refused(() => returnReply(state, { reason: '补充', replyBy: new Date(T0 + 3 * D).toISOString() }, TOWN_STAFF, T0 + D)).type).toBe('forbidden');
+    expect(refused(() => acceptReply(state, {}, ISSUER, T0 + D))).toMatchObject({ type: 'conflict', message: expect.stringMatching(/not replied/) });
     const replied = replyToOrder(state, { text: '已处理', attachments: ['a'] }, VILLAGE_STAFF, T0 + D);
     expect(replied.notices).toEqual([expect.objectContaining({ unit: DISTRICT, kind: 'order_replied' })]);
     expect(state.deadlines[0]!.metAt).toBe(T0 + D);

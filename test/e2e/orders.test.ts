@@ -58,6 +58,13 @@ describe('supervision orders', () => {
     const again = await post('/v1/orders', t.district!, body);
     expect(again.statusCode).toBe(200);
     expect(again.json().caseId).toBe(order.caseId);
+    // The same key with another body is not a retry: 409 naming the key, and the first order is unchanged.
+    const reused = await post('/v1/orders', t.district!, { ...body, requirement: '另一项要求' });
+    expect(reused.statusCode, reused.body).toBe(409);
+    expect(reused.json().error.details).toEqual([expect.objectContaining({ path: 'body.key', code: 'key_reused' })]);
+    expect(reused.json().error.message).toContain(body.key);
+    expect((await post('/v1/orders', t.district!, { ...body, replyBy: inHours(72) })).statusCode).toBe(409);
+    expect((await get(`/v1/orders/${order.caseId}`, t.district!)).json().requirement).toBe(body.requirement);
     expect(await notices({ caseId: order.caseId, kind: 'order_issued' })).toEqual([expect.objectContaining({ unitCode: UNITS.haigang })]);
 
     // The village sees it (its household's name masked in the requirement), on the alert's page and in its 待反馈 list.
@@ -75,6 +82,8 @@ describe('supervision orders', () => {
 
     // The district does not reply for the village, the village does not accept its own reply.
     expect((await post(`/v1/orders/${order.caseId}/accept`, t.district!, {})).statusCode).toBe(409);
+    // Another unit deciding on the unreplied order is told it may not (403), not that the order is not replied yet.
+    expect((await post(`/v1/orders/${order.caseId}/accept`, t.town!, {})).statusCode).toBe(403);
     expect((await post(`/v1/orders/${order.caseId}/reply`, t.grid!, { text: 'x' })).statusCode).toBe(403);
     const replied = await post(`/v1/orders/${order.caseId}/reply`, t.village!, { text: '已入户核实，已协助申请临时救助', evidence: '走访记录', attachments: ['att-0001'] });
     expect(replied.statusCode, replied.body).toBe(200);

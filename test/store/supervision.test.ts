@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-function deadline(dueAt: string, outcome: DeadlineDoc['outcome'], escalations = 0, orgPath = VILLAGE_PATH): DeadlineDoc {
+function deadline(dueAt: string, outcome: DeadlineDoc['outcome'], escalations = 0, orgPath = VILLAGE_PATH, endedAt?: string): DeadlineDoc {
   n += 1;
   const due = new Date(dueAt);
   return {
@@ -38,7 +38,8 @@ function deadline(dueAt: string, outcome: DeadlineDoc['outcome'], escalations = 
     unitCode: orgPath.at(-1)!,
     dueAt: due,
     dueMonth: new Date(due.getTime() + 8 * 3_600_000).toISOString().slice(0, 7),
-    metAt: outcome === 'on_time' || outcome === 'late' ? due : null,
+    metAt: endedAt === undefined && (outcome === 'on_time' || outcome === 'late') ? due : null,
+    endedAt: endedAt === undefined ? null : new Date(endedAt),
     outcome,
     escalations,
     version: 1,
@@ -46,7 +47,7 @@ function deadline(dueAt: string, outcome: DeadlineDoc['outcome'], escalations = 
 }
 
 describe('unit figures for a summons or circular', () => {
-  it('counts the subtree’s deadlines due in the period up to the moment, by outcome, with their escalations', async () => {
+  it('counts the subtree’s deadlines due in the period by their standing at the moment, with their escalations', async () => {
     await mongo.db.collection<DeadlineDoc>(COLLECTIONS.deadlines).insertMany([
       deadline('2026-10-05T02:00:00Z', 'on_time'),
       deadline('2026-10-20T02:00:00Z', 'late', 2),
@@ -54,6 +55,8 @@ describe('unit figures for a summons or circular', () => {
       deadline('2026-11-10T02:00:00Z', 'pending', 1), // open past its due time at the moment
       deadline('2026-11-12T02:00:00Z', 'not_due', 1), // superseded before it came due: not counted
       deadline('2026-11-25T02:00:00Z', 'pending'), // due after the moment: not counted
+      deadline('2026-11-28T02:00:00Z', 'unhandled'), // lowered quietly before the moment, due after it: counted
+      deadline('2026-11-03T02:00:00Z', 'late', 2, VILLAGE_PATH, '2026-11-06T02:00:00Z'), // ignored, then lowered: ended overdue
       deadline('2026-09-30T02:00:00Z', 'late', 3), // before the period
       deadline('2026-10-10T02:00:00Z', 'late', 1, OTHER_TOWN_PATH), // another town
     ]);
@@ -63,12 +66,13 @@ describe('unit figures for a summons or circular', () => {
       unitName: TOWN.name,
       from: '2026-09-30T16:00:00.000Z',
       to: '2026-11-30T16:00:00.000Z',
-      due: 4,
+      due: 6,
       onTime: 1,
       late: 1,
-      unhandled: 1,
+      unhandled: 2,
       openOverdue: 1,
-      escalations: 3,
+      overdueClosed: 1,
+      escalations: 5,
       asOf: '2026-11-20T00:00:00.000Z',
     });
   });

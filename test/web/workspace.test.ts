@@ -296,6 +296,9 @@ describe('the web workspace in Chromium', () => {
     const district = page.locator('tr[data-unit="371002"]');
     await district.waitFor();
     expect(Number(await district.locator('td[data-label="督办次数"]').textContent())).toBeGreaterThanOrEqual(3);
+    // The table names its months and says what it counts against the yearly assessment below (different periods).
+    expect(await page.locator('#h-units').textContent()).toMatch(/^各单位汇总（近 12 个月：\d{4}-\d{2} 至 \d{4}-\d{2}，按期限到期月份）$/);
+    expect(await page.getByTestId('monitor-period').textContent()).toContain('下方年度考核统计所选年度');
     expect(await district.locator('td[data-label="按时率"]').textContent()).toMatch(/%$/);
     expect(await page.locator('.chart').getAttribute('aria-label')).toContain('按时办结率');
     await screenshot(page, 'monitor');

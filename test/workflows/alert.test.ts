@@ -612,6 +612,18 @@ describe('alert follow-up (issue 12, time-skipping, default policy)', () => {
   it('needs_assistance opens a decision due in 3 days: met by a disposition on time; missed, it escalates until one', async () => {
     await withWorker(async () => {
       const { handle, caseId, openedAt: t0 } = await startAlert('yellow');
+      // A disposition follows 受理 and the visit (the validator's gate): refused before either, nothing recorded.
+      const reasonOf = async (p: Promise<unknown>) => {
+        const err = await p.catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+        const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+        expect(cause.type).toBe('conflict');
+        return (cause.details?.[0] as { reason?: string } | undefined)?.reason;
+      };
+      expect(await reasonOf(disposeAlert(handle, caseId))).toBe('not_acknowledged');
+      await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: STAFF }] });
+      expect(await reasonOf(disposeAlert(handle, caseId))).toBe('not_visited');
+      expect((await handle.query(alertQuery)).dispositions).toEqual([]);
       await sleepUntil(t0 + D);
       const found = await visitWith(harness, handle, caseId, 'needs_assistance');
       const d1 = Date.parse(found.visits[0]!.recordedAt);

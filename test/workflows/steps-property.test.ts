@@ -170,7 +170,16 @@ const KINDS: KindUnderTest[] = [
         (id) => fc.record({ caseId: caseIdOr(id), actor: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(STAFF, TOWN_SUPERVISOR) }, { weight: 1, arbitrary: hostile }), decision: mutated({ request: 'request#1', decision: 'approve', reason: '同意' }) }),
         async (handle, caseId) => void (await handle.executeUpdate(requestChangeUpdate, { args: [{ caseId, actor: STAFF, request: { change: 'lower', level: 'orange', reason: '好转' } }] })),
       ),
-      step('dispose', disposeUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, disposition: fc.oneof(mutated({ kind: 'temporary_assistance', amount: 100.5 }), mutated({ kind: 'no_further_action', reason: '无需' })) })),
+      step(
+        'dispose',
+        disposeUpdate,
+        (id) => fc.record({ caseId: caseIdOr(id), actor, disposition: fc.oneof(mutated({ kind: 'temporary_assistance', amount: 100.5 }), mutated({ kind: 'no_further_action', reason: '无需' })) }),
+        // A disposition follows 受理 and a visit (domain/alert.ts checkDisposeOrder).
+        async (handle, caseId) => {
+          await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: STAFF }] });
+          await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { visitors: ['李四'], visitedAt: new Date().toISOString(), outcome: 'stable', notes: '' } }] });
+        },
+      ),
     ],
   },
   {

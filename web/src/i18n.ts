@@ -150,7 +150,7 @@ export interface Messages {
     actionRequirement: string;
     actionReplyBy: string;
     figures: string;
-    figureCols: { unit: string; due: string; onTime: string; late: string; unhandled: string; openOverdue: string; escalations: string };
+    figureCols: { unit: string; due: string; onTime: string; late: string; unhandled: string; openOverdue: string; overdueClosed: string; escalations: string };
     print: string;
     created: Fn;
   };
@@ -279,7 +279,10 @@ export interface Messages {
     intro: Fn;
     chart: string;
     chartSummary: Fn<[string, number]>;
-    table: string;
+    /** The table's heading, naming its months (first, last: `YYYY-MM`). */
+    table: Fn<[string, string]>;
+    /** What the table counts against what the yearly assessment below counts (they cover different periods). */
+    tablePeriod: string;
     tableCaption: Fn;
     cols: { unit: string; due: string; onTime: string; late: string; rate: string; escalations: string; drill: string };
     drill: Fn;
@@ -301,7 +304,7 @@ export interface Messages {
     downloadPdf: string;
     caption: Fn<[string, string]>;
     total: Fn;
-    cols: { score: string; due: string; onTime: string; late: string; overdueOpen: string; unhandled: string; rate: string; overdueDays: string; escalated: string; orders: string; orderRate: string; reportsOnTime: string; wishes: string; discoveries: string };
+    cols: { score: string; due: string; onTime: string; late: string; overdueOpen: string; overdueClosed: string; unhandled: string; rate: string; overdueDays: string; escalated: string; orders: string; orderRate: string; reportsOnTime: string; wishes: string; discoveries: string };
     notYet: string;
     drill: Fn<[string, string]>;
     drillTitle: Fn<[string, string, number]>;
@@ -457,7 +460,7 @@ const zh: Messages = {
     actionRequirement: '整改要求（将作为督办单下达给每个涉及单位）',
     actionReplyBy: '整改反馈期限',
     figures: '当时的工作情况',
-    figureCols: { unit: '单位', due: '到期事项', onTime: '按时', late: '逾期办结', unhandled: '未处置关闭', openOverdue: '逾期未办', escalations: '升级' },
+    figureCols: { unit: '单位', due: '到期事项', onTime: '按时', late: '逾期办结', unhandled: '未处置关闭', openOverdue: '逾期未办', overdueClosed: '逾期未办结束', escalations: '升级' },
     print: '打印版',
     created: (at) => `记录于 ${at}`,
   },
@@ -585,6 +588,8 @@ const zh: Messages = {
     approval_not_needed: '无需审批，可直接办理',
     no_pending_request: '没有待审批的申请',
     request_stale: '申请已过时（预警已变化），请重新申请',
+    not_acknowledged: '请先受理，再记录处置',
+    not_visited: '请先入户走访，再记录处置',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -665,7 +670,8 @@ const zh: Messages = {
     intro: (unit) => `${unit}下各单位近 12 个月的按时办结率与督办次数。点击单位可逐级查看。`,
     chart: '按时办结率（按月）',
     chartSummary: (unit, n) => `折线图：${unit}下 ${n} 个单位近 12 个月的按时办结率。数据见下表。`,
-    table: '各单位汇总（近 12 个月）',
+    table: (first, last) => `各单位汇总（近 12 个月：${first} 至 ${last}，按期限到期月份）`,
+    tablePeriod: '本表统计近 12 个月内到期的期限；下方年度考核统计所选年度（1 月 1 日至 12 月 31 日）内到期的期限。两者期间不同，数字可以不同。',
     tableCaption: (unit) => `${unit}下各单位：到期事项、按时、逾期、按时率与督办次数`,
     cols: { unit: '单位', due: '到期事项', onTime: '按时', late: '逾期', rate: '按时率', escalations: '督办次数', drill: '查看' },
     drill: (unit) => `查看${unit}下级`,
@@ -686,7 +692,7 @@ const zh: Messages = {
     downloadPdf: '下载 PDF',
     caption: (unit, period) => `${unit}下各单位 ${period} 考核数据；点击数字查看对应案件`,
     total: (unit) => `合计（${unit}）`,
-    cols: { score: '得分', due: '到期', onTime: '按时', late: '逾期办理', overdueOpen: '逾期未办', unhandled: '未经处置关闭', rate: '按时率', overdueDays: '逾期天数', escalated: '升级', orders: '督办单', orderRate: '督办按时反馈率', reportsOnTime: '群众反映按时答复', wishes: '心愿实现', discoveries: '主动发现' },
+    cols: { score: '得分', due: '到期', onTime: '按时', late: '逾期办理', overdueOpen: '逾期未办', overdueClosed: '逾期未办结束', unhandled: '未经处置关闭', rate: '按时率', overdueDays: '逾期天数', escalated: '升级', orders: '督办单', orderRate: '督办按时反馈率', reportsOnTime: '群众反映按时答复', wishes: '心愿实现', discoveries: '主动发现' },
     notYet: '尚未记录',
     drill: (unit, what) => `查看${unit}“${what}”的案件`,
     drillTitle: (unit, what, n) => `${unit} · ${what}：${n} 项`,
@@ -860,7 +866,7 @@ const en: Messages = {
     actionRequirement: 'Follow-up requirement (issued as an order to each unit)',
     actionReplyBy: 'Follow-up reply deadline',
     figures: 'Figures at the time',
-    figureCols: { unit: 'Unit', due: 'Due', onTime: 'On time', late: 'Late', unhandled: 'Closed unhandled', openOverdue: 'Open overdue', escalations: 'Escalations' },
+    figureCols: { unit: 'Unit', due: 'Due', onTime: 'On time', late: 'Late', unhandled: 'Closed unhandled', openOverdue: 'Open overdue', overdueClosed: 'Overdue, ended unmet', escalations: 'Escalations' },
     print: 'Printable page',
     created: (at) => `Recorded ${at}`,
   },
@@ -1024,7 +1030,8 @@ const en: Messages = {
     intro: (unit) => `On-time rate and escalations of the units under ${unit}, last 12 months. Pick a unit to drill down.`,
     chart: 'On-time rate by month',
     chartSummary: (unit, n) => `Line chart: on-time rate of ${n} units under ${unit} over the last 12 months. The table below has the figures.`,
-    table: 'Per unit, last 12 months',
+    table: (first, last) => `Per unit, last 12 months: ${first} to ${last}, by the month a deadline fell due`,
+    tablePeriod: 'This table counts the deadlines due in the last 12 months; the yearly assessment below counts those due in the year chosen there (1 January to 31 December). The periods differ, so the numbers can.',
     tableCaption: (unit) => `Units under ${unit}: deadlines due, on time, late, on-time rate, escalations`,
     cols: { unit: 'Unit', due: 'Due', onTime: 'On time', late: 'Late', rate: 'On-time rate', escalations: 'Escalations', drill: 'Open' },
     drill: (unit) => `Units under ${unit}`,
@@ -1045,7 +1052,7 @@ const en: Messages = {
     downloadPdf: 'Download PDF',
     caption: (unit, period) => `Units under ${unit}, ${period}; pick a number to see its cases`,
     total: (unit) => `Total (${unit})`,
-    cols: { score: 'Score', due: 'Due', onTime: 'On time', late: 'Met late', overdueOpen: 'Overdue, open', unhandled: 'Closed unhandled', rate: 'On-time rate', overdueDays: 'Days overdue', escalated: 'Escalated', orders: 'Orders', orderRate: 'Orders replied on time', reportsOnTime: 'Reports answered on time', wishes: 'Wishes fulfilled', discoveries: 'Discoveries' },
+    cols: { score: 'Score', due: 'Due', onTime: 'On time', late: 'Met late', overdueOpen: 'Overdue, open', overdueClosed: 'Overdue, ended unmet', unhandled: 'Closed unhandled', rate: 'On-time rate', overdueDays: 'Days overdue', escalated: 'Escalated', orders: 'Orders', orderRate: 'Orders replied on time', reportsOnTime: 'Reports answered on time', wishes: 'Wishes fulfilled', discoveries: 'Discoveries' },
     notYet: 'not yet recorded',
     drill: (unit, what) => `Cases behind “${what}” of ${unit}`,
     drillTitle: (unit, what, n) => `${unit} · ${what}: ${n}`,

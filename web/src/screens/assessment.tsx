@@ -14,6 +14,7 @@ interface Counts {
   onTime: number;
   late: number;
   overdueOpen: number;
+  overdueClosed: number;
   unhandled: number;
   pending: number;
   onTimeRate: number | null;
@@ -65,6 +66,7 @@ const COLUMNS: Array<{ key: ColumnKey; value(f: Figures): number | null; kind: '
   { key: 'onTime', kind: 'count', value: (f) => f.deadlines.onTime, figure: 'onTime' },
   { key: 'late', kind: 'count', value: (f) => f.deadlines.late, figure: 'late' },
   { key: 'overdueOpen', kind: 'count', value: (f) => f.deadlines.overdueOpen, figure: 'overdueOpen' },
+  { key: 'overdueClosed', kind: 'count', value: (f) => f.deadlines.overdueClosed, figure: 'overdueClosed' },
   { key: 'unhandled', kind: 'count', value: (f) => f.unhandled, figure: 'unhandled' },
   { key: 'rate', kind: 'rate', value: (f) => f.deadlines.onTimeRate },
   { key: 'overdueDays', kind: 'days', value: (f) => f.overdue.days },
@@ -198,6 +200,7 @@ export function AssessmentPanel(props: { org: string; kind: 'year' | 'month' }) 
                 <Link to={`/cases/${encodeURIComponent(d.caseId)}`}>{d.caseId}</Link>
                 <span class="sub">
                   {t.kinds[d.caseKind] ?? d.caseKind} · {deadlineLabel(t, d.deadlineKind, d.label ?? d.deadlineKind)} · {fmtTime(lang, d.dueAt)} · {d.unit.name}
+                  {d.standing === 'overdue_closed' && ` · ${t.assessment.cols.overdueClosed}`}
                   {d.lateByDays !== null && ` · ${t.assessment.lateBy(d.lateByDays)}`}
                 </span>
               </li>

@@ -79,7 +79,10 @@ export function Monitor(props: { code?: string }) {
             )}
           </section>
           <section aria-labelledby="h-units">
-            <h2 id="h-units">{t.monitor.table}</h2>
+            <h2 id="h-units">{t.monitor.table(stats.months[0] ?? '', stats.months.at(-1) ?? '')}</h2>
+            <p class="muted small" data-testid="monitor-period">
+              {t.monitor.tablePeriod}
+            </p>
             <table class="rows numbers units">
               <caption class="visually-hidden">{t.monitor.tableCaption(stats.org.name)}</caption>
               <thead>

@@ -371,7 +371,7 @@ interface SupervisionRecord {
   units: UnitRef[];
   reason: string;
   linkedCaseIds: string[];
-  figures: Array<{ unitCode: string; unitName: string; due: number; onTime: number; late: number; unhandled: number; openOverdue: number; escalations: number }>;
+  figures: Array<{ unitCode: string; unitName: string; due: number; onTime: number; late: number; unhandled: number; openOverdue: number; overdueClosed?: number; escalations: number }>;
   actions: Array<{ unitCode: string; requirement: string; replyBy: string; orderId: string }>;
   createdAt: string;
 }
@@ -420,7 +420,7 @@ function RecordList(props: { kind: 'summons' | 'circular'; canRecord: boolean })
               <caption>{t.orders.figures}</caption>
               <thead>
                 <tr>
-                  {[c.unit, c.due, c.onTime, c.late, c.unhandled, c.openOverdue, c.escalations].map((h) => (
+                  {[c.unit, c.due, c.onTime, c.late, c.unhandled, c.openOverdue, c.overdueClosed, c.escalations].map((h) => (
                     <th key={h} scope="col">
                       {h}
                     </th>
@@ -436,6 +436,7 @@ function RecordList(props: { kind: 'summons' | 'circular'; canRecord: boolean })
                     <td>{f.late}</td>
                     <td>{f.unhandled}</td>
                     <td>{f.openOverdue}</td>
+                    <td>{f.overdueClosed ?? '—'}</td>
                     <td>{f.escalations}</td>
                   </tr>
                 ))}
