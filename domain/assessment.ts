@@ -1,6 +1,7 @@
 import { DAY_MS, startOfLocalMonth, shiftMonth } from './china-time';
 import type { DeadlineRecord } from './projection';
 import { overdueByMs, standingOf, type Standing } from './on-time';
+import { DEFAULT_POLICY_SOURCE, type AssessmentPart, type AssessmentPolicy } from './policy';
 
 /**
  * The yearly assessment (考核) of each unit and the monthly progress report (定期调度), computed from the
@@ -209,7 +210,7 @@ export class Tally {
  * weights count in full). Policy; ours.
  */
 export interface AssessmentWeight {
-  id: string;
+  id: AssessmentPart;
   name: string;
   weight: number;
   /** What the rate is, for the 说明 sheet and docs/assessment.md. */
@@ -218,19 +219,28 @@ export interface AssessmentWeight {
 }
 
 /**
- * The weights of the score (sum 100). Ours (policy, docs/assessment.md): the seed asks for the work to be
- * assessed yearly and its progress reviewed regularly (三(一)三), and names the deadlines it sets — red 24 h,
- * orange 72 h, yellow weekly (三(三)一), public reports answered (三(三)三) — so timeliness weighs most;
- * closing without handling and escalations are what issue 12 found inflating the figures.
+ * The parts of the score and how each rate is computed; their weights are policy (domain/policy.ts
+ * `assessment.weights`, POLICY_FILE). Ours (docs/assessment.md): the seed asks for the work to be assessed
+ * yearly and its progress reviewed regularly (三(一)三), and names the deadlines it sets — red 24 h, orange
+ * 72 h, yellow weekly (三(三)一), public reports answered (三(三)三) — so timeliness weighs most; closing
+ * without handling and escalations are what issue 12 found inflating the figures.
  */
-export const ASSESSMENT_WEIGHTS: readonly AssessmentWeight[] = [
-  { id: 'onTime', name: '按时办理率', weight: 40, rule: '按时办理的期限 ÷ 到期的期限（所有种类）', rate: (f) => f.deadlines.onTimeRate },
-  { id: 'redOnTime', name: '红色预警24小时处置率', weight: 15, rule: '按时办理的红色预警期限 ÷ 到期的红色预警期限（种子 三(三)一）', rate: (f) => f.byKind[ALERT_RED]?.onTimeRate ?? null },
-  { id: 'orderReplies', name: '督办按时反馈率', weight: 15, rule: '按时反馈的督办单 ÷ 到期的督办单反馈期限', rate: (f) => f.orders.replies.onTimeRate },
-  { id: 'reports', name: '群众反映按时答复率', weight: 10, rule: '按时答复的群众反映 ÷ 到期的答复期限（种子 三(三)三）', rate: (f) => f.reports.onTimeRate },
-  { id: 'handled', name: '未经处置关闭控制', weight: 10, rule: '1 − 未经处置关闭的期限 ÷ 到期的期限', rate: (f) => (f.deadlines.due === 0 ? null : 1 - f.unhandled / f.deadlines.due) },
-  { id: 'notEscalated', name: '未升级率', weight: 10, rule: '1 − 发生升级的期限 ÷ 到期的期限', rate: (f) => (f.deadlines.due === 0 ? null : 1 - f.escalations.deadlines / f.deadlines.due) },
+export const ASSESSMENT_PARTS: readonly Omit<AssessmentWeight, 'weight'>[] = [
+  { id: 'onTime', name: '按时办理率', rule: '按时办理的期限 ÷ 到期的期限（所有种类）', rate: (f) => f.deadlines.onTimeRate },
+  { id: 'redOnTime', name: '红色预警24小时处置率', rule: '按时办理的红色预警期限 ÷ 到期的红色预警期限（种子 三(三)一）', rate: (f) => f.byKind[ALERT_RED]?.onTimeRate ?? null },
+  { id: 'orderReplies', name: '督办按时反馈率', rule: '按时反馈的督办单 ÷ 到期的督办单反馈期限', rate: (f) => f.orders.replies.onTimeRate },
+  { id: 'reports', name: '群众反映按时答复率', rule: '按时答复的群众反映 ÷ 到期的答复期限（种子 三(三)三）', rate: (f) => f.reports.onTimeRate },
+  { id: 'handled', name: '未经处置关闭控制', rule: '1 − 未经处置关闭的期限 ÷ 到期的期限', rate: (f) => (f.deadlines.due === 0 ? null : 1 - f.unhandled / f.deadlines.due) },
+  { id: 'notEscalated', name: '未升级率', rule: '1 − 发生升级的期限 ÷ 到期的期限', rate: (f) => (f.deadlines.due === 0 ? null : 1 - f.escalations.deadlines / f.deadlines.due) },
 ];
+
+/** The parts with the policy's weights (`assessment.weights`). Throws nothing; the policy was validated at start-up. */
+export function weightsOf(policy: AssessmentPolicy): AssessmentWeight[] {
+  return ASSESSMENT_PARTS.map((p) => ({ ...p, weight: policy.weights[p.id] }));
+}
+
+/** The default weights (domain/policy.ts DEFAULT_POLICY_SOURCE `assessment`). */
+export const ASSESSMENT_WEIGHTS: readonly AssessmentWeight[] = weightsOf(DEFAULT_POLICY_SOURCE.assessment);
 
 /**
  * The score: 100 × Σ weight × rate ÷ Σ weight over the parts whose rate is not null, one decimal; null when
@@ -263,6 +273,8 @@ export interface AssessmentReport {
   units: (UnitName & { figures: UnitFigures })[];
   /** The label of each deadline kind in the period (the shortest seen), for the 明细. */
   kindLabels: Record<string, string>;
+  /** The weights the scores were computed with (the policy's), for the 说明. */
+  weights: { id: AssessmentPart; name: string; weight: number; rule: string }[];
 }
 
 /**
@@ -270,7 +282,8 @@ export interface AssessmentReport {
  * length) and the total. A deadline of the org's own unit (a town's own application, an order on the town)
  * counts in the total only.
  */
-export function assessmentOf(args: { org: UnitName; depth: number; children: readonly UnitName[]; period: Period; facts: Iterable<DeadlineFact>; now: number }): AssessmentReport {
+export function assessmentOf(args: { org: UnitName; depth: number; children: readonly UnitName[]; period: Period; facts: Iterable<DeadlineFact>; now: number; weights?: readonly AssessmentWeight[] }): AssessmentReport {
+  const weights = args.weights ?? ASSESSMENT_WEIGHTS;
   const total = new Tally();
   const perChild = new Map(args.children.map((c) => [c.code, new Tally()]));
   const kindLabels: Record<string, string> = {};
@@ -284,9 +297,10 @@ export function assessmentOf(args: { org: UnitName; depth: number; children: rea
     org: args.org,
     period: args.period,
     generatedAt: new Date(args.now).toISOString(),
-    total: total.figures(),
-    units: args.children.map((c) => ({ code: c.code, name: c.name, figures: perChild.get(c.code)!.figures() })),
+    total: total.figures(weights),
+    units: args.children.map((c) => ({ code: c.code, name: c.name, figures: perChild.get(c.code)!.figures(weights) })),
     kindLabels,
+    weights: weights.map(({ id, name, weight, rule }) => ({ id, name, weight, rule })),
   };
 }
 

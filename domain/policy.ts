@@ -102,6 +102,11 @@ export const DEFAULT_POLICY_SOURCE = {
    * Supervision orders (督办单, seed 四(二) 督导检查、跟踪问效; issue 12). The reply deadline is the issuer's
    * choice within these bounds; every number OURS.
    */
+  /**
+   * The weights of the yearly assessment's score (考核, domain/assessment.ts; docs/assessment.md): OURS, to be
+   * revised with the city. Each is a whole number ≥ 0; they need not sum to 100 (the score divides by their sum).
+   */
+  assessment: { weights: { onTime: 40, redOnTime: 15, orderReplies: 15, reports: 10, handled: 10, notEscalated: 10 } },
   /** Who is told of a case's notices beyond their addressee (domain/notice-policy.ts); a file's list replaces this one. */
   notices: DEFAULT_NOTICE_POLICY,
   orders: {
@@ -226,6 +231,20 @@ export type PartyDayPolicy = z.output<typeof zPartyDayPolicy> & { version: strin
 export type WishesPolicy = z.output<typeof zWishesPolicy> & { version: string };
 export type OrdersPolicy = z.output<typeof zOrdersPolicy> & { version: string };
 
+const zWeight = z.number().int().min(0).max(1000);
+/** The assessment's weights by part (domain/assessment.ts ASSESSMENT_PARTS names the parts). */
+const zAssessmentPolicy = z
+  .object({
+    weights: z
+      .object({ onTime: zWeight, redOnTime: zWeight, orderReplies: zWeight, reports: zWeight, handled: zWeight, notEscalated: zWeight })
+      .strict()
+      .refine((w) => Object.values(w).some((v) => v > 0), { message: 'at least one weight above 0' }),
+  })
+  .strict();
+export type AssessmentPolicy = z.output<typeof zAssessmentPolicy>;
+/** A part of the assessment's score (a key of the policy's weights). */
+export type AssessmentPart = keyof AssessmentPolicy['weights'];
+
 export const zPolicyFile = z
   .object({
     version: z.string().min(1).max(64).optional(),
@@ -234,6 +253,7 @@ export const zPolicyFile = z
     wishes: zWishesPolicy,
     orders: zOrdersPolicy,
     notices: zNoticePolicy,
+    assessment: zAssessmentPolicy,
     alerts: z
       .object({ warnAt: zShare, red: zDeadlineLevel, orange: zDeadlineLevel, yellow: zCycleLevel, approval: zDeadlineLevel, revisit: zCycleLevel, decision: zDeadlineLevel })
       .strict(),
@@ -285,6 +305,8 @@ export interface Policy {
   orders: OrdersPolicy;
   /** Who is told (domain/notice-policy.ts). */
   notices: readonly NoticeRule[];
+  /** The assessment's score weights (domain/assessment.ts). */
+  assessment: AssessmentPolicy;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -320,6 +342,7 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     wishes: { ...parsed.wishes, version },
     orders: { ...parsed.orders, version },
     notices: parsed.notices,
+    assessment: parsed.assessment,
     applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout, noticeMs: notice },
     alerts: {
       version,

@@ -86,6 +86,19 @@ describe('configuration', () => {
     expect(message({ ...base, POLICY_FILE: typo })).toMatch(/notices\.0\.noticeKind/);
   });
 
+  it('the assessment’s weights are policy: the defaults sum to 100; a file changes one, and a negative or unknown part names the field', () => {
+    const w = loadConfig(base).policy.assessment.weights;
+    expect(Object.values(w).reduce((a, b) => a + b, 0)).toBe(100);
+    const file = join(dir, 'weights.yaml');
+    writeFileSync(file, 'assessment:\n  weights: { onTime: 60 }\n');
+    expect(loadConfig({ ...base, POLICY_FILE: file }).policy.assessment.weights).toEqual({ ...w, onTime: 60 });
+    const bad = join(dir, 'weights-bad.json');
+    writeFileSync(bad, JSON.stringify({ assessment: { weights: { onTime: -1 } } }));
+    expect(message({ ...base, POLICY_FILE: bad })).toMatch(/assessment\.weights\.onTime/);
+    writeFileSync(bad, JSON.stringify({ assessment: { weights: { speed: 5 } } }));
+    expect(message({ ...base, POLICY_FILE: bad })).toMatch(/assessment\.weights: Unrecognized key/i);
+  });
+
   it('AUDIT_RETENTION_DAYS: six months (184 days) by default; never shorter (网络安全法 Art. 21(3))', () => {
     expect(loadConfig(base).audit.retentionDays).toBe(184);
     expect(loadConfig({ ...base, AUDIT_RETENTION_DAYS: '400' }).audit.retentionDays).toBe(400);

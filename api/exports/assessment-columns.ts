@@ -1,4 +1,4 @@
-import { ASSESSMENT_WEIGHTS, NOT_YET, type AssessmentReport, type DeadlineCounts, type Figure, type UnitFigures } from '../../domain/assessment';
+import { NOT_YET, type AssessmentReport, type DeadlineCounts, type Figure, type UnitFigures } from '../../domain/assessment';
 
 /**
  * The columns of the 汇总 (summary) table, once for the XLSX, the PDF and the workspace: a Chinese header,
@@ -83,7 +83,7 @@ export function explanation(r: AssessmentReport): [string, string][] {
     ['逾期天数', '逾期办理：办理时间 − 期限；逾期未办：生成时间 − 期限；逾期未办结束：结束时间 − 期限'],
     ['升级', '每升一级记一次；升至第k级 = 该期限的升级次数 ≥ k'],
     ['得分', '100 × Σ(权重 × 比率) ÷ Σ权重，只计有数据的部分；无到期期限时为空'],
-    ...ASSESSMENT_WEIGHTS.map((w): [string, string] => [`权重：${w.name}`, `${w.weight}（${w.rule}）`]),
+    ...r.weights.map((w): [string, string] => [`权重：${w.name}`, `${w.weight}（${w.rule}）`]),
     ['主动发现', NOT_YET.discoveries],
     ['帮包覆盖率', NOT_YET.pairingCoverage],
   ];

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assessmentOf, factsBehind, FIGURES, lateByMs, NOT_YET, monthPeriod, standingOf, yearPeriod, type AssessmentReport, type Period } from '../../domain/assessment';
+import { assessmentOf, weightsOf, factsBehind, FIGURES, lateByMs, NOT_YET, monthPeriod, standingOf, yearPeriod, type AssessmentReport, type Period } from '../../domain/assessment';
 import { DAY_MS } from '../../domain/china-time';
 import { EARLIEST_YEAR, LATEST_YEAR, zMonth } from '../../domain/dates';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
@@ -43,6 +43,8 @@ const zReport = z.object({
   total: zFigures,
   units: z.array(zUnitName.extend({ figures: zFigures })),
   kindLabels: z.record(z.string(), z.string()),
+  /** The weights the scores were computed with (the policy's, POLICY_FILE `assessment.weights`). */
+  weights: z.array(z.object({ id: z.string(), name: z.string(), weight: z.number(), rule: z.string() })),
   notYet: z.record(z.string(), z.string()),
 });
 
@@ -92,13 +94,15 @@ function formatOf(request: FastifyRequest, format: Format | undefined): Format {
 }
 
 export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { orgs, mongo } = app.deps;
+  const { orgs, mongo, config } = app.deps;
+  // The score's weights are policy (POLICY_FILE `assessment.weights`; docs/assessment.md).
+  const weights = weightsOf(config.policy.assessment);
 
   async function report(request: FastifyRequest, period: Period): Promise<AssessmentReport> {
     const unit = guardedUnit(request);
     const children = await orgs.childrenOf(unit.code);
     const facts = await assessmentFacts(mongo.db, unit.code, period.from, period.to);
-    return assessmentOf({ org: unit, depth: unit.path.length, children, period, facts, now: Date.now() });
+    return assessmentOf({ org: unit, depth: unit.path.length, children, period, facts, now: Date.now(), weights });
   }
 
   async function send(request: FastifyRequest, reply: FastifyReply, r: AssessmentReport, format: Format | undefined) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ASSESSMENT_WEIGHTS, assessmentOf, factsBehind, FIGURES, monthPeriod, scoreOf, standingOf, Tally, yearPeriod, type DeadlineFact, type Figure, type UnitFigures } from '../../domain/assessment';
+import { ASSESSMENT_WEIGHTS, assessmentOf, weightsOf, factsBehind, FIGURES, monthPeriod, scoreOf, standingOf, Tally, yearPeriod, type DeadlineFact, type Figure, type UnitFigures } from '../../domain/assessment';
 
 const NOW = Date.parse('2026-06-15T00:00:00Z');
 const fact = (over: Partial<DeadlineFact>): DeadlineFact => ({
@@ -46,6 +46,12 @@ describe('the score', () => {
     t.add(fact({ deadlineKind: 'alert.yellow', outcome: 'late', metAt: Date.parse('2026-03-02T00:00:00Z'), escalations: 1 }), NOW);
     // on time 0.5 (40), handled 1 (10), not escalated 0.5 (10); no red, order or report: (20 + 10 + 5) ÷ 60
     expect(t.figures().score).toBe(58.3);
+    // The weights are the policy's: only on-time weighted gives its rate alone; the report names the weights used.
+    const onlyOnTime = weightsOf({ weights: { onTime: 1, redOnTime: 0, orderReplies: 0, reports: 0, handled: 0, notEscalated: 0 } });
+    expect(t.figures(onlyOnTime).score).toBe(50);
+    const facts = [fact({ deadlineKind: 'alert.yellow', outcome: 'on_time' })];
+    const report = assessmentOf({ org: { code: 'root', name: 'R' }, depth: 1, children: [], period: yearPeriod(2026), facts, now: NOW, weights: onlyOnTime });
+    expect(report.weights.map((w) => [w.id, w.weight])).toEqual([['onTime', 1], ['redOnTime', 0], ['orderReplies', 0], ['reports', 0], ['handled', 0], ['notEscalated', 0]]);
     expect(new Tally().figures().score).toBeNull();
     expect(scoreOf(new Tally().figures())).toBeNull();
   });
