@@ -4,7 +4,7 @@ import { NOTICE_KINDS } from '../../domain/case';
 import { zOrgCode } from '../../domain/org';
 import { noticeMessageFor } from '../../domain/privacy';
 import { CHANNEL_KINDS, type NoticeDoc } from '../../store/collections';
-import { inboxPage, markInboxRead, markNoticeRead, setUnitChannels, unitChannels, unreadCount, type InboxOwner, type InboxPosition } from '../../store/notifications';
+import { deliveredAtOf, deliveriesOf, inboxPage, isRead, markInboxRead, markNoticeRead, readStateOf, setUnitChannels, unitChannels, unreadCount, type InboxOwner, type InboxPosition } from '../../store/notifications';
 import { principalOf } from '../auth';
 import { notFound, zErrorBody } from '../errors';
 import { guardedUnit } from '../guard';
@@ -72,8 +72,11 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       const role = principalOf(request).role;
       const q = request.query;
       const filter = { unread: q.unread === 'true', ...(q.kind ? { kind: q.kind } : {}) };
-      return keysetPage(BY_NEWEST, q, (after, limit) => inboxPage(db, who, filter, after, limit), (page) =>
-        page.map((n) => ({
+      const read = await readStateOf(db, who);
+      return keysetPage(BY_NEWEST, q, (after, limit) => inboxPage(db, who, filter, after, limit, read), async (page) => {
+        // The page's deliveries in one $in query (their own documents, store/notifications.ts).
+        const deliveries = await deliveriesOf(db, page.map((n) => n._id));
+        return page.map((n) => ({
           id: n._id,
           caseId: n.caseId,
           caseKind: n.caseKind ?? null,
@@ -82,11 +85,11 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
           kind: n.kind,
           message: noticeMessageFor(role, n.message),
           at: n.at.toISOString(),
-          read: (n.readBy ?? []).includes(who.userId),
-          deliveredAt: n.deliveredAt?.toISOString() ?? null,
-          deliveries: Object.fromEntries(Object.entries(n.deliveries ?? {}).map(([k, d]) => [k, { status: d.status, attempts: d.attempts, lastError: d.lastError, at: d.at.toISOString() }])),
-        })),
-      );
+          read: isRead(read, n),
+          deliveredAt: deliveredAtOf(deliveries.get(n._id) ?? [])?.toISOString() ?? null,
+          deliveries: Object.fromEntries((deliveries.get(n._id) ?? []).map((d) => [d.channel, { status: d.status, attempts: d.attempts, lastError: d.lastError, at: d.at.toISOString() }])),
+        }));
+      });
     },
   );
 

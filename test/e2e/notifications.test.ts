@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryIdOf, startDelivery, sweepUndelivered } from '../../activities/notify';
-import { insertNotices } from '../../store/notifications';
+import { insertNotices, markDeliveryPending } from '../../store/notifications';
 import { verifyWebhookSignature } from '../../activities/webhook';
 import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
@@ -129,22 +129,24 @@ describe('who is told, and the inbox', () => {
     expect(await unread(a)).toBe(before - 1);
   });
 
-  it('shows a notice addressed to one user to that user only, wherever the user’s unit is', async () => {
+  it('shows a notice addressed to one user to that user only, in the unit it was addressed to', async () => {
     const me = await ctx.token('town_staff', UNITS.jingyuan, { user: 'requester-1' });
     const colleague = await ctx.token('town_staff', UNITS.jingyuan, { user: 'colleague-1' });
-    const before = { me: await unread(me), colleague: await unread(colleague) };
-    // As a workflow's notice with `userId` is stored (a requester told of a decision), addressed to the case's village.
+    // The same sub in another unit (another token, another unit) is not the user the notice was addressed to.
+    const sameSubElsewhere = await ctx.token('village_staff', VILLAGE_A, { user: 'requester-1' });
+    const before = { me: await unread(me), colleague: await unread(colleague), elsewhere: await unread(sameSubElsewhere) };
+    // As a workflow's notice with `userId` is stored (a requester told of a decision), addressed to the requester's unit.
     await insertNotices(ctx.mongo.db, [
-      { _id: 'alert-hh-000000000abc-20261129T000000000:7:n0', caseId: 'alert-hh-000000000abc-20261129T000000000', caseKind: 'alert', unitCode: VILLAGE_A, unitName: '海港社区居委会', userId: 'requester-1', kind: 'approval_decided', message: '降级申请已批准（hh-000000000abc）', at: new Date(), deliveredAt: null },
+      { _id: 'alert-hh-000000000abc-20261129T000000000:7:n0', caseId: 'alert-hh-000000000abc-20261129T000000000', caseKind: 'alert', unitCode: UNITS.jingyuan, unitName: '鲸园街道', userId: 'requester-1', kind: 'approval_decided', message: '降级申请已批准（hh-000000000abc）', at: new Date(), deliveredAt: null },
     ]);
     expect(await unread(me)).toBe(before.me + 1);
     expect(await unread(colleague)).toBe(before.colleague);
+    expect(await unread(sameSubElsewhere)).toBe(before.elsewhere);
     expect((await inbox(me, '?kind=approval_decided')).map((n) => n.id)).toEqual(['alert-hh-000000000abc-20261129T000000000:7:n0']);
     expect(await inbox(colleague, '?kind=approval_decided')).toEqual([]);
-    // Nor does the village's inbox show it: it is for that one user.
-    const villageStaff = await ctx.token('village_staff', VILLAGE_A, { user: 'vs-other' });
-    expect(await inbox(villageStaff, '?kind=approval_decided')).toEqual([]);
+    expect(await inbox(sameSubElsewhere, '?kind=approval_decided')).toEqual([]);
     expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', colleague)).statusCode).toBe(404);
+    expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', sameSubElsewhere)).statusCode).toBe(404);
     expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', me)).statusCode).toBe(200);
     expect(await unread(me)).toBe(before.me);
   });
@@ -250,9 +252,10 @@ describe('delivery through channels', () => {
     await insertNotices(ctx.mongo.db, [
       // As other code inserts a notice (a circular): the existing fields only.
       { _id: 'circular-2026-001:n0', kind: 'circular', ...base },
-      // A dispatch that marked the delivery pending and died before starting its workflow.
-      { _id: 'circular-2026-001:n1', kind: 'circular', ...base, deliveries: { webhook: { status: 'pending', attempts: 0, lastError: null, at } } },
+      { _id: 'circular-2026-001:n1', kind: 'circular', ...base },
     ]);
+    // A dispatch that marked the delivery pending and died before starting its workflow.
+    await markDeliveryPending(ctx.mongo.db, { id: 'circular-2026-001:n1', unitCode: VILLAGE_C }, 'webhook');
     const deps = { db: ctx.mongo.db, temporal: ctx.temporal, notify: ctx.config.notify };
     expect(await sweepUndelivered(deps, ctx.config.temporal.taskQueue)).toBeGreaterThanOrEqual(2);
     const ids = ['circular-2026-001:n0', 'circular-2026-001:n1'];
