@@ -4,6 +4,7 @@ import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Db } from 'mongodb';
 import type { NotifyConfig } from '../config';
 import { DEFAULT_NOTICE_POLICY, needsLadder, noticesTold, type NoticeRule } from '../domain/notice-policy';
+import { outboundNoticeText } from '../domain/privacy';
 import type { CaseProjection } from '../domain/projection';
 import { CHANNEL_KINDS, type ChannelKind, type NoticeDoc } from '../store/collections';
 import { allUnitChannels, channelsOfUnits, deliveriesOf, deliveryOf, findNotice, insertNotices, markDeliveryPending, noticesOfUnitSince, recordDelivery, unitChannels } from '../store/notifications';
@@ -18,6 +19,9 @@ export const deliveryIdOf = (noticeId: string, channel: ChannelKind): string => 
 /** Chinese names of the channels, for the notice about a failed delivery. */
 const CHANNEL_NAMES: Record<ChannelKind, string> = { webhook: '接口推送（Webhook）', sms: '短信' };
 
+/** An SMS's text for a notice: `【救助】` and the message masked at the strictest level (outboundNoticeText). */
+export const smsText = (message: string): string => `【救助】${outboundNoticeText(message)}`;
+
 /** The input of the delivery workflow (workflows/delivery/workflow.ts). */
 export interface DeliveryInput {
   noticeId: string;
@@ -26,7 +30,10 @@ export interface DeliveryInput {
   retry: NotifyConfig['retry'];
 }
 
-/** The JSON body a webhook receives for one notice. Household ids only, never names (docs/notifications.md). */
+/**
+ * The JSON body a webhook receives for one notice. Household ids only, never names; the message masked at
+ * the strictest level (domain/privacy.ts outboundNoticeText, docs/notifications.md).
+ */
 export function webhookBody(deliveryId: string, n: NoticeDoc): string {
   return JSON.stringify({
     id: deliveryId,
@@ -36,7 +43,7 @@ export function webhookBody(deliveryId: string, n: NoticeDoc): string {
     unit: { code: n.unitCode, name: n.unitName },
     userId: n.userId ?? null,
     kind: n.kind,
-    message: n.message,
+    message: outboundNoticeText(n.message),
     at: n.at.toISOString(),
   });
 }
@@ -107,7 +114,7 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
             await postWebhook(set.webhook.url, deps.notify.webhookSecret, deliveryId, webhookBody(deliveryId, notice), deps.notify.webhookTimeoutMs);
           } else {
             if (!set?.sms) throw ApplicationFailure.nonRetryable(`unit ${notice.unitCode} has no SMS channel`, 'no_channel');
-            await sms.send({ to: set.sms.phones, text: `【救助】${notice.message}`, idempotencyKey: deliveryId });
+            await sms.send({ to: set.sms.phones, text: smsText(notice.message), idempotencyKey: deliveryId });
           }
         } catch (err) {
           const message = (err as Error).message;

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { smsText, webhookBody } from '../../activities/notify';
 import { verifyWebhookSignature, webhookHeaders, webhookSignature } from '../../activities/webhook';
 
 const SECRET = 'a-webhook-secret-of-at-least-32-characters';
@@ -45,5 +46,15 @@ describe('the delivery configuration (config/index.ts)', () => {
     expect(loadConfig({ ...base, NODE_ENV: 'development', NOTIFY_RETRY_MAX_ATTEMPTS: '4' }).notify.retry.maxAttempts).toBe(4);
     expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(/^NOTIFY_WEBHOOK_SECRET: expected at least 32 characters/);
+  });
+});
+
+describe('what leaves the system (activities/notify.ts)', () => {
+  it('masks a message’s phone and ID number at the strictest level in the webhook body and the SMS text, whoever the unit', () => {
+    const message = '通报：请联系13912345678，身份证371002199001011234';
+    const notice = { _id: 'n1', caseId: 'c1', unitCode: '371002001', unitName: '鲸园街道', kind: 'circular' as const, message, at: new Date(0), deliveredAt: null };
+    const body = JSON.parse(webhookBody('deliver-n1-webhook', notice)) as { message: string };
+    expect(body.message).toBe('通报：请联系139****5678，身份证3710**********1234');
+    expect(smsText(message)).toBe('【救助】通报：请联系139****5678，身份证3710**********1234');
   });
 });
