@@ -11,7 +11,7 @@ import { allUnitChannels, channelsOfUnits, deliveriesOf, deliveryOf, findNotice,
 import { OrgDirectory } from '../store/org-directory';
 import { noticeIdOf } from '../store/projection';
 import { fileSmsGateway, type SmsGateway } from './sms';
-import { postWebhook } from './webhook';
+import { postWebhook, webhookUrlProblem } from './webhook';
 
 /** The delivery of one notice through one channel: its workflow id, also its idempotency key (docs/notifications.md). */
 export const deliveryIdOf = (noticeId: string, channel: ChannelKind): string => `deliver-${noticeId}-${channel}`;
@@ -110,6 +110,9 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
         try {
           if (input.channel === 'webhook') {
             if (!set?.webhook) throw ApplicationFailure.nonRetryable(`unit ${notice.unitCode} has no webhook channel`, 'no_channel');
+            // A URL stored before the check (activities/webhook.ts webhookUrlProblem) is not called.
+            const problem = webhookUrlProblem(set.webhook.url);
+            if (problem) throw ApplicationFailure.nonRetryable(`the unit’s webhook URL ${problem}`, 'bad_channel');
             if (deps.notify.webhookSecret === null) throw ApplicationFailure.nonRetryable('NOTIFY_WEBHOOK_SECRET is not set: webhooks are not sent unsigned', 'configuration');
             await postWebhook(set.webhook.url, deps.notify.webhookSecret, deliveryId, webhookBody(deliveryId, notice), deps.notify.webhookTimeoutMs);
           } else {

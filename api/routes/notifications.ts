@@ -5,6 +5,7 @@ import { zOrgCode } from '../../domain/org';
 import { noticeMessageFor } from '../../domain/privacy';
 import { CHANNEL_KINDS, type NoticeDoc } from '../../store/collections';
 import { deliveredAtOf, deliveriesOf, inboxPage, isRead, markInboxRead, markNoticeRead, readStateOf, setUnitChannels, unitChannels, unreadCount, type InboxOwner, type InboxPosition } from '../../store/notifications';
+import { shownWebhookUrl, webhookUrlProblem } from '../../activities/webhook';
 import { principalOf } from '../auth';
 import { notFound, zErrorBody } from '../errors';
 import { guardedUnit } from '../guard';
@@ -45,7 +46,18 @@ const BY_NEWEST: KeysetOrder<NoticeDoc, InboxPosition> = {
 };
 
 const zChannels = z.strictObject({
-  webhook: z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000) }).optional(),
+  webhook: z
+    .strictObject({
+      url: z
+        .url({ protocol: /^https?$/ })
+        .max(2000)
+        // Credentials and link-local / metadata addresses are refused (activities/webhook.ts webhookUrlProblem); the message never repeats the URL.
+        .superRefine((url, ctx) => {
+          const problem = webhookUrlProblem(url);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+    })
+    .optional(),
   sms: z.strictObject({ phones: z.array(z.string().regex(/^\+?\d{5,20}$/, 'expected a phone number (digits, optionally +)')).min(1).max(20) }).optional(),
 });
 
@@ -140,7 +152,7 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const doc = await unitChannels(db, unit.code);
-      return { unitCode: unit.code, webhook: doc?.webhook ?? null, sms: doc?.sms ?? null, updatedAt: doc?.updatedAt.toISOString() ?? null, updatedBy: doc?.updatedBy ?? null };
+      return { unitCode: unit.code, webhook: doc?.webhook ? { url: shownWebhookUrl(doc.webhook.url) } : null, sms: doc?.sms ?? null, updatedAt: doc?.updatedAt.toISOString() ?? null, updatedBy: doc?.updatedBy ?? null };
     },
   );
 
@@ -159,7 +171,7 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const doc = await setUnitChannels(db, unit.code, request.body, principalOf(request).userId);
-      return { unitCode: unit.code, webhook: doc.webhook ?? null, sms: doc.sms ?? null, updatedAt: doc.updatedAt.toISOString(), updatedBy: doc.updatedBy };
+      return { unitCode: unit.code, webhook: doc.webhook ? { url: shownWebhookUrl(doc.webhook.url) } : null, sms: doc.sms ?? null, updatedAt: doc.updatedAt.toISOString(), updatedBy: doc.updatedBy };
     },
   );
 };

@@ -180,6 +180,14 @@ describe('delivery through channels', () => {
     const bad = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_A}/channels`, headers: authz(admin), payload: { webhook: { url: 'ftp://x' }, sms: { phones: ['abc'] } } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.webhook.url', 'body.sms.phones.0']));
+    // A URL with credentials or at a link-local (cloud-metadata) address: 400 naming the field, the secret never echoed.
+    for (const url of ['https://hook-user:s3cret-pass@receiver.example/hook', 'http://169.254.169.254/latest/meta-data/']) {
+      const refused = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_A}/channels`, headers: authz(admin), payload: { webhook: { url } } });
+      expect(refused.statusCode, url).toBe(400);
+      expect(refused.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.webhook.url']);
+      expect(refused.body).not.toContain('s3cret-pass');
+      expect(refused.body).not.toContain('169.254.169.254');
+    }
   });
 
   it('delivers a signed webhook and an SMS line; a repeated start or a restarted worker sends nothing twice', async () => {
