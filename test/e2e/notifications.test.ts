@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryIdOf, startDelivery, sweepUndelivered } from '../../activities/notify';
+import { deliveryIdOf, dispatchNotices, startDelivery, sweepUndelivered } from '../../activities/notify';
 import { insertNotices, markDeliveryPending } from '../../store/notifications';
 import { verifyWebhookSignature } from '../../activities/webhook';
 import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
@@ -229,6 +229,27 @@ describe('delivery through channels', () => {
     expect(await startDelivery(ctx.temporal, ctx.config.temporal.taskQueue, input)).toBe('already');
     await new Promise((r) => setTimeout(r, 1500));
     expect(hook.got.filter((g) => JSON.parse(g.body).noticeId === body.noticeId)).toHaveLength(1);
+  });
+
+  it('settles every status when a unit’s webhook and SMS deliveries of many notices run at once, and two users mark them read meanwhile', async () => {
+    // FerretDB v1 updates are read-modify-write: before each delivery had its own document, the two channels'
+    // writes to one notice lost one another and a delivered notice stayed "pending" (REJECT_DUPLICATE: for ever).
+    const at = new Date();
+    const ids = Array.from({ length: 12 }, (_, i) => `circular-2026-077:0:n${i}`);
+    await insertNotices(ctx.mongo.db, ids.map((_id) => ({ _id, caseId: 'circular-2026-077', caseKind: 'circular', unitCode: VILLAGE_C, unitName: '测试社区', kind: 'circular' as const, message: '通报（circular-2026-077）：请查阅', at, deliveredAt: null })));
+    const staff = [await ctx.token('village_staff', VILLAGE_C, { user: 'c-reader-1' }), await ctx.token('village_staff', VILLAGE_C, { user: 'c-reader-2' })];
+    const deps = { db: ctx.mongo.db, temporal: ctx.temporal, notify: ctx.config.notify };
+    await Promise.all([
+      dispatchNotices(deps, ctx.config.temporal.taskQueue, ids.map((id) => ({ id, unitCode: VILLAGE_C }))),
+      ...ids.flatMap((id) => staff.map(async (token) => expect((await post(`/v1/notifications/${encodeURIComponent(id)}/read`, token)).statusCode).toBe(200))),
+    ]);
+    const settled = await eventually(async () => {
+      const mine = (await inbox(staff[0]!, '?kind=circular&limit=100')).filter((n) => ids.includes(n.id));
+      return mine.length === ids.length && mine.every((n) => n.deliveries.webhook?.status === 'delivered' && n.deliveries.sms?.status === 'delivered') && mine;
+    }, 'all 24 deliveries settled as delivered', 40_000);
+    expect(settled.every((n) => n.read)).toBe(true);
+    expect((await inbox(staff[1]!, '?kind=circular&limit=100')).filter((n) => ids.includes(n.id) && n.read)).toHaveLength(ids.length);
+    expect((await inbox(staff[1]!, '?unread=true&kind=circular&limit=100')).filter((n) => ids.includes(n.id))).toEqual([]);
   });
 
   it('retries a failing webhook, then marks it failed, tells the supervisor, and keeps the notice in the inbox', async () => {
