@@ -14,8 +14,9 @@ import { zQuery } from '../query';
 
 /**
  * The inbox (docs/notifications.md): `GET /v1/notifications` — the caller's unit's notices and those
- * addressed to the caller, newest first; `GET /v1/notifications/unread-count`; `POST
- * /v1/notifications/{id}/read` and `POST /v1/notifications/read` (all). Read state is per user. A unit's
+ * addressed to the caller in that unit, newest first, each with its deliveries (one `$in` read); `GET
+ * /v1/notifications/unread-count`; `POST /v1/notifications/{id}/read` and `POST /v1/notifications/read`
+ * (all). Read state is per user, in documents of its own (store/notifications.ts). A unit's
  * delivery channels: `GET`/`PUT /v1/units/{code}/channels` (admins). Source: ours (issue 12, item 1).
  */
 
