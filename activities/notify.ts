@@ -4,19 +4,23 @@ import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Db } from 'mongodb';
 import type { NotifyConfig } from '../config';
 import { DEFAULT_NOTICE_POLICY, needsLadder, noticesTold, type NoticeRule } from '../domain/notice-policy';
+import { outboundNoticeText } from '../domain/privacy';
 import type { CaseProjection } from '../domain/projection';
 import { CHANNEL_KINDS, type ChannelKind, type NoticeDoc } from '../store/collections';
-import { allUnitChannels, channelsOfUnits, findNotice, insertNotices, markDeliveryPending, noticesOfUnitSince, recordDelivery, unitChannels } from '../store/notifications';
+import { allUnitChannels, channelsOfUnits, deliveriesOf, deliveryOf, findNotice, insertNotices, markDeliveryPending, noticesOfUnitSince, recordDelivery, unitChannels } from '../store/notifications';
 import { OrgDirectory } from '../store/org-directory';
 import { noticeIdOf } from '../store/projection';
 import { fileSmsGateway, type SmsGateway } from './sms';
-import { postWebhook } from './webhook';
+import { postWebhook, webhookUrlProblem } from './webhook';
 
 /** The delivery of one notice through one channel: its workflow id, also its idempotency key (docs/notifications.md). */
 export const deliveryIdOf = (noticeId: string, channel: ChannelKind): string => `deliver-${noticeId}-${channel}`;
 
 /** Chinese names of the channels, for the notice about a failed delivery. */
 const CHANNEL_NAMES: Record<ChannelKind, string> = { webhook: '接口推送（Webhook）', sms: '短信' };
+
+/** An SMS's text for a notice: `【救助】` and the message masked at the strictest level (outboundNoticeText). */
+export const smsText = (message: string): string => `【救助】${outboundNoticeText(message)}`;
 
 /** The input of the delivery workflow (workflows/delivery/workflow.ts). */
 export interface DeliveryInput {
@@ -26,7 +30,10 @@ export interface DeliveryInput {
   retry: NotifyConfig['retry'];
 }
 
-/** The JSON body a webhook receives for one notice. Household ids only, never names (docs/notifications.md). */
+/**
+ * The JSON body a webhook receives for one notice. Household ids only, never names; the message masked at
+ * the strictest level (domain/privacy.ts outboundNoticeText, docs/notifications.md).
+ */
 export function webhookBody(deliveryId: string, n: NoticeDoc): string {
   return JSON.stringify({
     id: deliveryId,
@@ -36,7 +43,7 @@ export function webhookBody(deliveryId: string, n: NoticeDoc): string {
     unit: { code: n.unitCode, name: n.unitName },
     userId: n.userId ?? null,
     kind: n.kind,
-    message: n.message,
+    message: outboundNoticeText(n.message),
     at: n.at.toISOString(),
   });
 }
@@ -96,25 +103,29 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
         const attempt = Context.current().info.attempt;
         const notice = await findNotice(deps.db, input.noticeId);
         if (!notice) return 'gone';
-        if (notice.deliveries?.[input.channel]?.status === 'delivered') return 'delivered';
+        if ((await deliveryOf(deps.db, input.noticeId, input.channel))?.status === 'delivered') return 'delivered';
+        const ref = { id: notice._id, unitCode: notice.unitCode };
         const deliveryId = deliveryIdOf(input.noticeId, input.channel);
         const set = await unitChannels(deps.db, notice.unitCode);
         try {
           if (input.channel === 'webhook') {
             if (!set?.webhook) throw ApplicationFailure.nonRetryable(`unit ${notice.unitCode} has no webhook channel`, 'no_channel');
+            // A URL stored before the check (activities/webhook.ts webhookUrlProblem) is not called.
+            const problem = webhookUrlProblem(set.webhook.url);
+            if (problem) throw ApplicationFailure.nonRetryable(`the unit’s webhook URL ${problem}`, 'bad_channel');
             if (deps.notify.webhookSecret === null) throw ApplicationFailure.nonRetryable('NOTIFY_WEBHOOK_SECRET is not set: webhooks are not sent unsigned', 'configuration');
             await postWebhook(set.webhook.url, deps.notify.webhookSecret, deliveryId, webhookBody(deliveryId, notice), deps.notify.webhookTimeoutMs);
           } else {
             if (!set?.sms) throw ApplicationFailure.nonRetryable(`unit ${notice.unitCode} has no SMS channel`, 'no_channel');
-            await sms.send({ to: set.sms.phones, text: `【救助】${notice.message}`, idempotencyKey: deliveryId });
+            await sms.send({ to: set.sms.phones, text: smsText(notice.message), idempotencyKey: deliveryId });
           }
         } catch (err) {
           const message = (err as Error).message;
-          await recordDelivery(deps.db, input.noticeId, input.channel, { status: 'pending', attempts: attempt, lastError: message, at: new Date() });
+          await recordDelivery(deps.db, ref, input.channel, { status: 'pending', attempts: attempt, lastError: message, at: new Date() });
           if (err instanceof ApplicationFailure) throw err;
           throw ApplicationFailure.retryable(message, 'delivery_attempt_failed');
         }
-        await recordDelivery(deps.db, input.noticeId, input.channel, { status: 'delivered', attempts: attempt, lastError: null, at: new Date() });
+        await recordDelivery(deps.db, ref, input.channel, { status: 'delivered', attempts: attempt, lastError: null, at: new Date() });
         return 'delivered';
       },
 
@@ -127,8 +138,8 @@ export function createNotifyActivities(deps: { db: Db; temporal?: Client; notify
       async recordDeliveryFailure(input: { noticeId: string; channel: ChannelKind; error: string }): Promise<void> {
         const notice = await findNotice(deps.db, input.noticeId);
         if (!notice) return;
-        const attempts = notice.deliveries?.[input.channel]?.attempts ?? 0;
-        await recordDelivery(deps.db, input.noticeId, input.channel, { status: 'failed', attempts, lastError: input.error, at: new Date() });
+        const attempts = (await deliveryOf(deps.db, input.noticeId, input.channel))?.attempts ?? 0;
+        await recordDelivery(deps.db, { id: notice._id, unitCode: notice.unitCode }, input.channel, { status: 'failed', attempts, lastError: input.error, at: new Date() });
         const ladder = await directory().ladder(notice.unitCode);
         const supervisor = ladder[1] ?? ladder[0]!;
         const deliveryId = deliveryIdOf(input.noticeId, input.channel);
@@ -163,7 +174,7 @@ export async function dispatchNotices(deps: { db: Db; temporal: Client; notify: 
     const set = channels.get(n.unitCode);
     if (!set) continue;
     for (const channel of CHANNEL_KINDS.filter((k) => set[k] !== undefined)) {
-      await markDeliveryPending(deps.db, n.id, channel);
+      await markDeliveryPending(deps.db, n, channel);
       await startDelivery(deps.temporal, taskQueue, { noticeId: n.id, channel, retry: deps.notify.retry });
     }
   }
@@ -172,10 +183,11 @@ export async function dispatchNotices(deps: { db: Db; temporal: Client; notify: 
 /**
  * The safety net behind every dispatch: for each unit with channels, its notices of the last `windowMs`
  * (default one day, and none from before its channels were set) whose delivery through a channel is not
- * settled (missing or pending) get their delivery started — nothing, when its workflow already exists
- * (REJECT_DUPLICATE). So a notice stored by any writer, or one whose dispatch a crash cut short, is
- * delivered anyway. The worker runs it every NOTIFY_SWEEP_SECONDS; `delivery_failed` notices are never
- * delivered (inbox only). One query per unit with channels. Source: ours.
+ * settled (its `notice_deliveries` document missing or pending) get their delivery started — nothing, when
+ * its workflow already exists (REJECT_DUPLICATE). So a notice stored by any writer, or one whose dispatch a
+ * crash cut short, is delivered anyway. The worker runs it every NOTIFY_SWEEP_SECONDS; `delivery_failed`
+ * notices are never delivered (inbox only). Two queries per unit with channels (its notices; their
+ * deliveries, one `$in`). Source: ours.
  * @returns how many notices it looked at.
  */
 export async function sweepUndelivered(deps: { db: Db; temporal: Client; notify: NotifyConfig }, taskQueue: string, now = Date.now(), windowMs = 86_400_000): Promise<number> {
@@ -183,7 +195,9 @@ export async function sweepUndelivered(deps: { db: Db; temporal: Client; notify:
   for (const set of await allUnitChannels(deps.db)) {
     const since = new Date(Math.max(now - windowMs, set.updatedAt.getTime()));
     const kinds = CHANNEL_KINDS.filter((k) => set[k] !== undefined);
-    const open = (await noticesOfUnitSince(deps.db, set._id, since)).filter((n) => n.kind !== 'delivery_failed' && kinds.some((k) => (n.deliveries?.[k]?.status ?? 'pending') === 'pending'));
+    const recent = (await noticesOfUnitSince(deps.db, set._id, since)).filter((n) => n.kind !== 'delivery_failed');
+    const deliveries = await deliveriesOf(deps.db, recent.map((n) => n._id));
+    const open = recent.filter((n) => kinds.some((k) => (deliveries.get(n._id)?.find((d) => d.channel === k)?.status ?? 'pending') === 'pending'));
     seen += open.length;
     await dispatchNotices(deps, taskQueue, open.map((n) => ({ id: n._id, unitCode: n.unitCode })));
   }

@@ -51,3 +51,50 @@ export async function postWebhook(url: string, secret: string, deliveryId: strin
   await res.arrayBuffer().catch(() => undefined);
   if (res.status < 200 || res.status >= 300) throw new Error(`webhook answered HTTP ${res.status}`);
 }
+
+/**
+ * Why a webhook URL is refused, or null (checked when an admin sets it, `PUT /v1/units/{code}/channels`,
+ * and again before each delivery). Refused:
+ * - **credentials** in the URL (`https://user:pass@host/`): a secret in a URL ends up in logs, proxies and
+ *   every answer that shows the channel; a receiver authenticates our deliveries by their signature
+ *   (NOTIFY_WEBHOOK_SECRET);
+ * - **link-local and metadata addresses** (169.254.0.0/16, fe80::/10, IPv4-mapped forms,
+ *   `metadata.google.internal`): the cloud instance-metadata endpoints live there (169.254.169.254), and a
+ *   webhook aimed at them is server-side request forgery — OWASP SSRF Prevention Cheat Sheet. The WHATWG URL
+ *   parser has already normalised other spellings of an IPv4 address (`2852039166`, `0xa9.0xfe…`).
+ * Loopback and private addresses stay allowed (a receiver on the same host or network is a normal setup);
+ * a hostname that resolves to a link-local address is not caught here (no DNS lookup). The message never
+ * repeats the URL. Source: ours (the fresh-eyes pass on issue 12).
+ */
+export function webhookUrlProblem(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return null; // not a URL at all: the schema's own check says so
+  }
+  if (u.username !== '' || u.password !== '') return 'must not carry credentials (user:password@): deliveries are authenticated by their signature';
+  const host = u.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  const linkLocal =
+    /^169\.254\.\d+\.\d+$/.test(host) ||
+    /^fe[89ab][0-9a-f]?:/.test(host) ||
+    /^::ffff:a9fe:[0-9a-f]{1,4}$/.test(host) ||
+    /^::ffff:169\.254\./.test(host) ||
+    host === 'metadata.google.internal' ||
+    host === 'metadata.google.internal.';
+  if (linkLocal) return 'must not be a link-local or cloud-metadata address (169.254.0.0/16, fe80::/10)';
+  return null;
+}
+
+/** A URL as it may be shown: any credentials a URL stored before the check carried replaced by `***`. */
+export function shownWebhookUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.username === '' && u.password === '') return raw;
+    u.username = '***';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return raw;
+  }
+}

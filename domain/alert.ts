@@ -528,7 +528,7 @@ export function requestChange(s: AlertState, r: RequestInput, actor: Actor, now:
   const data = { request: id, change: r.change, from: s.level, reason: r.reason, ...(r.change === 'lower' ? { level: r.level } : { closeReason: r.closure.reason }) };
   return {
     events: [{ type: 'approval_requested', at: now, actor, data }, ...opened],
-    notices: [{ unit: town, kind: 'approval_requested', message: `${ALERT_LEVEL_NAMES[s.level]}预警（${s.householdId}）申请${what}，待审批：${r.reason}` }],
+    notices: [{ unit: town, kind: 'approval_requested', message: `${ALERT_LEVEL_NAMES[s.level]}预警（${s.householdId}）申请${what}，待审批（${id}）` }],
   };
 }
 
@@ -557,7 +557,7 @@ export function decideRequest(s: AlertState, d: DecideInput, actor: Actor, now: 
   const word = d.decision === 'approve' ? '同意' : '不同意';
   const out: Outcome = {
     events: [{ type: 'approval_decided', at: now, actor, data: { request: pending.id, decision: d.decision, reason: d.reason } }, ...met],
-    notices: [{ unit: unitOfActor(s, pending.by), userId: pending.by.userId, kind: 'approval_decided', message: `预警（${s.householdId}）${pending.change === 'lower' ? '降级' : '销号'}申请：${word}。${d.reason}` }],
+    notices: [{ unit: unitOfActor(s, pending.by), userId: pending.by.userId, kind: 'approval_decided', message: `预警（${s.householdId}）${pending.change === 'lower' ? '降级' : '销号'}申请：${word}（${pending.id}）` }],
   };
   if (d.decision === 'approve') {
     const applied = pending.change === 'lower' ? changeLevel(s, pending.level!, pending.reason, actor, now, { request: pending.id }) : close(s, pending.closure!, actor, now, { request: pending.id });

@@ -397,7 +397,7 @@ export function review(s: ApplicationState, input: z.infer<typeof zReviewInput>,
   if (input.opinion === 'reject') {
     events.push(...meetOpen(s, now, actor));
     events.push(decide(s, 'rejected', actor, now, { by: 'town', noticeText: input.noticeText, appealInformed: true }, input.reason));
-    return { ...close(s, 'rejected', now, events), notices: [{ unit: s.unit, kind: 'decided', message: `救助申请未通过审核（${s.applicationId}）：${input.reason}` }] };
+    return { ...close(s, 'rejected', now, events), notices: [{ unit: s.unit, kind: 'decided', message: `救助申请未通过审核（${s.applicationId}）` }] };
   }
   if (s.objectionDecisionDue === undefined) events.push(...meetOpen(s, now, actor));
   s.stage = 'notice';
@@ -489,7 +489,7 @@ export function approval(s: ApplicationState, input: z.infer<typeof zApprovalInp
   const met = meetOpen(s, now, actor);
   if (input.decision === 'reject') {
     const events = [decide(s, 'rejected', actor, now, { by: 'district', noticeText: input.noticeText, appealInformed: true }, input.reason), ...met];
-    return { ...close(s, 'rejected', now, events), notices: [{ unit: s.unit, kind: 'decided', message: `救助申请未获批准（${s.applicationId}）：${input.reason}` }] };
+    return { ...close(s, 'rejected', now, events), notices: [{ unit: s.unit, kind: 'decided', message: `救助申请未获批准（${s.applicationId}）` }] };
   }
   const months = s.policy.reReview.months[s.labourCapacity];
   s.benefit = { category: input.category, monthlyAmount: input.monthlyAmount, startDate: input.startDate, nextReReviewAt: startOfLocalDay(addMonths(input.startDate, months)), reReviews: 0 };
@@ -520,7 +520,7 @@ export function reReview(s: ApplicationState, input: z.infer<typeof zReReviewInp
   const b = s.benefit!;
   b.reReviews += 1;
   const event = decide(s, `re_review_${input.outcome}`, actor, now, { monthlyAmount: input.monthlyAmount ?? b.monthlyAmount, labourCapacity: input.labourCapacity ?? s.labourCapacity }, input.reason);
-  if (input.outcome === 'stop') return { ...close(s, 'stopped', now, [event, ...met]), notices: [{ unit: s.unit, kind: 'decided', message: `救助已停止（${s.applicationId}）：${input.reason}` }] };
+  if (input.outcome === 'stop') return { ...close(s, 'stopped', now, [event, ...met]), notices: [{ unit: s.unit, kind: 'decided', message: `救助已停止（${s.applicationId}）` }] };
   if (input.monthlyAmount !== undefined) b.monthlyAmount = input.monthlyAmount;
   if (input.labourCapacity) s.labourCapacity = input.labourCapacity;
   // The next date follows the schedule from the start date — whole months after it — so re-reviews drift

@@ -453,3 +453,15 @@ export function helperContactFor(role: Role, contact: string): string {
 export function noticeMessageFor(role: Role, message: string): string {
   return seesPersonalData(role) ? message : redactPersonalData(message);
 }
+
+/**
+ * A notice's message as it leaves the system (a webhook's body, an SMS text: activities/notify.ts): masked at
+ * the strictest level always, as the inbox masks it below the town — whoever receives it, whatever the
+ * unit. A receiver is outside the system's access control (a webhook endpoint's logs, a phone's lock
+ * screen), so it never gets more than the least privileged reader. Notice messages carry no free text
+ * (ids, kinds, levels, units, dates); this is the net for what slipped in anyway. Source: ours (the
+ * fresh-eyes pass on issue 12: a reason's phone and ID number reached a webhook and an SMS in full).
+ */
+export function outboundNoticeText(message: string): string {
+  return redactPersonalData(message);
+}

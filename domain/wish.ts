@@ -259,7 +259,7 @@ export function screening(s: WishState, input: z.infer<typeof zScreeningInput>, 
     const closed = close(s, 'rejected', now, actor);
     return {
       events: [{ type: 'rejected', at: now, actor, data: { reason: input.reason } }, ...met, ...closed, stageEvent(s, now)],
-      notices: [{ unit: s.unit, kind: 'decided', message: `心愿未通过审核（${subject(s)}）：${input.reason}` }],
+      notices: [{ unit: s.unit, kind: 'decided', message: `心愿未通过审核（${subject(s)}）` }],
     };
   }
   const publicTitle = input.publicTitle ?? s.title;
@@ -269,7 +269,7 @@ export function screening(s: WishState, input: z.infer<typeof zScreeningInput>, 
   const opened = openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin, now, actor);
   return {
     events: [{ type: 'approved', at: now, actor, data: { publicTitle, titleEdited: publicTitle !== s.title } }, ...met, ...opened, stageEvent(s, now)],
-    notices: [{ unit: s.unit, kind: 'decided', message: `心愿已审核通过，开放认领（${subject(s)}）：${publicTitle}` }],
+    notices: [{ unit: s.unit, kind: 'decided', message: `心愿已审核通过，开放认领（${subject(s)}）` }],
   };
 }
 
@@ -315,7 +315,7 @@ export function claim(s: WishState, input: z.infer<typeof zClaimInput>, actor: A
   const opened = openDeadline(s, 'fulfilment', LABELS.fulfilment, now, fulfilBy, now, actor);
   return {
     events: [{ type: 'claimed', at: now, actor, data: { helperId: helper!.helperId, helperKind: helper!.kind, fulfilBy } }, ...met, ...opened, stageEvent(s, now)],
-    notices: [{ unit: s.unit, kind: 'stage', message: `心愿已被认领（${subject(s)}）：${HELPER_KIND_NAMES[helper!.kind]}${helper!.name}，承诺${localDay(fulfilBy)}前实现` }],
+    notices: [{ unit: s.unit, kind: 'stage', message: `心愿已被认领（${subject(s)}）：${HELPER_KIND_NAMES[helper!.kind]}，承诺${localDay(fulfilBy)}前实现` }],
   };
 }
 
@@ -339,7 +339,7 @@ export function release(s: WishState, input: z.infer<typeof zReleaseInput>, acto
   const released = releaseClaim(s, 'helper_gave_up', input.reason, now, actor);
   s.stage = 'open';
   const opened = openDeadline(s, 'claim', LABELS.claim, now, now + s.policy.claimWithin, now, actor);
-  return { events: [released, ...ended, ...opened, stageEvent(s, now)], notices: [{ unit: s.unit, kind: 'stage', message: `认领人放弃认领，心愿重新开放认领（${subject(s)}）：${input.reason}` }] };
+  return { events: [released, ...ended, ...opened, stageEvent(s, now)], notices: [{ unit: s.unit, kind: 'stage', message: `认领人放弃认领，心愿重新开放认领（${subject(s)}）` }] };
 }
 
 export function checkFulfilment(s: WishState, actor: Actor): void {

@@ -43,6 +43,12 @@ export const COLLECTIONS = {
   notifications: 'notifications',
   /** Per unit: the channels its notices are delivered through (a webhook, SMS), set by an admin (store/notifications.ts). */
   unitChannels: 'unit_channels',
+  /** One document per notice and channel: its delivery status, written only by that delivery (store/notifications.ts). */
+  noticeDeliveries: 'notice_deliveries',
+  /** One document per user and notice read: read state, written only by that user (store/notifications.ts). */
+  noticeReads: 'notice_reads',
+  /** One document per user and unit: everything up to `upTo` is read (mark-all), written only by that user. */
+  noticeReadMarks: 'notice_read_marks',
 
   // ── Public reports (store/reports.ts) ──
   /** Receipt code → report id, so the public can follow a report by its receipt only. */
@@ -217,7 +223,11 @@ export interface EventDoc {
 
 /**
  * A notice in the outbox and its unit's inbox; `_id` is `<caseId>:<version>:n<index>` for a case's notices.
- * The fields after `deliveredAt` are optional: a notice inserted by other code (a circular) has none yet.
+ * Written once (inserted; a retried projection writes the same fields again) and never updated after:
+ * its delivery status and read state live in documents of their own (`notice_deliveries`, `notice_reads`,
+ * `notice_read_marks`), each with one writer, because FerretDB v1 applies an update as read-modify-write
+ * and two concurrent updates of one document can lose one another (issue 12 fix: a delivered notice shown
+ * "pending" forever when its unit had a webhook and SMS).
  */
 export interface NoticeDoc {
   _id: string;
@@ -227,16 +237,39 @@ export interface NoticeDoc {
   kind: Notice['kind'];
   message: string;
   at: Date;
-  /** When one of its channels first took it; null until then (and for a unit with no channel). */
+  /** Unused since deliveries have their own documents (kept: stored notices and writers carry it as null). */
   deliveredAt: Date | null;
   /** The one user of the unit it is for; absent: the whole unit. */
   userId?: string;
   /** The case's kind, for the inbox's link (absent on notices inserted without it). */
   caseKind?: string;
-  /** The users who have read it (read state is per user). */
+  /** Before the fix: read state and delivery on the notice (moved by the migration `2026-11-notice-state`). */
   readBy?: string[];
-  /** Its delivery per channel (store/notifications.ts). */
   deliveries?: Partial<Record<ChannelKind, DeliveryStatus>>;
+}
+
+/** One notice's delivery through one channel; `_id` `<noticeId>:<channel>`. Written only by that delivery. */
+export interface NoticeDeliveryDoc extends DeliveryStatus {
+  _id: string;
+  noticeId: string;
+  channel: ChannelKind;
+  unitCode: string;
+}
+
+/** One user's having read one notice of their inbox; `_id` `<noticeId>|<unitCode>|<userId>`. Inserted only. */
+export interface NoticeReadDoc {
+  _id: string;
+  noticeId: string;
+  userId: string;
+  unitCode: string;
+  noticeAt: Date;
+  at: Date;
+}
+
+/** One user's "all read" in one unit's inbox: notices at or before `upTo` are read; `_id` `<unitCode>|<userId>`. */
+export interface NoticeReadMarkDoc {
+  _id: string;
+  upTo: Date;
 }
 
 /** The channels a notice is delivered through (activities/notify.ts). */
@@ -431,6 +464,9 @@ interface Documents {
   deadlines: DeadlineDoc;
   notifications: NoticeDoc;
   unitChannels: UnitChannelsDoc;
+  noticeDeliveries: NoticeDeliveryDoc;
+  noticeReads: NoticeReadDoc;
+  noticeReadMarks: NoticeReadMarkDoc;
   receipts: ReceiptDoc;
   contacts: ContactDoc;
   unitProfiles: UnitProfileDoc;

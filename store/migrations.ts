@@ -1,8 +1,8 @@
 import type { Db } from 'mongodb';
 import { localMonth } from '../domain/china-time';
-import { collections } from './collections';
+import { collections, type ChannelKind, type DeliveryStatus } from './collections';
 import { claimRegisteredIdNumbers } from './households';
-import { isDuplicateKey, upsertIfNewer } from './mongo';
+import { insertIgnoringDuplicates, isDuplicateKey, upsertIfNewer } from './mongo';
 import { rekeyReadModel } from './rekey';
 
 /**
@@ -60,6 +60,25 @@ export const MIGRATIONS: Migration[] = [
     id: '2026-11-id-number-claims',
     description: 'id_number_claims: every ID number of every household, head or member, claimed once, so that one person is in one household',
     run: claimRegisteredIdNumbers,
+  },
+  {
+    id: '2026-11-notice-state',
+    description:
+      'notices’ delivery status and read state move to documents of their own (notice_deliveries, notice_reads): FerretDB v1 updates are read-modify-write, so two writers of one notice could lose one another',
+    async run(db) {
+      const c = collections(db);
+      let changed = 0;
+      for await (const n of c.notifications.find({ $or: [{ deliveries: { $exists: true } }, { readBy: { $exists: true } }] })) {
+        for (const [channel, d] of Object.entries(n.deliveries ?? {}) as [ChannelKind, DeliveryStatus][]) {
+          await insertIgnoringDuplicates(c.noticeDeliveries, [{ _id: `${n._id}:${channel}`, noticeId: n._id, channel, unitCode: n.unitCode, status: d.status, attempts: d.attempts, lastError: d.lastError, at: d.at }]);
+        }
+        const reads = (n.readBy ?? []).map((userId) => ({ _id: `${n._id}|${n.unitCode}|${userId}`, noticeId: n._id, userId, unitCode: n.unitCode, noticeAt: n.at, at: new Date() }));
+        if (reads.length > 0) await insertIgnoringDuplicates(c.noticeReads, reads);
+        await c.notifications.updateOne({ _id: n._id }, { $unset: { deliveries: '', readBy: '' } });
+        changed += 1;
+      }
+      return changed;
+    },
   },
 ];
 

@@ -1,12 +1,18 @@
 import type { Db, Filter } from 'mongodb';
-import { collections, type ChannelKind, type DeliveryStatus, type NoticeDoc, type UnitChannelsDoc } from './collections';
+import { collections, type ChannelKind, type DeliveryStatus, type NoticeDeliveryDoc, type NoticeDoc, type UnitChannelsDoc } from './collections';
 import { insertIgnoringDuplicates, isDuplicateKey } from './mongo';
 
 /**
- * The inboxes and the delivery status of notices (`notifications`), and each unit's channels
- * (`unit_channels`). An inbox is the notices of one unit that name no user, and the notices that name
- * one user (docs/notifications.md): two disjoint reads, each served by its own index, merged newest first.
- * Read state is per user (`readBy`). Source: ours (issue 12, item 1).
+ * The inboxes, the read state and the delivery status of notices, and each unit's channels
+ * (`unit_channels`). An inbox is the notices of one unit that name no user, and the notices addressed to one
+ * user **in that unit** (docs/notifications.md): two disjoint reads on one index, merged newest first.
+ *
+ * A notice document is written once and never updated: its delivery per channel is a document of its own
+ * (`notice_deliveries`, `<noticeId>:<channel>`, written only by that delivery), and read state is per user
+ * — one document per notice read (`notice_reads`, inserted only) and one "all read up to" mark per user and
+ * unit (`notice_read_marks`, written only by that user). FerretDB v1 applies an update as read-modify-write,
+ * so two concurrent updates of one document can lose one another: with one writer per document, none can.
+ * Source: ours (issue 12, item 1; the fix after a notice with a webhook and SMS stayed "pending").
  */
 
 /** Whose inbox: the caller's unit and the caller. */
@@ -24,24 +30,51 @@ export interface InboxFilter {
   kind?: NoticeDoc['kind'];
 }
 
-/** The two disjoint parts of an inbox: the unit's notices for everyone, and those for this user. */
-function inboxParts(who: InboxOwner, f: InboxFilter): Filter<NoticeDoc>[] {
-  const extra: Filter<NoticeDoc> = { ...(f.unread ? { readBy: { $ne: who.userId } } : {}), ...(f.kind ? { kind: f.kind } : {}) };
+/** What one user has read of one unit's inbox: everything up to `upTo`, and the notices after it in `ids`. */
+export interface ReadState {
+  upTo: Date | null;
+  ids: Set<string>;
+}
+
+const markIdOf = (who: InboxOwner) => `${who.unitCode}|${who.userId}`;
+const readIdOf = (who: InboxOwner, noticeId: string) => `${noticeId}|${who.unitCode}|${who.userId}`;
+
+/** The user's read state in the unit's inbox: two small reads (the mark by id; the reads after it). */
+export async function readStateOf(db: Db, who: InboxOwner): Promise<ReadState> {
+  const c = collections(db);
+  const mark = await c.noticeReadMarks.findOne({ _id: markIdOf(who) });
+  const upTo = mark?.upTo ?? null;
+  const reads = await c.noticeReads.find({ userId: who.userId, unitCode: who.unitCode, ...(upTo ? { noticeAt: { $gt: upTo } } : {}) }, { projection: { noticeId: 1 } }).toArray();
+  return { upTo, ids: new Set(reads.map((r) => r.noticeId)) };
+}
+
+/** Whether the user has read a notice, by their read state. */
+export const isRead = (state: ReadState, n: Pick<NoticeDoc, '_id' | 'at'>): boolean => (state.upTo !== null && n.at.getTime() <= state.upTo.getTime()) || state.ids.has(n._id);
+
+/**
+ * The two disjoint parts of an inbox: the unit's notices for everyone, and those for this user **addressed
+ * to this unit** (a token with the same `sub` in another unit sees none of them).
+ */
+function inboxParts(who: InboxOwner, f: InboxFilter, read?: ReadState): Filter<NoticeDoc>[] {
+  const unread: Filter<NoticeDoc> =
+    f.unread && read ? { ...(read.upTo ? { at: { $gt: read.upTo } } : {}), ...(read.ids.size > 0 ? { _id: { $nin: [...read.ids] } } : {}) } : {};
+  const extra: Filter<NoticeDoc> = { ...unread, ...(f.kind ? { kind: f.kind } : {}) };
   return [
     // null matches a missing userId and one stored as null (a writer that passed `userId: undefined`).
     { unitCode: who.unitCode, userId: null as unknown as undefined, ...extra },
-    { userId: who.userId, ...extra },
+    { unitCode: who.unitCode, userId: who.userId, ...extra },
   ];
 }
 
 /**
  * One page of an inbox, newest first (`at` then `_id`, both descending), after `after` (exclusive), at most
- * `limit` notices.
+ * `limit` notices. `read`: the user's read state (read once by the caller; required for `unread`).
  */
-export async function inboxPage(db: Db, who: InboxOwner, f: InboxFilter, after: InboxPosition | undefined, limit: number): Promise<NoticeDoc[]> {
+export async function inboxPage(db: Db, who: InboxOwner, f: InboxFilter, after: InboxPosition | undefined, limit: number, read?: ReadState): Promise<NoticeDoc[]> {
   const c = collections(db).notifications;
+  const state = f.unread ? (read ?? (await readStateOf(db, who))) : read;
   const before: Filter<NoticeDoc> = after ? { $or: [{ at: { $lt: after.at } }, { at: after.at, _id: { $lt: after.id } }] } : {};
-  const parts = await Promise.all(inboxParts(who, f).map((q) => c.find({ ...q, ...before }).sort({ at: -1, _id: -1 }).limit(limit).toArray()));
+  const parts = await Promise.all(inboxParts(who, f, state).map((q) => c.find({ ...q, ...before }).sort({ at: -1, _id: -1 }).limit(limit).toArray()));
   return parts
     .flat()
     .sort((a, b) => b.at.getTime() - a.at.getTime() || (a._id < b._id ? 1 : a._id > b._id ? -1 : 0))
@@ -51,26 +84,45 @@ export async function inboxPage(db: Db, who: InboxOwner, f: InboxFilter, after: 
 /** How many notices of the inbox the user has not read. */
 export async function unreadCount(db: Db, who: InboxOwner): Promise<number> {
   const c = collections(db).notifications;
-  const counts = await Promise.all(inboxParts(who, { unread: true }).map((q) => c.countDocuments(q)));
+  const read = await readStateOf(db, who);
+  const counts = await Promise.all(inboxParts(who, { unread: true }, read).map((q) => c.countDocuments(q)));
   return counts.reduce((a, b) => a + b, 0);
 }
 
-/** Marks one notice of the user's inbox read for that user. @returns false when the inbox has no such notice. */
+/**
+ * Marks one notice of the user's inbox read for that user: inserts its read document (a second mark inserts
+ * nothing). @returns false when the inbox has no such notice.
+ */
 export async function markNoticeRead(db: Db, who: InboxOwner, id: string): Promise<boolean> {
-  const c = collections(db).notifications;
+  const c = collections(db);
   for (const q of inboxParts(who, {})) {
-    const r = await c.updateOne({ _id: id, ...q }, { $addToSet: { readBy: who.userId } });
-    if (r.matchedCount > 0) return true;
+    const n = await c.notifications.findOne({ _id: id, ...q }, { projection: { _id: 1, at: 1 } });
+    if (!n) continue;
+    await insertIgnoringDuplicates(c.noticeReads, [{ _id: readIdOf(who, id), noticeId: id, userId: who.userId, unitCode: who.unitCode, noticeAt: n.at, at: new Date() }]);
+    return true;
   }
   return false;
 }
 
-/** Marks every notice of the user's inbox read for that user. @returns how many were unread. */
+/**
+ * Marks every notice of the user's inbox read for that user: its mark moves up to the newest notice's time
+ * (never down). @returns how many were unread.
+ */
 export async function markInboxRead(db: Db, who: InboxOwner): Promise<number> {
-  const c = collections(db).notifications;
-  let changed = 0;
-  for (const q of inboxParts(who, { unread: true })) changed += (await c.updateMany(q, { $addToSet: { readBy: who.userId } })).modifiedCount;
-  return changed;
+  const unread = await unreadCount(db, who);
+  if (unread === 0) return 0;
+  const [newest] = await inboxPage(db, who, {}, undefined, 1);
+  if (!newest) return 0;
+  const marks = collections(db).noticeReadMarks;
+  const _id = markIdOf(who);
+  try {
+    await marks.updateOne({ _id }, { $max: { upTo: newest.at } }, { upsert: true });
+  } catch (err) {
+    // The same user's other tab inserted it first (FerretDB does not retry the upsert itself).
+    if (!isDuplicateKey(err)) throw err;
+    await marks.updateOne({ _id }, { $max: { upTo: newest.at } });
+  }
+  return unread;
 }
 
 /** One notice by id, or null. */
@@ -97,9 +149,9 @@ export function allUnitChannels(db: Db): Promise<UnitChannelsDoc[]> {
   return collections(db).unitChannels.find({}).toArray();
 }
 
-/** A unit's notices (for the whole unit) since a time: what the delivery sweep looks at. */
-export function noticesOfUnitSince(db: Db, unitCode: string, since: Date): Promise<NoticeDoc[]> {
-  return collections(db).notifications.find({ unitCode, at: { $gte: since } }).toArray();
+/** A unit's notices since a time (their id, kind and time): what the delivery sweep looks at. */
+export function noticesOfUnitSince(db: Db, unitCode: string, since: Date): Promise<Pick<NoticeDoc, '_id' | 'unitCode' | 'kind' | 'at'>[]> {
+  return collections(db).notifications.find({ unitCode, at: { $gte: since } }, { projection: { _id: 1, unitCode: 1, kind: 1, at: 1 } }).toArray();
 }
 
 /** Replaces a unit's channels (an empty set removes them). */
@@ -118,24 +170,52 @@ export async function setUnitChannels(db: Db, unitCode: string, channels: Pick<U
 
 // ── Delivery status ──
 
+/** A delivery's document id: `<noticeId>:<channel>`. */
+export const deliveryDocIdOf = (noticeId: string, channel: ChannelKind): string => `${noticeId}:${channel}`;
+
 /**
- * Marks a notice's delivery through a channel as pending, unless it already has a status (a dispatch
+ * Marks a notice's delivery through a channel as pending: inserts its document unless it exists (a dispatch
  * repeated after a crash leaves a delivered or failed status as it is).
  */
-export async function markDeliveryPending(db: Db, noticeId: string, channel: ChannelKind): Promise<void> {
-  const status: DeliveryStatus = { status: 'pending', attempts: 0, lastError: null, at: new Date() };
-  await collections(db).notifications.updateOne({ _id: noticeId, [`deliveries.${channel}`]: { $exists: false } }, { $set: { [`deliveries.${channel}`]: status } });
+export async function markDeliveryPending(db: Db, notice: { id: string; unitCode: string }, channel: ChannelKind): Promise<void> {
+  const doc: NoticeDeliveryDoc = { _id: deliveryDocIdOf(notice.id, channel), noticeId: notice.id, channel, unitCode: notice.unitCode, status: 'pending', attempts: 0, lastError: null, at: new Date() };
+  await insertIgnoringDuplicates(collections(db).noticeDeliveries, [doc]);
 }
 
 /**
- * Records one attempt's result. A delivered status is final: a late failed attempt (a retry racing a
- * success) never overwrites it. `delivered` also sets the notice's `deliveredAt` the first time.
+ * Records one attempt's result on the delivery's own document. A delivered status is final: a late failed
+ * attempt (a retry racing a success) never overwrites it.
  */
-export async function recordDelivery(db: Db, noticeId: string, channel: ChannelKind, status: DeliveryStatus): Promise<void> {
-  const c = collections(db).notifications;
-  const key = `deliveries.${channel}`;
-  await c.updateOne({ _id: noticeId, [`${key}.status`]: { $ne: 'delivered' } }, { $set: { [key]: status } });
-  if (status.status === 'delivered') await c.updateOne({ _id: noticeId, deliveredAt: null }, { $set: { deliveredAt: status.at } });
+export async function recordDelivery(db: Db, notice: { id: string; unitCode: string }, channel: ChannelKind, status: DeliveryStatus): Promise<void> {
+  const c = collections(db).noticeDeliveries;
+  const _id = deliveryDocIdOf(notice.id, channel);
+  const fields = { status: status.status, attempts: status.attempts, lastError: status.lastError, at: status.at };
+  const r = await c.updateOne({ _id, status: { $ne: 'delivered' } }, { $set: fields });
+  // No document yet (a delivery started by hand, or before the fix): insert it; a delivered one stays.
+  if (r.matchedCount === 0) await insertIgnoringDuplicates(c, [{ _id, noticeId: notice.id, channel, unitCode: notice.unitCode, ...fields }]);
+}
+
+/** One delivery's status, or null. */
+export function deliveryOf(db: Db, noticeId: string, channel: ChannelKind): Promise<NoticeDeliveryDoc | null> {
+  return collections(db).noticeDeliveries.findOne({ _id: deliveryDocIdOf(noticeId, channel) });
+}
+
+/** The deliveries of several notices (an inbox page) in one `$in` query, by notice id. */
+export async function deliveriesOf(db: Db, noticeIds: string[]): Promise<Map<string, NoticeDeliveryDoc[]>> {
+  const out = new Map<string, NoticeDeliveryDoc[]>();
+  if (noticeIds.length === 0) return out;
+  for (const d of await collections(db).noticeDeliveries.find({ noticeId: { $in: noticeIds } }).toArray()) {
+    const list = out.get(d.noticeId) ?? [];
+    list.push(d);
+    out.set(d.noticeId, list);
+  }
+  return out;
+}
+
+/** When a notice's delivery first succeeded (the earliest delivered channel), or null. */
+export function deliveredAtOf(deliveries: readonly NoticeDeliveryDoc[]): Date | null {
+  const times = deliveries.filter((d) => d.status === 'delivered').map((d) => d.at.getTime());
+  return times.length > 0 ? new Date(Math.min(...times)) : null;
 }
 
 /** Inserts notices (deterministic ids: a repeated insert adds nothing). */

@@ -74,11 +74,12 @@ export function supervisionRecordsIn(db: Db, q: { kind: SupervisionRecordDoc['ki
 
 /**
  * Puts a record's notices in the outbox (`notifications`), one per named unit, with ids
- * `<recordId>:0:n<i>` (the case id being the record's id): a retry inserts nothing twice.
+ * `<recordId>:0:n<i>` (the case id being the record's id, the case kind the record's — `summons` or
+ * `circular` — so the inbox links the record): a retry inserts nothing twice.
  * @returns each notice's id and unit, for the caller to start their deliveries (activities/notify.ts dispatchNotices).
  */
 export async function publishSupervisionNotices(db: Db, recordId: string, notices: Notice[], at: Date): Promise<{ id: string; unitCode: string }[]> {
-  const docs = notices.map((n, i): NoticeDoc => ({ _id: `${recordId}:0:n${i}`, caseId: recordId, unitCode: n.unit.code, unitName: n.unit.name, kind: n.kind, message: n.message, at, deliveredAt: null }));
+  const docs = notices.map((n, i): NoticeDoc => ({ _id: `${recordId}:0:n${i}`, caseId: recordId, caseKind: n.kind, unitCode: n.unit.code, unitName: n.unit.name, kind: n.kind, message: n.message, at, deliveredAt: null }));
   if (docs.length > 0) await insertIgnoringDuplicates(collections(db).notifications, docs);
   return docs.map((d) => ({ id: d._id, unitCode: d.unitCode }));
 }

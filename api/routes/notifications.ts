@@ -4,7 +4,8 @@ import { NOTICE_KINDS } from '../../domain/case';
 import { zOrgCode } from '../../domain/org';
 import { noticeMessageFor } from '../../domain/privacy';
 import { CHANNEL_KINDS, type NoticeDoc } from '../../store/collections';
-import { inboxPage, markInboxRead, markNoticeRead, setUnitChannels, unitChannels, unreadCount, type InboxOwner, type InboxPosition } from '../../store/notifications';
+import { deliveredAtOf, deliveriesOf, inboxPage, isRead, markInboxRead, markNoticeRead, readStateOf, setUnitChannels, unitChannels, unreadCount, type InboxOwner, type InboxPosition } from '../../store/notifications';
+import { shownWebhookUrl, webhookUrlProblem } from '../../activities/webhook';
 import { principalOf } from '../auth';
 import { notFound, zErrorBody } from '../errors';
 import { guardedUnit } from '../guard';
@@ -13,8 +14,9 @@ import { zQuery } from '../query';
 
 /**
  * The inbox (docs/notifications.md): `GET /v1/notifications` — the caller's unit's notices and those
- * addressed to the caller, newest first; `GET /v1/notifications/unread-count`; `POST
- * /v1/notifications/{id}/read` and `POST /v1/notifications/read` (all). Read state is per user. A unit's
+ * addressed to the caller in that unit, newest first, each with its deliveries (one `$in` read); `GET
+ * /v1/notifications/unread-count`; `POST /v1/notifications/{id}/read` and `POST /v1/notifications/read`
+ * (all). Read state is per user, in documents of its own (store/notifications.ts). A unit's
  * delivery channels: `GET`/`PUT /v1/units/{code}/channels` (admins). Source: ours (issue 12, item 1).
  */
 
@@ -45,7 +47,18 @@ const BY_NEWEST: KeysetOrder<NoticeDoc, InboxPosition> = {
 };
 
 const zChannels = z.strictObject({
-  webhook: z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000) }).optional(),
+  webhook: z
+    .strictObject({
+      url: z
+        .url({ protocol: /^https?$/ })
+        .max(2000)
+        // Credentials and link-local / metadata addresses are refused (activities/webhook.ts webhookUrlProblem); the message never repeats the URL.
+        .superRefine((url, ctx) => {
+          const problem = webhookUrlProblem(url);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+    })
+    .optional(),
   sms: z.strictObject({ phones: z.array(z.string().regex(/^\+?\d{5,20}$/, 'expected a phone number (digits, optionally +)')).min(1).max(20) }).optional(),
 });
 
@@ -72,8 +85,11 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       const role = principalOf(request).role;
       const q = request.query;
       const filter = { unread: q.unread === 'true', ...(q.kind ? { kind: q.kind } : {}) };
-      return keysetPage(BY_NEWEST, q, (after, limit) => inboxPage(db, who, filter, after, limit), (page) =>
-        page.map((n) => ({
+      const read = await readStateOf(db, who);
+      return keysetPage(BY_NEWEST, q, (after, limit) => inboxPage(db, who, filter, after, limit, read), async (page) => {
+        // The page's deliveries in one $in query (their own documents, store/notifications.ts).
+        const deliveries = await deliveriesOf(db, page.map((n) => n._id));
+        return page.map((n) => ({
           id: n._id,
           caseId: n.caseId,
           caseKind: n.caseKind ?? null,
@@ -82,11 +98,11 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
           kind: n.kind,
           message: noticeMessageFor(role, n.message),
           at: n.at.toISOString(),
-          read: (n.readBy ?? []).includes(who.userId),
-          deliveredAt: n.deliveredAt?.toISOString() ?? null,
-          deliveries: Object.fromEntries(Object.entries(n.deliveries ?? {}).map(([k, d]) => [k, { status: d.status, attempts: d.attempts, lastError: d.lastError, at: d.at.toISOString() }])),
-        })),
-      );
+          read: isRead(read, n),
+          deliveredAt: deliveredAtOf(deliveries.get(n._id) ?? [])?.toISOString() ?? null,
+          deliveries: Object.fromEntries((deliveries.get(n._id) ?? []).map((d) => [d.channel, { status: d.status, attempts: d.attempts, lastError: d.lastError, at: d.at.toISOString() }])),
+        }));
+      });
     },
   );
 
@@ -137,7 +153,7 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const doc = await unitChannels(db, unit.code);
-      return { unitCode: unit.code, webhook: doc?.webhook ?? null, sms: doc?.sms ?? null, updatedAt: doc?.updatedAt.toISOString() ?? null, updatedBy: doc?.updatedBy ?? null };
+      return { unitCode: unit.code, webhook: doc?.webhook ? { url: shownWebhookUrl(doc.webhook.url) } : null, sms: doc?.sms ?? null, updatedAt: doc?.updatedAt.toISOString() ?? null, updatedBy: doc?.updatedBy ?? null };
     },
   );
 
@@ -156,7 +172,7 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const doc = await setUnitChannels(db, unit.code, request.body, principalOf(request).userId);
-      return { unitCode: unit.code, webhook: doc.webhook ?? null, sms: doc.sms ?? null, updatedAt: doc.updatedAt.toISOString(), updatedBy: doc.updatedBy };
+      return { unitCode: unit.code, webhook: doc.webhook ? { url: shownWebhookUrl(doc.webhook.url) } : null, sms: doc.sms ?? null, updatedAt: doc.updatedAt.toISOString(), updatedBy: doc.updatedBy };
     },
   );
 };

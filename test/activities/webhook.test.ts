@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { verifyWebhookSignature, webhookHeaders, webhookSignature } from '../../activities/webhook';
+import { smsText, webhookBody } from '../../activities/notify';
+import { shownWebhookUrl, verifyWebhookSignature, webhookHeaders, webhookSignature, webhookUrlProblem } from '../../activities/webhook';
 
 const SECRET = 'a-webhook-secret-of-at-least-32-characters';
 
@@ -45,5 +46,32 @@ describe('the delivery configuration (config/index.ts)', () => {
     expect(loadConfig({ ...base, NODE_ENV: 'development', NOTIFY_RETRY_MAX_ATTEMPTS: '4' }).notify.retry.maxAttempts).toBe(4);
     expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, NOTIFY_WEBHOOK_SECRET: 'short' })).toThrow(/^NOTIFY_WEBHOOK_SECRET: expected at least 32 characters/);
+  });
+});
+
+describe('what leaves the system (activities/notify.ts)', () => {
+  it('masks a message’s phone and ID number at the strictest level in the webhook body and the SMS text, whoever the unit', () => {
+    const message = '通报：请联系13912345678，身份证371002199001011234';
+    const notice = { _id: 'n1', caseId: 'c1', unitCode: '371002001', unitName: '鲸园街道', kind: 'circular' as const, message, at: new Date(0), deliveredAt: null };
+    const body = JSON.parse(webhookBody('deliver-n1-webhook', notice)) as { message: string };
+    expect(body.message).toBe('通报：请联系139****5678，身份证3710**********1234');
+    expect(smsText(message)).toBe('【救助】通报：请联系139****5678，身份证3710**********1234');
+  });
+});
+
+describe('webhook URLs (activities/webhook.ts webhookUrlProblem)', () => {
+  it('refuses credentials and link-local / metadata addresses in any spelling; allows loopback, private and public hosts', () => {
+    for (const bad of ['https://user:s3cret@receiver.example/hook', 'https://user@receiver.example/hook', 'https://:s3cret@receiver.example/hook']) {
+      const problem = webhookUrlProblem(bad);
+      expect(problem, bad).toMatch(/credentials/);
+      expect(problem).not.toContain('s3cret');
+    }
+    for (const bad of ['http://169.254.169.254/latest/meta-data/', 'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/', 'http://[fe80::1]/', 'http://[::ffff:169.254.169.254]/', 'http://metadata.google.internal/computeMetadata/v1/']) {
+      expect(webhookUrlProblem(bad), bad).toMatch(/link-local/);
+    }
+    for (const ok of ['http://127.0.0.1:8080/hook', 'https://10.0.0.5/hook', 'https://receiver.example/jiuzhu', 'http://[::1]/h', 'https://169.255.0.1/']) {
+      expect(webhookUrlProblem(ok), ok).toBeNull();
+    }
+    expect(shownWebhookUrl('https://user:s3cret@receiver.example/hook')).toBe('https://***@receiver.example/hook');
   });
 });

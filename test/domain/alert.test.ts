@@ -398,6 +398,18 @@ describe('no quiet defusing and follow-up (issue 12)', () => {
     expect(s.deadlines.filter((d) => d.kind === 'alert.approval').map(outcomeOf)).toEqual(['on_time', 'on_time']);
   });
 
+  it('a request’s and a decision’s notices carry no free text: ids, levels and the decision only (the reasons stay in the timeline)', () => {
+    const s = withFollowUp('red');
+    const reason = '李网格2仍需关注，电话13912345678，身份证371002199001011234';
+    const asked = requestChange(s, { change: 'lower', level: 'orange', reason }, STAFF, T0 + H);
+    const decided = decideRequest(s, { request: 'request#1', decision: 'refuse', reason }, SUPERVISOR, T0 + 2 * H);
+    for (const n of [...asked.notices, ...decided.notices]) {
+      expect(n.message).not.toMatch(/李网格|1391234|37100219/);
+      expect(n.message).toContain('request#1');
+    }
+    expect(asked.events[0]?.data).toMatchObject({ reason });
+  });
+
   it('red needs 受理, a visit and a disposition; a needs_assistance visit opens a decision a disposition meets', () => {
     const s = withFollowUp('red');
     acknowledge(s, {}, STAFF, T0 + H);

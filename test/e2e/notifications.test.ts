@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryIdOf, startDelivery, sweepUndelivered } from '../../activities/notify';
-import { insertNotices } from '../../store/notifications';
+import { deliveryIdOf, dispatchNotices, startDelivery, sweepUndelivered } from '../../activities/notify';
+import { insertNotices, markDeliveryPending } from '../../store/notifications';
 import { verifyWebhookSignature } from '../../activities/webhook';
 import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
@@ -129,22 +129,24 @@ describe('who is told, and the inbox', () => {
     expect(await unread(a)).toBe(before - 1);
   });
 
-  it('shows a notice addressed to one user to that user only, wherever the user’s unit is', async () => {
+  it('shows a notice addressed to one user to that user only, in the unit it was addressed to', async () => {
     const me = await ctx.token('town_staff', UNITS.jingyuan, { user: 'requester-1' });
     const colleague = await ctx.token('town_staff', UNITS.jingyuan, { user: 'colleague-1' });
-    const before = { me: await unread(me), colleague: await unread(colleague) };
-    // As a workflow's notice with `userId` is stored (a requester told of a decision), addressed to the case's village.
+    // The same sub in another unit (another token, another unit) is not the user the notice was addressed to.
+    const sameSubElsewhere = await ctx.token('village_staff', VILLAGE_A, { user: 'requester-1' });
+    const before = { me: await unread(me), colleague: await unread(colleague), elsewhere: await unread(sameSubElsewhere) };
+    // As a workflow's notice with `userId` is stored (a requester told of a decision), addressed to the requester's unit.
     await insertNotices(ctx.mongo.db, [
-      { _id: 'alert-hh-000000000abc-20261129T000000000:7:n0', caseId: 'alert-hh-000000000abc-20261129T000000000', caseKind: 'alert', unitCode: VILLAGE_A, unitName: '海港社区居委会', userId: 'requester-1', kind: 'approval_decided', message: '降级申请已批准（hh-000000000abc）', at: new Date(), deliveredAt: null },
+      { _id: 'alert-hh-000000000abc-20261129T000000000:7:n0', caseId: 'alert-hh-000000000abc-20261129T000000000', caseKind: 'alert', unitCode: UNITS.jingyuan, unitName: '鲸园街道', userId: 'requester-1', kind: 'approval_decided', message: '降级申请已批准（hh-000000000abc）', at: new Date(), deliveredAt: null },
     ]);
     expect(await unread(me)).toBe(before.me + 1);
     expect(await unread(colleague)).toBe(before.colleague);
+    expect(await unread(sameSubElsewhere)).toBe(before.elsewhere);
     expect((await inbox(me, '?kind=approval_decided')).map((n) => n.id)).toEqual(['alert-hh-000000000abc-20261129T000000000:7:n0']);
     expect(await inbox(colleague, '?kind=approval_decided')).toEqual([]);
-    // Nor does the village's inbox show it: it is for that one user.
-    const villageStaff = await ctx.token('village_staff', VILLAGE_A, { user: 'vs-other' });
-    expect(await inbox(villageStaff, '?kind=approval_decided')).toEqual([]);
+    expect(await inbox(sameSubElsewhere, '?kind=approval_decided')).toEqual([]);
     expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', colleague)).statusCode).toBe(404);
+    expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', sameSubElsewhere)).statusCode).toBe(404);
     expect((await post('/v1/notifications/alert-hh-000000000abc-20261129T000000000%3A7%3An0/read', me)).statusCode).toBe(200);
     expect(await unread(me)).toBe(before.me);
   });
@@ -178,6 +180,14 @@ describe('delivery through channels', () => {
     const bad = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_A}/channels`, headers: authz(admin), payload: { webhook: { url: 'ftp://x' }, sms: { phones: ['abc'] } } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.webhook.url', 'body.sms.phones.0']));
+    // A URL with credentials or at a link-local (cloud-metadata) address: 400 naming the field, the secret never echoed.
+    for (const url of ['https://hook-user:s3cret-pass@receiver.example/hook', 'http://169.254.169.254/latest/meta-data/']) {
+      const refused = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_A}/channels`, headers: authz(admin), payload: { webhook: { url } } });
+      expect(refused.statusCode, url).toBe(400);
+      expect(refused.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.webhook.url']);
+      expect(refused.body).not.toContain('s3cret-pass');
+      expect(refused.body).not.toContain('169.254.169.254');
+    }
   });
 
   it('delivers a signed webhook and an SMS line; a repeated start or a restarted worker sends nothing twice', async () => {
@@ -221,6 +231,27 @@ describe('delivery through channels', () => {
     expect(hook.got.filter((g) => JSON.parse(g.body).noticeId === body.noticeId)).toHaveLength(1);
   });
 
+  it('settles every status when a unit’s webhook and SMS deliveries of many notices run at once, and two users mark them read meanwhile', async () => {
+    // FerretDB v1 updates are read-modify-write: before each delivery had its own document, the two channels'
+    // writes to one notice lost one another and a delivered notice stayed "pending" (REJECT_DUPLICATE: for ever).
+    const at = new Date();
+    const ids = Array.from({ length: 12 }, (_, i) => `circular-2026-077:0:n${i}`);
+    await insertNotices(ctx.mongo.db, ids.map((_id) => ({ _id, caseId: 'circular-2026-077', caseKind: 'circular', unitCode: VILLAGE_C, unitName: '测试社区', kind: 'circular' as const, message: '通报（circular-2026-077）：请查阅', at, deliveredAt: null })));
+    const staff = [await ctx.token('village_staff', VILLAGE_C, { user: 'c-reader-1' }), await ctx.token('village_staff', VILLAGE_C, { user: 'c-reader-2' })];
+    const deps = { db: ctx.mongo.db, temporal: ctx.temporal, notify: ctx.config.notify };
+    await Promise.all([
+      dispatchNotices(deps, ctx.config.temporal.taskQueue, ids.map((id) => ({ id, unitCode: VILLAGE_C }))),
+      ...ids.flatMap((id) => staff.map(async (token) => expect((await post(`/v1/notifications/${encodeURIComponent(id)}/read`, token)).statusCode).toBe(200))),
+    ]);
+    const settled = await eventually(async () => {
+      const mine = (await inbox(staff[0]!, '?kind=circular&limit=100')).filter((n) => ids.includes(n.id));
+      return mine.length === ids.length && mine.every((n) => n.deliveries.webhook?.status === 'delivered' && n.deliveries.sms?.status === 'delivered') && mine;
+    }, 'all 24 deliveries settled as delivered', 40_000);
+    expect(settled.every((n) => n.read)).toBe(true);
+    expect((await inbox(staff[1]!, '?kind=circular&limit=100')).filter((n) => ids.includes(n.id) && n.read)).toHaveLength(ids.length);
+    expect((await inbox(staff[1]!, '?unread=true&kind=circular&limit=100')).filter((n) => ids.includes(n.id))).toEqual([]);
+  });
+
   it('retries a failing webhook, then marks it failed, tells the supervisor, and keeps the notice in the inbox', async () => {
     const hook = await receiver(500);
     servers.push(hook.server);
@@ -250,9 +281,10 @@ describe('delivery through channels', () => {
     await insertNotices(ctx.mongo.db, [
       // As other code inserts a notice (a circular): the existing fields only.
       { _id: 'circular-2026-001:n0', kind: 'circular', ...base },
-      // A dispatch that marked the delivery pending and died before starting its workflow.
-      { _id: 'circular-2026-001:n1', kind: 'circular', ...base, deliveries: { webhook: { status: 'pending', attempts: 0, lastError: null, at } } },
+      { _id: 'circular-2026-001:n1', kind: 'circular', ...base },
     ]);
+    // A dispatch that marked the delivery pending and died before starting its workflow.
+    await markDeliveryPending(ctx.mongo.db, { id: 'circular-2026-001:n1', unitCode: VILLAGE_C }, 'webhook');
     const deps = { db: ctx.mongo.db, temporal: ctx.temporal, notify: ctx.config.notify };
     expect(await sweepUndelivered(deps, ctx.config.temporal.taskQueue)).toBeGreaterThanOrEqual(2);
     const ids = ['circular-2026-001:n0', 'circular-2026-001:n1'];

@@ -52,6 +52,29 @@ describe('read-model migrations', () => {
     expect(rows['open-due']).toMatchObject({ kind: 'alert', level: 'red', orgPath, dueAt: new Date('2026-12-01T00:00:00Z'), version: 3 });
     expect(rows['newer-row']).toMatchObject({ dueAt: new Date('2026-12-09T00:00:00Z'), version: 4 });
   });
+
+  it('moves notices’ delivery status and read state to their own documents, keeping what a delivery wrote since', async () => {
+    const db = mongo.db;
+    await db.collection(COLLECTIONS.migrations).deleteOne({ _id: '2026-11-notice-state' as never });
+    const at = new Date('2026-11-20T00:00:00Z');
+    const base = { caseId: 'c1', unitCode: '371002001001', unitName: '海港社区', kind: 'opened', message: 'm', at, deliveredAt: at };
+    await db.collection(COLLECTIONS.notifications).insertMany([
+      { _id: 'c1:1:n0' as never, ...base, readBy: ['u1', 'u2'], deliveries: { webhook: { status: 'delivered', attempts: 1, lastError: null, at }, sms: { status: 'pending', attempts: 2, lastError: 'x', at } } },
+      { _id: 'c1:1:n1' as never, ...base },
+    ]);
+    // A delivery that wrote its own document after the fix: kept.
+    await db.collection(COLLECTIONS.noticeDeliveries).insertOne({ _id: 'c1:1:n0:sms' as never, noticeId: 'c1:1:n0', channel: 'sms', unitCode: base.unitCode, status: 'delivered', attempts: 3, lastError: null, at });
+    expect(await migrateReadModel(db)).toEqual([{ id: '2026-11-notice-state', changed: 1 }]);
+    const deliveries = Object.fromEntries((await db.collection(COLLECTIONS.noticeDeliveries).find().toArray()).map((d) => [d._id, [d.status, d.attempts]]));
+    expect(deliveries).toEqual({ 'c1:1:n0:webhook': ['delivered', 1], 'c1:1:n0:sms': ['delivered', 3] });
+    expect((await db.collection(COLLECTIONS.noticeReads).find().toArray()).map((r) => [r._id, r.userId, r.noticeAt]).sort()).toEqual([
+      ['c1:1:n0|371002001001|u1', 'u1', at],
+      ['c1:1:n0|371002001001|u2', 'u2', at],
+    ]);
+    const moved = await db.collection(COLLECTIONS.notifications).findOne({ _id: 'c1:1:n0' as never });
+    expect(moved).not.toHaveProperty('readBy');
+    expect(moved).not.toHaveProperty('deliveries');
+  });
 });
 
 describe('seeding an org tree that is already there', () => {

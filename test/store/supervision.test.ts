@@ -86,9 +86,10 @@ describe('unit figures for a summons or circular', () => {
     await publishSupervisionNotices(mongo.db, 'circular-371000-k1', notices, at);
     await publishSupervisionNotices(mongo.db, 'circular-371000-k1', notices, at);
     const stored = await mongo.db.collection(COLLECTIONS.notifications).find({ caseId: 'circular-371000-k1' }).sort({ _id: 1 }).toArray();
-    expect(stored.map((d) => [d._id, d.unitCode, d.kind, d.deliveredAt])).toEqual([
-      ['circular-371000-k1:0:n0', '371002001001', 'circular', null],
-      ['circular-371000-k1:0:n1', '371002002', 'circular', null],
+    // caseKind: the record's kind, so the inbox links the record (and a circular's printable page).
+    expect(stored.map((d) => [d._id, d.unitCode, d.kind, d.caseKind, d.deliveredAt])).toEqual([
+      ['circular-371000-k1:0:n0', '371002001001', 'circular', 'circular', null],
+      ['circular-371000-k1:0:n1', '371002002', 'circular', 'circular', null],
     ]);
   });
 });

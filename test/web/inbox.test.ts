@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { publishSupervisionNotices } from '../../store/supervision';
 import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
 
@@ -81,6 +82,15 @@ describe('the inbox badge in Chromium', () => {
     await item.getByRole('button', { name: '标为已读' }).click();
     await expect.poll(() => badgeCount(page), { timeout: 10_000 }).toBe(0);
     expect(await page.locator('li.notice-item.unread').count()).toBe(0);
+
+    // A circular published to the town: its notice links the record on the supervision page and its printable page.
+    await publishSupervisionNotices(ctx.mongo.db, 'circular-371000-web1', [{ unit: { code: UNITS.jingyuan, name: '鲸园街道', level: 'town' }, kind: 'circular', message: '威海市通报（circular-371000-web1）：请查阅' }], new Date());
+    await expect.poll(() => badgeCount(page), { timeout: 10_000 }).toBe(1);
+    await page.reload();
+    const circular = page.locator('li.notice-item[data-notice-id="circular-371000-web1:0:n0"]');
+    await circular.waitFor();
+    expect(await circular.getByRole('link', { name: '查看通报' }).getAttribute('href')).toBe('/app/supervision#record-circular-371000-web1');
+    expect(await circular.getByRole('button', { name: '打印通报' }).count()).toBe(1);
     expect(problems).toEqual([]);
   });
 });

@@ -266,6 +266,10 @@ export interface Messages {
     read: string;
     empty: string;
     openCase: string;
+    /** The link of a summons' or circular's notice to its record (the supervision page). */
+    openRecord: Fn<['summons' | 'circular']>;
+    /** A circular's printable page. */
+    printCircular: string;
     caption: string;
     cols: { kind: string; message: string; unit: string; at: string; delivery: string; action: string };
     kinds: Record<string, string>;
@@ -643,6 +647,8 @@ const zh: Messages = {
     read: '已读',
     empty: '没有通知。',
     openCase: '查看案件',
+    openRecord: (kind) => (kind === 'summons' ? '查看约谈记录' : '查看通报'),
+    printCircular: '打印通报',
     caption: '通知列表：类型、内容、接收单位、时间、送达情况',
     cols: { kind: '类型', message: '内容', unit: '接收单位', at: '时间', delivery: '送达', action: '操作' },
     kinds: {
@@ -1003,6 +1009,8 @@ const en: Messages = {
     read: 'Read',
     empty: 'No notices.',
     openCase: 'Open case',
+    openRecord: (kind) => (kind === 'summons' ? 'Open the summons' : 'Open the circular'),
+    printCircular: 'Print the circular',
     caption: 'Notices: kind, message, unit, time, delivery',
     cols: { kind: 'Kind', message: 'Message', unit: 'To', at: 'Time', delivery: 'Delivery', action: 'Action' },
     kinds: {

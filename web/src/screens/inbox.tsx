@@ -1,17 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type Notice, type Page } from '../api';
 import { INBOX_CHANGED } from '../components/inbox-badge';
+import { PrintLink } from '../components/print-link';
 import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { useApp } from '../state';
 
 const PAGE = 50;
 /** Kinds of case the workspace has a page for (the notice links there). */
-const CASE_KINDS = new Set(['alert', 'application', 'report', 'wish', 'party_day']);
+const CASE_KINDS = new Set(['alert', 'application', 'report', 'wish', 'party_day', 'order']);
+
+/** A summons' or circular's notice: its record (caseId is the record's id; older notices have no caseKind). */
+const recordKindOf = (n: Notice): 'summons' | 'circular' | null =>
+  n.caseKind === 'summons' || n.caseKind === 'circular' ? n.caseKind : n.kind === 'summons' || n.kind === 'circular' ? n.kind : null;
 
 /**
  * The inbox (`GET /v1/notifications`): the notices of the user's unit and those addressed to the user,
- * newest first, each with its delivery per channel and a link to its case; mark one or all read (for this
+ * newest first, each with its delivery per channel and a link to its case (a summons' or circular's: to its
+ * record on the supervision page, and a circular's printable page); mark one or all read (for this
  * user only).
  */
 export function Inbox() {
@@ -99,7 +105,13 @@ export function Inbox() {
                     <Link class="btn" to={`/cases/${encodeURIComponent(n.caseId)}`}>
                       {t.inbox.openCase}
                     </Link>
-                  )}{' '}
+                  )}
+                  {recordKindOf(n) && (
+                    <Link class="btn" to={`/supervision#record-${encodeURIComponent(n.caseId)}`}>
+                      {t.inbox.openRecord(recordKindOf(n)!)}
+                    </Link>
+                  )}
+                  {recordKindOf(n) === 'circular' && <PrintLink id={n.caseId} label={t.inbox.printCircular} />}{' '}
                   {!n.read && (
                     <button type="button" class="btn" onClick={() => void markRead(n.id)}>
                       {t.inbox.markRead}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, qs, session, type CaseView, type Page, type UnitRef } from '../api';
+import { api, qs, type CaseView, type Page, type UnitRef } from '../api';
 import { Field, useSubmission } from '../components/forms';
+import { PrintLink } from '../components/print-link';
 import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtTime } from '../i18n';
 import { may, useApp } from '../state';
@@ -400,6 +401,10 @@ function RecordList(props: { kind: 'summons' | 'circular'; canRecord: boolean })
       (err: unknown) => setError(err),
     );
   useEffect(() => void load(), [base]);
+  // Arriving from the inbox (a summons' or circular's notice links `/supervision#record-<id>`): show that record.
+  useEffect(() => {
+    if (items && location.hash.startsWith('#record-')) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+  }, [items]);
   const c = t.orders.figureCols;
   return (
     <section aria-labelledby={`h-${props.kind}`}>
@@ -411,7 +416,7 @@ function RecordList(props: { kind: 'summons' | 'circular'; canRecord: boolean })
         <p class="muted">{t.orders.none}</p>
       ) : (
         items.map((r) => (
-          <article key={r.id} class="card">
+          <article key={r.id} id={`record-${r.id}`} class="card">
             <h3 class="mono">{r.id}</h3>
             <p class="muted small">{t.orders.created(fmtTime(lang, r.createdAt))}</p>
             <p>{r.units.map((u) => u.name).join(t.listSeparator)}</p>
@@ -451,27 +456,12 @@ function RecordList(props: { kind: 'summons' | 'circular'; canRecord: boolean })
                 ))}
               </ul>
             )}
-            {r.kind === 'circular' && <PrintLink id={r.id} />}
+            {r.kind === 'circular' && <PrintLink id={r.id} label={t.orders.print} />}
           </article>
         ))
       )}
       {props.canRecord && <RecordForm kind={props.kind} onDone={() => void load()} />}
     </section>
-  );
-}
-
-/** The print page needs the Bearer token: fetched, then opened as a blob in a new tab. */
-function PrintLink(props: { id: string }) {
-  const { t } = useApp();
-  const open = async () => {
-    const res = await fetch(`/v1/circulars/${encodeURIComponent(props.id)}/print`, { headers: { authorization: `Bearer ${session.token() ?? ''}` } });
-    if (!res.ok) return;
-    window.open(URL.createObjectURL(new Blob([await res.text()], { type: 'text/html' })), '_blank', 'noopener');
-  };
-  return (
-    <button type="button" class="btn btn-quiet" onClick={() => void open()}>
-      {t.orders.print}
-    </button>
   );
 }
 
