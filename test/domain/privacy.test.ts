@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import type { Household } from '../../domain/household';
 import {
+  noticeMessageFor,
+  outboundNoticeText,
   caseViewFor,
   helperContactFor,
   householdBriefFor,
@@ -285,5 +287,17 @@ describe('per-role views', () => {
     for (const text of ['李\u200b秀英需要棉衣', '李\u2060秀英', '李\u00ad秀英', '李\u{E0020}秀英', '李\u2800秀英']) expect(personalDataIn(text, known), JSON.stringify(text)).toContain('name');
     expect(personalDataIn('电话138\u200b0000\u200b0002')).toEqual(['phone']);
     expect(redactPersonalData('电话138\u200b0000\u200b0002好')).toBe('电话138****0002好');
+  });
+});
+
+describe('notice messages', () => {
+  const message = '环翠区下达督办单（order-371002-alert-hh-a0480e26ac1b-20261130T001234523-k1，alert-hh-a0480e26ac1b-20261130T001234523，hh-3356565c9ef5，circular-371000-c1）电话13912345678 身份证371002195001080023';
+  it('keep the record ids they name whole, masked or outbound, and mask what else identifies a person', () => {
+    for (const text of [outboundNoticeText(message), noticeMessageFor('village_staff', message)]) {
+      for (const id of ['order-371002-alert-hh-a0480e26ac1b-20261130T001234523-k1', 'alert-hh-a0480e26ac1b-20261130T001234523', 'hh-3356565c9ef5', 'circular-371000-c1']) expect(text).toContain(id);
+      expect(text).not.toContain('13912345678');
+      expect(text).not.toContain('371002195001080023');
+    }
+    expect(noticeMessageFor('town_staff', message)).toBe(message);
   });
 });
