@@ -214,6 +214,22 @@ export const supervisionRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!(to > from) || to.getTime() - from.getTime() > 3 * 366 * 86_400_000) throw new ApiError(422, 'unprocessable', 'period: to must follow from, within three years', [{ path: 'body.period.to', code: 'date_out_of_range', message: 'to must follow from, within three years' }]);
 
     const existing = await findSupervisionRecord(db, id);
+    // A key is reused only to retry the same request (as orders: api/routes/orders.ts): another body is 409.
+    if (existing) {
+      const differs: string[] = [];
+      const same = (a: readonly string[], b: readonly string[]) => JSON.stringify([...a].sort()) === JSON.stringify([...b].sort());
+      if (!same(existing.units.map((u) => u.code), units.map((u) => u.code))) differs.push('unitCodes');
+      if (existing.reason !== body.reason) differs.push('reason');
+      if (!same(existing.linkedCaseIds, linkedCaseIds) || !same(existing.linkedOrderIds, linkedOrderIds)) differs.push('linked records');
+      const wanted = actions.map((a) => JSON.stringify([a.unit.code, a.requirement, a.replyBy]));
+      if (!same(existing.actions.map((a) => JSON.stringify([a.unitCode, a.requirement, a.replyBy.getTime()])), wanted)) differs.push('actions');
+      if ((existing.corrects ?? null) !== (body.corrects ?? null)) differs.push('corrects');
+      if (differs.length > 0) {
+        throw new ApiError(409, 'conflict', `key ${body.key}: ${id} was recorded under this key with another ${differs.join(', ')}; use a new key for a new record`, [
+          { path: 'body.key', code: 'key_reused', message: `already used for ${id} with another ${differs.join(', ')}` },
+        ]);
+      }
+    }
     const issuer = { unit: toRef(p.unit), actor: actorOf(p) };
     const orderIds = actions.map((a) => `order-${p.unit.code}-${a.unit.code}-${a.key}`);
     const stored =

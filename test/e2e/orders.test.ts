@@ -175,6 +175,10 @@ describe('summons and circulars', () => {
     // Append-only, idempotent by key: the same request answers the record, nothing doubled.
     const again = await post('/v1/summonses', t.monitor!, body);
     expect(again.statusCode).toBe(200);
+    // The key with another body is not a retry: 409 naming the key, the record unchanged.
+    const reused = await post('/v1/summonses', t.monitor!, { ...body, reason: '另一事由' });
+    expect([reused.statusCode, reused.json().error.details[0]]).toEqual([409, expect.objectContaining({ path: 'body.key', code: 'key_reused' })]);
+    expect((await get(`/v1/summonses/${record.id}`, t.monitor!)).json().reason).toBe(body.reason);
     expect(await ctx.mongo.db.collection(COLLECTIONS.cases).countDocuments({ kind: 'order', 'view.origin.id': record.id })).toBe(1);
     // The town reads it; a sibling town does not.
     expect((await get(`/v1/summonses/${record.id}`, t.town!)).statusCode).toBe(200);
