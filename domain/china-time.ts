@@ -156,3 +156,13 @@ export function shiftMonth(month: string, n: number): string {
   const total = year * 12 + (m - 1) + n;
   return `${pad(Math.floor(total / 12), 4)}-${pad((total % 12) + 1)}`;
 }
+
+/**
+ * An instant as people in China read it in a message: `2026-11-30 08:21`, China time (UTC+8, no DST), to the
+ * minute. `ms`: ms since the epoch. Deterministic (no locale data), so workflow code may use it. Ours.
+ */
+export function localDateTime(ms: number): string {
+  const t = new Date(ms + CHINA_UTC_OFFSET_MS).toISOString();
+  return `${t.slice(0, 10)} ${t.slice(11, 16)}`;
+}
+

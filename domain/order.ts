@@ -3,6 +3,7 @@ import { RuleViolation, type Actor, type CaseEvent, type Notice, type Outcome } 
 import { advanceBook, bookWakeAt, meetOpen, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
 import { zInstant } from './dates';
+import { localDateTime } from './china-time';
 import type { UnitRef } from './org';
 import type { OrdersPolicy } from './policy';
 import { PERMISSIONS } from './permissions';
@@ -175,7 +176,7 @@ export function issueOrder(a: IssueArgs, now: number): { state: OrderState } & O
       },
       ...opened,
     ],
-    notices: [{ unit: a.unit, kind: 'order_issued', message: `${a.issuer.unit.name}下达督办单（${subject(state)}）：请于${new Date(state.replyBy).toISOString()}前反馈` }],
+    notices: [{ unit: a.unit, kind: 'order_issued', message: `${a.issuer.unit.name}下达督办单（${subject(state)}）：请于${localDateTime(state.replyBy)}（北京时间）前反馈` }],
   };
 }
 
@@ -245,7 +246,7 @@ export function returnReply(s: OrderState, input: ReturnInput, actor: Actor, now
   s.stage = 'returned';
   s.replyBy = replyBy;
   const opened = openReply(s, now, replyBy, actor);
-  const notice: Notice = { unit: s.unit, kind: 'order_issued', message: `督办单反馈被退回，请补充后于${new Date(replyBy).toISOString()}前再次反馈（${subject(s)}）` };
+  const notice: Notice = { unit: s.unit, kind: 'order_issued', message: `督办单反馈被退回，请补充后于${localDateTime(replyBy)}（北京时间）前再次反馈（${subject(s)}）` };
   return { events: [{ type: 'reply_returned', at: now, actor, data: { reply: s.replies.length, replyBy } }, ...opened], notices: [notice] };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { zFreeText } from './text';
 import { zDay, zDayWithinYears, zInstant } from './dates';
-import { localDay, parseLocalDay } from './china-time';
+import { localDateTime, localDay, parseLocalDay } from './china-time';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, earliest, endOpen, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
@@ -441,7 +441,7 @@ const stageEvent = (s: WishState, now: number): CaseEvent => ({ type: 'stage_ent
 function reopenOverdue(s: WishState, d: Deadline, now: number): Outcome {
   d.breachedAt ??= now;
   const ended = endOpen(s, now, 'closed');
-  const released = releaseClaim(s, 'overdue', `逾期未实现（应于${new Date(d.dueAt).toISOString()}前实现）`, now);
+  const released = releaseClaim(s, 'overdue', `逾期未实现（应于${localDateTime(d.dueAt)}（北京时间）前实现）`, now);
   s.stage = 'open';
   // The reclaim deadline is due at the missed date itself: the need is already late when it opens.
   const opened = openDeadline(s, 'claim', LABELS.reclaim, d.dueAt, d.dueAt, now);

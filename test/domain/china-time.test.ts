@@ -142,3 +142,11 @@ describe('the zone', () => {
     }
   });
 });
+
+describe('localDateTime', () => {
+  it('shows an instant in China time to the minute, across the UTC day boundary', async () => {
+    const { localDateTime } = await import('../../domain/china-time');
+    expect(localDateTime(Date.parse('2026-11-30T00:21:39Z'))).toBe('2026-11-30 08:21');
+    expect(localDateTime(Date.parse('2026-12-31T16:00:00Z'))).toBe('2027-01-01 00:00');
+  });
+});
