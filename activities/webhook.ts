@@ -58,14 +58,20 @@ export async function postWebhook(url: string, secret: string, deliveryId: strin
  * - **credentials** in the URL (`https://user:pass@host/`): a secret in a URL ends up in logs, proxies and
  *   every answer that shows the channel; a receiver authenticates our deliveries by their signature
  *   (NOTIFY_WEBHOOK_SECRET);
- * - **link-local and metadata addresses** (169.254.0.0/16, fe80::/10, IPv4-mapped forms,
- *   `metadata.google.internal`): the cloud instance-metadata endpoints live there (169.254.169.254), and a
+ * - **link-local and metadata addresses** (169.254.0.0/16, fe80::/10, IPv4-mapped and -compatible forms,
+ *   and the providers' other metadata endpoints, METADATA_HOSTS): the cloud instance-metadata endpoints live there (169.254.169.254), and a
  *   webhook aimed at them is server-side request forgery — OWASP SSRF Prevention Cheat Sheet. The WHATWG URL
  *   parser has already normalised other spellings of an IPv4 address (`2852039166`, `0xa9.0xfe…`).
  * Loopback and private addresses stay allowed (a receiver on the same host or network is a normal setup);
  * a hostname that resolves to a link-local address is not caught here (no DNS lookup). The message never
  * repeats the URL. Source: ours (the fresh-eyes pass on issue 12).
  */
+/**
+ * Cloud instance-metadata endpoints outside 169.254.0.0/16, by the address or name each provider documents:
+ * Alibaba Cloud (100.100.100.200), AWS over IPv6 (fd00:ec2::254), Tencent Cloud and Google by name.
+ */
+const METADATA_HOSTS = new Set(['100.100.100.200', 'fd00:ec2::254', 'metadata.tencentyun.com', 'metadata.google.internal']);
+
 export function webhookUrlProblem(raw: string): string | null {
   let u: URL;
   try {
@@ -80,9 +86,9 @@ export function webhookUrlProblem(raw: string): string | null {
     /^fe[89ab][0-9a-f]?:/.test(host) ||
     /^::ffff:a9fe:[0-9a-f]{1,4}$/.test(host) ||
     /^::ffff:169\.254\./.test(host) ||
-    host === 'metadata.google.internal' ||
-    host === 'metadata.google.internal.';
-  if (linkLocal) return 'must not be a link-local or cloud-metadata address (169.254.0.0/16, fe80::/10)';
+    /^::a9fe:[0-9a-f]{1,4}$/.test(host) ||
+    METADATA_HOSTS.has(host.replace(/\.$/, ''));
+  if (linkLocal) return 'must not be a link-local or cloud-metadata address (169.254.0.0/16, fe80::/10, a cloud’s metadata service)';
   return null;
 }
 

@@ -66,7 +66,7 @@ describe('webhook URLs (activities/webhook.ts webhookUrlProblem)', () => {
       expect(problem, bad).toMatch(/credentials/);
       expect(problem).not.toContain('s3cret');
     }
-    for (const bad of ['http://169.254.169.254/latest/meta-data/', 'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/', 'http://[fe80::1]/', 'http://[::ffff:169.254.169.254]/', 'http://metadata.google.internal/computeMetadata/v1/']) {
+    for (const bad of ['http://169.254.169.254/latest/meta-data/', 'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/', 'http://[fe80::1]/', 'http://[::ffff:169.254.169.254]/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://100.100.100.200/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://metadata.tencentyun.com/', 'http://[::169.254.169.254]/']) {
       expect(webhookUrlProblem(bad), bad).toMatch(/link-local/);
     }
     for (const ok of ['http://127.0.0.1:8080/hook', 'https://10.0.0.5/hook', 'https://receiver.example/jiuzhu', 'http://[::1]/h', 'https://169.255.0.1/']) {
