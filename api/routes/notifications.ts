@@ -59,7 +59,16 @@ const zChannels = z.strictObject({
         }),
     })
     .optional(),
-  sms: z.strictObject({ phones: z.array(z.string().regex(/^\+?\d{5,20}$/, 'expected a phone number (digits, optionally +)')).min(1).max(20) }).optional(),
+  // Texts go to mainland mobile numbers (11 digits from 13–19, as households' phones), each once.
+  sms: z
+    .strictObject({
+      phones: z
+        .array(z.string().regex(/^1[3-9]\d{9}$/, 'expected a mainland mobile number (11 digits, such as 13912345678)'))
+        .min(1)
+        .max(20)
+        .refine((p) => new Set(p).size === p.length, 'each number once'),
+    })
+    .optional(),
 });
 
 export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {

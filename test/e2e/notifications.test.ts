@@ -180,6 +180,11 @@ describe('delivery through channels', () => {
     const bad = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_A}/channels`, headers: authz(admin), payload: { webhook: { url: 'ftp://x' }, sms: { phones: ['abc'] } } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.webhook.url', 'body.sms.phones.0']));
+    // Texts go to mainland mobiles, each once: 12345 and a repeated number are refused.
+    for (const phones of [['12345'], ['13800000001', '13800000001']]) {
+      const res = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_A}/channels`, headers: authz(admin), payload: { sms: { phones } } });
+      expect([res.statusCode, res.json().error.details[0].path.startsWith('body.sms.phones')]).toEqual([400, true]);
+    }
     // A URL with credentials or at a link-local (cloud-metadata) address: 400 naming the field, the secret never echoed.
     for (const url of ['https://hook-user:s3cret-pass@receiver.example/hook', 'http://169.254.169.254/latest/meta-data/']) {
       const refused = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${VILLAGE_A}/channels`, headers: authz(admin), payload: { webhook: { url } } });
