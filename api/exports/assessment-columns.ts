@@ -83,6 +83,7 @@ export function explanation(r: AssessmentReport): [string, string][] {
     ['逾期天数', '逾期办理：办理时间 − 期限；逾期未办：生成时间 − 期限；逾期未办结束：结束时间 − 期限'],
     ['升级', '每升一级记一次；升至第k级 = 该期限的升级次数 ≥ k'],
     ['得分', '100 × Σ(权重 × 比率) ÷ Σ权重，只计有数据的部分；无到期期限时为空'],
+    ['合计与各行', '合计含本单位自身的期限（如镇(街道)对降级、销号申请的审批期限），这些期限不属于任何下级单位的行，故各行之和可小于合计'],
     ...r.weights.map((w): [string, string] => [`权重：${w.name}`, `${w.weight}（${w.rule}）`]),
     ['主动发现', NOT_YET.discoveries],
     ['帮包覆盖率', NOT_YET.pairingCoverage],

@@ -272,6 +272,8 @@ describe('exports', () => {
     expect(detailRows).toContainEqual(['371002002', '环翠楼街道', 'report.answer', '期限 report.answer', 1]);
     const notes = wb.getWorksheet('说明')!.getSheetValues().map((v) => (Array.isArray(v) ? v.slice(1).join(' ') : ''));
     expect(notes.join('\n')).toMatch(/权重：按时办理率 40/);
+    // The total counts the unit's own deadlines (a town's approvals), which no child's row holds: said on the sheet.
+    expect(notes.join('\n')).toMatch(/合计与各行 合计含本单位自身的期限/);
     // Users never see issue numbers; a not-yet figure says when it will be counted.
     expect(notes.join('\n')).not.toMatch(/issue/i);
     expect(notes.join('\n')).toContain('主动发现 尚未记录（主动发现功能上线后统计）');
