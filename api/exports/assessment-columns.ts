@@ -1,9 +1,11 @@
 import { NOT_YET, type AssessmentReport, type DeadlineCounts, type Figure, type UnitFigures } from '../../domain/assessment';
 
 /**
- * The columns of the 汇总 (summary) table, once for the XLSX, the PDF and the workspace: a Chinese header,
+ * The columns of the 汇总 (summary) table, once for the XLSX and the PDF: a Chinese header,
  * the value of a unit's figures, and the drill-down figure behind it (none for a rate, a score or a
- * "not yet" column). Source: ours (docs/assessment.md).
+ * "not yet" column). The workspace shows a subset with its own bilingual labels (web/src/screens/assessment.tsx
+ * COLUMNS): importing these would bring the domain's runtime (zod, the policy) into the browser bundle.
+ * Source: ours (docs/assessment.md).
  */
 export interface SummaryColumn {
   header: string;

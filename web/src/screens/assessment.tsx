@@ -4,34 +4,13 @@ import { ErrorNotice, Link, Loading } from '../components/ui';
 import { deadlineLabel, fmtPercent, fmtTime, type Messages } from '../i18n';
 import { useApp } from '../state';
 import { localMonth } from '../../../domain/china-time';
+// The figures as the API sends them: the domain's own types (a type-only import, nothing in the bundle).
+import type { UnitFigures as Figures } from '../../../domain/assessment';
 
 // The yearly assessment (考核) and the monthly progress report (定期调度) of the units below a unit, with the
 // drill-down from every number to the deadlines and cases behind it and the XLSX and PDF downloads
 // (GET /v1/assessments/{year}, /v1/progress/{month}, …/cases; api/routes/assessments.ts).
 
-interface Counts {
-  due: number;
-  onTime: number;
-  late: number;
-  overdueOpen: number;
-  overdueClosed: number;
-  unhandled: number;
-  pending: number;
-  onTimeRate: number | null;
-}
-interface Figures {
-  deadlines: Counts;
-  byKind: Record<string, Counts>;
-  overdue: { count: number; days: number; maxDays: number };
-  escalations: { total: number; deadlines: number; byRung: number[] };
-  orders: { count: number; replies: Counts };
-  unhandled: number;
-  reports: Counts;
-  wishes: { fulfilled: number; fulfilledOnTime: number };
-  discoveries: null;
-  pairingCoverage: null;
-  score: number | null;
-}
 interface Report {
   org: { code: string; name: string };
   period: { kind: 'year' | 'month'; label: string };
