@@ -215,6 +215,24 @@ function deadlineResult(t: Messages, d: NonNullable<CaseView['deadlines']>[numbe
   return <DueStatus t={t} dueAt={d.dueAt} now={now} />;
 }
 
+/** The new level of an alert, as a select of `levels` (a change of level, or a request to lower it). */
+function LevelField(props: { id: string; levels: readonly string[]; value: string; onChange: (level: string) => void; issues: Parameters<typeof Field>[0]['issues'] }) {
+  const { t } = useApp();
+  return (
+    <Field id={props.id} name="level" label={t.caseView.newLevel} issues={props.issues}>
+      {(aria) => (
+        <select {...aria} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+          {props.levels.map((l) => (
+            <option key={l} value={l}>
+              {t.levels[l as keyof typeof t.levels]}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
 interface Entry {
   at: number;
   kind: string;
@@ -430,17 +448,7 @@ function LevelForm(props: { view: CaseView; onDone: () => Promise<void>; onCance
     >
       <h3>{t.caseView.changeLevel}</h3>
       {failure !== null && <ErrorNotice error={failure} />}
-      <Field id="level-level" name="level" label={t.caseView.newLevel} issues={issues}>
-        {(aria) => (
-          <select {...aria} value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
-            {LEVELS.map((l) => (
-              <option key={l} value={l}>
-                {t.levels[l]}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <LevelField id="level-level" levels={LEVELS} value={level} onChange={setLevel} issues={issues} />
       <Field id="level-reason" name="reason" label={t.caseView.reason} issues={issues}>
         {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
       </Field>
@@ -597,17 +605,7 @@ function RequestForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
         )}
       </Field>
       {change === 'lower' ? (
-        <Field id="request-level" name="level" label={t.caseView.newLevel} issues={issues}>
-          {(aria) => (
-            <select {...aria} value={level} onChange={(e) => setLevel(e.currentTarget.value)}>
-              {lower.map((l) => (
-                <option key={l} value={l}>
-                  {t.levels[l]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <LevelField id="request-level" levels={lower} value={level} onChange={setLevel} issues={issues} />
       ) : (
         <>
           <Field id="request-close-reason" name="closure.reason" label={t.caseView.closeReason} issues={issues}>
