@@ -30,6 +30,9 @@ const KIND_ROUTES: Record<CaseKind, { base: string; tag: string }> = {
   wish: { base: '/v1/wishes', tag: 'wishes' },
   party_day: { base: '/v1/party-days', tag: 'party-day' },
   order: { base: '/v1/orders', tag: 'orders' },
+  pairing: { base: '/v1/pairings', tag: 'pairings' },
+  discovery: { base: '/v1/discoveries', tag: 'discoveries' },
+  patrol: { base: '/v1/patrols', tag: 'patrols' },
 };
 
 /**

@@ -15,7 +15,7 @@ export const RECIPIENT_CATEGORIES = {
 } as const;
 export const zRecipientCategory = z.enum(Object.keys(RECIPIENT_CATEGORIES) as [keyof typeof RECIPIENT_CATEGORIES]);
 
-const zPhone = z.string().trim().regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, 'expected a mobile number (11 digits) or a landline such as 0631-5201234');
+export const zPhone = z.string().trim().regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, 'expected a mobile number (11 digits) or a landline such as 0631-5201234');
 
 export const zHouseholdInput = z
   .object({

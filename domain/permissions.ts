@@ -127,6 +127,49 @@ export const PERMISSIONS = {
     read: READ,
     record: allow(['city_monitor'], 'seed 四(二): 对工作不力的…约谈、通报 by the city; ours: recorded by the city monitor at the city', 'city'),
   },
+  /**
+   * The party-member register (党员名册, issue 13; seed 三(二)). The village's organisation keeps its members;
+   * the community registers in-service members (双报到). A member sets their own public consent (三亮).
+   */
+  party_member: {
+    read: READ,
+    register: allow(VILLAGE_UP, 'seed 三(二)二: 村(社区)“两委”、党员、入党积极分子、后备干部 (the village’s organisation keeps its register); seed 三(二)四 双报到: the community registers in-service members; ours: village staff and above'),
+    edit: allow(VILLAGE_UP, 'ours: the register’s keepers correct it'),
+    consent: allow(['party_member', ...VILLAGE_UP], 'ours (PIPL Art. 14: consent to be shown publicly): the member themselves, or staff recording it'),
+  },
+  /** The points ledger (党员积分制, seed 三(二)一): awards from events are written by the system; staff record the rest and reverse with a reason. */
+  points: {
+    read: READ,
+    award: allow(VILLAGE_AND_TOWN, 'seed 三(二)一 党员积分制、三亮行动: recorded by the village’s organisation; ours: village and town staff'),
+    reverse: allow(VILLAGE_AND_TOWN, 'ours: a counter-entry with a reason, by the staff who keep the ledger'),
+  },
+  /** Community tasks for in-service members (双报到, seed 三(二)四): posted by the community, claimed, hours confirmed. */
+  service_task: {
+    read: READ,
+    post: allow(VILLAGE_AND_TOWN, 'seed 三(二)四: 镇(街道)要全面整合在职党员力量; ours: the community and its town post tasks'),
+    claim: allow(['party_member'], 'seed 三(二)四: 鼓励其利用自身特长，参与到困难群众救助帮扶活动之中 (the member claims for themselves)'),
+    hours: allow(['party_member', ...VILLAGE_AND_TOWN], 'ours: the member records their hours, or staff for them'),
+    confirm: allow(VILLAGE_AND_TOWN, 'issue 13: hours are confirmed by the community; ours: its town too'),
+  },
+  /** Pairing (党员帮包, 党员联四邻, seed 三(二)二), one case per qualifying household. */
+  pairing: {
+    read: READ,
+    assign: allow(VILLAGE_AND_TOWN, 'seed 三(二)二: 以村(社区)网格为基础…建立帮包制度 (the village pairs; ours: its town too)'),
+    contact: allow(['party_member', 'grid_worker', ...VILLAGE_AND_TOWN], 'seed 三(二)二: 点对点、面对面的救助帮扶联系 (the paired member; ours: staff record for them)'),
+    end: allow(VILLAGE_AND_TOWN, 'ours: the village ends a pairing when the household no longer qualifies or leaves'),
+  },
+  /** Active discovery (主动发现, seed 三(二)三): anyone in the field reports; the town assesses and decides. */
+  discovery: {
+    read: READ,
+    report: allow([...CASE_WORKERS, 'party_member'], 'seed 三(二)三: 使每一名党员都成为…“瞭望员”和“吹哨人”; 一旦发现…主动上报镇(街道) (members, grid workers, staff)'),
+    decide: allow(TOWN, 'seed 三(二)三: 主动上报镇(街道)，符合条件的，应及时予以救助 (the town decides)'),
+  },
+  /** Patrols (巡查, seed 三(二)三 村(社区)党组织定期开展巡查): a village's plan and each cycle's record. */
+  patrol: {
+    read: READ,
+    plan: allow(VILLAGE_AND_TOWN, 'seed 三(二)三: 村(社区)党组织定期开展巡查 (the village plans; ours: its town too)'),
+    record: allow(['party_member', 'grid_worker', ...VILLAGE_AND_TOWN], 'seed 三(二)三: 定期开展巡查 (who patrolled records it)'),
+  },
   /** The lists of cases of every kind: the board, the task list, the case and its escalations. */
   cases: { read: READ },
   households: {

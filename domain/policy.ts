@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { AlertLevel } from './alert-levels';
 import { zDuration } from './duration';
+import { zRecipientCategory } from './household';
 import { DEFAULT_NOTICE_POLICY, zNoticePolicy, type NoticeRule } from './notice-policy';
+import { POINT_RULES, type PointRule } from './point-rules';
 
 /**
  * Deadlines are policy, not code. The file (JSON or YAML, named by POLICY_FILE) is merged over these
@@ -109,6 +111,59 @@ export const DEFAULT_POLICY_SOURCE = {
   assessment: { weights: { onTime: 40, redOnTime: 15, orderReplies: 15, reports: 10, handled: 10, notEscalated: 10 } },
   /** Who is told of a case's notices beyond their addressee (domain/notice-policy.ts); a file's list replaces this one. */
   notices: DEFAULT_NOTICE_POLICY,
+  /**
+   * Pairing (党员帮包, 党员联四邻; seed 三(二)二: 以村(社区)网格为基础…主动联系帮扶辖区内低保、特困、残疾人等困难群体).
+   * The categories are the seed's (低保, 特困, 残疾人 — read as 重度残疾, the register's disability category); every
+   * duration is OURS: a household that newly qualifies is paired within `assignWithin`, and its paired member
+   * contacts it every `contactEvery` (a visit, a phone call, help given); a missed one climbs from the village.
+   */
+  pairing: {
+    warnAt: 0.75,
+    categories: ['minimum_subsistence', 'extreme_poverty', 'severe_disability'],
+    assignWithin: 'P7D',
+    contactEvery: 'P30D',
+    escalateEvery: 'P3D',
+  },
+  /**
+   * Active discovery (主动发现, seed 三(二)三: 一旦发现群众发生基本生活困难的情形，主动上报镇(街道)). The focus
+   * groups are the seed's (遭遇突发事件、意外事故、重大疾病的群众以及重度残疾人). OURS: the town assesses a report
+   * within `assess.normal`, or `assess.urgent` when the reporter marks it urgent; a missed one climbs from the town.
+   */
+  discovery: {
+    warnAt: 0.75,
+    assess: { normal: 'P3D', urgent: 'PT24H' },
+    escalateEvery: 'P1D',
+  },
+  /**
+   * Patrols (巡查, seed 三(二)三: 村(社区)党组织定期开展巡查). OURS: a village's plan fires every `every` unless the
+   * plan names its own cadence (between `minEvery` and `maxEvery`); each cycle's patrol is recorded within the
+   * cycle (the next one's start), or it climbs from the village every `escalateEvery`.
+   */
+  patrol: {
+    warnAt: 0.75,
+    every: 'P7D',
+    minEvery: 'P1D',
+    maxEvery: 'P90D',
+    escalateEvery: 'P3D',
+  },
+  /**
+   * Party-member points (党员积分制, seed 三(二)一: 把党员帮扶困难群众列入“党员积分制”管理范围; 三亮行动). Which
+   * actions earn is the seed's; every number is OURS, to be set by the city's organisation department.
+   * `service_hour` is per confirmed hour of dual-registration service (双报到).
+   */
+  points: {
+    rules: {
+      visit: 2,
+      contact_on_time: 1,
+      discovery_confirmed: 5,
+      wish_fulfilled: 10,
+      party_day_attendance: 2,
+      show_identity: 1,
+      show_action: 1,
+      show_result: 1,
+      service_hour: 1,
+    },
+  },
   orders: {
     warnAt: 0.75,
     /** A missed reply climbs one rung up from the ordered unit this often. */
@@ -225,11 +280,52 @@ const zOrdersPolicy = z
   })
   .strict()
   .refine((o) => o.minReplyWithin <= o.maxReplyWithin, { path: ['maxReplyWithin'], message: 'expected maxReplyWithin at least minReplyWithin' });
+const zPairingPolicy = z
+  .object({
+    warnAt: zShare,
+    categories: z.array(zRecipientCategory).min(1).max(10),
+    assignWithin: zDuration,
+    contactEvery: zDuration,
+    escalateEvery: zDuration,
+  })
+  .strict();
+const zDiscoveryPolicy = z
+  .object({
+    warnAt: zShare,
+    assess: z.object({ normal: zDuration, urgent: zDuration }).strict(),
+    escalateEvery: zDuration,
+  })
+  .strict()
+  .refine((d) => d.assess.urgent <= d.assess.normal, { path: ['assess', 'urgent'], message: 'expected an urgent assessment no longer than a normal one' });
+const zPatrolPolicy = z
+  .object({
+    warnAt: zShare,
+    every: zDuration,
+    minEvery: zDuration,
+    maxEvery: zDuration,
+    escalateEvery: zDuration,
+  })
+  .strict()
+  .refine((p) => p.minEvery <= p.every && p.every <= p.maxEvery, { path: ['every'], message: 'expected every between minEvery and maxEvery' });
+const zPoints = z.number().int().min(0).max(1000);
+const zPointsPolicy = z
+  .object({
+    rules: z.object(Object.fromEntries(POINT_RULES.map((r) => [r, zPoints])) as Record<PointRule, typeof zPoints>).strict(),
+  })
+  .strict();
 /** Durations in the community sections arrive in workflows as milliseconds (the zod transform). */
 export type ReportsPolicy = z.output<typeof zReportsPolicy> & { version: string };
 export type PartyDayPolicy = z.output<typeof zPartyDayPolicy> & { version: string };
 export type WishesPolicy = z.output<typeof zWishesPolicy> & { version: string };
 export type OrdersPolicy = z.output<typeof zOrdersPolicy> & { version: string };
+/** Pairing (帮包): durations in ms. */
+export type PairingPolicy = z.output<typeof zPairingPolicy> & { version: string };
+/** Active discovery (主动发现): durations in ms. */
+export type DiscoveryPolicy = z.output<typeof zDiscoveryPolicy> & { version: string };
+/** Patrols (巡查): durations in ms. */
+export type PatrolPolicy = z.output<typeof zPatrolPolicy> & { version: string };
+/** Points per rule (党员积分制), whole points. */
+export type PointsPolicy = z.output<typeof zPointsPolicy>;
 
 const zWeight = z.number().int().min(0).max(1000);
 /** The assessment's weights by part (domain/assessment.ts ASSESSMENT_PARTS names the parts). */
@@ -252,6 +348,10 @@ export const zPolicyFile = z
     partyDay: zPartyDayPolicy,
     wishes: zWishesPolicy,
     orders: zOrdersPolicy,
+    pairing: zPairingPolicy,
+    discovery: zDiscoveryPolicy,
+    patrol: zPatrolPolicy,
+    points: zPointsPolicy,
     notices: zNoticePolicy,
     assessment: zAssessmentPolicy,
     alerts: z
@@ -303,6 +403,10 @@ export interface Policy {
   partyDay: PartyDayPolicy;
   wishes: WishesPolicy;
   orders: OrdersPolicy;
+  pairing: PairingPolicy;
+  discovery: DiscoveryPolicy;
+  patrol: PatrolPolicy;
+  points: PointsPolicy;
   /** Who is told (domain/notice-policy.ts). */
   notices: readonly NoticeRule[];
   /** The assessment's score weights (domain/assessment.ts). */
@@ -341,6 +445,10 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     partyDay: { ...parsed.partyDay, version },
     wishes: { ...parsed.wishes, version },
     orders: { ...parsed.orders, version },
+    pairing: { ...parsed.pairing, version },
+    discovery: { ...parsed.discovery, version },
+    patrol: { ...parsed.patrol, version },
+    points: parsed.points,
     notices: parsed.notices,
     assessment: parsed.assessment,
     applications: { ...applications, version, escalateEveryMs: escalateEvery, departmentTimeoutMs: departmentTimeout, noticeMs: notice },

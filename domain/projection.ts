@@ -6,7 +6,12 @@ import type { UnitRef } from './org';
  * What a case workflow hands the projection activity after each change: the case as people see it,
  * plus what happened. Every case kind (alert, application, …) projects through this one shape.
  */
-export const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order'] as const;
+/**
+ * Issue 13 adds the party-member kinds: `pairing` (帮包, one per qualifying household: paired within a deadline,
+ * then contacted on a cadence), `discovery` (主动发现, a report assessed by the town), `patrol` (巡查, one per
+ * cycle of a village's patrol plan, fired by its Temporal Schedule).
+ */
+export const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order', 'pairing', 'discovery', 'patrol'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 export interface CaseProjection {

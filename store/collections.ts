@@ -3,6 +3,8 @@ import type { Actor, Notice } from '../domain/case';
 import type { Household } from '../domain/household';
 import type { OrgUnit, UnitRef } from '../domain/org';
 import type { PartyDayRecord } from '../domain/party-day';
+import type { PartyMember } from '../domain/party-member';
+import type { PointRule } from '../domain/point-rules';
 import type { CaseKind, CaseSummary, DeadlineRecord } from '../domain/projection';
 import type { HelperKind, WishCategory } from '../domain/wish';
 
@@ -61,6 +63,10 @@ export const COLLECTIONS = {
   commonIssues: 'common_issues',
 
   // ── The wishing tree (store/wishes.ts) ──
+  /** The party-member register (党员名册, store/party-members.ts), keyed by the member's login (issue 13). */
+  partyMembers: 'party_members',
+  /** The points ledger (党员积分, store/points.ts): append-only, corrected only by a counter-entry (issue 13). */
+  pointsLedger: 'points_ledger',
   /** The register of helpers who may claim wishes. */
   helpers: 'helpers',
   /** The helper-points ledger: one entry per fulfilled wish. */
@@ -374,6 +380,42 @@ export interface HelperDoc {
   createdBy: string;
 }
 
+/** A registered party member (domain/party-member.ts); `phone` sealed at rest. */
+export interface PartyMemberDoc extends Omit<PartyMember, 'id'> {
+  _id: string;
+}
+
+/**
+ * One entry of the points ledger (store/points.ts). Never updated or deleted: a correction is a counter-entry
+ * (`reverses` the entry's id, its points negated, with a reason). `_id` is the award's key, so a re-projection
+ * or a retried request writes nothing twice.
+ */
+export interface PointsEntryDoc {
+  _id: string;
+  memberId: string;
+  userId: string;
+  /** The member's branch and units when the entry was written: rankings group by these. */
+  branch: string;
+  villageCode: string;
+  orgPath: string[];
+  rule: PointRule;
+  /** Whole points: the rule's points in force × quantity; negative on a counter-entry. */
+  points: number;
+  quantity: number;
+  /** When it was earned (the event's time, ms) and its China-time month (YYYY-MM) and year, for rankings. */
+  at: number;
+  month: string;
+  year: number;
+  /** What earned it: a case (its id and kind), or a record (a service task, a staff entry). */
+  source: { kind: string; id: string };
+  /** Who recorded it: `system` for awards from events; a staff login for recorded ones and counter-entries. */
+  recordedBy: string;
+  note?: string;
+  /** A counter-entry: the id of the entry it reverses, and why. */
+  reverses?: string;
+  reason?: string;
+}
+
 export interface HelperPointsDoc {
   /** The wish id: one entry per fulfilled wish, so recording twice changes nothing. */
   _id: string;
@@ -473,6 +515,8 @@ interface Documents {
   commonIssues: CommonIssueDoc;
   helpers: HelperDoc;
   helperPoints: HelperPointsDoc;
+  partyMembers: PartyMemberDoc;
+  pointsLedger: PointsEntryDoc;
   partyDays: PartyDayDoc;
   partyDayRuns: PartyDayRunDoc;
   supervisionRecords: SupervisionRecordDoc;

@@ -55,6 +55,7 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.relatives, keys: { householdId: 1 }, sql: ['householdId'], serves: 'who declared a household (近亲属备案)' },
   { collection: COLLECTIONS.relatives, keys: { userId: 1, householdId: 1 }, sql: ['userId'], serves: 'GET /v1/me/relatives' },
   { collection: COLLECTIONS.helpers, keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'helpers of a subtree' },
+  { collection: COLLECTIONS.partyMembers, keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'party members of a subtree (a grid’s, a village’s)' },
   { collection: COLLECTIONS.helperPoints, keys: { helperId: 1, confirmedAt: -1 }, sql: ['helperId'], serves: 'a helper’s points' },
   { collection: COLLECTIONS.commonIssues, keys: { unitCode: 1, status: 1, month: 1 }, sql: ['unitCode'], serves: 'a unit’s common issues' },
   { collection: COLLECTIONS.commonIssues, keys: { reportIds: 1 }, sql: ['reportIds'], serves: 'the common issues a report belongs to' },

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
-import type { CaseKind } from '../../domain/projection';
+import { CASE_KINDS, type CaseKind } from '../../domain/projection';
 import { boardRows, eventsOfCase, eventsOfCases, findCaseListDocs, listCases } from '../../store/cases';
 import { ordersOnCase } from '../../store/orders';
 import { inJurisdiction } from '../../domain/permissions';
@@ -95,7 +95,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: zQuery({
           org: zOrgCode.optional(),
           overdue: z.enum(['true', 'false']).optional(),
-          kind: z.enum(['alert', 'application', 'report', 'wish', 'party_day', 'order']).optional(),
+          kind: z.enum(CASE_KINDS).optional(),
           level: zAlertLevel.optional(),
           status: z.enum(['open', 'closed']).default('open'),
           /** due: cases with a pending deadline, soonest first — a worker's task list. */

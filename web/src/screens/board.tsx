@@ -7,7 +7,7 @@ import { useApp } from '../state';
 const PAGE = 50;
 /** The board polls: FerretDB v1 has no change streams, and 10 s is fresh enough for hour-long deadlines. */
 export const BOARD_REFRESH_MS = 10_000;
-const KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order'];
+const KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order', 'pairing', 'discovery', 'patrol'];
 const LEVELS = ['red', 'orange', 'yellow'];
 
 interface Filters {

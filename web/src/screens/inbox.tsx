@@ -8,7 +8,7 @@ import { useApp } from '../state';
 
 const PAGE = 50;
 /** Kinds of case the workspace has a page for (the notice links there). */
-const CASE_KINDS = new Set(['alert', 'application', 'report', 'wish', 'party_day', 'order']);
+const CASE_KINDS = new Set(['alert', 'application', 'report', 'wish', 'party_day', 'order', 'pairing', 'discovery', 'patrol']);
 
 /** A summons' or circular's notice: its record (caseId is the record's id; older notices have no caseKind). */
 const recordKindOf = (n: Notice): 'summons' | 'circular' | null =>
