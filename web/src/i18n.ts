@@ -308,8 +308,7 @@ export interface Messages {
     downloadPdf: string;
     caption: Fn<[string, string]>;
     total: Fn;
-    cols: { score: string; due: string; onTime: string; late: string; overdueOpen: string; overdueClosed: string; unhandled: string; rate: string; overdueDays: string; escalated: string; orders: string; orderRate: string; reportsOnTime: string; wishes: string; discoveries: string };
-    notYet: string;
+    cols: { score: string; due: string; onTime: string; late: string; overdueOpen: string; overdueClosed: string; unhandled: string; rate: string; overdueDays: string; escalated: string; orders: string; orderRate: string; reportsOnTime: string; wishes: string; discoveries: string; pairingRate: string; patrolsOnTime: string };
     drill: Fn<[string, string]>;
     drillTitle: Fn<[string, string, number]>;
     lateBy: Fn<[number]>;
@@ -698,8 +697,7 @@ const zh: Messages = {
     downloadPdf: '下载 PDF',
     caption: (unit, period) => `${unit}下各单位 ${period} 考核数据；点击数字查看对应案件`,
     total: (unit) => `合计（${unit}）`,
-    cols: { score: '得分', due: '到期', onTime: '按时', late: '逾期办理', overdueOpen: '逾期未办', overdueClosed: '逾期未办结束', unhandled: '未经处置关闭', rate: '按时率', overdueDays: '逾期天数', escalated: '升级', orders: '督办单', orderRate: '督办按时反馈率', reportsOnTime: '群众反映按时答复', wishes: '心愿实现', discoveries: '主动发现' },
-    notYet: '尚未记录',
+    cols: { score: '得分', due: '到期', onTime: '按时', late: '逾期办理', overdueOpen: '逾期未办', overdueClosed: '逾期未办结束', unhandled: '未经处置关闭', rate: '按时率', overdueDays: '逾期天数', escalated: '升级', orders: '督办单', orderRate: '督办按时反馈率', reportsOnTime: '群众反映按时答复', wishes: '心愿实现', discoveries: '主动发现研判', pairingRate: '帮包联系按时率', patrolsOnTime: '巡查按时记录' },
     drill: (unit, what) => `查看${unit}“${what}”的案件`,
     drillTitle: (unit, what, n) => `${unit} · ${what}：${n} 项`,
     lateBy: (days) => `逾期 ${days} 天`,
@@ -1060,8 +1058,7 @@ const en: Messages = {
     downloadPdf: 'Download PDF',
     caption: (unit, period) => `Units under ${unit}, ${period}; pick a number to see its cases`,
     total: (unit) => `Total (${unit})`,
-    cols: { score: 'Score', due: 'Due', onTime: 'On time', late: 'Met late', overdueOpen: 'Overdue, open', overdueClosed: 'Overdue, ended unmet', unhandled: 'Closed unhandled', rate: 'On-time rate', overdueDays: 'Days overdue', escalated: 'Escalated', orders: 'Orders', orderRate: 'Orders replied on time', reportsOnTime: 'Reports answered on time', wishes: 'Wishes fulfilled', discoveries: 'Discoveries' },
-    notYet: 'not yet recorded',
+    cols: { score: 'Score', due: 'Due', onTime: 'On time', late: 'Met late', overdueOpen: 'Overdue, open', overdueClosed: 'Overdue, ended unmet', unhandled: 'Closed unhandled', rate: 'On-time rate', overdueDays: 'Days overdue', escalated: 'Escalated', orders: 'Orders', orderRate: 'Orders replied on time', reportsOnTime: 'Reports answered on time', wishes: 'Wishes fulfilled', discoveries: 'Discoveries assessed', pairingRate: 'Pairing contacts on time', patrolsOnTime: 'Patrols recorded on time' },
     drill: (unit, what) => `Cases behind “${what}” of ${unit}`,
     drillTitle: (unit, what, n) => `${unit} · ${what}: ${n}`,
     lateBy: (days) => `${days} days late`,
