@@ -191,7 +191,7 @@ export function openPatrol(start: PatrolStart, cycleStart: number, now: number):
   ).events;
   return {
     state,
-    events: [{ type: 'opened', at: now, data: { cycleStart: isoTime(cycleStart), cycleEnd: isoTime(state.cycleEnd), focusGroups: state.focusGroups, policyVersion: start.policy.version } }, ...opened],
+    events: [{ type: 'cycle_opened', at: now, data: { cycleStart: isoTime(cycleStart), cycleEnd: isoTime(state.cycleEnd), focusGroups: state.focusGroups, policyVersion: start.policy.version } }, ...opened],
     notices: [{ unit: start.unit, kind: 'opened', message: `${subject(state)}：请于${localDay(state.cycleEnd)}前完成巡查并记录（重点：${state.focusGroups.map((g) => FOCUS_GROUPS[g]).join('、')}）` }],
   };
 }
@@ -218,7 +218,7 @@ export function recordPatrol(s: PatrolState, input: PatrolRecordInput, actor: Ac
   const discoveryIds = input.visited.flatMap((v) => (v.discoveryId ? [v.discoveryId] : []));
   return {
     events: [
-      { type: 'recorded', at: now, actor, data: { day: input.day, members: input.members.length, visited: input.visited.length, findings, ...(discoveryIds.length ? { discoveryIds } : {}) } },
+      { type: 'patrol_recorded', at: now, actor, data: { day: input.day, members: input.members.length, visited: input.visited.length, findings, ...(discoveryIds.length ? { discoveryIds } : {}) } },
       ...met,
       { type: 'closed', at: now, actor },
     ],
