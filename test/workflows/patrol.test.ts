@@ -113,6 +113,22 @@ describe('patrol workflow (time-skipping, default policy)', () => {
     });
   });
 
+  it('a cycle started again after its patrol was recorded (a re-run, a backfill) opens no second patrol: the run ends at once', async () => {
+    await harness.withWorker(async () => {
+      const t0 = await harness.env.currentTimeMs();
+      const first = await startPatrol(harness, t0);
+      await settled(first.handle);
+      await recordPatrol(first.handle, first.caseId, patrolRecord(t0));
+      await first.handle.result();
+      const again = await startPatrol(harness, t0);
+      expect(again.handle.workflowId).toBe(first.handle.workflowId);
+      expect(await again.handle.result()).toBeNull();
+      const row = await harness.mongo.db.collection<CaseRow & { view: PatrolView }>(COLLECTIONS.cases).findOne({ _id: first.caseId });
+      expect(row).toMatchObject({ status: 'closed', view: { stage: 'recorded' } });
+      expect(await harness.mongo.db.collection(COLLECTIONS.patrolRuns).countDocuments({ _id: first.caseId as never })).toBe(1);
+    });
+  });
+
   it('refuses a day outside the cycle and a record of another cycle’s patrol', async () => {
     await harness.withWorker(async () => {
       const t0 = await harness.env.currentTimeMs();
