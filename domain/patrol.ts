@@ -79,7 +79,7 @@ export type PatrolRecordInput = z.infer<typeof zPatrolRecordInput>;
 /**
  * The plan's body (PUT /v1/villages/{code}/patrol-plan), built from the policy in force: `every` an ISO-8601
  * duration within `minEvery`–`maxEvery` (default `every`), the focus groups a non-empty subset of FOCUS_GROUPS
- * (default the seed's four), a note, `paused`. Durations out of bounds are a 400 naming `every`.
+ * (default the seed's four), a note, `paused` (absent: unchanged). Durations out of bounds are a 400 naming `every`.
  */
 export const zPatrolPlanInput = (policy: Pick<PatrolPolicy, 'every' | 'minEvery' | 'maxEvery'>) =>
   z
@@ -103,7 +103,8 @@ export const zPatrolPlanInput = (policy: Pick<PatrolPolicy, 'every' | 'minEvery'
         .refine((g) => new Set(g).size === g.length, 'a focus group is named twice')
         .default([...SEED_FOCUS_GROUPS]),
       note: zFreeText(500).optional(),
-      paused: z.boolean().default(false),
+      /** `true` stops the schedule firing, `false` resumes it; absent: as it was (a new plan fires). */
+      paused: z.boolean().optional(),
     })
     .strict();
 export type PatrolPlanInput = z.output<ReturnType<typeof zPatrolPlanInput>>;

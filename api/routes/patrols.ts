@@ -121,7 +121,7 @@ export const patrolRoutes: FastifyPluginAsyncZod = async (app) => {
       // A cycle's patrol stays open (overdue, escalating) until it is recorded, so the next cycle's must be
       // allowed to start beside it; a fire missed while Temporal was down is caught up within a day.
       const policies = { overlap: 'ALLOW_ALL' as const, catchupWindow: PATROL_CATCHUP_WINDOW };
-      const state = { paused: body.paused, ...(body.note ? { note: body.note } : {}) };
+      const state = { paused: body.paused ?? false, ...(body.note ? { note: body.note } : {}) };
       const handle = temporal.schedule.getHandle(patrolPlanScheduleId(unit.code));
       let created = false;
       const exists = await handle.describe().then(
@@ -143,7 +143,8 @@ export const patrolRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!created) {
         await handle.update<typeof patrolWorkflow>((previous) => {
           const note = body.note ?? previous.state.note;
-          return { spec, action, policies, state: { paused: body.paused, ...(note ? { note } : {}) } };
+          // A change that does not say `paused` keeps the schedule as it was (paused or firing).
+          return { spec, action, policies, state: { paused: body.paused ?? previous.state.paused, ...(note ? { note } : {}) } };
         });
       }
       return reply.code(created ? 201 : 200).send(planView(unit, await handle.describe()));

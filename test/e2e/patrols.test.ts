@@ -114,6 +114,9 @@ describe('a village’s patrol plan as its Temporal Schedule', () => {
     await sleep(6000);
     expect((await ctx.temporal.schedule.getHandle(patrolPlanScheduleId(VILLAGE)).describe()).info.numActionsTaken).toBe(actions);
     expect((await patrols()).length).toBe(settled);
+    // A change that does not say `paused` keeps the plan paused.
+    const changed = await send('PUT', PLAN, staff, { every: 'PT2S', focusGroups: ['major_illness', 'severe_disability'], note: '暂停中（测试）' });
+    expect(changed.json()).toMatchObject({ paused: true, note: '暂停中（测试）' });
     const read = (await send('GET', PLAN, grid)).json();
     expect(read).toMatchObject({ paused: true, every: 'PT2S', focusGroups: ['major_illness', 'severe_disability'] });
     expect(read.recentActions.length).toBeGreaterThanOrEqual(2);
