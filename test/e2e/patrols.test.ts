@@ -85,6 +85,9 @@ describe('a village’s patrol plan as its Temporal Schedule', () => {
     const created = await send('PUT', PLAN, staff, { every: 'PT2S', focusGroups: ['major_illness', 'severe_disability'], note: '每两秒（测试）' });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({ scheduleId: `patrol-plan-${VILLAGE}`, villageCode: VILLAGE, every: 'PT2S', everyMs: 2000, focusGroups: ['major_illness', 'severe_disability'], paused: false, note: '每两秒（测试）' });
+    // The plan's change is audited like any write: who, which cell, the outcome.
+    const audited = await ctx.mongo.db.collection(COLLECTIONS.audit).findOne({ requestId: created.headers['x-request-id'] });
+    expect(audited).toMatchObject({ route: 'PUT /v1/villages/:code/patrol-plan', action: 'patrol.plan', user: { id: `village_staff@${VILLAGE}`, role: 'village_staff' }, outcome: { status: 201 } });
 
     const two = await eventually(async () => {
       const rows = await patrols();
