@@ -85,7 +85,10 @@ describe('patrol screens in Chromium at 375 px', () => {
     }, 20_000);
 
     const member = await onPhone('party_member', VILLAGE, MEMBER);
-    await member.goto(`${base}/app/patrols`);
+    // From the case page (a task links there), the way to 巡查记录.
+    await member.goto(`${base}/app/cases/${caseId}`);
+    await member.getByRole('link', { name: '到“巡查记录”记录本周期巡查' }).click();
+    await member.waitForURL('**/app/patrols');
     const record = member.locator('section', { has: member.getByRole('heading', { name: '巡查记录' }) });
     await record.getByText(caseId).waitFor();
     expect(await record.getByLabel('巡查人员').inputValue()).toBe(MEMBER);

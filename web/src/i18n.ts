@@ -349,6 +349,7 @@ export interface Messages {
     addVisit: string;
     removeVisit: string;
     submit: string;
+    recordHere: string;
   };
 }
 
@@ -775,6 +776,7 @@ const zh: Messages = {
     addVisit: '添加走访户',
     removeVisit: '删除此户',
     submit: '提交巡查记录',
+    recordHere: '到“巡查记录”记录本周期巡查',
   },
 };
 
@@ -1174,6 +1176,7 @@ const en: Messages = {
     addVisit: 'Add a household',
     removeVisit: 'Remove',
     submit: 'Submit the patrol record',
+    recordHere: 'Record this cycle’s patrol on “Patrol record”',
   },
 };
 
