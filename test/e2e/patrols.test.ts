@@ -98,6 +98,12 @@ describe('a village’s patrol plan as its Temporal Schedule', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of two) expect(r._id).toMatch(new RegExp(`^patrol-${VILLAGE}-\\d{8}T\\d{6}Z$`));
     expect(new Set(two.map((r) => r.workflowId)).size).toBe(two.length);
+    // Each case is the cycle the schedule fired it for: its id carries the scheduled time Temporal appended to the workflow id.
+    for (const r of two) {
+      const scheduled = r.workflowId.slice(`patrol-${VILLAGE}-`.length);
+      expect(r.workflowId).toMatch(new RegExp(`^patrol-${VILLAGE}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`));
+      expect(r._id).toBe(`patrol-${VILLAGE}-${scheduled.replace(/[-:]/g, '')}`);
+    }
     const view = (await send('GET', `/v1/patrols/${ids[0]}`, staff)).json();
     expect(view).toMatchObject({ kind: 'patrol', focusGroups: ['major_illness', 'severe_disability'], due: { kind: 'patrol.record' } });
     expect(Date.parse(view.cycleEnd) - Date.parse(view.cycleStart)).toBe(2000);
