@@ -322,6 +322,8 @@ KINDS.push({
     const t0 = await harness.env.currentTimeMs();
     patrolDay = localDay(t0);
     const { handle, caseId } = await startPatrol(harness, t0);
+    // Like the Party day, a patrol claims its cycle before it opens and registers its step: updates wait for the opening.
+    await eventually(() => handle.query(patrolQuery));
     return { handle: handle as unknown as WorkflowHandle, caseId };
   },
   steps: [
