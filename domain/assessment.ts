@@ -11,7 +11,8 @@ import { DEFAULT_POLICY_SOURCE, type AssessmentPart, type AssessmentPolicy } fro
  * Source: seed 三(一) 三是建全考核工作机制 — "把党建引领社会救助工作作为社会救助领域年度考核的重点内容，
  * 定期调度工作进展，年底对相关工作情况进行考核"; seed 四(二) 加强督导检查 (the city follows up, 跟踪问效);
  * DOMAIN.md §7 names the measures (on-time rates, overdue cases, escalations, orders and their replies,
- * discoveries, pairing coverage, wishes fulfilled, public reports answered). Which figures, how each is
+ * discoveries, pairing coverage, wishes fulfilled, public reports answered); issue 13's kinds are counted by
+ * their deadline kinds (discovery.assess, pairing.assign, pairing.contact, patrol.record). Which figures, how each is
  * counted and the weights of the score are ours (docs/assessment.md).
  *
  * What a deadline counts as, at `now`, is the one rule of every on-time figure (domain/on-time.ts
@@ -54,6 +55,15 @@ export const REPORT_ANSWER = 'report.answer';
 export const WISH_FULFILMENT = 'wish.fulfilment';
 /** A red alert's 24-hour deadline (seed 三(三)一 红色预警24小时受理处置). */
 export const ALERT_RED = 'alert.red';
+/**
+ * Issue 13's deadline kinds, the contract between the party-member kinds and the assessment: the town's
+ * assessment of a discovery report (主动发现, seed 三(二)三), a household paired within the deadline and each
+ * contact of its paired member (党员帮包, seed 三(二)二), a cycle's patrol recorded (巡查, seed 三(二)三).
+ */
+export const DISCOVERY_ASSESS = 'discovery.assess';
+export const PAIRING_ASSIGN = 'pairing.assign';
+export const PAIRING_CONTACT = 'pairing.contact';
+export const PATROL_RECORD = 'patrol.record';
 
 /** Counts of one set of deadlines. `due` = onTime + late + overdueOpen + overdueClosed + unhandled. */
 export interface DeadlineCounts {
@@ -108,19 +118,19 @@ export interface UnitFigures {
     fulfilled: number;
     fulfilledOnTime: number;
   };
-  /** Not yet (issue 13: discoveries, 主动发现, are not recorded yet): always null, never a zero that looks real. */
-  discoveries: null;
-  /** Not yet (issue 13: pairing, 党员帮包, is not recorded yet): always null. */
-  pairingCoverage: null;
+  /** Discovery reports' assessments by the town (主动发现研判, discovery.assess): on time, overdue, like the others. */
+  discoveries: DeadlineCounts;
+  pairing: {
+    /** Households paired within the deadline (帮包结对, pairing.assign): the pairing's coverage of newly qualifying households. */
+    assignments: DeadlineCounts;
+    /** Paired members' contacts on their cadence (帮包联系, pairing.contact). */
+    contacts: DeadlineCounts;
+  };
+  /** Each cycle's patrol recorded within its cycle (巡查记录, patrol.record). */
+  patrols: DeadlineCounts;
   /** The weighted score, 0–100 with one decimal (ASSESSMENT_WEIGHTS); null when nothing was due. */
   score: number | null;
 }
-
-/** The figures the assessment leaves as "not yet" and why (shown as such in every format). */
-export const NOT_YET = {
-  discoveries: '尚未记录（主动发现功能上线后统计）',
-  pairingCoverage: '尚未记录（党员帮包功能上线后统计）',
-} as const;
 
 const emptyCounts = (): DeadlineCounts => ({ due: 0, onTime: 0, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: null });
 
@@ -187,6 +197,7 @@ export class Tally {
   /** The figures so far, with the score under `weights`. */
   figures(weights: readonly AssessmentWeight[] = ASSESSMENT_WEIGHTS): UnitFigures {
     const byKind = Object.fromEntries([...this.byKind.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, c]) => [k, withRate(c)]));
+    const ofKind = (kind: string): DeadlineCounts => byKind[kind] ?? withRate(emptyCounts());
     const f: UnitFigures = {
       deadlines: withRate(this.deadlines),
       byKind,
@@ -196,8 +207,9 @@ export class Tally {
       unhandled: this.deadlines.unhandled,
       reports: withRate(this.reports),
       wishes: { fulfilled: this.fulfilled, fulfilledOnTime: this.fulfilledOnTime },
-      discoveries: null,
-      pairingCoverage: null,
+      discoveries: ofKind(DISCOVERY_ASSESS),
+      pairing: { assignments: ofKind(PAIRING_ASSIGN), contacts: ofKind(PAIRING_CONTACT) },
+      patrols: ofKind(PATROL_RECORD),
       score: null,
     };
     return { ...f, score: scoreOf(f, weights) };
@@ -332,8 +344,38 @@ export function monthPeriod(month: string): Period {
  * narrows any of them to the 明细 row. Each counts exactly the deadlines `inFigure` selects
  * (test/domain/assessment.test.ts holds the Tally to it), except `orders`, which counts their cases.
  */
-export const FIGURES = ['due', 'onTime', 'late', 'overdueOpen', 'overdueClosed', 'overdue', 'unhandled', 'pending', 'escalated', 'rung1', 'rung2', 'rung3', 'orders', 'orderReplies', 'orderRepliesOnTime', 'reports', 'reportsOnTime', 'wishesFulfilled'] as const;
+export const FIGURES = [
+  'due',
+  'onTime',
+  'late',
+  'overdueOpen',
+  'overdueClosed',
+  'overdue',
+  'unhandled',
+  'pending',
+  'escalated',
+  'rung1',
+  'rung2',
+  'rung3',
+  'orders',
+  'orderReplies',
+  'orderRepliesOnTime',
+  'reports',
+  'reportsOnTime',
+  'wishesFulfilled',
+  'discoveries',
+  'discoveriesOnTime',
+  'pairingAssignments',
+  'pairingAssignmentsOnTime',
+  'pairingContacts',
+  'pairingContactsOnTime',
+  'patrols',
+  'patrolsOnTime',
+] as const;
 export type Figure = (typeof FIGURES)[number];
+
+/** The figures that are one deadline kind's due deadlines (and, with `OnTime`, its on-time ones): issue 13's. */
+const KIND_FIGURES = { discoveries: DISCOVERY_ASSESS, pairingAssignments: PAIRING_ASSIGN, pairingContacts: PAIRING_CONTACT, patrols: PATROL_RECORD } as const;
 
 const DUE: ReadonlySet<Standing> = new Set(['on_time', 'late', 'overdue_open', 'overdue_closed', 'unhandled']);
 
@@ -375,6 +417,16 @@ export function inFigure(figure: Figure, d: DeadlineFact, now: number): boolean 
       return d.deadlineKind === REPORT_ANSWER && s === 'on_time';
     case 'wishesFulfilled':
       return d.deadlineKind === WISH_FULFILMENT && (s === 'on_time' || s === 'late');
+    case 'discoveries':
+    case 'pairingAssignments':
+    case 'pairingContacts':
+    case 'patrols':
+      return d.deadlineKind === KIND_FIGURES[figure] && DUE.has(s);
+    case 'discoveriesOnTime':
+    case 'pairingAssignmentsOnTime':
+    case 'pairingContactsOnTime':
+    case 'patrolsOnTime':
+      return d.deadlineKind === KIND_FIGURES[figure.slice(0, -'OnTime'.length) as keyof typeof KIND_FIGURES] && s === 'on_time';
   }
 }
 

@@ -38,6 +38,7 @@ import { ANSWERED_BY, REPORT_STAFF, startReport } from '../test/helpers/drivers/
 import { ORGANISATION, PARTY_MEMBER, PM_HELPER, postWish, WISH_TOWN_STAFF, WISH_VILLAGE_STAFF, wishStep } from '../test/helpers/drivers/wish';
 import { answerItem, seedAgenda, startPartyDay } from '../test/helpers/drivers/party-day';
 import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../test/helpers/drivers/order';
+import { patrolRecord, recordPatrol, startPatrol } from '../test/helpers/drivers/patrol';
 import { createTimeSkippingHarness, D, H, MIN, TOWN, DISTRICT, CITY, type TimeSkippingHarness } from '../test/helpers/time-skipping';
 import { freePort } from './lib/proc';
 import { startMongo } from './lib/stack';
@@ -488,6 +489,31 @@ const scenarios: Scenario[] = [
       await orderStep(handle, caseId, 'reply', ORDER_REPLIER, { text: '已处理' });
       await quiet(h, handle.workflowId);
       await save('order-reply-missed-escalated', handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------------ patrols
+  {
+    name: 'patrol-recorded-in-cycle',
+    async run(h, save) {
+      const t0 = await h.env.currentTimeMs();
+      const { handle, caseId } = await startPatrol(h, t0);
+      await h.sleepUntil(t0 + 5 * D);
+      const now = await h.env.currentTimeMs();
+      await refusal(recordPatrol(handle, caseId, { ...patrolRecord(now), members: ['someone.else'] }));
+      await recordPatrol(handle, caseId, patrolRecord(now));
+      await completed(handle);
+      await save('patrol-recorded-in-cycle', handle);
+    },
+  },
+  {
+    name: 'patrol-missed-escalated-recorded-late',
+    async run(h, save) {
+      const t0 = await h.env.currentTimeMs();
+      const { handle, caseId } = await startPatrol(h, t0);
+      await h.sleepUntil(t0 + 11 * D); // the town at 7 days, the district at 10
+      await recordPatrol(handle, caseId, patrolRecord(await h.env.currentTimeMs()));
+      await completed(handle);
+      await save('patrol-missed-escalated-recorded-late', handle);
     },
   },
   {

@@ -78,6 +78,10 @@ export const COLLECTIONS = {
   /** Which workflow run owns a unit's month. */
   partyDayRuns: 'party_day_runs',
 
+  // ── Patrols (store/patrols.ts, issue 13) ──
+  /** Which workflow run opened a village's patrol cycle: one patrol per cycle, whatever starts it twice. */
+  patrolRuns: 'patrol_runs',
+
   // ── Supervision (store/supervision.ts, issue 12) ──
   /** Summons (约谈) and circulars (通报): append-only records; a correction is a new record naming the old. */
   supervisionRecords: 'supervision_records',
@@ -455,6 +459,14 @@ export interface PartyDayRunDoc {
   claimedAt: Date;
 }
 
+/** The run that holds a patrol cycle (`_id`: the patrol's id, domain/patrol.ts `patrolId`). */
+export interface PatrolRunDoc {
+  _id: string;
+  workflowId: string;
+  runId: string;
+  claimedAt: Date;
+}
+
 export interface MigrationDoc {
   _id: string;
   description: string;
@@ -519,6 +531,7 @@ interface Documents {
   pointsLedger: PointsEntryDoc;
   partyDays: PartyDayDoc;
   partyDayRuns: PartyDayRunDoc;
+  patrolRuns: PatrolRunDoc;
   supervisionRecords: SupervisionRecordDoc;
   migrations: MigrationDoc;
   audit: AuditDoc;

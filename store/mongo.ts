@@ -67,6 +67,21 @@ export async function insertIgnoringDuplicates<T extends { _id: string }>(collec
 }
 
 /**
+ * Claims `doc._id` for `doc` (the first claim wins): inserts it, or — already claimed — answers with the
+ * claim stored. One run per business key, whatever starts it twice (a Party day's month, a patrol's cycle).
+ * Ours.
+ */
+export async function claimFirst<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<T> {
+  try {
+    await collection.insertOne(doc as never);
+    return doc;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return ((await collection.findOne({ _id: doc._id } as Filter<T>)) as T | null) ?? doc;
+  }
+}
+
+/**
  * Sets the fields of the document `id` if its stored `version` is older, inserting it if absent: a retry
  * or a late write of an older version changes nothing. Returns false when a newer (or the same) version
  * was stored: the filter missed, and the upsert's insert collided on `_id`.

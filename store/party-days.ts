@@ -1,7 +1,7 @@
 import type { Db } from 'mongodb';
 import type { PartyDayRecord } from '../domain/party-day';
 import { collections, type PartyDayDoc } from './collections';
-import { isDuplicateKey } from './mongo';
+import { claimFirst, isDuplicateKey } from './mongo';
 
 /**
  * The monthly Party-day Q&A records. `party_days` holds one document per unit and month — agenda and
@@ -34,15 +34,8 @@ export async function savePartyDayDoc(db: Db, doc: PartyDayDoc): Promise<void> {
 
 /** Claims a unit's month for a workflow run; answers with the run that holds it (the caller, or an earlier one). */
 export async function claimPartyDayRun(db: Db, partyDayId: string, workflowId: string): Promise<{ workflowId: string }> {
-  const runs = collections(db).partyDayRuns;
-  try {
-    await runs.insertOne({ _id: partyDayId, workflowId, claimedAt: new Date() });
-    return { workflowId };
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const holder = await runs.findOne({ _id: partyDayId });
-    return { workflowId: holder?.workflowId ?? workflowId };
-  }
+  const holder = await claimFirst(collections(db).partyDayRuns, { _id: partyDayId, workflowId, claimedAt: new Date() });
+  return { workflowId: holder.workflowId };
 }
 
 /** One month's record (`<unitCode>:<YYYY-MM>`), or null. */

@@ -5,4 +5,5 @@ export { reportWorkflow } from './report/workflow';
 export { wishWorkflow } from './wish/workflow';
 export { partyDayWorkflow } from './party-day/workflow';
 export { orderWorkflow } from './order/workflow';
+export { patrolWorkflow } from './patrol/workflow';
 export { deliveryWorkflow } from './delivery/workflow';

@@ -1,21 +1,18 @@
-import { NOT_YET, type AssessmentReport, type DeadlineCounts, type Figure, type UnitFigures } from '../../domain/assessment';
+import { type AssessmentReport, type DeadlineCounts, type Figure, type UnitFigures } from '../../domain/assessment';
 
 /**
  * The columns of the 汇总 (summary) table, once for the XLSX and the PDF: a Chinese header,
- * the value of a unit's figures, and the drill-down figure behind it (none for a rate, a score or a
- * "not yet" column). The workspace shows a subset with its own bilingual labels (web/src/screens/assessment.tsx
+ * the value of a unit's figures, and the drill-down figure behind it (none for a rate or a score). The workspace shows a subset with its own bilingual labels (web/src/screens/assessment.tsx
  * COLUMNS): importing these would bring the domain's runtime (zod, the policy) into the browser bundle.
  * Source: ours (docs/assessment.md).
  */
 export interface SummaryColumn {
   header: string;
-  /** A number, a rate (0–1, shown as a percentage), or text ("尚未记录" for the not-yet columns). */
+  /** A number or a rate (0–1, shown as a percentage). */
   value(f: UnitFigures): number | string | null;
-  kind: 'count' | 'rate' | 'days' | 'score' | 'text';
+  kind: 'count' | 'rate' | 'days' | 'score';
   figure?: Figure;
 }
-
-const NOT_YET_TEXT = '尚未记录';
 
 export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   { header: '得分', kind: 'score', value: (f) => f.score },
@@ -43,8 +40,17 @@ export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   { header: '按时答复率', kind: 'rate', value: (f) => f.reports.onTimeRate },
   { header: '心愿实现', kind: 'count', value: (f) => f.wishes.fulfilled, figure: 'wishesFulfilled' },
   { header: '心愿按期实现', kind: 'count', value: (f) => f.wishes.fulfilledOnTime },
-  { header: '主动发现', kind: 'text', value: () => NOT_YET_TEXT },
-  { header: '帮包覆盖率', kind: 'text', value: () => NOT_YET_TEXT },
+  { header: '主动发现研判到期', kind: 'count', value: (f) => f.discoveries.due, figure: 'discoveries' },
+  { header: '主动发现按时研判', kind: 'count', value: (f) => f.discoveries.onTime, figure: 'discoveriesOnTime' },
+  { header: '主动发现按时研判率', kind: 'rate', value: (f) => f.discoveries.onTimeRate },
+  { header: '帮包结对到期', kind: 'count', value: (f) => f.pairing.assignments.due, figure: 'pairingAssignments' },
+  { header: '帮包按时结对', kind: 'count', value: (f) => f.pairing.assignments.onTime, figure: 'pairingAssignmentsOnTime' },
+  { header: '帮包联系到期', kind: 'count', value: (f) => f.pairing.contacts.due, figure: 'pairingContacts' },
+  { header: '帮包按时联系', kind: 'count', value: (f) => f.pairing.contacts.onTime, figure: 'pairingContactsOnTime' },
+  { header: '帮包联系按时率', kind: 'rate', value: (f) => f.pairing.contacts.onTimeRate },
+  { header: '巡查记录到期', kind: 'count', value: (f) => f.patrols.due, figure: 'patrols' },
+  { header: '巡查按时记录', kind: 'count', value: (f) => f.patrols.onTime, figure: 'patrolsOnTime' },
+  { header: '巡查按时记录率', kind: 'rate', value: (f) => f.patrols.onTimeRate },
 ];
 
 /** The columns of the 明细 (per deadline kind) table. */
@@ -87,7 +93,8 @@ export function explanation(r: AssessmentReport): [string, string][] {
     ['得分', '100 × Σ(权重 × 比率) ÷ Σ权重，只计有数据的部分；无到期期限时为空'],
     ['合计与各行', '合计含本单位自身的期限（如镇(街道)对降级、销号申请的审批期限），这些期限不属于任何下级单位的行，故各行之和可小于合计'],
     ...r.weights.map((w): [string, string] => [`权重：${w.name}`, `${w.weight}（${w.rule}）`]),
-    ['主动发现', NOT_YET.discoveries],
-    ['帮包覆盖率', NOT_YET.pairingCoverage],
+    ['主动发现', '镇(街道)对主动发现报告的研判期限（discovery.assess）：按时、逾期，计法同上'],
+    ['党员帮包', '帮包结对期限（pairing.assign，新符合条件的家庭按期结对）与帮包联系期限（pairing.contact，按周期联系）'],
+    ['巡查', '每一巡查周期的巡查记录期限（patrol.record，下一周期开始前记录）'],
   ];
 }

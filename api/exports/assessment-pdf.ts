@@ -38,7 +38,7 @@ const TABLE: { header: string; width: number; value(f: UnitFigures): string }[] 
   { header: '督办按时率', width: 56, value: (f) => percent(f.orders.replies.onTimeRate) },
   { header: '答复按时率', width: 56, value: (f) => percent(f.reports.onTimeRate) },
   { header: '心愿实现', width: 48, value: (f) => String(f.wishes.fulfilled) },
-  { header: '主动发现', width: 48, value: () => '尚未记录' },
+  { header: '主动发现', width: 48, value: (f) => String(f.discoveries.due) },
 ];
 
 /** Renders the report; resolves with the PDF's bytes. */

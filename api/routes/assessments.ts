@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assessmentOf, weightsOf, factsBehind, FIGURES, lateByMs, NOT_YET, monthPeriod, standingOf, yearPeriod, type AssessmentReport, type Period } from '../../domain/assessment';
+import { assessmentOf, weightsOf, factsBehind, FIGURES, lateByMs, monthPeriod, standingOf, yearPeriod, type AssessmentReport, type Period } from '../../domain/assessment';
 import { DAY_MS } from '../../domain/china-time';
 import { EARLIEST_YEAR, LATEST_YEAR, zMonth } from '../../domain/dates';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
@@ -31,8 +31,9 @@ const zFigures = z.object({
   unhandled: z.number(),
   reports: zCounts,
   wishes: z.object({ fulfilled: z.number(), fulfilledOnTime: z.number() }),
-  discoveries: z.null().describe('not yet recorded (issue 13)'),
-  pairingCoverage: z.null().describe('not yet recorded (issue 13)'),
+  discoveries: zCounts.describe('discovery reports assessed by the town (discovery.assess)'),
+  pairing: z.object({ assignments: zCounts.describe('households paired within the deadline (pairing.assign)'), contacts: zCounts.describe('paired members’ contacts (pairing.contact)') }),
+  patrols: zCounts.describe('each cycle’s patrol recorded (patrol.record)'),
   score: z.number().nullable(),
 });
 const zUnitName = z.object({ code: z.string(), name: z.string() });
@@ -45,7 +46,6 @@ const zReport = z.object({
   kindLabels: z.record(z.string(), z.string()),
   /** The weights the scores were computed with (the policy's, POLICY_FILE `assessment.weights`). */
   weights: z.array(z.object({ id: z.string(), name: z.string(), weight: z.number(), rule: z.string() })),
-  notYet: z.record(z.string(), z.string()),
 });
 
 const FORMATS = ['json', 'xlsx', 'pdf'] as const;
@@ -110,7 +110,7 @@ export const assessmentRoutes: FastifyPluginAsyncZod = async (app) => {
     const file = `${r.period.kind === 'year' ? 'assessment' : 'progress'}-${r.org.code}-${r.period.label}`;
     if (f === 'xlsx') return reply.type(XLSX_TYPE).header('content-disposition', `attachment; filename="${file}.xlsx"`).send((await assessmentXlsx(r)) as never);
     if (f === 'pdf') return reply.type('application/pdf').header('content-disposition', `attachment; filename="${file}.pdf"`).send((await assessmentPdf(r)) as never);
-    return { ...r, period: { ...r.period, from: new Date(r.period.from).toISOString(), to: new Date(r.period.to).toISOString() }, notYet: { discoveries: NOT_YET.discoveries, pairingCoverage: NOT_YET.pairingCoverage } };
+    return { ...r, period: { ...r.period, from: new Date(r.period.from).toISOString(), to: new Date(r.period.to).toISOString() } };
   }
 
   const guard = { on: 'assessment', action: 'read', target: 'org' } as const;

@@ -81,6 +81,23 @@ beforeAll(async () => {
   // 文登区: a red alert ignored for three days, then lowered — ended past due, never handled (domain/deadlines.ts
   // outcomeOf gives `late`, with no metAt; the record carries when it ended).
   await seed(ctx, 'alert-h9', 'alert', '371003001001', [{ key: 'red#1', kind: 'alert.red', dueAt: '2025-06-01T00:00:00Z', endedAt: '2025-06-04T00:00:00Z', outcome: 'late', escalations: 2 }]);
+
+  // Issue 13's kinds, in 2024 (China time) — nothing else of 环翠区 falls due that year (h7 is 2025-01-01 00:30
+  // China time), so the 2025 counts above stand. 鲸园街道 · 海港社区: two discoveries assessed (on time; 1.5 days
+  // late, 1 rung), two patrols (recorded on time; never recorded, 3 rungs).
+  await seed(ctx, 'discovery-d1', 'discovery', HAIGANG, [{ key: 'assess#1', kind: 'discovery.assess', dueAt: '2024-03-04T00:00:00Z', metAt: '2024-03-03T00:00:00Z', outcome: 'on_time' }]);
+  await seed(ctx, 'discovery-d2', 'discovery', HAIGANG, [{ key: 'assess#1', kind: 'discovery.assess', dueAt: '2024-03-10T00:00:00Z', metAt: '2024-03-11T12:00:00Z', outcome: 'late', escalations: 1 }]);
+  await seed(ctx, 'patrol-p1', 'patrol', HAIGANG, [{ key: 'record#1', kind: 'patrol.record', dueAt: '2024-04-08T00:00:00Z', metAt: '2024-04-07T00:00:00Z', outcome: 'on_time' }]);
+  await seed(ctx, 'patrol-p2', 'patrol', HAIGANG, [{ key: 'record#1', kind: 'patrol.record', dueAt: '2024-04-15T00:00:00Z', outcome: 'pending', escalations: 3 }]);
+  // 鲸园街道 · 戚谷疃社区: a household paired on time, contacted once on time, then two days late (1 rung).
+  await seed(ctx, 'pairing-a1', 'pairing', QIGU, [
+    { key: 'assign#1', kind: 'pairing.assign', dueAt: '2024-05-08T00:00:00Z', metAt: '2024-05-06T00:00:00Z', outcome: 'on_time' },
+    { key: 'contact#1', kind: 'pairing.contact', dueAt: '2024-06-07T00:00:00Z', metAt: '2024-06-01T00:00:00Z', outcome: 'on_time' },
+    { key: 'contact#2', kind: 'pairing.contact', dueAt: '2024-07-07T00:00:00Z', metAt: '2024-07-09T00:00:00Z', outcome: 'late', escalations: 1 },
+  ]);
+  // 环翠楼街道 · 古寨社区: a discovery assessed and a patrol recorded, both on time.
+  await seed(ctx, 'discovery-d3', 'discovery', GUZHAI, [{ key: 'assess#1', kind: 'discovery.assess', dueAt: '2024-08-01T00:00:00Z', metAt: '2024-07-31T00:00:00Z', outcome: 'on_time' }]);
+  await seed(ctx, 'patrol-p3', 'patrol', GUZHAI, [{ key: 'record#1', kind: 'patrol.record', dueAt: '2024-09-02T00:00:00Z', metAt: '2024-09-01T00:00:00Z', outcome: 'on_time' }]);
 });
 afterAll(async () => ctx?.close());
 
@@ -97,10 +114,13 @@ type Figures = {
   unhandled: number;
   reports: { due: number; onTime: number; overdueOpen: number; onTimeRate: number | null };
   wishes: { fulfilled: number; fulfilledOnTime: number };
-  discoveries: null;
-  pairingCoverage: null;
+  discoveries: Counts;
+  pairing: { assignments: Counts; contacts: Counts };
+  patrols: Counts;
   score: number | null;
 };
+type Counts = { due: number; onTime: number; late: number; overdueOpen: number; overdueClosed: number; unhandled: number; pending: number; onTimeRate: number | null };
+const NONE: Counts = { due: 0, onTime: 0, late: 0, overdueOpen: 0, overdueClosed: 0, unhandled: 0, pending: 0, onTimeRate: null };
 type Report = { org: { code: string; name: string }; period: { from: string; to: string }; total: Figures; units: { code: string; name: string; figures: Figures }[] };
 
 describe('the yearly assessment of a district, counted by hand', () => {
@@ -134,8 +154,10 @@ describe('the yearly assessment of a district, counted by hand', () => {
     expect(jy.unhandled).toBe(1);
     expect(jy.reports).toMatchObject({ due: 1, onTime: 1, onTimeRate: 1 });
     expect(jy.wishes).toEqual({ fulfilled: 1, fulfilledOnTime: 1 });
-    expect(jy.discoveries).toBeNull();
-    expect(jy.pairingCoverage).toBeNull();
+    // No discovery, pairing or patrol fell due in 2025: zeros without a rate, not a 0 % that looks like failing.
+    expect(jy.discoveries).toEqual(NONE);
+    expect(jy.pairing).toEqual({ assignments: NONE, contacts: NONE });
+    expect(jy.patrols).toEqual(NONE);
     // 40×0.5 + 15×0.5 + 15×0 + 10×1 + 10×(1−1/8) + 10×(1−3/8) = 52.5
     expect(jy.score).toBe(52.5);
 
@@ -203,6 +225,50 @@ describe('the yearly assessment of a district, counted by hand', () => {
   });
 });
 
+describe('discoveries, pairing and patrols (issue 13), counted by hand from their deadlines: 环翠区 in 2024', () => {
+  it('row by row, in total, in the drill-down and the XLSX', async () => {
+    const res = await get('/v1/assessments/2024?org=371002', 'district_staff', '371002');
+    expect(res.statusCode).toBe(200);
+    const r = res.json<Report>();
+    const [jy, hcl, zd] = r.units.map((u) => u.figures) as [Figures, Figures, Figures];
+    // 鲸园街道: d1 on time, d2 late; p1 on time, p2 open and overdue; a1 paired on time, contacted on time, then late.
+    expect(jy.discoveries).toEqual({ ...NONE, due: 2, onTime: 1, late: 1, onTimeRate: 0.5 });
+    expect(jy.patrols).toEqual({ ...NONE, due: 2, onTime: 1, overdueOpen: 1, onTimeRate: 0.5 });
+    expect(jy.pairing).toEqual({ assignments: { ...NONE, due: 1, onTime: 1, onTimeRate: 1 }, contacts: { ...NONE, due: 2, onTime: 1, late: 1, onTimeRate: 0.5 } });
+    // They are deadlines like any other: in the all-kinds figures and the score too.
+    expect(jy.deadlines).toEqual({ ...NONE, due: 7, onTime: 4, late: 2, overdueOpen: 1, onTimeRate: 4 / 7 });
+    expect(jy.escalations).toEqual({ total: 5, deadlines: 3, byRung: [3, 1, 1] });
+    // 40×4/7 + 10×1 + 10×(1−3/7), over 60 (no red alert, order or report) = 64.28…
+    expect(jy.score).toBe(64.3);
+    // 环翠楼街道: d3 and p3 on time, no pairing.
+    expect(hcl.discoveries).toEqual({ ...NONE, due: 1, onTime: 1, onTimeRate: 1 });
+    expect(hcl.patrols).toEqual({ ...NONE, due: 1, onTime: 1, onTimeRate: 1 });
+    expect(hcl.pairing).toEqual({ assignments: NONE, contacts: NONE });
+    expect(zd.discoveries).toEqual(NONE);
+    expect(r.total.discoveries).toEqual({ ...NONE, due: 3, onTime: 2, late: 1, onTimeRate: 2 / 3 });
+    expect(r.total.patrols).toEqual({ ...NONE, due: 3, onTime: 2, overdueOpen: 1, onTimeRate: 2 / 3 });
+    expect(r.total.deadlines).toEqual({ ...NONE, due: 9, onTime: 6, late: 2, overdueOpen: 1, onTimeRate: 6 / 9 });
+
+    const ids = async (query: string) => (await get(`/v1/assessments/2024/cases?${query}`, 'district_staff', '371002')).json<{ items: { caseId: string }[] }>().items.map((i) => i.caseId);
+    expect(await ids('org=371002&figure=discoveries')).toEqual(['discovery-d1', 'discovery-d2', 'discovery-d3']);
+    expect(await ids('org=371002&figure=discoveriesOnTime')).toEqual(['discovery-d1', 'discovery-d3']);
+    expect(await ids(`org=371002&unit=${JINGYUAN}&figure=patrols`)).toEqual(['patrol-p1', 'patrol-p2']);
+    expect(await ids('org=371002&figure=patrolsOnTime')).toEqual(['patrol-p1', 'patrol-p3']);
+    expect(await ids('org=371002&figure=pairingContacts')).toEqual(['pairing-a1', 'pairing-a1']);
+    expect(await ids('org=371002&figure=pairingContactsOnTime')).toEqual(['pairing-a1']);
+    expect(await ids('org=371002&figure=pairingAssignmentsOnTime')).toEqual(['pairing-a1']);
+
+    const xlsx = await get('/v1/assessments/2024?org=371002&format=xlsx', 'district_staff', '371002');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as never);
+    const summary = wb.getWorksheet('汇总')!;
+    const header = (summary.getRow(1).values as unknown[]).slice(1);
+    const jyRow = (summary.getRow(2).values as unknown[]).slice(1);
+    const cell = (h: string) => jyRow[header.indexOf(h)];
+    expect([cell('主动发现研判到期'), cell('主动发现按时研判'), cell('帮包结对到期'), cell('帮包按时结对'), cell('帮包联系到期'), cell('帮包按时联系'), cell('巡查记录到期'), cell('巡查按时记录')]).toEqual([2, 1, 1, 1, 2, 1, 2, 1]);
+  });
+});
+
 describe('the monthly progress report (定期调度)', () => {
   it('April 2025 of the district: h2 only; January 2025 of the city: per district, by China time', async () => {
     const april = (await get('/v1/progress/2025-04?org=371002', 'district_staff', '371002')).json<Report>();
@@ -264,8 +330,8 @@ describe('exports', () => {
     expect(row(3).slice(0, 9)).toEqual(['371002002', '环翠楼街道', 73.3, 3, 2, 0, 1, 0, 0]);
     expect(row(4).slice(0, 4)).toEqual(['371002003', '竹岛街道', undefined, 0]);
     expect(row(5).slice(0, 4)).toEqual(['371002', '合计（环翠区）', 59.8, 11]);
-    expect(header).toContain('主动发现');
-    expect(row(2)[header.indexOf('主动发现')]).toBe('尚未记录');
+    expect(header).toEqual(expect.arrayContaining(['主动发现研判到期', '主动发现按时研判', '帮包结对到期', '帮包联系到期', '帮包按时联系', '巡查记录到期', '巡查按时记录']));
+    expect(row(2)[header.indexOf('主动发现研判到期')]).toBe(0);
     const detail = wb.getWorksheet('明细')!;
     const detailRows = detail.getSheetValues().slice(2).map((v) => (v as unknown[]).slice(1, 6));
     expect(detailRows).toContainEqual(['371002001', '鲸园街道', 'alert.red', '期限 alert.red', 2]);
@@ -274,9 +340,10 @@ describe('exports', () => {
     expect(notes.join('\n')).toMatch(/权重：按时办理率 40/);
     // The total counts the unit's own deadlines (a town's approvals), which no child's row holds: said on the sheet.
     expect(notes.join('\n')).toMatch(/合计与各行 合计含本单位自身的期限/);
-    // Users never see issue numbers; a not-yet figure says when it will be counted.
+    // Users never see issue numbers; each issue-13 figure says which deadlines it counts.
     expect(notes.join('\n')).not.toMatch(/issue/i);
-    expect(notes.join('\n')).toContain('主动发现 尚未记录（主动发现功能上线后统计）');
+    expect(notes.join('\n')).not.toContain('尚未记录');
+    expect(notes.join('\n')).toContain('主动发现 镇(街道)对主动发现报告的研判期限（discovery.assess）');
   });
 
   it('the PDF is a PDF whose text has the Chinese unit names; Accept chooses it too', async () => {
@@ -295,10 +362,10 @@ describe('exports', () => {
     expect(text).toContain('2025年度考核');
     expect(text).toContain('52.5');
     expect(text).toContain('逾期未办结束');
-    // The 说明 prints each not-yet figure once, labelled once, without an issue number.
+    // The 说明 says what each issue-13 figure counts, labelled once, without an issue number.
     expect(text).not.toMatch(/issue/i);
-    expect(text.replace(/\s+/g, '')).not.toContain('主动发现：主动发现');
-    expect(text.replace(/\s+/g, '')).toContain('主动发现：尚未记录（主动发现功能上线后统计）');
+    expect(text.replace(/\s+/g, '')).not.toContain('尚未记录');
+    expect(text.replace(/\s+/g, '')).toContain('巡查：每一巡查周期的巡查记录期限');
     // The first type of the Accept header that the route has wins; none of them: JSON.
     const xlsx = await get('/v1/assessments/2025?org=371002', 'district_staff', '371002', { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/pdf;q=0.5' });
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');

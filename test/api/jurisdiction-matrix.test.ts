@@ -92,6 +92,7 @@ const FAKE = {
   order: 'order-371002-371002001001-f006',
   summons: 'summons-371000-f007',
   circular: 'circular-371000-f008',
+  patrol: `patrol-${TARGET}-20260101T000000Z`,
 };
 
 let ctx: TestContext;
@@ -124,6 +125,7 @@ beforeAll(async () => {
     wish: { stage: 'screening', householdId: 'hh-00000000f000', title: '轮椅', description: '需要', fulfilment: null },
     party_day: { stage: 'open', partyDayId: FAKE.party_day.param, handedOverTo: null, month: '2026-01', items: [] },
     order: { stage: 'issued', targetCaseId: null, issuerUnitCode: UNITS.huancui, requirement: '请核实', replies: [] },
+    patrol: { stage: 'due', villageCode: TARGET, focusGroups: ['accident'], visited: [] },
   };
   const fake = (kind: string, id: string) => ({
     ...real,
@@ -140,7 +142,7 @@ beforeAll(async () => {
   });
   await ctx.mongo.db
     .collection(COLLECTIONS.cases)
-    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order)] as never[]);
+    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order), fake('patrol', FAKE.patrol)] as never[]);
   // Summons and circulars naming 海港社区 (store/supervision.ts).
   const record = (kind: 'summons' | 'circular', id: string) => ({
     _id: id,
@@ -195,6 +197,7 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/orders/')) return FAKE.order;
     if (pattern.startsWith('/v1/summonses/')) return FAKE.summons;
     if (pattern.startsWith('/v1/circulars/')) return FAKE.circular;
+    if (pattern.startsWith('/v1/patrols/')) return FAKE.patrol;
     throw new Error(`no target for ${key}`);
   };
   // A notice is in the caller's own inbox or not found (404): it has no target in the tree.
@@ -217,6 +220,8 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
   else if (key === 'POST /v1/households') body = { headName: '张矩阵', headIdNumber: idNumber(seq++), address: '威海市环翠区海港路1号', phone: '13800000000', unitCode: TARGET, categories: ['minimum_subsistence'] };
   else if (key === 'POST /v1/helpers') body = { kind: 'party_member', name: '王党员', unitCode: TARGET, contact: '13800000000' };
   else if (key === 'POST /v1/orders') body = { key: 'matrix', unitCode: TARGET, requirement: '矩阵测试', replyBy: new Date(Date.now() + 86_400_000).toISOString() };
+  // A plan's cadence that does not parse: allowed callers get 400, and no schedule is made on the shared dev server.
+  else if (key === 'PUT /v1/villages/:code/patrol-plan') body = { every: 'not-a-duration' };
   if (typeof body?.unitCode === 'string') targets.push(TARGET_PATH);
   if (typeof body?.householdId === 'string') {
     targets.push(TARGET_PATH);

@@ -85,6 +85,14 @@ function numberOf(f: UnitFigures, figure: Figure): number {
     reports: f.reports.due,
     reportsOnTime: f.reports.onTime,
     wishesFulfilled: f.wishes.fulfilled,
+    discoveries: f.discoveries.due,
+    discoveriesOnTime: f.discoveries.onTime,
+    pairingAssignments: f.pairing.assignments.due,
+    pairingAssignmentsOnTime: f.pairing.assignments.onTime,
+    pairingContacts: f.pairing.contacts.due,
+    pairingContactsOnTime: f.pairing.contacts.onTime,
+    patrols: f.patrols.due,
+    patrolsOnTime: f.patrols.onTime,
   };
   return map[figure];
 }
@@ -92,8 +100,8 @@ function numberOf(f: UnitFigures, figure: Figure): number {
 describe('the drill-down lists exactly what each number counts', () => {
   const zFact = fc.record({
     caseNo: fc.integer({ min: 0, max: 8 }),
-    caseKind: fc.constantFrom('alert', 'report', 'wish', 'order', 'application'),
-    deadlineKind: fc.constantFrom('alert.red', 'alert.yellow', 'report.answer', 'wish.fulfilment', 'order.reply', 'application.town_review'),
+    caseKind: fc.constantFrom('alert', 'report', 'wish', 'order', 'application', 'discovery', 'pairing', 'patrol'),
+    deadlineKind: fc.constantFrom('alert.red', 'alert.yellow', 'report.answer', 'wish.fulfilment', 'order.reply', 'application.town_review', 'discovery.assess', 'pairing.assign', 'pairing.contact', 'patrol.record'),
     child: fc.constantFrom('A', 'B', 'C'),
     dueOffsetH: fc.integer({ min: -2000, max: 500 }),
     metOffsetH: fc.option(fc.integer({ min: -100, max: 200 })),

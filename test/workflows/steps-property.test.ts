@@ -16,6 +16,9 @@ import { applicationQuery, applicationStepUpdates } from '../../workflows/applic
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wish/contract';
 import { orderQuery, orderStepUpdates } from '../../workflows/order/contract';
 import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../helpers/drivers/order';
+import { patrolQuery, recordPatrolUpdate } from '../../workflows/patrol/contract';
+import { startPatrol } from '../helpers/drivers/patrol';
+import { localDay } from '../../domain/china-time';
 import { acceptAndVerify, act, approvalInput, deliberate, DISTRICT_STAFF, fileApplication, investigate, reaches, sitOutNotice, TOWN_SUPERVISOR, type Started } from '../helpers/drivers/application';
 import { nowIso, quiet } from '../helpers/drivers/common';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, MIN, TOWN, VILLAGE } from '../helpers/time-skipping';
@@ -306,6 +309,30 @@ KINDS.push({
       orderStepUpdates.sendBack,
       (id) => fc.record({ caseId: caseIdOr(id), actor: issuerOr, input: mutated({ reason: '缺少材料', replyBy: '2026-12-00T10:00:00+08:00' }) }),
       orderReplied,
+    ),
+  ],
+});
+
+/** Patrols (巡查): the one step, the record, by the village's staff (a party member must be among the members). */
+let patrolDay = '';
+KINDS.push({
+  kind: 'patrol',
+  query: patrolQuery.name,
+  async start() {
+    const t0 = await harness.env.currentTimeMs();
+    patrolDay = localDay(t0);
+    const { handle, caseId } = await startPatrol(harness, t0);
+    // Like the Party day, a patrol claims its cycle before it opens and registers its step: updates wait for the opening.
+    await eventually(() => handle.query(patrolQuery));
+    return { handle: handle as unknown as WorkflowHandle, caseId };
+  },
+  steps: [
+    step('record', recordPatrolUpdate, (id) =>
+      fc.record({
+        caseId: caseIdOr(id),
+        actor,
+        input: mutated({ day: patrolDay, members: [STAFF.userId], visited: [{ householdId: 'hh-0123456789ab', focusGroup: 'accident', finding: 'ok' }, { description: '一户外来人员', focusGroup: 'other', finding: 'concern', note: '需关注' }], note: '巡查' }),
+      }),
     ),
   ],
 });

@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string };
   common: {
     loading: string;
     retry: string;
@@ -308,12 +308,48 @@ export interface Messages {
     downloadPdf: string;
     caption: Fn<[string, string]>;
     total: Fn;
-    cols: { score: string; due: string; onTime: string; late: string; overdueOpen: string; overdueClosed: string; unhandled: string; rate: string; overdueDays: string; escalated: string; orders: string; orderRate: string; reportsOnTime: string; wishes: string; discoveries: string };
-    notYet: string;
+    cols: { score: string; due: string; onTime: string; late: string; overdueOpen: string; overdueClosed: string; unhandled: string; rate: string; overdueDays: string; escalated: string; orders: string; orderRate: string; reportsOnTime: string; wishes: string; discoveries: string; pairingRate: string; patrolsOnTime: string };
     drill: Fn<[string, string]>;
     drillTitle: Fn<[string, string, number]>;
     lateBy: Fn<[number]>;
     more: string;
+  };
+  /** Patrols (巡查): the village's plan and this cycle's record (web/src/screens/patrols.tsx). */
+  patrols: {
+    title: string;
+    village: string;
+    planTitle: string;
+    noPlan: string;
+    planSummary: Fn<[string, string]>;
+    paused: string;
+    nextFire: Fn;
+    every: string;
+    cadences: Record<string, string>;
+    focus: string;
+    focusNeeded: string;
+    focusGroups: Record<string, string>;
+    note: string;
+    pause: string;
+    savePlan: string;
+    saved: string;
+    recordTitle: string;
+    noPatrol: string;
+    cycle: Fn<[string, string]>;
+    recorded: Fn<[string, string]>;
+    day: string;
+    members: string;
+    membersHint: string;
+    visited: string;
+    who: Fn<[number]>;
+    whoHint: string;
+    focusGroup: string;
+    finding: string;
+    findings: Record<string, string>;
+    visitNote: string;
+    addVisit: string;
+    removeVisit: string;
+    submit: string;
+    recordHere: string;
   };
 }
 
@@ -328,7 +364,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -387,7 +423,7 @@ const zh: Messages = {
     admin: '系统管理员',
   },
   orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
-  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单' },
+  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请' },
@@ -632,6 +668,8 @@ const zh: Messages = {
     approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
     disposed: (d) => `处置：${zh.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} 元` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? `（${d.reason}）` : ''}`,
     stage_entered: (d) => `进入阶段：${d.stage}`,
+    cycle_opened: (d) => `巡查周期开始，${fmtTime('zh', String(d.cycleEnd))}前记录`,
+    patrol_recorded: (d) => `记录巡查（${d.members} 人，走访 ${d.visited} 户）`,
   },
   unknownEvent: (type) => `事件：${type}`,
   inbox: {
@@ -698,12 +736,47 @@ const zh: Messages = {
     downloadPdf: '下载 PDF',
     caption: (unit, period) => `${unit}下各单位 ${period} 考核数据；点击数字查看对应案件`,
     total: (unit) => `合计（${unit}）`,
-    cols: { score: '得分', due: '到期', onTime: '按时', late: '逾期办理', overdueOpen: '逾期未办', overdueClosed: '逾期未办结束', unhandled: '未经处置关闭', rate: '按时率', overdueDays: '逾期天数', escalated: '升级', orders: '督办单', orderRate: '督办按时反馈率', reportsOnTime: '群众反映按时答复', wishes: '心愿实现', discoveries: '主动发现' },
-    notYet: '尚未记录',
+    cols: { score: '得分', due: '到期', onTime: '按时', late: '逾期办理', overdueOpen: '逾期未办', overdueClosed: '逾期未办结束', unhandled: '未经处置关闭', rate: '按时率', overdueDays: '逾期天数', escalated: '升级', orders: '督办单', orderRate: '督办按时反馈率', reportsOnTime: '群众反映按时答复', wishes: '心愿实现', discoveries: '主动发现研判', pairingRate: '帮包联系按时率', patrolsOnTime: '巡查按时记录' },
     drill: (unit, what) => `查看${unit}“${what}”的案件`,
     drillTitle: (unit, what, n) => `${unit} · ${what}：${n} 项`,
     lateBy: (days) => `逾期 ${days} 天`,
     more: '加载更多',
+  },
+  patrols: {
+    title: '巡查',
+    village: '村(社区)代码',
+    planTitle: '巡查计划',
+    noPlan: '本村(社区)尚未制定巡查计划。',
+    planSummary: (every, groups) => `${every}巡查一次，重点：${groups}`,
+    paused: '已暂停',
+    nextFire: (at) => `下次巡查：${at}`,
+    every: '巡查周期',
+    cadences: { P1D: '每天', P7D: '每周', P14D: '每两周', P30D: '每30天' },
+    focus: '重点巡查对象',
+    focusNeeded: '请至少选择一类重点巡查对象',
+    focusGroups: { sudden_event: '突发事件', accident: '意外事故', major_illness: '重大疾病', severe_disability: '重度残疾', other: '其他' },
+    note: '备注',
+    pause: '暂停巡查',
+    savePlan: '保存巡查计划',
+    saved: '已保存',
+    recordTitle: '巡查记录',
+    noPatrol: '当前没有待记录的巡查。',
+    cycle: (from, to) => `本周期：${from} 至 ${to}`,
+    recorded: (day, members) => `已记录：${day}，巡查人员 ${members}`,
+    day: '巡查日期',
+    members: '巡查人员',
+    membersHint: '登录名或党员编号，多人用逗号分隔；党员本人记录时须包括自己',
+    visited: '走访户',
+    who: (n) => `走访户 ${n}`,
+    whoHint: '户编号（hh-…），或未登记户的描述（不含姓名、电话、住址）',
+    focusGroup: '重点对象类别',
+    finding: '巡查发现',
+    findings: { ok: '正常', concern: '需关注', discovery: '发现困难（已上报）' },
+    visitNote: '情况说明',
+    addVisit: '添加走访户',
+    removeVisit: '删除此户',
+    submit: '提交巡查记录',
+    recordHere: '到“巡查记录”记录本周期巡查',
   },
 };
 
@@ -716,7 +789,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -775,7 +848,7 @@ const en: Messages = {
     admin: 'Administrator',
   },
   orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
-  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order' },
+  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application' },
@@ -831,6 +904,7 @@ const en: Messages = {
     'wish.claim': 'Wish: to be claimed',
     'wish.fulfilment': 'Wish: fulfilment by the promised date',
     'party_day.answers': 'Party-day Q&A: answers on the day',
+    'patrol.record': 'Patrol: record this cycle’s patrol',
   },
   orders: {
     title: 'Supervision orders',
@@ -994,6 +1068,8 @@ const en: Messages = {
     disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
     repolicied: (d) => `Policy applied: ${d.from} → ${d.to}`,
     stage_entered: (d) => `Stage: ${d.stage}`,
+    cycle_opened: (d) => `Patrol cycle began; record it by ${fmtTime('en', String(d.cycleEnd))}`,
+    patrol_recorded: (d) => `Patrol recorded (${d.members} on patrol, ${d.visited} households visited)`,
   },
   unknownEvent: (type) => `Event: ${type}`,
   inbox: {
@@ -1060,12 +1136,47 @@ const en: Messages = {
     downloadPdf: 'Download PDF',
     caption: (unit, period) => `Units under ${unit}, ${period}; pick a number to see its cases`,
     total: (unit) => `Total (${unit})`,
-    cols: { score: 'Score', due: 'Due', onTime: 'On time', late: 'Met late', overdueOpen: 'Overdue, open', overdueClosed: 'Overdue, ended unmet', unhandled: 'Closed unhandled', rate: 'On-time rate', overdueDays: 'Days overdue', escalated: 'Escalated', orders: 'Orders', orderRate: 'Orders replied on time', reportsOnTime: 'Reports answered on time', wishes: 'Wishes fulfilled', discoveries: 'Discoveries' },
-    notYet: 'not yet recorded',
+    cols: { score: 'Score', due: 'Due', onTime: 'On time', late: 'Met late', overdueOpen: 'Overdue, open', overdueClosed: 'Overdue, ended unmet', unhandled: 'Closed unhandled', rate: 'On-time rate', overdueDays: 'Days overdue', escalated: 'Escalated', orders: 'Orders', orderRate: 'Orders replied on time', reportsOnTime: 'Reports answered on time', wishes: 'Wishes fulfilled', discoveries: 'Discoveries assessed', pairingRate: 'Pairing contacts on time', patrolsOnTime: 'Patrols recorded on time' },
     drill: (unit, what) => `Cases behind “${what}” of ${unit}`,
     drillTitle: (unit, what, n) => `${unit} · ${what}: ${n}`,
     lateBy: (days) => `${days} days late`,
     more: 'More',
+  },
+  patrols: {
+    title: 'Patrols',
+    village: 'Village/community code',
+    planTitle: 'Patrol plan',
+    noPlan: 'This village has no patrol plan yet.',
+    planSummary: (every, groups) => `${every}; focus: ${groups}`,
+    paused: 'paused',
+    nextFire: (at) => `next patrol ${at}`,
+    every: 'Cadence',
+    cadences: { P1D: 'Daily', P7D: 'Weekly', P14D: 'Every two weeks', P30D: 'Every 30 days' },
+    focus: 'Focus groups',
+    focusNeeded: 'Choose at least one focus group',
+    focusGroups: { sudden_event: 'Sudden event', accident: 'Accident', major_illness: 'Major illness', severe_disability: 'Severe disability', other: 'Other' },
+    note: 'Note',
+    pause: 'Pause patrols',
+    savePlan: 'Save the plan',
+    saved: 'Saved',
+    recordTitle: 'Patrol record',
+    noPatrol: 'No patrol is waiting to be recorded.',
+    cycle: (from, to) => `This cycle: ${from} to ${to}`,
+    recorded: (day, members) => `Recorded: ${day}, by ${members}`,
+    day: 'Day of the patrol',
+    members: 'Who patrolled',
+    membersHint: 'Logins or member ids, separated by commas; a party member recording includes themselves',
+    visited: 'Households visited',
+    who: (n) => `Household ${n}`,
+    whoHint: 'Household id (hh-…), or a description of an unregistered one (no name, phone or address)',
+    focusGroup: 'Focus group',
+    finding: 'Finding',
+    findings: { ok: 'All well', concern: 'Needs attention', discovery: 'Difficulty found (reported)' },
+    visitNote: 'Note on the visit',
+    addVisit: 'Add a household',
+    removeVisit: 'Remove',
+    submit: 'Submit the patrol record',
+    recordHere: 'Record this cycle’s patrol on “Patrol record”',
   },
 };
 

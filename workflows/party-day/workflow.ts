@@ -1,4 +1,3 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { localMonth, shiftMonth } from '../../domain/china-time';
@@ -23,11 +22,9 @@ import {
   type PartyDayState,
   type PartyDayView,
 } from '../../domain/party-day';
+import { scheduledStartOf } from '../lib/scheduled-start';
 import { failureMessage, kindStep, refusing, runCase, type CaseKindRules, type CaseRun } from '../lib/case-workflow';
 import { answerUpdate, handOverUpdate, itemsAnsweredElsewhereSignal, partyDayQuery, type PartyDayInput, type PartyDayStart } from './contract';
-
-/** Set by Temporal on every run a schedule starts: the time the run was scheduled for (a backfill's past time too). */
-const TemporalScheduledStartTime = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
 // The read model must catch up eventually: retry for as long as it takes, backing off to a minute.
 const { claimPartyDay, gatherPartyDayAgenda, savePartyDay } = proxyActivities<Activities>({
@@ -40,25 +37,13 @@ const { takeOverPreviousMonth, forwardPartyDayAnswer } = proxyActivities<Activit
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
-/** The party day this run is for: the schedule's time, else the input's, else when the run started. */
-function scheduledStart(start: PartyDayStart): number {
-  if (start.scheduledAt) return Date.parse(start.scheduledAt);
-  const info = workflowInfo();
-  const typed = info.typedSearchAttributes.get(TemporalScheduledStartTime);
-  if (typed) return typed.getTime();
-  // Older servers set it without the type metadata the typed decoder needs.
-  const raw = info.searchAttributes?.TemporalScheduledStartTime?.[0];
-  const t = raw === undefined ? NaN : new Date(raw as string | Date).getTime();
-  return Number.isNaN(t) ? info.startTime.getTime() : t;
-}
-
 /**
  * Takes over what last month left open, gathers and publishes the agenda; null when this month's Q&A is
  * already held by another run. The opening is timed after the activities (workflow time has moved on).
  */
 async function openMonth(start: PartyDayStart): Promise<ReturnType<typeof openPartyDay> | null> {
   const workflowId = workflowInfo().workflowId;
-  const scheduledAt = scheduledStart(start);
+  const scheduledAt = scheduledStartOf(start.scheduledAt);
   const month = localMonth(scheduledAt);
   const id = partyDayId(start.unitCode, month);
   // One Q&A per unit and month, whatever starts it twice (a manual trigger on the party day, a backfill).

@@ -39,7 +39,7 @@ interface DrillPage {
 
 type ColumnKey = keyof Messages['assessment']['cols'];
 /** The table's columns: the figure behind each number (drill-down), or none for a rate or a score. */
-const COLUMNS: Array<{ key: ColumnKey; value(f: Figures): number | null; kind: 'count' | 'rate' | 'days' | 'score' | 'notYet'; figure?: string }> = [
+const COLUMNS: Array<{ key: ColumnKey; value(f: Figures): number | null; kind: 'count' | 'rate' | 'days' | 'score'; figure?: string }> = [
   { key: 'score', kind: 'score', value: (f) => f.score },
   { key: 'due', kind: 'count', value: (f) => f.deadlines.due, figure: 'due' },
   { key: 'onTime', kind: 'count', value: (f) => f.deadlines.onTime, figure: 'onTime' },
@@ -54,7 +54,9 @@ const COLUMNS: Array<{ key: ColumnKey; value(f: Figures): number | null; kind: '
   { key: 'orderRate', kind: 'rate', value: (f) => f.orders.replies.onTimeRate },
   { key: 'reportsOnTime', kind: 'count', value: (f) => f.reports.onTime, figure: 'reportsOnTime' },
   { key: 'wishes', kind: 'count', value: (f) => f.wishes.fulfilled, figure: 'wishesFulfilled' },
-  { key: 'discoveries', kind: 'notYet', value: () => null },
+  { key: 'discoveries', kind: 'count', value: (f) => f.discoveries.due, figure: 'discoveries' },
+  { key: 'pairingRate', kind: 'rate', value: (f) => f.pairing.contacts.onTimeRate },
+  { key: 'patrolsOnTime', kind: 'count', value: (f) => f.patrols.onTime, figure: 'patrolsOnTime' },
 ];
 
 /** Downloads a report file with the session's token (a plain link would carry none). */
@@ -98,7 +100,6 @@ export function AssessmentPanel(props: { org: string; kind: 'year' | 'month' }) 
   const id = `h-assessment-${props.kind}`;
   const years = Array.from({ length: 5 }, (_, i) => String(Number(localMonth(now).slice(0, 4)) - i));
   const cell = (f: Figures, c: (typeof COLUMNS)[number], unit: { code: string; name: string }) => {
-    if (c.kind === 'notYet') return <span class="muted">{t.assessment.notYet}</span>;
     const v = c.value(f);
     if (c.kind === 'rate') return fmtPercent(lang, v);
     if (v === null) return '—';

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
 import { Field, useSubmission, VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
@@ -344,7 +344,9 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
 
   const allowed = (p: Exclude<Panel, null>) => may(me, 'alert', PANEL_ACTIONS[p]);
   let body;
-  if (!(Object.keys(PANEL_ACTIONS) as Exclude<Panel, null>[]).some(allowed)) body = <p class="muted">{t.caseView.readOnly}</p>;
+  // A patrol is recorded on its own screen (巡查记录).
+  if (view.kind === 'patrol') body = view.status === 'open' && may(me, 'patrol', 'record') ? <Link to="/patrols">{t.patrols.recordHere}</Link> : <p class="muted">{t.caseView.notAlertActions}</p>;
+  else if (!(Object.keys(PANEL_ACTIONS) as Exclude<Panel, null>[]).some(allowed)) body = <p class="muted">{t.caseView.readOnly}</p>;
   else if (view.kind !== 'alert') body = <p class="muted">{t.caseView.notAlertActions}</p>;
   else if (view.status === 'closed') body = <p class="muted">{t.caseView.closed}</p>;
   else {
