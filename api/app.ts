@@ -34,6 +34,7 @@ import { codecRoutes } from './routes/codec';
 import { orderRoutes } from './routes/orders';
 import { supervisionRoutes } from './routes/supervision';
 import { notificationRoutes } from './routes/notifications';
+import { pairingRoutes } from './routes/pairings';
 
 export interface AppDeps {
   config: Config;
@@ -145,5 +146,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(orderRoutes);
   await app.register(supervisionRoutes);
   await app.register(notificationRoutes);
+  await app.register(pairingRoutes);
   return app;
 }
