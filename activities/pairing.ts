@@ -1,25 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type Workflow } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from 'mongodb';
 import type { Actor } from '../domain/case';
-import { qualifyingCategories, type PairingView } from '../domain/pairing';
+import { qualifyingCategories } from '../domain/pairing';
 import type { MemberRef } from '../domain/party-member';
 import type { PairingPolicy } from '../domain/policy';
 import { openCaseOf } from '../store/cases';
 import type { OrgDirectory } from '../store/org-directory';
 import { householdsNeedingPairing, type QualifyingHousehold } from '../store/pairings';
 import { recordVisitUpdate } from '../workflows/alert/contract';
-import { PAIRING_WORKFLOW_TYPE, pairingOpenedUpdate, pairingWorkflowId, type PairingStart } from '../workflows/pairing/contract';
-
-/** How long opening waits for a just-ended pairing's run to finish before it opens the next (ms; ours, as api/steps.ts). */
-const CLOSING_WAIT_MS = 10_000;
+import { PAIRING_WORKFLOW_TYPE, pairingWorkflowId, type PairingStart } from '../workflows/pairing/contract';
 
 /**
- * Opens a household's pairing unless it has one open: update-with-start of `pairing-<householdId>` with
- * `USE_EXISTING`, so a repeat (a retried request, the sweep meeting a pairing the API opened) only answers with
- * the open one — idempotent. A pairing that has just ended and is still settling is awaited (up to 10 s) and
- * the next one opened. Returns the view, or null when the household does not qualify under the policy.
+ * Opens a household's pairing unless it has one running: starts `pairing-<householdId>` with `USE_EXISTING`,
+ * so a repeat (a retried request, the sweep meeting a pairing the API opened) starts nothing — idempotent.
+ * It does not wait for a worker to open it (the register's answer does not depend on the pairing; the
+ * pairing's `opened` event is its own). A pairing that has ended but whose run is still settling is taken
+ * as existing; the sweep opens the next one once it has finished (`householdsNeedingPairing`). Returns
+ * `running` (started now, or already running), or `not_qualifying` when the household's categories do not
+ * qualify under the policy.
  * @throws what Temporal throws (the sweep catches it later). Source: ours (issue 13 item 2).
  */
 export async function ensurePairing(
@@ -27,40 +27,29 @@ export async function ensurePairing(
   household: QualifyingHousehold,
   trigger: PairingStart['open']['trigger'],
   actor?: Actor,
-): Promise<PairingView | null> {
+): Promise<'running' | 'not_qualifying'> {
   const categories = qualifyingCategories(household.categories, deps.policy);
-  if (categories.length === 0) return null;
+  if (categories.length === 0) return 'not_qualifying';
   const ladder = await deps.orgs.ladder(household.villageCode);
-  const workflowId = pairingWorkflowId(household._id);
-  const requestId = randomUUID();
   const start: PairingStart = {
-    openingRequestId: requestId,
+    openingRequestId: randomUUID(),
     open: { householdId: household._id, categories, unit: ladder[0]!, ladder, orgPath: household.orgPath, policy: deps.policy, trigger, ...(actor ? { actor } : {}) },
   };
-  for (let attempt = 0; ; attempt++) {
-    const view = await deps.temporal.workflow.executeUpdateWithStart(pairingOpenedUpdate, {
-      args: [{ requestId }],
-      startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(PAIRING_WORKFLOW_TYPE, { workflowId, taskQueue: deps.taskQueue, args: [{ start }], workflowIdConflictPolicy: 'USE_EXISTING' }),
-    });
-    if (view.status === 'open' || attempt >= 1) return view;
-    // The run still holds a pairing that has ended (settling): wait for it, then open the next.
-    const handle = deps.temporal.workflow.getHandle(workflowId);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([handle.result().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSING_WAIT_MS)))]);
-    clearTimeout(timer);
-  }
+  await deps.temporal.workflow.start(PAIRING_WORKFLOW_TYPE, { workflowId: pairingWorkflowId(household._id), taskQueue: deps.taskQueue, args: [{ start }], workflowIdConflictPolicy: 'USE_EXISTING' });
+  return 'running';
 }
 
 /**
  * The safety net behind opening (like the notices' delivery sweep): every qualifying household without an
  * open pairing (none recorded, or the last ended because it stopped qualifying and it qualifies again) gets
  * one. Catches a crash between the register's write and the start, and households registered before pairing
- * existed. The worker runs it every PAIRING_SWEEP_SECONDS. `org` limits it to a subtree (default: the whole register). @returns the pairings opened. Source: ours.
+ * existed. The worker runs it every PAIRING_SWEEP_SECONDS. A household whose pairing has ended and is still
+ * settling is met again by the next run. `org` limits it to a subtree (default: the whole register). @returns the pairings opened. Source: ours.
  */
 export async function sweepPairings(deps: { db: Db; temporal: Client; orgs: OrgDirectory; taskQueue: string; policy: PairingPolicy }, org?: string): Promise<number> {
   let opened = 0;
   for (const h of await householdsNeedingPairing(deps.db, org, deps.policy.categories)) {
-    if (await ensurePairing(deps, h, 'sweep')) opened += 1;
+    if ((await ensurePairing(deps, h, 'sweep')) === 'running') opened += 1;
   }
   return opened;
 }
