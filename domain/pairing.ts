@@ -181,7 +181,7 @@ export function openPairing(a: OpenArgs, now: number): { state: PairingState } &
   const opened = openDeadline(state, 'assign', now, now + a.policy.assignWithin, now, a.actor);
   return {
     state,
-    events: [{ type: 'opened', at: now, ...(a.actor ? { actor: a.actor } : {}), data: { trigger: a.trigger, categories: a.categories, policyVersion: a.policy.version } }, ...opened],
+    events: [{ type: 'pairing_opened', at: now, ...(a.actor ? { actor: a.actor } : {}), data: { trigger: a.trigger, categories: a.categories, policyVersion: a.policy.version } }, ...opened],
     notices: [{ unit: a.unit, kind: 'opened', message: `新的帮包户待结对（${subject(state)}，${a.categories.map((c) => RECIPIENT_CATEGORIES[c]).join('、')}）：请确定帮包党员` }],
   };
 }
@@ -217,7 +217,7 @@ export function assign(s: PairingState, input: AssignInput, actor: Actor, now: n
   const previous = s.member;
   s.member = member;
   s.assignments.push({ member, at: now, by: actor, ...(input.reason ? { reason: input.reason } : {}) });
-  const events: CaseEvent[] = [{ type: previous ? 'reassigned' : 'assigned', at: now, actor, data: { memberId: member.memberId, ...(previous ? { previous: previous.memberId, reason: input.reason } : {}) } }];
+  const events: CaseEvent[] = [{ type: previous ? 'member_reassigned' : 'member_assigned', at: now, actor, data: { memberId: member.memberId, ...(previous ? { previous: previous.memberId, reason: input.reason } : {}) } }];
   if (!previous) {
     events.push(...meetOpen(s, now, actor));
     s.stage = 'paired';
@@ -302,7 +302,7 @@ export function end(s: PairingState, input: EndInput, actor: Actor | undefined, 
   s.stage = 'ended';
   s.status = 'closed';
   return {
-    events: [{ type: 'ended', at: now, ...(actor ? { actor } : {}), data: { reason: input.reason } }, ...ended, { type: 'closed', at: now, ...(actor ? { actor } : {}) }],
+    events: [{ type: 'ended', at: now, ...(actor ? { actor } : {}), data: { reason: input.reason } }, ...ended, { type: 'closed', at: now, ...(actor ? { actor } : {}), data: { reason: input.reason } }],
     notices: [{ unit: s.unit, kind: 'stage', message: `${subject(s)}已结束（${END_REASON_NAMES[input.reason]}）` }],
   };
 }

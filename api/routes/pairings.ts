@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { countStanding, emptyOnTime, onTimeRate, standingOf, type OnTimeCounts } from '../../domain/on-time';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
-import { PAIRING_STAGES, PAIRING_STEPS, pairingIdOf, zPairingId, type PairingView } from '../../domain/pairing';
+import { gridOf, PAIRING_STAGES, PAIRING_STEPS, pairingIdOf, zPairingId, type PairingView } from '../../domain/pairing';
 import { memberRef } from '../../domain/party-member';
 import { inJurisdiction } from '../../domain/permissions';
 import type { CaseDoc } from '../../store/collections';
-import { findMember, memberOfUser } from '../../store/party-members';
+import { findMember, memberOfUser, membersIn } from '../../store/party-members';
 import { contactDeadlinesIn, pairingCasesIn, pairingsIn, pairingsOfMember, qualifyingHouseholdsIn } from '../../store/pairings';
 import { pairingStepUpdates } from '../../workflows/pairing/contract';
 import { actorOf, principalOf } from '../auth';
@@ -181,6 +181,30 @@ export const pairingRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => presentView(request, guardedCase<PairingView>(request).view),
+  );
+
+  app.get(
+    '/v1/pairings/:id/candidates',
+    {
+      config: { guard: { on: 'pairing', action: 'read', target: 'case' } },
+      schema: {
+        tags: ['pairings'],
+        summary: 'Who may be assigned: the active registered members of the household’s grid (or, with no grid, those registered at its village itself), by name',
+        params: z.object({ id: zPairingId }),
+        response: { 200: z.object({ items: z.array(z.object({ memberId: z.string(), name: z.string(), role: z.string(), gridCode: z.string().nullable() })) }), 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const v = guardedCase<PairingView>(request).view;
+      const grid = gridOf(v.orgPath);
+      const items: { memberId: string; name: string; role: string; gridCode: string | null }[] = [];
+      // A grid's or a village's register is small (tens of members); read it whole, page by page.
+      for (let after: string | undefined, page; (page = await membersIn(db, grid ?? v.unit.code, after, 200)).length > 0; after = page.at(-1)!.id) {
+        for (const m of page) if (m.status === 'active' && (grid !== null || m.gridCode === null)) items.push({ memberId: m.id, name: m.name, role: m.role, gridCode: m.gridCode });
+        if (page.length < 200) break;
+      }
+      return { items };
+    },
   );
 
   // One endpoint per step, all from the one table in domain/pairing.ts.

@@ -17,6 +17,8 @@ const Monitor = lazyScreen(() => import('./screens/monitor').then((m) => m.Monit
 const OrdersPage = lazyScreen(() => import('./screens/orders').then((m) => m.OrdersPage));
 const SupervisionPage = lazyScreen(() => import('./screens/orders').then((m) => m.SupervisionPage));
 const Inbox = lazyScreen(() => import('./screens/inbox').then((m) => m.Inbox));
+const MyPairings = lazyScreen(() => import('./screens/pairings').then((m) => m.MyPairings));
+const PairingCoverage = lazyScreen(() => import('./screens/pairings').then((m) => m.PairingCoverage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -160,6 +162,9 @@ function Routes(props: { path: string }) {
   if (p === '/orders') return <OrdersPage />;
   if (p === '/supervision') return <SupervisionPage />;
   if (p === '/inbox') return <Inbox />;
+  if (p === '/pairings') return <MyPairings />;
+  if (p === '/coverage') return <PairingCoverage />;
+  if ((m = /^\/coverage\/(\d{6,12})$/.exec(p))) return <PairingCoverage code={m[1]!} />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

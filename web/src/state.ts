@@ -24,16 +24,16 @@ export const AppContext = createContext<AppState>({
 export const useApp = (): AppState => useContext(AppContext);
 
 /** Which screens a role works in, and where it starts. */
-export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision';
+export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'pairings' | 'coverage';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks'],
-  party_member: ['tasks'],
-  village_staff: ['tasks', 'orders'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders'],
-  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders'],
+  party_member: ['tasks', 'pairings'],
+  village_staff: ['tasks', 'orders', 'coverage'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'coverage'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'coverage'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
-  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision'],
+  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
 };
 export const screensOf = (role: string): Screen[] => SCREENS[role] ?? ['tasks'];
 export const homeOf = (role: string): string => `/${screensOf(role)[0]}`;
