@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../domain/china-time';
 import { memberIdFor, registerMember } from '../../store/party-members';
 import type { PartyMember } from '../../domain/party-member';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { sweepPairings } from '../../activities/pairing';
+import { registerHousehold as writeHousehold } from '../../store/households';
+import { OrgDirectory } from '../../store/org-directory';
 
 /**
  * Pairing (党员帮包) end to end through the HTTP API on the dev server and the Mongo-compatible server, at the
@@ -114,6 +117,42 @@ describe('opening', () => {
   });
 });
 
+describe('the sweep', () => {
+  it('opens the pairing of a qualifying household the register holds without one (a crash between the write and the start), once', async () => {
+    // Written straight to the register: the API's start never ran.
+    const id = 'hh-00000000e001';
+    const written = await writeHousehold(ctx.mongo.db, {
+      _id: id,
+      headName: '王八一',
+      headIdNumber: idNumber(9081),
+      members: [],
+      address: '威海市环翠区海港路81号',
+      phone: '13800000000',
+      unitCode: G01,
+      villageCode: UNITS.haigang,
+      orgPath: ['371000', '371002', '371002001', UNITS.haigang, G01],
+      categories: ['severe_disability'],
+      createdAt: new Date().toISOString(),
+      createdBy: 'test',
+    });
+    expect('created' in written).toBe(true);
+    expect((await get(`/v1/pairings/pairing-${id}`, tokens.village!)).statusCode).toBe(404);
+    const deps = { db: ctx.mongo.db, temporal: ctx.temporal, orgs: new OrgDirectory(ctx.mongo.db), taskQueue: ctx.config.temporal.taskQueue, policy: ctx.config.policy.pairing };
+    expect(await sweepPairings(deps, UNITS.haigang)).toBeGreaterThanOrEqual(1);
+    const opened = await pairingOf(id);
+    expect(opened).toMatchObject({ stage: 'unpaired', categories: ['severe_disability'] });
+    // Again: the households with an open pairing are not touched (the same run, the same version).
+    await sweepPairings(deps, UNITS.haigang);
+    await new Promise((r) => setTimeout(r, 500));
+    const again = (await get(`/v1/pairings/pairing-${id}`, tokens.village!)).json();
+    expect(again.version).toBe(opened.version);
+    expect(again.openedAt).toBe(opened.openedAt);
+    // The household c stopped qualifying (its pairing ended): the sweep leaves it alone.
+    expect((await get(`/v1/pairings/pairing-${households.c}`, tokens.village!)).json()).toMatchObject({ status: 'closed', stage: 'ended' });
+    households.e = id;
+  });
+});
+
 describe('assign and contact', () => {
   it('village staff assign an active member of the household’s grid; other grids, inactive members and members themselves are refused', async () => {
     const id = `pairing-${households.a}`;
@@ -186,22 +225,22 @@ describe('reading', () => {
 
   it('the unpaired list names households masked below town level; coverage equals a hand count', async () => {
     const unpairedVillage = (await get(`/v1/pairings?org=${UNITS.haigang}&stage=unpaired`, tokens.village!)).json().items;
-    expect(unpairedVillage.map((p: { householdId: string }) => p.householdId).sort()).toEqual([households.b, households.d].sort());
+    expect(unpairedVillage.map((p: { householdId: string }) => p.householdId).sort()).toEqual([households.b, households.d, households.e].sort());
     const b = unpairedVillage.find((p: { householdId: string }) => p.householdId === households.b);
     expect(b.household.headName).toBe('张****');
     const unpairedTown = (await get(`/v1/pairings?org=${UNITS.haigang}&stage=unpaired`, tokens.town!)).json().items;
     expect(unpairedTown.find((p: { householdId: string }) => p.householdId === households.b).household.headName).toBe('张9002');
 
-    // By hand: G01 qualifies a (paired, its one contact met on time) and b (unpaired) — c stopped qualifying;
+    // By hand: G01 qualifies a (paired, its one contact met on time), b and e (unpaired) — c stopped qualifying;
     // G02 qualifies d (unpaired).
     const cov = (await get(`/v1/pairings/coverage?org=${UNITS.haigang}`, tokens.village!)).json();
     expect(cov.unit.code).toBe(UNITS.haigang);
-    expect(cov.total).toEqual({ qualifying: 3, paired: 1, unpaired: 2, contacts: { due: 1, onTime: 1, late: 0, rate: 1 } });
+    expect(cov.total).toEqual({ qualifying: 4, paired: 1, unpaired: 3, contacts: { due: 1, onTime: 1, late: 0, rate: 1 } });
     const byUnit = Object.fromEntries(cov.children.map((c: { unit: { code: string } }) => [c.unit.code, c]));
-    expect(byUnit[G01]).toMatchObject({ qualifying: 2, paired: 1, unpaired: 1, contacts: { due: 1, onTime: 1 } });
+    expect(byUnit[G01]).toMatchObject({ qualifying: 3, paired: 1, unpaired: 2, contacts: { due: 1, onTime: 1 } });
     expect(byUnit[G02]).toMatchObject({ qualifying: 1, paired: 0, unpaired: 1, contacts: { due: 0, onTime: 0, rate: null } });
     const town = (await get(`/v1/pairings/coverage?org=${UNITS.jingyuan}`, tokens.town!)).json();
-    expect(town.children.find((c: { unit: { code: string } }) => c.unit.code === UNITS.haigang)).toMatchObject({ qualifying: 3, paired: 1, unpaired: 2 });
+    expect(town.children.find((c: { unit: { code: string } }) => c.unit.code === UNITS.haigang)).toMatchObject({ qualifying: 4, paired: 1, unpaired: 3 });
     expect((await get(`/v1/pairings/coverage?org=${UNITS.jingyuan}`, tokens.otherTown!)).statusCode).toBe(403);
   });
 });
