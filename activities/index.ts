@@ -13,6 +13,7 @@ import { createWishActivities } from './wish';
 import { createReportsActivities } from './report';
 import { createPartyDayActivities } from './party-day';
 import { createPatrolActivities } from './patrol';
+import { createPairingActivities } from './pairing';
 import { closeUpdate } from '../workflows/alert/contract';
 import type { NotifyConfig } from '../config';
 import type { NoticeRule } from '../domain/notice-policy';
@@ -44,6 +45,7 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
     ...createReportsActivities(deps),
     ...createPartyDayActivities(deps),
     ...createPatrolActivities(deps),
+    ...createPairingActivities(deps),
     ...projection,
     ...notify.activities,
 

@@ -35,6 +35,7 @@ import { orderRoutes } from './routes/orders';
 import { supervisionRoutes } from './routes/supervision';
 import { notificationRoutes } from './routes/notifications';
 import { patrolRoutes } from './routes/patrols';
+import { pairingRoutes } from './routes/pairings';
 
 export interface AppDeps {
   config: Config;
@@ -147,5 +148,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(supervisionRoutes);
   await app.register(notificationRoutes);
   await app.register(patrolRoutes);
+  await app.register(pairingRoutes);
   return app;
 }

@@ -253,7 +253,8 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
     }
     if (guard.target === 'household') {
       const body = request.body as { householdId?: unknown } | undefined;
-      const id = raw(typeof body === 'object' && body !== null ? body.householdId : (request.params as { id?: unknown }).id);
+      // In the body (a start naming its household), else the route's `:id` (a household's own sub-resource).
+      const id = raw((typeof body === 'object' && body !== null ? body.householdId : undefined) ?? (request.params as { id?: unknown }).id);
       return id !== undefined && HOUSEHOLD_ID.test(id) ? id : undefined;
     }
     const code = guard.target === 'unit' ? raw((request.params as { code?: unknown }).code) : (request.query as { org?: unknown }).org === undefined ? principalOf(request).unit.code : raw((request.query as { org?: unknown }).org);

@@ -95,6 +95,8 @@ const zEnv = z.object({
   NOTIFY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** How often the worker looks for notices whose delivery was never started (activities/notify.ts sweepUndelivered), seconds; 0: never. */
   NOTIFY_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  /** How often the worker opens the pairings of qualifying households that have none (activities/pairing.ts sweepPairings), seconds; 0: never. */
+  PAIRING_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** The local SMS driver's file (JSON lines, one message a line); default DATA_DIR/sms-outbox.jsonl. */
   NOTIFY_SMS_FILE: z.string().min(1).optional(),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
@@ -128,6 +130,8 @@ export interface Config {
   audit: { retentionDays: number };
   /** Delivery of notices through their channels (docs/notifications.md). */
   notify: NotifyConfig;
+  /** The worker's sweep opening missing pairings (党员帮包), seconds between runs (0: off). */
+  pairing: { sweepSeconds: number };
 }
 
 /**
@@ -326,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: workflowBundlePath(e.WORKFLOW_BUNDLE_PATH) },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     notify: notifyConfig(e, dataDir),
+    pairing: { sweepSeconds: e.PAIRING_SWEEP_SECONDS },
   };
 }
 

@@ -39,6 +39,8 @@ import { ORGANISATION, PARTY_MEMBER, PM_HELPER, postWish, WISH_TOWN_STAFF, WISH_
 import { answerItem, seedAgenda, startPartyDay } from '../test/helpers/drivers/party-day';
 import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../test/helpers/drivers/order';
 import { patrolRecord, recordPatrol, startPatrol } from '../test/helpers/drivers/patrol';
+import { MEMBER, MEMBER_ACTOR, OTHER_MEMBER, openPairing, PAIRING_VILLAGE_STAFF, pairingStep } from '../test/helpers/drivers/pairing';
+import { pairingQuery } from '../workflows/pairing/contract';
 import { createTimeSkippingHarness, D, H, MIN, TOWN, DISTRICT, CITY, type TimeSkippingHarness } from '../test/helpers/time-skipping';
 import { freePort } from './lib/proc';
 import { startMongo } from './lib/stack';
@@ -330,6 +332,39 @@ const scenarios: Scenario[] = [
       await refusal(first.handle.executeUpdate(markCommonIssueUpdate, { args: [{ caseId: first.caseId, actor: staff }] }));
       await save('report-common-issue-marked', first.handle);
       await save('report-common-issue-proposed', third.handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------------ pairings
+  {
+    name: 'pairing-assigned-late-contacts-missed-ended',
+    async run(h, save) {
+      const { handle, caseId, openedAt: t0 } = await openPairing(h);
+      // The assignment is missed (town at 7 days), then made late; a re-assignment with its reason.
+      await h.sleepUntil(t0 + 8 * D);
+      await pairingStep(handle, caseId, 'assign', PAIRING_VILLAGE_STAFF, { memberId: MEMBER.memberId }, MEMBER);
+      await refusal(pairingStep(handle, caseId, 'assign', PAIRING_VILLAGE_STAFF, { memberId: OTHER_MEMBER.memberId }, OTHER_MEMBER));
+      await pairingStep(handle, caseId, 'assign', PAIRING_VILLAGE_STAFF, { memberId: OTHER_MEMBER.memberId, reason: '原帮包党员外出务工' }, OTHER_MEMBER);
+      // A contact on time (by staff for the member), then one missed (town, district), then a late one.
+      await h.sleepUntil(t0 + 20 * D);
+      await pairingStep(handle, caseId, 'contact', PAIRING_VILLAGE_STAFF, { channel: 'phone', day: localDay(await h.env.currentTimeMs()), note: '电话问候' });
+      await h.sleepUntil(t0 + 56 * D);
+      await pairingStep(handle, caseId, 'contact', PAIRING_VILLAGE_STAFF, { channel: 'help', day: localDay(await h.env.currentTimeMs()), note: '送去米面油', help: '米面油一套' });
+      await h.sleepUntil(t0 + 60 * D);
+      await pairingStep(handle, caseId, 'end', PAIRING_VILLAGE_STAFF, { reason: 'moved_away', note: '已迁往外地' });
+      await handle.result();
+      await save('pairing-assigned-late-contacts-missed-ended', handle);
+    },
+  },
+  {
+    name: 'pairing-visit-forwarded-to-alert',
+    async run(h, save) {
+      const alert = await startAlert(h, 'orange');
+      const { handle, caseId } = await openPairing(h, alert.householdId);
+      await pairingStep(handle, caseId, 'assign', PAIRING_VILLAGE_STAFF, { memberId: MEMBER.memberId }, MEMBER);
+      await until('the alert in the read model', async () => (await h.mongo.db.collection<{ _id: string }>('cases').findOne({ _id: alert.caseId })) !== null);
+      await pairingStep(handle, caseId, 'contact', MEMBER_ACTOR, { channel: 'visit', day: localDay(await h.env.currentTimeMs()), note: '入户走访', outcome: 'stable' });
+      await until('the forwarded visit', async () => (await handle.query(pairingQuery)).lastContact?.forwarded?.status === 'recorded');
+      await save('pairing-visit-forwarded-to-alert', handle);
     },
   },
   // ------------------------------------------------------------------------------------------ wishes

@@ -138,3 +138,13 @@ export async function householdsIn(db: Db, orgCode: string, after: string | unde
   const keyring = piiOf(db);
   return (await pageById(collections(db).households, { orgPath: orgCode }, after, limit)).map((d) => openHousehold(keyring, d));
 }
+
+/**
+ * Sets a household's recipient categories (救助对象类别; the sealed fields are untouched). Returns the
+ * household as it was before, or null when there is none. Source: ours (issue 13: a household that newly
+ * qualifies for pairing, or stops qualifying).
+ */
+export async function setHouseholdCategories(db: Db, id: string, categories: HouseholdDoc['categories']): Promise<HouseholdDoc | null> {
+  const before = await collections(db).households.findOneAndUpdate({ _id: id }, { $set: { categories } }, { returnDocument: 'before' });
+  return before && openHousehold(piiOf(db), before);
+}

@@ -9,6 +9,8 @@ import { piiDataConverter } from './codec';
 import { createFileSources } from '../activities/departments/file-source';
 import { piiKeyring } from '../store/pii';
 import { sweepUndelivered } from '../activities/notify';
+import { sweepPairings } from '../activities/pairing';
+import { OrgDirectory } from '../store/org-directory';
 
 // The worker process: runs every case workflow and its activities until SIGINT/SIGTERM, then drains.
 await runWithConfig(async (config) => {
@@ -47,8 +49,17 @@ await runWithConfig(async (config) => {
         sweepUndelivered({ db: mongo.db, temporal, notify: config.notify }, config.temporal.taskQueue).catch((err: unknown) => console.error(`worker: notice delivery sweep failed: ${String(err)}`));
       }, config.notify.sweepSeconds * 1000)
     : undefined;
+  // The safety net of pairing (activities/pairing.ts sweepPairings): a qualifying household whose pairing a
+  // crash left unopened, or one registered before pairing existed, gets its pairing here.
+  const orgs = new OrgDirectory(mongo.db);
+  const pairingSweep = config.pairing.sweepSeconds > 0
+    ? setInterval(() => {
+        sweepPairings({ db: mongo.db, temporal, orgs, taskQueue: config.temporal.taskQueue, policy: config.policy.pairing }).catch((err: unknown) => console.error(`worker: pairing sweep failed: ${String(err)}`));
+      }, config.pairing.sweepSeconds * 1000)
+    : undefined;
   await worker.run(); // Worker installs its own SIGINT/SIGTERM handling and shuts down gracefully.
   if (sweep) clearInterval(sweep);
+  if (pairingSweep) clearInterval(pairingSweep);
   await connection.close();
   await clientConnection.close();
   await mongo.client.close();

@@ -7,3 +7,4 @@ export { partyDayWorkflow } from './party-day/workflow';
 export { orderWorkflow } from './order/workflow';
 export { patrolWorkflow } from './patrol/workflow';
 export { deliveryWorkflow } from './delivery/workflow';
+export { pairingWorkflow } from './pairing/workflow';

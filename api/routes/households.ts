@@ -5,9 +5,13 @@ import { z } from 'zod';
 import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
 import type { HouseholdDoc } from '../../store/collections';
-import { findHousehold, householdsIn, registerHousehold } from '../../store/households';
+import { findHousehold, householdsIn, registerHousehold, setHouseholdCategories } from '../../store/households';
+import { ensurePairing } from '../../activities/pairing';
+import { pairingIdOf, qualifies } from '../../domain/pairing';
+import { findCase } from '../../store/cases';
+import { pairingStepUpdates } from '../../workflows/pairing/contract';
 import { inJurisdiction } from '../../domain/permissions';
-import { principalOf } from '../auth';
+import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, zErrorBody } from '../errors';
 import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
@@ -36,7 +40,21 @@ const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 const show = (request: FastifyRequest, { _id, ...rest }: HouseholdDoc): Household => presentHousehold(request, { id: _id, ...rest });
 
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { orgs, mongo } = app.deps;
+  const { orgs, mongo, temporal, config } = app.deps;
+  const pairingDeps = { temporal, orgs, taskQueue: config.temporal.taskQueue, policy: config.policy.pairing };
+
+  /**
+   * A household in a category the pairing policy names gets its pairing (党员帮包, issue 13) at once. Opening
+   * is idempotent; if it fails here (Temporal unreachable, a crash), the household stands and the worker's
+   * sweep (activities/pairing.ts sweepPairings) opens it later, so the answer does not fail for it.
+   */
+  async function openPairingFor(request: FastifyRequest, doc: HouseholdDoc, trigger: 'registered' | 'qualified'): Promise<void> {
+    try {
+      await ensurePairing(pairingDeps, doc, trigger, actorOf(principalOf(request)));
+    } catch (err) {
+      request.log.warn({ householdId: doc._id, err }, 'pairing not opened: the worker’s sweep will open it');
+    }
+  }
 
   app.post(
     '/v1/households',
@@ -76,7 +94,45 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         const visible = holder !== null && inJurisdiction(p.role, p.unit.code, holder.orgPath, 'read');
         throw conflict(`body.${field}: this ID number is already registered in a household${visible ? '' : ' (outside your jurisdiction)'}`, visible ? { householdId: holder._id } : undefined);
       }
+      if (qualifies(doc.categories, config.policy.pairing)) await openPairingFor(request, doc, 'registered');
       return reply.code(201).send(show(request, doc));
+    },
+  );
+
+  app.put(
+    '/v1/households/:id/categories',
+    {
+      config: { guard: { on: 'households', action: 'categories', target: 'household' } },
+      schema: {
+        tags: ['households'],
+        summary: 'Set a household’s recipient categories (救助对象类别): one that newly qualifies gets its pairing (党员帮包); one that stops qualifying ends it',
+        params: z.object({ id: z.string().regex(/^hh-[0-9a-f]{12}$/, 'expected a household id such as hh-0123456789ab') }),
+        body: z.object({ categories: z.array(zRecipientCategory).max(10) }).strict(),
+        response: { 200: zHousehold, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const household = guardedHousehold(request);
+      const categories = [...new Set(request.body.categories)];
+      await setHouseholdCategories(mongo.db, household._id, categories);
+      const doc: HouseholdDoc = { ...household, categories };
+      const policy = config.policy.pairing;
+      if (qualifies(categories, policy)) await openPairingFor(request, doc, 'qualified');
+      else {
+        // It stopped qualifying: its open pairing ends (not counted as missed). A failure here is logged; the
+        // pairing's village ends it through POST /v1/pairings/{id}/end.
+        const pairing = await findCase(mongo.db, pairingIdOf(household._id), 'pairing');
+        if (pairing?.status === 'open') {
+          try {
+            await temporal.workflow
+              .getHandle(pairing.workflowId)
+              .executeUpdate(pairingStepUpdates.end, { args: [{ caseId: pairing._id, actor: actorOf(principalOf(request)), input: { reason: 'no_longer_qualifies' } }] });
+          } catch (err) {
+            request.log.warn({ householdId: household._id, err }, 'pairing not ended after the household stopped qualifying');
+          }
+        }
+      }
+      return show(request, doc);
     },
   );
 

@@ -93,6 +93,7 @@ const FAKE = {
   summons: 'summons-371000-f007',
   circular: 'circular-371000-f008',
   patrol: `patrol-${TARGET}-20260101T000000Z`,
+  pairing: 'pairing-hh-00000000f009',
 };
 
 let ctx: TestContext;
@@ -126,6 +127,7 @@ beforeAll(async () => {
     party_day: { stage: 'open', partyDayId: FAKE.party_day.param, handedOverTo: null, month: '2026-01', items: [] },
     order: { stage: 'issued', targetCaseId: null, issuerUnitCode: UNITS.huancui, requirement: '请核实', replies: [] },
     patrol: { stage: 'due', villageCode: TARGET, focusGroups: ['accident'], visited: [] },
+    pairing: { stage: 'unpaired', stageName: '待结对', householdId: 'hh-00000000f000', member: null, categories: ['minimum_subsistence'], categoryNames: ['低保'], contacts: [], lastContact: null, nextContactDue: null },
   };
   const fake = (kind: string, id: string) => ({
     ...real,
@@ -142,7 +144,7 @@ beforeAll(async () => {
   });
   await ctx.mongo.db
     .collection(COLLECTIONS.cases)
-    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order), fake('patrol', FAKE.patrol)] as never[]);
+    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order), fake('patrol', FAKE.patrol), fake('pairing', FAKE.pairing)] as never[]);
   // Summons and circulars naming 海港社区 (store/supervision.ts).
   const record = (kind: 'summons' | 'circular', id: string) => ({
     _id: id,
@@ -198,6 +200,7 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/summonses/')) return FAKE.summons;
     if (pattern.startsWith('/v1/circulars/')) return FAKE.circular;
     if (pattern.startsWith('/v1/patrols/')) return FAKE.patrol;
+    if (pattern.startsWith('/v1/pairings/')) return FAKE.pairing;
     throw new Error(`no target for ${key}`);
   };
   // A notice is in the caller's own inbox or not found (404): it has no target in the tree.

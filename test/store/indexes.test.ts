@@ -43,6 +43,9 @@ const HOT_READS: HotRead[] = [
   { name: 'a village’s households (GET /v1/households?org=)', collection: COLLECTIONS.households, filter: { orgPath: VILLAGE }, index: ['orgPath'] },
   { name: 'a household by its head’s ID number (blind index)', collection: COLLECTIONS.households, filter: { headIdKey: 'bi1.head-000071' }, index: ['headIdKey'] },
   { name: 'a household by a member’s ID number (blind index)', collection: COLLECTIONS.households, filter: { idKeys: 'bi1.member-000071' }, index: ['idKeys'] },
+  { name: 'a village’s qualifying households (GET /v1/pairings/coverage)', collection: COLLECTIONS.households, filter: { orgPath: VILLAGE, categories: { $in: ['minimum_subsistence', 'extreme_poverty', 'severe_disability'] } }, index: ['orgPath'] },
+  { name: 'a town’s pairings (coverage, GET /v1/pairings/mine)', collection: COLLECTIONS.cases, filter: { orgPath: TOWN, kind: 'pairing' }, index: ['orgPath'] },
+  { name: 'a town’s contact deadlines (coverage)', collection: COLLECTIONS.deadlines, filter: { orgPath: TOWN, deadlineKind: 'pairing.contact' }, index: ['orgPath', 'dueMonth'] },
 ];
 
 const CASES = 3000;

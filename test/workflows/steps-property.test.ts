@@ -7,7 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../domain/case';
 import { resolvePolicy } from '../../domain/policy';
 import type { HelperRef } from '../../domain/wish';
-import { alertWorkflow, partyDayWorkflow, reportWorkflow, wishWorkflow } from '../../workflows';
+import { alertWorkflow, pairingWorkflow, partyDayWorkflow, reportWorkflow, wishWorkflow } from '../../workflows';
+import { pairingQuery, pairingStepUpdates, pairingWorkflowId } from '../../workflows/pairing/contract';
+import { MEMBER } from '../helpers/drivers/pairing';
 import { answerUpdate, partyDayQuery, partyDayWorkflowId } from '../../workflows/party-day/contract';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId } from '../../workflows/report/contract';
 import { COLLECTIONS } from '../../store/collections';
@@ -211,6 +213,32 @@ const KINDS: KindUnderTest[] = [
       step('fulfilment', wishStepUpdates.fulfilment, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ text: '已送达', photos: ['https://example.org/a.jpg'] }) }), wishAt(2)),
       step('confirmation', wishStepUpdates.confirmation, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ confirmedBy: 'household' }) }), wishAt(3)),
       step('withdrawal', wishStepUpdates.withdrawal, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ reason: '不再需要' }) }), wishAt(2)),
+    ],
+  },
+  {
+    kind: 'pairing',
+    query: pairingQuery.name,
+    async start() {
+      const householdId = `hh-${hex(6)}`;
+      const input = {
+        start: {
+          openingRequestId: `req-${hex(4)}`,
+          open: { householdId, categories: ['minimum_subsistence' as const], unit: VILLAGE, ladder: LADDER, orgPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code, MEMBER.gridCode!], policy: POLICY.pairing, trigger: 'registered' as const, actor: STAFF },
+        },
+      };
+      const handle = harness.track(await harness.env.client.workflow.start(pairingWorkflow, { workflowId: pairingWorkflowId(householdId), taskQueue: harness.taskQueue, args: [input] }));
+      const view = await eventually(() => handle.query(pairingQuery));
+      return { handle, caseId: view.caseId };
+    },
+    steps: [
+      step('assign', pairingStepUpdates.assign, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ memberId: MEMBER.memberId, reason: '调整' }), member: fc.oneof(fc.constant(MEMBER), hostile) })),
+      step(
+        'contact',
+        pairingStepUpdates.contact,
+        (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ channel: 'visit', day: localDay(Date.now()), note: '入户走访', help: '米面油', outcome: 'stable' }) }),
+        (handle, caseId) => handle.executeUpdate(pairingStepUpdates.assign, { args: [{ caseId, actor: STAFF, input: { memberId: MEMBER.memberId }, member: MEMBER }] }).then(() => undefined),
+      ),
+      step('end', pairingStepUpdates.end, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ reason: 'moved_away', note: '迁出' }) })),
     ],
   },
   {

@@ -18,6 +18,8 @@ const OrdersPage = lazyScreen(() => import('./screens/orders').then((m) => m.Ord
 const SupervisionPage = lazyScreen(() => import('./screens/orders').then((m) => m.SupervisionPage));
 const Inbox = lazyScreen(() => import('./screens/inbox').then((m) => m.Inbox));
 const PatrolsPage = lazyScreen(() => import('./screens/patrols').then((m) => m.PatrolsPage));
+const MyPairings = lazyScreen(() => import('./screens/pairings').then((m) => m.MyPairings));
+const PairingCoverage = lazyScreen(() => import('./screens/pairings').then((m) => m.PairingCoverage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -162,6 +164,9 @@ function Routes(props: { path: string }) {
   if (p === '/supervision') return <SupervisionPage />;
   if (p === '/inbox') return <Inbox />;
   if (p === '/patrols') return <PatrolsPage />;
+  if (p === '/pairings') return <MyPairings />;
+  if (p === '/coverage') return <PairingCoverage />;
+  if ((m = /^\/coverage\/(\d{6,12})$/.exec(p))) return <PairingCoverage code={m[1]!} />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

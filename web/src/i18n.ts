@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string };
   common: {
     loading: string;
     retry: string;
@@ -351,6 +351,42 @@ export interface Messages {
     submit: string;
     recordHere: string;
   };
+  /** Pairing (党员帮包, issue 13): my pairings with the contact form, and coverage per unit (web/src/screens/pairings.tsx). */
+  pairing: {
+    mineTitle: string;
+    mineIntro: string;
+    mineEmpty: string;
+    nextDue: Fn;
+    overdue: string;
+    lastContact: Fn<[string, string]>;
+    noContact: string;
+    record: string;
+    legend: Fn;
+    channel: string;
+    channels: Record<string, string>;
+    day: string;
+    note: string;
+    help: string;
+    outcome: string;
+    submit: string;
+    recorded: Fn<[number]>;
+    forwarded: string;
+    forwardRefused: Fn;
+    coverageTitle: string;
+    coverageIntro: string;
+    coverageCaption: Fn;
+    cols: { unit: string; qualifying: string; paired: string; unpaired: string; contacts: string; rate: string };
+    total: string;
+    drill: Fn;
+    up: string;
+    unpairedTitle: Fn;
+    unpairedEmpty: string;
+    cols2: { household: string; categories: string; unit: string; due: string; assign: string };
+    member: string;
+    assign: string;
+    noCandidates: string;
+    assigned: Fn;
+  };
 }
 
 const zhDuration = (n: number, unit: string) => `${n} ${unit}`;
@@ -364,7 +400,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -423,10 +459,10 @@ const zh: Messages = {
     admin: '系统管理员',
   },
   orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
-  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查' },
+  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
-  closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请' },
+  closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请', no_longer_qualifies: '不再属于帮包对象' },
   resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案', superseded: '由新期限接替', unhandled: '未处置即结案' },
   followUp: {
     pendingTitle: '待镇(街道)审批的申请',
@@ -657,6 +693,14 @@ const zh: Messages = {
     escalated: (d, unit) => `第 ${d.rung} 级督办：${unit(String(d.from))} → ${unit(String(d.to))}（逾期 ${fmtDuration(zh, Number(d.lateByMs))}）`,
     acknowledged: () => '受理',
     visit_recorded: (d) => `记录走访（${zh.outcomes[String(d.outcome)] ?? d.outcome}，${d.visitors} 人）`,
+    pairing_opened: () => '列为帮包户，待结对',
+    member_assigned: () => '确定帮包党员（结对）',
+    member_reassigned: (d) => `改派帮包党员${d.reason ? `：${String(d.reason)}` : ''}`,
+    contact_recorded: (d) => `记录第 ${d.n} 次联系（${zh.pairing.channels[String(d.channel)] ?? d.channel}，${d.day}）${d.onTime ? '，按时' : ''}`,
+    visit_forwarded: () => '走访已记入该户预警',
+    visit_forward_refused: (d) => `走访未能记入该户预警：${String(d.reason ?? '')}`,
+    visit_forward_failed: () => '走访转入预警失败',
+    ended: (d) => `结束帮包：${zh.closeReasons[String(d.reason)] ?? d.reason}`,
     deadline_opened: (d) => `期限开始：${deadlineLabel(zh, String(d.kind ?? ''), String(d.label ?? d.deadline))}，${fmtTime('zh', Number(d.dueAt))}前完成`,
     deadline_met: (d) => (Number(d.lateByMs) > 0 ? `期限完成，逾期 ${fmtDuration(zh, Number(d.lateByMs))}` : '期限按时完成'),
     deadline_ended: (d) => `期限终止（${zh.resolutions[String(d.reason)] ?? d.reason}）${d.late ? '，终止时已逾期' : ''}`,
@@ -778,6 +822,41 @@ const zh: Messages = {
     submit: '提交巡查记录',
     recordHere: '到“巡查记录”记录本周期巡查',
   },
+  pairing: {
+    mineTitle: '我的帮包',
+    mineIntro: '与您结对的帮包户，按期联系：入户走访、电话联系或给予帮助。',
+    mineEmpty: '您目前没有结对的帮包户。',
+    nextDue: (at) => `下次联系：${at}前`,
+    overdue: '已逾期',
+    lastContact: (day, channel) => `上次联系：${day}（${channel}）`,
+    noContact: '尚未联系',
+    record: '记录联系',
+    legend: (who) => `记录联系：${who}`,
+    channel: '联系方式',
+    channels: { visit: '入户走访', phone: '电话联系', help: '帮扶（给予帮助）' },
+    day: '联系日期',
+    note: '情况记录',
+    help: '给予的帮助',
+    outcome: '走访情况',
+    submit: '保存联系记录',
+    recorded: (n) => `已记录第 ${n} 次联系。`,
+    forwarded: '本次走访已同时记入该户的预警走访。',
+    forwardRefused: (reason) => `本次走访未能记入该户的预警：${reason}`,
+    coverageTitle: '帮包覆盖',
+    coverageIntro: '低保、特困、重度残疾等帮包户的结对情况和按时联系情况（按下一级单位）。',
+    coverageCaption: (unit) => `${unit}下属单位的帮包覆盖`,
+    cols: { unit: '单位', qualifying: '帮包户', paired: '已结对', unpaired: '待结对', contacts: '按时联系/到期', rate: '按时率' },
+    total: '合计',
+    drill: (unit) => `查看${unit}`,
+    up: '返回上一级',
+    unpairedTitle: (unit) => `${unit}待结对的帮包户`,
+    unpairedEmpty: '没有待结对的帮包户。',
+    cols2: { household: '户主', categories: '类别', unit: '所在单位', due: '结对期限', assign: '结对' },
+    member: '帮包党员',
+    assign: '确定结对',
+    noCandidates: '本网格暂无登记在册的党员',
+    assigned: (name) => `已与${name}结对。`,
+  },
 };
 
 const en: Messages = {
@@ -789,7 +868,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -848,10 +927,10 @@ const en: Messages = {
     admin: 'Administrator',
   },
   orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
-  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol' },
+  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
-  closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application' },
+  closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application', no_longer_qualifies: 'No longer to be paired' },
   resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed', superseded: 'superseded by the next deadline', unhandled: 'closed without handling' },
   followUp: {
     pendingTitle: 'Request awaiting the town’s approval',
@@ -905,6 +984,8 @@ const en: Messages = {
     'wish.fulfilment': 'Wish: fulfilment by the promised date',
     'party_day.answers': 'Party-day Q&A: answers on the day',
     'patrol.record': 'Patrol: record this cycle’s patrol',
+    'pairing.assign': 'Pairing: assign a party member',
+    'pairing.contact': 'Pairing: keep in touch on time',
   },
   orders: {
     title: 'Supervision orders',
@@ -1056,6 +1137,14 @@ const en: Messages = {
     overdue: () => 'Overdue',
     escalated: (d, unit) => `Escalation rung ${d.rung}: ${unit(String(d.from))} → ${unit(String(d.to))} (${fmtDuration(en, Number(d.lateByMs))} late)`,
     acknowledged: () => 'Acknowledged',
+    pairing_opened: () => 'To be paired with a party member',
+    member_assigned: () => 'Party member assigned (paired)',
+    member_reassigned: (d) => `Party member re-assigned${d.reason ? `: ${String(d.reason)}` : ''}`,
+    contact_recorded: (d) => `Contact ${d.n} recorded (${en.pairing.channels[String(d.channel)] ?? d.channel}, ${d.day})${d.onTime ? ', on time' : ''}`,
+    visit_forwarded: () => 'Visit recorded on the household’s alert',
+    visit_forward_refused: (d) => `Visit not recorded on the household’s alert: ${String(d.reason ?? '')}`,
+    visit_forward_failed: () => 'Could not pass the visit to the alert',
+    ended: (d) => `Pairing ended: ${en.closeReasons[String(d.reason)] ?? d.reason}`,
     visit_recorded: (d) => `Visit recorded (${en.outcomes[String(d.outcome)] ?? d.outcome}, ${d.visitors} visitor${d.visitors === 1 ? '' : 's'})`,
     deadline_opened: (d) => `Deadline set: ${deadlineLabel(en, String(d.kind ?? ''), String(d.label ?? d.deadline))}, due ${fmtTime('en', Number(d.dueAt))}`,
     deadline_met: (d) => (Number(d.lateByMs) > 0 ? `Deadline met, ${fmtDuration(en, Number(d.lateByMs))} late` : 'Deadline met on time'),
@@ -1177,6 +1266,41 @@ const en: Messages = {
     removeVisit: 'Remove',
     submit: 'Submit the patrol record',
     recordHere: 'Record this cycle’s patrol on “Patrol record”',
+  },
+  pairing: {
+    mineTitle: 'My pairings',
+    mineIntro: 'The households paired with you: keep in touch on time — a visit, a phone call or help given.',
+    mineEmpty: 'You have no paired households at present.',
+    nextDue: (at) => `Next contact due ${at}`,
+    overdue: 'Overdue',
+    lastContact: (day, channel) => `Last contact: ${day} (${channel})`,
+    noContact: 'Not contacted yet',
+    record: 'Record a contact',
+    legend: (who) => `Record a contact: ${who}`,
+    channel: 'How',
+    channels: { visit: 'Home visit', phone: 'Phone call', help: 'Help given' },
+    day: 'Day',
+    note: 'Notes',
+    help: 'Help given',
+    outcome: 'How the household was found',
+    submit: 'Save the contact',
+    recorded: (n) => `Contact ${n} recorded.`,
+    forwarded: 'This visit was also recorded on the household’s alert.',
+    forwardRefused: (reason) => `This visit could not be recorded on the household’s alert: ${reason}`,
+    coverageTitle: 'Pairing coverage',
+    coverageIntro: 'Households to pair (subsistence, extreme poverty, severe disability …): paired, unpaired and contacts on time, by the unit below.',
+    coverageCaption: (unit) => `Pairing coverage of the units under ${unit}`,
+    cols: { unit: 'Unit', qualifying: 'Households', paired: 'Paired', unpaired: 'Unpaired', contacts: 'Contacts on time / due', rate: 'On-time rate' },
+    total: 'Total',
+    drill: (unit) => `Open ${unit}`,
+    up: 'Up one level',
+    unpairedTitle: (unit) => `Unpaired households of ${unit}`,
+    unpairedEmpty: 'No household waits to be paired.',
+    cols2: { household: 'Head of household', categories: 'Categories', unit: 'Unit', due: 'Pair by', assign: 'Pair' },
+    member: 'Party member',
+    assign: 'Pair',
+    noCandidates: 'No registered member in this grid yet',
+    assigned: (name) => `Paired with ${name}.`,
   },
 };
 

@@ -24,16 +24,16 @@ export const AppContext = createContext<AppState>({
 export const useApp = (): AppState => useContext(AppContext);
 
 /** Which screens a role works in, and where it starts. */
-export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'patrols';
+export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'patrols' | 'pairings' | 'coverage';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks', 'patrols'],
-  party_member: ['tasks', 'patrols'],
-  village_staff: ['tasks', 'orders', 'patrols'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders', 'patrols'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'patrols'],
-  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders'],
+  party_member: ['tasks', 'pairings', 'patrols'],
+  village_staff: ['tasks', 'orders', 'coverage', 'patrols'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'coverage', 'patrols'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'coverage', 'patrols'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
-  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision'],
+  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
 };
 export const screensOf = (role: string): Screen[] => SCREENS[role] ?? ['tasks'];
 export const homeOf = (role: string): string => `/${screensOf(role)[0]}`;
