@@ -12,6 +12,7 @@ import { createVerificationActivities } from './verification';
 import { createWishActivities } from './wish';
 import { createReportsActivities } from './report';
 import { createPartyDayActivities } from './party-day';
+import { createDiscoveryActivities } from './discovery';
 import { closeUpdate } from '../workflows/alert/contract';
 import type { NotifyConfig } from '../config';
 import type { NoticeRule } from '../domain/notice-policy';
@@ -42,6 +43,7 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
     ...createWishActivities(deps),
     ...createReportsActivities(deps),
     ...createPartyDayActivities(deps),
+    ...createDiscoveryActivities(deps),
     ...projection,
     ...notify.activities,
 

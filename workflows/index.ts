@@ -6,3 +6,4 @@ export { wishWorkflow } from './wish/workflow';
 export { partyDayWorkflow } from './party-day/workflow';
 export { orderWorkflow } from './order/workflow';
 export { deliveryWorkflow } from './delivery/workflow';
+export { discoveryWorkflow } from './discovery/workflow';
