@@ -16,6 +16,8 @@ import { applicationQuery, applicationStepUpdates } from '../../workflows/applic
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wish/contract';
 import { orderQuery, orderStepUpdates } from '../../workflows/order/contract';
 import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../helpers/drivers/order';
+import { decideDiscoveryUpdate, discoveryQuery } from '../../workflows/discovery/contract';
+import { startDiscovery } from '../helpers/drivers/discovery';
 import { acceptAndVerify, act, approvalInput, deliberate, DISTRICT_STAFF, fileApplication, investigate, reaches, sitOutNotice, TOWN_SUPERVISOR, type Started } from '../helpers/drivers/application';
 import { nowIso, quiet } from '../helpers/drivers/common';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, MIN, TOWN, VILLAGE } from '../helpers/time-skipping';
@@ -306,6 +308,25 @@ KINDS.push({
       orderStepUpdates.sendBack,
       (id) => fc.record({ caseId: caseIdOr(id), actor: issuerOr, input: mutated({ reason: '缺少材料', replyBy: '2026-12-00T10:00:00+08:00' }) }),
       orderReplied,
+    ),
+  ],
+});
+
+/** Active discovery (主动发现): the town decides — no action, or an alert whose opening fails here (no Temporal client) and is recorded. */
+KINDS.push({
+  kind: 'discovery',
+  query: discoveryQuery.name,
+  async start() {
+    const { handle, caseId } = await startDiscovery(harness, { urgency: 'urgent' });
+    return { handle: handle as unknown as WorkflowHandle, caseId };
+  },
+  steps: [
+    step('decide', decideDiscoveryUpdate, (id) =>
+      fc.record({
+        caseId: caseIdOr(id),
+        actor,
+        input: fc.oneof(mutated({ outcome: 'no_action', reason: '经核实暂无困难' }), mutated({ outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: {}, args: {} } }), mutated({ outcome: 'referral', referredTo: '区残联' })),
+      }),
     ),
   ],
 });
