@@ -38,6 +38,8 @@ import { ANSWERED_BY, REPORT_STAFF, startReport } from '../test/helpers/drivers/
 import { ORGANISATION, PARTY_MEMBER, PM_HELPER, postWish, WISH_TOWN_STAFF, WISH_VILLAGE_STAFF, wishStep } from '../test/helpers/drivers/wish';
 import { answerItem, seedAgenda, startPartyDay } from '../test/helpers/drivers/party-day';
 import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../test/helpers/drivers/order';
+import { decide as decideDiscovery, DISCOVERY_DECIDER, redAlertOpening, startDiscovery } from '../test/helpers/drivers/discovery';
+import { alertWorkflowId } from '../workflows/alert/contract';
 import { createTimeSkippingHarness, D, H, MIN, TOWN, DISTRICT, CITY, type TimeSkippingHarness } from '../test/helpers/time-skipping';
 import { freePort } from './lib/proc';
 import { startMongo } from './lib/stack';
@@ -488,6 +490,40 @@ const scenarios: Scenario[] = [
       await orderStep(handle, caseId, 'reply', ORDER_REPLIER, { text: '已处理' });
       await quiet(h, handle.workflowId);
       await save('order-reply-missed-escalated', handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------------ discoveries
+  {
+    name: 'discovery-urgent-referred',
+    async run(h, save) {
+      const { handle, caseId, reportedAt: t0 } = await startDiscovery(h, { urgency: 'urgent' });
+      await h.sleepUntil(t0 + 20 * H);
+      await refusal(decideDiscovery(handle, caseId, { outcome: 'no_action', reason: '无' }, { userId: 'village.li', role: 'village_staff', unitCode: '371002001001' }));
+      await decideDiscovery(handle, caseId, { outcome: 'referral', referredTo: '区残联', note: '协助办理残疾证' });
+      await completed(handle);
+      await save('discovery-urgent-referred', handle);
+    },
+  },
+  {
+    name: 'discovery-missed-escalated-no-action',
+    async run(h, save) {
+      const { handle, caseId, reportedAt: t0 } = await startDiscovery(h, { urgency: 'normal' });
+      await h.sleepUntil(t0 + 5 * D); // the district at 3 days, the city at 4
+      await decideDiscovery(handle, caseId, { outcome: 'no_action', reason: '经核实已纳入低保' });
+      await completed(handle);
+      await save('discovery-missed-escalated-no-action', handle);
+    },
+  },
+  {
+    name: 'discovery-red-alert-opened',
+    async run(h, save) {
+      // The decision opens a red alert through the prepare activity (update-with-start on the alert), then commits.
+      const householdId = 'hh-00000000d001';
+      const { handle, caseId } = await startDiscovery(h, { urgency: 'urgent', householdId });
+      await decideDiscovery(handle, caseId, { outcome: 'alert', level: 'red', opening: redAlertOpening(householdId, caseId) }, DISCOVERY_DECIDER);
+      await completed(handle);
+      await h.env.client.workflow.getHandle(alertWorkflowId(householdId)).terminate('recorded the discovery only');
+      await save('discovery-red-alert-opened', handle);
     },
   },
   {

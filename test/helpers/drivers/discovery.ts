@@ -5,7 +5,9 @@ import type { DiscoveryUrgency } from '../../../domain/discovery';
 import { resolvePolicy } from '../../../domain/policy';
 import { discoveryWorkflow } from '../../../workflows';
 import { decideDiscoveryUpdate, discoveryQuery, type DecideArgs, type DiscoveryInput } from '../../../workflows/discovery/contract';
-import { CITY, DISTRICT, eventually, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
+import { alertWorkflowId } from '../../../workflows/alert/contract';
+import type { Opening } from '../../../domain/discovery';
+import { CITY, DISTRICT, eventually, LADDER, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 
 /** Drives the active-discovery workflow as the API does (test/workflows/discovery.test.ts, the property test, the history recorder). */
 
@@ -14,6 +16,13 @@ export const DISCOVERY_REPORTER: Actor = { userId: 'member.zhang', role: 'party_
 export const DISCOVERY_DECIDER: Actor = { userId: 'town.staff', role: 'town_staff', unitCode: TOWN.code };
 /** The default discovery policy (assess normal P3D, urgent PT24H, a rung every day). */
 export const DISCOVERY_POLICY = resolvePolicy(undefined, 'default').discovery;
+
+/** The opening of a red alert for `householdId`, as the API builds it (api/routes/discoveries.ts). */
+export function redAlertOpening(householdId: string, discoveryId: string): Opening {
+  const reasons = [`主动发现 ${discoveryId}：重大疾病`];
+  const policy = resolvePolicy(undefined, 'default').alerts;
+  return { workflowId: alertWorkflowId(householdId), start: { householdId, level: 'red', reasons, unit: VILLAGE, ladder: LADDER, policy, actor: DISCOVERY_DECIDER }, args: { level: 'red', reasons, actor: DISCOVERY_DECIDER } };
+}
 
 export type DiscoveryHandle = WorkflowHandleWithFirstExecutionRunId<typeof discoveryWorkflow>;
 
