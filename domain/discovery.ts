@@ -188,7 +188,7 @@ export function reportDiscovery(a: ReportDiscoveryArgs, now: number): { state: D
       },
       ...opened,
     ],
-    notices: [{ unit: a.town, kind: 'opened', message: `${a.urgency === 'urgent' ? '【紧急】' : ''}新的主动发现上报（${subject(state)}）：请及时研判` }],
+    notices: [{ unit: a.town, kind: 'discovery_reported', message: `${a.urgency === 'urgent' ? '【紧急】' : ''}新的主动发现上报（${subject(state)}）：请及时研判` }],
   };
 }
 

@@ -53,7 +53,7 @@ describe('active discovery: report → the town → alert or application', () =>
     expect(d).toMatchObject({ kind: 'discovery', status: 'open', stage: 'reported', urgency: 'urgent', town: { code: UNITS.jingyuan }, village: { code: UNITS.haigang }, householdId: hh, outcomeCaseId: null });
 
     // The town hears of it at once (its inbox), and it heads the town's queue.
-    const told = await eventually(async () => (await inbox(t.town!)).find((x) => x.caseId === d.caseId && x.kind === 'opened'), 'the town’s inbox has the discovery', 5_000);
+    const told = await eventually(async () => (await inbox(t.town!)).find((x) => x.caseId === d.caseId && x.kind === 'discovery_reported'), 'the town’s inbox has the discovery', 5_000);
     expect(told.message).toContain('紧急');
     const queue = await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!);
     expect(queue.statusCode, queue.body).toBe(200);

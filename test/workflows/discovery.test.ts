@@ -83,7 +83,7 @@ describe('discovery workflow (time-skipping, default policy)', () => {
     expect(first.row).toMatchObject({ unitCode: TOWN.code, orgPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code] });
     // The town is the addressee of the report, at once (not an escalation).
     const opened = await eventually(async () => {
-      const n = await noticesOf(caseId, 'opened');
+      const n = await noticesOf(caseId, 'discovery_reported');
       expect(n).toHaveLength(1);
       return n;
     });

@@ -17,6 +17,9 @@ const Monitor = lazyScreen(() => import('./screens/monitor').then((m) => m.Monit
 const OrdersPage = lazyScreen(() => import('./screens/orders').then((m) => m.OrdersPage));
 const SupervisionPage = lazyScreen(() => import('./screens/orders').then((m) => m.SupervisionPage));
 const Inbox = lazyScreen(() => import('./screens/inbox').then((m) => m.Inbox));
+const DiscoverForm = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoverForm));
+const MyDiscoveries = lazyScreen(() => import('./screens/discoveries').then((m) => m.MyDiscoveries));
+const DiscoveryQueue = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoveryQueue));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -160,6 +163,9 @@ function Routes(props: { path: string }) {
   if (p === '/orders') return <OrdersPage />;
   if (p === '/supervision') return <SupervisionPage />;
   if (p === '/inbox') return <Inbox />;
+  if (p === '/discover') return <DiscoverForm />;
+  if (p === '/my-discoveries') return <MyDiscoveries />;
+  if (p === '/discoveries') return <DiscoveryQueue />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

@@ -24,13 +24,13 @@ export const AppContext = createContext<AppState>({
 export const useApp = (): AppState => useContext(AppContext);
 
 /** Which screens a role works in, and where it starts. */
-export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision';
+export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'discover' | 'my-discoveries' | 'discoveries';
 const SCREENS: Record<string, Screen[]> = {
-  grid_worker: ['tasks'],
-  party_member: ['tasks'],
-  village_staff: ['tasks', 'orders'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders'],
+  grid_worker: ['tasks', 'discover', 'my-discoveries'],
+  party_member: ['tasks', 'discover', 'my-discoveries'],
+  village_staff: ['tasks', 'orders', 'discover', 'my-discoveries'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries'],
   district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
   admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision'],
