@@ -63,7 +63,7 @@ export function createDiscoveryActivities(deps: DiscoveryActivityDeps) {
       } catch (err) {
         // The other case's rules refused (an ApplicationFailure from its validator): no retry makes it pass.
         const cause = (err as { cause?: unknown }).cause;
-        if (cause instanceof ApplicationFailure && cause.nonRetryable) return { failed: cause.message };
+        if (cause instanceof ApplicationFailure && cause.nonRetryable) return { failed: cause.message, refused: true };
         throw err;
       }
       await linkCases(deps.db, { from: a.discoveryId, fromKind: 'discovery', to: opened.caseId, toKind: opened.kind, relation: 'outcome' });

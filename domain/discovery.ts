@@ -107,8 +107,12 @@ export const zDecideInput = z.discriminatedUnion('outcome', [
 ]);
 export type DecideInput = z.infer<typeof zDecideInput>;
 
-/** What opening the other case gave (activities/discovery.ts): its id, or why it could not be opened. */
-export type OpenedOutcome = { caseId: string; kind: 'alert' | 'application'; created: boolean } | { failed: string };
+/**
+ * What opening the other case gave (activities/discovery.ts): its id, or why it could not be opened —
+ * `refused` when the other case's own rules refused it (a lowering of the household's open alert needs the
+ * town supervisor's approval, say), so that trying again as it is cannot help.
+ */
+export type OpenedOutcome = { caseId: string; kind: 'alert' | 'application'; created: boolean } | { failed: string; refused?: boolean };
 
 export interface DiscoveryDecision {
   outcome: DiscoveryOutcome;
@@ -153,6 +157,8 @@ export interface DiscoveryState extends Omit<ReportDiscoveryArgs, 'policy'> {
   decision?: DiscoveryDecision;
   /** Attempts to open the outcome's case that failed (the decision was not made; it can be retried). */
   openFailures: number;
+  /** The last such failure: why, and whether the other case's rules refused it. */
+  lastOpenFailure?: { at: number; outcome: DiscoveryOutcome; message: string; refused: boolean };
   deadlines: Deadline[];
   escalations: Escalation[];
   policy: DiscoveryPolicy;
@@ -233,7 +239,8 @@ export function decideDiscovery(s: DiscoveryState, input: DecideInput, actor: Ac
   checkDecide(s, input);
   if (opened && 'failed' in opened) {
     s.openFailures += 1;
-    return { events: [{ type: 'outcome_open_failed', at: now, actor, data: { outcome: input.outcome, reason: opened.failed } }], notices: [] };
+    s.lastOpenFailure = { at: now, outcome: input.outcome, message: opened.failed, refused: opened.refused === true };
+    return { events: [{ type: 'outcome_open_failed', at: now, actor, data: { outcome: input.outcome, reason: opened.failed, refused: opened.refused === true } }], notices: [] };
   }
   const decision: DiscoveryDecision = { outcome: input.outcome, at: now, by: actor };
   if (input.outcome === 'alert') Object.assign(decision, { level: input.level, householdId: decisionHousehold(s, input) });
@@ -315,6 +322,7 @@ export function discoveryView(s: DiscoveryState, now: number) {
     reportedAt: iso(s.reportedAt)!,
     assessBy: iso(assessDueAt(s))!,
     openFailures: s.openFailures,
+    lastOpenFailure: s.lastOpenFailure ? { ...s.lastOpenFailure, at: iso(s.lastOpenFailure.at)! } : null,
     decision: d
       ? {
           outcome: d.outcome,

@@ -3,7 +3,6 @@ import type { Db } from 'mongodb';
 import type { DiscoveryView, NewHousehold } from '../domain/discovery';
 import type { CaseKind } from '../domain/projection';
 import { collections, type CaseDoc, type CaseLinkDoc } from './collections';
-import { isDuplicateKey } from './mongo';
 import { PII_FIELDS, piiOf } from './pii';
 
 /**
@@ -25,20 +24,17 @@ export function discoveryIdFor(userId: string, key: string): string {
   return `discovery-${createHash('sha256').update(`${userId}\n${key}`).digest('hex').slice(0, 16)}`;
 }
 
-/** Stores a discovery's new household (sealed); a retry with the same id keeps the first. */
+/**
+ * Stores a discovery's new household (sealed), before its workflow starts. The caller has found no discovery
+ * under the id: a document left by an attempt whose start failed is replaced by this one.
+ */
 export async function saveNewHousehold(db: Db, discoveryId: string, h: NewHousehold): Promise<void> {
   const pii = piiOf(db);
-  try {
-    await collections(db).discoveryHouseholds.insertOne({
-      _id: discoveryId,
-      name: pii.seal(h.name, PII_FIELDS.contact),
-      address: pii.seal(h.address, PII_FIELDS.contact),
-      phone: h.phone ? pii.seal(h.phone, PII_FIELDS.phone) : null,
-      createdAt: new Date(),
-    });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await collections(db).discoveryHouseholds.replaceOne(
+    { _id: discoveryId },
+    { name: pii.seal(h.name, PII_FIELDS.contact), address: pii.seal(h.address, PII_FIELDS.contact), phone: h.phone ? pii.seal(h.phone, PII_FIELDS.phone) : null, createdAt: new Date() },
+    { upsert: true },
+  );
 }
 
 /** A discovery's new household, opened, or null when it named a registered one. Personal data: the caller masks it. */

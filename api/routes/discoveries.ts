@@ -310,7 +310,10 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
       const opening = await openingFor(request, doc.view as unknown as DiscoveryView, body);
       const view = await temporal.workflow.getHandle(doc.workflowId).executeUpdate(decideDiscoveryUpdate, { args: [{ caseId: doc._id, actor: actorOf(p), input: { ...body, ...(opening ? { opening } : {}) } }] });
       if (view.status === 'open') {
-        // The other case could not be opened: the decision was not made (recorded as outcome_open_failed); retry.
+        // The other case could not be opened: the decision was not made (recorded as outcome_open_failed).
+        // Its own rules refused it: 409 with their message (deciding again as it is cannot help); else 503, try again.
+        const failure = view.lastOpenFailure;
+        if (failure?.refused) throw new ApiError(409, 'conflict', `the ${body.outcome} was refused, so nothing was decided: ${failure.message}`, undefined, 'outcome_refused');
         throw new ApiError(503, 'unavailable', `the ${body.outcome} could not be opened, so nothing was decided; try again (discovery ${view.caseId}, attempt ${view.openFailures})`, undefined, 'outcome_not_opened');
       }
       return shown(request, view);

@@ -103,6 +103,26 @@ describe('active discovery: report → the town → alert or application', () =>
     expect((await get(`/v1/discoveries/${d.caseId}`, t.member!)).json()).toMatchObject({ outcomeCaseId: applicationId, decision: { outcomeName: '启动救助申请' } });
   });
 
+  it('an alert on a household with an open alert raises it (linked); a lowering the alert refuses is not decided (409) and can be decided again', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 107);
+    const opened = await post('/v1/alerts', t.village!, { householdId: hh, level: 'orange', reasons: ['独居老人'] });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const alertId = opened.json().caseId as string;
+    const d = await report(t.member!, { householdId: hh });
+    // Yellow would lower the open orange alert: the town's staff need the supervisor's approval (issue 12), so the alert refuses.
+    const lowered = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'yellow' });
+    expect(lowered.statusCode, lowered.body).toBe(409);
+    expect(lowered.json().error.reason).toBe('outcome_refused');
+    const still = (await get(`/v1/discoveries/${d.caseId}`, t.town!)).json();
+    expect(still).toMatchObject({ status: 'open', decision: null, openFailures: 1, lastOpenFailure: { outcome: 'alert', refused: true } });
+    // Red raises the open alert: the same alert, now red, linked both ways.
+    const raised = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'red' });
+    expect(raised.statusCode, raised.body).toBe(200);
+    expect(raised.json().outcomeCaseId).toBe(alertId);
+    expect((await get(`/v1/alerts/${alertId}`, t.town!)).json()).toMatchObject({ level: 'red', status: 'open' });
+    expect((await get(`/v1/cases/${alertId}`, t.town!)).json().caseLinks).toEqual([expect.objectContaining({ caseId: d.caseId, direction: 'from' })]);
+  });
+
   it('a new household: its details masked below the town; an alert needs it registered first (422), then opens', async () => {
     const d = await report(t.member!, { newHousehold: { name: '李四海', address: '威海市环翠区海港路88号', phone: '13912345678' }, villageCode: UNITS.haigang, urgency: 'normal' });
     expect(d).toMatchObject({ newHousehold: true, householdId: null });

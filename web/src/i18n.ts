@@ -689,6 +689,7 @@ const zh: Messages = {
     visit_before_opening: '走访时间早于预警开启时间',
     approval_required: '降级或提前销号须经镇(街道)审批，请提交申请',
     request_pending: '已有待审批的申请，请先审批',
+    outcome_not_opened: '未能启动关联的预警或救助申请，本次研判未生效，请重试',
     approval_not_needed: '无需审批，可直接办理',
     no_pending_request: '没有待审批的申请',
     request_stale: '申请已过时（预警已变化），请重新申请',
