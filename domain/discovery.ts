@@ -182,7 +182,16 @@ export function reportDiscovery(a: ReportDiscoveryArgs, now: number): { state: D
   if (a.ladder[0]?.code !== a.town.code) throw new RuleViolation('unprocessable', 'the ladder must start at the town');
   const { policy, ...rest } = a;
   const state: DiscoveryState = { ...rest, status: 'open', stage: 'reported', reportedAt: now, openFailures: 0, deadlines: [], escalations: [], policy, version: 0 };
-  const opened = openNext(state, { prefix: 'discovery', name: 'assess', label: LABEL, opensAt: now, dueAt: assessDueAt(state), warn: policy.warnAt, escalateEveryMs: policy.escalateEvery }, now, a.reporter).events;
+  // Whose deadline it is: the town's, so the figures count it against the town (store/projection.ts ownerOf
+  // files it that many rungs above the household's place: 1 from a village, 2 from a grid).
+  const townAt = a.orgPath.indexOf(a.town.code);
+  const ownerRung = townAt >= 0 ? a.orgPath.length - 1 - townAt : 0;
+  const opened = openNext(
+    state,
+    { prefix: 'discovery', name: 'assess', label: LABEL, opensAt: now, dueAt: assessDueAt(state), warn: policy.warnAt, escalateEveryMs: policy.escalateEvery, ...(ownerRung > 0 ? { ownerRung } : {}) },
+    now,
+    a.reporter,
+  ).events;
   return {
     state,
     events: [

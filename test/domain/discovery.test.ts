@@ -36,7 +36,10 @@ const args = (o: Partial<ReportDiscoveryArgs> = {}): ReportDiscoveryArgs => ({
 describe('reporting', () => {
   it('opens the assessment due 3 days (normal) or 24 hours (urgent) after the report and tells the town at once', () => {
     const normal = reportDiscovery(args(), T0);
-    expect(normal.state.deadlines).toEqual([expect.objectContaining({ kind: 'discovery.assess', dueAt: T0 + 3 * D })]);
+    // The town's deadline: filed one rung above the village (two above a grid) for the figures.
+    expect(normal.state.deadlines).toEqual([expect.objectContaining({ kind: 'discovery.assess', dueAt: T0 + 3 * D, ownerRung: 1 })]);
+    const grid = [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code, `${VILLAGE.code}-G01`];
+    expect(reportDiscovery(args({ orgPath: grid }), T0).state.deadlines[0]!.ownerRung).toBe(2);
     expect(normal.notices).toEqual([expect.objectContaining({ unit: TOWN, kind: 'discovery_reported' })]);
     const urgent = reportDiscovery(args({ urgency: 'urgent' }), T0);
     expect(urgent.state.deadlines[0]!.dueAt).toBe(T0 + 24 * H);

@@ -65,7 +65,7 @@ async function settled(handle: DiscoveryHandle): Promise<{ view: DiscoveryView; 
 }
 const eventsOf = async (caseId: string, type: string) => (await mongo.db.collection<EventRow>(COLLECTIONS.events).find({ caseId, type }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
 const noticesOf = async (caseId: string, kind: string) => (await mongo.db.collection<NoticeRow>(COLLECTIONS.notifications).find({ caseId, kind }).toArray()).sort((a, b) => a.at.getTime() - b.at.getTime());
-const deadlinesOf = async (caseId: string) => mongo.db.collection<{ deadlineKind: string; outcome: string; escalations: number }>(COLLECTIONS.deadlines).find({ caseId }).toArray();
+const deadlinesOf = async (caseId: string) => mongo.db.collection<{ deadlineKind: string; outcome: string; escalations: number; unitCode: string }>(COLLECTIONS.deadlines).find({ caseId }).toArray();
 
 function expectAt(actual: number | string | Date | null | undefined, expected: number, slack = SLACK): void {
   expect(actual, 'time is set').toBeTruthy();
@@ -105,7 +105,8 @@ describe('discovery workflow (time-skipping, default policy)', () => {
     });
     expect(told).toMatchObject({ unitCode: VILLAGE.code, userId: DISCOVERY_REPORTER.userId });
     expect(told.message).toContain('转介');
-    expect(await deadlinesOf(caseId)).toEqual([expect.objectContaining({ deadlineKind: 'discovery.assess', outcome: 'on_time', escalations: 0 })]);
+    // The town's deadline in the figures (not the village's).
+    expect(await deadlinesOf(caseId)).toEqual([expect.objectContaining({ deadlineKind: 'discovery.assess', outcome: 'on_time', escalations: 0, unitCode: TOWN.code })]);
     expect(await eventsOf(caseId, 'escalated')).toEqual([]);
   });
 
