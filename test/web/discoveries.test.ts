@@ -112,6 +112,17 @@ describe('discovery screens in Chromium at 375×667', () => {
     expect(stored).toMatchObject({ status: 'closed', decision: { outcome: 'alert', level: 'red' } });
     const alertId = stored.outcomeCaseId as string;
 
+    // The alert's page shows where it came from, and the discovery's page what it led to.
+    await town.goto(`${base}/app/cases/${alertId}`);
+    const links = town.getByTestId('case-links');
+    await links.waitFor();
+    expect(await links.textContent()).toContain(`来自主动发现：${caseId}`);
+    await links.getByRole('link', { name: caseId }).click();
+    await town.waitForURL(`**/app/cases/${caseId}`);
+    expect(await town.getByTestId('case-links').textContent()).toContain(`由此启动的三色预警：${alertId}`);
+    await town.getByTestId('discovery-situation').waitFor();
+    expect(await horizontalOverflow(town)).toBeLessThanOrEqual(0);
+
     await member.reload();
     const outcome = member.locator(`[data-case="${caseId}"] [data-testid="discovery-outcome"]`);
     await outcome.waitFor();

@@ -275,6 +275,10 @@ export interface Messages {
     by: Fn<[string, string]>;
     system: string;
     temporal: string;
+    /** The cases a case is linked with (a discovery and the alert or application it led to). */
+    linked: string;
+    linkedTo: Fn;
+    linkedFrom: Fn;
     actions: string;
     readOnly: string;
     notAlertActions: string;
@@ -643,6 +647,9 @@ const zh: Messages = {
     by: (who, unit) => `${who}（${unit}）`,
     system: '系统',
     temporal: '在 Temporal UI 中查看该工作流',
+    linked: '关联案件',
+    linkedTo: (kind) => `由此启动的${kind}：`,
+    linkedFrom: (kind) => `来自${kind}：`,
     actions: '可办理的操作',
     readOnly: '市级监督只能查看，不能办理。',
     notAlertActions: '该类案件请在对应的办理流程中操作。',
@@ -1107,6 +1114,9 @@ const en: Messages = {
     by: (who, unit) => `${who} (${unit})`,
     system: 'System',
     temporal: 'Open this workflow in the Temporal UI',
+    linked: 'Linked cases',
+    linkedTo: (kind) => `Led to a ${kind}: `,
+    linkedFrom: (kind) => `Came from a ${kind}: `,
     actions: 'Actions',
     readOnly: 'City monitors read; they do not act on cases.',
     notAlertActions: 'Act on this kind of case in its own procedure.',

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
 import { Field, useSubmission, VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
@@ -109,6 +109,27 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
           </dd>
         </div>
       </dl>
+
+      {view.situation && (
+        <p class="situation" data-testid="discovery-situation">
+          <strong>{t.discovery.situation}：</strong>
+          {view.situation}
+        </p>
+      )}
+
+      {view.caseLinks && view.caseLinks.length > 0 && (
+        <section aria-labelledby="h-links">
+          <h2 id="h-links">{t.caseView.linked}</h2>
+          <ul data-testid="case-links">
+            {view.caseLinks.map((l) => (
+              <li key={`${l.direction}:${l.caseId}`}>
+                {(l.direction === 'from' ? t.caseView.linkedFrom : t.caseView.linkedTo)(t.kinds[l.kind] ?? l.kind)}
+                <Link to={`/cases/${encodeURIComponent(l.caseId)}`}>{l.caseId}</Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       {view.links?.temporal && (
         <p>
