@@ -144,8 +144,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const doc = guardedCase(request);
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
-      // `caseLinks`: the cases it is linked with, both ways (a discovery and the alert or application it led to; store/discoveries.ts).
-      return { ...(await presentCase(request, { caseId: doc._id, householdId: doc.householdId }, doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal }, caseLinks: await linksOf(mongo.db, doc._id) };
+      // `links.cases`: the cases it is linked with, both ways (a discovery and the alert or application it led to; store/discoveries.ts).
+      return { ...(await presentCase(request, { caseId: doc._id, householdId: doc.householdId }, doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
     },
   );
 

@@ -72,7 +72,7 @@ describe('active discovery: report → the town → alert or application', () =>
     expect(alert.statusCode, alert.body).toBe(200);
     expect(alert.json()).toMatchObject({ level: 'red', householdId: hh, status: 'open' });
     const alertCase = await get(`/v1/cases/${alertId}`, t.town!);
-    expect(alertCase.json().caseLinks).toEqual([expect.objectContaining({ caseId: d.caseId, kind: 'discovery', direction: 'from' })]);
+    expect(alertCase.json().links.cases).toEqual([expect.objectContaining({ caseId: d.caseId, kind: 'discovery', direction: 'from' })]);
 
     // The reporter is told, and 我的上报 shows the outcome.
     const outcome = await eventually(async () => (await inbox(t.member!)).find((x) => x.caseId === d.caseId && x.kind === 'decided'), 'the reporter’s inbox has the outcome', 5_000);
@@ -99,7 +99,7 @@ describe('active discovery: report → the town → alert or application', () =>
     const application = await get(`/v1/applications/${applicationId}`, t.town!);
     expect(application.statusCode, application.body).toBe(200);
     expect(application.json()).toMatchObject({ householdId: hh, category: 'temporary_hardship', status: 'open' });
-    expect((await get(`/v1/cases/${applicationId}`, t.town!)).json().caseLinks).toEqual([expect.objectContaining({ caseId: d.caseId, direction: 'from' })]);
+    expect((await get(`/v1/cases/${applicationId}`, t.town!)).json().links.cases).toEqual([expect.objectContaining({ caseId: d.caseId, direction: 'from' })]);
     expect((await get(`/v1/discoveries/${d.caseId}`, t.member!)).json()).toMatchObject({ outcomeCaseId: applicationId, decision: { outcomeName: '启动救助申请' } });
   });
 
@@ -120,7 +120,7 @@ describe('active discovery: report → the town → alert or application', () =>
     expect(raised.statusCode, raised.body).toBe(200);
     expect(raised.json().outcomeCaseId).toBe(alertId);
     expect((await get(`/v1/alerts/${alertId}`, t.town!)).json()).toMatchObject({ level: 'red', status: 'open' });
-    expect((await get(`/v1/cases/${alertId}`, t.town!)).json().caseLinks).toEqual([expect.objectContaining({ caseId: d.caseId, direction: 'from' })]);
+    expect((await get(`/v1/cases/${alertId}`, t.town!)).json().links.cases).toEqual([expect.objectContaining({ caseId: d.caseId, direction: 'from' })]);
   });
 
   it('a new household: its details masked below the town; an alert needs it registered first (422), then opens', async () => {

@@ -180,9 +180,8 @@ export interface CaseView {
   escalatedTo: UnitRef | null;
   escalations?: Escalation[];
   deadlines?: Array<{ key: string; kind: string; label: string; opensAt: string; dueAt: string; metAt: string | null; endedAt: string | null; endReason?: string; track?: string; provisional?: boolean }>;
-  links?: { temporal: string | null };
-  /** The cases it is linked with, both ways (GET /v1/cases/{id}: a discovery and the alert or application it led to). */
-  caseLinks?: Array<{ caseId: string; kind: string; relation: string; direction: 'to' | 'from' }>;
+  /** The Temporal UI's page of the workflow; the cases it is linked with, both ways (a discovery and the alert or application it led to). */
+  links?: { temporal: string | null; cases?: Array<{ caseId: string; kind: string; relation: string; direction: 'to' | 'from' }> };
   /** A discovery's situation as reported (主动发现). */
   situation?: string;
   /** Alerts (issue 12): the request awaiting the town's decision, every request, the dispositions (处置). */

@@ -117,11 +117,11 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
         </p>
       )}
 
-      {view.caseLinks && view.caseLinks.length > 0 && (
+      {view.links?.cases && view.links.cases.length > 0 && (
         <section aria-labelledby="h-links">
           <h2 id="h-links">{t.caseView.linked}</h2>
           <ul data-testid="case-links">
-            {view.caseLinks.map((l) => (
+            {view.links.cases.map((l) => (
               <li key={`${l.direction}:${l.caseId}`}>
                 {(l.direction === 'from' ? t.caseView.linkedFrom : t.caseView.linkedTo)(t.kinds[l.kind] ?? l.kind)}
                 <Link to={`/cases/${encodeURIComponent(l.caseId)}`}>{l.caseId}</Link>
