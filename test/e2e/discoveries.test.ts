@@ -145,6 +145,24 @@ describe('active discovery: report → the town → alert or application', () =>
     expect(decided.json()).toMatchObject({ householdId: hh, decision: { outcome: 'alert', level: 'orange', householdId: hh } });
   });
 
+  it('the town’s queue: urgent first, then by due time; decided ones leave it', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 108);
+    const normal = await report(t.member!, { householdId: hh, urgency: 'normal' });
+    const urgent = await report(t.member!, { householdId: hh, urgency: 'urgent' });
+    const ids = async () => ((await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!)).json().items as { caseId: string; urgency: string }[]).map((r) => r.caseId);
+    const open = await ids();
+    expect(open.indexOf(urgent.caseId)).toBeGreaterThanOrEqual(0);
+    expect(open.indexOf(urgent.caseId)).toBeLessThan(open.indexOf(normal.caseId));
+    const rows = (await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!)).json().items as { urgency: string }[];
+    // Every urgent row before every normal one.
+    const urgencies = rows.map((r) => r.urgency);
+    expect(urgencies.lastIndexOf('urgent')).toBeLessThan(urgencies.indexOf('normal'));
+    expect((await post(`/v1/discoveries/${normal.caseId}/decide`, t.town!, { outcome: 'referral', referredTo: '镇卫生院' })).statusCode).toBe(200);
+    expect(await ids()).not.toContain(normal.caseId);
+    const closed = (await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=closed`, t.town!)).json().items as { caseId: string }[];
+    expect(closed.map((r) => r.caseId)).toContain(normal.caseId);
+  });
+
   it('the same key is the same report (200); with another body it is refused (409 key_reused)', async () => {
     const hh = await registerHousehold(ctx, t.village!, 104);
     const body = { key: key(), householdId: hh, focusGroup: 'sudden_event', situation: '房屋失火', urgency: 'urgent' };
