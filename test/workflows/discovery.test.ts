@@ -149,7 +149,11 @@ describe('discovery workflow (time-skipping, default policy)', () => {
 
   it('a decision whose case cannot be opened is not made: the failure is recorded and the town decides again', async () => {
     const { handle, caseId } = await startDiscovery(harness, { urgency: 'urgent' });
-    const opening = { workflowId: 'alert-hh-0123456789ab', start: {}, args: {} };
+    // An opening for another household, or under another id, is refused at the gate.
+    const other = await refusal(decide(handle, caseId, { outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-ffffffffffff' } } }));
+    expect(other.message).toMatch(/^opening: not the alert of household hh-0123456789ab/);
+    expect((await refusal(decide(handle, caseId, { outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-ffffffffffff', start: { householdId: 'hh-0123456789ab' } } }))).type).toBe('unprocessable');
+    const opening = { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-0123456789ab' }, args: {} };
     const failed = await decide(handle, caseId, { outcome: 'alert', level: 'red', opening });
     expect(failed).toMatchObject({ status: 'open', stage: 'reported', decision: null, openFailures: 1 });
     expect(await eventsOf(caseId, 'outcome_open_failed')).toEqual([expect.objectContaining({ data: expect.objectContaining({ outcome: 'alert' }) })]);

@@ -325,7 +325,7 @@ KINDS.push({
       fc.record({
         caseId: caseIdOr(id),
         actor,
-        input: fc.oneof(mutated({ outcome: 'no_action', reason: '经核实暂无困难' }), mutated({ outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: {}, args: {} } }), mutated({ outcome: 'referral', referredTo: '区残联' })),
+        input: fc.oneof(mutated({ outcome: 'no_action', reason: '经核实暂无困难' }), mutated({ outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-0123456789ab' }, args: {} } }), mutated({ outcome: 'referral', referredTo: '区残联' })),
       }),
     ),
   ],

@@ -1,6 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { advanceDiscovery, decideDiscovery, DISCOVERY_STEPS, discoveryView, discoveryWakeAt, reportDiscovery, type DecideInput, type DiscoveryState, type DiscoveryView, type OpenedOutcome } from '../../domain/discovery';
+import { RuleViolation } from '../../domain/case';
+import { advanceDiscovery, decideDiscovery, decisionCategory, decisionHousehold, DISCOVERY_STEPS, discoveryView, discoveryWakeAt, reportDiscovery, type DecideInput, type DiscoveryState, type DiscoveryView, type OpenedOutcome } from '../../domain/discovery';
+import { alertWorkflowId } from '../alert/contract';
+import { applicationWorkflowId } from '../application/contract';
 import { failureMessage, kindStep, runCase, type CaseKindRules } from '../lib/case-workflow';
 import { decideDiscoveryUpdate, discoveryOpenedUpdate, discoveryQuery, type DecideArgs, type DiscoveryInput, type DiscoveryStart } from './contract';
 
@@ -23,6 +26,23 @@ async function openOutcome(s: DiscoveryState, input: DecideInput): Promise<Opene
   }
 }
 
+/**
+ * The gate (validator only: new strictness never meets a recorded history): the opening the update carries
+ * is for the decision's own household — the alert's or application's workflow id and the start's household —
+ * so no update, by whatever path, opens a case for another household or under another id. Ours.
+ * @throws RuleViolation('unprocessable', 'opening: …').
+ */
+function openingMatches(s: DiscoveryState, input: DecideInput): void {
+  if ((input.outcome !== 'alert' && input.outcome !== 'application') || !input.opening) return;
+  const householdId = decisionHousehold(s, input);
+  const start = input.opening.start as { householdId?: unknown; submit?: { householdId?: unknown; category?: unknown } };
+  const ok =
+    input.outcome === 'alert'
+      ? input.opening.workflowId === alertWorkflowId(householdId) && start.householdId === householdId
+      : input.opening.workflowId === applicationWorkflowId(householdId, decisionCategory(s, input)) && start.submit?.householdId === householdId && start.submit.category === decisionCategory(s, input);
+  if (!ok) throw new RuleViolation('unprocessable', `opening: not the ${input.outcome} of household ${householdId} this decision names`);
+}
+
 /** The discovery kind for the case skeleton: its rules (domain/discovery.ts) and its one step. */
 const DISCOVERY: CaseKindRules<DiscoveryState, DiscoveryView, DiscoveryStart> = {
   kind: 'discovery',
@@ -39,6 +59,7 @@ const DISCOVERY: CaseKindRules<DiscoveryState, DiscoveryView, DiscoveryStart> = 
       action: 'decide',
       schema: DISCOVERY_STEPS.decide.schema,
       check: DISCOVERY_STEPS.decide.check,
+      gate: openingMatches,
       prepare: openOutcome,
       apply: (s: DiscoveryState, input: DecideInput, actor, now, ctx: { prepared?: OpenedOutcome | null }) => decideDiscovery(s, input, actor, now, ctx.prepared ?? null),
     }),
