@@ -527,6 +527,21 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'discovery-lowering-refused-then-raised',
+    async run(h, save) {
+      // The household has an open orange alert: a yellow decision would lower it, which town staff may only
+      // request (issue 12), so the alert refuses, the decision is not made (outcome_open_failed); red raises it.
+      const alert = await startAlert(h, 'orange');
+      const { handle, caseId } = await startDiscovery(h, { urgency: 'urgent', householdId: alert.householdId });
+      const refused = await decideDiscovery(handle, caseId, { outcome: 'alert', level: 'yellow', opening: redAlertOpening(alert.householdId, caseId, 'yellow') }, DISCOVERY_DECIDER);
+      if (refused.status !== 'open' || refused.lastOpenFailure?.refused !== true) throw new Error(`expected the lowering refused, got ${JSON.stringify(refused.lastOpenFailure)}`);
+      await decideDiscovery(handle, caseId, { outcome: 'alert', level: 'red', opening: redAlertOpening(alert.householdId, caseId) }, DISCOVERY_DECIDER);
+      await completed(handle);
+      await alert.handle.terminate('recorded the discovery only');
+      await save('discovery-lowering-refused-then-raised', handle);
+    },
+  },
+  {
     name: 'party-day-empty-agenda',
     async run(h, save) {
       const handle = await startPartyDay(h, undefined);

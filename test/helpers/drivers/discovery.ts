@@ -17,11 +17,11 @@ export const DISCOVERY_DECIDER: Actor = { userId: 'town.staff', role: 'town_staf
 /** The default discovery policy (assess normal P3D, urgent PT24H, a rung every day). */
 export const DISCOVERY_POLICY = resolvePolicy(undefined, 'default').discovery;
 
-/** The opening of a red alert for `householdId`, as the API builds it (api/routes/discoveries.ts). */
-export function redAlertOpening(householdId: string, discoveryId: string): Opening {
+/** The opening of an alert of `level` (red by default) for `householdId`, as the API builds it (api/routes/discoveries.ts). */
+export function redAlertOpening(householdId: string, discoveryId: string, level: 'red' | 'orange' | 'yellow' = 'red'): Opening {
   const reasons = [`主动发现 ${discoveryId}：重大疾病`];
   const policy = resolvePolicy(undefined, 'default').alerts;
-  return { workflowId: alertWorkflowId(householdId), start: { householdId, level: 'red', reasons, unit: VILLAGE, ladder: LADDER, policy, actor: DISCOVERY_DECIDER }, args: { level: 'red', reasons, actor: DISCOVERY_DECIDER } };
+  return { workflowId: alertWorkflowId(householdId), start: { householdId, level, reasons, unit: VILLAGE, ladder: LADDER, policy, actor: DISCOVERY_DECIDER }, args: { level, reasons, actor: DISCOVERY_DECIDER } };
 }
 
 export type DiscoveryHandle = WorkflowHandleWithFirstExecutionRunId<typeof discoveryWorkflow>;
