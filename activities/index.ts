@@ -14,6 +14,7 @@ import { createReportsActivities } from './report';
 import { createPartyDayActivities } from './party-day';
 import { createPatrolActivities } from './patrol';
 import { createPairingActivities } from './pairing';
+import { createDiscoveryActivities } from './discovery';
 import { closeUpdate } from '../workflows/alert/contract';
 import type { NotifyConfig } from '../config';
 import type { NoticeRule } from '../domain/notice-policy';
@@ -46,6 +47,7 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
     ...createPartyDayActivities(deps),
     ...createPatrolActivities(deps),
     ...createPairingActivities(deps),
+    ...createDiscoveryActivities(deps),
     ...projection,
     ...notify.activities,
 

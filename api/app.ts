@@ -32,6 +32,7 @@ import { webRoutes } from './routes/web';
 import { partyDayRoutes } from './routes/party-days';
 import { codecRoutes } from './routes/codec';
 import { orderRoutes } from './routes/orders';
+import { discoveryRoutes } from './routes/discoveries';
 import { supervisionRoutes } from './routes/supervision';
 import { notificationRoutes } from './routes/notifications';
 import { patrolRoutes } from './routes/patrols';
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(auditRoutes);
   await app.register(codecRoutes);
   await app.register(orderRoutes);
+  await app.register(discoveryRoutes);
   await app.register(supervisionRoutes);
   await app.register(notificationRoutes);
   await app.register(patrolRoutes);

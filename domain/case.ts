@@ -43,6 +43,8 @@ export const NOTICE_KINDS = [
   'circular',
   /** A notice could not be delivered through one of its unit's channels (told to the unit's supervisor; inbox only). */
   'delivery_failed',
+  /** A party member, grid worker or staff reported a household in difficulty: told to the town at once (主动发现, issue 13). */
+  'discovery_reported',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

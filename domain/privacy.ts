@@ -358,6 +358,8 @@ export const FREE_TEXT_KEYS: readonly string[] = [
   // Issue 12: to whom a household was referred (a disposition), in the view and in the `disposed` event.
   'dispositions/to',
   'referredTo',
+  // Issue 13: a discovery's situation as the reporter wrote it (主动发现).
+  'situation',
 ];
 const FREE_TEXT = new Set(FREE_TEXT_KEYS);
 const isFreeText = (key: string, parent: string | undefined) => FREE_TEXT.has(key) || (parent !== undefined && FREE_TEXT.has(`${parent}/${key}`));
@@ -438,6 +440,16 @@ export function publicTextFor(text: string): string {
 /** A public report's contact as `role` may see it: masked below town level (maskContact). */
 export function reportContactFor(role: Role, contact: string | null): string | null {
   return contact === null || seesPersonalData(role) ? contact : maskContact(contact);
+}
+
+/**
+ * A discovery's household not yet registered (issue 13: name, address, phone given by the reporter) as
+ * `role` may see it: masked below town level, as the register's rows (householdFor).
+ */
+export function newHouseholdFor(role: Role, h: { name: string; address: string; phone?: string } | null): { name: string; address: string; phone: string | null } | null {
+  if (h === null) return null;
+  if (seesPersonalData(role)) return { name: h.name, address: h.address, phone: h.phone ?? null };
+  return { name: maskName(h.name), address: maskAddress(h.address), phone: h.phone ? maskPhone(h.phone) : null };
 }
 
 /** A registered helper's contact (a phone) as `role` may see it: masked below town level (maskPhone). */

@@ -41,6 +41,8 @@ import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../test/help
 import { patrolRecord, recordPatrol, startPatrol } from '../test/helpers/drivers/patrol';
 import { MEMBER, MEMBER_ACTOR, OTHER_MEMBER, openPairing, PAIRING_VILLAGE_STAFF, pairingStep } from '../test/helpers/drivers/pairing';
 import { pairingQuery } from '../workflows/pairing/contract';
+import { decide as decideDiscovery, DISCOVERY_DECIDER, redAlertOpening, startDiscovery } from '../test/helpers/drivers/discovery';
+import { alertWorkflowId } from '../workflows/alert/contract';
 import { createTimeSkippingHarness, D, H, MIN, TOWN, DISTRICT, CITY, type TimeSkippingHarness } from '../test/helpers/time-skipping';
 import { freePort } from './lib/proc';
 import { startMongo } from './lib/stack';
@@ -549,6 +551,55 @@ const scenarios: Scenario[] = [
       await recordPatrol(handle, caseId, patrolRecord(await h.env.currentTimeMs()));
       await completed(handle);
       await save('patrol-missed-escalated-recorded-late', handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------------ discoveries
+  {
+    name: 'discovery-urgent-referred',
+    async run(h, save) {
+      const { handle, caseId, reportedAt: t0 } = await startDiscovery(h, { urgency: 'urgent' });
+      await h.sleepUntil(t0 + 20 * H);
+      await refusal(decideDiscovery(handle, caseId, { outcome: 'no_action', reason: '无' }, { userId: 'village.li', role: 'village_staff', unitCode: '371002001001' }));
+      await decideDiscovery(handle, caseId, { outcome: 'referral', referredTo: '区残联', note: '协助办理残疾证' });
+      await completed(handle);
+      await save('discovery-urgent-referred', handle);
+    },
+  },
+  {
+    name: 'discovery-missed-escalated-no-action',
+    async run(h, save) {
+      const { handle, caseId, reportedAt: t0 } = await startDiscovery(h, { urgency: 'normal' });
+      await h.sleepUntil(t0 + 5 * D); // the district at 3 days, the city at 4
+      await decideDiscovery(handle, caseId, { outcome: 'no_action', reason: '经核实已纳入低保' });
+      await completed(handle);
+      await save('discovery-missed-escalated-no-action', handle);
+    },
+  },
+  {
+    name: 'discovery-red-alert-opened',
+    async run(h, save) {
+      // The decision opens a red alert through the prepare activity (update-with-start on the alert), then commits.
+      const householdId = 'hh-00000000d001';
+      const { handle, caseId } = await startDiscovery(h, { urgency: 'urgent', householdId });
+      await decideDiscovery(handle, caseId, { outcome: 'alert', level: 'red', opening: redAlertOpening(householdId, caseId) }, DISCOVERY_DECIDER);
+      await completed(handle);
+      await h.env.client.workflow.getHandle(alertWorkflowId(householdId)).terminate('recorded the discovery only');
+      await save('discovery-red-alert-opened', handle);
+    },
+  },
+  {
+    name: 'discovery-lowering-refused-then-raised',
+    async run(h, save) {
+      // The household has an open orange alert: a yellow decision would lower it, which town staff may only
+      // request (issue 12), so the alert refuses, the decision is not made (outcome_open_failed); red raises it.
+      const alert = await startAlert(h, 'orange');
+      const { handle, caseId } = await startDiscovery(h, { urgency: 'urgent', householdId: alert.householdId });
+      const refused = await decideDiscovery(handle, caseId, { outcome: 'alert', level: 'yellow', opening: redAlertOpening(alert.householdId, caseId, 'yellow') }, DISCOVERY_DECIDER);
+      if (refused.status !== 'open' || refused.lastOpenFailure?.refused !== true) throw new Error(`expected the lowering refused, got ${JSON.stringify(refused.lastOpenFailure)}`);
+      await decideDiscovery(handle, caseId, { outcome: 'alert', level: 'red', opening: redAlertOpening(alert.householdId, caseId) }, DISCOVERY_DECIDER);
+      await completed(handle);
+      await alert.handle.terminate('recorded the discovery only');
+      await save('discovery-lowering-refused-then-raised', handle);
     },
   },
   {

@@ -59,6 +59,12 @@ export const COLLECTIONS = {
   contacts: 'report_contacts',
   /** Per village/community: the policy text and office contacts of its public QR page. */
   unitProfiles: 'unit_profiles',
+
+  // ── Active discovery (store/discoveries.ts, issue 13) ──
+  /** Discovery id → a household not yet registered (name, address, phone, sealed): personal data kept out of histories and the read model. */
+  discoveryHouseholds: 'discovery_households',
+  /** Links between cases (a discovery and the alert or application it led to), both ways: `_id` `<from>><to>`. */
+  caseLinks: 'case_links',
   /** 共性问题 per unit, category and month. */
   commonIssues: 'common_issues',
 
@@ -503,6 +509,27 @@ export interface AuditDoc {
   outcome: { status: number; code: string | null };
 }
 
+/** A discovery's household not yet in the register (store/discoveries.ts): each field sealed (store/pii.ts). */
+export interface DiscoveryHouseholdDoc {
+  _id: string;
+  name: string;
+  address: string;
+  phone: string | null;
+  createdAt: Date;
+}
+
+/** One link between two cases (issue 13: a discovery and the case its decision opened or raised). */
+export interface CaseLinkDoc {
+  _id: string;
+  from: string;
+  fromKind: CaseKind;
+  to: string;
+  toKind: CaseKind;
+  /** What the link means, from `from`'s side: `outcome` (the case the decision led to). */
+  relation: 'outcome';
+  at: Date;
+}
+
 /** The document type of each collection, by its key in COLLECTIONS. */
 interface Documents {
   orgUnits: OrgUnitDoc;
@@ -524,6 +551,8 @@ interface Documents {
   receipts: ReceiptDoc;
   contacts: ContactDoc;
   unitProfiles: UnitProfileDoc;
+  discoveryHouseholds: DiscoveryHouseholdDoc;
+  caseLinks: CaseLinkDoc;
   commonIssues: CommonIssueDoc;
   helpers: HelperDoc;
   helperPoints: HelperPointsDoc;

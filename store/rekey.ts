@@ -12,11 +12,11 @@ import { PII_FIELDS, SEALED_VIEW_PATHS, isSealed, mapStringsAt, openView, piiOf,
  * @returns how many documents each collection had changed.
  * @throws PiiError when a value was sealed with a key that is no longer configured.
  */
-export async function rekeyReadModel(db: Db): Promise<{ households: number; contacts: number; helpers: number; cases: number }> {
+export async function rekeyReadModel(db: Db): Promise<{ households: number; contacts: number; helpers: number; cases: number; discoveryHouseholds: number }> {
   const keyring = piiOf(db);
-  const { households, contacts, helpers, cases } = collections(db);
+  const { households, contacts, helpers, cases, discoveryHouseholds } = collections(db);
   const current = (v: string) => isSealed(v) && sealedKid(v) === keyring.activeKid;
-  const counts = { households: 0, contacts: 0, helpers: 0, cases: 0 };
+  const counts = { households: 0, contacts: 0, helpers: 0, cases: 0, discoveryHouseholds: 0 };
 
   for await (const stored of households.find({})) {
     const plain = openHousehold(keyring, stored);
@@ -39,6 +39,16 @@ export async function rekeyReadModel(db: Db): Promise<{ households: number; cont
     if (current(h.contact)) continue;
     await helpers.updateOne({ _id: h._id }, { $set: { contact: keyring.seal(keyring.open(h.contact, PII_FIELDS.contact), PII_FIELDS.contact) } });
     counts.helpers += 1;
+  }
+  // A discovery's new household (issue 13, store/discoveries.ts): name and address under `contact`, the phone under `phone`.
+  for await (const d of discoveryHouseholds.find({})) {
+    if (current(d.name) && current(d.address) && (d.phone === null || current(d.phone))) continue;
+    const again = (v: string, field: string) => keyring.seal(keyring.open(v, field), field);
+    await discoveryHouseholds.updateOne(
+      { _id: d._id },
+      { $set: { name: again(d.name, PII_FIELDS.contact), address: again(d.address, PII_FIELDS.contact), phone: d.phone === null ? null : again(d.phone, PII_FIELDS.phone) } },
+    );
+    counts.discoveryHouseholds += 1;
   }
   for (const kind of Object.keys(SEALED_VIEW_PATHS)) {
     for await (const c of cases.find({ kind: kind as never }, { projection: { kind: 1, version: 1, view: 1 } })) {

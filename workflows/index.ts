@@ -8,3 +8,4 @@ export { orderWorkflow } from './order/workflow';
 export { patrolWorkflow } from './patrol/workflow';
 export { deliveryWorkflow } from './delivery/workflow';
 export { pairingWorkflow } from './pairing/workflow';
+export { discoveryWorkflow } from './discovery/workflow';

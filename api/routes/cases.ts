@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { linksOf } from '../../store/discoveries';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import { CASE_KINDS, type CaseKind } from '../../domain/projection';
@@ -143,7 +144,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const doc = guardedCase(request);
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
-      return { ...(await presentCase(request, { caseId: doc._id, householdId: doc.householdId }, doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal } };
+      // `links.cases`: the cases it is linked with, both ways (a discovery and the alert or application it led to; store/discoveries.ts).
+      return { ...(await presentCase(request, { caseId: doc._id, householdId: doc.householdId }, doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
     },
   );
 

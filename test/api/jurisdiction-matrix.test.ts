@@ -80,7 +80,7 @@ const routesOf = () =>
       .map((method) => ({ ...r, method }) as RouteOptions),
   );
 /** Starts that run real workflows: probed one at a time. */
-const SERIAL = ['POST /v1/alerts', 'POST /v1/applications', 'POST /v1/wishes', 'POST /v1/orders'];
+const SERIAL = ['POST /v1/alerts', 'POST /v1/applications', 'POST /v1/wishes', 'POST /v1/orders', 'POST /v1/discoveries'];
 
 const FAKE = {
   alert: 'alert-hh-00000000f001-20260101T000000000',
@@ -94,6 +94,7 @@ const FAKE = {
   circular: 'circular-371000-f008',
   patrol: `patrol-${TARGET}-20260101T000000Z`,
   pairing: 'pairing-hh-00000000f009',
+  discovery: 'discovery-00000000000f0009',
 };
 
 let ctx: TestContext;
@@ -128,6 +129,20 @@ beforeAll(async () => {
     order: { stage: 'issued', targetCaseId: null, issuerUnitCode: UNITS.huancui, requirement: '请核实', replies: [] },
     patrol: { stage: 'due', villageCode: TARGET, focusGroups: ['accident'], visited: [] },
     pairing: { stage: 'unpaired', stageName: '待结对', householdId: 'hh-00000000f000', member: null, categories: ['minimum_subsistence'], categoryNames: ['低保'], contacts: [], lastContact: null, nextContactDue: null },
+    discovery: {
+      stage: 'reported',
+      urgency: 'normal',
+      urgent: false,
+      focusGroup: 'other',
+      situation: '生活困难',
+      newHousehold: false,
+      reportedAt: '2026-01-01T00:00:00.000Z',
+      village: { code: TARGET, name: '海港社区居委会', level: 'village' },
+      town: { code: UNITS.jingyuan, name: '鲸园街道', level: 'town' },
+      decision: null,
+      outcomeCaseId: null,
+      reporterUserId: 'member.matrix',
+    },
   };
   const fake = (kind: string, id: string) => ({
     ...real,
@@ -144,7 +159,7 @@ beforeAll(async () => {
   });
   await ctx.mongo.db
     .collection(COLLECTIONS.cases)
-    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order), fake('patrol', FAKE.patrol), fake('pairing', FAKE.pairing)] as never[]);
+    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order), fake('patrol', FAKE.patrol), fake('pairing', FAKE.pairing), fake('discovery', FAKE.discovery)] as never[]);
   // Summons and circulars naming 海港社区 (store/supervision.ts).
   const record = (kind: 'summons' | 'circular', id: string) => ({
     _id: id,
@@ -201,6 +216,7 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/circulars/')) return FAKE.circular;
     if (pattern.startsWith('/v1/patrols/')) return FAKE.patrol;
     if (pattern.startsWith('/v1/pairings/')) return FAKE.pairing;
+    if (pattern.startsWith('/v1/discoveries/')) return FAKE.discovery;
     throw new Error(`no target for ${key}`);
   };
   // A notice is in the caller's own inbox or not found (404): it has no target in the tree.
@@ -222,6 +238,7 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
   else if (key === 'POST /v1/me/relatives') body = { householdId: household, relation: 'sibling' };
   else if (key === 'POST /v1/households') body = { headName: '张矩阵', headIdNumber: idNumber(seq++), address: '威海市环翠区海港路1号', phone: '13800000000', unitCode: TARGET, categories: ['minimum_subsistence'] };
   else if (key === 'POST /v1/helpers') body = { kind: 'party_member', name: '王党员', unitCode: TARGET, contact: '13800000000' };
+  else if (key === 'POST /v1/discoveries') body = { key: 'matrix', householdId: household, focusGroup: 'other', situation: '矩阵测试', urgency: 'normal' };
   else if (key === 'POST /v1/orders') body = { key: 'matrix', unitCode: TARGET, requirement: '矩阵测试', replyBy: new Date(Date.now() + 86_400_000).toISOString() };
   // A plan's cadence that does not parse: allowed callers get 400, and no schedule is made on the shared dev server.
   else if (key === 'PUT /v1/villages/:code/patrol-plan') body = { every: 'not-a-duration' };

@@ -21,6 +21,8 @@ import { ORDER_ISSUER, ORDER_REPLIER, orderStep, startOrder } from '../helpers/d
 import { patrolQuery, recordPatrolUpdate } from '../../workflows/patrol/contract';
 import { startPatrol } from '../helpers/drivers/patrol';
 import { localDay } from '../../domain/china-time';
+import { decideDiscoveryUpdate, discoveryQuery } from '../../workflows/discovery/contract';
+import { startDiscovery } from '../helpers/drivers/discovery';
 import { acceptAndVerify, act, approvalInput, deliberate, DISTRICT_STAFF, fileApplication, investigate, reaches, sitOutNotice, TOWN_SUPERVISOR, type Started } from '../helpers/drivers/application';
 import { nowIso, quiet } from '../helpers/drivers/common';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, MIN, TOWN, VILLAGE } from '../helpers/time-skipping';
@@ -360,6 +362,25 @@ KINDS.push({
         caseId: caseIdOr(id),
         actor,
         input: mutated({ day: patrolDay, members: [STAFF.userId], visited: [{ householdId: 'hh-0123456789ab', focusGroup: 'accident', finding: 'ok' }, { description: '一户外来人员', focusGroup: 'other', finding: 'concern', note: '需关注' }], note: '巡查' }),
+      }),
+    ),
+  ],
+});
+
+/** Active discovery (主动发现): the town decides — no action, or an alert whose opening fails here (no Temporal client) and is recorded. */
+KINDS.push({
+  kind: 'discovery',
+  query: discoveryQuery.name,
+  async start() {
+    const { handle, caseId } = await startDiscovery(harness, { urgency: 'urgent' });
+    return { handle: handle as unknown as WorkflowHandle, caseId };
+  },
+  steps: [
+    step('decide', decideDiscoveryUpdate, (id) =>
+      fc.record({
+        caseId: caseIdOr(id),
+        actor,
+        input: fc.oneof(mutated({ outcome: 'no_action', reason: '经核实暂无困难' }), mutated({ outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-0123456789ab' }, args: {} } }), mutated({ outcome: 'referral', referredTo: '区残联' })),
       }),
     ),
   ],

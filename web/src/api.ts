@@ -181,7 +181,10 @@ export interface CaseView {
   escalatedTo: UnitRef | null;
   escalations?: Escalation[];
   deadlines?: Array<{ key: string; kind: string; label: string; opensAt: string; dueAt: string; metAt: string | null; endedAt: string | null; endReason?: string; track?: string; provisional?: boolean }>;
-  links?: { temporal: string | null };
+  /** The Temporal UI's page of the workflow; the cases it is linked with, both ways (a discovery and the alert or application it led to). */
+  links?: { temporal: string | null; cases?: Array<{ caseId: string; kind: string; relation: string; direction: 'to' | 'from' }> };
+  /** A discovery's situation as reported (主动发现). */
+  situation?: string;
   /** Alerts (issue 12): the request awaiting the town's decision, every request, the dispositions (处置). */
   pendingRequest?: ChangeRequest | null;
   requests?: ChangeRequest[];

@@ -20,6 +20,9 @@ const Inbox = lazyScreen(() => import('./screens/inbox').then((m) => m.Inbox));
 const PatrolsPage = lazyScreen(() => import('./screens/patrols').then((m) => m.PatrolsPage));
 const MyPairings = lazyScreen(() => import('./screens/pairings').then((m) => m.MyPairings));
 const PairingCoverage = lazyScreen(() => import('./screens/pairings').then((m) => m.PairingCoverage));
+const DiscoverForm = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoverForm));
+const MyDiscoveries = lazyScreen(() => import('./screens/discoveries').then((m) => m.MyDiscoveries));
+const DiscoveryQueue = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoveryQueue));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -167,6 +170,9 @@ function Routes(props: { path: string }) {
   if (p === '/pairings') return <MyPairings />;
   if (p === '/coverage') return <PairingCoverage />;
   if ((m = /^\/coverage\/(\d{6,12})$/.exec(p))) return <PairingCoverage code={m[1]!} />;
+  if (p === '/discover') return <DiscoverForm />;
+  if (p === '/my-discoveries') return <MyDiscoveries />;
+  if (p === '/discoveries') return <DiscoveryQueue />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string };
   common: {
     loading: string;
     retry: string;
@@ -109,6 +109,56 @@ export interface Messages {
   resolutions: Record<string, string>;
   /** Deadline labels by the deadline's kind (`alert.red`, `application.town_review`, …); absent: the API's label. */
   deadlineLabels: Record<string, string>;
+  /** Active discovery (主动发现, issue 13): the report form, 我的上报, the town's queue and decision. */
+  discovery: {
+    formTitle: string;
+    formIntro: string;
+    householdKind: string;
+    kinds: { registered: string; new: string };
+    householdId: string;
+    householdIdHint: string;
+    name: string;
+    address: string;
+    phone: string;
+    villageCode: string;
+    villageCodeHint: string;
+    focusGroup: string;
+    focusGroups: Record<string, string>;
+    situation: string;
+    situationHint: string;
+    urgency: string;
+    urgencies: Record<string, string>;
+    submit: string;
+    sent: Fn;
+    another: string;
+    mineTitle: string;
+    mineIntro: string;
+    mineEmpty: string;
+    queueTitle: string;
+    queueIntro: string;
+    queueEmpty: string;
+    statuses: Record<string, string>;
+    outcomes: Record<string, string>;
+    due: Fn;
+    overdue: string;
+    reportedAt: Fn;
+    newHousehold: string;
+    outcomeCase: string;
+    decideLegend: Fn;
+    outcome: string;
+    level: string;
+    category: string;
+    categoryHint: string;
+    labourCapacity: string;
+    labourCapacities: Record<string, string>;
+    referredTo: string;
+    reason: string;
+    note: string;
+    decideHouseholdId: string;
+    decideHouseholdHint: string;
+    decideSubmit: string;
+    decided: Fn;
+  };
   /** Supervision orders (督办单), summons (约谈) and circulars (通报): screens/orders.tsx. */
   orders: {
     title: string;
@@ -225,6 +275,10 @@ export interface Messages {
     by: Fn<[string, string]>;
     system: string;
     temporal: string;
+    /** The cases a case is linked with (a discovery and the alert or application it led to). */
+    linked: string;
+    linkedTo: Fn;
+    linkedFrom: Fn;
     actions: string;
     readOnly: string;
     notAlertActions: string;
@@ -400,7 +454,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -459,7 +513,7 @@ const zh: Messages = {
     admin: '系统管理员',
   },
   orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
-  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包' },
+  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包', discovery: '主动发现' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请', no_longer_qualifies: '不再属于帮包对象' },
@@ -496,6 +550,55 @@ const zh: Messages = {
     decisions: { approve: '同意', refuse: '不同意' },
   },
   deadlineLabels: {},
+  discovery: {
+    formTitle: '主动发现上报',
+    formIntro: '发现群众遭遇突发事件、意外事故、重大疾病或重度残疾等基本生活困难，请立即上报镇(街道)。',
+    householdKind: '困难户',
+    kinds: { registered: '已登记户', new: '未登记的新发现户' },
+    householdId: '户编号',
+    householdIdHint: '如 hh-0123456789ab，可在户籍登记中查到',
+    name: '户主姓名',
+    address: '住址',
+    phone: '联系电话（可不填）',
+    villageCode: '所在村(社区)代码',
+    villageCodeHint: '12 位行政区划代码，如 371002001001',
+    focusGroup: '发现类别',
+    focusGroups: { sudden_event: '突发事件', accident: '意外事故', major_illness: '重大疾病', severe_disability: '重度残疾', other: '其他' },
+    situation: '情况说明',
+    situationHint: '写清困难情形和发现经过，不超过 2000 字',
+    urgency: '紧急程度',
+    urgencies: { urgent: '紧急（24 小时内研判）', normal: '一般（3 日内研判）' },
+    submit: '上报镇(街道)',
+    sent: (id) => `已上报（${id}），镇(街道)将及时研判。`,
+    another: '再报一户',
+    mineTitle: '我的上报',
+    mineIntro: '您上报的主动发现和镇(街道)的研判结果，最新的在前。',
+    mineEmpty: '您还没有上报过。',
+    queueTitle: '发现待研判',
+    queueIntro: '本辖区上报的主动发现：紧急的在前，其次按研判期限。',
+    queueEmpty: '目前没有待研判的主动发现。',
+    statuses: { open: '待研判', closed: '已研判' },
+    outcomes: { alert: '启动预警', application: '启动救助申请', referral: '转介', no_action: '暂不处置' },
+    due: (at) => `研判期限：${at}`,
+    overdue: '已逾期',
+    reportedAt: (at) => `上报于 ${at}`,
+    newHousehold: '新发现户（未登记）',
+    outcomeCase: '关联案件',
+    decideLegend: (id) => `研判 ${id}`,
+    outcome: '研判结果',
+    level: '预警等级',
+    category: '救助类别',
+    categoryHint: '紧急上报不填时为临时遇困人员（临时救助）',
+    labourCapacity: '劳动能力',
+    labourCapacities: { no_labour_capacity: '无劳动能力', illness_or_disability: '因病因残劳动能力受限', labour_capacity: '有劳动能力' },
+    referredTo: '转介至',
+    reason: '理由',
+    note: '说明（可不填）',
+    decideHouseholdId: '户编号',
+    decideHouseholdHint: '新发现户须先登记，再填写户编号',
+    decideSubmit: '提交研判',
+    decided: (outcome) => `已研判：${outcome}`,
+  },
   orders: {
     title: '督办单',
     received: '待反馈（下达给本单位）',
@@ -616,6 +719,9 @@ const zh: Messages = {
     by: (who, unit) => `${who}（${unit}）`,
     system: '系统',
     temporal: '在 Temporal UI 中查看该工作流',
+    linked: '关联案件',
+    linkedTo: (kind) => `由此启动的${kind}：`,
+    linkedFrom: (kind) => `来自${kind}：`,
     actions: '可办理的操作',
     readOnly: '市级监督只能查看，不能办理。',
     notAlertActions: '该类案件请在对应的办理流程中操作。',
@@ -634,6 +740,7 @@ const zh: Messages = {
     done: '已提交。',
   },
   issues: {
+    'villageCode.invalid_format': '请填写村(社区)的行政区划代码，如 371002001001',
     'visitors.too_small': '请至少填写一名走访人员',
     'applicationId.required': '转为救助申请时必须填写申请编号',
     'applicationId.unknown_reference': '未找到本户在您辖区内的该救助申请',
@@ -661,6 +768,7 @@ const zh: Messages = {
     visit_before_opening: '走访时间早于预警开启时间',
     approval_required: '降级或提前销号须经镇(街道)审批，请提交申请',
     request_pending: '已有待审批的申请，请先审批',
+    outcome_not_opened: '未能启动关联的预警或救助申请，本次研判未生效，请重试',
     approval_not_needed: '无需审批，可直接办理',
     no_pending_request: '没有待审批的申请',
     request_stale: '申请已过时（预警已变化），请重新申请',
@@ -714,6 +822,9 @@ const zh: Messages = {
     stage_entered: (d) => `进入阶段：${d.stage}`,
     cycle_opened: (d) => `巡查周期开始，${fmtTime('zh', String(d.cycleEnd))}前记录`,
     patrol_recorded: (d) => `记录巡查（${d.members} 人，走访 ${d.visited} 户）`,
+    reported: (d) => `主动发现上报（${zh.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}，${zh.discovery.urgencies[String(d.urgency)] ?? d.urgency}）`,
+    decided: (d) => `镇(街道)研判：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? `（${d.caseId}）` : ''}`,
+    outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
   },
   unknownEvent: (type) => `事件：${type}`,
   inbox: {
@@ -747,6 +858,7 @@ const zh: Messages = {
       summons: '约谈',
       circular: '通报',
       delivery_failed: '通知未送达',
+      discovery_reported: '主动发现上报',
     },
     channels: { webhook: '接口推送', sms: '短信' },
     delivery: { pending: '发送中', delivered: '已送达', failed: '送达失败' },
@@ -868,7 +980,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -927,7 +1039,7 @@ const en: Messages = {
     admin: 'Administrator',
   },
   orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
-  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing' },
+  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing', discovery: 'Active discovery' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application', no_longer_qualifies: 'No longer to be paired' },
@@ -963,7 +1075,57 @@ const en: Messages = {
     cols: { household: 'Household', unit: 'Responsible unit', request: 'Request', reason: 'Reason', requestedAt: 'Requested', due: 'Decision due' },
     decisions: { approve: 'approved', refuse: 'refused' },
   },
+  discovery: {
+    formTitle: 'Report a discovery',
+    formIntro: 'Found a household in difficulty (a sudden event, an accident, a major illness, a severe disability)? Report it to the town at once.',
+    householdKind: 'Household',
+    kinds: { registered: 'Registered household', new: 'New household (not registered)' },
+    householdId: 'Household id',
+    householdIdHint: 'Such as hh-0123456789ab, from the register',
+    name: 'Head of household',
+    address: 'Address',
+    phone: 'Phone (optional)',
+    villageCode: 'Village/community code',
+    villageCodeHint: 'The 12-digit code, such as 371002001001',
+    focusGroup: 'Focus group',
+    focusGroups: { sudden_event: 'Sudden event', accident: 'Accident', major_illness: 'Major illness', severe_disability: 'Severe disability', other: 'Other' },
+    situation: 'Situation',
+    situationHint: 'What the difficulty is and how you found it; at most 2000 characters',
+    urgency: 'Urgency',
+    urgencies: { urgent: 'Urgent (assessed within 24 hours)', normal: 'Normal (assessed within 3 days)' },
+    submit: 'Report to the town',
+    sent: (id) => `Reported (${id}); the town will assess it.`,
+    another: 'Report another',
+    mineTitle: 'My reports',
+    mineIntro: 'Your discoveries and the town’s decisions, newest first.',
+    mineEmpty: 'You have not reported any yet.',
+    queueTitle: 'Discoveries to assess',
+    queueIntro: 'Discoveries in your jurisdiction: urgent first, then by assessment due time.',
+    queueEmpty: 'No discoveries await assessment.',
+    statuses: { open: 'Awaiting assessment', closed: 'Assessed' },
+    outcomes: { alert: 'Alert raised', application: 'Application opened', referral: 'Referred', no_action: 'No action' },
+    due: (at) => `Assess by ${at}`,
+    overdue: 'Overdue',
+    reportedAt: (at) => `Reported ${at}`,
+    newHousehold: 'New household (not registered)',
+    outcomeCase: 'Linked case',
+    decideLegend: (id) => `Assess ${id}`,
+    outcome: 'Decision',
+    level: 'Alert level',
+    category: 'Assistance category',
+    categoryHint: 'Left empty for an urgent report: temporary hardship (temporary assistance)',
+    labourCapacity: 'Labour capacity',
+    labourCapacities: { no_labour_capacity: 'No labour capacity', illness_or_disability: 'Limited by illness or disability', labour_capacity: 'Able to work' },
+    referredTo: 'Referred to',
+    reason: 'Reason',
+    note: 'Note (optional)',
+    decideHouseholdId: 'Household id',
+    decideHouseholdHint: 'A new household is registered first; then give its id',
+    decideSubmit: 'Submit decision',
+    decided: (outcome) => `Decided: ${outcome}`,
+  },
   deadlineLabels: {
+    'discovery.assess': 'Active discovery: town assessment',
     'order.reply': 'Supervision order: reply',
     'alert.red': 'Red alert: accept and handle',
     'alert.orange': 'Orange alert: visit',
@@ -1107,6 +1269,9 @@ const en: Messages = {
     by: (who, unit) => `${who} (${unit})`,
     system: 'System',
     temporal: 'Open this workflow in the Temporal UI',
+    linked: 'Linked cases',
+    linkedTo: (kind) => `Led to a ${kind}: `,
+    linkedFrom: (kind) => `Came from a ${kind}: `,
     actions: 'Actions',
     readOnly: 'City monitors read; they do not act on cases.',
     notAlertActions: 'Act on this kind of case in its own procedure.',
@@ -1159,6 +1324,9 @@ const en: Messages = {
     stage_entered: (d) => `Stage: ${d.stage}`,
     cycle_opened: (d) => `Patrol cycle began; record it by ${fmtTime('en', String(d.cycleEnd))}`,
     patrol_recorded: (d) => `Patrol recorded (${d.members} on patrol, ${d.visited} households visited)`,
+    reported: (d) => `Discovery reported (${en.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}, ${en.discovery.urgencies[String(d.urgency)] ?? d.urgency})`,
+    decided: (d) => `Town decision: ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? ` (${d.caseId})` : ''}`,
+    outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
   },
   unknownEvent: (type) => `Event: ${type}`,
   inbox: {
@@ -1192,6 +1360,7 @@ const en: Messages = {
       summons: 'Summons',
       circular: 'Circular',
       delivery_failed: 'Delivery failed',
+      discovery_reported: 'Discovery reported',
     },
     channels: { webhook: 'Webhook', sms: 'SMS' },
     delivery: { pending: 'sending', delivered: 'delivered', failed: 'failed' },

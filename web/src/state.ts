@@ -24,13 +24,13 @@ export const AppContext = createContext<AppState>({
 export const useApp = (): AppState => useContext(AppContext);
 
 /** Which screens a role works in, and where it starts. */
-export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'patrols' | 'pairings' | 'coverage';
+export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'patrols' | 'pairings' | 'coverage' | 'discover' | 'my-discoveries' | 'discoveries';
 const SCREENS: Record<string, Screen[]> = {
-  grid_worker: ['tasks', 'patrols'],
-  party_member: ['tasks', 'pairings', 'patrols'],
-  village_staff: ['tasks', 'orders', 'coverage', 'patrols'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders', 'coverage', 'patrols'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'coverage', 'patrols'],
+  grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols'],
+  party_member: ['tasks', 'pairings', 'discover', 'my-discoveries', 'patrols'],
+  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols'],
   district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
   admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],

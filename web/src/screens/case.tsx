@@ -110,6 +110,27 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
         </div>
       </dl>
 
+      {view.situation && (
+        <p class="situation" data-testid="discovery-situation">
+          <strong>{t.discovery.situation}：</strong>
+          {view.situation}
+        </p>
+      )}
+
+      {view.links?.cases && view.links.cases.length > 0 && (
+        <section aria-labelledby="h-links">
+          <h2 id="h-links">{t.caseView.linked}</h2>
+          <ul data-testid="case-links">
+            {view.links.cases.map((l) => (
+              <li key={`${l.direction}:${l.caseId}`}>
+                {(l.direction === 'from' ? t.caseView.linkedFrom : t.caseView.linkedTo)(t.kinds[l.kind] ?? l.kind)}
+                <Link to={`/cases/${encodeURIComponent(l.caseId)}`}>{l.caseId}</Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
       {view.links?.temporal && (
         <p>
           <a href={view.links.temporal} target="_blank" rel="noopener noreferrer" class="external">

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { eventually } from '../helpers/wait';
+
+/**
+ * Active discovery (主动发现, issue 13 item 5) end to end through the HTTP API on the dev server and the
+ * Mongo-compatible server: a member reports → the town's inbox and queue have it → the town decides →
+ * the alert or application exists, linked both ways, and the reporter sees the outcome. Jurisdiction and
+ * idempotency. (The time-skipping tests cover the assessment deadline at its real durations.)
+ */
+
+let ctx: TestContext;
+const t: Record<string, string> = {};
+const OTHER_VILLAGE = '371002002001';
+beforeAll(async () => {
+  ctx = await createTestContext('discoveries_e2e');
+  await ctx.startWorker();
+  t.member = await ctx.token('party_member', UNITS.haigang, { user: 'member.zhang' });
+  t.gridMember = await ctx.token('party_member', UNITS.haigangGrid, { user: 'member.grid' });
+  t.village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
+  t.town = await ctx.token('town_staff', UNITS.jingyuan, { user: 'town.zhao' });
+  t.otherTown = await ctx.token('town_staff', UNITS.huancuilou, { user: 'town.qian' });
+  t.otherVillage = await ctx.token('village_staff', OTHER_VILLAGE, { user: 'village.wang' });
+});
+afterAll(async () => ctx?.close());
+
+const post = (url: string, token: string, payload: unknown) => ctx.app.inject({ method: 'POST', url, headers: authz(token), payload: payload as object });
+const get = (url: string, token: string) => ctx.app.inject({ method: 'GET', url, headers: authz(token) });
+let keys = 0;
+const key = () => `d${Date.now().toString(36)}${(keys += 1)}`;
+
+interface Notice {
+  caseId: string;
+  kind: string;
+  message: string;
+}
+const inbox = async (token: string): Promise<Notice[]> => {
+  const res = await get('/v1/notifications?limit=100', token);
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().items as Notice[];
+};
+
+async function report(token: string, body: Record<string, unknown>) {
+  const res = await post('/v1/discoveries', token, { key: key(), focusGroup: 'major_illness', situation: '户主突发重病住院，家中无收入来源', urgency: 'urgent', ...body });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as { caseId: string; [k: string]: unknown };
+}
+
+describe('active discovery: report → the town → alert or application', () => {
+  it('a member reports → the town’s inbox and queue have it → the town raises a red alert → linked both ways; the reporter’s notice and 我的上报 show it', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 101);
+    const d = await report(t.member!, { householdId: hh });
+    expect(d).toMatchObject({ kind: 'discovery', status: 'open', stage: 'reported', urgency: 'urgent', town: { code: UNITS.jingyuan }, village: { code: UNITS.haigang }, householdId: hh, outcomeCaseId: null });
+
+    // The town hears of it at once (its inbox), and it heads the town's queue.
+    const told = await eventually(async () => (await inbox(t.town!)).find((x) => x.caseId === d.caseId && x.kind === 'discovery_reported'), 'the town’s inbox has the discovery', 5_000);
+    expect(told.message).toContain('紧急');
+    const queue = await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!);
+    expect(queue.statusCode, queue.body).toBe(200);
+    expect(queue.json().items.map((r: { caseId: string }) => r.caseId)).toContain(d.caseId);
+
+    const decided = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'red', note: '立即入户核实' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const view = decided.json();
+    expect(view).toMatchObject({ status: 'closed', stage: 'decided', decision: { outcome: 'alert', level: 'red' } });
+    const alertId = view.outcomeCaseId as string;
+    expect(alertId).toMatch(/^alert-hh-/);
+    expect(view.links).toEqual([expect.objectContaining({ caseId: alertId, kind: 'alert', direction: 'to' })]);
+
+    // The alert exists, red, for the household, and shows it came from the discovery.
+    const alert = await get(`/v1/alerts/${alertId}`, t.village!);
+    expect(alert.statusCode, alert.body).toBe(200);
+    expect(alert.json()).toMatchObject({ level: 'red', householdId: hh, status: 'open' });
+    const alertCase = await get(`/v1/cases/${alertId}`, t.town!);
+    expect(alertCase.json().links.cases).toEqual([expect.objectContaining({ caseId: d.caseId, kind: 'discovery', direction: 'from' })]);
+
+    // The reporter is told, and 我的上报 shows the outcome.
+    const outcome = await eventually(async () => (await inbox(t.member!)).find((x) => x.caseId === d.caseId && x.kind === 'decided'), 'the reporter’s inbox has the outcome', 5_000);
+    expect(outcome.message).toContain('启动预警');
+    expect((await inbox(t.member!)).filter((x) => x.caseId === d.caseId && x.kind === 'decided')).toHaveLength(1);
+    const mine = await get('/v1/discoveries/mine', t.member!);
+    expect(mine.statusCode, mine.body).toBe(200);
+    expect(mine.json().items).toEqual([expect.objectContaining({ caseId: d.caseId, status: 'closed', decision: expect.objectContaining({ outcome: 'alert', caseId: alertId }) })]);
+    // Another reporter's list does not have it.
+    expect((await get('/v1/discoveries/mine', t.gridMember!)).json().items.map((r: { caseId: string }) => r.caseId)).not.toContain(d.caseId);
+
+    // Decided, it is closed: a second decision is refused.
+    expect((await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'no_action', reason: '重复' })).statusCode).toBe(409);
+  });
+
+  it('an urgent discovery decided as an application opens temporary assistance (临时遇困人员) by default, linked both ways', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 102);
+    const d = await report(t.member!, { householdId: hh, focusGroup: 'accident' });
+    const decided = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'application', labourCapacity: 'illness_or_disability' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const view = decided.json();
+    expect(view.decision).toMatchObject({ outcome: 'application', category: 'temporary_hardship' });
+    const applicationId = view.outcomeCaseId as string;
+    const application = await get(`/v1/applications/${applicationId}`, t.town!);
+    expect(application.statusCode, application.body).toBe(200);
+    expect(application.json()).toMatchObject({ householdId: hh, category: 'temporary_hardship', status: 'open' });
+    expect((await get(`/v1/cases/${applicationId}`, t.town!)).json().links.cases).toEqual([expect.objectContaining({ caseId: d.caseId, direction: 'from' })]);
+    expect((await get(`/v1/discoveries/${d.caseId}`, t.member!)).json()).toMatchObject({ outcomeCaseId: applicationId, decision: { outcomeName: '启动救助申请' } });
+  });
+
+  it('an alert on a household with an open alert raises it (linked); a lowering the alert refuses is not decided (409) and can be decided again', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 107);
+    const opened = await post('/v1/alerts', t.village!, { householdId: hh, level: 'orange', reasons: ['独居老人'] });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const alertId = opened.json().caseId as string;
+    const d = await report(t.member!, { householdId: hh });
+    // Yellow would lower the open orange alert: the town's staff need the supervisor's approval (issue 12), so the alert refuses.
+    const lowered = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'yellow' });
+    expect(lowered.statusCode, lowered.body).toBe(409);
+    expect(lowered.json().error.reason).toBe('outcome_refused');
+    const still = (await get(`/v1/discoveries/${d.caseId}`, t.town!)).json();
+    expect(still).toMatchObject({ status: 'open', decision: null, openFailures: 1, lastOpenFailure: { outcome: 'alert', refused: true } });
+    // Red raises the open alert: the same alert, now red, linked both ways.
+    const raised = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'red' });
+    expect(raised.statusCode, raised.body).toBe(200);
+    expect(raised.json().outcomeCaseId).toBe(alertId);
+    expect((await get(`/v1/alerts/${alertId}`, t.town!)).json()).toMatchObject({ level: 'red', status: 'open' });
+    expect((await get(`/v1/cases/${alertId}`, t.town!)).json().links.cases).toEqual([expect.objectContaining({ caseId: d.caseId, direction: 'from' })]);
+  });
+
+  it('a new household: its details masked below the town; an alert needs it registered first (422), then opens', async () => {
+    const d = await report(t.member!, { newHousehold: { name: '李四海', address: '威海市环翠区海港路88号', phone: '13912345678' }, villageCode: UNITS.haigang, urgency: 'normal' });
+    expect(d).toMatchObject({ newHousehold: true, householdId: null });
+    expect(JSON.stringify(d)).not.toContain('13912345678');
+    const town = (await get(`/v1/discoveries/${d.caseId}`, t.town!)).json();
+    expect(town.newHouseholdDetails).toEqual({ name: '李四海', address: '威海市环翠区海港路88号', phone: '13912345678' });
+    const village = (await get(`/v1/discoveries/${d.caseId}`, t.village!)).json();
+    expect(village.newHouseholdDetails.name).not.toBe('李四海');
+    expect(village.newHouseholdDetails.phone).not.toBe('13912345678');
+
+    const unregistered = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange' });
+    expect(unregistered.statusCode, unregistered.body).toBe(422);
+    expect(unregistered.json().error.details).toEqual([expect.objectContaining({ path: 'body.householdId', code: 'unknown_reference' })]);
+    // A normal discovery names the application's category.
+    const noCategory = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'application', labourCapacity: 'labour_capacity', householdId: 'hh-000000000000' });
+    expect(noCategory.statusCode).toBe(422);
+    const hh = await registerHousehold(ctx, t.village!, 103);
+    const decided = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange', householdId: hh });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json()).toMatchObject({ householdId: hh, decision: { outcome: 'alert', level: 'orange', householdId: hh } });
+  });
+
+  it('the town’s queue: urgent first, then by due time; decided ones leave it', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 108);
+    const normal = await report(t.member!, { householdId: hh, urgency: 'normal' });
+    const urgent = await report(t.member!, { householdId: hh, urgency: 'urgent' });
+    const ids = async () => ((await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!)).json().items as { caseId: string; urgency: string }[]).map((r) => r.caseId);
+    const open = await ids();
+    expect(open.indexOf(urgent.caseId)).toBeGreaterThanOrEqual(0);
+    expect(open.indexOf(urgent.caseId)).toBeLessThan(open.indexOf(normal.caseId));
+    const rows = (await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!)).json().items as { urgency: string }[];
+    // Every urgent row before every normal one.
+    const urgencies = rows.map((r) => r.urgency);
+    expect(urgencies.lastIndexOf('urgent')).toBeLessThan(urgencies.indexOf('normal'));
+    expect((await post(`/v1/discoveries/${normal.caseId}/decide`, t.town!, { outcome: 'referral', referredTo: '镇卫生院' })).statusCode).toBe(200);
+    expect(await ids()).not.toContain(normal.caseId);
+    const closed = (await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=closed`, t.town!)).json().items as { caseId: string }[];
+    expect(closed.map((r) => r.caseId)).toContain(normal.caseId);
+  });
+
+  it('the same key is the same report (200); with another body it is refused (409 key_reused)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 104);
+    const body = { key: key(), householdId: hh, focusGroup: 'sudden_event', situation: '房屋失火', urgency: 'urgent' };
+    const first = await post('/v1/discoveries', t.member!, body);
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await post('/v1/discoveries', t.member!, body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().caseId).toBe(first.json().caseId);
+    const reused = await post('/v1/discoveries', t.member!, { ...body, situation: '另一件事' });
+    expect(reused.statusCode, reused.body).toBe(409);
+    expect(reused.json().error.details).toEqual([expect.objectContaining({ path: 'body.key', code: 'key_reused' })]);
+    // Bad input names its field.
+    const bad = await post('/v1/discoveries', t.member!, { ...body, key: key(), urgency: 'soon' });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.stringify(bad.json().error.details)).toContain('urgency');
+  });
+
+  it('jurisdiction: a member reports only within their reach; a town sees its villages’ discoveries, not another town’s; only the town decides', async () => {
+    const other = await registerHousehold(ctx, t.otherVillage!, 105, OTHER_VILLAGE);
+    const outside = await post('/v1/discoveries', t.member!, { key: key(), householdId: other, focusGroup: 'other', situation: '生活困难', urgency: 'normal' });
+    expect(outside.statusCode, outside.body).toBe(403);
+    const outsideNew = await post('/v1/discoveries', t.member!, { key: key(), newHousehold: { name: '王五', address: '某地' }, villageCode: OTHER_VILLAGE, focusGroup: 'other', situation: '生活困难', urgency: 'normal' });
+    expect(outsideNew.statusCode).toBe(403);
+
+    const hh = await registerHousehold(ctx, t.village!, 106);
+    const d = await report(t.member!, { householdId: hh });
+    expect((await get(`/v1/discoveries/${d.caseId}`, t.otherTown!)).statusCode).toBe(403);
+    expect((await get(`/v1/discoveries?org=${UNITS.jingyuan}`, t.otherTown!)).statusCode).toBe(403);
+    const theirs = await get('/v1/discoveries?status=open', t.otherTown!);
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.json().items.map((r: { caseId: string }) => r.caseId)).not.toContain(d.caseId);
+    expect((await post(`/v1/discoveries/${d.caseId}/decide`, t.otherTown!, { outcome: 'no_action', reason: '无' })).statusCode).toBe(403);
+    expect((await post(`/v1/discoveries/${d.caseId}/decide`, t.village!, { outcome: 'no_action', reason: '无' })).statusCode).toBe(403);
+    expect((await post(`/v1/discoveries/${d.caseId}/decide`, t.member!, { outcome: 'no_action', reason: '无' })).statusCode).toBe(403);
+    // The reporter reads their own discovery.
+    expect((await get(`/v1/discoveries/${d.caseId}`, t.member!)).statusCode).toBe(200);
+  });
+});
