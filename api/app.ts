@@ -34,6 +34,8 @@ import { codecRoutes } from './routes/codec';
 import { orderRoutes } from './routes/orders';
 import { supervisionRoutes } from './routes/supervision';
 import { notificationRoutes } from './routes/notifications';
+import { partyMemberRoutes } from './routes/party-members';
+import { serviceTaskRoutes } from './routes/service-tasks';
 
 export interface AppDeps {
   config: Config;
@@ -145,5 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(orderRoutes);
   await app.register(supervisionRoutes);
   await app.register(notificationRoutes);
+  await app.register(partyMemberRoutes);
+  await app.register(serviceTaskRoutes);
   return app;
 }
