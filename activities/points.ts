@@ -11,7 +11,7 @@ import { appendEntries } from '../store/points';
  * rule. Idempotent: each entry's `_id` is its award's key, and a key already stored is left as it is (the
  * points in force when it was first written stay). Awards for logins with no member are skipped.
  */
-export async function projectAwards(db: Db, policy: PointsPolicy, p: Pick<CaseProjection, 'caseId' | 'kind' | 'view' | 'events'>): Promise<void> {
+export async function projectAwards(db: Db, policy: PointsPolicy, p: Pick<CaseProjection, 'caseId' | 'kind' | 'events'> & { view: Record<string, unknown> }): Promise<void> {
   const awards = awardsOf(p);
   if (awards.length === 0) return;
   const members = new Map<string, Awaited<ReturnType<typeof memberOfUser>>>();

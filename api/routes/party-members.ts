@@ -104,6 +104,7 @@ async function memberUnit(request: FastifyRequest, code: string, field: string):
 declare module 'fastify' {
   interface FastifyRequest {
     member?: PartyMember;
+    pointsEntry?: LedgerEntry;
   }
 }
 
@@ -120,6 +121,16 @@ async function loadMember(request: FastifyRequest): Promise<PartyMember> {
   reach(request, m.orgPath);
   request.member = m;
   return m;
+}
+/** Loads the ledger entry `params.id` and checks the caller's reach (before the body is validated); 404 when none. */
+async function loadEntry(request: FastifyRequest): Promise<LedgerEntry> {
+  if (request.pointsEntry) return request.pointsEntry;
+  const id = (request.params as { id?: unknown }).id;
+  const entry = typeof id === 'string' && id.length <= 300 ? await findEntry(request.server.deps.mongo.db, id) : null;
+  if (!entry) throw notFound(`no points entry ${String(id)}`);
+  reach(request, entry.orgPath);
+  request.pointsEntry = entry;
+  return entry;
 }
 const earlyMember = async (request: FastifyRequest) => {
   const id = (request.params as { id?: unknown }).id;
@@ -334,23 +345,22 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
-    '/v1/points/:entryId/reversal',
+    '/v1/points/:id/reversal',
     {
       config: { guard: { on: 'points', action: 'reverse', target: 'handler' } },
+      preValidation: async (request) => void (await loadEntry(request)),
       schema: {
         tags: ['points'],
         summary: 'Reverse an entry by a counter-entry with a reason (the ledger is append-only); once per entry, never of a counter-entry',
-        params: z.object({ entryId: z.string().min(1).max(300) }),
+        params: z.object({ id: z.string().min(1).max(300) }),
         body: z.object({ reason: zFreeText(500) }).strict(),
         response: { 201: zEntry, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
       },
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const entry = await findEntry(db, request.params.entryId);
-      if (!entry) throw notFound(`no points entry ${request.params.entryId}`);
-      reach(request, entry.orgPath);
-      if (entry.reverses !== undefined) throw unprocessable('params.entryId', `${entry._id} is a counter-entry: it cannot itself be reversed`, 'counter_entry');
+      const entry = await loadEntry(request);
+      if (entry.reverses !== undefined) throw unprocessable('params.id', `${entry._id} is a counter-entry: it cannot itself be reversed`, 'counter_entry');
       const result = await appendEntry(db, counterEntryOf(entry, request.body.reason, p.userId, Date.now()));
       if ('existing' in result) throw conflict(`entry ${entry._id} is reversed already (by ${reversalIdOf(entry._id)})`, { reversalId: reversalIdOf(entry._id) });
       return reply.code(201).send(showEntry(result.created));

@@ -161,9 +161,9 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
       preValidation: earlyTask,
       schema: {
         tags: ['service tasks'],
-        summary: 'Claim a slot of a task: an active in-service member registered with the task’s community, once; 409 when full or claimed already',
+        summary: 'Claim a slot of a task for oneself (`memberId`: the caller’s own member id): an active in-service member registered with the task’s community, once; 409 when full or claimed already',
         params: z.object({ id: zTaskId }),
-        body: z.object({}).strict().optional(),
+        body: z.object({ memberId: zMemberId }).strict(),
         response: { 201: zClaim, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
       },
     },
@@ -171,7 +171,8 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const task = await loadTask(request);
       const m = await memberOfUser(db, p.userId);
-      if (!m || m.kind !== 'in_service' || m.status !== 'active') throw forbidden('only an active in-service party member (双报到) claims a service task');
+      if (!m || m.id !== request.body.memberId) throw forbidden('a party member claims for themselves only (memberId: your own member id, GET /v1/me/party-member)');
+      if (m.kind !== 'in_service' || m.status !== 'active') throw forbidden('only an active in-service party member (双报到) claims a service task');
       if (m.villageCode !== task.unitCode) throw forbidden(`you are registered with ${m.villageCode}, not with the task’s community ${task.unitCode}`);
       const result = await claimSlot(db, task, { taskId: task.id, memberId: m.id, userId: m.userId, name: m.name, orgPath: task.orgPath, claimedAt: new Date().toISOString() });
       if ('refused' in result) {

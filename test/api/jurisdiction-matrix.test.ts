@@ -4,6 +4,9 @@ import { routeTable, type Guard } from '../../api/guard';
 import { can, inJurisdiction, permissionOf, type Subject } from '../../domain/permissions';
 import { ROLES, type Role } from '../../domain/roles';
 import { COLLECTIONS } from '../../store/collections';
+import { memberIdFor, registerMember } from '../../store/party-members';
+import { appendEntry } from '../../store/points';
+import { postTask, taskIdFor } from '../../store/service-tasks';
 import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 
 /**
@@ -92,6 +95,10 @@ const FAKE = {
   order: 'order-371002-371002001001-f006',
   summons: 'summons-371000-f007',
   circular: 'circular-371000-f008',
+  /** Issue 13: a party member of 海港社区 (the login of the matrix's own-unit party member), a points entry, a service task. */
+  member: memberIdFor(`party_member.${TARGET}`),
+  entry: 'award:matrix-entry',
+  task: taskIdFor(TARGET, 'matrix'),
 };
 
 let ctx: TestContext;
@@ -163,6 +170,10 @@ beforeAll(async () => {
   await ctx.mongo.db
     .collection(COLLECTIONS.helpers)
     .insertOne({ _id: FAKE.helper, kind: 'volunteer', name: '海港志愿者', unitCode: TARGET, orgPath: TARGET_PATH, contact: '13800000000', userId: null, createdAt: new Date(), createdBy: 'test' } as never);
+  const memberDoc = { id: FAKE.member, userId: `party_member.${TARGET}`, name: '王矩阵', phone: '13800000000', role: 'member' as const, kind: 'in_service' as const, branch: '海港社区党支部', unitCode: TARGET, agency: '矩阵单位', skills: [], publicConsent: false, villageCode: TARGET, gridCode: null, orgPath: TARGET_PATH, status: 'active' as const, createdAt: new Date().toISOString(), createdBy: 'test' };
+  expect('created' in (await registerMember(ctx.mongo.db, memberDoc))).toBe(true);
+  await appendEntry(ctx.mongo.db, { _id: FAKE.entry, memberId: FAKE.member, userId: memberDoc.userId, branch: memberDoc.branch, villageCode: TARGET, orgPath: TARGET_PATH, rule: 'show_identity', points: 1, quantity: 1, at: Date.now(), month: '2026-01', year: 2026, source: { kind: 'award', id: 'matrix' }, recordedBy: 'test' });
+  await postTask(ctx.mongo.db, { id: FAKE.task, key: 'matrix', unitCode: TARGET, orgPath: TARGET_PATH, title: '矩阵任务', description: '矩阵测试', day: '2026-01-01', hoursExpected: 1, slots: 100, skills: [], postedBy: 'test', postedAt: new Date().toISOString() });
   for (const role of ROLES) for (const unit of Object.values(RELATIONS)) tokens.set(`${role}@${unit}`, await ctx.token(role, unit, { user: `${role}.${unit}` }));
 }, 120_000);
 afterAll(async () => ctx?.close());
@@ -195,6 +206,9 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/orders/')) return FAKE.order;
     if (pattern.startsWith('/v1/summonses/')) return FAKE.summons;
     if (pattern.startsWith('/v1/circulars/')) return FAKE.circular;
+    if (pattern.startsWith('/v1/party-members/')) return FAKE.member;
+    if (pattern.startsWith('/v1/points/')) return FAKE.entry;
+    if (pattern.startsWith('/v1/service-tasks/')) return FAKE.task;
     throw new Error(`no target for ${key}`);
   };
   // A notice is in the caller's own inbox or not found (404): it has no target in the tree.
@@ -217,6 +231,8 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
   else if (key === 'POST /v1/households') body = { headName: '张矩阵', headIdNumber: idNumber(seq++), address: '威海市环翠区海港路1号', phone: '13800000000', unitCode: TARGET, categories: ['minimum_subsistence'] };
   else if (key === 'POST /v1/helpers') body = { kind: 'party_member', name: '王党员', unitCode: TARGET, contact: '13800000000' };
   else if (key === 'POST /v1/orders') body = { key: 'matrix', unitCode: TARGET, requirement: '矩阵测试', replyBy: new Date(Date.now() + 86_400_000).toISOString() };
+  else if (key === 'POST /v1/party-members') body = { userId: 'matrix.member', name: '王党员', phone: '13800000000', role: 'member', branch: '海港社区党支部', unitCode: TARGET };
+  else if (key === 'POST /v1/service-tasks') body = { unitCode: TARGET, title: '矩阵任务', description: '矩阵测试', day: '2026-01-01', hoursExpected: 1, slots: 100, key: 'matrix' };
   if (typeof body?.unitCode === 'string') targets.push(TARGET_PATH);
   if (typeof body?.householdId === 'string') {
     targets.push(TARGET_PATH);

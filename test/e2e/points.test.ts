@@ -96,7 +96,7 @@ describe('the points ledger after a seeded month', () => {
     const task = await post('/v1/service-tasks', t.village!, { title: '义诊', description: '为社区老人测血压', day: today, hoursExpected: 3, slots: 2, key: 'yizhen' });
     expect(task.statusCode, task.body).toBe(201);
     const taskId = task.json().id as string;
-    expect((await post(`/v1/service-tasks/${taskId}/claims`, t.d!, {})).statusCode).toBe(201);
+    expect((await post(`/v1/service-tasks/${taskId}/claims`, t.d!, { memberId: id('d') })).statusCode).toBe(201);
     expect((await put(`/v1/service-tasks/${taskId}/claims/${id('d')}/hours`, t.d!, { hours: 3, day: today })).statusCode).toBe(200);
     expect((await post(`/v1/service-tasks/${taskId}/claims/${id('d')}/confirmation`, t.village!, {})).statusCode).toBe(200);
 
