@@ -78,6 +78,7 @@ async function request<T>(method: string, path: string, body?: unknown, token = 
 export const api = {
   get: <T>(path: string, token?: string) => request<T>('GET', path, undefined, token ?? session.token()),
   post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
 };
 
 export const qs = (params: Record<string, string | number | undefined | null>): string => {

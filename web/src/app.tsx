@@ -17,6 +17,10 @@ const Monitor = lazyScreen(() => import('./screens/monitor').then((m) => m.Monit
 const OrdersPage = lazyScreen(() => import('./screens/orders').then((m) => m.OrdersPage));
 const SupervisionPage = lazyScreen(() => import('./screens/orders').then((m) => m.SupervisionPage));
 const Inbox = lazyScreen(() => import('./screens/inbox').then((m) => m.Inbox));
+const MembersPage = lazyScreen(() => import('./screens/members').then((m) => m.MembersPage));
+const MyPointsPage = lazyScreen(() => import('./screens/members').then((m) => m.MyPointsPage));
+const RankingPage = lazyScreen(() => import('./screens/members').then((m) => m.RankingPage));
+const ServiceTasksPage = lazyScreen(() => import('./screens/members').then((m) => m.ServiceTasksPage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -160,6 +164,10 @@ function Routes(props: { path: string }) {
   if (p === '/orders') return <OrdersPage />;
   if (p === '/supervision') return <SupervisionPage />;
   if (p === '/inbox') return <Inbox />;
+  if (p === '/members') return <MembersPage />;
+  if (p === '/points') return <MyPointsPage />;
+  if (p === '/ranking') return <RankingPage />;
+  if (p === '/service') return <ServiceTasksPage />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

@@ -24,12 +24,12 @@ export const AppContext = createContext<AppState>({
 export const useApp = (): AppState => useContext(AppContext);
 
 /** Which screens a role works in, and where it starts. */
-export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision';
+export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'members' | 'points' | 'ranking' | 'service';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks'],
-  party_member: ['tasks'],
-  village_staff: ['tasks', 'orders'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders'],
+  party_member: ['tasks', 'points', 'ranking', 'service'],
+  village_staff: ['tasks', 'orders', 'members', 'ranking', 'service'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'members', 'ranking', 'service'],
   town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders'],
   district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
