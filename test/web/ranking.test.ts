@@ -57,7 +57,7 @@ describe('the ranking screen at 375 px', () => {
     // 王一 2 points; 李二 and 赵三 1 each: ranks 1, 2, 2 (a tie listed by member id).
     const expected = ['1王一2', ...['2李二1', '2赵三1'].sort((a, b) => (memberIdFor(a.includes('李') ? 'pm.r2' : 'pm.r3') < memberIdFor(b.includes('李') ? 'pm.r2' : 'pm.r3') ? -1 : 1))];
     expect(await rows()).toEqual(expected);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'ranking-375');
 
