@@ -260,6 +260,7 @@ export interface Messages {
     inactive: string;
     consentYes: string;
     consentNo: string;
+    consentLabel: string;
     add: string;
     added: Fn;
     roles: Record<string, string>;
@@ -704,6 +705,7 @@ const zh: Messages = {
     inactive: '已停用',
     consentYes: '同意在公开页“三亮”展示',
     consentNo: '未同意公开展示',
+    consentLabel: '同意在本村(社区)公开页“三亮”展示我的姓名、身份、支部、行动和积分（不含电话）',
     add: '登记党员',
     added: (name) => `已登记：${name}`,
     roles: { committee: '两委成员', member: '党员', activist: '入党积极分子', reserve_cadre: '后备干部' },
@@ -1128,6 +1130,7 @@ const en: Messages = {
     inactive: 'inactive',
     consentYes: 'Consents to be shown on the public page',
     consentNo: 'Not shown publicly',
+    consentLabel: 'Show my name, role, branch, actions and points on my community’s public page (三亮; never my phone)',
     add: 'Register a member',
     added: (name) => `Registered: ${name}`,
     roles: { committee: 'Committee member', member: 'Party member', activist: 'Activist', reserve_cadre: 'Reserve cadre' },

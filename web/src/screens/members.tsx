@@ -188,12 +188,21 @@ export function MyPointsPage() {
   const { t, lang } = useApp();
   const m = t.members;
   const [data, setData] = useState<{ total: number; entries: Entry[]; name: string; branch: string } | null>(null);
+  const [mine, setMine] = useState<Member | null>(null);
   const [error, setError] = useState<unknown>(null);
   const year = Number(today().slice(0, 4));
+  const setConsent = async (publicConsent: boolean) => {
+    try {
+      setMine(await api.put<Member>(`/v1/party-members/${mine!.id}/consent`, { publicConsent }));
+    } catch (err) {
+      setError(err);
+    }
+  };
   useEffect(() => {
     (async () => {
       try {
         const me = await api.get<Member>('/v1/me/party-member');
+        setMine(me);
         setData(await api.get(`/v1/party-members/${me.id}/points${qs({ year })}`));
       } catch (err) {
         setError(err);
@@ -210,6 +219,13 @@ export function MyPointsPage() {
           <p class="lead" data-testid="points-total">
             {m.totalOfYear(year, data.total)}
           </p>
+          {mine && (
+            <p>
+              <label>
+                <input type="checkbox" checked={mine.publicConsent} onChange={(e) => void setConsent((e.target as HTMLInputElement).checked)} /> {m.consentLabel}
+              </label>
+            </p>
+          )}
           {data.entries.length === 0 && <p class="empty">{m.noEntries}</p>}
           <ul class="cards" aria-label={m.myPointsTitle}>
             {data.entries.map((e) => (
