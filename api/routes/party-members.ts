@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { localDay, startOfLocalDay } from '../../domain/china-time';
+import { localDay, localMonth, startOfLocalDay } from '../../domain/china-time';
 import { zDay } from '../../domain/dates';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { zMemberId, zMemberKind, zPartyMemberInput, zPartyMemberRole, type PartyMember } from '../../domain/party-member';
@@ -373,7 +373,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'points', action: 'read', target: 'org' } },
       schema: {
         tags: ['points'],
-        summary: 'Rankings per branch of a unit’s subtree for a month (YYYY-MM) or a year: members by total, ties sharing a rank; counter-entries included',
+        summary: 'Rankings per branch of a unit’s subtree for a month (YYYY-MM; the current China-time month when neither is given) or a year: members by total, ties sharing a rank; counter-entries included',
         querystring: zQuery({ org: zOrgCode.optional(), month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM').optional(), year: zQueryInt(2000, 2100).optional() }),
         response: {
           200: z.object({
@@ -390,8 +390,9 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const org = guardedUnit(request).code;
-      const { month, year } = request.query;
-      if ((month === undefined) === (year === undefined)) throw badRequest('month or year: give exactly one', [{ path: month === undefined ? 'querystring.month' : 'querystring.year', code: 'required', message: 'give either month=YYYY-MM or year=YYYY' }]);
+      const { year } = request.query;
+      if (request.query.month !== undefined && year !== undefined) throw badRequest('month or year: give one, not both', [{ path: 'querystring.year', message: 'give either month=YYYY-MM or year=YYYY' }]);
+      const month = year === undefined ? (request.query.month ?? localMonth(Date.now())) : undefined;
       const entries = await entriesIn(db, org, month !== undefined ? { month } : { year: year! });
       const branches = rankingsOf(entries);
       const members = await membersByIds(db, [...new Set(entries.map((e) => e.memberId))]);

@@ -194,6 +194,8 @@ describe('the points ledger after a seeded month', () => {
     const docs = await ctx.mongo.db.collection(COLLECTIONS.pointsLedger).find({ _id: { $in: [entryId, `${entryId}:reversal`] } as never }).toArray();
     expect(docs.map((d) => d.points).sort()).toEqual([-1, 1]);
     expect((await get('/v1/points/rankings?month=2026-13', t.village!)).statusCode).toBe(400);
-    expect((await get('/v1/points/rankings', t.village!)).statusCode).toBe(400);
+    expect((await get('/v1/points/rankings?month=2026-01&year=2026', t.village!)).statusCode).toBe(400);
+    const current = await get('/v1/points/rankings', t.village!);
+    expect(current.json()).toMatchObject({ month: localMonth(Date.now()), year: null });
   });
 });
