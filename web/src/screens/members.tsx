@@ -380,7 +380,8 @@ export function ServiceTasksPage() {
                 <ul class="claims">
                   {task.claims!.map((c) => (
                     <li key={c.id}>
-                      {c.name} · {c.hours ? m.hoursRecorded(c.hours.hours, c.hours.day) : m.noHours} · {c.confirmed ? m.confirmed : ''}
+                      {c.name} · {c.hours ? m.hoursRecorded(c.hours.hours, c.hours.day) : m.noHours}
+                      {c.confirmed ? ` · ${m.confirmed}` : ''}
                       {!c.confirmed && c.hours && may(me, 'service_task', 'confirm') && (
                         <button type="button" class="btn" onClick={() => void act(() => api.post(`/v1/service-tasks/${task.id}/claims/${c.memberId}/confirmation`, {}), m.confirmedDone(c.name))}>
                           {m.confirm(c.name)}
