@@ -20,29 +20,38 @@ import type { NotifyConfig } from '../config';
 import type { NoticeRule } from '../domain/notice-policy';
 import { createNotifyActivities } from './notify';
 import type { SmsGateway } from './sms';
+import { projectAwards } from './points';
+import { resolvePolicy, type PointsPolicy } from '../domain/policy';
 
 /**
  * Activities over injected ports (the read-model database, the department data sources), so tests hand
  * the worker real or throwaway ports without module mocking. Workflows import only the type of this
  * factory's result.
  */
-export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; temporal?: Client; notify?: NotifyConfig; noticePolicy?: readonly NoticeRule[]; sms?: SmsGateway }) {
+export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; temporal?: Client; notify?: NotifyConfig; noticePolicy?: readonly NoticeRule[]; sms?: SmsGateway; points?: PointsPolicy }) {
   const notify = createNotifyActivities(deps);
+  /** The points per rule (config.policy.points); the default policy's when not given. */
+  const points = deps.points ?? resolvePolicy(undefined, 'default').points;
   const projection: ProjectionActivities = {
     /**
      * Stores a change, its notices as the who-is-told policy tells them (domain/notice-policy.ts), then
      * starts their deliveries (activities/notify.ts). A change with no notices is only projectCaseInto.
+     * After the case's documents, the points its events earn (activities/points.ts; idempotent).
      */
     async projectCase(p: CaseProjection): Promise<void> {
-      if (p.notices.length === 0) return projectCaseInto(deps.db, p);
+      if (p.notices.length === 0) {
+        await projectCaseInto(deps.db, p);
+        return projectAwards(deps.db, points, p);
+      }
       const told = await notify.told(p);
       await projectCaseInto(deps.db, told);
+      await projectAwards(deps.db, points, p);
       await notify.dispatch(told);
     },
   };
   const verification = createVerificationActivities({ sources: deps.sources ?? [] });
   return {
-    ...createWishActivities(deps),
+    ...createWishActivities({ ...deps, wishPoints: points.rules.wish_fulfilled }),
     ...createReportsActivities(deps),
     ...createPartyDayActivities(deps),
     ...createPatrolActivities(deps),

@@ -18,8 +18,12 @@ export interface PointsEntry {
   confirmedBy: 'household' | 'staff';
 }
 
-/** The wishing tree's activities: the helper-points ledger. */
-export function createWishActivities(deps: { db: Db; temporal?: Client }) {
+/**
+ * The wishing tree's activities: the helper-points ledger. `wishPoints` is the policy's points for a
+ * fulfilled wish (`points.rules.wish_fulfilled`, issue 13): the helper ledger records that, not the
+ * workflow's older flat figure (the workflow's number is kept as it was so recorded histories replay).
+ */
+export function createWishActivities(deps: { db: Db; temporal?: Client; wishPoints?: number }) {
   return {
     /**
      * One ledger entry per fulfilled wish, keyed by the wish id: a retried activity, a replayed workflow or
@@ -31,7 +35,7 @@ export function createWishActivities(deps: { db: Db; temporal?: Client }) {
         helperId: entry.helper.helperId,
         helperName: entry.helper.name,
         helperKind: entry.helper.kind,
-        points: entry.points,
+        points: deps.wishPoints ?? entry.points,
         wishId: entry.wishId,
         publicTitle: entry.publicTitle,
         category: entry.category,

@@ -37,6 +37,8 @@ import { supervisionRoutes } from './routes/supervision';
 import { notificationRoutes } from './routes/notifications';
 import { patrolRoutes } from './routes/patrols';
 import { pairingRoutes } from './routes/pairings';
+import { partyMemberRoutes } from './routes/party-members';
+import { serviceTaskRoutes } from './routes/service-tasks';
 
 export interface AppDeps {
   config: Config;
@@ -151,5 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(notificationRoutes);
   await app.register(patrolRoutes);
   await app.register(pairingRoutes);
+  await app.register(partyMemberRoutes);
+  await app.register(serviceTaskRoutes);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Household } from './household';
+import type { PartyMember } from './party-member';
 import type { Role } from './roles';
 
 /**
@@ -495,4 +496,35 @@ function redactKeepingIds(text: string): string {
  */
 export function outboundNoticeText(message: string): string {
   return redactKeepingIds(message);
+}
+
+// ——— Party members (issue 13) ———
+
+/**
+ * A party-member register entry as `role` may see it: the phone masked below town level (maskPhone), as a
+ * household's and a helper's. The member's name is not masked: a member is a person acting for the
+ * organisation (as staff are), and their name is what pairing, rankings and 三亮 show. Source: ours
+ * (issue 13: personal fields masked as elsewhere).
+ */
+export function partyMemberFor(role: Role, m: PartyMember): PartyMember {
+  return seesPersonalData(role) ? m : { ...m, phone: maskPhone(m.phone) };
+}
+
+/** What the public sees of a member on the unit's page (三亮): name, role and branch, nothing else. */
+export interface PublicMember {
+  name: string;
+  role: PartyMember['role'];
+  branch: string;
+}
+
+/**
+ * The 三亮 rule (亮身份、亮行动、亮成绩, seed 三(二)一; issue 13): a member is shown on the unit's public page
+ * only with their consent (`publicConsent`, PIPL Art. 14: consent to be shown publicly) and while active;
+ * then only their name, role and branch, with counts of their actions and their points of the year — never
+ * their phone, their login, their grid, nor anything of the households they helped (no names, no ids, no
+ * case). Null: not shown at all. Source: issue 13 item 3; the field list is ours.
+ */
+export function publicMemberOf(m: Pick<PartyMember, 'name' | 'role' | 'branch' | 'publicConsent' | 'status'>): PublicMember | null {
+  if (!m.publicConsent || m.status !== 'active') return null;
+  return { name: m.name, role: m.role, branch: m.branch };
 }

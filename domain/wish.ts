@@ -40,8 +40,10 @@ export type WishOutcome = (typeof WISH_OUTCOMES)[number];
 export const WISH_OUTCOME_NAMES: Record<WishOutcome, string> = { fulfilled: '心愿已实现', rejected: '未通过审核', withdrawn: '已撤回' };
 
 /**
- * Points a helper earns for one fulfilled (and confirmed) wish. A constant for now: the party-member points
- * system (党员积分制) with its own rules comes in a later issue.
+ * The flat figure the wish workflow hands its points activity (kept so recorded histories replay
+ * unchanged). What is recorded is the policy's `points.rules.wish_fulfilled` (activities/wish.ts): in the
+ * helper ledger for every helper, and for a helper whose login is a registered party member also in the
+ * members' points ledger (domain/points.ts `awardsOf`, issue 13).
  */
 export const POINTS_PER_FULFILMENT = 10;
 

@@ -4,7 +4,8 @@ import type { Household } from '../domain/household';
 import type { OrgUnit, UnitRef } from '../domain/org';
 import type { PartyDayRecord } from '../domain/party-day';
 import type { PartyMember } from '../domain/party-member';
-import type { PointRule } from '../domain/point-rules';
+import type { LedgerEntry } from '../domain/points';
+import type { ServiceClaim, ServiceTask } from '../domain/service-task';
 import type { CaseKind, CaseSummary, DeadlineRecord } from '../domain/projection';
 import type { HelperKind, WishCategory } from '../domain/wish';
 
@@ -73,6 +74,12 @@ export const COLLECTIONS = {
   partyMembers: 'party_members',
   /** The points ledger (党员积分, store/points.ts): append-only, corrected only by a counter-entry (issue 13). */
   pointsLedger: 'points_ledger',
+  /** Community service tasks for in-service members (双报到, store/service-tasks.ts; issue 13). */
+  serviceTasks: 'service_tasks',
+  /** One per task and member: the claim, its hours and their confirmation. */
+  serviceClaims: 'service_claims',
+  /** One per task and slot (`<taskId>#<n>`): a claim holds a slot by inserting it, so no task is oversubscribed. */
+  serviceSlots: 'service_slots',
   /** The register of helpers who may claim wishes. */
   helpers: 'helpers',
   /** The helper-points ledger: one entry per fulfilled wish. */
@@ -395,35 +402,22 @@ export interface PartyMemberDoc extends Omit<PartyMember, 'id'> {
   _id: string;
 }
 
-/**
- * One entry of the points ledger (store/points.ts). Never updated or deleted: a correction is a counter-entry
- * (`reverses` the entry's id, its points negated, with a reason). `_id` is the award's key, so a re-projection
- * or a retried request writes nothing twice.
- */
-export interface PointsEntryDoc {
+/** One entry of the points ledger (domain/points.ts `LedgerEntry`: append-only, `_id` the award's key; store/points.ts). */
+export type PointsEntryDoc = LedgerEntry;
+
+/** A community service task (双报到; domain/service-task.ts). */
+export interface ServiceTaskDoc extends Omit<ServiceTask, 'id'> {
   _id: string;
+}
+/** A member's claim of a task (`_id` `<taskId>:<memberId>`). */
+export interface ServiceClaimDoc extends Omit<ServiceClaim, 'id'> {
+  _id: string;
+}
+/** A slot of a task held by a claim (`_id` `<taskId>#<n>`, n from 1 to the task's slots). */
+export interface ServiceSlotDoc {
+  _id: string;
+  taskId: string;
   memberId: string;
-  userId: string;
-  /** The member's branch and units when the entry was written: rankings group by these. */
-  branch: string;
-  villageCode: string;
-  orgPath: string[];
-  rule: PointRule;
-  /** Whole points: the rule's points in force × quantity; negative on a counter-entry. */
-  points: number;
-  quantity: number;
-  /** When it was earned (the event's time, ms) and its China-time month (YYYY-MM) and year, for rankings. */
-  at: number;
-  month: string;
-  year: number;
-  /** What earned it: a case (its id and kind), or a record (a service task, a staff entry). */
-  source: { kind: string; id: string };
-  /** Who recorded it: `system` for awards from events; a staff login for recorded ones and counter-entries. */
-  recordedBy: string;
-  note?: string;
-  /** A counter-entry: the id of the entry it reverses, and why. */
-  reverses?: string;
-  reason?: string;
 }
 
 export interface HelperPointsDoc {
@@ -558,6 +552,9 @@ interface Documents {
   helperPoints: HelperPointsDoc;
   partyMembers: PartyMemberDoc;
   pointsLedger: PointsEntryDoc;
+  serviceTasks: ServiceTaskDoc;
+  serviceClaims: ServiceClaimDoc;
+  serviceSlots: ServiceSlotDoc;
   partyDays: PartyDayDoc;
   partyDayRuns: PartyDayRunDoc;
   patrolRuns: PatrolRunDoc;

@@ -47,3 +47,39 @@ export const memberOfUser = (db: Db, userId: string): Promise<PartyMember | null
 export async function membersIn(db: Db, orgCode: string, after: string | undefined, limit: number): Promise<PartyMember[]> {
   return (await pageById(collections(db).partyMembers, { orgPath: orgCode }, after, limit)).map((d) => toMember(db, d));
 }
+
+/** Members of a unit's subtree with optional filters (kind, status), by id after `after` (the register's list). */
+export async function listMembers(db: Db, orgCode: string, filter: { kind?: PartyMember['kind']; status?: PartyMember['status'] }, after: string | undefined, limit: number): Promise<PartyMemberDoc[]> {
+  const docs = await pageById(collections(db).partyMembers, { orgPath: orgCode, ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.status ? { status: filter.status } : {}) }, after, limit);
+  return docs.map((d) => ({ ...d, phone: piiOf(db).open(d.phone, PII_FIELDS.phone) }));
+}
+
+/** The register entry as a list row (the `_id` the cursor needs) turned into a member. */
+export const memberOfDoc = ({ _id, ...rest }: PartyMemberDoc): PartyMember => ({ ...rest, id: _id });
+
+/**
+ * Sets fields of a member (the register's keepers' corrections, a consent); the phone sealed when given.
+ * Returns the member as stored after, or null when there is none. The login (`userId`) and id never change.
+ */
+export async function updateMember(db: Db, memberId: string, fields: Partial<Omit<PartyMember, 'id' | 'userId' | 'createdAt' | 'createdBy'>>): Promise<PartyMember | null> {
+  const set: Record<string, unknown> = { ...fields };
+  if (fields.phone !== undefined) set.phone = piiOf(db).seal(fields.phone, PII_FIELDS.phone);
+  const updated = await collections(db).partyMembers.findOneAndUpdate({ _id: memberId }, { $set: set }, { returnDocument: 'after' });
+  return updated && toMember(db, updated);
+}
+
+/** A village's active members who consented to be shown publicly (三亮), by id: no phone is read. */
+export async function consentingMembersOf(db: Db, villageCode: string): Promise<Pick<PartyMember, 'id' | 'name' | 'role' | 'branch' | 'publicConsent' | 'status'>[]> {
+  const docs = await collections(db)
+    .partyMembers.find({ villageCode, publicConsent: true, status: 'active' }, { projection: { name: 1, role: 1, branch: 1, publicConsent: 1, status: 1 } })
+    .sort({ _id: 1 })
+    .toArray();
+  return docs.map((d) => ({ id: d._id, name: d.name, role: d.role, branch: d.branch, publicConsent: d.publicConsent, status: d.status }));
+}
+
+/** Names and roles of members by id (rankings): no phone is read. */
+export async function membersByIds(db: Db, ids: string[]): Promise<Map<string, Pick<PartyMember, 'name' | 'role' | 'branch'>>> {
+  if (ids.length === 0) return new Map();
+  const docs = await collections(db).partyMembers.find({ _id: { $in: ids } }, { projection: { name: 1, role: 1, branch: 1 } }).toArray();
+  return new Map(docs.map((d) => [d._id, { name: d.name, role: d.role, branch: d.branch }]));
+}

@@ -37,6 +37,7 @@ await runWithConfig(async (config) => {
     temporal,
     notify: config.notify,
     noticePolicy: config.policy.notices,
+    pointsPolicy: config.policy.points,
     maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : {}),
   });

@@ -9,6 +9,7 @@ import { piiOf } from '../store/pii';
 import { piiDataConverter } from './codec';
 import type { NotifyConfig } from '../config';
 import type { NoticeRule } from '../domain/notice-policy';
+import type { PointsPolicy } from '../domain/policy';
 
 /**
  * The worker for every case workflow, over its connection and read-model database. Its payloads go through
@@ -33,6 +34,8 @@ export async function createWorker(args: {
   notify?: NotifyConfig;
   /** Who is told of a case's notices (config.policy.notices); the default policy when absent. */
   noticePolicy?: readonly NoticeRule[];
+  /** Points per rule (config.policy.points, issue 13); the default policy's when absent. */
+  pointsPolicy?: PointsPolicy;
   /** Worker interceptors (the benchmarks count activity attempts with one); none by default. */
   interceptors?: WorkerOptions['interceptors'];
   /** Activities run at once; the SDK's default (100) when not given. */
@@ -45,7 +48,7 @@ export async function createWorker(args: {
     namespace: args.namespace,
     taskQueue: args.taskQueue,
     dataConverter: piiDataConverter(piiOf(args.db)),
-    activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal, notify: args.notify, ...(args.noticePolicy ? { noticePolicy: args.noticePolicy } : {}) }),
+    activities: createActivities({ db: args.db, sources: args.sources, temporal: args.temporal, notify: args.notify, ...(args.noticePolicy ? { noticePolicy: args.noticePolicy } : {}), ...(args.pointsPolicy ? { points: args.pointsPolicy } : {}) }),
     ...(args.workflowBundle ? { workflowBundle: args.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     ...(args.interceptors ? { interceptors: args.interceptors } : {}),
     ...(args.maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions: args.maxConcurrentActivityTaskExecutions } : {}),

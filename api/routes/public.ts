@@ -16,7 +16,12 @@ import {
   type ReportView,
 } from '../../domain/report';
 import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
-import { publicTextFor } from '../../domain/privacy';
+import { publicMemberOf, publicTextFor } from '../../domain/privacy';
+import { PARTY_MEMBER_ROLES, zPartyMemberRole } from '../../domain/party-member';
+import { showcasesOf } from '../../domain/points';
+import { localDay } from '../../domain/china-time';
+import { consentingMembersOf } from '../../store/party-members';
+import { entriesOfMembers } from '../../store/points';
 import { loadCatalogue } from '../../store/catalogue';
 import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
@@ -44,6 +49,20 @@ const MONTHS_OF_MINUTES = 12;
 
 const zUnitBrief = z.object({ code: z.string(), name: z.string() });
 const zPublicPage = z.object({
+  /** 三亮 (亮身份、亮行动、亮成绩): the village's members who consented, with this year's actions and points (domain/privacy.ts publicMemberOf). */
+  members: z.object({
+    year: z.number(),
+    members: z.array(
+      z.object({
+        name: z.string(),
+        role: zPartyMemberRole,
+        roleName: z.string(),
+        branch: z.string(),
+        actions: z.object({ visits: z.number(), contacts: z.number(), discoveries: z.number(), wishes: z.number(), serviceHours: z.number() }),
+        points: z.number(),
+      }),
+    ),
+  }),
   unit: z.object({ code: z.string(), name: z.string(), level: z.string(), levelName: z.string() }),
   path: z.array(zUnitBrief),
   policies: z.object({
@@ -153,13 +172,21 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       const now = new Date();
       const from = new Date(now);
       from.setUTCFullYear(from.getUTCFullYear() - 1);
-      const [path, profile, catalogue, deadlines, partyDays] = await Promise.all([
+      const year = Number(localDay(now.getTime()).slice(0, 4));
+      const [path, profile, catalogue, deadlines, partyDays, consenting] = await Promise.all([
         Promise.all(unit.path.map(async (code) => ({ code, name: (await orgs.get(code))?.name ?? code }))),
         loadUnitProfile(db, unit.code),
         loadCatalogue(db),
         deadlinesDueIn(db, unit.code, from, now, ['outcome', 'metAt', 'escalations']),
         partyDaysOf(db, unit.code),
+        consentingMembersOf(db, unit.code),
       ]);
+      // 三亮: only members who consented (domain/privacy.ts publicMemberOf), their actions and points this year.
+      const shown = consenting.flatMap((m) => {
+        const pub = publicMemberOf(m);
+        return pub ? [{ id: m.id, ...pub }] : [];
+      });
+      const showcases = showcasesOf(await entriesOfMembers(db, shown.map((m) => m.id), year));
 
       // Counted as /v1/stats/on-time counts (domain/on-time.ts): past due and unmet is late; ended early
       // without handling is due and not met.
@@ -196,6 +223,13 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
               answeredBy: i.answeredBy?.role ? { role: i.answeredBy.role, roleName: answererRoleName(i.answeredBy.role), name: String(i.answeredBy.name ?? '') } : null,
             })),
           })),
+        members: {
+          year,
+          members: shown.map(({ id, ...m }) => {
+            const sc = showcases.get(id);
+            return { ...m, roleName: PARTY_MEMBER_ROLES[m.role], actions: sc?.actions ?? { visits: 0, contacts: 0, discoveries: 0, wishes: 0, serviceHours: 0 }, points: sc?.points ?? 0 };
+          }),
+        },
         links: { page: base, qrSvg: `${base}/qr.svg`, qrPng: `${base}/qr.png`, reports: `${config.publicBaseUrl}/v1/public/reports` },
         updatedAt: profile ? profile.updatedAt.toISOString() : null,
       };

@@ -4,6 +4,9 @@ import { routeTable, type Guard } from '../../api/guard';
 import { can, inJurisdiction, permissionOf, type Subject } from '../../domain/permissions';
 import { ROLES, type Role } from '../../domain/roles';
 import { COLLECTIONS } from '../../store/collections';
+import { memberIdFor, registerMember } from '../../store/party-members';
+import { appendEntry } from '../../store/points';
+import { postTask, taskIdFor } from '../../store/service-tasks';
 import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 
 /**
@@ -95,6 +98,10 @@ const FAKE = {
   patrol: `patrol-${TARGET}-20260101T000000Z`,
   pairing: 'pairing-hh-00000000f009',
   discovery: 'discovery-00000000000f0009',
+  /** Issue 13: a party member of 海港社区 (the login of the matrix's own-unit party member), a points entry, a service task. */
+  member: memberIdFor(`party_member.${TARGET}`),
+  entry: 'award:matrix-entry',
+  task: taskIdFor(TARGET, 'matrix'),
 };
 
 let ctx: TestContext;
@@ -182,6 +189,10 @@ beforeAll(async () => {
   await ctx.mongo.db
     .collection(COLLECTIONS.helpers)
     .insertOne({ _id: FAKE.helper, kind: 'volunteer', name: '海港志愿者', unitCode: TARGET, orgPath: TARGET_PATH, contact: '13800000000', userId: null, createdAt: new Date(), createdBy: 'test' } as never);
+  const memberDoc = { id: FAKE.member, userId: `party_member.${TARGET}`, name: '王矩阵', phone: '13800000000', role: 'member' as const, kind: 'in_service' as const, branch: '海港社区党支部', unitCode: TARGET, agency: '矩阵单位', skills: [], publicConsent: false, villageCode: TARGET, gridCode: null, orgPath: TARGET_PATH, status: 'active' as const, createdAt: new Date().toISOString(), createdBy: 'test' };
+  expect('created' in (await registerMember(ctx.mongo.db, memberDoc))).toBe(true);
+  await appendEntry(ctx.mongo.db, { _id: FAKE.entry, memberId: FAKE.member, userId: memberDoc.userId, branch: memberDoc.branch, villageCode: TARGET, orgPath: TARGET_PATH, rule: 'show_identity', points: 1, quantity: 1, at: Date.now(), month: '2026-01', year: 2026, source: { kind: 'award', id: 'matrix' }, recordedBy: 'test' });
+  await postTask(ctx.mongo.db, { id: FAKE.task, key: 'matrix', unitCode: TARGET, orgPath: TARGET_PATH, title: '矩阵任务', description: '矩阵测试', day: '2026-01-01', hoursExpected: 1, slots: 100, skills: [], postedBy: 'test', postedAt: new Date().toISOString() });
   for (const role of ROLES) for (const unit of Object.values(RELATIONS)) tokens.set(`${role}@${unit}`, await ctx.token(role, unit, { user: `${role}.${unit}` }));
 }, 120_000);
 afterAll(async () => ctx?.close());
@@ -217,6 +228,9 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/patrols/')) return FAKE.patrol;
     if (pattern.startsWith('/v1/pairings/')) return FAKE.pairing;
     if (pattern.startsWith('/v1/discoveries/')) return FAKE.discovery;
+    if (pattern.startsWith('/v1/party-members/')) return FAKE.member;
+    if (pattern.startsWith('/v1/points/')) return FAKE.entry;
+    if (pattern.startsWith('/v1/service-tasks/')) return FAKE.task;
     throw new Error(`no target for ${key}`);
   };
   // A notice is in the caller's own inbox or not found (404): it has no target in the tree.
@@ -242,6 +256,8 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
   else if (key === 'POST /v1/orders') body = { key: 'matrix', unitCode: TARGET, requirement: '矩阵测试', replyBy: new Date(Date.now() + 86_400_000).toISOString() };
   // A plan's cadence that does not parse: allowed callers get 400, and no schedule is made on the shared dev server.
   else if (key === 'PUT /v1/villages/:code/patrol-plan') body = { every: 'not-a-duration' };
+  else if (key === 'POST /v1/party-members') body = { userId: 'matrix.member', name: '王党员', phone: '13800000000', role: 'member', branch: '海港社区党支部', unitCode: TARGET };
+  else if (key === 'POST /v1/service-tasks') body = { unitCode: TARGET, title: '矩阵任务', description: '矩阵测试', day: '2026-01-01', hoursExpected: 1, slots: 100, key: 'matrix' };
   if (typeof body?.unitCode === 'string') targets.push(TARGET_PATH);
   if (typeof body?.householdId === 'string') {
     targets.push(TARGET_PATH);

@@ -301,3 +301,15 @@ describe('notice messages', () => {
     expect(noticeMessageFor('town_staff', message)).toBe(message);
   });
 });
+
+describe('party members (issue 13)', () => {
+  it('masks the phone below town level and shows a member publicly only with consent, name/role/branch only', async () => {
+    const { partyMemberFor, publicMemberOf } = await import('../../domain/privacy');
+    const m = { id: 'pm-000000000001', userId: 'pm.a', name: '王一', phone: '13912345678', role: 'member', kind: 'resident', branch: '第一党支部', unitCode: 'v', skills: [], publicConsent: true, villageCode: 'v', gridCode: null, orgPath: ['v'], status: 'active', createdAt: '', createdBy: '' } as const;
+    expect(partyMemberFor('village_staff', { ...m, skills: [], orgPath: ['v'] }).phone).toBe('139****5678');
+    expect(partyMemberFor('town_staff', { ...m, skills: [], orgPath: ['v'] }).phone).toBe('13912345678');
+    expect(publicMemberOf(m)).toEqual({ name: '王一', role: 'member', branch: '第一党支部' });
+    expect(publicMemberOf({ ...m, publicConsent: false })).toBeNull();
+    expect(publicMemberOf({ ...m, status: 'inactive' })).toBeNull();
+  });
+});

@@ -100,7 +100,7 @@ export async function createTestContext(name: string, opts: { policy?: unknown; 
     async startWorker() {
       const nc = await NativeConnection.connect({ address: config.temporal.address });
       const sources = createFileSources(SAMPLE_DEPARTMENT_DATA);
-      const worker = await createWorker({ connection: nc, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, sources, temporal, notify: config.notify, workflowBundle: await sharedBundle() });
+      const worker = await createWorker({ connection: nc, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, db: mongo.db, sources, temporal, notify: config.notify, pointsPolicy: config.policy.points, workflowBundle: await sharedBundle() });
       workers.push({ worker, running: worker.run(), connection: nc });
       return worker;
     },

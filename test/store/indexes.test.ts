@@ -42,6 +42,9 @@ const HOT_READS: HotRead[] = [
   { name: 'a deadline by id (the projection)', collection: COLLECTIONS.deadlines, filter: { _id: 'case-00042:d0' }, index: ['_id'] },
   { name: 'a village’s households (GET /v1/households?org=)', collection: COLLECTIONS.households, filter: { orgPath: VILLAGE }, index: ['orgPath'] },
   { name: 'a household by its head’s ID number (blind index)', collection: COLLECTIONS.households, filter: { headIdKey: 'bi1.head-000071' }, index: ['headIdKey'] },
+  { name: 'a village’s month of the points ledger (GET /v1/points/rankings?month=)', collection: COLLECTIONS.pointsLedger, filter: { orgPath: VILLAGE, month: '2026-11' }, index: ['orgPath', 'month'] },
+  { name: 'a town’s year of the points ledger (GET /v1/points/rankings?year=)', collection: COLLECTIONS.pointsLedger, filter: { orgPath: TOWN, year: 2026 }, index: ['orgPath', 'year'] },
+  { name: 'a member’s ledger of a year (GET /v1/party-members/:id/points)', collection: COLLECTIONS.pointsLedger, filter: { memberId: 'pm-000000000007', year: 2026 }, index: ['memberId'] },
   { name: 'a household by a member’s ID number (blind index)', collection: COLLECTIONS.households, filter: { idKeys: 'bi1.member-000071' }, index: ['idKeys'] },
   { name: 'a village’s qualifying households (GET /v1/pairings/coverage)', collection: COLLECTIONS.households, filter: { orgPath: VILLAGE, categories: { $in: ['minimum_subsistence', 'extreme_poverty', 'severe_disability'] } }, index: ['orgPath'] },
   { name: 'a town’s pairings (coverage, GET /v1/pairings/mine)', collection: COLLECTIONS.cases, filter: { orgPath: TOWN, kind: 'pairing' }, index: ['orgPath'] },
@@ -116,6 +119,16 @@ describe.runIf(postgresUrl)('indexes on the local default (FerretDB on PostgreSQ
     );
     await db.collection(COLLECTIONS.households).insertMany(
       Array.from({ length: 1000 }, (_, i) => ({ _id: `hh-${String(i).padStart(5, '0')}` as never, orgPath: orgPathOf(i), headIdKey: `bi1.head-${String(i).padStart(6, '0')}`, idKeys: [`bi1.head-${String(i).padStart(6, '0')}`, `bi1.member-${String(i).padStart(6, '0')}`], headName: `张${i}` })),
+    );
+    await db.collection(COLLECTIONS.pointsLedger).insertMany(
+      Array.from({ length: CASES }, (_, i) => ({
+        _id: `award-${i}` as never,
+        memberId: `pm-${String(i % 300).padStart(12, '0')}`,
+        orgPath: orgPathOf(i),
+        month: `${2025 + (i % 2)}-${String((i % 12) + 1).padStart(2, '0')}`,
+        year: 2025 + (i % 2),
+        points: 1,
+      })),
     );
     sql = new pg.Client({ connectionString: postgresUrl });
     await sql.connect();

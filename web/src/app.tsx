@@ -23,6 +23,10 @@ const PairingCoverage = lazyScreen(() => import('./screens/pairings').then((m) =
 const DiscoverForm = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoverForm));
 const MyDiscoveries = lazyScreen(() => import('./screens/discoveries').then((m) => m.MyDiscoveries));
 const DiscoveryQueue = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoveryQueue));
+const MembersPage = lazyScreen(() => import('./screens/members').then((m) => m.MembersPage));
+const MyPointsPage = lazyScreen(() => import('./screens/members').then((m) => m.MyPointsPage));
+const RankingPage = lazyScreen(() => import('./screens/members').then((m) => m.RankingPage));
+const ServiceTasksPage = lazyScreen(() => import('./screens/members').then((m) => m.ServiceTasksPage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -173,6 +177,10 @@ function Routes(props: { path: string }) {
   if (p === '/discover') return <DiscoverForm />;
   if (p === '/my-discoveries') return <MyDiscoveries />;
   if (p === '/discoveries') return <DiscoveryQueue />;
+  if (p === '/members') return <MembersPage />;
+  if (p === '/points') return <MyPointsPage />;
+  if (p === '/ranking') return <RankingPage />;
+  if (p === '/service') return <ServiceTasksPage />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   return <NotFound />;
 }

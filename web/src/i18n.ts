@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string };
   common: {
     loading: string;
     retry: string;
@@ -306,6 +306,70 @@ export interface Messages {
   reasons: Record<string, string>;
   events: Record<string, Fn<[Record<string, unknown>, (code: string) => string]>>;
   unknownEvent: Fn;
+  /** Party members (issue 13): the register, my points, the branch ranking, 双报到 service tasks. */
+  members: {
+    registerTitle: string;
+    registerIntro: string;
+    noMembers: string;
+    inactive: string;
+    consentYes: string;
+    consentNo: string;
+    consentLabel: string;
+    add: string;
+    added: Fn;
+    roles: Record<string, string>;
+    kinds: Record<string, string>;
+    rules: Record<string, string>;
+    fields: {
+      userId: string;
+      userIdHint: string;
+      name: string;
+      phone: string;
+      role: string;
+      kind: string;
+      branch: string;
+      unitCode: string;
+      unitCodeHint: string;
+      agency: string;
+      skills: string;
+      skillsHint: string;
+      title: string;
+      description: string;
+      day: string;
+      hoursExpected: string;
+      slots: string;
+      hours: string;
+    };
+    myPointsTitle: string;
+    totalOfYear: Fn<[number, number]>;
+    noEntries: string;
+    pointsOf: Fn<[number]>;
+    reversal: Fn;
+    reversed: string;
+    rankingTitle: string;
+    period: string;
+    byMonth: string;
+    byYear: string;
+    month: string;
+    year: string;
+    noRanking: string;
+    rankingOf: Fn;
+    cols: { rank: string; name: string; points: string };
+    tasksTitle: string;
+    tasksIntro: string;
+    noTasks: string;
+    slotsOf: Fn<[number, number]>;
+    hoursExpected: Fn<[number]>;
+    claim: string;
+    claimed: string;
+    recordHours: string;
+    hoursRecorded: Fn<[number, string]>;
+    noHours: string;
+    confirmed: string;
+    confirm: Fn;
+    confirmedDone: Fn;
+    post: string;
+  };
   /** The inbox (docs/notifications.md): the header's unread badge and the list of notices. */
   inbox: {
     title: string;
@@ -454,7 +518,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -827,6 +891,69 @@ const zh: Messages = {
     outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
   },
   unknownEvent: (type) => `事件：${type}`,
+  members: {
+    registerTitle: '党员名册',
+    registerIntro: '本单位及下级网格登记的党员（含双报到在职党员）。电话按权限脱敏显示。',
+    noMembers: '尚无登记的党员。',
+    inactive: '已停用',
+    consentYes: '同意在公开页“三亮”展示',
+    consentNo: '未同意公开展示',
+    consentLabel: '同意在本村(社区)公开页“三亮”展示我的姓名、身份、支部、行动和积分（不含电话）',
+    add: '登记党员',
+    added: (name) => `已登记：${name}`,
+    roles: { committee: '两委成员', member: '党员', activist: '入党积极分子', reserve_cadre: '后备干部' },
+    kinds: { resident: '村(社区)党员', in_service: '在职党员(双报到)' },
+    rules: { visit: '走访困难群众', contact_on_time: '帮包联系按时', discovery_confirmed: '主动发现经核实', wish_fulfilled: '认领心愿已实现', party_day_attendance: '参加党员活动日', show_identity: '亮身份', show_action: '亮行动', show_result: '亮成绩', service_hour: '双报到服务时长' },
+    fields: {
+      userId: '登录账号',
+      userIdHint: '党员登录系统所用的账号，一人一号，登记后不可更改',
+      name: '姓名',
+      phone: '电话',
+      role: '身份',
+      kind: '类别',
+      branch: '所在党支部',
+      unitCode: '所在村(社区)或网格代码',
+      unitCodeHint: '双报到党员填写报到的社区',
+      agency: '工作单位',
+      skills: '特长',
+      skillsHint: '多项用逗号或顿号分隔',
+      title: '任务名称',
+      description: '任务内容',
+      day: '日期',
+      hoursExpected: '预计时长（小时）',
+      slots: '名额',
+      hours: '服务时长（小时）',
+    },
+    myPointsTitle: '我的积分',
+    totalOfYear: (year, total) => `${year} 年累计 ${total} 分`,
+    noEntries: '本年度尚无积分记录。',
+    pointsOf: (n) => `${n > 0 ? '+' : ''}${n} 分`,
+    reversal: (reason) => `冲正：${reason}`,
+    reversed: '已冲正',
+    rankingTitle: '支部积分排名',
+    period: '统计周期',
+    byMonth: '按月',
+    byYear: '按年',
+    month: '月份',
+    year: '年份',
+    noRanking: '该周期尚无积分。',
+    rankingOf: (branch) => `${branch}积分排名`,
+    cols: { rank: '名次', name: '姓名', points: '积分' },
+    tasksTitle: '双报到服务任务',
+    tasksIntro: '社区发布服务任务，在职党员认领并登记服务时长，社区确认后计入积分。',
+    noTasks: '暂无服务任务。',
+    slotsOf: (claimed, slots) => `已认领 ${claimed}/${slots}`,
+    hoursExpected: (h) => `预计 ${h} 小时`,
+    claim: '认领',
+    claimed: '已认领',
+    recordHours: '登记服务时长',
+    hoursRecorded: (h, day) => `${day} 服务 ${h} 小时`,
+    noHours: '未登记时长',
+    confirmed: '已确认',
+    confirm: (name) => `确认${name}的时长`,
+    confirmedDone: (name) => `已确认${name}的服务时长`,
+    post: '发布服务任务',
+  },
   inbox: {
     title: '通知',
     intro: '本单位收到的通知和发给您本人的通知，最新的在前。已读状态只对您本人有效。',
@@ -980,7 +1107,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1329,6 +1456,69 @@ const en: Messages = {
     outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
   },
   unknownEvent: (type) => `Event: ${type}`,
+  members: {
+    registerTitle: 'Party-member register',
+    registerIntro: 'Party members registered with this unit and its grids (including in-service members under dual registration). Phones are masked by role.',
+    noMembers: 'No party members registered yet.',
+    inactive: 'inactive',
+    consentYes: 'Consents to be shown on the public page',
+    consentNo: 'Not shown publicly',
+    consentLabel: 'Show my name, role, branch, actions and points on my community’s public page (三亮; never my phone)',
+    add: 'Register a member',
+    added: (name) => `Registered: ${name}`,
+    roles: { committee: 'Committee member', member: 'Party member', activist: 'Activist', reserve_cadre: 'Reserve cadre' },
+    kinds: { resident: 'Resident member', in_service: 'In-service member (dual registration)' },
+    rules: { visit: 'Visit to a household', contact_on_time: 'Pairing contact on time', discovery_confirmed: 'Confirmed discovery', wish_fulfilled: 'Wish fulfilled', party_day_attendance: 'Party day attendance', show_identity: 'Show identity', show_action: 'Show action', show_result: 'Show result', service_hour: 'Service hours' },
+    fields: {
+      userId: 'Login',
+      userIdHint: 'The login the member signs in with; one per member, never changed',
+      name: 'Name',
+      phone: 'Phone',
+      role: 'Role',
+      kind: 'Kind',
+      branch: 'Party branch',
+      unitCode: 'Village/community or grid code',
+      unitCodeHint: 'In-service members: the community they register with',
+      agency: 'Employer',
+      skills: 'Skills',
+      skillsHint: 'Separate several with commas',
+      title: 'Task',
+      description: 'What is to be done',
+      day: 'Day',
+      hoursExpected: 'Hours expected',
+      slots: 'Slots',
+      hours: 'Hours served',
+    },
+    myPointsTitle: 'My points',
+    totalOfYear: (year, total) => `${total} points in ${year}`,
+    noEntries: 'No points this year yet.',
+    pointsOf: (n) => `${n > 0 ? '+' : ''}${n} pts`,
+    reversal: (reason) => `reversal: ${reason}`,
+    reversed: 'reversed',
+    rankingTitle: 'Branch ranking',
+    period: 'Period',
+    byMonth: 'By month',
+    byYear: 'By year',
+    month: 'Month',
+    year: 'Year',
+    noRanking: 'No points in this period.',
+    rankingOf: (branch) => `Ranking of ${branch}`,
+    cols: { rank: 'Rank', name: 'Name', points: 'Points' },
+    tasksTitle: 'Dual-registration service tasks',
+    tasksIntro: 'The community posts service tasks; in-service members claim them and record their hours; once the community confirms, the points follow.',
+    noTasks: 'No service tasks.',
+    slotsOf: (claimed, slots) => `${claimed}/${slots} claimed`,
+    hoursExpected: (h) => `${h} h expected`,
+    claim: 'Claim',
+    claimed: 'Claimed',
+    recordHours: 'Record hours',
+    hoursRecorded: (h, day) => `${h} h on ${day}`,
+    noHours: 'no hours yet',
+    confirmed: 'confirmed',
+    confirm: (name) => `Confirm ${name}’s hours`,
+    confirmedDone: (name) => `Confirmed ${name}’s hours`,
+    post: 'Post a service task',
+  },
   inbox: {
     title: 'Notices',
     intro: 'Notices to your unit and to you, newest first. Read marks are yours alone.',

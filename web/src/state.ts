@@ -24,14 +24,30 @@ export const AppContext = createContext<AppState>({
 export const useApp = (): AppState => useContext(AppContext);
 
 /** Which screens a role works in, and where it starts. */
-export type Screen = 'board' | 'tasks' | 'monitor' | 'approvals' | 'orders' | 'supervision' | 'patrols' | 'pairings' | 'coverage' | 'discover' | 'my-discoveries' | 'discoveries';
+export type Screen =
+  | 'board'
+  | 'tasks'
+  | 'monitor'
+  | 'approvals'
+  | 'orders'
+  | 'supervision'
+  | 'patrols'
+  | 'pairings'
+  | 'coverage'
+  | 'discover'
+  | 'my-discoveries'
+  | 'discoveries'
+  | 'members'
+  | 'points'
+  | 'ranking'
+  | 'service';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols'],
-  party_member: ['tasks', 'pairings', 'discover', 'my-discoveries', 'patrols'],
-  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols'],
-  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage'],
+  party_member: ['tasks', 'pairings', 'discover', 'patrols', 'my-discoveries', 'points', 'ranking', 'service'],
+  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
   admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
 };
