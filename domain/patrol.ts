@@ -31,10 +31,10 @@ export type PatrolStage = keyof typeof PATROL_STAGES;
 /** A registered household's id (store/households.ts). */
 export const zHouseholdRef = z.string().regex(/^hh-[0-9a-f]{12}$/, 'expected a household id such as hh-0123456789ab');
 /**
- * The id of a discovery case (主动发现) a visit was reported as. The discovery kind decides its exact shape; the
- * API checks that it is a discovery case in the patrol's village (api/guard.ts `referencedCase`).
+ * The id of a discovery case (主动发现) a visit was reported as: `discovery-` and 16 hex digits (store/discoveries.ts
+ * `discoveryIdFor`); the API checks that it is a discovery case in the patrol's village (api/guard.ts `referencedCase`).
  */
-export const zDiscoveryRef = z.string().regex(/^[A-Za-z0-9_:-]{4,100}$/, 'expected a discovery case id');
+export const zDiscoveryRef = z.string().regex(/^discovery-[0-9a-f]{16}$/, 'expected a discovery case id such as discovery-0123456789abcdef');
 /** Who patrolled: a login (the token's `sub`) or a party member's id (`pm-…`, resolved to its login by the API). */
 export const zPatrolMember = z.string().trim().min(1).max(200).regex(/^[\w.@:+-]+$/, 'expected a login such as zhang.san@371002001001 or a member id pm-0123456789ab');
 

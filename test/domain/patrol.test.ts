@@ -35,8 +35,9 @@ describe('a visit', () => {
     expect(zPatrolVisit.safeParse({ description: '一户', focusGroup: 'accident', finding: 'ok' }).success).toBe(true);
     expect(zPatrolVisit.safeParse({ householdId: 'hh-0123456789ab', description: '一户', focusGroup: 'accident', finding: 'ok' }).success).toBe(false);
     expect(zPatrolVisit.safeParse({ focusGroup: 'accident', finding: 'ok' }).success).toBe(false);
-    expect(zPatrolVisit.safeParse({ householdId: 'hh-0123456789ab', focusGroup: 'accident', finding: 'ok', discoveryId: 'dc-1234' }).success).toBe(false);
-    expect(zPatrolVisit.safeParse({ householdId: 'hh-0123456789ab', focusGroup: 'accident', finding: 'discovery', discoveryId: 'dc-1234' }).success).toBe(true);
+    expect(zPatrolVisit.safeParse({ householdId: 'hh-0123456789ab', focusGroup: 'accident', finding: 'ok', discoveryId: 'discovery-0123456789abcdef' }).success).toBe(false);
+    expect(zPatrolVisit.safeParse({ householdId: 'hh-0123456789ab', focusGroup: 'accident', finding: 'discovery', discoveryId: 'discovery-0123456789abcdef' }).success).toBe(true);
+    expect(zPatrolVisit.safeParse({ householdId: 'hh-0123456789ab', focusGroup: 'accident', finding: 'discovery', discoveryId: 'dc-1234' }).success).toBe(false);
   });
 });
 

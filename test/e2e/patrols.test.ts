@@ -181,7 +181,7 @@ describe('recording a patrol through the API', () => {
     const unknown = await send('POST', url, member, { ...body, members: ['pm-000000000000'] });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().error.details[0].path).toBe('body.members.0');
-    const discovery = await send('POST', url, member, { ...body, visited: [{ householdId: household, focusGroup: 'accident', finding: 'discovery', discoveryId: 'dc-0000000000000000' }] });
+    const discovery = await send('POST', url, member, { ...body, visited: [{ householdId: household, focusGroup: 'accident', finding: 'discovery', discoveryId: 'discovery-0000000000000000' }] });
     expect(discovery.statusCode).toBe(422);
     expect(discovery.json().error.details[0].path).toBe('body.visited.0.discoveryId');
     // Shape: neither a household nor a description, no visit, no member.

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectAwards } from '../../activities/points';
 import { localDay, localMonth } from '../../domain/china-time';
 import { COLLECTIONS } from '../../store/collections';
 import { memberIdFor } from '../../store/party-members';
@@ -11,8 +10,8 @@ import { eventually } from '../helpers/wait';
  * end on the dev server and FerretDB: members registered through the API; alert visits recorded by
  * members through the API (and one by staff, one by an unregistered login: no points); a wish fulfilled
  * and confirmed by a member helper; staff awards and a reversal; a service task's confirmed hours; pairing
- * and discovery awards written as their workflows will write them (events with `data.awards`) through the
- * projection's points hook. Then the ranking, the totals and the ledger are compared with a count written
+ * contacts recorded on time by a paired member, and discoveries the town decided (one referred, one needing no
+ * action) — each through the API and its workflow, the awards reaching the ledger through the projection. Then the ranking, the totals and the ledger are compared with a count written
  * by hand below, from the default policy's points (visit 2, contact 1, discovery 5, wish 10, Party day 2,
  * 亮 1 each, service hour 1).
  */
@@ -100,23 +99,30 @@ describe('the points ledger after a seeded month', () => {
     expect((await put(`/v1/service-tasks/${taskId}/claims/${id('d')}/hours`, t.d!, { hours: 3, day: today })).statusCode).toBe(200);
     expect((await post(`/v1/service-tasks/${taskId}/claims/${id('d')}/confirmation`, t.village!, {})).statusCode).toBe(200);
 
-    // Pairing contacts (C twice) and a confirmed discovery (A), as those workflows' events carry them; written
-    // twice (a re-projection writes nothing more); a claim for an unregistered login is skipped.
-    const now = Date.now();
-    const pairing = {
-      caseId: 'pairing-hh-test-points',
-      kind: 'pairing' as const,
-      view: {},
-      events: [
-        { type: 'contact_recorded', at: now, data: { awards: [{ userId: 'pm.c', rule: 'contact_on_time', key: 'pairing-hh-test-points:contact#1' }] } },
-        { type: 'contact_recorded', at: now, data: { awards: [{ userId: 'pm.c', rule: 'contact_on_time', key: 'pairing-hh-test-points:contact#2' }, { userId: 'pm.unregistered', rule: 'contact_on_time', key: 'x:contact#1' }] } },
-      ],
-    };
-    const discovery = { caseId: 'discovery-test-points', kind: 'discovery' as const, view: {}, events: [{ type: 'decided', at: now, data: { awards: [{ userId: 'pm.a', rule: 'discovery_confirmed', key: 'discovery-test-points:confirmed' }] } }] };
-    for (let i = 0; i < 2; i++) {
-      await projectAwards(ctx.mongo.db, ctx.config.policy.points, pairing);
-      await projectAwards(ctx.mongo.db, ctx.config.policy.points, discovery);
+    // Pairing (帮包): a 低保 household of the village is paired with C, who records two contacts on time (1 point
+    // each, the contact_on_time claims the pairing's events carry).
+    const paired = await registerHousehold(ctx, t.village!, 13_007, UNITS.haigang, ['minimum_subsistence']);
+    const pairingId = `pairing-${paired}`;
+    await eventually(async () => ((await get(`/v1/pairings/${pairingId}`, t.village!)).statusCode === 200 ? true : undefined), 'the pairing opened');
+    const assigned = await post(`/v1/pairings/${pairingId}/assign`, t.village!, { memberId: id('c') });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    for (const note of ['电话问候', '再次电话了解用药']) {
+      const contact = await post(`/v1/pairings/${pairingId}/contact`, t.c!, { channel: 'phone', day: today, note });
+      expect(contact.statusCode, contact.body).toBe(200);
+      expect(contact.json().lastContact).toMatchObject({ onTime: true });
     }
+    // Active discovery (主动发现): A reports a household in difficulty; the town refers it (a confirmed
+    // discovery, 5 points); a report the town finds needs no action earns nothing.
+    const found = await registerHousehold(ctx, t.village!, 13_008);
+    const discovered = async (key: string) => {
+      const res = await post('/v1/discoveries', t.a!, { key, householdId: found, focusGroup: 'major_illness', situation: '户主突发重病住院', urgency: 'urgent' });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().caseId as string;
+    };
+    const confirmed = await post(`/v1/discoveries/${await discovered('d-1')}/decide`, t.town!, { outcome: 'referral', referredTo: '镇卫生院' });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    const noAction = await post(`/v1/discoveries/${await discovered('d-2')}/decide`, t.town!, { outcome: 'no_action', reason: '经核实已纳入低保' });
+    expect(noAction.statusCode, noAction.body).toBe(200);
 
     // The hand count.
     const HAND = { a: 2 + 2 + 2 + 5, b: 2 + 10 + 2, c: 1 + 1 - 1 + 1 + 1, d: 3 };
