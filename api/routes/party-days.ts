@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleHandle, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ActionOf } from '../../domain/permissions';
@@ -18,6 +18,7 @@ import {
 import type { partyDayWorkflow } from '../../workflows/party-day/workflow';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, caseClosed, conflict, notFound, zErrorBody } from '../errors';
+import { putSchedule } from '../schedules';
 import { guardedCase, guardedUnit } from '../guard';
 import { presentCase, presentView } from '../present';
 import { zQuery, zQueryInt } from '../query';
@@ -129,30 +130,16 @@ export const partyDayRoutes: FastifyPluginAsyncZod = async (app) => {
       // A month's Q&A stays open (overdue, with the town) until next month's takes its items over, so
       // runs must be allowed to overlap; a missed fire time is caught up for a week.
       const policies = { overlap: 'ALLOW_ALL' as const, catchupWindow: PARTY_DAY_CATCHUP_WINDOW };
-      const handle = temporal.schedule.getHandle(partyDayScheduleId(unit.code));
-      let created = false;
-      const exists = await handle.describe().then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof ScheduleNotFoundError) return false;
-          throw err;
+      const { handle, created } = await putSchedule(temporal, partyDayScheduleId(unit.code), {
+        spec,
+        action,
+        policies,
+        // A new schedule fires; a change keeps it paused or firing, and keeps its note unless it brings one.
+        state: (previous) => {
+          const kept = note ?? previous?.note;
+          return { paused: previous?.paused ?? false, ...(kept ? { note: kept } : {}) };
         },
-      );
-      if (!exists) {
-        try {
-          await temporal.schedule.create({ scheduleId: handle.scheduleId, spec, action, policies, ...(note ? { state: { note } } : {}) });
-          created = true;
-        } catch (err) {
-          // Two PUTs at once: the other created it; ours becomes an update.
-          if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-        }
-      }
-      if (!created) {
-        await handle.update<typeof partyDayWorkflow>((previous) => {
-          const kept = note ?? previous.state.note;
-          return { spec, action, policies, state: { paused: previous.state.paused, ...(kept ? { note: kept } : {}) } };
-        });
-      }
+      });
       return reply.code(created ? 201 : 200).send(scheduleView(unit, await handle.describe()));
     },
   );

@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type ScheduleDescription, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleNotFoundError, type ScheduleDescription, type ScheduleOptionsStartWorkflowAction, type ScheduleSpec } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { PATROL_CATCHUP_WINDOW, PATROL_WORKFLOW_TYPE, patrolPlanScheduleId, patr
 import type { patrolWorkflow } from '../../workflows/patrol/workflow';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, notFound, zErrorBody, type FieldIssueInput } from '../errors';
+import { putSchedule } from '../schedules';
 import { guardedCase, guardedUnit, referencedCase } from '../guard';
 import { presentView } from '../present';
 import { stepRoutes } from '../steps';
@@ -121,32 +122,16 @@ export const patrolRoutes: FastifyPluginAsyncZod = async (app) => {
       // A cycle's patrol stays open (overdue, escalating) until it is recorded, so the next cycle's must be
       // allowed to start beside it; a fire missed while Temporal was down is caught up within a day.
       const policies = { overlap: 'ALLOW_ALL' as const, catchupWindow: PATROL_CATCHUP_WINDOW };
-      const state = { paused: body.paused ?? false, ...(body.note ? { note: body.note } : {}) };
-      const handle = temporal.schedule.getHandle(patrolPlanScheduleId(unit.code));
-      let created = false;
-      const exists = await handle.describe().then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof ScheduleNotFoundError) return false;
-          throw err;
+      const { handle, created } = await putSchedule(temporal, patrolPlanScheduleId(unit.code), {
+        spec,
+        action,
+        policies,
+        // A change that does not say `paused` keeps the schedule as it was (paused or firing); a new plan fires.
+        state: (previous) => {
+          const note = body.note ?? previous?.note;
+          return { paused: body.paused ?? previous?.paused ?? false, ...(note ? { note } : {}) };
         },
-      );
-      if (!exists) {
-        try {
-          await temporal.schedule.create({ scheduleId: handle.scheduleId, spec, action, policies, state });
-          created = true;
-        } catch (err) {
-          // Two PUTs at once: the other created it; ours becomes an update.
-          if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-        }
-      }
-      if (!created) {
-        await handle.update<typeof patrolWorkflow>((previous) => {
-          const note = body.note ?? previous.state.note;
-          // A change that does not say `paused` keeps the schedule as it was (paused or firing).
-          return { spec, action, policies, state: { paused: body.paused ?? previous.state.paused, ...(note ? { note } : {}) } };
-        });
-      }
+      });
       return reply.code(created ? 201 : 200).send(planView(unit, await handle.describe()));
     },
   );
