@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { CaseEvent } from './case';
+import { zDayWithinYears } from './dates';
 import { localMonth } from './china-time';
 import type { PartyMember } from './party-member';
 import { POINT_RULES, type AwardClaim, type PointRule } from './point-rules';
@@ -114,6 +116,18 @@ export function entryOf(award: DatedAward, member: PartyMember, policy: PointsPo
     ...(note !== undefined ? { note } : {}),
   };
 }
+
+/**
+ * The key of a staff award (its entry id is `award:<memberId>:<key>`): letters, digits, `.`, `_`, `-` — no
+ * `:`, so that no key can reach another entry's id (`a:reversal` would be the counter-entry id of award `a`,
+ * which could then never be reversed). Source: ours.
+ */
+export const zAwardKey = z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'expected letters, digits, . _ - (no colon)');
+
+/** How many days back a staff award may be dated: within the last year, so it falls in a ranking someone still reads. Ours. */
+export const AWARD_PAST_DAYS = 366;
+/** The day a staff award was earned: from AWARD_PAST_DAYS before today to today (China time); code `date_out_of_range`. */
+export const zAwardDay = zDayWithinYears(0, AWARD_PAST_DAYS);
 
 /** The id of an entry's counter-entry. */
 export const reversalIdOf = (entryId: string): string => `${entryId}:reversal`;

@@ -185,6 +185,31 @@ describe('the points ledger after a seeded month', () => {
     const future = await post('/v1/points', t.village!, { ...body, on: localDay(Date.now() + 3 * 86_400_000), key: 'f-b' });
     expect(future.statusCode).toBe(400);
     expect(future.json().error.details[0].path).toBe('body.on');
+    // Dated within the last year (an award of 1900 would never be in a ranking); a key cannot reach another entry's id.
+    for (const on of ['1900-01-01', localDay(Date.now() - 400 * 86_400_000)]) {
+      const old = await post('/v1/points', t.village!, { ...body, on, key: `old-${on}` });
+      expect(old.statusCode, on).toBe(400);
+      expect(old.json().error.details[0].path).toBe('body.on');
+    }
+    const colon = await post('/v1/points', t.village!, { ...body, key: 'sr-b:reversal' });
+    expect(colon.statusCode).toBe(400);
+    expect(colon.json().error.details[0].path).toBe('body.key');
+    // Free text in the ledger is masked below town level (a note, a reason): the one privacy masking.
+    const PHONE = '13812345678';
+    const ID = '371002196001010011';
+    const noted = await post('/v1/points', t.town!, { ...body, note: `联系 ${PHONE} 身份证 ${ID}`, key: 'noted-b' });
+    expect(noted.statusCode, noted.body).toBe(201);
+    expect(noted.json().note).toContain(PHONE);
+    const reversedNoted = await post(`/v1/points/${encodeURIComponent(noted.json().id)}/reversal`, t.town!, { reason: `电话 ${PHONE} 有误` });
+    expect(reversedNoted.statusCode).toBe(201);
+    for (const token of [t.village!, t.b!]) {
+      const ledger = await get(`/v1/party-members/${id('b')}/points`, token);
+      expect(ledger.statusCode, ledger.body).toBe(200);
+      expect(ledger.body).toContain('138****5678');
+      expect(ledger.body).not.toContain(PHONE);
+      expect(ledger.body).not.toContain(ID);
+    }
+    expect((await get(`/v1/party-members/${id('b')}/points`, t.town!)).body).toContain(ID);
     const outside = await post('/v1/points', await ctx.token('village_staff', '371002001002'), { ...body, key: 'o-b' });
     expect(outside.statusCode).toBe(403);
     expect((await post('/v1/points', t.b!, { ...body, key: 'self' })).statusCode).toBe(403);
@@ -200,6 +225,7 @@ describe('the points ledger after a seeded month', () => {
     const docs = await ctx.mongo.db.collection(COLLECTIONS.pointsLedger).find({ _id: { $in: [entryId, `${entryId}:reversal`] } as never }).toArray();
     expect(docs.map((d) => d.points).sort()).toEqual([-1, 1]);
     expect((await get('/v1/points/rankings?month=2026-13', t.village!)).statusCode).toBe(400);
+    for (const q of ['month=0000-01', 'month=1999-12', 'year=1999']) expect((await get(`/v1/points/rankings?${q}`, t.village!)).statusCode, q).toBe(400);
     expect((await get('/v1/points/rankings?month=2026-01&year=2026', t.village!)).statusCode).toBe(400);
     const current = await get('/v1/points/rankings', t.village!);
     expect(current.json()).toMatchObject({ month: localMonth(Date.now()), year: null });
