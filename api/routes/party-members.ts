@@ -403,7 +403,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
             org: z.string(),
             month: z.string().nullable(),
             year: z.number().nullable(),
-            branches: z.array(z.object({ branch: z.string(), members: z.array(z.object({ rank: z.number(), memberId: z.string(), name: z.string(), role: zPartyMemberRole.nullable(), points: z.number() })) })),
+            branches: z.array(z.object({ villageCode: z.string(), branch: z.string(), members: z.array(z.object({ rank: z.number(), memberId: z.string(), name: z.string(), role: zPartyMemberRole.nullable(), points: z.number() })) })),
           }),
           400: zErrorBody,
           403: zErrorBody,
@@ -423,7 +423,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
         org,
         month: month ?? null,
         year: year ?? null,
-        branches: branches.map((b) => ({ branch: b.branch, members: b.members.map((r) => ({ rank: r.rank, memberId: r.memberId, name: members.get(r.memberId)?.name ?? r.userId, role: members.get(r.memberId)?.role ?? null, points: r.points })) })),
+        branches: branches.map((b) => ({ villageCode: b.villageCode, branch: b.branch, members: b.members.map((r) => ({ rank: r.rank, memberId: r.memberId, name: members.get(r.memberId)?.name ?? r.userId, role: members.get(r.memberId)?.role ?? null, points: r.points })) })),
       };
     },
   );

@@ -146,8 +146,9 @@ describe('the points ledger after a seeded month', () => {
 
     const expected = {
       branches: [
-        { branch: BRANCH_1, members: [{ rank: 1, memberId: id('b'), name: '李二', points: 14 }, { rank: 2, memberId: id('a'), name: '王一', points: 11 }] },
+        { villageCode: UNITS.haigang, branch: BRANCH_1, members: [{ rank: 1, memberId: id('b'), name: '李二', points: 14 }, { rank: 2, memberId: id('a'), name: '王一', points: 11 }] },
         {
+          villageCode: UNITS.haigang,
           branch: BRANCH_2,
           members: [id('c'), id('d')].sort().map((m) => ({ rank: 1, memberId: m, name: m === id('c') ? '赵三' : '钱四', points: 3 })),
         },
@@ -161,7 +162,7 @@ describe('the points ledger after a seeded month', () => {
     // The town ranks its villages' members the same; a grid's ranking holds only the grid's member (A).
     expect((await get(`/v1/points/rankings?org=${UNITS.jingyuan}&month=${month}`, t.town!)).json()).toMatchObject(expected);
     const grid = await get(`/v1/points/rankings?month=${month}`, await ctx.token('grid_worker', UNITS.haigangGrid));
-    expect(grid.json().branches).toEqual([{ branch: BRANCH_1, members: [expect.objectContaining({ rank: 1, memberId: id('a'), points: 11 })] }]);
+    expect(grid.json().branches).toEqual([{ villageCode: UNITS.haigang, branch: BRANCH_1, members: [expect.objectContaining({ rank: 1, memberId: id('a'), points: 11 })] }]);
     // Another month holds none of it.
     expect((await get(`/v1/points/rankings?org=${UNITS.haigang}&month=${year - 1}-01`, t.village!)).json().branches).toEqual([]);
   }, 120_000);
