@@ -496,6 +496,8 @@ export interface Messages {
     cols: { unit: string; qualifying: string; paired: string; unpaired: string; contacts: string; rate: string };
     total: string;
     drill: Fn;
+    /** The coverage row of the unit's own households (a village's with no grid). */
+    direct: Fn;
     up: string;
     unpairedTitle: Fn;
     unpairedEmpty: string;
@@ -838,6 +840,7 @@ const zh: Messages = {
     request_stale: '申请已过时（预警已变化），请重新申请',
     not_acknowledged: '请先受理，再记录处置',
     not_visited: '请先入户走访，再记录处置',
+    member_inactive: '帮包党员已不在册（停用），请先改派帮包党员',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -1087,6 +1090,7 @@ const zh: Messages = {
     cols: { unit: '单位', qualifying: '帮包户', paired: '已结对', unpaired: '待结对', contacts: '按时联系/到期', rate: '按时率' },
     total: '合计',
     drill: (unit) => `查看${unit}`,
+    direct: (unit) => `${unit}（村(社区)直属）`,
     up: '返回上一级',
     unpairedTitle: (unit) => `${unit}待结对的帮包户`,
     unpairedEmpty: '没有待结对的帮包户。',
@@ -1652,6 +1656,7 @@ const en: Messages = {
     cols: { unit: 'Unit', qualifying: 'Households', paired: 'Paired', unpaired: 'Unpaired', contacts: 'Contacts on time / due', rate: 'On-time rate' },
     total: 'Total',
     drill: (unit) => `Open ${unit}`,
+    direct: (unit) => `${unit} (no grid)`,
     up: 'Up one level',
     unpairedTitle: (unit) => `Unpaired households of ${unit}`,
     unpairedEmpty: 'No household waits to be paired.',

@@ -23,7 +23,7 @@ interface PairingRow {
   categoryNames: string[];
   member: { memberId: string; name: string } | null;
   nextContactDue: string | null;
-  lastContact: { n: number; channel: string; day: string; onTime: boolean } | null;
+  lastContact: { n: number; channel: string; day: string; onTime: boolean | null } | null;
   due: { dueAt: string } | null;
   overdue: boolean;
   unit: { code: string; name: string };
@@ -36,12 +36,14 @@ interface Counts {
   qualifying: number;
   paired: number;
   unpaired: number;
+  /** Of the unpaired: paired with a member since made inactive (to re-assign). */
+  reassign: number;
   contacts: { due: number; onTime: number; rate: number | null };
 }
 interface Coverage {
   unit: { code: string; name: string; level: string };
   total: Counts;
-  children: Array<Counts & { unit: { code: string; name: string; level: string } }>;
+  children: Array<Counts & { unit: { code: string; name: string; level: string }; direct?: boolean }>;
 }
 
 /** Today in China time, YYYY-MM-DD (the API's days are China-time days). */
@@ -237,9 +239,9 @@ export function PairingCoverage(props: { code?: string }) {
           </thead>
           <tbody>
             {cov.children.map((c) => (
-              <tr key={c.unit.code} data-unit={c.unit.code}>
+              <tr key={c.direct ? 'direct' : c.unit.code} data-unit={c.direct ? 'direct' : c.unit.code}>
                 <th scope="row" data-label={t.pairing.cols.unit}>
-                  {c.unit.level === 'grid' ? c.unit.name : <Link to={`/coverage/${c.unit.code}`} aria-label={t.pairing.drill(c.unit.name)}>{c.unit.name}</Link>}
+                  {c.direct ? t.pairing.direct(c.unit.name) : c.unit.level === 'grid' ? c.unit.name : <Link to={`/coverage/${c.unit.code}`} aria-label={t.pairing.drill(c.unit.name)}>{c.unit.name}</Link>}
                 </th>
                 <td data-label={t.pairing.cols.qualifying}>{c.qualifying}</td>
                 <td data-label={t.pairing.cols.paired}>{c.paired}</td>
