@@ -498,6 +498,9 @@ export interface Messages {
     drill: Fn;
     /** The coverage row of the unit's own households (a village's with no grid). */
     direct: Fn;
+    /** A pairing whose member has been made inactive, listed with the unpaired; and the reason sent with its re-assignment. */
+    needsReassign: string;
+    reassignReason: string;
     up: string;
     unpairedTitle: Fn;
     unpairedEmpty: string;
@@ -871,7 +874,7 @@ const zh: Messages = {
     pairing_opened: () => '列为帮包户，待结对',
     member_assigned: () => '确定帮包党员（结对）',
     member_reassigned: (d) => `改派帮包党员${d.reason ? `：${String(d.reason)}` : ''}`,
-    contact_recorded: (d) => `记录第 ${d.n} 次联系（${zh.pairing.channels[String(d.channel)] ?? d.channel}，${d.day}）${d.onTime ? '，按时' : ''}`,
+    contact_recorded: (d) => `记录第 ${d.n} 次联系（${zh.pairing.channels[String(d.channel)] ?? d.channel}，${d.day}）${d.onTime ? '，按时' : d.extra ? '，本期已联系过（额外联系，不计按时、不计积分）' : ''}`,
     visit_forwarded: () => '走访已记入该户预警',
     visit_forward_refused: (d) => `走访未能记入该户预警：${String(d.reason ?? '')}`,
     visit_forward_failed: () => '走访转入预警失败',
@@ -1091,6 +1094,8 @@ const zh: Messages = {
     total: '合计',
     drill: (unit) => `查看${unit}`,
     direct: (unit) => `${unit}（村(社区)直属）`,
+    needsReassign: '帮包党员已停用，待改派',
+    reassignReason: '原帮包党员已停用',
     up: '返回上一级',
     unpairedTitle: (unit) => `${unit}待结对的帮包户`,
     unpairedEmpty: '没有待结对的帮包户。',
@@ -1436,7 +1441,7 @@ const en: Messages = {
     pairing_opened: () => 'To be paired with a party member',
     member_assigned: () => 'Party member assigned (paired)',
     member_reassigned: (d) => `Party member re-assigned${d.reason ? `: ${String(d.reason)}` : ''}`,
-    contact_recorded: (d) => `Contact ${d.n} recorded (${en.pairing.channels[String(d.channel)] ?? d.channel}, ${d.day})${d.onTime ? ', on time' : ''}`,
+    contact_recorded: (d) => `Contact ${d.n} recorded (${en.pairing.channels[String(d.channel)] ?? d.channel}, ${d.day})${d.onTime ? ', on time' : d.extra ? ', an extra contact in this period (not counted, no points)' : ''}`,
     visit_forwarded: () => 'Visit recorded on the household’s alert',
     visit_forward_refused: (d) => `Visit not recorded on the household’s alert: ${String(d.reason ?? '')}`,
     visit_forward_failed: () => 'Could not pass the visit to the alert',
@@ -1657,6 +1662,8 @@ const en: Messages = {
     total: 'Total',
     drill: (unit) => `Open ${unit}`,
     direct: (unit) => `${unit} (no grid)`,
+    needsReassign: 'Member inactive: re-assign',
+    reassignReason: 'The paired member is inactive',
     up: 'Up one level',
     unpairedTitle: (unit) => `Unpaired households of ${unit}`,
     unpairedEmpty: 'No household waits to be paired.',

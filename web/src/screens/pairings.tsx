@@ -16,6 +16,8 @@ import { useApp, may } from '../state';
 
 interface PairingRow {
   caseId: string;
+  /** Listed with the unpaired because its member has been made inactive (GET /v1/pairings?reassign=true). */
+  reassign?: boolean;
   householdId: string;
   stage: 'unpaired' | 'paired' | 'ended';
   stageName: string;
@@ -196,9 +198,13 @@ export function PairingCoverage(props: { code?: string }) {
 
   const load = async () => {
     try {
-      const [c, u] = await Promise.all([api.get<Coverage>(`/v1/pairings/coverage${qs({ org })}`), api.get<{ items: PairingRow[] }>(`/v1/pairings${qs({ org, stage: 'unpaired', limit: 200 })}`)]);
+      const [c, u, r] = await Promise.all([
+        api.get<Coverage>(`/v1/pairings/coverage${qs({ org })}`),
+        api.get<{ items: PairingRow[] }>(`/v1/pairings${qs({ org, stage: 'unpaired', limit: 200 })}`),
+        api.get<{ items: PairingRow[] }>(`/v1/pairings${qs({ org, reassign: 'true', limit: 200 })}`),
+      ]);
       setCov(c);
-      setUnpaired(u.items);
+      setUnpaired([...u.items, ...r.items.map((x) => ({ ...x, reassign: true }))]);
       setError(null);
     } catch (err) {
       setError(err);
@@ -284,6 +290,7 @@ export function PairingCoverage(props: { code?: string }) {
                   <tr key={r.caseId} data-case={r.caseId}>
                     <th scope="row" data-label={t.pairing.cols2.household}>
                       <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{r.household?.headName ?? r.householdId}</Link>
+                      {r.reassign && <span class="status status-overdue">{t.pairing.needsReassign}</span>}
                     </th>
                     <td data-label={t.pairing.cols2.categories}>{r.categoryNames.join('、')}</td>
                     <td data-label={t.pairing.cols2.unit}>{r.unit.name}</td>
@@ -323,7 +330,8 @@ function AssignForm(props: { row: PairingRow; onDone: (name: string) => void }) 
   const id = `assign-${props.row.caseId}`;
   const submit = async (e: Event) => {
     e.preventDefault();
-    const done = await run(e.currentTarget as HTMLFormElement, () => api.post(`/v1/pairings/${encodeURIComponent(props.row.caseId)}/assign`, { memberId }));
+    const body = { memberId, ...(props.row.reassign ? { reason: t.pairing.reassignReason } : {}) };
+    const done = await run(e.currentTarget as HTMLFormElement, () => api.post(`/v1/pairings/${encodeURIComponent(props.row.caseId)}/assign`, body));
     if (done) props.onDone(members.find((m) => m.memberId === memberId)?.name ?? memberId);
   };
   return (
