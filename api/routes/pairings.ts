@@ -237,7 +237,7 @@ export const pairingRoutes: FastifyPluginAsyncZod = async (app) => {
       if (name === 'assign') {
         // The register is checked here (the workflow never reads the store): registered and active.
         const found = await findMember(db, body.memberId as string);
-        if (!found) throw new ApiError(422, 'unprocessable', `memberId: no registered party member ${String(body.memberId)}`, [{ path: 'body.memberId', code: 'unknown_reference', message: 'unknown member; register them first' }]);
+        if (!found) throw new ApiError(422, 'unprocessable', `body.memberId: no registered party member ${String(body.memberId)}`, [{ path: 'body.memberId', code: 'unknown_reference', message: 'unknown member; register them first' }]);
         if (found.status !== 'active') throw new ApiError(422, 'unprocessable', `body.memberId: member ${found.id} is inactive and takes no new pairing`, [{ path: 'body.memberId', code: 'inactive', message: 'the member is inactive' }]);
         // The seed pairs by the village's 两委、党员、入党积极分子、后备干部 (三(二)二); in-service members (双报到)
         // help through tasks and wishes (三(二)四), not as a household's pairing member.

@@ -161,7 +161,9 @@ describe('assign and contact', () => {
     const inactive = await assign(tokens.village!, memberIdFor('pm.gone'));
     expect(inactive.statusCode).toBe(422);
     expect(inactive.json().error.details[0].path).toBe('body.memberId');
-    expect((await assign(tokens.village!, memberIdFor('pm.nobody'))).statusCode).toBe(422);
+    const nobody = await assign(tokens.village!, memberIdFor('pm.nobody'));
+    expect(nobody.statusCode).toBe(422);
+    expect(nobody.json().error).toMatchObject({ message: expect.stringMatching(/^body\.memberId: /), details: [{ path: 'body.memberId', code: 'unknown_reference' }] });
     expect((await assign(tokens.village!, memberIdFor('pm.liu'))).statusCode).toBe(422);
     const ok = await assign(tokens.village!, memberIdFor('pm.zhang'));
     expect(ok.statusCode, ok.body).toBe(200);
@@ -298,7 +300,10 @@ describe('fixes after the fresh-eyes pass', () => {
     expect(cov.children.find((c: Row) => c.unit.code === G01 && !c.direct)).toMatchObject({ paired: 1, reassign: 1 });
     const list = (await get(`/v1/pairings?org=${UNITS.haigang}&reassign=true`, tokens.village!)).json().items;
     expect(list.map((p: { caseId: string }) => p.caseId)).toEqual([id]);
-    // Re-assigned to an active member, it counts as paired again.
+    // Re-assigning needs a reason, named as the field at fault; re-assigned to an active member, it counts as paired again.
+    const noReason = await send('POST', `/v1/pairings/${id}/assign`, tokens.village!, { memberId: memberIdFor('pm.zhang') });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json().error.details).toEqual([expect.objectContaining({ path: 'body.reason', code: 'required' })]);
     expect((await send('POST', `/v1/pairings/${id}/assign`, tokens.village!, { memberId: memberIdFor('pm.zhang'), reason: '原帮包党员已停用' })).statusCode).toBe(200);
     await eventually(async () => {
       const again = (await get(`/v1/pairings/coverage?org=${UNITS.haigang}`, tokens.village!)).json();
