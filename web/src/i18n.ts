@@ -496,6 +496,11 @@ export interface Messages {
     cols: { unit: string; qualifying: string; paired: string; unpaired: string; contacts: string; rate: string };
     total: string;
     drill: Fn;
+    /** The coverage row of the unit's own households (a village's with no grid). */
+    direct: Fn;
+    /** A pairing whose member has been made inactive, listed with the unpaired; and the reason sent with its re-assignment. */
+    needsReassign: string;
+    reassignReason: string;
     up: string;
     unpairedTitle: Fn;
     unpairedEmpty: string;
@@ -838,6 +843,7 @@ const zh: Messages = {
     request_stale: '申请已过时（预警已变化），请重新申请',
     not_acknowledged: '请先受理，再记录处置',
     not_visited: '请先入户走访，再记录处置',
+    member_inactive: '帮包党员已不在册（停用），请先改派帮包党员',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -868,7 +874,7 @@ const zh: Messages = {
     pairing_opened: () => '列为帮包户，待结对',
     member_assigned: () => '确定帮包党员（结对）',
     member_reassigned: (d) => `改派帮包党员${d.reason ? `：${String(d.reason)}` : ''}`,
-    contact_recorded: (d) => `记录第 ${d.n} 次联系（${zh.pairing.channels[String(d.channel)] ?? d.channel}，${d.day}）${d.onTime ? '，按时' : ''}`,
+    contact_recorded: (d) => `记录第 ${d.n} 次联系（${zh.pairing.channels[String(d.channel)] ?? d.channel}，${d.day}）${d.onTime ? '，按时' : d.extra ? '，本期已联系过（额外联系，不计按时、不计积分）' : ''}`,
     visit_forwarded: () => '走访已记入该户预警',
     visit_forward_refused: (d) => `走访未能记入该户预警：${String(d.reason ?? '')}`,
     visit_forward_failed: () => '走访转入预警失败',
@@ -1087,6 +1093,9 @@ const zh: Messages = {
     cols: { unit: '单位', qualifying: '帮包户', paired: '已结对', unpaired: '待结对', contacts: '按时联系/到期', rate: '按时率' },
     total: '合计',
     drill: (unit) => `查看${unit}`,
+    direct: (unit) => `${unit}（村(社区)直属）`,
+    needsReassign: '帮包党员已停用，待改派',
+    reassignReason: '原帮包党员已停用',
     up: '返回上一级',
     unpairedTitle: (unit) => `${unit}待结对的帮包户`,
     unpairedEmpty: '没有待结对的帮包户。',
@@ -1432,7 +1441,7 @@ const en: Messages = {
     pairing_opened: () => 'To be paired with a party member',
     member_assigned: () => 'Party member assigned (paired)',
     member_reassigned: (d) => `Party member re-assigned${d.reason ? `: ${String(d.reason)}` : ''}`,
-    contact_recorded: (d) => `Contact ${d.n} recorded (${en.pairing.channels[String(d.channel)] ?? d.channel}, ${d.day})${d.onTime ? ', on time' : ''}`,
+    contact_recorded: (d) => `Contact ${d.n} recorded (${en.pairing.channels[String(d.channel)] ?? d.channel}, ${d.day})${d.onTime ? ', on time' : d.extra ? ', an extra contact in this period (not counted, no points)' : ''}`,
     visit_forwarded: () => 'Visit recorded on the household’s alert',
     visit_forward_refused: (d) => `Visit not recorded on the household’s alert: ${String(d.reason ?? '')}`,
     visit_forward_failed: () => 'Could not pass the visit to the alert',
@@ -1652,6 +1661,9 @@ const en: Messages = {
     cols: { unit: 'Unit', qualifying: 'Households', paired: 'Paired', unpaired: 'Unpaired', contacts: 'Contacts on time / due', rate: 'On-time rate' },
     total: 'Total',
     drill: (unit) => `Open ${unit}`,
+    direct: (unit) => `${unit} (no grid)`,
+    needsReassign: 'Member inactive: re-assign',
+    reassignReason: 'The paired member is inactive',
     up: 'Up one level',
     unpairedTitle: (unit) => `Unpaired households of ${unit}`,
     unpairedEmpty: 'No household waits to be paired.',
