@@ -1,5 +1,5 @@
 import type { CaseEvent } from './case';
-import { localMonth } from './china-time';
+import { dayOfNumber, localDayNumber, localMonth, weekdayOfNumber } from './china-time';
 import type { PartyMember } from './party-member';
 import { POINT_RULES, type AwardClaim, type PointRule } from './point-rules';
 import type { PointsPolicy } from './policy';
@@ -65,8 +65,10 @@ function claimsIn(e: CaseEvent): AwardClaim[] {
  * - every event's `data.awards` (pairing contacts, confirmed discoveries, … — domain/point-rules.ts `AwardClaim`);
  * - an alert's `visit_recorded` whose actor is a `party_member` and that met one of the alert's deadlines (a
  *   main-track `deadline_met` among the events after it, before the next visit) → `visit` for the actor, keyed
- *   `<caseId>:visit:<deadline key>`: once per deadline, so repeated visits (and a pairing's visits forwarded to
- *   the alert, issue 13 fix) earn nothing beyond the visit the deadline asked for;
+ *   `<caseId>:visit:week-<Monday of its China-time week>`: at most one per alert and week (the seed's cadence
+ *   for a household under watch, 黄色预警每周探访, seed 三(三)一), so repeated visits — and a pairing's visits
+ *   forwarded to the alert — earn nothing beyond it, even where each meets a deadline (an orange alert's
+ *   revisit is due 15 days after each visit, so every visit meets the one before it; issue-13 fix, ours);
  * - a wish's `points_recorded` (the fulfilment confirmed) whose helper has a login → `wish_fulfilled` for
  *   that login, keyed `<wishId>:wish_fulfilled`.
  * Whether the login is a registered member is the caller's question (an award for none is not written).
@@ -78,8 +80,7 @@ export function awardsOf(p: { caseId: string; kind: string; view: Record<string,
   p.events.forEach((e, i) => {
     for (const c of claimsIn(e)) out.push({ ...c, at: e.at, source });
     if (p.kind === 'alert' && e.type === 'visit_recorded' && e.actor?.role === 'party_member') {
-      const met = deadlineMetBy(p.events, i);
-      if (met !== undefined) out.push({ userId: e.actor.userId, rule: 'visit', key: `${p.caseId}:visit:${met}`, at: e.at, source });
+      if (deadlineMetBy(p.events, i) !== undefined) out.push({ userId: e.actor.userId, rule: 'visit', key: `${p.caseId}:visit:week-${weekOf(e.at)}`, at: e.at, source });
     }
     if (p.kind === 'wish' && e.type === 'points_recorded') {
       const claim = p.view.claim as { helper?: { userId?: unknown } } | null | undefined;
@@ -88,6 +89,12 @@ export function awardsOf(p: { caseId: string; kind: string; view: Record<string,
     }
   });
   return out;
+}
+
+/** The Monday (YYYY-MM-DD, China time) of the week of `ms`. */
+function weekOf(ms: number): string {
+  const day = localDayNumber(ms);
+  return dayOfNumber(day - ((weekdayOfNumber(day) + 6) % 7));
 }
 
 /**

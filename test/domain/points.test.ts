@@ -25,7 +25,7 @@ describe('awardsOf: which events earn points', () => {
       ],
     });
     expect(awards).toEqual([
-      { userId: 'pm.a', rule: 'visit', key: 'alert-1:visit:orange#1', at: 100, source: { kind: 'alert', id: 'alert-1' } },
+      { userId: 'pm.a', rule: 'visit', key: 'alert-1:visit:week-1969-12-29', at: 100, source: { kind: 'alert', id: 'alert-1' } },
       { userId: 'pm.b', rule: 'contact_on_time', key: 'k1', at: 300, source: { kind: 'alert', id: 'alert-1' } },
     ]);
     // A member's visit that met no deadline (a repeat, a pairing's visit forwarded) earns nothing, nor does one
@@ -41,7 +41,17 @@ describe('awardsOf: which events earn points', () => {
         { type: 'deadline_met', at: 200, data: { deadline: 'yellow#2' } },
       ],
     });
-    expect(repeat).toEqual([{ userId: 'pm.b', rule: 'visit', key: 'alert-2:visit:yellow#2', at: 200, source: { kind: 'alert', id: 'alert-2' } }]);
+    expect(repeat).toEqual([{ userId: 'pm.b', rule: 'visit', key: 'alert-2:visit:week-1969-12-29', at: 200, source: { kind: 'alert', id: 'alert-2' } }]);
+    // An orange alert's revisit is due 15 days after each visit, so every visit meets one: a member's visits earn
+    // once per alert and China-time week (Monday to Sunday), whatever they meet (found by the fresh-eyes pass).
+    const mon = Date.parse('2026-11-30T01:00:00Z'); // Monday 09:00 in China
+    const orange = (at: number, n: number) => [
+      { type: 'visit_recorded', at, actor: actor('party_member'), data: { visitedAt: at } },
+      { type: 'deadline_met', at, data: { deadline: n === 0 ? 'orange#1' : `revisit#${n}` } },
+    ];
+    const week = awardsOf({ caseId: 'alert-3', kind: 'alert', view: {}, events: [...orange(mon, 0), ...orange(mon + 3_600_000, 1), ...orange(mon + 5 * 86_400_000, 2), ...orange(mon + 7 * 86_400_000, 3)] });
+    expect(week.map((a) => a.key)).toEqual(['alert-3:visit:week-2026-11-30', 'alert-3:visit:week-2026-11-30', 'alert-3:visit:week-2026-11-30', 'alert-3:visit:week-2026-12-07']);
+    expect(new Set(week.map((a) => a.key)).size).toBe(2);
     const wish = awardsOf({ caseId: 'wish-1', kind: 'wish', view: { claim: { helper: { userId: 'pm.c' } } }, events: [{ type: 'points_recorded', at: 5, data: {} }] });
     expect(wish).toEqual([{ userId: 'pm.c', rule: 'wish_fulfilled', key: 'wish-1:wish_fulfilled', at: 5, source: { kind: 'wish', id: 'wish-1' } }]);
     expect(awardsOf({ caseId: 'wish-2', kind: 'wish', view: { claim: { helper: { userId: null } } }, events: [{ type: 'points_recorded', at: 5, data: {} }] })).toEqual([]);
