@@ -469,11 +469,12 @@ export function noticeMessageFor(role: Role, message: string): string {
 
 /**
  * The record ids a notice names — households (`hh-…`), cases of every kind (`alert-hh-…-20261130T…`,
- * `application-…`, `report-…`, `wish-…`, `party-day-…`, `order-…`) and supervision records (`summons-…`,
- * `circular-…`) — whose digits are not personal data: a masked id could not be looked up (the fresh-eyes
- * pass found `order-3710*******2001-…` in an SMS). Ours.
+ * `application-…`, `report-…`, `wish-…`, `party-day-…`, `order-…`, and issue 13's `discovery-…`, `pairing-…`,
+ * `patrol-…`), supervision records (`summons-…`, `circular-…`) and party members (`pm-…`) — whose digits are
+ * not personal data: a masked id could not be looked up (the fresh-eyes pass found `order-3710*******2001-…`
+ * in an SMS, and `discovery-10b4*****6e481e8` in a decision's notice). Ours.
  */
-const RECORD_ID = /(?<![A-Za-z0-9_-])(?:hh|alert|application|report|wish|party-day|order|summons|circular)-[A-Za-z0-9_-]*[A-Za-z0-9]/g;
+const RECORD_ID = /(?<![A-Za-z0-9_-])(?:hh|alert|application|report|wish|party-day|order|summons|circular|discovery|pairing|patrol|pm)-[A-Za-z0-9_-]*[A-Za-z0-9]/g;
 
 /** `redactPersonalData` on everything but the record ids in `text` (RECORD_ID), which are kept as written. */
 function redactKeepingIds(text: string): string {

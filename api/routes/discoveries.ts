@@ -271,6 +271,10 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     const household = await findHousehold(db, householdId);
     const p = principalOf(request);
     if (!household) throw unprocessable('householdId', `no household ${householdId} in the register`);
+    // The report's household and no other: a registered one's own; for a new one, a household now registered where it was reported.
+    if (!view.newHousehold && householdId !== view.householdId) throw unprocessable('householdId', `discovery ${view.caseId} is about household ${view.householdId}; its decision opens that household's ${body.outcome}, not ${householdId}'s`, 'invalid');
+    const place = view.orgPath[view.orgPath.length - 1]!;
+    if (view.newHousehold && !household.orgPath.includes(place)) throw unprocessable('householdId', `household ${householdId} is not registered in ${place === view.village.code ? view.village.name : place} (${place}), where discovery ${view.caseId} was reported`, 'invalid');
     reach(request, household.orgPath);
     const ladder = await orgs.ladder(household.villageCode);
     const actor = actorOf(p);

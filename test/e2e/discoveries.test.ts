@@ -12,6 +12,8 @@ import { eventually } from '../helpers/wait';
 let ctx: TestContext;
 const t: Record<string, string> = {};
 const OTHER_VILLAGE = '371002002001';
+/** A village of the same town (the town reaches both). */
+const SIBLING_VILLAGE = '371002001002';
 beforeAll(async () => {
   ctx = await createTestContext('discoveries_e2e');
   await ctx.startWorker();
@@ -143,6 +145,26 @@ describe('active discovery: report → the town → alert or application', () =>
     const decided = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange', householdId: hh });
     expect(decided.statusCode, decided.body).toBe(200);
     expect(decided.json()).toMatchObject({ householdId: hh, decision: { outcome: 'alert', level: 'orange', householdId: hh } });
+  });
+
+  it('the decision opens a case only on the report’s household: another registered household (422), a new household’s report on a household of another village (422)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 110);
+    const another = await registerHousehold(ctx, t.village!, 111);
+    const d = await report(t.member!, { householdId: hh });
+    const wrong = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'red', householdId: another });
+    expect(wrong.statusCode, wrong.body).toBe(422);
+    expect(wrong.json().error.details).toEqual([expect.objectContaining({ path: 'body.householdId' })]);
+    expect((await get(`/v1/cases/alert-${another}`, t.town!)).statusCode).not.toBe(200);
+    expect((await get(`/v1/discoveries/${d.caseId}`, t.town!)).json()).toMatchObject({ status: 'open', outcomeCaseId: null });
+    // Naming its own household is the same as naming none.
+    expect((await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'yellow', householdId: hh })).statusCode).toBe(200);
+
+    const fresh = await report(t.member!, { newHousehold: { name: '周六安', address: '海港路9号' }, villageCode: UNITS.haigang, urgency: 'normal' });
+    const qigu = await registerHousehold(ctx, await ctx.token('village_staff', SIBLING_VILLAGE, { user: 'village.qi' }), 112, SIBLING_VILLAGE);
+    const elsewhere = await post(`/v1/discoveries/${fresh.caseId}/decide`, t.town!, { outcome: 'alert', level: 'red', householdId: qigu });
+    expect(elsewhere.statusCode, elsewhere.body).toBe(422);
+    expect(elsewhere.json().error.details).toEqual([expect.objectContaining({ path: 'body.householdId' })]);
+    expect((await get(`/v1/discoveries/${fresh.caseId}`, t.town!)).json()).toMatchObject({ status: 'open' });
   });
 
   it('the town’s queue: urgent first, then by due time; decided ones leave it', async () => {
