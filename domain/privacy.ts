@@ -115,6 +115,21 @@ export function knownPersonalDataOf(h: RegisteredPerson): KnownPersonalData {
   };
 }
 
+/**
+ * What a discovery's report says about a household not yet in the register (its name, address, phone), for
+ * masking them in the report's free text (the situation) as a registered household's are. Ours (the
+ * fresh-eyes pass on issue 13: a new household's name in the situation reached village roles unmasked).
+ */
+export function knownPersonalDataOfNewHousehold(h: { name: string; address: string; phone?: string | null | undefined }): KnownPersonalData {
+  return { names: [h.name], idNumbers: [], phones: h.phone ? [h.phone] : [], addresses: [h.address] };
+}
+
+/** Several households' known personal data as one (a patrol names the households it visited), or undefined for none. */
+export function mergeKnownPersonalData(known: readonly KnownPersonalData[]): KnownPersonalData | undefined {
+  if (known.length === 0) return undefined;
+  return { names: known.flatMap((k) => k.names), idNumbers: known.flatMap((k) => k.idNumbers), phones: known.flatMap((k) => k.phones), addresses: known.flatMap((k) => k.addresses) };
+}
+
 /** A resident ID number: 18 characters (the last a digit or X, GB 11643-1999) or the old 15 digits. */
 const ID_NUMBER = /(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])/g;
 /** A mainland mobile number (11 digits from 13–19) or a landline with its area code (0631-5201234). */

@@ -161,10 +161,10 @@ describe('recording a patrol through the API', () => {
       day: localDay(Date.now()),
       members: [memberIdFor(MEMBER_LOGIN), `wang.grid@${VILLAGE}`],
       visited: [
-        { householdId: household, focusGroup: 'major_illness', finding: 'concern', note: '刚出院，需定期探望' },
+        { householdId: household, focusGroup: 'major_illness', finding: 'concern', note: '张7301刚出院，需定期探望' },
         { description: '新搬来的独居老人一户', focusGroup: 'severe_disability', finding: 'ok' },
       ],
-      note: '本轮巡查',
+      note: '本轮巡查，张7301家需关注',
     };
     const url = `/v1/patrols/${first}/record`;
 
@@ -203,6 +203,17 @@ describe('recording a patrol through the API', () => {
         { householdId: null, description: '新搬来的独居老人一户', finding: 'ok' },
       ],
     });
+    // The notes name a visited household: masked for the member and the village's staff on every read path, whole for the town.
+    for (const [who, token] of [['member', member], ['village', staff], ['grid', grid]] as const) {
+      for (const path of [`/v1/patrols/${first}`, `/v1/cases/${first}`]) {
+        const read = await send('GET', path, token);
+        expect(read.statusCode, `${who} ${path}`).toBe(200);
+        expect(read.body, `${who} ${path}`).not.toContain('张7301');
+        expect(read.body, `${who} ${path}`).toContain('刚出院');
+      }
+    }
+    expect(recorded.body).not.toContain('张7301');
+    expect((await send('GET', `/v1/patrols/${first}`, town)).json()).toMatchObject({ record: { note: '本轮巡查，张7301家需关注' }, visited: [{ note: '张7301刚出院，需定期探望' }, {}] });
     // Recorded after its 2-second cycle: late.
     await eventually(async () => expect(await ctx.mongo.db.collection(COLLECTIONS.deadlines).findOne({ caseId: first })).toMatchObject({ deadlineKind: 'patrol.record', outcome: 'late' }));
     expect((await send('POST', url, member, body)).statusCode).toBe(409);
