@@ -46,10 +46,13 @@ const newKey = () => `w${Date.now().toString(36)}${Math.random().toString(36).sl
 
 /** 主动发现上报: the report form. */
 export function DiscoverForm() {
-  const { t } = useApp();
+  const { t, me } = useApp();
   const d = t.discovery;
   const [kind, setKind] = useState<'registered' | 'new'>('registered');
-  const [f, setF] = useState({ householdId: '', name: '', address: '', phone: '', villageCode: '', focusGroup: '', situation: '', urgency: '' });
+  // A new household's unit defaults to the reporter's own village or grid (a grid member typing the village's code was refused: 403).
+  const ownUnit = me && (me.unit.level === 'village' || me.unit.level === 'grid') ? me.unit.code : '';
+  const blank = { householdId: '', name: '', address: '', phone: '', villageCode: ownUnit, focusGroup: '', situation: '', urgency: '' };
+  const [f, setF] = useState(blank);
   const [key, setKey] = useState(newKey);
   const [sent, setSent] = useState<string | null>(null);
   const { issues, failure, busy, run } = useSubmission();
@@ -82,7 +85,7 @@ export function DiscoverForm() {
             onClick={() => {
               setSent(null);
               setKey(newKey());
-              setF({ householdId: '', name: '', address: '', phone: '', villageCode: '', focusGroup: '', situation: '', urgency: '' });
+              setF(blank);
             }}
           >
             {d.another}
