@@ -228,15 +228,30 @@ function useRows(url: string): { rows: DiscoveryRow[] | null; error: unknown; re
   return { rows, error, reload };
 }
 
-/** 我的上报: the caller's reports with their outcomes. */
+/** 我的上报: the caller's reports with their outcomes, a page at a time (a keyset list: 加载更多 follows `nextCursor`). */
 export function MyDiscoveries() {
   const { t } = useApp();
-  const { rows, error, reload } = useRows('/v1/discoveries/mine');
+  const [rows, setRows] = useState<DiscoveryRow[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = async (after: string | null) => {
+    try {
+      const page = await api.get<{ items: DiscoveryRow[]; nextCursor: string | null }>(`/v1/discoveries/mine${qs({ cursor: after ?? undefined })}`);
+      setRows((rs) => (after && rs ? [...rs, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  useEffect(() => {
+    void load(null);
+  }, []);
   return (
     <section aria-labelledby="page-title" class="discovery">
       <PageTitle>{t.discovery.mineTitle}</PageTitle>
       <p class="muted">{t.discovery.mineIntro}</p>
-      {error !== null && <ErrorNotice error={error} onRetry={() => void reload()} />}
+      {error !== null && <ErrorNotice error={error} onRetry={() => void load(null)} />}
       {rows === null && error === null ? <Loading /> : rows && rows.length === 0 ? <p class="muted">{t.discovery.mineEmpty}</p> : null}
       {rows && rows.length > 0 && (
         <ul class="cards" data-testid="my-discoveries">
@@ -244,6 +259,13 @@ export function MyDiscoveries() {
             <Card key={r.caseId} row={r} />
           ))}
         </ul>
+      )}
+      {cursor && (
+        <div class="actions">
+          <button type="button" class="btn" onClick={() => void load(cursor)}>
+            {t.common.loadMore}
+          </button>
+        </div>
       )}
     </section>
   );
