@@ -464,6 +464,8 @@ export interface Messages {
     finding: string;
     findings: Record<string, string>;
     visitNote: string;
+    discoveryId: string;
+    discoveryIdHint: string;
     addVisit: string;
     removeVisit: string;
     submit: string;
@@ -630,7 +632,7 @@ const zh: Messages = {
     address: '住址',
     phone: '联系电话（可不填）',
     villageCode: '所在村(社区)代码',
-    villageCodeHint: '12 位行政区划代码，如 371002001001',
+    villageCodeHint: '默认为您所在的村(社区)或网格；可填村(社区)的 12 位代码（如 371002001001）或网格代码（如 371002001001-G01）',
     focusGroup: '发现类别',
     focusGroups: { sudden_event: '突发事件', accident: '意外事故', major_illness: '重大疾病', severe_disability: '重度残疾', other: '其他' },
     situation: '情况说明',
@@ -810,6 +812,7 @@ const zh: Messages = {
   },
   issues: {
     'villageCode.invalid_format': '请填写村(社区)的行政区划代码，如 371002001001',
+    'householdId.invalid': '只能为本次上报所涉及的户启动预警或救助申请（新发现户须为在上报的村(社区)登记的户）',
     'visitors.too_small': '请至少填写一名走访人员',
     'applicationId.required': '转为救助申请时必须填写申请编号',
     'applicationId.unknown_reference': '未找到本户在您辖区内的该救助申请',
@@ -1062,6 +1065,8 @@ const zh: Messages = {
     finding: '巡查发现',
     findings: { ok: '正常', concern: '需关注', discovery: '发现困难（已上报）' },
     visitNote: '情况说明',
+    discoveryId: '对应的主动发现上报',
+    discoveryIdHint: '从本村(社区)待研判的上报中选择，或填写上报编号（discovery-…）；须是关于此户的上报',
     addVisit: '添加走访户',
     removeVisit: '删除此户',
     submit: '提交巡查记录',
@@ -1222,7 +1227,7 @@ const en: Messages = {
     address: 'Address',
     phone: 'Phone (optional)',
     villageCode: 'Village/community code',
-    villageCodeHint: 'The 12-digit code, such as 371002001001',
+    villageCodeHint: 'Your own village/community or grid by default; a village’s 12-digit code (such as 371002001001) or a grid’s code (such as 371002001001-G01)',
     focusGroup: 'Focus group',
     focusGroups: { sudden_event: 'Sudden event', accident: 'Accident', major_illness: 'Major illness', severe_disability: 'Severe disability', other: 'Other' },
     situation: 'Situation',
@@ -1630,6 +1635,8 @@ const en: Messages = {
     finding: 'Finding',
     findings: { ok: 'All well', concern: 'Needs attention', discovery: 'Difficulty found (reported)' },
     visitNote: 'Note on the visit',
+    discoveryId: 'The discovery report it was reported as',
+    discoveryIdHint: 'Pick one of the village’s open reports, or enter its id (discovery-…); it must be about this household',
     addVisit: 'Add a household',
     removeVisit: 'Remove',
     submit: 'Submit the patrol record',
