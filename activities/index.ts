@@ -12,7 +12,7 @@ import { createVerificationActivities } from './verification';
 import { createWishActivities } from './wish';
 import { createReportsActivities } from './report';
 import { createPartyDayActivities } from './party-day';
-import { createPatrolActivities } from './patrol';
+import { createPatrolActivities, projectPatrolLinks } from './patrol';
 import { createPairingActivities } from './pairing';
 import { createDiscoveryActivities } from './discovery';
 import { closeUpdate } from '../workflows/alert/contract';
@@ -36,15 +36,18 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
     /**
      * Stores a change, its notices as the who-is-told policy tells them (domain/notice-policy.ts), then
      * starts their deliveries (activities/notify.ts). A change with no notices is only projectCaseInto.
-     * After the case's documents, the points its events earn (activities/points.ts; idempotent).
+     * After the case's documents, the links between a patrol and a discovery it found (activities/patrol.ts) and
+     * the points its events earn (activities/points.ts; both idempotent).
      */
     async projectCase(p: CaseProjection): Promise<void> {
       if (p.notices.length === 0) {
         await projectCaseInto(deps.db, p);
+        await projectPatrolLinks(deps.db, p);
         return projectAwards(deps.db, points, p);
       }
       const told = await notify.told(p);
       await projectCaseInto(deps.db, told);
+      await projectPatrolLinks(deps.db, p);
       await projectAwards(deps.db, points, p);
       await notify.dispatch(told);
     },

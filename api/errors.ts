@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { reasonOfRefusal, REJECTION_STATUS, type RejectionType } from '../domain/rejections';
+import { fieldOfRefusal, reasonOfRefusal, REJECTION_STATUS, type RejectionType } from '../domain/rejections';
 import { isReadModelUnavailable } from '../store/mongo';
 
 /**
@@ -107,6 +107,9 @@ function fromWorkflowRejection(err: unknown): ApiError | undefined {
   const status = REJECTION_STATUS[failure.type as RejectionType];
   if (!status) return undefined;
   const reason = reasonOfRefusal(failure.details);
+  // A rule that names the field at fault answers in the one shape: details[] of FieldIssue.
+  const field = fieldOfRefusal(failure.details);
+  if (field) return new ApiError(status, failure.type, failure.message, [{ path: field.path, code: field.code, message: failure.message }], reason);
   return new ApiError(status, failure.type, failure.message, reason === undefined ? (failure.details?.[0] ?? undefined) : undefined, reason);
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { caseEventFor, caseViewFor, householdBriefFor, householdFor, knownPersonalDataOf, seesPersonalData, type HouseholdBrief, type KnownPersonalData } from '../domain/privacy';
+import { caseEventFor, caseViewFor, householdBriefFor, householdFor, knownPersonalDataOf, knownPersonalDataOfNewHousehold, mergeKnownPersonalData, seesPersonalData, type HouseholdBrief, type KnownPersonalData } from '../domain/privacy';
 import type { Household } from '../domain/household';
+import { newHouseholdOf } from '../store/discoveries';
 import { findHousehold } from '../store/households';
 import { principalOf } from './auth';
 import { markPersonalData } from './audit';
@@ -13,26 +14,49 @@ import { markPersonalData } from './audit';
  * /v1/cases/{id}).
  */
 
-/** The case a view or an event belongs to: its id and its household (null for a report or a Party day). */
+/**
+ * The case a view or an event belongs to: its id, its household (null for a report, a Party day, a patrol
+ * or a new household's discovery), and the other registered households it names (a patrol's visited
+ * households, whose names its notes may carry).
+ */
 export interface CaseRef {
   caseId: string;
   householdId: string | null;
+  others?: string[];
 }
 
 /**
- * What the register knows about the case's household, for masking its names in free text — read only for
- * a caller who sees them masked (undefined for the others, for a case about no household, or one not in
- * the register: free text is then masked by pattern alone).
+ * What is known about the people a case is about, for masking their names in free text — read only for a
+ * caller who sees them masked (undefined for the others, or when the case names no one known: free text is
+ * then masked by pattern alone): the register entries of its household and of the other households it names,
+ * and a discovery's new household (store/discoveries.ts; its name was not masked in the situation before:
+ * the fresh-eyes pass on issue 13).
  */
 async function knownFor(request: FastifyRequest, ref: CaseRef): Promise<KnownPersonalData | undefined> {
-  if (ref.householdId === null || seesPersonalData(principalOf(request).role)) return undefined;
-  const household = await findHousehold(request.server.deps.mongo.db, ref.householdId);
-  return household ? knownPersonalDataOf(household) : undefined;
+  if (seesPersonalData(principalOf(request).role)) return undefined;
+  const db = request.server.deps.mongo.db;
+  const ids = [...new Set([...(ref.householdId !== null ? [ref.householdId] : []), ...(ref.others ?? [])])];
+  const [households, fresh] = await Promise.all([
+    Promise.all(ids.map((id) => findHousehold(db, id))),
+    ref.householdId === null && ref.caseId.startsWith('discovery-') ? newHouseholdOf(db, ref.caseId) : null,
+  ]);
+  return mergeKnownPersonalData([...households.flatMap((h) => (h ? [knownPersonalDataOf(h)] : [])), ...(fresh ? [knownPersonalDataOfNewHousehold(fresh)] : [])]);
+}
+
+/** A case document's ref: its id, its household, and the households its view names besides (a patrol's visited rows). */
+export function caseRefOf(doc: { _id: string; householdId: string | null; view?: Record<string, unknown> | null }): CaseRef {
+  return { caseId: doc._id, householdId: doc.householdId, others: othersOf(doc.view ?? {}) };
+}
+
+/** The registered households a view names besides its own: a patrol's `visited[].householdId`. */
+function othersOf(view: Record<string, unknown>): string[] {
+  const visited = Array.isArray(view.visited) ? (view.visited as { householdId?: unknown }[]) : [];
+  return visited.flatMap((v) => (typeof v?.householdId === 'string' ? [v.householdId] : []));
 }
 
 /** Marks the audit when the caller reads this case's personal data unmasked (a case with a household). */
 function markCase(request: FastifyRequest, ref: CaseRef): void {
-  if (ref.householdId !== null && seesPersonalData(principalOf(request).role)) markPersonalData(request, ref);
+  if ((ref.householdId !== null || (ref.others?.length ?? 0) > 0) && seesPersonalData(principalOf(request).role)) markPersonalData(request, ref);
 }
 
 /** A case's view (any kind) as the caller may see it (domain/privacy.ts caseViewFor); audited when unmasked. */
@@ -48,7 +72,7 @@ export function presentView<V extends Record<string, unknown>>(request: FastifyR
 
 /** The case a view is of. */
 export function refOf(view: Record<string, unknown>): CaseRef {
-  return { caseId: String(view.caseId), householdId: typeof view.householdId === 'string' ? view.householdId : null };
+  return { caseId: String(view.caseId), householdId: typeof view.householdId === 'string' ? view.householdId : null, others: othersOf(view) };
 }
 
 /** A case's events as the caller may see them (caseEventFor); audited when unmasked. */

@@ -67,6 +67,8 @@ export class RuleViolation extends Error {
     message: string,
     /** The rule's machine code, for clients to translate (domain/rejections.ts REFUSAL_REASONS). */
     readonly reason?: RefusalReason,
+    /** The request field at fault (`body.memberId`) and a machine code for it: the API sends it as `error.details[0]` (api/errors.ts FieldIssue). */
+    readonly field?: { path: string; code: string },
   ) {
     super(message);
   }

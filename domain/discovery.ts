@@ -6,7 +6,7 @@ import { FOCUS_GROUPS, zFocusGroup, type FocusGroup } from './focus-groups';
 import { zPhone } from './household';
 import { zOrgCode, type UnitRef } from './org';
 import type { AwardClaim } from './point-rules';
-import { zAlertLevel, type AlertLevel, type DiscoveryPolicy } from './policy';
+import { ALERT_LEVEL_NAMES, zAlertLevel, type AlertLevel, type DiscoveryPolicy } from './policy';
 import { PERMISSIONS } from './permissions';
 import { zFreeText, zPersonName } from './text';
 
@@ -263,7 +263,7 @@ export function decideDiscovery(s: DiscoveryState, input: DecideInput, actor: Ac
   s.stage = 'decided';
   s.status = 'closed';
   const awards: AwardClaim[] = input.outcome === 'no_action' ? [] : [{ userId: s.reporter.userId, rule: 'discovery_confirmed', key: `${s.discoveryId}:confirmed` }];
-  const what = OUTCOME_NAMES[input.outcome] + (decision.level ? `（${decision.level}）` : '') + (decision.caseId ? `，${decision.caseId}` : '') + (decision.referredTo ? `：${decision.referredTo}` : '');
+  const what = OUTCOME_NAMES[input.outcome] + (decision.level ? `（${ALERT_LEVEL_NAMES[decision.level]}）` : '') + (decision.caseId ? `，${decision.caseId}` : '') + (decision.referredTo ? `：${decision.referredTo}` : '');
   const told: Notice = { unit: s.reporterUnit, userId: s.reporter.userId, kind: 'decided', message: `您上报的${subject(s)}已由${s.town.name}研判：${what}` };
   return {
     events: [

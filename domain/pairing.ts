@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RuleViolation, type Actor, type CaseEvent, type Outcome } from './case';
 import { advanceBook, bookWakeAt, endAllOpen, meetOpen, openDeadline as openOf, openNext } from './deadline-book';
 import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlines';
-import { endOfLocalDay, localDay, startOfLocalDay } from './china-time';
+import { localDay, startOfLocalDay } from './china-time';
 import { zDay } from './dates';
 import { RECIPIENT_CATEGORIES, type zRecipientCategory } from './household';
 import type { UnitRef } from './org';
@@ -17,8 +17,8 @@ import { zFreeText } from './text';
  * The rules of one pairing (党员帮包, 党员联四邻; seed 三(二)二: 以村(社区)网格为基础…点对点、面对面的救助帮扶联系),
  * as pure functions over its state. One case per qualifying household (a category the policy names: 低保, 特困,
  * 重度残疾 by default): opened unpaired with an assignment deadline (`assignWithin`, ours) → a member of the
- * household's grid is assigned (paired), which opens the contact cadence: a contact (visit, phone, help given)
- * is due every `contactEvery` (ours) after the last. Each missed deadline climbs from the village every
+ * household's grid is assigned (paired), which opens the contact cadence: one contact (visit, phone, help
+ * given) per period of `contactEvery` (ours), the periods following each other as the yellow alert's weeks do. Each missed deadline climbs from the village every
  * `escalateEvery` (ours). Ended when the household moves away, dies, or no longer qualifies — its deadlines
  * ended, not counted as missed. docs/pairing.md.
  */
@@ -39,6 +39,15 @@ export const CONTACT_VISIT_OUTCOMES = ['stable', 'needs_assistance', 'referred']
 export const END_REASONS = ['moved_away', 'deceased', 'no_longer_qualifies'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 export const END_REASON_NAMES: Record<EndReason, string> = { moved_away: '迁出', deceased: '去世', no_longer_qualifies: '不再属于帮包对象' };
+
+/**
+ * Whether a household's pairing may be opened (again) given its last pairing: none recorded, or the last ended
+ * because the household no longer qualified (it qualifies again). One ended because the household moved away
+ * or died is not reopened by a category edit or the sweep: the register should be corrected instead (ours).
+ * `last`: the last pairing's status and ended reason, or undefined when it has none.
+ */
+export const mayOpenPairing = (last: { status: 'open' | 'closed'; endedReason: string | null } | undefined): boolean =>
+  last === undefined || (last.status === 'closed' && last.endedReason === ('no_longer_qualifies' satisfies EndReason));
 
 /** The workflow id and case id of a household's pairing: one per household, from the business key (ours). */
 export const pairingIdOf = (householdId: string): string => `pairing-${householdId}`;
@@ -95,9 +104,9 @@ export interface Contact {
   member: MemberRef;
   at: number;
   by: Actor;
-  /** The contact deadline it met, and whether on time. */
+  /** The contact deadline it met, and whether on time; null: an extra contact, made before the next period began (it meets no deadline). */
   deadline?: string;
-  onTime: boolean;
+  onTime: boolean | null;
   forwarded?: ForwardedVisit;
 }
 
@@ -198,13 +207,13 @@ function assertOpen(s: PairingState): void {
  */
 export function checkAssign(s: PairingState, input: AssignInput, member: MemberRef | undefined): void {
   assertOpen(s);
-  if (!member || member.memberId !== input.memberId) throw new RuleViolation('unprocessable', `memberId: no registered member ${input.memberId}`);
+  if (!member || member.memberId !== input.memberId) throw new RuleViolation('unprocessable', `body.memberId: no registered member ${input.memberId}`, undefined, { path: 'body.memberId', code: 'unknown_reference' });
   const grid = gridOf(s.orgPath);
-  if (grid !== null && member.gridCode !== grid) throw new RuleViolation('unprocessable', `memberId: member ${member.memberId} is not of this household’s grid ${grid}`);
-  if (grid === null && (member.villageCode !== s.unit.code || member.gridCode !== null)) throw new RuleViolation('unprocessable', `memberId: a household with no grid is paired with a member registered at its village ${s.unit.code} (no grid), and ${member.memberId} is not one`);
+  if (grid !== null && member.gridCode !== grid) throw new RuleViolation('unprocessable', `body.memberId: member ${member.memberId} is not of this household’s grid ${grid}`, undefined, { path: 'body.memberId', code: 'other_grid' });
+  if (grid === null && (member.villageCode !== s.unit.code || member.gridCode !== null)) throw new RuleViolation('unprocessable', `body.memberId: a household with no grid is paired with a member registered at its village ${s.unit.code} (no grid), and ${member.memberId} is not one`, undefined, { path: 'body.memberId', code: 'other_grid' });
   if (s.member) {
     if (s.member.memberId === member.memberId) throw new RuleViolation('conflict', `member ${member.memberId} is already paired with this household`);
-    if (input.reason === undefined) throw new RuleViolation('unprocessable', 'reason: re-assigning a paired household needs a reason');
+    if (input.reason === undefined) throw new RuleViolation('unprocessable', 'body.reason: re-assigning a paired household needs a reason', undefined, { path: 'body.reason', code: 'required' });
   }
 }
 
@@ -227,6 +236,8 @@ export function assign(s: PairingState, input: AssignInput, actor: Actor, now: n
   return { events, notices: [{ unit: s.unit, kind: 'stage', message: `${subject(s)}已${previous ? '改由' : '与'}党员${member.name}结对帮包` }] };
 }
 
+const DAY_FIELD = { path: 'body.day', code: 'date_out_of_range' };
+
 /** The local day of `now` as a day number's text (China time). */
 const today = (now: number) => localDay(now);
 
@@ -238,22 +249,26 @@ export function checkContact(s: PairingState, input: ContactInput, actor: Actor,
   assertOpen(s);
   if (s.stage !== 'paired' || !s.member) throw new RuleViolation('conflict', `pairing ${s.pairingId} has no member yet: assign one first`);
   if (actor.role === ('party_member' satisfies Role) && actor.userId !== s.member.userId) throw new RuleViolation('forbidden', 'a party member records contacts only on their own pairings');
-  if (input.day > today(now)) throw new RuleViolation('unprocessable', `day: ${input.day} is in the future`, 'date_out_of_range');
-  if (s.pairedAt !== undefined && input.day < today(s.pairedAt)) throw new RuleViolation('unprocessable', `day: ${input.day} is before the pairing (${today(s.pairedAt)})`, 'date_out_of_range');
+  if (input.day > today(now)) throw new RuleViolation('unprocessable', `body.day: ${input.day} is in the future`, 'date_out_of_range', DAY_FIELD);
+  if (s.pairedAt !== undefined && input.day < today(s.pairedAt)) throw new RuleViolation('unprocessable', `body.day: ${input.day} is before the pairing (${today(s.pairedAt)})`, 'date_out_of_range', DAY_FIELD);
 }
 
 /**
- * Records a contact: meets the open contact deadline (on time when recorded by its due time) and opens the next,
- * due `contactEvery` after the end of the contact's day (China time) — at once when that is already past. A
- * contact on time carries the member's award claim (domain/point-rules.ts `contact_on_time`, key
- * `<caseId>:contact#<n>`).
+ * Records a contact. The cadence is periods (ours; as the yellow alert's weekly cycle, domain/alert.ts): "a
+ * contact every `contactEvery`" means one contact per period. A contact while a contact deadline is open (its
+ * period has begun: `opensAt` ≤ now) meets it — on time when recorded by its due time — and the next period
+ * opens at the met deadline's due time (or at the contact, when it was late), due `contactEvery` after it
+ * opens. A contact while the next period has not begun yet is recorded as an extra contact: `onTime` null, no
+ * deadline met, no award — so contacts in quick succession cannot inflate the on-time figures or the points.
+ * A contact meeting its deadline on time carries the member's award claim (domain/point-rules.ts
+ * `contact_on_time`, key `<caseId>:<deadline key>`: once per period).
  */
 export function contact(s: PairingState, input: ContactInput, actor: Actor, now: number): Outcome {
   checkContact(s, input, actor, now);
   const member = s.member!;
-  const d = openOf(s);
-  const onTime = d !== undefined && now <= d.dueAt;
-  const met = meetOpen(s, now, actor);
+  const open = openOf(s);
+  const d = open !== undefined && open.opensAt <= now ? open : undefined;
+  const onTime = d === undefined ? null : now <= d.dueAt;
   const n = s.contacts.length + 1;
   s.contacts.push({
     n,
@@ -268,11 +283,15 @@ export function contact(s: PairingState, input: ContactInput, actor: Actor, now:
     ...(d ? { deadline: d.key } : {}),
     onTime,
   });
-  const awards: AwardClaim[] = onTime && d ? [{ userId: member.userId, rule: 'contact_on_time', key: `${s.pairingId}:${d.key}` }] : [];
-  const next = Math.max(endOfLocalDay(input.day) + s.policy.contactEvery, now);
-  const opened = openDeadline(s, 'contact', now, next, now, actor);
+  const awards: AwardClaim[] = onTime === true && d ? [{ userId: member.userId, rule: 'contact_on_time', key: `${s.pairingId}:${d.key}` }] : [];
+  const cadence: CaseEvent[] = [];
+  if (d) {
+    cadence.push(...meetOpen(s, now, actor));
+    const opensAt = onTime ? d.dueAt : now;
+    cadence.push(...openDeadline(s, 'contact', opensAt, opensAt + s.policy.contactEvery, now, actor));
+  }
   return {
-    events: [{ type: 'contact_recorded', at: now, actor, data: { n, channel: input.channel, day: input.day, memberId: member.memberId, onTime, ...(awards.length ? { awards } : {}) } }, ...met, ...opened],
+    events: [{ type: 'contact_recorded', at: now, actor, data: { n, channel: input.channel, day: input.day, memberId: member.memberId, onTime, ...(d ? {} : { extra: true }), ...(awards.length ? { awards } : {}) } }, ...cadence],
     notices: [],
   };
 }
@@ -339,8 +358,9 @@ export function pairingView(s: PairingState, now: number) {
     assignments: s.assignments.map((a) => ({ ...a, at: iso(a.at)! })),
     contacts: s.contacts.map(contactView),
     lastContact: last ? contactView(last) : null,
-    /** When the next contact is due (paired only). */
+    /** When the next contact is due (paired only), and when its period begins (a contact before then is an extra one). */
     nextContactDue: next ? iso(next.dueAt) : null,
+    nextContactOpens: next ? iso(next.opensAt) : null,
     unit: s.unit,
     orgPath: s.orgPath,
     openedAt: iso(s.openedAt)!,

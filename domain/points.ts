@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CaseEvent } from './case';
 import { zDayWithinYears } from './dates';
-import { localMonth } from './china-time';
+import { dayOfNumber, localDayNumber, localMonth, weekdayOfNumber } from './china-time';
 import type { PartyMember } from './party-member';
 import { POINT_RULES, type AwardClaim, type PointRule } from './point-rules';
 import type { PointsPolicy } from './policy';
@@ -65,9 +65,12 @@ function claimsIn(e: CaseEvent): AwardClaim[] {
 /**
  * The awards one case change earns, from its events:
  * - every event's `data.awards` (pairing contacts, confirmed discoveries, … — domain/point-rules.ts `AwardClaim`);
- * - an alert's `visit_recorded` whose actor is a `party_member` → `visit` for the actor, keyed
- *   `<caseId>:visit:<visitedAt>` (the visit's own time, from the update's input: the same on every
- *   re-projection and on a workflow task that ran again), falling back to the event's time;
+ * - an alert's `visit_recorded` whose actor is a `party_member` and that met one of the alert's deadlines (a
+ *   main-track `deadline_met` among the events after it, before the next visit) → `visit` for the actor, keyed
+ *   `<caseId>:visit:week-<Monday of its China-time week>`: at most one per alert and week (the seed's cadence
+ *   for a household under watch, 黄色预警每周探访, seed 三(三)一), so repeated visits — and a pairing's visits
+ *   forwarded to the alert — earn nothing beyond it, even where each meets a deadline (an orange alert's
+ *   revisit is due 15 days after each visit, so every visit meets the one before it; issue-13 fix, ours);
  * - a wish's `points_recorded` (the fulfilment confirmed) whose helper has a login → `wish_fulfilled` for
  *   that login, keyed `<wishId>:wish_fulfilled`.
  * Whether the login is a registered member is the caller's question (an award for none is not written).
@@ -76,19 +79,37 @@ function claimsIn(e: CaseEvent): AwardClaim[] {
 export function awardsOf(p: { caseId: string; kind: string; view: Record<string, unknown>; events: CaseEvent[] }): DatedAward[] {
   const source = { kind: p.kind, id: p.caseId };
   const out: DatedAward[] = [];
-  for (const e of p.events) {
+  p.events.forEach((e, i) => {
     for (const c of claimsIn(e)) out.push({ ...c, at: e.at, source });
     if (p.kind === 'alert' && e.type === 'visit_recorded' && e.actor?.role === 'party_member') {
-      const visitedAt = typeof e.data?.visitedAt === 'number' && Number.isFinite(e.data.visitedAt) ? e.data.visitedAt : e.at;
-      out.push({ userId: e.actor.userId, rule: 'visit', key: `${p.caseId}:visit:${visitedAt}`, at: e.at, source });
+      if (deadlineMetBy(p.events, i) !== undefined) out.push({ userId: e.actor.userId, rule: 'visit', key: `${p.caseId}:visit:week-${weekOf(e.at)}`, at: e.at, source });
     }
     if (p.kind === 'wish' && e.type === 'points_recorded') {
       const claim = p.view.claim as { helper?: { userId?: unknown } } | null | undefined;
       const userId = claim?.helper?.userId;
       if (typeof userId === 'string' && userId.length > 0) out.push({ userId, rule: 'wish_fulfilled', key: `${p.caseId}:wish_fulfilled`, at: e.at, source });
     }
-  }
+  });
   return out;
+}
+
+/** The Monday (YYYY-MM-DD, China time) of the week of `ms`. */
+function weekOf(ms: number): string {
+  const day = localDayNumber(ms);
+  return dayOfNumber(day - ((weekdayOfNumber(day) + 6) % 7));
+}
+
+/**
+ * The key of the main-track deadline the visit at `events[i]` met: a `deadline_met` without a track among the
+ * events after it, before the next `visit_recorded` (domain/alert.ts recordVisit puts the deadlines its visit
+ * settled right after it), or undefined.
+ */
+function deadlineMetBy(events: readonly CaseEvent[], i: number): string | undefined {
+  for (const e of events.slice(i + 1)) {
+    if (e.type === 'visit_recorded') return undefined;
+    if (e.type === 'deadline_met' && e.data?.track === undefined && typeof e.data?.deadline === 'string') return e.data.deadline;
+  }
+  return undefined;
 }
 
 /**

@@ -115,6 +115,21 @@ export function knownPersonalDataOf(h: RegisteredPerson): KnownPersonalData {
   };
 }
 
+/**
+ * What a discovery's report says about a household not yet in the register (its name, address, phone), for
+ * masking them in the report's free text (the situation) as a registered household's are. Ours (the
+ * fresh-eyes pass on issue 13: a new household's name in the situation reached village roles unmasked).
+ */
+export function knownPersonalDataOfNewHousehold(h: { name: string; address: string; phone?: string | null | undefined }): KnownPersonalData {
+  return { names: [h.name], idNumbers: [], phones: h.phone ? [h.phone] : [], addresses: [h.address] };
+}
+
+/** Several households' known personal data as one (a patrol names the households it visited), or undefined for none. */
+export function mergeKnownPersonalData(known: readonly KnownPersonalData[]): KnownPersonalData | undefined {
+  if (known.length === 0) return undefined;
+  return { names: known.flatMap((k) => k.names), idNumbers: known.flatMap((k) => k.idNumbers), phones: known.flatMap((k) => k.phones), addresses: known.flatMap((k) => k.addresses) };
+}
+
 /** A resident ID number: 18 characters (the last a digit or X, GB 11643-1999) or the old 15 digits. */
 const ID_NUMBER = /(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])/g;
 /** A mainland mobile number (11 digits from 13–19) or a landline with its area code (0631-5201234). */
@@ -484,11 +499,12 @@ export function noticeMessageFor(role: Role, message: string): string {
 
 /**
  * The record ids a notice names — households (`hh-…`), cases of every kind (`alert-hh-…-20261130T…`,
- * `application-…`, `report-…`, `wish-…`, `party-day-…`, `order-…`) and supervision records (`summons-…`,
- * `circular-…`) — whose digits are not personal data: a masked id could not be looked up (the fresh-eyes
- * pass found `order-3710*******2001-…` in an SMS). Ours.
+ * `application-…`, `report-…`, `wish-…`, `party-day-…`, `order-…`, and issue 13's `discovery-…`, `pairing-…`,
+ * `patrol-…`), supervision records (`summons-…`, `circular-…`) and party members (`pm-…`) — whose digits are
+ * not personal data: a masked id could not be looked up (the fresh-eyes pass found `order-3710*******2001-…`
+ * in an SMS, and `discovery-10b4*****6e481e8` in a decision's notice). Ours.
  */
-const RECORD_ID = /(?<![A-Za-z0-9_-])(?:hh|alert|application|report|wish|party-day|order|summons|circular)-[A-Za-z0-9_-]*[A-Za-z0-9]/g;
+const RECORD_ID = /(?<![A-Za-z0-9_-])(?:hh|alert|application|report|wish|party-day|order|summons|circular|discovery|pairing|patrol|pm)-[A-Za-z0-9_-]*[A-Za-z0-9]/g;
 
 /** `redactPersonalData` on everything but the record ids in `text` (RECORD_ID), which are kept as written. */
 function redactKeepingIds(text: string): string {

@@ -43,15 +43,25 @@ export const REFUSAL_REASONS = [
   'not_acknowledged',
   /** A disposition (处置) before any visit assessed the household: visit first (409; ours, alert.ts checkDisposeOrder). */
   'not_visited',
+  /** A pairing contact while its paired member is inactive: re-assign the pairing first (403 for the member, 422 for staff; ours, docs/pairing.md). */
+  'member_inactive',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 /**
  * The options of the ApplicationFailure a refused action travels as (`ApplicationFailure.create(refusalOf(err))`):
- * its type (the HTTP status), its message, non-retryable, and its reason, if any, as `details[0].reason`.
+ * its type (the HTTP status), its message, non-retryable, and its reason and field at fault, if any, as
+ * `details[0].reason` and `details[0].field`.
  */
-export function refusalOf(refused: { type: RejectionType; message: string; reason?: RefusalReason }) {
-  return { type: refused.type, message: refused.message, nonRetryable: true, ...(refused.reason ? { details: [{ reason: refused.reason }] } : {}) };
+export function refusalOf(refused: { type: RejectionType; message: string; reason?: RefusalReason; field?: { path: string; code: string } }) {
+  const detail = { ...(refused.reason ? { reason: refused.reason } : {}), ...(refused.field ? { field: refused.field } : {}) };
+  return { type: refused.type, message: refused.message, nonRetryable: true, ...(Object.keys(detail).length ? { details: [detail] } : {}) };
+}
+
+/** The field a refusal's failure details name (see refusalOf: `details[0].field`, `{ path, code }`), or undefined. */
+export function fieldOfRefusal(details: readonly unknown[] | null | undefined): { path: string; code: string } | undefined {
+  const field = (details?.[0] as { field?: { path?: unknown; code?: unknown } } | null | undefined)?.field;
+  return typeof field?.path === 'string' && typeof field.code === 'string' ? { path: field.path, code: field.code } : undefined;
 }
 
 /** The reason a refusal's failure details carry (see refusalOf), or undefined. */

@@ -346,12 +346,15 @@ const scenarios: Scenario[] = [
       await pairingStep(handle, caseId, 'assign', PAIRING_VILLAGE_STAFF, { memberId: MEMBER.memberId }, MEMBER);
       await refusal(pairingStep(handle, caseId, 'assign', PAIRING_VILLAGE_STAFF, { memberId: OTHER_MEMBER.memberId }, OTHER_MEMBER));
       await pairingStep(handle, caseId, 'assign', PAIRING_VILLAGE_STAFF, { memberId: OTHER_MEMBER.memberId, reason: '原帮包党员外出务工' }, OTHER_MEMBER);
-      // A contact on time (by staff for the member), then one missed (town, district), then a late one.
+      // A contact on time (by staff for the member; contact#1 is due 30 days after the assignment, t0 + 38 days),
+      // an extra one at once (the next period, contact#2, opens only at t0 + 38 days), then contact#2 missed
+      // (due t0 + 68 days: the town, the district 3 days later), then a late one.
       await h.sleepUntil(t0 + 20 * D);
       await pairingStep(handle, caseId, 'contact', PAIRING_VILLAGE_STAFF, { channel: 'phone', day: localDay(await h.env.currentTimeMs()), note: '电话问候' });
-      await h.sleepUntil(t0 + 56 * D);
+      await pairingStep(handle, caseId, 'contact', PAIRING_VILLAGE_STAFF, { channel: 'phone', day: localDay(await h.env.currentTimeMs()), note: '再次电话' });
+      await h.sleepUntil(t0 + 75 * D);
       await pairingStep(handle, caseId, 'contact', PAIRING_VILLAGE_STAFF, { channel: 'help', day: localDay(await h.env.currentTimeMs()), note: '送去米面油', help: '米面油一套' });
-      await h.sleepUntil(t0 + 60 * D);
+      await h.sleepUntil(t0 + 80 * D);
       await pairingStep(handle, caseId, 'end', PAIRING_VILLAGE_STAFF, { reason: 'moved_away', note: '已迁往外地' });
       await handle.result();
       await save('pairing-assigned-late-contacts-missed-ended', handle);

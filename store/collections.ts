@@ -524,15 +524,18 @@ export interface DiscoveryHouseholdDoc {
   createdAt: Date;
 }
 
-/** One link between two cases (issue 13: a discovery and the case its decision opened or raised). */
+/** One link between two cases (issue 13: a discovery and the case its decision opened or raised; a patrol and a discovery it found). */
 export interface CaseLinkDoc {
   _id: string;
   from: string;
   fromKind: CaseKind;
   to: string;
   toKind: CaseKind;
-  /** What the link means, from `from`'s side: `outcome` (the case the decision led to). */
-  relation: 'outcome';
+  /**
+   * What the link means, from `from`'s side: `outcome` (the case the decision led to); `patrol_finding` (a
+   * patrol → a discovery its record cited, or that was reported from it).
+   */
+  relation: 'outcome' | 'patrol_finding';
   at: Date;
 }
 

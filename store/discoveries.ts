@@ -60,10 +60,24 @@ export async function linksOf(db: Db, caseId: string): Promise<{ caseId: string;
   ].sort((a, b) => a.at.localeCompare(b.at));
 }
 
-/** A reporter's discoveries (by login), newest first, at most `limit`. */
-export async function discoveriesOfReporter(db: Db, userId: string, limit: number): Promise<CaseDoc<DiscoveryView>[]> {
-  const docs = await collections(db).cases.find({ kind: 'discovery', 'view.reporterUserId': userId }).toArray();
-  return (docs as unknown as CaseDoc<DiscoveryView>[]).sort((a, b) => b.view.reportedAt.localeCompare(a.view.reportedAt) || b._id.localeCompare(a._id)).slice(0, limit);
+/** A position in a reporter's list (newest first): the report's time (ISO) and the discovery's id. */
+export interface ReportedPosition {
+  reportedAt: string;
+  id: string;
+}
+
+/**
+ * A reporter's discoveries (by login), newest first (by `view.reportedAt`, then id, both descending), at most
+ * `limit`, after `after` (a keyset position: api/pagination.ts).
+ */
+export async function discoveriesOfReporter(db: Db, userId: string, limit: number, after?: ReportedPosition): Promise<CaseDoc<DiscoveryView>[]> {
+  const past = after ? { $or: [{ 'view.reportedAt': { $lt: after.reportedAt } }, { 'view.reportedAt': after.reportedAt, _id: { $lt: after.id } }] } : {};
+  const docs = await collections(db)
+    .cases.find({ kind: 'discovery', 'view.reporterUserId': userId, ...past })
+    .sort({ 'view.reportedAt': -1, _id: -1 })
+    .limit(limit)
+    .toArray();
+  return docs as unknown as CaseDoc<DiscoveryView>[];
 }
 
 /**

@@ -44,7 +44,7 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.cases, keys: { householdId: 1, kind: 1, category: 1, status: 1 }, sql: ['householdId'], serves: 'a household’s open alert or application' },
   { collection: COLLECTIONS.cases, keys: { unitCode: 1, kind: 1, status: 1 }, sql: ['unitCode'], serves: 'a unit’s open reports (Party-day agenda, common issues)' },
   { collection: COLLECTIONS.cases, keys: { kind: 1, 'view.targetCaseId': 1 }, sql: [], serves: 'GET /v1/cases/{id}/orders (FerretDB: by householdId when the case has one)' },
-  { collection: COLLECTIONS.cases, keys: { kind: 1, 'view.reporterUserId': 1, _id: 1 }, sql: [], serves: 'GET /v1/discoveries/mine (a reporter’s discoveries)' },
+  { collection: COLLECTIONS.cases, keys: { kind: 1, 'view.reporterUserId': 1, 'view.reportedAt': -1, _id: -1 }, sql: [], serves: 'GET /v1/discoveries/mine (a reporter’s discoveries)' },
   { collection: COLLECTIONS.caseLinks, keys: { from: 1 }, sql: ['from'], serves: 'a case’s links (GET /v1/cases/{id})' },
   { collection: COLLECTIONS.caseLinks, keys: { to: 1 }, sql: ['to'], serves: 'a case’s links (GET /v1/cases/{id})' },
   { collection: COLLECTIONS.supervisionRecords, keys: { orgPaths: 1, kind: 1, _id: 1 }, sql: ['orgPaths'], serves: 'GET /v1/summonses, /v1/circulars?org=' },

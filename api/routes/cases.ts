@@ -13,7 +13,7 @@ import type { CaseListDoc } from '../../store/collections';
 import { zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { presentBrief, presentCase, presentEvents } from '../present';
+import { caseRefOf, presentBrief, presentCase, presentEvents } from '../present';
 import { zQuery } from '../query';
 
 /** A listed case with a due time: what a due-ordered list reads. */
@@ -145,7 +145,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
       // `links.cases`: the cases it is linked with, both ways (a discovery and the alert or application it led to; store/discoveries.ts).
-      return { ...(await presentCase(request, { caseId: doc._id, householdId: doc.householdId }, doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
+      return { ...(await presentCase(request, caseRefOf(doc), doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
     },
   );
 
@@ -172,7 +172,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const doc = guardedCase(request);
-      const ref = { caseId: doc._id, householdId: doc.householdId };
+      const ref = caseRefOf(doc);
       const own = await presentEvents(request, ref, await eventsOfCase(mongo.db, doc._id));
       // The case's timeline shows its supervision orders too (issue 12 item 4): those the caller may read (an
       // order to the town above is not in a village's reach), their events named by order.

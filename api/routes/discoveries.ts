@@ -11,7 +11,8 @@ import { newHouseholdFor, seesPersonalData } from '../../domain/privacy';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { findCase } from '../../store/cases';
-import { discoveriesOfReporter, discoveryIdFor, discoveryQueue, linksOf, newHouseholdOf, saveNewHousehold } from '../../store/discoveries';
+import { discoveriesOfReporter, discoveryIdFor, discoveryQueue, linksOf, newHouseholdOf, saveNewHousehold, type ReportedPosition } from '../../store/discoveries';
+import type { CaseDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { relativesOf } from '../../store/relatives';
 import type { AlertStart } from '../../workflows/alert/contract';
@@ -23,6 +24,7 @@ import { actorOf, principalOf } from '../auth';
 import { ApiError, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach, referencedCase } from '../guard';
 import { presentView } from '../present';
+import { keysetPage, pageQuery, zPage, type KeysetOrder } from '../pagination';
 import { zQuery, zQueryInt } from '../query';
 import { openCase, stepRoutes } from '../steps';
 
@@ -67,6 +69,12 @@ const zDiscoveryRow = z.object({
   rung: z.number(),
   decision: z.looseObject({ outcome: z.string(), outcomeName: z.string(), caseId: z.string().nullable() }).nullable(),
 });
+
+/** 我的上报's order, newest first: cursor `{ reportedAt, id }`. */
+const BY_REPORTED: KeysetOrder<CaseDoc<DiscoveryView>, ReportedPosition> = {
+  cursor: z.strictObject({ reportedAt: z.iso.datetime(), id: zDiscoveryId }).transform((c): ReportedPosition => ({ reportedAt: c.reportedAt, id: c.id })),
+  cursorOf: (d) => ({ reportedAt: d.view.reportedAt, id: d._id }),
+};
 
 /** A 422 naming one field of the body, as a reference the caller cannot use. */
 const unprocessable = (field: string, message: string, code = 'unknown_reference') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: `body.${field}`, code, message }]);
@@ -205,16 +213,16 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'discovery', action: 'read' } },
       schema: {
         tags: ['discoveries'],
-        summary: '我的上报: the caller’s discoveries with their outcome, newest first (at most `limit`, default 50)',
-        querystring: zQuery({ limit: zQueryInt(1, 200).optional() }),
-        response: { 200: z.object({ items: z.array(zDiscoveryRow) }), 400: zErrorBody, 403: zErrorBody },
+        summary: '我的上报: the caller’s discoveries with their outcome, newest first; a keyset list (`limit`, default 50, and `cursor` = the last page’s `nextCursor`)',
+        querystring: zQuery(pageQuery()),
+        response: { 200: zPage(zDiscoveryRow), 400: zErrorBody, 403: zErrorBody },
       },
     },
     async (request) => {
       const p = principalOf(request);
-      const docs = await discoveriesOfReporter(db, p.userId, request.query.limit ?? 50);
-      const items = await Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d)));
-      return { items };
+      return keysetPage(BY_REPORTED, request.query, (after, limit) => discoveriesOfReporter(db, p.userId, limit, after), (docs) =>
+        Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d))),
+      );
     },
   );
 
@@ -271,6 +279,10 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     const household = await findHousehold(db, householdId);
     const p = principalOf(request);
     if (!household) throw unprocessable('householdId', `no household ${householdId} in the register`);
+    // The report's household and no other: a registered one's own; for a new one, a household now registered where it was reported.
+    if (!view.newHousehold && householdId !== view.householdId) throw unprocessable('householdId', `discovery ${view.caseId} is about household ${view.householdId}; its decision opens that household's ${body.outcome}, not ${householdId}'s`, 'invalid');
+    const place = view.orgPath[view.orgPath.length - 1]!;
+    if (view.newHousehold && !household.orgPath.includes(place)) throw unprocessable('householdId', `household ${householdId} is not registered in ${place === view.village.code ? view.village.name : place} (${place}), where discovery ${view.caseId} was reported`, 'invalid');
     reach(request, household.orgPath);
     const ladder = await orgs.ladder(household.villageCode);
     const actor = actorOf(p);

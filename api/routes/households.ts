@@ -7,7 +7,7 @@ import { zOrgCode } from '../../domain/org';
 import type { HouseholdDoc } from '../../store/collections';
 import { findHousehold, householdsIn, registerHousehold, setHouseholdCategories } from '../../store/households';
 import { ensurePairing } from '../../activities/pairing';
-import { pairingIdOf, qualifies } from '../../domain/pairing';
+import { mayOpenPairing, pairingIdOf, qualifies } from '../../domain/pairing';
 import { findCase } from '../../store/cases';
 import { pairingStepUpdates } from '../../workflows/pairing/contract';
 import { inJurisdiction } from '../../domain/permissions';
@@ -117,11 +117,15 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       await setHouseholdCategories(mongo.db, household._id, categories);
       const doc: HouseholdDoc = { ...household, categories };
       const policy = config.policy.pairing;
-      if (qualifies(categories, policy)) await openPairingFor(request, doc, 'qualified');
-      else {
+      const pairing = await findCase(mongo.db, pairingIdOf(household._id), 'pairing');
+      if (qualifies(categories, policy)) {
+        // A pairing ended because the household moved away or died stays ended (domain/pairing.ts mayOpenPairing);
+        // an open one is left as it is (opening is idempotent).
+        const endedReason = (pairing?.view as { ended?: { reason?: string } | null } | undefined)?.ended?.reason ?? null;
+        if (pairing?.status === 'open' || mayOpenPairing(pairing ? { status: pairing.status, endedReason } : undefined)) await openPairingFor(request, doc, 'qualified');
+      } else {
         // It stopped qualifying: its open pairing ends (not counted as missed). A failure here is logged; the
         // pairing's village ends it through POST /v1/pairings/{id}/end.
-        const pairing = await findCase(mongo.db, pairingIdOf(household._id), 'pairing');
         if (pairing?.status === 'open') {
           try {
             await temporal.workflow

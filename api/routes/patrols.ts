@@ -179,7 +179,8 @@ export const patrolRoutes: FastifyPluginAsyncZod = async (app) => {
   /**
    * What the record names that only the API can check, before the workflow sees it (422 naming the field):
    * member ids registered (each becomes its login), households registered in the patrol's village, a
-   * description of an unregistered household without personal data, a discovery case in the village.
+   * description of an unregistered household without personal data, a discovery case in the village about the
+   * row's household (a registered household's discovery links only a visit to it; a new household's, any row).
    */
   async function checkedRecord(request: FastifyRequest, view: PatrolView, input: PatrolRecordInput): Promise<PatrolRecordInput> {
     const refuse = (issue: FieldIssueInput & { path: string }) => new ApiError(422, 'unprocessable', `${issue.path.replace(/^body\./, '')}: ${issue.message}`, [issue]);
@@ -206,6 +207,10 @@ export const patrolRoutes: FastifyPluginAsyncZod = async (app) => {
         const field = `body.visited.${i}.discoveryId`;
         const found = await referencedCase(request, db, { field, id: v.discoveryId, kind: 'discovery' });
         if (!found.orgPath.includes(view.villageCode)) throw refuse({ path: field, code: 'unknown_reference', message: `discovery ${v.discoveryId} is not in ${view.unit.name}` });
+        // The row's own household's discovery: one about a registered household links only a visit to that household.
+        if (found.householdId !== null && found.householdId !== (v.householdId ?? null)) {
+          throw refuse({ path: field, code: 'invalid', message: `discovery ${v.discoveryId} is about household ${found.householdId}, not ${v.householdId ?? 'the unregistered household this row describes'}` });
+        }
       }
     }
     return { ...input, members };

@@ -10,7 +10,7 @@ import { zVisitInput, zCloseInput } from '../../domain/alert';
 import { RuleViolation } from '../../domain/case';
 import { zDay } from '../../domain/dates';
 import { zIdNumber } from '../../domain/id-number';
-import { reasonOfRefusal, refusalOf } from '../../domain/rejections';
+import { fieldOfRefusal, reasonOfRefusal, refusalOf } from '../../domain/rejections';
 
 /**
  * The one error shape and its machine codes (api/errors.ts), on a small Fastify app with the API's error
@@ -133,6 +133,11 @@ describe('refusals carry the rule’s reason', () => {
     expect(refusalOf(new RuleViolation('forbidden', 'no'))).toEqual({ type: 'forbidden', message: 'no', nonRetryable: true });
     expect(reasonOfRefusal(undefined)).toBeUndefined();
     expect(reasonOfRefusal([{ handedOverTo: 'x' }])).toBeUndefined();
+    // A rule naming the field at fault carries it beside its reason (the API answers details[].path).
+    const field = refusalOf(new RuleViolation('unprocessable', 'body.day: in the future', 'date_out_of_range', { path: 'body.day', code: 'date_out_of_range' }));
+    expect(field.details).toEqual([{ reason: 'date_out_of_range', field: { path: 'body.day', code: 'date_out_of_range' } }]);
+    expect(fieldOfRefusal(field.details)).toEqual({ path: 'body.day', code: 'date_out_of_range' });
+    expect(fieldOfRefusal(options.details)).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import { RuleViolation, type Actor } from '../../domain/case';
 import { advanceDiscovery, checkDecide, decideDiscovery, discoveryView, discoveryWakeAt, reportDiscovery, zDecideBody, zDiscoveryReportBody, type ReportDiscoveryArgs } from '../../domain/discovery';
 import type { UnitRef } from '../../domain/org';
 import { resolvePolicy } from '../../domain/policy';
+import { noticeMessageFor, outboundNoticeText } from '../../domain/privacy';
 
 /** The active-discovery rules (domain/discovery.ts), pure, with any clock. */
 
@@ -69,6 +70,16 @@ describe('the decision', () => {
     expect(out.events[0]!.data).toMatchObject({ awards: [{ userId: REPORTER.userId, rule: 'discovery_confirmed', key: 'discovery-0123456789abcdef:confirmed' }] });
     const other = reportDiscovery(args(), T0).state;
     expect(decideDiscovery(other, { outcome: 'no_action', reason: '无' }, TOWN_STAFF, T0 + H).events[0]!.data).not.toHaveProperty('awards');
+  });
+
+  it('names the alert’s level in Chinese in the reporter’s notice, and its discovery id survives the masking below the town', () => {
+    const { state } = reportDiscovery(args({ urgency: 'urgent' }), T0);
+    const out = decideDiscovery(state, { outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: {} } }, TOWN_STAFF, T0 + H, { caseId: 'alert-hh-0123456789ab', kind: 'alert', created: true });
+    const message = out.notices[0]!.message;
+    expect(message).toContain('启动预警（红色）');
+    expect(message).not.toContain('red');
+    expect(noticeMessageFor('party_member', message)).toContain('discovery-0123456789abcdef');
+    expect(outboundNoticeText(message)).toContain('discovery-0123456789abcdef');
   });
 
   it('records a failed opening without deciding, and links the opened case when it succeeds', () => {

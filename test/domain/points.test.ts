@@ -11,21 +11,47 @@ const MEMBER: PartyMember = {
 const actor = (role: string) => ({ userId: 'pm.a', role, unitCode: '371002001001' }) as never;
 
 describe('awardsOf: which events earn points', () => {
-  it('maps data.awards, a party member’s alert visit (keyed by the visit’s time) and a member helper’s confirmed wish', () => {
+  it('maps data.awards, a party member’s alert visit that met a deadline (once per deadline) and a member helper’s confirmed wish', () => {
     const awards = awardsOf({
       caseId: 'alert-1',
       kind: 'alert',
       view: {},
       events: [
         { type: 'visit_recorded', at: 100, actor: actor('party_member'), data: { visitedAt: 50 } },
+        { type: 'deadline_met', at: 100, actor: actor('party_member'), data: { deadline: 'orange#1' } },
+        { type: 'deadline_opened', at: 100, data: { deadline: 'revisit#1' } },
         { type: 'visit_recorded', at: 200, actor: actor('grid_worker'), data: { visitedAt: 150 } },
         { type: 'contact_recorded', at: 300, data: { awards: [{ userId: 'pm.b', rule: 'contact_on_time', key: 'k1' }, { userId: 'pm.b', rule: 'no_such_rule', key: 'k2' }, { userId: 'pm.b', rule: 'visit', key: '' }] } },
       ],
     });
     expect(awards).toEqual([
-      { userId: 'pm.a', rule: 'visit', key: 'alert-1:visit:50', at: 100, source: { kind: 'alert', id: 'alert-1' } },
+      { userId: 'pm.a', rule: 'visit', key: 'alert-1:visit:week-1969-12-29', at: 100, source: { kind: 'alert', id: 'alert-1' } },
       { userId: 'pm.b', rule: 'contact_on_time', key: 'k1', at: 300, source: { kind: 'alert', id: 'alert-1' } },
     ]);
+    // A member's visit that met no deadline (a repeat, a pairing's visit forwarded) earns nothing, nor does one
+    // beside a side track's deadline; the deadline met after a later visit belongs to that visit.
+    const repeat = awardsOf({
+      caseId: 'alert-2',
+      kind: 'alert',
+      view: {},
+      events: [
+        { type: 'visit_recorded', at: 100, actor: actor('party_member'), data: { visitedAt: 50 } },
+        { type: 'deadline_met', at: 100, data: { deadline: 'decision#1', track: 'decision' } },
+        { type: 'visit_recorded', at: 200, actor: { userId: 'pm.b', role: 'party_member', unitCode: '371002001001' } as never, data: { visitedAt: 150 } },
+        { type: 'deadline_met', at: 200, data: { deadline: 'yellow#2' } },
+      ],
+    });
+    expect(repeat).toEqual([{ userId: 'pm.b', rule: 'visit', key: 'alert-2:visit:week-1969-12-29', at: 200, source: { kind: 'alert', id: 'alert-2' } }]);
+    // An orange alert's revisit is due 15 days after each visit, so every visit meets one: a member's visits earn
+    // once per alert and China-time week (Monday to Sunday), whatever they meet (found by the fresh-eyes pass).
+    const mon = Date.parse('2026-11-30T01:00:00Z'); // Monday 09:00 in China
+    const orange = (at: number, n: number) => [
+      { type: 'visit_recorded', at, actor: actor('party_member'), data: { visitedAt: at } },
+      { type: 'deadline_met', at, data: { deadline: n === 0 ? 'orange#1' : `revisit#${n}` } },
+    ];
+    const week = awardsOf({ caseId: 'alert-3', kind: 'alert', view: {}, events: [...orange(mon, 0), ...orange(mon + 3_600_000, 1), ...orange(mon + 5 * 86_400_000, 2), ...orange(mon + 7 * 86_400_000, 3)] });
+    expect(week.map((a) => a.key)).toEqual(['alert-3:visit:week-2026-11-30', 'alert-3:visit:week-2026-11-30', 'alert-3:visit:week-2026-11-30', 'alert-3:visit:week-2026-12-07']);
+    expect(new Set(week.map((a) => a.key)).size).toBe(2);
     const wish = awardsOf({ caseId: 'wish-1', kind: 'wish', view: { claim: { helper: { userId: 'pm.c' } } }, events: [{ type: 'points_recorded', at: 5, data: {} }] });
     expect(wish).toEqual([{ userId: 'pm.c', rule: 'wish_fulfilled', key: 'wish-1:wish_fulfilled', at: 5, source: { kind: 'wish', id: 'wish-1' } }]);
     expect(awardsOf({ caseId: 'wish-2', kind: 'wish', view: { claim: { helper: { userId: null } } }, events: [{ type: 'points_recorded', at: 5, data: {} }] })).toEqual([]);

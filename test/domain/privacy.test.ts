@@ -292,6 +292,15 @@ describe('per-role views', () => {
 
 describe('notice messages', () => {
   const message = '环翠区下达督办单（order-371002-alert-hh-a0480e26ac1b-20261130T001234523-k1，alert-hh-a0480e26ac1b-20261130T001234523，hh-3356565c9ef5，circular-371000-c1）电话13912345678 身份证371002195001080023';
+  it('keep issue 13’s ids whole: a discovery, a pairing, a patrol, a party member', () => {
+    const ids = ['discovery-10b4a2c3d6e481e8', 'pairing-hh-3356565c9ef5', 'patrol-371002001001-20261130T011000Z', 'pm-0123456789ab'];
+    const text = `您上报的主动发现 ${ids[0]}已研判；帮包 ${ids[1]}；巡查 ${ids[2]}；党员 ${ids[3]}；电话13912345678`;
+    for (const shown of [outboundNoticeText(text), noticeMessageFor('party_member', text)]) {
+      for (const id of ids) expect(shown).toContain(id);
+      expect(shown).not.toContain('13912345678');
+    }
+  });
+
   it('keep the record ids they name whole, masked or outbound, and mask what else identifies a person', () => {
     for (const text of [outboundNoticeText(message), noticeMessageFor('village_staff', message)]) {
       for (const id of ['order-371002-alert-hh-a0480e26ac1b-20261130T001234523-k1', 'alert-hh-a0480e26ac1b-20261130T001234523', 'hh-3356565c9ef5', 'circular-371000-c1']) expect(text).toContain(id);

@@ -12,6 +12,8 @@ import { eventually } from '../helpers/wait';
 let ctx: TestContext;
 const t: Record<string, string> = {};
 const OTHER_VILLAGE = '371002002001';
+/** A village of the same town (the town reaches both). */
+const SIBLING_VILLAGE = '371002001002';
 beforeAll(async () => {
   ctx = await createTestContext('discoveries_e2e');
   await ctx.startWorker();
@@ -124,9 +126,25 @@ describe('active discovery: report → the town → alert or application', () =>
   });
 
   it('a new household: its details masked below the town; an alert needs it registered first (422), then opens', async () => {
-    const d = await report(t.member!, { newHousehold: { name: '李四海', address: '威海市环翠区海港路88号', phone: '13912345678' }, villageCode: UNITS.haigang, urgency: 'normal' });
+    const d = await report(t.member!, { newHousehold: { name: '李四海', address: '威海市环翠区海港路88号', phone: '13912345678' }, villageCode: UNITS.haigang, urgency: 'normal', situation: '李四海突发重病，独居无人照料' });
     expect(d).toMatchObject({ newHousehold: true, householdId: null });
     expect(JSON.stringify(d)).not.toContain('13912345678');
+    // The new household's name in the situation is masked below the town on every read path; the town reads it whole.
+    expect(JSON.stringify(d)).not.toContain('李四海');
+    for (const [who, token, path] of [
+      ['member', t.member!, `/v1/discoveries/${d.caseId}`],
+      ['member', t.member!, '/v1/discoveries/mine?limit=200'],
+      ['member', t.member!, `/v1/cases/${d.caseId}`],
+      ['village', t.village!, `/v1/discoveries/${d.caseId}`],
+      ['village', t.village!, `/v1/discoveries?org=${UNITS.haigang}`],
+      ['village', t.village!, `/v1/cases/${d.caseId}`],
+    ] as const) {
+      const read = await get(path, token);
+      expect(read.statusCode, `${who} ${path}`).toBe(200);
+      expect(read.body, `${who} ${path}`).toContain('突发重病，独居无人照料');
+      expect(read.body, `${who} ${path}`).not.toContain('李四海');
+    }
+    expect((await get(`/v1/discoveries/${d.caseId}`, t.town!)).json().situation).toBe('李四海突发重病，独居无人照料');
     const town = (await get(`/v1/discoveries/${d.caseId}`, t.town!)).json();
     expect(town.newHouseholdDetails).toEqual({ name: '李四海', address: '威海市环翠区海港路88号', phone: '13912345678' });
     const village = (await get(`/v1/discoveries/${d.caseId}`, t.village!)).json();
@@ -143,6 +161,50 @@ describe('active discovery: report → the town → alert or application', () =>
     const decided = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange', householdId: hh });
     expect(decided.statusCode, decided.body).toBe(200);
     expect(decided.json()).toMatchObject({ householdId: hh, decision: { outcome: 'alert', level: 'orange', householdId: hh } });
+  });
+
+  it('the decision opens a case only on the report’s household: another registered household (422), a new household’s report on a household of another village (422)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 110);
+    const another = await registerHousehold(ctx, t.village!, 111);
+    const d = await report(t.member!, { householdId: hh });
+    const wrong = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'red', householdId: another });
+    expect(wrong.statusCode, wrong.body).toBe(422);
+    expect(wrong.json().error.details).toEqual([expect.objectContaining({ path: 'body.householdId' })]);
+    expect((await get(`/v1/cases/alert-${another}`, t.town!)).statusCode).not.toBe(200);
+    expect((await get(`/v1/discoveries/${d.caseId}`, t.town!)).json()).toMatchObject({ status: 'open', outcomeCaseId: null });
+    // Naming its own household is the same as naming none.
+    expect((await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'yellow', householdId: hh })).statusCode).toBe(200);
+
+    const fresh = await report(t.member!, { newHousehold: { name: '周六安', address: '海港路9号' }, villageCode: UNITS.haigang, urgency: 'normal' });
+    const qigu = await registerHousehold(ctx, await ctx.token('village_staff', SIBLING_VILLAGE, { user: 'village.qi' }), 112, SIBLING_VILLAGE);
+    const elsewhere = await post(`/v1/discoveries/${fresh.caseId}/decide`, t.town!, { outcome: 'alert', level: 'red', householdId: qigu });
+    expect(elsewhere.statusCode, elsewhere.body).toBe(422);
+    expect(elsewhere.json().error.details).toEqual([expect.objectContaining({ path: 'body.householdId' })]);
+    expect((await get(`/v1/discoveries/${fresh.caseId}`, t.town!)).json()).toMatchObject({ status: 'open' });
+  });
+
+  it('我的上报 is a keyset list: newest first, `limit` and the `cursor` it returned, to the last page; a forged cursor is 400', async () => {
+    const reporter = await ctx.token('party_member', UNITS.haigang, { user: 'member.pages' });
+    const hh = await registerHousehold(ctx, t.village!, 113);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await report(reporter, { householdId: hh, urgency: 'normal' })).caseId);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await get(`/v1/discoveries/mine?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, reporter);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json() as { items: { caseId: string }[]; nextCursor: string | null };
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((r) => r.caseId));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== null && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...ids].reverse());
+    const forged = await get('/v1/discoveries/mine?cursor=eyJ4IjoxfQ.AAAAAAAAAAAAAAAAAAAAAA', reporter);
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().error.details[0]).toMatchObject({ path: 'querystring.cursor', code: 'invalid_cursor' });
   });
 
   it('the town’s queue: urgent first, then by due time; decided ones leave it', async () => {

@@ -100,7 +100,7 @@ describe('opening', () => {
     await pairingOf(households.c);
     const stopped = await send('PUT', `/v1/households/${households.c}/categories`, tokens.village!, { categories: [] });
     expect(stopped.statusCode).toBe(200);
-    const ended = await pairingOf(households.c, 'ended');
+    const ended = await pairingOf(households.c!, 'ended');
     expect(ended).toMatchObject({ status: 'closed', ended: { reason: 'no_longer_qualifies' } });
 
     // A household in the other grid, unpaired: for coverage.
@@ -161,7 +161,9 @@ describe('assign and contact', () => {
     const inactive = await assign(tokens.village!, memberIdFor('pm.gone'));
     expect(inactive.statusCode).toBe(422);
     expect(inactive.json().error.details[0].path).toBe('body.memberId');
-    expect((await assign(tokens.village!, memberIdFor('pm.nobody'))).statusCode).toBe(422);
+    const nobody = await assign(tokens.village!, memberIdFor('pm.nobody'));
+    expect(nobody.statusCode).toBe(422);
+    expect(nobody.json().error).toMatchObject({ message: expect.stringMatching(/^body\.memberId: /), details: [{ path: 'body.memberId', code: 'unknown_reference' }] });
     expect((await assign(tokens.village!, memberIdFor('pm.liu'))).statusCode).toBe(422);
     const ok = await assign(tokens.village!, memberIdFor('pm.zhang'));
     expect(ok.statusCode, ok.body).toBe(200);
@@ -199,8 +201,18 @@ describe('assign and contact', () => {
 
     // Another grid's member may not record on it; a bad day names the field.
     expect((await send('POST', `/v1/pairings/${id}/contact`, tokens.liu!, { channel: 'phone', day: localDay(Date.now()), note: '电话' })).statusCode).toBe(403);
+    // Contacts cannot be farmed: a second contact in the same 30-day period is an extra one — no deadline met,
+    // not on time, no award — and coverage still counts one deadline (below).
+    for (const note of ['再次电话', '又一次电话']) {
+      const extra = await send('POST', `/v1/pairings/${id}/contact`, tokens.zhang!, { channel: 'phone', day: localDay(Date.now()), note });
+      expect(extra.statusCode, extra.body).toBe(200);
+      expect(extra.json().lastContact).toMatchObject({ onTime: null });
+      expect(extra.json().lastContact.deadline).toBeUndefined();
+      expect(extra.json().deadlines.filter((d: { kind: string }) => d.kind === 'pairing.contact')).toHaveLength(2);
+    }
     const future = await send('POST', `/v1/pairings/${id}/contact`, tokens.zhang!, { channel: 'phone', day: '2099-01-01', note: '电话' });
     expect(future.statusCode).toBe(422);
+    expect(future.json().error).toMatchObject({ reason: 'date_out_of_range', details: [{ path: 'body.day', code: 'date_out_of_range' }] });
     const bad = await send('POST', `/v1/pairings/${id}/contact`, tokens.zhang!, { channel: 'visit', day: '2026-02-30', note: '走访', outcome: 'stable' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details[0].path).toBe('body.day');
@@ -235,12 +247,92 @@ describe('reading', () => {
     // G02 qualifies d (unpaired).
     const cov = (await get(`/v1/pairings/coverage?org=${UNITS.haigang}`, tokens.village!)).json();
     expect(cov.unit.code).toBe(UNITS.haigang);
-    expect(cov.total).toEqual({ qualifying: 4, paired: 1, unpaired: 3, contacts: { due: 1, onTime: 1, late: 0, rate: 1 } });
-    const byUnit = Object.fromEntries(cov.children.map((c: { unit: { code: string } }) => [c.unit.code, c]));
+    expect(cov.total).toEqual({ qualifying: 4, paired: 1, unpaired: 3, reassign: 0, contacts: { due: 1, onTime: 1, late: 0, rate: 1 } });
+    const byUnit = Object.fromEntries(cov.children.filter((c: { direct?: boolean }) => !c.direct).map((c: { unit: { code: string } }) => [c.unit.code, c]));
     expect(byUnit[G01]).toMatchObject({ qualifying: 3, paired: 1, unpaired: 2, contacts: { due: 1, onTime: 1 } });
     expect(byUnit[G02]).toMatchObject({ qualifying: 1, paired: 0, unpaired: 1, contacts: { due: 0, onTime: 0, rate: null } });
     const town = (await get(`/v1/pairings/coverage?org=${UNITS.jingyuan}`, tokens.town!)).json();
     expect(town.children.find((c: { unit: { code: string } }) => c.unit.code === UNITS.haigang)).toMatchObject({ qualifying: 4, paired: 1, unpaired: 3 });
     expect((await get(`/v1/pairings/coverage?org=${UNITS.jingyuan}`, tokens.otherTown!)).statusCode).toBe(403);
+  });
+});
+
+describe('fixes after the fresh-eyes pass', () => {
+  type Row = { unit: { code: string }; direct?: boolean; qualifying: number; paired: number; unpaired: number; reassign: number; contacts: { due: number; onTime: number } };
+  const sum = (rows: Row[], k: 'qualifying' | 'paired' | 'unpaired' | 'reassign') => rows.reduce((n, r) => n + r[k], 0);
+
+  it('an in-service (双报到) member is refused as a pairing’s member (422 naming body.memberId) and is no candidate', async () => {
+    const svc = { ...member('pm.svc', G01), kind: 'in_service' as const, agency: '威海市立医院' };
+    expect('created' in (await registerMember(ctx.mongo.db, svc))).toBe(true);
+    const id = `pairing-${households.b}`;
+    const refused = await send('POST', `/v1/pairings/${id}/assign`, tokens.village!, { memberId: memberIdFor('pm.svc') });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.details).toEqual([expect.objectContaining({ path: 'body.memberId', code: 'in_service' })]);
+    const candidates = (await get(`/v1/pairings/${id}/candidates`, tokens.village!)).json().items.map((c: { memberId: string }) => c.memberId);
+    expect(candidates).toContain(memberIdFor('pm.zhang'));
+    expect(candidates).not.toContain(memberIdFor('pm.svc'));
+    expect(candidates).not.toContain(memberIdFor('pm.gone'));
+  });
+
+  it('the workflow’s refusals of an assignment name the field in the one error shape (details[].path = body.memberId)', async () => {
+    const id = `pairing-${households.b}`;
+    const other = await send('POST', `/v1/pairings/${id}/assign`, tokens.village!, { memberId: memberIdFor('pm.liu') });
+    expect(other.statusCode).toBe(422);
+    expect(other.json().error.message).toMatch(/^body\.memberId: /);
+    expect(other.json().error.details).toEqual([expect.objectContaining({ path: 'body.memberId', code: 'other_grid' })]);
+  });
+
+  it('an inactive member records no contact (403 themselves, 422 staff for them); coverage and the reassign list show the pairing to re-assign', async () => {
+    expect('created' in (await registerMember(ctx.mongo.db, member('pm.later', G01)))).toBe(true);
+    const later = await ctx.token('party_member', G01, { user: 'pm.later' });
+    const id = `pairing-${households.e}`;
+    expect((await send('POST', `/v1/pairings/${id}/assign`, tokens.village!, { memberId: memberIdFor('pm.later') })).statusCode).toBe(200);
+    await pairingOf(households.e!, 'paired');
+    await ctx.mongo.db.collection('party_members').updateOne({ _id: memberIdFor('pm.later') } as never, { $set: { status: 'inactive' } });
+    const self = await send('POST', `/v1/pairings/${id}/contact`, later, { channel: 'phone', day: localDay(Date.now()), note: '电话' });
+    expect(self.statusCode).toBe(403);
+    expect(self.json().error.reason).toBe('member_inactive');
+    const staff = await send('POST', `/v1/pairings/${id}/contact`, tokens.village!, { channel: 'phone', day: localDay(Date.now()), note: '代记' });
+    expect(staff.statusCode).toBe(422);
+    expect(staff.json().error.reason).toBe('member_inactive');
+    expect((await get(`/v1/pairings/${id}`, tokens.village!)).json().contacts).toEqual([]);
+    const cov = (await get(`/v1/pairings/coverage?org=${UNITS.haigang}`, tokens.village!)).json();
+    expect(cov.children.find((c: Row) => c.unit.code === G01 && !c.direct)).toMatchObject({ paired: 1, reassign: 1 });
+    const list = (await get(`/v1/pairings?org=${UNITS.haigang}&reassign=true`, tokens.village!)).json().items;
+    expect(list.map((p: { caseId: string }) => p.caseId)).toEqual([id]);
+    // Re-assigning needs a reason, named as the field at fault; re-assigned to an active member, it counts as paired again.
+    const noReason = await send('POST', `/v1/pairings/${id}/assign`, tokens.village!, { memberId: memberIdFor('pm.zhang') });
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.json().error.details).toEqual([expect.objectContaining({ path: 'body.reason', code: 'required' })]);
+    expect((await send('POST', `/v1/pairings/${id}/assign`, tokens.village!, { memberId: memberIdFor('pm.zhang'), reason: '原帮包党员已停用' })).statusCode).toBe(200);
+    await eventually(async () => {
+      const again = (await get(`/v1/pairings/coverage?org=${UNITS.haigang}`, tokens.village!)).json();
+      expect(again.total.reassign).toBe(0);
+    });
+  });
+
+  it('coverage has a row for the village’s own households (村(社区)直属): the rows sum to the total', async () => {
+    households.f = await registerHousehold(ctx, tokens.village!, 9006, UNITS.haigang, ['minimum_subsistence']);
+    await pairingOf(households.f!);
+    const cov = (await get(`/v1/pairings/coverage?org=${UNITS.haigang}`, tokens.village!)).json();
+    const direct = cov.children.find((c: Row) => c.direct);
+    expect(direct).toMatchObject({ unit: { code: UNITS.haigang }, qualifying: 1, paired: 0, unpaired: 1 });
+    for (const k of ['qualifying', 'paired', 'unpaired', 'reassign'] as const) expect(sum(cov.children, k), k).toBe(cov.total[k]);
+  });
+
+  it('a category edit does not reopen a pairing ended because the household moved away (only no_longer_qualifies reopens)', async () => {
+    const id = `pairing-${households.d}`;
+    const ended = await send('POST', `/v1/pairings/${id}/end`, tokens.village!, { reason: 'moved_away' });
+    expect(ended.statusCode, ended.body).toBe(200);
+    // Its run has finished, so a start with USE_EXISTING would start a new one.
+    await eventually(async () => expect((await ctx.temporal.workflow.getHandle(id).describe()).status.name).toBe('COMPLETED'));
+    const closed = await pairingOf(households.d!, 'ended');
+    expect((await send('PUT', `/v1/households/${households.d}/categories`, tokens.village!, { categories: ['minimum_subsistence', 'other'] })).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await get(`/v1/pairings/${id}`, tokens.village!)).json()).toMatchObject({ status: 'closed', ended: { reason: 'moved_away' }, openedAt: closed.openedAt });
+    expect((await ctx.temporal.workflow.getHandle(id).describe()).status.name).toBe('COMPLETED');
+    // The household c (ended: no_longer_qualifies) qualifying again is reopened.
+    expect((await send('PUT', `/v1/households/${households.c}/categories`, tokens.village!, { categories: ['severe_disability'] })).statusCode).toBe(200);
+    await pairingOf(households.c!, 'unpaired');
   });
 });

@@ -161,10 +161,10 @@ describe('recording a patrol through the API', () => {
       day: localDay(Date.now()),
       members: [memberIdFor(MEMBER_LOGIN), `wang.grid@${VILLAGE}`],
       visited: [
-        { householdId: household, focusGroup: 'major_illness', finding: 'concern', note: '刚出院，需定期探望' },
+        { householdId: household, focusGroup: 'major_illness', finding: 'concern', note: '张7301刚出院，需定期探望' },
         { description: '新搬来的独居老人一户', focusGroup: 'severe_disability', finding: 'ok' },
       ],
-      note: '本轮巡查',
+      note: '本轮巡查，张7301家需关注',
     };
     const url = `/v1/patrols/${first}/record`;
 
@@ -203,12 +203,43 @@ describe('recording a patrol through the API', () => {
         { householdId: null, description: '新搬来的独居老人一户', finding: 'ok' },
       ],
     });
+    // The notes name a visited household: masked for the member and the village's staff on every read path, whole for the town.
+    for (const [who, token] of [['member', member], ['village', staff], ['grid', grid]] as const) {
+      for (const path of [`/v1/patrols/${first}`, `/v1/cases/${first}`]) {
+        const read = await send('GET', path, token);
+        expect(read.statusCode, `${who} ${path}`).toBe(200);
+        expect(read.body, `${who} ${path}`).not.toContain('张7301');
+        expect(read.body, `${who} ${path}`).toContain('刚出院');
+      }
+    }
+    expect(recorded.body).not.toContain('张7301');
+    expect((await send('GET', `/v1/patrols/${first}`, town)).json()).toMatchObject({ record: { note: '本轮巡查，张7301家需关注' }, visited: [{ note: '张7301刚出院，需定期探望' }, {}] });
     // Recorded after its 2-second cycle: late.
     await eventually(async () => expect(await ctx.mongo.db.collection(COLLECTIONS.deadlines).findOne({ caseId: first })).toMatchObject({ deadlineKind: 'patrol.record', outcome: 'late' }));
     expect((await send('POST', url, member, body)).statusCode).toBe(409);
+    // A finding links to the discovery it was reported as — only one about the row's household (422 otherwise) —
+    // and the link reads both ways: the patrol lists the discovery, the discovery the patrol.
+    const discover = async (householdId: string) => {
+      const res = await send('POST', '/v1/discoveries', member, { key: `patrol-e2e-${householdId}-${Date.now()}`, householdId, focusGroup: 'major_illness', situation: '出院后无人照料', urgency: 'normal' });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().caseId as string;
+    };
+    const discoveryId = await discover(household);
+    const aboutOther = await discover(await registerHousehold(ctx, staff, 7303, VILLAGE));
+    const finding = { householdId: household, focusGroup: 'major_illness', finding: 'discovery', discoveryId };
+    const mislinked = await send('POST', `/v1/patrols/${second}/record`, town, { ...body, members: [`wang.grid@${VILLAGE}`], visited: [{ ...finding, discoveryId: aboutOther }] });
+    expect(mislinked.statusCode, mislinked.body).toBe(422);
+    expect(mislinked.json().error.details[0]).toMatchObject({ path: 'body.visited.0.discoveryId' });
+    const described = await send('POST', `/v1/patrols/${second}/record`, town, { ...body, members: [`wang.grid@${VILLAGE}`], visited: [{ description: '独居老人一户', focusGroup: 'major_illness', finding: 'discovery', discoveryId }] });
+    expect(described.statusCode, described.body).toBe(422);
     // Village staff and town staff record too (no member rule for them).
-    const byTown = await send('POST', `/v1/patrols/${second}/record`, town, { ...body, members: [`wang.grid@${VILLAGE}`] });
+    const byTown = await send('POST', `/v1/patrols/${second}/record`, town, { ...body, members: [`wang.grid@${VILLAGE}`], visited: [finding] });
     expect(byTown.statusCode, byTown.body).toBe(200);
+    await eventually(async () => {
+      expect((await send('GET', `/v1/cases/${second}`, staff)).json().links.cases).toEqual([expect.objectContaining({ caseId: discoveryId, kind: 'discovery', direction: 'to' })]);
+      expect((await send('GET', `/v1/cases/${discoveryId}`, staff)).json().links.cases).toEqual([expect.objectContaining({ caseId: second, kind: 'patrol', direction: 'from' })]);
+    });
+    expect((await send('GET', `/v1/discoveries/${discoveryId}`, member)).json().links).toEqual([expect.objectContaining({ caseId: second, kind: 'patrol' })]);
   });
 
   it('deleting the plan stops its schedule; reading it then is 404', async () => {

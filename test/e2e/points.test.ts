@@ -46,9 +46,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => ctx?.close());
 
-async function visitedAlert(seq: number, token: string) {
+async function visitedAlert(seq: number, token: string, level: 'orange' | 'yellow' = 'orange') {
   const hh = await registerHousehold(ctx, t.village!, seq);
-  const alert = await post('/v1/alerts', t.village!, { householdId: hh, level: 'orange', reasons: ['独居老人'] });
+  const alert = await post('/v1/alerts', t.village!, { householdId: hh, level, reasons: ['独居老人'] });
   expect(alert.statusCode, alert.body).toBe(201);
   const caseId = alert.json().caseId as string;
   const visit = await post(`/v1/alerts/${caseId}/visits`, token, { visitors: ['王一'], visitedAt: new Date().toISOString(), outcome: 'stable', notes: '入户走访' });
@@ -57,17 +57,23 @@ async function visitedAlert(seq: number, token: string) {
 }
 
 describe('the points ledger after a seeded month', () => {
-  it('equals the hand count: totals, the ledger and the branch rankings (ties share a rank)', async () => {
+  it('equals the hand count: totals, the ledger and the branch rankings', async () => {
     const today = localDay(Date.now());
     const month = localMonth(Date.now());
     const year = Number(month.slice(0, 4));
 
-    // Alert visits: A twice, B once (2 points each); staff's and an unregistered login's earn nothing.
+    // Alert visits that met the alert's deadline: A twice, B once (2 points each); staff's and an unregistered
+    // login's earn nothing. B visits a yellow alert twice: the first meets this week's visit, the second meets
+    // no deadline (the next week has not begun) and earns nothing — once per deadline, not per visit.
     const visitA1 = await visitedAlert(13_001, t.a!);
     await visitedAlert(13_002, t.b!);
     await visitedAlert(13_003, t.a!);
     await visitedAlert(13_004, t.village!);
     await visitedAlert(13_005, t.stranger!);
+    const yellow = await visitedAlert(13_009, t.b!, 'yellow');
+    const again = await post(`/v1/alerts/${yellow}/visits`, t.b!, { visitors: ['李二'], visitedAt: new Date().toISOString(), outcome: 'stable', notes: '再次走访' });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().visits).toHaveLength(2);
 
     // A wish fulfilled by B as their own helper and confirmed: 10 points (the policy's wish_fulfilled).
     const helper = await post('/v1/helpers', t.b!, { kind: 'party_member', name: '李二', unitCode: UNITS.haigang, contact: '13900000002' });
@@ -99,17 +105,18 @@ describe('the points ledger after a seeded month', () => {
     expect((await put(`/v1/service-tasks/${taskId}/claims/${id('d')}/hours`, t.d!, { hours: 3, day: today })).statusCode).toBe(200);
     expect((await post(`/v1/service-tasks/${taskId}/claims/${id('d')}/confirmation`, t.village!, {})).statusCode).toBe(200);
 
-    // Pairing (帮包): a 低保 household of the village is paired with C, who records two contacts on time (1 point
-    // each, the contact_on_time claims the pairing's events carry).
+    // Pairing (帮包): a 低保 household of the village is paired with C, who records a contact on time (1 point,
+    // the contact_on_time claim the pairing's event carries) and another at once: an extra contact in the same
+    // 30-day period (onTime null), which earns nothing.
     const paired = await registerHousehold(ctx, t.village!, 13_007, UNITS.haigang, ['minimum_subsistence']);
     const pairingId = `pairing-${paired}`;
     await eventually(async () => ((await get(`/v1/pairings/${pairingId}`, t.village!)).statusCode === 200 ? true : undefined), 'the pairing opened');
     const assigned = await post(`/v1/pairings/${pairingId}/assign`, t.village!, { memberId: id('c') });
     expect(assigned.statusCode, assigned.body).toBe(200);
-    for (const note of ['电话问候', '再次电话了解用药']) {
+    for (const [note, onTime] of [['电话问候', true], ['再次电话了解用药', null]] as const) {
       const contact = await post(`/v1/pairings/${pairingId}/contact`, t.c!, { channel: 'phone', day: today, note });
       expect(contact.statusCode, contact.body).toBe(200);
-      expect(contact.json().lastContact).toMatchObject({ onTime: true });
+      expect(contact.json().lastContact).toMatchObject({ onTime });
     }
     // Active discovery (主动发现): A reports a household in difficulty; the town refers it (a confirmed
     // discovery, 5 points); a report the town finds needs no action earns nothing.
@@ -125,11 +132,11 @@ describe('the points ledger after a seeded month', () => {
     expect(noAction.statusCode, noAction.body).toBe(200);
 
     // The hand count.
-    const HAND = { a: 2 + 2 + 2 + 5, b: 2 + 10 + 2, c: 1 + 1 - 1 + 1 + 1, d: 3 };
-    expect(HAND).toEqual({ a: 11, b: 14, c: 3, d: 3 });
+    const HAND = { a: 2 + 2 + 2 + 5, b: 2 + 2 + 10 + 2, c: 1 + 1 - 1 + 1, d: 3 };
+    expect(HAND).toEqual({ a: 11, b: 16, c: 2, d: 3 });
 
     // The projection writes awards asynchronously to the API's answer (the worker's activity): wait for them.
-    const ENTRIES = 3 + 1 + 4 + 1 + 1 + 2 + 1; // visits, wish, awards, reversal, service hours, contacts, discovery
+    const ENTRIES = 4 + 1 + 4 + 1 + 1 + 1 + 1; // visits, wish, awards, reversal, service hours, contact, discovery
     const count = () => ctx.mongo.db.collection(COLLECTIONS.pointsLedger).countDocuments({ orgPath: UNITS.haigang, month });
     await eventually(async () => (await count()) >= ENTRIES || undefined, 'the ledger’s entries');
     expect(await count()).toBe(ENTRIES);
@@ -146,12 +153,8 @@ describe('the points ledger after a seeded month', () => {
 
     const expected = {
       branches: [
-        { villageCode: UNITS.haigang, branch: BRANCH_1, members: [{ rank: 1, memberId: id('b'), name: '李二', points: 14 }, { rank: 2, memberId: id('a'), name: '王一', points: 11 }] },
-        {
-          villageCode: UNITS.haigang,
-          branch: BRANCH_2,
-          members: [id('c'), id('d')].sort().map((m) => ({ rank: 1, memberId: m, name: m === id('c') ? '赵三' : '钱四', points: 3 })),
-        },
+        { villageCode: UNITS.haigang, branch: BRANCH_1, members: [{ rank: 1, memberId: id('b'), name: '李二', points: 16 }, { rank: 2, memberId: id('a'), name: '王一', points: 11 }] },
+        { villageCode: UNITS.haigang, branch: BRANCH_2, members: [{ rank: 1, memberId: id('d'), name: '钱四', points: 3 }, { rank: 2, memberId: id('c'), name: '赵三', points: 2 }] },
       ],
     };
     for (const q of [`month=${month}`, `year=${year}`]) {

@@ -130,4 +130,39 @@ describe('discovery screens in Chromium at 375×667', () => {
     expect(await outcome.textContent()).toContain(alertId);
     expect(problems).toEqual([]);
   });
+
+  it('a grid member’s new household is in their own grid by default (the hint says a grid code works); the town’s 422 on another household shows beside 户编号', async () => {
+    const member = await signedIn('party_member', UNITS.haigangGrid, 'member.grid.form');
+    await member.goto(`${base}/app/discover`);
+    const form = member.locator('form.discovery-form');
+    await form.getByLabel('未登记的新发现户').check();
+    expect(await form.getByLabel('所在村(社区)代码').inputValue()).toBe(UNITS.haigangGrid);
+    expect(await form.locator('[data-field="villageCode"] .hint').textContent()).toContain('网格代码');
+    await form.getByLabel('户主姓名').fill('周六安');
+    await form.getByLabel('住址').fill('海港路9号');
+    await form.getByLabel('突发事件').check();
+    await form.getByLabel('情况说明').fill('房屋漏雨，独居');
+    await form.getByLabel('一般（3 日内研判）').check();
+    await form.getByRole('button', { name: '上报镇(街道)' }).click();
+    await member.getByTestId('discovery-sent').waitFor();
+
+    // A registered household's report decided on another household: the API's 422 goes beside the field, in Chinese.
+    const hh = await registerHousehold(ctx, await ctx.token('village_staff', UNITS.haigang), 202);
+    const other = await registerHousehold(ctx, await ctx.token('village_staff', UNITS.haigang), 203);
+    const reported = await ctx.app.inject({ method: 'POST', url: '/v1/discoveries', headers: authz(await ctx.token('party_member', UNITS.haigang, { user: 'member.zhang' })), payload: { key: 'web-422', householdId: hh, focusGroup: 'major_illness', situation: '重病', urgency: 'urgent' } });
+    const caseId = reported.json().caseId as string;
+    const town = await signedIn('town_staff', UNITS.jingyuan, 'town.zhao');
+    await town.goto(`${base}/app/discoveries`);
+    const card = town.locator(`[data-case="${caseId}"]`);
+    await card.getByRole('button', { name: `研判 ${caseId}` }).click();
+    await card.getByLabel('启动预警').check();
+    await card.getByLabel('户编号', { exact: true }).fill(other);
+    await card.getByRole('button', { name: '提交研判' }).click();
+    const error = card.locator('[data-field="householdId"] .field-error');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('只能为本次上报所涉及的户');
+    expect(await card.locator('[data-field="householdId"] input').getAttribute('aria-invalid')).toBe('true');
+    expect(await card.locator('.notice-error').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
 });

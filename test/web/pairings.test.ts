@@ -88,6 +88,9 @@ describe('pairing screens in Chromium', () => {
     await cov.waitFor();
     expect(await cov.locator(`tr[data-unit="${G01}"] td`).allTextContents()).toEqual(['2', '0', '2', '0/0', '—']);
     expect(await cov.locator('tr[data-unit="total"] td').first().textContent()).toBe('2');
+    // The village's own households (no grid) have their row, so the rows sum to the total.
+    expect(await cov.locator('tr[data-unit="direct"] th').textContent()).toContain('（村(社区)直属）');
+    expect(await cov.locator('tr[data-unit="direct"] td').allTextContents()).toEqual(['0', '0', '0', '0/0', '—']);
     const unpaired = staff.getByTestId('unpaired');
     await unpaired.waitFor();
     expect(await unpaired.locator('tbody tr').count()).toBe(2);

@@ -84,6 +84,12 @@ describe('patrol screens in Chromium at 375 px', () => {
       return doc!._id;
     }, 20_000);
 
+    // A discovery the member reported on the round, about a household they visit.
+    const sick = await registerHousehold(ctx, await ctx.token('village_staff', VILLAGE), 7402, VILLAGE);
+    const reported = await ctx.app.inject({ method: 'POST', url: '/v1/discoveries', headers: authz(await ctx.token('party_member', VILLAGE, { user: MEMBER })), payload: { key: 'web-patrol-1', householdId: sick, focusGroup: 'major_illness', situation: '突发重病', urgency: 'urgent' } });
+    expect(reported.statusCode, reported.body).toBe(201);
+    const discoveryId = reported.json().caseId as string;
+
     const member = await onPhone('party_member', VILLAGE, MEMBER);
     // From the case page (a task links there), the way to 巡查记录.
     await member.goto(`${base}/app/cases/${caseId}`);
@@ -100,6 +106,14 @@ describe('patrol screens in Chromium at 375 px', () => {
     await record.getByRole('button', { name: '添加走访户' }).click();
     await record.getByLabel('走访户 2').fill('新搬来的独居老人一户');
     await record.locator('#visit-1-group').selectOption('severe_disability');
+    // A finding reported as a discovery: the field to link it appears, offering the village's open discoveries (or the id typed in).
+    await record.getByRole('button', { name: '添加走访户' }).click();
+    await record.getByLabel('走访户 3').fill(sick);
+    await record.locator('#visit-2-finding').selectOption('discovery');
+    await record.locator(`#visit-2-discoveries option[value="${discoveryId}"]`).waitFor({ state: 'attached' });
+    await record.getByLabel('对应的主动发现上报').fill(discoveryId);
+    // Close the suggestions list the browser opens over the form.
+    await record.getByLabel('对应的主动发现上报').blur();
     expect(await horizontalOverflow(member)).toBeLessThanOrEqual(0);
     expect(await unlabelledControls(member)).toEqual([]);
     await screenshot(member, 'patrol-record-375');
@@ -107,11 +121,32 @@ describe('patrol screens in Chromium at 375 px', () => {
     const done = record.getByTestId('patrol-recorded');
     await done.waitFor();
     expect(await done.textContent()).toContain(`${MEMBER}、zhou.grid@${VILLAGE}`);
-    expect(await done.locator('li').allTextContents()).toEqual([`${household} · 重大疾病 · 需关注 · 刚出院，需定期探望`, '新搬来的独居老人一户 · 重度残疾 · 正常']);
+    expect(await done.locator('li').allTextContents()).toEqual([`${household} · 重大疾病 · 需关注 · 刚出院，需定期探望`, '新搬来的独居老人一户 · 重度残疾 · 正常', `${sick} · 重大疾病 · 发现困难（已上报） · ${discoveryId}`]);
     expect(await horizontalOverflow(member)).toBeLessThanOrEqual(0);
 
     const view = await ctx.app.inject({ method: 'GET', url: `/v1/patrols/${caseId}`, headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) });
-    expect(view.json()).toMatchObject({ status: 'closed', record: { members: [MEMBER, `zhou.grid@${VILLAGE}`] }, visited: [{ householdId: household, finding: 'concern' }, { description: '新搬来的独居老人一户', finding: 'ok' }] });
+    expect(view.json()).toMatchObject({ status: 'closed', record: { members: [MEMBER, `zhou.grid@${VILLAGE}`] }, visited: [{ householdId: household, finding: 'concern' }, { description: '新搬来的独居老人一户', finding: 'ok' }, { householdId: sick, finding: 'discovery', discoveryId }] });
+    // The discovery's page links back to the patrol that cited it.
+    await member.goto(`${base}/app/cases/${discoveryId}`);
+    const links = member.getByTestId('case-links');
+    await links.waitFor();
+    expect(await links.textContent()).toContain(caseId);
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('a user whose unit is a grid has no 巡查 tab (a grid token does not reach the village’s patrol); one at the village has it', async () => {
+    const atGrid = await onPhone('party_member', UNITS.haigangGrid, 'member.grid.nav');
+    await atGrid.goto(`${base}/app/tasks`);
+    const nav = atGrid.getByRole('navigation', { name: '主导航' });
+    await nav.getByRole('link', { name: '主动发现上报' }).waitFor();
+    expect(await nav.getByRole('link', { name: '巡查', exact: true }).count()).toBe(0);
+    const gridWorker = await onPhone('grid_worker', UNITS.haigangGrid, 'worker.grid.nav');
+    await gridWorker.goto(`${base}/app/tasks`);
+    await gridWorker.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '主动发现上报' }).waitFor();
+    expect(await gridWorker.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '巡查', exact: true }).count()).toBe(0);
+    const atVillage = await onPhone('party_member', UNITS.haigang, 'member.village.nav');
+    await atVillage.goto(`${base}/app/tasks`);
+    await atVillage.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '巡查', exact: true }).waitFor();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

@@ -153,6 +153,9 @@ describe('discovery workflow (time-skipping, default policy)', () => {
     const other = await refusal(decide(handle, caseId, { outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-ffffffffffff' } } }));
     expect(other.message).toMatch(/^opening: not the alert of household hh-0123456789ab/);
     expect((await refusal(decide(handle, caseId, { outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-ffffffffffff', start: { householdId: 'hh-0123456789ab' } } }))).type).toBe('unprocessable');
+    // A registered household's discovery names no other household, even with that household's own opening.
+    const named = await refusal(decide(handle, caseId, { outcome: 'alert', level: 'red', householdId: 'hh-ffffffffffff', opening: { workflowId: 'alert-hh-ffffffffffff', start: { householdId: 'hh-ffffffffffff' } } }));
+    expect(named.message).toMatch(/^householdId: discovery .* is about household hh-0123456789ab, not hh-ffffffffffff/);
     const opening = { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-0123456789ab' }, args: {} };
     const failed = await decide(handle, caseId, { outcome: 'alert', level: 'red', opening });
     expect(failed).toMatchObject({ status: 'open', stage: 'reported', decision: null, openFailures: 1 });
@@ -171,6 +174,9 @@ describe('discovery workflow (time-skipping, default policy)', () => {
     expect((await refusal(decide(handle, caseId, { outcome: 'application', labourCapacity: 'labour_capacity', householdId: 'hh-0123456789ab', category: 'temporary_hardship' }))).message).toMatch(/^opening/);
     // A normal report names its category: only an urgent one defaults to 临时救助.
     expect((await refusal(decide(handle, caseId, { outcome: 'application', labourCapacity: 'labour_capacity', householdId: 'hh-0123456789ab', opening: { workflowId: 'x', start: {} } }))).message).toMatch(/^category/);
+    // A new household's discovery opens a case only at the report's village.
+    const elsewhere = await refusal(decide(handle, caseId, { outcome: 'alert', level: 'orange', householdId: 'hh-0123456789ab', opening: { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-0123456789ab', unit: { code: '371002001002', name: '戚谷疃社区居委会', level: 'village' } } } }));
+    expect(elsewhere.message).toMatch(/^householdId: household hh-0123456789ab is not in /);
     await decide(handle, caseId, { outcome: 'referral', referredTo: '镇卫生院' });
     // Decided, the discovery completes: a second decision finds no running case (the API answers 409 from the read model).
     expect((await handle.result()).status).toBe('closed');

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { endOfLocalDay, localDay } from '../../domain/china-time';
+import { localDay } from '../../domain/china-time';
 import type { UnitRef } from '../../domain/org';
 import type { PairingView } from '../../domain/pairing';
 import { COLLECTIONS } from '../../store/collections';
@@ -116,10 +116,10 @@ describe('pairing workflow (time-skipping, default policy)', () => {
     expect((await deadlinesOf(caseId, 'pairing.assign')).map((d) => d.outcome)).toEqual(['late']);
   });
 
-  it('the contact cadence: a contact on time earns the member’s award and opens the next; a missed one climbs; a late one earns nothing', async () => {
+  it('the contact cadence is periods: a contact on time earns the award and the next period opens at its due time; a contact before it is extra; a missed one climbs; a late one earns nothing', async () => {
     const { handle, caseId } = await openPairing(harness);
-    await pairingStep(handle, caseId, 'assign', STAFF, { memberId: MEMBER.memberId }, MEMBER);
-    const t1 = await now();
+    const paired = await pairingStep(handle, caseId, 'assign', STAFF, { memberId: MEMBER.memberId }, MEMBER);
+    const t1 = Date.parse(paired.pairedAt!);
     await sleepUntil(t1 + 10 * D);
 
     // Another member's login, a day in the future, a visit without its outcome: refused.
@@ -130,7 +130,9 @@ describe('pairing workflow (time-skipping, default policy)', () => {
     const first = await pairingStep(handle, caseId, 'contact', MEMBER_ACTOR, await visit());
     const day = localDay(await now());
     expect(first.lastContact).toMatchObject({ n: 1, channel: 'visit', onTime: true, forwarded: null });
-    expect(first.due).toMatchObject({ key: 'contact#2', dueAt: new Date(endOfLocalDay(day) + 30 * D).toISOString() });
+    // The next period opens when contact#1 was due (30 days after the assignment), due 30 days after that.
+    expect(first.due).toMatchObject({ key: 'contact#2', opensAt: new Date(t1 + 30 * D).toISOString(), dueAt: new Date(t1 + 60 * D).toISOString() });
+    expect(first.nextContactOpens).toBe(new Date(t1 + 30 * D).toISOString());
     const recorded = await eventually(async () => {
       const e = await eventsOf(caseId, 'contact_recorded');
       expect(e).toHaveLength(1);
@@ -138,9 +140,16 @@ describe('pairing workflow (time-skipping, default policy)', () => {
     });
     expect(recorded.data.awards).toEqual([{ userId: MEMBER.userId, rule: 'contact_on_time', key: `${caseId}:contact#1` }]);
 
-    // Staff record a phone call for the member: also the member's contact (meets contact#2, opens #3).
-    const second = await pairingStep(handle, caseId, 'contact', STAFF, { channel: 'phone', day, note: '电话问候' });
-    expect(second.due).toMatchObject({ key: 'contact#3' });
+    // A phone call at once: an extra contact (its period has not begun): no deadline met, no award.
+    const extra = await pairingStep(handle, caseId, 'contact', STAFF, { channel: 'phone', day, note: '电话问候' });
+    expect(extra.lastContact).toMatchObject({ n: 2, onTime: null });
+    expect(extra.due).toMatchObject({ key: 'contact#2' });
+
+    // Staff record a phone call for the member once the period has begun: the member's contact (meets contact#2, opens #3).
+    await sleepUntil(t1 + 31 * D);
+    const second = await pairingStep(handle, caseId, 'contact', STAFF, { channel: 'phone', day: localDay(await now()), note: '电话问候' });
+    expect(second.lastContact).toMatchObject({ n: 3, onTime: true });
+    expect(second.due).toMatchObject({ key: 'contact#3', opensAt: new Date(t1 + 60 * D).toISOString(), dueAt: new Date(t1 + 90 * D).toISOString() });
     const due3 = Date.parse(second.due!.dueAt);
 
     // contact#3 missed: the village, then the town at its due time, the district 3 days later.
@@ -152,12 +161,13 @@ describe('pairing workflow (time-skipping, default policy)', () => {
       [2, TOWN.code, DISTRICT.code, 'contact#3'],
     ]);
     const late = await pairingStep(handle, caseId, 'contact', MEMBER_ACTOR, { channel: 'help', day: localDay(await now()), note: '送去米面油', help: '米面油一套' });
-    expect(late.lastContact).toMatchObject({ n: 3, onTime: false });
+    expect(late.lastContact).toMatchObject({ n: 4, onTime: false });
     expect(late.due).toMatchObject({ key: 'contact#4' });
     await settled(handle);
     const events = await eventsOf(caseId, 'contact_recorded');
     expect(events.map((e) => e.data.awards ?? null)).toEqual([
       [{ userId: MEMBER.userId, rule: 'contact_on_time', key: `${caseId}:contact#1` }],
+      null,
       [{ userId: MEMBER.userId, rule: 'contact_on_time', key: `${caseId}:contact#2` }],
       null,
     ]);

@@ -21,7 +21,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** 400 details by field name: `body.visitors.0` → `visitors`. */
+  /** A 400's or 422's details by field name: `body.visitors.0` → `visitors`. */
   fieldIssues(): Map<string, FieldIssue[]> {
     const out = new Map<string, FieldIssue[]>();
     if (!Array.isArray(this.details)) return out;

@@ -108,7 +108,7 @@ export function App() {
             </span>
             {t.appName}
           </p>
-          {me && <Nav path={path} role={me.role} />}
+          {me && <Nav path={path} role={me.role} unitLevel={me.unit.level} />}
           <div class="topbar-tools">
             {me && <InboxBadge />}
             {me && (
@@ -138,12 +138,12 @@ export function App() {
   );
 }
 
-function Nav(props: { path: string; role: string }) {
+function Nav(props: { path: string; role: string; unitLevel: string }) {
   const { t } = useApp();
   return (
     <nav aria-label={t.mainNav} class="mainnav">
       <ul>
-        {screensOf(props.role).map((s) => {
+        {screensOf(props.role, props.unitLevel).map((s) => {
           const current = props.path === `/${s}` || props.path.startsWith(`/${s}/`);
           return (
             <li key={s}>

@@ -464,6 +464,8 @@ export interface Messages {
     finding: string;
     findings: Record<string, string>;
     visitNote: string;
+    discoveryId: string;
+    discoveryIdHint: string;
     addVisit: string;
     removeVisit: string;
     submit: string;
@@ -496,6 +498,11 @@ export interface Messages {
     cols: { unit: string; qualifying: string; paired: string; unpaired: string; contacts: string; rate: string };
     total: string;
     drill: Fn;
+    /** The coverage row of the unit's own households (a village's with no grid). */
+    direct: Fn;
+    /** A pairing whose member has been made inactive, listed with the unpaired; and the reason sent with its re-assignment. */
+    needsReassign: string;
+    reassignReason: string;
     up: string;
     unpairedTitle: Fn;
     unpairedEmpty: string;
@@ -625,7 +632,7 @@ const zh: Messages = {
     address: '住址',
     phone: '联系电话（可不填）',
     villageCode: '所在村(社区)代码',
-    villageCodeHint: '12 位行政区划代码，如 371002001001',
+    villageCodeHint: '默认为您所在的村(社区)或网格；可填村(社区)的 12 位代码（如 371002001001）或网格代码（如 371002001001-G01）',
     focusGroup: '发现类别',
     focusGroups: { sudden_event: '突发事件', accident: '意外事故', major_illness: '重大疾病', severe_disability: '重度残疾', other: '其他' },
     situation: '情况说明',
@@ -805,6 +812,7 @@ const zh: Messages = {
   },
   issues: {
     'villageCode.invalid_format': '请填写村(社区)的行政区划代码，如 371002001001',
+    'householdId.invalid': '只能为本次上报所涉及的户启动预警或救助申请（新发现户须为在上报的村(社区)登记的户）',
     'visitors.too_small': '请至少填写一名走访人员',
     'applicationId.required': '转为救助申请时必须填写申请编号',
     'applicationId.unknown_reference': '未找到本户在您辖区内的该救助申请',
@@ -838,6 +846,7 @@ const zh: Messages = {
     request_stale: '申请已过时（预警已变化），请重新申请',
     not_acknowledged: '请先受理，再记录处置',
     not_visited: '请先入户走访，再记录处置',
+    member_inactive: '帮包党员已不在册（停用），请先改派帮包党员',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -868,7 +877,7 @@ const zh: Messages = {
     pairing_opened: () => '列为帮包户，待结对',
     member_assigned: () => '确定帮包党员（结对）',
     member_reassigned: (d) => `改派帮包党员${d.reason ? `：${String(d.reason)}` : ''}`,
-    contact_recorded: (d) => `记录第 ${d.n} 次联系（${zh.pairing.channels[String(d.channel)] ?? d.channel}，${d.day}）${d.onTime ? '，按时' : ''}`,
+    contact_recorded: (d) => `记录第 ${d.n} 次联系（${zh.pairing.channels[String(d.channel)] ?? d.channel}，${d.day}）${d.onTime ? '，按时' : d.extra ? '，本期已联系过（额外联系，不计按时、不计积分）' : ''}`,
     visit_forwarded: () => '走访已记入该户预警',
     visit_forward_refused: (d) => `走访未能记入该户预警：${String(d.reason ?? '')}`,
     visit_forward_failed: () => '走访转入预警失败',
@@ -1056,6 +1065,8 @@ const zh: Messages = {
     finding: '巡查发现',
     findings: { ok: '正常', concern: '需关注', discovery: '发现困难（已上报）' },
     visitNote: '情况说明',
+    discoveryId: '对应的主动发现上报',
+    discoveryIdHint: '从本村(社区)待研判的上报中选择，或填写上报编号（discovery-…）；须是关于此户的上报',
     addVisit: '添加走访户',
     removeVisit: '删除此户',
     submit: '提交巡查记录',
@@ -1087,6 +1098,9 @@ const zh: Messages = {
     cols: { unit: '单位', qualifying: '帮包户', paired: '已结对', unpaired: '待结对', contacts: '按时联系/到期', rate: '按时率' },
     total: '合计',
     drill: (unit) => `查看${unit}`,
+    direct: (unit) => `${unit}（村(社区)直属）`,
+    needsReassign: '帮包党员已停用，待改派',
+    reassignReason: '原帮包党员已停用',
     up: '返回上一级',
     unpairedTitle: (unit) => `${unit}待结对的帮包户`,
     unpairedEmpty: '没有待结对的帮包户。',
@@ -1213,7 +1227,7 @@ const en: Messages = {
     address: 'Address',
     phone: 'Phone (optional)',
     villageCode: 'Village/community code',
-    villageCodeHint: 'The 12-digit code, such as 371002001001',
+    villageCodeHint: 'Your own village/community or grid by default; a village’s 12-digit code (such as 371002001001) or a grid’s code (such as 371002001001-G01)',
     focusGroup: 'Focus group',
     focusGroups: { sudden_event: 'Sudden event', accident: 'Accident', major_illness: 'Major illness', severe_disability: 'Severe disability', other: 'Other' },
     situation: 'Situation',
@@ -1432,7 +1446,7 @@ const en: Messages = {
     pairing_opened: () => 'To be paired with a party member',
     member_assigned: () => 'Party member assigned (paired)',
     member_reassigned: (d) => `Party member re-assigned${d.reason ? `: ${String(d.reason)}` : ''}`,
-    contact_recorded: (d) => `Contact ${d.n} recorded (${en.pairing.channels[String(d.channel)] ?? d.channel}, ${d.day})${d.onTime ? ', on time' : ''}`,
+    contact_recorded: (d) => `Contact ${d.n} recorded (${en.pairing.channels[String(d.channel)] ?? d.channel}, ${d.day})${d.onTime ? ', on time' : d.extra ? ', an extra contact in this period (not counted, no points)' : ''}`,
     visit_forwarded: () => 'Visit recorded on the household’s alert',
     visit_forward_refused: (d) => `Visit not recorded on the household’s alert: ${String(d.reason ?? '')}`,
     visit_forward_failed: () => 'Could not pass the visit to the alert',
@@ -1621,6 +1635,8 @@ const en: Messages = {
     finding: 'Finding',
     findings: { ok: 'All well', concern: 'Needs attention', discovery: 'Difficulty found (reported)' },
     visitNote: 'Note on the visit',
+    discoveryId: 'The discovery report it was reported as',
+    discoveryIdHint: 'Pick one of the village’s open reports, or enter its id (discovery-…); it must be about this household',
     addVisit: 'Add a household',
     removeVisit: 'Remove',
     submit: 'Submit the patrol record',
@@ -1652,6 +1668,9 @@ const en: Messages = {
     cols: { unit: 'Unit', qualifying: 'Households', paired: 'Paired', unpaired: 'Unpaired', contacts: 'Contacts on time / due', rate: 'On-time rate' },
     total: 'Total',
     drill: (unit) => `Open ${unit}`,
+    direct: (unit) => `${unit} (no grid)`,
+    needsReassign: 'Member inactive: re-assign',
+    reassignReason: 'The paired member is inactive',
     up: 'Up one level',
     unpairedTitle: (unit) => `Unpaired households of ${unit}`,
     unpairedEmpty: 'No household waits to be paired.',

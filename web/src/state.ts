@@ -51,7 +51,17 @@ const SCREENS: Record<string, Screen[]> = {
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
   admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
 };
-export const screensOf = (role: string): Screen[] => SCREENS[role] ?? ['tasks'];
+/**
+ * The screens of a role at a unit of a level (`me.unit.level`). A user whose unit is a grid (a grid-scoped
+ * party member, a grid worker at a grid) has no 巡查 tab: a patrol is the village's (its plan and each
+ * cycle's case sit at the village), and a grid token does not reach the village — both panels would answer
+ * 403. Widening a grid's reach to its village's patrol is issue 14's; until then the tab is hidden, not
+ * shown broken. Ours (the fresh-eyes pass on issue 13).
+ */
+export const screensOf = (role: string, unitLevel?: string): Screen[] => {
+  const screens = SCREENS[role] ?? ['tasks'];
+  return unitLevel === 'grid' ? screens.filter((s) => s !== 'patrols') : screens;
+};
 export const homeOf = (role: string): string => `/${screensOf(role)[0]}`;
 
 /**

@@ -29,13 +29,21 @@ async function openOutcome(s: DiscoveryState, input: DecideInput): Promise<Opene
 /**
  * The gate (validator only: new strictness never meets a recorded history): the opening the update carries
  * is for the decision's own household — the alert's or application's workflow id and the start's household —
- * so no update, by whatever path, opens a case for another household or under another id. Ours.
+ * so no update, by whatever path, opens a case for another household or under another id; the household is
+ * the report's own when it named a registered one, else (a new household, registered meanwhile) one whose
+ * case opens at the report's village (the start's unit: the API checks the register itself). Ours.
  * @throws RuleViolation('unprocessable', 'opening: …').
  */
 function openingMatches(s: DiscoveryState, input: DecideInput): void {
   if ((input.outcome !== 'alert' && input.outcome !== 'application') || !input.opening) return;
+  // A registered household's discovery opens only that household's case; a new household's, one in its village.
+  if (s.householdId !== null && input.householdId !== undefined && input.householdId !== s.householdId) {
+    throw new RuleViolation('unprocessable', `householdId: discovery ${s.discoveryId} is about household ${s.householdId}, not ${input.householdId}`);
+  }
   const householdId = decisionHousehold(s, input);
-  const start = input.opening.start as { householdId?: unknown; submit?: { householdId?: unknown; category?: unknown } };
+  const start = input.opening.start as { householdId?: unknown; unit?: { code?: unknown }; submit?: { householdId?: unknown; category?: unknown; unit?: { code?: unknown } } };
+  const unitCode = input.outcome === 'alert' ? start.unit?.code : start.submit?.unit?.code;
+  if (s.householdId === null && unitCode !== s.village.code) throw new RuleViolation('unprocessable', `householdId: household ${householdId} is not in ${s.village.name} (${s.village.code}), where discovery ${s.discoveryId} was reported`);
   const ok =
     input.outcome === 'alert'
       ? input.opening.workflowId === alertWorkflowId(householdId) && start.householdId === householdId

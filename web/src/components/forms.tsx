@@ -5,7 +5,11 @@ import { issueMessage } from '../i18n';
 import { useApp } from '../state';
 import { ErrorNotice } from './ui';
 
-/** Field-level messages from a 400, and anything else as one form-level error. */
+/**
+ * Field-level messages from a 400 or a 422 (the API names the field in `details[].path` for both: a malformed
+ * value, or a well-formed one its rules refuse — another household's discovery, say), and anything else, or
+ * what no field of the form shows, as one form-level error.
+ */
 export function useSubmission() {
   const [issues, setIssues] = useState<Map<string, FieldIssue[]>>(new Map());
   const [failure, setFailure] = useState<unknown>(null);
@@ -17,7 +21,7 @@ export function useSubmission() {
     try {
       return await work();
     } catch (err) {
-      const fields = err instanceof ApiError && err.status === 400 ? err.fieldIssues() : new Map<string, FieldIssue[]>();
+      const fields = err instanceof ApiError && (err.status === 400 || err.status === 422) ? err.fieldIssues() : new Map<string, FieldIssue[]>();
       setIssues(fields);
       // What no field of this form shows goes to the form-level message.
       const shown = [...fields.keys()].filter((k) => form.querySelector(`[data-field="${k}"]`));

@@ -46,10 +46,13 @@ const newKey = () => `w${Date.now().toString(36)}${Math.random().toString(36).sl
 
 /** 主动发现上报: the report form. */
 export function DiscoverForm() {
-  const { t } = useApp();
+  const { t, me } = useApp();
   const d = t.discovery;
   const [kind, setKind] = useState<'registered' | 'new'>('registered');
-  const [f, setF] = useState({ householdId: '', name: '', address: '', phone: '', villageCode: '', focusGroup: '', situation: '', urgency: '' });
+  // A new household's unit defaults to the reporter's own village or grid (a grid member typing the village's code was refused: 403).
+  const ownUnit = me && (me.unit.level === 'village' || me.unit.level === 'grid') ? me.unit.code : '';
+  const blank = { householdId: '', name: '', address: '', phone: '', villageCode: ownUnit, focusGroup: '', situation: '', urgency: '' };
+  const [f, setF] = useState(blank);
   const [key, setKey] = useState(newKey);
   const [sent, setSent] = useState<string | null>(null);
   const { issues, failure, busy, run } = useSubmission();
@@ -82,7 +85,7 @@ export function DiscoverForm() {
             onClick={() => {
               setSent(null);
               setKey(newKey());
-              setF({ householdId: '', name: '', address: '', phone: '', villageCode: '', focusGroup: '', situation: '', urgency: '' });
+              setF(blank);
             }}
           >
             {d.another}
@@ -225,15 +228,30 @@ function useRows(url: string): { rows: DiscoveryRow[] | null; error: unknown; re
   return { rows, error, reload };
 }
 
-/** 我的上报: the caller's reports with their outcomes. */
+/** 我的上报: the caller's reports with their outcomes, a page at a time (a keyset list: 加载更多 follows `nextCursor`). */
 export function MyDiscoveries() {
   const { t } = useApp();
-  const { rows, error, reload } = useRows('/v1/discoveries/mine');
+  const [rows, setRows] = useState<DiscoveryRow[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = async (after: string | null) => {
+    try {
+      const page = await api.get<{ items: DiscoveryRow[]; nextCursor: string | null }>(`/v1/discoveries/mine${qs({ cursor: after ?? undefined })}`);
+      setRows((rs) => (after && rs ? [...rs, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  useEffect(() => {
+    void load(null);
+  }, []);
   return (
     <section aria-labelledby="page-title" class="discovery">
       <PageTitle>{t.discovery.mineTitle}</PageTitle>
       <p class="muted">{t.discovery.mineIntro}</p>
-      {error !== null && <ErrorNotice error={error} onRetry={() => void reload()} />}
+      {error !== null && <ErrorNotice error={error} onRetry={() => void load(null)} />}
       {rows === null && error === null ? <Loading /> : rows && rows.length === 0 ? <p class="muted">{t.discovery.mineEmpty}</p> : null}
       {rows && rows.length > 0 && (
         <ul class="cards" data-testid="my-discoveries">
@@ -241,6 +259,13 @@ export function MyDiscoveries() {
             <Card key={r.caseId} row={r} />
           ))}
         </ul>
+      )}
+      {cursor && (
+        <div class="actions">
+          <button type="button" class="btn" onClick={() => void load(cursor)}>
+            {t.common.loadMore}
+          </button>
+        </div>
       )}
     </section>
   );

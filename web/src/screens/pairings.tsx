@@ -16,6 +16,8 @@ import { useApp, may } from '../state';
 
 interface PairingRow {
   caseId: string;
+  /** Listed with the unpaired because its member has been made inactive (GET /v1/pairings?reassign=true). */
+  reassign?: boolean;
   householdId: string;
   stage: 'unpaired' | 'paired' | 'ended';
   stageName: string;
@@ -23,7 +25,7 @@ interface PairingRow {
   categoryNames: string[];
   member: { memberId: string; name: string } | null;
   nextContactDue: string | null;
-  lastContact: { n: number; channel: string; day: string; onTime: boolean } | null;
+  lastContact: { n: number; channel: string; day: string; onTime: boolean | null } | null;
   due: { dueAt: string } | null;
   overdue: boolean;
   unit: { code: string; name: string };
@@ -36,12 +38,14 @@ interface Counts {
   qualifying: number;
   paired: number;
   unpaired: number;
+  /** Of the unpaired: paired with a member since made inactive (to re-assign). */
+  reassign: number;
   contacts: { due: number; onTime: number; rate: number | null };
 }
 interface Coverage {
   unit: { code: string; name: string; level: string };
   total: Counts;
-  children: Array<Counts & { unit: { code: string; name: string; level: string } }>;
+  children: Array<Counts & { unit: { code: string; name: string; level: string }; direct?: boolean }>;
 }
 
 /** Today in China time, YYYY-MM-DD (the API's days are China-time days). */
@@ -194,9 +198,13 @@ export function PairingCoverage(props: { code?: string }) {
 
   const load = async () => {
     try {
-      const [c, u] = await Promise.all([api.get<Coverage>(`/v1/pairings/coverage${qs({ org })}`), api.get<{ items: PairingRow[] }>(`/v1/pairings${qs({ org, stage: 'unpaired', limit: 200 })}`)]);
+      const [c, u, r] = await Promise.all([
+        api.get<Coverage>(`/v1/pairings/coverage${qs({ org })}`),
+        api.get<{ items: PairingRow[] }>(`/v1/pairings${qs({ org, stage: 'unpaired', limit: 200 })}`),
+        api.get<{ items: PairingRow[] }>(`/v1/pairings${qs({ org, reassign: 'true', limit: 200 })}`),
+      ]);
       setCov(c);
-      setUnpaired(u.items);
+      setUnpaired([...u.items, ...r.items.map((x) => ({ ...x, reassign: true }))]);
       setError(null);
     } catch (err) {
       setError(err);
@@ -237,9 +245,9 @@ export function PairingCoverage(props: { code?: string }) {
           </thead>
           <tbody>
             {cov.children.map((c) => (
-              <tr key={c.unit.code} data-unit={c.unit.code}>
+              <tr key={c.direct ? 'direct' : c.unit.code} data-unit={c.direct ? 'direct' : c.unit.code}>
                 <th scope="row" data-label={t.pairing.cols.unit}>
-                  {c.unit.level === 'grid' ? c.unit.name : <Link to={`/coverage/${c.unit.code}`} aria-label={t.pairing.drill(c.unit.name)}>{c.unit.name}</Link>}
+                  {c.direct ? t.pairing.direct(c.unit.name) : c.unit.level === 'grid' ? c.unit.name : <Link to={`/coverage/${c.unit.code}`} aria-label={t.pairing.drill(c.unit.name)}>{c.unit.name}</Link>}
                 </th>
                 <td data-label={t.pairing.cols.qualifying}>{c.qualifying}</td>
                 <td data-label={t.pairing.cols.paired}>{c.paired}</td>
@@ -282,6 +290,7 @@ export function PairingCoverage(props: { code?: string }) {
                   <tr key={r.caseId} data-case={r.caseId}>
                     <th scope="row" data-label={t.pairing.cols2.household}>
                       <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{r.household?.headName ?? r.householdId}</Link>
+                      {r.reassign && <span class="status status-overdue">{t.pairing.needsReassign}</span>}
                     </th>
                     <td data-label={t.pairing.cols2.categories}>{r.categoryNames.join('、')}</td>
                     <td data-label={t.pairing.cols2.unit}>{r.unit.name}</td>
@@ -321,7 +330,8 @@ function AssignForm(props: { row: PairingRow; onDone: (name: string) => void }) 
   const id = `assign-${props.row.caseId}`;
   const submit = async (e: Event) => {
     e.preventDefault();
-    const done = await run(e.currentTarget as HTMLFormElement, () => api.post(`/v1/pairings/${encodeURIComponent(props.row.caseId)}/assign`, { memberId }));
+    const body = { memberId, ...(props.row.reassign ? { reason: t.pairing.reassignReason } : {}) };
+    const done = await run(e.currentTarget as HTMLFormElement, () => api.post(`/v1/pairings/${encodeURIComponent(props.row.caseId)}/assign`, body));
     if (done) props.onDone(members.find((m) => m.memberId === memberId)?.name ?? memberId);
   };
   return (

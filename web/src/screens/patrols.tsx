@@ -29,14 +29,24 @@ interface PatrolView {
   cycleEnd: string;
   focusGroups: string[];
   record: { day: string; members: string[] } | null;
-  visited: Array<{ householdId: string | null; description: string | null; focusGroup: string; finding: string; note: string | null }>;
+  visited: Array<{ householdId: string | null; description: string | null; focusGroup: string; finding: string; note: string | null; discoveryId?: string | null }>;
 }
 interface VisitRow {
   who: string;
   focusGroup: string;
   finding: string;
   note: string;
+  /** A `discovery` finding's report (discovery-…), picked from the village's open discoveries or typed. */
+  discoveryId: string;
 }
+/** An open discovery of the village, offered for a `discovery` finding's link. */
+interface OpenDiscovery {
+  caseId: string;
+  householdId: string | null;
+  focusGroupName: string;
+  reportedAt: string;
+}
+const blankRow = (): VisitRow => ({ who: '', focusGroup: 'major_illness', finding: 'ok', note: '', discoveryId: '' });
 
 /** The village a user patrols: their unit, or the village of their grid (`<village>-G01`). */
 const villageOf = (code: string): string => code.replace(/-G\d{2,3}$/, '');
@@ -170,7 +180,8 @@ function RecordCard(props: { village: string }) {
   const [error, setError] = useState<unknown>(null);
   const [day, setDay] = useState(today);
   const [members, setMembers] = useState(me?.userId ?? '');
-  const [rows, setRows] = useState<VisitRow[]>([{ who: '', focusGroup: 'major_illness', finding: 'ok', note: '' }]);
+  const [rows, setRows] = useState<VisitRow[]>([blankRow()]);
+  const [discoveries, setDiscoveries] = useState<OpenDiscovery[]>([]);
   const [note, setNote] = useState('');
   const { issues, failure, busy, run } = useSubmission();
 
@@ -180,6 +191,11 @@ function RecordCard(props: { village: string }) {
       const newest = [...page.items].sort((a, b) => (a.caseId < b.caseId ? 1 : -1))[0];
       setPatrol(newest ? await api.get<PatrolView>(`/v1/patrols/${encodeURIComponent(newest.caseId)}`) : null);
     }, setError);
+    // The village's open discoveries, to link a `discovery` finding to (a user who may not list them types the id).
+    api.get<{ items: OpenDiscovery[] }>(`/v1/discoveries${qs({ org: props.village, status: 'open', limit: 200 })}`).then(
+      (page) => setDiscoveries(page.items),
+      () => setDiscoveries([]),
+    );
   }, [props.village]);
 
   const setRow = (i: number, change: Partial<VisitRow>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...change } : r)));
@@ -198,6 +214,7 @@ function RecordCard(props: { village: string }) {
         focusGroup: r.focusGroup,
         finding: r.finding,
         ...(r.note.trim() ? { note: r.note.trim() } : {}),
+        ...(r.finding === 'discovery' && r.discoveryId.trim() ? { discoveryId: r.discoveryId.trim() } : {}),
       })),
       ...(note.trim() ? { note: note.trim() } : {}),
     };
@@ -225,6 +242,12 @@ function RecordCard(props: { village: string }) {
               <li key={i}>
                 {v.householdId ?? v.description} · {t.patrols.focusGroups[v.focusGroup] ?? v.focusGroup} · {t.patrols.findings[v.finding] ?? v.finding}
                 {v.note ? ` · ${v.note}` : ''}
+                {v.discoveryId && (
+                  <>
+                    {' · '}
+                    <Link to={`/cases/${encodeURIComponent(v.discoveryId)}`}>{v.discoveryId}</Link>
+                  </>
+                )}
               </li>
             ))}
           </ul>
@@ -261,6 +284,32 @@ function RecordCard(props: { village: string }) {
                     </option>
                   ))}
                 </select>
+                {r.finding === 'discovery' && (
+                  <>
+                    <label for={`visit-${i}-discovery`}>{t.patrols.discoveryId}</label>
+                    <input
+                      id={`visit-${i}-discovery`}
+                      type="text"
+                      autocomplete="off"
+                      list={`visit-${i}-discoveries`}
+                      aria-describedby={`visit-${i}-discovery-hint`}
+                      value={r.discoveryId}
+                      onInput={(e) => setRow(i, { discoveryId: e.currentTarget.value })}
+                    />
+                    <datalist id={`visit-${i}-discoveries`}>
+                      {discoveries
+                        .filter((o) => o.householdId === null || !/^hh-/.test(r.who.trim()) || o.householdId === r.who.trim())
+                        .map((o) => (
+                          <option key={o.caseId} value={o.caseId}>
+                            {`${o.focusGroupName} · ${o.householdId ?? t.discovery.newHousehold} · ${fmtTime(lang, o.reportedAt)}`}
+                          </option>
+                        ))}
+                    </datalist>
+                    <p id={`visit-${i}-discovery-hint`} class="hint">
+                      {t.patrols.discoveryIdHint}
+                    </p>
+                  </>
+                )}
                 <label for={`visit-${i}-note`}>{t.patrols.visitNote}</label>
                 <input id={`visit-${i}-note`} type="text" value={r.note} onInput={(e) => setRow(i, { note: e.currentTarget.value })} />
                 {rows.length > 1 && (
@@ -271,7 +320,7 @@ function RecordCard(props: { village: string }) {
               </div>
             ))}
             {visitedErrors.length > 0 && <p class="field-error">{visitedErrors.map((x) => x.message).join('；')}</p>}
-            <button type="button" class="btn" onClick={() => setRows((rs) => [...rs, { who: '', focusGroup: 'major_illness', finding: 'ok', note: '' }])}>
+            <button type="button" class="btn" onClick={() => setRows((rs) => [...rs, blankRow()])}>
               {t.patrols.addVisit}
             </button>
           </fieldset>
