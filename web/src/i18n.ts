@@ -452,6 +452,9 @@ export interface Messages {
     saved: string;
     recordTitle: string;
     noPatrol: string;
+    /** The picker of the village's open patrols (the overdue first). */
+    pickPatrol: string;
+    overdueTag: string;
     cycle: Fn<[string, string]>;
     recorded: Fn<[string, string]>;
     day: string;
@@ -1053,6 +1056,8 @@ const zh: Messages = {
     saved: '已保存',
     recordTitle: '巡查记录',
     noPatrol: '当前没有待记录的巡查。',
+    pickPatrol: '待记录的巡查（逾期的在前）',
+    overdueTag: '（已逾期）',
     cycle: (from, to) => `本周期：${from} 至 ${to}`,
     recorded: (day, members) => `已记录：${day}，巡查人员 ${members}`,
     day: '巡查日期',
@@ -1623,6 +1628,8 @@ const en: Messages = {
     saved: 'Saved',
     recordTitle: 'Patrol record',
     noPatrol: 'No patrol is waiting to be recorded.',
+    pickPatrol: 'Open patrols (overdue first)',
+    overdueTag: ' (overdue)',
     cycle: (from, to) => `This cycle: ${from} to ${to}`,
     recorded: (day, members) => `Recorded: ${day}, by ${members}`,
     day: 'Day of the patrol',
