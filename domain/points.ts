@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { CaseEvent } from './case';
+import { zDayWithinYears } from './dates';
 import { dayOfNumber, localDayNumber, localMonth, weekdayOfNumber } from './china-time';
 import type { PartyMember } from './party-member';
 import { POINT_RULES, type AwardClaim, type PointRule } from './point-rules';
@@ -136,6 +138,18 @@ export function entryOf(award: DatedAward, member: PartyMember, policy: PointsPo
   };
 }
 
+/**
+ * The key of a staff award (its entry id is `award:<memberId>:<key>`): letters, digits, `.`, `_`, `-` — no
+ * `:`, so that no key can reach another entry's id (`a:reversal` would be the counter-entry id of award `a`,
+ * which could then never be reversed). Source: ours.
+ */
+export const zAwardKey = z.string().trim().min(1).max(100).regex(/^[\w.-]+$/, 'expected letters, digits, . _ - (no colon)');
+
+/** How many days back a staff award may be dated: within the last year, so it falls in a ranking someone still reads. Ours. */
+export const AWARD_PAST_DAYS = 366;
+/** The day a staff award was earned: from AWARD_PAST_DAYS before today to today (China time); code `date_out_of_range`. */
+export const zAwardDay = zDayWithinYears(0, AWARD_PAST_DAYS);
+
 /** The id of an entry's counter-entry. */
 export const reversalIdOf = (entryId: string): string => `${entryId}:reversal`;
 
@@ -164,6 +178,8 @@ export interface RankingRow {
 
 /** A branch's ranking. */
 export interface BranchRanking {
+  /** The branch's village/community: same-named branches of two villages are two branches. */
+  villageCode: string;
   branch: string;
   members: RankingRow[];
 }
@@ -171,31 +187,34 @@ export interface BranchRanking {
 /**
  * Rankings per branch from a period's entries (counter-entries included): members by total, highest
  * first; equal totals share a rank and the next rank skips (1, 1, 3 — standard competition ranking);
- * equal totals are listed by member id. Branches by name. A member's branch is that of their latest entry
- * in the period. Source: issue 13 (rankings per branch by month and year); the tie rule is ours.
+ * equal totals are listed by member id. A branch is its village and its name (two villages' 第一党支部 are
+ * two branches), ordered by village code then name. A member's branch (and village) is that of their
+ * latest entry in the period. Source: issue 13 (rankings per branch by month and year); the tie rule is ours.
  */
-export function rankingsOf(entries: ReadonlyArray<Pick<LedgerEntry, 'memberId' | 'userId' | 'branch' | 'points' | 'at'>>): BranchRanking[] {
-  const byMember = new Map<string, { memberId: string; userId: string; branch: string; at: number; points: number }>();
+export function rankingsOf(entries: ReadonlyArray<Pick<LedgerEntry, 'memberId' | 'userId' | 'villageCode' | 'branch' | 'points' | 'at'>>): BranchRanking[] {
+  const byMember = new Map<string, { memberId: string; userId: string; villageCode: string; branch: string; at: number; points: number }>();
   for (const e of entries) {
     const m = byMember.get(e.memberId);
-    if (!m) byMember.set(e.memberId, { memberId: e.memberId, userId: e.userId, branch: e.branch, at: e.at, points: e.points });
+    if (!m) byMember.set(e.memberId, { memberId: e.memberId, userId: e.userId, villageCode: e.villageCode, branch: e.branch, at: e.at, points: e.points });
     else {
       m.points += e.points;
-      if (e.at >= m.at) Object.assign(m, { branch: e.branch, at: e.at });
+      if (e.at >= m.at) Object.assign(m, { villageCode: e.villageCode, branch: e.branch, at: e.at });
     }
   }
-  const branches = new Map<string, RankingRow[]>();
+  const branches = new Map<string, { villageCode: string; branch: string; rows: RankingRow[] }>();
   for (const m of byMember.values()) {
-    const rows = branches.get(m.branch) ?? [];
-    rows.push({ rank: 0, memberId: m.memberId, userId: m.userId, points: m.points });
-    branches.set(m.branch, rows);
+    const key = JSON.stringify([m.villageCode, m.branch]);
+    const b = branches.get(key) ?? { villageCode: m.villageCode, branch: m.branch, rows: [] };
+    b.rows.push({ rank: 0, memberId: m.memberId, userId: m.userId, points: m.points });
+    branches.set(key, b);
   }
-  return [...branches.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([branch, rows]) => {
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...branches.values()]
+    .sort((a, b) => order(a.villageCode, b.villageCode) || order(a.branch, b.branch))
+    .map(({ villageCode, branch, rows }) => {
       rows.sort((a, b) => b.points - a.points || (a.memberId < b.memberId ? -1 : 1));
       rows.forEach((r, i) => (r.rank = i > 0 && rows[i - 1]!.points === r.points ? rows[i - 1]!.rank : i + 1));
-      return { branch, members: rows };
+      return { villageCode, branch, members: rows };
     });
 }
 

@@ -300,6 +300,21 @@ export function redactPersonalData(text: string, known?: KnownPersonalData): str
   return out;
 }
 
+/**
+ * The numbers that identify a person (ID number, phone, long number: personalDataIn's patterns, folded) in a
+ * text that names something rather than telling something — a party branch, a person's name — where no such
+ * number belongs: the API refuses such a field (400 naming it). Source: ours (issue 13 fresh-eyes: a branch
+ * "支部 3710… 139…" reached the public 三亮 page).
+ */
+export function personalNumbersIn(text: string): PersonalDataKind[] {
+  return personalDataIn(text).filter((k) => k === 'id_number' || k === 'phone' || k === 'long_number');
+}
+
+/** Whether a person's name holds a digit (ASCII, full-width or another script's, as foldText reads them): a name has none. Ours. */
+export function nameHasDigit(name: string): boolean {
+  return /\d/.test(foldText(name, { joinDigits: true }).text);
+}
+
 // ——— 3. Per-role views ———
 
 /**
@@ -536,11 +551,12 @@ export interface PublicMember {
 /**
  * The 三亮 rule (亮身份、亮行动、亮成绩, seed 三(二)一; issue 13): a member is shown on the unit's public page
  * only with their consent (`publicConsent`, PIPL Art. 14: consent to be shown publicly) and while active;
- * then only their name, role and branch, with counts of their actions and their points of the year — never
+ * then only their name, role and branch (both through publicTextFor), with counts of their actions and their points of the year — never
  * their phone, their login, their grid, nor anything of the households they helped (no names, no ids, no
  * case). Null: not shown at all. Source: issue 13 item 3; the field list is ours.
  */
 export function publicMemberOf(m: Pick<PartyMember, 'name' | 'role' | 'branch' | 'publicConsent' | 'status'>): PublicMember | null {
   if (!m.publicConsent || m.status !== 'active') return null;
-  return { name: m.name, role: m.role, branch: m.branch };
+  // The register refuses numbers in both; the strictest outbound masking is the second line (older records).
+  return { name: publicTextFor(m.name), role: m.role, branch: publicTextFor(m.branch) };
 }

@@ -409,15 +409,27 @@ export type PointsEntryDoc = LedgerEntry;
 export interface ServiceTaskDoc extends Omit<ServiceTask, 'id'> {
   _id: string;
 }
-/** A member's claim of a task (`_id` `<taskId>:<memberId>`). */
+/**
+ * A member's claim of a task (`_id` `<taskId>:<memberId>`): `attempt` is the claim request that wrote it (a
+ * random id; store/service-tasks.ts `claimSlot` filters its own writes on it), `attemptAt` when (ISO 8601).
+ */
 export interface ServiceClaimDoc extends Omit<ServiceClaim, 'id'> {
   _id: string;
+  attempt?: string;
+  attemptAt?: string;
 }
-/** A slot of a task held by a claim (`_id` `<taskId>#<n>`, n from 1 to the task's slots). */
+/**
+ * A slot of a task held by a claim (`_id` `<taskId>#<n>`, n from 1 to the task's slots): `claimId` names the
+ * claim that holds it, `attempt` the claim request that holds it (a random id: only that request ever deletes
+ * it; a retry taking over a crashed request's claim takes its slot over by compare-and-set), `at` when (ISO 8601).
+ */
 export interface ServiceSlotDoc {
   _id: string;
   taskId: string;
   memberId: string;
+  claimId?: string;
+  attempt?: string;
+  at?: string;
 }
 
 export interface HelperPointsDoc {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { ServiceClaim, ServiceTask } from '../domain/service-task';
 import { collections, type ServiceClaimDoc, type ServiceTaskDoc } from './collections';
@@ -17,7 +17,7 @@ export const taskIdFor = (unitCode: string, key: string): string => `task-${crea
 export const claimIdFor = (taskId: string, memberId: string): string => `${taskId}:${memberId}`;
 
 const toTask = ({ _id, ...rest }: ServiceTaskDoc): ServiceTask => ({ ...rest, id: _id });
-const toClaim = ({ _id, ...rest }: ServiceClaimDoc): ServiceClaim => ({ ...rest, id: _id });
+const toClaim = ({ _id, attempt: _a, attemptAt: _t, ...rest }: ServiceClaimDoc): ServiceClaim => ({ ...rest, id: _id });
 
 /** Inserts a task: `{ created }`, or `{ existing }` when its id (community + key) is taken. */
 export async function postTask(db: Db, task: ServiceTask): Promise<{ created: ServiceTask } | { existing: ServiceTask }> {
@@ -55,38 +55,72 @@ export async function findClaim(db: Db, claimId: string): Promise<ServiceClaim |
   return found && toClaim(found);
 }
 
+/** How long a claim may stay without its slot before a retry of the same member takes it over (a crashed request). Ours. */
+export const STALE_CLAIM_MS = 60_000;
+
 /**
- * Claims a slot of `task` for a member: inserts the claim (one per member: `already_claimed` when it holds
- * a slot), then tries the task's slots in order, each an insert of `<taskId>#<n>` that only one claim can
- * win. No slot free: the claim is removed and `full` returned. A claim left without a slot by a crash is
- * taken up again by the member's retry.
+ * Claims a slot of `task` for a member. No request deletes or overwrites what another wrote; each write is
+ * filtered on the request's own random `attempt` id:
+ * 1. the request inserts the claim document `<taskId>:<memberId>` (slot null, its `attempt`): the unique
+ *    `_id` makes it the one request of this member under way. Taken → `already_claimed` (claimed, or a
+ *    request of the member's under way), except a claim left slotless over STALE_CLAIM_MS by a crashed
+ *    request, which one retry takes over (the unique insert of a marker `<claimId>@<stale attempt>` is the
+ *    lock; the claim and its slot are then re-stamped with the retry's `attempt`);
+ * 2. it takes a slot: a slot document of this claim left by the crashed request, else the first free `<taskId>#<n>` it can insert (the unique `_id` is the lock), naming the
+ *    claim (`claimId`) and its `attempt`;
+ * 3. it writes the slot's number into its claim (filter: `_id`, its `attempt`). No slot free: it deletes its
+ *    own claim (same filter) → `full`. Its claim taken over meanwhile (a stall over STALE_CLAIM_MS): it
+ *    deletes its own slot document (filter: `_id`, `claimId`, its `attempt`) → `already_claimed`.
+ * So a double tap gives one claim and one `already_claimed`, never two claims nor a slot held by nothing.
+ * Source: ours (FerretDB v1 has no transactions; unique `_id`s and filtered writes are the only atomics).
  */
 export async function claimSlot(db: Db, task: ServiceTask, claim: Omit<ServiceClaim, 'id' | 'slot' | 'hours' | 'confirmed'>): Promise<{ claimed: ServiceClaim } | { refused: 'already_claimed' | 'full' }> {
   const c = collections(db);
   const id = claimIdFor(task.id, claim.memberId);
+  const attempt = randomUUID();
+  const now = () => new Date().toISOString();
   try {
-    await c.serviceClaims.insertOne({ ...claim, _id: id, slot: null, hours: null, confirmed: null });
+    await c.serviceClaims.insertOne({ ...claim, _id: id, slot: null, hours: null, confirmed: null, attempt, attemptAt: now() });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     const existing = await c.serviceClaims.findOne({ _id: id });
-    if (existing?.slot !== null) return { refused: 'already_claimed' };
+    const stale = existing !== null && existing.slot === null && (existing.attemptAt ?? '') < new Date(Date.now() - STALE_CLAIM_MS).toISOString();
+    if (!stale) return { refused: 'already_claimed' };
+    // One retry takes over a given stale attempt: the unique insert of a marker is the lock (FerretDB's
+    // filtered updates are read-modify-write, no compare-and-set).
+    try {
+      await c.serviceSlots.insertOne({ _id: `${id}@${existing.attempt ?? ''}`, taskId: `takeover:${task.id}`, memberId: claim.memberId, attempt, at: now() });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return { refused: 'already_claimed' };
+    }
+    await c.serviceClaims.updateOne({ _id: id, slot: null, attempt: existing.attempt }, { $set: { attempt, attemptAt: now() } });
   }
-  // A slot this member already holds (a retry after a crash between the slot and the claim's update).
-  const held = await c.serviceSlots.findOne({ taskId: task.id, memberId: claim.memberId });
-  let slot: number | null = held ? Number(held._id.split('#').at(-1)) : null;
+  let slot: number | null = null;
+  for (const left of await c.serviceSlots.find({ taskId: task.id, claimId: id }).toArray()) {
+    const adopted = await c.serviceSlots.updateOne({ _id: left._id, claimId: id, attempt: left.attempt }, { $set: { attempt, at: now() } });
+    if (adopted.modifiedCount === 1) {
+      slot = Number(left._id.split('#').at(-1));
+      break;
+    }
+  }
   for (let n = 1; slot === null && n <= task.slots; n++) {
     try {
-      await c.serviceSlots.insertOne({ _id: `${task.id}#${n}`, taskId: task.id, memberId: claim.memberId });
+      await c.serviceSlots.insertOne({ _id: `${task.id}#${n}`, taskId: task.id, memberId: claim.memberId, claimId: id, attempt, at: now() });
       slot = n;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
   }
   if (slot === null) {
-    await c.serviceClaims.deleteOne({ _id: id, slot: null });
+    await c.serviceClaims.deleteOne({ _id: id, slot: null, attempt });
     return { refused: 'full' };
   }
-  await c.serviceClaims.updateOne({ _id: id }, { $set: { slot } });
+  const held = await c.serviceClaims.updateOne({ _id: id, slot: null, attempt }, { $set: { slot } });
+  if (held.modifiedCount !== 1) {
+    await c.serviceSlots.deleteOne({ _id: `${task.id}#${slot}`, claimId: id, attempt });
+    return { refused: 'already_claimed' };
+  }
   return { claimed: { ...claim, id, slot, hours: null, confirmed: null } };
 }
 

@@ -1,15 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { localDay, localMonth, startOfLocalDay } from '../../domain/china-time';
-import { zDay } from '../../domain/dates';
+import { localMonth, startOfLocalDay } from '../../domain/china-time';
 import { zOrgCode, type OrgUnit } from '../../domain/org';
 import { zMemberId, zMemberKind, zPartyMemberInput, zPartyMemberRole, type PartyMember } from '../../domain/party-member';
 import { POINT_RULE_INFO, POINT_RULES, type PointRule } from '../../domain/point-rules';
-import { counterEntryOf, entryOf, rankingsOf, reversalIdOf, totalOf, type LedgerEntry } from '../../domain/points';
-import { partyMemberFor, seesPersonalData } from '../../domain/privacy';
+import { counterEntryOf, entryOf, rankingsOf, reversalIdOf, totalOf, zAwardDay, zAwardKey, type LedgerEntry } from '../../domain/points';
+import { caseDocumentFor, nameHasDigit, PERSONAL_DATA_NAMES, personalNumbersIn, partyMemberFor, seesPersonalData } from '../../domain/privacy';
 import { zFreeText } from '../../domain/text';
-import { zIdempotencyKey } from '../../domain/service-task';
 import { findMember, listMembers, memberIdFor, memberOfDoc, memberOfUser, membersByIds, registerMember, updateMember } from '../../store/party-members';
 import { appendEntry, entriesIn, entriesOfMember, findEntry } from '../../store/points';
 import { markPersonalData } from '../audit';
@@ -90,6 +88,14 @@ export const showEntry = ({ _id, orgPath: _orgPath, ...e }: LedgerEntry, reverse
 });
 
 /**
+ * What `request`'s caller may see of a ledger entry, a service task or a claim: its free text (an award's
+ * `note`, a reversal's `reason`, a task's `title`/`description`, hours' `note`: FREE_TEXT_KEYS) through the
+ * one privacy masking (caseDocumentFor: redacted below town level, by pattern). Source: ours (README
+ * "Personal fields … are masked for roles below town level").
+ */
+export const maskedFor = <T>(request: FastifyRequest, doc: T): T => caseDocumentFor(principalOf(request).role, doc, undefined);
+
+/**
  * The unit a member belongs to: a village or a grid (400 naming `field` otherwise) within the caller's
  * reach (403). Returns the unit, its village and its grid.
  */
@@ -142,6 +148,24 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = mongo.db;
   const policy = config.policy.points;
 
+  /**
+   * A branch's name (党支部) is a name: no ID number, phone or long number in it (privacy.ts
+   * personalNumbersIn; code `personal_data`). A member's name is a person's name: no digit. Source: ours.
+   */
+  const branchIssue = (branch: string): string | null => {
+    const found = personalNumbersIn(branch);
+    return found.length === 0 ? null : `a branch's name holds no personal data (found: ${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')})`;
+  };
+  const zBranch = zFreeText(100).superRefine((b, ctx) => {
+    const issue = branchIssue(b);
+    if (issue) ctx.addIssue({ code: 'custom', message: issue, input: b, params: { code: 'personal_data' } });
+  });
+  const zRegister = zPartyMemberInput.superRefine((m, ctx) => {
+    const issue = branchIssue(m.branch);
+    if (issue) ctx.addIssue({ code: 'custom', path: ['branch'], message: issue, input: m.branch, params: { code: 'personal_data' } });
+    if (nameHasDigit(m.name)) ctx.addIssue({ code: 'custom', path: ['name'], message: 'a person’s name holds no digit', input: m.name, params: { code: 'invalid_name' } });
+  });
+
   app.post(
     '/v1/party-members',
     {
@@ -149,7 +173,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['party members'],
         summary: 'Register a party member (党员名册; 双报到 for in-service members) at a village or grid',
-        body: zPartyMemberInput,
+        body: zRegister,
         response: { 201: zMember, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody },
       },
     },
@@ -219,7 +243,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
   const zEdit = z
     .object({
       role: zPartyMemberRole.optional(),
-      branch: zFreeText(100).optional(),
+      branch: zBranch.optional(),
       unitCode: zOrgCode.optional(),
       status: z.enum(['active', 'inactive']).optional(),
       agency: zFreeText(100).optional(),
@@ -299,7 +323,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
       const m = await loadMember(request);
       const entries = await entriesOfMember(db, m.id, request.query.year);
       const reversed = new Map(entries.filter((e) => e.reverses).map((e) => [e.reverses!, e._id]));
-      return { memberId: m.id, name: m.name, branch: m.branch, year: request.query.year ?? null, total: totalOf(entries), entries: entries.map((e) => showEntry(e, e.reverses ? undefined : (reversed.get(e._id) ?? null))) };
+      return { memberId: m.id, name: m.name, branch: m.branch, year: request.query.year ?? null, total: totalOf(entries), entries: entries.map((e) => maskedFor(request, showEntry(e, e.reverses ? undefined : (reversed.get(e._id) ?? null)))) };
     },
   );
 
@@ -315,9 +339,9 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
           .object({
             memberId: zMemberId,
             rule: z.enum(RECORDED, { error: `expected a recorded rule: ${RECORDED.join(', ')}` }),
-            on: zDay,
+            on: zAwardDay,
             note: zFreeText(500),
-            key: zIdempotencyKey,
+            key: zAwardKey,
           })
           .strict(),
         response: { 200: zEntry, 201: zEntry, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody },
@@ -326,13 +350,12 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const p = principalOf(request);
       const b = request.body;
-      if (b.on > localDay(Date.now())) throw badRequest('on: the day is in the future', [{ path: 'body.on', code: 'in_future', message: `${b.on} is after today (China time)` }]);
       const m = await findMember(db, b.memberId);
       if (!m) throw badRequest(`memberId: no party member ${b.memberId}`, [{ path: 'body.memberId', message: 'unknown party member' }]);
       reach(request, m.orgPath);
       const entry = entryOf({ userId: m.userId, rule: b.rule, key: `award:${m.id}:${b.key}`, at: startOfLocalDay(b.on), source: { kind: 'award', id: b.key } }, m, policy, p.userId, b.note);
       const result = await appendEntry(db, entry);
-      if ('created' in result) return reply.code(201).send(showEntry(result.created));
+      if ('created' in result) return reply.code(201).send(maskedFor(request, showEntry(result.created)));
       const e = result.existing;
       const differs = [...(e.rule !== entry.rule ? ['rule'] : []), ...(e.at !== entry.at ? ['on'] : []), ...(e.note !== entry.note ? ['note'] : [])];
       if (differs.length > 0) {
@@ -340,7 +363,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
           { path: 'body.key', code: 'key_reused', message: `already used for entry ${e._id} with another ${differs.join(', ')}` },
         ]);
       }
-      return reply.code(200).send(showEntry(e));
+      return reply.code(200).send(maskedFor(request, showEntry(e)));
     },
   );
 
@@ -363,7 +386,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
       if (entry.reverses !== undefined) throw unprocessable('params.id', `${entry._id} is a counter-entry: it cannot itself be reversed`, 'counter_entry');
       const result = await appendEntry(db, counterEntryOf(entry, request.body.reason, p.userId, Date.now()));
       if ('existing' in result) throw conflict(`entry ${entry._id} is reversed already (by ${reversalIdOf(entry._id)})`, { reversalId: reversalIdOf(entry._id) });
-      return reply.code(201).send(showEntry(result.created));
+      return reply.code(201).send(maskedFor(request, showEntry(result.created)));
     },
   );
 
@@ -374,13 +397,13 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['points'],
         summary: 'Rankings per branch of a unit’s subtree for a month (YYYY-MM; the current China-time month when neither is given) or a year: members by total, ties sharing a rank; counter-entries included',
-        querystring: zQuery({ org: zOrgCode.optional(), month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM').optional(), year: zQueryInt(2000, 2100).optional() }),
+        querystring: zQuery({ org: zOrgCode.optional(), month: z.string().regex(/^(20\d\d|2100)-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM from 2000-01 (as year: 2000–2100)').optional(), year: zQueryInt(2000, 2100).optional() }),
         response: {
           200: z.object({
             org: z.string(),
             month: z.string().nullable(),
             year: z.number().nullable(),
-            branches: z.array(z.object({ branch: z.string(), members: z.array(z.object({ rank: z.number(), memberId: z.string(), name: z.string(), role: zPartyMemberRole.nullable(), points: z.number() })) })),
+            branches: z.array(z.object({ villageCode: z.string(), branch: z.string(), members: z.array(z.object({ rank: z.number(), memberId: z.string(), name: z.string(), role: zPartyMemberRole.nullable(), points: z.number() })) })),
           }),
           400: zErrorBody,
           403: zErrorBody,
@@ -400,7 +423,7 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
         org,
         month: month ?? null,
         year: year ?? null,
-        branches: branches.map((b) => ({ branch: b.branch, members: b.members.map((r) => ({ rank: r.rank, memberId: r.memberId, name: members.get(r.memberId)?.name ?? r.userId, role: members.get(r.memberId)?.role ?? null, points: r.points })) })),
+        branches: branches.map((b) => ({ villageCode: b.villageCode, branch: b.branch, members: b.members.map((r) => ({ rank: r.rank, memberId: r.memberId, name: members.get(r.memberId)?.name ?? r.userId, role: members.get(r.memberId)?.role ?? null, points: r.points })) })),
       };
     },
   );

@@ -7,6 +7,7 @@ import { entryOf } from '../../domain/points';
 import { taskDifferences, zServiceHoursInput, zServiceTaskInput, type ServiceClaim, type ServiceTask } from '../../domain/service-task';
 import { zOrgCode } from '../../domain/org';
 import { findMember, memberOfUser } from '../../store/party-members';
+import { maskedFor } from './party-members';
 import { appendEntry } from '../../store/points';
 import { claimIdFor, claimSlot, claimsOf, confirmHours, findClaim, findTask, postTask, recordHours, taskIdFor, taskOfDoc, tasksIn } from '../../store/service-tasks';
 import { principalOf } from '../auth';
@@ -77,9 +78,10 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
   const { mongo, orgs, config } = app.deps;
   const db = mongo.db;
 
-  const withClaims = async (t: ServiceTask) => {
+  /** A task with its claims as the caller may see it (free text masked below town level: maskedFor). */
+  const withClaims = async (request: FastifyRequest, t: ServiceTask) => {
     const claims = await claimsOf(db, t.id);
-    return { ...t, claimed: claims.length, claims: claims.map(showClaim) };
+    return maskedFor(request, { ...t, claimed: claims.length, claims: claims.map(showClaim) });
   };
 
   app.post(
@@ -116,14 +118,14 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
         postedAt: new Date().toISOString(),
       };
       const result = await postTask(db, task);
-      if ('created' in result) return reply.code(201).send(await withClaims(result.created));
+      if ('created' in result) return reply.code(201).send(await withClaims(request, result.created));
       const differs = taskDifferences(result.existing, b);
       if (differs.length > 0) {
         throw new ApiError(409, 'conflict', `key ${b.key}: task ${result.existing.id} was posted under this key with another ${differs.join(', ')}; a key is reused only to retry the same request`, [
           { path: 'body.key', code: 'key_reused', message: `already used for task ${result.existing.id} with another ${differs.join(', ')}` },
         ]);
       }
-      return reply.code(200).send(await withClaims(result.existing));
+      return reply.code(200).send(await withClaims(request, result.existing));
     },
   );
 
@@ -140,7 +142,7 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const org = guardedUnit(request).code;
-      return keysetPage(BY_ID, request.query, (after, limit) => tasksIn(db, org, after, limit), (rows) => Promise.all(rows.map((d) => withClaims(taskOfDoc(d)))));
+      return keysetPage(BY_ID, request.query, (after, limit) => tasksIn(db, org, after, limit), (rows) => Promise.all(rows.map((d) => withClaims(request, taskOfDoc(d)))));
     },
   );
 
@@ -151,7 +153,7 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
       preValidation: earlyTask,
       schema: { tags: ['service tasks'], summary: 'One service task with its claims', params: z.object({ id: zTaskId }), response: { 200: zTask, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody } },
     },
-    async (request) => withClaims(await loadTask(request)),
+    async (request) => withClaims(request, await loadTask(request)),
   );
 
   app.post(
@@ -178,7 +180,7 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
       if ('refused' in result) {
         throw new ApiError(409, 'conflict', result.refused === 'full' ? `task ${task.id}: every slot is taken` : `task ${task.id}: you have claimed it already`, undefined, result.refused === 'full' ? 'task_full' : 'already_claimed');
       }
-      return reply.code(201).send(showClaim(result.claimed));
+      return reply.code(201).send(maskedFor(request, showClaim(result.claimed)));
     },
   );
 
@@ -200,7 +202,7 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
       preValidation: earlyTask,
       schema: {
         tags: ['service tasks'],
-        summary: 'Record the hours served on a claim (at most 24 for the day, a day not in the future): the member for their own claim, or staff; until confirmed',
+        summary: 'Record the hours served on a claim (at most 24 for the day, a day from the task’s day to today): the member for their own claim, or staff; until confirmed',
         params: zClaimParams,
         body: zServiceHoursInput,
         response: { 200: zClaim, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
@@ -208,13 +210,14 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      const { claim } = await loadClaim(request);
+      const { task, claim } = await loadClaim(request);
       if (p.role === 'party_member' && claim.userId !== p.userId) throw forbidden('a party member records hours of their own claim only');
       const b = request.body;
       if (b.day > localDay(Date.now())) throw badRequest('day: the day is in the future', [{ path: 'body.day', code: 'in_future', message: `${b.day} is after today (China time)` }]);
+      if (b.day < task.day) throw badRequest('day: before the task’s day', [{ path: 'body.day', code: 'date_out_of_range', message: `${b.day} is before the task’s day ${task.day}` }]);
       const updated = await recordHours(db, claim.id, { hours: b.hours, day: b.day, ...(b.note !== undefined ? { note: b.note } : {}), by: p.userId, at: new Date().toISOString() });
       if (!updated) throw conflict(`claim ${claim.id}: its hours are confirmed already`);
-      return showClaim(updated);
+      return maskedFor(request, showClaim(updated));
     },
   );
 
@@ -234,7 +237,7 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const { task, claim } = await loadClaim(request);
-      if (claim.confirmed) return showClaim(claim);
+      if (claim.confirmed) return maskedFor(request, showClaim(claim));
       if (!claim.hours) throw conflict(`claim ${claim.id}: no hours recorded yet`);
       const member = await findMember(db, claim.memberId);
       if (!member) throw notFound(`no party member ${claim.memberId}`);
@@ -243,7 +246,7 @@ export const serviceTaskRoutes: FastifyPluginAsyncZod = async (app) => {
       const entry = entryOf({ userId: member.userId, rule: 'service_hour', key, quantity: claim.hours.hours, at: startOfLocalDay(claim.hours.day), source: { kind: 'service_task', id: task.id } }, member, config.policy.points, p.userId, task.title);
       await appendEntry(db, entry);
       const confirmed = await confirmHours(db, claim.id, { by: p.userId, at: new Date().toISOString(), entryId: key });
-      return showClaim(confirmed ?? (await findClaim(db, claim.id))!);
+      return maskedFor(request, showClaim(confirmed ?? (await findClaim(db, claim.id))!));
     },
   );
 };

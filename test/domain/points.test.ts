@@ -70,11 +70,19 @@ describe('entries and counter-entries', () => {
 
 describe('rankingsOf', () => {
   it('ranks per branch by total, ties sharing a rank (1, 1, 3), counter-entries included', () => {
-    const row = (memberId: string, branch: string, points: number, at = 1) => ({ memberId, userId: memberId, branch, points, at });
+    const row = (memberId: string, branch: string, points: number, at = 1, villageCode = 'v1') => ({ memberId, userId: memberId, villageCode, branch, points, at });
     const r = rankingsOf([row('m1', 'B', 5), row('m2', 'B', 3), row('m2', 'B', 2), row('m3', 'B', 4), row('m4', 'A', 1), row('m3', 'B', 2), row('m3', 'B', -2)]);
     expect(r).toEqual([
-      { branch: 'A', members: [{ rank: 1, memberId: 'm4', userId: 'm4', points: 1 }] },
-      { branch: 'B', members: [{ rank: 1, memberId: 'm1', userId: 'm1', points: 5 }, { rank: 1, memberId: 'm2', userId: 'm2', points: 5 }, { rank: 3, memberId: 'm3', userId: 'm3', points: 4 }] },
+      { villageCode: 'v1', branch: 'A', members: [{ rank: 1, memberId: 'm4', userId: 'm4', points: 1 }] },
+      { villageCode: 'v1', branch: 'B', members: [{ rank: 1, memberId: 'm1', userId: 'm1', points: 5 }, { rank: 1, memberId: 'm2', userId: 'm2', points: 5 }, { rank: 3, memberId: 'm3', userId: 'm3', points: 4 }] },
+    ]);
+  });
+
+  it('same-named branches of two villages are two branches (a town’s ranking does not merge them)', () => {
+    const row = (memberId: string, villageCode: string, points: number) => ({ memberId, userId: memberId, villageCode, branch: '第一党支部', points, at: 1 });
+    expect(rankingsOf([row('m1', 'v2', 5), row('m2', 'v1', 3), row('m3', 'v1', 4)])).toEqual([
+      { villageCode: 'v1', branch: '第一党支部', members: [{ rank: 1, memberId: 'm3', userId: 'm3', points: 4 }, { rank: 2, memberId: 'm2', userId: 'm2', points: 3 }] },
+      { villageCode: 'v2', branch: '第一党支部', members: [{ rank: 1, memberId: 'm1', userId: 'm1', points: 5 }] },
     ]);
   });
 

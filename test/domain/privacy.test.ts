@@ -320,5 +320,20 @@ describe('party members (issue 13)', () => {
     expect(publicMemberOf(m)).toEqual({ name: '王一', role: 'member', branch: '第一党支部' });
     expect(publicMemberOf({ ...m, publicConsent: false })).toBeNull();
     expect(publicMemberOf({ ...m, status: 'inactive' })).toBeNull();
+    // The second line behind the register's refusal (a record written before it): numbers masked on the public page.
+    const leaked = publicMemberOf({ ...m, name: '13900000001', branch: '支部 371002196001010011 13900000001' })!;
+    expect(JSON.stringify(leaked)).not.toMatch(/13900000001|371002196001010011/);
+    expect(leaked.branch.startsWith('支部')).toBe(true);
+  });
+
+  it('finds the numbers a name-like field must not hold, and digits in a name', async () => {
+    const { personalNumbersIn, nameHasDigit } = await import('../../domain/privacy');
+    expect(personalNumbersIn('海港社区第一党支部')).toEqual([]);
+    expect(personalNumbersIn('支部 371002196001010011 13900000001')).not.toEqual([]);
+    expect(personalNumbersIn('支部 371002196001010011').sort()).toEqual(['id_number']);
+    expect(personalNumbersIn('支部１３９００００００01')).toEqual(['phone']);
+    expect(nameHasDigit('王一')).toBe(false);
+    expect(nameHasDigit('王1')).toBe(true);
+    expect(nameHasDigit('王１')).toBe(true);
   });
 });

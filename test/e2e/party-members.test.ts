@@ -44,6 +44,22 @@ describe('the register', () => {
     expect((await req('POST', '/v1/party-members', t.village!, member('pm.zhou', { name: '周党员' }))).statusCode).toBe(201);
   });
 
+  it('refuses personal data in a branch (400 naming body.branch, on register and edit) and a digit in a name (body.name)', async () => {
+    for (const branch of ['支部 371002196001010011 13900000001', '第一支部13900000001', '支部１３９００００００01']) {
+      const res = await req('POST', '/v1/party-members', t.village!, member('pm.branch', { branch }));
+      expect(res.statusCode, branch).toBe(400);
+      expect(res.json().error.details[0].path).toBe('body.branch');
+    }
+    for (const name of ['13900000001', '王1', '王１']) {
+      const res = await req('POST', '/v1/party-members', t.village!, member('pm.name', { name }));
+      expect(res.statusCode, name).toBe(400);
+      expect(res.json().error.details[0].path).toBe('body.name');
+    }
+    const edit = await req('PATCH', `/v1/party-members/${memberIdFor('pm.liu')}`, t.village!, { branch: '支部 13900000001' });
+    expect(edit.statusCode).toBe(400);
+    expect(edit.json().error.details[0].path).toBe('body.branch');
+  });
+
   it('lists by jurisdiction: a grid its grid’s members, a town its villages’; phones masked below town, the town’s reads audited', async () => {
     const gridList = await req('GET', '/v1/party-members', t.grid!);
     expect(gridList.statusCode, gridList.body).toBe(200);
@@ -126,6 +142,9 @@ describe('双报到: service tasks', () => {
     const hoursUrl = `/v1/service-tasks/${taskId}/claims/${s1}/hours`;
     expect((await req('PUT', hoursUrl, tokens[0]!, { hours: 25, day: today })).json().error.details[0].path).toBe('body.hours');
     expect((await req('PUT', hoursUrl, tokens[0]!, { hours: 2, day: localDay(Date.now() + 2 * 86_400_000) })).json().error.details[0].path).toBe('body.day');
+    const before = await req('PUT', hoursUrl, tokens[0]!, { hours: 2, day: '2020-01-01' });
+    expect(before.statusCode).toBe(400);
+    expect(before.json().error.details[0]).toMatchObject({ path: 'body.day', code: 'date_out_of_range' });
     expect((await req('PUT', hoursUrl, tokens[1]!, { hours: 2, day: today })).statusCode).toBe(403);
     expect((await req('POST', `/v1/service-tasks/${taskId}/claims/${s1}/confirmation`, t.village!, {})).statusCode).toBe(409);
     expect((await req('PUT', hoursUrl, tokens[0]!, { hours: 2.5, day: today })).statusCode).toBe(200);
@@ -135,6 +154,17 @@ describe('双报到: service tasks', () => {
     expect(confirmed.json().confirmed).toMatchObject({ by: 'village.li', entryId: `task:${taskId}:${s1}` });
     expect((await req('POST', `/v1/service-tasks/${taskId}/claims/${s1}/confirmation`, t.village!, {})).statusCode).toBe(200);
     expect((await req('PUT', hoursUrl, tokens[0]!, { hours: 3, day: today })).statusCode).toBe(409);
+    // Free text of a task and of hours is masked below town level.
+    const secret = await req('POST', '/v1/service-tasks', t.town!, { ...body, unitCode: UNITS.haigang, title: '陪护 13812345678', description: '身份证 371002196001010011 的老人', key: 'secret-1' });
+    expect(secret.statusCode, secret.body).toBe(201);
+    for (const token of [t.village!, tokens[1]!]) {
+      const seen = await req('GET', `/v1/service-tasks/${secret.json().id}`, token);
+      expect(seen.statusCode, seen.body).toBe(200);
+      expect(seen.body).not.toContain('13812345678');
+      expect(seen.body).not.toContain('371002196001010011');
+      expect(seen.json().title).toBe('陪护 138****5678');
+    }
+    expect((await req('GET', `/v1/service-tasks/${secret.json().id}`, t.town!)).json().title).toBe('陪护 13812345678');
     const ledger = (await req('GET', `/v1/party-members/${s1}/points`, t.village!)).json();
     expect(ledger.entries).toEqual([expect.objectContaining({ id: `task:${taskId}:${s1}`, rule: 'service_hour', quantity: 2.5, points: 3 })]);
   });

@@ -153,8 +153,8 @@ describe('the points ledger after a seeded month', () => {
 
     const expected = {
       branches: [
-        { branch: BRANCH_1, members: [{ rank: 1, memberId: id('b'), name: '李二', points: 16 }, { rank: 2, memberId: id('a'), name: '王一', points: 11 }] },
-        { branch: BRANCH_2, members: [{ rank: 1, memberId: id('d'), name: '钱四', points: 3 }, { rank: 2, memberId: id('c'), name: '赵三', points: 2 }] },
+        { villageCode: UNITS.haigang, branch: BRANCH_1, members: [{ rank: 1, memberId: id('b'), name: '李二', points: 16 }, { rank: 2, memberId: id('a'), name: '王一', points: 11 }] },
+        { villageCode: UNITS.haigang, branch: BRANCH_2, members: [{ rank: 1, memberId: id('d'), name: '钱四', points: 3 }, { rank: 2, memberId: id('c'), name: '赵三', points: 2 }] },
       ],
     };
     for (const q of [`month=${month}`, `year=${year}`]) {
@@ -165,7 +165,7 @@ describe('the points ledger after a seeded month', () => {
     // The town ranks its villages' members the same; a grid's ranking holds only the grid's member (A).
     expect((await get(`/v1/points/rankings?org=${UNITS.jingyuan}&month=${month}`, t.town!)).json()).toMatchObject(expected);
     const grid = await get(`/v1/points/rankings?month=${month}`, await ctx.token('grid_worker', UNITS.haigangGrid));
-    expect(grid.json().branches).toEqual([{ branch: BRANCH_1, members: [expect.objectContaining({ rank: 1, memberId: id('a'), points: 11 })] }]);
+    expect(grid.json().branches).toEqual([{ villageCode: UNITS.haigang, branch: BRANCH_1, members: [expect.objectContaining({ rank: 1, memberId: id('a'), points: 11 })] }]);
     // Another month holds none of it.
     expect((await get(`/v1/points/rankings?org=${UNITS.haigang}&month=${year - 1}-01`, t.village!)).json().branches).toEqual([]);
   }, 120_000);
@@ -189,6 +189,31 @@ describe('the points ledger after a seeded month', () => {
     const future = await post('/v1/points', t.village!, { ...body, on: localDay(Date.now() + 3 * 86_400_000), key: 'f-b' });
     expect(future.statusCode).toBe(400);
     expect(future.json().error.details[0].path).toBe('body.on');
+    // Dated within the last year (an award of 1900 would never be in a ranking); a key cannot reach another entry's id.
+    for (const on of ['1900-01-01', localDay(Date.now() - 400 * 86_400_000)]) {
+      const old = await post('/v1/points', t.village!, { ...body, on, key: `old-${on}` });
+      expect(old.statusCode, on).toBe(400);
+      expect(old.json().error.details[0].path).toBe('body.on');
+    }
+    const colon = await post('/v1/points', t.village!, { ...body, key: 'sr-b:reversal' });
+    expect(colon.statusCode).toBe(400);
+    expect(colon.json().error.details[0].path).toBe('body.key');
+    // Free text in the ledger is masked below town level (a note, a reason): the one privacy masking.
+    const PHONE = '13812345678';
+    const ID = '371002196001010011';
+    const noted = await post('/v1/points', t.town!, { ...body, note: `联系 ${PHONE} 身份证 ${ID}`, key: 'noted-b' });
+    expect(noted.statusCode, noted.body).toBe(201);
+    expect(noted.json().note).toContain(PHONE);
+    const reversedNoted = await post(`/v1/points/${encodeURIComponent(noted.json().id)}/reversal`, t.town!, { reason: `电话 ${PHONE} 有误` });
+    expect(reversedNoted.statusCode).toBe(201);
+    for (const token of [t.village!, t.b!]) {
+      const ledger = await get(`/v1/party-members/${id('b')}/points`, token);
+      expect(ledger.statusCode, ledger.body).toBe(200);
+      expect(ledger.body).toContain('138****5678');
+      expect(ledger.body).not.toContain(PHONE);
+      expect(ledger.body).not.toContain(ID);
+    }
+    expect((await get(`/v1/party-members/${id('b')}/points`, t.town!)).body).toContain(ID);
     const outside = await post('/v1/points', await ctx.token('village_staff', '371002001002'), { ...body, key: 'o-b' });
     expect(outside.statusCode).toBe(403);
     expect((await post('/v1/points', t.b!, { ...body, key: 'self' })).statusCode).toBe(403);
@@ -204,6 +229,7 @@ describe('the points ledger after a seeded month', () => {
     const docs = await ctx.mongo.db.collection(COLLECTIONS.pointsLedger).find({ _id: { $in: [entryId, `${entryId}:reversal`] } as never }).toArray();
     expect(docs.map((d) => d.points).sort()).toEqual([-1, 1]);
     expect((await get('/v1/points/rankings?month=2026-13', t.village!)).statusCode).toBe(400);
+    for (const q of ['month=0000-01', 'month=1999-12', 'year=1999']) expect((await get(`/v1/points/rankings?${q}`, t.village!)).statusCode, q).toBe(400);
     expect((await get('/v1/points/rankings?month=2026-01&year=2026', t.village!)).statusCode).toBe(400);
     const current = await get('/v1/points/rankings', t.village!);
     expect(current.json()).toMatchObject({ month: localMonth(Date.now()), year: null });

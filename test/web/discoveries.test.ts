@@ -20,7 +20,8 @@ const PHONE = { width: 375, height: 667 };
 
 beforeAll(async () => {
   await ensureWebBuilt();
-  ctx = await createTestContext('web_discoveries');
+  // A city's own assessment times (not the defaults), so the queue's labels are seen to come from the policy.
+  ctx = await createTestContext('web_discoveries', { policy: { discovery: { warnAt: 0.75, assess: { normal: 'P5D', urgent: 'PT12H' }, escalateEvery: 'P1D' } } });
   await ctx.startWorker();
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
@@ -99,6 +100,8 @@ describe('discovery screens in Chromium at 375×667', () => {
     await town.goto(`${base}/app/discoveries`);
     await town.getByRole('heading', { name: '发现待研判', level: 1 }).waitFor();
     const card = town.locator(`[data-case="${caseId}"]`);
+    // The urgency with the assessment time its own deadline gives (this city's assess.urgent: PT12H).
+    expect(await card.locator('.card-head').textContent()).toContain('紧急（12 小时内研判）');
     await card.getByRole('button', { name: `研判 ${caseId}` }).click();
     await card.getByLabel('启动预警').check();
     await card.getByLabel('预警等级').selectOption('red');

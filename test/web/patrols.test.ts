@@ -134,6 +134,38 @@ describe('patrol screens in Chromium at 375 px', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('巡查记录 lists every open patrol of the village (an earlier cycle left open is not a dead end) and records the one picked', async () => {
+    // Two cycles fire while neither is recorded (triggers a few seconds apart stand in for two weeks' fires).
+    const openIds = async () => (await ctx.mongo.db.collection<{ _id: string }>('cases').find({ kind: 'patrol', unitCode: VILLAGE, status: 'open' }).toArray()).map((d) => d._id).sort();
+    const before = await openIds();
+    await ctx.temporal.schedule.getHandle(patrolPlanScheduleId(VILLAGE)).trigger();
+    await eventually(async () => expect((await openIds()).length).toBe(before.length + 1), 20_000);
+    await new Promise((r) => setTimeout(r, 1100));
+    await ctx.temporal.schedule.getHandle(patrolPlanScheduleId(VILLAGE)).trigger();
+    const ids = await eventually(async () => {
+      const now = await openIds();
+      expect(now.length).toBe(before.length + 2);
+      return now;
+    }, 20_000);
+    const [older] = ids;
+
+    const member = await onPhone('party_member', VILLAGE, MEMBER);
+    await member.goto(`${base}/app/patrols`);
+    const record = member.locator('section', { has: member.getByRole('heading', { name: '巡查记录' }) });
+    const picker = record.getByLabel('待记录的巡查（逾期的在前）');
+    await picker.waitFor();
+    expect((await picker.locator('option').allTextContents()).map((o) => o.slice(0, older!.length)).sort()).toEqual(ids);
+    await picker.selectOption(older!);
+    await record.getByTestId('patrol-cycle').getByText(older!).waitFor();
+    await record.getByLabel('走访户 1').fill('村东头独居老人一户');
+    await record.getByRole('button', { name: '提交巡查记录' }).click();
+    await record.getByTestId('patrol-recorded').waitFor();
+    const view = await ctx.app.inject({ method: 'GET', url: `/v1/patrols/${older}`, headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) });
+    expect(view.json()).toMatchObject({ status: 'closed', visited: [{ description: '村东头独居老人一户' }] });
+    expect(await openIds()).toEqual(ids.filter((id) => id !== older));
+    expect(problems).toEqual([]);
+  }, 90_000);
+
   it('a user whose unit is a grid has no 巡查 tab (a grid token does not reach the village’s patrol); one at the village has it', async () => {
     const atGrid = await onPhone('party_member', UNITS.haigangGrid, 'member.grid.nav');
     await atGrid.goto(`${base}/app/tasks`);

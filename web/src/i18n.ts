@@ -128,6 +128,8 @@ export interface Messages {
     situationHint: string;
     urgency: string;
     urgencies: Record<string, string>;
+    /** The queue's urgency with the policy's assessment time, read from the report's own deadline (hours or whole days). */
+    urgencyWithin: Fn<[string, number, 'hours' | 'days']>;
     submit: string;
     sent: Fn;
     another: string;
@@ -452,6 +454,9 @@ export interface Messages {
     saved: string;
     recordTitle: string;
     noPatrol: string;
+    /** The picker of the village's open patrols (the overdue first). */
+    pickPatrol: string;
+    overdueTag: string;
     cycle: Fn<[string, string]>;
     recorded: Fn<[string, string]>;
     day: string;
@@ -639,6 +644,7 @@ const zh: Messages = {
     situationHint: '写清困难情形和发现经过，不超过 2000 字',
     urgency: '紧急程度',
     urgencies: { urgent: '紧急（24 小时内研判）', normal: '一般（3 日内研判）' },
+    urgencyWithin: (u, n, unit) => `${u === 'urgent' ? '紧急' : u === 'normal' ? '一般' : u}（${n} ${unit === 'days' ? '日' : '小时'}内研判）`,
     submit: '上报镇(街道)',
     sent: (id) => `已上报（${id}），镇(街道)将及时研判。`,
     another: '再报一户',
@@ -1053,6 +1059,8 @@ const zh: Messages = {
     saved: '已保存',
     recordTitle: '巡查记录',
     noPatrol: '当前没有待记录的巡查。',
+    pickPatrol: '待记录的巡查（逾期的在前）',
+    overdueTag: '（已逾期）',
     cycle: (from, to) => `本周期：${from} 至 ${to}`,
     recorded: (day, members) => `已记录：${day}，巡查人员 ${members}`,
     day: '巡查日期',
@@ -1234,6 +1242,7 @@ const en: Messages = {
     situationHint: 'What the difficulty is and how you found it; at most 2000 characters',
     urgency: 'Urgency',
     urgencies: { urgent: 'Urgent (assessed within 24 hours)', normal: 'Normal (assessed within 3 days)' },
+    urgencyWithin: (u, n, unit) => `${u === 'urgent' ? 'Urgent' : u === 'normal' ? 'Normal' : u} (assessed within ${n} ${unit === 'days' ? (n === 1 ? 'day' : 'days') : n === 1 ? 'hour' : 'hours'})`,
     submit: 'Report to the town',
     sent: (id) => `Reported (${id}); the town will assess it.`,
     another: 'Report another',
@@ -1623,6 +1632,8 @@ const en: Messages = {
     saved: 'Saved',
     recordTitle: 'Patrol record',
     noPatrol: 'No patrol is waiting to be recorded.',
+    pickPatrol: 'Open patrols (overdue first)',
+    overdueTag: ' (overdue)',
     cycle: (from, to) => `This cycle: ${from} to ${to}`,
     recorded: (day, members) => `Recorded: ${day}, by ${members}`,
     day: 'Day of the patrol',

@@ -187,6 +187,17 @@ function Outcome(props: { row: DiscoveryRow }) {
   );
 }
 
+/**
+ * A report's urgency with the policy's assessment time, as its own deadline says (dueAt − reportedAt: whole days
+ * from 48 h when a multiple of 24 h, else hours) — not fixed text, so a city's POLICY_FILE shows as it is set.
+ */
+function urgencyLabel(t: ReturnType<typeof useApp>['t'], r: DiscoveryRow): string {
+  const ms = r.dueAt ? Date.parse(r.dueAt) - Date.parse(r.reportedAt) : NaN;
+  if (!Number.isFinite(ms) || ms <= 0) return t.discovery.urgencies[r.urgency] ?? r.urgency;
+  const hours = Math.round(ms / 3_600_000);
+  return hours >= 48 && hours % 24 === 0 ? t.discovery.urgencyWithin(r.urgency, hours / 24, 'days') : t.discovery.urgencyWithin(r.urgency, hours, 'hours');
+}
+
 /** One discovery as a card (phone-first: a list of cards, not a wide table). */
 function Card(props: { row: DiscoveryRow; children?: ComponentChildren }) {
   const { t, lang } = useApp();
@@ -194,7 +205,7 @@ function Card(props: { row: DiscoveryRow; children?: ComponentChildren }) {
   return (
     <li class={`card discovery-card${r.urgency === 'urgent' ? ' urgent' : ''}`} data-case={r.caseId}>
       <p class="card-head">
-        <strong>{t.discovery.focusGroups[r.focusGroup] ?? r.focusGroup}</strong> · {t.discovery.urgencies[r.urgency] ?? r.urgency} · {r.village.name}
+        <strong>{t.discovery.focusGroups[r.focusGroup] ?? r.focusGroup}</strong> · {urgencyLabel(t, r)} · {r.village.name}
       </p>
       <p>{r.newHousehold ? t.discovery.newHousehold : r.householdId}</p>
       <p class="situation">{r.situation}</p>

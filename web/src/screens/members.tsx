@@ -41,7 +41,7 @@ interface Ranking {
   org: string;
   month: string | null;
   year: number | null;
-  branches: { branch: string; members: { rank: number; memberId: string; name: string; role: string | null; points: number }[] }[];
+  branches: { villageCode: string; branch: string; members: { rank: number; memberId: string; name: string; role: string | null; points: number }[] }[];
 }
 interface Claim {
   id: string;
@@ -291,8 +291,10 @@ export function RankingPage() {
       {data === null && error === null && <Loading />}
       {data && data.branches.length === 0 && <p class="empty">{m.noRanking}</p>}
       {data?.branches.map((b) => (
-        <section key={b.branch} aria-label={b.branch} class="ranking">
-          <h2>{b.branch}</h2>
+        <section key={`${b.villageCode}/${b.branch}`} aria-label={b.branch} class="ranking">
+          <h2>
+            {b.branch} <small class="muted">{b.villageCode}</small>
+          </h2>
           <table class="table">
             <caption class="visually-hidden">{m.rankingOf(b.branch)}</caption>
             <thead>

@@ -177,6 +177,8 @@ function PlanCard(props: { village: string }) {
 function RecordCard(props: { village: string }) {
   const { t, lang, me } = useApp();
   const [patrol, setPatrol] = useState<PatrolView | null | undefined>(undefined);
+  /** The village's open patrols, the overdue first (most overdue first), then the newest: any of them is recorded here. */
+  const [open, setOpen] = useState<CaseRow[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [day, setDay] = useState(today);
   const [members, setMembers] = useState(me?.userId ?? '');
@@ -186,10 +188,11 @@ function RecordCard(props: { village: string }) {
   const { issues, failure, busy, run } = useSubmission();
 
   useEffect(() => {
-    // This cycle's patrol: the village's newest open one (its plan opens one per cycle).
+    // The village's open patrols (its plan opens one per cycle; an overdue one stays open when the next fires).
     api.get<Page<CaseRow>>(`/v1/cases${qs({ org: props.village, kind: 'patrol', status: 'open', limit: 50 })}`).then(async (page) => {
-      const newest = [...page.items].sort((a, b) => (a.caseId < b.caseId ? 1 : -1))[0];
-      setPatrol(newest ? await api.get<PatrolView>(`/v1/patrols/${encodeURIComponent(newest.caseId)}`) : null);
+      const sorted = [...page.items].sort((a, b) => Number(b.overdue) - Number(a.overdue) || b.overdueByMs - a.overdueByMs || (a.caseId < b.caseId ? 1 : -1));
+      setOpen(sorted);
+      setPatrol(sorted[0] ? await api.get<PatrolView>(`/v1/patrols/${encodeURIComponent(sorted[0].caseId)}`) : null);
     }, setError);
     // The village's open discoveries, to link a `discovery` finding to (a user who may not list them types the id).
     api.get<{ items: OpenDiscovery[] }>(`/v1/discoveries${qs({ org: props.village, status: 'open', limit: 200 })}`).then(
@@ -198,6 +201,10 @@ function RecordCard(props: { village: string }) {
     );
   }, [props.village]);
 
+  const pick = (caseId: string) => {
+    setPatrol(undefined);
+    api.get<PatrolView>(`/v1/patrols/${encodeURIComponent(caseId)}`).then(setPatrol, setError);
+  };
   const setRow = (i: number, change: Partial<VisitRow>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...change } : r)));
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -229,6 +236,19 @@ function RecordCard(props: { village: string }) {
       {error !== null && <ErrorNotice error={error} />}
       {patrol === undefined && error === null && <Loading />}
       {patrol === null && <p class="muted">{t.patrols.noPatrol}</p>}
+      {open.length > 1 && (
+        <p class="field">
+          <label for="patrol-pick">{t.patrols.pickPatrol}</label>
+          <select id="patrol-pick" data-testid="patrol-pick" value={patrol?.caseId ?? open[0]!.caseId} onChange={(e) => pick(e.currentTarget.value)}>
+            {open.map((o) => (
+              <option key={o.caseId} value={o.caseId}>
+                {o.caseId}
+                {o.overdue ? t.patrols.overdueTag : ''}
+              </option>
+            ))}
+          </select>
+        </p>
+      )}
       {patrol && (
         <p data-testid="patrol-cycle">
           <Link to={`/cases/${encodeURIComponent(patrol.caseId)}`}>{patrol.caseId}</Link> · {t.patrols.cycle(fmtTime(lang, patrol.cycleStart), fmtTime(lang, patrol.cycleEnd))}
