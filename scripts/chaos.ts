@@ -42,6 +42,11 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** Keep the scratch directory (logs, data) after the run. */
   keep?: boolean;
+  /**
+   * Ends the run early: its next wait throws, and the run stops its stack as at the end (the test aborts it
+   * when it times out, so no process outlives the test).
+   */
+  signal?: AbortSignal;
 }
 
 export interface ChaosReport {
@@ -96,11 +101,17 @@ interface Tally {
   steps: string[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs one chaos round; resolves with its counts (never throws for a finding: it is in the report). */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const log = opts.log ?? ((line: string) => console.log(`[chaos] ${line}`));
+  /** Every wait of the run: throws once `opts.signal` is aborted. */
+  const sleep = async (ms: number) => {
+    opts.signal?.throwIfAborted();
+    await pause(ms);
+    opts.signal?.throwIfAborted();
+  };
   const random = seededRandom(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const began = Date.now();
@@ -316,6 +327,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         const backBy = Date.now() + 120_000;
         while ((!up(stack!.byName[target]) || stack!.byName[target]!.child === killed) && Date.now() < backBy) await sleep(200);
       });
+      // Awaited after the actions; an aborted run leaves before that, so its rejection is handled here too.
+      killing.catch(() => undefined);
     };
     // Targets in a seeded order that visits each process in turn, so K kills share out evenly.
     const order = [...KILLABLE].sort(() => random() - 0.5);
@@ -357,6 +370,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
     for (const p of stack.all) report.restarts[p.name] = (p as Supervised).restarts ?? 0;
 
+    opts.signal?.throwIfAborted(); // an aborted run skips the comparison and stops its stack
     connection = await Connection.connect({ address: config.temporal.address });
     const temporal = temporalClient(config, connection);
     mongo = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
@@ -405,7 +419,7 @@ async function verify(tallies: Tally[], temporal: Client, db: Db, report: ChaosR
     pending = pending.filter((t) => results.get(t)!.notes.length > 0);
     if (pending.length > 0) log(`pass ${pass}: ${pending.length} cases still differ from their workflow${Date.now() > until ? '; giving up' : ''}`);
     if (Date.now() > until) break;
-    if (pending.length > 0) await sleep(2000);
+    if (pending.length > 0) await pause(2000);
   }
   for (const [t, f] of results) {
     report.casesChecked += 1;
