@@ -104,7 +104,7 @@ describe('pairing screens in Chromium', () => {
     await row.getByRole('button', { name: '确定结对' }).click();
     await staff.getByText('已与张党员结对。').waitFor();
     await expect.poll(async () => unpaired.locator('tbody tr').count()).toBe(1);
-    expect(await cov.locator(`tr[data-unit="${G01}"] td`).allTextContents()).toEqual(['2', '1', '1', '0/0', '—']);
+    await expect.poll(async () => cov.locator(`tr[data-unit="${G01}"] td`).allTextContents()).toEqual(['2', '1', '1', '0/0', '—']);
 
     // The member, on a phone: 我的帮包 → 记录联系 → the form → saved.
     const phone = await signedIn(await ctx.token('party_member', G01, { user: 'pm.zhang' }), { width: 375, height: 667 });

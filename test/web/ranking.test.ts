@@ -63,8 +63,7 @@ describe('the ranking screen at 375 px', () => {
 
     await page.getByLabel('按年').check();
     await page.getByLabel('年份').waitFor();
-    await table.waitFor();
-    expect(await rows()).toEqual(expected);
+    await expect.poll(rows, { timeout: 10_000 }).toEqual(expected);
     await page.getByLabel('年份').fill('2001');
     await page.getByLabel('年份').dispatchEvent('change');
     await page.getByText('该周期尚无积分。').waitFor();
