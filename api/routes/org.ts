@@ -11,7 +11,13 @@ import { zQuery } from '../query';
 import { guardedUnit } from '../guard';
 
 const zUnitSummary = z.object({ code: z.string(), name: z.string(), level: zOrgLevel, levelName: z.string() });
-const zUnitView = zUnitSummary.extend({ parent: z.string().nullable(), path: z.array(z.string()), children: z.array(zUnitSummary) });
+const zUnitView = zUnitSummary.extend({
+  parent: z.string().nullable(),
+  path: z.array(z.string()),
+  /** The path's units with their names, root first (the unit itself last). */
+  trail: z.array(z.object({ code: z.string(), name: z.string() })),
+  children: z.array(zUnitSummary),
+});
 
 /**
  * A unit's name as an admin writes it: NFC, trimmed, 1–50 characters, one line, no control or bidi
@@ -86,7 +92,14 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   const summary = (u: OrgUnit) => ({ code: u.code, name: u.name, level: u.level, levelName: ORG_LEVEL_NAMES[u.level] });
-  const viewOf = async (unit: OrgUnit) => ({ ...summary(unit), parent: unit.parent, path: unit.path, children: (await orgs.childrenOf(unit.code)).map(summary) });
+  const trailOf = (path: readonly string[]) => Promise.all(path.map(async (code) => ({ code, name: (await orgs.get(code))?.name ?? code })));
+  const viewOf = async (unit: OrgUnit) => ({
+    ...summary(unit),
+    parent: unit.parent,
+    path: unit.path,
+    trail: await trailOf(unit.path),
+    children: (await orgs.childrenOf(unit.code)).map(summary),
+  });
 
   app.get(
     '/v1/org-units',
@@ -108,7 +121,7 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
       const root = guardedUnit(request);
       const found = await orgs.search(root.code, request.query.q, 50);
       const items = await Promise.all(
-        found.map(async (u) => ({ ...summary(u), path: await Promise.all(u.path.map(async (code) => ({ code, name: (await orgs.get(code))?.name ?? code }))) })),
+        found.map(async (u) => ({ ...summary(u), path: await trailOf(u.path) })),
       );
       return { items };
     },
