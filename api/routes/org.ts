@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { childCodeProblem, childLevelOf, ORG_LEVEL_NAMES, zOrgCode, zOrgLevel, type OrgUnit } from '../../domain/org';
-import { hasUnsafeCharacter, UNSAFE_CHARACTER_MESSAGE } from '../../domain/text';
+import { hasUnsafeCharacter, TRIMMED_SPACE_CLASS, UNSAFE_CHARACTER_CLASS, UNSAFE_CHARACTER_MESSAGE } from '../../domain/text';
 import { addOrgUnit, renameOrgUnit } from '../../store/org-units';
 import { ROLE_NAMES, zRole } from '../../domain/roles';
 import { actionsFor } from '../../domain/permissions';
@@ -19,16 +19,21 @@ const zUnitView = zUnitSummary.extend({
   children: z.array(zUnitSummary),
 });
 
+/** The characters a unit's name may not hold: those no text may (domain/text.ts), and tab and line breaks (a name is one line). */
+const NOT_IN_NAME_CLASS = `${UNSAFE_CHARACTER_CLASS}\\u0009\\u000A\\u000D`;
+
 /**
  * A unit's name as an admin writes it: NFC, trimmed, 1–50 characters, one line, no control or bidi
- * character (code `invalid_character`). Ours.
+ * character (code `invalid_character`); the OpenAPI states the rule as its pattern (not blank, none of
+ * those characters). Ours.
  */
 const zUnitName = z
   .string()
   .overwrite((s) => s.normalize('NFC').trim())
   .min(1)
   .max(50)
-  .refine((s) => !hasUnsafeCharacter(s) && !/[\t\n\r]/.test(s), { message: `one line: ${UNSAFE_CHARACTER_MESSAGE}, no tab or line break`, params: { code: 'invalid_character' } });
+  .refine((s) => !hasUnsafeCharacter(s) && !/[\t\n\r]/.test(s), { message: `one line: ${UNSAFE_CHARACTER_MESSAGE}, no tab or line break`, params: { code: 'invalid_character' } })
+  .meta({ pattern: `^[^${NOT_IN_NAME_CLASS}]*[^${TRIMMED_SPACE_CLASS}${NOT_IN_NAME_CLASS}][^${NOT_IN_NAME_CLASS}]*$` });
 
 /** A 422 naming one field of the body: a well-formed value the tree's rules refuse. */
 const unprocessable = (field: string, code: string, message: string) => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: `body.${field}`, code, message }]);

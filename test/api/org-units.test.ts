@@ -88,6 +88,17 @@ describe('POST /v1/org-units/:code/children', () => {
   });
 });
 
+describe('the OpenAPI', () => {
+  it('states a unit name’s rule as its pattern: not blank, one line, no control character', async () => {
+    const spec = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const name = spec.paths['/v1/org-units/{code}/children'].post.requestBody.content['application/json'].schema.properties.name;
+    const pattern = new RegExp(name.pattern as string, 'u');
+    expect(pattern.test('海港社区第三网格')).toBe(true);
+    for (const bad of ['海港\n社区', '海港\t社区', '   ', '海港\u202E社区']) expect(pattern.test(bad), JSON.stringify(bad)).toBe(false);
+    expect(spec.paths['/v1/org-units/{code}'].patch.requestBody.content['application/json'].schema.properties.name.pattern).toBe(name.pattern);
+  });
+});
+
 describe('PATCH /v1/org-units/:code', () => {
   it('renames a unit (the code stays), keeps the former name, survives a re-seed; refuses a sibling’s name', async () => {
     const admin = await ctx.token('admin', UNITS.city, { user: 'admin.wang' });
