@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
-import { launchChromium, screenshot, unlabelledControls } from './browser';
+import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
 
 /**
@@ -40,6 +40,14 @@ async function signedIn(role: Parameters<TestContext['token']>[0], unit: string,
   return page;
 }
 
+/** The page at 375 px wide (a phone): how far it scrolls sideways (0 when it fits). Leaves the page at desktop width. */
+async function fitsPhone(page: Page): Promise<number> {
+  await page.setViewportSize({ width: 375, height: 667 });
+  const overflow = await horizontalOverflow(page);
+  await page.setViewportSize(DESKTOP);
+  return overflow;
+}
+
 describe('admin screens in Chromium at 1280×900', () => {
   it('组织机构: the admin browses from the city to a village, adds a grid there (a wrong code is named beside its field)', async () => {
     const admin = await signedIn('admin', UNITS.city, 'admin.li');
@@ -73,6 +81,7 @@ describe('admin screens in Chromium at 1280×900', () => {
     await children.getByRole('link', { name: '海港社区第三网格' }).waitFor();
     expect(await unlabelledControls(admin)).toEqual([]);
     await screenshot(admin, 'admin-org-tree');
+    expect(await fitsPhone(admin)).toBeLessThanOrEqual(0);
 
     // Search by name finds it with its path.
     await admin.getByLabel('查找单位').fill('第三网格');
@@ -118,6 +127,7 @@ describe('admin screens in Chromium at 1280×900', () => {
     await admin.getByTestId('working-days-result').filter({ hasText: '最后一个工作日 2026-03-09' }).waitFor();
     expect(await unlabelledControls(admin)).toEqual([]);
     await screenshot(admin, 'admin-calendar');
+    expect(await fitsPhone(admin)).toBeLessThanOrEqual(0);
     const stored = (await ctx.app.inject({ method: 'GET', url: '/v1/calendar/2026', headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) })).json();
     expect(stored.holidays).toContain('2026-03-04');
     expect(stored.updatedBy).toBe('admin.li');
@@ -156,6 +166,7 @@ describe('admin screens in Chromium at 1280×900', () => {
     await admin.locator('fieldset[data-list="items"] li[data-entry="legal_aid"]').waitFor();
     expect(await admin.locator('fieldset[data-list="items"]').getByLabel(`救助项目第 ${n + 1} 项 · 名称`).inputValue()).toBe('法律援助');
     await screenshot(admin, 'admin-catalogue');
+    expect(await fitsPhone(admin)).toBeLessThanOrEqual(0);
     const stored = (await ctx.app.inject({ method: 'GET', url: '/v1/catalogue', headers: authz(await ctx.token('village_staff', UNITS.haigang)) })).json();
     expect(stored.items).toContainEqual({ code: 'legal_aid', name: '法律援助' });
     expect(problems).toEqual([]);
