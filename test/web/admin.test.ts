@@ -139,6 +139,10 @@ describe('admin screens in Chromium at 1280×900', () => {
     expect(await town.getByTestId('calendar-provisional').textContent()).toBe('暂定');
     await town.getByTestId('calendar-holidays').waitFor();
     expect(await town.locator('form.calendar-form').count()).toBe(0);
+    // English on the switch.
+    await town.getByRole('button', { name: '切换语言: English' }).click();
+    await town.getByRole('heading', { name: 'Holiday calendar', level: 1 }).waitFor();
+    expect(await town.getByTestId('calendar-provisional').textContent()).toBe('Provisional');
   });
 
   it('救助目录: the admin adds an assistance item (a bad code named beside it), saves, and finds it after a reload', async () => {
