@@ -37,18 +37,31 @@ const CHILD: Record<string, { level: string; example: (code: string) => string }
 };
 
 /**
- * A 400's or 422's field issues by their full path inside the body (`body.holidays.3` → `holidays.3`), for
- * forms whose fields are list rows (useSubmission keys by the first segment only).
+ * useSubmission for a form whose fields are rows of lists: the API's field issues keyed by their whole path
+ * inside the body (`holidays.3`, `items.7.code`), a failure no field names as the form-level error, and the
+ * keyboard taken to the first field marked invalid.
  */
-function issuesByPath(err: unknown): Map<string, FieldIssue[]> {
-  const out = new Map<string, FieldIssue[]>();
-  if (!(err instanceof ApiError) || (err.status !== 400 && err.status !== 422) || !Array.isArray(err.details)) return out;
-  for (const d of err.details as FieldIssue[]) {
-    if (typeof d?.path !== 'string' || typeof d.message !== 'string') continue;
-    const key = d.path.replace(/^body\.?/, '');
-    out.set(key, [...(out.get(key) ?? []), d]);
-  }
-  return out;
+function useRowSubmission() {
+  const [issues, setIssues] = useState<Map<string, FieldIssue[]>>(new Map());
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async <T,>(form: HTMLFormElement, work: () => Promise<T>): Promise<T | undefined> => {
+    setBusy(true);
+    setFailure(null);
+    setIssues(new Map());
+    try {
+      return await work();
+    } catch (err) {
+      const byPath = err instanceof ApiError && (err.status === 400 || err.status === 422) ? err.fieldIssues(true) : new Map<string, FieldIssue[]>();
+      setIssues(byPath);
+      if (byPath.size === 0) setFailure(err);
+      window.setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { issues, failure, busy, run };
 }
 
 /** Today in China time, YYYY-MM-DD. */
@@ -380,30 +393,16 @@ function CalendarForm(props: { year: number; stored: CalendarYear | null; onStar
   const [workdays, setWorkdays] = useState<string[]>(props.stored?.workdays ?? []);
   const [provisional, setProvisional] = useState(props.stored?.provisional ?? false);
   const [source, setSource] = useState(props.stored?.source ?? '');
-  const [issues, setIssues] = useState<Map<string, FieldIssue[]>>(new Map());
-  const [failure, setFailure] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { issues, failure, busy, run } = useRowSubmission();
   const submit = async (e: Event) => {
     e.preventDefault();
-    const form = e.currentTarget as HTMLFormElement;
-    setBusy(true);
-    setFailure(null);
-    setIssues(new Map());
     props.onStart();
-    try {
-      const body = { holidays: holidays.filter(Boolean), workdays: workdays.filter(Boolean), provisional, ...(source.trim() ? { source: source.trim() } : {}) };
-      // Blank rows are dropped; the rows sent keep their positions so the API's paths point at them.
-      setHolidays(body.holidays);
-      setWorkdays(body.workdays);
-      props.onSaved(await api.put<CalendarYear>(`/v1/calendar/${props.year}`, body));
-    } catch (err) {
-      const byPath = issuesByPath(err);
-      setIssues(byPath);
-      if (byPath.size === 0) setFailure(err);
-      window.setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
-    } finally {
-      setBusy(false);
-    }
+    const body = { holidays: holidays.filter(Boolean), workdays: workdays.filter(Boolean), provisional, ...(source.trim() ? { source: source.trim() } : {}) };
+    // Blank rows are dropped; the rows sent keep their positions so the API's paths point at them.
+    setHolidays(body.holidays);
+    setWorkdays(body.workdays);
+    const saved = await run(e.currentTarget as HTMLFormElement, () => api.put<CalendarYear>(`/v1/calendar/${props.year}`, body));
+    if (saved) props.onSaved(saved);
   };
   const list = (key: 'holidays' | 'workdays', label: string, days: string[], set: (d: string[]) => void, addLabel: string) => (
     <fieldset class="field day-list" data-field={key}>
@@ -540,9 +539,7 @@ export function CataloguePage() {
   const c = t.admin.catalogue;
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [issues, setIssues] = useState<Map<string, FieldIssue[]>>(new Map());
-  const [failure, setFailure] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { issues, failure, busy, run } = useRowSubmission();
   const [done, setDone] = useState(false);
   const load = async () => {
     try {
@@ -561,21 +558,11 @@ export function CataloguePage() {
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!cat) return;
-    const form = e.currentTarget as HTMLFormElement;
-    setBusy(true);
-    setFailure(null);
-    setIssues(new Map());
     setDone(false);
-    try {
-      setCat(await api.put<Catalogue>('/v1/catalogue', cat));
+    const saved = await run(e.currentTarget as HTMLFormElement, () => api.put<Catalogue>('/v1/catalogue', cat));
+    if (saved) {
+      setCat(saved);
       setDone(true);
-    } catch (err) {
-      const byPath = issuesByPath(err);
-      setIssues(byPath);
-      if (byPath.size === 0) setFailure(err);
-      window.setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
-    } finally {
-      setBusy(false);
     }
   };
   const messages = (path: string, field: string) => (issues.get(path) ?? []).map((issue) => issueMessage(t, field, issue));
