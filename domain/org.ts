@@ -95,16 +95,33 @@ export function childLevelOf(level: OrgLevel): OrgLevel | null {
  */
 export function childCodeProblem(parent: Pick<OrgUnit, 'code' | 'level'>, code: string): string | null {
   const p = parent.code;
+  const example = childCodeExample(parent);
   switch (parent.level) {
     case 'city':
-      return new RegExp(`^${p.slice(0, 4)}\\d{2}$`).test(code) && code !== p ? null : `a district's code is six digits starting ${p.slice(0, 4)} (e.g. ${p.slice(0, 4)}02)`;
+      return new RegExp(`^${p.slice(0, 4)}\\d{2}$`).test(code) && code !== p ? null : `a district's code is six digits starting ${p.slice(0, 4)} (e.g. ${example})`;
     case 'district':
-      return new RegExp(`^${p}\\d{3}$`).test(code) ? null : `a town's code is its district's code and three digits (e.g. ${p}001)`;
+      return new RegExp(`^${p}\\d{3}$`).test(code) ? null : `a town's code is its district's code and three digits (e.g. ${example})`;
     case 'town':
-      return new RegExp(`^${p}\\d{3}$`).test(code) ? null : `a village's code is its town's code and three digits (e.g. ${p}001)`;
+      return new RegExp(`^${p}\\d{3}$`).test(code) ? null : `a village's code is its town's code and three digits (e.g. ${example})`;
     case 'village':
-      return new RegExp(`^${p}-G\\d{2,3}$`).test(code) ? null : `a grid's code is its village's code and -G with two or three digits (e.g. ${p}-G01)`;
+      return new RegExp(`^${p}-G\\d{2,3}$`).test(code) ? null : `a grid's code is its village's code and -G with two or three digits (e.g. ${example})`;
     case 'grid':
       return 'a grid has no units below it';
+  }
+}
+
+/** A code a new child of `parent` could have (see childCodeProblem), or null below a grid: the form's hint. Ours. */
+export function childCodeExample(parent: Pick<OrgUnit, 'code' | 'level'>): string | null {
+  const p = parent.code;
+  switch (parent.level) {
+    case 'city':
+      return `${p.slice(0, 4)}02`;
+    case 'district':
+    case 'town':
+      return `${p}001`;
+    case 'village':
+      return `${p}-G01`;
+    case 'grid':
+      return null;
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { childCodeProblem, childLevelOf, ORG_LEVEL_NAMES, zOrgCode, zOrgLevel, type OrgUnit } from '../../domain/org';
+import { childCodeExample, childCodeProblem, childLevelOf, ORG_LEVEL_NAMES, zOrgCode, zOrgLevel, type OrgUnit } from '../../domain/org';
 import { hasUnsafeCharacter, TRIMMED_SPACE_CLASS, UNSAFE_CHARACTER_CLASS, UNSAFE_CHARACTER_MESSAGE } from '../../domain/text';
 import { addOrgUnit, renameOrgUnit } from '../../store/org-units';
 import { ROLE_NAMES, zRole } from '../../domain/roles';
@@ -17,6 +17,9 @@ const zUnitView = zUnitSummary.extend({
   /** The path's units with their names, root first (the unit itself last). */
   trail: z.array(z.object({ code: z.string(), name: z.string() })),
   children: z.array(zUnitSummary),
+  /** The level a unit added below this one has, and a code it could have (its code extends this one's); null below a grid. */
+  childLevel: zOrgLevel.nullable(),
+  childCodeExample: z.string().nullable(),
 });
 
 /** The characters a unit's name may not hold: those no text may (domain/text.ts), and tab and line breaks (a name is one line). */
@@ -104,6 +107,8 @@ export const orgRoutes: FastifyPluginAsyncZod = async (app) => {
     path: unit.path,
     trail: await trailOf(unit.path),
     children: (await orgs.childrenOf(unit.code)).map(summary),
+    childLevel: childLevelOf(unit.level),
+    childCodeExample: childCodeExample(unit),
   });
 
   app.get(

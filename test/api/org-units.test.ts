@@ -45,6 +45,9 @@ describe('POST /v1/org-units/:code/children', () => {
     expect(res.json()).toMatchObject({ code: `${UNITS.haigang}-G03`, name: '海港社区第三网格', level: 'grid', parent: UNITS.haigang, path: [UNITS.city, UNITS.huancui, UNITS.jingyuan, UNITS.haigang, `${UNITS.haigang}-G03`], children: [] });
     const village = await call('GET', `/v1/org-units/${UNITS.haigang}`, await ctx.token('village_staff', UNITS.haigang));
     expect(village.json().children.map((c: { code: string }) => c.code)).toContain(`${UNITS.haigang}-G03`);
+    // What a unit added below would be, as the form's hint says it.
+    expect(village.json()).toMatchObject({ childLevel: 'grid', childCodeExample: `${UNITS.haigang}-G01`, trail: [{ name: '威海市' }, { name: '环翠区' }, { name: '鲸园街道' }, { name: '海港社区居委会' }] });
+    expect(res.json()).toMatchObject({ childLevel: null, childCodeExample: null });
     // A grid worker of the new grid is known at once.
     expect((await call('GET', '/v1/me', await ctx.token('grid_worker', `${UNITS.haigang}-G03`))).json().unit).toMatchObject({ name: '海港社区第三网格', level: 'grid' });
     const audit = await ctx.mongo.db.collection(COLLECTIONS.audit).findOne({ route: 'POST /v1/org-units/:code/children', 'user.id': 'admin.li' });

@@ -23,18 +23,13 @@ interface UnitView extends UnitSummary {
   path: string[];
   trail: Array<{ code: string; name: string }>;
   children: UnitSummary[];
+  /** The level of a unit added below, and a code it could have (domain/org.ts childCodeExample); null below a grid. */
+  childLevel: string | null;
+  childCodeExample: string | null;
 }
 interface FoundUnit extends UnitSummary {
   path: Array<{ code: string; name: string }>;
 }
-
-/** The level below each level (a grid has none), and an example child code continuing `code` (docs/admin.md). */
-const CHILD: Record<string, { level: string; example: (code: string) => string } | undefined> = {
-  city: { level: 'district', example: (c) => `${c.slice(0, 4)}02` },
-  district: { level: 'town', example: (c) => `${c}001` },
-  town: { level: 'village', example: (c) => `${c}001` },
-  village: { level: 'grid', example: (c) => `${c}-G01` },
-};
 
 /**
  * useSubmission for a form whose fields are rows of lists: the API's field issues keyed by their whole path
@@ -131,7 +126,7 @@ export function OrgTreePage(props: { code?: string }) {
         <>
           <p class="muted small">{o.casesNote}</p>
           <RenameForm key={`rename-${unit.code}`} unit={unit} onDone={setUnit} />
-          {CHILD[unit.level] && <AddUnitForm key={`add-${unit.code}`} unit={unit} onDone={() => void load()} />}
+          {unit.childLevel && <AddUnitForm key={`add-${unit.code}`} unit={unit} onDone={() => void load()} />}
         </>
       )}
     </section>
@@ -178,7 +173,7 @@ function OrgSearch() {
 function AddUnitForm(props: { unit: UnitView; onDone: () => void }) {
   const { t } = useApp();
   const o = t.admin.org;
-  const child = CHILD[props.unit.level]!;
+  const level = props.unit.childLevel ?? '';
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [done, setDone] = useState<string | null>(null);
@@ -213,13 +208,13 @@ function AddUnitForm(props: { unit: UnitView; onDone: () => void }) {
   const shown = new Map([...all].map(([k, v]) => [k === 'code' ? 'orgCode' : k, v]));
   return (
     <form class="form card" noValidate onSubmit={submit} aria-labelledby="org-add-legend" data-testid="org-add">
-      <h2 id="org-add-legend">{o.addTitle(t.orgLevels[child.level] ?? child.level)}</h2>
+      <h2 id="org-add-legend">{o.addTitle(t.orgLevels[level] ?? level)}</h2>
       {failure !== null && <ErrorNotice error={failure} />}
       <p class="notice notice-ok" role="status" hidden={!done}>
         {done}
       </p>
       <div data-field="code">
-        <Field id="org-add-code" name="orgCode" label={o.addCode} hint={o.addCodeHint(child.example(props.unit.code))} issues={shown}>
+        <Field id="org-add-code" name="orgCode" label={o.addCode} hint={o.addCodeHint(props.unit.childCodeExample ?? '')} issues={shown}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={code} onInput={(e) => setCode(e.currentTarget.value.trim())} />}
         </Field>
       </div>
