@@ -27,6 +27,9 @@ const MembersPage = lazyScreen(() => import('./screens/members').then((m) => m.M
 const MyPointsPage = lazyScreen(() => import('./screens/members').then((m) => m.MyPointsPage));
 const RankingPage = lazyScreen(() => import('./screens/members').then((m) => m.RankingPage));
 const ServiceTasksPage = lazyScreen(() => import('./screens/members').then((m) => m.ServiceTasksPage));
+const OrgTreePage = lazyScreen(() => import('./screens/admin').then((m) => m.OrgTreePage));
+const CalendarPage = lazyScreen(() => import('./screens/admin').then((m) => m.CalendarPage));
+const CataloguePage = lazyScreen(() => import('./screens/admin').then((m) => m.CataloguePage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -182,6 +185,10 @@ function Routes(props: { path: string }) {
   if (p === '/ranking') return <RankingPage />;
   if (p === '/service') return <ServiceTasksPage />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
+  if (p === '/org') return <OrgTreePage />;
+  if ((m = /^\/org\/(\d{6,12}(?:-G\d{2,3})?)$/.exec(p))) return <OrgTreePage code={m[1]!} />;
+  if (p === '/calendar') return <CalendarPage />;
+  if (p === '/catalogue') return <CataloguePage />;
   return <NotFound />;
 }
 

@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string };
   common: {
     loading: string;
     retry: string;
@@ -67,6 +67,75 @@ export interface Messages {
   };
   roles: Record<string, string>;
   orgLevels: Record<string, string>;
+  /** Admin screens (issue 14): the org tree, the holiday calendar, the "9+N+1" catalogue (web/src/screens/admin.tsx). */
+  admin: {
+    org: {
+      title: string;
+      intro: string;
+      searchLabel: string;
+      searchHint: string;
+      search: string;
+      noResults: string;
+      results: string;
+      children: string;
+      noChildren: string;
+      up: string;
+      code: string;
+      addTitle: Fn;
+      addCode: string;
+      addCodeHint: Fn;
+      addName: string;
+      add: string;
+      added: Fn;
+      renameTitle: string;
+      rename: string;
+      renamed: Fn;
+      casesNote: string;
+    };
+    calendar: {
+      title: string;
+      intro: string;
+      year: string;
+      show: string;
+      provisional: string;
+      provisionalHint: string;
+      notStored: Fn<[number]>;
+      updated: Fn<[string, string]>;
+      holidays: string;
+      workdays: string;
+      workdaysHint: string;
+      day: Fn<[string, number]>;
+      remove: Fn;
+      addHoliday: string;
+      addWorkday: string;
+      none: string;
+      isProvisional: string;
+      source: string;
+      save: string;
+      saved: Fn<[number]>;
+      countTitle: string;
+      countFrom: string;
+      countDays: string;
+      count: string;
+      countResult: Fn<[number, string, string]>;
+    };
+    catalogue: {
+      title: string;
+      intro: string;
+      categories: string;
+      items: string;
+      socialForces: string;
+      code: string;
+      codeHint: string;
+      name: string;
+      entry: Fn<[string, number]>;
+      remove: Fn;
+      add: Fn;
+      save: string;
+      saved: string;
+      readOnly: string;
+    };
+  };
   kinds: Record<string, string>;
   levels: Record<string, string>;
   outcomes: Record<string, string>;
@@ -530,7 +599,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -589,6 +658,74 @@ const zh: Messages = {
     admin: '系统管理员',
   },
   orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
+  admin: {
+    org: {
+      title: '组织机构',
+      intro: '市 → 区市 → 镇(街道) → 村(社区) → 网格。点下级单位逐级查看，或按名称、代码查找。',
+      searchLabel: '查找单位',
+      searchHint: '名称中的字，或代码开头的数字',
+      search: '查找',
+      noResults: '没有找到符合的单位。',
+      results: '查找结果',
+      children: '下级单位',
+      noChildren: '没有下级单位。',
+      up: '上一级',
+      code: '代码',
+      addTitle: (level) => `新增下级单位（${level}）`,
+      addCode: '单位代码',
+      addCodeHint: (example) => `在上级代码后续写，如 ${example}`,
+      addName: '单位名称',
+      add: '新增',
+      added: (name) => `已新增“${name}”。`,
+      renameTitle: '更名',
+      rename: '保存名称',
+      renamed: (name) => `已更名为“${name}”。`,
+      casesNote: '已开启的案件保留开启时的单位名称和上报层级；新增或更名只影响此后开启的案件。',
+    },
+    calendar: {
+      title: '节假日日历',
+      intro: '法定节假日与调休上班日（北京时间）。“N 个工作日内”的期限按此计算。',
+      year: '年份',
+      show: '查看',
+      provisional: '暂定',
+      provisionalHint: '本年度安排尚未公布，按估计录入',
+      notStored: (y) => `${y} 年尚未录入日历：工作日按周一至周五计算。`,
+      updated: (at, by) => `更新于 ${at}（${by}）`,
+      holidays: '法定节假日（放假）',
+      workdays: '调休上班日',
+      workdaysHint: '须为周六或周日',
+      day: (list, n) => `${list}第 ${n} 天`,
+      remove: (what) => `删除${what}`,
+      addHoliday: '添加放假日',
+      addWorkday: '添加调休上班日',
+      none: '无',
+      isProvisional: '暂定（本年度安排尚未公布）',
+      source: '依据（如国务院办公厅通知）',
+      save: '保存日历',
+      saved: (y) => `${y} 年日历已保存。`,
+      countTitle: '工作日计算',
+      countFrom: '起算日',
+      countDays: '工作日数',
+      count: '计算',
+      countResult: (n, last, due) => `${n} 个工作日：最后一个工作日 ${last}，截止 ${due}`,
+    },
+    catalogue: {
+      title: '救助目录',
+      intro: '“9+N+1”：救助对象类别、救助项目、社会力量。全市通用，由市级管理员维护。',
+      categories: '救助对象类别',
+      items: '救助项目',
+      socialForces: '社会力量',
+      code: '代码',
+      codeHint: '小写字母开头，字母、数字、下划线',
+      name: '名称',
+      entry: (list, n) => `${list}第 ${n} 项`,
+      remove: (what) => `删除${what}`,
+      add: (list) => `添加${list}`,
+      save: '保存目录',
+      saved: '目录已保存。',
+      readOnly: '只有市级管理员可以修改目录。',
+    },
+  },
   kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包', discovery: '主动发现' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
@@ -836,6 +973,17 @@ const zh: Messages = {
     'too_small.string': (p) => (p.minimum === 1 ? '此项不能为空' : `至少 ${p.minimum} 个字`),
     'too_big.string': (p) => `不能超过 ${p.maximum} 个字`,
     'too_big.array': (p) => `最多 ${p.maximum} 项`,
+    'orgCode.invalid_format': '代码为 6–12 位数字，网格另加 -G 和两三位数字，如 371002001001-G03',
+    code_not_under_parent: '代码须在上级单位代码后续写（区市 6 位、镇街 9 位、村居 12 位、网格加 -G01）',
+    no_children: '网格下不能再设单位',
+    duplicate_name: '同一上级下已有同名单位',
+    duplicate_code: '该代码已被使用',
+    'entryCode.invalid_format': '代码须以小写字母开头，只含小写字母、数字和下划线（2–40 个字符）',
+    'entryCode.invalid': '本列表中已有相同代码',
+    not_in_year: '日期不在本年度内',
+    duplicate_day: '该日期重复填写',
+    holiday_and_workday: '同一天不能既放假又调休上班',
+    workday_not_weekend: '调休上班日须为周六或周日',
   },
   reasons: {
     case_closed: '该案件已结案',
@@ -1129,7 +1277,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1188,6 +1336,74 @@ const en: Messages = {
     admin: 'Administrator',
   },
   orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
+  admin: {
+    org: {
+      title: 'Org tree',
+      intro: 'City → district → town/street → village/community → grid. Open a unit below to go down, or search by name or code.',
+      searchLabel: 'Find a unit',
+      searchHint: 'Part of the name, or the start of the code',
+      search: 'Search',
+      noResults: 'No unit matches.',
+      results: 'Search results',
+      children: 'Units below',
+      noChildren: 'No units below.',
+      up: 'Up one level',
+      code: 'Code',
+      addTitle: (level) => `Add a unit below (${level})`,
+      addCode: 'Unit code',
+      addCodeHint: (example) => `The parent's code continued, e.g. ${example}`,
+      addName: 'Unit name',
+      add: 'Add',
+      added: (name) => `Added “${name}”.`,
+      renameTitle: 'Rename',
+      rename: 'Save name',
+      renamed: (name) => `Renamed to “${name}”.`,
+      casesNote: 'Open cases keep the unit name and escalation ladder they were opened with; an added or renamed unit affects cases opened afterwards.',
+    },
+    calendar: {
+      title: 'Holiday calendar',
+      intro: 'Public holidays and make-up workdays (Beijing dates). Deadlines "within n working days" count on it.',
+      year: 'Year',
+      show: 'Show',
+      provisional: 'Provisional',
+      provisionalHint: 'The year’s arrangement is not published yet: an estimate',
+      notStored: (y) => `${y} is not in the calendar: working days count as plain Mon–Fri.`,
+      updated: (at, by) => `Updated ${at} (${by})`,
+      holidays: 'Public holidays (days off)',
+      workdays: 'Make-up workdays',
+      workdaysHint: 'Must be a Saturday or Sunday',
+      day: (list, n) => `${list}, day ${n}`,
+      remove: (what) => `Remove ${what}`,
+      addHoliday: 'Add a day off',
+      addWorkday: 'Add a make-up workday',
+      none: 'None',
+      isProvisional: 'Provisional (the arrangement is not published yet)',
+      source: 'Source (e.g. the State Council notice)',
+      save: 'Save calendar',
+      saved: (y) => `The ${y} calendar is saved.`,
+      countTitle: 'Working-day count',
+      countFrom: 'From',
+      countDays: 'Working days',
+      count: 'Count',
+      countResult: (n, last, due) => `${n} working days: last working day ${last}, due ${due}`,
+    },
+    catalogue: {
+      title: 'Catalogue',
+      intro: '"9+N+1": recipient categories, assistance items, social forces. City-wide, kept by a city admin.',
+      categories: 'Recipient categories',
+      items: 'Assistance items',
+      socialForces: 'Social forces',
+      code: 'Code',
+      codeHint: 'A lowercase letter first, then letters, digits, underscores',
+      name: 'Name',
+      entry: (list, n) => `${list}, entry ${n}`,
+      remove: (what) => `Remove ${what}`,
+      add: (list) => `Add to ${list}`,
+      save: 'Save catalogue',
+      saved: 'The catalogue is saved.',
+      readOnly: 'Only a city admin may change the catalogue.',
+    },
+  },
   kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing', discovery: 'Active discovery' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
