@@ -27,6 +27,10 @@ const MembersPage = lazyScreen(() => import('./screens/members').then((m) => m.M
 const MyPointsPage = lazyScreen(() => import('./screens/members').then((m) => m.MyPointsPage));
 const RankingPage = lazyScreen(() => import('./screens/members').then((m) => m.RankingPage));
 const ServiceTasksPage = lazyScreen(() => import('./screens/members').then((m) => m.ServiceTasksPage));
+const WishesPage = lazyScreen(() => import('./screens/wishes').then((m) => m.WishesPage));
+const ReportsPage = lazyScreen(() => import('./screens/reports').then((m) => m.ReportsPage));
+const PartyDaysPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDaysPage));
+const PartyDayPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDayPage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -182,6 +186,10 @@ function Routes(props: { path: string }) {
   if (p === '/ranking') return <RankingPage />;
   if (p === '/service') return <ServiceTasksPage />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
+  if (p === '/wishes') return <WishesPage />;
+  if (p === '/reports') return <ReportsPage />;
+  if (p === '/party-days') return <PartyDaysPage />;
+  if ((m = /^\/party-days\/([^/]+)$/.exec(p))) return <PartyDayPage id={decodeURIComponent(m[1]!)} />;
   return <NotFound />;
 }
 

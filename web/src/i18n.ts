@@ -5,6 +5,7 @@
 // anything without a translation is shown as the API wrote it.
 
 import { CHINA_TIME_ZONE } from '../../domain/china-time';
+import { LIFECYCLE_EN, LIFECYCLE_ZH, type LifecycleMessages } from './i18n-lifecycles';
 
 export type Lang = 'zh' | 'en';
 export const HTML_LANG: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
@@ -23,7 +24,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; wishes: string; reports: string; 'party-days': string };
   common: {
     loading: string;
     retry: string;
@@ -308,6 +309,8 @@ export interface Messages {
   reasons: Record<string, string>;
   events: Record<string, Fn<[Record<string, unknown>, (code: string) => string]>>;
   unknownEvent: Fn;
+  /** Wishes, public reports, Party days (issue 14 item 3): web/src/i18n-lifecycles.ts. */
+  lifecycle: LifecycleMessages;
   /** Party members (issue 13): the register, my points, the branch ranking, 双报到 service tasks. */
   members: {
     registerTitle: string;
@@ -530,7 +533,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -893,7 +896,7 @@ const zh: Messages = {
     deadline_ended: (d) => `期限终止（${zh.resolutions[String(d.reason)] ?? d.reason}）${d.late ? '，终止时已逾期' : ''}`,
     level_changed: (d) => `等级调整：${zh.levels[String(d.from)] ?? d.from} → ${zh.levels[String(d.to)] ?? d.to}（${d.reason}）`,
     reassigned: (d, unit) => `改派：${unit(String(d.from))} → ${unit(String(d.to))}（${d.reason}）`,
-    closed: (d) => `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`,
+    closed: (d) => (d.reason === undefined ? '办结' : `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`),
     repolicied: (d) => `适用新规则：${d.from} → ${d.to}`,
     approval_requested: (d) => `申请${d.change === 'lower' ? `降为${zh.levels[String(d.level)] ?? d.level}` : `销号（${zh.closeReasons[String(d.closeReason)] ?? d.closeReason}）`}，待审批：${d.reason}`,
     approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
@@ -904,8 +907,22 @@ const zh: Messages = {
     reported: (d) => `主动发现上报（${zh.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}，${zh.discovery.urgencies[String(d.urgency)] ?? d.urgency}）`,
     decided: (d) => `镇(街道)研判：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? `（${d.caseId}）` : ''}`,
     outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
+    posted: (d) => `登记心愿（${LIFECYCLE_ZH.wishes.categories[String(d.category)] ?? d.category}）`,
+    approved: () => '镇(街道)审核通过，公开待认领',
+    rejected: (d) => `审核不通过：${String(d.reason ?? '')}`,
+    claimed: () => '心愿已认领',
+    claim_released: (d) => `认领已释放${d.note ? `：${String(d.note)}` : ''}`,
+    fulfilled: () => '登记心愿已实现',
+    confirmed: (d) => (d.automatic ? '群众未反馈，视为确认' : '群众确认心愿已实现'),
+    withdrawn: (d) => `撤回心愿：${String(d.reason ?? '')}`,
+    points_recorded: (d) => `记入帮扶积分 ${d.points} 分`,
+    received: (d) => `收到群众反映（${LIFECYCLE_ZH.reports.categories[String(d.category)] ?? d.category}）`,
+    answered: () => '答复群众反映',
+    common_issue_confirmed: () => '标记为共性问题',
+    common_issue_proposed: (d) => `同类反映已达 ${d.reports} 件，建议列为共性问题`,
   },
   unknownEvent: (type) => `事件：${type}`,
+  lifecycle: LIFECYCLE_ZH,
   members: {
     registerTitle: '党员名册',
     registerIntro: '本单位及下级网格登记的党员（含双报到在职党员）。电话按权限脱敏显示。',
@@ -1129,7 +1146,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1466,7 +1483,7 @@ const en: Messages = {
     deadline_ended: (d) => `Deadline ended (${en.resolutions[String(d.reason)] ?? d.reason})${d.late ? ', already late' : ''}`,
     level_changed: (d) => `Level changed: ${en.levels[String(d.from)] ?? d.from} → ${en.levels[String(d.to)] ?? d.to} (${d.reason})`,
     reassigned: (d, unit) => `Reassigned: ${unit(String(d.from))} → ${unit(String(d.to))} (${d.reason})`,
-    closed: (d) => `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`,
+    closed: (d) => (d.reason === undefined ? 'Closed' : `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`),
     approval_requested: (d) => `Requested to ${d.change === 'lower' ? `lower to ${en.levels[String(d.level)] ?? d.level}` : `close (${en.closeReasons[String(d.closeReason)] ?? d.closeReason})`}: ${d.reason}`,
     approval_decided: (d) => `Request ${d.decision === 'approve' ? 'approved' : 'refused'}: ${d.reason}`,
     disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
@@ -1477,8 +1494,22 @@ const en: Messages = {
     reported: (d) => `Discovery reported (${en.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}, ${en.discovery.urgencies[String(d.urgency)] ?? d.urgency})`,
     decided: (d) => `Town decision: ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? ` (${d.caseId})` : ''}`,
     outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
+    posted: (d) => `Wish posted (${LIFECYCLE_EN.wishes.categories[String(d.category)] ?? d.category})`,
+    approved: () => 'Approved by the town, open for claims',
+    rejected: (d) => `Rejected at screening: ${String(d.reason ?? '')}`,
+    claimed: () => 'Wish claimed',
+    claim_released: (d) => `Claim released${d.note ? `: ${String(d.note)}` : ''}`,
+    fulfilled: () => 'Fulfilment recorded',
+    confirmed: (d) => (d.automatic ? 'No word from the household: counted as confirmed' : 'The household confirmed the fulfilment'),
+    withdrawn: (d) => `Wish withdrawn: ${String(d.reason ?? '')}`,
+    points_recorded: (d) => `${d.points} helper points recorded`,
+    received: (d) => `Report received (${LIFECYCLE_EN.reports.categories[String(d.category)] ?? d.category})`,
+    answered: () => 'Report answered',
+    common_issue_confirmed: () => 'Marked as a common issue',
+    common_issue_proposed: (d) => `${d.reports} reports of this kind: proposed as a common issue`,
   },
   unknownEvent: (type) => `Event: ${type}`,
+  lifecycle: LIFECYCLE_EN,
   members: {
     registerTitle: 'Party-member register',
     registerIntro: 'Party members registered with this unit and its grids (including in-service members under dual registration). Phones are masked by role.',
