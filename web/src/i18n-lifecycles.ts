@@ -1,6 +1,9 @@
 // The workspace's text for the wishes (微心愿), public reports (群众反映) and Party days (党员活动日) screens
-// (issue 14 item 3), Chinese first. Part of `Messages` (web/src/i18n.ts, key `lifecycle`): kept in its own
-// module so the screens' text stays together; the type makes both languages required.
+// (issue 14 item 3), Chinese first; the type makes both languages required. Beside web/src/i18n.ts (which
+// holds the nav entries and the timeline's events) rather than in it: only these screens' chunks load it, so
+// the first load of the board or the task list stays as small as it was.
+
+import { useApp } from './state';
 
 type Fn<A extends unknown[] = [string]> = (...args: A) => string;
 
@@ -220,7 +223,7 @@ export const LIFECYCLE_ZH: LifecycleMessages = {
     stages: { received: '待受理', acknowledged: '已受理，待答复', answered: '已答复' },
     categories: { assistance_policy: '救助政策咨询', missed_household: '应救未救', benefit_problem: '待遇发放问题', staff_conduct: '工作作风', other: '其他' },
     received: (at) => `${at}收到`,
-    common: { proposed: '建议列为共性问题', confirmed: '共性问题' },
+    common: { proposed: '建议列为共性问题', confirmed: '共性问题', answered: '共性问题（已集中答复）' },
     acknowledge: '受理',
     ackNote: '受理说明（可不填）',
     answer: '答复',
@@ -364,7 +367,7 @@ export const LIFECYCLE_EN: LifecycleMessages = {
     stages: { received: 'To acknowledge', acknowledged: 'Acknowledged, to answer', answered: 'Answered' },
     categories: { assistance_policy: 'Assistance policy question', missed_household: 'Household missed', benefit_problem: 'Benefit payment problem', staff_conduct: 'Staff conduct', other: 'Other' },
     received: (at) => `received ${at}`,
-    common: { proposed: 'Proposed common issue', confirmed: 'Common issue' },
+    common: { proposed: 'Proposed common issue', confirmed: 'Common issue', answered: 'Common issue (answered)' },
     acknowledge: 'Acknowledge',
     ackNote: 'Note (optional)',
     answer: 'Answer',
@@ -435,3 +438,6 @@ export const LIFECYCLE_EN: LifecycleMessages = {
     question: 'Question',
   },
 };
+
+/** The screens' text in the language the user chose. */
+export const useLifecycleText = (): LifecycleMessages => (useApp().lang === 'en' ? LIFECYCLE_EN : LIFECYCLE_ZH);

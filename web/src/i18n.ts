@@ -5,7 +5,6 @@
 // anything without a translation is shown as the API wrote it.
 
 import { CHINA_TIME_ZONE } from '../../domain/china-time';
-import { LIFECYCLE_EN, LIFECYCLE_ZH, type LifecycleMessages } from './i18n-lifecycles';
 
 export type Lang = 'zh' | 'en';
 export const HTML_LANG: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
@@ -309,8 +308,6 @@ export interface Messages {
   reasons: Record<string, string>;
   events: Record<string, Fn<[Record<string, unknown>, (code: string) => string]>>;
   unknownEvent: Fn;
-  /** Wishes, public reports, Party days (issue 14 item 3): web/src/i18n-lifecycles.ts. */
-  lifecycle: LifecycleMessages;
   /** Party members (issue 13): the register, my points, the branch ranking, 双报到 service tasks. */
   members: {
     registerTitle: string;
@@ -907,7 +904,7 @@ const zh: Messages = {
     reported: (d) => `主动发现上报（${zh.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}，${zh.discovery.urgencies[String(d.urgency)] ?? d.urgency}）`,
     decided: (d) => `镇(街道)研判：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? `（${d.caseId}）` : ''}`,
     outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
-    posted: (d) => `登记心愿（${LIFECYCLE_ZH.wishes.categories[String(d.category)] ?? d.category}）`,
+    posted: () => '登记心愿',
     approved: () => '镇(街道)审核通过，公开待认领',
     rejected: (d) => `审核不通过：${String(d.reason ?? '')}`,
     claimed: () => '心愿已认领',
@@ -916,13 +913,12 @@ const zh: Messages = {
     confirmed: (d) => (d.automatic ? '群众未反馈，视为确认' : '群众确认心愿已实现'),
     withdrawn: (d) => `撤回心愿：${String(d.reason ?? '')}`,
     points_recorded: (d) => `记入帮扶积分 ${d.points} 分`,
-    received: (d) => `收到群众反映（${LIFECYCLE_ZH.reports.categories[String(d.category)] ?? d.category}）`,
+    received: () => '收到群众反映',
     answered: () => '答复群众反映',
     common_issue_confirmed: () => '标记为共性问题',
     common_issue_proposed: (d) => `同类反映已达 ${d.reports} 件，建议列为共性问题`,
   },
   unknownEvent: (type) => `事件：${type}`,
-  lifecycle: LIFECYCLE_ZH,
   members: {
     registerTitle: '党员名册',
     registerIntro: '本单位及下级网格登记的党员（含双报到在职党员）。电话按权限脱敏显示。',
@@ -1494,7 +1490,7 @@ const en: Messages = {
     reported: (d) => `Discovery reported (${en.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}, ${en.discovery.urgencies[String(d.urgency)] ?? d.urgency})`,
     decided: (d) => `Town decision: ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? ` (${d.caseId})` : ''}`,
     outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
-    posted: (d) => `Wish posted (${LIFECYCLE_EN.wishes.categories[String(d.category)] ?? d.category})`,
+    posted: () => 'Wish posted',
     approved: () => 'Approved by the town, open for claims',
     rejected: (d) => `Rejected at screening: ${String(d.reason ?? '')}`,
     claimed: () => 'Wish claimed',
@@ -1503,13 +1499,12 @@ const en: Messages = {
     confirmed: (d) => (d.automatic ? 'No word from the household: counted as confirmed' : 'The household confirmed the fulfilment'),
     withdrawn: (d) => `Wish withdrawn: ${String(d.reason ?? '')}`,
     points_recorded: (d) => `${d.points} helper points recorded`,
-    received: (d) => `Report received (${LIFECYCLE_EN.reports.categories[String(d.category)] ?? d.category})`,
+    received: () => 'Report received',
     answered: () => 'Report answered',
     common_issue_confirmed: () => 'Marked as a common issue',
     common_issue_proposed: (d) => `${d.reports} reports of this kind: proposed as a common issue`,
   },
   unknownEvent: (type) => `Event: ${type}`,
-  lifecycle: LIFECYCLE_EN,
   members: {
     registerTitle: 'Party-member register',
     registerIntro: 'Party members registered with this unit and its grids (including in-service members under dual registration). Phones are masked by role.',

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type FieldIssue, type OrgUnitView } from '../api';
 import { issueMessage } from '../i18n';
 import { useApp } from '../state';
+import { useLifecycleText } from '../i18n-lifecycles';
 import { ErrorNotice, Loading } from './ui';
 
 /**
@@ -36,10 +37,10 @@ export function usePages<T>(url: string): { rows: T[] | null; more: (() => void)
 
 /** The list's stage, as a labelled select (one list per stage, as the API reads them). */
 export function StagePicker(props: { id: string; stages: readonly string[]; names: Record<string, string>; value: string; onChange: (stage: string) => void }) {
-  const { t } = useApp();
+  const L = useLifecycleText();
   return (
     <div class="field filters">
-      <label for={props.id}>{t.lifecycle.stage}</label>
+      <label for={props.id}>{L.stage}</label>
       <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
         {props.stages.map((s) => (
           <option key={s} value={s}>
@@ -54,11 +55,12 @@ export function StagePicker(props: { id: string; stages: readonly string[]; name
 /** A list's rows, its empty and loading states, and 加载更多. */
 export function PagedList<T>(props: { pages: ReturnType<typeof usePages<T>>; testId: string; children: (row: T) => ComponentChildren }) {
   const { t } = useApp();
+  const L = useLifecycleText();
   const { rows, more, error, reload } = props.pages;
   return (
     <>
       {error !== null && <ErrorNotice error={error} onRetry={() => void reload()} />}
-      {rows === null && error === null ? <Loading /> : rows && rows.length === 0 ? <p class="muted">{t.lifecycle.empty}</p> : null}
+      {rows === null && error === null ? <Loading /> : rows && rows.length === 0 ? <p class="muted">{L.empty}</p> : null}
       {rows && rows.length > 0 && (
         <ul class="cards" data-testid={props.testId}>
           {rows.map((r) => props.children(r))}
@@ -105,7 +107,8 @@ export function Choices(props: { id: string; name: string; label: string; values
  * (`GET /v1/org-units/{code}`, its children and theirs down to the villages).
  */
 export function useVillage(): { village: string | null; picker: ComponentChildren } {
-  const { t, me } = useApp();
+  const { me } = useApp();
+  const L = useLifecycleText();
   const own = me?.unit.level === 'village' ? me.unit.code : null;
   const [villages, setVillages] = useState<Array<{ code: string; name: string }> | null>(own ? [] : null);
   const [village, setVillage] = useState<string | null>(own);
@@ -137,7 +140,7 @@ export function useVillage(): { village: string | null; picker: ComponentChildre
     <Loading />
   ) : (
     <div class="field filters">
-      <label for="village-pick">{t.lifecycle.village}</label>
+      <label for="village-pick">{L.village}</label>
       <select id="village-pick" aria-describedby="village-pick-hint" value={village ?? ''} onChange={(e) => setVillage(e.currentTarget.value)}>
         {villages.map((v) => (
           <option key={v.code} value={v.code}>
@@ -146,7 +149,7 @@ export function useVillage(): { village: string | null; picker: ComponentChildre
         ))}
       </select>
       <p id="village-pick-hint" class="hint">
-        {t.lifecycle.villageHint}
+        {L.villageHint}
       </p>
     </div>
   );

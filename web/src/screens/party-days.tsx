@@ -5,6 +5,7 @@ import { Field, useSubmission } from '../components/forms';
 import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { may, useApp } from '../state';
+import { useLifecycleText } from '../i18n-lifecycles';
 
 /**
  * 党员活动日 (issue 14 item 3; docs/party-day.md), for the village and its town:
@@ -57,8 +58,8 @@ interface PartyDayView {
 }
 
 export function PartyDaysPage() {
-  const { t } = useApp();
-  const p = t.lifecycle.partyDays;
+  const L = useLifecycleText();
+  const p = L.partyDays;
   const { village, picker } = useVillage();
   return (
     <section aria-labelledby="page-title" class="lifecycle party-days">
@@ -73,7 +74,8 @@ export function PartyDaysPage() {
 
 function ScheduleSection(props: { village: string }) {
   const { t, lang, me } = useApp();
-  const p = t.lifecycle.partyDays;
+  const L = useLifecycleText();
+  const p = L.partyDays;
   const [schedule, setSchedule] = useState<Schedule | null | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const [f, setF] = useState({ dayOfMonth: '15', startsAt: '09:00', note: '' });
@@ -141,8 +143,8 @@ function ScheduleSection(props: { village: string }) {
 const isOpen = (i: Item) => i.answer === undefined && i.ended === undefined;
 
 function MonthsSection(props: { village: string }) {
-  const { t } = useApp();
-  const p = t.lifecycle.partyDays;
+  const L = useLifecycleText();
+  const p = L.partyDays;
   const [months, setMonths] = useState<Month[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -181,7 +183,8 @@ function MonthsSection(props: { village: string }) {
 /** One month's Q&A: the agenda with an answer form for each open item, and the minutes. */
 export function PartyDayPage(props: { id: string }) {
   const { t, lang, me } = useApp();
-  const p = t.lifecycle.partyDays;
+  const L = useLifecycleText();
+  const p = L.partyDays;
   const [view, setView] = useState<PartyDayView | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<string | null>(null);
@@ -287,7 +290,8 @@ export function PartyDayPage(props: { id: string }) {
 
 function AnswerForm(props: { id: string; item: Item; onDone: (view: PartyDayView) => void }) {
   const { t } = useApp();
-  const p = t.lifecycle.partyDays;
+  const L = useLifecycleText();
+  const p = L.partyDays;
   const [answer, setAnswer] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState('');

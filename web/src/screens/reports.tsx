@@ -6,6 +6,7 @@ import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { navigate, useLocation } from '../router';
 import { may, useApp } from '../state';
+import { useLifecycleText } from '../i18n-lifecycles';
 
 /**
  * 群众反映 (issue 14 item 3; docs/reports.md): the unit's reports by stage, overdue first
@@ -43,8 +44,9 @@ interface CommonIssue {
 }
 
 export function ReportsPage() {
-  const { t, me } = useApp();
-  const r = t.lifecycle.reports;
+  const { me } = useApp();
+  const L = useLifecycleText();
+  const r = L.reports;
   const { query } = useLocation();
   const stage = (STAGES as readonly string[]).includes(query.get('stage') ?? '') ? query.get('stage')! : 'received';
   const pages = usePages<ReportRow>(`/v1/reports${qs({ stage })}`);
@@ -64,7 +66,8 @@ export function ReportsPage() {
 
 function ReportCard(props: { row: ReportRow }) {
   const { t, lang } = useApp();
-  const r = t.lifecycle.reports;
+  const L = useLifecycleText();
+  const r = L.reports;
   const row = props.row;
   return (
     <li class={`card report-card${row.overdue ? ' urgent' : ''}`} data-case={row.caseId}>
@@ -75,11 +78,11 @@ function ReportCard(props: { row: ReportRow }) {
       <p class="situation">{row.text}</p>
       <p class="muted">
         {r.received(fmtTime(lang, row.receivedAt))}
-        {row.status === 'open' && row.dueAt ? ` · ${t.lifecycle.due(fmtTime(lang, row.dueAt))}` : ''}
-        {row.overdue && <span class="status status-overdue"> {t.lifecycle.overdue}</span>}
+        {row.status === 'open' && row.dueAt ? ` · ${L.due(fmtTime(lang, row.dueAt))}` : ''}
+        {row.overdue && <span class="status status-overdue"> {L.overdue}</span>}
       </p>
       <p>
-        <Link to={`/cases/${encodeURIComponent(row.caseId)}`} aria-label={t.lifecycle.openCase(row.caseId)}>
+        <Link to={`/cases/${encodeURIComponent(row.caseId)}`} aria-label={L.openCase(row.caseId)}>
           {t.common.openCase}
         </Link>
       </p>
@@ -88,8 +91,8 @@ function ReportCard(props: { row: ReportRow }) {
 }
 
 function CommonIssues(props: { unitCode: string }) {
-  const { t } = useApp();
-  const r = t.lifecycle.reports;
+  const L = useLifecycleText();
+  const r = L.reports;
   const [items, setItems] = useState<CommonIssue[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -111,7 +114,7 @@ function CommonIssues(props: { unitCode: string }) {
         <ul data-testid="common-issues">
           {items.map((i) => (
             <li key={i.issueId}>
-              {i.title} · {i.unit.name} · {i.month} · {r.common[i.status] ?? t.lifecycle.reports.common.confirmed}
+              {i.title} · {i.unit.name} · {i.month} · {r.common[i.status] ?? i.status}
             </li>
           ))}
         </ul>
@@ -140,7 +143,8 @@ function contactIssues(issues: Map<string, FieldIssue[]>, index: number): Map<st
 /** 公开信息: the village's policy text and office contacts shown on its QR page (`GET`/`PUT /v1/units/{code}/profile`). */
 function ProfileSection() {
   const { t, lang } = useApp();
-  const r = t.lifecycle.reports;
+  const L = useLifecycleText();
+  const r = L.reports;
   const { village, picker } = useVillage();
   const [profile, setProfile] = useState<Profile | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -244,7 +248,8 @@ const PATHS: Record<Step, string> = { acknowledgement: 'acknowledgement', answer
 /** A report on its case page: the text, the contact as the caller may see it, what was done; 受理, 答复, 标记共性问题. */
 export function ReportSteps(props: { view: CaseView; reload: () => Promise<void> }) {
   const { t, lang, me } = useApp();
-  const r = t.lifecycle.reports;
+  const L = useLifecycleText();
+  const r = L.reports;
   const v = props.view as ReportView;
   const [contact, setContact] = useState<string | null>(null);
   const [panel, setPanel] = useState<Step | null>(null);
@@ -276,7 +281,7 @@ export function ReportSteps(props: { view: CaseView; reload: () => Promise<void>
           <dd>{v.text}</dd>
         </div>
         <div>
-          <dt>{t.lifecycle.stage}</dt>
+          <dt>{L.stage}</dt>
           <dd data-testid="report-stage">
             {r.categories[v.category] ?? v.category} · {r.stages[v.stage] ?? v.stage} · {r.received(fmtTime(lang, v.receivedAt))}
           </dd>
@@ -334,7 +339,8 @@ export function ReportSteps(props: { view: CaseView; reload: () => Promise<void>
 
 function ReportStepForm(props: { view: ReportView; step: Step; label: string; onDone: () => Promise<void> }) {
   const { t } = useApp();
-  const r = t.lifecycle.reports;
+  const L = useLifecycleText();
+  const r = L.reports;
   const [text, setText] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState('');

@@ -6,6 +6,7 @@ import { ErrorNotice, Link, PageTitle } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { navigate, useLocation } from '../router';
 import { may, useApp } from '../state';
+import { useLifecycleText } from '../i18n-lifecycles';
 
 /**
  * 微心愿 (issue 14 item 3; docs/wishes.md): the unit's wishes by stage (`GET /v1/wishes?stage=`), a wish
@@ -63,8 +64,9 @@ interface Helper {
 }
 
 export function WishesPage() {
-  const { t, me } = useApp();
-  const w = t.lifecycle.wishes;
+  const { me } = useApp();
+  const L = useLifecycleText();
+  const w = L.wishes;
   const { query } = useLocation();
   const stage = (STAGES as readonly string[]).includes(query.get('stage') ?? '') ? query.get('stage')! : 'screening';
   const pages = usePages<WishRow>(`/v1/wishes${qs({ stage })}`);
@@ -76,7 +78,7 @@ export function WishesPage() {
       <p class="muted">{w.intro}</p>
       {posted && (
         <p role="status" class="notice notice-ok" data-testid="wish-posted">
-          {w.posted(posted)} <Link to={`/cases/${encodeURIComponent(posted)}`}>{t.lifecycle.openCase(posted)}</Link>
+          {w.posted(posted)} <Link to={`/cases/${encodeURIComponent(posted)}`}>{L.openCase(posted)}</Link>
         </p>
       )}
       {may(me, 'wish', 'post') &&
@@ -107,7 +109,8 @@ export function WishesPage() {
 
 function WishCard(props: { row: WishRow }) {
   const { t, lang } = useApp();
-  const w = t.lifecycle.wishes;
+  const L = useLifecycleText();
+  const w = L.wishes;
   const r = props.row;
   return (
     <li class={`card wish-card${r.overdue ? ' urgent' : ''}`} data-case={r.caseId}>
@@ -120,11 +123,11 @@ function WishCard(props: { row: WishRow }) {
       <p>
         {r.outcome ? (w.outcomes[r.outcome] ?? r.outcome) : (w.stages[r.stage] ?? r.stage)}
         {r.helperName ? ` · ${w.helper(r.helperName)}` : ''}
-        {r.status === 'open' && r.dueAt ? ` · ${t.lifecycle.due(fmtTime(lang, r.dueAt))}` : ''}
-        {r.overdue && <span class="status status-overdue"> {t.lifecycle.overdue}</span>}
+        {r.status === 'open' && r.dueAt ? ` · ${L.due(fmtTime(lang, r.dueAt))}` : ''}
+        {r.overdue && <span class="status status-overdue"> {L.overdue}</span>}
       </p>
       <p>
-        <Link to={`/cases/${encodeURIComponent(r.caseId)}`} aria-label={t.lifecycle.openCase(r.caseId)}>
+        <Link to={`/cases/${encodeURIComponent(r.caseId)}`} aria-label={L.openCase(r.caseId)}>
           {t.common.openCase}
         </Link>
       </p>
@@ -134,7 +137,8 @@ function WishCard(props: { row: WishRow }) {
 
 function PostWishForm(props: { onDone: (id: string) => void; onCancel: () => void }) {
   const { t } = useApp();
-  const w = t.lifecycle.wishes;
+  const L = useLifecycleText();
+  const w = L.wishes;
   const [f, setF] = useState({ householdId: '', title: '', description: '', category: '', neededBy: '', postedBy: 'household' });
   const { issues, failure, busy, run } = useSubmission();
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
@@ -189,8 +193,9 @@ const STEPS_AT: Record<string, Step[]> = {
 
 /** A wish on its case page: what was posted and done so far, and the steps the caller may take at its stage. */
 export function WishSteps(props: { view: CaseView; reload: () => Promise<void> }) {
-  const { t, lang, me } = useApp();
-  const w = t.lifecycle.wishes;
+  const { lang, me } = useApp();
+  const L = useLifecycleText();
+  const w = L.wishes;
   const v = props.view as WishView;
   const [panel, setPanel] = useState<Step | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -226,7 +231,7 @@ export function WishSteps(props: { view: CaseView; reload: () => Promise<void> }
           <dd>{w.categories[v.category] ?? v.category}</dd>
         </div>
         <div>
-          <dt>{t.lifecycle.stage}</dt>
+          <dt>{L.stage}</dt>
           <dd data-testid="wish-stage">{v.outcome ? (w.outcomes[v.outcome] ?? v.outcome) : (w.stages[v.stage] ?? v.stage)}</dd>
         </div>
         {v.neededBy && (
@@ -321,8 +326,8 @@ function Submit(props: { busy: boolean; label: string }) {
 
 /** 审核: approve with the public title (the posted one proposed), or reject with the reason. */
 function ScreenForm(props: { view: WishView; onDone: () => Promise<void> }) {
-  const { t } = useApp();
-  const w = t.lifecycle.wishes;
+  const L = useLifecycleText();
+  const w = L.wishes;
   const [decision, setDecision] = useState<'approve' | 'reject'>('approve');
   const [publicTitle, setPublicTitle] = useState(props.view.title);
   const [text, setText] = useState('');
@@ -355,8 +360,9 @@ function ScreenForm(props: { view: WishView; onDone: () => Promise<void> }) {
 
 /** 认领: a registered helper of the caller's subtree (`GET /v1/helpers`), and the date they promise. */
 function ClaimForm(props: { view: WishView; onDone: () => Promise<void> }) {
-  const { t, me } = useApp();
-  const w = t.lifecycle.wishes;
+  const { me } = useApp();
+  const L = useLifecycleText();
+  const w = L.wishes;
   const [helpers, setHelpers] = useState<Helper[] | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [helperId, setHelperId] = useState('');
@@ -405,8 +411,8 @@ function ClaimForm(props: { view: WishView; onDone: () => Promise<void> }) {
 
 /** 登记帮扶力量 (`POST /v1/helpers`) in the wish's unit, so that it may claim. */
 function HelperForm(props: { unitCode: string; onDone: (name: string) => Promise<void> }) {
-  const { t } = useApp();
-  const w = t.lifecycle.wishes;
+  const L = useLifecycleText();
+  const w = L.wishes;
   const [f, setF] = useState({ kind: 'volunteer', name: '', contact: '' });
   const { issues, failure, busy, run } = useSubmission();
   return (
@@ -434,8 +440,8 @@ function HelperForm(props: { unitCode: string; onDone: (name: string) => Promise
 
 /** The one-text steps: fulfilment (text and photo links), release and withdrawal (a reason), confirmation (a note). */
 function StepForm(props: { view: WishView; step: 'fulfilment' | 'release' | 'confirmation' | 'withdrawal'; onDone: () => Promise<void> }) {
-  const { t } = useApp();
-  const w = t.lifecycle.wishes;
+  const L = useLifecycleText();
+  const w = L.wishes;
   const [text, setText] = useState('');
   const [photos, setPhotos] = useState('');
   const { issues, failure, busy, run } = useSubmission();
