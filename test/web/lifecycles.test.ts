@@ -111,6 +111,11 @@ describe('wishes, public reports and Party days in Chromium at 375×667', () => 
     await card.waitFor();
     expect(await card.textContent()).toContain('想要一台轮椅');
     expect(await card.textContent()).toContain('待审核');
+    // English on the switch: the screen's own text follows.
+    await village.getByRole('button', { name: /English/ }).click();
+    await village.getByRole('heading', { name: 'Wishes', level: 1 }).waitFor();
+    expect(await village.locator(`[data-case="${wishId}"]`).textContent()).toContain('To screen');
+    expect(await village.getByLabel('Stage').inputValue()).toBe('screening');
 
     // The town screens it on the wish's case page, at the same phone size.
     const town = await signedIn('town_staff', UNITS.jingyuan, 'town.zhao');
