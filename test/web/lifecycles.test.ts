@@ -68,10 +68,21 @@ async function signedIn(role: Parameters<TestContext['token']>[0], unit: string,
   return page;
 }
 
-/** The page at 375 px: every control labelled, nothing scrolling sideways. */
+/** The page at 375 px: every control labelled, nothing scrolling sideways, no control of these screens smaller than a finger (44 CSS px high, WCAG 2.5.5). */
 async function fitsPhone(page: Page): Promise<void> {
   expect(await unlabelledControls(page)).toEqual([]);
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  const small = await page.evaluate(`(() => {
+    const out = [];
+    for (const scope of ['.lifecycle', '.wish-steps', '.report-steps'])
+      for (const el of document.querySelectorAll(scope + ' button, ' + scope + ' input:not([type=radio]), ' + scope + ' select, ' + scope + ' .choice')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        if (r.height < 44) out.push((el.textContent || el.id || el.tagName).trim().slice(0, 30) + ' ' + Math.round(r.height));
+      }
+    return out;
+  })()`);
+  expect(small).toEqual([]);
 }
 
 async function fileReport(unitCode: string, category: string, text: string): Promise<string> {
