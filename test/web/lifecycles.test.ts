@@ -257,7 +257,18 @@ describe('wishes, public reports and Party days in Chromium at 375×667', () => 
     await village.getByRole('button', { name: '保存安排' }).click();
     await village.getByText('活动日安排已保存。').waitFor();
     expect(await village.getByTestId('party-day-schedule').textContent()).toContain('下次');
+    // Paused with its reason (empty: named next to the field), then resumed.
+    await village.getByRole('button', { name: '暂停活动日' }).click();
+    await village.locator('[data-field="reason"] .field-error').waitFor();
+    await village.getByLabel('暂停原因').fill('村委换届');
+    await village.getByRole('button', { name: '暂停活动日' }).click();
+    await village.getByTestId('party-day-schedule').getByText('已暂停').waitFor();
+    expect((await ctx.temporal.schedule.getHandle(partyDayScheduleId(PARTY_VILLAGE)).describe()).state).toMatchObject({ paused: true, note: '村委换届' });
+    await village.getByRole('button', { name: '恢复活动日' }).click();
+    await village.getByRole('button', { name: '暂停活动日' }).waitFor();
+    expect(await village.getByTestId('party-day-schedule').textContent()).not.toContain('已暂停');
     const described = await ctx.temporal.schedule.getHandle(partyDayScheduleId(PARTY_VILLAGE)).describe();
+    expect(described.state.paused).toBe(false);
     expect(described.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: DAY }], hour: [{ start: 9 }], minute: [{ start: 30 }] });
 
     // The day comes (the schedule triggered now): the agenda holds the open report.

@@ -125,6 +125,9 @@ export interface LifecycleMessages {
     scheduleSaved: string;
     nextTimes: Fn;
     paused: string;
+    pause: string;
+    resume: string;
+    pauseReason: string;
     months: string;
     noMonths: string;
     month: Fn;
@@ -269,6 +272,9 @@ export const LIFECYCLE_ZH: LifecycleMessages = {
     scheduleSaved: '活动日安排已保存。',
     nextTimes: (at) => `下次：${at}`,
     paused: '已暂停',
+    pause: '暂停活动日',
+    resume: '恢复活动日',
+    pauseReason: '暂停原因',
     months: '各月答疑',
     noMonths: '暂无活动日记录。',
     month: (m) => `${m} 党员活动日`,
@@ -413,6 +419,9 @@ export const LIFECYCLE_EN: LifecycleMessages = {
     scheduleSaved: 'Schedule saved.',
     nextTimes: (at) => `Next: ${at}`,
     paused: 'Paused',
+    pause: 'Pause the Party day',
+    resume: 'Resume the Party day',
+    pauseReason: 'Why it is paused',
     months: 'Months',
     noMonths: 'No Party day yet.',
     month: (m) => `Party day ${m}`,

@@ -136,7 +136,43 @@ function ScheduleSection(props: { village: string }) {
           </div>
         </form>
       )}
+      {schedule && may(me, 'party_day', 'schedule') && <PauseForm url={url} paused={schedule.paused} onDone={show} />}
     </section>
+  );
+}
+
+/** Pause (with the reason, kept as the schedule's note) or resume the schedule: `POST …/party-day-schedule/pause|unpause`. */
+function PauseForm(props: { url: string; paused: boolean; onDone: (s: Schedule) => void }) {
+  const L = useLifecycleText();
+  const [reason, setReason] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+  const label = props.paused ? L.partyDays.resume : L.partyDays.pause;
+  return (
+    <form
+      class="form"
+      noValidate
+      aria-label={label}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const s = await run(e.currentTarget, () => api.post<Schedule>(`${props.url}/${props.paused ? 'unpause' : 'pause'}`, props.paused ? {} : { reason }));
+        if (s) {
+          setReason('');
+          props.onDone(s);
+        }
+      }}
+    >
+      {failure !== null && <ErrorNotice error={failure} />}
+      {!props.paused && (
+        <Field id="schedule-pause-reason" name="reason" label={L.partyDays.pauseReason} issues={issues}>
+          {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
+        </Field>
+      )}
+      <div class="actions">
+        <button type="submit" class="btn" disabled={busy}>
+          {label}
+        </button>
+      </div>
+    </form>
   );
 }
 
