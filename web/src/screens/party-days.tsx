@@ -57,6 +57,7 @@ interface PartyDayView {
   items: Item[];
 }
 
+/** `/party-days`: the village's schedule and its months (a town picks the village). */
 export function PartyDaysPage() {
   const L = useLifecycleText();
   const p = L.partyDays;

@@ -43,6 +43,7 @@ interface CommonIssue {
   status: string;
 }
 
+/** `/reports`: the list of one stage (`?stage=`, 待受理 by default), the common issues, and the QR profile form for the roles that may edit it. */
 export function ReportsPage() {
   const { me } = useApp();
   const L = useLifecycleText();

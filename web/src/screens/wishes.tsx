@@ -63,6 +63,7 @@ interface Helper {
   unitCode: string;
 }
 
+/** `/wishes`: the list of one stage (`?stage=`, 待审核 by default), and the form to post a wish for the roles that may. */
 export function WishesPage() {
   const { me } = useApp();
   const L = useLifecycleText();
