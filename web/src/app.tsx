@@ -30,6 +30,10 @@ const ServiceTasksPage = lazyScreen(() => import('./screens/members').then((m) =
 const OrgTreePage = lazyScreen(() => import('./screens/admin').then((m) => m.OrgTreePage));
 const CalendarPage = lazyScreen(() => import('./screens/admin').then((m) => m.CalendarPage));
 const CataloguePage = lazyScreen(() => import('./screens/admin').then((m) => m.CataloguePage));
+const WishesPage = lazyScreen(() => import('./screens/wishes').then((m) => m.WishesPage));
+const ReportsPage = lazyScreen(() => import('./screens/reports').then((m) => m.ReportsPage));
+const PartyDaysPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDaysPage));
+const PartyDayPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDayPage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -189,6 +193,10 @@ function Routes(props: { path: string }) {
   if ((m = /^\/org\/(\d{6,12}(?:-G\d{2,3})?)$/.exec(p))) return <OrgTreePage code={m[1]!} />;
   if (p === '/calendar') return <CalendarPage />;
   if (p === '/catalogue') return <CataloguePage />;
+  if (p === '/wishes') return <WishesPage />;
+  if (p === '/reports') return <ReportsPage />;
+  if (p === '/party-days') return <PartyDaysPage />;
+  if ((m = /^\/party-days\/([^/]+)$/.exec(p))) return <PartyDayPage id={decodeURIComponent(m[1]!)} />;
   return <NotFound />;
 }
 

@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string };
   common: {
     loading: string;
     retry: string;
@@ -599,7 +599,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -1041,7 +1041,7 @@ const zh: Messages = {
     deadline_ended: (d) => `期限终止（${zh.resolutions[String(d.reason)] ?? d.reason}）${d.late ? '，终止时已逾期' : ''}`,
     level_changed: (d) => `等级调整：${zh.levels[String(d.from)] ?? d.from} → ${zh.levels[String(d.to)] ?? d.to}（${d.reason}）`,
     reassigned: (d, unit) => `改派：${unit(String(d.from))} → ${unit(String(d.to))}（${d.reason}）`,
-    closed: (d) => `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`,
+    closed: (d) => (d.reason === undefined ? '办结' : `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`),
     repolicied: (d) => `适用新规则：${d.from} → ${d.to}`,
     approval_requested: (d) => `申请${d.change === 'lower' ? `降为${zh.levels[String(d.level)] ?? d.level}` : `销号（${zh.closeReasons[String(d.closeReason)] ?? d.closeReason}）`}，待审批：${d.reason}`,
     approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
@@ -1052,6 +1052,19 @@ const zh: Messages = {
     reported: (d) => `主动发现上报（${zh.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}，${zh.discovery.urgencies[String(d.urgency)] ?? d.urgency}）`,
     decided: (d) => `镇(街道)研判：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? `（${d.caseId}）` : ''}`,
     outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
+    posted: () => '登记心愿',
+    approved: () => '镇(街道)审核通过，公开待认领',
+    rejected: (d) => `审核不通过：${String(d.reason ?? '')}`,
+    claimed: () => '心愿已认领',
+    claim_released: (d) => `认领已释放${d.note ? `：${String(d.note)}` : ''}`,
+    fulfilled: () => '登记心愿已实现',
+    confirmed: (d) => (d.automatic ? '群众未反馈，视为确认' : '群众确认心愿已实现'),
+    withdrawn: (d) => `撤回心愿：${String(d.reason ?? '')}`,
+    points_recorded: (d) => `记入帮扶积分 ${d.points} 分`,
+    received: () => '收到群众反映',
+    answered: () => '答复群众反映',
+    common_issue_confirmed: () => '标记为共性问题',
+    common_issue_proposed: (d) => `同类反映已达 ${d.reports} 件，建议列为共性问题`,
   },
   unknownEvent: (type) => `事件：${type}`,
   members: {
@@ -1277,7 +1290,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1682,7 +1695,7 @@ const en: Messages = {
     deadline_ended: (d) => `Deadline ended (${en.resolutions[String(d.reason)] ?? d.reason})${d.late ? ', already late' : ''}`,
     level_changed: (d) => `Level changed: ${en.levels[String(d.from)] ?? d.from} → ${en.levels[String(d.to)] ?? d.to} (${d.reason})`,
     reassigned: (d, unit) => `Reassigned: ${unit(String(d.from))} → ${unit(String(d.to))} (${d.reason})`,
-    closed: (d) => `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`,
+    closed: (d) => (d.reason === undefined ? 'Closed' : `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`),
     approval_requested: (d) => `Requested to ${d.change === 'lower' ? `lower to ${en.levels[String(d.level)] ?? d.level}` : `close (${en.closeReasons[String(d.closeReason)] ?? d.closeReason})`}: ${d.reason}`,
     approval_decided: (d) => `Request ${d.decision === 'approve' ? 'approved' : 'refused'}: ${d.reason}`,
     disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
@@ -1693,6 +1706,19 @@ const en: Messages = {
     reported: (d) => `Discovery reported (${en.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}, ${en.discovery.urgencies[String(d.urgency)] ?? d.urgency})`,
     decided: (d) => `Town decision: ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? ` (${d.caseId})` : ''}`,
     outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
+    posted: () => 'Wish posted',
+    approved: () => 'Approved by the town, open for claims',
+    rejected: (d) => `Rejected at screening: ${String(d.reason ?? '')}`,
+    claimed: () => 'Wish claimed',
+    claim_released: (d) => `Claim released${d.note ? `: ${String(d.note)}` : ''}`,
+    fulfilled: () => 'Fulfilment recorded',
+    confirmed: (d) => (d.automatic ? 'No word from the household: counted as confirmed' : 'The household confirmed the fulfilment'),
+    withdrawn: (d) => `Wish withdrawn: ${String(d.reason ?? '')}`,
+    points_recorded: (d) => `${d.points} helper points recorded`,
+    received: () => 'Report received',
+    answered: () => 'Report answered',
+    common_issue_confirmed: () => 'Marked as a common issue',
+    common_issue_proposed: (d) => `${d.reports} reports of this kind: proposed as a common issue`,
   },
   unknownEvent: (type) => `Event: ${type}`,
   members: {
