@@ -87,7 +87,7 @@ describe('申请受理 in Chromium at 375×667', () => {
     await card.getByRole('button', { name: '确认受理' }).click();
     const done = town.getByTestId('intake-done');
     await done.waitFor({ state: 'visible' });
-    await town.waitForFunction(`/已受理/.test(document.querySelector('[data-testid="intake-done"]')?.textContent ?? '')`);
+    await town.getByTestId('intake-done').filter({ hasText: '已受理' }).waitFor();
     const applicationId = /application-[^\s]+/.exec((await done.textContent())!)![0];
     await screenshot(town, 'intake-accepted-phone');
     // Both left the open queue.
