@@ -112,6 +112,12 @@ describe('申请受理 in Chromium at 375×667', () => {
     const decision = town.getByTestId('intake-decision');
     await decision.waitFor();
     expect(await decision.textContent()).toContain('材料不齐：请补充户口簿和医院诊断证明');
+    // The town reads whom to tell: the applicant whole.
+    const applicant = town.getByTestId('intake-applicant');
+    await applicant.waitFor();
+    expect(await applicant.textContent()).toContain('刘桂兰');
+    expect(await applicant.textContent()).toContain('13912340000');
+    expect(await horizontalOverflow(town)).toBeLessThanOrEqual(0);
     expect(problems).toEqual([]);
   });
 });

@@ -542,6 +542,7 @@ export interface Messages {
     returnedWith: Fn<[string, string]>;
     acceptedAt: Fn;
     workHere: string;
+    applicant: string;
   };
 }
 
@@ -1172,6 +1173,7 @@ const zh: Messages = {
     returnedWith: (at, reason) => `${at} 由镇(街道)退回：${reason}`,
     acceptedAt: (at) => `${at} 由镇(街道)受理，开启的救助申请：`,
     workHere: '到申请受理中受理或退回',
+    applicant: '申请人',
   },
 };
 
@@ -1775,6 +1777,7 @@ const en: Messages = {
     returnedWith: (at, reason) => `Returned by the town at ${at}: ${reason}`,
     acceptedAt: (at) => `Accepted by the town at ${at}; the application opened:`,
     workHere: 'Accept or return it in Application intake',
+    applicant: 'Applicant',
   },
 };
 

@@ -195,16 +195,35 @@ export function IntakeSummary(props: { view: { caseId: string; status: string; a
   const s = t.intakes;
   const v = props.view;
   const d = v.decision;
-  if (d?.outcome === 'returned') return <p data-testid="intake-decision">{s.returnedWith(fmtTime(lang, d.at), d.reason ?? '')}</p>;
-  if (d?.outcome === 'accepted' && d.applicationId)
-    return (
-      <p data-testid="intake-decision">
+  // The applicant (name, ID number, phone, address) as the API shows it to the caller: whole for the town, which
+  // must reach them to say what is missing; masked below (GET /v1/intakes/{id}, an audited read).
+  const [applicant, setApplicant] = useState<{ applicantName: string; idNumber: string; phone: string; address: string } | null>(null);
+  useEffect(() => {
+    api
+      .get<{ applicant: typeof applicant }>(`/v1/intakes/${encodeURIComponent(v.caseId)}`)
+      .then((x) => setApplicant(x.applicant))
+      .catch(() => setApplicant(null));
+  }, [v.caseId]);
+  const decision =
+    d?.outcome === 'returned' ? (
+      s.returnedWith(fmtTime(lang, d.at), d.reason ?? '')
+    ) : d?.outcome === 'accepted' && d.applicationId ? (
+      <>
         {s.acceptedAt(fmtTime(lang, d.at))} <Link to={`/cases/${encodeURIComponent(d.applicationId)}`}>{d.applicationId}</Link>
-      </p>
+      </>
+    ) : (
+      <>
+        {v.acceptBy ? s.acceptBy(fmtTime(lang, v.acceptBy)) : ''} {v.status === 'open' && may(me, 'intake', 'accept') && <Link to="/intakes">{s.workHere}</Link>}
+      </>
     );
   return (
-    <p data-testid="intake-decision">
-      {v.acceptBy ? s.acceptBy(fmtTime(lang, v.acceptBy)) : ''} {v.status === 'open' && may(me, 'intake', 'accept') && <Link to="/intakes">{s.workHere}</Link>}
-    </p>
+    <>
+      {applicant && (
+        <p data-testid="intake-applicant">
+          {s.applicant}：{applicant.applicantName} · {applicant.idNumber} · {applicant.phone} · {applicant.address}
+        </p>
+      )}
+      <p data-testid="intake-decision">{decision}</p>
+    </>
   );
 }
