@@ -874,6 +874,7 @@ const zh: Messages = {
     approval_required: '降级或提前销号须经镇(街道)审批，请提交申请',
     request_pending: '已有待审批的申请，请先审批',
     outcome_not_opened: '未能启动关联的预警或救助申请，本次研判未生效，请重试',
+    registered_elsewhere: '申请人的身份证号已在其他村(社区)登记：请退回，并告知申请人向户籍所在地申请',
     approval_not_needed: '无需审批，可直接办理',
     no_pending_request: '没有待审批的申请',
     request_stale: '申请已过时（预警已变化），请重新申请',
