@@ -23,6 +23,7 @@ const PairingCoverage = lazyScreen(() => import('./screens/pairings').then((m) =
 const DiscoverForm = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoverForm));
 const MyDiscoveries = lazyScreen(() => import('./screens/discoveries').then((m) => m.MyDiscoveries));
 const DiscoveryQueue = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoveryQueue));
+const IntakeQueue = lazyScreen(() => import('./screens/intakes').then((m) => m.IntakeQueue));
 const MembersPage = lazyScreen(() => import('./screens/members').then((m) => m.MembersPage));
 const MyPointsPage = lazyScreen(() => import('./screens/members').then((m) => m.MyPointsPage));
 const RankingPage = lazyScreen(() => import('./screens/members').then((m) => m.RankingPage));
@@ -188,6 +189,7 @@ function Routes(props: { path: string }) {
   if (p === '/points') return <MyPointsPage />;
   if (p === '/ranking') return <RankingPage />;
   if (p === '/service') return <ServiceTasksPage />;
+  if (p === '/intakes') return <IntakeQueue />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   if (p === '/org') return <OrgTreePage />;
   if ((m = /^\/org\/(\d{6,12}(?:-G\d{2,3})?)$/.exec(p))) return <OrgTreePage code={m[1]!} />;

@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string; intakes: string };
   common: {
     loading: string;
     retry: string;
@@ -586,6 +586,33 @@ export interface Messages {
     noCandidates: string;
     assigned: Fn;
   };
+  /** 申请受理 (issue 14): the town's queue of applications filed through the QR pages. */
+  intakes: {
+    title: string;
+    intro: string;
+    empty: string;
+    urgent: string;
+    size: Fn<[number]>;
+    filedAt: Fn;
+    acceptBy: Fn;
+    overdue: string;
+    acceptButton: Fn;
+    returnButton: Fn;
+    acceptRule: string;
+    labourCapacity: string;
+    choose: string;
+    note: string;
+    acceptSubmit: string;
+    reason: string;
+    reasonHint: string;
+    returnSubmit: string;
+    accepted: Fn;
+    returned: Fn;
+    returnedWith: Fn<[string, string]>;
+    acceptedAt: Fn;
+    workHere: string;
+    applicant: string;
+  };
 }
 
 const zhDuration = (n: number, unit: string) => `${n} ${unit}`;
@@ -599,7 +626,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日', intakes: '申请受理' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -726,7 +753,7 @@ const zh: Messages = {
       readOnly: '只有市级管理员可以修改目录。',
     },
   },
-  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包', discovery: '主动发现' },
+  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包', discovery: '主动发现', intake: '申请受理' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请', no_longer_qualifies: '不再属于帮包对象' },
@@ -995,6 +1022,7 @@ const zh: Messages = {
     approval_required: '降级或提前销号须经镇(街道)审批，请提交申请',
     request_pending: '已有待审批的申请，请先审批',
     outcome_not_opened: '未能启动关联的预警或救助申请，本次研判未生效，请重试',
+    registered_elsewhere: '申请人的身份证号已在其他村(社区)登记：请退回，并告知申请人向户籍所在地申请',
     approval_not_needed: '无需审批，可直接办理',
     no_pending_request: '没有待审批的申请',
     request_stale: '申请已过时（预警已变化），请重新申请',
@@ -1051,6 +1079,9 @@ const zh: Messages = {
     patrol_recorded: (d) => `记录巡查（${d.members} 人，走访 ${d.visited} 户）`,
     reported: (d) => `主动发现上报（${zh.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}，${zh.discovery.urgencies[String(d.urgency)] ?? d.urgency}）`,
     decided: (d) => `镇(街道)研判：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? `（${d.caseId}）` : ''}`,
+    filed: (d) => `群众通过二维码提交救助申请（共同生活 ${d.householdSize} 人${d.urgent ? '，紧急' : ''}）`,
+    accepted: (d) => `镇(街道)受理，开启救助申请${d.caseId ? `（${d.caseId}）` : ''}`,
+    returned: (d) => `镇(街道)退回：${d.reason}`,
     outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
     posted: () => '登记心愿',
     approved: () => '镇(街道)审核通过，公开待认领',
@@ -1162,6 +1193,7 @@ const zh: Messages = {
       circular: '通报',
       delivery_failed: '通知未送达',
       discovery_reported: '主动发现上报',
+      intake_filed: '救助申请待受理',
     },
     channels: { webhook: '接口推送', sms: '短信' },
     delivery: { pending: '发送中', delivered: '已送达', failed: '送达失败' },
@@ -1279,6 +1311,32 @@ const zh: Messages = {
     noCandidates: '本网格暂无登记在册的党员',
     assigned: (name) => `已与${name}结对。`,
   },
+  intakes: {
+    title: '申请受理',
+    intro: '群众通过村(社区)二维码提交的救助申请：逾期的在前，其余按受理期限排列。材料齐备的予以受理，不齐备的一次性告知后退回。',
+    empty: '没有待受理的申请。',
+    urgent: '紧急',
+    size: (n) => `共同生活 ${n} 人`,
+    filedAt: (at) => `提交于 ${at}`,
+    acceptBy: (at) => `须于 ${at} 前受理或退回`,
+    overdue: '已逾期',
+    acceptButton: (id) => `受理 ${id}`,
+    returnButton: (id) => `退回 ${id}`,
+    acceptRule: '受理后为申请人家庭开启救助申请；申请人未登记的，先在其村(社区)登记。（最低生活保障审核确认办法：材料齐备的，予以受理）',
+    labourCapacity: '劳动能力（决定定期复核周期）',
+    choose: '请选择',
+    note: '备注（可不填）',
+    acceptSubmit: '确认受理',
+    reason: '退回理由',
+    reasonHint: '申请人会在回执中看到：请一次性写明需要补齐的全部材料',
+    returnSubmit: '确认退回',
+    accepted: (id) => `已受理 ${id}，救助申请已开启：`,
+    returned: (id) => `已退回 ${id}，申请人可在回执中看到理由。`,
+    returnedWith: (at, reason) => `${at} 由镇(街道)退回：${reason}`,
+    acceptedAt: (at) => `${at} 由镇(街道)受理，开启的救助申请：`,
+    workHere: '到申请受理中受理或退回',
+    applicant: '申请人',
+  },
 };
 
 const en: Messages = {
@@ -1290,7 +1348,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days', intakes: 'Application intake' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1417,7 +1475,7 @@ const en: Messages = {
       readOnly: 'Only a city admin may change the catalogue.',
     },
   },
-  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing', discovery: 'Active discovery' },
+  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing', discovery: 'Active discovery', intake: 'Application intake' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application', no_longer_qualifies: 'No longer to be paired' },
@@ -1505,6 +1563,7 @@ const en: Messages = {
   },
   deadlineLabels: {
     'discovery.assess': 'Active discovery: town assessment',
+    'intake.accept': 'Application intake: accept or return',
     'order.reply': 'Supervision order: reply',
     'alert.red': 'Red alert: accept and handle',
     'alert.orange': 'Orange alert: visit',
@@ -1705,6 +1764,9 @@ const en: Messages = {
     patrol_recorded: (d) => `Patrol recorded (${d.members} on patrol, ${d.visited} households visited)`,
     reported: (d) => `Discovery reported (${en.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}, ${en.discovery.urgencies[String(d.urgency)] ?? d.urgency})`,
     decided: (d) => `Town decision: ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? ` (${d.caseId})` : ''}`,
+    filed: (d) => `Application filed through the QR code (${d.householdSize} in the household${d.urgent ? ', urgent' : ''})`,
+    accepted: (d) => `Accepted by the town; application opened${d.caseId ? ` (${d.caseId})` : ''}`,
+    returned: (d) => `Returned by the town: ${d.reason}`,
     outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
     posted: () => 'Wish posted',
     approved: () => 'Approved by the town, open for claims',
@@ -1816,6 +1878,7 @@ const en: Messages = {
       circular: 'Circular',
       delivery_failed: 'Delivery failed',
       discovery_reported: 'Discovery reported',
+      intake_filed: 'Application to accept',
     },
     channels: { webhook: 'Webhook', sms: 'SMS' },
     delivery: { pending: 'sending', delivered: 'delivered', failed: 'failed' },
@@ -1932,6 +1995,32 @@ const en: Messages = {
     assign: 'Pair',
     noCandidates: 'No registered member in this grid yet',
     assigned: (name) => `Paired with ${name}.`,
+  },
+  intakes: {
+    title: 'Application intake',
+    intro: 'Applications filed through the villages’ QR codes: overdue first, then by the acceptance deadline. Accept complete ones; return the others, saying at once everything that is missing.',
+    empty: 'No application awaits acceptance.',
+    urgent: 'Urgent',
+    size: (n) => `${n} in the household`,
+    filedAt: (at) => `Filed ${at}`,
+    acceptBy: (at) => `Accept or return by ${at}`,
+    overdue: 'Overdue',
+    acceptButton: (id) => `Accept ${id}`,
+    returnButton: (id) => `Return ${id}`,
+    acceptRule: 'Accepting opens an assistance application for the applicant’s household, registering it in its village first when it is not registered.',
+    labourCapacity: 'Labour capacity (sets the re-review cycle)',
+    choose: 'Choose',
+    note: 'Note (optional)',
+    acceptSubmit: 'Accept',
+    reason: 'Reason for returning',
+    reasonHint: 'The applicant reads it on their receipt: name everything that is missing, at once',
+    returnSubmit: 'Return',
+    accepted: (id) => `Accepted ${id}; the application is open:`,
+    returned: (id) => `Returned ${id}; the applicant sees the reason on their receipt.`,
+    returnedWith: (at, reason) => `Returned by the town at ${at}: ${reason}`,
+    acceptedAt: (at) => `Accepted by the town at ${at}; the application opened:`,
+    workHere: 'Accept or return it in Application intake',
+    applicant: 'Applicant',
   },
 };
 

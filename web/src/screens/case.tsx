@@ -7,6 +7,7 @@ import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle } f
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
+import { IntakeSummary } from './intakes';
 import { ReportSteps } from './reports';
 import { WishSteps } from './wishes';
 
@@ -372,8 +373,10 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
 
   const allowed = (p: Exclude<Panel, null>) => may(me, 'alert', PANEL_ACTIONS[p]);
   let body;
+  // An intake is accepted or returned on its own screen (申请受理, issue 14); here, what was decided.
+  if (view.kind === 'intake') body = <IntakeSummary view={view as unknown as Parameters<typeof IntakeSummary>[0]['view']} />;
   // A patrol is recorded on its own screen (巡查记录).
-  if (view.kind === 'patrol') body = view.status === 'open' && may(me, 'patrol', 'record') ? <Link to="/patrols">{t.patrols.recordHere}</Link> : <p class="muted">{t.caseView.notAlertActions}</p>;
+  else if (view.kind === 'patrol') body = view.status === 'open' && may(me, 'patrol', 'record') ? <Link to="/patrols">{t.patrols.recordHere}</Link> : <p class="muted">{t.caseView.notAlertActions}</p>;
   else if (!(Object.keys(PANEL_ACTIONS) as Exclude<Panel, null>[]).some(allowed)) body = <p class="muted">{t.caseView.readOnly}</p>;
   else if (view.kind !== 'alert') body = <p class="muted">{t.caseView.notAlertActions}</p>;
   else if (view.status === 'closed') body = <p class="muted">{t.caseView.closed}</p>;
