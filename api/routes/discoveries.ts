@@ -7,7 +7,7 @@ import { DISCOVERY_STAGES, DISCOVERY_STEPS, decisionCategory, decisionHousehold,
 import { FOCUS_GROUPS } from '../../domain/focus-groups';
 import { RuleViolation } from '../../domain/case';
 import { toRef, zOrgCode } from '../../domain/org';
-import { newHouseholdFor, seesPersonalData } from '../../domain/privacy';
+import { newHouseholdFor, newHouseholdShown, seesPersonalData } from '../../domain/privacy';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { findCase } from '../../store/cases';
@@ -23,7 +23,7 @@ import { markPersonalData } from '../audit';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach, referencedCase } from '../guard';
-import { presentView } from '../present';
+import { newHouseholdDisclosure, presentView, primeRelations } from '../present';
 import { keysetPage, pageQuery, zPage, type KeysetOrder } from '../pagination';
 import { zQuery, zQueryInt } from '../query';
 import { openCase, stepRoutes } from '../steps';
@@ -105,7 +105,10 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     const p = principalOf(request);
     const details = view.newHousehold ? await newHouseholdOf(db, view.caseId) : null;
     if (details && seesPersonalData(p.role)) markPersonalData(request, { caseId: view.caseId });
-    return { ...(await presentView(request, view)), newHouseholdDetails: newHouseholdFor(p.role, details), links: await linksOf(db, view.caseId) };
+    // Privacy by need (issue 14): the discovery's village's staff and grid workers see the new household in full, audited.
+    const need = details && !seesPersonalData(p.role) ? newHouseholdDisclosure(request, view.village.code) : null;
+    if (details && need?.sight === 'need') markPersonalData(request, { caseId: view.caseId });
+    return { ...(await presentView(request, view)), newHouseholdDetails: need ? newHouseholdShown(need.sight, details) : newHouseholdFor(p.role, details), links: await linksOf(db, view.caseId) };
   }
 
   /** 409 naming the key when a discovery under it exists with another body. */
@@ -220,9 +223,10 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      return keysetPage(BY_REPORTED, request.query, (after, limit) => discoveriesOfReporter(db, p.userId, limit, after), (docs) =>
-        Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d))),
-      );
+      return keysetPage(BY_REPORTED, request.query, (after, limit) => discoveriesOfReporter(db, p.userId, limit, after), async (docs) => {
+        await primeRelations(request, docs.map((d) => d.householdId));
+        return Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d)));
+      });
     },
   );
 
@@ -240,6 +244,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const docs = await discoveryQueue(db, { org: unit.code, status: request.query.status, limit: request.query.limit ?? 100 });
+      await primeRelations(request, docs.map((d) => d.householdId));
       const items = await Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d)));
       return { items };
     },

@@ -853,6 +853,7 @@ const zh: Messages = {
     not_acknowledged: '请先受理，再记录处置',
     not_visited: '请先入户走访，再记录处置',
     member_inactive: '帮包党员已不在册（停用），请先改派帮包党员',
+    visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -897,6 +898,7 @@ const zh: Messages = {
     repolicied: (d) => `适用新规则：${d.from} → ${d.to}`,
     approval_requested: (d) => `申请${d.change === 'lower' ? `降为${zh.levels[String(d.level)] ?? d.level}` : `销号（${zh.closeReasons[String(d.closeReason)] ?? d.closeReason}）`}，待审批：${d.reason}`,
     approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
+    visitor_assigned: (d) => `指派走访人：${d.userId}`,
     disposed: (d) => `处置：${zh.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} 元` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? `（${d.reason}）` : ''}`,
     stage_entered: (d) => `进入阶段：${d.stage}`,
     cycle_opened: (d) => `巡查周期开始，${fmtTime('zh', String(d.cycleEnd))}前记录`,
@@ -1469,6 +1471,7 @@ const en: Messages = {
     closed: (d) => `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`,
     approval_requested: (d) => `Requested to ${d.change === 'lower' ? `lower to ${en.levels[String(d.level)] ?? d.level}` : `close (${en.closeReasons[String(d.closeReason)] ?? d.closeReason})`}: ${d.reason}`,
     approval_decided: (d) => `Request ${d.decision === 'approve' ? 'approved' : 'refused'}: ${d.reason}`,
+    visitor_assigned: (d) => `Visitor assigned: ${d.userId}`,
     disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
     repolicied: (d) => `Policy applied: ${d.from} → ${d.to}`,
     stage_entered: (d) => `Stage: ${d.stage}`,
