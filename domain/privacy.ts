@@ -431,8 +431,9 @@ const need = (basis: NeedBasis): Disclosure => ({ sight: 'need', fields: ['name'
  * name, address and phone in full — never the ID numbers — for those who must act on it:
  * - `village_staff` whose unit is the household's village;
  * - `grid_worker` whose unit is the household's grid, or — the household registered at the village itself,
- *   with no grid — a grid worker of that village (someone must visit it; the same fallback as a pairing's
- *   member, domain/pairing.ts);
+ *   with no grid — a grid worker of that village (a grid in it, or the village itself: someone must visit it;
+ *   the same fallback as a pairing's member, domain/pairing.ts); a grid worker of another grid of the same
+ *   village does not see a household registered at a grid;
  * - `paired_member`: a login paired with it by an open pairing (any role; in practice a party member);
  * - `assigned_visitor`: the assigned visitor of one of its open alerts.
  * Everyone else below town sees every personal field masked (another village's staff, an unpaired member).
@@ -444,7 +445,7 @@ export function disclosureFor(viewer: Viewer, relation: HouseholdRelation | null
   if (viewer.role === 'village_staff' && viewer.unit.code === relation.villageCode) return need('village_staff');
   if (viewer.role === 'grid_worker') {
     if (viewer.unit.code === relation.unitCode && relation.unitCode !== relation.villageCode) return need('grid_worker');
-    if (relation.unitCode === relation.villageCode && viewer.unit.path.includes(relation.villageCode) && viewer.unit.code !== relation.villageCode) return need('grid_worker');
+    if (relation.unitCode === relation.villageCode && viewer.unit.path.includes(relation.villageCode)) return need('grid_worker');
   }
   if (relation.pairedUserIds.includes(viewer.userId)) return need('paired_member');
   if (relation.visitorUserIds.includes(viewer.userId)) return need('assigned_visitor');

@@ -61,6 +61,8 @@ const CASES: { who: string; v: Viewer; rel?: HouseholdRelation; sight: 'full' | 
   { who: 'the household’s grid worker', v: viewer('grid.a', 'grid_worker', path(TOWN, V1, GRID)), sight: 'need', basis: 'grid_worker' },
   { who: 'another grid’s worker of the same village', v: viewer('grid.b', 'grid_worker', path(TOWN, V1, OTHER_GRID)), sight: 'masked', basis: null },
   { who: 'a grid worker of the village, the household having no grid', v: viewer('grid.b', 'grid_worker', path(TOWN, V1, OTHER_GRID)), rel: NO_GRID, sight: 'need', basis: 'grid_worker' },
+  { who: 'a grid worker registered at the village itself, the household having no grid', v: viewer('grid.v', 'grid_worker', path(TOWN, V1)), rel: NO_GRID, sight: 'need', basis: 'grid_worker' },
+  { who: 'a grid worker registered at the village itself, the household at a grid', v: viewer('grid.v', 'grid_worker', path(TOWN, V1)), sight: 'masked', basis: null },
   { who: 'a grid worker of another village, the household having no grid', v: viewer('grid.c', 'grid_worker', path(TOWN, V2, '371002001002001')), rel: NO_GRID, sight: 'masked', basis: null },
   { who: 'the paired party member', v: viewer('pm.li', 'party_member', path(TOWN, V1)), sight: 'need', basis: 'paired_member' },
   { who: 'an unpaired party member of the same village', v: viewer('pm.zhao', 'party_member', path(TOWN, V1)), sight: 'masked', basis: null },
