@@ -8,7 +8,7 @@ import { ROLES } from '../domain/roles';
 import { findCase, openCaseOf } from '../store/cases';
 import type { CaseDoc, HouseholdDoc } from '../store/collections';
 import { findHousehold } from '../store/households';
-import { householdPathOf } from '../store/relations';
+import { householdPathOf, isAssignedVisitor } from '../store/relations';
 import type { OrgDirectory } from '../store/org-directory';
 import { principalOf, type Principal } from './auth';
 import { ApiError, caseClosed, forbidden, notFound } from './errors';
@@ -292,7 +292,9 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
     if (guard.target === 'household') {
       const household = await findHousehold(deps.db, id);
       if (!household) throw notFound(`household ${id} not found`);
-      refuseOutside(p, household.orgPath, guard.action);
+      // Issue 14: an open alert's assigned visitor reads the household they visit, wherever their own unit is.
+      const visits = guard.action === 'read' && !inJurisdiction(p.role, p.unit.code, household.orgPath, 'read') && (await isAssignedVisitor(deps.db, household._id, p.userId));
+      if (!visits) refuseOutside(p, household.orgPath, guard.action);
       if (guard.opensAtVillage) {
         const village = household.orgPath.indexOf(household.villageCode);
         refuseOutside(p, village >= 0 ? household.orgPath.slice(0, village + 1) : household.orgPath, guard.action);

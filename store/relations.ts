@@ -42,3 +42,8 @@ export async function householdPathOf(db: Db, householdId: string): Promise<stri
   const h = await collections(db).households.findOne({ _id: householdId }, { projection: { _id: 1, orgPath: 1 } });
   return h?.orgPath ?? null;
 }
+
+/** Whether this login is the assigned visitor of an open alert on the household (issue 14). */
+export async function isAssignedVisitor(db: Db, householdId: string, userId: string): Promise<boolean> {
+  return (await collections(db).cases.findOne({ householdId, kind: 'alert', status: 'open', 'view.visitor.userId': userId }, { projection: { _id: 1 } })) !== null;
+}
