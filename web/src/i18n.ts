@@ -239,6 +239,8 @@ export interface Messages {
     visitSavedDone: string;
     caption: string;
     scope: Fn;
+    /** Issue 14: an alert whose visitor the caller was assigned as (GET /v1/alerts/assigned). */
+    assignedToMe: string;
   };
   visit: {
     legend: Fn;
@@ -753,6 +755,7 @@ const zh: Messages = {
     visitSavedDone: '已记录走访，该事项已办结。',
     caption: '待办事项',
     scope: (u) => `范围：${u}（含下级）`,
+    assignedToMe: '指派我走访',
   },
   visit: {
     legend: (h) => `记录走访：${h}`,
@@ -1378,6 +1381,7 @@ const en: Messages = {
     visitSavedDone: 'Visit recorded; this task is done.',
     caption: 'Tasks',
     scope: (u) => `Scope: ${u} and below`,
+    assignedToMe: 'Assigned to me to visit',
   },
   visit: {
     legend: (h) => `Record a visit: ${h}`,
