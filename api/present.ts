@@ -174,12 +174,3 @@ export async function presentHousehold(request: FastifyRequest, household: House
   markNeed(request, { caseId: '', householdId: household.id }, d);
   return householdShown(d.sight, household);
 }
-
-/**
- * A discovery's not-yet-registered household as the caller may see it: by role, and below town in full
- * (but audited) for the staff and grid workers of the discovery's village (`villageCode`: its case's unit) —
- * the same rule as a registered household with no grid (disclosureFor). Ours (issue 14).
- */
-export function newHouseholdDisclosure(request: FastifyRequest, villageCode: string): Disclosure {
-  return disclosureFor(viewerOf(request), { villageCode, unitCode: villageCode, pairedUserIds: [], visitorUserIds: [] });
-}

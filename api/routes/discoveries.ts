@@ -7,7 +7,7 @@ import { DISCOVERY_STAGES, DISCOVERY_STEPS, decisionCategory, decisionHousehold,
 import { FOCUS_GROUPS } from '../../domain/focus-groups';
 import { RuleViolation } from '../../domain/case';
 import { toRef, zOrgCode } from '../../domain/org';
-import { newHouseholdFor, newHouseholdShown, seesPersonalData } from '../../domain/privacy';
+import { newHouseholdFor, seesPersonalData } from '../../domain/privacy';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { findCase } from '../../store/cases';
@@ -23,7 +23,7 @@ import { markPersonalData } from '../audit';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach, referencedCase } from '../guard';
-import { newHouseholdDisclosure, presentView, primeRelations } from '../present';
+import { presentView, primeRelations } from '../present';
 import { keysetPage, pageQuery, zPage, type KeysetOrder } from '../pagination';
 import { zQuery, zQueryInt } from '../query';
 import { openCase, stepRoutes } from '../steps';
@@ -105,10 +105,9 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     const p = principalOf(request);
     const details = view.newHousehold ? await newHouseholdOf(db, view.caseId) : null;
     if (details && seesPersonalData(p.role)) markPersonalData(request, { caseId: view.caseId });
-    // Privacy by need (issue 14): the discovery's village's staff and grid workers see the new household in full, audited.
-    const need = details && !seesPersonalData(p.role) ? newHouseholdDisclosure(request, view.village.code) : null;
-    if (details && need?.sight === 'need') markPersonalData(request, { caseId: view.caseId });
-    return { ...(await presentView(request, view)), newHouseholdDetails: need ? newHouseholdShown(need.sight, details) : newHouseholdFor(p.role, details), links: await linksOf(db, view.caseId) };
+    // A household not yet in the register has no relation facts (issue 14, domain/privacy.ts disclosureFor): masked
+    // below town until the town's decision registers it; its register entry is then shown by need.
+    return { ...(await presentView(request, view)), newHouseholdDetails: newHouseholdFor(p.role, details), links: await linksOf(db, view.caseId) };
   }
 
   /** 409 naming the key when a discovery under it exists with another body. */
