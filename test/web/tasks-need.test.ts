@@ -75,9 +75,23 @@ describe('the task list at 375×667 (privacy by need)', () => {
     expect(await page.content()).not.toContain(HEAD_ID);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'tasks-village-need-phone');
+    // The case page names the assigned visitor, and offers village staff the assignment form (every control labelled).
+    await row.locator('.task-title a').click();
+    await page.getByTestId('visitor').waitFor();
+    expect(await page.getByTestId('visitor').textContent()).toMatch(/^走访人：grid\.b（网格员）$/);
+    await page.getByRole('button', { name: '指派走访人' }).click();
+    await page.getByLabel('走访人登录名').fill('pm.zhao');
+    await page.getByLabel('走访人身份').selectOption('party_member');
+    await page.getByLabel('走访人所在单位代码').fill(UNITS.haigangGrid);
+    await page.locator('#action-panel').getByRole('button', { name: '指派走访人' }).click();
+    await expect.poll(async () => page.getByTestId('visitor').textContent(), { timeout: 15_000 }).toMatch(/pm\.zhao（党员）/);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   });
 
   it('the assigned grid worker of another grid finds the alert marked 指派我走访, with the name and address', async () => {
+    // The first test re-assigned it: back to grid.b (through the API).
+    const village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
+    expect((await ctx.app.inject({ method: 'POST', url: `/v1/alerts/${alertId}/visitor`, headers: authz(village), payload: { userId: 'grid.b', role: 'grid_worker', unitCode: G02 } })).statusCode).toBe(200);
     const page = await signedIn('grid_worker', G02, 'grid.b');
     const row = await taskRow(page);
     expect(await row.locator('.task-title a').textContent()).toBe(HEAD);

@@ -179,6 +179,8 @@ export interface Escalation {
 
 export interface CaseView {
   caseId: string;
+  /** Issue 14: an alert's assigned visitor, or null. */
+  visitor?: { userId: string; role: string; unitCode: string } | null;
   kind: string;
   status: 'open' | 'closed';
   level?: string | null;

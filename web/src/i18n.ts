@@ -75,6 +75,17 @@ export interface Messages {
    * Issue 12 (no quiet defusing, follow-up): requests to lower or close early and the town's decision, the
    * 待审批 queue, dispositions (处置).
    */
+  /** Issue 14: an alert's assigned visitor (指派走访人). */
+  visitor: {
+    assign: string;
+    current: Fn<[string, string]>;
+    userId: string;
+    userIdHint: string;
+    role: string;
+    unitCode: string;
+    unitCodeHint: string;
+    note: string;
+  };
   followUp: {
     pendingTitle: string;
     pendingText: Fn<[string, string, string]>;
@@ -596,6 +607,16 @@ const zh: Messages = {
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请', no_longer_qualifies: '不再属于帮包对象' },
   resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案', superseded: '由新期限接替', unhandled: '未处置即结案' },
+  visitor: {
+    assign: '指派走访人',
+    current: (who, role) => `走访人：${who}（${role}）`,
+    userId: '走访人登录名',
+    userIdHint: '本村(社区)或其网格的网格员、党员或工作人员的登录名',
+    role: '走访人身份',
+    unitCode: '走访人所在单位代码',
+    unitCodeHint: '本村(社区)或其下网格的代码',
+    note: '说明（可选）',
+  },
   followUp: {
     pendingTitle: '待镇(街道)审批的申请',
     pendingText: (what, who, reason) => `${who}申请${what}：${reason}`,
@@ -1198,6 +1219,16 @@ const en: Messages = {
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application', no_longer_qualifies: 'No longer to be paired' },
   resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed', superseded: 'superseded by the next deadline', unhandled: 'closed without handling' },
+  visitor: {
+    assign: 'Assign the visitor',
+    current: (who, role) => `Visitor: ${who} (${role})`,
+    userId: 'Visitor’s login',
+    userIdHint: 'The login of a grid worker, party member or staff member of this village or one of its grids',
+    role: 'Visitor’s role',
+    unitCode: 'Visitor’s unit code',
+    unitCodeHint: 'The code of this village or one of its grids',
+    note: 'Note (optional)',
+  },
   followUp: {
     pendingTitle: 'Request awaiting the town’s approval',
     pendingText: (what, who, reason) => `${who} asks to ${what}: ${reason}`,
