@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from 'mongodb';
 import { MUTATING_METHODS } from '../domain/audit';
+import type { NeedBasis, PersonalField } from '../domain/privacy';
 import { appendAudit, type AuditEntry } from '../store/audit';
 
 /**
@@ -21,6 +22,15 @@ interface AuditMarks {
   personalData: boolean;
   caseIds: Set<string>;
   householdIds: Set<string>;
+  /** Issue 14: what a below-town caller was shown by need, one entry per household and basis (fields merged). */
+  disclosures: Map<string, AuditDisclosure>;
+}
+
+/** One household's personal fields shown in full to a caller below town level, and why (domain/privacy.ts `disclosureFor`). */
+export interface AuditDisclosure {
+  householdId: string;
+  fields: PersonalField[];
+  basis: NeedBasis;
 }
 
 declare module 'fastify' {
@@ -36,7 +46,7 @@ export interface AuditSubject {
 }
 
 function marksOf(request: FastifyRequest): AuditMarks {
-  request.auditMarks ??= { personalData: false, caseIds: new Set(), householdIds: new Set() };
+  request.auditMarks ??= { personalData: false, caseIds: new Set(), householdIds: new Set(), disclosures: new Map() };
   return request.auditMarks;
 }
 
@@ -53,6 +63,21 @@ export function markPersonalData(request: FastifyRequest, ...subjects: AuditSubj
   const marks = marksOf(request);
   marks.personalData = true;
   for (const s of subjects) addSubject(marks, s);
+}
+
+/**
+ * Marks the response as holding a household's personal fields shown in full to a caller below town level by
+ * need (issue 14: privacy by need): the request is audited, and its record lists the household, the fields
+ * and the basis (`disclosures`). Called by api/present.ts only.
+ */
+export function markDisclosure(request: FastifyRequest, d: { caseId?: string; householdId: string; fields: readonly PersonalField[]; basis: NeedBasis }): void {
+  const marks = marksOf(request);
+  marks.personalData = true;
+  addSubject(marks, { caseId: d.caseId || null, householdId: d.householdId });
+  const key = `${d.householdId}~${d.basis}`;
+  const had = marks.disclosures.get(key);
+  const fields = [...new Set([...(had?.fields ?? []), ...d.fields])];
+  marks.disclosures.set(key, { householdId: d.householdId, basis: d.basis, fields });
 }
 
 /**
@@ -108,6 +133,7 @@ export function auditEntryOf(request: FastifyRequest, reply: FastifyReply, paylo
     personalData: marks.personalData,
     caseIds: [...marks.caseIds],
     householdIds: [...marks.householdIds],
+    ...(marks.disclosures.size > 0 ? { disclosures: [...marks.disclosures.values()] } : {}),
     outcome: { status, code: typeof error?.code === 'string' ? error.code : null },
   };
 }

@@ -2,12 +2,13 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Db } from 'mongodb';
 import type { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../domain/org';
-import { can, inJurisdiction, isReadOnly, isWriting, permissionOf, rolesFor, scopedTargetOf, SUPERVISION_SUBJECTS, type ActionOf, type Subject } from '../domain/permissions';
+import { can, inJurisdiction, isReadOnly, reachesAlertByNeed, isWriting, permissionOf, rolesFor, scopedTargetOf, SUPERVISION_SUBJECTS, type ActionOf, type Subject } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { ROLES } from '../domain/roles';
 import { findCase, openCaseOf } from '../store/cases';
 import type { CaseDoc, HouseholdDoc } from '../store/collections';
 import { findHousehold } from '../store/households';
+import { householdPathOf, isAssignedVisitor } from '../store/relations';
 import type { OrgDirectory } from '../store/org-directory';
 import { principalOf, type Principal } from './auth';
 import { ApiError, caseClosed, forbidden, notFound } from './errors';
@@ -84,6 +85,20 @@ function refuseRole(p: Principal, subject: string, action: string): void {
 /** 403 unless the target's org path lies in the caller's jurisdiction for the action. */
 function refuseOutside(p: Principal, targetPath: readonly string[], action: string): void {
   if (!inJurisdiction(p.role, p.unit.code, targetPath, action)) throw forbidden(`outside your jurisdiction (${p.unit.name} ${p.unit.code})`);
+}
+
+/**
+ * Issue 14: whether the caller reaches an alert outside their subtree by need (domain/permissions.ts
+ * `reachesAlertByNeed`): its assigned visitor, or a grid worker of the household's grid (reading). The
+ * household's path is read only for a grid worker.
+ */
+async function reachesByNeed(p: Principal, doc: CaseDoc, action: string, db?: Db): Promise<boolean> {
+  const visitor = (doc.view as { visitor?: { userId?: unknown } | null } | undefined)?.visitor?.userId;
+  const actor = { userId: p.userId, role: p.role, unitCode: p.unit.code };
+  const visitorUserId = typeof visitor === 'string' ? visitor : null;
+  if (reachesAlertByNeed(actor, { visitorUserId, householdPath: null }, action)) return true;
+  if (p.role !== 'grid_worker' || action !== 'read' || !doc.householdId || !db) return false;
+  return reachesAlertByNeed(actor, { visitorUserId, householdPath: await householdPathOf(db, doc.householdId) }, action);
 }
 
 /** The route's guard; a programming error when the handler's route has none. */
@@ -269,7 +284,7 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
       const doc = await findCase(deps.db, guard.caseId ? guard.caseId(id) : id, kind);
       if (!doc) throw notFound(`${label} ${id} not found`);
       if (!kind) refuseRole(p, doc.kind, guard.action);
-      refuseOutside(p, doc.orgPath, guard.action);
+      if (doc.kind !== 'alert' || inJurisdiction(p.role, p.unit.code, doc.orgPath, guard.action) || !(await reachesByNeed(p, doc, guard.action, deps.db))) refuseOutside(p, doc.orgPath, guard.action);
       if (isWriting(guard.action) && doc.status === 'closed') throw guard.closed ? guard.closed(doc) : caseClosed(`${label} ${id}`);
       request.guarded = { case: doc, loaded: true };
       return;
@@ -277,7 +292,9 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
     if (guard.target === 'household') {
       const household = await findHousehold(deps.db, id);
       if (!household) throw notFound(`household ${id} not found`);
-      refuseOutside(p, household.orgPath, guard.action);
+      // Issue 14: an open alert's assigned visitor reads the household they visit, wherever their own unit is.
+      const visits = guard.action === 'read' && !inJurisdiction(p.role, p.unit.code, household.orgPath, 'read') && (await isAssignedVisitor(deps.db, household._id, p.userId));
+      if (!visits) refuseOutside(p, household.orgPath, guard.action);
       if (guard.opensAtVillage) {
         const village = household.orgPath.indexOf(household.villageCode);
         refuseOutside(p, village >= 0 ? household.orgPath.slice(0, village + 1) : household.orgPath, guard.action);

@@ -1,15 +1,35 @@
 import type { FastifyRequest } from 'fastify';
-import { caseEventFor, caseViewFor, householdBriefFor, householdFor, knownPersonalDataOf, knownPersonalDataOfNewHousehold, mergeKnownPersonalData, seesPersonalData, type HouseholdBrief, type KnownPersonalData } from '../domain/privacy';
+import {
+  caseEventShown,
+  caseViewShown,
+  disclosureFor,
+  householdBriefShown,
+  householdShown,
+  knownPersonalDataOf,
+  knownPersonalDataOfNewHousehold,
+  leastDisclosure,
+  mergeKnownPersonalData,
+  seesPersonalData,
+  type Disclosure,
+  type HouseholdBrief,
+  type HouseholdRelation,
+  type KnownPersonalData,
+  type PersonalField,
+  type Viewer,
+} from '../domain/privacy';
 import type { Household } from '../domain/household';
 import { newHouseholdOf } from '../store/discoveries';
 import { findHousehold } from '../store/households';
+import { householdRelations } from '../store/relations';
 import { principalOf } from './auth';
-import { markPersonalData } from './audit';
+import { markDisclosure, markPersonalData } from './audit';
 
 /**
  * How the API shows personal data: every route answers a case's view, its events, a case row or a
- * household through these, which choose the masking of domain/privacy.ts by the caller's role and mark
- * the audit record (api/audit.ts) when the caller reads personal data unmasked. One place, so that a
+ * household through these, which choose the masking of domain/privacy.ts by the caller's role and, below
+ * town level, by their need (`disclosureFor`, issue 14: the household's village staff, grid worker, paired
+ * member and assigned visitor see its name, address and phone), and mark the audit record (api/audit.ts)
+ * when the caller reads personal data unmasked — below town, with the fields shown and why. One place, so that a
  * case reads the same on every path (issue 11: a wish's title was masked on its own endpoint and not on
  * /v1/cases/{id}).
  */
@@ -43,6 +63,53 @@ async function knownFor(request: FastifyRequest, ref: CaseRef): Promise<KnownPer
   return mergeKnownPersonalData([...households.flatMap((h) => (h ? [knownPersonalDataOf(h)] : [])), ...(fresh ? [knownPersonalDataOfNewHousehold(fresh)] : [])]);
 }
 
+/** Per request: the relation facts of the households read so far (null: not in the register). */
+const RELATIONS = new WeakMap<FastifyRequest, Map<string, HouseholdRelation | null>>();
+
+/** The caller as privacy by need reads them. */
+function viewerOf(request: FastifyRequest): Viewer {
+  const p = principalOf(request);
+  return { userId: p.userId, role: p.role, unit: { code: p.unit.code, path: p.unit.path } };
+}
+
+/**
+ * Reads the relation facts (store/relations.ts) of these households once for the request, in one batch:
+ * a list calls it with its page's households before building its rows, so a page costs three queries, not
+ * three per row. Nothing is read for a caller at town level or above (they see everything).
+ */
+export async function primeRelations(request: FastifyRequest, householdIds: readonly (string | null | undefined)[]): Promise<void> {
+  if (seesPersonalData(principalOf(request).role)) return;
+  let cache = RELATIONS.get(request);
+  if (!cache) RELATIONS.set(request, (cache = new Map()));
+  const missing = [...new Set(householdIds.filter((id): id is string => typeof id === 'string' && !cache.has(id)))];
+  if (missing.length === 0) return;
+  const found = await householdRelations(request.server.deps.mongo.db, missing);
+  for (const id of missing) cache.set(id, found.get(id) ?? null);
+}
+
+/** What the caller is shown of one household (primeRelations first; a household not primed is shown masked). */
+function disclosureOfHousehold(request: FastifyRequest, householdId: string): Disclosure {
+  return disclosureFor(viewerOf(request), RELATIONS.get(request)?.get(householdId) ?? null);
+}
+
+/**
+ * What the caller is shown of a case (domain/privacy.ts `leastDisclosure` over its household and the others
+ * it names); the relations are read here when not primed. A case naming no household: by role.
+ */
+export async function disclosureOfCase(request: FastifyRequest, ref: CaseRef): Promise<Disclosure> {
+  const ids = [...(ref.householdId !== null ? [ref.householdId] : []), ...(ref.others ?? [])];
+  await primeRelations(request, ids);
+  return leastDisclosure(principalOf(request).role, ids.map((id) => disclosureOfHousehold(request, id)));
+}
+
+/** Marks the audit for what a below-town caller was shown by need (api/audit.ts `markDisclosure`): per household, the fields and why. */
+function markNeed(request: FastifyRequest, ref: CaseRef, d: Disclosure, fields: readonly PersonalField[] = d.fields): void {
+  if (d.sight !== 'need' || d.basis === null) return;
+  for (const householdId of [...(ref.householdId !== null ? [ref.householdId] : []), ...(ref.others ?? [])]) {
+    markDisclosure(request, { caseId: ref.caseId, householdId, fields, basis: disclosureOfHousehold(request, householdId).basis ?? d.basis });
+  }
+}
+
 /** A case document's ref: its id, its household, and the households its view names besides (a patrol's visited rows). */
 export function caseRefOf(doc: { _id: string; householdId: string | null; view?: Record<string, unknown> | null }): CaseRef {
   return { caseId: doc._id, householdId: doc.householdId, others: othersOf(doc.view ?? {}) };
@@ -59,10 +126,12 @@ function markCase(request: FastifyRequest, ref: CaseRef): void {
   if ((ref.householdId !== null || (ref.others?.length ?? 0) > 0) && seesPersonalData(principalOf(request).role)) markPersonalData(request, ref);
 }
 
-/** A case's view (any kind) as the caller may see it (domain/privacy.ts caseViewFor); audited when unmasked. */
+/** A case's view (any kind) as the caller may see it (domain/privacy.ts caseViewShown, by disclosureOfCase); audited when unmasked. */
 export async function presentCase<V extends Record<string, unknown>>(request: FastifyRequest, ref: CaseRef, view: V): Promise<V> {
   markCase(request, ref);
-  return caseViewFor(principalOf(request).role, view, await knownFor(request, ref));
+  const d = await disclosureOfCase(request, ref);
+  markNeed(request, ref, d);
+  return caseViewShown(d.sight, view, await knownFor(request, ref));
 }
 
 /** A case's view as the caller may see it, the case taken from the view itself (`caseId`, `householdId`). */
@@ -75,23 +144,33 @@ export function refOf(view: Record<string, unknown>): CaseRef {
   return { caseId: String(view.caseId), householdId: typeof view.householdId === 'string' ? view.householdId : null, others: othersOf(view) };
 }
 
-/** A case's events as the caller may see them (caseEventFor); audited when unmasked. */
+/** A case's events as the caller may see them (caseEventShown, by disclosureOfCase); audited when unmasked. */
 export async function presentEvents<E extends { data?: unknown }>(request: FastifyRequest, ref: CaseRef, events: E[]): Promise<E[]> {
   markCase(request, ref);
-  const role = principalOf(request).role;
+  const d = await disclosureOfCase(request, ref);
+  if (events.length > 0) markNeed(request, ref, d);
   const known = await knownFor(request, ref);
-  return events.map((e) => caseEventFor(role, e, known));
+  return events.map((e) => caseEventShown(d.sight, e, known));
 }
 
-/** A list row's household name and address as the caller may see them (householdBriefFor); audited when unmasked. */
+/**
+ * A list row's household name and address as the caller may see them (householdBriefShown); audited when
+ * unmasked. A list primes its page's households first (primeRelations): a row whose household was not
+ * primed is shown masked below town.
+ */
 export function presentBrief(request: FastifyRequest, ref: CaseRef, brief: HouseholdBrief | null): HouseholdBrief | null {
   if (brief !== null) markCase(request, ref);
-  return householdBriefFor(principalOf(request).role, brief);
+  const d = seesPersonalData(principalOf(request).role) || ref.householdId === null ? leastDisclosure(principalOf(request).role, []) : disclosureOfHousehold(request, ref.householdId);
+  if (brief !== null) markNeed(request, { caseId: ref.caseId, householdId: ref.householdId }, d, ['name', 'address']);
+  return householdBriefShown(d.sight, brief);
 }
 
-/** A household register entry as the caller may see it (householdFor); audited when unmasked. */
-export function presentHousehold(request: FastifyRequest, household: Household): Household {
+/** A household register entry as the caller may see it (householdShown, by disclosureFor); audited when unmasked. Prime first for a list. */
+export async function presentHousehold(request: FastifyRequest, household: Household): Promise<Household> {
   const role = principalOf(request).role;
   if (seesPersonalData(role)) markPersonalData(request, { householdId: household.id });
-  return householdFor(role, household);
+  await primeRelations(request, [household.id]);
+  const d = seesPersonalData(role) ? leastDisclosure(role, []) : disclosureOfHousehold(request, household.id);
+  markNeed(request, { caseId: '', householdId: household.id }, d);
+  return householdShown(d.sight, household);
 }

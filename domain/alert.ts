@@ -149,6 +149,35 @@ export interface AlertState {
   dispositions?: Disposition[];
   /** Change requests (lowering, early closure), oldest first; the pending one is the last without a decision. */
   requests?: ChangeRequest[];
+  /** Issue 14: the assigned visitor (`assignVisitor`), the last assignment; absent until one is made. */
+  visitor?: AssignedVisitor;
+}
+
+/** The roles an alert's visitor may have: those of the household's village who visit (issue 14; seed 三(二)). */
+export const VISITOR_ROLES = ['grid_worker', 'party_member', 'village_staff'] as const;
+
+/**
+ * An alert's assigned visitor (issue 14): a login of the village who visits the household and, while the alert
+ * is open, sees its name, address and phone (domain/privacy.ts disclosureFor), the alert in their task list, and
+ * may record its visit. `unitPath`: the visitor's unit, root first (the API takes it from the org tree).
+ */
+export const zAssignVisitorInput = z
+  .object({
+    userId: z.string().trim().min(1).max(200),
+    role: z.enum(VISITOR_ROLES),
+    unitPath: z.array(zOrgCode).min(1).max(10),
+    note: z.string().max(500).optional(),
+  })
+  .strict();
+export type AssignVisitorInput = z.infer<typeof zAssignVisitorInput>;
+export interface AssignedVisitor {
+  userId: string;
+  role: AssignVisitorInput['role'];
+  unitCode: string;
+  unitPath: string[];
+  note?: string;
+  at: number;
+  by: Actor;
 }
 
 export { RuleViolation, type Actor, type CaseEvent, type Notice, type Outcome } from './case';
@@ -352,6 +381,27 @@ export function recordVisit(s: AlertState, v: VisitInput, actor: Actor, now: num
     events: [{ type: 'visit_recorded', at: now, actor, data: { visitors: v.visitors.length, outcome: v.outcome, visitedAt: Date.parse(v.visitedAt) } }, ...settled.events, ...decision],
     notices: settled.notices,
   };
+}
+
+/**
+ * An assignment's rule (issue 14, ours): the alert open; the visitor a grid worker, party member or village
+ * staff (zAssignVisitorInput) whose unit lies within the alert's responsible village — `unitPath` runs through
+ * the alert's path to its unit (a village's own unit, or a grid in it). 422 `visitor_outside_village` otherwise.
+ * The API's guard checks the assigner (village staff and above, in reach: PERMISSIONS.alert.assignVisitor).
+ */
+export function checkAssignVisitor(s: AlertState, v: AssignVisitorInput): void {
+  assertOpen(s);
+  const village = [...s.ladder].reverse().map((u) => u.code);
+  const within = village.every((code, i) => v.unitPath[i] === code) && v.unitPath.length <= village.length + 1;
+  if (s.unit.level !== 'village' || !within) throw new RuleViolation('unprocessable', `visitor.unitPath: the visitor's unit must be the alert's village ${s.unit.code} or a grid in it`, 'visitor_outside_village');
+}
+
+/** Records the assigned visitor (replacing any earlier one): event `visitor_assigned` with the login, role and unit. */
+export function assignVisitor(s: AlertState, v: AssignVisitorInput, actor: Actor, now: number): Outcome {
+  checkAssignVisitor(s, v);
+  const unitCode = v.unitPath.at(-1)!;
+  s.visitor = { userId: v.userId, role: v.role, unitCode, unitPath: [...v.unitPath], ...(v.note !== undefined ? { note: v.note } : {}), at: now, by: actor };
+  return { events: [{ type: 'visitor_assigned', at: now, actor, data: { userId: v.userId, role: v.role, unitCode, ...(v.note !== undefined ? { note: v.note } : {}) } }], notices: [] };
 }
 
 export function checkDispose(s: AlertState): void {
@@ -622,6 +672,8 @@ export function alertView(s: AlertState, now: number) {
     /** The request awaiting the town's decision (the supervisor's approval queue reads it), or null. */
     pendingRequest: pendingRequest(s) ? requestView(pendingRequest(s)!) : null,
     followUp: s.followUp === true,
+    /** Issue 14: the assigned visitor, or null. */
+    visitor: s.visitor ? { userId: s.visitor.userId, role: s.visitor.role, unitCode: s.visitor.unitCode, note: s.visitor.note ?? null, at: iso(s.visitor.at)!, by: s.visitor.by } : null,
     policyVersion: s.policy.version,
     version: s.version,
   };
@@ -684,6 +736,14 @@ export const ALERT_STEPS = {
     check: (s: AlertState) => checkDispose(s),
     gate: (s: AlertState) => checkDisposeOrder(s),
     apply: dispose,
+  },
+  /** Issue 14: name the visitor who visits the household (village staff and above assign). */
+  assignVisitor: {
+    path: 'visitor',
+    summary: '指派走访人：本村的网格员、党员或村(社区)工作人员 (assign the visitor: a grid worker, party member or village staff of the alert’s village)',
+    schema: zAssignVisitorInput,
+    check: (s: AlertState, v: AssignVisitorInput) => checkAssignVisitor(s, v),
+    apply: assignVisitor,
   },
   repolicy: {
     schema: zRepolicyInput,

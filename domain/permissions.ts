@@ -68,6 +68,7 @@ export const PERMISSIONS = {
     dispose: allow(CASE_WORKERS, 'seed 三(三)一: 红色预警24小时受理处置 (the disposition, issue 12); ours: those who work the alert'),
     reassign: allow(['town_staff', 'town_supervisor', 'district_staff'], 'ours: moving responsibility is supervisory (town and district, seed 三(三)一 督导镇(街道))'),
     repolicy: allow(ADMIN_ONLY, 'ours: applying a new policy to a running case is an audited admin act'),
+    assignVisitor: allow(VILLAGE_UP, 'ours (issue 14): the village and those above it name who visits the household (a grid worker, party member or village staff of its village)'),
   },
   application: {
     read: READ,
@@ -303,6 +304,17 @@ export function inJurisdiction(role: Role, unitCode: string, targetPath: readonl
  * its target). Checked with `inJurisdiction` like any target, so only a caller at the city reaches it.
  * Source: ours (see the module comment).
  */
+/**
+ * Issue 14: an alert reached beyond the caller's subtree — by its assigned visitor (to read it and record its
+ * visit), and for reading by a grid worker whose grid holds the household (`householdPath`: the household's
+ * org path, or null when not read). An alert's path stops at the village, so a grid-scoped token does not
+ * reach it otherwise. Source: ours, issue 14.
+ */
+export function reachesAlertByNeed(actor: { userId: string; role: Role; unitCode: string }, alert: { visitorUserId: string | null; householdPath: readonly string[] | null }, action: string): boolean {
+  if (alert.visitorUserId !== null && alert.visitorUserId === actor.userId && (action === 'read' || action === 'recordVisit')) return true;
+  return actor.role === 'grid_worker' && action === 'read' && (alert.householdPath?.includes(actor.unitCode) ?? false);
+}
+
 export function scopedTargetOf(subject: string, action: string, cityCode: string): string[] | undefined {
   return permissionOf(subject, action)?.scope === 'city' ? [cityCode] : undefined;
 }

@@ -329,9 +329,26 @@ export function seesPersonalData(role: Role): boolean {
   return !MASKED_ROLES.includes(role);
 }
 
-/** A household register entry as `role` may see it: every personal field masked below town level. */
-export function householdFor(role: Role, h: Household): Household {
-  if (seesPersonalData(role)) return h;
+/**
+ * How much of a household's personal data a reader sees: `full` — everything (town level and above);
+ * `need` — name, address and phone in full, ID numbers masked (those below town who must act on the
+ * household: privacy by need, issue 14, `disclosureFor`); `masked` — every personal field masked (everyone
+ * else below town). Source: ours (README; issue 14).
+ */
+export type Sight = 'full' | 'need' | 'masked';
+
+/** The sight a role has with no relation to the household: `full` at town level and above, else `masked`. */
+export function sightOfRole(role: Role): Sight {
+  return seesPersonalData(role) ? 'full' : 'masked';
+}
+
+/**
+ * A household register entry as a reader with `sight` sees it: `full` as it is; `need` with every ID number
+ * masked; `masked` with every personal field masked (maskName, maskIdNumber, maskAddress, maskPhone).
+ */
+export function householdShown(sight: Sight, h: Household): Household {
+  if (sight === 'full') return h;
+  if (sight === 'need') return { ...h, headIdNumber: maskIdNumber(h.headIdNumber), members: h.members.map((m) => ({ ...m, idNumber: maskIdNumber(m.idNumber) })) };
   return {
     ...h,
     headName: maskName(h.headName),
@@ -342,16 +359,109 @@ export function householdFor(role: Role, h: Household): Household {
   };
 }
 
+/** A household register entry as `role` may see it with no relation to it: every personal field masked below town level. */
+export function householdFor(role: Role, h: Household): Household {
+  return householdShown(sightOfRole(role), h);
+}
+
 /** The household's name and address a case row carries (activities/projection.ts). */
 export interface HouseholdBrief {
   headName: string;
   address: string;
 }
 
-/** The household's name and address a case row shows (the board, the task list, the lists), as `role` may see them. */
-export function householdBriefFor(role: Role, brief: HouseholdBrief | null): HouseholdBrief | null {
-  if (brief === null || seesPersonalData(role)) return brief;
+/** A case row's household name and address as a reader with `sight` sees them (both in full unless `masked`). */
+export function householdBriefShown(sight: Sight, brief: HouseholdBrief | null): HouseholdBrief | null {
+  if (brief === null || sight !== 'masked') return brief;
   return { headName: maskName(brief.headName), address: maskAddress(brief.address) };
+}
+
+/** The household's name and address a case row shows (the board, the task list, the lists), as `role` may see them with no relation to it. */
+export function householdBriefFor(role: Role, brief: HouseholdBrief | null): HouseholdBrief | null {
+  return householdBriefShown(sightOfRole(role), brief);
+}
+
+// ——— 3b. Privacy by need (issue 14) ———
+
+/**
+ * Why a reader below town level sees a household's name, address and phone: they must act on it. Source:
+ * ours, issue 14 ("privacy by need, not by rank"; seed 三(二): the village, the grid and the paired party
+ * member visit the household).
+ */
+export type NeedBasis = 'village_staff' | 'grid_worker' | 'paired_member' | 'assigned_visitor';
+export const NEED_BASES: readonly NeedBasis[] = ['village_staff', 'grid_worker', 'paired_member', 'assigned_visitor'];
+
+/** Who reads: a signed-in principal's login, role and unit (its code and its path, root first). */
+export interface Viewer {
+  userId: string;
+  role: Role;
+  unit: { code: string; path: readonly string[] };
+}
+
+/**
+ * What ties a household to the people who act on it: its village (`villageCode`), the unit it is registered
+ * at (`unitCode`: a grid, or the village itself when it has no grid), the logins of its paired party members
+ * (open pairings' members: store/pairings.ts) and of the assigned visitors of its open alerts (`assign_visitor`).
+ */
+export interface HouseholdRelation {
+  villageCode: string;
+  unitCode: string;
+  pairedUserIds: readonly string[];
+  visitorUserIds: readonly string[];
+}
+
+/** A personal field of a household, as the audit names it. */
+export type PersonalField = 'name' | 'address' | 'phone' | 'id_number';
+
+/** What one reader is shown of one household, and why (null: town and above, or masked). */
+export interface Disclosure {
+  sight: Sight;
+  /** The fields shown in full. */
+  fields: readonly PersonalField[];
+  basis: NeedBasis | null;
+}
+
+const FULL: Disclosure = { sight: 'full', fields: ['name', 'address', 'phone', 'id_number'], basis: null };
+const MASKED: Disclosure = { sight: 'masked', fields: [], basis: null };
+const need = (basis: NeedBasis): Disclosure => ({ sight: 'need', fields: ['name', 'address', 'phone'], basis });
+
+/**
+ * Privacy by need: what `viewer` sees of a household with `relation` (null: not known, e.g. a household not
+ * in the register). Town level and above (roles not in MASKED_ROLES): everything, as before. Below town, the
+ * name, address and phone in full — never the ID numbers — for those who must act on it:
+ * - `village_staff` whose unit is the household's village;
+ * - `grid_worker` whose unit is the household's grid, or — the household registered at the village itself,
+ *   with no grid — a grid worker of that village (a grid in it, or the village itself: someone must visit it;
+ *   the same fallback as a pairing's member, domain/pairing.ts); a grid worker of another grid of the same
+ *   village does not see a household registered at a grid;
+ * - `paired_member`: a login paired with it by an open pairing (any role; in practice a party member);
+ * - `assigned_visitor`: the assigned visitor of one of its open alerts.
+ * Everyone else below town sees every personal field masked (another village's staff, an unpaired member).
+ * The first basis that holds is named, in the order above. Source: ours, issue 14.
+ */
+export function disclosureFor(viewer: Viewer, relation: HouseholdRelation | null): Disclosure {
+  if (seesPersonalData(viewer.role)) return FULL;
+  if (relation === null) return MASKED;
+  if (viewer.role === 'village_staff' && viewer.unit.code === relation.villageCode) return need('village_staff');
+  if (viewer.role === 'grid_worker') {
+    if (viewer.unit.code === relation.unitCode && relation.unitCode !== relation.villageCode) return need('grid_worker');
+    if (relation.unitCode === relation.villageCode && viewer.unit.path.includes(relation.villageCode)) return need('grid_worker');
+  }
+  if (relation.pairedUserIds.includes(viewer.userId)) return need('paired_member');
+  if (relation.visitorUserIds.includes(viewer.userId)) return need('assigned_visitor');
+  return MASKED;
+}
+
+/**
+ * What a reader sees of a document that names several households (a patrol's visited ones): the least of
+ * their disclosures — `need` only when every one of them is; `full` when each is (or none is named and the
+ * role sees in full). Ours.
+ */
+export function leastDisclosure(viewerRole: Role, disclosures: readonly Disclosure[]): Disclosure {
+  if (disclosures.length === 0) return seesPersonalData(viewerRole) ? FULL : MASKED;
+  if (disclosures.some((d) => d.sight === 'masked')) return MASKED;
+  if (disclosures.some((d) => d.sight === 'need')) return disclosures.find((d) => d.sight === 'need')!;
+  return FULL;
 }
 
 // ——— 4. Free text and internal references in a case's documents ———
@@ -442,11 +552,37 @@ function mapDocument(value: unknown, key: string | undefined, parent: string | u
  * shape its schema expects. Source: ours (README "Personal fields … are masked for roles below town level").
  */
 export function caseDocumentFor<T>(role: Role, doc: T, known: KnownPersonalData | undefined): T {
-  const sees = seesPersonalData(role);
+  return caseDocumentShown(sightOfRole(role), doc, known);
+}
+
+/**
+ * A case document as a reader with `sight` sees it (`caseDocumentFor` by sight): `full` — server paths
+ * dropped; `masked` — free text redacted (redactPersonalData) and department records' ID numbers masked;
+ * `need` — only ID numbers redacted in free text (by pattern and the household's registered ones) and in
+ * department records: the names, address and phone stay. Ours (issue 14).
+ */
+export function caseDocumentShown<T>(sight: Sight, doc: T, known: KnownPersonalData | undefined): T {
   return mapDocument(doc, undefined, undefined, {
-    text: sees ? withoutInternalReferences : (t) => redactPersonalData(withoutInternalReferences(t), known),
-    idNumber: sees ? (id) => id : maskIdNumber,
+    text: sight === 'full' ? withoutInternalReferences : sight === 'need' ? (t) => redactIdNumbers(withoutInternalReferences(t), known) : (t) => redactPersonalData(withoutInternalReferences(t), known),
+    idNumber: sight === 'full' ? (id) => id : maskIdNumber,
   }) as T;
+}
+
+/** The text with ID numbers masked (maskIdNumber): by pattern, folded, and the household's registered ones (`known`). Ours (issue 14). */
+export function redactIdNumbers(text: string, known?: KnownPersonalData): string {
+  let out = replaceFolded(text, ID_NUMBER, maskIdNumber, { joinDigits: true });
+  for (const id of known?.idNumbers ?? []) if (id.trim()) out = replaceFolded(out, literal(id.trim()), (m) => maskIdNumber(m), { compact: true });
+  return out;
+}
+
+/** A case's view (any kind) as a reader with `sight` sees it: `caseDocumentShown`. */
+export function caseViewShown<V extends Record<string, unknown>>(sight: Sight, view: V, known: KnownPersonalData | undefined): V {
+  return caseDocumentShown(sight, view, known);
+}
+
+/** One event of a case's timeline as a reader with `sight` sees it: its `data` through `caseDocumentShown`. */
+export function caseEventShown<E extends { data?: unknown }>(sight: Sight, event: E, known: KnownPersonalData | undefined): E {
+  return event.data === undefined ? event : { ...event, data: caseDocumentShown(sight, event.data, known) };
 }
 
 /** A case's view (any kind) as `role` may see it: `caseDocumentFor`. */
@@ -478,8 +614,13 @@ export function reportContactFor(role: Role, contact: string | null): string | n
  * `role` may see it: masked below town level, as the register's rows (householdFor).
  */
 export function newHouseholdFor(role: Role, h: { name: string; address: string; phone?: string } | null): { name: string; address: string; phone: string | null } | null {
+  return newHouseholdShown(sightOfRole(role), h);
+}
+
+/** A discovery's household not yet registered as a reader with `sight` sees it: in full unless `masked` (it has no ID number). */
+export function newHouseholdShown(sight: Sight, h: { name: string; address: string; phone?: string } | null): { name: string; address: string; phone: string | null } | null {
   if (h === null) return null;
-  if (seesPersonalData(role)) return { name: h.name, address: h.address, phone: h.phone ?? null };
+  if (sight !== 'masked') return { name: h.name, address: h.address, phone: h.phone ?? null };
   return { name: maskName(h.name), address: maskAddress(h.address), phone: h.phone ? maskPhone(h.phone) : null };
 }
 

@@ -45,6 +45,8 @@ export const REFUSAL_REASONS = [
   'not_visited',
   /** A pairing contact while its paired member is inactive: re-assign the pairing first (403 for the member, 422 for staff; ours, docs/pairing.md). */
   'member_inactive',
+  /** An alert's visitor whose unit is not the alert's village nor a grid in it (422; issue 14, alert.ts checkAssignVisitor). */
+  'visitor_outside_village',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -14,7 +14,7 @@ import { wishQuery } from '../workflows/wish/contract';
 import { SAMPLE_DEPARTMENT_DATA } from '../test/helpers/context';
 import { historyToJsonValue, type RecordedHistory } from '../test/helpers/history-json';
 import { completed, nowIso, quiet, refusal, runsOf, until } from '../test/helpers/drivers/common';
-import { ALERT_POLICY, ALERT_STAFF, decideRequest, disposeAlert, requestChange, startAlert, TOWN_SUPERVISOR as ALERT_TOWN_SUPERVISOR, visitAlert, visitWith } from '../test/helpers/drivers/alert';
+import { ALERT_POLICY, ALERT_STAFF, assignVisitor, decideRequest, GRID_VISITOR, disposeAlert, requestChange, startAlert, TOWN_SUPERVISOR as ALERT_TOWN_SUPERVISOR, visitAlert, visitWith } from '../test/helpers/drivers/alert';
 import {
   acceptAndVerify,
   act,
@@ -187,6 +187,21 @@ const scenarios: Scenario[] = [
       await decideRequest(handle, caseId, { request: 'request#3', decision: 'approve', reason: '核实已迁出' }, ALERT_TOWN_SUPERVISOR);
       await handle.result();
       await save('alert-follow-up-approvals', handle);
+    },
+  },
+  {
+    // Issue 14: an orange alert's visitor assigned (a grid worker of another grid of the village), who records the visit.
+    name: 'alert-visitor-assigned-visited',
+    async run(h, save) {
+      const { handle, caseId, openedAt: t0 } = await startAlert(h, 'orange');
+      await h.sleepUntil(t0 + 2 * H);
+      await assignVisitor(handle, caseId);
+      await h.sleepUntil(t0 + 30 * H);
+      await visitAlert(h, handle, caseId, GRID_VISITOR);
+      await h.sleepUntil(t0 + 31 * H);
+      await handle.executeUpdate(closeUpdate, { args: [{ caseId, actor: ALERT_TOWN_SUPERVISOR, closure: { reason: 'resolved', note: '已走访' } }] });
+      await handle.result();
+      await save('alert-visitor-assigned-visited', handle);
     },
   },
   // ------------------------------------------------------------------------------------ applications

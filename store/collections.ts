@@ -201,6 +201,8 @@ export interface CaseDoc<V = Record<string, unknown>> {
   householdId: string | null;
   /** Present once the projection has read the household (or null for a case about none). */
   household?: HouseholdShown;
+  /** Issue 14: an alert's assigned visitor (login, role, unit), from its view; absent for other kinds and before one is assigned. */
+  visitor?: { userId: string; role: string; unitCode: string } | null;
   level: string | null;
   stage: string | null;
   category: string | null;
@@ -525,6 +527,12 @@ export interface AuditDoc {
   personalData: boolean;
   caseIds: string[];
   householdIds: string[];
+  /**
+   * Issue 14 (privacy by need): for a caller below town level, each household whose personal fields the answer
+   * showed in full, which fields (`name`, `address`, `phone`; never `id_number`) and why (`village_staff`,
+   * `grid_worker`, `paired_member`, `assigned_visitor`). Absent when none (and on records from before).
+   */
+  disclosures?: { householdId: string; fields: string[]; basis: string }[];
   outcome: { status: number; code: string | null };
 }
 

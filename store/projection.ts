@@ -14,6 +14,12 @@ export const noticeIdOf = (caseId: string, version: number, i: number): string =
  * small row the board (while overdue) and the task list (while a deadline is pending) read.
  * `household`: undefined leaves the stored one as it is (the case document then has no `household`).
  */
+/** An alert's assigned visitor as the case row carries it (issue 14), or nothing. */
+function visitorOf(view: Record<string, unknown>): Pick<CaseDoc, 'visitor'> {
+  const v = view.visitor as { userId?: unknown; role?: unknown; unitCode?: unknown } | null | undefined;
+  return v && typeof v.userId === 'string' ? { visitor: { userId: v.userId, role: String(v.role), unitCode: String(v.unitCode) } } : {};
+}
+
 export function readModelDocs(p: CaseProjection, household: HouseholdShown | undefined) {
   const at = (t: number) => new Date(t);
   const base = `${p.caseId}:${p.version}`;
@@ -53,6 +59,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     workflowId: p.workflowId,
     firstRunId: p.firstRunId,
     ...(p.fence !== undefined ? { fence: p.fence } : {}),
+    ...visitorOf(p.view),
     view: p.view,
   };
   const deadlines = p.deadlines.map((d): DeadlineDoc => ({

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ALERT_STEPS, zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput, type AlertView, type DecideInput, type DisposeInput, type RequestInput } from '../../domain/alert';
+import { ALERT_STEPS, VISITOR_ROLES, zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput, type AlertView, type DecideInput, type DisposeInput, type RequestInput } from '../../domain/alert';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { ActionOf } from '../../domain/permissions';
@@ -10,6 +10,7 @@ import {
   ALERT_WORKFLOW_TYPE,
   acknowledgeUpdate,
   alertWorkflowId,
+  assignVisitorUpdate,
   changeLevelUpdate,
   closeUpdate,
   decideRequestUpdate,
@@ -23,10 +24,11 @@ import {
 } from '../../workflows/alert/contract';
 import { openCase, stepRoutes, updateIdOf } from '../steps';
 import { pendingApprovals } from '../../store/cases';
-import { presentView } from '../present';
+import { presentBrief, presentView, primeRelations } from '../present';
+import { alertsAssignedTo } from '../../store/relations';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
-import { badRequest, zErrorBody } from '../errors';
+import { ApiError, badRequest, zErrorBody } from '../errors';
 import { guardedCase, guardedHousehold, guardedUnit, reach, readable, referencedCase } from '../guard';
 import { zOrgCode as zOrg } from '../../domain/org';
 import { zQuery } from '../query';
@@ -111,6 +113,80 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const handle = workflowOf(request);
       return presentView(request, await handle.executeUpdate(recordVisitUpdate, { updateId: updateIdOf(request, 'recordVisit'), args: [{ caseId: request.params.id, actor: actorOf(p), visit: request.body }] }));
+    },
+  );
+
+  /**
+   * Issue 14: assign the visitor (指派走访人) — a grid worker, party member or village staff of the alert's
+   * village, by login, role and unit (the unit's path from the org tree; the workflow's validator refuses a
+   * unit outside the village, 422 `visitor_outside_village`). The visitor then sees the household's name,
+   * address and phone, finds the alert under GET /v1/alerts/assigned and records its visit.
+   */
+  app.post(
+    '/v1/alerts/:id/visitor',
+    {
+      config: { guard: guard('assignVisitor') },
+      schema: {
+        tags: ['alerts'],
+        summary: ALERT_STEPS.assignVisitor.summary,
+        params,
+        body: z.object({ userId: z.string().trim().min(1).max(200), role: z.enum(VISITOR_ROLES), unitCode: zOrgCode, note: z.string().max(500).optional() }).strict(),
+        response: zActionResponses,
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const { userId, role, unitCode, note } = request.body;
+      const unit = await orgs.get(unitCode);
+      if (!unit) throw new ApiError(422, 'unprocessable', `unitCode: no org unit ${unitCode}`, [{ path: 'body.unitCode', code: 'unknown_reference', message: `no org unit ${unitCode}` }]);
+      const handle = workflowOf(request);
+      const visitor = { userId, role, unitPath: unit.path, ...(note !== undefined ? { note } : {}) };
+      return presentView(request, await handle.executeUpdate(assignVisitorUpdate, { updateId: updateIdOf(request, 'assignVisitor'), args: [{ caseId: request.params.id, actor: actorOf(p), visitor }] }));
+    },
+  );
+
+  app.get(
+    '/v1/alerts/assigned',
+    {
+      // Reads only what names the caller as its visitor: in reach by need (domain/permissions.ts reachesAlertByNeed).
+      config: { guard: { on: 'alert', action: 'read' } },
+      schema: {
+        tags: ['alerts'],
+        summary: '我的走访：open alerts whose assigned visitor is the caller, newest first (at most 200), each with its household as the caller may see it',
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                caseId: z.string(),
+                householdId: z.string(),
+                household: z.object({ headName: z.string(), address: z.string() }).nullable(),
+                level: zAlertLevel,
+                unit: z.looseObject({ code: z.string(), name: z.string() }),
+                dueAt: z.string().nullable(),
+                dueLabel: z.string().nullable(),
+                overdue: z.boolean(),
+              }),
+            ),
+          }),
+          403: zErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const docs = await alertsAssignedTo(mongo.db, principalOf(request).userId, 200);
+      await primeRelations(request, docs.map((d) => d.householdId));
+      return {
+        items: docs.map((d) => ({
+          caseId: d._id,
+          householdId: d.householdId ?? '',
+          household: presentBrief(request, { caseId: d._id, householdId: d.householdId }, d.household ?? null),
+          level: d.level as z.infer<typeof zAlertLevel>,
+          unit: { ...d.unit },
+          dueAt: d.dueAt ? d.dueAt.toISOString() : null,
+          dueLabel: d.due?.label ?? null,
+          overdue: d.overdue,
+        })),
+      };
     },
   );
 
@@ -244,6 +320,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const docs = await pendingApprovals(mongo.db, unit.code, 200);
+      await primeRelations(request, docs.map((d) => d.householdId));
       const items = await Promise.all(
         docs.map(async (doc) => {
           const view = (await presentView(request, doc.view)) as unknown as AlertView;

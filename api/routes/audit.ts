@@ -29,6 +29,8 @@ const zAuditRecord = z.object({
   personalData: z.boolean(),
   caseIds: z.array(z.string()),
   householdIds: z.array(z.string()),
+  /** Issue 14: below town level, each household shown in full by need — the fields and why (empty otherwise). */
+  disclosures: z.array(z.object({ householdId: z.string(), fields: z.array(z.string()), basis: z.string() })),
   outcome: z.object({ status: z.number(), code: z.string().nullable() }),
 });
 
@@ -45,6 +47,7 @@ const recordOut = (d: AuditDoc): z.infer<typeof zAuditRecord> => ({
   personalData: d.personalData,
   caseIds: d.caseIds,
   householdIds: d.householdIds,
+  disclosures: d.disclosures ?? [],
   outcome: { status: d.outcome.status, code: d.outcome.code },
 });
 

@@ -13,7 +13,7 @@ import type { CaseListDoc } from '../../store/collections';
 import { zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { caseRefOf, presentBrief, presentCase, presentEvents } from '../present';
+import { caseRefOf, presentBrief, presentCase, presentEvents, primeRelations } from '../present';
 import { zQuery } from '../query';
 
 /** A listed case with a due time: what a due-ordered list reads. */
@@ -39,6 +39,8 @@ const zCaseRow = z.object({
   atRisk: z.boolean(),
   rung: z.number(),
   escalatedTo: zUnitRef.nullable(),
+  /** Issue 14: an alert's assigned visitor (their login, role and unit), or null. */
+  visitor: z.object({ userId: z.string(), role: z.string(), unitCode: z.string() }).nullable(),
 });
 
 /** The row every list shows: one case, its deadline and how late, its rung; the household as the caller may see it. */
@@ -62,6 +64,7 @@ function toRow(request: FastifyRequest, d: CaseListDoc, now: number): z.infer<ty
     atRisk: d.atRisk,
     rung: d.rung,
     escalatedTo: d.escalatedTo,
+    visitor: d.visitor ?? null,
   };
 }
 
@@ -79,6 +82,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       (after, limit) => boardRows(mongo.db, board, { org, kind: q.kind, level: q.level, after, limit }),
       async (page) => {
         const shown = await findCaseListDocs(mongo.db, page.map((r) => r._id));
+        await primeRelations(request, [...shown.values()].map((d) => d.householdId));
         return page.flatMap((r) => {
           const d = shown.get(r._id);
           return d ? [toRow(request, d, now)] : [];
@@ -122,7 +126,11 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows('due', request, q, unit.code, now);
 
       const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false' };
-      const show = (docs: readonly CaseListDoc[]) => docs.map((d) => toRow(request, d, now));
+      // One batch of relation facts per page (privacy by need), then the rows.
+      const show = async (docs: readonly CaseListDoc[]) => {
+        await primeRelations(request, docs.map((d) => d.householdId));
+        return docs.map((d) => toRow(request, d, now));
+      };
       // Due order reads only cases with a due time (the store's filter), so every row has one.
       if (q.sort === 'due') return keysetPage(BY_DUE, q, (after, limit) => listCases(mongo.db, { ...scope, order: 'due', after, limit }) as Promise<DueListDoc[]>, (page) => show(page));
       return keysetPage(BY_ID, q, (after, limit) => listCases(mongo.db, { ...scope, order: 'id', after, limit }), (page) => show(page));

@@ -15,7 +15,7 @@ import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, zErrorBody } from '../errors';
 import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { presentHousehold } from '../present';
+import { presentHousehold, primeRelations } from '../present';
 import { zQuery } from '../query';
 
 const zHousehold = z.object({
@@ -37,7 +37,7 @@ const zHousehold = z.object({
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
 /** A register entry as the caller may see it (api/present.ts). */
-const show = (request: FastifyRequest, { _id, ...rest }: HouseholdDoc): Household => presentHousehold(request, { id: _id, ...rest });
+const show = (request: FastifyRequest, { _id, ...rest }: HouseholdDoc): Promise<Household> => presentHousehold(request, { id: _id, ...rest });
 
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
@@ -95,7 +95,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         throw conflict(`body.${field}: this ID number is already registered in a household${visible ? '' : ' (outside your jurisdiction)'}`, visible ? { householdId: holder._id } : undefined);
       }
       if (qualifies(doc.categories, config.policy.pairing)) await openPairingFor(request, doc, 'registered');
-      return reply.code(201).send(show(request, doc));
+      return reply.code(201).send(await show(request, doc));
     },
   );
 
@@ -174,7 +174,11 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         BY_ID,
         request.query,
         (after, limit) => householdsIn(mongo.db, org, after, limit),
-        (page) => page.map((d) => show(request, d)),
+        // One batch of relation facts for the page (privacy by need), then each row.
+        async (page) => {
+          await primeRelations(request, page.map((d) => d._id));
+          return Promise.all(page.map((d) => show(request, d)));
+        },
       );
     },
   );

@@ -16,7 +16,7 @@ import { actorOf, principalOf } from '../auth';
 import { ApiError, forbidden, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach, referencedCase } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { presentView } from '../present';
+import { presentView, primeRelations } from '../present';
 import { zQuery } from '../query';
 import { openCase, stepRoutes } from '../steps';
 
@@ -300,6 +300,7 @@ export const orderRoutes: FastifyPluginAsyncZod = async (app) => {
       const kase = guardedCase(request);
       // An order to a unit above the case's (the town told to step in) is not in a village's reach.
       const docs = (await ordersOnCase(db, kase, 200)).filter((d) => inJurisdiction(p.role, p.unit.code, d.orgPath, 'read'));
+      await primeRelations(request, docs.map((d) => d.householdId));
       return { items: await Promise.all(docs.map((d) => presentView(request, d.view as unknown as OrderView))) };
     },
   );

@@ -14,7 +14,7 @@ import { actorOf, principalOf } from '../auth';
 import { ApiError, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { presentBrief, presentView } from '../present';
+import { presentBrief, presentView, primeRelations } from '../present';
 import { zQuery } from '../query';
 import { stepRoutes } from '../steps';
 
@@ -99,7 +99,9 @@ export const pairingRoutes: FastifyPluginAsyncZod = async (app) => {
       const member = await memberOfUser(db, p.userId);
       if (!member) return { items: [] };
       const docs = await pairingsOfMember(db, member.villageCode, p.userId);
-      return { items: docs.filter((d) => inJurisdiction(p.role, p.unit.code, d.orgPath, 'read')).map((d) => row(request, d)) };
+      const mine = docs.filter((d) => inJurisdiction(p.role, p.unit.code, d.orgPath, 'read'));
+      await primeRelations(request, mine.map((d) => d.householdId));
+      return { items: mine.map((d) => row(request, d)) };
     },
   );
 
@@ -181,7 +183,10 @@ export const pairingRoutes: FastifyPluginAsyncZod = async (app) => {
         BY_ID,
         q,
         (after, limit) => pairingCasesIn(db, org, q.stage, after, limit, inactive),
-        (page) => page.map((d) => row(request, d)),
+        async (page) => {
+          await primeRelations(request, page.map((d) => d.householdId));
+          return page.map((d) => row(request, d));
+        },
       );
     },
   );

@@ -83,7 +83,7 @@ describe('the permission matrix', () => {
   it('lists a role’s actions per subject, leaving out subjects it can do nothing with', () => {
     expect(actionsFor('city_monitor')).toEqual(Object.fromEntries(SUBJECTS.map((s) => [s, SUPERVISION_SUBJECTS.includes(s) ? Object.keys(PERMISSIONS[s]).filter((a) => can('city_monitor', s, a)) : ['read']])));
     const village = actionsFor('village_staff');
-    expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'recordVisit', 'changeLevel', 'close', 'request', 'dispose']);
+    expect(village.alert).toEqual(['read', 'start', 'acknowledge', 'recordVisit', 'changeLevel', 'close', 'request', 'dispose', 'assignVisitor']);
     expect(village.application).toContain('supplements');
     expect(village.application).not.toContain('approval');
     expect(actionsFor('admin').alert).toContain('repolicy');

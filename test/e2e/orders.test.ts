@@ -67,10 +67,11 @@ describe('supervision orders', () => {
     expect((await get(`/v1/orders/${order.caseId}`, t.district!)).json().requirement).toBe(body.requirement);
     expect(await notices({ caseId: order.caseId, kind: 'order_issued' })).toEqual([expect.objectContaining({ unitCode: UNITS.haigang })]);
 
-    // The village sees it (its household's name masked in the requirement), on the alert's page and in its 待反馈 list.
+    // The village sees it (its household's name in the requirement: its staff act on the household, privacy by need,
+    // issue 14), on the alert's page and in its 待反馈 list.
     const seen = await get(`/v1/orders/${order.caseId}`, t.village!);
     expect(seen.statusCode).toBe(200);
-    expect(seen.json().requirement).not.toContain('张1');
+    expect(seen.json().requirement).toBe(body.requirement);
     expect((await get(`/v1/orders/${order.caseId}`, t.town!)).json().requirement).toContain('张1');
     const onCase = await get(`/v1/cases/${alertId}/orders`, t.village!);
     expect(onCase.statusCode).toBe(200);

@@ -235,11 +235,14 @@ describe('reading', () => {
     expect((await get(`/v1/pairings?org=${G01}`, tokens.liu!)).statusCode).toBe(403);
   });
 
-  it('the unpaired list names households masked below town level; coverage equals a hand count', async () => {
+  it('the unpaired list names households in full for their village’s staff, masked for a member not paired with them; coverage equals a hand count', async () => {
     const unpairedVillage = (await get(`/v1/pairings?org=${UNITS.haigang}&stage=unpaired`, tokens.village!)).json().items;
     expect(unpairedVillage.map((p: { householdId: string }) => p.householdId).sort()).toEqual([households.b, households.d, households.e].sort());
     const b = unpairedVillage.find((p: { householdId: string }) => p.householdId === households.b);
-    expect(b.household.headName).toBe('张****');
+    // Privacy by need (issue 14): the household's village staff see it; a member of its grid paired with another household does not.
+    expect(b.household.headName).toBe('张9002');
+    const asMember = (await get(`/v1/pairings?org=${G01}&stage=unpaired`, tokens.zhang!)).json().items;
+    expect(asMember.find((p: { householdId: string }) => p.householdId === households.b).household.headName).toBe('张****');
     const unpairedTown = (await get(`/v1/pairings?org=${UNITS.haigang}&stage=unpaired`, tokens.town!)).json().items;
     expect(unpairedTown.find((p: { householdId: string }) => p.householdId === households.b).household.headName).toBe('张9002');
 

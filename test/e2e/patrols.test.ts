@@ -203,12 +203,14 @@ describe('recording a patrol through the API', () => {
         { householdId: null, description: '新搬来的独居老人一户', finding: 'ok' },
       ],
     });
-    // The notes name a visited household: masked for the member and the village's staff on every read path, whole for the town.
-    for (const [who, token] of [['member', member], ['village', staff], ['grid', grid]] as const) {
+    // The notes name a visited household: masked for the member (not paired with it) on every read path; whole for
+    // the village's staff and grid worker, who act on it (privacy by need, issue 14; it has no grid), and for the town.
+    for (const [who, token, shown] of [['member', member, false], ['village', staff, true], ['grid', grid, true]] as const) {
       for (const path of [`/v1/patrols/${first}`, `/v1/cases/${first}`]) {
         const read = await send('GET', path, token);
         expect(read.statusCode, `${who} ${path}`).toBe(200);
-        expect(read.body, `${who} ${path}`).not.toContain('张7301');
+        if (shown) expect(read.body, `${who} ${path}`).toContain('张7301刚出院');
+        else expect(read.body, `${who} ${path}`).not.toContain('张7301');
         expect(read.body, `${who} ${path}`).toContain('刚出院');
       }
     }

@@ -28,12 +28,27 @@ const VIEWERS: [Role, string][] = [
   ['city_monitor', UNITS.city],
   ['admin', UNITS.city],
 ];
+/**
+ * What each viewer sees of the household (issue 14, privacy by need): the village's staff and grid worker
+ * (the household has no grid) see its name, address and phone — never ID numbers; the party member, not
+ * paired with it, sees every personal field masked; town and above everything.
+ */
+const sightOf = (role: Role): 'full' | 'need' | 'masked' => (seesPersonalData(role) ? 'full' : role === 'party_member' ? 'masked' : 'need');
 const HEAD = '张秀兰';
 const MEMBER = '李明';
 const HEAD_ID = idNumber(700);
 const MEMBER_ID = idNumber(701);
-/** What no role below town level may see on any path. */
+/** What no masked viewer below town level may see on any path. */
 const SECRETS = [HEAD, MEMBER, HEAD_ID, MEMBER_ID, '13912340000'];
+/** What no viewer below town level sees, by need or not. */
+const ID_NUMBERS = [HEAD_ID, MEMBER_ID];
+/** The body holds what `role` must see and nothing it must not. */
+function expectShown(role: Role, body: string, what: string): void {
+  const sight = sightOf(role);
+  if (sight !== 'masked') expect(body, `${role} ${what}`).toContain(HEAD);
+  if (sight === 'need') for (const id of ID_NUMBERS) expect(body, `${role} ${what} shows ${id}`).not.toContain(id);
+  if (sight === 'masked') for (const secret of SECRETS) expect(body, `${role} ${what} shows ${secret}`).not.toContain(secret);
+}
 
 let household: string;
 let alertId: string;
@@ -112,19 +127,21 @@ describe('masking is the same on every read path, for every role', () => {
         expect(own!.statusCode, `${role} ${kind}`).toBe(200);
         expect(generic!.statusCode, `${role} cases`).toBe(200);
         expect(comparable(generic!.json()), `${role}: /v1/${kind}/${id} and /v1/cases/${id} differ`).toEqual(comparable(own!.json()));
-        if (seesPersonalData(role)) expect(own!.body, `${role} ${kind}`).toContain(HEAD);
-        else for (const secret of SECRETS) expect(own!.body, `${role} ${kind} shows ${secret}`).not.toContain(secret);
+        expectShown(role, own!.body, kind);
       }
     }
-    // The fields themselves, as a village role sees them on both paths.
-    const alert = (await get(`/v1/cases/${alertId}`, tokens.grid_worker!)).json();
+    // The fields themselves, as a masked village role sees them on both paths (a party member not paired with the household).
+    const alert = (await get(`/v1/cases/${alertId}`, tokens.party_member!)).json();
     expect(alert.reasons).toEqual(['张**突发重病住院']);
     expect(alert.visits[0].notes).toBe('见到李*，他说奶奶张**需要照顾');
     expect(alert.visits[0].visitors).toEqual(['王网格']);
     const wish = (await get(`/v1/cases/${wishId}`, tokens.party_member!)).json();
     expect(wish).toMatchObject({ title: '张**想要一台轮椅', description: '李*不在家时没人推她出门' });
-    const application = (await get(`/v1/applications/${applicationId}`, tokens.village_staff!)).json();
+    const application = (await get(`/v1/applications/${applicationId}`, tokens.party_member!)).json();
     expect(application.investigations[0].findings).toBe('张**独居，李*在外打工，电话139****0000');
+    // The village's staff and grid worker see them by need (issue 14).
+    expect((await get(`/v1/cases/${alertId}`, tokens.grid_worker!)).json().visits[0].notes).toBe(`见到${MEMBER}，他说奶奶${HEAD}需要照顾`);
+    expect((await get(`/v1/applications/${applicationId}`, tokens.village_staff!)).json().investigations[0].findings).toBe(`${HEAD}独居，${MEMBER}在外打工，电话13912340000`);
     expect((await get(`/v1/applications/${applicationId}`, tokens.town_staff!)).json().investigations[0].findings).toBe(`${HEAD}独居，${MEMBER}在外打工，电话13912340000`);
   });
 
@@ -133,33 +150,29 @@ describe('masking is the same on every read path, for every role', () => {
       const res = await get(`/v1/cases/${alertId}/escalations`, tokens[role]!);
       expect(res.statusCode).toBe(200);
       const opened = res.json().events.find((e: { type: string }) => e.type === 'opened');
-      expect(opened.data.reasons, role).toEqual(seesPersonalData(role) ? [`${HEAD}突发重病住院`] : ['张**突发重病住院']);
-      if (!seesPersonalData(role)) for (const secret of SECRETS) expect(res.body, `${role} timeline shows ${secret}`).not.toContain(secret);
+      expect(opened.data.reasons, role).toEqual(sightOf(role) !== 'masked' ? [`${HEAD}突发重病住院`] : ['张**突发重病住院']);
+      expectShown(role, res.body, 'timeline');
     }
   });
 
   it('a step’s answer and a start’s answer are masked like a read', () => {
     for (const { role, body } of stepAnswers) {
-      if (seesPersonalData(role)) expect(body).toContain(HEAD);
-      else for (const secret of SECRETS) expect(body, `${role}'s step answer shows ${secret}`).not.toContain(secret);
+      expectShown(role, body, 'step answer');
     }
   });
 
-  it('lists, the task list and the register: the household’s name and address masked below town level', async () => {
+  it('lists, the task list and the register: the household’s name and address masked below town level but for its village’s staff and grid worker', async () => {
     for (const [role] of VIEWERS) {
       for (const url of [`/v1/cases?org=${UNITS.haigang}`, `/v1/cases?sort=due&org=${UNITS.haigang}`, `/v1/households?org=${UNITS.haigang}`, `/v1/households/${household}`]) {
         const res = await get(url, tokens[role]!);
         expect(res.statusCode, `${role} ${url}`).toBe(200);
-        if (seesPersonalData(role)) expect(res.body, `${role} ${url}`).toContain(HEAD);
-        else {
-          expect(res.body, `${role} ${url}`).toContain('张**');
-          for (const secret of SECRETS) expect(res.body, `${role} ${url} shows ${secret}`).not.toContain(secret);
-        }
+        if (sightOf(role) === 'masked') expect(res.body, `${role} ${url}`).toContain('张**');
+        expectShown(role, res.body, url);
       }
     }
   });
 
-  it('full-width numbers, a name typed with a space inside and a short address are masked for village roles too (issue 11 item 3)', async () => {
+  it('full-width numbers, a name typed with a space inside and a short address are masked for masked village roles too (issue 11 item 3)', async () => {
     const village = tokens.village_staff!;
     const registered = await post('/v1/households', village, { headName: '李四', headIdNumber: idNumber(702), address: '海港路2号', phone: '13912342222', unitCode: UNITS.haigang, categories: ['minimum_subsistence'] });
     expect(registered.statusCode, registered.body).toBe(201);
@@ -169,19 +182,19 @@ describe('masking is the same on every read path, for every role', () => {
     const id = alert.json().caseId as string;
     const visit = await post(`/v1/alerts/${id}/visits`, village, { visitors: ['王网格'], visitedAt: new Date().toISOString(), outcome: 'needs_assistance', notes: '电话１３８００００００００２，住海港路２号' });
     expect(visit.statusCode, visit.body).toBe(200);
-    const shown = (await get(`/v1/cases/${id}`, tokens.grid_worker!)).json();
+    const shown = (await get(`/v1/cases/${id}`, tokens.party_member!)).json();
     expect(shown.reasons).toEqual(['李*摔伤，李*的儿子不在家']);
     expect(shown.visits[0].notes).toBe('电话138*****0002，住海港路****');
     expect((await get(`/v1/cases/${id}`, tokens.town_staff!)).json().visits[0].notes).toBe('电话１３８００００００００２，住海港路２号');
     // The list row and the register show the short address with its house number masked, as free text does.
     const rows = await eventually(async () => {
-      const res = await get(`/v1/cases?org=${UNITS.haigang}`, tokens.village_staff!);
+      const res = await get(`/v1/cases?org=${UNITS.haigang}`, tokens.party_member!);
       const row = (res.json().items as Array<{ caseId: string; household?: { headName: string; address: string } | null }>).find((r) => r.caseId === id);
       return row?.household ? res : undefined;
     }, 'the alert in the list');
     expect(rows.body).not.toContain('海港路2号');
     expect((rows.json().items as Array<{ caseId: string; household: { address: string } }>).find((r) => r.caseId === id)!.household.address).toBe('海港路****');
-    expect((await get(`/v1/households/${other}`, tokens.village_staff!)).json().address).toBe('海港路****');
+    expect((await get(`/v1/households/${other}`, tokens.party_member!)).json().address).toBe('海港路****');
   });
 
   it('the supervisors’ board: the same masking as every list', async () => {
@@ -189,7 +202,7 @@ describe('masking is the same on every read path, for every role', () => {
     for (const [role] of VIEWERS) {
       const res = await get(`/v1/cases?overdue=true&org=${UNITS.haigang}`, tokens[role]!);
       const row = res.json().items.find((r: { caseId: string }) => r.caseId === alertId);
-      expect(row.household, role).toEqual(seesPersonalData(role) ? { headName: HEAD, address: '威海市环翠区海港路88号3单元' } : { headName: '张**', address: '威海市环翠区****' });
+      expect(row.household, role).toEqual(sightOf(role) !== 'masked' ? { headName: HEAD, address: '威海市环翠区海港路88号3单元' } : { headName: '张**', address: '威海市环翠区****' });
     }
   });
 
@@ -242,7 +255,7 @@ describe('the audit record', () => {
     expect(await auditOf(String(caseRead.headers['x-request-id']))).toMatchObject([{ action: 'cases.read', caseIds: [alertId], householdIds: [household], personalData: true }]);
 
     for (const url of [`/v1/households/${household}`, `/v1/cases/${alertId}`, `/v1/alerts/${alertId}`, `/v1/cases?org=${UNITS.haigang}`]) {
-      const masked = await get(url, tokens.village_staff!);
+      const masked = await get(url, tokens.party_member!);
       expect(masked.statusCode).toBe(200);
       expect(await auditOf(String(masked.headers['x-request-id'])), `masked read ${url}`).toHaveLength(0);
     }
@@ -255,8 +268,10 @@ describe('the audit record', () => {
     const visit = await post(`/v1/alerts/${alertId}/visits`, tokens.village_staff!, { visitors: ['王网格'], visitedAt: new Date().toISOString(), outcome: 'stable', notes: '' });
     expect(visit.statusCode).toBe(200);
     expect(await auditOf(String(visit.headers['x-request-id']))).toMatchObject([
-      { user: { id: 'village_staff.user', role: 'village_staff', unit: UNITS.haigang }, method: 'POST', route: 'POST /v1/alerts/:id/visits', action: 'alert.recordVisit', reason: 'mutation', personalData: false, caseIds: [alertId], householdIds: [household], outcome: { status: 200, code: null } },
+      { user: { id: 'village_staff.user', role: 'village_staff', unit: UNITS.haigang }, method: 'POST', route: 'POST /v1/alerts/:id/visits', action: 'alert.recordVisit', reason: 'mutation', personalData: true, caseIds: [alertId], householdIds: [household], outcome: { status: 200, code: null } },
     ]);
+    // Its answer showed the household by need (issue 14): the record says which fields and why.
+    expect((await auditOf(String(visit.headers['x-request-id'])))[0]!.disclosures).toEqual([{ householdId: household, fields: ['name', 'address', 'phone'], basis: 'village_staff' }]);
     const bad = await post(`/v1/alerts/${alertId}/visits`, tokens.village_staff!, { visitors: [], outcome: 'stable' });
     expect(bad.statusCode).toBe(400);
     // The guard loads and checks the case before the body is validated (api/guard.ts), so a refused body names it too.

@@ -9,7 +9,7 @@ import { ensureWebBuilt } from './build';
 
 /**
  * The pairing screens (党员帮包, issue 13) in headless Chromium, against the API on a real port, the Temporal
- * dev server and the Mongo-compatible server: 帮包覆盖 lists the village's unpaired households (names masked)
+ * dev server and the Mongo-compatible server: 帮包覆盖 lists the village's unpaired households (names in full for its staff, issue 14)
  * and village staff pair one from it; at a phone viewport (375×667) the paired member opens 我的帮包 and
  * records a contact with the big 记录联系 button.
  */
@@ -74,14 +74,14 @@ const pairing = async (hh: string, token: string, stage: string) =>
     .toBe(stage);
 
 describe('pairing screens in Chromium', () => {
-  it('帮包覆盖 lists the unpaired households, masked; village staff pair one; at 375×667 the member records a contact from 我的帮包', async () => {
+  it('帮包覆盖 lists the unpaired households (in full for the village’s staff); village staff pair one; at 375×667 the member records a contact from 我的帮包', async () => {
     const village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
     const first = await registerHousehold(ctx, village, 501, G01, ['minimum_subsistence']);
     const second = await registerHousehold(ctx, village, 502, G01, ['extreme_poverty']);
     await pairing(first, village, 'unpaired');
     await pairing(second, village, 'unpaired');
 
-    // Coverage, as the village sees it: both unpaired, names masked below town level.
+    // Coverage, as the village sees it: both unpaired, names in full for the household's village staff (issue 14, privacy by need).
     const staff = await signedIn(village, { width: 1366, height: 768 });
     await staff.goto(`${base}/app/coverage`);
     const cov = staff.getByTestId('coverage');
@@ -95,7 +95,7 @@ describe('pairing screens in Chromium', () => {
     await unpaired.waitFor();
     expect(await unpaired.locator('tbody tr').count()).toBe(2);
     const row = unpaired.locator(`tr[data-case="pairing-${first}"]`);
-    expect(await row.locator('th').textContent()).toBe('张***');
+    expect(await row.locator('th').textContent()).toBe('张501');
     expect(await unlabelledControls(staff)).toEqual([]);
     await screenshot(staff, 'pairing-coverage');
 
@@ -113,6 +113,9 @@ describe('pairing screens in Chromium', () => {
     const card = phone.locator(`li.card[data-case="pairing-${first}"]`);
     await card.waitFor();
     expect(await card.textContent()).toContain('下次联系');
+    // The paired member sees the household's name and address in full (privacy by need, issue 14).
+    expect(await card.locator('h2').textContent()).toBe('张501');
+    expect(await card.locator('.pairing-address').textContent()).toBe('威海市环翠区海港路501号');
     expect(await horizontalOverflow(phone)).toBeLessThanOrEqual(0);
     const button = card.getByRole('button', { name: '记录联系' });
     const box = await button.boundingBox();

@@ -13,7 +13,7 @@ import { MEMBER } from '../helpers/drivers/pairing';
 import { answerUpdate, partyDayQuery, partyDayWorkflowId } from '../../workflows/party-day/contract';
 import { acknowledgeReportUpdate, answerReportUpdate, markCommonIssueUpdate, reportQuery, reportWorkflowId } from '../../workflows/report/contract';
 import { COLLECTIONS } from '../../store/collections';
-import { acknowledgeUpdate, alertQuery, alertWorkflowId, changeLevelUpdate, closeUpdate, decideRequestUpdate, disposeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate, requestChangeUpdate } from '../../workflows/alert/contract';
+import { acknowledgeUpdate, alertQuery, alertWorkflowId, assignVisitorUpdate, changeLevelUpdate, closeUpdate, decideRequestUpdate, disposeUpdate, reassignUpdate, recordVisitUpdate, repolicyUpdate, reportUpdate, requestChangeUpdate } from '../../workflows/alert/contract';
 import { applicationQuery, applicationStepUpdates } from '../../workflows/application/contract';
 import { wishQuery, wishStepUpdates, wishWorkflowId } from '../../workflows/wish/contract';
 import { orderQuery, orderStepUpdates } from '../../workflows/order/contract';
@@ -188,6 +188,17 @@ const KINDS: KindUnderTest[] = [
           await handle.executeUpdate(acknowledgeUpdate, { args: [{ caseId, actor: STAFF }] });
           await handle.executeUpdate(recordVisitUpdate, { args: [{ caseId, actor: STAFF, visit: { visitors: ['李四'], visitedAt: new Date().toISOString(), outcome: 'stable', notes: '' } }] });
         },
+      ),
+      // Issue 14: the assigned visitor (a grid of the village; another village's unit is refused).
+      step('assignVisitor', assignVisitorUpdate, (id) =>
+        fc.record({
+          caseId: caseIdOr(id),
+          actor,
+          visitor: fc.oneof(
+            mutated({ userId: 'grid.b', role: 'grid_worker', unitPath: [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code, `${VILLAGE.code}-G02`] }),
+            mutated({ userId: 'village.qi', role: 'village_staff', unitPath: [CITY.code, DISTRICT.code, TOWN.code, '371002001002'] }),
+          ),
+        }),
       ),
     ],
   },

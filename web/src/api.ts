@@ -141,6 +141,20 @@ export interface CaseRow {
   atRisk: boolean;
   rung: number;
   escalatedTo: UnitRef | null;
+  /** Issue 14: an alert's assigned visitor, or null (absent on rows from an older API). */
+  visitor?: { userId: string; role: string; unitCode: string } | null;
+}
+
+/** An open alert assigned to the caller to visit (GET /v1/alerts/assigned, issue 14). */
+export interface AssignedAlert {
+  caseId: string;
+  householdId: string;
+  household: { headName: string; address: string } | null;
+  level: string;
+  unit: UnitRef;
+  dueAt: string | null;
+  dueLabel: string | null;
+  overdue: boolean;
 }
 
 export interface Page<T> {
@@ -170,6 +184,8 @@ export interface Escalation {
 
 export interface CaseView {
   caseId: string;
+  /** Issue 14: an alert's assigned visitor, or null. */
+  visitor?: { userId: string; role: string; unitCode: string } | null;
   kind: string;
   status: 'open' | 'closed';
   level?: string | null;

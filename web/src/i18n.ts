@@ -144,6 +144,17 @@ export interface Messages {
    * Issue 12 (no quiet defusing, follow-up): requests to lower or close early and the town's decision, the
    * 待审批 queue, dispositions (处置).
    */
+  /** Issue 14: an alert's assigned visitor (指派走访人). */
+  visitor: {
+    assign: string;
+    current: Fn<[string, string]>;
+    userId: string;
+    userIdHint: string;
+    role: string;
+    unitCode: string;
+    unitCodeHint: string;
+    note: string;
+  };
   followUp: {
     pendingTitle: string;
     pendingText: Fn<[string, string, string]>;
@@ -308,6 +319,8 @@ export interface Messages {
     visitSavedDone: string;
     caption: string;
     scope: Fn;
+    /** Issue 14: an alert whose visitor the caller was assigned as (GET /v1/alerts/assigned). */
+    assignedToMe: string;
   };
   visit: {
     legend: Fn;
@@ -758,6 +771,16 @@ const zh: Messages = {
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请', no_longer_qualifies: '不再属于帮包对象' },
   resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案', superseded: '由新期限接替', unhandled: '未处置即结案' },
+  visitor: {
+    assign: '指派走访人',
+    current: (who, role) => `走访人：${who}（${role}）`,
+    userId: '走访人登录名',
+    userIdHint: '本村(社区)或其网格的网格员、党员或工作人员的登录名',
+    role: '走访人身份',
+    unitCode: '走访人所在单位代码',
+    unitCodeHint: '本村(社区)或其下网格的代码',
+    note: '说明（可选）',
+  },
   followUp: {
     pendingTitle: '待镇(街道)审批的申请',
     pendingText: (what, who, reason) => `${who}申请${what}：${reason}`,
@@ -917,6 +940,7 @@ const zh: Messages = {
     visitSavedDone: '已记录走访，该事项已办结。',
     caption: '待办事项',
     scope: (u) => `范围：${u}（含下级）`,
+    assignedToMe: '指派我走访',
   },
   visit: {
     legend: (h) => `记录走访：${h}`,
@@ -1029,6 +1053,7 @@ const zh: Messages = {
     not_acknowledged: '请先受理，再记录处置',
     not_visited: '请先入户走访，再记录处置',
     member_inactive: '帮包党员已不在册（停用），请先改派帮包党员',
+    visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -1073,6 +1098,7 @@ const zh: Messages = {
     repolicied: (d) => `适用新规则：${d.from} → ${d.to}`,
     approval_requested: (d) => `申请${d.change === 'lower' ? `降为${zh.levels[String(d.level)] ?? d.level}` : `销号（${zh.closeReasons[String(d.closeReason)] ?? d.closeReason}）`}，待审批：${d.reason}`,
     approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
+    visitor_assigned: (d) => `指派走访人：${d.userId}`,
     disposed: (d) => `处置：${zh.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} 元` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? `（${d.reason}）` : ''}`,
     stage_entered: (d) => `进入阶段：${d.stage}`,
     cycle_opened: (d) => `巡查周期开始，${fmtTime('zh', String(d.cycleEnd))}前记录`,
@@ -1480,6 +1506,16 @@ const en: Messages = {
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application', no_longer_qualifies: 'No longer to be paired' },
   resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed', superseded: 'superseded by the next deadline', unhandled: 'closed without handling' },
+  visitor: {
+    assign: 'Assign the visitor',
+    current: (who, role) => `Visitor: ${who} (${role})`,
+    userId: 'Visitor’s login',
+    userIdHint: 'The login of a grid worker, party member or staff member of this village or one of its grids',
+    role: 'Visitor’s role',
+    unitCode: 'Visitor’s unit code',
+    unitCodeHint: 'The code of this village or one of its grids',
+    note: 'Note (optional)',
+  },
   followUp: {
     pendingTitle: 'Request awaiting the town’s approval',
     pendingText: (what, who, reason) => `${who} asks to ${what}: ${reason}`,
@@ -1664,6 +1700,7 @@ const en: Messages = {
     visitSavedDone: 'Visit recorded; this task is done.',
     caption: 'Tasks',
     scope: (u) => `Scope: ${u} and below`,
+    assignedToMe: 'Assigned to me to visit',
   },
   visit: {
     legend: (h) => `Record a visit: ${h}`,
@@ -1757,6 +1794,7 @@ const en: Messages = {
     closed: (d) => (d.reason === undefined ? 'Closed' : `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`),
     approval_requested: (d) => `Requested to ${d.change === 'lower' ? `lower to ${en.levels[String(d.level)] ?? d.level}` : `close (${en.closeReasons[String(d.closeReason)] ?? d.closeReason})`}: ${d.reason}`,
     approval_decided: (d) => `Request ${d.decision === 'approve' ? 'approved' : 'refused'}: ${d.reason}`,
+    visitor_assigned: (d) => `Visitor assigned: ${d.userId}`,
     disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
     repolicied: (d) => `Policy applied: ${d.from} → ${d.to}`,
     stage_entered: (d) => `Stage: ${d.stage}`,

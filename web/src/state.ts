@@ -62,8 +62,11 @@ const SCREENS: Record<string, Screen[]> = {
  * The screens of a role at a unit of a level (`me.unit.level`). A user whose unit is a grid (a grid-scoped
  * party member, a grid worker at a grid) has no 巡查 tab: a patrol is the village's (its plan and each
  * cycle's case sit at the village), and a grid token does not reach the village — both panels would answer
- * 403. Widening a grid's reach to its village's patrol is issue 14's; until then the tab is hidden, not
- * shown broken. Ours (the fresh-eyes pass on issue 13).
+ * 403. Issue 14 decided to keep it so: privacy by need widens a grid token's reach only to the alerts of its
+ * grid's households and the alerts it is assigned to visit (domain/permissions.ts reachesAlertByNeed), not to
+ * the village's patrols — those who patrol record through the village's plan, and a grid member joins a
+ * patrol by being named in its record. So the tab stays hidden, not shown broken. Ours (the fresh-eyes pass on
+ * issue 13; issue 14).
  */
 export const screensOf = (role: string, unitLevel?: string): Screen[] => {
   const screens = SCREENS[role] ?? ['tasks'];

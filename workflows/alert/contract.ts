@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CaseInput } from '../lib/case-workflow';
-import type { Actor, AlertState, AlertView, CloseInput, DecideInput, DisposeInput, OpenArgs, RequestInput, VisitInput } from '../../domain/alert';
+import type { Actor, AlertState, AlertView, AssignVisitorInput, CloseInput, DecideInput, DisposeInput, OpenArgs, RequestInput, VisitInput } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import type { AlertLevel, AlertPolicy } from '../../domain/policy';
 
@@ -53,5 +53,7 @@ export const repolicyUpdate = defineUpdate<AlertView, [Action & { policy: AlertP
 export const requestChangeUpdate = defineUpdate<AlertView, [Action & { request: RequestInput }]>('requestChange');
 export const decideRequestUpdate = defineUpdate<AlertView, [Action & { decision: DecideInput }]>('decideRequest');
 export const disposeUpdate = defineUpdate<AlertView, [Action & { disposition: DisposeInput }]>('dispose');
+/** Issue 14: the assigned visitor. */
+export const assignVisitorUpdate = defineUpdate<AlertView, [Action & { visitor: AssignVisitorInput }]>('assignVisitor');
 
 export const alertQuery = defineQuery<AlertView>('alert');

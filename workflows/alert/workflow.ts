@@ -5,6 +5,7 @@ import { kindStep, refuseOutside, refusing, runCase, zodMessage, type CaseKindRu
 import {
   acknowledgeUpdate,
   alertQuery,
+  assignVisitorUpdate,
   changeLevelUpdate,
   closeUpdate,
   decideRequestUpdate,
@@ -61,7 +62,8 @@ const ALERT: CaseKindRules<AlertState, AlertView, AlertStart> = {
   query: alertQuery,
   steps: [
     step('acknowledge', acknowledgeUpdate, ({ note }) => (note === undefined ? {} : { note })),
-    step('recordVisit', recordVisitUpdate, ({ visit }) => visit, 'visit'),
+    // Issue 14: the assigned visitor records the visit from beyond the village's subtree (a grid worker's token).
+    { ...step('recordVisit', recordVisitUpdate, ({ visit }) => visit, 'visit'), reachBeyond: (s: AlertState, a: Actor) => s.visitor !== undefined && s.visitor.userId === a.userId },
     step('changeLevel', changeLevelUpdate, ({ level, reason }) => ({ level, reason })),
     // The new unit must lie in the actor's reach too (its ladder, from the city down, is its org path).
     {
@@ -73,6 +75,7 @@ const ALERT: CaseKindRules<AlertState, AlertView, AlertStart> = {
     step('request', requestChangeUpdate, ({ request }) => request, 'request'),
     step('decide', decideRequestUpdate, ({ decision }) => decision, 'decision'),
     step('dispose', disposeUpdate, ({ disposition }) => disposition, 'disposition'),
+    step('assignVisitor', assignVisitorUpdate, ({ visitor }) => visitor, 'visitor'),
   ],
 };
 

@@ -105,6 +105,11 @@ export interface WorkflowStep<S, A extends Pick<StepArgs, 'actor'>, R> {
    * actor's reach; a date not before the case began). `now` is the workflow's time, ms. Throws RuleViolation.
    */
   gate?(s: S, input: never, actor: Actor, now: number): void;
+  /**
+   * Whether the actor may take the step from outside the case's unit (checked by the validator only, in place
+   * of the jurisdiction check): an alert's assigned visitor recording the visit (issue 14). Loosens only.
+   */
+  reachBeyond?(s: S, actor: Actor): boolean;
   apply(s: S, input: never, actor: Actor, now: number, ctx: never): Outcome;
   /** Work outside the workflow before applying (an activity); its result is passed to `apply` as `ctx.prepared`. */
   prepare?(s: S, input: never, actor: Actor): Promise<unknown>;
@@ -198,7 +203,7 @@ function registerStep<S extends CaseState, V extends { orgPath: readonly string[
     if (!actor.success) throw new RuleViolation('unprocessable', zodMessage(actor.error, 'actor'));
     // The matrix holds here too, whatever path the update came by (the API's guard checks it first).
     if (gate && !can(actor.data.role, rules.kind, step.action)) throw new RuleViolation('forbidden', `role ${actor.data.role} may not do this (${rules.kind}.${step.action}); allowed: ${rolesFor(rules.kind, step.action).join(', ')}`);
-    if (gate) refuseOutside(actor.data, run.current().orgPath);
+    if (gate && !step.reachBeyond?.(run.state, actor.data)) refuseOutside(actor.data, run.current().orgPath);
     const input = parse(args);
     (step.check as (s: S, i: unknown, a: Actor, n: number, c: unknown) => void)(run.state, input, args.actor, run.now(), ctxOf(args));
     if (gate) (step.gate as ((s: S, i: unknown, a: Actor, n: number) => void) | undefined)?.(run.state, input, args.actor, run.now());

@@ -3,8 +3,8 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Actor, AlertView } from '../../../domain/alert';
 import { resolvePolicy, type AlertLevel } from '../../../domain/policy';
 import { alertWorkflow } from '../../../workflows';
-import { alertQuery, alertWorkflowId, decideRequestUpdate, disposeUpdate, recordVisitUpdate, requestChangeUpdate, type AlertInput } from '../../../workflows/alert/contract';
-import type { DecideInput, DisposeInput, RequestInput, VisitInput } from '../../../domain/alert';
+import { alertQuery, alertWorkflowId, assignVisitorUpdate, decideRequestUpdate, disposeUpdate, recordVisitUpdate, requestChangeUpdate, type AlertInput } from '../../../workflows/alert/contract';
+import type { AssignVisitorInput, DecideInput, DisposeInput, RequestInput, VisitInput } from '../../../domain/alert';
 import { eventually, LADDER, TOWN, VILLAGE, type TimeSkippingHarness } from '../time-skipping';
 import { nowIso } from './common';
 
@@ -52,4 +52,12 @@ export function requestChange(handle: AlertHandle, caseId: string, request: Requ
 /** The town supervisor's decision on a request. */
 export function decideRequest(handle: AlertHandle, caseId: string, decision: DecideInput, actor: Actor = TOWN_SUPERVISOR): Promise<AlertView> {
   return handle.executeUpdate(decideRequestUpdate, { args: [{ caseId, actor, decision }] });
+}
+
+/** A grid worker of 海港社区's second grid: an alert's assigned visitor (issue 14). */
+export const GRID_VISITOR: Actor = { userId: 'grid.b', role: 'grid_worker', unitCode: `${VILLAGE.code}-G02` };
+
+/** Assigns the visitor (issue 14), as village staff; by default GRID_VISITOR. */
+export function assignVisitor(handle: AlertHandle, caseId: string, visitor: AssignVisitorInput = { userId: GRID_VISITOR.userId, role: 'grid_worker', unitPath: [...[...LADDER].reverse().map((u) => u.code), GRID_VISITOR.unitCode] }, actor: Actor = ALERT_STAFF): Promise<AlertView> {
+  return handle.executeUpdate(assignVisitorUpdate, { args: [{ caseId, actor, visitor }] });
 }

@@ -299,9 +299,9 @@ function Timeline(props: { t: Messages; lang: Lang; view: CaseView; history: Cas
   );
 }
 
-type Panel = 'ack' | 'visit' | 'dispose' | 'level' | 'close' | 'request' | null;
+type Panel = 'ack' | 'visit' | 'dispose' | 'level' | 'close' | 'request' | 'visitor' | null;
 /** Each panel's action on an alert, as `GET /v1/me` names it. */
-const PANEL_ACTIONS: Record<Exclude<Panel, null>, string> = { ack: 'acknowledge', visit: 'recordVisit', dispose: 'dispose', level: 'changeLevel', close: 'close', request: 'request' };
+const PANEL_ACTIONS: Record<Exclude<Panel, null>, string> = { ack: 'acknowledge', visit: 'recordVisit', dispose: 'dispose', level: 'changeLevel', close: 'close', request: 'request', visitor: 'assignVisitor' };
 const DISPOSITION_KINDS = ['application', 'referral', 'temporary_assistance', 'no_further_action'];
 
 /**
@@ -394,6 +394,11 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
     body = (
       <>
         {view.acknowledgedAt && <p class="muted small">{t.caseView.acknowledged(fmtTime(lang, view.acknowledgedAt))}</p>}
+        {view.visitor && (
+          <p class="muted small" data-testid="visitor">
+            {t.visitor.current(view.visitor.userId, t.roles[view.visitor.role] ?? view.visitor.role)}
+          </p>
+        )}
         <div class="actions">
           {button('ack', t.caseView.acknowledge, Boolean(view.acknowledgedAt))}
           {button('visit', t.caseView.visit)}
@@ -401,6 +406,7 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
           {button('level', t.caseView.changeLevel)}
           {button('close', t.caseView.closeCase)}
           {button('request', t.followUp.request, Boolean(view.pendingRequest))}
+          {button('visitor', t.visitor.assign)}
         </div>
         {panel && (
           <div id="action-panel" class="card action-panel">
@@ -410,6 +416,7 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
             {panel === 'close' && <CloseForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
             {panel === 'dispose' && <DisposeForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
             {panel === 'request' && <RequestForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
+            {panel === 'visitor' && <VisitorForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
           </div>
         )}
       </>
@@ -460,6 +467,51 @@ function AckForm(props: { caseId: string; onDone: () => Promise<void>; onCancel:
         {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
       </Field>
       <FormButtons busy={busy} label={t.caseView.acknowledge} onCancel={props.onCancel} />
+    </form>
+  );
+}
+
+/** Issue 14: names the alert's visitor (POST /v1/alerts/{id}/visitor); the API's messages show by their fields. */
+function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCancel: () => void }) {
+  const { t } = useApp();
+  const [userId, setUserId] = useState('');
+  const [role, setRole] = useState('grid_worker');
+  const [unitCode, setUnitCode] = useState(props.view.unit.code);
+  const [note, setNote] = useState('');
+  const { issues, failure, busy, run } = useSubmission();
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/visitor`, { userId, role, unitCode, ...(note.trim() ? { note } : {}) }));
+        if (ok) await props.onDone();
+      }}
+    >
+      <h3>{t.visitor.assign}</h3>
+      {failure !== null && <ErrorNotice error={failure} />}
+      <Field id="visitor-user" name="userId" label={t.visitor.userId} hint={t.visitor.userIdHint} issues={issues}>
+        {(aria) => <input {...aria} type="text" autoComplete="off" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />}
+      </Field>
+      <Field id="visitor-role" name="role" label={t.visitor.role} issues={issues}>
+        {(aria) => (
+          <select {...aria} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+            {['grid_worker', 'party_member', 'village_staff'].map((r) => (
+              <option key={r} value={r}>
+                {t.roles[r] ?? r}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field id="visitor-unit" name="unitCode" label={t.visitor.unitCode} hint={t.visitor.unitCodeHint} issues={issues}>
+        {(aria) => <input {...aria} type="text" inputMode="numeric" autoComplete="off" value={unitCode} onInput={(e) => setUnitCode(e.currentTarget.value)} />}
+      </Field>
+      <Field id="visitor-note" name="note" label={t.visitor.note} issues={issues}>
+        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
+      </Field>
+      <FormButtons busy={busy} label={t.visitor.assign} onCancel={props.onCancel} />
     </form>
   );
 }

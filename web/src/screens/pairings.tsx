@@ -10,7 +10,9 @@ import { useApp, may } from '../state';
  * - 我的帮包 (/pairings): the caller's own pairings, each with its next contact due and a big 记录联系 button
  *   opening the contact form (channel, day, note, help; a visit says how the household was found).
  * - 帮包覆盖 (/coverage, /coverage/<unit>): coverage per child unit, drill down, and the unpaired households
- *   listed (names masked by the API), with the assignment for those who may assign.
+ *   listed (as the API shows them: in full to the household's village staff and grid worker, issue 14; masked
+ *   to others below town), with the assignment for those who may assign. The paired member sees their
+ *   households' names and addresses in full (privacy by need).
  * Validation is the API's: the forms send what was entered and show each message by its field.
  */
 
@@ -91,6 +93,8 @@ export function MyPairings() {
             .map((r) => (
               <li key={r.caseId} class="card" data-case={r.caseId}>
                 <h2>{r.household?.headName ?? r.householdId}</h2>
+                {/* Where to go: the paired member sees the address in full (privacy by need, issue 14). */}
+                {r.household?.address && <p class="pairing-address">{r.household.address}</p>}
                 <p>{r.categoryNames.join('、')} · {r.unit.name}</p>
                 <p class={r.overdue ? 'status status-overdue' : 'status'}>
                   {r.nextContactDue ? t.pairing.nextDue(fmtTime(lang, r.nextContactDue)) : ''}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, qs, type CaseRow, type CaseView, type Page } from '../api';
+import { api, qs, type AssignedAlert, type CaseRow, type CaseView, type Page } from '../api';
 import { VisitForm } from '../components/forms';
 import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Messages } from '../i18n';
@@ -24,12 +24,35 @@ function urgencyText(t: Messages, u: Urgency, ms: number): string {
 
 const byDue = (a: CaseRow, b: CaseRow) => (a.dueAt ?? '').localeCompare(b.dueAt ?? '') || a.caseId.localeCompare(b.caseId);
 
+/** An alert assigned to the caller (issue 14) as a task row: a grid worker's unit does not hold it, so /v1/cases does not list it. */
+const assignedRow = (a: AssignedAlert): CaseRow => ({
+  caseId: a.caseId,
+  kind: 'alert',
+  status: 'open',
+  level: a.level,
+  unit: a.unit,
+  householdId: a.householdId,
+  household: a.household,
+  dueKind: null,
+  dueLabel: a.dueLabel,
+  dueAt: a.dueAt,
+  overdue: a.overdue,
+  overdueByMs: 0,
+  atRisk: false,
+  rung: 0,
+  escalatedTo: null,
+});
+
+/** The task list's rows with the caller's assigned alerts it does not hold yet, in due order. */
+const withAssigned = (rows: CaseRow[], assigned: AssignedAlert[]): CaseRow[] => [...rows, ...assigned.filter((a) => !rows.some((r) => r.caseId === a.caseId)).map(assignedRow)].sort(byDue);
+
 export function Tasks() {
   const { t, lang, me } = useApp();
   const [rows, setRows] = useState<CaseRow[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const [assignedIds, setAssignedIds] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const statusRef = useRef<HTMLParagraphElement>(null);
@@ -37,9 +60,13 @@ export function Tasks() {
 
   const load = async (keep: boolean) => {
     try {
-      const page = await api.get<Page<CaseRow>>(`/v1/cases${qs({ sort: 'due', limit: keep ? Math.min(200, Math.max(PAGE, shown.current)) : PAGE })}`);
+      const [page, assigned] = await Promise.all([
+        api.get<Page<CaseRow>>(`/v1/cases${qs({ sort: 'due', limit: keep ? Math.min(200, Math.max(PAGE, shown.current)) : PAGE })}`),
+        api.get<{ items: AssignedAlert[] }>('/v1/alerts/assigned'),
+      ]);
       shown.current = page.items.length;
-      setRows(page.items);
+      setAssignedIds(new Set(assigned.items.map((a) => a.caseId)));
+      setRows(withAssigned(page.items, assigned.items));
       setCursor(page.nextCursor);
       setNow(Date.now());
       setError(null);
@@ -125,6 +152,7 @@ export function Tasks() {
                   </p>
                   <h2 class="task-title">
                     <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{subject}</Link> <LevelBadge level={r.level} />
+                    {assignedIds.has(r.caseId) && <span class="badge badge-assigned">{t.tasks.assignedToMe}</span>}
                   </h2>
                   <p class="task-what">
                     {t.kinds[r.kind] ?? r.kind} · {deadlineLabel(t, r.dueKind, r.dueLabel)}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { alertView, assignVisitor, checkAssignVisitor, closeDirect, openAlert, type RuleViolation, type Actor } from '../../domain/alert';
+import type { UnitRef } from '../../domain/org';
+import { resolvePolicy } from '../../domain/policy';
+
+/** An alert's assigned visitor (issue 14, domain/alert.ts `assignVisitor`): who may be named, what is recorded. */
+
+const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
+const VILLAGE: UnitRef = { code: '371002001001', name: '海港社区居委会', level: 'village' };
+const TOWN: UnitRef = { code: '371002001', name: '鲸园街道', level: 'town' };
+const DISTRICT: UnitRef = { code: '371002', name: '环翠区', level: 'district' };
+const CITY: UnitRef = { code: '371000', name: '威海市', level: 'city' };
+const STAFF: Actor = { userId: 'u1', role: 'village_staff', unitCode: VILLAGE.code };
+const PATH = [CITY.code, DISTRICT.code, TOWN.code, VILLAGE.code];
+const open = () => openAlert({ alertId: 'alert-hh1-1', householdId: 'hh1', level: 'orange', reasons: ['重病'], unit: VILLAGE, ladder: [VILLAGE, TOWN, DISTRICT, CITY], policy: resolvePolicy(undefined, 'default').alerts, actor: STAFF }, T0).state;
+
+const refusal = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return err as RuleViolation;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('assignVisitor', () => {
+  it('names a grid worker of a grid in the village, or a member or staff of the village itself; the view and event carry it', () => {
+    const s = open();
+    const out = assignVisitor(s, { userId: 'grid.b', role: 'grid_worker', unitPath: [...PATH, `${VILLAGE.code}-G02`], note: '就近走访' }, STAFF, T0 + 1000);
+    expect(out.events).toEqual([{ type: 'visitor_assigned', at: T0 + 1000, actor: STAFF, data: { userId: 'grid.b', role: 'grid_worker', unitCode: `${VILLAGE.code}-G02`, note: '就近走访' } }]);
+    expect(alertView(s, T0 + 1000).visitor).toEqual({ userId: 'grid.b', role: 'grid_worker', unitCode: `${VILLAGE.code}-G02`, note: '就近走访', at: new Date(T0 + 1000).toISOString(), by: STAFF });
+    // A later assignment replaces it.
+    assignVisitor(s, { userId: 'pm.li', role: 'party_member', unitPath: PATH }, STAFF, T0 + 2000);
+    expect(alertView(s, T0 + 2000).visitor).toMatchObject({ userId: 'pm.li', unitCode: VILLAGE.code, note: null });
+  });
+
+  it('refuses a unit of another village, the town above, or a path that does not run through the alert’s', () => {
+    const s = open();
+    for (const unitPath of [[CITY.code, DISTRICT.code, TOWN.code, '371002001002'], [CITY.code, DISTRICT.code, TOWN.code], [...PATH, 'g1', 'g2'], ['371000', '371003', TOWN.code, VILLAGE.code]]) {
+      const r = refusal(() => checkAssignVisitor(s, { userId: 'x', role: 'village_staff', unitPath }));
+      expect(r, unitPath.join('/')).toMatchObject({ type: 'unprocessable', reason: 'visitor_outside_village' });
+    }
+    expect(alertView(s, T0).visitor).toBeNull();
+  });
+
+  it('refuses on a closed alert', () => {
+    const s = open();
+    closeDirect(s, { reason: 'moved_away', date: '2026-03-01' }, { userId: 'sup', role: 'town_supervisor', unitCode: TOWN.code }, T0 + 1000);
+    expect(refusal(() => checkAssignVisitor(s, { userId: 'x', role: 'grid_worker', unitPath: PATH }))).toMatchObject({ type: 'conflict', reason: 'case_closed' });
+  });
+});

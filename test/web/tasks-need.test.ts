@@ -1,0 +1,113 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authz, createTestContext, idNumber, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, launchChromium, screenshot } from './browser';
+import { ensureWebBuilt } from './build';
+
+/**
+ * Privacy by need in the task list (issue 14 item 4), in headless Chromium at a phone viewport (375×667)
+ * against the API on a real port and the real servers: village staff see where to go — the household's name
+ * and address in full; a grid worker of another grid, assigned as the alert's visitor, finds it in their task
+ * list marked 指派我走访, with the name and address; an ID number shows on neither.
+ */
+
+let ctx: TestContext;
+let browser: Browser;
+let base: string;
+const problems: string[] = [];
+const PHONE = { width: 375, height: 667 };
+const G02 = `${UNITS.haigang}-G02`;
+const HEAD = '孙桂芝';
+const ADDRESS = '威海市环翠区海港路77号1单元';
+const HEAD_ID = idNumber(9601);
+let alertId: string;
+
+beforeAll(async () => {
+  await ensureWebBuilt();
+  ctx = await createTestContext('web_tasks_need');
+  await ctx.startWorker();
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  const village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
+  const registered = await ctx.app.inject({ method: 'POST', url: '/v1/households', headers: authz(village), payload: { headName: HEAD, headIdNumber: HEAD_ID, address: ADDRESS, phone: '13912347777', unitCode: UNITS.haigangGrid, categories: [] } });
+  expect(registered.statusCode, registered.body).toBe(201);
+  const alert = await ctx.app.inject({ method: 'POST', url: '/v1/alerts', headers: authz(village), payload: { householdId: registered.json().id, level: 'orange', reasons: ['突发疾病'] } });
+  expect(alert.statusCode, alert.body).toBe(201);
+  alertId = alert.json().caseId;
+  const assigned = await ctx.app.inject({ method: 'POST', url: `/v1/alerts/${alertId}/visitor`, headers: authz(village), payload: { userId: 'grid.b', role: 'grid_worker', unitCode: G02 } });
+  expect(assigned.statusCode, assigned.body).toBe(200);
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+  expect(problems).toEqual([]);
+});
+
+async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string): Promise<Page> {
+  const token = await ctx.token(role, unit, { user });
+  const page = await (await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  await page.goto(`${base}/app/signin`);
+  await page.evaluate(`sessionStorage.setItem('jiuzhu.token', ${JSON.stringify(token)})`);
+  return page;
+}
+
+/** The task row of the alert, once the list shows it (the read model may lag the start by a moment). */
+async function taskRow(page: Page) {
+  const row = page.locator(`li[data-case-id="${alertId}"]`);
+  for (let i = 0; i < 20 && (await row.count()) === 0; i++) {
+    await page.goto(`${base}/app/tasks`);
+    await page.getByRole('heading', { name: '我的任务', level: 1 }).waitFor();
+    await page.waitForTimeout(300);
+  }
+  await row.waitFor();
+  return row;
+}
+
+describe('the task list at 375×667 (privacy by need)', () => {
+  it('village staff see their household’s name and address in full, never its ID number', async () => {
+    const page = await signedIn('village_staff', UNITS.haigang, 'village.li');
+    const row = await taskRow(page);
+    expect(await row.locator('.task-title a').textContent()).toBe(HEAD);
+    expect(await row.textContent()).toContain(ADDRESS);
+    expect(await page.content()).not.toContain(HEAD_ID);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'tasks-village-need-phone');
+    // The case page names the assigned visitor, and offers village staff the assignment form (every control labelled).
+    await row.locator('.task-title a').click();
+    await page.getByTestId('visitor').waitFor();
+    expect(await page.getByTestId('visitor').textContent()).toMatch(/^走访人：grid\.b（网格员）$/);
+    await page.getByRole('button', { name: '指派走访人' }).click();
+    await page.getByLabel('走访人登录名').fill('pm.zhao');
+    await page.getByLabel('走访人身份').selectOption('party_member');
+    await page.getByLabel('走访人所在单位代码').fill(UNITS.haigangGrid);
+    await page.locator('#action-panel').getByRole('button', { name: '指派走访人' }).click();
+    await expect.poll(async () => page.getByTestId('visitor').textContent(), { timeout: 15_000 }).toMatch(/pm\.zhao（党员）/);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  it('the assigned grid worker of another grid finds the alert marked 指派我走访, with the name and address', async () => {
+    // The first test re-assigned it: back to grid.b (through the API).
+    const village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
+    expect((await ctx.app.inject({ method: 'POST', url: `/v1/alerts/${alertId}/visitor`, headers: authz(village), payload: { userId: 'grid.b', role: 'grid_worker', unitCode: G02 } })).statusCode).toBe(200);
+    const page = await signedIn('grid_worker', G02, 'grid.b');
+    const row = await taskRow(page);
+    expect(await row.locator('.task-title a').textContent()).toBe(HEAD);
+    expect(await row.locator('.task-title .badge-assigned').textContent()).toBe('指派我走访');
+    expect(await row.textContent()).toContain(ADDRESS);
+    expect(await row.getByRole('button', { name: '记录走访' }).count()).toBe(1);
+    expect(await page.content()).not.toContain(HEAD_ID);
+    await screenshot(page, 'tasks-assigned-visitor-phone');
+  });
+
+  it('a party member of the household’s grid, neither paired with it nor assigned, sees no such task', async () => {
+    const other = await signedIn('party_member', UNITS.haigangGrid, 'pm.none');
+    await other.goto(`${base}/app/tasks`);
+    await other.getByRole('heading', { name: '我的任务', level: 1 }).waitFor();
+    await other.waitForTimeout(500);
+    expect(await other.locator(`li[data-case-id="${alertId}"]`).count()).toBe(0);
+    expect(await other.content()).not.toContain(ADDRESS);
+  });
+});
