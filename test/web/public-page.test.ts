@@ -1,0 +1,196 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicUnitUrl } from '../../api/routes/public';
+import { PUBLIC_PAGE_HEADERS } from '../../api/routes/public-page';
+import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
+import { ensureWebBuilt } from './build';
+
+/**
+ * The public phone page behind the QR code (`/q/{code}`, issue 14 item 1) in headless Chromium at 375×667,
+ * zh-CN, against the API on a real port, the Temporal dev server and the Mongo-compatible server: the scan
+ * target shows the unit, its contacts and policies; a report is filed (a wrong entry named beside its field),
+ * tracked by its receipt, answered by staff through the API, and the answer shows on the phone; an unknown
+ * code gets a Chinese not-found page.
+ */
+
+let ctx: TestContext;
+let browser: Browser;
+let base: string;
+const problems: string[] = [];
+const PHONE = { width: 375, height: 667 };
+const PROFILE = {
+  policies: '低保、特困、临时救助等政策可到社区服务站咨询，每周一至周五 8:30-17:00。',
+  contacts: [
+    { role: '社区党委书记', name: '刘建华', phone: '0631-5201234' },
+    { role: '民政协理员', name: '孙丽', phone: '0631-5201235' },
+  ],
+};
+
+beforeAll(async () => {
+  await ensureWebBuilt();
+  ctx = await createTestContext('web_public_page');
+  await ctx.startWorker();
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  const village = await ctx.token('village_staff', UNITS.haigang);
+  const saved = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${UNITS.haigang}/profile`, headers: authz(village), payload: PROFILE });
+  expect(saved.statusCode).toBe(200);
+});
+afterAll(async () => {
+  await browser?.close();
+  await ctx?.close();
+  expect(problems).toEqual([]);
+});
+
+/** A fresh phone (its own localStorage), as a resident's WeChat opens the code. */
+async function phone(): Promise<Page> {
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('dialog', (d) => problems.push(`a dialog was opened: ${d.message()}`));
+  page.on('popup', () => problems.push('a new window was opened'));
+  return page;
+}
+
+/** Visible controls lower than a finger (44 CSS px, WCAG 2.5.5): buttons, fields, links to call. */
+async function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('button, input, select, textarea, a.call, .field.check label')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (el.type === 'checkbox') continue; // its label is the target (checked below)
+      if (r.height < 44) out.push((el.textContent || el.name || el.tagName).trim().slice(0, 30) + ' ' + Math.round(r.height));
+    }
+    return out;
+  })()`);
+}
+
+/** The page's own script and sheet: nothing of the workspace's bundle is loaded. */
+function loadedScripts(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (r) => {
+    if (['script', 'stylesheet'].includes(r.resourceType())) urls.push(new URL(r.url()).pathname);
+  });
+  return urls;
+}
+
+describe('the public phone page in Chromium at 375×667', () => {
+  it('the QR code opens /q/{code}: the unit, its contacts to call, its policies with their date; no workspace bundle', async () => {
+    expect(publicUnitUrl(ctx.config.publicBaseUrl, UNITS.haigang)).toBe(`${ctx.config.publicBaseUrl}/q/${UNITS.haigang}`);
+    const res = await fetch(`${base}/q/${UNITS.haigang}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toBe(PUBLIC_PAGE_HEADERS['content-security-policy']);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('lang="zh-CN"');
+    expect(html).not.toMatch(/assets\/index-/); // not the workspace's entry
+
+    const page = await phone();
+    const assets = loadedScripts(page);
+    await page.goto(`${base}/q/${UNITS.haigang}`);
+    await page.getByRole('heading', { name: '海港社区居委会', level: 1 }).waitFor();
+    expect(await page.locator('.path').textContent()).toBe('威海市 › 环翠区 › 鲸园街道');
+    const call = page.getByRole('link', { name: '拨打民政协理员孙丽电话 0631-5201235' });
+    expect(await call.getAttribute('href')).toBe('tel:06315201235');
+    expect(await page.locator('#policies').textContent()).toContain(PROFILE.policies);
+    expect(await page.locator('#policies').textContent()).toContain('最低生活保障对象');
+    expect(await page.getByTestId('updated-at').textContent()).toMatch(/^更新于 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}$/);
+    expect(assets.length).toBeGreaterThan(0);
+    expect(assets.filter((a) => /\/assets\/(index|jsxRuntime|chart)-/.test(a))).toEqual([]);
+    expect(await page.title()).toBe('海港社区居委会 · 社会救助服务');
+    for (const name of ['反映问题', '申请救助', '发布微心愿', '查询进度']) {
+      await page.getByRole('button', { name, exact: true }).click();
+      expect(await unlabelledControls(page)).toEqual([]);
+      expect(await smallTargets(page)).toEqual([]);
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    }
+    await screenshot(page, 'public-page-phone');
+  });
+
+  it('a report is filed (errors beside their fields), its receipt shown large and kept; staff answer it; the answer shows on the phone', async () => {
+    const page = await phone();
+    await page.goto(`${base}/q/${UNITS.haigang}`);
+    await page.getByRole('button', { name: '反映问题', exact: true }).click();
+    const form = page.locator('form#report');
+    await form.getByRole('button', { name: '提交反映' }).click();
+    await form.locator('[data-field="category"] .field-error').waitFor();
+    expect(await form.locator('[data-field="category"] .field-error').textContent()).toBe('请从选项中选择一项');
+    expect(await form.locator('[data-field="text"] .field-error').textContent()).toBe('请填写此项');
+    expect(await form.getByLabel('反映内容').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByLabel('反映内容').getAttribute('aria-describedby')).toContain('report-text-error');
+    await screenshot(page, 'public-report-errors-phone');
+
+    await form.getByLabel('反映类别').selectOption('benefit_problem');
+    // Markup in the text is text: the page never parses what it shows as HTML.
+    await form.getByLabel('反映内容').fill('本月低保金还没到账 <img src=x onerror=alert(1)>');
+    const [created] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/public/reports') && r.request().method() === 'POST'), form.getByRole('button', { name: '提交反映' }).click()]);
+    expect(created.status()).toBe(201);
+    const reportId = ((await created.json()) as { reportId: string }).reportId;
+    const box = page.getByTestId('receipt-box');
+    await box.waitFor();
+    const receipt = (await page.getByTestId('receipt').textContent())!;
+    expect(receipt).toMatch(/^[0-9A-Z]{8,}$/);
+    expect(await page.getByTestId('receipt').evaluate('parseFloat(getComputedStyle(document.querySelector("[data-testid=receipt]")).fontSize)')).toBeGreaterThanOrEqual(28);
+    expect(await box.getByRole('button', { name: '复制回执码' }).isVisible()).toBe(true);
+    await screenshot(page, 'public-report-receipt-phone');
+
+    // Tracked at once: received, due by the answer deadline, no result yet.
+    await box.getByRole('button', { name: '查询进度' }).click();
+    const tracking = page.getByTestId('tracking');
+    await tracking.waitFor();
+    expect(await tracking.getAttribute('data-receipt')).toBe(receipt);
+    expect(await tracking.getByTestId('status').textContent()).toBe('已收到，待受理');
+    expect(await tracking.getByTestId('result').count()).toBe(0);
+
+    // Staff acknowledge and answer through the API.
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    expect((await ctx.app.inject({ method: 'POST', url: `/v1/reports/${reportId}/acknowledgement`, headers: authz(village), payload: {} })).statusCode).toBe(200);
+    const answer = '经核实系银行代发延迟，已于今日补发到账。';
+    expect((await ctx.app.inject({ method: 'POST', url: `/v1/reports/${reportId}/answer`, headers: authz(village), payload: { answer, answeredBy: { name: '孙丽', role: 'civil_affairs_assistant' } } })).statusCode).toBe(200);
+
+    // Later, on the same phone: one tap on the remembered receipt.
+    await page.reload();
+    await page.getByRole('heading', { name: '我提交的' }).waitFor();
+    await page.getByRole('button', { name: `查询 反映 ${receipt}` }).click();
+    await page.getByTestId('result').waitFor();
+    expect(await page.getByTestId('status').textContent()).toBe('已答复');
+    expect(await page.getByTestId('result').textContent()).toContain(answer);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'public-report-answered-phone');
+
+    // A receipt that does not exist is said beside the receipt field.
+    const error = page.locator('form#track [data-field="receipt"] .field-error');
+    await page.getByLabel('回执码').fill('ZZZZ-ZZZZ-ZZZZ');
+    await page.locator('form#track').getByRole('button', { name: '查询' }).click();
+    await error.waitFor();
+    expect(await error.textContent()).toBe('没有这个回执码，请核对');
+    // A malformed one (a letter the alphabet leaves out, too short) likewise.
+    await page.getByLabel('回执码').fill('O1I0');
+    await page.locator('form#track').getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => error.textContent()).toBe('回执码是 12 位字母和数字，请核对');
+  });
+
+  it('an unknown code, or a unit that is not a village, gets a Chinese not-found page (404) with no script', async () => {
+    for (const path of ['/q/371002009999', `/q/${UNITS.jingyuan}`, '/q/not-a-code', '/q/']) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-security-policy')).toBe(PUBLIC_PAGE_HEADERS['content-security-policy']);
+      const html = await res.text();
+      expect(html).toContain('未找到该服务页');
+      expect(html).not.toContain('<script');
+      expect(html).not.toContain('not-a-code');
+    }
+    const page = await phone();
+    const res = await page.goto(`${base}/q/371002009999`);
+    expect(res?.status()).toBe(404);
+    await page.getByRole('heading', { name: '未找到该服务页', level: 1 }).waitFor();
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'public-not-found-phone');
+  });
+});
