@@ -51,7 +51,7 @@ export async function call<T>(path: string, body?: unknown): Promise<T> {
 }
 
 const FIELD_MESSAGES: Record<string, string> = {
-  'phone.invalid_format': '请填写 11 位手机号码',
+  'phone.invalid_format': '电话号码格式不对（手机 11 位）',
   'phone.too_small': '请填写 11 位手机号码',
   'phone.too_big': '请填写 11 位手机号码',
   'idNumber.invalid_format': '请填写 18 位居民身份证号码',

@@ -128,7 +128,7 @@ function buildForm(id: string, fields: FieldSpec[], submit: string): FormParts {
     if (kind === 'textarea') control = h('textarea', { id: inputId, name: f.name, rows: 4, ...f.attrs });
     else if (kind === 'select')
       control = h('select', { id: inputId, name: f.name }, h('option', { value: '' }, '请选择'), ...(f.options ?? []).map((o) => h('option', { value: o.code }, o.name)));
-    else control = h('input', { id: inputId, name: f.name, type: kind === 'tel' ? 'tel' : kind === 'number' ? 'text' : kind, ...(kind === 'number' || kind === 'tel' ? { inputmode: 'numeric' } : {}), ...f.attrs });
+    else control = h('input', { id: inputId, name: f.name, type: kind === 'tel' ? 'tel' : kind === 'number' ? 'text' : kind, ...(kind === 'number' ? { inputmode: 'numeric' } : {}), ...f.attrs });
     inputs.set(f.name, control);
     const hint = f.hint ? h('p', { class: 'hint', id: `${inputId}-hint` }, f.hint) : null;
     const error = h('p', { class: 'field-error', id: `${inputId}-error`, hidden: true });
@@ -301,7 +301,7 @@ function wishForm(): HTMLElement {
     'wish',
     [
       { name: 'headIdNumber', label: '户主身份证号码', hint: '本户已在村(社区)登记时才能发布。', attrs: { autocomplete: 'off', maxlength: '18', autocapitalize: 'characters' } },
-      { name: 'phone', label: '登记的联系电话', kind: 'tel', attrs: { autocomplete: 'tel', maxlength: '11' } },
+      { name: 'phone', label: '登记的联系电话', kind: 'tel', hint: '登记户时留的电话（手机或座机）。', attrs: { autocomplete: 'tel', maxlength: '13' } },
       { name: 'title', label: '心愿', hint: '例如：一台助听器、每周陪老人聊天。' },
       { name: 'description', label: '说明', kind: 'textarea', optional: true },
       { name: 'category', label: '心愿类别', kind: 'select', options: WISH_CATEGORIES },
