@@ -136,7 +136,10 @@ describe('the public phone page in Chromium at 375×667', () => {
     const receipt = (await page.getByTestId('receipt').textContent())!;
     expect(receipt).toMatch(/^[0-9A-Z]{8,}$/);
     expect(await page.getByTestId('receipt').evaluate('parseFloat(getComputedStyle(document.querySelector("[data-testid=receipt]")).fontSize)')).toBeGreaterThanOrEqual(28);
-    expect(await box.getByRole('button', { name: '复制回执码' }).isVisible()).toBe(true);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await box.getByRole('button', { name: '复制回执码' }).click();
+    await expect.poll(() => box.locator('.copied').textContent()).toBe('已复制');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(receipt);
     await screenshot(page, 'public-report-receipt-phone');
 
     // Tracked at once: received, due by the answer deadline, no result yet.
@@ -174,6 +177,31 @@ describe('the public phone page in Chromium at 375×667', () => {
     await page.getByLabel('回执码').fill('O1I0');
     await page.locator('form#track').getByRole('button', { name: '查询' }).click();
     await expect.poll(() => error.textContent()).toBe('回执码是 12 位字母和数字，请核对');
+  });
+
+  it('renders what the API returns as text, never as markup: 公示, Party-day answers, 三亮 members (the page alone, its JSON given)', async () => {
+    const MARKUP = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const real = (await ctx.app.inject({ method: 'GET', url: `/v1/public/units/${UNITS.haigang}` })).json();
+    const given = {
+      ...real,
+      policies: { ...real.policies, text: `政策说明${MARKUP}` },
+      contacts: [{ role: `书记${MARKUP}`, name: '刘建华', phone: '0631-5201234' }],
+      notices: [{ caseId: 'application-1', title: `张** 申请最低生活保障${MARKUP}`, from: '2026-11-25T00:00:00.000Z', until: '2026-12-02T00:00:00.000Z' }],
+      partyDays: [{ month: '2026-10', publishedAt: '2026-10-15T01:00:00.000Z', items: [{ category: 'other', categoryName: '其他', title: `问题${MARKUP}`, answer: `答复${MARKUP}`, answeredBy: { role: 'staff', roleName: '工作人员', name: '孙丽' } }] }],
+      members: { year: 2026, members: [{ name: `李明${MARKUP}`, role: 'secretary', roleName: '党支部书记', branch: '海港社区党委', actions: { visits: 1, contacts: 0, discoveries: 0, wishes: 0, serviceHours: 0 }, points: 12 }] },
+    };
+    const page = await phone();
+    await page.route(`**/v1/public/units/${UNITS.haigang}`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(given) }));
+    await page.goto(`${base}/q/${UNITS.haigang}`);
+    await page.getByRole('heading', { name: '公示' }).waitFor();
+    expect(await page.locator('#notices li').textContent()).toContain(`张** 申请最低生活保障${MARKUP}`);
+    expect(await page.locator('#notices li').textContent()).toContain('公示期 2026/11/25 至 2026/12/02');
+    expect(await page.locator('#answers').textContent()).toContain(`答复${MARKUP}`);
+    expect(await page.locator('#members').textContent()).toContain('党支部书记');
+    expect(await page.locator('#policies').textContent()).toContain(`政策说明${MARKUP}`);
+    expect(await page.locator('main img, main script').count()).toBe(0);
+    expect(await page.evaluate('window.pwned')).toBeUndefined();
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   });
 
   it('an unknown code, or a unit that is not a village, gets a Chinese not-found page (404) with no script', async () => {
