@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicUnitUrl } from '../../api/routes/public';
 import { PUBLIC_PAGE_HEADERS } from '../../api/routes/public-page';
-import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
 
@@ -177,6 +177,105 @@ describe('the public phone page in Chromium at 375×667', () => {
     await page.getByLabel('回执码').fill('O1I0');
     await page.locator('form#track').getByRole('button', { name: '查询' }).click();
     await expect.poll(() => error.textContent()).toBe('回执码是 12 位字母和数字，请核对');
+  });
+
+  it('a staff-conduct complaint (工作作风) lands with the town above: the receipt and its progress name the town; the village cannot read it', async () => {
+    const page = await phone();
+    await page.goto(`${base}/q/${UNITS.haigang}`);
+    await page.getByRole('button', { name: '反映问题', exact: true }).click();
+    const form = page.locator('form#report');
+    await form.getByLabel('反映类别').selectOption('staff_conduct');
+    expect(await form.locator('[data-field="category"] .hint').textContent()).toContain('由上级镇(街道)受理');
+    await form.getByLabel('反映内容').fill('村里办事人员态度恶劣，材料交了三次还不受理');
+    const [created] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/public/reports') && r.request().method() === 'POST'), form.getByRole('button', { name: '提交反映' }).click()]);
+    const { reportId, handledBy } = (await created.json()) as { reportId: string; handledBy: { code: string } };
+    expect(handledBy.code).toBe(UNITS.jingyuan);
+    await page.getByTestId('receipt-box').waitFor();
+    expect(await page.getByTestId('handled-by').textContent()).toBe('受理单位：鲸园街道');
+    await page.getByTestId('receipt-box').getByRole('button', { name: '查询进度' }).click();
+    await page.getByTestId('tracking').waitFor();
+    expect(await page.getByTestId('tracking-handled-by').textContent()).toBe('受理单位：鲸园街道');
+    await screenshot(page, 'public-conduct-complaint-phone');
+    // Not the village's to read; the town's.
+    const read = (role: 'village_staff' | 'town_staff', unit: string) => ctx.token(role, unit).then((t) => ctx.app.inject({ method: 'GET', url: `/v1/reports/${reportId}`, headers: authz(t) }));
+    expect((await read('village_staff', UNITS.haigang)).statusCode).not.toBe(200);
+    expect((await read('town_staff', UNITS.jingyuan)).statusCode).toBe(200);
+  });
+
+  it('an application intake is filed (a wrong ID number named beside its field), accepted by the town, and its status shows on the phone', async () => {
+    const page = await phone();
+    await page.goto(`${base}/q/${UNITS.haigang}`);
+    await page.getByRole('button', { name: '申请救助', exact: true }).click();
+    const form = page.locator('form#application');
+    await form.getByLabel('申请类别').selectOption('temporary_hardship');
+    await form.getByLabel('申请人姓名').fill('王秀英');
+    const good = idNumber(424_242);
+    const bad = good.slice(0, 17) + (good.endsWith('0') ? '1' : '0');
+    await form.getByLabel('身份证号码').fill(bad);
+    await form.getByLabel('手机号码').fill('13912345678');
+    await form.getByLabel('居住地址').fill('威海市环翠区海港路66号2单元');
+    await form.getByLabel('家庭人口数').fill('3');
+    await form.getByLabel('困难情况').fill('丈夫突发脑梗住院，家中无其他收入');
+    await form.getByLabel('情况紧急（如突发重病、灾害、断炊）').check();
+    await form.getByRole('button', { name: '提交申请' }).click();
+    const idError = form.locator('[data-field="idNumber"] .field-error');
+    await idError.waitFor();
+    expect(await idError.textContent()).toContain('身份证号码有误');
+    expect(await form.getByLabel('身份证号码').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await screenshot(page, 'public-application-errors-phone');
+
+    await form.getByLabel('身份证号码').fill(good);
+    const [created] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/v1/public/applications') && r.request().method() === 'POST'), form.getByRole('button', { name: '提交申请' }).click()]);
+    expect(created.status()).toBe(201);
+    const { intakeId, receipt } = (await created.json()) as { intakeId: string; receipt: string };
+    await page.getByTestId('receipt-box').waitFor();
+    expect(await page.getByTestId('receipt').textContent()).toBe(receipt);
+    expect(await page.getByTestId('handled-by').textContent()).toBe('受理单位：鲸园街道');
+    expect(await page.getByTestId('receipt-box').textContent()).toMatch(/镇\(街道\)将在 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 前受理或退回/);
+    await page.getByTestId('receipt-box').getByRole('button', { name: '查询进度' }).click();
+    await page.getByTestId('tracking').waitFor();
+    expect(await page.getByTestId('status').textContent()).toBe('已提交，待镇(街道)受理');
+    // What the phone shows carries no personal data back.
+    expect(await page.getByTestId('tracking').textContent()).not.toContain('王秀英');
+
+    // The town accepts it (its intake queue's step, through the API).
+    const town = await ctx.token('town_staff', UNITS.jingyuan);
+    const accepted = await ctx.app.inject({ method: 'POST', url: `/v1/intakes/${intakeId}/accept`, headers: authz(town), payload: { labourCapacity: 'illness_or_disability' } });
+    expect(accepted.statusCode, accepted.body).toBe(200);
+
+    await page.reload();
+    await page.getByRole('button', { name: `查询 救助申请 ${receipt}` }).click();
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe('已受理');
+    expect(await page.locator('.steps li').count()).toBeGreaterThanOrEqual(2);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'public-application-accepted-phone');
+  });
+
+  it('a registered household posts its own wish; ID number and phone must both match (said beside the ID number)', async () => {
+    await registerHousehold(ctx, await ctx.token('village_staff', UNITS.haigang), 31);
+    const page = await phone();
+    await page.goto(`${base}/q/${UNITS.haigang}`);
+    await page.getByRole('button', { name: '发布微心愿', exact: true }).click();
+    const form = page.locator('form#wish');
+    await form.getByLabel('户主身份证号码').fill(idNumber(31));
+    await form.getByLabel('登记的联系电话').fill('13900000000');
+    await form.getByLabel('心愿', { exact: true }).fill('一台助听器');
+    await form.getByLabel('心愿类别').selectOption('material');
+    await form.getByRole('button', { name: '发布心愿' }).click();
+    const error = form.locator('[data-field="headIdNumber"] .field-error');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('未找到与该身份证号码和电话都相符的登记户');
+
+    await form.getByLabel('登记的联系电话').fill('13800000000');
+    await form.getByRole('button', { name: '发布心愿' }).click();
+    await page.getByTestId('receipt-box').waitFor();
+    const receipt = (await page.getByTestId('receipt').textContent())!;
+    await page.getByTestId('receipt-box').getByRole('button', { name: '查询进度' }).click();
+    await page.getByTestId('tracking').waitFor();
+    expect(await page.getByTestId('tracking').getAttribute('data-receipt')).toBe(receipt);
+    expect(await page.getByTestId('tracking').textContent()).toContain('微心愿');
+    await screenshot(page, 'public-wish-phone');
   });
 
   it('renders what the API returns as text, never as markup: 公示, Party-day answers, 三亮 members (the page alone, its JSON given)', async () => {
