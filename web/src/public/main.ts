@@ -22,12 +22,12 @@ interface Category {
 interface UnitPage {
   unit: Brief & { levelName: string };
   path: Brief[];
-  policies: { text: string; categories: Array<string | Category>; applicationCategories?: Category[]; reportCategories: Category[] };
+  policies: { text: string; categories: string[]; applicationCategories: Category[]; reportCategories: Category[] };
   contacts: Array<{ role: string; name: string; phone: string }>;
   onTime: { onTimeRate: number | null; due: number };
   partyDays: Array<{ month: string; items: Array<{ categoryName: string | null; title: string; answer: string | null; answeredBy: { roleName: string; name: string } | null }> }>;
   members: { year: number; members: Array<{ name: string; roleName: string; branch: string; points: number }> };
-  notices?: Array<{ caseId: string; title: string; from: string; until: string }>;
+  notices: Array<{ caseId: string; title: string; from: string; until: string }>;
   updatedAt: string | null;
 }
 /** `GET /v1/public/receipts/:receipt` (the contract's item 4). */
@@ -36,22 +36,11 @@ interface Tracking {
   kindName: string;
   statusName: string;
   unit: Brief;
-  handledBy: Brief | null;
+  handledBy: Brief;
   receivedAt: string;
   dueBy: string | null;
   steps: Array<{ name: string; at: string }>;
   result: { text: string; at: string } | null;
-}
-/** The older `GET /v1/public/reports/:receipt`, read when the receipts route does not know the receipt. */
-interface ReportTracking {
-  receipt: string;
-  statusName: string;
-  categoryName: string;
-  unit: Brief;
-  receivedAt: string;
-  acknowledgedAt: string | null;
-  answerBy: string;
-  answer: { text: string; answeredAt: string; answeredByRoleName: string } | null;
 }
 interface Filed {
   receipt: string;
@@ -266,7 +255,7 @@ function applicationForm(page: UnitPage): HTMLElement {
   const parts = buildForm(
     'application',
     [
-      { name: 'category', label: '申请类别', kind: 'select', options: applicationCategories(page), hint: '不确定时可选最接近的一类，镇(街道)受理时会核对。' },
+      { name: 'category', label: '申请类别', kind: 'select', options: page.policies.applicationCategories, hint: '不确定时可选最接近的一类，镇(街道)受理时会核对。' },
       { name: 'applicantName', label: '申请人姓名', attrs: { autocomplete: 'name' } },
       { name: 'idNumber', label: '身份证号码', hint: '18 位居民身份证号码。', attrs: { autocomplete: 'off', maxlength: '18', autocapitalize: 'characters' } },
       { name: 'phone', label: '手机号码', kind: 'tel', attrs: { autocomplete: 'tel', maxlength: '11' } },
@@ -341,28 +330,12 @@ function trackingPanel(): HTMLElement {
   return section('track-panel', '查询进度', parts.form, trackResult);
 }
 
-/** Follows a receipt: the receipts route (every kind), else the report route; a 404 names the field. */
+/** Follows a receipt (`GET /v1/public/receipts/:receipt`, every kind); an unknown or malformed one is said beside the field. */
 async function track(receipt: string): Promise<Tracking> {
   const key = encodeURIComponent(receipt.replace(/[\s-]/g, '').toUpperCase());
   if (!key) throw new PublicApiError(400, 'bad_request', [{ path: 'receipt', code: 'required', message: 'required' }], null);
   try {
     return await call<Tracking>(`/v1/public/receipts/${key}`);
-  } catch (err) {
-    if (!(err instanceof PublicApiError) || err.status !== 404) throw asReceiptIssue(err);
-  }
-  try {
-    const r = await call<ReportTracking>(`/v1/public/reports/${key}`);
-    return {
-      receipt: r.receipt,
-      kindName: `举报反映 · ${r.categoryName}`,
-      statusName: r.statusName,
-      unit: r.unit,
-      handledBy: null,
-      receivedAt: r.receivedAt,
-      dueBy: r.answer ? null : r.answerBy,
-      steps: [{ name: '已收到', at: r.receivedAt }, ...(r.acknowledgedAt ? [{ name: '已受理', at: r.acknowledgedAt }] : []), ...(r.answer ? [{ name: `已答复（${r.answer.answeredByRoleName}）`, at: r.answer.answeredAt }] : [])],
-      result: r.answer ? { text: r.answer.text, at: r.answer.answeredAt } : null,
-    };
   } catch (err) {
     throw asReceiptIssue(err);
   }
@@ -382,7 +355,7 @@ function trackingView(t: Tracking): HTMLElement {
     h('p', { class: 'receipt small' }, t.receipt),
     h('p', null, h('strong', null, t.kindName), ' · ', h('span', { class: 'status', 'data-testid': 'status' }, t.statusName)),
     h('p', null, `提交至：${t.unit.name}`),
-    t.handledBy ? h('p', { 'data-testid': 'tracking-handled-by' }, `受理单位：${t.handledBy.name}`) : null,
+    h('p', { 'data-testid': 'tracking-handled-by' }, `受理单位：${t.handledBy.name}`),
     t.dueBy ? h('p', null, `承诺办理时限：${fmtTime(t.dueBy)} 前`) : null,
     h('ol', { class: 'steps' }, ...t.steps.map((s) => h('li', null, h('span', null, s.name), h('time', { datetime: s.at }, fmtTime(s.at))))),
     t.result ? h('div', { class: 'result', 'data-testid': 'result' }, h('p', { class: 'label' }, `结果（${fmtTime(t.result.at)}）`), h('p', { class: 'text' }, t.result.text)) : null,
@@ -419,12 +392,6 @@ function section(id: string, title: string, ...children: Child[]): HTMLElement {
   return h('section', { id, 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), ...children);
 }
 
-/** The application categories with their codes (the contract's list), else the catalogue's names. */
-function applicationCategories(page: UnitPage): Category[] {
-  if (Array.isArray(page.policies.applicationCategories)) return page.policies.applicationCategories;
-  return page.policies.categories.map((c) => (typeof c === 'string' ? { code: c, name: c } : c));
-}
-
 const PANELS = ['report', 'application', 'wish', 'track'] as const;
 type Panel = (typeof PANELS)[number];
 const PANEL_NAMES: Record<Panel, string> = { report: '反映问题', application: '申请救助', wish: '发布微心愿', track: '查询进度' };
@@ -456,7 +423,7 @@ function render(page: UnitPage): void {
   rememberedList = h('ul', { class: 'remembered' });
   const rememberedBox = section('mine', '我提交的', rememberedList);
 
-  const notices = page.notices ?? [];
+  const notices = page.notices;
   const answered = page.partyDays.flatMap((d) => d.items.filter((i) => i.answer !== null).map((i) => ({ ...i, month: d.month })));
   const members = page.members.members;
 
@@ -478,7 +445,7 @@ function render(page: UnitPage): void {
       '救助政策',
       page.policies.text ? h('p', { class: 'policy-text' }, page.policies.text) : null,
       h('p', null, '救助对象类别：'),
-      h('ul', { class: 'tags' }, ...applicationCategories(page).map((c) => h('li', null, c.name))),
+      h('ul', { class: 'tags' }, ...page.policies.applicationCategories.map((c) => h('li', null, c.name))),
       h('p', { class: 'hint', 'data-testid': 'updated-at' }, page.updatedAt ? `更新于 ${fmtTime(page.updatedAt)}` : '本村(社区)尚未发布政策说明'),
     ),
     section(
