@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicUnitUrl } from '../../api/routes/public';
-import { PUBLIC_PAGE_HEADERS } from '../../api/routes/public-page';
+import { PUBLIC_PAGE_HEADERS, publicPageRoutes } from '../../api/routes/public-page';
 import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
@@ -319,5 +323,25 @@ describe('the public phone page in Chromium at 375×667', () => {
     await page.getByRole('heading', { name: '未找到该服务页', level: 1 }).waitFor();
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'public-not-found-phone');
+  });
+
+  it('answers one line saying how to build it when web/dist has no public page', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'jiuzhu-no-public-page-'));
+    const app = Fastify();
+    app.decorate('deps', ctx.app.deps);
+    await app.register(publicPageRoutes, { root: empty });
+    try {
+      for (const url of [`/q/${UNITS.haigang}`, '/q/']) {
+        const res = await app.inject({ method: 'GET', url });
+        expect(res.statusCode, url).toBe(503);
+        expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+        expect(res.body.trim().split('\n')).toHaveLength(1);
+        expect(res.body).toContain('服务页尚未构建');
+        expect(res.body).toContain('npm run build:web');
+      }
+    } finally {
+      await app.close();
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
