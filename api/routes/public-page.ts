@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { zOrgCode } from '../../domain/org';
+import { publicRequestLimit } from '../rate-limit';
 import { WEB_DIST } from './web';
 
 /** The path the QR code opens: `/q/{code}` (api/routes/public.ts publicUnitUrl). */
@@ -31,11 +32,16 @@ export interface PublicPageOptions {
  * The public phone page behind a village's QR code (社会救助二维码): `GET /q/{code}` answers the built
  * `web/dist/public.html` (the page's own Vite entry, web/src/public/; its script then reads
  * `GET /v1/public/units/{code}`) for a village/community, and a Chinese not-found page with 404 for any other
- * code — the same units the JSON API has a page for. No sign-in, no data in the HTML itself. The HTML is
- * re-read when the build changes it (its asset names are content hashes). Source: issue 14, item 1.
+ * code — the same units the JSON API has a page for. No sign-in, no data in the HTML itself; each client's
+ * requests are limited as on the public channel (429 in the one error shape). The HTML is re-read when the
+ * build changes it (its asset names are content hashes). Source: issue 14, item 1.
  */
 export const publicPageRoutes: FastifyPluginAsyncZod<PublicPageOptions> = async (app, opts) => {
-  const { orgs } = app.deps;
+  const { orgs, config } = app.deps;
+  // Counted per client like the public channel's JSON (policy.reports.rateLimit.perClientRequests), in a window
+  // of its own: an unknown code reloads the org tree (at most once a second), which a flood must not drive.
+  const limit = config.policy.reports.rateLimit.perClientRequests;
+  app.addHook('onRequest', publicRequestLimit({ max: limit.max, windowMs: limit.window }, '/q'));
   const file = join(opts.root ?? WEB_DIST, 'public.html');
   let cached: { mtimeMs: number; html: string } | undefined;
 

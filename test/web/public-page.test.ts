@@ -344,4 +344,21 @@ describe('the public phone page in Chromium at 375×667', () => {
       rmSync(empty, { recursive: true, force: true });
     }
   });
+
+  it('limits each client\'s requests to /q as the public channel does (429 in the one error shape)', async () => {
+    const reports = ctx.config.policy.reports;
+    const app = Fastify();
+    app.decorate('deps', { ...ctx.app.deps, config: { ...ctx.config, policy: { ...ctx.config.policy, reports: { ...reports, rateLimit: { ...reports.rateLimit, perClientRequests: { max: 2, window: 60_000 } } } } } });
+    await app.register(publicPageRoutes);
+    try {
+      expect((await app.inject({ method: 'GET', url: `/q/${UNITS.haigang}` })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'GET', url: '/q/371002009999' })).statusCode).toBe(404);
+      const refused = await app.inject({ method: 'GET', url: `/q/${UNITS.haigang}` });
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ error: { code: 'too_many_requests' } });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
+  });
 });
