@@ -73,6 +73,45 @@ async function smallTargets(page: Page): Promise<string[]> {
   })()`);
 }
 
+/**
+ * Text below WCAG AA contrast (4.5:1; 3:1 for large text, ≥ 24 px or bold ≥ 18.66 px): every element with its
+ * own visible text, its colour against the first opaque background up its ancestors (white at the top).
+ */
+async function lowContrast(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length >= 3 && (c.length < 4 || c[3] === 1)) return c;
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!own || !el.getClientRects().length) continue;
+      const st = getComputedStyle(el);
+      if (st.visibility === 'hidden' || el.closest('[hidden]') || el.closest('button:disabled')) continue;
+      const a = lum(rgb(st.color)), b = lum(background(el));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < need) out.push(el.tagName + ' ' + el.textContent.trim().slice(0, 20) + ' ' + ratio.toFixed(2));
+    }
+    return out;
+  })()`);
+}
+
+/** Style rules that only a hover would apply: on a phone there is none. */
+async function hoverRules(page: Page): Promise<string[]> {
+  return page.evaluate(`[...document.styleSheets].flatMap((s) => [...s.cssRules]).map((r) => r.selectorText || '').filter((t) => t.includes(':hover'))`);
+}
+
 /** The page's own script and sheet: nothing of the workspace's bundle is loaded. */
 function loadedScripts(page: Page): string[] {
   const urls: string[] = [];
@@ -107,9 +146,11 @@ describe('the public phone page in Chromium at 375×667', () => {
     expect(assets.length).toBeGreaterThan(0);
     expect(assets.filter((a) => /\/assets\/(index|jsxRuntime|chart)-/.test(a))).toEqual([]);
     expect(await page.title()).toBe('海港社区居委会 · 社会救助服务');
+    expect(await hoverRules(page)).toEqual([]);
     for (const name of ['反映问题', '申请救助', '发布微心愿', '查询进度']) {
       await page.getByRole('button', { name, exact: true }).click();
       expect(await unlabelledControls(page)).toEqual([]);
+      expect(await lowContrast(page)).toEqual([]);
       expect(await smallTargets(page)).toEqual([]);
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     }
@@ -167,6 +208,7 @@ describe('the public phone page in Chromium at 375×667', () => {
     await page.getByTestId('result').waitFor();
     expect(await page.getByTestId('status').textContent()).toBe('已答复');
     expect(await page.getByTestId('result').textContent()).toContain(answer);
+    expect(await lowContrast(page)).toEqual([]);
     expect(await page.locator('img').count()).toBe(0);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'public-report-answered-phone');
