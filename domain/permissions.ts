@@ -205,7 +205,11 @@ export const PERMISSIONS = {
   /** The profile behind a village's public QR page. */
   unit_profile: { read: READ, edit: allow(VILLAGE_UP, 'seed 三(三)三: 各区市…定期更新公开内容, 各镇(街道)…维护; ours: village staff and above') },
   /** The org tree and who one is. */
-  org: { read: READ },
+  org: {
+    read: READ,
+    /** Add a unit below one in reach, rename one (docs/admin.md); codes never change. */
+    edit: allow(ADMIN_ONLY, 'ours: the org tree is kept by an admin, within the admin’s own subtree (a new grid, a renamed community)'),
+  },
   /** On-time figures (考核). */
   stats: { read: READ },
   /**

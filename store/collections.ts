@@ -119,6 +119,11 @@ export type CollectionName = (typeof COLLECTIONS)[CollectionKey];
 
 export interface OrgUnitDoc extends Omit<OrgUnit, 'code'> {
   _id: string;
+  /** Set when an admin added or renamed the unit through the API (store/org-units.ts): the seed then leaves it as it is. */
+  editedAt?: Date;
+  editedBy?: string;
+  /** The names it had before each rename, oldest first. */
+  formerNames?: Array<{ name: string; until: Date; by: string }>;
 }
 
 /** A household as store/ hands it out and takes it in: plain. */

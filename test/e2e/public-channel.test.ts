@@ -197,7 +197,7 @@ describe('an application intake (申请受理)', () => {
     const elsewhere = await publicPost('/v1/public/applications', applicationBody(9004));
     const refused = await post(`/v1/intakes/${elsewhere.json().intakeId}/accept`, t.town!, { labourCapacity: 'labour_capacity' });
     expect(refused.statusCode, refused.body).toBe(422);
-    expect(refused.json().error.details[0]).toMatchObject({ path: 'idNumber', code: 'registered_elsewhere' });
+    expect(refused.json().error).toMatchObject({ reason: 'registered_elsewhere', details: [{ path: 'idNumber', code: 'registered_elsewhere' }] });
     expect((await get(`/v1/intakes/${elsewhere.json().intakeId}`, t.town!)).json().status).toBe('open');
   });
 

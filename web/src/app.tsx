@@ -23,10 +23,18 @@ const PairingCoverage = lazyScreen(() => import('./screens/pairings').then((m) =
 const DiscoverForm = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoverForm));
 const MyDiscoveries = lazyScreen(() => import('./screens/discoveries').then((m) => m.MyDiscoveries));
 const DiscoveryQueue = lazyScreen(() => import('./screens/discoveries').then((m) => m.DiscoveryQueue));
+const IntakeQueue = lazyScreen(() => import('./screens/intakes').then((m) => m.IntakeQueue));
 const MembersPage = lazyScreen(() => import('./screens/members').then((m) => m.MembersPage));
 const MyPointsPage = lazyScreen(() => import('./screens/members').then((m) => m.MyPointsPage));
 const RankingPage = lazyScreen(() => import('./screens/members').then((m) => m.RankingPage));
 const ServiceTasksPage = lazyScreen(() => import('./screens/members').then((m) => m.ServiceTasksPage));
+const OrgTreePage = lazyScreen(() => import('./screens/admin').then((m) => m.OrgTreePage));
+const CalendarPage = lazyScreen(() => import('./screens/admin').then((m) => m.CalendarPage));
+const CataloguePage = lazyScreen(() => import('./screens/admin').then((m) => m.CataloguePage));
+const WishesPage = lazyScreen(() => import('./screens/wishes').then((m) => m.WishesPage));
+const ReportsPage = lazyScreen(() => import('./screens/reports').then((m) => m.ReportsPage));
+const PartyDaysPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDaysPage));
+const PartyDayPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDayPage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -181,7 +189,16 @@ function Routes(props: { path: string }) {
   if (p === '/points') return <MyPointsPage />;
   if (p === '/ranking') return <RankingPage />;
   if (p === '/service') return <ServiceTasksPage />;
+  if (p === '/intakes') return <IntakeQueue />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
+  if (p === '/org') return <OrgTreePage />;
+  if ((m = /^\/org\/(\d{6,12}(?:-G\d{2,3})?)$/.exec(p))) return <OrgTreePage code={m[1]!} />;
+  if (p === '/calendar') return <CalendarPage />;
+  if (p === '/catalogue') return <CataloguePage />;
+  if (p === '/wishes') return <WishesPage />;
+  if (p === '/reports') return <ReportsPage />;
+  if (p === '/party-days') return <PartyDaysPage />;
+  if ((m = /^\/party-days\/([^/]+)$/.exec(p))) return <PartyDayPage id={decodeURIComponent(m[1]!)} />;
   return <NotFound />;
 }
 

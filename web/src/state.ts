@@ -40,16 +40,23 @@ export type Screen =
   | 'members'
   | 'points'
   | 'ranking'
-  | 'service';
+  | 'service'
+  | 'org'
+  | 'calendar'
+  | 'catalogue'
+  | 'wishes'
+  | 'reports'
+  | 'party-days'
+  | 'intakes';
 const SCREENS: Record<string, Screen[]> = {
-  grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols'],
+  grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols', 'wishes'],
   party_member: ['tasks', 'pairings', 'discover', 'patrols', 'my-discoveries', 'points', 'ranking', 'service'],
-  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking'],
-  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking'],
+  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service', 'reports', 'party-days', 'wishes'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service', 'wishes', 'reports', 'party-days', 'intakes'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'wishes', 'reports', 'party-days', 'intakes'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking', 'wishes', 'reports'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
-  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
+  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage', 'org', 'calendar', 'catalogue'],
 };
 /**
  * The screens of a role at a unit of a level (`me.unit.level`). A user whose unit is a grid (a grid-scoped
