@@ -29,6 +29,7 @@ import { referenceRoutes } from './routes/reference';
 import { wishRoutes } from './routes/wishes';
 import { reportRoutes } from './routes/reports';
 import { webRoutes } from './routes/web';
+import { publicPageRoutes } from './routes/public-page';
 import { partyDayRoutes } from './routes/party-days';
 import { codecRoutes } from './routes/codec';
 import { orderRoutes } from './routes/orders';
@@ -145,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(wishRoutes);
   await app.register(reportRoutes);
   await app.register(webRoutes);
+  await app.register(publicPageRoutes);
   await app.register(partyDayRoutes);
   await app.register(auditRoutes);
   await app.register(codecRoutes);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 // Built by `npm run build:web` (`vite build web`: this folder is the root) into web/dist, which the API
@@ -15,6 +16,9 @@ export default defineConfig(({ command }) => ({
     target: 'es2022',
     // One small chunk for the app; uPlot is loaded only by the monitor view (dynamic import).
     chunkSizeWarningLimit: 100,
+    // Two pages: the staff workspace (index.html) and the public phone page behind the QR code (public.html,
+    // served at /q/{code} by api/routes/public-page.ts). They share no code, so the phone never loads the workspace.
+    rolldownOptions: { input: { index: fileURLToPath(new URL('./index.html', import.meta.url)), public: fileURLToPath(new URL('./public.html', import.meta.url)) } },
   },
   // `npx vite web` for hot reload while the API runs on :3000 (npm start).
   // changeOrigin: the API sees Host 127.0.0.1:3000, which its local token picker requires (api/routes/web.ts).

@@ -53,8 +53,13 @@ import { zQuery, zQueryInt } from '../query';
  * schemas list each field, so nothing else can slip through.
  */
 
-/** What the QR code of a unit points at. */
-export const publicUnitUrl = (baseUrl: string, code: string) => `${baseUrl}/v1/public/units/${code}`;
+/**
+ * What the QR code of a unit points at: the public phone page `/q/{code}` (api/routes/public-page.ts), which a
+ * phone's camera opens as a page (issue 14: it encoded the JSON below, and a resident got raw JSON).
+ */
+export const publicUnitUrl = (baseUrl: string, code: string) => `${baseUrl}/q/${code}`;
+/** The unit's public JSON, for integrations (the page reads it too). */
+export const publicUnitApiUrl = (baseUrl: string, code: string) => `${baseUrl}/v1/public/units/${code}`;
 /** Rendering options of the printed code (medium error correction survives a worn poster). */
 export const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
 
@@ -285,7 +290,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       for (const d of deadlines) countStanding(counts, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime(), metAt: d.metAt?.getTime() ?? null }, now.getTime()));
       const { due, onTime, late, unhandled } = counts;
 
-      const base = publicUnitUrl(config.publicBaseUrl, unit.code);
+      const base = publicUnitApiUrl(config.publicBaseUrl, unit.code);
       void reply.header('cache-control', 'public, max-age=60');
       return {
         unit: { code: unit.code, name: unit.name, level: unit.level, levelName: ORG_LEVEL_NAMES[unit.level] },
@@ -323,7 +328,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
             return { ...m, roleName: PARTY_MEMBER_ROLES[m.role], actions: sc?.actions ?? { visits: 0, contacts: 0, discoveries: 0, wishes: 0, serviceHours: 0 }, points: sc?.points ?? 0 };
           }),
         },
-        links: { page: base, qrSvg: `${base}/qr.svg`, qrPng: `${base}/qr.png`, reports: `${config.publicBaseUrl}/v1/public/reports` },
+        links: { page: publicUnitUrl(config.publicBaseUrl, unit.code), qrSvg: `${base}/qr.svg`, qrPng: `${base}/qr.png`, reports: `${config.publicBaseUrl}/v1/public/reports` },
         updatedAt: profile ? profile.updatedAt.toISOString() : null,
       };
     },

@@ -75,6 +75,10 @@ const DELIBERATELY_PUBLIC = [
   'POST /v1/public/applications',
   'POST /v1/public/wishes',
   'GET /v1/public/receipts/:receipt',
+  // Issue 14: the public phone page the QR code opens (api/routes/public-page.ts; the HTML carries no data).
+  'GET /q/:code',
+  'GET /q',
+  'GET /q/',
 ];
 
 /** A route once per method other than HEAD (a GET's HEAD twin shares its options). */

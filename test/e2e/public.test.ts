@@ -210,6 +210,7 @@ describe('the public unit page and its QR code', () => {
     expect(body.policies.reportCategories.map((c: { code: string }) => c.code)).toEqual(['assistance_policy', 'missed_household', 'benefit_problem', 'staff_conduct', 'other']);
     expect(body.contacts).toEqual(profile.contacts);
     expect(body.links.qrSvg).toBe(`${ctx.config.publicBaseUrl}/v1/public/units/${UNITS.haigang}/qr.svg`);
+    expect(body.links.page).toBe(`${ctx.config.publicBaseUrl}/q/${UNITS.haigang}`);
 
     // The policies are staff's free text, published without login: personal data typed into them is masked.
     const careless = { ...profile, policies: '有困难联系王建国 13800000001，身份证371002198001011232，住海港路12号3单元' };
@@ -320,9 +321,9 @@ describe('the public unit page and its QR code', () => {
     expect(JSON.stringify(body)).not.toContain('u-secret');
   });
 
-  it('renders the QR code as SVG and PNG, pointing at PUBLIC_BASE_URL/v1/public/units/{code}, cacheable', async () => {
+  it('renders the QR code as SVG and PNG, pointing at the phone page PUBLIC_BASE_URL/q/{code}, cacheable', async () => {
     const target = publicUnitUrl(ctx.config.publicBaseUrl, UNITS.haigang);
-    expect(target).toBe(`${ctx.config.publicBaseUrl}/v1/public/units/${UNITS.haigang}`);
+    expect(target).toBe(`${ctx.config.publicBaseUrl}/q/${UNITS.haigang}`);
     const svg = await publicGet(`/v1/public/units/${UNITS.haigang}/qr.svg`);
     expect(svg.statusCode).toBe(200);
     expect(svg.headers['content-type']).toBe('image/svg+xml; charset=utf-8');

@@ -15,7 +15,7 @@ function newest(path: string): number {
 
 /** The web's sources: its own, and the shared pure modules of domain/ it imports (domain/china-time.ts). */
 const stale = () =>
-  !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(join(web, 'src')), newest(join(root, 'domain')), newest(join(web, 'index.html')), newest(join(web, 'vite.config.ts')));
+  !existsSync(index) || statSync(index).mtimeMs < Math.max(newest(join(web, 'src')), newest(join(root, 'domain')), newest(join(web, 'index.html')), newest(join(web, 'public.html')), newest(join(web, 'vite.config.ts')));
 
 /**
  * `npm test` builds the workspace before vitest (scripts/test.mjs); a test file run on its own builds it
