@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import { collections, type HouseholdDoc, type StoredHouseholdDoc } from './collections';
 import { isDuplicateKey, pageById } from './mongo';
 import { idNumberKey, PII_FIELDS, piiOf, type PiiKeyring } from './pii';
@@ -133,10 +133,30 @@ export async function claimRegisteredIdNumbers(db: Db): Promise<number> {
   return written;
 }
 
-/** Households registered in a unit's subtree, by id after `after` (cursor-paginated by the caller). */
-export async function householdsIn(db: Db, orgCode: string, after: string | undefined, limit: number): Promise<HouseholdDoc[]> {
+/** What the register can be searched by (GET /v1/households): all given must hold. */
+export interface HouseholdSearch {
+  /** The head's name, or its beginning (a surname): matched from the first character, as written. */
+  name?: string;
+  /** A full resident ID number of the head or any member, found through its blind index (the number is sealed at rest, so no partial match). */
+  idNumber?: string;
+  /** A recipient category the household is in. */
+  category?: string;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Households registered in a unit's subtree, by id after `after` (cursor-paginated by the caller), narrowed
+ * by `search`. Served by the `orgPath` index (a village's register is small), and by `idKeys` for an ID
+ * number (store/indexes.ts).
+ */
+export async function householdsIn(db: Db, orgCode: string, after: string | undefined, limit: number, search: HouseholdSearch = {}): Promise<HouseholdDoc[]> {
   const keyring = piiOf(db);
-  return (await pageById(collections(db).households, { orgPath: orgCode }, after, limit)).map((d) => openHousehold(keyring, d));
+  const filter: Filter<StoredHouseholdDoc> = { orgPath: orgCode };
+  if (search.name) filter.headName = { $regex: `^${escapeRegex(search.name)}` };
+  if (search.idNumber) filter.idKeys = idNumberKey(keyring, search.idNumber);
+  if (search.category) filter.categories = search.category as HouseholdDoc['categories'][number];
+  return (await pageById(collections(db).households, filter, after, limit)).map((d) => openHousehold(keyring, d));
 }
 
 /**

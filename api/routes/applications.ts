@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
+import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, applicationStepRules, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
+import { ROLES } from '../../domain/roles';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { openApplicationOf } from '../../store/cases';
@@ -81,6 +82,33 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         throw conflict(`household ${body.householdId} already has an open ${body.category} application`, { applicationId: open, workflowId });
       }
     },
+  );
+
+  app.get(
+    '/v1/applications/rules',
+    {
+      config: { guard: { on: 'application', action: 'read' } },
+      schema: {
+        tags: ['applications'],
+        summary: 'The rules each application step enforces, in words, with their sources, as the current policy sets them (the workspace’s step forms show them)',
+        response: {
+          200: z.object({
+            policyVersion: z.string(),
+            steps: z.array(
+              z.object({
+                step: z.enum(Object.keys(APPLICATION_STEPS) as [ApplicationStepName, ...ApplicationStepName[]]),
+                path: z.string(),
+                summary: z.string(),
+                stages: z.array(z.enum(APPLICATION_STAGES)),
+                roles: z.array(z.enum(ROLES)),
+                rules: z.array(z.object({ text: z.string(), source: z.string() })),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({ policyVersion: config.policy.applications.version, steps: applicationStepRules(config.policy.applications).map((s) => ({ ...s, stages: [...s.stages], roles: [...s.roles] })) }),
   );
 
   app.get(

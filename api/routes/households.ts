@@ -4,6 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
+import { zIdNumber } from '../../domain/id-number';
+import { zPersonName } from '../../domain/text';
 import type { HouseholdDoc } from '../../store/collections';
 import { findHousehold, householdsIn, registerHousehold, setHouseholdCategories } from '../../store/households';
 import { ensurePairing } from '../../activities/pairing';
@@ -160,9 +162,12 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'households', action: 'read', target: 'org' } },
       schema: {
         tags: ['households'],
-        summary: 'Households in a unit’s subtree, cursor-paginated',
+        summary: 'Households in a unit’s subtree, cursor-paginated; narrowed by the head’s name (or its beginning), a full ID number of any member (no partial match: numbers are sealed at rest), a recipient category',
         querystring: zQuery({
           org: zOrgCode.optional(),
+          name: zPersonName.optional(),
+          idNumber: zIdNumber.optional(),
+          category: zRecipientCategory.optional(),
           ...pageQuery(),
         }),
         response: { 200: zPage(zHousehold), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
@@ -173,7 +178,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       return keysetPage(
         BY_ID,
         request.query,
-        (after, limit) => householdsIn(mongo.db, org, after, limit),
+        (after, limit) => householdsIn(mongo.db, org, after, limit, { name: request.query.name, idNumber: request.query.idNumber, category: request.query.category }),
         (page) => page.map((d) => show(request, d)),
       );
     },
