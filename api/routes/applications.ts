@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, applicationStepRules, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
 import { ROLES } from '../../domain/roles';
 import { loadHolidayCalendar } from '../../store/calendar';
+import { workingDaysLeft } from '../../domain/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { openApplicationOf } from '../../store/cases';
 import { isRelative, relativesOf } from '../../store/relatives';
@@ -117,12 +118,17 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'application', action: 'read', target: 'case' } },
       schema: {
         tags: ['applications'],
-        summary: 'An application: stage, every deadline, the history of decisions and escalations',
+        summary: 'An application: stage, every deadline, the history of decisions and escalations; dueWorkingDaysLeft: working days left before the open deadline (today included if a working day; 0 once passed; null when none)',
         params: z.object({ id: zApplicationId }),
         response: { 200: zApplicationView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => presentView(request, guardedCase(request).view) as Promise<z.infer<typeof zApplicationView>>,
+    async (request) => {
+      const view = (await presentView(request, guardedCase(request).view)) as z.infer<typeof zApplicationView> & { due?: { dueAt?: string } | null };
+      // The working days left before the open deadline, on the holiday calendar as it stands (GET /v1/calendar).
+      const dueAt = view.status === 'open' && view.due?.dueAt ? Date.parse(view.due.dueAt) : null;
+      return { ...view, dueWorkingDaysLeft: dueAt === null ? null : workingDaysLeft(Date.now(), dueAt, await loadHolidayCalendar(db)) };
+    },
   );
 
   // One endpoint per human step, all from the one table in domain/application.ts.

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
+import { RECIPIENT_CATEGORIES, zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
+import { loadCatalogue } from '../../store/catalogue';
 import { zOrgCode } from '../../domain/org';
 import { zIdNumber } from '../../domain/id-number';
 import { zPersonName } from '../../domain/text';
@@ -139,6 +140,22 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         }
       }
       return show(request, doc);
+    },
+  );
+
+  app.get(
+    '/v1/households/categories',
+    {
+      config: { guard: { on: 'households', action: 'read' } },
+      schema: {
+        tags: ['households'],
+        summary: 'The recipient categories (救助对象类别) a household can be registered in, named as the catalogue names them (else by their short name)',
+        response: { 200: z.array(z.object({ code: zRecipientCategory, name: z.string() })) },
+      },
+    },
+    async () => {
+      const names = new Map((await loadCatalogue(mongo.db)).categories.map((c) => [c.code, c.name]));
+      return zRecipientCategory.options.map((code) => ({ code, name: names.get(code) ?? RECIPIENT_CATEGORIES[code] }));
     },
   );
 

@@ -136,6 +136,9 @@ export interface CaseRow {
   atRisk: boolean;
   rung: number;
   escalatedTo: UnitRef | null;
+  /** An application's stage and category (null for other kinds). */
+  stage?: string | null;
+  category?: string | null;
 }
 
 export interface Page<T> {

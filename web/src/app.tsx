@@ -27,6 +27,10 @@ const MembersPage = lazyScreen(() => import('./screens/members').then((m) => m.M
 const MyPointsPage = lazyScreen(() => import('./screens/members').then((m) => m.MyPointsPage));
 const RankingPage = lazyScreen(() => import('./screens/members').then((m) => m.RankingPage));
 const ServiceTasksPage = lazyScreen(() => import('./screens/members').then((m) => m.ServiceTasksPage));
+const HouseholdsPage = lazyScreen(() => import('./screens/households').then((m) => m.HouseholdsPage));
+const RegisterHousehold = lazyScreen(() => import('./screens/households').then((m) => m.RegisterHousehold));
+const HouseholdPage = lazyScreen(() => import('./screens/households').then((m) => m.HouseholdPage));
+const ApplicationsPage = lazyScreen(() => import('./screens/applications').then((m) => m.ApplicationsPage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -182,6 +186,10 @@ function Routes(props: { path: string }) {
   if (p === '/ranking') return <RankingPage />;
   if (p === '/service') return <ServiceTasksPage />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
+  if (p === '/households') return <HouseholdsPage />;
+  if (p === '/households/new') return <RegisterHousehold />;
+  if ((m = /^\/households\/(hh-[0-9a-f]{12})$/.exec(p))) return <HouseholdPage id={m[1]!} registered={new URLSearchParams(location.search).has('registered')} />;
+  if (p === '/applications') return <ApplicationsPage />;
   return <NotFound />;
 }
 

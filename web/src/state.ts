@@ -40,14 +40,16 @@ export type Screen =
   | 'members'
   | 'points'
   | 'ranking'
-  | 'service';
+  | 'service'
+  | 'households'
+  | 'applications';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols'],
   party_member: ['tasks', 'pairings', 'discover', 'patrols', 'my-discoveries', 'points', 'ranking', 'service'],
-  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking'],
-  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking'],
+  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service', 'households', 'applications'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service', 'households', 'applications'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'households', 'applications'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking', 'households', 'applications'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
   admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
 };

@@ -6,6 +6,7 @@ import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle } f
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
+import { ApplicationSteps } from './applications';
 
 interface Household {
   headName: string;
@@ -141,7 +142,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
 
       {view.pendingRequest && <PendingRequest view={view} reload={props.reload} />}
 
-      {view.kind !== 'order' && <Actions view={view} reload={props.reload} />}
+      {view.kind === 'application' ? <ApplicationSteps view={view} reload={props.reload} /> : view.kind !== 'order' && <Actions view={view} reload={props.reload} />}
       {view.kind === 'order' ? <OrderPanel view={view as OrderView} reload={props.reload} /> : <CaseOrders caseId={view.caseId} />}
 
       <section aria-labelledby="h-deadlines">
