@@ -231,6 +231,9 @@ function bodyOf(fields: FieldSpec[], values: Record<string, string | boolean>, s
   return out;
 }
 
+/** Steps beside the stage's own work (a department's answer, an extension, a withdrawal): folded until opened. */
+const SIDE_STEPS: readonly StepName[] = ['verificationResult', 'extension', 'withdrawal'];
+
 /** yyyy-MM-ddTHH:mm in the device's time, for <input type="datetime-local">. */
 function localNow(): string {
   const d = new Date();
@@ -248,13 +251,19 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
   const [rules, setRules] = useState<RulesAnswer | null>(null);
   const [app, setApp] = useState<ApplicationView | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [categoryName, setCategoryName] = useState<string | null>(null);
   const id = props.view.caseId;
 
   useEffect(() => {
-    Promise.all([api.get<RulesAnswer>('/v1/applications/rules'), api.get<ApplicationView>(`/v1/applications/${encodeURIComponent(id)}`)]).then(
-      ([r, a]) => {
+    Promise.all([
+      api.get<RulesAnswer>('/v1/applications/rules'),
+      api.get<ApplicationView>(`/v1/applications/${encodeURIComponent(id)}`),
+      api.get<{ categories: { code: string; name: string }[] }>('/v1/catalogue').catch(() => ({ categories: [] })),
+    ]).then(
+      ([r, a, c]) => {
         setRules(r);
         setApp(a);
+        setCategoryName(c.categories.find((x) => x.code === a.category)?.name ?? null);
         setError(null);
       },
       setError,
@@ -268,13 +277,27 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
     <section aria-labelledby="h-app-steps" class="application-steps" data-stage={app.stage}>
       <h2 id="h-app-steps">{t.apps.stepsTitle(t.apps.stages[app.stage] ?? app.stage)}</h2>
       <p class="muted small">
-        {t.apps.categoryIs(app.category)} · {t.apps.labour[app.labourCapacity as keyof Messages['apps']['labour']] ?? app.labourCapacity}
+        {t.apps.categoryIs(categoryName ?? app.category)} · {t.apps.labour[app.labourCapacity as keyof Messages['apps']['labour']] ?? app.labourCapacity}
         {app.policyVersion !== rules.policyVersion ? ` · ${t.apps.policyDiffers(app.policyVersion, rules.policyVersion)}` : ''}
       </p>
       {steps.length === 0 ? (
         <p class="muted">{app.status === 'open' ? t.apps.noStepsForYou : t.caseView.closed}</p>
       ) : (
-        steps.map((s) => <StepForm key={`${s.step}-${app.version ?? ''}`} rules={s} app={app} onDone={props.reload} />)
+        <>
+          {steps
+            .filter((s) => !SIDE_STEPS.includes(s.step))
+            .map((s) => (
+              <StepForm key={`${s.step}-${app.version ?? ''}`} rules={s} app={app} onDone={props.reload} />
+            ))}
+          {steps
+            .filter((s) => SIDE_STEPS.includes(s.step))
+            .map((s) => (
+              <details key={`${s.step}-${app.version ?? ''}`} class="step-more" data-side-step={s.step}>
+                <summary>{t.apps.steps[s.step] ?? s.summary}</summary>
+                <StepForm rules={s} app={app} onDone={props.reload} />
+              </details>
+            ))}
+        </>
       )}
     </section>
   );
