@@ -160,6 +160,50 @@ export async function householdsIn(db: Db, orgCode: string, after: string | unde
 }
 
 /**
+ * Corrects a household's address, phone or members (PATCH /v1/households/{id}). A member's ID number new to
+ * the household is claimed first (as at registration); on a conflict nothing is written and `{ conflict }`
+ * names the household holding it (undefined if it vanished) and `idNumber` the number; the claims of numbers
+ * no longer in the household are withdrawn after the write. Returns `{ updated }`, or null when there is no
+ * such household. @throws what the database throws, after withdrawing the new claims. Source: ours (issue 14).
+ */
+export async function updateHousehold(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<HouseholdDoc, 'address' | 'phone' | 'members'>>,
+): Promise<{ updated: HouseholdDoc } | { conflict: string | undefined; idNumber: string } | null> {
+  const { households, idNumberClaims } = collections(db);
+  const keyring = piiOf(db);
+  const before = await findHousehold(db, id);
+  if (!before) return null;
+  const after: HouseholdDoc = { ...before, ...patch };
+  const had = new Set(idNumbersOf(before).map((n) => idNumberKey(keyring, n)));
+  const has = new Set(idNumbersOf(after).map((n) => idNumberKey(keyring, n)));
+  const claimed: string[] = [];
+  const withdraw = () => (claimed.length ? idNumberClaims.deleteMany({ _id: { $in: claimed }, householdId: id }) : Promise.resolve());
+  try {
+    for (const idNumber of idNumbersOf(after)) {
+      const key = idNumberKey(keyring, idNumber);
+      if (had.has(key)) continue;
+      const taken = await claim(db, key, id);
+      if (taken !== undefined) {
+        await withdraw();
+        return { conflict: taken, idNumber };
+      }
+      claimed.push(key);
+    }
+    // Only the corrected fields (sealed) and the blind indexes are set: a categories change meanwhile stands.
+    const sealed = sealHousehold(keyring, after);
+    await households.updateOne({ _id: id }, { $set: { address: sealed.address, phone: sealed.phone, members: sealed.members, idKeys: sealed.idKeys } });
+  } catch (err) {
+    await withdraw();
+    throw err;
+  }
+  const gone = [...had].filter((k) => !has.has(k));
+  if (gone.length) await idNumberClaims.deleteMany({ _id: { $in: gone }, householdId: id });
+  return { updated: after };
+}
+
+/**
  * Sets a household's recipient categories (救助对象类别; the sealed fields are untouched). Returns the
  * household as it was before, or null when there is none. Source: ours (issue 13: a household that newly
  * qualifies for pairing, or stops qualifying).

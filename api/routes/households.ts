@@ -2,20 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { RECIPIENT_CATEGORIES, zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
+import { RECIPIENT_CATEGORIES, zHouseholdInput, zHouseholdPatch, zRecipientCategory, type Household } from '../../domain/household';
 import { loadCatalogue } from '../../store/catalogue';
 import { zOrgCode } from '../../domain/org';
 import { zIdNumber } from '../../domain/id-number';
 import { zPersonName } from '../../domain/text';
 import type { HouseholdDoc } from '../../store/collections';
-import { findHousehold, householdsIn, registerHousehold, setHouseholdCategories } from '../../store/households';
+import { findHousehold, householdsIn, registerHousehold, setHouseholdCategories, updateHousehold } from '../../store/households';
 import { ensurePairing } from '../../activities/pairing';
 import { mayOpenPairing, pairingIdOf, qualifies } from '../../domain/pairing';
 import { findCase } from '../../store/cases';
 import { pairingStepUpdates } from '../../workflows/pairing/contract';
 import { inJurisdiction } from '../../domain/permissions';
 import { actorOf, principalOf } from '../auth';
-import { badRequest, conflict, zErrorBody } from '../errors';
+import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { presentHousehold } from '../present';
@@ -140,6 +140,42 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         }
       }
       return show(request, doc);
+    },
+  );
+
+  app.patch(
+    '/v1/households/:id',
+    {
+      config: { guard: { on: 'households', action: 'edit', target: 'household' } },
+      schema: {
+        tags: ['households'],
+        summary: 'Correct a household’s address, phone or members (the whole list as it is now); the head and the head’s ID number are not edited; a member’s ID number held by another household is 409',
+        params: z.object({ id: z.string().regex(/^hh-[0-9a-f]{12}$/, 'expected a household id such as hh-0123456789ab') }),
+        body: zHouseholdPatch,
+        response: { 200: zHousehold, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const household = guardedHousehold(request);
+      const patch = request.body;
+      if (patch.members) {
+        const seen = new Set([household.headIdNumber]);
+        patch.members.forEach((m, i) => {
+          if (seen.has(m.idNumber)) throw badRequest(`members.${i}.idNumber: this ID number appears twice in the household`, [{ path: `body.members.${i}.idNumber`, message: 'ID number appears twice in the household' }]);
+          seen.add(m.idNumber);
+        });
+      }
+      const result = await updateHousehold(mongo.db, household._id, patch);
+      if (result === null) throw notFound(`household ${household._id} does not exist`);
+      if ('conflict' in result) {
+        const i = patch.members?.findIndex((m) => m.idNumber === result.idNumber) ?? -1;
+        // As at registration: the holder is named only to those who may read it.
+        const holder = result.conflict === undefined ? null : await findHousehold(mongo.db, result.conflict);
+        const visible = holder !== null && inJurisdiction(p.role, p.unit.code, holder.orgPath, 'read');
+        throw conflict(`body.members.${i}.idNumber: this ID number is already registered in a household${visible ? '' : ' (outside your jurisdiction)'}`, visible ? { householdId: holder._id } : undefined);
+      }
+      return show(request, result.updated);
     },
   );
 

@@ -83,6 +83,56 @@ describe('GET /v1/households: the register searched', () => {
   });
 });
 
+describe('PATCH /v1/households/:id: corrections to address, phone and members', () => {
+  const patch = (id: string, token: string, payload: unknown) => ctx.app.inject({ method: 'PATCH', url: `/v1/households/${id}`, headers: authz(token), payload: payload as object });
+
+  it('corrects the address and the members; a removed member’s ID number is free again, a new one is claimed; audited', async () => {
+    const hh = await register(31, '孙大勇', ['low_income_marginal']);
+    const res = await patch(hh, tokens.village!, { address: '威海市环翠区海港路31号甲', members: [{ name: '孙小勇', idNumber: idNumber(532), relation: '子' }] });
+    expect(res.statusCode, res.body).toBe(200);
+    const town = (await get(`/v1/households/${hh}`, tokens.town!)).json();
+    expect(town).toMatchObject({ headName: '孙大勇', headIdNumber: idNumber(31), address: '威海市环翠区海港路31号甲', members: [{ name: '孙小勇', idNumber: idNumber(532), relation: '子' }], categories: ['low_income_marginal'] });
+    // The new member is found by the number; the removed one's number (531) registers elsewhere; 532 does not.
+    expect(ids(await get(`/v1/households?idNumber=${idNumber(532)}`, tokens.village!))).toEqual([hh]);
+    expect(ids(await get(`/v1/households?idNumber=${idNumber(531)}`, tokens.village!))).toEqual([]);
+    await register(531, '周自立', []);
+    const taken = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/households',
+      headers: authz(tokens.village!),
+      payload: { headName: '吴某', headIdNumber: idNumber(532), address: '海港路1号', phone: '13800000000', unitCode: UNITS.haigang },
+    });
+    expect(taken.statusCode).toBe(409);
+    const audit = await ctx.mongo.db.collection('audit').findOne({ route: 'PATCH /v1/households/:id', householdIds: hh });
+    expect(audit).toMatchObject({ action: 'households.edit', reason: 'mutation', outcome: { status: 200 } });
+  });
+
+  it('refuses with 400 naming the field, 409 for a number another household holds (nothing written), 403 outside the jurisdiction', async () => {
+    const hh = await register(41, '郑一', []);
+    const other = await register(42, '郑二', []);
+    for (const [payload, path] of [
+      [{}, 'body'],
+      [{ phone: '12' }, 'body.phone'],
+      [{ headName: '改名' }, 'body'],
+      [{ members: [{ name: '甲', idNumber: idNumber(41), relation: '子' }] }, 'body.members.0.idNumber'],
+      [{ members: [{ name: '甲', idNumber: '3710021', relation: '子' }] }, 'body.members.0.idNumber'],
+      [{ address: '   ' }, 'body.address'],
+    ] as const) {
+      const res = await patch(hh, tokens.village!, payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().error.details.map((d: { path: string }) => d.path), JSON.stringify(payload)).toContain(path);
+    }
+    const clash = await patch(hh, tokens.village!, { address: '新地址', members: [{ name: '乙', idNumber: idNumber(42), relation: '兄' }] });
+    expect(clash.statusCode).toBe(409);
+    expect(clash.json().error.message).toContain('body.members.0.idNumber');
+    expect(clash.json().error.details.householdId).toBe(other);
+    expect((await get(`/v1/households/${hh}`, tokens.town!)).json()).toMatchObject({ address: '威海市环翠区海港路41号', members: [{ idNumber: idNumber(541) }] });
+    expect((await patch(hh, tokens.otherTown!, { address: '别处' })).statusCode).toBe(403);
+    expect((await patch(hh, tokens.sibling!, { address: '别处' })).statusCode).toBe(403);
+    expect((await patch(hh, tokens.district!, { address: '别处' })).statusCode).toBe(403);
+  });
+});
+
 describe('GET /v1/cases?household=&stage=: a household’s cases, the applications at a stage', () => {
   it('lists one household’s applications with their stage; narrows applications by stage; refuses contradictory filters', async () => {
     const hh = await registerHousehold(ctx, tokens.village!, 21);
