@@ -117,6 +117,9 @@ describe('PATCH /v1/households/:id: corrections to address, phone and members', 
       [{ members: [{ name: '甲', idNumber: idNumber(41), relation: '子' }] }, 'body.members.0.idNumber'],
       [{ members: [{ name: '甲', idNumber: '3710021', relation: '子' }] }, 'body.members.0.idNumber'],
       [{ address: '   ' }, 'body.address'],
+      // A masked value sent back (the form shows what the role may see) never overwrites the real one.
+      [{ address: '威海市环翠区****' }, 'body.address'],
+      [{ members: [{ name: '郑**', idNumber: idNumber(541), relation: '子' }] }, 'body.members.0.name'],
     ] as const) {
       const res = await patch(hh, tokens.village!, payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);

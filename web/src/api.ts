@@ -79,6 +79,7 @@ export const api = {
   get: <T>(path: string, token?: string) => request<T>('GET', path, undefined, token ?? session.token()),
   post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
 };
 
 export const qs = (params: Record<string, string | number | undefined | null>): string => {

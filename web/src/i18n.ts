@@ -554,6 +554,10 @@ export interface Messages {
     noOpenCases: string;
     saveCategories: string;
     categoriesSaved: string;
+    edit: string;
+    saveEdit: string;
+    edited: string;
+    maskedHint: string;
   };
   /** 救助申请 (issue 14): the applications list, the start form and each step's form. */
   apps: {
@@ -892,6 +896,7 @@ const zh: Messages = {
     'applicationId.required': '转为救助申请时必须填写申请编号',
     'applicationId.unknown_reference': '未找到本户在您辖区内的该救助申请',
     unknown_reference: '引用的记录不存在、不属于本户或不在您的辖区内',
+    masked_value: '这是按权限遮挡后的显示值（带 *），请重新输入完整内容',
     required: '此项必填',
     'invalid_format.datetime': '请填写有效的日期和时间',
     invalid_date: '请填写有效的日期',
@@ -1223,6 +1228,10 @@ const zh: Messages = {
     noOpenCases: '暂无在办事项',
     saveCategories: '保存类别',
     categoriesSaved: '类别已保存。',
+    edit: '修改地址、电话和家庭成员',
+    saveEdit: '保存修改',
+    edited: '已保存修改。',
+    maskedHint: '带 * 的号码已按您的权限遮挡；修改时须重新输入完整号码',
   },
   apps: {
     title: '救助申请',
@@ -1918,6 +1927,10 @@ const en: Messages = {
     noOpenCases: 'No open case',
     saveCategories: 'Save categories',
     categoriesSaved: 'Categories saved.',
+    edit: 'Correct the address, phone and members',
+    saveEdit: 'Save the corrections',
+    edited: 'Corrections saved.',
+    maskedHint: 'Numbers with * are masked for your role; enter them in full to change them',
   },
   apps: {
     title: 'Applications',

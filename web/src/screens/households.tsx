@@ -168,7 +168,6 @@ export function RegisterHousehold() {
   const [f, setF] = useState({ headName: '', headIdNumber: '', phone: '', address: '', unitCode: me?.unit.code ?? '' });
   const [categories, setCategories] = useState<string[]>([]);
   const [members, setMembers] = useState<MemberRow[]>([]);
-  const nextKey = useRef(1);
   const { issues, failure, busy, run } = useSubmission();
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
 
@@ -178,31 +177,6 @@ export function RegisterHousehold() {
     const saved = await run(e.currentTarget as HTMLFormElement, () => api.post<Household>('/v1/households', body));
     if (saved) navigate(`/households/${saved.id}?registered=1`);
   };
-
-  const memberField = (m: MemberRow, i: number, field: 'name' | 'idNumber' | 'relation', label: string) => {
-    const id = `member-${m.key}-${field}`;
-    const msgs = memberIssues(issues, i, field).map((x) => issueMessage(t, field, x));
-    return (
-      <div class={`field${msgs.length ? ' has-error' : ''}`} data-field={`members.${i}.${field}`}>
-        <label for={id}>{label}</label>
-        <input
-          id={id}
-          type="text"
-          autocomplete="off"
-          value={m[field]}
-          aria-invalid={msgs.length ? 'true' : undefined}
-          aria-describedby={msgs.length ? `${id}-error` : undefined}
-          onInput={(e) => setMembers(members.map((x) => (x.key === m.key ? { ...x, [field]: e.currentTarget.value } : x)))}
-        />
-        {msgs.length > 0 && (
-          <p id={`${id}-error`} class="field-error">
-            {msgs.join('；')}
-          </p>
-        )}
-      </div>
-    );
-  };
-  const membersFailure = (issues.get('members') ?? []).filter((x) => !/^(body\.)?members\.\d+\.(name|idNumber|relation)$/.test(x.path));
 
   return (
     <section aria-labelledby="page-title">
@@ -225,25 +199,7 @@ export function RegisterHousehold() {
           {(aria) => <input type="text" {...aria} inputMode="numeric" autocomplete="off" value={f.unitCode} onInput={set('unitCode')} />}
         </Field>
         <CategoryChoices cats={cats} value={categories} onChange={setCategories} issues={issues} idPrefix="reg-cat" />
-        <fieldset class="members" data-field="members">
-          <legend>{t.register.members}</legend>
-          {members.length === 0 && <p class="muted small">{t.register.noMembers}</p>}
-          {members.map((m, i) => (
-            <div key={m.key} class="member-row card" data-member={i}>
-              <p class="small">{t.register.memberN(i + 1)}</p>
-              {memberField(m, i, 'name', t.register.memberName)}
-              {memberField(m, i, 'idNumber', t.register.memberIdNumber)}
-              {memberField(m, i, 'relation', t.register.memberRelation)}
-              <button type="button" class="btn" onClick={() => setMembers(members.filter((x) => x.key !== m.key))}>
-                {t.register.removeMember(i + 1)}
-              </button>
-            </div>
-          ))}
-          {membersFailure.length > 0 && <p class="field-error">{membersFailure.map((x) => issueMessage(t, 'members', x)).join('；')}</p>}
-          <button type="button" class="btn" onClick={() => setMembers([...members, { key: nextKey.current++, name: '', idNumber: '', relation: '' }])}>
-            {t.register.addMember}
-          </button>
-        </fieldset>
+        <MemberRows rows={members} onChange={setMembers} issues={issues} />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? t.common.saving : t.register.submit}
@@ -254,6 +210,64 @@ export function RegisterHousehold() {
         </div>
       </form>
     </section>
+  );
+}
+
+let memberKeys = 1;
+const memberRow = (m: { name: string; idNumber: string; relation: string } = { name: '', idNumber: '', relation: '' }): MemberRow => ({ key: memberKeys++, ...m });
+
+/**
+ * The household's members as rows to add and remove (name, ID number, relation), each field with the API's
+ * messages for it (`body.members.<i>.<field>`), and what concerns the list as a whole below it.
+ */
+function MemberRows(props: { rows: MemberRow[]; onChange: (rows: MemberRow[]) => void; issues: Map<string, FieldIssue[]>; hint?: string }) {
+  const { t } = useApp();
+  const { rows, issues } = props;
+  const field = (m: MemberRow, i: number, name: 'name' | 'idNumber' | 'relation', label: string) => {
+    const id = `member-${m.key}-${name}`;
+    const msgs = memberIssues(issues, i, name).map((x) => issueMessage(t, name, x));
+    return (
+      <div class={`field${msgs.length ? ' has-error' : ''}`} data-field={`members.${i}.${name}`}>
+        <label for={id}>{label}</label>
+        <input
+          id={id}
+          type="text"
+          autocomplete="off"
+          value={m[name]}
+          aria-invalid={msgs.length ? 'true' : undefined}
+          aria-describedby={msgs.length ? `${id}-error` : undefined}
+          onInput={(e) => props.onChange(rows.map((x) => (x.key === m.key ? { ...x, [name]: e.currentTarget.value } : x)))}
+        />
+        {msgs.length > 0 && (
+          <p id={`${id}-error`} class="field-error">
+            {msgs.join('；')}
+          </p>
+        )}
+      </div>
+    );
+  };
+  const listIssues = (issues.get('members') ?? []).filter((x) => !/^(body\.)?members\.\d+\.(name|idNumber|relation)$/.test(x.path));
+  return (
+    <fieldset class="members" data-field="members">
+      <legend>{t.register.members}</legend>
+      {props.hint && <p class="hint">{props.hint}</p>}
+      {rows.length === 0 && <p class="muted small">{t.register.noMembers}</p>}
+      {rows.map((m, i) => (
+        <div key={m.key} class="member-row card" data-member={i}>
+          <p class="small">{t.register.memberN(i + 1)}</p>
+          {field(m, i, 'name', t.register.memberName)}
+          {field(m, i, 'idNumber', t.register.memberIdNumber)}
+          {field(m, i, 'relation', t.register.memberRelation)}
+          <button type="button" class="btn" onClick={() => props.onChange(rows.filter((x) => x.key !== m.key))}>
+            {t.register.removeMember(i + 1)}
+          </button>
+        </div>
+      ))}
+      {listIssues.length > 0 && <p class="field-error">{listIssues.map((x) => issueMessage(t, 'members', x)).join('；')}</p>}
+      <button type="button" class="btn" onClick={() => props.onChange([...rows, memberRow()])}>
+        {t.register.addMember}
+      </button>
+    </fieldset>
   );
 }
 
@@ -391,6 +405,8 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
         )}
       </section>
 
+      {may(me, 'households', 'edit') && <EditHousehold household={h} onSaved={setH} />}
+
       <CategoriesEditor household={h} cats={cats} onSaved={setH} />
 
       <section aria-labelledby="h-cases">
@@ -402,7 +418,7 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
             {cases.map((c) => (
               <li key={c.caseId}>
                 {t.kinds[c.kind] ?? c.kind}
-                {c.stage ? ` · ${t.apps.stages[c.stage] ?? c.stage}` : ''}：<Link to={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</Link>
+                {c.kind === 'application' && c.stage ? ` · ${t.apps.stages[c.stage] ?? c.stage}` : ''}：<Link to={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</Link>
               </li>
             ))}
           </ul>
@@ -411,6 +427,67 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
 
       {may(me, 'application', 'start') && <StartApplication householdId={h.id} />}
     </article>
+  );
+}
+
+/**
+ * 修改住户信息: the address, the phone and the members (PATCH /v1/households/{id}), folded until opened. Only
+ * what was changed is sent. Values the API masks for this role (a masked phone or ID number) cannot be sent
+ * back as they are: the API names each such field, and the hint says to enter it in full.
+ */
+function EditHousehold(props: { household: Household; onSaved: (h: Household) => void }) {
+  const { t } = useApp();
+  const h = props.household;
+  const original = () => h.members.map((m) => memberRow(m));
+  const [address, setAddress] = useState(h.address);
+  const [phone, setPhone] = useState(h.phone);
+  const [members, setMembers] = useState<MemberRow[]>(original);
+  const [saved, setSaved] = useState(false);
+  const { issues, failure, busy, run } = useSubmission();
+  const masked = (v: string) => v.includes('*');
+  const membersChanged = () =>
+    members.length !== h.members.length || members.some((m, i) => m.name !== h.members[i]!.name || m.idNumber !== h.members[i]!.idNumber || m.relation !== h.members[i]!.relation);
+  return (
+    <details class="step-more edit-household">
+      <summary>{t.register.edit}</summary>
+      <form
+        class="form card register-form edit-form"
+        noValidate
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setSaved(false);
+          const body = {
+            ...(address !== h.address ? { address } : {}),
+            ...(phone !== h.phone ? { phone } : {}),
+            ...(membersChanged() ? { members: members.map(({ name, idNumber, relation }) => ({ name, idNumber, relation })) } : {}),
+          };
+          const updated = await run(e.currentTarget, () => api.patch<Household>(`/v1/households/${encodeURIComponent(h.id)}`, body));
+          if (updated) {
+            props.onSaved(updated);
+            setSaved(true);
+          }
+        }}
+      >
+        {failure !== null && <ErrorNotice error={failure} />}
+        <Field id="edit-address" name="address" label={t.register.address} issues={issues}>
+          {(aria) => <input type="text" {...aria} autocomplete="off" value={address} onInput={(e) => setAddress(e.currentTarget.value)} />}
+        </Field>
+        <Field id="edit-phone" name="phone" label={t.register.phone} hint={masked(h.phone) ? t.register.maskedHint : undefined} issues={issues}>
+          {(aria) => <input type="tel" {...aria} autocomplete="off" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />}
+        </Field>
+        <MemberRows rows={members} onChange={setMembers} issues={issues} hint={h.members.some((m) => masked(m.idNumber)) ? t.register.maskedHint : undefined} />
+        <div class="actions">
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {busy ? t.common.saving : t.register.saveEdit}
+          </button>
+        </div>
+        {saved && (
+          <p role="status" class="notice notice-ok" data-testid="household-saved">
+            {t.register.edited}
+          </p>
+        )}
+      </form>
+    </details>
   );
 }
 
