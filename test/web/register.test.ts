@@ -231,6 +231,12 @@ describe('救助申请 in Chromium at desktop width', () => {
     await inv.getByLabel('调查人员').fill('王村干、李村干');
     await inv.getByRole('button', { name: '提交：入户调查' }).click();
     await village.locator('.application-steps[data-stage="deliberation"]').waitFor();
+    // The timeline says what happened in words, the stages by name.
+    const timeline = await village.locator('ol.timeline').textContent();
+    expect(timeline).toContain('受理申请');
+    expect(timeline).toContain('进入阶段：入户调查');
+    expect(timeline).toContain('入户调查（2 人）');
+    expect(timeline).not.toContain('事件：');
     const delib = village.locator('form.step-form[data-step="deliberation"]');
     expect(await delib.getByTestId('rules-deliberation').textContent()).toContain('2/3');
     expect(await horizontalOverflow(village)).toBeLessThanOrEqual(0);
