@@ -20,8 +20,8 @@ let base: string;
 const problems: string[] = [];
 const PHONE = { width: 375, height: 667 };
 const DESKTOP = { width: 1280, height: 900 };
-// Departments without a feed answer "missing" after 3 s, so verification ends quickly.
-const POLICY = { version: 'web-register', applications: { departmentTimeout: 'PT3S' } };
+// Departments without a feed answer "missing" after 3 s, so verification ends quickly; the notice (公示) runs 2 s.
+const POLICY = { version: 'web-register', applications: { departmentTimeout: 'PT3S', notice: 'PT2S' } };
 
 beforeAll(async () => {
   await ensureWebBuilt();
@@ -246,11 +246,64 @@ describe('救助申请 in Chromium at desktop width', () => {
     expect(stored).toMatchObject({ stage: 'deliberation', investigations: [{ investigators: ['王村干', '李村干'], findings: '家中无劳动力，住房简陋' }] });
     expect(stored.decisions.map((d: { act: string }) => d.act)).toEqual(['accepted']);
 
+    // Step 3, the deliberation's result (the village): only the chosen option's fields.
+    await delib.getByLabel('记录评议结果').check();
+    await delib.getByLabel('应到人数').fill('9');
+    await delib.getByLabel('实到人数').fill('7');
+    await delib.getByLabel('同意票').fill('6');
+    await delib.getByLabel('反对票').fill('1');
+    expect(await delib.getByLabel('评议地点').count()).toBe(0);
+    await delib.getByRole('button', { name: '提交：民主评议' }).click();
+    await village.locator('.application-steps[data-stage="town_review"]').waitFor();
+
+    // Step 4, the town's review: approve → the public notice (2 s here).
+    await town.goto(`${base}/app/cases/${encodeURIComponent(caseId)}`);
+    const review = town.locator('form.step-form[data-step="review"]');
+    expect(await review.getByTestId('rules-review').textContent()).toContain('15个工作日内提出审核意见');
+    await review.getByLabel('同意', { exact: true }).check();
+    await review.getByLabel('理由').fill('符合低保条件');
+    await review.getByRole('button', { name: '提交：镇(街道)审核' }).click();
+    await town.locator('.application-steps:not([data-stage="town_review"])').waitFor();
+
+    // Step 5, the district's approval: a refusal must say the household was told of its right of appeal.
+    const district = await signedIn('district_staff', UNITS.huancui, 'district.zhou', DESKTOP);
+    await district.goto(`${base}/app/cases/${encodeURIComponent(caseId)}`);
+    const approval = district.locator('form.step-form[data-step="approval"]');
+    for (let i = 0; i < 40 && !(await approval.isVisible()); i++) {
+      await district.waitForTimeout(500);
+      await district.reload();
+      await district.locator('.application-steps').waitFor();
+    }
+    const approvalRules = await approval.getByTestId('rules-approval').textContent();
+    expect(approvalRules).toContain('10个工作日内作出审批确认');
+    expect(approvalRules).toContain('行政复议');
+    await approval.getByLabel('不予批准').check();
+    await approval.getByLabel('理由').fill('收入超过标准');
+    await approval.getByLabel('书面告知内容').fill('经审核，您家庭人均收入超过本地低保标准。');
+    await approval.getByRole('button', { name: '提交：区市审批确认' }).click();
+    await approval.locator('[data-field="appealInformed"] .field-error').waitFor();
+    // Approved instead, with its amount and start date.
+    await approval.getByLabel('批准', { exact: true }).check();
+    await approval.getByLabel('救助类别').fill('minimum_subsistence');
+    await approval.getByLabel('月救助金额（元）').fill('890');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await approval.getByLabel('起始日期').fill(today);
+    await approval.getByLabel('理由').fill('经审批确认');
+    expect(await unlabelledControls(district)).toEqual([]);
+    await screenshot(district, 'application-approval-desktop');
+    await approval.getByRole('button', { name: '提交：区市审批确认' }).click();
+    await district.locator('.application-steps[data-stage="in_benefit"]').waitFor();
+    const decided = (await ctx.app.inject({ method: 'GET', url: `/v1/applications/${caseId}`, headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) })).json();
+    expect(decided).toMatchObject({ stage: 'in_benefit', outcome: 'approved', benefit: { monthlyAmount: 890, startDate: today } });
+    expect(decided.decisions.map((d: { act: string }) => d.act)).toEqual(['accepted', 'town_opinion', 'approved']);
+
     // English is a switch away: the list's heading and the stage names follow.
     await town.getByRole('button', { name: /English/ }).click();
     await town.goto(`${base}/app/applications`);
     await town.getByRole('heading', { name: 'Applications', level: 1 }).waitFor();
-    expect(await town.locator(`[data-case="${caseId}"]`).textContent()).toContain('Community deliberation');
+    await town.getByLabel('Stage').selectOption('in_benefit');
+    await town.locator(`[data-case="${caseId}"]`).waitFor();
+    expect(await town.locator(`[data-case="${caseId}"]`).textContent()).toContain('Receiving assistance');
     expect(problems).toEqual([]);
   }, 120_000);
 });

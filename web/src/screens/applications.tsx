@@ -9,9 +9,10 @@ import { may, useApp } from '../state';
 const STAGES = ['submitted', 'returned', 'verification', 'investigation', 'deliberation', 'town_review', 'notice', 'district_approval', 'in_benefit', 're_review'] as const;
 
 /**
- * 救助申请: the open applications in the caller's jurisdiction, overdue first then soonest due (GET
- * /v1/cases?kind=application&sort=due), narrowed by stage; each links to its page. An application is
- * started from its household's page (住户档案).
+ * 救助申请: the open applications in the caller's jurisdiction with an open deadline, overdue first then
+ * soonest due (GET /v1/cases?kind=application&sort=due); narrowed to a stage, every open application at it
+ * (with or without a deadline), in due order; each links to its page. An application is started from its
+ * household's page (住户档案).
  */
 export function ApplicationsPage() {
   const { t, lang } = useApp();
@@ -23,8 +24,15 @@ export function ApplicationsPage() {
 
   const load = async (after?: string) => {
     try {
-      const page = await api.get<Page<CaseRow>>(`/v1/cases${qs({ kind: 'application', sort: 'due', stage, limit: 50, cursor: after })}`);
-      setRows((r) => (after ? [...(r ?? []), ...page.items] : page.items));
+      // All stages: the work, i.e. the applications with an open deadline, overdue first (the API's due order).
+      // One stage: every application at it, deadline or not (in benefit has none until its re-review), the
+      // loaded ones in due order here, those without a deadline last.
+      const page = await api.get<Page<CaseRow>>(`/v1/cases${qs({ kind: 'application', sort: stage ? 'id' : 'due', stage, limit: stage ? 200 : 50, cursor: after })}`);
+      const byDue = (a: CaseRow, b: CaseRow) => (a.dueAt ?? '\uffff').localeCompare(b.dueAt ?? '\uffff') || a.caseId.localeCompare(b.caseId);
+      setRows((r) => {
+        const all = after ? [...(r ?? []), ...page.items] : page.items;
+        return stage ? [...all].sort(byDue) : all;
+      });
       setCursor(page.nextCursor);
       setError(null);
     } catch (err) {
