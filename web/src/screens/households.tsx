@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, qs, type CaseRow, type FieldIssue, type Page } from '../api';
+import { api, qs, type CaseRow, type FieldIssue, type OrgUnitView, type Page, type UnitRef } from '../api';
 import { Field, useSubmission } from '../components/forms';
 import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime, issueMessage } from '../i18n';
@@ -158,6 +158,23 @@ const memberIssues = (issues: Map<string, FieldIssue[]>, i: number, field: strin
   (issues.get('members') ?? []).filter((x) => x.path.replace(/^body\./, '') === `members.${i}.${field}`);
 
 /**
+ * The villages/communities and grids a household can be registered in, as choices: the user's own unit if it
+ * is one, and its children that are (GET /v1/org-units/{code}). Empty (a district or city user): the form
+ * asks for the code instead.
+ */
+function useRegisterUnits(code: string | undefined): UnitRef[] {
+  const [units, setUnits] = useState<UnitRef[]>([]);
+  useEffect(() => {
+    if (!code) return;
+    api.get<OrgUnitView>(`/v1/org-units/${encodeURIComponent(code)}`).then(
+      (u) => setUnits([u, ...u.children].filter((x) => x.level === 'village' || x.level === 'grid')),
+      () => setUnits([]),
+    );
+  }, [code]);
+  return units;
+}
+
+/**
  * 户籍登记: head, ID number, phone, address, village/community or grid (the user's own unit by default),
  * categories, members (rows added and removed). Validation is the API's (domain/household.ts
  * zHouseholdInput): each message is shown beside its field, a member's beside its row.
@@ -168,8 +185,13 @@ export function RegisterHousehold() {
   const [f, setF] = useState({ headName: '', headIdNumber: '', phone: '', address: '', unitCode: me?.unit.code ?? '' });
   const [categories, setCategories] = useState<string[]>([]);
   const [members, setMembers] = useState<MemberRow[]>([]);
+  const units = useRegisterUnits(me?.unit.code);
   const { issues, failure, busy, run } = useSubmission();
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  // A town's user registers in one of its villages: the first is chosen until another is.
+  useEffect(() => {
+    if (units.length && !units.some((u) => u.code === f.unitCode)) setF((x) => ({ ...x, unitCode: units[0]!.code }));
+  }, [units]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -195,8 +217,20 @@ export function RegisterHousehold() {
         <Field id="reg-address" name="address" label={t.register.address} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={f.address} onInput={set('address')} />}
         </Field>
-        <Field id="reg-unitCode" name="unitCode" label={t.register.unitCode} hint={t.register.unitCodeHint} issues={issues}>
-          {(aria) => <input type="text" {...aria} inputMode="numeric" autocomplete="off" value={f.unitCode} onInput={set('unitCode')} />}
+        <Field id="reg-unitCode" name="unitCode" label={t.register.unitCode} hint={units.length ? undefined : t.register.unitCodeHint} issues={issues}>
+          {(aria) =>
+            units.length ? (
+              <select {...aria} value={f.unitCode} onChange={set('unitCode')}>
+                {units.map((u) => (
+                  <option key={u.code} value={u.code}>
+                    {u.name}（{u.code}）
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input type="text" {...aria} inputMode="numeric" autocomplete="off" value={f.unitCode} onInput={set('unitCode')} />
+            )
+          }
         </Field>
         <CategoryChoices cats={cats} value={categories} onChange={setCategories} issues={issues} idPrefix="reg-cat" />
         <MemberRows rows={members} onChange={setMembers} issues={issues} />
