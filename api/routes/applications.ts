@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, applicationStepRules, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
 import { ROLES } from '../../domain/roles';
 import { loadHolidayCalendar } from '../../store/calendar';
-import { workingDaysLeft } from '../../domain/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { openApplicationOf } from '../../store/cases';
 import { isRelative, relativesOf } from '../../store/relatives';
@@ -15,6 +14,7 @@ import { badRequest, conflict, forbidden, zErrorBody } from '../errors';
 import { guardedCase, guardedHousehold, referencedCase } from '../guard';
 import { presentView } from '../present';
 import { openCase, stepRoutes, updateIdOf } from '../steps';
+import { withWorkingDaysLeft } from '../working-days';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
 const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
@@ -123,12 +123,7 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: zApplicationView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => {
-      const view = (await presentView(request, guardedCase(request).view)) as z.infer<typeof zApplicationView> & { due?: { dueAt?: string } | null };
-      // The working days left before the open deadline, on the holiday calendar as it stands (GET /v1/calendar).
-      const dueAt = view.status === 'open' && view.due?.dueAt ? Date.parse(view.due.dueAt) : null;
-      return { ...view, dueWorkingDaysLeft: dueAt === null ? null : workingDaysLeft(Date.now(), dueAt, await loadHolidayCalendar(db)) };
-    },
+    async (request) => withWorkingDaysLeft(db, 'application', (await presentView(request, guardedCase(request).view)) as z.infer<typeof zApplicationView>),
   );
 
   // One endpoint per human step, all from the one table in domain/application.ts.

@@ -16,6 +16,7 @@ import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { caseRefOf, presentBrief, presentCase, presentEvents } from '../present';
 import { zQuery } from '../query';
+import { withWorkingDaysLeft } from '../working-days';
 
 /** A listed case with a due time: what a due-ordered list reads. */
 type DueListDoc = CaseListDoc & { dueAt: Date };
@@ -157,7 +158,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
       // `links.cases`: the cases it is linked with, both ways (a discovery and the alert or application it led to; store/discoveries.ts).
-      return { ...(await presentCase(request, caseRefOf(doc), doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
+      const view = await withWorkingDaysLeft(mongo.db, doc.kind, await presentCase(request, caseRefOf(doc), doc.view ?? {}));
+      return { ...view, caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
     },
   );
 

@@ -173,6 +173,8 @@ describe('GET /v1/cases?household=&stage=: a household’s cases, the applicatio
     expect(app.due.key).toBe('acceptance#1');
     expect(app.dueWorkingDaysLeft).toBeGreaterThanOrEqual(3);
     expect(app.dueWorkingDaysLeft).toBeLessThanOrEqual(4);
+    // The same on the generic read path (every read path of a case shows the same view).
+    expect((await get(`/v1/cases/${id}`, tokens.town!)).json().dueWorkingDaysLeft).toBe(app.dueWorkingDaysLeft);
   });
 });
 

@@ -57,7 +57,7 @@ describe('住户档案 in Chromium at 375×667', () => {
     const form = page.locator('form.register-form');
     // The village and its grids as choices, the village chosen.
     expect(await form.getByLabel('所属村(社区)或网格代码').inputValue()).toBe(UNITS.haigang);
-    expect(await form.getByLabel('所属村(社区)或网格代码').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toContain(UNITS.haigangGrid);
+    expect(await form.getByLabel('所属村(社区)或网格代码').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toContain(UNITS.haigangGrid);
 
     await form.getByLabel('户主姓名').fill('赵海生');
     await form.getByLabel('户主身份证号码').fill('371002195001010000');
