@@ -286,7 +286,7 @@ describe('救助申请 in Chromium at desktop width', () => {
     await approval.locator('[data-field="appealInformed"] .field-error').waitFor();
     // Approved instead, with its amount and start date.
     await approval.getByLabel('批准', { exact: true }).check();
-    await approval.getByLabel('救助类别').fill('minimum_subsistence');
+    await approval.getByLabel('救助类别').selectOption({ label: '最低生活保障对象' });
     await approval.getByLabel('月救助金额（元）').fill('890');
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     await approval.getByLabel('起始日期').fill(today);

@@ -191,7 +191,7 @@ const STEP_FIELDS: Record<StepName, FieldSpec[]> = {
   ],
   approval: [
     { name: 'decision', kind: 'radio', options: ['approve', 'reject'] },
-    { name: 'category', kind: 'text', when: ['decision', 'approve'] },
+    { name: 'category', kind: 'select', when: ['decision', 'approve'] },
     { name: 'monthlyAmount', kind: 'number', when: ['decision', 'approve'] },
     { name: 'startDate', kind: 'date', when: ['decision', 'approve'] },
     { name: 'reason', kind: 'textarea' },
@@ -259,7 +259,7 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
   const [rules, setRules] = useState<RulesAnswer | null>(null);
   const [app, setApp] = useState<ApplicationView | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [categoryName, setCategoryName] = useState<string | null>(null);
+  const [catalogue, setCatalogue] = useState<{ code: string; name: string }[]>([]);
   const id = props.view.caseId;
 
   useEffect(() => {
@@ -271,7 +271,7 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
       ([r, a, c]) => {
         setRules(r);
         setApp(a);
-        setCategoryName(c.categories.find((x) => x.code === a.category)?.name ?? null);
+        setCatalogue(c.categories);
         setError(null);
       },
       setError,
@@ -285,7 +285,7 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
     <section aria-labelledby="h-app-steps" class="application-steps" data-stage={app.stage}>
       <h2 id="h-app-steps">{t.apps.stepsTitle(t.apps.stages[app.stage] ?? app.stage)}</h2>
       <p class="muted small">
-        {t.apps.categoryIs(categoryName ?? app.category)} · {t.apps.labour[app.labourCapacity as keyof Messages['apps']['labour']] ?? app.labourCapacity}
+        {t.apps.categoryIs(catalogue.find((c) => c.code === app.category)?.name ?? app.category)} · {t.apps.labour[app.labourCapacity as keyof Messages['apps']['labour']] ?? app.labourCapacity}
         {app.policyVersion !== rules.policyVersion ? ` · ${t.apps.policyDiffers(app.policyVersion, rules.policyVersion)}` : ''}
       </p>
       {steps.length === 0 ? (
@@ -295,14 +295,14 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
           {steps
             .filter((s) => !SIDE_STEPS.includes(s.step))
             .map((s) => (
-              <StepForm key={`${s.step}-${app.version ?? ''}`} rules={s} app={app} onDone={props.reload} />
+              <StepForm key={`${s.step}-${app.version ?? ''}`} rules={s} app={app} catalogue={catalogue} onDone={props.reload} />
             ))}
           {steps
             .filter((s) => SIDE_STEPS.includes(s.step))
             .map((s) => (
               <details key={`${s.step}-${app.version ?? ''}`} class="step-more" data-side-step={s.step}>
                 <summary>{t.apps.steps[s.step] ?? s.summary}</summary>
-                <StepForm rules={s} app={app} onDone={props.reload} />
+                <StepForm rules={s} app={app} catalogue={catalogue} onDone={props.reload} />
               </details>
             ))}
         </>
@@ -311,7 +311,7 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
   );
 }
 
-function StepForm(props: { rules: StepRules; app: ApplicationView; onDone: () => Promise<void> }) {
+function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { code: string; name: string }[]; onDone: () => Promise<void> }) {
   const { t, lang } = useApp();
   const { rules, app } = props;
   const fields = STEP_FIELDS[rules.step];
@@ -323,7 +323,12 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; onDone: () =>
   const { issues, failure, busy, run } = useSubmission();
   const fid = (name: string) => `step-${rules.step}-${name}`;
   const label = (name: string) => t.apps.fields[`${rules.step}.${name}`] ?? t.apps.fields[name] ?? name;
-  const optionLabel = (name: string, value: string) => t.apps.options[`${name}.${value}`] ?? t.apps.stages[value] ?? t.apps.labour[value as keyof Messages['apps']['labour']] ?? value;
+  const optionLabel = (name: string, value: string) =>
+    (name === 'category' ? props.catalogue.find((c) => c.code === value)?.name : undefined) ??
+    t.apps.options[`${name}.${value}`] ??
+    t.apps.stages[value] ??
+    t.apps.labour[value as keyof Messages['apps']['labour']] ??
+    value;
   const set = (name: string, v: string | boolean) => setValues({ ...values, [name]: v });
   const departments = app.verification?.summary?.missing ?? [];
 
@@ -366,7 +371,8 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; onDone: () =>
           const onInput = (e: Event) => set(f.name, (e.currentTarget as HTMLInputElement).value);
           if (f.kind === 'textarea' || f.kind === 'list') return <textarea {...aria} rows={f.kind === 'list' ? 2 : 3} value={str} onInput={onInput} />;
           if (f.kind === 'select') {
-            const options = f.options ?? departments;
+            // A department without an answer (verification), a benefit category from the catalogue, or the step's own options.
+            const options = f.options ?? (f.name === 'category' ? props.catalogue.map((c) => c.code) : departments);
             return (
               <select {...aria} value={str} onChange={onInput}>
                 <option value="">{t.apps.choose}</option>
