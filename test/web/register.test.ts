@@ -10,8 +10,9 @@ import { ensureWebBuilt } from './build';
  * against the API on a real port, the Temporal dev server and the Mongo-compatible server: village staff
  * register a household at a phone viewport (a wrong ID number named beside its field, member rows added and
  * removed), find it by searching, and set its categories; at desktop width an application is started from the
- * household's page and walked through acceptance (the town) and the home investigation (the village), each
- * form showing the rules it enforces with their sources, the deadline and the working days left.
+ * household's page and walked through acceptance (the town), the home investigation and the deliberation
+ * (the village), the town's review, the notice and the district's approval, each form showing the rules it
+ * enforces with their sources, the deadline and the working days left.
  */
 
 let ctx: TestContext;
@@ -159,7 +160,7 @@ describe('住户档案 in Chromium at 375×667', () => {
 });
 
 describe('救助申请 in Chromium at desktop width', () => {
-  it('an application started from its household, accepted by the town and investigated by the village through forms that show their rules', async () => {
+  it('an application started from its household and walked to its approval — acceptance, investigation, deliberation, town review, district approval — through forms that show their rules', async () => {
     const village = await signedIn('village_staff', UNITS.haigang, 'village.wang', DESKTOP);
     const reg = await ctx.app.inject({
       method: 'POST',
