@@ -16,6 +16,34 @@ export interface DiscoveryActivityDeps {
  * Active discovery's activities (主动发现, issue 13): opening the alert or application a town's decision
  * names, and linking it to the discovery, both ways (store/discoveries.ts `linkCases`).
  */
+/** The other case's rules refused (an ApplicationFailure from its validator): no retry makes it pass. Else null. */
+export function refusalOf(err: unknown): { failed: string; refused: true } | null {
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof ApplicationFailure && cause.nonRetryable ? { failed: cause.message, refused: true } : null;
+}
+
+/**
+ * Opens an application (update-with-start with its `opened` update, conflict FAIL): a household's open
+ * application of the category is answered instead of a second (`created: false`), one that has just closed as
+ * `{ failed }` (try again). Shared by a discovery's decision and an intake's acceptance (activities/intake.ts).
+ * @throws what Temporal throws (a refusal of the application's own rules: see `refusalOf`).
+ */
+export async function openApplication(client: Client, o: { workflowId: string; start: unknown; requestId: string; taskQueue: string }): Promise<{ caseId: string; created: boolean } | { failed: string }> {
+  try {
+    const view = await client.workflow.executeUpdateWithStart(applicationOpenedUpdate, {
+      args: [{ requestId: o.requestId }],
+      startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(APPLICATION_WORKFLOW_TYPE, { workflowId: o.workflowId, taskQueue: o.taskQueue, args: [{ start: o.start }], workflowIdConflictPolicy: 'FAIL' }),
+    });
+    return { caseId: view.caseId, created: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // The household's open application of this category (or this activity's own, retried).
+    const view = await client.workflow.getHandle(o.workflowId).query(applicationQuery);
+    if (view.status !== 'open') return { failed: `the household's application ${view.caseId} has just closed: try again` };
+    return { caseId: view.caseId, created: false };
+  }
+}
+
 export function createDiscoveryActivities(deps: DiscoveryActivityDeps) {
   const temporal = (): Client => {
     if (!deps.temporal) throw ApplicationFailure.nonRetryable('this worker has no Temporal client to reach other workflows', 'configuration');
@@ -46,24 +74,13 @@ export function createDiscoveryActivities(deps: DiscoveryActivityDeps) {
           });
           opened = { caseId: result.alert.caseId, kind: 'alert', created: result.created };
         } else {
-          try {
-            const view = await client.workflow.executeUpdateWithStart(applicationOpenedUpdate, {
-              args: [{ requestId }],
-              startWorkflowOperation: new WithStartWorkflowOperation<Workflow>(APPLICATION_WORKFLOW_TYPE, { workflowId: a.opening.workflowId, taskQueue, args: [{ start }], workflowIdConflictPolicy: 'FAIL' }),
-            });
-            opened = { caseId: view.caseId, kind: 'application', created: true };
-          } catch (err) {
-            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-            // The household's open application of this category (or this activity's own, retried).
-            const view = await client.workflow.getHandle(a.opening.workflowId).query(applicationQuery);
-            if (view.status !== 'open') return { failed: `the household's application ${view.caseId} has just closed: decide again` };
-            opened = { caseId: view.caseId, kind: 'application', created: false };
-          }
+          const app = await openApplication(client, { workflowId: a.opening.workflowId, start, requestId, taskQueue });
+          if ('failed' in app) return app;
+          opened = { ...app, kind: 'application' };
         }
       } catch (err) {
-        // The other case's rules refused (an ApplicationFailure from its validator): no retry makes it pass.
-        const cause = (err as { cause?: unknown }).cause;
-        if (cause instanceof ApplicationFailure && cause.nonRetryable) return { failed: cause.message, refused: true };
+        const refused = refusalOf(err);
+        if (refused) return refused;
         throw err;
       }
       await linkCases(deps.db, { from: a.discoveryId, fromKind: 'discovery', to: opened.caseId, toKind: opened.kind, relation: 'outcome' });

@@ -15,6 +15,7 @@ import { createPartyDayActivities } from './party-day';
 import { createPatrolActivities, projectPatrolLinks } from './patrol';
 import { createPairingActivities } from './pairing';
 import { createDiscoveryActivities } from './discovery';
+import { createIntakeActivities } from './intake';
 import { closeUpdate } from '../workflows/alert/contract';
 import type { NotifyConfig } from '../config';
 import type { NoticeRule } from '../domain/notice-policy';
@@ -60,6 +61,7 @@ export function createActivities(deps: { db: Db; sources?: DepartmentSource[]; t
     ...createPatrolActivities(deps),
     ...createPairingActivities(deps),
     ...createDiscoveryActivities(deps),
+    ...createIntakeActivities(deps),
     ...projection,
     ...notify.activities,
 

@@ -33,6 +33,7 @@ import { partyDayRoutes } from './routes/party-days';
 import { codecRoutes } from './routes/codec';
 import { orderRoutes } from './routes/orders';
 import { discoveryRoutes } from './routes/discoveries';
+import { intakeRoutes } from './routes/intakes';
 import { supervisionRoutes } from './routes/supervision';
 import { notificationRoutes } from './routes/notifications';
 import { patrolRoutes } from './routes/patrols';
@@ -155,5 +156,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(pairingRoutes);
   await app.register(partyMemberRoutes);
   await app.register(serviceTaskRoutes);
+  await app.register(intakeRoutes);
   return app;
 }

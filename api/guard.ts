@@ -72,7 +72,7 @@ declare module 'fastify' {
   }
 }
 
-const CASE_LABELS: Record<CaseKind | 'cases', string> = { alert: 'alert', application: 'application', report: 'report', wish: 'wish', party_day: 'party day', order: 'order', pairing: 'pairing', discovery: 'discovery', patrol: 'patrol', cases: 'case' };
+const CASE_LABELS: Record<CaseKind | 'cases', string> = { alert: 'alert', application: 'application', report: 'report', wish: 'wish', party_day: 'party day', order: 'order', pairing: 'pairing', discovery: 'discovery', patrol: 'patrol', intake: 'intake', cases: 'case' };
 
 /** 403 unless the matrix lets the caller's role take the action. */
 function refuseRole(p: Principal, subject: string, action: string): void {

@@ -33,6 +33,7 @@ const KIND_ROUTES: Record<CaseKind, { base: string; tag: string }> = {
   pairing: { base: '/v1/pairings', tag: 'pairings' },
   discovery: { base: '/v1/discoveries', tag: 'discoveries' },
   patrol: { base: '/v1/patrols', tag: 'patrols' },
+  intake: { base: '/v1/intakes', tag: 'intakes' },
 };
 
 /**

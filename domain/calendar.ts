@@ -155,7 +155,8 @@ export const zHolidayEntry = z.strictObject({
  * One year's entry, checked against its year: refuses malformed dates, dates outside `year`, a date
  * listed twice in a list, a date that is both a holiday and a make-up workday, and a make-up workday
  * that is not a Saturday or Sunday. Each message names the offending date; each issue's path points
- * at it (`workdays.0`).
+ * at it (`workdays.0`) and its code names the rule (`not_in_year`, `duplicate_day`, `holiday_and_workday`,
+ * `workday_not_weekend`: the API's field-issue codes, which the workspace words in Chinese).
  */
 export function zHolidayYear(year: number | string) {
   const y = String(year);
@@ -167,23 +168,24 @@ export function zHolidayYear(year: number | string) {
     const holidays = new Set<string>();
     entry.holidays.forEach((day, i) => {
       if (!isValidDay(day)) return;
-      if (!day.startsWith(`${y}-`)) ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${day} is not in ${y}` });
-      if (holidays.has(day)) ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${day} is listed twice as a holiday` });
+      if (!day.startsWith(`${y}-`)) ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${day} is not in ${y}`, params: { code: 'not_in_year' } });
+      if (holidays.has(day)) ctx.addIssue({ code: 'custom', path: ['holidays', i], message: `${day} is listed twice as a holiday`, params: { code: 'duplicate_day' } });
       holidays.add(day);
     });
     const workdays = new Set<string>();
     entry.workdays.forEach((day, i) => {
       if (!isValidDay(day)) return;
-      if (!day.startsWith(`${y}-`)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is not in ${y}` });
-      if (workdays.has(day)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is listed twice as a make-up workday` });
+      if (!day.startsWith(`${y}-`)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is not in ${y}`, params: { code: 'not_in_year' } });
+      if (workdays.has(day)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is listed twice as a make-up workday`, params: { code: 'duplicate_day' } });
       workdays.add(day);
-      if (holidays.has(day)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is both a holiday and a make-up workday` });
+      if (holidays.has(day)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: `${day} is both a holiday and a make-up workday`, params: { code: 'holiday_and_workday' } });
       const weekday = weekdayOf(day);
       if (weekday !== 0 && weekday !== 6) {
         ctx.addIssue({
           code: 'custom',
           path: ['workdays', i],
           message: `${day} is a ${WEEKDAY_NAMES[weekday]}; a make-up workday (调休上班) must be a Saturday or Sunday`,
+          params: { code: 'workday_not_weekend' },
         });
       }
     });

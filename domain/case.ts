@@ -45,6 +45,8 @@ export const NOTICE_KINDS = [
   'delivery_failed',
   /** A party member, grid worker or staff reported a household in difficulty: told to the town at once (主动发现, issue 13). */
   'discovery_reported',
+  /** A resident applied through the public page: told to the town at once, which accepts or returns (申请受理, issue 14). */
+  'intake_filed',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

@@ -76,3 +76,52 @@ export function ladderOf(path: readonly string[], lookup: (code: string) => Unit
   }
   return ladder;
 }
+
+/** The level of a unit's children (a grid has none): 市 → 区市 → 镇(街道) → 村(社区) → 网格. Ours, from ORG_LEVELS. */
+export function childLevelOf(level: OrgLevel): OrgLevel | null {
+  return ORG_LEVELS[ORG_LEVELS.indexOf(level) + 1] ?? null;
+}
+
+/**
+ * Whether `code` may be the code of a new child of `parent`: a child's code extends its parent's, in the
+ * national administrative-division style the seed follows (GB/T 2260 for the city and its districts, the
+ * 统计用区划代码 for towns and villages; the grid suffix is ours):
+ * - a district (区市) under the city: six digits sharing the city's first four (371000 → 371002);
+ * - a town (镇/街道) under a district: the district's six digits and three more (371002 → 371002001);
+ * - a village (村/社区) under a town: the town's nine digits and three more (371002001 → 371002001001);
+ * - a grid (网格) under a village: the village's code and `-G` with two or three digits (…001-G03).
+ * Returns null when the code fits, else the rule it breaks in English (the API's message; the web says it
+ * in Chinese by the issue code `code_not_under_parent`). A grid has no children.
+ */
+export function childCodeProblem(parent: Pick<OrgUnit, 'code' | 'level'>, code: string): string | null {
+  const p = parent.code;
+  const example = childCodeExample(parent);
+  switch (parent.level) {
+    case 'city':
+      return new RegExp(`^${p.slice(0, 4)}\\d{2}$`).test(code) && code !== p ? null : `a district's code is six digits starting ${p.slice(0, 4)} (e.g. ${example})`;
+    case 'district':
+      return new RegExp(`^${p}\\d{3}$`).test(code) ? null : `a town's code is its district's code and three digits (e.g. ${example})`;
+    case 'town':
+      return new RegExp(`^${p}\\d{3}$`).test(code) ? null : `a village's code is its town's code and three digits (e.g. ${example})`;
+    case 'village':
+      return new RegExp(`^${p}-G\\d{2,3}$`).test(code) ? null : `a grid's code is its village's code and -G with two or three digits (e.g. ${example})`;
+    case 'grid':
+      return 'a grid has no units below it';
+  }
+}
+
+/** A code a new child of `parent` could have (see childCodeProblem), or null below a grid: the form's hint. Ours. */
+export function childCodeExample(parent: Pick<OrgUnit, 'code' | 'level'>): string | null {
+  const p = parent.code;
+  switch (parent.level) {
+    case 'city':
+      return `${p.slice(0, 4)}02`;
+    case 'district':
+    case 'town':
+      return `${p}001`;
+    case 'village':
+      return `${p}-G01`;
+    case 'grid':
+      return null;
+  }
+}

@@ -164,6 +164,12 @@ export const PERMISSIONS = {
     report: allow([...CASE_WORKERS, 'party_member'], 'seed 三(二)三: 使每一名党员都成为…“瞭望员”和“吹哨人”; 一旦发现…主动上报镇(街道) (members, grid workers, staff)'),
     decide: allow(TOWN, 'seed 三(二)三: 主动上报镇(街道)，符合条件的，应及时予以救助 (the town decides)'),
   },
+  /** Application intake (申请受理, issue 14): filed by the public through a village's QR page; the town accepts or returns it. */
+  intake: {
+    read: READ,
+    accept: allow(TOWN, '最低生活保障审核确认办法 (民发〔2021〕57号): 乡镇人民政府(街道办事处)…材料齐备的，予以受理 (the town accepts)'),
+    return: allow(TOWN, '最低生活保障审核确认办法 (民发〔2021〕57号): 材料不齐备的，应当一次性告知申请人…补齐所有规定材料 (the town returns, saying what is missing)'),
+  },
   /** Patrols (巡查, seed 三(二)三 村(社区)党组织定期开展巡查): a village's plan and each cycle's record. */
   patrol: {
     read: READ,
@@ -201,7 +207,11 @@ export const PERMISSIONS = {
   /** The profile behind a village's public QR page. */
   unit_profile: { read: READ, edit: allow(VILLAGE_UP, 'seed 三(三)三: 各区市…定期更新公开内容, 各镇(街道)…维护; ours: village staff and above') },
   /** The org tree and who one is. */
-  org: { read: READ },
+  org: {
+    read: READ,
+    /** Add a unit below one in reach, rename one (docs/admin.md); codes never change. */
+    edit: allow(ADMIN_ONLY, 'ours: the org tree is kept by an admin, within the admin’s own subtree (a new grid, a renamed community)'),
+  },
   /** On-time figures (考核). */
   stats: { read: READ },
   /**

@@ -135,6 +135,19 @@ export const DEFAULT_POLICY_SOURCE = {
     escalateEvery: 'P1D',
   },
   /**
+   * Application intake (申请受理, issue 14): a resident applies through the village's QR page and the town accepts
+   * (材料齐备的，予以受理) or returns, telling at once what is missing (材料不齐备的，应当一次性告知) — 最低生活保障审核确认办法
+   * (民发〔2021〕57号). No national or Shandong text found names the days: `acceptWorkingDays` (3, as the
+   * applications' own acceptance) is OURS, and so is `escalateEvery` (a missed one climbs from the town every day)
+   * and `maxSituation` (the longest description of the situation).
+   */
+  intake: {
+    warnAt: 0.75,
+    acceptWorkingDays: 3,
+    escalateEvery: 'P1D',
+    maxSituation: 2000,
+  },
+  /**
    * Patrols (巡查, seed 三(二)三: 村(社区)党组织定期开展巡查). OURS: a village's plan fires every `every` unless the
    * plan names its own cadence (between `minEvery` and `maxEvery`); each cycle's patrol is recorded within the
    * cycle (the next one's start), or it climbs from the village every `escalateEvery`.
@@ -297,6 +310,14 @@ const zDiscoveryPolicy = z
   })
   .strict()
   .refine((d) => d.assess.urgent <= d.assess.normal, { path: ['assess', 'urgent'], message: 'expected an urgent assessment no longer than a normal one' });
+const zIntakePolicy = z
+  .object({
+    warnAt: zShare,
+    acceptWorkingDays: z.number().int().min(1).max(60),
+    escalateEvery: zDuration,
+    maxSituation: z.number().int().min(100).max(10000),
+  })
+  .strict();
 const zPatrolPolicy = z
   .object({
     warnAt: zShare,
@@ -322,6 +343,8 @@ export type OrdersPolicy = z.output<typeof zOrdersPolicy> & { version: string };
 export type PairingPolicy = z.output<typeof zPairingPolicy> & { version: string };
 /** Active discovery (主动发现): durations in ms. */
 export type DiscoveryPolicy = z.output<typeof zDiscoveryPolicy> & { version: string };
+/** Application intake (申请受理): working days, durations in ms. */
+export type IntakePolicy = z.output<typeof zIntakePolicy> & { version: string };
 /** Patrols (巡查): durations in ms. */
 export type PatrolPolicy = z.output<typeof zPatrolPolicy> & { version: string };
 /** Points per rule (党员积分制), whole points. */
@@ -351,6 +374,7 @@ export const zPolicyFile = z
     pairing: zPairingPolicy,
     discovery: zDiscoveryPolicy,
     patrol: zPatrolPolicy,
+    intake: zIntakePolicy,
     points: zPointsPolicy,
     notices: zNoticePolicy,
     assessment: zAssessmentPolicy,
@@ -406,6 +430,7 @@ export interface Policy {
   pairing: PairingPolicy;
   discovery: DiscoveryPolicy;
   patrol: PatrolPolicy;
+  intake: IntakePolicy;
   points: PointsPolicy;
   /** Who is told (domain/notice-policy.ts). */
   notices: readonly NoticeRule[];
@@ -448,6 +473,7 @@ export function resolvePolicy(file: unknown, fallbackVersion: string): Policy {
     pairing: { ...parsed.pairing, version },
     discovery: { ...parsed.discovery, version },
     patrol: { ...parsed.patrol, version },
+    intake: { ...parsed.intake, version },
     points: parsed.points,
     notices: parsed.notices,
     assessment: parsed.assessment,

@@ -560,3 +560,14 @@ export function publicMemberOf(m: Pick<PartyMember, 'name' | 'role' | 'branch' |
   // The register refuses numbers in both; the strictest outbound masking is the second line (older records).
   return { name: publicTextFor(m.name), role: m.role, branch: publicTextFor(m.branch) };
 }
+
+/**
+ * An intake's applicant (申请受理, issue 14: name, ID number, phone, address given through the public page) as
+ * `role` may see it: whole for the town and above, who accept it (the intake is read only there: its orgPath
+ * starts at the town); masked below town level, as the register's rows (householdFor). Source: ours.
+ */
+export function intakeApplicantFor(role: Role, a: { applicantName: string; idNumber: string; phone: string; address: string } | null): { applicantName: string; idNumber: string; phone: string; address: string } | null {
+  if (a === null) return null;
+  if (seesPersonalData(role)) return { ...a };
+  return { applicantName: maskName(a.applicantName), idNumber: maskIdNumber(a.idNumber), phone: maskPhone(a.phone), address: maskAddress(a.address) };
+}

@@ -11,7 +11,7 @@ import type { UnitRef } from './org';
  * then contacted on a cadence), `discovery` (主动发现, a report assessed by the town), `patrol` (巡查, one per
  * cycle of a village's patrol plan, fired by its Temporal Schedule).
  */
-export const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order', 'pairing', 'discovery', 'patrol'] as const;
+export const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order', 'pairing', 'discovery', 'patrol', 'intake'] as const;
 export type CaseKind = (typeof CASE_KINDS)[number];
 
 export interface CaseProjection {

@@ -43,6 +43,9 @@ import { MEMBER, MEMBER_ACTOR, OTHER_MEMBER, openPairing, PAIRING_VILLAGE_STAFF,
 import { pairingQuery } from '../workflows/pairing/contract';
 import { decide as decideDiscovery, DISCOVERY_DECIDER, redAlertOpening, startDiscovery } from '../test/helpers/drivers/discovery';
 import { alertWorkflowId } from '../workflows/alert/contract';
+import { accept as acceptIntake, acceptInput as intakeAcceptInput, INTAKE_CALENDAR, INTAKE_POLICY, returnIt as returnIntake, startIntake } from '../test/helpers/drivers/intake';
+import { acceptDueAt } from '../domain/intake';
+import { applicationWorkflowId } from '../workflows/application/contract';
 import { createTimeSkippingHarness, D, H, MIN, TOWN, DISTRICT, CITY, type TimeSkippingHarness } from '../test/helpers/time-skipping';
 import { freePort } from './lib/proc';
 import { startMongo } from './lib/stack';
@@ -554,6 +557,32 @@ const scenarios: Scenario[] = [
       await recordPatrol(handle, caseId, patrolRecord(await h.env.currentTimeMs()));
       await completed(handle);
       await save('patrol-missed-escalated-recorded-late', handle);
+    },
+  },
+  // ------------------------------------------------------------------------------------------ intakes
+  {
+    name: 'intake-returned-in-time',
+    async run(h, save) {
+      const { handle, caseId, filedAt: t0 } = await startIntake(h, { urgent: true });
+      await h.sleepUntil(t0 + 20 * H);
+      await refusal(returnIntake(handle, caseId, '无', { userId: 'village.li', role: 'village_staff', unitCode: '371002001001' }));
+      await returnIntake(handle, caseId, '材料不齐：缺收入证明');
+      await completed(handle);
+      await save('intake-returned-in-time', handle);
+    },
+  },
+  {
+    name: 'intake-missed-escalated-accepted',
+    async run(h, save) {
+      // Missed: the district at the deadline, the city a day later; then accepted, which opens the application
+      // through the prepare activity (update-with-start on the application) before committing.
+      const householdId = 'hh-00000000e001';
+      const { handle, caseId, filedAt: t0 } = await startIntake(h);
+      await h.sleepUntil(acceptDueAt(t0, INTAKE_POLICY, INTAKE_CALENDAR) + D + H);
+      await acceptIntake(handle, caseId, intakeAcceptInput(householdId));
+      await completed(handle);
+      await h.env.client.workflow.getHandle(applicationWorkflowId(householdId, 'minimum_subsistence')).terminate('recorded the intake only');
+      await save('intake-missed-escalated-accepted', handle);
     },
   },
   // ------------------------------------------------------------------------------------------ discoveries

@@ -107,3 +107,24 @@ export async function pendingApprovals(db: Db, org: string, limit: number): Prom
   const at = (d: CaseDoc) => String((d.view as { pendingRequest?: { at?: string } }).pendingRequest?.at ?? '');
   return opened.sort((a, b) => at(a).localeCompare(at(b)) || a._id.localeCompare(b._id));
 }
+
+/**
+ * A page of one kind's cases in a unit's subtree at one stage (`cases.stage`, as the projection stores the
+ * view's stage), with their views: `order: 'due'` soonest due first — the overdue ones lead — reading only
+ * cases with a due time; `order: 'id'` by id (a stage whose cases have no deadline, e.g. closed). Read by
+ * `orgPath` equality (indexed on both backends; store/indexes.ts). Used by `GET /v1/wishes`, `GET /v1/reports`.
+ */
+export async function casesAtStage(
+  db: Db,
+  q: { org: string; kind: CaseKind; stage: string; limit: number } & ({ order: 'id'; after?: string } | { order: 'due'; after?: DuePosition }),
+): Promise<CaseDoc[]> {
+  const filter: Filter<CaseDoc> = { orgPath: q.org, kind: q.kind, stage: q.stage };
+  const cases = collections(db).cases;
+  let docs: CaseDoc[];
+  if (q.order === 'due') {
+    filter.dueAt = { $ne: null };
+    if (q.after) filter.$or = afterDue(q.after);
+    docs = await cases.find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit).toArray();
+  } else docs = await pageById(cases, filter, q.after, q.limit);
+  return docs.map((doc) => ({ ...doc, view: openView(piiOf(db), doc.kind, doc.view) }) as CaseDoc);
+}

@@ -61,6 +61,10 @@ export const COLLECTIONS = {
   /** Per village/community: the policy text and office contacts of its public QR page. */
   unitProfiles: 'unit_profiles',
 
+  // ── Application intake (store/intakes.ts, issue 14) ──
+  /** Intake id → the applicant's name, ID number, phone and address (sealed): personal data kept out of histories and the read model. */
+  intakeApplicants: 'intake_applicants',
+
   // ── Active discovery (store/discoveries.ts, issue 13) ──
   /** Discovery id → a household not yet registered (name, address, phone, sealed): personal data kept out of histories and the read model. */
   discoveryHouseholds: 'discovery_households',
@@ -115,6 +119,11 @@ export type CollectionName = (typeof COLLECTIONS)[CollectionKey];
 
 export interface OrgUnitDoc extends Omit<OrgUnit, 'code'> {
   _id: string;
+  /** Set when an admin added or renamed the unit through the API (store/org-units.ts): the seed then leaves it as it is. */
+  editedAt?: Date;
+  editedBy?: string;
+  /** The names it had before each rename, oldest first. */
+  formerNames?: Array<{ name: string; until: Date; by: string }>;
 }
 
 /** A household as store/ hands it out and takes it in: plain. */
@@ -341,8 +350,12 @@ export interface DeadlineDoc {
 
 export interface ReceiptDoc {
   _id: string;
+  /** The case the receipt follows: a report's id, or (issue 14) an intake's or a wish's, as `kind` says. */
   reportId: string;
+  /** The village where it was filed (the QR code's). */
   unitCode: string;
+  /** What the receipt follows (issue 14: one namespace for the public channel); absent: a report. */
+  kind?: 'report' | 'application' | 'wish';
   createdAt: Date;
 }
 
@@ -515,6 +528,16 @@ export interface AuditDoc {
   outcome: { status: number; code: string | null };
 }
 
+/** An intake's applicant (store/intakes.ts): each field sealed (store/pii.ts). `_id` is the intake id. */
+export interface IntakeApplicantDoc {
+  _id: string;
+  applicantName: string;
+  idNumber: string;
+  phone: string;
+  address: string;
+  createdAt: Date;
+}
+
 /** A discovery's household not yet in the register (store/discoveries.ts): each field sealed (store/pii.ts). */
 export interface DiscoveryHouseholdDoc {
   _id: string;
@@ -561,6 +584,7 @@ interface Documents {
   contacts: ContactDoc;
   unitProfiles: UnitProfileDoc;
   discoveryHouseholds: DiscoveryHouseholdDoc;
+  intakeApplicants: IntakeApplicantDoc;
   caseLinks: CaseLinkDoc;
   commonIssues: CommonIssueDoc;
   helpers: HelperDoc;

@@ -56,6 +56,15 @@ export async function householdWithIdNumber(db: Db, idNumber: string): Promise<s
   return found?._id ?? null;
 }
 
+/**
+ * The household whose head has this ID number, or null: one lookup of the head's blind index (unique,
+ * store/indexes.ts). Used by the public wish form (issue 14), which matches a household by its head and phone.
+ */
+export async function householdByHead(db: Db, headIdNumber: string): Promise<HouseholdDoc | null> {
+  const stored = await collections(db).households.findOne({ headIdKey: idNumberKey(piiOf(db), headIdNumber) });
+  return stored && openHousehold(piiOf(db), stored);
+}
+
 /** The ID numbers of a household: its head's, then its members'. */
 const idNumbersOf = (doc: Pick<HouseholdDoc, 'headIdNumber' | 'members'>) => [doc.headIdNumber, ...doc.members.map((m) => m.idNumber)];
 

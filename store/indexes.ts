@@ -75,6 +75,7 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.audit, keys: { householdIds: 1, _id: -1 }, sql: ['householdIds'], serves: 'GET /v1/audit?household=' },
   { collection: COLLECTIONS.audit, keys: { requestId: 1 }, sql: ['requestId'], serves: 'the audit record of a request' },
   { collection: COLLECTIONS.audit, keys: { at: 1 }, sql: [], serves: 'the retention purge (store/audit.ts expireAudit)' },
+  { collection: COLLECTIONS.cases, keys: { orgPath: 1, kind: 1, stage: 1, dueAt: 1, _id: 1 }, sql: [], serves: 'GET /v1/wishes, /v1/reports?org=&stage= (a unit’s cases of a kind at a stage, soonest due first or by id; FerretDB: the orgPath GIN index)' },
 ];
 
 /** Collections read or written by `_id` (all of them): on FerretDB on PostgreSQL each gets a GIN index on `_id`. */

@@ -18,7 +18,7 @@ export class OrgDirectory {
     const docs = await collections(this.db).orgUnits.find({}).toArray();
     const units = new Map<string, OrgUnit>();
     const children = new Map<string, OrgUnit[]>();
-    for (const { _id, ...rest } of docs) units.set(_id, { code: _id, ...rest });
+    for (const { _id, name, level, parent, path } of docs) units.set(_id, { code: _id, name, level, parent, path });
     for (const unit of units.values()) {
       if (unit.parent === null) continue;
       const siblings = children.get(unit.parent) ?? [];
@@ -49,6 +49,22 @@ export class OrgDirectory {
   async childrenOf(code: string): Promise<OrgUnit[]> {
     await this.fresh();
     return this.children.get(code) ?? [];
+  }
+
+  /**
+   * Units of the subtree of `rootCode` (the root included) whose name contains `query` or whose code starts
+   * with it, in code order, at most `limit`. Case-insensitive; an empty query matches nothing. Ours.
+   */
+  async search(rootCode: string, query: string, limit: number): Promise<OrgUnit[]> {
+    await this.fresh();
+    const q = query.trim().toLowerCase();
+    if (!q) return [];
+    const out: OrgUnit[] = [];
+    for (const unit of this.units.values()) {
+      if (!unit.path.includes(rootCode)) continue;
+      if (unit.code.toLowerCase().startsWith(q) || unit.name.toLowerCase().includes(q)) out.push(unit);
+    }
+    return out.sort((a, b) => a.code.localeCompare(b.code)).slice(0, limit);
   }
 
   /** The unit and its ancestors up to the city: the rungs an escalation climbs. */

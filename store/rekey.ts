@@ -12,11 +12,11 @@ import { PII_FIELDS, SEALED_VIEW_PATHS, isSealed, mapStringsAt, openView, piiOf,
  * @returns how many documents each collection had changed.
  * @throws PiiError when a value was sealed with a key that is no longer configured.
  */
-export async function rekeyReadModel(db: Db): Promise<{ households: number; contacts: number; helpers: number; cases: number; discoveryHouseholds: number }> {
+export async function rekeyReadModel(db: Db): Promise<{ households: number; contacts: number; helpers: number; cases: number; discoveryHouseholds: number; intakeApplicants: number }> {
   const keyring = piiOf(db);
-  const { households, contacts, helpers, cases, discoveryHouseholds } = collections(db);
+  const { households, contacts, helpers, cases, discoveryHouseholds, intakeApplicants } = collections(db);
   const current = (v: string) => isSealed(v) && sealedKid(v) === keyring.activeKid;
-  const counts = { households: 0, contacts: 0, helpers: 0, cases: 0, discoveryHouseholds: 0 };
+  const counts = { households: 0, contacts: 0, helpers: 0, cases: 0, discoveryHouseholds: 0, intakeApplicants: 0 };
 
   for await (const stored of households.find({})) {
     const plain = openHousehold(keyring, stored);
@@ -49,6 +49,16 @@ export async function rekeyReadModel(db: Db): Promise<{ households: number; cont
       { $set: { name: again(d.name, PII_FIELDS.contact), address: again(d.address, PII_FIELDS.contact), phone: d.phone === null ? null : again(d.phone, PII_FIELDS.phone) } },
     );
     counts.discoveryHouseholds += 1;
+  }
+  // An intake's applicant (issue 14, store/intakes.ts): name and address under `contact`, the ID number and phone under their own.
+  for await (const a of intakeApplicants.find({})) {
+    if ([a.applicantName, a.idNumber, a.phone, a.address].every(current)) continue;
+    const again = (v: string, field: string) => keyring.seal(keyring.open(v, field), field);
+    await intakeApplicants.updateOne(
+      { _id: a._id },
+      { $set: { applicantName: again(a.applicantName, PII_FIELDS.contact), idNumber: again(a.idNumber, PII_FIELDS.idNumber), phone: again(a.phone, PII_FIELDS.phone), address: again(a.address, PII_FIELDS.contact) } },
+    );
+    counts.intakeApplicants += 1;
   }
   for (const kind of Object.keys(SEALED_VIEW_PATHS)) {
     for await (const c of cases.find({ kind: kind as never }, { projection: { kind: 1, version: 1, view: 1 } })) {

@@ -27,13 +27,16 @@ export function newReceipt(): string {
   return r;
 }
 
-/** Stores a new receipt for a report; draws again on the (astronomically unlikely) collision. */
-export async function saveReceipt(db: Db, args: { reportId: string; unitCode: string; contact?: string }): Promise<string> {
+/**
+ * Stores a new receipt for a report — or (issue 14, `kind`) an intake or a wish: one namespace for the public
+ * channel — and a report's contact; draws again on the (astronomically unlikely) collision.
+ */
+export async function saveReceipt(db: Db, args: { reportId: string; unitCode: string; contact?: string; kind?: 'application' | 'wish' }): Promise<string> {
   const { receipts, contacts } = collections(db);
   for (let attempt = 0; ; attempt++) {
     const receipt = newReceipt();
     try {
-      await receipts.insertOne({ _id: receipt, reportId: args.reportId, unitCode: args.unitCode, createdAt: new Date() });
+      await receipts.insertOne({ _id: receipt, reportId: args.reportId, unitCode: args.unitCode, ...(args.kind ? { kind: args.kind } : {}), createdAt: new Date() });
     } catch (err) {
       if (isDuplicateKey(err) && attempt < 5) continue;
       throw err;
@@ -55,6 +58,12 @@ export async function reportByReceipt(db: Db, receipt: string): Promise<{ receip
   const found = await collections(db).receipts.findOne({ _id: receipt });
   const report = found && (await findCase<ReportView>(db, found.reportId, 'report'));
   return found && report ? { receipt: found._id, report } : null;
+}
+
+/** What a receipt follows (any kind), or null for a receipt nobody was given. */
+export async function receiptOf(db: Db, receipt: string): Promise<{ receipt: string; kind: 'report' | 'application' | 'wish'; caseId: string; unitCode: string } | null> {
+  const found = await collections(db).receipts.findOne({ _id: receipt });
+  return found ? { receipt: found._id, kind: found.kind ?? 'report', caseId: found.reportId, unitCode: found.unitCode } : null;
 }
 
 /** The reporter's contact, or null when none was given. Personal data: the caller masks it below town level. */

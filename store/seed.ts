@@ -22,12 +22,17 @@ export async function seedReferenceData(db: Db): Promise<{ units: number; calend
   return { units, calendarYears };
 }
 
-/** Loads org units idempotently: a second run changes nothing, an edited name is updated. */
+/**
+ * Loads org units idempotently: a second run changes nothing, a name edited in the seed file is updated.
+ * A unit an admin added or renamed through the API (`editedAt`, store/org-units.ts) is left as it is, so
+ * `npm start`'s seeding never undoes the admin's work.
+ */
 export async function seedOrgUnits(db: Db, units: OrgUnit[] = weihaiOrgUnits()): Promise<number> {
   if (units.length === 0) return 0;
+  const edited = new Set((await collections(db).orgUnits.find({ editedAt: { $exists: true } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
   await bulkWriteInBatches(
     collections(db).orgUnits,
-    units.map(({ code, ...rest }) => ({ replaceOne: { filter: { _id: code }, replacement: rest, upsert: true } })),
+    units.filter((u) => !edited.has(u.code)).map(({ code, ...rest }) => ({ replaceOne: { filter: { _id: code }, replacement: rest, upsert: true } })),
   );
   return units.length;
 }

@@ -9,3 +9,4 @@ export { patrolWorkflow } from './patrol/workflow';
 export { deliveryWorkflow } from './delivery/workflow';
 export { pairingWorkflow } from './pairing/workflow';
 export { discoveryWorkflow } from './discovery/workflow';
+export { intakeWorkflow } from './intake/workflow';

@@ -26,7 +26,20 @@ import { loadCatalogue } from '../../store/catalogue';
 import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
 import { partyDaysOf } from '../../store/party-days';
-import { dropReceipt, loadUnitProfile, reportByReceipt, saveReceipt } from '../../store/reports';
+import { dropReceipt, loadUnitProfile, receiptOf, reportByReceipt, saveReceipt } from '../../store/reports';
+import { findCase } from '../../store/cases';
+import { loadHolidayCalendar } from '../../store/calendar';
+import { findHousehold, householdByHead } from '../../store/households';
+import { applicationsInNotice } from '../../store/public-notices';
+import { dropApplicant, newIntakeId, saveApplicant } from '../../store/intakes';
+import { maskName } from '../../domain/privacy';
+import { INTAKE_STAGE_NAMES, zPublicApplicationInput, type IntakeView } from '../../domain/intake';
+import { PUBLIC_TITLE_MAX, WISH_CATEGORIES, WISH_STAGE_NAMES, type WishView } from '../../domain/wish';
+import { zIdNumber } from '../../domain/id-number';
+import { zFreeText } from '../../domain/text';
+import { INTAKE_WORKFLOW_TYPE, intakeOpenedUpdate, intakeWorkflowId, type IntakeStart } from '../../workflows/intake/contract';
+import { WISH_WORKFLOW_TYPE, wishOpenedUpdate, wishWorkflowId, type WishStart } from '../../workflows/wish/contract';
+import { ApiError } from '../errors';
 import { REPORT_WORKFLOW_TYPE, reportOpenedUpdate, reportWorkflowId, type ReportStart } from '../../workflows/report/contract';
 import { openCase } from '../steps';
 import { notFound, zErrorBody } from '../errors';
@@ -71,7 +84,11 @@ const zPublicPage = z.object({
     categories: z.array(z.string()),
     /** What a report may be about. */
     reportCategories: z.array(z.object({ code: z.string(), name: z.string() })),
+    /** The catalogue's recipient categories with their codes: what `POST /v1/public/applications` takes as `category` (issue 14). */
+    applicationCategories: z.array(z.object({ code: z.string(), name: z.string() })),
   }),
+  /** 公示: the village's applications whose public notice period runs now (issue 14); names masked as for the public. */
+  notices: z.array(z.object({ caseId: z.string(), title: z.string(), from: z.string(), until: z.string() })),
   contacts: z.array(z.object({ role: z.string(), name: z.string(), phone: z.string() })),
   onTime: z.object({ from: z.string(), to: z.string(), due: z.number(), onTime: z.number(), late: z.number(), unhandled: z.number(), onTimeRate: z.number().nullable() }),
   partyDays: z.array(
@@ -92,7 +109,40 @@ const zPublicPage = z.object({
   links: z.object({ page: z.string(), qrSvg: z.string(), qrPng: z.string(), reports: z.string() }),
   updatedAt: z.string().nullable(),
 });
-const zCreated = z.object({ receipt: z.string(), reportId: z.string(), acknowledgeBy: z.string(), answerBy: z.string() });
+const zCreated = z.object({ receipt: z.string(), reportId: z.string(), acknowledgeBy: z.string(), answerBy: z.string(), handledBy: zUnitBrief });
+const zIntakeCreated = z.object({ receipt: z.string(), intakeId: z.string(), acceptBy: z.string(), handledBy: zUnitBrief });
+const zWishCreated = z.object({ receipt: z.string(), wishId: z.string(), handledBy: zUnitBrief });
+const RECEIPT_KINDS = ['report', 'application', 'wish'] as const;
+const RECEIPT_KIND_NAMES: Record<(typeof RECEIPT_KINDS)[number], string> = { report: '举报反映', application: '救助申请', wish: '微心愿' };
+/** One receipt view for every kind the public channel takes (issue 14): no personal data at all. */
+const zAnyReceiptView = z.object({
+  receipt: z.string(),
+  kind: z.enum(RECEIPT_KINDS),
+  kindName: z.string(),
+  status: z.string(),
+  statusName: z.string(),
+  unit: zUnitBrief,
+  handledBy: zUnitBrief,
+  receivedAt: z.string(),
+  dueBy: z.string().nullable(),
+  steps: z.array(z.object({ name: z.string(), at: z.string() })),
+  result: z.object({ text: z.string(), at: z.string() }).nullable(),
+});
+
+/** What a household sends to post its own wish (许愿, issue 14): matched by its head's ID number and its registered phone. */
+const zPublicWishInput = z
+  .object({
+    unitCode: zOrgCode,
+    headIdNumber: zIdNumber,
+    phone: z.string().trim().regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, 'expected the phone registered for the household'),
+    title: zFreeText(PUBLIC_TITLE_MAX),
+    description: zFreeText(2000).optional(),
+    category: z.enum(WISH_CATEGORIES),
+  })
+  .strict();
+/** The actor the public channel posts a wish as: no login; `postedBy: 'household'` says who. The lowest role, so it can do nothing else. Ours. */
+const PUBLIC_ACTOR_ID = 'public-qr';
+const digits = (p: string) => p.replace(/\D/g, '');
 const zReceiptView = z.object({
   receipt: z.string(),
   status: z.enum(REPORT_STAGES),
@@ -153,6 +203,46 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
     return unit;
   }
 
+  /**
+   * 公示 (issue 14): the village's applications in their public notice period now, each titled with the
+   * household head's name masked as the JSON API masks it for the public (domain/privacy.ts maskName) and the
+   * category's name: "张** 申请最低生活保障". Nothing else of the household.
+   */
+  async function publicNotices(villageCode: string, categories: { code: string; name: string }[], now: number) {
+    const running = await applicationsInNotice(db, villageCode, now);
+    return Promise.all(
+      running.map(async (a) => {
+        const head = a.householdId ? (await findHousehold(db, a.householdId))?.headName : undefined;
+        // The assistance applied for: the category's name without its trailing 对象 (最低生活保障对象 → 最低生活保障). Ours.
+        const category = (categories.find((c) => c.code === a.category)?.name ?? a.category).replace(/对象$/, '');
+        return { caseId: a.caseId, title: `${head ? maskName(head) : '**'} 申请${category}`, from: a.from, until: a.until };
+      }),
+    );
+  }
+
+  /** The public channel's submission limits (per client, then the village's fair share), for reports, applications and wishes alike. 429 when refused, else null. */
+  function submissionRefused(reply: Parameters<typeof tooManyRequests>[0], ip: string, unitCode: string, what: string) {
+    const client = clientKey(ip);
+    const verdict = takeAll([windowGate('client_report_limit', perClient, client), perUnit.gate('unit_allowance', unitCode, client)]);
+    if (verdict.allowed) return null;
+    const why = verdict.by === 'client_report_limit' ? `too many ${what} from this address` : `this village/community has received many submissions within the window (an address that has sent one here waits; new senders are still taken below the ceiling)`;
+    return tooManyRequests(reply, verdict.retryAfterMs, verdict.by, why);
+  }
+
+  /** 404 naming body.unitCode unless it is a village/community. */
+  async function villageOfBody(code: string, what: string): Promise<OrgUnit> {
+    const unit = await orgs.get(code);
+    if (!unit || unit.level !== 'village') throw new ApiError(404, 'not_found', `unitCode: ${code} is not a village/community that takes ${what}`, [{ path: 'body.unitCode', message: 'no such village/community' }]);
+    return unit;
+  }
+
+  /** The village's ladder from its town up (the town handles what the village must not: conduct complaints, intakes). */
+  async function fromTown(villageCode: string) {
+    const ladder = await orgs.ladder(villageCode);
+    const townAt = ladder.findIndex((u) => u.level === 'town');
+    return { ladder, fromTown: townAt >= 0 ? ladder.slice(townAt) : ladder };
+  }
+
   const params = z.object({ code: zOrgCode });
 
   app.get(
@@ -181,6 +271,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         partyDaysOf(db, unit.code),
         consentingMembersOf(db, unit.code),
       ]);
+      const notices = await publicNotices(unit.code, catalogue.categories, now.getTime());
       // 三亮: only members who consented (domain/privacy.ts publicMemberOf), their actions and points this year.
       const shown = consenting.flatMap((m) => {
         const pub = publicMemberOf(m);
@@ -204,7 +295,9 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           text: publicTextFor(profile?.policies ?? ''),
           categories: catalogue.categories.map((c) => c.name),
           reportCategories: REPORT_CATEGORIES.map((code) => ({ code, name: REPORT_CATEGORY_NAMES[code] })),
+          applicationCategories: catalogue.categories.map((c) => ({ code: c.code, name: c.name })),
         },
+        notices,
         contacts: (profile?.contacts ?? []).map((c) => ({ role: c.role, name: c.name, phone: c.phone })),
         onTime: { from: from.toISOString(), to: now.toISOString(), due, onTime, late, unhandled, onTimeRate: onTimeRate(counts) },
         // Only what the minutes are for: each question's category and title, the answer, who answered.
@@ -299,14 +392,13 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           error: { code: 'not_found', message: `unitCode: ${body.unitCode} is not a village/community that takes reports`, details: [{ path: 'body.unitCode', message: 'no such village/community' }] },
         });
       }
-      const client = clientKey(request.ip);
-      const verdict = takeAll([windowGate('client_report_limit', perClient, client), perUnit.gate('unit_allowance', unit.code, client)]);
-      if (!verdict.allowed) {
-        const why = verdict.by === 'client_report_limit' ? 'too many reports from this address' : 'this village/community has received many reports within the window (an address that has reported here waits; new reporters are still taken below the ceiling)';
-        return tooManyRequests(reply, verdict.retryAfterMs, verdict.by, why);
-      }
+      const refused = submissionRefused(reply, request.ip, unit.code, 'reports');
+      if (refused) return refused;
 
-      const ladder = await orgs.ladder(unit.code);
+      // 工作作风 is handled by the unit above, never by the unit complained about (DOMAIN.md §5): the town, its
+      // ladder from the town up, so the village neither reads nor answers it (issue 14). Every other report: the village.
+      const routes = await fromTown(unit.code);
+      const ladder = body.category === 'staff_conduct' ? routes.fromTown : routes.ladder;
       const reportId = `rp-${randomBytes(8).toString('hex')}`;
       const receipt = await saveReceipt(db, { reportId, unitCode: unit.code, ...(body.contact ? { contact: body.contact } : {}) });
       const requestId = randomBytes(8).toString('hex');
@@ -321,7 +413,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         await dropReceipt(db, receipt, reportId).catch(() => undefined);
         throw err;
       }
-      return reply.code(201).header('cache-control', 'no-store').send({ receipt, reportId, acknowledgeBy: view.acknowledgeBy, answerBy: view.answerBy });
+      return reply.code(201).header('cache-control', 'no-store').send({ receipt, reportId, acknowledgeBy: view.acknowledgeBy, answerBy: view.answerBy, handledBy: { code: ladder[0]!.code, name: ladder[0]!.name } });
     },
   );
 
@@ -356,6 +448,189 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         answer: v.answer
           ? { text: publicTextFor(v.answer.text), answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
           : null,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/public/applications',
+    {
+      config: { public: true },
+      bodyLimit,
+      schema: {
+        tags: ['public'],
+        summary: 'Apply for assistance (救助申请受理), no login: the town accepts (an application opens) or returns it with a reason by `acceptBy`; keep the receipt to follow it',
+        security: [],
+        body: zPublicApplicationInput(config.policy.intake.maxSituation),
+        response: { 201: zIntakeCreated, 400: zErrorBody, 404: zErrorBody, 413: zErrorBody, 422: zErrorBody, 429: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const unit = await villageOfBody(body.unitCode, 'applications');
+      const catalogue = await loadCatalogue(db);
+      const category = catalogue.categories.find((c) => c.code === body.category);
+      if (!category) {
+        throw new ApiError(422, 'unprocessable', `category: ${body.category} is not a recipient category of the catalogue`, [{ path: 'body.category', code: 'unknown_reference', message: `expected one of ${catalogue.categories.map((c) => c.code).join(', ')}` }]);
+      }
+      const refused = submissionRefused(reply, request.ip, unit.code, 'applications');
+      if (refused) return refused;
+      const { ladder, fromTown: townLadder } = await fromTown(unit.code);
+      const town = townLadder[0]!;
+      if (town.level !== 'town') throw new ApiError(422, 'unprocessable', `unitCode: ${unit.code} lies under no town`, [{ path: 'body.unitCode', code: 'invalid', message: 'lies under no town' }]);
+      const intakeId = newIntakeId();
+      await saveApplicant(db, intakeId, { applicantName: body.applicantName, idNumber: body.idNumber, phone: body.phone, address: body.address });
+      const receipt = await saveReceipt(db, { reportId: intakeId, unitCode: unit.code, kind: 'application' });
+      const requestId = randomBytes(8).toString('hex');
+      const start: IntakeStart = {
+        openingRequestId: requestId,
+        file: {
+          intakeId,
+          category: category.code,
+          categoryName: category.name,
+          householdSize: body.householdSize,
+          situation: body.situation,
+          urgent: body.urgent === true,
+          village: ladder[0]!,
+          town,
+          ladder: townLadder,
+          policy: config.policy.intake,
+          calendar: await loadHolidayCalendar(db),
+        },
+      };
+      let view: IntakeView;
+      try {
+        view = await openCase(temporal, { workflowType: INTAKE_WORKFLOW_TYPE, workflowId: intakeWorkflowId(intakeId), taskQueue: config.temporal.taskQueue, start, update: intakeOpenedUpdate, args: { requestId }, conflict: 'FAIL' });
+      } catch (err) {
+        await dropReceipt(db, receipt, intakeId).catch(() => undefined);
+        await dropApplicant(db, intakeId).catch(() => undefined);
+        throw err;
+      }
+      return reply.code(201).header('cache-control', 'no-store').send({ receipt, intakeId, acceptBy: view.acceptBy, handledBy: { code: town.code, name: town.name } });
+    },
+  );
+
+  app.post(
+    '/v1/public/wishes',
+    {
+      config: { public: true },
+      bodyLimit,
+      schema: {
+        tags: ['public'],
+        summary: 'A household posts its own wish (许愿), no login: matched by its head’s ID number and registered phone; it enters screening; keep the receipt to follow it',
+        security: [],
+        body: zPublicWishInput,
+        response: { 201: zWishCreated, 400: zErrorBody, 404: zErrorBody, 413: zErrorBody, 422: zErrorBody, 429: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const unit = await villageOfBody(body.unitCode, 'wishes');
+      const refused = submissionRefused(reply, request.ip, unit.code, 'wishes');
+      if (refused) return refused;
+      // One answer whichever is wrong (ID number, phone, village): the form tells nobody which households exist.
+      const household = await householdByHead(db, body.headIdNumber);
+      if (!household || household.villageCode !== unit.code || digits(household.phone) !== digits(body.phone)) {
+        throw new ApiError(422, 'unprocessable', 'headIdNumber: no household of this village/community has this head’s ID number with this phone', [
+          { path: 'body.headIdNumber', code: 'household_not_matched', message: 'no registered household here matches this ID number and phone' },
+        ]);
+      }
+      const ladder = await orgs.ladder(household.villageCode);
+      const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
+      const receipt = await saveReceipt(db, { reportId: workflowId, unitCode: unit.code, kind: 'wish' });
+      const requestId = randomBytes(8).toString('hex');
+      const start: WishStart = {
+        openingRequestId: requestId,
+        post: {
+          householdId: household._id,
+          title: body.title,
+          description: body.description ?? body.title,
+          category: body.category,
+          postedBy: 'household',
+          unit: ladder[0]!,
+          ladder,
+          orgPath: household.orgPath,
+          policy: config.policy.wishes,
+          actor: { userId: PUBLIC_ACTOR_ID, role: 'grid_worker', unitCode: unit.code },
+        },
+      };
+      let view: WishView;
+      try {
+        view = await openCase(temporal, { workflowType: WISH_WORKFLOW_TYPE, workflowId, taskQueue: config.temporal.taskQueue, start, update: wishOpenedUpdate, args: { requestId }, conflict: 'FAIL' });
+      } catch (err) {
+        await dropReceipt(db, receipt, workflowId).catch(() => undefined);
+        throw err;
+      }
+      return reply.code(201).header('cache-control', 'no-store').send({ receipt, wishId: view.caseId, handledBy: { code: ladder[0]!.code, name: ladder[0]!.name } });
+    },
+  );
+
+  app.get(
+    '/v1/public/receipts/:receipt',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['public'],
+        summary: 'Follow a report, an application or a wish by its receipt: status, steps, the next promised date, the answer (no login, no personal data)',
+        security: [],
+        params: z.object({ receipt: zReceipt }),
+        response: { 200: zAnyReceiptView, 400: zErrorBody, 404: zErrorBody, 429: zErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const found = await receiptOf(db, request.params.receipt);
+      const doc = found && (await findCase(db, found.caseId, found.kind === 'application' ? 'intake' : found.kind));
+      if (!found || !doc) throw notFound('nothing has this receipt');
+      const filed = await orgs.get(found.unitCode);
+      const unitBrief = { code: found.unitCode, name: filed?.name ?? found.unitCode };
+      const brief = (u: { code: string; name: string }) => ({ code: u.code, name: u.name });
+      const step = (name: string, at: string | null | undefined) => (at ? [{ name, at }] : []);
+      void reply.header('cache-control', 'no-store');
+      const base = { receipt: found.receipt, kind: found.kind, kindName: RECEIPT_KIND_NAMES[found.kind], unit: unitBrief };
+      if (found.kind === 'report') {
+        const v = doc.view as unknown as ReportView;
+        return {
+          ...base,
+          status: v.stage,
+          statusName: REPORT_STAGE_NAMES[v.stage],
+          handledBy: brief(v.unit),
+          receivedAt: v.receivedAt,
+          dueBy: v.stage === 'received' ? v.acknowledgeBy : v.stage === 'acknowledged' ? v.answerBy : null,
+          steps: [...step('已收到', v.receivedAt), ...step('已受理', v.acknowledgedAt), ...step('已答复', v.answeredAt)],
+          result: v.answer ? { text: publicTextFor(v.answer.text), at: v.answer.at } : null,
+        };
+      }
+      if (found.kind === 'application') {
+        const v = doc.view as unknown as IntakeView;
+        const d = v.decision;
+        return {
+          ...base,
+          status: v.stage,
+          statusName: INTAKE_STAGE_NAMES[v.stage],
+          handledBy: brief(v.town),
+          receivedAt: v.filedAt,
+          dueBy: v.status === 'open' ? v.acceptBy : null,
+          steps: [...step('已提交', v.filedAt), ...step(d?.outcome === 'returned' ? '已退回' : '已受理', d?.at)],
+          result: d ? { text: d.outcome === 'returned' ? publicTextFor(d.reason ?? '') : '已受理，转入救助申请审核确认', at: d.at } : null,
+        };
+      }
+      const v = doc.view as unknown as WishView;
+      const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason))}` : ''}` : v.outcomeName;
+      return {
+        ...base,
+        status: v.stage,
+        statusName: WISH_STAGE_NAMES[v.stage],
+        handledBy: brief(v.unit),
+        receivedAt: v.postedAt,
+        dueBy: v.status === 'open' ? (v.dueAt ?? null) : null,
+        steps: [
+          ...step('已提交', v.postedAt),
+          ...step(v.screening?.decision === 'reject' ? '未通过审核' : '已审核', v.screening?.at),
+          ...step('已认领', v.claim?.claimedAt),
+          ...step('已实现', v.fulfilment?.at),
+          ...step('已确认', v.confirmation?.at),
+        ],
+        result: v.outcome && outcomeText ? { text: outcomeText, at: v.confirmation?.at ?? v.withdrawal?.at ?? v.screening?.at ?? v.postedAt } : null,
       };
     },
   );

@@ -16,6 +16,7 @@ import { stepRoutes } from '../steps';
 import { publicRoutes } from './public';
 import { zQuery } from '../query';
 import { zMonth } from '../../domain/dates';
+import { stageListRoute } from '../stage-list';
 
 /**
  * Staff's side of public reports (群众反映): a report with its contact (masked below town level), the
@@ -67,6 +68,26 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     status: d.status,
     createdAt: d.createdAt.toISOString(),
     answeredAt: d.answeredAt ? d.answeredAt.toISOString() : null,
+  });
+
+  stageListRoute(app, {
+    kind: 'report',
+    path: '/v1/reports',
+    tag: 'reports',
+    summary: 'Public reports of a unit’s subtree at one stage (待受理, 待答复, 已答复): open ones soonest due first (overdue first), answered ones by id',
+    stages: REPORT_STAGES,
+    dueStages: ['received', 'acknowledged'],
+    extra: {
+      category: z.string(),
+      text: z.string(),
+      receivedAt: z.string(),
+      answeredAt: z.string().nullable(),
+      commonIssue: z.object({ issueId: z.string(), status: z.enum(['proposed', 'confirmed']) }).nullable(),
+    },
+    row: (v) => {
+      const r = v as unknown as ReportView;
+      return { category: r.category, text: r.text, receivedAt: r.receivedAt, answeredAt: r.answeredAt, commonIssue: r.commonIssue ? { issueId: r.commonIssue.issueId, status: r.commonIssue.status } : null };
+    },
   });
 
   app.get(

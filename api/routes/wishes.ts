@@ -31,6 +31,7 @@ import { presentView } from '../present';
 import { openCase, stepRoutes } from '../steps';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { zQuery } from '../query';
+import { stageListRoute } from '../stage-list';
 
 /** Stages the public list shows: screened and approved, not yet closed. */
 const PUBLIC_STAGES: readonly WishStage[] = ['open', 'claimed', 'fulfilled'];
@@ -122,6 +123,30 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply.code(201).send(await presentView(request, view));
     },
   );
+
+  stageListRoute(app, {
+    kind: 'wish',
+    path: '/v1/wishes',
+    tag: 'wishes',
+    summary: 'Wishes of a unit’s subtree at one stage (待审核, 待认领, 已认领, 已实现): soonest due first (overdue first) while a deadline runs, else by id',
+    stages: WISH_STAGES,
+    // A fulfilled wish waits for the household's confirmation (a timer, not a deadline); a closed one has none.
+    dueStages: ['screening', 'open', 'claimed'],
+    extra: {
+      category: z.enum(WISH_CATEGORIES),
+      title: z.string(),
+      publicTitle: z.string().nullable(),
+      householdId: z.string(),
+      postedAt: z.string(),
+      neededBy: z.string().nullable(),
+      helperName: z.string().nullable(),
+      outcome: z.string().nullable(),
+    },
+    row: (v) => {
+      const w = v as unknown as WishView;
+      return { category: w.category, title: w.title, publicTitle: w.publicTitle, householdId: w.householdId, postedAt: w.postedAt, neededBy: w.neededBy, helperName: w.claim?.helper.name ?? null, outcome: w.outcome };
+    },
+  });
 
   app.get(
     '/v1/wishes/:id',

@@ -85,7 +85,7 @@ describe('PUT /v1/calendar/:year', () => {
 
     const otherYear = await put('/v1/calendar/2028', admin, { holidays: ['2028-01-01', '2027-12-31'], workdays: [] });
     expect(otherYear.statusCode).toBe(400);
-    expect(otherYear.json().error.details).toEqual([{ path: 'body.holidays.1', code: 'invalid', message: '2027-12-31 is not in 2028' }]);
+    expect(otherYear.json().error.details).toEqual([{ path: 'body.holidays.1', code: 'not_in_year', message: '2027-12-31 is not in 2028' }]);
 
     const malformed = await put('/v1/calendar/2028', admin, { holidays: ['2028-02-30'], workdays: [] });
     expect(malformed.statusCode).toBe(400);

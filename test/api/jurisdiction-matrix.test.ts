@@ -71,6 +71,10 @@ const DELIBERATELY_PUBLIC = [
   'POST /v1/public/reports',
   'GET /v1/public/reports/:receipt',
   'GET /v1/public/wishes',
+  // Issue 14: an application intake, a household's own wish, one receipt lookup for all three kinds.
+  'POST /v1/public/applications',
+  'POST /v1/public/wishes',
+  'GET /v1/public/receipts/:receipt',
 ];
 
 /** A route once per method other than HEAD (a GET's HEAD twin shares its options). */
@@ -98,6 +102,7 @@ const FAKE = {
   patrol: `patrol-${TARGET}-20260101T000000Z`,
   pairing: 'pairing-hh-00000000f009',
   discovery: 'discovery-00000000000f0009',
+  intake: 'intake-00000000000f000a',
   /** Issue 13: a party member of 海港社区 (the login of the matrix's own-unit party member), a points entry, a service task. */
   member: memberIdFor(`party_member.${TARGET}`),
   entry: 'award:matrix-entry',
@@ -150,6 +155,21 @@ beforeAll(async () => {
       outcomeCaseId: null,
       reporterUserId: 'member.matrix',
     },
+    intake: {
+      stage: 'filed',
+      stageName: '已提交，待镇(街道)受理',
+      category: 'minimum_subsistence',
+      categoryName: '最低生活保障对象',
+      householdSize: 2,
+      situation: '生活困难',
+      urgent: false,
+      filedAt: '2026-01-01T00:00:00.000Z',
+      acceptBy: '2026-01-06T00:00:00.000Z',
+      village: { code: TARGET, name: '海港社区居委会', level: 'village' },
+      town: { code: UNITS.jingyuan, name: '鲸园街道', level: 'town' },
+      decision: null,
+      applicationId: null,
+    },
   };
   const fake = (kind: string, id: string) => ({
     ...real,
@@ -166,7 +186,7 @@ beforeAll(async () => {
   });
   await ctx.mongo.db
     .collection(COLLECTIONS.cases)
-    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order), fake('patrol', FAKE.patrol), fake('pairing', FAKE.pairing), fake('discovery', FAKE.discovery)] as never[]);
+    .insertMany([fake('alert', FAKE.alert), fake('application', FAKE.application), fake('report', FAKE.report), fake('wish', FAKE.wish), fake('party_day', FAKE.party_day.caseId), fake('order', FAKE.order), fake('patrol', FAKE.patrol), fake('pairing', FAKE.pairing), fake('discovery', FAKE.discovery), fake('intake', FAKE.intake)] as never[]);
   // Summons and circulars naming 海港社区 (store/supervision.ts).
   const record = (kind: 'summons' | 'circular', id: string) => ({
     _id: id,
@@ -228,6 +248,7 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
     if (pattern.startsWith('/v1/patrols/')) return FAKE.patrol;
     if (pattern.startsWith('/v1/pairings/')) return FAKE.pairing;
     if (pattern.startsWith('/v1/discoveries/')) return FAKE.discovery;
+    if (pattern.startsWith('/v1/intakes/')) return FAKE.intake;
     if (pattern.startsWith('/v1/party-members/')) return FAKE.member;
     if (pattern.startsWith('/v1/points/')) return FAKE.entry;
     if (pattern.startsWith('/v1/service-tasks/')) return FAKE.task;

@@ -7,9 +7,10 @@ import { PAIRING_STEPS } from '../../domain/pairing';
 import { REPORT_STEPS } from '../../domain/report';
 import { ROLES } from '../../domain/roles';
 import { WISH_STEPS } from '../../domain/wish';
+import { INTAKE_STEPS } from '../../domain/intake';
 
-const STEP_TABLES = { application: APPLICATION_STEPS, report: REPORT_STEPS, wish: WISH_STEPS, order: ORDER_STEPS, pairing: PAIRING_STEPS } as const;
-const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order'] as const;
+const STEP_TABLES = { application: APPLICATION_STEPS, report: REPORT_STEPS, wish: WISH_STEPS, order: ORDER_STEPS, pairing: PAIRING_STEPS, intake: INTAKE_STEPS } as const;
+const CASE_KINDS = ['alert', 'application', 'report', 'wish', 'party_day', 'order', 'intake'] as const;
 const CITY = '371000';
 const HAIGANG_PATH = ['371000', '371002', '371002001', '371002001001'];
 

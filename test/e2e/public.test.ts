@@ -633,7 +633,7 @@ describe('a report through its lifecycle', () => {
   });
 
   it('left unacknowledged it escalates to the town’s overdue board (kind report), and leaves it when acknowledged', async () => {
-    const { reportId } = (await report({ unitCode: UNITS.haigang, category: 'staff_conduct', text: '工作人员态度生硬' })).json();
+    const { reportId } = (await report({ unitCode: UNITS.haigang, category: 'benefit_problem', text: '救助金发放迟了两个月' })).json();
     const board = async () => (await get(`/v1/cases?overdue=true&kind=report`, town)).json().items as Array<{ caseId: string; rung: number; escalatedTo: { code: string } | null; dueLabel: string }>;
     const row = await eventually(async () => (await board()).find((r) => r.caseId === reportId && r.rung >= 1), 'the report on the town board');
     expect(row).toMatchObject({ escalatedTo: { code: UNITS.jingyuan }, dueLabel: '群众反映：受理' });

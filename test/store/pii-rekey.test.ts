@@ -11,6 +11,7 @@ import { connectMongo } from '../../store/mongo';
 import { attachPiiKeyring, idNumberKey, piiKeyring, sealedKid } from '../../store/pii';
 import { rekeyReadModel } from '../../store/rekey';
 import { newHouseholdOf, saveNewHousehold } from '../../store/discoveries';
+import { applicantOf, saveApplicant } from '../../store/intakes';
 import { contactOf } from '../../store/reports';
 import { findHelper } from '../../store/wishes';
 
@@ -78,7 +79,7 @@ describe('personal data written before encryption, then key rotation', () => {
     expect((await findHelper(db, 'helper-old'))?.contact).toBe('13600000000');
     expect((await findCase(db, 'app-old'))?.view).toEqual(view);
     // Nothing left to do: a second pass changes nothing.
-    expect(await rekeyReadModel(db)).toEqual({ households: 0, contacts: 0, helpers: 0, cases: 0, discoveryHouseholds: 0 });
+    expect(await rekeyReadModel(db)).toEqual({ households: 0, contacts: 0, helpers: 0, cases: 0, discoveryHouseholds: 0, intakeApplicants: 0 });
   });
 
   it('one household per head’s ID number, through its blind index (unique index on headIdKey)', async () => {
@@ -92,8 +93,11 @@ describe('personal data written before encryption, then key rotation', () => {
     const rotated: PiiKeys = { ...dev, activeKid: 'k2', keys: { ...dev.keys, k2 } };
     // A discovery's new household (issue 13), sealed with the first key.
     await saveNewHousehold(mongo.db, 'discovery-00000000000000d1', { name: '李四海', address: '海港路88号', phone: '13912345678' });
+    // An intake's applicant (issue 14), sealed with the first key.
+    const applicant = { applicantName: '王秀英', idNumber: HEAD, phone: '13912340000', address: '海港路7号' };
+    await saveApplicant(mongo.db, 'intake-00000000000000a1', applicant);
     const db = withKeys(rotated);
-    expect(await rekeyReadModel(db)).toEqual({ households: 1, contacts: 1, helpers: 1, cases: 1, discoveryHouseholds: 1 });
+    expect(await rekeyReadModel(db)).toEqual({ households: 1, contacts: 1, helpers: 1, cases: 1, discoveryHouseholds: 1, intakeApplicants: 1 });
     const stored = await db.collection(COLLECTIONS.households).findOne({ _id: 'hh-old000000001' as never });
     expect(sealedKid(stored!.headIdNumber as string)).toBe('k2');
     // The old key retired: everything still opens.
@@ -101,6 +105,7 @@ describe('personal data written before encryption, then key rotation', () => {
     expect((await findHousehold(only2, 'hh-old000000001'))?.headIdNumber).toBe(HEAD);
     expect(await contactOf(only2, 'rp-old')).toBe('13700000000');
     expect(await newHouseholdOf(only2, 'discovery-00000000000000d1')).toEqual({ name: '李四海', address: '海港路88号', phone: '13912345678' });
+    expect(await applicantOf(only2, 'intake-00000000000000a1')).toEqual(applicant);
     expect(JSON.stringify((await findCase(only2, 'app-old'))?.view)).toContain(HEAD);
     // Without the key a value was sealed with, reading fails loudly instead of showing ciphertext.
     await expect(findHousehold(mongo.db, 'hh-old000000001')).rejects.toThrow(/key k2, which is not configured/);
@@ -108,7 +113,7 @@ describe('personal data written before encryption, then key rotation', () => {
 
   it('a new index key needs a re-index: look-ups miss until rekey recomputes the blind indexes', async () => {
     // The previous test's key is gone: start again from the development key.
-    for (const c of [COLLECTIONS.households, COLLECTIONS.contacts, COLLECTIONS.helpers, COLLECTIONS.cases, COLLECTIONS.idNumberClaims, COLLECTIONS.discoveryHouseholds]) await mongo.db.collection(c).deleteMany({});
+    for (const c of [COLLECTIONS.households, COLLECTIONS.contacts, COLLECTIONS.helpers, COLLECTIONS.cases, COLLECTIONS.idNumberClaims, COLLECTIONS.discoveryHouseholds, COLLECTIONS.intakeApplicants]) await mongo.db.collection(c).deleteMany({});
     await registerHousehold(mongo.db, plainHousehold('hh-idx000000001', HEAD));
     const newIndexKey: PiiKeys = { ...dev, indexKey: randomBytes(32) };
     const db = withKeys(newIndexKey);

@@ -59,7 +59,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('recorded workflow histories replay against the current workflow code', () => {
   it('has histories of every kind of case', () => {
     const kinds = new Set(files.map((f) => load(f).workflowType));
-    expect([...kinds].sort()).toEqual(['alertWorkflow', 'applicationWorkflow', 'discoveryWorkflow', 'orderWorkflow', 'pairingWorkflow', 'partyDayWorkflow', 'patrolWorkflow', 'reportWorkflow', 'wishWorkflow']);
+    expect([...kinds].sort()).toEqual(['alertWorkflow', 'applicationWorkflow', 'discoveryWorkflow', 'intakeWorkflow', 'orderWorkflow', 'pairingWorkflow', 'partyDayWorkflow', 'patrolWorkflow', 'reportWorkflow', 'wishWorkflow']);
   });
 
   it.each(files)('%s', (file) => {

@@ -23,6 +23,8 @@ import { startPatrol } from '../helpers/drivers/patrol';
 import { localDay } from '../../domain/china-time';
 import { decideDiscoveryUpdate, discoveryQuery } from '../../workflows/discovery/contract';
 import { startDiscovery } from '../helpers/drivers/discovery';
+import { acceptInput as intakeAcceptInput, startIntake } from '../helpers/drivers/intake';
+import { acceptIntakeUpdate, intakeQuery, returnIntakeUpdate } from '../../workflows/intake/contract';
 import { acceptAndVerify, act, approvalInput, deliberate, DISTRICT_STAFF, fileApplication, investigate, reaches, sitOutNotice, TOWN_SUPERVISOR, type Started } from '../helpers/drivers/application';
 import { nowIso, quiet } from '../helpers/drivers/common';
 import { createTimeSkippingHarness, eventually, type TimeSkippingHarness, CITY, DISTRICT, LADDER, MIN, TOWN, VILLAGE } from '../helpers/time-skipping';
@@ -383,6 +385,20 @@ KINDS.push({
         input: fc.oneof(mutated({ outcome: 'no_action', reason: '经核实暂无困难' }), mutated({ outcome: 'alert', level: 'red', opening: { workflowId: 'alert-hh-0123456789ab', start: { householdId: 'hh-0123456789ab' }, args: {} } }), mutated({ outcome: 'referral', referredTo: '区残联' })),
       }),
     ),
+  ],
+});
+
+/** Application intake (申请受理): the town accepts — whose application fails to open here (no Temporal client) and is recorded — or returns. */
+KINDS.push({
+  kind: 'intake',
+  query: intakeQuery.name,
+  async start() {
+    const { handle, caseId } = await startIntake(harness);
+    return { handle: handle as unknown as WorkflowHandle, caseId };
+  },
+  steps: [
+    step('accept', acceptIntakeUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated(intakeAcceptInput() as unknown as Record<string, unknown>) })),
+    step('return', returnIntakeUpdate, (id) => fc.record({ caseId: caseIdOr(id), actor, input: mutated({ reason: '材料不齐：缺收入证明' }) })),
   ],
 });
 

@@ -21,13 +21,17 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** A 400's or 422's details by field name: `body.visitors.0` → `visitors`. */
-  fieldIssues(): Map<string, FieldIssue[]> {
+  /**
+   * A 400's or 422's details by field name: `body.visitors.0` → `visitors`; with `wholePath`, by the whole
+   * path inside the body (`body.holidays.3` → `holidays.3`), for forms whose fields are rows of a list.
+   */
+  fieldIssues(wholePath = false): Map<string, FieldIssue[]> {
     const out = new Map<string, FieldIssue[]>();
     if (!Array.isArray(this.details)) return out;
     for (const d of this.details as FieldIssue[]) {
       if (typeof d?.path !== 'string' || typeof d.message !== 'string') continue;
-      const field = d.path.replace(/^(body|querystring|params)\.?/, '').split('.')[0] || '';
+      const inside = d.path.replace(/^(body|querystring|params)\.?/, '');
+      const field = wholePath ? inside : inside.split('.')[0] || '';
       out.set(field, [...(out.get(field) ?? []), d]);
     }
     return out;

@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; households: string; applications: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string; intakes: string; households: string; applications: string };
   common: {
     loading: string;
     retry: string;
@@ -67,6 +67,75 @@ export interface Messages {
   };
   roles: Record<string, string>;
   orgLevels: Record<string, string>;
+  /** Admin screens (issue 14): the org tree, the holiday calendar, the "9+N+1" catalogue (web/src/screens/admin.tsx). */
+  admin: {
+    org: {
+      title: string;
+      intro: string;
+      searchLabel: string;
+      searchHint: string;
+      search: string;
+      noResults: string;
+      results: string;
+      children: string;
+      noChildren: string;
+      up: string;
+      code: string;
+      addTitle: Fn;
+      addCode: string;
+      addCodeHint: Fn;
+      addName: string;
+      add: string;
+      added: Fn;
+      renameTitle: string;
+      rename: string;
+      renamed: Fn;
+      casesNote: string;
+    };
+    calendar: {
+      title: string;
+      intro: string;
+      year: string;
+      show: string;
+      provisional: string;
+      provisionalHint: string;
+      notStored: Fn<[number]>;
+      updated: Fn<[string, string]>;
+      holidays: string;
+      workdays: string;
+      workdaysHint: string;
+      day: Fn<[string, number]>;
+      remove: Fn;
+      addHoliday: string;
+      addWorkday: string;
+      none: string;
+      isProvisional: string;
+      source: string;
+      save: string;
+      saved: Fn<[number]>;
+      countTitle: string;
+      countFrom: string;
+      countDays: string;
+      count: string;
+      countResult: Fn<[number, string, string]>;
+    };
+    catalogue: {
+      title: string;
+      intro: string;
+      categories: string;
+      items: string;
+      socialForces: string;
+      code: string;
+      codeHint: string;
+      name: string;
+      entry: Fn<[string, number]>;
+      remove: Fn;
+      add: Fn;
+      save: string;
+      saved: string;
+      readOnly: string;
+    };
+  };
   kinds: Record<string, string>;
   levels: Record<string, string>;
   outcomes: Record<string, string>;
@@ -517,6 +586,33 @@ export interface Messages {
     noCandidates: string;
     assigned: Fn;
   };
+  /** 申请受理 (issue 14): the town's queue of applications filed through the QR pages. */
+  intakes: {
+    title: string;
+    intro: string;
+    empty: string;
+    urgent: string;
+    size: Fn<[number]>;
+    filedAt: Fn;
+    acceptBy: Fn;
+    overdue: string;
+    acceptButton: Fn;
+    returnButton: Fn;
+    acceptRule: string;
+    labourCapacity: string;
+    choose: string;
+    note: string;
+    acceptSubmit: string;
+    reason: string;
+    reasonHint: string;
+    returnSubmit: string;
+    accepted: Fn;
+    returned: Fn;
+    returnedWith: Fn<[string, string]>;
+    acceptedAt: Fn;
+    workHere: string;
+    applicant: string;
+  };
   /** 住户档案 (issue 14): the household register's screens. */
   register: {
     title: string;
@@ -603,7 +699,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', households: '住户档案', applications: '救助申请' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日', intakes: '申请受理', households: '住户档案', applications: '救助申请' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -662,7 +758,75 @@ const zh: Messages = {
     admin: '系统管理员',
   },
   orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
-  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包', discovery: '主动发现' },
+  admin: {
+    org: {
+      title: '组织机构',
+      intro: '市 → 区市 → 镇(街道) → 村(社区) → 网格。点下级单位逐级查看，或按名称、代码查找。',
+      searchLabel: '查找单位',
+      searchHint: '名称中的字，或代码开头的数字',
+      search: '查找',
+      noResults: '没有找到符合的单位。',
+      results: '查找结果',
+      children: '下级单位',
+      noChildren: '没有下级单位。',
+      up: '上一级',
+      code: '代码',
+      addTitle: (level) => `新增下级单位（${level}）`,
+      addCode: '单位代码',
+      addCodeHint: (example) => `在上级代码后续写，如 ${example}`,
+      addName: '单位名称',
+      add: '新增',
+      added: (name) => `已新增“${name}”。`,
+      renameTitle: '更名',
+      rename: '保存名称',
+      renamed: (name) => `已更名为“${name}”。`,
+      casesNote: '已开启的案件保留开启时的单位名称和上报层级；新增或更名只影响此后开启的案件。',
+    },
+    calendar: {
+      title: '节假日日历',
+      intro: '法定节假日与调休上班日（北京时间）。“N 个工作日内”的期限按此计算。',
+      year: '年份',
+      show: '查看',
+      provisional: '暂定',
+      provisionalHint: '本年度安排尚未公布，按估计录入',
+      notStored: (y) => `${y} 年尚未录入日历：工作日按周一至周五计算。`,
+      updated: (at, by) => `更新于 ${at}（${by}）`,
+      holidays: '法定节假日（放假）',
+      workdays: '调休上班日',
+      workdaysHint: '须为周六或周日',
+      day: (list, n) => `${list}第 ${n} 天`,
+      remove: (what) => `删除${what}`,
+      addHoliday: '添加放假日',
+      addWorkday: '添加调休上班日',
+      none: '无',
+      isProvisional: '暂定（本年度安排尚未公布）',
+      source: '依据（如国务院办公厅通知）',
+      save: '保存日历',
+      saved: (y) => `${y} 年日历已保存。`,
+      countTitle: '工作日计算',
+      countFrom: '起算日',
+      countDays: '工作日数',
+      count: '计算',
+      countResult: (n, last, due) => `${n} 个工作日：最后一个工作日 ${last}，截止 ${due}`,
+    },
+    catalogue: {
+      title: '救助目录',
+      intro: '“9+N+1”：救助对象类别、救助项目、社会力量。全市通用，由市级管理员维护。',
+      categories: '救助对象类别',
+      items: '救助项目',
+      socialForces: '社会力量',
+      code: '代码',
+      codeHint: '小写字母开头，字母、数字、下划线',
+      name: '名称',
+      entry: (list, n) => `${list}第 ${n} 项`,
+      remove: (what) => `删除${what}`,
+      add: (list) => `添加${list}`,
+      save: '保存目录',
+      saved: '目录已保存。',
+      readOnly: '只有市级管理员可以修改目录。',
+    },
+  },
+  kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包', discovery: '主动发现', intake: '申请受理' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请', no_longer_qualifies: '不再属于帮包对象' },
@@ -910,6 +1074,17 @@ const zh: Messages = {
     'too_small.string': (p) => (p.minimum === 1 ? '此项不能为空' : `至少 ${p.minimum} 个字`),
     'too_big.string': (p) => `不能超过 ${p.maximum} 个字`,
     'too_big.array': (p) => `最多 ${p.maximum} 项`,
+    'orgCode.invalid_format': '代码为 6–12 位数字，网格另加 -G 和两三位数字，如 371002001001-G03',
+    code_not_under_parent: '代码须在上级单位代码后续写（区市 6 位、镇街 9 位、村居 12 位、网格加 -G01）',
+    no_children: '网格下不能再设单位',
+    duplicate_name: '同一上级下已有同名单位',
+    duplicate_code: '该代码已被使用',
+    'entryCode.invalid_format': '代码须以小写字母开头，只含小写字母、数字和下划线（2–40 个字符）',
+    'entryCode.invalid': '本列表中已有相同代码',
+    not_in_year: '日期不在本年度内',
+    duplicate_day: '该日期重复填写',
+    holiday_and_workday: '同一天不能既放假又调休上班',
+    workday_not_weekend: '调休上班日须为周六或周日',
   },
   reasons: {
     case_closed: '该案件已结案',
@@ -921,6 +1096,7 @@ const zh: Messages = {
     approval_required: '降级或提前销号须经镇(街道)审批，请提交申请',
     request_pending: '已有待审批的申请，请先审批',
     outcome_not_opened: '未能启动关联的预警或救助申请，本次研判未生效，请重试',
+    registered_elsewhere: '申请人的身份证号已在其他村(社区)登记：请退回，并告知申请人向户籍所在地申请',
     approval_not_needed: '无需审批，可直接办理',
     no_pending_request: '没有待审批的申请',
     request_stale: '申请已过时（预警已变化），请重新申请',
@@ -967,13 +1143,12 @@ const zh: Messages = {
     deadline_ended: (d) => `期限终止（${zh.resolutions[String(d.reason)] ?? d.reason}）${d.late ? '，终止时已逾期' : ''}`,
     level_changed: (d) => `等级调整：${zh.levels[String(d.from)] ?? d.from} → ${zh.levels[String(d.to)] ?? d.to}（${d.reason}）`,
     reassigned: (d, unit) => `改派：${unit(String(d.from))} → ${unit(String(d.to))}（${d.reason}）`,
-    closed: (d) => `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`,
+    closed: (d) => (d.reason === undefined ? '办结' : `结案：${zh.closeReasons[String(d.reason)] ?? d.reason}`),
     repolicied: (d) => `适用新规则：${d.from} → ${d.to}`,
     approval_requested: (d) => `申请${d.change === 'lower' ? `降为${zh.levels[String(d.level)] ?? d.level}` : `销号（${zh.closeReasons[String(d.closeReason)] ?? d.closeReason}）`}，待审批：${d.reason}`,
     approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
     disposed: (d) => `处置：${zh.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} 元` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? `（${d.reason}）` : ''}`,
     stage_entered: (d) => `进入阶段：${zh.apps.stages[String(d.stage)] ?? d.stage}`,
-    accepted: (d) => `受理申请${d.reason && d.reason !== '受理' ? `：${d.reason}` : ''}`,
     returned_for_materials: (d) => `退回补正，一次性告知所缺材料：${Array.isArray(d.missing) ? d.missing.join('、') : ''}`,
     materials_supplied: () => '补齐材料',
     verification_completed: (d) => `家庭经济状况核对完成${Array.isArray(d.missing) && d.missing.length ? `（未回复：${d.missing.join('、')}）` : ''}`,
@@ -984,10 +1159,7 @@ const zh: Messages = {
     town_opinion: (d) => `镇(街道)审核意见：${d.opinion === 'approve' ? '同意' : '不同意'}（${d.reason}）`,
     notice_ended: () => '公示结束',
     objection_received: () => '收到公示异议',
-    approved: (d) => `批准${d.monthlyAmount !== undefined ? `，月救助 ${d.monthlyAmount} 元` : ''}`,
-    rejected: (d) => `不予批准（${d.reason}）`,
     extended: (d) => `延长期限 ${d.workingDays} 个工作日（${d.reason}）`,
-    withdrawn: (d) => `撤回（${d.reason}）`,
     re_review_renew: () => '定期复核：继续享受',
     re_review_change: () => '定期复核：变更',
     re_review_stop: () => '定期复核：停止',
@@ -995,7 +1167,27 @@ const zh: Messages = {
     patrol_recorded: (d) => `记录巡查（${d.members} 人，走访 ${d.visited} 户）`,
     reported: (d) => `主动发现上报（${zh.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}，${zh.discovery.urgencies[String(d.urgency)] ?? d.urgency}）`,
     decided: (d) => `镇(街道)研判：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? `（${d.caseId}）` : ''}`,
+    filed: (d) => `群众通过二维码提交救助申请（共同生活 ${d.householdSize} 人${d.urgent ? '，紧急' : ''}）`,
+    // An intake's acceptance names the application it opened; an application's own acceptance names none.
+    accepted: (d) => (d.caseId ? `镇(街道)受理，开启救助申请（${d.caseId}）` : `受理申请${d.reason && d.reason !== '受理' ? `：${d.reason}` : ''}`),
+    returned: (d) => `镇(街道)退回：${d.reason}`,
     outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
+    posted: () => '登记心愿',
+    // An application's approval carries its amount; a wish's screening does not.
+    approved: (d) => (d.monthlyAmount !== undefined ? `批准，月救助 ${d.monthlyAmount} 元` : '镇(街道)审核通过，公开待认领'),
+    // An application's refusal names who refused it (town or district); a wish's screening does not.
+    rejected: (d) => (d.by ? `不予批准：${String(d.reason ?? '')}` : `审核不通过：${String(d.reason ?? '')}`),
+    claimed: () => '心愿已认领',
+    claim_released: (d) => `认领已释放${d.note ? `：${String(d.note)}` : ''}`,
+    fulfilled: () => '登记心愿已实现',
+    confirmed: (d) => (d.automatic ? '群众未反馈，视为确认' : '群众确认心愿已实现'),
+    // A wish's and an application's withdrawal carry the same data: the text names neither.
+    withdrawn: (d) => `撤回：${String(d.reason ?? '')}`,
+    points_recorded: (d) => `记入帮扶积分 ${d.points} 分`,
+    received: () => '收到群众反映',
+    answered: () => '答复群众反映',
+    common_issue_confirmed: () => '标记为共性问题',
+    common_issue_proposed: (d) => `同类反映已达 ${d.reports} 件，建议列为共性问题`,
   },
   unknownEvent: (type) => `事件：${type}`,
   members: {
@@ -1093,6 +1285,7 @@ const zh: Messages = {
       circular: '通报',
       delivery_failed: '通知未送达',
       discovery_reported: '主动发现上报',
+      intake_filed: '救助申请待受理',
     },
     channels: { webhook: '接口推送', sms: '短信' },
     delivery: { pending: '发送中', delivered: '已送达', failed: '送达失败' },
@@ -1209,6 +1402,32 @@ const zh: Messages = {
     assign: '确定结对',
     noCandidates: '本网格暂无登记在册的党员',
     assigned: (name) => `已与${name}结对。`,
+  },
+  intakes: {
+    title: '申请受理',
+    intro: '群众通过村(社区)二维码提交的救助申请：逾期的在前，其余按受理期限排列。材料齐备的予以受理，不齐备的一次性告知后退回。',
+    empty: '没有待受理的申请。',
+    urgent: '紧急',
+    size: (n) => `共同生活 ${n} 人`,
+    filedAt: (at) => `提交于 ${at}`,
+    acceptBy: (at) => `须于 ${at} 前受理或退回`,
+    overdue: '已逾期',
+    acceptButton: (id) => `受理 ${id}`,
+    returnButton: (id) => `退回 ${id}`,
+    acceptRule: '受理后为申请人家庭开启救助申请；申请人未登记的，先在其村(社区)登记。（最低生活保障审核确认办法：材料齐备的，予以受理）',
+    labourCapacity: '劳动能力（决定定期复核周期）',
+    choose: '请选择',
+    note: '备注（可不填）',
+    acceptSubmit: '确认受理',
+    reason: '退回理由',
+    reasonHint: '申请人会在回执中看到：请一次性写明需要补齐的全部材料',
+    returnSubmit: '确认退回',
+    accepted: (id) => `已受理 ${id}，救助申请已开启：`,
+    returned: (id) => `已退回 ${id}，申请人可在回执中看到理由。`,
+    returnedWith: (at, reason) => `${at} 由镇(街道)退回：${reason}`,
+    acceptedAt: (at) => `${at} 由镇(街道)受理，开启的救助申请：`,
+    workHere: '到申请受理中受理或退回',
+    applicant: '申请人',
   },
   register: {
     title: '住户档案',
@@ -1347,7 +1566,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', households: 'Household register', applications: 'Applications' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days', intakes: 'Application intake', households: 'Household register', applications: 'Applications' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1406,7 +1625,75 @@ const en: Messages = {
     admin: 'Administrator',
   },
   orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
-  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing', discovery: 'Active discovery' },
+  admin: {
+    org: {
+      title: 'Org tree',
+      intro: 'City → district → town/street → village/community → grid. Open a unit below to go down, or search by name or code.',
+      searchLabel: 'Find a unit',
+      searchHint: 'Part of the name, or the start of the code',
+      search: 'Search',
+      noResults: 'No unit matches.',
+      results: 'Search results',
+      children: 'Units below',
+      noChildren: 'No units below.',
+      up: 'Up one level',
+      code: 'Code',
+      addTitle: (level) => `Add a unit below (${level})`,
+      addCode: 'Unit code',
+      addCodeHint: (example) => `The parent's code continued, e.g. ${example}`,
+      addName: 'Unit name',
+      add: 'Add',
+      added: (name) => `Added “${name}”.`,
+      renameTitle: 'Rename',
+      rename: 'Save name',
+      renamed: (name) => `Renamed to “${name}”.`,
+      casesNote: 'Open cases keep the unit name and escalation ladder they were opened with; an added or renamed unit affects cases opened afterwards.',
+    },
+    calendar: {
+      title: 'Holiday calendar',
+      intro: 'Public holidays and make-up workdays (Beijing dates). Deadlines "within n working days" count on it.',
+      year: 'Year',
+      show: 'Show',
+      provisional: 'Provisional',
+      provisionalHint: 'The year’s arrangement is not published yet: an estimate',
+      notStored: (y) => `${y} is not in the calendar: working days count as plain Mon–Fri.`,
+      updated: (at, by) => `Updated ${at} (${by})`,
+      holidays: 'Public holidays (days off)',
+      workdays: 'Make-up workdays',
+      workdaysHint: 'Must be a Saturday or Sunday',
+      day: (list, n) => `${list}, day ${n}`,
+      remove: (what) => `Remove ${what}`,
+      addHoliday: 'Add a day off',
+      addWorkday: 'Add a make-up workday',
+      none: 'None',
+      isProvisional: 'Provisional (the arrangement is not published yet)',
+      source: 'Source (e.g. the State Council notice)',
+      save: 'Save calendar',
+      saved: (y) => `The ${y} calendar is saved.`,
+      countTitle: 'Working-day count',
+      countFrom: 'From',
+      countDays: 'Working days',
+      count: 'Count',
+      countResult: (n, last, due) => `${n} working days: last working day ${last}, due ${due}`,
+    },
+    catalogue: {
+      title: 'Catalogue',
+      intro: '"9+N+1": recipient categories, assistance items, social forces. City-wide, kept by a city admin.',
+      categories: 'Recipient categories',
+      items: 'Assistance items',
+      socialForces: 'Social forces',
+      code: 'Code',
+      codeHint: 'A lowercase letter first, then letters, digits, underscores',
+      name: 'Name',
+      entry: (list, n) => `${list}, entry ${n}`,
+      remove: (what) => `Remove ${what}`,
+      add: (list) => `Add to ${list}`,
+      save: 'Save catalogue',
+      saved: 'The catalogue is saved.',
+      readOnly: 'Only a city admin may change the catalogue.',
+    },
+  },
+  kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing', discovery: 'Active discovery', intake: 'Application intake' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application', no_longer_qualifies: 'No longer to be paired' },
@@ -1494,6 +1781,7 @@ const en: Messages = {
   },
   deadlineLabels: {
     'discovery.assess': 'Active discovery: town assessment',
+    'intake.accept': 'Application intake: accept or return',
     'order.reply': 'Supervision order: reply',
     'alert.red': 'Red alert: accept and handle',
     'alert.orange': 'Orange alert: visit',
@@ -1684,13 +1972,12 @@ const en: Messages = {
     deadline_ended: (d) => `Deadline ended (${en.resolutions[String(d.reason)] ?? d.reason})${d.late ? ', already late' : ''}`,
     level_changed: (d) => `Level changed: ${en.levels[String(d.from)] ?? d.from} → ${en.levels[String(d.to)] ?? d.to} (${d.reason})`,
     reassigned: (d, unit) => `Reassigned: ${unit(String(d.from))} → ${unit(String(d.to))} (${d.reason})`,
-    closed: (d) => `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`,
+    closed: (d) => (d.reason === undefined ? 'Closed' : `Closed: ${en.closeReasons[String(d.reason)] ?? d.reason}`),
     approval_requested: (d) => `Requested to ${d.change === 'lower' ? `lower to ${en.levels[String(d.level)] ?? d.level}` : `close (${en.closeReasons[String(d.closeReason)] ?? d.closeReason})`}: ${d.reason}`,
     approval_decided: (d) => `Request ${d.decision === 'approve' ? 'approved' : 'refused'}: ${d.reason}`,
     disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
     repolicied: (d) => `Policy applied: ${d.from} → ${d.to}`,
     stage_entered: (d) => `Stage: ${en.apps.stages[String(d.stage)] ?? d.stage}`,
-    accepted: () => 'Application accepted',
     returned_for_materials: (d) => `Returned for materials, all listed at once: ${Array.isArray(d.missing) ? d.missing.join(', ') : ''}`,
     materials_supplied: () => 'Materials supplied',
     verification_completed: (d) => `Economic verification done${Array.isArray(d.missing) && d.missing.length ? ` (no answer: ${d.missing.join(', ')})` : ''}`,
@@ -1701,10 +1988,7 @@ const en: Messages = {
     town_opinion: (d) => `Town opinion: ${d.opinion === 'approve' ? 'approve' : 'reject'} (${d.reason})`,
     notice_ended: () => 'Public notice ended',
     objection_received: () => 'Objection received',
-    approved: (d) => `Approved${d.monthlyAmount !== undefined ? `, ${d.monthlyAmount} yuan a month` : ''}`,
-    rejected: (d) => `Refused (${d.reason})`,
     extended: (d) => `Deadline extended by ${d.workingDays} working days (${d.reason})`,
-    withdrawn: (d) => `Withdrawn (${d.reason})`,
     re_review_renew: () => 'Re-review: renewed',
     re_review_change: () => 'Re-review: changed',
     re_review_stop: () => 'Re-review: stopped',
@@ -1712,7 +1996,23 @@ const en: Messages = {
     patrol_recorded: (d) => `Patrol recorded (${d.members} on patrol, ${d.visited} households visited)`,
     reported: (d) => `Discovery reported (${en.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}, ${en.discovery.urgencies[String(d.urgency)] ?? d.urgency})`,
     decided: (d) => `Town decision: ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? ` (${d.caseId})` : ''}`,
+    filed: (d) => `Application filed through the QR code (${d.householdSize} in the household${d.urgent ? ', urgent' : ''})`,
+    accepted: (d) => (d.caseId ? `Accepted by the town; application opened (${d.caseId})` : 'Application accepted'),
+    returned: (d) => `Returned by the town: ${d.reason}`,
     outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
+    posted: () => 'Wish posted',
+    approved: (d) => (d.monthlyAmount !== undefined ? `Approved, ${d.monthlyAmount} yuan a month` : 'Approved by the town, open for claims'),
+    rejected: (d) => (d.by ? `Refused: ${String(d.reason ?? '')}` : `Rejected at screening: ${String(d.reason ?? '')}`),
+    claimed: () => 'Wish claimed',
+    claim_released: (d) => `Claim released${d.note ? `: ${String(d.note)}` : ''}`,
+    fulfilled: () => 'Fulfilment recorded',
+    confirmed: (d) => (d.automatic ? 'No word from the household: counted as confirmed' : 'The household confirmed the fulfilment'),
+    withdrawn: (d) => `Withdrawn: ${String(d.reason ?? '')}`,
+    points_recorded: (d) => `${d.points} helper points recorded`,
+    received: () => 'Report received',
+    answered: () => 'Report answered',
+    common_issue_confirmed: () => 'Marked as a common issue',
+    common_issue_proposed: (d) => `${d.reports} reports of this kind: proposed as a common issue`,
   },
   unknownEvent: (type) => `Event: ${type}`,
   members: {
@@ -1810,6 +2110,7 @@ const en: Messages = {
       circular: 'Circular',
       delivery_failed: 'Delivery failed',
       discovery_reported: 'Discovery reported',
+      intake_filed: 'Application to accept',
     },
     channels: { webhook: 'Webhook', sms: 'SMS' },
     delivery: { pending: 'sending', delivered: 'delivered', failed: 'failed' },
@@ -1926,6 +2227,32 @@ const en: Messages = {
     assign: 'Pair',
     noCandidates: 'No registered member in this grid yet',
     assigned: (name) => `Paired with ${name}.`,
+  },
+  intakes: {
+    title: 'Application intake',
+    intro: 'Applications filed through the villages’ QR codes: overdue first, then by the acceptance deadline. Accept complete ones; return the others, saying at once everything that is missing.',
+    empty: 'No application awaits acceptance.',
+    urgent: 'Urgent',
+    size: (n) => `${n} in the household`,
+    filedAt: (at) => `Filed ${at}`,
+    acceptBy: (at) => `Accept or return by ${at}`,
+    overdue: 'Overdue',
+    acceptButton: (id) => `Accept ${id}`,
+    returnButton: (id) => `Return ${id}`,
+    acceptRule: 'Accepting opens an assistance application for the applicant’s household, registering it in its village first when it is not registered.',
+    labourCapacity: 'Labour capacity (sets the re-review cycle)',
+    choose: 'Choose',
+    note: 'Note (optional)',
+    acceptSubmit: 'Accept',
+    reason: 'Reason for returning',
+    reasonHint: 'The applicant reads it on their receipt: name everything that is missing, at once',
+    returnSubmit: 'Return',
+    accepted: (id) => `Accepted ${id}; the application is open:`,
+    returned: (id) => `Returned ${id}; the applicant sees the reason on their receipt.`,
+    returnedWith: (at, reason) => `Returned by the town at ${at}: ${reason}`,
+    acceptedAt: (at) => `Accepted by the town at ${at}; the application opened:`,
+    workHere: 'Accept or return it in Application intake',
+    applicant: 'Applicant',
   },
   register: {
     title: 'Household register',

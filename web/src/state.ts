@@ -41,17 +41,24 @@ export type Screen =
   | 'points'
   | 'ranking'
   | 'service'
+  | 'org'
+  | 'calendar'
+  | 'catalogue'
+  | 'wishes'
+  | 'reports'
+  | 'party-days'
+  | 'intakes'
   | 'households'
   | 'applications';
 const SCREENS: Record<string, Screen[]> = {
-  grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols'],
+  grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols', 'wishes'],
   party_member: ['tasks', 'pairings', 'discover', 'patrols', 'my-discoveries', 'points', 'ranking', 'service'],
-  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service', 'households', 'applications'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service', 'households', 'applications'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'households', 'applications'],
-  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking', 'households', 'applications'],
+  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service', 'reports', 'party-days', 'wishes', 'households', 'applications'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service', 'wishes', 'reports', 'party-days', 'intakes', 'households', 'applications'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'wishes', 'reports', 'party-days', 'intakes', 'households', 'applications'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking', 'wishes', 'reports', 'households', 'applications'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
-  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
+  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage', 'org', 'calendar', 'catalogue'],
 };
 /**
  * The screens of a role at a unit of a level (`me.unit.level`). A user whose unit is a grid (a grid-scoped

@@ -1,3 +1,4 @@
+import type { ComponentType } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
@@ -6,7 +7,13 @@ import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle } f
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
+import { IntakeSummary } from './intakes';
+import { ReportSteps } from './reports';
+import { WishSteps } from './wishes';
 import { ApplicationSteps } from './applications';
+
+/** Kinds whose steps have a panel of their own on this page (issue 14 item 3); the alert's are below (`Actions`). */
+const KIND_STEPS: Record<string, ComponentType<{ view: CaseView; reload: () => Promise<void> }>> = { wish: WishSteps, report: ReportSteps, application: ApplicationSteps };
 
 interface Household {
   headName: string;
@@ -63,6 +70,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
   for (const u of me?.path ?? []) names.set(u.code, u.name);
   const unitName = (code: string) => names.get(code) ?? code;
 
+  const Steps = KIND_STEPS[view.kind];
   const title = t.caseView.title(t.kinds[view.kind] ?? view.kind, view.level ? (t.levels[view.level] ?? view.level) : '');
 
   return (
@@ -142,7 +150,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
 
       {view.pendingRequest && <PendingRequest view={view} reload={props.reload} />}
 
-      {view.kind === 'application' ? <ApplicationSteps view={view} reload={props.reload} /> : view.kind !== 'order' && <Actions view={view} reload={props.reload} />}
+      {Steps ? <Steps view={view} reload={props.reload} /> : view.kind !== 'order' && <Actions view={view} reload={props.reload} />}
       {view.kind === 'order' ? <OrderPanel view={view as OrderView} reload={props.reload} /> : <CaseOrders caseId={view.caseId} />}
 
       <section aria-labelledby="h-deadlines">
@@ -366,8 +374,10 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
 
   const allowed = (p: Exclude<Panel, null>) => may(me, 'alert', PANEL_ACTIONS[p]);
   let body;
+  // An intake is accepted or returned on its own screen (申请受理, issue 14); here, what was decided.
+  if (view.kind === 'intake') body = <IntakeSummary view={view as unknown as Parameters<typeof IntakeSummary>[0]['view']} />;
   // A patrol is recorded on its own screen (巡查记录).
-  if (view.kind === 'patrol') body = view.status === 'open' && may(me, 'patrol', 'record') ? <Link to="/patrols">{t.patrols.recordHere}</Link> : <p class="muted">{t.caseView.notAlertActions}</p>;
+  else if (view.kind === 'patrol') body = view.status === 'open' && may(me, 'patrol', 'record') ? <Link to="/patrols">{t.patrols.recordHere}</Link> : <p class="muted">{t.caseView.notAlertActions}</p>;
   else if (!(Object.keys(PANEL_ACTIONS) as Exclude<Panel, null>[]).some(allowed)) body = <p class="muted">{t.caseView.readOnly}</p>;
   else if (view.kind !== 'alert') body = <p class="muted">{t.caseView.notAlertActions}</p>;
   else if (view.status === 'closed') body = <p class="muted">{t.caseView.closed}</p>;

@@ -1,0 +1,214 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { INTAKE_STAGES, INTAKE_STEPS, type AcceptIntakeBody, type IntakeView, type ReturnIntakeInput } from '../../domain/intake';
+import { zOrgCode } from '../../domain/org';
+import { intakeApplicantFor, seesPersonalData } from '../../domain/privacy';
+import { loadHolidayCalendar } from '../../store/calendar';
+import type { CaseDoc, HouseholdDoc } from '../../store/collections';
+import { linksOf } from '../../store/discoveries';
+import { findHousehold, householdWithIdNumber, registerHousehold } from '../../store/households';
+import { applicantOf, intakeQueue } from '../../store/intakes';
+import { relativesOf } from '../../store/relatives';
+import { applicationWorkflowId, type ApplicationStart } from '../../workflows/application/contract';
+import { acceptIntakeUpdate, returnIntakeUpdate } from '../../workflows/intake/contract';
+import { markPersonalData } from '../audit';
+import { actorOf, principalOf } from '../auth';
+import { ApiError, zErrorBody } from '../errors';
+import { guardedCase, guardedUnit } from '../guard';
+import { presentView } from '../present';
+import { zQuery, zQueryInt } from '../query';
+import { stepRoutes } from '../steps';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Application intake (申请受理, issue 14; docs/intake.md): a resident applies through the village's QR page
+ * (`POST /v1/public/applications`, api/routes/public.ts); the town works its queue (`GET /v1/intakes`, overdue
+ * first, then by due time), reads one (`GET /v1/intakes/{id}`: the applicant's details, the links) and accepts
+ * it (`POST /v1/intakes/{id}/accept`: the household registered in the village when it is not, then its
+ * application opened, linked both ways) or returns it with a reason (`POST /v1/intakes/{id}/return`).
+ */
+
+const zIntakeId = z.string().regex(/^intake-[0-9a-f]{16}$/, 'expected an intake id such as intake-0123456789abcdef');
+const zUnitRef = z.object({ code: z.string(), name: z.string(), level: z.string() });
+const zApplicant = z.object({ applicantName: z.string(), idNumber: z.string(), phone: z.string(), address: z.string() }).nullable();
+const zLink = z.object({ caseId: z.string(), kind: z.string(), relation: z.string(), direction: z.enum(['to', 'from']), at: z.string() });
+const zIntakeView = z.looseObject({
+  caseId: z.string(),
+  kind: z.literal('intake'),
+  status: z.enum(['open', 'closed']),
+  stage: z.enum(INTAKE_STAGES),
+  town: zUnitRef,
+  village: zUnitRef,
+  acceptBy: z.string(),
+  applicationId: z.string().nullable(),
+  applicant: zApplicant,
+  links: z.array(zLink),
+});
+const zIntakeRow = z.object({
+  caseId: z.string(),
+  status: z.enum(['open', 'closed']),
+  stage: z.enum(INTAKE_STAGES),
+  stageName: z.string(),
+  category: z.string(),
+  categoryName: z.string(),
+  householdSize: z.number(),
+  urgent: z.boolean(),
+  village: zUnitRef,
+  situation: z.string(),
+  filedAt: z.string(),
+  acceptBy: z.string(),
+  dueAt: z.string().nullable(),
+  overdue: z.boolean(),
+  rung: z.number(),
+  applicationId: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+/** A 422 naming one field (and, for a rule of stored data, its reason code: the workspace words it). */
+const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: field, code, message }], code === 'invalid' ? undefined : code);
+const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
+
+export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { orgs, mongo, temporal, config } = app.deps;
+  const db = mongo.db;
+
+  /** The view as the caller may see it: the applicant's details (masked below town level; an unmasked read is audited) and the links. */
+  async function shown(request: FastifyRequest, view: IntakeView) {
+    const p = principalOf(request);
+    const applicant = await applicantOf(db, view.caseId);
+    if (applicant && seesPersonalData(p.role)) markPersonalData(request, { caseId: view.caseId });
+    return { ...(await presentView(request, view)), applicant: intakeApplicantFor(p.role, applicant), links: await linksOf(db, view.caseId) };
+  }
+
+  const rowOf = (v: IntakeView, d: { dueAt: Date | null; overdue: boolean; rung: number }): z.infer<typeof zIntakeRow> => ({
+    caseId: v.caseId,
+    status: v.status,
+    stage: v.stage,
+    stageName: v.stageName,
+    category: v.category,
+    categoryName: v.categoryName,
+    householdSize: v.householdSize,
+    urgent: v.urgent,
+    village: v.village,
+    situation: v.situation,
+    filedAt: v.filedAt,
+    acceptBy: v.acceptBy,
+    dueAt: d.dueAt ? d.dueAt.toISOString() : null,
+    overdue: d.overdue,
+    rung: d.rung,
+    applicationId: v.applicationId,
+    reason: v.decision?.reason ?? null,
+  });
+
+  app.get(
+    '/v1/intakes',
+    {
+      config: { guard: { on: 'intake', action: 'read', target: 'org' } },
+      schema: {
+        tags: ['intakes'],
+        summary: '申请受理: the intakes of a unit’s subtree (the caller’s own unit when `org` is absent), overdue first, then by due time',
+        querystring: zQuery({ org: zOrgCode.optional(), status: z.enum(['open', 'closed']).default('open'), limit: zQueryInt(1, 200).optional() }),
+        response: { 200: z.object({ items: z.array(zIntakeRow) }), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => {
+      const unit = guardedUnit(request);
+      const docs = await intakeQueue(db, { org: unit.code, status: request.query.status, limit: request.query.limit ?? 100 });
+      return { items: await Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d))) };
+    },
+  );
+
+  app.get(
+    '/v1/intakes/:id',
+    {
+      config: { guard: { on: 'intake', action: 'read', target: 'case' } },
+      schema: {
+        tags: ['intakes'],
+        summary: 'An intake: the applicant (masked by role), the category and situation, the deadline and its escalations, the decision and the application it opened (links)',
+        params: z.object({ id: zIntakeId }),
+        response: { 200: zIntakeView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+      },
+    },
+    async (request) => shown(request, guardedCase<IntakeView>(request).view),
+  );
+
+  /**
+   * The applicant's household in the intake's village: the registered one holding the applicant's ID number,
+   * or a new one registered now (head = applicant, sealed as `POST /v1/households` registers). @throws 422 when
+   * the ID number is registered in another village (the application belongs there) or the applicant is gone.
+   */
+  async function householdFor(request: FastifyRequest, view: IntakeView): Promise<HouseholdDoc> {
+    const applicant = await applicantOf(db, view.caseId);
+    if (!applicant) throw unprocessable('intake', `intake ${view.caseId} has no applicant on record`);
+    const existing = await householdWithIdNumber(db, applicant.idNumber);
+    if (existing) {
+      const household = await findHousehold(db, existing);
+      if (!household) throw new ApiError(503, 'unavailable', 'the register changed meanwhile: try again');
+      if (household.villageCode !== view.village.code) throw unprocessable('idNumber', `the applicant’s ID number is registered in another village/community (${household.villageCode}), not ${view.village.name}: return the intake and tell the applicant where to apply`, 'registered_elsewhere');
+      return household;
+    }
+    const unit = await orgs.get(view.village.code);
+    const doc: HouseholdDoc = {
+      _id: newHouseholdId(),
+      headName: applicant.applicantName,
+      headIdNumber: applicant.idNumber,
+      members: [],
+      address: applicant.address,
+      phone: applicant.phone,
+      unitCode: view.village.code,
+      categories: [],
+      villageCode: view.village.code,
+      orgPath: unit?.path ?? [...view.orgPath, view.village.code],
+      createdAt: new Date().toISOString(),
+      createdBy: principalOf(request).userId,
+    };
+    const result = await registerHousehold(db, doc);
+    if ('created' in result) return result.created;
+    // Registered meanwhile (a second acceptance racing this one): that household, when in the village.
+    const holder = result.conflict ? await findHousehold(db, result.conflict) : null;
+    if (holder && holder.villageCode === view.village.code) return holder;
+    throw unprocessable('idNumber', 'the applicant’s ID number is registered in another household elsewhere', 'registered_elsewhere');
+  }
+
+  stepRoutes(app, {
+    kind: 'intake',
+    id: zIntakeId,
+    view: zIntakeView,
+    steps: INTAKE_STEPS,
+    take: async (request, name, kase) => {
+      const p = principalOf(request);
+      const doc = kase as CaseDoc<IntakeView>;
+      const view = doc.view;
+      if (name === 'return') {
+        const result = await temporal.workflow.getHandle(doc.workflowId).executeUpdate(returnIntakeUpdate, { args: [{ caseId: doc._id, actor: actorOf(p), input: request.body as ReturnIntakeInput }] });
+        return shown(request, result);
+      }
+      const body = request.body as AcceptIntakeBody;
+      const household = await householdFor(request, view);
+      const ladder = await orgs.ladder(household.villageCode);
+      const start: Omit<ApplicationStart, 'openingRequestId'> = {
+        submit: {
+          householdId: household._id,
+          category: view.category,
+          source: 'public_qr',
+          labourCapacity: body.labourCapacity,
+          unit: ladder[0]!,
+          ladder,
+          conflictedUsers: await relativesOf(db, household._id),
+          policy: config.policy.applications,
+          calendar: await loadHolidayCalendar(db),
+          actor: actorOf(p),
+        },
+      };
+      const opening = { workflowId: applicationWorkflowId(household._id, view.category), start };
+      const result = await temporal.workflow.getHandle(doc.workflowId).executeUpdate(acceptIntakeUpdate, { args: [{ caseId: doc._id, actor: actorOf(p), input: { ...body, householdId: household._id, opening } }] });
+      if (result.status === 'open') {
+        const failure = result.lastOpenFailure;
+        if (failure?.refused) throw new ApiError(409, 'conflict', `the application was refused, so nothing was accepted: ${failure.message}`, undefined, 'outcome_refused');
+        throw new ApiError(503, 'unavailable', `the application could not be opened, so nothing was accepted; try again (intake ${result.caseId}, attempt ${result.openFailures})`, undefined, 'outcome_not_opened');
+      }
+      return shown(request, result);
+    },
+  });
+};
