@@ -9,7 +9,7 @@ import { deadlineView, isoTime, type Deadline, type Escalation } from './deadlin
 import type { UnitRef } from './org';
 import { PERMISSIONS } from './permissions';
 import type { Role } from './roles';
-import { reaches, type ApplicationPolicy } from './policy';
+import { reaches, type ApplicationPolicy, type Fraction } from './policy';
 import { summarise, zDepartmentCode, zDepartmentRecord, zYuan, type DepartmentAnswer } from './verification';
 
 /**
@@ -675,3 +675,103 @@ export const APPLICATION_STEPS = {
   reReview: step({ path: 're-review', summary: '定期复核：续保、变更或停保', schema: zReReviewInput, roles: rolesOf('reReview'), check: (s, _i, a) => checkReReview(s, a), apply: reReview }),
 };
 export type ApplicationStepName = keyof typeof APPLICATION_STEPS;
+
+/** One rule a step enforces, in words, with where it comes from. */
+export interface StepRule {
+  text: string;
+  source: string;
+}
+
+/** What the workspace shows on a step's form: which stages it is taken in, who takes it, and the rules it enforces. */
+export interface ApplicationStepRules {
+  step: ApplicationStepName;
+  /** The endpoint under /v1/applications/{id}/. */
+  path: string;
+  summary: string;
+  /** The stages in which the step can be taken (its check refuses it in any other). */
+  stages: readonly ApplicationStage[];
+  roles: readonly Role[];
+  rules: StepRule[];
+}
+
+/** The sources the rules below cite (the seed and DOMAIN.md as domain/policy.ts and domain/permissions.ts name them). */
+const SRC = {
+  national: '民发〔2021〕57号（国家做法，据 DOMAIN.md）',
+  ours: '本市政策设定（非法规规定）',
+} as const;
+
+const fraction = (f: Fraction) => `${f.num}/${f.den}`;
+
+/**
+ * The rules each application step enforces, in Chinese, as the given policy sets them (so a city's own
+ * numbers show, and a policy change shows at once), each with its source; read by the workspace's step
+ * forms through `GET /v1/applications/rules`. Stages are those the step's check accepts; roles are the
+ * permission matrix's (domain/permissions.ts `application.<step>`). Sources: as domain/policy.ts names them
+ * for each number (national practice, the seed, or ours).
+ */
+export function applicationStepRules(p: ApplicationPolicy): ApplicationStepRules[] {
+  const days = Math.round(p.noticeMs / 86_400_000);
+  const r = (text: string, source: string): StepRule => ({ text, source });
+  const rules: Record<ApplicationStepName, { stages: readonly ApplicationStage[]; rules: StepRule[] }> = {
+    acceptance: {
+      stages: ['submitted'],
+      rules: [r(`收到申请后${p.acceptanceWorkingDays}个工作日内作出受理决定`, SRC.ours), r('材料不全的，一次性告知所缺的全部材料并退回补正', SRC.ours)],
+    },
+    supplements: { stages: ['returned'], rules: [r(`退回后${p.supplementsWorkingDays}个工作日内补齐一次性告知的全部材料，缺一项即不能提交`, SRC.ours)] },
+    verificationResult: {
+      stages: ['investigation', 'deliberation', 'town_review', 'notice', 'district_approval'],
+      rules: [r('无数据接口的部门，由镇(街道)手工录入其核对结果，替换该部门原有答复', SRC.ours)],
+    },
+    investigation: {
+      stages: ['investigation'],
+      rules: [r(`入户调查不少于${p.minInvestigators}人`, SRC.national), r('已备案的申请人近亲属不得参与调查', SRC.national), r('调查时间不得早于申请当日、不得晚于现在', SRC.ours)],
+    },
+    deliberation: {
+      stages: ['deliberation'],
+      rules: [
+        r(`民主评议到会人数不少于应到人数的${fraction(p.deliberation.attendance)}方为有效，否则另行安排`, SRC.national),
+        r(`同意票不少于到会人数的${fraction(p.deliberation.approval)}为评议通过`, SRC.national),
+      ],
+    },
+    review: {
+      stages: ['town_review'],
+      rules: [
+        r(`镇(街道)自受理之日起${p.townReview.workingDays}个工作日内提出审核意见（公示期不计入）`, SRC.national),
+        r('同意的进入公示；不同意的须附书面告知', SRC.national),
+      ],
+    },
+    objection: {
+      stages: ['notice'],
+      rules: [r(`公示期${days}天`, SRC.national), r(`公示期间有异议的，重新核查，${p.objectionDecisionWorkingDays}个工作日内作出决定`, SRC.national)],
+    },
+    approval: {
+      stages: ['district_approval'],
+      rules: [
+        r(`区市自公示结束起${p.districtApproval.workingDays}个工作日内作出审批确认`, SRC.national),
+        r('不予批准的，须书面说明理由，并告知申请人申请行政复议或提起行政诉讼的权利', SRC.national),
+      ],
+    },
+    extension: {
+      stages: ['verification', 'investigation', 'deliberation', 'town_review', 'district_approval'],
+      rules: [
+        r(`审核期限可延长一次，不超过${p.townReview.extensionWorkingDays}个工作日（镇(街道)主管）；审批期限可延长一次，不超过${p.districtApproval.extensionWorkingDays}个工作日（区市）`, SRC.national),
+        r('须在期限届满前延长；异议后的决定期限不得延长', SRC.ours),
+      ],
+    },
+    withdrawal: { stages: ['submitted', 'returned', 'verification', 'investigation', 'deliberation', 'town_review', 'notice', 'district_approval'], rules: [r('作出审批决定前可撤回申请，须说明理由', SRC.ours)] },
+    reReview: {
+      stages: ['re_review'],
+      rules: [
+        r(`定期复核：无劳动能力每${p.reReview.months.no_labour_capacity}个月、因病因残每${p.reReview.months.illness_or_disability}个月、有劳动能力每${p.reReview.months.labour_capacity}个月`, 'DOMAIN.md（年审或半年审）'),
+        r(`复核到期后${p.reReview.workingDays}个工作日内完成`, SRC.ours),
+      ],
+    },
+  };
+  return (Object.keys(APPLICATION_STEPS) as ApplicationStepName[]).map((step) => ({
+    step,
+    path: APPLICATION_STEPS[step].path,
+    summary: APPLICATION_STEPS[step].summary,
+    roles: APPLICATION_STEPS[step].roles,
+    ...rules[step],
+  }));
+}

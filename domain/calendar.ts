@@ -123,6 +123,17 @@ export function workingDaysBetween(fromMs: number, toMs: number, cal: HolidayCal
 }
 
 /**
+ * The working days left before a deadline at `dueAtMs` (an end of day, as addWorkingDays returns), counted at
+ * `nowMs`: today if it is a working day, and each working day after it up to the deadline's last day; 0 once
+ * the deadline has passed. What the workspace shows beside a step ("还剩 n 个工作日"). Source: ours.
+ */
+export function workingDaysLeft(nowMs: number, dueAtMs: number, cal: HolidayCalendar): number {
+  if (nowMs >= dueAtMs) return 0;
+  const today = localDayNumber(nowMs);
+  return (isWorkingDayNumber(today, cal) ? 1 : 0) + workingDaysBetween(nowMs, dueAtMs - 1, cal);
+}
+
+/**
  * The end of the n-th calendar day after fromMs's local day (公示不少于7天): the same convention as
  * addWorkingDays, counting every day. n ≥ 1 integer.
  */

@@ -41,6 +41,34 @@ export const zHouseholdInput = z
   });
 export type HouseholdInput = z.infer<typeof zHouseholdInput>;
 
+/**
+ * A text that is not a masked value sent back (domain/privacy.ts masks with `*`: `王**`, `威海市环翠区****`):
+ * a correction form shows what the caller may see, and a masked name or address must never overwrite the
+ * real one (found by the browser test of issue 14). Source: ours.
+ */
+const unmasked = <S extends z.ZodType<string>>(schema: S) =>
+  schema.refine((v) => !v.includes('*'), { message: 'a masked value (with *): enter it in full', params: { code: 'masked_value' } });
+
+/**
+ * What staff may correct on a registered household (PATCH /v1/households/{id}): its address, its phone, its
+ * members (the whole list, as it is now). The head and the head's ID number are the household's identity and
+ * are not edited here; categories have their own route (they drive pairing). At least one field. A member's
+ * ID number twice in the list, or equal to the head's, is refused by the route (it knows the head's). Source:
+ * ours (issue 14).
+ */
+export const zHouseholdPatch = z
+  .object({
+    address: unmasked(zHouseholdInput.shape.address).optional(),
+    phone: zPhone.optional(),
+    members: z
+      .array(z.object({ name: unmasked(zPersonName), idNumber: zIdNumber, relation: unmasked(z.string().max(20).trim().min(1)) }).strict())
+      .max(30)
+      .optional(),
+  })
+  .strict()
+  .refine((p) => p.address !== undefined || p.phone !== undefined || p.members !== undefined, { message: 'expected at least one of address, phone, members' });
+export type HouseholdPatch = z.infer<typeof zHouseholdPatch>;
+
 export interface Household extends HouseholdInput {
   id: string;
   /** The responsible village/community: the first rung of every escalation. */

@@ -184,6 +184,8 @@ export const PERMISSIONS = {
     register: allow(CASE_WORKERS, 'ours: those who find households register them'),
     /** A household's recipient categories (低保, 特困 …): whether it is paired (党员帮包) follows them (issue 13). */
     categories: allow(VILLAGE_AND_TOWN, 'ours: the village records the categories as decided (a household that stops qualifying ends its pairing, so the same roles as pairing.end)'),
+    /** Corrections to a registered household: its address, phone and members (issue 14). */
+    edit: allow(VILLAGE_AND_TOWN, 'ours: the village that registers and visits its households keeps them current, and its town'),
   },
   /**
    * Close-relative declarations (近亲属备案): one's own, of a household within one's jurisdiction — the steps

@@ -65,12 +65,14 @@ export async function boardRows(
  */
 export async function listCases(
   db: Db,
-  q: { org: string; status: 'open' | 'closed'; kind?: CaseKind; level?: string; notOverdue?: boolean; limit: number } & ({ order: 'id'; after?: string } | { order: 'due'; after?: DuePosition }),
+  q: { org: string; status: 'open' | 'closed'; kind?: CaseKind; level?: string; notOverdue?: boolean; householdId?: string; stage?: string; limit: number } & ({ order: 'id'; after?: string } | { order: 'due'; after?: DuePosition }),
 ): Promise<CaseListDoc[]> {
   const filter: Filter<CaseDoc> = { orgPath: q.org, status: q.status };
   if (q.kind) filter.kind = q.kind;
   if (q.level) filter.level = q.level;
   if (q.notOverdue) filter.overdue = false;
+  if (q.householdId) filter.householdId = q.householdId;
+  if (q.stage) filter.stage = q.stage;
   const cases = collections(db).cases;
   if (q.order === 'due') {
     filter.dueAt = { $ne: null };

@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import { collections, type HouseholdDoc, type StoredHouseholdDoc } from './collections';
 import { isDuplicateKey, pageById } from './mongo';
 import { idNumberKey, PII_FIELDS, piiOf, type PiiKeyring } from './pii';
@@ -142,10 +142,74 @@ export async function claimRegisteredIdNumbers(db: Db): Promise<number> {
   return written;
 }
 
-/** Households registered in a unit's subtree, by id after `after` (cursor-paginated by the caller). */
-export async function householdsIn(db: Db, orgCode: string, after: string | undefined, limit: number): Promise<HouseholdDoc[]> {
+/** What the register can be searched by (GET /v1/households): all given must hold. */
+export interface HouseholdSearch {
+  /** The head's name, or its beginning (a surname): matched from the first character, as written. */
+  name?: string;
+  /** A full resident ID number of the head or any member, found through its blind index (the number is sealed at rest, so no partial match). */
+  idNumber?: string;
+  /** A recipient category the household is in. */
+  category?: string;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Households registered in a unit's subtree, by id after `after` (cursor-paginated by the caller), narrowed
+ * by `search`. Served by the `orgPath` index (a village's register is small), and by `idKeys` for an ID
+ * number (store/indexes.ts).
+ */
+export async function householdsIn(db: Db, orgCode: string, after: string | undefined, limit: number, search: HouseholdSearch = {}): Promise<HouseholdDoc[]> {
   const keyring = piiOf(db);
-  return (await pageById(collections(db).households, { orgPath: orgCode }, after, limit)).map((d) => openHousehold(keyring, d));
+  const filter: Filter<StoredHouseholdDoc> = { orgPath: orgCode };
+  if (search.name) filter.headName = { $regex: `^${escapeRegex(search.name)}` };
+  if (search.idNumber) filter.idKeys = idNumberKey(keyring, search.idNumber);
+  if (search.category) filter.categories = search.category as HouseholdDoc['categories'][number];
+  return (await pageById(collections(db).households, filter, after, limit)).map((d) => openHousehold(keyring, d));
+}
+
+/**
+ * Corrects a household's address, phone or members (PATCH /v1/households/{id}). A member's ID number new to
+ * the household is claimed first (as at registration); on a conflict nothing is written and `{ conflict }`
+ * names the household holding it (undefined if it vanished) and `idNumber` the number; the claims of numbers
+ * no longer in the household are withdrawn after the write. Returns `{ updated }`, or null when there is no
+ * such household. @throws what the database throws, after withdrawing the new claims. Source: ours (issue 14).
+ */
+export async function updateHousehold(
+  db: Db,
+  id: string,
+  patch: Partial<Pick<HouseholdDoc, 'address' | 'phone' | 'members'>>,
+): Promise<{ updated: HouseholdDoc } | { conflict: string | undefined; idNumber: string } | null> {
+  const { households, idNumberClaims } = collections(db);
+  const keyring = piiOf(db);
+  const before = await findHousehold(db, id);
+  if (!before) return null;
+  const after: HouseholdDoc = { ...before, ...patch };
+  const had = new Set(idNumbersOf(before).map((n) => idNumberKey(keyring, n)));
+  const has = new Set(idNumbersOf(after).map((n) => idNumberKey(keyring, n)));
+  const claimed: string[] = [];
+  const withdraw = () => (claimed.length ? idNumberClaims.deleteMany({ _id: { $in: claimed }, householdId: id }) : Promise.resolve());
+  try {
+    for (const idNumber of idNumbersOf(after)) {
+      const key = idNumberKey(keyring, idNumber);
+      if (had.has(key)) continue;
+      const taken = await claim(db, key, id);
+      if (taken !== undefined) {
+        await withdraw();
+        return { conflict: taken, idNumber };
+      }
+      claimed.push(key);
+    }
+    // Only the corrected fields (sealed) and the blind indexes are set: a categories change meanwhile stands.
+    const sealed = sealHousehold(keyring, after);
+    await households.updateOne({ _id: id }, { $set: { address: sealed.address, phone: sealed.phone, members: sealed.members, idKeys: sealed.idKeys } });
+  } catch (err) {
+    await withdraw();
+    throw err;
+  }
+  const gone = [...had].filter((k) => !has.has(k));
+  if (gone.length) await idNumberClaims.deleteMany({ _id: { $in: gone }, householdId: id });
+  return { updated: after };
 }
 
 /**

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
+import { APPLICATION_SOURCES, APPLICATION_STAGES, APPLICATION_STEPS, applicationStepRules, LABOUR_CAPACITY, type ApplicationStepName } from '../../domain/application';
+import { ROLES } from '../../domain/roles';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { openApplicationOf } from '../../store/cases';
@@ -13,6 +14,7 @@ import { badRequest, conflict, forbidden, zErrorBody } from '../errors';
 import { guardedCase, guardedHousehold, referencedCase } from '../guard';
 import { presentView } from '../present';
 import { openCase, stepRoutes, updateIdOf } from '../steps';
+import { withWorkingDaysLeft } from '../working-days';
 
 /** Steps a declared close relative may not take (investigate, deliberate, review, approve, re-review, extend). */
 const IMPARTIAL_STEPS: readonly ApplicationStepName[] = ['investigation', 'deliberation', 'review', 'approval', 'reReview', 'extension'];
@@ -84,17 +86,44 @@ export const applicationRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
+    '/v1/applications/rules',
+    {
+      config: { guard: { on: 'application', action: 'read' } },
+      schema: {
+        tags: ['applications'],
+        summary: 'The rules each application step enforces, in words, with their sources, as the current policy sets them (the workspace’s step forms show them)',
+        response: {
+          200: z.object({
+            policyVersion: z.string(),
+            steps: z.array(
+              z.object({
+                step: z.enum(Object.keys(APPLICATION_STEPS) as [ApplicationStepName, ...ApplicationStepName[]]),
+                path: z.string(),
+                summary: z.string(),
+                stages: z.array(z.enum(APPLICATION_STAGES)),
+                roles: z.array(z.enum(ROLES)),
+                rules: z.array(z.object({ text: z.string(), source: z.string() })),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({ policyVersion: config.policy.applications.version, steps: applicationStepRules(config.policy.applications).map((s) => ({ ...s, stages: [...s.stages], roles: [...s.roles] })) }),
+  );
+
+  app.get(
     '/v1/applications/:id',
     {
       config: { guard: { on: 'application', action: 'read', target: 'case' } },
       schema: {
         tags: ['applications'],
-        summary: 'An application: stage, every deadline, the history of decisions and escalations',
+        summary: 'An application: stage, every deadline, the history of decisions and escalations; dueWorkingDaysLeft: working days left before the open deadline (today included if a working day; 0 once passed; null when none)',
         params: z.object({ id: zApplicationId }),
         response: { 200: zApplicationView, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => presentView(request, guardedCase(request).view) as Promise<z.infer<typeof zApplicationView>>,
+    async (request) => withWorkingDaysLeft(db, 'application', (await presentView(request, guardedCase(request).view)) as z.infer<typeof zApplicationView>),
   );
 
   // One endpoint per human step, all from the one table in domain/application.ts.

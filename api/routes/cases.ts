@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { linksOf } from '../../store/discoveries';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
+import { APPLICATION_STAGES } from '../../domain/application';
 import { CASE_KINDS, type CaseKind } from '../../domain/projection';
 import { boardRows, eventsOfCase, eventsOfCases, findCaseListDocs, listCases } from '../../store/cases';
 import { ordersOnCase } from '../../store/orders';
@@ -15,6 +16,7 @@ import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { caseRefOf, presentBrief, presentCase, presentEvents, primeRelations } from '../present';
 import { zQuery } from '../query';
+import { withWorkingDaysLeft } from '../working-days';
 
 /** A listed case with a due time: what a due-ordered list reads. */
 type DueListDoc = CaseListDoc & { dueAt: Date };
@@ -41,6 +43,9 @@ const zCaseRow = z.object({
   escalatedTo: zUnitRef.nullable(),
   /** Issue 14: an alert's assigned visitor (their login, role and unit), or null. */
   visitor: z.object({ userId: z.string(), role: z.string(), unitCode: z.string() }).nullable(),
+  /** An application's stage (`town_review`, …) and category; null for kinds without them (issue 14: the applications list). */
+  stage: z.string().nullable(),
+  category: z.string().nullable(),
 });
 
 /** The row every list shows: one case, its deadline and how late, its rung; the household as the caller may see it. */
@@ -65,6 +70,8 @@ function toRow(request: FastifyRequest, d: CaseListDoc, now: number): z.infer<ty
     rung: d.rung,
     escalatedTo: d.escalatedTo,
     visitor: d.visitor ?? null,
+    stage: d.stage ?? null,
+    category: d.category ?? null,
   };
 }
 
@@ -103,6 +110,10 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           kind: z.enum(CASE_KINDS).optional(),
           level: zAlertLevel.optional(),
           status: z.enum(['open', 'closed']).default('open'),
+          /** One household's cases (its page in the workspace). */
+          household: z.string().regex(/^hh-[0-9a-f]{12}$/, 'expected a household id such as hh-0123456789ab').optional(),
+          /** An application's stage. */
+          stage: z.enum(APPLICATION_STAGES).optional(),
           /** due: cases with a pending deadline, soonest first — a worker's task list. */
           sort: z.enum(['id', 'due']).default('id'),
           ...pageQuery(),
@@ -110,6 +121,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           // Filters that contradict each other answer 400 rather than a list of what was not asked for.
           if (q.overdue === 'true' && q.status === 'closed') ctx.addIssue({ code: 'custom', path: ['overdue'], message: 'a closed case is never overdue: overdue=true lists open cases only', params: { code: 'contradictory_filters' } });
           if (q.sort === 'due' && q.status === 'closed') ctx.addIssue({ code: 'custom', path: ['sort'], message: 'a closed case has no pending deadline to sort by', params: { code: 'contradictory_filters' } });
+          if (q.overdue === 'true' && (q.household !== undefined || q.stage !== undefined)) ctx.addIssue({ code: 'custom', path: [q.household !== undefined ? 'household' : 'stage'], message: 'the board (overdue=true) is not narrowed by household or stage: use sort=due, which lists overdue cases first', params: { code: 'contradictory_filters' } });
+          if (q.stage !== undefined && q.kind !== 'application') ctx.addIssue({ code: 'custom', path: ['stage'], message: 'only applications have a stage: add kind=application', params: { code: 'contradictory_filters' } });
           if (q.level !== undefined && q.kind !== undefined && q.kind !== 'alert') ctx.addIssue({ code: 'custom', path: ['level'], message: `only alerts have a level, not ${q.kind}`, params: { code: 'contradictory_filters' } });
         }),
         response: { 200: zPage(zCaseRow), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
@@ -123,9 +136,9 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       // The board: the small `overdue` collection, one row per case overdue right now.
       if (q.overdue === 'true') return pageOfRows('overdue', request, q, unit.code, now);
       // A worker's task list: the small `due` collection, one row per open case with a pending deadline.
-      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined) return pageOfRows('due', request, q, unit.code, now);
+      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined && q.household === undefined && q.stage === undefined) return pageOfRows('due', request, q, unit.code, now);
 
-      const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false' };
+      const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false', householdId: q.household, stage: q.stage };
       // One batch of relation facts per page (privacy by need), then the rows.
       const show = async (docs: readonly CaseListDoc[]) => {
         await primeRelations(request, docs.map((d) => d.householdId));
@@ -153,7 +166,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const { uiUrl, namespace } = app.deps.config.temporal;
       const temporal = doc.workflowId ? `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(doc.workflowId)}` : null;
       // `links.cases`: the cases it is linked with, both ways (a discovery and the alert or application it led to; store/discoveries.ts).
-      return { ...(await presentCase(request, caseRefOf(doc), doc.view ?? {})), caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
+      const view = await withWorkingDaysLeft(mongo.db, doc.kind, await presentCase(request, caseRefOf(doc), doc.view ?? {}));
+      return { ...view, caseId: doc._id, kind: doc.kind, links: { temporal, cases: await linksOf(mongo.db, doc._id) } };
     },
   );
 

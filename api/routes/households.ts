@@ -2,17 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { zHouseholdInput, zRecipientCategory, type Household } from '../../domain/household';
+import { RECIPIENT_CATEGORIES, zHouseholdInput, zHouseholdPatch, zRecipientCategory, type Household } from '../../domain/household';
+import { loadCatalogue } from '../../store/catalogue';
 import { zOrgCode } from '../../domain/org';
+import { zIdNumber } from '../../domain/id-number';
+import { zPersonName } from '../../domain/text';
 import type { HouseholdDoc } from '../../store/collections';
-import { findHousehold, householdsIn, registerHousehold, setHouseholdCategories } from '../../store/households';
+import { findHousehold, householdsIn, registerHousehold, setHouseholdCategories, updateHousehold } from '../../store/households';
 import { ensurePairing } from '../../activities/pairing';
 import { mayOpenPairing, pairingIdOf, qualifies } from '../../domain/pairing';
 import { findCase } from '../../store/cases';
 import { pairingStepUpdates } from '../../workflows/pairing/contract';
 import { inJurisdiction } from '../../domain/permissions';
 import { actorOf, principalOf } from '../auth';
-import { badRequest, conflict, zErrorBody } from '../errors';
+import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { presentHousehold, primeRelations } from '../present';
@@ -140,6 +143,58 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
+  app.patch(
+    '/v1/households/:id',
+    {
+      config: { guard: { on: 'households', action: 'edit', target: 'household' } },
+      schema: {
+        tags: ['households'],
+        summary: 'Correct a household’s address, phone or members (the whole list as it is now); the head and the head’s ID number are not edited; a member’s ID number held by another household is 409',
+        params: z.object({ id: z.string().regex(/^hh-[0-9a-f]{12}$/, 'expected a household id such as hh-0123456789ab') }),
+        body: zHouseholdPatch,
+        response: { 200: zHousehold, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const household = guardedHousehold(request);
+      const patch = request.body;
+      if (patch.members) {
+        const seen = new Set([household.headIdNumber]);
+        patch.members.forEach((m, i) => {
+          if (seen.has(m.idNumber)) throw badRequest(`members.${i}.idNumber: this ID number appears twice in the household`, [{ path: `body.members.${i}.idNumber`, message: 'ID number appears twice in the household' }]);
+          seen.add(m.idNumber);
+        });
+      }
+      const result = await updateHousehold(mongo.db, household._id, patch);
+      if (result === null) throw notFound(`household ${household._id} does not exist`);
+      if ('conflict' in result) {
+        const i = patch.members?.findIndex((m) => m.idNumber === result.idNumber) ?? -1;
+        // As at registration: the holder is named only to those who may read it.
+        const holder = result.conflict === undefined ? null : await findHousehold(mongo.db, result.conflict);
+        const visible = holder !== null && inJurisdiction(p.role, p.unit.code, holder.orgPath, 'read');
+        throw conflict(`body.members.${i}.idNumber: this ID number is already registered in a household${visible ? '' : ' (outside your jurisdiction)'}`, visible ? { householdId: holder._id } : undefined);
+      }
+      return show(request, result.updated);
+    },
+  );
+
+  app.get(
+    '/v1/households/categories',
+    {
+      config: { guard: { on: 'households', action: 'read' } },
+      schema: {
+        tags: ['households'],
+        summary: 'The recipient categories (救助对象类别) a household can be registered in, named as the catalogue names them (else by their short name)',
+        response: { 200: z.array(z.object({ code: zRecipientCategory, name: z.string() })) },
+      },
+    },
+    async () => {
+      const names = new Map((await loadCatalogue(mongo.db)).categories.map((c) => [c.code, c.name]));
+      return zRecipientCategory.options.map((code) => ({ code, name: names.get(code) ?? RECIPIENT_CATEGORIES[code] }));
+    },
+  );
+
   app.get(
     '/v1/households/:id',
     {
@@ -160,9 +215,12 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'households', action: 'read', target: 'org' } },
       schema: {
         tags: ['households'],
-        summary: 'Households in a unit’s subtree, cursor-paginated',
+        summary: 'Households in a unit’s subtree, cursor-paginated; narrowed by the head’s name (or its beginning), a full ID number of any member (no partial match: numbers are sealed at rest), a recipient category',
         querystring: zQuery({
           org: zOrgCode.optional(),
+          name: zPersonName.optional(),
+          idNumber: zIdNumber.optional(),
+          category: zRecipientCategory.optional(),
           ...pageQuery(),
         }),
         response: { 200: zPage(zHousehold), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
@@ -173,7 +231,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       return keysetPage(
         BY_ID,
         request.query,
-        (after, limit) => householdsIn(mongo.db, org, after, limit),
+        (after, limit) => householdsIn(mongo.db, org, after, limit, { name: request.query.name, idNumber: request.query.idNumber, category: request.query.category }),
         // One batch of relation facts for the page (privacy by need), then each row.
         async (page) => {
           await primeRelations(request, page.map((d) => d._id));

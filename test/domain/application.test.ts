@@ -24,6 +24,7 @@ import {
   zReReviewInput,
   zReviewInput,
   APPLICATION_STEPS,
+  applicationStepRules,
   checkApplicationDates,
   zVerificationResultInput,
   type ApplicationStage,
@@ -646,5 +647,59 @@ describe('a manual verification result (issue 11 item 9, 10)', () => {
     const approve = { decision: 'approve', category: '低保', startDate: '2026-12-01', reason: '符合条件' };
     for (const monthlyAmount of [0, 0.001, 100_000.01, 1e308]) expect(zApprovalInput.safeParse({ ...approve, monthlyAmount }).success, String(monthlyAmount)).toBe(false);
     expect(zApprovalInput.safeParse({ ...approve, monthlyAmount: 1234.56 }).success).toBe(true);
+  });
+});
+
+describe('applicationStepRules: what the workspace shows on each step’s form (issue 14)', () => {
+  /** A valid input of each step (several where the input chooses the stage: an extension). */
+  const INPUTS: Record<keyof typeof APPLICATION_STEPS, unknown[]> = {
+    acceptance: [{ decision: 'accept' }],
+    supplements: [{ supplied: ['户口簿复印件', '收入证明'] }],
+    verificationResult: [{ department: 'civil_affairs', records: [] }],
+    investigation: [investigated(T0)],
+    deliberation: [meeting(T0, 9, 7, 6, 1)],
+    review: [{ opinion: 'approve', reason: '符合条件' }],
+    objection: [{ text: '有异议' }],
+    approval: [approve('2026-11-01')],
+    extension: [
+      { stage: 'town_review', workingDays: 1, reason: '核查' },
+      { stage: 'district_approval', workingDays: 1, reason: '核查' },
+    ],
+    withdrawal: [{ reason: '申请人撤回' }],
+    reReview: [{ outcome: 'renew', reason: '情况未变' }],
+  };
+  const STAGES: ApplicationStage[] = [...ORDER, 'returned', 'closed'];
+  /** Whether the step's check refuses the application for its stage (or for being closed), whatever else it checks. */
+  const refusedForStage = (step: keyof typeof APPLICATION_STEPS, stage: ApplicationStage) =>
+    INPUTS[step].every((input) => {
+      try {
+        (APPLICATION_STEPS[step].check as (s: ApplicationState, i: unknown, a: Actor) => void)(at(stage), input, { userId: 'admin.x', role: 'admin', unitCode: CITY.code });
+        return false;
+      } catch (err) {
+        return err instanceof RuleViolation && /is at |is closed/.test(err.message);
+      }
+    });
+
+  it('names, for every step, exactly the stages its check accepts, and the matrix’s roles', () => {
+    const rules = applicationStepRules(POLICY);
+    expect(rules.map((r) => r.step).sort()).toEqual(Object.keys(APPLICATION_STEPS).sort());
+    for (const r of rules) {
+      for (const stage of STAGES) expect(refusedForStage(r.step, stage), `${r.step} at ${stage}`).toBe(!r.stages.includes(stage));
+      expect(r.roles).toEqual(APPLICATION_STEPS[r.step].roles);
+      expect(r.path).toBe(APPLICATION_STEPS[r.step].path);
+      expect(r.rules.length).toBeGreaterThan(0);
+      for (const rule of r.rules) expect(rule.source.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('states the policy’s numbers, so a city’s own policy shows', () => {
+    const own = resolvePolicy({ applications: { minInvestigators: 3, acceptanceWorkingDays: 5, notice: 'P10D', deliberation: { attendance: '3/4', approval: '1/2' } } }, 'own').applications;
+    const text = (step: string) => applicationStepRules(own).find((r) => r.step === step)!.rules.map((r) => r.text).join('\n');
+    expect(text('investigation')).toContain('入户调查不少于3人');
+    expect(text('acceptance')).toContain('5个工作日内');
+    expect(text('objection')).toContain('公示期10天');
+    expect(text('deliberation')).toContain('3/4');
+    expect(text('deliberation')).toContain('1/2');
+    expect(applicationStepRules(POLICY).find((r) => r.step === 'investigation')!.rules[0]).toEqual({ text: '入户调查不少于2人', source: '民发〔2021〕57号（国家做法，据 DOMAIN.md）' });
   });
 });

@@ -7,6 +7,7 @@ import {
   provisionalYears,
   uncoveredYears,
   workingDaysBetween,
+  workingDaysLeft,
   zHolidayCalendarFile,
   zHolidayYear,
   type HolidayCalendar,
@@ -216,5 +217,26 @@ describe('zHolidayYear refuses, naming the date', () => {
 
   it('an unknown field', () => {
     expect(issues(2026, { holidays: [], workdays: [], workday: ['2026-10-10'] })).toHaveLength(1);
+  });
+});
+
+describe('workingDaysLeft (the workspace’s "还剩 n 个工作日")', () => {
+  it('counts today when it is a working day, then each working day up to the deadline’s last day; 0 once passed', () => {
+    // Accepted Monday 2026-09-28 10:00: 15 working days end with 2026-10-23 (National Day skipped).
+    const accepted = bj('2026-09-28T10:00:00');
+    const due = addWorkingDays(accepted, 15, cal);
+    expect(due).toBe(endOf('2026-10-23'));
+    expect(workingDaysLeft(accepted, due, cal)).toBe(16); // today, and the 15 after it
+    expect(workingDaysLeft(bj('2026-10-03T10:00:00'), due, cal)).toBe(13); // a holiday, not counted: Oct 8, 9, 10 (make-up Saturday), 12–16, 19–23
+    expect(workingDaysLeft(bj('2026-10-23T23:59:00'), due, cal)).toBe(1); // the last day itself
+    expect(workingDaysLeft(due, due, cal)).toBe(0);
+    expect(workingDaysLeft(due + 86_400_000, due, cal)).toBe(0);
+  });
+
+  it('agrees with workingDaysBetween on a day off', () => {
+    const holiday = bj('2026-10-03T10:00:00');
+    const due = endOf('2026-10-23');
+    expect(isWorkingDay('2026-10-03', cal)).toBe(false);
+    expect(workingDaysLeft(holiday, due, cal)).toBe(workingDaysBetween(holiday, due - 1, cal));
   });
 });

@@ -51,6 +51,10 @@ const HOT_READS: HotRead[] = [
   { name: 'a town’s contact deadlines (coverage)', collection: COLLECTIONS.deadlines, filter: { orgPath: TOWN, deadlineKind: 'pairing.contact' }, index: ['orgPath', 'dueMonth'] },
   { name: 'a town’s reports at a stage (GET /v1/reports?stage=)', collection: COLLECTIONS.cases, filter: { orgPath: TOWN, kind: 'report', stage: 'received' }, index: ['orgPath'] },
   { name: 'a village’s wishes at a stage (GET /v1/wishes?stage=)', collection: COLLECTIONS.cases, filter: { orgPath: VILLAGE, kind: 'wish', stage: 'screening' }, index: ['orgPath'] },
+  { name: 'a village’s register searched by name and category (GET /v1/households?name=&category=)', collection: COLLECTIONS.households, filter: { orgPath: VILLAGE, headName: { $regex: '^张' }, categories: 'minimum_subsistence' }, index: ['orgPath'] },
+  { name: 'a household by any ID number in a unit (GET /v1/households?idNumber=)', collection: COLLECTIONS.households, filter: { orgPath: VILLAGE, idKeys: 'bi1.member-000071' }, index: ['idKeys'] },
+  { name: 'a household’s open cases (GET /v1/cases?household=)', collection: COLLECTIONS.cases, filter: { orgPath: VILLAGE, status: 'open', householdId: 'hh-00007' }, index: ['householdId'] },
+  { name: 'a town’s applications at a stage (GET /v1/cases?kind=application&stage=)', collection: COLLECTIONS.cases, filter: { orgPath: TOWN, status: 'open', kind: 'application', stage: 'town_review' }, index: ['orgPath'] },
 ];
 
 const CASES = 3000;

@@ -141,6 +141,9 @@ export interface CaseRow {
   atRisk: boolean;
   rung: number;
   escalatedTo: UnitRef | null;
+  /** An application's stage and category (null for other kinds). */
+  stage?: string | null;
+  category?: string | null;
   /** Issue 14: an alert's assigned visitor, or null (absent on rows from an older API). */
   visitor?: { userId: string; role: string; unitCode: string } | null;
 }

@@ -35,6 +35,10 @@ const WishesPage = lazyScreen(() => import('./screens/wishes').then((m) => m.Wis
 const ReportsPage = lazyScreen(() => import('./screens/reports').then((m) => m.ReportsPage));
 const PartyDaysPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDaysPage));
 const PartyDayPage = lazyScreen(() => import('./screens/party-days').then((m) => m.PartyDayPage));
+const HouseholdsPage = lazyScreen(() => import('./screens/households').then((m) => m.HouseholdsPage));
+const RegisterHousehold = lazyScreen(() => import('./screens/households').then((m) => m.RegisterHousehold));
+const HouseholdPage = lazyScreen(() => import('./screens/households').then((m) => m.HouseholdPage));
+const ApplicationsPage = lazyScreen(() => import('./screens/applications').then((m) => m.ApplicationsPage));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -199,6 +203,10 @@ function Routes(props: { path: string }) {
   if (p === '/reports') return <ReportsPage />;
   if (p === '/party-days') return <PartyDaysPage />;
   if ((m = /^\/party-days\/([^/]+)$/.exec(p))) return <PartyDayPage id={decodeURIComponent(m[1]!)} />;
+  if (p === '/households') return <HouseholdsPage />;
+  if (p === '/households/new') return <RegisterHousehold />;
+  if ((m = /^\/households\/(hh-[0-9a-f]{12})$/.exec(p))) return <HouseholdPage id={m[1]!} registered={new URLSearchParams(location.search).has('registered')} />;
+  if (p === '/applications') return <ApplicationsPage />;
   return <NotFound />;
 }
 

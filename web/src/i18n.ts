@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string; intakes: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string; intakes: string; households: string; applications: string };
   common: {
     loading: string;
     retry: string;
@@ -626,6 +626,79 @@ export interface Messages {
     workHere: string;
     applicant: string;
   };
+  /** 住户档案 (issue 14): the household register's screens. */
+  register: {
+    title: string;
+    registerNew: string;
+    searchName: string;
+    searchNameHint: string;
+    searchIdNumber: string;
+    searchIdNumberHint: string;
+    category: string;
+    search: string;
+    noneFound: string;
+    noCategory: string;
+    registerTitle: string;
+    headName: string;
+    headIdNumber: string;
+    phone: string;
+    address: string;
+    unitCode: string;
+    unitCodeHint: string;
+    categories: string;
+    members: string;
+    noMembers: string;
+    memberN: Fn<[number]>;
+    memberName: string;
+    memberIdNumber: string;
+    memberRelation: string;
+    removeMember: Fn<[number]>;
+    addMember: string;
+    submit: string;
+    householdTitle: string;
+    householdOf: Fn;
+    registered: Fn;
+    registeredAt: string;
+    openCases: string;
+    noOpenCases: string;
+    saveCategories: string;
+    categoriesSaved: string;
+    edit: string;
+    saveEdit: string;
+    edited: string;
+    maskedHint: string;
+  };
+  /** 救助申请 (issue 14): the applications list, the start form and each step's form. */
+  apps: {
+    title: string;
+    intro: string;
+    stage: string;
+    none: string;
+    stages: Record<string, string>;
+    start: string;
+    category: string;
+    choose: string;
+    source: string;
+    sources: Record<string, string>;
+    labourCapacity: string;
+    labour: { no_labour_capacity: string; illness_or_disability: string; labour_capacity: string };
+    startSubmit: string;
+    stepsTitle: Fn;
+    categoryIs: Fn;
+    policyDiffers: Fn<[string, string]>;
+    noStepsForYou: string;
+    /** A step form's field labels: by `step.field`, else by `field`. */
+    fields: Record<string, string>;
+    /** A choice's label, by `field.value`. */
+    options: Record<string, string>;
+    listHint: string;
+    steps: Record<string, string>;
+    rulesTitle: string;
+    deadline: Fn<[string, string]>;
+    noWorkingDaysLeft: string;
+    workingDaysLeft: Fn<[number]>;
+    submitStep: Fn;
+  };
 }
 
 const zhDuration = (n: number, unit: string) => `${n} ${unit}`;
@@ -639,7 +712,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日', intakes: '申请受理' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日', intakes: '申请受理', households: '住户档案', applications: '救助申请' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -1011,6 +1084,7 @@ const zh: Messages = {
     'applicationId.required': '转为救助申请时必须填写申请编号',
     'applicationId.unknown_reference': '未找到本户在您辖区内的该救助申请',
     unknown_reference: '引用的记录不存在、不属于本户或不在您的辖区内',
+    masked_value: '这是按权限遮挡后的显示值（带 *），请重新输入完整内容',
     required: '此项必填',
     'invalid_format.datetime': '请填写有效的日期和时间',
     invalid_date: '请填写有效的日期',
@@ -1100,23 +1174,41 @@ const zh: Messages = {
     approval_decided: (d) => `审批${d.decision === 'approve' ? '同意' : '不同意'}：${d.reason}`,
     visitor_assigned: (d) => `指派走访人：${d.userId}`,
     disposed: (d) => `处置：${zh.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} 元` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? `（${d.reason}）` : ''}`,
-    stage_entered: (d) => `进入阶段：${d.stage}`,
+    stage_entered: (d) => `进入阶段：${zh.apps.stages[String(d.stage)] ?? d.stage}`,
+    returned_for_materials: (d) => `退回补正，一次性告知所缺材料：${Array.isArray(d.missing) ? d.missing.join('、') : ''}`,
+    materials_supplied: () => '补齐材料',
+    verification_completed: (d) => `家庭经济状况核对完成${Array.isArray(d.missing) && d.missing.length ? `（未回复：${d.missing.join('、')}）` : ''}`,
+    verification_result_entered: (d) => `录入部门核对结果：${d.department}`,
+    investigated: (d) => `入户调查（${d.investigators} 人）`,
+    deliberation_scheduled: () => '安排民主评议',
+    deliberated: () => '记录民主评议结果',
+    town_opinion: (d) => `镇(街道)审核意见：${d.opinion === 'approve' ? '同意' : '不同意'}（${d.reason}）`,
+    notice_ended: () => '公示结束',
+    objection_received: () => '收到公示异议',
+    extended: (d) => `延长期限 ${d.workingDays} 个工作日（${d.reason}）`,
+    re_review_renew: () => '定期复核：继续享受',
+    re_review_change: () => '定期复核：变更',
+    re_review_stop: () => '定期复核：停止',
     cycle_opened: (d) => `巡查周期开始，${fmtTime('zh', String(d.cycleEnd))}前记录`,
     patrol_recorded: (d) => `记录巡查（${d.members} 人，走访 ${d.visited} 户）`,
     reported: (d) => `主动发现上报（${zh.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}，${zh.discovery.urgencies[String(d.urgency)] ?? d.urgency}）`,
     decided: (d) => `镇(街道)研判：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? `（${d.caseId}）` : ''}`,
     filed: (d) => `群众通过二维码提交救助申请（共同生活 ${d.householdSize} 人${d.urgent ? '，紧急' : ''}）`,
-    accepted: (d) => `镇(街道)受理，开启救助申请${d.caseId ? `（${d.caseId}）` : ''}`,
+    // An intake's acceptance names the application it opened; an application's own acceptance names none.
+    accepted: (d) => (d.caseId ? `镇(街道)受理，开启救助申请（${d.caseId}）` : `受理申请${d.reason && d.reason !== '受理' ? `：${d.reason}` : ''}`),
     returned: (d) => `镇(街道)退回：${d.reason}`,
     outcome_open_failed: (d) => `研判未完成：${zh.discovery.outcomes[String(d.outcome)] ?? d.outcome}未能启动，请重新研判`,
     posted: () => '登记心愿',
-    approved: () => '镇(街道)审核通过，公开待认领',
-    rejected: (d) => `审核不通过：${String(d.reason ?? '')}`,
+    // An application's approval carries its amount; a wish's screening does not.
+    approved: (d) => (d.monthlyAmount !== undefined ? `批准，月救助 ${d.monthlyAmount} 元` : '镇(街道)审核通过，公开待认领'),
+    // An application's refusal names who refused it (town or district); a wish's screening does not.
+    rejected: (d) => (d.by ? `不予批准：${String(d.reason ?? '')}` : `审核不通过：${String(d.reason ?? '')}`),
     claimed: () => '心愿已认领',
     claim_released: (d) => `认领已释放${d.note ? `：${String(d.note)}` : ''}`,
     fulfilled: () => '登记心愿已实现',
     confirmed: (d) => (d.automatic ? '群众未反馈，视为确认' : '群众确认心愿已实现'),
-    withdrawn: (d) => `撤回心愿：${String(d.reason ?? '')}`,
+    // A wish's and an application's withdrawal carry the same data: the text names neither.
+    withdrawn: (d) => `撤回：${String(d.reason ?? '')}`,
     points_recorded: (d) => `记入帮扶积分 ${d.points} 分`,
     received: () => '收到群众反映',
     answered: () => '答复群众反映',
@@ -1363,6 +1455,132 @@ const zh: Messages = {
     workHere: '到申请受理中受理或退回',
     applicant: '申请人',
   },
+  register: {
+    title: '住户档案',
+    registerNew: '登记新户',
+    searchName: '户主姓名',
+    searchNameHint: '可只输入姓氏',
+    searchIdNumber: '身份证号码',
+    searchIdNumberHint: '户内任一成员的完整号码（号码加密存储，不支持部分匹配）',
+    category: '救助对象类别',
+    search: '查找',
+    noneFound: '没有符合条件的住户。',
+    noCategory: '未登记类别',
+    registerTitle: '户籍登记',
+    headName: '户主姓名',
+    headIdNumber: '户主身份证号码',
+    phone: '联系电话',
+    address: '住址',
+    unitCode: '所属村(社区)或网格代码',
+    unitCodeHint: '默认为本人所在单位；网格代码亦可',
+    categories: '救助对象类别',
+    members: '家庭成员',
+    noMembers: '暂无其他成员',
+    memberN: (n) => `成员 ${n}`,
+    memberName: '姓名',
+    memberIdNumber: '身份证号码',
+    memberRelation: '与户主关系',
+    removeMember: (n) => `删除成员 ${n}`,
+    addMember: '添加成员',
+    submit: '登记',
+    householdTitle: '住户',
+    householdOf: (name) => `住户：${name}`,
+    registered: (id) => `已登记，户编号 ${id}。`,
+    registeredAt: '登记时间',
+    openCases: '在办事项',
+    noOpenCases: '暂无在办事项',
+    saveCategories: '保存类别',
+    categoriesSaved: '类别已保存。',
+    edit: '修改地址、电话和家庭成员',
+    saveEdit: '保存修改',
+    edited: '已保存修改。',
+    maskedHint: '带 * 的号码已按您的权限遮挡；修改时须重新输入完整号码',
+  },
+  apps: {
+    title: '救助申请',
+    intro: '本辖区在办的救助申请，逾期的在前，其次按期限先后。新申请从住户档案的住户页面发起。',
+    stage: '环节',
+    none: '没有在办的救助申请。',
+    stages: { submitted: '待受理', returned: '退回补正', verification: '家庭经济状况核对', investigation: '入户调查', deliberation: '民主评议', town_review: '镇(街道)审核', notice: '公示', district_approval: '区市审批确认', in_benefit: '享受救助', re_review: '定期复核', closed: '已办结' },
+    start: '发起救助申请',
+    category: '申请类别',
+    choose: '请选择',
+    source: '申请方式',
+    sources: { on_behalf: '村(社区)帮办代办', one_door: '镇(街道)一门受理', alert: '由预警转入', public_qr: '群众扫码申请' },
+    labourCapacity: '劳动能力',
+    labour: { no_labour_capacity: '无劳动能力', illness_or_disability: '因病因残', labour_capacity: '有劳动能力' },
+    startSubmit: '提交申请',
+    stepsTitle: (stage) => `当前环节：${stage}`,
+    categoryIs: (c) => `申请类别 ${c}`,
+    policyDiffers: (a, b) => `本件按政策版本 ${a} 办理，下列规则为现行版本 ${b}`,
+    noStepsForYou: '当前环节没有您可办理的步骤。',
+    fields: {
+      decision: '决定',
+      missing: '所缺材料（一次性告知全部）',
+      note: '备注',
+      supplied: '已补齐的材料',
+      department: '部门',
+      investigators: '调查人员',
+      visitedAt: '入户时间',
+      findings: '调查情况',
+      kind: '事项',
+      scheduledAt: '评议时间',
+      place: '评议地点',
+      heldAt: '召开时间',
+      members: '应到人数',
+      attendees: '实到人数',
+      votesFor: '同意票',
+      votesAgainst: '反对票',
+      minutes: '会议记录',
+      opinion: '审核意见',
+      reason: '理由',
+      noticeText: '书面告知内容',
+      text: '异议内容',
+      from: '异议人（可不填）',
+      category: '救助类别',
+      monthlyAmount: '月救助金额（元）',
+      startDate: '起始日期',
+      appealInformed: '救济权利告知',
+      'appealInformed.yes': '已告知申请人可申请行政复议或提起行政诉讼',
+      stage: '延长的期限',
+      workingDays: '延长工作日数',
+      outcome: '复核结果',
+      labourCapacity: '劳动能力（变更时）',
+      'reReview.monthlyAmount': '新的月救助金额（变更时，元）',
+    },
+    options: {
+      'decision.accept': '受理',
+      'decision.return': '退回补正',
+      'decision.approve': '批准',
+      'decision.reject': '不予批准',
+      'kind.schedule': '安排评议会议',
+      'kind.record': '记录评议结果',
+      'opinion.approve': '同意',
+      'opinion.reject': '不同意',
+      'outcome.renew': '继续享受',
+      'outcome.change': '变更',
+      'outcome.stop': '停止',
+    },
+    listHint: '每行一项，或用顿号、逗号分隔',
+    steps: {
+      acceptance: '受理',
+      supplements: '补正材料',
+      verificationResult: '录入部门核对结果',
+      investigation: '入户调查',
+      deliberation: '民主评议',
+      review: '镇(街道)审核',
+      objection: '公示异议',
+      approval: '区市审批确认',
+      extension: '延长期限',
+      withdrawal: '撤回申请',
+      reReview: '定期复核',
+    },
+    rulesTitle: '本步骤执行的规则：',
+    deadline: (label, at) => `期限：${label}，${at} 前`,
+    noWorkingDaysLeft: '已到期',
+    workingDaysLeft: (n) => `还剩 ${n} 个工作日`,
+    submitStep: (s) => `提交：${s}`,
+  },
 };
 
 const en: Messages = {
@@ -1374,7 +1592,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days', intakes: 'Application intake' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days', intakes: 'Application intake', households: 'Household register', applications: 'Applications' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1797,23 +2015,37 @@ const en: Messages = {
     visitor_assigned: (d) => `Visitor assigned: ${d.userId}`,
     disposed: (d) => `Disposition: ${en.followUp.dispositionKinds[String(d.kind)] ?? d.kind}${d.amount !== undefined ? ` ${d.amount} yuan` : ''}${d.referredTo ? ` → ${d.referredTo}` : ''}${d.reason ? ` (${d.reason})` : ''}`,
     repolicied: (d) => `Policy applied: ${d.from} → ${d.to}`,
-    stage_entered: (d) => `Stage: ${d.stage}`,
+    stage_entered: (d) => `Stage: ${en.apps.stages[String(d.stage)] ?? d.stage}`,
+    returned_for_materials: (d) => `Returned for materials, all listed at once: ${Array.isArray(d.missing) ? d.missing.join(', ') : ''}`,
+    materials_supplied: () => 'Materials supplied',
+    verification_completed: (d) => `Economic verification done${Array.isArray(d.missing) && d.missing.length ? ` (no answer: ${d.missing.join(', ')})` : ''}`,
+    verification_result_entered: (d) => `Department answer entered: ${d.department}`,
+    investigated: (d) => `Home investigation (${d.investigators} people)`,
+    deliberation_scheduled: () => 'Deliberation scheduled',
+    deliberated: () => 'Deliberation recorded',
+    town_opinion: (d) => `Town opinion: ${d.opinion === 'approve' ? 'approve' : 'reject'} (${d.reason})`,
+    notice_ended: () => 'Public notice ended',
+    objection_received: () => 'Objection received',
+    extended: (d) => `Deadline extended by ${d.workingDays} working days (${d.reason})`,
+    re_review_renew: () => 'Re-review: renewed',
+    re_review_change: () => 'Re-review: changed',
+    re_review_stop: () => 'Re-review: stopped',
     cycle_opened: (d) => `Patrol cycle began; record it by ${fmtTime('en', String(d.cycleEnd))}`,
     patrol_recorded: (d) => `Patrol recorded (${d.members} on patrol, ${d.visited} households visited)`,
     reported: (d) => `Discovery reported (${en.discovery.focusGroups[String(d.focusGroup)] ?? d.focusGroup}, ${en.discovery.urgencies[String(d.urgency)] ?? d.urgency})`,
     decided: (d) => `Town decision: ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome}${d.caseId ? ` (${d.caseId})` : ''}`,
     filed: (d) => `Application filed through the QR code (${d.householdSize} in the household${d.urgent ? ', urgent' : ''})`,
-    accepted: (d) => `Accepted by the town; application opened${d.caseId ? ` (${d.caseId})` : ''}`,
+    accepted: (d) => (d.caseId ? `Accepted by the town; application opened (${d.caseId})` : 'Application accepted'),
     returned: (d) => `Returned by the town: ${d.reason}`,
     outcome_open_failed: (d) => `Not decided: the ${en.discovery.outcomes[String(d.outcome)] ?? d.outcome} could not be opened; decide again`,
     posted: () => 'Wish posted',
-    approved: () => 'Approved by the town, open for claims',
-    rejected: (d) => `Rejected at screening: ${String(d.reason ?? '')}`,
+    approved: (d) => (d.monthlyAmount !== undefined ? `Approved, ${d.monthlyAmount} yuan a month` : 'Approved by the town, open for claims'),
+    rejected: (d) => (d.by ? `Refused: ${String(d.reason ?? '')}` : `Rejected at screening: ${String(d.reason ?? '')}`),
     claimed: () => 'Wish claimed',
     claim_released: (d) => `Claim released${d.note ? `: ${String(d.note)}` : ''}`,
     fulfilled: () => 'Fulfilment recorded',
     confirmed: (d) => (d.automatic ? 'No word from the household: counted as confirmed' : 'The household confirmed the fulfilment'),
-    withdrawn: (d) => `Wish withdrawn: ${String(d.reason ?? '')}`,
+    withdrawn: (d) => `Withdrawn: ${String(d.reason ?? '')}`,
     points_recorded: (d) => `${d.points} helper points recorded`,
     received: () => 'Report received',
     answered: () => 'Report answered',
@@ -2059,6 +2291,132 @@ const en: Messages = {
     acceptedAt: (at) => `Accepted by the town at ${at}; the application opened:`,
     workHere: 'Accept or return it in Application intake',
     applicant: 'Applicant',
+  },
+  register: {
+    title: 'Household register',
+    registerNew: 'Register a household',
+    searchName: 'Head of household',
+    searchNameHint: 'The surname alone will do',
+    searchIdNumber: 'ID number',
+    searchIdNumberHint: 'The full number of any member (numbers are encrypted at rest: no partial match)',
+    category: 'Recipient category',
+    search: 'Search',
+    noneFound: 'No household matches.',
+    noCategory: 'No category',
+    registerTitle: 'Register a household',
+    headName: 'Head of household',
+    headIdNumber: 'Head’s ID number',
+    phone: 'Phone',
+    address: 'Address',
+    unitCode: 'Village/community or grid code',
+    unitCodeHint: 'Your own unit by default; a grid code works too',
+    categories: 'Recipient categories',
+    members: 'Household members',
+    noMembers: 'No other members',
+    memberN: (n) => `Member ${n}`,
+    memberName: 'Name',
+    memberIdNumber: 'ID number',
+    memberRelation: 'Relation to the head',
+    removeMember: (n) => `Remove member ${n}`,
+    addMember: 'Add a member',
+    submit: 'Register',
+    householdTitle: 'Household',
+    householdOf: (name) => `Household: ${name}`,
+    registered: (id) => `Registered as ${id}.`,
+    registeredAt: 'Registered',
+    openCases: 'Open cases',
+    noOpenCases: 'No open case',
+    saveCategories: 'Save categories',
+    categoriesSaved: 'Categories saved.',
+    edit: 'Correct the address, phone and members',
+    saveEdit: 'Save the corrections',
+    edited: 'Corrections saved.',
+    maskedHint: 'Numbers with * are masked for your role; enter them in full to change them',
+  },
+  apps: {
+    title: 'Applications',
+    intro: 'Open assistance applications in your jurisdiction, overdue first, then by deadline. A new application is started from the household’s page in the register.',
+    stage: 'Stage',
+    none: 'No open application.',
+    stages: { submitted: 'Awaiting acceptance', returned: 'Returned for materials', verification: 'Economic verification', investigation: 'Home investigation', deliberation: 'Community deliberation', town_review: 'Town review', notice: 'Public notice', district_approval: 'District approval', in_benefit: 'Receiving assistance', re_review: 'Periodic re-review', closed: 'Closed' },
+    start: 'Start an application',
+    category: 'Category applied for',
+    choose: 'Choose…',
+    source: 'How it was filed',
+    sources: { on_behalf: 'Filed by the village on the household’s behalf', one_door: 'At the town’s one-door window', alert: 'From an alert', public_qr: 'By the public QR page' },
+    labourCapacity: 'Labour capacity',
+    labour: { no_labour_capacity: 'No labour capacity', illness_or_disability: 'Illness or disability', labour_capacity: 'Able to work' },
+    startSubmit: 'File the application',
+    stepsTitle: (stage) => `Current stage: ${stage}`,
+    categoryIs: (c) => `Category ${c}`,
+    policyDiffers: (a, b) => `this case runs on policy ${a}; the rules below are the current ${b}`,
+    noStepsForYou: 'Nothing at this stage is yours to do.',
+    fields: {
+      decision: 'Decision',
+      missing: 'Missing materials (all of them, at once)',
+      note: 'Note',
+      supplied: 'Materials supplied',
+      department: 'Department',
+      investigators: 'Investigators',
+      visitedAt: 'Visited at',
+      findings: 'Findings',
+      kind: 'What to record',
+      scheduledAt: 'Meeting time',
+      place: 'Place',
+      heldAt: 'Held at',
+      members: 'Members',
+      attendees: 'Present',
+      votesFor: 'Votes for',
+      votesAgainst: 'Votes against',
+      minutes: 'Minutes',
+      opinion: 'Opinion',
+      reason: 'Reason',
+      noticeText: 'Written notice',
+      text: 'Objection',
+      from: 'Raised by (optional)',
+      category: 'Benefit category',
+      monthlyAmount: 'Monthly amount (yuan)',
+      startDate: 'Starts on',
+      appealInformed: 'Right of appeal',
+      'appealInformed.yes': 'The applicant was told of the right to administrative review or suit',
+      stage: 'Deadline to extend',
+      workingDays: 'Working days',
+      outcome: 'Outcome',
+      labourCapacity: 'Labour capacity (on a change)',
+      'reReview.monthlyAmount': 'New monthly amount (on a change, yuan)',
+    },
+    options: {
+      'decision.accept': 'Accept',
+      'decision.return': 'Return for materials',
+      'decision.approve': 'Approve',
+      'decision.reject': 'Refuse',
+      'kind.schedule': 'Schedule the meeting',
+      'kind.record': 'Record the result',
+      'opinion.approve': 'Approve',
+      'opinion.reject': 'Reject',
+      'outcome.renew': 'Renew',
+      'outcome.change': 'Change',
+      'outcome.stop': 'Stop',
+    },
+    listHint: 'One per line, or separated by commas',
+    steps: {
+      acceptance: 'Acceptance',
+      supplements: 'Supplements',
+      verificationResult: 'Enter a department’s answer',
+      investigation: 'Home investigation',
+      deliberation: 'Community deliberation',
+      review: 'Town review',
+      objection: 'Objection during the notice',
+      approval: 'District approval',
+      extension: 'Extend a deadline',
+      withdrawal: 'Withdraw',
+      reReview: 'Periodic re-review',
+    },
+    rulesTitle: 'The rules this step enforces (policy text, in Chinese):',
+    deadline: (label, at) => `Deadline: ${label}, before ${at}`,
+    noWorkingDaysLeft: 'Due now',
+    workingDaysLeft: (n) => `${n} working day${n === 1 ? '' : 's'} left`,
+    submitStep: (s) => `Submit: ${s}`,
   },
 };
 

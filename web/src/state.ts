@@ -47,14 +47,16 @@ export type Screen =
   | 'wishes'
   | 'reports'
   | 'party-days'
-  | 'intakes';
+  | 'intakes'
+  | 'households'
+  | 'applications';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols', 'wishes'],
   party_member: ['tasks', 'pairings', 'discover', 'patrols', 'my-discoveries', 'points', 'ranking', 'service'],
-  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service', 'reports', 'party-days', 'wishes'],
-  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service', 'wishes', 'reports', 'party-days', 'intakes'],
-  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'wishes', 'reports', 'party-days', 'intakes'],
-  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking', 'wishes', 'reports'],
+  village_staff: ['tasks', 'orders', 'coverage', 'discover', 'my-discoveries', 'patrols', 'members', 'ranking', 'service', 'reports', 'party-days', 'wishes', 'households', 'applications'],
+  town_staff: ['board', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'service', 'wishes', 'reports', 'party-days', 'intakes', 'households', 'applications'],
+  town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'wishes', 'reports', 'party-days', 'intakes', 'households', 'applications'],
+  district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking', 'wishes', 'reports', 'households', 'applications'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
   admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage', 'org', 'calendar', 'catalogue'],
 };

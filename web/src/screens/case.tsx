@@ -10,9 +10,10 @@ import { CaseOrders, OrderPanel, type OrderView } from './orders';
 import { IntakeSummary } from './intakes';
 import { ReportSteps } from './reports';
 import { WishSteps } from './wishes';
+import { ApplicationSteps } from './applications';
 
 /** Kinds whose steps have a panel of their own on this page (issue 14 item 3); the alert's are below (`Actions`). */
-const KIND_STEPS: Record<string, ComponentType<{ view: CaseView; reload: () => Promise<void> }>> = { wish: WishSteps, report: ReportSteps };
+const KIND_STEPS: Record<string, ComponentType<{ view: CaseView; reload: () => Promise<void> }>> = { wish: WishSteps, report: ReportSteps, application: ApplicationSteps };
 
 interface Household {
   headName: string;
