@@ -75,6 +75,8 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.audit, keys: { householdIds: 1, _id: -1 }, sql: ['householdIds'], serves: 'GET /v1/audit?household=' },
   { collection: COLLECTIONS.audit, keys: { requestId: 1 }, sql: ['requestId'], serves: 'the audit record of a request' },
   { collection: COLLECTIONS.audit, keys: { at: 1 }, sql: [], serves: 'the retention purge (store/audit.ts expireAudit)' },
+  { collection: COLLECTIONS.users, keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/users: the users of a subtree' },
+  { collection: COLLECTIONS.sessions, keys: { userId: 1 }, sql: ['userId'], serves: 'revoking a user’s sessions' },
 ];
 
 /** Collections read or written by `_id` (all of them): on FerretDB on PostgreSQL each gets a GIN index on `_id`. */
