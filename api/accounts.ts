@@ -82,7 +82,7 @@ export function sidOfRefresh(token: string | undefined): string | null {
 }
 
 /** Whether a session is live at `now`: not revoked and before its absolute expiry. */
-export const isLive = (s: SessionDoc | null, now: Date = new Date()): boolean => s !== null && s.revokedAt === null && s.expiresAt > now;
+export const isLive = (s: SessionDoc | null, now: Date = new Date()): boolean => s !== null && !s.revokedAt && s.expiresAt > now;
 
 /** The session check of the auth hook (api/auth.ts): the session `sid` exists and is live. */
 export const sessionIsLive = (db: Db) => async (sid: string) => isLive(await findSession(db, sid));

@@ -16,6 +16,9 @@ export const zLogin = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9._@-]{1,63}$/, 'lowercase letters, digits and . _ @ -, starting with a letter or digit');
 
+/** A user's id as a path names it: a login an admin made, or `oidc:<sub>` for one an OIDC sign-in made. */
+export const zUserId = z.union([zLogin, z.string().regex(/^oidc:[\w.@|:-]{1,60}$/, 'oidc:<subject>')]);
+
 /** The longest password accepted (an argon2 input beyond it only costs work). Ours. */
 export const PASSWORD_MAX = 128;
 /** The shortest. Ours, after GB/T 22239-2019 8.1.4.1 a) (身份鉴别信息具有复杂度要求). */

@@ -14,7 +14,7 @@ import { PII_FIELDS, piiOf } from './pii';
 /** A user as store/ hands it out: the phone opened. */
 export type User = UserDoc;
 
-const open = (db: Db, d: UserDoc): User => ({ ...d, phone: d.phone === null ? null : piiOf(db).open(d.phone, PII_FIELDS.phone) });
+const open = (db: Db, d: UserDoc): User => ({ ...d, phone: d.phone === null || d.phone === undefined ? null : piiOf(db).open(d.phone, PII_FIELDS.phone) });
 const sealPhone = (db: Db, phone: string | null): string | null => (phone === null ? null : piiOf(db).seal(phone, PII_FIELDS.phone));
 
 /** Inserts a user; `false` when the login exists already. */

@@ -209,7 +209,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       reach(request, p.unit.path);
       const user = await findUser(db, p.userId);
-      if (!user || user.passwordHash === null) throw notFound('this sign-in has no password of its own here (a ready-made token, or an account of the identity service)');
+      if (!user || !user.passwordHash) throw notFound('this sign-in has no password of its own here (a ready-made token, or an account of the identity service)');
       const now = Date.now();
       const state = failureStateOf(user);
       const locked = lockedFor(state, now);

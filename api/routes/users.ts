@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { zLogin, PASSWORD_MAX } from '../../domain/account';
+import { zLogin, zUserId, PASSWORD_MAX } from '../../domain/account';
 import { zPhone } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
 import { zRole } from '../../domain/roles';
@@ -22,7 +22,7 @@ import { passwordRefusal, zUserView } from './auth';
  * reach). Disabling a user, changing their role or unit, and a reset revoke their sessions.
  */
 
-const zParams = z.object({ login: zLogin });
+const zParams = z.object({ login: zUserId });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,7 +38,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   async function loadUser(request: FastifyRequest): Promise<User> {
     if (request.account) return request.account;
     const login = (request.params as { login?: unknown }).login;
-    const u = typeof login === 'string' && zLogin.safeParse(login).success ? await findUser(db, login) : null;
+    const u = typeof login === 'string' && zUserId.safeParse(login).success ? await findUser(db, login) : null;
     if (!u) throw notFound(`no user ${String(login)}`);
     reach(request, u.orgPath);
     request.account = u;
@@ -46,7 +46,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   }
   const early = async (request: FastifyRequest) => {
     const login = (request.params as { login?: unknown }).login;
-    if (typeof login === 'string' && zLogin.safeParse(login).success) await loadUser(request);
+    if (typeof login === 'string' && zUserId.safeParse(login).success) await loadUser(request);
   };
   /** The unit a user is placed at: it exists (400 naming the field) and lies in the caller's reach (403). */
   async function unitFor(request: FastifyRequest, code: string, field: string) {

@@ -24,7 +24,7 @@ const GOOD = 'Harbour-Lights-2026';
 const post = (url: string, payload?: unknown, headers: Record<string, string> = {}, cookies?: Record<string, string>, app: App = ctx.app) =>
   app.inject({ method: 'POST', url, headers, ...(payload !== undefined ? { payload: payload as object } : {}), ...(cookies ? { cookies } : {}) });
 const signIn = (login: string, password: string, app: App = ctx.app) => post('/v1/auth/sign-in', { login, password }, {}, undefined, app);
-const refreshCookie = (res: { cookies: Array<{ name: string; value: string }> }) => res.cookies.find((c) => c.name === REFRESH_COOKIE);
+const refreshCookie = (res: { cookies: Array<{ name: string; value: string; secure?: boolean }> }) => res.cookies.find((c) => c.name === REFRESH_COOKIE);
 const me = (token: string, app: App = ctx.app) => app.inject({ method: 'GET', url: '/v1/me', headers: authz(token) });
 
 /** Creates a user with a known password and signs it in once to change it: returns its access token and refresh cookie. */
