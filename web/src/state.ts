@@ -40,7 +40,8 @@ export type Screen =
   | 'members'
   | 'points'
   | 'ranking'
-  | 'service';
+  | 'service'
+  | 'users';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols'],
   party_member: ['tasks', 'pairings', 'discover', 'patrols', 'my-discoveries', 'points', 'ranking', 'service'],
@@ -49,7 +50,7 @@ const SCREENS: Record<string, Screen[]> = {
   town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking'],
   district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
-  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage'],
+  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage', 'users'],
 };
 /**
  * The screens of a role at a unit of a level (`me.unit.level`). A user whose unit is a grid (a grid-scoped
