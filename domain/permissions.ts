@@ -282,12 +282,16 @@ export const isWriting = (action: string): boolean => action !== 'read';
 export const SUPERVISION_SUBJECTS: readonly Subject[] = ['order', 'summons', 'circular'];
 
 /**
- * A role with no writing action in the matrix outside supervision (SUPERVISION_SUBJECTS): it reads the whole
+ * A role with no writing action in the matrix outside supervision (SUPERVISION_SUBJECTS) and its own account
+ * (OWN_ACCOUNT_SUBJECTS): it reads the whole
  * city and acts on no case (the city monitor; its supervision is the one exception, see the module comment).
  */
 export function isReadOnly(role: Role): boolean {
-  return Object.entries(actionsFor(role)).every(([subject, actions]) => SUPERVISION_SUBJECTS.includes(subject as Subject) || actions.every((a) => !isWriting(a)));
+  return Object.entries(actionsFor(role)).every(([subject, actions]) => SUPERVISION_SUBJECTS.includes(subject as Subject) || OWN_ACCOUNT_SUBJECTS.includes(subject as Subject) || actions.every((a) => !isWriting(a)));
 }
+
+/** One's own account (issue 14): changing one's own password writes nothing of the work, so a read-only role keeps it. */
+export const OWN_ACCOUNT_SUBJECTS: readonly Subject[] = ['account'];
 
 /**
  * Whether a target (its materialised org path, root first) lies in the caller's jurisdiction for an
