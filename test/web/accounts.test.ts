@@ -99,7 +99,7 @@ describe('sign-in and 用户管理 in Chromium at 375×667', () => {
       await page.getByLabel('密码', { exact: true }).fill(`Wrong-password-${i}`);
       await page.getByRole('button', { name: '登录', exact: true }).click();
       await page.locator('#password-error').waitFor();
-      await page.waitForFunction(`!document.querySelector('.password-form button[disabled]')`);
+      await expect.poll(() => page.locator('.password-form button[disabled]').count()).toBe(0);
     }
     await expect.poll(() => page.locator('#password-error').textContent()).toContain('账号已锁定');
     expect(await page.locator('#password-error').textContent()).toContain('15 分钟');

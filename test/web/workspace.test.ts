@@ -355,7 +355,7 @@ describe('the web workspace in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await page.getByRole('button', { name: /中文/ }).click();
-    await page.waitForFunction("document.documentElement.lang === 'zh-CN'");
+    await expect.poll(() => page.getAttribute('html', 'lang'), { timeout: 10_000 }).toBe('zh-CN'); // polled from outside, as above (the CSP)
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     await page.context().close();
   }, 120_000);
