@@ -170,7 +170,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['auth'],
         summary: 'Sign out: the session of the refresh cookie and of the bearer token is revoked, and its access tokens refused at once',
         security: [],
-        response: { 204: z.null() },
+        response: { 200: z.object({ signedOut: z.literal(true) }) },
       },
     },
     async (request, reply) => {
@@ -190,7 +190,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       for (const sid of sids) await revokeSession(db, sid, 'signed_out', now);
       clearRefreshCookie(reply, config);
-      return reply.code(204).send(null);
+      return { signedOut: true as const };
     },
   );
 

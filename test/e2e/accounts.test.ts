@@ -164,7 +164,9 @@ describe('tokens, refresh and sign-out', () => {
     const { access, refresh } = await activeUser('out.user');
     expect((await me(access)).statusCode).toBe(200);
     const out = await post('/v1/auth/sign-out', undefined, authz(access), { [REFRESH_COOKIE]: refresh });
-    expect(out.statusCode).toBe(204);
+    expect(out.statusCode).toBe(200);
+    expect(out.json()).toEqual({ signedOut: true });
+    expect(refreshCookie(out)?.value ?? '').toBe('');
     const refused = await me(access);
     expect(refused.statusCode).toBe(401);
     expect(refused.json().error.reason).toBe('token_session_ended');
