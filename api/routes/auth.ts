@@ -227,9 +227,12 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const at = new Date();
       const updated = (await updateUser(db, user._id, { passwordHash: await hashPassword(request.body.newPassword), mustChangePassword: false, passwordChangedAt: at, failures: [], lockedUntil: null, updatedAt: at, updatedBy: user._id }))!;
       await revokeUserSessions(db, user._id, 'password_changed', at, p.sid);
-      const sid = p.sid ?? (await openSession(db, auth, user._id, 'password')).sid;
-      const unit = await orgs.get(updated.unitCode);
-      return { accessToken: await accessTokenFor(config, updated, sid), tokenType: 'Bearer' as const, expiresIn: auth.accessTokenSeconds, user: userView(null, updated.role, updated, unit?.name ?? (await unitName(updated.unitCode))) };
+      if (!p.sid) {
+        // Changed with a ready-made token (outside production): a session of its own, as a sign-in would open.
+        const opened = await openSession(db, auth, user._id, 'password');
+        return signedIn(request, reply, updated, opened.sid, opened.refreshToken, new Date(Date.now() + auth.sessionMaxSeconds * 1000));
+      }
+      return { accessToken: await accessTokenFor(config, updated, p.sid), tokenType: 'Bearer' as const, expiresIn: auth.accessTokenSeconds, user: userView(null, updated.role, updated, await unitName(updated.unitCode)) };
     },
   );
 

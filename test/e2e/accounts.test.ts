@@ -201,6 +201,14 @@ describe('tokens, refresh and sign-out', () => {
     expect((await me(one.access)).statusCode).toBe(401);
     expect((await me(two.json().accessToken)).statusCode).toBe(200);
     expect((await me(changed.json().accessToken)).statusCode).toBe(200);
+    // Outside production, with a ready-made token naming the login: a session of its own, with its cookie.
+    const ready = await ctx.token('village_staff', UNITS.haigang, { user: 'two.sessions' });
+    const viaReady = await post('/v1/auth/password', { currentPassword: 'Another-Harbour-77', newPassword: 'Third-Harbour-88' }, authz(ready));
+    expect(viaReady.statusCode, viaReady.body).toBe(200);
+    expect(refreshCookie(viaReady)).toBeDefined();
+    expect((await me(changed.json().accessToken)).statusCode).toBe(401);
+    // A ready-made token of no account has no password to change.
+    expect((await post('/v1/auth/password', { currentPassword: 'x', newPassword: 'Third-Harbour-88' }, authz(await ctx.token('town_staff', UNITS.jingyuan)))).statusCode).toBe(404);
   });
 
   it('in production a token without a session is refused; outside production it works', async () => {
@@ -211,7 +219,7 @@ describe('tokens, refresh and sign-out', () => {
       const refused = await me(ready, prod);
       expect(refused.statusCode).toBe(401);
       expect(refused.json().error.reason).toBe('token_no_session');
-      const signed = await signIn('two.sessions', 'Another-Harbour-77', prod);
+      const signed = await signIn('two.sessions', 'Third-Harbour-88', prod);
       expect(signed.statusCode).toBe(200);
       expect(refreshCookie(signed)!.secure).toBe(true);
       expect((await me(signed.json().accessToken, prod)).statusCode).toBe(200);
