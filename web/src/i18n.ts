@@ -930,6 +930,17 @@ const zh: Messages = {
     token_wrong_audience: '登录凭证不是签发给本系统的',
     token_claims_invalid: '登录凭证内容不正确',
     token_unknown_unit: '登录凭证中的单位不存在',
+    token_session_ended: '登录已结束（已退出、已被撤销或已过期），请重新登录',
+    token_no_session: '生产环境只接受登录获得的凭证，请用账号密码或统一身份认证登录',
+    // Staff sign-in (issue 14).
+    invalid_credentials: '登录名或密码错误',
+    account_locked: '登录失败次数过多，账号已锁定',
+    account_disabled: '账号已停用，请联系管理员',
+    client_sign_in_limit: '本机登录失败次数过多，请稍后再试',
+    password_change_required: '请先修改密码',
+    own_account: '不能停用自己或修改自己的角色、单位，请由其他管理员操作',
+    oidc_role_invalid: '统一身份认证提供的角色无效',
+    oidc_unit_unknown: '统一身份认证提供的单位不存在',
   },
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
