@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../api/app';
 import { REFRESH_COOKIE } from '../../api/accounts';
@@ -228,4 +229,19 @@ describe('tokens, refresh and sign-out', () => {
       await prod.close();
     }
   });
+});
+
+describe('the first admin of a deployment', () => {
+  it('scripts/create-user.ts creates a user straight in the database, with a temporary password that signs in and must be changed', () => {
+    const env = { ...process.env, NODE_ENV: 'test', DATA_DIR: ctx.config.dataDir, JWT_SECRET: ctx.config.jwtSecret, MONGODB_URI: ctx.config.mongodb.uri, MONGODB_DB: ctx.config.mongodb.db, LOG_LEVEL: 'silent' };
+    const run = (args: string[]) => execFileSync('npx', ['tsx', 'scripts/create-user.ts', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const password = run(['--login', 'first.admin', '--role', 'admin', '--org', UNITS.city, '--name', '王管理']).trim();
+    expect(password.length).toBeGreaterThanOrEqual(16);
+    expect(() => run(['--login', 'first.admin', '--role', 'admin', '--org', UNITS.city, '--name', '王管理'])).toThrow(/exists already/);
+    expect(() => run(['--login', 'x.admin', '--role', 'admin', '--org', '379999', '--name', '王管理'])).toThrow(/no org unit/);
+    return signIn('first.admin', password).then((res) => {
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().user).toMatchObject({ role: 'admin', unitCode: UNITS.city, mustChangePassword: true, createdBy: 'cli' });
+    });
+  }, 60_000);
 });
