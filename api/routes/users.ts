@@ -10,7 +10,7 @@ import { revokeUserSessions } from '../../store/sessions';
 import { findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
 import { hashPassword, temporaryPassword, userView } from '../accounts';
 import { principalOf } from '../auth';
-import { ApiError, badRequest, conflict, notFound, zErrorBody } from '../errors';
+import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
 import { guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { zQuery } from '../query';
@@ -55,6 +55,14 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
     reach(request, unit.path);
     return unit;
   }
+  /**
+   * A role whose reach is wider than its unit's subtree — the city monitor reads the whole city — is given only by
+   * an admin at the city: an admin of a town may not mint a reader of every town. Ours (no escalation beyond
+   * one's own reach). @throws 403.
+   */
+  const refuseWiderRole = (request: FastifyRequest, role: string | undefined) => {
+    if (role === 'city_monitor' && principalOf(request).unit.path.length > 1) throw forbidden('role city_monitor reads the whole city: only an admin at the city gives it');
+  };
   const show = async (request: FastifyRequest, u: User) => userView(request, principalOf(request).role, u, (await orgs.get(u.unitCode))?.name);
 
   app.post(
@@ -74,6 +82,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const input = request.body;
       const unit = await unitFor(request, input.unitCode, 'body.unitCode');
+      refuseWiderRole(request, input.role);
       if (input.password !== undefined) {
         const refusal = passwordRefusal('body.password', input.password, input.login);
         if (refusal) throw refusal;
@@ -162,6 +171,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       const u = await loadUser(request);
       const b = request.body;
       const unit = b.unitCode !== undefined && b.unitCode !== u.unitCode ? await unitFor(request, b.unitCode, 'body.unitCode') : undefined;
+      if (b.role !== u.role) refuseWiderRole(request, b.role);
       if (u._id === p.userId && (b.status === 'disabled' || (b.role !== undefined && b.role !== u.role) || unit)) {
         throw new ApiError(409, 'conflict', 'you may not disable yourself or change your own role or unit: ask another admin', undefined, 'own_account');
       }

@@ -95,6 +95,10 @@ describe('admin creates users and a user signs in with a password', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/users/wang.village', headers: authz(townAdmin) })).statusCode).toBe(403);
     const staff = await ctx.token('town_supervisor', UNITS.jingyuan);
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/users', headers: authz(staff) })).statusCode).toBe(403);
+    // A town's admin may not mint a reader of the whole city.
+    const wider = await post('/v1/users', { login: 'zhao.monitor', name: '赵', role: 'city_monitor', unitCode: UNITS.huancuilou }, authz(townAdmin));
+    expect(wider.statusCode).toBe(403);
+    expect(wider.json().error.message).toContain('city_monitor');
     const list = await ctx.app.inject({ method: 'GET', url: `/v1/users?org=${UNITS.jingyuan}&role=village_staff`, headers: authz(admin) });
     expect(list.statusCode).toBe(200);
     expect(list.json().items.map((u: { login: string }) => u.login)).toContain('wang.village');
