@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { signToken } from '../../api/auth';
+import { authz, createTestContext, JWT_SECRET, UNITS, type TestContext } from '../helpers/context';
 import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
 
@@ -87,6 +88,16 @@ describe('sign-in and 用户管理 in Chromium at 375×667', () => {
     await page.evaluate(`sessionStorage.removeItem('jiuzhu.token')`);
     await page.reload();
     await page.getByTestId('whoami').waitFor();
+
+    // An expired access token is renewed silently from the cookie (on its 401), and the request sent again.
+    const current = (await page.evaluate(`sessionStorage.getItem('jiuzhu.token')`)) as string;
+    const { sid } = JSON.parse(Buffer.from(current.split('.')[1]!, 'base64url').toString()) as { sid: string };
+    const expired = await signToken(JWT_SECRET, { sub: 'li.web', role: 'village_staff', org: UNITS.haigang, sid }, Math.floor(Date.now() / 1000) - 120);
+    await page.evaluate(`sessionStorage.setItem('jiuzhu.token', ${JSON.stringify(expired)})`);
+    await page.goto(`${base}/app/tasks`);
+    await page.getByTestId('whoami').waitFor();
+    await expect.poll(async () => page.evaluate(`sessionStorage.getItem('jiuzhu.token')`)).not.toBe(expired);
+    expect(page.url()).toContain('/app/tasks');
 
     // Sign-out ends the session at the API: the old token is refused at once.
     await page.getByRole('button', { name: '退出登录' }).click();
