@@ -7,7 +7,7 @@ import type { UserView } from '../domain/account';
 import { maskPhone, seesPersonalData } from '../domain/privacy';
 import type { Role } from '../domain/roles';
 import type { SessionDoc } from '../store/collections';
-import { findSession, insertSession, rotateRefresh, revokeSession } from '../store/sessions';
+import { findSession, insertSession, purgeEndedSessions, rotateRefresh, revokeSession } from '../store/sessions';
 import type { User } from '../store/users';
 import { markPersonalData } from './audit';
 import { signToken } from './auth';
@@ -87,10 +87,12 @@ export const isLive = (s: SessionDoc | null, now: Date = new Date()): boolean =>
 /** The session check of the auth hook (api/auth.ts): the session `sid` exists and is live. */
 export const sessionIsLive = (db: Db) => async (sid: string) => isLive(await findSession(db, sid));
 
-/** Opens a session for `userId` (signed in `via`), returning its id and its first refresh token. */
+/** Opens a session for `userId` (signed in `via`), returning its id and its first refresh token; the user's sessions that ended over a day ago are deleted. */
 export async function openSession(db: Db, auth: AuthConfig, userId: string, via: SessionDoc['via'], now: Date = new Date()): Promise<{ sid: string; refreshToken: string }> {
   const sid = randomBytes(18).toString('base64url');
   const refreshToken = newRefreshToken(sid);
+  // The user's sessions that ended a day ago or more go: nothing refers to them (the audit record names requests).
+  await purgeEndedSessions(db, userId, new Date(now.getTime() - 86_400_000));
   await insertSession(db, {
     _id: sid,
     userId,

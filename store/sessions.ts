@@ -40,3 +40,9 @@ export async function revokeUserSessions(db: Db, userId: string, reason: string,
   const res = await collections(db).sessions.updateMany({ userId, revokedAt: null, ...(except ? { _id: { $ne: except } } : {}) }, { $set: { revokedAt: at, revokedReason: reason } });
   return res.modifiedCount;
 }
+
+/** Deletes a user's sessions that ended before `before` (their absolute expiry): called at each sign-in, so the collection holds each user's recent sessions only. Returns how many. */
+export async function purgeEndedSessions(db: Db, userId: string, before: Date): Promise<number> {
+  const res = await collections(db).sessions.deleteMany({ userId, expiresAt: { $lt: before } });
+  return res.deletedCount;
+}
