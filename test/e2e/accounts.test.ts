@@ -167,6 +167,11 @@ describe('tokens, refresh and sign-out', () => {
 
   it('sign-out revokes the session: its access token is refused at once', async () => {
     const { access, refresh } = await activeUser('out.user');
+    // A session that ended two days ago is deleted at the next sign-in.
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    await collections(ctx.mongo.db).sessions.insertOne({ _id: 'ended-session-of-out-user', userId: 'out.user', via: 'password', refreshHash: 'x', usedHashes: [], createdAt: old, lastUsedAt: old, idleExpiresAt: old, expiresAt: old, revokedAt: null, revokedReason: null });
+    expect((await signIn('out.user', GOOD)).statusCode).toBe(200);
+    expect(await collections(ctx.mongo.db).sessions.countDocuments({ _id: 'ended-session-of-out-user' })).toBe(0);
     expect((await me(access)).statusCode).toBe(200);
     const out = await post('/v1/auth/sign-out', undefined, authz(access), { [REFRESH_COOKIE]: refresh });
     expect(out.statusCode).toBe(200);
