@@ -55,44 +55,44 @@ export function SignIn(props: { notice: string | null }) {
       )}
       <PasswordSignIn oidc={options.oidc} />
       {(options.devTokens || devTokens.length > 0) && (
-      <>
-      <h2>{t.accounts.tokenTitle}</h2>
-      <p>{t.signIn.intro}</p>
-      <form
-        class="card form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void attempt(token);
-        }}
-      >
-        <div class="field">
-          <label for="token">{t.signIn.tokenLabel}</label>
-          <textarea
-            id="token"
-            name="token"
-            rows={4}
-            spellcheck={false}
-            autocomplete="off"
-            value={token}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'token-hint token-error' : 'token-hint'}
-            onInput={(e) => setToken(e.currentTarget.value)}
-          />
-          <p id="token-hint" class="hint">
-            {t.signIn.tokenHint}
-          </p>
-          {error && (
-            <p id="token-error" class="field-error" role="alert">
-              {error}
-            </p>
-          )}
-        </div>
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? t.common.saving : t.signIn.submit}
-        </button>
-      </form>
-      </>
+        <>
+          <h2>{t.accounts.tokenTitle}</h2>
+          <p>{t.signIn.intro}</p>
+          <form
+            class="card form"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void attempt(token);
+            }}
+          >
+            <div class="field">
+              <label for="token">{t.signIn.tokenLabel}</label>
+              <textarea
+                id="token"
+                name="token"
+                rows={4}
+                spellcheck={false}
+                autocomplete="off"
+                value={token}
+                aria-invalid={error ? 'true' : undefined}
+                aria-describedby={error ? 'token-hint token-error' : 'token-hint'}
+                onInput={(e) => setToken(e.currentTarget.value)}
+              />
+              <p id="token-hint" class="hint">
+                {t.signIn.tokenHint}
+              </p>
+              {error && (
+                <p id="token-error" class="field-error" role="alert">
+                  {error}
+                </p>
+              )}
+            </div>
+            <button type="submit" class="btn btn-primary" disabled={busy}>
+              {busy ? t.common.saving : t.signIn.submit}
+            </button>
+          </form>
+        </>
       )}
 
       {devTokens.length > 0 && (
