@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createHmac } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -41,6 +43,9 @@ import { patrolRoutes } from './routes/patrols';
 import { pairingRoutes } from './routes/pairings';
 import { partyMemberRoutes } from './routes/party-members';
 import { serviceTaskRoutes } from './routes/service-tasks';
+import { authRoutes } from './routes/auth';
+import { userRoutes } from './routes/users';
+import { sessionIsLive } from './accounts';
 
 export interface AppDeps {
   config: Config;
@@ -108,7 +113,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Valid UTF-8, no control or bidi character, NFC: on every route (api/text-input.ts, domain/text.ts).
   registerTextInput(app);
   useCursorKey(deps.config.jwtSecret);
-  registerAuth(app, { jwtSecret: deps.config.jwtSecret, tokens: deps.config.tokens, orgs });
+  // Cookies: the refresh token's (HttpOnly, /v1/auth) and the OIDC flow's (signed with a key derived from the JWT secret).
+  await app.register(cookie, { secret: createHmac('sha256', deps.config.jwtSecret).update('jiuzhu cookie').digest('base64url') });
+  registerAuth(app, { jwtSecret: deps.config.jwtSecret, tokens: deps.config.tokens, orgs, production: deps.config.env === 'production', sessionLive: sessionIsLive(deps.mongo.db) });
   // Before swagger and the routes: the guard writes each route's roles into its OpenAPI summary.
   registerGuard(app, { db: deps.mongo.db, orgs });
   // One audit record per mutating request and per read of unmasked personal data (api/audit.ts, docs/audit.md).
@@ -159,5 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(partyMemberRoutes);
   await app.register(serviceTaskRoutes);
   await app.register(intakeRoutes);
+  await app.register(authRoutes);
+  await app.register(userRoutes);
   return app;
 }

@@ -15,6 +15,8 @@ export interface Principal {
   name?: string;
   role: Role;
   unit: OrgUnit;
+  /** The sign-in session the token belongs to; absent on ready-made tokens (outside production). */
+  sid?: string;
 }
 
 declare module 'fastify' {
@@ -35,6 +37,10 @@ const zClaims = z.object({
   role: zRole,
   org: z.string().min(1).max(64),
   name: zClaimText.optional(),
+  /** The session the token belongs to (a sign-in's, store/sessions.ts); absent on ready-made tokens. */
+  sid: z.string().regex(/^[\w-]{16,64}$/).optional(),
+  /** Set while the user must change their password (an admin's reset): only the password change is open. */
+  mcp: z.literal(true).optional(),
 });
 
 const key = (secret: string) => new TextEncoder().encode(secret);
@@ -69,6 +75,10 @@ export const TOKEN_REASONS = [
   'token_claims_invalid',
   /** `org` names a unit that does not exist. */
   'token_unknown_unit',
+  /** `sid` names a session that was signed out, revoked (password change or reset, user disabled or edited, refresh-token reuse) or has expired. */
+  'token_session_ended',
+  /** In production: a token without a session (`sid`) — ready-made tokens work outside production only. */
+  'token_no_session',
 ] as const;
 export type TokenReason = (typeof TOKEN_REASONS)[number];
 
@@ -82,18 +92,19 @@ export interface TokenIssuer {
 }
 
 /**
- * Mints an HS256 bearer token with `sub`, `role`, `org` (and `name`), `iat` now and `exp` after
+ * Mints an HS256 bearer token with `sub`, `role`, `org` (and `name`, the session `sid`, `mcp` while a
+ * password change is due), `iat` now and `exp` after
  * `expiresIn` (jose's forms: '12h', seconds as a number are an absolute epoch time), and `iss`/`aud`
  * when the issuer names them. `by` is the secret alone (no iss/aud) or a TokenIssuer. The API refuses a
  * token whose lifetime exceeds config.tokens.maxLifetimeSeconds (see verifyToken).
  */
 export async function signToken(
   by: string | TokenIssuer,
-  claims: { sub: string; role: Role; org: string; name?: string },
+  claims: { sub: string; role: Role; org: string; name?: string; sid?: string; mcp?: true },
   expiresIn: string | number = '12h',
 ): Promise<string> {
   const issuer: TokenIssuer = typeof by === 'string' ? { secret: by } : by;
-  const jwt = new SignJWT({ role: claims.role, org: claims.org, ...(claims.name ? { name: claims.name } : {}) })
+  const jwt = new SignJWT({ role: claims.role, org: claims.org, ...(claims.name ? { name: claims.name } : {}), ...(claims.sid ? { sid: claims.sid } : {}), ...(claims.mcp ? { mcp: true } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -157,8 +168,22 @@ export async function verifyToken(secret: string, rules: TokenRules, token: stri
   return claims.data;
 }
 
-/** Verifies the bearer token on every route not marked `config: { public: true }`. */
-export function registerAuth(app: FastifyInstance, deps: { jwtSecret: string; tokens: TokenRules; orgs: OrgDirectory }): void {
+/**
+ * Whether a session id names a live session (api/accounts.ts `sessionIsLive`): asked on every request whose
+ * token carries a `sid`, so a signed-out or revoked session's tokens are refused at once.
+ */
+export type SessionCheck = (sid: string) => Promise<boolean>;
+
+/** Routes open to a token that must change its password first (`mcp`): the change itself, who one is, sign-out. */
+const OPEN_WHILE_PASSWORD_CHANGE_DUE = new Set(['/v1/auth/password', '/v1/auth/sign-out', '/v1/me']);
+
+/**
+ * Verifies the bearer token on every route not marked `config: { public: true }`. A token with a `sid`
+ * must name a live session (`sessionLive`); in production (`production`) a token must have one — ready-made
+ * tokens (npm run token, the dev picker) work outside production only. A token with `mcp` reaches only the
+ * password change (403 `password_change_required` elsewhere). Source: ours (issue 14 item 2).
+ */
+export function registerAuth(app: FastifyInstance, deps: { jwtSecret: string; tokens: TokenRules; orgs: OrgDirectory; production?: boolean; sessionLive?: SessionCheck }): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.public || request.routeOptions.url === undefined) return;
@@ -167,9 +192,14 @@ export function registerAuth(app: FastifyInstance, deps: { jwtSecret: string; to
     const [scheme, token] = header.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw refused('token_missing', 'Authorization header must be "Bearer <token>"');
     const claims = await verifyToken(deps.jwtSecret, deps.tokens, token);
+    if (claims.sid === undefined && deps.production) throw refused('token_no_session', 'in production a token must come from a sign-in (POST /v1/auth/sign-in): ready-made tokens work outside production only');
+    if (claims.sid !== undefined && !(await (deps.sessionLive ?? (async () => false))(claims.sid))) throw refused('token_session_ended', 'the session of this token has ended (signed out, revoked or expired): sign in again');
     const unit = await deps.orgs.get(claims.org);
     if (!unit) throw refused('token_unknown_unit', `token names org unit ${claims.org}, which does not exist`);
-    request.principal = { userId: claims.sub, role: claims.role, unit, ...(claims.name ? { name: claims.name } : {}) };
+    request.principal = { userId: claims.sub, role: claims.role, unit, ...(claims.name ? { name: claims.name } : {}), ...(claims.sid ? { sid: claims.sid } : {}) };
+    if (claims.mcp && !OPEN_WHILE_PASSWORD_CHANGE_DUE.has(request.routeOptions.url)) {
+      throw new ApiError(403, 'forbidden', 'change your password first (POST /v1/auth/password): an administrator reset it', undefined, 'password_change_required');
+    }
   });
 }
 

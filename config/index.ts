@@ -99,6 +99,27 @@ const zEnv = z.object({
   PAIRING_SWEEP_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** The local SMS driver's file (JSON lines, one message a line); default DATA_DIR/sms-outbox.jsonl. */
   NOTIFY_SMS_FILE: z.string().min(1).optional(),
+  /** Staff accounts (docs/accounts.md): access-token lifetime, seconds (default 15 min; ours). */
+  AUTH_ACCESS_TOKEN_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
+  /** A session's refresh idle expiry, seconds (default 2 h) and absolute expiry (default 12 h, a working day); ours, after 等保2.0 8.1.4.1 (登录连接超时自动退出). */
+  AUTH_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(2 * 3600),
+  AUTH_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
+  /** Failed sign-ins of one login within AUTH_FAILURE_WINDOW_SECONDS that lock it for AUTH_LOCKOUT_SECONDS (default 5 in 15 min, 15 min; GB/T 22239-2019 登录失败处理; ours). */
+  AUTH_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** Failed sign-ins from one client address within the failure window before it is refused (429), whatever logins it tries (default 30; ours). */
+  AUTH_CLIENT_MAX_FAILURES: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** OIDC sign-in (docs/accounts.md): the issuer's URL (its /.well-known/openid-configuration is read), the client, the redirect URI registered with it, and the claims naming a user's role and unit. All or none. */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  /** Default PUBLIC_BASE_URL/v1/auth/oidc/callback. */
+  OIDC_REDIRECT_URI: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/, 'expected a claim name').default('jiuzhu_role'),
+  OIDC_UNIT_CLAIM: z.string().regex(/^[A-Za-z0-9_:.-]{1,100}$/, 'expected a claim name').default('jiuzhu_unit'),
+  /** The scopes asked for (space-separated), default "openid profile". */
+  OIDC_SCOPES: z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'expected space-separated scopes').default('openid profile'),
   // Ports of the local stack that `npm start` runs when TEMPORAL_ADDRESS / MONGODB_URI are unset.
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -132,6 +153,64 @@ export interface Config {
   notify: NotifyConfig;
   /** The worker's sweep opening missing pairings (党员帮包), seconds between runs (0: off). */
   pairing: { sweepSeconds: number };
+  /** Staff accounts: tokens, sessions, lockout, OIDC (docs/accounts.md). */
+  auth: AuthConfig;
+}
+
+/**
+ * Staff sign-in (docs/accounts.md): seconds throughout. `accessTokenSeconds` the access token's lifetime;
+ * `sessionIdleSeconds` / `sessionMaxSeconds` a session's refresh expiry; `maxFailures` failed sign-ins of
+ * one login within `failureWindowSeconds` lock it for `lockoutSeconds`; `clientMaxFailures` per client
+ * address in the same window; `oidc` when OIDC_ISSUER is set. Source: ours, after GB/T 22239-2019 身份鉴别.
+ */
+export interface AuthConfig {
+  accessTokenSeconds: number;
+  sessionIdleSeconds: number;
+  sessionMaxSeconds: number;
+  maxFailures: number;
+  failureWindowSeconds: number;
+  lockoutSeconds: number;
+  clientMaxFailures: number;
+  oidc: OidcConfig | null;
+}
+
+/** An OIDC identity service: issuer URL, client, redirect URI, the claims naming role and unit, the scopes. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  roleClaim: string;
+  unitClaim: string;
+  scopes: string;
+}
+
+function authConfig(e: z.infer<typeof zEnv>, publicBaseUrl: string): AuthConfig {
+  if (e.AUTH_SESSION_IDLE_SECONDS > e.AUTH_SESSION_MAX_SECONDS) throw new ConfigError('AUTH_SESSION_IDLE_SECONDS: must not exceed AUTH_SESSION_MAX_SECONDS');
+  const named = { OIDC_ISSUER: e.OIDC_ISSUER, OIDC_CLIENT_ID: e.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: e.OIDC_CLIENT_SECRET };
+  const set = Object.entries(named).filter(([, v]) => v !== undefined);
+  if (set.length > 0 && set.length < 3) throw new ConfigError(`${Object.entries(named).find(([, v]) => v === undefined)![0]}: required when ${set.map(([k]) => k).join(', ')} is set (OIDC sign-in needs the issuer, the client id and its secret)`);
+  if (e.NODE_ENV === 'production' && e.OIDC_ISSUER && !e.OIDC_ISSUER.startsWith('https:')) throw new ConfigError('OIDC_ISSUER: must be https in production');
+  return {
+    accessTokenSeconds: e.AUTH_ACCESS_TOKEN_SECONDS,
+    sessionIdleSeconds: e.AUTH_SESSION_IDLE_SECONDS,
+    sessionMaxSeconds: e.AUTH_SESSION_MAX_SECONDS,
+    maxFailures: e.AUTH_MAX_FAILURES,
+    failureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
+    lockoutSeconds: e.AUTH_LOCKOUT_SECONDS,
+    clientMaxFailures: e.AUTH_CLIENT_MAX_FAILURES,
+    oidc: e.OIDC_ISSUER
+      ? {
+          issuer: e.OIDC_ISSUER,
+          clientId: e.OIDC_CLIENT_ID!,
+          clientSecret: e.OIDC_CLIENT_SECRET!,
+          redirectUri: e.OIDC_REDIRECT_URI ?? `${publicBaseUrl}/v1/auth/oidc/callback`,
+          roleClaim: e.OIDC_ROLE_CLAIM,
+          unitClaim: e.OIDC_UNIT_CLAIM,
+          scopes: e.OIDC_SCOPES.split(' ').includes('openid') ? e.OIDC_SCOPES : `openid ${e.OIDC_SCOPES}`,
+        }
+      : null,
+  };
 }
 
 /**
@@ -295,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) throw new ConfigError('JWT_SECRET: required in production (at least 32 characters)');
   const dataDir = resolve(e.DATA_DIR);
   const temporalAddress = e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`;
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '');
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -324,13 +404,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     policy: loadPolicy(e.POLICY_FILE),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
-    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl,
     pii: piiKeys(e),
     local: { temporalPort: e.TEMPORAL_PORT, temporalUiPort: e.TEMPORAL_UI_PORT, mongodbPort: e.MONGODB_PORT },
     worker: { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS, workflowBundlePath: workflowBundlePath(e.WORKFLOW_BUNDLE_PATH) },
     audit: { retentionDays: e.AUDIT_RETENTION_DAYS },
     notify: notifyConfig(e, dataDir),
     pairing: { sweepSeconds: e.PAIRING_SWEEP_SECONDS },
+    auth: authConfig(e, publicBaseUrl),
   };
 }
 

@@ -242,6 +242,18 @@ export const PERMISSIONS = {
    * the district and the city monitor (and admins, who run the Temporal UI) — `read` covers /decode and /encode.
    */
   temporal_payloads: { read: allow(['district_staff', 'city_monitor'], 'ours: decoded workflow payloads hold unmasked personal data (PIPL Art. 28/51); operators at district level and above') },
+  /**
+   * Staff users (issue 14 item 2, docs/accounts.md): an admin creates, reads, edits (role, unit, name, phone,
+   * disable/enable) and resets the password of the users of their own unit's subtree.
+   */
+  user: {
+    read: allow(ADMIN_ONLY, 'ours: accounts are kept by an admin; GB/T 22239-2019 8.1.4.2 访问控制 (应对登录的用户分配账户和权限)'),
+    create: allow(ADMIN_ONLY, 'ours: GB/T 22239-2019 8.1.4.2 a) (应对登录的用户分配账户和权限)'),
+    edit: allow(ADMIN_ONLY, 'ours: GB/T 22239-2019 8.1.4.2 c) (应及时删除或停用多余的、过期的账户)'),
+    reset: allow(ADMIN_ONLY, 'ours: an admin sets a temporary password the user must change (GB/T 22239-2019 8.1.4.1 a)'),
+  },
+  /** One's own account: everyone signed in changes their own password. */
+  account: { password: allow(EVERYONE, 'ours: GB/T 22239-2019 8.1.4.1 a) 身份鉴别信息…定期更换 (everyone changes their own)') },
 } as const satisfies Record<string, Record<string, Permission>>;
 
 export type Subject = keyof typeof PERMISSIONS;
@@ -283,12 +295,16 @@ export const isWriting = (action: string): boolean => action !== 'read';
 export const SUPERVISION_SUBJECTS: readonly Subject[] = ['order', 'summons', 'circular'];
 
 /**
- * A role with no writing action in the matrix outside supervision (SUPERVISION_SUBJECTS): it reads the whole
+ * A role with no writing action in the matrix outside supervision (SUPERVISION_SUBJECTS) and its own account
+ * (OWN_ACCOUNT_SUBJECTS): it reads the whole
  * city and acts on no case (the city monitor; its supervision is the one exception, see the module comment).
  */
 export function isReadOnly(role: Role): boolean {
-  return Object.entries(actionsFor(role)).every(([subject, actions]) => SUPERVISION_SUBJECTS.includes(subject as Subject) || actions.every((a) => !isWriting(a)));
+  return Object.entries(actionsFor(role)).every(([subject, actions]) => SUPERVISION_SUBJECTS.includes(subject as Subject) || OWN_ACCOUNT_SUBJECTS.includes(subject as Subject) || actions.every((a) => !isWriting(a)));
 }
+
+/** One's own account (issue 14): changing one's own password writes nothing of the work, so a read-only role keeps it. */
+export const OWN_ACCOUNT_SUBJECTS: readonly Subject[] = ['account'];
 
 /**
  * Whether a target (its materialised org path, root first) lies in the caller's jurisdiction for an

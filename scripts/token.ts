@@ -27,6 +27,11 @@ await runWithConfig(async (config) => {
     console.error('--org: expected an org unit code such as 371002001');
     process.exit(2);
   }
+  // In production the API refuses a token that no sign-in made (401 token_no_session; docs/accounts.md).
+  if (config.env === 'production') {
+    console.error('NODE_ENV=production: the API accepts only tokens from a sign-in (POST /v1/auth/sign-in or OIDC); a ready-made token would be refused (token_no_session)');
+    process.exit(2);
+  }
   const sub = values.user ?? `${role.data}@${org.data}`;
   let token: string;
   try {

@@ -8,6 +8,7 @@ import type { LedgerEntry } from '../domain/points';
 import type { ServiceClaim, ServiceTask } from '../domain/service-task';
 import type { CaseKind, CaseSummary, DeadlineRecord } from '../domain/projection';
 import type { HelperKind, WishCategory } from '../domain/wish';
+import type { Role } from '../domain/roles';
 
 /**
  * Every collection of the read model, reference data, audit and outbox: its name and the type of its
@@ -108,6 +109,12 @@ export const COLLECTIONS = {
 
   /** The audit record: one per mutating request and per read of unmasked personal data; append-only (store/audit.ts, docs/audit.md). */
   audit: 'audit',
+
+  // ── Staff accounts (store/users.ts, issue 14) ──
+  /** Staff users: `_id` the login; the phone sealed, the password an argon2id hash. */
+  users: 'users',
+  /** Sign-in sessions: `_id` the session id (`sid` of access tokens); the refresh token kept only as its hash. */
+  sessions: 'sessions',
 } as const satisfies Record<keyof Documents, string>;
 
 /** A collection's key in COLLECTIONS (`cases`, `helperPoints` …). */
@@ -570,6 +577,48 @@ export interface CaseLinkDoc {
   at: Date;
 }
 
+/**
+ * A staff user (store/users.ts): `_id` the login. `phone` sealed (store/pii.ts); `passwordHash` argon2id
+ * (null for a user who signs in only through OIDC); the failure state of the lockout rule (domain/account.ts).
+ */
+export interface UserDoc {
+  _id: string;
+  name: string;
+  role: Role;
+  unitCode: string;
+  orgPath: string[];
+  phone: string | null;
+  status: 'active' | 'disabled';
+  source: 'local' | 'oidc';
+  passwordHash: string | null;
+  mustChangePassword: boolean;
+  passwordChangedAt: Date | null;
+  failures: Date[];
+  lockedUntil: Date | null;
+  createdAt: Date;
+  createdBy: string;
+  updatedAt: Date;
+  updatedBy: string;
+}
+
+/**
+ * A sign-in session (store/sessions.ts): `_id` the session id. `refreshHash` the SHA-256 of the current
+ * refresh token; `usedHashes` the ones rotated away (presenting one again revokes the session).
+ */
+export interface SessionDoc {
+  _id: string;
+  userId: string;
+  via: 'password' | 'oidc';
+  refreshHash: string;
+  usedHashes: string[];
+  createdAt: Date;
+  lastUsedAt: Date;
+  idleExpiresAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
 /** The document type of each collection, by its key in COLLECTIONS. */
 interface Documents {
   orgUnits: OrgUnitDoc;
@@ -608,6 +657,8 @@ interface Documents {
   supervisionRecords: SupervisionRecordDoc;
   migrations: MigrationDoc;
   audit: AuditDoc;
+  users: UserDoc;
+  sessions: SessionDoc;
 }
 
 // ── Supervision ─────────────────────────────────────────────────────────────────────────────────

@@ -76,6 +76,8 @@ export const INDEXES: IndexDef[] = [
   { collection: COLLECTIONS.audit, keys: { requestId: 1 }, sql: ['requestId'], serves: 'the audit record of a request' },
   { collection: COLLECTIONS.audit, keys: { at: 1 }, sql: [], serves: 'the retention purge (store/audit.ts expireAudit)' },
   { collection: COLLECTIONS.cases, keys: { orgPath: 1, kind: 1, stage: 1, dueAt: 1, _id: 1 }, sql: [], serves: 'GET /v1/wishes, /v1/reports?org=&stage= (a unit’s cases of a kind at a stage, soonest due first or by id; FerretDB: the orgPath GIN index)' },
+  { collection: COLLECTIONS.users, keys: { orgPath: 1, _id: 1 }, sql: ['orgPath'], serves: 'GET /v1/users: the users of a subtree' },
+  { collection: COLLECTIONS.sessions, keys: { userId: 1 }, sql: ['userId'], serves: 'revoking a user’s sessions' },
 ];
 
 /** Collections read or written by `_id` (all of them): on FerretDB on PostgreSQL each gets a GIN index on `_id`. */

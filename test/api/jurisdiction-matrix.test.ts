@@ -7,6 +7,7 @@ import { COLLECTIONS } from '../../store/collections';
 import { memberIdFor, registerMember } from '../../store/party-members';
 import { appendEntry } from '../../store/points';
 import { postTask, taskIdFor } from '../../store/service-tasks';
+import { insertUser } from '../../store/users';
 import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 
 /**
@@ -79,6 +80,13 @@ const DELIBERATELY_PUBLIC = [
   'GET /q/:code',
   'GET /q',
   'GET /q/',
+  // Staff sign-in (issue 14 item 2): what the sign-in screen offers, the sign-in itself, refresh and sign-out by cookie, OIDC when configured.
+  'GET /v1/auth/options',
+  'POST /v1/auth/sign-in',
+  'POST /v1/auth/refresh',
+  'POST /v1/auth/sign-out',
+  'GET /v1/auth/oidc/start',
+  'GET /v1/auth/oidc/callback',
 ];
 
 /** A route once per method other than HEAD (a GET's HEAD twin shares its options). */
@@ -111,6 +119,8 @@ const FAKE = {
   member: memberIdFor(`party_member.${TARGET}`),
   entry: 'award:matrix-entry',
   task: taskIdFor(TARGET, 'matrix'),
+  /** Issue 14: a staff user of 海港社区. */
+  user: 'matrix.village',
 };
 
 let ctx: TestContext;
@@ -217,6 +227,8 @@ beforeAll(async () => {
   expect('created' in (await registerMember(ctx.mongo.db, memberDoc))).toBe(true);
   await appendEntry(ctx.mongo.db, { _id: FAKE.entry, memberId: FAKE.member, userId: memberDoc.userId, branch: memberDoc.branch, villageCode: TARGET, orgPath: TARGET_PATH, rule: 'show_identity', points: 1, quantity: 1, at: Date.now(), month: '2026-01', year: 2026, source: { kind: 'award', id: 'matrix' }, recordedBy: 'test' });
   await postTask(ctx.mongo.db, { id: FAKE.task, key: 'matrix', unitCode: TARGET, orgPath: TARGET_PATH, title: '矩阵任务', description: '矩阵测试', day: '2026-01-01', hoursExpected: 1, slots: 100, skills: [], postedBy: 'test', postedAt: new Date().toISOString() });
+  const at = new Date();
+  await insertUser(ctx.mongo.db, { _id: FAKE.user, name: '王矩阵', role: 'village_staff', unitCode: TARGET, orgPath: TARGET_PATH, phone: null, status: 'active', source: 'local', passwordHash: null, mustChangePassword: false, passwordChangedAt: null, failures: [], lockedUntil: null, createdAt: at, createdBy: 'test', updatedAt: at, updatedBy: 'test' });
   for (const role of ROLES) for (const unit of Object.values(RELATIONS)) tokens.set(`${role}@${unit}`, await ctx.token(role, unit, { user: `${role}.${unit}` }));
 }, 120_000);
 afterAll(async () => ctx?.close());
@@ -260,9 +272,10 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
   };
   // A notice is in the caller's own inbox or not found (404): it has no target in the tree.
   const ownInbox = pattern.startsWith('/v1/notifications/');
-  if ((pattern.includes(':id') && !ownInbox) || pattern.includes(':code')) targets.push(TARGET_PATH);
+  if ((pattern.includes(':id') && !ownInbox) || pattern.includes(':code') || pattern.includes(':login')) targets.push(TARGET_PATH);
   let url = pattern
     .replace(':code', TARGET)
+    .replace(':login', FAKE.user)
     .replace(':year', method === 'PUT' ? '2031' : '2026')
     .replace(':id', () => (ownInbox ? 'no-such-notice' : pattern.startsWith('/v1/households/') ? household : pattern.startsWith('/v1/helpers/') ? FAKE.helper : encodeURIComponent(caseParam())));
   if (guard.target === 'org') {
@@ -283,6 +296,7 @@ async function probeOf(route: RouteOptions, guard: Guard): Promise<Probe> {
   else if (key === 'PUT /v1/villages/:code/patrol-plan') body = { every: 'not-a-duration' };
   else if (key === 'POST /v1/party-members') body = { userId: 'matrix.member', name: '王党员', phone: '13800000000', role: 'member', branch: '海港社区党支部', unitCode: TARGET };
   else if (key === 'POST /v1/service-tasks') body = { unitCode: TARGET, title: '矩阵任务', description: '矩阵测试', day: '2026-01-01', hoursExpected: 1, slots: 100, key: 'matrix' };
+  else if (key === 'POST /v1/users') body = { login: 'matrix.new', name: '王矩阵', role: 'village_staff', unitCode: TARGET };
   if (typeof body?.unitCode === 'string') targets.push(TARGET_PATH);
   if (typeof body?.householdId === 'string') {
     targets.push(TARGET_PATH);

@@ -228,9 +228,9 @@ describe('GET /v1/me', () => {
     expect(village.actions.alert).toContain('recordVisit');
     expect(village.actions.application).not.toContain('approval');
     const monitor = (await get('/v1/me', 'city_monitor', UNITS.city)).json();
-    // Read-only on cases; its one writing power is supervision (orders, summons, circulars: seed 四(二)).
+    // Read-only on cases; its one writing power is supervision (orders, summons, circulars: seed 四(二)), besides its own password (issue 14).
     for (const [subject, actions] of Object.entries(monitor.actions as Record<string, string[]>)) {
-      if (!['order', 'summons', 'circular'].includes(subject)) expect(actions, subject).toEqual(['read']);
+      if (!['order', 'summons', 'circular', 'account'].includes(subject)) expect(actions, subject).toEqual(['read']);
     }
     expect(monitor.actions.order).toEqual(['read', 'issue', 'accept', 'sendBack']);
   });

@@ -28,4 +28,15 @@ describe('the Node LTS line for CI and the image', () => {
     expect(probe.stderr).toBe('');
     expect(probe.stdout.trim()).toBe(`v${NODE_LTS_VERSION} object`);
   }, 120_000);
+
+  it('loads argon2 (the password hash, a native add-on shipped prebuilt) and hashes with the API’s parameters', async () => {
+    const node = await ensureNode(() => undefined);
+    const probe = spawnSync(
+      node,
+      ['-e', "const a = require('argon2'); a.hash('x', { type: a.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }).then((h) => a.verify(h, 'x').then((ok) => console.log(h.split('$').slice(1, 4).join('$'), ok)))"],
+      { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname, timeout: 60_000 },
+    );
+    expect(probe.stderr).toBe('');
+    expect(probe.stdout.trim()).toBe('argon2id$v=19$m=19456,p=1,t=2 true');
+  }, 120_000);
 });

@@ -355,7 +355,7 @@ describe('the web workspace in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await page.getByRole('button', { name: /中文/ }).click();
-    await page.waitForFunction("document.documentElement.lang === 'zh-CN'");
+    await expect.poll(() => page.getAttribute('html', 'lang'), { timeout: 10_000 }).toBe('zh-CN'); // polled from outside, as above (the CSP)
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
     await page.context().close();
   }, 120_000);
@@ -412,7 +412,7 @@ describe('the web workspace in Chromium', () => {
     await page.goto(`${base}/app/signin`);
     // Signing in by pasting a token, as a supervisor of the sibling town 环翠楼街道.
     await page.getByLabel('令牌（JWT）').fill(await ctx.token('town_supervisor', UNITS.huancuilou, { user: 'sibling-supervisor' }));
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('button', { name: '使用令牌登录', exact: true }).click();
     await page.waitForURL('**/app/board');
     await page.getByRole('status').filter({ hasText: '目前没有逾期案件' }).waitFor();
     expect(await page.locator(`tr[data-case-id="${redCase}"]`).count()).toBe(0);
@@ -431,7 +431,7 @@ describe('the web workspace in Chromium', () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL('**/app/signin');
     await page.getByLabel('令牌（JWT）').fill('not-a-token');
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('button', { name: '使用令牌登录', exact: true }).click();
     expect(await page.locator('#token-error').textContent()).toBe('无法登录：登录凭证格式不正确'); // by its reason, token_malformed
     await page.context().close();
   }, 60_000);
@@ -468,7 +468,7 @@ describe('the web workspace in Chromium', () => {
     const page = await openPage();
     await page.goto(`${base}/app/signin`);
     await page.getByLabel('令牌（JWT）').fill(await ctx.token('district_staff', '371003'));
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('button', { name: '使用令牌登录', exact: true }).click();
     await page.waitForURL('**/app/board');
     await page.getByRole('status').filter({ hasText: '已显示 50 件' }).waitFor();
     expect(await page.locator('tbody tr').count()).toBe(50);
@@ -497,7 +497,7 @@ describe('the web workspace in Chromium', () => {
     const page = await openPage();
     await page.goto(`${base}/app/signin`);
     await page.getByLabel('令牌（JWT）').fill(village);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('button', { name: '使用令牌登录', exact: true }).click();
     await page.waitForURL('**/app/tasks');
     const row = page.locator(`li[data-case-id="${applicationId}"]`);
     await row.waitFor();

@@ -52,7 +52,66 @@ export function whenUnauthorized(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, token = session.token()): Promise<T> {
+/**
+ * A password or OIDC sign-in (issue 14): the access token is short-lived and renewed from the HttpOnly
+ * refresh cookie (POST /v1/auth/refresh) a minute before it expires, and once more on a 401, before the
+ * session is given up. A token put into sessionStorage by hand (the picker, tests) is not renewed.
+ */
+const REFRESHABLE_KEY = 'jiuzhu.refreshable';
+const MUST_CHANGE_KEY = 'jiuzhu.mustChange';
+
+/** What sign-in, refresh and the password change answer. */
+export interface SignedIn {
+  accessToken: string;
+  expiresIn: number;
+  user: UserView;
+}
+
+let refreshTimer: number | undefined;
+let refreshing: Promise<SignedIn | null> | undefined;
+
+export const auth = {
+  /** Whether the user must change their password before anything else (an admin's reset). */
+  mustChange: (): boolean => sessionStorage.getItem(MUST_CHANGE_KEY) === '1',
+  /** Keeps a signed-in answer: the token, the renewal, the must-change flag. */
+  accept(result: SignedIn): void {
+    session.set(result.accessToken);
+    sessionStorage.setItem(REFRESHABLE_KEY, '1');
+    if (result.user.mustChangePassword) sessionStorage.setItem(MUST_CHANGE_KEY, '1');
+    else sessionStorage.removeItem(MUST_CHANGE_KEY);
+    window.clearTimeout(refreshTimer);
+    refreshTimer = window.setTimeout(() => void auth.refresh(), Math.max(5, result.expiresIn - 60) * 1000);
+  },
+  /** A new access token from the refresh cookie, or null when there is no live session. */
+  refresh(): Promise<SignedIn | null> {
+    refreshing ??= request<SignedIn>('POST', '/v1/auth/refresh', undefined, null)
+      .then(
+        (r) => {
+          auth.accept(r);
+          return r;
+        },
+        () => null,
+      )
+      .finally(() => {
+        refreshing = undefined;
+      });
+    return refreshing;
+  },
+  signIn: (login: string, password: string) => request<SignedIn>('POST', '/v1/auth/sign-in', { login, password }, null).then((r) => (auth.accept(r), r)),
+  changePassword: (currentPassword: string, newPassword: string) => request<SignedIn>('POST', '/v1/auth/password', { currentPassword, newPassword }).then((r) => (auth.accept(r), r)),
+  /** Ends the session at the API (its tokens refused at once) and here. */
+  async signOut(): Promise<void> {
+    window.clearTimeout(refreshTimer);
+    const token = session.token();
+    session.clear();
+    sessionStorage.removeItem(REFRESHABLE_KEY);
+    sessionStorage.removeItem(MUST_CHANGE_KEY);
+    await fetch('/v1/auth/sign-out', { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => undefined);
+  },
+  options: () => request<{ password: boolean; oidc: boolean; devTokens: boolean }>('GET', '/v1/auth/options', undefined, null),
+};
+
+async function request<T>(method: string, path: string, body?: unknown, token = session.token(), retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -72,6 +131,11 @@ async function request<T>(method: string, path: string, body?: unknown, token = 
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; reason?: string; details?: unknown } } | undefined)?.error;
     const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details, e?.reason);
+    // A signed-in session's token that expired: renewed once from the refresh cookie, and the request sent again.
+    if (res.status === 401 && token && token === session.token() && !retried && sessionStorage.getItem(REFRESHABLE_KEY) === '1' && !path.startsWith('/v1/auth/')) {
+      const renewed = await auth.refresh();
+      if (renewed) return request<T>(method, path, body, renewed.accessToken, true);
+    }
     // Only the session's own token expiring ends the session; a token being tried at sign-in does not.
     if (res.status === 401 && token && token === session.token() && onUnauthorized) onUnauthorized();
     throw err;
@@ -110,6 +174,24 @@ export interface Me {
   path: Array<{ code: string; name: string }>;
   /** Per case kind or resource (alert, application, …, households), the actions the role may take. */
   actions: Record<string, string[]>;
+}
+
+/** A staff user (api/routes/auth.ts zUserView). */
+export interface UserView {
+  login: string;
+  name: string;
+  role: string;
+  unitCode: string;
+  unitName?: string;
+  phone: string | null;
+  status: 'active' | 'disabled';
+  source: 'local' | 'oidc';
+  mustChangePassword: boolean;
+  lockedUntil: string | null;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
 }
 
 export interface DevToken {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { api, session, whenUnauthorized, type Me } from './api';
+import { api, auth, session, whenUnauthorized, type Me } from './api';
 import { Link, PageTitle } from './components/ui';
 import { HTML_LANG, MESSAGES, type Lang } from './i18n';
 import { navigate, useLocation } from './router';
@@ -39,6 +39,8 @@ const HouseholdsPage = lazyScreen(() => import('./screens/households').then((m) 
 const RegisterHousehold = lazyScreen(() => import('./screens/households').then((m) => m.RegisterHousehold));
 const HouseholdPage = lazyScreen(() => import('./screens/households').then((m) => m.HouseholdPage));
 const ApplicationsPage = lazyScreen(() => import('./screens/applications').then((m) => m.ApplicationsPage));
+const UsersPage = lazyScreen(() => import('./screens/accounts').then((m) => m.UsersPage));
+const ChangePassword = lazyScreen(() => import('./screens/accounts').then((m) => m.ChangePassword));
 
 const LANG_KEY = 'jiuzhu.lang';
 /** Lists that need no more than the token: they start loading while /v1/me answers (one round trip less). */
@@ -57,8 +59,14 @@ export function App() {
     document.documentElement.lang = HTML_LANG[lang];
   }, [lang]);
 
+  // Set after an admin's reset: nothing but the password change until it is done (the API says the same).
+  const [mustChange, setMustChange] = useState(auth.mustChange());
+
   const signOut = useCallback(() => {
+    // The API revokes the session (its tokens refused at once); the tab forgets it.
+    void auth.signOut();
     session.clear();
+    setMustChange(false);
     setMe(null);
     navigate('/signin');
   }, []);
@@ -76,6 +84,13 @@ export function App() {
         session.clear();
         setMe(null);
       });
+    } else {
+      // A session this browser holds (the refresh cookie: a reload, another tab, the way back from OIDC sign-in).
+      void auth.refresh().then((r) => {
+        if (!r) return;
+        setMustChange(auth.mustChange());
+        api.get<Me>('/v1/me').then(setMe, () => undefined);
+      });
     }
   }, []);
 
@@ -91,6 +106,7 @@ export function App() {
       async signIn(token: string) {
         const who = await api.get<Me>('/v1/me', token);
         session.set(token);
+        setMustChange(auth.mustChange());
         setFlash(null);
         setMe(who);
         navigate(homeOf(who.role), { replace: true });
@@ -132,6 +148,11 @@ export function App() {
               {t.otherLanguage}
             </button>
             {me && (
+              <Link to="/password" class="btn btn-quiet">
+                {t.accounts.changeTitle}
+              </Link>
+            )}
+            {me && (
               <button type="button" class="btn btn-quiet" onClick={signOut}>
                 {t.signIn.signOut}
               </button>
@@ -142,6 +163,8 @@ export function App() {
       <main id="main" class="page">
         {me === null ? (
           <SignIn notice={flash === 'sessionExpired' ? t.common.sessionExpired : null} />
+        ) : me && mustChange ? (
+          <ChangePassword forced onDone={() => setMustChange(false)} />
         ) : me || EARLY.has(path) ? (
           <Routes path={path} />
         ) : null}
@@ -194,6 +217,8 @@ function Routes(props: { path: string }) {
   if (p === '/ranking') return <RankingPage />;
   if (p === '/service') return <ServiceTasksPage />;
   if (p === '/intakes') return <IntakeQueue />;
+  if (p === '/users') return <UsersPage />;
+  if (p === '/password') return <ChangePassword forced={false} onDone={() => undefined} />;
   if ((m = /^\/monitor\/(\d{6,12})$/.exec(p))) return <Monitor code={m[1]!} />;
   if (p === '/org') return <OrgTreePage />;
   if ((m = /^\/org\/(\d{6,12}(?:-G\d{2,3})?)$/.exec(p))) return <OrgTreePage code={m[1]!} />;

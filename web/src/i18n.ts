@@ -23,7 +23,7 @@ export interface Messages {
   /** The other language's name, in that language: the switch button's text. */
   otherLanguage: string;
   otherLanguageLang: string;
-  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string; intakes: string; households: string; applications: string };
+  nav: { board: string; tasks: string; monitor: string; approvals: string; orders: string; supervision: string; patrols: string; pairings: string; coverage: string; discover: string; 'my-discoveries': string; discoveries: string; members: string; points: string; ranking: string; service: string; org: string; calendar: string; catalogue: string; wishes: string; reports: string; 'party-days': string; intakes: string; households: string; applications: string; users: string };
   common: {
     loading: string;
     retry: string;
@@ -699,6 +699,60 @@ export interface Messages {
     workingDaysLeft: Fn<[number]>;
     submitStep: Fn;
   };
+  /** Staff accounts (issue 14 item 2): password sign-in, OIDC, the password change, the admin's 用户管理. */
+  accounts: {
+    passwordTitle: string;
+    required: string;
+    login: string;
+    password: string;
+    signIn: string;
+    oidc: string;
+    or: string;
+    tokenTitle: string;
+    invalidCredentials: string;
+    locked: Fn<[number]>;
+    disabled: string;
+    tooMany: Fn<[number]>;
+    changeTitle: string;
+    changeForced: string;
+    changeIntro: string;
+    currentPassword: string;
+    newPassword: string;
+    confirmPassword: string;
+    mismatch: string;
+    passwordRules: string;
+    change: string;
+    changed: string;
+    usersTitle: string;
+    usersIntro: string;
+    usersCaption: string;
+    create: string;
+    createTitle: string;
+    name: string;
+    role: string;
+    unitCode: string;
+    phone: string;
+    status: string;
+    statuses: Record<string, string>;
+    locked2: string;
+    mustChange: string;
+    edit: string;
+    save: string;
+    cancel: string;
+    disable: string;
+    enable: string;
+    reset: string;
+    resetConfirm: Fn;
+    temporary: Fn<[string, string]>;
+    temporaryHint: string;
+    created: Fn;
+    saved: Fn;
+    empty: string;
+    more: string;
+    filterRole: string;
+    allRoles: string;
+    cols: { login: string; name: string; role: string; unit: string; phone: string; status: string; actions: string };
+  };
 }
 
 const zhDuration = (n: number, unit: string) => `${n} ${unit}`;
@@ -712,7 +766,7 @@ const zh: Messages = {
   switchLanguage: '切换语言',
   otherLanguage: 'English',
   otherLanguageLang: 'en',
-  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日', intakes: '申请受理', households: '住户档案', applications: '救助申请' },
+  nav: { board: '逾期督办', tasks: '我的任务', monitor: '监督考核', approvals: '待审批', orders: '督办单', supervision: '约谈通报', patrols: '巡查', pairings: '我的帮包', coverage: '帮包覆盖', discover: '主动发现上报', 'my-discoveries': '我的上报', discoveries: '发现待研判', members: '党员名册', points: '我的积分', ranking: '积分排名', service: '双报到', org: '组织机构', calendar: '节假日日历', catalogue: '救助目录', wishes: '微心愿', reports: '群众反映', 'party-days': '党员活动日', intakes: '申请受理', households: '住户档案', applications: '救助申请', users: '用户管理' },
   common: {
     loading: '正在加载…',
     retry: '重试',
@@ -751,7 +805,7 @@ const zh: Messages = {
     intro: '粘贴发给您的令牌，或在本地环境中选择一个测试身份。',
     tokenLabel: '令牌（JWT）',
     tokenHint: '令牌只保存在本浏览器标签页中，关闭标签页即失效。',
-    submit: '登录',
+    submit: '使用令牌登录',
     pickTitle: '本地测试身份',
     pickHint: '仅在非生产环境提供。',
     pickAs: (role, name, unit) => `${role} · ${name}（${unit}）`,
@@ -1109,6 +1163,15 @@ const zh: Messages = {
     duplicate_day: '该日期重复填写',
     holiday_and_workday: '同一天不能既放假又调休上班',
     workday_not_weekend: '调休上班日须为周六或周日',
+    password_too_short: '密码至少10位',
+    password_too_long: '密码不能超过128位',
+    password_too_few_classes: '须包含大写字母、小写字母、数字、符号中的至少三类',
+    password_contains_login: '密码不得包含登录名',
+    password_unchanged: '新密码不能与当前密码相同',
+    wrong_password: '当前密码错误',
+    'login.invalid_format': '登录名只能使用小写字母、数字和 . _ @ -，以字母或数字开头',
+    already_exists: '该登录名已存在',
+    unknown_unit: '单位代码不存在',
   },
   reasons: {
     case_closed: '该案件已结案',
@@ -1142,6 +1205,17 @@ const zh: Messages = {
     token_wrong_audience: '登录凭证不是签发给本系统的',
     token_claims_invalid: '登录凭证内容不正确',
     token_unknown_unit: '登录凭证中的单位不存在',
+    token_session_ended: '登录已结束（已退出、已被撤销或已过期），请重新登录',
+    token_no_session: '生产环境只接受登录获得的凭证，请用账号密码或统一身份认证登录',
+    // Staff sign-in (issue 14).
+    invalid_credentials: '登录名或密码错误',
+    account_locked: '登录失败次数过多，账号已锁定',
+    account_disabled: '账号已停用，请联系管理员',
+    client_sign_in_limit: '本机登录失败次数过多，请稍后再试',
+    password_change_required: '请先修改密码',
+    own_account: '不能停用自己或修改自己的角色、单位，请由其他管理员操作',
+    oidc_role_invalid: '统一身份认证提供的角色无效',
+    oidc_unit_unknown: '统一身份认证提供的单位不存在',
   },
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
@@ -1581,6 +1655,59 @@ const zh: Messages = {
     workingDaysLeft: (n) => `还剩 ${n} 个工作日`,
     submitStep: (s) => `提交：${s}`,
   },
+  accounts: {
+    passwordTitle: '账号密码登录',
+    required: '此项必填',
+    login: '登录名',
+    password: '密码',
+    signIn: '登录',
+    oidc: '使用统一身份认证登录',
+    or: '或',
+    tokenTitle: '使用令牌登录',
+    invalidCredentials: '登录名或密码错误',
+    locked: (s) => `登录失败次数过多，账号已锁定，请 ${Math.ceil(s / 60)} 分钟后再试`,
+    disabled: '账号已停用，请联系管理员',
+    tooMany: (s) => `本机登录失败次数过多，请 ${Math.ceil(s / 60)} 分钟后再试`,
+    changeTitle: '修改密码',
+    changeForced: '管理员已重置您的密码，请先设置新密码再继续使用。',
+    changeIntro: '修改后，您在其他设备上的登录将失效。',
+    currentPassword: '当前密码',
+    newPassword: '新密码',
+    confirmPassword: '再次输入新密码',
+    mismatch: '两次输入的新密码不一致',
+    passwordRules: '至少10位，包含大写字母、小写字母、数字、符号中的至少三类，不得包含登录名。',
+    change: '修改密码',
+    changed: '密码已修改。',
+    usersTitle: '用户管理',
+    usersIntro: '创建和管理本单位及下级单位的用户：角色、所在单位、停用启用、重置密码。',
+    usersCaption: '用户列表',
+    create: '新建用户',
+    createTitle: '新建用户',
+    name: '姓名',
+    role: '角色',
+    unitCode: '所在单位代码',
+    phone: '手机号（可选）',
+    status: '状态',
+    statuses: { active: '正常', disabled: '已停用' },
+    locked2: '已锁定',
+    mustChange: '待改密',
+    edit: '编辑',
+    save: '保存',
+    cancel: '取消',
+    disable: '停用',
+    enable: '启用',
+    reset: '重置密码',
+    resetConfirm: (login) => `重置 ${login} 的密码？其当前登录将失效。`,
+    temporary: (login, password) => `${login} 的临时密码：${password}`,
+    temporaryHint: '请当面或通过安全渠道告知本人；首次登录时须修改。此密码只显示一次。',
+    created: (login) => `已创建用户 ${login}。`,
+    saved: (login) => `已保存 ${login}。`,
+    empty: '没有用户。',
+    more: '加载更多',
+    filterRole: '按角色筛选',
+    allRoles: '全部角色',
+    cols: { login: '登录名', name: '姓名', role: '角色', unit: '单位', phone: '手机号', status: '状态', actions: '操作' },
+  },
 };
 
 const en: Messages = {
@@ -1592,7 +1719,7 @@ const en: Messages = {
   switchLanguage: 'Switch language',
   otherLanguage: '中文',
   otherLanguageLang: 'zh-CN',
-  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days', intakes: 'Application intake', households: 'Household register', applications: 'Applications' },
+  nav: { board: 'Overdue board', tasks: 'My tasks', monitor: 'Monitoring', approvals: 'Approvals', orders: 'Orders', supervision: 'Summons & circulars', patrols: 'Patrols', pairings: 'My pairings', coverage: 'Pairing coverage', discover: 'Report a discovery', 'my-discoveries': 'My reports', discoveries: 'Discoveries to assess', members: 'Party members', points: 'My points', ranking: 'Ranking', service: 'Dual registration', org: 'Org tree', calendar: 'Holiday calendar', catalogue: 'Catalogue', wishes: 'Wishes', reports: 'Public reports', 'party-days': 'Party days', intakes: 'Application intake', households: 'Household register', applications: 'Applications', users: 'Users' },
   common: {
     loading: 'Loading…',
     retry: 'Retry',
@@ -1631,7 +1758,7 @@ const en: Messages = {
     intro: 'Paste the token you were given, or pick a test identity on a local setup.',
     tokenLabel: 'Token (JWT)',
     tokenHint: 'The token is kept in this browser tab only and is gone when the tab closes.',
-    submit: 'Sign in',
+    submit: 'Sign in with the token',
     pickTitle: 'Local test identities',
     pickHint: 'Offered outside production only.',
     pickAs: (role, name, unit) => `${role} · ${name} (${unit})`,
@@ -2417,6 +2544,59 @@ const en: Messages = {
     noWorkingDaysLeft: 'Due now',
     workingDaysLeft: (n) => `${n} working day${n === 1 ? '' : 's'} left`,
     submitStep: (s) => `Submit: ${s}`,
+  },
+  accounts: {
+    passwordTitle: 'Sign in with your account',
+    required: 'Required',
+    login: 'Login',
+    password: 'Password',
+    signIn: 'Sign in',
+    oidc: 'Sign in with the unified identity service',
+    or: 'or',
+    tokenTitle: 'Sign in with a token',
+    invalidCredentials: 'Wrong login or password',
+    locked: (s) => `Too many failed sign-ins: the account is locked; try again in ${Math.ceil(s / 60)} min`,
+    disabled: 'This account is disabled: ask your administrator',
+    tooMany: (s) => `Too many failed sign-ins from this device; try again in ${Math.ceil(s / 60)} min`,
+    changeTitle: 'Change password',
+    changeForced: 'An administrator reset your password: set a new one to go on.',
+    changeIntro: 'Your sign-ins on other devices end when you change it.',
+    currentPassword: 'Current password',
+    newPassword: 'New password',
+    confirmPassword: 'New password again',
+    mismatch: 'The two new passwords differ',
+    passwordRules: 'At least 10 characters, three of: uppercase, lowercase, digit, symbol; not containing the login.',
+    change: 'Change password',
+    changed: 'Password changed.',
+    usersTitle: 'Users',
+    usersIntro: 'Create and manage the users of your unit and the units below: role, unit, disable or enable, reset the password.',
+    usersCaption: 'Users',
+    create: 'New user',
+    createTitle: 'New user',
+    name: 'Name',
+    role: 'Role',
+    unitCode: 'Unit code',
+    phone: 'Mobile (optional)',
+    status: 'Status',
+    statuses: { active: 'Active', disabled: 'Disabled' },
+    locked2: 'Locked',
+    mustChange: 'Must change password',
+    edit: 'Edit',
+    save: 'Save',
+    cancel: 'Cancel',
+    disable: 'Disable',
+    enable: 'Enable',
+    reset: 'Reset password',
+    resetConfirm: (login) => `Reset the password of ${login}? Their sign-ins end.`,
+    temporary: (login, password) => `Temporary password of ${login}: ${password}`,
+    temporaryHint: 'Tell them in person or through a safe channel; they must change it at first sign-in. Shown once only.',
+    created: (login) => `User ${login} created.`,
+    saved: (login) => `${login} saved.`,
+    empty: 'No users.',
+    more: 'Load more',
+    filterRole: 'Filter by role',
+    allRoles: 'All roles',
+    cols: { login: 'Login', name: 'Name', role: 'Role', unit: 'Unit', phone: 'Mobile', status: 'Status', actions: 'Actions' },
   },
 };
 

@@ -49,7 +49,8 @@ export type Screen =
   | 'party-days'
   | 'intakes'
   | 'households'
-  | 'applications';
+  | 'applications'
+  | 'users';
 const SCREENS: Record<string, Screen[]> = {
   grid_worker: ['tasks', 'discover', 'my-discoveries', 'patrols', 'wishes'],
   party_member: ['tasks', 'pairings', 'discover', 'patrols', 'my-discoveries', 'points', 'ranking', 'service'],
@@ -58,7 +59,7 @@ const SCREENS: Record<string, Screen[]> = {
   town_supervisor: ['board', 'approvals', 'tasks', 'monitor', 'orders', 'discoveries', 'coverage', 'patrols', 'members', 'ranking', 'wishes', 'reports', 'party-days', 'intakes', 'households', 'applications'],
   district_staff: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'coverage', 'ranking', 'wishes', 'reports', 'households', 'applications'],
   city_monitor: ['monitor', 'board', 'orders', 'supervision'],
-  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage', 'org', 'calendar', 'catalogue'],
+  admin: ['board', 'monitor', 'approvals', 'tasks', 'orders', 'supervision', 'coverage', 'org', 'calendar', 'catalogue', 'users'],
 };
 /**
  * The screens of a role at a unit of a level (`me.unit.level`). A user whose unit is a grid (a grid-scoped

@@ -1,17 +1,27 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type DevToken } from '../api';
+import { api, ApiError, auth, type DevToken } from '../api';
 import { PageTitle } from '../components/ui';
 import { errorMessage } from '../i18n';
 import { useApp } from '../state';
 
+/**
+ * The sign-in screen (issue 14 item 2): login and password (errors beside the fields, the lockout's wait),
+ * 使用统一身份认证登录 when the API offers OIDC (GET /v1/auth/options), and outside production a pasted
+ * token and the ready-made identities.
+ */
 export function SignIn(props: { notice: string | null }) {
   const { t, signIn } = useApp();
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [devTokens, setDevTokens] = useState<DevToken[]>([]);
+  const [options, setOptions] = useState<{ oidc: boolean; devTokens: boolean }>({ oidc: false, devTokens: false });
 
   useEffect(() => {
+    auth.options().then(
+      (o) => setOptions(o),
+      () => undefined,
+    );
     // Only outside production does the API offer ready-made tokens; a 404 simply hides the picker.
     api.get<{ tokens: DevToken[] }>('/v1/dev/tokens', '').then(
       (r) => setDevTokens(r.tokens),
@@ -43,41 +53,47 @@ export function SignIn(props: { notice: string | null }) {
           {props.notice}
         </p>
       )}
-      <p>{t.signIn.intro}</p>
-      <form
-        class="card form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void attempt(token);
-        }}
-      >
-        <div class="field">
-          <label for="token">{t.signIn.tokenLabel}</label>
-          <textarea
-            id="token"
-            name="token"
-            rows={4}
-            spellcheck={false}
-            autocomplete="off"
-            value={token}
-            aria-invalid={error ? 'true' : undefined}
-            aria-describedby={error ? 'token-hint token-error' : 'token-hint'}
-            onInput={(e) => setToken(e.currentTarget.value)}
-          />
-          <p id="token-hint" class="hint">
-            {t.signIn.tokenHint}
-          </p>
-          {error && (
-            <p id="token-error" class="field-error" role="alert">
-              {error}
-            </p>
-          )}
-        </div>
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? t.common.saving : t.signIn.submit}
-        </button>
-      </form>
+      <PasswordSignIn oidc={options.oidc} />
+      {(options.devTokens || devTokens.length > 0) && (
+        <>
+          <h2>{t.accounts.tokenTitle}</h2>
+          <p>{t.signIn.intro}</p>
+          <form
+            class="card form"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              void attempt(token);
+            }}
+          >
+            <div class="field">
+              <label for="token">{t.signIn.tokenLabel}</label>
+              <textarea
+                id="token"
+                name="token"
+                rows={4}
+                spellcheck={false}
+                autocomplete="off"
+                value={token}
+                aria-invalid={error ? 'true' : undefined}
+                aria-describedby={error ? 'token-hint token-error' : 'token-hint'}
+                onInput={(e) => setToken(e.currentTarget.value)}
+              />
+              <p id="token-hint" class="hint">
+                {t.signIn.tokenHint}
+              </p>
+              {error && (
+                <p id="token-error" class="field-error" role="alert">
+                  {error}
+                </p>
+              )}
+            </div>
+            <button type="submit" class="btn btn-primary" disabled={busy}>
+              {busy ? t.common.saving : t.signIn.submit}
+            </button>
+          </form>
+        </>
+      )}
 
       {devTokens.length > 0 && (
         <section class="card" aria-labelledby="dev-tokens">
@@ -93,6 +109,88 @@ export function SignIn(props: { notice: string | null }) {
             ))}
           </ul>
         </section>
+      )}
+    </section>
+  );
+}
+
+/** Login and password; a wrong one, a lockout or a disabled account is said beside the password. */
+function PasswordSignIn(props: { oidc: boolean }) {
+  const { t, signIn } = useApp();
+  const [login, setLogin] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<{ login?: string; password?: string; form?: string }>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    const missing = { ...(login.trim() ? {} : { login: t.accounts.required }), ...(password ? {} : { password: t.accounts.required }) };
+    setErrors(missing);
+    if (missing.login || missing.password) return;
+    setBusy(true);
+    try {
+      const result = await auth.signIn(login.trim(), password);
+      await signIn(result.accessToken);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : null;
+      const wait = Number((e?.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 0);
+      const text =
+        e?.reason === 'account_locked'
+          ? t.accounts.locked(wait)
+          : e?.reason === 'client_sign_in_limit'
+            ? t.accounts.tooMany(wait)
+            : e?.reason === 'account_disabled'
+              ? t.accounts.disabled
+              : e?.reason === 'invalid_credentials'
+                ? t.accounts.invalidCredentials
+                : e?.status === 0
+                  ? t.common.network
+                  : e
+                    ? errorMessage(t, e)
+                    : String(err);
+      setErrors({ password: text });
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card" aria-labelledby="password-sign-in">
+      <h2 id="password-sign-in">{t.accounts.passwordTitle}</h2>
+      <form
+        class="form password-form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <div class={`field${errors.login ? ' has-error' : ''}`} data-field="login">
+          <label for="login">{t.accounts.login}</label>
+          <input id="login" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck={false} value={login} aria-invalid={errors.login ? 'true' : undefined} aria-describedby={errors.login ? 'login-error' : undefined} onInput={(e) => setLogin(e.currentTarget.value)} />
+          {errors.login && (
+            <p id="login-error" class="field-error" role="alert">
+              {errors.login}
+            </p>
+          )}
+        </div>
+        <div class={`field${errors.password ? ' has-error' : ''}`} data-field="password">
+          <label for="password">{t.accounts.password}</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" value={password} aria-invalid={errors.password ? 'true' : undefined} aria-describedby={errors.password ? 'password-error' : undefined} onInput={(e) => setPassword(e.currentTarget.value)} />
+          {errors.password && (
+            <p id="password-error" class="field-error" role="alert">
+              {errors.password}
+            </p>
+          )}
+        </div>
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          {busy ? t.common.saving : t.accounts.signIn}
+        </button>
+      </form>
+      {props.oidc && (
+        <p>
+          <a class="btn btn-block" href="/v1/auth/oidc/start" data-testid="oidc-sign-in">
+            {t.accounts.oidc}
+          </a>
+        </p>
       )}
     </section>
   );

@@ -1,0 +1,48 @@
+import type { Db } from 'mongodb';
+import { collections, type SessionDoc } from './collections';
+
+/**
+ * Sign-in sessions (issue 14 item 2; docs/accounts.md): one per sign-in, `_id` the session id that access
+ * tokens carry as `sid`. The refresh token is kept only as its SHA-256 (api/sessions.ts makes both); a
+ * revoked or expired session refuses its access tokens at once (api/auth.ts). Source: ours.
+ */
+
+/** Stores a new session. */
+export async function insertSession(db: Db, s: SessionDoc): Promise<void> {
+  await collections(db).sessions.insertOne(s);
+}
+
+/** One session by id, or null. */
+export async function findSession(db: Db, sid: string): Promise<SessionDoc | null> {
+  return collections(db).sessions.findOne({ _id: sid });
+}
+
+/**
+ * Replaces a session's refresh token — only if `oldHash` is still its current one (a concurrent rotation
+ * wins once) — and moves the old hash to `usedHashes`. Returns the session after, or null when it was not
+ * the current one.
+ */
+export async function rotateRefresh(db: Db, sid: string, oldHash: string, newHash: string, at: Date, idleExpiresAt: Date): Promise<SessionDoc | null> {
+  return collections(db).sessions.findOneAndUpdate(
+    { _id: sid, refreshHash: oldHash, revokedAt: null },
+    { $set: { refreshHash: newHash, lastUsedAt: at, idleExpiresAt }, $push: { usedHashes: oldHash } },
+    { returnDocument: 'after' },
+  );
+}
+
+/** Revokes one session (no-op when revoked already). */
+export async function revokeSession(db: Db, sid: string, reason: string, at: Date): Promise<void> {
+  await collections(db).sessions.updateOne({ _id: sid, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
+}
+
+/** Revokes every live session of a user but `except` (the caller's own, on a password change). Returns how many. */
+export async function revokeUserSessions(db: Db, userId: string, reason: string, at: Date, except?: string): Promise<number> {
+  const res = await collections(db).sessions.updateMany({ userId, revokedAt: null, ...(except ? { _id: { $ne: except } } : {}) }, { $set: { revokedAt: at, revokedReason: reason } });
+  return res.modifiedCount;
+}
+
+/** Deletes a user's sessions that ended before `before` (their absolute expiry): called at each sign-in, so the collection holds each user's recent sessions only. Returns how many. */
+export async function purgeEndedSessions(db: Db, userId: string, before: Date): Promise<number> {
+  const res = await collections(db).sessions.deleteMany({ userId, expiresAt: { $lt: before } });
+  return res.deletedCount;
+}
