@@ -157,6 +157,8 @@ export const PERSON_NAME_PATTERN = (() => {
  */
 export const zPersonName = z
   .string()
+  // The length as sent is bounded too (the OpenAPI's maxLength): 50 spaces around one character are not a short name.
+  .max(NAME_MAX)
   .overwrite(normalisePersonName)
   .min(1)
   .max(NAME_MAX)
@@ -179,6 +181,7 @@ export const zPersonName = z
 export const zFreeText = (max: number, min = 1) =>
   z
     .string()
+    .max(max)
     .overwrite((s) => s.normalize('NFC').trim())
     .min(min)
     .max(max)

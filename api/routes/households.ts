@@ -180,7 +180,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
-    '/v1/households/categories',
+    '/v1/household-categories',
     {
       config: { guard: { on: 'households', action: 'read' } },
       schema: {

@@ -75,8 +75,8 @@ describe('GET /v1/households: the register searched', () => {
     }
   });
 
-  it('GET /v1/households/categories: the categories a household can be in, named as the catalogue names them', async () => {
-    const res = await get('/v1/households/categories', tokens.village!);
+  it('GET /v1/household-categories: the categories a household can be in, named as the catalogue names them', async () => {
+    const res = await get('/v1/household-categories', tokens.village!);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toContainEqual({ code: 'minimum_subsistence', name: '最低生活保障对象' });
     expect(res.json()).toContainEqual({ code: 'other', name: '其他' });

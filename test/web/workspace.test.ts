@@ -512,8 +512,10 @@ describe('the web workspace in Chromium', () => {
     await row.locator('.task-title a').click();
     await page.waitForURL(`**/app/cases/${applicationId}`);
     await page.locator('.badge.provisional').first().waitFor();
-    // The current deadline and its row in the deadlines table.
-    expect(await page.locator('.badge.provisional').count()).toBe(2);
+    // The current deadline, its row in the deadlines table, and the step form's deadline (issue 14: each
+    // application step's form shows the deadline it must meet).
+    await expect.poll(async () => page.locator('.badge.provisional').count()).toBe(3);
+    expect(await page.locator('[data-testid^="deadline-"] .badge.provisional').count()).toBe(1);
     await screenshot(page, 'case-provisional');
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('.badge.provisional').first().waitFor();

@@ -27,11 +27,11 @@ interface Category {
   name: string;
 }
 
-/** The recipient categories a household can be in, named as the catalogue names them (GET /v1/households/categories); read once per page. */
+/** The recipient categories a household can be in, named as the catalogue names them (GET /v1/household-categories); read once per page. */
 function useCategories(): Category[] | null {
   const [cats, setCats] = useState<Category[] | null>(null);
   useEffect(() => {
-    api.get<Category[]>('/v1/households/categories').then(setCats, () => setCats([]));
+    api.get<Category[]>('/v1/household-categories').then(setCats, () => setCats([]));
   }, []);
   return cats;
 }
