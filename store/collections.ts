@@ -115,6 +115,8 @@ export const COLLECTIONS = {
   users: 'users',
   /** Sign-in sessions: `_id` the session id (`sid` of access tokens); the refresh token kept only as its hash. */
   sessions: 'sessions',
+  /** Reserved sign-in attempts and locks per normalised login, known or not (store/users.ts `reserveSignInAttempt`). */
+  signInAttempts: 'signInAttempts',
 } as const satisfies Record<keyof Documents, string>;
 
 /** A collection's key in COLLECTIONS (`cases`, `helperPoints` …). */
@@ -619,6 +621,19 @@ export interface SessionDoc {
   revokedReason: string | null;
 }
 
+/**
+ * One reserved sign-in attempt of a login (`_id` `<login>|<slot>`, slot 0 … maxFailures − 1), or its lock
+ * (`_id` `<login>|lock`): store/users.ts `reserveSignInAttempt`. `expiresAt` the end of the slot's window
+ * or of the lock.
+ */
+export interface SignInAttemptDoc {
+  _id: string;
+  login: string;
+  kind: 'slot' | 'lock';
+  at: Date;
+  expiresAt: Date;
+}
+
 /** The document type of each collection, by its key in COLLECTIONS. */
 interface Documents {
   orgUnits: OrgUnitDoc;
@@ -659,6 +674,7 @@ interface Documents {
   audit: AuditDoc;
   users: UserDoc;
   sessions: SessionDoc;
+  signInAttempts: SignInAttemptDoc;
 }
 
 // ── Supervision ─────────────────────────────────────────────────────────────────────────────────

@@ -7,7 +7,7 @@ import { zOrgCode } from '../../domain/org';
 import { zRole } from '../../domain/roles';
 import { zPersonName } from '../../domain/text';
 import { revokeUserSessions } from '../../store/sessions';
-import { findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
+import { clearSignInAttempts, findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
 import { hashPassword, temporaryPassword, userView } from '../accounts';
 import { principalOf } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
@@ -211,6 +211,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       const at = new Date();
       await updateUser(db, u._id, { passwordHash: await hashPassword(temporary), mustChangePassword: true, failures: [], lockedUntil: null, updatedAt: at, updatedBy: p.userId });
       await revokeUserSessions(db, u._id, 'password_reset', at);
+      await clearSignInAttempts(db, u._id);
       return { login: u._id, temporaryPassword: temporary };
     },
   );

@@ -130,6 +130,42 @@ describe('lockout', () => {
     }
   });
 
+  it('parallel wrong passwords cannot outrun the lockout: of 3 × N at once at most N pass the check, the rest 429, and the login is locked', async () => {
+    const N = 3;
+    const short = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, maxFailures: N, clientMaxFailures: 1000 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      await activeUser('race.me');
+      for (const login of ['race.me', 'race.nobody']) {
+        const answers = (await Promise.all(Array.from({ length: 3 * N }, () => signIn(login, 'Wrong-password-1', short)))).map((r) => r.statusCode);
+        expect(answers.filter((c) => c === 401).length, `${login}: ${answers}`).toBeLessThanOrEqual(N);
+        expect(answers.filter((c) => c !== 401 && c !== 429), login).toEqual([]);
+        const after = await signIn(login, login === 'race.me' ? GOOD : 'Wrong-password-1', short);
+        expect(after.statusCode, login).toBe(429);
+        expect(after.json().error.reason).toBe('account_locked');
+      }
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('two instances on one database answer alike for a login that does not exist (its failures are in the database)', async () => {
+    const rule = { ...ctx.config.auth, maxFailures: 3, clientMaxFailures: 1000 };
+    const a = await buildApp({ config: { ...ctx.config, auth: rule }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    const b = await buildApp({ config: { ...ctx.config, auth: rule }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      expect((await signIn('ghost.login', 'Wrong-password-1', a)).statusCode).toBe(401);
+      expect((await signIn('ghost.login', 'Wrong-password-1', b)).statusCode).toBe(401);
+      const third = await signIn('ghost.login', 'Wrong-password-1', a);
+      expect(third.statusCode).toBe(429);
+      const other = await signIn('ghost.login', 'Wrong-password-1', b);
+      expect(other.statusCode).toBe(429);
+      expect(other.json().error.reason).toBe('account_locked');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('refuses a client after too many failures whatever logins it tries', async () => {
     const short = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, clientMaxFailures: 2 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
     try {
