@@ -117,6 +117,8 @@ export const COLLECTIONS = {
   sessions: 'sessions',
   /** Reserved sign-in attempts and locks per normalised login, known or not (store/users.ts `reserveSignInAttempt`). */
   signInAttempts: 'signInAttempts',
+  /** One document per refresh token rotated away, `_id` its hash: the unique key lets one rotation of a token win (store/sessions.ts `claimRotation`). */
+  refreshClaims: 'refreshClaims',
 } as const satisfies Record<keyof Documents, string>;
 
 /** A collection's key in COLLECTIONS (`cases`, `helperPoints` …). */
@@ -619,6 +621,17 @@ export interface SessionDoc {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** The refresh token rotated away last (its hash) and when: answered within the grace window (api/accounts.ts `rotateSession`). Absent on sessions from before. */
+  previousHash?: string | null;
+  rotatedAt?: Date | null;
+}
+
+/** A refresh token rotated away (`_id` its SHA-256) by session `sid` at `at`; kept until the session's `expiresAt`. */
+export interface RefreshClaimDoc {
+  _id: string;
+  sid: string;
+  at: Date;
+  expiresAt: Date;
 }
 
 /**
@@ -675,6 +688,7 @@ interface Documents {
   users: UserDoc;
   sessions: SessionDoc;
   signInAttempts: SignInAttemptDoc;
+  refreshClaims: RefreshClaimDoc;
 }
 
 // ── Supervision ─────────────────────────────────────────────────────────────────────────────────

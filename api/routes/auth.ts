@@ -61,8 +61,9 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const unitName = async (code: string) => (await orgs.get(code))?.name;
 
   /** The answer of a signed-in session: a fresh access token, the refresh cookie, who one is. */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply, user: User, sid: string, refreshToken: string, expiresAt: Date) {
-    setRefreshCookie(reply, config, refreshToken, expiresAt);
+  async function signedIn(request: FastifyRequest, reply: FastifyReply, user: User, sid: string, refreshToken: string | null, expiresAt: Date) {
+    // null: the grace answer of a refresh (api/accounts.ts rotateSession) — the browser keeps the successor it has.
+    if (refreshToken !== null) setRefreshCookie(reply, config, refreshToken, expiresAt);
     const unit = await orgs.get(user.unitCode);
     // The audit record of this request names who signed in.
     if (unit) request.principal = { userId: user._id, role: user.role, unit, name: user.name, sid };
@@ -134,7 +135,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'A new access token from the refresh cookie, which is rotated; a rotated-away refresh token presented again revokes its session',
+        summary: 'A new access token from the refresh cookie, which is rotated; a rotated-away refresh token presented again revokes its session (but the one rotated away last, within AUTH_REFRESH_GRACE_SECONDS, answers an access token without a new cookie)',
         security: [],
         response: { 200: zSignedIn, 401: zErrorBody },
       },

@@ -188,17 +188,56 @@ describe('tokens, refresh and sign-out', () => {
     const next = refreshCookie(r1)!.value;
     expect(next).not.toBe(refresh);
     expect((await me(r1.json().accessToken)).statusCode).toBe(200);
-    // The first refresh token again: reuse — the session is revoked, every token of it refused.
+    const r2 = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: next });
+    expect(r2.statusCode, r2.body).toBe(200);
+    // The first refresh token again (two rotations old, so outside the grace of the one just rotated away):
+    // reuse — the session is revoked, every token of it refused.
     const reused = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh });
     expect(reused.statusCode).toBe(401);
     expect(reused.json().error.reason).toBe('refresh_reused');
-    expect((await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: next })).statusCode).toBe(401);
-    for (const token of [access, r1.json().accessToken]) {
+    expect((await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refreshCookie(r2)!.value })).statusCode).toBe(401);
+    for (const token of [access, r1.json().accessToken, r2.json().accessToken]) {
       const refused = await me(token);
       expect(refused.statusCode).toBe(401);
       expect(refused.json().error.reason).toBe('token_session_ended');
     }
     expect((await post('/v1/auth/refresh')).json().error.reason).toBe('refresh_missing');
+  });
+
+  it('two tabs refreshing at once both get an access token; the session stays, with one successor (grace window, one rotation wins)', async () => {
+    for (let trial = 0; trial < 4; trial++) {
+      const { refresh } = await activeUser(`tabs.${trial}`);
+      const both = await Promise.all([0, 1].map(() => post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh })));
+      expect(both.map((r) => r.statusCode), both.map((r) => r.body).join('\n')).toEqual([200, 200]);
+      // Exactly one rotation: one answer carries the successor, the other none (the browser keeps the successor).
+      const successors = both.map(refreshCookie).filter((c) => c !== undefined);
+      expect(successors).toHaveLength(1);
+      const session = await collections(ctx.mongo.db).sessions.findOne({ _id: refresh.split('.')[0] });
+      expect(session).toMatchObject({ revokedAt: null, usedHashes: [expect.any(String)] });
+      for (const r of both) expect((await me(r.json().accessToken)).statusCode).toBe(200);
+      // The successor goes on; the token just rotated away, presented again within the window, is still answered.
+      const late = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh });
+      expect(late.statusCode, late.body).toBe(200);
+      expect(refreshCookie(late)).toBeUndefined();
+      const onward = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: successors[0]!.value });
+      expect(onward.statusCode, onward.body).toBe(200);
+    }
+  });
+
+  it('after the grace window the token rotated away is reuse: the session is revoked', async () => {
+    const graceful = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, refreshGraceSeconds: 1 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      const { refresh } = await activeUser('grace.user');
+      const r1 = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh }, graceful);
+      expect(r1.statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      const reused = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh }, graceful);
+      expect(reused.statusCode).toBe(401);
+      expect(reused.json().error.reason).toBe('refresh_reused');
+      expect((await me(r1.json().accessToken, graceful)).statusCode).toBe(401);
+    } finally {
+      await graceful.close();
+    }
   });
 
   it('sign-out revokes the session: its access token is refused at once', async () => {

@@ -55,7 +55,8 @@ export function whenUnauthorized(fn: () => void): void {
 /**
  * A password or OIDC sign-in (issue 14): the access token is short-lived and renewed from the HttpOnly
  * refresh cookie (POST /v1/auth/refresh) a minute before it expires, and once more on a 401, before the
- * session is given up. A token put into sessionStorage by hand (the picker, tests) is not renewed.
+ * session is given up. Tabs refresh one at a time (navigator.locks). A token put into sessionStorage by hand
+ * (the picker, tests) is not renewed.
  */
 const REFRESHABLE_KEY = 'jiuzhu.refreshable';
 const MUST_CHANGE_KEY = 'jiuzhu.mustChange';
@@ -84,7 +85,10 @@ export const auth = {
   },
   /** A new access token from the refresh cookie, or null when there is no live session. */
   refresh(): Promise<SignedIn | null> {
-    refreshing ??= request<SignedIn>('POST', '/v1/auth/refresh', undefined, null)
+    const post = () => request<SignedIn>('POST', '/v1/auth/refresh', undefined, null);
+    // One refresh at a time across this browser's tabs (Web Locks API): the next tab then presents the successor
+    // the first one's answer set, instead of the token just rotated away (the API's grace window covers browsers without it).
+    refreshing ??= (typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request('jiuzhu.refresh', post) : post())
       .then(
         (r) => {
           auth.accept(r);
