@@ -12,7 +12,8 @@ import { ApiError, zErrorBody } from '../errors';
  * OIDC sign-in for cities with a unified identity service (统一身份认证; issue 14 item 2, docs/accounts.md),
  * through `openid-client` (panva; certified OpenID relying party): authorization code flow with PKCE (S256),
  * `state` and `nonce`, the ID token's signature, issuer, audience and nonce checked by the library. The
- * role and the unit come from the claims config.auth.oidc names; the user is `oidc:<sub>` in `users`
+ * role and the unit come from the claims config.auth.oidc names — from the ID token, or from userinfo when the
+ * ID token lacks them (OIDC Core 5.4; userinfo's `sub` checked against the ID token's); the user is `oidc:<sub>` in `users`
  * (created or refreshed at each sign-in, disabled by an admin like any other). The callback opens a session
  * like a password sign-in (the refresh cookie) and sends the browser to the workspace, which gets its access
  * token by refreshing. Between start and callback the flow's secrets live in a signed, HttpOnly cookie on
@@ -104,6 +105,12 @@ export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, 
       try {
         const tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
         claims = (tokens.claims() ?? {}) as Record<string, unknown>;
+        // A provider following OIDC Core 5.4 returns scope-requested claims from userinfo, not in the ID token:
+        // when a mapped claim is missing, ask userinfo (the library checks its `sub` is the ID token's).
+        if ((claims[settings.roleClaim] === undefined || claims[settings.unitClaim] === undefined || claims.name === undefined) && typeof claims.sub === 'string') {
+          const info = (await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub)) as Record<string, unknown>;
+          claims = { ...info, ...claims };
+        }
       } catch (err) {
         throw new ApiError(401, 'unauthorized', `OIDC sign-in failed: ${(err as Error).message}`, undefined, 'oidc_failed');
       }

@@ -45,7 +45,7 @@ beforeAll(async () => {
   const provider = new Provider(`http://127.0.0.1:${idpPort}`, {
     clients: [{ client_id: 'jiuzhu', client_secret: 'jiuzhu-test-client-secret-0123456789', redirect_uris: [redirect], grant_types: ['authorization_code'], response_types: ['code'] }],
     claims: { openid: ['sub'], profile: ['name', 'jiuzhu_role', 'jiuzhu_unit'] },
-    conformIdTokenClaims: false,
+    // The provider's default (conformIdTokenClaims: true): the profile scope's claims come from userinfo, not the ID token.
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, id) {
       return { accountId: id, claims: async () => ({ sub: id, ...(ACCOUNTS[id] ?? {}) }) };
