@@ -309,6 +309,13 @@ describe('tokens, refresh and sign-out', () => {
       expect(refreshCookie(signed)!.secure).toBe(true);
       expect((await me(signed.json().accessToken, prod)).statusCode).toBe(200);
       expect((await prod.inject({ method: 'GET', url: '/v1/auth/options' })).json()).toMatchObject({ password: true, oidc: false, devTokens: false });
+      // The codec server in production (docs/security.md): a signed-in district user's access token decodes; a ready-made one is refused.
+      await activeUser('codec.reader', UNITS.huancui, 'district_staff');
+      const reader = await signIn('codec.reader', GOOD, prod);
+      const decode = (token: string) => prod.inject({ method: 'POST', url: '/codec/decode', headers: { ...authz(token), 'x-namespace': 'default' }, payload: { payloads: [] } });
+      const decoded = await decode(reader.json().accessToken);
+      expect(decoded.statusCode, decoded.body).toBe(200);
+      expect((await decode(await ctx.token('district_staff', UNITS.huancui))).json().error.reason).toBe('token_no_session');
     } finally {
       await prod.close();
     }
