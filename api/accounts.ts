@@ -160,14 +160,21 @@ export function accessTokenFor(config: Config, user: Pick<User, '_id' | 'role' |
   );
 }
 
-/** Sets the refresh cookie: HttpOnly, SameSite=Strict, Path=/v1/auth, Secure outside tests, for the session's absolute life. */
+/**
+ * Whether the sign-in cookies carry `Secure`: in production, and wherever the public base URL is https. Not
+ * on a plain-http address outside production (a browser would drop a Secure cookie there and sign-in would
+ * silently fail). Ours.
+ */
+export const secureCookies = (config: Pick<Config, 'env' | 'publicBaseUrl'>): boolean => config.env === 'production' || config.publicBaseUrl.startsWith('https:');
+
+/** Sets the refresh cookie: HttpOnly, SameSite=Strict, Path=/v1/auth, Secure per `secureCookies`, for the session's absolute life. */
 export function setRefreshCookie(reply: FastifyReply, config: Config, token: string, expiresAt: Date): void {
-  reply.setCookie(REFRESH_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: config.env !== 'test', path: COOKIE_PATH, expires: expiresAt });
+  reply.setCookie(REFRESH_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: secureCookies(config), path: COOKIE_PATH, expires: expiresAt });
 }
 
 /** Clears the refresh cookie. */
 export function clearRefreshCookie(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: config.env !== 'test', path: COOKIE_PATH });
+  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: secureCookies(config), path: COOKIE_PATH });
 }
 
 /** The refresh token the request's cookie holds, if any. */

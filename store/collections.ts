@@ -544,6 +544,8 @@ export interface AuditDoc {
    * `grid_worker`, `paired_member`, `assigned_visitor`). Absent when none (and on records from before).
    */
   disclosures?: { householdId: string; fields: string[]; basis: string }[];
+  /** A sign-in without a principal (a failure): the login attempted, as normalised (trimmed, lowercased; never the password). Absent otherwise. */
+  attemptedLogin?: string;
   outcome: { status: number; code: string | null };
 }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { hasUnsafeCharacter } from '../../domain/text';
 import { zRole } from '../../domain/roles';
 import { findUser, upsertOidcUser, type User } from '../../store/users';
-import { openSession } from '../accounts';
+import { openSession, secureCookies } from '../accounts';
 import { ApiError, zErrorBody } from '../errors';
 
 /**
@@ -36,7 +36,7 @@ export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, 
   const { config, mongo, orgs } = app.deps;
   const settings = config.auth.oidc;
   if (!settings) return;
-  const secure = config.env !== 'test';
+  const secure = secureCookies(config);
 
   let discovered: Promise<oidc.Configuration> | undefined;
   /** The identity service's configuration (its discovery document), read once and kept; a failure is retried next time. */

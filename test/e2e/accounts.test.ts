@@ -174,6 +174,11 @@ describe('lockout', () => {
       const third = await signIn('a.three', 'Wrong-password-1', short);
       expect(third.statusCode).toBe(429);
       expect(third.json().error.reason).toBe('client_sign_in_limit');
+      // The audit record names the login each failure tried (normalised), never the password.
+      const failed = await signIn('  A.Four ', 'Wrong-password-1', short);
+      const record = await collections(ctx.mongo.db).audit.findOne({ requestId: failed.headers['x-request-id'] as string });
+      expect(record).toMatchObject({ user: null, attemptedLogin: 'a.four', outcome: { status: 429 } });
+      expect(JSON.stringify(record)).not.toContain('Wrong-password-1');
     } finally {
       await short.close();
     }
@@ -318,6 +323,17 @@ describe('tokens, refresh and sign-out', () => {
       expect((await decode(await ctx.token('district_staff', UNITS.huancui))).json().error.reason).toBe('token_no_session');
     } finally {
       await prod.close();
+    }
+    // Outside production the cookie is Secure only when the public address is https (a browser drops it on http).
+    for (const [base, secure] of [['http://10.0.0.5:3000', false], ['https://jiuzhu.example.cn', true]] as const) {
+      const dev = await buildApp({ config: { ...ctx.config, env: 'development', publicBaseUrl: base }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+      try {
+        const signed = await signIn('two.sessions', 'Third-Harbour-88', dev);
+        expect(signed.statusCode, signed.body).toBe(200);
+        expect(Boolean(refreshCookie(signed)!.secure), base).toBe(secure);
+      } finally {
+        await dev.close();
+      }
     }
   });
 });

@@ -138,6 +138,10 @@ describe('OIDC sign-in against a local provider (oidc-provider)', () => {
     expect(await me.json()).toMatchObject({ role: 'town_staff', unit: { code: UNITS.jingyuan } });
     // The admin sees and can disable the user like any other; the session ends with it.
     const admin = await ctx.token('admin', UNITS.city);
+    // Role and unit are the identity service's: an edit here would be overwritten at the next sign-in, so it is refused.
+    const edit = await api.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { role: 'village_staff', phone: '13912345678' } });
+    expect(edit.statusCode, edit.body).toBe(409);
+    expect(edit.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.role']);
     const off = await api.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { status: 'disabled' } });
     expect(off.statusCode, off.body).toBe(200);
     expect((await fetch(`${apiBase}/v1/me`, { headers: authz(body.accessToken) })).status).toBe(401);
