@@ -49,6 +49,10 @@ describe('sign-in and 用户管理 in Chromium at 375×667', () => {
     await page.waitForURL('**/app/signin');
     await page.getByRole('heading', { name: '账号密码登录' }).waitFor();
     expect(await page.getByText('使用统一身份认证登录').count(), 'no OIDC offered here').toBe(0);
+    // An OIDC sign-in refused comes back here with its reason, said in Chinese (not the API's JSON).
+    await page.goto(`${base}/app/signin?oidc_error=oidc_role_invalid`);
+    await page.getByTestId('oidc-error').waitFor();
+    expect(await page.getByTestId('oidc-error').textContent()).toBe('统一身份认证提供的角色无效');
     // Empty: each field says so.
     await page.getByRole('button', { name: '登录', exact: true }).click();
     expect(await page.locator('#login-error').textContent()).toBe('此项必填');

@@ -1219,6 +1219,12 @@ const zh: Messages = {
     own_account: '不能停用自己或修改自己的角色、单位，请由其他管理员操作',
     oidc_role_invalid: '统一身份认证提供的角色无效',
     oidc_unit_unknown: '统一身份认证提供的单位不存在',
+    oidc_no_flow: '统一身份认证登录已过期或未在本浏览器发起，请重新登录',
+    oidc_refused: '统一身份认证拒绝了本次登录',
+    oidc_failed: '统一身份认证登录失败，请重试',
+    oidc_unavailable: '暂时无法连接统一身份认证，请稍后再试',
+    oidc_subject_invalid: '统一身份认证提供的用户标识无法使用',
+    oidc_account: '该账号由统一身份认证维护，相关信息请在该系统修改',
   },
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
