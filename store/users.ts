@@ -1,5 +1,5 @@
 import type { Db, Filter } from 'mongodb';
-import type { FailureState, LockoutRule } from '../domain/account';
+import type { LockoutRule } from '../domain/account';
 import type { Role } from '../domain/roles';
 import { collections, type UserDoc } from './collections';
 import { isDuplicateKey, pageById } from './mongo';
@@ -125,14 +125,6 @@ export async function clearSignInAttempts(db: Db, login: string): Promise<void> 
   await collections(db).signInAttempts.deleteMany({ login });
   await collections(db).users.updateOne({ _id: login, $or: [{ lockedUntil: { $ne: null } }, { 'failures.0': { $exists: true } }] }, { $set: { failures: [], lockedUntil: null } });
 }
-
-/** Records a login's failure state (the lockout rule's, domain/account.ts) without touching anything else. */
-export async function setFailureState(db: Db, login: string, state: FailureState): Promise<void> {
-  await collections(db).users.updateOne({ _id: login }, { $set: { failures: state.failures.map((t) => new Date(t)), lockedUntil: state.lockedUntil === null ? null : new Date(state.lockedUntil) } });
-}
-
-/** A stored user's failure state in the lockout rule's terms (ms). */
-export const failureStateOf = (u: Pick<UserDoc, 'failures' | 'lockedUntil'>): FailureState => ({ failures: (u.failures ?? []).map((d) => d.getTime()), lockedUntil: u.lockedUntil ? u.lockedUntil.getTime() : null });
 
 /**
  * Creates or refreshes the user an OIDC sign-in names (`oidc:<sub>`): role, unit and name from the identity

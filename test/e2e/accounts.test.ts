@@ -130,6 +130,18 @@ describe('lockout', () => {
     }
   });
 
+  it('forgets failures older than the window (their slots are reclaimed)', async () => {
+    const short = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, maxFailures: 2, failureWindowSeconds: 1, clientMaxFailures: 1000 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      expect((await signIn('window.nobody', 'Wrong-password-1', short)).statusCode).toBe(401);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await signIn('window.nobody', 'Wrong-password-1', short)).statusCode).toBe(401);
+      expect((await signIn('window.nobody', 'Wrong-password-1', short)).statusCode).toBe(429);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('parallel wrong passwords cannot outrun the lockout: of 3 × N at once at most N pass the check, the rest 429, and the login is locked', async () => {
     const N = 3;
     const short = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, maxFailures: N, clientMaxFailures: 1000 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
