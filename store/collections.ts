@@ -585,7 +585,9 @@ export interface CaseLinkDoc {
 
 /**
  * A staff user (store/users.ts): `_id` the login. `phone` sealed (store/pii.ts); `passwordHash` argon2id
- * (null for a user who signs in only through OIDC); the failure state of the lockout rule (domain/account.ts).
+ * (null for a user who signs in only through OIDC). The lockout's state is in `signInAttempts`
+ * (store/users.ts `reserveSignInAttempt`): `lockedUntil` here is a copy for the admin's screen, and `failures`
+ * is no longer written (always emptied).
  */
 export interface UserDoc {
   _id: string;
