@@ -7,7 +7,7 @@ import type { UserView } from '../domain/account';
 import { maskPhone, seesPersonalData } from '../domain/privacy';
 import type { Role } from '../domain/roles';
 import type { SessionDoc } from '../store/collections';
-import { findSession, insertSession, purgeEndedSessions, rotateRefresh, revokeSession } from '../store/sessions';
+import { claimRotation, findSession, insertSession, purgeEndedSessions, rotateRefresh, revokeSession } from '../store/sessions';
 import type { User } from '../store/users';
 import { markPersonalData } from './audit';
 import { signToken } from './auth';
@@ -24,7 +24,7 @@ import { signToken } from './auth';
  * and lives config.auth.accessTokenSeconds; the refresh token `<sid>.<32 random bytes, base64url>` is stored
  * only as its SHA-256 (a random 256-bit secret needs no slow hash), rotated on every use; a rotated-away
  * token presented again revokes the whole session (RFC 9700 §4.14.2, refresh-token rotation with reuse
- * detection). It reaches the browser only as an HttpOnly, SameSite=Strict cookie on /v1/auth.
+ * detection; the token rotated away last is still answered for a short grace window, see `rotateSession`). It reaches the browser only as an HttpOnly, SameSite=Strict cookie on /v1/auth.
  */
 
 /** OWASP Password Storage Cheat Sheet, argon2id: m = 19456 KiB, t = 2, p = 1. */
@@ -114,29 +114,40 @@ export type RefreshRefusal = 'refresh_missing' | 'refresh_invalid' | 'refresh_ex
 
 /**
  * Rotates a refresh token: the session it names, live and within its idle expiry, with this token as its
- * current one, gets a new one (returned). A token rotated away before (its hash in `usedHashes`) revokes the
- * session: someone holds a copy. Anything else is refused without touching the session.
+ * current one, gets a new one (returned). The token rotated away last, presented again within
+ * `auth.refreshGraceSeconds` of its rotation, answers the session with `refreshToken: null` — an access token
+ * but no new refresh token (the browser keeps the successor the first answer set): two tabs refreshing at once
+ * (RFC 9700 §4.14.2 allows the grace). Only that one token and only in the window: any other token rotated
+ * away before (its hash in `usedHashes`) revokes the session: someone holds a copy. Of parallel rotations of
+ * the same token exactly one wins (`claimRotation`, a unique insert); the others get the grace answer.
+ * Anything else is refused without touching the session.
  */
-export async function rotateSession(db: Db, auth: AuthConfig, token: string | undefined, now: Date = new Date()): Promise<{ session: SessionDoc; refreshToken: string } | { refused: RefreshRefusal }> {
+export async function rotateSession(db: Db, auth: AuthConfig, token: string | undefined, now: Date = new Date()): Promise<{ session: SessionDoc; refreshToken: string | null } | { refused: RefreshRefusal }> {
   const sid = sidOfRefresh(token);
   if (!token || !sid) return { refused: 'refresh_missing' };
   const session = await findSession(db, sid);
   if (!session) return { refused: 'refresh_invalid' };
   const hash = sha256(token);
-  const matches = (h: string) => h.length === hash.length && timingSafeEqual(Buffer.from(h), Buffer.from(hash));
-  if (session.usedHashes.some(matches)) {
+  const matches = (h: string | null | undefined) => typeof h === 'string' && h.length === hash.length && timingSafeEqual(Buffer.from(h), Buffer.from(hash));
+  const usable = (s: SessionDoc) => isLive(s, now) && s.idleExpiresAt > now;
+  const inGrace = (s: SessionDoc) => matches(s.previousHash) && !!s.rotatedAt && now.getTime() - s.rotatedAt.getTime() < auth.refreshGraceSeconds * 1000 && usable(s);
+  const reused = async () => {
     await revokeSession(db, sid, 'refresh_reused', now);
-    return { refused: 'refresh_reused' };
-  }
+    return { refused: 'refresh_reused' as const };
+  };
+  if (inGrace(session)) return { session, refreshToken: null };
+  if (session.usedHashes.some(matches)) return reused();
   if (!matches(session.refreshHash)) return { refused: 'refresh_invalid' };
-  if (!isLive(session, now) || session.idleExpiresAt <= now) return { refused: 'refresh_expired' };
+  if (!usable(session)) return { refused: 'refresh_expired' };
+  const lost = async () => {
+    // Another request rotated this very token a moment ago: the grace answer while it is live, else reuse.
+    const current = await findSession(db, sid);
+    return auth.refreshGraceSeconds > 0 && current && usable(current) ? { session: current, refreshToken: null } : reused();
+  };
+  if (!(await claimRotation(db, hash, sid, now, session.expiresAt))) return lost();
   const refreshToken = newRefreshToken(sid);
   const after = await rotateRefresh(db, sid, session.refreshHash, sha256(refreshToken), now, new Date(Math.min(now.getTime() + auth.sessionIdleSeconds * 1000, session.expiresAt.getTime())));
-  // Another request rotated it first: this token is now a used one.
-  if (!after) {
-    await revokeSession(db, sid, 'refresh_reused', now);
-    return { refused: 'refresh_reused' };
-  }
+  if (!after) return lost();
   return { session: after, refreshToken };
 }
 
@@ -149,14 +160,21 @@ export function accessTokenFor(config: Config, user: Pick<User, '_id' | 'role' |
   );
 }
 
-/** Sets the refresh cookie: HttpOnly, SameSite=Strict, Path=/v1/auth, Secure outside tests, for the session's absolute life. */
+/**
+ * Whether the sign-in cookies carry `Secure`: in production, and wherever the public base URL is https. Not
+ * on a plain-http address outside production (a browser would drop a Secure cookie there and sign-in would
+ * silently fail). Ours.
+ */
+export const secureCookies = (config: Pick<Config, 'env' | 'publicBaseUrl'>): boolean => config.env === 'production' || config.publicBaseUrl.startsWith('https:');
+
+/** Sets the refresh cookie: HttpOnly, SameSite=Strict, Path=/v1/auth, Secure per `secureCookies`, for the session's absolute life. */
 export function setRefreshCookie(reply: FastifyReply, config: Config, token: string, expiresAt: Date): void {
-  reply.setCookie(REFRESH_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: config.env !== 'test', path: COOKIE_PATH, expires: expiresAt });
+  reply.setCookie(REFRESH_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: secureCookies(config), path: COOKIE_PATH, expires: expiresAt });
 }
 
 /** Clears the refresh cookie. */
 export function clearRefreshCookie(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: config.env !== 'test', path: COOKIE_PATH });
+  reply.clearCookie(REFRESH_COOKIE, { httpOnly: true, sameSite: 'strict', secure: secureCookies(config), path: COOKIE_PATH });
 }
 
 /** The refresh token the request's cookie holds, if any. */

@@ -134,6 +134,8 @@ export function auditEntryOf(request: FastifyRequest, reply: FastifyReply, paylo
     caseIds: [...marks.caseIds],
     householdIds: [...marks.householdIds],
     ...(marks.disclosures.size > 0 ? { disclosures: [...marks.disclosures.values()] } : {}),
+    // A failed sign-in has no principal: record whom it tried (the body as validated: trimmed, lowercased).
+    ...(!p && url === '/v1/auth/sign-in' && typeof sent?.login === 'string' ? { attemptedLogin: sent.login.slice(0, 200) } : {}),
     outcome: { status, code: typeof error?.code === 'string' ? error.code : null },
   };
 }

@@ -65,6 +65,14 @@ export class SlidingWindowLimiter {
     return verdict;
   }
 
+  /** Gives back the latest hit of `key` (a slot `take` reserved before a slow step that turned out not to count). */
+  release(key: string): void {
+    const list = this.hits.get(key);
+    if (!list?.length) return;
+    list.pop();
+    if (!list.length) this.hits.delete(key);
+  }
+
   /** How many keys are tracked (for tests and metrics). */
   get size(): number {
     return this.hits.size;

@@ -104,6 +104,8 @@ const zEnv = z.object({
   /** A session's refresh idle expiry, seconds (default 2 h) and absolute expiry (default 12 h, a working day); ours, after 等保2.0 8.1.4.1 (登录连接超时自动退出). */
   AUTH_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(2 * 3600),
   AUTH_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(12 * 3600),
+  /** How long the refresh token just rotated away is still answered (with an access token, not a new refresh token) rather than taken for reuse: two tabs refreshing at once; RFC 9700 §4.14.2; default 30 s, 0 off. */
+  AUTH_REFRESH_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   /** Failed sign-ins of one login within AUTH_FAILURE_WINDOW_SECONDS that lock it for AUTH_LOCKOUT_SECONDS (default 5 in 15 min, 15 min; GB/T 22239-2019 登录失败处理; ours). */
   AUTH_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
@@ -167,6 +169,8 @@ export interface AuthConfig {
   accessTokenSeconds: number;
   sessionIdleSeconds: number;
   sessionMaxSeconds: number;
+  /** Seconds the refresh token just rotated away still answers (api/accounts.ts `rotateSession`). */
+  refreshGraceSeconds: number;
   maxFailures: number;
   failureWindowSeconds: number;
   lockoutSeconds: number;
@@ -195,6 +199,7 @@ function authConfig(e: z.infer<typeof zEnv>, publicBaseUrl: string): AuthConfig 
     accessTokenSeconds: e.AUTH_ACCESS_TOKEN_SECONDS,
     sessionIdleSeconds: e.AUTH_SESSION_IDLE_SECONDS,
     sessionMaxSeconds: e.AUTH_SESSION_MAX_SECONDS,
+    refreshGraceSeconds: e.AUTH_REFRESH_GRACE_SECONDS,
     maxFailures: e.AUTH_MAX_FAILURES,
     failureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
     lockoutSeconds: e.AUTH_LOCKOUT_SECONDS,

@@ -53,31 +53,16 @@ export const PASSWORD_ISSUE_TEXT: Record<PasswordIssue, string> = {
   contains_login: 'must not contain the login (不得包含登录名)',
 };
 
-/** A login's recent failed sign-ins and its lock: the failures' instants (ms, oldest first) and the lock's end (ms). */
-export interface FailureState {
-  failures: number[];
-  lockedUntil: number | null;
-}
-
-/** The lockout rule's numbers, milliseconds (config.auth). */
+/**
+ * The lockout rule's numbers, milliseconds (config.auth): `maxFailures` failed sign-ins of one login within
+ * `windowMs` lock it for `lockoutMs`. Applied by store/users.ts `reserveSignInAttempt` (each attempt reserved
+ * before its password is checked). Source: ours, after GB/T 22239-2019 8.1.4.1 b) (登录失败处理功能，应采取结束会话、
+ * 限制非法登录次数…).
+ */
 export interface LockoutRule {
   maxFailures: number;
   windowMs: number;
   lockoutMs: number;
-}
-
-/** How long a login stays locked at `now` (ms), or 0 when it is not. */
-export const lockedFor = (state: FailureState, now: number): number => (state.lockedUntil !== null && state.lockedUntil > now ? state.lockedUntil - now : 0);
-
-/**
- * The state after one more failed sign-in at `now`: failures older than the window drop out; the
- * `maxFailures`-th within the window locks the login for `lockoutMs` and clears the count. Source: ours,
- * after GB/T 22239-2019 8.1.4.1 b) (登录失败处理功能，应采取结束会话、限制非法登录次数…).
- */
-export function afterFailure(state: FailureState, now: number, rule: LockoutRule): FailureState {
-  const failures = [...state.failures.filter((t) => t > now - rule.windowMs), now];
-  if (failures.length >= rule.maxFailures) return { failures: [], lockedUntil: now + rule.lockoutMs };
-  return { failures, lockedUntil: state.lockedUntil !== null && state.lockedUntil > now ? state.lockedUntil : null };
 }
 
 /** A user as the API shows it (no hash, no failure state). */

@@ -115,6 +115,10 @@ export const COLLECTIONS = {
   users: 'users',
   /** Sign-in sessions: `_id` the session id (`sid` of access tokens); the refresh token kept only as its hash. */
   sessions: 'sessions',
+  /** Reserved sign-in attempts and locks per normalised login, known or not (store/users.ts `reserveSignInAttempt`). */
+  signInAttempts: 'signInAttempts',
+  /** One document per refresh token rotated away, `_id` its hash: the unique key lets one rotation of a token win (store/sessions.ts `claimRotation`). */
+  refreshClaims: 'refreshClaims',
 } as const satisfies Record<keyof Documents, string>;
 
 /** A collection's key in COLLECTIONS (`cases`, `helperPoints` …). */
@@ -540,6 +544,8 @@ export interface AuditDoc {
    * `grid_worker`, `paired_member`, `assigned_visitor`). Absent when none (and on records from before).
    */
   disclosures?: { householdId: string; fields: string[]; basis: string }[];
+  /** A sign-in without a principal (a failure): the login attempted, as normalised (trimmed, lowercased; never the password). Absent otherwise. */
+  attemptedLogin?: string;
   outcome: { status: number; code: string | null };
 }
 
@@ -579,7 +585,9 @@ export interface CaseLinkDoc {
 
 /**
  * A staff user (store/users.ts): `_id` the login. `phone` sealed (store/pii.ts); `passwordHash` argon2id
- * (null for a user who signs in only through OIDC); the failure state of the lockout rule (domain/account.ts).
+ * (null for a user who signs in only through OIDC). The lockout's state is in `signInAttempts`
+ * (store/users.ts `reserveSignInAttempt`): `lockedUntil` here is a copy for the admin's screen, and `failures`
+ * is no longer written (always emptied).
  */
 export interface UserDoc {
   _id: string;
@@ -617,6 +625,30 @@ export interface SessionDoc {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** The refresh token rotated away last (its hash) and when: answered within the grace window (api/accounts.ts `rotateSession`). Absent on sessions from before. */
+  previousHash?: string | null;
+  rotatedAt?: Date | null;
+}
+
+/** A refresh token rotated away (`_id` its SHA-256) by session `sid` at `at`; kept until the session's `expiresAt`. */
+export interface RefreshClaimDoc {
+  _id: string;
+  sid: string;
+  at: Date;
+  expiresAt: Date;
+}
+
+/**
+ * One reserved sign-in attempt of a login (`_id` `<login>|<slot>`, slot 0 … maxFailures − 1), or its lock
+ * (`_id` `<login>|lock`): store/users.ts `reserveSignInAttempt`. `expiresAt` the end of the slot's window
+ * or of the lock.
+ */
+export interface SignInAttemptDoc {
+  _id: string;
+  login: string;
+  kind: 'slot' | 'lock';
+  at: Date;
+  expiresAt: Date;
 }
 
 /** The document type of each collection, by its key in COLLECTIONS. */
@@ -659,6 +691,8 @@ interface Documents {
   audit: AuditDoc;
   users: UserDoc;
   sessions: SessionDoc;
+  signInAttempts: SignInAttemptDoc;
+  refreshClaims: RefreshClaimDoc;
 }
 
 // ── Supervision ─────────────────────────────────────────────────────────────────────────────────

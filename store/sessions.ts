@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { collections, type SessionDoc } from './collections';
+import { isDuplicateKey } from './mongo';
 
 /**
  * Sign-in sessions (issue 14 item 2; docs/accounts.md): one per sign-in, `_id` the session id that access
@@ -17,15 +18,34 @@ export async function findSession(db: Db, sid: string): Promise<SessionDoc | nul
   return collections(db).sessions.findOne({ _id: sid });
 }
 
+let claims = 0;
 /**
- * Replaces a session's refresh token — only if `oldHash` is still its current one (a concurrent rotation
- * wins once) — and moves the old hash to `usedHashes`. Returns the session after, or null when it was not
- * the current one.
+ * Claims the one rotation of the refresh token whose hash is `hash`: true for the first caller only. An insert
+ * under a unique `_id`, so exactly one of parallel rotations wins on MongoDB and on FerretDB alike (FerretDB 1.x
+ * applies a conditional update by reading and writing back: two parallel ones could both "match"). Claims
+ * past `expiresAt` (their session's end) are swept now and then.
+ */
+export async function claimRotation(db: Db, hash: string, sid: string, at: Date, expiresAt: Date): Promise<boolean> {
+  const c = collections(db).refreshClaims;
+  if (++claims % 200 === 0) await c.deleteMany({ expiresAt: { $lte: at } });
+  try {
+    await c.insertOne({ _id: hash, sid, at, expiresAt });
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Replaces a session's refresh token — one conditional update whose filter names `oldHash` as the current
+ * one (after `claimRotation` won) — moves the old hash to `usedHashes` and keeps it as `previousHash` with
+ * `rotatedAt` (the grace window). Returns the session after, or null when it did not match.
  */
 export async function rotateRefresh(db: Db, sid: string, oldHash: string, newHash: string, at: Date, idleExpiresAt: Date): Promise<SessionDoc | null> {
   return collections(db).sessions.findOneAndUpdate(
     { _id: sid, refreshHash: oldHash, revokedAt: null },
-    { $set: { refreshHash: newHash, lastUsedAt: at, idleExpiresAt }, $push: { usedHashes: oldHash } },
+    { $set: { refreshHash: newHash, lastUsedAt: at, idleExpiresAt, previousHash: oldHash, rotatedAt: at }, $push: { usedHashes: oldHash } },
     { returnDocument: 'after' },
   );
 }

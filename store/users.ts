@@ -1,5 +1,5 @@
 import type { Db, Filter } from 'mongodb';
-import type { FailureState } from '../domain/account';
+import type { LockoutRule } from '../domain/account';
 import type { Role } from '../domain/roles';
 import { collections, type UserDoc } from './collections';
 import { isDuplicateKey, pageById } from './mongo';
@@ -54,13 +54,77 @@ export async function updateUser(db: Db, login: string, change: UserChange): Pro
   return d && open(db, d);
 }
 
-/** Records a login's failure state (the lockout rule's, domain/account.ts) without touching anything else. */
-export async function setFailureState(db: Db, login: string, state: FailureState): Promise<void> {
-  await collections(db).users.updateOne({ _id: login }, { $set: { failures: state.failures.map((t) => new Date(t)), lockedUntil: state.lockedUntil === null ? null : new Date(state.lockedUntil) } });
+/** What a reservation of a sign-in attempt answers: a slot (`last` when it is the window's final one), or the lock's remaining time. */
+export type Reservation = { reserved: true; slot: number; last: boolean } | { reserved: false; lockedForMs: number };
+
+const slotId = (login: string, slot: number) => `${login}|${slot}`;
+const lockId = (login: string) => `${login}|lock`;
+let reservations = 0;
+
+/**
+ * Reserves one sign-in attempt of `login` (normalised; existing or not) BEFORE its password is checked, so
+ * parallel attempts cannot overwrite each other's count (the lockout rule, domain/account.ts). The window
+ * holds `maxFailures` slots, each a document with a unique `_id`: an attempt takes the first free one by
+ * inserting it, which the unique key makes atomic on MongoDB and on FerretDB alike (FerretDB 1.x applies a
+ * conditional update by reading and writing back, so a `$inc` there would not be atomic). A slot older than
+ * the window is reclaimed. No free slot, or a live lock: refused with the time left. All instances share the
+ * state, so every instance answers alike for any login. A failed attempt keeps its slot (`lockSignIns` when it
+ * was the last); a successful one clears them (`clearSignInAttempts`). Source: ours, after GB/T 22239-2019
+ * 8.1.4.1 b).
+ */
+export async function reserveSignInAttempt(db: Db, login: string, now: Date, rule: LockoutRule): Promise<Reservation> {
+  const c = collections(db).signInAttempts;
+  if (++reservations % 200 === 0) await c.deleteMany({ expiresAt: { $lte: now } });
+  const lockLeft = async () => {
+    const lock = await c.findOne({ _id: lockId(login) });
+    return lock && lock.expiresAt > now ? lock.expiresAt.getTime() - now.getTime() : 0;
+  };
+  const locked = await lockLeft();
+  if (locked > 0) return { reserved: false, lockedForMs: locked };
+  const expiresAt = new Date(now.getTime() + rule.windowMs);
+  const take = async (slot: number) => {
+    try {
+      await c.insertOne({ _id: slotId(login, slot), login, kind: 'slot', at: now, expiresAt });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  };
+  for (let slot = 0; slot < rule.maxFailures; slot++) {
+    let taken = await take(slot);
+    if (!taken && (await c.deleteOne({ _id: slotId(login, slot), expiresAt: { $lte: now } })).deletedCount > 0) taken = await take(slot);
+    if (!taken) continue;
+    // A lock written meanwhile (another attempt's last slot failed) wins: give the slot back.
+    const since = await lockLeft();
+    if (since > 0) {
+      await c.deleteOne({ _id: slotId(login, slot), at: now });
+      return { reserved: false, lockedForMs: since };
+    }
+    return { reserved: true, slot, last: slot === rule.maxFailures - 1 };
+  }
+  // Every slot taken within the window: the last one's attempt is being checked, or the lock has just ended with failures left.
+  const oldest = await c.find({ login, kind: 'slot' }).toArray();
+  const free = oldest.length ? Math.min(...oldest.map((d) => d.expiresAt.getTime())) - now.getTime() : rule.lockoutMs;
+  return { reserved: false, lockedForMs: Math.max(1000, Math.min(free, rule.lockoutMs)) };
 }
 
-/** A stored user's failure state in the lockout rule's terms (ms). */
-export const failureStateOf = (u: Pick<UserDoc, 'failures' | 'lockedUntil'>): FailureState => ({ failures: (u.failures ?? []).map((d) => d.getTime()), lockedUntil: u.lockedUntil ? u.lockedUntil.getTime() : null });
+/** Locks `login` for `lockoutMs` from `now` (its last slot's attempt failed) and frees the slots; returns the lock's end. */
+export async function lockSignIns(db: Db, login: string, now: Date, rule: LockoutRule): Promise<Date> {
+  const c = collections(db).signInAttempts;
+  const until = new Date(now.getTime() + rule.lockoutMs);
+  await c.replaceOne({ _id: lockId(login) }, { login, kind: 'lock', at: now, expiresAt: until }, { upsert: true });
+  await c.deleteMany({ login, kind: 'slot' });
+  // Shown to the admin (GET /v1/users/{login}); only a copy: the lock itself is the document above.
+  await collections(db).users.updateOne({ _id: login }, { $set: { lockedUntil: until } });
+  return until;
+}
+
+/** Clears `login`'s reserved attempts and lock (a successful sign-in, an admin's reset). */
+export async function clearSignInAttempts(db: Db, login: string): Promise<void> {
+  await collections(db).signInAttempts.deleteMany({ login });
+  await collections(db).users.updateOne({ _id: login, $or: [{ lockedUntil: { $ne: null } }, { 'failures.0': { $exists: true } }] }, { $set: { failures: [], lockedUntil: null } });
+}
 
 /**
  * Creates or refreshes the user an OIDC sign-in names (`oidc:<sub>`): role, unit and name from the identity

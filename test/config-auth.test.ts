@@ -20,7 +20,7 @@ const message = (env: NodeJS.ProcessEnv) => {
 
 describe('sign-in configuration', () => {
   it('defaults: 15-minute access tokens, sessions of 2 h idle and 12 h at most, 5 failures in 15 min lock for 15 min; no OIDC', () => {
-    expect(loadConfig(base).auth).toEqual({ accessTokenSeconds: 900, sessionIdleSeconds: 7200, sessionMaxSeconds: 43_200, maxFailures: 5, failureWindowSeconds: 900, lockoutSeconds: 900, clientMaxFailures: 30, oidc: null });
+    expect(loadConfig(base).auth).toEqual({ accessTokenSeconds: 900, sessionIdleSeconds: 7200, sessionMaxSeconds: 43_200, refreshGraceSeconds: 30, maxFailures: 5, failureWindowSeconds: 900, lockoutSeconds: 900, clientMaxFailures: 30, oidc: null });
   });
 
   it('OIDC: issuer, client and secret together; the redirect URI from PUBLIC_BASE_URL; the claim names', () => {

@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { afterFailure, lockedFor, PASSWORD_ISSUE_TEXT, PASSWORD_MAX, passwordIssues, zLogin, type FailureState } from '../../domain/account';
+import { PASSWORD_ISSUE_TEXT, PASSWORD_MAX, passwordIssues, zLogin } from '../../domain/account';
 import { zRole } from '../../domain/roles';
 import { revokeSession, revokeUserSessions, findSession } from '../../store/sessions';
-import { failureStateOf, findUser, setFailureState, updateUser, type User } from '../../store/users';
+import { clearSignInAttempts, findUser, lockSignIns, reserveSignInAttempt, updateUser, type User } from '../../store/users';
 import { accessTokenFor, clearRefreshCookie, hashPassword, openSession, refreshCookieOf, rotateSession, setRefreshCookie, sidOfRefresh, userView, verifyPassword } from '../accounts';
 import { principalOf, verifyToken } from '../auth';
 import { ApiError, notFound, zErrorBody } from '../errors';
@@ -51,16 +51,19 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = mongo.db;
   const auth = config.auth;
   const rule = { maxFailures: auth.maxFailures, windowMs: auth.failureWindowSeconds * 1000, lockoutMs: auth.lockoutSeconds * 1000 };
-  // Failed sign-ins per client address (any login), and the failure state of logins that do not exist:
-  // kept like a user's, so the answers are the same whether the login exists or not.
+  // Failed sign-ins per client address (any login).
+  // (Per process: behind several instances limit at the shared entrance as well, api/rate-limit.ts.) The
+  // failure state of each login, existing or not, is in the database (store/users.ts `reserveSignInAttempt`),
+  // so every instance answers alike.
   const clientFailures = new SlidingWindowLimiter({ max: auth.clientMaxFailures, windowMs: auth.failureWindowSeconds * 1000 });
-  const unknownLogins = new Map<string, FailureState>();
+  const locked = (reply: FastifyReply, ms: number) => tooManyRequests(reply, ms, 'account_locked', 'this login is locked after repeated failed sign-ins (账号已锁定)');
 
   const unitName = async (code: string) => (await orgs.get(code))?.name;
 
   /** The answer of a signed-in session: a fresh access token, the refresh cookie, who one is. */
-  async function signedIn(request: FastifyRequest, reply: FastifyReply, user: User, sid: string, refreshToken: string, expiresAt: Date) {
-    setRefreshCookie(reply, config, refreshToken, expiresAt);
+  async function signedIn(request: FastifyRequest, reply: FastifyReply, user: User, sid: string, refreshToken: string | null, expiresAt: Date) {
+    // null: the grace answer of a refresh (api/accounts.ts rotateSession) — the browser keeps the successor it has.
+    if (refreshToken !== null) setRefreshCookie(reply, config, refreshToken, expiresAt);
     const unit = await orgs.get(user.unitCode);
     // The audit record of this request names who signed in.
     if (unit) request.principal = { userId: user._id, role: user.role, unit, name: user.name, sid };
@@ -100,28 +103,27 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { login, password } = request.body;
       const client = clientKey(request.ip);
-      const byClient = clientFailures.check(client);
+      // The address's slot and the login's attempt are reserved BEFORE the (slow) password check, so parallel
+      // attempts cannot all pass on a count read before any of them wrote it back.
+      const byClient = clientFailures.take(client);
       if (!byClient.allowed) return tooManyRequests(reply, byClient.retryAfterMs, 'client_sign_in_limit', 'too many failed sign-ins from this address');
-      const now = Date.now();
+      const now = new Date();
+      const reservation = await reserveSignInAttempt(db, login, now, rule);
+      if (!reservation.reserved) {
+        clientFailures.release(client);
+        return locked(reply, reservation.lockedForMs);
+      }
       const user = zLogin.safeParse(login).success ? await findUser(db, login) : null;
-      const state = user ? failureStateOf(user) : (unknownLogins.get(login) ?? { failures: [], lockedUntil: null });
-      const locked = lockedFor(state, now);
       // Constant work: the hash is verified (or a dummy one) whatever the outcome.
       const ok = await verifyPassword(user?.passwordHash ?? null, password);
-      if (locked > 0) return tooManyRequests(reply, locked, 'account_locked', 'this login is locked after repeated failed sign-ins (账号已锁定)');
       if (!ok || !user) {
-        clientFailures.record(client);
-        const next = afterFailure(state, now, rule);
-        if (user) await setFailureState(db, user._id, next);
-        else {
-          if (unknownLogins.size > 100_000) unknownLogins.clear();
-          unknownLogins.set(login, next);
-        }
-        if (next.lockedUntil !== null && next.lockedUntil > now) return tooManyRequests(reply, next.lockedUntil - now, 'account_locked', 'this login is locked after repeated failed sign-ins (账号已锁定)');
+        // A failure keeps its reserved slot; the last slot's failure locks the login.
+        if (reservation.last) return locked(reply, (await lockSignIns(db, login, now, rule)).getTime() - now.getTime());
         throw invalidCredentials();
       }
+      clientFailures.release(client);
+      await clearSignInAttempts(db, user._id);
       if (user.status !== 'active') throw new ApiError(401, 'unauthorized', 'this account is disabled (账号已停用): ask your administrator', undefined, 'account_disabled');
-      if (state.failures.length > 0 || state.lockedUntil !== null) await setFailureState(db, user._id, { failures: [], lockedUntil: null });
       const { sid, refreshToken } = await openSession(db, auth, user._id, 'password');
       return signedIn(request, reply, user, sid, refreshToken, new Date(Date.now() + auth.sessionMaxSeconds * 1000));
     },
@@ -133,7 +135,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { public: true },
       schema: {
         tags: ['auth'],
-        summary: 'A new access token from the refresh cookie, which is rotated; a rotated-away refresh token presented again revokes its session',
+        summary: 'A new access token from the refresh cookie, which is rotated; a rotated-away refresh token presented again revokes its session (but the one rotated away last, within AUTH_REFRESH_GRACE_SECONDS, answers an access token without a new cookie)',
         security: [],
         response: { 200: zSignedIn, 401: zErrorBody },
       },
@@ -210,15 +212,15 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       reach(request, p.unit.path);
       const user = await findUser(db, p.userId);
       if (!user || !user.passwordHash) throw notFound('this sign-in has no password of its own here (a ready-made token, or an account of the identity service)');
-      const now = Date.now();
-      const state = failureStateOf(user);
-      const locked = lockedFor(state, now);
+      const now = new Date();
+      const reservation = await reserveSignInAttempt(db, user._id, now, rule);
+      if (!reservation.reserved) return locked(reply, reservation.lockedForMs);
       const ok = await verifyPassword(user.passwordHash, request.body.currentPassword);
-      if (locked > 0) return tooManyRequests(reply, locked, 'account_locked', 'this login is locked after repeated failed sign-ins (账号已锁定)');
       if (!ok) {
-        await setFailureState(db, user._id, afterFailure(state, now, rule));
+        if (reservation.last) return locked(reply, (await lockSignIns(db, user._id, now, rule)).getTime() - now.getTime());
         throw new ApiError(422, 'unprocessable', 'currentPassword: not your current password', [{ path: 'body.currentPassword', code: 'wrong_password', message: 'not your current password (当前密码错误)' }]);
       }
+      await clearSignInAttempts(db, user._id);
       const refusal = passwordRefusal('body.newPassword', request.body.newPassword, user._id);
       if (refusal) throw refusal;
       if (request.body.newPassword === request.body.currentPassword) {

@@ -5,14 +5,15 @@ import { z } from 'zod';
 import { hasUnsafeCharacter } from '../../domain/text';
 import { zRole } from '../../domain/roles';
 import { findUser, upsertOidcUser, type User } from '../../store/users';
-import { openSession } from '../accounts';
+import { openSession, secureCookies } from '../accounts';
 import { ApiError, zErrorBody } from '../errors';
 
 /**
  * OIDC sign-in for cities with a unified identity service (统一身份认证; issue 14 item 2, docs/accounts.md),
  * through `openid-client` (panva; certified OpenID relying party): authorization code flow with PKCE (S256),
  * `state` and `nonce`, the ID token's signature, issuer, audience and nonce checked by the library. The
- * role and the unit come from the claims config.auth.oidc names; the user is `oidc:<sub>` in `users`
+ * role and the unit come from the claims config.auth.oidc names — from the ID token, or from userinfo when the
+ * ID token lacks them (OIDC Core 5.4; userinfo's `sub` checked against the ID token's); the user is `oidc:<sub>` in `users`
  * (created or refreshed at each sign-in, disabled by an admin like any other). The callback opens a session
  * like a password sign-in (the refresh cookie) and sends the browser to the workspace, which gets its access
  * token by refreshing. Between start and callback the flow's secrets live in a signed, HttpOnly cookie on
@@ -35,7 +36,7 @@ export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, 
   const { config, mongo, orgs } = app.deps;
   const settings = config.auth.oidc;
   if (!settings) return;
-  const secure = config.env !== 'test';
+  const secure = secureCookies(config);
 
   let discovered: Promise<oidc.Configuration> | undefined;
   /** The identity service's configuration (its discovery document), read once and kept; a failure is retried next time. */
@@ -79,49 +80,63 @@ export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, 
       schema: {
         tags: ['auth'],
         summary: 'OIDC callback: checks the answer, opens a session (the refresh cookie) and redirects to the workspace',
-        description: 'A role or unit claim that is missing, invalid or names no unit is 403 with the claim named.',
+        description: 'Any refusal (a role or unit claim missing, invalid or naming no unit; a disabled account; a failed exchange) redirects to the workspace’s sign-in with `?oidc_error=<reason>`, which it shows in Chinese; the API’s log names the claim and its value.',
         security: [],
         querystring: z.object({ code: z.string().max(2000).optional(), state: z.string().max(500).optional(), error: z.string().max(200).optional(), error_description: z.string().max(1000).optional(), iss: z.string().max(500).optional(), session_state: z.string().max(500).optional() }),
         response: { 302: z.null(), 400: zErrorBody, 401: zErrorBody, 403: zErrorBody, 503: zErrorBody },
       },
     },
     async (request, reply) => {
-      const raw = request.cookies[FLOW_COOKIE];
-      const unsigned = raw === undefined ? null : request.unsignCookie(raw);
-      reply.clearCookie(FLOW_COOKIE, { path: FLOW_PATH, httpOnly: true, secure, sameSite: 'lax' });
-      let flow: z.infer<typeof zFlow> | null = null;
       try {
-        flow = unsigned?.valid && unsigned.value ? zFlow.parse(JSON.parse(unsigned.value)) : null;
-      } catch {
-        flow = null;
-      }
-      if (!flow) throw new ApiError(401, 'unauthorized', 'no OIDC sign-in under way in this browser (start again at /v1/auth/oidc/start)', undefined, 'oidc_no_flow');
-      if (request.query.error) throw new ApiError(401, 'unauthorized', `the identity service refused: ${request.query.error}${request.query.error_description ? ` (${request.query.error_description})` : ''}`, undefined, 'oidc_refused');
-      const cfg = await provider();
-      const current = new URL(settings.redirectUri);
-      current.search = new URL(request.url, 'http://x').search;
-      let claims: Record<string, unknown>;
-      try {
-        const tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
-        claims = (tokens.claims() ?? {}) as Record<string, unknown>;
+        const raw = request.cookies[FLOW_COOKIE];
+        const unsigned = raw === undefined ? null : request.unsignCookie(raw);
+        reply.clearCookie(FLOW_COOKIE, { path: FLOW_PATH, httpOnly: true, secure, sameSite: 'lax' });
+        let flow: z.infer<typeof zFlow> | null = null;
+        try {
+          flow = unsigned?.valid && unsigned.value ? zFlow.parse(JSON.parse(unsigned.value)) : null;
+        } catch {
+          flow = null;
+        }
+        if (!flow) throw new ApiError(401, 'unauthorized', 'no OIDC sign-in under way in this browser (start again at /v1/auth/oidc/start)', undefined, 'oidc_no_flow');
+        if (request.query.error) throw new ApiError(401, 'unauthorized', `the identity service refused: ${request.query.error}${request.query.error_description ? ` (${request.query.error_description})` : ''}`, undefined, 'oidc_refused');
+        const cfg = await provider();
+        const current = new URL(settings.redirectUri);
+        current.search = new URL(request.url, 'http://x').search;
+        let claims: Record<string, unknown>;
+        try {
+          const tokens = await oidc.authorizationCodeGrant(cfg, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+          claims = (tokens.claims() ?? {}) as Record<string, unknown>;
+          // A provider following OIDC Core 5.4 returns scope-requested claims from userinfo, not in the ID token:
+          // when a mapped claim is missing, ask userinfo (the library checks its `sub` is the ID token's).
+          if ((claims[settings.roleClaim] === undefined || claims[settings.unitClaim] === undefined || claims.name === undefined) && typeof claims.sub === 'string') {
+            const info = (await oidc.fetchUserInfo(cfg, tokens.access_token, claims.sub)) as Record<string, unknown>;
+            claims = { ...info, ...claims };
+          }
+        } catch (err) {
+          throw new ApiError(401, 'unauthorized', `OIDC sign-in failed: ${(err as Error).message}`, undefined, 'oidc_failed');
+        }
+        const sub = claims.sub;
+        if (typeof sub !== 'string' || !/^[\w.@|:-]{1,60}$/.test(sub)) throw refused('oidc_subject_invalid', 'the identity service’s subject (sub) is not usable as a login here');
+        const role = zRole.safeParse(claims[settings.roleClaim]);
+        if (!role.success) throw refused('oidc_role_invalid', `the claim ${settings.roleClaim} must name a role of jiuzhu (${zRole.options.join(', ')}); it is ${JSON.stringify(claims[settings.roleClaim] ?? null)} (角色无效)`);
+        const unitCode = claims[settings.unitClaim];
+        const unit = typeof unitCode === 'string' ? await orgs.get(unitCode) : null;
+        if (!unit) throw refused('oidc_unit_unknown', `the claim ${settings.unitClaim} must name an org unit of jiuzhu; it is ${JSON.stringify(unitCode ?? null)} (单位不存在)`);
+        const nameClaim = typeof claims.name === 'string' && claims.name.length <= 50 && !hasUnsafeCharacter(claims.name) ? claims.name : sub;
+        const login = `oidc:${sub}`;
+        const existing = await findUser(mongo.db, login);
+        if (existing && existing.status !== 'active') throw refused('account_disabled', 'this account is disabled (账号已停用): ask your administrator');
+        const user = await upsertOidcUser(mongo.db, { _id: login, name: nameClaim, role: role.data, unitCode: unit.code, orgPath: unit.path }, new Date());
+        const { sid, refreshToken } = await openSession(mongo.db, config.auth, user._id, 'oidc');
+        await opts.signedIn(request, reply, user, sid, refreshToken, new Date(Date.now() + config.auth.sessionMaxSeconds * 1000));
+        return reply.redirect('/app/', 302);
       } catch (err) {
-        throw new ApiError(401, 'unauthorized', `OIDC sign-in failed: ${(err as Error).message}`, undefined, 'oidc_failed');
+        // A person at a browser: back to the workspace's sign-in, which says why in Chinese (by the reason); the
+        // details (the claim and its value, the library's message) go to the log for the operator.
+        if (!(err instanceof ApiError)) throw err;
+        request.log.warn({ reason: err.reason, status: err.status }, `OIDC sign-in refused: ${err.message}`);
+        return reply.redirect(`/app/signin?oidc_error=${encodeURIComponent(err.reason ?? (err.status === 503 ? 'oidc_unavailable' : 'oidc_failed'))}`, 302);
       }
-      const sub = claims.sub;
-      if (typeof sub !== 'string' || !/^[\w.@|:-]{1,60}$/.test(sub)) throw refused('oidc_subject_invalid', 'the identity service’s subject (sub) is not usable as a login here');
-      const role = zRole.safeParse(claims[settings.roleClaim]);
-      if (!role.success) throw refused('oidc_role_invalid', `the claim ${settings.roleClaim} must name a role of jiuzhu (${zRole.options.join(', ')}); it is ${JSON.stringify(claims[settings.roleClaim] ?? null)} (角色无效)`);
-      const unitCode = claims[settings.unitClaim];
-      const unit = typeof unitCode === 'string' ? await orgs.get(unitCode) : null;
-      if (!unit) throw refused('oidc_unit_unknown', `the claim ${settings.unitClaim} must name an org unit of jiuzhu; it is ${JSON.stringify(unitCode ?? null)} (单位不存在)`);
-      const nameClaim = typeof claims.name === 'string' && claims.name.length <= 50 && !hasUnsafeCharacter(claims.name) ? claims.name : sub;
-      const login = `oidc:${sub}`;
-      const existing = await findUser(mongo.db, login);
-      if (existing && existing.status !== 'active') throw refused('account_disabled', 'this account is disabled (账号已停用): ask your administrator');
-      const user = await upsertOidcUser(mongo.db, { _id: login, name: nameClaim, role: role.data, unitCode: unit.code, orgPath: unit.path }, new Date());
-      const { sid, refreshToken } = await openSession(mongo.db, config.auth, user._id, 'oidc');
-      await opts.signedIn(request, reply, user, sid, refreshToken, new Date(Date.now() + config.auth.sessionMaxSeconds * 1000));
-      return reply.redirect('/app/', 302);
     },
   );
 };

@@ -7,7 +7,7 @@ import { zOrgCode } from '../../domain/org';
 import { zRole } from '../../domain/roles';
 import { zPersonName } from '../../domain/text';
 import { revokeUserSessions } from '../../store/sessions';
-import { findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
+import { clearSignInAttempts, findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
 import { hashPassword, temporaryPassword, userView } from '../accounts';
 import { principalOf } from '../auth';
 import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
@@ -157,7 +157,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       preValidation: early,
       schema: {
         tags: ['users'],
-        summary: 'Edit a user: name, phone, role, unit, status (disable/enable); a change of role, unit or disabling revokes their sessions',
+        summary: 'Edit a user: name, phone, role, unit, status (disable/enable); a change of role, unit or disabling revokes their sessions; an OIDC user’s name, role and unit are the identity service’s (409 naming the field)',
         params: zParams,
         body: z
           .object({ name: zPersonName.optional(), phone: zPhone.nullable().optional(), role: zRole.optional(), unitCode: zOrgCode.optional(), status: z.enum(['active', 'disabled']).optional() })
@@ -170,6 +170,14 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       const p = principalOf(request);
       const u = await loadUser(request);
       const b = request.body;
+      // An OIDC user's name, role and unit come from the identity service at every sign-in: an edit here would be
+      // silently overwritten, so it is refused naming the field (change it at the identity service). Ours.
+      if (u.source === 'oidc') {
+        const fields = (['name', 'role', 'unitCode'] as const).filter((f) => b[f] !== undefined && b[f] !== u[f]);
+        if (fields.length > 0) {
+          throw new ApiError(409, 'conflict', `${fields.join(', ')}: ${u._id} signs in through the identity service, which sets these at every sign-in (由统一身份认证维护，请在该系统修改)`, fields.map((f) => ({ path: `body.${f}`, code: 'set_by_identity_service', message: '由统一身份认证维护，请在该系统修改' })), 'oidc_account');
+        }
+      }
       const unit = b.unitCode !== undefined && b.unitCode !== u.unitCode ? await unitFor(request, b.unitCode, 'body.unitCode') : undefined;
       if (b.role !== u.role) refuseWiderRole(request, b.role);
       if (u._id === p.userId && (b.status === 'disabled' || (b.role !== undefined && b.role !== u.role) || unit)) {
@@ -211,6 +219,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       const at = new Date();
       await updateUser(db, u._id, { passwordHash: await hashPassword(temporary), mustChangePassword: true, failures: [], lockedUntil: null, updatedAt: at, updatedBy: p.userId });
       await revokeUserSessions(db, u._id, 'password_reset', at);
+      await clearSignInAttempts(db, u._id);
       return { login: u._id, temporaryPassword: temporary };
     },
   );

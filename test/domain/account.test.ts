@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, lockedFor, passwordIssues, zLogin, zUserId } from '../../domain/account';
+import { passwordIssues, zLogin, zUserId } from '../../domain/account';
 
 /** The password and lockout rules of staff accounts (domain/account.ts; issue 14 item 2), as pure functions. */
 
@@ -15,24 +15,6 @@ describe('password rules', () => {
     // Characters count, not bytes; a Chinese character is of the class "other" (as a symbol).
     expect(passwordIssues('救助平台的密码Aa1', 'li.web')).toEqual([]);
     expect(passwordIssues('救助平台的密码很长很长1', 'li.web')).toEqual(['too_few_classes']);
-  });
-});
-
-describe('lockout', () => {
-  const rule = { maxFailures: 3, windowMs: 60_000, lockoutMs: 120_000 };
-  it('locks on the n-th failure within the window, for the lockout time, and forgets failures older than the window', () => {
-    let s = { failures: [] as number[], lockedUntil: null as number | null };
-    s = afterFailure(s, 1_000, rule);
-    s = afterFailure(s, 2_000, rule);
-    expect(lockedFor(s, 2_000)).toBe(0);
-    // The first failure has left the window: two within it, not locked.
-    s = afterFailure(s, 61_500, rule);
-    expect(s.failures).toEqual([2_000, 61_500]);
-    expect(lockedFor(s, 61_500)).toBe(0);
-    s = afterFailure(s, 61_900, rule);
-    expect(lockedFor(s, 61_900)).toBe(120_000);
-    expect(s.failures).toEqual([]);
-    expect(lockedFor(s, 61_900 + 120_000)).toBe(0);
   });
 });
 

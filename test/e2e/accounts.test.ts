@@ -130,6 +130,54 @@ describe('lockout', () => {
     }
   });
 
+  it('forgets failures older than the window (their slots are reclaimed)', async () => {
+    const short = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, maxFailures: 2, failureWindowSeconds: 1, clientMaxFailures: 1000 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      expect((await signIn('window.nobody', 'Wrong-password-1', short)).statusCode).toBe(401);
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await signIn('window.nobody', 'Wrong-password-1', short)).statusCode).toBe(401);
+      expect((await signIn('window.nobody', 'Wrong-password-1', short)).statusCode).toBe(429);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('parallel wrong passwords cannot outrun the lockout: of 3 × N at once at most N pass the check, the rest 429, and the login is locked', async () => {
+    const N = 3;
+    const short = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, maxFailures: N, clientMaxFailures: 1000 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      await activeUser('race.me');
+      for (const login of ['race.me', 'race.nobody']) {
+        const answers = (await Promise.all(Array.from({ length: 3 * N }, () => signIn(login, 'Wrong-password-1', short)))).map((r) => r.statusCode);
+        expect(answers.filter((c) => c === 401).length, `${login}: ${answers}`).toBeLessThanOrEqual(N);
+        expect(answers.filter((c) => c !== 401 && c !== 429), login).toEqual([]);
+        const after = await signIn(login, login === 'race.me' ? GOOD : 'Wrong-password-1', short);
+        expect(after.statusCode, login).toBe(429);
+        expect(after.json().error.reason).toBe('account_locked');
+      }
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('two instances on one database answer alike for a login that does not exist (its failures are in the database)', async () => {
+    const rule = { ...ctx.config.auth, maxFailures: 3, clientMaxFailures: 1000 };
+    const a = await buildApp({ config: { ...ctx.config, auth: rule }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    const b = await buildApp({ config: { ...ctx.config, auth: rule }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      expect((await signIn('ghost.login', 'Wrong-password-1', a)).statusCode).toBe(401);
+      expect((await signIn('ghost.login', 'Wrong-password-1', b)).statusCode).toBe(401);
+      const third = await signIn('ghost.login', 'Wrong-password-1', a);
+      expect(third.statusCode).toBe(429);
+      const other = await signIn('ghost.login', 'Wrong-password-1', b);
+      expect(other.statusCode).toBe(429);
+      expect(other.json().error.reason).toBe('account_locked');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('refuses a client after too many failures whatever logins it tries', async () => {
     const short = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, clientMaxFailures: 2 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
     try {
@@ -138,6 +186,11 @@ describe('lockout', () => {
       const third = await signIn('a.three', 'Wrong-password-1', short);
       expect(third.statusCode).toBe(429);
       expect(third.json().error.reason).toBe('client_sign_in_limit');
+      // The audit record names the login each failure tried (normalised), never the password.
+      const failed = await signIn('  A.Four ', 'Wrong-password-1', short);
+      const record = await collections(ctx.mongo.db).audit.findOne({ requestId: failed.headers['x-request-id'] as string });
+      expect(record).toMatchObject({ user: null, attemptedLogin: 'a.four', outcome: { status: 429 } });
+      expect(JSON.stringify(record)).not.toContain('Wrong-password-1');
     } finally {
       await short.close();
     }
@@ -152,17 +205,56 @@ describe('tokens, refresh and sign-out', () => {
     const next = refreshCookie(r1)!.value;
     expect(next).not.toBe(refresh);
     expect((await me(r1.json().accessToken)).statusCode).toBe(200);
-    // The first refresh token again: reuse — the session is revoked, every token of it refused.
+    const r2 = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: next });
+    expect(r2.statusCode, r2.body).toBe(200);
+    // The first refresh token again (two rotations old, so outside the grace of the one just rotated away):
+    // reuse — the session is revoked, every token of it refused.
     const reused = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh });
     expect(reused.statusCode).toBe(401);
     expect(reused.json().error.reason).toBe('refresh_reused');
-    expect((await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: next })).statusCode).toBe(401);
-    for (const token of [access, r1.json().accessToken]) {
+    expect((await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refreshCookie(r2)!.value })).statusCode).toBe(401);
+    for (const token of [access, r1.json().accessToken, r2.json().accessToken]) {
       const refused = await me(token);
       expect(refused.statusCode).toBe(401);
       expect(refused.json().error.reason).toBe('token_session_ended');
     }
     expect((await post('/v1/auth/refresh')).json().error.reason).toBe('refresh_missing');
+  });
+
+  it('two tabs refreshing at once both get an access token; the session stays, with one successor (grace window, one rotation wins)', async () => {
+    for (let trial = 0; trial < 4; trial++) {
+      const { refresh } = await activeUser(`tabs.${trial}`);
+      const both = await Promise.all([0, 1].map(() => post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh })));
+      expect(both.map((r) => r.statusCode), both.map((r) => r.body).join('\n')).toEqual([200, 200]);
+      // Exactly one rotation: one answer carries the successor, the other none (the browser keeps the successor).
+      const successors = both.map(refreshCookie).filter((c) => c !== undefined);
+      expect(successors).toHaveLength(1);
+      const session = await collections(ctx.mongo.db).sessions.findOne({ _id: refresh.split('.')[0] });
+      expect(session).toMatchObject({ revokedAt: null, usedHashes: [expect.any(String)] });
+      for (const r of both) expect((await me(r.json().accessToken)).statusCode).toBe(200);
+      // The successor goes on; the token just rotated away, presented again within the window, is still answered.
+      const late = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh });
+      expect(late.statusCode, late.body).toBe(200);
+      expect(refreshCookie(late)).toBeUndefined();
+      const onward = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: successors[0]!.value });
+      expect(onward.statusCode, onward.body).toBe(200);
+    }
+  });
+
+  it('after the grace window the token rotated away is reuse: the session is revoked', async () => {
+    const graceful = await buildApp({ config: { ...ctx.config, auth: { ...ctx.config.auth, refreshGraceSeconds: 1 } }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+    try {
+      const { refresh } = await activeUser('grace.user');
+      const r1 = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh }, graceful);
+      expect(r1.statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 1100));
+      const reused = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: refresh }, graceful);
+      expect(reused.statusCode).toBe(401);
+      expect(reused.json().error.reason).toBe('refresh_reused');
+      expect((await me(r1.json().accessToken, graceful)).statusCode).toBe(401);
+    } finally {
+      await graceful.close();
+    }
   });
 
   it('sign-out revokes the session: its access token is refused at once', async () => {
@@ -234,8 +326,26 @@ describe('tokens, refresh and sign-out', () => {
       expect(refreshCookie(signed)!.secure).toBe(true);
       expect((await me(signed.json().accessToken, prod)).statusCode).toBe(200);
       expect((await prod.inject({ method: 'GET', url: '/v1/auth/options' })).json()).toMatchObject({ password: true, oidc: false, devTokens: false });
+      // The codec server in production (docs/security.md): a signed-in district user's access token decodes; a ready-made one is refused.
+      await activeUser('codec.reader', UNITS.huancui, 'district_staff');
+      const reader = await signIn('codec.reader', GOOD, prod);
+      const decode = (token: string) => prod.inject({ method: 'POST', url: '/codec/decode', headers: { ...authz(token), 'x-namespace': 'default' }, payload: { payloads: [] } });
+      const decoded = await decode(reader.json().accessToken);
+      expect(decoded.statusCode, decoded.body).toBe(200);
+      expect((await decode(await ctx.token('district_staff', UNITS.huancui))).json().error.reason).toBe('token_no_session');
     } finally {
       await prod.close();
+    }
+    // Outside production the cookie is Secure only when the public address is https (a browser drops it on http).
+    for (const [base, secure] of [['http://10.0.0.5:3000', false], ['https://jiuzhu.example.cn', true]] as const) {
+      const dev = await buildApp({ config: { ...ctx.config, env: 'development', publicBaseUrl: base }, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
+      try {
+        const signed = await signIn('two.sessions', 'Third-Harbour-88', dev);
+        expect(signed.statusCode, signed.body).toBe(200);
+        expect(Boolean(refreshCookie(signed)!.secure), base).toBe(secure);
+      } finally {
+        await dev.close();
+      }
     }
   });
 });

@@ -45,7 +45,7 @@ beforeAll(async () => {
   const provider = new Provider(`http://127.0.0.1:${idpPort}`, {
     clients: [{ client_id: 'jiuzhu', client_secret: 'jiuzhu-test-client-secret-0123456789', redirect_uris: [redirect], grant_types: ['authorization_code'], response_types: ['code'] }],
     claims: { openid: ['sub'], profile: ['name', 'jiuzhu_role', 'jiuzhu_unit'] },
-    conformIdTokenClaims: false,
+    // The provider's default (conformIdTokenClaims: true): the profile scope's claims come from userinfo, not the ID token.
     features: { devInteractions: { enabled: true } },
     async findAccount(_ctx, id) {
       return { accountId: id, claims: async () => ({ sub: id, ...(ACCOUNTS[id] ?? {}) }) };
@@ -138,33 +138,34 @@ describe('OIDC sign-in against a local provider (oidc-provider)', () => {
     expect(await me.json()).toMatchObject({ role: 'town_staff', unit: { code: UNITS.jingyuan } });
     // The admin sees and can disable the user like any other; the session ends with it.
     const admin = await ctx.token('admin', UNITS.city);
+    // Role and unit are the identity service's: an edit here would be overwritten at the next sign-in, so it is refused.
+    const edit = await api.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { role: 'village_staff', phone: '13912345678' } });
+    expect(edit.statusCode, edit.body).toBe(409);
+    expect(edit.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.role']);
     const off = await api.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { status: 'disabled' } });
     expect(off.statusCode, off.body).toBe(200);
     expect((await fetch(`${apiBase}/v1/me`, { headers: authz(body.accessToken) })).status).toBe(401);
     const again = await signInAs('zhang.town');
-    expect(again.callback.status).toBe(403);
-    expect(((await again.callback.json()) as { error: { reason: string } }).error.reason).toBe('account_disabled');
+    expect(again.callback.status).toBe(302);
+    expect(again.callback.headers.get('location')).toBe('/app/signin?oidc_error=account_disabled');
   });
 
-  it('refuses an invalid role or an unknown unit, naming the claim', async () => {
+  it('refuses an invalid role or an unknown unit: back to the workspace’s sign-in with the reason (shown in Chinese there)', async () => {
     const role = (await signInAs('bad.role')).callback;
-    expect(role.status).toBe(403);
-    const roleError = ((await role.json()) as { error: { reason: string; message: string } }).error;
-    expect(roleError.reason).toBe('oidc_role_invalid');
-    expect(roleError.message).toContain('jiuzhu_role');
+    expect(role.status).toBe(302);
+    expect(role.headers.get('location')).toBe('/app/signin?oidc_error=oidc_role_invalid');
     const unit = (await signInAs('bad.unit')).callback;
-    expect(unit.status).toBe(403);
-    const unitError = ((await unit.json()) as { error: { reason: string; message: string } }).error;
-    expect(unitError.reason).toBe('oidc_unit_unknown');
-    expect(unitError.message).toContain('371099999');
+    expect(unit.status).toBe(302);
+    expect(unit.headers.get('location')).toBe('/app/signin?oidc_error=oidc_unit_unknown');
   });
 
   it('refuses a callback with no flow under way, or a forged state', async () => {
-    expect((await fetch(`${apiBase}/v1/auth/oidc/callback?code=x&state=y`)).status).toBe(401);
+    const none = await fetch(`${apiBase}/v1/auth/oidc/callback?code=x&state=y`, { redirect: 'manual' });
+    expect(none.headers.get('location')).toBe('/app/signin?oidc_error=oidc_no_flow');
     const b = browser();
     await b.send(`${apiBase}/v1/auth/oidc/start`);
     const forged = await b.send(`${apiBase}/v1/auth/oidc/callback?code=x&state=forged`);
-    expect(forged.status).toBe(401);
-    expect(((await forged.json()) as { error: { reason: string } }).error.reason).toBe('oidc_failed');
+    expect(forged.status).toBe(302);
+    expect(forged.headers.get('location')).toBe('/app/signin?oidc_error=oidc_failed');
   });
 });

@@ -49,6 +49,10 @@ describe('sign-in and 用户管理 in Chromium at 375×667', () => {
     await page.waitForURL('**/app/signin');
     await page.getByRole('heading', { name: '账号密码登录' }).waitFor();
     expect(await page.getByText('使用统一身份认证登录').count(), 'no OIDC offered here').toBe(0);
+    // An OIDC sign-in refused comes back here with its reason, said in Chinese (not the API's JSON).
+    await page.goto(`${base}/app/signin?oidc_error=oidc_role_invalid`);
+    await page.getByTestId('oidc-error').waitFor();
+    expect(await page.getByTestId('oidc-error').textContent()).toBe('统一身份认证提供的角色无效');
     // Empty: each field says so.
     await page.getByRole('button', { name: '登录', exact: true }).click();
     expect(await page.locator('#login-error').textContent()).toBe('此项必填');
@@ -62,7 +66,7 @@ describe('sign-in and 用户管理 in Chromium at 375×667', () => {
     await page.getByRole('button', { name: '登录', exact: true }).click();
     // Forced to change it first.
     await page.getByRole('heading', { name: '修改密码', level: 1 }).waitFor();
-    expect(await page.getByText('管理员已重置您的密码').count()).toBe(1);
+    expect(await page.getByText('新开账号或密码已被重置').count()).toBe(1);
     expect(await unlabelledControls(page)).toEqual([]);
     await page.getByLabel('当前密码').fill(temporary);
     await page.getByLabel('新密码', { exact: true }).fill('li.web-password');
@@ -131,9 +135,12 @@ describe('sign-in and 用户管理 in Chromium at 375×667', () => {
     await form.getByLabel('姓名').fill('赵网格');
     await form.getByLabel('角色').selectOption('grid_worker');
     await form.getByLabel('所在单位代码').fill(UNITS.haigangGrid);
+    await form.getByLabel('手机号（可选）').fill('12345');
     await form.getByRole('button', { name: '新建用户' }).click();
     await form.locator('[data-field="login"] .field-error').waitFor();
     expect(await form.locator('[data-field="login"] .field-error').textContent()).toContain('小写字母');
+    // Field errors in Chinese on the Chinese screen.
+    expect(await form.locator('[data-field="phone"] .field-error').textContent()).toContain('手机号');
     await form.getByLabel('登录名').fill('zhao.grid');
     await form.getByLabel('手机号（可选）').fill('13912345678');
     await form.getByRole('button', { name: '新建用户' }).click();

@@ -54,8 +54,10 @@ export function whenUnauthorized(fn: () => void): void {
 
 /**
  * A password or OIDC sign-in (issue 14): the access token is short-lived and renewed from the HttpOnly
- * refresh cookie (POST /v1/auth/refresh) a minute before it expires, and once more on a 401, before the
- * session is given up. A token put into sessionStorage by hand (the picker, tests) is not renewed.
+ * refresh cookie (POST /v1/auth/refresh) a minute before it expires if the user was active since the last
+ * renewal (an idle tab is not kept signed in), and once more on a 401, before the
+ * session is given up. Tabs refresh one at a time (navigator.locks). A token put into sessionStorage by hand
+ * (the picker, tests) is not renewed.
  */
 const REFRESHABLE_KEY = 'jiuzhu.refreshable';
 const MUST_CHANGE_KEY = 'jiuzhu.mustChange';
@@ -69,6 +71,11 @@ export interface SignedIn {
 
 let refreshTimer: number | undefined;
 let refreshing: Promise<SignedIn | null> | undefined;
+/** Whether the user pressed a key or touched the page since the last renewal: an idle tab is not kept signed in by the timer, so the session's idle expiry applies. */
+let activeSinceRenewal = false;
+if (typeof window !== 'undefined') {
+  for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => (activeSinceRenewal = true), { capture: true, passive: true });
+}
 
 export const auth = {
   /** Whether the user must change their password before anything else (an admin's reset). */
@@ -80,11 +87,18 @@ export const auth = {
     if (result.user.mustChangePassword) sessionStorage.setItem(MUST_CHANGE_KEY, '1');
     else sessionStorage.removeItem(MUST_CHANGE_KEY);
     window.clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(() => void auth.refresh(), Math.max(5, result.expiresIn - 60) * 1000);
+    activeSinceRenewal = false;
+    // Renewed ahead of expiry only when the user was active meanwhile; otherwise the next request's 401 renews it (once).
+    refreshTimer = window.setTimeout(() => {
+      if (activeSinceRenewal) void auth.refresh();
+    }, Math.max(5, result.expiresIn - 60) * 1000);
   },
   /** A new access token from the refresh cookie, or null when there is no live session. */
   refresh(): Promise<SignedIn | null> {
-    refreshing ??= request<SignedIn>('POST', '/v1/auth/refresh', undefined, null)
+    const post = () => request<SignedIn>('POST', '/v1/auth/refresh', undefined, null);
+    // One refresh at a time across this browser's tabs (Web Locks API): the next tab then presents the successor
+    // the first one's answer set, instead of the token just rotated away (the API's grace window covers browsers without it).
+    refreshing ??= (typeof navigator !== 'undefined' && navigator.locks ? navigator.locks.request('jiuzhu.refresh', post) : post())
       .then(
         (r) => {
           auth.accept(r);

@@ -16,6 +16,8 @@ export function SignIn(props: { notice: string | null }) {
   const [busy, setBusy] = useState(false);
   const [devTokens, setDevTokens] = useState<DevToken[]>([]);
   const [options, setOptions] = useState<{ oidc: boolean; devTokens: boolean }>({ oidc: false, devTokens: false });
+  // Why an OIDC sign-in came back refused (api/routes/oidc.ts redirects here with its reason).
+  const [oidcError] = useState(() => new URLSearchParams(window.location.search).get('oidc_error'));
 
   useEffect(() => {
     auth.options().then(
@@ -51,6 +53,11 @@ export function SignIn(props: { notice: string | null }) {
       {props.notice && (
         <p class="notice notice-warn" role="alert">
           {props.notice}
+        </p>
+      )}
+      {oidcError && (
+        <p class="notice notice-warn" role="alert" data-testid="oidc-error">
+          {errorMessage(t, { reason: oidcError, message: t.reasons.oidc_failed ?? oidcError })}
         </p>
       )}
       <PasswordSignIn oidc={options.oidc} />
