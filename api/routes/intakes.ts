@@ -199,6 +199,8 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
           policy: config.policy.applications,
           calendar: await loadHolidayCalendar(db),
           actor: actorOf(p),
+          // The town's acceptance of the intake is the application's 受理: it opens already accepted (domain/application.ts SubmitArgs).
+          accepted: { intakeId: doc._id, ...(body.note ? { note: body.note } : {}) },
         },
       };
       const opening = { workflowId: applicationWorkflowId(household._id, view.category), start };

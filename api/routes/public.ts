@@ -33,7 +33,8 @@ import { findHousehold, householdByHead } from '../../store/households';
 import { applicationsInNotice } from '../../store/public-notices';
 import { dropApplicant, newIntakeId, saveApplicant } from '../../store/intakes';
 import { maskName } from '../../domain/privacy';
-import { INTAKE_STAGE_NAMES, zPublicApplicationInput, type IntakeView } from '../../domain/intake';
+import { intakeReceipt, zPublicApplicationInput, type IntakeView } from '../../domain/intake';
+import type { ApplicationView } from '../../domain/application';
 import { PUBLIC_TITLE_MAX, WISH_CATEGORIES, WISH_STAGE_NAMES, type WishView } from '../../domain/wish';
 import { zIdNumber } from '../../domain/id-number';
 import { zFreeText } from '../../domain/text';
@@ -607,17 +608,9 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       if (found.kind === 'application') {
         const v = doc.view as unknown as IntakeView;
-        const d = v.decision;
-        return {
-          ...base,
-          status: v.stage,
-          statusName: INTAKE_STAGE_NAMES[v.stage],
-          handledBy: brief(v.town),
-          receivedAt: v.filedAt,
-          dueBy: v.status === 'open' ? v.acceptBy : null,
-          steps: [...step('已提交', v.filedAt), ...step(d?.outcome === 'returned' ? '已退回' : '已受理', d?.at)],
-          result: d ? { text: d.outcome === 'returned' ? publicTextFor(d.reason ?? '') : '已受理，转入救助申请审核确认', at: d.at } : null,
-        };
+        // Once accepted the receipt follows the application the acceptance opened (its steps and due date).
+        const app = v.applicationId ? ((await findCase(db, v.applicationId, 'application'))?.view as unknown as ApplicationView | undefined) : undefined;
+        return { ...base, handledBy: brief(v.town), receivedAt: v.filedAt, ...intakeReceipt(v, app ?? null, publicTextFor) };
       }
       const v = doc.view as unknown as WishView;
       const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason))}` : ''}` : v.outcomeName;

@@ -144,21 +144,41 @@ describe('an application intake (申请受理)', () => {
     const back = await get(`/v1/cases/${a.applicationId}`, t.town!);
     expect(JSON.stringify(back.json())).toContain(created.intakeId);
 
-    const after = await publicGet(`/v1/public/receipts/${created.receipt}`);
-    expect(after.json()).toMatchObject({ status: 'accepted', statusName: '已受理', dueBy: null, result: { text: expect.stringContaining('已受理') } });
+    // The town's acceptance of the intake IS the application's 受理: it opened past acceptance, never accepted twice.
+    const id = a.applicationId as string;
+    expect(app.json()).toMatchObject({ acceptedAt: expect.any(String), due: { kind: 'application.town_review' } });
+    expect(app.json().decisions.filter((x: { act: string }) => x.act === 'accepted')).toHaveLength(1);
+    expect(app.json().deadlines.some((x: { kind: string; metAt: string | null }) => x.kind === 'application.acceptance' && x.metAt)).toBe(true);
+    expect((await post(`/v1/applications/${id}/acceptance`, t.town!, { decision: 'accept' })).statusCode).toBe(409);
+
+    const after = await eventually(async () => {
+      const r = await publicGet(`/v1/public/receipts/${created.receipt}`);
+      return r.json().status !== 'accepted' && r;
+    }, 'the receipt to follow the application');
+    // The receipt follows the application: its stage and its current due date (the town's review), not 已受理 alone.
+    expect(after.json()).toMatchObject({ dueBy: app.json().dueAt, result: { text: expect.stringContaining('已受理') } });
     expect(after.json().steps.map((s: { name: string }) => s.name)).toEqual(['已提交', '已受理']);
     expectNoneOf(after.body, '王秀英', idNumber(9001), '13912345678', a.applicationId);
 
-    // Drive the application to its 公示: the village's public page lists it, the name masked.
-    const id = a.applicationId as string;
-    expect((await post(`/v1/applications/${id}/acceptance`, t.town!, { decision: 'accept' })).statusCode).toBe(200);
+    // Staff record the investigation → the receipt shows it; drive the application to its 公示: the village's public page lists it, the name masked.
     await eventually(async () => (await get(`/v1/applications/${id}`, t.town!)).json().stage === 'investigation', 'verification to complete', 30_000);
     const now = () => new Date().toISOString();
     expect((await post(`/v1/applications/${id}/investigation`, t.village!, { investigators: ['village.li', 'village.wang'], visitedAt: now(), findings: '家中无劳动力' })).statusCode).toBe(200);
+    const investigated = await eventually(async () => {
+      const r = (await publicGet(`/v1/public/receipts/${created.receipt}`)).json();
+      return r.steps.some((s: { name: string }) => s.name === '入户调查') && r;
+    }, 'the receipt to show the investigation');
+    expect(investigated).toMatchObject({ status: 'deliberation', statusName: '民主评议' });
+    expect(investigated.steps.map((s: { name: string }) => s.name)).toEqual(['已提交', '已受理', '入户调查']);
     expect((await post(`/v1/applications/${id}/deliberation`, t.village!, { kind: 'schedule', scheduledAt: now(), place: '海港社区会议室' })).statusCode).toBe(200);
     expect((await post(`/v1/applications/${id}/deliberation`, t.village!, { kind: 'record', heldAt: now(), members: 9, attendees: 7, votesFor: 6, votesAgainst: 1 })).statusCode).toBe(200);
     const reviewed = await post(`/v1/applications/${id}/review`, t.town!, { opinion: 'approve', reason: '符合低保条件' });
     expect(reviewed.json().stage).toBe('notice');
+    const noticed = await eventually(async () => {
+      const r = (await publicGet(`/v1/public/receipts/${created.receipt}`)).json();
+      return r.steps.some((s: { name: string }) => s.name === '公示') && r;
+    }, 'the receipt to show the 公示');
+    expect(noticed.steps.map((s: { name: string }) => s.name)).toEqual(['已提交', '已受理', '入户调查', '审核确认', '公示']);
     const page = await eventually(async () => {
       const p = (await publicGet(`/v1/public/units/${UNITS.haigang}`)).json();
       return p.notices?.some((n: { caseId: string }) => n.caseId === id) && p;
