@@ -120,6 +120,17 @@ const zIntakeCreated = z.object({ receipt: z.string(), intakeId: z.string(), acc
 const zWishCreated = z.object({ receipt: z.string(), wishId: z.string(), handledBy: zUnitBrief });
 const RECEIPT_KINDS = ['report', 'application', 'wish'] as const;
 const RECEIPT_KIND_NAMES: Record<(typeof RECEIPT_KINDS)[number], string> = { report: '举报反映', application: '救助申请', wish: '微心愿' };
+/** A missed promise on a receipt: `overdue` once `dueBy` has passed; `escalatedTo` the level it climbed to (区市/市), never a person. */
+const zLateness = z.object({ overdue: z.boolean(), escalatedTo: z.object({ level: z.string(), levelName: z.string() }).nullable() });
+/**
+ * Whether the receipt's promised date (`dueBy`, ISO) has passed at `now` (ms), and the level the missed deadline
+ * climbed to (the case view's `escalatedTo`, domain/deadlines.ts deadlineView) — by level only: no names of units'
+ * people. Source: ours (issue 14: a missed date must not stay on the phone as a promise).
+ */
+function lateness(dueBy: string | null, escalatedTo: { level: OrgUnit['level'] } | null | undefined, now: number): z.infer<typeof zLateness> {
+  const overdue = dueBy !== null && Date.parse(dueBy) < now;
+  return { overdue, escalatedTo: overdue && escalatedTo ? { level: escalatedTo.level, levelName: ORG_LEVEL_NAMES[escalatedTo.level] } : null };
+}
 /** One receipt view for every kind the public channel takes (issue 14): no personal data at all. */
 const zAnyReceiptView = z.object({
   receipt: z.string(),
@@ -133,6 +144,7 @@ const zAnyReceiptView = z.object({
   dueBy: z.string().nullable(),
   steps: z.array(z.object({ name: z.string(), at: z.string() })),
   result: z.object({ text: z.string(), at: z.string() }).nullable(),
+  ...zLateness.shape,
 });
 
 /** What a household sends to post its own wish (许愿, issue 14): matched by its head's ID number and its registered phone. */
@@ -595,13 +607,15 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       const base = { receipt: found.receipt, kind: found.kind, kindName: RECEIPT_KIND_NAMES[found.kind], unit: unitBrief };
       if (found.kind === 'report') {
         const v = doc.view as unknown as ReportView;
+        const dueBy = v.stage === 'received' ? v.acknowledgeBy : v.stage === 'acknowledged' ? v.answerBy : null;
         return {
           ...base,
           status: v.stage,
           statusName: REPORT_STAGE_NAMES[v.stage],
           handledBy: brief(v.unit),
           receivedAt: v.receivedAt,
-          dueBy: v.stage === 'received' ? v.acknowledgeBy : v.stage === 'acknowledged' ? v.answerBy : null,
+          dueBy,
+          ...lateness(dueBy, v.escalatedTo, Date.now()),
           steps: [...step('已收到', v.receivedAt), ...step('已受理', v.acknowledgedAt), ...step('已答复', v.answeredAt)],
           result: v.answer ? { text: publicTextFor(v.answer.text), at: v.answer.at } : null,
         };
@@ -610,7 +624,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         const v = doc.view as unknown as IntakeView;
         // Once accepted the receipt follows the application the acceptance opened (its steps and due date).
         const app = v.applicationId ? ((await findCase(db, v.applicationId, 'application'))?.view as unknown as ApplicationView | undefined) : undefined;
-        return { ...base, handledBy: brief(v.town), receivedAt: v.filedAt, ...intakeReceipt(v, app ?? null, publicTextFor) };
+        const r = intakeReceipt(v, app ?? null, publicTextFor);
+        return { ...base, handledBy: brief(v.town), receivedAt: v.filedAt, ...r, ...lateness(r.dueBy, app ? app.escalatedTo : v.escalatedTo, Date.now()) };
       }
       const v = doc.view as unknown as WishView;
       const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason))}` : ''}` : v.outcomeName;
@@ -621,6 +636,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         handledBy: brief(v.unit),
         receivedAt: v.postedAt,
         dueBy: v.status === 'open' ? (v.dueAt ?? null) : null,
+        ...lateness(v.status === 'open' ? (v.dueAt ?? null) : null, v.escalatedTo, Date.now()),
         steps: [
           ...step('已提交', v.postedAt),
           ...step(v.screening?.decision === 'reject' ? '未通过审核' : '已审核', v.screening?.at),

@@ -192,6 +192,31 @@ describe('an application intake (申请受理)', () => {
     expect(JSON.stringify((await publicGet(`/v1/public/units/${OTHER_VILLAGE}`)).json().notices)).not.toContain(id);
   });
 
+  it('a missed deadline: the receipt says 已超期 and the level it climbed to (区市), no names — the same for a report', async () => {
+    // The read model as the workflow leaves it once the deadline passed and climbed (the climb itself: test/workflows/intake.test.ts).
+    const district = { code: UNITS.huancui, name: '环翠区', level: 'district' };
+    const past = new Date(Date.now() - 86_400_000).toISOString();
+    const res = await publicPost('/v1/public/applications', applicationBody(9010));
+    expect(res.statusCode, res.body).toBe(201);
+    const { intakeId, receipt } = res.json();
+    await eventually(async () => (await ctx.mongo.db.collection('cases').countDocuments({ _id: intakeId as never })) === 1, 'the intake in the read model');
+    const fresh = (await publicGet(`/v1/public/receipts/${receipt}`)).json();
+    expect(fresh).toMatchObject({ overdue: false, escalatedTo: null });
+    await ctx.mongo.db.collection('cases').updateOne({ _id: intakeId as never }, { $set: { 'view.acceptBy': past, 'view.escalatedTo': district } });
+    const late = await publicGet(`/v1/public/receipts/${receipt}`);
+    expect(late.json()).toMatchObject({ status: 'filed', dueBy: past, overdue: true, escalatedTo: { level: 'district', levelName: '区市' } });
+    // By level only: neither the unit's name nor its code, no person.
+    expect(late.json().escalatedTo).toEqual({ level: 'district', levelName: '区市' });
+    expectNoneOf(late.body, '环翠区');
+
+    const report = await publicPost('/v1/public/reports', { unitCode: UNITS.haigang, category: 'assistance_policy', text: '临时救助怎么申请？' });
+    expect(report.statusCode, report.body).toBe(201);
+    const { reportId, receipt: reportReceipt } = report.json();
+    await eventually(async () => (await ctx.mongo.db.collection('cases').countDocuments({ _id: reportId as never })) === 1, 'the report in the read model');
+    await ctx.mongo.db.collection('cases').updateOne({ _id: reportId as never }, { $set: { 'view.acknowledgeBy': past, 'view.escalatedTo': { ...district, level: 'city', code: '371000', name: '威海市' } } });
+    expect((await publicGet(`/v1/public/receipts/${reportReceipt}`)).json()).toMatchObject({ kind: 'report', dueBy: past, overdue: true, escalatedTo: { level: 'city', levelName: '市' } });
+  });
+
   it('the town returns it with a reason → the receipt shows 已退回 and the reason; nothing opened', async () => {
     const res = await publicPost('/v1/public/applications', applicationBody(9002));
     expect(res.statusCode, res.body).toBe(201);
