@@ -207,6 +207,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
   // request limit of every public route is counted before these, in registerPublicChannel).
   const { perClient: clientLimit, perUnit: unitLimit } = policy.rateLimit;
   const perClient = new SlidingWindowLimiter({ max: clientLimit.max, windowMs: clientLimit.window });
+  // Failed household matches of a wish (the enumeration risk), per client, apart from valid submissions.
+  const mismatches = new SlidingWindowLimiter({ max: policy.rateLimit.perClientMismatch.max, windowMs: policy.rateLimit.perClientMismatch.window });
   const perUnit = new SharedAllowance({ max: unitLimit.max, windowMs: unitLimit.window, sharePerClient: unitLimit.sharePerClient, ...(unitLimit.ceiling ? { ceiling: unitLimit.ceiling } : {}) });
   // Room for a text of the policy's maximum length in UTF-8 (3 bytes a character) and the rest of the body.
   const bodyLimit = Math.max(8 * 1024, policy.maxTextLength * 3 + 2 * 1024);
@@ -544,15 +546,21 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body;
       const unit = await villageOfBody(body.unitCode, 'wishes');
-      const refused = submissionRefused(reply, request.ip, unit.code, 'wishes');
-      if (refused) return refused;
+      // Past its failed matches an address looks nothing up (policy reports.rateLimit.perClientMismatch).
+      const client = clientKey(request.ip);
+      const matchVerdict = mismatches.check(client);
+      if (!matchVerdict.allowed) return tooManyRequests(reply, matchVerdict.retryAfterMs, 'client_match_limit', 'too many wishes from this address matched no household');
       // One answer whichever is wrong (ID number, phone, village): the form tells nobody which households exist.
       const household = await householdByHead(db, body.headIdNumber);
       if (!household || household.villageCode !== unit.code || digits(household.phone) !== digits(body.phone)) {
+        mismatches.record(client);
         throw new ApiError(422, 'unprocessable', 'headIdNumber: no household of this village/community has this head’s ID number with this phone', [
           { path: 'body.headIdNumber', code: 'household_not_matched', message: 'no registered household here matches this ID number and phone' },
         ]);
       }
+      // A matched household's wish counts as a valid submission (per client, the village's fair share).
+      const refused = submissionRefused(reply, request.ip, unit.code, 'wishes');
+      if (refused) return refused;
       const ladder = await orgs.ladder(household.villageCode);
       const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
       const receipt = await saveReceipt(db, { reportId: workflowId, unitCode: unit.code, kind: 'wish' });

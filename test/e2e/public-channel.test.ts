@@ -297,6 +297,26 @@ describe('a household posts its own wish (许愿)', () => {
   });
 });
 
+describe('the public submission limits (default policy)', () => {
+  it('one address behind carrier NAT: failed wish matches have their own tight limit (5 an hour, then 429 before any lookup) and never use the valid budget; valid submissions get 30 an hour', async () => {
+    const nat = freshIp();
+    const from = (url: string, payload: unknown) => ctx.app.inject({ method: 'POST', url, payload: payload as object, remoteAddress: nat });
+    await registerHousehold(ctx, t.village!, 9030); // phone 13800000000
+    const wrong = { unitCode: UNITS.haigang, headIdNumber: idNumber(9031), phone: '13800000000', title: '想要一台助听器', category: 'material' };
+    for (let i = 0; i < 5; i++) expect((await from('/v1/public/wishes', wrong)).statusCode).toBe(422);
+    const sixth = await from('/v1/public/wishes', wrong);
+    expect(sixth.statusCode, sixth.body).toBe(429);
+    expect(sixth.json().error.reason).toBe('client_match_limit');
+    // Past the failed-match limit the address's wishes are refused before the lookup, even a matching one.
+    expect((await from('/v1/public/wishes', { ...wrong, headIdNumber: idNumber(9030) })).json().error?.reason).toBe('client_match_limit');
+    // Its residents still report and apply: more than the old 5 an hour, untouched by the failed matches.
+    for (let i = 0; i < 6; i++) {
+      const r = await from('/v1/public/reports', { unitCode: UNITS.haigang, category: 'assistance_policy', text: `临时救助怎么申请？第${i + 1}问` });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+  });
+});
+
 describe('receipts', () => {
   it('an unknown receipt is 404; a malformed one 400', async () => {
     expect((await publicGet('/v1/public/receipts/ABCDEFGHJKMN')).statusCode).toBe(404);
