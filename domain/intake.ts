@@ -8,7 +8,7 @@ import { zIdNumber } from './id-number';
 import { zOrgCode, type UnitRef } from './org';
 import type { IntakePolicy } from './policy';
 import { PERMISSIONS } from './permissions';
-import { zFreeText, zPersonName } from './text';
+import { zFreeText, zPublicPersonName } from './text';
 import { LABOUR_CAPACITY, STAGE_NAMES, type ApplicationView } from './application';
 
 /**
@@ -45,7 +45,7 @@ export const zPublicApplicationInput = (maxSituation: number) =>
     .object({
       unitCode: zOrgCode,
       category: z.string().trim().min(1).max(64),
-      applicantName: zPersonName,
+      applicantName: zPublicPersonName,
       idNumber: zIdNumber,
       phone: z.string().trim().regex(/^1\d{10}$/, 'expected an 11-digit mobile number'),
       address: zFreeText(200),

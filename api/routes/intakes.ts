@@ -66,7 +66,7 @@ const zIntakeRow = z.object({
 });
 
 /** A 422 naming one field (and, for a rule of stored data, its reason code: the workspace words it). */
-const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: field, code, message }], code === 'invalid' ? undefined : code);
+const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: `body.${field}`, code, message }], code === 'invalid' ? undefined : code);
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
 export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -242,7 +242,7 @@ describe('an application intake (申请受理)', () => {
     const elsewhere = await publicPost('/v1/public/applications', applicationBody(9004));
     const refused = await post(`/v1/intakes/${elsewhere.json().intakeId}/accept`, t.town!, { labourCapacity: 'labour_capacity' });
     expect(refused.statusCode, refused.body).toBe(422);
-    expect(refused.json().error).toMatchObject({ reason: 'registered_elsewhere', details: [{ path: 'idNumber', code: 'registered_elsewhere' }] });
+    expect(refused.json().error).toMatchObject({ reason: 'registered_elsewhere', details: [{ path: 'body.idNumber', code: 'registered_elsewhere' }] });
     expect((await get(`/v1/intakes/${elsewhere.json().intakeId}`, t.town!)).json().status).toBe('open');
   });
 
@@ -255,6 +255,9 @@ describe('an application intake (申请受理)', () => {
       [{ category: 'no_such_category' }, 422, 'body.category'],
       [{ unitCode: UNITS.jingyuan }, 404, 'body.unitCode'],
       [{ situation: '' }, 400, 'body.situation'],
+      // Markup in a person's name on a public form: refused, naming the field.
+      [{ applicantName: '<img src=x onerror=alert(1)>钱七' }, 400, 'body.applicantName'],
+      [{ applicantName: '钱七>' }, 400, 'body.applicantName'],
     ];
     const before = await ctx.mongo.db.collection('intake_applicants').countDocuments();
     for (const [change, status, path] of cases) {

@@ -147,7 +147,8 @@ function buildForm(id: string, fields: FieldSpec[], submit: string): FormParts {
         const hintId = box.querySelector('.hint')?.id;
         if (list.length) {
           shown.push(name);
-          line.textContent = list.map((i) => issueText(name, i)).join('；');
+          const value = el instanceof HTMLInputElement && el.type === 'checkbox' ? el.checked : el.value.trim();
+          line.textContent = list.map((i) => issueText(name, i, value)).join('；');
           line.hidden = false;
           el.setAttribute('aria-invalid', 'true');
           el.setAttribute('aria-describedby', [hintId, line.id].filter(Boolean).join(' '));
