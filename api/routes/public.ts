@@ -265,6 +265,17 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
 
   const params = z.object({ code: zOrgCode });
 
+  // A trailing slash (/v1/public/units/{code}/): the canonical address (308), not a 404 echoing the path.
+  app.get(
+    '/v1/public/units/:code/',
+    { config: { public: true }, schema: { hide: true, params: z.object({ code: z.string().max(64) }) } },
+    async (request, reply) => {
+      const code = request.params.code;
+      if (!zOrgCode.safeParse(code).success) throw notFound('no such village/community');
+      return reply.code(308).header('location', `/v1/public/units/${code}`).send();
+    },
+  );
+
   app.get(
     '/v1/public/units/:code',
     {

@@ -321,6 +321,15 @@ describe('the public submission limits (default policy)', () => {
 });
 
 describe('receipts', () => {
+  it('/v1/public/units/{code}/ (a trailing slash) goes to the canonical address; a bad code is a 404 that does not echo it', async () => {
+    const slash = await publicGet(`/v1/public/units/${UNITS.haigang}/`);
+    expect(slash.statusCode).toBe(308);
+    expect(slash.headers.location).toBe(`/v1/public/units/${UNITS.haigang}`);
+    const bad = await publicGet('/v1/public/units/<b>x</b>/');
+    expect(bad.statusCode).toBe(404);
+    expect(bad.body).not.toContain('<b>');
+  });
+
   it('an unknown receipt is 404; a malformed one 400', async () => {
     expect((await publicGet('/v1/public/receipts/ABCDEFGHJKMN')).statusCode).toBe(404);
     expect((await publicGet('/v1/public/receipts/0')).statusCode).toBe(400);
