@@ -108,6 +108,8 @@ describe('an application intake (申请受理)', () => {
     const queue = await get(`/v1/intakes?org=${UNITS.jingyuan}`, t.town!);
     expect(queue.statusCode, queue.body).toBe(200);
     expect(queue.json().items.map((i: { caseId: string }) => i.caseId)).toContain(created.intakeId);
+    // The queue names the applicant (the town accepts them by name).
+    expect(queue.json().items.find((i: { caseId: string }) => i.caseId === created.intakeId).applicantName).toBe('王秀英');
     // The village does not read it; another town neither.
     expect([403, 404]).toContain((await get(`/v1/intakes/${created.intakeId}`, t.village!)).statusCode);
     expect([403, 404]).toContain((await get(`/v1/intakes/${created.intakeId}`, t.otherTown!)).statusCode);
