@@ -16,7 +16,7 @@ import {
   type ReportView,
 } from '../../domain/report';
 import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
-import { publicMemberOf, publicTextFor } from '../../domain/privacy';
+import { knownOnReceipt, publicMemberOf, publicTextFor } from '../../domain/privacy';
 import { PARTY_MEMBER_ROLES, zPartyMemberRole } from '../../domain/party-member';
 import { showcasesOf } from '../../domain/points';
 import { localDay } from '../../domain/china-time';
@@ -26,12 +26,12 @@ import { loadCatalogue } from '../../store/catalogue';
 import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
 import { partyDaysOf } from '../../store/party-days';
-import { dropReceipt, loadUnitProfile, receiptOf, reportByReceipt, saveReceipt } from '../../store/reports';
+import { contactOf, dropReceipt, loadUnitProfile, receiptOf, reportByReceipt, saveReceipt } from '../../store/reports';
 import { findCase } from '../../store/cases';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { findHousehold, householdByHead } from '../../store/households';
 import { applicationsInNotice } from '../../store/public-notices';
-import { dropApplicant, newIntakeId, saveApplicant } from '../../store/intakes';
+import { applicantOf, dropApplicant, newIntakeId, saveApplicant } from '../../store/intakes';
 import { maskName } from '../../domain/privacy';
 import { intakeReceipt, zPublicApplicationInput, type IntakeView } from '../../domain/intake';
 import type { ApplicationView } from '../../domain/application';
@@ -636,18 +636,22 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           dueBy,
           ...lateness(dueBy, v.escalatedTo, Date.now()),
           steps: [...step('已收到', v.receivedAt), ...step('已受理', v.acknowledgedAt), ...step('已答复', v.answeredAt)],
-          result: v.answer ? { text: publicTextFor(v.answer.text), at: v.answer.at } : null,
+          result: v.answer ? { text: publicTextFor(v.answer.text, knownOnReceipt({ contact: await contactOf(db, found.caseId) })), at: v.answer.at } : null,
         };
       }
       if (found.kind === 'application') {
         const v = doc.view as unknown as IntakeView;
         // Once accepted the receipt follows the application the acceptance opened (its steps and due date).
         const app = v.applicationId ? ((await findCase(db, v.applicationId, 'application'))?.view as unknown as ApplicationView | undefined) : undefined;
-        const r = intakeReceipt(v, app ?? null, publicTextFor);
+        // Free text is redacted with the applicant's own data and the household's (a return reason naming them shows 王*).
+        const household = app ? await findHousehold(db, app.householdId) : null;
+        const known = knownOnReceipt({ applicant: await applicantOf(db, v.caseId), household });
+        const r = intakeReceipt(v, app ?? null, (text) => publicTextFor(text, known));
         return { ...base, handledBy: brief(v.town), receivedAt: v.filedAt, ...r, ...lateness(r.dueBy, app ? app.escalatedTo : v.escalatedTo, Date.now()) };
       }
       const v = doc.view as unknown as WishView;
-      const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason))}` : ''}` : v.outcomeName;
+      const known = knownOnReceipt({ household: await findHousehold(db, v.householdId) });
+      const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason), known)}` : ''}` : v.outcomeName;
       return {
         ...base,
         status: v.stage,
