@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { parse } from 'acorn';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { PUBLIC_PAGE_HEADERS, publicPageRoutes } from '../../api/routes/public-p
 import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
+import { firstScreenFiles } from '../../scripts/size-public';
 
 /**
  * The public phone page behind the QR code (`/q/{code}`, issue 14 item 1) in headless Chromium at 375×667,
@@ -348,6 +350,13 @@ describe('the public phone page in Chromium at 375×667', () => {
     expect(await page.locator('main img, main script').count()).toBe(0);
     expect(await page.evaluate('window.pwned')).toBeUndefined();
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  it('the page opens on older phones: its scripts are ES2019 (iOS 12–14.0 Safari has no class fields — a syntax error there is a blank page)', () => {
+    const dist = join(import.meta.dirname, '..', '..', 'web', 'dist');
+    const scripts = firstScreenFiles(dist).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const file of scripts) expect(() => parse(readFileSync(join(dist, file), 'utf8'), { ecmaVersion: 2019, sourceType: 'module' }), file).not.toThrow();
   });
 
   it('an unknown code, or a unit that is not a village, gets a Chinese not-found page (404) with no script', async () => {
