@@ -67,7 +67,7 @@ const zEnv = z.object({
     .string()
     .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:./]+(,[0-9a-fA-F:./]+)*)$/, 'expected true, false, a hop count, or comma-separated addresses/CIDRs')
     .optional(),
-  /** Where the public reaches the API: the address printed in the QR codes (default http://HOST:PORT). */
+  /** Where the public reaches the API: the address printed in the QR codes (default http://HOST:PORT outside production; required, https, in production). */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Workflows the worker keeps in memory (default: from the heap limit, worker/worker.ts). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).optional(),
@@ -377,6 +377,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) throw new ConfigError(firstIssue(parsed.error, 'environment'));
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.JWT_SECRET) throw new ConfigError('JWT_SECRET: required in production (at least 32 characters)');
+  // The address printed in the QR codes cannot be changed once printed: production never falls back to HOST:PORT (ours).
+  if (e.NODE_ENV === 'production' && !e.PUBLIC_BASE_URL) throw new ConfigError('PUBLIC_BASE_URL: required in production (the https address the public reaches, printed in every QR code)');
+  if (e.NODE_ENV === 'production' && !e.PUBLIC_BASE_URL!.startsWith('https:')) throw new ConfigError('PUBLIC_BASE_URL: must be https in production');
   const dataDir = resolve(e.DATA_DIR);
   const temporalAddress = e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`;
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '');

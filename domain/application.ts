@@ -211,8 +211,18 @@ export interface SubmitArgs {
   policy: ApplicationPolicy;
   calendar: HolidayCalendar;
   actor: Actor;
+  /**
+   * Opened already accepted (受理), by `actor`: a public intake the town accepted (domain/intake.ts) — the town's
+   * acceptance of the intake IS the application's 受理 (民发〔2021〕57号: 乡镇…予以受理), so it is not accepted twice
+   * and its town-review deadline runs from then. `intakeId` names the intake; `note` the accept form's note.
+   */
+  accepted?: { intakeId: string; note?: string };
 }
 
+/**
+ * Opens an application at 待受理 with its acceptance deadline and tells the town; with `a.accepted` (a public
+ * intake the town accepted) the acceptance step is applied at once, as part of opening (see SubmitArgs).
+ */
 export function submitApplication(a: SubmitArgs, now: number): { state: ApplicationState } & Outcome {
   const state: ApplicationState = {
     applicationId: a.applicationId,
@@ -242,10 +252,21 @@ export function submitApplication(a: SubmitArgs, now: number): { state: Applicat
     version: 0,
   };
   const opened = openDeadline(state, 'acceptance', now, wd(state, now, a.policy.acceptanceWorkingDays), a.actor);
+  const submitted: CaseEvent = { type: 'submitted', at: now, actor: a.actor, data: { category: a.category, source: a.source, flagged: state.flagged, ...(a.alertId ? { alertId: a.alertId } : {}), ...(a.accepted ? { intakeId: a.accepted.intakeId } : {}) } };
+  const flaggedNote = state.flagged ? '；申请人为工作人员近亲属，需全面调查' : '';
+  if (a.accepted) {
+    const note = `镇(街道)受理公众申请 ${a.accepted.intakeId}${a.accepted.note ? `：${a.accepted.note}` : ''}`;
+    const accepted = acceptance(state, { decision: 'accept', note }, a.actor, now);
+    return {
+      state,
+      events: [submitted, ...opened, ...accepted.events],
+      notices: [{ unit: a.ladder[1] ?? a.unit, kind: 'opened', message: `新的救助申请（${a.householdId}，${a.category}）已受理，进入家庭经济状况核对${flaggedNote}` }],
+    };
+  }
   return {
     state,
-    events: [{ type: 'submitted', at: now, actor: a.actor, data: { category: a.category, source: a.source, flagged: state.flagged, ...(a.alertId ? { alertId: a.alertId } : {}) } }, ...opened],
-    notices: [{ unit: a.ladder[1] ?? a.unit, kind: 'opened', message: `新的救助申请（${a.householdId}，${a.category}）待受理${state.flagged ? '；申请人为工作人员近亲属，需全面调查' : ''}` }],
+    events: [submitted, ...opened],
+    notices: [{ unit: a.ladder[1] ?? a.unit, kind: 'opened', message: `新的救助申请（${a.householdId}，${a.category}）待受理${flaggedNote}` }],
   };
 }
 

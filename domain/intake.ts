@@ -8,8 +8,8 @@ import { zIdNumber } from './id-number';
 import { zOrgCode, type UnitRef } from './org';
 import type { IntakePolicy } from './policy';
 import { PERMISSIONS } from './permissions';
-import { zFreeText, zPersonName } from './text';
-import { LABOUR_CAPACITY } from './application';
+import { zFreeText, zPublicPersonName } from './text';
+import { LABOUR_CAPACITY, STAGE_NAMES, type ApplicationView } from './application';
 
 /**
  * The rules of one application intake (申请受理, issue 14) as pure functions over its state. A resident applies
@@ -45,7 +45,7 @@ export const zPublicApplicationInput = (maxSituation: number) =>
     .object({
       unitCode: zOrgCode,
       category: z.string().trim().min(1).max(64),
-      applicantName: zPersonName,
+      applicantName: zPublicPersonName,
       idNumber: zIdNumber,
       phone: z.string().trim().regex(/^1\d{10}$/, 'expected an 11-digit mobile number'),
       address: zFreeText(200),
@@ -252,3 +252,60 @@ export const INTAKE_STEPS = {
   return: { path: 'return', summary: '镇(街道)退回救助申请（一次性告知理由，如材料不齐）', roles: PERMISSIONS.intake.return.roles, body: zReturnIntakeInput, schema: zReturnIntakeInput, check: checkReturn },
 } as const;
 export type IntakeStepName = keyof typeof INTAKE_STEPS;
+
+/** One step on a public receipt: its name and when (ISO). */
+export interface ReceiptStep {
+  name: string;
+  at: string;
+}
+
+/** What a receipt shows of an application intake and the application it opened (api/routes/public.ts). */
+export interface IntakeReceipt {
+  status: string;
+  statusName: string;
+  dueBy: string | null;
+  steps: ReceiptStep[];
+  result: { text: string; at: string } | null;
+}
+
+const OUTCOME_NAMES: Record<NonNullable<ApplicationView['outcome']>, string> = { approved: '已批准', rejected: '不予批准', withdrawn: '已撤回', stopped: '已停止救助' };
+
+/**
+ * The receipt of an application intake (issue 14): filed, then accepted or returned; once accepted it follows
+ * the application the acceptance opened — its steps (入户调查, 审核确认, 公示, 审批确认, 不予批准 with the written
+ * notice), its stage and its current due date — so the applicant sees the whole way, not just 已受理. No
+ * personal data: names, ids and numbers of the case are not shown, and free text passes `text` (the caller's
+ * redaction, domain/privacy.ts). `app` null: not opened, or not in the read model yet (the intake's own
+ * answer is shown). Which steps are shown is ours, after 民发〔2021〕57号's sequence.
+ */
+export function intakeReceipt(v: IntakeView, app: ApplicationView | null, text: (s: string) => string): IntakeReceipt {
+  const d = v.decision;
+  const filed: ReceiptStep[] = [{ name: '已提交', at: v.filedAt }];
+  if (!d) return { status: v.stage, statusName: INTAKE_STAGE_NAMES[v.stage], dueBy: v.status === 'open' ? v.acceptBy : null, steps: filed, result: null };
+  if (d.outcome === 'returned') return { status: v.stage, statusName: INTAKE_STAGE_NAMES[v.stage], dueBy: null, steps: [...filed, { name: '已退回', at: d.at }], result: { text: text(d.reason ?? ''), at: d.at } };
+  const accepted: ReceiptStep[] = [...filed, { name: '已受理', at: d.at }];
+  const openResult = { text: '已受理，转入救助申请审核确认', at: d.at };
+  if (!app) return { status: v.stage, statusName: INTAKE_STAGE_NAMES[v.stage], dueBy: null, steps: accepted, result: openResult };
+  const steps = [...accepted];
+  const investigated = app.investigations.at(-1);
+  if (investigated) steps.push({ name: '入户调查', at: investigated.at });
+  const opinion = app.decisions.find((x) => x.act === 'town_opinion' && (x.what as { opinion?: string }).opinion === 'approve');
+  if (opinion) steps.push({ name: '审核确认', at: opinion.at });
+  const notice = app.notices[0];
+  if (notice) steps.push({ name: '公示', at: notice.startedAt });
+  const approved = app.decisions.find((x) => x.act === 'approved');
+  if (approved) steps.push({ name: '审批确认', at: approved.at });
+  const rejected = app.decisions.find((x) => x.act === 'rejected');
+  if (rejected) steps.push({ name: '不予批准', at: rejected.at });
+  const withdrawn = app.decisions.find((x) => x.act === 'withdrawn');
+  if (withdrawn) steps.push({ name: '已撤回', at: withdrawn.at });
+  steps.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const statusName = app.status === 'closed' && app.outcome ? OUTCOME_NAMES[app.outcome] : STAGE_NAMES[app.stage];
+  let result: IntakeReceipt['result'] = openResult;
+  if (rejected) {
+    const why = String((rejected.what as { noticeText?: unknown }).noticeText ?? '') || rejected.why;
+    result = { text: `不予批准：${text(why)}`, at: rejected.at };
+  } else if (approved) result = { text: '已批准，享受救助', at: approved.at };
+  else if (withdrawn) result = { text: '已撤回', at: withdrawn.at };
+  return { status: app.status === 'closed' && app.outcome ? app.outcome : app.stage, statusName, dueBy: app.status === 'open' ? app.dueAt : null, steps, result };
+}

@@ -70,14 +70,19 @@ export const DEFAULT_POLICY_SOURCE = {
     maxTextLength: 2000,
     /**
      * OURS (docs/reports.md "Rate limits"). `perClientRequests`: every request one client sends to the public
-     * channel (/v1/public/*), valid or not, counted before validation. `perClient`: reports accepted from one
-     * client. `perUnit`: a village's allowance; once it is used within the window, only clients with fewer than
+     * channel (/v1/public/*), valid or not, counted before validation. `perClient`: submissions (reports,
+     * applications, wishes) accepted from one client — 30 an hour, not 5: carrier-grade NAT puts many residents
+     * of a village behind one address, and valid submissions are not the risk. `perClientMismatch`: a household's
+     * wish whose head's ID number and phone match no household (422 household_not_matched) — the enumeration
+     * risk — counted apart and tighter (5 an hour); past it the address's wishes are refused (429) before any
+     * lookup, and failed matches never use the valid budget. `perUnit`: a village's allowance; once it is used within the window, only clients with fewer than
      * `sharePerClient` accepted reports there are accepted, so a flood costs its senders, not the village's
      * next genuine reporter; `ceiling` (default 10 × max) caps all reports to one village per window.
      */
     rateLimit: {
       perClientRequests: { max: 120, window: 'PT10M' },
-      perClient: { max: 5, window: 'PT1H' },
+      perClient: { max: 30, window: 'PT1H' },
+      perClientMismatch: { max: 5, window: 'PT1H' },
       perUnit: { max: 60, window: 'PT1H', sharePerClient: 1 },
     },
   },
@@ -259,6 +264,7 @@ const zReportsPolicy = z
       .object({
         perClientRequests: zWindowLimit,
         perClient: zWindowLimit,
+        perClientMismatch: zWindowLimit,
         perUnit: zWindowLimit
           .extend({ sharePerClient: z.number().int().min(1).max(1000), ceiling: z.number().int().min(1).max(1_000_000).optional() })
           .strict()

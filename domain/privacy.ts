@@ -600,8 +600,34 @@ export function caseEventFor<E extends { data?: unknown }>(role: Role, event: E,
  * a report's answer followed by its receipt): ID numbers, phones, long numbers and door numbers redacted by
  * pattern, server paths dropped — the public sees no more than the least of the signed-in roles. Source: ours.
  */
-export function publicTextFor(text: string): string {
-  return redactPersonalData(withoutInternalReferences(text));
+export function publicTextFor(text: string, known?: KnownPersonalData): string {
+  return redactPersonalData(withoutInternalReferences(text), known);
+}
+
+/**
+ * What a public receipt's free text is redacted with besides the patterns (publicTextFor's `known`): the
+ * applicant an intake sealed, the register's household of its application or wish (knownPersonalDataOf), a
+ * report's contact. So a return reason or an answer naming the applicant shows 王* on the phone. Ours.
+ */
+export function knownOnReceipt(parts: { applicant?: { applicantName: string; idNumber: string; phone: string; address: string } | null; household?: RegisteredPerson | null; contact?: string | null }): KnownPersonalData {
+  const known: KnownPersonalData = { names: [], idNumbers: [], phones: [], addresses: [] };
+  const a = parts.applicant;
+  if (a) {
+    known.names.push(a.applicantName);
+    known.idNumbers.push(a.idNumber);
+    known.phones.push(a.phone);
+    known.addresses.push(a.address);
+  }
+  if (parts.household) {
+    const h = knownPersonalDataOf(parts.household);
+    known.names.push(...h.names);
+    known.idNumbers.push(...h.idNumbers);
+    known.phones.push(...h.phones);
+    known.addresses.push(...h.addresses);
+  }
+  const c = parts.contact?.trim();
+  if (c) (/\d{5,}/.test(c.replace(/\D/g, '')) ? known.phones : known.names).push(c);
+  return known;
 }
 
 /** A public report's contact as `role` may see it: masked below town level (maskContact). */

@@ -140,38 +140,55 @@ export const TRIMMED_SPACE_CLASS = '\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u20
  * character the API refuses in any text (UNSAFE_CHARACTER_CLASS) or an invisible one. Source: ours (the rule
  * of zPersonName, stated).
  */
-export const PERSON_NAME_PATTERN = (() => {
+export const PERSON_NAME_PATTERN = personNamePattern('');
+/** PERSON_NAME_PATTERN without `<` and `>` as well: person names on the public forms (zPublicPersonName). */
+export const PUBLIC_PERSON_NAME_PATTERN = personNamePattern('<>');
+function personNamePattern(extra: string): string {
   // INVISIBLE's characters that a class can name (not the supplementary variation selectors, nor a mark after Han).
-  const refused = `${UNSAFE_CHARACTER_CLASS}\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E\\u034F\\u115F\\u1160\\u3164\\uFFA0\\uFE00-\\uFE0F\\t\\n\\r\\u0085\\u2028\\u2029`;
+  const refused = `${extra}${UNSAFE_CHARACTER_CLASS}\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E\\u034F\\u115F\\u1160\\u3164\\uFFA0\\uFE00-\\uFE0F\\t\\n\\r\\u0085\\u2028\\u2029`;
   // The separator and its look-alikes (SEPARATOR_VARIANT), which normalisation turns into it.
   const separators = '\\u00B7\\u0387\\u16EB\\u2022\\u2024\\u2027\\u2219\\u22C5\\u2E31\\u30FB\\u318D\\uFF0E\\uFF65';
   const space = `[${TRIMMED_SPACE_CLASS}]*`;
   const edge = `[^${TRIMMED_SPACE_CLASS}${separators}${refused}]`;
   return `^${space}${edge}(?:[^${refused}]*${edge})?${space}$`;
-})();
+}
 
 /**
  * A person's name (a household head or member, a visitor, an investigator, who answered): normalised as
  * `normalisePersonName` says, 1–`NAME_MAX` characters, with no forbidden character, bidi control or
  * invisible character (issue code `invalid_character`), and not beginning or ending with the separator.
  */
-export const zPersonName = z
-  .string()
-  // The length as sent is bounded too (the OpenAPI's maxLength): 50 spaces around one character are not a short name.
-  .max(NAME_MAX)
-  .overwrite(normalisePersonName)
-  .min(1)
-  .max(NAME_MAX)
-  .superRefine((name, ctx) => {
-    if (hasUnsafeCharacter(name) || INVISIBLE.test(name))
-      ctx.addIssue({ code: 'custom', message: 'a name holds no control, bidirectional or invisible character (zero-width space, joiner, mark, soft hyphen)', input: name, params: { code: 'invalid_character' } });
-    else if (name.startsWith(NAME_SEPARATOR) || name.endsWith(NAME_SEPARATOR))
-      ctx.addIssue({ code: 'custom', message: 'the separator · stands between the parts of a name', input: name, params: { code: 'invalid_name' } });
-  })
-  // The same rule for clients (and the schema-driven fuzzer) in the OpenAPI document: no refused or
-  // invisible character, not blank, the separator not first or last. No look-around, so that
-  // every JSON-Schema engine reads it.
-  .meta({ pattern: PERSON_NAME_PATTERN });
+export const zPersonName = personName(false);
+
+/**
+ * A person's name typed into a public form (the phone page, no sign-in; issue 14): zPersonName, and no `<` or
+ * `>` (code `invalid_character`) — no name is written with them, and markup such as `<img …>钱七` has no
+ * business in a register staff screens render. Source: ours.
+ */
+export const zPublicPersonName = personName(true);
+
+function personName(noMarkup: boolean) {
+  return (
+    z
+      .string()
+      // The length as sent is bounded too (the OpenAPI's maxLength): 50 spaces around one character are not a short name.
+      .max(NAME_MAX)
+      .overwrite(normalisePersonName)
+      .min(1)
+      .max(NAME_MAX)
+      .superRefine((name, ctx) => {
+        if (hasUnsafeCharacter(name) || INVISIBLE.test(name))
+          ctx.addIssue({ code: 'custom', message: 'a name holds no control, bidirectional or invisible character (zero-width space, joiner, mark, soft hyphen)', input: name, params: { code: 'invalid_character' } });
+        else if (noMarkup && /[<>]/.test(name)) ctx.addIssue({ code: 'custom', message: 'a name holds no < or >', input: name, params: { code: 'invalid_character' } });
+        else if (name.startsWith(NAME_SEPARATOR) || name.endsWith(NAME_SEPARATOR))
+          ctx.addIssue({ code: 'custom', message: 'the separator · stands between the parts of a name', input: name, params: { code: 'invalid_name' } });
+      })
+      // The same rule for clients (and the schema-driven fuzzer) in the OpenAPI document: no refused or
+      // invisible character, not blank, the separator not first or last. No look-around, so that
+      // every JSON-Schema engine reads it.
+      .meta({ pattern: noMarkup ? PUBLIC_PERSON_NAME_PATTERN : PERSON_NAME_PATTERN })
+  );
+}
 
 /**
  * Free text a person writes (a note, a reason, findings, a report): NFC and trimmed, `min`–`max`

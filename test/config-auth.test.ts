@@ -38,7 +38,7 @@ describe('sign-in configuration', () => {
     expect(message({ ...base, ...oidc, OIDC_CLIENT_SECRET: undefined })).toMatch(/^OIDC_CLIENT_SECRET: required when OIDC_ISSUER, OIDC_CLIENT_ID is set/);
     expect(message({ ...base, ...oidc, OIDC_ISSUER: 'ftp://id' })).toMatch(/^OIDC_ISSUER: /);
     expect(message({ ...base, ...oidc, OIDC_UNIT_CLAIM: 'a b' })).toMatch(/^OIDC_UNIT_CLAIM: expected a claim name/);
-    const production = { ...base, NODE_ENV: 'production', PII_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`, PII_INDEX_KEY: Buffer.alloc(32, 2).toString('base64') };
+    const production = { ...base, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://jiuzhu.weihai.example', PII_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`, PII_INDEX_KEY: Buffer.alloc(32, 2).toString('base64') };
     expect(message({ ...production, ...oidc, OIDC_ISSUER: 'http://id.weihai.example' })).toBe('OIDC_ISSUER: must be https in production');
   });
 

@@ -39,6 +39,15 @@ describe('configuration', () => {
     expect(message({ ...base, NODE_ENV: 'production', JWT_SECRET: undefined })).toMatch(/^JWT_SECRET: required in production/);
   });
 
+  it('production: PUBLIC_BASE_URL required and https (every printed QR code encodes it; never http://0.0.0.0:3000)', () => {
+    const production = { ...base, NODE_ENV: 'production', HOST: '0.0.0.0', PII_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`, PII_INDEX_KEY: Buffer.alloc(32, 2).toString('base64') };
+    expect(message(production)).toMatch(/^PUBLIC_BASE_URL: required in production/);
+    expect(message({ ...production, PUBLIC_BASE_URL: 'http://jiuzhu.weihai.example' })).toBe('PUBLIC_BASE_URL: must be https in production');
+    expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'https://jiuzhu.weihai.example/' }).publicBaseUrl).toBe('https://jiuzhu.weihai.example');
+    // Outside production the development default stays.
+    expect(loadConfig({ ...base, HOST: '127.0.0.1', PORT: '3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
+  });
+
   it('TRUST_PROXY: none by default; true, a hop count or a list of proxies', () => {
     expect(loadConfig(base).trustProxy).toBe(false);
     expect(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy).toBe(true);

@@ -56,6 +56,8 @@ const zIntakeRow = z.object({
   urgent: z.boolean(),
   village: zUnitRef,
   situation: z.string(),
+  /** The applicant's name as the caller may see it (the town and above: whole; intakeApplicantFor). */
+  applicantName: z.string().nullable(),
   filedAt: z.string(),
   acceptBy: z.string(),
   dueAt: z.string().nullable(),
@@ -66,7 +68,7 @@ const zIntakeRow = z.object({
 });
 
 /** A 422 naming one field (and, for a rule of stored data, its reason code: the workspace words it). */
-const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: field, code, message }], code === 'invalid' ? undefined : code);
+const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: `body.${field}`, code, message }], code === 'invalid' ? undefined : code);
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
 export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -81,7 +83,7 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     return { ...(await presentView(request, view)), applicant: intakeApplicantFor(p.role, applicant), links: await linksOf(db, view.caseId) };
   }
 
-  const rowOf = (v: IntakeView, d: { dueAt: Date | null; overdue: boolean; rung: number }): z.infer<typeof zIntakeRow> => ({
+  const rowOf = (v: IntakeView, d: { dueAt: Date | null; overdue: boolean; rung: number }, applicantName: string | null): z.infer<typeof zIntakeRow> => ({
     caseId: v.caseId,
     status: v.status,
     stage: v.stage,
@@ -92,6 +94,7 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     urgent: v.urgent,
     village: v.village,
     situation: v.situation,
+    applicantName,
     filedAt: v.filedAt,
     acceptBy: v.acceptBy,
     dueAt: d.dueAt ? d.dueAt.toISOString() : null,
@@ -115,7 +118,16 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const docs = await intakeQueue(db, { org: unit.code, status: request.query.status, limit: request.query.limit ?? 100 });
-      return { items: await Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d))) };
+      const role = principalOf(request).role;
+      const items = await Promise.all(
+        docs.map(async (d) => {
+          // The queue names the applicant (the town accepts them by name), as the caller may see it; a whole name is an audited read.
+          const applicant = intakeApplicantFor(role, await applicantOf(db, d.view.caseId));
+          if (applicant && seesPersonalData(role)) markPersonalData(request, { caseId: d.view.caseId });
+          return rowOf(await presentView(request, d.view), d, applicant?.applicantName ?? null);
+        }),
+      );
+      return { items };
     },
   );
 
@@ -199,6 +211,8 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
           policy: config.policy.applications,
           calendar: await loadHolidayCalendar(db),
           actor: actorOf(p),
+          // The town's acceptance of the intake is the application's 受理: it opens already accepted (domain/application.ts SubmitArgs).
+          accepted: { intakeId: doc._id, ...(body.note ? { note: body.note } : {}) },
         },
       };
       const opening = { workflowId: applicationWorkflowId(household._id, view.category), start };

@@ -70,6 +70,17 @@ export const publicPageRoutes: FastifyPluginAsyncZod<PublicPageOptions> = async 
     if (!unit || unit.level !== 'village') return send(reply, 404, notFoundPage(html));
     return send(reply, 200, html);
   });
+  // /q/{code}/ (a trailing slash, as some scanners and hand-typed addresses add): a village's code is sent to its
+  // canonical address (308); anything else deeper under /q/ gets the not-found page — never the JSON 404 echoing it.
+  app.get<{ Params: { '*': string } }>(`${PUBLIC_PAGE_PREFIX}*`, route, async (request, reply) => {
+    const html = page();
+    if (html === undefined) return reply.code(503).headers(PUBLIC_PAGE_HEADERS).type('text/plain; charset=utf-8').send(NOT_BUILT);
+    const rest = request.params['*'];
+    const code = rest.endsWith('/') ? rest.slice(0, -1) : null;
+    const unit = code && zOrgCode.safeParse(code).success ? await orgs.get(code) : undefined;
+    if (unit && unit.level === 'village') return reply.code(308).headers(PUBLIC_PAGE_HEADERS).header('location', `${PUBLIC_PAGE_PREFIX}${unit.code}`).send();
+    return send(reply, 404, notFoundPage(html));
+  });
   // /q and /q/ (a code cut off, a mistyped address): the same not-found page.
   for (const path of ['/q', PUBLIC_PAGE_PREFIX]) {
     app.get(path, route, async (_request, reply) => {

@@ -16,7 +16,7 @@ import {
   type ReportView,
 } from '../../domain/report';
 import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
-import { publicMemberOf, publicTextFor } from '../../domain/privacy';
+import { knownOnReceipt, publicMemberOf, publicTextFor } from '../../domain/privacy';
 import { PARTY_MEMBER_ROLES, zPartyMemberRole } from '../../domain/party-member';
 import { showcasesOf } from '../../domain/points';
 import { localDay } from '../../domain/china-time';
@@ -26,14 +26,15 @@ import { loadCatalogue } from '../../store/catalogue';
 import type { PartyDayDoc } from '../../store/collections';
 import { deadlinesDueIn } from '../../store/deadlines';
 import { partyDaysOf } from '../../store/party-days';
-import { dropReceipt, loadUnitProfile, receiptOf, reportByReceipt, saveReceipt } from '../../store/reports';
+import { contactOf, dropReceipt, loadUnitProfile, receiptOf, reportByReceipt, saveReceipt } from '../../store/reports';
 import { findCase } from '../../store/cases';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { findHousehold, householdByHead } from '../../store/households';
 import { applicationsInNotice } from '../../store/public-notices';
-import { dropApplicant, newIntakeId, saveApplicant } from '../../store/intakes';
+import { applicantOf, dropApplicant, newIntakeId, saveApplicant } from '../../store/intakes';
 import { maskName } from '../../domain/privacy';
-import { INTAKE_STAGE_NAMES, zPublicApplicationInput, type IntakeView } from '../../domain/intake';
+import { intakeReceipt, zPublicApplicationInput, type IntakeView } from '../../domain/intake';
+import type { ApplicationView } from '../../domain/application';
 import { PUBLIC_TITLE_MAX, WISH_CATEGORIES, WISH_STAGE_NAMES, type WishView } from '../../domain/wish';
 import { zIdNumber } from '../../domain/id-number';
 import { zFreeText } from '../../domain/text';
@@ -119,6 +120,17 @@ const zIntakeCreated = z.object({ receipt: z.string(), intakeId: z.string(), acc
 const zWishCreated = z.object({ receipt: z.string(), wishId: z.string(), handledBy: zUnitBrief });
 const RECEIPT_KINDS = ['report', 'application', 'wish'] as const;
 const RECEIPT_KIND_NAMES: Record<(typeof RECEIPT_KINDS)[number], string> = { report: '举报反映', application: '救助申请', wish: '微心愿' };
+/** A missed promise on a receipt: `overdue` once `dueBy` has passed; `escalatedTo` the level it climbed to (区市/市), never a person. */
+const zLateness = z.object({ overdue: z.boolean(), escalatedTo: z.object({ level: z.string(), levelName: z.string() }).nullable() });
+/**
+ * Whether the receipt's promised date (`dueBy`, ISO) has passed at `now` (ms), and the level the missed deadline
+ * climbed to (the case view's `escalatedTo`, domain/deadlines.ts deadlineView) — by level only: no names of units'
+ * people. Source: ours (issue 14: a missed date must not stay on the phone as a promise).
+ */
+function lateness(dueBy: string | null, escalatedTo: { level: OrgUnit['level'] } | null | undefined, now: number): z.infer<typeof zLateness> {
+  const overdue = dueBy !== null && Date.parse(dueBy) < now;
+  return { overdue, escalatedTo: overdue && escalatedTo ? { level: escalatedTo.level, levelName: ORG_LEVEL_NAMES[escalatedTo.level] } : null };
+}
 /** One receipt view for every kind the public channel takes (issue 14): no personal data at all. */
 const zAnyReceiptView = z.object({
   receipt: z.string(),
@@ -132,6 +144,7 @@ const zAnyReceiptView = z.object({
   dueBy: z.string().nullable(),
   steps: z.array(z.object({ name: z.string(), at: z.string() })),
   result: z.object({ text: z.string(), at: z.string() }).nullable(),
+  ...zLateness.shape,
 });
 
 /** What a household sends to post its own wish (许愿, issue 14): matched by its head's ID number and its registered phone. */
@@ -194,6 +207,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
   // request limit of every public route is counted before these, in registerPublicChannel).
   const { perClient: clientLimit, perUnit: unitLimit } = policy.rateLimit;
   const perClient = new SlidingWindowLimiter({ max: clientLimit.max, windowMs: clientLimit.window });
+  // Failed household matches of a wish (the enumeration risk), per client, apart from valid submissions.
+  const mismatches = new SlidingWindowLimiter({ max: policy.rateLimit.perClientMismatch.max, windowMs: policy.rateLimit.perClientMismatch.window });
   const perUnit = new SharedAllowance({ max: unitLimit.max, windowMs: unitLimit.window, sharePerClient: unitLimit.sharePerClient, ...(unitLimit.ceiling ? { ceiling: unitLimit.ceiling } : {}) });
   // Room for a text of the policy's maximum length in UTF-8 (3 bytes a character) and the rest of the body.
   const bodyLimit = Math.max(8 * 1024, policy.maxTextLength * 3 + 2 * 1024);
@@ -249,6 +264,17 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
   }
 
   const params = z.object({ code: zOrgCode });
+
+  // A trailing slash (/v1/public/units/{code}/): the canonical address (308), not a 404 echoing the path.
+  app.get(
+    '/v1/public/units/:code/',
+    { config: { public: true }, schema: { hide: true, params: z.object({ code: z.string().max(64) }) } },
+    async (request, reply) => {
+      const code = request.params.code;
+      if (!zOrgCode.safeParse(code).success) throw notFound('no such village/community');
+      return reply.code(308).header('location', `/v1/public/units/${code}`).send();
+    },
+  );
 
   app.get(
     '/v1/public/units/:code',
@@ -531,15 +557,21 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const body = request.body;
       const unit = await villageOfBody(body.unitCode, 'wishes');
-      const refused = submissionRefused(reply, request.ip, unit.code, 'wishes');
-      if (refused) return refused;
+      // Past its failed matches an address looks nothing up (policy reports.rateLimit.perClientMismatch).
+      const client = clientKey(request.ip);
+      const matchVerdict = mismatches.check(client);
+      if (!matchVerdict.allowed) return tooManyRequests(reply, matchVerdict.retryAfterMs, 'client_match_limit', 'too many wishes from this address matched no household');
       // One answer whichever is wrong (ID number, phone, village): the form tells nobody which households exist.
       const household = await householdByHead(db, body.headIdNumber);
       if (!household || household.villageCode !== unit.code || digits(household.phone) !== digits(body.phone)) {
+        mismatches.record(client);
         throw new ApiError(422, 'unprocessable', 'headIdNumber: no household of this village/community has this head’s ID number with this phone', [
           { path: 'body.headIdNumber', code: 'household_not_matched', message: 'no registered household here matches this ID number and phone' },
         ]);
       }
+      // A matched household's wish counts as a valid submission (per client, the village's fair share).
+      const refused = submissionRefused(reply, request.ip, unit.code, 'wishes');
+      if (refused) return refused;
       const ladder = await orgs.ladder(household.villageCode);
       const workflowId = wishWorkflowId(randomBytes(6).toString('hex'));
       const receipt = await saveReceipt(db, { reportId: workflowId, unitCode: unit.code, kind: 'wish' });
@@ -594,33 +626,32 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       const base = { receipt: found.receipt, kind: found.kind, kindName: RECEIPT_KIND_NAMES[found.kind], unit: unitBrief };
       if (found.kind === 'report') {
         const v = doc.view as unknown as ReportView;
+        const dueBy = v.stage === 'received' ? v.acknowledgeBy : v.stage === 'acknowledged' ? v.answerBy : null;
         return {
           ...base,
           status: v.stage,
           statusName: REPORT_STAGE_NAMES[v.stage],
           handledBy: brief(v.unit),
           receivedAt: v.receivedAt,
-          dueBy: v.stage === 'received' ? v.acknowledgeBy : v.stage === 'acknowledged' ? v.answerBy : null,
+          dueBy,
+          ...lateness(dueBy, v.escalatedTo, Date.now()),
           steps: [...step('已收到', v.receivedAt), ...step('已受理', v.acknowledgedAt), ...step('已答复', v.answeredAt)],
-          result: v.answer ? { text: publicTextFor(v.answer.text), at: v.answer.at } : null,
+          result: v.answer ? { text: publicTextFor(v.answer.text, knownOnReceipt({ contact: await contactOf(db, found.caseId) })), at: v.answer.at } : null,
         };
       }
       if (found.kind === 'application') {
         const v = doc.view as unknown as IntakeView;
-        const d = v.decision;
-        return {
-          ...base,
-          status: v.stage,
-          statusName: INTAKE_STAGE_NAMES[v.stage],
-          handledBy: brief(v.town),
-          receivedAt: v.filedAt,
-          dueBy: v.status === 'open' ? v.acceptBy : null,
-          steps: [...step('已提交', v.filedAt), ...step(d?.outcome === 'returned' ? '已退回' : '已受理', d?.at)],
-          result: d ? { text: d.outcome === 'returned' ? publicTextFor(d.reason ?? '') : '已受理，转入救助申请审核确认', at: d.at } : null,
-        };
+        // Once accepted the receipt follows the application the acceptance opened (its steps and due date).
+        const app = v.applicationId ? ((await findCase(db, v.applicationId, 'application'))?.view as unknown as ApplicationView | undefined) : undefined;
+        // Free text is redacted with the applicant's own data and the household's (a return reason naming them shows 王*).
+        const household = app ? await findHousehold(db, app.householdId) : null;
+        const known = knownOnReceipt({ applicant: await applicantOf(db, v.caseId), household });
+        const r = intakeReceipt(v, app ?? null, (text) => publicTextFor(text, known));
+        return { ...base, handledBy: brief(v.town), receivedAt: v.filedAt, ...r, ...lateness(r.dueBy, app ? app.escalatedTo : v.escalatedTo, Date.now()) };
       }
       const v = doc.view as unknown as WishView;
-      const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason))}` : ''}` : v.outcomeName;
+      const known = knownOnReceipt({ household: await findHousehold(db, v.householdId) });
+      const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason), known)}` : ''}` : v.outcomeName;
       return {
         ...base,
         status: v.stage,
@@ -628,6 +659,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         handledBy: brief(v.unit),
         receivedAt: v.postedAt,
         dueBy: v.status === 'open' ? (v.dueAt ?? null) : null,
+        ...lateness(v.status === 'open' ? (v.dueAt ?? null) : null, v.escalatedTo, Date.now()),
         steps: [
           ...step('已提交', v.postedAt),
           ...step(v.screening?.decision === 'reject' ? '未通过审核' : '已审核', v.screening?.at),

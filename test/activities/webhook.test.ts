@@ -30,7 +30,7 @@ describe('the webhook signature (activities/webhook.ts)', () => {
 describe('the delivery configuration (config/index.ts)', () => {
   const base = { DATA_DIR: '/tmp/jiuzhu-notify-config', JWT_SECRET: 'x'.repeat(32) };
   const b64 = () => Buffer.alloc(32, 7).toString('base64');
-  const production = { ...base, NODE_ENV: 'production', PII_KEYS: `k1:${b64()}`, PII_INDEX_KEY: b64() };
+  const production = { ...base, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://jiuzhu.weihai.example', PII_KEYS: `k1:${b64()}`, PII_INDEX_KEY: b64() };
 
   it('signs with NOTIFY_WEBHOOK_SECRET; without it, a development key outside production and no key (no webhook sent) in production', async () => {
     const { loadConfig } = await import('../../config');

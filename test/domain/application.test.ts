@@ -210,6 +210,24 @@ describe('submission and acceptance', () => {
   });
 });
 
+describe('an application opened by a public intake’s acceptance (issue 14)', () => {
+  it('opens already accepted by the town: at verification, its acceptance deadline met, the town-review deadline from now; never accepted twice', () => {
+    const { state: s, events, notices } = submitApplication(
+      { applicationId: 'application-hh1-minimum_subsistence-2', householdId: 'hh1', category: 'minimum_subsistence', source: 'public_qr', labourCapacity: 'no_labour_capacity', unit: VILLAGE, ladder: LADDER, conflictedUsers: [], policy: POLICY, calendar: CAL, actor: TOWN_STAFF, accepted: { intakeId: 'intake-0123456789ab', note: '材料齐全' } },
+      T0,
+    );
+    expect(s).toMatchObject({ stage: 'verification', acceptedAt: T0, verification: { pending: true } });
+    expect(s.decisions).toEqual([{ act: 'accepted', at: T0, by: TOWN_STAFF, what: {}, why: '镇(街道)受理公众申请 intake-0123456789ab：材料齐全' }]);
+    expect(s.deadlines.map((d) => [d.kind, d.metAt !== undefined])).toEqual([
+      ['application.acceptance', true],
+      ['application.town_review', false],
+    ]);
+    expect(events[0]).toMatchObject({ type: 'submitted', data: { source: 'public_qr', intakeId: 'intake-0123456789ab' } });
+    expect(notices[0]!.message).toContain('已受理');
+    expect(() => acceptance(s, { decision: 'accept' }, TOWN_STAFF, T0 + 1)).toThrow(RuleViolation);
+  });
+});
+
 describe('stage guards', () => {
   const steps: [string, (s: ApplicationState) => unknown, ApplicationStage][] = [
     ['acceptance', (s) => acceptance(s, { decision: 'accept' }, TOWN_STAFF, T0), 'submitted'],

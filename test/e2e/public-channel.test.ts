@@ -108,6 +108,8 @@ describe('an application intake (申请受理)', () => {
     const queue = await get(`/v1/intakes?org=${UNITS.jingyuan}`, t.town!);
     expect(queue.statusCode, queue.body).toBe(200);
     expect(queue.json().items.map((i: { caseId: string }) => i.caseId)).toContain(created.intakeId);
+    // The queue names the applicant (the town accepts them by name).
+    expect(queue.json().items.find((i: { caseId: string }) => i.caseId === created.intakeId).applicantName).toBe('王秀英');
     // The village does not read it; another town neither.
     expect([403, 404]).toContain((await get(`/v1/intakes/${created.intakeId}`, t.village!)).statusCode);
     expect([403, 404]).toContain((await get(`/v1/intakes/${created.intakeId}`, t.otherTown!)).statusCode);
@@ -144,21 +146,41 @@ describe('an application intake (申请受理)', () => {
     const back = await get(`/v1/cases/${a.applicationId}`, t.town!);
     expect(JSON.stringify(back.json())).toContain(created.intakeId);
 
-    const after = await publicGet(`/v1/public/receipts/${created.receipt}`);
-    expect(after.json()).toMatchObject({ status: 'accepted', statusName: '已受理', dueBy: null, result: { text: expect.stringContaining('已受理') } });
+    // The town's acceptance of the intake IS the application's 受理: it opened past acceptance, never accepted twice.
+    const id = a.applicationId as string;
+    expect(app.json()).toMatchObject({ acceptedAt: expect.any(String), due: { kind: 'application.town_review' } });
+    expect(app.json().decisions.filter((x: { act: string }) => x.act === 'accepted')).toHaveLength(1);
+    expect(app.json().deadlines.some((x: { kind: string; metAt: string | null }) => x.kind === 'application.acceptance' && x.metAt)).toBe(true);
+    expect((await post(`/v1/applications/${id}/acceptance`, t.town!, { decision: 'accept' })).statusCode).toBe(409);
+
+    const after = await eventually(async () => {
+      const r = await publicGet(`/v1/public/receipts/${created.receipt}`);
+      return r.json().status !== 'accepted' && r;
+    }, 'the receipt to follow the application');
+    // The receipt follows the application: its stage and its current due date (the town's review), not 已受理 alone.
+    expect(after.json()).toMatchObject({ dueBy: app.json().dueAt, result: { text: expect.stringContaining('已受理') } });
     expect(after.json().steps.map((s: { name: string }) => s.name)).toEqual(['已提交', '已受理']);
     expectNoneOf(after.body, '王秀英', idNumber(9001), '13912345678', a.applicationId);
 
-    // Drive the application to its 公示: the village's public page lists it, the name masked.
-    const id = a.applicationId as string;
-    expect((await post(`/v1/applications/${id}/acceptance`, t.town!, { decision: 'accept' })).statusCode).toBe(200);
+    // Staff record the investigation → the receipt shows it; drive the application to its 公示: the village's public page lists it, the name masked.
     await eventually(async () => (await get(`/v1/applications/${id}`, t.town!)).json().stage === 'investigation', 'verification to complete', 30_000);
     const now = () => new Date().toISOString();
     expect((await post(`/v1/applications/${id}/investigation`, t.village!, { investigators: ['village.li', 'village.wang'], visitedAt: now(), findings: '家中无劳动力' })).statusCode).toBe(200);
+    const investigated = await eventually(async () => {
+      const r = (await publicGet(`/v1/public/receipts/${created.receipt}`)).json();
+      return r.steps.some((s: { name: string }) => s.name === '入户调查') && r;
+    }, 'the receipt to show the investigation');
+    expect(investigated).toMatchObject({ status: 'deliberation', statusName: '民主评议' });
+    expect(investigated.steps.map((s: { name: string }) => s.name)).toEqual(['已提交', '已受理', '入户调查']);
     expect((await post(`/v1/applications/${id}/deliberation`, t.village!, { kind: 'schedule', scheduledAt: now(), place: '海港社区会议室' })).statusCode).toBe(200);
     expect((await post(`/v1/applications/${id}/deliberation`, t.village!, { kind: 'record', heldAt: now(), members: 9, attendees: 7, votesFor: 6, votesAgainst: 1 })).statusCode).toBe(200);
     const reviewed = await post(`/v1/applications/${id}/review`, t.town!, { opinion: 'approve', reason: '符合低保条件' });
     expect(reviewed.json().stage).toBe('notice');
+    const noticed = await eventually(async () => {
+      const r = (await publicGet(`/v1/public/receipts/${created.receipt}`)).json();
+      return r.steps.some((s: { name: string }) => s.name === '公示') && r;
+    }, 'the receipt to show the 公示');
+    expect(noticed.steps.map((s: { name: string }) => s.name)).toEqual(['已提交', '已受理', '入户调查', '审核确认', '公示']);
     const page = await eventually(async () => {
       const p = (await publicGet(`/v1/public/units/${UNITS.haigang}`)).json();
       return p.notices?.some((n: { caseId: string }) => n.caseId === id) && p;
@@ -172,16 +194,42 @@ describe('an application intake (申请受理)', () => {
     expect(JSON.stringify((await publicGet(`/v1/public/units/${OTHER_VILLAGE}`)).json().notices)).not.toContain(id);
   });
 
+  it('a missed deadline: the receipt says 已超期 and the level it climbed to (区市), no names — the same for a report', async () => {
+    // The read model as the workflow leaves it once the deadline passed and climbed (the climb itself: test/workflows/intake.test.ts).
+    const district = { code: UNITS.huancui, name: '环翠区', level: 'district' };
+    const past = new Date(Date.now() - 86_400_000).toISOString();
+    const res = await publicPost('/v1/public/applications', applicationBody(9010));
+    expect(res.statusCode, res.body).toBe(201);
+    const { intakeId, receipt } = res.json();
+    await eventually(async () => (await ctx.mongo.db.collection('cases').countDocuments({ _id: intakeId as never })) === 1, 'the intake in the read model');
+    const fresh = (await publicGet(`/v1/public/receipts/${receipt}`)).json();
+    expect(fresh).toMatchObject({ overdue: false, escalatedTo: null });
+    await ctx.mongo.db.collection('cases').updateOne({ _id: intakeId as never }, { $set: { 'view.acceptBy': past, 'view.escalatedTo': district } });
+    const late = await publicGet(`/v1/public/receipts/${receipt}`);
+    expect(late.json()).toMatchObject({ status: 'filed', dueBy: past, overdue: true, escalatedTo: { level: 'district', levelName: '区市' } });
+    // By level only: neither the unit's name nor its code, no person.
+    expect(late.json().escalatedTo).toEqual({ level: 'district', levelName: '区市' });
+    expectNoneOf(late.body, '环翠区');
+
+    const report = await publicPost('/v1/public/reports', { unitCode: UNITS.haigang, category: 'assistance_policy', text: '临时救助怎么申请？' });
+    expect(report.statusCode, report.body).toBe(201);
+    const { reportId, receipt: reportReceipt } = report.json();
+    await eventually(async () => (await ctx.mongo.db.collection('cases').countDocuments({ _id: reportId as never })) === 1, 'the report in the read model');
+    await ctx.mongo.db.collection('cases').updateOne({ _id: reportId as never }, { $set: { 'view.acknowledgeBy': past, 'view.escalatedTo': { ...district, level: 'city', code: '371000', name: '威海市' } } });
+    expect((await publicGet(`/v1/public/receipts/${reportReceipt}`)).json()).toMatchObject({ kind: 'report', dueBy: past, overdue: true, escalatedTo: { level: 'city', levelName: '市' } });
+  });
+
   it('the town returns it with a reason → the receipt shows 已退回 and the reason; nothing opened', async () => {
     const res = await publicPost('/v1/public/applications', applicationBody(9002));
     expect(res.statusCode, res.body).toBe(201);
     const { intakeId, receipt } = res.json();
     expect((await post(`/v1/intakes/${intakeId}/return`, t.town!, {})).statusCode).toBe(400);
-    const returned = await post(`/v1/intakes/${intakeId}/return`, t.town!, { reason: '材料不齐：请补充户口簿和收入证明后再申请' });
+    const returned = await post(`/v1/intakes/${intakeId}/return`, t.town!, { reason: '王秀英您好，材料不齐：请补充户口簿和收入证明后再申请' });
     expect(returned.statusCode, returned.body).toBe(200);
     expect(returned.json()).toMatchObject({ status: 'closed', stage: 'returned', applicationId: null });
     const r = (await publicGet(`/v1/public/receipts/${receipt}`)).json();
-    expect(r).toMatchObject({ status: 'returned', statusName: '已退回', result: { text: '材料不齐：请补充户口簿和收入证明后再申请' } });
+    // The reason as the applicant reads it, their name redacted with what the intake knows (no pattern finds a name).
+    expect(r).toMatchObject({ status: 'returned', statusName: '已退回', result: { text: expect.stringMatching(/^王\*+您好，材料不齐：请补充户口簿和收入证明后再申请$/) } });
     expect(r.steps.map((s: { name: string }) => s.name)).toEqual(['已提交', '已退回']);
     expect((await post(`/v1/intakes/${intakeId}/accept`, t.town!, { labourCapacity: 'no_labour_capacity' })).statusCode).toBe(409);
   });
@@ -197,7 +245,7 @@ describe('an application intake (申请受理)', () => {
     const elsewhere = await publicPost('/v1/public/applications', applicationBody(9004));
     const refused = await post(`/v1/intakes/${elsewhere.json().intakeId}/accept`, t.town!, { labourCapacity: 'labour_capacity' });
     expect(refused.statusCode, refused.body).toBe(422);
-    expect(refused.json().error).toMatchObject({ reason: 'registered_elsewhere', details: [{ path: 'idNumber', code: 'registered_elsewhere' }] });
+    expect(refused.json().error).toMatchObject({ reason: 'registered_elsewhere', details: [{ path: 'body.idNumber', code: 'registered_elsewhere' }] });
     expect((await get(`/v1/intakes/${elsewhere.json().intakeId}`, t.town!)).json().status).toBe('open');
   });
 
@@ -210,6 +258,9 @@ describe('an application intake (申请受理)', () => {
       [{ category: 'no_such_category' }, 422, 'body.category'],
       [{ unitCode: UNITS.jingyuan }, 404, 'body.unitCode'],
       [{ situation: '' }, 400, 'body.situation'],
+      // Markup in a person's name on a public form: refused, naming the field.
+      [{ applicantName: '<img src=x onerror=alert(1)>钱七' }, 400, 'body.applicantName'],
+      [{ applicantName: '钱七>' }, 400, 'body.applicantName'],
     ];
     const before = await ctx.mongo.db.collection('intake_applicants').countDocuments();
     for (const [change, status, path] of cases) {
@@ -252,7 +303,36 @@ describe('a household posts its own wish (许愿)', () => {
   });
 });
 
+describe('the public submission limits (default policy)', () => {
+  it('one address behind carrier NAT: failed wish matches have their own tight limit (5 an hour, then 429 before any lookup) and never use the valid budget; valid submissions get 30 an hour', async () => {
+    const nat = freshIp();
+    const from = (url: string, payload: unknown) => ctx.app.inject({ method: 'POST', url, payload: payload as object, remoteAddress: nat });
+    await registerHousehold(ctx, t.village!, 9030); // phone 13800000000
+    const wrong = { unitCode: UNITS.haigang, headIdNumber: idNumber(9031), phone: '13800000000', title: '想要一台助听器', category: 'material' };
+    for (let i = 0; i < 5; i++) expect((await from('/v1/public/wishes', wrong)).statusCode).toBe(422);
+    const sixth = await from('/v1/public/wishes', wrong);
+    expect(sixth.statusCode, sixth.body).toBe(429);
+    expect(sixth.json().error.reason).toBe('client_match_limit');
+    // Past the failed-match limit the address's wishes are refused before the lookup, even a matching one.
+    expect((await from('/v1/public/wishes', { ...wrong, headIdNumber: idNumber(9030) })).json().error?.reason).toBe('client_match_limit');
+    // Its residents still report and apply: more than the old 5 an hour, untouched by the failed matches.
+    for (let i = 0; i < 6; i++) {
+      const r = await from('/v1/public/reports', { unitCode: UNITS.haigang, category: 'assistance_policy', text: `临时救助怎么申请？第${i + 1}问` });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+  });
+});
+
 describe('receipts', () => {
+  it('/v1/public/units/{code}/ (a trailing slash) goes to the canonical address; a bad code is a 404 that does not echo it', async () => {
+    const slash = await publicGet(`/v1/public/units/${UNITS.haigang}/`);
+    expect(slash.statusCode).toBe(308);
+    expect(slash.headers.location).toBe(`/v1/public/units/${UNITS.haigang}`);
+    const bad = await publicGet('/v1/public/units/<b>x</b>/');
+    expect(bad.statusCode).toBe(404);
+    expect(bad.body).not.toContain('<b>');
+  });
+
   it('an unknown receipt is 404; a malformed one 400', async () => {
     expect((await publicGet('/v1/public/receipts/ABCDEFGHJKMN')).statusCode).toBe(404);
     expect((await publicGet('/v1/public/receipts/0')).statusCode).toBe(400);

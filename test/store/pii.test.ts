@@ -102,9 +102,9 @@ describe('key configuration', () => {
   };
 
   it('refuses to start in production without PII_KEYS or PII_INDEX_KEY', () => {
-    expect(fails({ ...base, NODE_ENV: 'production' })).toMatch(/^PII_KEYS: required in production/);
-    expect(fails({ ...base, NODE_ENV: 'production', PII_KEYS: `k1:${b64()}` })).toMatch(/^PII_INDEX_KEY: required in production/);
-    const c = loadConfig({ ...base, NODE_ENV: 'production', PII_KEYS: `k1:${b64()}`, PII_INDEX_KEY: b64() });
+    expect(fails({ ...base, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://jiuzhu.weihai.example' })).toMatch(/^PII_KEYS: required in production/);
+    expect(fails({ ...base, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://jiuzhu.weihai.example', PII_KEYS: `k1:${b64()}` })).toMatch(/^PII_INDEX_KEY: required in production/);
+    const c = loadConfig({ ...base, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://jiuzhu.weihai.example', PII_KEYS: `k1:${b64()}`, PII_INDEX_KEY: b64() });
     expect(c.pii).toMatchObject({ activeKid: 'k1', insecure: false });
   });
 

@@ -63,11 +63,13 @@ describe('申请受理 in Chromium at 375×667', () => {
     const card = town.locator(`[data-case="${first.intakeId}"]`);
     await card.waitFor();
     expect(await card.textContent()).toContain('最低生活保障对象');
-    expect(await card.textContent()).toContain('须于');
+    // The applicant by name (the town sees it), not the intake's id; the deadline as its last day.
+    expect(await card.textContent()).toMatch(/须于 \d+月\d+日(前（含）| \d\d:\d\d 前)受理或退回/);
+    expect(await card.locator('button').allTextContents()).toEqual(['受理 刘桂兰 的申请', '退回 刘桂兰 的申请']);
 
     // Return the second without a reason: the API's 400 beside the field; then with one.
     const other = town.locator(`[data-case="${second.intakeId}"]`);
-    await other.getByRole('button', { name: `退回 ${second.intakeId}` }).click();
+    await other.getByRole('button', { name: '退回 刘桂兰 的申请' }).click();
     await other.getByRole('button', { name: '确认退回' }).click();
     await other.locator('[data-field="reason"] .field-error').waitFor();
     expect(await other.locator('[data-field="reason"] textarea').getAttribute('aria-invalid')).toBe('true');
@@ -78,7 +80,7 @@ describe('申请受理 in Chromium at 375×667', () => {
     expect(await town.getByTestId('intake-done').textContent()).toContain('已退回');
 
     // Accept the first: the application opens; its link leads to the application, which links back.
-    await card.getByRole('button', { name: `受理 ${first.intakeId}` }).click();
+    await card.getByRole('button', { name: '受理 刘桂兰 的申请' }).click();
     await card.getByLabel('劳动能力（决定定期复核周期）').selectOption('illness_or_disability');
     await card.getByLabel('备注（可不填）').fill('材料齐全');
     expect(await unlabelledControls(town)).toEqual([]);
@@ -101,9 +103,10 @@ describe('申请受理 in Chromium at 375×667', () => {
     expect(await links.textContent()).toContain(first.intakeId);
     expect(await horizontalOverflow(town)).toBeLessThanOrEqual(0);
 
-    // The receipt the applicant holds says 已受理.
+    // The receipt the applicant holds shows 已受理 and follows the application, already past 受理.
     const receipt = (await ctx.app.inject({ method: 'GET', url: `/v1/public/receipts/${first.receipt}` })).json();
-    expect(receipt).toMatchObject({ kind: 'application', status: 'accepted', statusName: '已受理' });
+    expect(receipt).toMatchObject({ kind: 'application', steps: [{ name: '已提交' }, { name: '已受理' }] });
+    expect(['accepted', 'verification', 'investigation']).toContain(receipt.status);
     const application = (await ctx.app.inject({ method: 'GET', url: `/v1/applications/${applicationId}`, headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) })).json();
     expect(application).toMatchObject({ status: 'open', source: 'public_qr', labourCapacity: 'illness_or_disability' });
 

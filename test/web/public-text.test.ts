@@ -6,6 +6,9 @@ import { failureText, issueText, PublicApiError } from '../../web/src/public/api
 describe('the public page words field issues in Chinese by code', () => {
   it('by field and code first, then by code with the limit the issue names', () => {
     expect(issueText('phone', { path: 'body.phone', code: 'invalid_format', message: 'expected an 11-digit mobile number', params: { origin: 'string', format: 'regex' } })).toBe('电话号码格式不对（手机 11 位）');
+    // An empty phone is 请填写此项, not 格式不对 (the regex is what an empty string fails).
+    expect(issueText('phone', { path: 'body.phone', code: 'invalid_format', message: 'expected an 11-digit mobile number', params: { origin: 'string', format: 'regex' } }, '')).toBe('请填写此项');
+    expect(issueText('phone', { path: 'body.phone', code: 'invalid_format', message: 'expected an 11-digit mobile number', params: { origin: 'string', format: 'regex' } }, '1391')).toBe('电话号码格式不对（手机 11 位）');
     expect(issueText('idNumber', { path: 'body.idNumber', code: 'invalid_id_number', message: 'check digit' })).toContain('身份证号码有误');
     expect(issueText('headIdNumber', { path: 'body.headIdNumber', code: 'household_not_matched', message: 'no household' })).toContain('未找到与该身份证号码和电话都相符的登记户');
     expect(issueText('text', { path: 'body.text', code: 'too_big', message: 'Too big', params: { origin: 'string', maximum: 500 } })).toBe('最多 500 个字');

@@ -22,17 +22,20 @@ async function openApplicationFor(s: IntakeState, input: AcceptIntakeInput): Pro
 
 /**
  * The gate (validator only): the opening is the application of the household the acceptance names, of the
- * intake's category, filed at the intake's village with source `public_qr` — no update, by whatever path,
+ * intake's category, filed at the intake's village with source `public_qr`, opened already accepted by this
+ * intake (the town's acceptance is the application's 受理) — no update, by whatever path,
  * opens another household's or another category's application. Ours. @throws RuleViolation('unprocessable').
  */
 function openingMatches(s: IntakeState, input: AcceptIntakeInput): void {
-  const start = input.opening.start as { submit?: { householdId?: unknown; category?: unknown; source?: unknown; unit?: { code?: unknown } } };
+  const start = input.opening.start as { submit?: { householdId?: unknown; category?: unknown; source?: unknown; unit?: { code?: unknown }; accepted?: { intakeId?: unknown } } };
   const ok =
     input.opening.workflowId === applicationWorkflowId(input.householdId, s.category) &&
     start.submit?.householdId === input.householdId &&
     start.submit.category === s.category &&
     start.submit.source === 'public_qr' &&
-    start.submit.unit?.code === s.village.code;
+    start.submit.unit?.code === s.village.code &&
+    // Opened already accepted by this intake's acceptance: never a second 受理 (ours).
+    start.submit.accepted?.intakeId === s.intakeId;
   if (!ok) throw new RuleViolation('unprocessable', `opening: not the ${s.category} application of household ${input.householdId} in ${s.village.code} this acceptance names`);
 }
 

@@ -33,7 +33,15 @@ export function acceptInput(householdId = INTAKE_HOUSEHOLD, category = 'minimum_
   };
 }
 
-export const accept = (handle: IntakeHandle, caseId: string, input: AcceptIntakeInput = acceptInput(), actor: Actor = INTAKE_TOWN) => handle.executeUpdate(acceptIntakeUpdate, { args: [{ caseId, actor, input }] });
+/** The opening as the API builds it: the application opens already accepted by this intake (SubmitArgs.accepted). */
+const acceptedBy = (input: AcceptIntakeInput, intakeId: string): AcceptIntakeInput => {
+  const start = input.opening.start as { submit?: Record<string, unknown> };
+  if (!start.submit || 'accepted' in start.submit) return input;
+  return { ...input, opening: { ...input.opening, start: { ...start, submit: { ...start.submit, accepted: { intakeId } } } } };
+};
+
+export const accept = (handle: IntakeHandle, caseId: string, input: AcceptIntakeInput = acceptInput(), actor: Actor = INTAKE_TOWN) =>
+  handle.executeUpdate(acceptIntakeUpdate, { args: [{ caseId, actor, input: acceptedBy(input, caseId) }] });
 export const returnIt = (handle: IntakeHandle, caseId: string, reason: string, actor: Actor = INTAKE_TOWN) => handle.executeUpdate(returnIntakeUpdate, { args: [{ caseId, actor, input: { reason } }] });
 
 /** Files an intake at the village (the town accepts); waits until it answers queries. */

@@ -70,8 +70,13 @@ const CODE_MESSAGES: Record<string, string> = {
   not_found: '未找到',
 };
 
-/** A field issue in Chinese: by field and code, else by code (with the limit it names), else a general line. */
-export function issueText(field: string, issue: FieldIssue): string {
+/**
+ * A field issue in Chinese: an empty field is 请填写此项 whatever the rule it failed (an empty phone is not
+ * "格式不对"); else by field and code, else by code (with the limit it names), else a general line.
+ */
+export function issueText(field: string, issue: FieldIssue, value?: string | boolean): string {
+  // A select left at its placeholder keeps its own line (请从选项中选择一项).
+  if (value === '' && issue.code !== 'invalid_value') return '请填写此项';
   const code = issue.code ?? '';
   const known = FIELD_MESSAGES[`${field}.${code}`] ?? (code === 'too_big' || code === 'too_small' ? limitText(issue) : CODE_MESSAGES[code]);
   return known ?? '填写有误，请核对';

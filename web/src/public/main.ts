@@ -41,6 +41,9 @@ interface Tracking {
   dueBy: string | null;
   steps: Array<{ name: string; at: string }>;
   result: { text: string; at: string } | null;
+  /** The promised date has passed; `escalatedTo` the level it climbed to (no names). */
+  overdue?: boolean;
+  escalatedTo?: { level: string; levelName: string } | null;
 }
 interface Filed {
   receipt: string;
@@ -144,7 +147,8 @@ function buildForm(id: string, fields: FieldSpec[], submit: string): FormParts {
         const hintId = box.querySelector('.hint')?.id;
         if (list.length) {
           shown.push(name);
-          line.textContent = list.map((i) => issueText(name, i)).join('；');
+          const value = el instanceof HTMLInputElement && el.type === 'checkbox' ? el.checked : el.value.trim();
+          line.textContent = list.map((i) => issueText(name, i, value)).join('；');
           line.hidden = false;
           el.setAttribute('aria-invalid', 'true');
           el.setAttribute('aria-describedby', [hintId, line.id].filter(Boolean).join(' '));
@@ -357,6 +361,7 @@ function trackingView(t: Tracking): HTMLElement {
     h('p', null, `提交至：${t.unit.name}`),
     h('p', { 'data-testid': 'tracking-handled-by' }, `受理单位：${t.handledBy.name}`),
     t.dueBy ? h('p', null, `承诺办理时限：${fmtTime(t.dueBy)} 前`) : null,
+    t.overdue ? h('p', { class: 'overdue', 'data-testid': 'overdue' }, `已超期${t.escalatedTo ? `，已上报${t.escalatedTo.levelName}级督办` : '，已提醒上级督办'}`) : null,
     h('ol', { class: 'steps' }, ...t.steps.map((s) => h('li', null, h('span', null, s.name), h('time', { datetime: s.at }, fmtTime(s.at))))),
     t.result ? h('div', { class: 'result', 'data-testid': 'result' }, h('p', { class: 'label' }, `结果（${fmtTime(t.result.at)}）`), h('p', { class: 'text' }, t.result.text)) : null,
   );

@@ -24,11 +24,28 @@ export interface IntakeRow {
   urgent: boolean;
   village: { code: string; name: string };
   situation: string;
+  applicantName: string | null;
   filedAt: string;
   acceptBy: string;
   overdue: boolean;
   rung: number;
   applicationId: string | null;
+}
+
+/**
+ * A deadline as the last day it still allows, in China time: a due instant at local midnight is the end of the
+ * day before ("12月3日前（含）", not "12/04 00:00 前"); any other instant keeps its time of day.
+ */
+export function lastDay(lang: 'zh' | 'en', iso: string): string {
+  const local = new Date(Date.parse(iso) + 8 * 3_600_000);
+  const midnight = local.getUTCHours() === 0 && local.getUTCMinutes() === 0 && local.getUTCSeconds() === 0;
+  const day = new Date(local.getTime() - (midnight ? 86_400_000 : 0));
+  const m = day.getUTCMonth() + 1;
+  const d = day.getUTCDate();
+  const time = `${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
+  if (lang === 'zh') return midnight ? `${m}月${d}日前（含）` : `${m}月${d}日 ${time} 前`;
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1];
+  return midnight ? `the end of ${month} ${d}` : `${month} ${d} ${time}`;
 }
 
 export function IntakeQueue() {
@@ -81,7 +98,7 @@ export function IntakeQueue() {
               </p>
               <p class="situation">{r.situation}</p>
               <p class="muted">
-                {s.filedAt(fmtTime(lang, r.filedAt))} · {s.acceptBy(fmtTime(lang, r.acceptBy))}
+                {s.filedAt(fmtTime(lang, r.filedAt))} · {s.acceptBy(lastDay(lang, r.acceptBy))}
                 {r.overdue ? ` · ${s.overdue}` : ''}
               </p>
               <p>
@@ -94,10 +111,10 @@ export function IntakeQueue() {
               ) : (
                 <div class="actions">
                   <button type="button" class="btn btn-primary btn-big" onClick={() => setOpen({ id: r.caseId, form: 'accept' })}>
-                    {s.acceptButton(r.caseId)}
+                    {s.acceptButton(r.applicantName ?? r.caseId)}
                   </button>
                   <button type="button" class="btn btn-big" onClick={() => setOpen({ id: r.caseId, form: 'return' })}>
-                    {s.returnButton(r.caseId)}
+                    {s.returnButton(r.applicantName ?? r.caseId)}
                   </button>
                 </div>
               )}
@@ -125,7 +142,7 @@ function AcceptForm(props: { row: IntakeRow; onDone: (applicationId: string | nu
   };
   return (
     <form class="form decide-form" noValidate onSubmit={submit} aria-labelledby={id('legend')}>
-      <h3 id={id('legend')}>{s.acceptButton(props.row.caseId)}</h3>
+      <h3 id={id('legend')}>{s.acceptButton(props.row.applicantName ?? props.row.caseId)}</h3>
       <p class="hint">{s.acceptRule}</p>
       {failure !== null && <ErrorNotice error={failure} />}
       <Field id={id('labourCapacity')} name="labourCapacity" label={s.labourCapacity} issues={issues}>
