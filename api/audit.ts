@@ -24,6 +24,8 @@ interface AuditMarks {
   householdIds: Set<string>;
   /** Issue 14: what a below-town caller was shown by need, one entry per household and basis (fields merged). */
   disclosures: Map<string, AuditDisclosure>;
+  /** A register search by a person: audited with what was searched (markSearch). */
+  search?: { name?: string; idNumberMasked?: string; idNumberKey?: string };
 }
 
 /** One household's personal fields shown in full to a caller below town level, and why (domain/privacy.ts `disclosureFor`). */
@@ -81,6 +83,17 @@ export function markDisclosure(request: FastifyRequest, d: { caseId?: string; ho
 }
 
 /**
+ * Marks a register search by a person's name or ID number (GET /v1/households): the request is audited with
+ * the query — the name, the ID number masked and as its blind index — not with its results. Ours (the
+ * fresh-eyes pass on issue 14: name search was an unaudited oracle).
+ */
+export function markSearch(request: FastifyRequest, search: { name?: string; idNumberMasked?: string; idNumberKey?: string }): void {
+  const marks = marksOf(request);
+  marks.personalData = true;
+  marks.search = search;
+}
+
+/**
  * Names the cases and households a request acted on when the guard and the answer do not (a summons names
  * its record and the orders it opened): they go into the request's audit record.
  */
@@ -134,6 +147,7 @@ export function auditEntryOf(request: FastifyRequest, reply: FastifyReply, paylo
     caseIds: [...marks.caseIds],
     householdIds: [...marks.householdIds],
     ...(marks.disclosures.size > 0 ? { disclosures: [...marks.disclosures.values()] } : {}),
+    ...(marks.search ? { search: marks.search } : {}),
     outcome: { status, code: typeof error?.code === 'string' ? error.code : null },
   };
 }

@@ -87,6 +87,13 @@ export async function primeRelations(request: FastifyRequest, householdIds: read
   for (const id of missing) cache.set(id, found.get(id) ?? null);
 }
 
+/** Of these households, the ones the caller sees by need or in full (not masked): a register search below town runs over these only. */
+export async function householdsSeenByNeed(request: FastifyRequest, householdIds: readonly string[]): Promise<string[]> {
+  if (seesPersonalData(principalOf(request).role)) return [...householdIds];
+  await primeRelations(request, householdIds);
+  return householdIds.filter((id) => disclosureOfHousehold(request, id).sight !== 'masked');
+}
+
 /** What the caller is shown of one household (primeRelations first; a household not primed is shown masked). */
 function disclosureOfHousehold(request: FastifyRequest, householdId: string): Disclosure {
   return disclosureFor(viewerOf(request), RELATIONS.get(request)?.get(householdId) ?? null);

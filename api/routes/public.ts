@@ -17,6 +17,7 @@ import {
 } from '../../domain/report';
 import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
 import { publicMemberOf, publicTextFor } from '../../domain/privacy';
+import { unitKnownPersonalData } from '../../store/relations';
 import { PARTY_MEMBER_ROLES, zPartyMemberRole } from '../../domain/party-member';
 import { showcasesOf } from '../../domain/points';
 import { localDay } from '../../domain/china-time';
@@ -290,6 +291,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       for (const d of deadlines) countStanding(counts, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime(), metAt: d.metAt?.getTime() ?? null }, now.getTime()));
       const { due, onTime, late, unhandled } = counts;
 
+      // The unit's registered households, whose names, phones and addresses public text never shows (fresh-eyes pass, issue 14).
+      const unitKnown = await unitKnownPersonalData(db, unit.code);
       const base = publicUnitApiUrl(config.publicBaseUrl, unit.code);
       void reply.header('cache-control', 'public, max-age=60');
       return {
@@ -297,7 +300,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         path,
         policies: {
           // Staff-written free text, published without login: screened like every other public text.
-          text: publicTextFor(profile?.policies ?? ''),
+          text: publicTextFor(profile?.policies ?? '', unitKnown),
           categories: catalogue.categories.map((c) => c.name),
           reportCategories: REPORT_CATEGORIES.map((code) => ({ code, name: REPORT_CATEGORY_NAMES[code] })),
           applicationCategories: catalogue.categories.map((c) => ({ code: c.code, name: c.name })),
@@ -316,8 +319,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
             items: (Array.isArray(d.items) ? d.items : []).map((i) => ({
               category: i.category ?? null,
               categoryName: categoryName(i.category),
-              title: publicTextFor(String(i.title ?? '')),
-              answer: typeof i.answer === 'string' ? publicTextFor(i.answer) : null,
+              title: publicTextFor(String(i.title ?? ''), unitKnown),
+              answer: typeof i.answer === 'string' ? publicTextFor(i.answer, unitKnown) : null,
               answeredBy: i.answeredBy?.role ? { role: i.answeredBy.role, roleName: answererRoleName(i.answeredBy.role), name: String(i.answeredBy.name ?? '') } : null,
             })),
           })),
@@ -451,7 +454,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         acknowledgedAt: v.acknowledgedAt,
         answerBy: v.answerBy,
         answer: v.answer
-          ? { text: publicTextFor(v.answer.text), answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
+          ? { text: publicTextFor(v.answer.text, await unitKnownPersonalData(db, v.unit.code)), answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
           : null,
       };
     },
@@ -602,7 +605,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           receivedAt: v.receivedAt,
           dueBy: v.stage === 'received' ? v.acknowledgeBy : v.stage === 'acknowledged' ? v.answerBy : null,
           steps: [...step('已收到', v.receivedAt), ...step('已受理', v.acknowledgedAt), ...step('已答复', v.answeredAt)],
-          result: v.answer ? { text: publicTextFor(v.answer.text), at: v.answer.at } : null,
+          result: v.answer ? { text: publicTextFor(v.answer.text, await unitKnownPersonalData(db, v.unit.code)), at: v.answer.at } : null,
         };
       }
       if (found.kind === 'application') {
@@ -616,11 +619,11 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           receivedAt: v.filedAt,
           dueBy: v.status === 'open' ? v.acceptBy : null,
           steps: [...step('已提交', v.filedAt), ...step(d?.outcome === 'returned' ? '已退回' : '已受理', d?.at)],
-          result: d ? { text: d.outcome === 'returned' ? publicTextFor(d.reason ?? '') : '已受理，转入救助申请审核确认', at: d.at } : null,
+          result: d ? { text: d.outcome === 'returned' ? publicTextFor(d.reason ?? '', await unitKnownPersonalData(db, v.town.code)) : '已受理，转入救助申请审核确认', at: d.at } : null,
         };
       }
       const v = doc.view as unknown as WishView;
-      const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason))}` : ''}` : v.outcomeName;
+      const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason), await unitKnownPersonalData(db, v.unit.code))}` : ''}` : v.outcomeName;
       return {
         ...base,
         status: v.stage,

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authz, createTestContext, idNumber, UNITS, type TestContext } from '../helpers/context';
+import { eventually } from '../helpers/wait';
+
+/**
+ * The fresh-eyes pass on issue 14's privacy, end to end through the HTTP API on the dev server and the
+ * Mongo-compatible server: a registered household's name never reaches a public page (a report's answer on
+ * its receipt); the register's search by name or ID number is no oracle for a caller who sees the household
+ * masked, and is audited with its query; a masked value is refused on registration as on correction.
+ */
+let ctx: TestContext;
+const t: Record<string, string> = {};
+const HEAD = '张卫东';
+const PHONE = '13812345670';
+const HEAD_ID = idNumber(14_501);
+let householdId = '';
+beforeAll(async () => {
+  ctx = await createTestContext('privacy_fresh_eyes_e2e');
+  await ctx.startWorker();
+  t.village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
+  t.member = await ctx.token('party_member', UNITS.haigang, { user: 'member.wu' });
+  t.town = await ctx.token('town_staff', UNITS.jingyuan, { user: 'town.zhao' });
+  const res = await send('POST', '/v1/households', t.village, { headName: HEAD, headIdNumber: HEAD_ID, address: '威海市环翠区海港路77号', phone: PHONE, unitCode: UNITS.haigang, categories: [] });
+  expect(res.statusCode, res.body).toBe(201);
+  householdId = res.json().id;
+});
+afterAll(async () => ctx?.close());
+
+const send = (method: 'GET' | 'POST' | 'PATCH', url: string, token: string, payload?: unknown) =>
+  ctx.app.inject({ method, url, headers: authz(token), ...(payload !== undefined ? { payload: payload as object } : {}) });
+
+describe('a registered household on a public page', () => {
+  it('a village’s answer naming a registered head shows the name masked on the public receipt (and the phone)', async () => {
+    const created = await ctx.app.inject({ method: 'POST', url: '/v1/public/reports', remoteAddress: '10.15.0.1', payload: { unitCode: UNITS.haigang, category: 'assistance_policy', text: '邻居家生活困难，能不能帮帮？' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const { reportId, receipt } = created.json();
+    const answered = await send('POST', `/v1/reports/${reportId}/answer`, t.village!, { answer: `请联系${HEAD}本人，电话${PHONE}`, answeredBy: { name: '孙丽', role: 'staff' } });
+    expect(answered.statusCode, answered.body).toBe(200);
+    const r = await eventually(async () => {
+      const res = await ctx.app.inject({ method: 'GET', url: `/v1/public/receipts/${receipt}` });
+      return res.json().result && res;
+    }, 'the receipt to show the answer');
+    expect(r.body).not.toContain(HEAD);
+    expect(r.body).not.toContain(PHONE);
+    expect(r.json().result.text).toContain('张**');
+    const old = await ctx.app.inject({ method: 'GET', url: `/v1/public/reports/${receipt}` });
+    expect(old.body).not.toContain(HEAD);
+  });
+});
+
+describe('the register’s search is no oracle', () => {
+  it('a party member who sees the household masked gets no match by name or ID number; the village (by need) does; each search audited with its query', async () => {
+    for (const q of [`name=${encodeURIComponent('张卫')}`, `name=${encodeURIComponent(HEAD)}`, `idNumber=${HEAD_ID}`]) {
+      const res = await send('GET', `/v1/households?org=${UNITS.haigang}&${q}`, t.member!);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().items.map((h: { id: string }) => h.id)).not.toContain(householdId);
+    }
+    const village = await send('GET', `/v1/households?org=${UNITS.haigang}&name=${encodeURIComponent('张卫')}`, t.village!);
+    expect(village.json().items.map((h: { id: string }) => h.id)).toContain(householdId);
+    const records = await ctx.mongo.db.collection('audit').find({ 'user.id': 'member.wu', route: 'GET /v1/households' }).toArray();
+    expect(records.length).toBe(3);
+    expect(records.map((r) => r.search?.name)).toContain('张卫');
+    const byId = records.find((r) => r.search?.idNumberKey);
+    expect(byId?.search.idNumberMasked).toMatch(/^\d{4}\*+\d{3}[\dX]$/);
+    expect(JSON.stringify(records)).not.toContain(HEAD_ID);
+  });
+});
+
+describe('masked values are refused on registration as on correction', () => {
+  it('POST with a masked name or address → 400 masked_value naming the field; a masked member ID number on PATCH → masked_value', async () => {
+    const base = { headName: '王建国', headIdNumber: idNumber(14_502), address: '威海市环翠区海港路78号', phone: '13812345671', unitCode: UNITS.haigang, categories: [] };
+    for (const [field, value] of [['headName', '王**'], ['address', '威海市环翠区****'], ['headIdNumber', '3710**********1234']] as const) {
+      const res = await send('POST', '/v1/households', t.village!, { ...base, [field]: value });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.details).toContainEqual(expect.objectContaining({ path: `body.${field}`, code: 'masked_value' }));
+    }
+    const patch = await send('PATCH', `/v1/households/${householdId}`, t.village!, { members: [{ name: '张小东', idNumber: '3710**********1234', relation: '子' }] });
+    expect(patch.statusCode, patch.body).toBe(400);
+    expect(patch.json().error.details).toEqual([expect.objectContaining({ path: 'body.members.0.idNumber', code: 'masked_value' })]);
+    expect(await ctx.mongo.db.collection('households').countDocuments({ headName: { $regex: '\\*' } })).toBe(0);
+  });
+});
