@@ -80,3 +80,40 @@ describe('masked values are refused on registration as on correction', () => {
     expect(await ctx.mongo.db.collection('households').countDocuments({ headName: { $regex: '\\*' } })).toBe(0);
   });
 });
+
+describe('other households named in a case’s free text', () => {
+  it('a masked reader sees every registered name of the village masked; a reader by need sees the case’s own household and the others masked', async () => {
+    const other = await send('POST', '/v1/households', t.village!, { headName: '王建国', headIdNumber: idNumber(14_503), address: '威海市环翠区海港路79号', phone: '13812345672', unitCode: UNITS.haigang, categories: [] });
+    expect(other.statusCode, other.body).toBe(201);
+    const wish = await send('POST', '/v1/wishes', t.village!, { householdId: other.json().id, title: '想要一台轮椅', description: `王建国说邻居${HEAD}也需要轮椅`, category: 'material', postedBy: 'household' });
+    expect(wish.statusCode, wish.body).toBe(201);
+    const id = wish.json().caseId as string;
+    const read = (token: string) => eventually(async () => {
+      const res = await send('GET', `/v1/wishes/${id}`, token);
+      return res.statusCode === 200 && res;
+    }, 'the wish');
+    const member = await read(t.member!);
+    expect(member.body).not.toContain(HEAD);
+    expect(member.body).not.toContain('王建国');
+    expect(member.json().description).toContain('张**');
+    const village = await read(t.village!);
+    expect(village.json().description).toBe('王建国说邻居张**也需要轮椅');
+    const timeline = await send('GET', `/v1/cases/${id}/escalations`, t.member!);
+    expect(timeline.body).not.toContain(HEAD);
+  });
+});
+
+describe('a public report’s contact, by need', () => {
+  it('the village handling the report sees it in full, audited; a party member of the village sees it masked', async () => {
+    const sent = await ctx.app.inject({ method: 'POST', url: '/v1/public/reports', remoteAddress: '10.15.0.2', payload: { unitCode: UNITS.haigang, category: 'assistance_policy', text: '希望当面答复', contact: '刘芳 13700000001' } });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const { reportId } = sent.json();
+    const village = await send('GET', `/v1/reports/${reportId}`, t.village!);
+    expect(village.json().contact).toBe('刘芳 13700000001');
+    const record = await eventually(async () => (await ctx.mongo.db.collection('audit').findOne({ requestId: String(village.headers['x-request-id']) })) ?? undefined, 'the audit record');
+    expect(record).toMatchObject({ personalData: true, caseIds: [reportId] });
+    const member = await send('GET', `/v1/reports/${reportId}`, t.member!);
+    expect(member.statusCode, member.body).toBe(200);
+    expect(member.json().contact).toBe('刘* 137****0001');
+  });
+});
