@@ -166,4 +166,11 @@ describe('reachesAlertByNeed: an alert beyond the subtree (issue 14)', () => {
     expect(reachesAlertByNeed({ ...grid, unitCode: OTHER_GRID }, { visitorUserId: null, householdPath: HOUSEHOLD.orgPath }, 'read')).toBe(false);
     expect(reachesAlertByNeed({ ...grid, role: 'party_member' }, { visitorUserId: null, householdPath: HOUSEHOLD.orgPath }, 'read')).toBe(false);
   });
+  it('a household registered at the village itself (no grid): a grid worker of that village reads its alerts (as disclosureFor shows it), not one of another village', () => {
+    const atVillage = path(TOWN, V1);
+    expect(reachesAlertByNeed({ ...grid, unitPath: path(TOWN, V1, GRID) }, { visitorUserId: null, householdPath: atVillage }, 'read')).toBe(true);
+    expect(reachesAlertByNeed({ ...grid, unitPath: path(TOWN, V1, GRID) }, { visitorUserId: null, householdPath: atVillage }, 'recordVisit')).toBe(false);
+    expect(reachesAlertByNeed({ ...grid, unitCode: '371002001002001', unitPath: path(TOWN, V2, '371002001002001') }, { visitorUserId: null, householdPath: atVillage }, 'read')).toBe(false);
+    expect(reachesAlertByNeed({ ...grid, role: 'party_member', unitPath: path(TOWN, V1, GRID) }, { visitorUserId: null, householdPath: atVillage }, 'read')).toBe(false);
+  });
 });

@@ -117,3 +117,16 @@ describe('a public report’s contact, by need', () => {
     expect(member.json().contact).toBe('刘* 137****0001');
   });
 });
+
+describe('a household registered at the village itself (no grid)', () => {
+  it('a grid worker of the village reads it by need (name and phone, ID masked), audited; a grid worker of another village does not', async () => {
+    const grid = await ctx.token('grid_worker', UNITS.haigangGrid, { user: 'grid.sun' });
+    const res = await send('GET', `/v1/households/${householdId}`, grid);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ headName: HEAD, phone: PHONE, headIdNumber: expect.stringMatching(/\*/) });
+    const record = await eventually(async () => (await ctx.mongo.db.collection('audit').findOne({ requestId: String(res.headers['x-request-id']) })) ?? undefined, 'the audit record');
+    expect(record?.disclosures).toEqual([{ householdId, fields: ['name', 'address', 'phone'], basis: 'grid_worker' }]);
+    const elsewhere = await ctx.token('grid_worker', '371002002001', { user: 'grid.far' });
+    expect((await send('GET', `/v1/households/${householdId}`, elsewhere)).statusCode).toBe(403);
+  });
+});
