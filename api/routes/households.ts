@@ -218,7 +218,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'households', action: 'read', target: 'org' } },
       schema: {
         tags: ['households'],
-        summary: 'Households in a unit’s subtree, cursor-paginated; narrowed by the head’s name (or its beginning), a full ID number of any member (no partial match: numbers are sealed at rest), a recipient category',
+        summary: 'Households in a unit’s subtree, cursor-paginated; narrowed by the head’s name (or its beginning), a full ID number of any member (no partial match: numbers are sealed at rest), a recipient category. Below town, a search by name or ID number matches only households the caller sees by need; every such search is audited with its query',
         querystring: zQuery({
           org: zOrgCode.optional(),
           name: zPersonName.optional(),
