@@ -57,7 +57,9 @@ const KNOWN_TTL_MS = 15_000;
  * redacting free text that names one of them — public text (a report's answer, an intake's return reason,
  * a Party day's answers: publicTextFor) and free text read by a viewer who sees another household masked.
  * ID numbers are not read (free text's ID numbers are caught by pattern; only the phone is decrypted).
- * Undefined when the unit has no household. Cached per unit for KNOWN_TTL_MS. Source: ours (the fresh-eyes
+ * Undefined when the unit has no household. Cached per unit for KNOWN_TTL_MS, forgotten when a household is
+ * registered or corrected through the API (forgetKnownPersonalData; an intake's acceptance registers through
+ * the workflow and is seen within the TTL). Source: ours (the fresh-eyes
  * pass on issue 14: a registered head's full name on a public receipt; other households' names in an alert's
  * reason reaching a party member).
  */
@@ -101,4 +103,9 @@ export async function unitKnownPersonalDataExcept(db: Db, unitCode: string, exce
   }
   const skip = new Set(except);
   return mergeKnownPersonalData([...(await hit.known).entries()].flatMap(([id, k]) => (skip.has(id) ? [] : [k])));
+}
+
+/** Forgets the cached known personal data (unitKnownPersonalData) on this database: called when a household is registered or corrected, so the next read sees it at once. */
+export function forgetKnownPersonalData(db: Db): void {
+  BY_ID_CACHE.delete(db);
 }

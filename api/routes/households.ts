@@ -20,6 +20,7 @@ import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { householdsSeenByNeed, presentHousehold, primeRelations } from '../present';
 import { markSearch } from '../audit';
+import { forgetKnownPersonalData } from '../../store/relations';
 import { maskIdNumber, seesPersonalData } from '../../domain/privacy';
 import { idNumberKey, piiOf } from '../../store/pii';
 import { zQuery } from '../query';
@@ -92,6 +93,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         createdBy: p.userId,
       };
       const result = await registerHousehold(mongo.db, doc);
+      forgetKnownPersonalData(mongo.db);
       if ('conflict' in result) {
         const field = result.idNumber === input.headIdNumber ? 'headIdNumber' : `members.${input.members.findIndex((m) => m.idNumber === result.idNumber)}.idNumber`;
         // The holder is named only to those who may read it: otherwise any staff member could learn, for any ID
@@ -170,6 +172,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         });
       }
       const result = await updateHousehold(mongo.db, household._id, patch);
+      forgetKnownPersonalData(mongo.db);
       if (result === null) throw notFound(`household ${household._id} does not exist`);
       if ('conflict' in result) {
         const i = patch.members?.findIndex((m) => m.idNumber === result.idNumber) ?? -1;
