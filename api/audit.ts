@@ -24,6 +24,8 @@ interface AuditMarks {
   householdIds: Set<string>;
   /** Issue 14: what a below-town caller was shown by need, one entry per household and basis (fields merged). */
   disclosures: Map<string, AuditDisclosure>;
+  /** A register search by a person: audited with what was searched (markSearch). */
+  search?: { name?: string; idNumberMasked?: string; idNumberKey?: string };
 }
 
 /** One household's personal fields shown in full to a caller below town level, and why (domain/privacy.ts `disclosureFor`). */
@@ -78,6 +80,17 @@ export function markDisclosure(request: FastifyRequest, d: { caseId?: string; ho
   const had = marks.disclosures.get(key);
   const fields = [...new Set([...(had?.fields ?? []), ...d.fields])];
   marks.disclosures.set(key, { householdId: d.householdId, basis: d.basis, fields });
+}
+
+/**
+ * Marks a register search by a person's name or ID number (GET /v1/households): the request is audited with
+ * the query — the name, the ID number masked and as its blind index — not with its results. Ours (the
+ * fresh-eyes pass on issue 14: name search was an unaudited oracle).
+ */
+export function markSearch(request: FastifyRequest, search: { name?: string; idNumberMasked?: string; idNumberKey?: string }): void {
+  const marks = marksOf(request);
+  marks.personalData = true;
+  marks.search = search;
 }
 
 /**
@@ -136,6 +149,7 @@ export function auditEntryOf(request: FastifyRequest, reply: FastifyReply, paylo
     ...(marks.disclosures.size > 0 ? { disclosures: [...marks.disclosures.values()] } : {}),
     // A failed sign-in has no principal: record whom it tried (the body as validated: trimmed, lowercased).
     ...(!p && url === '/v1/auth/sign-in' && typeof sent?.login === 'string' ? { attemptedLogin: sent.login.slice(0, 200) } : {}),
+    ...(marks.search ? { search: marks.search } : {}),
     outcome: { status, code: typeof error?.code === 'string' ? error.code : null },
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Db } from 'mongodb';
 import type { z } from 'zod';
 import { zOrgCode, type OrgUnit } from '../domain/org';
-import { can, inJurisdiction, isReadOnly, reachesAlertByNeed, isWriting, permissionOf, rolesFor, scopedTargetOf, SUPERVISION_SUBJECTS, type ActionOf, type Subject } from '../domain/permissions';
+import { can, gridWorkerReachesVillageHousehold, inJurisdiction, isReadOnly, reachesAlertByNeed, isWriting, permissionOf, rolesFor, scopedTargetOf, SUPERVISION_SUBJECTS, type ActionOf, type Subject } from '../domain/permissions';
 import type { CaseKind } from '../domain/projection';
 import { ROLES } from '../domain/roles';
 import { findCase, openCaseOf } from '../store/cases';
@@ -94,7 +94,7 @@ function refuseOutside(p: Principal, targetPath: readonly string[], action: stri
  */
 async function reachesByNeed(p: Principal, doc: CaseDoc, action: string, db?: Db): Promise<boolean> {
   const visitor = (doc.view as { visitor?: { userId?: unknown } | null } | undefined)?.visitor?.userId;
-  const actor = { userId: p.userId, role: p.role, unitCode: p.unit.code };
+  const actor = { userId: p.userId, role: p.role, unitCode: p.unit.code, unitPath: p.unit.path };
   const visitorUserId = typeof visitor === 'string' ? visitor : null;
   if (reachesAlertByNeed(actor, { visitorUserId, householdPath: null }, action)) return true;
   if (p.role !== 'grid_worker' || action !== 'read' || !doc.householdId || !db) return false;
@@ -293,7 +293,11 @@ export function registerGuard(app: FastifyInstance, deps: { db: Db; orgs: OrgDir
       const household = await findHousehold(deps.db, id);
       if (!household) throw notFound(`household ${id} not found`);
       // Issue 14: an open alert's assigned visitor reads the household they visit, wherever their own unit is.
-      const visits = guard.action === 'read' && !inJurisdiction(p.role, p.unit.code, household.orgPath, 'read') && (await isAssignedVisitor(deps.db, household._id, p.userId));
+      // A grid worker of the village reads a household registered at the village itself (no grid): privacy by need shows it to them.
+      const visits =
+        guard.action === 'read' &&
+        !inJurisdiction(p.role, p.unit.code, household.orgPath, 'read') &&
+        (gridWorkerReachesVillageHousehold({ role: p.role, unitPath: p.unit.path }, household.orgPath) || (await isAssignedVisitor(deps.db, household._id, p.userId)));
       if (!visits) refuseOutside(p, household.orgPath, guard.action);
       if (guard.opensAtVillage) {
         const village = household.orgPath.indexOf(household.villageCode);

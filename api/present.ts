@@ -20,7 +20,8 @@ import {
 import type { Household } from '../domain/household';
 import { newHouseholdOf } from '../store/discoveries';
 import { findHousehold } from '../store/households';
-import { householdRelations } from '../store/relations';
+import { householdRelations, unitKnownPersonalDataExcept } from '../store/relations';
+import { ORG_LEVELS } from '../domain/org';
 import { principalOf } from './auth';
 import { markDisclosure, markPersonalData } from './audit';
 
@@ -63,6 +64,25 @@ async function knownFor(request: FastifyRequest, ref: CaseRef): Promise<KnownPer
   return mergeKnownPersonalData([...households.flatMap((h) => (h ? [knownPersonalDataOf(h)] : [])), ...(fresh ? [knownPersonalDataOfNewHousehold(fresh)] : [])]);
 }
 
+/** The village a caller below town belongs to (their unit's path: 市 → 区市 → 镇 → 村 → 网格), or null. */
+function villageOfViewer(request: FastifyRequest): string | null {
+  return principalOf(request).unit.path[ORG_LEVELS.indexOf('village')] ?? null;
+}
+
+/**
+ * The registered households of the caller's village that a case's free text must not name to this caller:
+ * for a masked reader, all of them (merged into `knownFor`'s); for a reader by need, all but the case's own
+ * households (those they are shown by need). Undefined at town level and above. Ours (the fresh-eyes pass on
+ * issue 14: "王建国是其邻居" in an alert's reason reached a party member unmasked).
+ */
+async function villageKnownFor(request: FastifyRequest, ref: CaseRef): Promise<KnownPersonalData | undefined> {
+  if (seesPersonalData(principalOf(request).role)) return undefined;
+  const village = villageOfViewer(request);
+  if (village === null) return undefined;
+  const own = [...(ref.householdId !== null ? [ref.householdId] : []), ...(ref.others ?? [])];
+  return unitKnownPersonalDataExcept(request.server.deps.mongo.db, village, own);
+}
+
 /** Per request: the relation facts of the households read so far (null: not in the register). */
 const RELATIONS = new WeakMap<FastifyRequest, Map<string, HouseholdRelation | null>>();
 
@@ -85,6 +105,13 @@ export async function primeRelations(request: FastifyRequest, householdIds: read
   if (missing.length === 0) return;
   const found = await householdRelations(request.server.deps.mongo.db, missing);
   for (const id of missing) cache.set(id, found.get(id) ?? null);
+}
+
+/** Of these households, the ones the caller sees by need or in full (not masked): a register search below town runs over these only. */
+export async function householdsSeenByNeed(request: FastifyRequest, householdIds: readonly string[]): Promise<string[]> {
+  if (seesPersonalData(principalOf(request).role)) return [...householdIds];
+  await primeRelations(request, householdIds);
+  return householdIds.filter((id) => disclosureOfHousehold(request, id).sight !== 'masked');
 }
 
 /** What the caller is shown of one household (primeRelations first; a household not primed is shown masked). */
@@ -131,7 +158,8 @@ export async function presentCase<V extends Record<string, unknown>>(request: Fa
   markCase(request, ref);
   const d = await disclosureOfCase(request, ref);
   markNeed(request, ref, d);
-  return caseViewShown(d.sight, view, await knownFor(request, ref));
+  const [own, village] = await Promise.all([knownFor(request, ref), villageKnownFor(request, ref)]);
+  return d.sight === 'need' ? caseViewShown(d.sight, view, own, village) : caseViewShown(d.sight, view, mergeKnownPersonalData([own, village].filter((k) => k !== undefined)));
 }
 
 /** A case's view as the caller may see it, the case taken from the view itself (`caseId`, `householdId`). */
@@ -149,7 +177,9 @@ export async function presentEvents<E extends { data?: unknown }>(request: Fasti
   markCase(request, ref);
   const d = await disclosureOfCase(request, ref);
   if (events.length > 0) markNeed(request, ref, d);
-  const known = await knownFor(request, ref);
+  const [own, village] = await Promise.all([knownFor(request, ref), villageKnownFor(request, ref)]);
+  if (d.sight === 'need') return events.map((e) => caseEventShown(d.sight, e, own, village));
+  const known = mergeKnownPersonalData([own, village].filter((k) => k !== undefined));
   return events.map((e) => caseEventShown(d.sight, e, known));
 }
 

@@ -1,4 +1,4 @@
-import { isWithin } from './org';
+import { isWithin, ORG_LEVELS } from './org';
 import { ROLES, type Role } from './roles';
 
 /**
@@ -328,10 +328,23 @@ export function inJurisdiction(role: Role, unitCode: string, targetPath: readonl
  * org path, or null when not read). An alert's path stops at the village, so a grid-scoped token does not
  * reach it otherwise. Source: ours, issue 14.
  */
-export function reachesAlertByNeed(actor: { userId: string; role: Role; unitCode: string }, alert: { visitorUserId: string | null; householdPath: readonly string[] | null }, action: string): boolean {
+export function reachesAlertByNeed(actor: { userId: string; role: Role; unitCode: string; unitPath?: readonly string[] }, alert: { visitorUserId: string | null; householdPath: readonly string[] | null }, action: string): boolean {
   if (alert.visitorUserId !== null && alert.visitorUserId === actor.userId && (action === 'read' || action === 'recordVisit')) return true;
-  return actor.role === 'grid_worker' && action === 'read' && (alert.householdPath?.includes(actor.unitCode) ?? false);
+  return actor.role === 'grid_worker' && action === 'read' && ((alert.householdPath?.includes(actor.unitCode) ?? false) || gridWorkerReachesVillageHousehold(actor, alert.householdPath));
 }
+
+/**
+ * Issue 14 (its fresh-eyes pass): a household registered at the village itself (no grid: its org path ends at
+ * the village, 市 → 区市 → 镇 → 村) is read by a grid worker of that village — a grid in it — as privacy by need
+ * shows it to them (domain/privacy.ts disclosureFor: someone must visit it; the same fallback as a pairing's
+ * member). `actor.unitPath`: the grid worker's unit path, root first. Source: ours.
+ */
+export function gridWorkerReachesVillageHousehold(actor: { role: Role; unitPath?: readonly string[] }, householdPath: readonly string[] | null): boolean {
+  if (actor.role !== 'grid_worker' || !actor.unitPath || householdPath === null || householdPath.length !== VILLAGE_DEPTH) return false;
+  return actor.unitPath.includes(householdPath[VILLAGE_DEPTH - 1]!);
+}
+/** The length of a village's org path (市, 区市, 镇(街道), 村(社区)). */
+const VILLAGE_DEPTH = ORG_LEVELS.indexOf('village') + 1;
 
 export function scopedTargetOf(subject: string, action: string, cityCode: string): string[] | undefined {
   return permissionOf(subject, action)?.scope === 'city' ? [cityCode] : undefined;

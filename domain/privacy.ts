@@ -559,13 +559,35 @@ export function caseDocumentFor<T>(role: Role, doc: T, known: KnownPersonalData 
  * A case document as a reader with `sight` sees it (`caseDocumentFor` by sight): `full` — server paths
  * dropped; `masked` — free text redacted (redactPersonalData) and department records' ID numbers masked;
  * `need` — only ID numbers redacted in free text (by pattern and the household's registered ones) and in
- * department records: the names, address and phone stay. Ours (issue 14).
+ * department records: the names, address and phone stay — of the case's own households; `others` (the other
+ * registered households of the village, which this reader has no need for) are redacted as registered
+ * (redactKnownPersonalData). Ours (issue 14; `others` from its fresh-eyes pass).
  */
-export function caseDocumentShown<T>(sight: Sight, doc: T, known: KnownPersonalData | undefined): T {
+export function caseDocumentShown<T>(sight: Sight, doc: T, known: KnownPersonalData | undefined, others?: KnownPersonalData): T {
+  const needText = (t: string) => redactKnownPersonalData(redactIdNumbers(withoutInternalReferences(t), known), others);
   return mapDocument(doc, undefined, undefined, {
-    text: sight === 'full' ? withoutInternalReferences : sight === 'need' ? (t) => redactIdNumbers(withoutInternalReferences(t), known) : (t) => redactPersonalData(withoutInternalReferences(t), known),
+    text: sight === 'full' ? withoutInternalReferences : sight === 'need' ? needText : (t) => redactPersonalData(withoutInternalReferences(t), known),
     idNumber: sight === 'full' ? (id) => id : maskIdNumber,
   }) as T;
+}
+
+/**
+ * The text with the registered names, phones and addresses of `known` masked as the register masks them
+ * (maskName, maskPhone, maskAddress and the address's distinctive part ****), and nothing else: for a reader
+ * shown one household by need, the other households of the village. Ours (the fresh-eyes pass on issue 14).
+ */
+export function redactKnownPersonalData(text: string, known?: KnownPersonalData): string {
+  if (!known) return text;
+  const compact = { compact: true };
+  let out = text;
+  for (const a of known.addresses) if (a.trim()) out = replaceFolded(out, literal(a.trim()), () => maskAddress(a.trim()), compact);
+  for (const p of known.phones) {
+    const tail = norm(p).replace(/\D/g, '');
+    if (tail.length >= 7) out = replaceFolded(out, new RegExp(escapeRegExp(tail), 'g'), maskPhone, { joinDigits: true });
+  }
+  for (const n of known.names) if (Array.from(norm(n)).length >= 2) out = replaceFolded(out, literal(n), (m) => maskName(m), compact);
+  for (const a of known.addresses) for (const f of addressFragments(a)) out = replaceFolded(out, literal(f), () => '****', compact);
+  return out;
 }
 
 /** The text with ID numbers masked (maskIdNumber): by pattern, folded, and the household's registered ones (`known`). Ours (issue 14). */
@@ -576,13 +598,13 @@ export function redactIdNumbers(text: string, known?: KnownPersonalData): string
 }
 
 /** A case's view (any kind) as a reader with `sight` sees it: `caseDocumentShown`. */
-export function caseViewShown<V extends Record<string, unknown>>(sight: Sight, view: V, known: KnownPersonalData | undefined): V {
-  return caseDocumentShown(sight, view, known);
+export function caseViewShown<V extends Record<string, unknown>>(sight: Sight, view: V, known: KnownPersonalData | undefined, others?: KnownPersonalData): V {
+  return caseDocumentShown(sight, view, known, others);
 }
 
 /** One event of a case's timeline as a reader with `sight` sees it: its `data` through `caseDocumentShown`. */
-export function caseEventShown<E extends { data?: unknown }>(sight: Sight, event: E, known: KnownPersonalData | undefined): E {
-  return event.data === undefined ? event : { ...event, data: caseDocumentShown(sight, event.data, known) };
+export function caseEventShown<E extends { data?: unknown }>(sight: Sight, event: E, known: KnownPersonalData | undefined, others?: KnownPersonalData): E {
+  return event.data === undefined ? event : { ...event, data: caseDocumentShown(sight, event.data, known, others) };
 }
 
 /** A case's view (any kind) as `role` may see it: `caseDocumentFor`. */
@@ -598,7 +620,10 @@ export function caseEventFor<E extends { data?: unknown }>(role: Role, event: E,
 /**
  * Free text on a page anyone may open without signing in (a Party day's minutes on a village's public page,
  * a report's answer followed by its receipt): ID numbers, phones, long numbers and door numbers redacted by
- * pattern, server paths dropped — the public sees no more than the least of the signed-in roles. Source: ours.
+ * pattern, server paths dropped, and the names, phones and addresses of `known` — the registered households
+ * of the unit the text belongs to (store/relations.ts unitKnownPersonalData) — redacted as registered: the
+ * public sees no more than the least of the signed-in roles. Source: ours (`known`: the fresh-eyes pass on
+ * issue 14 found a registered head's full name in a report's answer on its public receipt).
  */
 export function publicTextFor(text: string, known?: KnownPersonalData): string {
   return redactPersonalData(withoutInternalReferences(text), known);
@@ -630,9 +655,14 @@ export function knownOnReceipt(parts: { applicant?: { applicantName: string; idN
   return known;
 }
 
-/** A public report's contact as `role` may see it: masked below town level (maskContact). */
-export function reportContactFor(role: Role, contact: string | null): string | null {
-  return contact === null || seesPersonalData(role) ? contact : maskContact(contact);
+/**
+ * A public report's contact as `role` may see it: masked below town level (maskContact), except for the staff
+ * of the unit handling the report (`handlesIt`: its village's staff; a staff-conduct complaint is handled by
+ * the town, which sees it anyway), who must answer the reporter — privacy by need, audited by the caller.
+ * Ours (issue 14; `handlesIt` from its fresh-eyes pass: the village saw `刘** 137****0001` and could not call).
+ */
+export function reportContactFor(role: Role, contact: string | null, handlesIt = false): string | null {
+  return contact === null || seesPersonalData(role) || handlesIt ? contact : maskContact(contact);
 }
 
 /**

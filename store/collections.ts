@@ -546,6 +546,12 @@ export interface AuditDoc {
   disclosures?: { householdId: string; fields: string[]; basis: string }[];
   /** A sign-in without a principal (a failure): the login attempted, as normalised (trimmed, lowercased; never the password). Absent otherwise. */
   attemptedLogin?: string;
+  /**
+   * A register search by a person (GET /v1/households?name=…/idNumber=…): the name as queried, the ID number
+   * masked with its blind index (store/pii.ts idNumberKey: matched against the register, never stored plain).
+   * Absent for other requests. Ours (the fresh-eyes pass on issue 14).
+   */
+  search?: { name?: string; idNumberMasked?: string; idNumberKey?: string };
   outcome: { status: number; code: string | null };
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
-import type { HouseholdRelation } from '../domain/privacy';
+import { mergeKnownPersonalData, type HouseholdRelation, type KnownPersonalData } from '../domain/privacy';
+import { PII_FIELDS, piiOf } from './pii';
 import { collections, type CaseDoc } from './collections';
 
 /**
@@ -46,4 +47,65 @@ export async function householdPathOf(db: Db, householdId: string): Promise<stri
 /** Whether this login is the assigned visitor of an open alert on the household (issue 14). */
 export async function isAssignedVisitor(db: Db, householdId: string, userId: string): Promise<boolean> {
   return (await collections(db).cases.findOne({ householdId, kind: 'alert', status: 'open', 'view.visitor.userId': userId }, { projection: { _id: 1 } })) !== null;
+}
+
+/** How long a unit's known personal data is kept in memory, ms: a register change reaches public text within it. */
+const KNOWN_TTL_MS = 15_000;
+/**
+ * What the register knows about the households registered in a unit's subtree (a village, or a town for an
+ * intake): their members' names, addresses and phones, merged (domain/privacy.ts KnownPersonalData), for
+ * redacting free text that names one of them — public text (a report's answer, an intake's return reason,
+ * a Party day's answers: publicTextFor) and free text read by a viewer who sees another household masked.
+ * ID numbers are not read (free text's ID numbers are caught by pattern; only the phone is decrypted).
+ * Undefined when the unit has no household. Cached per unit for KNOWN_TTL_MS, forgotten when a household is
+ * registered or corrected through the API (forgetKnownPersonalData; an intake's acceptance registers through
+ * the workflow and is seen within the TTL). Source: ours (the fresh-eyes
+ * pass on issue 14: a registered head's full name on a public receipt; other households' names in an alert's
+ * reason reaching a party member).
+ */
+export function unitKnownPersonalData(db: Db, unitCode: string): Promise<KnownPersonalData | undefined> {
+  return unitKnownPersonalDataExcept(db, unitCode, []);
+}
+
+/** The known data of the households under `unitCode`, each listed with its id (for leaving out the ones a viewer sees by need). */
+async function readUnitKnownById(db: Db, unitCode: string): Promise<Map<string, KnownPersonalData>> {
+  const keyring = piiOf(db);
+  const rows = await collections(db)
+    .households.find({ orgPath: unitCode }, { projection: { _id: 1, headName: 1, 'members.name': 1, address: 1, phone: 1 } })
+    .toArray();
+  const out = new Map<string, KnownPersonalData>();
+  for (const h of rows) {
+    out.set(h._id, {
+      names: [h.headName, ...(h.members ?? []).map((m) => m.name)],
+      idNumbers: [],
+      phones: h.phone ? [keyring.open(h.phone, PII_FIELDS.phone)] : [],
+      addresses: [h.address],
+    });
+  }
+  return out;
+}
+
+const BY_ID_CACHE = new WeakMap<Db, Map<string, { at: number; known: Promise<Map<string, KnownPersonalData>> }>>();
+
+/**
+ * The known data of the households under a unit, leaving out `except` (the households a viewer sees by need,
+ * whose names they are shown): what is redacted in free text for that viewer. Cached as unitKnownPersonalData.
+ */
+export async function unitKnownPersonalDataExcept(db: Db, unitCode: string, except: readonly string[]): Promise<KnownPersonalData | undefined> {
+  let cache = BY_ID_CACHE.get(db);
+  if (!cache) BY_ID_CACHE.set(db, (cache = new Map()));
+  const now = Date.now();
+  let hit = cache.get(unitCode);
+  if (!hit || now - hit.at >= KNOWN_TTL_MS) {
+    hit = { at: now, known: readUnitKnownById(db, unitCode) };
+    cache.set(unitCode, hit);
+    hit.known.catch(() => cache.delete(unitCode));
+  }
+  const skip = new Set(except);
+  return mergeKnownPersonalData([...(await hit.known).entries()].flatMap(([id, k]) => (skip.has(id) ? [] : [k])));
+}
+
+/** Forgets the cached known personal data (unitKnownPersonalData) on this database: called when a household is registered or corrected, so the next read sees it at once. */
+export function forgetKnownPersonalData(db: Db): void {
+  BY_ID_CACHE.delete(db);
 }

@@ -18,7 +18,11 @@ import { actorOf, principalOf } from '../auth';
 import { badRequest, conflict, notFound, zErrorBody } from '../errors';
 import { guardedHousehold, guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { presentHousehold, primeRelations } from '../present';
+import { householdsSeenByNeed, presentHousehold, primeRelations } from '../present';
+import { markSearch } from '../audit';
+import { forgetKnownPersonalData } from '../../store/relations';
+import { maskIdNumber, seesPersonalData } from '../../domain/privacy';
+import { idNumberKey, piiOf } from '../../store/pii';
 import { zQuery } from '../query';
 
 const zHousehold = z.object({
@@ -89,6 +93,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         createdBy: p.userId,
       };
       const result = await registerHousehold(mongo.db, doc);
+      forgetKnownPersonalData(mongo.db);
       if ('conflict' in result) {
         const field = result.idNumber === input.headIdNumber ? 'headIdNumber' : `members.${input.members.findIndex((m) => m.idNumber === result.idNumber)}.idNumber`;
         // The holder is named only to those who may read it: otherwise any staff member could learn, for any ID
@@ -167,6 +172,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         });
       }
       const result = await updateHousehold(mongo.db, household._id, patch);
+      forgetKnownPersonalData(mongo.db);
       if (result === null) throw notFound(`household ${household._id} does not exist`);
       if ('conflict' in result) {
         const i = patch.members?.findIndex((m) => m.idNumber === result.idNumber) ?? -1;
@@ -215,7 +221,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'households', action: 'read', target: 'org' } },
       schema: {
         tags: ['households'],
-        summary: 'Households in a unit’s subtree, cursor-paginated; narrowed by the head’s name (or its beginning), a full ID number of any member (no partial match: numbers are sealed at rest), a recipient category',
+        summary: 'Households in a unit’s subtree, cursor-paginated; narrowed by the head’s name (or its beginning), a full ID number of any member (no partial match: numbers are sealed at rest), a recipient category. Below town, a search by name or ID number matches only households the caller sees by need; every such search is audited with its query',
         querystring: zQuery({
           org: zOrgCode.optional(),
           name: zPersonName.optional(),
@@ -228,10 +234,32 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const org = guardedUnit(request).code;
+      const { name, idNumber } = request.query;
+      const byPerson = name !== undefined || idNumber !== undefined;
+      // A search by a person is audited with its query (not its results).
+      if (byPerson) markSearch(request, { ...(name !== undefined ? { name } : {}), ...(idNumber !== undefined ? { idNumberMasked: maskIdNumber(idNumber), idNumberKey: idNumberKey(piiOf(mongo.db), idNumber) } : {}) });
+      const search = { name, idNumber, category: request.query.category };
+      // Below town, a search by a person runs only over the households the caller sees by need: one they would
+      // see masked never matches (else `?name=王建` → 王** but `?name=王建军` → [] recovers a name one character
+      // at a time, and `?idNumber=` tells who holds a number). Ours (the fresh-eyes pass on issue 14).
+      const screened = byPerson && !seesPersonalData(principalOf(request).role);
+      const read = async (after: string | undefined, limit: number): Promise<HouseholdDoc[]> => {
+        if (!screened) return householdsIn(mongo.db, org, after, limit, search);
+        const out: HouseholdDoc[] = [];
+        let cursor = after;
+        for (;;) {
+          const batch = await householdsIn(mongo.db, org, cursor, limit, search);
+          const ids = batch.map((d) => d._id);
+          const seen = new Set((await householdsSeenByNeed(request, ids)));
+          out.push(...batch.filter((d) => seen.has(d._id)));
+          if (out.length >= limit || batch.length < limit) return out.slice(0, limit);
+          cursor = batch.at(-1)!._id;
+        }
+      };
       return keysetPage(
         BY_ID,
         request.query,
-        (after, limit) => householdsIn(mongo.db, org, after, limit, { name: request.query.name, idNumber: request.query.idNumber, category: request.query.category }),
+        read,
         // One batch of relation facts for the page (privacy by need), then each row.
         async (page) => {
           await primeRelations(request, page.map((d) => d._id));

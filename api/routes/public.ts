@@ -16,7 +16,8 @@ import {
   type ReportView,
 } from '../../domain/report';
 import { countStanding, emptyOnTime, onTimeRate, standingOf } from '../../domain/on-time';
-import { knownOnReceipt, publicMemberOf, publicTextFor } from '../../domain/privacy';
+import { knownOnReceipt, mergeKnownPersonalData, publicMemberOf, publicTextFor } from '../../domain/privacy';
+import { unitKnownPersonalData } from '../../store/relations';
 import { PARTY_MEMBER_ROLES, zPartyMemberRole } from '../../domain/party-member';
 import { showcasesOf } from '../../domain/points';
 import { localDay } from '../../domain/china-time';
@@ -65,6 +66,9 @@ export const publicUnitApiUrl = (baseUrl: string, code: string) => `${baseUrl}/v
 export const QR_OPTIONS = { errorCorrectionLevel: 'M', margin: 4 } as const;
 
 const MONTHS_OF_MINUTES = 12;
+
+/** A value as a list of none or one (for mergeKnownPersonalData's parts). */
+const present = <T>(x: T | null | undefined): T[] => (x ? [x] : []);
 
 const zUnitBrief = z.object({ code: z.string(), name: z.string() });
 const zPublicPage = z.object({
@@ -316,6 +320,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       for (const d of deadlines) countStanding(counts, standingOf({ outcome: d.outcome, dueAt: d.dueAt.getTime(), metAt: d.metAt?.getTime() ?? null }, now.getTime()));
       const { due, onTime, late, unhandled } = counts;
 
+      // The unit's registered households, whose names, phones and addresses public text never shows (fresh-eyes pass, issue 14).
+      const unitKnown = await unitKnownPersonalData(db, unit.code);
       const base = publicUnitApiUrl(config.publicBaseUrl, unit.code);
       void reply.header('cache-control', 'public, max-age=60');
       return {
@@ -323,7 +329,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         path,
         policies: {
           // Staff-written free text, published without login: screened like every other public text.
-          text: publicTextFor(profile?.policies ?? ''),
+          text: publicTextFor(profile?.policies ?? '', unitKnown),
           categories: catalogue.categories.map((c) => c.name),
           reportCategories: REPORT_CATEGORIES.map((code) => ({ code, name: REPORT_CATEGORY_NAMES[code] })),
           applicationCategories: catalogue.categories.map((c) => ({ code: c.code, name: c.name })),
@@ -342,8 +348,8 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
             items: (Array.isArray(d.items) ? d.items : []).map((i) => ({
               category: i.category ?? null,
               categoryName: categoryName(i.category),
-              title: publicTextFor(String(i.title ?? '')),
-              answer: typeof i.answer === 'string' ? publicTextFor(i.answer) : null,
+              title: publicTextFor(String(i.title ?? ''), unitKnown),
+              answer: typeof i.answer === 'string' ? publicTextFor(i.answer, unitKnown) : null,
               answeredBy: i.answeredBy?.role ? { role: i.answeredBy.role, roleName: answererRoleName(i.answeredBy.role), name: String(i.answeredBy.name ?? '') } : null,
             })),
           })),
@@ -477,7 +483,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         acknowledgedAt: v.acknowledgedAt,
         answerBy: v.answerBy,
         answer: v.answer
-          ? { text: publicTextFor(v.answer.text), answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
+          ? { text: publicTextFor(v.answer.text, await unitKnownPersonalData(db, v.unit.code)), answeredByRole: v.answer.answeredBy.role, answeredByRoleName: v.answer.answeredByRoleName, channel: v.answer.channel, answeredAt: v.answer.at }
           : null,
       };
     },
@@ -636,7 +642,7 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
           dueBy,
           ...lateness(dueBy, v.escalatedTo, Date.now()),
           steps: [...step('已收到', v.receivedAt), ...step('已受理', v.acknowledgedAt), ...step('已答复', v.answeredAt)],
-          result: v.answer ? { text: publicTextFor(v.answer.text, knownOnReceipt({ contact: await contactOf(db, found.caseId) })), at: v.answer.at } : null,
+          result: v.answer ? { text: publicTextFor(v.answer.text, mergeKnownPersonalData([knownOnReceipt({ contact: await contactOf(db, found.caseId) }), ...present(await unitKnownPersonalData(db, v.unit.code))])), at: v.answer.at } : null,
         };
       }
       if (found.kind === 'application') {
@@ -645,12 +651,12 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         const app = v.applicationId ? ((await findCase(db, v.applicationId, 'application'))?.view as unknown as ApplicationView | undefined) : undefined;
         // Free text is redacted with the applicant's own data and the household's (a return reason naming them shows 王*).
         const household = app ? await findHousehold(db, app.householdId) : null;
-        const known = knownOnReceipt({ applicant: await applicantOf(db, v.caseId), household });
+        const known = mergeKnownPersonalData([knownOnReceipt({ applicant: await applicantOf(db, v.caseId), household }), ...present(await unitKnownPersonalData(db, v.town.code))]);
         const r = intakeReceipt(v, app ?? null, (text) => publicTextFor(text, known));
         return { ...base, handledBy: brief(v.town), receivedAt: v.filedAt, ...r, ...lateness(r.dueBy, app ? app.escalatedTo : v.escalatedTo, Date.now()) };
       }
       const v = doc.view as unknown as WishView;
-      const known = knownOnReceipt({ household: await findHousehold(db, v.householdId) });
+      const known = mergeKnownPersonalData([knownOnReceipt({ household: await findHousehold(db, v.householdId) }), ...present(await unitKnownPersonalData(db, v.unit.code))]);
       const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason), known)}` : ''}` : v.outcomeName;
       return {
         ...base,

@@ -52,8 +52,10 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
   async function shown(request: FastifyRequest, view: ReportView) {
     const p = principalOf(request);
     const contact = await contactOf(db, view.caseId);
-    if (contact !== null && seesPersonalData(p.role)) markPersonalData(request, { caseId: view.caseId });
-    return { ...(await presentView(request, view)), contact: reportContactFor(p.role, contact) };
+    // Privacy by need: the staff of the unit handling the report must answer its reporter (face to face too).
+    const handles = p.role === 'village_staff' && p.unit.code === view.unit.code;
+    if (contact !== null && (seesPersonalData(p.role) || handles)) markPersonalData(request, { caseId: view.caseId });
+    return { ...(await presentView(request, view)), contact: reportContactFor(p.role, contact, handles) };
   }
 
   const unitBrief = async (code: string) => ({ code, name: (await orgs.get(code))?.name ?? code });

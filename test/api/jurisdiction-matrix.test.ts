@@ -1,7 +1,7 @@
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable, type Guard } from '../../api/guard';
-import { can, inJurisdiction, permissionOf, type Subject } from '../../domain/permissions';
+import { can, gridWorkerReachesVillageHousehold, inJurisdiction, permissionOf, type Subject } from '../../domain/permissions';
 import { ROLES, type Role } from '../../domain/roles';
 import { COLLECTIONS } from '../../store/collections';
 import { memberIdFor, registerMember } from '../../store/party-members';
@@ -318,7 +318,10 @@ function expected(role: Role, unit: string, guard: Guard, probe: Probe): 'allowe
   const subject = guard.on === 'cases' ? 'alert' : guard.on; // the any-kind routes read the fake alert
   if (!can(role, subject, guard.action)) return 403;
   if (permissionOf(guard.on as Subject, guard.action)?.scope === 'city' && !inJurisdiction(role, unit, [UNITS.city], guard.action)) return 403;
-  return probe.targets.every((path) => inJurisdiction(role, unit, path, guard.action)) ? 'allowed' : 403;
+  // Issue 14 (fresh-eyes pass): a grid worker of the village reads a household registered at the village itself.
+  const unitPath = unit === UNITS.haigangGrid ? [...TARGET_PATH, unit] : [unit];
+  const byNeed = (path: string[]) => guard.target === 'household' && guard.action === 'read' && gridWorkerReachesVillageHousehold({ role, unitPath }, path);
+  return probe.targets.every((path) => inJurisdiction(role, unit, path, guard.action) || byNeed(path)) ? 'allowed' : 403;
 }
 
 describe('the jurisdiction matrix (every role × unit relation × route)', () => {

@@ -9,7 +9,9 @@ import {
   knownPersonalDataOf,
   leastDisclosure,
   newHouseholdShown,
+  publicTextFor,
   redactIdNumbers,
+  redactKnownPersonalData,
   type HouseholdRelation,
   type Viewer,
 } from '../../domain/privacy';
@@ -165,5 +167,27 @@ describe('reachesAlertByNeed: an alert beyond the subtree (issue 14)', () => {
     expect(reachesAlertByNeed(grid, { visitorUserId: null, householdPath: HOUSEHOLD.orgPath }, 'recordVisit')).toBe(false);
     expect(reachesAlertByNeed({ ...grid, unitCode: OTHER_GRID }, { visitorUserId: null, householdPath: HOUSEHOLD.orgPath }, 'read')).toBe(false);
     expect(reachesAlertByNeed({ ...grid, role: 'party_member' }, { visitorUserId: null, householdPath: HOUSEHOLD.orgPath }, 'read')).toBe(false);
+  });
+  it('a household registered at the village itself (no grid): a grid worker of that village reads its alerts (as disclosureFor shows it), not one of another village', () => {
+    const atVillage = path(TOWN, V1);
+    expect(reachesAlertByNeed({ ...grid, unitPath: path(TOWN, V1, GRID) }, { visitorUserId: null, householdPath: atVillage }, 'read')).toBe(true);
+    expect(reachesAlertByNeed({ ...grid, unitPath: path(TOWN, V1, GRID) }, { visitorUserId: null, householdPath: atVillage }, 'recordVisit')).toBe(false);
+    expect(reachesAlertByNeed({ ...grid, unitCode: '371002001002001', unitPath: path(TOWN, V2, '371002001002001') }, { visitorUserId: null, householdPath: atVillage }, 'read')).toBe(false);
+    expect(reachesAlertByNeed({ ...grid, role: 'party_member', unitPath: path(TOWN, V1, GRID) }, { visitorUserId: null, householdPath: atVillage }, 'read')).toBe(false);
+  });
+});
+
+describe('other households of the village in free text (issue 14, fresh-eyes pass)', () => {
+  const neighbour = { names: ['王建国'], idNumbers: [], phones: ['13912349999'], addresses: ['威海市环翠区海港路9号'] };
+  it('by need: the case’s own household stays, the others are masked as registered; nothing else is touched', () => {
+    const doc = { reason: '张秀兰独居，王建国是其邻居，电话13912349999，住海港路9号；张秀兰电话13800001234' };
+    const shown = caseDocumentShown('need', doc, knownPersonalDataOf(HOUSEHOLD), neighbour);
+    expect(shown.reason).toBe('张秀兰独居，王**是其邻居，电话139****9999，住****号；张秀兰电话13800001234');
+    expect(caseDocumentShown('need', doc, knownPersonalDataOf(HOUSEHOLD)).reason).toContain('王建国');
+    expect(redactKnownPersonalData('王建国', undefined)).toBe('王建国');
+  });
+  it('public text: a registered name of the unit is masked, not only patterns', () => {
+    expect(publicTextFor('请联系王建国本人', neighbour)).toBe('请联系王**本人');
+    expect(publicTextFor('请联系王建国本人')).toBe('请联系王建国本人');
   });
 });

@@ -210,11 +210,13 @@ describe('masking is the same on every read path, for every role', () => {
     const sent = await ctx.app.inject({ method: 'POST', url: '/v1/public/reports', payload: { unitCode: UNITS.haigang, category: 'missed_household', text: '邻居家老人没人管，电话13912345678', contact: '王芳 13800002222' } });
     expect(sent.statusCode).toBe(201);
     const { reportId } = sent.json();
-    const village = (await get(`/v1/reports/${reportId}`, tokens.village_staff!)).json();
-    expect(village).toMatchObject({ text: '邻居家老人没人管，电话139****5678', contact: '王* 138****2222' });
+    // The village handles the report and must answer its reporter: it sees the contact in full, audited (privacy by need).
+    const villageRead = await get(`/v1/reports/${reportId}`, tokens.village_staff!);
+    expect(villageRead.json()).toMatchObject({ text: '邻居家老人没人管，电话139****5678', contact: '王芳 13800002222' });
+    expect(await auditOf(String(villageRead.headers['x-request-id']))).toMatchObject([{ action: 'report.read', caseIds: [reportId], personalData: true }]);
     const town = await get(`/v1/reports/${reportId}`, tokens.town_staff!);
     expect(town.json()).toMatchObject({ text: '邻居家老人没人管，电话13912345678', contact: '王芳 13800002222' });
-    // The contact is personal data: the town's read is audited, the village's masked read is not.
+    // The contact is personal data: the town's read is audited too.
     expect(await auditOf(String(town.headers['x-request-id']))).toMatchObject([{ action: 'report.read', caseIds: [reportId], personalData: true }]);
     expect((await get(`/v1/cases/${reportId}`, tokens.village_staff!)).json().text).toBe('邻居家老人没人管，电话139****5678');
   });
