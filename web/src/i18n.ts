@@ -359,6 +359,10 @@ export interface Messages {
     by: Fn<[string, string]>;
     system: string;
     temporal: string;
+    /** The household's phone (issue 14 fresh-eyes: staff call the household from the case and the task list). */
+    phone: string;
+    /** The link from a case to its household's page. */
+    householdPage: string;
     /** The cases a case is linked with (a discovery and the alert or application it led to). */
     linked: string;
     linkedTo: Fn;
@@ -1111,6 +1115,8 @@ const zh: Messages = {
     by: (who, unit) => `${who}（${unit}）`,
     system: '系统',
     temporal: '在 Temporal UI 中查看该工作流',
+    phone: '电话',
+    householdPage: '住户档案',
     linked: '关联案件',
     linkedTo: (kind) => `由此启动的${kind}：`,
     linkedFrom: (kind) => `来自${kind}：`,
@@ -2089,6 +2095,8 @@ const en: Messages = {
     by: (who, unit) => `${who} (${unit})`,
     system: 'System',
     temporal: 'Open this workflow in the Temporal UI',
+    phone: 'Phone',
+    householdPage: 'Household record',
     linked: 'Linked cases',
     linkedTo: (kind) => `Led to a ${kind}: `,
     linkedFrom: (kind) => `Came from a ${kind}: `,

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
 import { Field, useSubmission, VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle, PhoneLink } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
@@ -18,6 +18,7 @@ const KIND_STEPS: Record<string, ComponentType<{ view: CaseView; reload: () => P
 interface Household {
   headName: string;
   address: string;
+  phone?: string;
 }
 
 export function CasePage(props: { id: string }) {
@@ -86,8 +87,22 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
           <dt>{t.caseView.household}</dt>
           <dd>
             {household ? `${household.headName} · ${household.address}` : (view.householdId ?? t.common.none)}
+            {view.householdId && (
+              <>
+                {' '}
+                <Link to={`/households/${encodeURIComponent(view.householdId)}`}>{t.caseView.householdPage}</Link>
+              </>
+            )}
           </dd>
         </div>
+        {household?.phone && (
+          <div>
+            <dt>{t.caseView.phone}</dt>
+            <dd>
+              <PhoneLink phone={household.phone} label={t.caseView.phone} />
+            </dd>
+          </div>
+        )}
         <div>
           <dt>{t.caseView.unit}</dt>
           <dd>{view.unit.name}</dd>
