@@ -342,7 +342,7 @@ export function checkInvestigation(s: ApplicationState, input: z.infer<typeof zI
   expectStage(s, 'investigation');
   notConflicted(s, actor);
   const people = new Set(input.investigators);
-  if (people.size < s.policy.minInvestigators) throw new RuleViolation('unprocessable', `an investigation needs at least ${s.policy.minInvestigators} different investigators`);
+  if (people.size < s.policy.minInvestigators) throw new RuleViolation('unprocessable', `an investigation needs at least ${s.policy.minInvestigators} different investigators`, undefined, { path: 'body.investigators', code: 'too_few_investigators' });
   const conflicted = input.investigators.filter((i) => s.conflictedUsers.includes(i));
   if (conflicted.length) throw new RuleViolation('forbidden', `close relatives of the household may not investigate: ${conflicted.join(', ')}`);
 }

@@ -128,7 +128,7 @@ describe('PATCH /v1/households/:id: corrections to address, phone and members', 
     const clash = await patch(hh, tokens.village!, { address: '新地址', members: [{ name: '乙', idNumber: idNumber(42), relation: '兄' }] });
     expect(clash.statusCode).toBe(409);
     expect(clash.json().error.message).toContain('body.members.0.idNumber');
-    expect(clash.json().error.details.householdId).toBe(other);
+    expect(clash.json().error.details).toEqual([expect.objectContaining({ path: 'body.members.0.idNumber', code: 'already_registered', params: { householdId: other } })]);
     expect((await get(`/v1/households/${hh}`, tokens.town!)).json()).toMatchObject({ address: '威海市环翠区海港路41号', members: [{ idNumber: idNumber(541) }] });
     expect((await patch(hh, tokens.otherTown!, { address: '别处' })).statusCode).toBe(403);
     expect((await patch(hh, tokens.sibling!, { address: '别处' })).statusCode).toBe(403);
