@@ -630,6 +630,15 @@ export interface Messages {
     workHere: string;
     applicant: string;
   };
+  /** The acceptance form's check of the register (fresh-eyes on issue 14: web/src/screens/intake-register.tsx). */
+  intakeRegister: {
+    registered: string;
+    inVillage: (name: string, asHead: boolean) => string;
+    elsewhere: string;
+    nameMismatch: string;
+    joins: string;
+    acceptedJoined: (id: string) => string;
+  };
   /** 住户档案 (issue 14): the household register's screens. */
   register: {
     title: string;
@@ -1549,6 +1558,14 @@ const zh: Messages = {
     workHere: '到申请受理中受理或退回',
     applicant: '申请人',
   },
+  intakeRegister: {
+    registered: '注意：该身份证号已登记。',
+    inVillage: (name, asHead) => `本村(社区)住户档案中，此号码登记为${asHead ? '户主' : '家庭成员'}「${name}」。`,
+    elsewhere: '此号码登记在其他村(社区)：不能在此受理，请退回并告知申请人向户籍所在地申请。',
+    nameMismatch: '申请人姓名与登记的姓名不一致：可能是他人的身份证号，请先核实（可电话联系申请人），再决定受理或退回。',
+    joins: '受理后将并入该户已有的救助申请：',
+    acceptedJoined: (id) => `已受理 ${id}，已并入该户已有的救助申请：`,
+  },
   register: {
     title: '住户档案',
     registerNew: '登记新户',
@@ -2440,6 +2457,14 @@ const en: Messages = {
     acceptedAt: (at) => `Accepted by the town at ${at}; the application opened:`,
     workHere: 'Accept or return it in Application intake',
     applicant: 'Applicant',
+  },
+  intakeRegister: {
+    registered: 'Note: this ID number is already registered.',
+    inVillage: (name, asHead) => `In this village's register the number belongs to ${asHead ? 'the head of household' : 'a household member'} "${name}".`,
+    elsewhere: 'The number is registered in another village/community: it cannot be accepted here; return it and tell the applicant where to apply.',
+    nameMismatch: "The applicant's name differs from the registered name: the ID number may be someone else's. Check (call the applicant) before accepting or returning.",
+    joins: "Accepting joins the household's open application:",
+    acceptedJoined: (id) => `Accepted ${id}; joined the household's open application:`,
   },
   register: {
     title: 'Household register',
