@@ -1201,6 +1201,7 @@ const zh: Messages = {
     'dayOfMonth.invalid_type': '请填写每月的第 1–28 日',
     'startsAt.invalid_format': '请按“时:分”填写时间，如 09:30（00:00–23:59）',
     visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
+    category_in_use: (p) => `救助对象类别「${String(p.name ?? p.code)}」已有住户或未结案件在用，不能删除`,
   },
   reasons: {
     case_closed: '该案件已结案',
