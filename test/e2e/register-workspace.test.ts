@@ -171,8 +171,7 @@ describe('GET /v1/cases?household=&stage=: a household’s cases, the applicatio
     // The application as its page reads it: the working days left before the acceptance deadline (policy: 3).
     const app = (await get(`/v1/applications/${id}`, tokens.town!)).json();
     expect(app.due.key).toBe('acceptance#1');
-    expect(app.dueWorkingDaysLeft).toBeGreaterThanOrEqual(3);
-    expect(app.dueWorkingDaysLeft).toBeLessThanOrEqual(4);
+    expect(app.dueWorkingDaysLeft).toBe(3); // "3个工作日内" on the day it was filed: 3 (fresh-eyes on issue 14: it said 4)
     // The same on the generic read path (every read path of a case shows the same view).
     expect((await get(`/v1/cases/${id}`, tokens.town!)).json().dueWorkingDaysLeft).toBe(app.dueWorkingDaysLeft);
   });

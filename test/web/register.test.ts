@@ -37,10 +37,10 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string, viewport = PHONE): Promise<Page> {
+async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string, viewport = PHONE, timezoneId = 'Asia/Shanghai'): Promise<Page> {
   const token = await ctx.token(role, unit, { user });
   const phone = viewport === PHONE;
-  const page = await (await browser.newContext({ viewport, isMobile: phone, hasTouch: phone, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+  const page = await (await browser.newContext({ viewport, isMobile: phone, hasTouch: phone, locale: 'zh-CN', timezoneId })).newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   await page.goto(`${base}/app/signin`);
   await page.evaluate(`sessionStorage.setItem('jiuzhu.token', ${JSON.stringify(token)})`);
@@ -173,7 +173,8 @@ describe('住户档案 in Chromium at 375×667', () => {
 
 describe('救助申请 in Chromium at desktop width', () => {
   it('an application started from its household and walked to its approval — acceptance, investigation, deliberation, town review, district approval — through forms that show their rules', async () => {
-    const village = await signedIn('village_staff', UNITS.haigang, 'village.wang', DESKTOP);
+    // A device in another time zone: the forms still speak China time (fresh-eyes on issue 14).
+    const village = await signedIn('village_staff', UNITS.haigang, 'village.wang', DESKTOP, 'America/New_York');
     const reg = await ctx.app.inject({
       method: 'POST',
       url: '/v1/households',
@@ -240,6 +241,7 @@ describe('救助申请 in Chromium at desktop width', () => {
     const invRules = await inv.getByTestId('rules-investigation').textContent();
     expect(invRules).toContain('入户调查不少于2人');
     expect(invRules).toContain('民发〔2021〕57号');
+    expect(invRules).not.toContain('DOMAIN.md'); // a repository file is not cited to users (fresh-eyes on issue 14)
     expect(await inv.getByTestId('deadline-investigation').textContent()).toMatch(/镇\(街道\)审核.*还剩 \d+ 个工作日/);
     // One investigator: the rule refuses it, and says so on the form.
     await inv.getByLabel('调查人员').fill('王村干');
@@ -252,6 +254,8 @@ describe('救助申请 in Chromium at desktop width', () => {
     await inv.getByLabel('调查人员').fill('王村干、李村干');
     // A visit before the application was filed: beside 入户时间, in Chinese.
     const visitedAt = await inv.getByLabel('入户时间').inputValue();
+    // 入户时间 defaults to now in China time, not the device's (New York here).
+    expect(Math.abs(Date.parse(`${visitedAt}:00+08:00`) - Date.now())).toBeLessThan(5 * 60_000);
     await inv.getByLabel('入户时间').fill('2020-01-01T09:00');
     await inv.getByRole('button', { name: '提交：入户调查' }).click();
     await inv.locator('[data-field="visitedAt"] .field-error').waitFor();

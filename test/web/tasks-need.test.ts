@@ -84,6 +84,8 @@ describe('the task list at 375×667 (privacy by need)', () => {
     // The case page: the phone as a tel: link and a link to the household's page (住户档案).
     await page.getByTestId('phone').waitFor();
     expect(await page.getByTestId('phone').getAttribute('href')).toBe('tel:13912347777');
+    // No Temporal UI link for village staff on a phone (an operator's tool: district and above).
+    expect(await page.getByText('在 Temporal UI 中查看该工作流').count()).toBe(0);
     expect(await page.locator('#main').getByRole('link', { name: '住户档案' }).getAttribute('href')).toMatch(/\/app\/households\/hh-[0-9a-f]{12}$/);
     await page.getByRole('button', { name: '指派走访人' }).click();
     await page.getByLabel('走访人登录名').fill('pm.zhao');

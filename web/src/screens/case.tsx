@@ -12,6 +12,13 @@ import { ReportSteps } from './reports';
 import { WishSteps } from './wishes';
 import { ApplicationSteps } from './applications';
 
+/**
+ * The roles shown the link to the case's workflow in the Temporal UI: those who can use it (district and
+ * above, the admin: the Temporal UI is an operator's tool on the internal network, not a village phone's;
+ * fresh-eyes on issue 14). Source: ours.
+ */
+const TEMPORAL_ROLES: readonly string[] = ['district_staff', 'city_monitor', 'admin'];
+
 /** Kinds whose steps have a panel of their own on this page (issue 14 item 3); the alert's are below (`Actions`). */
 const KIND_STEPS: Record<string, ComponentType<{ view: CaseView; reload: () => Promise<void> }>> = { wish: WishSteps, report: ReportSteps, application: ApplicationSteps };
 
@@ -155,7 +162,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
         </section>
       )}
 
-      {view.links?.temporal && (
+      {view.links?.temporal && TEMPORAL_ROLES.includes(me?.role ?? '') && (
         <p>
           <a href={view.links.temporal} target="_blank" rel="noopener noreferrer" class="external">
             {t.caseView.temporal}
