@@ -77,6 +77,19 @@ describe('the task list at 375×667 (privacy by need)', () => {
     expect(await page.content()).not.toContain(HEAD_ID);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'tasks-village-need-phone');
+    // The main navigation at 375 px: folded to one line behind 菜单 (it took 370 of 667 px), every link in the page; unfolded in place.
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    const links = await nav.getByRole('link').count();
+    expect(links).toBeGreaterThanOrEqual(10);
+    expect((await nav.boundingBox())!.height).toBeLessThan(80);
+    const menu = nav.getByRole('button', { name: '菜单' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    for (let i = 0; i < links; i++) expect(await nav.getByRole('link').nth(i).isVisible()).toBe(true);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'tasks-village-menu-open-phone');
+    await menu.click();
     // The case page names the assigned visitor, and offers village staff the assignment form (every control labelled).
     await row.locator('.task-title a').click();
     await page.getByTestId('visitor').waitFor();

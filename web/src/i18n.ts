@@ -46,6 +46,9 @@ export interface Messages {
     openCaseOf: Fn;
     pageNotFound: string;
     home: string;
+    /** The main navigation's disclosure button at phone widths. */
+    menu: string;
+    menuHint: string;
     /** The badge beside a due time counted on a provisional (estimated) holiday calendar year, and its explanation. */
     provisional: string;
     provisionalHint: string;
@@ -802,6 +805,8 @@ const zh: Messages = {
     openCaseOf: (s) => `查看详情：${s}`,
     pageNotFound: '页面不存在',
     home: '返回首页',
+    menu: '菜单',
+    menuHint: '展开全部功能',
     provisional: '预计',
     provisionalHint: '按预估的节假日安排计算（当年安排尚未公布），公布后可能调整',
   },
@@ -1780,6 +1785,8 @@ const en: Messages = {
     openCaseOf: (s) => `Open: ${s}`,
     pageNotFound: 'Page not found',
     home: 'Go to the start page',
+    menu: 'Menu',
+    menuHint: 'Show every screen',
     provisional: 'estimated',
     provisionalHint: 'Counted on an estimated holiday calendar (the year’s arrangement is not yet published); it may change',
   },
