@@ -162,7 +162,7 @@ describe('the assigned visitor', () => {
     expect(byGrid.statusCode).toBe(403);
     const outside = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'village.qi', role: 'village_staff', unitCode: OTHER_VILLAGE });
     expect(outside.statusCode, outside.body).toBe(422);
-    expect(outside.json().error).toMatchObject({ code: 'unprocessable', reason: 'visitor_outside_village' });
+    expect(outside.json().error).toMatchObject({ code: 'unprocessable', reason: 'visitor_outside_village', details: [{ path: 'body.unitCode', code: 'visitor_outside_village' }] }); // the form's field (fresh-eyes on issue 14: it said visitor.unitPath)
     const unknownUnit = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'grid.b', role: 'grid_worker', unitCode: '371002001009' });
     expect(unknownUnit.statusCode).toBe(422);
     expect(unknownUnit.json().error.details[0].path).toBe('body.unitCode');
