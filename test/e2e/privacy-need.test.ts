@@ -115,8 +115,9 @@ describe('village staff', () => {
       return (r.json().items as { caseId: string }[]).some((i) => i.caseId === alertId) ? r : undefined;
     }, 'the alert in the task list');
     const row = (res.json().items as { caseId: string; household: unknown }[]).find((i) => i.caseId === alertId)!;
-    expect(row.household).toEqual({ headName: HEAD, address: ADDRESS });
-    expect((await auditOf(res))[0]!.disclosures).toEqual(expect.arrayContaining([{ householdId: household, fields: ['name', 'address'], basis: 'village_staff' }]));
+    // The phone too (fresh-eyes on issue 14: staff call the household from the task list).
+    expect(row.household).toEqual({ headName: HEAD, address: ADDRESS, phone: PHONE });
+    expect((await auditOf(res))[0]!.disclosures).toEqual(expect.arrayContaining([{ householdId: household, fields: ['name', 'address', 'phone'], basis: 'village_staff' }]));
   });
 
   it('another village’s staff see their own household in full and do not reach this one; a village role at the town sees both masked', async () => {
@@ -180,8 +181,8 @@ describe('the assigned visitor', () => {
       const r = await get('/v1/alerts/assigned', tokens.gridB!);
       return (r.json().items as { caseId: string }[]).some((i) => i.caseId === alertId) ? r : undefined;
     }, 'the alert in 我的走访');
-    expect((assigned.json().items as { caseId: string; household: unknown }[]).find((i) => i.caseId === alertId)!.household).toEqual({ headName: HEAD, address: ADDRESS });
-    expect((await auditOf(assigned))[0]!.disclosures).toEqual([{ householdId: household, fields: ['name', 'address'], basis: 'assigned_visitor' }]);
+    expect((assigned.json().items as { caseId: string; household: unknown }[]).find((i) => i.caseId === alertId)!.household).toEqual({ headName: HEAD, address: ADDRESS, phone: PHONE });
+    expect((await auditOf(assigned))[0]!.disclosures).toEqual([{ householdId: household, fields: ['name', 'address', 'phone'], basis: 'assigned_visitor' }]);
 
     const alert = await get(`/v1/alerts/${alertId}`, tokens.gridB!);
     expect(alert.statusCode, alert.body).toBe(200);
