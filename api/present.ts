@@ -19,7 +19,7 @@ import {
 } from '../domain/privacy';
 import type { Household } from '../domain/household';
 import { newHouseholdOf } from '../store/discoveries';
-import { findHousehold } from '../store/households';
+import { findHousehold, householdPhones } from '../store/households';
 import { householdRelations, unitKnownPersonalDataExcept } from '../store/relations';
 import { ORG_LEVELS } from '../domain/org';
 import { principalOf } from './auth';
@@ -114,6 +114,22 @@ export async function householdsSeenByNeed(request: FastifyRequest, householdIds
   return householdIds.filter((id) => disclosureOfHousehold(request, id).sight !== 'masked');
 }
 
+/** Per request: the phones of the households a list primed (primeBriefs). */
+const PHONES = new WeakMap<FastifyRequest, Map<string, string>>();
+
+/**
+ * primeRelations, and the households' phones in one query, for a list whose rows show the phone (the task
+ * list, the case rows: village staff call the household — issue 14 fresh-eyes). presentBrief then adds the
+ * phone, masked as the name and address are.
+ */
+export async function primeBriefs(request: FastifyRequest, householdIds: readonly (string | null | undefined)[]): Promise<void> {
+  const ids = [...new Set(householdIds.filter((id): id is string => typeof id === 'string'))];
+  const [, phones] = await Promise.all([primeRelations(request, ids), householdPhones(request.server.deps.mongo.db, ids)]);
+  let cache = PHONES.get(request);
+  if (!cache) PHONES.set(request, (cache = new Map()));
+  for (const [id, phone] of phones) cache.set(id, phone);
+}
+
 /** What the caller is shown of one household (primeRelations first; a household not primed is shown masked). */
 function disclosureOfHousehold(request: FastifyRequest, householdId: string): Disclosure {
   return disclosureFor(viewerOf(request), RELATIONS.get(request)?.get(householdId) ?? null);
@@ -184,15 +200,17 @@ export async function presentEvents<E extends { data?: unknown }>(request: Fasti
 }
 
 /**
- * A list row's household name and address as the caller may see them (householdBriefShown); audited when
+ * A list row's household name and address (and phone, when the list primed it: primeBriefs) as the caller may see them (householdBriefShown); audited when
  * unmasked. A list primes its page's households first (primeRelations): a row whose household was not
  * primed is shown masked below town.
  */
 export function presentBrief(request: FastifyRequest, ref: CaseRef, brief: HouseholdBrief | null): HouseholdBrief | null {
   if (brief !== null) markCase(request, ref);
   const d = seesPersonalData(principalOf(request).role) || ref.householdId === null ? leastDisclosure(principalOf(request).role, []) : disclosureOfHousehold(request, ref.householdId);
-  if (brief !== null) markNeed(request, { caseId: ref.caseId, householdId: ref.householdId }, d, ['name', 'address']);
-  return householdBriefShown(d.sight, brief);
+  const phone = ref.householdId !== null ? PHONES.get(request)?.get(ref.householdId) : undefined;
+  const withPhone = brief !== null && phone !== undefined ? { headName: brief.headName, address: brief.address, phone } : brief;
+  if (brief !== null) markNeed(request, { caseId: ref.caseId, householdId: ref.householdId }, d, phone !== undefined ? ['name', 'address', 'phone'] : ['name', 'address']);
+  return householdBriefShown(d.sight, withPhone);
 }
 
 /** A household register entry as the caller may see it (householdShown, by disclosureFor); audited when unmasked. Prime first for a list. */

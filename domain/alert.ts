@@ -393,7 +393,7 @@ export function checkAssignVisitor(s: AlertState, v: AssignVisitorInput): void {
   assertOpen(s);
   const village = [...s.ladder].reverse().map((u) => u.code);
   const within = village.every((code, i) => v.unitPath[i] === code) && v.unitPath.length <= village.length + 1;
-  if (s.unit.level !== 'village' || !within) throw new RuleViolation('unprocessable', `visitor.unitPath: the visitor's unit must be the alert's village ${s.unit.code} or a grid in it`, 'visitor_outside_village');
+  if (s.unit.level !== 'village' || !within) throw new RuleViolation('unprocessable', `visitor.unitPath: the visitor's unit must be the alert's village ${s.unit.code} or a grid in it`, 'visitor_outside_village', { path: 'body.unitCode', code: 'visitor_outside_village' });
 }
 
 /** Records the assigned visitor (replacing any earlier one): event `visitor_assigned` with the login, role and unit. */

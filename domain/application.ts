@@ -363,7 +363,7 @@ export function checkInvestigation(s: ApplicationState, input: z.infer<typeof zI
   expectStage(s, 'investigation');
   notConflicted(s, actor);
   const people = new Set(input.investigators);
-  if (people.size < s.policy.minInvestigators) throw new RuleViolation('unprocessable', `an investigation needs at least ${s.policy.minInvestigators} different investigators`);
+  if (people.size < s.policy.minInvestigators) throw new RuleViolation('unprocessable', `an investigation needs at least ${s.policy.minInvestigators} different investigators`, undefined, { path: 'body.investigators', code: 'too_few_investigators' });
   const conflicted = input.investigators.filter((i) => s.conflictedUsers.includes(i));
   if (conflicted.length) throw new RuleViolation('forbidden', `close relatives of the household may not investigate: ${conflicted.join(', ')}`);
 }
@@ -715,9 +715,12 @@ export interface ApplicationStepRules {
   rules: StepRule[];
 }
 
-/** The sources the rules below cite (the seed and DOMAIN.md as domain/policy.ts and domain/permissions.ts name them). */
+/**
+ * The sources the rules below cite, as users read them (the seed and DOMAIN.md as domain/policy.ts and
+ * domain/permissions.ts name them; a repository file is not cited to users: fresh-eyes on issue 14).
+ */
 const SRC = {
-  national: '民发〔2021〕57号（国家做法，据 DOMAIN.md）',
+  national: '民发〔2021〕57号（国家做法）',
   ours: '本市政策设定（非法规规定）',
 } as const;
 
@@ -783,7 +786,7 @@ export function applicationStepRules(p: ApplicationPolicy): ApplicationStepRules
     reReview: {
       stages: ['re_review'],
       rules: [
-        r(`定期复核：无劳动能力每${p.reReview.months.no_labour_capacity}个月、因病因残每${p.reReview.months.illness_or_disability}个月、有劳动能力每${p.reReview.months.labour_capacity}个月`, 'DOMAIN.md（年审或半年审）'),
+        r(`定期复核：无劳动能力每${p.reReview.months.no_labour_capacity}个月、因病因残每${p.reReview.months.illness_or_disability}个月、有劳动能力每${p.reReview.months.labour_capacity}个月`, '国家做法（年审或半年审）' /* as DOMAIN.md states it */),
         r(`复核到期后${p.reReview.workingDays}个工作日内完成`, SRC.ours),
       ],
     },

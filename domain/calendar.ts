@@ -124,13 +124,14 @@ export function workingDaysBetween(fromMs: number, toMs: number, cal: HolidayCal
 
 /**
  * The working days left before a deadline at `dueAtMs` (an end of day, as addWorkingDays returns), counted at
- * `nowMs`: today if it is a working day, and each working day after it up to the deadline's last day; 0 once
- * the deadline has passed. What the workspace shows beside a step ("还剩 n 个工作日"). Source: ours.
+ * `nowMs` as the rule counts them — the working days after today up to the deadline's last day, so that on
+ * the day a "3个工作日内" period starts it says 3 (fresh-eyes on issue 14: counting today too said 4) — and 1
+ * on the deadline's last day itself; 0 once the deadline has passed. What the workspace shows beside a step
+ * ("还剩 n 个工作日"). Source: ours (the counting of addWorkingDays).
  */
 export function workingDaysLeft(nowMs: number, dueAtMs: number, cal: HolidayCalendar): number {
   if (nowMs >= dueAtMs) return 0;
-  const today = localDayNumber(nowMs);
-  return (isWorkingDayNumber(today, cal) ? 1 : 0) + workingDaysBetween(nowMs, dueAtMs - 1, cal);
+  return Math.max(1, workingDaysBetween(nowMs, dueAtMs - 1, cal));
 }
 
 /**

@@ -75,11 +75,11 @@ export const zDayWithinYears = (years: number, pastDays = 0) =>
 
 /**
  * Checks an instant a step declares against the bounds its case sets (epoch ms, inclusive; either may be
- * left out). @throws RuleViolation('unprocessable', '<field>: …', 'date_out_of_range') naming the field and
+ * left out). @throws RuleViolation('unprocessable', '<field>: …', 'date_out_of_range') naming the field (also as `body.<field>`, for the form) and
  * the bound, with `what` saying what the bound is ("the application was submitted").
  */
 export function checkWithin(field: string, at: number, bounds: { notBefore?: { at: number; what: string }; notAfter?: { at: number; what: string } }): void {
   const iso = (ms: number) => new Date(ms).toISOString();
-  if (bounds.notBefore && at < bounds.notBefore.at) throw new RuleViolation('unprocessable', `${field}: ${iso(at)} is before ${bounds.notBefore.what} (${iso(bounds.notBefore.at)})`, 'date_out_of_range');
-  if (bounds.notAfter && at > bounds.notAfter.at) throw new RuleViolation('unprocessable', `${field}: ${iso(at)} is after ${bounds.notAfter.what} (${iso(bounds.notAfter.at)})`, 'date_out_of_range');
+  if (bounds.notBefore && at < bounds.notBefore.at) throw new RuleViolation('unprocessable', `${field}: ${iso(at)} is before ${bounds.notBefore.what} (${iso(bounds.notBefore.at)})`, 'date_out_of_range', { path: `body.${field}`, code: 'date_out_of_range' });
+  if (bounds.notAfter && at > bounds.notAfter.at) throw new RuleViolation('unprocessable', `${field}: ${iso(at)} is after ${bounds.notAfter.what} (${iso(bounds.notAfter.at)})`, 'date_out_of_range', { path: `body.${field}`, code: 'date_out_of_range' });
 }

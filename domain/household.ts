@@ -53,7 +53,7 @@ export const zHouseholdInput = z
   .superRefine((h, ctx) => {
     const seen = new Set([h.headIdNumber]);
     h.members.forEach((m, i) => {
-      if (seen.has(m.idNumber)) ctx.addIssue({ code: 'custom', path: ['members', i, 'idNumber'], message: 'ID number appears twice in the household' });
+      if (seen.has(m.idNumber)) ctx.addIssue({ code: 'custom', path: ['members', i, 'idNumber'], message: 'ID number appears twice in the household', params: { code: 'duplicate_id_number' } });
       seen.add(m.idNumber);
     });
   });

@@ -368,12 +368,14 @@ export function householdFor(role: Role, h: Household): Household {
 export interface HouseholdBrief {
   headName: string;
   address: string;
+  /** The household's phone, when the list read it (the task list and case rows, issue 14 fresh-eyes); absent otherwise. */
+  phone?: string;
 }
 
-/** A case row's household name and address as a reader with `sight` sees them (both in full unless `masked`). */
+/** A case row's household name, address and (when read) phone as a reader with `sight` sees them (in full unless `masked`). */
 export function householdBriefShown(sight: Sight, brief: HouseholdBrief | null): HouseholdBrief | null {
   if (brief === null || sight !== 'masked') return brief;
-  return { headName: maskName(brief.headName), address: maskAddress(brief.address) };
+  return { headName: maskName(brief.headName), address: maskAddress(brief.address), ...(brief.phone !== undefined ? { phone: maskPhone(brief.phone) } : {}) };
 }
 
 /** The household's name and address a case row shows (the board, the task list, the lists), as `role` may see them with no relation to it. */

@@ -1,6 +1,6 @@
-import type { Db } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import { z } from 'zod';
-import { collections } from './collections';
+import { collections, type StoredHouseholdDoc } from './collections';
 
 /**
  * The editable "9+N+1" catalogue (分层分类救助): recipient categories, assistance items, and social
@@ -61,4 +61,17 @@ export async function loadCatalogue(db: Db): Promise<Catalogue> {
 /** Replaces the catalogue (already checked with zCatalogue), recording who changed it. */
 export async function saveCatalogue(db: Db, catalogue: Catalogue, user: string): Promise<void> {
   await collections(db).catalogue.replaceOne({ _id: CATALOGUE_ID }, { ...catalogue, updatedAt: new Date(), updatedBy: user }, { upsert: true });
+}
+
+/**
+ * Which of these recipient-category codes are in use: held by a household of the register, or the category of
+ * an open case (an application, an intake). A catalogue edit may not drop one (PUT /v1/catalogue answers 409):
+ * new applications of it would fail city-wide (fresh-eyes on issue 14). Two small reads per code.
+ */
+export async function categoriesInUse(db: Db, codes: readonly string[]): Promise<string[]> {
+  const c = collections(db);
+  const used = await Promise.all(
+    codes.map(async (code) => (await c.households.findOne({ categories: code } as Filter<StoredHouseholdDoc>, { projection: { _id: 1 } })) !== null || (await c.cases.findOne({ status: 'open', category: code }, { projection: { _id: 1 } })) !== null),
+  );
+  return codes.filter((_, i) => used[i]);
 }

@@ -50,6 +50,14 @@ export async function findHousehold(db: Db, id: string): Promise<HouseholdDoc | 
   return stored && openHousehold(piiOf(db), stored);
 }
 
+/** The phones of these households (opened), by id, in one query: the task list's and the case rows' phone (issue 14 fresh-eyes). Missing households are absent. */
+export async function householdPhones(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const keyring = piiOf(db);
+  const found = await collections(db).households.find({ _id: { $in: [...ids] } }, { projection: { phone: 1 } }).toArray();
+  return new Map(found.map((d) => [d._id, keyring.open(d.phone, PII_FIELDS.phone)]));
+}
+
 /** The id of the household one of whose members (head included) has this ID number, or null. */
 export async function householdWithIdNumber(db: Db, idNumber: string): Promise<string | null> {
   const found = await collections(db).households.findOne({ idKeys: idNumberKey(piiOf(db), idNumber) }, { projection: { _id: 1 } });

@@ -24,7 +24,7 @@ import {
 } from '../../workflows/alert/contract';
 import { openCase, stepRoutes, updateIdOf } from '../steps';
 import { pendingApprovals } from '../../store/cases';
-import { presentBrief, presentView, primeRelations } from '../present';
+import { presentBrief, presentView, primeBriefs, primeRelations } from '../present';
 import { alertsAssignedTo } from '../../store/relations';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
@@ -159,7 +159,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
               z.object({
                 caseId: z.string(),
                 householdId: z.string(),
-                household: z.object({ headName: z.string(), address: z.string() }).nullable(),
+                household: z.object({ headName: z.string(), address: z.string(), phone: z.string().optional() }).nullable(),
                 level: zAlertLevel,
                 unit: z.looseObject({ code: z.string(), name: z.string() }),
                 dueAt: z.string().nullable(),
@@ -174,7 +174,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const docs = await alertsAssignedTo(mongo.db, principalOf(request).userId, 200);
-      await primeRelations(request, docs.map((d) => d.householdId));
+      await primeBriefs(request, docs.map((d) => d.householdId));
       return {
         items: docs.map((d) => ({
           caseId: d._id,

@@ -14,7 +14,7 @@ import type { CaseListDoc } from '../../store/collections';
 import { zErrorBody } from '../errors';
 import { guardedCase, guardedUnit } from '../guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
-import { caseRefOf, presentBrief, presentCase, presentEvents, primeRelations } from '../present';
+import { caseRefOf, presentBrief, presentCase, presentEvents, primeBriefs } from '../present';
 import { zQuery } from '../query';
 import { withWorkingDaysLeft } from '../working-days';
 
@@ -29,7 +29,7 @@ const zCaseRow = z.object({
   level: z.string().nullable(),
   unit: zUnitRef,
   householdId: z.string().nullable(),
-  household: z.object({ headName: z.string(), address: z.string() }).nullable(),
+  household: z.object({ headName: z.string(), address: z.string(), phone: z.string().optional() }).nullable(),
   /** The deadline's kind (`alert.red`, `wish.claim`, …): what clients key their labels by; null for a row stored before kinds were. */
   dueKind: z.string().nullable(),
   dueLabel: z.string().nullable(),
@@ -89,7 +89,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       (after, limit) => boardRows(mongo.db, board, { org, kind: q.kind, level: q.level, after, limit }),
       async (page) => {
         const shown = await findCaseListDocs(mongo.db, page.map((r) => r._id));
-        await primeRelations(request, [...shown.values()].map((d) => d.householdId));
+        await primeBriefs(request, [...shown.values()].map((d) => d.householdId));
         return page.flatMap((r) => {
           const d = shown.get(r._id);
           return d ? [toRow(request, d, now)] : [];
@@ -141,7 +141,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false', householdId: q.household, stage: q.stage };
       // One batch of relation facts per page (privacy by need), then the rows.
       const show = async (docs: readonly CaseListDoc[]) => {
-        await primeRelations(request, docs.map((d) => d.householdId));
+        await primeBriefs(request, docs.map((d) => d.householdId));
         return docs.map((d) => toRow(request, d, now));
       };
       // Due order reads only cases with a due time (the store's filter), so every row has one.

@@ -46,6 +46,16 @@ const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 /** A register entry as the caller may see it (api/present.ts). */
 const show = (request: FastifyRequest, { _id, ...rest }: HouseholdDoc): Promise<Household> => presentHousehold(request, { id: _id, ...rest });
 
+/**
+ * The 409 for an ID number another household holds, in the one error shape: `details[0]` names the field
+ * (`body.headIdNumber`, `body.members.<i>.idNumber`) with code `already_registered`, so the form shows it beside
+ * the field; `params.householdId` names the holder only to a caller who may read it (null otherwise).
+ */
+function idNumberTaken(path: string, householdId: string | null) {
+  const message = `this ID number is already registered in a household${householdId ? '' : ' (outside your jurisdiction)'}`;
+  return conflict(`${path}: ${message}`, [{ path, code: 'already_registered', message, ...(householdId ? { params: { householdId } } : {}) }]);
+}
+
 export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
   const { orgs, mongo, temporal, config } = app.deps;
   const pairingDeps = { temporal, orgs, taskQueue: config.temporal.taskQueue, policy: config.policy.pairing };
@@ -100,7 +110,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         // number in the city, which household holds it (found by a fresh-eyes probe).
         const holder = result.conflict === undefined ? null : await findHousehold(mongo.db, result.conflict);
         const visible = holder !== null && inJurisdiction(p.role, p.unit.code, holder.orgPath, 'read');
-        throw conflict(`body.${field}: this ID number is already registered in a household${visible ? '' : ' (outside your jurisdiction)'}`, visible ? { householdId: holder._id } : undefined);
+        throw idNumberTaken(`body.${field}`, visible ? holder._id : null);
       }
       if (qualifies(doc.categories, config.policy.pairing)) await openPairingFor(request, doc, 'registered');
       return reply.code(201).send(await show(request, doc));
@@ -179,7 +189,7 @@ export const householdRoutes: FastifyPluginAsyncZod = async (app) => {
         // As at registration: the holder is named only to those who may read it.
         const holder = result.conflict === undefined ? null : await findHousehold(mongo.db, result.conflict);
         const visible = holder !== null && inJurisdiction(p.role, p.unit.code, holder.orgPath, 'read');
-        throw conflict(`body.members.${i}.idNumber: this ID number is already registered in a household${visible ? '' : ' (outside your jurisdiction)'}`, visible ? { householdId: holder._id } : undefined);
+        throw idNumberTaken(`body.members.${i}.idNumber`, visible ? holder._id : null);
       }
       return show(request, result.updated);
     },

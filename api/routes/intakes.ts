@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INTAKE_STAGES, INTAKE_STEPS, type AcceptIntakeBody, type IntakeView, type ReturnIntakeInput } from '../../domain/intake';
 import { zOrgCode } from '../../domain/org';
-import { intakeApplicantFor, seesPersonalData } from '../../domain/privacy';
+import { intakeApplicantFor, maskName, seesPersonalData } from '../../domain/privacy';
 import { loadHolidayCalendar } from '../../store/calendar';
 import type { CaseDoc, HouseholdDoc } from '../../store/collections';
+import { openApplicationOf } from '../../store/cases';
 import { linksOf } from '../../store/discoveries';
 import { findHousehold, householdWithIdNumber, registerHousehold } from '../../store/households';
 import { applicantOf, intakeQueue } from '../../store/intakes';
@@ -66,6 +67,25 @@ const zIntakeRow = z.object({
   applicationId: z.string().nullable(),
   reason: z.string().nullable(),
 });
+
+/**
+ * What the register already holds for the applicant's ID number (fresh-eyes on issue 14: an intake filed with
+ * someone else's number was accepted silently into that household's open application): null when the number
+ * is not registered; else whether the holder is in the intake's village, the name the register holds for the
+ * number (as the caller may see it), whether the applicant's name is that name, whether the number is the
+ * head's, and the household's open application of the intake's category, which an acceptance would join.
+ * The household and its name are given only when it is in the intake's village (the town's own).
+ */
+const zRegisterMatch = z
+  .object({
+    inVillage: z.boolean(),
+    householdId: z.string().nullable(),
+    registeredName: z.string().nullable(),
+    nameMatches: z.boolean(),
+    asHead: z.boolean(),
+    openApplicationId: z.string().nullable(),
+  })
+  .nullable();
 
 /** A 422 naming one field (and, for a rule of stored data, its reason code: the workspace words it). */
 const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: `body.${field}`, code, message }], code === 'invalid' ? undefined : code);
@@ -139,11 +159,31 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['intakes'],
         summary: 'An intake: the applicant (masked by role), the category and situation, the deadline and its escalations, the decision and the application it opened (links)',
         params: z.object({ id: zIntakeId }),
-        response: { 200: zIntakeView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
+        response: { 200: zIntakeView.extend({ register: zRegisterMatch }), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
       },
     },
-    async (request) => shown(request, guardedCase<IntakeView>(request).view),
+    async (request) => {
+      const view = guardedCase<IntakeView>(request).view;
+      return { ...(await shown(request, view)), register: await registerMatchOf(request, view) };
+    },
   );
+
+  /** The register's answer for the applicant's ID number (zRegisterMatch); names masked below town level. */
+  async function registerMatchOf(request: FastifyRequest, view: IntakeView): Promise<z.infer<typeof zRegisterMatch>> {
+    const applicant = await applicantOf(db, view.caseId);
+    if (!applicant) return null;
+    const holderId = await householdWithIdNumber(db, applicant.idNumber);
+    const holder = holderId ? await findHousehold(db, holderId) : null;
+    if (!holder) return null;
+    const key = (id: string) => id.toUpperCase();
+    const asHead = key(holder.headIdNumber) === key(applicant.idNumber);
+    const name = asHead ? holder.headName : (holder.members.find((m) => key(m.idNumber) === key(applicant.idNumber))?.name ?? '');
+    const nameMatches = name.replace(/\s+/g, '') === applicant.applicantName.replace(/\s+/g, '');
+    const inVillage = holder.villageCode === view.village.code;
+    if (!inVillage) return { inVillage, householdId: null, registeredName: null, nameMatches, asHead, openApplicationId: null };
+    const full = seesPersonalData(principalOf(request).role);
+    return { inVillage, householdId: holder._id, registeredName: full ? name : maskName(name), nameMatches, asHead, openApplicationId: await openApplicationOf(db, holder._id, view.category) };
+  }
 
   /**
    * The applicant's household in the intake's village: the registered one holding the applicant's ID number,

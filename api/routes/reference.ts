@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { loadCatalogue, saveCatalogue, zCatalogue } from '../../store/catalogue';
+import { categoriesInUse, loadCatalogue, saveCatalogue, zCatalogue } from '../../store/catalogue';
 import { RELATIONS } from '../../store/collections';
 import { declareRelative, relativesDeclaredBy } from '../../store/relatives';
 import { principalOf } from '../auth';
-import { zErrorBody } from '../errors';
+import { conflict, zErrorBody } from '../errors';
 import { guardedHousehold } from '../guard';
 
 /** Reference data users maintain: the "9+N+1" catalogue and staff's close-relative declarations. */
@@ -17,9 +17,21 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.put(
     '/v1/catalogue',
-    { config: { guard: { on: 'catalogue', action: 'edit' } }, schema: { tags: ['reference'], summary: 'Replace the city-wide catalogue', body: zCatalogue, response: { 200: zCatalogue, 400: zErrorBody, 403: zErrorBody } } },
+    { config: { guard: { on: 'catalogue', action: 'edit' } }, schema: { tags: ['reference'], summary: 'Replace the city-wide catalogue; 409 when it drops a recipient category a household or an open case uses', body: zCatalogue, response: { 200: zCatalogue, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody } } },
     async (request) => {
       const p = principalOf(request);
+      // A category in use stays (fresh-eyes on issue 14: dropping 低保 made every new application fail).
+      const before = await loadCatalogue(db);
+      const kept = new Set(request.body.categories.map((e) => e.code));
+      const dropped = before.categories.map((e, i) => ({ ...e, i })).filter((e) => !kept.has(e.code));
+      const inUse = new Set(await categoriesInUse(db, dropped.map((e) => e.code)));
+      const refused = dropped.filter((e) => inUse.has(e.code));
+      if (refused.length > 0) {
+        throw conflict(
+          `body.categories: ${refused.map((e) => `${e.code} (${e.name})`).join(', ')} is in use by households or open cases and cannot be removed`,
+          refused.map((e) => ({ path: `body.categories.${e.i}`, code: 'category_in_use', message: `${e.code} (${e.name}) is in use by households or open cases`, params: { code: e.code, name: e.name } })),
+        );
+      }
       await saveCatalogue(db, request.body, p.userId);
       return request.body;
     },

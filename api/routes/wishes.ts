@@ -180,7 +180,8 @@ export const wishRoutes: FastifyPluginAsyncZod = async (app) => {
         const found = personalDataIn(title, household ? knownPersonalDataOf(household) : undefined);
         if (found.length > 0) {
           throw new ApiError(422, 'unprocessable', `publicTitle: the public title contains personal data (${found.map((k) => PERSONAL_DATA_NAMES[k]).join('、')}); give a publicTitle without it`, [
-            { path: body.publicTitle === undefined ? 'body.publicTitle (the posted title is used when absent)' : 'body.publicTitle', code: 'personal_data', message: 'contains personal data' },
+            // One path either way (the posted title stands in when publicTitle is absent), so the form shows it beside the field.
+            { path: 'body.publicTitle', code: 'personal_data', message: body.publicTitle === undefined ? 'the posted title, used when publicTitle is absent, contains personal data' : 'contains personal data' },
           ]);
         }
       }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DATE_PATTERNS, errorStatusesOf, FILLED_TEXT_PATTERN, numberBehindText, TEXT_PATTERN } from '../../api/contract';
 import { hasUnsafeCharacter, PERSON_NAME_PATTERN, zPersonName } from '../../domain/text';
 import { DEFAULT_CATALOGUE } from '../../store/catalogue';
-import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, idNumber, UNITS, type TestContext } from '../helpers/context';
 
 /**
  * The HTTP contract made once for every route (api/contract.ts) on the real app over the suite's servers:
@@ -24,6 +24,22 @@ beforeAll(async () => {
 afterAll(async () => ctx?.close());
 
 describe('a stored document answers in its documented shape', () => {
+  it('PUT /v1/catalogue refuses with 409 to drop a recipient category a household uses, naming the entry; an unused one may go (fresh-eyes on issue 14)', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    const hh = await ctx.app.inject({ method: 'POST', url: '/v1/households', headers: authz(village), payload: { headName: '钱边缘', headIdNumber: idNumber(8801), address: '威海市环翠区海港路88号', phone: '13800008801', unitCode: UNITS.haigang, categories: ['low_income_marginal'] } });
+    expect(hh.statusCode, hh.body).toBe(201);
+    const at = DEFAULT_CATALOGUE.categories.findIndex((e) => e.code === 'low_income_marginal');
+    const dropped = { ...DEFAULT_CATALOGUE, categories: DEFAULT_CATALOGUE.categories.filter((e) => e.code !== 'low_income_marginal') };
+    const refused = await ctx.app.inject({ method: 'PUT', url: '/v1/catalogue', headers: authz(admin), payload: dropped });
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.json().error.details).toEqual([{ path: `body.categories.${at}`, code: 'category_in_use', message: expect.stringContaining('low_income_marginal'), params: { code: 'low_income_marginal', name: '低保边缘家庭' } }]);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/catalogue', headers: authz(admin) })).json().categories.map((e: { code: string }) => e.code)).toContain('low_income_marginal');
+    // A category nobody uses may be removed.
+    const unused = { ...DEFAULT_CATALOGUE, categories: DEFAULT_CATALOGUE.categories.filter((e) => e.code !== 'disaster_victims') };
+    expect((await ctx.app.inject({ method: 'PUT', url: '/v1/catalogue', headers: authz(admin), payload: unused })).statusCode).toBe(200);
+    expect((await ctx.app.inject({ method: 'PUT', url: '/v1/catalogue', headers: authz(admin), payload: DEFAULT_CATALOGUE })).statusCode).toBe(200);
+  });
+
   it('GET /v1/catalogue answers 200 with what PUT stored, without the bookkeeping fields (issue 11: it was a 500)', async () => {
     const edited = { ...DEFAULT_CATALOGUE, socialForces: [...DEFAULT_CATALOGUE.socialForces, { code: 'charity_fund', name: '慈善基金' }] };
     const put = await ctx.app.inject({ method: 'PUT', url: '/v1/catalogue', headers: authz(admin), payload: edited });
@@ -75,7 +91,7 @@ describe('the OpenAPI declares every status a route answers', () => {
 
   it('in /openapi.json, with the shared error body; public routes without 401', () => {
     expect(statuses('/v1/catalogue', 'get')).toEqual(['200', '401', '503']);
-    expect(statuses('/v1/catalogue', 'put')).toEqual(['200', '400', '401', '403', '413', '415', '503']);
+    expect(statuses('/v1/catalogue', 'put')).toEqual(['200', '400', '401', '403', '409', '413', '415', '503']);
     expect(statuses('/v1/alerts/{id}/visits', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '422', '503']);
     expect(statuses('/v1/me', 'get')).toEqual(['200', '401', '503']);
     expect(statuses('/health', 'get')).toEqual(['200', '503']);

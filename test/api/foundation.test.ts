@@ -215,7 +215,7 @@ describe('households', () => {
       payload: { headName: '张603', headIdNumber: idNumber(603), address: '海港路', phone: '13800000000', unitCode: UNITS.haigang },
     });
     expect(res.statusCode).toBe(409);
-    expect(res.json().error.details).toEqual({ householdId: id });
+    expect(res.json().error.details).toEqual([{ path: 'body.headIdNumber', code: 'already_registered', message: expect.any(String), params: { householdId: id } }]);
   });
 
   it('lists the households of a subtree, paginated', async () => {

@@ -166,11 +166,11 @@ describe('item 9: people and ID numbers', () => {
     // The first household's member as another household's member, then as its head.
     const asMember = await post('/v1/households', household(9003, { members: [{ name: '王五', idNumber: idNumber(9004), relation: '子女' }, { name: '李四', idNumber: idNumber(9002), relation: '配偶' }] }), village);
     expect(asMember.statusCode).toBe(409);
-    expect(asMember.json().error.details).toEqual({ householdId: firstId });
+    expect(asMember.json().error.details).toEqual([{ path: 'body.members.1.idNumber', code: 'already_registered', message: expect.any(String), params: { householdId: firstId } }]);
     expect(asMember.json().error.message).toMatch(/members\.1\.idNumber/);
     const asHead = await post('/v1/households', household(9002, { headName: '李四' }), village);
     expect(asHead.statusCode).toBe(409);
-    expect(asHead.json().error.details).toEqual({ householdId: firstId });
+    expect(asHead.json().error.details).toEqual([{ path: 'body.headIdNumber', code: 'already_registered', message: expect.any(String), params: { householdId: firstId } }]);
     // The first household's head as a member elsewhere.
     const headAsMember = await post('/v1/households', household(9005, { members: [{ name: '张9001', idNumber: idNumber(9001), relation: '父亲' }] }), village);
     expect(headAsMember.statusCode).toBe(409);
@@ -189,7 +189,7 @@ describe('item 9: people and ID numbers', () => {
     const elsewhere = await ctx.token('village_staff', '371002002001');
     const res = await post('/v1/households', household(9202, { unitCode: '371002002001', members: [{ name: '周七', idNumber: idNumber(9201), relation: '父亲' }] }), elsewhere);
     expect(res.statusCode).toBe(409);
-    expect(res.json().error.details).toBeUndefined();
+    expect(res.json().error.details).toEqual([{ path: 'body.members.0.idNumber', code: 'already_registered', message: expect.any(String) }]);
     expect(res.body).not.toContain(held.json().id);
   });
 

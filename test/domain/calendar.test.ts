@@ -221,12 +221,13 @@ describe('zHolidayYear refuses, naming the date', () => {
 });
 
 describe('workingDaysLeft (the workspace’s "还剩 n 个工作日")', () => {
-  it('counts today when it is a working day, then each working day up to the deadline’s last day; 0 once passed', () => {
+  it('counts the working days after today up to the deadline’s last day, as the rule does (1 on the last day); 0 once passed', () => {
     // Accepted Monday 2026-09-28 10:00: 15 working days end with 2026-10-23 (National Day skipped).
     const accepted = bj('2026-09-28T10:00:00');
     const due = addWorkingDays(accepted, 15, cal);
     expect(due).toBe(endOf('2026-10-23'));
-    expect(workingDaysLeft(accepted, due, cal)).toBe(16); // today, and the 15 after it
+    expect(workingDaysLeft(accepted, due, cal)).toBe(15); // "15个工作日内" says 15 on the day it starts (it said 16: fresh-eyes on issue 14)
+    expect(workingDaysLeft(accepted, addWorkingDays(accepted, 3, cal), cal)).toBe(3); // "3个工作日内": 3, not 4
     expect(workingDaysLeft(bj('2026-10-03T10:00:00'), due, cal)).toBe(13); // a holiday, not counted: Oct 8, 9, 10 (make-up Saturday), 12–16, 19–23
     expect(workingDaysLeft(bj('2026-10-23T23:59:00'), due, cal)).toBe(1); // the last day itself
     expect(workingDaysLeft(due, due, cal)).toBe(0);

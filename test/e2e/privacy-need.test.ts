@@ -115,8 +115,9 @@ describe('village staff', () => {
       return (r.json().items as { caseId: string }[]).some((i) => i.caseId === alertId) ? r : undefined;
     }, 'the alert in the task list');
     const row = (res.json().items as { caseId: string; household: unknown }[]).find((i) => i.caseId === alertId)!;
-    expect(row.household).toEqual({ headName: HEAD, address: ADDRESS });
-    expect((await auditOf(res))[0]!.disclosures).toEqual(expect.arrayContaining([{ householdId: household, fields: ['name', 'address'], basis: 'village_staff' }]));
+    // The phone too (fresh-eyes on issue 14: staff call the household from the task list).
+    expect(row.household).toEqual({ headName: HEAD, address: ADDRESS, phone: PHONE });
+    expect((await auditOf(res))[0]!.disclosures).toEqual(expect.arrayContaining([{ householdId: household, fields: ['name', 'address', 'phone'], basis: 'village_staff' }]));
   });
 
   it('another village’s staff see their own household in full and do not reach this one; a village role at the town sees both masked', async () => {
@@ -162,7 +163,7 @@ describe('the assigned visitor', () => {
     expect(byGrid.statusCode).toBe(403);
     const outside = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'village.qi', role: 'village_staff', unitCode: OTHER_VILLAGE });
     expect(outside.statusCode, outside.body).toBe(422);
-    expect(outside.json().error).toMatchObject({ code: 'unprocessable', reason: 'visitor_outside_village' });
+    expect(outside.json().error).toMatchObject({ code: 'unprocessable', reason: 'visitor_outside_village', details: [{ path: 'body.unitCode', code: 'visitor_outside_village' }] }); // the form's field (fresh-eyes on issue 14: it said visitor.unitPath)
     const unknownUnit = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'grid.b', role: 'grid_worker', unitCode: '371002001009' });
     expect(unknownUnit.statusCode).toBe(422);
     expect(unknownUnit.json().error.details[0].path).toBe('body.unitCode');
@@ -180,8 +181,8 @@ describe('the assigned visitor', () => {
       const r = await get('/v1/alerts/assigned', tokens.gridB!);
       return (r.json().items as { caseId: string }[]).some((i) => i.caseId === alertId) ? r : undefined;
     }, 'the alert in 我的走访');
-    expect((assigned.json().items as { caseId: string; household: unknown }[]).find((i) => i.caseId === alertId)!.household).toEqual({ headName: HEAD, address: ADDRESS });
-    expect((await auditOf(assigned))[0]!.disclosures).toEqual([{ householdId: household, fields: ['name', 'address'], basis: 'assigned_visitor' }]);
+    expect((assigned.json().items as { caseId: string; household: unknown }[]).find((i) => i.caseId === alertId)!.household).toEqual({ headName: HEAD, address: ADDRESS, phone: PHONE });
+    expect((await auditOf(assigned))[0]!.disclosures).toEqual([{ householdId: household, fields: ['name', 'address', 'phone'], basis: 'assigned_visitor' }]);
 
     const alert = await get(`/v1/alerts/${alertId}`, tokens.gridB!);
     expect(alert.statusCode, alert.body).toBe(200);

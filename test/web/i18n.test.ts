@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { fieldIssues } from '../../api/errors';
+import { zAcceptanceInput } from '../../domain/application';
+import { zHouseholdInput } from '../../domain/household';
+import { zDayOfMonth, zStartsAt } from '../../domain/party-day';
+import { idNumber, UNITS } from '../helpers/context';
 import { deadlineLabel, errorMessage, fmtClock, fmtTime, issueMessage, MESSAGES } from '../../web/src/i18n';
 
 /** The workspace translates what the API says by machine code, never by its text (web/src/i18n.ts). */
@@ -84,5 +90,26 @@ describe('the deadline book’s events in the timeline', () => {
     expect(zh.events.deadline_ended!({ deadline: 'yellow#1', reason: 'level_changed', late: false }, unit)).toBe('期限终止（等级已调整）');
     expect(zh.events.deadline_ended!({ deadline: 'red#1', reason: 'closed', late: true }, unit)).toBe('期限终止（已结案），终止时已逾期');
     expect(en.events.deadline_ended!({ deadline: 'claim#1', reason: 'superseded', late: false }, unit)).toBe('Deadline ended (superseded by the next deadline)');
+  });
+});
+
+describe('the API’s field issues a workspace form shows, in Chinese (fresh-eyes on issue 14: they showed in English)', () => {
+  const zh = MESSAGES.zh;
+  const han = /[\u4e00-\u9fff]/;
+  /** The issues the API answers for `value` (api/errors.ts fieldIssues), each as the form words it beside its field. */
+  const shown = (schema: z.ZodType, value: unknown) => {
+    const parsed = schema.safeParse(value);
+    expect(parsed.success).toBe(false);
+    return fieldIssues(parsed.error!.issues, 'body', { value }).map((i) => ({ path: i.path, text: issueMessage(zh, i.path.replace(/^body\./, '').split('.').at(-1)!, i) }));
+  };
+  it('a phone, a member’s ID number given twice, a Party day’s day and time, an acceptance with no decision', () => {
+    const head = { headName: '张三', headIdNumber: idNumber(1), address: '海港路1号', phone: '12345', unitCode: UNITS.haigang };
+    const phone = shown(zHouseholdInput, head).find((i) => i.path === 'body.phone')!;
+    expect(phone.text).toMatch(han);
+    const twice = shown(zHouseholdInput, { ...head, phone: '13800000000', members: [{ name: '李四', idNumber: idNumber(2), relation: '子' }, { name: '王五', idNumber: idNumber(2), relation: '女' }] });
+    expect(twice.find((i) => i.path === 'body.members.1.idNumber')!.text).toBe('该身份证号在本户中重复填写');
+    expect(shown(z.object({ dayOfMonth: zDayOfMonth }), { dayOfMonth: 31 })[0]!.text).toMatch(/1–28/);
+    expect(shown(z.object({ startsAt: zStartsAt }), { startsAt: '9点' })[0]!.text).toMatch(/时:分/);
+    expect(shown(zAcceptanceInput, { note: '' })[0]).toEqual({ path: 'body.decision', text: '请选择处理决定' });
   });
 });

@@ -123,4 +123,39 @@ describe('申请受理 in Chromium at 375×667', () => {
     expect(await horizontalOverflow(town)).toBeLessThanOrEqual(0);
     expect(problems).toEqual([]);
   });
+
+  it('an intake filed with a registered ID number under another name: a warning before accepting, and the confirmation says it joined the open application', async () => {
+    // 王大山 is registered in the village with an open 低保 application; someone files with his ID number as 刘桂兰.
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    const hh = await ctx.app.inject({ method: 'POST', url: '/v1/households', headers: authz(village), payload: { headName: '王大山', headIdNumber: idNumber(7101), address: '威海市环翠区海港路9号', phone: '13912349999', unitCode: UNITS.haigang, categories: [] } });
+    expect(hh.statusCode, hh.body).toBe(201);
+    const app = await ctx.app.inject({ method: 'POST', url: '/v1/applications', headers: authz(village), payload: { householdId: hh.json().id, category: 'minimum_subsistence', source: 'on_behalf', labourCapacity: 'no_labour_capacity' } });
+    expect(app.statusCode, app.body).toBe(201);
+    const openApplication = app.json().caseId as string;
+    const filed = await file(7101, '10.77.0.3');
+    // The API says it to the town (GET /v1/intakes/{id}).
+    const view = (await ctx.app.inject({ method: 'GET', url: `/v1/intakes/${filed.intakeId}`, headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) })).json();
+    expect(view.register).toEqual({ inVillage: true, householdId: hh.json().id, registeredName: '王大山', nameMatches: false, asHead: true, openApplicationId: openApplication });
+
+    const town = await signedIn('town_staff', UNITS.jingyuan, 'town.zhao');
+    await town.goto(`${base}/app/intakes`);
+    const card = town.locator(`[data-case="${filed.intakeId}"]`);
+    await card.waitFor();
+    await card.getByRole('button', { name: `受理 ${filed.intakeId}` }).click();
+    const check = card.getByTestId('intake-register-check');
+    await check.waitFor();
+    expect(await check.textContent()).toContain('该身份证号已登记');
+    expect(await check.textContent()).toContain('王大山');
+    expect(await check.getByTestId('intake-name-mismatch').textContent()).toContain('申请人姓名与登记的姓名不一致');
+    expect(await check.textContent()).toContain(openApplication);
+    expect(await horizontalOverflow(town)).toBeLessThanOrEqual(0);
+    await screenshot(town, 'intake-registered-warning-phone');
+    await card.getByLabel('劳动能力（决定定期复核周期）').selectOption('illness_or_disability');
+    await card.getByRole('button', { name: '确认受理' }).click();
+    const done = town.getByTestId('intake-done');
+    await done.filter({ hasText: '已并入该户已有的救助申请' }).waitFor();
+    expect(await done.textContent()).toContain(openApplication);
+    expect(await done.textContent()).not.toContain('救助申请已开启');
+    expect(problems).toEqual([]);
+  });
 });

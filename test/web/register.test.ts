@@ -37,10 +37,10 @@ afterAll(async () => {
   await ctx?.close();
 });
 
-async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string, viewport = PHONE): Promise<Page> {
+async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string, viewport = PHONE, timezoneId = 'Asia/Shanghai'): Promise<Page> {
   const token = await ctx.token(role, unit, { user });
   const phone = viewport === PHONE;
-  const page = await (await browser.newContext({ viewport, isMobile: phone, hasTouch: phone, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+  const page = await (await browser.newContext({ viewport, isMobile: phone, hasTouch: phone, locale: 'zh-CN', timezoneId })).newPage();
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   await page.goto(`${base}/app/signin`);
   await page.evaluate(`sessionStorage.setItem('jiuzhu.token', ${JSON.stringify(token)})`);
@@ -110,6 +110,7 @@ describe('住户档案 in Chromium at 375×667', () => {
     await search.getByRole('button', { name: '查找' }).click();
     await page.locator(`[data-household="${id}"]`).waitFor();
     expect(await page.locator('[data-household]').count()).toBe(1);
+
     await search.getByLabel('户主姓名').fill('');
     await search.getByLabel('身份证号码').fill('12345');
     await search.getByRole('button', { name: '查找' }).click();
@@ -155,13 +156,25 @@ describe('住户档案 in Chromium at 375×667', () => {
     await screenshot(page, 'register-household-edited-phone');
     const edited = (await ctx.app.inject({ method: 'GET', url: `/v1/households/${id}`, headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) })).json();
     expect(edited).toMatchObject({ address: '威海市环翠区海港路7号甲', members: [{ name: '赵小海', idNumber: idNumber(702) }, { name: '赵小花', idNumber: idNumber(703), relation: '女' }] });
+    // The same head's ID number again: 409 beside the field, in Chinese (fresh-eyes on issue 14: an English notice at the top).
+    await page.goto(`${base}/app/households/new`);
+    const again = page.locator('form.register-form');
+    await again.getByLabel('户主姓名').fill('赵海生');
+    await again.getByLabel('户主身份证号码').fill(idNumber(701));
+    await again.getByLabel('联系电话').fill('13800001111');
+    await again.getByLabel('住址').fill('威海市环翠区海港路7号');
+    await again.getByRole('button', { name: '登记', exact: true }).click();
+    await again.locator('[data-field="headIdNumber"] .field-error').waitFor();
+    expect(await again.locator('[data-field="headIdNumber"] .field-error').textContent()).toContain('已登记在其他住户中');
+    expect(await again.locator('.notice-error, [role="alert"]').count()).toBe(0);
     expect(problems).toEqual([]);
   }, 90_000);
 });
 
 describe('救助申请 in Chromium at desktop width', () => {
   it('an application started from its household and walked to its approval — acceptance, investigation, deliberation, town review, district approval — through forms that show their rules', async () => {
-    const village = await signedIn('village_staff', UNITS.haigang, 'village.wang', DESKTOP);
+    // A device in another time zone: the forms still speak China time (fresh-eyes on issue 14).
+    const village = await signedIn('village_staff', UNITS.haigang, 'village.wang', DESKTOP, 'America/New_York');
     const reg = await ctx.app.inject({
       method: 'POST',
       url: '/v1/households',
@@ -204,6 +217,10 @@ describe('救助申请 in Chromium at desktop width', () => {
     expect(acceptRules).toContain('本市政策设定');
     expect(acceptRules).toMatch(/还剩 \d 个工作日/);
     expect(await accept.getByRole('radio').count()).toBe(2);
+    // No decision chosen: a Chinese 请选择 beside the decision, not zod's English (fresh-eyes on issue 14).
+    await accept.getByRole('button', { name: /^提交/ }).click();
+    await accept.locator('[data-field="decision"] .field-error').waitFor();
+    expect(await accept.locator('[data-field="decision"] .field-error').textContent()).toBe('请选择处理决定');
     await accept.getByLabel('退回补正').check();
     await accept.getByLabel('所缺材料（一次性告知全部）').waitFor();
     await accept.getByLabel('受理', { exact: true }).check();
@@ -224,14 +241,26 @@ describe('救助申请 in Chromium at desktop width', () => {
     const invRules = await inv.getByTestId('rules-investigation').textContent();
     expect(invRules).toContain('入户调查不少于2人');
     expect(invRules).toContain('民发〔2021〕57号');
+    expect(invRules).not.toContain('DOMAIN.md'); // a repository file is not cited to users (fresh-eyes on issue 14)
     expect(await inv.getByTestId('deadline-investigation').textContent()).toMatch(/镇\(街道\)审核.*还剩 \d+ 个工作日/);
     // One investigator: the rule refuses it, and says so on the form.
     await inv.getByLabel('调查人员').fill('王村干');
     await inv.getByLabel('调查情况').fill('家中无劳动力，住房简陋');
     await inv.getByRole('button', { name: '提交：入户调查' }).click();
-    await inv.getByRole('alert').waitFor();
-    expect(await inv.getByRole('alert').textContent()).toMatch(/2/);
+    // Beside the investigators, in Chinese (fresh-eyes on issue 14: it was an English notice at the top).
+    await inv.locator('[data-field="investigators"] .field-error').waitFor();
+    expect(await inv.locator('[data-field="investigators"] .field-error').textContent()).toContain('至少两名');
+    expect(await inv.locator('.notice-error, [role="alert"]').count()).toBe(0);
     await inv.getByLabel('调查人员').fill('王村干、李村干');
+    // A visit before the application was filed: beside 入户时间, in Chinese.
+    const visitedAt = await inv.getByLabel('入户时间').inputValue();
+    // 入户时间 defaults to now in China time, not the device's (New York here).
+    expect(Math.abs(Date.parse(`${visitedAt}:00+08:00`) - Date.now())).toBeLessThan(5 * 60_000);
+    await inv.getByLabel('入户时间').fill('2020-01-01T09:00');
+    await inv.getByRole('button', { name: '提交：入户调查' }).click();
+    await inv.locator('[data-field="visitedAt"] .field-error').waitFor();
+    expect(await inv.locator('[data-field="visitedAt"] .field-error').textContent()).toContain('入户时间须在申请提交之后');
+    await inv.getByLabel('入户时间').fill(visitedAt);
     await inv.getByRole('button', { name: '提交：入户调查' }).click();
     await village.locator('.application-steps[data-stage="deliberation"]').waitFor();
     // The timeline says what happened in words, the stages by name.

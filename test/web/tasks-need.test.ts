@@ -72,13 +72,34 @@ describe('the task list at 375×667 (privacy by need)', () => {
     const row = await taskRow(page);
     expect(await row.locator('.task-title a').textContent()).toBe(HEAD);
     expect(await row.textContent()).toContain(ADDRESS);
+    // The phone, in full by need, as a tel: link (fresh-eyes on issue 14: staff call the household).
+    expect(await row.getByTestId('phone').getAttribute('href')).toBe('tel:13912347777');
     expect(await page.content()).not.toContain(HEAD_ID);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
     await screenshot(page, 'tasks-village-need-phone');
+    // The main navigation at 375 px: folded to one line behind 菜单 (it took 370 of 667 px), every link in the page; unfolded in place.
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    const links = await nav.getByRole('link').count();
+    expect(links).toBeGreaterThanOrEqual(10);
+    expect((await nav.boundingBox())!.height).toBeLessThan(80);
+    const menu = nav.getByRole('button', { name: '菜单' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    for (let i = 0; i < links; i++) expect(await nav.getByRole('link').nth(i).isVisible()).toBe(true);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'tasks-village-menu-open-phone');
+    await menu.click();
     // The case page names the assigned visitor, and offers village staff the assignment form (every control labelled).
     await row.locator('.task-title a').click();
     await page.getByTestId('visitor').waitFor();
     expect(await page.getByTestId('visitor').textContent()).toMatch(/^走访人：grid\.b（网格员）$/);
+    // The case page: the phone as a tel: link and a link to the household's page (住户档案).
+    await page.getByTestId('phone').waitFor();
+    expect(await page.getByTestId('phone').getAttribute('href')).toBe('tel:13912347777');
+    // No Temporal UI link for village staff on a phone (an operator's tool: district and above).
+    expect(await page.getByText('在 Temporal UI 中查看该工作流').count()).toBe(0);
+    expect(await page.locator('#main').getByRole('link', { name: '住户档案' }).getAttribute('href')).toMatch(/\/app\/households\/hh-[0-9a-f]{12}$/);
     await page.getByRole('button', { name: '指派走访人' }).click();
     await page.getByLabel('走访人登录名').fill('pm.zhao');
     await page.getByLabel('走访人身份').selectOption('party_member');
@@ -98,6 +119,7 @@ describe('the task list at 375×667 (privacy by need)', () => {
     expect(await row.locator('.task-title .badge-assigned').textContent()).toBe('指派我走访');
     expect(await row.textContent()).toContain(ADDRESS);
     expect(await row.getByRole('button', { name: '记录走访' }).count()).toBe(1);
+    expect(await row.getByTestId('phone').getAttribute('href')).toBe('tel:13912347777');
     expect(await page.content()).not.toContain(HEAD_ID);
     await screenshot(page, 'tasks-assigned-visitor-phone');
   });

@@ -225,7 +225,7 @@ export interface CaseRow {
   level: string | null;
   unit: UnitRef;
   householdId: string | null;
-  household: { headName: string; address: string } | null;
+  household: { headName: string; address: string; phone?: string } | null;
   /** The deadline's kind (`alert.red`, …), which labels are keyed by; null for rows stored before kinds were sent. */
   dueKind: string | null;
   dueLabel: string | null;
@@ -248,7 +248,7 @@ export interface CaseRow {
 export interface AssignedAlert {
   caseId: string;
   householdId: string;
-  household: { headName: string; address: string } | null;
+  household: { headName: string; address: string; phone?: string } | null;
   level: string;
   unit: UnitRef;
   dueAt: string | null;

@@ -46,6 +46,9 @@ export interface Messages {
     openCaseOf: Fn;
     pageNotFound: string;
     home: string;
+    /** The main navigation's disclosure button at phone widths. */
+    menu: string;
+    menuHint: string;
     /** The badge beside a due time counted on a provisional (estimated) holiday calendar year, and its explanation. */
     provisional: string;
     provisionalHint: string;
@@ -359,6 +362,10 @@ export interface Messages {
     by: Fn<[string, string]>;
     system: string;
     temporal: string;
+    /** The household's phone (issue 14 fresh-eyes: staff call the household from the case and the task list). */
+    phone: string;
+    /** The link from a case to its household's page. */
+    householdPage: string;
     /** The cases a case is linked with (a discovery and the alert or application it led to). */
     linked: string;
     linkedTo: Fn;
@@ -626,6 +633,15 @@ export interface Messages {
     workHere: string;
     applicant: string;
   };
+  /** The acceptance form's check of the register (fresh-eyes on issue 14: web/src/screens/intake-register.tsx). */
+  intakeRegister: {
+    registered: string;
+    inVillage: (name: string, asHead: boolean) => string;
+    elsewhere: string;
+    nameMismatch: string;
+    joins: string;
+    acceptedJoined: (id: string) => string;
+  };
   /** 住户档案 (issue 14): the household register's screens. */
   register: {
     title: string;
@@ -789,6 +805,8 @@ const zh: Messages = {
     openCaseOf: (s) => `查看详情：${s}`,
     pageNotFound: '页面不存在',
     home: '返回首页',
+    menu: '菜单',
+    menuHint: '展开全部功能',
     provisional: '预计',
     provisionalHint: '按预估的节假日安排计算（当年安排尚未公布），公布后可能调整',
   },
@@ -1111,6 +1129,8 @@ const zh: Messages = {
     by: (who, unit) => `${who}（${unit}）`,
     system: '系统',
     temporal: '在 Temporal UI 中查看该工作流',
+    phone: '电话',
+    householdPage: '住户档案',
     linked: '关联案件',
     linkedTo: (kind) => `由此启动的${kind}：`,
     linkedFrom: (kind) => `来自${kind}：`,
@@ -1171,10 +1191,24 @@ const zh: Messages = {
     wrong_password: '当前密码错误',
     'login.invalid_format': '登录名只能使用小写字母、数字和 . _ @ -，以字母或数字开头',
     'unitCode.invalid_format': '单位代码为 6–12 位数字（行政区划代码），如 371002001001',
-    'phone.invalid_format': '请填写 11 位手机号或固定电话（如 0631-5201234）',
     set_by_identity_service: '由统一身份认证维护，请在该系统修改',
     already_exists: '该登录名已存在',
     unknown_unit: '单位代码不存在',
+    // Fresh-eyes on issue 14: every message a workspace form shows beside a field, in Chinese.
+    already_registered: '该身份证号已登记在其他住户中，请核对；同一身份证号只能登记在一户',
+    duplicate_id_number: '该身份证号在本户中重复填写',
+    too_few_investigators: '入户调查须由至少两名不同的工作人员进行（同一人不能重复填写）',
+    'visitedAt.date_out_of_range': '入户时间须在申请提交之后、且不晚于现在',
+    invalid_union: '请选择一项',
+    'decision.invalid_union': '请选择处理决定',
+    'phone.invalid_format': '请填写11位手机号，或带区号的固定电话，如 0631-5201234',
+    personal_data: '含有个人信息（姓名、身份证号、电话或住址），公示标题中请删去',
+    'dayOfMonth.too_small': '请填写每月的第 1–28 日',
+    'dayOfMonth.too_big': '请填写每月的第 1–28 日（每个月都有的日子）',
+    'dayOfMonth.invalid_type': '请填写每月的第 1–28 日',
+    'startsAt.invalid_format': '请按“时:分”填写时间，如 09:30（00:00–23:59）',
+    visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
+    category_in_use: (p) => `救助对象类别「${String(p.name ?? p.code)}」已有住户或未结案件在用，不能删除`,
   },
   reasons: {
     case_closed: '该案件已结案',
@@ -1538,6 +1572,14 @@ const zh: Messages = {
     workHere: '到申请受理中受理或退回',
     applicant: '申请人',
   },
+  intakeRegister: {
+    registered: '注意：该身份证号已登记。',
+    inVillage: (name, asHead) => `本村(社区)住户档案中，此号码登记为${asHead ? '户主' : '家庭成员'}「${name}」。`,
+    elsewhere: '此号码登记在其他村(社区)：不能在此受理，请退回并告知申请人向户籍所在地申请。',
+    nameMismatch: '申请人姓名与登记的姓名不一致：可能是他人的身份证号，请先核实（可电话联系申请人），再决定受理或退回。',
+    joins: '受理后将并入该户已有的救助申请：',
+    acceptedJoined: (id) => `已受理 ${id}，已并入该户已有的救助申请：`,
+  },
   register: {
     title: '住户档案',
     registerNew: '登记新户',
@@ -1751,6 +1793,8 @@ const en: Messages = {
     openCaseOf: (s) => `Open: ${s}`,
     pageNotFound: 'Page not found',
     home: 'Go to the start page',
+    menu: 'Menu',
+    menuHint: 'Show every screen',
     provisional: 'estimated',
     provisionalHint: 'Counted on an estimated holiday calendar (the year’s arrangement is not yet published); it may change',
   },
@@ -2098,9 +2142,11 @@ const en: Messages = {
     by: (who, unit) => `${who} (${unit})`,
     system: 'System',
     temporal: 'Open this workflow in the Temporal UI',
+    phone: 'Phone',
+    householdPage: 'Household record',
     linked: 'Linked cases',
-    linkedTo: (kind) => `Led to a ${kind}: `,
-    linkedFrom: (kind) => `Came from a ${kind}: `,
+    linkedTo: (kind) => `Led to ${kind}: `,
+    linkedFrom: (kind) => `From ${kind}: `,
     actions: 'Actions',
     readOnly: 'City monitors read; they do not act on cases.',
     notAlertActions: 'Act on this kind of case in its own procedure.',
@@ -2427,6 +2473,14 @@ const en: Messages = {
     acceptedAt: (at) => `Accepted by the town at ${at}; the application opened:`,
     workHere: 'Accept or return it in Application intake',
     applicant: 'Applicant',
+  },
+  intakeRegister: {
+    registered: 'Note: this ID number is already registered.',
+    inVillage: (name, asHead) => `In this village's register the number belongs to ${asHead ? 'the head of household' : 'a household member'} "${name}".`,
+    elsewhere: 'The number is registered in another village/community: it cannot be accepted here; return it and tell the applicant where to apply.',
+    nameMismatch: "The applicant's name differs from the registered name: the ID number may be someone else's. Check (call the applicant) before accepting or returning.",
+    joins: "Accepting joins the household's open application:",
+    acceptedJoined: (id) => `Accepted ${id}; joined the household's open application:`,
   },
   register: {
     title: 'Household register',

@@ -6,7 +6,7 @@ import { useApp } from '../state';
 import { ErrorNotice } from './ui';
 
 /**
- * Field-level messages from a 400 or a 422 (the API names the field in `details[].path` for both: a malformed
+ * Field-level messages from a 400, a 409 or a 422 (the API names the field in `details[].path` for both: a malformed
  * value, or a well-formed one its rules refuse — another household's discovery, say), and anything else, or
  * what no field of the form shows, as one form-level error.
  */
@@ -21,7 +21,8 @@ export function useSubmission() {
     try {
       return await work();
     } catch (err) {
-      const fields = err instanceof ApiError && (err.status === 400 || err.status === 422) ? err.fieldIssues() : new Map<string, FieldIssue[]>();
+      // A 409 naming its field (an ID number another household holds) is shown beside it as well.
+      const fields = err instanceof ApiError && (err.status === 400 || err.status === 409 || err.status === 422) ? err.fieldIssues() : new Map<string, FieldIssue[]>();
       setIssues(fields);
       // What no field of this form shows goes to the form-level message.
       const shown = [...fields.keys()].filter((k) => form.querySelector(`[data-field="${k}"]`));

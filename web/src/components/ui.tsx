@@ -89,3 +89,18 @@ export function LevelBadge(props: { level: string | null | undefined }) {
   if (!props.level) return null;
   return <span class={`badge level-${props.level}`}>{t.levels[props.level] ?? props.level}</span>;
 }
+
+/**
+ * A phone number as a `tel:` link, so field staff call the household from their phone (issue 14 fresh-eyes);
+ * a masked number (with `*`, shown to those without need) is plain text, as it cannot be dialled.
+ */
+export function PhoneLink(props: { phone: string | null | undefined; label: string }) {
+  const { phone, label } = props;
+  if (!phone) return null;
+  if (phone.includes('*')) return <span class="phone" data-testid="phone">{phone}</span>;
+  return (
+    <a class="phone" data-testid="phone" href={`tel:${phone.replace(/[^0-9+]/g, '')}`} aria-label={`${label} ${phone}`}>
+      {phone}
+    </a>
+  );
+}

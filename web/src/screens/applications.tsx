@@ -230,7 +230,8 @@ function bodyOf(fields: FieldSpec[], values: Record<string, string | boolean>, s
         .filter(Boolean);
     else if (f.kind === 'number') out[f.name] = Number(v);
     else if (f.kind === 'datetime') {
-      const d = new Date(v);
+      // Entered in China time, whatever the device's zone (the deadlines are Weihai's).
+      const d = new Date(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00+08:00` : v);
       out[f.name] = Number.isNaN(d.getTime()) ? v : d.toISOString();
     } else out[f.name] = v;
   }
@@ -242,11 +243,13 @@ function bodyOf(fields: FieldSpec[], values: Record<string, string | boolean>, s
 /** Steps beside the stage's own work (a department's answer, an extension, a withdrawal): folded until opened. */
 const SIDE_STEPS: readonly StepName[] = ['verificationResult', 'extension', 'withdrawal'];
 
-/** yyyy-MM-ddTHH:mm in the device's time, for <input type="datetime-local">. */
+/**
+ * Now as yyyy-MM-ddTHH:mm in China time (UTC+8, no summer time), for <input type="datetime-local">: the
+ * device's zone may differ (fresh-eyes on issue 14: 入户时间 defaulted to the browser's zone); toBody reads it
+ * back as China time.
+ */
 function localNow(): string {
-  const d = new Date();
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 16);
 }
 
 /**

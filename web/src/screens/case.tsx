@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
 import { Field, useSubmission, VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle, PhoneLink } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
@@ -12,12 +12,20 @@ import { ReportSteps } from './reports';
 import { WishSteps } from './wishes';
 import { ApplicationSteps } from './applications';
 
+/**
+ * The roles shown the link to the case's workflow in the Temporal UI: those who can use it (district and
+ * above, the admin: the Temporal UI is an operator's tool on the internal network, not a village phone's;
+ * fresh-eyes on issue 14). Source: ours.
+ */
+const TEMPORAL_ROLES: readonly string[] = ['district_staff', 'city_monitor', 'admin'];
+
 /** Kinds whose steps have a panel of their own on this page (issue 14 item 3); the alert's are below (`Actions`). */
 const KIND_STEPS: Record<string, ComponentType<{ view: CaseView; reload: () => Promise<void> }>> = { wish: WishSteps, report: ReportSteps, application: ApplicationSteps };
 
 interface Household {
   headName: string;
   address: string;
+  phone?: string;
 }
 
 export function CasePage(props: { id: string }) {
@@ -86,8 +94,22 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
           <dt>{t.caseView.household}</dt>
           <dd>
             {household ? `${household.headName} · ${household.address}` : (view.householdId ?? t.common.none)}
+            {view.householdId && (
+              <>
+                {' '}
+                <Link to={`/households/${encodeURIComponent(view.householdId)}`}>{t.caseView.householdPage}</Link>
+              </>
+            )}
           </dd>
         </div>
+        {household?.phone && (
+          <div>
+            <dt>{t.caseView.phone}</dt>
+            <dd>
+              <PhoneLink phone={household.phone} label={t.caseView.phone} />
+            </dd>
+          </div>
+        )}
         <div>
           <dt>{t.caseView.unit}</dt>
           <dd>{view.unit.name}</dd>
@@ -140,7 +162,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
         </section>
       )}
 
-      {view.links?.temporal && (
+      {view.links?.temporal && TEMPORAL_ROLES.includes(me?.role ?? '') && (
         <p>
           <a href={view.links.temporal} target="_blank" rel="noopener noreferrer" class="external">
             {t.caseView.temporal}

@@ -306,12 +306,13 @@ function MemberRows(props: { rows: MemberRow[]; onChange: (rows: MemberRow[]) =>
 }
 
 /** The categories as checkboxes, with the API's messages for `categories` beside them. */
-function CategoryChoices(props: { cats: Category[] | null; value: string[]; onChange: (v: string[]) => void; issues: Map<string, FieldIssue[]>; idPrefix: string }) {
+/** The category checkboxes; `headed`: a heading above already says 救助对象类别, so the legend is for assistive tech only (fresh-eyes on issue 14: it showed twice). */
+function CategoryChoices(props: { cats: Category[] | null; value: string[]; onChange: (v: string[]) => void; issues: Map<string, FieldIssue[]>; idPrefix: string; headed?: boolean }) {
   const { t } = useApp();
   const msgs = (props.issues.get('categories') ?? []).map((x) => issueMessage(t, 'categories', x));
   return (
     <fieldset class={`field${msgs.length ? ' has-error' : ''}`} data-field="categories" aria-describedby={msgs.length ? `${props.idPrefix}-error` : undefined}>
-      <legend>{t.register.categories}</legend>
+      <legend class={props.headed ? 'visually-hidden' : undefined}>{t.register.categories}</legend>
       <div class="choices">
         {(props.cats ?? []).map((c) => (
           <label key={c.code} class="choice">
@@ -555,7 +556,7 @@ function CategoriesEditor(props: { household: Household; cats: Category[] | null
         }}
       >
         {failure !== null && <ErrorNotice error={failure} />}
-        <CategoryChoices cats={cats} value={value} onChange={setValue} issues={issues} idPrefix="edit-cat" />
+        <CategoryChoices cats={cats} value={value} onChange={setValue} issues={issues} idPrefix="edit-cat" headed />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {t.register.saveCategories}

@@ -4,6 +4,7 @@ import { Field, useSubmission } from '../components/forms';
 import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { may, useApp } from '../state';
+import { RegisterCheck, type RegisterMatch } from './intake-register';
 
 /**
  * 申请受理 (`/intakes`, issue 14; docs/intake.md): the town's queue of applications filed through the villages'
@@ -105,7 +106,7 @@ export function IntakeQueue() {
                 <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{t.common.openCase}</Link>
               </p>
               {open?.id === r.caseId && open.form === 'accept' ? (
-                <AcceptForm row={r} onCancel={() => setOpen(null)} onDone={(applicationId) => finished(s.accepted(r.caseId), applicationId)} />
+                <AcceptForm row={r} onCancel={() => setOpen(null)} onDone={(applicationId, joined) => finished(joined ? t.intakeRegister.acceptedJoined(r.caseId) : s.accepted(r.caseId), applicationId)} />
               ) : open?.id === r.caseId && open.form === 'return' ? (
                 <ReturnForm row={r} onCancel={() => setOpen(null)} onDone={() => finished(s.returned(r.caseId), null)} />
               ) : (
@@ -127,23 +128,25 @@ export function IntakeQueue() {
 }
 
 /** 受理: the application's labour capacity (its re-review cadence) and a note. */
-function AcceptForm(props: { row: IntakeRow; onDone: (applicationId: string | null) => void; onCancel: () => void }) {
+function AcceptForm(props: { row: IntakeRow; onDone: (applicationId: string | null, joined: boolean) => void; onCancel: () => void }) {
   const { t } = useApp();
   const s = t.intakes;
   const id = (f: string) => `accept-${props.row.caseId}-${f}`;
   const [labourCapacity, setLabour] = useState('');
   const [note, setNote] = useState('');
   const { issues, failure, busy, run } = useSubmission();
+  const [register, setRegister] = useState<RegisterMatch | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     const body = { ...(labourCapacity ? { labourCapacity } : {}), ...(note.trim() ? { note } : {}) };
     const view = await run(e.currentTarget as HTMLFormElement, () => api.post<{ applicationId: string | null }>(`/v1/intakes/${encodeURIComponent(props.row.caseId)}/accept`, body));
-    if (view) props.onDone(view.applicationId);
+    if (view) props.onDone(view.applicationId, view.applicationId !== null && view.applicationId === register?.openApplicationId);
   };
   return (
     <form class="form decide-form" noValidate onSubmit={submit} aria-labelledby={id('legend')}>
       <h3 id={id('legend')}>{s.acceptButton(props.row.applicantName ?? props.row.caseId)}</h3>
       <p class="hint">{s.acceptRule}</p>
+      <RegisterCheck caseId={props.row.caseId} onRead={setRegister} />
       {failure !== null && <ErrorNotice error={failure} />}
       <Field id={id('labourCapacity')} name="labourCapacity" label={s.labourCapacity} issues={issues}>
         {(aria) => (

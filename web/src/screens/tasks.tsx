@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs, type AssignedAlert, type CaseRow, type CaseView, type Page } from '../api';
 import { VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle, PhoneLink } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 
@@ -161,6 +161,11 @@ export function Tasks() {
                     {t.tasks.dueAt(fmtTime(lang, r.dueAt))} <ProvisionalBadge provisional={r.dueProvisional} />
                     {r.household ? ` · ${r.household.address}` : ''} · {r.unit.name}
                   </p>
+                  {r.household?.phone && (
+                    <p class="task-phone">
+                      {t.caseView.phone} <PhoneLink phone={r.household.phone} label={t.caseView.phone} />
+                    </p>
+                  )}
                 </div>
                 <div class="task-actions">
                   {canVisit && (
