@@ -71,74 +71,6 @@ export interface Messages {
   roles: Record<string, string>;
   orgLevels: Record<string, string>;
   /** Admin screens (issue 14): the org tree, the holiday calendar, the "9+N+1" catalogue (web/src/screens/admin.tsx). */
-  admin: {
-    org: {
-      title: string;
-      intro: string;
-      searchLabel: string;
-      searchHint: string;
-      search: string;
-      noResults: string;
-      results: string;
-      children: string;
-      noChildren: string;
-      up: string;
-      code: string;
-      addTitle: Fn;
-      addCode: string;
-      addCodeHint: Fn;
-      addName: string;
-      add: string;
-      added: Fn;
-      renameTitle: string;
-      rename: string;
-      renamed: Fn;
-      casesNote: string;
-    };
-    calendar: {
-      title: string;
-      intro: string;
-      year: string;
-      show: string;
-      provisional: string;
-      provisionalHint: string;
-      notStored: Fn<[number]>;
-      updated: Fn<[string, string]>;
-      holidays: string;
-      workdays: string;
-      workdaysHint: string;
-      day: Fn<[string, number]>;
-      remove: Fn;
-      addHoliday: string;
-      addWorkday: string;
-      none: string;
-      isProvisional: string;
-      source: string;
-      save: string;
-      saved: Fn<[number]>;
-      countTitle: string;
-      countFrom: string;
-      countDays: string;
-      count: string;
-      countResult: Fn<[number, string, string]>;
-    };
-    catalogue: {
-      title: string;
-      intro: string;
-      categories: string;
-      items: string;
-      socialForces: string;
-      code: string;
-      codeHint: string;
-      name: string;
-      entry: Fn<[string, number]>;
-      remove: Fn;
-      add: Fn;
-      save: string;
-      saved: string;
-      readOnly: string;
-    };
-  };
   kinds: Record<string, string>;
   levels: Record<string, string>;
   outcomes: Record<string, string>;
@@ -148,16 +80,6 @@ export interface Messages {
    * 待审批 queue, dispositions (处置).
    */
   /** Issue 14: an alert's assigned visitor (指派走访人). */
-  visitor: {
-    assign: string;
-    current: Fn<[string, string]>;
-    userId: string;
-    userIdHint: string;
-    role: string;
-    unitCode: string;
-    unitCodeHint: string;
-    note: string;
-  };
   followUp: {
     pendingTitle: string;
     pendingText: Fn<[string, string, string]>;
@@ -607,115 +529,11 @@ export interface Messages {
     assigned: Fn;
   };
   /** 申请受理 (issue 14): the town's queue of applications filed through the QR pages. */
-  intakes: {
-    title: string;
-    intro: string;
-    empty: string;
-    urgent: string;
-    size: Fn<[number]>;
-    filedAt: Fn;
-    acceptBy: Fn;
-    overdue: string;
-    acceptButton: Fn;
-    returnButton: Fn;
-    acceptRule: string;
-    labourCapacity: string;
-    choose: string;
-    note: string;
-    acceptSubmit: string;
-    reason: string;
-    reasonHint: string;
-    returnSubmit: string;
-    accepted: Fn;
-    returned: Fn;
-    returnedWith: Fn<[string, string]>;
-    acceptedAt: Fn;
-    workHere: string;
-    applicant: string;
-  };
   /** The acceptance form's check of the register (fresh-eyes on issue 14: web/src/screens/intake-register.tsx). */
-  intakeRegister: {
-    registered: string;
-    inVillage: (name: string, asHead: boolean) => string;
-    elsewhere: string;
-    nameMismatch: string;
-    joins: string;
-    acceptedJoined: (id: string) => string;
-  };
   /** 住户档案 (issue 14): the household register's screens. */
-  register: {
-    title: string;
-    registerNew: string;
-    searchName: string;
-    searchNameHint: string;
-    searchIdNumber: string;
-    searchIdNumberHint: string;
-    category: string;
-    search: string;
-    noneFound: string;
-    noCategory: string;
-    registerTitle: string;
-    headName: string;
-    headIdNumber: string;
-    phone: string;
-    address: string;
-    unitCode: string;
-    unitCodeHint: string;
-    categories: string;
-    members: string;
-    noMembers: string;
-    memberN: Fn<[number]>;
-    memberName: string;
-    memberIdNumber: string;
-    memberRelation: string;
-    removeMember: Fn<[number]>;
-    addMember: string;
-    submit: string;
-    householdTitle: string;
-    householdOf: Fn;
-    registered: Fn;
-    registeredAt: string;
-    openCases: string;
-    noOpenCases: string;
-    saveCategories: string;
-    categoriesSaved: string;
-    edit: string;
-    saveEdit: string;
-    edited: string;
-    maskedHint: string;
-  };
   /** 救助申请 (issue 14): the applications list, the start form and each step's form. */
-  apps: {
-    title: string;
-    intro: string;
-    stage: string;
-    none: string;
-    stages: Record<string, string>;
-    start: string;
-    category: string;
-    choose: string;
-    source: string;
-    sources: Record<string, string>;
-    labourCapacity: string;
-    labour: { no_labour_capacity: string; illness_or_disability: string; labour_capacity: string };
-    startSubmit: string;
-    stepsTitle: Fn;
-    categoryIs: Fn;
-    policyDiffers: Fn<[string, string]>;
-    noStepsForYou: string;
-    /** A step form's field labels: by `step.field`, else by `field`. */
-    fields: Record<string, string>;
-    /** A choice's label, by `field.value`. */
-    options: Record<string, string>;
-    listHint: string;
-    steps: Record<string, string>;
-    rulesTitle: string;
-    deadline: Fn<[string, string]>;
-    noWorkingDaysLeft: string;
-    workingDaysLeft: Fn<[number]>;
-    submitStep: Fn;
-  };
   /** Staff accounts (issue 14 item 2): password sign-in, OIDC, the password change, the admin's 用户管理. */
+  apps: { stages: Record<string, string> };
   accounts: {
     passwordTitle: string;
     required: string;
@@ -730,44 +548,6 @@ export interface Messages {
     disabled: string;
     tooMany: Fn<[number]>;
     changeTitle: string;
-    changeForced: string;
-    changeIntro: string;
-    currentPassword: string;
-    newPassword: string;
-    confirmPassword: string;
-    mismatch: string;
-    passwordRules: string;
-    change: string;
-    changed: string;
-    usersTitle: string;
-    usersIntro: string;
-    usersCaption: string;
-    create: string;
-    createTitle: string;
-    name: string;
-    role: string;
-    unitCode: string;
-    phone: string;
-    status: string;
-    statuses: Record<string, string>;
-    locked2: string;
-    mustChange: string;
-    edit: string;
-    save: string;
-    cancel: string;
-    disable: string;
-    enable: string;
-    reset: string;
-    resetConfirm: Fn;
-    temporary: Fn<[string, string]>;
-    temporaryHint: string;
-    created: Fn;
-    saved: Fn;
-    empty: string;
-    more: string;
-    filterRole: string;
-    allRoles: string;
-    cols: { login: string; name: string; role: string; unit: string; phone: string; status: string; actions: string };
   };
 }
 
@@ -843,89 +623,11 @@ const zh: Messages = {
     admin: '系统管理员',
   },
   orgLevels: { city: '市', district: '区市', town: '镇(街道)', village: '村(社区)', grid: '网格' },
-  admin: {
-    org: {
-      title: '组织机构',
-      intro: '市 → 区市 → 镇(街道) → 村(社区) → 网格。点下级单位逐级查看，或按名称、代码查找。',
-      searchLabel: '查找单位',
-      searchHint: '名称中的字，或代码开头的数字',
-      search: '查找',
-      noResults: '没有找到符合的单位。',
-      results: '查找结果',
-      children: '下级单位',
-      noChildren: '没有下级单位。',
-      up: '上一级',
-      code: '代码',
-      addTitle: (level) => `新增下级单位（${level}）`,
-      addCode: '单位代码',
-      addCodeHint: (example) => `在上级代码后续写，如 ${example}`,
-      addName: '单位名称',
-      add: '新增',
-      added: (name) => `已新增“${name}”。`,
-      renameTitle: '更名',
-      rename: '保存名称',
-      renamed: (name) => `已更名为“${name}”。`,
-      casesNote: '已开启的案件保留开启时的单位名称和上报层级；新增或更名只影响此后开启的案件。',
-    },
-    calendar: {
-      title: '节假日日历',
-      intro: '法定节假日与调休上班日（北京时间）。“N 个工作日内”的期限按此计算。',
-      year: '年份',
-      show: '查看',
-      provisional: '暂定',
-      provisionalHint: '本年度安排尚未公布，按估计录入',
-      notStored: (y) => `${y} 年尚未录入日历：工作日按周一至周五计算。`,
-      updated: (at, by) => `更新于 ${at}（${by}）`,
-      holidays: '法定节假日（放假）',
-      workdays: '调休上班日',
-      workdaysHint: '须为周六或周日',
-      day: (list, n) => `${list}第 ${n} 天`,
-      remove: (what) => `删除${what}`,
-      addHoliday: '添加放假日',
-      addWorkday: '添加调休上班日',
-      none: '无',
-      isProvisional: '暂定（本年度安排尚未公布）',
-      source: '依据（如国务院办公厅通知）',
-      save: '保存日历',
-      saved: (y) => `${y} 年日历已保存。`,
-      countTitle: '工作日计算',
-      countFrom: '起算日',
-      countDays: '工作日数',
-      count: '计算',
-      countResult: (n, last, due) => `${n} 个工作日：最后一个工作日 ${last}，截止 ${due}`,
-    },
-    catalogue: {
-      title: '救助目录',
-      intro: '“9+N+1”：救助对象类别、救助项目、社会力量。全市通用，由市级管理员维护。',
-      categories: '救助对象类别',
-      items: '救助项目',
-      socialForces: '社会力量',
-      code: '代码',
-      codeHint: '小写字母开头，字母、数字、下划线',
-      name: '名称',
-      entry: (list, n) => `${list}第 ${n} 项`,
-      remove: (what) => `删除${what}`,
-      add: (list) => `添加${list}`,
-      save: '保存目录',
-      saved: '目录已保存。',
-      readOnly: '只有市级管理员可以修改目录。',
-    },
-  },
   kinds: { alert: '三色预警', application: '救助申请', report: '群众反映', wish: '心愿', party_day: '党员活动日答疑', order: '督办单', patrol: '巡查', pairing: '党员帮包', discovery: '主动发现', intake: '申请受理' },
   levels: { red: '红色', orange: '橙色', yellow: '黄色' },
   outcomes: { stable: '情况稳定', needs_assistance: '需要救助', referred: '已转介' },
   closeReasons: { resolved: '已解决', not_eligible: '不符合条件', moved_away: '已迁出', deceased: '已去世', converted_to_application: '转为救助申请', no_longer_qualifies: '不再属于帮包对象' },
   resolutions: { met: '已办结', level_changed: '等级已调整', closed: '已结案', superseded: '由新期限接替', unhandled: '未处置即结案' },
-  visitor: {
-    assign: '指派走访人',
-    current: (who, role) => `走访人：${who}（${role}）`,
-    userId: '走访人登录名',
-    userIdHint: '本村(社区)或其网格的网格员、党员或工作人员的登录名',
-    role: '走访人身份',
-    unitCode: '走访人所在单位代码',
-    unitCodeHint: '本村(社区)或其下网格的代码',
-    note: '说明（可选）',
-  },
   followUp: {
     pendingTitle: '待镇(街道)审批的申请',
     pendingText: (what, who, reason) => `${who}申请${what}：${reason}`,
@@ -1546,166 +1248,7 @@ const zh: Messages = {
     noCandidates: '本网格暂无登记在册的党员',
     assigned: (name) => `已与${name}结对。`,
   },
-  intakes: {
-    title: '申请受理',
-    intro: '群众通过村(社区)二维码提交的救助申请：逾期的在前，其余按受理期限排列。材料齐备的予以受理，不齐备的一次性告知后退回。',
-    empty: '没有待受理的申请。',
-    urgent: '紧急',
-    size: (n) => `共同生活 ${n} 人`,
-    filedAt: (at) => `提交于 ${at}`,
-    acceptBy: (at) => `须于 ${at}受理或退回`,
-    overdue: '已逾期',
-    acceptButton: (name) => `受理 ${name} 的申请`,
-    returnButton: (name) => `退回 ${name} 的申请`,
-    acceptRule: '受理后为申请人家庭开启救助申请；申请人未登记的，先在其村(社区)登记。（最低生活保障审核确认办法：材料齐备的，予以受理）',
-    labourCapacity: '劳动能力（决定定期复核周期）',
-    choose: '请选择',
-    note: '备注（可不填）',
-    acceptSubmit: '确认受理',
-    reason: '退回理由',
-    reasonHint: '申请人会在回执中看到：请一次性写明需要补齐的全部材料',
-    returnSubmit: '确认退回',
-    accepted: (id) => `已受理 ${id}，救助申请已开启：`,
-    returned: (id) => `已退回 ${id}，申请人可在回执中看到理由。`,
-    returnedWith: (at, reason) => `${at} 由镇(街道)退回：${reason}`,
-    acceptedAt: (at) => `${at} 由镇(街道)受理，开启的救助申请：`,
-    workHere: '到申请受理中受理或退回',
-    applicant: '申请人',
-  },
-  intakeRegister: {
-    registered: '注意：该身份证号已登记。',
-    inVillage: (name, asHead) => `本村(社区)住户档案中，此号码登记为${asHead ? '户主' : '家庭成员'}「${name}」。`,
-    elsewhere: '此号码登记在其他村(社区)：不能在此受理，请退回并告知申请人向户籍所在地申请。',
-    nameMismatch: '申请人姓名与登记的姓名不一致：可能是他人的身份证号，请先核实（可电话联系申请人），再决定受理或退回。',
-    joins: '受理后将并入该户已有的救助申请：',
-    acceptedJoined: (id) => `已受理 ${id}，已并入该户已有的救助申请：`,
-  },
-  register: {
-    title: '住户档案',
-    registerNew: '登记新户',
-    searchName: '户主姓名',
-    searchNameHint: '可只输入姓氏',
-    searchIdNumber: '身份证号码',
-    searchIdNumberHint: '户内任一成员的完整号码（号码加密存储，不支持部分匹配）',
-    category: '救助对象类别',
-    search: '查找',
-    noneFound: '没有符合条件的住户。',
-    noCategory: '未登记类别',
-    registerTitle: '户籍登记',
-    headName: '户主姓名',
-    headIdNumber: '户主身份证号码',
-    phone: '联系电话',
-    address: '住址',
-    unitCode: '所属村(社区)或网格代码',
-    unitCodeHint: '默认为本人所在单位；网格代码亦可',
-    categories: '救助对象类别',
-    members: '家庭成员',
-    noMembers: '暂无其他成员',
-    memberN: (n) => `成员 ${n}`,
-    memberName: '姓名',
-    memberIdNumber: '身份证号码',
-    memberRelation: '与户主关系',
-    removeMember: (n) => `删除成员 ${n}`,
-    addMember: '添加成员',
-    submit: '登记',
-    householdTitle: '住户',
-    householdOf: (name) => `住户：${name}`,
-    registered: (id) => `已登记，户编号 ${id}。`,
-    registeredAt: '登记时间',
-    openCases: '在办事项',
-    noOpenCases: '暂无在办事项',
-    saveCategories: '保存类别',
-    categoriesSaved: '类别已保存。',
-    edit: '修改地址、电话和家庭成员',
-    saveEdit: '保存修改',
-    edited: '已保存修改。',
-    maskedHint: '带 * 的号码已按您的权限遮挡；修改时须重新输入完整号码',
-  },
-  apps: {
-    title: '救助申请',
-    intro: '本辖区在办的救助申请，逾期的在前，其次按期限先后。新申请从住户档案的住户页面发起。',
-    stage: '环节',
-    none: '没有在办的救助申请。',
-    stages: { submitted: '待受理', returned: '退回补正', verification: '家庭经济状况核对', investigation: '入户调查', deliberation: '民主评议', town_review: '镇(街道)审核', notice: '公示', district_approval: '区市审批确认', in_benefit: '享受救助', re_review: '定期复核', closed: '已办结' },
-    start: '发起救助申请',
-    category: '申请类别',
-    choose: '请选择',
-    source: '申请方式',
-    sources: { on_behalf: '村(社区)帮办代办', one_door: '镇(街道)一门受理', alert: '由预警转入', public_qr: '群众扫码申请' },
-    labourCapacity: '劳动能力',
-    labour: { no_labour_capacity: '无劳动能力', illness_or_disability: '因病因残', labour_capacity: '有劳动能力' },
-    startSubmit: '提交申请',
-    stepsTitle: (stage) => `当前环节：${stage}`,
-    categoryIs: (c) => `申请类别 ${c}`,
-    policyDiffers: (a, b) => `本件按政策版本 ${a} 办理，下列规则为现行版本 ${b}`,
-    noStepsForYou: '当前环节没有您可办理的步骤。',
-    fields: {
-      decision: '决定',
-      missing: '所缺材料（一次性告知全部）',
-      note: '备注',
-      supplied: '已补齐的材料',
-      department: '部门',
-      investigators: '调查人员',
-      visitedAt: '入户时间',
-      findings: '调查情况',
-      kind: '事项',
-      scheduledAt: '评议时间',
-      place: '评议地点',
-      heldAt: '召开时间',
-      members: '应到人数',
-      attendees: '实到人数',
-      votesFor: '同意票',
-      votesAgainst: '反对票',
-      minutes: '会议记录',
-      opinion: '审核意见',
-      reason: '理由',
-      noticeText: '书面告知内容',
-      text: '异议内容',
-      from: '异议人（可不填）',
-      category: '救助类别',
-      monthlyAmount: '月救助金额（元）',
-      startDate: '起始日期',
-      appealInformed: '救济权利告知',
-      'appealInformed.yes': '已告知申请人可申请行政复议或提起行政诉讼',
-      stage: '延长的期限',
-      workingDays: '延长工作日数',
-      outcome: '复核结果',
-      labourCapacity: '劳动能力（变更时）',
-      'reReview.monthlyAmount': '新的月救助金额（变更时，元）',
-    },
-    options: {
-      'decision.accept': '受理',
-      'decision.return': '退回补正',
-      'decision.approve': '批准',
-      'decision.reject': '不予批准',
-      'kind.schedule': '安排评议会议',
-      'kind.record': '记录评议结果',
-      'opinion.approve': '同意',
-      'opinion.reject': '不同意',
-      'outcome.renew': '继续享受',
-      'outcome.change': '变更',
-      'outcome.stop': '停止',
-    },
-    listHint: '每行一项，或用顿号、逗号分隔',
-    steps: {
-      acceptance: '受理',
-      supplements: '补正材料',
-      verificationResult: '录入部门核对结果',
-      investigation: '入户调查',
-      deliberation: '民主评议',
-      review: '镇(街道)审核',
-      objection: '公示异议',
-      approval: '区市审批确认',
-      extension: '延长期限',
-      withdrawal: '撤回申请',
-      reReview: '定期复核',
-    },
-    rulesTitle: '本步骤执行的规则：',
-    deadline: (label, at) => `期限：${label}，${at} 前`,
-    noWorkingDaysLeft: '已到期',
-    workingDaysLeft: (n) => `还剩 ${n} 个工作日`,
-    submitStep: (s) => `提交：${s}`,
-  },
+  apps: { stages: { submitted: '待受理', returned: '退回补正', verification: '家庭经济状况核对', investigation: '入户调查', deliberation: '民主评议', town_review: '镇(街道)审核', notice: '公示', district_approval: '区市审批确认', in_benefit: '享受救助', re_review: '定期复核', closed: '已办结' } },
   accounts: {
     passwordTitle: '账号密码登录',
     required: '此项必填',
@@ -1720,44 +1263,6 @@ const zh: Messages = {
     disabled: '账号已停用，请联系管理员',
     tooMany: (s) => `本机登录失败次数过多，请 ${Math.ceil(s / 60)} 分钟后再试`,
     changeTitle: '修改密码',
-    changeForced: '您正在使用管理员设置的临时密码（新开账号或密码已被重置），请先设置自己的新密码再继续使用。',
-    changeIntro: '修改后，您在其他设备上的登录将失效。',
-    currentPassword: '当前密码',
-    newPassword: '新密码',
-    confirmPassword: '再次输入新密码',
-    mismatch: '两次输入的新密码不一致',
-    passwordRules: '至少10位，包含大写字母、小写字母、数字、符号中的至少三类，不得包含登录名。',
-    change: '修改密码',
-    changed: '密码已修改。',
-    usersTitle: '用户管理',
-    usersIntro: '创建和管理本单位及下级单位的用户：角色、所在单位、停用启用、重置密码。',
-    usersCaption: '用户列表',
-    create: '新建用户',
-    createTitle: '新建用户',
-    name: '姓名',
-    role: '角色',
-    unitCode: '所在单位代码',
-    phone: '手机号（可选）',
-    status: '状态',
-    statuses: { active: '正常', disabled: '已停用' },
-    locked2: '已锁定',
-    mustChange: '待改密',
-    edit: '编辑',
-    save: '保存',
-    cancel: '取消',
-    disable: '停用',
-    enable: '启用',
-    reset: '重置密码',
-    resetConfirm: (login) => `重置 ${login} 的密码？其当前登录将失效。`,
-    temporary: (login, password) => `${login} 的临时密码：${password}`,
-    temporaryHint: '请当面或通过安全渠道告知本人；首次登录时须修改。此密码只显示一次。',
-    created: (login) => `已创建用户 ${login}。`,
-    saved: (login) => `已保存 ${login}。`,
-    empty: '没有用户。',
-    more: '加载更多',
-    filterRole: '按角色筛选',
-    allRoles: '全部角色',
-    cols: { login: '登录名', name: '姓名', role: '角色', unit: '单位', phone: '手机号', status: '状态', actions: '操作' },
   },
 };
 
@@ -1831,89 +1336,11 @@ const en: Messages = {
     admin: 'Administrator',
   },
   orgLevels: { city: 'City', district: 'District', town: 'Town/street', village: 'Village/community', grid: 'Grid' },
-  admin: {
-    org: {
-      title: 'Org tree',
-      intro: 'City → district → town/street → village/community → grid. Open a unit below to go down, or search by name or code.',
-      searchLabel: 'Find a unit',
-      searchHint: 'Part of the name, or the start of the code',
-      search: 'Search',
-      noResults: 'No unit matches.',
-      results: 'Search results',
-      children: 'Units below',
-      noChildren: 'No units below.',
-      up: 'Up one level',
-      code: 'Code',
-      addTitle: (level) => `Add a unit below (${level})`,
-      addCode: 'Unit code',
-      addCodeHint: (example) => `The parent's code continued, e.g. ${example}`,
-      addName: 'Unit name',
-      add: 'Add',
-      added: (name) => `Added “${name}”.`,
-      renameTitle: 'Rename',
-      rename: 'Save name',
-      renamed: (name) => `Renamed to “${name}”.`,
-      casesNote: 'Open cases keep the unit name and escalation ladder they were opened with; an added or renamed unit affects cases opened afterwards.',
-    },
-    calendar: {
-      title: 'Holiday calendar',
-      intro: 'Public holidays and make-up workdays (Beijing dates). Deadlines "within n working days" count on it.',
-      year: 'Year',
-      show: 'Show',
-      provisional: 'Provisional',
-      provisionalHint: 'The year’s arrangement is not published yet: an estimate',
-      notStored: (y) => `${y} is not in the calendar: working days count as plain Mon–Fri.`,
-      updated: (at, by) => `Updated ${at} (${by})`,
-      holidays: 'Public holidays (days off)',
-      workdays: 'Make-up workdays',
-      workdaysHint: 'Must be a Saturday or Sunday',
-      day: (list, n) => `${list}, day ${n}`,
-      remove: (what) => `Remove ${what}`,
-      addHoliday: 'Add a day off',
-      addWorkday: 'Add a make-up workday',
-      none: 'None',
-      isProvisional: 'Provisional (the arrangement is not published yet)',
-      source: 'Source (e.g. the State Council notice)',
-      save: 'Save calendar',
-      saved: (y) => `The ${y} calendar is saved.`,
-      countTitle: 'Working-day count',
-      countFrom: 'From',
-      countDays: 'Working days',
-      count: 'Count',
-      countResult: (n, last, due) => `${n} working days: last working day ${last}, due ${due}`,
-    },
-    catalogue: {
-      title: 'Catalogue',
-      intro: '"9+N+1": recipient categories, assistance items, social forces. City-wide, kept by a city admin.',
-      categories: 'Recipient categories',
-      items: 'Assistance items',
-      socialForces: 'Social forces',
-      code: 'Code',
-      codeHint: 'A lowercase letter first, then letters, digits, underscores',
-      name: 'Name',
-      entry: (list, n) => `${list}, entry ${n}`,
-      remove: (what) => `Remove ${what}`,
-      add: (list) => `Add to ${list}`,
-      save: 'Save catalogue',
-      saved: 'The catalogue is saved.',
-      readOnly: 'Only a city admin may change the catalogue.',
-    },
-  },
   kinds: { alert: 'Household alert', application: 'Application', report: 'Public report', wish: 'Wish', party_day: 'Party-day Q&A', order: 'Supervision order', patrol: 'Patrol', pairing: 'Pairing', discovery: 'Active discovery', intake: 'Application intake' },
   levels: { red: 'Red', orange: 'Orange', yellow: 'Yellow' },
   outcomes: { stable: 'Stable', needs_assistance: 'Needs assistance', referred: 'Referred' },
   closeReasons: { resolved: 'Resolved', not_eligible: 'Not eligible', moved_away: 'Moved away', deceased: 'Deceased', converted_to_application: 'Converted to an application', no_longer_qualifies: 'No longer to be paired' },
   resolutions: { met: 'met', level_changed: 'level changed', closed: 'closed', superseded: 'superseded by the next deadline', unhandled: 'closed without handling' },
-  visitor: {
-    assign: 'Assign the visitor',
-    current: (who, role) => `Visitor: ${who} (${role})`,
-    userId: 'Visitor’s login',
-    userIdHint: 'The login of a grid worker, party member or staff member of this village or one of its grids',
-    role: 'Visitor’s role',
-    unitCode: 'Visitor’s unit code',
-    unitCodeHint: 'The code of this village or one of its grids',
-    note: 'Note (optional)',
-  },
   followUp: {
     pendingTitle: 'Request awaiting the town’s approval',
     pendingText: (what, who, reason) => `${who} asks to ${what}: ${reason}`,
@@ -2448,166 +1875,7 @@ const en: Messages = {
     noCandidates: 'No registered member in this grid yet',
     assigned: (name) => `Paired with ${name}.`,
   },
-  intakes: {
-    title: 'Application intake',
-    intro: 'Applications filed through the villages’ QR codes: overdue first, then by the acceptance deadline. Accept complete ones; return the others, saying at once everything that is missing.',
-    empty: 'No application awaits acceptance.',
-    urgent: 'Urgent',
-    size: (n) => `${n} in the household`,
-    filedAt: (at) => `Filed ${at}`,
-    acceptBy: (at) => `Accept or return by ${at}`,
-    overdue: 'Overdue',
-    acceptButton: (name) => `Accept ${name}’s application`,
-    returnButton: (name) => `Return ${name}’s application`,
-    acceptRule: 'Accepting opens an assistance application for the applicant’s household, registering it in its village first when it is not registered.',
-    labourCapacity: 'Labour capacity (sets the re-review cycle)',
-    choose: 'Choose',
-    note: 'Note (optional)',
-    acceptSubmit: 'Accept',
-    reason: 'Reason for returning',
-    reasonHint: 'The applicant reads it on their receipt: name everything that is missing, at once',
-    returnSubmit: 'Return',
-    accepted: (id) => `Accepted ${id}; the application is open:`,
-    returned: (id) => `Returned ${id}; the applicant sees the reason on their receipt.`,
-    returnedWith: (at, reason) => `Returned by the town at ${at}: ${reason}`,
-    acceptedAt: (at) => `Accepted by the town at ${at}; the application opened:`,
-    workHere: 'Accept or return it in Application intake',
-    applicant: 'Applicant',
-  },
-  intakeRegister: {
-    registered: 'Note: this ID number is already registered.',
-    inVillage: (name, asHead) => `In this village's register the number belongs to ${asHead ? 'the head of household' : 'a household member'} "${name}".`,
-    elsewhere: 'The number is registered in another village/community: it cannot be accepted here; return it and tell the applicant where to apply.',
-    nameMismatch: "The applicant's name differs from the registered name: the ID number may be someone else's. Check (call the applicant) before accepting or returning.",
-    joins: "Accepting joins the household's open application:",
-    acceptedJoined: (id) => `Accepted ${id}; joined the household's open application:`,
-  },
-  register: {
-    title: 'Household register',
-    registerNew: 'Register a household',
-    searchName: 'Head of household',
-    searchNameHint: 'The surname alone will do',
-    searchIdNumber: 'ID number',
-    searchIdNumberHint: 'The full number of any member (numbers are encrypted at rest: no partial match)',
-    category: 'Recipient category',
-    search: 'Search',
-    noneFound: 'No household matches.',
-    noCategory: 'No category',
-    registerTitle: 'Register a household',
-    headName: 'Head of household',
-    headIdNumber: 'Head’s ID number',
-    phone: 'Phone',
-    address: 'Address',
-    unitCode: 'Village/community or grid code',
-    unitCodeHint: 'Your own unit by default; a grid code works too',
-    categories: 'Recipient categories',
-    members: 'Household members',
-    noMembers: 'No other members',
-    memberN: (n) => `Member ${n}`,
-    memberName: 'Name',
-    memberIdNumber: 'ID number',
-    memberRelation: 'Relation to the head',
-    removeMember: (n) => `Remove member ${n}`,
-    addMember: 'Add a member',
-    submit: 'Register',
-    householdTitle: 'Household',
-    householdOf: (name) => `Household: ${name}`,
-    registered: (id) => `Registered as ${id}.`,
-    registeredAt: 'Registered',
-    openCases: 'Open cases',
-    noOpenCases: 'No open case',
-    saveCategories: 'Save categories',
-    categoriesSaved: 'Categories saved.',
-    edit: 'Correct the address, phone and members',
-    saveEdit: 'Save the corrections',
-    edited: 'Corrections saved.',
-    maskedHint: 'Numbers with * are masked for your role; enter them in full to change them',
-  },
-  apps: {
-    title: 'Applications',
-    intro: 'Open assistance applications in your jurisdiction, overdue first, then by deadline. A new application is started from the household’s page in the register.',
-    stage: 'Stage',
-    none: 'No open application.',
-    stages: { submitted: 'Awaiting acceptance', returned: 'Returned for materials', verification: 'Economic verification', investigation: 'Home investigation', deliberation: 'Community deliberation', town_review: 'Town review', notice: 'Public notice', district_approval: 'District approval', in_benefit: 'Receiving assistance', re_review: 'Periodic re-review', closed: 'Closed' },
-    start: 'Start an application',
-    category: 'Category applied for',
-    choose: 'Choose…',
-    source: 'How it was filed',
-    sources: { on_behalf: 'Filed by the village on the household’s behalf', one_door: 'At the town’s one-door window', alert: 'From an alert', public_qr: 'By the public QR page' },
-    labourCapacity: 'Labour capacity',
-    labour: { no_labour_capacity: 'No labour capacity', illness_or_disability: 'Illness or disability', labour_capacity: 'Able to work' },
-    startSubmit: 'File the application',
-    stepsTitle: (stage) => `Current stage: ${stage}`,
-    categoryIs: (c) => `Category ${c}`,
-    policyDiffers: (a, b) => `this case runs on policy ${a}; the rules below are the current ${b}`,
-    noStepsForYou: 'Nothing at this stage is yours to do.',
-    fields: {
-      decision: 'Decision',
-      missing: 'Missing materials (all of them, at once)',
-      note: 'Note',
-      supplied: 'Materials supplied',
-      department: 'Department',
-      investigators: 'Investigators',
-      visitedAt: 'Visited at',
-      findings: 'Findings',
-      kind: 'What to record',
-      scheduledAt: 'Meeting time',
-      place: 'Place',
-      heldAt: 'Held at',
-      members: 'Members',
-      attendees: 'Present',
-      votesFor: 'Votes for',
-      votesAgainst: 'Votes against',
-      minutes: 'Minutes',
-      opinion: 'Opinion',
-      reason: 'Reason',
-      noticeText: 'Written notice',
-      text: 'Objection',
-      from: 'Raised by (optional)',
-      category: 'Benefit category',
-      monthlyAmount: 'Monthly amount (yuan)',
-      startDate: 'Starts on',
-      appealInformed: 'Right of appeal',
-      'appealInformed.yes': 'The applicant was told of the right to administrative review or suit',
-      stage: 'Deadline to extend',
-      workingDays: 'Working days',
-      outcome: 'Outcome',
-      labourCapacity: 'Labour capacity (on a change)',
-      'reReview.monthlyAmount': 'New monthly amount (on a change, yuan)',
-    },
-    options: {
-      'decision.accept': 'Accept',
-      'decision.return': 'Return for materials',
-      'decision.approve': 'Approve',
-      'decision.reject': 'Refuse',
-      'kind.schedule': 'Schedule the meeting',
-      'kind.record': 'Record the result',
-      'opinion.approve': 'Approve',
-      'opinion.reject': 'Reject',
-      'outcome.renew': 'Renew',
-      'outcome.change': 'Change',
-      'outcome.stop': 'Stop',
-    },
-    listHint: 'One per line, or separated by commas',
-    steps: {
-      acceptance: 'Acceptance',
-      supplements: 'Supplements',
-      verificationResult: 'Enter a department’s answer',
-      investigation: 'Home investigation',
-      deliberation: 'Community deliberation',
-      review: 'Town review',
-      objection: 'Objection during the notice',
-      approval: 'District approval',
-      extension: 'Extend a deadline',
-      withdrawal: 'Withdraw',
-      reReview: 'Periodic re-review',
-    },
-    rulesTitle: 'The rules this step enforces (policy text, in Chinese):',
-    deadline: (label, at) => `Deadline: ${label}, before ${at}`,
-    noWorkingDaysLeft: 'Due now',
-    workingDaysLeft: (n) => `${n} working day${n === 1 ? '' : 's'} left`,
-    submitStep: (s) => `Submit: ${s}`,
-  },
+  apps: { stages: { submitted: 'Awaiting acceptance', returned: 'Returned for materials', verification: 'Economic verification', investigation: 'Home investigation', deliberation: 'Community deliberation', town_review: 'Town review', notice: 'Public notice', district_approval: 'District approval', in_benefit: 'Receiving assistance', re_review: 'Periodic re-review', closed: 'Closed' } },
   accounts: {
     passwordTitle: 'Sign in with your account',
     required: 'Required',
@@ -2622,44 +1890,6 @@ const en: Messages = {
     disabled: 'This account is disabled: ask your administrator',
     tooMany: (s) => `Too many failed sign-ins from this device; try again in ${Math.ceil(s / 60)} min`,
     changeTitle: 'Change password',
-    changeForced: 'You are signed in with a temporary password an administrator set (a new account, or a reset): set your own to go on.',
-    changeIntro: 'Your sign-ins on other devices end when you change it.',
-    currentPassword: 'Current password',
-    newPassword: 'New password',
-    confirmPassword: 'New password again',
-    mismatch: 'The two new passwords differ',
-    passwordRules: 'At least 10 characters, three of: uppercase, lowercase, digit, symbol; not containing the login.',
-    change: 'Change password',
-    changed: 'Password changed.',
-    usersTitle: 'Users',
-    usersIntro: 'Create and manage the users of your unit and the units below: role, unit, disable or enable, reset the password.',
-    usersCaption: 'Users',
-    create: 'New user',
-    createTitle: 'New user',
-    name: 'Name',
-    role: 'Role',
-    unitCode: 'Unit code',
-    phone: 'Mobile (optional)',
-    status: 'Status',
-    statuses: { active: 'Active', disabled: 'Disabled' },
-    locked2: 'Locked',
-    mustChange: 'Must change password',
-    edit: 'Edit',
-    save: 'Save',
-    cancel: 'Cancel',
-    disable: 'Disable',
-    enable: 'Enable',
-    reset: 'Reset password',
-    resetConfirm: (login) => `Reset the password of ${login}? Their sign-ins end.`,
-    temporary: (login, password) => `Temporary password of ${login}: ${password}`,
-    temporaryHint: 'Tell them in person or through a safe channel; they must change it at first sign-in. Shown once only.',
-    created: (login) => `User ${login} created.`,
-    saved: (login) => `${login} saved.`,
-    empty: 'No users.',
-    more: 'Load more',
-    filterRole: 'Filter by role',
-    allRoles: 'All roles',
-    cols: { login: 'Login', name: 'Name', role: 'Role', unit: 'Unit', phone: 'Mobile', status: 'Status', actions: 'Actions' },
   },
 };
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, auth, qs, type Page, type UserView } from '../api';
 import { Field, useSubmission } from '../components/forms';
 import { ErrorNotice, Loading, PageTitle } from '../components/ui';
+import { useAccountsText } from '../i18n-accounts';
 import { useApp } from '../state';
 
 /**
@@ -14,7 +15,7 @@ const ROLE_CODES = ['grid_worker', 'party_member', 'village_staff', 'town_staff'
 /** One's own password: current, new, new again (checked here), the rules said beside the new one. */
 export function ChangePassword(props: { forced: boolean; onDone: () => void }) {
   const { t } = useApp();
-  const a = t.accounts;
+  const a = { ...t.accounts, ...useAccountsText() };
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -83,7 +84,7 @@ export function ChangePassword(props: { forced: boolean; onDone: () => void }) {
 /** The admin's users (用户管理): the users of the admin's subtree, a new user, edits, disable/enable, reset. */
 export function UsersPage() {
   const { t, me } = useApp();
-  const a = t.accounts;
+  const a = { ...t.accounts, ...useAccountsText() };
   const [role, setRole] = useState('');
   const [users, setUsers] = useState<UserView[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -236,7 +237,7 @@ export function UsersPage() {
 /** A new user (login, name, role, unit, phone) or an edit of one (name, role, unit, phone). */
 function UserForm(props: { user?: UserView; defaultUnit: string; onCancel: () => void; onDone: (u: UserView, temporaryPassword?: string) => void }) {
   const { t } = useApp();
-  const a = t.accounts;
+  const a = { ...t.accounts, ...useAccountsText() };
   const u = props.user;
   const [login, setLogin] = useState('');
   const [name, setName] = useState(u?.name ?? '');

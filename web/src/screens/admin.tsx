@@ -5,6 +5,7 @@ import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime, issueMessage } from '../i18n';
 import { navigate } from '../router';
 import { may, useApp } from '../state';
+import { useAdminText } from '../i18n-admin';
 
 // Admin screens (issue 14, item 3): the org tree (组织机构), the holiday calendar (节假日日历) and the "9+N+1"
 // catalogue (救助目录). Every rule is the API's (api/routes/org.ts, api/routes/calendar.ts,
@@ -67,7 +68,7 @@ const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai'
 /** The org tree from `code` (default: the caller's unit): its trail, its children, search, and the admin's add and rename forms. */
 export function OrgTreePage(props: { code?: string }) {
   const { t, me } = useApp();
-  const o = t.admin.org;
+  const o = useAdminText().org;
   const code = props.code ?? me?.unit.code ?? '';
   const [unit, setUnit] = useState<UnitView | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -135,7 +136,7 @@ export function OrgTreePage(props: { code?: string }) {
 
 function OrgSearch() {
   const { t } = useApp();
-  const o = t.admin.org;
+  const o = useAdminText().org;
   const [q, setQ] = useState('');
   const [found, setFound] = useState<FoundUnit[] | null>(null);
   const { issues, failure, busy, run } = useSubmission();
@@ -172,7 +173,7 @@ function OrgSearch() {
 
 function AddUnitForm(props: { unit: UnitView; onDone: () => void }) {
   const { t } = useApp();
-  const o = t.admin.org;
+  const o = useAdminText().org;
   const level = props.unit.childLevel ?? '';
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
@@ -230,7 +231,7 @@ function AddUnitForm(props: { unit: UnitView; onDone: () => void }) {
 
 function RenameForm(props: { unit: UnitView; onDone: (u: UnitView) => void }) {
   const { t } = useApp();
-  const o = t.admin.org;
+  const o = useAdminText().org;
   const [name, setName] = useState(props.unit.name);
   const [done, setDone] = useState<string | null>(null);
   const { issues, failure, busy, run } = useSubmission();
@@ -281,7 +282,7 @@ interface WorkingDays {
 /** One year of the holiday calendar (`?year=`, default this year): view, edit and save, and the working-day count. */
 export function CalendarPage() {
   const { t, me, lang } = useApp();
-  const c = t.admin.calendar;
+  const c = useAdminText().calendar;
   const initial = Number(new URLSearchParams(location.search).get('year')) || Number(today().slice(0, 4));
   const [year, setYear] = useState(initial);
   const [yearInput, setYearInput] = useState(String(initial));
@@ -383,7 +384,7 @@ export function CalendarPage() {
 
 function CalendarForm(props: { year: number; stored: CalendarYear | null; onStart: () => void; onSaved: (doc: CalendarYear) => void }) {
   const { t } = useApp();
-  const c = t.admin.calendar;
+  const c = useAdminText().calendar;
   const [holidays, setHolidays] = useState<string[]>(props.stored?.holidays ?? []);
   const [workdays, setWorkdays] = useState<string[]>(props.stored?.workdays ?? []);
   const [provisional, setProvisional] = useState(props.stored?.provisional ?? false);
@@ -460,8 +461,8 @@ function CalendarForm(props: { year: number; stored: CalendarYear | null; onStar
 
 /** "Within n working days" from a day of the year, as the API counts it (GET /v1/calendar/:year/working-days). */
 function WorkingDayCount(props: { year: number; version: number }) {
-  const { t, lang } = useApp();
-  const c = t.admin.calendar;
+  const { lang } = useApp();
+  const c = useAdminText().calendar;
   const [from, setFrom] = useState(`${props.year}-01-05`);
   const [days, setDays] = useState('10');
   const [result, setResult] = useState<WorkingDays | null>(null);
@@ -531,7 +532,7 @@ const LISTS = ['categories', 'items', 'socialForces'] as const;
 /** The "9+N+1" catalogue: its three lists, each entry's code and name editable by a city admin, saved whole (PUT /v1/catalogue). */
 export function CataloguePage() {
   const { t, me } = useApp();
-  const c = t.admin.catalogue;
+  const c = useAdminText().catalogue;
   const [cat, setCat] = useState<Catalogue | null>(null);
   const [error, setError] = useState<unknown>(null);
   const { issues, failure, busy, run } = useRowSubmission();

@@ -2,8 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type CaseView, type FieldIssue, type Page } from '../api';
 import { Field, useSubmission } from '../components/forms';
 import { ErrorNotice, Link, Loading, PageTitle, ProvisionalBadge } from '../components/ui';
-import { deadlineLabel, fmtDuration, fmtTime, issueMessage, type Messages } from '../i18n';
+import { deadlineLabel, fmtDuration, fmtTime, issueMessage } from '../i18n';
 import { may, useApp } from '../state';
+import { useAppsText, type AppsMessages } from '../i18n-apps';
 
 /** The application's stages, in order (domain/application.ts APPLICATION_STAGES); names come from i18n. */
 const STAGES = ['submitted', 'returned', 'verification', 'investigation', 'deliberation', 'town_review', 'notice', 'district_approval', 'in_benefit', 're_review'] as const;
@@ -16,6 +17,7 @@ const STAGES = ['submitted', 'returned', 'verification', 'investigation', 'delib
  */
 export function ApplicationsPage() {
   const { t, lang } = useApp();
+  const appsText = useAppsText();
   const [stage, setStage] = useState('');
   const [rows, setRows] = useState<CaseRow[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -46,16 +48,16 @@ export function ApplicationsPage() {
 
   return (
     <section aria-labelledby="page-title">
-      <PageTitle>{t.apps.title}</PageTitle>
-      <p class="muted small">{t.apps.intro}</p>
+      <PageTitle>{appsText.title}</PageTitle>
+      <p class="muted small">{appsText.intro}</p>
       <div class="form filters">
         <div class="field">
-          <label for="apps-stage">{t.apps.stage}</label>
+          <label for="apps-stage">{appsText.stage}</label>
           <select id="apps-stage" value={stage} onChange={(e) => setStage(e.currentTarget.value)}>
             <option value="">{t.common.all}</option>
             {STAGES.map((s) => (
               <option key={s} value={s}>
-                {t.apps.stages[s]}
+                {appsText.stages[s]}
               </option>
             ))}
           </select>
@@ -66,7 +68,7 @@ export function ApplicationsPage() {
         error === null && <Loading />
       ) : rows.length === 0 ? (
         <p class="muted" role="status">
-          {t.apps.none}
+          {appsText.none}
         </p>
       ) : (
         <>
@@ -80,7 +82,7 @@ export function ApplicationsPage() {
                     <Link to={`/cases/${encodeURIComponent(r.caseId)}`} aria-label={t.common.openCaseOf(r.household?.headName ?? r.caseId)}>
                       {r.household?.headName ?? r.householdId ?? r.caseId}
                     </Link>{' '}
-                    <span class="badge">{r.stage ? (t.apps.stages[r.stage] ?? r.stage) : ''}</span>
+                    <span class="badge">{r.stage ? (appsText.stages[r.stage] ?? r.stage) : ''}</span>
                   </h2>
                   <p class="muted small">
                     {r.household?.address ?? ''} · {r.unit.name}
@@ -259,6 +261,7 @@ function localNow(): string {
  */
 export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<void> }) {
   const { t, me } = useApp();
+  const appsText = useAppsText();
   const [rules, setRules] = useState<RulesAnswer | null>(null);
   const [app, setApp] = useState<ApplicationView | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -286,13 +289,13 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
   const steps = rules.steps.filter((s) => app.status === 'open' && s.stages.includes(app.stage) && may(me, 'application', s.step));
   return (
     <section aria-labelledby="h-app-steps" class="application-steps" data-stage={app.stage}>
-      <h2 id="h-app-steps">{t.apps.stepsTitle(t.apps.stages[app.stage] ?? app.stage)}</h2>
+      <h2 id="h-app-steps">{appsText.stepsTitle(appsText.stages[app.stage] ?? app.stage)}</h2>
       <p class="muted small">
-        {t.apps.categoryIs(catalogue.find((c) => c.code === app.category)?.name ?? app.category)} · {t.apps.labour[app.labourCapacity as keyof Messages['apps']['labour']] ?? app.labourCapacity}
-        {app.policyVersion !== rules.policyVersion ? ` · ${t.apps.policyDiffers(app.policyVersion, rules.policyVersion)}` : ''}
+        {appsText.categoryIs(catalogue.find((c) => c.code === app.category)?.name ?? app.category)} · {appsText.labour[app.labourCapacity as keyof AppsMessages['labour']] ?? app.labourCapacity}
+        {app.policyVersion !== rules.policyVersion ? ` · ${appsText.policyDiffers(app.policyVersion, rules.policyVersion)}` : ''}
       </p>
       {steps.length === 0 ? (
-        <p class="muted">{app.status === 'open' ? t.apps.noStepsForYou : t.caseView.closed}</p>
+        <p class="muted">{app.status === 'open' ? appsText.noStepsForYou : t.caseView.closed}</p>
       ) : (
         <>
           {steps
@@ -304,7 +307,7 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
             .filter((s) => SIDE_STEPS.includes(s.step))
             .map((s) => (
               <details key={`${s.step}-${app.version ?? ''}`} class="step-more" data-side-step={s.step}>
-                <summary>{t.apps.steps[s.step] ?? s.summary}</summary>
+                <summary>{appsText.steps[s.step] ?? s.summary}</summary>
                 <StepForm rules={s} app={app} catalogue={catalogue} onDone={props.reload} />
               </details>
             ))}
@@ -316,6 +319,7 @@ export function ApplicationSteps(props: { view: CaseView; reload: () => Promise<
 
 function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { code: string; name: string }[]; onDone: () => Promise<void> }) {
   const { t, lang } = useApp();
+  const appsText = useAppsText();
   const { rules, app } = props;
   const fields = STEP_FIELDS[rules.step];
   const [values, setValues] = useState<Record<string, string | boolean>>(() => {
@@ -325,12 +329,12 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { 
   });
   const { issues, failure, busy, run } = useSubmission();
   const fid = (name: string) => `step-${rules.step}-${name}`;
-  const label = (name: string) => t.apps.fields[`${rules.step}.${name}`] ?? t.apps.fields[name] ?? name;
+  const label = (name: string) => appsText.fields[`${rules.step}.${name}`] ?? appsText.fields[name] ?? name;
   const optionLabel = (name: string, value: string) =>
     (name === 'category' ? props.catalogue.find((c) => c.code === value)?.name : undefined) ??
-    t.apps.options[`${name}.${value}`] ??
-    t.apps.stages[value] ??
-    t.apps.labour[value as keyof Messages['apps']['labour']] ??
+    appsText.options[`${name}.${value}`] ??
+    appsText.stages[value] ??
+    appsText.labour[value as keyof AppsMessages['labour']] ??
     value;
   const set = (name: string, v: string | boolean) => setValues({ ...values, [name]: v });
   const departments = app.verification?.summary?.missing ?? [];
@@ -347,7 +351,7 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { 
             {f.kind === 'check' ? (
               <label class="choice">
                 <input type="checkbox" checked={v === true} onChange={(e) => set(f.name, e.currentTarget.checked)} />
-                {t.apps.fields[`${f.name}.yes`] ?? label(f.name)}
+                {appsText.fields[`${f.name}.yes`] ?? label(f.name)}
               </label>
             ) : (
               (f.options ?? []).map((o) => (
@@ -366,7 +370,7 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { 
         </fieldset>
       );
     }
-    const hint = f.kind === 'list' ? t.apps.listHint : undefined;
+    const hint = f.kind === 'list' ? appsText.listHint : undefined;
     return (
       <Field key={f.name} id={fid(f.name)} name={f.name} label={label(f.name)} hint={hint} issues={issues}>
         {(aria) => {
@@ -378,7 +382,7 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { 
             const options = f.options ?? (f.name === 'category' ? props.catalogue.map((c) => c.code) : departments);
             return (
               <select {...aria} value={str} onChange={onInput}>
-                <option value="">{t.apps.choose}</option>
+                <option value="">{appsText.choose}</option>
                 {options.map((o) => (
                   <option key={o} value={o}>
                     {optionLabel(f.name, o)}
@@ -407,10 +411,10 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { 
         if (done) await props.onDone();
       }}
     >
-      <h3 id={fid('title')}>{t.apps.steps[rules.step] ?? rules.summary}</h3>
+      <h3 id={fid('title')}>{appsText.steps[rules.step] ?? rules.summary}</h3>
       <div class="step-rules" data-testid={`rules-${rules.step}`}>
         <p class="small">
-          <strong>{t.apps.rulesTitle}</strong>
+          <strong>{appsText.rulesTitle}</strong>
         </p>
         <ul class="small">
           {rules.rules.map((r, i) => (
@@ -421,10 +425,10 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { 
         </ul>
         {app.due && (
           <p class="small" data-testid={`deadline-${rules.step}`}>
-            {t.apps.deadline(deadlineLabel(t, app.due.kind, app.due.label), fmtTime(lang, app.due.dueAt))} <ProvisionalBadge provisional={app.due.provisional} />{' '}
+            {appsText.deadline(deadlineLabel(t, app.due.kind, app.due.label), fmtTime(lang, app.due.dueAt))} <ProvisionalBadge provisional={app.due.provisional} />{' '}
             {app.dueWorkingDaysLeft !== null && (
               <span class={`status ${app.dueWorkingDaysLeft === 0 ? 'status-overdue' : 'status-upcoming'}`}>
-                {app.dueWorkingDaysLeft === 0 ? t.apps.noWorkingDaysLeft : t.apps.workingDaysLeft(app.dueWorkingDaysLeft)}
+                {app.dueWorkingDaysLeft === 0 ? appsText.noWorkingDaysLeft : appsText.workingDaysLeft(app.dueWorkingDaysLeft)}
               </span>
             )}
           </p>
@@ -434,7 +438,7 @@ function StepForm(props: { rules: StepRules; app: ApplicationView; catalogue: { 
       {fields.filter((f) => !f.when || values[f.when[0]] === f.when[1]).map(control)}
       <div class="actions">
         <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? t.common.saving : t.apps.submitStep(t.apps.steps[rules.step] ?? rules.summary)}
+          {busy ? t.common.saving : appsText.submitStep(appsText.steps[rules.step] ?? rules.summary)}
         </button>
       </div>
     </form>

@@ -11,6 +11,7 @@ import { IntakeSummary } from './intakes';
 import { ReportSteps } from './reports';
 import { WishSteps } from './wishes';
 import { ApplicationSteps } from './applications';
+import { useVisitorText } from '../i18n-visitor';
 
 /**
  * The roles shown the link to the case's workflow in the Temporal UI: those who can use it (district and
@@ -382,6 +383,7 @@ const CLOSE_REASONS = ['resolved', 'not_eligible', 'moved_away', 'deceased', 'co
 /** What the signed-in role may do on this case, as `GET /v1/me` lists it: for alerts 受理, 走访, 调整等级, 结案 (the API decides in the end). */
 function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
   const { t, lang, me } = useApp();
+  const visitorText = useVisitorText();
   const { view } = props;
   const [panel, setPanel] = useState<Panel>(null);
   const [done, setDone] = useState(false);
@@ -419,7 +421,7 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
         {view.acknowledgedAt && <p class="muted small">{t.caseView.acknowledged(fmtTime(lang, view.acknowledgedAt))}</p>}
         {view.visitor && (
           <p class="muted small" data-testid="visitor">
-            {t.visitor.current(view.visitor.userId, t.roles[view.visitor.role] ?? view.visitor.role)}
+            {visitorText.current(view.visitor.userId, t.roles[view.visitor.role] ?? view.visitor.role)}
           </p>
         )}
         <div class="actions">
@@ -429,7 +431,7 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
           {button('level', t.caseView.changeLevel)}
           {button('close', t.caseView.closeCase)}
           {button('request', t.followUp.request, Boolean(view.pendingRequest))}
-          {button('visitor', t.visitor.assign)}
+          {button('visitor', visitorText.assign)}
         </div>
         {panel && (
           <div id="action-panel" class="card action-panel">
@@ -497,6 +499,7 @@ function AckForm(props: { caseId: string; onDone: () => Promise<void>; onCancel:
 /** Issue 14: names the alert's visitor (POST /v1/alerts/{id}/visitor); the API's messages show by their fields. */
 function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCancel: () => void }) {
   const { t } = useApp();
+  const visitorText = useVisitorText();
   const [userId, setUserId] = useState('');
   const [role, setRole] = useState('grid_worker');
   const [unitCode, setUnitCode] = useState(props.view.unit.code);
@@ -512,12 +515,12 @@ function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
         if (ok) await props.onDone();
       }}
     >
-      <h3>{t.visitor.assign}</h3>
+      <h3>{visitorText.assign}</h3>
       {failure !== null && <ErrorNotice error={failure} />}
-      <Field id="visitor-user" name="userId" label={t.visitor.userId} hint={t.visitor.userIdHint} issues={issues}>
+      <Field id="visitor-user" name="userId" label={visitorText.userId} hint={visitorText.userIdHint} issues={issues}>
         {(aria) => <input {...aria} type="text" autoComplete="off" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />}
       </Field>
-      <Field id="visitor-role" name="role" label={t.visitor.role} issues={issues}>
+      <Field id="visitor-role" name="role" label={visitorText.role} issues={issues}>
         {(aria) => (
           <select {...aria} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
             {['grid_worker', 'party_member', 'village_staff'].map((r) => (
@@ -528,13 +531,13 @@ function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
           </select>
         )}
       </Field>
-      <Field id="visitor-unit" name="unitCode" label={t.visitor.unitCode} hint={t.visitor.unitCodeHint} issues={issues}>
+      <Field id="visitor-unit" name="unitCode" label={visitorText.unitCode} hint={visitorText.unitCodeHint} issues={issues}>
         {(aria) => <input {...aria} type="text" inputMode="numeric" autoComplete="off" value={unitCode} onInput={(e) => setUnitCode(e.currentTarget.value)} />}
       </Field>
-      <Field id="visitor-note" name="note" label={t.visitor.note} issues={issues}>
+      <Field id="visitor-note" name="note" label={visitorText.note} issues={issues}>
         {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
       </Field>
-      <FormButtons busy={busy} label={t.visitor.assign} onCancel={props.onCancel} />
+      <FormButtons busy={busy} label={visitorText.assign} onCancel={props.onCancel} />
     </form>
   );
 }

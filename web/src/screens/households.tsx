@@ -5,6 +5,8 @@ import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime, issueMessage } from '../i18n';
 import { navigate } from '../router';
 import { may, useApp } from '../state';
+import { useAppsText } from '../i18n-apps';
+import { useRegisterText } from '../i18n-register';
 
 /** A register entry as GET /v1/households answers it: masked by the API for the caller's role (domain/privacy.ts). */
 export interface Household {
@@ -45,6 +47,7 @@ const nameOf = (cats: Category[] | null, code: string) => cats?.find((c) => c.co
  */
 export function HouseholdsPage() {
   const { t, me } = useApp();
+  const registerText = useRegisterText();
   const cats = useCategories();
   const [name, setName] = useState('');
   const [idNumber, setIdNumber] = useState('');
@@ -68,11 +71,11 @@ export function HouseholdsPage() {
 
   return (
     <section aria-labelledby="page-title">
-      <PageTitle>{t.register.title}</PageTitle>
+      <PageTitle>{registerText.title}</PageTitle>
       {may(me, 'households', 'register') && (
         <p>
           <Link to="/households/new" class="btn btn-primary">
-            {t.register.registerNew}
+            {registerText.registerNew}
           </Link>
         </p>
       )}
@@ -87,13 +90,13 @@ export function HouseholdsPage() {
         }}
       >
         {failure !== null && <ErrorNotice error={failure} />}
-        <Field id="hs-name" name="name" label={t.register.searchName} hint={t.register.searchNameHint} issues={issues}>
+        <Field id="hs-name" name="name" label={registerText.searchName} hint={registerText.searchNameHint} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />}
         </Field>
-        <Field id="hs-id" name="idNumber" label={t.register.searchIdNumber} hint={t.register.searchIdNumberHint} issues={issues}>
+        <Field id="hs-id" name="idNumber" label={registerText.searchIdNumber} hint={registerText.searchIdNumberHint} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" inputMode="text" value={idNumber} onInput={(e) => setIdNumber(e.currentTarget.value)} />}
         </Field>
-        <Field id="hs-category" name="category" label={t.register.category} issues={issues}>
+        <Field id="hs-category" name="category" label={registerText.category} issues={issues}>
           {(aria) => (
             <select {...aria} value={category} onChange={(e) => setCategory(e.currentTarget.value)}>
               <option value="">{t.common.all}</option>
@@ -107,7 +110,7 @@ export function HouseholdsPage() {
         </Field>
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {t.register.search}
+            {registerText.search}
           </button>
         </div>
       </form>
@@ -115,7 +118,7 @@ export function HouseholdsPage() {
         failure === null && <Loading />
       ) : rows.length === 0 ? (
         <p class="muted" role="status">
-          {t.register.noneFound}
+          {registerText.noneFound}
         </p>
       ) : (
         <>
@@ -130,7 +133,7 @@ export function HouseholdsPage() {
                 </h2>
                 <p>{h.address}</p>
                 <p class="muted small">
-                  {h.categories.length ? h.categories.map((c) => nameOf(cats, c)).join(t.listSeparator) : t.register.noCategory} · <span class="mono">{h.id}</span>
+                  {h.categories.length ? h.categories.map((c) => nameOf(cats, c)).join(t.listSeparator) : registerText.noCategory} · <span class="mono">{h.id}</span>
                 </p>
               </li>
             ))}
@@ -181,6 +184,7 @@ function useRegisterUnits(code: string | undefined): UnitRef[] {
  */
 export function RegisterHousehold() {
   const { t, me } = useApp();
+  const registerText = useRegisterText();
   const cats = useCategories();
   const [f, setF] = useState({ headName: '', headIdNumber: '', phone: '', address: '', unitCode: me?.unit.code ?? '' });
   const [categories, setCategories] = useState<string[]>([]);
@@ -202,22 +206,22 @@ export function RegisterHousehold() {
 
   return (
     <section aria-labelledby="page-title">
-      <PageTitle>{t.register.registerTitle}</PageTitle>
+      <PageTitle>{registerText.registerTitle}</PageTitle>
       <form class="form register-form" noValidate onSubmit={submit}>
         {failure !== null && <ErrorNotice error={failure} />}
-        <Field id="reg-headName" name="headName" label={t.register.headName} issues={issues}>
+        <Field id="reg-headName" name="headName" label={registerText.headName} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={f.headName} onInput={set('headName')} />}
         </Field>
-        <Field id="reg-headIdNumber" name="headIdNumber" label={t.register.headIdNumber} issues={issues}>
+        <Field id="reg-headIdNumber" name="headIdNumber" label={registerText.headIdNumber} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={f.headIdNumber} onInput={set('headIdNumber')} />}
         </Field>
-        <Field id="reg-phone" name="phone" label={t.register.phone} issues={issues}>
+        <Field id="reg-phone" name="phone" label={registerText.phone} issues={issues}>
           {(aria) => <input type="tel" {...aria} autocomplete="off" value={f.phone} onInput={set('phone')} />}
         </Field>
-        <Field id="reg-address" name="address" label={t.register.address} issues={issues}>
+        <Field id="reg-address" name="address" label={registerText.address} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={f.address} onInput={set('address')} />}
         </Field>
-        <Field id="reg-unitCode" name="unitCode" label={t.register.unitCode} hint={units.length ? undefined : t.register.unitCodeHint} issues={issues}>
+        <Field id="reg-unitCode" name="unitCode" label={registerText.unitCode} hint={units.length ? undefined : registerText.unitCodeHint} issues={issues}>
           {(aria) =>
             units.length ? (
               <select {...aria} value={f.unitCode} onChange={set('unitCode')}>
@@ -236,7 +240,7 @@ export function RegisterHousehold() {
         <MemberRows rows={members} onChange={setMembers} issues={issues} />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? t.common.saving : t.register.submit}
+            {busy ? t.common.saving : registerText.submit}
           </button>
           <Link to="/households" class="btn">
             {t.common.cancel}
@@ -256,6 +260,7 @@ const memberRow = (m: { name: string; idNumber: string; relation: string } = { n
  */
 function MemberRows(props: { rows: MemberRow[]; onChange: (rows: MemberRow[]) => void; issues: Map<string, FieldIssue[]>; hint?: string }) {
   const { t } = useApp();
+  const registerText = useRegisterText();
   const { rows, issues } = props;
   const field = (m: MemberRow, i: number, name: 'name' | 'idNumber' | 'relation', label: string) => {
     const id = `member-${m.key}-${name}`;
@@ -283,23 +288,23 @@ function MemberRows(props: { rows: MemberRow[]; onChange: (rows: MemberRow[]) =>
   const listIssues = (issues.get('members') ?? []).filter((x) => !/^(body\.)?members\.\d+\.(name|idNumber|relation)$/.test(x.path));
   return (
     <fieldset class="members" data-field="members">
-      <legend>{t.register.members}</legend>
+      <legend>{registerText.members}</legend>
       {props.hint && <p class="hint">{props.hint}</p>}
-      {rows.length === 0 && <p class="muted small">{t.register.noMembers}</p>}
+      {rows.length === 0 && <p class="muted small">{registerText.noMembers}</p>}
       {rows.map((m, i) => (
         <div key={m.key} class="member-row card" data-member={i}>
-          <p class="small">{t.register.memberN(i + 1)}</p>
-          {field(m, i, 'name', t.register.memberName)}
-          {field(m, i, 'idNumber', t.register.memberIdNumber)}
-          {field(m, i, 'relation', t.register.memberRelation)}
+          <p class="small">{registerText.memberN(i + 1)}</p>
+          {field(m, i, 'name', registerText.memberName)}
+          {field(m, i, 'idNumber', registerText.memberIdNumber)}
+          {field(m, i, 'relation', registerText.memberRelation)}
           <button type="button" class="btn" onClick={() => props.onChange(rows.filter((x) => x.key !== m.key))}>
-            {t.register.removeMember(i + 1)}
+            {registerText.removeMember(i + 1)}
           </button>
         </div>
       ))}
       {listIssues.length > 0 && <p class="field-error">{listIssues.map((x) => issueMessage(t, 'members', x)).join('；')}</p>}
       <button type="button" class="btn" onClick={() => props.onChange([...rows, memberRow()])}>
-        {t.register.addMember}
+        {registerText.addMember}
       </button>
     </fieldset>
   );
@@ -309,10 +314,11 @@ function MemberRows(props: { rows: MemberRow[]; onChange: (rows: MemberRow[]) =>
 /** The category checkboxes; `headed`: a heading above already says 救助对象类别, so the legend is for assistive tech only (fresh-eyes on issue 14: it showed twice). */
 function CategoryChoices(props: { cats: Category[] | null; value: string[]; onChange: (v: string[]) => void; issues: Map<string, FieldIssue[]>; idPrefix: string; headed?: boolean }) {
   const { t } = useApp();
+  const registerText = useRegisterText();
   const msgs = (props.issues.get('categories') ?? []).map((x) => issueMessage(t, 'categories', x));
   return (
     <fieldset class={`field${msgs.length ? ' has-error' : ''}`} data-field="categories" aria-describedby={msgs.length ? `${props.idPrefix}-error` : undefined}>
-      <legend class={props.headed ? 'visually-hidden' : undefined}>{t.register.categories}</legend>
+      <legend class={props.headed ? 'visually-hidden' : undefined}>{registerText.categories}</legend>
       <div class="choices">
         {(props.cats ?? []).map((c) => (
           <label key={c.code} class="choice">
@@ -345,6 +351,8 @@ const LABOUR = ['no_labour_capacity', 'illness_or_disability', 'labour_capacity'
  */
 export function HouseholdPage(props: { id: string; registered?: boolean }) {
   const { t, lang, me } = useApp();
+  const appsText = useAppsText();
+  const registerText = useRegisterText();
   const cats = useCategories();
   const [h, setH] = useState<Household | null>(null);
   const [cases, setCases] = useState<CaseRow[] | null>(null);
@@ -370,67 +378,67 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
   if (error !== null)
     return (
       <section aria-labelledby="page-title">
-        <PageTitle>{t.register.householdTitle}</PageTitle>
+        <PageTitle>{registerText.householdTitle}</PageTitle>
         <ErrorNotice error={error} />
       </section>
     );
   if (!h) return <Loading />;
   return (
     <article aria-labelledby="page-title" class="household">
-      <PageTitle>{t.register.householdOf(h.headName)}</PageTitle>
+      <PageTitle>{registerText.householdOf(h.headName)}</PageTitle>
       {props.registered && (
         <p class="notice notice-ok" role="status" data-testid="household-registered">
-          {t.register.registered(h.id)}
+          {registerText.registered(h.id)}
         </p>
       )}
       <dl class="summary card" data-testid="household-summary">
         <div>
-          <dt>{t.register.headName}</dt>
+          <dt>{registerText.headName}</dt>
           <dd>{h.headName}</dd>
         </div>
         <div>
-          <dt>{t.register.headIdNumber}</dt>
+          <dt>{registerText.headIdNumber}</dt>
           <dd class="mono">{h.headIdNumber}</dd>
         </div>
         <div>
-          <dt>{t.register.phone}</dt>
+          <dt>{registerText.phone}</dt>
           <dd class="mono">{h.phone}</dd>
         </div>
         <div>
-          <dt>{t.register.address}</dt>
+          <dt>{registerText.address}</dt>
           <dd>{h.address}</dd>
         </div>
         <div>
-          <dt>{t.register.unitCode}</dt>
+          <dt>{registerText.unitCode}</dt>
           <dd class="mono">{h.unitCode}</dd>
         </div>
         <div>
-          <dt>{t.register.registeredAt}</dt>
+          <dt>{registerText.registeredAt}</dt>
           <dd>{fmtTime(lang, h.createdAt)}</dd>
         </div>
       </dl>
 
       <section aria-labelledby="h-members">
-        <h2 id="h-members">{t.register.members}</h2>
+        <h2 id="h-members">{registerText.members}</h2>
         {h.members.length === 0 ? (
-          <p class="muted">{t.register.noMembers}</p>
+          <p class="muted">{registerText.noMembers}</p>
         ) : (
           <table class="rows compact" data-testid="household-members">
             <thead>
               <tr>
-                <th scope="col">{t.register.memberName}</th>
-                <th scope="col">{t.register.memberRelation}</th>
-                <th scope="col">{t.register.memberIdNumber}</th>
+                <th scope="col">{registerText.memberName}</th>
+                <th scope="col">{registerText.memberRelation}</th>
+                <th scope="col">{registerText.memberIdNumber}</th>
               </tr>
             </thead>
             <tbody>
               {h.members.map((m, i) => (
                 <tr key={i}>
-                  <th scope="row" data-label={t.register.memberName}>
+                  <th scope="row" data-label={registerText.memberName}>
                     {m.name}
                   </th>
-                  <td data-label={t.register.memberRelation}>{m.relation}</td>
-                  <td data-label={t.register.memberIdNumber} class="mono">
+                  <td data-label={registerText.memberRelation}>{m.relation}</td>
+                  <td data-label={registerText.memberIdNumber} class="mono">
                     {m.idNumber}
                   </td>
                 </tr>
@@ -445,15 +453,15 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
       <CategoriesEditor household={h} cats={cats} onSaved={setH} />
 
       <section aria-labelledby="h-cases">
-        <h2 id="h-cases">{t.register.openCases}</h2>
+        <h2 id="h-cases">{registerText.openCases}</h2>
         {cases === null || cases.length === 0 ? (
-          <p class="muted">{t.register.noOpenCases}</p>
+          <p class="muted">{registerText.noOpenCases}</p>
         ) : (
           <ul data-testid="household-cases">
             {cases.map((c) => (
               <li key={c.caseId}>
                 {t.kinds[c.kind] ?? c.kind}
-                {c.kind === 'application' && c.stage ? ` · ${t.apps.stages[c.stage] ?? c.stage}` : ''}：<Link to={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</Link>
+                {c.kind === 'application' && c.stage ? ` · ${appsText.stages[c.stage] ?? c.stage}` : ''}：<Link to={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</Link>
               </li>
             ))}
           </ul>
@@ -472,6 +480,7 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
  */
 function EditHousehold(props: { household: Household; onSaved: (h: Household) => void }) {
   const { t } = useApp();
+  const registerText = useRegisterText();
   const h = props.household;
   const original = () => h.members.map((m) => memberRow(m));
   const [address, setAddress] = useState(h.address);
@@ -484,7 +493,7 @@ function EditHousehold(props: { household: Household; onSaved: (h: Household) =>
     members.length !== h.members.length || members.some((m, i) => m.name !== h.members[i]!.name || m.idNumber !== h.members[i]!.idNumber || m.relation !== h.members[i]!.relation);
   return (
     <details class="step-more edit-household">
-      <summary>{t.register.edit}</summary>
+      <summary>{registerText.edit}</summary>
       <form
         class="form card register-form edit-form"
         noValidate
@@ -504,21 +513,21 @@ function EditHousehold(props: { household: Household; onSaved: (h: Household) =>
         }}
       >
         {failure !== null && <ErrorNotice error={failure} />}
-        <Field id="edit-address" name="address" label={t.register.address} issues={issues}>
+        <Field id="edit-address" name="address" label={registerText.address} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={address} onInput={(e) => setAddress(e.currentTarget.value)} />}
         </Field>
-        <Field id="edit-phone" name="phone" label={t.register.phone} hint={masked(h.phone) ? t.register.maskedHint : undefined} issues={issues}>
+        <Field id="edit-phone" name="phone" label={registerText.phone} hint={masked(h.phone) ? registerText.maskedHint : undefined} issues={issues}>
           {(aria) => <input type="tel" {...aria} autocomplete="off" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />}
         </Field>
-        <MemberRows rows={members} onChange={setMembers} issues={issues} hint={h.members.some((m) => masked(m.idNumber)) ? t.register.maskedHint : undefined} />
+        <MemberRows rows={members} onChange={setMembers} issues={issues} hint={h.members.some((m) => masked(m.idNumber)) ? registerText.maskedHint : undefined} />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? t.common.saving : t.register.saveEdit}
+            {busy ? t.common.saving : registerText.saveEdit}
           </button>
         </div>
         {saved && (
           <p role="status" class="notice notice-ok" data-testid="household-saved">
-            {t.register.edited}
+            {registerText.edited}
           </p>
         )}
       </form>
@@ -528,6 +537,7 @@ function EditHousehold(props: { household: Household; onSaved: (h: Household) =>
 
 function CategoriesEditor(props: { household: Household; cats: Category[] | null; onSaved: (h: Household) => void }) {
   const { t, me } = useApp();
+  const registerText = useRegisterText();
   const [value, setValue] = useState<string[]>(props.household.categories);
   const [saved, setSaved] = useState(false);
   const { issues, failure, busy, run } = useSubmission();
@@ -535,13 +545,13 @@ function CategoriesEditor(props: { household: Household; cats: Category[] | null
   if (!may(me, 'households', 'categories'))
     return (
       <section aria-labelledby="h-categories">
-        <h2 id="h-categories">{t.register.categories}</h2>
-        <p>{props.household.categories.length ? props.household.categories.map((c) => nameOf(cats, c)).join(t.listSeparator) : t.register.noCategory}</p>
+        <h2 id="h-categories">{registerText.categories}</h2>
+        <p>{props.household.categories.length ? props.household.categories.map((c) => nameOf(cats, c)).join(t.listSeparator) : registerText.noCategory}</p>
       </section>
     );
   return (
     <section aria-labelledby="h-categories">
-      <h2 id="h-categories">{t.register.categories}</h2>
+      <h2 id="h-categories">{registerText.categories}</h2>
       <form
         class="form card categories-form"
         noValidate
@@ -559,12 +569,12 @@ function CategoriesEditor(props: { household: Household; cats: Category[] | null
         <CategoryChoices cats={cats} value={value} onChange={setValue} issues={issues} idPrefix="edit-cat" headed />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {t.register.saveCategories}
+            {registerText.saveCategories}
           </button>
         </div>
         {saved && (
           <p role="status" class="notice notice-ok" data-testid="categories-saved">
-            {t.register.categoriesSaved}
+            {registerText.categoriesSaved}
           </p>
         )}
       </form>
@@ -575,6 +585,7 @@ function CategoriesEditor(props: { household: Household; cats: Category[] | null
 /** 发起救助申请 for this household: category (the catalogue's), source, labour capacity; then the application's page. */
 function StartApplication(props: { householdId: string }) {
   const { t } = useApp();
+  const appsText = useAppsText();
   const [catalogue, setCatalogue] = useState<Category[]>([]);
   const [category, setCategory] = useState('');
   const [source, setSource] = useState<string>('on_behalf');
@@ -585,7 +596,7 @@ function StartApplication(props: { householdId: string }) {
   }, []);
   return (
     <section aria-labelledby="h-start">
-      <h2 id="h-start">{t.apps.start}</h2>
+      <h2 id="h-start">{appsText.start}</h2>
       <form
         class="form card start-application"
         noValidate
@@ -597,10 +608,10 @@ function StartApplication(props: { householdId: string }) {
         }}
       >
         {failure !== null && <ErrorNotice error={failure} />}
-        <Field id="sa-category" name="category" label={t.apps.category} issues={issues}>
+        <Field id="sa-category" name="category" label={appsText.category} issues={issues}>
           {(aria) => (
             <select {...aria} value={category} onChange={(e) => setCategory(e.currentTarget.value)}>
-              <option value="">{t.apps.choose}</option>
+              <option value="">{appsText.choose}</option>
               {catalogue.map((c) => (
                 <option key={c.code} value={c.code}>
                   {c.name}
@@ -609,24 +620,24 @@ function StartApplication(props: { householdId: string }) {
             </select>
           )}
         </Field>
-        <Field id="sa-source" name="source" label={t.apps.source} issues={issues}>
+        <Field id="sa-source" name="source" label={appsText.source} issues={issues}>
           {(aria) => (
             <select {...aria} value={source} onChange={(e) => setSource(e.currentTarget.value)}>
               {APPLICATION_SOURCES.map((s) => (
                 <option key={s} value={s}>
-                  {t.apps.sources[s]}
+                  {appsText.sources[s]}
                 </option>
               ))}
             </select>
           )}
         </Field>
-        <Field id="sa-labour" name="labourCapacity" label={t.apps.labourCapacity} issues={issues}>
+        <Field id="sa-labour" name="labourCapacity" label={appsText.labourCapacity} issues={issues}>
           {(aria) => (
             <select {...aria} value={labour} onChange={(e) => setLabour(e.currentTarget.value)}>
-              <option value="">{t.apps.choose}</option>
+              <option value="">{appsText.choose}</option>
               {LABOUR.map((l) => (
                 <option key={l} value={l}>
-                  {t.apps.labour[l]}
+                  {appsText.labour[l]}
                 </option>
               ))}
             </select>
@@ -634,7 +645,7 @@ function StartApplication(props: { householdId: string }) {
         </Field>
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? t.common.saving : t.apps.startSubmit}
+            {busy ? t.common.saving : appsText.startSubmit}
           </button>
         </div>
       </form>

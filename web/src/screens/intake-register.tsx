@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { Link } from '../components/ui';
 import { useApp } from '../state';
+import { useIntakeRegisterText } from '../i18n-intakes';
 
 /**
  * What the register already holds for an intake's ID number (GET /v1/intakes/{id} `register`; fresh-eyes on
@@ -24,7 +25,8 @@ export interface RegisterMatch {
  */
 export function RegisterCheck(props: { caseId: string; onRead?: (m: RegisterMatch | null) => void }) {
   const { t } = useApp();
-  const s = t.intakeRegister;
+  const intakeRegisterText = useIntakeRegisterText();
+  const s = intakeRegisterText;
   const [match, setMatch] = useState<RegisterMatch | null>(null);
   useEffect(() => {
     api

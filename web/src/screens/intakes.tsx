@@ -5,6 +5,7 @@ import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { may, useApp } from '../state';
 import { RegisterCheck, type RegisterMatch } from './intake-register';
+import { useIntakeRegisterText, useIntakesText } from '../i18n-intakes';
 
 /**
  * 申请受理 (`/intakes`, issue 14; docs/intake.md): the town's queue of applications filed through the villages'
@@ -51,7 +52,9 @@ export function lastDay(lang: 'zh' | 'en', iso: string): string {
 
 export function IntakeQueue() {
   const { t, lang } = useApp();
-  const s = t.intakes;
+  const intakeRegisterText = useIntakeRegisterText();
+  const intakesText = useIntakesText();
+  const s = intakesText;
   const [rows, setRows] = useState<IntakeRow[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<{ id: string; form: 'accept' | 'return' } | null>(null);
@@ -106,7 +109,7 @@ export function IntakeQueue() {
                 <Link to={`/cases/${encodeURIComponent(r.caseId)}`}>{t.common.openCase}</Link>
               </p>
               {open?.id === r.caseId && open.form === 'accept' ? (
-                <AcceptForm row={r} onCancel={() => setOpen(null)} onDone={(applicationId, joined) => finished(joined ? t.intakeRegister.acceptedJoined(r.caseId) : s.accepted(r.caseId), applicationId)} />
+                <AcceptForm row={r} onCancel={() => setOpen(null)} onDone={(applicationId, joined) => finished(joined ? intakeRegisterText.acceptedJoined(r.caseId) : s.accepted(r.caseId), applicationId)} />
               ) : open?.id === r.caseId && open.form === 'return' ? (
                 <ReturnForm row={r} onCancel={() => setOpen(null)} onDone={() => finished(s.returned(r.caseId), null)} />
               ) : (
@@ -130,7 +133,8 @@ export function IntakeQueue() {
 /** 受理: the application's labour capacity (its re-review cadence) and a note. */
 function AcceptForm(props: { row: IntakeRow; onDone: (applicationId: string | null, joined: boolean) => void; onCancel: () => void }) {
   const { t } = useApp();
-  const s = t.intakes;
+  const intakesText = useIntakesText();
+  const s = intakesText;
   const id = (f: string) => `accept-${props.row.caseId}-${f}`;
   const [labourCapacity, setLabour] = useState('');
   const [note, setNote] = useState('');
@@ -178,7 +182,8 @@ function AcceptForm(props: { row: IntakeRow; onDone: (applicationId: string | nu
 /** 退回: the reason, told to the applicant at once and in full (一次性告知). */
 function ReturnForm(props: { row: IntakeRow; onDone: () => void; onCancel: () => void }) {
   const { t } = useApp();
-  const s = t.intakes;
+  const intakesText = useIntakesText();
+  const s = intakesText;
   const id = (f: string) => `return-${props.row.caseId}-${f}`;
   const [reason, setReason] = useState('');
   const { issues, failure, busy, run } = useSubmission();
@@ -211,8 +216,9 @@ function ReturnForm(props: { row: IntakeRow; onDone: () => void; onCancel: () =>
  * open, by when and where to decide it (申请受理).
  */
 export function IntakeSummary(props: { view: { caseId: string; status: string; acceptBy?: string; decision?: { outcome: string; reason: string | null; applicationId: string | null; at: string } | null } }) {
-  const { t, lang, me } = useApp();
-  const s = t.intakes;
+  const { lang, me } = useApp();
+  const intakesText = useIntakesText();
+  const s = intakesText;
   const v = props.view;
   const d = v.decision;
   // The applicant (name, ID number, phone, address) as the API shows it to the caller: whole for the town, which
