@@ -1,3 +1,4 @@
+import { zUnmaskedIdNumber } from '../domain/household';
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -115,6 +116,8 @@ z.globalRegistry.add(zDay, { ...z.globalRegistry.get(zDay), ...FORMATS.day });
 // the format makes it one bounded pattern below (withDatePattern).
 z.globalRegistry.add(zInstant, { ...z.globalRegistry.get(zInstant), format: 'date-time' });
 z.globalRegistry.add(zIdNumber, { ...z.globalRegistry.get(zIdNumber), ...FORMATS.idNumber });
+// The register's ID number (masked values refused first, issue 14) is an ID number on the wire too.
+z.globalRegistry.add(zUnmaskedIdNumber, { ...z.globalRegistry.get(zUnmaskedIdNumber), ...FORMATS.idNumber });
 z.globalRegistry.add(zReceipt, { ...z.globalRegistry.get(zReceipt), ...FORMATS.receipt });
 
 /**

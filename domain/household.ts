@@ -30,7 +30,7 @@ const unmasked = <S extends z.ZodType<string>>(schema: S) =>
  * An ID number that is not a masked one sent back (`3710**********1234`): refused as `masked_value` before
  * the number's own checks, so the caller learns what is wrong (not `invalid_id_number`). Ours (issue 14).
  */
-const zUnmaskedIdNumber = z
+export const zUnmaskedIdNumber = z
   .string()
   .refine((v) => !v.includes('*'), { message: 'a masked value (with *): enter it in full', params: { code: 'masked_value' }, abort: true })
   .pipe(zIdNumber);

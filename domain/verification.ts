@@ -2,19 +2,10 @@
 // Pure and I/O-free so workflows can import it.
 import { z } from 'zod';
 import { zIdNumber } from './id-number';
+import { DEPARTMENTS } from './departments';
 
-/** The departments an application's economic verification fans out to, code → name. */
-export const DEPARTMENTS = {
-  civil_affairs: '民政',
-  hrss: '人社',
-  medical_insurance: '医保',
-  housing_fund: '住房公积金',
-  /** Vehicle registrations, held by the traffic police (公安交管). */
-  vehicles: '车辆',
-  real_estate: '不动产登记',
-  market_regulation: '市场监管',
-  banks: '银行',
-} as const;
+export { DEPARTMENTS };
+
 export type DepartmentCode = keyof typeof DEPARTMENTS;
 export const DEPARTMENT_CODES = Object.keys(DEPARTMENTS) as DepartmentCode[];
 

@@ -80,6 +80,10 @@ const DELIBERATELY_PUBLIC = [
   'GET /q/:code',
   'GET /q',
   'GET /q/',
+  // The fresh-eyes fixes: a village's page with a trailing slash redirects to it; anything else under /q/ is the
+  // Chinese not-found page; the unit's JSON with a trailing slash redirects to its canonical address.
+  'GET /q/*',
+  'GET /v1/public/units/:code/',
   // Staff sign-in (issue 14 item 2): what the sign-in screen offers, the sign-in itself, refresh and sign-out by cookie, OIDC when configured.
   'GET /v1/auth/options',
   'POST /v1/auth/sign-in',

@@ -718,6 +718,6 @@ describe('applicationStepRules: what the workspace shows on each step’s form (
     expect(text('objection')).toContain('公示期10天');
     expect(text('deliberation')).toContain('3/4');
     expect(text('deliberation')).toContain('1/2');
-    expect(applicationStepRules(POLICY).find((r) => r.step === 'investigation')!.rules[0]).toEqual({ text: '入户调查不少于2人', source: '民发〔2021〕57号（国家做法，据 DOMAIN.md）' });
+    expect(applicationStepRules(POLICY).find((r) => r.step === 'investigation')!.rules[0]).toEqual({ text: '入户调查不少于2人', source: '民发〔2021〕57号（国家做法）' });
   });
 });

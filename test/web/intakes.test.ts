@@ -141,7 +141,7 @@ describe('申请受理 in Chromium at 375×667', () => {
     await town.goto(`${base}/app/intakes`);
     const card = town.locator(`[data-case="${filed.intakeId}"]`);
     await card.waitFor();
-    await card.getByRole('button', { name: `受理 ${filed.intakeId}` }).click();
+    await card.getByRole('button', { name: '受理 刘桂兰 的申请' }).click();
     const check = card.getByTestId('intake-register-check');
     await check.waitFor();
     expect(await check.textContent()).toContain('该身份证号已登记');

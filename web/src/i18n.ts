@@ -5,6 +5,7 @@
 // anything without a translation is shown as the API wrote it.
 
 import { CHINA_TIME_ZONE } from '../../domain/china-time';
+import { DEPARTMENTS } from '../../domain/departments';
 
 export type Lang = 'zh' | 'en';
 export const HTML_LANG: Record<Lang, string> = { zh: 'zh-CN', en: 'en' };
@@ -996,7 +997,7 @@ const zh: Messages = {
     stage_entered: (d) => `进入阶段：${zh.apps.stages[String(d.stage)] ?? d.stage}`,
     returned_for_materials: (d) => `退回补正，一次性告知所缺材料：${Array.isArray(d.missing) ? d.missing.join('、') : ''}`,
     materials_supplied: () => '补齐材料',
-    verification_completed: (d) => `家庭经济状况核对完成${Array.isArray(d.missing) && d.missing.length ? `（未回复：${d.missing.join('、')}）` : ''}`,
+    verification_completed: (d) => `家庭经济状况核对完成${Array.isArray(d.missing) && d.missing.length ? `（未回复：${d.missing.map((c: unknown) => DEPARTMENTS[c as keyof typeof DEPARTMENTS] ?? String(c)).join('、')}）` : ''}`,
     verification_result_entered: (d) => `录入部门核对结果：${d.department}`,
     investigated: (d) => `入户调查（${d.investigators} 人）`,
     deliberation_scheduled: () => '安排民主评议',
