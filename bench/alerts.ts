@@ -717,6 +717,8 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
     DATA_DIR: scratch,
     LOG_LEVEL: API_LOG,
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Production needs the address the QR codes print (config/index.ts); the bench prints none.
+    PUBLIC_BASE_URL: 'https://jiuzhu.example',
     // Production requires keys; the development ones, which the worker child uses too (the cost is the same).
     PII_KEYS: `dev:${insecureDevPiiKeys().keys.dev!.toString('base64')}`,
     PII_INDEX_KEY: insecureDevPiiKeys().indexKey.toString('base64'),

@@ -77,6 +77,8 @@ await runBench('web', flags['max-minutes'] as number, async () => {
     DATA_DIR: scratch,
     LOG_LEVEL: 'silent',
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Production needs the address the QR codes print (config/index.ts); the bench prints none.
+    PUBLIC_BASE_URL: 'https://jiuzhu.example',
     // Production requires encryption keys (docs/security.md): fresh ones for this throwaway read model.
     PII_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     PII_INDEX_KEY: randomBytes(32).toString('base64'),
