@@ -68,7 +68,12 @@ const zEnv = z.object({
     .regex(/^(true|false|\d{1,2}|[0-9a-fA-F:./]+(,[0-9a-fA-F:./]+)*)$/, 'expected true, false, a hop count, or comma-separated addresses/CIDRs')
     .optional(),
   /** Where the public reaches the API: the address printed in the QR codes (default http://HOST:PORT outside production; required, https, in production). */
-  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** An https URL (http outside production) with no path but `/`: the phone page's `/q/{code}` is appended to it. Ours. */
+  PUBLIC_BASE_URL: z
+    .string()
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an https URL (http outside production)')
+    .refine((v) => !URL.canParse(v) || (new URL(v).pathname === '/' && !new URL(v).search && !new URL(v).hash), 'must have no path (only /): /q/{code} is appended to it')
+    .optional(),
   /** Workflows the worker keeps in memory (default: from the heap limit, worker/worker.ts). */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).optional(),
   /**

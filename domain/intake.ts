@@ -108,6 +108,8 @@ export interface IntakeDecision {
   labourCapacity?: string;
   householdId?: string;
   applicationId?: string;
+  /** Accepted into the household's application already open (the acceptance did not open it): the receipt does not follow it. */
+  joined?: boolean;
 }
 
 export interface IntakeState extends Omit<FileIntakeArgs, 'policy' | 'calendar'> {
@@ -179,7 +181,7 @@ export function acceptIntake(s: IntakeState, input: AcceptIntakeInput, actor: Ac
     return { events: [{ type: 'outcome_open_failed', at: now, actor, data: { reason: message, refused: s.lastOpenFailure.refused } }], notices: [] };
   }
   const met = meetOpen(s, now, actor);
-  s.decision = { outcome: 'accepted', at: now, by: actor, householdId: input.householdId, applicationId: opened.caseId, labourCapacity: input.labourCapacity, ...(input.note ? { note: input.note } : {}) };
+  s.decision = { outcome: 'accepted', at: now, by: actor, householdId: input.householdId, applicationId: opened.caseId, ...(opened.created ? {} : { joined: true }), labourCapacity: input.labourCapacity, ...(input.note ? { note: input.note } : {}) };
   s.stage = 'accepted';
   s.status = 'closed';
   return {
@@ -236,7 +238,7 @@ export function intakeView(s: IntakeState, now: number) {
     acceptBy: iso(s.acceptBy)!,
     openFailures: s.openFailures,
     lastOpenFailure: s.lastOpenFailure ? { ...s.lastOpenFailure, at: iso(s.lastOpenFailure.at)! } : null,
-    decision: d ? { outcome: d.outcome, at: iso(d.at)!, by: d.by, reason: d.reason ?? null, note: d.note ?? null, householdId: d.householdId ?? null, applicationId: d.applicationId ?? null } : null,
+    decision: d ? { outcome: d.outcome, at: iso(d.at)!, by: d.by, reason: d.reason ?? null, note: d.note ?? null, householdId: d.householdId ?? null, applicationId: d.applicationId ?? null, joined: d.joined === true } : null,
     /** The application the acceptance opened, or null. */
     applicationId: d?.applicationId ?? null,
     ...deadlineView(s.deadlines, s.escalations, now),
@@ -283,6 +285,8 @@ export function intakeReceipt(v: IntakeView, app: ApplicationView | null, text: 
   const filed: ReceiptStep[] = [{ name: '已提交', at: v.filedAt }];
   if (!d) return { status: v.stage, statusName: INTAKE_STAGE_NAMES[v.stage], dueBy: v.status === 'open' ? v.acceptBy : null, steps: filed, result: null };
   if (d.outcome === 'returned') return { status: v.stage, statusName: INTAKE_STAGE_NAMES[v.stage], dueBy: null, steps: [...filed, { name: '已退回', at: d.at }], result: { text: text(d.reason ?? ''), at: d.at } };
+  // Joined to an application another filing (or the village) opened: only its own steps, nothing of that case.
+  if (d.joined) return { status: v.stage, statusName: INTAKE_STAGE_NAMES[v.stage], dueBy: null, steps: [...filed, { name: '已受理（并入已有申请）', at: d.at }], result: { text: '已受理，并入该户已有的救助申请', at: d.at } };
   const accepted: ReceiptStep[] = [...filed, { name: '已受理', at: d.at }];
   const openResult = { text: '已受理，转入救助申请审核确认', at: d.at };
   if (!app) return { status: v.stage, statusName: INTAKE_STAGE_NAMES[v.stage], dueBy: null, steps: accepted, result: openResult };

@@ -44,6 +44,9 @@ describe('configuration', () => {
     expect(message(production)).toMatch(/^PUBLIC_BASE_URL: required in production/);
     expect(message({ ...production, PUBLIC_BASE_URL: 'http://jiuzhu.weihai.example' })).toBe('PUBLIC_BASE_URL: must be https in production');
     expect(loadConfig({ ...production, PUBLIC_BASE_URL: 'https://jiuzhu.weihai.example/' }).publicBaseUrl).toBe('https://jiuzhu.weihai.example');
+    // Not an https URL, or a base with a path (it would print …/q/q/{code}): refused, saying why.
+    expect(message({ ...production, PUBLIC_BASE_URL: 'ftp://x.example' })).toBe('PUBLIC_BASE_URL: must be an https URL (http outside production)');
+    expect(message({ ...production, PUBLIC_BASE_URL: 'https://x.example/q' })).toBe('PUBLIC_BASE_URL: must have no path (only /): /q/{code} is appended to it');
     // Outside production the development default stays.
     expect(loadConfig({ ...base, HOST: '127.0.0.1', PORT: '3000' }).publicBaseUrl).toBe('http://127.0.0.1:3000');
   });

@@ -32,6 +32,8 @@ const zAuditRecord = z.object({
   /** Issue 14: below town level, each household shown in full by need — the fields and why (empty otherwise). */
   disclosures: z.array(z.object({ householdId: z.string(), fields: z.array(z.string()), basis: z.string() })),
   outcome: z.object({ status: z.number(), code: z.string().nullable() }),
+  /** Issue 14: a register search by a person — the name as queried, the ID number masked and its blind index (absent otherwise). */
+  search: z.object({ name: z.string().optional(), idNumberMasked: z.string().optional(), idNumberKey: z.string().optional() }).optional(),
 });
 
 const recordOut = (d: AuditDoc): z.infer<typeof zAuditRecord> => ({
@@ -49,6 +51,7 @@ const recordOut = (d: AuditDoc): z.infer<typeof zAuditRecord> => ({
   householdIds: d.householdIds,
   disclosures: d.disclosures ?? [],
   outcome: { status: d.outcome.status, code: d.outcome.code },
+  ...(d.search ? { search: d.search } : {}),
 });
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -84,6 +84,9 @@ const zRegisterMatch = z
     nameMatches: z.boolean(),
     asHead: z.boolean(),
     openApplicationId: z.string().nullable(),
+    /** In the village: whether the applicant's phone / address are the household's registered ones (null elsewhere). */
+    phoneMatches: z.boolean().nullable(),
+    addressMatches: z.boolean().nullable(),
   })
   .nullable();
 
@@ -180,9 +183,19 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     const name = asHead ? holder.headName : (holder.members.find((m) => key(m.idNumber) === key(applicant.idNumber))?.name ?? '');
     const nameMatches = name.replace(/\s+/g, '') === applicant.applicantName.replace(/\s+/g, '');
     const inVillage = holder.villageCode === view.village.code;
-    if (!inVillage) return { inVillage, householdId: null, registeredName: null, nameMatches, asHead, openApplicationId: null };
+    if (!inVillage) return { inVillage, householdId: null, registeredName: null, nameMatches, asHead, openApplicationId: null, phoneMatches: null, addressMatches: null };
     const full = seesPersonalData(principalOf(request).role);
-    return { inVillage, householdId: holder._id, registeredName: full ? name : maskName(name), nameMatches, asHead, openApplicationId: await openApplicationOf(db, holder._id, view.category) };
+    const same = (a: string | null | undefined, b: string | null | undefined) => (a ?? '').replace(/\s+/g, '') === (b ?? '').replace(/\s+/g, '');
+    return {
+      inVillage,
+      householdId: holder._id,
+      registeredName: full ? name : maskName(name),
+      nameMatches,
+      asHead,
+      openApplicationId: await openApplicationOf(db, holder._id, view.category),
+      phoneMatches: same(applicant.phone, holder.phone),
+      addressMatches: same(applicant.address, holder.address),
+    };
   }
 
   /**

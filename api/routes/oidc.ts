@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { hasUnsafeCharacter } from '../../domain/text';
-import { zRole } from '../../domain/roles';
+import { ROLE_UNIT_LEVELS, roleFitsLevel, zRole } from '../../domain/roles';
 import { findUser, upsertOidcUser, type User } from '../../store/users';
 import { openSession, secureCookies } from '../accounts';
 import { ApiError, zErrorBody } from '../errors';
@@ -122,6 +122,7 @@ export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, 
         const unitCode = claims[settings.unitClaim];
         const unit = typeof unitCode === 'string' ? await orgs.get(unitCode) : null;
         if (!unit) throw refused('oidc_unit_unknown', `the claim ${settings.unitClaim} must name an org unit of jiuzhu; it is ${JSON.stringify(unitCode ?? null)} (单位不存在)`);
+        if (!roleFitsLevel(role.data, unit.level)) throw refused('oidc_unit_invalid', `the claim ${settings.unitClaim} names ${unit.code}, a ${unit.level}; role ${role.data} is held at a ${ROLE_UNIT_LEVELS[role.data].join(' or ')} (角色与单位级别不符)`);
         const nameClaim = typeof claims.name === 'string' && claims.name.length <= 50 && !hasUnsafeCharacter(claims.name) ? claims.name : sub;
         const login = `oidc:${sub}`;
         const existing = await findUser(mongo.db, login);

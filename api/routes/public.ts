@@ -647,8 +647,9 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       if (found.kind === 'application') {
         const v = doc.view as unknown as IntakeView;
-        // Once accepted the receipt follows the application the acceptance opened (its steps and due date).
-        const app = v.applicationId ? ((await findCase(db, v.applicationId, 'application'))?.view as unknown as ApplicationView | undefined) : undefined;
+        // Once accepted the receipt follows the application the acceptance opened (its steps and due date) —
+        // only one this intake opened: joined to one already open, it shows its own steps and nothing of that case.
+        const app = v.applicationId && !v.decision?.joined ? ((await findCase(db, v.applicationId, 'application'))?.view as unknown as ApplicationView | undefined) : undefined;
         // Free text is redacted with the applicant's own data and the household's (a return reason naming them shows 王*).
         const household = app ? await findHousehold(db, app.householdId) : null;
         const known = mergeKnownPersonalData([knownOnReceipt({ applicant: await applicantOf(db, v.caseId), household }), ...present(await unitKnownPersonalData(db, v.town.code))]);

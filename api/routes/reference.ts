@@ -20,16 +20,17 @@ export const referenceRoutes: FastifyPluginAsyncZod = async (app) => {
     { config: { guard: { on: 'catalogue', action: 'edit' } }, schema: { tags: ['reference'], summary: 'Replace the city-wide catalogue; 409 when it drops a recipient category a household or an open case uses', body: zCatalogue, response: { 200: zCatalogue, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody } } },
     async (request) => {
       const p = principalOf(request);
+      // The removed category is not in the body: the details point at body.categories and name its code.
       // A category in use stays (fresh-eyes on issue 14: dropping 低保 made every new application fail).
       const before = await loadCatalogue(db);
       const kept = new Set(request.body.categories.map((e) => e.code));
-      const dropped = before.categories.map((e, i) => ({ ...e, i })).filter((e) => !kept.has(e.code));
+      const dropped = before.categories.filter((e) => !kept.has(e.code));
       const inUse = new Set(await categoriesInUse(db, dropped.map((e) => e.code)));
       const refused = dropped.filter((e) => inUse.has(e.code));
       if (refused.length > 0) {
         throw conflict(
           `body.categories: ${refused.map((e) => `${e.code} (${e.name})`).join(', ')} is in use by households or open cases and cannot be removed`,
-          refused.map((e) => ({ path: `body.categories.${e.i}`, code: 'category_in_use', message: `${e.code} (${e.name}) is in use by households or open cases`, params: { code: e.code, name: e.name } })),
+          refused.map((e) => ({ path: 'body.categories', code: 'category_in_use', message: `${e.code} (${e.name}) is in use by households or open cases`, params: { code: e.code, name: e.name } })),
         );
       }
       await saveCatalogue(db, request.body, p.userId);

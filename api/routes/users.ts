@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { zLogin, zUserId, PASSWORD_MAX } from '../../domain/account';
 import { zPhone } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
-import { zRole } from '../../domain/roles';
+import { ROLE_UNIT_LEVELS, roleFitsLevel, zRole, type Role } from '../../domain/roles';
 import { zPersonName } from '../../domain/text';
 import { revokeUserSessions } from '../../store/sessions';
 import { clearSignInAttempts, findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
@@ -63,6 +63,15 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   const refuseWiderRole = (request: FastifyRequest, role: string | undefined) => {
     if (role === 'city_monitor' && principalOf(request).unit.path.length > 1) throw forbidden('role city_monitor reads the whole city: only an admin at the city gives it');
   };
+  /**
+   * A role held at a unit of a level it may not hold (ROLE_UNIT_LEVELS: a town's staff at a village, a village's
+   * staff at a grid, the city monitor at a town) is refused. @throws 422 naming body.role and body.unitCode. Ours.
+   */
+  const refuseMisplacedRole = (role: Role, unit: { code: string; level: string }) => {
+    if (roleFitsLevel(role, unit.level)) return;
+    const message = `role ${role} is held at a unit of level ${ROLE_UNIT_LEVELS[role].join(' or ')}; ${unit.code} is a ${unit.level} (该角色不能设在此级单位)`;
+    throw new ApiError(422, 'unprocessable', message, ['body.role', 'body.unitCode'].map((path) => ({ path, code: 'role_unit_mismatch', message })), 'role_unit_mismatch');
+  };
   const show = async (request: FastifyRequest, u: User) => userView(request, principalOf(request).role, u, (await orgs.get(u.unitCode))?.name);
 
   app.post(
@@ -83,6 +92,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       const input = request.body;
       const unit = await unitFor(request, input.unitCode, 'body.unitCode');
       refuseWiderRole(request, input.role);
+      refuseMisplacedRole(input.role, unit);
       if (input.password !== undefined) {
         const refusal = passwordRefusal('body.password', input.password, input.login);
         if (refusal) throw refusal;
@@ -180,6 +190,10 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       const unit = b.unitCode !== undefined && b.unitCode !== u.unitCode ? await unitFor(request, b.unitCode, 'body.unitCode') : undefined;
       if (b.role !== u.role) refuseWiderRole(request, b.role);
+      if (unit || (b.role !== undefined && b.role !== u.role)) {
+        const placed = unit ?? (await orgs.get(u.unitCode));
+        if (placed) refuseMisplacedRole(b.role ?? u.role, placed);
+      }
       if (u._id === p.userId && (b.status === 'disabled' || (b.role !== undefined && b.role !== u.role) || unit)) {
         throw new ApiError(409, 'conflict', 'you may not disable yourself or change your own role or unit: ask another admin', undefined, 'own_account');
       }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RuleViolation, type Actor } from '../../domain/case';
 import { addWorkingDays } from '../../domain/calendar';
-import { acceptIntake, advanceIntake, fileIntake, intakeView, intakeWakeAt, returnIntake, zPublicApplicationInput, type AcceptIntakeInput, type FileIntakeArgs } from '../../domain/intake';
+import { acceptIntake, advanceIntake, fileIntake, intakeReceipt, intakeView, intakeWakeAt, returnIntake, zPublicApplicationInput, type AcceptIntakeInput, type FileIntakeArgs } from '../../domain/intake';
+import type { ApplicationView } from '../../domain/application';
 import type { UnitRef } from '../../domain/org';
 import { resolvePolicy } from '../../domain/policy';
 import { shippedHolidayCalendar } from '../../store/calendar';
@@ -59,6 +60,24 @@ describe('intake rules', () => {
     expect(ok.events.map((e) => e.type)).toEqual(['accepted', 'deadline_met', 'closed']);
     expect(intakeView(state, T0 + 2 * H)).toMatchObject({ status: 'closed', stage: 'accepted', applicationId: 'application-x', householdId: 'hh-0123456789ab', due: null });
     expect(() => returnIntake(state, { reason: 'x' }, TOWN_STAFF, T0 + 3 * H)).toThrow(/already accepted/);
+  });
+
+  it('joined to the household’s application already open, its receipt shows its own steps and nothing of that case', () => {
+    const { state } = fileIntake(args(), T0);
+    acceptIntake(state, acceptInput, TOWN_STAFF, T0 + 2 * H, { caseId: 'application-x', created: false });
+    const view = intakeView(state, T0 + 2 * H);
+    expect(view.decision).toMatchObject({ joined: true, applicationId: 'application-x' });
+    // Her case: investigated before this filing, due later, approved.
+    const hers = { status: 'open', stage: 'town_review', outcome: null, dueAt: '2026-04-01T00:00:00.000Z', investigations: [{ at: '2026-03-01T00:00:00.000Z' }], decisions: [{ act: 'approved', at: '2026-03-07T00:00:00.000Z', what: {}, why: '' }], notices: [] } as unknown as ApplicationView;
+    const receipt = intakeReceipt(view, hers, (t) => t);
+    expect(receipt.steps.map((x) => x.name)).toEqual(['已提交', '已受理（并入已有申请）']);
+    expect(receipt).toMatchObject({ status: 'accepted', dueBy: null });
+    expect(JSON.stringify(receipt)).not.toMatch(/入户调查|审批|2026-04-01|2026-03-01/);
+    // One the acceptance opened is followed, as before.
+    const { state: own } = fileIntake(args(), T0);
+    acceptIntake(own, acceptInput, TOWN_STAFF, T0 + 2 * H, { caseId: 'application-x', created: true });
+    expect(intakeView(own, T0 + 2 * H).decision).toMatchObject({ joined: false });
+    expect(intakeReceipt(intakeView(own, T0 + 2 * H), hers, (t) => t).steps.map((x) => x.name)).toContain('审批确认');
   });
 
   it('missed, it climbs from the town to the district at the deadline, the city a day later; a return closes it and wakes nothing', () => {

@@ -88,6 +88,30 @@ describe('admin creates users and a user signs in with a password', () => {
     expect(unknownUnit.json().error.details[0].path).toBe('body.unitCode');
   });
 
+  it('refuses a role at a unit of a level it may not hold (422 naming body.role and body.unitCode), on create and edit', async () => {
+    const cityAdmin = await ctx.token('admin', UNITS.city, { user: 'city-admin' });
+    for (const [role, unitCode] of [['town_staff', UNITS.haigang], ['village_staff', UNITS.haigangGrid], ['city_monitor', UNITS.jingyuan], ['district_staff', UNITS.city]] as const) {
+      const res = await post('/v1/users', { login: 'mis.placed', name: '错位', role, unitCode }, authz(cityAdmin));
+      expect(res.statusCode, `${role} at ${unitCode}: ${res.body}`).toBe(422);
+      expect(res.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.role', 'body.unitCode']);
+      expect(res.json().error.message).toContain(role);
+    }
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/users/mis.placed', headers: authz(admin) })).statusCode).toBe(404);
+    // Edits: a role that does not fit the user's unit, a unit that does not fit the user's role; nothing written.
+    const placed = await post('/v1/users', { login: 'well.placed', name: '正位', role: 'village_staff', unitCode: UNITS.haigang }, authz(admin));
+    expect(placed.statusCode, placed.body).toBe(201);
+    const toTown = await ctx.app.inject({ method: 'PATCH', url: '/v1/users/well.placed', headers: authz(admin), payload: { role: 'town_staff' } });
+    expect(toTown.statusCode, toTown.body).toBe(422);
+    expect(toTown.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.role', 'body.unitCode']);
+    const toGrid = await ctx.app.inject({ method: 'PATCH', url: '/v1/users/well.placed', headers: authz(admin), payload: { unitCode: UNITS.haigangGrid } });
+    expect(toGrid.statusCode, toGrid.body).toBe(422);
+    const still = await ctx.app.inject({ method: 'GET', url: '/v1/users/well.placed', headers: authz(admin) });
+    expect(still.json()).toMatchObject({ role: 'village_staff', unitCode: UNITS.haigang });
+    // Both together to a level that fits: accepted.
+    const both = await ctx.app.inject({ method: 'PATCH', url: '/v1/users/well.placed', headers: authz(admin), payload: { role: 'town_staff', unitCode: UNITS.jingyuan } });
+    expect(both.statusCode, both.body).toBe(200);
+  });
+
   it('an admin manages only the users of their own subtree; other roles none', async () => {
     const townAdmin = await ctx.token('admin', UNITS.huancuilou, { user: 'town-admin' });
     const outside = await post('/v1/users', { login: 'zhao.out', name: '赵', role: 'village_staff', unitCode: UNITS.haigang }, authz(townAdmin));

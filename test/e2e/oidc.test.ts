@@ -22,6 +22,7 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
   'zhang.town': { name: '张镇长', jiuzhu_role: 'town_staff', jiuzhu_unit: UNITS.jingyuan },
   'bad.role': { name: '坏角色', jiuzhu_role: 'mayor', jiuzhu_unit: UNITS.jingyuan },
   'bad.unit': { name: '坏单位', jiuzhu_role: 'town_staff', jiuzhu_unit: '371099999' },
+  'town.at.village': { name: '错位', jiuzhu_role: 'town_staff', jiuzhu_unit: UNITS.haigang },
 };
 
 let ctx: TestContext;
@@ -157,6 +158,11 @@ describe('OIDC sign-in against a local provider (oidc-provider)', () => {
     const unit = (await signInAs('bad.unit')).callback;
     expect(unit.status).toBe(302);
     expect(unit.headers.get('location')).toBe('/app/signin?oidc_error=oidc_unit_unknown');
+    // A role at a unit of a level it may not hold (a town's staff at a village): refused, no user stored.
+    const misplaced = (await signInAs('town.at.village')).callback;
+    expect(misplaced.status).toBe(302);
+    expect(misplaced.headers.get('location')).toBe('/app/signin?oidc_error=oidc_unit_invalid');
+    expect(await ctx.mongo.db.collection('users').findOne({ _id: 'oidc:town.at.village' as never })).toBeNull();
   });
 
   it('refuses a callback with no flow under way, or a forged state', async () => {

@@ -63,6 +63,14 @@ describe('the register’s search is no oracle', () => {
     const byId = records.find((r) => r.search?.idNumberKey);
     expect(byId?.search.idNumberMasked).toMatch(/^\d{4}\*+\d{3}[\dX]$/);
     expect(JSON.stringify(records)).not.toContain(HEAD_ID);
+    // The searches are readable through GET /v1/audit, not only stored.
+    const monitor = await ctx.token('city_monitor', UNITS.city, { user: 'monitor.audit' });
+    const read = await send('GET', `/v1/audit?user=member.wu&limit=200`, monitor);
+    expect(read.statusCode, read.body).toBe(200);
+    const searches = (read.json().items as Array<{ user: { id: string } | null; search?: { name?: string; idNumberMasked?: string } }>).filter((r) => r.user?.id === 'member.wu' && r.search);
+    expect(searches.map((r) => r.search?.name)).toContain('张卫');
+    expect(searches.find((r) => r.search?.idNumberMasked)?.search?.idNumberMasked).toMatch(/^\d{4}\*+\d{3}[\dX]$/);
+    expect(read.body).not.toContain(HEAD_ID);
   });
 });
 

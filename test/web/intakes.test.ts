@@ -135,7 +135,7 @@ describe('申请受理 in Chromium at 375×667', () => {
     const filed = await file(7101, '10.77.0.3');
     // The API says it to the town (GET /v1/intakes/{id}).
     const view = (await ctx.app.inject({ method: 'GET', url: `/v1/intakes/${filed.intakeId}`, headers: authz(await ctx.token('town_staff', UNITS.jingyuan)) })).json();
-    expect(view.register).toEqual({ inVillage: true, householdId: hh.json().id, registeredName: '王大山', nameMatches: false, asHead: true, openApplicationId: openApplication });
+    expect(view.register).toEqual({ inVillage: true, householdId: hh.json().id, registeredName: '王大山', nameMatches: false, asHead: true, openApplicationId: openApplication, phoneMatches: false, addressMatches: false });
 
     const town = await signedIn('town_staff', UNITS.jingyuan, 'town.zhao');
     await town.goto(`${base}/app/intakes`);
@@ -147,6 +147,8 @@ describe('申请受理 in Chromium at 375×667', () => {
     expect(await check.textContent()).toContain('该身份证号已登记');
     expect(await check.textContent()).toContain('王大山');
     expect(await check.getByTestId('intake-name-mismatch').textContent()).toContain('申请人姓名与登记的姓名不一致');
+    // Her phone and address differ from the register's too: said as well.
+    expect(await check.getByTestId('intake-contact-mismatch').textContent()).toContain('申请人填写的电话和住址与该户登记的不一致');
     expect(await check.textContent()).toContain(openApplication);
     expect(await horizontalOverflow(town)).toBeLessThanOrEqual(0);
     await screenshot(town, 'intake-registered-warning-phone');

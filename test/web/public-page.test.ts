@@ -280,7 +280,7 @@ describe('the public phone page in Chromium at 375×667', () => {
     await page.getByTestId('receipt-box').waitFor();
     expect(await page.getByTestId('receipt').textContent()).toBe(receipt);
     expect(await page.getByTestId('handled-by').textContent()).toBe('受理单位：鲸园街道');
-    expect(await page.getByTestId('receipt-box').textContent()).toMatch(/镇\(街道\)将在 \d{4}\/\d{2}\/\d{2} \d{2}:\d{2} 前受理或退回/);
+    expect(await page.getByTestId('receipt-box').textContent()).toMatch(/镇\(街道\)将在 \d{4}\/\d{2}\/\d{2}( \d{2}:\d{2} 前| 前（含）)受理或退回/);
     await page.getByTestId('receipt-box').getByRole('button', { name: '查询进度' }).click();
     await page.getByTestId('tracking').waitFor();
     expect(await page.getByTestId('status').textContent()).toBe('已提交，待镇(街道)受理');

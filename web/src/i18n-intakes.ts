@@ -96,6 +96,7 @@ export interface IntakeRegisterMessages {
   inVillage: (name: string, asHead: boolean) => string;
   elsewhere: string;
   nameMismatch: string;
+  contactMismatch: (phone: boolean, address: boolean) => string;
   joins: string;
   acceptedJoined: (id: string) => string;
 }
@@ -105,6 +106,7 @@ const INTAKE_REGISTER_ZH: IntakeRegisterMessages = {
   inVillage: (name, asHead) => `本村(社区)住户档案中，此号码登记为${asHead ? '户主' : '家庭成员'}「${name}」。`,
   elsewhere: '此号码登记在其他村(社区)：不能在此受理，请退回并告知申请人向户籍所在地申请。',
   nameMismatch: '申请人姓名与登记的姓名不一致：可能是他人的身份证号，请先核实（可电话联系申请人），再决定受理或退回。',
+  contactMismatch: (phone, address) => `申请人填写的${[phone ? '电话' : '', address ? '住址' : ''].filter(Boolean).join('和')}与该户登记的不一致：可能是他人冒用姓名和身份证号，请先核实，再决定受理或退回。`,
   joins: '受理后将并入该户已有的救助申请：',
   acceptedJoined: (id) => `已受理 ${id}，已并入该户已有的救助申请：`,
 };
@@ -114,6 +116,7 @@ const INTAKE_REGISTER_EN: IntakeRegisterMessages = {
   inVillage: (name, asHead) => `In this village's register the number belongs to ${asHead ? 'the head of household' : 'a household member'} "${name}".`,
   elsewhere: 'The number is registered in another village/community: it cannot be accepted here; return it and tell the applicant where to apply.',
   nameMismatch: "The applicant's name differs from the registered name: the ID number may be someone else's. Check (call the applicant) before accepting or returning.",
+  contactMismatch: (phone, address) => `The applicant's ${[phone ? 'phone' : '', address ? 'address' : ''].filter(Boolean).join(' and ')} differ from the household's registered ones: someone may be using her name and ID number. Check before accepting or returning.`,
   joins: "Accepting joins the household's open application:",
   acceptedJoined: (id) => `Accepted ${id}; joined the household's open application:`,
 };

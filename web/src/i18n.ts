@@ -956,6 +956,7 @@ const zh: Messages = {
     own_account: '不能停用自己或修改自己的角色、单位，请由其他管理员操作',
     oidc_role_invalid: '统一身份认证提供的角色无效',
     oidc_unit_unknown: '统一身份认证提供的单位不存在',
+    oidc_unit_invalid: '统一身份认证提供的角色与单位级别不符',
     oidc_no_flow: '统一身份认证登录已过期或未在本浏览器发起，请重新登录',
     oidc_refused: '统一身份认证拒绝了本次登录',
     oidc_failed: '统一身份认证登录失败，请重试',

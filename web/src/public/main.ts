@@ -1,4 +1,5 @@
 import { call, failureText, issueText, PublicApiError, type FieldIssue } from './api';
+import { fmtDeadline } from './deadline';
 import { fmtTime, h, replace, type Child } from './dom';
 import './public.css';
 
@@ -250,7 +251,7 @@ function reportForm(page: UnitPage): HTMLElement {
   wire(parts, async () => {
     const v = parts.values();
     const filed = await call<Filed>('/v1/public/reports', { unitCode: code, category: v.category || undefined, text: v.text, ...(v.contact ? { contact: v.contact } : {}) });
-    showDone(parts, receiptBox('反映', filed, [filed.answerBy ? h('p', null, `将在 ${fmtTime(filed.answerBy)} 前答复。`) : null]));
+    showDone(parts, receiptBox('反映', filed, [filed.answerBy ? h('p', null, `将在 ${fmtDeadline(filed.answerBy)}答复。`) : null]));
   });
   return section('report-panel', '反映问题', parts.form);
 }
@@ -284,7 +285,7 @@ function applicationForm(page: UnitPage): HTMLElement {
       situation: v.situation,
       urgent: v.urgent === true,
     });
-    showDone(parts, receiptBox('救助申请', filed, [filed.acceptBy ? h('p', null, `镇(街道)将在 ${fmtTime(filed.acceptBy)} 前受理或退回。`) : null]));
+    showDone(parts, receiptBox('救助申请', filed, [filed.acceptBy ? h('p', null, `镇(街道)将在 ${fmtDeadline(filed.acceptBy)}受理或退回。`) : null]));
   });
   return section('application-panel', '申请救助', h('p', { class: 'hint' }, '提交后由镇(街道)受理；材料不齐会退回并说明原因。'), parts.form);
 }
@@ -360,7 +361,7 @@ function trackingView(t: Tracking): HTMLElement {
     h('p', null, h('strong', null, t.kindName), ' · ', h('span', { class: 'status', 'data-testid': 'status' }, t.statusName)),
     h('p', null, `提交至：${t.unit.name}`),
     h('p', { 'data-testid': 'tracking-handled-by' }, `受理单位：${t.handledBy.name}`),
-    t.dueBy ? h('p', null, `承诺办理时限：${fmtTime(t.dueBy)} 前`) : null,
+    t.dueBy ? h('p', null, `承诺办理时限：${fmtDeadline(t.dueBy)}`) : null,
     t.overdue ? h('p', { class: 'overdue', 'data-testid': 'overdue' }, `已超期${t.escalatedTo ? `，已上报${t.escalatedTo.levelName}级督办` : '，已提醒上级督办'}`) : null,
     h('ol', { class: 'steps' }, ...t.steps.map((s) => h('li', null, h('span', null, s.name), h('time', { datetime: s.at }, fmtTime(s.at))))),
     t.result ? h('div', { class: 'result', 'data-testid': 'result' }, h('p', { class: 'label' }, `结果（${fmtTime(t.result.at)}）`), h('p', { class: 'text' }, t.result.text)) : null,

@@ -16,6 +16,8 @@ export interface RegisterMatch {
   nameMatches: boolean;
   asHead: boolean;
   openApplicationId: string | null;
+  phoneMatches: boolean | null;
+  addressMatches: boolean | null;
 }
 
 /**
@@ -39,7 +41,7 @@ export function RegisterCheck(props: { caseId: string; onRead?: (m: RegisterMatc
   }, [props.caseId]);
   if (!match) return null;
   return (
-    <div class={`notice${match.nameMatches && match.inVillage ? '' : ' notice-warn'}`} data-testid="intake-register-check">
+    <div class={`notice${match.nameMatches && match.inVillage && match.phoneMatches !== false && match.addressMatches !== false ? '' : ' notice-warn'}`} data-testid="intake-register-check">
       <p>
         <strong>{s.registered}</strong>{' '}
         {match.inVillage ? s.inVillage(match.registeredName ?? '', match.asHead) : s.elsewhere}
@@ -51,6 +53,7 @@ export function RegisterCheck(props: { caseId: string; onRead?: (m: RegisterMatc
         )}
       </p>
       {!match.nameMatches && <p data-testid="intake-name-mismatch">{s.nameMismatch}</p>}
+      {(match.phoneMatches === false || match.addressMatches === false) && <p data-testid="intake-contact-mismatch">{s.contactMismatch(match.phoneMatches === false, match.addressMatches === false)}</p>}
       {match.openApplicationId && (
         <p>
           {s.joins} <Link to={`/cases/${encodeURIComponent(match.openApplicationId)}`}>{match.openApplicationId}</Link>
