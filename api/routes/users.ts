@@ -173,7 +173,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
           .object({ name: zPersonName.optional(), phone: zPhone.nullable().optional(), role: zRole.optional(), unitCode: zOrgCode.optional(), status: z.enum(['active', 'disabled']).optional() })
           .strict()
           .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' }),
-        response: { 200: zUserView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody },
+        response: { 200: zUserView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },
       },
     },
     async (request) => {
