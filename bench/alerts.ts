@@ -11,7 +11,6 @@ import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/clie
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { BSON, MongoClient, type CommandStartedEvent, type Db } from 'mongodb';
 import { buildApp, type App } from '../api/app';
-import { signToken } from '../api/auth';
 import { insecureDevPiiKeys, loadConfig, type Config } from '../config';
 import { advanceAlert, alertView, openAlert, type Actor, type VisitInput } from '../domain/alert';
 import { computeCheckDigit } from '../domain/id-number';
@@ -49,6 +48,7 @@ import {
   type LatencyStats,
   type MemorySnapshot,
   type PhaseDiagnostics,
+  sessionToken,
 } from './lib';
 import { attachPiiKeyring, piiKeyring, piiOf } from '../store/pii';
 import { sealHousehold } from '../store/households';
@@ -834,7 +834,7 @@ else await runBench('alerts', flags['max-minutes'] as number, async () => {
   // What `npm start` does, minus the terminal: info-level request logs, here into /dev/null.
   const apiLogger = API_LOG === 'silent' ? false : { level: 'info', file: '/dev/null' };
   const base = await listen(await buildApp({ config, mongo, temporal: client, orgs, logger: apiLogger }));
-  const authorization = `Bearer ${await signToken({ secret: config.jwtSecret, ...config.tokens }, { sub: ACTOR.userId, role: ACTOR.role, org: DISTRICT }, '4h')}`;
+  const authorization = `Bearer ${await sessionToken(config, mongo.db, { sub: ACTOR.userId, role: ACTOR.role, org: DISTRICT }, '4h')}`;
   const post = async (path: string, body: unknown, expect: number): Promise<{ caseId: string }> => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
@@ -1642,8 +1642,8 @@ async function overdueBoard(args: {
   for (const v of villages) ladders.set(v.code, await orgs.ladder(v.code));
   const base = await args.listen(await buildApp({ config: { ...config, mongodb: { ...config.mongodb, db: readModel.databaseName } }, mongo: { client: args.mongoClient, db: readModel }, temporal: args.temporal, orgs, logger: args.apiLogger }));
   const tokens = {
-    town: `Bearer ${await signToken({ secret: config.jwtSecret, ...config.tokens }, { sub: `supervisor@${BOARD_TOWN}`, role: 'town_supervisor', org: BOARD_TOWN }, '1h')}`,
-    city: `Bearer ${await signToken({ secret: config.jwtSecret, ...config.tokens }, { sub: `monitor@${BOARD_CITY}`, role: 'city_monitor', org: BOARD_CITY }, '1h')}`,
+    town: `Bearer ${await sessionToken(config, readModel, { sub: `supervisor@${BOARD_TOWN}`, role: 'town_supervisor', org: BOARD_TOWN }, '1h')}`,
+    city: `Bearer ${await sessionToken(config, readModel, { sub: `monitor@${BOARD_CITY}`, role: 'city_monitor', org: BOARD_CITY }, '1h')}`,
   };
   const orgOf = { town: BOARD_TOWN, city: BOARD_CITY };
   const overdue = readModel.collection<{ _id: string; dueAt: Date }>(COLLECTIONS.overdue);

@@ -4,7 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { Db } from 'mongodb';
 import pg from 'pg';
+import { openSession } from '../api/accounts';
+import { signToken } from '../api/auth';
+import type { Config } from '../config';
+import type { Role } from '../domain/roles';
 import { ferretTables } from '../store/indexes';
 
 // Shared by the benchmarks: a bounded concurrent runner with latency percentiles, per-phase CPU and
@@ -576,4 +581,15 @@ export async function vacuumAnalyze(url: string, database: string): Promise<numb
     await client.end();
   }
   return (performance.now() - t0) / 1000;
+}
+
+/**
+ * A bearer token for a bench's production API. Production refuses a token without a live session
+ * (docs/accounts.md: ready-made tokens work outside production only), so this opens a session in `db` — the
+ * database the API under test reads — and signs the access token with its `sid`, as a sign-in would. The
+ * session check costs the API one read per request, as it does for every signed-in user.
+ */
+export async function sessionToken(config: Config, db: Db, claims: { sub: string; role: Role; org: string }, expiresIn: string): Promise<string> {
+  const { sid } = await openSession(db, config.auth, claims.sub, 'password');
+  return signToken({ secret: config.jwtSecret, ...config.tokens }, { ...claims, sid }, expiresIn);
 }

@@ -7,7 +7,6 @@ import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import type { Page } from 'playwright-core';
 import { buildApp } from '../api/app';
-import { signToken } from '../api/auth';
 import { WEB_DIST } from '../api/routes/web';
 import { loadConfig, type Config } from '../config';
 import { advanceAlert, alertView, openAlert, type Actor } from '../domain/alert';
@@ -25,7 +24,7 @@ import { seedOrgUnits, weihaiOrgUnits } from '../store/seed';
 import { launchChromium } from '../test/web/browser';
 import { ensureWebBuilt } from '../test/web/build';
 import { alertWorkflowId } from '../workflows/alert/contract';
-import { fmt, log, onTeardown, parseFlags, percentile, runBench, statsOf, table, writeResults } from './lib';
+import { fmt, log, onTeardown, parseFlags, percentile, runBench, sessionToken, statsOf, table, writeResults } from './lib';
 import { piiKeyring } from '../store/pii';
 
 /**
@@ -143,7 +142,7 @@ await runBench('web', flags['max-minutes'] as number, async () => {
   ];
   const results: Array<{ viewer: string; inScope: number; api: ReturnType<typeof statsOf>; cold: LoadTimes[]; warm: LoadTimes[] }> = [];
   for (const v of viewers) {
-    const token = await signToken({ secret: config.jwtSecret, ...config.tokens }, { sub: `bench-${v.role}`, role: v.role, org: v.org }, '1h');
+    const token = await sessionToken(config, mongo.db, { sub: `bench-${v.role}`, role: v.role, org: v.org }, '1h');
 
     // The first page of the board as the browser asks for it, from Node: the API's share of a load.
     const apiMs: number[] = [];
