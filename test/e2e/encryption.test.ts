@@ -95,18 +95,33 @@ afterAll(async () => ctx?.close());
 /** Every form of a text a file may hold it in: UTF-8 (ASCII for digits) and UTF-16 (LE, BE). */
 const forms = (s: string) => [Buffer.from(s, 'utf8'), Buffer.from(s, 'utf16le'), Buffer.from(s, 'utf16le').swap16()];
 
-/** The files under `dir` (recursively) whose bytes contain `needle` in any of its forms. */
+/** `read(path)`, or undefined when the file went away meanwhile (ENOENT). */
+function unlessGone<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The files under `dir` (recursively) whose bytes contain `needle` in any of its forms. The server keeps running
+ * while we walk (other test files share it): a file it removes between the listing and the read (a free-space map
+ * truncated, a WAL segment recycled) held nothing we could read, and is passed over.
+ */
 function filesContaining(dir: string, needle: string): string[] {
   const found: string[] = [];
   const needles = forms(needle);
   const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
+    for (const name of unlessGone(() => readdirSync(d)) ?? []) {
       const path = join(d, name);
-      const st = statSync(path);
+      const st = unlessGone(() => statSync(path));
+      if (!st) continue;
       if (st.isDirectory()) walk(path);
       else if (st.isFile() && st.size > 0) {
-        const bytes = readFileSync(path);
-        if (needles.some((n) => bytes.includes(n))) found.push(path);
+        const bytes = unlessGone(() => readFileSync(path));
+        if (bytes && needles.some((n) => bytes.includes(n))) found.push(path);
       }
     }
   };
