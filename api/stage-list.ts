@@ -8,7 +8,7 @@ import type { CaseDoc } from '../store/collections';
 import { zErrorBody } from './errors';
 import { guardedUnit, type Guard } from './guard';
 import { BY_DUE, BY_ID, keysetPage, pageQuery, zPage } from './pagination';
-import { caseRefOf, presentCase } from './present';
+import { caseRefOf, presentCase, primeCases } from './present';
 import { zQuery } from './query';
 
 type App = Parameters<FastifyPluginAsyncZod>[0];
@@ -70,8 +70,9 @@ export function stageListRoute<K extends CaseKind, Extra extends z.ZodRawShape>(
       const org = guardedUnit(request).code;
       const db = app.deps.mongo.db;
       const now = Date.now();
-      const show = (docs: readonly CaseDoc[]) =>
-        Promise.all(
+      const show = async (docs: readonly CaseDoc[]) => {
+        await primeCases(request, docs.map(caseRefOf));
+        return Promise.all(
           docs.map(async (d) => {
             const view = await presentCase(request, caseRefOf(d), d.view);
             const dueAt = d.dueAt ? d.dueAt.getTime() : null;
@@ -88,6 +89,7 @@ export function stageListRoute<K extends CaseKind, Extra extends z.ZodRawShape>(
             };
           }),
         );
+      };
       const scope = { org, kind: o.kind, stage: q.stage };
       if (o.dueStages.includes(q.stage)) {
         type Due = CaseDoc & { dueAt: Date };

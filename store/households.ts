@@ -50,6 +50,14 @@ export async function findHousehold(db: Db, id: string): Promise<HouseholdDoc | 
   return stored && openHousehold(piiOf(db), stored);
 }
 
+/** These households (opened), by id, in one query: a list's rows (api/present.ts primeCases). Missing households are absent. */
+export async function findHouseholds(db: Db, ids: readonly string[]): Promise<Map<string, HouseholdDoc>> {
+  if (ids.length === 0) return new Map();
+  const keyring = piiOf(db);
+  const found = await collections(db).households.find({ _id: { $in: [...ids] } }).toArray();
+  return new Map(found.map((d) => [d._id, openHousehold(keyring, d)]));
+}
+
 /** The phones of these households (opened), by id, in one query: the task list's and the case rows' phone (issue 14 fresh-eyes). Missing households are absent. */
 export async function householdPhones(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();

@@ -43,6 +43,27 @@ describe('GET /v1/wishes?stage=', () => {
     expect((await get('/v1/wishes?stage=fulfilled', village)).json()).toEqual({ items: [], nextCursor: null });
   });
 
+  it('shows each row of a page as its caller may see it: the households’ names in the titles for the village’s staff, masked for a party member', async () => {
+    const village = await ctx.token('village_staff', UNITS.haigang);
+    const heads = [421, 422, 423];
+    const ids = await Promise.all(heads.map((seq) => registerHousehold(ctx, village, seq)));
+    for (const [i, hh] of ids.entries()) {
+      const posted = await ctx.app.inject({ method: 'POST', url: '/v1/wishes', headers: authz(village), payload: { householdId: hh, title: `张${heads[i]}想要一台轮椅`, description: '行动不便', category: 'material', postedBy: 'household' } });
+      expect(posted.statusCode).toBe(201);
+    }
+    type Row = { householdId: string; title: string };
+    const rowsOf = async (token: string) => ((await get('/v1/wishes?stage=screening&limit=100', token)).json().items as Row[]).filter((r) => ids.includes(r.householdId));
+    const staffRows = await rowsOf(village);
+    expect(staffRows.map((r) => r.title).sort()).toEqual(heads.map((seq) => `张${seq}想要一台轮椅`));
+    const memberRows = await rowsOf(await ctx.token('party_member', UNITS.haigang));
+    expect(memberRows).toHaveLength(3);
+    for (const [i, seq] of heads.entries()) {
+      const row = memberRows.find((r) => r.householdId === ids[i])!;
+      expect(row.title).not.toContain(`张${seq}`);
+      expect(row.title).toMatch(/^张\*+想要一台轮椅$/);
+    }
+  });
+
   it('answers 400 naming the field for a stage it does not know or an unknown key, 403 outside the caller’s subtree', async () => {
     const village = await ctx.token('village_staff', UNITS.haigang);
     const bad = await get('/v1/wishes?stage=pending', village);
