@@ -7,7 +7,7 @@ import { zOrgCode, zOrgLevel, type UnitRef } from './org';
 import { ALERT_LEVEL_NAMES, ALERT_LEVELS, resolvePolicy, zAlertLevel, type AlertFollowUpPolicy, type AlertLevel, type AlertPolicy } from './policy';
 import { can } from './permissions';
 import { zYuan } from './verification';
-import { RuleViolation, zActor, type Actor, type CaseEvent, type Outcome } from './case';
+import { RuleViolation, zActor, type Actor, type CaseEvent, type Notice, type Outcome } from './case';
 
 /**
  * The rules of one household alert (三色预警), as pure functions over its state. The workflow
@@ -166,6 +166,8 @@ export const zAssignVisitorInput = z
     userId: z.string().trim().min(1).max(200),
     role: z.enum(VISITOR_ROLES),
     unitPath: z.array(zOrgCode).min(1).max(10),
+    /** The visitor's unit's name, for the notice that tells them (absent in histories recorded before it: the code stands in). */
+    unitName: z.string().trim().min(1).max(100).optional(),
     note: z.string().max(500).optional(),
   })
   .strict();
@@ -396,12 +398,19 @@ export function checkAssignVisitor(s: AlertState, v: AssignVisitorInput): void {
   if (s.unit.level !== 'village' || !within) throw new RuleViolation('unprocessable', `visitor.unitPath: the visitor's unit must be the alert's village ${s.unit.code} or a grid in it`, 'visitor_outside_village', { path: 'body.unitCode', code: 'visitor_outside_village' });
 }
 
-/** Records the assigned visitor (replacing any earlier one): event `visitor_assigned` with the login, role and unit. */
+/**
+ * Records the assigned visitor (replacing any earlier one): event `visitor_assigned` with the login, role and
+ * unit, and a notice to that user at their unit (`visit_assigned`: the alert's level, its household by id — a
+ * notice may travel by SMS, so no name and not the free-text note — and what the level asks for), so that the visitor learns of it without
+ * polling 我的走访. Ours (issue 14).
+ */
 export function assignVisitor(s: AlertState, v: AssignVisitorInput, actor: Actor, now: number): Outcome {
   checkAssignVisitor(s, v);
   const unitCode = v.unitPath.at(-1)!;
   s.visitor = { userId: v.userId, role: v.role, unitCode, unitPath: [...v.unitPath], ...(v.note !== undefined ? { note: v.note } : {}), at: now, by: actor };
-  return { events: [{ type: 'visitor_assigned', at: now, actor, data: { userId: v.userId, role: v.role, unitCode, ...(v.note !== undefined ? { note: v.note } : {}) } }], notices: [] };
+  const unit = { code: unitCode, name: v.unitName ?? unitCode, level: unitCode === s.unit.code ? s.unit.level : ('grid' as const) };
+  const told: Notice = { unit, userId: v.userId, kind: 'visit_assigned', message: `请走访：${ALERT_LEVEL_NAMES[s.level]}预警（${s.householdId}），${LABEL[s.level]}` };
+  return { events: [{ type: 'visitor_assigned', at: now, actor, data: { userId: v.userId, role: v.role, unitCode, ...(v.note !== undefined ? { note: v.note } : {}) } }], notices: [told] };
 }
 
 export function checkDispose(s: AlertState): void {

@@ -47,6 +47,8 @@ export const NOTICE_KINDS = [
   'discovery_reported',
   /** A resident applied through the public page: told to the town at once, which accepts or returns (申请受理, issue 14). */
   'intake_filed',
+  /** Village staff named a user to visit an alert's household (指派走访人, issue 14): told to that user at once. */
+  'visit_assigned',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

@@ -140,7 +140,7 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       const unit = await orgs.get(unitCode);
       if (!unit) throw new ApiError(422, 'unprocessable', `unitCode: no org unit ${unitCode}`, [{ path: 'body.unitCode', code: 'unknown_reference', message: `no org unit ${unitCode}` }]);
       const handle = workflowOf(request);
-      const visitor = { userId, role, unitPath: unit.path, ...(note !== undefined ? { note } : {}) };
+      const visitor = { userId, role, unitPath: unit.path, unitName: unit.name, ...(note !== undefined ? { note } : {}) };
       return presentView(request, await handle.executeUpdate(assignVisitorUpdate, { updateId: updateIdOf(request, 'assignVisitor'), args: [{ caseId: request.params.id, actor: actorOf(p), visitor }] }));
     },
   );

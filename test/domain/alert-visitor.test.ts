@@ -34,6 +34,15 @@ describe('assignVisitor', () => {
     expect(alertView(s, T0 + 2000).visitor).toMatchObject({ userId: 'pm.li', unitCode: VILLAGE.code, note: null });
   });
 
+  it('tells the visitor, at their unit, by login: the level, the household by id and what the level asks; never the note', () => {
+    const s = open();
+    const grid = assignVisitor(s, { userId: 'grid.b', role: 'grid_worker', unitPath: [...PATH, `${VILLAGE.code}-G02`], unitName: '第二网格', note: '王建国家就近走访' }, STAFF, T0 + 1000);
+    expect(grid.notices).toEqual([{ unit: { code: `${VILLAGE.code}-G02`, name: '第二网格', level: 'grid' }, userId: 'grid.b', kind: 'visit_assigned', message: '请走访：橙色预警（hh1），橙色预警：走访慰问' }]);
+    // At the village itself; a history recorded before the unit's name was sent: the code stands in.
+    const village = assignVisitor(s, { userId: 'pm.li', role: 'party_member', unitPath: PATH }, STAFF, T0 + 2000);
+    expect(village.notices).toEqual([expect.objectContaining({ unit: { code: VILLAGE.code, name: VILLAGE.code, level: 'village' }, userId: 'pm.li', kind: 'visit_assigned' })]);
+  });
+
   it('refuses a unit of another village, the town above, or a path that does not run through the alert’s', () => {
     const s = open();
     for (const unitPath of [[CITY.code, DISTRICT.code, TOWN.code, '371002001002'], [CITY.code, DISTRICT.code, TOWN.code], [...PATH, 'g1', 'g2'], ['371000', '371003', TOWN.code, VILLAGE.code]]) {

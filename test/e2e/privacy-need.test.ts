@@ -176,6 +176,19 @@ describe('the assigned visitor', () => {
     expect(ok.json().visitor).toMatchObject({ userId: 'grid.b', role: 'grid_worker', unitCode: G02 });
   });
 
+  it('the assigned grid worker is told in their inbox; the other grid worker of that grid is not', async () => {
+    const inboxOf = async (token: string) => {
+      const res = await get('/v1/notifications?limit=100', token);
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { caseId: string; kind: string; message: string }[]).filter((n) => n.caseId === alertId && n.kind === 'visit_assigned');
+    };
+    const told = await eventually(async () => (await inboxOf(tokens.gridB!))[0], 'the visitor told of the assignment');
+    expect(told.message).toContain(household);
+    expect(told.message).not.toContain(HEAD);
+    const colleague = await ctx.token('grid_worker', G02, { user: 'grid.c' });
+    expect(await inboxOf(colleague)).toEqual([]);
+  });
+
   it('the assigned grid worker (of another grid) finds the alert in 我的走访, reads it and its household in full but the ID number, and records the visit; each read audited', async () => {
     const assigned = await eventually(async () => {
       const r = await get('/v1/alerts/assigned', tokens.gridB!);
