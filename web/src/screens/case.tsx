@@ -4,7 +4,7 @@ import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
 import { Field, SelectField, SendForm, SubmitButtons, useSubmission, VisitForm } from '../components/forms';
 import { useStepPanel } from '../components/lifecycle';
-import { LevelBadge, Link, ProvisionalBadge, Loading, PageError, PageTitle, PhoneLink, TableHead, usePageData } from '../components/ui';
+import { Detail, LevelBadge, Link, ProvisionalBadge, Loading, PageError, PageTitle, PhoneLink, TableHead, usePageData } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
@@ -72,55 +72,33 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
       </p>
 
       <dl class="summary card">
-        <div>
-          <dt>{t.caseView.household}</dt>
-          <dd>
-            {household ? `${household.headName} · ${household.address}` : (view.householdId ?? t.common.none)}
-            {view.householdId && (
-              <>
-                {' '}
-                <Link to={`/households/${encodeURIComponent(view.householdId)}`}>{t.caseView.householdPage}</Link>
-              </>
-            )}
-          </dd>
-        </div>
+        <Detail term={t.caseView.household}>
+          {household ? `${household.headName} · ${household.address}` : (view.householdId ?? t.common.none)}
+          {view.householdId && (
+            <>
+              {' '}
+              <Link to={`/households/${encodeURIComponent(view.householdId)}`}>{t.caseView.householdPage}</Link>
+            </>
+          )}
+        </Detail>
         {household?.phone && (
-          <div>
-            <dt>{t.caseView.phone}</dt>
-            <dd>
-              <PhoneLink phone={household.phone} label={t.caseView.phone} />
-            </dd>
-          </div>
+          <Detail term={t.caseView.phone}>
+            <PhoneLink phone={household.phone} label={t.caseView.phone} />
+          </Detail>
         )}
-        <div>
-          <dt>{t.caseView.unit}</dt>
-          <dd>{view.unit.name}</dd>
-        </div>
-        {view.openedAt && (
-          <div>
-            <dt>{t.caseView.opened}</dt>
-            <dd>{fmtTime(lang, view.openedAt)}</dd>
-          </div>
-        )}
-        {view.reasons && view.reasons.length > 0 && (
-          <div>
-            <dt>{t.caseView.reasons}</dt>
-            <dd>{view.reasons.join(t.listSeparator)}</dd>
-          </div>
-        )}
-        <div>
-          <dt>{t.caseView.current}</dt>
-          <dd>
-            {view.due ? (
-              <>
-                {deadlineLabel(t, view.due.kind, view.due.label)} · {fmtTime(lang, view.due.dueAt)} <ProvisionalBadge provisional={view.due.provisional} />{' '}
-                <DueStatus t={t} dueAt={view.due.dueAt} now={now} />
-              </>
-            ) : (
-              t.caseView.noDeadline
-            )}
-          </dd>
-        </div>
+        <Detail term={t.caseView.unit}>{view.unit.name}</Detail>
+        {view.openedAt && <Detail term={t.caseView.opened}>{fmtTime(lang, view.openedAt)}</Detail>}
+        {view.reasons && view.reasons.length > 0 && <Detail term={t.caseView.reasons}>{view.reasons.join(t.listSeparator)}</Detail>}
+        <Detail term={t.caseView.current}>
+          {view.due ? (
+            <>
+              {deadlineLabel(t, view.due.kind, view.due.label)} · {fmtTime(lang, view.due.dueAt)} <ProvisionalBadge provisional={view.due.provisional} />{' '}
+              <DueStatus t={t} dueAt={view.due.dueAt} now={now} />
+            </>
+          ) : (
+            t.caseView.noDeadline
+          )}
+        </Detail>
       </dl>
 
       {view.situation && (
