@@ -125,6 +125,15 @@ export function SubmitButtons(props: { busy: boolean; label: string; big?: boole
   );
 }
 
+/** The `<option>`s of a select of `values`, each shown by its name in `names` (the value itself when it has none). */
+export function options(values: readonly string[], names: Readonly<Record<string, string | undefined>>) {
+  return values.map((v) => (
+    <option key={v} value={v}>
+      {names[v] ?? v}
+    </option>
+  ));
+}
+
 /**
  * A labelled select of `values`, each shown by its name in `names` (the value itself when it has none), with an
  * empty first option when `empty` is given; a `Field`, so its hint and the API's messages sit beside it.
@@ -146,11 +155,7 @@ export function SelectField(props: {
       {(aria) => (
         <select {...aria} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
           {props.empty !== undefined && <option value="">{props.empty}</option>}
-          {props.values.map((v) => (
-            <option key={v} value={v}>
-              {props.names[v] ?? v}
-            </option>
-          ))}
+          {options(props.values, props.names)}
         </select>
       )}
     </Field>
@@ -161,12 +166,12 @@ export function SelectField(props: {
  * The messages of an object's own fields, by their names, for the fields shown inside it: `field` `answeredBy`
  * turns `body.answeredBy.name` into `name`; with `index` 1, `field` `contacts` turns `body.contacts.1.phone` into
  * `phone` (the other entries' messages are left out). A message naming the object itself goes under `whole`, or
- * is left out when `whole` is not given.
+ * is left out when `whole` is not given. The path's `body.` (or `querystring.`, `params.`) is set aside, as `ApiError.fieldIssues` does.
  */
 export function nestedIssues(issues: Map<string, FieldIssue[]>, field: string, opts: { index?: number; whole?: string } = {}): Map<string, FieldIssue[]> {
   const out = new Map<string, FieldIssue[]>();
   for (const i of issues.get(field) ?? []) {
-    const rest = i.path.split('.').slice(2);
+    const rest = i.path.replace(/^(body|querystring|params)\./, '').split('.').slice(1);
     if (opts.index !== undefined && Number(rest.shift()) !== opts.index) continue;
     const name = rest[0] || opts.whole;
     if (name) out.set(name, [...(out.get(name) ?? []), i]);

@@ -5,7 +5,7 @@ import { fmtTime, issueMessage } from '../i18n';
 import { navigate, useLocation } from '../router';
 import { useApp } from '../state';
 import { useLifecycleText } from '../i18n-lifecycles';
-import { Field, nestedIssues } from './forms';
+import { Field, nestedIssues, options } from './forms';
 import { ErrorNotice, Link, Loading, useNotice } from './ui';
 
 /**
@@ -45,11 +45,7 @@ export function StagePicker(props: { id: string; stages: readonly string[]; name
     <div class="field filters">
       <label for={props.id}>{L.stage}</label>
       <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
-        {props.stages.map((s) => (
-          <option key={s} value={s}>
-            {props.names[s] ?? s}
-          </option>
-        ))}
+        {options(props.stages, props.names)}
       </select>
     </div>
   );

@@ -283,9 +283,7 @@ function PendingRequest(props: { view: CaseView; reload: () => Promise<void> }) 
       </p>
       {may(me, 'alert', 'decide') && props.view.status === 'open' ? (
         <SendForm submission={submission} send={() => alertPost(props.view.caseId, 'requests/decision', { request: r.id, decision, reason })} onSent={() => props.reload()}>
-          <Field id="decide-reason" name="reason" label={t.followUp.decisionReason} issues={issues}>
-            {(aria) => <textarea {...aria} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
-          </Field>
+          <NoteField id="decide-reason" name="reason" label={t.followUp.decisionReason} value={reason} onChange={setReason} issues={issues} />
           <div class="actions">
             <button type="submit" class="btn btn-primary" disabled={busy} onClick={() => setDecision('approve')}>
               {t.followUp.approve}
@@ -371,6 +369,15 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
   );
 }
 
+/** A two-line text of an alert's form: a note, a reason. */
+function NoteField(props: { id: string; name: string; label: string; value: string; onChange: (value: string) => void; issues: Parameters<typeof Field>[0]['issues'] }) {
+  return (
+    <Field id={props.id} name={props.name} label={props.label} issues={props.issues}>
+      {(aria) => <textarea {...aria} rows={2} value={props.value} onInput={(e) => props.onChange(e.currentTarget.value)} />}
+    </Field>
+  );
+}
+
 /** `POST /v1/alerts/{id}/{step}`: one of the alert's steps. */
 const alertPost = (caseId: string, step: string, body: unknown) => api.post(`/v1/alerts/${encodeURIComponent(caseId)}/${step}`, body);
 
@@ -381,9 +388,7 @@ function AckForm(props: { caseId: string; onDone: () => Promise<void>; onCancel:
   const { issues, busy } = submission;
   return (
     <SendForm heading={t.caseView.acknowledge} submission={submission} send={() => alertPost(props.caseId, 'acknowledgements', note.trim() ? { note } : {})} onSent={() => props.onDone()}>
-      <Field id="ack-note" name="note" label={t.caseView.ackNote} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
+      <NoteField id="ack-note" name="note" label={t.caseView.ackNote} value={note} onChange={setNote} issues={issues} />
       <SubmitButtons busy={busy} label={t.caseView.acknowledge} onCancel={props.onCancel} />
     </SendForm>
   );
@@ -408,9 +413,7 @@ function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
       <Field id="visitor-unit" name="unitCode" label={visitorText.unitCode} hint={visitorText.unitCodeHint} issues={issues}>
         {(aria) => <input {...aria} type="text" inputMode="numeric" autoComplete="off" value={unitCode} onInput={(e) => setUnitCode(e.currentTarget.value)} />}
       </Field>
-      <Field id="visitor-note" name="note" label={visitorText.note} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
+      <NoteField id="visitor-note" name="note" label={visitorText.note} value={note} onChange={setNote} issues={issues} />
       <SubmitButtons busy={busy} label={visitorText.assign} onCancel={props.onCancel} />
     </SendForm>
   );
@@ -455,9 +458,7 @@ function CloseForm(props: { caseId: string; onDone: () => Promise<void>; onCance
           {(aria) => <input type="date" {...aria} value={date} onInput={(e) => setDate(e.currentTarget.value)} />}
         </Field>
       )}
-      <Field id="close-note" name="note" label={t.caseView.note} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
+      <NoteField id="close-note" name="note" label={t.caseView.note} value={note} onChange={setNote} issues={issues} />
       <SubmitButtons busy={busy} label={t.caseView.closeCase} onCancel={props.onCancel} />
     </SendForm>
   );
@@ -502,9 +503,7 @@ function DisposeForm(props: { caseId: string; onDone: () => Promise<void>; onCan
           {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
         </Field>
       )}
-      <Field id="dispose-note" name="note" label={t.caseView.note} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
+      <NoteField id="dispose-note" name="note" label={t.caseView.note} value={note} onChange={setNote} issues={issues} />
       <SubmitButtons busy={busy} label={t.followUp.dispose} onCancel={props.onCancel} />
     </SendForm>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type FieldIssue, type OrgUnitView, type Page, type UnitRef } from '../api';
-import { Field, SelectField, SendForm, SubmitButtons, useSubmission } from '../components/forms';
+import { Field, nestedIssues, SelectField, SendForm, SubmitButtons, useSubmission } from '../components/forms';
 import { Detail, ErrorNotice, Link, Loading, PageError, PageTitle, TableHead, usePageData } from '../components/ui';
 import { fmtTime, issueMessage } from '../i18n';
 import { navigate } from '../router';
@@ -157,8 +157,8 @@ interface MemberRow {
 }
 
 /** The messages of one member row's field: the API names it `body.members.<i>.<field>`. */
-const memberIssues = (issues: Map<string, FieldIssue[]>, i: number, field: string): FieldIssue[] =>
-  (issues.get('members') ?? []).filter((x) => x.path.replace(/^body\./, '') === `members.${i}.${field}`);
+/** The messages of member `i`'s `field` (`body.members.1.idNumber`). */
+const memberIssues = (issues: Map<string, FieldIssue[]>, i: number, field: string): FieldIssue[] => nestedIssues(issues, 'members', { index: i }).get(field) ?? [];
 
 /**
  * The villages/communities and grids a household can be registered in, as choices: the user's own unit if it
