@@ -68,6 +68,117 @@ export interface FieldAria {
   'aria-invalid': 'true' | undefined;
 }
 
+/** What `useSubmission` gives a form: the API's messages by field, the form-level failure, busy, and `run`. */
+export type Submission = ReturnType<typeof useSubmission>;
+
+/**
+ * A form that sends one request (noValidate: validation is the API's). It shows `heading` (an h3) and `intro`
+ * first, then the form-level failure, then its fields and buttons (`children`). On submit it runs `send` through
+ * the form's `submission` and, when that gives a result (a truthy value: the API accepted), calls `onSent` with it.
+ * `label` names the form for assistive tech when it has no heading.
+ */
+export function SendForm<T>(props: {
+  submission: Submission;
+  send: () => Promise<T>;
+  onSent: (result: T) => unknown;
+  label?: string;
+  heading?: string;
+  intro?: ComponentChildren;
+  class?: string;
+  children: ComponentChildren;
+}) {
+  const { failure, run } = props.submission;
+  return (
+    <form
+      class={props.class ?? 'form'}
+      noValidate
+      aria-label={props.label}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const result = await run(e.currentTarget, props.send);
+        if (result) await props.onSent(result);
+      }}
+    >
+      {props.heading && <h3>{props.heading}</h3>}
+      {props.intro}
+      {failure !== null && <ErrorNotice error={failure} />}
+      {props.children}
+    </form>
+  );
+}
+
+/** A form's submit button (保存中… while `busy`), and 取消 when `onCancel` is given; `big` for the phone-first screens' 48 px targets. */
+export function SubmitButtons(props: { busy: boolean; label: string; big?: boolean; onCancel?: () => void }) {
+  const { t } = useApp();
+  const big = props.big ? ' btn-big' : '';
+  return (
+    <div class="actions">
+      <button type="submit" class={`btn btn-primary${big}`} disabled={props.busy}>
+        {props.busy ? t.common.saving : props.label}
+      </button>
+      {props.onCancel && (
+        <button type="button" class={`btn${big}`} onClick={props.onCancel}>
+          {t.common.cancel}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** The `<option>`s of a select of `values`, each shown by its name in `names` (the value itself when it has none). */
+export function options(values: readonly string[], names: Readonly<Record<string, string | undefined>>) {
+  return values.map((v) => (
+    <option key={v} value={v}>
+      {names[v] ?? v}
+    </option>
+  ));
+}
+
+/**
+ * A labelled select of `values`, each shown by its name in `names` (the value itself when it has none), with an
+ * empty first option when `empty` is given; a `Field`, so its hint and the API's messages sit beside it.
+ */
+export function SelectField(props: {
+  id: string;
+  name: string;
+  label: string;
+  hint?: string;
+  issues: Map<string, FieldIssue[]>;
+  values: readonly string[];
+  names: Readonly<Record<string, string | undefined>>;
+  empty?: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field id={props.id} name={props.name} label={props.label} hint={props.hint} issues={props.issues}>
+      {(aria) => (
+        <select {...aria} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+          {props.empty !== undefined && <option value="">{props.empty}</option>}
+          {options(props.values, props.names)}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/**
+ * The messages of an object's own fields, by their names, for the fields shown inside it: `field` `answeredBy`
+ * turns `body.answeredBy.name` into `name`; with `index` 1, `field` `contacts` turns `body.contacts.1.phone` into
+ * `phone` (the other entries' messages are left out). A message naming the object itself goes under `whole`, or
+ * is left out when `whole` is not given. The path's `body.` (or `querystring.`, `params.`) is set aside, as `ApiError.fieldIssues` does.
+ */
+export function nestedIssues(issues: Map<string, FieldIssue[]>, field: string, opts: { index?: number; whole?: string } = {}): Map<string, FieldIssue[]> {
+  const out = new Map<string, FieldIssue[]>();
+  for (const i of issues.get(field) ?? []) {
+    const rest = i.path.replace(/^(body|querystring|params)\./, '').split('.').slice(1);
+    if (opts.index !== undefined && Number(rest.shift()) !== opts.index) continue;
+    const name = rest[0] || opts.whole;
+    if (name) out.set(name, [...(out.get(name) ?? []), i]);
+  }
+  return out;
+}
+
 /** yyyy-MM-ddTHH:mm in the device's time, for <input type="datetime-local">. */
 function localInputValue(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');

@@ -1,15 +1,18 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type FieldIssue, type OrgUnitView } from '../api';
-import { issueMessage } from '../i18n';
+import { fmtTime, issueMessage } from '../i18n';
+import { navigate, useLocation } from '../router';
 import { useApp } from '../state';
 import { useLifecycleText } from '../i18n-lifecycles';
-import { ErrorNotice, Loading } from './ui';
+import { Field, nestedIssues, options } from './forms';
+import { ErrorNotice, Link, Loading, useNotice } from './ui';
 
 /**
  * Pieces the wishes, public-reports and Party-day screens share (issue 14 item 3): a page of a stage list
- * (`GET /v1/wishes`, `/v1/reports`: keyset pages, 加载更多), the stage picker, a group of radio choices with
- * its errors, and the village a village-level page works on (the caller's own, or one of the town's).
+ * (`GET /v1/wishes`, `/v1/reports`: keyset pages, 加载更多), the stage picker, a list's case cards, a group of
+ * radio choices with its errors, the village a village-level page works on (the caller's own, or one of the
+ * town's), a kind's steps on its case page, and the answerer's fields.
  */
 
 /** One page after another of a keyset list; `reload` starts again from the first. */
@@ -42,11 +45,7 @@ export function StagePicker(props: { id: string; stages: readonly string[]; name
     <div class="field filters">
       <label for={props.id}>{L.stage}</label>
       <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
-        {props.stages.map((s) => (
-          <option key={s} value={s}>
-            {props.names[s] ?? s}
-          </option>
-        ))}
+        {options(props.stages, props.names)}
       </select>
     </div>
   );
@@ -154,4 +153,162 @@ export function useVillage(): { village: string | null; picker: ComponentChildre
     </div>
   );
   return { village, picker };
+}
+
+/** What `usePages` gives a list. */
+export type Pages<T> = ReturnType<typeof usePages<T>>;
+
+/**
+ * A stage list's page (`/wishes`, `/reports`): the stage from the route's `?stage=` (the first of `stages` when it
+ * is absent or not one of them), that stage's rows (`GET {api}?stage=`, page by page), and the picker, which
+ * replaces the route's `?stage=` (so the back button leaves the page, not the stage).
+ */
+export function useStageList<T>(opts: { route: string; api: string; id: string; stages: readonly string[]; names: Record<string, string> }): { stage: string; pages: Pages<T>; picker: ComponentChildren } {
+  const { query } = useLocation();
+  const asked = query.get('stage') ?? '';
+  const stage = opts.stages.includes(asked) ? asked : opts.stages[0]!;
+  const pages = usePages<T>(`${opts.api}${qs({ stage })}`);
+  const picker = <StagePicker id={opts.id} stages={opts.stages} names={opts.names} value={stage} onChange={(s) => navigate(`${opts.route}?stage=${s}`, { replace: true })} />;
+  return { stage, pages, picker };
+}
+
+/** A row of a stage list as its card (`{kind}-card`, marked urgent when overdue): `children`, then the link to the case page. */
+export function CaseCard(props: { kind: string; row: { caseId: string; overdue: boolean }; children: ComponentChildren }) {
+  const { t } = useApp();
+  const L = useLifecycleText();
+  const { caseId, overdue } = props.row;
+  return (
+    <li class={`card ${props.kind}-card${overdue ? ' urgent' : ''}`} data-case={caseId}>
+      {props.children}
+      <p>
+        <Link to={`/cases/${encodeURIComponent(caseId)}`} aria-label={L.openCase(caseId)}>
+          {t.common.openCase}
+        </Link>
+      </p>
+    </li>
+  );
+}
+
+/** The end of a card's line: ` · 应于…前` while the case is open and has a due time, and 已超期 when it is overdue. */
+export function DueNote(props: { row: { status: string; dueAt: string | null; overdue: boolean } }) {
+  const { lang } = useApp();
+  const L = useLifecycleText();
+  const { status, dueAt, overdue } = props.row;
+  return (
+    <>
+      {status === 'open' && dueAt ? ` · ${L.due(fmtTime(lang, dueAt))}` : ''}
+      {overdue && <span class="status status-overdue"> {L.overdue}</span>}
+    </>
+  );
+}
+
+/**
+ * The step panel open on a case page's steps, and the notice after a step: `finished(message)` closes the panel,
+ * reloads the case, then shows `message` (`doneText` when none is given) and takes the keyboard to it.
+ */
+export function useStepPanel<S extends string>(reload: () => Promise<void>, doneText: string) {
+  const [panel, setPanel] = useState<S | null>(null);
+  const { notice, show, hide } = useNotice();
+  const finished = async (message: string = doneText) => {
+    setPanel(null);
+    await reload();
+    show(message);
+  };
+  return { panel, setPanel, notice, hide, finished };
+}
+
+/**
+ * A kind's steps on its case page (`{kind}-steps`; the wish's and the report's): the title, what was posted and
+ * done (`summary`: `Detail` rows), the notice after a step, a button for each step the caller may take (each
+ * opens and closes its panel), and the open step's panel (`children(panel)`: its form).
+ */
+export function StepsCard<S extends string>(props: {
+  kind: string;
+  title: string;
+  state: ReturnType<typeof useStepPanel<S>>;
+  steps: readonly S[];
+  labels: Record<S, string>;
+  summary: ComponentChildren;
+  children: (panel: S) => ComponentChildren;
+}) {
+  const { kind } = props;
+  const { panel, setPanel, notice } = props.state;
+  return (
+    <section aria-labelledby={`h-${kind}`} class={`card ${kind}-steps`} data-testid={`${kind}-steps`}>
+      <h2 id={`h-${kind}`}>{props.title}</h2>
+      <dl class="summary">{props.summary}</dl>
+      {notice}
+      {props.steps.length > 0 && (
+        <div class="actions">
+          {props.steps.map((s) => (
+            <button key={s} type="button" class="btn btn-big" aria-expanded={panel === s} aria-controls={`${kind}-panel`} onClick={() => setPanel(panel === s ? null : s)}>
+              {props.labels[s]}
+            </button>
+          ))}
+        </div>
+      )}
+      {panel && (
+        <div id={`${kind}-panel`} class="card action-panel">
+          {props.children(panel)}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Who gave an answer (`answeredBy` of a report's answer, of a Party day's item): the name typed, the role picked ('' for none). */
+export interface Answerer {
+  name: string;
+  role: string;
+}
+
+/** The body's `answeredBy`: the name, and the role only when one was picked. */
+export const answeredBy = (a: Answerer) => ({ name: a.name, ...(a.role ? { role: a.role } : {}) });
+
+/**
+ * The answerer's fields (`{id}-name`, the `{id}-role` choices), inside `data-field="answeredBy"`; the API's
+ * messages for `body.answeredBy.name` / `.role` each beside its own field, one for the whole object beside the name.
+ */
+export function AnswererFields(props: {
+  id: string;
+  value: Answerer;
+  onChange: (a: Answerer) => void;
+  nameLabel: string;
+  roleLabel: string;
+  roles: readonly string[];
+  roleNames: Record<string, string>;
+  issues: Map<string, FieldIssue[]>;
+}) {
+  const mine = nestedIssues(props.issues, 'answeredBy', { whole: 'name' });
+  const a = props.value;
+  return (
+    <div data-field="answeredBy">
+      <Field id={`${props.id}-name`} name="name" label={props.nameLabel} issues={mine}>
+        {(aria) => <input type="text" {...aria} autocomplete="off" value={a.name} onInput={(e) => props.onChange({ ...a, name: e.currentTarget.value })} />}
+      </Field>
+      <Choices id={`${props.id}-role`} name="role" label={props.roleLabel} values={props.roles} names={props.roleNames} value={a.role} onPick={(role) => props.onChange({ ...a, role })} issues={mine} />
+    </div>
+  );
+}
+
+/** `GET url`'s `items` (a unit's common issues, its Party days), fetched again when `url` changes: null while they load; a failure in `error`. */
+export function useItems<T>(url: string): { items: T[] | null; error: unknown } {
+  const [items, setItems] = useState<T[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api.get<{ items: T[] }>(url).then(
+      (p) => setItems(p.items),
+      (err: unknown) => setError(err),
+    );
+  }, [url]);
+  return { items, error };
+}
+
+/** What `useItems` got: the failure, 加载中, `empty` (a muted line) when there are none, or `children(items)`. */
+export function Items<T>(props: { state: { items: T[] | null; error: unknown }; empty: string; children: (items: T[]) => ComponentChildren }) {
+  const { items, error } = props.state;
+  if (error !== null) return <ErrorNotice error={error} />;
+  if (items === null) return <Loading />;
+  if (items.length === 0) return <p class="muted">{props.empty}</p>;
+  return <>{props.children(items)}</>;
 }

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { errorMessage } from '../i18n';
 import { followLink, BASE } from '../router';
@@ -102,5 +102,87 @@ export function PhoneLink(props: { phone: string | null | undefined; label: stri
     <a class="phone" data-testid="phone" href={`tel:${phone.replace(/[^0-9+]/g, '')}`} aria-label={`${label} ${phone}`}>
       {phone}
     </a>
+  );
+}
+
+/** One term of a `<dl class="summary">`: its name and what it holds (`testId` on the `<dd>`, `class` too). */
+export function Detail(props: { term: ComponentChildren; testId?: string; class?: string; children: ComponentChildren }) {
+  return (
+    <div>
+      <dt>{props.term}</dt>
+      <dd class={props.class} data-testid={props.testId}>
+        {props.children}
+      </dd>
+    </div>
+  );
+}
+
+/**
+ * A 已保存 / 已完成 notice (`role="status"`), hidden until `show(text)`, which also takes the keyboard to it so that
+ * a screen reader says it; `hide()` hides it again (before the next attempt).
+ */
+export function useNotice(): { notice: ComponentChildren; show: (text: string) => void; hide: () => void } {
+  const [text, setText] = useState<string | null>(null);
+  const ref = useRef<HTMLParagraphElement>(null);
+  const notice = (
+    <p class="notice notice-ok" role="status" tabIndex={-1} ref={ref} hidden={text === null}>
+      {text}
+    </p>
+  );
+  const show = (next: string) => {
+    setText(next);
+    window.setTimeout(() => ref.current?.focus(), 0);
+  };
+  return { notice, show, hide: () => setText(null) };
+}
+
+/**
+ * A page's data (a case, a household, a Party day): `fetch` runs when the page opens and again when `deps`
+ * change (the page's id; what was shown is dropped first) and on `reload()`, after a change. `data` is null
+ * while it loads or after a failure, which is kept in `error` until the next answer; `setData` puts in place
+ * what a step's answer returned.
+ */
+export function usePageData<T>(fetch: () => Promise<T>, deps: unknown[]): { data: T | null; setData: (data: T) => void; error: unknown; reload: () => Promise<void> } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const reload = async () => {
+    try {
+      setData(await fetch());
+      setError(null);
+    } catch (err) {
+      setData(null);
+      setError(err);
+    }
+  };
+  useEffect(() => {
+    setData(null);
+    setError(null);
+    void reload();
+  }, deps);
+  return { data, setData, error, reload };
+}
+
+/** A page that could not be opened: its title, and why (`ErrorNotice`). */
+export function PageError(props: { title: string; error: unknown }) {
+  return (
+    <section aria-labelledby="page-title">
+      <PageTitle>{props.title}</PageTitle>
+      <ErrorNotice error={props.error} />
+    </section>
+  );
+}
+
+/** A table's head: one `<th scope="col">` a column, in order. */
+export function TableHead(props: { cols: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.cols.map((c, i) => (
+          <th key={i} scope="col">
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type ApprovalRow } from '../api';
-import { ErrorNotice, LevelBadge, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, Link, Loading, PageTitle, TableHead } from '../components/ui';
 import { fmtTime, type Messages } from '../i18n';
 import { useApp } from '../state';
 
@@ -50,16 +50,7 @@ export function Approvals() {
       ) : rows ? (
         <table class="rows" data-testid="approvals">
           <caption>{t.followUp.approvalsCaption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.followUp.cols.household}</th>
-              <th scope="col">{t.followUp.cols.unit}</th>
-              <th scope="col">{t.followUp.cols.request}</th>
-              <th scope="col">{t.followUp.cols.reason}</th>
-              <th scope="col">{t.followUp.cols.requestedAt}</th>
-              <th scope="col">{t.followUp.cols.due}</th>
-            </tr>
-          </thead>
+          <TableHead cols={[t.followUp.cols.household, t.followUp.cols.unit, t.followUp.cols.request, t.followUp.cols.reason, t.followUp.cols.requestedAt, t.followUp.cols.due]} />
           <tbody>
             {rows.map((r) => (
               <tr key={r.caseId} data-case={r.caseId}>

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type OrgUnitView, type Page } from '../api';
-import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, Link, Loading, PageTitle, ProvisionalBadge, TableHead } from '../components/ui';
 import { deadlineLabel, fmtClock, fmtDuration, fmtTime } from '../i18n';
 import { useApp } from '../state';
 
@@ -155,16 +155,7 @@ export function Board() {
       {rows && rows.length > 0 && (
         <table class="rows board">
           <caption class="visually-hidden">{t.board.caption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.board.household}</th>
-              <th scope="col">{t.board.matter}</th>
-              <th scope="col">{t.board.due}</th>
-              <th scope="col">{t.board.late}</th>
-              <th scope="col">{t.board.rung}</th>
-              <th scope="col">{t.board.responsible}</th>
-            </tr>
-          </thead>
+          <TableHead cols={[t.board.household, t.board.matter, t.board.due, t.board.late, t.board.rung, t.board.responsible]} />
           <tbody>
             {rows.map((r) => (
               <tr key={r.caseId} data-case-id={r.caseId} class="row-overdue">

@@ -1,9 +1,10 @@
 import type { ComponentType } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
-import { Field, useSubmission, VisitForm } from '../components/forms';
-import { ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageTitle, PhoneLink } from '../components/ui';
+import { Field, SelectField, SendForm, SubmitButtons, useSubmission, VisitForm } from '../components/forms';
+import { useStepPanel } from '../components/lifecycle';
+import { Detail, LevelBadge, Link, ProvisionalBadge, Loading, PageError, PageTitle, PhoneLink, TableHead, usePageData } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
@@ -31,37 +32,17 @@ interface Household {
 
 export function CasePage(props: { id: string }) {
   const { t } = useApp();
-  const [data, setData] = useState<{ view: CaseView; history: CaseHistory; household: Household | null } | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = async () => {
-    try {
-      const path = `/v1/cases/${encodeURIComponent(props.id)}`;
-      const [view, history] = await Promise.all([api.get<CaseView>(path), api.get<CaseHistory>(`${path}/escalations`)]);
-      // The household register masks names and addresses for roles below town level, as the lists do.
-      const household = view.householdId ? await api.get<Household>(`/v1/households/${encodeURIComponent(view.householdId)}`).catch(() => null) : null;
-      setData({ view, history, household });
-      setError(null);
-    } catch (err) {
-      setData(null);
-      setError(err);
-    }
-  };
-  useEffect(() => {
-    setData(null);
-    setError(null);
-    void load();
+  const { data, error, reload } = usePageData(async () => {
+    const path = `/v1/cases/${encodeURIComponent(props.id)}`;
+    const [view, history] = await Promise.all([api.get<CaseView>(path), api.get<CaseHistory>(`${path}/escalations`)]);
+    // The household register masks names and addresses for roles below town level, as the lists do.
+    const household = view.householdId ? await api.get<Household>(`/v1/households/${encodeURIComponent(view.householdId)}`).catch(() => null) : null;
+    return { view, history, household };
   }, [props.id]);
 
-  if (error !== null)
-    return (
-      <section aria-labelledby="page-title">
-        <PageTitle>{t.caseView.pageTitle}</PageTitle>
-        <ErrorNotice error={error} />
-      </section>
-    );
+  if (error !== null) return <PageError title={t.caseView.pageTitle} error={error} />;
   if (!data) return <Loading />;
-  return <CaseDetail {...data} reload={load} />;
+  return <CaseDetail {...data} reload={reload} />;
 }
 
 function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Household | null; reload: () => Promise<void> }) {
@@ -91,55 +72,33 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
       </p>
 
       <dl class="summary card">
-        <div>
-          <dt>{t.caseView.household}</dt>
-          <dd>
-            {household ? `${household.headName} · ${household.address}` : (view.householdId ?? t.common.none)}
-            {view.householdId && (
-              <>
-                {' '}
-                <Link to={`/households/${encodeURIComponent(view.householdId)}`}>{t.caseView.householdPage}</Link>
-              </>
-            )}
-          </dd>
-        </div>
+        <Detail term={t.caseView.household}>
+          {household ? `${household.headName} · ${household.address}` : (view.householdId ?? t.common.none)}
+          {view.householdId && (
+            <>
+              {' '}
+              <Link to={`/households/${encodeURIComponent(view.householdId)}`}>{t.caseView.householdPage}</Link>
+            </>
+          )}
+        </Detail>
         {household?.phone && (
-          <div>
-            <dt>{t.caseView.phone}</dt>
-            <dd>
-              <PhoneLink phone={household.phone} label={t.caseView.phone} />
-            </dd>
-          </div>
+          <Detail term={t.caseView.phone}>
+            <PhoneLink phone={household.phone} label={t.caseView.phone} />
+          </Detail>
         )}
-        <div>
-          <dt>{t.caseView.unit}</dt>
-          <dd>{view.unit.name}</dd>
-        </div>
-        {view.openedAt && (
-          <div>
-            <dt>{t.caseView.opened}</dt>
-            <dd>{fmtTime(lang, view.openedAt)}</dd>
-          </div>
-        )}
-        {view.reasons && view.reasons.length > 0 && (
-          <div>
-            <dt>{t.caseView.reasons}</dt>
-            <dd>{view.reasons.join(t.listSeparator)}</dd>
-          </div>
-        )}
-        <div>
-          <dt>{t.caseView.current}</dt>
-          <dd>
-            {view.due ? (
-              <>
-                {deadlineLabel(t, view.due.kind, view.due.label)} · {fmtTime(lang, view.due.dueAt)} <ProvisionalBadge provisional={view.due.provisional} />{' '}
-                <DueStatus t={t} dueAt={view.due.dueAt} now={now} />
-              </>
-            ) : (
-              t.caseView.noDeadline
-            )}
-          </dd>
-        </div>
+        <Detail term={t.caseView.unit}>{view.unit.name}</Detail>
+        {view.openedAt && <Detail term={t.caseView.opened}>{fmtTime(lang, view.openedAt)}</Detail>}
+        {view.reasons && view.reasons.length > 0 && <Detail term={t.caseView.reasons}>{view.reasons.join(t.listSeparator)}</Detail>}
+        <Detail term={t.caseView.current}>
+          {view.due ? (
+            <>
+              {deadlineLabel(t, view.due.kind, view.due.label)} · {fmtTime(lang, view.due.dueAt)} <ProvisionalBadge provisional={view.due.provisional} />{' '}
+              <DueStatus t={t} dueAt={view.due.dueAt} now={now} />
+            </>
+          ) : (
+            t.caseView.noDeadline
+          )}
+        </Detail>
       </dl>
 
       {view.situation && (
@@ -179,14 +138,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
       <section aria-labelledby="h-deadlines">
         <h2 id="h-deadlines">{t.caseView.deadlines}</h2>
         <table class="rows compact">
-          <thead>
-            <tr>
-              <th scope="col">{t.caseView.deadlineCols.label}</th>
-              <th scope="col">{t.caseView.deadlineCols.opens}</th>
-              <th scope="col">{t.caseView.deadlineCols.due}</th>
-              <th scope="col">{t.caseView.deadlineCols.result}</th>
-            </tr>
-          </thead>
+          <TableHead cols={[t.caseView.deadlineCols.label, t.caseView.deadlineCols.opens, t.caseView.deadlineCols.due, t.caseView.deadlineCols.result]} />
           <tbody>
             {(view.deadlines ?? []).map((d) => (
               <tr key={d.key}>
@@ -210,15 +162,7 @@ function CaseDetail(props: { view: CaseView; history: CaseHistory; household: Ho
           <p class="muted">{t.caseView.noEscalations}</p>
         ) : (
           <table class="rows compact escalations">
-            <thead>
-              <tr>
-                <th scope="col">{t.caseView.escalationCols.rung}</th>
-                <th scope="col">{t.caseView.escalationCols.path}</th>
-                <th scope="col">{t.caseView.escalationCols.at}</th>
-                <th scope="col">{t.caseView.escalationCols.late}</th>
-                <th scope="col">{t.caseView.escalationCols.resolved}</th>
-              </tr>
-            </thead>
+            <TableHead cols={[t.caseView.escalationCols.rung, t.caseView.escalationCols.path, t.caseView.escalationCols.at, t.caseView.escalationCols.late, t.caseView.escalationCols.resolved]} />
             <tbody>
               {history.escalations.map((e) => (
                 <tr key={`${e.deadlineKey}-${e.rung}`}>
@@ -271,19 +215,7 @@ function deadlineResult(t: Messages, d: NonNullable<CaseView['deadlines']>[numbe
 /** The new level of an alert, as a select of `levels` (a change of level, or a request to lower it). */
 function LevelField(props: { id: string; levels: readonly string[]; value: string; onChange: (level: string) => void; issues: Parameters<typeof Field>[0]['issues'] }) {
   const { t } = useApp();
-  return (
-    <Field id={props.id} name="level" label={t.caseView.newLevel} issues={props.issues}>
-      {(aria) => (
-        <select {...aria} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
-          {props.levels.map((l) => (
-            <option key={l} value={l}>
-              {t.levels[l as keyof typeof t.levels]}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
-  );
+  return <SelectField id={props.id} name="level" label={t.caseView.newLevel} values={props.levels} names={t.levels} value={props.value} onChange={props.onChange} issues={props.issues} />;
 }
 
 interface Entry {
@@ -337,7 +269,8 @@ function PendingRequest(props: { view: CaseView; reload: () => Promise<void> }) 
   const r = props.view.pendingRequest!;
   const [reason, setReason] = useState('');
   const [decision, setDecision] = useState<'approve' | 'refuse'>('approve');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const due = (props.view.deadlines ?? []).filter((d) => d.kind === 'alert.approval').at(-1);
   const who = `${t.roles[r.by.role] ?? r.by.role} ${r.by.userId}`;
   return (
@@ -349,19 +282,8 @@ function PendingRequest(props: { view: CaseView; reload: () => Promise<void> }) 
         {due ? ` · ${t.followUp.approvalDue(fmtTime(lang, due.dueAt))}` : ''}
       </p>
       {may(me, 'alert', 'decide') && props.view.status === 'open' ? (
-        <form
-          class="form"
-          noValidate
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/requests/decision`, { request: r.id, decision, reason }));
-            if (ok) await props.reload();
-          }}
-        >
-          {failure !== null && <ErrorNotice error={failure} />}
-          <Field id="decide-reason" name="reason" label={t.followUp.decisionReason} issues={issues}>
-            {(aria) => <textarea {...aria} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
-          </Field>
+        <SendForm submission={submission} send={() => alertPost(props.view.caseId, 'requests/decision', { request: r.id, decision, reason })} onSent={() => props.reload()}>
+          <NoteField id="decide-reason" name="reason" label={t.followUp.decisionReason} value={reason} onChange={setReason} issues={issues} />
           <div class="actions">
             <button type="submit" class="btn btn-primary" disabled={busy} onClick={() => setDecision('approve')}>
               {t.followUp.approve}
@@ -370,7 +292,7 @@ function PendingRequest(props: { view: CaseView; reload: () => Promise<void> }) 
               {t.followUp.refuse}
             </button>
           </div>
-        </form>
+        </SendForm>
       ) : (
         <p class="muted">{t.followUp.awaiting}</p>
       )}
@@ -385,16 +307,7 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
   const { t, lang, me } = useApp();
   const visitorText = useVisitorText();
   const { view } = props;
-  const [panel, setPanel] = useState<Panel>(null);
-  const [done, setDone] = useState(false);
-  const doneRef = useRef<HTMLParagraphElement>(null);
-
-  const finished = async () => {
-    setPanel(null);
-    await props.reload();
-    setDone(true);
-    window.setTimeout(() => doneRef.current?.focus(), 0);
-  };
+  const { panel, setPanel, notice, hide, finished } = useStepPanel<Exclude<Panel, null>>(props.reload, t.caseView.done);
 
   const allowed = (p: Exclude<Panel, null>) => may(me, 'alert', PANEL_ACTIONS[p]);
   let body;
@@ -406,8 +319,8 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
   else if (view.kind !== 'alert') body = <p class="muted">{t.caseView.notAlertActions}</p>;
   else if (view.status === 'closed') body = <p class="muted">{t.caseView.closed}</p>;
   else {
-    const toggle = (p: Panel) => () => {
-      setDone(false);
+    const toggle = (p: Exclude<Panel, null>) => () => {
+      hide();
       setPanel(panel === p ? null : p);
     };
     const button = (p: Exclude<Panel, null>, label: string, disabled = false) =>
@@ -435,13 +348,13 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
         </div>
         {panel && (
           <div id="action-panel" class="card action-panel">
-            {panel === 'ack' && <AckForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
+            {panel === 'ack' && <AckForm caseId={view.caseId} onDone={() => finished()} onCancel={() => setPanel(null)} />}
             {panel === 'visit' && <VisitForm caseId={view.caseId} subject={view.householdId ?? view.caseId} onDone={() => void finished()} onCancel={() => setPanel(null)} />}
-            {panel === 'level' && <LevelForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
-            {panel === 'close' && <CloseForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
-            {panel === 'dispose' && <DisposeForm caseId={view.caseId} onDone={finished} onCancel={() => setPanel(null)} />}
-            {panel === 'request' && <RequestForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
-            {panel === 'visitor' && <VisitorForm view={view} onDone={finished} onCancel={() => setPanel(null)} />}
+            {panel === 'level' && <LevelForm view={view} onDone={() => finished()} onCancel={() => setPanel(null)} />}
+            {panel === 'close' && <CloseForm caseId={view.caseId} onDone={() => finished()} onCancel={() => setPanel(null)} />}
+            {panel === 'dispose' && <DisposeForm caseId={view.caseId} onDone={() => finished()} onCancel={() => setPanel(null)} />}
+            {panel === 'request' && <RequestForm view={view} onDone={() => finished()} onCancel={() => setPanel(null)} />}
+            {panel === 'visitor' && <VisitorForm view={view} onDone={() => finished()} onCancel={() => setPanel(null)} />}
           </div>
         )}
       </>
@@ -450,49 +363,34 @@ function Actions(props: { view: CaseView; reload: () => Promise<void> }) {
   return (
     <section aria-labelledby="h-actions" class="card">
       <h2 id="h-actions">{t.caseView.actions}</h2>
-      <p class="notice notice-ok" role="status" tabIndex={-1} ref={doneRef} hidden={!done}>
-        {t.caseView.done}
-      </p>
+      {notice}
       {body}
     </section>
   );
 }
 
-function FormButtons(props: { busy: boolean; label: string; onCancel: () => void }) {
-  const { t } = useApp();
+/** A two-line text of an alert's form: a note, a reason. */
+function NoteField(props: { id: string; name: string; label: string; value: string; onChange: (value: string) => void; issues: Parameters<typeof Field>[0]['issues'] }) {
   return (
-    <div class="actions">
-      <button type="submit" class="btn btn-primary" disabled={props.busy}>
-        {props.busy ? t.common.saving : props.label}
-      </button>
-      <button type="button" class="btn" onClick={props.onCancel}>
-        {t.common.cancel}
-      </button>
-    </div>
+    <Field id={props.id} name={props.name} label={props.label} issues={props.issues}>
+      {(aria) => <textarea {...aria} rows={2} value={props.value} onInput={(e) => props.onChange(e.currentTarget.value)} />}
+    </Field>
   );
 }
+
+/** `POST /v1/alerts/{id}/{step}`: one of the alert's steps. */
+const alertPost = (caseId: string, step: string, body: unknown) => api.post(`/v1/alerts/${encodeURIComponent(caseId)}/${step}`, body);
 
 function AckForm(props: { caseId: string; onDone: () => Promise<void>; onCancel: () => void }) {
   const { t } = useApp();
   const [note, setNote] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.caseId)}/acknowledgements`, note.trim() ? { note } : {}));
-        if (ok) await props.onDone();
-      }}
-    >
-      <h3>{t.caseView.acknowledge}</h3>
-      {failure !== null && <ErrorNotice error={failure} />}
-      <Field id="ack-note" name="note" label={t.caseView.ackNote} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
-      <FormButtons busy={busy} label={t.caseView.acknowledge} onCancel={props.onCancel} />
-    </form>
+    <SendForm heading={t.caseView.acknowledge} submission={submission} send={() => alertPost(props.caseId, 'acknowledgements', note.trim() ? { note } : {})} onSent={() => props.onDone()}>
+      <NoteField id="ack-note" name="note" label={t.caseView.ackNote} value={note} onChange={setNote} issues={issues} />
+      <SubmitButtons busy={busy} label={t.caseView.acknowledge} onCancel={props.onCancel} />
+    </SendForm>
   );
 }
 
@@ -504,41 +402,20 @@ function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
   const [role, setRole] = useState('grid_worker');
   const [unitCode, setUnitCode] = useState(props.view.unit.code);
   const [note, setNote] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/visitor`, { userId, role, unitCode, ...(note.trim() ? { note } : {}) }));
-        if (ok) await props.onDone();
-      }}
-    >
-      <h3>{visitorText.assign}</h3>
-      {failure !== null && <ErrorNotice error={failure} />}
+    <SendForm heading={visitorText.assign} submission={submission} send={() => alertPost(props.view.caseId, 'visitor', { userId, role, unitCode, ...(note.trim() ? { note } : {}) })} onSent={() => props.onDone()}>
       <Field id="visitor-user" name="userId" label={visitorText.userId} hint={visitorText.userIdHint} issues={issues}>
         {(aria) => <input {...aria} type="text" autoComplete="off" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />}
       </Field>
-      <Field id="visitor-role" name="role" label={visitorText.role} issues={issues}>
-        {(aria) => (
-          <select {...aria} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-            {['grid_worker', 'party_member', 'village_staff'].map((r) => (
-              <option key={r} value={r}>
-                {t.roles[r] ?? r}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <SelectField id="visitor-role" name="role" label={visitorText.role} values={['grid_worker', 'party_member', 'village_staff']} names={t.roles} value={role} onChange={setRole} issues={issues} />
       <Field id="visitor-unit" name="unitCode" label={visitorText.unitCode} hint={visitorText.unitCodeHint} issues={issues}>
         {(aria) => <input {...aria} type="text" inputMode="numeric" autoComplete="off" value={unitCode} onInput={(e) => setUnitCode(e.currentTarget.value)} />}
       </Field>
-      <Field id="visitor-note" name="note" label={visitorText.note} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
-      <FormButtons busy={busy} label={visitorText.assign} onCancel={props.onCancel} />
-    </form>
+      <NoteField id="visitor-note" name="note" label={visitorText.note} value={note} onChange={setNote} issues={issues} />
+      <SubmitButtons busy={busy} label={visitorText.assign} onCancel={props.onCancel} />
+    </SendForm>
   );
 }
 
@@ -546,25 +423,16 @@ function LevelForm(props: { view: CaseView; onDone: () => Promise<void>; onCance
   const { t } = useApp();
   const [level, setLevel] = useState(props.view.level ?? '');
   const [reason, setReason] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/level`, { level, reason }));
-        if (ok) await props.onDone();
-      }}
-    >
-      <h3>{t.caseView.changeLevel}</h3>
-      {failure !== null && <ErrorNotice error={failure} />}
+    <SendForm heading={t.caseView.changeLevel} submission={submission} send={() => alertPost(props.view.caseId, 'level', { level, reason })} onSent={() => props.onDone()}>
       <LevelField id="level-level" levels={LEVELS} value={level} onChange={setLevel} issues={issues} />
       <Field id="level-reason" name="reason" label={t.caseView.reason} issues={issues}>
         {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
       </Field>
-      <FormButtons busy={busy} label={t.caseView.changeLevel} onCancel={props.onCancel} />
-    </form>
+      <SubmitButtons busy={busy} label={t.caseView.changeLevel} onCancel={props.onCancel} />
+    </SendForm>
   );
 }
 
@@ -574,31 +442,12 @@ function CloseForm(props: { caseId: string; onDone: () => Promise<void>; onCance
   const [applicationId, setApplicationId] = useState('');
   const [date, setDate] = useState('');
   const [note, setNote] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
+  const body = () => ({ reason, ...(applicationId.trim() ? { applicationId: applicationId.trim() } : {}), ...(dated(reason) && date ? { date } : {}), ...(note.trim() ? { note } : {}) });
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const body = { reason, ...(applicationId.trim() ? { applicationId: applicationId.trim() } : {}), ...(dated(reason) && date ? { date } : {}), ...(note.trim() ? { note } : {}) };
-        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.caseId)}/closure`, body));
-        if (ok) await props.onDone();
-      }}
-    >
-      <h3>{t.caseView.closeCase}</h3>
-      {failure !== null && <ErrorNotice error={failure} />}
-      <Field id="close-reason" name="reason" label={t.caseView.closeReason} issues={issues}>
-        {(aria) => (
-          <select {...aria} value={reason} onChange={(e) => setReason(e.currentTarget.value)}>
-            {CLOSE_REASONS.map((r) => (
-              <option key={r} value={r}>
-                {t.closeReasons[r]}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+    <SendForm heading={t.caseView.closeCase} submission={submission} send={() => alertPost(props.caseId, 'closure', body())} onSent={() => props.onDone()}>
+      <SelectField id="close-reason" name="reason" label={t.caseView.closeReason} values={CLOSE_REASONS} names={t.closeReasons} value={reason} onChange={setReason} issues={issues} />
       {reason === 'converted_to_application' && (
         <Field id="close-app" name="applicationId" label={t.caseView.applicationId} issues={issues}>
           {(aria) => <input type="text" {...aria} value={applicationId} onInput={(e) => setApplicationId(e.currentTarget.value)} />}
@@ -609,11 +458,9 @@ function CloseForm(props: { caseId: string; onDone: () => Promise<void>; onCance
           {(aria) => <input type="date" {...aria} value={date} onInput={(e) => setDate(e.currentTarget.value)} />}
         </Field>
       )}
-      <Field id="close-note" name="note" label={t.caseView.note} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
-      <FormButtons busy={busy} label={t.caseView.closeCase} onCancel={props.onCancel} />
-    </form>
+      <NoteField id="close-note" name="note" label={t.caseView.note} value={note} onChange={setNote} issues={issues} />
+      <SubmitButtons busy={busy} label={t.caseView.closeCase} onCancel={props.onCancel} />
+    </SendForm>
   );
 }
 
@@ -629,32 +476,13 @@ function DisposeForm(props: { caseId: string; onDone: () => Promise<void>; onCan
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
   const [note, setNote] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const detail = (): Record<string, unknown> =>
     kind === 'application' ? { applicationId: applicationId.trim() } : kind === 'referral' ? { to } : kind === 'temporary_assistance' ? { amount: amount.trim() === '' ? undefined : Number(amount) } : { reason };
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.caseId)}/dispositions`, { kind, ...detail(), ...(note.trim() ? { note } : {}) }));
-        if (ok) await props.onDone();
-      }}
-    >
-      <h3>{t.followUp.dispose}</h3>
-      {failure !== null && <ErrorNotice error={failure} />}
-      <Field id="dispose-kind" name="kind" label={t.followUp.dispositionKind} issues={issues}>
-        {(aria) => (
-          <select {...aria} value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
-            {DISPOSITION_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t.followUp.dispositionKinds[k]}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+    <SendForm heading={t.followUp.dispose} submission={submission} send={() => alertPost(props.caseId, 'dispositions', { kind, ...detail(), ...(note.trim() ? { note } : {}) })} onSent={() => props.onDone()}>
+      <SelectField id="dispose-kind" name="kind" label={t.followUp.dispositionKind} values={DISPOSITION_KINDS} names={t.followUp.dispositionKinds} value={kind} onChange={setKind} issues={issues} />
       {kind === 'application' && (
         <Field id="dispose-app" name="applicationId" label={t.caseView.applicationId} issues={issues}>
           {(aria) => <input type="text" {...aria} value={applicationId} onInput={(e) => setApplicationId(e.currentTarget.value)} />}
@@ -675,11 +503,9 @@ function DisposeForm(props: { caseId: string; onDone: () => Promise<void>; onCan
           {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
         </Field>
       )}
-      <Field id="dispose-note" name="note" label={t.caseView.note} issues={issues}>
-        {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
-      </Field>
-      <FormButtons busy={busy} label={t.followUp.dispose} onCancel={props.onCancel} />
-    </form>
+      <NoteField id="dispose-note" name="note" label={t.caseView.note} value={note} onChange={setNote} issues={issues} />
+      <SubmitButtons busy={busy} label={t.followUp.dispose} onCancel={props.onCancel} />
+    </SendForm>
   );
 }
 
@@ -692,21 +518,11 @@ function RequestForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
   const [closeReason, setCloseReason] = useState('resolved');
   const [date, setDate] = useState('');
   const [reason, setReason] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
+  const body = () => (change === 'lower' ? { change, level, reason } : { change, closure: { reason: closeReason, ...(dated(closeReason) && date ? { date } : {}) }, reason });
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const body = change === 'lower' ? { change, level, reason } : { change, closure: { reason: closeReason, ...(dated(closeReason) && date ? { date } : {}) }, reason };
-        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/requests`, body));
-        if (ok) await props.onDone();
-      }}
-    >
-      <h3>{t.followUp.request}</h3>
-      <p class="muted small">{t.followUp.requestHint}</p>
-      {failure !== null && <ErrorNotice error={failure} />}
+    <SendForm heading={t.followUp.request} intro={<p class="muted small">{t.followUp.requestHint}</p>} submission={submission} send={() => alertPost(props.view.caseId, 'requests', body())} onSent={() => props.onDone()}>
       <Field id="request-change" name="change" label={t.followUp.change} issues={issues}>
         {(aria) => (
           <select {...aria} value={change} onChange={(e) => setChange(e.currentTarget.value as 'lower' | 'close')}>
@@ -719,17 +535,16 @@ function RequestForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
         <LevelField id="request-level" levels={lower} value={level} onChange={setLevel} issues={issues} />
       ) : (
         <>
-          <Field id="request-close-reason" name="closure.reason" label={t.caseView.closeReason} issues={issues}>
-            {(aria) => (
-              <select {...aria} value={closeReason} onChange={(e) => setCloseReason(e.currentTarget.value)}>
-                {CLOSE_REASONS.filter((r) => r !== 'converted_to_application').map((r) => (
-                  <option key={r} value={r}>
-                    {t.closeReasons[r]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SelectField
+            id="request-close-reason"
+            name="closure.reason"
+            label={t.caseView.closeReason}
+            values={CLOSE_REASONS.filter((r) => r !== 'converted_to_application')}
+            names={t.closeReasons}
+            value={closeReason}
+            onChange={setCloseReason}
+            issues={issues}
+          />
           {dated(closeReason) && (
             <Field id="request-close-date" name="closure.date" label={t.followUp.closeDate} issues={issues}>
               {(aria) => <input type="date" {...aria} value={date} onInput={(e) => setDate(e.currentTarget.value)} />}
@@ -740,7 +555,7 @@ function RequestForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
       <Field id="request-reason" name="reason" label={t.followUp.requestReason} issues={issues}>
         {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
       </Field>
-      <FormButtons busy={busy} label={t.followUp.request} onCancel={props.onCancel} />
-    </form>
+      <SubmitButtons busy={busy} label={t.followUp.request} onCancel={props.onCancel} />
+    </SendForm>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type FieldIssue, type OrgUnitView, type Page, type UnitRef } from '../api';
-import { Field, useSubmission } from '../components/forms';
-import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
+import { Field, nestedIssues, SelectField, SendForm, SubmitButtons, useSubmission } from '../components/forms';
+import { Detail, ErrorNotice, Link, Loading, PageError, PageTitle, TableHead, usePageData } from '../components/ui';
 import { fmtTime, issueMessage } from '../i18n';
 import { navigate } from '../router';
 import { may, useApp } from '../state';
@@ -157,8 +157,8 @@ interface MemberRow {
 }
 
 /** The messages of one member row's field: the API names it `body.members.<i>.<field>`. */
-const memberIssues = (issues: Map<string, FieldIssue[]>, i: number, field: string): FieldIssue[] =>
-  (issues.get('members') ?? []).filter((x) => x.path.replace(/^body\./, '') === `members.${i}.${field}`);
+/** The messages of member `i`'s `field` (`body.members.1.idNumber`). */
+const memberIssues = (issues: Map<string, FieldIssue[]>, i: number, field: string): FieldIssue[] => nestedIssues(issues, 'members', { index: i }).get(field) ?? [];
 
 /**
  * The villages/communities and grids a household can be registered in, as choices: the user's own unit if it
@@ -354,35 +354,18 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
   const appsText = useAppsText();
   const registerText = useRegisterText();
   const cats = useCategories();
-  const [h, setH] = useState<Household | null>(null);
-  const [cases, setCases] = useState<CaseRow[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = async () => {
-    try {
-      const [household, page] = await Promise.all([
-        api.get<Household>(`/v1/households/${encodeURIComponent(props.id)}`),
-        api.get<Page<CaseRow>>(`/v1/cases${qs({ household: props.id, limit: 100 })}`),
-      ]);
-      setH(household);
-      setCases(page.items);
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
+  const { data, setData, error } = usePageData(async () => {
+    const [household, page] = await Promise.all([
+      api.get<Household>(`/v1/households/${encodeURIComponent(props.id)}`),
+      api.get<Page<CaseRow>>(`/v1/cases${qs({ household: props.id, limit: 100 })}`),
+    ]);
+    return { household, cases: page.items };
   }, [props.id]);
 
-  if (error !== null)
-    return (
-      <section aria-labelledby="page-title">
-        <PageTitle>{registerText.householdTitle}</PageTitle>
-        <ErrorNotice error={error} />
-      </section>
-    );
-  if (!h) return <Loading />;
+  if (error !== null) return <PageError title={registerText.householdTitle} error={error} />;
+  if (!data) return <Loading />;
+  const { household: h, cases } = data;
+  const setH = (household: Household) => setData({ ...data, household });
   return (
     <article aria-labelledby="page-title" class="household">
       <PageTitle>{registerText.householdOf(h.headName)}</PageTitle>
@@ -392,30 +375,12 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
         </p>
       )}
       <dl class="summary card" data-testid="household-summary">
-        <div>
-          <dt>{registerText.headName}</dt>
-          <dd>{h.headName}</dd>
-        </div>
-        <div>
-          <dt>{registerText.headIdNumber}</dt>
-          <dd class="mono">{h.headIdNumber}</dd>
-        </div>
-        <div>
-          <dt>{registerText.phone}</dt>
-          <dd class="mono">{h.phone}</dd>
-        </div>
-        <div>
-          <dt>{registerText.address}</dt>
-          <dd>{h.address}</dd>
-        </div>
-        <div>
-          <dt>{registerText.unitCode}</dt>
-          <dd class="mono">{h.unitCode}</dd>
-        </div>
-        <div>
-          <dt>{registerText.registeredAt}</dt>
-          <dd>{fmtTime(lang, h.createdAt)}</dd>
-        </div>
+        <Detail term={registerText.headName}>{h.headName}</Detail>
+        <Detail term={registerText.headIdNumber} class="mono">{h.headIdNumber}</Detail>
+        <Detail term={registerText.phone} class="mono">{h.phone}</Detail>
+        <Detail term={registerText.address}>{h.address}</Detail>
+        <Detail term={registerText.unitCode} class="mono">{h.unitCode}</Detail>
+        <Detail term={registerText.registeredAt}>{fmtTime(lang, h.createdAt)}</Detail>
       </dl>
 
       <section aria-labelledby="h-members">
@@ -424,13 +389,7 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
           <p class="muted">{registerText.noMembers}</p>
         ) : (
           <table class="rows compact" data-testid="household-members">
-            <thead>
-              <tr>
-                <th scope="col">{registerText.memberName}</th>
-                <th scope="col">{registerText.memberRelation}</th>
-                <th scope="col">{registerText.memberIdNumber}</th>
-              </tr>
-            </thead>
+            <TableHead cols={[registerText.memberName, registerText.memberRelation, registerText.memberIdNumber]} />
             <tbody>
               {h.members.map((m, i) => (
                 <tr key={i}>
@@ -454,7 +413,7 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
 
       <section aria-labelledby="h-cases">
         <h2 id="h-cases">{registerText.openCases}</h2>
-        {cases === null || cases.length === 0 ? (
+        {cases.length === 0 ? (
           <p class="muted">{registerText.noOpenCases}</p>
         ) : (
           <ul data-testid="household-cases">
@@ -479,7 +438,6 @@ export function HouseholdPage(props: { id: string; registered?: boolean }) {
  * back as they are: the API names each such field, and the hint says to enter it in full.
  */
 function EditHousehold(props: { household: Household; onSaved: (h: Household) => void }) {
-  const { t } = useApp();
   const registerText = useRegisterText();
   const h = props.household;
   const original = () => h.members.map((m) => memberRow(m));
@@ -487,32 +445,31 @@ function EditHousehold(props: { household: Household; onSaved: (h: Household) =>
   const [phone, setPhone] = useState(h.phone);
   const [members, setMembers] = useState<MemberRow[]>(original);
   const [saved, setSaved] = useState(false);
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const masked = (v: string) => v.includes('*');
   const membersChanged = () =>
     members.length !== h.members.length || members.some((m, i) => m.name !== h.members[i]!.name || m.idNumber !== h.members[i]!.idNumber || m.relation !== h.members[i]!.relation);
   return (
     <details class="step-more edit-household">
       <summary>{registerText.edit}</summary>
-      <form
+      <SendForm
         class="form card register-form edit-form"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
+        submission={submission}
+        send={() => {
           setSaved(false);
           const body = {
             ...(address !== h.address ? { address } : {}),
             ...(phone !== h.phone ? { phone } : {}),
             ...(membersChanged() ? { members: members.map(({ name, idNumber, relation }) => ({ name, idNumber, relation })) } : {}),
           };
-          const updated = await run(e.currentTarget, () => api.patch<Household>(`/v1/households/${encodeURIComponent(h.id)}`, body));
-          if (updated) {
-            props.onSaved(updated);
-            setSaved(true);
-          }
+          return api.patch<Household>(`/v1/households/${encodeURIComponent(h.id)}`, body);
+        }}
+        onSent={(updated) => {
+          props.onSaved(updated);
+          setSaved(true);
         }}
       >
-        {failure !== null && <ErrorNotice error={failure} />}
         <Field id="edit-address" name="address" label={registerText.address} issues={issues}>
           {(aria) => <input type="text" {...aria} autocomplete="off" value={address} onInput={(e) => setAddress(e.currentTarget.value)} />}
         </Field>
@@ -520,17 +477,13 @@ function EditHousehold(props: { household: Household; onSaved: (h: Household) =>
           {(aria) => <input type="tel" {...aria} autocomplete="off" value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />}
         </Field>
         <MemberRows rows={members} onChange={setMembers} issues={issues} hint={h.members.some((m) => masked(m.idNumber)) ? registerText.maskedHint : undefined} />
-        <div class="actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? t.common.saving : registerText.saveEdit}
-          </button>
-        </div>
+        <SubmitButtons busy={busy} label={registerText.saveEdit} />
         {saved && (
           <p role="status" class="notice notice-ok" data-testid="household-saved">
             {registerText.edited}
           </p>
         )}
-      </form>
+      </SendForm>
     </details>
   );
 }
@@ -540,7 +493,8 @@ function CategoriesEditor(props: { household: Household; cats: Category[] | null
   const registerText = useRegisterText();
   const [value, setValue] = useState<string[]>(props.household.categories);
   const [saved, setSaved] = useState(false);
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const { cats } = props;
   if (!may(me, 'households', 'categories'))
     return (
@@ -552,20 +506,18 @@ function CategoriesEditor(props: { household: Household; cats: Category[] | null
   return (
     <section aria-labelledby="h-categories">
       <h2 id="h-categories">{registerText.categories}</h2>
-      <form
+      <SendForm
         class="form card categories-form"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
+        submission={submission}
+        send={() => {
           setSaved(false);
-          const h = await run(e.currentTarget, () => api.put<Household>(`/v1/households/${encodeURIComponent(props.household.id)}/categories`, { categories: value }));
-          if (h) {
-            props.onSaved(h);
-            setSaved(true);
-          }
+          return api.put<Household>(`/v1/households/${encodeURIComponent(props.household.id)}/categories`, { categories: value });
+        }}
+        onSent={(h) => {
+          props.onSaved(h);
+          setSaved(true);
         }}
       >
-        {failure !== null && <ErrorNotice error={failure} />}
         <CategoryChoices cats={cats} value={value} onChange={setValue} issues={issues} idPrefix="edit-cat" headed />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={busy}>
@@ -577,78 +529,47 @@ function CategoriesEditor(props: { household: Household; cats: Category[] | null
             {registerText.categoriesSaved}
           </p>
         )}
-      </form>
+      </SendForm>
     </section>
   );
 }
 
 /** 发起救助申请 for this household: category (the catalogue's), source, labour capacity; then the application's page. */
 function StartApplication(props: { householdId: string }) {
-  const { t } = useApp();
   const appsText = useAppsText();
   const [catalogue, setCatalogue] = useState<Category[]>([]);
   const [category, setCategory] = useState('');
   const [source, setSource] = useState<string>('on_behalf');
   const [labour, setLabour] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   useEffect(() => {
     api.get<{ categories: Category[] }>('/v1/catalogue').then((c) => setCatalogue(c.categories), () => setCatalogue([]));
   }, []);
   return (
     <section aria-labelledby="h-start">
       <h2 id="h-start">{appsText.start}</h2>
-      <form
+      <SendForm
         class="form card start-application"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          const body = { householdId: props.householdId, category, source, labourCapacity: labour };
-          const view = await run(e.currentTarget, () => api.post<{ caseId: string }>('/v1/applications', body));
-          if (view) navigate(`/cases/${encodeURIComponent(view.caseId)}`);
-        }}
+        submission={submission}
+        send={() => api.post<{ caseId: string }>('/v1/applications', { householdId: props.householdId, category, source, labourCapacity: labour })}
+        onSent={(view) => navigate(`/cases/${encodeURIComponent(view.caseId)}`)}
       >
-        {failure !== null && <ErrorNotice error={failure} />}
-        <Field id="sa-category" name="category" label={appsText.category} issues={issues}>
-          {(aria) => (
-            <select {...aria} value={category} onChange={(e) => setCategory(e.currentTarget.value)}>
-              <option value="">{appsText.choose}</option>
-              {catalogue.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field id="sa-source" name="source" label={appsText.source} issues={issues}>
-          {(aria) => (
-            <select {...aria} value={source} onChange={(e) => setSource(e.currentTarget.value)}>
-              {APPLICATION_SOURCES.map((s) => (
-                <option key={s} value={s}>
-                  {appsText.sources[s]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field id="sa-labour" name="labourCapacity" label={appsText.labourCapacity} issues={issues}>
-          {(aria) => (
-            <select {...aria} value={labour} onChange={(e) => setLabour(e.currentTarget.value)}>
-              <option value="">{appsText.choose}</option>
-              {LABOUR.map((l) => (
-                <option key={l} value={l}>
-                  {appsText.labour[l]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <div class="actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? t.common.saving : appsText.startSubmit}
-          </button>
-        </div>
-      </form>
+        <SelectField
+          id="sa-category"
+          name="category"
+          label={appsText.category}
+          empty={appsText.choose}
+          values={catalogue.map((c) => c.code)}
+          names={Object.fromEntries(catalogue.map((c) => [c.code, c.name]))}
+          value={category}
+          onChange={setCategory}
+          issues={issues}
+        />
+        <SelectField id="sa-source" name="source" label={appsText.source} values={APPLICATION_SOURCES} names={appsText.sources} value={source} onChange={setSource} issues={issues} />
+        <SelectField id="sa-labour" name="labourCapacity" label={appsText.labourCapacity} empty={appsText.choose} values={LABOUR} names={appsText.labour} value={labour} onChange={setLabour} issues={issues} />
+        <SubmitButtons busy={busy} label={appsText.startSubmit} />
+      </SendForm>
     </section>
   );
 }

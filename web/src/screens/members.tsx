@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type Page } from '../api';
 import { Field, useSubmission } from '../components/forms';
-import { ErrorNotice, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, Loading, PageTitle, TableHead } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { may, useApp } from '../state';
 
@@ -297,13 +297,7 @@ export function RankingPage() {
           </h2>
           <table class="table">
             <caption class="visually-hidden">{m.rankingOf(b.branch)}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{m.cols.rank}</th>
-                <th scope="col">{m.cols.name}</th>
-                <th scope="col">{m.cols.points}</th>
-              </tr>
-            </thead>
+            <TableHead cols={[m.cols.rank, m.cols.name, m.cols.points]} />
             <tbody>
               {b.members.map((r) => (
                 <tr key={r.memberId} data-member-id={r.memberId}>

@@ -2,7 +2,7 @@ import type { FunctionComponent } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, qs, type CaseRow, type MonthlyStats, type OrgUnitView, type Page } from '../api';
 import type { RateChart as RateChartType } from '../components/chart';
-import { ErrorNotice, LevelBadge, ProvisionalBadge, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, LevelBadge, Link, Loading, PageTitle, ProvisionalBadge, TableHead } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtPercent, fmtTime } from '../i18n';
 import { useApp } from '../state';
 import { AssessmentPanel } from './assessment';
@@ -85,16 +85,7 @@ export function Monitor(props: { code?: string }) {
             </p>
             <table class="rows numbers units">
               <caption class="visually-hidden">{t.monitor.tableCaption(stats.org.name)}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t.monitor.cols.unit}</th>
-                  <th scope="col">{t.monitor.cols.due}</th>
-                  <th scope="col">{t.monitor.cols.onTime}</th>
-                  <th scope="col">{t.monitor.cols.late}</th>
-                  <th scope="col">{t.monitor.cols.rate}</th>
-                  <th scope="col">{t.monitor.cols.escalations}</th>
-                </tr>
-              </thead>
+              <TableHead cols={[t.monitor.cols.unit, t.monitor.cols.due, t.monitor.cols.onTime, t.monitor.cols.late, t.monitor.cols.rate, t.monitor.cols.escalations]} />
               <tbody>
                 {rows.map((r) => (
                   <tr key={r.code} data-unit={r.code}>

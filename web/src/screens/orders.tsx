@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type CaseView, type Page, type UnitRef } from '../api';
 import { Field, useSubmission } from '../components/forms';
 import { PrintLink } from '../components/print-link';
-import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, Link, Loading, PageTitle, TableHead } from '../components/ui';
 import { deadlineLabel, fmtTime } from '../i18n';
 import { may, useApp } from '../state';
 
@@ -101,14 +101,7 @@ function OrderTable(props: { rows: OrderRow[] }) {
   if (props.rows.length === 0) return <p class="muted">{t.orders.none}</p>;
   return (
     <table class="rows compact">
-      <thead>
-        <tr>
-          <th scope="col">{t.orders.cols.order}</th>
-          <th scope="col">{t.orders.cols.unit}</th>
-          <th scope="col">{t.orders.cols.stage}</th>
-          <th scope="col">{t.orders.cols.due}</th>
-        </tr>
-      </thead>
+      <TableHead cols={[t.orders.cols.order, t.orders.cols.unit, t.orders.cols.stage, t.orders.cols.due]} />
       <tbody>
         {props.rows.map((r) => (
           <tr key={r.caseId} class={r.overdue ? 'overdue' : undefined}>

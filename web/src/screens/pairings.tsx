@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from '../api';
 import { Field, useSubmission } from '../components/forms';
-import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
+import { ErrorNotice, Link, Loading, PageTitle, TableHead } from '../components/ui';
 import { fmtPercent, fmtTime } from '../i18n';
 import { useApp, may } from '../state';
 
@@ -237,16 +237,7 @@ export function PairingCoverage(props: { code?: string }) {
       {cov && (
         <table class="rows" data-testid="coverage">
           <caption>{t.pairing.coverageCaption(cov.unit.name)}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t.pairing.cols.unit}</th>
-              <th scope="col">{t.pairing.cols.qualifying}</th>
-              <th scope="col">{t.pairing.cols.paired}</th>
-              <th scope="col">{t.pairing.cols.unpaired}</th>
-              <th scope="col">{t.pairing.cols.contacts}</th>
-              <th scope="col">{t.pairing.cols.rate}</th>
-            </tr>
-          </thead>
+          <TableHead cols={[t.pairing.cols.unit, t.pairing.cols.qualifying, t.pairing.cols.paired, t.pairing.cols.unpaired, t.pairing.cols.contacts, t.pairing.cols.rate]} />
           <tbody>
             {cov.children.map((c) => (
               <tr key={c.direct ? 'direct' : c.unit.code} data-unit={c.direct ? 'direct' : c.unit.code}>

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type FieldIssue } from '../api';
-import { Choices, useVillage } from '../components/lifecycle';
-import { Field, useSubmission } from '../components/forms';
-import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api';
+import { AnswererFields, answeredBy, Items, useItems, useVillage, type Answerer } from '../components/lifecycle';
+import { Field, SendForm, SubmitButtons, useSubmission } from '../components/forms';
+import { ErrorNotice, Link, Loading, PageError, PageTitle, useNotice, usePageData } from '../components/ui';
 import { fmtTime } from '../i18n';
 import { may, useApp } from '../state';
 import { useLifecycleText } from '../i18n-lifecycles';
@@ -74,15 +74,15 @@ export function PartyDaysPage() {
 }
 
 function ScheduleSection(props: { village: string }) {
-  const { t, lang, me } = useApp();
+  const { lang, me } = useApp();
   const L = useLifecycleText();
   const p = L.partyDays;
   const [schedule, setSchedule] = useState<Schedule | null | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const [f, setF] = useState({ dayOfMonth: '15', startsAt: '09:00', note: '' });
-  const [saved, setSaved] = useState(false);
-  const savedRef = useRef<HTMLParagraphElement>(null);
-  const { issues, failure, busy, run } = useSubmission();
+  const saved = useNotice();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const url = `/v1/units/${encodeURIComponent(props.village)}/party-day-schedule`;
   const show = (s: Schedule) => {
     setSchedule(s);
@@ -100,27 +100,21 @@ function ScheduleSection(props: { village: string }) {
         {schedule === null ? p.noSchedule : schedule.nextActionTimes[0] ? p.nextTimes(fmtTime(lang, schedule.nextActionTimes[0])) : ''}
         {schedule?.paused ? ` · ${p.paused}` : ''}
       </p>
-      <p class="notice notice-ok" role="status" tabIndex={-1} ref={savedRef} hidden={!saved}>
-        {p.scheduleSaved}
-      </p>
+      {saved.notice}
       {may(me, 'party_day', 'schedule') && (
-        <form
-          class="form"
-          noValidate
-          aria-label={p.schedule}
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setSaved(false);
+        <SendForm
+          label={p.schedule}
+          submission={submission}
+          send={() => {
+            saved.hide();
             const day = /^\d+$/.test(f.dayOfMonth.trim()) ? Number(f.dayOfMonth) : f.dayOfMonth;
-            const s = await run(e.currentTarget, () => api.put<Schedule>(url, { dayOfMonth: day, startsAt: f.startsAt, ...(f.note.trim() ? { note: f.note } : {}) }));
-            if (s) {
-              show(s);
-              setSaved(true);
-              window.setTimeout(() => savedRef.current?.focus(), 0);
-            }
+            return api.put<Schedule>(url, { dayOfMonth: day, startsAt: f.startsAt, ...(f.note.trim() ? { note: f.note } : {}) });
+          }}
+          onSent={(s) => {
+            show(s);
+            saved.show(p.scheduleSaved);
           }}
         >
-          {failure !== null && <ErrorNotice error={failure} />}
           <Field id="schedule-day" name="dayOfMonth" label={p.dayOfMonth} hint={p.dayOfMonthHint} issues={issues}>
             {(aria) => <input type="number" min="1" max="28" inputMode="numeric" {...aria} value={f.dayOfMonth} onInput={(e) => setF({ ...f, dayOfMonth: e.currentTarget.value })} />}
           </Field>
@@ -130,12 +124,8 @@ function ScheduleSection(props: { village: string }) {
           <Field id="schedule-note" name="note" label={p.scheduleNote} issues={issues}>
             {(aria) => <input type="text" {...aria} value={f.note} onInput={(e) => setF({ ...f, note: e.currentTarget.value })} />}
           </Field>
-          <div class="actions">
-            <button type="submit" class="btn btn-primary btn-big" disabled={busy}>
-              {busy ? t.common.saving : p.saveSchedule}
-            </button>
-          </div>
-        </form>
+          <SubmitButtons busy={busy} label={p.saveSchedule} big />
+        </SendForm>
       )}
       {schedule && may(me, 'party_day', 'schedule') && <PauseForm url={url} paused={schedule.paused} onDone={show} />}
     </section>
@@ -146,23 +136,19 @@ function ScheduleSection(props: { village: string }) {
 function PauseForm(props: { url: string; paused: boolean; onDone: (s: Schedule) => void }) {
   const L = useLifecycleText();
   const [reason, setReason] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const label = props.paused ? L.partyDays.resume : L.partyDays.pause;
   return (
-    <form
-      class="form"
-      noValidate
-      aria-label={label}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const s = await run(e.currentTarget, () => api.post<Schedule>(`${props.url}/${props.paused ? 'unpause' : 'pause'}`, props.paused ? {} : { reason }));
-        if (s) {
-          setReason('');
-          props.onDone(s);
-        }
+    <SendForm
+      label={label}
+      submission={submission}
+      send={() => api.post<Schedule>(`${props.url}/${props.paused ? 'unpause' : 'pause'}`, props.paused ? {} : { reason })}
+      onSent={(s) => {
+        setReason('');
+        props.onDone(s);
       }}
     >
-      {failure !== null && <ErrorNotice error={failure} />}
       {!props.paused && (
         <Field id="schedule-pause-reason" name="reason" label={L.partyDays.pauseReason} issues={issues}>
           {(aria) => <input type="text" {...aria} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />}
@@ -173,46 +159,34 @@ function PauseForm(props: { url: string; paused: boolean; onDone: (s: Schedule) 
           {label}
         </button>
       </div>
-    </form>
+    </SendForm>
   );
 }
 
 const isOpen = (i: Item) => i.answer === undefined && i.ended === undefined;
 
 function MonthsSection(props: { village: string }) {
-  const L = useLifecycleText();
-  const p = L.partyDays;
-  const [months, setMonths] = useState<Month[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    api.get<{ items: Month[] }>(`/v1/units/${encodeURIComponent(props.village)}/party-days`).then(
-      (x) => setMonths(x.items),
-      (err: unknown) => setError(err),
-    );
-  }, [props.village]);
+  const p = useLifecycleText().partyDays;
+  const months = useItems<Month>(`/v1/units/${encodeURIComponent(props.village)}/party-days`);
   return (
     <section aria-labelledby="h-months">
       <h2 id="h-months">{p.months}</h2>
-      {error !== null ? (
-        <ErrorNotice error={error} />
-      ) : months === null ? (
-        <Loading />
-      ) : months.length === 0 ? (
-        <p class="muted">{p.noMonths}</p>
-      ) : (
-        <ul class="cards" data-testid="party-day-months">
-          {months.map((m) => (
-            <li key={m._id} class="card" data-party-day={m._id}>
-              <p class="card-head">
-                <Link to={`/party-days/${encodeURIComponent(m._id)}`}>{p.month(m.month)}</Link>
-              </p>
-              <p class="muted">
-                {p.statuses[m.status] ?? m.status} · {p.items(m.items.filter((i) => !isOpen(i)).length, m.items.length)}
-              </p>
-            </li>
-          ))}
-        </ul>
-      )}
+      <Items state={months} empty={p.noMonths}>
+        {(items) => (
+          <ul class="cards" data-testid="party-day-months">
+            {items.map((m) => (
+              <li key={m._id} class="card" data-party-day={m._id}>
+                <p class="card-head">
+                  <Link to={`/party-days/${encodeURIComponent(m._id)}`}>{p.month(m.month)}</Link>
+                </p>
+                <p class="muted">
+                  {p.statuses[m.status] ?? m.status} · {p.items(m.items.filter((i) => !isOpen(i)).length, m.items.length)}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Items>
     </section>
   );
 }
@@ -222,27 +196,9 @@ export function PartyDayPage(props: { id: string }) {
   const { t, lang, me } = useApp();
   const L = useLifecycleText();
   const p = L.partyDays;
-  const [view, setView] = useState<PartyDayView | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { data: view, setData: setView, error } = usePageData(() => api.get<PartyDayView>(`/v1/party-days/${encodeURIComponent(props.id)}`), [props.id]);
   const [open, setOpen] = useState<string | null>(null);
-  const load = async () => {
-    try {
-      setView(await api.get<PartyDayView>(`/v1/party-days/${encodeURIComponent(props.id)}`));
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  useEffect(() => {
-    void load();
-  }, [props.id]);
-  if (error !== null)
-    return (
-      <section aria-labelledby="page-title">
-        <PageTitle>{p.title}</PageTitle>
-        <ErrorNotice error={error} />
-      </section>
-    );
+  if (error !== null) return <PageError title={p.title} error={error} />;
   if (!view) return <Loading />;
   const canAnswer = view.status === 'open' && !view.handedOverTo && may(me, 'party_day', 'answer');
   const answered = view.items.filter((i) => i.answer !== undefined);
@@ -326,46 +282,33 @@ export function PartyDayPage(props: { id: string }) {
 }
 
 function AnswerForm(props: { id: string; item: Item; onDone: (view: PartyDayView) => void }) {
-  const { t } = useApp();
-  const L = useLifecycleText();
-  const p = L.partyDays;
+  const p = useLifecycleText().partyDays;
   const [answer, setAnswer] = useState('');
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
-  // The API names the answerer's fields `body.answeredBy.name` / `.role`: each message beside its own field.
-  const answerer = new Map<string, FieldIssue[]>();
-  for (const i of issues.get('answeredBy') ?? []) {
-    const field = i.path.split('.')[2] ?? 'name';
-    answerer.set(field, [...(answerer.get(field) ?? []), i]);
-  }
+  const [answerer, setAnswerer] = useState<Answerer>({ name: '', role: '' });
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const base = `pd-${props.item.itemId}`;
   return (
-    <form
-      class="form"
-      noValidate
-      aria-label={p.answerItem(props.item.itemId)}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const v = await run(e.currentTarget, () => api.post<PartyDayView>(`/v1/party-days/${encodeURIComponent(props.id)}/answers`, { itemId: props.item.itemId, answer, answeredBy: { name, ...(role ? { role } : {}) } }));
-        if (v) props.onDone(v);
-      }}
+    <SendForm
+      label={p.answerItem(props.item.itemId)}
+      submission={submission}
+      send={() => api.post<PartyDayView>(`/v1/party-days/${encodeURIComponent(props.id)}/answers`, { itemId: props.item.itemId, answer, answeredBy: answeredBy(answerer) })}
+      onSent={props.onDone}
     >
-      {failure !== null && <ErrorNotice error={failure} />}
       <Field id={`${base}-answer`} name="answer" label={p.answer} issues={issues}>
         {(aria) => <textarea {...aria} rows={3} value={answer} onInput={(e) => setAnswer(e.currentTarget.value)} />}
       </Field>
-      <div data-field="answeredBy">
-        <Field id={`${base}-name`} name="name" label={p.answeredByName} issues={answerer}>
-          {(aria) => <input type="text" {...aria} autocomplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />}
-        </Field>
-        <Choices id={`${base}-role`} name="role" label={p.answeredByRole} values={['committee_member', 'civil_affairs_assistant']} names={p.answererRoles} value={role} onPick={setRole} issues={answerer} />
-      </div>
-      <div class="actions">
-        <button type="submit" class="btn btn-primary btn-big" disabled={busy}>
-          {busy ? t.common.saving : p.record}
-        </button>
-      </div>
-    </form>
+      <AnswererFields
+        id={base}
+        value={answerer}
+        onChange={setAnswerer}
+        nameLabel={p.answeredByName}
+        roleLabel={p.answeredByRole}
+        roles={['committee_member', 'civil_affairs_assistant']}
+        roleNames={p.answererRoles}
+        issues={issues}
+      />
+      <SubmitButtons busy={busy} label={p.record} big />
+    </SendForm>
   );
 }

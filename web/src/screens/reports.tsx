@@ -1,10 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, qs, type CaseView, type FieldIssue } from '../api';
-import { Choices, PagedList, StagePicker, usePages, useVillage } from '../components/lifecycle';
-import { Field, useSubmission } from '../components/forms';
-import { ErrorNotice, Link, Loading, PageTitle } from '../components/ui';
+import { useEffect, useState } from 'preact/hooks';
+import { api, type CaseView } from '../api';
+import { AnswererFields, answeredBy, CaseCard, DueNote, Items, PagedList, StepsCard, useItems, useStageList, useStepPanel, useVillage, type Answerer } from '../components/lifecycle';
+import { Field, nestedIssues, SendForm, SubmitButtons, useSubmission } from '../components/forms';
+import { Detail, ErrorNotice, Loading, PageTitle, useNotice } from '../components/ui';
 import { fmtTime } from '../i18n';
-import { navigate, useLocation } from '../router';
 import { may, useApp } from '../state';
 import { useLifecycleText } from '../i18n-lifecycles';
 
@@ -48,15 +47,13 @@ export function ReportsPage() {
   const { me } = useApp();
   const L = useLifecycleText();
   const r = L.reports;
-  const { query } = useLocation();
-  const stage = (STAGES as readonly string[]).includes(query.get('stage') ?? '') ? query.get('stage')! : 'received';
-  const pages = usePages<ReportRow>(`/v1/reports${qs({ stage })}`);
+  const list = useStageList<ReportRow>({ route: '/reports', api: '/v1/reports', id: 'report-stage', stages: STAGES, names: r.stages });
   return (
     <section aria-labelledby="page-title" class="lifecycle reports">
       <PageTitle>{r.title}</PageTitle>
       <p class="muted">{r.intro}</p>
-      <StagePicker id="report-stage" stages={STAGES} names={r.stages} value={stage} onChange={(s) => navigate(`/reports?stage=${s}`, { replace: true })} />
-      <PagedList pages={pages} testId="report-list">
+      {list.picker}
+      <PagedList pages={list.pages} testId="report-list">
         {(row) => <ReportCard key={row.caseId} row={row} />}
       </PagedList>
       {me && <CommonIssues unitCode={me.unit.code} />}
@@ -66,12 +63,11 @@ export function ReportsPage() {
 }
 
 function ReportCard(props: { row: ReportRow }) {
-  const { t, lang } = useApp();
-  const L = useLifecycleText();
-  const r = L.reports;
+  const { lang } = useApp();
+  const r = useLifecycleText().reports;
   const row = props.row;
   return (
-    <li class={`card report-card${row.overdue ? ' urgent' : ''}`} data-case={row.caseId}>
+    <CaseCard kind="report" row={row}>
       <p class="card-head">
         <strong>{r.categories[row.category] ?? row.category}</strong> · {row.unit.name}
         {row.commonIssue && <span class="badge"> {r.common[row.commonIssue.status]}</span>}
@@ -79,47 +75,29 @@ function ReportCard(props: { row: ReportRow }) {
       <p class="situation">{row.text}</p>
       <p class="muted">
         {r.received(fmtTime(lang, row.receivedAt))}
-        {row.status === 'open' && row.dueAt ? ` · ${L.due(fmtTime(lang, row.dueAt))}` : ''}
-        {row.overdue && <span class="status status-overdue"> {L.overdue}</span>}
+        <DueNote row={row} />
       </p>
-      <p>
-        <Link to={`/cases/${encodeURIComponent(row.caseId)}`} aria-label={L.openCase(row.caseId)}>
-          {t.common.openCase}
-        </Link>
-      </p>
-    </li>
+    </CaseCard>
   );
 }
 
 function CommonIssues(props: { unitCode: string }) {
-  const L = useLifecycleText();
-  const r = L.reports;
-  const [items, setItems] = useState<CommonIssue[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    api.get<{ items: CommonIssue[] }>(`/v1/units/${encodeURIComponent(props.unitCode)}/common-issues`).then(
-      (p) => setItems(p.items),
-      (err: unknown) => setError(err),
-    );
-  }, [props.unitCode]);
+  const r = useLifecycleText().reports;
+  const issues = useItems<CommonIssue>(`/v1/units/${encodeURIComponent(props.unitCode)}/common-issues`);
   return (
     <section aria-labelledby="h-common">
       <h2 id="h-common">{r.commonIssues}</h2>
-      {error !== null ? (
-        <ErrorNotice error={error} />
-      ) : items === null ? (
-        <Loading />
-      ) : items.length === 0 ? (
-        <p class="muted">{r.commonIssuesEmpty}</p>
-      ) : (
-        <ul data-testid="common-issues">
-          {items.map((i) => (
-            <li key={i.issueId}>
-              {i.title} · {i.unit.name} · {i.month} · {r.common[i.status] ?? i.status}
-            </li>
-          ))}
-        </ul>
-      )}
+      <Items state={issues} empty={r.commonIssuesEmpty}>
+        {(items) => (
+          <ul data-testid="common-issues">
+            {items.map((i) => (
+              <li key={i.issueId}>
+                {i.title} · {i.unit.name} · {i.month} · {r.common[i.status] ?? i.status}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Items>
     </section>
   );
 }
@@ -131,31 +109,21 @@ interface Profile {
   updatedBy: string | null;
 }
 
-/** The issues of one contact's field (`body.contacts.1.phone` → contact 1's `phone`). */
-function contactIssues(issues: Map<string, FieldIssue[]>, index: number): Map<string, FieldIssue[]> {
-  const out = new Map<string, FieldIssue[]>();
-  for (const i of issues.get('contacts') ?? []) {
-    const [, , n, field] = i.path.split('.');
-    if (Number(n) === index && field) out.set(field, [...(out.get(field) ?? []), i]);
-  }
-  return out;
-}
-
 /** 公开信息: the village's policy text and office contacts shown on its QR page (`GET`/`PUT /v1/units/{code}/profile`). */
 function ProfileSection() {
-  const { t, lang } = useApp();
+  const { lang } = useApp();
   const L = useLifecycleText();
   const r = L.reports;
   const { village, picker } = useVillage();
   const [profile, setProfile] = useState<Profile | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState(false);
-  const savedRef = useRef<HTMLParagraphElement>(null);
-  const { issues, failure, busy, run } = useSubmission();
+  const saved = useNotice();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   useEffect(() => {
     if (!village) return;
     setProfile(null);
-    setSaved(false);
+    saved.hide();
     api.get<Profile>(`/v1/units/${encodeURIComponent(village)}/profile`).then(setProfile, (err: unknown) => setError(err));
   }, [village]);
   const setContact = (i: number, k: 'role' | 'name' | 'phone', value: string) => setProfile({ ...profile!, contacts: profile!.contacts.map((c, j) => (j === i ? { ...c, [k]: value } : c)) });
@@ -167,35 +135,34 @@ function ProfileSection() {
       {error !== null && <ErrorNotice error={error} />}
       {village && !profile && error === null && <Loading />}
       {profile && (
-        <form
+        <SendForm
           class="form profile-form"
-          noValidate
-          aria-label={r.profileTitle}
-          onSubmit={async (e) => {
-            e.preventDefault();
-            setSaved(false);
-            const doc = await run(e.currentTarget, () => api.put<Profile>(`/v1/units/${encodeURIComponent(village!)}/profile`, { policies: profile.policies, contacts: profile.contacts }));
-            if (doc) {
-              setProfile(doc);
-              setSaved(true);
-              window.setTimeout(() => savedRef.current?.focus(), 0);
-            }
+          label={r.profileTitle}
+          submission={submission}
+          send={() => {
+            saved.hide();
+            return api.put<Profile>(`/v1/units/${encodeURIComponent(village!)}/profile`, { policies: profile.policies, contacts: profile.contacts });
           }}
+          onSent={(doc) => {
+            setProfile(doc);
+            saved.show(r.profileSaved);
+          }}
+          intro={
+            <>
+              <p class="muted small" data-testid="profile-updated">
+                {profile.updatedAt ? r.profileUpdated(fmtTime(lang, profile.updatedAt), profile.updatedBy ?? '') : r.profileNever}
+              </p>
+              {saved.notice}
+            </>
+          }
         >
-          <p class="muted small" data-testid="profile-updated">
-            {profile.updatedAt ? r.profileUpdated(fmtTime(lang, profile.updatedAt), profile.updatedBy ?? '') : r.profileNever}
-          </p>
-          <p class="notice notice-ok" role="status" tabIndex={-1} ref={savedRef} hidden={!saved}>
-            {r.profileSaved}
-          </p>
-          {failure !== null && <ErrorNotice error={failure} />}
           <Field id="profile-policies" name="policies" label={r.policies} issues={issues}>
             {(aria) => <textarea {...aria} rows={5} value={profile.policies} onInput={(e) => setProfile({ ...profile, policies: e.currentTarget.value })} />}
           </Field>
           <div data-field="contacts">
             <h3>{r.contacts}</h3>
             {profile.contacts.map((c, i) => {
-              const mine = contactIssues(issues, i);
+              const mine = nestedIssues(issues, 'contacts', { index: i });
               return (
                 <fieldset key={i} class="contact">
                   <legend>{r.contactN(i + 1)}</legend>
@@ -220,12 +187,8 @@ function ProfileSection() {
               </button>
             </div>
           </div>
-          <div class="actions">
-            <button type="submit" class="btn btn-primary btn-big" disabled={busy}>
-              {busy ? t.common.saving : r.saveProfile}
-            </button>
-          </div>
-        </form>
+          <SubmitButtons busy={busy} label={r.saveProfile} big />
+        </SendForm>
       )}
     </section>
   );
@@ -253,9 +216,7 @@ export function ReportSteps(props: { view: CaseView; reload: () => Promise<void>
   const r = L.reports;
   const v = props.view as ReportView;
   const [contact, setContact] = useState<string | null>(null);
-  const [panel, setPanel] = useState<Step | null>(null);
-  const [done, setDone] = useState(false);
-  const doneRef = useRef<HTMLParagraphElement>(null);
+  const state = useStepPanel<Step>(props.reload, t.caseView.done);
   useEffect(() => {
     // The contact lives beside the report (masked below town level): only the report's own route gives it.
     api.get<{ contact: string | null }>(`/v1/reports/${encodeURIComponent(v.caseId)}`).then(
@@ -267,123 +228,71 @@ export function ReportSteps(props: { view: CaseView; reload: () => Promise<void>
     .filter((s) => may(me, 'report', s))
     .filter((s) => !(s === 'acknowledgement' && v.acknowledgement) && !(s === 'commonIssue' && v.commonIssue?.status === 'confirmed'));
   const label: Record<Step, string> = { acknowledgement: r.acknowledge, answer: r.answer, commonIssue: r.markCommon };
-  const finished = async () => {
-    setPanel(null);
-    await props.reload();
-    setDone(true);
-    window.setTimeout(() => doneRef.current?.focus(), 0);
-  };
   return (
-    <section aria-labelledby="h-report" class="card report-steps" data-testid="report-steps">
-      <h2 id="h-report">{r.title}</h2>
-      <dl class="summary">
-        <div>
-          <dt>{r.text}</dt>
-          <dd>{v.text}</dd>
-        </div>
-        <div>
-          <dt>{L.stage}</dt>
-          <dd data-testid="report-stage">
+    <StepsCard
+      kind="report"
+      title={r.title}
+      state={state}
+      steps={steps}
+      labels={label}
+      summary={
+        <>
+          <Detail term={r.text}>{v.text}</Detail>
+          <Detail term={L.stage} testId="report-stage">
             {r.categories[v.category] ?? v.category} · {r.stages[v.stage] ?? v.stage} · {r.received(fmtTime(lang, v.receivedAt))}
-          </dd>
-        </div>
-        {contact && (
-          <div>
-            <dt>{r.contact}</dt>
-            <dd>{contact}</dd>
-          </div>
-        )}
-        {v.acknowledgement && (
-          <div>
-            <dt>{r.acknowledge}</dt>
-            <dd>
+          </Detail>
+          {contact && <Detail term={r.contact}>{contact}</Detail>}
+          {v.acknowledgement && (
+            <Detail term={r.acknowledge}>
               {r.acknowledged(fmtTime(lang, v.acknowledgement.at))}
               {v.acknowledgement.note ? `：${v.acknowledgement.note}` : ''}
-            </dd>
-          </div>
-        )}
-        {v.answer && (
-          <div>
-            <dt>{r.answer}</dt>
-            <dd data-testid="report-answer">{r.answered(fmtTime(lang, v.answer.at), `${r.answererRoles[v.answer.answeredBy.role] ?? v.answer.answeredBy.role} ${v.answer.answeredBy.name}`, v.answer.text)}</dd>
-          </div>
-        )}
-        {v.commonIssue && (
-          <div>
-            <dt>{r.commonIssues}</dt>
-            <dd data-testid="report-common">
+            </Detail>
+          )}
+          {v.answer && (
+            <Detail term={r.answer} testId="report-answer">
+              {r.answered(fmtTime(lang, v.answer.at), `${r.answererRoles[v.answer.answeredBy.role] ?? v.answer.answeredBy.role} ${v.answer.answeredBy.name}`, v.answer.text)}
+            </Detail>
+          )}
+          {v.commonIssue && (
+            <Detail term={r.commonIssues} testId="report-common">
               {r.common[v.commonIssue.status]} {v.commonIssue.title ?? ''}
-            </dd>
-          </div>
-        )}
-      </dl>
-      <p class="notice notice-ok" role="status" tabIndex={-1} ref={doneRef} hidden={!done}>
-        {t.caseView.done}
-      </p>
-      {steps.length > 0 && (
-        <div class="actions">
-          {steps.map((s) => (
-            <button key={s} type="button" class="btn btn-big" aria-expanded={panel === s} aria-controls="report-panel" onClick={() => setPanel(panel === s ? null : s)}>
-              {label[s]}
-            </button>
-          ))}
-        </div>
-      )}
-      {panel && (
-        <div id="report-panel" class="card action-panel">
-          <ReportStepForm view={v} step={panel} label={label[panel]} onDone={finished} />
-        </div>
-      )}
-    </section>
+            </Detail>
+          )}
+        </>
+      }
+    >
+      {(panel) => <ReportStepForm view={v} step={panel} label={label[panel]} onDone={state.finished} />}
+    </StepsCard>
   );
 }
 
 function ReportStepForm(props: { view: ReportView; step: Step; label: string; onDone: () => Promise<void> }) {
-  const { t } = useApp();
-  const L = useLifecycleText();
-  const r = L.reports;
+  const r = useLifecycleText().reports;
   const [text, setText] = useState('');
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const [answerer, setAnswerer] = useState<Answerer>({ name: '', role: '' });
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const s = props.step;
-  const body = () =>
-    s === 'answer' ? { answer: text, answeredBy: { name, ...(role ? { role } : {}) } } : s === 'acknowledgement' ? (text.trim() ? { note: text } : {}) : text.trim() ? { title: text } : {};
-  // The API names the answerer's fields `body.answeredBy.name` / `.role`: each message beside its own field.
-  const answerer = new Map<string, FieldIssue[]>();
-  for (const i of issues.get('answeredBy') ?? []) {
-    const field = i.path.split('.')[2];
-    if (field) answerer.set(field, [...(answerer.get(field) ?? []), i]);
-    else answerer.set('name', [...(answerer.get('name') ?? []), i]);
-  }
+  const body = () => (s === 'answer' ? { answer: text, answeredBy: answeredBy(answerer) } : s === 'acknowledgement' ? (text.trim() ? { note: text } : {}) : text.trim() ? { title: text } : {});
   const field = s === 'answer' ? 'answer' : s === 'acknowledgement' ? 'note' : 'title';
   return (
-    <form
-      class="form"
-      noValidate
-      aria-label={props.label}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await run(e.currentTarget, () => api.post(`/v1/reports/${encodeURIComponent(props.view.caseId)}/${PATHS[s]}`, body()))) await props.onDone();
-      }}
-    >
-      {failure !== null && <ErrorNotice error={failure} />}
+    <SendForm label={props.label} submission={submission} send={() => api.post(`/v1/reports/${encodeURIComponent(props.view.caseId)}/${PATHS[s]}`, body())} onSent={() => props.onDone()}>
       <Field id={`report-${s}-${field}`} name={field} label={s === 'answer' ? r.answerText : s === 'acknowledgement' ? r.ackNote : r.commonTitle} hint={s === 'commonIssue' ? r.commonTitleHint : undefined} issues={issues}>
         {(aria) => <textarea {...aria} rows={s === 'answer' ? 4 : 2} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
       </Field>
       {s === 'answer' && (
-        <div data-field="answeredBy">
-          <Field id="report-answer-name" name="name" label={r.answeredByName} issues={answerer}>
-            {(aria) => <input type="text" {...aria} autocomplete="off" value={name} onInput={(e) => setName(e.currentTarget.value)} />}
-          </Field>
-          <Choices id="report-answer-role" name="role" label={r.answeredByRole} values={['committee_member', 'civil_affairs_assistant', 'staff']} names={r.answererRoles} value={role} onPick={setRole} issues={answerer} />
-        </div>
+        <AnswererFields
+          id="report-answer"
+          value={answerer}
+          onChange={setAnswerer}
+          nameLabel={r.answeredByName}
+          roleLabel={r.answeredByRole}
+          roles={['committee_member', 'civil_affairs_assistant', 'staff']}
+          roleNames={r.answererRoles}
+          issues={issues}
+        />
       )}
-      <div class="actions">
-        <button type="submit" class="btn btn-primary btn-big" disabled={busy}>
-          {busy ? t.common.saving : props.label}
-        </button>
-      </div>
-    </form>
+      <SubmitButtons busy={busy} label={props.label} big />
+    </SendForm>
   );
 }

@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, qs, type CaseView } from '../api';
-import { Choices, PagedList, StagePicker, usePages } from '../components/lifecycle';
-import { Field, useSubmission } from '../components/forms';
-import { ErrorNotice, Link, PageTitle } from '../components/ui';
+import { CaseCard, Choices, DueNote, PagedList, StepsCard, useStageList, useStepPanel } from '../components/lifecycle';
+import { Field, SendForm, SubmitButtons, useSubmission } from '../components/forms';
+import { Detail, ErrorNotice, Link, PageTitle } from '../components/ui';
 import { fmtTime } from '../i18n';
-import { navigate, useLocation } from '../router';
+import { navigate } from '../router';
 import { may, useApp } from '../state';
 import { useLifecycleText } from '../i18n-lifecycles';
 
@@ -68,9 +68,7 @@ export function WishesPage() {
   const { me } = useApp();
   const L = useLifecycleText();
   const w = L.wishes;
-  const { query } = useLocation();
-  const stage = (STAGES as readonly string[]).includes(query.get('stage') ?? '') ? query.get('stage')! : 'screening';
-  const pages = usePages<WishRow>(`/v1/wishes${qs({ stage })}`);
+  const { stage, pages, picker } = useStageList<WishRow>({ route: '/wishes', api: '/v1/wishes', id: 'wish-stage', stages: STAGES, names: w.stages });
   const [posting, setPosting] = useState(false);
   const [posted, setPosted] = useState<string | null>(null);
   return (
@@ -100,7 +98,7 @@ export function WishesPage() {
             </button>
           </div>
         ))}
-      <StagePicker id="wish-stage" stages={STAGES} names={w.stages} value={stage} onChange={(s) => navigate(`/wishes?stage=${s}`, { replace: true })} />
+      {picker}
       <PagedList pages={pages} testId="wish-list">
         {(r) => <WishCard key={r.caseId} row={r} />}
       </PagedList>
@@ -109,12 +107,11 @@ export function WishesPage() {
 }
 
 function WishCard(props: { row: WishRow }) {
-  const { t, lang } = useApp();
-  const L = useLifecycleText();
-  const w = L.wishes;
+  const { lang } = useApp();
+  const w = useLifecycleText().wishes;
   const r = props.row;
   return (
-    <li class={`card wish-card${r.overdue ? ' urgent' : ''}`} data-case={r.caseId}>
+    <CaseCard kind="wish" row={r}>
       <p class="card-head">
         <strong>{r.publicTitle ?? r.title}</strong> · {w.categories[r.category] ?? r.category}
       </p>
@@ -124,39 +121,29 @@ function WishCard(props: { row: WishRow }) {
       <p>
         {r.outcome ? (w.outcomes[r.outcome] ?? r.outcome) : (w.stages[r.stage] ?? r.stage)}
         {r.helperName ? ` · ${w.helper(r.helperName)}` : ''}
-        {r.status === 'open' && r.dueAt ? ` · ${L.due(fmtTime(lang, r.dueAt))}` : ''}
-        {r.overdue && <span class="status status-overdue"> {L.overdue}</span>}
+        <DueNote row={r} />
       </p>
-      <p>
-        <Link to={`/cases/${encodeURIComponent(r.caseId)}`} aria-label={L.openCase(r.caseId)}>
-          {t.common.openCase}
-        </Link>
-      </p>
-    </li>
+    </CaseCard>
   );
 }
 
 function PostWishForm(props: { onDone: (id: string) => void; onCancel: () => void }) {
-  const { t } = useApp();
   const L = useLifecycleText();
   const w = L.wishes;
   const [f, setF] = useState({ householdId: '', title: '', description: '', category: '', neededBy: '', postedBy: 'household' });
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
+  const body = () => ({ householdId: f.householdId.trim(), title: f.title, description: f.description, ...(f.category ? { category: f.category } : {}), ...(f.neededBy ? { neededBy: f.neededBy } : {}), postedBy: f.postedBy });
   return (
-    <form
+    <SendForm
       class="form card wish-form"
-      noValidate
-      aria-label={w.postTitle}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const body = { householdId: f.householdId.trim(), title: f.title, description: f.description, ...(f.category ? { category: f.category } : {}), ...(f.neededBy ? { neededBy: f.neededBy } : {}), postedBy: f.postedBy };
-        const view = await run(e.currentTarget, () => api.post<{ caseId: string }>('/v1/wishes', body));
-        if (view) props.onDone(view.caseId);
-      }}
+      label={w.postTitle}
+      submission={submission}
+      intro={<h2>{w.postTitle}</h2>}
+      send={() => api.post<{ caseId: string }>('/v1/wishes', body())}
+      onSent={(view) => props.onDone(view.caseId)}
     >
-      <h2>{w.postTitle}</h2>
-      {failure !== null && <ErrorNotice error={failure} />}
       <Field id="wish-householdId" name="householdId" label={w.householdId} hint={w.householdIdHint} issues={issues}>
         {(aria) => <input type="text" {...aria} autocomplete="off" value={f.householdId} onInput={set('householdId')} />}
       </Field>
@@ -171,15 +158,8 @@ function PostWishForm(props: { onDone: (id: string) => void; onCancel: () => voi
         {(aria) => <input type="date" {...aria} value={f.neededBy} onInput={set('neededBy')} />}
       </Field>
       <Choices id="wish-postedBy" name="postedBy" label={w.postedByLabel} values={['household', 'staff']} names={w.postedBy} value={f.postedBy} onPick={(v) => setF({ ...f, postedBy: v })} issues={issues} />
-      <div class="actions">
-        <button type="submit" class="btn btn-primary btn-big" disabled={busy}>
-          {busy ? t.common.saving : w.post}
-        </button>
-        <button type="button" class="btn btn-big" onClick={props.onCancel}>
-          {t.common.cancel}
-        </button>
-      </div>
-    </form>
+      <SubmitButtons busy={busy} label={w.post} big onCancel={props.onCancel} />
+    </SendForm>
   );
 }
 
@@ -198,132 +178,66 @@ export function WishSteps(props: { view: CaseView; reload: () => Promise<void> }
   const L = useLifecycleText();
   const w = L.wishes;
   const v = props.view as WishView;
-  const [panel, setPanel] = useState<Step | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const doneRef = useRef<HTMLParagraphElement>(null);
+  const state = useStepPanel<Step>(props.reload, w.done);
+  const { finished } = state;
   const steps = (v.status === 'open' ? (STEPS_AT[v.stage] ?? []) : []).filter((s) => (s === 'helper' ? may(me, 'helpers', 'register') : may(me, 'wish', s)));
-  const finished = async (message: string = w.done) => {
-    setPanel(null);
-    await props.reload();
-    setDone(message);
-    window.setTimeout(() => doneRef.current?.focus(), 0);
-  };
   const label: Record<Step, string> = { screening: w.screen, claim: w.claim, fulfilment: w.fulfil, release: w.release, confirmation: w.confirm, withdrawal: w.withdraw, helper: w.registerHelper };
-  return (
-    <section aria-labelledby="h-wish" class="card wish-steps" data-testid="wish-steps">
-      <h2 id="h-wish">{w.details}</h2>
-      <dl class="summary">
-        <div>
-          <dt>{w.wishTitle}</dt>
-          <dd>{v.title}</dd>
-        </div>
-        {v.publicTitle && (
-          <div>
-            <dt>{w.publicTitle}</dt>
-            <dd data-testid="wish-public-title">{v.publicTitle}</dd>
-          </div>
-        )}
-        <div>
-          <dt>{w.description}</dt>
-          <dd>{v.description}</dd>
-        </div>
-        <div>
-          <dt>{w.category}</dt>
-          <dd>{w.categories[v.category] ?? v.category}</dd>
-        </div>
-        <div>
-          <dt>{L.stage}</dt>
-          <dd data-testid="wish-stage">{v.outcome ? (w.outcomes[v.outcome] ?? v.outcome) : (w.stages[v.stage] ?? v.stage)}</dd>
-        </div>
-        {v.neededBy && (
-          <div>
-            <dt>{w.neededBy}</dt>
-            <dd>{v.neededBy}</dd>
-          </div>
-        )}
-        {v.screening && (
-          <div>
-            <dt>{w.screen}</dt>
-            <dd>
-              {w.screening(w.decisions[v.screening.decision], fmtTime(lang, v.screening.at))}
-              {v.screening.reason ? `：${v.screening.reason}` : ''}
-            </dd>
-          </div>
-        )}
-        {v.claim && (
-          <div>
-            <dt>{w.claim}</dt>
-            <dd>{w.claimInfo(v.claim.helper.name, fmtTime(lang, v.claim.fulfilBy))}</dd>
-          </div>
-        )}
-        {v.fulfilment && (
-          <div>
-            <dt>{w.fulfilment}</dt>
-            <dd>
-              {v.fulfilment.text}
-              {v.fulfilment.photos.map((p, i) => (
-                <span key={p}>
-                  {' '}
-                  <a href={p} target="_blank" rel="noopener noreferrer" class="external">
-                    {w.photoN(i + 1)}
-                  </a>
-                </span>
-              ))}
-            </dd>
-          </div>
-        )}
-        {v.autoConfirmAt && (
-          <div>
-            <dt>{w.confirm}</dt>
-            <dd>{w.autoConfirmAt(fmtTime(lang, v.autoConfirmAt))}</dd>
-          </div>
-        )}
-        {v.withdrawal && (
-          <div>
-            <dt>{w.withdraw}</dt>
-            <dd>{v.withdrawal.reason}</dd>
-          </div>
-        )}
-      </dl>
-      <p class="notice notice-ok" role="status" tabIndex={-1} ref={doneRef} hidden={!done}>
-        {done}
-      </p>
-      {steps.length > 0 && (
-        <div class="actions">
-          {steps.map((s) => (
-            <button key={s} type="button" class="btn btn-big" aria-expanded={panel === s} aria-controls="wish-panel" onClick={() => setPanel(panel === s ? null : s)}>
-              {label[s]}
-            </button>
+  const summary = (
+    <>
+      <Detail term={w.wishTitle}>{v.title}</Detail>
+      {v.publicTitle && (
+        <Detail term={w.publicTitle} testId="wish-public-title">
+          {v.publicTitle}
+        </Detail>
+      )}
+      <Detail term={w.description}>{v.description}</Detail>
+      <Detail term={w.category}>{w.categories[v.category] ?? v.category}</Detail>
+      <Detail term={L.stage} testId="wish-stage">
+        {v.outcome ? (w.outcomes[v.outcome] ?? v.outcome) : (w.stages[v.stage] ?? v.stage)}
+      </Detail>
+      {v.neededBy && <Detail term={w.neededBy}>{v.neededBy}</Detail>}
+      {v.screening && (
+        <Detail term={w.screen}>
+          {w.screening(w.decisions[v.screening.decision], fmtTime(lang, v.screening.at))}
+          {v.screening.reason ? `：${v.screening.reason}` : ''}
+        </Detail>
+      )}
+      {v.claim && <Detail term={w.claim}>{w.claimInfo(v.claim.helper.name, fmtTime(lang, v.claim.fulfilBy))}</Detail>}
+      {v.fulfilment && (
+        <Detail term={w.fulfilment}>
+          {v.fulfilment.text}
+          {v.fulfilment.photos.map((p, i) => (
+            <span key={p}>
+              {' '}
+              <a href={p} target="_blank" rel="noopener noreferrer" class="external">
+                {w.photoN(i + 1)}
+              </a>
+            </span>
           ))}
-        </div>
+        </Detail>
       )}
-      {panel && (
-        <div id="wish-panel" class="card action-panel">
-          {panel === 'screening' && <ScreenForm view={v} onDone={finished} />}
-          {panel === 'claim' && <ClaimForm view={v} onDone={finished} />}
-          {panel === 'helper' && <HelperForm unitCode={v.unit.code} onDone={(name) => finished(w.helperRegistered(name))} />}
-          {panel === 'fulfilment' && <StepForm view={v} step="fulfilment" onDone={finished} />}
-          {panel === 'release' && <StepForm view={v} step="release" onDone={finished} />}
-          {panel === 'confirmation' && <StepForm view={v} step="confirmation" onDone={finished} />}
-          {panel === 'withdrawal' && <StepForm view={v} step="withdrawal" onDone={finished} />}
-        </div>
-      )}
-    </section>
+      {v.autoConfirmAt && <Detail term={w.confirm}>{w.autoConfirmAt(fmtTime(lang, v.autoConfirmAt))}</Detail>}
+      {v.withdrawal && <Detail term={w.withdraw}>{v.withdrawal.reason}</Detail>}
+    </>
+  );
+  return (
+    <StepsCard kind="wish" title={w.details} state={state} steps={steps} labels={label} summary={summary}>
+      {(panel) =>
+        panel === 'screening' ? (
+          <ScreenForm view={v} onDone={finished} />
+        ) : panel === 'claim' ? (
+          <ClaimForm view={v} onDone={finished} />
+        ) : panel === 'helper' ? (
+          <HelperForm unitCode={v.unit.code} onDone={(name) => finished(w.helperRegistered(name))} />
+        ) : (
+          <StepForm key={panel} view={v} step={panel} onDone={finished} />
+        )
+      }
+    </StepsCard>
   );
 }
 
 const post = (id: string, step: string, body: unknown) => api.post<CaseView>(`/v1/wishes/${encodeURIComponent(id)}/${step}`, body);
-
-function Submit(props: { busy: boolean; label: string }) {
-  const { t } = useApp();
-  return (
-    <div class="actions">
-      <button type="submit" class="btn btn-primary btn-big" disabled={props.busy}>
-        {props.busy ? t.common.saving : props.label}
-      </button>
-    </div>
-  );
-}
 
 /** 审核: approve with the public title (the posted one proposed), or reject with the reason. */
 function ScreenForm(props: { view: WishView; onDone: () => Promise<void> }) {
@@ -332,19 +246,11 @@ function ScreenForm(props: { view: WishView; onDone: () => Promise<void> }) {
   const [decision, setDecision] = useState<'approve' | 'reject'>('approve');
   const [publicTitle, setPublicTitle] = useState(props.view.title);
   const [text, setText] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
+  const body = () => (decision === 'approve' ? { decision, publicTitle, ...(text.trim() ? { note: text } : {}) } : { decision, reason: text });
   return (
-    <form
-      class="form"
-      noValidate
-      aria-label={w.screen}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const body = decision === 'approve' ? { decision, publicTitle, ...(text.trim() ? { note: text } : {}) } : { decision, reason: text };
-        if (await run(e.currentTarget, () => post(props.view.caseId, 'screening', body))) await props.onDone();
-      }}
-    >
-      {failure !== null && <ErrorNotice error={failure} />}
+    <SendForm label={w.screen} submission={submission} send={() => post(props.view.caseId, 'screening', body())} onSent={() => props.onDone()}>
       <Choices id="screen-decision" name="decision" label={w.decision} values={['approve', 'reject']} names={w.decisions} value={decision} onPick={(v) => setDecision(v as 'approve' | 'reject')} issues={issues} />
       {decision === 'approve' && (
         <Field id="screen-publicTitle" name="publicTitle" label={w.publicTitle} hint={w.publicTitleHint} issues={issues}>
@@ -354,8 +260,8 @@ function ScreenForm(props: { view: WishView; onDone: () => Promise<void> }) {
       <Field id="screen-text" name={decision === 'approve' ? 'note' : 'reason'} label={decision === 'approve' ? w.note : w.rejectReason} issues={issues}>
         {(aria) => <textarea {...aria} rows={2} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
       </Field>
-      <Submit busy={busy} label={w.screen} />
-    </form>
+      <SubmitButtons busy={busy} label={w.screen} big />
+    </SendForm>
   );
 }
 
@@ -368,7 +274,8 @@ function ClaimForm(props: { view: WishView; onDone: () => Promise<void> }) {
   const [loadError, setLoadError] = useState<unknown>(null);
   const [helperId, setHelperId] = useState('');
   const [fulfilBy, setFulfilBy] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   useEffect(() => {
     api.get<{ items: Helper[] }>(`/v1/helpers${qs({ org: me?.unit.code, limit: 200 })}`).then(
       (page) => {
@@ -380,16 +287,7 @@ function ClaimForm(props: { view: WishView; onDone: () => Promise<void> }) {
   }, []);
   if (loadError !== null) return <ErrorNotice error={loadError} />;
   return (
-    <form
-      class="form"
-      noValidate
-      aria-label={w.claim}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await run(e.currentTarget, () => post(props.view.caseId, 'claim', { helperId, ...(fulfilBy ? { fulfilBy } : {}) }))) await props.onDone();
-      }}
-    >
-      {failure !== null && <ErrorNotice error={failure} />}
+    <SendForm label={w.claim} submission={submission} send={() => post(props.view.caseId, 'claim', { helperId, ...(fulfilBy ? { fulfilBy } : {}) })} onSent={() => props.onDone()}>
       {helpers && helpers.length === 0 && <p class="muted">{w.noHelpers}</p>}
       <Field id="claim-helper" name="helperId" label={w.helperLabel} hint={w.helperHint} issues={issues}>
         {(aria) => (
@@ -405,8 +303,8 @@ function ClaimForm(props: { view: WishView; onDone: () => Promise<void> }) {
       <Field id="claim-fulfilBy" name="fulfilBy" label={w.fulfilBy} hint={w.fulfilByHint} issues={issues}>
         {(aria) => <input type="date" {...aria} value={fulfilBy} onInput={(e) => setFulfilBy(e.currentTarget.value)} />}
       </Field>
-      <Submit busy={busy} label={w.claim} />
-    </form>
+      <SubmitButtons busy={busy} label={w.claim} big />
+    </SendForm>
   );
 }
 
@@ -415,18 +313,15 @@ function HelperForm(props: { unitCode: string; onDone: (name: string) => Promise
   const L = useLifecycleText();
   const w = L.wishes;
   const [f, setF] = useState({ kind: 'volunteer', name: '', contact: '' });
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   return (
-    <form
-      class="form"
-      noValidate
-      aria-label={w.registerHelper}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await run(e.currentTarget, () => api.post('/v1/helpers', { kind: f.kind, name: f.name, contact: f.contact, unitCode: props.unitCode }))) await props.onDone(f.name.trim());
-      }}
+    <SendForm
+      label={w.registerHelper}
+      submission={submission}
+      send={() => api.post('/v1/helpers', { kind: f.kind, name: f.name, contact: f.contact, unitCode: props.unitCode })}
+      onSent={() => props.onDone(f.name.trim())}
     >
-      {failure !== null && <ErrorNotice error={failure} />}
       <Choices id="helper-kind" name="kind" label={w.helperKind} values={HELPER_KINDS} names={w.helperKinds} value={f.kind} onPick={(v) => setF({ ...f, kind: v })} issues={issues} />
       <Field id="helper-name" name="name" label={w.helperName} issues={issues}>
         {(aria) => <input type="text" {...aria} autocomplete="off" value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} />}
@@ -434,8 +329,8 @@ function HelperForm(props: { unitCode: string; onDone: (name: string) => Promise
       <Field id="helper-contact" name="contact" label={w.helperContact} issues={issues}>
         {(aria) => <input type="text" {...aria} autocomplete="off" value={f.contact} onInput={(e) => setF({ ...f, contact: e.currentTarget.value })} />}
       </Field>
-      <Submit busy={busy} label={w.registerHelper} />
-    </form>
+      <SubmitButtons busy={busy} label={w.registerHelper} big />
+    </SendForm>
   );
 }
 
@@ -445,7 +340,8 @@ function StepForm(props: { view: WishView; step: 'fulfilment' | 'release' | 'con
   const w = L.wishes;
   const [text, setText] = useState('');
   const [photos, setPhotos] = useState('');
-  const { issues, failure, busy, run } = useSubmission();
+  const submission = useSubmission();
+  const { issues, busy } = submission;
   const s = props.step;
   const field = s === 'fulfilment' ? 'text' : s === 'confirmation' ? 'note' : 'reason';
   const body = () =>
@@ -456,16 +352,7 @@ function StepForm(props: { view: WishView; step: 'fulfilment' | 'release' | 'con
         : { reason: text };
   const title = { fulfilment: w.fulfil, release: w.release, confirmation: w.confirm, withdrawal: w.withdraw }[s];
   return (
-    <form
-      class="form"
-      noValidate
-      aria-label={title}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (await run(e.currentTarget, () => post(props.view.caseId, s, body()))) await props.onDone();
-      }}
-    >
-      {failure !== null && <ErrorNotice error={failure} />}
+    <SendForm label={title} submission={submission} send={() => post(props.view.caseId, s, body())} onSent={() => props.onDone()}>
       {s === 'confirmation' && <p class="muted">{w.confirmHint}</p>}
       <Field id={`wish-${s}-${field}`} name={field} label={s === 'fulfilment' ? w.evidence : s === 'confirmation' ? w.note : w.reason} issues={issues}>
         {(aria) => <textarea {...aria} rows={3} value={text} onInput={(e) => setText(e.currentTarget.value)} />}
@@ -475,7 +362,7 @@ function StepForm(props: { view: WishView; step: 'fulfilment' | 'release' | 'con
           {(aria) => <textarea {...aria} rows={2} value={photos} onInput={(e) => setPhotos(e.currentTarget.value)} />}
         </Field>
       )}
-      <Submit busy={busy} label={title} />
-    </form>
+      <SubmitButtons busy={busy} label={title} big />
+    </SendForm>
   );
 }
