@@ -496,44 +496,63 @@ function AckForm(props: { caseId: string; onDone: () => Promise<void>; onCancel:
   );
 }
 
-/** Issue 14: names the alert's visitor (POST /v1/alerts/{id}/visitor); the API's messages show by their fields. */
+/** One user who may be named the alert's visitor (GET /v1/alerts/{id}/visitor-candidates). */
+interface VisitorCandidate {
+  login: string;
+  name: string;
+  role: string;
+  unitCode: string;
+  unitName: string;
+}
+
+/**
+ * Issue 14: names the alert's visitor (POST /v1/alerts/{id}/visitor), picked from those who may be named — the
+ * active grid workers, party members and village staff of its village and grids (a typed login named anyone:
+ * fresh-eyes on issue 14); the API's messages show by their fields.
+ */
 function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCancel: () => void }) {
   const { t } = useApp();
   const visitorText = useVisitorText();
+  const [candidates, setCandidates] = useState<VisitorCandidate[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [userId, setUserId] = useState('');
-  const [role, setRole] = useState('grid_worker');
-  const [unitCode, setUnitCode] = useState(props.view.unit.code);
   const [note, setNote] = useState('');
   const { issues, failure, busy, run } = useSubmission();
+  useEffect(() => {
+    api
+      .get<{ items: VisitorCandidate[] }>(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/visitor-candidates`)
+      .then((r) => setCandidates(r.items))
+      .catch(setLoadError);
+  }, [props.view.caseId]);
   return (
     <form
       class="form"
       noValidate
       onSubmit={async (e) => {
         e.preventDefault();
-        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/visitor`, { userId, role, unitCode, ...(note.trim() ? { note } : {}) }));
+        const ok = await run(e.currentTarget, () => api.post(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/visitor`, { userId, ...(note.trim() ? { note } : {}) }));
         if (ok) await props.onDone();
       }}
     >
       <h3>{visitorText.assign}</h3>
+      {loadError !== null && <ErrorNotice error={loadError} />}
       {failure !== null && <ErrorNotice error={failure} />}
-      <Field id="visitor-user" name="userId" label={visitorText.userId} hint={visitorText.userIdHint} issues={issues}>
-        {(aria) => <input {...aria} type="text" autoComplete="off" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />}
-      </Field>
-      <Field id="visitor-role" name="role" label={visitorText.role} issues={issues}>
-        {(aria) => (
-          <select {...aria} value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-            {['grid_worker', 'party_member', 'village_staff'].map((r) => (
-              <option key={r} value={r}>
-                {t.roles[r] ?? r}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field id="visitor-unit" name="unitCode" label={visitorText.unitCode} hint={visitorText.unitCodeHint} issues={issues}>
-        {(aria) => <input {...aria} type="text" inputMode="numeric" autoComplete="off" value={unitCode} onInput={(e) => setUnitCode(e.currentTarget.value)} />}
-      </Field>
+      {candidates === null && loadError === null && <Loading />}
+      {candidates !== null && candidates.length === 0 && <p class="notice">{visitorText.none}</p>}
+      {candidates !== null && candidates.length > 0 && (
+        <Field id="visitor-user" name="userId" label={visitorText.userId} hint={visitorText.userIdHint} issues={issues}>
+          {(aria) => (
+            <select {...aria} value={userId} onChange={(e) => setUserId(e.currentTarget.value)}>
+              <option value="">{visitorText.choose}</option>
+              {candidates.map((c) => (
+                <option key={c.login} value={c.login}>
+                  {visitorText.candidate(c.name, t.roles[c.role] ?? c.role, c.unitName, c.login)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <Field id="visitor-note" name="note" label={visitorText.note} issues={issues}>
         {(aria) => <textarea {...aria} rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />}
       </Field>
