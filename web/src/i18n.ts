@@ -1064,7 +1064,7 @@ const zh: Messages = {
     rules: { visit: '走访困难群众', contact_on_time: '帮包联系按时', discovery_confirmed: '主动发现经核实', wish_fulfilled: '认领心愿已实现', party_day_attendance: '参加党员活动日', show_identity: '亮身份', show_action: '亮行动', show_result: '亮成绩', service_hour: '双报到服务时长' },
     fields: {
       userId: '登录账号',
-      userIdHint: '党员登录系统所用的账号，一人一号，登记后不可更改',
+      userIdHint: '党员登录系统所用的账号（须是管理员已建立、在本辖区内的在用账号），一人一号，登记后不可更改',
       name: '姓名',
       phone: '电话',
       role: '身份',
@@ -1692,7 +1692,7 @@ const en: Messages = {
     rules: { visit: 'Visit to a household', contact_on_time: 'Pairing contact on time', discovery_confirmed: 'Confirmed discovery', wish_fulfilled: 'Wish fulfilled', party_day_attendance: 'Party day attendance', show_identity: 'Show identity', show_action: 'Show action', show_result: 'Show result', service_hour: 'Service hours' },
     fields: {
       userId: 'Login',
-      userIdHint: 'The login the member signs in with; one per member, never changed',
+      userIdHint: 'The login the member signs in with: an active account an admin created, within your jurisdiction; one per member, never changed',
       name: 'Name',
       phone: 'Phone',
       role: 'Role',
