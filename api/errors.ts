@@ -57,6 +57,11 @@ export const unauthorized = (message: string) => new ApiError(401, 'unauthorized
 export const forbidden = (message: string) => new ApiError(403, 'forbidden', message);
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
 export const conflict = (message: string, details?: unknown) => new ApiError(409, 'conflict', message, details);
+/**
+ * 422 for a rule broken by one field against stored data (a login that is no user, a user outside the village):
+ * the rule's `reason` (domain/rejections.ts REFUSAL_REASONS) and one FieldIssue at `path` with the same code.
+ */
+export const unprocessableField = (path: string, reason: string, message: string) => new ApiError(422, 'unprocessable', `${path}: ${message}`, [{ path, code: reason, message }], reason);
 /** 409 for an action on a closed case (`what`: 'alert alert-…'), with the reason `case_closed`. */
 export const caseClosed = (what: string) => new ApiError(409, 'conflict', `${what} is closed`, undefined, 'case_closed');
 

@@ -8,6 +8,8 @@ import { ALERT_LEVEL_NAMES, ALERT_LEVELS, resolvePolicy, zAlertLevel, type Alert
 import { can } from './permissions';
 import { zYuan } from './verification';
 import { RuleViolation, zActor, type Actor, type CaseEvent, type Notice, type Outcome } from './case';
+import type { RefusalReason } from './rejections';
+import type { Role } from './roles';
 
 /**
  * The rules of one household alert (三色预警), as pure functions over its state. The workflow
@@ -396,6 +398,52 @@ export function checkAssignVisitor(s: AlertState, v: AssignVisitorInput): void {
   const village = [...s.ladder].reverse().map((u) => u.code);
   const within = village.every((code, i) => v.unitPath[i] === code) && v.unitPath.length <= village.length + 1;
   if (s.unit.level !== 'village' || !within) throw new RuleViolation('unprocessable', `visitor.unitPath: the visitor's unit must be the alert's village ${s.unit.code} or a grid in it`, 'visitor_outside_village', { path: 'body.unitCode', code: 'visitor_outside_village' });
+}
+
+/** A staff user as the visitor rule reads them (store/users.ts): login, role, unit, the unit's path root first, status. */
+export interface VisitorUser {
+  _id: string;
+  role: Role;
+  unitCode: string;
+  orgPath: readonly string[];
+  status: 'active' | 'disabled';
+}
+
+/** Whether a role is one an alert's visitor may have (VISITOR_ROLES). */
+export const isVisitorRole = (role: string): role is AssignVisitorInput['role'] => (VISITOR_ROLES as readonly string[]).includes(role);
+
+/**
+ * Whether `user` may be named an alert's visitor: active, of a visitor role, and of the alert's responsible
+ * unit — a village — or a grid in it (their path runs through the village). The candidates the workspace
+ * offers (GET /v1/alerts/{id}/visitor-candidates) and the check of an assignment use this one rule.
+ */
+export const isVisitorCandidate = (user: VisitorUser, alertUnit: Pick<UnitRef, 'code' | 'level'>): boolean =>
+  user.status === 'active' && isVisitorRole(user.role) && alertUnit.level === 'village' && user.orgPath.includes(alertUnit.code);
+
+/** Why a login cannot be named an alert's visitor: the rule's reason, the field at fault, an English message. */
+export interface VisitorRefusal {
+  reason: RefusalReason;
+  path: 'body.userId' | 'body.role' | 'body.unitCode';
+  message: string;
+}
+
+/**
+ * Checks a visitor named by login against the user record (fresh-eyes on issue 14: any typed login, role and
+ * unit were accepted, and a login of another town then read the household by need). `user`: the record of
+ * `login`, or null. In order: no such user or a disabled one (`user_unknown`, `user_disabled`), a role that
+ * does not visit (`visitor_role_invalid`) — each naming `body.userId`; a unit outside the alert's village
+ * (`visitor_outside_village`, `body.userId`: the user is at fault); then a role or unit the caller typed that
+ * differs from the record (`visitor_role_mismatch` on `body.role`, `visitor_unit_mismatch` on `body.unitCode`).
+ * Null when the user may be named: the assignment then takes role and unit from the record. Ours.
+ */
+export function visitorRefusal(login: string, user: VisitorUser | null, alertUnit: Pick<UnitRef, 'code' | 'level'>, typed: { role?: string; unitCode?: string }): VisitorRefusal | null {
+  if (!user) return { reason: 'user_unknown', path: 'body.userId', message: `no staff user ${login}` };
+  if (user.status !== 'active') return { reason: 'user_disabled', path: 'body.userId', message: `the user ${login} is disabled` };
+  if (!isVisitorRole(user.role)) return { reason: 'visitor_role_invalid', path: 'body.userId', message: `the user ${login} is ${user.role}: a visitor is a grid worker, party member or village staff` };
+  if (!isVisitorCandidate(user, alertUnit)) return { reason: 'visitor_outside_village', path: 'body.userId', message: `the user ${login} belongs to ${user.unitCode}: the visitor must be of the alert's village ${alertUnit.code} or a grid in it` };
+  if (typed.role !== undefined && typed.role !== user.role) return { reason: 'visitor_role_mismatch', path: 'body.role', message: `the user ${login} is ${user.role}, not ${typed.role}` };
+  if (typed.unitCode !== undefined && typed.unitCode !== user.unitCode) return { reason: 'visitor_unit_mismatch', path: 'body.unitCode', message: `the user ${login} belongs to ${user.unitCode}, not ${typed.unitCode}` };
+  return null;
 }
 
 /**

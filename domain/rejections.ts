@@ -47,6 +47,18 @@ export const REFUSAL_REASONS = [
   'member_inactive',
   /** An alert's visitor whose unit is not the alert's village nor a grid in it (422; issue 14, alert.ts checkAssignVisitor). */
   'visitor_outside_village',
+  /** A login named as someone to act for (an alert's visitor, a party member) that is no staff user (422; fresh-eyes on issue 14). */
+  'user_unknown',
+  /** A login named as someone to act for whose user is disabled (422). */
+  'user_disabled',
+  /** A login named as a party member whose user lies outside the caller's jurisdiction (422; docs/party-members.md). */
+  'user_out_of_reach',
+  /** An alert's visitor whose user's role does not visit (not a grid worker, party member or village staff; 422; alert.ts visitorRefusal). */
+  'visitor_role_invalid',
+  /** An alert's visitor named with a role other than their user's (422). */
+  'visitor_role_mismatch',
+  /** An alert's visitor named with a unit other than their user's (422). */
+  'visitor_unit_mismatch',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

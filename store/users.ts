@@ -40,6 +40,21 @@ export async function listUsers(db: Db, orgCode: string, filter: { role?: Role }
   return (await pageById(collections(db).users, query, after, limit)).map((d) => open(db, d));
 }
 
+/** A user without their phone or sign-in fields: who they are and where (the visitor candidates). */
+export type UserRef = Pick<UserDoc, '_id' | 'name' | 'role' | 'unitCode' | 'orgPath' | 'status'>;
+
+/**
+ * The active users of a unit's subtree with one of `roles`, by login, at most `limit` (the visitor candidates of
+ * an alert's village: GET /v1/alerts/{id}/visitor-candidates). No phone is read. Served by the `{ orgPath, _id }` index.
+ */
+export async function activeUsersWithin(db: Db, orgCode: string, roles: readonly Role[], limit: number): Promise<UserRef[]> {
+  return collections(db)
+    .users.find({ orgPath: orgCode, status: 'active', role: { $in: [...roles] } }, { projection: { name: 1, role: 1, unitCode: 1, orgPath: 1, status: 1 } })
+    .sort({ _id: 1 })
+    .limit(limit)
+    .toArray();
+}
+
 /** The fields an edit may set (the phone given plain: sealed here). */
 export type UserChange = Partial<Pick<UserDoc, 'name' | 'role' | 'unitCode' | 'orgPath' | 'phone' | 'status' | 'passwordHash' | 'mustChangePassword' | 'passwordChangedAt' | 'failures' | 'lockedUntil' | 'source'>> & {
   updatedAt: Date;

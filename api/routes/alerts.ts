@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ALERT_STEPS, VISITOR_ROLES, zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput, type AlertView, type DecideInput, type DisposeInput, type RequestInput } from '../../domain/alert';
+import { ALERT_STEPS, isVisitorCandidate, visitorRefusal, VISITOR_ROLES, zAcknowledgeInput, zChangeLevelInput, zCloseInput, zReasons, zVisitInput, type AlertView, type AssignVisitorInput, type DecideInput, type DisposeInput, type RequestInput } from '../../domain/alert';
 import { zOrgCode } from '../../domain/org';
 import { zAlertLevel } from '../../domain/policy';
 import type { ActionOf } from '../../domain/permissions';
@@ -28,10 +28,13 @@ import { presentBrief, presentView, primeBriefs, primeRelations } from '../prese
 import { alertsAssignedTo } from '../../store/relations';
 import type { alertWorkflow } from '../../workflows/alert/workflow';
 import { actorOf, principalOf } from '../auth';
-import { ApiError, badRequest, zErrorBody } from '../errors';
+import { badRequest, unprocessableField, zErrorBody } from '../errors';
+import { activeUsersWithin, findUser } from '../../store/users';
 import { guardedCase, guardedHousehold, guardedUnit, reach, readable, referencedCase } from '../guard';
 import { zOrgCode as zOrg } from '../../domain/org';
 import { zQuery } from '../query';
+
+type VisitorRole = AssignVisitorInput['role'];
 
 const zAlertId = z.string().regex(/^alert-hh-[0-9a-f]{12}-\d{8}T\d{9}$/, 'expected an alert id such as alert-hh-0123456789ab-20261129T033512345');
 const zAlertView = z.looseObject({ caseId: z.string(), status: z.enum(['open', 'closed']), level: zAlertLevel });
@@ -117,10 +120,12 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   /**
-   * Issue 14: assign the visitor (指派走访人) — a grid worker, party member or village staff of the alert's
-   * village, by login, role and unit (the unit's path from the org tree; the workflow's validator refuses a
-   * unit outside the village, 422 `visitor_outside_village`). The visitor then sees the household's name,
-   * address and phone, finds the alert under GET /v1/alerts/assigned and records its visit.
+   * Issue 14: assign the visitor (指派走访人) — by login: an existing, active staff user who is a grid worker,
+   * party member or village staff of the alert's village or a grid in it (domain/alert.ts visitorRefusal; 422
+   * naming the field otherwise). Role and unit come from the user record; `role` and `unitCode`, when given,
+   * must match it. The unit's path and name come from the org tree (the workflow's validator checks the path
+   * again, 422 `visitor_outside_village`). The visitor then sees the household's name, address and phone,
+   * finds the alert under GET /v1/alerts/assigned, is told in their inbox and records its visit.
    */
   app.post(
     '/v1/alerts/:id/visitor',
@@ -129,19 +134,53 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['alerts'],
         summary: ALERT_STEPS.assignVisitor.summary,
+        description: 'The login must be an active user of the alert’s village or a grid in it with a visitor role (GET /v1/alerts/{id}/visitor-candidates lists them); `role` and `unitCode` are optional and, when given, must be the user’s.',
         params,
-        body: z.object({ userId: z.string().trim().min(1).max(200), role: z.enum(VISITOR_ROLES), unitCode: zOrgCode, note: z.string().max(500).optional() }).strict(),
+        body: z.object({ userId: z.string().trim().min(1).max(200), role: z.enum(VISITOR_ROLES).optional(), unitCode: zOrgCode.optional(), note: z.string().max(500).optional() }).strict(),
         response: zActionResponses,
       },
     },
     async (request) => {
       const p = principalOf(request);
       const { userId, role, unitCode, note } = request.body;
-      const unit = await orgs.get(unitCode);
-      if (!unit) throw new ApiError(422, 'unprocessable', `unitCode: no org unit ${unitCode}`, [{ path: 'body.unitCode', code: 'unknown_reference', message: `no org unit ${unitCode}` }]);
+      const kase = guardedCase(request);
+      const user = await findUser(mongo.db, userId);
+      const refused = visitorRefusal(userId, user, kase.unit, { role, unitCode });
+      if (refused) throw unprocessableField(refused.path, refused.reason, refused.message);
+      const named = user!; // visitorRefusal passes only an existing user
+      const unit = await orgs.get(named.unitCode);
+      if (!unit) throw unprocessableField('body.userId', 'visitor_outside_village', `the user ${userId} belongs to ${named.unitCode}, which the org tree does not hold`);
       const handle = workflowOf(request);
-      const visitor = { userId, role, unitPath: unit.path, unitName: unit.name, ...(note !== undefined ? { note } : {}) };
+      const visitor = { userId: named._id, role: named.role as VisitorRole, unitPath: unit.path, unitName: unit.name, ...(note !== undefined ? { note } : {}) };
       return presentView(request, await handle.executeUpdate(assignVisitorUpdate, { updateId: updateIdOf(request, 'assignVisitor'), args: [{ caseId: request.params.id, actor: actorOf(p), visitor }] }));
+    },
+  );
+
+  app.get(
+    '/v1/alerts/:id/visitor-candidates',
+    {
+      // Who may be named is offered to those who may name: the matrix's alert.assignVisitor on the case.
+      config: { guard: guard('assignVisitor') },
+      schema: {
+        tags: ['alerts'],
+        summary: '可指派的走访人：the active users who may be named the alert’s visitor — grid workers, party members and village staff of its village or a grid in it — by login (at most 500)',
+        params,
+        response: {
+          200: z.object({ items: z.array(z.object({ login: z.string(), name: z.string(), role: z.enum(VISITOR_ROLES), unitCode: z.string(), unitName: z.string() })) }),
+          403: zErrorBody,
+          404: zErrorBody,
+          409: zErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const kase = guardedCase(request);
+      // An alert is assigned only while its responsible unit is a village (domain/alert.ts checkAssignVisitor).
+      const users = kase.unit.level === 'village' ? await activeUsersWithin(mongo.db, kase.unit.code, VISITOR_ROLES, 500) : [];
+      const candidates = users.filter((u) => isVisitorCandidate(u, kase.unit));
+      const names = new Map<string, string>();
+      for (const code of new Set(candidates.map((u) => u.unitCode))) names.set(code, (await orgs.get(code))?.name ?? code);
+      return { items: candidates.map((u) => ({ login: u._id, name: u.name, role: u.role as VisitorRole, unitCode: u.unitCode, unitName: names.get(u.unitCode)! })) };
     },
   );
 

@@ -12,7 +12,9 @@ import { findMember, listMembers, memberIdFor, memberOfDoc, memberOfUser, member
 import { appendEntry, entriesIn, entriesOfMember, findEntry } from '../../store/points';
 import { markPersonalData } from '../audit';
 import { principalOf } from '../auth';
-import { ApiError, badRequest, conflict, forbidden, notFound, zErrorBody } from '../errors';
+import { ApiError, badRequest, conflict, forbidden, notFound, unprocessableField, zErrorBody } from '../errors';
+import { findUser } from '../../store/users';
+import { inJurisdiction } from '../../domain/permissions';
 import { guardedUnit, reach } from '../guard';
 import { BY_ID, keysetPage, pageQuery, zPage } from '../pagination';
 import { zQuery, zQueryInt } from '../query';
@@ -107,6 +109,20 @@ async function memberUnit(request: FastifyRequest, code: string, field: string):
   return { unit, villageCode: unit.level === 'grid' ? unit.parent! : unit.code, gridCode: unit.level === 'grid' ? unit.code : null };
 }
 
+/**
+ * The login a member is registered under: an existing, active staff user (store/users.ts) within the caller's
+ * jurisdiction — else the member's pairings, tasks and points would belong to a login nobody signs in with, or
+ * to one who cannot reach them (fresh-eyes on issue 14: `ghost.user` and a user of another town were accepted).
+ * 422 naming `field`: `user_unknown`, `user_disabled`, `user_out_of_reach`. Ours (docs/party-members.md).
+ */
+async function memberUser(request: FastifyRequest, login: string, field: string): Promise<void> {
+  const user = await findUser(request.server.deps.mongo.db, login);
+  if (!user) throw unprocessableField(field, 'user_unknown', `no staff user ${login}: create the user first (docs/accounts.md)`);
+  if (user.status !== 'active') throw unprocessableField(field, 'user_disabled', `the user ${login} is disabled`);
+  const p = principalOf(request);
+  if (!inJurisdiction(p.role, p.unit.code, user.orgPath, 'register')) throw unprocessableField(field, 'user_out_of_reach', `the user ${login} belongs to ${user.unitCode}, outside your jurisdiction (${p.unit.code})`);
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     member?: PartyMember;
@@ -173,14 +189,16 @@ export const partyMemberRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['party members'],
         summary: 'Register a party member (党员名册; 双报到 for in-service members) at a village or grid',
+        description: '`userId` must be the login of an existing, active staff user within the caller’s jurisdiction (422 naming body.userId otherwise: user_unknown, user_disabled, user_out_of_reach).',
         body: zRegister,
-        response: { 201: zMember, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody },
+        response: { 201: zMember, 400: zErrorBody, 403: zErrorBody, 409: zErrorBody, 422: zErrorBody },
       },
     },
     async (request, reply) => {
       const p = principalOf(request);
       const input = request.body;
       const { unit, villageCode, gridCode } = await memberUnit(request, input.unitCode, 'body.unitCode');
+      await memberUser(request, input.userId, 'body.userId');
       const member: PartyMember = { ...input, id: memberIdFor(input.userId), villageCode, gridCode, orgPath: unit.path, status: 'active', createdAt: new Date().toISOString(), createdBy: p.userId };
       const result = await registerMember(db, member);
       if ('conflict' in result) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertView, assignVisitor, checkAssignVisitor, closeDirect, openAlert, type RuleViolation, type Actor } from '../../domain/alert';
+import { alertView, assignVisitor, checkAssignVisitor, closeDirect, isVisitorCandidate, openAlert, visitorRefusal, type RuleViolation, type Actor, type VisitorUser } from '../../domain/alert';
 import type { UnitRef } from '../../domain/org';
 import { resolvePolicy } from '../../domain/policy';
 
@@ -56,5 +56,35 @@ describe('assignVisitor', () => {
     const s = open();
     closeDirect(s, { reason: 'moved_away', date: '2026-03-01' }, { userId: 'sup', role: 'town_supervisor', unitCode: TOWN.code }, T0 + 1000);
     expect(refusal(() => checkAssignVisitor(s, { userId: 'x', role: 'grid_worker', unitPath: PATH }))).toMatchObject({ type: 'conflict', reason: 'case_closed' });
+  });
+});
+
+describe('visitorRefusal (the named login against its user record)', () => {
+  const G02 = `${VILLAGE.code}-G02`;
+  const user = (over: Partial<VisitorUser> = {}): VisitorUser => ({ _id: 'grid.b', role: 'grid_worker', unitCode: G02, orgPath: [...PATH, G02], status: 'active', ...over });
+
+  it('passes an active visitor of the village or a grid in it, with or without the role and unit typed', () => {
+    expect(visitorRefusal('grid.b', user(), VILLAGE, {})).toBeNull();
+    expect(visitorRefusal('grid.b', user(), VILLAGE, { role: 'grid_worker', unitCode: G02 })).toBeNull();
+    expect(visitorRefusal('li', user({ _id: 'li', role: 'village_staff', unitCode: VILLAGE.code, orgPath: PATH }), VILLAGE, {})).toBeNull();
+    expect(isVisitorCandidate(user(), VILLAGE)).toBe(true);
+  });
+
+  it('refuses, in order, naming the field: no user, disabled, a role that does not visit, another village, a typed role or unit not the record’s', () => {
+    const cases: [VisitorUser | null, { role?: string; unitCode?: string }, string, string][] = [
+      [null, {}, 'user_unknown', 'body.userId'],
+      [user({ status: 'disabled' }), { role: 'party_member' }, 'user_disabled', 'body.userId'],
+      [user({ role: 'town_staff', unitCode: TOWN.code, orgPath: PATH.slice(0, 3) }), {}, 'visitor_role_invalid', 'body.userId'],
+      [user({ role: 'party_member', unitCode: '371002002001', orgPath: [CITY.code, DISTRICT.code, '371002002', '371002002001'] }), { unitCode: `${VILLAGE.code}-G01` }, 'visitor_outside_village', 'body.userId'],
+      [user({ role: 'village_staff', unitCode: '371002001002', orgPath: [...PATH.slice(0, 3), '371002001002'] }), {}, 'visitor_outside_village', 'body.userId'],
+      [user(), { role: 'party_member' }, 'visitor_role_mismatch', 'body.role'],
+      [user(), { unitCode: `${VILLAGE.code}-G01` }, 'visitor_unit_mismatch', 'body.unitCode'],
+    ];
+    for (const [u, typed, reason, path] of cases) expect(visitorRefusal('x', u, VILLAGE, typed), reason).toMatchObject({ reason, path });
+  });
+
+  it('names no one while the alert is not at a village', () => {
+    expect(isVisitorCandidate(user(), TOWN)).toBe(false);
+    expect(visitorRefusal('grid.b', user(), { code: TOWN.code, level: 'town' }, {})).toMatchObject({ reason: 'visitor_outside_village' });
   });
 });

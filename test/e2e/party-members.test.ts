@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../domain/china-time';
 import { memberIdFor } from '../../store/party-members';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, createUsers, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
 
 /**
@@ -23,6 +23,13 @@ beforeAll(async () => {
   t.otherVillage = await ctx.token('village_staff', OTHER_VILLAGE, { user: 'village.other' });
   t.town = await ctx.token('town_staff', UNITS.jingyuan, { user: 'town.zhao' });
   t.grid = await ctx.token('grid_worker', UNITS.haigangGrid, { user: 'grid.chen' });
+  // A member's login is a staff user's (fresh-eyes on issue 14): the members below, and those who may not be registered.
+  await createUsers(ctx, [
+    ...['pm.liu', 'pm.zhou', 'pm.s1', 'pm.s2', 'pm.s3', 'pm.s4', 'pm.s5'].map((login) => ({ login, role: 'party_member' as const, unitCode: UNITS.haigang })),
+    { login: 'pm.gone', role: 'party_member', unitCode: UNITS.haigang, status: 'disabled' },
+    { login: 'pm.sibling', role: 'party_member', unitCode: OTHER_VILLAGE },
+    { login: 'pm.far', role: 'party_member', unitCode: '371002002001' },
+  ]);
 }, 60_000);
 afterAll(async () => ctx?.close());
 
@@ -42,6 +49,23 @@ describe('the register', () => {
     expect(noAgency.statusCode).toBe(400);
     expect(noAgency.json().error.details[0].path).toBe('body.agency');
     expect((await req('POST', '/v1/party-members', t.village!, member('pm.zhou', { name: '周党员' }))).statusCode).toBe(201);
+  });
+
+  it('registers only the login of an active staff user within the caller’s jurisdiction (422 naming body.userId)', async () => {
+    const refused = async (token: string, login: string, reason: string) => {
+      const res = await req('POST', '/v1/party-members', token, member(login));
+      expect(res.statusCode, `${login}: ${res.body}`).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'unprocessable', reason, details: [{ path: 'body.userId', code: reason }] });
+    };
+    await refused(t.village!, 'ghost.user', 'user_unknown');
+    await refused(t.village!, 'pm.gone', 'user_disabled');
+    await refused(t.village!, 'pm.sibling', 'user_out_of_reach');
+    await refused(t.village!, 'pm.far', 'user_out_of_reach');
+    await refused(t.town!, 'pm.far', 'user_out_of_reach');
+    for (const login of ['ghost.user', 'pm.gone', 'pm.sibling', 'pm.far']) expect((await req('GET', `/v1/party-members/${memberIdFor(login)}`, t.town!)).statusCode, login).toBe(404);
+    // The user the village could not register is within the town's reach: the town registers them.
+    const byTown = await req('POST', '/v1/party-members', t.town!, member('pm.sibling', { unitCode: OTHER_VILLAGE, branch: '海港社区第二党支部' }));
+    expect(byTown.statusCode, byTown.body).toBe(201);
   });
 
   it('refuses personal data in a branch (400 naming body.branch, on register and edit) and a digit in a name (body.name)', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay, localMonth } from '../../domain/china-time';
 import { COLLECTIONS } from '../../store/collections';
 import { memberIdFor } from '../../store/party-members';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, createUsers, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
 
 /**
@@ -37,6 +37,7 @@ beforeAll(async () => {
   await ctx.startWorker();
   t.village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
   t.town = await ctx.token('town_staff', UNITS.jingyuan, { user: 'town.zhao' });
+  await createUsers(ctx, Object.values(MEMBERS).map((m) => ({ login: m.userId, role: 'party_member' as const, unitCode: m.unitCode, name: m.name })));
   for (const k of Object.keys(MEMBERS) as (keyof typeof MEMBERS)[]) {
     t[k] = await ctx.token('party_member', UNITS.haigang, { user: MEMBERS[k].userId });
     const res = await post('/v1/party-members', t.village, MEMBERS[k]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartyMember } from '../../domain/party-member';
 import { memberIdFor, registerMember } from '../../store/party-members';
-import { authz, createTestContext, idNumber, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, createUsers, idNumber, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
 
 /**
@@ -17,6 +17,8 @@ const tokens: Record<string, string> = {};
 const G01 = UNITS.haigangGrid;
 const G02 = `${UNITS.haigang}-G02`;
 const OTHER_VILLAGE = '371002001002';
+/** 古寨社区 of 环翠楼街道: a village of another town. */
+const FAR_VILLAGE = '371002002001';
 const HEAD = '王秀英';
 const HEAD_ID = idNumber(9501);
 const ADDRESS = '威海市环翠区海港路66号2单元';
@@ -64,6 +66,15 @@ beforeAll(async () => {
   ctx = await createTestContext('privacy_need_e2e');
   await ctx.startWorker();
   for (const m of [member('pm.pair', G01), member('pm.other', G01)]) expect('created' in (await registerMember(ctx.mongo.db, m))).toBe(true);
+  // The staff users a visitor may be chosen from, and those who may not (fresh-eyes on issue 14: any typed login was taken).
+  await createUsers(ctx, [
+    { login: 'grid.b', role: 'grid_worker', unitCode: G02, name: '网格员乙' },
+    { login: 'pm.pair', role: 'party_member', unitCode: G01, name: '党员甲' },
+    { login: 'village.qi', role: 'village_staff', unitCode: OTHER_VILLAGE },
+    { login: 'town.zhao', role: 'town_staff', unitCode: UNITS.jingyuan },
+    { login: 'grid.gone', role: 'grid_worker', unitCode: G01, status: 'disabled' },
+    { login: 'far.grid', role: 'party_member', unitCode: FAR_VILLAGE },
+  ]);
   tokens.village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
   tokens.otherVillage = await ctx.token('village_staff', OTHER_VILLAGE, { user: 'village.qi' });
   // A below-town role whose reach holds both villages but who acts on neither: masked, by need not by rank or reach.
@@ -161,19 +172,63 @@ describe('the assigned visitor', () => {
     expect((await get(`/v1/alerts/${alertId}`, tokens.gridB!)).statusCode).toBe(403);
     const byGrid = await send(`/v1/alerts/${alertId}/visitor`, tokens.gridA!, { userId: 'grid.b', role: 'grid_worker', unitCode: G02 });
     expect(byGrid.statusCode).toBe(403);
-    const outside = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'village.qi', role: 'village_staff', unitCode: OTHER_VILLAGE });
-    expect(outside.statusCode, outside.body).toBe(422);
-    expect(outside.json().error).toMatchObject({ code: 'unprocessable', reason: 'visitor_outside_village', details: [{ path: 'body.unitCode', code: 'visitor_outside_village' }] }); // the form's field (fresh-eyes on issue 14: it said visitor.unitPath)
-    const unknownUnit = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'grid.b', role: 'grid_worker', unitCode: '371002001009' });
-    expect(unknownUnit.statusCode).toBe(422);
-    expect(unknownUnit.json().error.details[0].path).toBe('body.unitCode');
+    // The login must be a user: unknown, disabled, of another village, of a role that does not visit — each 422 naming the field, with its reason.
+    const refused = async (payload: Record<string, unknown>, path: string, reason: string) => {
+      const res = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, payload);
+      expect(res.statusCode, `${JSON.stringify(payload)}: ${res.body}`).toBe(422);
+      expect(res.json().error).toMatchObject({ code: 'unprocessable', reason, details: [{ path, code: reason }] });
+    };
+    await refused({ userId: 'nobody.here', role: 'party_member', unitCode: G01 }, 'body.userId', 'user_unknown');
+    await refused({ userId: 'grid.gone' }, 'body.userId', 'user_disabled');
+    await refused({ userId: 'town.zhao' }, 'body.userId', 'visitor_role_invalid');
+    await refused({ userId: 'village.qi', role: 'village_staff', unitCode: OTHER_VILLAGE }, 'body.userId', 'visitor_outside_village');
+    // A user of the village typed with another role or unit than their record's.
+    await refused({ userId: 'grid.b', role: 'party_member' }, 'body.role', 'visitor_role_mismatch');
+    await refused({ userId: 'grid.b', role: 'grid_worker', unitCode: G01 }, 'body.unitCode', 'visitor_unit_mismatch');
+    await refused({ userId: 'grid.b', role: 'grid_worker', unitCode: '371002001009' }, 'body.unitCode', 'visitor_unit_mismatch');
     const badRole = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'grid.b', role: 'town_staff', unitCode: G02 });
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().error.details[0].path).toBe('body.role');
+    // None of the refusals named a visitor.
+    expect((await get(`/v1/alerts/${alertId}`, tokens.village!)).json().visitor).toBeNull();
 
     const ok = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'grid.b', role: 'grid_worker', unitCode: G02 });
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json().visitor).toMatchObject({ userId: 'grid.b', role: 'grid_worker', unitCode: G02 });
+  });
+
+  it('a party member of another town, typed with a grid of this village, is refused and reads nothing (fresh-eyes on issue 14)', async () => {
+    const far = await ctx.token('party_member', FAR_VILLAGE, { user: 'far.grid' });
+    const res = await send(`/v1/alerts/${alertId}/visitor`, tokens.village!, { userId: 'far.grid', role: 'party_member', unitCode: G01 });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error).toMatchObject({ reason: 'visitor_outside_village', details: [{ path: 'body.userId', code: 'visitor_outside_village' }] });
+    expect((await get(`/v1/alerts/${alertId}`, tokens.village!)).json().visitor).toMatchObject({ userId: 'grid.b' });
+    const assigned = await get('/v1/alerts/assigned', far);
+    expect(assigned.statusCode).toBe(200);
+    expect(assigned.json().items).toEqual([]);
+    for (const url of [`/v1/households/${household}`, `/v1/alerts/${alertId}`, `/v1/cases/${alertId}`]) {
+      const read = await get(url, far);
+      expect(read.statusCode, url).toBe(403);
+      expectMasked(read.body, url);
+    }
+    const tasks = await get('/v1/cases?sort=due', far);
+    expect((tasks.json().items as { caseId: string }[]).map((i) => i.caseId)).not.toContain(alertId);
+    expectMasked(tasks.body, 'far.grid’s task list');
+    const visit = await send(`/v1/alerts/${alertId}/visits`, far, { visitors: ['远方党员'], visitedAt: new Date().toISOString(), outcome: 'stable' });
+    expect(visit.statusCode).toBe(403);
+  });
+
+  it('offers those who may assign the village’s active visitors to pick from, and no one else; a grid worker may not list them', async () => {
+    const res = await get(`/v1/alerts/${alertId}/visitor-candidates`, tokens.village!);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().items).toEqual([
+      { login: 'grid.b', name: '网格员乙', role: 'grid_worker', unitCode: G02, unitName: expect.any(String) },
+      { login: 'pm.pair', name: '党员甲', role: 'party_member', unitCode: G01, unitName: expect.any(String) },
+    ]);
+    expect(res.json().items[0].unitName).not.toBe(G02);
+    expect((await get(`/v1/alerts/${alertId}/visitor-candidates`, tokens.town!)).json().items).toHaveLength(2);
+    expect((await get(`/v1/alerts/${alertId}/visitor-candidates`, tokens.gridA!)).statusCode).toBe(403);
+    expect((await get(`/v1/alerts/${alertId}/visitor-candidates`, tokens.otherVillage!)).statusCode).toBe(403);
   });
 
   it('the assigned grid worker is told in their inbox; the other grid worker of that grid is not', async () => {

@@ -20,6 +20,7 @@ import { createWorker } from '../../worker/worker';
 import { piiDataConverter } from '../../worker/codec';
 import { createFileSources } from '../../activities/departments/file-source';
 import { piiKeyring } from '../../store/pii';
+import { insertUser } from '../../store/users';
 
 /** The sample department extracts shipped for local use (scripts/seed/departments). */
 export const SAMPLE_DEPARTMENT_DATA = new URL('../../scripts/seed/departments', import.meta.url).pathname;
@@ -177,3 +178,45 @@ export async function registerHousehold(ctx: TestContext, token: string, seq: nu
 }
 
 export const authz = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A staff user a test needs (store/users.ts): its login, role and unit; active unless `status` says otherwise. */
+export interface TestUser {
+  login: string;
+  role: Role;
+  unitCode: string;
+  name?: string;
+  status?: 'active' | 'disabled';
+}
+
+/**
+ * Creates staff users through the store (no password: they sign in only with the ready-made tokens of
+ * `ctx.token`), each at its unit's path in the org tree; throws for an unknown unit or a login taken already.
+ * For rules that want a named login to be a real user (an alert's visitor, a party member's login).
+ */
+export async function createUsers(ctx: TestContext, users: readonly TestUser[]): Promise<void> {
+  const at = new Date();
+  for (const u of users) {
+    const unit = await ctx.app.deps.orgs.get(u.unitCode);
+    if (!unit) throw new Error(`createUsers: no org unit ${u.unitCode}`);
+    const inserted = await insertUser(ctx.mongo.db, {
+      _id: u.login,
+      name: u.name ?? `测试${u.login}`,
+      role: u.role,
+      unitCode: u.unitCode,
+      orgPath: unit.path,
+      phone: null,
+      status: u.status ?? 'active',
+      source: 'local',
+      passwordHash: null,
+      mustChangePassword: false,
+      passwordChangedAt: null,
+      failures: [],
+      lockedUntil: null,
+      createdAt: at,
+      createdBy: 'test',
+      updatedAt: at,
+      updatedBy: 'test',
+    });
+    if (!inserted) throw new Error(`createUsers: the login ${u.login} exists already`);
+  }
+}

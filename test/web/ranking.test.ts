@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../domain/china-time';
 import { memberIdFor } from '../../store/party-members';
-import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, createUsers, UNITS, type TestContext } from '../helpers/context';
 import { launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
 
@@ -38,6 +38,7 @@ describe('the ranking screen at 375 px', () => {
       { userId: 'pm.r2', name: '李二', branch: '海港社区第一党支部', rule: 'show_identity' },
       { userId: 'pm.r3', name: '赵三', branch: '海港社区第一党支部', rule: 'show_action' },
     ];
+    await createUsers(ctx, members.map((m) => ({ login: m.userId, role: 'party_member' as const, unitCode: UNITS.haigang, name: m.name })));
     for (const m of members) {
       const reg = await ctx.app.inject({ method: 'POST', url: '/v1/party-members', headers: authz(village), payload: { userId: m.userId, name: m.name, phone: '13900000000', role: 'member', branch: m.branch, unitCode: UNITS.haigang } });
       expect(reg.statusCode, reg.body).toBe(201);

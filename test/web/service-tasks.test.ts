@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberIdFor } from '../../store/party-members';
-import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, createUsers, UNITS, type TestContext } from '../helpers/context';
 import { launchChromium, screenshot, unlabelledControls } from './browser';
 import { ensureWebBuilt } from './build';
 
@@ -23,6 +23,8 @@ beforeAll(async () => {
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   browser = await launchChromium();
+  // The member the village registers on 党员名册 is a staff user (fresh-eyes on issue 14).
+  await createUsers(ctx, [{ login: 'pm.svc', role: 'party_member', unitCode: UNITS.haigang, name: '孙医生' }]);
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, idNumber, UNITS, type TestContext } from '../helpers/context';
+import { authz, createTestContext, createUsers, idNumber, UNITS, type TestContext } from '../helpers/context';
 import { horizontalOverflow, launchChromium, screenshot } from './browser';
 import { ensureWebBuilt } from './build';
 
@@ -30,6 +30,13 @@ beforeAll(async () => {
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
   browser = await launchChromium();
+  // The visitors are real users (fresh-eyes on issue 14); the assignment form offers them, and only them.
+  await createUsers(ctx, [
+    { login: 'grid.b', role: 'grid_worker', unitCode: G02, name: '网格员乙' },
+    { login: 'pm.zhao', role: 'party_member', unitCode: UNITS.haigangGrid, name: '赵党员' },
+    { login: 'grid.gone', role: 'grid_worker', unitCode: UNITS.haigangGrid, name: '停用员', status: 'disabled' },
+    { login: 'far.grid', role: 'party_member', unitCode: '371002002001', name: '远方党员' },
+  ]);
   const village = await ctx.token('village_staff', UNITS.haigang, { user: 'village.li' });
   const registered = await ctx.app.inject({ method: 'POST', url: '/v1/households', headers: authz(village), payload: { headName: HEAD, headIdNumber: HEAD_ID, address: ADDRESS, phone: '13912347777', unitCode: UNITS.haigangGrid, categories: [] } });
   expect(registered.statusCode, registered.body).toBe(201);
@@ -101,9 +108,16 @@ describe('the task list at 375×667 (privacy by need)', () => {
     expect(await page.getByText('在 Temporal UI 中查看该工作流').count()).toBe(0);
     expect(await page.locator('#main').getByRole('link', { name: '住户档案' }).getAttribute('href')).toMatch(/\/app\/households\/hh-[0-9a-f]{12}$/);
     await page.getByRole('button', { name: '指派走访人' }).click();
-    await page.getByLabel('走访人登录名').fill('pm.zhao');
-    await page.getByLabel('走访人身份').selectOption('party_member');
-    await page.getByLabel('走访人所在单位代码').fill(UNITS.haigangGrid);
+    // The visitor is picked from the village's active visitors (GET /v1/alerts/{id}/visitor-candidates), not typed.
+    const pick = page.getByLabel('走访人', { exact: true });
+    await pick.locator('option[value="pm.zhao"]').waitFor({ state: 'attached' });
+    const options = await pick.locator('option').allTextContents();
+    expect(options[0]).toBe('请选择走访人');
+    expect(options.slice(1)).toEqual([expect.stringMatching(/^网格员乙（网格员，.+，grid\.b）$/), expect.stringMatching(/^赵党员（党员，.+，pm\.zhao）$/)]);
+    expect(options.join()).not.toMatch(/停用员|远方党员/);
+    expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+    await screenshot(page, 'case-visitor-pick-phone');
+    await pick.selectOption('pm.zhao');
     await page.locator('#action-panel').getByRole('button', { name: '指派走访人' }).click();
     await expect.poll(async () => page.getByTestId('visitor').textContent(), { timeout: 15_000 }).toMatch(/pm\.zhao（党员）/);
     expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);

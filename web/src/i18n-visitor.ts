@@ -9,33 +9,35 @@ type Fn<A extends unknown[] = [string]> = (...args: A) => string;
 export interface VisitorMessages {
   assign: string;
   current: Fn<[string, string]>;
+  /** The select of who may be named (GET /v1/alerts/{id}/visitor-candidates). */
   userId: string;
   userIdHint: string;
-  role: string;
-  unitCode: string;
-  unitCodeHint: string;
+  choose: string;
+  /** One candidate: name, role's name, unit's name, login. */
+  candidate: Fn<[string, string, string, string]>;
+  none: string;
   note: string;
 }
 
 const VISITOR_ZH: VisitorMessages = {
   assign: '指派走访人',
   current: (who, role) => `走访人：${who}（${role}）`,
-  userId: '走访人登录名',
-  userIdHint: '本村(社区)或其网格的网格员、党员或工作人员的登录名',
-  role: '走访人身份',
-  unitCode: '走访人所在单位代码',
-  unitCodeHint: '本村(社区)或其下网格的代码',
+  userId: '走访人',
+  userIdHint: '本村(社区)及其网格在册的网格员、党员和村(社区)工作人员',
+  choose: '请选择走访人',
+  candidate: (name, role, unit, login) => `${name}（${role}，${unit}，${login}）`,
+  none: '本村(社区)及其网格暂无可指派的在册人员，请先由管理员建立账号',
   note: '说明（可选）',
 };
 
 const VISITOR_EN: VisitorMessages = {
   assign: 'Assign the visitor',
   current: (who, role) => `Visitor: ${who} (${role})`,
-  userId: 'Visitor’s login',
-  userIdHint: 'The login of a grid worker, party member or staff member of this village or one of its grids',
-  role: 'Visitor’s role',
-  unitCode: 'Visitor’s unit code',
-  unitCodeHint: 'The code of this village or one of its grids',
+  userId: 'Visitor',
+  userIdHint: 'The grid workers, party members and staff of this village and its grids who have an account',
+  choose: 'Choose the visitor',
+  candidate: (name, role, unit, login) => `${name} (${role}, ${unit}, ${login})`,
+  none: 'No one of this village or its grids has an account to be named: ask an admin to create one',
   note: 'Note (optional)',
 };
 

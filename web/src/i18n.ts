@@ -911,6 +911,12 @@ const zh: Messages = {
     'dayOfMonth.invalid_type': '请填写每月的第 1–28 日',
     'startsAt.invalid_format': '请按“时:分”填写时间，如 09:30（00:00–23:59）',
     visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
+    user_unknown: '没有该登录名的账号，请先由管理员建立账号',
+    user_disabled: '该账号已停用',
+    user_out_of_reach: '该账号不在您的管辖范围内',
+    visitor_role_invalid: '走访人须是网格员、党员或村(社区)工作人员',
+    visitor_role_mismatch: '所选身份与该账号的角色不符',
+    visitor_unit_mismatch: '所填单位与该账号所在单位不符',
     category_in_use: (p) => `救助对象类别「${String(p.name ?? p.code)}」已有住户或未结案件在用，不能删除`,
   },
   reasons: {
@@ -931,6 +937,12 @@ const zh: Messages = {
     not_visited: '请先入户走访，再记录处置',
     member_inactive: '帮包党员已不在册（停用），请先改派帮包党员',
     visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
+    user_unknown: '没有该登录名的账号，请先由管理员建立账号',
+    user_disabled: '该账号已停用',
+    user_out_of_reach: '该账号不在您的管辖范围内',
+    visitor_role_invalid: '走访人须是网格员、党员或村(社区)工作人员',
+    visitor_role_mismatch: '所选身份与该账号的角色不符',
+    visitor_unit_mismatch: '所填单位与该账号所在单位不符',
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
@@ -1052,7 +1064,7 @@ const zh: Messages = {
     rules: { visit: '走访困难群众', contact_on_time: '帮包联系按时', discovery_confirmed: '主动发现经核实', wish_fulfilled: '认领心愿已实现', party_day_attendance: '参加党员活动日', show_identity: '亮身份', show_action: '亮行动', show_result: '亮成绩', service_hour: '双报到服务时长' },
     fields: {
       userId: '登录账号',
-      userIdHint: '党员登录系统所用的账号，一人一号，登记后不可更改',
+      userIdHint: '党员登录系统所用的账号（须是管理员已建立、在本辖区内的在用账号），一人一号，登记后不可更改',
       name: '姓名',
       phone: '电话',
       role: '身份',
@@ -1680,7 +1692,7 @@ const en: Messages = {
     rules: { visit: 'Visit to a household', contact_on_time: 'Pairing contact on time', discovery_confirmed: 'Confirmed discovery', wish_fulfilled: 'Wish fulfilled', party_day_attendance: 'Party day attendance', show_identity: 'Show identity', show_action: 'Show action', show_result: 'Show result', service_hour: 'Service hours' },
     fields: {
       userId: 'Login',
-      userIdHint: 'The login the member signs in with; one per member, never changed',
+      userIdHint: 'The login the member signs in with: an active account an admin created, within your jurisdiction; one per member, never changed',
       name: 'Name',
       phone: 'Phone',
       role: 'Role',

@@ -1,10 +1,10 @@
 import type { ComponentType } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type CaseHistory, type CaseView } from '../api';
 import { requestText } from './approvals';
 import { Field, SelectField, SendForm, SubmitButtons, useSubmission, VisitForm } from '../components/forms';
 import { useStepPanel } from '../components/lifecycle';
-import { Detail, LevelBadge, Link, ProvisionalBadge, Loading, PageError, PageTitle, PhoneLink, TableHead, usePageData } from '../components/ui';
+import { Detail, ErrorNotice, LevelBadge, Link, ProvisionalBadge, Loading, PageError, PageTitle, PhoneLink, TableHead, usePageData } from '../components/ui';
 import { deadlineLabel, fmtDuration, fmtTime, type Lang, type Messages } from '../i18n';
 import { may, useApp } from '../state';
 import { CaseOrders, OrderPanel, type OrderView } from './orders';
@@ -394,25 +394,54 @@ function AckForm(props: { caseId: string; onDone: () => Promise<void>; onCancel:
   );
 }
 
-/** Issue 14: names the alert's visitor (POST /v1/alerts/{id}/visitor); the API's messages show by their fields. */
+/** One user who may be named the alert's visitor (GET /v1/alerts/{id}/visitor-candidates). */
+interface VisitorCandidate {
+  login: string;
+  name: string;
+  role: string;
+  unitCode: string;
+  unitName: string;
+}
+
+/**
+ * Issue 14: names the alert's visitor (POST /v1/alerts/{id}/visitor), picked from those who may be named — the
+ * active grid workers, party members and village staff of its village and grids (a typed login named anyone:
+ * fresh-eyes on issue 14); the API's messages show by their fields.
+ */
 function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCancel: () => void }) {
   const { t } = useApp();
   const visitorText = useVisitorText();
+  const [candidates, setCandidates] = useState<VisitorCandidate[] | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
   const [userId, setUserId] = useState('');
-  const [role, setRole] = useState('grid_worker');
-  const [unitCode, setUnitCode] = useState(props.view.unit.code);
   const [note, setNote] = useState('');
   const submission = useSubmission();
   const { issues, busy } = submission;
+  useEffect(() => {
+    api
+      .get<{ items: VisitorCandidate[] }>(`/v1/alerts/${encodeURIComponent(props.view.caseId)}/visitor-candidates`)
+      .then((r) => setCandidates(r.items))
+      .catch(setLoadError);
+  }, [props.view.caseId]);
   return (
-    <SendForm heading={visitorText.assign} submission={submission} send={() => alertPost(props.view.caseId, 'visitor', { userId, role, unitCode, ...(note.trim() ? { note } : {}) })} onSent={() => props.onDone()}>
-      <Field id="visitor-user" name="userId" label={visitorText.userId} hint={visitorText.userIdHint} issues={issues}>
-        {(aria) => <input {...aria} type="text" autoComplete="off" value={userId} onInput={(e) => setUserId(e.currentTarget.value)} />}
-      </Field>
-      <SelectField id="visitor-role" name="role" label={visitorText.role} values={['grid_worker', 'party_member', 'village_staff']} names={t.roles} value={role} onChange={setRole} issues={issues} />
-      <Field id="visitor-unit" name="unitCode" label={visitorText.unitCode} hint={visitorText.unitCodeHint} issues={issues}>
-        {(aria) => <input {...aria} type="text" inputMode="numeric" autoComplete="off" value={unitCode} onInput={(e) => setUnitCode(e.currentTarget.value)} />}
-      </Field>
+    <SendForm heading={visitorText.assign} submission={submission} send={() => alertPost(props.view.caseId, 'visitor', { userId, ...(note.trim() ? { note } : {}) })} onSent={() => props.onDone()}>
+      {loadError !== null && <ErrorNotice error={loadError} />}
+      {candidates === null && loadError === null && <Loading />}
+      {candidates !== null && candidates.length === 0 && <p class="notice">{visitorText.none}</p>}
+      {candidates !== null && candidates.length > 0 && (
+        <Field id="visitor-user" name="userId" label={visitorText.userId} hint={visitorText.userIdHint} issues={issues}>
+          {(aria) => (
+            <select {...aria} value={userId} onChange={(e) => setUserId(e.currentTarget.value)}>
+              <option value="">{visitorText.choose}</option>
+              {candidates.map((c) => (
+                <option key={c.login} value={c.login}>
+                  {visitorText.candidate(c.name, t.roles[c.role] ?? c.role, c.unitName, c.login)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
       <NoteField id="visitor-note" name="note" label={visitorText.note} value={note} onChange={setNote} issues={issues} />
       <SubmitButtons busy={busy} label={visitorText.assign} onCancel={props.onCancel} />
     </SendForm>
