@@ -122,8 +122,10 @@ describe('the workspace’s session in Chromium: renewal, two tabs, sign-out', (
     // Both first tokens expire (the API says so, no skew).
     await expect.poll(() => verdict(first), { timeout: (ACCESS_SECONDS + 10) * 1000, interval: 500 }).toBe('401 token_expired');
     await expect.poll(() => verdict(idleFirst), { timeout: 10_000, interval: 500 }).toBe('401 token_expired');
-    // The idle tab did not renew ahead of expiry: nothing was sent before its token expired.
+    // The idle tab did not renew ahead of expiry: nothing was sent before its token expired. Being visible, it
+    // polls (the inbox badge, every 3 s), and its poll's 401 renews the token with no one at the keyboard.
     expect(idleRefreshes.filter((r) => r.at < claimsOf(idleFirst).exp * 1000)).toEqual([]);
+    await expect.poll(() => tokenOf(idle), { timeout: 10_000 }).not.toBe(idleFirst);
 
     // A request after the first token's expiry succeeds in either tab (the idle one renewed on its 401 first).
     for (const page of [active, idle]) {
