@@ -69,6 +69,9 @@ describe('OIDC sign-in in Chromium against a local identity service', () => {
     page.on('request', (r) => {
       if (r.isNavigationRequest() && r.url().startsWith(`${base}/v1/auth/oidc/callback`)) fromService.push(r.url());
     });
+    // Once back from the service, the tab never shows the sign-in screen: it waits for its refresh.
+    const signInShown: string[] = [];
+    page.on('framenavigated', (f) => f === page.mainFrame() && fromService.length > 0 && new URL(f.url()).pathname === '/app/signin' && signInShown.push(f.url()));
     await page.goto(`${base}/app/`);
     await page.waitForURL('**/app/signin');
     const button = page.getByRole('link', { name: '使用统一身份认证登录' });
@@ -78,11 +81,11 @@ describe('OIDC sign-in in Chromium against a local identity service', () => {
     await signInAtService(page, 'zhang.town');
 
     // Back through the API's callback, to the workspace, which got its access token by refresh.
-    // (It passes the sign-in screen while the refresh is under way: without a token the tab is signed out until it answers.)
     await page.waitForURL(`${base}/app/board`);
     await page.getByTestId('whoami').waitFor();
     expect(await page.getByTestId('whoami').textContent()).toBe('张镇长 · 镇(街道)工作人员 · 鲸园街道');
     await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(signInShown).toEqual([]);
     expect(fromService).toHaveLength(1);
     expect(new URL(fromService[0]!).searchParams.get('code')).toBeTruthy();
     // The workspace's token is a session's, of the user the service named, at the unit its claims gave.
@@ -101,6 +104,8 @@ describe('OIDC sign-in in Chromium against a local identity service', () => {
     await page.evaluate(`sessionStorage.removeItem('jiuzhu.token')`);
     await page.reload();
     await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('张镇长 · 镇(街道)工作人员 · 鲸园街道');
+    expect(new URL(page.url()).pathname).toBe('/app/board');
+    expect(signInShown).toEqual([]);
 
     // Signing out ends the session; the OIDC button is offered again.
     await page.getByRole('button', { name: '退出登录' }).click();
