@@ -103,7 +103,7 @@ describe('OIDC sign-in in Chromium against a local identity service', () => {
     // A reload keeps the session (the tab's token gone: renewed from the cookie).
     await page.evaluate(`sessionStorage.removeItem('jiuzhu.token')`);
     await page.reload();
-    await expect.poll(() => page.getByTestId('whoami').textContent()).toBe('张镇长 · 镇(街道)工作人员 · 鲸园街道');
+    await expect.poll(() => page.getByTestId('whoami').textContent(), { timeout: 10_000 }).toBe('张镇长 · 镇(街道)工作人员 · 鲸园街道');
     expect(new URL(page.url()).pathname).toBe('/app/board');
     expect(signInShown).toEqual([]);
 
@@ -111,7 +111,7 @@ describe('OIDC sign-in in Chromium against a local identity service', () => {
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL('**/app/signin');
     await page.getByRole('link', { name: '使用统一身份认证登录' }).waitFor();
-    await expect.poll(async () => (await ctx.app.inject({ method: 'GET', url: '/v1/me', headers: authz(token) })).statusCode).toBe(401);
+    await expect.poll(async () => (await ctx.app.inject({ method: 'GET', url: '/v1/me', headers: authz(token) })).statusCode, { timeout: 10_000 }).toBe(401);
     expect(problems).toEqual([]);
     await page.context().close();
   }, 90_000);

@@ -138,14 +138,14 @@ describe('the workspace’s session in Chromium: renewal, two tabs, sign-out', (
     }
     expect(idleRefreshes.length).toBeGreaterThanOrEqual(1);
     expect(idleRefreshes.every((r) => r.at >= claimsOf(idleFirst).exp * 1000)).toBe(true);
-    await expect.poll(() => [...activeRefreshes, ...idleRefreshes].map((r) => r.status).filter((s) => s !== 200)).toEqual([]);
+    await expect.poll(() => [...activeRefreshes, ...idleRefreshes].map((r) => r.status).filter((s) => s !== 200), { timeout: 10_000 }).toEqual([]);
     expect(toSignIn, 'no tab was sent to the sign-in screen').toEqual([]);
 
     // Sign-out: the tab's current token and the one before are refused, and the refresh cookie is gone.
     const current = (await tokenOf(active))!;
     await active.getByRole('button', { name: '退出登录' }).click();
     await active.waitForURL('**/app/signin');
-    await expect.poll(() => verdict(current)).toBe('401 token_session_ended');
+    await expect.poll(() => verdict(current), { timeout: 10_000 }).toBe('401 token_session_ended');
     expect(await verdict(renewed)).toMatch(/^401 token_(session_ended|expired)$/);
     expect((await active.request.post(`${base}/v1/auth/refresh`)).status()).toBe(401);
     // The other user's session is untouched.
@@ -202,9 +202,9 @@ describe('the workspace’s session in Chromium: renewal, two tabs, sign-out', (
     // ended (its token refused, no refresh cookie left) and goes to the sign-in screen, saying why.
     await a.getByRole('button', { name: '退出登录' }).click();
     await a.waitForURL('**/app/signin');
-    await expect.poll(() => verdict(tb)).toBe('401 token_session_ended');
+    await expect.poll(() => verdict(tb), { timeout: 10_000 }).toBe('401 token_session_ended');
     await b.waitForURL('**/app/signin');
-    await expect.poll(() => b.getByText('登录已失效，请重新登录。').count()).toBe(1);
+    await expect.poll(() => b.getByText('登录已失效，请重新登录。').count(), { timeout: 10_000 }).toBe(1);
     expect(await tokenOf(b)).toBeNull();
     // A reload does not bring it back.
     await b.reload();
