@@ -1,21 +1,16 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../api/app';
 import { REFRESH_COOKIE } from '../../api/accounts';
-import { loadConfig } from '../../config';
+import { freePort } from '../../scripts/lib/proc';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { startIdentityService, type IdentityService } from '../helpers/identity-service';
 
 /**
- * OIDC sign-in (issue 14 item 2) against a real identity service over real HTTP: `oidc-provider` (panva; an
- * OpenID-certified provider, the same author as openid-client) started here on a free port, with its
- * development login screen (devInteractions: any account id signs in) and its grants given without a consent
- * screen. The API listens on a free port too; the test plays the browser with fetch and a cookie jar:
- * /v1/auth/oidc/start → the provider's login → the callback → the workspace, which gets its access token by
- * refresh. Accounts whose role or unit claim is invalid are refused with the claim named.
- * Why oidc-provider rather than a hand-made stub: it checks what a real service checks (PKCE, state,
- * redirect URI, client secret), so a flow that passes here is a flow a real service accepts.
+ * OIDC sign-in (issue 14 item 2) against a real identity service over real HTTP: `oidc-provider` started by
+ * test/helpers/identity-service.ts on a free port, with its development login screen (any account id signs
+ * in) and its grants given without a consent screen. The API listens on a free port too; the test plays the
+ * browser with fetch and a cookie jar: /v1/auth/oidc/start → the provider's login → the callback → the
+ * workspace, which gets its access token by refresh. Accounts whose role or unit claim is invalid are refused
+ * with the claim named. (test/web/accounts-oidc.test.ts clicks the same flow through in Chromium.)
  */
 
 const ACCOUNTS: Record<string, Record<string, unknown>> = {
@@ -26,60 +21,19 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
 };
 
 let ctx: TestContext;
-let idp: Server;
-let api: App;
+let idp: IdentityService;
 let apiBase: string;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
 beforeAll(async () => {
-  ctx = await createTestContext('oidc');
-  const [idpPort, apiPort] = [await freePort(), await freePort()];
+  const apiPort = await freePort();
   apiBase = `http://127.0.0.1:${apiPort}`;
-  const redirect = `${apiBase}/v1/auth/oidc/callback`;
-  const provider = new Provider(`http://127.0.0.1:${idpPort}`, {
-    clients: [{ client_id: 'jiuzhu', client_secret: 'jiuzhu-test-client-secret-0123456789', redirect_uris: [redirect], grant_types: ['authorization_code'], response_types: ['code'] }],
-    claims: { openid: ['sub'], profile: ['name', 'jiuzhu_role', 'jiuzhu_unit'] },
-    // The provider's default (conformIdTokenClaims: true): the profile scope's claims come from userinfo, not the ID token.
-    features: { devInteractions: { enabled: true } },
-    async findAccount(_ctx, id) {
-      return { accountId: id, claims: async () => ({ sub: id, ...(ACCOUNTS[id] ?? {}) }) };
-    },
-    // Grants given without a consent screen (a city's service grants its own workspace).
-    async loadExistingGrant(c) {
-      const grant = new c.oidc.provider.Grant({ clientId: c.oidc.client!.clientId, accountId: c.oidc.session!.accountId! });
-      grant.addOIDCScope('openid profile');
-      grant.addOIDCClaims(['name', 'jiuzhu_role', 'jiuzhu_unit']);
-      await grant.save();
-      return grant;
-    },
-  });
-  idp = provider.listen(idpPort);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATA_DIR: ctx.config.dataDir,
-    JWT_SECRET: ctx.config.jwtSecret,
-    MONGODB_URI: ctx.config.mongodb.uri,
-    MONGODB_DB: ctx.config.mongodb.db,
-    TEMPORAL_ADDRESS: ctx.config.temporal.address,
-    OIDC_ISSUER: `http://127.0.0.1:${idpPort}`,
-    OIDC_CLIENT_ID: 'jiuzhu',
-    OIDC_CLIENT_SECRET: 'jiuzhu-test-client-secret-0123456789',
-    OIDC_REDIRECT_URI: redirect,
-  });
-  api = await buildApp({ config, mongo: ctx.mongo, temporal: ctx.temporal, logger: false });
-  await api.listen({ port: apiPort, host: '127.0.0.1' });
+  idp = await startIdentityService({ redirectUri: `${apiBase}/v1/auth/oidc/callback`, accounts: ACCOUNTS });
+  ctx = await createTestContext('oidc', { env: idp.env });
+  await ctx.app.listen({ port: apiPort, host: '127.0.0.1' });
 }, 60_000);
 afterAll(async () => {
-  await api?.close();
-  await new Promise((r) => (idp ? idp.close(r) : r(undefined)));
   await ctx?.close();
+  await idp?.close();
 });
 
 /** A browser: fetch without following redirects, keeping cookies by name (every server here is 127.0.0.1). */
@@ -140,10 +94,10 @@ describe('OIDC sign-in against a local provider (oidc-provider)', () => {
     // The admin sees and can disable the user like any other; the session ends with it.
     const admin = await ctx.token('admin', UNITS.city);
     // Role and unit are the identity service's: an edit here would be overwritten at the next sign-in, so it is refused.
-    const edit = await api.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { role: 'village_staff', phone: '13912345678' } });
+    const edit = await ctx.app.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { role: 'village_staff', phone: '13912345678' } });
     expect(edit.statusCode, edit.body).toBe(409);
     expect(edit.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.role']);
-    const off = await api.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { status: 'disabled' } });
+    const off = await ctx.app.inject({ method: 'PATCH', url: '/v1/users/oidc:zhang.town', headers: authz(admin), payload: { status: 'disabled' } });
     expect(off.statusCode, off.body).toBe(200);
     expect((await fetch(`${apiBase}/v1/me`, { headers: authz(body.accessToken) })).status).toBe(401);
     const again = await signInAs('zhang.town');

@@ -59,9 +59,10 @@ export interface TestContext {
 
 /**
  * An API over the suite's real servers, with its own database and task queue so files do not meet.
- * `policy` (the policy-file content) lets end-to-end tests use second-long durations.
+ * `policy` (the policy-file content) lets end-to-end tests use second-long durations; `env` adds or overrides
+ * environment variables of the API's config (config/index.ts: a short access-token lifetime, an OIDC issuer).
  */
-export async function createTestContext(name: string, opts: { policy?: unknown; namespace?: string } = {}): Promise<TestContext> {
+export async function createTestContext(name: string, opts: { policy?: unknown; namespace?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestContext> {
   quietRuntime();
   const suffix = `${name}_${randomBytes(3).toString('hex')}`;
   const env: NodeJS.ProcessEnv = {
@@ -76,6 +77,7 @@ export async function createTestContext(name: string, opts: { policy?: unknown; 
     ...(opts.namespace ? { TEMPORAL_NAMESPACE: opts.namespace } : {}),
     JWT_SECRET,
     LOG_LEVEL: 'silent',
+    ...opts.env,
   };
   if (opts.policy !== undefined) {
     const file = join(inject('scratchDir'), `policy-${suffix}.json`);

@@ -55,8 +55,9 @@ export function whenUnauthorized(fn: () => void): void {
 /**
  * A password or OIDC sign-in (issue 14): the access token is short-lived and renewed from the HttpOnly
  * refresh cookie (POST /v1/auth/refresh) a minute before it expires if the user was active since the last
- * renewal (an idle tab is not kept signed in), and once more on a 401, before the
- * session is given up. Tabs refresh one at a time (navigator.locks). A token put into sessionStorage by hand
+ * renewal, and otherwise once on a 401, before the session is given up. (The timer keeps no idle tab signed
+ * in; a visible tab's polls — the inbox badge, the board, the task list — renew on their 401 all the same, so
+ * only a hidden one reaches the session's idle expiry: docs/accounts.md.) Tabs refresh one at a time (navigator.locks). A token put into sessionStorage by hand
  * (the picker, tests) is not renewed.
  */
 const REFRESHABLE_KEY = 'jiuzhu.refreshable';
@@ -71,7 +72,7 @@ export interface SignedIn {
 
 let refreshTimer: number | undefined;
 let refreshing: Promise<SignedIn | null> | undefined;
-/** Whether the user pressed a key or touched the page since the last renewal: an idle tab is not kept signed in by the timer, so the session's idle expiry applies. */
+/** Whether the user pressed a key or touched the page since the last renewal: an idle tab is not kept signed in by the timer. */
 let activeSinceRenewal = false;
 if (typeof window !== 'undefined') {
   for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => (activeSinceRenewal = true), { capture: true, passive: true });

@@ -49,8 +49,10 @@ const initialLang = (): Lang => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' 
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(initialLang);
-  // undefined: still asking /v1/me for the token this tab holds.
-  const [me, setMe] = useState<Me | null | undefined>(session.token() ? undefined : null);
+  // undefined: still asking /v1/me for the token this tab holds, or, without one, asking /v1/auth/refresh for a
+  // session this browser holds (the way back from OIDC sign-in, a reload, another tab): the sign-in screen is not
+  // shown meanwhile.
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [flash, setFlash] = useState<string | null>(null);
   const t = MESSAGES[lang];
   const { path } = useLocation();
@@ -87,9 +89,9 @@ export function App() {
     } else {
       // A session this browser holds (the refresh cookie: a reload, another tab, the way back from OIDC sign-in).
       void auth.refresh().then((r) => {
-        if (!r) return;
+        if (!r) return setMe(null);
         setMustChange(auth.mustChange());
-        api.get<Me>('/v1/me').then(setMe, () => undefined);
+        api.get<Me>('/v1/me').then(setMe, () => setMe(null));
       });
     }
   }, []);
@@ -165,7 +167,7 @@ export function App() {
           <SignIn notice={flash === 'sessionExpired' ? t.common.sessionExpired : null} />
         ) : me && mustChange ? (
           <ChangePassword forced onDone={() => setMustChange(false)} />
-        ) : me || EARLY.has(path) ? (
+        ) : me || (EARLY.has(path) && session.token()) ? (
           <Routes path={path} />
         ) : null}
       </main>
