@@ -143,6 +143,8 @@ export const TRIMMED_SPACE_CLASS = '\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u20
 export const PERSON_NAME_PATTERN = personNamePattern('');
 /** PERSON_NAME_PATTERN without `<` and `>` as well: person names on the public forms (zPublicPersonName). */
 export const PUBLIC_PERSON_NAME_PATTERN = personNamePattern('<>');
+/** PUBLIC_PERSON_NAME_PATTERN without `*` as well, the mask character: a staff member's name (domain/account.ts zStaffName). */
+export const STAFF_PERSON_NAME_PATTERN = personNamePattern('<>*');
 function personNamePattern(extra: string): string {
   // INVISIBLE's characters that a class can name (not the supplementary variation selectors, nor a mark after Han).
   const refused = `${extra}${UNSAFE_CHARACTER_CLASS}\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E\\u034F\\u115F\\u1160\\u3164\\uFFA0\\uFE00-\\uFE0F\\t\\n\\r\\u0085\\u2028\\u2029`;
