@@ -109,7 +109,7 @@ export async function openSession(db: Db, auth: AuthConfig, userId: string, via:
   return { sid, refreshToken };
 }
 
-/** Why a refresh was refused: no token, an unknown or ended session, a reused token (the session is then revoked). */
+/** Why a refresh was refused: no token (no cookie, or an empty one), a malformed token or one of an unknown session or not its current one, an ended session, a reused token (the session is then revoked). */
 export type RefreshRefusal = 'refresh_missing' | 'refresh_invalid' | 'refresh_expired' | 'refresh_reused';
 
 /**
@@ -123,8 +123,10 @@ export type RefreshRefusal = 'refresh_missing' | 'refresh_invalid' | 'refresh_ex
  * Anything else is refused without touching the session.
  */
 export async function rotateSession(db: Db, auth: AuthConfig, token: string | undefined, now: Date = new Date()): Promise<{ session: SessionDoc; refreshToken: string | null } | { refused: RefreshRefusal }> {
+  if (!token) return { refused: 'refresh_missing' };
+  // A cookie that is there but not of our form (`<sid>.<43 characters>`) is not a missing one.
   const sid = sidOfRefresh(token);
-  if (!token || !sid) return { refused: 'refresh_missing' };
+  if (!sid) return { refused: 'refresh_invalid' };
   const session = await findSession(db, sid);
   if (!session) return { refused: 'refresh_invalid' };
   const hash = sha256(token);

@@ -198,7 +198,7 @@ export function registerAuth(app: FastifyInstance, deps: { jwtSecret: string; to
     if (!unit) throw refused('token_unknown_unit', `token names org unit ${claims.org}, which does not exist`);
     request.principal = { userId: claims.sub, role: claims.role, unit, ...(claims.name ? { name: claims.name } : {}), ...(claims.sid ? { sid: claims.sid } : {}) };
     if (claims.mcp && !OPEN_WHILE_PASSWORD_CHANGE_DUE.has(request.routeOptions.url)) {
-      throw new ApiError(403, 'forbidden', 'change your password first (POST /v1/auth/password): an administrator reset it', undefined, 'password_change_required');
+      throw new ApiError(403, 'forbidden', 'change your password first (POST /v1/auth/password): you signed in with a temporary password an administrator set (a new account, or a reset)', undefined, 'password_change_required');
     }
   });
 }

@@ -282,6 +282,9 @@ export interface PiiKeys {
  * Fixed keys for development and tests, derived from public strings: INSECURE, anyone can read data
  * encrypted with them. Used only outside production when PII_KEYS / PII_INDEX_KEY are unset.
  */
+/** Every environment variable `loadConfig` reads, by name (README's configuration table lists each: test/config.test.ts). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(zEnv.shape);
+
 export const INSECURE_DEV_PII_KID = 'dev';
 const insecureDevKey = (purpose: string) => createHash('sha256').update(`jiuzhu insecure development key: ${purpose}`).digest();
 

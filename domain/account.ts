@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
+import { STAFF_PERSON_NAME_PATTERN, unmasked, zPublicPersonName } from './text';
 
 /**
  * Staff accounts (issue 14 item 2; docs/accounts.md): the login's form, the password rules, the lockout
@@ -15,6 +16,15 @@ export const zLogin = z
   .min(2)
   .max(64)
   .regex(/^[a-z0-9][a-z0-9._@-]{1,63}$/, 'lowercase letters, digits and . _ @ -, starting with a letter or digit');
+
+/**
+ * A staff member's name (a user's `name`: POST/PATCH /v1/users, scripts/create-user.ts, the OIDC `name` claim):
+ * the person-name rule of the public forms (zPublicPersonName: normalised, no control or invisible character,
+ * no `<` or `>`) and no mask character `*` (`unmasked`). The name is shown to colleagues wherever the user acts
+ * (用户管理, the audit, an assigned visitor) and carried in their tokens: markup has no business there, and `王**`
+ * would read as a masked name. Source: ours (the fresh-eyes pass on issue 14).
+ */
+export const zStaffName = unmasked(zPublicPersonName).meta({ pattern: STAFF_PERSON_NAME_PATTERN });
 
 /** A user's id as a path names it: a login an admin made, or `oidc:<sub>` for one an OIDC sign-in made. */
 export const zUserId = z.union([zLogin, z.string().regex(/^oidc:[\w.@|:-]{1,60}$/, 'oidc:<subject>')]);

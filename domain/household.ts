@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { zPersonName } from './text';
+import { unmasked, zPersonName } from './text';
 import { zIdNumber } from './id-number';
 import { zOrgCode } from './org';
 
@@ -18,22 +18,10 @@ export const zRecipientCategory = z.enum(Object.keys(RECIPIENT_CATEGORIES) as [k
 export const zPhone = z.string().trim().regex(/^(1\d{10}|0\d{2,3}-?\d{7,8})$/, 'expected a mobile number (11 digits) or a landline such as 0631-5201234');
 
 /**
- * A text that is not a masked value sent back (domain/privacy.ts masks with `*`: `王**`, `威海市环翠区****`):
- * a correction form shows what the caller may see, and a masked name or address must never overwrite the
- * real one (found by the browser test of issue 14). Refused on registration as on correction (the fresh-eyes
- * pass on issue 14: POST accepted `王**`). Source: ours.
- */
-const unmasked = <S extends z.ZodType<string>>(schema: S) =>
-  schema.refine((v) => !v.includes('*'), { message: 'a masked value (with *): enter it in full', params: { code: 'masked_value' } });
-
-/**
  * An ID number that is not a masked one sent back (`3710**********1234`): refused as `masked_value` before
  * the number's own checks, so the caller learns what is wrong (not `invalid_id_number`). Ours (issue 14).
  */
-export const zUnmaskedIdNumber = z
-  .string()
-  .refine((v) => !v.includes('*'), { message: 'a masked value (with *): enter it in full', params: { code: 'masked_value' }, abort: true })
-  .pipe(zIdNumber);
+export const zUnmaskedIdNumber = unmasked(z.string(), { abort: true }).pipe(zIdNumber);
 
 export const zHouseholdInput = z
   .object({

@@ -31,7 +31,7 @@ export const ROLE_NAMES: Record<Role, string> = {
  * The org-unit levels (domain/org.ts ORG_LEVELS) at which each role may be held: a town's staff sit at a town,
  * a village's staff at a village, grid workers and party members at a grid or at the village they serve, the
  * district's at a district, the city monitor at the city; an admin anywhere. Checked when a user is created or
- * edited (422 naming body.role / body.unitCode), and at OIDC sign-in (oidc_unit_invalid): in production every
+ * edited (422 naming body.role / body.unitCode; scripts/create-user.ts alike), and at OIDC sign-in (oidc_unit_invalid): in production every
  * token comes from one of these (a session), so no token places a role where it does not belong. Ready-made tokens
  * (outside production only) are not checked: the jurisdiction tests mint every role at every unit. Source: ours (issue 14 confirmation
  * pass; the seed's and the dev identities' placements).
@@ -50,4 +50,15 @@ export const ROLE_UNIT_LEVELS: Record<Role, readonly OrgLevel[]> = {
 /** Whether `role` may be held at a unit of `level` (ROLE_UNIT_LEVELS). Source: ours. */
 export function roleFitsLevel(role: Role, level: string): boolean {
   return (ROLE_UNIT_LEVELS[role] as readonly string[]).includes(level);
+}
+
+/**
+ * Why `role` may not be held at `unit` (ROLE_UNIT_LEVELS), in one sentence naming the role, the levels it is held
+ * at and the unit's code and level — e.g. `role village_staff is held at a unit of level village; 371000 is a city
+ * (该角色不能设在此级单位)` — or null when it may. The one check behind every way a user is placed: POST and PATCH
+ * /v1/users (422), OIDC sign-in (oidc_unit_invalid) and scripts/create-user.ts (exit 2). Source: ours.
+ */
+export function misplacedRole(role: Role, unit: { code: string; level: string }): string | null {
+  if (roleFitsLevel(role, unit.level)) return null;
+  return `role ${role} is held at a unit of level ${ROLE_UNIT_LEVELS[role].join(' or ')}; ${unit.code} is a ${unit.level} (该角色不能设在此级单位)`;
 }

@@ -143,6 +143,8 @@ export const TRIMMED_SPACE_CLASS = '\\t\\n\\r \\u00A0\\u1680\\u2000-\\u200A\\u20
 export const PERSON_NAME_PATTERN = personNamePattern('');
 /** PERSON_NAME_PATTERN without `<` and `>` as well: person names on the public forms (zPublicPersonName). */
 export const PUBLIC_PERSON_NAME_PATTERN = personNamePattern('<>');
+/** PUBLIC_PERSON_NAME_PATTERN without `*` as well, the mask character: a staff member's name (domain/account.ts zStaffName). */
+export const STAFF_PERSON_NAME_PATTERN = personNamePattern('<>*');
 function personNamePattern(extra: string): string {
   // INVISIBLE's characters that a class can name (not the supplementary variation selectors, nor a mark after Han).
   const refused = `${extra}${UNSAFE_CHARACTER_CLASS}\\u200B-\\u200F\\u2060-\\u2064\\uFEFF\\u00AD\\u061C\\u180E\\u034F\\u115F\\u1160\\u3164\\uFFA0\\uFE00-\\uFE0F\\t\\n\\r\\u0085\\u2028\\u2029`;
@@ -166,6 +168,16 @@ export const zPersonName = personName(false);
  * business in a register staff screens render. Source: ours.
  */
 export const zPublicPersonName = personName(true);
+
+/**
+ * `schema`, refusing a text that holds `*`, the character domain/privacy.ts masks with (`王**`, `威海市环翠区****`,
+ * `3710**********1234`): a masked value sent back from a correction form must never overwrite the real one, and
+ * a name that reads as masked (a staff name `王**`) would pass for hidden data. Issue code `masked_value`; with
+ * `abort`, the schema's later checks do not run (an ID number's own check would only confuse). Source: ours
+ * (issue 14, the fresh-eyes passes).
+ */
+export const unmasked = <S extends z.ZodType<string>>(schema: S, opts: { abort?: boolean } = {}) =>
+  schema.refine((v) => !v.includes('*'), { message: 'a masked value (with *): enter it in full', params: { code: 'masked_value' }, ...opts });
 
 function personName(noMarkup: boolean) {
   return (

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { hashPassword, temporaryPassword } from '../api/accounts';
 import { runWithConfig } from '../config';
-import { zLogin } from '../domain/account';
-import { ROLES, zRole } from '../domain/roles';
-import { zPersonName } from '../domain/text';
+import { zLogin, zStaffName } from '../domain/account';
+import { misplacedRole, ROLES, zRole } from '../domain/roles';
 import { connectMongo } from '../store/mongo';
 import { OrgDirectory } from '../store/org-directory';
 import { piiKeyring } from '../store/pii';
@@ -22,12 +21,15 @@ await runWithConfig(async (config) => {
   if (!login.success) fail('--login: lowercase letters, digits and . _ @ -, 2–64 characters');
   const role = zRole.safeParse(values.role);
   if (!role.success) fail(`--role: one of ${ROLES.join(', ')}`);
-  const name = zPersonName.safeParse(values.name);
-  if (!name.success) fail('--name: the person’s name');
+  const name = zStaffName.safeParse(values.name);
+  if (!name.success) fail(`--name: the person’s name (${name.error.issues[0]?.message})`);
   const { client, db } = await connectMongo(config.mongodb.uri, config.mongodb.db, piiKeyring(config.pii));
   try {
     const unit = values.org ? await new OrgDirectory(db).get(values.org) : null;
     if (!unit) fail(`--org: no org unit ${values.org ?? ''} (npm run seed loads the tree)`);
+    // The placement rule POST /v1/users applies (domain/roles.ts ROLE_UNIT_LEVELS): no village's staff over a city.
+    const misplaced = misplacedRole(role.data!, unit!);
+    if (misplaced !== null) fail(`--role, --org: ${misplaced}`);
     const password = temporaryPassword();
     const at = new Date();
     const created = await insertUser(db, {

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../config';
 
 const dir = mkdtempSync(join(tmpdir(), 'jiuzhu-config-'));
 const base = { DATA_DIR: dir, JWT_SECRET: 'x'.repeat(40) };
@@ -18,6 +18,16 @@ const message = (env: NodeJS.ProcessEnv) => {
 };
 
 describe('configuration', () => {
+  it('README’s configuration table names every variable the module reads', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## Identity and jurisdiction'));
+    const rows = table.split('\n').filter((line) => line.startsWith('| `'));
+    // A variable's own row, or the row of the one it goes with (`TEMPORAL_PORT` in TEMPORAL_ADDRESS's default).
+    const named = new Set(rows.flatMap((row) => [...row.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])));
+    expect(CONFIG_VARIABLES.length).toBeGreaterThan(40);
+    expect(CONFIG_VARIABLES.filter((v) => !named.has(v))).toEqual([]);
+  });
+
   it('defaults: 127.0.0.1:3000, data/, the local servers, the seed policy', () => {
     const c = loadConfig({ ...base, DATA_DIR: undefined, JWT_SECRET: 'y'.repeat(32) });
     expect(c.host).toBe('127.0.0.1');

@@ -1,11 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { zLogin, zUserId, PASSWORD_MAX } from '../../domain/account';
+import { zLogin, zStaffName, zUserId, PASSWORD_MAX } from '../../domain/account';
 import { zPhone } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
-import { ROLE_UNIT_LEVELS, roleFitsLevel, zRole, type Role } from '../../domain/roles';
-import { zPersonName } from '../../domain/text';
+import { misplacedRole, zRole, type Role } from '../../domain/roles';
 import { revokeUserSessions } from '../../store/sessions';
 import { clearSignInAttempts, findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
 import { hashPassword, temporaryPassword, userView } from '../accounts';
@@ -68,8 +67,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
    * staff at a grid, the city monitor at a town) is refused. @throws 422 naming body.role and body.unitCode. Ours.
    */
   const refuseMisplacedRole = (role: Role, unit: { code: string; level: string }) => {
-    if (roleFitsLevel(role, unit.level)) return;
-    const message = `role ${role} is held at a unit of level ${ROLE_UNIT_LEVELS[role].join(' or ')}; ${unit.code} is a ${unit.level} (该角色不能设在此级单位)`;
+    const message = misplacedRole(role, unit);
+    if (message === null) return;
     throw new ApiError(422, 'unprocessable', message, ['body.role', 'body.unitCode'].map((path) => ({ path, code: 'role_unit_mismatch', message })), 'role_unit_mismatch');
   };
   const show = async (request: FastifyRequest, u: User) => userView(request, principalOf(request).role, u, (await orgs.get(u.unitCode))?.name);
@@ -82,7 +81,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['users'],
         summary: 'Create a user (unit, role, name, phone); a temporary password the user must change at first sign-in is answered unless one is given',
         body: z
-          .object({ login: zLogin, name: zPersonName, role: zRole, unitCode: zOrgCode, phone: zPhone.nullable().optional(), password: z.string().min(1).max(PASSWORD_MAX * 4).optional() })
+          .object({ login: zLogin, name: zStaffName, role: zRole, unitCode: zOrgCode, phone: zPhone.nullable().optional(), password: z.string().min(1).max(PASSWORD_MAX * 4).optional() })
           .strict(),
         response: { 201: z.object({ user: zUserView, temporaryPassword: z.string().optional() }), 400: zErrorBody, 403: zErrorBody, 409: zErrorBody, 422: zErrorBody },
       },
@@ -170,7 +169,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Edit a user: name, phone, role, unit, status (disable/enable); a change of role, unit or disabling revokes their sessions; an OIDC user’s name, role and unit are the identity service’s (409 naming the field)',
         params: zParams,
         body: z
-          .object({ name: zPersonName.optional(), phone: zPhone.nullable().optional(), role: zRole.optional(), unitCode: zOrgCode.optional(), status: z.enum(['active', 'disabled']).optional() })
+          .object({ name: zStaffName.optional(), phone: zPhone.nullable().optional(), role: zRole.optional(), unitCode: zOrgCode.optional(), status: z.enum(['active', 'disabled']).optional() })
           .strict()
           .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' }),
         response: { 200: zUserView, 400: zErrorBody, 403: zErrorBody, 404: zErrorBody, 409: zErrorBody, 422: zErrorBody },

@@ -86,12 +86,13 @@ export interface PostgresServer extends Managed {
 }
 
 /**
- * Starts the cluster in `dataDir` on `port` (creating it on first use) and waits until it answers.
+ * Starts the cluster in `dataDir` on `port` (creating it on first use) and waits until it answers;
+ * `ownProcessGroup`: in a process group of its own (scripts/lib/proc.ts `startManaged`).
  * A second start on the same directory finds the data of the first.
  * @throws MissingToolError without PostgreSQL's server binaries; Error when initdb fails or the server
  *   does not answer within 60 s (the message points at the log file).
  */
-export async function startPostgres(opts: { dataDir: string; port: number; logFile?: string }, log: Log): Promise<PostgresServer> {
+export async function startPostgres(opts: { dataDir: string; port: number; logFile?: string; ownProcessGroup?: boolean }, log: Log): Promise<PostgresServer> {
   const bin = findPostgresBin();
   const as = unprivileged();
   const run = (cmd: string, args: string[]) => (as ? [as.prefix[0]!, [...as.prefix.slice(1), cmd, ...args]] : [cmd, args]) as [string, string[]];
@@ -113,7 +114,7 @@ export async function startPostgres(opts: { dataDir: string; port: number; logFi
   if (stale) log(`postgres: removed a stale postmaster.pid (pid ${stale} ${existsSync(`/proc/${stale}`) ? 'is another program now' : 'is gone'}); PostgreSQL recovers from its WAL`);
   const [cmd, args] = run(join(bin, 'postgres'), ['-D', opts.dataDir, '-p', String(opts.port), ...Object.entries(POSTGRES_SETTINGS).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
   // SIGINT is PostgreSQL's fast shutdown (SIGTERM would wait for every client to disconnect).
-  const proc = startManaged('postgres', cmd, args, { logFile: opts.logFile, stopSignal: 'SIGINT' });
+  const proc = startManaged('postgres', cmd, args, { logFile: opts.logFile, stopSignal: 'SIGINT', ownProcessGroup: opts.ownProcessGroup });
   const hint = opts.logFile ? ` (see ${opts.logFile})` : '';
   await waitForPort(opts.port, proc, 60_000, hint);
   const url = `postgres://${POSTGRES_USER}@127.0.0.1:${opts.port}/${POSTGRES_DATABASE}`;

@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
-/** A child process we own: stopped with SIGTERM (or its own stop signal), then SIGKILL if it lingers. */
+/**
+ * A child process we own: stopped with SIGTERM (or its own stop signal), then SIGKILL if it lingers. If we exit
+ * while it runs — stopping or not: an exception, `process.exit`, a forced stop — it is killed (SIGKILL).
+ */
 export interface Managed {
   name: string;
   child: ChildProcess;
@@ -18,29 +21,49 @@ process.on('exit', () => {
   }
 });
 
+/** How long a child's exit waits for its last output to reach its log file, ms. */
+const LOG_FLUSH_MS = 2000;
+
+/**
+ * Starts `cmd` as a child we own (`Managed`): its output to `logFile` (appended), or to ours with `inherit`, or
+ * dropped; `stopSignal` instead of SIGTERM to stop it; `ownProcessGroup`: in a process group of its own.
+ */
 export function startManaged(
   name: string,
   cmd: string,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string; inherit?: boolean; stopSignal?: NodeJS.Signals } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; logFile?: string; inherit?: boolean; stopSignal?: NodeJS.Signals; ownProcessGroup?: boolean } = {},
 ): Managed {
   const child = spawn(cmd, args, {
     cwd: opts.cwd,
+    // In a process group (and session) of its own, a terminal's Ctrl-C — sent to the whole foreground group —
+    // does not reach it: only our stop() does, so a stack stops in the order its owner chooses (scripts/dev.ts).
+    detached: opts.ownProcessGroup === true,
     env: { ...process.env, ...opts.env },
     stdio: opts.inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
   });
+  let logged: Promise<void> = Promise.resolve();
   if (!opts.inherit) {
     if (opts.logFile) {
       const out = createWriteStream(opts.logFile, { flags: 'a' });
-      child.stdout?.pipe(out);
-      child.stderr?.pipe(out);
+      // Both pipes into one file: neither ends it (the first to end would cut the other off); the child's
+      // 'close' (both pipes drained) does, and the log is complete when the file has what they carried.
+      child.stdout?.pipe(out, { end: false });
+      child.stderr?.pipe(out, { end: false });
+      logged = new Promise<void>((resolve) => {
+        child.on('close', () => out.end(resolve));
+        out.on('error', () => resolve());
+      });
     } else {
       child.stdout?.resume();
       child.stderr?.resume();
     }
   }
   const exited = new Promise<number | null>((resolve) => {
-    child.on('exit', (code) => resolve(code));
+    // 'exit' may come before the child's last lines are read (its pipes may still be open): PostgreSQL's
+    // "database system is shut down" must reach the log before our owner exits. Bounded: a grandchild holding
+    // a pipe open does not hold us.
+    child.on('exit', (code) => void Promise.race([logged, new Promise((r) => setTimeout(r, LOG_FLUSH_MS).unref())]).then(() => resolve(code)));
     child.on('error', () => resolve(-1));
   });
   const managed: Managed = {
@@ -48,8 +71,10 @@ export function startManaged(
     child,
     exited,
     async stop(graceMs = 10_000) {
-      owned.delete(managed);
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        await exited;
+        return;
+      }
       child.kill(opts.stopSignal ?? 'SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
@@ -173,7 +198,7 @@ export async function supervise(name: string, start: () => Promise<Managed>, pol
       if (stopping) return;
       if (code === 0) {
         // Restart on failure only (systemd's Restart=on-failure): exit 0 is a child that was asked to stop
-        // (Ctrl-C reaches the whole foreground group) or finished.
+        // (Ctrl-C reaches the whole foreground group, a child without a group of its own too) or finished.
         policy.log(`${name} exited cleanly (exit code 0); not restarted`);
         resolveExited(code);
         return;

@@ -33,6 +33,8 @@ export interface TemporalServerOptions {
   pragmas?: string[];
   /** Restart the server when it dies (scripts/lib/proc.ts `supervise`); default: no restart. */
   restart?: RestartPolicy;
+  /** In a process group of its own (scripts/lib/proc.ts `startManaged`): a terminal's Ctrl-C does not reach it. */
+  ownProcessGroup?: boolean;
 }
 
 /** Starts the Temporal CLI dev server and waits until it answers; supervised when `opts.restart` is given. */
@@ -54,7 +56,7 @@ async function startTemporalOnce(opts: TemporalServerOptions, log: Log): Promise
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
   for (const ns of opts.extraNamespaces ?? []) args.push('--namespace', ns);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
-  const proc = startManaged('temporal', cli, args, { logFile: opts.logFile });
+  const proc = startManaged('temporal', cli, args, { logFile: opts.logFile, ownProcessGroup: opts.ownProcessGroup });
   await waitForPort(opts.port, proc, 60_000, opts.logFile ? ` (see ${opts.logFile})` : '');
   await waitForTemporal(`127.0.0.1:${opts.port}`, 30_000);
   return proc;
@@ -95,6 +97,8 @@ export interface MongoServerOptions {
    * its crash recovery (a stale postmaster.pid cleared), FerretDB on the same address. Default: no restart.
    */
   restart?: RestartPolicy;
+  /** Each server in a process group of its own (scripts/lib/proc.ts `startManaged`): a terminal's Ctrl-C does not reach it. */
+  ownProcessGroup?: boolean;
 }
 
 /** The Mongo-compatible server of the local stack: the processes in start order, stopped in reverse. */
@@ -142,15 +146,15 @@ export async function startMongo(opts: MongoServerOptions, log: Log): Promise<Lo
     servers.push(opts.restart ? await supervise(name, once, opts.restart) : await once());
   };
   if (server.kind === 'mongod') {
-    await run('mongod', () => startManaged('mongod', server.path, ['--dbpath', opts.dataDir, '--port', String(opts.port), '--bind_ip', '127.0.0.1', '--quiet'], { logFile: opts.logFile }), opts.port);
+    await run('mongod', () => startManaged('mongod', server.path, ['--dbpath', opts.dataDir, '--port', String(opts.port), '--bind_ip', '127.0.0.1', '--quiet'], { logFile: opts.logFile, ownProcessGroup: opts.ownProcessGroup }), opts.port);
     return model('mongod');
   }
   const common = [`--listen-addr=127.0.0.1:${opts.port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=warn'];
   if (opts.backend === 'sqlite') {
-    await run('ferretdb', () => startManaged('ferretdb', server.path, ['--handler=sqlite', `--sqlite-url=file:${opts.dataDir}/`, `--state-dir=${opts.dataDir}`, ...common], { logFile: opts.logFile }), opts.port);
+    await run('ferretdb', () => startManaged('ferretdb', server.path, ['--handler=sqlite', `--sqlite-url=file:${opts.dataDir}/`, `--state-dir=${opts.dataDir}`, ...common], { logFile: opts.logFile, ownProcessGroup: opts.ownProcessGroup }), opts.port);
     return model('ferretdb-sqlite');
   }
-  const pgOpts = { dataDir: join(opts.dataDir, 'postgres'), port: opts.postgresPort ?? (await freePort()), logFile: opts.logFile };
+  const pgOpts = { dataDir: join(opts.dataDir, 'postgres'), port: opts.postgresPort ?? (await freePort()), logFile: opts.logFile, ownProcessGroup: opts.ownProcessGroup };
   let postgresUrl = '';
   const startPg = async () => {
     const pg = await startPostgres(pgOpts, log);
@@ -163,7 +167,7 @@ export async function startMongo(opts: MongoServerOptions, log: Log): Promise<Lo
     mkdirSync(state, { recursive: true });
     // A pool larger than our processes can hold at once (store/mongo.ts MAX_POOL_SIZE); PostgreSQL allows 500.
     const url = `${postgresUrl}?pool_max_conns=400`;
-    await run('ferretdb', () => startManaged('ferretdb', server.path, ['--handler=postgresql', `--postgresql-url=${url}`, `--state-dir=${state}`, ...common], { logFile: opts.logFile }), opts.port);
+    await run('ferretdb', () => startManaged('ferretdb', server.path, ['--handler=postgresql', `--postgresql-url=${url}`, `--state-dir=${state}`, ...common], { logFile: opts.logFile, ownProcessGroup: opts.ownProcessGroup }), opts.port);
   } catch (err) {
     await model('ferretdb-postgresql').stop();
     throw err;
@@ -191,11 +195,13 @@ export interface LocalStack {
  * With `restart`, every child is supervised (scripts/lib/proc.ts `supervise`): one that dies is restarted
  * with backoff instead of the stack stopping. `env`: added to the worker's and the API's environment.
  * `inherit`: the worker and the API write to our stdout/stderr (else to `<logsDir>/<name>.log`).
+ * `ownProcessGroups`: every child in a process group of its own, so that a terminal's Ctrl-C reaches only the
+ * caller, which stops them in order with `stop()` (API first, servers last: `npm start`).
  * @throws MissingToolError without a server's binaries; Error when a first start fails (what started is stopped).
  */
 export async function startLocalStack(
   config: Config,
-  o: { log: Log; logsDir: string; root: string; restart?: RestartPolicy; inherit?: boolean; env?: NodeJS.ProcessEnv },
+  o: { log: Log; logsDir: string; root: string; restart?: RestartPolicy; inherit?: boolean; env?: NodeJS.ProcessEnv; ownProcessGroups?: boolean },
 ): Promise<LocalStack> {
   const { log } = o;
   mkdirSync(o.logsDir, { recursive: true });
@@ -214,7 +220,7 @@ export async function startLocalStack(
     else {
       log(`starting Temporal dev server on ${config.temporal.address} (data: ${join(config.dataDir, 'temporal.db')})`);
       const t = await startTemporal(
-        { port: config.local.temporalPort, uiPort: config.local.temporalUiPort, dbFile: join(config.dataDir, 'temporal.db'), logFile: logs('temporal'), namespace: config.temporal.namespace, restart: o.restart },
+        { port: config.local.temporalPort, uiPort: config.local.temporalUiPort, dbFile: join(config.dataDir, 'temporal.db'), logFile: logs('temporal'), namespace: config.temporal.namespace, restart: o.restart, ownProcessGroup: o.ownProcessGroups },
         log,
       );
       all.push(t);
@@ -225,7 +231,7 @@ export async function startLocalStack(
     if (config.mongodb.external) log(`MongoDB: using ${config.mongodb.uri.replace(/\/\/[^@/]*@/, '//***@')} (MONGODB_URI)`);
     else {
       log(`starting the read model on ${config.mongodb.uri} (data: ${join(config.dataDir, 'read-model')})`);
-      const readModel = await startMongo({ port: config.local.mongodbPort, dataDir: join(config.dataDir, 'read-model'), logFile: logs('read-model'), restart: o.restart }, log);
+      const readModel = await startMongo({ port: config.local.mongodbPort, dataDir: join(config.dataDir, 'read-model'), logFile: logs('read-model'), restart: o.restart, ownProcessGroup: o.ownProcessGroups }, log);
       all.push(...readModel.servers);
       for (const s of readModel.servers) byName[s.name as StackProcess] = s;
       log(`read model: ${readModel.kind}${readModel.postgresUrl ? ` (PostgreSQL: ${readModel.postgresUrl})` : ''}`);
@@ -246,7 +252,7 @@ export async function startLocalStack(
 
     const node = (entry: string) => ['--import', 'tsx', join(o.root, entry)];
     const child = (name: 'worker' | 'api', entry: string, port?: number) => async () => {
-      const proc = startManaged(name, process.execPath, node(entry), { inherit: o.inherit, logFile: o.inherit ? undefined : logs(name), cwd: o.root, env: childEnv });
+      const proc = startManaged(name, process.execPath, node(entry), { inherit: o.inherit, logFile: o.inherit ? undefined : logs(name), cwd: o.root, env: childEnv, ownProcessGroup: o.ownProcessGroups });
       if (port !== undefined) {
         try {
           await waitForPort(port, proc, 60_000, o.inherit ? '' : ` (see ${logs(name)})`);

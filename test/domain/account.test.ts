@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { passwordIssues, zLogin, zUserId } from '../../domain/account';
+import { passwordIssues, zLogin, zStaffName, zUserId } from '../../domain/account';
+import { STAFF_PERSON_NAME_PATTERN } from '../../domain/text';
 
 /** The password and lockout rules of staff accounts (domain/account.ts; issue 14 item 2), as pure functions. */
 
@@ -23,5 +24,25 @@ describe('logins', () => {
     for (const ok of ['li.web', 'a1', 'wang_3@haigang', 'x-y']) expect(zLogin.safeParse(ok).success, ok).toBe(true);
     for (const bad of ['Li', 'a', '.lead', 'li web', 'oidc:zhang', `a${'b'.repeat(64)}`]) expect(zLogin.safeParse(bad).success, bad).toBe(false);
     expect(zUserId.safeParse('oidc:zhang.town').success).toBe(true);
+  });
+});
+
+describe('staff names (zStaffName)', () => {
+  const codeOf = (name: string) => {
+    const r = zStaffName.safeParse(name);
+    return r.success ? r.data : (r.error.issues[0] as { params?: { code?: string } } | undefined)?.params?.code;
+  };
+  it('the public forms’ person-name rule and no *: markup, a masked-looking name, an invisible character are refused', () => {
+    expect(codeOf('<b>张</b>')).toBe('invalid_character');
+    expect(codeOf('王**')).toBe('masked_value');
+    expect(codeOf('张\u200b三')).toBe('invalid_character');
+    expect(codeOf('·张三')).toBe('invalid_name');
+    expect(codeOf(' 买买提•艾力 ')).toBe('买买提·艾力');
+    expect(codeOf('Wang Xiaoming')).toBe('Wang Xiaoming');
+  });
+  it('its OpenAPI pattern (STAFF_PERSON_NAME_PATTERN) says the same', () => {
+    const pattern = new RegExp(STAFF_PERSON_NAME_PATTERN, 'u');
+    const names = ['张三', '买买提·艾力', 'Wang Xiaoming', '<b>张</b>', '王**', '张\u200b三', '·张三', '', '张>三'];
+    expect(names.filter((name) => pattern.test(name) !== zStaffName.safeParse(name).success)).toEqual([]);
   });
 });

@@ -62,6 +62,8 @@ describe('admin creates users and a user signs in with a password', () => {
     const blocked = await ctx.app.inject({ method: 'GET', url: '/v1/households', headers: authz(body.accessToken) });
     expect(blocked.statusCode).toBe(403);
     expect(blocked.json().error.reason).toBe('password_change_required');
+    // A new account's temporary password, not only a reset's.
+    expect(blocked.json().error.message).toContain('a new account');
     expect((await me(body.accessToken)).statusCode).toBe(200);
 
     const weak = await post('/v1/auth/password', { currentPassword: temporaryPassword, newPassword: 'my-wang.village' }, authz(body.accessToken));
@@ -86,6 +88,22 @@ describe('admin creates users and a user signs in with a password', () => {
     const unknownUnit = await post('/v1/users', { login: 'li.grid', name: '李网格', role: 'grid_worker', unitCode: '371002999' }, authz(admin));
     expect(unknownUnit.statusCode).toBe(400);
     expect(unknownUnit.json().error.details[0].path).toBe('body.unitCode');
+  });
+
+  it('refuses a name with markup or that reads as masked (the public forms’ person-name rule, and no *), on create and edit', async () => {
+    for (const name of ['<b>张</b>', '王**', '张\u200b三']) {
+      const res = await post('/v1/users', { login: 'odd.name', name, role: 'village_staff', unitCode: UNITS.haigang }, authz(admin));
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(400);
+      expect(res.json().error.details[0]).toMatchObject({ path: 'body.name', code: name.includes('*') ? 'masked_value' : 'invalid_character' });
+    }
+    const ok = await post('/v1/users', { login: 'odd.name', name: '买买提•艾力', role: 'village_staff', unitCode: UNITS.haigang }, authz(admin));
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().user.name).toBe('买买提·艾力');
+    for (const name of ['<i>李</i>', '李*']) {
+      const res = await ctx.app.inject({ method: 'PATCH', url: '/v1/users/odd.name', headers: authz(admin), payload: { name } });
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(400);
+      expect(res.json().error.details[0].path).toBe('body.name');
+    }
   });
 
   it('refuses a role at a unit of a level it may not hold (422 naming body.role and body.unitCode), on create and edit', async () => {
@@ -243,6 +261,12 @@ describe('tokens, refresh and sign-out', () => {
       expect(refused.json().error.reason).toBe('token_session_ended');
     }
     expect((await post('/v1/auth/refresh')).json().error.reason).toBe('refresh_missing');
+    // A cookie that is there but malformed is not a missing one.
+    for (const malformed of ['x', `${refresh.split('.')[0]}.short`, `${refresh}x`]) {
+      const res = await post('/v1/auth/refresh', undefined, {}, { [REFRESH_COOKIE]: malformed });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.reason, malformed).toBe('refresh_invalid');
+    }
   });
 
   it('two tabs refreshing at once both get an access token; the session stays, with one successor (grace window, one rotation wins)', async () => {
@@ -375,16 +399,23 @@ describe('tokens, refresh and sign-out', () => {
 });
 
 describe('the first admin of a deployment', () => {
-  it('scripts/create-user.ts creates a user straight in the database, with a temporary password that signs in and must be changed', () => {
+  it('scripts/create-user.ts creates a user straight in the database, with a temporary password that signs in and must be changed', async () => {
     const env = { ...process.env, NODE_ENV: 'test', DATA_DIR: ctx.config.dataDir, JWT_SECRET: ctx.config.jwtSecret, MONGODB_URI: ctx.config.mongodb.uri, MONGODB_DB: ctx.config.mongodb.db, LOG_LEVEL: 'silent' };
     const run = (args: string[]) => execFileSync('npx', ['tsx', 'scripts/create-user.ts', ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const password = run(['--login', 'first.admin', '--role', 'admin', '--org', UNITS.city, '--name', '王管理']).trim();
     expect(password.length).toBeGreaterThanOrEqual(16);
     expect(() => run(['--login', 'first.admin', '--role', 'admin', '--org', UNITS.city, '--name', '王管理'])).toThrow(/exists already/);
     expect(() => run(['--login', 'x.admin', '--role', 'admin', '--org', '379999', '--name', '王管理'])).toThrow(/no org unit/);
-    return signIn('first.admin', password).then((res) => {
-      expect(res.statusCode, res.body).toBe(200);
-      expect(res.json().user).toMatchObject({ role: 'admin', unitCode: UNITS.city, mustChangePassword: true, createdBy: 'cli' });
-    });
-  }, 60_000);
+    // The placement rule of POST /v1/users (domain/roles.ts misplacedRole): no village's staff over the city, no
+    // city monitor at a village; the name rule of POST /v1/users too. Nothing is created.
+    for (const [role, org, says] of [['village_staff', UNITS.city, /--role, --org: role village_staff is held at a unit of level village; 371000 is a city/], ['city_monitor', UNITS.haigang, /role city_monitor is held at a unit of level city/]] as const) {
+      expect(() => run(['--login', 'mis.placed', '--role', role, '--org', org, '--name', '王管理'])).toThrow(says);
+    }
+    for (const name of ['<b>张</b>', '王**']) expect(() => run(['--login', 'odd.cli', '--role', 'admin', '--org', UNITS.city, '--name', name])).toThrow(/--name/);
+    const users = collections(ctx.mongo.db).users;
+    expect(await users.countDocuments({ _id: { $in: ['mis.placed', 'odd.cli'] } })).toBe(0);
+    const res = await signIn('first.admin', password);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().user).toMatchObject({ role: 'admin', unitCode: UNITS.city, mustChangePassword: true, createdBy: 'cli' });
+  }, 150_000);
 });

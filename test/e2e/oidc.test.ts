@@ -18,6 +18,9 @@ const ACCOUNTS: Record<string, Record<string, unknown>> = {
   'bad.role': { name: '坏角色', jiuzhu_role: 'mayor', jiuzhu_unit: UNITS.jingyuan },
   'bad.unit': { name: '坏单位', jiuzhu_role: 'town_staff', jiuzhu_unit: '371099999' },
   'town.at.village': { name: '错位', jiuzhu_role: 'town_staff', jiuzhu_unit: UNITS.haigang },
+  'name.markup': { name: '<b>张</b>', jiuzhu_role: 'town_staff', jiuzhu_unit: UNITS.jingyuan },
+  'name.masked': { name: '王**', jiuzhu_role: 'town_staff', jiuzhu_unit: UNITS.jingyuan },
+  'name.none': { jiuzhu_role: 'town_staff', jiuzhu_unit: UNITS.jingyuan },
 };
 
 let ctx: TestContext;
@@ -117,6 +120,31 @@ describe('OIDC sign-in against a local provider (oidc-provider)', () => {
     expect(misplaced.status).toBe(302);
     expect(misplaced.headers.get('location')).toBe('/app/signin?oidc_error=oidc_unit_invalid');
     expect(await ctx.mongo.db.collection('users').findOne({ _id: 'oidc:town.at.village' as never })).toBeNull();
+  });
+
+  it('refuses a name claim that is not a person’s name (markup, a masked-looking one), storing no user; no name claim: the subject stands in', async () => {
+    for (const account of ['name.markup', 'name.masked']) {
+      const { callback, b } = await signInAs(account);
+      expect(callback.status).toBe(302);
+      expect(callback.headers.get('location')).toBe('/app/signin?oidc_error=oidc_name_invalid');
+      expect(b.jar.has(REFRESH_COOKIE)).toBe(false);
+      expect(await ctx.mongo.db.collection('users').findOne({ _id: `oidc:${account}` as never })).toBeNull();
+    }
+    const { callback } = await signInAs('name.none');
+    expect(callback.headers.get('location')).toBe('/app/');
+    expect(await ctx.mongo.db.collection('users').findOne({ _id: 'oidc:name.none' as never })).toMatchObject({ name: 'name.none' });
+  });
+
+  it('a malformed callback query (a NUL, a value beyond its schema) redirects to the sign-in like every refusal, and ends the flow', async () => {
+    for (const query of ['code=%00', `code=x&state=${'s'.repeat(501)}`, 'state=%E2%80%AE']) {
+      const b = browser();
+      await b.send(`${apiBase}/v1/auth/oidc/start`);
+      expect(b.jar.size).toBe(1);
+      const res = await b.send(`${apiBase}/v1/auth/oidc/callback?${query}`);
+      expect(res.status, `${query}: ${await res.clone().text()}`).toBe(302);
+      expect(res.headers.get('location')).toBe('/app/signin?oidc_error=oidc_bad_callback');
+      expect(b.jar.size).toBe(0);
+    }
   });
 
   it('refuses a callback with no flow under way, or a forged state', async () => {

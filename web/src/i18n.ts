@@ -974,6 +974,8 @@ const zh: Messages = {
     oidc_failed: '统一身份认证登录失败，请重试',
     oidc_unavailable: '暂时无法连接统一身份认证，请稍后再试',
     oidc_subject_invalid: '统一身份认证提供的用户标识无法使用',
+    oidc_name_invalid: '统一身份认证提供的姓名无效（含有尖括号、星号或不可见字符等），请联系统一身份认证管理员更正',
+    oidc_bad_callback: '统一身份认证返回的登录信息格式不正确，请重新登录',
     oidc_account: '该账号由统一身份认证维护，相关信息请在该系统修改',
   },
   events: {
