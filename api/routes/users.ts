@@ -65,12 +65,14 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   };
   /**
    * A role held at a unit of a level it may not hold (ROLE_UNIT_LEVELS: a town's staff at a village, a village's
-   * staff at a grid, the city monitor at a town) is refused. @throws 422 naming body.role and body.unitCode. Ours.
+   * staff at a grid, the city monitor at a town) is refused. @throws 422 naming body.role and body.unitCode, each
+   * issue with `params: { role, levels, level }` (the levels the role is held at, the unit's) for clients to word. Ours.
    */
   const refuseMisplacedRole = (role: Role, unit: { code: string; level: string }) => {
     if (roleFitsLevel(role, unit.level)) return;
     const message = `role ${role} is held at a unit of level ${ROLE_UNIT_LEVELS[role].join(' or ')}; ${unit.code} is a ${unit.level} (该角色不能设在此级单位)`;
-    throw new ApiError(422, 'unprocessable', message, ['body.role', 'body.unitCode'].map((path) => ({ path, code: 'role_unit_mismatch', message })), 'role_unit_mismatch');
+    const params = { role, levels: ROLE_UNIT_LEVELS[role], level: unit.level };
+    throw new ApiError(422, 'unprocessable', message, ['body.role', 'body.unitCode'].map((path) => ({ path, code: 'role_unit_mismatch', message, params })), 'role_unit_mismatch');
   };
   const show = async (request: FastifyRequest, u: User) => userView(request, principalOf(request).role, u, (await orgs.get(u.unitCode))?.name);
 

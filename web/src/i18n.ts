@@ -912,6 +912,8 @@ const zh: Messages = {
     'startsAt.invalid_format': '请按“时:分”填写时间，如 09:30（00:00–23:59）',
     visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
     category_in_use: (p) => `救助对象类别「${String(p.name ?? p.code)}」已有住户或未结案件在用，不能删除`,
+    // A staff account's role at a unit of the wrong level (api/routes/users.ts; params: role, levels, level).
+    role_unit_mismatch: (p) => roleUnitMismatch(zh, p, (role, levels, level) => `${role}须设在${levels.join('或')}一级的单位，所选单位是${level}`, '该角色不能设在此级单位'),
   },
   reasons: {
     case_closed: '该案件已结案',
@@ -963,6 +965,15 @@ const zh: Messages = {
     oidc_unavailable: '暂时无法连接统一身份认证，请稍后再试',
     oidc_subject_invalid: '统一身份认证提供的用户标识无法使用',
     oidc_account: '该账号由统一身份认证维护，相关信息请在该系统修改',
+    role_unit_mismatch: '该角色不能设在此级单位，请选择与角色相符的单位',
+    refresh_missing: '登录已失效，请重新登录',
+    refresh_invalid: '登录凭证无效，请重新登录',
+    refresh_expired: '登录已过期，请重新登录',
+    refresh_reused: '该登录凭证已被使用过，为安全起见本次登录已注销，请重新登录',
+    outcome_refused: '关联的预警或救助申请不符合其办理规则，未能启动，本次未生效',
+    task_full: '该任务名额已满',
+    already_claimed: '您已认领过该任务',
+    counter_entry: '冲正记录本身不能再冲正',
   },
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
@@ -1594,8 +1605,12 @@ const en: Messages = {
     note: 'Note (optional)',
     done: 'Done.',
   },
-  issues: {},
-  reasons: {},
+  issues: {
+    role_unit_mismatch: (p) => roleUnitMismatch(en, p, (role, levels, level) => `${role} is held at a unit of level ${levels.join(' or ')}; the unit chosen is a ${level}`, 'This role cannot be held at a unit of this level'),
+  },
+  reasons: {
+    role_unit_mismatch: 'This role cannot be held at a unit of this level: choose a unit that fits the role',
+  },
   events: {
     opened: (d) => `Alert opened (${en.levels[String(d.level)] ?? d.level})${Array.isArray(d.reasons) && d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`,
     submitted: () => 'Application submitted',
@@ -1927,6 +1942,16 @@ export function issueMessage(m: Messages, field: string, issue: { code?: string;
     if (text !== undefined) return typeof text === 'function' ? text(params) : text;
   }
   return issue.message;
+}
+
+/**
+ * The field issue `role_unit_mismatch` (a staff account's role at a unit of a level it is not held at) from its params
+ * `role`, `levels` and `level` (api/routes/users.ts), the role and levels by their names in `m`; `plain` without them.
+ */
+function roleUnitMismatch(m: Messages, p: Record<string, unknown>, say: (role: string, levels: string[], level: string) => string, plain: string): string {
+  if (typeof p.role !== 'string' || !Array.isArray(p.levels) || typeof p.level !== 'string') return plain;
+  const level = (l: unknown) => m.orgLevels[String(l)] ?? String(l);
+  return say(m.roles[p.role] ?? p.role, p.levels.map(level), level(p.level));
 }
 
 /** An API failure's message in the current language: a refusal by its reason (Messages.reasons), else as the API wrote it. */
