@@ -225,6 +225,32 @@ describe('active discovery: report → the town → alert or application', () =>
     expect(closed.map((r) => r.caseId)).toContain(normal.caseId);
   });
 
+  it('a row names its household as the caller may see it: in full to the town, masked to a member with no need; a new household by its reported name, masked below town (fresh-eyes on issue 14: the queue showed hh-…)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 114);
+    const registered = await report(t.member!, { householdId: hh, urgency: 'normal' });
+    const fresh = await report(t.member!, { newHousehold: { name: '郑小满', address: '威海市环翠区海港路114号' }, villageCode: UNITS.haigang, urgency: 'normal' });
+    type Row = { caseId: string; household: { headName: string; address: string } | null };
+    const read = await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!);
+    const queue = read.json().items as Row[];
+    expect(queue.find((r) => r.caseId === registered.caseId)!.household).toMatchObject({ headName: '张114', address: '威海市环翠区海港路114号' });
+    expect(queue.find((r) => r.caseId === fresh.caseId)!.household).toMatchObject({ headName: '郑小满', address: '威海市环翠区海港路114号' });
+    const mine = (await get('/v1/discoveries/mine?limit=200', t.member!)).json().items as Row[];
+    expect(mine.find((r) => r.caseId === registered.caseId)!.household!.headName).toMatch(/^张\*+$/);
+    expect(mine.find((r) => r.caseId === fresh.caseId)!.household!.headName).toMatch(/^郑\*+$/);
+    // The town's read of the names is audited, with the cases and households it showed.
+    const audit = await eventually(async () => (await ctx.mongo.db.collection('audit').find({ requestId: String(read.headers['x-request-id']) }).toArray())[0], 'the read is audited', 5_000);
+    expect(audit).toMatchObject({ personalData: true, caseIds: expect.arrayContaining([registered.caseId, fresh.caseId]), householdIds: expect.arrayContaining([hh]) });
+  });
+
+  it('a new household reported at a grid may be registered in any grid of that village (or the village itself): the decision accepts it', async () => {
+    const fresh = await report(t.gridMember!, { newHousehold: { name: '孙海燕', address: '威海市环翠区海港路115号' }, villageCode: UNITS.haigangGrid, urgency: 'normal' });
+    // The village registers it at the village, not in the grid the member reported at.
+    const hh = await registerHousehold(ctx, t.village!, 115, UNITS.haigang);
+    const decided = await post(`/v1/discoveries/${fresh.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange', householdId: hh });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json()).toMatchObject({ status: 'closed', outcomeCaseId: expect.stringMatching(new RegExp(`^alert-${hh}`)) });
+  });
+
   it('the same key is the same report (200); with another body it is refused (409 key_reused)', async () => {
     const hh = await registerHousehold(ctx, t.village!, 104);
     const body = { key: key(), householdId: hh, focusGroup: 'sudden_event', situation: '房屋失火', urgency: 'urgent' };

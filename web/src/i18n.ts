@@ -123,6 +123,8 @@ export interface Messages {
     kinds: { registered: string; new: string };
     householdId: string;
     householdIdHint: string;
+    /** A party member's hint: their pairings to pick from (they have no 户籍登记 screen). */
+    householdIdHintMember: string;
     name: string;
     address: string;
     phone: string;
@@ -667,7 +669,8 @@ const zh: Messages = {
     householdKind: '困难户',
     kinds: { registered: '已登记户', new: '未登记的新发现户' },
     householdId: '户编号',
-    householdIdHint: '如 hh-0123456789ab，可在户籍登记中查到',
+    householdIdHint: '可从列表中选择本单位已登记的户（输入姓名可筛选），或填写户编号（如 hh-0123456789ab）；不知道户编号的，请选“未登记的新发现户”，填写户主姓名和住址，由镇(街道)研判时核对户籍',
+    householdIdHintMember: '可从列表中选择您帮包的户（输入姓名可筛选），或填写户编号（如 hh-0123456789ab）；其他户不知道户编号的，请选“未登记的新发现户”，填写户主姓名和住址，由镇(街道)研判时核对户籍',
     name: '户主姓名',
     address: '住址',
     phone: '联系电话（可不填）',
@@ -696,7 +699,7 @@ const zh: Messages = {
     reportedAt: (at) => `上报于 ${at}`,
     newHousehold: '新发现户（未登记）',
     outcomeCase: '关联案件',
-    decideLegend: (id) => `研判 ${id}`,
+    decideLegend: (name) => `研判 ${name} 的上报`,
     outcome: '研判结果',
     level: '预警等级',
     category: '救助类别',
@@ -1392,7 +1395,8 @@ const en: Messages = {
     householdKind: 'Household',
     kinds: { registered: 'Registered household', new: 'New household (not registered)' },
     householdId: 'Household id',
-    householdIdHint: 'Such as hh-0123456789ab, from the register',
+    householdIdHint: 'Pick one of your unit’s registered households from the list (type a name to narrow it) or type its id (such as hh-0123456789ab); without the id, choose “New household”, give the head’s name and address, and the town checks the register when it assesses',
+    householdIdHintMember: 'Pick one of the households you are paired with (type a name to narrow it) or type its id (such as hh-0123456789ab); for another household without its id, choose “New household”, give the head’s name and address, and the town checks the register when it assesses',
     name: 'Head of household',
     address: 'Address',
     phone: 'Phone (optional)',
@@ -1421,7 +1425,7 @@ const en: Messages = {
     reportedAt: (at) => `Reported ${at}`,
     newHousehold: 'New household (not registered)',
     outcomeCase: 'Linked case',
-    decideLegend: (id) => `Assess ${id}`,
+    decideLegend: (name) => `Assess the report on ${name}`,
     outcome: 'Decision',
     level: 'Alert level',
     category: 'Assistance category',
