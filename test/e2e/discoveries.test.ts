@@ -242,6 +242,29 @@ describe('active discovery: report → the town → alert or application', () =>
     expect(audit).toMatchObject({ personalData: true, caseIds: expect.arrayContaining([registered.caseId, fresh.caseId]), householdIds: expect.arrayContaining([hh]) });
   });
 
+  it('the task list (sort=due&actionable=true) lists for the village only what it may work towards: not the town’s assessment; the alert it led to, yes (fresh-eyes on issue 14)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 116);
+    const d = await report(t.member!, { householdId: hh, urgency: 'normal' });
+    const ids = async (url: string, token: string) => {
+      const res = await get(url, token);
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { caseId: string }[]).map((r) => r.caseId);
+    };
+    // Every case of the subtree with a pending deadline is still there without `actionable` (the monitor's drill-down).
+    const tasks = (token: string) =>
+      eventually(async () => ((await ids('/v1/cases?sort=due&limit=200', t.village!)).includes(d.caseId) ? ids('/v1/cases?sort=due&actionable=true&limit=200', token) : undefined), 'the discovery’s task row', 5_000);
+    expect(await tasks(t.village!)).not.toContain(d.caseId);
+    expect(await tasks(t.town!)).toContain(d.caseId);
+    const decided = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const alertId = decided.json().outcomeCaseId as string;
+    expect(await eventually(async () => ((await ids('/v1/cases?sort=due&actionable=true&limit=200', t.village!)).includes(alertId) ? true : undefined), 'the alert in the village’s tasks', 5_000)).toBe(true);
+    // Only the task list is narrowed: with another filter it is a contradiction, said as such.
+    const mixed = await get(`/v1/cases?sort=due&actionable=true&household=${hh}`, t.village!);
+    expect(mixed.statusCode).toBe(400);
+    expect(mixed.json().error.details[0]).toMatchObject({ path: 'querystring.actionable', code: 'contradictory_filters' });
+  });
+
   it('a new household reported at a grid may be registered in any grid of that village (or the village itself): the decision accepts it', async () => {
     const fresh = await report(t.gridMember!, { newHousehold: { name: '孙海燕', address: '威海市环翠区海港路115号' }, villageCode: UNITS.haigangGrid, urgency: 'normal' });
     // The village registers it at the village, not in the grid the member reported at.
