@@ -3,7 +3,8 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { fieldOfRefusal, reasonOfRefusal, REJECTION_STATUS, type RejectionType } from '../domain/rejections';
+import { fieldOfRefusal, reasonOfRefusal, REJECTION_STATUS, type RefusalReason, type RejectionType } from '../domain/rejections';
+import type { TokenReason } from './auth';
 import { isReadModelUnavailable } from '../store/mongo';
 
 /**
@@ -39,13 +40,84 @@ export interface FieldIssue {
 /** A field issue as a route writes one by hand: its code defaults to `invalid`. */
 export type FieldIssueInput = Omit<FieldIssue, 'code'> & { code?: string };
 
+/**
+ * The reasons the API gives on its own (beside the workflows' REFUSAL_REASONS, domain/rejections.ts, and the bearer
+ * token's TOKEN_REASONS, api/auth.ts): a client translates every one of them by its code (web/src/i18n.ts `reasons`,
+ * held to by test/web/i18n.test.ts), and ApiError takes no other. Source: ours.
+ */
+export const API_REASONS = [
+  /** A role given at a unit of a level it is not held at (422; api/routes/users.ts, domain/roles.ts ROLE_UNIT_LEVELS). */
+  'role_unit_mismatch',
+  /** An admin disabling themselves or changing their own role or unit (409). */
+  'own_account',
+  /** A password reset for a user who signs in through the identity service (409). */
+  'oidc_account',
+  /** Any call but the password change while an administrator's temporary password is in force (403). */
+  'password_change_required',
+  /** Sign-in: the login or password is wrong (401). */
+  'invalid_credentials',
+  /** Sign-in or refresh of a disabled account (401). */
+  'account_disabled',
+  /** Sign-in: the login is locked after repeated failures (429). */
+  'account_locked',
+  /** Sign-in: too many failures from this client address (429). */
+  'client_sign_in_limit',
+  /** Refresh without a refresh cookie (401). */
+  'refresh_missing',
+  /** Refresh with a refresh token that is not valid (401). */
+  'refresh_invalid',
+  /** Refresh of a session that has ended (401). */
+  'refresh_expired',
+  /** Refresh with a refresh token used before: its session is revoked (401). */
+  'refresh_reused',
+  /** OIDC: no sign-in under way in this browser (401). */
+  'oidc_no_flow',
+  /** OIDC: the identity service refused (401). */
+  'oidc_refused',
+  /** OIDC: the exchange or the token failed (401). */
+  'oidc_failed',
+  /** OIDC: the token's subject is not one a login can be made of (403). */
+  'oidc_subject_invalid',
+  /** OIDC: the role claim names no role of jiuzhu (403). */
+  'oidc_role_invalid',
+  /** OIDC: the unit claim names no org unit (403). */
+  'oidc_unit_unknown',
+  /** OIDC: the role may not be held at the unit's level (403). */
+  'oidc_unit_invalid',
+  /** OIDC: the name claim is not a person's name as jiuzhu takes it (markup, a mask, invisible characters; 403). */
+  'oidc_name_invalid',
+  /** A discovery's or an intake's decision whose alert or application was refused by its own rules: nothing decided (409). */
+  'outcome_refused',
+  /** A discovery's or an intake's decision whose alert or application could not be opened: nothing decided, try again (503). */
+  'outcome_not_opened',
+  /** An intake's acceptance: the applicant's ID number is registered in another village (422; api/routes/intakes.ts). */
+  'registered_elsewhere',
+  /** A service task with every slot taken (409). */
+  'task_full',
+  /** A service task this member has claimed already (409). */
+  'already_claimed',
+  /** A points entry that is itself a counter-entry cannot be reversed (422). */
+  'counter_entry',
+] as const;
+export type ApiReason = (typeof API_REASONS)[number];
+
+/**
+ * The reasons the public channel's limits answer (429; api/rate-limit.ts, api/routes/public.ts). The public page
+ * words a 429 by its status and Retry-After (web/src/public/api.ts failureText), not by these. Source: ours.
+ */
+export const PUBLIC_CHANNEL_REASONS = ['client_request_limit', 'client_report_limit', 'unit_allowance', 'client_match_limit'] as const;
+export type PublicChannelReason = (typeof PUBLIC_CHANNEL_REASONS)[number];
+
+/** Every reason an error of the API may carry: a refused step's, a refused token's, the API's own. */
+export type Reason = RefusalReason | TokenReason | ApiReason;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details?: unknown,
-    readonly reason?: string,
+    readonly reason?: Reason,
   ) {
     super(message);
   }
@@ -61,7 +133,7 @@ export const conflict = (message: string, details?: unknown) => new ApiError(409
  * 422 for a rule broken by one field against stored data (a login that is no user, a user outside the village):
  * the rule's `reason` (domain/rejections.ts REFUSAL_REASONS) and one FieldIssue at `path` with the same code.
  */
-export const unprocessableField = (path: string, reason: string, message: string) => new ApiError(422, 'unprocessable', `${path}: ${message}`, [{ path, code: reason, message }], reason);
+export const unprocessableField = (path: string, reason: Reason, message: string) => new ApiError(422, 'unprocessable', `${path}: ${message}`, [{ path, code: reason, message }], reason);
 /** 409 for an action on a closed case (`what`: 'alert alert-…'), with the reason `case_closed`. */
 export const caseClosed = (what: string) => new ApiError(409, 'conflict', `${what} is closed`, undefined, 'case_closed');
 

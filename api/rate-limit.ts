@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiReason, PublicChannelReason } from './errors';
 
 /**
  * A sliding-window rate limiter kept in memory: at most `max` hits per key within any `windowMs`.
@@ -197,7 +198,7 @@ export class SharedAllowance {
  * The 429 every limit answers, in the one error shape: `code: too_many_requests`, `reason` the limit
  * that refused, `details.retryAfterSeconds`, and a `Retry-After` header with the same seconds.
  */
-export function tooManyRequests(reply: FastifyReply, retryAfterMs: number, reason: string, message: string): FastifyReply {
+export function tooManyRequests(reply: FastifyReply, retryAfterMs: number, reason: ApiReason | PublicChannelReason, message: string): FastifyReply {
   const seconds = Math.ceil(retryAfterMs / 1000);
   return reply
     .code(429)

@@ -288,6 +288,53 @@ export function actionsFor(role: Role): Partial<Record<Subject, string[]>> {
   return out;
 }
 
+/**
+ * The matrix cells whose steps meet each kind of deadline (`<case kind>.<name>`, domain/deadline-book.ts): who
+ * can work towards it. A deadline that spans several steps lists each (an application's town review runs
+ * through the village's investigation and deliberation to the town's opinion). The task list shows a case to
+ * those who may take one of the steps its open deadlines wait for (`deadlineKindsFor`), so that no one is
+ * given a task only another level may do (a village is not tasked with the town's screening). Source: ours,
+ * from each kind's rules (docs/<kind>.md); test/domain/permissions.test.ts holds it to the matrix and to every
+ * deadline kind.
+ */
+export const DEADLINE_ACTIONS: Readonly<Record<string, readonly (readonly [Subject, string])[]>> = {
+  // Red: 受理, a visit and a disposition; orange and yellow: visits (domain/alert.ts requirementMet).
+  'alert.red': [['alert', 'acknowledge'], ['alert', 'recordVisit'], ['alert', 'dispose']],
+  'alert.orange': [['alert', 'recordVisit']],
+  'alert.yellow': [['alert', 'recordVisit']],
+  'alert.revisit': [['alert', 'recordVisit']],
+  'alert.decision': [['alert', 'dispose']],
+  'alert.approval': [['alert', 'decide']],
+  'application.acceptance': [['application', 'acceptance']],
+  'application.supplements': [['application', 'supplements']],
+  'application.town_review': [['application', 'verificationResult'], ['application', 'investigation'], ['application', 'deliberation'], ['application', 'review']],
+  'application.district_approval': [['application', 'approval']],
+  'application.objection': [['application', 'verificationResult'], ['application', 'review'], ['application', 'approval']],
+  'application.re_review': [['application', 'reReview']],
+  'report.acknowledge': [['report', 'acknowledgement']],
+  'report.answer': [['report', 'answer']],
+  'wish.screening': [['wish', 'screening']],
+  'wish.claim': [['wish', 'claim']],
+  'wish.fulfilment': [['wish', 'fulfilment']],
+  'party_day.answers': [['party_day', 'answer']],
+  'order.reply': [['order', 'reply']],
+  'pairing.assign': [['pairing', 'assign']],
+  'pairing.contact': [['pairing', 'contact']],
+  'discovery.assess': [['discovery', 'decide']],
+  'intake.accept': [['intake', 'accept'], ['intake', 'return']],
+  'patrol.record': [['patrol', 'record']],
+};
+
+/**
+ * The deadline kinds `role` may work towards (DEADLINE_ACTIONS, by `can`): what its task list shows; null for a
+ * role that may take every step (admin), whose list is not narrowed.
+ */
+export function deadlineKindsFor(role: Role): string[] | null {
+  const kinds = Object.keys(DEADLINE_ACTIONS);
+  const mine = kinds.filter((kind) => DEADLINE_ACTIONS[kind]!.some(([subject, action]) => can(role, subject, action)));
+  return mine.length === kinds.length ? null : mine;
+}
+
 /** `read` reads; every other action writes. */
 export const isWriting = (action: string): boolean => action !== 'read';
 

@@ -48,9 +48,19 @@ export interface CaseProjection {
  * What a case's task-list row holds (`due`: open cases with a pending deadline), as a comparable key; null
  * when the case has no pending deadline and so no row. The projection rewrites the row when this changes.
  */
-export function taskKeyOf(view: Pick<CaseSummary, 'status' | 'dueAt' | 'level' | 'orgPath'>): string | null {
+export function taskKeyOf(view: Pick<CaseSummary, 'status' | 'dueAt' | 'level' | 'orgPath' | 'due' | 'deadlines'>): string | null {
   if (view.status !== 'open' || view.dueAt === null) return null;
-  return JSON.stringify([view.dueAt, view.level, view.orgPath]);
+  return JSON.stringify([view.dueAt, view.level, view.orgPath, openDeadlineKinds(view)]);
+}
+
+/**
+ * The kinds of a case's open deadlines (every track: an alert's visit and its approval), sorted, each once: what
+ * its task-list row is filtered by (domain/permissions.ts DEADLINE_ACTIONS). From the view's `deadlines` (neither
+ * met nor ended); a view without them, its `due`'s kind. Ours.
+ */
+export function openDeadlineKinds(view: Pick<CaseSummary, 'due' | 'deadlines'>): string[] {
+  const open = view.deadlines ? view.deadlines.filter((d) => !d.metAt && !d.endedAt).map((d) => d.kind) : view.due ? [view.due.kind] : [];
+  return [...new Set(open)].sort();
 }
 
 export interface CaseSummary {
@@ -75,6 +85,8 @@ export interface CaseSummary {
    * due time; `provisional: true` when the due time was counted on a provisional (estimated) calendar year.
    */
   due: { key: string; kind: string; label: string; dueAt: string; provisional?: true } | null;
+  /** Every deadline so far (domain/deadlines.ts deadlineView): the open ones are neither met nor ended. */
+  deadlines?: { kind: string; metAt: string | null; endedAt: string | null }[];
 }
 
 export interface DeadlineRecord {

@@ -78,8 +78,8 @@ export function fieldOfRefusal(details: readonly unknown[] | null | undefined): 
   return typeof field?.path === 'string' && typeof field.code === 'string' ? { path: field.path, code: field.code } : undefined;
 }
 
-/** The reason a refusal's failure details carry (see refusalOf), or undefined. */
-export function reasonOfRefusal(details: readonly unknown[] | null | undefined): string | undefined {
-  const first = details?.[0];
-  return typeof first === 'object' && first !== null && typeof (first as { reason?: unknown }).reason === 'string' ? (first as { reason: string }).reason : undefined;
+/** The reason a refusal's failure details carry (see refusalOf), or undefined — also for a string that is no REFUSAL_REASONS entry. */
+export function reasonOfRefusal(details: readonly unknown[] | null | undefined): RefusalReason | undefined {
+  const reason = (details?.[0] as { reason?: unknown } | null | undefined)?.reason;
+  return typeof reason === 'string' && (REFUSAL_REASONS as readonly string[]).includes(reason) ? (reason as RefusalReason) : undefined;
 }

@@ -47,14 +47,15 @@ function afterDue(after: DuePosition): [{ dueAt: { $gt: Date } }, { dueAt: Date;
 /**
  * Rows of the supervisors' board (`overdue`: cases overdue now) or of a task list (`due`: open cases with a
  * pending deadline) in a unit's subtree, soonest due first. Read by `orgPath` equality, which FerretDB
- * answers from an index (docs/read-model.md).
+ * answers from an index (docs/read-model.md). `dueKinds`: only rows with an open deadline of one of these
+ * kinds (a task list narrowed to what the caller may work towards; BoardRow.dueKinds).
  */
 export async function boardRows(
   db: Db,
   board: 'overdue' | 'due',
-  q: { org: string; kind?: CaseKind; level?: string; after?: DuePosition; limit: number },
+  q: { org: string; kind?: CaseKind; level?: string; dueKinds?: readonly string[]; after?: DuePosition; limit: number },
 ): Promise<BoardRow[]> {
-  const filter: Filter<BoardRow> = { orgPath: q.org, ...(q.kind ? { kind: q.kind } : {}), ...(q.level ? { level: q.level } : {}) };
+  const filter: Filter<BoardRow> = { orgPath: q.org, ...(q.kind ? { kind: q.kind } : {}), ...(q.level ? { level: q.level } : {}), ...(q.dueKinds ? { dueKinds: { $in: [...q.dueKinds] } } : {}) };
   if (q.after) filter.$or = afterDue(q.after);
   return collections(db)[board].find(filter).sort({ dueAt: 1, _id: 1 }).limit(q.limit).toArray();
 }

@@ -250,6 +250,12 @@ export interface BoardRow {
   level: string | null;
   orgPath: string[];
   dueAt: Date;
+  /**
+   * The kinds of the case's open deadlines (domain/projection.ts openDeadlineKinds): a task list shows the row to
+   * those who may work towards one of them (domain/permissions.ts deadlineKindsFor). Absent on rows written before
+   * it (the migration `2026-11-task-rows-due-kinds` fills them).
+   */
+  dueKinds?: string[];
   version: number;
 }
 

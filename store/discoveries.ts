@@ -39,10 +39,21 @@ export async function saveNewHousehold(db: Db, discoveryId: string, h: NewHouseh
 
 /** A discovery's new household, opened, or null when it named a registered one. Personal data: the caller masks it. */
 export async function newHouseholdOf(db: Db, discoveryId: string): Promise<NewHousehold | null> {
-  const found = await collections(db).discoveryHouseholds.findOne({ _id: discoveryId });
-  if (!found) return null;
+  return (await newHouseholdsOf(db, [discoveryId])).get(discoveryId) ?? null;
+}
+
+/**
+ * The new households of these discoveries, opened, in one query (a list's page: the town's queue, 我的上报), by
+ * discovery id; a discovery that named a registered household is absent. Personal data: the caller masks it.
+ */
+export async function newHouseholdsOf(db: Db, discoveryIds: readonly string[]): Promise<Map<string, NewHousehold>> {
+  const out = new Map<string, NewHousehold>();
+  if (discoveryIds.length === 0) return out;
   const pii = piiOf(db);
-  return { name: pii.open(found.name, PII_FIELDS.contact), address: pii.open(found.address, PII_FIELDS.contact), ...(found.phone ? { phone: pii.open(found.phone, PII_FIELDS.phone) } : {}) };
+  for (const found of await collections(db).discoveryHouseholds.find({ _id: { $in: [...new Set(discoveryIds)] } }).toArray()) {
+    out.set(found._id, { name: pii.open(found.name, PII_FIELDS.contact), address: pii.open(found.address, PII_FIELDS.contact), ...(found.phone ? { phone: pii.open(found.phone, PII_FIELDS.phone) } : {}) });
+  }
+  return out;
 }
 
 /** Links two cases (idempotent: a retried activity writes the same document). */

@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { localMonth } from '../domain/china-time';
+import { openDeadlineKinds } from '../domain/projection';
 import { collections, type ChannelKind, type DeliveryStatus } from './collections';
 import { claimRegisteredIdNumbers } from './households';
 import { insertIgnoringDuplicates, isDuplicateKey, upsertIfNewer } from './mongo';
@@ -41,6 +42,22 @@ export const MIGRATIONS: Migration[] = [
         if (!c.dueAt) continue;
         // Only where the projection has not written a newer row meanwhile.
         if (await upsertIfNewer(due, c._id, { kind: c.kind, level: c.level, orgPath: c.orgPath, dueAt: c.dueAt, version: c.version })) changed += 1;
+      }
+      return changed;
+    },
+  },
+  {
+    id: '2026-11-task-rows-due-kinds',
+    description: 'due.dueKinds: the kinds of each open case’s open deadlines, by which a task list shows only what the caller may work towards (domain/permissions.ts DEADLINE_ACTIONS)',
+    async run(db) {
+      const { cases, due } = collections(db);
+      let changed = 0;
+      for await (const row of due.find({ dueKinds: { $exists: false } }, { projection: { _id: 1, version: 1 } })) {
+        const c = await cases.findOne({ _id: row._id }, { projection: { 'view.due': 1, 'view.deadlines': 1 } });
+        if (!c?.view) continue;
+        // Only where the projection has not rewritten the row meanwhile (it writes dueKinds itself).
+        const done = await due.updateOne({ _id: row._id, version: row.version, dueKinds: { $exists: false } }, { $set: { dueKinds: openDeadlineKinds(c.view as Parameters<typeof openDeadlineKinds>[0]) } });
+        changed += done.modifiedCount;
       }
       return changed;
     },

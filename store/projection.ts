@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Db } from 'mongodb';
-import { taskKeyOf, type CaseProjection } from '../domain/projection';
+import { openDeadlineKinds, taskKeyOf, type CaseProjection } from '../domain/projection';
 import { localMonth } from '../domain/china-time';
 import { collections, type BoardRow, type CaseDoc, type DeadlineDoc, type EventDoc, type HouseholdShown, type NoticeDoc } from './collections';
 import { bulkWriteIgnoringDuplicates, insertIgnoringDuplicates, isDuplicateKey, upsertIfNewer } from './mongo';
@@ -78,7 +78,7 @@ export function readModelDocs(p: CaseProjection, household: HouseholdShown | und
     version: p.version,
   }));
   // The board's and the task list's small row (BoardRow): only what they filter and sort by; they show the case document.
-  const row: BoardRow | null = p.view.dueAt ? { _id: p.caseId, kind: p.kind, level: p.view.level, orgPath: p.view.orgPath, dueAt: new Date(p.view.dueAt), version: p.version } : null;
+  const row: BoardRow | null = p.view.dueAt ? { _id: p.caseId, kind: p.kind, level: p.view.level, orgPath: p.view.orgPath, dueAt: new Date(p.view.dueAt), dueKinds: openDeadlineKinds(p.view), version: p.version } : null;
   return { events, notices, caseDoc, deadlines, row, onBoard: p.view.overdue && row !== null, task: taskKeyOf(p.view) };
 }
 
@@ -141,7 +141,7 @@ export async function projectCaseInto(db: Db, p: CaseProjection): Promise<void> 
   }
 
   // The task-list row exists exactly while the case is open with a pending deadline; rewritten only when
-  // its due time, level or unit changed.
+  // its due time, level, unit or open deadlines' kinds changed.
   if (docs.task !== null && docs.task !== p.previous?.task) {
     const { _id, ...row } = docs.row!;
     await upsertIfNewer(c.due, _id, row);

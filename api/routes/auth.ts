@@ -7,7 +7,7 @@ import { revokeSession, revokeUserSessions, findSession } from '../../store/sess
 import { clearSignInAttempts, findUser, lockSignIns, reserveSignInAttempt, updateUser, type User } from '../../store/users';
 import { accessTokenFor, clearRefreshCookie, hashPassword, openSession, refreshCookieOf, rotateSession, setRefreshCookie, sidOfRefresh, userView, verifyPassword } from '../accounts';
 import { principalOf, verifyToken } from '../auth';
-import { ApiError, notFound, zErrorBody } from '../errors';
+import { ApiError, notFound, zErrorBody, type ApiReason } from '../errors';
 import { reach } from '../guard';
 import { clientKey, SlidingWindowLimiter, tooManyRequests } from '../rate-limit';
 import { oidcRoutes } from './oidc';
@@ -142,7 +142,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const result = await rotateSession(db, auth, refreshCookieOf(request));
-      const refuse = (reason: string, message: string) => {
+      const refuse = (reason: ApiReason, message: string) => {
         clearRefreshCookie(reply, config);
         return new ApiError(401, 'unauthorized', message, undefined, reason);
       };

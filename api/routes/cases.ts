@@ -8,7 +8,7 @@ import { APPLICATION_STAGES } from '../../domain/application';
 import { CASE_KINDS, type CaseKind } from '../../domain/projection';
 import { boardRows, eventsOfCase, eventsOfCases, findCaseListDocs, listCases } from '../../store/cases';
 import { ordersOnCase } from '../../store/orders';
-import { inJurisdiction } from '../../domain/permissions';
+import { deadlineKindsFor, inJurisdiction } from '../../domain/permissions';
 import { principalOf } from '../auth';
 import type { CaseListDoc } from '../../store/collections';
 import { zErrorBody } from '../errors';
@@ -82,11 +82,11 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
    * A page of small rows (the board's or the task list's) in due order, with the page's case documents:
    * the rows are read by unit and sorted, then only the page's cases are read, by `_id`.
    */
-  const pageOfRows = (board: 'overdue' | 'due', request: FastifyRequest, q: { kind?: CaseKind; level?: string; limit: number; cursor?: string }, org: string, now: number) =>
+  const pageOfRows = (board: 'overdue' | 'due', request: FastifyRequest, q: { kind?: CaseKind; level?: string; limit: number; cursor?: string }, org: string, now: number, dueKinds?: readonly string[]) =>
     keysetPage(
       BY_DUE,
       q,
-      (after, limit) => boardRows(mongo.db, board, { org, kind: q.kind, level: q.level, after, limit }),
+      (after, limit) => boardRows(mongo.db, board, { org, kind: q.kind, level: q.level, dueKinds, after, limit }),
       async (page) => {
         const shown = await findCaseListDocs(mongo.db, page.map((r) => r._id));
         await primeBriefs(request, [...shown.values()].map((d) => d.householdId));
@@ -103,7 +103,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { guard: { on: 'cases', action: 'read', target: 'org' } },
       schema: {
         tags: ['cases'],
-        summary: 'Cases in a unit’s subtree. overdue=true: the supervisor’s board, most overdue first',
+        summary: 'Cases in a unit’s subtree. overdue=true: the supervisor’s board, most overdue first; sort=due&actionable=true: the caller’s task list, only cases whose open deadlines their role may work towards (the permission matrix)',
         querystring: zQuery({
           org: zOrgCode.optional(),
           overdue: z.enum(['true', 'false']).optional(),
@@ -116,6 +116,8 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           stage: z.enum(APPLICATION_STAGES).optional(),
           /** due: cases with a pending deadline, soonest first — a worker's task list. */
           sort: z.enum(['id', 'due']).default('id'),
+          /** With sort=due: only cases whose open deadlines the caller may work towards (the permission matrix, domain/permissions.ts deadlineKindsFor) — the task list 我的任务. */
+          actionable: z.enum(['true', 'false']).optional(),
           ...pageQuery(),
         }).superRefine((q, ctx) => {
           // Filters that contradict each other answer 400 rather than a list of what was not asked for.
@@ -124,6 +126,7 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
           if (q.overdue === 'true' && (q.household !== undefined || q.stage !== undefined)) ctx.addIssue({ code: 'custom', path: [q.household !== undefined ? 'household' : 'stage'], message: 'the board (overdue=true) is not narrowed by household or stage: use sort=due, which lists overdue cases first', params: { code: 'contradictory_filters' } });
           if (q.stage !== undefined && q.kind !== 'application') ctx.addIssue({ code: 'custom', path: ['stage'], message: 'only applications have a stage: add kind=application', params: { code: 'contradictory_filters' } });
           if (q.level !== undefined && q.kind !== undefined && q.kind !== 'alert') ctx.addIssue({ code: 'custom', path: ['level'], message: `only alerts have a level, not ${q.kind}`, params: { code: 'contradictory_filters' } });
+          if (q.actionable === 'true' && (q.sort !== 'due' || q.status !== 'open' || q.overdue !== undefined || q.household !== undefined || q.stage !== undefined)) ctx.addIssue({ code: 'custom', path: ['actionable'], message: 'actionable=true narrows the task list: sort=due of open cases, not narrowed by overdue, household or stage', params: { code: 'contradictory_filters' } });
         }),
         response: { 200: zPage(zCaseRow), 400: zErrorBody, 403: zErrorBody, 404: zErrorBody },
       },
@@ -136,7 +139,10 @@ export const caseRoutes: FastifyPluginAsyncZod = async (app) => {
       // The board: the small `overdue` collection, one row per case overdue right now.
       if (q.overdue === 'true') return pageOfRows('overdue', request, q, unit.code, now);
       // A worker's task list: the small `due` collection, one row per open case with a pending deadline.
-      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined && q.household === undefined && q.stage === undefined) return pageOfRows('due', request, q, unit.code, now);
+      if (q.sort === 'due' && q.status === 'open' && q.overdue === undefined && q.household === undefined && q.stage === undefined) {
+        const mine = q.actionable === 'true' ? deadlineKindsFor(principalOf(request).role) : null;
+        return pageOfRows('due', request, q, unit.code, now, mine ?? undefined);
+      }
 
       const scope = { org: unit.code, status: q.status, kind: q.kind, level: q.level, notOverdue: q.overdue === 'false', householdId: q.household, stage: q.stage };
       // One batch of relation facts per page (privacy by need), then the rows.

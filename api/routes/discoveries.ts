@@ -11,7 +11,7 @@ import { newHouseholdFor, seesPersonalData } from '../../domain/privacy';
 import { loadHolidayCalendar } from '../../store/calendar';
 import { loadCatalogue } from '../../store/catalogue';
 import { findCase } from '../../store/cases';
-import { discoveriesOfReporter, discoveryIdFor, discoveryQueue, linksOf, newHouseholdOf, saveNewHousehold, type ReportedPosition } from '../../store/discoveries';
+import { discoveriesOfReporter, discoveryIdFor, discoveryQueue, linksOf, newHouseholdOf, newHouseholdsOf, saveNewHousehold, type ReportedPosition } from '../../store/discoveries';
 import type { CaseDoc } from '../../store/collections';
 import { findHousehold } from '../../store/households';
 import { relativesOf } from '../../store/relatives';
@@ -23,7 +23,7 @@ import { markPersonalData } from '../audit';
 import { actorOf, principalOf } from '../auth';
 import { ApiError, zErrorBody } from '../errors';
 import { guardedCase, guardedUnit, reach, referencedCase } from '../guard';
-import { presentView, primeRelations } from '../present';
+import { presentBrief, presentView, primeBriefs } from '../present';
 import { keysetPage, pageQuery, zPage, type KeysetOrder } from '../pagination';
 import { zQuery, zQueryInt } from '../query';
 import { openCase, stepRoutes } from '../steps';
@@ -68,6 +68,11 @@ const zDiscoveryRow = z.object({
   overdue: z.boolean(),
   rung: z.number(),
   decision: z.looseObject({ outcome: z.string(), outcomeName: z.string(), caseId: z.string().nullable() }).nullable(),
+  /**
+   * The household as the caller may see it (api/present.ts: masked below town unless by need; audited when shown):
+   * a registered one's head and address (and phone) from the register, a new one's as reported; null when unknown.
+   */
+  household: z.object({ headName: z.string(), address: z.string(), phone: z.string().optional() }).nullable(),
 });
 
 /** 我的上报's order, newest first: cursor `{ reportedAt, id }`. */
@@ -191,7 +196,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  const rowOf = (v: DiscoveryView, d: { dueAt: Date | null; overdue: boolean; rung: number }): z.infer<typeof zDiscoveryRow> => ({
+  const rowOf = (v: DiscoveryView, d: { dueAt: Date | null; overdue: boolean; rung: number }, household: z.infer<typeof zDiscoveryRow>['household']): z.infer<typeof zDiscoveryRow> => ({
     caseId: v.caseId,
     status: v.status,
     stage: v.stage,
@@ -207,7 +212,26 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     overdue: d.overdue,
     rung: d.rung,
     decision: v.decision ? { outcome: v.decision.outcome, outcomeName: v.decision.outcomeName, caseId: v.decision.caseId, level: v.decision.level, category: v.decision.category, referredTo: v.decision.referredTo, reason: v.decision.reason, at: v.decision.at } : null,
+    household,
   });
+
+  /**
+   * A page of discoveries as rows the caller may see: the view through presentView, the household through
+   * presentBrief (its register entry, primed for the page in batched queries: primeBriefs) or, for a new
+   * household, as reported (one query for the page; masked below town: newHouseholdFor; audited when shown in full).
+   */
+  async function rowsOf(request: FastifyRequest, docs: readonly CaseDoc<DiscoveryView>[]) {
+    const role = principalOf(request).role;
+    const [, fresh] = await Promise.all([primeBriefs(request, docs.map((d) => d.householdId)), newHouseholdsOf(db, docs.filter((d) => d.view.newHousehold).map((d) => d._id))]);
+    if (fresh.size > 0 && seesPersonalData(role)) markPersonalData(request, ...[...fresh.keys()].map((caseId) => ({ caseId })));
+    return Promise.all(
+      docs.map(async (d) => {
+        const reported = d.view.newHousehold ? newHouseholdFor(role, fresh.get(d._id) ?? null) : null;
+        const household = d.view.newHousehold ? reported && { headName: reported.name, address: reported.address } : presentBrief(request, { caseId: d._id, householdId: d.householdId }, d.household ?? null);
+        return rowOf(await presentView(request, d.view), d, household);
+      }),
+    );
+  }
 
   app.get(
     '/v1/discoveries/mine',
@@ -222,10 +246,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const p = principalOf(request);
-      return keysetPage(BY_REPORTED, request.query, (after, limit) => discoveriesOfReporter(db, p.userId, limit, after), async (docs) => {
-        await primeRelations(request, docs.map((d) => d.householdId));
-        return Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d)));
-      });
+      return keysetPage(BY_REPORTED, request.query, (after, limit) => discoveriesOfReporter(db, p.userId, limit, after), (docs) => rowsOf(request, docs));
     },
   );
 
@@ -243,9 +264,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const unit = guardedUnit(request);
       const docs = await discoveryQueue(db, { org: unit.code, status: request.query.status, limit: request.query.limit ?? 100 });
-      await primeRelations(request, docs.map((d) => d.householdId));
-      const items = await Promise.all(docs.map(async (d) => rowOf(await presentView(request, d.view), d)));
-      return { items };
+      return { items: await rowsOf(request, docs) };
     },
   );
 
@@ -283,10 +302,11 @@ export const discoveryRoutes: FastifyPluginAsyncZod = async (app) => {
     const household = await findHousehold(db, householdId);
     const p = principalOf(request);
     if (!household) throw unprocessable('householdId', `no household ${householdId} in the register`);
-    // The report's household and no other: a registered one's own; for a new one, a household now registered where it was reported.
+    // The report's household and no other: a registered one's own; for a new one, a household now registered in the
+    // village where it was reported — in any of its grids: a member reporting at a grid may not know the grid the
+    // village registers the household in (the workflow's gate checks the same village: workflows/discovery).
     if (!view.newHousehold && householdId !== view.householdId) throw unprocessable('householdId', `discovery ${view.caseId} is about household ${view.householdId}; its decision opens that household's ${body.outcome}, not ${householdId}'s`, 'invalid');
-    const place = view.orgPath[view.orgPath.length - 1]!;
-    if (view.newHousehold && !household.orgPath.includes(place)) throw unprocessable('householdId', `household ${householdId} is not registered in ${place === view.village.code ? view.village.name : place} (${place}), where discovery ${view.caseId} was reported`, 'invalid');
+    if (view.newHousehold && household.villageCode !== view.village.code) throw unprocessable('householdId', `household ${householdId} is not registered in ${view.village.name} (${view.village.code}), where discovery ${view.caseId} was reported`, 'invalid');
     reach(request, household.orgPath);
     const ladder = await orgs.ladder(household.villageCode);
     const actor = actorOf(p);

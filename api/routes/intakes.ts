@@ -91,7 +91,9 @@ const zRegisterMatch = z
   .nullable();
 
 /** A 422 naming one field (and, for a rule of stored data, its reason code: the workspace words it). */
-const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: `body.${field}`, code, message }], code === 'invalid' ? undefined : code);
+/** 422 `registered_elsewhere` with no field: the ID number at fault is the intake's applicant's (GET /v1/intakes/{id}), not in the body. */
+const registeredElsewhereMessage = (message: string) => new ApiError(422, 'unprocessable', message, undefined, 'registered_elsewhere');
+const unprocessable = (field: string, message: string, code = 'invalid') => new ApiError(422, 'unprocessable', `${field}: ${message}`, [{ path: `body.${field}`, code, message }]);
 const newHouseholdId = () => `hh-${randomBytes(6).toString('hex')}`;
 
 export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -210,7 +212,7 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     if (existing) {
       const household = await findHousehold(db, existing);
       if (!household) throw new ApiError(503, 'unavailable', 'the register changed meanwhile: try again');
-      if (household.villageCode !== view.village.code) throw unprocessable('idNumber', `the applicant’s ID number is registered in another village/community (${household.villageCode}), not ${view.village.name}: return the intake and tell the applicant where to apply`, 'registered_elsewhere');
+      if (household.villageCode !== view.village.code) throw await registeredElsewhere(request, household);
       return household;
     }
     const unit = await orgs.get(view.village.code);
@@ -233,7 +235,20 @@ export const intakeRoutes: FastifyPluginAsyncZod = async (app) => {
     // Registered meanwhile (a second acceptance racing this one): that household, when in the village.
     const holder = result.conflict ? await findHousehold(db, result.conflict) : null;
     if (holder && holder.villageCode === view.village.code) return holder;
-    throw unprocessable('idNumber', 'the applicant’s ID number is registered in another household elsewhere', 'registered_elsewhere');
+    throw holder ? await registeredElsewhere(request, holder) : registeredElsewhereMessage('the applicant’s ID number is registered in another household elsewhere');
+  }
+
+  /**
+   * 422 `registered_elsewhere`: the applicant's ID number is held by a household of another village. No field
+   * is named (the ID number is the intake's applicant's, not in the accept body). Within the caller's
+   * jurisdiction the village is named; outside it (another town's register) only that it is another town's:
+   * the town learns nothing of where a person is registered outside its reach. Ours (fresh-eyes on issue 14).
+   */
+  async function registeredElsewhere(request: FastifyRequest, holder: HouseholdDoc): Promise<ApiError> {
+    const p = principalOf(request);
+    if (!holder.orgPath.includes(p.unit.code)) return registeredElsewhereMessage('the applicant’s ID number is registered in another town’s register: return the intake and tell the applicant to apply where their household is registered');
+    const village = await orgs.get(holder.villageCode);
+    return registeredElsewhereMessage(`the applicant’s ID number is registered in another village/community of your jurisdiction (${village?.name ?? holder.villageCode}, ${holder.villageCode}): return the intake and tell the applicant to apply there`);
   }
 
   stepRoutes(app, {

@@ -7,7 +7,7 @@ import { zStaffName } from '../../domain/account';
 import { misplacedRole, zRole } from '../../domain/roles';
 import { findUser, upsertOidcUser, type User } from '../../store/users';
 import { openSession, secureCookies } from '../accounts';
-import { ApiError, zErrorBody } from '../errors';
+import { ApiError, zErrorBody, type ApiReason } from '../errors';
 
 /**
  * OIDC sign-in for cities with a unified identity service (统一身份认证; issue 14 item 2, docs/accounts.md),
@@ -31,7 +31,7 @@ export interface OidcRoutesOptions {
   signedIn(request: FastifyRequest, reply: FastifyReply, user: User, sid: string, refreshToken: string, expiresAt: Date): Promise<unknown>;
 }
 
-const refused = (reason: string, message: string) => new ApiError(403, 'forbidden', message, undefined, reason);
+const refused = (reason: ApiReason, message: string) => new ApiError(403, 'forbidden', message, undefined, reason);
 
 export const oidcRoutes: FastifyPluginAsyncZod<OidcRoutesOptions> = async (app, opts) => {
   const { config, mongo, orgs } = app.deps;

@@ -124,6 +124,14 @@ const zIntakeCreated = z.object({ receipt: z.string(), intakeId: z.string(), acc
 const zWishCreated = z.object({ receipt: z.string(), wishId: z.string(), handledBy: zUnitBrief });
 const RECEIPT_KINDS = ['report', 'application', 'wish'] as const;
 const RECEIPT_KIND_NAMES: Record<(typeof RECEIPT_KINDS)[number], string> = { report: '举报反映', application: '救助申请', wish: '微心愿' };
+/**
+ * The unit that screens a village's wish: its town (PERMISSIONS.wish.screening; seed 三(三)二 镇(街道)…全程监督), the
+ * first town up the village's ladder; the village itself in a tree without one. Ours (fresh-eyes on issue 14: the
+ * receipt named the village, which cannot screen).
+ */
+function wishScreener<U extends { code: string; name: string; level: string }>(ladder: readonly U[]): U {
+  return ladder.find((u) => u.level === 'town') ?? ladder[0]!;
+}
 /** A missed promise on a receipt: `overdue` once `dueBy` has passed; `escalatedTo` the level it climbed to (区市/市), never a person. */
 const zLateness = z.object({ overdue: z.boolean(), escalatedTo: z.object({ level: z.string(), levelName: z.string() }).nullable() });
 /**
@@ -249,8 +257,9 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
     const client = clientKey(ip);
     const verdict = takeAll([windowGate('client_report_limit', perClient, client), perUnit.gate('unit_allowance', unitCode, client)]);
     if (verdict.allowed) return null;
-    const why = verdict.by === 'client_report_limit' ? `too many ${what} from this address` : `this village/community has received many submissions within the window (an address that has sent one here waits; new senders are still taken below the ceiling)`;
-    return tooManyRequests(reply, verdict.retryAfterMs, verdict.by, why);
+    const byClient = verdict.by === 'client_report_limit';
+    const why = byClient ? `too many ${what} from this address` : `this village/community has received many submissions within the window (an address that has sent one here waits; new senders are still taken below the ceiling)`;
+    return tooManyRequests(reply, verdict.retryAfterMs, byClient ? 'client_report_limit' : 'unit_allowance', why);
   }
 
   /** 404 naming body.unitCode unless it is a village/community. */
@@ -604,7 +613,9 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         await dropReceipt(db, receipt, workflowId).catch(() => undefined);
         throw err;
       }
-      return reply.code(201).header('cache-control', 'no-store').send({ receipt, wishId: view.caseId, handledBy: { code: ladder[0]!.code, name: ladder[0]!.name } });
+      // Who screens it (PERMISSIONS.wish.screening: the town), not the village where it was posted.
+      const screener = wishScreener(ladder);
+      return reply.code(201).header('cache-control', 'no-store').send({ receipt, wishId: view.caseId, handledBy: { code: screener.code, name: screener.name } });
     },
   );
 
@@ -657,13 +668,15 @@ export const publicRoutes: FastifyPluginAsyncZod = async (app) => {
         return { ...base, handledBy: brief(v.town), receivedAt: v.filedAt, ...r, ...lateness(r.dueBy, app ? app.escalatedTo : v.escalatedTo, Date.now()) };
       }
       const v = doc.view as unknown as WishView;
+      // Until it is screened the town handles it (it screens: PERMISSIONS.wish.screening); approved, the village's helpers claim it.
+      const handledBy = v.screening?.decision === 'approve' ? v.unit : wishScreener(await orgs.ladder(v.unit.code));
       const known = mergeKnownPersonalData([knownOnReceipt({ household: await findHousehold(db, v.householdId) }), ...present(await unitKnownPersonalData(db, v.unit.code))]);
       const outcomeText = v.outcome === 'rejected' ? `${v.outcomeName}${v.screening?.reason ? `：${publicTextFor(String(v.screening.reason), known)}` : ''}` : v.outcomeName;
       return {
         ...base,
         status: v.stage,
         statusName: WISH_STAGE_NAMES[v.stage],
-        handledBy: brief(v.unit),
+        handledBy: brief(handledBy),
         receivedAt: v.postedAt,
         dueBy: v.status === 'open' ? (v.dueAt ?? null) : null,
         ...lateness(v.status === 'open' ? (v.dueAt ?? null) : null, v.escalatedTo, Date.now()),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { zLogin, zStaffName, zUserId, PASSWORD_MAX } from '../../domain/account';
 import { zPhone } from '../../domain/household';
 import { zOrgCode } from '../../domain/org';
-import { misplacedRole, zRole, type Role } from '../../domain/roles';
+import { misplacedRole, ROLE_UNIT_LEVELS, zRole, type Role } from '../../domain/roles';
 import { revokeUserSessions } from '../../store/sessions';
 import { clearSignInAttempts, findUser, insertUser, listUsers, updateUser, type User } from '../../store/users';
 import { hashPassword, temporaryPassword, userView } from '../accounts';
@@ -64,12 +64,14 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   };
   /**
    * A role held at a unit of a level it may not hold (ROLE_UNIT_LEVELS: a town's staff at a village, a village's
-   * staff at a grid, the city monitor at a town) is refused. @throws 422 naming body.role and body.unitCode. Ours.
+   * staff at a grid, the city monitor at a town) is refused. @throws 422 naming body.role and body.unitCode, each
+   * issue with `params: { role, levels, level }` (the levels the role is held at, the unit's) for clients to word. Ours.
    */
   const refuseMisplacedRole = (role: Role, unit: { code: string; level: string }) => {
     const message = misplacedRole(role, unit);
     if (message === null) return;
-    throw new ApiError(422, 'unprocessable', message, ['body.role', 'body.unitCode'].map((path) => ({ path, code: 'role_unit_mismatch', message })), 'role_unit_mismatch');
+    const params = { role, levels: ROLE_UNIT_LEVELS[role], level: unit.level };
+    throw new ApiError(422, 'unprocessable', message, ['body.role', 'body.unitCode'].map((path) => ({ path, code: 'role_unit_mismatch', message, params })), 'role_unit_mismatch');
   };
   const show = async (request: FastifyRequest, u: User) => userView(request, principalOf(request).role, u, (await orgs.get(u.unitCode))?.name);
 

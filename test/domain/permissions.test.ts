@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_STEPS } from '../../domain/alert';
 import { APPLICATION_STEPS } from '../../domain/application';
-import { actionsFor, can, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS, SUPERVISION_SUBJECTS, OWN_ACCOUNT_SUBJECTS } from '../../domain/permissions';
+import { actionsFor, can, DEADLINE_ACTIONS, deadlineKindsFor, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS, SUPERVISION_SUBJECTS, OWN_ACCOUNT_SUBJECTS } from '../../domain/permissions';
 import { ORDER_STEPS } from '../../domain/order';
 import { PAIRING_STEPS } from '../../domain/pairing';
 import { REPORT_STEPS } from '../../domain/report';
@@ -91,6 +91,33 @@ describe('the permission matrix', () => {
     expect(village.application).not.toContain('approval');
     expect(actionsFor('admin').alert).toContain('repolicy');
     for (const role of ROLES) for (const [subject, actions] of Object.entries(actionsFor(role))) for (const a of actions) expect(can(role, subject, a)).toBe(true);
+  });
+});
+
+describe('what a task list shows: the deadlines a role may work towards (DEADLINE_ACTIONS, by the matrix)', () => {
+  it('maps every deadline kind the workspace names to cells the matrix has, and no other kind', async () => {
+    const { MESSAGES } = await import('../../web/src/i18n');
+    expect(Object.keys(DEADLINE_ACTIONS).sort()).toEqual(Object.keys(MESSAGES.en.deadlineLabels).sort());
+    for (const [kind, cells] of Object.entries(DEADLINE_ACTIONS)) {
+      expect(cells.length, kind).toBeGreaterThan(0);
+      for (const [subject, action] of cells) expect(PERMISSIONS[subject][action as never], `${kind}: ${subject}.${action}`).toBeDefined();
+    }
+  });
+
+  it('gives village staff no town-only step (fresh-eyes on issue 14: 我的任务 listed the discovery assessment, wish screening, acceptances), and each role what it does', () => {
+    const village = deadlineKindsFor('village_staff')!;
+    for (const kind of ['discovery.assess', 'wish.screening', 'application.acceptance', 'intake.accept', 'alert.approval', 'application.district_approval', 'application.re_review']) expect(village, kind).not.toContain(kind);
+    for (const kind of ['alert.red', 'alert.orange', 'report.acknowledge', 'wish.claim', 'pairing.assign', 'application.town_review', 'patrol.record', 'order.reply']) expect(village, kind).toContain(kind);
+    expect(deadlineKindsFor('town_staff')).toEqual(expect.arrayContaining(['discovery.assess', 'wish.screening', 'application.acceptance', 'intake.accept']));
+    expect(deadlineKindsFor('town_staff')).not.toContain('alert.approval');
+    expect(deadlineKindsFor('town_supervisor')).toContain('alert.approval');
+    const member = deadlineKindsFor('party_member')!;
+    expect(member).toEqual(expect.arrayContaining(['alert.orange', 'pairing.contact', 'wish.claim', 'patrol.record']));
+    expect(member).not.toContain('pairing.assign');
+    expect(deadlineKindsFor('city_monitor')).toEqual([]);
+    expect(deadlineKindsFor('admin')).toBeNull();
+    // By the matrix, not a list of its own: every kind a role gets is one of whose cells it holds.
+    for (const role of ROLES) for (const kind of deadlineKindsFor(role) ?? []) expect(DEADLINE_ACTIONS[kind]!.some(([s, a]) => can(role, s, a)), `${role} ${kind}`).toBe(true);
   });
 });
 

@@ -4,6 +4,8 @@ import { buildApp, type App } from '../../api/app';
 import { REFRESH_COOKIE } from '../../api/accounts';
 import { collections } from '../../store/collections';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
+import { ROLE_UNIT_LEVELS } from '../../domain/roles';
+import { issueMessage, MESSAGES } from '../../web/src/i18n';
 
 /**
  * Staff accounts (issue 14 item 2), through the API on the real servers: an admin creates users, a user
@@ -113,6 +115,11 @@ describe('admin creates users and a user signs in with a password', () => {
       expect(res.statusCode, `${role} at ${unitCode}: ${res.body}`).toBe(422);
       expect(res.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.role', 'body.unitCode']);
       expect(res.json().error.message).toContain(role);
+      // As the workspace words it beside both fields, in Chinese, by its code and params (fresh-eyes on issue 14: it showed the API's English).
+      const [roleIssue] = res.json().error.details;
+      expect(roleIssue).toMatchObject({ code: 'role_unit_mismatch', params: { role, levels: ROLE_UNIT_LEVELS[role], level: expect.any(String) } });
+      expect(issueMessage(MESSAGES.zh, 'role', roleIssue)).toMatch(new RegExp(`^${MESSAGES.zh.roles[role]!.replace(/[()]/g, '\\$&')}须设在`));
+      expect(MESSAGES.zh.reasons[res.json().error.reason]).toBeTruthy();
     }
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/users/mis.placed', headers: authz(admin) })).statusCode).toBe(404);
     // Edits: a role that does not fit the user's unit, a unit that does not fit the user's role; nothing written.

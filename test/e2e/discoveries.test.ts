@@ -225,6 +225,55 @@ describe('active discovery: report → the town → alert or application', () =>
     expect(closed.map((r) => r.caseId)).toContain(normal.caseId);
   });
 
+  it('a row names its household as the caller may see it: in full to the town, masked to a member with no need; a new household by its reported name, masked below town (fresh-eyes on issue 14: the queue showed hh-…)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 114);
+    const registered = await report(t.member!, { householdId: hh, urgency: 'normal' });
+    const fresh = await report(t.member!, { newHousehold: { name: '郑小满', address: '威海市环翠区海港路114号' }, villageCode: UNITS.haigang, urgency: 'normal' });
+    type Row = { caseId: string; household: { headName: string; address: string } | null };
+    const read = await get(`/v1/discoveries?org=${UNITS.jingyuan}&status=open`, t.town!);
+    const queue = read.json().items as Row[];
+    expect(queue.find((r) => r.caseId === registered.caseId)!.household).toMatchObject({ headName: '张114', address: '威海市环翠区海港路114号' });
+    expect(queue.find((r) => r.caseId === fresh.caseId)!.household).toMatchObject({ headName: '郑小满', address: '威海市环翠区海港路114号' });
+    const mine = (await get('/v1/discoveries/mine?limit=200', t.member!)).json().items as Row[];
+    expect(mine.find((r) => r.caseId === registered.caseId)!.household!.headName).toMatch(/^张\*+$/);
+    expect(mine.find((r) => r.caseId === fresh.caseId)!.household!.headName).toMatch(/^郑\*+$/);
+    // The town's read of the names is audited, with the cases and households it showed.
+    const audit = await eventually(async () => (await ctx.mongo.db.collection('audit').find({ requestId: String(read.headers['x-request-id']) }).toArray())[0], 'the read is audited', 5_000);
+    expect(audit).toMatchObject({ personalData: true, caseIds: expect.arrayContaining([registered.caseId, fresh.caseId]), householdIds: expect.arrayContaining([hh]) });
+  });
+
+  it('the task list (sort=due&actionable=true) lists for the village only what it may work towards: not the town’s assessment; the alert it led to, yes (fresh-eyes on issue 14)', async () => {
+    const hh = await registerHousehold(ctx, t.village!, 116);
+    const d = await report(t.member!, { householdId: hh, urgency: 'normal' });
+    const ids = async (url: string, token: string) => {
+      const res = await get(url, token);
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().items as { caseId: string }[]).map((r) => r.caseId);
+    };
+    // Every case of the subtree with a pending deadline is still there without `actionable` (the monitor's drill-down).
+    const tasks = (token: string) =>
+      eventually(async () => ((await ids('/v1/cases?sort=due&limit=200', t.village!)).includes(d.caseId) ? ids('/v1/cases?sort=due&actionable=true&limit=200', token) : undefined), 'the discovery’s task row', 5_000);
+    expect(await tasks(t.village!)).not.toContain(d.caseId);
+    expect(await tasks(t.town!)).toContain(d.caseId);
+    const decided = await post(`/v1/discoveries/${d.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange' });
+    expect(decided.statusCode, decided.body).toBe(200);
+    const alertId = decided.json().outcomeCaseId as string;
+    expect(await eventually(async () => ((await ids('/v1/cases?sort=due&actionable=true&limit=200', t.village!)).includes(alertId) ? true : undefined), 'the alert in the village’s tasks', 5_000)).toBe(true);
+    // Only the task list is narrowed: with another filter it is a contradiction, said as such.
+    const mixed = await get(`/v1/cases?sort=due&actionable=true&household=${hh}`, t.village!);
+    expect(mixed.statusCode).toBe(400);
+    expect(mixed.json().error.details[0]).toMatchObject({ path: 'querystring.actionable', code: 'contradictory_filters' });
+  });
+
+  it('a new household reported at a grid may be registered in any grid of that village (or the village itself): the decision accepts it', async () => {
+    const fresh = await report(t.gridMember!, { newHousehold: { name: '孙海燕', address: '威海市环翠区海港路115号' }, villageCode: UNITS.haigangGrid, urgency: 'normal' });
+    // The village registers it at the village, not in the grid the member reported at.
+    const hh = await registerHousehold(ctx, t.village!, 115, UNITS.haigang);
+    const decided = await post(`/v1/discoveries/${fresh.caseId}/decide`, t.town!, { outcome: 'alert', level: 'orange', householdId: hh });
+    expect(decided.statusCode, decided.body).toBe(200);
+    expect(decided.json()).toMatchObject({ status: 'closed', outcomeCaseId: expect.stringMatching(new RegExp(`^alert-${hh}`)) });
+  });
+
   it('the same key is the same report (200); with another body it is refused (409 key_reused)', async () => {
     const hh = await registerHousehold(ctx, t.village!, 104);
     const body = { key: key(), householdId: hh, focusGroup: 'sudden_event', situation: '房屋失火', urgency: 'urgent' };

@@ -53,6 +53,30 @@ describe('read-model migrations', () => {
     expect(rows['newer-row']).toMatchObject({ dueAt: new Date('2026-12-09T00:00:00Z'), version: 4 });
   });
 
+  it('gives task-list rows the kinds of their case’s open deadlines (every track), keeping rows the projection wrote', async () => {
+    const db = mongo.db;
+    await db.collection(COLLECTIONS.migrations).deleteOne({ _id: '2026-11-task-rows-due-kinds' as never });
+    const orgPath = ['371000', '371002', '371002001', '371002001001'];
+    const dueAt = new Date('2026-12-03T00:00:00Z');
+    const deadlines = [
+      { kind: 'alert.orange', metAt: null, endedAt: null },
+      { kind: 'alert.approval', metAt: null, endedAt: null },
+      { kind: 'alert.red', metAt: '2026-11-01T00:00:00.000Z', endedAt: null },
+    ];
+    await db.collection(COLLECTIONS.cases).insertMany([
+      { _id: 'kinds-old' as never, kind: 'alert', status: 'open', level: 'orange', orgPath, dueAt, version: 7, view: { due: { kind: 'alert.approval' }, deadlines } },
+      { _id: 'kinds-new' as never, kind: 'wish', status: 'open', level: null, orgPath, dueAt, version: 2, view: { due: { kind: 'wish.screening' }, deadlines: [{ kind: 'wish.screening', metAt: null, endedAt: null }] } },
+    ]);
+    await db.collection(COLLECTIONS.due).insertMany([
+      { _id: 'kinds-old' as never, kind: 'alert', level: 'orange', orgPath, dueAt, version: 7 },
+      { _id: 'kinds-new' as never, kind: 'wish', level: null, orgPath, dueAt, dueKinds: ['wish.claim'], version: 3 },
+    ]);
+    // kinds-old, and the two rows the test above wrote without kinds (their cases' views have none: no kind).
+    expect(await migrateReadModel(db)).toEqual([{ id: '2026-11-task-rows-due-kinds', changed: 3 }]);
+    const kinds = Object.fromEntries((await db.collection(COLLECTIONS.due).find({ _id: { $in: ['kinds-old', 'kinds-new'] as never[] } }).toArray()).map((r) => [r._id, r.dueKinds]));
+    expect(kinds).toEqual({ 'kinds-old': ['alert.approval', 'alert.orange'], 'kinds-new': ['wish.claim'] });
+  });
+
   it('moves notices’ delivery status and read state to their own documents, keeping what a delivery wrote since', async () => {
     const db = mongo.db;
     await db.collection(COLLECTIONS.migrations).deleteOne({ _id: '2026-11-notice-state' as never });

@@ -77,8 +77,10 @@ describe('discovery screens in Chromium at 375×667', () => {
     expect(await form.locator('[data-field="urgency"] .field-error').textContent()).toContain('请从选项中选择一项');
     await screenshot(member, 'discovery-form-errors-phone');
 
-    // A registered household, the right way.
+    // A registered household, the right way. A member has no 户籍登记 screen: the hint points to their pairings and the new-household path.
     await form.getByLabel('已登记户').check();
+    expect(await form.locator('[data-field="householdId"] .hint').textContent()).toContain('您帮包的户');
+    expect(await form.locator('[data-field="householdId"] .hint').textContent()).not.toContain('户籍登记中查到');
     await form.getByLabel('户编号').fill(hh);
     await form.getByLabel('重大疾病').check();
     await form.getByLabel('紧急（24 小时内研判）').check();
@@ -102,7 +104,10 @@ describe('discovery screens in Chromium at 375×667', () => {
     const card = town.locator(`[data-case="${caseId}"]`);
     // The urgency with the assessment time its own deadline gives (this city's assess.urgent: PT12H).
     expect(await card.locator('.card-head').textContent()).toContain('紧急（12 小时内研判）');
-    await card.getByRole('button', { name: `研判 ${caseId}` }).click();
+    // The household by its name (the town sees it in full), not its id; the button names it too.
+    expect(await card.getByTestId('discovery-household').textContent()).toContain('张201');
+    expect(await card.textContent()).not.toContain(hh);
+    await card.getByRole('button', { name: '研判 张201 的上报' }).click();
     await card.getByLabel('启动预警').check();
     await card.getByLabel('预警等级').selectOption('red');
     expect(await unlabelledControls(town)).toEqual([]);
@@ -157,7 +162,7 @@ describe('discovery screens in Chromium at 375×667', () => {
     const town = await signedIn('town_staff', UNITS.jingyuan, 'town.zhao');
     await town.goto(`${base}/app/discoveries`);
     const card = town.locator(`[data-case="${caseId}"]`);
-    await card.getByRole('button', { name: `研判 ${caseId}` }).click();
+    await card.getByRole('button', { name: '研判 张202 的上报' }).click();
     await card.getByLabel('启动预警').check();
     await card.getByLabel('户编号', { exact: true }).fill(other);
     await card.getByRole('button', { name: '提交研判' }).click();

@@ -55,6 +55,20 @@ describe('refusals by reason', () => {
     const { TOKEN_REASONS } = await import('../../api/auth');
     for (const reason of TOKEN_REASONS) expect(zh.reasons[reason], reason).toBeTruthy();
   });
+
+  it('has a Chinese text for every reason the API gives on its own (api/errors.ts API_REASONS: ApiError takes no other)', async () => {
+    const { API_REASONS } = await import('../../api/errors');
+    for (const reason of API_REASONS) expect(zh.reasons[reason], reason).toBeTruthy();
+  });
+
+  it('words a role at a unit of the wrong level beside both fields, with the role and levels by name (fresh-eyes on issue 14: it showed in English)', () => {
+    const message = 'role town_staff is held at a unit of level town; 371002001001 is a village (该角色不能设在此级单位)';
+    const issue = { code: 'role_unit_mismatch', message, params: { role: 'town_staff', levels: ['town'], level: 'village' } };
+    for (const field of ['role', 'unitCode']) expect(issueMessage(zh, field, issue)).toBe('镇(街道)工作人员须设在镇(街道)一级的单位，所选单位是村(社区)');
+    expect(issueMessage(en, 'role', issue)).not.toContain('该角色');
+    expect(issueMessage(zh, 'role', { code: 'role_unit_mismatch', message })).toBe('该角色不能设在此级单位');
+    expect(errorMessage(zh, { reason: 'role_unit_mismatch', message })).toMatch(/^该角色不能设在此级单位/);
+  });
 });
 
 describe('deadline labels by kind', () => {

@@ -256,7 +256,8 @@ describe('the public phone page in Chromium at 375×667', () => {
     await page.getByRole('button', { name: '申请救助', exact: true }).click();
     const form = page.locator('form#application');
     await form.getByLabel('申请类别').selectOption('temporary_hardship');
-    await form.getByLabel('申请人姓名').fill('王秀英');
+    // A name with < or >: its rule beside the name, not the general line (fresh-eyes on issue 14).
+    await form.getByLabel('申请人姓名').fill('王<秀英>');
     const good = idNumber(424_242);
     const bad = good.slice(0, 17) + (good.endsWith('0') ? '1' : '0');
     await form.getByLabel('身份证号码').fill(bad);
@@ -269,7 +270,9 @@ describe('the public phone page in Chromium at 375×667', () => {
     const idError = form.locator('[data-field="idNumber"] .field-error');
     await idError.waitFor();
     expect(await idError.textContent()).toContain('身份证号码有误');
-    expect(await form.getByLabel('身份证号码').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(await form.locator('[data-field="applicantName"] .field-error').textContent()).toBe('姓名中不能有 < 或 > 符号，请删去');
+    await form.getByLabel('申请人姓名').fill('王秀英');
+    expect(await form.getByLabel('申请人姓名').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     expect(await unlabelledControls(page)).toEqual([]);
     await screenshot(page, 'public-application-errors-phone');
 
@@ -320,9 +323,13 @@ describe('the public phone page in Chromium at 375×667', () => {
     await form.getByRole('button', { name: '发布心愿' }).click();
     await page.getByTestId('receipt-box').waitFor();
     const receipt = (await page.getByTestId('receipt').textContent())!;
+    // The town screens wishes (PERMISSIONS.wish.screening): the receipt names it and says so (fresh-eyes on issue 14: it said 村(社区)).
+    expect(await page.getByTestId('handled-by').textContent()).toBe('受理单位：鲸园街道');
+    expect(await page.getByTestId('receipt-box').textContent()).toContain('镇(街道)审核后公布');
     await page.getByTestId('receipt-box').getByRole('button', { name: '查询进度' }).click();
     await page.getByTestId('tracking').waitFor();
     expect(await page.getByTestId('tracking').getAttribute('data-receipt')).toBe(receipt);
+    expect(await page.getByTestId('tracking-handled-by').textContent()).toBe('受理单位：鲸园街道');
     expect(await page.getByTestId('tracking').textContent()).toContain('微心愿');
     await screenshot(page, 'public-wish-phone');
   });

@@ -19,6 +19,15 @@ describe('the public page words field issues in Chinese by code', () => {
     expect(issueText('text', { path: 'body.text', code: 'required', message: 'required' })).toBe('请填写此项');
   });
 
+  it('a name refused for < or > says that rule beside the field, not the general line (fresh-eyes on issue 14)', () => {
+    const issue = { path: 'body.applicantName', code: 'invalid_character', message: 'a name holds no < or >' };
+    expect(issueText('applicantName', issue, '王<秀英>')).toBe('姓名中不能有 < 或 > 符号，请删去');
+    // The same code for an invisible character: that rule instead; free text keeps the general rule of the code.
+    expect(issueText('applicantName', { ...issue, message: 'a name holds no control, bidirectional or invisible character' }, '王\u200b秀英')).toContain('看不见的字符');
+    expect(issueText('situation', { path: 'body.situation', code: 'invalid_character', message: 'contains a control character' }, '1 < 2')).toContain('不能使用的字符');
+    expect(issueText('applicantName', { path: 'body.applicantName', code: 'invalid_name', message: 'the separator · stands between the parts of a name' }, '·王')).toContain('间隔号');
+  });
+
   it('never shows the API’s English: an unknown code, or none, gets a general line', () => {
     expect(issueText('x', { path: 'body.x', code: 'something_new', message: 'as the API said' })).toBe('填写有误，请核对');
     expect(issueText('x', { path: 'body.x', message: 'no code' })).toBe('填写有误，请核对');

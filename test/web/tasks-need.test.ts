@@ -22,6 +22,7 @@ const HEAD = '孙桂芝';
 const ADDRESS = '威海市环翠区海港路77号1单元';
 const HEAD_ID = idNumber(9601);
 let alertId: string;
+let discoveryId: string;
 
 beforeAll(async () => {
   await ensureWebBuilt();
@@ -45,6 +46,11 @@ beforeAll(async () => {
   alertId = alert.json().caseId;
   const assigned = await ctx.app.inject({ method: 'POST', url: `/v1/alerts/${alertId}/visitor`, headers: authz(village), payload: { userId: 'grid.b', role: 'grid_worker', unitCode: G02 } });
   expect(assigned.statusCode, assigned.body).toBe(200);
+  // A discovery awaiting the town's assessment in the village's subtree: the town's task, never the village's.
+  const member = await ctx.token('party_member', UNITS.haigang, { user: 'member.tasks' });
+  const reported = await ctx.app.inject({ method: 'POST', url: '/v1/discoveries', headers: authz(member), payload: { key: 'tasks-need-1', householdId: registered.json().id, focusGroup: 'major_illness', situation: '户主突发重病', urgency: 'urgent' } });
+  expect(reported.statusCode, reported.body).toBe(201);
+  discoveryId = reported.json().caseId;
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
@@ -76,7 +82,10 @@ async function taskRow(page: Page) {
 describe('the task list at 375×667 (privacy by need)', () => {
   it('village staff see their household’s name and address in full, never its ID number', async () => {
     const page = await signedIn('village_staff', UNITS.haigang, 'village.li');
+    // The discovery is in the village's subtree with a pending deadline (its row written), yet not its task: only the town assesses (fresh-eyes on issue 14).
+    await expect.poll(async () => JSON.stringify((await ctx.app.inject({ method: 'GET', url: '/v1/cases?sort=due&limit=200', headers: authz(await ctx.token('village_staff', UNITS.haigang)) })).json()), { timeout: 10_000 }).toContain(discoveryId);
     const row = await taskRow(page);
+    expect(await page.locator(`li[data-case-id="${discoveryId}"]`).count()).toBe(0);
     expect(await row.locator('.task-title a').textContent()).toBe(HEAD);
     expect(await row.textContent()).toContain(ADDRESS);
     // The phone, in full by need, as a tel: link (fresh-eyes on issue 14: staff call the household).

@@ -123,6 +123,8 @@ export interface Messages {
     kinds: { registered: string; new: string };
     householdId: string;
     householdIdHint: string;
+    /** A party member's hint: their pairings to pick from (they have no 户籍登记 screen). */
+    householdIdHintMember: string;
     name: string;
     address: string;
     phone: string;
@@ -667,7 +669,8 @@ const zh: Messages = {
     householdKind: '困难户',
     kinds: { registered: '已登记户', new: '未登记的新发现户' },
     householdId: '户编号',
-    householdIdHint: '如 hh-0123456789ab，可在户籍登记中查到',
+    householdIdHint: '可从列表中选择本单位已登记的户（输入姓名可筛选），或填写户编号（如 hh-0123456789ab）；不知道户编号的，请选“未登记的新发现户”，填写户主姓名和住址，由镇(街道)研判时核对户籍',
+    householdIdHintMember: '可从列表中选择您帮包的户（输入姓名可筛选），或填写户编号（如 hh-0123456789ab）；其他户不知道户编号的，请选“未登记的新发现户”，填写户主姓名和住址，由镇(街道)研判时核对户籍',
     name: '户主姓名',
     address: '住址',
     phone: '联系电话（可不填）',
@@ -696,7 +699,7 @@ const zh: Messages = {
     reportedAt: (at) => `上报于 ${at}`,
     newHousehold: '新发现户（未登记）',
     outcomeCase: '关联案件',
-    decideLegend: (id) => `研判 ${id}`,
+    decideLegend: (name) => `研判 ${name} 的上报`,
     outcome: '研判结果',
     level: '预警等级',
     category: '救助类别',
@@ -918,6 +921,8 @@ const zh: Messages = {
     visitor_role_mismatch: '所选身份与该账号的角色不符',
     visitor_unit_mismatch: '所填单位与该账号所在单位不符',
     category_in_use: (p) => `救助对象类别「${String(p.name ?? p.code)}」已有住户或未结案件在用，不能删除`,
+    // A staff account's role at a unit of the wrong level (api/routes/users.ts; params: role, levels, level).
+    role_unit_mismatch: (p) => roleUnitMismatch(zh, p, (role, levels, level) => `${role}须设在${levels.join('或')}一级的单位，所选单位是${level}`, '该角色不能设在此级单位'),
   },
   reasons: {
     case_closed: '该案件已结案',
@@ -977,6 +982,15 @@ const zh: Messages = {
     oidc_name_invalid: '统一身份认证提供的姓名无效（含有尖括号、星号或不可见字符等），请联系统一身份认证管理员更正',
     oidc_bad_callback: '统一身份认证返回的登录信息格式不正确，请重新登录',
     oidc_account: '该账号由统一身份认证维护，相关信息请在该系统修改',
+    role_unit_mismatch: '该角色不能设在此级单位，请选择与角色相符的单位',
+    refresh_missing: '登录已失效，请重新登录',
+    refresh_invalid: '登录凭证无效，请重新登录',
+    refresh_expired: '登录已过期，请重新登录',
+    refresh_reused: '该登录凭证已被使用过，为安全起见本次登录已注销，请重新登录',
+    outcome_refused: '关联的预警或救助申请不符合其办理规则，未能启动，本次未生效',
+    task_full: '该任务名额已满',
+    already_claimed: '您已认领过该任务',
+    counter_entry: '冲正记录本身不能再冲正',
   },
   events: {
     opened: (d) => `开启预警（${zh.levels[String(d.level)] ?? d.level}）${Array.isArray(d.reasons) && d.reasons.length ? `：${d.reasons.join('、')}` : ''}`,
@@ -1395,7 +1409,8 @@ const en: Messages = {
     householdKind: 'Household',
     kinds: { registered: 'Registered household', new: 'New household (not registered)' },
     householdId: 'Household id',
-    householdIdHint: 'Such as hh-0123456789ab, from the register',
+    householdIdHint: 'Pick one of your unit’s registered households from the list (type a name to narrow it) or type its id (such as hh-0123456789ab); without the id, choose “New household”, give the head’s name and address, and the town checks the register when it assesses',
+    householdIdHintMember: 'Pick one of the households you are paired with (type a name to narrow it) or type its id (such as hh-0123456789ab); for another household without its id, choose “New household”, give the head’s name and address, and the town checks the register when it assesses',
     name: 'Head of household',
     address: 'Address',
     phone: 'Phone (optional)',
@@ -1424,7 +1439,7 @@ const en: Messages = {
     reportedAt: (at) => `Reported ${at}`,
     newHousehold: 'New household (not registered)',
     outcomeCase: 'Linked case',
-    decideLegend: (id) => `Assess ${id}`,
+    decideLegend: (name) => `Assess the report on ${name}`,
     outcome: 'Decision',
     level: 'Alert level',
     category: 'Assistance category',
@@ -1608,8 +1623,12 @@ const en: Messages = {
     note: 'Note (optional)',
     done: 'Done.',
   },
-  issues: {},
-  reasons: {},
+  issues: {
+    role_unit_mismatch: (p) => roleUnitMismatch(en, p, (role, levels, level) => `${role} is held at a unit of level ${levels.join(' or ')}; the unit chosen is a ${level}`, 'This role cannot be held at a unit of this level'),
+  },
+  reasons: {
+    role_unit_mismatch: 'This role cannot be held at a unit of this level: choose a unit that fits the role',
+  },
   events: {
     opened: (d) => `Alert opened (${en.levels[String(d.level)] ?? d.level})${Array.isArray(d.reasons) && d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`,
     submitted: () => 'Application submitted',
@@ -1941,6 +1960,16 @@ export function issueMessage(m: Messages, field: string, issue: { code?: string;
     if (text !== undefined) return typeof text === 'function' ? text(params) : text;
   }
   return issue.message;
+}
+
+/**
+ * The field issue `role_unit_mismatch` (a staff account's role at a unit of a level it is not held at) from its params
+ * `role`, `levels` and `level` (api/routes/users.ts), the role and levels by their names in `m`; `plain` without them.
+ */
+function roleUnitMismatch(m: Messages, p: Record<string, unknown>, say: (role: string, levels: string[], level: string) => string, plain: string): string {
+  if (typeof p.role !== 'string' || !Array.isArray(p.levels) || typeof p.level !== 'string') return plain;
+  const level = (l: unknown) => m.orgLevels[String(l)] ?? String(l);
+  return say(m.roles[p.role] ?? p.role, p.levels.map(level), level(p.level));
 }
 
 /** An API failure's message in the current language: a refusal by its reason (Messages.reasons), else as the API wrote it. */

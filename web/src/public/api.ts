@@ -68,16 +68,28 @@ const CODE_MESSAGES: Record<string, string> = {
   invalid_id_number: '身份证号码有误（18 位，请核对最后一位校验码）',
   household_not_matched: '未找到与该身份证号码和电话都相符的登记户，请核对，或联系村(社区)工作人员代为发布',
   not_found: '未找到',
+  invalid_character: '含有不能使用的字符（如控制字符、零宽空格等看不见的字符），请删去后重新输入',
+  // A name's rule (domain/text.ts personName): the separator · only between the parts of a name.
+  invalid_name: '间隔号“·”只能写在名字中间，不能在开头或结尾',
 };
 
 /**
+ * The public forms' person names (domain/text.ts zPublicPersonName: no `<` or `>`, besides the control and invisible
+ * characters every text refuses — both as `invalid_character`, so the value tells which rule a name broke).
+ */
+const NAME_FIELDS = new Set(['applicantName']);
+const NAME_ANGLE_BRACKETS = '姓名中不能有 < 或 > 符号，请删去';
+
+/**
  * A field issue in Chinese: an empty field is 请填写此项 whatever the rule it failed (an empty phone is not
- * "格式不对"); else by field and code, else by code (with the limit it names), else a general line.
+ * "格式不对"); a name with `<` or `>` refused as `invalid_character`, that rule; else by field and code, else by
+ * code (with the limit it names), else a general line.
  */
 export function issueText(field: string, issue: FieldIssue, value?: string | boolean): string {
   // A select left at its placeholder keeps its own line (请从选项中选择一项).
   if (value === '' && issue.code !== 'invalid_value') return '请填写此项';
   const code = issue.code ?? '';
+  if (code === 'invalid_character' && NAME_FIELDS.has(field) && typeof value === 'string' && /[<>]/.test(value)) return NAME_ANGLE_BRACKETS;
   const known = FIELD_MESSAGES[`${field}.${code}`] ?? (code === 'too_big' || code === 'too_small' ? limitText(issue) : CODE_MESSAGES[code]);
   return known ?? '填写有误，请核对';
 }

@@ -312,7 +312,7 @@ function wishForm(): HTMLElement {
       ...(v.description ? { description: v.description } : {}),
       category: v.category || undefined,
     });
-    showDone(parts, receiptBox('微心愿', filed, [h('p', null, '村(社区)审核后公布，认领、实现时可凭回执码查看。')]));
+    showDone(parts, receiptBox('微心愿', filed, [h('p', null, '镇(街道)审核后公布，认领、实现时可凭回执码查看。')]));
   });
   return section('wish-panel', '发布微心愿', parts.form);
 }

@@ -33,6 +33,37 @@ export interface DiscoveryRow {
   dueAt: string | null;
   overdue: boolean;
   decision: { outcome: string; caseId: string | null; level?: string | null; category?: string | null; referredTo?: string | null; reason?: string | null } | null;
+  /** The household as the caller may see it (the API masks it below town unless by need); a new one as reported. */
+  household: { headName: string; address: string } | null;
+}
+
+/** How a row names its household: the head's name (as the caller may see it), else the household id, else 新发现户. */
+export const householdNameOf = (t: ReturnType<typeof useApp>['t'], r: Pick<DiscoveryRow, 'household' | 'householdId'>): string => r.household?.headName ?? r.householdId ?? t.discovery.newHousehold;
+
+/** A household the reporter may pick (datalist): its id, and its head's name and address as the API shows them to the caller. */
+interface Pickable {
+  id: string;
+  label: string;
+}
+
+/**
+ * The households the reporter can pick from, as the caller may read them: a party member's own pairings
+ * (GET /v1/pairings/mine: households they see in full), anyone else the registered households of their unit
+ * (GET /v1/households?org=, up to 200). Nothing when the read fails: the id can still be typed.
+ */
+function usePickable(me: ReturnType<typeof useApp>['me']): Pickable[] {
+  const [items, setItems] = useState<Pickable[]>([]);
+  useEffect(() => {
+    if (!me) return;
+    const read =
+      me.role === 'party_member'
+        ? api.get<{ items: Array<{ householdId: string; stage: string; household: { headName: string; address: string } | null }> }>('/v1/pairings/mine').then((r) =>
+            r.items.filter((p) => p.stage !== 'ended').map((p) => ({ id: p.householdId, label: p.household ? `${p.household.headName} · ${p.household.address}` : p.householdId })),
+          )
+        : api.get<{ items: Array<{ id: string; headName: string; address: string }> }>(`/v1/households${qs({ org: me.unit.code, limit: 200 })}`).then((r) => r.items.map((h) => ({ id: h.id, label: `${h.headName} · ${h.address}` })));
+    read.then(setItems, () => setItems([]));
+  }, [me?.role, me?.unit.code]);
+  return items;
 }
 
 /** The issues of one field inside an object field (`body.newHousehold.name` → `name`), keyed by that field. */
@@ -56,6 +87,7 @@ export function DiscoverForm() {
   const [key, setKey] = useState(newKey);
   const [sent, setSent] = useState<string | null>(null);
   const { issues, failure, busy, run } = useSubmission();
+  const pickable = usePickable(me);
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.currentTarget as HTMLInputElement).value });
 
   const submit = async (e: Event) => {
@@ -128,8 +160,19 @@ export function DiscoverForm() {
         {failure !== null && <ErrorNotice error={failure} />}
         {radios('householdKind', d.householdKind, ['registered', 'new'], d.kinds, kind, (v) => setKind(v as 'registered' | 'new'))}
         {kind === 'registered' ? (
-          <Field id="discover-householdId" name="householdId" label={d.householdId} hint={d.householdIdHint} issues={issues}>
-            {(aria) => <input type="text" {...aria} autocomplete="off" value={f.householdId} onInput={set('householdId')} />}
+          <Field id="discover-householdId" name="householdId" label={d.householdId} hint={me?.role === 'party_member' ? d.householdIdHintMember : d.householdIdHint} issues={issues}>
+            {(aria) => (
+              <>
+                <input type="text" {...aria} autocomplete="off" list="discover-households" value={f.householdId} onInput={set('householdId')} />
+                <datalist id="discover-households" data-testid="discover-households">
+                  {pickable.map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.label}
+                    </option>
+                  ))}
+                </datalist>
+              </>
+            )}
           </Field>
         ) : (
           <>
@@ -207,7 +250,10 @@ function Card(props: { row: DiscoveryRow; children?: ComponentChildren }) {
       <p class="card-head">
         <strong>{t.discovery.focusGroups[r.focusGroup] ?? r.focusGroup}</strong> · {urgencyLabel(t, r)} · {r.village.name}
       </p>
-      <p>{r.newHousehold ? t.discovery.newHousehold : r.householdId}</p>
+      <p data-testid="discovery-household">
+        {r.household ? `${r.household.headName} · ${r.household.address}` : (r.householdId ?? '')}
+        {r.newHousehold ? ` ${t.discovery.newHousehold}` : ''}
+      </p>
       <p class="situation">{r.situation}</p>
       <p class="muted">
         {t.discovery.reportedAt(fmtTime(lang, r.reportedAt))}
@@ -315,7 +361,7 @@ export function DiscoveryQueue() {
                 />
               ) : (
                 <button type="button" class="btn btn-primary btn-big" onClick={() => setOpen(r.caseId)}>
-                  {t.discovery.decideLegend(r.caseId)}
+                  {t.discovery.decideLegend(householdNameOf(t, r))}
                 </button>
               )}
             </Card>
@@ -357,7 +403,7 @@ function DecideForm(props: { row: DiscoveryRow; onDone: (outcome: string) => voi
   const outcomeErrors = (issues.get('outcome') ?? []).map((i) => issueMessage(t, 'outcome', i));
   return (
     <form class="form decide-form" noValidate onSubmit={submit} aria-labelledby={id('legend')}>
-      <h3 id={id('legend')}>{d.decideLegend(props.row.caseId)}</h3>
+      <h3 id={id('legend')}>{d.decideLegend(householdNameOf(t, props.row))}</h3>
       {failure !== null && <ErrorNotice error={failure} />}
       <fieldset class={`field${outcomeErrors.length ? ' has-error' : ''}`} data-field="outcome">
         <legend>{d.outcome}</legend>

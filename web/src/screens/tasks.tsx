@@ -61,7 +61,7 @@ export function Tasks() {
   const load = async (keep: boolean) => {
     try {
       const [page, assigned] = await Promise.all([
-        api.get<Page<CaseRow>>(`/v1/cases${qs({ sort: 'due', limit: keep ? Math.min(200, Math.max(PAGE, shown.current)) : PAGE })}`),
+        api.get<Page<CaseRow>>(`/v1/cases${qs({ sort: 'due', actionable: 'true', limit: keep ? Math.min(200, Math.max(PAGE, shown.current)) : PAGE })}`),
         api.get<{ items: AssignedAlert[] }>('/v1/alerts/assigned'),
       ]);
       shown.current = page.items.length;
@@ -86,7 +86,7 @@ export function Tasks() {
   const loadMore = async () => {
     if (!cursor) return;
     try {
-      const page = await api.get<Page<CaseRow>>(`/v1/cases${qs({ sort: 'due', limit: PAGE, cursor })}`);
+      const page = await api.get<Page<CaseRow>>(`/v1/cases${qs({ sort: 'due', actionable: 'true', limit: PAGE, cursor })}`);
       setRows((r) => {
         const next = [...(r ?? []), ...page.items.filter((x) => !(r ?? []).some((y) => y.caseId === x.caseId))];
         shown.current = next.length;
