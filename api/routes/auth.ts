@@ -34,7 +34,19 @@ export const zUserView = z.object({
   updatedBy: z.string(),
 });
 
-const zSignedIn = z.object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int(), user: zUserView });
+const zSignedIn = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  /** The access token's lifetime, seconds. */
+  expiresIn: z.number().int(),
+  /**
+   * The session's idle expiry, seconds (AUTH_SESSION_IDLE_SECONDS): a client renews the token without the user's
+   * input only within it of the user's last input, so that a workspace left open on screen signs out as one left
+   * hidden does (等保2.0 8.1.4.1 登录连接超时自动退出; web/src/api.ts).
+   */
+  idleSeconds: z.number().int(),
+  user: zUserView,
+});
 
 /** A 422 naming the new password's field, listing the rules it breaks. */
 export function passwordRefusal(path: string, password: string, login: string): ApiError | null {
@@ -67,7 +79,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
     const unit = await orgs.get(user.unitCode);
     // The audit record of this request names who signed in.
     if (unit) request.principal = { userId: user._id, role: user.role, unit, name: user.name, sid };
-    return { accessToken: await accessTokenFor(config, user, sid), tokenType: 'Bearer' as const, expiresIn: auth.accessTokenSeconds, user: userView(null, user.role, user, unit?.name) };
+    return { accessToken: await accessTokenFor(config, user, sid), tokenType: 'Bearer' as const, expiresIn: auth.accessTokenSeconds, idleSeconds: auth.sessionIdleSeconds, user: userView(null, user.role, user, unit?.name) };
   }
 
   app.get(
@@ -234,7 +246,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         const opened = await openSession(db, auth, user._id, 'password');
         return signedIn(request, reply, updated, opened.sid, opened.refreshToken, new Date(Date.now() + auth.sessionMaxSeconds * 1000));
       }
-      return { accessToken: await accessTokenFor(config, updated, p.sid), tokenType: 'Bearer' as const, expiresIn: auth.accessTokenSeconds, user: userView(null, updated.role, updated, await unitName(updated.unitCode)) };
+      return { accessToken: await accessTokenFor(config, updated, p.sid), tokenType: 'Bearer' as const, expiresIn: auth.accessTokenSeconds, idleSeconds: auth.sessionIdleSeconds, user: userView(null, updated.role, updated, await unitName(updated.unitCode)) };
     },
   );
 

@@ -40,13 +40,13 @@ afterAll(async () => {
 const PASSWORD = 'Harbour-Lights-2026';
 
 /** A village worker with a password of their own (created by an admin, its temporary password changed). */
-async function villageUser(login: string, name: string): Promise<void> {
-  const admin = await ctx.token('admin', UNITS.huancui, { user: 'web-admin' });
-  const created = await ctx.app.inject({ method: 'POST', url: '/v1/users', headers: authz(admin), payload: { login, name, role: 'village_staff', unitCode: UNITS.haigang } });
+async function villageUser(login: string, name: string, c: TestContext = ctx): Promise<void> {
+  const admin = await c.token('admin', UNITS.huancui, { user: 'web-admin' });
+  const created = await c.app.inject({ method: 'POST', url: '/v1/users', headers: authz(admin), payload: { login, name, role: 'village_staff', unitCode: UNITS.haigang } });
   expect(created.statusCode, created.body).toBe(201);
-  const first = await ctx.app.inject({ method: 'POST', url: '/v1/auth/sign-in', payload: { login, password: created.json().temporaryPassword } });
+  const first = await c.app.inject({ method: 'POST', url: '/v1/auth/sign-in', payload: { login, password: created.json().temporaryPassword } });
   expect(first.statusCode, first.body).toBe(200);
-  const changed = await ctx.app.inject({ method: 'POST', url: '/v1/auth/password', headers: authz(first.json().accessToken), payload: { currentPassword: created.json().temporaryPassword, newPassword: PASSWORD } });
+  const changed = await c.app.inject({ method: 'POST', url: '/v1/auth/password', headers: authz(first.json().accessToken), payload: { currentPassword: created.json().temporaryPassword, newPassword: PASSWORD } });
   expect(changed.statusCode, changed.body).toBe(200);
 }
 
@@ -61,8 +61,8 @@ async function open(context: BrowserContext): Promise<Page> {
 }
 
 /** Signs in on the sign-in screen with login and password; resolves once the workspace shows who is signed in. */
-async function signIn(page: Page, login: string): Promise<void> {
-  await page.goto(`${base}/app/signin`);
+async function signIn(page: Page, login: string, at: string = base): Promise<void> {
+  await page.goto(`${at}/app/signin`);
   await page.getByLabel('登录名').fill(login);
   await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: '登录', exact: true }).click();
@@ -73,8 +73,8 @@ async function signIn(page: Page, login: string): Promise<void> {
 const tokenOf = (page: Page) => page.evaluate(`sessionStorage.getItem('jiuzhu.token')`) as Promise<string | null>;
 const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number; sid: string };
 /** What the API answers a token now: 200, or 401 with its reason. */
-async function verdict(token: string): Promise<string> {
-  const res = await ctx.app.inject({ method: 'GET', url: '/v1/me', headers: authz(token) });
+async function verdict(token: string, c: TestContext = ctx): Promise<string> {
+  const res = await c.app.inject({ method: 'GET', url: '/v1/me', headers: authz(token) });
   return res.statusCode === 200 ? 'ok' : `${res.statusCode} ${res.json().error?.reason}`;
 }
 
@@ -213,4 +213,48 @@ describe('the workspace’s session in Chromium: renewal, two tabs, sign-out', (
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
+});
+
+describe('the workspace’s idle expiry in Chromium (等保2.0 8.1.4.1 登录连接超时自动退出)', () => {
+  const IDLE_SECONDS = 60;
+  let idleCtx: TestContext;
+  let idleBase: string;
+  beforeAll(async () => {
+    idleCtx = await createTestContext('web_session_idle', { env: { AUTH_ACCESS_TOKEN_SECONDS: String(ACCESS_SECONDS), JWT_CLOCK_SKEW_SECONDS: '0', AUTH_SESSION_IDLE_SECONDS: String(IDLE_SECONDS) } });
+    await idleCtx.app.listen({ port: 0, host: '127.0.0.1' });
+    idleBase = `http://127.0.0.1:${(idleCtx.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => idleCtx?.close());
+
+  it('a visible tab nobody touches is renewed by its polls within the idle expiry, then signed out with the reason; a tab in use is not', async () => {
+    await villageUser('qian.away', '钱离开', idleCtx);
+    await villageUser('sun.here', '孙在岗', idleCtx);
+    const away = await open(await newContext());
+    const here = await open(await newContext());
+    // The away user's last input is their sign-in: typed after this instant.
+    const signedInAt = Date.now();
+    await signIn(away, 'qian.away', idleBase);
+    await signIn(here, 'sun.here', idleBase);
+    const first = (await tokenOf(away))!;
+    // Within the idle expiry: the first token expires and the visible tab's poll renews it, nobody at the keyboard.
+    await expect.poll(() => tokenOf(away), { timeout: (ACCESS_SECONDS + 15) * 1000, interval: 500 }).not.toBe(first);
+    expect(Date.now() - signedInAt).toBeLessThan(IDLE_SECONDS * 1000);
+    // The other user keeps working: a key now and then.
+    const working = setInterval(() => void here.keyboard.press('Shift').catch(() => undefined), 10_000);
+    try {
+      // Past the idle expiry with no input: the next poll's 401 is not renewed; the tab goes to the sign-in screen, saying why.
+      await away.waitForURL('**/app/signin', { timeout: (IDLE_SECONDS + ACCESS_SECONDS + 20) * 1000 });
+      expect(Date.now() - signedInAt, 'not before the idle expiry').toBeGreaterThanOrEqual(IDLE_SECONDS * 1000);
+      await expect.poll(() => away.getByText('长时间未操作，已自动退出，请重新登录。').count(), { timeout: 10_000 }).toBe(1);
+      expect(await tokenOf(away)).toBeNull();
+      // The tab in use was renewed throughout and is signed in (its token live, or renewed at its next poll).
+      expect(here.url()).toContain('/app/tasks');
+      await expect.poll(async () => verdict((await tokenOf(here))!, idleCtx), { timeout: 10_000, interval: 500 }).toBe('ok');
+    } finally {
+      clearInterval(working);
+    }
+    expect(problems).toEqual([]);
+    await away.context().close();
+    await here.context().close();
+  }, 180_000);
 });

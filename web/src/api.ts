@@ -47,8 +47,10 @@ export const session = {
 };
 
 /** Called on any 401: the session is over (expired or revoked token). */
-let onUnauthorized: (() => void) | undefined;
-export function whenUnauthorized(fn: () => void): void {
+/** Why the workspace's session ended here: its tokens refused, or the user idle past the session's idle expiry. */
+export type SessionEnd = 'expired' | 'idle';
+let onUnauthorized: ((why: SessionEnd) => void) | undefined;
+export function whenUnauthorized(fn: (why: SessionEnd) => void): void {
   onUnauthorized = fn;
 }
 
@@ -56,17 +58,25 @@ export function whenUnauthorized(fn: () => void): void {
  * A password or OIDC sign-in (issue 14): the access token is short-lived and renewed from the HttpOnly
  * refresh cookie (POST /v1/auth/refresh) a minute before it expires if the user was active since the last
  * renewal, and otherwise once on a 401, before the session is given up. (The timer keeps no idle tab signed
- * in; a visible tab's polls — the inbox badge, the board, the task list — renew on their 401 all the same, so
- * only a hidden one reaches the session's idle expiry: docs/accounts.md.) Tabs refresh one at a time (navigator.locks). A token put into sessionStorage by hand
+ * in; a visible tab's polls — the inbox badge, the board, the task list — renew on their 401 only while the
+ * user's last input in any of this browser's tabs lies within the session's idle expiry (`idleSeconds` of the
+ * sign-in's answer), so a workspace left open on screen signs out after it as a hidden one does: 等保2.0 8.1.4.1,
+ * docs/accounts.md.) Tabs refresh one at a time (navigator.locks). A token put into sessionStorage by hand
  * (the picker, tests) is not renewed.
  */
 const REFRESHABLE_KEY = 'jiuzhu.refreshable';
 const MUST_CHANGE_KEY = 'jiuzhu.mustChange';
+/** The session's idle expiry, seconds, as the last sign-in or refresh said (sessionStorage: per tab). */
+const IDLE_KEY = 'jiuzhu.idleSeconds';
+/** When the user last pressed a key or touched any tab of this browser, ms (localStorage: shared by the tabs). */
+const LAST_INPUT_KEY = 'jiuzhu.lastInput';
 
 /** What sign-in, refresh and the password change answer. */
 export interface SignedIn {
   accessToken: string;
   expiresIn: number;
+  /** The session's idle expiry, seconds (absent from an older API: renewal then does not look at input). */
+  idleSeconds?: number;
   user: UserView;
 }
 
@@ -74,8 +84,33 @@ let refreshTimer: number | undefined;
 let refreshing: Promise<SignedIn | null> | undefined;
 /** Whether the user pressed a key or touched the page since the last renewal: an idle tab is not kept signed in by the timer. */
 let activeSinceRenewal = false;
+let inputStoredAt = 0;
+/** Notes the user's input: for this tab's timer, and (at most every 5 s) for every tab's idle check. */
+function noteInput(force = false): void {
+  activeSinceRenewal = true;
+  const now = Date.now();
+  if (!force && now - inputStoredAt < 5000) return;
+  inputStoredAt = now;
+  try {
+    localStorage.setItem(LAST_INPUT_KEY, String(now));
+  } catch {
+    // Storage refused (a private mode): this tab's own record stands in.
+  }
+}
+/** Whether the user's last input, in any tab, lies within the session's idle expiry (true when the API did not say it). */
+function inputWithinIdle(): boolean {
+  const idleSeconds = Number(sessionStorage.getItem(IDLE_KEY));
+  if (!idleSeconds) return true;
+  let last = inputStoredAt;
+  try {
+    last = Math.max(last, Number(localStorage.getItem(LAST_INPUT_KEY)) || 0);
+  } catch {
+    // as above
+  }
+  return Date.now() - last < idleSeconds * 1000;
+}
 if (typeof window !== 'undefined') {
-  for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => (activeSinceRenewal = true), { capture: true, passive: true });
+  for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => noteInput(), { capture: true, passive: true });
 }
 
 export const auth = {
@@ -85,6 +120,7 @@ export const auth = {
   accept(result: SignedIn): void {
     session.set(result.accessToken);
     sessionStorage.setItem(REFRESHABLE_KEY, '1');
+    if (result.idleSeconds) sessionStorage.setItem(IDLE_KEY, String(result.idleSeconds));
     if (result.user.mustChangePassword) sessionStorage.setItem(MUST_CHANGE_KEY, '1');
     else sessionStorage.removeItem(MUST_CHANGE_KEY);
     window.clearTimeout(refreshTimer);
@@ -112,8 +148,8 @@ export const auth = {
       });
     return refreshing;
   },
-  signIn: (login: string, password: string) => request<SignedIn>('POST', '/v1/auth/sign-in', { login, password }, null).then((r) => (auth.accept(r), r)),
-  changePassword: (currentPassword: string, newPassword: string) => request<SignedIn>('POST', '/v1/auth/password', { currentPassword, newPassword }).then((r) => (auth.accept(r), r)),
+  signIn: (login: string, password: string) => request<SignedIn>('POST', '/v1/auth/sign-in', { login, password }, null).then((r) => (noteInput(true), auth.accept(r), r)),
+  changePassword: (currentPassword: string, newPassword: string) => request<SignedIn>('POST', '/v1/auth/password', { currentPassword, newPassword }).then((r) => (noteInput(true), auth.accept(r), r)),
   /** Ends the session at the API (its tokens refused at once) and here. */
   async signOut(): Promise<void> {
     window.clearTimeout(refreshTimer);
@@ -121,6 +157,7 @@ export const auth = {
     session.clear();
     sessionStorage.removeItem(REFRESHABLE_KEY);
     sessionStorage.removeItem(MUST_CHANGE_KEY);
+    sessionStorage.removeItem(IDLE_KEY);
     await fetch('/v1/auth/sign-out', { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} }).catch(() => undefined);
   },
   options: () => request<{ password: boolean; oidc: boolean; devTokens: boolean }>('GET', '/v1/auth/options', undefined, null),
@@ -146,13 +183,16 @@ async function request<T>(method: string, path: string, body?: unknown, token = 
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; reason?: string; details?: unknown } } | undefined)?.error;
     const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? res.statusText, e?.details, e?.reason);
-    // A signed-in session's token that expired: renewed once from the refresh cookie, and the request sent again.
+    // A signed-in session's token that expired: renewed once from the refresh cookie, and the request sent again —
+    // unless the user has been idle past the session's idle expiry (the request is then a poll nobody watches).
+    let idle = false;
     if (res.status === 401 && token && token === session.token() && !retried && sessionStorage.getItem(REFRESHABLE_KEY) === '1' && !path.startsWith('/v1/auth/')) {
-      const renewed = await auth.refresh();
+      idle = !inputWithinIdle();
+      const renewed = idle ? null : await auth.refresh();
       if (renewed) return request<T>(method, path, body, renewed.accessToken, true);
     }
     // Only the session's own token expiring ends the session; a token being tried at sign-in does not.
-    if (res.status === 401 && token && token === session.token() && onUnauthorized) onUnauthorized();
+    if (res.status === 401 && token && token === session.token() && onUnauthorized) onUnauthorized(idle ? 'idle' : 'expired');
     throw err;
   }
   return json as T;

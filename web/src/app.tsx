@@ -74,10 +74,10 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    whenUnauthorized(() => {
+    whenUnauthorized((why) => {
       session.clear();
       setMe(null);
-      setFlash('sessionExpired');
+      setFlash(why === 'idle' ? 'sessionIdle' : 'sessionExpired');
       navigate('/signin');
     });
     const token = session.token();
@@ -164,7 +164,7 @@ export function App() {
       </header>
       <main id="main" class="page">
         {me === null ? (
-          <SignIn notice={flash === 'sessionExpired' ? t.common.sessionExpired : null} />
+          <SignIn notice={flash === 'sessionExpired' ? t.common.sessionExpired : flash === 'sessionIdle' ? t.common.sessionIdle : null} />
         ) : me && mustChange ? (
           <ChangePassword forced onDone={() => setMustChange(false)} />
         ) : me || (EARLY.has(path) && session.token()) ? (

@@ -34,6 +34,8 @@ export interface Messages {
     error: Fn;
     network: string;
     sessionExpired: string;
+    /** The workspace stopped renewing after the session's idle expiry without input (等保 登录连接超时自动退出). */
+    sessionIdle: string;
     forbidden: string;
     notFound: string;
     submit: string;
@@ -575,6 +577,7 @@ const zh: Messages = {
     error: (m) => `出错了：${m}`,
     network: '无法连接服务器，请检查网络后重试。',
     sessionExpired: '登录已失效，请重新登录。',
+    sessionIdle: '长时间未操作，已自动退出，请重新登录。',
     forbidden: '无权查看：该内容不在您的管辖范围内。',
     notFound: '未找到。',
     submit: '提交',
@@ -1316,6 +1319,7 @@ const en: Messages = {
     error: (m) => `Something went wrong: ${m}`,
     network: 'Cannot reach the server. Check the connection and retry.',
     sessionExpired: 'Your session has expired. Please sign in again.',
+    sessionIdle: 'You were signed out after a long time without activity. Please sign in again.',
     forbidden: 'Not allowed: this is outside your jurisdiction.',
     notFound: 'Not found.',
     submit: 'Submit',
