@@ -4,7 +4,6 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { fieldOfRefusal, reasonOfRefusal, REJECTION_STATUS, type RefusalReason, type RejectionType } from '../domain/rejections';
-import type { TokenReason } from './auth';
 import { isReadModelUnavailable } from '../store/mongo';
 
 /**
@@ -39,6 +38,43 @@ export interface FieldIssue {
 
 /** A field issue as a route writes one by hand: its code defaults to `invalid`. */
 export type FieldIssueInput = Omit<FieldIssue, 'code'> & { code?: string };
+
+/**
+ * Why a bearer token is refused: the 401's `error.reason` (code `unauthorized`), one per check, so a client
+ * can tell "sign in again" from "this token was minted wrong". Source: ours.
+ */
+export const TOKEN_REASONS = [
+  /** No Authorization header, or not `Bearer <token>`. */
+  'token_missing',
+  /** Not a compact JWS, or an algorithm other than HS256 (including `none`). */
+  'token_malformed',
+  'token_signature_invalid',
+  /** `exp` has passed (beyond the clock skew). */
+  'token_expired',
+  /** No `exp`: a token must end. */
+  'token_no_expiry',
+  /** No `iat`: the lifetime cannot be checked. */
+  'token_no_issued_at',
+  /** `exp − iat` above the configured maximum (JWT_MAX_LIFETIME_SECONDS). */
+  'token_lifetime_too_long',
+  /** `iat` later than now plus the clock skew. */
+  'token_issued_in_future',
+  /** `nbf` later than now plus the clock skew. */
+  'token_not_yet_valid',
+  /** `iss` other than JWT_ISSUER (when configured). */
+  'token_wrong_issuer',
+  /** `aud` not including JWT_AUDIENCE (when configured). */
+  'token_wrong_audience',
+  /** `sub`, `role` or `org` missing or invalid, or a time claim that is not a number. */
+  'token_claims_invalid',
+  /** `org` names a unit that does not exist. */
+  'token_unknown_unit',
+  /** `sid` names a session that was signed out, revoked (password change or reset, user disabled or edited, refresh-token reuse) or has expired. */
+  'token_session_ended',
+  /** In production: a token without a session (`sid`) — ready-made tokens work outside production only. */
+  'token_no_session',
+] as const;
+export type TokenReason = (typeof TOKEN_REASONS)[number];
 
 /**
  * The reasons the API gives on its own (beside the workflows' REFUSAL_REASONS, domain/rejections.ts, and the bearer

@@ -494,11 +494,14 @@ describe('the web workspace in Chromium', () => {
     const applicationId = filed.json().caseId as string;
     expect(filed.json().due).toMatchObject({ provisional: true });
 
+    // The acceptance is the town's step (PERMISSIONS.application.acceptance): its task list has the application.
+    const townStaff = await ctx.token('town_staff', UNITS.jingyuan);
     const page = await openPage();
     await page.goto(`${base}/app/signin`);
-    await page.getByLabel('令牌（JWT）').fill(village);
+    await page.getByLabel('令牌（JWT）').fill(townStaff);
     await page.getByRole('button', { name: '使用令牌登录', exact: true }).click();
-    await page.waitForURL('**/app/tasks');
+    await page.getByTestId('whoami').waitFor();
+    await page.goto(`${base}/app/tasks`);
     const row = page.locator(`li[data-case-id="${applicationId}"]`);
     await row.waitFor();
     const badge = row.locator('.badge.provisional');
@@ -512,10 +515,13 @@ describe('the web workspace in Chromium', () => {
     await row.locator('.task-title a').click();
     await page.waitForURL(`**/app/cases/${applicationId}`);
     await page.locator('.badge.provisional').first().waitFor();
-    // The current deadline, its row in the deadlines table, and the step form's deadline (issue 14: each
-    // application step's form shows the deadline it must meet).
-    await expect.poll(async () => page.locator('.badge.provisional').count()).toBe(3);
-    expect(await page.locator('[data-testid^="deadline-"] .badge.provisional').count()).toBe(1);
+    // The current deadline, its row in the deadlines table, and each open step form's deadline (issue 14: each
+    // application step's form shows the deadline it must meet; the town has the acceptance's forms).
+    await page.locator('form[data-step]').first().waitFor();
+    const forms = await page.locator('form[data-step]').count();
+    expect(forms).toBeGreaterThanOrEqual(1);
+    await expect.poll(async () => page.locator('.badge.provisional').count()).toBe(2 + forms);
+    expect(await page.locator('[data-testid^="deadline-"] .badge.provisional').count()).toBe(forms);
     await screenshot(page, 'case-provisional');
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('.badge.provisional').first().waitFor();
