@@ -1632,6 +1632,18 @@ const en: Messages = {
   },
   reasons: {
     role_unit_mismatch: 'This role cannot be held at a unit of this level: choose a unit that fits the role',
+    // The OIDC sign-in's refusals come back as ?oidc_error=<reason>, with no message to fall back on.
+    oidc_role_invalid: 'The identity service gave a role jiuzhu does not know',
+    oidc_unit_unknown: 'The identity service gave a unit that does not exist',
+    oidc_unit_invalid: 'The identity service gave a role that cannot be held at its unit’s level',
+    oidc_no_flow: 'The unified sign-in expired or was not started in this browser: please sign in again',
+    oidc_refused: 'The identity service refused this sign-in',
+    oidc_failed: 'The unified sign-in failed: please try again',
+    oidc_unavailable: 'The identity service cannot be reached just now: please try again later',
+    oidc_subject_invalid: 'The identity service gave a user id jiuzhu cannot use',
+    oidc_name_invalid: 'The identity service gave a name that is not valid (angle brackets, asterisks or invisible characters): ask its administrator to correct it',
+    oidc_bad_callback: 'The identity service’s answer was malformed: please sign in again',
+    account_disabled: 'This account is disabled: please contact an administrator',
   },
   events: {
     opened: (d) => `Alert opened (${en.levels[String(d.level)] ?? d.level})${Array.isArray(d.reasons) && d.reasons.length ? `: ${d.reasons.join(', ')}` : ''}`,
