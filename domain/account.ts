@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Role } from './roles';
-import { STAFF_PERSON_NAME_PATTERN, unmasked, zPublicPersonName } from './text';
+import { zPlainPersonName } from './text';
 
 /**
  * Staff accounts (issue 14 item 2; docs/accounts.md): the login's form, the password rules, the lockout
@@ -24,7 +24,7 @@ export const zLogin = z
  * (用户管理, the audit, an assigned visitor) and carried in their tokens: markup has no business there, and `王**`
  * would read as a masked name. Source: ours (the fresh-eyes pass on issue 14).
  */
-export const zStaffName = unmasked(zPublicPersonName).meta({ pattern: STAFF_PERSON_NAME_PATTERN });
+export const zStaffName = zPlainPersonName;
 
 /** A user's id as a path names it: a login an admin made, or `oidc:<sub>` for one an OIDC sign-in made. */
 export const zUserId = z.union([zLogin, z.string().regex(/^oidc:[\w.@|:-]{1,60}$/, 'oidc:<subject>')]);

@@ -8,7 +8,7 @@ import { zOrgCode, type UnitRef } from './org';
 import type { AwardClaim } from './point-rules';
 import { ALERT_LEVEL_NAMES, zAlertLevel, type AlertLevel, type DiscoveryPolicy } from './policy';
 import { PERMISSIONS } from './permissions';
-import { zFreeText, zPersonName } from './text';
+import { zFreeText, zPlainPersonName } from './text';
 
 /**
  * The rules of one active discovery (主动发现) as pure functions over its state. A party member, grid worker
@@ -44,7 +44,7 @@ export const URGENT_APPLICATION_CATEGORY = 'temporary_hardship';
 export const zDiscoveryKey = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1–64 letters, digits, - or _');
 
 /** A household not yet in the register: personal data, kept out of the workflow (store/discoveries.ts seals it). */
-export const zNewHousehold = z.object({ name: zPersonName, address: zFreeText(200), phone: zPhone.optional() }).strict();
+export const zNewHousehold = z.object({ name: zPlainPersonName, address: zFreeText(200), phone: zPhone.optional() }).strict();
 export type NewHousehold = z.infer<typeof zNewHousehold>;
 
 /**

@@ -326,12 +326,33 @@ export const DEADLINE_ACTIONS: Readonly<Record<string, readonly (readonly [Subje
 };
 
 /**
- * The deadline kinds `role` may work towards (DEADLINE_ACTIONS, by `can`): what its task list shows; null for a
- * role that may take every step (admin), whose list is not narrowed.
+ * A deadline that spans several steps, by the stage its case is at: the one step open then (`<kind>@<stage>`).
+ * An application's town-review deadline runs from acceptance through the check, the village's investigation and
+ * deliberation to the town's opinion (domain/application.ts); at `town_review` only the town can meet it, so the
+ * village is not tasked with it then (fresh-eyes on issue 14). A stage not listed keeps the kind's whole list.
+ * Source: ours, from docs/applications.md.
+ */
+export const STAGE_DEADLINE_ACTIONS: Readonly<Record<string, readonly (readonly [Subject, string])[]>> = {
+  'application.town_review@verification': [['application', 'verificationResult']],
+  'application.town_review@investigation': [['application', 'investigation']],
+  'application.town_review@deliberation': [['application', 'deliberation']],
+  'application.town_review@town_review': [['application', 'review']],
+};
+
+/** The key a task row carries for an open deadline of `kind` on a case at `stage`: `<kind>@<stage>` when STAGE_DEADLINE_ACTIONS names it, else the kind. */
+export function dueTaskKey(kind: string, stage: string | undefined): string {
+  const qualified = stage === undefined ? undefined : `${kind}@${stage}`;
+  return qualified !== undefined && qualified in STAGE_DEADLINE_ACTIONS ? qualified : kind;
+}
+
+/**
+ * The task keys `role` may work towards (DEADLINE_ACTIONS and STAGE_DEADLINE_ACTIONS, by `can`): what its task
+ * list shows; null for a role that may take every step (admin), whose list is not narrowed.
  */
 export function deadlineKindsFor(role: Role): string[] | null {
-  const kinds = Object.keys(DEADLINE_ACTIONS);
-  const mine = kinds.filter((kind) => DEADLINE_ACTIONS[kind]!.some(([subject, action]) => can(role, subject, action)));
+  const table = { ...DEADLINE_ACTIONS, ...STAGE_DEADLINE_ACTIONS };
+  const kinds = Object.keys(table);
+  const mine = kinds.filter((kind) => table[kind]!.some(([subject, action]) => can(role, subject, action)));
   return mine.length === kinds.length ? null : mine;
 }
 

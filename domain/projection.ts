@@ -1,6 +1,7 @@
 import type { CaseEvent, Notice } from './case';
 import { outcomeOf, type Deadline, type Escalation } from './deadlines';
 import type { UnitRef } from './org';
+import { dueTaskKey } from './permissions';
 
 /**
  * What a case workflow hands the projection activity after each change: the case as people see it,
@@ -48,19 +49,20 @@ export interface CaseProjection {
  * What a case's task-list row holds (`due`: open cases with a pending deadline), as a comparable key; null
  * when the case has no pending deadline and so no row. The projection rewrites the row when this changes.
  */
-export function taskKeyOf(view: Pick<CaseSummary, 'status' | 'dueAt' | 'level' | 'orgPath' | 'due' | 'deadlines'>): string | null {
+export function taskKeyOf(view: Pick<CaseSummary, 'status' | 'dueAt' | 'level' | 'orgPath' | 'due' | 'deadlines' | 'stage'>): string | null {
   if (view.status !== 'open' || view.dueAt === null) return null;
   return JSON.stringify([view.dueAt, view.level, view.orgPath, openDeadlineKinds(view)]);
 }
 
 /**
- * The kinds of a case's open deadlines (every track: an alert's visit and its approval), sorted, each once: what
+ * The task keys of a case's open deadlines (every track: an alert's visit and its approval), sorted, each once: what
  * its task-list row is filtered by (domain/permissions.ts DEADLINE_ACTIONS). From the view's `deadlines` (neither
- * met nor ended); a view without them, its `due`'s kind. Ours.
+ * met nor ended); a view without them, its `due`'s kind. A deadline that spans several steps is keyed by the case's
+ * stage (`dueTaskKey`: an application's town review at `investigation` is the village's). Ours.
  */
-export function openDeadlineKinds(view: Pick<CaseSummary, 'due' | 'deadlines'>): string[] {
+export function openDeadlineKinds(view: Pick<CaseSummary, 'due' | 'deadlines' | 'stage'>): string[] {
   const open = view.deadlines ? view.deadlines.filter((d) => !d.metAt && !d.endedAt).map((d) => d.kind) : view.due ? [view.due.kind] : [];
-  return [...new Set(open)].sort();
+  return [...new Set(open.map((kind) => dueTaskKey(kind, view.stage)))].sort();
 }
 
 export interface CaseSummary {

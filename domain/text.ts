@@ -179,6 +179,14 @@ export const zPublicPersonName = personName(true);
 export const unmasked = <S extends z.ZodType<string>>(schema: S, opts: { abort?: boolean } = {}) =>
   schema.refine((v) => !v.includes('*'), { message: 'a masked value (with *): enter it in full', params: { code: 'masked_value' }, ...opts });
 
+/**
+ * A person's name typed by staff or a resident where no name is written with markup or a mask: zPublicPersonName
+ * (no `<` or `>`) and `unmasked` (no `*`). A staff member's name (domain/account.ts zStaffName) and a new
+ * household's name in a discovery report (domain/discovery.ts), which the town's queue shows as typed and lower
+ * levels masked — `陈*` would read as a masked name. Source: ours (the fresh-eyes passes on issue 14).
+ */
+export const zPlainPersonName = unmasked(zPublicPersonName).meta({ pattern: STAFF_PERSON_NAME_PATTERN });
+
 function personName(noMarkup: boolean) {
   return (
     z

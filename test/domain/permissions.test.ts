@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_STEPS } from '../../domain/alert';
 import { APPLICATION_STEPS } from '../../domain/application';
-import { actionsFor, can, DEADLINE_ACTIONS, deadlineKindsFor, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS, SUPERVISION_SUBJECTS, OWN_ACCOUNT_SUBJECTS } from '../../domain/permissions';
+import { actionsFor, can, DEADLINE_ACTIONS, deadlineKindsFor, dueTaskKey, STAGE_DEADLINE_ACTIONS, inJurisdiction, isReadOnly, isWriting, PERMISSIONS, rolesFor, SUBJECTS, SUPERVISION_SUBJECTS, OWN_ACCOUNT_SUBJECTS } from '../../domain/permissions';
 import { ORDER_STEPS } from '../../domain/order';
 import { PAIRING_STEPS } from '../../domain/pairing';
 import { REPORT_STEPS } from '../../domain/report';
@@ -117,7 +117,29 @@ describe('what a task list shows: the deadlines a role may work towards (DEADLIN
     expect(deadlineKindsFor('city_monitor')).toEqual([]);
     expect(deadlineKindsFor('admin')).toBeNull();
     // By the matrix, not a list of its own: every kind a role gets is one of whose cells it holds.
-    for (const role of ROLES) for (const kind of deadlineKindsFor(role) ?? []) expect(DEADLINE_ACTIONS[kind]!.some(([s, a]) => can(role, s, a)), `${role} ${kind}`).toBe(true);
+    for (const role of ROLES) for (const kind of deadlineKindsFor(role) ?? []) expect((DEADLINE_ACTIONS[kind] ?? STAGE_DEADLINE_ACTIONS[kind])!.some(([s, a]) => can(role, s, a)), `${role} ${kind}`).toBe(true);
+  });
+});
+
+describe('a deadline that spans several steps is keyed by the case’s stage (STAGE_DEADLINE_ACTIONS)', () => {
+  it('gives the village an application’s town-review deadline while the step is the village’s, not once the town’s opinion is due (fresh-eyes on issue 14)', async () => {
+    const { openDeadlineKinds } = await import('../../domain/projection');
+    const deadline = { key: 'town_review#1', kind: 'application.town_review', label: '镇(街道)审核意见', dueAt: '2026-12-01T00:00:00.000Z', metAt: null, endedAt: null } as never;
+    const keys = (stage: string) => openDeadlineKinds({ stage, due: null, deadlines: [deadline] } as never);
+    expect(keys('investigation')).toEqual(['application.town_review@investigation']);
+    expect(keys('town_review')).toEqual(['application.town_review@town_review']);
+    // A stage the table does not name keeps the kind's whole list.
+    expect(keys('returned')).toEqual(['application.town_review']);
+    expect(dueTaskKey('alert.red', undefined)).toBe('alert.red');
+    const village = deadlineKindsFor('village_staff')!;
+    expect(village).toEqual(expect.arrayContaining(['application.town_review@investigation', 'application.town_review@deliberation']));
+    expect(village).not.toContain('application.town_review@town_review');
+    expect(village).not.toContain('application.town_review@verification');
+    expect(deadlineKindsFor('town_staff')).toEqual(expect.arrayContaining(['application.town_review@town_review', 'application.town_review@verification']));
+    for (const [key, cells] of Object.entries(STAGE_DEADLINE_ACTIONS)) {
+      expect(DEADLINE_ACTIONS[key.split('@')[0]!], key).toBeDefined();
+      for (const [subject, action] of cells) expect(PERMISSIONS[subject][action as never], `${key}: ${subject}.${action}`).toBeDefined();
+    }
   });
 });
 

@@ -289,6 +289,12 @@ describe('active discovery: report → the town → alert or application', () =>
     const bad = await post('/v1/discoveries', t.member!, { ...body, key: key(), urgency: 'soon' });
     expect(bad.statusCode).toBe(400);
     expect(JSON.stringify(bad.json().error.details)).toContain('urgency');
+    // A new household's name with markup or the mask character (陈* would read as masked below the town).
+    for (const name of ['陈*', '陈<b>']) {
+      const named = await post('/v1/discoveries', t.member!, { key: key(), newHousehold: { name, address: '威海市环翠区海港路116号' }, villageCode: UNITS.haigang, focusGroup: 'other', situation: '生活困难', urgency: 'normal' });
+      expect(named.statusCode, name).toBe(400);
+      expect(named.json().error.details[0].path, name).toBe('body.newHousehold.name');
+    }
   });
 
   it('jurisdiction: a member reports only within their reach; a town sees its villages’ discoveries, not another town’s; only the town decides', async () => {

@@ -247,6 +247,11 @@ describe('the workspace’s idle expiry in Chromium (等保2.0 8.1.4.1 登录连
       expect(Date.now() - signedInAt, 'not before the idle expiry').toBeGreaterThanOrEqual(IDLE_SECONDS * 1000);
       await expect.poll(() => away.getByText('长时间未操作，已自动退出，请重新登录。').count(), { timeout: 10_000 }).toBe(1);
       expect(await tokenOf(away)).toBeNull();
+      // The session ended at the API as well: a reload does not renew it from the refresh cookie.
+      await expect.poll(async () => (await away.request.post(`${idleBase}/v1/auth/refresh`)).status(), { timeout: 10_000 }).toBe(401);
+      await away.reload();
+      await away.getByLabel('登录名').waitFor();
+      expect(await away.getByTestId('whoami').count()).toBe(0);
       // The tab in use was renewed throughout and is signed in (its token live, or renewed at its next poll).
       expect(here.url()).toContain('/app/tasks');
       await expect.poll(async () => verdict((await tokenOf(here))!, idleCtx), { timeout: 10_000, interval: 500 }).toBe('ok');

@@ -75,6 +75,9 @@ export function App() {
 
   useEffect(() => {
     whenUnauthorized((why) => {
+      // Idle past the session's idle expiry: the session is ended at the API too (its refresh cookie revoked), so
+      // that a reload or another tab does not renew it without a password (fresh-eyes on this round).
+      if (why === 'idle') void auth.signOut();
       session.clear();
       setMe(null);
       setFlash(why === 'idle' ? 'sessionIdle' : 'sessionExpired');

@@ -442,8 +442,16 @@ function VisitorForm(props: { view: CaseView; onDone: () => Promise<void>; onCan
           )}
         </Field>
       )}
-      <NoteField id="visitor-note" name="note" label={visitorText.note} value={note} onChange={setNote} issues={issues} />
-      <SubmitButtons busy={busy} label={visitorText.assign} onCancel={props.onCancel} />
+      {candidates !== null && candidates.length > 0 && <NoteField id="visitor-note" name="note" label={visitorText.note} value={note} onChange={setNote} issues={issues} />}
+      {candidates !== null && candidates.length > 0 ? (
+        <SubmitButtons busy={busy} label={visitorText.assign} onCancel={props.onCancel} />
+      ) : (
+        <div class="actions">
+          <button type="button" class="btn" onClick={props.onCancel}>
+            {t.common.cancel}
+          </button>
+        </div>
+      )}
     </SendForm>
   );
 }
