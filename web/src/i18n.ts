@@ -558,6 +558,17 @@ export interface Messages {
 
 const zhDuration = (n: number, unit: string) => `${n} ${unit}`;
 
+/** Why a named login (an assigned visitor, a registered party member) is refused: both a field's issue and the 422's reason. */
+const ZH_LOGIN_REFUSALS = {
+  visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
+  user_unknown: '没有该登录名的账号，请先由管理员建立账号',
+  user_disabled: '该账号已停用',
+  user_out_of_reach: '该账号不在您的管辖范围内',
+  visitor_role_invalid: '走访人须是网格员、党员或村(社区)工作人员',
+  visitor_role_mismatch: '所选身份与该账号的角色不符',
+  visitor_unit_mismatch: '所填单位与该账号所在单位不符',
+} as const;
+
 const zh: Messages = {
   appName: '社会救助工作台',
   brandMark: '救',
@@ -916,13 +927,7 @@ const zh: Messages = {
     'dayOfMonth.too_big': '请填写每月的第 1–28 日（每个月都有的日子）',
     'dayOfMonth.invalid_type': '请填写每月的第 1–28 日',
     'startsAt.invalid_format': '请按“时:分”填写时间，如 09:30（00:00–23:59）',
-    visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
-    user_unknown: '没有该登录名的账号，请先由管理员建立账号',
-    user_disabled: '该账号已停用',
-    user_out_of_reach: '该账号不在您的管辖范围内',
-    visitor_role_invalid: '走访人须是网格员、党员或村(社区)工作人员',
-    visitor_role_mismatch: '所选身份与该账号的角色不符',
-    visitor_unit_mismatch: '所填单位与该账号所在单位不符',
+    ...ZH_LOGIN_REFUSALS,
     category_in_use: (p) => `救助对象类别「${String(p.name ?? p.code)}」已有住户或未结案件在用，不能删除`,
     // A staff account's role at a unit of the wrong level (api/routes/users.ts; params: role, levels, level).
     role_unit_mismatch: (p) => roleUnitMismatch(zh, p, (role, levels, level) => `${role}须设在${levels.join('或')}一级的单位，所选单位是${level}`, '该角色不能设在此级单位'),
@@ -944,13 +949,7 @@ const zh: Messages = {
     not_acknowledged: '请先受理，再记录处置',
     not_visited: '请先入户走访，再记录处置',
     member_inactive: '帮包党员已不在册（停用），请先改派帮包党员',
-    visitor_outside_village: '走访人须是本村(社区)或其网格的人员',
-    user_unknown: '没有该登录名的账号，请先由管理员建立账号',
-    user_disabled: '该账号已停用',
-    user_out_of_reach: '该账号不在您的管辖范围内',
-    visitor_role_invalid: '走访人须是网格员、党员或村(社区)工作人员',
-    visitor_role_mismatch: '所选身份与该账号的角色不符',
-    visitor_unit_mismatch: '所填单位与该账号所在单位不符',
+    ...ZH_LOGIN_REFUSALS,
     // Why a token is refused (api/auth.ts TOKEN_REASONS).
     token_missing: '缺少登录凭证',
     token_malformed: '登录凭证格式不正确',
