@@ -2,8 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
-import { launchChromium } from './browser';
-import { ensureWebBuilt } from './build';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The workspace's session in headless Chromium (issue 14 item 2, docs/accounts.md "Tokens and sessions"), with
@@ -26,16 +25,9 @@ let base: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_session', { env: { AUTH_ACCESS_TOKEN_SECONDS: String(ACCESS_SECONDS), JWT_CLOCK_SKEW_SECONDS: '0', AUTH_REFRESH_GRACE_SECONDS: '0' } });
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_session', { env: { AUTH_ACCESS_TOKEN_SECONDS: String(ACCESS_SECONDS), JWT_CLOCK_SKEW_SECONDS: '0', AUTH_REFRESH_GRACE_SECONDS: '0' } }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 const PASSWORD = 'Harbour-Lights-2026';
 

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The admin screens (issue 14, item 3) in headless Chromium at a desktop width, against the API on a real port
@@ -20,16 +19,9 @@ const problems: string[] = [];
 const DESKTOP = { width: 1280, height: 900 };
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_admin');
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_admin'));
 });
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string): Promise<Page> {
   const token = await ctx.token(role, unit, { user });

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The active-discovery screens (主动发现) in headless Chromium at a phone viewport (375×667), against the API
@@ -19,18 +18,10 @@ const problems: string[] = [];
 const PHONE = { width: 375, height: 667 };
 
 beforeAll(async () => {
-  await ensureWebBuilt();
   // A city's own assessment times (not the defaults), so the queue's labels are seen to come from the policy.
-  ctx = await createTestContext('web_discoveries', { policy: { discovery: { warnAt: 0.75, assess: { normal: 'P5D', urgent: 'PT12H' }, escalateEvery: 'P1D' } } });
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_discoveries', { policy: { discovery: { warnAt: 0.75, assess: { normal: 'P5D', urgent: 'PT12H' }, escalateEvery: 'P1D' } } }, { worker: true }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string): Promise<Page> {
   const token = await ctx.token(role, unit, { user });

@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { authz, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { publishSupervisionNotices } from '../../store/supervision';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The inbox in headless Chromium (issue 12, item 1), against the API on a real port, the Temporal dev server
@@ -23,17 +22,9 @@ let base: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_inbox', { policy: POLICY });
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_inbox', { policy: POLICY }, { worker: true }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 async function openPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });

@@ -1,14 +1,13 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDate } from '../../domain/china-time';
 import { COLLECTIONS, type PartyDayDoc } from '../../store/collections';
 import { partyDayScheduleId } from '../../workflows/party-day/contract';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { authz, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { startWebStack } from './stack';
 
 /**
  * The workspace screens for wishes (微心愿), public reports (群众反映) and Party days (党员活动日) — issue 14
@@ -36,12 +35,7 @@ const PARTY_TOWN = '371002003';
 const DAY = localDate(Date.now()).day > 14 ? 5 : 20;
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_lifecycles', { policy: { reports: { rateLimit: { perClient: { max: 100, window: 'PT1H' }, perUnit: { max: 100, window: 'PT1H' } } } } });
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_lifecycles', { policy: { reports: { rateLimit: { perClient: { max: 100, window: 'PT1H' }, perUnit: { max: 100, window: 'PT1H' } } } } }, { worker: true }));
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, UNITS, type TestContext } from '../helpers/context';
-import { launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, UNITS, type TestContext } from '../helpers/context';
+import { screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The order screens in headless Chromium, against the API on a real port, the Temporal dev server and the
@@ -17,17 +16,9 @@ let base: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_orders');
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_orders', {}, { worker: true }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 /** A fresh browser profile signed in with a token for `role` at `unit` (the session the sign-in page would keep). */
 async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string): Promise<Page> {

@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartyMember } from '../../domain/party-member';
 import { memberIdFor, registerMember } from '../../store/party-members';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The pairing screens (党员帮包, issue 13) in headless Chromium, against the API on a real port, the Temporal
@@ -40,18 +39,10 @@ const member = (userId: string, name: string): PartyMember => ({
 });
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_pairings');
-  await ctx.startWorker();
+  ({ ctx, base, browser } = await startWebStack('web_pairings', {}, { worker: true }));
   await registerMember(ctx.mongo.db, member('pm.zhang', '张党员'));
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 /** A page signed in with `token` (the session holds it as the sign-in screen would). */
 async function signedIn(token: string, viewport: { width: number; height: number }): Promise<Page> {

@@ -1,12 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleNotFoundError } from '@temporalio/client';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { authz, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/time-skipping';
 import { patrolPlanScheduleId } from '../../workflows/patrol/contract';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { startWebStack } from './stack';
 
 /**
  * The patrol screens in headless Chromium at a phone's width (375 px), against the API on a real port and the
@@ -24,12 +23,7 @@ let base: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_patrols');
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_patrols', {}, { worker: true }));
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,6 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { parse } from 'acorn';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -8,10 +7,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicUnitUrl } from '../../api/routes/public';
 import { PUBLIC_PAGE_HEADERS, publicPageRoutes } from '../../api/routes/public-page';
-import { authz, createTestContext, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, idNumber, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
 import { firstScreenFiles } from '../../scripts/size-public';
+import { startWebStack } from './stack';
 
 /**
  * The public phone page behind the QR code (`/q/{code}`, issue 14 item 1) in headless Chromium at 375×667,
@@ -35,12 +34,7 @@ const PROFILE = {
 };
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_public_page');
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_public_page', {}, { worker: true }));
   const village = await ctx.token('village_staff', UNITS.haigang);
   const saved = await ctx.app.inject({ method: 'PUT', url: `/v1/units/${UNITS.haigang}/profile`, headers: authz(village), payload: PROFILE });
   expect(saved.statusCode).toBe(200);

@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localDay } from '../../domain/china-time';
 import { memberIdFor } from '../../store/party-members';
-import { authz, createTestContext, createUsers, UNITS, type TestContext } from '../helpers/context';
-import { launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, createUsers, UNITS, type TestContext } from '../helpers/context';
+import { screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The branch ranking screen (支部积分排名, issue 13) in headless Chromium at a phone's width (375 px), against
@@ -19,16 +18,9 @@ let base: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_ranking');
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_ranking'));
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 describe('the ranking screen at 375 px', () => {
   it('shows each branch’s members by points, ties sharing a rank, by month and by year', async () => {

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, idNumber, UNITS, type TestContext } from '../helpers/context';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, idNumber, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The household register (住户档案) and the applications (救助申请) in headless Chromium (issue 14 item 3),
@@ -25,17 +24,9 @@ const DESKTOP = { width: 1280, height: 900 };
 const POLICY = { version: 'web-register', applications: { departmentTimeout: 'PT3S', notice: 'PT2S' } };
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_register', { policy: POLICY });
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_register', { policy: POLICY }, { worker: true }));
 });
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 async function signedIn(role: Parameters<TestContext['token']>[0], unit: string, user: string, viewport = PHONE, timezoneId = 'Asia/Shanghai'): Promise<Page> {
   const token = await ctx.token(role, unit, { user });

@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberIdFor } from '../../store/party-members';
-import { authz, createTestContext, createUsers, UNITS, type TestContext } from '../helpers/context';
-import { launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, createUsers, UNITS, type TestContext } from '../helpers/context';
+import { screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The 双报到 screens on a phone (375 px) in headless Chromium, against the API on a real port: the village
@@ -18,18 +17,11 @@ let base: string;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_service_tasks');
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_service_tasks'));
   // The member the village registers on 党员名册 is a staff user (fresh-eyes on issue 14).
   await createUsers(ctx, [{ login: 'pm.svc', role: 'party_member', unitCode: UNITS.haigang, name: '孙医生' }]);
 }, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 async function phone(role: Parameters<TestContext['token']>[0], user: string): Promise<Page> {
   const token = await ctx.token(role, UNITS.haigang, { user });

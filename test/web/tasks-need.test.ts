@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authz, createTestContext, createUsers, idNumber, UNITS, type TestContext } from '../helpers/context';
-import { horizontalOverflow, launchChromium, screenshot } from './browser';
-import { ensureWebBuilt } from './build';
+import { authz, createUsers, idNumber, UNITS, type TestContext } from '../helpers/context';
+import { horizontalOverflow, screenshot } from './browser';
+import { startWebStack } from './stack';
 
 /**
  * Privacy by need in the task list (issue 14 item 4), in headless Chromium at a phone viewport (375×667)
@@ -25,12 +24,7 @@ let alertId: string;
 let discoveryId: string;
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_tasks_need');
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ ctx, base, browser } = await startWebStack('web_tasks_need', {}, { worker: true }));
   // The visitors are real users (fresh-eyes on issue 14); the assignment form offers them, and only them.
   await createUsers(ctx, [
     { login: 'grid.b', role: 'grid_worker', unitCode: G02, name: '网格员乙' },

@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLLECTIONS } from '../../store/collections';
-import { authz, createTestContext, registerHousehold, UNITS, type TestContext } from '../helpers/context';
+import { authz, registerHousehold, UNITS, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/wait';
-import { horizontalOverflow, launchChromium, screenshot, unlabelledControls } from './browser';
-import { ensureWebBuilt } from './build';
+import { horizontalOverflow, screenshot, unlabelledControls } from './browser';
+import { closeWebStack, startWebStack } from './stack';
 
 /**
  * The workspace end to end in headless Chromium, against the API listening on a real port, the Temporal
@@ -35,22 +34,14 @@ const pages: Page[] = [];
 const problems: string[] = [];
 
 beforeAll(async () => {
-  await ensureWebBuilt();
-  ctx = await createTestContext('web_e2e', { policy: POLICY });
-  await ctx.startWorker();
-  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+  ({ ctx, base, browser } = await startWebStack('web_e2e', { policy: POLICY }, { worker: true }));
   village = await ctx.token('village_staff', UNITS.haigang);
   redCase = await raise(1, 'red', ['重病住院']);
   yellowCase = await raise(3, 'yellow', ['收入下降']);
   orangeCase = await raise(2, 'orange', ['突发疾病']);
-  browser = await launchChromium();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await ctx?.close();
-});
+afterAll(() => closeWebStack(browser, ctx));
 
 async function raise(seq: number, level: string, reasons: string[]): Promise<string> {
   const householdId = await registerHousehold(ctx, village, seq);
